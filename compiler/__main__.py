@@ -1,0 +1,5 @@
+"""`python -m compiler` → the apura CLI."""
+
+from compiler.cli import main
+
+main()

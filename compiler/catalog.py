@@ -1,0 +1,305 @@
+"""The diagnostic catalogue: one function per code. The only place analyst-facing wording lives.
+
+Codes: Y yaml text · S structure/schema · E expression syntax · R names · T types · G graph ·
+P policy/lowering · I internal. (Run-time data errors, D…, live in runtime/errors.py.)
+"""
+
+from __future__ import annotations
+
+from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import Label
+from compiler.diagnostics import Severity
+from compiler.source import Span
+
+
+def _did_you_mean(candidates: list[str] | tuple[str, ...]) -> str | None:
+    if not candidates:
+        return None
+    if len(candidates) == 1:
+        return f"você quis dizer '{candidates[0]}'?"
+    return "você quis dizer " + " ou ".join(f"'{c}'" for c in candidates) + "?"
+
+
+# ---------------------------------------------------------------- Y: YAML text
+def yaml_syntax(span: Span, *, problem: str) -> Diagnostic:
+    return Diagnostic(code="Y0101", message=f"YAML inválido: {problem}", span=span)
+
+
+def yaml_tab(span: Span) -> Diagnostic:
+    return Diagnostic(code="Y0102", message="tabulação na indentação; o YAML só aceita espaços",
+                      span=span, help="troque a tabulação por espaços")
+
+
+def yaml_duplicate_key(span: Span, *, key: str, first: Span) -> Diagnostic:
+    return Diagnostic(code="Y0103", message=f"a chave '{key}' aparece duas vezes", span=span,
+                      labels=(Label(span=first, message="primeira ocorrência"),),
+                      help="remova uma das ocorrências; o YAML não soma chaves repetidas")
+
+
+def yaml_alias(span: Span) -> Diagnostic:
+    return Diagnostic(code="Y0104", message="âncoras, aliases e '<<' não são aceitos em specs",
+                      span=span, help="use 'extends:' para reaproveitar outra spec")
+
+
+def yaml_empty(span: Span) -> Diagnostic:
+    return Diagnostic(code="Y0105", message="o arquivo está vazio", span=span)
+
+
+def yaml_many_documents(span: Span) -> Diagnostic:
+    return Diagnostic(code="Y0106", message="um arquivo de spec tem um único documento YAML",
+                      span=span, help="separe os documentos em arquivos diferentes")
+
+
+def yaml_complex_key(span: Span) -> Diagnostic:
+    return Diagnostic(code="Y0107", message="chaves de mapeamento devem ser texto simples",
+                      span=span)
+
+
+# ---------------------------------------------------------------- S: structure / schema
+def unknown_kind(span: Span, *, kind: str | None, kinds: list[str],
+                 candidates: list[str]) -> Diagnostic:
+    what = f"tipo de spec desconhecido '{kind}'" if kind else "a spec não declara 'kind:'"
+    return Diagnostic(code="S0101", message=what, span=span,
+                      help=_did_you_mean(candidates) or f"tipos aceitos: {', '.join(kinds)}")
+
+
+def unknown_key(span: Span, *, key: str, where: str, allowed: list[str],
+                candidates: list[str]) -> Diagnostic:
+    accepted = f"{where} aceita: {', '.join(allowed)}"
+    dym = _did_you_mean(candidates)
+    return Diagnostic(code="S0102", message=f"chave desconhecida '{key}' em {where}", span=span,
+                      help=f"{dym} {accepted}" if dym else accepted)
+
+
+def missing_key(span: Span, *, key: str, where: str) -> Diagnostic:
+    return Diagnostic(code="S0103", message=f"falta a chave obrigatória '{key}' em {where}",
+                      span=span)
+
+
+def wrong_type(span: Span, *, where: str, expected: str) -> Diagnostic:
+    return Diagnostic(code="S0104", message=f"{where} deve ser {expected}", span=span)
+
+
+def bad_value(span: Span, *, where: str, detail: str) -> Diagnostic:
+    return Diagnostic(code="S0105", message=f"valor inválido em {where}: {detail}", span=span)
+
+
+def duplicate_id(span: Span, *, spec_id: str, first: Span) -> Diagnostic:
+    return Diagnostic(code="S0201", message=f"o id '{spec_id}' já é usado por outra spec",
+                      span=span, labels=(Label(span=first, message="primeiro uso"),))
+
+
+def missing_package(span: Span, *, folder: str) -> Diagnostic:
+    return Diagnostic(code="S0202", message=f"a pasta '{folder}' não tem um package.yaml "
+                      "(kind: package)", span=span,
+                      help="crie package.yaml com kind: package, id, partition e params")
+
+
+def unknown_spec(span: Span, *, kind: str, name: str, candidates: list[str]) -> Diagnostic:
+    return Diagnostic(code="S0203", message=f"não existe {kind} '{name}' neste pacote", span=span,
+                      help=_did_you_mean(candidates))
+
+
+def duplicate_row(span: Span, *, ref: str, first: Span) -> Diagnostic:
+    return Diagnostic(code="S0301", message=f"a linha '{ref}' aparece duas vezes no layout",
+                      span=span, labels=(Label(span=first, message="primeira ocorrência"),))
+
+
+def unknown_row(span: Span, *, ref: str, candidates: list[str]) -> Diagnostic:
+    return Diagnostic(code="S0302", message=f"o layout não tem a linha '{ref}'", span=span,
+                      help=_did_you_mean(candidates))
+
+
+def unknown_column(span: Span, *, column: str, columns: list[str]) -> Diagnostic:
+    return Diagnostic(code="S0303", message=f"o layout não tem a coluna '{column}'", span=span,
+                      help=f"colunas do layout: {', '.join(columns)}")
+
+
+def row_without_rule(span: Span, *, ref: str) -> Diagnostic:
+    return Diagnostic(code="S0304", message=f"a linha '{ref}' não diz como é apurada", span=span,
+                      help="use 'rule:', 'otherwise: true', 'values:' ou 'total_of:'")
+
+
+def column_without_value(span: Span, *, column: str, ref: str) -> Diagnostic:
+    return Diagnostic(code="S0305", message=f"a coluna '{column}' não tem 'value:' e a linha "
+                      f"'{ref}' não a informa em 'values:'", span=span)
+
+
+def rules_without_source(span: Span) -> Diagnostic:
+    return Diagnostic(code="S0306", message="o layout tem linhas com 'rule:' mas não declara "
+                      "'source:'", span=span, help="informe o ledger de origem em 'source:'")
+
+
+def unknown_ledger_field(span: Span, *, ledger: str, name: str,
+                         candidates: list[str]) -> Diagnostic:
+    return Diagnostic(code="S0307", message=f"o ledger '{ledger}' não tem o campo '{name}'",
+                      span=span, help=_did_you_mean(candidates))
+
+
+def duplicate_field(span: Span, *, name: str, first: Span) -> Diagnostic:
+    return Diagnostic(code="S0308", message=f"o campo '{name}' já existe neste ledger", span=span,
+                      labels=(Label(span=first, message="primeira definição"),))
+
+
+def provisional(span: Span, *, spec_id: str, text: str) -> Diagnostic:
+    return Diagnostic(code="S0401", message=f"a spec '{spec_id}' está marcada como provisória: "
+                      f"{text}", span=span, severity=Severity.NOTE)
+
+
+# ---------------------------------------------------------------- E: expression syntax
+def expr_unexpected_end(span: Span, *, expected: list[str]) -> Diagnostic:
+    return Diagnostic(code="E0101", message="a expressão termina antes do esperado; esperava "
+                      + _alternatives(expected), span=span)
+
+
+def expr_unexpected_char(span: Span, *, char: str) -> Diagnostic:
+    return Diagnostic(code="E0102", message=f"caractere inesperado '{char}' na expressão",
+                      span=span)
+
+
+def expr_unexpected_token(span: Span, *, token: str, expected: list[str]) -> Diagnostic:
+    return Diagnostic(code="E0103", message=f"'{token}' inesperado na expressão; esperava "
+                      + _alternatives(expected), span=span)
+
+
+def expr_empty(span: Span) -> Diagnostic:
+    return Diagnostic(code="E0104", message="a expressão está vazia", span=span)
+
+
+def _alternatives(items: list[str]) -> str:
+    items = sorted(set(items))
+    if len(items) > 8:
+        items = items[:8] + ["…"]
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " ou " + items[-1]
+
+
+# ---------------------------------------------------------------- R: names
+def unknown_field(span: Span, *, ledger: str, name: str, candidates: list[str]) -> Diagnostic:
+    return Diagnostic(code="R0101", message=f"o ledger '{ledger}' não tem o campo '{name}'",
+                      span=span, help=_did_you_mean(candidates))
+
+
+def unknown_param(span: Span, *, name: str, candidates: list[str]) -> Diagnostic:
+    return Diagnostic(code="R0102", message=f"parâmetro desconhecido '${name}'", span=span,
+                      help=_did_you_mean(candidates) or "declare o parâmetro em package.yaml")
+
+
+def unknown_function(span: Span, *, name: str, candidates: list[str]) -> Diagnostic:
+    return Diagnostic(code="R0103", message=f"função desconhecida '{name}'", span=span,
+                      help=_did_you_mean(candidates))
+
+
+def unknown_map(span: Span, *, name: str, candidates: list[str]) -> Diagnostic:
+    return Diagnostic(code="R0104", message=f"não existe o mapa '{name}' neste pacote", span=span,
+                      help=_did_you_mean(candidates))
+
+
+def unknown_cell(span: Span, *, what: str, name: str, candidates: list[str]) -> Diagnostic:
+    return Diagnostic(code="R0105", message=f"{what} '{name}' não existe", span=span,
+                      help=_did_you_mean(candidates))
+
+
+def unknown_attribute(span: Span, *, name: str, of: str, candidates: list[str]) -> Diagnostic:
+    return Diagnostic(code="R0106", message=f"{of} não tem o campo '{name}'", span=span,
+                      help=_did_you_mean(candidates))
+
+
+def no_record_here(span: Span, *, name: str) -> Diagnostic:
+    return Diagnostic(code="R0107", message=f"'{name}' é um campo, mas aqui não há registro "
+                      "(a linha não tem ledger de origem)", span=span)
+
+
+# ---------------------------------------------------------------- T: types
+def wrong_arity(span: Span, *, func: str, expected: str, got: int) -> Diagnostic:
+    return Diagnostic(code="T0101", message=f"'{func}' recebe {expected} argumento(s), "
+                      f"recebeu {got}", span=span)
+
+
+def bad_operand(span: Span, *, op: str, left: str, right: str | None = None) -> Diagnostic:
+    if right is None:
+        msg = f"o operador '{op}' não se aplica a {left}"
+    else:
+        msg = f"o operador '{op}' não se aplica a {left} e {right}"
+    return Diagnostic(code="T0201", message=msg, span=span)
+
+
+def bad_argument(span: Span, *, func: str, index: int, expected: str, got: str) -> Diagnostic:
+    return Diagnostic(code="T0202", message=f"o {index}º argumento de '{func}' deve ser "
+                      f"{expected}, mas é {got}", span=span, caret_note=got)
+
+
+def incomparable(span: Span, *, left_desc: str, right_desc: str, hint: str | None,
+                 note: str) -> Diagnostic:
+    return Diagnostic(code="T0203", message=f"não é possível comparar {left_desc} com "
+                      f"{right_desc}", span=span, help=hint, caret_note=note)
+
+
+def not_boolean(span: Span, *, where: str, got: str) -> Diagnostic:
+    return Diagnostic(code="T0204", message=f"{where} deve ser uma condição (verdadeiro/falso), "
+                      f"mas é {got}", span=span)
+
+
+def aggregate_not_allowed(span: Span, *, func: str) -> Diagnostic:
+    return Diagnostic(code="T0205", message=f"a agregação '{func}' não cabe aqui: esta expressão "
+                      "é calculada registro a registro", span=span)
+
+
+def aggregate_required(span: Span, *, where: str) -> Diagnostic:
+    return Diagnostic(code="T0206", message=f"{where} deve agregar os registros da linha "
+                      "(ex.: sum(valor))", span=span, help="envolva o valor em sum(...)")
+
+
+def literal_required(span: Span, *, func: str, index: int) -> Diagnostic:
+    return Diagnostic(code="T0207", message=f"o {index}º argumento de '{func}' deve ser um texto "
+                      "literal entre aspas", span=span)
+
+
+def wrong_value_type(span: Span, *, where: str, expected: str, got: str) -> Diagnostic:
+    return Diagnostic(code="T0208", message=f"{where} deve ser {expected}, mas é {got}", span=span)
+
+
+def branch_mismatch(span: Span, *, then: str, other: str) -> Diagnostic:
+    return Diagnostic(code="T0209", message=f"os ramos de 'if' têm tipos diferentes: {then} e "
+                      f"{other}", span=span)
+
+
+def lookup_key_mismatch(span: Span, *, map_id: str, key: str, expected: str,
+                        got: str) -> Diagnostic:
+    return Diagnostic(code="T0210", message=f"a chave '{key}' do mapa '{map_id}' é {expected}, "
+                      f"mas foi passado {got}", span=span)
+
+
+# ---------------------------------------------------------------- G: graph
+def cycle(span: Span, *, path: list[str], steps: list[tuple[Span, str]]) -> Diagnostic:
+    return Diagnostic(code="G0101", message="dependência circular: " + " → ".join(path), span=span,
+                      labels=tuple(Label(span=s, message=m) for s, m in steps),
+                      help="uma linha não pode depender, direta ou indiretamente, de si mesma")
+
+
+# ---------------------------------------------------------------- P: policy / lowering
+def many_otherwise(span: Span, *, first: Span) -> Diagnostic:
+    return Diagnostic(code="P0101", message="o layout tem mais de uma linha 'otherwise'",
+                      span=span, labels=(Label(span=first, message="primeira linha 'otherwise'"),))
+
+
+def rule_and_otherwise(span: Span, *, ref: str) -> Diagnostic:
+    return Diagnostic(code="P0102", message=f"a linha '{ref}' tem 'rule:' e 'otherwise: true' ao "
+                      "mesmo tempo", span=span,
+                      help="'otherwise' recebe o que nenhuma outra linha recebeu; remova 'rule:'")
+
+
+def total_of_total_cycle(span: Span, *, ref: str) -> Diagnostic:
+    return Diagnostic(code="P0103", message=f"o totalizador '{ref}' soma a si mesmo", span=span)
+
+
+def leaves_without_rows(span: Span) -> Diagnostic:
+    return Diagnostic(code="P0104", message="'total_of: leaves' num layout sem linhas de valor",
+                      span=span)
+
+
+# ---------------------------------------------------------------- I: internal
+def internal(span: Span, *, detail: str) -> Diagnostic:
+    return Diagnostic(code="I0001", message=f"erro interno do apura: {detail}", span=span,
+                      help="isto é um defeito do apura; por favor, reporte")

@@ -1,0 +1,38 @@
+"""Deterministic identifiers for generated code, derived from spec ids."""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+
+def ident(text: str) -> str:
+    """`covid/77` → `covid_77`; anything outside [A-Za-z0-9_] becomes `_`."""
+    out = re.sub(r"[^A-Za-z0-9_]", "_", text)
+    if not out or out[0].isdigit() or keyword.iskeyword(out):
+        out = "_" + out
+    return out
+
+
+def field_var(name: str) -> str:
+    return f"f_{name}"
+
+
+def derived_var(name: str) -> str:
+    return f"d_{name}"
+
+
+def param_var(name: str) -> str:
+    return f"p_{name}"
+
+
+def map_var(name: str) -> str:
+    return f"M_{ident(name)}"
+
+
+def acc_var(layout: str) -> str:
+    return f"A_{ident(layout)}"
+
+
+def rows_var(layout: str) -> str:
+    return f"R_{ident(layout)}"

@@ -1,0 +1,136 @@
+"""IR expression → Python expression text.
+
+Plain operators where the checker proved operands non-null; null-aware `o.*` helpers elsewhere.
+Sub-expressions that depend only on constants and parameters are hoisted out of record loops.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import assert_never
+
+from compiler import ir
+from compiler.codegen import names
+
+_CMP_HELPER = {ir.CmpOp.EQ: "eq", ir.CmpOp.NE: "ne", ir.CmpOp.LT: "lt", ir.CmpOp.LE: "le",
+               ir.CmpOp.GT: "gt", ir.CmpOp.GE: "ge"}
+_BIN_HELPER = {ir.BinOp.ADD: "add", ir.BinOp.SUB: "sub", ir.BinOp.MUL: "mul"}
+_CALLS = {"coalesce": "o.coalesce", "round": "o.round_", "round_half_up": "o.round_up",
+          "abs": "o.abs_", "within": "o.within", "date": "o.date",
+          "fim_bimestre": "o.fim_bimestre", "year": "o.year", "month": "o.month",
+          "day": "o.day", "bimestre": "o.bimestre"}
+
+
+def literal(v: object) -> str:
+    if isinstance(v, bool) or v is None:
+        return repr(v)
+    if isinstance(v, Decimal):
+        return f'D("{v}")'
+    if isinstance(v, int | str):
+        return repr(v)
+    raise AssertionError(v)
+
+
+def invariant(e: ir.Expr) -> bool:
+    """True when `e` reads no record: only constants, parameters and pure builtins."""
+    match e:
+        case ir.Const() | ir.ParamRef():
+            return True
+        case ir.FieldRef() | ir.DerivedRef() | ir.MapLookup() | ir.Aggregate() | ir.CellRef() \
+                | ir.RowRef():
+            return False
+        case ir.GetField(record=r):
+            return invariant(r)
+        case ir.Neg(operand=x) | ir.Not(operand=x) | ir.Matches(operand=x) | ir.IsNull(operand=x):
+            return invariant(x)
+        case ir.InList(operand=x):
+            return invariant(x)
+        case ir.Binary(left=a, right=b) | ir.Compare(left=a, right=b) | ir.And(left=a, right=b) \
+                | ir.Or(left=a, right=b):
+            return invariant(a) and invariant(b)
+        case ir.If(cond=c, then=a, other=b):
+            return invariant(c) and invariant(a) and invariant(b)
+        case ir.Call(args=args):
+            return all(invariant(a) for a in args)
+        case _:
+            assert_never(e)
+
+
+class PyExpr:
+    """Renders expressions; collects hoisted loop invariants as (name, code) in order."""
+
+    def __init__(self, maps: dict[str, ir.Map], hoist: bool = True) -> None:
+        self.maps = maps
+        self.hoisted: list[tuple[str, str]] = []
+        self._hoisted_code: dict[str, str] = {}
+        self.hoist = hoist
+
+    def _maybe_hoist(self, e: ir.Expr, code: str) -> str:
+        if not self.hoist or isinstance(e, ir.Const | ir.ParamRef) or not invariant(e):
+            return code
+        if code in self._hoisted_code:
+            return self._hoisted_code[code]
+        name = f"_k{len(self.hoisted)}"
+        self.hoisted.append((name, code))
+        self._hoisted_code[code] = name
+        return name
+
+    def __call__(self, e: ir.Expr) -> str:
+        return self._maybe_hoist(e, self.render(e))
+
+    def render(self, e: ir.Expr) -> str:
+        n = e.type.nullable
+        match e:
+            case ir.Const(value=v):
+                return literal(v)
+            case ir.FieldRef(name=name):
+                return names.field_var(name)
+            case ir.DerivedRef(name=name):
+                return names.derived_var(name)
+            case ir.ParamRef(name=name):
+                return names.param_var(name)
+            case ir.MapLookup(map=m, keys=keys):
+                key = ", ".join(self(k) for k in keys)
+                return f"{names.map_var(m)}.find(({key},), _line)"
+            case ir.GetField(record=r, name=name):
+                idx = self.maps[r.map].values.index(name) if isinstance(r, ir.MapLookup) else 0
+                if r.type.nullable:
+                    return f"o.field({self(r)}, {idx})"
+                return f"{self(r)}[{idx}]"
+            case ir.Neg(operand=x):
+                return f"o.neg({self(x)})" if n else f"(-{self(x)})"
+            case ir.Binary(op=op, left=a, right=b):
+                if op is ir.BinOp.DIV:
+                    return f"o.div({self(a)}, {self(b)})"
+                if n:
+                    return f"o.{_BIN_HELPER[op]}({self(a)}, {self(b)})"
+                return f"({self(a)} {op.value} {self(b)})"
+            case ir.Compare(op=op, left=a, right=b):
+                if n:
+                    return f"o.{_CMP_HELPER[op]}({self(a)}, {self(b)})"
+                return f"({self(a)} {op.value} {self(b)})"
+            case ir.InList(operand=x, items=items, negated=neg):
+                tup = "(" + "".join(f"{literal(i.value)}, " for i in items).rstrip(" ") + ")"
+                if n:
+                    return f"o.{'not_in' if neg else 'in_'}({self(x)}, {tup})"
+                return f"({self(x)} {'not in' if neg else 'in'} {tup})"
+            case ir.Matches(operand=x, pattern=p):
+                return f"o.matches({self(x)}, {p!r})"
+            case ir.IsNull(operand=x, negated=neg):
+                return f"({self(x)} is {'not ' if neg else ''}None)"
+            case ir.And(left=a, right=b):
+                return f"o.and3({self(a)}, {self(b)})" if n else f"({self(a)} and {self(b)})"
+            case ir.Or(left=a, right=b):
+                return f"o.or3({self(a)}, {self(b)})" if n else f"({self(a)} or {self(b)})"
+            case ir.Not(operand=x):
+                return f"o.not3({self(x)})" if n else f"(not {self(x)})"
+            case ir.If(cond=c, then=a, other=b):
+                return f"({self(a)} if {self(c)} else {self(b)})"
+            case ir.Call(func=f, args=args):
+                return f"{_CALLS[f]}({', '.join(self(a) for a in args)})"
+            case ir.CellRef(layout=lay, row=r, column=c) | ir.RowRef(layout=lay, row=r, column=c):
+                return f"{names.rows_var(lay)}[{r}][{c}]"
+            case ir.Aggregate():
+                raise AssertionError("aggregates are lowered by the layout emitter")
+            case _:
+                assert_never(e)

@@ -1,0 +1,135 @@
+"""Diagnostics: the error object every stage produces, the bag that collects them, the renderer."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from compiler.source import SourceFile
+from compiler.source import Span
+
+
+class Severity(enum.Enum):
+    """How serious a diagnostic is; only errors fail a command."""
+
+    ERROR = "erro"
+    WARNING = "aviso"
+    NOTE = "nota"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Label:
+    """A secondary span with a short note ("first defined here")."""
+
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Diagnostic:
+    """One problem in the analyst's terms: stable code, message, primary span, optional help."""
+
+    code: str
+    message: str
+    span: Span
+    severity: Severity = Severity.ERROR
+    labels: tuple[Label, ...] = ()
+    help: str | None = None
+    caret_note: str | None = None
+    # For expressions whose position inside the file is not exact (escaped or folded scalars):
+    # the expression text and the caret column inside it (1-based).
+    expr_text: str | None = None
+    expr_col: int | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.span.file, self.span.line, self.span.col, self.code)
+
+
+class DiagnosticBag:
+    """Collects diagnostics across stages; dedupes and sorts on read."""
+
+    def __init__(self) -> None:
+        self._items: list[Diagnostic] = []
+
+    def add(self, diag: Diagnostic) -> None:
+        self._items.append(diag)
+
+    def extend(self, diags: Iterable[Diagnostic]) -> None:
+        self._items.extend(diags)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.is_error for d in self._items)
+
+    def sorted(self) -> list[Diagnostic]:
+        seen: set[tuple[object, ...]] = set()
+        out = []
+        for d in sorted(self._items, key=Diagnostic.sort_key):
+            key = (d.code, d.message, d.span)
+            if key not in seen:
+                seen.add(key)
+                out.append(d)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class CompileError(Exception):
+    """Raised at the end of a stage that cannot go on; carries every diagnostic collected."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(f"{len(diagnostics)} diagnóstico(s)")
+        self.diagnostics = diagnostics
+
+
+MAX_SHOWN = 50
+
+
+def render(diags: list[Diagnostic], sources: Callable[[str], SourceFile | None]) -> str:
+    """Render diagnostics as `file:line:col: erro[CODE]: message`, the line and a caret."""
+    parts = [render_one(d, sources(d.span.file)) for d in diags[:MAX_SHOWN]]
+    if len(diags) > MAX_SHOWN:
+        parts.append(f"… e mais {len(diags) - MAX_SHOWN}\n")
+    return "".join(parts)
+
+
+def render_one(d: Diagnostic, src: SourceFile | None) -> str:
+    s = d.span
+    out = [f"{s.file}:{s.line}:{s.col}: {d.severity.value}[{d.code}]: {d.message}\n"]
+    if src is not None:
+        text = src.line_text(s.line)
+        gutter = " " * len(str(s.line))
+        if s.end_line == s.line and s.end_col > s.col:
+            width = s.end_col - s.col
+        else:
+            width = 1
+        caret = " " * (s.col - 1) + "^" * max(1, width)
+        if d.caret_note:
+            caret += " " + d.caret_note
+        out.append(f"{gutter} |\n{s.line} | {text}\n{gutter} | {caret}\n")
+        for label in d.labels:
+            ls = label.span
+            ltext = src.line_text(ls.line) if ls.file == s.file else None
+            if ltext is not None:
+                lw = ls.end_col - ls.col if ls.end_line == ls.line and ls.end_col > ls.col else 1
+                lg = " " * len(str(ls.line))
+                out.append(f"{lg} |\n{ls.line} | {ltext}\n{lg} | "
+                           f"{' ' * (ls.col - 1)}{'-' * lw} {label.message}\n")
+            else:
+                out.append(f"  = nota: {label.message} ({ls})\n")
+        if d.expr_text is not None and d.expr_col is not None:
+            out.append(f"  = expressão: {d.expr_text}\n")
+            out.append(f"  =            {' ' * (d.expr_col - 1)}^\n")
+    else:
+        for label in d.labels:
+            out.append(f"  = nota: {label.message} ({label.span})\n")
+    if d.help:
+        out.append(f"  = ajuda: {d.help}\n")
+    return "".join(out)

@@ -1,0 +1,399 @@
+"""The IR: backend-neutral plan nodes and typed expressions. A closed set; nothing here knows YAML.
+
+Every node carries a span (for LOC tables, explain and diagnostics) and plan nodes a stable id
+built from spec ids (`siops/covid/77/row/9999999013`).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypeAlias
+
+from compiler.source import Span
+from compiler.types import BOOL
+from compiler.types import Type
+
+
+class BinOp(enum.Enum):
+    """Arithmetic operators; null if either side is null; division by zero is null."""
+
+    ADD = "+"
+    SUB = "-"
+    MUL = "*"
+    DIV = "/"
+
+
+class CmpOp(enum.Enum):
+    """Comparisons; null if either side is null (SQL semantics)."""
+
+    EQ = "=="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+
+
+# ---------------------------------------------------------------- expressions
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Const:
+    """A literal: int, Decimal, str, bool, or None (null)."""
+
+    value: int | Decimal | str | bool | None
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FieldRef:
+    """A stored field of the current record of `ledger`."""
+
+    ledger: str
+    name: str
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DerivedRef:
+    """A derived (computed) field of the current record, computed once per record."""
+
+    ledger: str
+    name: str
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParamRef:
+    """`$name`, a run parameter (never null)."""
+
+    name: str
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MapLookup:
+    """The entry of `map` for `keys`; missing keys follow the map's on_missing (error or null)."""
+
+    map: str
+    keys: tuple[Expr, ...]
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetField:
+    """A field of a record value (from a lookup); null if the record is null."""
+
+    record: Expr
+    name: str
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Neg:
+    """`-x`; null if x is null."""
+
+    operand: Expr
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Binary:
+    """`left op right`; null if either side is null."""
+
+    op: BinOp
+    left: Expr
+    right: Expr
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Compare:
+    """`left op right`; null if either side is null (SQL semantics)."""
+
+    op: CmpOp
+    left: Expr
+    right: Expr
+    type: Type = BOOL
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InList:
+    """`x in (constants)`; null if x is null."""
+
+    operand: Expr
+    items: tuple[Const, ...]
+    negated: bool
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Matches:
+    """Glob match (`*` any run, `?` one char) of a text; null if the text is null."""
+
+    operand: Expr
+    pattern: str
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IsNull:
+    """`x is [not] null`; never null."""
+
+    operand: Expr
+    negated: bool
+    type: Type = BOOL
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class And:
+    """Three-valued `and`: false wins over null."""
+
+    left: Expr
+    right: Expr
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Or:
+    """Three-valued `or`: true wins over null."""
+
+    left: Expr
+    right: Expr
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Not:
+    """Three-valued `not`; null stays null."""
+
+    operand: Expr
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class If:
+    """`if c then a else b`; a null condition takes the else branch."""
+
+    cond: Expr
+    then: Expr
+    other: Expr
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Call:
+    """A scalar builtin (see compiler/builtins.py) applied to arguments."""
+
+    func: str
+    args: tuple[Expr, ...]
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Aggregate:
+    """`func(arg where cond)` over the records of a row; sum of nothing is 0, nulls skipped."""
+
+    func: str
+    arg: Expr | None
+    where: Expr | None
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CellRef:
+    """The value of another row's column in the same partition (`cell("covid/79", ...)`)."""
+
+    layout: str
+    row: int
+    column: int
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RowRef:
+    """A row's column value inside its own layout (used by lowered totalizers)."""
+
+    layout: str
+    row: int
+    column: int
+    type: Type
+    span: Span
+
+
+Expr: TypeAlias = (Const | FieldRef | DerivedRef | ParamRef | MapLookup | GetField | Neg | Binary
+                   | Compare | InList | Matches | IsNull | And | Or | Not | If | Call | Aggregate
+                   | CellRef | RowRef)
+
+
+# ---------------------------------------------------------------- plan nodes
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Param:
+    """A run parameter: name, type, optional integer bounds."""
+
+    name: str
+    type: Type
+    min: int | None
+    max: int | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Field:
+    """A stored ledger field."""
+
+    name: str
+    type: Type
+    required: bool
+    scale: int
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Derived:
+    """A derived field, computed per record in the listed order."""
+
+    id: str
+    name: str
+    expr: Expr
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CsvFormat:
+    """How a ledger file is read."""
+
+    delimiter: str
+    encoding: str
+    decimal: str
+    thousands: str
+    date: str
+    true: str
+    false: str
+    header: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ledger:
+    """An input table: fields, reading format and derived fields (in dependency order)."""
+
+    id: str
+    fields: tuple[Field, ...]
+    format: CsvFormat
+    derived: tuple[Derived, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Map:
+    """A lookup table built from a ledger: key fields → value fields."""
+
+    id: str
+    source: str
+    key: tuple[str, ...]
+    values: tuple[str, ...]
+    on_missing: str
+    span: Span
+
+
+class RowKind(enum.Enum):
+    """How a row gets its values."""
+
+    RULE = "rule"            # records matching `cond`, aggregated by the columns
+    OTHERWISE = "otherwise"  # records of the layout that matched no other row
+    VALUES = "values"        # scalar expressions per column
+    TOTAL = "total"          # sum of other rows, column by column
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Column:
+    """A value column; `value` is the aggregate applied to each row's records."""
+
+    id: str
+    index: int
+    code: int
+    label: str
+    value: Aggregate | None
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Row:
+    """A layout row; `marker` is its #L number (document order, totalizers included)."""
+
+    id: str
+    index: int
+    ref: str
+    record_id: str
+    label: str
+    kind: RowKind
+    cond: Expr | None
+    cond_text: str
+    values: tuple[tuple[int, Expr, str], ...]
+    total_of: tuple[int, ...]
+    span: Span
+
+
+class HitPolicy(enum.Enum):
+    """What happens when a record matches several rows."""
+
+    UNIQUE = "unique"  # an error naming both rows and the record
+    FIRST = "first"    # the first matching row (document order) wins
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Layout:
+    """A report sheet computed per partition and written as one file per partition."""
+
+    id: str
+    planilha: int
+    source: str | None
+    filter: Expr | None
+    filter_text: str
+    hit_policy: HitPolicy
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    output_format: str
+    output_file: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Package:
+    """A compiled package: everything a back end needs, in deterministic order.
+
+    `finish_order` lists (layout, row) pairs of VALUES/TOTAL rows in dependency order.
+    """
+
+    id: str
+    description: str
+    partition: str | None
+    params: tuple[Param, ...]
+    ledgers: tuple[Ledger, ...]
+    maps: tuple[Map, ...]
+    layouts: tuple[Layout, ...]
+    finish_order: tuple[tuple[str, int], ...]
+    spec_files: tuple[str, ...]
+    spec_hash: str
+    span: Span

@@ -1,0 +1,98 @@
+"""Discover a package's spec files (sorted), load each, validate it, check ids are unique."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from dataclasses import field
+from pathlib import Path
+
+from compiler import catalog
+from compiler import schema
+from compiler import specs
+from compiler import yamlnodes
+from compiler.diagnostics import Diagnostic
+from compiler.source import SourceFile
+from compiler.source import file_span
+
+
+@dataclass(slots=True)
+class LoadedPackage:
+    """The specs of one package folder, in sorted file order, plus their sources."""
+
+    folder: str
+    manifest: specs.PackageSpec | None
+    ledgers: dict[str, specs.LedgerSpec] = field(default_factory=dict)
+    maps: dict[str, specs.MapSpec] = field(default_factory=dict)
+    layouts: dict[str, specs.LayoutSpec] = field(default_factory=dict)
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+
+
+def discover(root: Path) -> list[Path]:
+    """Package folders under `root` (a folder holding package.yaml counts as one itself)."""
+    if (root / "package.yaml").is_file():
+        return [root]
+    return sorted(p.parent for p in root.glob("*/package.yaml"))
+
+
+def display_path(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_package(folder: Path, base: Path, diags: list[Diagnostic]) -> LoadedPackage:
+    """Load every *.yaml under `folder`; collect diagnostics and keep going."""
+    files = sorted(folder.rglob("*.yaml"), key=lambda p: p.relative_to(folder).as_posix())
+    pkg = LoadedPackage(folder=display_path(folder, base), manifest=None)
+    seen: dict[str, specs.Spec] = {}
+    for path in files:
+        src = SourceFile.read(path, display_path(path, base))
+        pkg.sources[src.path] = src
+        spec = load_spec(src, diags)
+        if spec is None:
+            continue
+        if spec.kind == "package":
+            assert isinstance(spec, specs.PackageSpec)
+            pkg.manifest = spec
+            continue
+        if spec.id in seen:
+            diags.append(catalog.duplicate_id(spec.id_span, spec_id=spec.id,
+                                              first=seen[spec.id].id_span))
+            continue
+        seen[spec.id] = spec
+        if isinstance(spec, specs.LedgerSpec):
+            pkg.ledgers[spec.id] = spec
+        elif isinstance(spec, specs.MapSpec):
+            pkg.maps[spec.id] = spec
+        elif isinstance(spec, specs.LayoutSpec):
+            pkg.layouts[spec.id] = spec
+    if pkg.manifest is None and not any(d.code.startswith(("Y", "S")) and
+                                        d.span.file.endswith("package.yaml") for d in diags):
+        diags.append(catalog.missing_package(file_span(pkg.folder), folder=pkg.folder))
+    return pkg
+
+
+def load_spec(src: SourceFile, diags: list[Diagnostic]) -> specs.Spec | None:
+    node, ydiags = yamlnodes.load(src)
+    diags.extend(ydiags)
+    if node is None:
+        return None
+    if not isinstance(node, yamlnodes.YMap):
+        diags.append(catalog.wrong_type(node.span, where="uma spec",
+                                        expected="um mapeamento (chave: valor)"))
+        return None
+    kind_node = node.get("kind")
+    kind = kind_node.value if isinstance(kind_node, yamlnodes.YScalar) else None
+    if kind not in schema.KINDS:
+        span = kind_node.span if kind_node is not None else node.span
+        diags.append(catalog.unknown_kind(span, kind=kind, kinds=list(schema.KINDS),
+                                          candidates=difflib.get_close_matches(
+                                              kind or "", schema.KINDS, n=1)))
+        return None
+    _, sdiags = schema.validate(node, kind)
+    if sdiags:
+        diags.extend(sdiags)
+        return None
+    return specs.build(node, src, kind)

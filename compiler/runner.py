@@ -1,0 +1,77 @@
+"""`apura run`: load a generated package, run it, write outputs and the journal."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import click
+
+import runtime
+from runtime.errors import RunFailed
+from runtime.errors import render_all
+from runtime.journal import Journal
+from runtime.ledgers import write_rejects
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return ""
+    return h.hexdigest()
+
+
+def _locate(package: str) -> Path | None:
+    p = Path(package)
+    if (p / "__init__.py").is_file():
+        return p
+    q = Path("generated") / package
+    if (q / "__init__.py").is_file():
+        return q
+    return None
+
+
+def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str], out: Path,
+                select: str | None, rejects: Path | None, state: Path, debug: bool) -> int:
+    where = _locate(package)
+    if where is None:
+        raise click.BadParameter(f"pacote compilado '{package}' não encontrado "
+                                 "(rode 'apura compile')", param_hint="PACKAGE")
+    program = runtime.load(where)
+    if select is not None and not program.selected(select):
+        raise click.BadParameter(f"nenhum layout casa com '{select}'; layouts: "
+                                 + ", ".join(lay.id for lay in program.layouts),
+                                 param_hint="--select")
+    pkg = program.package
+    journal = Journal(state)
+    run_id = journal.start(package=pkg.id, spec_hash=pkg.spec_hash,
+                           compiler_version=pkg.compiler_version, backend="python",
+                           params=dict(params), selected=select)
+    try:
+        result = program.run(ledgers={k: Path(v) for k, v in inputs.items()}, params=params,
+                             select=select, allow_rejects=rejects is not None)
+    except RunFailed as exc:
+        click.echo(render_all(exc.errors), err=True, nl=False)
+        click.echo(f"{len(exc.errors)} erro(s); nenhum arquivo foi escrito", err=True)
+        journal.finish(run_id, status="failed", message=f"{len(exc.errors)} erro(s)")
+        journal.close()
+        return 1
+    journal.inputs(run_id, [(st.name, st.path, _sha256(Path(st.path)), st.read, st.accepted,
+                             len(st.rejected)) for st in result.inputs])
+    if rejects is not None:
+        write_rejects(rejects, result.rejects)
+    written = result.write(out)
+    journal.finish(run_id, status="ok", outputs=written)
+    journal.close()
+    for st in result.inputs:
+        click.echo(f"{st.path}: {st.read} lidas, {st.accepted} aceitas, "
+                   f"{len(st.rejected)} rejeitadas")
+    if rejects is not None:
+        click.echo(f"{len(result.rejects)} linha(s) rejeitada(s) gravada(s) em {rejects}")
+    click.echo(f"{len(written)} arquivo(s) escrito(s) em {out}/ "
+               f"({len(result.partitions)} partição(ões)) — execução {run_id} em {state}")
+    return 0

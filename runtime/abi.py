@@ -1,0 +1,15 @@
+"""The runtime ABI: generated packages state the version they were compiled for."""
+
+RUNTIME_ABI = 1
+
+
+class AbiMismatch(Exception):
+    """A generated package was compiled for another runtime ABI."""
+
+
+def require(version: int) -> None:
+    """Called at import time by generated packages."""
+    if version != RUNTIME_ABI:
+        raise AbiMismatch(
+            f"pacote gerado para a ABI {version}, mas este runtime é da ABI {RUNTIME_ABI}; "
+            "recompile com 'apura compile'")

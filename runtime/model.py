@@ -1,0 +1,131 @@
+"""Descriptions of a compiled package, as generated code declares them (PACKAGE = Package(...))."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from runtime.locations import Loc
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A run parameter: name, type (int/decimal/str/bool/date), optional bounds."""
+
+    name: str
+    type: str
+    min: int | None = None
+    max: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A ledger field."""
+
+    name: str
+    type: str
+    required: bool = True
+    scale: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class CsvFormat:
+    """How a ledger file is read."""
+
+    delimiter: str = ";"
+    encoding: str = "utf-8"
+    decimal: str = ","
+    thousands: str = ""
+    date: str = "DD/MM/YYYY"
+    true: str = "S"
+    false: str = "N"
+    header: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """An input table and the generated function that scans it (None when no layout reads it)."""
+
+    id: str
+    fields: tuple[Field, ...]
+    format: CsvFormat
+    scan: Callable[..., None] | None = None
+    layouts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Map:
+    """A lookup table built from a ledger."""
+
+    id: str
+    source: str
+    key: tuple[str, ...]
+    values: tuple[str, ...]
+    on_missing: str
+    at: Loc | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A value column: id (V0), SIOPS code, label, and the initial accumulator (0 or None)."""
+
+    id: str
+    code: int
+    label: str
+    init: Any = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A row: ref, record id, #L marker, whether it is a totalizer (computed, not written)."""
+
+    ref: str
+    record_id: str
+    label: str
+    marker: int
+    totalizer: bool
+    at: Loc | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """A report sheet; `line` is the output line template of its file."""
+
+    id: str
+    planilha: int
+    source: str | None
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    output_format: str
+    output_file: str
+    line: str
+    depends_on: tuple[str, ...] = ()
+    at: Loc | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """A compiled package as the runtime sees it."""
+
+    id: str
+    partition: str | None
+    params: tuple[Param, ...]
+    ledgers: tuple[Ledger, ...]
+    maps: tuple[Map, ...]
+    layouts: tuple[Layout, ...]
+    finish: Callable[..., None]
+    spec_hash: str
+    compiler_version: str
+
+    def layout(self, layout_id: str) -> Layout:
+        for lay in self.layouts:
+            if lay.id == layout_id:
+                return lay
+        raise KeyError(layout_id)
+
+    def ledger(self, ledger_id: str) -> Ledger:
+        for led in self.ledgers:
+            if led.id == ledger_id:
+                return led
+        raise KeyError(ledger_id)

@@ -1,0 +1,329 @@
+"""Load a generated package and run it: read ledgers, build maps, scan, finish, render."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import fnmatch
+import hashlib
+import importlib
+import importlib.util
+import sys
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from runtime.errors import DataError
+from runtime.errors import RunFailed
+from runtime.errors import SkipRecord
+from runtime.ledgers import Reader
+from runtime.ledgers import ReadStats
+from runtime.model import Layout
+from runtime.model import Package
+from runtime.outputs import render_impt
+from runtime.outputs import write_atomic
+from runtime.values import CONTEXT
+
+LedgerInput = str | Path | Iterable[Mapping[str, Any]]
+
+
+class RuntimeMap:
+    """A built map: key tuple → value tuple, with the declared missing-key behaviour."""
+
+    def __init__(self, spec: Any, ctx: ScanContext) -> None:
+        self.spec = spec
+        self.ctx = ctx
+        self.entries: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    def find(self, key: tuple[Any, ...], line: int) -> tuple[Any, ...] | None:
+        hit = self.entries.get(key)
+        if hit is not None or self.spec.on_missing == "null":
+            return hit
+        shown = ", ".join(f"{k}={v}" for k, v in zip(self.spec.key, key, strict=True))
+        at = f" (regra em {self.spec.at})" if self.spec.at else ""
+        self.ctx.errors.append(DataError(
+            code="D0201", message=f"o registro não tem entrada no mapa '{self.spec.id}' "
+            f"para {shown}", file=self.ctx.file, line=line, col=1,
+            help=f"inclua a equivalência em '{self.spec.source}'{at}"))
+        raise SkipRecord
+
+
+class ScanContext:
+    """What generated scan functions see: parameters, maps, accumulators, error sink."""
+
+    def __init__(self, package: Package, params: dict[str, Any]) -> None:
+        self.package = package
+        self.params = params
+        self.maps: dict[str, RuntimeMap] = {m.id: RuntimeMap(m, self) for m in package.maps}
+        self.acc: dict[str, dict[Any, list[list[Any]]]] = {lay.id: {} for lay in package.layouts}
+        self._layouts = {lay.id: lay for lay in package.layouts}
+        self.errors: list[DataError] = []
+        self.file = ""
+
+    def new_rows(self, layout_id: str) -> list[list[Any]]:
+        lay = self._layouts[layout_id]
+        return [[c.init for c in lay.columns] for _ in lay.rows]
+
+    def rows(self, layout_id: str, part: Any) -> list[list[Any]]:
+        got = self.acc[layout_id].get(part)
+        if got is None:
+            got = self.acc[layout_id][part] = self.new_rows(layout_id)
+        return got
+
+    def conflict(self, layout_id: str, first: int, second: int, line: int) -> int:
+        lay = self._layouts[layout_id]
+        a, b = lay.rows[first], lay.rows[second]
+        self.errors.append(DataError(
+            code="D0301", message=f"o registro casa com duas linhas do layout '{layout_id}' "
+            f"(hit_policy unique): '{a.ref}' ({a.at}) e '{b.ref}' ({b.at})", file=self.file,
+            line=line, col=1, help="ajuste as regras para serem exclusivas, ou use "
+            "hit_policy: first"))
+        return first
+
+
+@dataclass(slots=True)
+class Result:
+    """The outcome of a run: rendered outputs (relative path → bytes) and the computed rows."""
+
+    package: Package
+    outputs: dict[str, bytes]
+    values: dict[tuple[str, Any], list[list[Any]]]
+    inputs: list[ReadStats]
+    partitions: list[Any]
+    rejects: list[DataError] = field(default_factory=list)
+
+    def cell(self, layout: str, part: Any, ref: str, column: str = "V0") -> Any:
+        """The value of one cell, e.g. result.cell("covid/77", "3170206", "9999999029", "V0")."""
+        lay = self.package.layout(layout)
+        r = [row.ref for row in lay.rows].index(ref)
+        c = [col.id for col in lay.columns].index(column)
+        return self.values[(layout, part)][r][c]
+
+    def write(self, out_dir: str | Path) -> list[tuple[str, str, int]]:
+        """Write every output atomically under out_dir; returns (path, sha256, bytes)."""
+        written = []
+        for rel, data in sorted(self.outputs.items()):
+            path = Path(out_dir) / rel
+            write_atomic(path, data)
+            written.append((path.as_posix(), hashlib.sha256(data).hexdigest(), len(data)))
+        return written
+
+
+class Program:
+    """A loaded compiled package."""
+
+    def __init__(self, package: Package, module: Any) -> None:
+        self.package = package
+        self.module = module
+
+    @property
+    def layouts(self) -> tuple[Layout, ...]:
+        return self.package.layouts
+
+    def selected(self, select: str | None) -> list[Layout]:
+        """Layouts whose ids match the glob (all when None)."""
+        return [lay for lay in self.package.layouts
+                if select is None or fnmatch.fnmatchcase(lay.id, select)]
+
+    def required_inputs(self, select: str | None = None) -> list[str]:
+        """Ledger ids a run of the selected layouts needs (their sources, deps and maps)."""
+        needed_layouts: dict[str, Layout] = {}
+        stack = self.selected(select)
+        while stack:
+            lay = stack.pop()
+            if lay.id in needed_layouts:
+                continue
+            needed_layouts[lay.id] = lay
+            stack.extend(self.package.layout(d) for d in lay.depends_on)
+        sources = {lay.source for lay in needed_layouts.values() if lay.source}
+        maps = {m.source for m in self.package.maps}
+        uses_maps = bool(sources)
+        out = [led.id for led in self.package.ledgers
+               if led.id in sources or (uses_maps and led.id in maps)]
+        return out
+
+    def check_params(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[DataError]]:
+        """Convert and check parameters (strings from the CLI are converted)."""
+        out: dict[str, Any] = {}
+        errors = []
+        for p in self.package.params:
+            where = f"<parâmetro {p.name}>"
+            if p.name not in raw:
+                errors.append(DataError(code="D0401", message=f"falta o parâmetro '{p.name}'",
+                                        file=where, line=1, col=1,
+                                        help=f"use --param {p.name}=VALOR"))
+                continue
+            v = raw[p.name]
+            try:
+                v = _convert_param(p.type, v)
+            except (ValueError, decimal.InvalidOperation):
+                errors.append(DataError(code="D0402", message=f"o parâmetro '{p.name}' deve ser "
+                                        f"{p.type}; recebeu '{raw[p.name]}'", file=where,
+                                        line=1, col=1))
+                continue
+            if (p.min is not None and v < p.min) or (p.max is not None and v > p.max):
+                errors.append(DataError(code="D0403", message=f"o parâmetro '{p.name}' deve "
+                                        f"estar entre {p.min} e {p.max}; recebeu {v}",
+                                        file=where, line=1, col=1))
+                continue
+            out[p.name] = v
+        for k in sorted(set(raw) - {p.name for p in self.package.params}):
+            errors.append(DataError(code="D0404", message=f"parâmetro desconhecido '{k}'",
+                                    file=f"<parâmetro {k}>", line=1, col=1,
+                                    help="parâmetros do pacote: "
+                                    + ", ".join(p.name for p in self.package.params)))
+        return out, errors
+
+    def run(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any], *,
+            select: str | None = None, allow_rejects: bool = False) -> Result:
+        """Run the package on ledgers (paths or in-memory rows); raises RunFailed on data errors.
+
+        Example:
+            >>> program = runtime.load("generated/siops")
+            >>> result = program.run(ledgers={"despesa": "despesa.csv", ...},
+            ...                      params={"exercicio": 2020, "bimestre": 2})
+            >>> result.cell("covid/77", "3170206", "9999999029", "V0")
+        """
+        with decimal.localcontext(CONTEXT):
+            return self._run(ledgers, params, select, allow_rejects)
+
+    def _run(self, ledgers: Mapping[str, LedgerInput], raw_params: Mapping[str, Any],
+             select: str | None, allow_rejects: bool) -> Result:
+        pkg = self.package
+        params, errors = self.check_params(raw_params)
+        needed = self.required_inputs(select)
+        known = {led.id for led in pkg.ledgers}
+        for name in sorted(set(ledgers) - known):
+            errors.append(DataError(code="D0405", message=f"entrada desconhecida '{name}'",
+                                    file=f"<entrada {name}>", line=1, col=1,
+                                    help="entradas do pacote: " + ", ".join(sorted(known))))
+        for name in needed:
+            if name not in ledgers:
+                errors.append(DataError(code="D0406", message=f"falta a entrada '{name}'",
+                                        file=f"<entrada {name}>", line=1, col=1,
+                                        help=f"use --input {name}=ARQUIVO"))
+        if errors:
+            raise RunFailed(errors)
+        ctx = ScanContext(pkg, params)
+        stats: list[ReadStats] = []
+        map_sources = {m.source for m in pkg.maps}
+        # 1. map sources first (fully read), then 2. scanned ledgers (streamed).
+        order = sorted(needed, key=lambda n: (n not in map_sources, needed.index(n)))
+        for name in order:
+            led = pkg.ledger(name)
+            src = ledgers[name]
+            display = _display(src, name)
+            st = ReadStats(name=name, path=display)
+            stats.append(st)
+            reader = Reader(led, name, pkg.partition)
+            if isinstance(src, str | Path):
+                rows = reader.read_csv(Path(src), display, st)
+            else:
+                rows = reader.read_rows(src, display, st)
+            ctx.file = display
+            if name in map_sources:
+                materialized = list(rows)
+                self._build_maps(ctx, name, materialized, display)
+                rows = iter(materialized)
+            if led.scan is not None:
+                led.scan(rows, ctx)
+            else:
+                for _ in rows:  # read to the end: rejects and partitions are counted
+                    pass
+            errors.extend(st.fatal)
+        rejects = [r for st in stats for r in st.rejected]
+        if rejects and not allow_rejects:
+            errors.extend(rejects)
+        errors.extend(ctx.errors)
+        if errors:
+            raise RunFailed(errors)
+        partitions = sorted({p for st in stats for p in st.partitions}, key=str)
+        if pkg.partition is None:
+            partitions = [None]
+        values: dict[tuple[str, Any], list[list[Any]]] = {}
+        outputs: dict[str, bytes] = {}
+        chosen = {lay.id for lay in self.selected(select)}
+        for part in partitions:
+            pkg.finish(ctx, part)
+            for lay in pkg.layouts:
+                rows_v = ctx.rows(lay.id, part)
+                values[(lay.id, part)] = rows_v
+                if lay.id in chosen:
+                    rel = lay.output_file if part is None else f"{part}/{lay.output_file}"
+                    outputs[rel] = render_impt(lay, rows_v)
+        return Result(package=pkg, outputs=outputs, values=values, inputs=stats,
+                      partitions=partitions, rejects=rejects)
+
+    def _build_maps(self, ctx: ScanContext, ledger: str, rows: list[tuple[Any, ...]],
+                    display: str) -> None:
+        led = self.package.ledger(ledger)
+        names = [f.name for f in led.fields]
+        for m in self.package.maps:
+            if m.source != ledger:
+                continue
+            kidx = [names.index(k) for k in m.key]
+            vidx = [names.index(v) for v in m.values]
+            rt = ctx.maps[m.id]
+            first_line: dict[tuple[Any, ...], int] = {}
+            for r in rows:
+                key = tuple(r[i] for i in kidx)
+                if key in rt.entries:
+                    shown = ", ".join(f"{k}={v}" for k, v in zip(m.key, key, strict=True))
+                    ctx.errors.append(DataError(
+                        code="D0202", message=f"chave repetida no mapa '{m.id}': {shown} "
+                        f"(já definida na linha {first_line[key]})", file=display, line=r[-1],
+                        col=1))
+                    continue
+                first_line[key] = r[-1]
+                rt.entries[key] = tuple(r[i] for i in vidx)
+
+
+def _display(src: LedgerInput, name: str) -> str:
+    if isinstance(src, str | Path):
+        return Path(src).as_posix()
+    return f"<memória:{name}>"
+
+
+def _convert_param(kind: str, v: Any) -> Any:
+    if not isinstance(v, str):
+        if kind == "int" and isinstance(v, bool):
+            raise ValueError
+        return v
+    if kind == "int":
+        t = v[1:] if v[:1] == "-" else v
+        if not (t.isascii() and t.isdigit()):
+            raise ValueError(v)
+        return int(v)
+    if kind == "decimal":
+        return Decimal(v.replace(",", "."))
+    if kind == "bool":
+        if v in ("true", "S", "1"):
+            return True
+        if v in ("false", "N", "0"):
+            return False
+        raise ValueError(v)
+    if kind == "date":
+        return datetime.date.fromisoformat(v)
+    return v
+
+
+def load(path: str | Path) -> Program:
+    """Load a compiled package from its folder (e.g. "generated/siops") or a module name."""
+    p = Path(path)
+    if p.is_dir():
+        init = p / "__init__.py"
+        modname = f"_apura_generated_{p.resolve().name}_{hashlib.sha1(str(p.resolve()).encode()).hexdigest()[:8]}"
+        spec = importlib.util.spec_from_file_location(modname, init,
+                                                      submodule_search_locations=[str(p)])
+        if spec is None or spec.loader is None:
+            raise ImportError(f"não foi possível carregar o pacote em {p}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[modname] = module
+        spec.loader.exec_module(module)
+    else:
+        module = importlib.import_module(str(path))
+    return Program(module.PACKAGE, module)
