@@ -16,8 +16,21 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+SMALL := fixtures/siops/small
+LARGE := fixtures/siops/generated
+RUN   := $(BIN)/apura run siops --param exercicio=2020 --param bimestre=2 --out out/siops --state out/state.sqlite
+
 demo: $(STAMP)
-	$(BIN)/python fixtures/siops/demo.py
+	$(BIN)/apura check
+	$(BIN)/apura compile --check > /dev/null
+	$(BIN)/python fixtures/siops/generate.py --out $(LARGE) --rows 100000
+	$(RUN) --input despesa=$(SMALL)/despesa.csv --input receita=$(SMALL)/receita.csv \
+	       --input equivalencia_recursos=$(SMALL)/equivalencia_recursos.csv
+	$(RUN) --input despesa=$(LARGE)/despesa.csv --input receita=$(LARGE)/receita.csv \
+	       --input equivalencia_recursos=$(LARGE)/equivalencia_recursos.csv
+	@echo
+	@echo "Quadros COVID-19 do SIOPS escritos em out/siops/<municipio>/:"
+	@find out/siops -name '*.IMPT' | sort
 
 test: $(STAMP)
 	$(BIN)/apura compile --check

@@ -1,0 +1,102 @@
+"""Import boundaries: runtime never imports compiler; generated code imports only runtime;
+compiler modules import along the pipeline order only (STYLE 2.3)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+# Pipeline order: a module may import only modules at its own rank or earlier.
+RANK = {
+    "compiler.version": 0, "compiler.source": 0, "compiler.diagnostics": 1,
+    "compiler.catalog": 2, "compiler.yamlnodes": 3, "compiler.schema": 4, "compiler.specs": 5,
+    "compiler.package": 6, "compiler.expr": 7, "compiler.types": 8, "compiler.builtins": 8,
+    # The checker emits typed IR expressions directly (no side tables), so ir sits before check.
+    "compiler.ir": 8, "compiler.check": 9, "compiler.graph": 9, "compiler.lower": 11,
+    "compiler.passes": 12, "compiler.irdump": 12, "compiler.codegen": 13, "compiler.writer": 14,
+}
+TOP = {"compiler", "compiler.cli", "compiler.runner", "compiler.__main__"}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text("utf-8"))
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+            out.update(f"{node.module}.{a.name}" for a in node.names)
+    return out
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(ROOT).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _rank(mod: str) -> int | None:
+    best = None
+    for prefix, r in RANK.items():
+        if mod == prefix or mod.startswith(prefix + "."):
+            best = r
+    return best
+
+
+def test_runtime_never_imports_compiler() -> None:
+    for path in sorted((ROOT / "runtime").rglob("*.py")):
+        bad = {m for m in _imports(path) if m == "compiler" or m.startswith("compiler.")}
+        assert not bad, f"{path}: {bad}"
+
+
+def test_generated_code_imports_only_runtime() -> None:
+    files = sorted((ROOT / "generated").rglob("*.py"))
+    assert files
+    for path in files:
+        roots = {m.split(".")[0] for m in _imports(path)}
+        assert roots <= {"runtime"}, f"{path}: {roots}"
+
+
+def test_compiler_imports_follow_the_pipeline() -> None:
+    for path in sorted((ROOT / "compiler").rglob("*.py")):
+        mod = _module_name(path)
+        if mod in TOP:
+            continue
+        own = _rank(mod)
+        assert own is not None, f"{mod} has no rank in the pipeline table"
+        for imp in _imports(path):
+            if not imp.startswith("compiler."):
+                continue
+            r = _rank(imp)
+            if r is None:
+                continue
+            assert r <= own, f"{mod} (rank {own}) imports {imp} (rank {r}) backwards"
+
+
+def test_ir_knows_nothing_of_yaml_or_expressions() -> None:
+    imports = _imports(ROOT / "compiler" / "ir.py")
+    assert not {m for m in imports if m.startswith(("compiler.expr", "compiler.specs",
+                                                     "compiler.yamlnodes"))}
+
+
+def test_generated_package_runs_without_the_compiler() -> None:
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'compiler' or name.startswith('compiler.'):\n"
+        "            raise ImportError('compiler blocked')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import runtime\n"
+        "p = runtime.load('generated/siops')\n"
+        "print(p.package.id)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "siops"
