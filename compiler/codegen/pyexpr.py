@@ -56,6 +56,11 @@ def invariant(e: ir.Expr) -> bool:
             assert_never(e)
 
 
+def _simple(code: str) -> bool:
+    """A bare local name or a short literal: cheap to mention twice."""
+    return code.isidentifier() or code.lstrip("-").isdigit()
+
+
 class PyExpr:
     """Renders expressions; collects hoisted loop invariants as (name, code) in order."""
 
@@ -64,6 +69,23 @@ class PyExpr:
         self.hoisted: list[tuple[str, str]] = []
         self._hoisted_code: dict[str, str] = {}
         self.hoist = hoist
+        # Map lookups are evaluated once per record, before the statement that uses them
+        # (so `covid or lookup(...)` still checks the key: lookups are eager, as in SQL joins).
+        self.lookups: dict[str, str] = {}
+        self.pending: list[str] = []
+        self._nlookups = 0
+
+    def take_pending(self) -> list[str]:
+        """Statements (`_l0 = M_x.find(...)`) to emit before the expression just rendered."""
+        out, self.pending = self.pending, []
+        return out
+
+    def scope(self) -> dict[str, str]:
+        """Enter a nested block: lookups made inside are forgotten by restore()."""
+        return dict(self.lookups)
+
+    def restore(self, saved: dict[str, str]) -> None:
+        self.lookups = saved
 
     def _maybe_hoist(self, e: ir.Expr, code: str) -> str:
         if not self.hoist or isinstance(e, ir.Const | ir.ParamRef) or not invariant(e):
@@ -91,7 +113,13 @@ class PyExpr:
                 return names.param_var(name)
             case ir.MapLookup(map=m, keys=keys):
                 key = ", ".join(self(k) for k in keys)
-                return f"{names.map_var(m)}.find(({key},), _line)"
+                code = f"{names.map_var(m)}.find(({key},), _line)"
+                if code not in self.lookups:
+                    var = f"_l{self._nlookups}"
+                    self._nlookups += 1
+                    self.lookups[code] = var
+                    self.pending.append(f"{var} = {code}")
+                return self.lookups[code]
             case ir.GetField(record=r, name=name):
                 idx = self.maps[r.map].values.index(name) if isinstance(r, ir.MapLookup) else 0
                 if r.type.nullable:
@@ -126,6 +154,13 @@ class PyExpr:
                 return f"o.not3({self(x)})" if n else f"(not {self(x)})"
             case ir.If(cond=c, then=a, other=b):
                 return f"({self(a)} if {self(c)} else {self(b)})"
+            case ir.Call(func="within", args=(x, lo, hi)) if not x.type.nullable:
+                xs, ls, hs = self(x), self(lo), self(hi)
+                if all(_simple(t) for t in (xs, ls, hs)):
+                    low = "" if lo.type.base == "null" else f"({ls} is None or {ls} <= {xs})"
+                    high = "" if hi.type.base == "null" else f"({hs} is None or {xs} <= {hs})"
+                    return f"({' and '.join(t for t in (low, high) if t) or 'True'})"
+                return f"o.within({xs}, {ls}, {hs})"
             case ir.Call(func=f, args=args):
                 return f"{_CALLS[f]}({', '.join(self(a) for a in args)})"
             case ir.CellRef(layout=lay, row=r, column=c) | ir.RowRef(layout=lay, row=r, column=c):

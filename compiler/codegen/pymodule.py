@@ -114,7 +114,10 @@ class ModuleGen:
         for d in led.derived:
             body(self.where(d.span, d.id))
             body(f"#   {d.name} = {_comment(d.text)}")
-            body(f"{names.derived_var(d.name)} = {px(d.expr)}")
+            code = px(d.expr)
+            for stmt in px.take_pending():
+                body(stmt)
+            body(f"{names.derived_var(d.name)} = {code}")
         part = names.field_var(pkg.partition) if pkg.partition else "None"
         for lay in layouts:
             self._layout_block(body, lay, px, part)
@@ -159,18 +162,24 @@ class ModuleGen:
         if lay.filter is not None:
             out(self.where(lay.filter.span, f"{pid}/filter"))
             out(f"#   {_comment(lay.filter_text)}")
-            out(f"if {px(lay.filter)}:")
+            code = px(lay.filter)
+            for stmt in px.take_pending():
+                out(stmt)
+            out(f"if {code}:")
             out.indent()
         else:
             out(f"# {pid}: sem filtro")
+        saved = px.scope()
         rule_rows = [r for r in lay.rows if r.kind is ir.RowKind.RULE]
         other = next((r for r in lay.rows if r.kind is ir.RowKind.OTHERWISE), None)
+        conds = {r.index: px(r.cond) for r in rule_rows if r.cond is not None}
+        for stmt in px.take_pending():
+            out(stmt)
         if lay.hit_policy is ir.HitPolicy.FIRST:
-            out(f"# hit_policy first: a primeira linha que casar fica com o registro")
+            out("# hit_policy first: a primeira linha que casar fica com o registro")
             for k, r in enumerate(rule_rows):
-                assert r.cond is not None
                 out(self.where(r.span, r.id) + f"  {_comment(r.cond_text, 60)}")
-                out(f"{'if' if k == 0 else 'elif'} {px(r.cond)}:")
+                out(f"{'if' if k == 0 else 'elif'} {conds[r.index]}:")
                 out(f"    _r = {r.index}")
             if rule_rows:
                 out("else:")
@@ -182,9 +191,8 @@ class ModuleGen:
             out("# hit_policy unique: casar com duas linhas é erro")
             out("_r = -1")
             for r in rule_rows:
-                assert r.cond is not None
                 out(self.where(r.span, r.id) + f"  {_comment(r.cond_text, 60)}")
-                out(f"if {px(r.cond)}:")
+                out(f"if {conds[r.index]}:")
                 out(f"    _r = {r.index} if _r < 0 else ctx.conflict({lay.id!r}, _r, {r.index}, "
                     "_line)")
             if other is not None:
@@ -206,6 +214,7 @@ class ModuleGen:
             self._accumulate(out, c, px)
         if guard:
             out.dedent()
+        px.restore(saved)
         if lay.filter is not None:
             out.dedent()
 
@@ -213,28 +222,33 @@ class ModuleGen:
         agg = c.value
         assert agg is not None
         k = c.index
-        if agg.where is not None:
-            out(f"if {px(agg.where)}:")
+        # render first, so lookups the column needs are emitted before its statements
+        where = px(agg.where) if agg.where is not None else None
+        arg_code = px(agg.arg) if agg.arg is not None else None
+        for stmt in px.take_pending():
+            out(stmt)
+        if where is not None:
+            out(f"if {where}:")
             out.indent()
         arg = agg.arg
         if agg.func == "count":
             if arg is None or not arg.type.nullable:
                 out(f"_row[{k}] += 1")
             else:
-                out(f"if {px(arg)} is not None:")
+                out(f"if {arg_code} is not None:")
                 out(f"    _row[{k}] += 1")
         elif agg.func == "sum":
             assert arg is not None
             if arg.type.nullable:
-                out(f"_v = {px(arg)}")
+                out(f"_v = {arg_code}")
                 out("if _v is not None:")
                 out(f"    _row[{k}] += _v")
             else:
-                out(f"_row[{k}] += {px(arg)}")
+                out(f"_row[{k}] += {arg_code}")
         else:
             assert arg is not None
             cmp = "<" if agg.func == "min" else ">"
-            out(f"_v = {px(arg)}")
+            out(f"_v = {arg_code}")
             out(f"if _v is not None and (_row[{k}] is None or _v {cmp} _row[{k}]):")
             out(f"    _row[{k}] = _v")
         if agg.where is not None:

@@ -149,13 +149,14 @@ def scan_despesa(rows, ctx):
         try:
             # specs/siops/despesa.yaml:34:15  siops/despesa/derived/no_periodo
             #   no_periodo = exercicio == $exercicio and within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bime…
-            d_no_periodo = ((f_exercicio == p_exercicio) and o.within(f_data, _k0, _k1))
+            d_no_periodo = ((f_exercicio == p_exercicio) and ((_k0 is None or _k0 <= f_data) and (_k1 is None or f_data <= _k1)))
             # specs/siops/despesa.yaml:36:18  siops/despesa/derived/recurso_siops
             #   recurso_siops = lookup(equivalencia, municipio, recurso).recurso_siops
-            d_recurso_siops = M_equivalencia.find((f_municipio, f_recurso,), _line)[0]
+            _l0 = M_equivalencia.find((f_municipio, f_recurso,), _line)
+            d_recurso_siops = _l0[0]
             # specs/siops/despesa.yaml:38:12  siops/despesa/derived/e_covid
             #   e_covid = covid or lookup(equivalencia, municipio, recurso).covid
-            d_e_covid = (f_covid or M_equivalencia.find((f_municipio, f_recurso,), _line)[1])
+            d_e_covid = (f_covid or _l0[1])
             # specs/siops/covid_77.yaml:9:9  siops/covid/77/filter
             #   no_periodo and e_covid and funcao == 10 and recurso_siops == "212"
             if (((d_no_periodo and d_e_covid) and (f_funcao == 10)) and (d_recurso_siops == '212')):
@@ -317,13 +318,14 @@ def scan_receita(rows, ctx):
         try:
             # specs/siops/receita.yaml:26:15  siops/receita/derived/no_periodo
             #   no_periodo = exercicio == $exercicio and within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bime…
-            d_no_periodo = ((f_exercicio == p_exercicio) and o.within(f_data, _k0, _k1))
+            d_no_periodo = ((f_exercicio == p_exercicio) and ((_k0 is None or _k0 <= f_data) and (_k1 is None or f_data <= _k1)))
             # specs/siops/receita.yaml:27:18  siops/receita/derived/recurso_siops
             #   recurso_siops = lookup(equivalencia, municipio, recurso).recurso_siops
-            d_recurso_siops = M_equivalencia.find((f_municipio, f_recurso,), _line)[0]
+            _l0 = M_equivalencia.find((f_municipio, f_recurso,), _line)
+            d_recurso_siops = _l0[0]
             # specs/siops/receita.yaml:28:12  siops/receita/derived/e_covid
             #   e_covid = covid or lookup(equivalencia, municipio, recurso).covid
-            d_e_covid = (f_covid or M_equivalencia.find((f_municipio, f_recurso,), _line)[1])
+            d_e_covid = (f_covid or _l0[1])
             # specs/siops/covid_70.yaml:10:9  siops/covid/70/filter
             #   no_periodo and e_covid
             if (d_no_periodo and d_e_covid):
