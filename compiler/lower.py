@@ -51,8 +51,8 @@ class Lowerer:
         params = tuple(ir.Param(name=p.name, type=T.from_name(p.type), min=p.min, max=p.max,
                                 span=p.span) for p in man.params)
         self.params = {p.name: p.type for p in params}
-        self.field_types = {lid: {f.name: T.from_name(f.type, not f.required) for f in l.fields}
-                            for lid, l in pkg.ledgers.items()}
+        self.field_types = {lid: {f.name: T.from_name(f.type, not f.required) for f in led.fields}
+                            for lid, led in pkg.ledgers.items()}
         self._check_field_names()
         maps = self._maps()
         self.layout_infos = {
@@ -60,7 +60,7 @@ class Lowerer:
                             columns=tuple(c.id for c in lay.columns))
             for lid, lay in pkg.layouts.items()}
         ledgers = tuple(self._ledger(lspec) for lspec in pkg.ledgers.values())
-        self.derived_types = {l.id: {d.name: d.expr.type for d in l.derived} for l in ledgers}
+        self.derived_types = {led.id: {d.name: d.expr.type for d in led.derived} for led in ledgers}
         partition = man.partition.value if man.partition else None
         layouts: list[ir.Layout] = []
         self.cell_deps: dict[tuple[str, int], list[tuple[str, int]]] = {}
@@ -75,14 +75,15 @@ class Lowerer:
             h.update(f.encode() + b"\0" + pkg.sources[f].text.encode() + b"\0")
         if any(d.is_error for d in self.diags):
             return None
-        return ir.Package(id=man.id, description=man.description, partition=partition, params=params, ledgers=ledgers,
+        return ir.Package(id=man.id, description=man.description, partition=partition,
+                          params=params, ledgers=ledgers,
                           maps=maps, layouts=tuple(layouts), finish_order=finish,
                           spec_files=tuple(files), spec_hash=h.hexdigest(), span=man.span)
 
     def _check_field_names(self) -> None:
-        for l in self.pkg.ledgers.values():
+        for led in self.pkg.ledgers.values():
             seen: dict[str, specs.DerivedSpec | specs.FieldSpec] = {}
-            for item in (*l.fields, *l.derived):
+            for item in (*led.fields, *led.derived):
                 if item.name in seen:
                     self.diags.append(catalog.duplicate_field(item.span, name=item.name,
                                                               first=seen[item.name].span))
@@ -128,12 +129,12 @@ class Lowerer:
                      allow_aggregate=aggregate)
 
     # ------------------------------------------------------------ ledgers
-    def _ledger(self, l: specs.LedgerSpec) -> ir.Ledger:
-        fmt = l.format
+    def _ledger(self, spec: specs.LedgerSpec) -> ir.Ledger:
+        fmt = spec.format
         fields = tuple(ir.Field(name=f.name, type=T.from_name(f.type, not f.required),
                                 required=f.required, scale=f.scale, span=f.span)
-                       for f in l.fields)
-        parsed = {d.name: (d, self.parse(d.expr, l.src.path)) for d in l.derived}
+                       for f in spec.fields)
+        parsed = {d.name: (d, self.parse(d.expr, spec.src.path)) for d in spec.derived}
         names = list(parsed)
 
         def deps(n: str) -> list[str]:
@@ -142,7 +143,8 @@ class Lowerer:
 
         order, cycles = graph.toposort(names, deps)
         for cyc in cycles:
-            steps = [(parsed[n][0].span, f"'{n}' usa '{m}'") for n, m in zip(cyc, cyc[1:])]
+            steps = [(parsed[n][0].span, f"'{n}' usa '{m}'")
+                     for n, m in zip(cyc, cyc[1:], strict=False)]
             self.diags.append(catalog.cycle(parsed[cyc[0]][0].span, path=cyc, steps=steps))
         typed: dict[str, T.Type] = {}
         derived: list[ir.Derived] = []
@@ -151,19 +153,20 @@ class Lowerer:
             if tree is None:
                 typed[n] = T.ERROR
                 continue
-            scope = self._scope(f"o campo calculado '{n}'", l.id, derived=typed)
+            scope = self._scope(f"o campo calculado '{n}'", spec.id, derived=typed)
             # names of derived fields not typed yet (cycles) resolve to the error type
             scope.derived = {**{k: T.ERROR for k in parsed}, **typed}
             e = self.checker.scalar(tree, scope)
             typed[n] = e.type
-            derived.append(ir.Derived(id=f"{self.pkg.manifest.id}/{l.id}/derived/{n}",  # type: ignore[union-attr]
-                                      name=n, expr=e, text=printer.show(tree), span=d.expr.span))
-        return ir.Ledger(id=l.id, fields=fields,
+            pid = self.pkg.manifest.id  # type: ignore[union-attr]
+            derived.append(ir.Derived(id=f"{pid}/{spec.id}/derived/{n}", name=n, expr=e,
+                                      text=printer.show(tree), span=d.expr.span))
+        return ir.Ledger(id=spec.id, fields=fields,
                          format=ir.CsvFormat(delimiter=fmt.delimiter, encoding=fmt.encoding,
                                              decimal=fmt.decimal, thousands=fmt.thousands,
                                              date=fmt.date, true=fmt.true, false=fmt.false,
                                              header=fmt.header),
-                         derived=tuple(derived), span=l.span)
+                         derived=tuple(derived), span=spec.span)
 
     # ------------------------------------------------------------ layouts
     def _layout(self, lay: specs.LayoutSpec, partition: str | None) -> ir.Layout | None:
@@ -172,9 +175,9 @@ class Lowerer:
         path = lay.src.path
         source = lay.source.value if lay.source else None
         if lay.source and source not in self.pkg.ledgers:
-            self.diags.append(catalog.unknown_spec(lay.source.span, kind="ledger", name=source or "",
-                                                   candidates=_close(source or "",
-                                                                     list(self.pkg.ledgers))))
+            self.diags.append(catalog.unknown_spec(
+                lay.source.span, kind="ledger", name=source or "",
+                candidates=_close(source or "", list(self.pkg.ledgers))))
             source = None
             has_source = False
         else:
@@ -314,7 +317,7 @@ class Lowerer:
                 return f"{n[0]}:{by_id[n[0]].rows[n[1]].ref}"
             spans = [by_id[a[0]].rows[a[1]].span for a in cyc]
             steps = [(spans[k], f"{name(a)} usa {name(b)}") for k, (a, b) in
-                     enumerate(zip(cyc, cyc[1:]))]
+                     enumerate(zip(cyc, cyc[1:], strict=False))]
             self.diags.append(catalog.cycle(spans[0], path=[name(n) for n in cyc], steps=steps))
         return tuple(order)
 

@@ -161,9 +161,8 @@ def compile_row(fields: tuple[Field, ...], fmt: CsvFormat) -> Callable[[list[str
         if f.type == "decimal":
             conv = converter(f, fmt)
             env[f"_v{i}"] = conv
-            pattern = re.compile(
-                (rf"-?[0-9]+(?:{re.escape(fmt.decimal)}[0-9]{{1,{f.scale}}})?" if f.scale else r"-?[0-9]+")
-            ).fullmatch
+            frac = rf"(?:{re.escape(fmt.decimal)}[0-9]{{1,{f.scale}}})?" if f.scale else ""
+            pattern = re.compile(rf"-?[0-9]+{frac}").fullmatch
             env[f"_re{i}"] = pattern
             # Zero is by far the most frequent amount (anulações): one string compare.
             env[f"_z{i}"] = Decimal("0").scaleb(-f.scale)

@@ -37,15 +37,15 @@ def test_editing_a_rule_changes_only_its_lines(tmp_path: Path) -> None:
         p = specs / "covid_78.yaml"
         text = p.read_text("utf-8")
         assert "rule: subfuncao == 122" in text
-        p.write_text(text.replace("rule: subfuncao == 122", "rule: subfuncao in [122, 331]"),
-                     "utf-8")
+        new = text.replace("rule: subfuncao == 122", "rule: subfuncao in [122, 331]")
+        p.write_text(new, "utf-8")
 
     new = _outputs(tmp_path / "b", edit)
     changed = [k for k in base if base[k] != new[k]]
     assert changed == [FILE78]
     old_lines, new_lines = _lines(base[FILE78]), _lines(new[FILE78])
     diff = [(a, b) for a, b in zip(old_lines, new_lines, strict=True) if a != b]
-    # the fixture has a subfunção-331 record in quadro 78 (empenho 1026): it moves from "outras" (028) to 013
+    # the fixture's subfunção-331 record in quadro 78 (empenho 1026) moves from 028 to 013
     assert [a.split(";")[1] for a, _ in diff] == ["9999999013", "9999999028"]
 
 

@@ -9,9 +9,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import ROOT
-
 import runtime
+from tests.conftest import ROOT
 
 PROGRAM = runtime.load(ROOT / "generated" / "siops")
 PARAMS = {"exercicio": 2020, "bimestre": 2}
