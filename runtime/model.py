@@ -74,6 +74,8 @@ class Column:
     code: int
     label: str
     init: Any = 0
+    value: str = ""
+    func: str = "sum"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,9 @@ class Row:
     marker: int
     totalizer: bool
     at: Loc | None = None
+    kind: str = "rule"
+    rule: str = ""
+    total_of: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +107,9 @@ class Layout:
     line: str
     depends_on: tuple[str, ...] = ()
     at: Loc | None = None
+    filter: str = ""
+    filter_at: Loc | None = None
+    hit_policy: str = "unique"
 
 
 @dataclass(frozen=True, slots=True)

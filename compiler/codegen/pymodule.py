@@ -136,6 +136,7 @@ class ModuleGen:
                 head(f"{names.map_var(m.id)} = ctx.maps[{m.id!r}]")
         for lay in layouts:
             head(f"{names.acc_var(lay.id)} = ctx.acc[{lay.id!r}]")
+        head('_trace = getattr(ctx, "trace", None)')
         for name, c in px.hoisted:
             head(f"{name} = {c}")
         fields = ", ".join(names.field_var(f.name) for f in led.fields)
@@ -207,11 +208,15 @@ class ModuleGen:
         out("if _a is None:")
         out(f"    _a = {acc}[{part}] = ctx.new_rows({lay.id!r})")
         out("_row = _a[_r]")
+        out("if _trace is not None:  # apura explain: remember what this record adds")
+        out("    _before = _row[:]")
         for c in lay.columns:
             if c.value is None:
                 continue
             out(self.where(c.span, f"{pid}/column/{c.id}") + f"  {c.id} = {_comment(c.text, 50)}")
             self._accumulate(out, c, px)
+        out("if _trace is not None:")
+        out(f"    _trace({lay.id!r}, {part}, _r, _line, _before, _row)")
         if guard:
             out.dedent()
         px.restore(saved)
@@ -336,19 +341,27 @@ class ModuleGen:
                 init = "None" if c.value is not None and c.value.func in ("min", "max") else (
                     literal(0) if c.value is not None and c.value.type.base == "int"
                     else 'D("0")')
-                o(f"            Column({c.id!r}, {c.code!r}, {c.label!r}, {init}),")
+                func = c.value.func if c.value is not None else ""
+                o(f"            Column({c.id!r}, {c.code!r}, {c.label!r}, {init}, {c.text!r}, "
+                  f"{func!r}),")
             o("        ),")
             o("        rows=(")
             for r in lay.rows:
                 at = self.loc(r.span, r.id)
+                text = r.cond_text or "; ".join(f"{lay.columns[c].id} = {t}" for c, _, t in r.values)
                 o(f"            Row({r.ref!r}, {r.record_id!r}, {r.label!r}, {r.index}, "
-                  f"{r.kind is ir.RowKind.TOTAL!r}, LOC[{at}]),")
+                  f"{r.kind is ir.RowKind.TOTAL!r}, LOC[{at}], {r.kind.value!r}, {text!r}, "
+                  f"{r.total_of!r}),")
             o("        ),")
             o(f"        output_format={lay.output_format!r},")
             o(f"        output_file={lay.output_file!r},")
             o(f"        line={self.line_template(lay)!r},")
             o(f"        depends_on={self._depends(lay)!r},")
             o(f"        at=LOC[{self.loc(lay.span, f'{pkg.id}/{lay.id}')}],")
+            if lay.filter is not None:
+                o(f"        filter={lay.filter_text!r},")
+                o(f"        filter_at=LOC[{self.loc(lay.filter.span, f'{pkg.id}/{lay.id}/filter')}],")
+            o(f"        hit_policy={lay.hit_policy.value!r},")
             o("    ),")
         o("),")
         o("finish=finish,")

@@ -123,6 +123,7 @@ def scan_despesa(rows, ctx):
     A_covid_77 = ctx.acc['covid/77']
     A_covid_78 = ctx.acc['covid/78']
     A_covid_79 = ctx.acc['covid/79']
+    _trace = getattr(ctx, "trace", None)
     _k0 = o.date(p_exercicio, 1, 1)
     _k1 = o.fim_bimestre(p_exercicio, p_bimestre)
     for (
@@ -206,12 +207,16 @@ def scan_despesa(rows, ctx):
                 if _a is None:
                     _a = A_covid_77[f_municipio] = ctx.new_rows('covid/77')
                 _row = _a[_r]
+                if _trace is not None:  # apura explain: remember what this record adds
+                    _before = _row[:]
                 # specs/siops/covid_77.yaml:16:5  siops/covid/77/column/V0  V0 = sum(empenhado - anulado_empenho)
                 _row[0] += (f_empenhado - f_anulado_empenho)
                 # specs/siops/covid_77.yaml:20:5  siops/covid/77/column/V1  V1 = sum(liquidado - anulado_liquidacao)
                 _row[1] += (f_liquidado - f_anulado_liquidacao)
                 # specs/siops/covid_77.yaml:24:5  siops/covid/77/column/V2  V2 = sum(pago - anulado_pagamento)
                 _row[2] += (f_pago - f_anulado_pagamento)
+                if _trace is not None:
+                    _trace('covid/77', f_municipio, _r, _line, _before, _row)
             # specs/siops/covid_78.yaml:9:9  siops/covid/78/filter
             #   no_periodo and e_covid and funcao == 10 and recurso_siops == "213"
             if (((d_no_periodo and d_e_covid) and (f_funcao == 10)) and (d_recurso_siops == '213')):
@@ -244,12 +249,16 @@ def scan_despesa(rows, ctx):
                 if _a is None:
                     _a = A_covid_78[f_municipio] = ctx.new_rows('covid/78')
                 _row = _a[_r]
+                if _trace is not None:  # apura explain: remember what this record adds
+                    _before = _row[:]
                 # specs/siops/covid_78.yaml:15:5  siops/covid/78/column/V0  V0 = sum(empenhado - anulado_empenho)
                 _row[0] += (f_empenhado - f_anulado_empenho)
                 # specs/siops/covid_78.yaml:19:5  siops/covid/78/column/V1  V1 = sum(liquidado - anulado_liquidacao)
                 _row[1] += (f_liquidado - f_anulado_liquidacao)
                 # specs/siops/covid_78.yaml:23:5  siops/covid/78/column/V2  V2 = sum(pago - anulado_pagamento)
                 _row[2] += (f_pago - f_anulado_pagamento)
+                if _trace is not None:
+                    _trace('covid/78', f_municipio, _r, _line, _before, _row)
             # specs/siops/covid_79.yaml:9:9  siops/covid/79/filter
             #   no_periodo and e_covid and funcao == 10 and recurso_siops == "001"
             if (((d_no_periodo and d_e_covid) and (f_funcao == 10)) and (d_recurso_siops == '001')):
@@ -282,12 +291,16 @@ def scan_despesa(rows, ctx):
                 if _a is None:
                     _a = A_covid_79[f_municipio] = ctx.new_rows('covid/79')
                 _row = _a[_r]
+                if _trace is not None:  # apura explain: remember what this record adds
+                    _before = _row[:]
                 # specs/siops/covid_79.yaml:15:5  siops/covid/79/column/V0  V0 = sum(empenhado - anulado_empenho)
                 _row[0] += (f_empenhado - f_anulado_empenho)
                 # specs/siops/covid_79.yaml:19:5  siops/covid/79/column/V1  V1 = sum(liquidado - anulado_liquidacao)
                 _row[1] += (f_liquidado - f_anulado_liquidacao)
                 # specs/siops/covid_79.yaml:23:5  siops/covid/79/column/V2  V2 = sum(pago - anulado_pagamento)
                 _row[2] += (f_pago - f_anulado_pagamento)
+                if _trace is not None:
+                    _trace('covid/79', f_municipio, _r, _line, _before, _row)
         except SkipRecord:
             continue
 
@@ -299,6 +312,7 @@ def scan_receita(rows, ctx):
     M_equivalencia = ctx.maps['equivalencia']
     A_covid_70 = ctx.acc['covid/70']
     A_covid_71 = ctx.acc['covid/71']
+    _trace = getattr(ctx, "trace", None)
     _k0 = o.date(p_exercicio, 1, 1)
     _k1 = o.fim_bimestre(p_exercicio, p_bimestre)
     for (
@@ -370,8 +384,12 @@ def scan_receita(rows, ctx):
                     if _a is None:
                         _a = A_covid_70[f_municipio] = ctx.new_rows('covid/70')
                     _row = _a[_r]
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/covid_70.yaml:17:5  siops/covid/70/column/V0  V0 = sum(arrecadado)
                     _row[0] += f_arrecadado
+                    if _trace is not None:
+                        _trace('covid/70', f_municipio, _r, _line, _before, _row)
             # specs/siops/covid_71.yaml:10:9  siops/covid/71/filter
             #   no_periodo and e_covid and recurso_siops == "213"
             if ((d_no_periodo and d_e_covid) and (d_recurso_siops == '213')):
@@ -383,8 +401,12 @@ def scan_receita(rows, ctx):
                 if _a is None:
                     _a = A_covid_71[f_municipio] = ctx.new_rows('covid/71')
                 _row = _a[_r]
+                if _trace is not None:  # apura explain: remember what this record adds
+                    _before = _row[:]
                 # specs/siops/covid_71.yaml:16:5  siops/covid/71/column/V0  V0 = sum(arrecadado)
                 _row[0] += f_arrecadado
+                if _trace is not None:
+                    _trace('covid/71', f_municipio, _r, _line, _before, _row)
         except SkipRecord:
             continue
 
@@ -503,147 +525,163 @@ PACKAGE = Package(
             planilha=70,
             source='receita',
             columns=(
-                Column('V0', 260, 'Valor do Recurso', D("0")),
+                Column('V0', 260, 'Valor do Recurso', D("0"), 'sum(arrecadado)', 'sum'),
             ),
             rows=(
-                Row('9999999001', '7001', 'Transferência União Portaria MS 488', 0, False, LOC[1]),
-                Row('9999999002', '7002', 'Transferência União Medida Provisória 938/2020 (não verifica o recurso)', 1, False, LOC[2]),
-                Row('9999999003', '7003', 'Transposição de saldo financeiro LC 172/2020', 2, False, LOC[3]),
-                Row('9999999004', '7004', 'FNS Bloco de custeio Portaria MS 774/2020', 3, False, LOC[4]),
-                Row('9999999005', '7005', 'FNS Bloco de custeio Portaria MS 395/2020', 4, False, LOC[5]),
-                Row('9999999006', '7006', 'FNS Incentivo financeiro Portaria 430/2020', 5, False, LOC[6]),
-                Row('9999999007', '7007', 'FNS Bloco de custeio Portaria 480/2020', 6, False, LOC[7]),
-                Row('9999999008', '7008', 'FNS Habilitação de leitos Portaria MS 414/2020', 7, False, LOC[8]),
-                Row('9999999009', '7009', 'FNS Habilitação de leitos Portaria MS 568/2020', 8, False, LOC[9]),
-                Row('9999999010', '7010', 'FNS Complemento de valor Portaria MS 827/2020', 9, False, LOC[10]),
-                Row('9999999011', '7011', 'Outros recursos advindos de transferências da União', 10, False, LOC[11]),
-                Row('9999999012', '7012', 'Total', 11, True, LOC[12]),
+                Row('9999999001', '7001', 'Transferência União Portaria MS 488', 0, False, LOC[1], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_488"', ()),
+                Row('9999999002', '7002', 'Transferência União Medida Provisória 938/2020 (não verifica o recurso)', 1, False, LOC[2], 'rule', 'covid_siops_rec == "MP_938"', ()),
+                Row('9999999003', '7003', 'Transposição de saldo financeiro LC 172/2020', 2, False, LOC[3], 'rule', 'recurso_siops == "212" and covid_siops_rec == "LC_172_2020"', ()),
+                Row('9999999004', '7004', 'FNS Bloco de custeio Portaria MS 774/2020', 3, False, LOC[4], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_774"', ()),
+                Row('9999999005', '7005', 'FNS Bloco de custeio Portaria MS 395/2020', 4, False, LOC[5], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_395"', ()),
+                Row('9999999006', '7006', 'FNS Incentivo financeiro Portaria 430/2020', 5, False, LOC[6], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_430"', ()),
+                Row('9999999007', '7007', 'FNS Bloco de custeio Portaria 480/2020', 6, False, LOC[7], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_480"', ()),
+                Row('9999999008', '7008', 'FNS Habilitação de leitos Portaria MS 414/2020', 7, False, LOC[8], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_414"', ()),
+                Row('9999999009', '7009', 'FNS Habilitação de leitos Portaria MS 568/2020', 8, False, LOC[9], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_568"', ()),
+                Row('9999999010', '7010', 'FNS Complemento de valor Portaria MS 827/2020', 9, False, LOC[10], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_827"', ()),
+                Row('9999999011', '7011', 'Outros recursos advindos de transferências da União', 10, False, LOC[11], 'rule', 'recurso_siops == "212"', ()),
+                Row('9999999012', '7012', 'Total', 11, True, LOC[12], 'total', '', (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)),
             ),
             output_format='impt',
             output_file='covid_70_receitas_uniao.IMPT',
             line='70;{ref};{record_id};V0:[>R${V0}<]:-[260](Valor do Recurso);#L{marker};#C1;',
             depends_on=(),
             at=LOC[0],
+            filter='no_periodo and e_covid',
+            filter_at=LOC[76],
+            hit_policy='first',
         ),
         Layout(
             id='covid/71',
             planilha=71,
             source='receita',
             columns=(
-                Column('V0', 260, 'Valor do Recurso', D("0")),
+                Column('V0', 260, 'Valor do Recurso', D("0"), 'sum(arrecadado)', 'sum'),
             ),
             rows=(
-                Row('9999999030', '7101', 'Transferência do Estado', 0, False, LOC[14]),
-                Row('9999999029', '7102', 'Total', 1, True, LOC[15]),
+                Row('9999999030', '7101', 'Transferência do Estado', 0, False, LOC[14], 'otherwise', '', ()),
+                Row('9999999029', '7102', 'Total', 1, True, LOC[15], 'total', '', (0,)),
             ),
             output_format='impt',
             output_file='covid_71_receitas_estado.IMPT',
             line='71;{ref};{record_id};V0:[>R${V0}<]:-[260](Valor do Recurso);#L{marker};#C1;',
             depends_on=(),
             at=LOC[13],
+            filter='no_periodo and e_covid and recurso_siops == "213"',
+            filter_at=LOC[78],
+            hit_policy='unique',
         ),
         Layout(
             id='covid/72',
             planilha=72,
             source=None,
             columns=(
-                Column('V0', 260, 'Valor do Recurso', D("0")),
+                Column('V0', 260, 'Valor do Recurso', D("0"), '', ''),
             ),
             rows=(
-                Row('9999999030', '7201', 'Total empenhado com recursos próprios (quadro 79)', 0, False, LOC[17]),
-                Row('9999999029', '7202', 'Total', 1, True, LOC[18]),
+                Row('9999999030', '7201', 'Total empenhado com recursos próprios (quadro 79)', 0, False, LOC[17], 'values', 'V0 = cell("covid/79", "9999999029", "V0")', ()),
+                Row('9999999029', '7202', 'Total', 1, True, LOC[18], 'total', '', (0,)),
             ),
             output_format='impt',
             output_file='covid_72_recursos_proprios.IMPT',
             line='72;{ref};{record_id};V0:[>R${V0}<]:-[260](Valor do Recurso);#L{marker};#C1;',
             depends_on=('covid/79',),
             at=LOC[16],
+            hit_policy='unique',
         ),
         Layout(
             id='covid/77',
             planilha=77,
             source='despesa',
             columns=(
-                Column('V0', 9, 'Despesas Empenhadas', D("0")),
-                Column('V1', 10, 'Despesas Liquidadas', D("0")),
-                Column('V2', 11, 'Despesas Pagas', D("0")),
+                Column('V0', 9, 'Despesas Empenhadas', D("0"), 'sum(empenhado - anulado_empenho)', 'sum'),
+                Column('V1', 10, 'Despesas Liquidadas', D("0"), 'sum(liquidado - anulado_liquidacao)', 'sum'),
+                Column('V2', 11, 'Despesas Pagas', D("0"), 'sum(pago - anulado_pagamento)', 'sum'),
             ),
             rows=(
-                Row('9999999013', '7701', 'Administração Geral', 0, False, LOC[20]),
-                Row('9999999014', '7702', 'Atenção Básica (total)', 1, True, LOC[21]),
-                Row('9999999015', '7703', 'Atenção Básica', 2, False, LOC[22]),
-                Row('9999999016', '7704', 'Assistência Hospitalar e Ambulatorial (total)', 3, True, LOC[23]),
-                Row('9999999017', '7705', 'Transporte: SAMU 192', 4, False, LOC[24]),
-                Row('9999999018', '7706', 'Cuidados à pessoa com deficiência', 5, False, LOC[25]),
-                Row('9999999019', '7707', 'Transporte sanitário eletivo', 6, False, LOC[26]),
-                Row('9999999020', '7708', 'Financiamento de ambulância', 7, False, LOC[27]),
-                Row('9999999021', '7709', 'Ações, ampliação e serviços de atendimento', 8, False, LOC[28]),
-                Row('9999999022', '7710', 'Utilização de recursos para apoio', 9, False, LOC[29]),
-                Row('9999999023', '7711', 'Outras ações da assistência hospitalar e ambulatorial', 10, False, LOC[30]),
-                Row('9999999024', '7712', 'Suporte Profilático e Terapêutico', 11, False, LOC[31]),
-                Row('9999999025', '7713', 'Vigilância Sanitária', 12, False, LOC[32]),
-                Row('9999999026', '7714', 'Vigilância Epidemiológica', 13, False, LOC[33]),
-                Row('9999999027', '7715', 'Alimentação e Nutrição', 14, False, LOC[34]),
-                Row('9999999028', '7716', 'Outras subfunções', 15, False, LOC[35]),
-                Row('9999999029', '7717', 'Total', 16, True, LOC[36]),
+                Row('9999999013', '7701', 'Administração Geral', 0, False, LOC[20], 'rule', 'subfuncao == 122', ()),
+                Row('9999999014', '7702', 'Atenção Básica (total)', 1, True, LOC[21], 'total', '', (2,)),
+                Row('9999999015', '7703', 'Atenção Básica', 2, False, LOC[22], 'rule', 'subfuncao == 301', ()),
+                Row('9999999016', '7704', 'Assistência Hospitalar e Ambulatorial (total)', 3, True, LOC[23], 'total', '', (4, 5, 6, 7, 8, 9, 10)),
+                Row('9999999017', '7705', 'Transporte: SAMU 192', 4, False, LOC[24], 'rule', 'subfuncao == 302 and covid_siops_desp == "SAMU_192"', ()),
+                Row('9999999018', '7706', 'Cuidados à pessoa com deficiência', 5, False, LOC[25], 'rule', 'subfuncao == 302 and covid_siops_desp == "PESSOA_COM_DEFICIENCIA"', ()),
+                Row('9999999019', '7707', 'Transporte sanitário eletivo', 6, False, LOC[26], 'rule', 'subfuncao == 302 and covid_siops_desp == "TRANSPORTE_SANITARIO_ELETIVO"', ()),
+                Row('9999999020', '7708', 'Financiamento de ambulância', 7, False, LOC[27], 'rule', 'subfuncao == 302 and covid_siops_desp == "FINANCIAMENTO_AMBULANCIA"', ()),
+                Row('9999999021', '7709', 'Ações, ampliação e serviços de atendimento', 8, False, LOC[28], 'rule', 'subfuncao == 302 and covid_siops_desp == "ACOES_AMPLIACAO_SERVICOS"', ()),
+                Row('9999999022', '7710', 'Utilização de recursos para apoio', 9, False, LOC[29], 'rule', 'subfuncao == 302 and covid_siops_desp == "APOIO_RECURSOS"', ()),
+                Row('9999999023', '7711', 'Outras ações da assistência hospitalar e ambulatorial', 10, False, LOC[30], 'rule', 'subfuncao == 302', ()),
+                Row('9999999024', '7712', 'Suporte Profilático e Terapêutico', 11, False, LOC[31], 'rule', 'subfuncao == 303', ()),
+                Row('9999999025', '7713', 'Vigilância Sanitária', 12, False, LOC[32], 'rule', 'subfuncao == 304', ()),
+                Row('9999999026', '7714', 'Vigilância Epidemiológica', 13, False, LOC[33], 'rule', 'subfuncao == 305', ()),
+                Row('9999999027', '7715', 'Alimentação e Nutrição', 14, False, LOC[34], 'rule', 'subfuncao == 306', ()),
+                Row('9999999028', '7716', 'Outras subfunções', 15, False, LOC[35], 'otherwise', '', ()),
+                Row('9999999029', '7717', 'Total', 16, True, LOC[36], 'total', '', (0, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)),
             ),
             output_format='impt',
             output_file='covid_77_despesas_uniao.IMPT',
             line='77;{ref};{record_id};V0:[>R${V0}<]:-[9](Despesas Empenhadas);V1:[>R${V1}<]:-[10](Despesas Liquidadas);V2:[>R${V2}<]:-[11](Despesas Pagas);#L{marker};#C3;',
             depends_on=(),
             at=LOC[19],
+            filter='no_periodo and e_covid and funcao == 10 and recurso_siops == "212"',
+            filter_at=LOC[61],
+            hit_policy='first',
         ),
         Layout(
             id='covid/78',
             planilha=78,
             source='despesa',
             columns=(
-                Column('V0', 9, 'Despesas Empenhadas', D("0")),
-                Column('V1', 10, 'Despesas Liquidadas', D("0")),
-                Column('V2', 11, 'Despesas Pagas', D("0")),
+                Column('V0', 9, 'Despesas Empenhadas', D("0"), 'sum(empenhado - anulado_empenho)', 'sum'),
+                Column('V1', 10, 'Despesas Liquidadas', D("0"), 'sum(liquidado - anulado_liquidacao)', 'sum'),
+                Column('V2', 11, 'Despesas Pagas', D("0"), 'sum(pago - anulado_pagamento)', 'sum'),
             ),
             rows=(
-                Row('9999999013', '7801', 'Administração Geral', 0, False, LOC[38]),
-                Row('9999999014', '7802', 'Atenção Básica', 1, False, LOC[39]),
-                Row('9999999016', '7803', 'Assistência Hospitalar e Ambulatorial', 2, False, LOC[40]),
-                Row('9999999024', '7804', 'Suporte Profilático e Terapêutico', 3, False, LOC[41]),
-                Row('9999999025', '7805', 'Vigilância Sanitária', 4, False, LOC[42]),
-                Row('9999999026', '7806', 'Vigilância Epidemiológica', 5, False, LOC[43]),
-                Row('9999999027', '7807', 'Alimentação e Nutrição', 6, False, LOC[44]),
-                Row('9999999028', '7808', 'Outras subfunções', 7, False, LOC[45]),
-                Row('9999999029', '7809', 'Total', 8, True, LOC[46]),
+                Row('9999999013', '7801', 'Administração Geral', 0, False, LOC[38], 'rule', 'subfuncao == 122', ()),
+                Row('9999999014', '7802', 'Atenção Básica', 1, False, LOC[39], 'rule', 'subfuncao == 301', ()),
+                Row('9999999016', '7803', 'Assistência Hospitalar e Ambulatorial', 2, False, LOC[40], 'rule', 'subfuncao == 302', ()),
+                Row('9999999024', '7804', 'Suporte Profilático e Terapêutico', 3, False, LOC[41], 'rule', 'subfuncao == 303', ()),
+                Row('9999999025', '7805', 'Vigilância Sanitária', 4, False, LOC[42], 'rule', 'subfuncao == 304', ()),
+                Row('9999999026', '7806', 'Vigilância Epidemiológica', 5, False, LOC[43], 'rule', 'subfuncao == 305', ()),
+                Row('9999999027', '7807', 'Alimentação e Nutrição', 6, False, LOC[44], 'rule', 'subfuncao == 306', ()),
+                Row('9999999028', '7808', 'Outras subfunções', 7, False, LOC[45], 'otherwise', '', ()),
+                Row('9999999029', '7809', 'Total', 8, True, LOC[46], 'total', '', (0, 1, 2, 3, 4, 5, 6, 7)),
             ),
             output_format='impt',
             output_file='covid_78_despesas_estado.IMPT',
             line='78;{ref};{record_id};V0:[>R${V0}<]:-[9](Despesas Empenhadas);V1:[>R${V1}<]:-[10](Despesas Liquidadas);V2:[>R${V2}<]:-[11](Despesas Pagas);#L{marker};#C3;',
             depends_on=(),
             at=LOC[37],
+            filter='no_periodo and e_covid and funcao == 10 and recurso_siops == "213"',
+            filter_at=LOC[65],
+            hit_policy='unique',
         ),
         Layout(
             id='covid/79',
             planilha=79,
             source='despesa',
             columns=(
-                Column('V0', 9, 'Despesas Empenhadas', D("0")),
-                Column('V1', 10, 'Despesas Liquidadas', D("0")),
-                Column('V2', 11, 'Despesas Pagas', D("0")),
+                Column('V0', 9, 'Despesas Empenhadas', D("0"), 'sum(empenhado - anulado_empenho)', 'sum'),
+                Column('V1', 10, 'Despesas Liquidadas', D("0"), 'sum(liquidado - anulado_liquidacao)', 'sum'),
+                Column('V2', 11, 'Despesas Pagas', D("0"), 'sum(pago - anulado_pagamento)', 'sum'),
             ),
             rows=(
-                Row('9999999013', '7901', 'Administração Geral', 0, False, LOC[48]),
-                Row('9999999014', '7902', 'Atenção Básica', 1, False, LOC[49]),
-                Row('9999999016', '7903', 'Assistência Hospitalar e Ambulatorial', 2, False, LOC[50]),
-                Row('9999999024', '7904', 'Suporte Profilático e Terapêutico', 3, False, LOC[51]),
-                Row('9999999025', '7905', 'Vigilância Sanitária', 4, False, LOC[52]),
-                Row('9999999026', '7906', 'Vigilância Epidemiológica', 5, False, LOC[53]),
-                Row('9999999027', '7907', 'Alimentação e Nutrição', 6, False, LOC[54]),
-                Row('9999999028', '7908', 'Outras subfunções', 7, False, LOC[55]),
-                Row('9999999029', '7909', 'Total', 8, True, LOC[56]),
+                Row('9999999013', '7901', 'Administração Geral', 0, False, LOC[48], 'rule', 'subfuncao == 122', ()),
+                Row('9999999014', '7902', 'Atenção Básica', 1, False, LOC[49], 'rule', 'subfuncao == 301', ()),
+                Row('9999999016', '7903', 'Assistência Hospitalar e Ambulatorial', 2, False, LOC[50], 'rule', 'subfuncao == 302', ()),
+                Row('9999999024', '7904', 'Suporte Profilático e Terapêutico', 3, False, LOC[51], 'rule', 'subfuncao == 303', ()),
+                Row('9999999025', '7905', 'Vigilância Sanitária', 4, False, LOC[52], 'rule', 'subfuncao == 304', ()),
+                Row('9999999026', '7906', 'Vigilância Epidemiológica', 5, False, LOC[53], 'rule', 'subfuncao == 305', ()),
+                Row('9999999027', '7907', 'Alimentação e Nutrição', 6, False, LOC[54], 'rule', 'subfuncao == 306', ()),
+                Row('9999999028', '7908', 'Outras subfunções', 7, False, LOC[55], 'otherwise', '', ()),
+                Row('9999999029', '7909', 'Total', 8, True, LOC[56], 'total', '', (0, 1, 2, 3, 4, 5, 6, 7)),
             ),
             output_format='impt',
             output_file='covid_79_despesas_recursos_proprios.IMPT',
             line='79;{ref};{record_id};V0:[>R${V0}<]:-[9](Despesas Empenhadas);V1:[>R${V1}<]:-[10](Despesas Liquidadas);V2:[>R${V2}<]:-[11](Despesas Pagas);#L{marker};#C3;',
             depends_on=(),
             at=LOC[47],
+            filter='no_periodo and e_covid and funcao == 10 and recurso_siops == "001"',
+            filter_at=LOC[69],
+            hit_policy='unique',
         ),
     ),
     finish=finish,
