@@ -6,6 +6,8 @@ P policy/lowering · I internal. (Run-time data errors, D…, live in runtime/er
 
 from __future__ import annotations
 
+import re
+
 from compiler.diagnostics import Diagnostic
 from compiler.diagnostics import Label
 from compiler.diagnostics import Severity
@@ -21,8 +23,41 @@ def _did_you_mean(candidates: list[str] | tuple[str, ...]) -> str | None:
 
 
 # ---------------------------------------------------------------- Y: YAML text
-def yaml_syntax(span: Span, *, problem: str) -> Diagnostic:
-    return Diagnostic(code="Y0101", message=f"YAML inválido: {problem}", span=span)
+# PyYAML's problems (English) in the analyst's words; anything else is shown as PyYAML says it.
+_YAML_TOKENS = {"<block end>": "o fim do bloco (indentação)", "'<stream end>'": "o fim do arquivo",
+                "'<block mapping start>'": "uma chave com indentação diferente",
+                "'<block sequence start>'": "um item de lista ('-')", "'?'": "uma chave"}
+_YAML_PROBLEMS = (
+    (re.compile(r"mapping values are not allowed here"),
+     "':' não é permitido aqui; ponha o valor entre aspas se ele contém ': '"),
+    (re.compile(r"found unexpected end of stream"), "o arquivo terminou antes do esperado"),
+    (re.compile(r"could not find expected ':'"), "esperava ':' depois da chave"),
+    (re.compile(r"found character (.+) that cannot start any token"),
+     r"o caractere \1 não pode começar um valor; ponha o valor entre aspas"),
+    (re.compile(r"expected (.+), but (?:got|found) (.+)"), None),
+)
+
+
+def _yaml_problem(problem: str) -> str:
+    for pattern, pt in _YAML_PROBLEMS:
+        m = pattern.fullmatch(problem)
+        if m is None:
+            continue
+        if pt is not None:
+            return m.expand(pt)
+        want, got = (" ou ".join(_YAML_TOKENS.get(w, w) for w in g.split(" or "))
+                     for g in m.groups())
+        return f"esperava {want}, mas encontrou {got}"
+    return problem
+
+
+def yaml_syntax(span: Span, *, problem: str, context: Span | None = None,
+                unfinished: bool = False) -> Diagnostic:
+    labels = (Label(span=context, message="o trecho começa aqui"),) if context else ()
+    return Diagnostic(code="Y0101", message=f"YAML inválido: {_yaml_problem(problem)}",
+                      span=span, labels=labels,
+                      help="feche as aspas, colchetes ou chaves abertos aqui" if unfinished
+                      else None)
 
 
 def yaml_tab(span: Span) -> Diagnostic:
@@ -38,7 +73,7 @@ def yaml_duplicate_key(span: Span, *, key: str, first: Span) -> Diagnostic:
 
 def yaml_alias(span: Span) -> Diagnostic:
     return Diagnostic(code="Y0104", message="âncoras, aliases e '<<' não são aceitos em specs",
-                      span=span, help="use 'extends:' para reaproveitar outra spec")
+                      span=span, help="escreva o valor por extenso em cada lugar")
 
 
 def yaml_empty(span: Span) -> Diagnostic:
@@ -125,9 +160,9 @@ def column_without_value(span: Span, *, column: str, ref: str) -> Diagnostic:
                       f"'{ref}' não a informa em 'values:'", span=span)
 
 
-def rules_without_source(span: Span) -> Diagnostic:
-    return Diagnostic(code="S0306", message="o layout tem linhas com 'rule:' mas não declara "
-                      "'source:'", span=span, help="informe o ledger de origem em 'source:'")
+def rules_without_source(span: Span, *, what: str = "linhas com 'rule:'") -> Diagnostic:
+    return Diagnostic(code="S0306", message=f"o layout tem {what} mas não declara 'source:'",
+                      span=span, help="informe o ledger de origem em 'source:'")
 
 
 def unknown_ledger_field(span: Span, *, ledger: str, name: str,
@@ -169,7 +204,7 @@ def expr_empty(span: Span) -> Diagnostic:
 def _alternatives(items: list[str]) -> str:
     items = sorted(set(items))
     if len(items) > 8:
-        items = items[:8] + ["…"]
+        return ", ".join(items[:8]) + ", …"
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " ou " + items[-1]
@@ -196,13 +231,15 @@ def unknown_map(span: Span, *, name: str, candidates: list[str]) -> Diagnostic:
                       help=_did_you_mean(candidates))
 
 
-def unknown_cell(span: Span, *, what: str, name: str, candidates: list[str]) -> Diagnostic:
-    return Diagnostic(code="R0105", message=f"{what} '{name}' não existe", span=span,
+def unknown_cell(span: Span, *, what: str, name: str, candidates: list[str],
+                 layout: str | None = None) -> Diagnostic:
+    where = f" no layout '{layout}'" if layout else ""
+    return Diagnostic(code="R0105", message=f"{what} '{name}' não existe{where}", span=span,
                       help=_did_you_mean(candidates))
 
 
 def unknown_attribute(span: Span, *, name: str, of: str, candidates: list[str]) -> Diagnostic:
-    return Diagnostic(code="R0106", message=f"{of} não tem o campo '{name}'", span=span,
+    return Diagnostic(code="R0106", message=f"o {of} não tem o campo '{name}'", span=span,
                       help=_did_you_mean(candidates))
 
 
@@ -251,9 +288,10 @@ def aggregate_required(span: Span, *, where: str) -> Diagnostic:
                       "(ex.: sum(valor))", span=span, help="envolva o valor em sum(...)")
 
 
-def literal_required(span: Span, *, func: str, index: int) -> Diagnostic:
-    return Diagnostic(code="T0207", message=f"o {index}º argumento de '{func}' deve ser um texto "
-                      "literal entre aspas", span=span)
+def literal_required(span: Span, *, func: str, index: int,
+                     expected: str = "um texto literal entre aspas") -> Diagnostic:
+    return Diagnostic(code="T0207", message=f"o {index}º argumento de '{func}' deve ser "
+                      f"{expected}", span=span)
 
 
 def wrong_value_type(span: Span, *, where: str, expected: str, got: str) -> Diagnostic:
@@ -275,7 +313,7 @@ def lookup_key_mismatch(span: Span, *, map_id: str, key: str, expected: str,
 def cycle(span: Span, *, path: list[str], steps: list[tuple[Span, str]]) -> Diagnostic:
     return Diagnostic(code="G0101", message="dependência circular: " + " → ".join(path), span=span,
                       labels=tuple(Label(span=s, message=m) for s, m in steps),
-                      help="uma linha não pode depender, direta ou indiretamente, de si mesma")
+                      help="um valor não pode depender, direta ou indiretamente, de si mesmo")
 
 
 # ---------------------------------------------------------------- P: policy / lowering

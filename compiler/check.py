@@ -50,6 +50,8 @@ class Scope:
     maps: dict[str, MapInfo] = field(default_factory=dict)
     layouts: dict[str, LayoutInfo] = field(default_factory=dict)
     allow_aggregate: bool = False
+    # Some spec file failed to load: do not report maps/layouts as unknown (they may be in it).
+    incomplete: bool = False
     # Filled while checking: cells this expression reads, as (layout, row index).
     cells: list[tuple[str, int, Span]] = field(default_factory=list)
 
@@ -348,9 +350,11 @@ class Checker:
         first = e.args[0]
         if not isinstance(first, ast.Name) or first.name not in s.maps:
             name = first.name if isinstance(first, ast.Name) else "?"
-            self.err(catalog.unknown_map(first.span, name=name,
-                                         candidates=_close(name, list(s.maps))))
-            self._args(e, s, in_agg)
+            if not s.incomplete:
+                self.err(catalog.unknown_map(first.span, name=name,
+                                             candidates=_close(name, list(s.maps))))
+            for a in e.args[1:]:  # the first argument was just reported as a map, not a field
+                self.expr(a, s, in_agg=in_agg)
             return ir.MapLookup(map=name, keys=(), type=T.ERROR, span=e.span)
         info = s.maps[first.name]
         keys = [self.expr(a, s, in_agg=in_agg) for a in e.args[1:]]
@@ -376,15 +380,16 @@ class Checker:
         lay_id, ref, col = lits
         lay = s.layouts.get(lay_id)
         if lay is None:
-            self.err(catalog.unknown_cell(e.args[0].span, what="o layout", name=lay_id,
-                                          candidates=_close(lay_id, list(s.layouts))))
+            if not s.incomplete:
+                self.err(catalog.unknown_cell(e.args[0].span, what="o layout", name=lay_id,
+                                              candidates=_close(lay_id, list(s.layouts))))
             return ir.CellRef(layout=lay_id, row=0, column=0, type=T.ERROR, span=e.span)
         if ref not in lay.rows:
-            self.err(catalog.unknown_cell(e.args[1].span, what=f"a linha do layout '{lay_id}'",
+            self.err(catalog.unknown_cell(e.args[1].span, what="a linha", layout=lay_id,
                                           name=ref, candidates=_close(ref, list(lay.rows))))
             return ir.CellRef(layout=lay_id, row=0, column=0, type=T.ERROR, span=e.span)
         if col not in lay.columns:
-            self.err(catalog.unknown_cell(e.args[2].span, what=f"a coluna do layout '{lay_id}'",
+            self.err(catalog.unknown_cell(e.args[2].span, what="a coluna", layout=lay_id,
                                           name=col, candidates=list(lay.columns)))
             return ir.CellRef(layout=lay_id, row=0, column=0, type=T.ERROR, span=e.span)
         row, column = lay.rows.index(ref), lay.columns.index(col)
@@ -396,7 +401,8 @@ class Checker:
         self._expect(e, args, 0, lambda t: t.is_numeric, "numérico")
         if len(args) == 2 and not (isinstance(args[1], ir.Const)
                                    and isinstance(args[1].value, int)):
-            self.err(catalog.literal_required(e.args[1].span, func=e.func, index=2))
+            self.err(catalog.literal_required(e.args[1].span, func=e.func, index=2,
+                                              expected="um número inteiro literal (ex.: 2)"))
         if len(args) == 1:
             args.append(ir.Const(value=2, type=T.INT, span=e.span))
         t = T.ERROR if self._errored(args) else T.DECIMAL.null(args[0].type.nullable)

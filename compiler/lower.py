@@ -35,6 +35,9 @@ class Lowerer:
         self.pkg = pkg
         self.diags = diags
         self.checker = Checker(diags)
+        # A spec file failed to load: names it would define are unknown, so "no such
+        # ledger/map/layout" would only repeat that error (bad specs are skipped downstream).
+        self.incomplete = any(d.is_error and d.code[:1] in ("Y", "S") for d in diags)
 
     def parse(self, scalar: YScalar, src_path: str):  # type: ignore[no-untyped-def]
         src = self.pkg.sources[src_path]
@@ -95,6 +98,8 @@ class Lowerer:
         for m in self.pkg.maps.values():
             fields = self.field_types.get(m.source.value)
             if fields is None:
+                if self.incomplete:
+                    continue
                 self.diags.append(catalog.unknown_spec(
                     m.source.span, kind="ledger", name=m.source.value,
                     candidates=_close(m.source.value, list(self.pkg.ledgers))))
@@ -126,7 +131,7 @@ class Lowerer:
                      derived=derived if derived is not None else
                      (self.derived_types.get(ledger, {}) if ledger else {}),
                      params=self.params, maps=self.map_infos, layouts=self.layout_infos,
-                     allow_aggregate=aggregate)
+                     allow_aggregate=aggregate, incomplete=self.incomplete)
 
     # ------------------------------------------------------------ ledgers
     def _ledger(self, spec: specs.LedgerSpec) -> ir.Ledger:
@@ -175,9 +180,10 @@ class Lowerer:
         path = lay.src.path
         source = lay.source.value if lay.source else None
         if lay.source and source not in self.pkg.ledgers:
-            self.diags.append(catalog.unknown_spec(
-                lay.source.span, kind="ledger", name=source or "",
-                candidates=_close(source or "", list(self.pkg.ledgers))))
+            if not self.incomplete:
+                self.diags.append(catalog.unknown_spec(
+                    lay.source.span, kind="ledger", name=source or "",
+                    candidates=_close(source or "", list(self.pkg.ledgers))))
             source = None
             has_source = False
         else:
@@ -193,8 +199,9 @@ class Lowerer:
             if tree is not None and has_source:
                 filt = self.checker.condition(tree, self._scope("o filtro do layout", source))
                 filt_text = printer.show(tree)
-            elif tree is not None:
-                self.diags.append(catalog.rules_without_source(lay.filter.span))
+            elif tree is not None and lay.source is None:  # an unknown source is S0203
+                self.diags.append(catalog.rules_without_source(lay.filter.span,
+                                                               what="'filter:'"))
         columns = []
         for i, c in enumerate(lay.columns):
             value = None

@@ -130,7 +130,8 @@ def _diagnostic(root: YNode, err: jsonschema.ValidationError, kind: str) -> Diag
     if err.validator in ("minProperties", "minItems"):
         return catalog.bad_value(node.span, where=label, detail="não pode ficar vazio")
     if err.validator == "enum":
-        opts = ", ".join(str(v) for v in err.validator_value)
+        names = [str(v) for v in err.validator_value]
+        opts = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " ou " + names[-1]
         got = node.value if isinstance(node, YScalar) else "?"
         dym = difflib.get_close_matches(got, [str(v) for v in err.validator_value], n=1)
         detail = f"'{got}' não é aceito; use {opts}"

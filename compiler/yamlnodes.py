@@ -82,7 +82,15 @@ def load(src: SourceFile) -> tuple[YNode | None, list[Diagnostic]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "erro de sintaxe"
-        return None, [catalog.yaml_syntax(_mark_span(src, mark), problem=problem)]
+        # "while scanning a quoted scalar" etc.: where the unfinished construct began.
+        context = exc.context_mark if exc.problem_mark and exc.context_mark and \
+            exc.context_mark.index != exc.problem_mark.index else None
+        if context is not None and mark is not None and not src.text[mark.index:].strip():
+            # The problem is "the file ended": point at what was left open instead.
+            return None, [catalog.yaml_syntax(_mark_span(src, context), problem=problem,
+                                              unfinished=True)]
+        return None, [catalog.yaml_syntax(_mark_span(src, mark), problem=problem,
+                                          context=_mark_span(src, context) if context else None)]
     if not docs or docs[0] is None:
         return None, [catalog.yaml_empty(src.span(0, 0))]
     if len(docs) > 1:

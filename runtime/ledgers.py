@@ -4,7 +4,9 @@ its reason and position, so accepted + rejected = read."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime
+import errno
 import io
 import re
 from collections.abc import Callable
@@ -117,6 +119,71 @@ def converter(f: Field, fmt: CsvFormat) -> Callable[[str], Any]:
     raise AssertionError(f.type)
 
 
+_OS_REASONS = {errno.ENOENT: "o arquivo não existe", errno.EACCES: "sem permissão de leitura",
+               errno.EISDIR: "o caminho é uma pasta, não um arquivo"}
+
+
+def _os_reason(exc: OSError) -> str:
+    return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def _csv_reason(exc: csv.Error, delimiter: str) -> str:
+    text = str(exc)
+    if re.fullmatch(r"'.' expected after '\"'", text):
+        return f"esperava '{delimiter}' logo depois das aspas que fecham o campo"
+    if text == "unexpected end of data":
+        return "o arquivo termina com aspas abertas"
+    if text.startswith("new-line character seen in unquoted field"):
+        return "quebra de linha dentro de um campo sem aspas"
+    if text.startswith("field larger than field limit"):
+        return "um campo é grande demais"
+    return text
+
+
+def _decode_error_at(path: Path, encoding: str, fallback: int) -> tuple[int, int, str | None]:
+    """(line, column, line text) of the first byte that does not decode."""
+    try:
+        with open(path, "rb") as fh:
+            for lineno, raw in enumerate(fh, start=1):
+                try:
+                    raw.decode(encoding)
+                except UnicodeDecodeError as exc:
+                    col = len(raw[:exc.start].decode(encoding, errors="replace")) + 1
+                    return lineno, col, raw.decode(encoding, errors="replace").rstrip("\r\n")
+    except OSError:
+        pass
+    return fallback, 1, None
+
+
+def _cell_bounds(raw: str, delim: str) -> list[tuple[int, int]] | None:
+    """(start, end) offsets of each cell of one CSV line as written (quotes included); None
+    when a quoted cell does not close on this line."""
+    out: list[tuple[int, int]] = []
+    i, n = 0, len(raw)
+    while True:
+        start = i
+        if i < n and raw[i] == '"':
+            i += 1
+            while True:
+                j = raw.find('"', i)
+                if j < 0:
+                    return None
+                if raw[j + 1:j + 2] == '"':
+                    i = j + 2
+                    continue
+                i = j + 1
+                break
+        else:
+            j = raw.find(delim, i)
+            i = n if j < 0 else j
+        out.append((start, i))
+        if i >= n:
+            return out
+        if raw[i] != delim:
+            return None
+        i += 1
+
+
 class _Memo(dict):  # type: ignore[type-arg]
     """cell text → value, filled on demand: repeated cells (dates, codes, 0,00) cost one C-level
     dict lookup. Bounded, so memory does not grow with the number of rows."""
@@ -216,7 +283,8 @@ class Reader:
             fh = open(path, encoding=_encoding(fmt), newline="")  # noqa: SIM115
         except OSError as exc:
             stats.fatal.append(DataError(code="D0109", message=f"não foi possível abrir o "
-                                         f"arquivo: {exc.strerror}", file=display, line=1, col=1))
+                                         f"arquivo: {_os_reason(exc)}", file=display, line=1,
+                                         col=1))
             return
         with fh:
             reader = csv.reader(fh, delimiter=fmt.delimiter, strict=True)
@@ -228,16 +296,55 @@ class Reader:
                         return
                 else:
                     order = list(range(len(self.fields)))
+                first = len(stats.rejected)
                 yield from self._rows(reader, order, display, stats)
+                if len(stats.rejected) > first:
+                    self._locate_quoted(path, order, stats.rejected, first)
             except UnicodeDecodeError as exc:
+                # The text layer decodes ahead in chunks: find the bad byte's line in the file.
+                line, col, text = _decode_error_at(path, _encoding(fmt), reader.line_num + 1)
                 stats.fatal.append(DataError(
                     code="D0108", message=f"o arquivo não está em {fmt.encoding}: byte "
                     f"0x{exc.object[exc.start]:02x} inválido", file=display,
-                    line=reader.line_num + 1, col=1,
+                    line=line, col=col, text=text,
                     help="confira 'encoding' no format do ledger"))
             except csv.Error as exc:
-                stats.fatal.append(DataError(code="D0110", message=f"CSV malformado: {exc}",
+                stats.fatal.append(DataError(code="D0110", message="CSV malformado: "
+                                             + _csv_reason(exc, fmt.delimiter),
                                              file=display, line=reader.line_num, col=1))
+
+    def _locate_quoted(self, path: Path, order: list[int], rejected: list[DataError],
+                       first: int) -> None:
+        """Rejections point into the record's cells joined by the delimiter; when the file
+        quotes cells, that is not the line as written. Re-read the rejected lines (one extra
+        pass, only when rows were rejected) and point at the cell as it is in the file."""
+        want = {e.line: k for k, e in enumerate(rejected[first:], first)}
+        names = [f.name for f in self.fields]
+        delim = self.fmt.delimiter
+        try:
+            fh = open(path, encoding=_encoding(self.fmt), newline="")  # noqa: SIM115
+        except OSError:
+            return
+        with fh:
+            for lineno, raw in enumerate(fh, start=1):
+                k = want.get(lineno)
+                if k is None or '"' not in raw:
+                    continue
+                raw = raw.rstrip("\r\n")
+                e = rejected[k]
+                bounds = _cell_bounds(raw, delim)
+                try:
+                    cells = next(csv.reader([raw], delimiter=delim, strict=True))
+                except csv.Error:
+                    continue
+                if bounds is None or len(bounds) != len(cells) or delim.join(cells) != e.text:
+                    continue  # a record spread over several lines: keep the joined cells
+                if e.field in names and order[names.index(e.field)] < len(bounds):
+                    start, end = bounds[order[names.index(e.field)]]
+                    rejected[k] = dataclasses.replace(e, col=start + 1,
+                                                      width=max(1, end - start), text=raw)
+                else:
+                    rejected[k] = dataclasses.replace(e, text=raw)
 
     def _header(self, header: list[str] | None, display: str,
                 stats: ReadStats) -> list[int] | None:

@@ -20,12 +20,22 @@ class Embedding:
     base: int
     # For literal blocks: file offsets of the start of each expression line.
     line_starts: tuple[int, ...] = ()
+    # For plain scalars folded over several lines: the file offset of every expression offset.
+    offsets: tuple[int, ...] = ()
 
     def span(self, start: int, end: int) -> Span:
         if not self.exact:
             s = self.scalar.span
             return self.src.span(s.start, s.start + 1)
+        if self.offsets:
+            first = self._folded(start)
+            return self.src.span(first, self._folded(end - 1) + 1 if end > start else first)
         return self.src.span(self._file_offset(start), self._file_offset(end))
+
+    def _folded(self, off: int) -> int:
+        if off < len(self.offsets):
+            return self.offsets[off]
+        return self.offsets[-1] + 1 + off - len(self.offsets)  # past the end (E0101)
 
     def _file_offset(self, off: int) -> int:
         if not self.line_starts:
@@ -44,8 +54,12 @@ class Embedding:
 def embed(src: SourceFile, scalar: YScalar) -> Embedding:
     text = scalar.value
     s = scalar.span
-    if scalar.style is None and "\n" not in text:
+    if scalar.style is None and s.line == s.end_line:
         return Embedding(src, scalar, True, s.start)
+    if scalar.style is None:
+        offsets = _folded_plain_offsets(src, scalar)
+        if offsets is not None:
+            return Embedding(src, scalar, True, s.start, offsets=offsets)
     if scalar.style in ("'", '"') and "\n" not in text:
         raw = src.text[s.start:s.end]
         if raw == scalar.style + text + scalar.style:
@@ -73,3 +87,20 @@ def _literal_line_starts(src: SourceFile, scalar: YScalar) -> tuple[int, ...] | 
     if indent is None:
         return None
     return tuple(src.offset(first + k, indent + 1) for k in range(len(lines)))
+
+
+def _folded_plain_offsets(src: SourceFile, scalar: YScalar) -> tuple[int, ...] | None:
+    """A plain scalar written over several lines: YAML folds each line break (and the
+    indentation around it) into one space. Walk the value and the file text side by side."""
+    text, raw, pos = scalar.value, src.text, scalar.span.start
+    out = []
+    for ch in text:
+        while pos < scalar.span.end and raw[pos] != ch:
+            if raw[pos] not in " \t\r\n":
+                return None
+            pos += 1
+        if pos >= scalar.span.end:
+            return None
+        out.append(pos)
+        pos += 1
+    return tuple(out) if out else None

@@ -39,5 +39,11 @@ def _adorn(diag: Diagnostic, emb: Embedding, pos: int) -> Diagnostic:
     if emb.exact:
         return diag
     from dataclasses import replace
-    return replace(diag, caret_note="a expressão começa aqui", expr_text=emb.scalar.value,
+    # Show the one line of the expression that holds the error (folded and multi-line scalars
+    # keep line breaks, and `>` a final one), with the caret column inside that line.
+    text = emb.scalar.value
+    begin = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return replace(diag, caret_note="a expressão começa aqui",
+                   expr_text=text[begin:end if end >= 0 else len(text)],
                    expr_col=emb.expr_col(pos))
