@@ -105,7 +105,10 @@ def render_one(d: Diagnostic, src: SourceFile | None) -> str:
     out = [f"{s.file}:{s.line}:{s.col}: {d.severity.value}[{d.code}]: {d.message}\n"]
     if src is not None:
         text = src.line_text(s.line)
-        gutter = " " * len(str(s.line))
+        # one gutter width for the primary line and every label shown with it
+        width_n = max([len(str(s.line))] + [len(str(lb.span.line)) for lb in d.labels
+                                            if lb.span.file == s.file])
+        gutter = " " * width_n
         if s.end_line == s.line and s.end_col > s.col:
             width = s.end_col - s.col
         else:
@@ -113,14 +116,13 @@ def render_one(d: Diagnostic, src: SourceFile | None) -> str:
         caret = " " * (s.col - 1) + "^" * max(1, width)
         if d.caret_note:
             caret += " " + d.caret_note
-        out.append(f"{gutter} |\n{s.line} | {text}\n{gutter} | {caret}\n")
+        out.append(f"{gutter} |\n{s.line:>{width_n}} | {text}\n{gutter} | {caret}\n")
         for label in d.labels:
             ls = label.span
             ltext = src.line_text(ls.line) if ls.file == s.file else None
             if ltext is not None:
                 lw = ls.end_col - ls.col if ls.end_line == ls.line and ls.end_col > ls.col else 1
-                lg = " " * len(str(ls.line))
-                out.append(f"{lg} |\n{ls.line} | {ltext}\n{lg} | "
+                out.append(f"{gutter} |\n{ls.line:>{width_n}} | {ltext}\n{gutter} | "
                            f"{' ' * (ls.col - 1)}{'-' * lw} {label.message}\n")
             else:
                 out.append(f"  = nota: {label.message} ({ls})\n")
