@@ -86,7 +86,8 @@ class Lowerer:
     def _check_field_names(self) -> None:
         for led in self.pkg.ledgers.values():
             seen: dict[str, specs.DerivedSpec | specs.FieldSpec] = {}
-            for item in (*led.fields, *led.derived):
+            items: list[specs.DerivedSpec | specs.FieldSpec] = [*led.fields, *led.derived]
+            for item in items:
                 if item.name in seen:
                     self.diags.append(catalog.duplicate_field(item.span, name=item.name,
                                                               first=seen[item.name].span))
@@ -258,10 +259,10 @@ class Lowerer:
                         cond = self.checker.condition(
                             tree, self._scope(f"a regra da linha '{r.ref.value}'", source))
                         cond_text = printer.show(tree)
-                for c in columns:
-                    if c.value is None and not lay.columns[c.index].value:
+                for col in columns:
+                    if col.value is None and not lay.columns[col.index].value:
                         self.diags.append(catalog.column_without_value(
-                            r.ref.span, column=c.id, ref=r.ref.value))
+                            r.ref.span, column=col.id, ref=r.ref.value))
             elif kind is ir.RowKind.VALUES:
                 given = {k.value: (k, v) for k, v in r.values}
                 for k, _ in r.values:

@@ -11,6 +11,7 @@ import functools
 import json
 from pathlib import Path
 from typing import Any
+from typing import cast
 
 import jsonschema
 
@@ -70,7 +71,7 @@ def validate(root: YNode, kind: str) -> tuple[object, list[Diagnostic]]:
     strings: set[tuple[object, ...]] = set()
     for _ in range(64):
         data = _plain(root, strings)
-        errors = list(validator.iter_errors(data))
+        errors = list(validator.iter_errors(cast(Any, data)))
         retype = {tuple(e.absolute_path) for e in errors if _wants_string(e, root)}
         if not retype - strings:
             break
@@ -103,7 +104,8 @@ def _where(path: tuple[object, ...], kind: str) -> str:
     return f"uma spec '{kind}'"
 
 
-def _diagnostic(root: YNode, err: jsonschema.ValidationError, kind: str) -> Diagnostic:
+def _diagnostic(root: YNode, err: Any, kind: str) -> Diagnostic:
+    """`err` is a jsonschema ValidationError (typed Any: its fields are loosely typed)."""
     if err.validator == "oneOf" and err.context:
         err = jsonschema.exceptions.best_match(err.context)
     path = tuple(err.absolute_path)

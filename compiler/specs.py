@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from compiler.source import SourceFile
 from compiler.source import Span
@@ -193,7 +194,7 @@ def build(root: YMap, src: SourceFile, kind: str) -> Spec:
     """Build the typed spec; `root` has already passed JSON Schema validation."""
     id_node = _scalar(root, "id")
     assert id_node is not None
-    base = dict(kind=kind, id=id_node.value, src=src, span=root.span, id_span=id_node.span,
+    base: dict[str, Any] = dict(kind=kind, id=id_node.value, src=src, span=root.span, id_span=id_node.span,
                 description=_str(root, "description"), provisional=_text(root, "provisional"))
     if kind == "package":
         params = tuple(
@@ -256,8 +257,9 @@ def _row(m: YMap) -> RowSpec:
     values = tuple((Text(value=k.value, span=k.span), v) for k, v in _map(m.get("values")).items
                    if isinstance(v, YScalar))
     ow = m.key_node("otherwise")
+    total_key = m.key_node("total_of")
     return RowSpec(ref=ref, record_id=rid, label=_str(m, "label"), rule=_scalar(m, "rule"),
                    otherwise=_bool(m, "otherwise", False),
                    otherwise_span=ow.span if ow else None, values=values, total_of=total,
-                   total_span=m.key_node("total_of").span if total_node is not None else None,
+                   total_span=total_key.span if total_key is not None else None,
                    span=m.span)

@@ -32,7 +32,7 @@ def write_tree(out_dir: Path, files: dict[str, str]) -> list[Path]:
 
 def diff_tree(out_dir: Path, files: dict[str, str], display: str) -> str:
     """Unified diff between what is on disk and what the compiler produces ('' when equal)."""
-    chunks = []
+    chunks: list[str] = []
     on_disk = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*.py")} \
         if out_dir.exists() else set()
     for rel in sorted(set(files) | on_disk):

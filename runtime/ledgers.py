@@ -210,7 +210,7 @@ def _bad() -> Any:
     raise _Bad
 
 
-def compile_row(fields: tuple[Field, ...], fmt: CsvFormat) -> Callable[[list[str], int], tuple]:
+def compile_row(fields: tuple[Field, ...], fmt: CsvFormat) -> Callable[[list[str], int], tuple[Any, ...]]:
     """Specialise one function `(cells, line) -> (typed values..., line)` for a ledger schema.
 
     The hot path of reading: each cell is converted inline (memoised dict lookups for ints,
@@ -442,7 +442,7 @@ class Reader:
                 continue
             cells = [row[k] for k in names]
             text = [c if isinstance(c, str) else ("" if c is None else str(c)) for c in cells]
-            values = []
+            values: list[Any] = []
             bad = None
             for i, (f, conv, c) in enumerate(zip(self.fields, self.convs, cells, strict=True)):
                 if c is None or c == "":

@@ -9,6 +9,7 @@ from compiler.expr import ast
 from compiler.expr.embed import Embedding
 from compiler.expr.grammar import Token
 from compiler.expr.grammar import Tree
+from compiler.source import Span
 
 _ids = itertools.count()
 
@@ -19,12 +20,12 @@ class Builder:
     def __init__(self, emb: Embedding) -> None:
         self.emb = emb
 
-    def _span(self, node: Tree | Token) -> ast.Span:
+    def _span(self, node: Tree[Token] | Token) -> Span:
         if isinstance(node, Token):
             return self.emb.span(node.start_pos or 0, node.end_pos or 0)
         return self.emb.span(node.meta.start_pos, node.meta.end_pos)
 
-    def build(self, node: Tree | Token) -> ast.Expr:
+    def build(self, node: Tree[Token] | Token) -> ast.Expr:
         nid = next(_ids)
         span = self._span(node)
         if isinstance(node, Token):  # pragma: no cover - every token is wrapped by a rule
@@ -50,7 +51,9 @@ class Builder:
                 return ast.Attr(id=nid, obj=self.build(ch[0]), name=str(ch[1]),
                                 name_span=self._span(ch[1]), span=span)
             case "call":
-                args = tuple(self.build(a) for a in ch[1].children) if ch[1] is not None else ()
+                arglist = ch[1]
+                args = tuple(self.build(a) for a in arglist.children) \
+                    if isinstance(arglist, Tree) else ()
                 return ast.Call(id=nid, func=str(ch[0]), args=args, name_span=self._span(ch[0]),
                                 span=span)
             case "where":
@@ -65,7 +68,9 @@ class Builder:
                 return ast.Compare(id=nid, op=ast.CmpOp(str(ch[1])), left=self.build(ch[0]),
                                    right=self.build(ch[2]), op_span=self._span(ch[1]), span=span)
             case "in_" | "not_in":
-                items = tuple(self.build(i) for i in ch[1].children if i is not None)
+                lst = ch[1]
+                assert isinstance(lst, Tree)
+                items = tuple(self.build(i) for i in lst.children if i is not None)
                 return ast.InList(id=nid, operand=self.build(ch[0]), items=items,
                                   negated=kind == "not_in", span=span)
             case "matches":

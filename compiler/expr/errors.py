@@ -19,7 +19,7 @@ def _expected(exc: UnexpectedToken) -> list[str]:
 def to_diagnostic(exc: UnexpectedInput, emb: Embedding) -> Diagnostic:
     text = emb.scalar.value
     if isinstance(exc, UnexpectedCharacters):
-        pos = exc.pos_in_stream
+        pos = exc.pos_in_stream or 0
         diag = catalog.expr_unexpected_char(emb.span(pos, pos + 1), char=text[pos])
         return _adorn(diag, emb, pos)
     assert isinstance(exc, UnexpectedToken)
