@@ -11,7 +11,7 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[sql,test]'
+	$(BIN)/pip install --quiet -e '.[sql,spark,test]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -119,15 +119,23 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
               help="Grava as linhas rejeitadas neste CSV e continua.")
 @click.option("--state", default=Path(".apura/state.sqlite"), show_default=True,
               type=click.Path(path_type=Path), help="Arquivo de estado (diário de execuções).")
+@click.option("--backend", default="python", show_default=True,
+              type=click.Choice(["python", "duckdb", "spark", "auto"]),
+              help="Onde avaliar: python (linha a linha), duckdb (SQL embutido), spark (SQL "
+              "distribuído) ou auto (duckdb se alguma entrada for Parquet ou passar de ~50 MB).")
+@click.option("--spark-master", default=None, metavar="URL",
+              help="Master do Spark (padrão: $APURA_SPARK_MASTER ou local[2]).")
 @click.pass_context
 def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple[str, ...],
-        out: Path, select: str | None, rejects: Path | None, state: Path) -> None:
+        out: Path, select: str | None, rejects: Path | None, state: Path, backend: str,
+        spark_master: str | None) -> None:
     """Roda um pacote compilado (ex.: generated/siops) sobre os ledgers."""
     from compiler.runner import run_package
 
     code = run_package(package=package, inputs=_pairs(inputs, "--input"),
                        params=_pairs(params, "--param"), out=out, select=select,
-                       rejects=rejects, state=state, debug=ctx.obj["debug"])
+                       rejects=rejects, state=state, debug=ctx.obj["debug"], backend=backend,
+                       spark_master=spark_master)
     sys.exit(code)
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 import runtime
+from runtime.backends import choose
+from runtime.backends.plan import PlanMissing
 from runtime.errors import RunFailed
 from runtime.errors import render_all
 from runtime.journal import Journal
@@ -35,8 +39,20 @@ def _locate(package: str) -> Path | None:
     return None
 
 
+def _progress() -> Callable[[str], None] | None:
+    """Notes on stderr while a long run goes, only when stderr is a terminal (quiet in CI and
+    pipes)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def note(text: str) -> None:
+        click.echo(f"  … {text}", err=True)
+    return note
+
+
 def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str], out: Path,
-                select: str | None, rejects: Path | None, state: Path, debug: bool) -> int:
+                select: str | None, rejects: Path | None, state: Path, debug: bool,
+                backend: str = "python", spark_master: str | None = None) -> int:
     where = _locate(package)
     if where is None:
         raise click.BadParameter(f"pacote compilado '{package}' não encontrado "
@@ -47,13 +63,26 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
                                  + ", ".join(lay.id for lay in program.layouts),
                                  param_hint="--select")
     pkg = program.package
+    ledgers = {k: Path(v) for k, v in inputs.items()}
+    chosen = choose(backend, ledgers)
+    if chosen == "spark":
+        from runtime.backends import spark
+
+        spark.configure(spark_master)
+    progress = _progress()
     journal = Journal(state)
     run_id = journal.start(package=pkg.id, spec_hash=pkg.spec_hash,
-                           compiler_version=pkg.compiler_version, backend="python",
+                           compiler_version=pkg.compiler_version, backend=chosen,
                            params=dict(params), selected=select)
     try:
-        result = program.run(ledgers={k: Path(v) for k, v in inputs.items()}, params=params,
-                             select=select, allow_rejects=rejects is not None)
+        result = program.run(ledgers=ledgers, params=params, select=select,
+                             allow_rejects=rejects is not None, backend=chosen,
+                             progress=progress)
+    except (PlanMissing, RuntimeError) as exc:
+        click.echo(f"erro: o back end {chosen} não pôde rodar: {exc}", err=True)
+        journal.finish(run_id, status="failed", message=str(exc))
+        journal.close()
+        return 1
     except RunFailed as exc:
         click.echo(render_all(exc.errors), err=True, nl=False)
         click.echo(f"{len(exc.errors)} erro(s); nenhum arquivo foi escrito", err=True)
@@ -65,6 +94,8 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
     if rejects is not None:
         write_rejects(rejects, result.rejects)
     written = result.write(out)
+    if progress is not None:
+        progress(f"{len(written)} arquivo(s) escrito(s)")
     journal.finish(run_id, status="ok", outputs=written)
     journal.close()
     for st in result.inputs:
@@ -73,5 +104,6 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
     if rejects is not None:
         click.echo(f"{len(result.rejects)} linha(s) rejeitada(s) gravada(s) em {rejects}")
     click.echo(f"{len(written)} arquivo(s) escrito(s) em {out}/ "
-               f"({len(result.partitions)} partição(ões)) — execução {run_id} em {state}")
+               f"({len(result.partitions)} partição(ões), back end {result.backend}) — "
+               f"execução {run_id} em {state}")
     return 0

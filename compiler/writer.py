@@ -1,4 +1,8 @@
-"""Write generated/<pkg>/ (sorted, LF, UTF-8, atomic) or, with --check, diff against disk."""
+"""Write generated/<pkg>/ (sorted, LF, UTF-8, atomic) or, with --check, diff against disk.
+
+Every file under generated/<pkg>/ is the compiler's (Python, SQL, JSON plan), except Python's
+own caches: stale files of any kind are removed, and `--check` reports them.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from pathlib import Path
 
 
 def write_tree(out_dir: Path, files: dict[str, str]) -> list[Path]:
-    """Write files atomically; remove stale .py files the compiler no longer produces."""
+    """Write files atomically; remove stale files the compiler no longer produces."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for rel in sorted(files):
@@ -23,18 +27,29 @@ def write_tree(out_dir: Path, files: dict[str, str]) -> list[Path]:
             fh.write(data)
         os.replace(tmp, path)
         written.append(path)
-    for stale in sorted(out_dir.rglob("*.py")):
+    for stale in _owned(out_dir):
         if stale.relative_to(out_dir).as_posix() not in files:
             stale.unlink()
             written.append(stale)
+    for folder in sorted((p for p in out_dir.rglob("*") if p.is_dir()), reverse=True):
+        if folder.name != "__pycache__" and not any(folder.iterdir()):
+            folder.rmdir()
     return written
+
+
+def _owned(out_dir: Path) -> list[Path]:
+    """Files under out_dir the compiler may have written (all but __pycache__ and dotfiles)."""
+    if not out_dir.exists():
+        return []
+    return sorted(p for p in out_dir.rglob("*") if p.is_file()
+                  and "__pycache__" not in p.relative_to(out_dir).parts
+                  and not p.name.startswith("."))
 
 
 def diff_tree(out_dir: Path, files: dict[str, str], display: str) -> str:
     """Unified diff between what is on disk and what the compiler produces ('' when equal)."""
     chunks: list[str] = []
-    on_disk = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*.py")} \
-        if out_dir.exists() else set()
+    on_disk = {p.relative_to(out_dir).as_posix() for p in _owned(out_dir)}
     for rel in sorted(set(files) | on_disk):
         path = out_dir / rel
         old = path.read_text("utf-8") if path.exists() else ""

@@ -393,6 +393,20 @@ class Reader:
             stats.read += read
             stats.accepted += accepted
 
+    def one_row(self, cells: list[str], order: list[int], display: str,
+                line: int) -> tuple[Any, ...] | DataError:
+        """Accept or reject one CSV record, exactly as `_rows` does (the SQL back ends re-check
+        with it the rows their own SQL rules did not accept)."""
+        width = len(order)
+        identity = order == list(range(width))
+        if len(cells) != width if identity else len(cells) <= max(order):
+            return self._reject_width(cells, order, display, line)
+        src = cells if identity else [cells[i] for i in order]
+        try:
+            return self.convert_row(src, line)
+        except Exception:  # noqa: BLE001 - any bad cell; _reject finds which and why
+            return self._reject(cells, src, order, display, line)
+
     def _col(self, cells: list[str], index: int) -> int:
         return 1 + sum(len(c) + 1 for c in cells[:index])
 

@@ -9,7 +9,9 @@ import hashlib
 import importlib
 import importlib.util
 import sys
+from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -95,6 +97,7 @@ class Result:
     inputs: list[ReadStats]
     partitions: list[Any]
     rejects: list[DataError] = field(default_factory=list)
+    backend: str = "python"
 
     def cell(self, layout: str, part: Any, ref: str, column: str = "V0") -> Any:
         """The value of one cell, e.g. result.cell("covid/77", "3170206", "9999999029", "V0")."""
@@ -179,8 +182,14 @@ class Program:
         return out, errors
 
     def run(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any], *,
-            select: str | None = None, allow_rejects: bool = False) -> Result:
+            select: str | None = None, allow_rejects: bool = False, backend: str = "python",
+            progress: Callable[[str], None] | None = None) -> Result:
         """Run the package on ledgers (paths or in-memory rows); raises RunFailed on data errors.
+
+        `backend` is "python" (the generated module, row by row), "duckdb" or "spark" (the
+        compiled SQL of generated/<pkg>/sql/), or "auto" (duckdb when an input is Parquet or
+        larger than ~50 MB). Every back end gives the same outputs; `result.backend` says which
+        one ran. `progress`, when given, receives one-line notes (rows read, files written).
 
         Example:
             >>> program = runtime.load("generated/siops")
@@ -188,11 +197,18 @@ class Program:
             ...                      params={"exercicio": 2020, "bimestre": 2})
             >>> result.cell("covid/77", "3170206", "9999999029", "V0")
         """
+        from runtime.backends import BACKENDS
+        from runtime.backends import choose
+
+        if backend not in BACKENDS:
+            raise ValueError(f"back end desconhecido '{backend}'; use: {', '.join(BACKENDS)}")
         with decimal.localcontext(CONTEXT):
-            return self._run(ledgers, params, select, allow_rejects)
+            return self._run(ledgers, params, select, allow_rejects, choose(backend, ledgers),
+                             progress)
 
     def _run(self, ledgers: Mapping[str, LedgerInput], raw_params: Mapping[str, Any],
-             select: str | None, allow_rejects: bool) -> Result:
+             select: str | None, allow_rejects: bool, backend: str,
+             progress: Callable[[str], None] | None) -> Result:
         pkg = self.package
         params, errors = self.check_params(raw_params)
         needed = self.required_inputs(select)
@@ -209,38 +225,28 @@ class Program:
         if errors:
             raise RunFailed(errors)
         ctx = ScanContext(pkg, params)
-        stats: list[ReadStats] = []
         map_sources = {m.source for m in pkg.maps}
         # 1. map sources first (fully read), then 2. scanned ledgers (streamed).
         order = sorted(needed, key=lambda n: (n not in map_sources, needed.index(n)))
-        for name in order:
-            led = pkg.ledger(name)
-            src = ledgers[name]
-            display = _display(src, name)
-            st = ReadStats(name=name, path=display)
-            stats.append(st)
-            reader = Reader(led, name, pkg.partition)
-            if isinstance(src, str | Path):
-                rows = reader.read_csv(Path(src), display, st)
-            else:
-                rows = reader.read_rows(src, display, st)
-            ctx.file = display
-            if name in map_sources:
-                materialized = list(rows)
-                self._build_maps(ctx, name, materialized, display)
-                rows = iter(materialized)
-            if led.scan is not None:
-                led.scan(rows, ctx)
-            else:
-                for _ in rows:  # read to the end: rejects and partitions are counted
-                    pass
-            errors.extend(st.fatal)
-        rejects = [r for st in stats for r in st.rejected]
-        if rejects and not allow_rejects:
-            errors.extend(rejects)
-        errors.extend(ctx.errors)
-        if errors:
-            raise RunFailed(errors)
+        if backend == "python":
+            stats = self._scan_python(ctx, ledgers, order, errors, progress)
+            finish_scans: Callable[[], None] | None = None
+            close: Callable[[], None] | None = None
+        else:
+            stats, finish_scans, close = self._scan_sql(ctx, ledgers, order, errors, backend,
+                                                        params, progress)
+        try:
+            rejects = [r for st in stats for r in st.rejected]
+            if rejects and not allow_rejects:
+                errors.extend(rejects)
+            errors.extend(ctx.errors)
+            if errors:
+                raise RunFailed(errors)
+            if finish_scans is not None:
+                finish_scans()
+        finally:
+            if close is not None:
+                close()
         partitions = sorted({p for st in stats for p in st.partitions}, key=str)
         if pkg.partition is None:
             partitions = [None]
@@ -256,7 +262,90 @@ class Program:
                     rel = lay.output_file if part is None else f"{part}/{lay.output_file}"
                     outputs[rel] = render_impt(lay, rows_v)
         return Result(package=pkg, outputs=outputs, values=values, inputs=stats,
-                      partitions=partitions, rejects=rejects)
+                      partitions=partitions, rejects=rejects, backend=backend)
+
+    def _scan_python(self, ctx: ScanContext, ledgers: Mapping[str, LedgerInput],
+                     order: list[str], errors: list[DataError],
+                     progress: Callable[[str], None] | None) -> list[ReadStats]:
+        pkg = self.package
+        map_sources = {m.source for m in pkg.maps}
+        stats: list[ReadStats] = []
+        for name in order:
+            led = pkg.ledger(name)
+            src = ledgers[name]
+            display = _display(src, name)
+            st = ReadStats(name=name, path=display)
+            stats.append(st)
+            reader = Reader(led, name, pkg.partition)
+            if isinstance(src, str | Path):
+                if Path(src).suffix.lower() == ".parquet":
+                    rows = reader.read_rows(_parquet_rows(Path(src)), display, st)
+                else:
+                    rows = reader.read_csv(Path(src), display, st)
+            else:
+                rows = reader.read_rows(src, display, st)
+            if progress is not None:
+                rows = _counting(rows, display, progress)
+            ctx.file = display
+            if name in map_sources:
+                materialized = list(rows)
+                self._build_maps(ctx, name, materialized, display)
+                rows = iter(materialized)
+            if led.scan is not None:
+                led.scan(rows, ctx)
+            else:
+                for _ in rows:  # read to the end: rejects and partitions are counted
+                    pass
+            errors.extend(st.fatal)
+            if progress is not None:
+                progress(f"{display}: {st.read} linha(s) lida(s)")
+        return stats
+
+    def _scan_sql(self, ctx: ScanContext, ledgers: Mapping[str, LedgerInput],
+                  order: list[str], errors: list[DataError], backend: str,
+                  params: dict[str, Any], progress: Callable[[str], None] | None,
+                  ) -> tuple[list[ReadStats], Callable[[], None], Callable[[], None]]:
+        from runtime.backends.plan import load_plan
+        from runtime.backends.sqlrun import SqlRun
+
+        pkg = self.package
+        folder = Path(self.module.__file__).parent
+        engine: Any
+        if backend == "duckdb":
+            from runtime.backends.duckdb import DuckDBEngine
+
+            plans = load_plan(folder, "duckdb")
+            engine = DuckDBEngine()
+        else:
+            from runtime.backends.spark import SparkEngine
+
+            plans = load_plan(folder, "spark")
+            engine = SparkEngine()
+        run = SqlRun(pkg, engine, plans, progress)
+        stats: list[ReadStats] = []
+        try:
+            engine.set_params(pkg, params)
+            scanned = []
+            for name in order:
+                src = ledgers[name]
+                display = _display(src, name)
+                st = ReadStats(name=name, path=display)
+                stats.append(st)
+                run.read(name, src, display, st)
+                run.duplicates(ctx, name, display, _duplicate_key)
+                if pkg.ledger(name).scan is not None:
+                    run.errors(ctx, name, display)
+                    scanned.append(name)
+                errors.extend(st.fatal)
+        except BaseException:
+            engine.close()
+            raise
+
+        def finish_scans() -> None:
+            for name in scanned:
+                run.aggregate(ctx, name)
+
+        return stats, finish_scans, engine.close
 
     def _build_maps(self, ctx: ScanContext, ledger: str, rows: list[tuple[Any, ...]],
                     display: str) -> None:
@@ -272,14 +361,39 @@ class Program:
             for r in rows:
                 key = tuple(r[i] for i in kidx)
                 if key in rt.entries:
-                    shown = ", ".join(f"{k}={v}" for k, v in zip(m.key, key, strict=True))
-                    ctx.errors.append(DataError(
-                        code="D0202", message=f"chave repetida no mapa '{m.id}': {shown} "
-                        f"(já definida na linha {first_line[key]})", file=display, line=r[-1],
-                        col=1))
+                    ctx.errors.append(_duplicate_key(m, key, r[-1], first_line[key], display))
                     continue
                 first_line[key] = r[-1]
                 rt.entries[key] = tuple(r[i] for i in vidx)
+
+
+def _duplicate_key(m: Any, key: tuple[Any, ...], line: int, first: int,
+                   display: str) -> DataError:
+    shown = ", ".join(f"{k}={v}" for k, v in zip(m.key, key, strict=True))
+    return DataError(code="D0202", message=f"chave repetida no mapa '{m.id}': {shown} "
+                     f"(já definida na linha {first})", file=display, line=line, col=1)
+
+
+def _counting(rows: Iterator[tuple[Any, ...]], display: str,
+              progress: Callable[[str], None], every: int = 1_000_000,
+              ) -> Iterator[tuple[Any, ...]]:
+    n = 0
+    for r in rows:
+        n += 1
+        if n % every == 0:
+            progress(f"{display}: {n} linha(s) lida(s)…")
+        yield r
+
+
+def _parquet_rows(path: Path) -> Iterator[dict[str, Any]]:
+    """Parquet rows as mappings (pyarrow, imported only here)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise RuntimeError("ler Parquet precisa do pacote 'pyarrow' (pip install "
+                           "'apura[sql]')") from exc
+    for batch in pq.ParquetFile(path).iter_batches():
+        yield from batch.to_pylist()
 
 
 def _display(src: LedgerInput, name: str) -> str:

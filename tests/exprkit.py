@@ -15,7 +15,7 @@ import runtime
 from compiler import compile_package
 from compiler.writer import write_tree
 
-BACKENDS = ["python"]
+BACKENDS = ["python", "duckdb", "spark"]
 
 _counter = itertools.count()
 

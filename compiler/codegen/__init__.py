@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from compiler import ir
 from compiler.codegen import pymodule
+from compiler.codegen import sql
 
 
 def generate(pkg: ir.Package, folder: str) -> dict[str, str]:
-    return pymodule.generate(pkg, folder)
+    """The Python module (`__init__.py`) and the SQL of both dialects (`sql/`)."""
+    return {**pymodule.generate(pkg, folder), **sql.generate(pkg, folder)}

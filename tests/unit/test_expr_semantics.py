@@ -31,6 +31,11 @@ CASES = [
     ("b * 2 == 5", [ROW], 1),
     ("a / 4 == 2.5", [ROW], 1),
     ("a / 0 is null", [ROW], 1),                   # division by zero is null
+    ("a / 3 == 3.3333333333", [ROW], 1),           # 10 places, half-even
+    ("-a / 3 == -3.3333333333", [ROW], 1),
+    ("b / 7 == 0.3571428571", [ROW], 1),
+    ("1 / 20000000000 == 0 and 3 / 20000000000 == 0.0000000002", [ROW], 1),  # ties to even
+    ("b * b * b == 15.625", [ROW], 1),             # products keep every decimal
     ("-b < 0", [ROW, {"b": D("-1")}], 1),
     ("coalesce(a, 99) == 99", [ROW, ROW_NULL], 1),
     ("coalesce(b, 0) == 0", [{"b": D("0.00")}, ROW_NULL], 2),

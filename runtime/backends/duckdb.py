@@ -1,0 +1,263 @@
+"""The DuckDB engine (embedded, in-process): reads CSV and Parquet itself, runs the compiled SQL.
+
+Plain CSV files (no quote characters, one record per line) are split by DuckDB's reader and
+converted by the compiled `convert` statement; rows it does not accept are judged again by the
+Python reader (runtime/ledgers.py), which has the last word. Anything else (quotes, empty
+lines, bad encodings...) is read by the Python reader and loaded into DuckDB, so accepted and
+rejected rows, messages and line numbers are always the Python back end's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from runtime.backends.plan import LedgerPlan
+from runtime.backends.sqlrun import capacity_error
+from runtime.backends.sqlrun import prescan
+from runtime.backends.sqlrun import read_header
+from runtime.backends.sqlrun import recheck
+from runtime.backends.sqlrun import width_rule
+from runtime.errors import DataError
+from runtime.ledgers import Reader
+from runtime.ledgers import ReadStats
+from runtime.model import Field
+from runtime.model import Ledger
+from runtime.model import Package
+
+_NULL_TEXT = "\x01apura:null\x02"  # DuckDB's null string: no real cell is this
+_INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
+LEDGER_PRECISION = 18
+PARAM_TYPES = {"int": "BIGINT", "decimal": "DECIMAL(18, 6)", "str": "VARCHAR",
+               "bool": "BOOLEAN", "date": "DATE"}
+
+
+def q(name: str) -> str:
+    """A quoted identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def field_type(f: Field) -> str:
+    if f.type == "decimal":
+        return f"DECIMAL({LEDGER_PRECISION}, {f.scale})"
+    return {"int": "BIGINT", "str": "VARCHAR", "bool": "BOOLEAN", "date": "DATE"}[f.type]
+
+
+class DuckDBEngine:
+    """One in-memory DuckDB database per run."""
+
+    name = "duckdb"
+
+    def __init__(self) -> None:
+        try:
+            import duckdb
+        except ImportError as exc:  # pragma: no cover - depends on the installation
+            raise RuntimeError("o back end duckdb precisa do pacote 'duckdb' "
+                               "(pip install 'apura[sql]')") from exc
+        self.duckdb = duckdb
+        self.con = duckdb.connect(":memory:")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        cur = self.con.execute(sql)
+        cols = [d[0] for d in cur.description]
+        return cols, cur.fetchall()
+
+    def set_params(self, pkg: Package, params: Mapping[str, Any]) -> None:
+        if not pkg.params:
+            self.con.execute("CREATE TABLE apura_params AS SELECT 1 AS _")
+            return
+        cols = ", ".join(f"CAST(? AS {PARAM_TYPES[p.type]}) AS {q(p.name)}" for p in pkg.params)
+        self.con.execute(f"CREATE TABLE apura_params AS SELECT {cols}",
+                         [params[p.name] for p in pkg.params])
+
+    # -------------------------------------------------------------- typed rows from Python
+    def load_rows(self, led: Ledger, rows: list[tuple[Any, ...]], display: str,
+                  st: ReadStats, table: str | None = None) -> None:
+        import pyarrow as pa
+
+        types = {"int": pa.int64(), "str": pa.string(), "bool": pa.bool_(),
+                 "date": pa.date32()}
+        arrays = {}
+        for i, f in enumerate(led.fields):
+            t = pa.decimal128(LEDGER_PRECISION, f.scale) if f.type == "decimal" \
+                else types[f.type]
+            try:
+                arrays[f.name] = pa.array([r[i] for r in rows], type=t)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
+                bad = self._first_bad(rows, i, t)
+                st.fatal.append(capacity_error(display, rows[bad][-1] if rows else 1,
+                                               self.name, f"campo '{f.name}': {exc}"))
+                arrays[f.name] = pa.array([None] * len(rows), type=t)
+        arrays["_line"] = pa.array([r[-1] for r in rows], type=pa.int64())
+        arrays["_ok"] = pa.array([True] * len(rows), type=pa.bool_())
+        data = pa.table(arrays)
+        self.con.register("_apura_rows", data)
+        try:
+            if table is None:
+                self.con.execute(f"CREATE TABLE {q(led.id)} AS SELECT * FROM _apura_rows")
+            else:
+                self.con.execute(f"INSERT INTO {q(table)} BY NAME SELECT * FROM _apura_rows")
+        finally:
+            self.con.unregister("_apura_rows")
+
+    @staticmethod
+    def _first_bad(rows: list[tuple[Any, ...]], i: int, t: Any) -> int:
+        import pyarrow as pa
+
+        for k, r in enumerate(rows):
+            try:
+                pa.array([r[i]], type=t)
+            except Exception:  # noqa: BLE001 - the first value that does not fit
+                return k
+        return 0
+
+    def _empty(self, led: Ledger) -> None:
+        cols = ", ".join(f"CAST(NULL AS {field_type(f)}) AS {q(f.name)}" for f in led.fields)
+        self.con.execute(f"CREATE TABLE {q(led.id)} AS SELECT {cols}, CAST(NULL AS BIGINT) AS "
+                         f"_line, TRUE AS _ok LIMIT 0")
+
+    # -------------------------------------------------------------- CSV
+    def load_csv(self, led: Ledger, path: Path, display: str, st: ReadStats, reader: Reader,
+                 plan: LedgerPlan) -> bool:
+        fmt = led.format
+        shape = prescan(path)
+        if shape is None or not shape.plain:
+            return False
+        try:
+            header = read_header(path, led) if fmt.header else None
+        except (OSError, UnicodeDecodeError):
+            return False
+        if fmt.header:
+            if header is None:
+                return False  # empty file: the Python reader reports it
+            order = reader._header(header, display, st)
+            if order is None:
+                self._empty(led)  # the header is wrong: nothing is read (as in Python)
+                return True
+            width = len(header)
+        else:
+            order = list(range(len(led.fields)))
+            width = len(led.fields)
+        first = 2 if fmt.header else 1
+        data_lines = shape.lines - (first - 1)
+        if data_lines <= 0:
+            self._empty(led)
+            return True
+        raw = f"{led.id}__raw"
+        columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width + 1))
+        enc = "utf-8" if fmt.encoding == "utf-8" else "latin-1"
+        try:
+            # One more column than the header: a record with extra cells shows up in it.
+            self.con.execute(
+                f"CREATE TABLE {q(raw)} AS SELECT * FROM read_csv(?, delim = ?, quote = '', "
+                f"escape = '', header = false, skip = {first - 1}, columns = {{{columns}}}, "
+                f"auto_detect = false, strict_mode = true, null_padding = true, "
+                f"nullstr = ?, encoding = ?)", [str(path), fmt.delimiter, _NULL_TEXT, enc])
+        except self.duckdb.Error:
+            self.con.execute(f"DROP TABLE IF EXISTS {q(raw)}")
+            return False
+        (count,) = self.con.execute(f"SELECT count(*) FROM {q(raw)}").fetchone()  # type: ignore[misc]
+        if count != data_lines:  # DuckDB skipped lines (empty ones): let Python read it
+            self.con.execute(f"DROP TABLE {q(raw)}")
+            return False
+        rule, n = width_rule(order, len(led.fields))
+        width_ok = (f"c{n - 1} IS NOT NULL AND c{n} IS NULL" if rule == "exact"
+                    else f"c{n} IS NOT NULL")
+        cells = ", ".join(f"COALESCE(c{order[i]}, '') AS {q(f.name)}"
+                          for i, f in enumerate(led.fields))
+        self.con.execute(f"CREATE VIEW {q(led.id + '__cells')} AS SELECT rowid + {first} AS "
+                         f"_line, {width_ok} AS _width_ok, {cells} FROM {q(raw)}")
+        self.con.sql(plan.statement("convert")).create(led.id)
+        bad = [r[0] for r in self.con.execute(
+            f"SELECT _line FROM {q(led.id)} WHERE NOT _ok ORDER BY _line").fetchall()]
+        back: list[tuple[Any, ...]] = []
+        if bad:
+            for verdict in recheck(path, led, reader, order, display, bad):
+                if isinstance(verdict, DataError):
+                    st.rejected.append(verdict)
+                else:
+                    back.append(verdict)
+            self.con.execute(f"DELETE FROM {q(led.id)} WHERE NOT _ok")
+            if back:
+                self.load_rows(led, back, display, st, table=led.id)
+        self.con.execute(f"DROP VIEW {q(led.id + '__cells')}")
+        self.con.execute(f"DROP TABLE {q(raw)}")
+        st.read += count
+        st.accepted += count - len(st.rejected)
+        self._partitions(led, reader, st)
+        return True
+
+    def _partitions(self, led: Ledger, reader: Reader, st: ReadStats) -> None:
+        if reader.pindex is None:
+            return
+        name = led.fields[reader.pindex].name
+        st.partitions.update(r[0] for r in self.con.execute(
+            f"SELECT DISTINCT {q(name)} FROM {q(led.id)}").fetchall())
+
+    # -------------------------------------------------------------- Parquet
+    def load_parquet(self, led: Ledger, path: Path, display: str, st: ReadStats,
+                     reader: Reader) -> None:
+        try:
+            schema = dict(self.con.execute(
+                "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))",
+                [str(path)]).fetchall())
+        except self.duckdb.Error as exc:
+            st.fatal.append(DataError(code="D0109", message=f"não foi possível ler o Parquet: "
+                                      f"{str(exc).splitlines()[0]}", file=display, line=1,
+                                      col=1))
+            self._empty(led)
+            return
+        problems = []
+        for f in led.fields:
+            t = schema.get(f.name)
+            if t is None:
+                problems.append(f"falta a coluna '{f.name}'")
+            elif not _compatible(f, t):
+                problems.append(f"a coluna '{f.name}' é {t}; esperava {field_type(f)}")
+        if problems:
+            st.fatal.append(DataError(code="D0112", message="o Parquet não tem o esquema do "
+                                      "ledger: " + "; ".join(problems), file=display, line=1,
+                                      col=1))
+            self._empty(led)
+            return
+        cols = ", ".join(f"CAST({q(f.name)} AS {field_type(f)}) AS {q(f.name)}"
+                         for f in led.fields)
+        required = " AND ".join(f"{q(f.name)} IS NOT NULL" for f in led.fields
+                                if f.required) or "TRUE"
+        self.con.execute(f"CREATE TABLE {q(led.id)} AS SELECT {cols}, file_row_number + 1 AS "
+                         f"_line, {required} AS _ok FROM read_parquet(?, file_row_number = "
+                         f"true) ORDER BY _line", [str(path)])
+        (count,) = self.con.execute(f"SELECT count(*) FROM {q(led.id)}").fetchone()  # type: ignore[misc]
+        names = [f.name for f in led.fields]
+        for row in self.con.execute(f"SELECT * FROM {q(led.id)} WHERE NOT _ok ORDER BY _line")\
+                .fetchall():
+            text = ["" if v is None else str(v) for v in row[:len(names)]]
+            i = next(k for k, f in enumerate(led.fields) if f.required and row[k] is None)
+            st.rejected.append(reader._empty(text, list(range(len(names))), i, display,
+                                             row[len(names)]))
+        self.con.execute(f"DELETE FROM {q(led.id)} WHERE NOT _ok")
+        st.read += count
+        st.accepted += count - len(st.rejected)
+        self._partitions(led, reader, st)
+
+
+def _compatible(f: Field, t: str) -> bool:
+    t = t.upper()
+    if f.type == "int":
+        return t in _INT_TYPES
+    if f.type == "decimal":
+        if t in _INT_TYPES:
+            return True
+        if t.startswith("DECIMAL("):
+            p, s = (int(x) for x in t[8:-1].split(","))
+            return s <= f.scale and p - s <= LEDGER_PRECISION - f.scale
+        return False
+    if f.type == "str":
+        return t == "VARCHAR"
+    if f.type == "date":
+        return t == "DATE"
+    return t == "BOOLEAN"

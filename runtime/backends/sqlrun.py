@@ -1,0 +1,197 @@
+"""The part of a SQL run every engine shares: read the ledgers into the engine (fast SQL path,
+or the Python reader when a file is anything but plain), turn the `errors` rows into the very
+DataErrors the Python back end reports, and fill the scan accumulators from `aggregate`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from typing import Protocol
+
+from runtime.backends.plan import LedgerPlan
+from runtime.errors import DataError
+from runtime.errors import SkipRecord
+from runtime.ledgers import Reader
+from runtime.ledgers import ReadStats
+from runtime.model import Ledger
+from runtime.model import Package
+
+Progress = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class CsvShape:
+    """What a quick byte scan of a CSV file tells: physical lines, and whether every record is
+    one line of unquoted cells (then SQL can split it exactly as Python's csv module)."""
+
+    lines: int
+    plain: bool
+
+
+def prescan(path: Path) -> CsvShape | None:
+    lines = cr = crlf = 0
+    plain = True
+    last = b""
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 24):
+                lines += chunk.count(b"\n")
+                if b"\r" in chunk or last == b"\r":
+                    cr += chunk.count(b"\r")
+                    crlf += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
+                if plain and (b'"' in chunk or b"\x00" in chunk):
+                    plain = False
+                last = chunk[-1:]
+    except OSError:
+        return None
+    if last and last not in (b"\n", b"\r"):
+        lines += 1
+    lines += cr - crlf  # lone CRs end lines too, for Python's csv module
+    return CsvShape(lines=lines, plain=plain and cr == crlf)
+
+
+def file_encoding(led: Ledger) -> str:
+    return "utf-8-sig" if led.format.encoding == "utf-8" else "latin-1"
+
+
+def read_header(path: Path, led: Ledger) -> list[str] | None:
+    """The first record of a plain file, as Python's csv module splits it."""
+    with open(path, encoding=file_encoding(led), newline="") as fh:
+        first = fh.readline()
+    if first == "":
+        return None
+    first = first.rstrip("\r\n")
+    return first.split(led.format.delimiter) if first else []
+
+
+def recheck(path: Path, led: Ledger, reader: Reader, order: list[int], display: str,
+            lines: list[int]) -> list[tuple[Any, ...] | DataError]:
+    """Python's verdict on the given physical lines of a plain file, read from the file."""
+    wanted = set(lines)
+    out: dict[int, tuple[Any, ...] | DataError] = {}
+    with open(path, encoding=file_encoding(led), newline="") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if lineno in wanted:
+                text = raw.rstrip("\r\n")
+                cells = next(csv.reader([text], delimiter=led.format.delimiter, strict=True), [])
+                out[lineno] = reader.one_row(cells, order, display, lineno)
+    return [out[n] for n in lines]
+
+
+def width_rule(order: list[int], width: int) -> tuple[str, int]:
+    """How `_rows` checks a record's cell count: ("exact", n) or ("more_than", max index)."""
+    if order == list(range(width)):
+        return "exact", width
+    return "more_than", max(order)
+
+
+def capacity_error(display: str, line: int, backend: str, detail: str) -> DataError:
+    return DataError(code="D0111", message=f"valor fora do que o back end {backend} representa "
+                     f"({detail})", file=display, line=line, col=1,
+                     help="rode com --backend python, que não tem esse limite")
+
+
+class Engine(Protocol):
+    """What an engine does for the shared driver."""
+
+    name: str
+
+    def set_params(self, pkg: Package, params: Mapping[str, Any]) -> None: ...
+
+    def load_csv(self, led: Ledger, path: Path, display: str, st: ReadStats, reader: Reader,
+                 plan: LedgerPlan) -> bool: ...
+
+    def load_parquet(self, led: Ledger, path: Path, display: str, st: ReadStats,
+                     reader: Reader) -> None: ...
+
+    def load_rows(self, led: Ledger, rows: list[tuple[Any, ...]], display: str,
+                  st: ReadStats) -> None: ...
+
+    def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]: ...
+
+    def close(self) -> None: ...
+
+
+_PARSE: dict[str, Callable[[str], Any]] = {
+    "int": int, "decimal": Decimal, "str": str, "bool": lambda s: s.lower() == "true",
+    "date": datetime.date.fromisoformat}
+
+
+class SqlRun:
+    """One run of a package on one engine."""
+
+    def __init__(self, pkg: Package, engine: Engine, plans: dict[str, LedgerPlan],
+                 progress: Progress | None) -> None:
+        self.pkg = pkg
+        self.engine = engine
+        self.plans = plans
+        self.progress = progress
+
+    def read(self, name: str, src: Any, display: str, st: ReadStats) -> None:
+        led = self.pkg.ledger(name)
+        reader = Reader(led, name, self.pkg.partition)
+        if isinstance(src, str | Path):
+            path = Path(src)
+            if path.suffix.lower() == ".parquet":
+                self.engine.load_parquet(led, path, display, st, reader)
+            elif not self.engine.load_csv(led, path, display, st, reader, self.plans[name]):
+                rows = list(reader.read_csv(path, display, st))
+                self.engine.load_rows(led, rows, display, st)
+        else:
+            rows = list(reader.read_rows(src, display, st))
+            self.engine.load_rows(led, rows, display, st)
+        if self.progress is not None:
+            self.progress(f"{display}: {st.read} linha(s) lida(s)")
+
+    def duplicates(self, ctx: Any, name: str, display: str,
+                   report: Callable[..., DataError]) -> None:
+        for m in self.pkg.maps:
+            if m.source != name:
+                continue
+            cols, rows = self.engine.query(self.plans[name].statement(f"duplicates {m.id}"))
+            k = len(m.key)
+            for r in rows:
+                ctx.errors.append(report(m, tuple(r[:k]), r[k], r[k + 1], display))
+
+    def errors(self, ctx: Any, name: str, display: str) -> None:
+        plan = self.plans[name]
+        if "errors" not in plan.statements:
+            return
+        cols, rows = self.engine.query(plan.statement("errors"))
+        at = {c: i for i, c in enumerate(cols)}
+        ctx.file = display
+        for r in rows:
+            line = r[at["_line"]]
+            for chk in plan.checks:
+                if chk["kind"] == "lookup":
+                    if r[at[chk["column"]]]:
+                        key = tuple(r[at[k]] for k in chk["keys"])
+                        try:
+                            ctx.maps[chk["map"]].find(key, line)
+                        except SkipRecord:
+                            break
+                else:
+                    hits = [row for row, c in chk["rows"] if r[at[c]]]
+                    for h in hits[1:]:
+                        ctx.conflict(chk["layout"], hits[0], h, line)
+
+    def aggregate(self, ctx: Any, name: str) -> None:
+        plan = self.plans[name]
+        if "aggregate" not in plan.statements:
+            return
+        _, rows = self.engine.query(plan.statement("aggregate"))
+        for layout, part, row, *values in rows:
+            kinds = plan.layouts[layout]
+            target = ctx.rows(layout, part)[row]
+            for k, kind in enumerate(kinds):
+                if kind == "none":
+                    continue
+                v = values[k]
+                target[k] = None if v is None else _PARSE[kind](v)

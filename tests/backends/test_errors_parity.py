@@ -1,0 +1,83 @@
+"""Bad data on the SQL back ends: the same rejected rows, fatal errors, missing map keys
+(D0201), repeated map keys (D0202) and unique-row conflicts (D0301) as on the Python back end,
+with the same file, line, column and text — whether DuckDB split the file or Python did."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import runtime
+from tests.backends.conftest import outcome
+from tests.test_data_errors import EQUIV
+from tests.test_data_errors import GOOD
+from tests.test_data_errors import HEADER
+from tests.test_data_errors import PARAMS
+from tests.test_data_errors import program  # noqa: F401 - the compiled 'dados' package
+
+ROW = "3106200;20/02/2020;20;200,00;N;002;"
+CASES = {
+    "good": ([HEADER, *GOOD], EQUIV),
+    "bad cells": ([HEADER, GOOD[0], "3106200;20/02/2020;vinte;200,00;N;002;",
+                   "3106200;20/02/2020;20;200,005;N;002;", "3106200;30/02/2020;20;1,00;N;002;",
+                   "3106200;20/02/2020;20;200,00;X;002;", ";20/02/2020;20;1,00;N;002;",
+                   "3106200;2020-02-20;20;1,00;N;002;", GOOD[2]], EQUIV),
+    "odd but valid cells": ([HEADER, "3106200;01/01/2020;010;-0;S;001;", "3106200;01/01/2020;"
+                             "-7;0007,5;N;001;x", GOOD[1]], EQUIV),
+    "too big for DECIMAL(18,2)": ([HEADER, "3106200;01/01/2020;10;99999999999999999,99;S;001;",
+                                   GOOD[1]], EQUIV),
+    "widths": ([HEADER, GOOD[0], "3106200;20/02/2020;20", ROW + ";extra", GOOD[1]], EQUIV),
+    "empty lines": ([HEADER, GOOD[0], "", GOOD[1], ""], EQUIV),
+    "quoted cells": ([HEADER, GOOD[0], '"3106200";"20/02/2020";20;"200,00";N;002;"a;b"',
+                      '"31062"00;20/02/2020;20;1,00;N;002;'], EQUIV),
+    "columns in another order": (["valor;municipio;data;funcao;covid;recurso;obs;extra",
+                                  "100,50;3106200;15/01/2020;10;S;001;;z",
+                                  "1,00;3106200;10/03/2020;10;N;001", "7;3106200"], EQUIV),
+    "missing header column": (["municipio;data;funcao;valor;covid;recurso", GOOD[0]], EQUIV),
+    "missing map key (D0201)": ([HEADER, GOOD[0], "3106200;20/02/2020;20;5,00;N;999;",
+                                 "9999999;20/02/2020;20;5,00;N;001;", GOOD[2]], EQUIV),
+    "repeated map key (D0202)": ([HEADER, *GOOD], EQUIV + "3106200;001;002\n3106200;001;003\n"),
+    "two unique rows (D0301)": ([HEADER, "3106200;15/01/2020;10;5000,00;S;001;",
+                                 "3106200;15/01/2020;20;5000,00;S;002;", GOOD[1]], EQUIV),
+}
+
+
+def _write(tmp_path: Path, lines: list[str], equiv: str, crlf: bool = False) -> dict[str, Path]:
+    end = "\r\n" if crlf else "\n"
+    desp = tmp_path / "despesa.csv"
+    desp.write_bytes("".join(line + end for line in lines).encode("utf-8"))
+    eq = tmp_path / "equivalencias.csv"
+    eq.write_text(equiv, encoding="utf-8")
+    return {"despesa": desp, "equivalencias": eq}
+
+
+@pytest.mark.parametrize("allow_rejects", [False, True], ids=["strict", "rejects-allowed"])
+@pytest.mark.parametrize("case", list(CASES))
+def test_duckdb_reports_what_python_reports(program: runtime.Program, tmp_path: Path,  # noqa: F811
+                                            case: str, allow_rejects: bool) -> None:
+    ledgers = _write(tmp_path, *CASES[case])
+    expected = outcome(program, ledgers, PARAMS, "python", allow_rejects=allow_rejects)
+    if case == "too big for DECIMAL(18,2)":
+        got = outcome(program, ledgers, PARAMS, "duckdb", allow_rejects=allow_rejects)
+        assert got[0] == "failed" and "D0111" in got[1][0]
+        return
+    assert outcome(program, ledgers, PARAMS, "duckdb", allow_rejects=allow_rejects) == expected
+
+
+def test_crlf_and_latin1_files(program: runtime.Program, tmp_path: Path) -> None:  # noqa: F811
+    ledgers = _write(tmp_path, [HEADER, GOOD[0], "3106200;20/02/2020;vinte;200,00;N;002;",
+                                GOOD[1]], EQUIV, crlf=True)
+    for allow in (False, True):
+        expected = outcome(program, ledgers, PARAMS, "python", allow_rejects=allow)
+        assert outcome(program, ledgers, PARAMS, "duckdb", allow_rejects=allow) == expected
+
+
+@pytest.mark.parametrize("case", ["bad cells", "missing map key (D0201)",
+                                  "two unique rows (D0301)", "quoted cells"])
+def test_spark_reports_what_python_reports(program: runtime.Program, tmp_path: Path,  # noqa: F811
+                                           case: str) -> None:
+    ledgers = _write(tmp_path, *CASES[case])
+    for allow in (False, True):
+        expected = outcome(program, ledgers, PARAMS, "python", allow_rejects=allow)
+        assert outcome(program, ledgers, PARAMS, "spark", allow_rejects=allow) == expected
