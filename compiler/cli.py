@@ -1,4 +1,6 @@
-"""The `apura` command line: check, compile [--check], run. Exit 0 ok, 1 spec/data errors, 2 usage."""
+"""The `apura` command line: check, compile [--check], run, explain.
+
+Exit 0 ok, 1 spec/data errors, 2 usage."""
 
 from __future__ import annotations
 
@@ -136,6 +138,42 @@ def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple
                        params=_pairs(params, "--param"), out=out, select=select,
                        rejects=rejects, state=state, debug=ctx.obj["debug"], backend=backend,
                        spark_master=spark_master)
+    sys.exit(code)
+
+
+@cli.command()
+@click.argument("package")
+@click.option("--input", "inputs", multiple=True, metavar="NOME=ARQUIVO",
+              help="Arquivo de entrada de um ledger (repita para cada um).")
+@click.option("--param", "params", multiple=True, metavar="NOME=VALOR",
+              help="Parâmetro da execução (repita para cada um).")
+@click.option("--layout", required=True, metavar="ID", help="Layout da célula (ex.: covid/77).")
+@click.option("--partition", default=None, metavar="VALOR",
+              help="Partição da célula (ex.: o município 3170206); obrigatória se o pacote "
+              "tem partição.")
+@click.option("--row", "row", required=True, metavar="REF",
+              help="Linha da célula, pelo ref (ex.: 9999999013).")
+@click.option("--column", default="V0", show_default=True, metavar="ID",
+              help="Coluna da célula (ex.: V0).")
+@click.option("--format", "fmt", default="text", show_default=True,
+              type=click.Choice(["text", "json"]),
+              help="text: a memória de cálculo para ler; json: a mesma, para programas.")
+@click.option("--rejects", default=None, type=click.Path(path_type=Path),
+              help="Grava as linhas rejeitadas neste CSV e continua (como em 'apura run').")
+def explain(package: str, inputs: tuple[str, ...], params: tuple[str, ...], layout: str,
+            partition: str | None, row: str, column: str, fmt: str,
+            rejects: Path | None) -> None:
+    """Mostra a memória de cálculo de uma célula: valor, filtro, regra, expressão,
+    parâmetros, mapas e cada registro de entrada (arquivo:linha) que a compõe.
+
+    Roda de novo o pacote no back end python, registrando a linhagem da partição pedida;
+    nada é escrito (exceto --rejects).
+    """
+    from compiler.runner import explain_cell
+
+    code = explain_cell(package=package, inputs=_pairs(inputs, "--input"),
+                        params=_pairs(params, "--param"), layout=layout, partition=partition,
+                        row=row, column=column, fmt=fmt, rejects=rejects)
     sys.exit(code)
 
 

@@ -1,8 +1,10 @@
-"""`apura run`: load a generated package, run it, write outputs and the journal."""
+"""`apura run`: load a generated package, run it, write outputs and the journal.
+`apura explain`: the memória de cálculo of one cell."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +18,8 @@ from runtime.errors import RunFailed
 from runtime.errors import render_all
 from runtime.journal import Journal
 from runtime.ledgers import write_rejects
+from runtime.trace import ExplainError
+from runtime.trace import locate
 
 
 def _sha256(path: Path) -> str:
@@ -106,4 +110,42 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
     click.echo(f"{len(written)} arquivo(s) escrito(s) em {out}/ "
                f"({len(result.partitions)} partição(ões), back end {result.backend}) — "
                f"execução {run_id} em {state}")
+    return 0
+
+
+def explain_cell(*, package: str, inputs: dict[str, str], params: dict[str, str], layout: str,
+                 partition: str | None, row: str, column: str, fmt: str,
+                 rejects: Path | None) -> int:
+    """Print the memória de cálculo of one cell (text or JSON); 1 on data errors."""
+    where = _locate(package)
+    if where is None:
+        raise click.BadParameter(f"pacote compilado '{package}' não encontrado "
+                                 "(rode 'apura compile')", param_hint="PACKAGE")
+    program = runtime.load(where)
+    pkg = program.package
+    try:
+        locate(pkg, layout, row, column)
+    except ExplainError as exc:
+        raise click.BadParameter(f"{exc.message}" + (f" ({exc.help})" if exc.help else ""),
+                                 param_hint=exc.option) from None
+    if pkg.partition is not None and partition is None:
+        raise click.BadParameter(f"informe a partição ({pkg.partition}) da célula",
+                                 param_hint="--partition")
+    ledgers = {k: Path(v) for k, v in inputs.items()}
+    try:
+        exp = program.explain(ledgers, params, layout, partition, row, column,
+                              allow_rejects=rejects is not None)
+    except RunFailed as exc:
+        click.echo(render_all(exc.errors), err=True, nl=False)
+        click.echo(f"{len(exc.errors)} erro(s); a célula não foi explicada", err=True)
+        return 1
+    except RuntimeError as exc:
+        click.echo(f"erro: não foi possível rodar o pacote: {exc}", err=True)
+        return 1
+    if rejects is not None:
+        write_rejects(rejects, exp.rejects)
+    if fmt == "json":
+        click.echo(json.dumps(exp.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(exp.render(), nl=False)
     return 0

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
 
 from runtime.errors import DataError
@@ -30,6 +31,9 @@ from runtime.outputs import render_impt
 from runtime.outputs import write_atomic
 from runtime.values import CONTEXT
 
+if TYPE_CHECKING:
+    from runtime.trace import Explanation
+
 LedgerInput = str | Path | Iterable[Mapping[str, Any]]
 
 
@@ -40,6 +44,8 @@ class RuntimeMap:
         self.spec = spec
         self.ctx = ctx
         self.entries: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.lines: dict[tuple[Any, ...], int] = {}  # key → line of its entry (for explain)
+        self.file = ""
 
     def find(self, key: tuple[Any, ...], line: int) -> tuple[Any, ...] | None:
         hit = self.entries.get(key)
@@ -98,6 +104,11 @@ class Result:
     partitions: list[Any]
     rejects: list[DataError] = field(default_factory=list)
     backend: str = "python"
+    # what the run was given, so that explain() can re-run it with lineage recorded
+    program: Program | None = None
+    ledgers: dict[str, LedgerInput] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    allow_rejects: bool = False
 
     def cell(self, layout: str, part: Any, ref: str, column: str = "V0") -> Any:
         """The value of one cell, e.g. result.cell("covid/77", "3170206", "9999999029", "V0")."""
@@ -105,6 +116,31 @@ class Result:
         r = [row.ref for row in lay.rows].index(ref)
         c = [col.id for col in lay.columns].index(column)
         return self.values[(layout, part)][r][c]
+
+    def explain(self, layout: str, part: Any, ref: str, column: str = "V0") -> Explanation:
+        """The memória de cálculo of one cell: `print(result.explain("covid/77", "3170206",
+        "9999999013", "V0").render())`.
+
+        Re-runs the package on the Python back end (whatever back end produced this result)
+        with the same inputs and lineage recorded for that partition; in-memory inputs must
+        be re-iterable (lists, not generators). Raises `runtime.trace.ExplainError` (a
+        ValueError) for an unknown layout, row or column and `RunFailed` for data errors
+        (D0407: the partition is not in the inputs).
+        """
+        if self.program is None:
+            raise RuntimeError("este resultado não guarda a execução; use Program.explain")
+        for name, src in self.ledgers.items():
+            if not isinstance(src, str | Path) and iter(src) is src:
+                raise ValueError(f"a entrada '{name}' era um iterador e já foi consumida; "
+                                 "passe uma lista de linhas para poder usar explain")
+        exp = self.program.explain(self.ledgers, self.params, layout, part, ref, column,
+                                   allow_rejects=self.allow_rejects)
+        mine = self.values.get((exp.layout.id, exp.part))
+        if mine is not None and mine[exp.row][exp.column] != exp.value:
+            raise RuntimeError(f"a nova execução deu {exp.value} para a célula, e este "
+                               f"resultado tem {mine[exp.row][exp.column]}: as entradas "
+                               "mudaram desde a execução?")
+        return exp
 
     def write(self, out_dir: str | Path) -> list[tuple[str, str, int]]:
         """Write every output atomically under out_dir; returns (path, sha256, bytes)."""
@@ -203,12 +239,27 @@ class Program:
         if backend not in BACKENDS:
             raise ValueError(f"back end desconhecido '{backend}'; use: {', '.join(BACKENDS)}")
         with decimal.localcontext(CONTEXT):
-            return self._run(ledgers, params, select, allow_rejects, choose(backend, ledgers),
-                             progress)
+            result = self._run(ledgers, params, select, allow_rejects,
+                               choose(backend, ledgers), progress)
+        result.program, result.ledgers = self, dict(ledgers)
+        result.params, result.allow_rejects = dict(params), allow_rejects
+        return result
+
+    def explain(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
+                layout: str, part: Any, ref: str, column: str = "V0", *,
+                allow_rejects: bool = False) -> Explanation:
+        """Run on the Python back end with lineage recorded for partition `part` and explain
+        one cell (memória de cálculo): `.render()` is the text, `.to_dict()` JSON-ready data.
+        See `runtime.trace` and `Result.explain`."""
+        from runtime.trace import explain
+
+        return explain(self, ledgers, params, layout, part, ref, column,
+                       allow_rejects=allow_rejects)
 
     def _run(self, ledgers: Mapping[str, LedgerInput], raw_params: Mapping[str, Any],
              select: str | None, allow_rejects: bool, backend: str,
-             progress: Callable[[str], None] | None) -> Result:
+             progress: Callable[[str], None] | None,
+             tracing: Callable[[ScanContext], None] | None = None) -> Result:
         pkg = self.package
         params, errors = self.check_params(raw_params)
         needed = self.required_inputs(select)
@@ -225,6 +276,8 @@ class Program:
         if errors:
             raise RunFailed(errors)
         ctx = ScanContext(pkg, params)
+        if tracing is not None:  # explain: record lineage (Python back end only)
+            tracing(ctx)
         map_sources = {m.source for m in pkg.maps}
         # 1. map sources first (fully read), then 2. scanned ledgers (streamed).
         order = sorted(needed, key=lambda n: (n not in map_sources, needed.index(n)))
@@ -365,6 +418,7 @@ class Program:
                     continue
                 first_line[key] = r[-1]
                 rt.entries[key] = tuple(r[i] for i in vidx)
+            rt.lines, rt.file = first_line, display
 
 
 def _duplicate_key(m: Any, key: tuple[Any, ...], line: int, first: int,
@@ -388,7 +442,7 @@ def _counting(rows: Iterator[tuple[Any, ...]], display: str,
 def _parquet_rows(path: Path) -> Iterator[dict[str, Any]]:
     """Parquet rows as mappings (pyarrow, imported only here)."""
     try:
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise RuntimeError("ler Parquet precisa do pacote 'pyarrow' (pip install "
                            "'apura[sql]')") from exc
@@ -430,7 +484,8 @@ def load(path: str | Path) -> Program:
     p = Path(path)
     if p.is_dir():
         init = p / "__init__.py"
-        modname = f"_apura_generated_{p.resolve().name}_{hashlib.sha1(str(p.resolve()).encode()).hexdigest()[:8]}"
+        digest = hashlib.sha1(str(p.resolve()).encode()).hexdigest()[:8]
+        modname = f"_apura_generated_{p.resolve().name}_{digest}"
         spec = importlib.util.spec_from_file_location(modname, init,
                                                       submodule_search_locations=[str(p)])
         if spec is None or spec.loader is None:

@@ -1,42 +1,174 @@
-"""Memória de cálculo: which rule, expression and input records produced an output value."""
+"""Memória de cálculo: which rule, expression and input records produced an output value.
+
+`Program.explain` (and `Result.explain`, which re-runs with the same inputs) evaluates the
+package again on the Python back end with lineage recorded for one partition: the generated
+scans call the `Trace` (`ctx.trace`) after adding a record to a row, and the maps remember the
+entries each record looked up. `build_explanation` then follows the cell down: a rule or
+`otherwise` row lists its records, a totalizer its member rows, a value row the cells its
+expression reads (`cell(...)`), each explained the same way.
+"""
 
 from __future__ import annotations
 
+import decimal
+import difflib
+import re
+from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from typing import Any
 
+from runtime.errors import DataError
+from runtime.errors import RunFailed
 from runtime.model import Layout
 from runtime.model import Package
+from runtime.values import CONTEXT
 from runtime.values import format_money
 
+if TYPE_CHECKING:
+    from runtime.program import LedgerInput
+    from runtime.program import Program
+    from runtime.program import RuntimeMap
+    from runtime.program import ScanContext
 
-@dataclass(slots=True)
+_CELL = re.compile(r'cell\(\s*"([^"]*)"\s*,\s*"([^"]*)"\s*,\s*"([^"]*)"\s*\)')
+_SUMS = ("sum", "count")
+
+
+class ExplainError(ValueError):
+    """The cell asked for does not exist in the package (unknown layout, row or column)."""
+
+    def __init__(self, message: str, *, option: str, help: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.option = option
+        self.help = help
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """A map entry a record used: map id, key (name, value) pairs, values (None: no entry)."""
+
+    map: str
+    key: tuple[tuple[str, Any], ...]
+    values: tuple[tuple[str, Any], ...] | None
+    at: str | None = None  # file:line of the entry in the map's source ledger
+
+    def render(self) -> str:
+        key = ", ".join(f"{k}={_show(v)}" for k, v in self.key)
+        got = ("sem entrada" if self.values is None
+               else ", ".join(f"{k}={_show(v)}" for k, v in self.values))
+        return f"{self.map}[{key}] → {got}" + (f"  ({self.at})" if self.at else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"map": self.map, "key": {k: _json(v) for k, v in self.key},
+                "values": None if self.values is None
+                else {k: _json(v) for k, v in self.values}, "at": self.at}
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One input record that went into a row: where it is and what it added to the column."""
+
+    file: str
+    line: int
+    amount: Any
+    lookups: tuple[Lookup, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "amount": _json(self.amount),
+                "lookups": [lk.to_dict() for lk in self.lookups]}
+
+
 class Trace:
-    """Collects, during a scan, what each record added to the rows of one layout and partition.
+    """Collects, during a scan, what each record added to the rows of some layouts in one
+    partition, and the map entries it looked up.
 
-    Generated scans call it (when `ctx.trace` is set) after accumulating a record.
+    Generated scans call it (when `ctx.trace` is set) after accumulating a record; `attach`
+    installs it on a fresh scan context (Program._run's `tracing` hook).
     """
 
-    ctx: Any
-    layout: str
-    part: Any
-    hits: dict[int, list[tuple[str, int, tuple[Any, ...]]]] = field(default_factory=dict)
+    def __init__(self, package: Package, layouts: Collection[str], part: Any) -> None:
+        self.package = package
+        self.layouts = frozenset(layouts)
+        self.part = part
+        self._text = str(part)
+        self._funcs = {lay.id: tuple(c.func for c in lay.columns) for lay in package.layouts}
+        self.ctx: ScanContext | None = None
+        self.hits: dict[tuple[str, int], list[tuple[str, int, tuple[Any, ...],
+                                                    tuple[Lookup, ...]]]] = {}
+        self._at: tuple[str, int] = ("", -1)
+        self._lookups: list[tuple[RuntimeMap, tuple[Any, ...], tuple[Any, ...] | None]] = []
+
+    def attach(self, ctx: ScanContext) -> None:
+        from runtime.program import RuntimeMap
+
+        class RecordingMap(RuntimeMap):
+            def find(inner, key: tuple[Any, ...], line: int) -> tuple[Any, ...] | None:
+                hit = RuntimeMap.find(inner, key, line)
+                self._looked_up(inner, key, line, hit)
+                return hit
+
+        self.ctx = ctx
+        ctx.trace = self  # type: ignore[attr-defined]
+        for mid, m in list(ctx.maps.items()):
+            ctx.maps[mid] = RecordingMap(m.spec, ctx)
+
+    def _looked_up(self, m: RuntimeMap, key: tuple[Any, ...], line: int,
+                   hit: tuple[Any, ...] | None) -> None:
+        assert self.ctx is not None
+        at = (self.ctx.file, line)
+        if at != self._at:
+            self._at = at
+            self._lookups = []
+        self._lookups.append((m, key, hit))
 
     def __call__(self, layout: str, part: Any, row: int, line: int, before: list[Any],
                  after: list[Any]) -> None:
-        if layout != self.layout or part != self.part:
+        if layout not in self.layouts or (part != self.part and str(part) != self._text):
             return
+        assert self.ctx is not None
+        file = self.ctx.file
         # sum and count columns: what this record added; min/max columns: the value after it
-        delta = tuple(a - b if a is not None and b is not None else a
-                      for a, b in zip(after, before, strict=True))
-        self.hits.setdefault(row, []).append((self.ctx.file, line, delta))
+        delta = tuple(_added(f, a, b) for f, a, b in zip(self._funcs[layout], after, before,
+                                                          strict=True))
+        lookups: tuple[Lookup, ...] = ()
+        if self._at == (file, line):
+            lookups = tuple(_lookup(m, key, hit) for m, key, hit in self._lookups)
+        self.hits.setdefault((layout, row), []).append((file, line, delta, lookups))
+
+
+def _added(func: str, after: Any, before: Any) -> Any:
+    if func in ("min", "max") or before is None or after is None:
+        return after
+    return after - before
+
+
+def _lookup(m: RuntimeMap, key: tuple[Any, ...], hit: tuple[Any, ...] | None) -> Lookup:
+    spec = m.spec
+    line = m.lines.get(key)
+    return Lookup(map=spec.id, key=tuple(zip(spec.key, key, strict=True)),
+                  values=None if hit is None else tuple(zip(spec.values, hit, strict=True)),
+                  at=f"{m.file}:{line}" if line is not None and m.file else None)
 
 
 @dataclass(slots=True)
 class Explanation:
-    """How one cell got its value; `render()` gives the memória de cálculo as text (pt-BR)."""
+    """How one cell got its value; `render()` gives the memória de cálculo as text (pt-BR),
+    `to_dict()` the same as JSON-ready data.
+
+    * rule / otherwise rows: `records`, the input records classified into the row, each with
+      what it added to the column (and the map entries it looked up);
+    * totalizers: `members`, the explanation of every row summed;
+    * value rows: `expression` (the column's expression) and `sources`, the explanation of
+      every cell it reads with `cell(...)`.
+
+    `all_records()` follows totalizers and plain `cell(...)` references down to the input
+    records; `records_sum()` is their sum when the value is a plain sum of them.
+    """
 
     package: Package
     layout: Layout
@@ -45,52 +177,291 @@ class Explanation:
     column: int
     value: Any
     params: dict[str, Any]
-    records: list[tuple[str, int, Any]]
-    members: list[tuple[str, str, Any]]
+    records: list[Record] = field(default_factory=list)
+    members: list[Explanation] = field(default_factory=list)
+    sources: list[Explanation] = field(default_factory=list)
+    expression: str = ""
+    rejects: list[DataError] = field(default_factory=list)  # rows rejected (allow_rejects)
 
+    @property
+    def ref(self) -> str:
+        return self.layout.rows[self.row].ref
+
+    @property
+    def column_id(self) -> str:
+        return self.layout.columns[self.column].id
+
+    @property
+    def kind(self) -> str:
+        return self.layout.rows[self.row].kind
+
+    def _passthrough(self) -> bool:
+        """A value row whose expression is exactly one cell(...)."""
+        m = _CELL.fullmatch(self.expression.strip())
+        return self.kind == "values" and m is not None and len(self.sources) == 1
+
+    def all_records(self) -> list[Record]:
+        """The input records under this value, through totalizers and cell() references."""
+        out = list(self.records)
+        for m in self.members:
+            out.extend(m.all_records())
+        if self._passthrough():
+            out.extend(self.sources[0].all_records())
+        return out
+
+    def records_sum(self) -> Decimal | None:
+        """The sum of `all_records()` amounts, when the value is such a sum (sum and count
+        columns, totalizers of them, a value row that is one cell); None otherwise."""
+        if not self._is_sum():
+            return None
+        return sum((r.amount for r in self.all_records() if r.amount is not None), Decimal(0))
+
+    def _is_sum(self) -> bool:
+        kind = self.kind
+        if kind in ("rule", "otherwise"):
+            return self.layout.columns[self.column].func in _SUMS
+        if kind == "total":
+            return all(m._is_sum() for m in self.members)
+        return self._passthrough() and self.sources[0]._is_sum()
+
+    # ------------------------------------------------------------------ text
     def render(self) -> str:
-        lay, r = self.layout, self.layout.rows[self.row]
-        col = lay.columns[self.column]
-        out = [f"{lay.id} · {self.package.partition or 'partição'} {self.part} · linha {r.ref} "
-               f"({r.label}) · {col.id} ({col.label}) = {format_money(self.value)}"]
-        if lay.filter:
-            out.append(f"  filtro do layout ({lay.filter_at}): {lay.filter}")
-        where = f" ({r.at})" if r.at else ""
-        if r.kind == "rule":
-            out.append(f"  regra da linha{where}: {r.rule}   [hit_policy {lay.hit_policy}]")
-        elif r.kind == "otherwise":
-            out.append(f"  linha 'otherwise'{where}: os registros que não casaram com outra linha")
-        elif r.kind == "values":
-            out.append(f"  valor da linha{where}: {r.rule}")
-        else:
-            out.append(f"  totalizador{where}: soma das linhas abaixo")
-        if r.kind in ("rule", "otherwise"):
-            out.append(f"  coluna {col.id}: {col.value}")
+        lay = self.layout
+        part = (f" · {self.package.partition} {self.part}" if self.package.partition else "")
+        out = [f"Memória de cálculo: pacote {self.package.id} · {lay.id}{part}",
+               f"{self._title()} = {format_money(self.value)}"]
         if self.params:
-            out.append("  parâmetros: " + ", ".join(f"{k}={v}" for k, v in
+            out.append("  parâmetros: " + ", ".join(f"{k}={_show(v)}" for k, v in
                                                     sorted(self.params.items())))
-        if r.kind in ("rule", "otherwise"):
-            out.append(f"  registros ({len(self.records)}):")
-            for file, line, amount in self.records:
-                shown = format_money(amount) if col.func in ("sum", "") else str(amount)
-                out.append(f"    {file}:{line}  {shown}")
-            if col.func in ("sum", "count"):
-                total = sum((a for _, _, a in self.records if a is not None), Decimal(0))
-                out.append(f"  soma dos registros: {format_money(total)}")
-        elif r.kind == "total":
-            for ref, label, v in self.members:
-                out.append(f"    {ref} {label}: {format_money(v)}")
-            total = sum((v for _, _, v in self.members if v is not None), Decimal(0))
-            out.append(f"  soma das linhas: {format_money(total)}")
+        if self.rejects:
+            out.append(f"  atenção: {len(self.rejects)} linha(s) rejeitada(s) ficaram de fora")
+        self._body(out, "  ", set())
+        total = self.records_sum()
+        if total is not None:
+            same = "igual ao" if total == (self.value or 0) else "DIFERENTE do"
+            out.append(f"soma dos {len(self.all_records())} registro(s) de entrada: "
+                       f"{format_money(total)} ({same} valor da célula)")
         return "\n".join(out) + "\n"
 
+    def _short(self) -> str:
+        r = self.layout.rows[self.row]
+        return f"linha {r.ref} ({r.label})"
 
-def build_explanation(package: Package, values: list[list[Any]], trace: Trace, row: int,
-                      column: int, params: dict[str, Any]) -> Explanation:
-    lay = package.layout(trace.layout)
+    def _title(self) -> str:
+        r, col = self.layout.rows[self.row], self.layout.columns[self.column]
+        return f"{self.layout.id} linha {r.ref} ({r.label}) · {col.id} ({col.label})"
+
+    def _describe_layout(self, out: list[str], pad: str, shown: set[str]) -> None:
+        """The layout's source, filter and column expression, once per layout."""
+        lay, col = self.layout, self.layout.columns[self.column]
+        if lay.id in shown or lay.source is None:
+            return
+        shown.add(lay.id)
+        out.append(f"{pad}layout {lay.id}: fonte '{lay.source}', hit_policy {lay.hit_policy}")
+        if lay.filter:
+            at = f" ({lay.filter_at})" if lay.filter_at else ""
+            out.append(f"{pad}filtro do layout{at}: {lay.filter}")
+        out.append(f"{pad}coluna {col.id}: {col.value}")
+
+    def _body(self, out: list[str], pad: str, shown: set[str]) -> None:
+        lay, r = self.layout, self.layout.rows[self.row]
+        col = lay.columns[self.column]
+        where = f" ({r.at})" if r.at else ""
+        if r.kind in ("rule", "otherwise"):
+            self._describe_layout(out, pad, shown)
+            if r.kind == "rule":
+                out.append(f"{pad}regra da linha{where}: {r.rule}")
+            else:
+                out.append(f"{pad}linha otherwise{where}: os registros do layout que não "
+                           "casaram com nenhuma outra linha")
+            used = _distinct_lookups(self.records)
+            if used:
+                out.append(f"{pad}mapas consultados:")
+                for lk, n in used:
+                    out.append(f"{pad}  {lk.render()}  [{n} registro(s)]")
+            minmax = col.func in ("min", "max")
+            label = "valor corrente" if minmax else "valor"
+            out.append(f"{pad}registros ({len(self.records)}; arquivo:linha  {label}):")
+            for rec in self.records:
+                text = (str(rec.amount) if col.func == "count"
+                        else format_money(rec.amount) if rec.amount is not None else "nulo")
+                out.append(f"{pad}  {rec.file}:{rec.line}  {text}")
+        elif r.kind == "total":
+            out.append(f"{pad}totalizador{where}: soma de {len(self.members)} linha(s)")
+            if any(m.kind in ("rule", "otherwise") for m in self.members):
+                self._describe_layout(out, pad, shown)
+            for m in self.members:
+                out.append(f"{pad}+ {m._short()} = {format_money(m.value)}")
+                m._body(out, pad + "    ", shown)
+            total = sum((m.value for m in self.members if m.value is not None), Decimal(0))
+            out.append(f"{pad}soma das linhas: {format_money(total)}")
+        else:
+            out.append(f"{pad}linha de valor{where}: {col.id} = {self.expression or '0'}")
+            for s in self.sources:
+                out.append(f"{pad}← {s._title()} = {format_money(s.value)}")
+                s._body(out, pad + "    ", shown)
+
+    # ------------------------------------------------------------------ JSON
+    def to_dict(self) -> dict[str, Any]:
+        """The explanation as JSON-ready data (decimals as strings, exact)."""
+        out = {"package": self.package.id, "partition_field": self.package.partition,
+               "partition": _json(self.part),
+               "params": {k: _json(v) for k, v in sorted(self.params.items())}}
+        out.update(self._node())
+        total = self.records_sum()
+        out["records_sum"] = None if total is None else _json(total)
+        out["all_records"] = len(self.all_records())
+        out["rejected_rows"] = len(self.rejects)
+        return out
+
+    def _node(self) -> dict[str, Any]:
+        lay, r = self.layout, self.layout.rows[self.row]
+        col = lay.columns[self.column]
+        node: dict[str, Any] = {
+            "layout": lay.id, "row": r.ref, "row_label": r.label, "column": col.id,
+            "column_label": col.label, "value": _json(self.value), "kind": r.kind,
+            "at": str(r.at) if r.at else None}
+        if r.kind in ("rule", "otherwise"):
+            node.update({"source": lay.source, "hit_policy": lay.hit_policy,
+                         "filter": lay.filter or None,
+                         "filter_at": str(lay.filter_at) if lay.filter_at else None,
+                         "rule": r.rule if r.kind == "rule" else None,
+                         "column_expression": col.value,
+                         "records": [rec.to_dict() for rec in self.records]})
+        elif r.kind == "total":
+            node["members"] = [m._node() for m in self.members]
+        else:
+            node.update({"expression": self.expression,
+                         "sources": [s._node() for s in self.sources]})
+        return node
+
+
+def _distinct_lookups(records: list[Record]) -> list[tuple[Lookup, int]]:
+    seen: dict[Lookup, int] = {}
+    for rec in records:
+        for lk in dict.fromkeys(rec.lookups):
+            seen[lk] = seen.get(lk, 0) + 1
+    return list(seen.items())
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    if isinstance(v, str):
+        return f'"{v}"'
+    return str(v)
+
+
+def _json(v: Any) -> Any:
+    if v is None or isinstance(v, bool | int | str):
+        return v
+    return str(v)  # Decimal (exact), date (ISO)
+
+
+def _values_expression(rule: str, column: str) -> str:
+    """The expression of one column in a value row's text ('V0 = expr; V1 = expr')."""
+    for part in re.split(r"; (?=\w+ = )", rule):
+        name, sep, expr = part.partition(" = ")
+        if sep and name.strip() == column:
+            return expr.strip()
+    return ""
+
+
+# ---------------------------------------------------------------------- building
+def locate(package: Package, layout: str, ref: str, column: str) -> tuple[Layout, int, int]:
+    """The layout, row index and column index of a cell; ExplainError (pt-BR) when unknown."""
+    ids = [lay.id for lay in package.layouts]
+    if layout not in ids:
+        raise ExplainError(f"o pacote '{package.id}' não tem o layout '{layout}'",
+                           option="--layout", help=_choices("layouts", layout, ids))
+    lay = package.layout(layout)
+    refs = [r.ref for r in lay.rows]
+    if ref not in refs:
+        raise ExplainError(f"o layout '{layout}' não tem a linha '{ref}'", option="--row",
+                           help=_choices("linhas", ref, refs))
+    cols = [c.id for c in lay.columns]
+    if column not in cols:
+        raise ExplainError(f"o layout '{layout}' não tem a coluna '{column}'",
+                           option="--column", help=_choices("colunas", column, cols))
+    return lay, refs.index(ref), cols.index(column)
+
+
+def _choices(what: str, got: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(got, options, n=1)
+    hint = f"você quis dizer '{close[0]}'? " if close else ""
+    return f"{hint}{what}: " + ", ".join(options)
+
+
+def _closure(package: Package, layout: str) -> list[str]:
+    """The layout and every layout it reads from (depends_on), transitively."""
+    out: list[str] = []
+    stack = [layout]
+    while stack:
+        lid = stack.pop()
+        if lid in out:
+            continue
+        out.append(lid)
+        stack.extend(package.layout(lid).depends_on)
+    return out
+
+
+def _glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def explain(program: Program, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
+            layout: str, part: Any, ref: str, column: str = "V0", *,
+            allow_rejects: bool = False) -> Explanation:
+    """Run the package on the Python back end with lineage recorded for one partition, and
+    explain one cell. Raises ExplainError (unknown layout/row/column) or RunFailed (data
+    errors; D0407 when the partition is not in the inputs)."""
+    pkg = program.package
+    lay, row, col = locate(pkg, layout, ref, column)
+    if pkg.partition is None:
+        part = None
+    trace = Trace(pkg, _closure(pkg, lay.id), part)
+    with decimal.localcontext(CONTEXT):
+        result = program._run(ledgers, params, _glob_escape(lay.id), allow_rejects, "python",
+                              None, tracing=trace.attach)
+    found = [p for p in result.partitions if p == part or str(p) == str(part)]
+    if not found:
+        shown = ", ".join(str(p) for p in result.partitions) or "nenhuma"
+        raise RunFailed([DataError(
+            code="D0407", message=f"a partição '{part}' ({pkg.partition}) não aparece nas "
+            "entradas", file=f"<partição {part}>", line=1, col=1,
+            help=f"partições nas entradas: {shown}")])
+    assert trace.ctx is not None
+    exp = build_explanation(pkg, result.values, trace, lay.id, found[0], row, col,
+                            dict(trace.ctx.params))
+    exp.rejects = result.rejects
+    return exp
+
+
+def build_explanation(package: Package, values: Mapping[tuple[str, Any], list[list[Any]]],
+                      trace: Trace, layout: str, part: Any, row: int, column: int,
+                      params: dict[str, Any], depth: int = 0) -> Explanation:
+    """The explanation of one cell from a traced run's values and hits."""
+    lay = package.layout(layout)
     r = lay.rows[row]
-    records = [(f, line, delta[column]) for f, line, delta in trace.hits.get(row, [])]
-    members = [(lay.rows[j].ref, lay.rows[j].label, values[j][column]) for j in r.total_of]
-    return Explanation(package=package, layout=lay, part=trace.part, row=row, column=column,
-                       value=values[row][column], params=params, records=records,
-                       members=members)
+    exp = Explanation(package=package, layout=lay, part=part, row=row, column=column,
+                      value=values[(layout, part)][row][column], params=params)
+    if depth > 50:  # the compiler refuses cycles; this only guards against a broken package
+        return exp
+    if r.kind in ("rule", "otherwise"):
+        exp.records = [Record(file, line, delta[column], lookups)
+                       for file, line, delta, lookups in trace.hits.get((layout, row), [])]
+    elif r.kind == "total":
+        exp.members = [build_explanation(package, values, trace, layout, part, j, column,
+                                         params, depth + 1) for j in r.total_of]
+    else:
+        exp.expression = _values_expression(r.rule, lay.columns[column].id)
+        for m in _CELL.finditer(exp.expression):
+            try:
+                src, srow, scol = locate(package, m.group(1), m.group(2), m.group(3))
+            except ExplainError:
+                continue
+            exp.sources.append(build_explanation(package, values, trace, src.id, part, srow,
+                                                 scol, params, depth + 1))
+    return exp

@@ -336,10 +336,23 @@ def test_D0406_missing_input(program: runtime.Program, tmp_path: Path) -> None:
     assert at(e) == ("D0406", "<entrada equivalencias>", 1, 1)
 
 
+def test_D0407_explain_a_partition_not_in_the_inputs(program: runtime.Program,
+                                                     tmp_path: Path) -> None:
+    led = inputs(tmp_path, despesa(tmp_path, *GOOD))
+    with pytest.raises(runtime.RunFailed) as info:
+        program.explain(led, PARAMS, "quadro", "3170206", "1", "V0")
+    e = only(info.value.errors)
+    assert at(e) == ("D0407", "<partição 3170206>", 1, 1)
+    assert e.help == "partições nas entradas: 3106200"
+    # the partition that is there explains fine
+    assert program.explain(led, PARAMS, "quadro", "3106200", "1", "V0").value == \
+        Decimal("101.50")
+
+
 def test_every_data_error_code_is_tested() -> None:
     """The D codes emitted by the runtime (read from its source) all appear in this module."""
     emitted = set()
-    for f in ("runtime/ledgers.py", "runtime/program.py"):
+    for f in ("runtime/ledgers.py", "runtime/program.py", "runtime/trace.py"):
         emitted |= set(re.findall(r'"(D0\d{3})"', (ROOT / f).read_text("utf-8")))
     here = set(re.findall(r'"(D0\d{3})"', Path(__file__).read_text("utf-8")))
     assert len(emitted) >= 19

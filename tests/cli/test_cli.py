@@ -3,6 +3,7 @@ stderr as file:line:col, summaries on stdout, never a traceback for a user's mis
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -67,7 +68,7 @@ def break_rule(project: Path, old: str, new: str) -> None:
 def test_help_of_the_group_and_of_every_command() -> None:
     result = invoke("--help")
     assert result.exit_code == 0 and "Usage:" in result.stdout
-    assert set(cli.commands) == {"check", "compile", "run"}  # type: ignore[attr-defined]
+    assert set(cli.commands) == {"check", "compile", "run", "explain"}  # type: ignore[attr-defined]
     for name in cli.commands:  # type: ignore[attr-defined]
         for flag in ("--help", "-h"):
             result = invoke(name, flag)
@@ -230,6 +231,112 @@ def test_run_requires_out(project: Path) -> None:
     compiled(project)
     result = invoke("run", "gen/dados", "--state", project / "s.sqlite")
     assert result.exit_code == 2 and "--out" in result.stderr
+
+
+# ---------------------------------------------------------------- explain
+SMALL = ["--input", "despesa=fixtures/siops/small/despesa.csv",
+         "--input", "receita=fixtures/siops/small/receita.csv",
+         "--input", "equivalencia_recursos=fixtures/siops/small/equivalencia_recursos.csv",
+         *PARAMS]
+
+
+def explain_args(*extra: str, layout: str = "covid/77", row: str = "9999999028") -> list[str]:
+    return ["explain", "siops", *SMALL, "--layout", layout, "--partition", "3170206",
+            "--row", row, *extra]
+
+
+def test_explain_prints_the_memoria_de_calculo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = invoke(*explain_args("--column", "V1"))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1] == ("covid/77 linha 9999999028 (Outras subfunções) · V1 (Despesas "
+                        "Liquidadas) = 4250,25")
+    assert "  linha otherwise (specs/siops/covid_77.yaml:89:5): os registros do layout que não " \
+           "casaram com nenhuma outra linha" in lines
+    assert "  coluna V1: sum(liquidado - anulado_liquidacao)" in lines
+    assert "    fixtures/siops/small/despesa.csv:16  3000,00" in lines
+    assert "    fixtures/siops/small/despesa.csv:17  1250,25" in lines
+    assert lines[-1] == ("soma dos 2 registro(s) de entrada: 4250,25 (igual ao valor da "
+                         "célula)")
+    assert result.stderr == ""
+
+
+def test_explain_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = invoke(*explain_args("--format", "json", layout="covid/72", row="9999999030"))
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["kind"] == "values" and data["value"] == data["records_sum"] == "90350.95"
+    assert data["sources"][0]["layout"] == "covid/79"
+
+
+@pytest.mark.parametrize(("args", "hint"), [
+    (explain_args(layout="covid/99"), "--layout"),
+    (explain_args(row="123"), "--row"),
+    (explain_args("--column", "V9"), "--column"),
+    (["explain", "siops", *SMALL, "--layout", "covid/77", "--row", "9999999013"],
+     "--partition"),
+    (["explain", "nao_existe", "--layout", "covid/77", "--row", "1"], "PACKAGE"),
+    (explain_args("--format", "xml"), "--format"),
+    (explain_args("--input", "despesa"), "--input"),
+], ids=["layout", "row", "column", "no-partition", "package", "format", "input-without-equals"])
+def test_explain_usage_errors_exit_2(monkeypatch: pytest.MonkeyPatch, args: list[str],
+                                    hint: str) -> None:
+    monkeypatch.chdir(ROOT)
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert hint in result.stderr and "Usage:" in result.stderr and result.stdout == ""
+
+
+def test_explain_unknown_layout_suggests_the_close_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = invoke(*explain_args(layout="covid/99"))
+    assert "o pacote 'siops' não tem o layout 'covid/99' (você quis dizer 'covid/79'?" \
+        in result.stderr
+
+
+def _without_despesa() -> list[str]:
+    args = explain_args()
+    i = args.index("despesa=fixtures/siops/small/despesa.csv")
+    return [*args[:i - 1], *args[i + 1:], "--input", "despesa=nao_existe.csv"]
+
+
+def _other_partition() -> list[str]:
+    args = explain_args()
+    args[args.index("--partition") + 1] = "3106200"
+    return args
+
+
+@pytest.mark.parametrize(("args", "first"), [
+    (_other_partition(), "<partição 3106200>:1:1: erro[D0407]: a partição '3106200' "
+     "(municipio) não aparece nas entradas\n"),
+    (_without_despesa(), "nao_existe.csv:1:1: erro[D0109]"),
+    (explain_args("--param", "ano=2020"), "<parâmetro ano>:1:1: erro[D0404]"),
+], ids=["partition-not-in-inputs", "missing-file", "unknown-param"])
+def test_explain_data_errors_exit_1(monkeypatch: pytest.MonkeyPatch, args: list[str],
+                                   first: str) -> None:
+    monkeypatch.chdir(ROOT)
+    result = invoke(*args)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(first), result.stderr
+    assert result.stderr.endswith("a célula não foi explicada\n") and result.stdout == ""
+
+
+def test_explain_with_rejects_goes_on_and_says_so(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    lines = (ROOT / "fixtures/siops/small/despesa.csv").read_text("utf-8").splitlines()
+    lines[-1] = lines[-1].replace(";10;", ";dez;", 1)  # empenho 1041, in no quadro
+    bad = tmp_path / "despesa.csv"
+    bad.write_text("\n".join(lines) + "\n", "utf-8")
+    args = [a if not a.startswith("despesa=") else f"despesa={bad}" for a in explain_args()]
+    result = invoke(*args)
+    assert result.exit_code == 1 and "erro[D0101]" in result.stderr, result.stderr
+    result = invoke(*args, "--rejects", tmp_path / "rejeitadas.csv")
+    assert result.exit_code == 0, result.stderr
+    assert "  atenção: 1 linha(s) rejeitada(s) ficaram de fora\n" in result.stdout
+    assert f"{bad.as_posix()};{len(lines)};" in (tmp_path / "rejeitadas.csv").read_text("utf-8")
 
 
 # ---------------------------------------------------------------- the console entry point
