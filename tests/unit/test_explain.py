@@ -279,3 +279,89 @@ def test_explain_needs_the_same_inputs_as_a_run(siops_program: runtime.Program,
         siops_program.explain({"receita": tmp_path / "x.csv"}, PARAMS, "covid/72", PART,
                               "9999999030")
     assert {e.code for e in info.value.errors} == {"D0406"}
+
+
+# ---------------------------------------------------------------- other aggregates
+AGG_LAYOUT = """\
+kind: layout
+id: quadro
+planilha: 1
+source: despesa
+filter: year(data) == $exercicio and bimestre(data) <= $bimestre
+hit_policy: first
+output:
+  format: impt
+  file: quadro.IMPT
+columns:
+  - {id: V0, code: 1, label: Soma, value: sum(valor where covid)}
+  - {id: V1, code: 2, label: Registros, value: count()}
+  - {id: V2, code: 3, label: Maior, value: max(valor)}
+rows:
+  - {ref: "1", record_id: "101", rule: funcao == 10}
+  - {ref: "8", record_id: "108", otherwise: true}
+  - {ref: "9", record_id: "109", total_of: leaves}
+  - ref: "10"
+    record_id: "110"
+    values:
+      V0: cell("quadro", "1", "V0") * 2
+      V1: cell("quadro", "8", "V1")
+      V2: cell("quadro", "1", "V2")
+"""
+
+
+@pytest.fixture(scope="module")
+def agg_program(tmp_path_factory: pytest.TempPathFactory) -> runtime.Program:
+    from compiler import compile_package
+    from compiler.writer import write_tree
+    from tests.conftest import write_package
+    from tests.test_data_errors import SPECS
+
+    tmp = tmp_path_factory.mktemp("agg")
+    folder = write_package(tmp, {**SPECS, "quadro.yaml": AGG_LAYOUT})
+    res = compile_package(folder, base=tmp)
+    assert res.errors == [], res.errors
+    write_tree(tmp / "gen" / "dados", res.files)
+    return runtime.load(tmp / "gen" / "dados")
+
+
+def test_count_max_and_where_columns(agg_program: runtime.Program, tmp_path: Path) -> None:
+    from tests.test_data_errors import EQUIV
+    from tests.test_data_errors import GOOD
+    from tests.test_data_errors import HEADER
+
+    desp = tmp_path / "despesa.csv"
+    desp.write_text("\n".join([HEADER, *GOOD, ""]), "utf-8")  # funcao 10, 20, 10
+    equiv = tmp_path / "equivalencias.csv"
+    equiv.write_text(EQUIV, "utf-8")
+    res = agg_program.run(ledgers={"despesa": desp, "equivalencias": equiv}, params=PARAMS)
+    part = "3106200"
+    # sum ... where covid: only the covid record adds; the other one is listed with 0
+    exp = res.explain("quadro", part, "1", "V0")
+    assert [(r.line, r.amount) for r in exp.records] == [(2, Decimal("100.50")),
+                                                          (4, Decimal("0"))]
+    assert exp.records_sum() == exp.value == Decimal("100.50")
+    # count(): one per record
+    exp = res.explain("quadro", part, "1", "V1")
+    assert [r.amount for r in exp.records] == [1, 1] and exp.records_sum() == exp.value == 2
+    # max(): the running value after each record; not a sum
+    exp = res.explain("quadro", part, "1", "V2")
+    assert [r.amount for r in exp.records] == [Decimal("100.50"), Decimal("100.50")]
+    assert exp.value == Decimal("100.50") and exp.records_sum() is None
+    assert "registros (2; arquivo:linha  valor corrente):" in exp.render()
+    # a totalizer of count columns over leaves (the rule, otherwise and value rows): the value
+    # row reads row 8's count, so the record of row 8 (line 3) counts twice, as in the value
+    exp = res.explain("quadro", part, "9", "V1")
+    assert [m.ref for m in exp.members] == ["1", "8", "10"]
+    assert [m.kind for m in exp.members] == ["rule", "otherwise", "values"]
+    assert exp.value == exp.records_sum() == 4
+    assert sorted(r.line for r in exp.all_records()) == [2, 3, 3, 4]
+    # a value row that is not just one cell: its source is shown, no records sum is claimed
+    exp = res.explain("quadro", part, "10", "V0")
+    assert exp.expression == 'cell("quadro", "1", "V0") * 2'
+    assert exp.value == Decimal("201.00") and exp.records_sum() is None
+    assert [s.ref for s in exp.sources] == ["1"] and exp.all_records() == []
+    assert "soma dos" not in exp.render().splitlines()[-1]
+    # the other columns of that row: their own expressions
+    exp = res.explain("quadro", part, "10", "V1")
+    assert exp.expression == 'cell("quadro", "8", "V1")'
+    assert exp.value == exp.records_sum() == 1 and [r.line for r in exp.all_records()] == [3]
