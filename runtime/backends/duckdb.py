@@ -9,6 +9,7 @@ rejected rows, messages and line numbers are always the Python back end's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,8 @@ class DuckDBEngine:
                                "(pip install 'apura[sql]')") from exc
         self.duckdb = duckdb
         self.con = duckdb.connect(":memory:")
+        # ledgers read as views over the CSV file, without line numbers (see `_load_typed`)
+        self.lineless: dict[str, tuple[str, str, int]] = {}
 
     def close(self) -> None:
         self.con.close()
@@ -147,9 +150,13 @@ class DuckDBEngine:
         if data_lines <= 0:
             self._empty(led)
             return True
+        enc = "utf-8" if fmt.encoding == "utf-8" else "latin-1"
+        if self._load_typed(led, path, order, width, first, data_lines, enc, reader, st):
+            st.read += data_lines
+            st.accepted += data_lines
+            return True
         raw = f"{led.id}__raw"
         columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width + 1))
-        enc = "utf-8" if fmt.encoding == "utf-8" else "latin-1"
         try:
             # One more column than the header: a record with extra cells shows up in it.
             self.con.execute(
@@ -189,6 +196,78 @@ class DuckDBEngine:
         st.read += count
         st.accepted += count - len(st.rejected)
         self._partitions(led, reader, st)
+        return True
+
+    def _load_typed(self, led: Ledger, path: Path, order: list[int], width: int, first: int,
+                    data_lines: int, enc: str, reader: Reader, st: ReadStats) -> bool:
+        """The fast path for a plain file whose every record Python would accept.
+
+        One pass checks each whole line against `line_pattern` (the Python reader's accept
+        rules, made stricter where DuckDB's typed reader could fail: real calendar dates, at
+        most 18 integer digits, DECIMAL(18, s) bounds) and collects the partitions. When every
+        line matches, the ledger is a view over DuckDB's typed CSV reader: no copy of the rows
+        is kept, each statement streams the file. The view has no line numbers; a statement
+        that reports records (a missing map key, a repeated key, two unique rows) makes
+        `ensure_lines` copy the file into a table whose rowid is the line. Returns False (and
+        the exact path judges the file cell by cell) when any line does not match.
+        """
+        pattern = line_pattern(led, order, width)
+        if pattern is None:
+            return False
+        fmt = led.format
+        lines_src = (f"read_csv({_lit(str(path))}, delim = {_lit(_LINE_DELIM)}, quote = '', "
+                     f"escape = '', header = false, skip = {first - 1}, auto_detect = false, "
+                     f"strict_mode = true, encoding = {_lit(enc)}, columns = {{'l': 'VARCHAR'}}, "
+                     f"null_padding = false, nullstr = {_lit(_NULL_TEXT)})")
+        pidx = reader.pindex
+        parts = (f"list(DISTINCT split_part(l, {_lit(fmt.delimiter)}, {order[pidx] + 1}))"
+                 if pidx is not None else "NULL")
+        try:
+            (lines, bad, found), = self.con.execute(  # type: ignore[misc]
+                f"SELECT count(*), count(*) FILTER (WHERE NOT regexp_full_match(l, "
+                f"{_lit(pattern)})), {parts} FROM {lines_src}").fetchall()
+        except self.duckdb.Error:
+            return False
+        if lines != data_lines or bad:
+            return False
+        by_file = {i: f for f, i in zip(led.fields, order, strict=True)}
+        columns = ", ".join(
+            f"'c{i}': '{_read_type(by_file[i]) if i in by_file else 'VARCHAR'}'"
+            for i in range(width))
+        cells = ", ".join(f"{_from_read(f, f'c{i}', led)} AS {q(f.name)}"
+                          for f, i in zip(led.fields, order, strict=True))
+        typed = (f"SELECT {cells} FROM read_csv({_lit(str(path))}, "
+                 f"delim = {_lit(fmt.delimiter)}, quote = '', escape = '', header = false, "
+                 f"skip = {first - 1}, auto_detect = false, strict_mode = true, "
+                 f"encoding = {_lit(enc)}, columns = {{{columns}}}, "
+                 f"decimal_separator = {_lit(fmt.decimal)}, "
+                 f"dateformat = {_lit(_DATE_FORMATS[fmt.date])})")
+        names = ", ".join(q(f.name) for f in led.fields)
+        if data_lines <= _VIEW_FROM:  # small: copy it now (lines known; read once)
+            self._copy_with_lines(led.id, typed, names, first)
+        else:
+            self.con.execute(f"CREATE VIEW {q(led.id)} AS SELECT {names}, "
+                             f"CAST(NULL AS BIGINT) AS _line, TRUE AS _ok FROM ({typed})")
+            self.lineless[led.id] = (typed, names, first)
+        if pidx is not None:
+            conv = reader.convs[pidx]
+            st.partitions.update(conv(text) for text in found)
+        return True
+
+    def _copy_with_lines(self, name: str, typed: str, names: str, first: int) -> None:
+        table = q(name + "__typed")
+        self.con.execute(f"CREATE TABLE {table} AS {typed}")
+        self.con.execute(f"CREATE VIEW {q(name)} AS SELECT {names}, rowid + {first} AS _line, "
+                         f"TRUE AS _ok FROM {table}")
+
+    def ensure_lines(self, name: str) -> bool:
+        """Give ledger `name` its line numbers, if it is a view that has none; True if it had
+        to (the caller then runs its statement again)."""
+        pending = self.lineless.pop(name, None)
+        if pending is None:
+            return False
+        self.con.execute(f"DROP VIEW {q(name)}")
+        self._copy_with_lines(name, *pending)
         return True
 
     def _partitions(self, led: Ledger, reader: Reader, st: ReadStats) -> None:
@@ -243,6 +322,65 @@ class DuckDBEngine:
         st.read += count
         st.accepted += count - len(st.rejected)
         self._partitions(led, reader, st)
+
+
+_LINE_DELIM = "\x1f"  # reading whole lines: a file holding it fails the width check
+_DATE_FORMATS = {"DD/MM/YYYY": "%d/%m/%Y", "YYYY-MM-DD": "%Y-%m-%d"}
+_YEAR = "(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"  # 0001-9999, as Python's date
+_VIEW_FROM = 200_000  # records: larger files are streamed by each statement, not copied
+# Calendar dates only (what Python's datetime.date accepts), so DuckDB's reader cannot fail.
+_LEAP = ("(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)")
+_DM = ("(?:(?:0[1-9]|1[0-9]|2[0-8])/(?:0[1-9]|1[0-2])|(?:29|30)/(?:0[13-9]|1[0-2])"
+       "|31/(?:0[13578]|1[02]))")
+_MD = ("(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
+       "|(?:0[13578]|1[02])-31)")
+_DATE_PATTERNS = {"DD/MM/YYYY": f"(?:{_DM}/{_YEAR}|29/02/{_LEAP})",
+                  "YYYY-MM-DD": f"(?:{_YEAR}-{_MD}|{_LEAP}-02-29)"}
+
+
+def line_pattern(led: Ledger, order: list[int], width: int) -> str | None:
+    """An RE2 pattern a whole line matches only if `runtime/ledgers.py` accepts the record with
+    the values DuckDB's typed reader gives it (None when the format has no such pattern)."""
+    fmt = led.format
+    if fmt.thousands or fmt.date not in _DATE_PATTERNS or len(fmt.delimiter) != 1:
+        return None
+    d = re.escape(fmt.delimiter)
+    other = f"[^{d}\\r\\n]"
+    by_file = {i: f for f, i in zip(led.fields, order, strict=True)}
+    cells = []
+    for i in range(width):
+        f = by_file.get(i)
+        if f is None:
+            cells.append(f"{other}*")
+            continue
+        if f.type == "str":
+            body = f"{other}+"
+        elif f.type == "int":
+            body = "-?[0-9]{1,18}"  # BIGINT; longer (valid for Python) takes the exact path
+        elif f.type == "decimal":
+            frac = f"(?:{re.escape(fmt.decimal)}[0-9]{{1,{f.scale}}})?" if f.scale else ""
+            body = f"-?[0-9]{{1,{LEDGER_PRECISION - f.scale}}}{frac}"
+        elif f.type == "date":
+            body = _DATE_PATTERNS[fmt.date]
+        else:
+            body = f"(?:{re.escape(fmt.true)}|{re.escape(fmt.false)})"
+        cells.append(body if f.required else f"(?:{body})?")
+    return d.join(cells)
+
+
+def _read_type(f: Field) -> str:
+    return "VARCHAR" if f.type == "bool" else field_type(f)
+
+
+def _from_read(f: Field, col: str, led: Ledger) -> str:
+    if f.type == "bool":
+        return (f"CASE {col} WHEN {_lit(led.format.true)} THEN TRUE "
+                f"WHEN {_lit(led.format.false)} THEN FALSE END")
+    return col
+
+
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _compatible(f: Field, t: str) -> bool:

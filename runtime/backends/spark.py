@@ -105,6 +105,9 @@ class SparkEngine:
         df.createOrReplaceTempView(name)
         self.views.append(name)
 
+    def ensure_lines(self, name: str) -> bool:
+        return False  # every ledger view carries its line numbers
+
     def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         df = self.spark.sql(sql)
         return list(df.columns), [tuple(r) for r in df.collect()]

@@ -116,6 +116,8 @@ class Engine(Protocol):
 
     def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]: ...
 
+    def ensure_lines(self, name: str) -> bool: ...
+
     def close(self) -> None: ...
 
 
@@ -155,16 +157,24 @@ class SqlRun:
         for m in self.pkg.maps:
             if m.source != name:
                 continue
-            cols, rows = self.engine.query(self.plans[name].statement(f"duplicates {m.id}"))
+            cols, rows = self._reporting(name, self.plans[name].statement(f"duplicates {m.id}"))
             k = len(m.key)
             for r in rows:
                 ctx.errors.append(report(m, tuple(r[:k]), r[k], r[k + 1], display))
+
+    def _reporting(self, name: str, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Run a statement that reports records by line: when it finds any and the ledger has
+        no line numbers yet (streamed from its file), give it lines and run it again."""
+        cols, rows = self.engine.query(sql)
+        if rows and self.engine.ensure_lines(name):
+            cols, rows = self.engine.query(sql)
+        return cols, rows
 
     def errors(self, ctx: Any, name: str, display: str) -> None:
         plan = self.plans[name]
         if "errors" not in plan.statements:
             return
-        cols, rows = self.engine.query(plan.statement("errors"))
+        cols, rows = self._reporting(name, plan.statement("errors"))
         at = {c: i for i, c in enumerate(cols)}
         ctx.file = display
         for r in rows:

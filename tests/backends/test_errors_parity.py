@@ -5,6 +5,7 @@ with the same file, line, column and text — whether DuckDB split the file or P
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,18 @@ CASES = {
                    "3106200;2020-02-20;20;1,00;N;002;", GOOD[2]], EQUIV),
     "odd but valid cells": ([HEADER, "3106200;01/01/2020;010;-0;S;001;", "3106200;01/01/2020;"
                              "-7;0007,5;N;001;x", GOOD[1]], EQUIV),
+    "valid edge cells": ([HEADER, "3106200;29/02/2020;10;-0,5;S;001;  çãõ  x ",
+                          "3106200;01/01/0001;10;9999999999999999,99;N;001;",
+                          "3106200;31/12/9999;-0;0;S;002;", GOOD[0]], EQUIV),
+    "cells DuckDB reads but Python rejects": (
+        [HEADER, GOOD[0], "3106200;01/02/2020;10;+1,00;S;001;", "3106200;01/02/2020;10; 1,00;S;001;",
+         "3106200;01/02/2020;10;1,;S;001;", "3106200;01/02/2020;10;,5;S;001;",
+         "3106200;01/02/2020;10;1.5;S;001;", "3106200;01/02/2020;10;1e3;S;001;",
+         "3106200;01/01/0000;10;1,00;S;001;", "3106200;1/02/2020;10;1,00;S;001;",
+         "3106200;01/02/2020;+10;1,00;S;001;", "3106200;01/02/2020; 10;1,00;S;001;",
+         "3106200;01/02/2020;10;1,00;s;001;", "3106200;01/02/2020;10;1,00;S ;001;",
+         "3106200;01/02/2020;10;1,00;S;;", "3106200;01/02/2020;10;1,00;S;001;\x1f",
+         GOOD[1]], EQUIV),
     "too big for DECIMAL(18,2)": ([HEADER, "3106200;01/01/2020;10;99999999999999999,99;S;001;",
                                    GOOD[1]], EQUIV),
     "widths": ([HEADER, GOOD[0], "3106200;20/02/2020;20", ROW + ";extra", GOOD[1]], EQUIV),
@@ -81,3 +94,30 @@ def test_spark_reports_what_python_reports(program: runtime.Program, tmp_path: P
     for allow in (False, True):
         expected = outcome(program, ledgers, PARAMS, "python", allow_rejects=allow)
         assert outcome(program, ledgers, PARAMS, "spark", allow_rejects=allow) == expected
+
+
+@pytest.mark.parametrize("case, fast", [("good", True), ("valid edge cells", True),
+                                        ("odd but valid cells", True),
+                                        ("columns in another order", False),
+                                        ("bad cells", False),
+                                        ("cells DuckDB reads but Python rejects", False),
+                                        ("too big for DECIMAL(18,2)", False)])
+def test_duckdb_typed_fast_path_only_for_files_python_accepts_whole(
+        program: runtime.Program, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        case: str, fast: bool) -> None:
+    """DuckDB's typed CSV reader converts a file only when every line matched the Python
+    reader's rules; any other file takes the exact path (and the outcome is Python's)."""
+    from runtime.backends import duckdb as engine
+
+    taken: list[tuple[str, bool]] = []
+    original = engine.DuckDBEngine._load_typed
+
+    def spy(self: engine.DuckDBEngine, led: Any, *args: Any) -> bool:
+        ok = original(self, led, *args)
+        taken.append((led.id, ok))
+        return ok
+
+    monkeypatch.setattr(engine.DuckDBEngine, "_load_typed", spy)
+    ledgers = _write(tmp_path, *CASES[case])
+    outcome(program, ledgers, PARAMS, "duckdb", allow_rejects=True)
+    assert ("despesa", fast) in taken
