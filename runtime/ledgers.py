@@ -8,6 +8,8 @@ import dataclasses
 import datetime
 import errno
 import io
+import itertools
+import operator
 import re
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -210,37 +212,46 @@ def _bad() -> Any:
     raise _Bad
 
 
-def compile_row(fields: tuple[Field, ...], fmt: CsvFormat) -> Callable[[list[str], int], tuple[Any, ...]]:
-    """Specialise one function `(cells, line) -> (typed values..., line)` for a ledger schema.
-
-    The hot path of reading: each cell is converted inline (memoised dict lookups for ints,
-    dates and booleans; a compiled regex then Decimal() for decimals), with no per-cell Python
-    call. Any bad cell raises; the caller then re-checks the row cell by cell (Reader._reject)
-    to report the exact column and reason. Equivalent to `converter()` cell by cell.
-    """
-    env: dict[str, Any] = {"_bad": _bad, "D": Decimal}
+def _cell_exprs(fields: tuple[Field, ...], fmt: CsvFormat, env: dict[str, Any],
+                cols: list[int]) -> list[str]:
+    """One Python expression per field converting cell `c[cols[i]]` (raising on a bad cell);
+    the names they use are put in `env`."""
+    env.setdefault("_bad", _bad)
+    env.setdefault("D", Decimal)
     items = []
+    earlier: list[tuple[int, int, int]] = []  # decimal cells before this one: (field, col, scale)
     for i, f in enumerate(fields):
-        cell = f"c[{i}]"
+        cell = f"c[{cols[i]}]"
         if f.type == "str":
             items.append(f"{cell} or _bad()" if f.required else f"{cell} or None")
             continue
         if f.type == "decimal":
-            conv = converter(f, fmt)
-            env[f"_v{i}"] = conv
-            frac = rf"(?:{re.escape(fmt.decimal)}[0-9]{{1,{f.scale}}})?" if f.scale else ""
-            pattern = re.compile(rf"-?[0-9]+{frac}").fullmatch
-            env[f"_re{i}"] = pattern
+            if fmt.thousands:  # rare: go through the full converter
+                env[f"_v{i}"] = converter(f, fmt)
+                expr = f"_v{i}({cell})"
+            else:
+                frac = rf"(?:{re.escape(fmt.decimal)}[0-9]{{1,{f.scale}}})?" if f.scale else ""
+                env[f"_re{i}"] = re.compile(rf"-?[0-9]+{frac}").fullmatch
+                text = cell if fmt.decimal == "." else f"{cell}.replace({fmt.decimal!r}, '.')"
+                expr = f"(D({text}) if _re{i}({cell}) else _bad())"
+            # The same text as an earlier amount of the record (liquidado = empenhado, ...) is
+            # not converted twice: a string compare.
+            for j, col, scale in earlier[-_SAME_AS:]:
+                if scale == f.scale and col != cols[i]:
+                    expr = f"(_d{j} if {cell} == c[{col}] else {expr})"
             # Zero is by far the most frequent amount (anulações): one string compare.
             env[f"_z{i}"] = Decimal("0").scaleb(-f.scale)
             zero = "0" + (fmt.decimal + "0" * f.scale if f.scale else "")
-            if fmt.thousands:  # rare: go through the full converter
-                expr = f"_v{i}({cell})"
-            elif fmt.decimal == ".":
-                expr = f"(D({cell}) if _re{i}({cell}) else _bad())"
-            else:
-                expr = f"(D({cell}.replace({fmt.decimal!r}, '.')) if _re{i}({cell}) else _bad())"
             expr = f"(_z{i} if {cell} == {zero!r} else {expr})"
+            if not f.required:
+                expr = f"(None if not {cell} else {expr})"
+            if f.required:
+                earlier.append((i, cols[i], f.scale))
+            items.append(f"(_d{i} := {expr})")
+            continue
+        if f.type == "bool":
+            expr = f"(True if {cell} == {fmt.true!r} else False if {cell} == {fmt.false!r} " \
+                   "else _bad())"
             if not f.required:
                 expr = f"(None if not {cell} else {expr})"
             items.append(expr)
@@ -250,10 +261,109 @@ def compile_row(fields: tuple[Field, ...], fmt: CsvFormat) -> Callable[[list[str
             memo[""] = None
         env[f"_m{i}"] = memo
         items.append(f"_m{i}[{cell}]")
+    return items
+
+
+# An amount is compared with at most this many earlier amounts of its record.
+_SAME_AS = 5
+
+
+def compile_row(fields: tuple[Field, ...],
+                fmt: CsvFormat) -> Callable[[list[str], int], tuple[Any, ...]]:
+    """Specialise one function `(cells, line) -> (typed values..., line)` for a ledger schema.
+
+    Each cell is converted inline (memoised dict lookups for ints and dates; string compares
+    for booleans, zero amounts and amounts repeated in the record; a compiled regex then
+    Decimal() for other amounts), with no per-cell Python call on the usual path.
+    Any bad cell raises; the caller then re-checks the row cell by cell (Reader._reject) to
+    report the exact column and reason. Equivalent to `converter()` cell by cell.
+    """
+    env: dict[str, Any] = {}
+    items = _cell_exprs(fields, fmt, env, list(range(len(fields))))
     body = ",\n        ".join(items)
     src = f"def convert(c, line):\n    return (\n        {body},\n        line,\n    )\n"
     exec(compile(src, f"<apura: conversor de linha ({len(fields)} campos)>", "exec"), env)  # noqa: S102
     return env["convert"]  # type: ignore[no-any-return]
+
+
+LinesConverter = Callable[[list[str], int, list[tuple[Any, ...]],
+                           Callable[[list[str], int], None]], int]
+
+
+def compile_lines(fields: tuple[Field, ...], fmt: CsvFormat, order: list[int]) -> LinesConverter:
+    """Specialise `(lines, line, out, reject) -> line` for a schema and a header order: split
+    each plain line (no quotes) on the delimiter, convert its cells as `compile_row` does and
+    append `(values..., line number)` to `out`; a record of the wrong width or with a bad cell
+    goes to `reject(cells, line)` instead. `line` is the number of the line before `lines[0]`;
+    the number of the last line is returned. Only for lines Python's csv module would split
+    exactly like str.split (see _plain_batches)."""
+    env: dict[str, Any] = {}
+    items = _cell_exprs(fields, fmt, env, order)
+    body = ",\n                ".join(items)
+    width = len(order)
+    identity = order == list(range(width))
+    check = f"len(c) != {width}" if identity else f"len(c) <= {max(order)}"
+    if (width if identity else max(order) + 1) <= 1:
+        check += " or not s"  # csv reads an empty line as a record of no cells, not ['']
+    src = (f"def convert_lines(lines, line, out, reject):\n"
+           f"    append = out.append\n"
+           f"    for s in lines:\n"
+           f"        line += 1\n"
+           f"        c = s.split({fmt.delimiter!r})\n"
+           f"        if {check}:\n"
+           f"            reject(c if s else [], line)\n"
+           f"            continue\n"
+           f"        try:\n"
+           f"            append((\n                {body},\n                line,\n            ))\n"
+           f"        except Exception:\n"
+           f"            reject(c, line)\n"
+           f"    return line\n")
+    exec(compile(src, f"<apura: conversor de linhas ({len(fields)} campos)>", "exec"), env)  # noqa: S102
+    return env["convert_lines"]  # type: ignore[no-any-return]
+
+
+# Characters read at a time on the plain path: below csv's default field size limit, so a
+# block longer than the limit (that needs the per-line check) is rare.
+_CHUNK = 1 << 16
+# Physical lines as a file opened with newline="" yields them (\r\n, \r or \n ends a line).
+_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _plain_batches(fh: Any) -> Iterator[list[str] | Iterator[str]]:
+    """The physical lines of a text file (opened with newline=""), in batches.
+
+    A batch is a list of lines without their terminators that Python's csv module (default
+    dialect, strict) would split exactly like str.split(delimiter): no quote character, no
+    carriage return other than in \r\n, no line longer than csv's field size limit. At the
+    first stretch of the file that is not plain, the last batch is an iterator over the rest of
+    the file's lines, terminators kept, for csv.reader."""
+    limit = csv.field_size_limit()
+    rest = ""
+    while chunk := fh.read(_CHUNK):
+        k = chunk.rfind("\n")
+        if k < 0:
+            rest += chunk
+            continue
+        block = rest + chunk[:k + 1]
+        rest = chunk[k + 1:]
+        plain = '"' not in block
+        text = block
+        if plain and "\r" in block:
+            plain = block.count("\r") == block.count("\r\n")
+            text = block.replace("\r\n", "\n")
+        lines = text.split("\n")
+        lines.pop()  # the text ends with \n
+        if plain and len(text) > limit:
+            plain = max(map(len, lines)) <= limit
+        if not plain:
+            yield itertools.chain(_PHYSICAL_LINE.findall(block + rest + fh.readline()), fh)
+            return
+        yield lines
+    if rest:
+        if '"' in rest or "\r" in rest or len(rest) > limit:
+            yield iter(_PHYSICAL_LINE.findall(rest))
+        else:
+            yield [rest]
 
 
 def _encoding(fmt: CsvFormat) -> str:
@@ -270,6 +380,7 @@ class Reader:
         self.fields = ledger.fields
         self.convs = [converter(f, self.fmt) for f in ledger.fields]
         self.convert_row = compile_row(ledger.fields, self.fmt)
+        self._lines_cache: dict[tuple[int, ...], LinesConverter] = {}
         self.required = [f.required for f in ledger.fields]
         self.required_text = tuple(i for i, f in enumerate(ledger.fields)
                                    if f.required and f.type == "str")
@@ -278,6 +389,15 @@ class Reader:
 
     # -------------------------------------------------------------- CSV files
     def read_csv(self, path: Path, display: str, stats: ReadStats) -> Iterator[tuple[Any, ...]]:
+        """The accepted rows of a CSV file, in order; rejects and counts go to `stats`."""
+        return itertools.chain.from_iterable(self._csv_batches(path, display, stats))
+
+    def _csv_batches(self, path: Path, display: str,
+                     stats: ReadStats) -> Iterator[list[tuple[Any, ...]]]:
+        """Accepted rows in batches. Plain stretches of the file (no quotes, see _plain_batches)
+        are split with str.split and converted by one compiled loop per batch; from the first
+        stretch that is not plain to the end, the csv module reads. Both give the same records,
+        rejects, lines and columns."""
         fmt = self.fmt
         try:
             fh = open(path, encoding=_encoding(fmt), newline="")  # noqa: SIM115
@@ -286,32 +406,117 @@ class Reader:
                                          f"arquivo: {_os_reason(exc)}", file=display, line=1,
                                          col=1))
             return
+        delim = fmt.delimiter
+        fast = self.plain_fast_path and len(delim) == 1 and delim not in '"\r\n'
+        first = len(stats.rejected)
+        order: list[int] | None = None if fmt.header else list(range(len(self.fields)))
+        line = 0  # physical lines read before the current batch (or csv reader)
+        reader: Any = None
         with fh:
-            reader = csv.reader(fh, delimiter=fmt.delimiter, strict=True)
             try:
-                if fmt.header:
-                    header = next(reader, None)
-                    order = self._header(header, display, stats)
+                for batch in (_plain_batches(fh) if fast else iter([fh])):
+                    if isinstance(batch, list):
+                        if order is None:
+                            head = batch[0]
+                            line += 1
+                            order = self._header(head.split(delim) if head else [], display,
+                                                 stats)
+                            if order is None:
+                                return
+                            del batch[0]
+                        rows: list[tuple[Any, ...]] = []
+                        before = line
+                        line = self._lines_converter(order)(batch, line, rows,
+                                                            self._rejecter(order, display,
+                                                                           stats))
+                        yield self._count(rows, line - before, stats)
+                        continue
+                    reader = csv.reader(batch, delimiter=delim, strict=True)
                     if order is None:
-                        return
-                else:
-                    order = list(range(len(self.fields)))
-                first = len(stats.rejected)
-                yield from self._rows(reader, order, display, stats)
+                        order = self._header(next(reader, None), display, stats)
+                        if order is None:
+                            return
+                    yield from self._csv_rows(reader, line, order, display, stats)
+                if order is None:  # an empty file, a header expected
+                    self._header(None, display, stats)
+                    return
                 if len(stats.rejected) > first:
                     self._locate_quoted(path, order, stats.rejected, first)
             except UnicodeDecodeError as exc:
                 # The text layer decodes ahead in chunks: find the bad byte's line in the file.
-                line, col, text = _decode_error_at(path, _encoding(fmt), reader.line_num + 1)
+                at = line + (reader.line_num if reader is not None else 0) + 1
+                bad_line, col, text = _decode_error_at(path, _encoding(fmt), at)
                 stats.fatal.append(DataError(
                     code="D0108", message=f"o arquivo não está em {fmt.encoding}: byte "
                     f"0x{exc.object[exc.start]:02x} inválido", file=display,
-                    line=line, col=col, text=text,
+                    line=bad_line, col=col, text=text,
                     help="confira 'encoding' no format do ledger"))
             except csv.Error as exc:
                 stats.fatal.append(DataError(code="D0110", message="CSV malformado: "
-                                             + _csv_reason(exc, fmt.delimiter),
-                                             file=display, line=reader.line_num, col=1))
+                                             + _csv_reason(exc, delim), file=display,
+                                             line=line + reader.line_num, col=1))
+
+    # Tests set this to False to compare the plain path with the csv module's.
+    plain_fast_path = True
+
+    def _lines_converter(self, order: list[int]) -> LinesConverter:
+        key = tuple(order)
+        conv = self._lines_cache.get(key)
+        if conv is None:
+            conv = self._lines_cache[key] = compile_lines(self.fields, self.fmt, order)
+        return conv
+
+    def _rejecter(self, order: list[int], display: str,
+                  stats: ReadStats) -> Callable[[list[str], int], None]:
+        """`reject(cells, line)`: record why a record (wrong width or a bad cell) is rejected."""
+        width = len(order)
+        identity = order == list(range(width))
+        rejected = stats.rejected
+
+        def reject(cells: list[str], line: int) -> None:
+            if len(cells) != width if identity else len(cells) <= max(order):
+                rejected.append(self._reject_width(cells, order, display, line))
+                return
+            src = cells if identity else [cells[i] for i in order]
+            rejected.append(self._reject(cells, src, order, display, line))
+        return reject
+
+    def _count(self, rows: list[tuple[Any, ...]], read: int,
+               stats: ReadStats) -> list[tuple[Any, ...]]:
+        stats.read += read
+        stats.accepted += len(rows)
+        if self.pindex is not None and rows:
+            stats.partitions.update(map(operator.itemgetter(self.pindex), rows))
+        return rows
+
+    def _csv_rows(self, reader: Any, offset: int, order: list[int], display: str,
+                  stats: ReadStats, batch: int = 4096) -> Iterator[list[tuple[Any, ...]]]:
+        """Records from csv.reader (lines numbered after `offset`), converted, in batches."""
+        convert = self.convert_row
+        width = len(order)
+        identity = order == list(range(width))
+        reject = self._rejecter(order, display, stats)
+        rows: list[tuple[Any, ...]] = []
+        read = 0
+        try:
+            for cells in reader:
+                read += 1
+                line = offset + reader.line_num
+                if len(cells) != width if identity else len(cells) <= max(order):
+                    reject(cells, line)
+                else:
+                    try:
+                        rows.append(convert(cells if identity else [cells[i] for i in order],
+                                            line))
+                    except Exception:  # noqa: BLE001 - any bad cell; _reject finds which, why
+                        reject(cells, line)
+                if read >= batch:
+                    yield self._count(rows, read, stats)
+                    rows, read = [], 0
+        except (csv.Error, UnicodeDecodeError):
+            yield self._count(rows, read, stats)  # the records before the error count
+            raise
+        yield self._count(rows, read, stats)
 
     def _locate_quoted(self, path: Path, order: list[int], rejected: list[DataError],
                        first: int) -> None:
@@ -363,35 +568,6 @@ class Reader:
                 help=f"colunas esperadas: {self.fmt.delimiter.join(names)}"))
             return None
         return [header.index(n) for n in names]
-
-    def _rows(self, reader: Any, order: list[int], display: str,
-              stats: ReadStats) -> Iterator[tuple[Any, ...]]:
-        convert = self.convert_row
-        width = len(order)
-        identity = order == list(range(width))
-        pindex = self.pindex
-        parts = stats.partitions
-        rejected = stats.rejected
-        read = accepted = 0
-        try:
-            for cells in reader:
-                read += 1
-                if len(cells) != width if identity else len(cells) <= max(order):
-                    rejected.append(self._reject_width(cells, order, display, reader.line_num))
-                    continue
-                src = cells if identity else [cells[i] for i in order]
-                try:
-                    values = convert(src, reader.line_num)
-                except Exception:  # noqa: BLE001 - any bad cell; _reject finds which and why
-                    rejected.append(self._reject(cells, src, order, display, reader.line_num))
-                    continue
-                if pindex is not None:
-                    parts.add(values[pindex])
-                accepted += 1
-                yield values
-        finally:
-            stats.read += read
-            stats.accepted += accepted
 
     def one_row(self, cells: list[str], order: list[int], display: str,
                 line: int) -> tuple[Any, ...] | DataError:
