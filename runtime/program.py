@@ -29,6 +29,7 @@ from runtime.model import Layout
 from runtime.model import Package
 from runtime.outputs import render_impt
 from runtime.outputs import write_atomic
+from runtime.parquet import check_schema
 from runtime.values import CONTEXT
 
 if TYPE_CHECKING:
@@ -332,7 +333,11 @@ class Program:
             reader = Reader(led, name, pkg.partition)
             if isinstance(src, str | Path):
                 if Path(src).suffix.lower() == ".parquet":
-                    rows = reader.read_rows(_parquet_rows(Path(src)), display, st)
+                    problem = check_schema(led, Path(src), display)
+                    if problem is not None:
+                        st.fatal.append(problem)
+                    rows = reader.read_rows(iter(()) if problem is not None
+                                            else _parquet_rows(Path(src)), display, st)
                 else:
                     rows = reader.read_csv(Path(src), display, st)
             else:
@@ -378,7 +383,6 @@ class Program:
         stats: list[ReadStats] = []
         try:
             engine.set_params(pkg, params)
-            scanned = []
             for name in order:
                 src = ledgers[name]
                 display = _display(src, name)
@@ -386,17 +390,17 @@ class Program:
                 stats.append(st)
                 run.read(name, src, display, st)
                 run.duplicates(ctx, name, display, _duplicate_key)
-                if pkg.ledger(name).scan is not None:
+                # the aggregate also counts the records `errors` would report (a second pass
+                # over the ledger only when there are some); a failed run ignores the sums
+                if pkg.ledger(name).scan is not None and run.aggregate(ctx, name, st):
                     run.errors(ctx, name, display)
-                    scanned.append(name)
                 errors.extend(st.fatal)
         except BaseException:
             engine.close()
             raise
 
         def finish_scans() -> None:
-            for name in scanned:
-                run.aggregate(ctx, name)
+            pass  # the aggregates were read with the ledgers
 
         return stats, finish_scans, engine.close
 
@@ -442,7 +446,7 @@ def _counting(rows: Iterator[tuple[Any, ...]], display: str,
 def _parquet_rows(path: Path) -> Iterator[dict[str, Any]]:
     """Parquet rows as mappings (pyarrow, imported only here)."""
     try:
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise RuntimeError("ler Parquet precisa do pacote 'pyarrow' (pip install "
                            "'apura[sql]')") from exc

@@ -349,11 +349,29 @@ def test_D0407_explain_a_partition_not_in_the_inputs(program: runtime.Program,
         Decimal("101.50")
 
 
+def test_D0112_parquet_column_of_another_type(program: runtime.Program, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "despesa.parquet"
+    pq.write_table(pa.table({"municipio": ["3106200"], "data": ["15/01/2020"], "funcao": [10],
+                             "valor": pa.array([1.5], type=pa.float64()), "covid": [True],
+                             "recurso": ["001"], "obs": [None]}), path)
+    e = only(failure(program, inputs(tmp_path, path)))
+    assert at(e) == ("D0112", path.as_posix(), 1, 1)
+    assert e.message == ("o Parquet não tem o esquema do ledger: a coluna 'data' é string; "
+                         "esperava date32[day]; a coluna 'valor' é double; esperava "
+                         "decimal128(18, 2)")
+
+
 def test_every_data_error_code_is_tested() -> None:
-    """The D codes emitted by the runtime (read from its source) all appear in this module."""
+    """The D codes emitted by the runtime (read from its source, back ends included) all appear
+    in this module or in the back-end error tests."""
     emitted = set()
-    for f in ("runtime/ledgers.py", "runtime/program.py", "runtime/trace.py"):
-        emitted |= set(re.findall(r'"(D0\d{3})"', (ROOT / f).read_text("utf-8")))
-    here = set(re.findall(r'"(D0\d{3})"', Path(__file__).read_text("utf-8")))
+    for f in sorted((ROOT / "runtime").rglob("*.py")):
+        emitted |= set(re.findall(r'"(D0\d{3})"', f.read_text("utf-8")))
+    here = set()
+    for f in (Path(__file__), ROOT / "tests/backends/test_errors_parity.py"):
+        here |= set(re.findall(r'"(D0\d{3})"', f.read_text("utf-8")))
     assert len(emitted) >= 19
     assert emitted - here == set()

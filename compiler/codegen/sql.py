@@ -192,6 +192,7 @@ class ScanGen:
         self.lookups: dict[str, _Lookup] = {}
         self.derived = {d.name: d for d in led.derived}
         self.sx = SqlExpr(dialect, self._resolve, self._shape)
+        self._error_count: exp.Select | None = None  # set by errors(), used by aggregate()
 
     # ------------------------------------------------------------ references
     def _resolve(self, e: ir.Expr) -> exp.Expression | None:
@@ -463,6 +464,13 @@ class ScanGen:
                              "rows": [[r, f"{c.column}_r{r}"] for r in c.rows]})
         inner = exp.select(*cols).from_(exp.alias_(exp.to_table("classified", quoted=True), "s",
                                                    table=True, quoted=True))
+        self._error_count = exp.select(
+            exp.alias_(exp.Literal.string(""), "layout", quoted=True),
+            exp.alias_(exp.Null(), "part", quoted=True),
+            exp.alias_(exp.Null(), "row", quoted=True),
+            exp.alias_(cast(exp.Count(this=exp.Star()), "VARCHAR"), "v0", quoted=True)) \
+            .from_(exp.alias_(exp.Subquery(this=inner.copy()), "e", quoted=True)) \
+            .where(exp.or_(*[a.copy() for a in anys]))
         outer = exp.select(exp.Star()).from_(exp.alias_(exp.Subquery(this=inner), "e",
                                                         quoted=True)) \
             .where(exp.or_(*anys)).order_by(exp.Ordered(this=col("_line")))
@@ -520,6 +528,27 @@ class ScanGen:
             q.add_comments([_where(lay.span, f"{self.pkg.id}/{lay.id}")
                             + f"hit_policy {lay.hit_policy.value} "])
             selects.append(q)
+        if part_field:
+            # Every partition value of the ledger (layout '*'): the partitions of a run are
+            # those of its records, whether or not a layout took them.
+            part = col(part_field, "s")
+            every = exp.select(exp.alias_(exp.Literal.string("*"), "layout", quoted=True),
+                               exp.alias_(part, "part", quoted=True),
+                               exp.alias_(exp.Null(), "row", quoted=True),
+                               *[exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True)
+                                 for k in range(width)]) \
+                .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
+                                  quoted=True)) \
+                .group_by(part.copy())
+            selects.append(every)
+        if self._error_count is not None and width > 0:
+            # How many records `errors` would report: that statement (a second pass over the
+            # ledger) runs only when this is not 0. Layout '' marks the row.
+            count = self._error_count
+            for k in range(1, width):
+                count = count.select(exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}",
+                                                quoted=True))
+            selects.append(count)
         query: exp.Expression = selects[0]
         for s in selects[1:]:
             query = exp.union(query, s, distinct=False)

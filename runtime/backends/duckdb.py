@@ -26,10 +26,10 @@ from runtime.ledgers import ReadStats
 from runtime.model import Field
 from runtime.model import Ledger
 from runtime.model import Package
+from runtime.parquet import LEDGER_PRECISION
+from runtime.parquet import check_schema
 
 _NULL_TEXT = "\x01apura:null\x02"  # DuckDB's null string: no real cell is this
-_INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER")
-LEDGER_PRECISION = 18
 PARAM_TYPES = {"int": "BIGINT", "decimal": "DECIMAL(18, 6)", "str": "VARCHAR",
                "bool": "BOOLEAN", "date": "DATE"}
 
@@ -151,7 +151,8 @@ class DuckDBEngine:
             self._empty(led)
             return True
         enc = "utf-8" if fmt.encoding == "utf-8" else "latin-1"
-        if self._load_typed(led, path, order, width, first, data_lines, enc, reader, st):
+        if self._load_typed(led, path, order, width, first, data_lines, enc, reader, st,
+                            plan):
             st.read += data_lines
             st.accepted += data_lines
             return True
@@ -199,7 +200,8 @@ class DuckDBEngine:
         return True
 
     def _load_typed(self, led: Ledger, path: Path, order: list[int], width: int, first: int,
-                    data_lines: int, enc: str, reader: Reader, st: ReadStats) -> bool:
+                    data_lines: int, enc: str, reader: Reader, st: ReadStats,
+                    plan: LedgerPlan) -> bool:
         """The fast path for a plain file whose every record Python would accept.
 
         One pass checks each whole line against `line_pattern` (the Python reader's accept
@@ -209,7 +211,8 @@ class DuckDBEngine:
         is kept, each statement streams the file. The view has no line numbers; a statement
         that reports records (a missing map key, a repeated key, two unique rows) makes
         `ensure_lines` copy the file into a table whose rowid is the line. Returns False (and
-        the exact path judges the file cell by cell) when any line does not match.
+        the exact path judges the file cell by cell) when any line does not match. The
+        partitions of a streamed ledger come with its `aggregate` statement.
         """
         pattern = line_pattern(led, order, width)
         if pattern is None:
@@ -219,13 +222,10 @@ class DuckDBEngine:
                      f"escape = '', header = false, skip = {first - 1}, auto_detect = false, "
                      f"strict_mode = true, encoding = {_lit(enc)}, columns = {{'l': 'VARCHAR'}}, "
                      f"null_padding = false, nullstr = {_lit(_NULL_TEXT)})")
-        pidx = reader.pindex
-        parts = (f"list(DISTINCT split_part(l, {_lit(fmt.delimiter)}, {order[pidx] + 1}))"
-                 if pidx is not None else "NULL")
         try:
-            (lines, bad, found), = self.con.execute(  # type: ignore[misc]
+            (lines, bad), = self.con.execute(
                 f"SELECT count(*), count(*) FILTER (WHERE NOT regexp_full_match(l, "
-                f"{_lit(pattern)})), {parts} FROM {lines_src}").fetchall()
+                f"{_lit(pattern)})) FROM {lines_src}").fetchall()
         except self.duckdb.Error:
             return False
         if lines != data_lines or bad:
@@ -249,9 +249,8 @@ class DuckDBEngine:
             self.con.execute(f"CREATE VIEW {q(led.id)} AS SELECT {names}, "
                              f"CAST(NULL AS BIGINT) AS _line, TRUE AS _ok FROM ({typed})")
             self.lineless[led.id] = (typed, names, first)
-        if pidx is not None:
-            conv = reader.convs[pidx]
-            st.partitions.update(conv(text) for text in found)
+        if "aggregate" not in plan.statements or data_lines <= _VIEW_FROM:
+            self._partitions(led, reader, st)  # else the aggregate statement lists them
         return True
 
     def _copy_with_lines(self, name: str, typed: str, names: str, first: int) -> None:
@@ -279,34 +278,34 @@ class DuckDBEngine:
 
     # -------------------------------------------------------------- Parquet
     def load_parquet(self, led: Ledger, path: Path, display: str, st: ReadStats,
-                     reader: Reader) -> None:
-        try:
-            schema = dict(self.con.execute(
-                "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(?))",
-                [str(path)]).fetchall())
-        except self.duckdb.Error as exc:
-            st.fatal.append(DataError(code="D0109", message=f"não foi possível ler o Parquet: "
-                                      f"{str(exc).splitlines()[0]}", file=display, line=1,
-                                      col=1))
+                     reader: Reader, plan: LedgerPlan) -> None:
+        problem = check_schema(led, path, display)
+        if problem is not None:
+            st.fatal.append(problem)
             self._empty(led)
             return
-        problems = []
-        for f in led.fields:
-            t = schema.get(f.name)
-            if t is None:
-                problems.append(f"falta a coluna '{f.name}'")
-            elif not _compatible(f, t):
-                problems.append(f"a coluna '{f.name}' é {t}; esperava {field_type(f)}")
-        if problems:
-            st.fatal.append(DataError(code="D0112", message="o Parquet não tem o esquema do "
-                                      "ledger: " + "; ".join(problems), file=display, line=1,
-                                      col=1))
-            self._empty(led)
-            return
-        cols = ", ".join(f"CAST({q(f.name)} AS {field_type(f)}) AS {q(f.name)}"
+        # as the Python reader: an empty string is no value (null, or a rejected record)
+        cols = ", ".join(f"NULLIF(CAST({q(f.name)} AS VARCHAR), '') AS {q(f.name)}"
+                         if f.type == "str" else
+                         f"CAST({q(f.name)} AS {field_type(f)}) AS {q(f.name)}"
                          for f in led.fields)
-        required = " AND ".join(f"{q(f.name)} IS NOT NULL" for f in led.fields
-                                if f.required) or "TRUE"
+        required = " AND ".join(f"{q(f.name)} IS NOT NULL" + (f" AND {q(f.name)} <> ''"
+                                                               if f.type == "str" else "")
+                                for f in led.fields if f.required) or "TRUE"
+        (count, nulls), = self.con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE NOT ({required})) FROM read_parquet(?)",
+            [str(path)]).fetchall()
+        if not nulls:
+            # Every record is accepted: the ledger is a view over the file (Parquet numbers its
+            # rows), streamed by each statement; nothing is copied.
+            self.con.execute(f"CREATE VIEW {q(led.id)} AS SELECT {cols}, file_row_number + 1 "
+                             f"AS _line, TRUE AS _ok FROM read_parquet({_lit(str(path))}, "
+                             f"file_row_number = true)")
+            st.read += count
+            st.accepted += count
+            if "aggregate" not in plan.statements:
+                self._partitions(led, reader, st)  # else the aggregate statement lists them
+            return
         self.con.execute(f"CREATE TABLE {q(led.id)} AS SELECT {cols}, file_row_number + 1 AS "
                          f"_line, {required} AS _ok FROM read_parquet(?, file_row_number = "
                          f"true) ORDER BY _line", [str(path)])
@@ -381,21 +380,3 @@ def _from_read(f: Field, col: str, led: Ledger) -> str:
 
 def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-def _compatible(f: Field, t: str) -> bool:
-    t = t.upper()
-    if f.type == "int":
-        return t in _INT_TYPES
-    if f.type == "decimal":
-        if t in _INT_TYPES:
-            return True
-        if t.startswith("DECIMAL("):
-            p, s = (int(x) for x in t[8:-1].split(","))
-            return s <= f.scale and p - s <= LEDGER_PRECISION - f.scale
-        return False
-    if f.type == "str":
-        return t == "VARCHAR"
-    if f.type == "date":
-        return t == "DATE"
-    return t == "BOOLEAN"

@@ -28,8 +28,9 @@ from runtime.ledgers import ReadStats
 from runtime.model import Field
 from runtime.model import Ledger
 from runtime.model import Package
+from runtime.parquet import LEDGER_PRECISION
+from runtime.parquet import check_schema
 
-LEDGER_PRECISION = 18
 _SESSION: Any = None
 _MASTER: str | None = None
 
@@ -220,31 +221,28 @@ class SparkEngine:
 
     # -------------------------------------------------------------- Parquet
     def load_parquet(self, led: Ledger, path: Path, display: str, st: ReadStats,
-                     reader: Reader) -> None:
+                     reader: Reader, plan: LedgerPlan) -> None:
         from pyspark.sql import functions as F
 
-        df = self.spark.read.parquet(str(path))
-        types = {f.name: f.dataType for f in df.schema.fields}
-        problems = []
-        for f in led.fields:
-            t = types.get(f.name)
-            if t is None:
-                problems.append(f"falta a coluna '{f.name}'")
-            elif not _compatible(f, t):
-                problems.append(f"a coluna '{f.name}' é {t.simpleString()}; esperava "
-                                f"{_spark_type(f).simpleString()}")
-        if problems:
-            st.fatal.append(DataError(code="D0112", message="o Parquet não tem o esquema do "
-                                      "ledger: " + "; ".join(problems), file=display, line=1,
-                                      col=1))
+        problem = check_schema(led, path, display)
+        if problem is not None:
+            st.fatal.append(problem)
             self.load_rows(led, [], display, st, reader)
             return
+        df = self.spark.read.parquet(str(path))
         ok = F.lit(True)
         for f in led.fields:
             if f.required:
                 ok = ok & F.col(f.name).isNotNull()
-        typed = df.select(*(F.col(f.name).cast(_spark_type(f)).alias(f.name)
-                            for f in led.fields),
+                if f.type == "str":
+                    ok = ok & (F.col(f.name) != "")
+
+        def value(f: Field) -> Any:  # as the Python reader: an empty string is no value
+            if f.type == "str":
+                return F.when(F.col(f.name) != "", F.col(f.name)).alias(f.name)
+            return F.col(f.name).cast(_spark_type(f)).alias(f.name)
+
+        typed = df.select(*(value(f) for f in led.fields),
                           (F.col("_metadata.row_index") + 1).alias("_line"), ok.alias("_ok"))
         typed = typed.cache()
         self.cached.append(typed)
@@ -261,19 +259,3 @@ class SparkEngine:
         self._partitions(led, reader, st)
 
 
-def _compatible(f: Field, t: Any) -> bool:
-    from pyspark.sql import types as T
-
-    ints = (T.ByteType, T.ShortType, T.IntegerType, T.LongType)
-    if f.type == "int":
-        return isinstance(t, ints)
-    if f.type == "decimal":
-        if isinstance(t, ints):
-            return True
-        return isinstance(t, T.DecimalType) and t.scale <= f.scale and \
-            t.precision - t.scale <= LEDGER_PRECISION - f.scale
-    if f.type == "str":
-        return isinstance(t, T.StringType)
-    if f.type == "date":
-        return isinstance(t, T.DateType)
-    return isinstance(t, T.BooleanType)

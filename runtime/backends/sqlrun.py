@@ -109,7 +109,7 @@ class Engine(Protocol):
                  plan: LedgerPlan) -> bool: ...
 
     def load_parquet(self, led: Ledger, path: Path, display: str, st: ReadStats,
-                     reader: Reader) -> None: ...
+                     reader: Reader, plan: LedgerPlan) -> None: ...
 
     def load_rows(self, led: Ledger, rows: list[tuple[Any, ...]], display: str,
                   st: ReadStats) -> None: ...
@@ -142,7 +142,7 @@ class SqlRun:
         if isinstance(src, str | Path):
             path = Path(src)
             if path.suffix.lower() == ".parquet":
-                self.engine.load_parquet(led, path, display, st, reader)
+                self.engine.load_parquet(led, path, display, st, reader, self.plans[name])
             elif not self.engine.load_csv(led, path, display, st, reader, self.plans[name]):
                 rows = list(reader.read_csv(path, display, st))
                 self.engine.load_rows(led, rows, display, st)
@@ -192,12 +192,22 @@ class SqlRun:
                     for h in hits[1:]:
                         ctx.conflict(chk["layout"], hits[0], h, line)
 
-    def aggregate(self, ctx: Any, name: str) -> None:
+    def aggregate(self, ctx: Any, name: str, st: ReadStats) -> bool:
+        """Fill the scan accumulators and the ledger's partitions (layout '*'); True when the
+        `errors` statement must run (the aggregate counts the records it would report, under
+        layout '')."""
         plan = self.plans[name]
         if "aggregate" not in plan.statements:
-            return
+            return "errors" in plan.statements
         _, rows = self.engine.query(plan.statement("aggregate"))
+        must_check = "errors" in plan.statements
         for layout, part, row, *values in rows:
+            if layout == "":
+                must_check = int(values[0]) > 0
+                continue
+            if layout == "*":
+                st.partitions.add(part)
+                continue
             kinds = plan.layouts[layout]
             target = ctx.rows(layout, part)[row]
             for k, kind in enumerate(kinds):
@@ -205,3 +215,4 @@ class SqlRun:
                     continue
                 v = values[k]
                 target[k] = None if v is None else _PARSE[kind](v)
+        return must_check

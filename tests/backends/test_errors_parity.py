@@ -30,7 +30,8 @@ CASES = {
                           "3106200;01/01/0001;10;9999999999999999,99;N;001;",
                           "3106200;31/12/9999;-0;0;S;002;", GOOD[0]], EQUIV),
     "cells DuckDB reads but Python rejects": (
-        [HEADER, GOOD[0], "3106200;01/02/2020;10;+1,00;S;001;", "3106200;01/02/2020;10; 1,00;S;001;",
+        [HEADER, GOOD[0], "3106200;01/02/2020;10;+1,00;S;001;",
+         "3106200;01/02/2020;10; 1,00;S;001;",
          "3106200;01/02/2020;10;1,;S;001;", "3106200;01/02/2020;10;,5;S;001;",
          "3106200;01/02/2020;10;1.5;S;001;", "3106200;01/02/2020;10;1e3;S;001;",
          "3106200;01/01/0000;10;1,00;S;001;", "3106200;1/02/2020;10;1,00;S;001;",
@@ -121,3 +122,56 @@ def test_duckdb_typed_fast_path_only_for_files_python_accepts_whole(
     ledgers = _write(tmp_path, *CASES[case])
     outcome(program, ledgers, PARAMS, "duckdb", allow_rejects=True)
     assert ("despesa", fast) in taken
+
+
+def _parquet(tmp_path: Path, columns: dict[str, Any]) -> dict[str, Path]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    desp = tmp_path / "despesa.parquet"
+    pq.write_table(pa.table(columns), desp)
+    eq = tmp_path / "equivalencias.csv"
+    eq.write_text(EQUIV, encoding="utf-8")
+    return {"despesa": desp, "equivalencias": eq}
+
+
+def _dados(**change: Any) -> dict[str, Any]:
+    import datetime
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    cols: dict[str, Any] = {
+        "municipio": pa.array(["3106200", "3106200", "3106200"]),
+        "data": pa.array([datetime.date(2020, 1, 15), datetime.date(2020, 2, 20),
+                          datetime.date(2020, 3, 10)]),
+        "funcao": pa.array([10, 20, 10], type=pa.int32()),
+        "valor": pa.array([Decimal("100.50"), Decimal("200.00"), Decimal("1.00")],
+                          type=pa.decimal128(12, 2)),
+        "covid": pa.array([True, False, False]),
+        "recurso": pa.array(["001", "002", "001"]),
+        "obs": pa.array([None, "empenho 7", None], type=pa.string()),
+    }
+    cols.update(change)
+    return cols
+
+
+@pytest.mark.parametrize("allow_rejects", [False, True], ids=["strict", "rejects-allowed"])
+@pytest.mark.parametrize("case", ["good", "null in a required field", "column of another type"])
+def test_parquet_on_duckdb_reports_what_python_reports(program: runtime.Program,  # noqa: F811
+                                                       tmp_path: Path, case: str,
+                                                       allow_rejects: bool) -> None:
+    import pyarrow as pa
+
+    change: dict[str, Any] = {
+        "good": {},
+        "null in a required field": {"recurso": pa.array(["001", None, "001"])},
+        "column of another type": {"funcao": pa.array(["10", "20", "10"])},
+    }[case]
+    ledgers = _parquet(tmp_path, _dados(**change))
+    expected = outcome(program, ledgers, PARAMS, "python", allow_rejects=allow_rejects)
+    if case == "good" or (case == "null in a required field" and allow_rejects):
+        assert expected[0] == "ok"
+    else:
+        assert expected[0] == "failed"
+    assert outcome(program, ledgers, PARAMS, "duckdb", allow_rejects=allow_rejects) == expected

@@ -495,4 +495,29 @@ WHERE
   NOT "s"."_row__covid_71" IS NULL
 GROUP BY
   "s"."municipio",
-  "s"."_row__covid_71";
+  "s"."_row__covid_71"
+UNION ALL
+SELECT
+  '*' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  CAST(NULL AS TEXT) AS "v0"
+FROM "classified" AS "s"
+GROUP BY
+  "s"."municipio"
+UNION ALL
+SELECT
+  '' AS "layout",
+  NULL AS "part",
+  NULL AS "row",
+  CAST(COUNT(*) AS TEXT) AS "v0"
+FROM (
+  SELECT
+    "s"."_line",
+    "s"."_l0__found" IS NULL AS "_e0",
+    "s"."municipio" AS "_e0_k0",
+    "s"."recurso" AS "_e0_k1"
+  FROM "classified" AS "s"
+) AS "e"
+WHERE
+  "_e0";

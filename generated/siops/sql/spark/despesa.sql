@@ -734,4 +734,105 @@ WHERE
   NOT `s`.`_row__covid_79` IS NULL
 GROUP BY
   `s`.`municipio`,
-  `s`.`_row__covid_79`;
+  `s`.`_row__covid_79`
+UNION ALL
+SELECT
+  '*' AS `layout`,
+  `s`.`municipio` AS `part`,
+  NULL AS `row`,
+  CAST(NULL AS STRING) AS `v0`,
+  CAST(NULL AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`
+FROM `classified` AS `s`
+GROUP BY
+  `s`.`municipio`
+UNION ALL
+SELECT
+  '' AS `layout`,
+  NULL AS `part`,
+  NULL AS `row`,
+  CAST(COUNT(*) AS STRING) AS `v0`,
+  CAST(NULL AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`
+FROM (
+  SELECT
+    `s`.`_line`,
+    `s`.`_l0__found` IS NULL AS `_e0`,
+    `s`.`municipio` AS `_e0_k0`,
+    `s`.`recurso` AS `_e0_k1`,
+    COALESCE((
+      `s`.`_f__covid_78` AND (
+        `s`.`subfuncao` = 122
+      )
+    ), FALSE) AS `_u1_r0`,
+    COALESCE((
+      `s`.`_f__covid_78` AND (
+        `s`.`subfuncao` = 301
+      )
+    ), FALSE) AS `_u1_r1`,
+    COALESCE((
+      `s`.`_f__covid_78` AND (
+        `s`.`subfuncao` = 302
+      )
+    ), FALSE) AS `_u1_r2`,
+    COALESCE((
+      `s`.`_f__covid_78` AND (
+        `s`.`subfuncao` = 303
+      )
+    ), FALSE) AS `_u1_r3`,
+    COALESCE((
+      `s`.`_f__covid_78` AND (
+        `s`.`subfuncao` = 304
+      )
+    ), FALSE) AS `_u1_r4`,
+    COALESCE((
+      `s`.`_f__covid_78` AND (
+        `s`.`subfuncao` = 305
+      )
+    ), FALSE) AS `_u1_r5`,
+    COALESCE((
+      `s`.`_f__covid_78` AND (
+        `s`.`subfuncao` = 306
+      )
+    ), FALSE) AS `_u1_r6`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 122
+      )
+    ), FALSE) AS `_u2_r0`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 301
+      )
+    ), FALSE) AS `_u2_r1`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 302
+      )
+    ), FALSE) AS `_u2_r2`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 303
+      )
+    ), FALSE) AS `_u2_r3`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 304
+      )
+    ), FALSE) AS `_u2_r4`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 305
+      )
+    ), FALSE) AS `_u2_r5`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 306
+      )
+    ), FALSE) AS `_u2_r6`
+  FROM `classified` AS `s`
+) AS `e`
+WHERE
+  `_e0`
+  OR CASE WHEN `_u1_r0` THEN 1 ELSE 0 END + CASE WHEN `_u1_r1` THEN 1 ELSE 0 END + CASE WHEN `_u1_r2` THEN 1 ELSE 0 END + CASE WHEN `_u1_r3` THEN 1 ELSE 0 END + CASE WHEN `_u1_r4` THEN 1 ELSE 0 END + CASE WHEN `_u1_r5` THEN 1 ELSE 0 END + CASE WHEN `_u1_r6` THEN 1 ELSE 0 END > 1
+  OR CASE WHEN `_u2_r0` THEN 1 ELSE 0 END + CASE WHEN `_u2_r1` THEN 1 ELSE 0 END + CASE WHEN `_u2_r2` THEN 1 ELSE 0 END + CASE WHEN `_u2_r3` THEN 1 ELSE 0 END + CASE WHEN `_u2_r4` THEN 1 ELSE 0 END + CASE WHEN `_u2_r5` THEN 1 ELSE 0 END + CASE WHEN `_u2_r6` THEN 1 ELSE 0 END > 1;
