@@ -213,15 +213,15 @@ def _bad() -> Any:
 
 
 def _cell_exprs(fields: tuple[Field, ...], fmt: CsvFormat, env: dict[str, Any],
-                cols: list[int]) -> list[str]:
-    """One Python expression per field converting cell `c[cols[i]]` (raising on a bad cell);
-    the names they use are put in `env`."""
+                cells: list[str]) -> list[str]:
+    """One Python expression per field converting its cell, the expression `cells[i]`
+    (raising on a bad cell); the names they use are put in `env`."""
     env.setdefault("_bad", _bad)
     env.setdefault("D", Decimal)
     items = []
-    earlier: list[tuple[int, int, int]] = []  # decimal cells before this one: (field, col, scale)
+    earlier: list[tuple[int, str, int]] = []  # decimal cells before this one: (field, cell, scale)
     for i, f in enumerate(fields):
-        cell = f"c[{cols[i]}]"
+        cell = cells[i]
         if f.type == "str":
             items.append(f"{cell} or _bad()" if f.required else f"{cell} or None")
             continue
@@ -236,9 +236,9 @@ def _cell_exprs(fields: tuple[Field, ...], fmt: CsvFormat, env: dict[str, Any],
                 expr = f"(D({text}) if _re{i}({cell}) else _bad())"
             # The same text as an earlier amount of the record (liquidado = empenhado, ...) is
             # not converted twice: a string compare.
-            for j, col, scale in earlier[-_SAME_AS:]:
-                if scale == f.scale and col != cols[i]:
-                    expr = f"(_d{j} if {cell} == c[{col}] else {expr})"
+            for j, other, scale in earlier[-_SAME_AS:]:
+                if scale == f.scale and other != cell:
+                    expr = f"(_d{j} if {cell} == {other} else {expr})"
             # Zero is by far the most frequent amount (anulações): one string compare.
             env[f"_z{i}"] = Decimal("0").scaleb(-f.scale)
             zero = "0" + (fmt.decimal + "0" * f.scale if f.scale else "")
@@ -246,7 +246,7 @@ def _cell_exprs(fields: tuple[Field, ...], fmt: CsvFormat, env: dict[str, Any],
             if not f.required:
                 expr = f"(None if not {cell} else {expr})"
             if f.required:
-                earlier.append((i, cols[i], f.scale))
+                earlier.append((i, cell, f.scale))
             items.append(f"(_d{i} := {expr})")
             continue
         if f.type == "bool":
@@ -279,7 +279,7 @@ def compile_row(fields: tuple[Field, ...],
     report the exact column and reason. Equivalent to `converter()` cell by cell.
     """
     env: dict[str, Any] = {}
-    items = _cell_exprs(fields, fmt, env, list(range(len(fields))))
+    items = _cell_exprs(fields, fmt, env, [f"c[{i}]" for i in range(len(fields))])
     body = ",\n        ".join(items)
     src = f"def convert(c, line):\n    return (\n        {body},\n        line,\n    )\n"
     exec(compile(src, f"<apura: conversor de linha ({len(fields)} campos)>", "exec"), env)  # noqa: S102
@@ -298,25 +298,37 @@ def compile_lines(fields: tuple[Field, ...], fmt: CsvFormat, order: list[int]) -
     the number of the last line is returned. Only for lines Python's csv module would split
     exactly like str.split (see _plain_batches)."""
     env: dict[str, Any] = {}
-    items = _cell_exprs(fields, fmt, env, order)
-    body = ",\n                ".join(items)
     width = len(order)
-    identity = order == list(range(width))
-    check = f"len(c) != {width}" if identity else f"len(c) <= {max(order)}"
-    if (width if identity else max(order) + 1) <= 1:
-        check += " or not s"  # csv reads an empty line as a record of no cells, not ['']
+    delim = fmt.delimiter
+    if order == list(range(width)) and width > 1:
+        # Unpacking the split line checks its width and names the cells in one step.
+        names = [f"x{i}" for i in range(width)]
+        items = _cell_exprs(fields, fmt, env, names)
+        split = (f"        try:\n"
+                 f"            {', '.join(names)}, = s.split({delim!r})\n"
+                 f"        except ValueError:\n"
+                 f"            reject(s.split({delim!r}) if s else [], line)\n"
+                 f"            continue\n")
+    else:
+        items = _cell_exprs(fields, fmt, env, [f"c[{i}]" for i in order])
+        identity = order == list(range(width))
+        check = f"len(c) != {width}" if identity else f"len(c) <= {max(order)}"
+        if max(order) == 0:
+            check += " or not s"  # csv reads an empty line as a record of no cells, not ['']
+        split = (f"        c = s.split({delim!r})\n"
+                 f"        if {check}:\n"
+                 f"            reject(c if s else [], line)\n"
+                 f"            continue\n")
+    body = ",\n                ".join(items)
     src = (f"def convert_lines(lines, line, out, reject):\n"
            f"    append = out.append\n"
            f"    for s in lines:\n"
            f"        line += 1\n"
-           f"        c = s.split({fmt.delimiter!r})\n"
-           f"        if {check}:\n"
-           f"            reject(c if s else [], line)\n"
-           f"            continue\n"
+           f"{split}"
            f"        try:\n"
            f"            append((\n                {body},\n                line,\n            ))\n"
            f"        except Exception:\n"
-           f"            reject(c, line)\n"
+           f"            reject(s.split({delim!r}), line)\n"
            f"    return line\n")
     exec(compile(src, f"<apura: conversor de linhas ({len(fields)} campos)>", "exec"), env)  # noqa: S102
     return env["convert_lines"]  # type: ignore[no-any-return]

@@ -30,6 +30,11 @@ def map_var(name: str) -> str:
     return f"M_{ident(name)}"
 
 
+def entries_var(name: str) -> str:
+    """The map's entries dict, read directly by the scan (a hit costs no Python call)."""
+    return f"E_{ident(name)}"
+
+
 def acc_var(layout: str) -> str:
     return f"A_{ident(layout)}"
 

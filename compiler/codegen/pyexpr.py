@@ -118,7 +118,9 @@ class PyExpr:
                     var = f"_l{self._nlookups}"
                     self._nlookups += 1
                     self.lookups[code] = var
-                    self.pending.append(f"{var} = {code}")
+                    # A hit is one dict lookup; a miss goes through find() (the declared
+                    # missing-key behaviour: null, or a data error and the record skipped).
+                    self.pending.append(f"{var} = {names.entries_var(m)}.get(({key},)) or {code}")
                 return self.lookups[code]
             case ir.GetField(record=r, name=name):
                 idx = self.maps[r.map].values.index(name) if isinstance(r, ir.MapLookup) else 0

@@ -137,6 +137,11 @@ class ModuleGen:
         for lay in layouts:
             head(f"{names.acc_var(lay.id)} = ctx.acc[{lay.id!r}]")
         head('_trace = getattr(ctx, "trace", None)')
+        for m in pkg.maps:
+            if names.map_var(m.id) + "." in code:
+                # apura explain records lookups in find(): no direct hits while tracing
+                head(f"{names.entries_var(m.id)} = {names.map_var(m.id)}.entries "
+                     "if _trace is None else {}")
         for name, c in px.hoisted:
             head(f"{name} = {c}")
         fields = ", ".join(names.field_var(f.name) for f in led.fields)

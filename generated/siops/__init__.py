@@ -124,6 +124,7 @@ def scan_despesa(rows, ctx):
     A_covid_78 = ctx.acc['covid/78']
     A_covid_79 = ctx.acc['covid/79']
     _trace = getattr(ctx, "trace", None)
+    E_equivalencia = M_equivalencia.entries if _trace is None else {}
     _k0 = o.date(p_exercicio, 1, 1)
     _k1 = o.fim_bimestre(p_exercicio, p_bimestre)
     for (
@@ -153,7 +154,7 @@ def scan_despesa(rows, ctx):
             d_no_periodo = ((f_exercicio == p_exercicio) and ((_k0 is None or _k0 <= f_data) and (_k1 is None or f_data <= _k1)))
             # specs/siops/despesa.yaml:36:18  siops/despesa/derived/recurso_siops
             #   recurso_siops = lookup(equivalencia, municipio, recurso).recurso_siops
-            _l0 = M_equivalencia.find((f_municipio, f_recurso,), _line)
+            _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
             d_recurso_siops = _l0[0]
             # specs/siops/despesa.yaml:38:12  siops/despesa/derived/e_covid
             #   e_covid = covid or lookup(equivalencia, municipio, recurso).covid
@@ -313,6 +314,7 @@ def scan_receita(rows, ctx):
     A_covid_70 = ctx.acc['covid/70']
     A_covid_71 = ctx.acc['covid/71']
     _trace = getattr(ctx, "trace", None)
+    E_equivalencia = M_equivalencia.entries if _trace is None else {}
     _k0 = o.date(p_exercicio, 1, 1)
     _k1 = o.fim_bimestre(p_exercicio, p_bimestre)
     for (
@@ -335,7 +337,7 @@ def scan_receita(rows, ctx):
             d_no_periodo = ((f_exercicio == p_exercicio) and ((_k0 is None or _k0 <= f_data) and (_k1 is None or f_data <= _k1)))
             # specs/siops/receita.yaml:27:18  siops/receita/derived/recurso_siops
             #   recurso_siops = lookup(equivalencia, municipio, recurso).recurso_siops
-            _l0 = M_equivalencia.find((f_municipio, f_recurso,), _line)
+            _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
             d_recurso_siops = _l0[0]
             # specs/siops/receita.yaml:28:12  siops/receita/derived/e_covid
             #   e_covid = covid or lookup(equivalencia, municipio, recurso).covid
