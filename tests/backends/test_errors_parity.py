@@ -99,6 +99,7 @@ def test_spark_reports_what_python_reports(program: runtime.Program, tmp_path: P
 
 @pytest.mark.parametrize("case, fast", [("good", True), ("valid edge cells", True),
                                         ("odd but valid cells", True),
+                                        ("empty lines", False),
                                         ("columns in another order", False),
                                         ("bad cells", False),
                                         ("cells DuckDB reads but Python rejects", False),
@@ -113,9 +114,9 @@ def test_duckdb_typed_fast_path_only_for_files_python_accepts_whole(
     taken: list[tuple[str, bool]] = []
     original = engine.DuckDBEngine._load_typed
 
-    def spy(self: engine.DuckDBEngine, led: Any, *args: Any) -> bool:
+    def spy(self: engine.DuckDBEngine, led: Any, *args: Any) -> int | None:
         ok = original(self, led, *args)
-        taken.append((led.id, ok))
+        taken.append((led.id, ok is not None))
         return ok
 
     monkeypatch.setattr(engine.DuckDBEngine, "_load_typed", spy)
@@ -175,3 +176,35 @@ def test_parquet_on_duckdb_reports_what_python_reports(program: runtime.Program,
     else:
         assert expected[0] == "failed"
     assert outcome(program, ledgers, PARAMS, "duckdb", allow_rejects=allow_rejects) == expected
+
+
+@pytest.mark.parametrize("ending", ["lf", "crlf", "lf, no final line end", "crlf, no final",
+                                    "empty line, no final line end", "crlf with one lf"])
+def test_duckdb_line_ends_and_empty_lines(program: runtime.Program, tmp_path: Path,  # noqa: F811
+                                          monkeypatch: pytest.MonkeyPatch, ending: str) -> None:
+    """The fast path accounts for every byte of the file (DuckDB skips empty lines, Python
+    rejects them): line ends of either kind, with or without a last one, and empty lines."""
+    from runtime.backends import duckdb as engine
+
+    lines = [HEADER, *GOOD]
+    data = {"lf": "\n".join(lines) + "\n", "crlf": "\r\n".join(lines) + "\r\n",
+            "lf, no final line end": "\n".join(lines), "crlf, no final": "\r\n".join(lines),
+            "empty line, no final line end": "\n".join([HEADER, GOOD[0], "", *GOOD[1:]]),
+            "crlf with one lf": "\r\n".join(lines[:2]) + "\n" + "\r\n".join(lines[2:])}
+    (tmp_path / "despesa.csv").write_bytes(data[ending].encode("utf-8"))
+    (tmp_path / "equivalencias.csv").write_text(EQUIV, encoding="utf-8")
+    ledgers = {"despesa": tmp_path / "despesa.csv", "equivalencias": tmp_path / "equivalencias.csv"}
+    taken: list[bool] = []
+    original = engine.DuckDBEngine._load_typed
+
+    def spy(self: engine.DuckDBEngine, led: Any, *args: Any) -> int | None:
+        n = original(self, led, *args)
+        if led.id == "despesa":
+            taken.append(n is not None)
+        return n
+
+    monkeypatch.setattr(engine.DuckDBEngine, "_load_typed", spy)
+    for allow in (False, True):
+        expected = outcome(program, ledgers, PARAMS, "python", allow_rejects=allow)
+        assert outcome(program, ledgers, PARAMS, "duckdb", allow_rejects=allow) == expected
+    assert taken[0] is (ending in ("lf", "crlf", "lf, no final line end", "crlf, no final"))
