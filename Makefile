@@ -35,6 +35,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/apura compile --check
 	$(BIN)/ruff check --select E9,F generated/
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 compile: $(STAMP)

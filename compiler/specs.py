@@ -194,8 +194,9 @@ def build(root: YMap, src: SourceFile, kind: str) -> Spec:
     """Build the typed spec; `root` has already passed JSON Schema validation."""
     id_node = _scalar(root, "id")
     assert id_node is not None
-    base: dict[str, Any] = dict(kind=kind, id=id_node.value, src=src, span=root.span, id_span=id_node.span,
-                description=_str(root, "description"), provisional=_text(root, "provisional"))
+    base: dict[str, Any] = dict(kind=kind, id=id_node.value, src=src, span=root.span,
+                                id_span=id_node.span, description=_str(root, "description"),
+                                provisional=_text(root, "provisional"))
     if kind == "package":
         params = tuple(
             ParamSpec(name=k.value, type=_str(_map(v), "type"), min=_int(_map(v), "min"),

@@ -353,7 +353,8 @@ class ModuleGen:
             o("        rows=(")
             for r in lay.rows:
                 at = self.loc(r.span, r.id)
-                text = r.cond_text or "; ".join(f"{lay.columns[c].id} = {t}" for c, _, t in r.values)
+                text = r.cond_text or "; ".join(f"{lay.columns[c].id} = {t}"
+                                                for c, _, t in r.values)
                 o(f"            Row({r.ref!r}, {r.record_id!r}, {r.label!r}, {r.index}, "
                   f"{r.kind is ir.RowKind.TOTAL!r}, LOC[{at}], {r.kind.value!r}, {text!r}, "
                   f"{r.total_of!r}),")
@@ -365,7 +366,8 @@ class ModuleGen:
             o(f"        at=LOC[{self.loc(lay.span, f'{pkg.id}/{lay.id}')}],")
             if lay.filter is not None:
                 o(f"        filter={lay.filter_text!r},")
-                o(f"        filter_at=LOC[{self.loc(lay.filter.span, f'{pkg.id}/{lay.id}/filter')}],")
+                filter_at = self.loc(lay.filter.span, f"{pkg.id}/{lay.id}/filter")
+                o(f"        filter_at=LOC[{filter_at}],")
             o(f"        hit_policy={lay.hit_policy.value!r},")
             o("    ),")
         o("),")

@@ -53,7 +53,7 @@ def _where(span: object, plan_id: str) -> str:
     return f" {s.file}:{s.line}:{s.col}  {plan_id} "  # type: ignore[attr-defined]
 
 
-def _regex(e: exp.Expression, pattern: str) -> exp.Expression:
+def _regex(e: exp.Expr, pattern: str) -> exp.Expr:
     return exp.RegexpLike(this=e, expression=exp.Literal.string(f"^{pattern}$"))
 
 
@@ -63,14 +63,14 @@ def _cls(ch: str) -> str:
 
 
 # ---------------------------------------------------------------- convert: cells → typed
-def convert_statement(led: ir.Ledger) -> exp.Expression:
+def convert_statement(led: ir.Ledger) -> exp.Expr:
     """SELECT typed values and `_ok` from "<ledger>__cells"; the same accept rules as
     runtime.ledgers.converter (a row this accepts, Python accepts with the same values; the
     runtime re-checks every row this rejects with the Python converters)."""
     fmt = led.format
-    values: list[exp.Expression] = [col("_line"), col("_width_ok")]
-    outs: list[exp.Expression] = [col("_line")]
-    oks: list[exp.Expression] = [col("_width_ok")]
+    values: list[exp.Expr] = [col("_line"), col("_width_ok")]
+    outs: list[exp.Expr] = [col("_line")]
+    oks: list[exp.Expr] = [col("_width_ok")]
     for f in led.fields:
         c = col(f.name)
         text = col(f"t__{f.name}")
@@ -78,8 +78,8 @@ def convert_statement(led: ir.Ledger) -> exp.Expression:
         empty = exp.EQ(this=text.copy(), expression=exp.Literal.string(""))
         has_value = exp.Not(this=exp.Is(this=v.copy(), expression=exp.Null()))
         t = f.type.base
-        value: exp.Expression
-        ok: exp.Expression | None
+        value: exp.Expr
+        ok: exp.Expr | None
         if t == "str":
             value = exp.Nullif(this=c.copy(), expression=exp.Literal.string("")) \
                 if not f.required else c.copy()
@@ -88,7 +88,7 @@ def convert_statement(led: ir.Ledger) -> exp.Expression:
             value = exp.TryCast(safe=True, this=c.copy(), to=exp.DataType.build("BIGINT"))
             ok = exp.and_(_regex(text.copy(), "-?[0-9]+"), has_value)
         elif t == "decimal":
-            cell: exp.Expression = c.copy()
+            cell: exp.Expr = c.copy()
             if fmt.thousands:
                 cell = exp.Anonymous(this="REPLACE", expressions=[
                     cell, exp.Literal.string(fmt.thousands), exp.Literal.string("")])
@@ -102,7 +102,7 @@ def convert_statement(led: ir.Ledger) -> exp.Expression:
             value = exp.TryCast(safe=True, this=cell, to=sql_type(f))
             ok = exp.and_(_regex(text.copy(), f"-?{body}{frac}"), has_value)
         elif t == "date":
-            def part(start: int, length: int, c: exp.Column = c) -> exp.Expression:
+            def part(start: int, length: int, c: exp.Column = c) -> exp.Expr:
                 return exp.TryCast(safe=True, this=exp.Substring(this=c.copy(),
                                                       start=exp.Literal.number(start),
                                                       length=exp.Literal.number(length)),
@@ -138,7 +138,7 @@ def convert_statement(led: ir.Ledger) -> exp.Expression:
     return exp.select(*outs).from_(exp.alias_(exp.Subquery(this=inner), "c", quoted=True))
 
 
-def duplicates_statement(m: ir.Map) -> exp.Expression:
+def duplicates_statement(m: ir.Map) -> exp.Expr:
     """Repeated keys of a map (every occurrence after the first, with the first's line)."""
     keys = [col(k) for k in m.key]
     window = exp.Window(this=exp.RowNumber(), partition_by=[k.copy() for k in keys],
@@ -171,7 +171,7 @@ class _Check:
     kind: str                      # "lookup" | "unique"
     column: str
     lookup: _Lookup | None = None
-    reach: exp.Expression | None = None
+    reach: exp.Expr | None = None
     layout: ir.Layout | None = None
     rows: list[int] = field(default_factory=list)
 
@@ -195,7 +195,7 @@ class ScanGen:
         self._error_count: exp.Select | None = None  # set by errors(), used by aggregate()
 
     # ------------------------------------------------------------ references
-    def _resolve(self, e: ir.Expr) -> exp.Expression | None:
+    def _resolve(self, e: ir.Expr) -> exp.Expr | None:
         match e:
             case ir.FieldRef(name=n) | ir.DerivedRef(name=n):
                 return col(n, "s")
@@ -243,7 +243,7 @@ class ScanGen:
                 if isinstance(v, tuple):
                     for x in v:
                         walk(x)
-                elif isinstance(v, ir.Expr.__args__):  # type: ignore[attr-defined]
+                elif isinstance(v, ir.Expr.__args__):
                     walk(v)
         if e is not None:
             walk(e)
@@ -302,7 +302,7 @@ class ScanGen:
         return exp.CTE(this=q, alias=exp.TableAlias(
             this=exp.to_identifier(f"map__{names.ident(m.id)}", quoted=True)))
 
-    def _select(self, *cols: exp.Expression) -> exp.Select:
+    def _select(self, *cols: exp.Expr) -> exp.Select:
         return exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("s", quoted=True)),
                           *cols).from_(exp.alias_(exp.to_table(self._last, quoted=True), "s",
                                                   table=True, quoted=True))
@@ -342,7 +342,7 @@ class ScanGen:
         for _, _, lk in pending:
             self._join(lk)
         # Row classification: the first rule that holds, else the `otherwise` row, else none.
-        filters: list[exp.Expression] = []
+        filters: list[exp.Expr] = []
         for lay in self.layouts:
             lid = names.ident(lay.id)
             filt = self.sx(lay.filter) if lay.filter is not None else exp.Boolean(this=True)
@@ -361,7 +361,7 @@ class ScanGen:
         self._layer("classified", q)
         self._layout_checks(pending)
 
-    def _classify(self, lay: ir.Layout) -> exp.Expression:
+    def _classify(self, lay: ir.Layout) -> exp.Expr:
         ifs = []
         for r in lay.rows:
             if r.kind is ir.RowKind.RULE and r.cond is not None:
@@ -370,7 +370,7 @@ class ScanGen:
                 ifs.append(exp.If(this=test, true=exp.Literal.number(r.index)))
         other = next((r for r in lay.rows if r.kind is ir.RowKind.OTHERWISE), None)
         default = exp.Literal.number(other.index) if other else None
-        inner: exp.Expression
+        inner: exp.Expr
         if ifs:
             inner = exp.Case(ifs=ifs, default=default)
         else:
@@ -398,7 +398,7 @@ class ScanGen:
                         self.checks.append(_Check(kind="unique", column=f"_u{len(self.checks)}",
                                                   layout=lay, rows=rows))
 
-    def _occurrence(self, e: ir.MapLookup, reach: exp.Expression | None, outer: int) -> None:
+    def _occurrence(self, e: ir.MapLookup, reach: exp.Expr | None, outer: int) -> None:
         """A lookup the Python scan evaluates at this point (D0201 when the key is missing),
         unless an earlier one in a scope still open there already did: derived fields and
         filters stay open for the whole record, a layout's rules and columns for the layout."""
@@ -413,18 +413,18 @@ class ScanGen:
                                   reach=reach))
 
     # ------------------------------------------------------------ statements
-    def _with(self, query: exp.Expression) -> exp.Expression:
+    def _with(self, query: exp.Expr) -> exp.Expr:
         ctes = [self._map_cte(self.maps[m]) for m in
                 sorted({lk.map.id for lk in self.lookups.values()},
                        key=lambda i: [m.id for m in self.pkg.maps].index(i))]
         query.set("with_", exp.With(expressions=[*ctes, *[c.copy() for c in self.ctes]]))
         return query
 
-    def errors(self) -> tuple[exp.Expression, list[dict[str, object]]] | None:
+    def errors(self) -> tuple[exp.Expr, list[dict[str, object]]] | None:
         if not self.checks:
             return None
-        cols: list[exp.Expression] = [col("_line", "s")]
-        anys: list[exp.Expression] = []
+        cols: list[exp.Expr] = [col("_line", "s")]
+        anys: list[exp.Expr] = []
         meta: list[dict[str, object]] = []
         for c in self.checks:
             if c.kind == "lookup":
@@ -456,7 +456,7 @@ class ScanGen:
                     hits.append(exp.Case(ifs=[exp.If(this=col(name),
                                                      true=exp.Literal.number(1))],
                                          default=exp.Literal.number(0)))
-                total: exp.Expression = hits[0]
+                total: exp.Expr = hits[0]
                 for h in hits[1:]:
                     total = exp.Add(this=total, expression=h)
                 anys.append(exp.GT(this=total, expression=exp.Literal.number(1)))
@@ -476,7 +476,7 @@ class ScanGen:
             .where(exp.or_(*anys)).order_by(exp.Ordered(this=col("_line")))
         return self._with(outer), meta
 
-    def aggregate(self) -> tuple[exp.Expression, dict[str, list[str]]]:
+    def aggregate(self) -> tuple[exp.Expr, dict[str, list[str]]]:
         part_field = self.pkg.partition
         width = max(len(lay.columns) for lay in self.layouts)
         selects = []
@@ -485,7 +485,7 @@ class ScanGen:
             lid = names.ident(lay.id)
             row = col(f"_row__{lid}", "s")
             part = col(part_field, "s") if part_field else exp.Null()
-            values: list[exp.Expression] = []
+            values: list[exp.Expr] = []
             kinds[lay.id] = []
             for c in lay.columns:
                 agg = c.value
@@ -499,7 +499,7 @@ class ScanGen:
                                                true=arg if arg is not None
                                                else exp.Literal.number(1))])
                 if agg.func == "count":
-                    value: exp.Expression = exp.Count(this=arg if arg is not None
+                    value: exp.Expr = exp.Count(this=arg if arg is not None
                                                       else exp.Star())
                     kind = "int"
                 elif agg.func == "sum":
@@ -549,14 +549,14 @@ class ScanGen:
                 count = count.select(exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}",
                                                 quoted=True))
             selects.append(count)
-        query: exp.Expression = selects[0]
+        query: exp.Expr = selects[0]
         for s in selects[1:]:
             query = exp.union(query, s, distinct=False)
         return self._with(query), kinds
 
 
 # ---------------------------------------------------------------- files
-def _render(e: exp.Expression, dialect: str) -> str:
+def _render(e: exp.Expr, dialect: str) -> str:
     return e.sql(dialect=dialect, pretty=True, identify=True) + ";"
 
 
@@ -581,7 +581,7 @@ def generate(pkg: ir.Package, folder: str) -> dict[str, str]:
                    ""]
             statements: list[str] = []
 
-            def emit(name: str, what: str, e: exp.Expression, statements: list[str] = statements,
+            def emit(name: str, what: str, e: exp.Expr, statements: list[str] = statements,
                      out: list[str] = out, dialect: str = dialect) -> None:
                 statements.append(name)
                 out.append(f"{STATEMENT_MARK}{name}")

@@ -22,7 +22,7 @@ MAX_PRECISION = 38
 DIV_SCALE = 10  # runtime/ops.div quantizes to 10 places, half-even
 INT_PRECISION = 19  # BIGINT as a decimal
 
-Resolver = Callable[[ir.Expr], exp.Expression | None]
+Resolver = Callable[[ir.Expr], "exp.Expr | None"]  # a string: exp.Expr is sqlglot >= 30 typing
 Shape = Callable[[ir.Expr], tuple[int, int]]
 
 
@@ -31,7 +31,7 @@ def col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table, quoted=True)
 
 
-def lit(v: int | Decimal | str | bool | None) -> exp.Expression:
+def lit(v: int | Decimal | str | bool | None) -> exp.Expr:
     """A typed literal: decimals as exact CASTs, never floats."""
     if v is None:
         return exp.Null()
@@ -58,11 +58,11 @@ def decimal_type(p: int, s: int) -> exp.DataType:
     return exp.DataType.build(f"DECIMAL({min(p, MAX_PRECISION)}, {s})")
 
 
-def cast(e: exp.Expression, to: exp.DataType | str) -> exp.Cast:
+def cast(e: exp.Expr, to: exp.DataType | str) -> exp.Cast:
     return exp.Cast(this=e, to=to if isinstance(to, exp.DataType) else exp.DataType.build(to))
 
 
-def paren(e: exp.Expression) -> exp.Expression:
+def paren(e: exp.Expr) -> exp.Expr:
     """Parenthesise compound operands so precedence never depends on the printer."""
     if isinstance(e, exp.Binary | exp.Unary | exp.Not) and not isinstance(e, exp.Paren):
         return exp.Paren(this=e)
@@ -164,7 +164,7 @@ class SqlExpr:
             case _:
                 return MAX_PRECISION, 2
 
-    def as_decimal(self, e: ir.Expr) -> exp.Expression:
+    def as_decimal(self, e: ir.Expr) -> exp.Expr:
         """The operand as a decimal (integers become DECIMAL(19, 0))."""
         code = self(e)
         if e.type.base == "int":
@@ -172,7 +172,7 @@ class SqlExpr:
         return code
 
     # ------------------------------------------------------------ rendering
-    def __call__(self, e: ir.Expr) -> exp.Expression:
+    def __call__(self, e: ir.Expr) -> exp.Expr:
         got = self.resolve(e)
         if got is not None:
             return got
@@ -202,8 +202,8 @@ class SqlExpr:
             case ir.Matches(operand=x, pattern=p):
                 return exp.RegexpLike(this=self(x), expression=exp.Literal.string(glob_regex(p)))
             case ir.IsNull(operand=x, negated=neg):
-                test = exp.Is(this=paren(self(x)), expression=exp.Null())
-                return exp.Not(this=test) if neg else test
+                is_null = exp.Is(this=paren(self(x)), expression=exp.Null())
+                return exp.Not(this=is_null) if neg else is_null
             case ir.And(left=a, right=b):
                 return exp.And(this=paren(self(a)), expression=paren(self(b)))
             case ir.Or(left=a, right=b):
@@ -220,16 +220,18 @@ class SqlExpr:
             case _:
                 assert_never(e)
 
-    def branch(self, whole: ir.Expr, part: ir.Expr) -> exp.Expression:
+    def branch(self, whole: ir.Expr, part: ir.Expr) -> exp.Expr:
         """A branch of if/coalesce: integers joined with decimals become decimals."""
         if whole.type.base == "decimal" and part.type.base == "int":
             return self.as_decimal(part)
         return self(part)
 
-    def binary(self, op: ir.BinOp, a: ir.Expr, b: ir.Expr) -> exp.Expression:
+    def binary(self, op: ir.BinOp, a: ir.Expr, b: ir.Expr) -> exp.Expr:
         if op is ir.BinOp.DIV:
             return self.divide(a, b)
         decimal = "decimal" in (a.type.base, b.type.base)
+        x: exp.Expr
+        y: exp.Expr
         if op is ir.BinOp.MUL and decimal and self.dialect == "duckdb":
             # DuckDB keeps max(p1, p2) digits for a product and fails when it does not fit;
             # DECIMAL(38, s) operands give the product all 38 digits, exactly.
@@ -242,13 +244,13 @@ class SqlExpr:
         return cls(this=paren(x), expression=paren(y))
 
     # ------------------------------------------------------------ exact division
-    def divide(self, a: ir.Expr, b: ir.Expr) -> exp.Expression:
+    def divide(self, a: ir.Expr, b: ir.Expr) -> exp.Expr:
         """a / b rounded half-even to 10 places; null when b is 0 or either side is null."""
         zero = exp.EQ(this=paren(self(b)), expression=exp.Literal.number(0))
         body = self._divide_duckdb(a, b) if self.dialect == "duckdb" else self._divide_spark(a, b)
         return exp.Case(ifs=[exp.If(this=zero, true=exp.Null())], default=body)
 
-    def _unscaled(self, e: ir.Expr) -> tuple[exp.Expression, int]:
+    def _unscaled(self, e: ir.Expr) -> tuple[exp.Expr, int]:
         """(the value times 10^scale as HUGEINT, scale): exact integer arithmetic in DuckDB."""
         if e.type.base == "int":
             return cast(self(e), "HUGEINT"), 0
@@ -256,7 +258,7 @@ class SqlExpr:
         scaled = exp.Mul(this=paren(self(e)), expression=exp.Literal.number(10 ** s))
         return cast(scaled, "HUGEINT"), s
 
-    def _divide_duckdb(self, a: ir.Expr, b: ir.Expr) -> exp.Expression:
+    def _divide_duckdb(self, a: ir.Expr, b: ir.Expr) -> exp.Expr:
         (na, sa), (nb, sb) = self._unscaled(a), self._unscaled(b)
         k = DIV_SCALE + sb - sa
         n = exp.Mul(this=na, expression=exp.Literal.number(10 ** k)) if k > 0 else na
@@ -277,7 +279,7 @@ class SqlExpr:
                     decimal_type(DIV_SCALE + 1, DIV_SCALE))
         return exp.Mul(this=cast(rounded, decimal_type(MAX_PRECISION, 0)), expression=unit)
 
-    def _divide_spark(self, a: ir.Expr, b: ir.Expr) -> exp.Expression:
+    def _divide_spark(self, a: ir.Expr, b: ir.Expr) -> exp.Expr:
         # Spark divides decimals exactly to a scale >= 11 here (operands are narrow), rounding
         # half-up there; BROUND then gives half-even at 10 places, except when that half-up
         # step made a tie that the exact quotient is not: decide those by comparing |a| with
@@ -301,24 +303,24 @@ class SqlExpr:
                     decimal_type(MAX_PRECISION, DIV_SCALE))
 
     # ------------------------------------------------------------ builtins
-    def call(self, e: ir.Expr, f: str, args: tuple[ir.Expr, ...]) -> exp.Expression:
+    def call(self, e: ir.Expr, f: str, args: tuple[ir.Expr, ...]) -> exp.Expr:
         if f == "coalesce":
             return exp.Coalesce(this=self.branch(e, args[0]),
                                 expressions=[self.branch(e, a) for a in args[1:]])
         if f in ("round", "round_half_up"):
-            x, n = args
+            arg, n = args
             assert isinstance(n, ir.Const) and isinstance(n.value, int)
             name = "ROUND" if f == "round_half_up" else \
                 ("ROUND_EVEN" if self.dialect == "duckdb" else "BROUND")
             p, s = self.shape(e)
-            rounded = exp.Anonymous(this=name, expressions=[self.as_decimal(x),
+            rounded = exp.Anonymous(this=name, expressions=[self.as_decimal(arg),
                                                             exp.Literal.number(n.value)])
             return cast(rounded, decimal_type(p, s))
         if f == "abs":
             return exp.Abs(this=self(args[0]))
         if f == "within":
             x, lo, hi = (self(a) for a in args)
-            parts: list[exp.Expression] = []
+            parts: list[exp.Expr] = []
             for bound, test in ((lo, exp.LTE(this=paren(lo), expression=paren(x))),
                                 (hi, exp.LTE(this=paren(x.copy()), expression=paren(hi)))):
                 if isinstance(bound, exp.Null):
@@ -326,10 +328,10 @@ class SqlExpr:
                 parts.append(exp.Paren(this=exp.Or(
                     this=exp.Is(this=paren(bound.copy()), expression=exp.Null()),
                     expression=test)))
-            inside: exp.Expression = exp.Boolean(this=True)
-            for p in parts:
-                inside = p if isinstance(inside, exp.Boolean) else exp.And(this=inside,
-                                                                             expression=p)
+            inside: exp.Expr = exp.Boolean(this=True)
+            for part in parts:
+                inside = part if isinstance(inside, exp.Boolean) else exp.And(this=inside,
+                                                                                expression=part)
             return exp.Case(ifs=[exp.If(this=exp.Is(this=paren(x.copy()), expression=exp.Null()),
                                         true=exp.Null())], default=inside)
         if f == "date":
@@ -355,12 +357,12 @@ class SqlExpr:
         raise AssertionError(f"no SQL for builtin {f!r}")
 
 
-def make_date(y: exp.Expression, m: exp.Expression, d: exp.Expression) -> exp.Expression:
+def make_date(y: exp.Expr, m: exp.Expr, d: exp.Expr) -> exp.Expr:
     """date(y, m, d) that is null (never an error) when the date does not exist.
 
     Nested CASEs, so MAKE_DATE only ever sees a valid month and year.
     """
-    def num(v: int) -> exp.Literal:
+    def num(v: int) -> exp.Literal | exp.Neg:
         return exp.Literal.number(v)
 
     plausible = exp.and_(exp.Between(this=m, low=num(1), high=num(12)),
