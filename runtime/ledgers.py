@@ -213,9 +213,11 @@ def _bad() -> Any:
 
 
 def _cell_exprs(fields: tuple[Field, ...], fmt: CsvFormat, env: dict[str, Any],
-                cells: list[str]) -> list[str]:
+                cells: list[str], text_amounts: bool = False) -> list[str]:
     """One Python expression per field converting its cell, the expression `cells[i]`
-    (raising on a bad cell); the names they use are put in `env`."""
+    (raising on a bad cell); the names they use are put in `env`. With `text_amounts` (and no
+    thousands separator), a decimal cell is checked but kept as its text: the scan converts
+    it with `Reader.amount` where a record uses it."""
     env.setdefault("_bad", _bad)
     env.setdefault("D", Decimal)
     items = []
@@ -225,13 +227,26 @@ def _cell_exprs(fields: tuple[Field, ...], fmt: CsvFormat, env: dict[str, Any],
         if f.type == "str":
             items.append(f"{cell} or _bad()" if f.required else f"{cell} or None")
             continue
+        if f.type == "decimal" and text_amounts and not fmt.thousands:
+            zero = "0" + (fmt.decimal + "0" * f.scale if f.scale else "")
+            env[f"_re{i}"] = re.compile(_decimal_pattern(f, fmt)).fullmatch
+            # zero, or the same text as an earlier amount of the record: no regex
+            same = [f"{cell} == {other}" for _, other, scale in earlier[-_SAME_AS:]
+                    if scale == f.scale and other != cell]
+            ok = " or ".join([f"{cell} == {zero!r}", *same, f"_re{i}({cell})"])
+            expr = f"({cell} if {ok} else _bad())"
+            if not f.required:
+                expr = f"(None if not {cell} else {expr})"
+            else:
+                earlier.append((i, cell, f.scale))
+            items.append(expr)
+            continue
         if f.type == "decimal":
             if fmt.thousands:  # rare: go through the full converter
                 env[f"_v{i}"] = converter(f, fmt)
                 expr = f"_v{i}({cell})"
             else:
-                frac = rf"(?:{re.escape(fmt.decimal)}[0-9]{{1,{f.scale}}})?" if f.scale else ""
-                env[f"_re{i}"] = re.compile(rf"-?[0-9]+{frac}").fullmatch
+                env[f"_re{i}"] = re.compile(_decimal_pattern(f, fmt)).fullmatch
                 text = cell if fmt.decimal == "." else f"{cell}.replace({fmt.decimal!r}, '.')"
                 expr = f"(D({text}) if _re{i}({cell}) else _bad())"
             # The same text as an earlier amount of the record (liquidado = empenhado, ...) is
@@ -264,6 +279,12 @@ def _cell_exprs(fields: tuple[Field, ...], fmt: CsvFormat, env: dict[str, Any],
     return items
 
 
+def _decimal_pattern(f: Field, fmt: CsvFormat) -> str:
+    """What a decimal cell must match when the format has no thousands separator."""
+    frac = rf"(?:{re.escape(fmt.decimal)}[0-9]{{1,{f.scale}}})?" if f.scale else ""
+    return rf"-?[0-9]+{frac}"
+
+
 # An amount is compared with at most this many earlier amounts of its record.
 _SAME_AS = 5
 
@@ -290,7 +311,8 @@ LinesConverter = Callable[[list[str], int, list[tuple[Any, ...]],
                            Callable[[list[str], int], None]], int]
 
 
-def compile_lines(fields: tuple[Field, ...], fmt: CsvFormat, order: list[int]) -> LinesConverter:
+def compile_lines(fields: tuple[Field, ...], fmt: CsvFormat, order: list[int],
+                  text_amounts: bool = False) -> LinesConverter:
     """Specialise `(lines, line, out, reject) -> line` for a schema and a header order: split
     each plain line (no quotes) on the delimiter, convert its cells as `compile_row` does and
     append `(values..., line number)` to `out`; a record of the wrong width or with a bad cell
@@ -303,14 +325,14 @@ def compile_lines(fields: tuple[Field, ...], fmt: CsvFormat, order: list[int]) -
     if order == list(range(width)) and width > 1:
         # Unpacking the split line checks its width and names the cells in one step.
         names = [f"x{i}" for i in range(width)]
-        items = _cell_exprs(fields, fmt, env, names)
+        items = _cell_exprs(fields, fmt, env, names, text_amounts)
         split = (f"        try:\n"
                  f"            {', '.join(names)}, = s.split({delim!r})\n"
                  f"        except ValueError:\n"
                  f"            reject(s.split({delim!r}) if s else [], line)\n"
                  f"            continue\n")
     else:
-        items = _cell_exprs(fields, fmt, env, [f"c[{i}]" for i in order])
+        items = _cell_exprs(fields, fmt, env, [f"c[{i}]" for i in order], text_amounts)
         identity = order == list(range(width))
         check = f"len(c) != {width}" if identity else f"len(c) <= {max(order)}"
         if max(order) == 0:
@@ -392,7 +414,15 @@ class Reader:
         self.fields = ledger.fields
         self.convs = [converter(f, self.fmt) for f in ledger.fields]
         self.convert_row = compile_row(ledger.fields, self.fmt)
-        self._lines_cache: dict[tuple[int, ...], LinesConverter] = {}
+        self._lines_cache: dict[tuple[Any, ...], LinesConverter] = {}
+        sep = self.fmt.decimal
+
+        def amount(value: Any) -> Any:
+            """A decimal value of a row read with text_amounts (text or already a Decimal)."""
+            if value.__class__ is str:
+                return Decimal(value.replace(sep, ".") if sep != "." else value)
+            return value
+        self.amount = amount
         self.required = [f.required for f in ledger.fields]
         self.required_text = tuple(i for i, f in enumerate(ledger.fields)
                                    if f.required and f.type == "str")
@@ -400,12 +430,19 @@ class Reader:
         self.pindex = names.index(partition) if partition in names else None
 
     # -------------------------------------------------------------- CSV files
-    def read_csv(self, path: Path, display: str, stats: ReadStats) -> Iterator[tuple[Any, ...]]:
-        """The accepted rows of a CSV file, in order; rejects and counts go to `stats`."""
-        return itertools.chain.from_iterable(self._csv_batches(path, display, stats))
+    def read_csv(self, path: Path, display: str, stats: ReadStats,
+                 text_amounts: bool = False) -> Iterator[tuple[Any, ...]]:
+        """The accepted rows of a CSV file, in order; rejects and counts go to `stats`.
 
-    def _csv_batches(self, path: Path, display: str,
-                     stats: ReadStats) -> Iterator[list[tuple[Any, ...]]]:
+        `text_amounts`: decimal values may come as their cell text, checked (every cell of
+        every record is still checked, and rejected as without it), for a consumer that
+        converts them with `self.amount` where it uses them: the generated scans, which use the
+        amounts of the few records that count."""
+        return itertools.chain.from_iterable(self._csv_batches(path, display, stats,
+                                                               text_amounts))
+
+    def _csv_batches(self, path: Path, display: str, stats: ReadStats,
+                     text_amounts: bool = False) -> Iterator[list[tuple[Any, ...]]]:
         """Accepted rows in batches. Plain stretches of the file (no quotes, see _plain_batches)
         are split with str.split and converted by one compiled loop per batch; from the first
         stretch that is not plain to the end, the csv module reads. Both give the same records,
@@ -438,7 +475,7 @@ class Reader:
                             del batch[0]
                         rows: list[tuple[Any, ...]] = []
                         before = line
-                        line = self._lines_converter(order)(batch, line, rows,
+                        line = self._lines_converter(order, text_amounts)(batch, line, rows,
                                                             self._rejecter(order, display,
                                                                            stats))
                         yield self._count(rows, line - before, stats)
@@ -471,11 +508,12 @@ class Reader:
     # Tests set this to False to compare the plain path with the csv module's.
     plain_fast_path = True
 
-    def _lines_converter(self, order: list[int]) -> LinesConverter:
-        key = tuple(order)
+    def _lines_converter(self, order: list[int], text_amounts: bool) -> LinesConverter:
+        key = (*order, text_amounts)
         conv = self._lines_cache.get(key)
         if conv is None:
-            conv = self._lines_cache[key] = compile_lines(self.fields, self.fmt, order)
+            conv = self._lines_cache[key] = compile_lines(self.fields, self.fmt, order,
+                                                          text_amounts)
         return conv
 
     def _rejecter(self, order: list[int], display: str,

@@ -52,6 +52,9 @@ class Ledger:
     format: CsvFormat
     scan: Callable[..., None] | None = None
     layouts: tuple[str, ...] = ()
+    # The scan accepts decimal values as their checked cell text and converts them itself
+    # (ScanContext.amount) where a record uses them.
+    text_amounts: bool = False
 
 
 @dataclass(frozen=True, slots=True)

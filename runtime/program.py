@@ -72,6 +72,8 @@ class ScanContext:
         self._layouts = {lay.id: lay for lay in package.layouts}
         self.errors: list[DataError] = []
         self.file = ""
+        # Set while a scan reads a CSV file with text amounts (see Reader.read_csv).
+        self.amount: Callable[[Any], Any] | None = None
 
     def new_rows(self, layout_id: str) -> list[list[Any]]:
         lay = self._layouts[layout_id]
@@ -331,6 +333,7 @@ class Program:
             st = ReadStats(name=name, path=display)
             stats.append(st)
             reader = Reader(led, name, pkg.partition)
+            text = False  # amounts as checked text, converted by the scan where used
             if isinstance(src, str | Path):
                 if Path(src).suffix.lower() == ".parquet":
                     problem = check_schema(led, Path(src), display)
@@ -339,7 +342,8 @@ class Program:
                     rows = reader.read_rows(iter(()) if problem is not None
                                             else _parquet_rows(Path(src)), display, st)
                 else:
-                    rows = reader.read_csv(Path(src), display, st)
+                    text = led.text_amounts and led.scan is not None and name not in map_sources
+                    rows = reader.read_csv(Path(src), display, st, text_amounts=text)
             else:
                 rows = reader.read_rows(src, display, st)
             if progress is not None:
@@ -350,6 +354,7 @@ class Program:
                 self._build_maps(ctx, name, materialized, display)
                 rows = iter(materialized)
             if led.scan is not None:
+                ctx.amount = reader.amount if text else None
                 led.scan(rows, ctx)
             else:
                 for _ in rows:  # read to the end: rejects and partitions are counted

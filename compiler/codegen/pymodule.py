@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
@@ -118,9 +119,13 @@ class ModuleGen:
             for stmt in px.take_pending():
                 body(stmt)
             body(f"{names.derived_var(d.name)} = {code}")
+        n_derived = len(body.lines)
         part = names.field_var(pkg.partition) if pkg.partition else "None"
+        self._blocks: list[tuple[int, int, int]] = []
+        self._filter_code: list[str] = []
         for lay in layouts:
             self._layout_block(body, lay, px, part)
+        converts = self._convert_amounts(led, body, n_derived)
         head = Lines()
         ids = ", ".join(lay.id for lay in layouts)
         head(f"def scan_{names.ident(led.id)}(rows, ctx):")
@@ -137,6 +142,8 @@ class ModuleGen:
         for lay in layouts:
             head(f"{names.acc_var(lay.id)} = ctx.acc[{lay.id!r}]")
         head('_trace = getattr(ctx, "trace", None)')
+        if converts:
+            head('_amount = getattr(ctx, "amount", None)')
         for m in pkg.maps:
             if names.map_var(m.id) + "." in code:
                 # apura explain records lookups in find(): no direct hits while tracing
@@ -173,8 +180,10 @@ class ModuleGen:
                 out(stmt)
             out(f"if {code}:")
             out.indent()
+            self._filter_code.append(code)
         else:
             out(f"# {pid}: sem filtro")
+        start = len(out.lines)
         saved = px.scope()
         rule_rows = [r for r in lay.rows if r.kind is ir.RowKind.RULE]
         other = next((r for r in lay.rows if r.kind is ir.RowKind.OTHERWISE), None)
@@ -225,8 +234,37 @@ class ModuleGen:
         if guard:
             out.dedent()
         px.restore(saved)
+        self._blocks.append((start, len(out.lines), out.level))
         if lay.filter is not None:
             out.dedent()
+
+    def _convert_amounts(self, led: ir.Ledger, body: Lines, n_derived: int) -> bool:
+        """Decimal fields may arrive as their checked cell text (Ledger.text_amounts): convert
+        each one with ctx.amount where it is first needed, at the top of the loop when derived
+        fields or filters use it, else at the top of each layout block that uses it (only the
+        records that pass the filter pay for it). Returns whether any conversion was emitted."""
+        dec = [names.field_var(f.name) for f in led.fields if f.type.base == "decimal"]
+
+        def used(var: str, text: str) -> bool:
+            return re.search(rf"\b{re.escape(var)}\b", text) is not None
+
+        def convert(fields: list[str], level: int) -> list[str]:
+            pad = "    " * level
+            return [f"{pad}if _amount is not None:  # amounts read as text: converted here",
+                    *(f"{pad}    {v} = _amount({v})" for v in fields)]
+
+        early = "\n".join(body.lines[:n_derived] + self._filter_code)
+        eager = [v for v in dec if used(v, early)]
+        emitted = bool(eager)
+        for start, end, level in reversed(self._blocks):
+            block = "\n".join(body.lines[start:end])
+            need = [v for v in dec if v not in eager and used(v, block)]
+            if need:
+                body.lines[start:start] = convert(need, level)
+                emitted = True
+        if eager:
+            body.lines[0:0] = convert(eager, body.level)
+        return emitted
 
     def _accumulate(self, out: Lines, c: ir.Column, px: PyExpr) -> None:
         agg = c.value
@@ -327,6 +365,8 @@ class ModuleGen:
               f"{f.thousands!r}, {f.date!r}, {f.true!r}, {f.false!r}, {f.header!r}),")
             o(f"        scan={'scan_' + names.ident(led.id) if lays else 'None'},")
             o(f"        layouts={lays!r},")
+            if lays:
+                o("        text_amounts=True,")
             o("    ),")
         o("),")
         o("maps=(")

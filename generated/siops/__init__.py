@@ -124,6 +124,7 @@ def scan_despesa(rows, ctx):
     A_covid_78 = ctx.acc['covid/78']
     A_covid_79 = ctx.acc['covid/79']
     _trace = getattr(ctx, "trace", None)
+    _amount = getattr(ctx, "amount", None)
     E_equivalencia = M_equivalencia.entries if _trace is None else {}
     _k0 = o.date(p_exercicio, 1, 1)
     _k1 = o.fim_bimestre(p_exercicio, p_bimestre)
@@ -162,6 +163,13 @@ def scan_despesa(rows, ctx):
             # specs/siops/covid_77.yaml:9:9  siops/covid/77/filter
             #   no_periodo and e_covid and funcao == 10 and recurso_siops == "212"
             if (((d_no_periodo and d_e_covid) and (f_funcao == 10)) and (d_recurso_siops == '212')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_empenhado = _amount(f_empenhado)
+                    f_anulado_empenho = _amount(f_anulado_empenho)
+                    f_liquidado = _amount(f_liquidado)
+                    f_anulado_liquidacao = _amount(f_anulado_liquidacao)
+                    f_pago = _amount(f_pago)
+                    f_anulado_pagamento = _amount(f_anulado_pagamento)
                 # hit_policy first: a primeira linha que casar fica com o registro
                 # specs/siops/covid_77.yaml:29:5  siops/covid/77/row/9999999013  subfuncao == 122
                 if (f_subfuncao == 122):
@@ -221,6 +229,13 @@ def scan_despesa(rows, ctx):
             # specs/siops/covid_78.yaml:9:9  siops/covid/78/filter
             #   no_periodo and e_covid and funcao == 10 and recurso_siops == "213"
             if (((d_no_periodo and d_e_covid) and (f_funcao == 10)) and (d_recurso_siops == '213')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_empenhado = _amount(f_empenhado)
+                    f_anulado_empenho = _amount(f_anulado_empenho)
+                    f_liquidado = _amount(f_liquidado)
+                    f_anulado_liquidacao = _amount(f_anulado_liquidacao)
+                    f_pago = _amount(f_pago)
+                    f_anulado_pagamento = _amount(f_anulado_pagamento)
                 # hit_policy unique: casar com duas linhas é erro
                 _r = -1
                 # specs/siops/covid_78.yaml:28:5  siops/covid/78/row/9999999013  subfuncao == 122
@@ -263,6 +278,13 @@ def scan_despesa(rows, ctx):
             # specs/siops/covid_79.yaml:9:9  siops/covid/79/filter
             #   no_periodo and e_covid and funcao == 10 and recurso_siops == "001"
             if (((d_no_periodo and d_e_covid) and (f_funcao == 10)) and (d_recurso_siops == '001')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_empenhado = _amount(f_empenhado)
+                    f_anulado_empenho = _amount(f_anulado_empenho)
+                    f_liquidado = _amount(f_liquidado)
+                    f_anulado_liquidacao = _amount(f_anulado_liquidacao)
+                    f_pago = _amount(f_pago)
+                    f_anulado_pagamento = _amount(f_anulado_pagamento)
                 # hit_policy unique: casar com duas linhas é erro
                 _r = -1
                 # specs/siops/covid_79.yaml:28:5  siops/covid/79/row/9999999013  subfuncao == 122
@@ -314,6 +336,7 @@ def scan_receita(rows, ctx):
     A_covid_70 = ctx.acc['covid/70']
     A_covid_71 = ctx.acc['covid/71']
     _trace = getattr(ctx, "trace", None)
+    _amount = getattr(ctx, "amount", None)
     E_equivalencia = M_equivalencia.entries if _trace is None else {}
     _k0 = o.date(p_exercicio, 1, 1)
     _k1 = o.fim_bimestre(p_exercicio, p_bimestre)
@@ -345,6 +368,8 @@ def scan_receita(rows, ctx):
             # specs/siops/covid_70.yaml:10:9  siops/covid/70/filter
             #   no_periodo and e_covid
             if (d_no_periodo and d_e_covid):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_arrecadado = _amount(f_arrecadado)
                 # hit_policy first: a primeira linha que casar fica com o registro
                 # specs/siops/covid_70.yaml:22:5  siops/covid/70/row/9999999001  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
                 if o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_488')):
@@ -395,6 +420,8 @@ def scan_receita(rows, ctx):
             # specs/siops/covid_71.yaml:10:9  siops/covid/71/filter
             #   no_periodo and e_covid and recurso_siops == "213"
             if ((d_no_periodo and d_e_covid) and (d_recurso_siops == '213')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_arrecadado = _amount(f_arrecadado)
                 # hit_policy unique: casar com duas linhas é erro
                 _r = -1
                 if _r < 0:
@@ -485,6 +512,7 @@ PACKAGE = Package(
             format=CsvFormat(';', 'utf-8', ',', '', 'DD/MM/YYYY', 'S', 'N', True),
             scan=scan_despesa,
             layouts=('covid/77', 'covid/78', 'covid/79'),
+            text_amounts=True,
         ),
         Ledger(
             id='equivalencia_recursos',
@@ -516,6 +544,7 @@ PACKAGE = Package(
             format=CsvFormat(';', 'utf-8', ',', '', 'DD/MM/YYYY', 'S', 'N', True),
             scan=scan_receita,
             layouts=('covid/70', 'covid/71'),
+            text_amounts=True,
         ),
     ),
     maps=(

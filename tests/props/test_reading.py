@@ -5,6 +5,7 @@ lines, wrong widths, bad cells, reordered headers, batches cut anywhere."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +92,59 @@ def test_plain_path_bad_encoding(tmp_path: Path) -> None:
     fast = _read(path, CsvFormat(), True, 1 << 16)
     assert [e.code for e in fast[5]] == ["D0108"]
     assert fast[5] == _read(path, CsvFormat(), False, 1 << 16)[5]
+
+
+@settings(max_examples=200, deadline=None)
+@given(records=st.lists(st.tuples(record, ending), max_size=20))
+def test_text_amounts_are_the_checked_cells(tmp_path_factory: pytest.TempPathFactory,
+                                            records: list[tuple[list[str], str]]) -> None:
+    """With text_amounts, the same records are accepted and rejected, and every decimal value,
+    converted by reader.amount, is the Decimal the typed path gives."""
+    text = ";".join(NAMES) + "\n" + "".join(";".join(r) + end for r, end in records)
+    path = tmp_path_factory.mktemp("t") / "t.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    fmt = CsvFormat()
+    typed = Reader(Ledger(id="t", fields=FIELDS, format=fmt), "t", "mun")
+    lazy = Reader(Ledger(id="t", fields=FIELDS, format=fmt), "t", "mun")
+    st_t, st_l = ReadStats("t", "t"), ReadStats("t", "t")
+    rows_t = list(typed.read_csv(path, "t.csv", st_t))
+    rows_l = list(lazy.read_csv(path, "t.csv", st_l, text_amounts=True))
+    dec = [i for i, f in enumerate(FIELDS) if f.type == "decimal"]
+    converted = [tuple(lazy.amount(v) if i in dec else v for i, v in enumerate(r)) for r in rows_l]
+    assert converted == rows_t
+    assert [[str(r[i]) for i in dec] for r in converted] == [[str(r[i]) for i in dec]
+                                                             for r in rows_t]  # same exponent
+    assert (st_l.read, st_l.accepted, st_l.rejected, st_l.partitions) == \
+        (st_t.read, st_t.accepted, st_t.rejected, st_t.partitions)
+
+
+@pytest.mark.parametrize("cond", ["b > 1", "b is null", "b + 1 == 3.5", "coalesce(b, 0) == 0",
+                                  "a > 1"])
+def test_scan_converts_text_amounts_where_used(tmp_path: Path, cond: str) -> None:
+    """A CSV input (amounts as text, converted by the scan) gives what in-memory rows give."""
+    from tests.exprkit import build
+
+    layout = f"""kind: layout
+id: c
+planilha: 1
+source: t
+filter: '{cond}'
+output: {{format: impt, file: c.IMPT}}
+columns:
+  - {{id: V0, code: 1, label: n, value: count()}}
+  - {{id: V1, code: 2, label: s, value: sum(b)}}
+rows:
+  - {{ref: "1", record_id: "1", otherwise: true}}
+"""
+    program = build(tmp_path, {"c.yaml": layout})
+    cells = [("2,50", "3"), ("", "1"), ("0,00", "2"), ("1,5", ""), ("-7", "4"), ("2,50", "")]
+    path = tmp_path / "t.csv"
+    path.write_text("k;a;b;s;d;f\n" + "".join(f"x;{a};{b};;;\n" for b, a in cells),
+                    encoding="utf-8")
+    mem = [{"k": "x", "a": int(a) if a else None,
+            "b": Decimal(b.replace(",", ".")) if b else None, "s": None, "d": None, "f": None}
+           for b, a in cells]
+    from_csv = program.run(ledgers={"t": path}, params={"p": 7})
+    in_memory = program.run(ledgers={"t": mem}, params={"p": 7})
+    assert from_csv.outputs == in_memory.outputs
+    assert from_csv.values == in_memory.values
