@@ -58,6 +58,10 @@ class DuckDBEngine:
                                "(pip install 'apura[sql]')") from exc
         self.duckdb = duckdb
         self.con = duckdb.connect(":memory:")
+        # Map lookups are LEFT JOINs whose right side (a map) is the one to hash. DuckDB's
+        # estimate for a CSV file is a few dozen rows, so it would otherwise hash the ledger
+        # instead (10M rows: 1.7 GiB instead of 0.2 GiB).
+        self.con.execute("SET disabled_optimizers = 'build_side_probe_side'")
         # ledgers read as views over the CSV file, without line numbers (see `_load_typed`)
         self.lineless: dict[str, tuple[str, str, int]] = {}
 
