@@ -72,3 +72,32 @@ def check_schema(led: Ledger, path: Path, display: str) -> DataError | None:
         return DataError(code="D0112", message="o Parquet não tem o esquema do ledger: "
                          + "; ".join(problems), file=display, line=1, col=1)
     return None
+
+
+def rows_if_all_accepted(led: Ledger, path: Path) -> int | None:
+    """The number of records, when the file's own statistics prove that no required field is
+    null (or, for text, empty) in any of them: then no record can be rejected and nobody has
+    to scan the file to find out. None when the statistics do not prove it."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(path).metadata
+    except (OSError, ValueError):
+        return None
+    index = {meta.schema.column(i).name: i for i in range(meta.num_columns)}
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for f in led.fields:
+            if not f.required:
+                continue
+            i = index.get(f.name)
+            if i is None:
+                return None
+            stats = group.column(i).statistics
+            if group.num_rows == 0:
+                continue
+            if stats is None or not stats.has_null_count or stats.null_count:
+                return None
+            if f.type == "str" and (not stats.has_min_max or stats.min in ("", b"")):
+                return None
+    return int(meta.num_rows)

@@ -425,6 +425,8 @@ class ScanGen:
             return None
         cols: list[exp.Expr] = [col("_line", "s")]
         anys: list[exp.Expr] = []
+        # a record can be reported only if one of these holds: the checks run on those alone
+        pre: list[exp.Expr] = []
         meta: list[dict[str, object]] = []
         for c in self.checks:
             if c.kind == "lookup":
@@ -433,6 +435,7 @@ class ScanGen:
                                  expression=exp.Null())
                 test = missing if c.reach is None else exp.and_(c.reach.copy(), missing)
                 cols.append(exp.alias_(test, c.column, quoted=True))
+                pre.append(paren(test.copy()))
                 anys.append(col(c.column))
                 keys = []
                 for j, k in enumerate(c.lookup.keys):
@@ -444,6 +447,7 @@ class ScanGen:
             else:
                 assert c.layout is not None
                 lid = names.ident(c.layout.id)
+                pre.append(col(f"_f__{lid}", "s"))
                 hits = []
                 for r in c.rows:
                     row = c.layout.rows[r]
@@ -463,7 +467,8 @@ class ScanGen:
                 meta.append({"kind": "unique", "layout": c.layout.id,
                              "rows": [[r, f"{c.column}_r{r}"] for r in c.rows]})
         inner = exp.select(*cols).from_(exp.alias_(exp.to_table("classified", quoted=True), "s",
-                                                   table=True, quoted=True))
+                                                   table=True, quoted=True)) \
+            .where(exp.or_(*pre))
         self._error_count = exp.select(
             exp.alias_(exp.Literal.string(""), "layout", quoted=True),
             exp.alias_(exp.Null(), "part", quoted=True),

@@ -28,6 +28,7 @@ from runtime.model import Ledger
 from runtime.model import Package
 from runtime.parquet import LEDGER_PRECISION
 from runtime.parquet import check_schema
+from runtime.parquet import rows_if_all_accepted
 
 _NULL_TEXT = "\x01apura:null\x02"  # DuckDB's null string: no real cell is this
 PARAM_TYPES = {"int": "BIGINT", "decimal": "DECIMAL(18, 6)", "str": "VARCHAR",
@@ -321,9 +322,13 @@ class DuckDBEngine:
         required = " AND ".join(f"{q(f.name)} IS NOT NULL" + (f" AND {q(f.name)} <> ''"
                                                                if f.type == "str" else "")
                                 for f in led.fields if f.required) or "TRUE"
-        (count, nulls), = self.con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE NOT ({required})) FROM read_parquet(?)",
-            [str(path)]).fetchall()
+        known = rows_if_all_accepted(led, path)  # from the file's statistics, if they tell
+        if known is not None:
+            count, nulls = known, 0
+        else:
+            (count, nulls), = self.con.execute(
+                f"SELECT count(*), count(*) FILTER (WHERE NOT ({required})) FROM "
+                f"read_parquet(?)", [str(path)]).fetchall()
         if not nulls:
             # Every record is accepted: the ledger is a view over the file (Parquet numbers its
             # rows), streamed by each statement; nothing is copied.

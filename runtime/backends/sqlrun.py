@@ -86,7 +86,8 @@ def recheck(path: Path, led: Ledger, reader: Reader, order: list[int], display: 
 
 
 def width_rule(order: list[int], width: int) -> tuple[str, int]:
-    """How `_rows` checks a record's cell count: ("exact", n) or ("more_than", max index)."""
+    """How the Python reader checks a record's cell count: ("exact", n) or ("more_than",
+    max index)."""
     if order == list(range(width)):
         return "exact", width
     return "more_than", max(order)

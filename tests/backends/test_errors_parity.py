@@ -125,12 +125,12 @@ def test_duckdb_typed_fast_path_only_for_files_python_accepts_whole(
     assert ("despesa", fast) in taken
 
 
-def _parquet(tmp_path: Path, columns: dict[str, Any]) -> dict[str, Path]:
+def _parquet(tmp_path: Path, columns: dict[str, Any], **write: Any) -> dict[str, Path]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     desp = tmp_path / "despesa.parquet"
-    pq.write_table(pa.table(columns), desp)
+    pq.write_table(pa.table(columns), desp, **write)
     eq = tmp_path / "equivalencias.csv"
     eq.write_text(EQUIV, encoding="utf-8")
     return {"despesa": desp, "equivalencias": eq}
@@ -158,20 +158,28 @@ def _dados(**change: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("allow_rejects", [False, True], ids=["strict", "rejects-allowed"])
-@pytest.mark.parametrize("case", ["good", "null in a required field", "column of another type"])
+@pytest.mark.parametrize("case", ["good", "null in a required field", "column of another type",
+                                  "empty text in a required field", "no statistics",
+                                  "no statistics, a null", "row groups of one record"])
 def test_parquet_on_duckdb_reports_what_python_reports(program: runtime.Program,  # noqa: F811
                                                        tmp_path: Path, case: str,
                                                        allow_rejects: bool) -> None:
     import pyarrow as pa
 
+    null = {"recurso": pa.array(["001", None, "001"])}
     change: dict[str, Any] = {
-        "good": {},
-        "null in a required field": {"recurso": pa.array(["001", None, "001"])},
+        "null in a required field": null, "no statistics, a null": null,
         "column of another type": {"funcao": pa.array(["10", "20", "10"])},
-    }[case]
-    ledgers = _parquet(tmp_path, _dados(**change))
+        "empty text in a required field": {"municipio": pa.array(["3106200", "", "3106200"])},
+    }.get(case, {})
+    write = {"no statistics": {"write_statistics": False},
+             "no statistics, a null": {"write_statistics": False},
+             "row groups of one record": {"row_group_size": 1}}.get(case, {})
+    ledgers = _parquet(tmp_path, _dados(**change), **write)
     expected = outcome(program, ledgers, PARAMS, "python", allow_rejects=allow_rejects)
-    if case == "good" or (case == "null in a required field" and allow_rejects):
+    if "null" in case or "empty" in case:
+        assert expected[0] == ("ok" if allow_rejects else "failed")
+    elif case != "column of another type":
         assert expected[0] == "ok"
     else:
         assert expected[0] == "failed"
@@ -208,3 +216,23 @@ def test_duckdb_line_ends_and_empty_lines(program: runtime.Program, tmp_path: Pa
         expected = outcome(program, ledgers, PARAMS, "python", allow_rejects=allow)
         assert outcome(program, ledgers, PARAMS, "duckdb", allow_rejects=allow) == expected
     assert taken[0] is (ending in ("lf", "crlf", "lf, no final line end", "crlf, no final"))
+
+
+def test_parquet_statistics_spare_the_null_scan_only_when_they_prove_it(
+        program: runtime.Program, tmp_path: Path) -> None:  # noqa: F811
+    import pyarrow as pa
+
+    from runtime.parquet import rows_if_all_accepted
+
+    led = program.package.ledger("despesa")
+    cases = {"good": ({}, {}, 3), "row groups": ({}, {"row_group_size": 1}, 3),
+             "a null": ({"recurso": pa.array(["001", None, "001"])}, {}, None),
+             "empty text": ({"municipio": pa.array(["1", "", "1"])}, {}, None),
+             "no statistics": ({}, {"write_statistics": False}, None),
+             "optional nulls only": ({"obs": pa.array([None, None, None], type=pa.string())},
+                                     {}, 3)}
+    for name, (change, write, rows) in cases.items():
+        folder = tmp_path / name.replace(" ", "_")
+        folder.mkdir()
+        path = _parquet(folder, _dados(**change), **write)["despesa"]
+        assert rows_if_all_accepted(led, path) == rows, name

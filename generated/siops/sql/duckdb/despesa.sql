@@ -454,6 +454,10 @@ FROM (
       )
     ), FALSE) AS "_u2_r6"
   FROM "classified" AS "s"
+  WHERE
+    (
+      "s"."_l0__found" IS NULL
+    ) OR "s"."_f__covid_78" OR "s"."_f__covid_79"
 ) AS "e"
 WHERE
   "_e0"
@@ -833,6 +837,10 @@ FROM (
       )
     ), FALSE) AS "_u2_r6"
   FROM "classified" AS "s"
+  WHERE
+    (
+      "s"."_l0__found" IS NULL
+    ) OR "s"."_f__covid_78" OR "s"."_f__covid_79"
 ) AS "e"
 WHERE
   "_e0"

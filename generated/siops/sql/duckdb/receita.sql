@@ -287,6 +287,10 @@ FROM (
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1"
   FROM "classified" AS "s"
+  WHERE
+    (
+      "s"."_l0__found" IS NULL
+    )
 ) AS "e"
 WHERE
   "_e0"
@@ -518,6 +522,10 @@ FROM (
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1"
   FROM "classified" AS "s"
+  WHERE
+    (
+      "s"."_l0__found" IS NULL
+    )
 ) AS "e"
 WHERE
   "_e0";

@@ -286,6 +286,10 @@ FROM (
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`
   FROM `classified` AS `s`
+  WHERE
+    (
+      `s`.`_l0__found` IS NULL
+    )
 ) AS `e`
 WHERE
   `_e0`
@@ -517,6 +521,10 @@ FROM (
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`
   FROM `classified` AS `s`
+  WHERE
+    (
+      `s`.`_l0__found` IS NULL
+    )
 ) AS `e`
 WHERE
   `_e0`;
