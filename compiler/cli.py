@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -107,12 +108,17 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     return out
 
 
+def _ledger_inputs(f: Callable[..., None]) -> Callable[..., None]:
+    """--input NOME=ARQUIVO and --param NOME=VALOR, shared by run and explain."""
+    f = click.option("--param", "params", multiple=True, metavar="NOME=VALOR",
+                     help="Parâmetro da execução (repita para cada um).")(f)
+    return click.option("--input", "inputs", multiple=True, metavar="NOME=ARQUIVO",
+                        help="Arquivo de entrada de um ledger (repita para cada um).")(f)
+
+
 @cli.command()
 @click.argument("package")
-@click.option("--input", "inputs", multiple=True, metavar="NOME=ARQUIVO",
-              help="Arquivo de entrada de um ledger (repita para cada um).")
-@click.option("--param", "params", multiple=True, metavar="NOME=VALOR",
-              help="Parâmetro da execução (repita para cada um).")
+@_ledger_inputs
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path),
               help="Pasta de saída; os arquivos vão para OUT/<partição>/.")
 @click.option("--select", default=None, metavar="GLOB",
@@ -143,10 +149,7 @@ def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple
 
 @cli.command()
 @click.argument("package")
-@click.option("--input", "inputs", multiple=True, metavar="NOME=ARQUIVO",
-              help="Arquivo de entrada de um ledger (repita para cada um).")
-@click.option("--param", "params", multiple=True, metavar="NOME=VALOR",
-              help="Parâmetro da execução (repita para cada um).")
+@_ledger_inputs
 @click.option("--layout", required=True, metavar="ID", help="Layout da célula (ex.: covid/77).")
 @click.option("--partition", default=None, metavar="VALOR",
               help="Partição da célula (ex.: o município 3170206); obrigatória se o pacote "
