@@ -12,7 +12,6 @@ from __future__ import annotations
 import calendar
 import csv
 import datetime
-import inspect
 import json
 from collections.abc import Callable
 from decimal import Decimal
@@ -101,9 +100,6 @@ def apura_python(folder: Path, params: dict[str, int]) -> Outputs:
 def _apura_duckdb(folder: Path, params: dict[str, int], ext: str) -> Outputs:
     import runtime
 
-    if "backend" not in inspect.signature(runtime.Program.run).parameters:
-        raise Skip("runtime.Program.run não aceita backend= ainda (back end duckdb em "
-                   "construção); sem número")
     program = runtime.load(PACKAGE_DIR)
     result = program.run(ledgers=_ledgers(folder, ext), params=params, backend="duckdb")
     return result.outputs
