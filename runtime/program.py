@@ -286,23 +286,14 @@ class Program:
         order = sorted(needed, key=lambda n: (n not in map_sources, needed.index(n)))
         if backend == "python":
             stats = self._scan_python(ctx, ledgers, order, errors, progress)
-            finish_scans: Callable[[], None] | None = None
-            close: Callable[[], None] | None = None
         else:
-            stats, finish_scans, close = self._scan_sql(ctx, ledgers, order, errors, backend,
-                                                        params, progress)
-        try:
-            rejects = [r for st in stats for r in st.rejected]
-            if rejects and not allow_rejects:
-                errors.extend(rejects)
-            errors.extend(ctx.errors)
-            if errors:
-                raise RunFailed(errors)
-            if finish_scans is not None:
-                finish_scans()
-        finally:
-            if close is not None:
-                close()
+            stats = self._scan_sql(ctx, ledgers, order, errors, backend, params, progress)
+        rejects = [r for st in stats for r in st.rejected]
+        if rejects and not allow_rejects:
+            errors.extend(rejects)
+        errors.extend(ctx.errors)
+        if errors:
+            raise RunFailed(errors)
         partitions = sorted({p for st in stats for p in st.partitions}, key=str)
         if pkg.partition is None:
             partitions = [None]
@@ -367,7 +358,7 @@ class Program:
     def _scan_sql(self, ctx: ScanContext, ledgers: Mapping[str, LedgerInput],
                   order: list[str], errors: list[DataError], backend: str,
                   params: dict[str, Any], progress: Callable[[str], None] | None,
-                  ) -> tuple[list[ReadStats], Callable[[], None], Callable[[], None]]:
+                  ) -> list[ReadStats]:
         from runtime.backends.plan import load_plan
         from runtime.backends.sqlrun import SqlRun
 
@@ -400,14 +391,9 @@ class Program:
                 if pkg.ledger(name).scan is not None and run.aggregate(ctx, name, st):
                     run.errors(ctx, name, display)
                 errors.extend(st.fatal)
-        except BaseException:
+        finally:  # the aggregates are in ctx: the engine is done
             engine.close()
-            raise
-
-        def finish_scans() -> None:
-            pass  # the aggregates were read with the ledgers
-
-        return stats, finish_scans, engine.close
+        return stats
 
     def _build_maps(self, ctx: ScanContext, ledger: str, rows: list[tuple[Any, ...]],
                     display: str) -> None:
