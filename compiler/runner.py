@@ -33,14 +33,20 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _locate(package: str) -> Path | None:
-    p = Path(package)
-    if (p / "__init__.py").is_file():
-        return p
-    q = Path("generated") / package
-    if (q / "__init__.py").is_file():
-        return q
-    return None
+def _locate(package: str) -> Path:
+    """The compiled package folder: PACKAGE as a folder, else <project>/generated/PACKAGE (the
+    project from --project, APURA_PROJECT or found upward; see compiler.project)."""
+    from compiler.project import find_root
+    from compiler.project import locate_package
+
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    project = obj["project"] if isinstance(obj, dict) and "project" in obj \
+        else find_root(Path.cwd())
+    found = locate_package(package, project)
+    if found.folder is None:
+        raise click.BadParameter(found.why, param_hint="PACOTE")
+    return found.folder
 
 
 def _progress() -> Callable[[str], None] | None:
@@ -92,7 +98,7 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
         click.echo(f"{len(exc.errors)} erro(s); nenhum arquivo foi escrito", err=True)
         journal.finish(run_id, status="failed", message=f"{len(exc.errors)} erro(s)")
         journal.close()
-        return 1
+        return 2 if exc.usage else 1  # parameters/inputs the package does not take: usage
     journal.inputs(run_id, [(st.name, st.path, _sha256(Path(st.path)), st.read, st.accepted,
                              len(st.rejected)) for st in result.inputs])
     if rejects is not None:
@@ -138,7 +144,7 @@ def explain_cell(*, package: str, inputs: dict[str, str], params: dict[str, str]
     except RunFailed as exc:
         click.echo(render_all(exc.errors), err=True, nl=False)
         click.echo(f"{len(exc.errors)} erro(s); a célula não foi explicada", err=True)
-        return 1
+        return 2 if exc.usage else 1
     except RuntimeError as exc:
         click.echo(f"erro: não foi possível rodar o pacote: {exc}", err=True)
         return 1

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 BASES = ("int", "decimal", "str", "bool", "date")
 
-_DISPLAY = {"int": "inteiro", "decimal": "decimal", "str": "texto", "bool": "lógico",
+_DISPLAY = {"int": "inteiro", "decimal": "decimal", "str": "texto", "bool": "booleano",
             "date": "data", "null": "nulo", "error": "erro", "record": "registro",
             "list": "lista", "map": "mapa"}
 

@@ -13,8 +13,9 @@ Example:
 
 from runtime.errors import DataError
 from runtime.errors import RunFailed
+from runtime.program import LoadError
 from runtime.program import Program
 from runtime.program import Result
 from runtime.program import load
 
-__all__ = ["DataError", "Program", "Result", "RunFailed", "load"]
+__all__ = ["DataError", "LoadError", "Program", "Result", "RunFailed", "load"]

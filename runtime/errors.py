@@ -1,4 +1,7 @@
-"""Run-time data errors (codes D…), rendered like compiler diagnostics: file:line:col, caret."""
+"""Run-time data errors (codes D…), rendered like compiler diagnostics: file:line:col, caret.
+
+An error about the run's request rather than a place in a file (a parameter, an input name)
+has no position (line 0): it renders as `parâmetro bimestre: erro[D0402]: …`."""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DataError:
-    """A problem in the data (or parameters) of a run, positioned in the input file."""
+    """A problem in the data (or parameters) of a run, positioned in the input file; `line` 0
+    when there is no position (`file` then names what is wrong, e.g. "parâmetro bimestre")."""
 
     code: str
     message: str
@@ -20,14 +24,20 @@ class DataError:
     field: str = ""
 
     def render(self) -> str:
-        out = [f"{self.file}:{self.line}:{self.col}: erro[{self.code}]: {self.message}\n"]
-        if self.text is not None:
+        where = f"{self.file}:{self.line}:{self.col}" if self.line > 0 else self.file
+        out = [f"{where}: erro[{self.code}]: {self.message}\n"]
+        if self.text is not None and self.line > 0:
             g = " " * len(str(self.line))
             out.append(f"{g} |\n{self.line} | {self.text}\n{g} | "
                        f"{' ' * (self.col - 1)}{'^' * max(1, self.width)}\n")
         if self.help:
             out.append(f"  = ajuda: {self.help}\n")
         return "".join(out)
+
+
+# Errors in what the run was asked (parameters, input names), found before any data is read:
+# the CLI treats them as usage errors (exit 2), like a malformed --param.
+REQUEST_CODES = frozenset({"D0401", "D0402", "D0403", "D0404", "D0405", "D0406"})
 
 
 class RunFailed(Exception):
@@ -37,12 +47,21 @@ class RunFailed(Exception):
         super().__init__(f"{len(errors)} erro(s) de dados")
         self.errors = errors
 
+    @property
+    def usage(self) -> bool:
+        """True when every error is about the request (REQUEST_CODES), none about the data."""
+        return bool(self.errors) and all(e.code in REQUEST_CODES for e in self.errors)
+
 
 class SkipRecord(Exception):
     """Raised inside a scan when a record cannot be evaluated (its error is already recorded)."""
 
 
 MAX_SHOWN = 50
+
+# Type names in messages (the compiler's are in compiler/types.py; a test keeps them equal).
+TYPE_NAMES = {"int": "inteiro", "decimal": "decimal", "str": "texto", "bool": "booleano",
+              "date": "data"}
 
 
 def render_all(errors: list[DataError]) -> str:

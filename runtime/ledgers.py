@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from runtime.errors import TYPE_NAMES
 from runtime.errors import DataError
 from runtime.model import CsvFormat
 from runtime.model import Field
@@ -50,8 +51,7 @@ class ReadStats:
     fatal: list[DataError] = field(default_factory=list)
 
 
-_TYPE_PT = {"int": "inteiro", "decimal": "decimal", "str": "texto", "bool": "lógico",
-            "date": "data"}
+_TYPE_PT = TYPE_NAMES
 
 
 def converter(f: Field, fmt: CsvFormat) -> Callable[[str], Any]:

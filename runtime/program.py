@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
+from runtime.errors import TYPE_NAMES
 from runtime.errors import DataError
 from runtime.errors import RunFailed
 from runtime.errors import SkipRecord
@@ -193,10 +194,10 @@ class Program:
         out: dict[str, Any] = {}
         errors = []
         for p in self.package.params:
-            where = f"<parâmetro {p.name}>"
+            where = f"parâmetro {p.name}"  # no line:col: a parameter is not in a file
             if p.name not in raw:
                 errors.append(DataError(code="D0401", message=f"falta o parâmetro '{p.name}'",
-                                        file=where, line=1, col=1,
+                                        file=where, line=0, col=0,
                                         help=f"use --param {p.name}=VALOR"))
                 continue
             v = raw[p.name]
@@ -204,18 +205,18 @@ class Program:
                 v = _convert_param(p.type, v)
             except (ValueError, decimal.InvalidOperation):
                 errors.append(DataError(code="D0402", message=f"o parâmetro '{p.name}' deve ser "
-                                        f"{p.type}; recebeu '{raw[p.name]}'", file=where,
-                                        line=1, col=1))
+                                        f"{TYPE_NAMES.get(p.type, p.type)}; recebeu "
+                                        f"'{raw[p.name]}'", file=where, line=0, col=0))
                 continue
             if (p.min is not None and v < p.min) or (p.max is not None and v > p.max):
                 errors.append(DataError(code="D0403", message=f"o parâmetro '{p.name}' deve "
                                         f"estar entre {p.min} e {p.max}; recebeu {v}",
-                                        file=where, line=1, col=1))
+                                        file=where, line=0, col=0))
                 continue
             out[p.name] = v
         for k in sorted(set(raw) - {p.name for p in self.package.params}):
             errors.append(DataError(code="D0404", message=f"parâmetro desconhecido '{k}'",
-                                    file=f"<parâmetro {k}>", line=1, col=1,
+                                    file=f"parâmetro {k}", line=0, col=0,
                                     help="parâmetros do pacote: "
                                     + ", ".join(p.name for p in self.package.params)))
         return out, errors
@@ -269,12 +270,12 @@ class Program:
         known = {led.id for led in pkg.ledgers}
         for name in sorted(set(ledgers) - known):
             errors.append(DataError(code="D0405", message=f"entrada desconhecida '{name}'",
-                                    file=f"<entrada {name}>", line=1, col=1,
+                                    file=f"entrada {name}", line=0, col=0,
                                     help="entradas do pacote: " + ", ".join(sorted(known))))
         for name in needed:
             if name not in ledgers:
                 errors.append(DataError(code="D0406", message=f"falta a entrada '{name}'",
-                                        file=f"<entrada {name}>", line=1, col=1,
+                                        file=f"entrada {name}", line=0, col=0,
                                         help=f"use --input {name}=ARQUIVO"))
         if errors:
             raise RunFailed(errors)
@@ -475,19 +476,41 @@ def _convert_param(kind: str, v: Any) -> Any:
 
 
 def load(path: str | Path) -> Program:
-    """Load a compiled package from its folder (e.g. "generated/siops") or a module name."""
+    """Load a compiled package from its folder (e.g. "generated/siops": absolute, or relative to
+    the working directory) or an importable module name (e.g. "generated.siops").
+
+    Raises LoadError (an ImportError) with a clear message when there is no such package."""
     p = Path(path)
     if p.is_dir():
-        init = p / "__init__.py"
-        digest = hashlib.sha1(str(p.resolve()).encode()).hexdigest()[:8]
-        modname = f"_apura_generated_{p.resolve().name}_{digest}"
+        folder = p.resolve()
+        init = folder / "__init__.py"
+        if not init.is_file():
+            raise LoadError(f"'{path}' não é um pacote compilado do apura: falta {init.name} "
+                            f"em {folder}")
+        digest = hashlib.sha1(str(folder).encode()).hexdigest()[:8]
+        modname = f"_apura_generated_{folder.name}_{digest}"
         spec = importlib.util.spec_from_file_location(modname, init,
-                                                      submodule_search_locations=[str(p)])
+                                                      submodule_search_locations=[str(folder)])
         if spec is None or spec.loader is None:
-            raise ImportError(f"não foi possível carregar o pacote em {p}")
+            raise LoadError(f"não foi possível carregar o pacote em {folder}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[modname] = module
         spec.loader.exec_module(module)
+    elif isinstance(path, Path) or "/" in path or "\\" in path or path.startswith("."):
+        raise LoadError(f"pacote compilado não encontrado: a pasta '{path}' não existe "
+                        f"(caminhos relativos partem da pasta atual, {Path.cwd()})")
     else:
-        module = importlib.import_module(str(path))
+        try:
+            module = importlib.import_module(path)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not (path == exc.name or path.startswith(exc.name + ".")):
+                raise
+            raise LoadError(f"pacote compilado não encontrado: nem a pasta '{path}' (relativa a "
+                            f"{Path.cwd()}) nem o módulo '{path}' existem") from None
+    if not hasattr(module, "PACKAGE"):
+        raise LoadError(f"'{path}' não é um pacote compilado do apura (não define PACKAGE)")
     return Program(module.PACKAGE, module)
+
+
+class LoadError(ImportError):
+    """runtime.load: the path or module name is not a compiled apura package."""

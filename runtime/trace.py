@@ -430,7 +430,7 @@ def explain(program: Program, ledgers: Mapping[str, LedgerInput], params: Mappin
         shown = ", ".join(str(p) for p in result.partitions) or "nenhuma"
         raise RunFailed([DataError(
             code="D0407", message=f"a partição '{part}' ({pkg.partition}) não aparece nas "
-            "entradas", file=f"<partição {part}>", line=1, col=1,
+            "entradas", file=f"partição {part}", line=0, col=0,
             help=f"partições nas entradas: {shown}")])
     assert trace.ctx is not None
     exp = build_explanation(pkg, result.values, trace, lay.id, found[0], row, col,

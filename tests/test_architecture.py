@@ -19,7 +19,8 @@ RANK = {
     "compiler.ir": 8, "compiler.check": 9, "compiler.graph": 9, "compiler.lower": 11,
     "compiler.passes": 12, "compiler.irdump": 12, "compiler.codegen": 13, "compiler.writer": 14,
 }
-TOP = {"compiler", "compiler.cli", "compiler.runner", "compiler.__main__"}
+TOP = {"compiler", "compiler.cli", "compiler.runner", "compiler.__main__", "compiler.clitext",
+       "compiler.project"}
 
 
 def _imports(path: Path) -> set[str]:
