@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install compile check lint clean-demo
+.PHONY: demo test install compile check lint accept wheel-check clean-demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,21 @@ check: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check compiler runtime tests
+
+# Accept the current outputs as the new snapshots (after reviewing the diff of `make test`):
+# the IMPT files, the rendered diagnostics and the explain text. K=expr updates only the tests
+# matching `pytest -k expr`; a run that is partial or fails never deletes other snapshots
+# (tests/conftest.py), a complete passing one also removes the snapshots no test uses.
+SNAPSHOT_TESTS := tests/golden/test_outputs.py tests/test_diagnostics_cases.py \
+                  tests/unit/test_explain.py
+accept: $(STAMP)
+	$(BIN)/python -m pytest $(SNAPSHOT_TESTS) --snapshot-update $(if $(K),-k '$(K)')
+
+# A non-editable install works: build the wheel, install it in a fresh venv, check, compile
+# --check and run the small fixture from it (run by .ci/run).
+wheel-check: $(STAMP)
+	.ci/wheel-check $(BIN)/python
+
+# Remove what `make demo` writes: out/ and the generated 100k-row fixture.
+clean-demo:
+	rm -rf out $(LARGE)

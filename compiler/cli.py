@@ -161,9 +161,10 @@ def compile_cmd(ctx: click.Context, specs: Path | None, out: Path | None,
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     out: dict[str, str] = {}
+    form = "NOME=ARQUIVO" if option == "--input" else "NOME=VALOR"
     for v in values:
         if "=" not in v:
-            raise click.BadParameter(f"use NOME=VALOR, recebeu '{v}'", param_hint=option)
+            raise click.BadParameter(f"use {form}, recebeu '{v}'", param_hint=option)
         k, _, val = v.partition("=")
         k = k.strip()
         if not k:
@@ -188,7 +189,7 @@ def _ledger_inputs(f: Callable[..., None]) -> Callable[..., None]:
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path),
               help="Pasta de saída; os arquivos vão para OUT/<partição>/.")
 @click.option("--select", default=None, metavar="GLOB",
-              help="Roda só os layouts cujo id casa com o padrão (ex.: 'covid/7*').")
+              help="Roda só os layouts cujo id casa com o padrão (ex.: 'covid/7[01]').")
 @click.option("--rejects", default=None, type=click.Path(path_type=Path),
               help="Grava as linhas rejeitadas neste CSV e continua.")
 @click.option("--state", default=Path(".apura/state.sqlite"), show_default=True,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck
@@ -22,11 +25,56 @@ settings.register_profile("dev", max_examples=200, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+def _visible_lines(data: object) -> list[str]:
+    """Bytes decoded as UTF-8 (undecodable bytes as \\xNN), one string per line, with the
+    line end written out: "...;\\r\\n", "...;\\n", or "(sem fim de linha)" on a last line
+    without one."""
+    text = data.decode("utf-8", "backslashreplace") if isinstance(data, bytes) else str(data)
+    out = []
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        end = line[len(body):].replace("\r", "\\r").replace("\n", "\\n")
+        out.append(body + (end or "  (sem fim de linha)"))
+    return out
+
+
 class ImptSnapshot(SingleFileSnapshotExtension):
-    """Output files compared byte for byte (CRLF and encoding included)."""
+    """Output files compared byte for byte (CRLF and encoding included); a mismatch shows a
+    unified diff of the decoded lines with their line ends visible, not one bytes literal."""
 
     _write_mode = WriteMode.BINARY
     file_extension = "IMPT"
+
+    def diff_lines(self, serialized_data: Any, snapshot_data: Any) -> Iterator[str]:
+        if snapshot_data is None:
+            yield from (f"+ {line}" for line in _visible_lines(serialized_data))
+            return
+        old, new = _visible_lines(snapshot_data), _visible_lines(serialized_data)
+        diff = list(difflib.unified_diff(old, new, "snapshot", "recebido", n=1, lineterm=""))
+        if not diff and snapshot_data != serialized_data:  # same lines, other bytes
+            diff = ["(as linhas decodificadas são iguais; os bytes diferem, ex.: a codificação)"]
+        yield from diff
+
+
+_DESELECTED: list[int] = []
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    _DESELECTED.append(len(items))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With --snapshot-update, syrupy deletes every snapshot no test used; a run that did not
+    run every collected test to success (-k/-m deselection, -x, a failure, an interruption)
+    would then delete live snapshots. Such a run keeps them (syrupy's --snapshot-no-cleanup);
+    only a complete, passing run (`make accept` with no K) removes obsolete ones."""
+    option = session.config.option
+    if not getattr(option, "update_snapshots", False):
+        return
+    if exitstatus != 0 or session.testsfailed or session.shouldstop or session.shouldfail \
+            or sum(_DESELECTED):
+        option.no_cleanup = True
 
 
 class DiagnosticsText(SingleFileSnapshotExtension):

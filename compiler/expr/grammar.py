@@ -7,7 +7,16 @@ from pathlib import Path
 
 import lark
 
-GRAMMAR_PATH = Path(__file__).resolve().parents[2] / "grammar" / "apura.lark"
+
+def _grammar_path() -> Path:
+    """grammar/apura.lark of the source tree (and of an editable install), else the copy an
+    installed wheel carries as compiler/grammar/apura.lark (pyproject.toml maps the folder)."""
+    here = Path(__file__).resolve()
+    source = here.parents[2] / "grammar" / "apura.lark"
+    return source if source.is_file() else here.parents[1] / "grammar" / "apura.lark"
+
+
+GRAMMAR_PATH = _grammar_path()
 
 Tree = lark.Tree
 Token = lark.Token
