@@ -18,6 +18,7 @@ from compiler.diagnostics import Diagnostic
 from compiler.diagnostics import Severity
 from compiler.ir import Package
 from compiler.lower import lower
+from compiler.outputs_check import check_layouts
 from compiler.package import LoadedPackage
 from compiler.package import discover
 from compiler.package import load_package
@@ -51,6 +52,7 @@ def check(folder: str | Path, base: str | Path | None = None) -> CompileResult:
     base_path = Path(base) if base is not None else Path.cwd()
     diags: list[Diagnostic] = []
     loaded: LoadedPackage = load_package(folder, base_path, diags)
+    diags.extend(check_layouts(loaded.layouts.values()))
     pkg = lower(loaded, diags)
     diags.sort(key=Diagnostic.sort_key)
     return CompileResult(folder=loaded.folder,

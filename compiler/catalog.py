@@ -341,3 +341,49 @@ def leaves_without_rows(span: Span) -> Diagnostic:
 def internal(span: Span, *, detail: str) -> Diagnostic:
     return Diagnostic(code="I0001", message=f"erro interno do apura: {detail}", span=span,
                       help="isto é um defeito do apura; por favor, reporte")
+
+
+# --- S05xx: what outputs and generated code can carry
+def _char_name(ch: str) -> str:
+    names = {";": "';' (o separador de campos do IMPT)", "\n": "uma quebra de linha (LF)",
+             "\r": "um retorno de carro (CR)", "\t": "uma tabulação", "\x00": "um caractere NUL",
+             "/": "'/'", "\\": "'\\'"}
+    return names.get(ch, f"o caractere invisível U+{ord(ch):04X} (controle ou quebra de linha)")
+
+
+def _visible(text: str) -> str:
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def unsafe_output_text(span: Span, *, where: str, char: str, index: int) -> Diagnostic:
+    return Diagnostic(code="S0501", message=f"{where} é gravado no arquivo de saída e não pode "
+                      f"conter {_char_name(char)} (caractere {index + 1} do texto)", span=span,
+                      help="no IMPT cada registro é uma linha e os campos são separados por "
+                      "';'; remova o caractere")
+
+
+def bad_output_file(span: Span, *, name: str, reason: str) -> Diagnostic:
+    return Diagnostic(code="S0502", message=f"nome de arquivo de saída inválido "
+                      f"'{_visible(name)}': "
+                      f"{reason}", span=span,
+                      help="use só um nome de arquivo (ex.: covid_71.IMPT): a pasta é --out e, "
+                      "com partição, OUT/<valor>/")
+
+
+def same_output_file(span: Span, *, file: str, first_file: str, layout: str, other: str,
+                     first: Span) -> Diagnostic:
+    case = "" if file == first_file else (f" ('{_visible(first_file)}' e '{_visible(file)}' "
+                                          "são o mesmo arquivo no Windows e no macOS)")
+    return Diagnostic(code="S0503", message=f"os layouts '{other}' e '{layout}' gravam o mesmo "
+                      f"arquivo '{_visible(file)}'{case} e podem rodar juntos (um "
+                      "sobrescreveria o outro)",
+                      span=span, labels=(Label(span=first, message=f"arquivo de '{other}'"),),
+                      help="dê um nome de arquivo próprio a cada layout, ou, se um é versão do "
+                      "outro, declare os dois com o mesmo 'alternative_of: <grupo>'")
+
+
+def unsafe_expr_text(span: Span, *, char: str) -> Diagnostic:
+    return Diagnostic(code="S0504", message=f"um texto entre aspas na expressão contém "
+                      f"{_char_name(char)}", span=span,
+                      help="textos de regras não podem ter caracteres de controle nem quebras "
+                      "de linha")

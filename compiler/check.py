@@ -15,6 +15,7 @@ from compiler import builtins
 from compiler import catalog
 from compiler import ir
 from compiler import types as T
+from compiler.chars import first_unsafe
 from compiler.diagnostics import Diagnostic
 from compiler.expr import ast
 from compiler.source import Span
@@ -69,6 +70,12 @@ class Checker:
     def err(self, d: Diagnostic) -> None:
         self.diags.append(d)
 
+    def _safe_text(self, text: str, span: Span) -> None:
+        """S0504: text literals reach generated SQL and Python; no control characters."""
+        at = first_unsafe(text)
+        if at is not None:
+            self.err(catalog.unsafe_expr_text(span, char=text[at]))
+
     # ------------------------------------------------------------ entry points
     def condition(self, e: ast.Expr, scope: Scope) -> ir.Expr:
         out = self.expr(e, scope, in_agg=False)
@@ -103,6 +110,7 @@ class Checker:
                 return ir.Const(value=v, type=T.DECIMAL if isinstance(v, Decimal) else T.INT,
                                 span=e.span)
             case ast.String(value=v):
+                self._safe_text(v, e.span)
                 return ir.Const(value=v, type=T.STR, span=e.span)
             case ast.Bool(value=v):
                 return ir.Const(value=v, type=T.BOOL, span=e.span)
@@ -184,6 +192,7 @@ class Checker:
                 return ir.InList(operand=x, items=tuple(consts), negated=neg,
                                  type=T.BOOL.null(x.type.nullable), span=e.span)
             case ast.Matches(operand=o, pattern=p):
+                self._safe_text(p, e.span)
                 x = self.expr(o, s, in_agg=in_agg)
                 if not (x.type.base == "str" or x.type.is_error):
                     self.err(catalog.bad_operand(e.span, op="matches", left=x.type.display()))

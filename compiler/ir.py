@@ -377,6 +377,7 @@ class Layout:
     output_format: str
     output_file: str
     span: Span
+    alternative_of: str = ""  # a group of alternative layouts (at most one of them runs)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -313,7 +313,8 @@ class Lowerer:
                          filter_text=filt_text, hit_policy=ir.HitPolicy(lay.hit_policy),
                          columns=tuple(columns), rows=tuple(rows),
                          output_format=lay.output_format, output_file=lay.output_file.value,
-                         span=lay.span)
+                         span=lay.span, alternative_of=lay.alternative_of.value
+                         if lay.alternative_of is not None else "")
 
     def _finish_order(self, layouts: list[ir.Layout]) -> tuple[tuple[str, int], ...]:
         nodes = [(lay.id, r.index) for lay in layouts for r in lay.rows

@@ -18,6 +18,7 @@ from runtime.errors import RunFailed
 from runtime.errors import render_all
 from runtime.journal import Journal
 from runtime.ledgers import write_rejects
+from runtime.program import SelectionConflict
 from runtime.trace import ExplainError
 from runtime.trace import locate
 
@@ -68,6 +69,10 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
         raise click.BadParameter(f"pacote compilado '{package}' não encontrado "
                                  "(rode 'apura compile')", param_hint="PACKAGE")
     program = runtime.load(where)
+    try:
+        program.selected(select)
+    except SelectionConflict as exc:
+        raise click.BadParameter(str(exc), param_hint="--select") from None
     if select is not None and not program.selected(select):
         raise click.BadParameter(f"nenhum layout casa com '{select}'; layouts: "
                                  + ", ".join(lay.id for lay in program.layouts),

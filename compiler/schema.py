@@ -2,6 +2,10 @@
 
 Scalars are typed by the schema: where the schema wants a string, a plain scalar's raw text is
 used verbatim (`ref: 0301` is "0301", `ref: 1.10` is "1.10").
+
+A schema `pattern` must match the whole string (Python `re.fullmatch`): with `re.search`, as
+JSON Schema specifies, `^[a-z]+$` would accept "abc\n" (`$` matches before a final newline).
+The .json files keep their `^...$` anchors, so editors read the same rules.
 """
 
 from __future__ import annotations
@@ -9,6 +13,8 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from typing import cast
@@ -38,8 +44,24 @@ def schema_for(kind: str) -> dict[str, Any]:
 
 
 @functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _full_pattern(validator: Any, pattern: str, instance: object,
+                  schema: object) -> Iterator[jsonschema.ValidationError]:
+    """The `pattern` keyword with full-match semantics (see the module docstring)."""
+    if isinstance(instance, str) and _compiled(pattern).fullmatch(instance) is None:
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+FullMatchValidator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+    jsonschema.Draft202012Validator, {"pattern": _full_pattern})
+
+
+@functools.cache
 def _validator(kind: str) -> jsonschema.protocols.Validator:
-    return jsonschema.Draft202012Validator(schema_for(kind))
+    return cast(jsonschema.protocols.Validator, FullMatchValidator(schema_for(kind)))
 
 
 def node_at(root: YNode, path: tuple[object, ...]) -> YNode:
@@ -160,10 +182,10 @@ def _show(v: object) -> str:
 
 def _pattern_hint(path: tuple[object, ...]) -> str:
     last = path[-1] if path else ""
-    if last == "id":
+    if last in ("id", "alternative_of"):
         return "use letras minúsculas, dígitos, '_' e '/' (ex.: covid/77)"
-    if last == "file":
-        return "um nome de arquivo, sem pastas"
+    if last in ("true", "false", "delimiter"):
+        return "sem quebras de linha nem outros caracteres de controle (nem aspas no delimitador)"
     return "use letras minúsculas, dígitos e '_' (ex.: anulado_empenho)"
 
 

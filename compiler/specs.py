@@ -117,6 +117,7 @@ class ColumnSpec:
     label: str
     value: YScalar | None
     span: Span
+    label_span: Span | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,6 +148,8 @@ class LayoutSpec(SpecBase):
     output_file: Text
     columns: tuple[ColumnSpec, ...]
     rows: tuple[RowSpec, ...]
+    # Layouts of one group are alternatives (rule versions): at most one of them runs.
+    alternative_of: Text | None = None
 
 
 Spec = PackageSpec | LedgerSpec | MapSpec | LayoutSpec
@@ -161,6 +164,11 @@ def _scalar(m: YMap, key: str) -> YScalar | None:
 def _text(m: YMap, key: str) -> Text | None:
     node = _scalar(m, key)
     return Text(value=node.value, span=node.span) if node is not None else None
+
+
+def _span_of(m: YMap, key: str) -> Span | None:
+    node = _scalar(m, key)
+    return node.span if node is not None else None
 
 
 def _str(m: YMap, key: str, default: str = "") -> str:
@@ -230,7 +238,8 @@ def build(root: YMap, src: SourceFile, kind: str) -> Spec:
     assert kind == "layout"
     columns = tuple(
         ColumnSpec(id=_str(_map(c), "id"), code=_int(_map(c), "code") or 0,
-                   label=_str(_map(c), "label"), value=_scalar(_map(c), "value"), span=c.span)
+                   label=_str(_map(c), "label"), value=_scalar(_map(c), "value"), span=c.span,
+                   label_span=_span_of(_map(c), "label"))
         for c in _seq(root.get("columns")))
     rows = tuple(_row(_map(r)) for r in _seq(root.get("rows")))
     out = _map(root.get("output"))
@@ -239,7 +248,7 @@ def build(root: YMap, src: SourceFile, kind: str) -> Spec:
     return LayoutSpec(**base, planilha=_int(root, "planilha") or 0, source=_text(root, "source"),
                       filter=_scalar(root, "filter"), hit_policy=_str(root, "hit_policy", "unique"),
                       output_format=_str(out, "format", "impt"), output_file=output_file,
-                      columns=columns, rows=rows)
+                      columns=columns, rows=rows, alternative_of=_text(root, "alternative_of"))
 
 
 def _row(m: YMap) -> RowSpec:

@@ -113,6 +113,8 @@ class Layout:
     filter: str = ""
     filter_at: Loc | None = None
     hit_policy: str = "unique"
+    # Layouts of one group are alternatives of each other: a run selects at most one of them.
+    alternative_of: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,18 @@ if TYPE_CHECKING:
 LedgerInput = str | Path | Iterable[Mapping[str, Any]]
 
 
+class SelectionConflict(ValueError):
+    """A selection holds two alternatives of one group (they may write the same file)."""
+
+    def __init__(self, group: str, layouts: list[str], select: str | None) -> None:
+        shown = ", ".join(f"'{x}'" for x in layouts)
+        what = f"'{select}' seleciona" if select is not None else "sem --select, a execução tem"
+        super().__init__(f"{what} {shown}, alternativos do grupo '{group}': só um deles pode "
+                         "rodar; escolha um com --select (ex.: --select "
+                         f"'{layouts[0]}')")
+        self.group, self.layouts = group, layouts
+
+
 class RuntimeMap:
     """A built map: key tuple → value tuple, with the declared missing-key behaviour."""
 
@@ -168,9 +180,18 @@ class Program:
         return self.package.layouts
 
     def selected(self, select: str | None) -> list[Layout]:
-        """Layouts whose ids match the glob (all when None)."""
-        return [lay for lay in self.package.layouts
-                if select is None or fnmatch.fnmatchcase(lay.id, select)]
+        """Layouts whose ids match the glob (all when None); raises SelectionConflict when two
+        of them are alternatives of one group (`alternative_of`): at most one of a group runs."""
+        chosen = [lay for lay in self.package.layouts
+                  if select is None or fnmatch.fnmatchcase(lay.id, select)]
+        groups: dict[str, list[str]] = {}
+        for lay in chosen:
+            if lay.alternative_of:
+                groups.setdefault(lay.alternative_of, []).append(lay.id)
+        for group, ids in groups.items():
+            if len(ids) > 1:
+                raise SelectionConflict(group, ids, select)
+        return chosen
 
     def required_inputs(self, select: str | None = None) -> list[str]:
         """Ledger ids a run of the selected layouts needs (their sources, deps and maps)."""

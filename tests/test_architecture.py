@@ -12,9 +12,11 @@ from tests.conftest import ROOT
 
 # Pipeline order: a module may import only modules at its own rank or earlier.
 RANK = {
-    "compiler.version": 0, "compiler.source": 0, "compiler.diagnostics": 1,
+    "compiler.version": 0, "compiler.source": 0, "compiler.chars": 0,
+    "compiler.diagnostics": 1,
     "compiler.catalog": 2, "compiler.yamlnodes": 3, "compiler.schema": 4, "compiler.specs": 5,
-    "compiler.package": 6, "compiler.expr": 7, "compiler.types": 8, "compiler.builtins": 8,
+    "compiler.package": 6, "compiler.outputs_check": 6,
+    "compiler.expr": 7, "compiler.types": 8, "compiler.builtins": 8,
     # The checker emits typed IR expressions directly (no side tables), so ir sits before check.
     "compiler.ir": 8, "compiler.check": 9, "compiler.graph": 9, "compiler.lower": 11,
     "compiler.passes": 12, "compiler.irdump": 12, "compiler.codegen": 13, "compiler.writer": 14,

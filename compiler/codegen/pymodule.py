@@ -11,6 +11,8 @@ from compiler import ir
 from compiler.codegen import names
 from compiler.codegen.pyexpr import PyExpr
 from compiler.codegen.pyexpr import literal
+from compiler.codegen.quoting import py_comment
+from compiler.codegen.quoting import py_docstring
 from compiler.source import Span
 from compiler.version import COMPILER_VERSION
 from compiler.version import RUNTIME_ABI
@@ -19,6 +21,8 @@ _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
     keep_trailing_newline=True, autoescape=False)
+_ENV.filters["py_comment"] = py_comment
+_ENV.filters["py_docstring"] = py_docstring
 
 
 class Lines:
@@ -42,8 +46,7 @@ class Lines:
 
 
 def _comment(text: str, width: int = 96) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return py_comment(text, width)
 
 
 class ModuleGen:
@@ -67,7 +70,7 @@ class ModuleGen:
 
     def where(self, span: Span, plan_id: str) -> str:
         self.loc(span, plan_id)
-        return f"# {span.file}:{span.line}:{span.col}  {plan_id}"
+        return f"# {py_comment(span.file)}:{span.line}:{span.col}  {py_comment(plan_id)}"
 
     # ------------------------------------------------------------ module
     def generate(self) -> str:
@@ -130,7 +133,8 @@ class ModuleGen:
         ids = ", ".join(lay.id for lay in layouts)
         head(f"def scan_{names.ident(led.id)}(rows, ctx):")
         head.indent()
-        head(f'"""Ledger \'{led.id}\': derived fields, then the rows of {ids}."""')
+        head(f'"""Ledger \'{py_docstring(led.id)}\': derived fields, then the rows of '
+             f'{py_docstring(ids)}."""')
         code = body.text()
         for p in pkg.params:
             if names.param_var(p.name) in code or any(names.param_var(p.name) in c
@@ -182,7 +186,7 @@ class ModuleGen:
             out.indent()
             self._filter_code.append(code)
         else:
-            out(f"# {pid}: sem filtro")
+            out(f"# {_comment(pid)}: sem filtro")
         start = len(out.lines)
         saved = px.scope()
         rule_rows = [r for r in lay.rows if r.kind is ir.RowKind.RULE]
@@ -199,7 +203,7 @@ class ModuleGen:
             if rule_rows:
                 out("else:")
                 out.indent()
-            out(f"_r = {other.index}  # {other.ref} otherwise" if other else "_r = -1")
+            out(f"_r = {other.index}  # {_comment(other.ref)} otherwise" if other else "_r = -1")
             if rule_rows:
                 out.dedent()
         else:
@@ -212,7 +216,7 @@ class ModuleGen:
                     "_line)")
             if other is not None:
                 out("if _r < 0:")
-                out(f"    _r = {other.index}  # {other.ref} otherwise")
+                out(f"    _r = {other.index}  # {_comment(other.ref)} otherwise")
         guard = other is None
         if guard:
             out("if _r >= 0:")
@@ -409,6 +413,8 @@ class ModuleGen:
                 filter_at = self.loc(lay.filter.span, f"{pkg.id}/{lay.id}/filter")
                 o(f"        filter_at=LOC[{filter_at}],")
             o(f"        hit_policy={lay.hit_policy.value!r},")
+            if lay.alternative_of:
+                o(f"        alternative_of={lay.alternative_of!r},")
             o("    ),")
         o("),")
         o("finish=finish,")
