@@ -55,7 +55,7 @@ MESSAGES: dict[str, str] = {
     "Choose from:\n\t{choices}": "Escolha entre:\n\t{choices}",
     "{value} is not in the range {range}.": "{value} não está no intervalo {range}.",
     "{value!r} is not a valid boolean. Recognized values: {states}":
-        "{value!r} não é um valor lógico válido. Valores reconhecidos: {states}",
+        "{value!r} não é um booleano válido. Valores reconhecidos: {states}",
     "{value!r} is not a valid {number_type}.": "{value!r} não é um {number_type} válido.",
     "{value!r} is not a valid UUID.": "{value!r} não é um UUID válido.",
     "{name} {filename!r} is a file.": "{name} {filename!r} é um arquivo.",

@@ -47,6 +47,8 @@ def _locate(package: str) -> Path:
     found = locate_package(package, project)
     if found.folder is None:
         raise click.BadParameter(found.why, param_hint="PACOTE")
+    if found.stale:
+        click.echo(found.stale, err=True)
     return found.folder
 
 

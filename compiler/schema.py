@@ -157,6 +157,7 @@ def _diagnostic(root: YNode, err: Any, kind: str) -> Diagnostic:
         names = [str(v) for v in err.validator_value]
         opts = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " ou " + names[-1]
         got = node.value if isinstance(node, YScalar) else "?"
+        got = "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in got)
         dym = difflib.get_close_matches(got, [str(v) for v in err.validator_value], n=1)
         detail = f"'{got}' não é aceito; use {opts}"
         if dym:

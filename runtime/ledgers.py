@@ -116,7 +116,7 @@ def converter(f: Field, fmt: CsvFormat) -> Callable[[str], Any]:
                 return True
             if s == no:
                 return False
-            raise BadCell("D0104", f"'{s}' não é um valor lógico", f"use {yes} ou {no}")
+            raise BadCell("D0104", f"'{s}' não é um valor booleano", f"use {yes} ou {no}")
         return to_bool
     raise AssertionError(f.type)
 

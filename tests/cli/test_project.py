@@ -140,6 +140,19 @@ def test_the_compile_hint_only_when_compiling_would_help(project: Path) -> None:
     assert "pacote compilado 'nada' não encontrado (procurei 'nada' e " in result.stderr
 
 
+def test_a_stale_compiled_package_is_run_with_a_warning(project: Path) -> None:
+    result = invoke(*run_args(project))
+    assert result.exit_code == 0 and "atenção" not in result.stderr, result.stderr
+    path = project / "specs" / "pkg" / "quadro.yaml"
+    path.write_text(path.read_text("utf-8") + "# editado\n", "utf-8")
+    result = invoke(*run_args(project))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("atenção: ../../../generated/dados foi compilado de outra "
+                                    "versão de ..; rode 'apura compile'")
+    assert invoke("compile").exit_code == 0
+    assert "atenção" not in invoke(*run_args(project)).stderr
+
+
 def test_outside_any_project_says_what_was_looked_for(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV, raising=False)
@@ -338,5 +351,7 @@ def test_the_readme_select_example_does_what_it_says(tmp_path: Path,
                     "--input", f"equivalencia_recursos={SMALL_INPUTS['equivalencia_recursos']}",
                     "--out", tmp_path / "out", "--state", tmp_path / "s.sqlite")
     assert result.exit_code == 0, result.stderr
+    # the hash apura compile recorded is the one compiler.project recomputes (no false warning)
+    assert "atenção" not in result.stderr
     written = sorted(p.name for p in (tmp_path / "out").rglob("*.IMPT"))
     assert written == ["covid_70_receitas_uniao.IMPT", "covid_71_receitas_estado.IMPT"]
