@@ -36,6 +36,7 @@ from runtime.commit import remove_created
 from runtime.commit import write_error
 from runtime.errors import RunFailed
 from runtime.journal import Journal
+from runtime.ledgers import write_rejects
 from runtime.lock import RunLock
 
 if TYPE_CHECKING:
@@ -209,8 +210,6 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
            on_start: Callable[[int], None] | None = None) -> RunRecord:
     """Run `program` and write its outputs into `out` as `apura run` does; see the module
     docstring and README "Runs, locks and the journal"."""
-    from runtime.ledgers import write_rejects
-
     root, state_p = Path(out), Path(state)
     rejects_p = None if rejects is None else Path(rejects)
     if allow_rejects is None:
@@ -237,7 +236,7 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
             if on_start is not None:
                 on_start(run_id)
             return _run(program, journal, run_id, root, state_p, rejects_p, ledgers, params,
-                        select, chosen, allow_rejects, progress, sigs, write_rejects)
+                        select, chosen, allow_rejects, progress, sigs)
         finally:
             journal.close()
 
@@ -245,8 +244,7 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
 def _run(program: Program, journal: Journal, run_id: int, root: Path, state: Path,
          rejects: Path | None, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
          select: str | None, backend: str, allow_rejects: bool,
-         progress: Callable[[str], None] | None, sigs: _Signals,
-         write_rejects: Callable[[Path, list[Any]], None]) -> RunRecord:
+         progress: Callable[[str], None] | None, sigs: _Signals) -> RunRecord:
     commit: Commit | None = None
     committed = False
     try:
