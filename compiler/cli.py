@@ -200,17 +200,20 @@ def _ledger_inputs(f: Callable[..., None]) -> Callable[..., None]:
               "distribuído) ou auto (duckdb se alguma entrada for Parquet ou passar de ~50 MB).")
 @click.option("--spark-master", default=None, metavar="URL",
               help="Master do Spark (padrão: $APURA_SPARK_MASTER ou local[2]).")
+@click.option("--wait", is_flag=True,
+              help="Se outra execução usa a mesma pasta de saída ou o mesmo estado, espera "
+              "ela terminar (sem --wait, recusa na hora).")
 @click.pass_context
 def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple[str, ...],
         out: Path, select: str | None, rejects: Path | None, state: Path, backend: str,
-        spark_master: str | None) -> None:
+        spark_master: str | None, wait: bool) -> None:
     """Roda um pacote compilado (ex.: generated/siops) sobre os ledgers."""
     from compiler.runner import run_package
 
     code = run_package(package=package, inputs=_pairs(inputs, "--input"),
                        params=_pairs(params, "--param"), out=out, select=select,
                        rejects=rejects, state=state, debug=ctx.obj["debug"], backend=backend,
-                       spark_master=spark_master)
+                       spark_master=spark_master, wait=wait)
     sys.exit(code)
 
 

@@ -1,9 +1,9 @@
-"""`apura run`: load a generated package, run it, write outputs and the journal.
+"""`apura run`: load a generated package and run it with the lifecycle of the runtime
+(`Program.run_to`: locks, journal, staged commit); this module only turns options into it.
 `apura explain`: the memória de cálculo of one cell."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections.abc import Callable
@@ -14,24 +14,16 @@ import click
 import runtime
 from runtime.backends import choose
 from runtime.backends.plan import PlanMissing
+from runtime.commit import write_error
 from runtime.errors import RunFailed
 from runtime.errors import render_all
-from runtime.journal import Journal
 from runtime.ledgers import write_rejects
+from runtime.lifecycle import Interrupted
+from runtime.lifecycle import path_conflicts
+from runtime.lock import Busy
 from runtime.program import SelectionConflict
 from runtime.trace import ExplainError
 from runtime.trace import locate
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    except OSError:
-        return ""
-    return h.hexdigest()
 
 
 def _locate(package: str) -> Path:
@@ -65,11 +57,13 @@ def _progress() -> Callable[[str], None] | None:
 
 def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str], out: Path,
                 select: str | None, rejects: Path | None, state: Path, debug: bool,
-                backend: str = "python", spark_master: str | None = None) -> int:
+                backend: str = "python", spark_master: str | None = None,
+                wait: bool = False) -> int:
+    """The CLI face of `Program.run_to` (runtime.lifecycle): options in, messages out."""
     where = _locate(package)
-    if where is None:
-        raise click.BadParameter(f"pacote compilado '{package}' não encontrado "
-                                 "(rode 'apura compile')", param_hint="PACKAGE")
+    ledgers = {k: Path(v) for k, v in inputs.items()}
+    for option, message in path_conflicts(out, state, rejects, ledgers):
+        raise click.BadParameter(message, param_hint=option)
     program = runtime.load(where)
     try:
         program.selected(select)
@@ -79,42 +73,36 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
         raise click.BadParameter(f"nenhum layout casa com '{select}'; layouts: "
                                  + ", ".join(lay.id for lay in program.layouts),
                                  param_hint="--select")
-    pkg = program.package
-    ledgers = {k: Path(v) for k, v in inputs.items()}
     chosen = choose(backend, ledgers)
     if chosen == "spark":
         from runtime.backends import spark
 
         spark.configure(spark_master)
     progress = _progress()
-    journal = Journal(state)
-    run_id = journal.start(package=pkg.id, spec_hash=pkg.spec_hash,
-                           compiler_version=pkg.compiler_version, backend=chosen,
-                           params=dict(params), selected=select)
+    started: list[int] = []
+    if wait and progress is not None:
+        progress("esperando outra execução liberar a pasta de saída ou o estado…")
     try:
-        result = program.run(ledgers=ledgers, params=params, select=select,
-                             allow_rejects=rejects is not None, backend=chosen,
-                             progress=progress)
+        rec = program.run_to(out, ledgers, params, state=state, rejects=rejects, wait=wait,
+                             select=select, backend=chosen, progress=progress,
+                             handle_signals=True, on_start=started.append)
     except (PlanMissing, RuntimeError) as exc:
         click.echo(f"erro: o back end {chosen} não pôde rodar: {exc}", err=True)
-        journal.finish(run_id, status="failed", message=str(exc))
-        journal.close()
+        return 1
+    except Busy as exc:
+        click.echo(render_all(exc.errors), err=True, nl=False)
         return 1
     except RunFailed as exc:
         click.echo(render_all(exc.errors), err=True, nl=False)
-        click.echo(f"{len(exc.errors)} erro(s); nenhum arquivo foi escrito", err=True)
-        journal.finish(run_id, status="failed", message=f"{len(exc.errors)} erro(s)")
-        journal.close()
+        run = f" (execução {started[0]} em {state})" if started else ""
+        click.echo(f"{len(exc.errors)} erro(s); nenhum arquivo foi escrito{run}", err=True)
         return 2 if exc.usage else 1  # parameters/inputs the package does not take: usage
-    journal.inputs(run_id, [(st.name, st.path, _sha256(Path(st.path)), st.read, st.accepted,
-                             len(st.rejected)) for st in result.inputs])
-    if rejects is not None:
-        write_rejects(rejects, result.rejects)
-    written = result.write(out)
-    if progress is not None:
-        progress(f"{len(written)} arquivo(s) escrito(s)")
-    journal.finish(run_id, status="ok", outputs=written)
-    journal.close()
+    except Interrupted as exc:
+        run = f"execução {started[0]} " if started else "execução "
+        click.echo(f"{run}interrompida ({exc.args[0]}); nenhum arquivo de saída foi "
+                   "alterado", err=True)
+        return 128 + exc.signum
+    result, written = rec.result, rec.written
     for st in result.inputs:
         click.echo(f"{st.path}: {st.read} lidas, {st.accepted} aceitas, "
                    f"{len(st.rejected)} rejeitadas")
@@ -122,7 +110,7 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
         click.echo(f"{len(result.rejects)} linha(s) rejeitada(s) gravada(s) em {rejects}")
     click.echo(f"{len(written)} arquivo(s) escrito(s) em {out}/ "
                f"({len(result.partitions)} partição(ões), back end {result.backend}) — "
-               f"execução {run_id} em {state}")
+               f"execução {rec.run_id} em {state}")
     return 0
 
 
@@ -131,9 +119,8 @@ def explain_cell(*, package: str, inputs: dict[str, str], params: dict[str, str]
                  rejects: Path | None) -> int:
     """Print the memória de cálculo of one cell (text or JSON); 1 on data errors."""
     where = _locate(package)
-    if where is None:
-        raise click.BadParameter(f"pacote compilado '{package}' não encontrado "
-                                 "(rode 'apura compile')", param_hint="PACKAGE")
+    for option, message in path_conflicts(None, None, rejects, inputs):
+        raise click.BadParameter(message, param_hint=option)
     program = runtime.load(where)
     pkg = program.package
     try:
@@ -156,7 +143,11 @@ def explain_cell(*, package: str, inputs: dict[str, str], params: dict[str, str]
         click.echo(f"erro: não foi possível rodar o pacote: {exc}", err=True)
         return 1
     if rejects is not None:
-        write_rejects(rejects, exp.rejects)
+        try:
+            write_rejects(rejects, exp.rejects)
+        except OSError as exc:
+            click.echo(render_all(write_error(rejects, exc).errors), err=True, nl=False)
+            return 1
     if fmt == "json":
         click.echo(json.dumps(exp.to_dict(), ensure_ascii=False, indent=2))
     else:

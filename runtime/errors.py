@@ -6,12 +6,14 @@ has no position (line 0): it renders as `parâmetro bimestre: erro[D0402]: …`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DataError:
     """A problem in the data (or parameters) of a run, positioned in the input file; `line` 0
-    when there is no position (`file` then names what is wrong, e.g. "parâmetro bimestre")."""
+    when there is no position: `file` then names what is wrong (a parameter, an input name,
+    or a file or folder itself) and it renders as `parâmetro bimestre: erro[...]`."""
 
     code: str
     message: str
@@ -43,9 +45,12 @@ REQUEST_CODES = frozenset({"D0401", "D0402", "D0403", "D0404", "D0405", "D0406"}
 class RunFailed(Exception):
     """A run could not produce trustworthy outputs; carries every data error found."""
 
-    def __init__(self, errors: list[DataError]) -> None:
+    def __init__(self, errors: list[DataError], inputs: list[Any] | None = None) -> None:
         super().__init__(f"{len(errors)} erro(s) de dados")
         self.errors = errors
+        # what reading the inputs did (runtime.ledgers.ReadStats), when the run got that far:
+        # the journal records them for a failed run too
+        self.inputs: list[Any] = inputs or []
 
     @property
     def usage(self) -> bool:

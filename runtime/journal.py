@@ -6,12 +6,19 @@ numbered migrations recorded in `schema_migrations`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import errno
 import json
+import os
 import sqlite3
+from collections.abc import Iterator
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from runtime.errors import DataError
+from runtime.errors import RunFailed
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -46,6 +53,14 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run_id, path)
     );
     """,
+    # 2: the lifecycle: who ran (pid), into which --out, and when its outputs were committed
+    # (the manifest written; a run killed after that point still changed the outputs).
+    # Statuses: running, ok, failed, interrupted (SIGINT/SIGTERM), killed (found dead).
+    """
+    ALTER TABLE runs ADD COLUMN pid INTEGER;
+    ALTER TABLE runs ADD COLUMN out TEXT;
+    ALTER TABLE runs ADD COLUMN committed_at TEXT;
+    """,
 )
 
 
@@ -53,15 +68,54 @@ def _now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
+def state_error(path: Path, reason: str) -> RunFailed:
+    """D0506: the state file cannot be opened, read or written."""
+    return RunFailed([DataError(code="D0506", message=f"o arquivo de estado não pode ser "
+                                f"usado: {reason}", file=str(path), line=0, col=0,
+                                help="indique com --state um arquivo SQLite do apura (ou um "
+                                "caminho novo)")])
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError) and "not a database" in text:
+        return "não é um banco SQLite"
+    if "disk is full" in text:
+        return "não há espaço no disco"
+    if "readonly" in text or "read-only" in text:
+        return "é somente leitura"
+    if "unable to open" in text:
+        return "não foi possível abri-lo"
+    if isinstance(exc, OSError):
+        from runtime.commit import os_reason
+
+        return os_reason(exc)
+    return text
+
+
 class Journal:
-    """Opens (and migrates) the state file; records runs."""
+    """Opens (and migrates) the state file; records runs. Any failure of the file (not
+    SQLite, read-only, full disk, a folder, /proc) is RunFailed with D0506."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path)
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self._migrate()
+        try:
+            if path.is_dir():
+                raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise state_error(path, _reason(exc)) from None
+        with self._guard():
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except (OSError, sqlite3.Error) as exc:
+            raise state_error(self.path, _reason(exc)) from None
 
     def _migrate(self) -> None:
         with self.db:
@@ -76,27 +130,64 @@ class Journal:
                                       f"'{_now()}'); COMMIT;")
 
     def start(self, *, package: str, spec_hash: str, compiler_version: str, backend: str,
-              params: dict[str, Any], selected: str | None) -> int:
-        with self.db:
+              params: dict[str, Any], selected: str | None, out: str | None = None) -> int:
+        with self._guard(), self.db:
             cur = self.db.execute(
                 "INSERT INTO runs (package, spec_hash, compiler_version, backend, params, "
-                "selected, started_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'running')",
+                "selected, started_at, status, pid, out) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)",
                 (package, spec_hash, compiler_version, backend,
-                 json.dumps(params, sort_keys=True, default=str), selected, _now()))
+                 json.dumps(params, sort_keys=True, default=str), selected, _now(),
+                 os.getpid(), out))
         return int(cur.lastrowid or 0)
 
+    def mark_dead(self, by_run: int | None = None) -> list[int]:
+        """Mark 'killed' every run still 'running'. Call it only holding the state file's
+        lock: every run holds it while it runs, so a run still 'running' is a dead one."""
+        with self._guard(), self.db:
+            dead = [int(r[0]) for r in self.db.execute(
+                "SELECT id FROM runs WHERE status = 'running' ORDER BY id")]
+            by = f" (visto pela execução {by_run})" if by_run else ""
+            for run in dead:
+                self.db.execute(
+                    "UPDATE runs SET status = 'killed', finished_at = ?, message = "
+                    "'o processo terminou sem registrar o fim (kill -9, queda da máquina?)' "
+                    "|| CASE WHEN committed_at IS NULL THEN '; nenhum arquivo foi alterado' "
+                    "ELSE '; os arquivos dela já estavam confirmados (commit)' END || ? "
+                    "WHERE id = ?", (_now(), by, run))
+        return dead
+
     def inputs(self, run_id: int, rows: Sequence[tuple[str, str, str, int, int, int]]) -> None:
-        with self.db:
-            self.db.executemany("INSERT INTO run_inputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+        with self._guard(), self.db:
+            self.db.executemany("INSERT OR REPLACE INTO run_inputs VALUES (?, ?, ?, ?, ?, ?, ?)",
                                 [(run_id, *r) for r in rows])
+
+    def committed(self, run_id: int, outputs: Sequence[tuple[str, str, int]]) -> None:
+        """The run's outputs are committed (their manifest is written): record them."""
+        with self._guard(), self.db:
+            known = self.db.execute("SELECT committed_at FROM runs WHERE id = ?",
+                                    (run_id,)).fetchone()
+            if known is None or known[0] is not None:
+                return
+            self.db.executemany("INSERT OR REPLACE INTO run_outputs VALUES (?, ?, ?, ?)",
+                                [(run_id, *o) for o in outputs])
+            self.db.execute("UPDATE runs SET committed_at = ? WHERE id = ?", (_now(), run_id))
 
     def finish(self, run_id: int, *, status: str, message: str | None = None,
                outputs: Sequence[tuple[str, str, int]] = ()) -> None:
-        with self.db:
-            self.db.executemany("INSERT INTO run_outputs VALUES (?, ?, ?, ?)",
-                                [(run_id, *o) for o in outputs])
+        if outputs:
+            self.committed(run_id, outputs)
+        with self._guard(), self.db:
             self.db.execute("UPDATE runs SET status = ?, message = ?, finished_at = ? "
                             "WHERE id = ?", (status, message, _now(), run_id))
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        """One run as a dict (columns of `runs`), or None."""
+        with self._guard():
+            cur = self.db.execute("SELECT * FROM runs WHERE id = ?", (run_id,))
+            row = cur.fetchone()
+            return None if row is None else dict(zip([d[0] for d in cur.description], row,
+                                                     strict=True))
 
     def close(self) -> None:
         self.db.close()

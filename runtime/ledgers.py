@@ -9,7 +9,6 @@ import datetime
 import errno
 import io
 import itertools
-import operator
 import re
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -26,6 +25,7 @@ from runtime.errors import DataError
 from runtime.model import CsvFormat
 from runtime.model import Field
 from runtime.model import Ledger
+from runtime.partitions import note_partitions
 
 
 class BadCell(Exception):
@@ -48,6 +48,7 @@ class ReadStats:
     accepted: int = 0
     rejected: list[DataError] = field(default_factory=list)
     partitions: set[Any] = field(default_factory=set)
+    partition_lines: dict[Any, int] = field(default_factory=dict)  # value → its first line
     fatal: list[DataError] = field(default_factory=list)
 
 
@@ -536,7 +537,7 @@ class Reader:
         stats.read += read
         stats.accepted += len(rows)
         if self.pindex is not None and rows:
-            stats.partitions.update(map(operator.itemgetter(self.pindex), rows))
+            note_partitions(stats, rows, self.pindex)
         return rows
 
     def _csv_rows(self, reader: Any, offset: int, order: list[int], display: str,
@@ -703,6 +704,7 @@ class Reader:
                 continue
             if self.pindex is not None:
                 stats.partitions.add(values[self.pindex])
+                stats.partition_lines.setdefault(values[self.pindex], n)
             values.append(n)
             stats.accepted += 1
             yield tuple(values)

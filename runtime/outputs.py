@@ -1,9 +1,9 @@
-"""Output files: IMPT rendering and atomic writes (temp file + rename)."""
+"""Output files: IMPT rendering and the atomic write of one file (temp file + rename)."""
 
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -28,10 +28,14 @@ def render_impt(layout: Layout, rows: Sequence[Sequence[Any]]) -> bytes:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so readers see the old file or the new one, never half of one."""
+    """Write `data` to `path` so readers see the old file or the new one, never half of one
+    (temp file in the same folder, fsync, rename). The file gets the umask's permissions
+    (0644 for a typical user), as `open` would give it — not mkstemp's 0600. For a set of
+    files that must change together, see `runtime.commit`."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.apura-tmp")
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

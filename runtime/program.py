@@ -29,11 +29,12 @@ from runtime.ledgers import ReadStats
 from runtime.model import Layout
 from runtime.model import Package
 from runtime.outputs import render_impt
-from runtime.outputs import write_atomic
 from runtime.parquet import check_schema
+from runtime.partitions import partition_errors
 from runtime.values import CONTEXT
 
 if TYPE_CHECKING:
+    from runtime.lifecycle import RunRecord
     from runtime.trace import Explanation
 
 LedgerInput = str | Path | Iterable[Mapping[str, Any]]
@@ -158,14 +159,13 @@ class Result:
                                "mudaram desde a execução?")
         return exp
 
-    def write(self, out_dir: str | Path) -> list[tuple[str, str, int]]:
-        """Write every output atomically under out_dir; returns (path, sha256, bytes)."""
-        written = []
-        for rel, data in sorted(self.outputs.items()):
-            path = Path(out_dir) / rel
-            write_atomic(path, data)
-            written.append((path.as_posix(), hashlib.sha256(data).hexdigest(), len(data)))
-        return written
+    def write(self, out_dir: str | Path, *, wait: bool = False) -> list[tuple[str, str, int]]:
+        """Write every output under out_dir as one commit (all the new files or none, see
+        `runtime.commit`), holding the folder's lock (`wait`: wait for another run instead of
+        RunFailed D0503); returns (path, sha256, bytes). No journal: use `Program.run_to`."""
+        from runtime.lifecycle import write_outputs
+
+        return write_outputs(out_dir, self.outputs, wait=wait)
 
 
 class Program:
@@ -270,6 +270,24 @@ class Program:
         result.params, result.allow_rejects = dict(params), allow_rejects
         return result
 
+    def run_to(self, out: str | Path, ledgers: Mapping[str, LedgerInput],
+               params: Mapping[str, Any], *, state: str | Path = ".apura/state.sqlite",
+               rejects: str | Path | None = None, wait: bool = False,
+               **options: Any) -> RunRecord:
+        """Run and write the outputs into `out` with the whole lifecycle of `apura run`: the
+        locks of `out` and of the state file, the journal (inputs with sha256, outputs, status),
+        the staged commit, `rejects` (a CSV; rejected rows then do not fail the run).
+
+        `options`: select, backend, allow_rejects, progress, handle_signals (install SIGINT/
+        SIGTERM handlers for the run, restored after), on_start (called with the run id).
+        Raises RunFailed (data errors, D05xx for the places) after journaling the run, and
+        ValueError when `rejects`/`state` would overwrite an input or lie inside `out`.
+        See `runtime.lifecycle` and README "Runs, locks and the journal"."""
+        from runtime.lifecycle import run_to
+
+        return run_to(self, out, ledgers, params, state=state, rejects=rejects, wait=wait,
+                      **options)
+
     def explain(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
                 layout: str, part: Any, ref: str, column: str = "V0", *,
                 allow_rejects: bool = False) -> Explanation:
@@ -308,6 +326,9 @@ class Program:
         order = sorted(needed, key=lambda n: (n not in map_sources, needed.index(n)))
         if backend == "python":
             stats = self._scan_python(ctx, ledgers, order, errors, progress)
+            if pkg.partition is not None:
+                errors.extend(partition_errors(stats, pkg.partition,
+                                               lambda st, v: st.partition_lines.get(v, 1)))
         else:
             stats = self._scan_sql(ctx, ledgers, order, errors, backend, params, progress)
         rejects = [r for st in stats for r in st.rejected]
@@ -315,7 +336,7 @@ class Program:
             errors.extend(rejects)
         errors.extend(ctx.errors)
         if errors:
-            raise RunFailed(errors)
+            raise RunFailed(errors, stats)
         partitions = sorted({p for st in stats for p in st.partitions}, key=str)
         if pkg.partition is None:
             partitions = [None]
@@ -413,6 +434,14 @@ class Program:
                 if pkg.ledger(name).scan is not None and run.aggregate(ctx, name, st):
                     run.errors(ctx, name, display)
                 errors.extend(st.fatal)
+            if pkg.partition is not None:
+                part = pkg.partition
+
+                def first_line(st: Any, value: Any) -> int:
+                    if value in st.partition_lines:
+                        return int(st.partition_lines[value])
+                    return engine.first_line(st.name, part, value) or 1
+                errors.extend(partition_errors(stats, part, first_line))
         finally:  # the aggregates are in ctx: the engine is done
             engine.close()
         return stats

@@ -299,6 +299,15 @@ class DuckDBEngine:
         self._copy_with_lines(name, *pending)
         return True
 
+    def first_line(self, name: str, field: str, value: Any) -> int | None:
+        """The line of the first record of ledger `name` whose `field` is `value` (to point at
+        a partition value that cannot be a folder name)."""
+        self.ensure_lines(name)
+        cond = f"{q(field)} IS NULL" if value is None else f"{q(field)} = ?"
+        (line,), = self.con.execute(f"SELECT min(_line) FROM {q(name)} WHERE {cond}",
+                                    [] if value is None else [value]).fetchall()
+        return None if line is None else int(line)
+
     def _partitions(self, led: Ledger, reader: Reader, st: ReadStats) -> None:
         if reader.pindex is None:
             return

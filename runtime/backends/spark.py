@@ -212,6 +212,15 @@ class SparkEngine:
         self._partitions(led, reader, st)
         return True
 
+    def first_line(self, name: str, field: str, value: Any) -> int | None:
+        """The line of the first record of ledger `name` whose `field` is `value`."""
+        from pyspark.sql import functions as F
+
+        col = F.col(field)
+        rows = self.spark.table(name).where(col.isNull() if value is None else col == value) \
+            .agg(F.min("_line")).collect()
+        return None if rows[0][0] is None else int(rows[0][0])
+
     def _partitions(self, led: Ledger, reader: Reader, st: ReadStats) -> None:
         if reader.pindex is None:
             return

@@ -1,0 +1,120 @@
+"""Partition values become folder names under --out: the one check of a value (D0501), the
+check that two values do not name one folder (D0502), and where their first records are.
+
+Every back end collects the partition values of each ledger in `ReadStats.partitions`; the
+Python reader also notes the line of the first record of each value (`note_partitions`), the
+SQL back ends ask their engine for it (only for a value that fails a check). Then
+`partition_errors` judges the values, the same way for all of them.
+"""
+
+from __future__ import annotations
+
+import operator
+import unicodedata
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
+from typing import Protocol
+
+from runtime.errors import DataError
+
+MAX_PARTITION = 64  # characters of a partition value (a folder name)
+
+
+class PartitionStats(Protocol):  # runtime.ledgers.ReadStats
+    name: str
+    path: str
+    partitions: set[Any]
+    partition_lines: dict[Any, int]
+
+
+def partition_problem(value: Any) -> str | None:
+    """Why `value` cannot be a folder name under --out (pt-BR), or None when it can.
+
+    Refused: no value or an empty one, a name starting with '.' ('.', '..', hidden folders,
+    apura's own '.apura-staging'), a path separator ('/' or '\\'), NUL or any control
+    character (Unicode category C*) or line break (U+2028, U+2029), more than MAX_PARTITION
+    characters."""
+    if value is None:
+        return "está vazio"
+    text = str(value)
+    if text == "":
+        return "está vazio"
+    if text in (".", ".."):
+        return f"é '{text}', que não é nome de pasta"
+    for ch in text:
+        if ch in "/\\":
+            return f"contém o separador de caminho '{ch}'"
+        cat = unicodedata.category(ch)
+        if cat.startswith("C") or cat in ("Zl", "Zp"):
+            return f"contém o caractere de controle U+{ord(ch):04X}"
+    if len(text) > MAX_PARTITION:
+        return f"tem {len(text)} caracteres (máximo {MAX_PARTITION})"
+    if text.startswith("."):
+        return "começa com '.' (seria uma pasta oculta)"
+    return None
+
+
+def folder_key(value: Any) -> str:
+    """Two values with one key name one folder somewhere: case-insensitive file systems
+    (Windows, macOS) and the Unicode normalization macOS applies; 3170206 and '3170206'."""
+    return unicodedata.normalize("NFC", str(value)).casefold()
+
+
+def note_partitions(stats: PartitionStats, rows: Sequence[tuple[Any, ...]], index: int) -> None:
+    """Add the partition values of a batch of rows `(values..., line)`, noting the line of the
+    first record of each new value."""
+    new = set(map(operator.itemgetter(index), rows))
+    fresh = new - stats.partitions
+    if not fresh:
+        return
+    lines = stats.partition_lines
+    left = len(fresh)
+    for r in rows:
+        v = r[index]
+        if v in fresh and v not in lines:
+            lines[v] = r[-1]
+            left -= 1
+            if not left:
+                break
+    stats.partitions |= fresh
+
+
+def _shown(value: Any) -> str:
+    return repr(value) if value is None else repr(str(value))
+
+
+def partition_errors(stats: Sequence[PartitionStats], field: str,
+                     first_line: Callable[[PartitionStats, Any], int]) -> list[DataError]:
+    """D0501 for each value of each ledger that is no folder name, at the first record that
+    has it; D0502 for a value that names the folder of another value seen before (in ledger
+    order, then line order). `first_line(stats, value)` is the line of the first record."""
+    errors: list[DataError] = []
+    folders: dict[str, tuple[Any, str, int]] = {}  # folder key → (value, file, line)
+    for st in stats:
+        mine: list[DataError] = []
+        good: list[tuple[int, Any]] = []
+        for v in sorted(st.partitions, key=lambda x: (x is None, str(x))):
+            problem = partition_problem(v)
+            if problem is None:
+                good.append((first_line(st, v), v))
+                continue
+            mine.append(DataError(
+                code="D0501", message=f"o valor {_shown(v)} de '{field}' (a partição) não "
+                f"serve de nome de pasta: {problem}", file=st.path, line=first_line(st, v), col=1,
+                field=field, help="corrija o valor no arquivo; cada partição vira uma pasta "
+                "em --out"))
+        for line, v in sorted(good, key=lambda g: g[0]):
+            key = folder_key(v)
+            seen = folders.get(key)
+            if seen is None:
+                folders[key] = (v, st.path, line)
+            elif seen[0] != v or type(seen[0]) is not type(v):
+                mine.append(DataError(
+                    code="D0502", message=f"os valores {_shown(v)} e {_shown(seen[0])} de "
+                    f"'{field}' dariam a mesma pasta em --out (já visto em "
+                    f"{seen[1]}:{seen[2]})", file=st.path, line=line, col=1, field=field,
+                    help="pastas que diferem só em maiúsculas/minúsculas ou na forma Unicode "
+                    "são a mesma no Windows e no macOS; use um só valor"))
+        errors.extend(sorted(mine, key=lambda e: (e.line, e.code)))
+    return errors
