@@ -188,7 +188,8 @@ def expr_unexpected_end(span: Span, *, expected: list[str]) -> Diagnostic:
 
 
 def expr_unexpected_char(span: Span, *, char: str) -> Diagnostic:
-    return Diagnostic(code="E0102", message=f"caractere inesperado '{char}' na expressão",
+    return Diagnostic(code="E0102", message=f"caractere inesperado '{_visible(char)}' na "
+                      "expressão",
                       span=span)
 
 
