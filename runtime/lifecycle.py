@@ -152,7 +152,10 @@ def _locked(out: Path, state: Path | None, wait: bool,
             lk.acquire(wait)
         yield locks
     finally:
-        empty = bool(created) and {e.name for e in out.iterdir()} <= {LOCK, STAGING}
+        try:
+            empty = bool(created) and {e.name for e in out.iterdir()} <= {LOCK, STAGING}
+        except OSError:
+            empty = False
         for lk in reversed(locks):
             lk.release(remove=empty and lk.path == out / LOCK)
         if empty and created:
@@ -231,10 +234,14 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
             run_id = journal.start(package=pkg.id, spec_hash=pkg.spec_hash,
                                    compiler_version=pkg.compiler_version, backend=chosen,
                                    params=dict(params), selected=select, out=str(root))
-            for lk in locks:
-                lk.note({"run": run_id})
-            if on_start is not None:
-                on_start(run_id)
+            try:
+                for lk in locks:
+                    lk.note({"run": run_id})
+                if on_start is not None:
+                    on_start(run_id)
+            except BaseException as exc:
+                _failed(journal, run_id, None, False, exc)
+                raise
             return _run(program, journal, run_id, root, state_p, rejects_p, ledgers, params,
                         select, chosen, allow_rejects, progress, sigs)
         finally:
