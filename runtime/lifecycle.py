@@ -199,10 +199,26 @@ def recover_out(out: str | Path, state: str | Path | None = None, *,
 
 
 def _recover(root: Path, journal: Journal | None) -> None:
+    """Recover `root`; the outputs of a commit finished here go to the journal of its run
+    (this one's, or another state file when its lock is free: else its next run marks it)."""
     for rec in recover(root):
-        if journal is not None and rec.run is not None and rec.state is not None \
-                and Path(rec.state) == journal.path.resolve():
+        if rec.run is None or rec.state is None:
+            continue
+        if journal is not None and Path(rec.state) == journal.path.resolve():
             journal.committed(rec.run, rec.files)
+            continue
+        other = Path(rec.state)
+        if not other.is_file():
+            continue
+        lock = RunLock(other.with_name(other.name + ".lock"), f"o arquivo de estado '{other}'",
+                       "D0506")
+        with contextlib.suppress(RunFailed), lock:
+            lock.acquire()
+            theirs = Journal(other)
+            try:
+                theirs.committed(rec.run, rec.files)
+            finally:
+                theirs.close()
 
 
 def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput],
