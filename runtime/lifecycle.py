@@ -152,7 +152,10 @@ def _locked(out: Path, state: Path | None, wait: bool,
             lk.acquire(wait)
         yield locks
     finally:
-        empty = bool(created) and {e.name for e in out.iterdir()} <= {LOCK, STAGING}
+        try:
+            empty = bool(created) and {e.name for e in out.iterdir()} <= {LOCK, STAGING}
+        except OSError:
+            empty = False
         for lk in reversed(locks):
             lk.release(remove=empty and lk.path == out / LOCK)
         if empty and created:
@@ -196,10 +199,26 @@ def recover_out(out: str | Path, state: str | Path | None = None, *,
 
 
 def _recover(root: Path, journal: Journal | None) -> None:
+    """Recover `root`; the outputs of a commit finished here go to the journal of its run
+    (this one's, or another state file when its lock is free: else its next run marks it)."""
     for rec in recover(root):
-        if journal is not None and rec.run is not None and rec.state is not None \
-                and Path(rec.state) == journal.path.resolve():
+        if rec.run is None or rec.state is None:
+            continue
+        if journal is not None and Path(rec.state) == journal.path.resolve():
             journal.committed(rec.run, rec.files)
+            continue
+        other = Path(rec.state)
+        if not other.is_file():
+            continue
+        lock = RunLock(other.with_name(other.name + ".lock"), f"o arquivo de estado '{other}'",
+                       "D0506")
+        with contextlib.suppress(RunFailed), lock:
+            lock.acquire()
+            theirs = Journal(other)
+            try:
+                theirs.committed(rec.run, rec.files)
+            finally:
+                theirs.close()
 
 
 def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput],
@@ -231,10 +250,14 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
             run_id = journal.start(package=pkg.id, spec_hash=pkg.spec_hash,
                                    compiler_version=pkg.compiler_version, backend=chosen,
                                    params=dict(params), selected=select, out=str(root))
-            for lk in locks:
-                lk.note({"run": run_id})
-            if on_start is not None:
-                on_start(run_id)
+            try:
+                for lk in locks:
+                    lk.note({"run": run_id})
+                if on_start is not None:
+                    on_start(run_id)
+            except BaseException as exc:
+                _failed(journal, run_id, None, False, exc)
+                raise
             return _run(program, journal, run_id, root, state_p, rejects_p, ledgers, params,
                         select, chosen, allow_rejects, progress, sigs)
         finally:

@@ -474,3 +474,43 @@ def test_the_lock_file_names_its_holder(tmp_path: Path) -> None:
     body = json.loads((tmp_path / "l").read_text())
     lk.release()
     assert body["pid"] == os.getpid() and body["run"] == 3 and body["extra"] == 1
+
+
+def test_cli_wait_flag_waits_and_without_it_refuses(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from compiler.cli import cli
+    from tests.conftest import ROOT
+    from tests.conftest import SMALL_INPUTS
+
+    out = tmp_path / "out"
+    out.mkdir()
+    args = ["run", str(ROOT / "generated/siops"), "--param", "exercicio=2020", "--param",
+            "bimestre=2", "--out", str(out), "--state", str(tmp_path / "s.sqlite"),
+            *(a for n, p in SMALL_INPUTS.items() for a in ("--input", f"{n}={p}"))]
+    holder = RunLock(out / LOCK, "x", "D0504")
+    holder.acquire()
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 1 and "erro[D0503]" in refused.output
+    threading.Timer(0.5, holder.release).start()
+    waited = CliRunner().invoke(cli, [*args, "--wait"])
+    assert waited.exit_code == 0, waited.output
+    assert "6 arquivo(s) escrito(s)" in waited.output
+
+
+def test_result_write_finishes_a_killed_commit_and_tells_its_journal(
+        program: runtime.Program, tmp_path: Path) -> None:  # noqa: F811
+    out, state = tmp_path / "out", tmp_path / "s.sqlite"
+    program.run_to(out, _ledgers(tmp_path), PARAMS, state=state)
+    j = Journal(state)
+    run_id = j.start(package="dados", spec_hash="h", compiler_version="v", backend="python",
+                     params={}, selected=None, out=str(out))
+    j.close()
+    c = Commit.new(out, f"r{run_id}")
+    c.commit(c.stage({"3106200/quadro.IMPT": b"novo\r\n"}), run_id, state)  # then kill -9
+    result = program.run(ledgers=_ledgers(tmp_path, "3170206;15/01/2020;10;9,00;S;001;"),
+                         params=PARAMS)
+    result.write(out)
+    tree = _tree(out)
+    assert tree["3106200/quadro.IMPT"] == b"novo\r\n" and "3170206/quadro.IMPT" in tree
+    assert _runs(state)[1][0] == run_id and _runs(state)[1][5] is not None  # committed_at
