@@ -204,7 +204,7 @@ def _ledger_inputs(f: Callable[..., None]) -> Callable[..., None]:
 def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple[str, ...],
         out: Path, select: str | None, rejects: Path | None, state: Path, backend: str,
         spark_master: str | None) -> None:
-    """Roda um pacote compilado (ex.: generated/siops) sobre os ledgers."""
+    """Roda um pacote compilado (ex.: siops, ou a pasta generated/siops) sobre os ledgers."""
     from compiler.runner import run_package
 
     code = run_package(package=package, inputs=_pairs(inputs, "--input"),
