@@ -87,6 +87,15 @@ def test_run_from_a_folder_inside_the_project(project: Path) -> None:
     assert (project.parent / "out" / "3106200" / "quadro.IMPT").is_file()
 
 
+def test_the_default_state_file_is_at_the_project_root(project: Path) -> None:
+    args = [a for a in run_args(project) if a not in ("--state", project.parent / "s.sqlite")]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.stderr
+    assert (project / ".apura" / "state.sqlite").is_file()
+    assert not (Path.cwd() / ".apura").exists()
+    assert "execução 1 em ../../../.apura/state.sqlite" in result.stdout
+
+
 def test_run_generated_path_from_a_folder_inside_the_project(project: Path) -> None:
     result = invoke(*run_args(project, "generated/dados"))
     assert result.exit_code == 0, result.stderr
