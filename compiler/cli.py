@@ -192,8 +192,9 @@ def _ledger_inputs(f: Callable[..., None]) -> Callable[..., None]:
               help="Roda só os layouts cujo id casa com o padrão (ex.: 'covid/7[01]').")
 @click.option("--rejects", default=None, type=click.Path(path_type=Path),
               help="Grava as linhas rejeitadas neste CSV e continua.")
-@click.option("--state", default=Path(".apura/state.sqlite"), show_default=True,
-              type=click.Path(path_type=Path), help="Arquivo de estado (diário de execuções).")
+@click.option("--state", default=None, type=click.Path(path_type=Path),
+              help="Arquivo de estado (diário de execuções).  [padrão: .apura/state.sqlite "
+              "na raiz do projeto, ou na pasta atual fora de um projeto]")
 @click.option("--backend", default="python", show_default=True,
               type=click.Choice(["python", "duckdb", "spark", "auto"]),
               help="Onde avaliar: python (linha a linha), duckdb (SQL embutido), spark (SQL "
@@ -205,10 +206,14 @@ def _ledger_inputs(f: Callable[..., None]) -> Callable[..., None]:
               "ela terminar (sem --wait, recusa na hora).")
 @click.pass_context
 def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple[str, ...],
-        out: Path, select: str | None, rejects: Path | None, state: Path, backend: str,
+        out: Path, select: str | None, rejects: Path | None, state: Path | None, backend: str,
         spark_master: str | None, wait: bool) -> None:
-    """Roda um pacote compilado (ex.: generated/siops) sobre os ledgers."""
+    """Roda um pacote compilado (ex.: siops, ou a pasta generated/siops) sobre os ledgers."""
     from compiler.runner import run_package
+
+    if state is None:  # one journal per project, whatever folder apura runs from
+        root = _project(ctx)
+        state = (root if root is not None else Path()) / ".apura" / "state.sqlite"
 
     code = run_package(package=package, inputs=_pairs(inputs, "--input"),
                        params=_pairs(params, "--param"), out=out, select=select,

@@ -8,6 +8,7 @@ import fnmatch
 import hashlib
 import importlib
 import importlib.util
+import re
 import sys
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -502,17 +503,33 @@ def _display(src: LedgerInput, name: str) -> str:
     return f"<memória:{name}>"
 
 
+_PARAM_DECIMAL = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
+
+
 def _convert_param(kind: str, v: Any) -> Any:
+    """A parameter value of `kind`: strings (the CLI's) are parsed strictly; other values (the
+    embedding API's) must already be of the kind — never a float for a decimal, never a bool for
+    an int. Raises ValueError otherwise."""
     if not isinstance(v, str):
-        if kind == "int" and isinstance(v, bool):
-            raise ValueError
-        return v
+        if kind == "int" and isinstance(v, int) and not isinstance(v, bool):
+            return v
+        if kind == "decimal" and isinstance(v, int) and not isinstance(v, bool):
+            return Decimal(v)
+        if kind == "decimal" and isinstance(v, Decimal) and v.is_finite():
+            return v
+        if kind == "bool" and isinstance(v, bool):
+            return v
+        if kind == "date" and type(v) is datetime.date:
+            return v
+        raise ValueError(v)
     if kind == "int":
         t = v[1:] if v[:1] == "-" else v
         if not (t.isascii() and t.isdigit()):
             raise ValueError(v)
         return int(v)
     if kind == "decimal":
+        if not _PARAM_DECIMAL.fullmatch(v):
+            raise ValueError(v)
         return Decimal(v.replace(",", "."))
     if kind == "bool":
         if v in ("true", "S", "1"):

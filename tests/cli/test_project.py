@@ -6,13 +6,20 @@ names in Portuguese, the README's --select example."""
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import subprocess
 import sys
+from datetime import date
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import click
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 import runtime
 from compiler import clitext
@@ -20,6 +27,7 @@ from compiler.project import ENV
 from compiler.project import find_root
 from compiler.types import _DISPLAY
 from runtime.errors import TYPE_NAMES
+from runtime.program import _convert_param
 from tests.cli.test_cli import invoke
 from tests.conftest import ROOT
 from tests.conftest import SMALL_INPUTS
@@ -77,6 +85,15 @@ def test_run_from_a_folder_inside_the_project(project: Path) -> None:
     result = invoke(*run_args(project))
     assert result.exit_code == 0, result.stderr
     assert (project.parent / "out" / "3106200" / "quadro.IMPT").is_file()
+
+
+def test_the_default_state_file_is_at_the_project_root(project: Path) -> None:
+    args = [a for a in run_args(project) if a not in ("--state", project.parent / "s.sqlite")]
+    result = invoke(*args)
+    assert result.exit_code == 0, result.stderr
+    assert (project / ".apura" / "state.sqlite").is_file()
+    assert not (Path.cwd() / ".apura").exists()
+    assert "execução 1 em ../../../.apura/state.sqlite" in result.stdout
 
 
 def test_run_generated_path_from_a_folder_inside_the_project(project: Path) -> None:
@@ -355,3 +372,75 @@ def test_the_readme_select_example_does_what_it_says(tmp_path: Path,
     assert "atenção" not in result.stderr
     written = sorted(p.name for p in (tmp_path / "out").rglob("*.IMPT"))
     assert written == ["covid_70_receitas_uniao.IMPT", "covid_71_receitas_estado.IMPT"]
+
+
+# ---------------------------------------------------------------- hostile --param values
+@settings(max_examples=40)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20))
+def test_any_extra_param_is_a_usage_error_without_a_position(
+        tmp_path_factory: pytest.TempPathFactory, extra: str) -> None:
+    where = tmp_path_factory.getbasetemp() / "hostile_param"
+    if not (where / "gen" / "dados").is_dir():
+        write_package(where, SPECS)
+        assert invoke("compile", where / "specs" / "pkg", "--out", where / "gen").exit_code == 0
+        (where / "despesa.csv").write_text("\n".join([HEADER, *GOOD, ""]), "utf-8")
+        (where / "equivalencias.csv").write_text(EQUIV, "utf-8")
+    result = invoke("run", where / "gen" / "dados", "--input", f"despesa={where / 'despesa.csv'}",
+                    "--input", f"equivalencias={where / 'equivalencias.csv'}", *PARAMS,
+                    "--param", extra, "--out", where / "out", "--state", where / "s.sqlite")
+    assert result.exit_code == 2, result.output
+    assert not re.search(r"^parâmetro [^\n]*:\d+:\d+: ", result.stderr, re.MULTILINE)
+    assert not (where / "out").exists()
+
+
+@settings(max_examples=60)
+@given(st.one_of(st.text(max_size=12), st.integers(), st.decimals(allow_nan=False),
+                 st.booleans(), st.none()))
+def test_check_params_never_invents_a_position(value: object) -> None:
+    program = _dados_program()
+    out, errors = program.check_params({"exercicio": 2020, "bimestre": value})
+    assert [e.code for e in errors] in ([], ["D0402"], ["D0403"])
+    for e in errors:
+        assert (e.file, e.line, e.col) == ("parâmetro bimestre", 0, 0)
+        assert e.render().startswith(f"parâmetro bimestre: erro[{e.code}]: ")
+        if e.code == "D0402":
+            assert "deve ser inteiro" in e.message
+    if not errors:
+        assert isinstance(out["bimestre"], int) and 1 <= out["bimestre"] <= 6
+
+
+@functools.cache
+def _dados_program() -> runtime.Program:
+    import tempfile
+
+    where = Path(tempfile.mkdtemp(prefix="apura-dados-"))
+    write_package(where, SPECS)
+    assert invoke("compile", where / "specs" / "pkg", "--out", where / "gen").exit_code == 0
+    return runtime.load(where / "gen" / "dados")
+
+
+@pytest.mark.parametrize(("kind", "value"), [
+    ("int", None), ("int", True), ("int", Decimal("1")), ("int", 1.0), ("int", "1.0"),
+    ("int", "１"), ("decimal", 1.5), ("decimal", "NaN"), ("decimal", "1e3"),
+    ("decimal", "Infinity"), ("decimal", Decimal("Infinity")), ("decimal", True),
+    ("bool", "sim"), ("bool", 1), ("date", "2020-13-01"), ("date", datetime(2020, 1, 1)),
+    ("str", 1),
+])
+def test_a_param_value_not_of_its_type_is_refused(kind: str, value: object) -> None:
+    """Strings (the CLI's) parse strictly; the embedding API's values must be of the kind:
+    never a float for money, never a bool for an int (today: an internal TypeError, or a
+    Decimal where an int belongs)."""
+    with pytest.raises(ValueError):
+        _convert_param(kind, value)
+
+
+@pytest.mark.parametrize(("kind", "value", "expected"), [
+    ("int", "-3", -3), ("int", 7, 7), ("decimal", "1,50", Decimal("1.50")),
+    ("decimal", "-2.5", Decimal("-2.5")), ("decimal", 2, Decimal(2)),
+    ("bool", "S", True), ("bool", False, False), ("date", "2020-02-29", date(2020, 2, 29)),
+    ("str", "x", "x"),
+])
+def test_a_param_value_of_its_type_is_converted(kind: str, value: object,
+                                                expected: object) -> None:
+    got = _convert_param(kind, value)
+    assert got == expected and type(got) is type(expected)
