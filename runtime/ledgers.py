@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime
+import decimal
 import errno
 import io
 import itertools
@@ -26,6 +27,9 @@ from runtime.model import CsvFormat
 from runtime.model import Field
 from runtime.model import Ledger
 from runtime.partitions import note_partitions
+from runtime.values import INT_MAX
+from runtime.values import INT_MIN
+from runtime.values import LEDGER_PRECISION
 
 
 class BadCell(Exception):
@@ -64,7 +68,10 @@ def converter(f: Field, fmt: CsvFormat) -> Callable[[str], Any]:
             t = s[1:] if s[:1] == "-" else s
             if not (t.isascii() and t.isdigit()):
                 raise BadCell("D0101", f"'{s}' não é um número inteiro")
-            return int(s)
+            v = int(s)
+            if not INT_MIN <= v <= INT_MAX:
+                raise BadCell("D0113", int_range_message(s), INT_RANGE_HELP)
+            return v
         return to_int
     if f.type == "decimal":
         sep = re.escape(fmt.decimal)
@@ -77,6 +84,7 @@ def converter(f: Field, fmt: CsvFormat) -> Callable[[str], Any]:
         fullmatch = re.compile(rf"-?{body}(?:{sep}[0-9]{{1,{f.scale}}})?").fullmatch \
             if f.scale > 0 else re.compile(rf"-?{body}").fullmatch
         thousands, decimal_sep, scale = fmt.thousands, fmt.decimal, f.scale
+        digits = LEDGER_PRECISION - scale
 
         def to_decimal(s: str) -> Decimal:
             if fullmatch(s) is None:
@@ -87,7 +95,11 @@ def converter(f: Field, fmt: CsvFormat) -> Callable[[str], Any]:
             t = s.replace(thousands, "") if thousands else s
             if decimal_sep != ".":
                 t = t.replace(decimal_sep, ".")
-            return Decimal(t)
+            v = Decimal(t)
+            if v and v.adjusted() >= digits:
+                raise BadCell("D0113", decimal_range_message(s, scale),
+                              decimal_range_help(scale))
+            return v
         return to_decimal
     if f.type == "date":
         if fmt.date == "DD/MM/YYYY":
@@ -121,6 +133,49 @@ def converter(f: Field, fmt: CsvFormat) -> Callable[[str], Any]:
         return to_bool
     raise AssertionError(f.type)
 
+
+def int_range_message(text: str) -> str:
+    return f"'{text}' está fora do limite dos inteiros ({INT_MIN} a {INT_MAX})"
+
+
+INT_RANGE_HELP = "os back ends SQL guardam inteiros em BIGINT (64 bits)"
+
+
+def decimal_range_message(text: str, scale: int) -> str:
+    return (f"'{text}' tem mais de {LEDGER_PRECISION - scale} dígitos na parte inteira; o "
+            f"limite é DECIMAL({LEDGER_PRECISION}, {scale})")
+
+
+def decimal_range_help(scale: int) -> str:
+    top = "9" * (LEDGER_PRECISION - scale) + ("," + "9" * scale if scale else "")
+    return f"o maior valor é {top}"
+
+
+def check_typed(f: Field, value: Any) -> BadCell | None:
+    """Why an in-memory value (already typed) does not fit its field, or None."""
+    if f.type == "int":
+        if value.__class__ is not int:
+            return BadCell("D0101", f"{value!r} não é um número inteiro")
+        if not INT_MIN <= value <= INT_MAX:
+            return BadCell("D0113", int_range_message(str(value)), INT_RANGE_HELP)
+    elif f.type == "decimal":
+        if value.__class__ is int:
+            value = Decimal(value)
+        if not isinstance(value, Decimal) or not value.is_finite():
+            return BadCell("D0102", f"{value!r} não é um valor decimal",
+                           "use Decimal (valores float não são exatos)")
+        expo = value.as_tuple().exponent
+        assert isinstance(expo, int)
+        if expo < -f.scale and value != value.quantize(Decimal(1).scaleb(-f.scale),
+                                                       context=_WIDE):
+            return BadCell("D0102", f"'{value}' tem mais de {f.scale} casas decimais")
+        if value and value.adjusted() >= LEDGER_PRECISION - f.scale:
+            return BadCell("D0113", decimal_range_message(f"{value:f}", f.scale),
+                           decimal_range_help(f.scale))
+    return None
+
+
+_WIDE = decimal.Context(prec=1000)  # quantize any in-memory value exactly
 
 _OS_REASONS = {errno.ENOENT: "o arquivo não existe", errno.EACCES: "sem permissão de leitura",
                errno.EISDIR: "o caminho é uma pasta, não um arquivo"}
@@ -283,7 +338,8 @@ def _cell_exprs(fields: tuple[Field, ...], fmt: CsvFormat, env: dict[str, Any],
 def _decimal_pattern(f: Field, fmt: CsvFormat) -> str:
     """What a decimal cell must match when the format has no thousands separator."""
     frac = rf"(?:{re.escape(fmt.decimal)}[0-9]{{1,{f.scale}}})?" if f.scale else ""
-    return rf"-?[0-9]+{frac}"
+    # at most LEDGER_PRECISION - scale integer digits (leading zeros aside): DECIMAL(18, s)
+    return rf"-?0*[0-9]{{1,{LEDGER_PRECISION - f.scale}}}{frac}"
 
 
 # An amount is compared with at most this many earlier amounts of its record.
@@ -312,16 +368,16 @@ LinesConverter = Callable[[list[str], int, list[tuple[Any, ...]],
                            Callable[[list[str], int], None]], int]
 
 
-def compile_lines(fields: tuple[Field, ...], fmt: CsvFormat, order: list[int],
+def compile_lines(fields: tuple[Field, ...], fmt: CsvFormat, order: list[int], width: int,
                   text_amounts: bool = False) -> LinesConverter:
     """Specialise `(lines, line, out, reject) -> line` for a schema and a header order: split
     each plain line (no quotes) on the delimiter, convert its cells as `compile_row` does and
-    append `(values..., line number)` to `out`; a record of the wrong width or with a bad cell
+    append `(values..., line number)` to `out`; a record of another width than the header's
+    (`width` cells; `order`: the cell of each field) or with a bad cell
     goes to `reject(cells, line)` instead. `line` is the number of the line before `lines[0]`;
     the number of the last line is returned. Only for lines Python's csv module would split
     exactly like str.split (see _plain_batches)."""
     env: dict[str, Any] = {}
-    width = len(order)
     delim = fmt.delimiter
     if order == list(range(width)) and width > 1:
         # Unpacking the split line checks its width and names the cells in one step.
@@ -334,9 +390,8 @@ def compile_lines(fields: tuple[Field, ...], fmt: CsvFormat, order: list[int],
                  f"            continue\n")
     else:
         items = _cell_exprs(fields, fmt, env, [f"c[{i}]" for i in order], text_amounts)
-        identity = order == list(range(width))
-        check = f"len(c) != {width}" if identity else f"len(c) <= {max(order)}"
-        if max(order) == 0:
+        check = f"len(c) != {width}"
+        if width == 1:
             check += " or not s"  # csv reads an empty line as a record of no cells, not ['']
         split = (f"        c = s.split({delim!r})\n"
                  f"        if {check}:\n"
@@ -460,6 +515,7 @@ class Reader:
         fast = self.plain_fast_path and len(delim) == 1 and delim not in '"\r\n'
         first = len(stats.rejected)
         order: list[int] | None = None if fmt.header else list(range(len(self.fields)))
+        width = len(self.fields)
         line = 0  # physical lines read before the current batch (or csv reader)
         reader: Any = None
         with fh:
@@ -469,24 +525,25 @@ class Reader:
                         if order is None:
                             head = batch[0]
                             line += 1
-                            order = self._header(head.split(delim) if head else [], display,
-                                                 stats)
-                            if order is None:
+                            cols = self._header(head.split(delim) if head else [], display,
+                                                stats)
+                            if cols is None:
                                 return
+                            order, width = cols
                             del batch[0]
                         rows: list[tuple[Any, ...]] = []
                         before = line
-                        line = self._lines_converter(order, text_amounts)(batch, line, rows,
-                                                            self._rejecter(order, display,
-                                                                           stats))
+                        line = self._lines_converter(order, width, text_amounts)(
+                            batch, line, rows, self._rejecter(order, width, display, stats))
                         yield self._count(rows, line - before, stats)
                         continue
                     reader = csv.reader(batch, delimiter=delim, strict=True)
                     if order is None:
-                        order = self._header(next(reader, None), display, stats)
-                        if order is None:
+                        cols = self._header(next(reader, None), display, stats)
+                        if cols is None:
                             return
-                    yield from self._csv_rows(reader, line, order, display, stats)
+                        order, width = cols
+                    yield from self._csv_rows(reader, line, order, width, display, stats)
                 if order is None:  # an empty file, a header expected
                     self._header(None, display, stats)
                     return
@@ -509,24 +566,24 @@ class Reader:
     # Tests set this to False to compare the plain path with the csv module's.
     plain_fast_path = True
 
-    def _lines_converter(self, order: list[int], text_amounts: bool) -> LinesConverter:
-        key = (*order, text_amounts)
+    def _lines_converter(self, order: list[int], width: int,
+                         text_amounts: bool) -> LinesConverter:
+        key = (*order, width, text_amounts)
         conv = self._lines_cache.get(key)
         if conv is None:
-            conv = self._lines_cache[key] = compile_lines(self.fields, self.fmt, order,
+            conv = self._lines_cache[key] = compile_lines(self.fields, self.fmt, order, width,
                                                           text_amounts)
         return conv
 
-    def _rejecter(self, order: list[int], display: str,
+    def _rejecter(self, order: list[int], width: int, display: str,
                   stats: ReadStats) -> Callable[[list[str], int], None]:
         """`reject(cells, line)`: record why a record (wrong width or a bad cell) is rejected."""
-        width = len(order)
         identity = order == list(range(width))
         rejected = stats.rejected
 
         def reject(cells: list[str], line: int) -> None:
-            if len(cells) != width if identity else len(cells) <= max(order):
-                rejected.append(self._reject_width(cells, order, display, line))
+            if len(cells) != width:
+                rejected.append(self._reject_width(cells, width, display, line))
                 return
             src = cells if identity else [cells[i] for i in order]
             rejected.append(self._reject(cells, src, order, display, line))
@@ -540,20 +597,19 @@ class Reader:
             note_partitions(stats, rows, self.pindex)
         return rows
 
-    def _csv_rows(self, reader: Any, offset: int, order: list[int], display: str,
+    def _csv_rows(self, reader: Any, offset: int, order: list[int], width: int, display: str,
                   stats: ReadStats, batch: int = 4096) -> Iterator[list[tuple[Any, ...]]]:
         """Records from csv.reader (lines numbered after `offset`), converted, in batches."""
         convert = self.convert_row
-        width = len(order)
         identity = order == list(range(width))
-        reject = self._rejecter(order, display, stats)
+        reject = self._rejecter(order, width, display, stats)
         rows: list[tuple[Any, ...]] = []
         read = 0
         try:
             for cells in reader:
                 read += 1
                 line = offset + reader.line_num
-                if len(cells) != width if identity else len(cells) <= max(order):
+                if len(cells) != width:
                     reject(cells, line)
                 else:
                     try:
@@ -603,7 +659,10 @@ class Reader:
                     rejected[k] = dataclasses.replace(e, text=raw)
 
     def _header(self, header: list[str] | None, display: str,
-                stats: ReadStats) -> list[int] | None:
+                stats: ReadStats) -> tuple[list[int], int] | None:
+        """(the header cell of each field, the header's width); None when a field's column is
+        missing (D0107, fatal). Other columns are ignored; every record then has the header's
+        width (D0106 otherwise)."""
         names = [f.name for f in self.fields]
         if header is None:
             stats.fatal.append(DataError(code="D0107", message="o arquivo está vazio; esperava "
@@ -618,16 +677,15 @@ class Reader:
                 text=self.fmt.delimiter.join(header),
                 help=f"colunas esperadas: {self.fmt.delimiter.join(names)}"))
             return None
-        return [header.index(n) for n in names]
+        return [header.index(n) for n in names], len(header)
 
-    def one_row(self, cells: list[str], order: list[int], display: str,
+    def one_row(self, cells: list[str], order: list[int], width: int, display: str,
                 line: int) -> tuple[Any, ...] | DataError:
         """Accept or reject one CSV record, exactly as `_rows` does (the SQL back ends re-check
         with it the rows their own SQL rules did not accept)."""
-        width = len(order)
         identity = order == list(range(width))
-        if len(cells) != width if identity else len(cells) <= max(order):
-            return self._reject_width(cells, order, display, line)
+        if len(cells) != width:
+            return self._reject_width(cells, width, display, line)
         src = cells if identity else [cells[i] for i in order]
         try:
             return self.convert_row(src, line)
@@ -637,11 +695,10 @@ class Reader:
     def _col(self, cells: list[str], index: int) -> int:
         return 1 + sum(len(c) + 1 for c in cells[:index])
 
-    def _reject_width(self, cells: list[str], order: list[int], display: str,
+    def _reject_width(self, cells: list[str], width: int, display: str,
                       line: int) -> DataError:
-        expected = len(order)
         return DataError(code="D0106", message=f"a linha tem {len(cells)} coluna(s); esperava "
-                         f"{expected}", file=display, line=line, col=1,
+                         f"{width}", file=display, line=line, col=1,
                          text=self.fmt.delimiter.join(cells))
 
     def _reject(self, cells: list[str], src: list[str], order: list[int], display: str,
@@ -698,6 +755,12 @@ class Reader:
                         bad = self._reject(text, text, list(range(len(names))), display, n)
                         break
                 else:
+                    why = check_typed(f, c)
+                    if why is not None:
+                        bad = DataError(code=why.code, message=f"campo '{f.name}' "
+                                        f"({_TYPE_PT[f.type]}): {why.message}", file=display,
+                                        line=n, col=1, help=why.help, field=f.name)
+                        break
                     values.append(c)
             if bad is not None:
                 stats.rejected.append(bad)

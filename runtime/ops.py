@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from runtime import dates
+from runtime.values import DIVIDE
+from runtime.values import QUANTIZE
 from runtime.values import round_half_even
 from runtime.values import round_half_up
 
@@ -100,7 +102,7 @@ def div(a: Any, b: Any) -> Decimal | None:
     """Decimal division rounded half-even to 10 places; division by zero is null."""
     if a is None or b is None or b == 0:
         return None
-    return (Decimal(a) / Decimal(b)).quantize(_DIV_PLACES)
+    return DIVIDE.divide(Decimal(a), Decimal(b)).quantize(_DIV_PLACES, context=QUANTIZE)
 
 
 def neg(a: Any) -> Any:

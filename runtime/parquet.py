@@ -15,8 +15,7 @@ from typing import Any
 from runtime.errors import DataError
 from runtime.model import Field
 from runtime.model import Ledger
-
-LEDGER_PRECISION = 18  # DECIMAL(18, scale): what the SQL back ends store a ledger decimal in
+from runtime.values import LEDGER_PRECISION
 
 
 def expected_type(f: Field) -> str:

@@ -33,12 +33,14 @@ from runtime.outputs import render_impt
 from runtime.parquet import check_schema
 from runtime.partitions import partition_errors
 from runtime.values import CONTEXT
+from runtime.values import overflow_error
 
 if TYPE_CHECKING:
     from runtime.lifecycle import RunRecord
     from runtime.trace import Explanation
 
 LedgerInput = str | Path | Iterable[Mapping[str, Any]]
+_FIRST_LINES = 3  # a D0201 names the first lines of the records that looked its key up
 
 
 class SelectionConflict(ValueError):
@@ -62,18 +64,41 @@ class RuntimeMap:
         self.entries: dict[tuple[Any, ...], tuple[Any, ...]] = {}
         self.lines: dict[tuple[Any, ...], int] = {}  # key → line of its entry (for explain)
         self.file = ""
+        # its source input failed (D0107, D0108...): its lookups are follow-on errors, not shown
+        self.failed = False
 
     def find(self, key: tuple[Any, ...], line: int) -> tuple[Any, ...] | None:
         hit = self.entries.get(key)
         if hit is not None or self.spec.on_missing == "null":
             return hit
-        shown = ", ".join(f"{k}={v}" for k, v in zip(self.spec.key, key, strict=True))
-        at = f" (regra em {self.spec.at})" if self.spec.at else ""
-        self.ctx.errors.append(DataError(
-            code="D0201", message=f"o registro não tem entrada no mapa '{self.spec.id}' "
-            f"para {shown}", file=self.ctx.file, line=line, col=1,
-            help=f"inclua a equivalência em '{self.spec.source}'{at}"))
+        if not self.failed:
+            self.ctx.missing_key(self, key, line)
         raise SkipRecord
+
+
+@dataclass(slots=True)
+class _Missing:
+    """The records of one input that looked up one missing key: D0201 at the first."""
+
+    map: RuntimeMap
+    key: tuple[Any, ...]
+    file: str
+    index: int          # of its error in ScanContext._errors
+    lines: list[int]    # the first few
+    count: int = 1
+
+    def error(self) -> DataError:
+        spec = self.map.spec
+        shown = ", ".join(f"{k}={v}" for k, v in zip(spec.key, self.key, strict=True))
+        n = f"{self.count:,}".replace(",", ".")
+        listed = ", ".join(map(str, self.lines))
+        where = (f"1 registro: linha {listed}" if self.count == 1 else
+                 f"{n} registros: linhas {listed}" if self.count <= len(self.lines) else
+                 f"{n} registros; primeiros: linhas {listed}")
+        at = f" (regra em {spec.at})" if spec.at else ""
+        return DataError(code="D0201", message=f"o mapa '{spec.id}' não tem entrada para "
+                         f"{shown} ({where})", file=self.file, line=self.lines[0], col=1,
+                         help=f"inclua a equivalência em '{spec.source}'{at}")
 
 
 class ScanContext:
@@ -85,10 +110,43 @@ class ScanContext:
         self.maps: dict[str, RuntimeMap] = {m.id: RuntimeMap(m, self) for m in package.maps}
         self.acc: dict[str, dict[Any, list[list[Any]]]] = {lay.id: {} for lay in package.layouts}
         self._layouts = {lay.id: lay for lay in package.layouts}
-        self.errors: list[DataError] = []
+        self._errors: list[DataError] = []
+        # missing map keys: one D0201 per (map, key, input), with its count and first lines
+        self._missing: dict[tuple[str, tuple[Any, ...], str], _Missing] = {}
+        self._stale: dict[int, _Missing] = {}
         self.file = ""
         # Set while a scan reads a CSV file with text amounts (see Reader.read_csv).
         self.amount: Callable[[Any], Any] | None = None
+
+    @property
+    def errors(self) -> list[DataError]:
+        """The run's evaluation errors so far (D0201, D0202, D0301), in the order they were
+        first met; appending to it adds one."""
+        for m in self._stale.values():
+            self._errors[m.index] = m.error()
+        self._stale.clear()
+        return self._errors
+
+    def missing_key(self, m: RuntimeMap, key: tuple[Any, ...], line: int) -> None:
+        """A record looked up `key` in map `m`, which has no entry for it (D0201)."""
+        k = (m.spec.id, key, self.file)
+        got = self._missing.get(k)
+        if got is None:
+            got = self._missing[k] = _Missing(map=m, key=key, file=self.file,
+                                              index=len(self._errors), lines=[line])
+            self._errors.append(got.error())
+            return
+        self._stale[got.index] = got  # its message is rebuilt when the errors are read
+        got.count += 1
+        if len(got.lines) < _FIRST_LINES:
+            got.lines.append(line)
+
+    def input_failed(self, ledger: str) -> None:
+        """Input `ledger` had a fatal error (header, encoding...): the maps it feeds are
+        incomplete, so their missing keys are follow-on errors and are not reported."""
+        for m in self.maps.values():
+            if m.spec.source == ledger:
+                m.failed = True
 
     def new_rows(self, layout_id: str) -> list[list[Any]]:
         lay = self._layouts[layout_id]
@@ -345,13 +403,18 @@ class Program:
         outputs: dict[str, bytes] = {}
         chosen = {lay.id for lay in self.selected(select)}
         for part in partitions:
-            pkg.finish(ctx, part)
-            for lay in pkg.layouts:
-                rows_v = ctx.rows(lay.id, part)
-                values[(lay.id, part)] = rows_v
-                if lay.id in chosen:
-                    rel = lay.output_file if part is None else f"{part}/{lay.output_file}"
-                    outputs[rel] = render_impt(lay, rows_v)
+            try:
+                pkg.finish(ctx, part)
+                for lay in pkg.layouts:
+                    rows_v = ctx.rows(lay.id, part)
+                    values[(lay.id, part)] = rows_v
+                    if lay.id in chosen:
+                        rel = lay.output_file if part is None else f"{part}/{lay.output_file}"
+                        outputs[rel] = render_impt(lay, rows_v)
+            except decimal.DecimalException:  # more than 38 digits: D0111, as in SQL
+                errors.append(overflow_error(f"<partição {part}>", "nos totais da partição"))
+        if errors:
+            raise RunFailed(errors)
         return Result(package=pkg, outputs=outputs, values=values, inputs=stats,
                       partitions=partitions, rejects=rejects, backend=backend)
 
@@ -390,11 +453,18 @@ class Program:
                 rows = iter(materialized)
             if led.scan is not None:
                 ctx.amount = reader.amount if text else None
-                led.scan(rows, ctx)
+                try:
+                    led.scan(rows, ctx)
+                except decimal.DecimalException:  # more than 38 digits: D0111, as in SQL
+                    st.fatal.append(overflow_error(display, f"sobre '{name}'"))
+                    for _ in rows:  # read to the end: rejects and partitions are counted
+                        pass
             else:
                 for _ in rows:  # read to the end: rejects and partitions are counted
                     pass
             errors.extend(st.fatal)
+            if st.fatal:
+                ctx.input_failed(name)
             if progress is not None:
                 progress(f"{display}: {st.read} linha(s) lida(s)")
         return stats
@@ -435,6 +505,8 @@ class Program:
                 if pkg.ledger(name).scan is not None and run.aggregate(ctx, name, st):
                     run.errors(ctx, name, display)
                 errors.extend(st.fatal)
+                if st.fatal:
+                    ctx.input_failed(name)
             if pkg.partition is not None:
                 part = pkg.partition
 
@@ -461,7 +533,7 @@ class Program:
             for r in rows:
                 key = tuple(r[i] for i in kidx)
                 if key in rt.entries:
-                    ctx.errors.append(_duplicate_key(m, key, r[-1], first_line[key], display))
+                    ctx._errors.append(_duplicate_key(m, key, r[-1], first_line[key], display))
                     continue
                 first_line[key] = r[-1]
                 rt.entries[key] = tuple(r[i] for i in vidx)

@@ -7,13 +7,44 @@ from decimal import ROUND_HALF_EVEN
 from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
+from runtime.errors import DataError
+
 __all__ = ["D", "ZERO", "format_money", "round_half_even", "round_half_up"]
+
+# The limits every back end applies (the SQL back ends' types): a ledger decimal is
+# DECIMAL(18, scale), a sum or any computed decimal DECIMAL(38, scale), an int BIGINT.
+LEDGER_PRECISION = 18
+SUM_PRECISION = 38
+INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1
 
 # 38 significant digits, like DECIMAL(38, s) in SQL. Runs evaluate inside
 # decimal.localcontext(CONTEXT), so an embedding host's own context never changes our sums.
-CONTEXT = decimal.Context(prec=38, rounding=ROUND_HALF_EVEN,
+# `Rounded` is trapped: a sum, product or difference that needs more than 38 digits raises
+# (the run reports D0111, as the SQL back ends do) instead of losing digits. Division and
+# rounding, which drop digits on purpose, use their own contexts (QUANTIZE, DIVIDE).
+CONTEXT = decimal.Context(prec=SUM_PRECISION, rounding=ROUND_HALF_EVEN,
                           traps=[decimal.InvalidOperation, decimal.Overflow,
-                                 decimal.DivisionByZero])
+                                 decimal.DivisionByZero, decimal.Rounded])
+# quantize: drops digits (no trap on Rounded); a result longer than 38 digits is
+# InvalidOperation, the SQL back ends' overflow
+QUANTIZE = decimal.Context(prec=SUM_PRECISION, rounding=ROUND_HALF_EVEN,
+                           traps=[decimal.InvalidOperation, decimal.Overflow])
+# division: the quotient to far more digits than kept, then quantized (runtime/ops.div)
+DIVIDE = decimal.Context(prec=100, rounding=ROUND_HALF_EVEN,
+                         traps=[decimal.InvalidOperation, decimal.Overflow])
+
+
+
+def overflow_error(file: str, what: str) -> DataError:
+    """D0111: a value computed from `what` (a ledger, or a partition's totals) needs more than
+    38 digits. Every back end reports it with this message; the position is the input's (the
+    SQL engines do not say which record)."""
+    return DataError(code="D0111", message=f"um valor calculado {what} passa de "
+                     f"{SUM_PRECISION} dígitos (o limite é DECIMAL({SUM_PRECISION}, escala))",
+                     file=file, line=1, col=1,
+                     help="confira os valores muito grandes do ledger e as multiplicações nas "
+                     "colunas dos layouts")
+
 
 ZERO = D("0")
 _CENT = D("0.01")
@@ -24,21 +55,21 @@ def round_half_even(x: D | int | None, places: int = 2) -> D | None:
     """Round to `places` decimals, half to even (ABNT NBR 5891); null stays null."""
     if x is None:
         return None
-    return D(x).quantize(_QUANTS[places], rounding=ROUND_HALF_EVEN)
+    return D(x).quantize(_QUANTS[places], rounding=ROUND_HALF_EVEN, context=QUANTIZE)
 
 
 def round_half_up(x: D | int | None, places: int = 2) -> D | None:
     """Round to `places` decimals, half away from zero; null stays null."""
     if x is None:
         return None
-    return D(x).quantize(_QUANTS[places], rounding=ROUND_HALF_UP)
+    return D(x).quantize(_QUANTS[places], rounding=ROUND_HALF_UP, context=QUANTIZE)
 
 
 def format_money(x: D | int | None) -> str:
     """`1234,56`, `-0,50`, `0,00`: two decimals, comma, no thousands separator."""
     if x is None:
         x = ZERO
-    q = D(x).quantize(_CENT, rounding=ROUND_HALF_EVEN)
+    q = D(x).quantize(_CENT, rounding=ROUND_HALF_EVEN, context=QUANTIZE)
     if q == 0:
         return "0,00"
     return f"{q:f}".replace(".", ",")

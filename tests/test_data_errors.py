@@ -295,7 +295,44 @@ def test_D0201_record_without_map_entry(program: runtime.Program, tmp_path: Path
     path = despesa(tmp_path, GOOD[0], GOOD[1].replace(";002;", ";999;"), GOOD[2])
     e = only(failure(program, inputs(tmp_path, path)))
     assert at(e) == ("D0201", path.as_posix(), 3, 1)
-    assert "recurso=999" in e.message
+    assert e.message == ("o mapa 'equivalencia' não tem entrada para municipio=3106200, "
+                         "recurso=999 (1 registro: linha 3)")
+
+
+@pytest.mark.parametrize("backend", ["python", "duckdb"])
+def test_D0201_one_error_per_missing_key_with_its_count_and_first_lines(
+        program: runtime.Program, tmp_path: Path, backend: str) -> None:
+    """7,749 records with no equivalência are one error per distinct key (not 7,749 errors),
+    at the first record, with the count and the first lines; the same on every back end."""
+    missing = GOOD[1].replace(";002;", ";999;")
+    other = GOOD[0].replace(";001;", ";777;")
+    rows = [GOOD[0], *([missing] * 7749), other, GOOD[2], other]
+    path = despesa(tmp_path, *rows)
+    errors = failure(program, inputs(tmp_path, path), backend=backend)
+    assert [at(e) for e in errors] == [("D0201", path.as_posix(), 3, 1),
+                                       ("D0201", path.as_posix(), 7752, 1)]
+    assert errors[0].message == ("o mapa 'equivalencia' não tem entrada para municipio=3106200, "
+                                 "recurso=999 (7.749 registros; primeiros: linhas 3, 4, 5)")
+    assert errors[1].message == ("o mapa 'equivalencia' não tem entrada para municipio=3106200, "
+                                 "recurso=777 (2 registros: linhas 7752, 7754)")
+    assert errors[0].help == ("inclua a equivalência em 'equivalencias' (regra em "
+                              "specs/pkg/equivalencia.yaml:1:1)")
+
+
+@pytest.mark.parametrize("backend", ["python", "duckdb"])
+def test_no_follow_on_errors_of_a_failed_map_input(program: runtime.Program, tmp_path: Path,
+                                                   backend: str) -> None:
+    """A comma-delimited map file is D0107 (its header has no 'municipio' column): the lookups
+    into the (empty) map it feeds are not reported as well — one error, not 1 + 62."""
+    path = despesa(tmp_path, *([GOOD[0], GOOD[1]] * 31))
+    led = inputs(tmp_path, path, equiv=EQUIV.replace(";", ","))
+    e = only(failure(program, led, backend=backend))
+    assert at(e) == ("D0107", (tmp_path / "equivalencias.csv").as_posix(), 1, 1)
+    # a bad cell of the ledger itself is still reported: it is not a follow-on error
+    bad = despesa(tmp_path, GOOD[0], GOOD[1].replace(";20;", ";vinte;"))
+    errors = failure(program, inputs(tmp_path, bad, equiv=EQUIV.replace(";", ",")),
+                     backend=backend)
+    assert [e.code for e in errors] == ["D0107", "D0101"]
 
 
 def test_D0202_repeated_map_key(program: runtime.Program, tmp_path: Path) -> None:
@@ -375,7 +412,8 @@ def test_every_data_error_code_is_tested() -> None:
     here = set()
     for f in (Path(__file__), ROOT / "tests/backends/test_errors_parity.py",
               ROOT / "tests/unit/test_lifecycle.py",
-              ROOT / "tests/unit/test_lifecycle_partitions.py"):
+              ROOT / "tests/unit/test_lifecycle_partitions.py",
+              ROOT / "tests/backends/test_limits_parity.py"):
         here |= set(re.findall(r'"(D0\d{3})"', f.read_text("utf-8")))
     assert len(emitted) >= 19
     assert emitted - here == set()

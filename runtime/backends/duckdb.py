@@ -19,16 +19,15 @@ from runtime.backends.sqlrun import capacity_error
 from runtime.backends.sqlrun import prescan
 from runtime.backends.sqlrun import read_header
 from runtime.backends.sqlrun import recheck
-from runtime.backends.sqlrun import width_rule
 from runtime.errors import DataError
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
 from runtime.model import Field
 from runtime.model import Ledger
 from runtime.model import Package
-from runtime.parquet import LEDGER_PRECISION
 from runtime.parquet import check_schema
 from runtime.parquet import rows_if_all_accepted
+from runtime.values import LEDGER_PRECISION
 
 _NULL_TEXT = "\x01apura:null\x02"  # DuckDB's null string: no real cell is this
 PARAM_TYPES = {"int": "BIGINT", "decimal": "DECIMAL(18, 6)", "str": "VARCHAR",
@@ -68,6 +67,10 @@ class DuckDBEngine:
 
     def close(self) -> None:
         self.con.close()
+
+    def is_overflow(self, exc: Exception) -> bool:
+        """A value beyond DECIMAL(38, s) or BIGINT (the run reports D0111)."""
+        return isinstance(exc, self.duckdb.OutOfRangeException | self.duckdb.ConversionException)
 
     def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         cur = self.con.execute(sql)
@@ -140,11 +143,11 @@ class DuckDBEngine:
         if fmt.header:
             if header is None:
                 return False  # empty file: the Python reader reports it
-            order = reader._header(header, display, st)
-            if order is None:
+            cols = reader._header(header, display, st)
+            if cols is None:
                 self._empty(led)  # the header is wrong: nothing is read (as in Python)
                 return True
-            width = len(header)
+            order, width = cols
         else:
             order = list(range(len(led.fields)))
             width = len(led.fields)
@@ -188,9 +191,8 @@ class DuckDBEngine:
         if count != data_lines:  # DuckDB skipped lines (empty ones): let Python read it
             self.con.execute(f"DROP TABLE {q(raw)}")
             return False
-        rule, n = width_rule(order, len(led.fields))
-        width_ok = (f"c{n - 1} IS NOT NULL AND c{n} IS NULL" if rule == "exact"
-                    else f"c{n} IS NOT NULL")
+        # as the Python reader: a record has the header's width (`width` cells)
+        width_ok = f"c{width - 1} IS NOT NULL AND c{width} IS NULL"
         cells = ", ".join(f"COALESCE(c{order[i]}, '') AS {q(f.name)}"
                           for i, f in enumerate(led.fields))
         self.con.execute(f"CREATE VIEW {q(led.id + '__cells')} AS SELECT rowid + {first} AS "
@@ -200,7 +202,7 @@ class DuckDBEngine:
             f"SELECT _line FROM {q(led.id)} WHERE NOT _ok ORDER BY _line").fetchall()]
         back: list[tuple[Any, ...]] = []
         if bad:
-            for verdict in recheck(path, led, reader, order, display, bad):
+            for verdict in recheck(path, led, reader, order, width, display, bad):
                 if isinstance(verdict, DataError):
                     st.rejected.append(verdict)
                 else:

@@ -21,15 +21,14 @@ from runtime.backends.plan import LedgerPlan
 from runtime.backends.sqlrun import prescan
 from runtime.backends.sqlrun import read_header
 from runtime.backends.sqlrun import recheck
-from runtime.backends.sqlrun import width_rule
 from runtime.errors import DataError
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
 from runtime.model import Field
 from runtime.model import Ledger
 from runtime.model import Package
-from runtime.parquet import LEDGER_PRECISION
 from runtime.parquet import check_schema
+from runtime.values import LEDGER_PRECISION
 
 _SESSION: Any = None
 _MASTER: str | None = None
@@ -109,6 +108,12 @@ class SparkEngine:
     def ensure_lines(self, name: str) -> bool:
         return False  # every ledger view carries its line numbers
 
+    def is_overflow(self, exc: Exception) -> bool:
+        """A value beyond DECIMAL(38, s) or BIGINT (ANSI mode raises; the run reports D0111)."""
+        text = str(exc)
+        return any(k in text for k in ("ARITHMETIC_OVERFLOW", "NUMERIC_VALUE_OUT_OF_RANGE",
+                                       "CAST_OVERFLOW", "DECIMAL_PRECISION_EXCEEDS"))
+
     def query(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         df = self.spark.sql(sql)
         return list(df.columns), [tuple(r) for r in df.collect()]
@@ -161,12 +166,13 @@ class SparkEngine:
         if fmt.header:
             if header is None:
                 return False
-            order = reader._header(header, display, st)
-            if order is None:
+            cols = reader._header(header, display, st)
+            if cols is None:
                 self.load_rows(led, [], display, st, reader)
                 return True
+            order, width = cols
         else:
-            order = list(range(len(led.fields)))
+            order, width = list(range(len(led.fields))), len(led.fields)
         first = 2 if fmt.header else 1
         text = self.spark.read.text(str(path)) \
             .withColumn("_pid", F.spark_partition_id()) \
@@ -184,8 +190,7 @@ class SparkEngine:
             .where(F.col("_line") >= first)
         parts = F.split(F.col("value"), "\\Q" + fmt.delimiter + "\\E", -1)
         n = F.when(F.col("value") == "", F.lit(0)).otherwise(F.size(parts))
-        rule, k = width_rule(order, len(led.fields))
-        width_ok = (n == k) if rule == "exact" else (n > k)
+        width_ok = n == width  # as the Python reader: a record has the header's width
         cells = [F.coalesce(F.try_element_at(parts, F.lit(order[i] + 1)), F.lit("")).alias(f.name)
                  for i, f in enumerate(led.fields)]
         cell_view = f"{led.id}__cells"
@@ -198,7 +203,7 @@ class SparkEngine:
         accepted = typed.where(F.col("_ok"))
         if bad:
             back = []
-            for verdict in recheck(path, led, reader, order, display, bad):
+            for verdict in recheck(path, led, reader, order, width, display, bad):
                 if isinstance(verdict, DataError):
                     st.rejected.append(verdict)
                 else:

@@ -22,6 +22,7 @@ from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
 from runtime.model import Ledger
 from runtime.model import Package
+from runtime.values import overflow_error
 
 Progress = Callable[[str], None]
 
@@ -71,8 +72,8 @@ def read_header(path: Path, led: Ledger) -> list[str] | None:
     return first.split(led.format.delimiter) if first else []
 
 
-def recheck(path: Path, led: Ledger, reader: Reader, order: list[int], display: str,
-            lines: list[int]) -> list[tuple[Any, ...] | DataError]:
+def recheck(path: Path, led: Ledger, reader: Reader, order: list[int], width: int,
+            display: str, lines: list[int]) -> list[tuple[Any, ...] | DataError]:
     """Python's verdict on the given physical lines of a plain file, read from the file."""
     wanted = set(lines)
     out: dict[int, tuple[Any, ...] | DataError] = {}
@@ -81,22 +82,15 @@ def recheck(path: Path, led: Ledger, reader: Reader, order: list[int], display: 
             if lineno in wanted:
                 text = raw.rstrip("\r\n")
                 cells = next(csv.reader([text], delimiter=led.format.delimiter, strict=True), [])
-                out[lineno] = reader.one_row(cells, order, display, lineno)
+                out[lineno] = reader.one_row(cells, order, width, display, lineno)
     return [out[n] for n in lines]
-
-
-def width_rule(order: list[int], width: int) -> tuple[str, int]:
-    """How the Python reader checks a record's cell count: ("exact", n) or ("more_than",
-    max index)."""
-    if order == list(range(width)):
-        return "exact", width
-    return "more_than", max(order)
 
 
 def capacity_error(display: str, line: int, backend: str, detail: str) -> DataError:
     return DataError(code="D0111", message=f"valor fora do que o back end {backend} representa "
                      f"({detail})", file=display, line=line, col=1,
-                     help="rode com --backend python, que não tem esse limite")
+                     help="os back ends guardam decimais de ledger em DECIMAL(18, escala) e "
+                     "inteiros em BIGINT")
 
 
 class Engine(Protocol):
@@ -120,6 +114,8 @@ class Engine(Protocol):
     def ensure_lines(self, name: str) -> bool: ...
 
     def first_line(self, name: str, field: str, value: Any) -> int | None: ...
+
+    def is_overflow(self, exc: Exception) -> bool: ...
 
     def close(self) -> None: ...
 
@@ -202,7 +198,13 @@ class SqlRun:
         plan = self.plans[name]
         if "aggregate" not in plan.statements:
             return "errors" in plan.statements
-        _, rows = self.engine.query(plan.statement("aggregate"))
+        try:
+            _, rows = self.engine.query(plan.statement("aggregate"))
+        except Exception as exc:
+            if not self.engine.is_overflow(exc):
+                raise
+            st.fatal.append(overflow_error(st.path, f"sobre '{name}'"))  # as on Python
+            return False
         must_check = "errors" in plan.statements
         for layout, part, row, *values in rows:
             if layout == "":
