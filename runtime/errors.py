@@ -18,9 +18,11 @@ class DataError:
     text: str | None = None
     help: str | None = None
     field: str = ""
+    severity: str = "erro"  # or "aviso": a warning (D06xx), which does not fail the run
 
     def render(self) -> str:
-        out = [f"{self.file}:{self.line}:{self.col}: erro[{self.code}]: {self.message}\n"]
+        out = [f"{self.file}:{self.line}:{self.col}: {self.severity}[{self.code}]: "
+               f"{self.message}\n"]
         if self.text is not None:
             g = " " * len(str(self.line))
             out.append(f"{g} |\n{self.line} | {self.text}\n{g} | "

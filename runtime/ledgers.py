@@ -43,7 +43,8 @@ class BadCell(Exception):
 
 @dataclass(slots=True)
 class ReadStats:
-    """What reading one input did: rows read, accepted, rejected, partition values seen."""
+    """What reading one input did: rows read, accepted, rejected, partition values seen, and
+    how many records reached a layout."""
 
     name: str
     path: str
@@ -52,6 +53,10 @@ class ReadStats:
     rejected: list[DataError] = field(default_factory=list)
     partitions: set[Any] = field(default_factory=set)
     fatal: list[DataError] = field(default_factory=list)
+    # records that reached a layout (passed its filter and got a row), and their partitions;
+    # None for an input no layout reads (a map's source)
+    reached: int | None = None
+    reached_partitions: set[Any] = field(default_factory=set)
 
 
 _TYPE_PT = {"int": "inteiro", "decimal": "decimal", "str": "texto", "bool": "lógico",
