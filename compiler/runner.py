@@ -104,8 +104,11 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
         return 128 + exc.signum
     result, written = rec.result, rec.written
     for st in result.inputs:
+        reached = "" if st.reached is None else f", {st.reached} chegaram a um layout"
         click.echo(f"{st.path}: {st.read} lidas, {st.accepted} aceitas, "
-                   f"{len(st.rejected)} rejeitadas")
+                   f"{len(st.rejected)} rejeitadas{reached}")
+    for w in result.warnings:  # D06xx: the run went on
+        click.echo(w.render(), err=True, nl=False)
     if rejects is not None:
         click.echo(f"{len(result.rejects)} linha(s) rejeitada(s) gravada(s) em {rejects}")
     click.echo(f"{len(written)} arquivo(s) escrito(s) em {out}/ "

@@ -24,10 +24,11 @@ class DataError:
     text: str | None = None
     help: str | None = None
     field: str = ""
+    severity: str = "erro"  # or "aviso": a warning (D06xx), which does not fail the run
 
     def render(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}" if self.line > 0 else self.file
-        out = [f"{where}: erro[{self.code}]: {self.message}\n"]
+        out = [f"{where}: {self.severity}[{self.code}]: {self.message}\n"]
         if self.text is not None and self.line > 0:
             g = " " * len(str(self.line))
             out.append(f"{g} |\n{self.line} | {self.text}\n{g} | "

@@ -44,7 +44,8 @@ class BadCell(Exception):
 
 @dataclass(slots=True)
 class ReadStats:
-    """What reading one input did: rows read, accepted, rejected, partition values seen."""
+    """What reading one input did: rows read, accepted, rejected, partition values seen, and
+    how many records reached a layout."""
 
     name: str
     path: str
@@ -54,6 +55,10 @@ class ReadStats:
     partitions: set[Any] = field(default_factory=set)
     partition_lines: dict[Any, int] = field(default_factory=dict)  # value → its first line
     fatal: list[DataError] = field(default_factory=list)
+    # records that reached a layout (passed its filter and got a row), and their partitions;
+    # None for an input no layout reads (a map's source)
+    reached: int | None = None
+    reached_partitions: set[Any] = field(default_factory=set)
 
 
 _TYPE_PT = TYPE_NAMES

@@ -115,6 +115,8 @@ class ScanContext:
         self._missing: dict[tuple[str, tuple[Any, ...], str], _Missing] = {}
         self._stale: dict[int, _Missing] = {}
         self.file = ""
+        # ledger id → records that reached a layout (set by the generated scans)
+        self.reached: dict[str, int] = {}
         # Set while a scan reads a CSV file with text amounts (see Reader.read_csv).
         self.amount: Callable[[Any], Any] | None = None
 
@@ -180,6 +182,9 @@ class Result:
     partitions: list[Any]
     rejects: list[DataError] = field(default_factory=list)
     backend: str = "python"
+    # D06xx notes that do not fail the run, e.g. a partition none of whose records reached a
+    # layout (`exercicio=2021` on 2020 data); each input's count is `ReadStats.reached`
+    warnings: list[DataError] = field(default_factory=list)
     # what the run was given, so that explain() can re-run it with lineage recorded
     program: Program | None = None
     ledgers: dict[str, LedgerInput] = field(default_factory=dict)
@@ -416,7 +421,8 @@ class Program:
         if errors:
             raise RunFailed(errors)
         return Result(package=pkg, outputs=outputs, values=values, inputs=stats,
-                      partitions=partitions, rejects=rejects, backend=backend)
+                      partitions=partitions, rejects=rejects, backend=backend,
+                      warnings=_unreached(pkg, stats, params))
 
     def _scan_python(self, ctx: ScanContext, ledgers: Mapping[str, LedgerInput],
                      order: list[str], errors: list[DataError],
@@ -459,6 +465,8 @@ class Program:
                     st.fatal.append(overflow_error(display, f"sobre '{name}'"))
                     for _ in rows:  # read to the end: rejects and partitions are counted
                         pass
+                st.reached = ctx.reached.get(name, 0)
+                st.reached_partitions = {p for lay in led.layouts for p in ctx.acc[lay]}
             else:
                 for _ in rows:  # read to the end: rejects and partitions are counted
                     pass
@@ -538,6 +546,27 @@ class Program:
                 first_line[key] = r[-1]
                 rt.entries[key] = tuple(r[i] for i in vidx)
             rt.lines, rt.file = first_line, display
+
+
+def _unreached(pkg: Package, stats: list[ReadStats], params: dict[str, Any]) -> list[DataError]:
+    """D0601 (a warning): a partition of a ledger none of whose records reached a layout —
+    none passed a layout's filter and got a row (e.g. a period with no records)."""
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
+    out = []
+    for st in stats:
+        if st.reached is None or not st.accepted:
+            continue
+        layouts = ", ".join(f"'{lay}'" for lay in pkg.ledger(st.name).layouts)
+        parts = sorted(st.partitions - st.reached_partitions, key=str) \
+            if pkg.partition is not None else ([None] if not st.reached else [])
+        for part in parts:
+            whose = f" do {pkg.partition} {part}" if pkg.partition is not None else ""
+            out.append(DataError(
+                code="D0601", severity="aviso", message=f"nenhum registro de '{st.name}'{whose} "
+                f"chegou a um layout ({layouts}): nenhum passou no filtro e casou com uma linha",
+                file=st.path, line=1, col=1,
+                help=f"confira os parâmetros ({shown}): o período tem registros?"))
+    return out
 
 
 def _duplicate_key(m: Any, key: tuple[Any, ...], line: int, first: int,

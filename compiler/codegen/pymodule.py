@@ -126,6 +126,8 @@ class ModuleGen:
         part = names.field_var(pkg.partition) if pkg.partition else "None"
         self._blocks: list[tuple[int, int, int]] = []
         self._filter_code: list[str] = []
+        # records that reach a layout (pass its filter, land in a row), counted once each
+        self._reach = "_reached += 1" if len(layouts) == 1 else "_hit = True"
         for lay in layouts:
             self._layout_block(body, lay, px, part)
         converts = self._convert_amounts(led, body, n_derived)
@@ -155,6 +157,7 @@ class ModuleGen:
                      "if _trace is None else {}")
         for name, c in px.hoisted:
             head(f"{name} = {c}")
+        head("_reached = 0")
         fields = ", ".join(names.field_var(f.name) for f in led.fields)
         head(f"for {fields}, _line in rows:" if len(fields) < 80 else "for (")
         if len(fields) >= 80:
@@ -165,14 +168,19 @@ class ModuleGen:
             head.dedent()
             head(") in rows:")
         head.indent()
+        many = len(layouts) > 1
+        if many:
+            head("_hit = False")
+        tail = ("\n        _reached += _hit" if many else "") + \
+            f"\n    ctx.reached[{led.id!r}] = _reached"
         uses_skip = ".find((" in code
         if uses_skip:
             head("try:")
             return head.text() + "\n" + code + "\n" + \
-                "        except SkipRecord:\n            continue"
+                "        except SkipRecord:\n            continue" + tail
         body_text = "\n".join(line[4:] if line.startswith("    ") else line
                               for line in code.split("\n"))
-        return head.text() + "\n" + body_text
+        return head.text() + "\n" + body_text + tail
 
     def _layout_block(self, out: Lines, lay: ir.Layout, px: PyExpr, part: str) -> None:
         pid = f"{self.pkg.id}/{lay.id}"
@@ -226,6 +234,7 @@ class ModuleGen:
         out("if _a is None:")
         out(f"    _a = {acc}[{part}] = ctx.new_rows({lay.id!r})")
         out("_row = _a[_r]")
+        out(self._reach)
         out("if _trace is not None:  # apura explain: remember what this record adds")
         out("    _before = _row[:]")
         for c in lay.columns:

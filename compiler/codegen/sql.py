@@ -535,19 +535,27 @@ class ScanGen:
             q.add_comments([_where(lay.span, f"{self.pkg.id}/{lay.id}")
                             + f"hit_policy {lay.hit_policy.value} "])
             selects.append(q)
+        # Every partition value of the ledger (layout '*'): the partitions of a run are those of
+        # its records, whether or not a layout took them; v0 counts the records that reached a
+        # layout (got a row in one), as the Python scan's `_reached`.
+        part = col(part_field, "s") if part_field else exp.Null()
+        landed = exp.or_(*[exp.Not(this=exp.Is(this=col(f"_row__{names.ident(lay.id)}", "s"),
+                                               expression=exp.Null()))
+                           for lay in self.layouts])
+        reached = cast(exp.Count(this=exp.Case(ifs=[exp.If(this=landed,
+                                                           true=exp.Literal.number(1))])),
+                       "VARCHAR")
+        every = exp.select(exp.alias_(exp.Literal.string("*"), "layout", quoted=True),
+                           exp.alias_(part, "part", quoted=True),
+                           exp.alias_(exp.Null(), "row", quoted=True),
+                           exp.alias_(reached, "v0", quoted=True),
+                           *[exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True)
+                             for k in range(1, width)]) \
+            .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
+                              quoted=True))
         if part_field:
-            # Every partition value of the ledger (layout '*'): the partitions of a run are
-            # those of its records, whether or not a layout took them.
-            part = col(part_field, "s")
-            every = exp.select(exp.alias_(exp.Literal.string("*"), "layout", quoted=True),
-                               exp.alias_(part, "part", quoted=True),
-                               exp.alias_(exp.Null(), "row", quoted=True),
-                               *[exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True)
-                                 for k in range(width)]) \
-                .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
-                                  quoted=True)) \
-                .group_by(part.copy())
-            selects.append(every)
+            every = every.group_by(part.copy())
+        selects.append(every)
         if self._error_count is not None and width > 0:
             # How many records `errors` would report: that statement (a second pass over the
             # ledger) runs only when this is not 0. Layout '' marks the row.

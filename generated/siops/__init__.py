@@ -128,6 +128,7 @@ def scan_despesa(rows, ctx):
     E_equivalencia = M_equivalencia.entries if _trace is None else {}
     _k0 = o.date(p_exercicio, 1, 1)
     _k1 = o.fim_bimestre(p_exercicio, p_bimestre)
+    _reached = 0
     for (
         f_municipio,
         f_entidade,
@@ -149,6 +150,7 @@ def scan_despesa(rows, ctx):
         f_anulado_pagamento,
         _line,
     ) in rows:
+        _hit = False
         try:
             # specs/siops/despesa.yaml:34:15  siops/despesa/derived/no_periodo
             #   no_periodo = exercicio == $exercicio and within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bime…
@@ -216,6 +218,7 @@ def scan_despesa(rows, ctx):
                 if _a is None:
                     _a = A_covid_77[f_municipio] = ctx.new_rows('covid/77')
                 _row = _a[_r]
+                _hit = True
                 if _trace is not None:  # apura explain: remember what this record adds
                     _before = _row[:]
                 # specs/siops/covid_77.yaml:16:5  siops/covid/77/column/V0  V0 = sum(empenhado - anulado_empenho)
@@ -265,6 +268,7 @@ def scan_despesa(rows, ctx):
                 if _a is None:
                     _a = A_covid_78[f_municipio] = ctx.new_rows('covid/78')
                 _row = _a[_r]
+                _hit = True
                 if _trace is not None:  # apura explain: remember what this record adds
                     _before = _row[:]
                 # specs/siops/covid_78.yaml:15:5  siops/covid/78/column/V0  V0 = sum(empenhado - anulado_empenho)
@@ -314,6 +318,7 @@ def scan_despesa(rows, ctx):
                 if _a is None:
                     _a = A_covid_79[f_municipio] = ctx.new_rows('covid/79')
                 _row = _a[_r]
+                _hit = True
                 if _trace is not None:  # apura explain: remember what this record adds
                     _before = _row[:]
                 # specs/siops/covid_79.yaml:15:5  siops/covid/79/column/V0  V0 = sum(empenhado - anulado_empenho)
@@ -326,6 +331,8 @@ def scan_despesa(rows, ctx):
                     _trace('covid/79', f_municipio, _r, _line, _before, _row)
         except SkipRecord:
             continue
+        _reached += _hit
+    ctx.reached['despesa'] = _reached
 
 
 def scan_receita(rows, ctx):
@@ -340,6 +347,7 @@ def scan_receita(rows, ctx):
     E_equivalencia = M_equivalencia.entries if _trace is None else {}
     _k0 = o.date(p_exercicio, 1, 1)
     _k1 = o.fim_bimestre(p_exercicio, p_bimestre)
+    _reached = 0
     for (
         f_municipio,
         f_entidade,
@@ -354,6 +362,7 @@ def scan_receita(rows, ctx):
         f_arrecadado,
         _line,
     ) in rows:
+        _hit = False
         try:
             # specs/siops/receita.yaml:26:15  siops/receita/derived/no_periodo
             #   no_periodo = exercicio == $exercicio and within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bime…
@@ -411,6 +420,7 @@ def scan_receita(rows, ctx):
                     if _a is None:
                         _a = A_covid_70[f_municipio] = ctx.new_rows('covid/70')
                     _row = _a[_r]
+                    _hit = True
                     if _trace is not None:  # apura explain: remember what this record adds
                         _before = _row[:]
                     # specs/siops/covid_70.yaml:17:5  siops/covid/70/column/V0  V0 = sum(arrecadado)
@@ -430,6 +440,7 @@ def scan_receita(rows, ctx):
                 if _a is None:
                     _a = A_covid_71[f_municipio] = ctx.new_rows('covid/71')
                 _row = _a[_r]
+                _hit = True
                 if _trace is not None:  # apura explain: remember what this record adds
                     _before = _row[:]
                 # specs/siops/covid_71.yaml:16:5  siops/covid/71/column/V0  V0 = sum(arrecadado)
@@ -438,6 +449,8 @@ def scan_receita(rows, ctx):
                     _trace('covid/71', f_municipio, _r, _line, _before, _row)
         except SkipRecord:
             continue
+        _reached += _hit
+    ctx.reached['receita'] = _reached
 
 
 def finish(ctx, part):

@@ -206,12 +206,18 @@ class SqlRun:
             st.fatal.append(overflow_error(st.path, f"sobre '{name}'"))  # as on Python
             return False
         must_check = "errors" in plan.statements
+        st.reached = 0
         for layout, part, row, *values in rows:
             if layout == "":
                 must_check = int(values[0]) > 0
                 continue
-            if layout == "*":
-                st.partitions.add(part)
+            if layout == "*":  # a partition, and how many of its records reached a layout
+                if self.pkg.partition is not None:
+                    st.partitions.add(part)
+                n = int(values[0])
+                st.reached += n
+                if n:
+                    st.reached_partitions.add(part)
                 continue
             kinds = plan.layouts[layout]
             target = ctx.rows(layout, part)[row]

@@ -20,6 +20,7 @@ def outcome(program: runtime.Program, ledgers: Mapping[str, Any], params: Mappin
     except RunFailed as exc:
         return ("failed", [e.render() for e in exc.errors])
     stats = [(s.name, s.path, s.read, s.accepted, [e.render() for e in s.rejected],
-              sorted(s.partitions, key=str)) for s in r.inputs]
+              sorted(s.partitions, key=str), s.reached, sorted(s.reached_partitions, key=str))
+             for s in r.inputs]
     assert r.backend == backend
-    return ("ok", r.outputs, r.values, stats, r.partitions)
+    return ("ok", r.outputs, r.values, stats, r.partitions, [w.render() for w in r.warnings])

@@ -138,7 +138,7 @@ def test_extra_header_columns_are_ignored(program: runtime.Program, tmp_path: Pa
     got = outcome(program, _files(EXTRA[case], folder=tmp_path), PARAMS, backend)
     assert got[0] == "ok", got
     assert got[1:3] == plain[1:3]  # outputs and values: as without the extra column
-    assert [(s[2], s[3], s[4]) for s in got[3]] == [(2, 2, []), (3, 3, [])]
+    assert [(s[2], s[3], s[4], s[6]) for s in got[3]] == [(2, 2, [], None), (3, 3, [], 3)]
 
 
 @pytest.mark.parametrize("backend", ["python", "duckdb"])
@@ -262,3 +262,97 @@ def test_python_and_spark_agree_near_the_limits(squares: runtime.Program,
     ledgers = _near_files(lines)
     assert outcome(squares, ledgers, PARAMS, "spark", allow_rejects=True) == \
         outcome(squares, ledgers, PARAMS, "python", allow_rejects=True)
+
+
+# ---------------------------------------------------------------- records that reach a layout
+OTHER = "9999999"  # a second município, with only 2019 records: it gets a D0601 warning
+REACH_EQUIV = EQUIV + f"{OTHER};001;001\n{OTHER};002;212\n"
+REACH_ROWS = [
+    *GOOD,                                          # 3 records in 2020, each in a row
+    "3106200;15/01/2019;10;5,00;S;001;",            # another year: not in the filter
+    "3106200;15/05/2020;10;5,00;S;001;",            # bimestre 3 > 2: not in the filter
+    "3106200;15/01/2020;30;5,00;S;002;",            # in the filter, no rule matches: no row
+    f"{OTHER};15/01/2019;10;5,00;S;001;", f"{OTHER};20/02/2019;20;1,00;N;002;",
+]
+
+
+def _expected_reached(lines: list[str], params: dict[str, int]) -> dict[str, int]:
+    """By hand, from the rules of 'quadro': year == exercicio, bimestre <= bimestre, and one of
+    funcao == 10 / funcao 20 with recurso 002 (→ 212) / valor > 1000."""
+    out: dict[str, int] = {}
+    for line in lines:
+        mun, data, funcao, valor, _, recurso, _ = line.split(";")
+        day, month, year = map(int, data.split("/"))
+        in_filter = year == params["exercicio"] and (month + 1) // 2 <= params["bimestre"]
+        row = funcao == "10" or (funcao == "20" and recurso == "002") or \
+            Decimal(valor.replace(",", ".")) > 1000
+        out.setdefault(mun, 0)
+        out[mun] += in_filter and row
+    return out
+
+
+@pytest.mark.parametrize("backend", ["python", "duckdb"])
+@pytest.mark.parametrize("exercicio", [2020, 2021])
+def test_D0601_reached_counts_and_a_warning_per_partition_that_got_none(
+        program: runtime.Program, tmp_path: Path, backend: str,  # noqa: F811
+        exercicio: int) -> None:
+    params = {**PARAMS, "exercicio": exercicio}
+    ledgers = _files([HEADER, *REACH_ROWS], REACH_EQUIV, folder=tmp_path)
+    r = program.run(ledgers=ledgers, params=params, backend=backend)  # exit 0: warnings only
+    expected = _expected_reached(REACH_ROWS, params)
+    desp = r.inputs[-1]
+    assert (desp.name, desp.reached) == ("despesa", sum(expected.values()))
+    assert desp.reached_partitions == {m for m, n in expected.items() if n}
+    assert r.inputs[0].reached is None  # the map's source feeds no layout
+    none = sorted(m for m, n in expected.items() if not n)
+    assert none == ([OTHER] if exercicio == 2020 else ["3106200", OTHER])
+    assert [(w.code, w.severity, w.file, w.line, w.col) for w in r.warnings] == \
+        [("D0601", "aviso", ledgers["despesa"].as_posix(), 1, 1)] * len(none)
+    assert [w.message for w in r.warnings] == [
+        f"nenhum registro de 'despesa' do municipio {m} chegou a um layout ('quadro'): nenhum "
+        "passou no filtro e casou com uma linha" for m in none]
+    assert r.warnings[0].render().startswith(f"{ledgers['despesa'].as_posix()}:1:1: "
+                                             "aviso[D0601]: ")
+
+
+def test_reached_counts_on_spark_match(program: runtime.Program) -> None:  # noqa: F811
+    for exercicio in (2020, 2021):
+        params = {**PARAMS, "exercicio": exercicio}
+        ledgers = _files([HEADER, *REACH_ROWS], REACH_EQUIV)
+        assert outcome(program, ledgers, params, "spark") == \
+            outcome(program, ledgers, params, "python")
+
+
+def test_the_siops_fixture_reaches_the_same_records_on_every_back_end(
+        siops_program: runtime.Program) -> None:
+    from tests.conftest import SMALL_INPUTS
+
+    for exercicio in (2020, 2021):
+        params = {"exercicio": exercicio, "bimestre": 2}
+        got = {b: outcome(siops_program, SMALL_INPUTS, params, b)
+               for b in ("python", "duckdb", "spark")}
+        assert got["duckdb"] == got["python"] and got["spark"] == got["python"]
+        reached = {s[0]: s[6] for s in got["python"][3]}
+        assert reached["equivalencia_recursos"] is None
+        assert (reached["despesa"] > 0 and reached["receita"] > 0) is (exercicio == 2020)
+        assert len(got["python"][5]) == (0 if exercicio == 2020 else 2)
+
+
+def test_cli_summary_prints_the_counts_and_the_warnings(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.cli.test_cli import compiled
+    from tests.cli.test_cli import invoke
+    from tests.cli.test_cli import run_args
+    from tests.conftest import write_package
+    from tests.test_data_errors import SPECS
+
+    monkeypatch.chdir(tmp_path)
+    write_package(tmp_path, SPECS)
+    _files([HEADER, *REACH_ROWS], REACH_EQUIV, folder=tmp_path)
+    compiled(tmp_path)
+    result = invoke(*run_args(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert "despesa.csv: 8 lidas, 8 aceitas, 0 rejeitadas, 3 chegaram a um layout" in result.stdout
+    assert "equivalencias.csv: 4 lidas, 4 aceitas, 0 rejeitadas\n" in result.stdout
+    assert (f"despesa.csv:1:1: aviso[D0601]: nenhum registro de 'despesa' do municipio {OTHER} "
+            "chegou a um layout") in result.stderr

@@ -505,7 +505,12 @@ SELECT
   '*' AS "layout",
   "s"."municipio" AS "part",
   NULL AS "row",
-  CAST(NULL AS TEXT) AS "v0"
+  CAST(COUNT(
+    CASE
+      WHEN NOT "s"."_row__covid_70" IS NULL OR NOT "s"."_row__covid_71" IS NULL
+      THEN 1
+    END
+  ) AS TEXT) AS "v0"
 FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"

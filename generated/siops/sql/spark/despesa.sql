@@ -744,7 +744,14 @@ SELECT
   '*' AS `layout`,
   `s`.`municipio` AS `part`,
   NULL AS `row`,
-  CAST(NULL AS STRING) AS `v0`,
+  CAST(COUNT(
+    CASE
+      WHEN NOT `s`.`_row__covid_77` IS NULL
+      OR NOT `s`.`_row__covid_78` IS NULL
+      OR NOT `s`.`_row__covid_79` IS NULL
+      THEN 1
+    END
+  ) AS STRING) AS `v0`,
   CAST(NULL AS STRING) AS `v1`,
   CAST(NULL AS STRING) AS `v2`
 FROM `classified` AS `s`
