@@ -37,11 +37,11 @@ DIVIDE = decimal.Context(prec=100, rounding=ROUND_HALF_EVEN,
 
 def overflow_error(file: str, what: str) -> DataError:
     """D0111: a value computed from `what` (a ledger, or a partition's totals) needs more than
-    38 digits. Every back end reports it with this message; the position is the input's (the
-    SQL engines do not say which record)."""
+    38 digits. Every back end reports it with this message, naming the input without a
+    position (line 0): the SQL engines do not say which record, and line 1 would be invented."""
     return DataError(code="D0111", message=f"um valor calculado {what} passa de "
                      f"{SUM_PRECISION} dígitos (o limite é DECIMAL({SUM_PRECISION}, escala))",
-                     file=file, line=1, col=1,
+                     file=file, line=0, col=0,
                      help="confira os valores muito grandes do ledger e as multiplicações nas "
                      "colunas dos layouts")
 

@@ -201,7 +201,7 @@ def test_D0111_a_sum_beyond_38_digits_on_every_back_end(squares: runtime.Program
     assert ok.cell("quadro", "3106200", "1", "V1") == wide.multiply(wide.multiply(v, v), 99)
     ledgers = _files([HEADER, *[row] * 101], folder=tmp_path)
     (e,) = _errors(squares, ledgers, backend)
-    assert (e.code, e.file, e.line, e.col) == ("D0111", ledgers["despesa"].as_posix(), 1, 1)
+    assert (e.code, e.file, e.line, e.col) == ("D0111", ledgers["despesa"].as_posix(), 0, 0)
     assert e.message == ("um valor calculado sobre 'despesa' passa de 38 dígitos (o limite é "
                          "DECIMAL(38, escala))")
 

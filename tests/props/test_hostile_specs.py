@@ -244,9 +244,10 @@ def assert_well_formed(values: dict[str, str], got: dict[str, object], out_dir: 
         assert len(fields) == 7 and fields[-1] == "", line  # 7;ref;rid;V0;#L;#C1;
         assert fields[:3] == ["7", ref, rid]
         assert fields[3].endswith(f"({raw['LABEL']})")
+    # besides the output, only apura's own lock file (runtime.lock), never a stray or hostile name
     on_disk = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*")
                      if p.is_file())
-    assert on_disk == [f"3170206/{raw['FILE']}"]
+    assert on_disk == [".apura.lock", f"3170206/{raw['FILE']}"]
 
 
 # ---------------------------------------------------------------- hostile text
