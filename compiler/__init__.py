@@ -22,6 +22,7 @@ from compiler.outputs_check import check_layouts
 from compiler.package import LoadedPackage
 from compiler.package import discover
 from compiler.package import load_package
+from compiler.package import project_root
 from compiler.source import SourceFile
 
 __all__ = ["CompileResult", "Diagnostic", "Severity", "check", "compile_package", "discover"]
@@ -47,9 +48,13 @@ class CompileResult:
 
 
 def check(folder: str | Path, base: str | Path | None = None) -> CompileResult:
-    """Load, validate, parse and type-check one package folder (no code generation)."""
+    """Load, validate, parse and type-check one package folder (no code generation).
+
+    File names in diagnostics, generated code and the spec hash are relative to `base`;
+    by default the project root of `folder` (package.project_root), never the cwd.
+    """
     folder = Path(folder)
-    base_path = Path(base) if base is not None else Path.cwd()
+    base_path = Path(base) if base is not None else project_root(folder)
     diags: list[Diagnostic] = []
     loaded: LoadedPackage = load_package(folder, base_path, diags)
     diags.extend(check_layouts(loaded.layouts.values()))

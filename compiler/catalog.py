@@ -388,3 +388,44 @@ def unsafe_expr_text(span: Span, *, char: str) -> Diagnostic:
                       f"{_char_name(char)}", span=span,
                       help="textos de regras não podem ter caracteres de controle nem quebras "
                       "de linha")
+
+
+# --- E02xx/S06xx: limits
+def expr_too_deep(span: Span, *, limit: int) -> Diagnostic:
+    return Diagnostic(code="E0201", message=f"a expressão passa de {limit} níveis de "
+                      "aninhamento aqui", span=span,
+                      help="simplifique-a ou divida-a em campos calculados (derived:); "
+                      "cadeias de 'and'/'or' podem ter qualquer tamanho")
+
+
+def expr_too_big(span: Span, *, limit: int) -> Diagnostic:
+    return Diagnostic(code="E0202", message="esta parte da expressão fica grande demais no SQL "
+                      f"gerado (mais de {limit} nós)", span=span,
+                      help="cada divisão repete seus dois lados no SQL; calcule as divisões "
+                      "internas em campos calculados (derived:)")
+
+
+def derived_too_deep(span: Span, *, name: str, limit: int) -> Diagnostic:
+    return Diagnostic(code="E0203", message=f"o campo calculado '{name}' passa de {limit} níveis "
+                      "de aninhamento, somados os dos campos calculados que ele usa", span=span,
+                      help="o SQL gerado expande cada campo calculado onde ele é usado; "
+                      "encurte a cadeia de campos calculados")
+
+
+def spec_file_too_big(span: Span, *, size: int, limit: int) -> Diagnostic:
+    mb = 1024 * 1024
+    return Diagnostic(code="S0601", message=f"o arquivo tem {size / mb:.1f} MB; o limite de uma "
+                      f"spec é {limit // mb} MB", span=span,
+                      help="divida a spec em vários arquivos (um layout por arquivo)")
+
+
+def expr_too_long(span: Span, *, length: int, limit: int) -> Diagnostic:
+    return Diagnostic(code="S0602", message=f"a expressão tem {length} caracteres; o limite é "
+                      f"{limit}", span=span,
+                      help="divida-a em campos calculados (derived:) ou em várias linhas")
+
+
+def yaml_too_deep(span: Span, *, limit: int) -> Diagnostic:
+    return Diagnostic(code="S0603", message=f"o YAML aninha mais de {limit} níveis de listas e "
+                      "mapeamentos aqui", span=span,
+                      help="uma spec precisa de poucos níveis; confira os colchetes e chaves")

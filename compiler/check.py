@@ -79,12 +79,27 @@ class Checker:
     # ------------------------------------------------------------ entry points
     def condition(self, e: ast.Expr, scope: Scope) -> ir.Expr:
         out = self.expr(e, scope, in_agg=False)
+        self.sized(out)
         if not out.type.is_error and out.type.base not in ("bool", "null"):
             self.err(catalog.not_boolean(e.span, where=scope.where, got=out.type.display()))
         return out
 
     def scalar(self, e: ast.Expr, scope: Scope) -> ir.Expr:
-        return self.expr(e, scope, in_agg=False)
+        out = self.expr(e, scope, in_agg=False)
+        self.sized(out)
+        return out
+
+    def sized(self, e: ir.Expr) -> bool:
+        """False, and E0202 reported, when the SQL of `e` would be too big (see sql_size)."""
+        if sql_size(e) <= MAX_SQL_SIZE:
+            return True
+        while True:  # report the innermost part that is too big on its own
+            inner = next((c for c in children(e) if sql_size(c) > MAX_SQL_SIZE), None)
+            if inner is None:
+                break
+            e = inner
+        self.err(catalog.expr_too_big(e.span, limit=MAX_SQL_SIZE))
+        return False
 
     def column_value(self, e: ast.Expr, scope: Scope) -> ir.Aggregate | None:
         if not (isinstance(e, ast.Call) and e.func in builtins.AGGREGATES):
@@ -93,7 +108,7 @@ class Checker:
             self.err(catalog.aggregate_required(e.span, where=scope.where))
             return None
         out = self.expr(e, scope, in_agg=False, top_aggregate=True)
-        if isinstance(out, ir.Aggregate):
+        if isinstance(out, ir.Aggregate) and self.sized(out):
             if out.arg is not None and not (out.type.is_numeric or out.type.is_error) \
                     and out.func == "sum":
                 self.err(catalog.wrong_value_type(e.span, where=scope.where,
@@ -201,13 +216,13 @@ class Checker:
             case ast.IsNull(operand=o, negated=neg):
                 x = self.expr(o, s, in_agg=in_agg)
                 return ir.IsNull(operand=x, negated=neg, span=e.span)
-            case ast.And(left=le, right=ri) | ast.Or(left=le, right=ri):
-                a = self._bool(le, s, in_agg, "and" if isinstance(e, ast.And) else "or")
-                b = self._bool(ri, s, in_agg, "and" if isinstance(e, ast.And) else "or")
-                t = T.BOOL.null(a.type.nullable or b.type.nullable)
+            case ast.And(operands=ops) | ast.Or(operands=ops):
+                word = "and" if isinstance(e, ast.And) else "or"
+                xs = tuple(self._bool(x, s, in_agg, word) for x in ops)
+                t = T.BOOL.null(any(x.type.nullable for x in xs))
                 if isinstance(e, ast.And):
-                    return ir.And(left=a, right=b, type=t, span=e.span)
-                return ir.Or(left=a, right=b, type=t, span=e.span)
+                    return ir.And(operands=xs, type=t, span=e.span)
+                return ir.Or(operands=xs, type=t, span=e.span)
             case ast.Not(operand=o):
                 x = self._bool(o, s, in_agg, "not")
                 return ir.Not(operand=x, type=T.BOOL.null(x.type.nullable), span=e.span)
@@ -486,3 +501,47 @@ def names_used(e: ast.Expr) -> list[str]:
 
     walk(e)
     return out
+
+
+# The SQL back ends write some operands more than once: a division repeats each side about
+# ten times (exact half-even rounding, no float), within() its value three times, date() its
+# year and month three times. Nested, that is exponential: six nested divisions would be
+# millions of SQL nodes. sql_size counts the nodes with those repetitions (an upper bound,
+# checked against the generated SQL in tests/unit/test_limits.py); MAX_SQL_SIZE allows three
+# nested divisions (four take half a minute and 250 MB to compile).
+MAX_SQL_SIZE = 200_000
+_REPEATS = {"within": (3, 2, 2), "date": (3, 3, 2), "fim_bimestre": (2, 2)}
+
+
+def children(e: ir.Expr) -> list[ir.Expr]:
+    out: list[ir.Expr] = []
+    for attr in e.__slots__:
+        v = getattr(e, attr)
+        if isinstance(v, tuple):
+            out.extend(x for x in v if isinstance(x, ir.Expr.__args__))
+        elif isinstance(v, ir.Expr.__args__):
+            out.append(v)
+    return out
+
+
+def sql_size(e: ir.Expr) -> int:
+    """An upper bound on the SQL nodes `e` renders to, repeated operands counted each time."""
+    match e:
+        case ir.Binary(op=ir.BinOp.DIV, left=a, right=b):
+            return 12 * (sql_size(a) + sql_size(b)) + 150
+        case ir.Call(func=f, args=args) if f in _REPEATS:
+            return sum(k * sql_size(x) for k, x in zip(_REPEATS[f], args, strict=False)) + 20
+    return 4 + sum(sql_size(c) for c in children(e))
+
+
+# The SQL back ends compute derived fields in one SELECT, and DuckDB expands a derived field
+# used by another in place (its binder stops at 1,000 levels): the levels of a chain of derived
+# fields add up. 150 keeps even the deepest constructs (~6 DuckDB levels each) under that.
+MAX_INLINED_DEPTH = 150
+
+
+def inlined_depth(e: ir.Expr, derived: dict[str, int]) -> int:
+    """Nesting levels of `e` with the derived fields it uses expanded (their depths given)."""
+    if isinstance(e, ir.DerivedRef):
+        return derived.get(e.name, 0)
+    return 1 + max((inlined_depth(c, derived) for c in children(e)), default=0)

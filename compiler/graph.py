@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Hashable
+from collections.abc import Iterator
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -22,20 +23,28 @@ def toposort(nodes: Sequence[N], deps: Callable[[N], Sequence[N]]) -> tuple[list
     cycles: list[list[N]] = []
     stack: list[N] = []
 
-    def visit(n: N) -> None:
-        state[n] = 1
-        stack.append(n)
-        for d in deps(n):
+    def visit(root: N) -> None:
+        # Depth-first with an explicit stack (a chain of 10,000 totals must not recurse).
+        state[root] = 1
+        stack.append(root)
+        pending: list[Iterator[N]] = [iter(deps(root))]
+        while pending:
+            d = next(pending[-1], None)
+            if d is None:
+                pending.pop()
+                n = stack.pop()
+                state[n] = 2
+                order.append(n)
+                continue
             if d not in known:
                 continue
             s = state.get(d)
             if s == 1:
                 cycles.append(stack[stack.index(d):] + [d])
             elif s is None:
-                visit(d)
-        stack.pop()
-        state[n] = 2
-        order.append(n)
+                state[d] = 1
+                stack.append(d)
+                pending.append(iter(deps(d)))
 
     for n in nodes:
         if n not in state:

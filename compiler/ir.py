@@ -159,20 +159,18 @@ class IsNull:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class And:
-    """Three-valued `and`: false wins over null."""
+    """Three-valued `and`: false wins over null; n-ary (a chain is one node)."""
 
-    left: Expr
-    right: Expr
+    operands: tuple[Expr, ...]  # two or more
     type: Type
     span: Span
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Or:
-    """Three-valued `or`: true wins over null."""
+    """Three-valued `or`: true wins over null; n-ary (a chain is one node)."""
 
-    left: Expr
-    right: Expr
+    operands: tuple[Expr, ...]  # two or more
     type: Type
     span: Span
 

@@ -11,10 +11,12 @@ from compiler import graph
 from compiler import ir
 from compiler import specs
 from compiler import types as T
+from compiler.check import MAX_INLINED_DEPTH
 from compiler.check import Checker
 from compiler.check import LayoutInfo
 from compiler.check import MapInfo
 from compiler.check import Scope
+from compiler.check import inlined_depth
 from compiler.check import names_used
 from compiler.diagnostics import Diagnostic
 from compiler.expr import parse_expression
@@ -153,6 +155,8 @@ class Lowerer:
                      for n, m in zip(cyc, cyc[1:], strict=False)]
             self.diags.append(catalog.cycle(parsed[cyc[0]][0].span, path=cyc, steps=steps))
         typed: dict[str, T.Type] = {}
+        depths: dict[str, int] = {}
+        too_deep = False
         derived: list[ir.Derived] = []
         for n in order:
             d, tree = parsed[n]
@@ -164,6 +168,11 @@ class Lowerer:
             scope.derived = {**{k: T.ERROR for k in parsed}, **typed}
             e = self.checker.scalar(tree, scope)
             typed[n] = e.type
+            depths[n] = inlined_depth(e, depths)
+            if depths[n] > MAX_INLINED_DEPTH and not too_deep:  # once: the rest follow
+                too_deep = True
+                self.diags.append(catalog.derived_too_deep(d.expr.span, name=n,
+                                                           limit=MAX_INLINED_DEPTH))
             pid = self.pkg.manifest.id  # type: ignore[union-attr]
             derived.append(ir.Derived(id=f"{pid}/{spec.id}/derived/{n}", name=n, expr=e,
                                       text=printer.show(tree), span=d.expr.span))

@@ -7,13 +7,25 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+import yaml
+
 from compiler import catalog
 from compiler import schema
 from compiler import specs
 from compiler import yamlnodes
 from compiler.diagnostics import Diagnostic
 from compiler.source import SourceFile
+from compiler.source import Span
 from compiler.source import file_span
+
+# A spec file larger than this is refused (S0601) before it is read: compiling costs about
+# 100 times the file's size in memory (see benchmarks/README.md, "big layouts").
+MAX_SPEC_BYTES = 8 * 1024 * 1024
+
+
+# YAML nesting levels (lists and mappings) guaranteed to load; a spec needs about six. Deeper
+# files may hit PyYAML's recursion; they are refused (S0603) at the level past this one.
+MAX_YAML_DEPTH = 100
 
 
 @dataclass(slots=True)
@@ -35,6 +47,19 @@ def discover(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.glob("*/package.yaml"))
 
 
+def project_root(folder: Path) -> Path:
+    """The base that display paths (and so the spec hash) are relative to, whatever the cwd.
+
+    The nearest ancestor of the package folder that holds a pyproject.toml, or whose `specs/`
+    folder holds the package; failing both, the package folder's parent.
+    """
+    folder = folder.resolve()
+    for anc in folder.parents:
+        if (anc / "pyproject.toml").is_file() or (anc / "specs") in (folder, *folder.parents):
+            return anc
+    return folder.parent
+
+
 def display_path(path: Path, base: Path) -> str:
     try:
         return path.resolve().relative_to(base.resolve()).as_posix()
@@ -48,9 +73,19 @@ def load_package(folder: Path, base: Path, diags: list[Diagnostic]) -> LoadedPac
     pkg = LoadedPackage(folder=display_path(folder, base), manifest=None)
     seen: dict[str, specs.Spec] = {}
     for path in files:
+        size = path.stat().st_size
+        if size > MAX_SPEC_BYTES:
+            diags.append(catalog.spec_file_too_big(file_span(display_path(path, base)),
+                                                   size=size, limit=MAX_SPEC_BYTES))
+            continue
         src = SourceFile.read(path, display_path(path, base))
         pkg.sources[src.path] = src
-        spec = load_spec(src, diags)
+        try:
+            spec = load_spec(src, diags)
+        except RecursionError:  # PyYAML's composer (and jsonschema) recurse per nesting level
+            diags.append(catalog.yaml_too_deep(yaml_depth_span(src, MAX_YAML_DEPTH),
+                                               limit=MAX_YAML_DEPTH))
+            continue
         if spec is None:
             continue
         if spec.kind == "package":
@@ -96,3 +131,25 @@ def load_spec(src: SourceFile, diags: list[Diagnostic]) -> specs.Spec | None:
         diags.extend(sdiags)
         return None
     return specs.build(node, src, kind)
+
+
+def yaml_depth_span(src: SourceFile, limit: int) -> Span:
+    """Where the YAML text first nests more than `limit` collections (PyYAML's scanner is
+    iterative); the start of the file if it never does."""
+    depth = 0
+    try:
+        for tok in yaml.scan(src.text, Loader=yaml.SafeLoader):
+            if isinstance(tok, _OPEN):
+                depth += 1
+                if depth > limit:
+                    return src.span(tok.start_mark.index, tok.start_mark.index + 1)
+            elif isinstance(tok, _CLOSE):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return file_span(src.path)
+
+
+_OPEN = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken, yaml.BlockSequenceStartToken,
+         yaml.BlockMappingStartToken)
+_CLOSE = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)

@@ -46,8 +46,13 @@ def ge(a: Any, b: Any) -> bool | None:
     return None if a is None or b is None else a >= b
 
 
-def and3(a: bool | None, b: bool | None) -> bool | None:
-    """Kleene and: false wins, then null."""
+def and3(a: bool | None, b: bool | None, *more: bool | None) -> bool | None:
+    """Kleene and of a chain: false wins, then null."""
+    if more:
+        xs = (a, b, *more)
+        if any(x is False for x in xs):
+            return False
+        return None if any(x is None for x in xs) else True
     if a is False or b is False:
         return False
     if a is None or b is None:
@@ -55,8 +60,13 @@ def and3(a: bool | None, b: bool | None) -> bool | None:
     return True
 
 
-def or3(a: bool | None, b: bool | None) -> bool | None:
-    """Kleene or: true wins, then null."""
+def or3(a: bool | None, b: bool | None, *more: bool | None) -> bool | None:
+    """Kleene or of a chain: true wins, then null."""
+    if more:
+        xs = (a, b, *more)
+        if any(x is True for x in xs):
+            return True
+        return None if any(x is None for x in xs) else False
     if a is True or b is True:
         return True
     if a is None or b is None:

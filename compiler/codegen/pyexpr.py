@@ -45,9 +45,10 @@ def invariant(e: ir.Expr) -> bool:
             return invariant(x)
         case ir.InList(operand=x):
             return invariant(x)
-        case ir.Binary(left=a, right=b) | ir.Compare(left=a, right=b) | ir.And(left=a, right=b) \
-                | ir.Or(left=a, right=b):
+        case ir.Binary(left=a, right=b) | ir.Compare(left=a, right=b):
             return invariant(a) and invariant(b)
+        case ir.And(operands=xs) | ir.Or(operands=xs):
+            return all(invariant(x) for x in xs)
         case ir.If(cond=c, then=a, other=b):
             return invariant(c) and invariant(a) and invariant(b)
         case ir.Call(args=args):
@@ -148,10 +149,14 @@ class PyExpr:
                 return f"o.matches({self(x)}, {p!r})"
             case ir.IsNull(operand=x, negated=neg):
                 return f"({self(x)} is {'not ' if neg else ''}None)"
-            case ir.And(left=a, right=b):
-                return f"o.and3({self(a)}, {self(b)})" if n else f"({self(a)} and {self(b)})"
-            case ir.Or(left=a, right=b):
-                return f"o.or3({self(a)}, {self(b)})" if n else f"({self(a)} or {self(b)})"
+            case ir.And(operands=ops) | ir.Or(operands=ops):
+                # One flat call or boolean operation for a whole chain: Python's parser
+                # refuses ~200 nested parentheses.
+                word = "and" if isinstance(e, ir.And) else "or"
+                parts = [self(x) for x in ops]
+                if n:
+                    return f"o.{word}3({', '.join(parts)})"
+                return "(" + f" {word} ".join(parts) + ")"
             case ir.Not(operand=x):
                 return f"o.not3({self(x)})" if n else f"(not {self(x)})"
             case ir.If(cond=c, then=a, other=b):

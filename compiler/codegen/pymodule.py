@@ -24,6 +24,9 @@ _ENV = jinja2.Environment(
 _ENV.filters["py_comment"] = py_comment
 _ENV.filters["py_docstring"] = py_docstring
 
+# Rule rows per elif chain of a hit_policy first layout (see _layout_block).
+ELIF_CHUNK = 200
+
 
 class Lines:
     """An indented line buffer."""
@@ -202,7 +205,25 @@ class ModuleGen:
         conds = {r.index: px(r.cond) for r in rule_rows if r.cond is not None}
         for stmt in px.take_pending():
             out(stmt)
-        if lay.hit_policy is ir.HitPolicy.FIRST:
+        if lay.hit_policy is ir.HitPolicy.FIRST and len(rule_rows) > ELIF_CHUNK:
+            # CPython compiles an elif chain recursively (~3,000 branches is a RecursionError,
+            # 20,000 a MemoryError): a long chain is cut into flat chunks of ELIF_CHUNK.
+            out("# hit_policy first: a primeira linha que casar fica com o registro")
+            out("_r = -1")
+            for k, r in enumerate(rule_rows):
+                if k % ELIF_CHUNK == 0 and k:
+                    out.dedent()
+                if k % ELIF_CHUNK == 0:
+                    out("if _r < 0:")
+                    out.indent()
+                out(self.where(r.span, r.id) + f"  {_comment(r.cond_text, 60)}")
+                out(f"{'if' if k % ELIF_CHUNK == 0 else 'elif'} {conds[r.index]}:")
+                out(f"    _r = {r.index}")
+            out.dedent()
+            if other is not None:
+                out("if _r < 0:")
+                out(f"    _r = {other.index}  # {other.ref} otherwise")
+        elif lay.hit_policy is ir.HitPolicy.FIRST:
             out("# hit_policy first: a primeira linha que casar fica com o registro")
             for k, r in enumerate(rule_rows):
                 out(self.where(r.span, r.id) + f"  {_comment(r.cond_text, 60)}")

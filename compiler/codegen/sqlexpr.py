@@ -204,10 +204,8 @@ class SqlExpr:
             case ir.IsNull(operand=x, negated=neg):
                 is_null = exp.Is(this=paren(self(x)), expression=exp.Null())
                 return exp.Not(this=is_null) if neg else is_null
-            case ir.And(left=a, right=b):
-                return exp.And(this=paren(self(a)), expression=paren(self(b)))
-            case ir.Or(left=a, right=b):
-                return exp.Paren(this=exp.Or(this=paren(self(a)), expression=paren(self(b))))
+            case ir.And(operands=xs) | ir.Or(operands=xs):
+                return connect(isinstance(e, ir.Or), [self(x) for x in xs])
             case ir.Not(operand=x):
                 return exp.Not(this=paren(self(x)))
             case ir.If(cond=c, then=a, other=b):
@@ -355,6 +353,18 @@ class SqlExpr:
                                                           expression=exp.Literal.number(1))),
                               expression=exp.Literal.number(2))
         raise AssertionError(f"no SQL for builtin {f!r}")
+
+
+def connect(is_or: bool, parts: list[exp.Expr]) -> exp.Expr:
+    """An and/or chain as a balanced tree: sqlglot (and the engines' parsers) recurse per
+    level, so a 2,000-term `or` must be 11 levels deep, not 2,000."""
+    if len(parts) == 1:
+        return parts[0]
+    mid = (len(parts) + 1) // 2
+    left, right = paren(connect(is_or, parts[:mid])), paren(connect(is_or, parts[mid:]))
+    if is_or:
+        return exp.Paren(this=exp.Or(this=left, expression=right))
+    return exp.And(this=left, expression=right)
 
 
 def make_date(y: exp.Expr, m: exp.Expr, d: exp.Expr) -> exp.Expr:

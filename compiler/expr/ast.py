@@ -182,21 +182,19 @@ class IsNull:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class And:
-    """`a and b`."""
+    """`a and b and ...`: a chain of `and`s is one node (no deep trees for long chains)."""
 
     id: int
-    left: Expr
-    right: Expr
+    operands: tuple[Expr, ...]  # two or more, none of them an And
     span: Span
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Or:
-    """`a or b`."""
+    """`a or b or ...`: a chain of `or`s is one node (no deep trees for long chains)."""
 
     id: int
-    left: Expr
-    right: Expr
+    operands: tuple[Expr, ...]  # two or more, none of them an Or
     span: Span
 
 

@@ -13,6 +13,48 @@ from compiler.source import Span
 
 _ids = itertools.count()
 
+# `a and b and c` parses as and_(and_(a, b), c): the chains become one n-ary node.
+_CHAINS = ("and_", "or_")
+# Rules that only group a call's arguments or a list's items: no level of their own.
+_GROUPS = ("arguments", "list")
+
+
+def _kind(node: Tree[Token]) -> str:
+    return node.data if isinstance(node.data, str) else node.data.value
+
+
+def _chain(node: Tree[Token]) -> list[Tree[Token] | Token]:
+    """The operands of an and/or chain, left to right, without recursion."""
+    kind = _kind(node)
+    out: list[Tree[Token] | Token] = []
+    stack: list[Tree[Token] | Token] = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Tree) and _kind(n) == kind:
+            stack.extend(reversed(n.children))
+        else:
+            out.append(n)
+    return out
+
+
+def too_deep(tree: Tree[Token], limit: int) -> Tree[Token] | None:
+    """The first node (in reading order) nested more than `limit` levels deep, if any.
+
+    Every rule counts one level, except the links of an and/or chain (one n-ary node).
+    Iterative: the tree may be far deeper than Python's recursion limit.
+    """
+    stack: list[tuple[Tree[Token], int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return node
+        kind = _kind(node)
+        for child in reversed(node.children):
+            if isinstance(child, Tree):
+                flat = kind in _CHAINS and _kind(child) == kind or _kind(child) in _GROUPS
+                stack.append((child, depth if flat else depth + 1))
+    return None
+
 
 class Builder:
     """Builds AST nodes from one expression's parse tree."""
@@ -30,7 +72,7 @@ class Builder:
         span = self._span(node)
         if isinstance(node, Token):  # pragma: no cover - every token is wrapped by a rule
             raise AssertionError(node)
-        kind = node.data if isinstance(node.data, str) else node.data.value
+        kind = _kind(node)
         ch = node.children
         match kind:
             case "number":
@@ -80,9 +122,11 @@ class Builder:
                 return ast.IsNull(id=nid, operand=self.build(ch[0]),
                                   negated=kind == "is_not_null", span=span)
             case "and_":
-                return ast.And(id=nid, left=self.build(ch[0]), right=self.build(ch[1]), span=span)
+                return ast.And(id=nid, operands=tuple(self.build(c) for c in _chain(node)),
+                               span=span)
             case "or_":
-                return ast.Or(id=nid, left=self.build(ch[0]), right=self.build(ch[1]), span=span)
+                return ast.Or(id=nid, operands=tuple(self.build(c) for c in _chain(node)),
+                              span=span)
             case "not_":
                 return ast.Not(id=nid, operand=self.build(ch[0]), span=span)
             case "if_":

@@ -63,10 +63,10 @@ def show(e: ast.Expr) -> str:
             return f'{_wrap(o, _ADD)} matches "{p}"'
         case ast.IsNull(operand=o, negated=neg):
             return f"{_wrap(o, _ADD)} is {'not ' if neg else ''}null"
-        case ast.And(left=left, right=right):
-            return f"{_wrap(left, _AND)} and {_wrap(right, _NOT)}"
-        case ast.Or(left=left, right=right):
-            return f"{_wrap(left, _OR)} or {_wrap(right, _AND)}"
+        case ast.And(operands=ops):
+            return " and ".join(_wrap(x, _NOT) for x in ops)
+        case ast.Or(operands=ops):
+            return " or ".join(_wrap(x, _AND) for x in ops)
         case ast.Not(operand=o):
             return f"not {_wrap(o, _NOT)}"
         case ast.If(cond=c, then=t, other=o):

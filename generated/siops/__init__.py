@@ -164,7 +164,7 @@ def scan_despesa(rows, ctx):
             d_e_covid = (f_covid or _l0[1])
             # specs/siops/covid_77.yaml:9:9  siops/covid/77/filter
             #   no_periodo and e_covid and funcao == 10 and recurso_siops == "212"
-            if (((d_no_periodo and d_e_covid) and (f_funcao == 10)) and (d_recurso_siops == '212')):
+            if (d_no_periodo and d_e_covid and (f_funcao == 10) and (d_recurso_siops == '212')):
                 if _amount is not None:  # amounts read as text: converted here
                     f_empenhado = _amount(f_empenhado)
                     f_anulado_empenho = _amount(f_anulado_empenho)
@@ -231,7 +231,7 @@ def scan_despesa(rows, ctx):
                     _trace('covid/77', f_municipio, _r, _line, _before, _row)
             # specs/siops/covid_78.yaml:9:9  siops/covid/78/filter
             #   no_periodo and e_covid and funcao == 10 and recurso_siops == "213"
-            if (((d_no_periodo and d_e_covid) and (f_funcao == 10)) and (d_recurso_siops == '213')):
+            if (d_no_periodo and d_e_covid and (f_funcao == 10) and (d_recurso_siops == '213')):
                 if _amount is not None:  # amounts read as text: converted here
                     f_empenhado = _amount(f_empenhado)
                     f_anulado_empenho = _amount(f_anulado_empenho)
@@ -281,7 +281,7 @@ def scan_despesa(rows, ctx):
                     _trace('covid/78', f_municipio, _r, _line, _before, _row)
             # specs/siops/covid_79.yaml:9:9  siops/covid/79/filter
             #   no_periodo and e_covid and funcao == 10 and recurso_siops == "001"
-            if (((d_no_periodo and d_e_covid) and (f_funcao == 10)) and (d_recurso_siops == '001')):
+            if (d_no_periodo and d_e_covid and (f_funcao == 10) and (d_recurso_siops == '001')):
                 if _amount is not None:  # amounts read as text: converted here
                     f_empenhado = _amount(f_empenhado)
                     f_anulado_empenho = _amount(f_anulado_empenho)
@@ -429,7 +429,7 @@ def scan_receita(rows, ctx):
                         _trace('covid/70', f_municipio, _r, _line, _before, _row)
             # specs/siops/covid_71.yaml:10:9  siops/covid/71/filter
             #   no_periodo and e_covid and recurso_siops == "213"
-            if ((d_no_periodo and d_e_covid) and (d_recurso_siops == '213')):
+            if (d_no_periodo and d_e_covid and (d_recurso_siops == '213')):
                 if _amount is not None:  # amounts read as text: converted here
                     f_arrecadado = _amount(f_arrecadado)
                 # hit_policy unique: casar com duas linhas é erro

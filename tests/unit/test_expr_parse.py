@@ -43,11 +43,12 @@ def test_precedence_and_positions() -> None:
     tree, diags = parse("funcao == 10 and subfuncao in [301, 302] or not f")
     assert not diags
     assert isinstance(tree, ast.Or)
-    assert isinstance(tree.left, ast.And)
-    assert isinstance(tree.left.right, ast.InList)
+    left = tree.operands[0]
+    assert isinstance(left, ast.And)
+    assert isinstance(left.operands[1], ast.InList)
     # positions are file positions: "rule: " is 6 characters
-    assert (tree.left.left.span.line, tree.left.left.span.col) == (1, 7)
-    assert tree.left.right.span.col == 24
+    assert (left.operands[0].span.line, left.operands[0].span.col) == (1, 7)
+    assert left.operands[1].span.col == 24
 
 
 def test_where_inside_aggregate() -> None:

@@ -237,34 +237,34 @@ WITH "map__equivalencia" AS (
   SELECT
     "s".*,
     (
-      (
-        "s"."no_periodo" AND "s"."e_covid"
-      ) AND (
-        "s"."funcao" = 10
-      )
+      "s"."no_periodo" AND "s"."e_covid"
     )
     AND (
-      "s"."recurso_siops" = '212'
+      (
+        "s"."funcao" = 10
+      ) AND (
+        "s"."recurso_siops" = '212'
+      )
     ) AS "_f__covid_77", /* specs/siops/covid_77.yaml:9:9  siops/covid/77/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "212" */
     (
-      (
-        "s"."no_periodo" AND "s"."e_covid"
-      ) AND (
-        "s"."funcao" = 10
-      )
+      "s"."no_periodo" AND "s"."e_covid"
     )
     AND (
-      "s"."recurso_siops" = '213'
+      (
+        "s"."funcao" = 10
+      ) AND (
+        "s"."recurso_siops" = '213'
+      )
     ) AS "_f__covid_78", /* specs/siops/covid_78.yaml:9:9  siops/covid/78/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "213" */
     (
-      (
-        "s"."no_periodo" AND "s"."e_covid"
-      ) AND (
-        "s"."funcao" = 10
-      )
+      "s"."no_periodo" AND "s"."e_covid"
     )
     AND (
-      "s"."recurso_siops" = '001'
+      (
+        "s"."funcao" = 10
+      ) AND (
+        "s"."recurso_siops" = '001'
+      )
     ) AS "_f__covid_79" /* specs/siops/covid_79.yaml:9:9  siops/covid/79/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "001" */
   FROM "derived_e_covid" AS "s"
 ), "classified" AS (
@@ -559,34 +559,34 @@ WITH "map__equivalencia" AS (
   SELECT
     "s".*,
     (
-      (
-        "s"."no_periodo" AND "s"."e_covid"
-      ) AND (
-        "s"."funcao" = 10
-      )
+      "s"."no_periodo" AND "s"."e_covid"
     )
     AND (
-      "s"."recurso_siops" = '212'
+      (
+        "s"."funcao" = 10
+      ) AND (
+        "s"."recurso_siops" = '212'
+      )
     ) AS "_f__covid_77", /* specs/siops/covid_77.yaml:9:9  siops/covid/77/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "212" */
     (
-      (
-        "s"."no_periodo" AND "s"."e_covid"
-      ) AND (
-        "s"."funcao" = 10
-      )
+      "s"."no_periodo" AND "s"."e_covid"
     )
     AND (
-      "s"."recurso_siops" = '213'
+      (
+        "s"."funcao" = 10
+      ) AND (
+        "s"."recurso_siops" = '213'
+      )
     ) AS "_f__covid_78", /* specs/siops/covid_78.yaml:9:9  siops/covid/78/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "213" */
     (
-      (
-        "s"."no_periodo" AND "s"."e_covid"
-      ) AND (
-        "s"."funcao" = 10
-      )
+      "s"."no_periodo" AND "s"."e_covid"
     )
     AND (
-      "s"."recurso_siops" = '001'
+      (
+        "s"."funcao" = 10
+      ) AND (
+        "s"."recurso_siops" = '001'
+      )
     ) AS "_f__covid_79" /* specs/siops/covid_79.yaml:9:9  siops/covid/79/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "001" */
   FROM "derived_e_covid" AS "s"
 ), "classified" AS (
