@@ -125,9 +125,6 @@ def test_a_refused_state_file_leaves_no_lock_file(program: runtime.Program,  # n
 
 
 # ------------------------------------------------------------------- apura compile
-@pytest.mark.xfail(strict=True, reason="compiler/writer.py writes with mkstemp: generated "
-                   "files are 0600 whatever the umask (issue 7 section 3: 'outputs and "
-                   "generated files follow the umask')")
 def test_generated_files_follow_the_umask(tmp_path: Path) -> None:
     old = os.umask(0o022)
     try:
@@ -139,9 +136,6 @@ def test_generated_files_follow_the_umask(tmp_path: Path) -> None:
     assert modes == {"__init__.py": 0o644, "plan.json": 0o644}
 
 
-@pytest.mark.xfail(strict=True, reason="apura compile --out DIR deletes every file under "
-                   "DIR/<package>/ it did not produce: 'apura compile --out out' (the parent "
-                   "of make demo's --out out/siops) silently deletes the quadros, exit 0")
 def test_compile_out_does_not_delete_files_it_never_wrote(tmp_path: Path) -> None:
     quadro = tmp_path / "siops" / "3170206" / "covid_70_receitas_uniao.IMPT"
     quadro.parent.mkdir(parents=True)
