@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from compiler.source import SourceFile
 from compiler.source import Span
+from runtime.errors import clip
 
 
 class Severity(enum.Enum):
@@ -113,7 +114,8 @@ def render_one(d: Diagnostic, src: SourceFile | None) -> str:
             width = s.end_col - s.col
         else:
             width = 1
-        caret = " " * (s.col - 1) + "^" * max(1, width)
+        text, col, width = clip(text, s.col, width)  # a very long line: the part at the caret
+        caret = " " * (col - 1) + "^" * max(1, width)
         if d.caret_note:
             caret += " " + d.caret_note
         out.append(f"{gutter} |\n{s.line:>{width_n}} | {text}\n{gutter} | {caret}\n")
@@ -122,13 +124,15 @@ def render_one(d: Diagnostic, src: SourceFile | None) -> str:
             ltext = src.line_text(ls.line) if ls.file == s.file else None
             if ltext is not None:
                 lw = ls.end_col - ls.col if ls.end_line == ls.line and ls.end_col > ls.col else 1
+                ltext, lcol, lw = clip(ltext, ls.col, lw)
                 out.append(f"{gutter} |\n{ls.line:>{width_n}} | {ltext}\n{gutter} | "
-                           f"{' ' * (ls.col - 1)}{'-' * lw} {label.message}\n")
+                           f"{' ' * (lcol - 1)}{'-' * lw} {label.message}\n")
             else:
                 out.append(f"  = nota: {label.message} ({ls})\n")
         if d.expr_text is not None and d.expr_col is not None:
-            out.append(f"  = expressão: {d.expr_text}\n")
-            out.append(f"  =            {' ' * (d.expr_col - 1)}^\n")
+            etext, ecol, _ = clip(d.expr_text, d.expr_col, 1)
+            out.append(f"  = expressão: {etext}\n")
+            out.append(f"  =            {' ' * (ecol - 1)}^\n")
     else:
         for label in d.labels:
             out.append(f"  = nota: {label.message} ({label.span})\n")

@@ -31,11 +31,33 @@ class DataError:
         out = [f"{where}: {self.severity}[{self.code}]: {self.message}\n"]
         if self.text is not None and self.line > 0:
             g = " " * len(str(self.line))
-            out.append(f"{g} |\n{self.line} | {self.text}\n{g} | "
-                       f"{' ' * (self.col - 1)}{'^' * max(1, self.width)}\n")
+            text, col, width = clip(self.text, self.col, max(1, self.width))
+            out.append(f"{g} |\n{self.line} | {text}\n{g} | "
+                       f"{' ' * (col - 1)}{'^' * width}\n")
         if self.help:
             out.append(f"  = ajuda: {self.help}\n")
         return "".join(out)
+
+
+SHOWN_WIDTH = 120  # characters of a source or record line shown under a message
+
+
+def clip(text: str, col: int, width: int, limit: int = SHOWN_WIDTH) -> tuple[str, int, int]:
+    """A window of at most ~`limit` characters of a long line around columns col..col+width
+    (1-based), with '…' where it was cut; returns (text, col, width) for the caret in it.
+
+    Example: a 125,000-character expression line shows the 120 characters around the error.
+    """
+    if len(text) <= limit:
+        return text, col, width
+    width = max(1, min(width, limit - 2))
+    start = max(0, min(col - 1 - limit // 3, len(text) - limit))
+    end = min(len(text), start + limit)
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    col = col - start + len(head)
+    width = max(1, min(width, end - start - (col - 1 - len(head))))
+    return head + text[start:end] + tail, col, width
 
 
 # Errors in what the run was asked (parameters, input names), found before any data is read:
