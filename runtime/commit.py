@@ -248,7 +248,8 @@ class Commit:
             os.replace(tmp, self.manifest)
             _fsync_dir(self.manifest.parent)
         except OSError as exc:
-            _unlink(tmp)
+            _unlink_quiet(tmp)
+            _unlink_quiet(self.manifest)  # renamed but not fsynced: not committed after all
             self.discard()
             raise write_error(self.manifest, exc) from None
 
