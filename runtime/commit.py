@@ -28,6 +28,7 @@ import shutil
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from pathlib import PurePosixPath
 from typing import Any
@@ -37,6 +38,7 @@ from runtime.errors import RunFailed
 
 STAGING = ".apura-staging"
 MANIFEST = ".commit"
+OUTSIDE = ".outside"  # STAGING/<token>.outside: the temporaries staged outside OUT
 RESERVED = ".apura"  # OUT/.apura-staging, OUT/.apura.lock: no output may be named so
 _LEGACY_TMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # write_atomic's mkstemp, before 0.2
 
@@ -155,10 +157,36 @@ class Commit:
 
     root: Path
     token: str
+    outside: list[tuple[str, str]] = field(default_factory=list)  # (temporary, final)
 
     @classmethod
     def new(cls, root: Path, label: str = "w") -> Commit:
         return cls(root, f"{label}-{os.getpid()}-{secrets.token_hex(4)}")
+
+    @property
+    def outside_note(self) -> Path:
+        return self.root / STAGING / (self.token + OUTSIDE)
+
+    def stage_outside(self, final: Path, data: bytes) -> None:
+        """Stage a file that lives outside `root` (the --rejects report) into this commit:
+        written and fsynced as `.NAME.<token>.apura-tmp` in its own folder, moved over `final`
+        with the outputs after the commit point, removed if the commit is not made. The
+        temporary is noted in `STAGING/<token>.outside` first, so `recover` removes it when
+        the process dies before the commit. Call it after `stage`. D0505 on failure."""
+        tmp = final.with_name(f".{final.name}.{self.token}.apura-tmp")
+        self.outside.append((str(tmp), str(final)))
+        try:
+            note = self.outside_note.with_name(self.outside_note.name + ".tmp")
+            _write_new(note, json.dumps([t for t, _ in self.outside]).encode("utf-8"))
+            os.replace(note, self.outside_note)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            _write_new(tmp, data)
+        except OSError as exc:
+            self.discard()
+            raise write_error(final, exc) from None
+        except BaseException:
+            self.discard()
+            raise
 
     @property
     def folder(self) -> Path:
@@ -212,14 +240,16 @@ class Commit:
         body = {"version": 1, "token": self.token, "run": run,
                 "state": None if state is None else str(Path(state).resolve()),
                 "files": [[rel, sha, size] for rel, (_, sha, size) in zip(rels, written,
-                                                                           strict=True)]}
+                                                                           strict=True)],
+                "outside": [list(pair) for pair in self.outside]}
         tmp = self.manifest.with_name(self.manifest.name + ".tmp")
         try:
             _write_new(tmp, json.dumps(body, ensure_ascii=False, indent=1).encode("utf-8"))
             os.replace(tmp, self.manifest)
             _fsync_dir(self.manifest.parent)
         except OSError as exc:
-            _unlink(tmp)
+            _unlink_quiet(tmp)
+            _unlink_quiet(self.manifest)  # renamed but not fsynced: not committed after all
             self.discard()
             raise write_error(self.manifest, exc) from None
 
@@ -228,7 +258,12 @@ class Commit:
         _roll_forward(self.root, self.token, _read_manifest(self.manifest))
 
     def discard(self) -> None:
-        """Drop an uncommitted staging folder (nothing in `root` changed)."""
+        """Drop an uncommitted staging folder and the temporaries staged outside `root`
+        (nothing in `root` or outside it changed)."""
+        for tmp, _ in self.outside:
+            _unlink_quiet(Path(tmp))
+        _unlink_quiet(self.outside_note)
+        _unlink_quiet(self.outside_note.with_name(self.outside_note.name + ".tmp"))
         shutil.rmtree(self.folder, ignore_errors=True)
         with contextlib.suppress(OSError):
             (self.root / STAGING).rmdir()
@@ -239,6 +274,24 @@ def _unlink(path: Path) -> None:
         os.unlink(path)
     except FileNotFoundError:
         pass
+
+
+def _unlink_quiet(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _drop_outside(note: Path, token: str) -> None:
+    """Remove the temporaries an uncommitted commit staged outside OUT (listed in `note`),
+    then the note. Only names apura gives them (`.NAME.<token>.apura-tmp`) are removed."""
+    try:
+        listed = json.loads(note.read_text("utf-8"))
+    except (OSError, ValueError):
+        listed = []
+    for tmp in listed if isinstance(listed, list) else []:
+        if isinstance(tmp, str) and Path(tmp).name.endswith(f".{token}.apura-tmp"):
+            _unlink_quiet(Path(tmp))
+    _unlink_quiet(note)
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
@@ -257,8 +310,13 @@ def _roll_forward(root: Path, token: str, manifest: dict[str, Any]) -> None:
         dst.parent.mkdir(parents=True, exist_ok=True)
         os.replace(src, dst)
         dirs.add(dst.parent)
+    for tmp, final in manifest.get("outside", []):
+        if os.path.exists(tmp):  # else moved before the interruption
+            os.replace(tmp, final)
+            dirs.add(Path(final).parent)
     for d in sorted(dirs):
         _fsync_dir(d)
+    _unlink(root / STAGING / (token + OUTSIDE))
     _unlink(root / STAGING / (token + MANIFEST))
     shutil.rmtree(staged_root, ignore_errors=True)
     with contextlib.suppress(OSError):
@@ -294,10 +352,12 @@ def recover(root: Path) -> list[Recovered]:
             done.append(Recovered(token, manifest.get("run"), manifest.get("state"),
                                   [((root / rel).as_posix(), sha, size)
                                    for rel, sha, size in manifest["files"]]))
+        for note in sorted(staging.glob("*" + OUTSIDE)):
+            _drop_outside(note, note.name[:-len(OUTSIDE)])  # its manifest was never written
         for entry in sorted(staging.iterdir()) if staging.is_dir() else []:
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)
-            elif entry.name.endswith(MANIFEST + ".tmp"):
+            elif entry.name.endswith((MANIFEST + ".tmp", OUTSIDE + ".tmp")):
                 _unlink(entry)
         with contextlib.suppress(OSError):
             staging.rmdir()

@@ -12,6 +12,7 @@ import errno
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from collections.abc import Sequence
 from pathlib import Path
@@ -91,6 +92,30 @@ def _reason(exc: Exception) -> str:
 
         return os_reason(exc)
     return text
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def check_state(path: Path) -> None:
+    """D0506 before anything is created for it (its lock file, --out) when `path` exists and
+    is no SQLite file: a folder, a device, a FIFO, a file of another kind. A new path or an
+    empty file is fine (SQLite makes it a database)."""
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        if not stat.S_ISREG(info.st_mode):
+            raise state_error(path, "não é um arquivo comum (um dispositivo, um FIFO...)")
+        if info.st_size:
+            with open(path, "rb") as fh:
+                head = fh.read(len(SQLITE_HEADER))
+            if head != SQLITE_HEADER:
+                raise state_error(path, "não é um banco SQLite")
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise state_error(path, _reason(exc)) from None
 
 
 class Journal:

@@ -4,8 +4,8 @@ any program that embeds the runtime (`Program.run_to`).
     lock OUT and the state file (refused at once, or `wait`)
     → recover OUT (finish a killed run's commit, drop its staging) and mark dead runs 'killed'
     → journal 'running' (pid, --out) → run → journal the inputs (also when the data fails)
-    → write --rejects → stage the outputs → commit (manifest) → journal the outputs
-    → move them into place → journal 'ok' → unlock
+    → stage the outputs, then --rejects (beside it) → commit (manifest) → journal the outputs
+    → move them (and --rejects) into place → journal 'ok' → unlock
 
 Errors of the data or of the places (D05xx) raise RunFailed after the journal records them;
 SIGINT/SIGTERM (when `handle_signals`, as the CLI asks) and internal errors mark the run
@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import signal
+import stat
 import threading
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -33,10 +34,10 @@ from runtime.commit import Written
 from runtime.commit import prepare_root
 from runtime.commit import recover
 from runtime.commit import remove_created
-from runtime.commit import write_error
 from runtime.errors import RunFailed
 from runtime.journal import Journal
-from runtime.ledgers import write_rejects
+from runtime.journal import check_state
+from runtime.ledgers import rejects_csv
 from runtime.lock import RunLock
 
 if TYPE_CHECKING:
@@ -70,7 +71,10 @@ class RunRecord:
 def path_conflicts(out: Path | None, state: Path | None, rejects: Path | None,
                    inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(option, pt-BR message) for each path of a run that would destroy another: --rejects or
-    --state naming an input file or lying inside --out, --rejects naming the state file."""
+    --state naming an input file or lying inside --out, --rejects naming the state file, or
+    naming (also through a symbolic link) something that is not a regular file — a device
+    such as /dev/null, a FIFO, a folder: apura replaces the report by a rename, which would
+    put a file in its place."""
     files = {name: Path(src).resolve() for name, src in inputs.items()
              if isinstance(src, str | Path)}
     top = None if out is None else out.resolve()
@@ -88,7 +92,27 @@ def path_conflicts(out: Path | None, state: Path | None, rejects: Path | None,
                                   "escolha um caminho fora dela"))
     if rejects is not None and state is not None and rejects.resolve() == state.resolve():
         found.append(("--rejects", f"'{rejects}' é o arquivo de estado (--state)"))
+    if rejects is not None:
+        try:
+            mode = rejects.stat().st_mode
+        except OSError:
+            mode = None  # a new file (or a broken link: the file it names is created)
+        if mode is not None and not stat.S_ISREG(mode):
+            kind = "uma pasta" if stat.S_ISDIR(mode) else "um dispositivo" \
+                if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "um FIFO" \
+                if stat.S_ISFIFO(mode) else "um soquete" if stat.S_ISSOCK(mode) else \
+                "algo que não é um arquivo comum"
+            found.append(("--rejects", f"'{rejects}' é {kind}, não um arquivo comum; o "
+                                       "relatório das rejeitadas seria gravado no lugar dele "
+                                       "— indique um arquivo"))
     return found
+
+
+def state_lock(state: Path) -> Path:
+    """The lock file of a state file: beside the file it resolves to, so every path to one
+    state file (a symbolic link, a relative path) shares one lock."""
+    real = state.resolve()
+    return real.with_name(real.name + ".lock")
 
 
 def _sha256(path: Path) -> str:
@@ -142,10 +166,10 @@ def _locked(out: Path, state: Path | None, wait: bool,
     """The locks of OUT and of the state file, taken in path order (no deadlock when runs
     share one of them and wait). `created`: the folders this run created for OUT; if OUT
     holds nothing else when the run ends, they go, lock included."""
-    locks = [RunLock(out / LOCK, f"a pasta de saída '{out}'", "D0504")]
+    out_lock = out.resolve() / LOCK  # one lock for every path to OUT
+    locks = [RunLock(out_lock, f"a pasta de saída '{out}'", "D0504")]
     if state is not None:
-        locks.append(RunLock(state.with_name(state.name + ".lock"),
-                             f"o arquivo de estado '{state}'", "D0506"))
+        locks.append(RunLock(state_lock(state), f"o arquivo de estado '{state}'", "D0506"))
     locks.sort(key=lambda lk: str(lk.path.resolve()))
     try:
         for lk in locks:
@@ -157,7 +181,7 @@ def _locked(out: Path, state: Path | None, wait: bool,
         except OSError:
             empty = False
         for lk in reversed(locks):
-            lk.release(remove=empty and lk.path == out / LOCK)
+            lk.release(remove=empty and lk.path == out_lock)
         if empty and created:
             remove_created(created)
 
@@ -186,11 +210,13 @@ def recover_out(out: str | Path, state: str | Path | None = None, *,
     if not root.is_dir():
         return []
     state_p = None if state is None else Path(state)
-    with _locked(root, state_p, wait):
+    if state_p is not None:
+        check_state(state_p)
+    with _locked(root, state_p, wait) as locks:
         if state_p is None:
             _recover(root, None)
             return []
-        journal = Journal(state_p)
+        journal = _open_journal(state_p, locks)
         try:
             _recover(root, journal)
             return journal.mark_dead()
@@ -210,8 +236,7 @@ def _recover(root: Path, journal: Journal | None) -> None:
         other = Path(rec.state)
         if not other.is_file():
             continue
-        lock = RunLock(other.with_name(other.name + ".lock"), f"o arquivo de estado '{other}'",
-                       "D0506")
+        lock = RunLock(state_lock(other), f"o arquivo de estado '{other}'", "D0506")
         with contextlib.suppress(RunFailed), lock:
             lock.acquire()
             theirs = Journal(other)
@@ -240,10 +265,11 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
 
     chosen = choose(backend, ledgers)
     pkg = program.package
+    check_state(state_p)  # before anything is created for it
     created = prepare_root(root)
     sigs = _Signals()
     with sigs.installed(handle_signals), _locked(root, state_p, wait, created) as locks:
-        journal = Journal(state_p)
+        journal = _open_journal(state_p, locks)
         try:
             _recover(root, journal)
             journal.mark_dead()
@@ -264,6 +290,19 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
             journal.close()
 
 
+def _open_journal(state: Path, locks: list[RunLock]) -> Journal:
+    """The journal of `state`; when it cannot be used (D0506), the state file's lock file goes
+    too if this run created it: a refused state file leaves nothing behind."""
+    try:
+        return Journal(state)
+    except RunFailed:
+        mine = state_lock(state)
+        for lk in locks:
+            if lk.path == mine:
+                lk.release(remove=lk.created)
+        raise
+
+
 def _run(program: Program, journal: Journal, run_id: int, root: Path, state: Path,
          rejects: Path | None, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
          select: str | None, backend: str, allow_rejects: bool,
@@ -280,13 +319,10 @@ def _run(program: Program, journal: Journal, run_id: int, root: Path, state: Pat
                 journal.inputs(run_id, _inputs(exc.inputs))
             raise
         journal.inputs(run_id, _inputs(result.inputs))
-        if rejects is not None:
-            try:
-                write_rejects(rejects, result.rejects)
-            except OSError as exc:
-                raise write_error(rejects, exc) from None
         commit = Commit.new(root, f"r{run_id}")
         written = commit.stage(result.outputs)
+        if rejects is not None:  # part of the commit: a run that fails leaves the old one
+            commit.stage_outside(rejects.resolve(), rejects_csv(result.rejects))
         sigs.deferred = True  # from the manifest on, the run completes
         commit.commit(written, run_id, state)
         committed = True

@@ -37,6 +37,7 @@ class RunLock:
         self.what = what
         self.code = code  # the D code when the lock file cannot be created (D0504, D0506)
         self.fd: int | None = None
+        self.created = False  # this holder created the lock file (see `release(remove=)`)
 
     def acquire(self, wait: bool = False, info: dict[str, object] | None = None) -> None:
         while True:
@@ -61,7 +62,13 @@ class RunLock:
 
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+                self.created = True
+                return fd
+            except FileExistsError:
+                self.created = False
+                return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
             raise RunFailed([DataError(
                 code=self.code,

@@ -19,6 +19,7 @@ from typing import Protocol
 from runtime.errors import DataError
 
 MAX_PARTITION = 64  # characters of a partition value (a folder name)
+MAX_PARTITION_BYTES = 255  # its UTF-8 bytes: NAME_MAX of ext4, xfs, APFS (NFD on HFS+)
 
 
 class PartitionStats(Protocol):  # runtime.ledgers.ReadStats
@@ -34,7 +35,9 @@ def partition_problem(value: Any) -> str | None:
     Refused: no value or an empty one, a name starting with '.' ('.', '..', hidden folders,
     apura's own '.apura-staging'), a path separator ('/' or '\\'), NUL or any control
     character (Unicode category C*) or line break (U+2028, U+2029), more than MAX_PARTITION
-    characters."""
+    characters or more than MAX_PARTITION_BYTES bytes in UTF-8 (as given or decomposed, NFD,
+    the form macOS's HFS+ stores), only spaces and dots (Windows drops trailing spaces and
+    dots, so it would be no name there)."""
     if value is None:
         return "está vazio"
     text = str(value)
@@ -50,15 +53,25 @@ def partition_problem(value: Any) -> str | None:
             return f"contém o caractere de controle U+{ord(ch):04X}"
     if len(text) > MAX_PARTITION:
         return f"tem {len(text)} caracteres (máximo {MAX_PARTITION})"
+    size = len(text.encode("utf-8"))
+    nfd = len(unicodedata.normalize("NFD", text).encode("utf-8"))
+    if max(size, nfd) > MAX_PARTITION_BYTES:
+        how = f"{size} bytes em UTF-8" if size >= nfd else \
+            f"{nfd} bytes em UTF-8 na forma decomposta (NFD, a do macOS)"
+        return f"tem {how} (máximo {MAX_PARTITION_BYTES})"
     if text.startswith("."):
         return "começa com '.' (seria uma pasta oculta)"
+    if text.rstrip(" .") == "":
+        return "tem só espaços e pontos, que o Windows apaga do fim de um nome de pasta"
     return None
 
 
 def folder_key(value: Any) -> str:
     """Two values with one key name one folder somewhere: case-insensitive file systems
-    (Windows, macOS) and the Unicode normalization macOS applies; 3170206 and '3170206'."""
-    return unicodedata.normalize("NFC", str(value)).casefold()
+    (Windows, macOS), the Unicode normalization macOS applies, the trailing spaces and dots
+    Windows drops ('abc', 'abc.', 'abc ' and 'abc. .' are one folder there); 3170206 and
+    '3170206'."""
+    return unicodedata.normalize("NFC", str(value)).casefold().rstrip(" .")
 
 
 def note_partitions(stats: PartitionStats, rows: Sequence[tuple[Any, ...]], index: int) -> None:
@@ -114,7 +127,8 @@ def partition_errors(stats: Sequence[PartitionStats], field: str,
                     code="D0502", message=f"os valores {_shown(v)} e {_shown(seen[0])} de "
                     f"'{field}' dariam a mesma pasta em --out (já visto em "
                     f"{seen[1]}:{seen[2]})", file=st.path, line=line, col=1, field=field,
-                    help="pastas que diferem só em maiúsculas/minúsculas ou na forma Unicode "
-                    "são a mesma no Windows e no macOS; use um só valor"))
+                    help="pastas que diferem só em maiúsculas/minúsculas, na forma Unicode ou "
+                    "em espaços e pontos no fim do nome são a mesma no Windows ou no macOS; "
+                    "use um só valor"))
         errors.extend(sorted(mine, key=lambda e: (e.line, e.code)))
     return errors

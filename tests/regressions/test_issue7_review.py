@@ -43,9 +43,6 @@ def _codes(call: object) -> set[str]:
 
 
 # ----------------------------------------------------------------- partitions (section 2)
-@pytest.mark.xfail(strict=True, reason="a 64-character value of 4-byte characters is 256 "
-                   "UTF-8 bytes, over NAME_MAX (255): ENAMETOOLONG surfaces as I0001 "
-                   "(OSError from _check_target) instead of D0501 at the record")
 def test_a_partition_longer_than_255_bytes_is_d0501(program: runtime.Program,  # noqa: F811
                                                     tmp_path: Path) -> None:
     value = "\U0001F600" * 64  # 64 characters (the limit), 256 bytes
@@ -55,10 +52,6 @@ def test_a_partition_longer_than_255_bytes_is_d0501(program: runtime.Program,  #
     assert codes == {"D0501"}
 
 
-@pytest.mark.xfail(strict=True, reason="Windows drops trailing spaces and dots of a folder "
-                   "name: '3106200 ' and '3106200', 'abc.' and 'abc' are one folder there; "
-                   "the README's D0502 promise (values that would be one folder on some file "
-                   "system) does not cover it")
 @pytest.mark.parametrize("twin", ["3106200 ", "3106200."])
 def test_a_trailing_space_or_dot_twin_is_d0502(program: runtime.Program,  # noqa: F811
                                                tmp_path: Path, twin: str) -> None:
@@ -71,8 +64,6 @@ def test_a_trailing_space_or_dot_twin_is_d0502(program: runtime.Program,  # noqa
 
 # ----------------------------------------------------- places of a run (sections 2 and 3)
 @pytest.mark.skipif(os.geteuid() != 0, reason="mknod needs root")
-@pytest.mark.xfail(strict=True, reason="--rejects naming a device (e.g. /dev/null) renames a "
-                   "regular file over it (write_atomic): as root this destroys /dev/null")
 def test_rejects_on_a_device_does_not_replace_it(program: runtime.Program,  # noqa: F811
                                                  tmp_path: Path) -> None:
     dev = tmp_path / "null"
@@ -85,9 +76,6 @@ def test_rejects_on_a_device_does_not_replace_it(program: runtime.Program,  # no
     assert stat.S_ISCHR(os.lstat(dev).st_mode)
 
 
-@pytest.mark.xfail(strict=True, reason="the state file's lock is STATE.name + '.lock' next to "
-                   "the path as given: a symlink to the state file gets another lock, so a "
-                   "second run is not refused and marks the running one 'killed'")
 def test_a_state_file_through_a_symlink_shares_its_lock(program: runtime.Program,  # noqa: F811
                                                         tmp_path: Path) -> None:
     state = tmp_path / "s.sqlite"
@@ -111,9 +99,6 @@ def test_a_state_file_through_a_symlink_shares_its_lock(program: runtime.Program
     assert status is not None and status["status"] == "running"
 
 
-@pytest.mark.xfail(strict=True, reason="a state file refused as D0506 (not SQLite) still "
-                   "gets a STATE.lock created next to it (e.g. /dev/null.lock for "
-                   "--state /dev/null)")
 def test_a_refused_state_file_leaves_no_lock_file(program: runtime.Program,  # noqa: F811
                                                   tmp_path: Path) -> None:
     state = tmp_path / "notes.txt"
@@ -149,10 +134,6 @@ def test_compile_out_does_not_delete_files_it_never_wrote(tmp_path: Path) -> Non
     assert kept
 
 
-@pytest.mark.xfail(strict=True, reason="--rejects is written before the outputs are staged: a "
-                   "run that then fails (D0504: a partition folder is a file) has already "
-                   "overwritten the previous rejects file, yet says 'nenhum arquivo foi "
-                   "escrito'")
 def test_a_run_that_fails_while_staging_keeps_the_old_rejects_file(
         program: runtime.Program, tmp_path: Path) -> None:  # noqa: F811
     out = tmp_path / "out"

@@ -26,6 +26,7 @@ from runtime.commit import STAGING
 from runtime.commit import Commit
 from runtime.journal import Journal
 from runtime.lifecycle import LOCK
+from runtime.lifecycle import state_lock
 from runtime.lock import Busy
 from runtime.lock import RunLock
 from tests.test_data_errors import GOOD
@@ -387,23 +388,36 @@ def test_a_read_only_out_is_d0504(program: runtime.Program, tmp_path: Path) -> N
         subprocess.run(["umount", "-l", str(where)], check=False)
 
 
-@pytest.mark.parametrize("kind", ["text", "folder", "proc"])
+@pytest.mark.parametrize("kind", ["text", "folder", "proc", "device", "fifo", "link"])
 def test_a_state_file_that_cannot_be_used_is_d0506(program: runtime.Program,  # noqa: F811
                                                    tmp_path: Path, kind: str) -> None:
     state = {"text": tmp_path / "s.sqlite", "folder": tmp_path / "pasta",
-             "proc": Path("/proc/self/apura/state.sqlite")}[kind]
-    if kind == "text":
-        state.write_text("isto não é SQLite\n" * 100)
+             "proc": Path("/proc/self/apura/state.sqlite"), "device": Path("/dev/null"),
+             "fifo": tmp_path / "fifo", "link": tmp_path / "link.sqlite"}[kind]
+    if kind in ("text", "link"):
+        (tmp_path / "s.sqlite").write_text("isto não é SQLite\n" * 100)
+    if kind == "link":
+        state.symlink_to("s.sqlite")
     if kind == "folder":
         state.mkdir()
+    if kind == "fifo":
+        os.mkfifo(state)
+    before = sorted(p.name for p in tmp_path.iterdir())
     errors = _failed(lambda: program.run_to(tmp_path / "out", _ledgers(tmp_path), PARAMS,
                                             state=state))
     (e,) = errors
     assert e.code == "D0506" and e.line == 0
-    assert e.file in (str(state), f"{state}.lock")
-    if kind == "text":
+    assert e.file in (str(state), str(state_lock(state)))
+    if kind in ("text", "link"):
         assert e.message == "o arquivo de estado não pode ser usado: não é um banco SQLite"
+    if kind in ("device", "fifo"):
+        assert "não é um arquivo comum" in e.message
+    # nothing left behind: no lock file beside the state file (nor /dev/null.lock), no --out
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [*before, "despesa.csv", "equivalencias.csv"])
     assert not (tmp_path / "out").exists()
+    assert not state_lock(state).exists()
+    assert not Path(f"{state}.lock").exists()
 
 
 def test_journal_migrates_an_old_state_file(tmp_path: Path) -> None:
