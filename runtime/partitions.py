@@ -101,34 +101,54 @@ def partition_errors(stats: Sequence[PartitionStats], field: str,
                      first_line: Callable[[PartitionStats, Any], int]) -> list[DataError]:
     """D0501 for each value of each ledger that is no folder name, at the first record that
     has it; D0502 for a value that names the folder of another value seen before (in ledger
-    order, then line order). `first_line(stats, value)` is the line of the first record."""
+    order, then line order). `first_line(stats, value)` is the line of the first record.
+
+    `first_line` is asked only for the values in an error (and the values they collide
+    with): on the SQL back ends it can cost a pass over the ledger, which a run whose
+    partitions are all good folder names must not pay.
+    """
     errors: list[DataError] = []
-    folders: dict[str, tuple[Any, str, int]] = {}  # folder key → (value, file, line)
+    # folder key → (value, its ledger, its first line once someone needed it)
+    folders: dict[str, list[Any]] = {}
+
+    def line_of(entry: list[Any]) -> int:
+        if entry[2] is None:
+            entry[2] = first_line(entry[1], entry[0])
+        return int(entry[2])
+
     for st in stats:
         mine: list[DataError] = []
-        good: list[tuple[int, Any]] = []
+        by_key: dict[str, list[Any]] = {}
         for v in sorted(st.partitions, key=lambda x: (x is None, str(x))):
             problem = partition_problem(v)
             if problem is None:
-                good.append((first_line(st, v), v))
+                by_key.setdefault(folder_key(v), []).append(v)
                 continue
             mine.append(DataError(
                 code="D0501", message=f"o valor {_shown(v)} de '{field}' (a partição) não "
                 f"serve de nome de pasta: {problem}", file=st.path, line=first_line(st, v), col=1,
                 field=field, help="corrija o valor no arquivo; cada partição vira uma pasta "
                 "em --out"))
-        for line, v in sorted(good, key=lambda g: g[0]):
-            key = folder_key(v)
+        for key, values in by_key.items():
             seen = folders.get(key)
             if seen is None:
-                folders[key] = (v, st.path, line)
-            elif seen[0] != v or type(seen[0]) is not type(v):
+                if len(values) == 1:
+                    folders[key] = [values[0], st, None]
+                    continue
+                ordered = sorted(([first_line(st, v), v] for v in values), key=lambda g: g[0])
+                seen = folders[key] = [ordered[0][1], st, ordered[0][0]]
+                twins = ordered[1:]
+            else:  # the same value in another ledger is the same partition: no line needed
+                twins = sorted(([first_line(st, v), v] for v in values
+                                if not (seen[0] == v and type(seen[0]) is type(v))),
+                               key=lambda g: g[0])
+            for line, v in twins:
                 mine.append(DataError(
                     code="D0502", message=f"os valores {_shown(v)} e {_shown(seen[0])} de "
                     f"'{field}' dariam a mesma pasta em --out (já visto em "
-                    f"{seen[1]}:{seen[2]})", file=st.path, line=line, col=1, field=field,
-                    help="pastas que diferem só em maiúsculas/minúsculas, na forma Unicode ou "
-                    "em espaços e pontos no fim do nome são a mesma no Windows ou no macOS; "
-                    "use um só valor"))
+                    f"{seen[1].path}:{line_of(seen)})", file=st.path, line=line, col=1,
+                    field=field, help="pastas que diferem só em maiúsculas/minúsculas, na "
+                    "forma Unicode ou em espaços e pontos no fim do nome são a mesma no "
+                    "Windows ou no macOS; use um só valor"))
         errors.extend(sorted(mine, key=lambda e: (e.line, e.code)))
     return errors
