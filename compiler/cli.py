@@ -130,6 +130,7 @@ def compile_cmd(ctx: click.Context, specs: Path | None, out: Path | None,
     SPECS: uma pasta de pacote ou uma pasta de pacotes (padrão: specs/ do projeto)."""
     from compiler import compile_package
     from compiler.writer import diff_tree
+    from compiler.writer import foreign
     from compiler.writer import write_tree
 
     folders, base = _packages(ctx, specs)
@@ -156,6 +157,9 @@ def compile_cmd(ctx: click.Context, specs: Path | None, out: Path | None,
         else:
             changed = write_tree(target, result.files)
             click.echo(f"{target}: {len(changed)} arquivo(s) atualizado(s)")
+            for rel in foreign(target, result.files):
+                click.echo(f"{target}/{rel}: atenção: arquivo que o apura não gerou (deixado "
+                           "como está)", err=True)
     sys.exit(1 if failed or stale else 0)
 
 

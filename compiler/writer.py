@@ -63,8 +63,22 @@ def _generated(path: Path, out_dir: Path) -> bool:
     return _HEADER.match(first.rstrip(b"\n")) is not None
 
 
+def foreign(out_dir: Path, files: dict[str, str]) -> list[str]:
+    """Files under out_dir the compiler neither produces nor wrote (relative paths): left
+    alone by write_tree, reported by diff_tree, so that `--check` still fails on them."""
+    if not out_dir.is_dir():
+        return []
+    owned = {p.relative_to(out_dir).as_posix() for p in _owned(out_dir)}
+    return sorted(rel for p in out_dir.rglob("*") if p.is_file()
+                  and "__pycache__" not in p.relative_to(out_dir).parts
+                  and not p.name.startswith(".")
+                  and (rel := p.relative_to(out_dir).as_posix()) not in owned
+                  and rel not in files)
+
+
 def diff_tree(out_dir: Path, files: dict[str, str], display: str) -> str:
-    """Unified diff between what is on disk and what the compiler produces ('' when equal)."""
+    """Unified diff between what is on disk and what the compiler produces ('' when equal),
+    then one line per file there that the compiler did not write."""
     chunks: list[str] = []
     on_disk = {p.relative_to(out_dir).as_posix() for p in _owned(out_dir)}
     for rel in sorted(set(files) | on_disk):
@@ -75,4 +89,6 @@ def diff_tree(out_dir: Path, files: dict[str, str], display: str) -> str:
             chunks.extend(difflib.unified_diff(
                 old.splitlines(keepends=True), new.splitlines(keepends=True),
                 fromfile=f"{display}/{rel} (no disco)", tofile=f"{display}/{rel} (compilado)"))
+    chunks.extend(f"{display}/{rel}: arquivo que o apura não gerou; apague-o ou tire-o de "
+                  f"{display}/\n" for rel in foreign(out_dir, files))
     return "".join(chunks)
