@@ -22,6 +22,7 @@ from compiler.chars import first_unsafe
 from compiler.diagnostics import Diagnostic
 from compiler.source import Span
 from compiler.specs import LayoutSpec
+from runtime.partitions import windows_problem
 
 MAX_FILE_NAME_BYTES = 255  # the limit of ext4, NTFS, APFS
 
@@ -70,7 +71,7 @@ def file_name_problem(name: str) -> str | None:
         return "não pode começar nem terminar com espaço"
     if len(name.encode("utf-8")) > MAX_FILE_NAME_BYTES:
         return f"tem mais de {MAX_FILE_NAME_BYTES} bytes"
-    return None
+    return windows_problem(name)
 
 
 def _same_name(name: str) -> str:

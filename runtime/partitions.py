@@ -63,6 +63,24 @@ def partition_problem(value: Any) -> str | None:
         return "começa com '.' (seria uma pasta oculta)"
     if text.rstrip(" .") == "":
         return "tem só espaços e pontos, que o Windows apaga do fim de um nome de pasta"
+    return windows_problem(text)
+
+
+WINDOWS_CHARS = '<>:"|?*'
+WINDOWS_DEVICES = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                             *(f"LPT{i}" for i in range(1, 10))})
+
+
+def windows_problem(name: str) -> str | None:
+    """Why Windows cannot hold `name` as a file or folder name (pt-BR), or None: its reserved
+    characters, or a device name (CON, NUL, COM1, ... with any extension). The files apura
+    writes are copied to Windows machines, so every system refuses what Windows refuses."""
+    for ch in name:
+        if ch in WINDOWS_CHARS:
+            return f"contém '{ch}', que o Windows não aceita em nomes de arquivo"
+    stem = name.split(".", 1)[0].rstrip(" ").upper()
+    if stem in WINDOWS_DEVICES:
+        return f"'{stem}' é um nome reservado do Windows (um dispositivo)"
     return None
 
 
