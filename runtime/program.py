@@ -24,7 +24,6 @@ from typing import Any
 from runtime.errors import TYPE_NAMES
 from runtime.errors import DataError
 from runtime.errors import RunFailed
-from runtime.errors import SkipRecord
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
 from runtime.model import Layout
@@ -32,6 +31,7 @@ from runtime.model import Package
 from runtime.outputs import render_impt
 from runtime.parquet import check_schema
 from runtime.partitions import partition_errors
+from runtime.scan import ScanContext
 from runtime.values import CONTEXT
 from runtime.values import overflow_error
 
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from runtime.trace import Explanation
 
 LedgerInput = str | Path | Iterable[Mapping[str, Any]]
-_FIRST_LINES = 3  # a D0201 names the first lines of the records that looked its key up
 
 
 class SelectionConflict(ValueError):
@@ -53,122 +52,6 @@ class SelectionConflict(ValueError):
                          "rodar; escolha um com --select (ex.: --select "
                          f"'{layouts[0]}')")
         self.group, self.layouts = group, layouts
-
-
-class RuntimeMap:
-    """A built map: key tuple → value tuple, with the declared missing-key behaviour."""
-
-    def __init__(self, spec: Any, ctx: ScanContext) -> None:
-        self.spec = spec
-        self.ctx = ctx
-        self.entries: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-        self.lines: dict[tuple[Any, ...], int] = {}  # key → line of its entry (for explain)
-        self.file = ""
-        # its source input failed (D0107, D0108...): its lookups are follow-on errors, not shown
-        self.failed = False
-
-    def find(self, key: tuple[Any, ...], line: int) -> tuple[Any, ...] | None:
-        hit = self.entries.get(key)
-        if hit is not None or self.spec.on_missing == "null":
-            return hit
-        if not self.failed:
-            self.ctx.missing_key(self, key, line)
-        raise SkipRecord
-
-
-@dataclass(slots=True)
-class _Missing:
-    """The records of one input that looked up one missing key: D0201 at the first."""
-
-    map: RuntimeMap
-    key: tuple[Any, ...]
-    file: str
-    index: int          # of its error in ScanContext._errors
-    lines: list[int]    # the first few
-    count: int = 1
-
-    def error(self) -> DataError:
-        spec = self.map.spec
-        shown = ", ".join(f"{k}={v}" for k, v in zip(spec.key, self.key, strict=True))
-        n = f"{self.count:,}".replace(",", ".")
-        listed = ", ".join(map(str, self.lines))
-        where = (f"1 registro: linha {listed}" if self.count == 1 else
-                 f"{n} registros: linhas {listed}" if self.count <= len(self.lines) else
-                 f"{n} registros; primeiros: linhas {listed}")
-        at = f" (regra em {spec.at})" if spec.at else ""
-        return DataError(code="D0201", message=f"o mapa '{spec.id}' não tem entrada para "
-                         f"{shown} ({where})", file=self.file, line=self.lines[0], col=1,
-                         help=f"inclua a equivalência em '{spec.source}'{at}")
-
-
-class ScanContext:
-    """What generated scan functions see: parameters, maps, accumulators, error sink."""
-
-    def __init__(self, package: Package, params: dict[str, Any]) -> None:
-        self.package = package
-        self.params = params
-        self.maps: dict[str, RuntimeMap] = {m.id: RuntimeMap(m, self) for m in package.maps}
-        self.acc: dict[str, dict[Any, list[list[Any]]]] = {lay.id: {} for lay in package.layouts}
-        self._layouts = {lay.id: lay for lay in package.layouts}
-        self._errors: list[DataError] = []
-        # missing map keys: one D0201 per (map, key, input), with its count and first lines
-        self._missing: dict[tuple[str, tuple[Any, ...], str], _Missing] = {}
-        self._stale: dict[int, _Missing] = {}
-        self.file = ""
-        # ledger id → records that reached a layout (set by the generated scans)
-        self.reached: dict[str, int] = {}
-        # Set while a scan reads a CSV file with text amounts (see Reader.read_csv).
-        self.amount: Callable[[Any], Any] | None = None
-
-    @property
-    def errors(self) -> list[DataError]:
-        """The run's evaluation errors so far (D0201, D0202, D0301), in the order they were
-        first met; appending to it adds one."""
-        for m in self._stale.values():
-            self._errors[m.index] = m.error()
-        self._stale.clear()
-        return self._errors
-
-    def missing_key(self, m: RuntimeMap, key: tuple[Any, ...], line: int) -> None:
-        """A record looked up `key` in map `m`, which has no entry for it (D0201)."""
-        k = (m.spec.id, key, self.file)
-        got = self._missing.get(k)
-        if got is None:
-            got = self._missing[k] = _Missing(map=m, key=key, file=self.file,
-                                              index=len(self._errors), lines=[line])
-            self._errors.append(got.error())
-            return
-        self._stale[got.index] = got  # its message is rebuilt when the errors are read
-        got.count += 1
-        if len(got.lines) < _FIRST_LINES:
-            got.lines.append(line)
-
-    def input_failed(self, ledger: str) -> None:
-        """Input `ledger` had a fatal error (header, encoding...): the maps it feeds are
-        incomplete, so their missing keys are follow-on errors and are not reported."""
-        for m in self.maps.values():
-            if m.spec.source == ledger:
-                m.failed = True
-
-    def new_rows(self, layout_id: str) -> list[list[Any]]:
-        lay = self._layouts[layout_id]
-        return [[c.init for c in lay.columns] for _ in lay.rows]
-
-    def rows(self, layout_id: str, part: Any) -> list[list[Any]]:
-        got = self.acc[layout_id].get(part)
-        if got is None:
-            got = self.acc[layout_id][part] = self.new_rows(layout_id)
-        return got
-
-    def conflict(self, layout_id: str, first: int, second: int, line: int) -> int:
-        lay = self._layouts[layout_id]
-        a, b = lay.rows[first], lay.rows[second]
-        self.errors.append(DataError(
-            code="D0301", message=f"o registro casa com duas linhas do layout '{layout_id}' "
-            f"(hit_policy unique): '{a.ref}' ({a.at}) e '{b.ref}' ({b.at})", file=self.file,
-            line=line, col=1, help="ajuste as regras para serem exclusivas, ou use "
-            "hit_policy: first"))
-        return first
 
 
 @dataclass(slots=True)

@@ -31,8 +31,8 @@ from runtime.values import format_money
 if TYPE_CHECKING:
     from runtime.program import LedgerInput
     from runtime.program import Program
-    from runtime.program import RuntimeMap
-    from runtime.program import ScanContext
+    from runtime.scan import RuntimeMap
+    from runtime.scan import ScanContext
 
 _CELL = re.compile(r'cell\(\s*"([^"]*)"\s*,\s*"([^"]*)"\s*,\s*"([^"]*)"\s*\)')
 _SUMS = ("sum", "count")
@@ -104,7 +104,7 @@ class Trace:
         self._lookups: list[tuple[RuntimeMap, tuple[Any, ...], tuple[Any, ...] | None]] = []
 
     def attach(self, ctx: ScanContext) -> None:
-        from runtime.program import RuntimeMap
+        from runtime.scan import RuntimeMap
 
         class RecordingMap(RuntimeMap):
             def find(inner, key: tuple[Any, ...], line: int) -> tuple[Any, ...] | None:
