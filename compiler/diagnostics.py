@@ -1,10 +1,9 @@
-"""Diagnostics: the error object every stage produces, the bag that collects them, the renderer."""
+"""Diagnostics: the error object every stage produces and the renderer."""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from compiler.source import SourceFile
@@ -50,44 +49,6 @@ class Diagnostic:
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.span.file, self.span.line, self.span.col, self.code)
-
-
-class DiagnosticBag:
-    """Collects diagnostics across stages; dedupes and sorts on read."""
-
-    def __init__(self) -> None:
-        self._items: list[Diagnostic] = []
-
-    def add(self, diag: Diagnostic) -> None:
-        self._items.append(diag)
-
-    def extend(self, diags: Iterable[Diagnostic]) -> None:
-        self._items.extend(diags)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(d.is_error for d in self._items)
-
-    def sorted(self) -> list[Diagnostic]:
-        seen: set[tuple[object, ...]] = set()
-        out = []
-        for d in sorted(self._items, key=Diagnostic.sort_key):
-            key = (d.code, d.message, d.span)
-            if key not in seen:
-                seen.add(key)
-                out.append(d)
-        return out
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-class CompileError(Exception):
-    """Raised at the end of a stage that cannot go on; carries every diagnostic collected."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__(f"{len(diagnostics)} diagnóstico(s)")
-        self.diagnostics = diagnostics
 
 
 MAX_SHOWN = 50

@@ -227,20 +227,9 @@ class CellRef:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RowRef:
-    """A row's column value inside its own layout (used by lowered totalizers)."""
-
-    layout: str
-    row: int
-    column: int
-    type: Type
-    span: Span
-
-
 Expr: TypeAlias = (Const | FieldRef | DerivedRef | ParamRef | MapLookup | GetField | Neg | Binary
                    | Compare | InList | Matches | IsNull | And | Or | Not | If | Call | Aggregate
-                   | CellRef | RowRef)
+                   | CellRef)
 
 
 # ---------------------------------------------------------------- plan nodes

@@ -36,8 +36,7 @@ def invariant(e: ir.Expr) -> bool:
     match e:
         case ir.Const() | ir.ParamRef():
             return True
-        case ir.FieldRef() | ir.DerivedRef() | ir.MapLookup() | ir.Aggregate() | ir.CellRef() \
-                | ir.RowRef():
+        case ir.FieldRef() | ir.DerivedRef() | ir.MapLookup() | ir.Aggregate() | ir.CellRef():
             return False
         case ir.GetField(record=r):
             return invariant(r)
@@ -170,7 +169,7 @@ class PyExpr:
                 return f"o.within({xs}, {ls}, {hs})"
             case ir.Call(func=f, args=args):
                 return f"{_CALLS[f]}({', '.join(self(a) for a in args)})"
-            case ir.CellRef(layout=lay, row=r, column=c) | ir.RowRef(layout=lay, row=r, column=c):
+            case ir.CellRef(layout=lay, row=r, column=c):
                 return f"{names.rows_var(lay)}[{r}][{c}]"
             case ir.Aggregate():
                 raise AssertionError("aggregates are lowered by the layout emitter")

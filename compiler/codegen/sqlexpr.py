@@ -213,7 +213,7 @@ class SqlExpr:
                                 default=self.branch(e, b))
             case ir.Call(func=f, args=args):
                 return self.call(e, f, args)
-            case ir.Aggregate() | ir.CellRef() | ir.RowRef():
+            case ir.Aggregate() | ir.CellRef():
                 raise AssertionError(f"{type(e).__name__} is not a record-level expression")
             case _:
                 assert_never(e)
