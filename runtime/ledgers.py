@@ -21,25 +21,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from runtime.errors import TYPE_NAMES
+from runtime import catalog
+from runtime.contract import INT_MAX
+from runtime.contract import INT_MIN
+from runtime.contract import LEDGER_PRECISION
+from runtime.errors import BadCell
 from runtime.errors import DataError
 from runtime.model import CsvFormat
 from runtime.model import Field
 from runtime.model import Ledger
 from runtime.partitions import note_partitions
-from runtime.values import INT_MAX
-from runtime.values import INT_MIN
-from runtime.values import LEDGER_PRECISION
-
-
-class BadCell(Exception):
-    """A cell that does not convert to its field's type."""
-
-    def __init__(self, code: str, message: str, help: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.help = help
 
 
 @dataclass(slots=True)
@@ -61,9 +52,6 @@ class ReadStats:
     reached_partitions: set[Any] = field(default_factory=set)
 
 
-_TYPE_PT = TYPE_NAMES
-
-
 def converter(f: Field, fmt: CsvFormat) -> Callable[[str], Any]:
     """A function str → typed value for one field (raises BadCell)."""
     if f.type == "str":
@@ -72,10 +60,10 @@ def converter(f: Field, fmt: CsvFormat) -> Callable[[str], Any]:
         def to_int(s: str) -> int:
             t = s[1:] if s[:1] == "-" else s
             if not (t.isascii() and t.isdigit()):
-                raise BadCell("D0101", f"'{s}' não é um número inteiro")
+                raise catalog.not_int(f"'{s}'")
             v = int(s)
             if not INT_MIN <= v <= INT_MAX:
-                raise BadCell("D0113", int_range_message(s), INT_RANGE_HELP)
+                raise catalog.out_of_range(s)
             return v
         return to_int
     if f.type == "decimal":
@@ -94,16 +82,14 @@ def converter(f: Field, fmt: CsvFormat) -> Callable[[str], Any]:
         def to_decimal(s: str) -> Decimal:
             if fullmatch(s) is None:
                 if loose(s) is not None:
-                    raise BadCell("D0102", f"'{s}' tem mais de {scale} casas decimais")
-                raise BadCell("D0102", f"'{s}' não é um valor decimal",
-                              f"use o formato 1234{decimal_sep}56")
+                    raise catalog.not_decimal(f"'{s}'", places=scale)
+                raise catalog.not_decimal(f"'{s}'", sep=decimal_sep)
             t = s.replace(thousands, "") if thousands else s
             if decimal_sep != ".":
                 t = t.replace(decimal_sep, ".")
             v = Decimal(t)
             if v and v.adjusted() >= digits:
-                raise BadCell("D0113", decimal_range_message(s, scale),
-                              decimal_range_help(scale))
+                raise catalog.out_of_range(s, scale)
             return v
         return to_decimal
     if f.type == "date":
@@ -111,11 +97,11 @@ def converter(f: Field, fmt: CsvFormat) -> Callable[[str], Any]:
             def to_date(s: str) -> datetime.date:
                 if len(s) != 10 or s[2] != "/" or s[5] != "/" or not (
                         s[:2] + s[3:5] + s[6:]).isdigit() or not s.isascii():
-                    raise BadCell("D0103", f"'{s}' não é uma data DD/MM/AAAA")
+                    raise catalog.not_date(s, fmt="DD/MM/YYYY")
                 try:
                     return datetime.date(int(s[6:]), int(s[3:5]), int(s[:2]))
                 except ValueError:
-                    raise BadCell("D0103", f"a data '{s}' não existe") from None
+                    raise catalog.not_date(s, fmt="DD/MM/YYYY", exists=False) from None
             return to_date
 
         def to_iso(s: str) -> datetime.date:
@@ -124,7 +110,7 @@ def converter(f: Field, fmt: CsvFormat) -> Callable[[str], Any]:
                     raise ValueError
                 return datetime.date.fromisoformat(s)
             except ValueError:
-                raise BadCell("D0103", f"'{s}' não é uma data AAAA-MM-DD") from None
+                raise catalog.not_date(s, fmt="YYYY-MM-DD") from None
         return to_iso
     if f.type == "bool":
         yes, no = fmt.true, fmt.false
@@ -134,49 +120,30 @@ def converter(f: Field, fmt: CsvFormat) -> Callable[[str], Any]:
                 return True
             if s == no:
                 return False
-            raise BadCell("D0104", f"'{s}' não é um valor booleano", f"use {yes} ou {no}")
+            raise catalog.not_bool(s, yes, no)
         return to_bool
     raise AssertionError(f.type)
-
-
-def int_range_message(text: str) -> str:
-    return f"'{text}' está fora do limite dos inteiros ({INT_MIN} a {INT_MAX})"
-
-
-INT_RANGE_HELP = "os back ends SQL guardam inteiros em BIGINT (64 bits)"
-
-
-def decimal_range_message(text: str, scale: int) -> str:
-    return (f"'{text}' tem mais de {LEDGER_PRECISION - scale} dígitos na parte inteira; o "
-            f"limite é DECIMAL({LEDGER_PRECISION}, {scale})")
-
-
-def decimal_range_help(scale: int) -> str:
-    top = "9" * (LEDGER_PRECISION - scale) + ("," + "9" * scale if scale else "")
-    return f"o maior valor é {top}"
 
 
 def check_typed(f: Field, value: Any) -> BadCell | None:
     """Why an in-memory value (already typed) does not fit its field, or None."""
     if f.type == "int":
         if value.__class__ is not int:
-            return BadCell("D0101", f"{value!r} não é um número inteiro")
+            return catalog.not_int(repr(value))
         if not INT_MIN <= value <= INT_MAX:
-            return BadCell("D0113", int_range_message(str(value)), INT_RANGE_HELP)
+            return catalog.out_of_range(str(value))
     elif f.type == "decimal":
         if value.__class__ is int:
             value = Decimal(value)
         if not isinstance(value, Decimal) or not value.is_finite():
-            return BadCell("D0102", f"{value!r} não é um valor decimal",
-                           "use Decimal (valores float não são exatos)")
+            return catalog.not_decimal(repr(value))
         expo = value.as_tuple().exponent
         assert isinstance(expo, int)
         if expo < -f.scale and value != value.quantize(Decimal(1).scaleb(-f.scale),
                                                        context=_WIDE):
-            return BadCell("D0102", f"'{value}' tem mais de {f.scale} casas decimais")
+            return catalog.not_decimal(f"'{value}'", places=f.scale)
         if value and value.adjusted() >= LEDGER_PRECISION - f.scale:
-            return BadCell("D0113", decimal_range_message(f"{value:f}", f.scale),
-                           decimal_range_help(f.scale))
+            return catalog.out_of_range(f"{value:f}", f.scale)
     return None
 
 
@@ -512,9 +479,7 @@ class Reader:
         try:
             fh = open(path, encoding=_encoding(fmt), newline="")  # noqa: SIM115
         except OSError as exc:
-            stats.fatal.append(DataError(code="D0109", message=f"não foi possível abrir o "
-                                         f"arquivo: {_os_reason(exc)}", file=display, line=1,
-                                         col=1))
+            stats.fatal.append(catalog.unreadable(_os_reason(exc), file=display))
             return
         delim = fmt.delimiter
         fast = self.plain_fast_path and len(delim) == 1 and delim not in '"\r\n'
@@ -558,15 +523,12 @@ class Reader:
                 # The text layer decodes ahead in chunks: find the bad byte's line in the file.
                 at = line + (reader.line_num if reader is not None else 0) + 1
                 bad_line, col, text = _decode_error_at(path, _encoding(fmt), at)
-                stats.fatal.append(DataError(
-                    code="D0108", message=f"o arquivo não está em {fmt.encoding}: byte "
-                    f"0x{exc.object[exc.start]:02x} inválido", file=display,
-                    line=bad_line, col=col, text=text,
-                    help="confira 'encoding' no format do ledger"))
+                stats.fatal.append(catalog.bad_encoding(fmt.encoding, exc.object[exc.start],
+                                                        file=display, line=bad_line, col=col,
+                                                        text=text))
             except csv.Error as exc:
-                stats.fatal.append(DataError(code="D0110", message="CSV malformado: "
-                                             + _csv_reason(exc, delim), file=display,
-                                             line=line + reader.line_num, col=1))
+                stats.fatal.append(catalog.malformed_csv(_csv_reason(exc, delim), file=display,
+                                                         line=line + reader.line_num))
 
     # Tests set this to False to compare the plain path with the csv module's.
     plain_fast_path = True
@@ -670,17 +632,14 @@ class Reader:
         width (D0106 otherwise)."""
         names = [f.name for f in self.fields]
         if header is None:
-            stats.fatal.append(DataError(code="D0107", message="o arquivo está vazio; esperava "
-                                         "a linha de cabeçalho", file=display, line=1, col=1))
+            stats.fatal.append(catalog.missing_columns(display))
             return None
         header = [h.strip() for h in header]
         missing = [n for n in names if n not in header]
         if missing:
-            stats.fatal.append(DataError(
-                code="D0107", message="o cabeçalho não tem a(s) coluna(s) "
-                + ", ".join(f"'{m}'" for m in missing), file=display, line=1, col=1,
-                text=self.fmt.delimiter.join(header),
-                help=f"colunas esperadas: {self.fmt.delimiter.join(names)}"))
+            stats.fatal.append(catalog.missing_columns(
+                display, missing, header=self.fmt.delimiter.join(header),
+                expected=self.fmt.delimiter.join(names)))
             return None
         return [header.index(n) for n in names], len(header)
 
@@ -702,9 +661,8 @@ class Reader:
 
     def _reject_width(self, cells: list[str], width: int, display: str,
                       line: int) -> DataError:
-        return DataError(code="D0106", message=f"a linha tem {len(cells)} coluna(s); esperava "
-                         f"{width}", file=display, line=line, col=1,
-                         text=self.fmt.delimiter.join(cells))
+        return catalog.wrong_width(len(cells), width, file=display, line=line,
+                                   text=self.fmt.delimiter.join(cells))
 
     def _reject(self, cells: list[str], src: list[str], order: list[int], display: str,
                 line: int) -> DataError:
@@ -716,19 +674,17 @@ class Reader:
             try:
                 conv(s)
             except BadCell as exc:
-                return DataError(code=exc.code, message=f"campo '{f.name}' "
-                                 f"({_TYPE_PT[f.type]}): {exc.message}", file=display,
-                                 line=line, col=self._col(cells, order[i]), width=len(s),
-                                 text=self.fmt.delimiter.join(cells), help=exc.help,
-                                 field=f.name)
+                return catalog.bad_cell(exc, field=f.name, type=f.type, file=display,
+                                        line=line, col=self._col(cells, order[i]),
+                                        width=len(s), text=self.fmt.delimiter.join(cells))
         raise AssertionError("linha rejeitada sem célula inválida")
 
     def _empty(self, cells: list[str], order: list[int], i: int, display: str,
                line: int) -> DataError:
         f = self.fields[i]
-        return DataError(code="D0105", message=f"o campo obrigatório '{f.name}' está vazio",
-                         file=display, line=line, col=self._col(cells, order[i]),
-                         text=self.fmt.delimiter.join(cells), field=f.name)
+        return catalog.empty_required(f.name, file=display, line=line,
+                                      col=self._col(cells, order[i]),
+                                      text=self.fmt.delimiter.join(cells))
 
     # -------------------------------------------------------------- in-memory rows
     def read_rows(self, rows: Iterable[Mapping[str, Any]], display: str,
@@ -739,9 +695,7 @@ class Reader:
             stats.read += 1
             missing = [k for k in names if k not in row]
             if missing:
-                stats.rejected.append(DataError(code="D0107", message="o registro não tem "
-                                                "o(s) campo(s) " + ", ".join(missing),
-                                                file=display, line=n, col=1))
+                stats.rejected.append(catalog.missing_columns(display, missing, record=n))
                 continue
             cells = [row[k] for k in names]
             text = [c if isinstance(c, str) else ("" if c is None else str(c)) for c in cells]
@@ -762,9 +716,8 @@ class Reader:
                 else:
                     why = check_typed(f, c)
                     if why is not None:
-                        bad = DataError(code=why.code, message=f"campo '{f.name}' "
-                                        f"({_TYPE_PT[f.type]}): {why.message}", file=display,
-                                        line=n, col=1, help=why.help, field=f.name)
+                        bad = catalog.bad_cell(why, field=f.name, type=f.type, file=display,
+                                               line=n, col=1)
                         break
                     values.append(c)
             if bad is not None:

@@ -36,10 +36,11 @@ from compiler.codegen.sqlexpr import lit
 from compiler.codegen.sqlexpr import make_date
 from compiler.codegen.sqlexpr import paren
 from compiler.version import COMPILER_VERSION
+from runtime.contract import LEDGER_PRECISION
+from runtime.contract import PARAM_PRECISION
+from runtime.contract import PARAM_SCALE
+from runtime.contract import STATEMENT_MARK
 
-LEDGER_PRECISION = 18  # ledger decimals are DECIMAL(18, scale): 9999999999999999,99 at scale 2
-STATEMENT_MARK = "-- apura:statement "
-PARAM_PRECISION, PARAM_SCALE = 18, 6  # decimal run parameters are DECIMAL(18, 6)
 _SQL_TYPES = {"int": "BIGINT", "str": "VARCHAR", "bool": "BOOLEAN", "date": "DATE"}
 
 

@@ -19,6 +19,9 @@ from runtime.backends.sqlrun import capacity_error
 from runtime.backends.sqlrun import prescan
 from runtime.backends.sqlrun import read_header
 from runtime.backends.sqlrun import recheck
+from runtime.contract import LEDGER_PRECISION
+from runtime.contract import PARAM_PRECISION
+from runtime.contract import PARAM_SCALE
 from runtime.errors import DataError
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
@@ -27,11 +30,10 @@ from runtime.model import Ledger
 from runtime.model import Package
 from runtime.parquet import check_schema
 from runtime.parquet import rows_if_all_accepted
-from runtime.values import LEDGER_PRECISION
 
 _NULL_TEXT = "\x01apura:null\x02"  # DuckDB's null string: no real cell is this
-PARAM_TYPES = {"int": "BIGINT", "decimal": "DECIMAL(18, 6)", "str": "VARCHAR",
-               "bool": "BOOLEAN", "date": "DATE"}
+PARAM_TYPES = {"int": "BIGINT", "decimal": f"DECIMAL({PARAM_PRECISION}, {PARAM_SCALE})",
+               "str": "VARCHAR", "bool": "BOOLEAN", "date": "DATE"}
 
 
 def q(name: str) -> str:

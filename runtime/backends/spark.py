@@ -21,6 +21,9 @@ from runtime.backends.plan import LedgerPlan
 from runtime.backends.sqlrun import prescan
 from runtime.backends.sqlrun import read_header
 from runtime.backends.sqlrun import recheck
+from runtime.contract import LEDGER_PRECISION
+from runtime.contract import PARAM_PRECISION
+from runtime.contract import PARAM_SCALE
 from runtime.errors import DataError
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
@@ -28,7 +31,6 @@ from runtime.model import Field
 from runtime.model import Ledger
 from runtime.model import Package
 from runtime.parquet import check_schema
-from runtime.values import LEDGER_PRECISION
 
 _SESSION: Any = None
 _MASTER: str | None = None
@@ -121,7 +123,7 @@ class SparkEngine:
     def set_params(self, pkg: Package, params: Mapping[str, Any]) -> None:
         from pyspark.sql import types as T
 
-        types = {"int": T.LongType(), "decimal": T.DecimalType(18, 6),
+        types = {"int": T.LongType(), "decimal": T.DecimalType(PARAM_PRECISION, PARAM_SCALE),
                  "str": T.StringType(), "bool": T.BooleanType(), "date": T.DateType()}
         fields = [T.StructField(p.name, types[p.type]) for p in pkg.params] or \
             [T.StructField("_", T.LongType())]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from typing import Protocol
 
+from runtime import catalog
 from runtime.backends.plan import LedgerPlan
 from runtime.errors import DataError
 from runtime.errors import SkipRecord
@@ -22,7 +23,6 @@ from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
 from runtime.model import Ledger
 from runtime.model import Package
-from runtime.values import overflow_error
 
 Progress = Callable[[str], None]
 
@@ -87,10 +87,7 @@ def recheck(path: Path, led: Ledger, reader: Reader, order: list[int], width: in
 
 
 def capacity_error(display: str, line: int, backend: str, detail: str) -> DataError:
-    return DataError(code="D0111", message=f"valor fora do que o back end {backend} representa "
-                     f"({detail})", file=display, line=line, col=1,
-                     help="os back ends guardam decimais de ledger em DECIMAL(18, escala) e "
-                     "inteiros em BIGINT")
+    return catalog.overflow(display, backend=backend, detail=detail, line=line)
 
 
 class Engine(Protocol):
@@ -203,7 +200,7 @@ class SqlRun:
         except Exception as exc:
             if not self.engine.is_overflow(exc):
                 raise
-            st.fatal.append(overflow_error(st.path, f"sobre '{name}'"))  # as on Python
+            st.fatal.append(catalog.overflow(st.path, what=f"sobre '{name}'"))  # as on Python
             return False
         must_check = "errors" in plan.statements
         st.reached = 0
