@@ -30,7 +30,6 @@ CELLS_SUFFIX = "__cells"
 LINE_COLUMN = "_line"
 WIDTH_OK_COLUMN = "_width_ok"
 OK_COLUMN = "_ok"
-PARAMS_TABLE = "apura_params"  # one row, one column per run parameter
 
 # Type names in messages (compiler/types.py adds the compile-time-only ones).
 TYPE_NAMES = {"int": "inteiro", "decimal": "decimal", "str": "texto", "bool": "booleano",

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from runtime import catalog
 from runtime.backends.plan import LedgerPlan
+from runtime.csvfile import text_encoding
 from runtime.errors import DataError
 from runtime.errors import SkipRecord
 from runtime.ledgers import Reader
@@ -59,7 +60,7 @@ def prescan(path: Path) -> CsvShape | None:
 
 
 def file_encoding(led: Ledger) -> str:
-    return "utf-8-sig" if led.format.encoding == "utf-8" else "latin-1"
+    return text_encoding(led.format)
 
 
 def read_header(path: Path, led: Ledger) -> list[str] | None:
