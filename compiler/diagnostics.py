@@ -8,7 +8,11 @@ from dataclasses import dataclass
 
 from compiler.source import SourceFile
 from compiler.source import Span
-from runtime.errors import clip
+from runtime.render import clip
+from runtime.render import header
+from runtime.render import note
+from runtime.render import render_many
+from runtime.render import snippet
 
 
 class Severity(enum.Enum):
@@ -51,52 +55,40 @@ class Diagnostic:
         return (self.span.file, self.span.line, self.span.col, self.code)
 
 
-MAX_SHOWN = 50
-
-
 def render(diags: list[Diagnostic], sources: Callable[[str], SourceFile | None]) -> str:
-    """Render diagnostics as `file:line:col: erro[CODE]: message`, the line and a caret."""
-    parts = [render_one(d, sources(d.span.file)) for d in diags[:MAX_SHOWN]]
-    if len(diags) > MAX_SHOWN:
-        parts.append(f"… e mais {len(diags) - MAX_SHOWN}\n")
-    return "".join(parts)
+    """Render diagnostics as `file:line:col: erro[CODE]: message`, the line and a caret
+    (with runtime/render.py, which draws run-time data errors too)."""
+    return render_many(diags, lambda d: render_one(d, sources(d.span.file)))
 
 
 def render_one(d: Diagnostic, src: SourceFile | None) -> str:
     s = d.span
-    out = [f"{s.file}:{s.line}:{s.col}: {d.severity.value}[{d.code}]: {d.message}\n"]
+    out = [header(f"{s.file}:{s.line}:{s.col}", d.severity.value, d.code, d.message)]
     if src is not None:
-        text = src.line_text(s.line)
         # one gutter width for the primary line and every label shown with it
-        width_n = max([len(str(s.line))] + [len(str(lb.span.line)) for lb in d.labels
-                                            if lb.span.file == s.file])
-        gutter = " " * width_n
-        if s.end_line == s.line and s.end_col > s.col:
-            width = s.end_col - s.col
-        else:
-            width = 1
-        text, col, width = clip(text, s.col, width)  # a very long line: the part at the caret
-        caret = " " * (col - 1) + "^" * max(1, width)
-        if d.caret_note:
-            caret += " " + d.caret_note
-        out.append(f"{gutter} |\n{s.line:>{width_n}} | {text}\n{gutter} | {caret}\n")
+        gutter = max([len(str(s.line))] + [len(str(lb.span.line)) for lb in d.labels
+                                           if lb.span.file == s.file])
+        out.append(snippet(s.line, src.line_text(s.line), s.col, _width(s), gutter=gutter,
+                           note=d.caret_note))
         for label in d.labels:
             ls = label.span
-            ltext = src.line_text(ls.line) if ls.file == s.file else None
-            if ltext is not None:
-                lw = ls.end_col - ls.col if ls.end_line == ls.line and ls.end_col > ls.col else 1
-                ltext, lcol, lw = clip(ltext, ls.col, lw)
-                out.append(f"{gutter} |\n{ls.line:>{width_n}} | {ltext}\n{gutter} | "
-                           f"{' ' * (lcol - 1)}{'-' * lw} {label.message}\n")
+            if ls.file == s.file:
+                out.append(snippet(ls.line, src.line_text(ls.line), ls.col, _width(ls),
+                                   gutter=gutter, marker="-", note=label.message))
             else:
-                out.append(f"  = nota: {label.message} ({ls})\n")
+                out.append(note("nota", f"{label.message} ({ls})"))
         if d.expr_text is not None and d.expr_col is not None:
             etext, ecol, _ = clip(d.expr_text, d.expr_col, 1)
-            out.append(f"  = expressão: {etext}\n")
+            out.append(note("expressão", etext))
             out.append(f"  =            {' ' * (ecol - 1)}^\n")
     else:
         for label in d.labels:
-            out.append(f"  = nota: {label.message} ({label.span})\n")
+            out.append(note("nota", f"{label.message} ({label.span})"))
     if d.help:
-        out.append(f"  = ajuda: {d.help}\n")
+        out.append(note("ajuda", d.help))
     return "".join(out)
+
+
+def _width(s: Span) -> int:
+    """The span's width on its line (1 when it ends on another line)."""
+    return s.end_col - s.col if s.end_line == s.line and s.end_col > s.col else 1

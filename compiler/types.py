@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import replace
 
+from runtime.contract import TYPE_NAMES
+
 BASES = ("int", "decimal", "str", "bool", "date")
 
-_DISPLAY = {"int": "inteiro", "decimal": "decimal", "str": "texto", "bool": "booleano",
-            "date": "data", "null": "nulo", "error": "erro", "record": "registro",
+_DISPLAY = {**TYPE_NAMES, "null": "nulo", "error": "erro", "record": "registro",
             "list": "lista", "map": "mapa"}
 
 

@@ -1,6 +1,6 @@
 """The runtime ABI: generated packages state the version they were compiled for."""
 
-RUNTIME_ABI = 1
+from runtime.contract import RUNTIME_ABI
 
 
 class AbiMismatch(Exception):

@@ -33,7 +33,7 @@ from pathlib import Path
 from pathlib import PurePosixPath
 from typing import Any
 
-from runtime.errors import DataError
+from runtime import catalog
 from runtime.errors import RunFailed
 
 STAGING = ".apura-staging"
@@ -62,16 +62,13 @@ def os_reason(exc: OSError) -> str:
 
 def out_error(path: Path | str, text: str) -> RunFailed:
     """D0504: the output folder (or a path under it) cannot hold the outputs."""
-    return RunFailed([DataError(code="D0504", message=text, file=str(path), line=0, col=0,
-                                help="escolha com --out uma pasta em que se possa escrever")])
+    return RunFailed([catalog.out_unusable(text, file=str(path))])
 
 
 def write_error(path: Path | str, exc: OSError) -> RunFailed:
     """D0505: writing a file failed (full disk, quota, I/O error, permission)."""
-    return RunFailed([DataError(code="D0505", message=f"não foi possível gravar o arquivo: "
-                                f"{os_reason(exc)}", file=str(path), line=0, col=0,
-                                help="libere espaço ou escolha outra pasta; nenhum arquivo de "
-                                "saída foi alterado" if exc.errno in _FULL else None)])
+    return RunFailed([catalog.write_failed(os_reason(exc), file=str(path),
+                                           full=exc.errno in _FULL)])
 
 
 def output_path(root: Path, rel: str) -> Path:

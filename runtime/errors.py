@@ -1,4 +1,5 @@
-"""Run-time data errors (codes D…), rendered like compiler diagnostics: file:line:col, caret.
+"""Run-time data errors (codes D…), rendered like compiler diagnostics: file:line:col, caret
+(runtime/render.py draws both). They are built only by runtime/catalog.py.
 
 An error about the run's request rather than a place in a file (a parameter, an input name)
 has no position (line 0): it renders as `parâmetro bimestre: erro[D0402]: …`."""
@@ -7,6 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from runtime.render import header
+from runtime.render import note
+from runtime.render import render_many
+from runtime.render import snippet
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,36 +34,23 @@ class DataError:
 
     def render(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}" if self.line > 0 else self.file
-        out = [f"{where}: {self.severity}[{self.code}]: {self.message}\n"]
+        out = [header(where, self.severity, self.code, self.message)]
         if self.text is not None and self.line > 0:
-            g = " " * len(str(self.line))
-            text, col, width = clip(self.text, self.col, max(1, self.width))
-            out.append(f"{g} |\n{self.line} | {text}\n{g} | "
-                       f"{' ' * (col - 1)}{'^' * width}\n")
+            out.append(snippet(self.line, self.text, self.col, self.width))
         if self.help:
-            out.append(f"  = ajuda: {self.help}\n")
+            out.append(note("ajuda", self.help))
         return "".join(out)
 
 
-SHOWN_WIDTH = 120  # characters of a source or record line shown under a message
+class BadCell(Exception):
+    """A cell that does not convert to its field's type: its code (D0101–D0104, D0113) and
+    reason, built by runtime/catalog.py; `catalog.bad_cell` places it in its record."""
 
-
-def clip(text: str, col: int, width: int, limit: int = SHOWN_WIDTH) -> tuple[str, int, int]:
-    """A window of at most ~`limit` characters of a long line around columns col..col+width
-    (1-based), with '…' where it was cut; returns (text, col, width) for the caret in it.
-
-    Example: a 125,000-character expression line shows the 120 characters around the error.
-    """
-    if len(text) <= limit:
-        return text, col, width
-    width = max(1, min(width, limit - 2))
-    start = max(0, min(col - 1 - limit // 3, len(text) - limit))
-    end = min(len(text), start + limit)
-    head = "…" if start > 0 else ""
-    tail = "…" if end < len(text) else ""
-    col = col - start + len(head)
-    width = max(1, min(width, end - start - (col - 1 - len(head))))
-    return head + text[start:end] + tail, col, width
+    def __init__(self, *, code: str, message: str, help: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.help = help
 
 
 # Errors in what the run was asked (parameters, input names), found before any data is read:
@@ -85,15 +78,5 @@ class SkipRecord(Exception):
     """Raised inside a scan when a record cannot be evaluated (its error is already recorded)."""
 
 
-MAX_SHOWN = 50
-
-# Type names in messages (the compiler's are in compiler/types.py; a test keeps them equal).
-TYPE_NAMES = {"int": "inteiro", "decimal": "decimal", "str": "texto", "bool": "booleano",
-              "date": "data"}
-
-
 def render_all(errors: list[DataError]) -> str:
-    parts = [e.render() for e in errors[:MAX_SHOWN]]
-    if len(errors) > MAX_SHOWN:
-        parts.append(f"… e mais {len(errors) - MAX_SHOWN}\n")
-    return "".join(parts)
+    return render_many(errors, DataError.render)

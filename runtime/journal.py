@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from runtime.errors import DataError
+from runtime import catalog
 from runtime.errors import RunFailed
 
 MIGRATIONS: tuple[str, ...] = (
@@ -71,10 +71,7 @@ def _now() -> str:
 
 def state_error(path: Path, reason: str) -> RunFailed:
     """D0506: the state file cannot be opened, read or written."""
-    return RunFailed([DataError(code="D0506", message=f"o arquivo de estado não pode ser "
-                                f"usado: {reason}", file=str(path), line=0, col=0,
-                                help="indique com --state um arquivo SQLite do apura (ou um "
-                                "caminho novo)")])
+    return RunFailed([catalog.state_unusable(reason, file=str(path))])
 
 
 def _reason(exc: Exception) -> str:

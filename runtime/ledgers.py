@@ -1,16 +1,14 @@
 """Read ledgers (CSV files or in-memory rows) by their schema; every rejected row is kept with
-its reason and position, so accepted + rejected = read."""
+its reason and position, so accepted + rejected = read.
+
+The cells are converted by runtime/convert.py (the rules: runtime/cells.py), the file is
+split by runtime/csvfile.py; the rejects report is runtime/rejects.py."""
 
 from __future__ import annotations
 
 import csv
 import dataclasses
-import datetime
-import decimal
-import errno
-import io
 import itertools
-import re
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -21,25 +19,27 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from runtime.errors import TYPE_NAMES
+from runtime import catalog
+from runtime.convert import LinesConverter
+from runtime.convert import check_typed
+from runtime.convert import compile_lines
+from runtime.convert import compile_row
+from runtime.convert import converter
+from runtime.csvfile import cell_bounds
+from runtime.csvfile import csv_reason
+from runtime.csvfile import decode_error_at
+from runtime.csvfile import os_reason
+from runtime.csvfile import plain_batches
+from runtime.csvfile import text_encoding
+from runtime.errors import BadCell
 from runtime.errors import DataError
-from runtime.model import CsvFormat
-from runtime.model import Field
 from runtime.model import Ledger
 from runtime.partitions import note_partitions
-from runtime.values import INT_MAX
-from runtime.values import INT_MIN
-from runtime.values import LEDGER_PRECISION
+from runtime.rejects import rejects_csv
+from runtime.rejects import write_rejects
 
-
-class BadCell(Exception):
-    """A cell that does not convert to its field's type."""
-
-    def __init__(self, code: str, message: str, help: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.help = help
+# rejects_csv and write_rejects are read from here too (the CLI, embedding hosts)
+__all__ = ["ReadStats", "Reader", "rejects_csv", "write_rejects"]
 
 
 @dataclass(slots=True)
@@ -61,408 +61,9 @@ class ReadStats:
     reached_partitions: set[Any] = field(default_factory=set)
 
 
-_TYPE_PT = TYPE_NAMES
-
-
-def converter(f: Field, fmt: CsvFormat) -> Callable[[str], Any]:
-    """A function str → typed value for one field (raises BadCell)."""
-    if f.type == "str":
-        return str
-    if f.type == "int":
-        def to_int(s: str) -> int:
-            t = s[1:] if s[:1] == "-" else s
-            if not (t.isascii() and t.isdigit()):
-                raise BadCell("D0101", f"'{s}' não é um número inteiro")
-            v = int(s)
-            if not INT_MIN <= v <= INT_MAX:
-                raise BadCell("D0113", int_range_message(s), INT_RANGE_HELP)
-            return v
-        return to_int
-    if f.type == "decimal":
-        sep = re.escape(fmt.decimal)
-        if fmt.thousands:
-            th = re.escape(fmt.thousands)
-            body = rf"(?:[0-9]{{1,3}}(?:{th}[0-9]{{3}})+|[0-9]+)"
-        else:
-            body = r"[0-9]+"
-        loose = re.compile(rf"-?{body}(?:{sep}[0-9]+)?").fullmatch
-        fullmatch = re.compile(rf"-?{body}(?:{sep}[0-9]{{1,{f.scale}}})?").fullmatch \
-            if f.scale > 0 else re.compile(rf"-?{body}").fullmatch
-        thousands, decimal_sep, scale = fmt.thousands, fmt.decimal, f.scale
-        digits = LEDGER_PRECISION - scale
-
-        def to_decimal(s: str) -> Decimal:
-            if fullmatch(s) is None:
-                if loose(s) is not None:
-                    raise BadCell("D0102", f"'{s}' tem mais de {scale} casas decimais")
-                raise BadCell("D0102", f"'{s}' não é um valor decimal",
-                              f"use o formato 1234{decimal_sep}56")
-            t = s.replace(thousands, "") if thousands else s
-            if decimal_sep != ".":
-                t = t.replace(decimal_sep, ".")
-            v = Decimal(t)
-            if v and v.adjusted() >= digits:
-                raise BadCell("D0113", decimal_range_message(s, scale),
-                              decimal_range_help(scale))
-            return v
-        return to_decimal
-    if f.type == "date":
-        if fmt.date == "DD/MM/YYYY":
-            def to_date(s: str) -> datetime.date:
-                if len(s) != 10 or s[2] != "/" or s[5] != "/" or not (
-                        s[:2] + s[3:5] + s[6:]).isdigit() or not s.isascii():
-                    raise BadCell("D0103", f"'{s}' não é uma data DD/MM/AAAA")
-                try:
-                    return datetime.date(int(s[6:]), int(s[3:5]), int(s[:2]))
-                except ValueError:
-                    raise BadCell("D0103", f"a data '{s}' não existe") from None
-            return to_date
-
-        def to_iso(s: str) -> datetime.date:
-            try:
-                if len(s) != 10:
-                    raise ValueError
-                return datetime.date.fromisoformat(s)
-            except ValueError:
-                raise BadCell("D0103", f"'{s}' não é uma data AAAA-MM-DD") from None
-        return to_iso
-    if f.type == "bool":
-        yes, no = fmt.true, fmt.false
-
-        def to_bool(s: str) -> bool:
-            if s == yes:
-                return True
-            if s == no:
-                return False
-            raise BadCell("D0104", f"'{s}' não é um valor booleano", f"use {yes} ou {no}")
-        return to_bool
-    raise AssertionError(f.type)
-
-
-def int_range_message(text: str) -> str:
-    return f"'{text}' está fora do limite dos inteiros ({INT_MIN} a {INT_MAX})"
-
-
-INT_RANGE_HELP = "os back ends SQL guardam inteiros em BIGINT (64 bits)"
-
-
-def decimal_range_message(text: str, scale: int) -> str:
-    return (f"'{text}' tem mais de {LEDGER_PRECISION - scale} dígitos na parte inteira; o "
-            f"limite é DECIMAL({LEDGER_PRECISION}, {scale})")
-
-
-def decimal_range_help(scale: int) -> str:
-    top = "9" * (LEDGER_PRECISION - scale) + ("," + "9" * scale if scale else "")
-    return f"o maior valor é {top}"
-
-
-def check_typed(f: Field, value: Any) -> BadCell | None:
-    """Why an in-memory value (already typed) does not fit its field, or None."""
-    if f.type == "int":
-        if value.__class__ is not int:
-            return BadCell("D0101", f"{value!r} não é um número inteiro")
-        if not INT_MIN <= value <= INT_MAX:
-            return BadCell("D0113", int_range_message(str(value)), INT_RANGE_HELP)
-    elif f.type == "decimal":
-        if value.__class__ is int:
-            value = Decimal(value)
-        if not isinstance(value, Decimal) or not value.is_finite():
-            return BadCell("D0102", f"{value!r} não é um valor decimal",
-                           "use Decimal (valores float não são exatos)")
-        expo = value.as_tuple().exponent
-        assert isinstance(expo, int)
-        if expo < -f.scale and value != value.quantize(Decimal(1).scaleb(-f.scale),
-                                                       context=_WIDE):
-            return BadCell("D0102", f"'{value}' tem mais de {f.scale} casas decimais")
-        if value and value.adjusted() >= LEDGER_PRECISION - f.scale:
-            return BadCell("D0113", decimal_range_message(f"{value:f}", f.scale),
-                           decimal_range_help(f.scale))
-    return None
-
-
-_WIDE = decimal.Context(prec=1000)  # quantize any in-memory value exactly
-
-_OS_REASONS = {errno.ENOENT: "o arquivo não existe", errno.EACCES: "sem permissão de leitura",
-               errno.EISDIR: "o caminho é uma pasta, não um arquivo"}
-
-
-def _os_reason(exc: OSError) -> str:
-    return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
-
-
-def _csv_reason(exc: csv.Error, delimiter: str) -> str:
-    text = str(exc)
-    if re.fullmatch(r"'.' expected after '\"'", text):
-        return f"esperava '{delimiter}' logo depois das aspas que fecham o campo"
-    if text == "unexpected end of data":
-        return "o arquivo termina com aspas abertas"
-    if text.startswith("new-line character seen in unquoted field"):
-        return "quebra de linha dentro de um campo sem aspas"
-    if text.startswith("field larger than field limit"):
-        return "um campo é grande demais"
-    return text
-
-
-def _decode_error_at(path: Path, encoding: str, fallback: int) -> tuple[int, int, str | None]:
-    """(line, column, line text) of the first byte that does not decode."""
-    try:
-        with open(path, "rb") as fh:
-            for lineno, raw in enumerate(fh, start=1):
-                try:
-                    raw.decode(encoding)
-                except UnicodeDecodeError as exc:
-                    col = len(raw[:exc.start].decode(encoding, errors="replace")) + 1
-                    return lineno, col, raw.decode(encoding, errors="replace").rstrip("\r\n")
-    except OSError:
-        pass
-    return fallback, 1, None
-
-
-def _cell_bounds(raw: str, delim: str) -> list[tuple[int, int]] | None:
-    """(start, end) offsets of each cell of one CSV line as written (quotes included); None
-    when a quoted cell does not close on this line."""
-    out: list[tuple[int, int]] = []
-    i, n = 0, len(raw)
-    while True:
-        start = i
-        if i < n and raw[i] == '"':
-            i += 1
-            while True:
-                j = raw.find('"', i)
-                if j < 0:
-                    return None
-                if raw[j + 1:j + 2] == '"':
-                    i = j + 2
-                    continue
-                i = j + 1
-                break
-        else:
-            j = raw.find(delim, i)
-            i = n if j < 0 else j
-        out.append((start, i))
-        if i >= n:
-            return out
-        if raw[i] != delim:
-            return None
-        i += 1
-
-
-class _Memo(dict):  # type: ignore[type-arg]
-    """cell text → value, filled on demand: repeated cells (dates, codes, 0,00) cost one C-level
-    dict lookup. Bounded, so memory does not grow with the number of rows."""
-
-    __slots__ = ("slow", "limit")
-
-    def __init__(self, slow: Callable[[str], Any], limit: int = 50_000) -> None:
-        super().__init__()
-        self.slow = slow
-        self.limit = limit
-
-    def __missing__(self, key: str) -> Any:
-        value = self.slow(key)
-        if len(self) < self.limit:
-            self[key] = value
-        return value
-
-
-class _Bad(Exception):
-    """Raised by a compiled row converter; the slow path then finds the cell and the reason."""
-
-
-def _bad() -> Any:
-    raise _Bad
-
-
-def _cell_exprs(fields: tuple[Field, ...], fmt: CsvFormat, env: dict[str, Any],
-                cells: list[str], text_amounts: bool = False) -> list[str]:
-    """One Python expression per field converting its cell, the expression `cells[i]`
-    (raising on a bad cell); the names they use are put in `env`. With `text_amounts` (and no
-    thousands separator), a decimal cell is checked but kept as its text: the scan converts
-    it with `Reader.amount` where a record uses it."""
-    env.setdefault("_bad", _bad)
-    env.setdefault("D", Decimal)
-    items = []
-    earlier: list[tuple[int, str, int]] = []  # decimal cells before this one: (field, cell, scale)
-    for i, f in enumerate(fields):
-        cell = cells[i]
-        if f.type == "str":
-            items.append(f"{cell} or _bad()" if f.required else f"{cell} or None")
-            continue
-        if f.type == "decimal" and text_amounts and not fmt.thousands:
-            zero = "0" + (fmt.decimal + "0" * f.scale if f.scale else "")
-            env[f"_re{i}"] = re.compile(_decimal_pattern(f, fmt)).fullmatch
-            # zero, or the same text as an earlier amount of the record: no regex
-            same = [f"{cell} == {other}" for _, other, scale in earlier[-_SAME_AS:]
-                    if scale == f.scale and other != cell]
-            ok = " or ".join([f"{cell} == {zero!r}", *same, f"_re{i}({cell})"])
-            expr = f"({cell} if {ok} else _bad())"
-            if not f.required:
-                expr = f"(None if not {cell} else {expr})"
-            else:
-                earlier.append((i, cell, f.scale))
-            items.append(expr)
-            continue
-        if f.type == "decimal":
-            if fmt.thousands:  # rare: go through the full converter
-                env[f"_v{i}"] = converter(f, fmt)
-                expr = f"_v{i}({cell})"
-            else:
-                env[f"_re{i}"] = re.compile(_decimal_pattern(f, fmt)).fullmatch
-                text = cell if fmt.decimal == "." else f"{cell}.replace({fmt.decimal!r}, '.')"
-                expr = f"(D({text}) if _re{i}({cell}) else _bad())"
-            # The same text as an earlier amount of the record (liquidado = empenhado, ...) is
-            # not converted twice: a string compare.
-            for j, other, scale in earlier[-_SAME_AS:]:
-                if scale == f.scale and other != cell:
-                    expr = f"(_d{j} if {cell} == {other} else {expr})"
-            # Zero is by far the most frequent amount (anulações): one string compare.
-            env[f"_z{i}"] = Decimal("0").scaleb(-f.scale)
-            zero = "0" + (fmt.decimal + "0" * f.scale if f.scale else "")
-            expr = f"(_z{i} if {cell} == {zero!r} else {expr})"
-            if not f.required:
-                expr = f"(None if not {cell} else {expr})"
-            if f.required:
-                earlier.append((i, cell, f.scale))
-            items.append(f"(_d{i} := {expr})")
-            continue
-        if f.type == "bool":
-            expr = f"(True if {cell} == {fmt.true!r} else False if {cell} == {fmt.false!r} " \
-                   "else _bad())"
-            if not f.required:
-                expr = f"(None if not {cell} else {expr})"
-            items.append(expr)
-            continue
-        memo = _Memo(converter(f, fmt))
-        if not f.required:
-            memo[""] = None
-        env[f"_m{i}"] = memo
-        items.append(f"_m{i}[{cell}]")
-    return items
-
-
-def _decimal_pattern(f: Field, fmt: CsvFormat) -> str:
-    """What a decimal cell must match when the format has no thousands separator."""
-    frac = rf"(?:{re.escape(fmt.decimal)}[0-9]{{1,{f.scale}}})?" if f.scale else ""
-    # at most LEDGER_PRECISION - scale integer digits (leading zeros aside): DECIMAL(18, s)
-    return rf"-?0*[0-9]{{1,{LEDGER_PRECISION - f.scale}}}{frac}"
-
-
-# An amount is compared with at most this many earlier amounts of its record.
-_SAME_AS = 5
-
-
-def compile_row(fields: tuple[Field, ...],
-                fmt: CsvFormat) -> Callable[[list[str], int], tuple[Any, ...]]:
-    """Specialise one function `(cells, line) -> (typed values..., line)` for a ledger schema.
-
-    Each cell is converted inline (memoised dict lookups for ints and dates; string compares
-    for booleans, zero amounts and amounts repeated in the record; a compiled regex then
-    Decimal() for other amounts), with no per-cell Python call on the usual path.
-    Any bad cell raises; the caller then re-checks the row cell by cell (Reader._reject) to
-    report the exact column and reason. Equivalent to `converter()` cell by cell.
-    """
-    env: dict[str, Any] = {}
-    items = _cell_exprs(fields, fmt, env, [f"c[{i}]" for i in range(len(fields))])
-    body = ",\n        ".join(items)
-    src = f"def convert(c, line):\n    return (\n        {body},\n        line,\n    )\n"
-    exec(compile(src, f"<apura: conversor de linha ({len(fields)} campos)>", "exec"), env)  # noqa: S102
-    return env["convert"]  # type: ignore[no-any-return]
-
-
-LinesConverter = Callable[[list[str], int, list[tuple[Any, ...]],
-                           Callable[[list[str], int], None]], int]
-
-
-def compile_lines(fields: tuple[Field, ...], fmt: CsvFormat, order: list[int], width: int,
-                  text_amounts: bool = False) -> LinesConverter:
-    """Specialise `(lines, line, out, reject) -> line` for a schema and a header order: split
-    each plain line (no quotes) on the delimiter, convert its cells as `compile_row` does and
-    append `(values..., line number)` to `out`; a record of another width than the header's
-    (`width` cells; `order`: the cell of each field) or with a bad cell
-    goes to `reject(cells, line)` instead. `line` is the number of the line before `lines[0]`;
-    the number of the last line is returned. Only for lines Python's csv module would split
-    exactly like str.split (see _plain_batches)."""
-    env: dict[str, Any] = {}
-    delim = fmt.delimiter
-    if order == list(range(width)) and width > 1:
-        # Unpacking the split line checks its width and names the cells in one step.
-        names = [f"x{i}" for i in range(width)]
-        items = _cell_exprs(fields, fmt, env, names, text_amounts)
-        split = (f"        try:\n"
-                 f"            {', '.join(names)}, = s.split({delim!r})\n"
-                 f"        except ValueError:\n"
-                 f"            reject(s.split({delim!r}) if s else [], line)\n"
-                 f"            continue\n")
-    else:
-        items = _cell_exprs(fields, fmt, env, [f"c[{i}]" for i in order], text_amounts)
-        check = f"len(c) != {width}"
-        if width == 1:
-            check += " or not s"  # csv reads an empty line as a record of no cells, not ['']
-        split = (f"        c = s.split({delim!r})\n"
-                 f"        if {check}:\n"
-                 f"            reject(c if s else [], line)\n"
-                 f"            continue\n")
-    body = ",\n                ".join(items)
-    src = (f"def convert_lines(lines, line, out, reject):\n"
-           f"    append = out.append\n"
-           f"    for s in lines:\n"
-           f"        line += 1\n"
-           f"{split}"
-           f"        try:\n"
-           f"            append((\n                {body},\n                line,\n            ))\n"
-           f"        except Exception:\n"
-           f"            reject(s.split({delim!r}), line)\n"
-           f"    return line\n")
-    exec(compile(src, f"<apura: conversor de linhas ({len(fields)} campos)>", "exec"), env)  # noqa: S102
-    return env["convert_lines"]  # type: ignore[no-any-return]
-
-
 # Characters read at a time on the plain path: below csv's default field size limit, so a
 # block longer than the limit (that needs the per-line check) is rare.
 _CHUNK = 1 << 16
-# Physical lines as a file opened with newline="" yields them (\r\n, \r or \n ends a line).
-_PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-
-
-def _plain_batches(fh: Any) -> Iterator[list[str] | Iterator[str]]:
-    """The physical lines of a text file (opened with newline=""), in batches.
-
-    A batch is a list of lines without their terminators that Python's csv module (default
-    dialect, strict) would split exactly like str.split(delimiter): no quote character, no
-    carriage return other than in \r\n, no line longer than csv's field size limit. At the
-    first stretch of the file that is not plain, the last batch is an iterator over the rest of
-    the file's lines, terminators kept, for csv.reader."""
-    limit = csv.field_size_limit()
-    rest = ""
-    while chunk := fh.read(_CHUNK):
-        k = chunk.rfind("\n")
-        if k < 0:
-            rest += chunk
-            continue
-        block = rest + chunk[:k + 1]
-        rest = chunk[k + 1:]
-        plain = '"' not in block
-        text = block
-        if plain and "\r" in block:
-            plain = block.count("\r") == block.count("\r\n")
-            text = block.replace("\r\n", "\n")
-        lines = text.split("\n")
-        lines.pop()  # the text ends with \n
-        if plain and len(text) > limit:
-            plain = max(map(len, lines)) <= limit
-        if not plain:
-            yield itertools.chain(_PHYSICAL_LINE.findall(block + rest + fh.readline()), fh)
-            return
-        yield lines
-    if rest:
-        if '"' in rest or "\r" in rest or len(rest) > limit:
-            yield iter(_PHYSICAL_LINE.findall(rest))
-        else:
-            yield [rest]
-
-
-def _encoding(fmt: CsvFormat) -> str:
-    return "utf-8-sig" if fmt.encoding == "utf-8" else "latin-1"
 
 
 class Reader:
@@ -510,11 +111,9 @@ class Reader:
         rejects, lines and columns."""
         fmt = self.fmt
         try:
-            fh = open(path, encoding=_encoding(fmt), newline="")  # noqa: SIM115
+            fh = open(path, encoding=text_encoding(fmt), newline="")  # noqa: SIM115
         except OSError as exc:
-            stats.fatal.append(DataError(code="D0109", message=f"não foi possível abrir o "
-                                         f"arquivo: {_os_reason(exc)}", file=display, line=1,
-                                         col=1))
+            stats.fatal.append(catalog.unreadable(os_reason(exc), file=display))
             return
         delim = fmt.delimiter
         fast = self.plain_fast_path and len(delim) == 1 and delim not in '"\r\n'
@@ -525,7 +124,7 @@ class Reader:
         reader: Any = None
         with fh:
             try:
-                for batch in (_plain_batches(fh) if fast else iter([fh])):
+                for batch in (plain_batches(fh, _CHUNK) if fast else iter([fh])):
                     if isinstance(batch, list):
                         if order is None:
                             head = batch[0]
@@ -557,16 +156,13 @@ class Reader:
             except UnicodeDecodeError as exc:
                 # The text layer decodes ahead in chunks: find the bad byte's line in the file.
                 at = line + (reader.line_num if reader is not None else 0) + 1
-                bad_line, col, text = _decode_error_at(path, _encoding(fmt), at)
-                stats.fatal.append(DataError(
-                    code="D0108", message=f"o arquivo não está em {fmt.encoding}: byte "
-                    f"0x{exc.object[exc.start]:02x} inválido", file=display,
-                    line=bad_line, col=col, text=text,
-                    help="confira 'encoding' no format do ledger"))
+                bad_line, col, text = decode_error_at(path, text_encoding(fmt), at)
+                stats.fatal.append(catalog.bad_encoding(fmt.encoding, exc.object[exc.start],
+                                                        file=display, line=bad_line, col=col,
+                                                        text=text))
             except csv.Error as exc:
-                stats.fatal.append(DataError(code="D0110", message="CSV malformado: "
-                                             + _csv_reason(exc, delim), file=display,
-                                             line=line + reader.line_num, col=1))
+                stats.fatal.append(catalog.malformed_csv(csv_reason(exc, delim), file=display,
+                                                         line=line + reader.line_num))
 
     # Tests set this to False to compare the plain path with the csv module's.
     plain_fast_path = True
@@ -639,7 +235,7 @@ class Reader:
         names = [f.name for f in self.fields]
         delim = self.fmt.delimiter
         try:
-            fh = open(path, encoding=_encoding(self.fmt), newline="")  # noqa: SIM115
+            fh = open(path, encoding=text_encoding(self.fmt), newline="")  # noqa: SIM115
         except OSError:
             return
         with fh:
@@ -649,7 +245,7 @@ class Reader:
                     continue
                 raw = raw.rstrip("\r\n")
                 e = rejected[k]
-                bounds = _cell_bounds(raw, delim)
+                bounds = cell_bounds(raw, delim)
                 try:
                     cells = next(csv.reader([raw], delimiter=delim, strict=True))
                 except csv.Error:
@@ -670,17 +266,14 @@ class Reader:
         width (D0106 otherwise)."""
         names = [f.name for f in self.fields]
         if header is None:
-            stats.fatal.append(DataError(code="D0107", message="o arquivo está vazio; esperava "
-                                         "a linha de cabeçalho", file=display, line=1, col=1))
+            stats.fatal.append(catalog.missing_columns(display))
             return None
         header = [h.strip() for h in header]
         missing = [n for n in names if n not in header]
         if missing:
-            stats.fatal.append(DataError(
-                code="D0107", message="o cabeçalho não tem a(s) coluna(s) "
-                + ", ".join(f"'{m}'" for m in missing), file=display, line=1, col=1,
-                text=self.fmt.delimiter.join(header),
-                help=f"colunas esperadas: {self.fmt.delimiter.join(names)}"))
+            stats.fatal.append(catalog.missing_columns(
+                display, missing, header=self.fmt.delimiter.join(header),
+                expected=self.fmt.delimiter.join(names)))
             return None
         return [header.index(n) for n in names], len(header)
 
@@ -702,9 +295,8 @@ class Reader:
 
     def _reject_width(self, cells: list[str], width: int, display: str,
                       line: int) -> DataError:
-        return DataError(code="D0106", message=f"a linha tem {len(cells)} coluna(s); esperava "
-                         f"{width}", file=display, line=line, col=1,
-                         text=self.fmt.delimiter.join(cells))
+        return catalog.wrong_width(len(cells), width, file=display, line=line,
+                                   text=self.fmt.delimiter.join(cells))
 
     def _reject(self, cells: list[str], src: list[str], order: list[int], display: str,
                 line: int) -> DataError:
@@ -716,19 +308,17 @@ class Reader:
             try:
                 conv(s)
             except BadCell as exc:
-                return DataError(code=exc.code, message=f"campo '{f.name}' "
-                                 f"({_TYPE_PT[f.type]}): {exc.message}", file=display,
-                                 line=line, col=self._col(cells, order[i]), width=len(s),
-                                 text=self.fmt.delimiter.join(cells), help=exc.help,
-                                 field=f.name)
+                return catalog.bad_cell(exc, field=f.name, type=f.type, file=display,
+                                        line=line, col=self._col(cells, order[i]),
+                                        width=len(s), text=self.fmt.delimiter.join(cells))
         raise AssertionError("linha rejeitada sem célula inválida")
 
     def _empty(self, cells: list[str], order: list[int], i: int, display: str,
                line: int) -> DataError:
         f = self.fields[i]
-        return DataError(code="D0105", message=f"o campo obrigatório '{f.name}' está vazio",
-                         file=display, line=line, col=self._col(cells, order[i]),
-                         text=self.fmt.delimiter.join(cells), field=f.name)
+        return catalog.empty_required(f.name, file=display, line=line,
+                                      col=self._col(cells, order[i]),
+                                      text=self.fmt.delimiter.join(cells))
 
     # -------------------------------------------------------------- in-memory rows
     def read_rows(self, rows: Iterable[Mapping[str, Any]], display: str,
@@ -739,9 +329,7 @@ class Reader:
             stats.read += 1
             missing = [k for k in names if k not in row]
             if missing:
-                stats.rejected.append(DataError(code="D0107", message="o registro não tem "
-                                                "o(s) campo(s) " + ", ".join(missing),
-                                                file=display, line=n, col=1))
+                stats.rejected.append(catalog.missing_columns(display, missing, record=n))
                 continue
             cells = [row[k] for k in names]
             text = [c if isinstance(c, str) else ("" if c is None else str(c)) for c in cells]
@@ -762,9 +350,8 @@ class Reader:
                 else:
                     why = check_typed(f, c)
                     if why is not None:
-                        bad = DataError(code=why.code, message=f"campo '{f.name}' "
-                                        f"({_TYPE_PT[f.type]}): {why.message}", file=display,
-                                        line=n, col=1, help=why.help, field=f.name)
+                        bad = catalog.bad_cell(why, field=f.name, type=f.type, file=display,
+                                               line=n, col=1)
                         break
                     values.append(c)
             if bad is not None:
@@ -776,19 +363,3 @@ class Reader:
             values.append(n)
             stats.accepted += 1
             yield tuple(values)
-
-
-def rejects_csv(rejects: list[DataError]) -> bytes:
-    """Rejected rows as CSV: arquivo;linha;coluna;campo;codigo;motivo;registro."""
-    buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";", lineterminator="\n")
-    w.writerow(["arquivo", "linha", "coluna", "campo", "codigo", "motivo", "registro"])
-    for e in rejects:
-        w.writerow([e.file, e.line, e.col, e.field, e.code, e.message, e.text or ""])
-    return buf.getvalue().encode("utf-8")
-
-
-def write_rejects(path: Path, rejects: list[DataError]) -> None:
-    """`rejects_csv` into `path`, atomically (a run stages it with its outputs instead)."""
-    from runtime.outputs import write_atomic
-    write_atomic(path, rejects_csv(rejects))

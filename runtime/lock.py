@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from runtime.errors import DataError
+from runtime import catalog
 from runtime.errors import RunFailed
 
 
@@ -70,10 +70,8 @@ class RunLock:
                 self.created = False
                 return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
-            raise RunFailed([DataError(
-                code=self.code,
-                message=f"não foi possível criar o arquivo de trava {_of(self.what)}: "
-                f"{os_reason(exc)}", file=str(self.path), line=0, col=0)]) from None
+            raise RunFailed([catalog.lock_uncreatable(self.code, _of(self.what), os_reason(exc),
+                                                      file=str(self.path))]) from None
 
     def _lock(self, fd: int, wait: bool) -> None:
         try:
@@ -83,10 +81,7 @@ class RunLock:
             os.close(fd)
             if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                 raise
-            raise Busy([DataError(
-                code="D0503", message=f"outra execução do apura está usando {self.what}"
-                f"{holder}; esta não foi iniciada", file=str(self.path), line=0, col=0,
-                help="espere ela terminar, ou rode com --wait para esperar")]) from None
+            raise Busy([catalog.busy(self.what, holder, file=str(self.path))]) from None
         except BaseException:
             os.close(fd)
             raise

@@ -14,12 +14,13 @@ from decimal import Decimal
 from typing import Any
 
 from runtime import dates
+from runtime.contract import DIV_SCALE
 from runtime.values import DIVIDE
 from runtime.values import QUANTIZE
 from runtime.values import round_half_even
 from runtime.values import round_half_up
 
-_DIV_PLACES = Decimal("1e-10")
+_DIV_PLACES = Decimal(1).scaleb(-DIV_SCALE)  # 1E-10
 
 
 def eq(a: Any, b: Any) -> bool | None:

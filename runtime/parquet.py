@@ -12,10 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from runtime import catalog
+from runtime.contract import LEDGER_PRECISION
 from runtime.errors import DataError
 from runtime.model import Field
 from runtime.model import Ledger
-from runtime.values import LEDGER_PRECISION
 
 
 def expected_type(f: Field) -> str:
@@ -57,8 +58,7 @@ def check_schema(led: Ledger, path: Path, display: str) -> DataError | None:
         schema = pq.read_schema(path)
     except (OSError, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        return DataError(code="D0109", message=f"não foi possível ler o Parquet: {reason}",
-                         file=display, line=1, col=1)
+        return catalog.unreadable(reason, file=display, parquet=True)
     types = {name: schema.field(name).type for name in schema.names}
     problems = []
     for f in led.fields:
@@ -68,8 +68,7 @@ def check_schema(led: Ledger, path: Path, display: str) -> DataError | None:
         elif not compatible(f, t):
             problems.append(f"a coluna '{f.name}' é {t}; esperava {expected_type(f)}")
     if problems:
-        return DataError(code="D0112", message="o Parquet não tem o esquema do ledger: "
-                         + "; ".join(problems), file=display, line=1, col=1)
+        return catalog.parquet_schema(problems, file=display)
     return None
 
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 from typing import Protocol
 
+from runtime import catalog
 from runtime.errors import DataError
 
 MAX_PARTITION = 64  # characters of a partition value (a folder name)
@@ -142,11 +143,8 @@ def partition_errors(stats: Sequence[PartitionStats], field: str,
             if problem is None:
                 by_key.setdefault(folder_key(v), []).append(v)
                 continue
-            mine.append(DataError(
-                code="D0501", message=f"o valor {_shown(v)} de '{field}' (a partição) não "
-                f"serve de nome de pasta: {problem}", file=st.path, line=first_line(st, v), col=1,
-                field=field, help="corrija o valor no arquivo; cada partição vira uma pasta "
-                "em --out"))
+            mine.append(catalog.partition_folder(_shown(v), field, problem, file=st.path,
+                                                 line=first_line(st, v)))
         for key, values in by_key.items():
             seen = folders.get(key)
             if seen is None:
@@ -161,12 +159,8 @@ def partition_errors(stats: Sequence[PartitionStats], field: str,
                                 if not (seen[0] == v and type(seen[0]) is type(v))),
                                key=lambda g: g[0])
             for line, v in twins:
-                mine.append(DataError(
-                    code="D0502", message=f"os valores {_shown(v)} e {_shown(seen[0])} de "
-                    f"'{field}' dariam a mesma pasta em --out (já visto em "
-                    f"{seen[1].path}:{line_of(seen)})", file=st.path, line=line, col=1,
-                    field=field, help="pastas que diferem só em maiúsculas/minúsculas, na "
-                    "forma Unicode ou em espaços e pontos no fim do nome são a mesma no "
-                    "Windows ou no macOS; use um só valor"))
+                mine.append(catalog.partition_clash(_shown(v), _shown(seen[0]), field,
+                                                    f"{seen[1].path}:{line_of(seen)}",
+                                                    file=st.path, line=line))
         errors.extend(sorted(mine, key=lambda e: (e.line, e.code)))
     return errors

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
-from runtime.errors import TYPE_NAMES
+from runtime import catalog
 from runtime.errors import DataError
 from runtime.errors import RunFailed
 from runtime.ledgers import Reader
@@ -34,7 +34,6 @@ from runtime.partitions import partition_errors
 from runtime.scan import ScanContext
 from runtime.scan import Tracer
 from runtime.values import CONTEXT
-from runtime.values import overflow_error
 
 if TYPE_CHECKING:
     from runtime.lifecycle import RunRecord
@@ -163,31 +162,21 @@ class Program:
         out: dict[str, Any] = {}
         errors = []
         for p in self.package.params:
-            where = f"parâmetro {p.name}"  # no line:col: a parameter is not in a file
             if p.name not in raw:
-                errors.append(DataError(code="D0401", message=f"falta o parâmetro '{p.name}'",
-                                        file=where, line=0, col=0,
-                                        help=f"use --param {p.name}=VALOR"))
+                errors.append(catalog.missing_param(p.name))
                 continue
             v = raw[p.name]
             try:
                 v = _convert_param(p.type, v)
             except (ValueError, decimal.InvalidOperation):
-                errors.append(DataError(code="D0402", message=f"o parâmetro '{p.name}' deve ser "
-                                        f"{TYPE_NAMES.get(p.type, p.type)}; recebeu "
-                                        f"'{raw[p.name]}'", file=where, line=0, col=0))
+                errors.append(catalog.param_type(p.name, p.type, raw[p.name]))
                 continue
             if (p.min is not None and v < p.min) or (p.max is not None and v > p.max):
-                errors.append(DataError(code="D0403", message=f"o parâmetro '{p.name}' deve "
-                                        f"estar entre {p.min} e {p.max}; recebeu {v}",
-                                        file=where, line=0, col=0))
+                errors.append(catalog.param_range(p.name, p.min, p.max, v))
                 continue
             out[p.name] = v
         for k in sorted(set(raw) - {p.name for p in self.package.params}):
-            errors.append(DataError(code="D0404", message=f"parâmetro desconhecido '{k}'",
-                                    file=f"parâmetro {k}", line=0, col=0,
-                                    help="parâmetros do pacote: "
-                                    + ", ".join(p.name for p in self.package.params)))
+            errors.append(catalog.unknown_param(k, [p.name for p in self.package.params]))
         return out, errors
 
     def run(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any], *,
@@ -260,14 +249,10 @@ class Program:
         needed = self.required_inputs(select)
         known = {led.id for led in pkg.ledgers}
         for name in sorted(set(ledgers) - known):
-            errors.append(DataError(code="D0405", message=f"entrada desconhecida '{name}'",
-                                    file=f"entrada {name}", line=0, col=0,
-                                    help="entradas do pacote: " + ", ".join(sorted(known))))
+            errors.append(catalog.unknown_input(name, sorted(known)))
         for name in needed:
             if name not in ledgers:
-                errors.append(DataError(code="D0406", message=f"falta a entrada '{name}'",
-                                        file=f"entrada {name}", line=0, col=0,
-                                        help=f"use --input {name}=ARQUIVO"))
+                errors.append(catalog.missing_input(name))
         if errors:
             raise RunFailed(errors)
         ctx = ScanContext(pkg, params)
@@ -306,7 +291,7 @@ class Program:
                         rel = lay.output_file if part is None else f"{part}/{lay.output_file}"
                         outputs[rel] = render(lay, rows_v)
             except decimal.DecimalException:  # more than 38 digits: D0111, as in SQL
-                errors.append(overflow_error(f"<partição {part}>", "nos totais da partição"))
+                errors.append(catalog.overflow(f"<partição {part}>", what="nos totais da partição"))
         if errors:
             raise RunFailed(errors)
         return Result(package=pkg, outputs=outputs, values=values, inputs=stats,
@@ -351,7 +336,7 @@ class Program:
                 try:
                     led.scan(rows, ctx)
                 except decimal.DecimalException:  # more than 38 digits: D0111, as in SQL
-                    st.fatal.append(overflow_error(display, f"sobre '{name}'"))
+                    st.fatal.append(catalog.overflow(display, what=f"sobre '{name}'"))
                     for _ in rows:  # read to the end: rejects and partitions are counted
                         pass
                 st.reached = ctx.reached.get(name, 0)
@@ -450,19 +435,14 @@ def _unreached(pkg: Package, stats: list[ReadStats], params: dict[str, Any]) -> 
             if pkg.partition is not None else ([None] if not st.reached else [])
         for part in parts:
             whose = f" do {pkg.partition} {part}" if pkg.partition is not None else ""
-            out.append(DataError(
-                code="D0601", severity="aviso", message=f"nenhum registro de '{st.name}'{whose} "
-                f"chegou a um layout ({layouts}): nenhum passou no filtro e casou com uma linha",
-                file=st.path, line=1, col=1,
-                help=f"confira os parâmetros ({shown}): o período tem registros?"))
+            out.append(catalog.unreached(st.name, whose, layouts, shown, file=st.path))
     return out
 
 
 def _duplicate_key(m: Any, key: tuple[Any, ...], line: int, first: int,
                    display: str) -> DataError:
     shown = ", ".join(f"{k}={v}" for k, v in zip(m.key, key, strict=True))
-    return DataError(code="D0202", message=f"chave repetida no mapa '{m.id}': {shown} "
-                     f"(já definida na linha {first})", file=display, line=line, col=1)
+    return catalog.duplicate_key(m.id, shown, first, file=display, line=line)
 
 
 def _counting(rows: Iterator[tuple[Any, ...]], display: str,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from typing import Protocol
 
+from runtime import catalog
 from runtime.errors import DataError
 from runtime.errors import SkipRecord
 from runtime.model import Package
@@ -73,10 +74,8 @@ class _Missing:
         where = (f"1 registro: linha {listed}" if self.count == 1 else
                  f"{n} registros: linhas {listed}" if self.count <= len(self.lines) else
                  f"{n} registros; primeiros: linhas {listed}")
-        at = f" (regra em {spec.at})" if spec.at else ""
-        return DataError(code="D0201", message=f"o mapa '{spec.id}' não tem entrada para "
-                         f"{shown} ({where})", file=self.file, line=self.lines[0], col=1,
-                         help=f"inclua a equivalência em '{spec.source}'{at}")
+        return catalog.missing_key(spec.id, shown, where, source=spec.source, at=spec.at,
+                                   file=self.file, line=self.lines[0])
 
 
 class ScanContext:
@@ -160,9 +159,6 @@ class ScanContext:
     def conflict(self, layout_id: str, first: int, second: int, line: int) -> int:
         lay = self._layouts[layout_id]
         a, b = lay.rows[first], lay.rows[second]
-        self.errors.append(DataError(
-            code="D0301", message=f"o registro casa com duas linhas do layout '{layout_id}' "
-            f"(hit_policy unique): '{a.ref}' ({a.at}) e '{b.ref}' ({b.at})", file=self.file,
-            line=line, col=1, help="ajuste as regras para serem exclusivas, ou use "
-            "hit_policy: first"))
+        self.errors.append(catalog.unique_conflict(layout_id, (a.ref, a.at), (b.ref, b.at),
+                                                   file=self.file, line=line))
         return first

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import Protocol
 
+from runtime import catalog
 from runtime.errors import DataError
 from runtime.errors import RunFailed
 from runtime.model import Layout
@@ -430,10 +431,7 @@ def explain(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mapping[s
     found = [p for p in result.partitions if p == part or str(p) == str(part)]
     if not found:
         shown = ", ".join(str(p) for p in result.partitions) or "nenhuma"
-        raise RunFailed([DataError(
-            code="D0407", message=f"a partição '{part}' ({pkg.partition}) não aparece nas "
-            "entradas", file=f"partição {part}", line=0, col=0,
-            help=f"partições nas entradas: {shown}")])
+        raise RunFailed([catalog.unknown_partition(part, pkg.partition, shown)])
     assert trace.ctx is not None
     exp = build_explanation(pkg, result.values, trace, lay.id, found[0], row, col,
                             dict(trace.ctx.params))

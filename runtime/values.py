@@ -7,15 +7,12 @@ from decimal import ROUND_HALF_EVEN
 from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 
-from runtime.errors import DataError
+from runtime.contract import SUM_PRECISION
 
 __all__ = ["D", "ZERO", "format_money", "round_half_even", "round_half_up"]
 
-# The limits every back end applies (the SQL back ends' types): a ledger decimal is
-# DECIMAL(18, scale), a sum or any computed decimal DECIMAL(38, scale), an int BIGINT.
-LEDGER_PRECISION = 18
-SUM_PRECISION = 38
-INT_MIN, INT_MAX = -(2 ** 63), 2 ** 63 - 1
+# (The limits every back end applies, LEDGER_PRECISION, SUM_PRECISION, INT_MIN/INT_MAX, are
+# in runtime/contract.py.)
 
 # 38 significant digits, like DECIMAL(38, s) in SQL. Runs evaluate inside
 # decimal.localcontext(CONTEXT), so an embedding host's own context never changes our sums.
@@ -32,19 +29,6 @@ QUANTIZE = decimal.Context(prec=SUM_PRECISION, rounding=ROUND_HALF_EVEN,
 # division: the quotient to far more digits than kept, then quantized (runtime/ops.div)
 DIVIDE = decimal.Context(prec=100, rounding=ROUND_HALF_EVEN,
                          traps=[decimal.InvalidOperation, decimal.Overflow])
-
-
-
-def overflow_error(file: str, what: str) -> DataError:
-    """D0111: a value computed from `what` (a ledger, or a partition's totals) needs more than
-    38 digits. Every back end reports it with this message, naming the input without a
-    position (line 0): the SQL engines do not say which record, and line 1 would be invented."""
-    return DataError(code="D0111", message=f"um valor calculado {what} passa de "
-                     f"{SUM_PRECISION} dígitos (o limite é DECIMAL({SUM_PRECISION}, escala))",
-                     file=file, line=0, col=0,
-                     help="confira os valores muito grandes do ledger e as multiplicações nas "
-                     "colunas dos layouts")
-
 
 ZERO = D("0")
 _CENT = D("0.01")

@@ -4,7 +4,8 @@ For every ledger of a package, per dialect, one file `sql/<dialect>/<ledger>.sql
 statements, and one dialect-neutral `sql/plan.json` telling the runtime what each statement
 returns (see runtime/backends/plan.py, which reads them):
 
-* `convert`: text cells → typed values with the accept rules of runtime/ledgers.py, plus `_ok`;
+* `convert`: text cells → typed values with the accept rules of runtime/cells.py, plus `_ok`
+  (compiler/codegen/convert.py);
 * `duplicates <map>`: repeated keys of a map built from this ledger (D0202);
 * `errors`: records that hit a missing map key (D0201) or two rows of a `unique` layout (D0301),
   with what the messages need, in the order the Python back end evaluates them;
@@ -30,120 +31,27 @@ from sqlglot import exp
 from compiler import ir
 from compiler import kinds
 from compiler.codegen import names
+from compiler.codegen.convert import convert_statement
 from compiler.codegen.quoting import sql_comment
 from compiler.codegen.sqlexpr import DIALECTS
 from compiler.codegen.sqlexpr import SqlExpr
 from compiler.codegen.sqlexpr import cast
 from compiler.codegen.sqlexpr import col
-from compiler.codegen.sqlexpr import decimal_type
-from compiler.codegen.sqlexpr import make_date
 from compiler.codegen.sqlexpr import paren
 from compiler.version import COMPILER_VERSION
+from runtime.contract import LEDGER_PRECISION
+from runtime.contract import PARAM_PRECISION
+from runtime.contract import PARAM_SCALE
+from runtime.contract import STATEMENT_MARK
 
 if TYPE_CHECKING:
     from compiler.kinds.base import SqlScanPart
-
-LEDGER_PRECISION = 18  # ledger decimals are DECIMAL(18, scale): 9999999999999999,99 at scale 2
-STATEMENT_MARK = "-- apura:statement "
-PARAM_PRECISION, PARAM_SCALE = 18, 6  # decimal run parameters are DECIMAL(18, 6)
-_SQL_TYPES = {"int": "BIGINT", "str": "VARCHAR", "bool": "BOOLEAN", "date": "DATE"}
-
-
-def sql_type(f: ir.Field) -> exp.DataType:
-    if f.type.base == "decimal":
-        return decimal_type(LEDGER_PRECISION, f.scale)
-    return exp.DataType.build(_SQL_TYPES[f.type.base])
 
 
 def _where(span: object, plan_id: str) -> str:
     s = span
     where = f"{s.file}:{s.line}:{s.col}"  # type: ignore[attr-defined]
     return f" {sql_comment(where)}  {sql_comment(plan_id)} "
-
-
-def _regex(e: exp.Expr, pattern: str) -> exp.Expr:
-    return exp.RegexpLike(this=e, expression=exp.Literal.string(f"^{pattern}$"))
-
-
-def _cls(ch: str) -> str:
-    """One character as a regex character class (no backslashes to escape per dialect)."""
-    return "[\\\\]" if ch == "\\" else ("[\\^]" if ch == "^" else f"[{ch}]")
-
-
-# ---------------------------------------------------------------- convert: cells → typed
-def convert_statement(led: ir.Ledger) -> exp.Expr:
-    """SELECT typed values and `_ok` from "<ledger>__cells"; the same accept rules as
-    runtime.ledgers.converter (a row this accepts, Python accepts with the same values; the
-    runtime re-checks every row this rejects with the Python converters)."""
-    fmt = led.format
-    values: list[exp.Expr] = [col("_line"), col("_width_ok")]
-    outs: list[exp.Expr] = [col("_line")]
-    oks: list[exp.Expr] = [col("_width_ok")]
-    for f in led.fields:
-        c = col(f.name)
-        text = col(f"t__{f.name}")
-        v = col(f.name)
-        empty = exp.EQ(this=text.copy(), expression=exp.Literal.string(""))
-        has_value = exp.Not(this=exp.Is(this=v.copy(), expression=exp.Null()))
-        t = f.type.base
-        value: exp.Expr
-        ok: exp.Expr | None
-        if t == "str":
-            value = exp.Nullif(this=c.copy(), expression=exp.Literal.string("")) \
-                if not f.required else c.copy()
-            ok = exp.Not(this=empty.copy()) if f.required else None
-        elif t == "int":
-            value = exp.TryCast(safe=True, this=c.copy(), to=exp.DataType.build("BIGINT"))
-            ok = exp.and_(_regex(text.copy(), "-?[0-9]+"), has_value)
-        elif t == "decimal":
-            cell: exp.Expr = c.copy()
-            if fmt.thousands:
-                cell = exp.Anonymous(this="REPLACE", expressions=[
-                    cell, exp.Literal.string(fmt.thousands), exp.Literal.string("")])
-                body = f"(?:[0-9]{{1,3}}(?:{_cls(fmt.thousands)}[0-9]{{3}})+|[0-9]+)"
-            else:
-                body = "[0-9]+"
-            if fmt.decimal != ".":
-                cell = exp.Anonymous(this="REPLACE", expressions=[
-                    cell, exp.Literal.string(fmt.decimal), exp.Literal.string(".")])
-            frac = f"(?:{_cls(fmt.decimal)}[0-9]{{1,{f.scale}}})?" if f.scale > 0 else ""
-            value = exp.TryCast(safe=True, this=cell, to=sql_type(f))
-            ok = exp.and_(_regex(text.copy(), f"-?{body}{frac}"), has_value)
-        elif t == "date":
-            def part(start: int, length: int, c: exp.Column = c) -> exp.Expr:
-                return exp.TryCast(safe=True, this=exp.Substring(this=c.copy(),
-                                                      start=exp.Literal.number(start),
-                                                      length=exp.Literal.number(length)),
-                                   to=exp.DataType.build("INT"))
-            if fmt.date == "DD/MM/YYYY":
-                pattern = "[0-9]{2}/[0-9]{2}/[0-9]{4}"
-                value = make_date(part(7, 4), part(4, 2), part(1, 2))
-            else:
-                pattern = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
-                value = make_date(part(1, 4), part(6, 2), part(9, 2))
-            ok = exp.and_(_regex(text.copy(), pattern), has_value)
-        else:
-            assert t == "bool"
-            value = exp.Case(ifs=[
-                exp.If(this=exp.EQ(this=c.copy(), expression=exp.Literal.string(fmt.true)),
-                       true=exp.Boolean(this=True)),
-                exp.If(this=exp.EQ(this=c.copy(), expression=exp.Literal.string(fmt.false)),
-                       true=exp.Boolean(this=False))])
-            ok = has_value
-        if not f.required and t != "str":
-            assert ok is not None
-            value = exp.Case(ifs=[exp.If(this=exp.EQ(this=c.copy(),
-                                                     expression=exp.Literal.string("")),
-                                         true=exp.Null())], default=value)
-            ok = exp.Or(this=empty.copy(), expression=exp.Paren(this=ok))
-        values.append(exp.alias_(c.copy(), f"t__{f.name}", quoted=True))
-        values.append(exp.alias_(value, f.name, quoted=True))
-        outs.append(col(f.name))
-        if ok is not None:
-            oks.append(exp.Paren(this=ok))
-    outs.append(exp.alias_(exp.and_(*oks), "_ok", quoted=True))
-    inner = exp.select(*values).from_(exp.to_table(f"{led.id}__cells", quoted=True))
-    return exp.select(*outs).from_(exp.alias_(exp.Subquery(this=inner), "c", quoted=True))
 
 
 def duplicates_statement(m: ir.Map) -> exp.Expr:

@@ -16,11 +16,12 @@ from typing import assert_never
 from sqlglot import exp
 
 from compiler import ir
+from runtime.contract import DIV_SCALE
+from runtime.contract import INT_PRECISION
+from runtime.contract import SUM_PRECISION
 
 DIALECTS = ("duckdb", "spark")
-MAX_PRECISION = 38
-DIV_SCALE = 10  # runtime/ops.div quantizes to 10 places, half-even
-INT_PRECISION = 19  # BIGINT as a decimal
+MAX_PRECISION = SUM_PRECISION  # any computed decimal is DECIMAL(38, s)
 
 Resolver = Callable[[ir.Expr], "exp.Expr | None"]  # a string: exp.Expr is sqlglot >= 30 typing
 Shape = Callable[[ir.Expr], tuple[int, int]]

@@ -19,6 +19,17 @@ from runtime.backends.sqlrun import capacity_error
 from runtime.backends.sqlrun import prescan
 from runtime.backends.sqlrun import read_header
 from runtime.backends.sqlrun import recheck
+from runtime.cells import DATE_CALENDAR
+from runtime.cells import DATE_STRFTIME
+from runtime.cells import INT_BOUNDED
+from runtime.cells import bool_pattern
+from runtime.cells import decimal_bounded
+from runtime.contract import CELLS_SUFFIX
+from runtime.contract import LEDGER_PRECISION
+from runtime.contract import LINE_COLUMN
+from runtime.contract import PARAM_PRECISION
+from runtime.contract import PARAM_SCALE
+from runtime.contract import WIDTH_OK_COLUMN
 from runtime.errors import DataError
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
@@ -27,11 +38,10 @@ from runtime.model import Ledger
 from runtime.model import Package
 from runtime.parquet import check_schema
 from runtime.parquet import rows_if_all_accepted
-from runtime.values import LEDGER_PRECISION
 
 _NULL_TEXT = "\x01apura:null\x02"  # DuckDB's null string: no real cell is this
-PARAM_TYPES = {"int": "BIGINT", "decimal": "DECIMAL(18, 6)", "str": "VARCHAR",
-               "bool": "BOOLEAN", "date": "DATE"}
+PARAM_TYPES = {"int": "BIGINT", "decimal": f"DECIMAL({PARAM_PRECISION}, {PARAM_SCALE})",
+               "str": "VARCHAR", "bool": "BOOLEAN", "date": "DATE"}
 
 
 def q(name: str) -> str:
@@ -195,8 +205,9 @@ class DuckDBEngine:
         width_ok = f"c{width - 1} IS NOT NULL AND c{width} IS NULL"
         cells = ", ".join(f"COALESCE(c{order[i]}, '') AS {q(f.name)}"
                           for i, f in enumerate(led.fields))
-        self.con.execute(f"CREATE VIEW {q(led.id + '__cells')} AS SELECT rowid + {first} AS "
-                         f"_line, {width_ok} AS _width_ok, {cells} FROM {q(raw)}")
+        # what the `convert` statement reads (compiler/codegen/convert.py)
+        self.con.execute(f"CREATE VIEW {q(led.id + CELLS_SUFFIX)} AS SELECT rowid + {first} AS "
+                         f"{LINE_COLUMN}, {width_ok} AS {WIDTH_OK_COLUMN}, {cells} FROM {q(raw)}")
         self.con.sql(plan.statement("convert")).create(led.id)
         bad = [r[0] for r in self.con.execute(
             f"SELECT _line FROM {q(led.id)} WHERE NOT _ok ORDER BY _line").fetchall()]
@@ -210,7 +221,7 @@ class DuckDBEngine:
             self.con.execute(f"DELETE FROM {q(led.id)} WHERE NOT _ok")
             if back:
                 self.load_rows(led, back, display, st, table=led.id)
-        self.con.execute(f"DROP VIEW {q(led.id + '__cells')}")
+        self.con.execute(f"DROP VIEW {q(led.id + CELLS_SUFFIX)}")
         self.con.execute(f"DROP TABLE {q(raw)}")
         st.read += count
         st.accepted += count - len(st.rejected)
@@ -269,7 +280,7 @@ class DuckDBEngine:
                  f"skip = {first - 1}, auto_detect = false, strict_mode = true, "
                  f"encoding = {_lit(enc)}, columns = {{{columns}}}, "
                  f"decimal_separator = {_lit(fmt.decimal)}, "
-                 f"dateformat = {_lit(_DATE_FORMATS[fmt.date])})")
+                 f"dateformat = {_lit(DATE_STRFTIME[fmt.date])})")
         names = ", ".join(q(f.name) for f in led.fields)
         if data_lines <= _VIEW_FROM:  # small: copy it now (lines known; read once)
             try:
@@ -369,17 +380,7 @@ class DuckDBEngine:
 
 
 _LINE_DELIM = "\x1f"  # reading whole lines: a file holding it fails the width check
-_DATE_FORMATS = {"DD/MM/YYYY": "%d/%m/%Y", "YYYY-MM-DD": "%Y-%m-%d"}
-_YEAR = "(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"  # 0001-9999, as Python's date
 _VIEW_FROM = 200_000  # records: larger files are streamed by each statement, not copied
-# Calendar dates only (what Python's datetime.date accepts), so DuckDB's reader cannot fail.
-_LEAP = ("(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)")
-_DM = ("(?:(?:0[1-9]|1[0-9]|2[0-8])/(?:0[1-9]|1[0-2])|(?:29|30)/(?:0[13-9]|1[0-2])"
-       "|31/(?:0[13578]|1[02]))")
-_MD = ("(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
-       "|(?:0[13578]|1[02])-31)")
-_DATE_PATTERNS = {"DD/MM/YYYY": f"(?:{_DM}/{_YEAR}|29/02/{_LEAP})",
-                  "YYYY-MM-DD": f"(?:{_YEAR}-{_MD}|{_LEAP}-02-29)"}
 
 
 def _file_facts(path: Path) -> tuple[bytes, int, bool]:
@@ -397,10 +398,12 @@ def _file_facts(path: Path) -> tuple[bytes, int, bool]:
 
 
 def line_pattern(led: Ledger, order: list[int], width: int) -> str | None:
-    """An RE2 pattern a whole line matches only if `runtime/ledgers.py` accepts the record with
-    the values DuckDB's typed reader gives it (None when the format has no such pattern)."""
+    """An RE2 pattern a whole line matches only if the Python reader accepts the record with
+    the values DuckDB's typed reader gives it (None when the format has no such pattern): the
+    cell rules of runtime/cells.py, at their strictest (real calendar dates, at most 18
+    integer digits, DECIMAL(18, s) without leading zeros beyond)."""
     fmt = led.format
-    if fmt.thousands or fmt.date not in _DATE_PATTERNS or len(fmt.delimiter) != 1:
+    if fmt.thousands or fmt.date not in DATE_CALENDAR or len(fmt.delimiter) != 1:
         return None
     d = re.escape(fmt.delimiter)
     other = f"[^{d}\\r\\n\"\\x00]"  # a quote makes the file not plain for Python's csv
@@ -414,14 +417,13 @@ def line_pattern(led: Ledger, order: list[int], width: int) -> str | None:
         if f.type == "str":
             body = f"{other}+"
         elif f.type == "int":
-            body = "-?[0-9]{1,18}"  # BIGINT; longer (valid for Python) takes the exact path
+            body = INT_BOUNDED  # BIGINT; longer (valid for Python) takes the exact path
         elif f.type == "decimal":
-            frac = f"(?:{re.escape(fmt.decimal)}[0-9]{{1,{f.scale}}})?" if f.scale else ""
-            body = f"-?[0-9]{{1,{LEDGER_PRECISION - f.scale}}}{frac}"
+            body = decimal_bounded(fmt.decimal, f.scale, leading_zeros=False)
         elif f.type == "date":
-            body = _DATE_PATTERNS[fmt.date]
+            body = DATE_CALENDAR[fmt.date]
         else:
-            body = f"(?:{re.escape(fmt.true)}|{re.escape(fmt.false)})"
+            body = bool_pattern(fmt.true, fmt.false)
         cells.append(body if f.required else f"(?:{body})?")
     return d.join(cells)
 

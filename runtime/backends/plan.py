@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-STATEMENT_MARK = "-- apura:statement "
+from runtime.contract import STATEMENT_MARK
 
 
 class PlanMissing(Exception):

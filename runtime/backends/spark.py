@@ -21,6 +21,12 @@ from runtime.backends.plan import LedgerPlan
 from runtime.backends.sqlrun import prescan
 from runtime.backends.sqlrun import read_header
 from runtime.backends.sqlrun import recheck
+from runtime.contract import CELLS_SUFFIX
+from runtime.contract import LEDGER_PRECISION
+from runtime.contract import LINE_COLUMN
+from runtime.contract import PARAM_PRECISION
+from runtime.contract import PARAM_SCALE
+from runtime.contract import WIDTH_OK_COLUMN
 from runtime.errors import DataError
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
@@ -28,7 +34,6 @@ from runtime.model import Field
 from runtime.model import Ledger
 from runtime.model import Package
 from runtime.parquet import check_schema
-from runtime.values import LEDGER_PRECISION
 
 _SESSION: Any = None
 _MASTER: str | None = None
@@ -121,7 +126,7 @@ class SparkEngine:
     def set_params(self, pkg: Package, params: Mapping[str, Any]) -> None:
         from pyspark.sql import types as T
 
-        types = {"int": T.LongType(), "decimal": T.DecimalType(18, 6),
+        types = {"int": T.LongType(), "decimal": T.DecimalType(PARAM_PRECISION, PARAM_SCALE),
                  "str": T.StringType(), "bool": T.BooleanType(), "date": T.DateType()}
         fields = [T.StructField(p.name, types[p.type]) for p in pkg.params] or \
             [T.StructField("_", T.LongType())]
@@ -193,8 +198,9 @@ class SparkEngine:
         width_ok = n == width  # as the Python reader: a record has the header's width
         cells = [F.coalesce(F.try_element_at(parts, F.lit(order[i] + 1)), F.lit("")).alias(f.name)
                  for i, f in enumerate(led.fields)]
-        cell_view = f"{led.id}__cells"
-        self._view(lines.select(F.col("_line"), width_ok.alias("_width_ok"), *cells), cell_view)
+        cell_view = f"{led.id}{CELLS_SUFFIX}"  # what the `convert` statement reads
+        self._view(lines.select(F.col("_line").alias(LINE_COLUMN),
+                                width_ok.alias(WIDTH_OK_COLUMN), *cells), cell_view)
         typed = self.spark.sql(plan.statement("convert")).cache()
         self.cached.append(typed)
         count = typed.count()

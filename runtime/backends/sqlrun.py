@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import Any
 from typing import Protocol
 
+from runtime import catalog
 from runtime.backends.plan import LedgerPlan
+from runtime.csvfile import text_encoding
 from runtime.errors import DataError
 from runtime.errors import SkipRecord
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
 from runtime.model import Ledger
 from runtime.model import Package
-from runtime.values import overflow_error
 
 Progress = Callable[[str], None]
 
@@ -60,7 +61,7 @@ def prescan(path: Path) -> CsvShape | None:
 
 
 def file_encoding(led: Ledger) -> str:
-    return "utf-8-sig" if led.format.encoding == "utf-8" else "latin-1"
+    return text_encoding(led.format)
 
 
 def read_header(path: Path, led: Ledger) -> list[str] | None:
@@ -88,10 +89,7 @@ def recheck(path: Path, led: Ledger, reader: Reader, order: list[int], width: in
 
 
 def capacity_error(display: str, line: int, backend: str, detail: str) -> DataError:
-    return DataError(code="D0111", message=f"valor fora do que o back end {backend} representa "
-                     f"({detail})", file=display, line=line, col=1,
-                     help="os back ends guardam decimais de ledger em DECIMAL(18, escala) e "
-                     "inteiros em BIGINT")
+    return catalog.overflow(display, backend=backend, detail=detail, line=line)
 
 
 class Engine(Protocol):
@@ -204,7 +202,7 @@ class SqlRun:
         except Exception as exc:
             if not self.engine.is_overflow(exc):
                 raise
-            st.fatal.append(overflow_error(st.path, f"sobre '{name}'"))  # as on Python
+            st.fatal.append(catalog.overflow(st.path, what=f"sobre '{name}'"))  # as on Python
             return False
         must_check = "errors" in plan.statements
         st.reached = 0

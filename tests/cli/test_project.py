@@ -26,7 +26,7 @@ from compiler import clitext
 from compiler.project import ENV
 from compiler.project import find_root
 from compiler.types import _DISPLAY
-from runtime.errors import TYPE_NAMES
+from runtime.contract import TYPE_NAMES
 from runtime.program import _convert_param
 from tests.cli.test_cli import invoke
 from tests.conftest import ROOT

@@ -6,7 +6,7 @@ example either is refused by `compiler.check` with diagnostics positioned inside
 compiles to a package that a fresh interpreter imports and runs under an audit hook that fails
 on os.system, subprocess, os.exec*, os.posix_spawn and on exec/compile of anything but a source
 file (the generated module, the runtime, the standard library) or the runtime's own CSV row
-converters (runtime/ledgers.py: format strings quoted with repr); its outputs are well formed.
+converters (runtime/convert.py: format strings quoted with repr); its outputs are well formed.
 
 Cost: check + compile in-process (~0.1 s), one subprocess per compiled example (~0.5 s);
 max_examples is 30.
@@ -162,7 +162,7 @@ allowed_roots = [str(Path(root, "runtime")), sys.base_prefix, sys.prefix]
 generated = str(Path(pkg_dir, "__init__.py"))
 def source_file(name):
     name = str(name)
-    # runtime/ledgers.py compiles its row converters (it quotes format strings with repr)
+    # runtime/convert.py compiles the row converters (it quotes format strings with repr)
     return name == generated or name.startswith("<apura: conversor de linha") or (
         os.path.isfile(name) and any(name.startswith(r) for r in allowed_roots))
 def hook(event, args):

@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runtime.errors import SHOWN_WIDTH
+from runtime.contract import SHOWN_WIDTH
 from runtime.errors import DataError
-from runtime.errors import clip
+from runtime.render import clip
 
 
 @st.composite

@@ -1,0 +1,283 @@
+"""The run-time catalogue: one function per data-error code (D…), the only place their wording
+lives (as compiler/catalog.py for the compile-time codes). The README's table of run-time
+codes lists them all (tests/test_runtime_catalog.py keeps the three in step).
+
+Codes: D01xx reading a ledger (a cell, a record, a file) · D02xx maps · D03xx layouts ·
+D04xx the run's request (parameters, inputs) · D05xx outputs, locks, state · D06xx warnings.
+
+A cell's reason (D0101–D0104, D0113) is a BadCell, raised by the converters; `bad_cell` then
+places it in its record (file, line, column, field)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from runtime.contract import INT_MAX
+from runtime.contract import INT_MIN
+from runtime.contract import LEDGER_PRECISION
+from runtime.contract import SUM_PRECISION
+from runtime.contract import TYPE_NAMES
+from runtime.errors import BadCell
+from runtime.errors import DataError
+
+
+# ---------------------------------------------------------------- D01: a cell's reason
+def not_int(shown: str) -> BadCell:
+    """D0101; `shown`: the cell as the message shows it (quoted text, or a value's repr)."""
+    return BadCell(code="D0101", message=f"{shown} não é um número inteiro")
+
+
+def not_decimal(shown: str, *, places: int | None = None, sep: str | None = None) -> BadCell:
+    """D0102: more than `places` decimals, or no decimal at all (a cell written with the
+    decimal separator `sep`; None: an in-memory value that is no Decimal)."""
+    if places is not None:
+        return BadCell(code="D0102", message=f"{shown} tem mais de {places} casas decimais")
+    return BadCell(code="D0102", message=f"{shown} não é um valor decimal",
+                   help=f"use o formato 1234{sep}56" if sep is not None else
+                   "use Decimal (valores float não são exatos)")
+
+
+def not_date(text: str, *, fmt: str, exists: bool = True) -> BadCell:
+    """D0103: not a date in `fmt` (DD/MM/YYYY or YYYY-MM-DD), or (exists=False) no such day."""
+    if not exists:
+        return BadCell(code="D0103", message=f"a data '{text}' não existe")
+    shown = "DD/MM/AAAA" if fmt == "DD/MM/YYYY" else "AAAA-MM-DD"
+    return BadCell(code="D0103", message=f"'{text}' não é uma data {shown}")
+
+
+def not_bool(text: str, yes: str, no: str) -> BadCell:
+    """D0104: neither the format's true nor its false."""
+    return BadCell(code="D0104", message=f"'{text}' não é um valor booleano",
+                   help=f"use {yes} ou {no}")
+
+
+def out_of_range(text: str, scale: int | None = None) -> BadCell:
+    """D0113: an int beyond BIGINT (scale None), or a decimal beyond DECIMAL(18, scale)."""
+    if scale is None:
+        return BadCell(code="D0113", message=f"'{text}' está fora do limite dos inteiros "
+                       f"({INT_MIN} a {INT_MAX})",
+                       help="os back ends SQL guardam inteiros em BIGINT (64 bits)")
+    top = "9" * (LEDGER_PRECISION - scale) + ("," + "9" * scale if scale else "")
+    return BadCell(code="D0113", message=f"'{text}' tem mais de {LEDGER_PRECISION - scale} "
+                   f"dígitos na parte inteira; o limite é DECIMAL({LEDGER_PRECISION}, {scale})",
+                   help=f"o maior valor é {top}")
+
+
+# ---------------------------------------------------------------- D01: a record, a file
+def bad_cell(reason: BadCell, *, field: str, type: str, file: str, line: int, col: int,
+             width: int = 1, text: str | None = None) -> DataError:
+    """A rejected record: the cell of `field` (of `type`) does not convert (reason.code)."""
+    return DataError(code=reason.code, message=f"campo '{field}' ({TYPE_NAMES[type]}): "
+                     f"{reason.message}", file=file, line=line, col=col, width=width,
+                     text=text, help=reason.help, field=field)
+
+
+def empty_required(field: str, *, file: str, line: int, col: int, text: str) -> DataError:
+    """D0105: a required field's cell is empty (a rejected record)."""
+    return DataError(code="D0105", message=f"o campo obrigatório '{field}' está vazio",
+                     file=file, line=line, col=col, text=text, field=field)
+
+
+def wrong_width(cells: int, width: int, *, file: str, line: int, text: str) -> DataError:
+    """D0106: a record of another number of cells than the header (a rejected record)."""
+    return DataError(code="D0106", message=f"a linha tem {cells} coluna(s); esperava {width}",
+                     file=file, line=line, col=1, text=text)
+
+
+def missing_columns(file: str, missing: Sequence[str] = (), *, header: str | None = None,
+                    expected: str | None = None, record: int | None = None) -> DataError:
+    """D0107: no header at all (nothing missing), a header without some fields' columns
+    (fatal), or an in-memory record (`record`: its number) without some fields (rejected)."""
+    if record is not None:
+        return DataError(code="D0107", message="o registro não tem o(s) campo(s) "
+                         + ", ".join(missing), file=file, line=record, col=1)
+    if not missing:
+        return DataError(code="D0107", message="o arquivo está vazio; esperava a linha de "
+                         "cabeçalho", file=file, line=1, col=1)
+    return DataError(code="D0107", message="o cabeçalho não tem a(s) coluna(s) "
+                     + ", ".join(f"'{m}'" for m in missing), file=file, line=1, col=1,
+                     text=header, help=f"colunas esperadas: {expected}")
+
+
+def bad_encoding(encoding: str, byte: int, *, file: str, line: int, col: int,
+                 text: str | None) -> DataError:
+    """D0108: a byte that does not decode in the ledger's encoding."""
+    return DataError(code="D0108", message=f"o arquivo não está em {encoding}: byte "
+                     f"0x{byte:02x} inválido", file=file, line=line, col=col, text=text,
+                     help="confira 'encoding' no format do ledger")
+
+
+def unreadable(reason: str, *, file: str, parquet: bool = False) -> DataError:
+    """D0109: the input cannot be opened (or, a Parquet file, read)."""
+    what = "ler o Parquet" if parquet else "abrir o arquivo"
+    return DataError(code="D0109", message=f"não foi possível {what}: {reason}", file=file,
+                     line=1, col=1)
+
+
+def malformed_csv(reason: str, *, file: str, line: int) -> DataError:
+    """D0110: the csv module cannot read on (quotes that do not close, ...)."""
+    return DataError(code="D0110", message="CSV malformado: " + reason, file=file, line=line,
+                     col=1)
+
+
+def overflow(file: str, *, what: str | None = None, backend: str | None = None,
+             detail: str = "", line: int = 0) -> DataError:
+    """D0111: a value computed from `what` (a ledger, or a partition's totals) needs more than
+    38 digits. Every back end reports it with this message, naming the input without a
+    position (line 0): the SQL engines do not say which record, and line 1 would be invented.
+    With `backend`: a value read (at `line`) that the back end cannot hold (`detail`)."""
+    if backend is not None:
+        return DataError(code="D0111", message=f"valor fora do que o back end {backend} "
+                         f"representa ({detail})", file=file, line=line, col=1,
+                         help=f"os back ends guardam decimais de ledger em "
+                         f"DECIMAL({LEDGER_PRECISION}, escala) e inteiros em BIGINT")
+    return DataError(code="D0111", message=f"um valor calculado {what} passa de "
+                     f"{SUM_PRECISION} dígitos (o limite é DECIMAL({SUM_PRECISION}, escala))",
+                     file=file, line=0, col=0,
+                     help="confira os valores muito grandes do ledger e as multiplicações nas "
+                     "colunas dos layouts")
+
+
+def parquet_schema(problems: Sequence[str], *, file: str) -> DataError:
+    """D0112: a Parquet file whose columns are not the ledger's fields."""
+    return DataError(code="D0112", message="o Parquet não tem o esquema do ledger: "
+                     + "; ".join(problems), file=file, line=1, col=1)
+
+
+# ---------------------------------------------------------------- D02: maps
+def missing_key(map_id: str, shown: str, where: str, *, source: str, at: str, file: str,
+                line: int) -> DataError:
+    """D0201: records look up a key the map has no entry for (`where`: how many, which lines;
+    `at`: where the rule that looks it up is, or "")."""
+    at = f" (regra em {at})" if at else ""
+    return DataError(code="D0201", message=f"o mapa '{map_id}' não tem entrada para "
+                     f"{shown} ({where})", file=file, line=line, col=1,
+                     help=f"inclua a equivalência em '{source}'{at}")
+
+
+def duplicate_key(map_id: str, shown: str, first: int, *, file: str, line: int) -> DataError:
+    """D0202: a key of a map defined twice in its source (first at line `first`)."""
+    return DataError(code="D0202", message=f"chave repetida no mapa '{map_id}': {shown} "
+                     f"(já definida na linha {first})", file=file, line=line, col=1)
+
+
+# ---------------------------------------------------------------- D03: layouts
+def unique_conflict(layout_id: str, a: tuple[str, Any], b: tuple[str, Any], *, file: str,
+                    line: int) -> DataError:
+    """D0301: a record matches two rows (ref, position) of a `hit_policy: unique` layout."""
+    return DataError(code="D0301", message=f"o registro casa com duas linhas do layout "
+                     f"'{layout_id}' (hit_policy unique): '{a[0]}' ({a[1]}) e '{b[0]}' ({b[1]})",
+                     file=file, line=line, col=1, help="ajuste as regras para serem "
+                     "exclusivas, ou use hit_policy: first")
+
+
+# ---------------------------------------------------------------- D04: the request
+def missing_param(name: str) -> DataError:
+    """D0401 (no position: a parameter is not in a file)."""
+    return DataError(code="D0401", message=f"falta o parâmetro '{name}'",
+                     file=f"parâmetro {name}", line=0, col=0, help=f"use --param {name}=VALOR")
+
+
+def param_type(name: str, type: str, raw: Any) -> DataError:
+    """D0402: a parameter that does not convert to its type."""
+    return DataError(code="D0402", message=f"o parâmetro '{name}' deve ser "
+                     f"{TYPE_NAMES.get(type, type)}; recebeu '{raw}'", file=f"parâmetro {name}",
+                     line=0, col=0)
+
+
+def param_range(name: str, low: Any, high: Any, value: Any) -> DataError:
+    """D0403: a parameter out of its min..max."""
+    return DataError(code="D0403", message=f"o parâmetro '{name}' deve estar entre {low} e "
+                     f"{high}; recebeu {value}", file=f"parâmetro {name}", line=0, col=0)
+
+
+def unknown_param(name: str, known: Sequence[str]) -> DataError:
+    """D0404."""
+    return DataError(code="D0404", message=f"parâmetro desconhecido '{name}'",
+                     file=f"parâmetro {name}", line=0, col=0,
+                     help="parâmetros do pacote: " + ", ".join(known))
+
+
+def unknown_input(name: str, known: Sequence[str]) -> DataError:
+    """D0405."""
+    return DataError(code="D0405", message=f"entrada desconhecida '{name}'",
+                     file=f"entrada {name}", line=0, col=0,
+                     help="entradas do pacote: " + ", ".join(known))
+
+
+def missing_input(name: str) -> DataError:
+    """D0406."""
+    return DataError(code="D0406", message=f"falta a entrada '{name}'", file=f"entrada {name}",
+                     line=0, col=0, help=f"use --input {name}=ARQUIVO")
+
+
+def unknown_partition(part: Any, field: str | None, shown: str) -> DataError:
+    """D0407: explain asked for a partition the inputs do not have (`shown`: those they have)."""
+    return DataError(code="D0407", message=f"a partição '{part}' ({field}) não aparece nas "
+                     "entradas", file=f"partição {part}", line=0, col=0,
+                     help=f"partições nas entradas: {shown}")
+
+
+# ---------------------------------------------------------------- D05: outputs, locks, state
+def partition_folder(shown: str, field: str, problem: str, *, file: str,
+                     line: int) -> DataError:
+    """D0501: a partition value that cannot be a folder name."""
+    return DataError(code="D0501", message=f"o valor {shown} de '{field}' (a partição) não "
+                     f"serve de nome de pasta: {problem}", file=file, line=line, col=1,
+                     field=field, help="corrija o valor no arquivo; cada partição vira uma "
+                     "pasta em --out")
+
+
+def partition_clash(shown: str, other: str, field: str, seen_at: str, *, file: str,
+                    line: int) -> DataError:
+    """D0502: two partition values that would be the same folder (`seen_at`: file:line)."""
+    return DataError(code="D0502", message=f"os valores {shown} e {other} de '{field}' dariam "
+                     f"a mesma pasta em --out (já visto em {seen_at})", file=file, line=line,
+                     col=1, field=field, help="pastas que diferem só em maiúsculas/minúsculas, "
+                     "na forma Unicode ou em espaços e pontos no fim do nome são a mesma no "
+                     "Windows ou no macOS; use um só valor")
+
+
+def busy(what: str, holder: str, *, file: str) -> DataError:
+    """D0503: another run holds the lock of `what` (`holder`: who, when known)."""
+    return DataError(code="D0503", message=f"outra execução do apura está usando {what}"
+                     f"{holder}; esta não foi iniciada", file=file, line=0, col=0,
+                     help="espere ela terminar, ou rode com --wait para esperar")
+
+
+def out_unusable(text: str, *, file: str) -> DataError:
+    """D0504: the output folder (or a path under it) cannot hold the outputs."""
+    return DataError(code="D0504", message=text, file=file, line=0, col=0,
+                     help="escolha com --out uma pasta em que se possa escrever")
+
+
+def write_failed(reason: str, *, file: str, full: bool) -> DataError:
+    """D0505: writing a file failed (`full`: the disk or quota is full)."""
+    return DataError(code="D0505", message=f"não foi possível gravar o arquivo: {reason}",
+                     file=file, line=0, col=0, help="libere espaço ou escolha outra pasta; "
+                     "nenhum arquivo de saída foi alterado" if full else None)
+
+
+def state_unusable(reason: str, *, file: str) -> DataError:
+    """D0506: the state file cannot be opened, read or written."""
+    return DataError(code="D0506", message=f"o arquivo de estado não pode ser usado: {reason}",
+                     file=file, line=0, col=0, help="indique com --state um arquivo SQLite do "
+                     "apura (ou um caminho novo)")
+
+
+def lock_uncreatable(code: str, what: str, reason: str, *, file: str) -> DataError:
+    """The lock file of `what` ('da pasta de saída …') cannot be created: D0504 for --out's,
+    D0506 for the state file's (`code`)."""
+    assert code in ("D0504", "D0506"), code
+    return DataError(code=code, message=f"não foi possível criar o arquivo de trava {what}: "
+                     f"{reason}", file=file, line=0, col=0)
+
+
+# ---------------------------------------------------------------- D06: warnings
+def unreached(ledger: str, whose: str, layouts: str, params: str, *, file: str) -> DataError:
+    """D0601 (a warning): a partition of a ledger none of whose records reached a layout."""
+    return DataError(code="D0601", severity="aviso", message=f"nenhum registro de "
+                     f"'{ledger}'{whose} chegou a um layout ({layouts}): nenhum passou no "
+                     "filtro e casou com uma linha", file=file, line=1, col=1,
+                     help=f"confira os parâmetros ({params}): o período tem registros?")

@@ -1,0 +1,83 @@
+"""The cell rules (runtime/cells.py) agree with the Python converters, which have the last
+word: a cell the syntax patterns reject, Python rejects; a cell the bounded (strictest)
+patterns accept — DuckDB's line check and the fast path — Python accepts. And the calendar
+pattern is exactly Python's calendar."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from runtime.cells import DATE_CALENDAR
+from runtime.cells import DATE_SYNTAX
+from runtime.cells import INT_BOUNDED
+from runtime.cells import INT_SYNTAX
+from runtime.cells import bool_pattern
+from runtime.cells import decimal_bounded
+from runtime.cells import decimal_syntax
+from runtime.convert import converter
+from runtime.errors import BadCell
+from runtime.model import CsvFormat
+from runtime.model import Field
+
+DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=22)
+CELL = st.one_of(
+    st.text(alphabet="0123456789-,./ SN", max_size=24),
+    st.builds(lambda a, b, neg: ("-" if neg else "") + a + ("," + b if b else ""), DIGITS,
+              st.text(alphabet="0123456789", max_size=4), st.booleans()))
+
+
+def _accepts(f: Field, fmt: CsvFormat, text: str) -> bool:
+    try:
+        converter(f, fmt)(text)
+    except BadCell:
+        return False
+    return True
+
+
+@given(CELL, st.sampled_from([0, 2, 4]), st.sampled_from(["", "."]))
+def test_decimal_patterns_bracket_the_converter(text: str, scale: int, thousands: str) -> None:
+    fmt = CsvFormat(thousands=thousands)
+    ok = _accepts(Field("v", "decimal", scale=scale), fmt, text)
+    if re.fullmatch(decimal_syntax(",", thousands, scale), text) is None:
+        assert not ok
+    if not thousands:
+        for zeros in (True, False):
+            if re.fullmatch(decimal_bounded(",", scale, leading_zeros=zeros), text):
+                assert ok
+
+
+@given(st.one_of(CELL, DIGITS, DIGITS.map(lambda d: "-" + d)))
+def test_int_patterns_bracket_the_converter(text: str) -> None:
+    ok = _accepts(Field("v", "int"), CsvFormat(), text)
+    if re.fullmatch(INT_SYNTAX, text) is None:
+        assert not ok
+    if re.fullmatch(INT_BOUNDED, text):
+        assert ok
+
+
+@given(st.dates(), st.integers(1, 31), st.integers(1, 12), st.integers(1, 9999),
+       st.sampled_from(["DD/MM/YYYY", "YYYY-MM-DD"]))
+def test_the_calendar_pattern_is_pythons(real: datetime.date, d: int, m: int, y: int,
+                                         fmt: str) -> None:
+    f = Field("v", "date")
+    for day, month, year in ((real.day, real.month, real.year), (d, m, y)):
+        text = f"{day:02}/{month:02}/{year:04}" if fmt == "DD/MM/YYYY" else \
+            f"{year:04}-{month:02}-{day:02}"
+        assert re.fullmatch(DATE_SYNTAX[fmt], text)
+        calendar = re.fullmatch(DATE_CALENDAR[fmt], text) is not None
+        assert calendar == _accepts(f, CsvFormat(date=fmt), text), text
+
+
+def test_bool_and_examples() -> None:
+    yes_no = bool_pattern("S", "N")
+    assert re.fullmatch(yes_no, "S") and not re.fullmatch(yes_no, "s")
+    assert decimal_syntax(",", ".", 2) == \
+        "-?(?:[0-9]{1,3}(?:[.][0-9]{3})+|[0-9]+)(?:[,][0-9]{1,2})?"
+    assert decimal_bounded(",", 2) == "-?0*[0-9]{1,16}(?:[,][0-9]{1,2})?"
+    assert re.fullmatch(decimal_bounded(",", 2), "9999999999999999,99")
+    assert not re.fullmatch(decimal_bounded(",", 2), "99999999999999999,99")
+    assert INT_BOUNDED == "-?[0-9]{1,18}"
