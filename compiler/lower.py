@@ -42,7 +42,8 @@ class Lowerer:
         self.incomplete = any(d.is_error and d.code[:1] in ("Y", "S") for d in diags)
 
     def parse(self, scalar: YScalar, src_path: str):  # type: ignore[no-untyped-def]
-        src = self.pkg.sources[src_path]
+        # The file that set the expression (a parent's, for a value inherited by `extends:`).
+        src = self.pkg.sources[scalar.span.file]
         tree, d = parse_expression(src, scalar)
         self.diags.extend(d)
         return tree
