@@ -72,9 +72,14 @@ def test_explain_names_the_file_that_set_each_value(program) -> None:  # type: i
                                 "9999999015", "V0").render()
     parent = program.explain(SMALL_INPUTS, PARAMS, "covid/77", PART, "9999999015", "V0").render()
     # the overridden rule is the child's; the filter, untouched, the parent's
-    assert "regra da linha (specs/siops/covid_77_2021.yaml:11:5): subfuncao in [122, 331]" \
+    assert "regra da linha (specs/siops/covid_77_2021.yaml:10:5): subfuncao in [122, 331]" \
         in overridden
     assert "filtro do layout (specs/siops/covid_77.yaml:9:9)" in overridden
     # an inherited row: every position is the parent's, as when explaining the parent
     assert "covid_77_2021.yaml" not in inherited
     assert inherited.replace("covid/77_2021", "covid/77") == parent
+
+
+def test_the_readme_shows_this_spec() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert f"```yaml\n{CHILD.read_text('utf-8')}```" in readme
