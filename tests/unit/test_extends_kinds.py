@@ -96,3 +96,29 @@ def test_package_yaml_cannot_extend(tmp_path: Path) -> None:
     res = check(write_package(tmp_path, {"package.yaml": PACKAGE + "extends: outro\n",
                                          "despesa.yaml": LEDGER}), base=tmp_path)
     assert [(d.code, str(d.span)) for d in res.errors] == [("S0102", "specs/pkg/package.yaml:6:1")]
+
+
+def test_misshapen_extension_keys_are_positioned(tmp_path: Path) -> None:
+    """Wrong types and unknown `remove:` keys reuse S0104/S0102, at the child's node."""
+    cases = {
+        "a.yaml": "kind: ledger\nid: a\nextends: [despesa]\n",                     # S0104 3:10
+        "b.yaml": "kind: ledger\nid: b\nextends: despesa\nremove: [antigo]\n",     # S0104 4:9
+        "c.yaml": "kind: ledger\nid: c\nextends: despesa\nremove: {field: [x]}\n",  # S0102 4:10
+        "d.yaml": "kind: ledger\nid: d\nextends: despesa\nremove: {fields: x}\n",  # S0104 4:18
+        "e.yaml": "kind: ledger\nid: e\nextends: despesa\nremove: {format: true}\n",  # S0102
+    }
+    res = _check(tmp_path, {"despesa.yaml": LEDGER, **cases})
+    got = [(d.code, f"{Path(d.span.file).name}:{d.span.line}:{d.span.col}") for d in res.errors]
+    assert got == [("S0104", "a.yaml:3:10"), ("S0104", "b.yaml:4:9"), ("S0102", "c.yaml:4:10"),
+                   ("S0104", "d.yaml:4:18"), ("S0102", "e.yaml:4:10")]
+    assert "você quis dizer 'fields'?" in (res.errors[2].help or "")
+    whole = "kind: ledger\nid: f\nextends: despesa\nremove: {derived: true}\n"
+    res = _check(tmp_path / "f", {"despesa.yaml": LEDGER, "f.yaml": whole})
+    assert res.ir is not None and [d.code for d in res.errors] == []
+    assert {led.id: len(led.derived) for led in res.ir.ledgers} == {"despesa": 2, "f": 0}
+
+
+def test_removing_an_optional_key_the_parent_lacks(tmp_path: Path) -> None:
+    child = "kind: ledger\nid: b\nextends: despesa\nremove: {description: true}\n"
+    res = _check(tmp_path, {"despesa.yaml": LEDGER, "b.yaml": child})
+    assert [(d.code, d.span.line, d.span.col) for d in res.errors] == [("S0804", 4, 23)]
