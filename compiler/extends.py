@@ -17,7 +17,9 @@ Rules (the README's "`extends:`" section says the same for analysts):
   parent's place); a new key is appended, or placed with `before: <key>` / `after: <key>`
   (which may also move an inherited item). Keys in an item's `"x-apura-exclusive"` group
   (a row's rule/otherwise/values/total_of) replace each other: a row override stating
-  `total_of:` drops the parent's `rule:`. Every other list is replaced whole.
+  `total_of:` drops the parent's `rule:`; the merged row's own position is the child's item
+  when it states one of them, else the parent's (a new label does not move the row's
+  location). Every other list is replaced whole.
 * `remove: {rows: [...], fields: [...], filter: true}` drops items of a keyed collection (a
   keyed list, or a mapping such as `fields`) by key, or an optional key as a whole, before the
   child's items are merged: an item removed and stated again is a new item (not merged).
@@ -320,6 +322,9 @@ class _Resolver:
                       None)
             if at is not None:
                 node = self._merge(entries[at][1], item, item_schema, name, parent_id)
+                if isinstance(node, YMap) and not _restates(item, item_schema):
+                    # a row whose label alone changes is still where its rule is
+                    node = replace(node, span=entries[at][1].span)
                 if anchor is None:
                     entries[at] = (kval, node)
                     continue
@@ -360,6 +365,17 @@ class _Resolver:
                                                  expected="a chave de um item (um texto)"))
             return rest, None
         return rest, (k.value, v)
+
+
+def _restates(item: YNode, schema: dict[str, Any]) -> bool:
+    """Whether an override states what its item is (a key of an exclusive group: a row's rule,
+    otherwise, values or total_of); then the merged item has the child's position, else the
+    parent's. An item schema without such groups: always the child's."""
+    groups = schema.get(EXCLUSIVE)
+    if not groups or not isinstance(item, YMap):
+        return True
+    stated = {k.value for k, _ in item.items}
+    return any(stated & set(g) for g in groups)
 
 
 def _id(node: YMap) -> str | None:
