@@ -62,6 +62,9 @@ def check(folder: str | Path, base: str | Path | None = None) -> CompileResult:
             diags.extend(kinds.front_end(kind).check(list(loaded.specs_of(kind).values())))
     pkg = lower(loaded, diags)
     diags.sort(key=Diagnostic.sort_key)
+    # A value inherited through `extends:` is checked in the parent and in the child: the same
+    # mistake (same code, message and position) is reported once.
+    diags = list(dict.fromkeys(diags))
     return CompileResult(folder=loaded.folder,
                          package_id=loaded.manifest.id if loaded.manifest else None,
                          diagnostics=diags, sources=loaded.sources, ir=pkg)

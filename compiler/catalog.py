@@ -429,3 +429,67 @@ def yaml_too_deep(span: Span, *, limit: int) -> Diagnostic:
     return Diagnostic(code="S0603", message=f"o YAML aninha mais de {limit} níveis de listas e "
                       "mapeamentos aqui", span=span,
                       help="uma spec precisa de poucos níveis; confira os colchetes e chaves")
+
+
+# ---------------------------------------------------------------- S08xx: extends
+_ITEMS = {"rows": "a linha", "columns": "a coluna", "fields": "o campo",
+          "derived": "o campo calculado", "params": "o parâmetro", "values": "a coluna"}
+
+
+def _item(collection: str | None, key: str) -> str:
+    if collection is None:
+        return f"a chave '{key}'"
+    return f"{_ITEMS.get(collection, f'o item de {collection!r}')} '{key}' ({collection})"
+
+
+def extends_unknown_parent(span: Span, *, parent: str, kind: str,
+                           candidates: list[str]) -> Diagnostic:
+    return Diagnostic(code="S0801", message=f"'extends' cita a spec '{parent}', que não existe "
+                      "neste pacote", span=span,
+                      help=_did_you_mean(candidates) or f"use o id de outra spec '{kind}' da "
+                      "mesma pasta de pacote")
+
+
+def extends_cycle(span: Span, *, chain: list[str],
+                  links: tuple[tuple[Span, str], ...]) -> Diagnostic:
+    return Diagnostic(code="S0802", message="'extends' forma um ciclo: " + " → ".join(
+                      f"'{c}'" for c in chain), span=span,
+                      labels=tuple(Label(span=s, message=m) for s, m in links),
+                      help="uma spec não pode herdar de si mesma, nem por meio de outras")
+
+
+def extends_kind_mismatch(span: Span, *, parent: str, parent_kind: str, kind: str,
+                          parent_span: Span) -> Diagnostic:
+    return Diagnostic(code="S0803", message=f"a spec '{parent}' é do tipo '{parent_kind}' e esta "
+                      f"é do tipo '{kind}': 'extends' só liga specs do mesmo tipo", span=span,
+                      labels=(Label(span=parent_span, message=f"'{parent}' é '{parent_kind}'"),))
+
+
+def extends_unknown_item(span: Span, *, collection: str | None, key: str, parent: str,
+                         where: str | None, candidates: list[str]) -> Diagnostic:
+    """`where` None: `remove:` names it; "before"/"after": an item is to be placed by it."""
+    what = _item(collection, key)
+    a = "a" if what.startswith("a ") else "o"
+    if where is None:
+        tail = "; não há o que remover"
+    else:
+        tail = (f" nem foi acrescentad{a} antes nesta spec; não dá para pôr este item "
+                f"{'antes' if where == 'before' else 'depois'} del{'a' if a == 'a' else 'e'}")
+    return Diagnostic(code="S0804", message=f"{what} não existe em '{parent}'{tail}", span=span,
+                      help=_did_you_mean(candidates))
+
+
+def extends_duplicate_item(span: Span, *, collection: str, key: str, first: Span) -> Diagnostic:
+    return Diagnostic(code="S0805", message=f"{_item(collection, key)} aparece duas vezes nesta "
+                      "spec", span=span, labels=(Label(span=first, message="primeira ocorrência"),),
+                      help="junte as mudanças num só item")
+
+
+def extends_only(span: Span, *, key: str) -> Diagnostic:
+    return Diagnostic(code="S0806", message=f"'{key}' só vale numa spec com 'extends'",
+                      span=span, help="declare 'extends: <id da spec>' ou remova a chave")
+
+
+def extends_two_positions(span: Span) -> Diagnostic:
+    return Diagnostic(code="S0807", message="um item diz 'before' e 'after'; use só um deles",
+                      span=span)

@@ -46,7 +46,8 @@ class Lowerer:
         self.finish_order: tuple[tuple[str, int], ...] = ()
 
     def parse(self, scalar: YScalar, src_path: str):  # type: ignore[no-untyped-def]
-        src = self.pkg.sources[src_path]
+        # The file that set the expression (a parent's, for a value inherited by `extends:`).
+        src = self.pkg.sources[scalar.span.file]
         tree, d = parse_expression(src, scalar)
         self.diags.extend(d)
         return tree

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from compiler import catalog
+from compiler import extends
 from compiler import kinds
 from compiler import schema
 from compiler import specs
@@ -89,6 +90,7 @@ def load_package(folder: Path, base: Path, diags: list[Diagnostic]) -> LoadedPac
     files = sorted(folder.rglob("*.yaml"), key=lambda p: p.relative_to(folder).as_posix())
     pkg = LoadedPackage(folder=display_path(folder, base), manifest=None)
     seen: dict[str, specs.Spec] = {}
+    parsed: list[extends.Parsed] = []
     for path in files:
         size = path.stat().st_size
         if size > MAX_SPEC_BYTES:
@@ -98,9 +100,19 @@ def load_package(folder: Path, base: Path, diags: list[Diagnostic]) -> LoadedPac
         src = SourceFile.read(path, display_path(path, base))
         pkg.sources[src.path] = src
         try:
-            spec = load_spec(src, diags)
-        except RecursionError:  # PyYAML's composer (and jsonschema) recurse per nesting level
+            one = parse_spec(src, diags)
+        except RecursionError:  # PyYAML's composer recurses per nesting level
             diags.append(catalog.yaml_too_deep(yaml_depth_span(src, MAX_YAML_DEPTH),
+                                               limit=MAX_YAML_DEPTH))
+            continue
+        if one is not None:
+            parsed.append(one)
+    # Every file parsed: merge `extends:` (compiler/extends.py), then validate and build.
+    for one in extends.resolve(parsed, diags):
+        try:
+            spec = build_spec(one, diags)
+        except RecursionError:  # jsonschema recurses per nesting level
+            diags.append(catalog.yaml_too_deep(yaml_depth_span(one.src, MAX_YAML_DEPTH),
                                                limit=MAX_YAML_DEPTH))
             continue
         if spec is None:
@@ -120,7 +132,8 @@ def load_package(folder: Path, base: Path, diags: list[Diagnostic]) -> LoadedPac
     return pkg
 
 
-def load_spec(src: SourceFile, diags: list[Diagnostic]) -> specs.Spec | None:
+def parse_spec(src: SourceFile, diags: list[Diagnostic]) -> extends.Parsed | None:
+    """The file's YNode tree and kind, or None after reporting why there is none."""
     node, ydiags = yamlnodes.load(src)
     diags.extend(ydiags)
     if node is None:
@@ -137,11 +150,17 @@ def load_spec(src: SourceFile, diags: list[Diagnostic]) -> specs.Spec | None:
                                           candidates=difflib.get_close_matches(
                                               kind or "", schema.KINDS, n=1)))
         return None
-    _, sdiags = schema.validate(node, kind)
+    return extends.Parsed(src=src, node=node, kind=kind)
+
+
+def build_spec(one: extends.Parsed, diags: list[Diagnostic]) -> specs.Spec | None:
+    """Schema-validate a (merged) tree and build its spec."""
+    _, sdiags = schema.validate(one.node, one.kind)
     if sdiags:
         diags.extend(sdiags)
         return None
-    return kinds.front_end(kind).build(node, src, specs.base_fields(node, src, kind))
+    return kinds.front_end(one.kind).build(one.node, one.src,
+                                           specs.base_fields(one.node, one.src, one.kind))
 
 
 def yaml_depth_span(src: SourceFile, limit: int) -> Span:
