@@ -19,10 +19,12 @@ RANK = {
     "compiler.expr": 7, "compiler.types": 8, "compiler.builtins": 8,
     # The checker emits typed IR expressions directly (no side tables), so ir sits before check.
     "compiler.ir": 8, "compiler.check": 9, "compiler.graph": 9, "compiler.lower": 11,
+    # apura diff compares lowered packages (IR), nothing after it
+    "compiler.diff": 12,
     "compiler.codegen": 13, "compiler.writer": 14,
 }
 TOP = {"compiler", "compiler.cli", "compiler.runner", "compiler.__main__", "compiler.clitext",
-       "compiler.project"}
+       "compiler.project", "compiler.diff.sides"}
 
 
 def _imports(path: Path) -> set[str]:
