@@ -183,7 +183,12 @@ def diff(old: str, new: str, fmt: str) -> None:
     from compiler.diff.sides import resolve
 
     try:
-        sides = [resolve(arg, Path.cwd()) for arg in (old, new)]
+        sides = []
+        for arg, hint in ((old, "ANTIGO"), (new, "NOVO")):
+            try:
+                sides.append(resolve(arg, Path.cwd()))
+            except SideError as exc:
+                raise click.BadParameter(str(exc), param_hint=hint) from None
         report = diff_sides(*sides)
     except SideError as exc:
         raise click.UsageError(str(exc)) from None
