@@ -173,3 +173,21 @@ def test_a_spec_outside_a_package_is_a_usage_error(sides: Path) -> None:
     result = invoke("diff", "solta.yaml", "b/specs/siops/covid_77.yaml")
     assert result.exit_code == 2
     assert "'solta.yaml' não está numa pasta de pacote" in result.stderr
+
+
+def test_text_that_compiles_the_same_is_no_difference(sides: Path) -> None:
+    """Comments, spacing, quoting and key order are not in the IR."""
+    q77 = sides / "covid_77.yaml"
+    edit(q77, "    rule: subfuncao == 122", '    # ano novo\n    rule: "subfuncao==122"')
+    edit(q77, '    record_id: "7703"\n    label: Atenção Básica\n',
+         "    label: 'Atenção Básica'\n    record_id: '7703'\n")
+    result = invoke("diff", "a/specs/siops", "b/specs/siops")
+    assert (result.exit_code, result.stdout) == (
+        0, "sem diferenças entre a/specs/siops e b/specs/siops\n")
+
+
+def test_the_readme_example_is_the_snapshot() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    snap = (Path(__file__).parent / "__snapshots__" / "test_diff" /
+            "test_a_year_of_changes_reads_as_a_review.txt").read_text("utf-8")
+    assert f"```\n$ apura diff a/specs/siops b/specs/siops\n{snap}```\n" in readme
