@@ -37,6 +37,7 @@ class Part(Generic[T]):
     ordered: bool = False   # report a part whose order changed (columns, rows)
     markers: bool = False   # rows: carry #L on each side; a pure shift is RENUMBERED
     marker: Callable[[T], int] | None = None
+    title: Callable[[T], str] | None = None  # its label, shown next to the key
 
 
 def moved_keys(old: Sequence[str], new: Sequence[str]) -> set[str]:
@@ -81,14 +82,15 @@ def compare(part: Part[T], old: Sequence[T], new: Sequence[T],
             continue
         x = old_by[k]
         item = Item(kind=part.kind, key=k, status=Status.REMOVED, pos=Pos.of(part.span(x), "old"),
-                    summary=_summary(part.content(x)),
+                    title=part.title(x) if part.title else "", summary=_summary(part.content(x)),
                     old_marker=part.marker(x) if part.marker else None)
         out.append(((anchor, 1, i), item))
     for k, y in new_by.items():
         mark = part.marker(y) if part.marker else None
+        title = npart.title(y) if npart.title else ""
         if k not in old_by:
             item = Item(kind=part.kind, key=k, status=Status.ADDED, pos=Pos.of(part.span(y)),
-                        summary=_summary(npart.content(y)), new_marker=mark)
+                        title=title, summary=_summary(npart.content(y)), new_marker=mark)
             out.append(((new_pos[k], 0, 0), item))
             continue
         x = old_by[k]
@@ -104,8 +106,8 @@ def compare(part: Part[T], old: Sequence[T], new: Sequence[T],
             status = Status.RENUMBERED
         else:
             continue
-        item = Item(kind=part.kind, key=k, status=status, pos=Pos.of(part.span(y)), attrs=diff,
-                    old_marker=old_mark, new_marker=mark)
+        item = Item(kind=part.kind, key=k, status=status, pos=Pos.of(part.span(y)), title=title,
+                    attrs=diff, old_marker=old_mark, new_marker=mark)
         out.append(((new_pos[k], 0, 0), item))
     out.sort(key=lambda pair: pair[0])
     return [item for _, item in out]

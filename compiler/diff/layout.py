@@ -24,7 +24,7 @@ def _column(c: ir.Column) -> list[tuple[str, Value]]:
 
 
 COLUMN: Part[ir.Column] = Part(kind="column", key=lambda c: c.id, content=_column,
-                         span=lambda c: c.span, ordered=True)
+                         span=lambda c: c.span, ordered=True, title=lambda c: c.label)
 
 
 def _row_part(lay: ir.Layout) -> Part[ir.Row]:
@@ -42,7 +42,8 @@ def _row_part(lay: ir.Layout) -> Part[ir.Row]:
         return out
 
     return Part(kind="row", key=lambda r: r.ref, content=content, span=lambda r: r.span,
-                        ordered=True, markers=True, marker=lambda r: r.index)
+                        ordered=True, markers=True, marker=lambda r: r.index,
+                        title=lambda r: r.label)
 
 
 def diff_layout(old: ir.Layout, new: ir.Layout) -> Found:

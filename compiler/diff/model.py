@@ -63,6 +63,7 @@ class Item:
     key: str
     status: Status
     pos: Pos
+    title: str = ""  # a row's or column's label (new side), to tell a ref by its name
     attrs: tuple[Attr, ...] = ()
     summary: tuple[Attr, ...] = ()  # what an added/removed item is (its rule, label...)
     old_marker: int | None = None
@@ -130,7 +131,8 @@ def _attr_dict(a: Attr) -> dict[str, Any]:
 
 
 def _item_dict(i: Item) -> dict[str, Any]:
-    return {"kind": i.kind, "key": i.key, "status": i.status.value, "at": _pos_dict(i.pos),
+    return {"kind": i.kind, "key": i.key, "title": i.title, "status": i.status.value,
+            "at": _pos_dict(i.pos),
             "changes": [_attr_dict(a) for a in i.attrs],
             "summary": [_attr_dict(a) for a in i.summary],
             "old_marker": i.old_marker, "new_marker": i.new_marker}
@@ -154,7 +156,8 @@ def _attr_from(d: dict[str, Any]) -> Attr:
 
 
 def _item_from(d: dict[str, Any]) -> Item:
-    return Item(kind=d["kind"], key=d["key"], status=Status(d["status"]), pos=_pos_from(d["at"]),
+    return Item(kind=d["kind"], key=d["key"], title=d["title"], status=Status(d["status"]),
+                pos=_pos_from(d["at"]),
                 attrs=tuple(_attr_from(a) for a in d["changes"]),
                 summary=tuple(_attr_from(a) for a in d["summary"]),
                 old_marker=d["old_marker"], new_marker=d["new_marker"])

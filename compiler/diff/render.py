@@ -82,7 +82,10 @@ def item_lines(i: Item) -> list[str]:
         where = f" (era #L{i.old_marker})" if i.kind == "row" else ""
         return [f"{i.pos}: {noun} {i.key} {_word(i.status, fem)}{where}"] + \
             [f"    {line}" for line in _summary(i.summary)]
-    head = f"{i.pos}: {noun} {i.key}{_marker(i)}"
+    # the label tells a ref by its name, unless the change is the label itself
+    title = f" {value('label', i.title)}" if i.title and \
+        not any(a.name == "label" for a in i.attrs) else ""
+    head = f"{i.pos}: {noun} {i.key}{title}{_marker(i)}"
     if i.status is Status.MOVED:
         head += f" {_word(i.status, fem)}"
     if len(i.attrs) == 1:

@@ -90,7 +90,7 @@ def test_one_insertion_is_one_insertion_and_renumbered_rows(sides: Path) -> None
     out = invoke("diff", "a/specs/siops", "b/specs/siops").stdout
     assert ("12 linha(s) renumerada(s), sem outra mudança: #L4–#L15 → #L5–#L16 "
             "(9999999017 … 9999999028)") in out
-    assert "linha 9999999029 (#L16 → #L17): total_of: inclui 9999999031" in out
+    assert "linha 9999999029 \"Total\" (#L16 → #L17): total_of: inclui 9999999031" in out
     assert "linha 9999999031 incluída em #L4" in out
 
 
@@ -105,7 +105,8 @@ def test_a_moved_row_is_one_move(sides: Path) -> None:
     result = invoke("diff", "a/specs/siops", "b/specs/siops")
     assert result.exit_code == 1
     moved = [ln for ln in result.stdout.splitlines() if "movida" in ln]
-    assert moved == ["  b/specs/siops/covid_77.yaml:85: linha 9999999013 (#L0 → #L14) movida"]
+    assert moved == [("  b/specs/siops/covid_77.yaml:85: linha 9999999013 \"Administração Geral\" "
+                     "(#L0 → #L14) movida")]
     assert "14 linha(s) renumerada(s)" in result.stdout  # the rows that slid up by one
 
 
@@ -130,7 +131,7 @@ def test_two_versions_of_a_quadro_in_one_package(sides: Path) -> None:
     assert by_file.stdout == (
         "antigo: b/specs/siops/covid_77.yaml\nnovo:   b/specs/siops/covid_77_2021.yaml\n\n"
         "layout covid/77 → covid/77_2021\n"
-        "  b/specs/siops/covid_77_2021.yaml:30: linha 9999999013 (#L0): "
+        '  b/specs/siops/covid_77_2021.yaml:30: linha 9999999013 "Administração Geral" (#L0): '
         "rule: subfuncao == 122 → subfuncao in [122, 331]\n\n1 diferença(s) em 1 spec(s)\n")
     by_id = invoke("diff", "b/specs/siops@covid/77", "b/specs/siops@covid/77_2021")
     assert by_id.stdout.splitlines()[2:] == by_file.stdout.splitlines()[2:]
