@@ -30,7 +30,9 @@ def diff_package(old: ir.Package, new: ir.Package) -> Found:
 
 
 def _field(f: ir.Field) -> list[tuple[str, Value]]:
-    return [("type", f.type.base), ("required", f.required), ("scale", f.scale)]
+    # scale is read only for decimal cells (runtime/ledgers.py): elsewhere it says nothing
+    scale = f.scale if f.type.base == "decimal" else None
+    return [("type", f.type.base), ("required", f.required), ("scale", scale)]
 
 
 def _derived(d: ir.Derived) -> list[tuple[str, Value]]:

@@ -192,3 +192,25 @@ def test_the_readme_example_is_the_snapshot() -> None:
     snap = (Path(__file__).parent / "__snapshots__" / "test_diff" /
             "test_a_year_of_changes_reads_as_a_review.txt").read_text("utf-8")
     assert f"```\n$ apura diff a/specs/siops b/specs/siops\n{snap}```\n" in readme
+
+
+def test_package_ledger_and_column_changes(sides: Path, diag_snapshot: Any) -> None:
+    """The other kinds' attributes: a parameter's range and a new one, ledger fields (one
+    removed, one made required, a format key), a column added and two swapped."""
+    edit(sides / "package.yaml", "    max: 6\n", "    max: 12\n")
+    edit(sides / "package.yaml", "  bimestre:\n", "  versao:\n    type: int\n  bimestre:\n")
+    despesa = sides / "despesa.yaml"
+    edit(despesa, "  entidade: {type: str}\n", "")
+    edit(despesa, "  covid_siops_desp: {type: str, required: false}",
+         "  covid_siops_desp: {type: str}")
+    edit(despesa, 'date: DD/MM/YYYY', 'date: YYYY-MM-DD')
+    edit(sides / "covid_77.yaml", "rows:\n", "  - id: V3\n    code: 12\n    label: Restos a pagar\n"
+         "    value: sum(empenhado - pago)\nrows:\n")
+    q78 = sides / "covid_78.yaml"
+    v1 = ("  - id: V1\n    code: 10\n    label: Despesas Liquidadas\n"
+          "    value: sum(liquidado - anulado_liquidacao)\n")
+    edit(q78, v1, "")
+    edit(q78, "rows:\n", v1 + "rows:\n")
+    result = invoke("diff", "a/specs/siops", "b/specs/siops")
+    assert result.exit_code == 1, result.output
+    assert diag_snapshot == result.stdout

@@ -1,6 +1,7 @@
 """`apura diff` properties on edits of the compiled SIOPS package (IR edits, as a year's changes
 would produce): the diff is empty exactly when the IR is the same up to what is no difference
-(spans, derived ids, the order of a sum's rows or of the dependency-ordered derived fields);
+(spans, derived ids, the order of a sum's rows or of the dependency-ordered derived fields, the
+scale of a field that is not decimal);
 diff(A, B) mirrors diff(B, A); a report round-trips through JSON."""
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def norm(x: Any, lay: ir.Layout | None = None) -> Any:
         return (x.id, x.description, x.partition, tuple(sorted(norm(p) for p in x.params)),
                 tuple(sorted(norm(n) for n in x.ledgers)), tuple(sorted(norm(n) for n in x.maps)),
                 tuple(sorted(norm(n) for n in x.layouts)))
+    if isinstance(x, ir.Field):  # scale is read only for decimal cells
+        return (x.name, norm(x.type), x.required, x.scale if x.type.base == "decimal" else None)
     if isinstance(x, ir.Ledger):
         return (x.id, norm(x.fields), norm(x.format),
                 tuple(sorted((d.name, d.text) for d in x.derived)))
