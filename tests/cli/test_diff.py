@@ -214,3 +214,19 @@ def test_package_ledger_and_column_changes(sides: Path, diag_snapshot: Any) -> N
     result = invoke("diff", "a/specs/siops", "b/specs/siops")
     assert result.exit_code == 1, result.output
     assert diag_snapshot == result.stdout
+
+
+def test_folders_of_packages_pair_packages_by_id(sides: Path) -> None:
+    other = sides.parent / "outro"
+    shutil.copytree(sides, other)
+    edit(other / "package.yaml", "id: siops\n", "id: outro\n")
+    edit(sides / "covid_79.yaml", "planilha: 79", "planilha: 80")
+    result = invoke("diff", "a/specs", "b/specs")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "antigo: a/specs\nnovo:   b/specs\n\n"
+        "pacote outro incluído (b/specs/outro/package.yaml:2)\n\n"
+        "siops: layout covid/79\n  b/specs/siops/covid_79.yaml:2: planilha: 79 → 80\n\n"
+        "2 diferença(s) em 2 spec(s)\n")
+    back = invoke("diff", "b/specs", "a/specs")
+    assert "pacote outro removido (b/specs/outro/package.yaml:2)" in back.stdout
