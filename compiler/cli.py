@@ -1,4 +1,4 @@
-"""The `apura` command line: check, compile [--check], run, explain.
+"""The `apura` command line: check, compile [--check], diff, run, explain.
 
 Exit 0 ok, 1 spec/data errors, 2 usage (a bad option, or a parameter or input the package does
 not take: D0401–D0406, found before any data is read)."""
@@ -161,6 +161,44 @@ def compile_cmd(ctx: click.Context, specs: Path | None, out: Path | None,
                 click.echo(f"{target}/{rel}: atenção: arquivo que o apura não gerou (deixado "
                            "como está)", err=True)
     sys.exit(1 if failed or stale else 0)
+
+
+@cli.command(options_metavar=OPTIONS)
+@click.argument("old", metavar="ANTIGO")
+@click.argument("new", metavar="NOVO")
+@click.option("--format", "fmt", default="text", show_default=True,
+              type=click.Choice(["text", "json"]),
+              help="text: as mudanças para revisar; json: as mesmas, para programas.")
+def diff(old: str, new: str, fmt: str) -> None:
+    """Compara duas versões das specs: dois pacotes, duas pastas de pacotes ou duas specs do
+    mesmo tipo (arquivo .yaml, ou PASTA@ID: a spec ID do pacote em PASTA).
+
+    Sai com 0 sem diferenças, 1 com diferenças, 2 em erro de uso (caminho ou spec que não
+    existe, tipos diferentes, um lado com erros de compilação)."""
+    from compiler.diff import as_json
+    from compiler.diff import text
+    from compiler.diff.sides import SideBroken
+    from compiler.diff.sides import SideError
+    from compiler.diff.sides import diff_sides
+    from compiler.diff.sides import resolve
+
+    try:
+        sides = []
+        for arg, hint in ((old, "ANTIGO"), (new, "NOVO")):
+            try:
+                sides.append(resolve(arg, Path.cwd()))
+            except SideError as exc:
+                raise click.BadParameter(str(exc), param_hint=hint) from None
+        report = diff_sides(*sides)
+    except SideError as exc:
+        raise click.UsageError(str(exc)) from None
+    except SideBroken as exc:
+        _echo_err(_render(exc.result))
+        click.echo(f"{exc.result.folder}: {len(exc.result.errors)} erro(s); nada foi comparado",
+                   err=True)
+        sys.exit(2)
+    click.echo(as_json(report) if fmt == "json" else text(report), nl=False)
+    sys.exit(0 if report.empty else 1)
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
