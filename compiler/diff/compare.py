@@ -18,7 +18,7 @@ from compiler.diff.specs import diff_ledger
 from compiler.diff.specs import diff_map
 from compiler.diff.specs import diff_package
 
-Node: TypeAlias = ir.Package | ir.Ledger | ir.Map | ir.Layout
+Node: TypeAlias = ir.Package | ir.PlanNode
 Differ: TypeAlias = Callable[[Any, Any], tuple[tuple[Attr, ...], tuple[Item, ...]]]
 
 # One entry per kind, in the order a report lists them (the kinds registry can own this).
@@ -30,9 +30,8 @@ def nodes(pkg: ir.Package) -> dict[tuple[str, str], Node]:
     """The nodes of a package by (kind, id), the package itself first: the only place that
     knows how ir.Package holds them."""
     out: dict[tuple[str, str], Node] = {("package", pkg.id): pkg}
-    for kind, group in (("ledger", pkg.ledgers), ("map", pkg.maps), ("layout", pkg.layouts)):
-        for node in group:
-            out[(kind, node.id)] = node
+    for node in pkg.nodes:
+        out[(ir.kind_of(node), node.id)] = node
     return out
 
 
