@@ -122,3 +122,19 @@ def test_removing_an_optional_key_the_parent_lacks(tmp_path: Path) -> None:
     child = "kind: ledger\nid: b\nextends: despesa\nremove: {description: true}\n"
     res = _check(tmp_path, {"despesa.yaml": LEDGER, "b.yaml": child})
     assert [(d.code, d.span.line, d.span.col) for d in res.errors] == [("S0804", 4, 23)]
+
+
+def test_positions_need_extends(tmp_path: Path) -> None:
+    layout = """kind: layout
+id: q
+planilha: 1
+source: despesa
+output: {format: impt, file: q.IMPT}
+columns:
+  - {id: V0, code: 1, label: Valor, value: sum(valor)}
+rows:
+  - {ref: "1", record_id: "101", rule: grupo == "a"}
+  - {ref: "2", record_id: "102", rule: grupo == "b", after: "1"}
+"""
+    res = _check(tmp_path, {"despesa.yaml": LEDGER, "q.yaml": layout})
+    assert [(d.code, d.span.line, d.span.col) for d in res.errors] == [("S0806", 10, 54)]
