@@ -339,8 +339,9 @@ class Program:
                     st.fatal.append(catalog.overflow(display, what=f"sobre '{name}'"))
                     for _ in rows:  # read to the end: rejects and partitions are counted
                         pass
-                st.reached = ctx.reached.get(name, 0)
-                st.reached_partitions = {p for lay in led.layouts for p in ctx.acc[lay]}
+                if led.layouts:  # D0601 counts records that reached a layout
+                    st.reached = ctx.reached.get(name, 0)
+                    st.reached_partitions = {p for lay in led.layouts for p in ctx.acc[lay]}
             else:
                 for _ in rows:  # read to the end: rejects and partitions are counted
                     pass

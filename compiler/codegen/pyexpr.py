@@ -78,6 +78,7 @@ class PyExpr:
         # "skip" (a lookup that may raise SkipRecord); parameters, maps, cells' layouts.
         self.uses: set[str] = set()
         self.params: set[str] = set()
+        self.fields: set[str] = set()  # stored fields read (names.field_var names)
         self.maps_used: set[str] = set()
         self.cells: set[str] = set()
 
@@ -118,6 +119,7 @@ class PyExpr:
                     self.uses.add("D")
                 return literal(v)
             case ir.FieldRef(name=name):
+                self.fields.add(name)
                 return names.field_var(name)
             case ir.DerivedRef(name=name):
                 return names.derived_var(name)

@@ -4,7 +4,6 @@ fields, then each part writes its per-record code through a ScanWriter."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -54,9 +53,10 @@ class ScanWriter:
         self.part = part
         self._many = many
         self.accs: list[str] = []                      # node ids bound to ctx.acc[...]
-        self.blocks: list[tuple[int, int, int]] = []   # (start, end, level) of begin/end
-        self.eager: list[str] = []                     # code run for every record (filters)
-        self._open: list[int] = []
+        # (start, end, level, fields read) of each begin/end block
+        self.blocks: list[tuple[int, int, int, set[str]]] = []
+        self.eager: set[str] = set(px.fields)          # fields read for every record
+        self._open: list[tuple[int, set[str]]] = []
 
     def where(self, span: Span, plan_id: str) -> str:
         return self.gen.where(span, plan_id)
@@ -72,10 +72,13 @@ class ScanWriter:
         """`if <e>:` (indented until the part dedents `w.out`), evaluated for every record."""
         self.out(self.where(e.span, plan_id))
         self.out(f"#   {comment(text)}")
+        before = set(self.px.fields)
+        self.px.fields.clear()
         code = self.expr(e)
+        self.eager |= self.px.fields
+        self.px.fields |= before
         self.out(f"if {code}:")
         self.out.indent()
-        self.eager.append(code)
 
     def acc(self, node_id: str) -> str:
         """The local bound to ctx.acc[node_id] (partition → accumulator table)."""
@@ -88,10 +91,13 @@ class ScanWriter:
         self.out("_hit = True" if self._many else "_reached += 1")
 
     def begin(self) -> None:
-        self._open.append(len(self.out.lines))
+        self._open.append((len(self.out.lines), set(self.px.fields)))
+        self.px.fields.clear()
 
     def end(self) -> None:
-        self.blocks.append((self._open.pop(), len(self.out.lines), self.out.level))
+        start, before = self._open.pop()
+        self.blocks.append((start, len(self.out.lines), self.out.level, set(self.px.fields)))
+        self.px.fields |= before
 
 
 def scan_function(gen: ModuleGen, led: ir.Ledger, parts: Sequence[PyScanPart]) -> str:
@@ -107,13 +113,12 @@ def scan_function(gen: ModuleGen, led: ir.Ledger, parts: Sequence[PyScanPart]) -
         for stmt in px.take_pending():
             body(stmt)
         body(f"{names.derived_var(d.name)} = {code}")
-    n_derived = len(body.lines)
     part = names.field_var(pkg.partition) if pkg.partition else "None"
     many = sum(p.reaches for p in parts) > 1
     w = ScanWriter(gen, px, body, part, many)
     for p in parts:
         p.emit(w)
-    converts = _convert_amounts(led, w, n_derived)
+    converts = _convert_amounts(led, w)
     head = Lines()
     ids = ", ".join(p.node_id for p in parts)
     head(f"def scan_{names.ident(led.id)}(rows, ctx):")
@@ -165,29 +170,25 @@ def scan_function(gen: ModuleGen, led: ir.Ledger, parts: Sequence[PyScanPart]) -
     return head.text() + "\n" + body_text + tail
 
 
-def _convert_amounts(led: ir.Ledger, w: ScanWriter, n_derived: int) -> bool:
+def _convert_amounts(led: ir.Ledger, w: ScanWriter) -> bool:
     """Decimal fields may arrive as their checked cell text (Ledger.text_amounts): convert
     each one with ctx.amount where it is first needed, at the top of the loop when derived
-    fields or filters use it, else at the top of each block (ScanWriter.begin/end) that uses
-    it (only the records that enter it pay for it). Returns whether any conversion was
-    emitted."""
+    fields or filters read it, else at the top of each block (ScanWriter.begin/end) that reads
+    it (only the records that enter it pay for it). What reads what is tracked as the code is
+    rendered (PyExpr.fields). Returns whether any conversion was emitted."""
     body = w.out
-    dec = [names.field_var(f.name) for f in led.fields if f.type.base == "decimal"]
-
-    def used(var: str, text: str) -> bool:
-        return re.search(rf"\b{re.escape(var)}\b", text) is not None
+    dec = [f.name for f in led.fields if f.type.base == "decimal"]
 
     def convert(fields: list[str], level: int) -> list[str]:
         pad = "    " * level
         return [f"{pad}if _amount is not None:  # amounts read as text: converted here",
-                *(f"{pad}    {v} = _amount({v})" for v in fields)]
+                *(f"{pad}    {names.field_var(v)} = _amount({names.field_var(v)})"
+                  for v in fields)]
 
-    early = "\n".join(body.lines[:n_derived] + w.eager)
-    eager = [v for v in dec if used(v, early)]
+    eager = [v for v in dec if v in w.eager]
     emitted = bool(eager)
-    for start, end, level in reversed(w.blocks):
-        block = "\n".join(body.lines[start:end])
-        need = [v for v in dec if v not in eager and used(v, block)]
+    for start, _end, level, used in reversed(w.blocks):
+        need = [v for v in dec if v not in eager and v in used]
         if need:
             body.lines[start:start] = convert(need, level)
             emitted = True

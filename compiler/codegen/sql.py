@@ -351,8 +351,9 @@ class ScanGen:
         # its records, whether or not a layout took them; v0 counts the records that reached a
         # layout (got a row in one), as the Python scan's `_reached`.
         part = col(part_field, "s") if part_field else exp.Null()
-        landed = exp.or_(*[e for p in self.parts if p.reaches
-                           for e in (p.landed(self),) if e is not None])
+        reaching = [e for p in self.parts if p.reaches for e in (p.landed(self),)
+                    if e is not None]
+        landed = exp.or_(*reaching) if reaching else exp.Boolean(this=False)
         reached = cast(exp.Count(this=exp.Case(ifs=[exp.If(this=landed,
                                                            true=exp.Literal.number(1))])),
                        "VARCHAR")

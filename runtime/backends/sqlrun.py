@@ -205,7 +205,9 @@ class SqlRun:
             st.fatal.append(catalog.overflow(st.path, what=f"sobre '{name}'"))  # as on Python
             return False
         must_check = "errors" in plan.statements
-        st.reached = 0
+        reaching = bool(self.pkg.ledger(name).layouts)  # nodes D0601 counts records of
+        if reaching:
+            st.reached = 0
         for node, part, row, *values in rows:
             if node == "":
                 must_check = int(values[0]) > 0
@@ -214,7 +216,8 @@ class SqlRun:
                 if self.pkg.partition is not None:
                     st.partitions.add(part)
                 n = int(values[0])
-                st.reached += n
+                if st.reached is not None:
+                    st.reached += n
                 if n:
                     st.reached_partitions.add(part)
                 continue
