@@ -64,11 +64,22 @@ def norm(x: Any, lay: ir.Layout | None = None) -> Any:
 Edit = Callable[[ir.Package], ir.Package]
 
 
+def _with(pkg: ir.Package, **groups: Any) -> ir.Package:
+    """The package with some of its ledgers, maps or layouts replaced (whether ir.Package holds
+    them as fields or derives them from one tuple of plan nodes)."""
+    names = {f.name for f in dataclasses.fields(pkg)}
+    if "nodes" not in names:
+        return dataclasses.replace(pkg, **groups)
+    parts = {k: groups.get(k, getattr(pkg, k)) for k in ("ledgers", "maps", "layouts")}
+    return dataclasses.replace(pkg, nodes=(*parts["ledgers"], *parts["maps"],
+                                           *parts["layouts"]))
+
+
 def _layout(pkg: ir.Package, i: int, f: Callable[[ir.Layout], ir.Layout]) -> ir.Package:
     lays = list(pkg.layouts)
     k = i % len(lays)
     lays[k] = f(lays[k])
-    return dataclasses.replace(pkg, layouts=tuple(lays))
+    return _with(pkg, layouts=tuple(lays))
 
 
 def _reindex(lay: ir.Layout, rows: list[ir.Row]) -> ir.Layout:
@@ -126,11 +137,10 @@ def edits(draw: st.DrawFn) -> Edit:
         return rs
 
     def ledger(f: Callable[[ir.Ledger], ir.Ledger]) -> Edit:
-        return lambda pkg: dataclasses.replace(pkg, ledgers=(f(pkg.ledgers[0]),
-                                                             *pkg.ledgers[1:]))
+        return lambda pkg: _with(pkg, ledgers=(f(pkg.ledgers[0]), *pkg.ledgers[1:]))
 
     def first_map(f: Callable[[ir.Map], ir.Map]) -> Edit:
-        return lambda pkg: dataclasses.replace(pkg, maps=(f(pkg.maps[0]), *pkg.maps[1:]))
+        return lambda pkg: _with(pkg, maps=(f(pkg.maps[0]), *pkg.maps[1:]))
 
     def column(f: Callable[[ir.Column], ir.Column]) -> Edit:
         def on(lay: ir.Layout) -> ir.Layout:
