@@ -187,8 +187,10 @@ class Journal:
             self.db.executemany("INSERT OR REPLACE INTO run_inputs VALUES (?, ?, ?, ?, ?, ?, ?)",
                                 [(run_id, *r) for r in rows])
 
-    def committed(self, run_id: int, outputs: Sequence[tuple[str, str, int]]) -> None:
-        """The run's outputs are committed (their manifest is written): record them."""
+    def committed(self, run_id: int, outputs: Sequence[tuple[str, str, int]],
+                  out: str | None = None) -> None:
+        """The run's outputs are committed (their manifest is written) into `out`: record
+        them (`out` fills `runs.out` when the run started without one: `Result.write`)."""
         with self._guard(), self.db:
             known = self.db.execute("SELECT committed_at FROM runs WHERE id = ?",
                                     (run_id,)).fetchone()
@@ -196,7 +198,8 @@ class Journal:
                 return
             self.db.executemany("INSERT OR REPLACE INTO run_outputs VALUES (?, ?, ?, ?)",
                                 [(run_id, *o) for o in outputs])
-            self.db.execute("UPDATE runs SET committed_at = ? WHERE id = ?", (_now(), run_id))
+            self.db.execute("UPDATE runs SET committed_at = ?, out = coalesce(out, ?) "
+                            "WHERE id = ?", (_now(), out, run_id))
 
     def finish(self, run_id: int, *, status: str, message: str | None = None,
                outputs: Sequence[tuple[str, str, int]] = ()) -> None:

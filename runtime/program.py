@@ -73,6 +73,9 @@ class Result:
     ledgers: dict[str, LedgerInput] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     allow_rejects: bool = False
+    # the run in the journal, when it was journaled (`Program.run(..., state=)`, `run_to`)
+    run_id: int | None = None
+    state: Path | None = None
 
     def cell(self, layout: str, part: Any, ref: str, column: str = "V0") -> Any:
         """The value of one cell, e.g. result.cell("covid/77", "3170206", "9999999029", "V0")."""
@@ -106,13 +109,16 @@ class Result:
                                "mudaram desde a execução?")
         return exp
 
-    def write(self, out_dir: str | Path, *, wait: bool = False) -> list[tuple[str, str, int]]:
+    def write(self, out_dir: str | Path, *, rejects: str | Path | None = None,
+              wait: bool = False) -> list[tuple[str, str, int]]:
         """Write every output under out_dir as one commit (all the new files or none, see
-        `runtime.commit`), holding the folder's lock (`wait`: wait for another run instead of
-        RunFailed D0503); returns (path, sha256, bytes). No journal: use `Program.run_to`."""
-        from runtime.lifecycle import write_outputs
+        `runtime.commit`) — with `rejects`, the CSV of `self.rejects` too —, holding the
+        folder's lock (`wait`: wait for another run instead of RunFailed D0503); returns (path,
+        sha256, bytes). A journaled result (`Program.run(..., state=)`) records them in its run,
+        once; see `runtime.lifecycle.write_result`."""
+        from runtime.lifecycle import write_result
 
-        return write_outputs(out_dir, self.outputs, wait=wait)
+        return write_result(self, out_dir, rejects=rejects, wait=wait)
 
 
 class Program:
@@ -191,8 +197,13 @@ class Program:
 
     def run(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any], *,
             select: str | None = None, allow_rejects: bool = False, backend: str = "python",
-            progress: Callable[[str], None] | None = None) -> Result:
+            progress: Callable[[str], None] | None = None, state: str | Path | None = None,
+            **lifecycle: Any) -> Result:
         """Run the package on ledgers (paths or in-memory rows); raises RunFailed on data errors.
+
+        `state`: journal the run in that state file as `apura run` does (its lock, inputs with
+        sha256, status; `lifecycle`: wait, handle_signals, on_start), see
+        `runtime.lifecycle.run_journaled`; `result.write(out)` then records the outputs in it.
 
         `backend` is "python" (the generated module, row by row), "duckdb" or "spark" (the
         compiled SQL of generated/<pkg>/sql/), or "auto" (duckdb when an input is Parquet or
@@ -210,6 +221,14 @@ class Program:
 
         if backend not in BACKENDS:
             raise ValueError(f"back end desconhecido '{backend}'; use: {', '.join(BACKENDS)}")
+        if state is not None:
+            from runtime.lifecycle import run_journaled
+
+            return run_journaled(self, ledgers, params, state=state, select=select,
+                                 allow_rejects=allow_rejects, backend=backend,
+                                 progress=progress, **lifecycle)
+        if lifecycle:
+            raise TypeError(f"{', '.join(sorted(lifecycle))}: só com state=")
         with decimal.localcontext(CONTEXT):
             result = self._run(ledgers, params, select, allow_rejects,
                                choose(backend, ledgers), progress)
