@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from compiler import kinds
 from compiler.codegen import generate
 from compiler.diagnostics import Diagnostic
 from compiler.diagnostics import Severity
 from compiler.ir import Package
 from compiler.lower import lower
-from compiler.outputs_check import check_layouts
 from compiler.package import LoadedPackage
 from compiler.package import discover
 from compiler.package import load_package
@@ -57,7 +57,9 @@ def check(folder: str | Path, base: str | Path | None = None) -> CompileResult:
     base_path = Path(base) if base is not None else project_root(folder)
     diags: list[Diagnostic] = []
     loaded: LoadedPackage = load_package(folder, base_path, diags)
-    diags.extend(check_layouts(loaded.layouts.values()))
+    for kind in kinds.KINDS:
+        if not kinds.front_end(kind).singleton:
+            diags.extend(kinds.front_end(kind).check(list(loaded.specs_of(kind).values())))
     pkg = lower(loaded, diags)
     diags.sort(key=Diagnostic.sort_key)
     return CompileResult(folder=loaded.folder,

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeAlias
+from typing import assert_never
 
 from compiler.source import Span
 from compiler.types import BOOL
@@ -367,10 +368,29 @@ class Layout:
     alternative_of: str = ""  # a group of alternative layouts (at most one of them runs)
 
 
+# The plan nodes: one class per kind of compiler/kinds (a closed union; consumers dispatch with
+# `match` + `assert_never`, so mypy names every consumer a new kind must reach).
+PlanNode: TypeAlias = Ledger | Map | Layout
+
+
+def kind_of(node: PlanNode) -> str:
+    """The kind (registry name, compiler/kinds) a plan node belongs to."""
+    match node:
+        case Ledger():
+            return "ledger"
+        case Map():
+            return "map"
+        case Layout():
+            return "layout"
+        case _:
+            assert_never(node)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Package:
     """A compiled package: everything a back end needs, in deterministic order.
 
+    `nodes` holds the plan nodes in registry order (compiler/kinds), file order within a kind.
     `finish_order` lists (layout, row) pairs of VALUES/TOTAL rows in dependency order.
     """
 
@@ -378,10 +398,23 @@ class Package:
     description: str
     partition: str | None
     params: tuple[Param, ...]
-    ledgers: tuple[Ledger, ...]
-    maps: tuple[Map, ...]
-    layouts: tuple[Layout, ...]
+    nodes: tuple[PlanNode, ...]
     finish_order: tuple[tuple[str, int], ...]
     spec_files: tuple[str, ...]
     spec_hash: str
     span: Span
+
+    def of_kind(self, kind: str) -> tuple[PlanNode, ...]:
+        return tuple(n for n in self.nodes if kind_of(n) == kind)
+
+    @property
+    def ledgers(self) -> tuple[Ledger, ...]:
+        return tuple(n for n in self.nodes if isinstance(n, Ledger))
+
+    @property
+    def maps(self) -> tuple[Map, ...]:
+        return tuple(n for n in self.nodes if isinstance(n, Map))
+
+    @property
+    def layouts(self) -> tuple[Layout, ...]:
+        return tuple(n for n in self.nodes if isinstance(n, Layout))

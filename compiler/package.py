@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from compiler import catalog
+from compiler import kinds
 from compiler import schema
 from compiler import specs
 from compiler import yamlnodes
@@ -34,10 +35,26 @@ class LoadedPackage:
 
     folder: str
     manifest: specs.PackageSpec | None
-    ledgers: dict[str, specs.LedgerSpec] = field(default_factory=dict)
-    maps: dict[str, specs.MapSpec] = field(default_factory=dict)
-    layouts: dict[str, specs.LayoutSpec] = field(default_factory=dict)
+    # kind → spec id → spec, for every kind of the registry but the singleton `package`
+    by_kind: dict[str, dict[str, specs.Spec]] = field(default_factory=lambda: {
+        k: {} for k in kinds.KINDS if not kinds.front_end(k).singleton})
     sources: dict[str, SourceFile] = field(default_factory=dict)
+
+    def specs_of(self, kind: str) -> dict[str, specs.Spec]:
+        """id → spec of one kind, in file order."""
+        return self.by_kind[kind]
+
+    @property
+    def ledgers(self) -> dict[str, specs.LedgerSpec]:
+        return self.by_kind["ledger"]  # type: ignore[return-value]
+
+    @property
+    def maps(self) -> dict[str, specs.MapSpec]:
+        return self.by_kind["map"]  # type: ignore[return-value]
+
+    @property
+    def layouts(self) -> dict[str, specs.LayoutSpec]:
+        return self.by_kind["layout"]  # type: ignore[return-value]
 
 
 def discover(root: Path) -> list[Path]:
@@ -88,8 +105,7 @@ def load_package(folder: Path, base: Path, diags: list[Diagnostic]) -> LoadedPac
             continue
         if spec is None:
             continue
-        if spec.kind == "package":
-            assert isinstance(spec, specs.PackageSpec)
+        if isinstance(spec, specs.PackageSpec):  # the one singleton kind
             pkg.manifest = spec
             continue
         if spec.id in seen:
@@ -97,12 +113,7 @@ def load_package(folder: Path, base: Path, diags: list[Diagnostic]) -> LoadedPac
                                               first=seen[spec.id].id_span))
             continue
         seen[spec.id] = spec
-        if isinstance(spec, specs.LedgerSpec):
-            pkg.ledgers[spec.id] = spec
-        elif isinstance(spec, specs.MapSpec):
-            pkg.maps[spec.id] = spec
-        elif isinstance(spec, specs.LayoutSpec):
-            pkg.layouts[spec.id] = spec
+        pkg.by_kind[spec.kind][spec.id] = spec
     if pkg.manifest is None and not any(d.code.startswith(("Y", "S")) and
                                         d.span.file.endswith("package.yaml") for d in diags):
         diags.append(catalog.missing_package(file_span(pkg.folder), folder=pkg.folder))
@@ -130,7 +141,7 @@ def load_spec(src: SourceFile, diags: list[Diagnostic]) -> specs.Spec | None:
     if sdiags:
         diags.extend(sdiags)
         return None
-    return specs.build(node, src, kind)
+    return kinds.front_end(kind).build(node, src, specs.base_fields(node, src, kind))
 
 
 def yaml_depth_span(src: SourceFile, limit: int) -> Span:

@@ -22,6 +22,7 @@ from typing import cast
 import jsonschema
 
 from compiler import catalog
+from compiler import kinds
 from compiler.diagnostics import Diagnostic
 from compiler.yamlnodes import YMap
 from compiler.yamlnodes import YNode
@@ -30,7 +31,7 @@ from compiler.yamlnodes import YSeq
 from compiler.yamlnodes import to_plain
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
-KINDS = ("package", "ledger", "map", "layout")
+KINDS = kinds.KINDS  # the registry (compiler/kinds/__init__.py)
 
 _WHERE = {"rows": "uma linha (rows)", "columns": "uma coluna (columns)",
           "format": "'format'", "output": "'output'", "fields": "um campo (fields)",

@@ -152,124 +152,63 @@ class LayoutSpec(SpecBase):
     alternative_of: Text | None = None
 
 
-Spec = PackageSpec | LedgerSpec | MapSpec | LayoutSpec
+# The specs of the kinds in compiler/kinds (a new kind's spec class lives in its own folder,
+# compiler/kinds/<name>/spec.py, and derives from SpecBase).
+Spec = SpecBase
 
 
-# ---------------------------------------------------------------- building from YNodes
-def _scalar(m: YMap, key: str) -> YScalar | None:
+# ---------------------------------------------------------------- reading YNodes
+def scalar(m: YMap, key: str) -> YScalar | None:
     node = m.get(key)
     return node if isinstance(node, YScalar) else None
 
 
-def _text(m: YMap, key: str) -> Text | None:
-    node = _scalar(m, key)
+def text(m: YMap, key: str) -> Text | None:
+    node = scalar(m, key)
     return Text(value=node.value, span=node.span) if node is not None else None
 
 
-def _span_of(m: YMap, key: str) -> Span | None:
-    node = _scalar(m, key)
+def span_of(m: YMap, key: str) -> Span | None:
+    node = scalar(m, key)
     return node.span if node is not None else None
 
 
-def _str(m: YMap, key: str, default: str = "") -> str:
-    node = _scalar(m, key)
+def string(m: YMap, key: str, default: str = "") -> str:
+    node = scalar(m, key)
     return node.value if node is not None else default
 
 
-def _int(m: YMap, key: str) -> int | None:
-    node = _scalar(m, key)
+def integer(m: YMap, key: str) -> int | None:
+    node = scalar(m, key)
     return int(node.value) if node is not None else None
 
 
-def _bool(m: YMap, key: str, default: bool) -> bool:
-    node = _scalar(m, key)
+def boolean(m: YMap, key: str, default: bool) -> bool:
+    node = scalar(m, key)
     return node.value == "true" if node is not None else default
 
 
-def _map(node: YNode | None) -> YMap:
+def mapping(node: YNode | None) -> YMap:
     return node if isinstance(node, YMap) else YMap(items=(), span=_nospan())
 
 
-def _seq(node: YNode | None) -> tuple[YNode, ...]:
+def sequence(node: YNode | None) -> tuple[YNode, ...]:
     return node.items if isinstance(node, YSeq) else ()
+
+
+def texts(node: YNode | None) -> tuple[Text, ...]:
+    """A list of scalars as Texts (non-scalars were refused by the schema)."""
+    return tuple(Text(value=n.value, span=n.span) for n in sequence(node)
+                 if isinstance(n, YScalar))
 
 
 def _nospan() -> Span:
     return Span(file="", line=1, col=1, end_line=1, end_col=1, start=0, end=0)
 
 
-def build(root: YMap, src: SourceFile, kind: str) -> Spec:
-    """Build the typed spec; `root` has already passed JSON Schema validation."""
-    id_node = _scalar(root, "id")
+def base_fields(root: YMap, src: SourceFile, kind: str) -> dict[str, Any]:
+    """The SpecBase fields of a document: kind, id, src, spans, description, provisional."""
+    id_node = scalar(root, "id")
     assert id_node is not None
-    base: dict[str, Any] = dict(kind=kind, id=id_node.value, src=src, span=root.span,
-                                id_span=id_node.span, description=_str(root, "description"),
-                                provisional=_text(root, "provisional"))
-    if kind == "package":
-        params = tuple(
-            ParamSpec(name=k.value, type=_str(_map(v), "type"), min=_int(_map(v), "min"),
-                      max=_int(_map(v), "max"), description=_str(_map(v), "description"),
-                      span=k.span)
-            for k, v in _map(root.get("params")).items)
-        return PackageSpec(**base, partition=_text(root, "partition"), params=params)
-    if kind == "ledger":
-        f = _map(root.get("format"))
-        fmt = FormatSpec(type=_str(f, "type", "csv"), delimiter=_str(f, "delimiter", ";"),
-                         encoding=_str(f, "encoding", "utf-8"), decimal=_str(f, "decimal", ","),
-                         thousands=_str(f, "thousands", ""), date=_str(f, "date", "DD/MM/YYYY"),
-                         true=_str(f, "true", "S"), false=_str(f, "false", "N"),
-                         header=_bool(f, "header", True))
-        fields = tuple(
-            FieldSpec(name=k.value, type=_str(_map(v), "type"),
-                      required=_bool(_map(v), "required", True),
-                      scale=_int(_map(v), "scale") or 2, span=k.span)
-            for k, v in _map(root.get("fields")).items)
-        derived = tuple(DerivedSpec(name=k.value, expr=v, span=k.span)
-                        for k, v in _map(root.get("derived")).items if isinstance(v, YScalar))
-        return LedgerSpec(**base, format=fmt, fields=fields, derived=derived)
-    if kind == "map":
-        def texts(key: str) -> tuple[Text, ...]:
-            return tuple(Text(value=n.value, span=n.span) for n in _seq(root.get(key))
-                         if isinstance(n, YScalar))
-        source = _text(root, "source")
-        assert source is not None
-        return MapSpec(**base, source=source, key=texts("key"), values=texts("values"),
-                       on_missing=_str(root, "on_missing", "error"))
-    assert kind == "layout"
-    columns = tuple(
-        ColumnSpec(id=_str(_map(c), "id"), code=_int(_map(c), "code") or 0,
-                   label=_str(_map(c), "label"), value=_scalar(_map(c), "value"), span=c.span,
-                   label_span=_span_of(_map(c), "label"))
-        for c in _seq(root.get("columns")))
-    rows = tuple(_row(_map(r)) for r in _seq(root.get("rows")))
-    out = _map(root.get("output"))
-    output_file = _text(out, "file")
-    assert output_file is not None
-    return LayoutSpec(**base, planilha=_int(root, "planilha") or 0, source=_text(root, "source"),
-                      filter=_scalar(root, "filter"), hit_policy=_str(root, "hit_policy", "unique"),
-                      output_format=_str(out, "format", "impt"), output_file=output_file,
-                      columns=columns, rows=rows, alternative_of=_text(root, "alternative_of"))
-
-
-def _row(m: YMap) -> RowSpec:
-    ref = _text(m, "ref")
-    rid = _text(m, "record_id")
-    assert ref is not None and rid is not None
-    total_node = m.get("total_of")
-    total: str | tuple[Text, ...] | None
-    if isinstance(total_node, YScalar):
-        total = total_node.value
-    elif isinstance(total_node, YSeq):
-        total = tuple(Text(value=n.value, span=n.span) for n in total_node.items
-                      if isinstance(n, YScalar))
-    else:
-        total = None
-    values = tuple((Text(value=k.value, span=k.span), v) for k, v in _map(m.get("values")).items
-                   if isinstance(v, YScalar))
-    ow = m.key_node("otherwise")
-    total_key = m.key_node("total_of")
-    return RowSpec(ref=ref, record_id=rid, label=_str(m, "label"), rule=_scalar(m, "rule"),
-                   otherwise=_bool(m, "otherwise", False),
-                   otherwise_span=ow.span if ow else None, values=values, total_of=total,
-                   total_span=total_key.span if total_key is not None else None,
-                   span=m.span)
+    return dict(kind=kind, id=id_node.value, src=src, span=root.span, id_span=id_node.span,
+                description=string(root, "description"), provisional=text(root, "provisional"))

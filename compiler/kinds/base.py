@@ -1,0 +1,170 @@
+"""What a spec kind plugs into each stage of the pipeline (see compiler/kinds/__init__.py).
+
+A kind is a folder `compiler/kinds/<name>/` with one module per stage it takes part in; each
+module exposes `PART`, an object of that stage's protocol below:
+
+* `spec.py`   → `PART: FrontEnd`  (rank of compiler.specs): YAML → typed spec, spec-level checks;
+* `lower.py`  → `PART: Lowering`  (rank of compiler.lower): spec → plan node(s) of compiler.ir;
+* `python.py` → `PART: PyEmitter` (rank of compiler.codegen): contributions to the generated
+  module (ledger scans, `finish`, the runtime declaration in `PACKAGE`);
+* `sql.py`    → `PART: SqlEmitter` (rank of compiler.codegen): contributions to the SQL scan
+  of the ledgers the node reads (CTE columns, checks, rows of the `aggregate` statement).
+
+A stage module may be missing when the kind has nothing for that stage (`package` has no
+emitters). The schema is `compiler/schemas/<name>.schema.json`.
+
+Why names and per-stage modules rather than one Kind object holding every function: such an
+object would import the back ends, and the front end (schema, specs, package: early in the
+pipeline order that tests/test_architecture.py enforces) could not read the registry.
+
+Order: stages visit kinds in registry order. A kind may read what kinds before it declared
+(names, types, computed values at finish): `map` reads `ledger`, `layout` both, `check` all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import Protocol
+
+if TYPE_CHECKING:
+    from sqlglot import exp
+
+    from compiler import ir
+    from compiler.diagnostics import Diagnostic
+    from compiler.source import SourceFile
+    from compiler.source import Span
+    from compiler.specs import SpecBase
+    from compiler.yamlnodes import YMap
+
+
+# ---------------------------------------------------------------- front end
+class FrontEnd(Protocol):
+    """Builds the typed spec of a YAML document that passed the kind's JSON Schema."""
+
+    # True for a kind of which a package has exactly one and whose id is not a spec name
+    # (`package`); the others share one namespace of ids (S0105 on a repeated id).
+    singleton: bool
+
+    def build(self, root: YMap, src: SourceFile, base: dict[str, Any]) -> SpecBase:
+        """`base` holds the SpecBase fields (kind, id, src, span, id_span, description,
+        provisional): `return MySpec(**base, ...)`."""
+
+    def check(self, specs: Sequence[SpecBase]) -> list[Diagnostic]:
+        """Checks over all the specs of this kind before lowering (e.g. output file names)."""
+
+
+# ---------------------------------------------------------------- lowering
+class Lowering(Protocol):
+    """Spec → plan nodes. `lw` is the compiler.lower.Lowerer: `lw.diags`, `lw.checker`,
+    `lw.parse(scalar, path)`, `lw.scope(where, ledger, aggregate=...)`, `lw.pkg` (the loaded
+    specs: `lw.pkg.specs_of("layout")`), `lw.package_id`, `lw.partition`, `lw.field_types`,
+    `lw.derived_types`, `lw.map_infos`, `lw.layout_infos`, `lw.cell_deps`, `lw.incomplete`."""
+
+    def declare(self, lw: Any, specs: Sequence[SpecBase]) -> None:
+        """Phase 1, every kind in registry order: make names known to later expressions
+        (a ledger's field types, a map's record type, a layout's rows and columns)."""
+
+    def lower(self, lw: Any, spec: SpecBase) -> ir.PlanNode | None:
+        """Phase 2, every spec in registry then file order: the checked plan node (None
+        when it has errors, reported in lw.diags)."""
+
+    def finish(self, lw: Any, nodes: Sequence[ir.PlanNode]) -> None:
+        """Phase 3, after every node: cross-node steps of this kind (layout: the dependency
+        order of value and total rows, `ir.Package.finish_order`; cycles are errors)."""
+
+
+# ---------------------------------------------------------------- back ends
+@dataclass(frozen=True, slots=True)
+class Accumulator:
+    """What a node accumulates per partition while a ledger is scanned: a table of `rows`
+    × len(`columns`) cells. At run time it is `ctx.acc[node_id][part]` (a list of rows, each
+    a list of values), created by the node's runtime declaration (`Node.new_acc()`); the SQL
+    back ends load the `aggregate` rows of the node into the same place. `columns` gives, per
+    column, how its SQL text is parsed back: "int", "decimal", "str", "bool", "date", "none"
+    (not computed by the scan)."""
+
+    node_id: str
+    rows: int
+    columns: tuple[str, ...]
+
+
+class PyScanPart(Protocol):
+    """A node's contribution to the generated Python scan of one ledger (one per reading
+    node, in registry then file order). The scan loop binds the record's fields
+    (`names.field_var`) and derived fields, then runs every part's `emit`."""
+
+    node_id: str
+    # records this part takes count as having reached a report (ctx.reached, D0601)
+    reaches: bool
+
+    def emit(self, w: Any) -> None:
+        """Write the per-record code through the codegen.pymodule.ScanWriter `w`:
+        `w.out` (indented Lines), `w.expr(e)` (Python text of an ir.Expr; its pending
+        statements are written first), `w.where(span, plan_id)` (a location comment, also in
+        LOC), `w.part` (the partition variable), `w.acc(node_id)` (local bound to
+        ctx.acc[node_id]), `w.filter(e, text, plan_id)` (opens `if <filter>:`; evaluated for
+        every record, so decimals it reads are converted up front), `w.begin()`/`w.end()`
+        (a block whose decimal amounts are converted only when entered), `w.reach()`."""
+
+
+class PyEmitter(Protocol):
+    """A kind's part in the generated Python module."""
+
+    def scan_parts(self, gen: Any, node: ir.PlanNode) -> Sequence[tuple[str, PyScanPart]]:
+        """(ledger id, part) for each ledger scan this node reads; () for none."""
+
+    def finish(self, gen: Any, nodes: Sequence[ir.PlanNode]) -> list[str]:
+        """Lines of `finish(ctx, part)` for this kind's nodes, run per partition after every
+        scan, in registry order (so after the finish of the kinds before it). Locals:
+        `ctx`, `part`; values via `ctx.rows(node_id, part)` (a layout's rows, a node's
+        accumulator table); outcomes via `ctx.report(DataError)` (see runtime.scan)."""
+
+    def declare(self, gen: Any, node: ir.PlanNode) -> str | None:
+        """The runtime declaration of the node inside `PACKAGE = Package(nodes=(...))`
+        (e.g. `Layout(...)`), None for nodes declared elsewhere (ledgers, maps). Every runtime
+        class it names must be passed to `gen.uses_model(name)` (imports are tracked)."""
+
+
+class SqlScanPart(Protocol):
+    """A node's contribution to the SQL scan of one ledger (compiler/codegen/sql.ScanGen)."""
+
+    node_id: str
+    reaches: bool
+
+    def lookups(self) -> Sequence[tuple[str, ir.MapLookup]]:
+        """Map lookups the part evaluates, with when the Python scan evaluates them:
+        "filter" (every record), "rule" (filter holds), "column" (the record got a row)."""
+
+    def filtered(self, g: Any) -> list[exp.Expr]:
+        """Columns of the `filtered` CTE layer (e.g. `_f__<id>`)."""
+
+    def classified(self, g: Any) -> list[exp.Expr]:
+        """Columns of the `classified` CTE layer (e.g. `_row__<id>`: the row, null = none)."""
+
+    def landed(self, g: Any) -> exp.Expr | None:
+        """True where the record reached this node (counted when `reaches`)."""
+
+    def checks(self, g: Any, pending: Sequence[tuple[str, ir.MapLookup]]) -> None:
+        """Add the per-record checks the Python scan makes, in its order (D0201, D0301)."""
+
+    def accumulator(self) -> Accumulator:
+        """The shape of what `aggregate` returns for this node."""
+
+    def aggregate(self, g: Any, width: int) -> exp.Select:
+        """SELECT node id AS "layout", partition AS "part", row index AS "row",
+        v0..v<width-1> (text; pad with NULL) FROM "classified" ... GROUP BY part, row."""
+
+
+class SqlEmitter(Protocol):
+    """A kind's part in the SQL back end."""
+
+    def scan_parts(self, node: ir.PlanNode) -> Sequence[tuple[str, SqlScanPart]]:
+        """(ledger id, part) for each ledger scan this node reads; () for none."""
+
+
+def located(span: Span, plan_id: str) -> str:
+    """`file:line:col  plan-id`: how generated code names where a node comes from."""
+    return f"{span.file}:{span.line}:{span.col}  {plan_id}"

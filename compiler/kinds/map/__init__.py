@@ -1,0 +1,1 @@
+"""The `map` kind (see compiler/kinds/base.py for what each stage module provides)."""
