@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from typing import Protocol
 
 from runtime.locations import Loc
+
+# What a run reads for one ledger: a file path, or rows in memory (mappings field → value).
+LedgerInput = str | Path | Iterable[Mapping[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +52,13 @@ class CsvFormat:
 
 @dataclass(frozen=True, slots=True)
 class Ledger:
-    """An input table and the generated function that scans it (None when no layout reads it)."""
+    """An input table and the generated function that scans it (None when no node reads it)."""
 
     id: str
     fields: tuple[Field, ...]
     format: CsvFormat
     scan: Callable[..., None] | None = None
+    # the nodes whose records count as reaching a report (D0601 names them): its layouts
     layouts: tuple[str, ...] = ()
     # The scan accepts decimal values as their checked cell text and converts them itself
     # (ScanContext.amount) where a record uses them.
@@ -116,26 +124,52 @@ class Layout:
     # Layouts of one group are alternatives of each other: a run selects at most one of them.
     alternative_of: str = ""
 
+    def new_acc(self) -> list[list[Any]]:
+        """A fresh accumulator table for one partition: one list of column values per row."""
+        return [[c.init for c in self.columns] for _ in self.rows]
+
+
+class Node(Protocol):
+    """A computed node of a package (a layout; the kinds of compiler/kinds that compute
+    something): what the runtime needs of every one. `new_acc()` builds the table a scan
+    accumulates into per partition (`ScanContext.acc[node.id][part]`)."""
+
+    @property
+    def id(self) -> str: ...
+
+    def new_acc(self) -> list[list[Any]]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Package:
-    """A compiled package as the runtime sees it."""
+    """A compiled package as the runtime sees it: inputs (ledgers, maps) and the computed nodes
+    in the compiler's registry order (a kind's nodes may read those of the kinds before)."""
 
     id: str
     partition: str | None
     params: tuple[Param, ...]
     ledgers: tuple[Ledger, ...]
     maps: tuple[Map, ...]
-    layouts: tuple[Layout, ...]
+    nodes: tuple[Node, ...]
     finish: Callable[..., None]
     spec_hash: str
     compiler_version: str
+
+    @property
+    def layouts(self) -> tuple[Layout, ...]:
+        return tuple(n for n in self.nodes if isinstance(n, Layout))
 
     def layout(self, layout_id: str) -> Layout:
         for lay in self.layouts:
             if lay.id == layout_id:
                 return lay
         raise KeyError(layout_id)
+
+    def node(self, node_id: str) -> Node:
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
 
     def ledger(self, ledger_id: str) -> Ledger:
         for led in self.ledgers:

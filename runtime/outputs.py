@@ -1,9 +1,11 @@
-"""Output files: IMPT rendering and the atomic write of one file (temp file + rename)."""
+"""Output files: the registry of output formats (a layout's `output.format` → its renderer:
+IMPT now; csv, json, markdown, html are added here) and the atomic write of one file."""
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,22 @@ def render_impt(layout: Layout, rows: Sequence[Sequence[Any]]) -> bytes:
         out.append(layout.line.format(ref=row.ref, record_id=row.record_id, marker=row.marker,
                                       **cells))
     return "".join(line + "\r\n" for line in out).encode("utf-8")
+
+
+Renderer = Callable[[Layout, Sequence[Sequence[Any]]], bytes]
+
+# output.format (compiler/schemas/layout.schema.json) → how a layout's rows become file bytes
+FORMATS: dict[str, Renderer] = {"impt": render_impt}
+
+
+def render(layout: Layout, rows: Sequence[Sequence[Any]]) -> bytes:
+    """The bytes of one output file of `layout` in its declared format."""
+    try:
+        renderer = FORMATS[layout.output_format]
+    except KeyError:
+        raise ValueError(f"formato de saída desconhecido '{layout.output_format}' no layout "
+                         f"'{layout.id}'; formatos: {', '.join(FORMATS)}") from None
+    return renderer(layout, rows)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

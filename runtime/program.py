@@ -11,7 +11,6 @@ import importlib.util
 import re
 import sys
 from collections.abc import Callable
-from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,11 +26,13 @@ from runtime.errors import RunFailed
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
 from runtime.model import Layout
+from runtime.model import LedgerInput
 from runtime.model import Package
-from runtime.outputs import render_impt
+from runtime.outputs import render
 from runtime.parquet import check_schema
 from runtime.partitions import partition_errors
 from runtime.scan import ScanContext
+from runtime.scan import Tracer
 from runtime.values import CONTEXT
 from runtime.values import overflow_error
 
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from runtime.lifecycle import RunRecord
     from runtime.trace import Explanation
 
-LedgerInput = str | Path | Iterable[Mapping[str, Any]]
+__all__ = ["LedgerInput", "LoadError", "Program", "Result", "SelectionConflict", "load"]
 
 
 class SelectionConflict(ValueError):
@@ -197,7 +198,8 @@ class Program:
 
     def run(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any], *,
             select: str | None = None, allow_rejects: bool = False, backend: str = "python",
-            progress: Callable[[str], None] | None = None, state: str | Path | None = None,
+            progress: Callable[[str], None] | None = None,
+            tracer: Tracer | None = None, state: str | Path | None = None,
             **lifecycle: Any) -> Result:
         """Run the package on ledgers (paths or in-memory rows); raises RunFailed on data errors.
 
@@ -209,6 +211,8 @@ class Program:
         compiled SQL of generated/<pkg>/sql/), or "auto" (duckdb when an input is Parquet or
         larger than ~50 MB). Every back end gives the same outputs; `result.backend` says which
         one ran. `progress`, when given, receives one-line notes (rows read, files written).
+        `tracer` records lineage (runtime.trace.Trace, as apura explain does); Python back end
+        only.
 
         Example:
             >>> program = runtime.load("generated/siops")
@@ -221,7 +225,12 @@ class Program:
 
         if backend not in BACKENDS:
             raise ValueError(f"back end desconhecido '{backend}'; use: {', '.join(BACKENDS)}")
+        if tracer is not None and backend != "python":
+            raise ValueError("o rastreamento (explain) roda só no back end python")
         if state is not None:
+            if tracer is not None:
+                raise ValueError("o rastreamento (explain) não é registrado no diário: "
+                                 "rode sem state=")
             from runtime.lifecycle import run_journaled
 
             return run_journaled(self, ledgers, params, state=state, select=select,
@@ -231,7 +240,7 @@ class Program:
             raise TypeError(f"{', '.join(sorted(lifecycle))}: só com state=")
         with decimal.localcontext(CONTEXT):
             result = self._run(ledgers, params, select, allow_rejects,
-                               choose(backend, ledgers), progress)
+                               choose(backend, ledgers), progress, tracer)
         result.program, result.ledgers = self, dict(ledgers)
         result.params, result.allow_rejects = dict(params), allow_rejects
         return result
@@ -267,8 +276,7 @@ class Program:
 
     def _run(self, ledgers: Mapping[str, LedgerInput], raw_params: Mapping[str, Any],
              select: str | None, allow_rejects: bool, backend: str,
-             progress: Callable[[str], None] | None,
-             tracing: Callable[[ScanContext], None] | None = None) -> Result:
+             progress: Callable[[str], None] | None, tracer: Tracer | None = None) -> Result:
         pkg = self.package
         params, errors = self.check_params(raw_params)
         needed = self.required_inputs(select)
@@ -285,8 +293,9 @@ class Program:
         if errors:
             raise RunFailed(errors)
         ctx = ScanContext(pkg, params)
-        if tracing is not None:  # explain: record lineage (Python back end only)
-            tracing(ctx)
+        if tracer is not None:  # explain: record lineage (Python back end only)
+            ctx.trace = tracer
+            tracer.attach(ctx)
         map_sources = {m.source for m in pkg.maps}
         # 1. map sources first (fully read), then 2. scanned ledgers (streamed).
         order = sorted(needed, key=lambda n: (n not in map_sources, needed.index(n)))
@@ -317,14 +326,14 @@ class Program:
                     values[(lay.id, part)] = rows_v
                     if lay.id in chosen:
                         rel = lay.output_file if part is None else f"{part}/{lay.output_file}"
-                        outputs[rel] = render_impt(lay, rows_v)
+                        outputs[rel] = render(lay, rows_v)
             except decimal.DecimalException:  # more than 38 digits: D0111, as in SQL
                 errors.append(overflow_error(f"<partição {part}>", "nos totais da partição"))
         if errors:
             raise RunFailed(errors)
         return Result(package=pkg, outputs=outputs, values=values, inputs=stats,
                       partitions=partitions, rejects=rejects, backend=backend,
-                      warnings=_unreached(pkg, stats, params))
+                      warnings=[*_unreached(pkg, stats, params), *ctx.warnings])
 
     def _scan_python(self, ctx: ScanContext, ledgers: Mapping[str, LedgerInput],
                      order: list[str], errors: list[DataError],

@@ -1,17 +1,34 @@
-"""What generated scan functions see while a run goes: parameters, built maps (missing keys
-reported once per key), the accumulators of every layout, and the error sink."""
+"""What generated code sees while a run goes: parameters, built maps (missing keys reported
+once per key), the accumulators of every computed node, the error and warning sinks, and the
+tracing hook (`ScanContext.trace`, a Tracer: apura explain)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from typing import Protocol
 
 from runtime.errors import DataError
 from runtime.errors import SkipRecord
 from runtime.model import Package
 
 _FIRST_LINES = 3  # a D0201 names the first lines of the records that looked its key up
+
+
+class Tracer(Protocol):
+    """Records lineage while a scan runs (runtime.trace.Trace); set as `ScanContext.trace`
+    through `Program.run(..., tracer=...)`. Generated scans call it after a record added to a
+    row; maps call `looked_up` for every lookup (a traced scan looks every key up through
+    RuntimeMap.find)."""
+
+    def __call__(self, node: str, part: Any, row: int, line: int, before: list[Any],
+                 after: list[Any]) -> None: ...
+
+    def attach(self, ctx: ScanContext) -> None: ...
+
+    def looked_up(self, m: RuntimeMap, key: tuple[Any, ...], line: int,
+                  hit: tuple[Any, ...] | None) -> None: ...
 
 
 class RuntimeMap:
@@ -28,6 +45,8 @@ class RuntimeMap:
 
     def find(self, key: tuple[Any, ...], line: int) -> tuple[Any, ...] | None:
         hit = self.entries.get(key)
+        if self.ctx.trace is not None:
+            self.ctx.trace.looked_up(self, key, line, hit)
         if hit is not None or self.spec.on_missing == "null":
             return hit
         if not self.failed:
@@ -61,15 +80,25 @@ class _Missing:
 
 
 class ScanContext:
-    """What generated scan functions see: parameters, maps, accumulators, error sink."""
+    """What generated code sees: parameters, maps, accumulators, error and warning sinks.
+
+    `acc[node_id][part]` is the accumulator table of a computed node in one partition (a list
+    of rows, each a list of values; `rows()` makes it on first use from the node's declaration),
+    filled by the Python scans or loaded from the SQL `aggregate` (runtime.backends.sqlrun);
+    `finish` reads and completes it. Run-time outcomes of a node: `report(DataError)`."""
 
     def __init__(self, package: Package, params: dict[str, Any]) -> None:
         self.package = package
         self.params = params
+        # apura explain: lineage hook, set before the scans (Program.run(tracer=...))
+        self.trace: Tracer | None = None
         self.maps: dict[str, RuntimeMap] = {m.id: RuntimeMap(m, self) for m in package.maps}
-        self.acc: dict[str, dict[Any, list[list[Any]]]] = {lay.id: {} for lay in package.layouts}
+        self.acc: dict[str, dict[Any, list[list[Any]]]] = {n.id: {} for n in package.nodes}
+        self._nodes = {n.id: n for n in package.nodes}
         self._layouts = {lay.id: lay for lay in package.layouts}
         self._errors: list[DataError] = []
+        # warnings reported by nodes at finish (severity "aviso"): they do not fail the run
+        self.warnings: list[DataError] = []
         # missing map keys: one D0201 per (map, key, input), with its count and first lines
         self._missing: dict[tuple[str, tuple[Any, ...], str], _Missing] = {}
         self._stale: dict[int, _Missing] = {}
@@ -109,15 +138,24 @@ class ScanContext:
             if m.spec.source == ledger:
                 m.failed = True
 
-    def new_rows(self, layout_id: str) -> list[list[Any]]:
-        lay = self._layouts[layout_id]
-        return [[c.init for c in lay.columns] for _ in lay.rows]
+    def new_rows(self, node_id: str) -> list[list[Any]]:
+        """A fresh accumulator table of a node (Node.new_acc)."""
+        return self._nodes[node_id].new_acc()
 
-    def rows(self, layout_id: str, part: Any) -> list[list[Any]]:
-        got = self.acc[layout_id].get(part)
+    def rows(self, node_id: str, part: Any) -> list[list[Any]]:
+        """The accumulator table of a node in a partition (made on first use)."""
+        got = self.acc[node_id].get(part)
         if got is None:
-            got = self.acc[layout_id][part] = self.new_rows(layout_id)
+            got = self.acc[node_id][part] = self.new_rows(node_id)
         return got
+
+    def report(self, error: DataError) -> None:
+        """A run-time outcome of a node (at finish): an error fails the run, a warning
+        (severity "aviso") is kept in Result.warnings."""
+        if error.severity == "aviso":
+            self.warnings.append(error)
+        else:
+            self.errors.append(error)
 
     def conflict(self, layout_id: str, first: int, second: int, line: int) -> int:
         lay = self._layouts[layout_id]

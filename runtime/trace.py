@@ -20,6 +20,7 @@ from dataclasses import field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import Protocol
 
 from runtime.errors import DataError
 from runtime.errors import RunFailed
@@ -29,10 +30,20 @@ from runtime.values import CONTEXT
 from runtime.values import format_money
 
 if TYPE_CHECKING:
-    from runtime.program import LedgerInput
-    from runtime.program import Program
+    from runtime.model import LedgerInput
     from runtime.scan import RuntimeMap
     from runtime.scan import ScanContext
+
+
+class Runs(Protocol):
+    """What explain needs of a runtime.program.Program (this module does not import it)."""
+
+    @property
+    def package(self) -> Package: ...
+
+    def run(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any], *,
+            select: str | None = ..., allow_rejects: bool = ..., backend: str = ...,
+            tracer: Any = ...) -> Any: ...
 
 _CELL = re.compile(r'cell\(\s*"([^"]*)"\s*,\s*"([^"]*)"\s*,\s*"([^"]*)"\s*\)')
 _SUMS = ("sum", "count")
@@ -87,8 +98,8 @@ class Trace:
     """Collects, during a scan, what each record added to the rows of some layouts in one
     partition, and the map entries it looked up.
 
-    Generated scans call it (when `ctx.trace` is set) after accumulating a record; `attach`
-    installs it on a fresh scan context (Program._run's `tracing` hook).
+    A runtime.scan.Tracer: `Program.run(..., tracer=trace)` sets it as `ctx.trace`; generated
+    scans call it after accumulating a record, maps call `looked_up`.
     """
 
     def __init__(self, package: Package, layouts: Collection[str], part: Any) -> None:
@@ -104,21 +115,12 @@ class Trace:
         self._lookups: list[tuple[RuntimeMap, tuple[Any, ...], tuple[Any, ...] | None]] = []
 
     def attach(self, ctx: ScanContext) -> None:
-        from runtime.scan import RuntimeMap
-
-        class RecordingMap(RuntimeMap):
-            def find(inner, key: tuple[Any, ...], line: int) -> tuple[Any, ...] | None:
-                hit = RuntimeMap.find(inner, key, line)
-                self._looked_up(inner, key, line, hit)
-                return hit
-
+        """Called by the run on its fresh scan context, before the scans."""
         self.ctx = ctx
-        ctx.trace = self  # type: ignore[attr-defined]
-        for mid, m in list(ctx.maps.items()):
-            ctx.maps[mid] = RecordingMap(m.spec, ctx)
 
-    def _looked_up(self, m: RuntimeMap, key: tuple[Any, ...], line: int,
-                   hit: tuple[Any, ...] | None) -> None:
+    def looked_up(self, m: RuntimeMap, key: tuple[Any, ...], line: int,
+                  hit: tuple[Any, ...] | None) -> None:
+        """A record looked `key` up in `m` (RuntimeMap.find, while tracing)."""
         assert self.ctx is not None
         at = (self.ctx.file, line)
         if at != self._at:
@@ -411,7 +413,7 @@ def _glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
-def explain(program: Program, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
+def explain(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
             layout: str, part: Any, ref: str, column: str = "V0", *,
             allow_rejects: bool = False) -> Explanation:
     """Run the package on the Python back end with lineage recorded for one partition, and
@@ -423,8 +425,8 @@ def explain(program: Program, ledgers: Mapping[str, LedgerInput], params: Mappin
         part = None
     trace = Trace(pkg, _closure(pkg, lay.id), part)
     with decimal.localcontext(CONTEXT):
-        result = program._run(ledgers, params, _glob_escape(lay.id), allow_rejects, "python",
-                              None, tracing=trace.attach)
+        result = program.run(ledgers, params, select=_glob_escape(lay.id),
+                             allow_rejects=allow_rejects, backend="python", tracer=trace)
     found = [p for p in result.partitions if p == part or str(p) == str(part)]
     if not found:
         shown = ", ".join(str(p) for p in result.partitions) or "nenhuma"

@@ -15,10 +15,9 @@ from compiler.codegen import names
 _CMP_HELPER = {ir.CmpOp.EQ: "eq", ir.CmpOp.NE: "ne", ir.CmpOp.LT: "lt", ir.CmpOp.LE: "le",
                ir.CmpOp.GT: "gt", ir.CmpOp.GE: "ge"}
 _BIN_HELPER = {ir.BinOp.ADD: "add", ir.BinOp.SUB: "sub", ir.BinOp.MUL: "mul"}
-_CALLS = {"coalesce": "o.coalesce", "round": "o.round_", "round_half_up": "o.round_up",
-          "abs": "o.abs_", "within": "o.within", "date": "o.date",
-          "fim_bimestre": "o.fim_bimestre", "year": "o.year", "month": "o.month",
-          "day": "o.day", "bimestre": "o.bimestre"}
+_CALLS = {"coalesce": "coalesce", "round": "round_", "round_half_up": "round_up",
+          "abs": "abs_", "within": "within", "date": "date", "fim_bimestre": "fim_bimestre",
+          "year": "year", "month": "month", "day": "day", "bimestre": "bimestre"}
 
 
 def literal(v: object) -> str:
@@ -74,6 +73,13 @@ class PyExpr:
         self.lookups: dict[str, str] = {}
         self.pending: list[str] = []
         self._nlookups = 0
+        # What the rendered code needs, tracked as it is rendered (imports and the locals a
+        # generated function binds): "ops" (runtime.ops as o), "D" (runtime.values.D),
+        # "skip" (a lookup that may raise SkipRecord); parameters, maps, cells' layouts.
+        self.uses: set[str] = set()
+        self.params: set[str] = set()
+        self.maps_used: set[str] = set()
+        self.cells: set[str] = set()
 
     def take_pending(self) -> list[str]:
         """Statements (`_l0 = M_x.find(...)`) to emit before the expression just rendered."""
@@ -100,19 +106,28 @@ class PyExpr:
     def __call__(self, e: ir.Expr) -> str:
         return self._maybe_hoist(e, self.render(e))
 
+    def _o(self, helper: str, *args: str) -> str:
+        self.uses.add("ops")
+        return f"o.{helper}({', '.join(args)})"
+
     def render(self, e: ir.Expr) -> str:
         n = e.type.nullable
         match e:
             case ir.Const(value=v):
+                if isinstance(v, Decimal):
+                    self.uses.add("D")
                 return literal(v)
             case ir.FieldRef(name=name):
                 return names.field_var(name)
             case ir.DerivedRef(name=name):
                 return names.derived_var(name)
             case ir.ParamRef(name=name):
+                self.params.add(name)
                 return names.param_var(name)
             case ir.MapLookup(map=m, keys=keys):
                 key = ", ".join(self(k) for k in keys)
+                self.maps_used.add(m)
+                self.uses.add("skip")  # find() raises SkipRecord on a missing key
                 code = f"{names.map_var(m)}.find(({key},), _line)"
                 if code not in self.lookups:
                     var = f"_l{self._nlookups}"
@@ -125,27 +140,27 @@ class PyExpr:
             case ir.GetField(record=r, name=name):
                 idx = self.maps[r.map].values.index(name) if isinstance(r, ir.MapLookup) else 0
                 if r.type.nullable:
-                    return f"o.field({self(r)}, {idx})"
+                    return self._o("field", self(r), str(idx))
                 return f"{self(r)}[{idx}]"
             case ir.Neg(operand=x):
-                return f"o.neg({self(x)})" if n else f"(-{self(x)})"
+                return self._o("neg", self(x)) if n else f"(-{self(x)})"
             case ir.Binary(op=op, left=a, right=b):
                 if op is ir.BinOp.DIV:
-                    return f"o.div({self(a)}, {self(b)})"
+                    return self._o("div", self(a), self(b))
                 if n:
-                    return f"o.{_BIN_HELPER[op]}({self(a)}, {self(b)})"
+                    return self._o(_BIN_HELPER[op], self(a), self(b))
                 return f"({self(a)} {op.value} {self(b)})"
             case ir.Compare(op=op, left=a, right=b):
                 if n:
-                    return f"o.{_CMP_HELPER[op]}({self(a)}, {self(b)})"
+                    return self._o(_CMP_HELPER[op], self(a), self(b))
                 return f"({self(a)} {op.value} {self(b)})"
             case ir.InList(operand=x, items=items, negated=neg):
                 tup = "(" + "".join(f"{literal(i.value)}, " for i in items).rstrip(" ") + ")"
                 if n:
-                    return f"o.{'not_in' if neg else 'in_'}({self(x)}, {tup})"
+                    return self._o("not_in" if neg else "in_", self(x), tup)
                 return f"({self(x)} {'not in' if neg else 'in'} {tup})"
             case ir.Matches(operand=x, pattern=p):
-                return f"o.matches({self(x)}, {p!r})"
+                return self._o("matches", self(x), repr(p))
             case ir.IsNull(operand=x, negated=neg):
                 return f"({self(x)} is {'not ' if neg else ''}None)"
             case ir.And(operands=ops) | ir.Or(operands=ops):
@@ -154,10 +169,10 @@ class PyExpr:
                 word = "and" if isinstance(e, ir.And) else "or"
                 parts = [self(x) for x in ops]
                 if n:
-                    return f"o.{word}3({', '.join(parts)})"
+                    return self._o(f"{word}3", *parts)
                 return "(" + f" {word} ".join(parts) + ")"
             case ir.Not(operand=x):
-                return f"o.not3({self(x)})" if n else f"(not {self(x)})"
+                return self._o("not3", self(x)) if n else f"(not {self(x)})"
             case ir.If(cond=c, then=a, other=b):
                 return f"({self(a)} if {self(c)} else {self(b)})"
             case ir.Call(func="within", args=(x, lo, hi)) if not x.type.nullable:
@@ -166,10 +181,11 @@ class PyExpr:
                     low = "" if lo.type.base == "null" else f"({ls} is None or {ls} <= {xs})"
                     high = "" if hi.type.base == "null" else f"({hs} is None or {xs} <= {hs})"
                     return f"({' and '.join(t for t in (low, high) if t) or 'True'})"
-                return f"o.within({xs}, {ls}, {hs})"
+                return self._o("within", xs, ls, hs)
             case ir.Call(func=f, args=args):
-                return f"{_CALLS[f]}({', '.join(self(a) for a in args)})"
+                return self._o(_CALLS[f], *(self(a) for a in args))
             case ir.CellRef(layout=lay, row=r, column=c):
+                self.cells.add(lay)
                 return f"{names.rows_var(lay)}[{r}][{c}]"
             case ir.Aggregate():
                 raise AssertionError("aggregates are lowered by the layout emitter")

@@ -111,7 +111,16 @@ class PyScanPart(Protocol):
 
 
 class PyEmitter(Protocol):
-    """A kind's part in the generated Python module."""
+    """A kind's part in the generated Python module (`gen` is codegen.pymodule.ModuleGen:
+    `gen.pkg`, `gen.loc(span, note)` → LOC index, `gen.where(span, plan_id)`,
+    `gen.uses_import(line)`, `gen.uses_model(name)`, `gen.absorb(pyexpr)`,
+    `gen.rows_read` (node ids finish binds with ctx.rows), `gen.scan_parts`)."""
+
+    # where the declaration goes in PACKAGE: "ledgers", "maps" or "nodes" (computed nodes)
+    slot: str
+
+    def locs(self, gen: Any, node: ir.PlanNode) -> None:
+        """Register the node's LOC entries up front (gen.loc), so they come first."""
 
     def scan_parts(self, gen: Any, node: ir.PlanNode) -> Sequence[tuple[str, PyScanPart]]:
         """(ledger id, part) for each ledger scan this node reads; () for none."""

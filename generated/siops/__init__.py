@@ -32,64 +32,64 @@ abi.require(1)
 
 # Where every rule lives in the specs: LOC[i] is (file, line, col, end_line, end_col).
 LOC = (
-    Loc('specs/siops/covid_70.yaml', 2, 1, 70, 1),  # 0 siops/covid/70
-    Loc('specs/siops/covid_70.yaml', 22, 5, 26, 3),  # 1 siops/covid/70/row/9999999001
-    Loc('specs/siops/covid_70.yaml', 26, 5, 30, 3),  # 2 siops/covid/70/row/9999999002
-    Loc('specs/siops/covid_70.yaml', 30, 5, 34, 3),  # 3 siops/covid/70/row/9999999003
-    Loc('specs/siops/covid_70.yaml', 34, 5, 38, 3),  # 4 siops/covid/70/row/9999999004
-    Loc('specs/siops/covid_70.yaml', 38, 5, 42, 3),  # 5 siops/covid/70/row/9999999005
-    Loc('specs/siops/covid_70.yaml', 42, 5, 46, 3),  # 6 siops/covid/70/row/9999999006
-    Loc('specs/siops/covid_70.yaml', 46, 5, 50, 3),  # 7 siops/covid/70/row/9999999007
-    Loc('specs/siops/covid_70.yaml', 50, 5, 54, 3),  # 8 siops/covid/70/row/9999999008
-    Loc('specs/siops/covid_70.yaml', 54, 5, 58, 3),  # 9 siops/covid/70/row/9999999009
-    Loc('specs/siops/covid_70.yaml', 58, 5, 62, 3),  # 10 siops/covid/70/row/9999999010
-    Loc('specs/siops/covid_70.yaml', 62, 5, 66, 3),  # 11 siops/covid/70/row/9999999011
-    Loc('specs/siops/covid_70.yaml', 66, 5, 70, 1),  # 12 siops/covid/70/row/9999999012
-    Loc('specs/siops/covid_71.yaml', 2, 1, 29, 1),  # 13 siops/covid/71
-    Loc('specs/siops/covid_71.yaml', 21, 5, 25, 3),  # 14 siops/covid/71/row/9999999030
-    Loc('specs/siops/covid_71.yaml', 25, 5, 29, 1),  # 15 siops/covid/71/row/9999999029
-    Loc('specs/siops/covid_72.yaml', 2, 1, 25, 1),  # 16 siops/covid/72
-    Loc('specs/siops/covid_72.yaml', 16, 5, 21, 3),  # 17 siops/covid/72/row/9999999030
-    Loc('specs/siops/covid_72.yaml', 21, 5, 25, 1),  # 18 siops/covid/72/row/9999999029
-    Loc('specs/siops/covid_77.yaml', 2, 1, 97, 1),  # 19 siops/covid/77
-    Loc('specs/siops/covid_77.yaml', 29, 5, 33, 3),  # 20 siops/covid/77/row/9999999013
-    Loc('specs/siops/covid_77.yaml', 33, 5, 37, 3),  # 21 siops/covid/77/row/9999999014
-    Loc('specs/siops/covid_77.yaml', 37, 5, 41, 3),  # 22 siops/covid/77/row/9999999015
-    Loc('specs/siops/covid_77.yaml', 41, 5, 45, 3),  # 23 siops/covid/77/row/9999999016
-    Loc('specs/siops/covid_77.yaml', 45, 5, 49, 3),  # 24 siops/covid/77/row/9999999017
-    Loc('specs/siops/covid_77.yaml', 49, 5, 53, 3),  # 25 siops/covid/77/row/9999999018
-    Loc('specs/siops/covid_77.yaml', 53, 5, 57, 3),  # 26 siops/covid/77/row/9999999019
-    Loc('specs/siops/covid_77.yaml', 57, 5, 61, 3),  # 27 siops/covid/77/row/9999999020
-    Loc('specs/siops/covid_77.yaml', 61, 5, 65, 3),  # 28 siops/covid/77/row/9999999021
-    Loc('specs/siops/covid_77.yaml', 65, 5, 69, 3),  # 29 siops/covid/77/row/9999999022
-    Loc('specs/siops/covid_77.yaml', 69, 5, 73, 3),  # 30 siops/covid/77/row/9999999023
-    Loc('specs/siops/covid_77.yaml', 73, 5, 77, 3),  # 31 siops/covid/77/row/9999999024
-    Loc('specs/siops/covid_77.yaml', 77, 5, 81, 3),  # 32 siops/covid/77/row/9999999025
-    Loc('specs/siops/covid_77.yaml', 81, 5, 85, 3),  # 33 siops/covid/77/row/9999999026
-    Loc('specs/siops/covid_77.yaml', 85, 5, 89, 3),  # 34 siops/covid/77/row/9999999027
-    Loc('specs/siops/covid_77.yaml', 89, 5, 93, 3),  # 35 siops/covid/77/row/9999999028
-    Loc('specs/siops/covid_77.yaml', 93, 5, 97, 1),  # 36 siops/covid/77/row/9999999029
-    Loc('specs/siops/covid_78.yaml', 2, 1, 64, 1),  # 37 siops/covid/78
-    Loc('specs/siops/covid_78.yaml', 28, 5, 32, 3),  # 38 siops/covid/78/row/9999999013
-    Loc('specs/siops/covid_78.yaml', 32, 5, 36, 3),  # 39 siops/covid/78/row/9999999014
-    Loc('specs/siops/covid_78.yaml', 36, 5, 40, 3),  # 40 siops/covid/78/row/9999999016
-    Loc('specs/siops/covid_78.yaml', 40, 5, 44, 3),  # 41 siops/covid/78/row/9999999024
-    Loc('specs/siops/covid_78.yaml', 44, 5, 48, 3),  # 42 siops/covid/78/row/9999999025
-    Loc('specs/siops/covid_78.yaml', 48, 5, 52, 3),  # 43 siops/covid/78/row/9999999026
-    Loc('specs/siops/covid_78.yaml', 52, 5, 56, 3),  # 44 siops/covid/78/row/9999999027
-    Loc('specs/siops/covid_78.yaml', 56, 5, 60, 3),  # 45 siops/covid/78/row/9999999028
-    Loc('specs/siops/covid_78.yaml', 60, 5, 64, 1),  # 46 siops/covid/78/row/9999999029
-    Loc('specs/siops/covid_79.yaml', 2, 1, 64, 1),  # 47 siops/covid/79
-    Loc('specs/siops/covid_79.yaml', 28, 5, 32, 3),  # 48 siops/covid/79/row/9999999013
-    Loc('specs/siops/covid_79.yaml', 32, 5, 36, 3),  # 49 siops/covid/79/row/9999999014
-    Loc('specs/siops/covid_79.yaml', 36, 5, 40, 3),  # 50 siops/covid/79/row/9999999016
-    Loc('specs/siops/covid_79.yaml', 40, 5, 44, 3),  # 51 siops/covid/79/row/9999999024
-    Loc('specs/siops/covid_79.yaml', 44, 5, 48, 3),  # 52 siops/covid/79/row/9999999025
-    Loc('specs/siops/covid_79.yaml', 48, 5, 52, 3),  # 53 siops/covid/79/row/9999999026
-    Loc('specs/siops/covid_79.yaml', 52, 5, 56, 3),  # 54 siops/covid/79/row/9999999027
-    Loc('specs/siops/covid_79.yaml', 56, 5, 60, 3),  # 55 siops/covid/79/row/9999999028
-    Loc('specs/siops/covid_79.yaml', 60, 5, 64, 1),  # 56 siops/covid/79/row/9999999029
-    Loc('specs/siops/equivalencia.yaml', 1, 1, 8, 1),  # 57 siops/equivalencia
+    Loc('specs/siops/equivalencia.yaml', 1, 1, 8, 1),  # 0 siops/equivalencia
+    Loc('specs/siops/covid_70.yaml', 2, 1, 70, 1),  # 1 siops/covid/70
+    Loc('specs/siops/covid_70.yaml', 22, 5, 26, 3),  # 2 siops/covid/70/row/9999999001
+    Loc('specs/siops/covid_70.yaml', 26, 5, 30, 3),  # 3 siops/covid/70/row/9999999002
+    Loc('specs/siops/covid_70.yaml', 30, 5, 34, 3),  # 4 siops/covid/70/row/9999999003
+    Loc('specs/siops/covid_70.yaml', 34, 5, 38, 3),  # 5 siops/covid/70/row/9999999004
+    Loc('specs/siops/covid_70.yaml', 38, 5, 42, 3),  # 6 siops/covid/70/row/9999999005
+    Loc('specs/siops/covid_70.yaml', 42, 5, 46, 3),  # 7 siops/covid/70/row/9999999006
+    Loc('specs/siops/covid_70.yaml', 46, 5, 50, 3),  # 8 siops/covid/70/row/9999999007
+    Loc('specs/siops/covid_70.yaml', 50, 5, 54, 3),  # 9 siops/covid/70/row/9999999008
+    Loc('specs/siops/covid_70.yaml', 54, 5, 58, 3),  # 10 siops/covid/70/row/9999999009
+    Loc('specs/siops/covid_70.yaml', 58, 5, 62, 3),  # 11 siops/covid/70/row/9999999010
+    Loc('specs/siops/covid_70.yaml', 62, 5, 66, 3),  # 12 siops/covid/70/row/9999999011
+    Loc('specs/siops/covid_70.yaml', 66, 5, 70, 1),  # 13 siops/covid/70/row/9999999012
+    Loc('specs/siops/covid_71.yaml', 2, 1, 29, 1),  # 14 siops/covid/71
+    Loc('specs/siops/covid_71.yaml', 21, 5, 25, 3),  # 15 siops/covid/71/row/9999999030
+    Loc('specs/siops/covid_71.yaml', 25, 5, 29, 1),  # 16 siops/covid/71/row/9999999029
+    Loc('specs/siops/covid_72.yaml', 2, 1, 25, 1),  # 17 siops/covid/72
+    Loc('specs/siops/covid_72.yaml', 16, 5, 21, 3),  # 18 siops/covid/72/row/9999999030
+    Loc('specs/siops/covid_72.yaml', 21, 5, 25, 1),  # 19 siops/covid/72/row/9999999029
+    Loc('specs/siops/covid_77.yaml', 2, 1, 97, 1),  # 20 siops/covid/77
+    Loc('specs/siops/covid_77.yaml', 29, 5, 33, 3),  # 21 siops/covid/77/row/9999999013
+    Loc('specs/siops/covid_77.yaml', 33, 5, 37, 3),  # 22 siops/covid/77/row/9999999014
+    Loc('specs/siops/covid_77.yaml', 37, 5, 41, 3),  # 23 siops/covid/77/row/9999999015
+    Loc('specs/siops/covid_77.yaml', 41, 5, 45, 3),  # 24 siops/covid/77/row/9999999016
+    Loc('specs/siops/covid_77.yaml', 45, 5, 49, 3),  # 25 siops/covid/77/row/9999999017
+    Loc('specs/siops/covid_77.yaml', 49, 5, 53, 3),  # 26 siops/covid/77/row/9999999018
+    Loc('specs/siops/covid_77.yaml', 53, 5, 57, 3),  # 27 siops/covid/77/row/9999999019
+    Loc('specs/siops/covid_77.yaml', 57, 5, 61, 3),  # 28 siops/covid/77/row/9999999020
+    Loc('specs/siops/covid_77.yaml', 61, 5, 65, 3),  # 29 siops/covid/77/row/9999999021
+    Loc('specs/siops/covid_77.yaml', 65, 5, 69, 3),  # 30 siops/covid/77/row/9999999022
+    Loc('specs/siops/covid_77.yaml', 69, 5, 73, 3),  # 31 siops/covid/77/row/9999999023
+    Loc('specs/siops/covid_77.yaml', 73, 5, 77, 3),  # 32 siops/covid/77/row/9999999024
+    Loc('specs/siops/covid_77.yaml', 77, 5, 81, 3),  # 33 siops/covid/77/row/9999999025
+    Loc('specs/siops/covid_77.yaml', 81, 5, 85, 3),  # 34 siops/covid/77/row/9999999026
+    Loc('specs/siops/covid_77.yaml', 85, 5, 89, 3),  # 35 siops/covid/77/row/9999999027
+    Loc('specs/siops/covid_77.yaml', 89, 5, 93, 3),  # 36 siops/covid/77/row/9999999028
+    Loc('specs/siops/covid_77.yaml', 93, 5, 97, 1),  # 37 siops/covid/77/row/9999999029
+    Loc('specs/siops/covid_78.yaml', 2, 1, 64, 1),  # 38 siops/covid/78
+    Loc('specs/siops/covid_78.yaml', 28, 5, 32, 3),  # 39 siops/covid/78/row/9999999013
+    Loc('specs/siops/covid_78.yaml', 32, 5, 36, 3),  # 40 siops/covid/78/row/9999999014
+    Loc('specs/siops/covid_78.yaml', 36, 5, 40, 3),  # 41 siops/covid/78/row/9999999016
+    Loc('specs/siops/covid_78.yaml', 40, 5, 44, 3),  # 42 siops/covid/78/row/9999999024
+    Loc('specs/siops/covid_78.yaml', 44, 5, 48, 3),  # 43 siops/covid/78/row/9999999025
+    Loc('specs/siops/covid_78.yaml', 48, 5, 52, 3),  # 44 siops/covid/78/row/9999999026
+    Loc('specs/siops/covid_78.yaml', 52, 5, 56, 3),  # 45 siops/covid/78/row/9999999027
+    Loc('specs/siops/covid_78.yaml', 56, 5, 60, 3),  # 46 siops/covid/78/row/9999999028
+    Loc('specs/siops/covid_78.yaml', 60, 5, 64, 1),  # 47 siops/covid/78/row/9999999029
+    Loc('specs/siops/covid_79.yaml', 2, 1, 64, 1),  # 48 siops/covid/79
+    Loc('specs/siops/covid_79.yaml', 28, 5, 32, 3),  # 49 siops/covid/79/row/9999999013
+    Loc('specs/siops/covid_79.yaml', 32, 5, 36, 3),  # 50 siops/covid/79/row/9999999014
+    Loc('specs/siops/covid_79.yaml', 36, 5, 40, 3),  # 51 siops/covid/79/row/9999999016
+    Loc('specs/siops/covid_79.yaml', 40, 5, 44, 3),  # 52 siops/covid/79/row/9999999024
+    Loc('specs/siops/covid_79.yaml', 44, 5, 48, 3),  # 53 siops/covid/79/row/9999999025
+    Loc('specs/siops/covid_79.yaml', 48, 5, 52, 3),  # 54 siops/covid/79/row/9999999026
+    Loc('specs/siops/covid_79.yaml', 52, 5, 56, 3),  # 55 siops/covid/79/row/9999999027
+    Loc('specs/siops/covid_79.yaml', 56, 5, 60, 3),  # 56 siops/covid/79/row/9999999028
+    Loc('specs/siops/covid_79.yaml', 60, 5, 64, 1),  # 57 siops/covid/79/row/9999999029
     Loc('specs/siops/despesa.yaml', 34, 15, 34, 116),  # 58 siops/despesa/derived/no_periodo
     Loc('specs/siops/despesa.yaml', 36, 18, 36, 72),  # 59 siops/despesa/derived/recurso_siops
     Loc('specs/siops/despesa.yaml', 38, 12, 38, 67),  # 60 siops/despesa/derived/e_covid
@@ -123,8 +123,8 @@ def scan_despesa(rows, ctx):
     A_covid_77 = ctx.acc['covid/77']
     A_covid_78 = ctx.acc['covid/78']
     A_covid_79 = ctx.acc['covid/79']
-    _trace = getattr(ctx, "trace", None)
-    _amount = getattr(ctx, "amount", None)
+    _trace = ctx.trace
+    _amount = ctx.amount
     E_equivalencia = M_equivalencia.entries if _trace is None else {}
     _k0 = o.date(p_exercicio, 1, 1)
     _k1 = o.fim_bimestre(p_exercicio, p_bimestre)
@@ -342,8 +342,8 @@ def scan_receita(rows, ctx):
     M_equivalencia = ctx.maps['equivalencia']
     A_covid_70 = ctx.acc['covid/70']
     A_covid_71 = ctx.acc['covid/71']
-    _trace = getattr(ctx, "trace", None)
-    _amount = getattr(ctx, "amount", None)
+    _trace = ctx.trace
+    _amount = ctx.amount
     E_equivalencia = M_equivalencia.entries if _trace is None else {}
     _k0 = o.date(p_exercicio, 1, 1)
     _k1 = o.fim_bimestre(p_exercicio, p_bimestre)
@@ -561,9 +561,9 @@ PACKAGE = Package(
         ),
     ),
     maps=(
-        Map('equivalencia', 'equivalencia_recursos', ('municipio', 'recurso'), ('recurso_siops', 'covid'), 'error', LOC[57]),
+        Map('equivalencia', 'equivalencia_recursos', ('municipio', 'recurso'), ('recurso_siops', 'covid'), 'error', LOC[0]),
     ),
-    layouts=(
+    nodes=(
         Layout(
             id='covid/70',
             planilha=70,
@@ -572,24 +572,24 @@ PACKAGE = Package(
                 Column('V0', 260, 'Valor do Recurso', D("0"), 'sum(arrecadado)', 'sum'),
             ),
             rows=(
-                Row('9999999001', '7001', 'Transferência União Portaria MS 488', 0, False, LOC[1], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_488"', ()),
-                Row('9999999002', '7002', 'Transferência União Medida Provisória 938/2020 (não verifica o recurso)', 1, False, LOC[2], 'rule', 'covid_siops_rec == "MP_938"', ()),
-                Row('9999999003', '7003', 'Transposição de saldo financeiro LC 172/2020', 2, False, LOC[3], 'rule', 'recurso_siops == "212" and covid_siops_rec == "LC_172_2020"', ()),
-                Row('9999999004', '7004', 'FNS Bloco de custeio Portaria MS 774/2020', 3, False, LOC[4], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_774"', ()),
-                Row('9999999005', '7005', 'FNS Bloco de custeio Portaria MS 395/2020', 4, False, LOC[5], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_395"', ()),
-                Row('9999999006', '7006', 'FNS Incentivo financeiro Portaria 430/2020', 5, False, LOC[6], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_430"', ()),
-                Row('9999999007', '7007', 'FNS Bloco de custeio Portaria 480/2020', 6, False, LOC[7], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_480"', ()),
-                Row('9999999008', '7008', 'FNS Habilitação de leitos Portaria MS 414/2020', 7, False, LOC[8], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_414"', ()),
-                Row('9999999009', '7009', 'FNS Habilitação de leitos Portaria MS 568/2020', 8, False, LOC[9], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_568"', ()),
-                Row('9999999010', '7010', 'FNS Complemento de valor Portaria MS 827/2020', 9, False, LOC[10], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_827"', ()),
-                Row('9999999011', '7011', 'Outros recursos advindos de transferências da União', 10, False, LOC[11], 'rule', 'recurso_siops == "212"', ()),
-                Row('9999999012', '7012', 'Total', 11, True, LOC[12], 'total', '', (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)),
+                Row('9999999001', '7001', 'Transferência União Portaria MS 488', 0, False, LOC[2], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_488"', ()),
+                Row('9999999002', '7002', 'Transferência União Medida Provisória 938/2020 (não verifica o recurso)', 1, False, LOC[3], 'rule', 'covid_siops_rec == "MP_938"', ()),
+                Row('9999999003', '7003', 'Transposição de saldo financeiro LC 172/2020', 2, False, LOC[4], 'rule', 'recurso_siops == "212" and covid_siops_rec == "LC_172_2020"', ()),
+                Row('9999999004', '7004', 'FNS Bloco de custeio Portaria MS 774/2020', 3, False, LOC[5], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_774"', ()),
+                Row('9999999005', '7005', 'FNS Bloco de custeio Portaria MS 395/2020', 4, False, LOC[6], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_395"', ()),
+                Row('9999999006', '7006', 'FNS Incentivo financeiro Portaria 430/2020', 5, False, LOC[7], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_430"', ()),
+                Row('9999999007', '7007', 'FNS Bloco de custeio Portaria 480/2020', 6, False, LOC[8], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_480"', ()),
+                Row('9999999008', '7008', 'FNS Habilitação de leitos Portaria MS 414/2020', 7, False, LOC[9], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_414"', ()),
+                Row('9999999009', '7009', 'FNS Habilitação de leitos Portaria MS 568/2020', 8, False, LOC[10], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_568"', ()),
+                Row('9999999010', '7010', 'FNS Complemento de valor Portaria MS 827/2020', 9, False, LOC[11], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_827"', ()),
+                Row('9999999011', '7011', 'Outros recursos advindos de transferências da União', 10, False, LOC[12], 'rule', 'recurso_siops == "212"', ()),
+                Row('9999999012', '7012', 'Total', 11, True, LOC[13], 'total', '', (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)),
             ),
             output_format='impt',
             output_file='covid_70_receitas_uniao.IMPT',
             line='70;{ref};{record_id};V0:[>R${V0}<]:-[260](Valor do Recurso);#L{marker};#C1;',
             depends_on=(),
-            at=LOC[0],
+            at=LOC[1],
             filter='no_periodo and e_covid',
             filter_at=LOC[76],
             hit_policy='first',
@@ -602,14 +602,14 @@ PACKAGE = Package(
                 Column('V0', 260, 'Valor do Recurso', D("0"), 'sum(arrecadado)', 'sum'),
             ),
             rows=(
-                Row('9999999030', '7101', 'Transferência do Estado', 0, False, LOC[14], 'otherwise', '', ()),
-                Row('9999999029', '7102', 'Total', 1, True, LOC[15], 'total', '', (0,)),
+                Row('9999999030', '7101', 'Transferência do Estado', 0, False, LOC[15], 'otherwise', '', ()),
+                Row('9999999029', '7102', 'Total', 1, True, LOC[16], 'total', '', (0,)),
             ),
             output_format='impt',
             output_file='covid_71_receitas_estado.IMPT',
             line='71;{ref};{record_id};V0:[>R${V0}<]:-[260](Valor do Recurso);#L{marker};#C1;',
             depends_on=(),
-            at=LOC[13],
+            at=LOC[14],
             filter='no_periodo and e_covid and recurso_siops == "213"',
             filter_at=LOC[78],
             hit_policy='unique',
@@ -622,14 +622,14 @@ PACKAGE = Package(
                 Column('V0', 260, 'Valor do Recurso', D("0"), '', ''),
             ),
             rows=(
-                Row('9999999030', '7201', 'Total empenhado com recursos próprios (quadro 79)', 0, False, LOC[17], 'values', 'V0 = cell("covid/79", "9999999029", "V0")', ()),
-                Row('9999999029', '7202', 'Total', 1, True, LOC[18], 'total', '', (0,)),
+                Row('9999999030', '7201', 'Total empenhado com recursos próprios (quadro 79)', 0, False, LOC[18], 'values', 'V0 = cell("covid/79", "9999999029", "V0")', ()),
+                Row('9999999029', '7202', 'Total', 1, True, LOC[19], 'total', '', (0,)),
             ),
             output_format='impt',
             output_file='covid_72_recursos_proprios.IMPT',
             line='72;{ref};{record_id};V0:[>R${V0}<]:-[260](Valor do Recurso);#L{marker};#C1;',
             depends_on=('covid/79',),
-            at=LOC[16],
+            at=LOC[17],
             hit_policy='unique',
         ),
         Layout(
@@ -642,29 +642,29 @@ PACKAGE = Package(
                 Column('V2', 11, 'Despesas Pagas', D("0"), 'sum(pago - anulado_pagamento)', 'sum'),
             ),
             rows=(
-                Row('9999999013', '7701', 'Administração Geral', 0, False, LOC[20], 'rule', 'subfuncao == 122', ()),
-                Row('9999999014', '7702', 'Atenção Básica (total)', 1, True, LOC[21], 'total', '', (2,)),
-                Row('9999999015', '7703', 'Atenção Básica', 2, False, LOC[22], 'rule', 'subfuncao == 301', ()),
-                Row('9999999016', '7704', 'Assistência Hospitalar e Ambulatorial (total)', 3, True, LOC[23], 'total', '', (4, 5, 6, 7, 8, 9, 10)),
-                Row('9999999017', '7705', 'Transporte: SAMU 192', 4, False, LOC[24], 'rule', 'subfuncao == 302 and covid_siops_desp == "SAMU_192"', ()),
-                Row('9999999018', '7706', 'Cuidados à pessoa com deficiência', 5, False, LOC[25], 'rule', 'subfuncao == 302 and covid_siops_desp == "PESSOA_COM_DEFICIENCIA"', ()),
-                Row('9999999019', '7707', 'Transporte sanitário eletivo', 6, False, LOC[26], 'rule', 'subfuncao == 302 and covid_siops_desp == "TRANSPORTE_SANITARIO_ELETIVO"', ()),
-                Row('9999999020', '7708', 'Financiamento de ambulância', 7, False, LOC[27], 'rule', 'subfuncao == 302 and covid_siops_desp == "FINANCIAMENTO_AMBULANCIA"', ()),
-                Row('9999999021', '7709', 'Ações, ampliação e serviços de atendimento', 8, False, LOC[28], 'rule', 'subfuncao == 302 and covid_siops_desp == "ACOES_AMPLIACAO_SERVICOS"', ()),
-                Row('9999999022', '7710', 'Utilização de recursos para apoio', 9, False, LOC[29], 'rule', 'subfuncao == 302 and covid_siops_desp == "APOIO_RECURSOS"', ()),
-                Row('9999999023', '7711', 'Outras ações da assistência hospitalar e ambulatorial', 10, False, LOC[30], 'rule', 'subfuncao == 302', ()),
-                Row('9999999024', '7712', 'Suporte Profilático e Terapêutico', 11, False, LOC[31], 'rule', 'subfuncao == 303', ()),
-                Row('9999999025', '7713', 'Vigilância Sanitária', 12, False, LOC[32], 'rule', 'subfuncao == 304', ()),
-                Row('9999999026', '7714', 'Vigilância Epidemiológica', 13, False, LOC[33], 'rule', 'subfuncao == 305', ()),
-                Row('9999999027', '7715', 'Alimentação e Nutrição', 14, False, LOC[34], 'rule', 'subfuncao == 306', ()),
-                Row('9999999028', '7716', 'Outras subfunções', 15, False, LOC[35], 'otherwise', '', ()),
-                Row('9999999029', '7717', 'Total', 16, True, LOC[36], 'total', '', (0, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)),
+                Row('9999999013', '7701', 'Administração Geral', 0, False, LOC[21], 'rule', 'subfuncao == 122', ()),
+                Row('9999999014', '7702', 'Atenção Básica (total)', 1, True, LOC[22], 'total', '', (2,)),
+                Row('9999999015', '7703', 'Atenção Básica', 2, False, LOC[23], 'rule', 'subfuncao == 301', ()),
+                Row('9999999016', '7704', 'Assistência Hospitalar e Ambulatorial (total)', 3, True, LOC[24], 'total', '', (4, 5, 6, 7, 8, 9, 10)),
+                Row('9999999017', '7705', 'Transporte: SAMU 192', 4, False, LOC[25], 'rule', 'subfuncao == 302 and covid_siops_desp == "SAMU_192"', ()),
+                Row('9999999018', '7706', 'Cuidados à pessoa com deficiência', 5, False, LOC[26], 'rule', 'subfuncao == 302 and covid_siops_desp == "PESSOA_COM_DEFICIENCIA"', ()),
+                Row('9999999019', '7707', 'Transporte sanitário eletivo', 6, False, LOC[27], 'rule', 'subfuncao == 302 and covid_siops_desp == "TRANSPORTE_SANITARIO_ELETIVO"', ()),
+                Row('9999999020', '7708', 'Financiamento de ambulância', 7, False, LOC[28], 'rule', 'subfuncao == 302 and covid_siops_desp == "FINANCIAMENTO_AMBULANCIA"', ()),
+                Row('9999999021', '7709', 'Ações, ampliação e serviços de atendimento', 8, False, LOC[29], 'rule', 'subfuncao == 302 and covid_siops_desp == "ACOES_AMPLIACAO_SERVICOS"', ()),
+                Row('9999999022', '7710', 'Utilização de recursos para apoio', 9, False, LOC[30], 'rule', 'subfuncao == 302 and covid_siops_desp == "APOIO_RECURSOS"', ()),
+                Row('9999999023', '7711', 'Outras ações da assistência hospitalar e ambulatorial', 10, False, LOC[31], 'rule', 'subfuncao == 302', ()),
+                Row('9999999024', '7712', 'Suporte Profilático e Terapêutico', 11, False, LOC[32], 'rule', 'subfuncao == 303', ()),
+                Row('9999999025', '7713', 'Vigilância Sanitária', 12, False, LOC[33], 'rule', 'subfuncao == 304', ()),
+                Row('9999999026', '7714', 'Vigilância Epidemiológica', 13, False, LOC[34], 'rule', 'subfuncao == 305', ()),
+                Row('9999999027', '7715', 'Alimentação e Nutrição', 14, False, LOC[35], 'rule', 'subfuncao == 306', ()),
+                Row('9999999028', '7716', 'Outras subfunções', 15, False, LOC[36], 'otherwise', '', ()),
+                Row('9999999029', '7717', 'Total', 16, True, LOC[37], 'total', '', (0, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)),
             ),
             output_format='impt',
             output_file='covid_77_despesas_uniao.IMPT',
             line='77;{ref};{record_id};V0:[>R${V0}<]:-[9](Despesas Empenhadas);V1:[>R${V1}<]:-[10](Despesas Liquidadas);V2:[>R${V2}<]:-[11](Despesas Pagas);#L{marker};#C3;',
             depends_on=(),
-            at=LOC[19],
+            at=LOC[20],
             filter='no_periodo and e_covid and funcao == 10 and recurso_siops == "212"',
             filter_at=LOC[61],
             hit_policy='first',
@@ -679,21 +679,21 @@ PACKAGE = Package(
                 Column('V2', 11, 'Despesas Pagas', D("0"), 'sum(pago - anulado_pagamento)', 'sum'),
             ),
             rows=(
-                Row('9999999013', '7801', 'Administração Geral', 0, False, LOC[38], 'rule', 'subfuncao == 122', ()),
-                Row('9999999014', '7802', 'Atenção Básica', 1, False, LOC[39], 'rule', 'subfuncao == 301', ()),
-                Row('9999999016', '7803', 'Assistência Hospitalar e Ambulatorial', 2, False, LOC[40], 'rule', 'subfuncao == 302', ()),
-                Row('9999999024', '7804', 'Suporte Profilático e Terapêutico', 3, False, LOC[41], 'rule', 'subfuncao == 303', ()),
-                Row('9999999025', '7805', 'Vigilância Sanitária', 4, False, LOC[42], 'rule', 'subfuncao == 304', ()),
-                Row('9999999026', '7806', 'Vigilância Epidemiológica', 5, False, LOC[43], 'rule', 'subfuncao == 305', ()),
-                Row('9999999027', '7807', 'Alimentação e Nutrição', 6, False, LOC[44], 'rule', 'subfuncao == 306', ()),
-                Row('9999999028', '7808', 'Outras subfunções', 7, False, LOC[45], 'otherwise', '', ()),
-                Row('9999999029', '7809', 'Total', 8, True, LOC[46], 'total', '', (0, 1, 2, 3, 4, 5, 6, 7)),
+                Row('9999999013', '7801', 'Administração Geral', 0, False, LOC[39], 'rule', 'subfuncao == 122', ()),
+                Row('9999999014', '7802', 'Atenção Básica', 1, False, LOC[40], 'rule', 'subfuncao == 301', ()),
+                Row('9999999016', '7803', 'Assistência Hospitalar e Ambulatorial', 2, False, LOC[41], 'rule', 'subfuncao == 302', ()),
+                Row('9999999024', '7804', 'Suporte Profilático e Terapêutico', 3, False, LOC[42], 'rule', 'subfuncao == 303', ()),
+                Row('9999999025', '7805', 'Vigilância Sanitária', 4, False, LOC[43], 'rule', 'subfuncao == 304', ()),
+                Row('9999999026', '7806', 'Vigilância Epidemiológica', 5, False, LOC[44], 'rule', 'subfuncao == 305', ()),
+                Row('9999999027', '7807', 'Alimentação e Nutrição', 6, False, LOC[45], 'rule', 'subfuncao == 306', ()),
+                Row('9999999028', '7808', 'Outras subfunções', 7, False, LOC[46], 'otherwise', '', ()),
+                Row('9999999029', '7809', 'Total', 8, True, LOC[47], 'total', '', (0, 1, 2, 3, 4, 5, 6, 7)),
             ),
             output_format='impt',
             output_file='covid_78_despesas_estado.IMPT',
             line='78;{ref};{record_id};V0:[>R${V0}<]:-[9](Despesas Empenhadas);V1:[>R${V1}<]:-[10](Despesas Liquidadas);V2:[>R${V2}<]:-[11](Despesas Pagas);#L{marker};#C3;',
             depends_on=(),
-            at=LOC[37],
+            at=LOC[38],
             filter='no_periodo and e_covid and funcao == 10 and recurso_siops == "213"',
             filter_at=LOC[65],
             hit_policy='unique',
@@ -708,21 +708,21 @@ PACKAGE = Package(
                 Column('V2', 11, 'Despesas Pagas', D("0"), 'sum(pago - anulado_pagamento)', 'sum'),
             ),
             rows=(
-                Row('9999999013', '7901', 'Administração Geral', 0, False, LOC[48], 'rule', 'subfuncao == 122', ()),
-                Row('9999999014', '7902', 'Atenção Básica', 1, False, LOC[49], 'rule', 'subfuncao == 301', ()),
-                Row('9999999016', '7903', 'Assistência Hospitalar e Ambulatorial', 2, False, LOC[50], 'rule', 'subfuncao == 302', ()),
-                Row('9999999024', '7904', 'Suporte Profilático e Terapêutico', 3, False, LOC[51], 'rule', 'subfuncao == 303', ()),
-                Row('9999999025', '7905', 'Vigilância Sanitária', 4, False, LOC[52], 'rule', 'subfuncao == 304', ()),
-                Row('9999999026', '7906', 'Vigilância Epidemiológica', 5, False, LOC[53], 'rule', 'subfuncao == 305', ()),
-                Row('9999999027', '7907', 'Alimentação e Nutrição', 6, False, LOC[54], 'rule', 'subfuncao == 306', ()),
-                Row('9999999028', '7908', 'Outras subfunções', 7, False, LOC[55], 'otherwise', '', ()),
-                Row('9999999029', '7909', 'Total', 8, True, LOC[56], 'total', '', (0, 1, 2, 3, 4, 5, 6, 7)),
+                Row('9999999013', '7901', 'Administração Geral', 0, False, LOC[49], 'rule', 'subfuncao == 122', ()),
+                Row('9999999014', '7902', 'Atenção Básica', 1, False, LOC[50], 'rule', 'subfuncao == 301', ()),
+                Row('9999999016', '7903', 'Assistência Hospitalar e Ambulatorial', 2, False, LOC[51], 'rule', 'subfuncao == 302', ()),
+                Row('9999999024', '7904', 'Suporte Profilático e Terapêutico', 3, False, LOC[52], 'rule', 'subfuncao == 303', ()),
+                Row('9999999025', '7905', 'Vigilância Sanitária', 4, False, LOC[53], 'rule', 'subfuncao == 304', ()),
+                Row('9999999026', '7906', 'Vigilância Epidemiológica', 5, False, LOC[54], 'rule', 'subfuncao == 305', ()),
+                Row('9999999027', '7907', 'Alimentação e Nutrição', 6, False, LOC[55], 'rule', 'subfuncao == 306', ()),
+                Row('9999999028', '7908', 'Outras subfunções', 7, False, LOC[56], 'otherwise', '', ()),
+                Row('9999999029', '7909', 'Total', 8, True, LOC[57], 'total', '', (0, 1, 2, 3, 4, 5, 6, 7)),
             ),
             output_format='impt',
             output_file='covid_79_despesas_recursos_proprios.IMPT',
             line='79;{ref};{record_id};V0:[>R${V0}<]:-[9](Despesas Empenhadas);V1:[>R${V1}<]:-[10](Despesas Liquidadas);V2:[>R${V2}<]:-[11](Despesas Pagas);#L{marker};#C3;',
             depends_on=(),
-            at=LOC[47],
+            at=LOC[48],
             filter='no_periodo and e_covid and funcao == 10 and recurso_siops == "001"',
             filter_at=LOC[69],
             hit_policy='unique',

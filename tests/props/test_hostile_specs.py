@@ -336,8 +336,8 @@ def test_codegen_quotes_even_what_the_checks_would_refuse(tmp_path: Path) -> Non
     rows = tuple(dataclasses.replace(r, ref=evil, record_id=evil, cond_text=evil)
                  for r in lay.rows)
     pkg = dataclasses.replace(result.ir, description=evil, spec_files=(evil,),
-                              layouts=(dataclasses.replace(lay, rows=rows,
-                                                           filter_text=evil),))
+                              nodes=(*result.ir.ledgers, *result.ir.maps,
+                                     dataclasses.replace(lay, rows=rows, filter_text=evil)))
     good = ast.parse(result.files["__init__.py"])
     text = pymodule.generate(pkg, evil)["__init__.py"]
     bad = ast.parse(text)

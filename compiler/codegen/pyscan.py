@@ -1,0 +1,196 @@
+"""The generated Python scan of one ledger, assembled from the contributions of the nodes that
+read it (compiler/kinds/base.PyScanPart): the record loop binds the fields and derived
+fields, then each part writes its per-record code through a ScanWriter."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from compiler import ir
+from compiler.codegen import names
+from compiler.codegen.pyexpr import PyExpr
+from compiler.codegen.quoting import py_comment
+from compiler.codegen.quoting import py_docstring
+from compiler.source import Span
+
+if TYPE_CHECKING:
+    from compiler.codegen.pymodule import ModuleGen
+    from compiler.kinds.base import PyScanPart
+
+
+class Lines:
+    """An indented line buffer."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.level = 0
+
+    def __call__(self, text: str = "") -> None:
+        self.lines.append(("    " * self.level + text) if text else "")
+
+    def indent(self) -> None:
+        self.level += 1
+
+    def dedent(self) -> None:
+        self.level -= 1
+
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def comment(text: str, width: int = 96) -> str:
+    return py_comment(text, width)
+
+
+class ScanWriter:
+    """What a PyScanPart writes with (see compiler/kinds/base.PyScanPart.emit)."""
+
+    def __init__(self, gen: ModuleGen, px: PyExpr, out: Lines, part: str, many: bool) -> None:
+        self.gen = gen
+        self.px = px
+        self.out = out
+        self.part = part
+        self._many = many
+        self.accs: list[str] = []                      # node ids bound to ctx.acc[...]
+        self.blocks: list[tuple[int, int, int]] = []   # (start, end, level) of begin/end
+        self.eager: list[str] = []                     # code run for every record (filters)
+        self._open: list[int] = []
+
+    def where(self, span: Span, plan_id: str) -> str:
+        return self.gen.where(span, plan_id)
+
+    def expr(self, e: ir.Expr) -> str:
+        """The Python text of `e`; the statements it needs first (lookups) are written now."""
+        code = self.px(e)
+        for stmt in self.px.take_pending():
+            self.out(stmt)
+        return code
+
+    def filter(self, e: ir.Expr, text: str, plan_id: str) -> None:
+        """`if <e>:` (indented until the part dedents `w.out`), evaluated for every record."""
+        self.out(self.where(e.span, plan_id))
+        self.out(f"#   {comment(text)}")
+        code = self.expr(e)
+        self.out(f"if {code}:")
+        self.out.indent()
+        self.eager.append(code)
+
+    def acc(self, node_id: str) -> str:
+        """The local bound to ctx.acc[node_id] (partition → accumulator table)."""
+        if node_id not in self.accs:
+            self.accs.append(node_id)
+        return names.acc_var(node_id)
+
+    def reach(self) -> None:
+        """The record reached a report (counted once per record, ctx.reached)."""
+        self.out("_hit = True" if self._many else "_reached += 1")
+
+    def begin(self) -> None:
+        self._open.append(len(self.out.lines))
+
+    def end(self) -> None:
+        self.blocks.append((self._open.pop(), len(self.out.lines), self.out.level))
+
+
+def scan_function(gen: ModuleGen, led: ir.Ledger, parts: Sequence[PyScanPart]) -> str:
+    """`def scan_<ledger>(rows, ctx)`: derived fields, then every part, per record."""
+    pkg = gen.pkg
+    px = PyExpr(gen.maps)
+    body = Lines()
+    body.level = 3
+    for d in led.derived:
+        body(gen.where(d.span, d.id))
+        body(f"#   {d.name} = {comment(d.text)}")
+        code = px(d.expr)
+        for stmt in px.take_pending():
+            body(stmt)
+        body(f"{names.derived_var(d.name)} = {code}")
+    n_derived = len(body.lines)
+    part = names.field_var(pkg.partition) if pkg.partition else "None"
+    many = sum(p.reaches for p in parts) > 1
+    w = ScanWriter(gen, px, body, part, many)
+    for p in parts:
+        p.emit(w)
+    converts = _convert_amounts(led, w, n_derived)
+    head = Lines()
+    ids = ", ".join(p.node_id for p in parts)
+    head(f"def scan_{names.ident(led.id)}(rows, ctx):")
+    head.indent()
+    head(f'"""Ledger \'{py_docstring(led.id)}\': derived fields, then the rows of '
+         f'{py_docstring(ids)}."""')
+    for prm in pkg.params:
+        if prm.name in px.params:
+            head(f"{names.param_var(prm.name)} = ctx.params[{prm.name!r}]")
+    for m in pkg.maps:
+        if m.id in px.maps_used:
+            head(f"{names.map_var(m.id)} = ctx.maps[{m.id!r}]")
+    for node_id in w.accs:
+        head(f"{names.acc_var(node_id)} = ctx.acc[{node_id!r}]")
+    head('_trace = ctx.trace')
+    if converts:
+        head('_amount = ctx.amount')
+    for m in pkg.maps:
+        if m.id in px.maps_used:
+            # apura explain records lookups in find(): no direct hits while tracing
+            head(f"{names.entries_var(m.id)} = {names.map_var(m.id)}.entries "
+                 "if _trace is None else {}")
+    for name, c in px.hoisted:
+        head(f"{name} = {c}")
+    head("_reached = 0")
+    fields = ", ".join(names.field_var(f.name) for f in led.fields)
+    head(f"for {fields}, _line in rows:" if len(fields) < 80 else "for (")
+    if len(fields) >= 80:
+        head.indent()
+        for f in led.fields:
+            head(f"{names.field_var(f.name)},")
+        head("_line,")
+        head.dedent()
+        head(") in rows:")
+    head.indent()
+    if many:
+        head("_hit = False")
+    tail = ("\n        _reached += _hit" if many else "") + \
+        f"\n    ctx.reached[{led.id!r}] = _reached"
+    code = body.text()
+    gen.absorb(px, finish=False)
+    if "skip" in px.uses:
+        gen.uses_import("from runtime.errors import SkipRecord")
+        head("try:")
+        return head.text() + "\n" + code + "\n" + \
+            "        except SkipRecord:\n            continue" + tail
+    body_text = "\n".join(line[4:] if line.startswith("    ") else line
+                          for line in code.split("\n"))
+    return head.text() + "\n" + body_text + tail
+
+
+def _convert_amounts(led: ir.Ledger, w: ScanWriter, n_derived: int) -> bool:
+    """Decimal fields may arrive as their checked cell text (Ledger.text_amounts): convert
+    each one with ctx.amount where it is first needed, at the top of the loop when derived
+    fields or filters use it, else at the top of each block (ScanWriter.begin/end) that uses
+    it (only the records that enter it pay for it). Returns whether any conversion was
+    emitted."""
+    body = w.out
+    dec = [names.field_var(f.name) for f in led.fields if f.type.base == "decimal"]
+
+    def used(var: str, text: str) -> bool:
+        return re.search(rf"\b{re.escape(var)}\b", text) is not None
+
+    def convert(fields: list[str], level: int) -> list[str]:
+        pad = "    " * level
+        return [f"{pad}if _amount is not None:  # amounts read as text: converted here",
+                *(f"{pad}    {v} = _amount({v})" for v in fields)]
+
+    early = "\n".join(body.lines[:n_derived] + w.eager)
+    eager = [v for v in dec if used(v, early)]
+    emitted = bool(eager)
+    for start, end, level in reversed(w.blocks):
+        block = "\n".join(body.lines[start:end])
+        need = [v for v in dec if v not in eager and used(v, block)]
+        if need:
+            body.lines[start:start] = convert(need, level)
+            emitted = True
+    if eager:
+        body.lines[0:0] = convert(eager, body.level)
+    return emitted

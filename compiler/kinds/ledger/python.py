@@ -1,0 +1,56 @@
+"""A ledger in the generated Python module: its runtime declaration (`Ledger(...)` in
+PACKAGE.ledgers). Its scan function is assembled by compiler/codegen/pyscan.py from the
+parts of the nodes that read it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from compiler import ir
+from compiler.codegen import names
+from compiler.codegen.pyscan import Lines
+
+if TYPE_CHECKING:
+    from compiler.codegen.pymodule import ModuleGen
+    from compiler.kinds.base import PyScanPart
+
+
+class _LedgerPython:
+    slot = "ledgers"
+
+    def scan_parts(self, gen: ModuleGen, node: ir.PlanNode) -> Sequence[tuple[str, PyScanPart]]:
+        return ()
+
+    def finish(self, gen: ModuleGen, nodes: Sequence[ir.PlanNode]) -> list[str]:
+        return []
+
+    def locs(self, gen: ModuleGen, node: ir.PlanNode) -> None:
+        return None
+
+    def declare(self, gen: ModuleGen, node: ir.PlanNode) -> str | None:
+        assert isinstance(node, ir.Ledger)
+        led, f = node, node.format
+        for name in ("Ledger", "Field", "CsvFormat"):
+            gen.uses_model(name)
+        parts = gen.scan_parts.get(led.id, [])
+        reached = tuple(p.node_id for p in parts if p.reaches)
+        o = Lines()
+        o("Ledger(")
+        o(f"    id={led.id!r},")
+        o("    fields=(")
+        for fld in led.fields:
+            o(f"        Field({fld.name!r}, {fld.type.base!r}, {fld.required!r}, "
+              f"{fld.scale!r}),")
+        o("    ),")
+        o(f"    format=CsvFormat({f.delimiter!r}, {f.encoding!r}, {f.decimal!r}, "
+          f"{f.thousands!r}, {f.date!r}, {f.true!r}, {f.false!r}, {f.header!r}),")
+        o(f"    scan={'scan_' + names.ident(led.id) if parts else 'None'},")
+        o(f"    layouts={reached!r},")
+        if parts:
+            o("    text_amounts=True,")
+        o("),")
+        return o.text()
+
+
+PART = _LedgerPython()
