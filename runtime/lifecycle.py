@@ -428,15 +428,18 @@ def _compute(program: Program, journal: Journal, run_id: int,
              ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
              select: str | None, backend: str, allow_rejects: bool,
              progress: Callable[[str], None] | None) -> Result:
-    """Run the program and journal its inputs (sha256, counts) — also when the data fails."""
+    """Run the program and journal its inputs (sha256, counts) and what its nodes found (the
+    outcome of every check) — also when the run fails."""
     try:
         result = program.run(ledgers=ledgers, params=params, select=select,
                              allow_rejects=allow_rejects, backend=backend, progress=progress)
     except RunFailed as exc:
         if exc.inputs:
             journal.inputs(run_id, _inputs(exc.inputs))
+        journal.checks(run_id, [o.journal_row() for o in exc.outcomes])
         raise
     journal.inputs(run_id, _inputs(result.inputs))
+    journal.checks(run_id, [o.journal_row() for o in result.outcomes])
     return result
 
 

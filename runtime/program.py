@@ -69,6 +69,8 @@ class Result:
     # D06xx notes that do not fail the run, e.g. a partition none of whose records reached a
     # layout (`exercicio=2021` on 2020 data); each input's count is `ReadStats.reached`
     warnings: list[DataError] = field(default_factory=list)
+    # what the nodes' finish found, for the journal: the outcome of every check assertion
+    outcomes: list[Any] = field(default_factory=list)
     # what the run was given, so that explain() can re-run it with lineage recorded
     program: Program | None = None
     ledgers: dict[str, LedgerInput] = field(default_factory=dict)
@@ -147,8 +149,8 @@ class Program:
                 raise SelectionConflict(group, ids, select)
         return chosen
 
-    def required_inputs(self, select: str | None = None) -> list[str]:
-        """Ledger ids a run of the selected layouts needs (their sources, deps and maps)."""
+    def computed(self, select: str | None = None) -> dict[str, Layout]:
+        """The layouts a run of `select` computes: the selected ones and those they read."""
         needed_layouts: dict[str, Layout] = {}
         stack = self.selected(select)
         while stack:
@@ -157,7 +159,16 @@ class Program:
                 continue
             needed_layouts[lay.id] = lay
             stack.extend(self.package.layout(d) for d in lay.depends_on)
+        return needed_layouts
+
+    def required_inputs(self, select: str | None = None) -> list[str]:
+        """Ledger ids a run of the selected layouts needs (their sources, deps and maps);
+        without a selection, also the ledgers other nodes read (a check's `source`)."""
+        needed_layouts = self.computed(select)
         sources = {lay.source for lay in needed_layouts.values() if lay.source}
+        if select is None:
+            sources |= {src for n in self.package.nodes
+                        if (src := getattr(n, "source", None)) is not None}
         maps = {m.source for m in self.package.maps}
         uses_maps = bool(sources)
         out = [led.id for led in self.package.ledgers
@@ -293,6 +304,8 @@ class Program:
         if errors:
             raise RunFailed(errors)
         ctx = ScanContext(pkg, params)
+        ctx.computed = None if select is None else frozenset(self.computed(select))
+        ctx.read = frozenset(needed)
         if tracer is not None:  # explain: record lineage (Python back end only)
             ctx.trace = tracer
             tracer.attach(ctx)
@@ -318,6 +331,7 @@ class Program:
         values: dict[tuple[str, Any], list[list[Any]]] = {}
         outputs: dict[str, bytes] = {}
         chosen = {lay.id for lay in self.selected(select)}
+        reported = len(ctx.errors)
         for part in partitions:
             try:
                 pkg.finish(ctx, part)
@@ -329,11 +343,15 @@ class Program:
                         outputs[rel] = render(lay, rows_v)
             except decimal.DecimalException:  # more than 38 digits: D0111, as in SQL
                 errors.append(overflow_error(f"<partição {part}>", "nos totais da partição"))
+        errors.extend(ctx.errors[reported:])  # reported by the nodes' finish (D07xx)
         if errors:
-            raise RunFailed(errors)
+            failed = RunFailed(errors, stats)
+            failed.outcomes = ctx.outcomes
+            raise failed
         return Result(package=pkg, outputs=outputs, values=values, inputs=stats,
                       partitions=partitions, rejects=rejects, backend=backend,
-                      warnings=[*_unreached(pkg, stats, params), *ctx.warnings])
+                      warnings=[*_unreached(pkg, stats, params), *ctx.warnings],
+                      outcomes=ctx.outcomes)
 
     def _scan_python(self, ctx: ScanContext, ledgers: Mapping[str, LedgerInput],
                      order: list[str], errors: list[DataError],

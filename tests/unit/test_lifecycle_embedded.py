@@ -159,3 +159,21 @@ def test_run_state_holds_the_state_lock_while_it_runs(siops_program: runtime.Pro
     assert [r[6] for r in _rows(state, None)["runs"]] == ["ok"]
     with pytest.raises(TypeError, match="on_start: só com state="):
         siops_program.run(SMALL_INPUTS, PARAMS, on_start=print)
+
+
+def test_the_journal_keeps_what_the_nodes_found(tmp_path: Path) -> None:
+    from runtime.journal import Journal
+
+    j = Journal(tmp_path / "s.sqlite")
+    run = j.start(package="p", spec_hash="h", compiler_version="v", backend="python",
+                  params={}, selected=None)
+    j.checks(run, [("c/a", "3170206", "warning", "failed", "2.00", "1.00", "1.00", "0.01",
+                    "specs/p/c.yaml:4:9"), ("c/a", "", "error", "ok", "1", "1", "0", "0",
+                                            "specs/p/c.yaml:4:9")])
+    got = j.db.execute("SELECT * FROM run_checks ORDER BY partition").fetchall()
+    version = j.db.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    j.close()
+    assert version == (3,)
+    assert got == [(run, "c/a", "", "error", "ok", "1", "1", "0", "0", "specs/p/c.yaml:4:9"),
+                   (run, "c/a", "3170206", "warning", "failed", "2.00", "1.00", "1.00", "0.01",
+                    "specs/p/c.yaml:4:9")]
