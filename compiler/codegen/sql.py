@@ -8,7 +8,8 @@ returns (see runtime/backends/plan.py, which reads them):
 * `duplicates <map>`: repeated keys of a map built from this ledger (D0202);
 * `errors`: records that hit a missing map key (D0201) or two rows of a `unique` layout (D0301),
   with what the messages need, in the order the Python back end evaluates them;
-* `aggregate`: one row per (layout, partition, row) with the column aggregates as text.
+* `aggregate`: one row per (node, partition, row) with the column aggregates as text; plan.json's
+  `accumulators` gives, per node, how each column's text is parsed back (kinds.base.Accumulator).
 
 Relations the statements read (made by the runtime): `"<ledger>__cells"` (`_line`,
 `_width_ok`, one text column per field), the typed ledgers `"<ledger>"` (fields + `_line`) and
@@ -19,12 +20,15 @@ they stay in the generated Python `finish`, which runs on what `aggregate` retur
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from dataclasses import field
+from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
 from compiler import ir
+from compiler import kinds
 from compiler.codegen import names
 from compiler.codegen.quoting import sql_comment
 from compiler.codegen.sqlexpr import DIALECTS
@@ -32,10 +36,12 @@ from compiler.codegen.sqlexpr import SqlExpr
 from compiler.codegen.sqlexpr import cast
 from compiler.codegen.sqlexpr import col
 from compiler.codegen.sqlexpr import decimal_type
-from compiler.codegen.sqlexpr import lit
 from compiler.codegen.sqlexpr import make_date
 from compiler.codegen.sqlexpr import paren
 from compiler.version import COMPILER_VERSION
+
+if TYPE_CHECKING:
+    from compiler.kinds.base import SqlScanPart
 
 LEDGER_PRECISION = 18  # ledger decimals are DECIMAL(18, scale): 9999999999999999,99 at scale 2
 STATEMENT_MARK = "-- apura:statement "
@@ -168,25 +174,52 @@ class _Lookup:
 
 @dataclass(slots=True)
 class _Check:
-    """One thing the Python back end checks per record, in its evaluation order."""
+    """One thing the Python back end checks per record, in its evaluation order: a lookup
+    of a map with on_missing error (D0201), or a check a scan part adds (ScanGen.add_check:
+    its `render(gen, column)` gives its columns, the test a record needs to be looked at, the
+    test it fails, and its plan.json entry)."""
 
-    kind: str                      # "lookup" | "unique"
+    kind: str                      # "lookup" | "part"
     column: str
     lookup: _Lookup | None = None
     reach: exp.Expr | None = None
-    layout: ir.Layout | None = None
-    rows: list[int] = field(default_factory=list)
+    render: Callable[[ScanGen, str], tuple[list[exp.Expr], exp.Expr, exp.Expr,
+                                           dict[str, object]]] | None = None
+
+
+def lookups_in(e: ir.Expr | None) -> list[ir.MapLookup]:
+    """The map lookups of an expression, inner ones (in keys) first."""
+    out: list[ir.MapLookup] = []
+
+    def walk(n: object) -> None:
+        if isinstance(n, ir.MapLookup):
+            for k in n.keys:
+                walk(k)
+            out.append(n)
+            return
+        for attr in getattr(n, "__slots__", ()):
+            v = getattr(n, attr)
+            if isinstance(v, tuple):
+                for x in v:
+                    walk(x)
+            elif isinstance(v, ir.Expr.__args__):
+                walk(v)
+    if e is not None:
+        walk(e)
+    return out
 
 
 class ScanGen:
     """The CTE chain of one scanned ledger for one dialect: records, parameters, map joins,
-    derived fields, row classification; then the `errors` and `aggregate` statements."""
+    derived fields, then the layers the scan parts of the nodes reading the ledger add
+    (compiler/kinds/base.SqlScanPart: `filtered`, `classified`); then the `errors` and
+    `aggregate` statements, assembled from the parts' checks and aggregates."""
 
-    def __init__(self, pkg: ir.Package, led: ir.Ledger, layouts: list[ir.Layout],
+    def __init__(self, pkg: ir.Package, led: ir.Ledger, parts: Sequence[SqlScanPart],
                  dialect: str) -> None:
         self.pkg = pkg
         self.led = led
-        self.layouts = layouts
+        self.parts = list(parts)
         self.dialect = dialect
         self.maps = {m.id: m for m in pkg.maps}
         self.ledgers = {x.id: x for x in pkg.ledgers}
@@ -194,6 +227,7 @@ class ScanGen:
         self.lookups: dict[str, _Lookup] = {}
         self.derived = {d.name: d for d in led.derived}
         self.sx = SqlExpr(dialect, self._resolve, self._shape)
+        self.checks: list[_Check] = []
         self._error_count: exp.Select | None = None  # set by errors(), used by aggregate()
 
     # ------------------------------------------------------------ references
@@ -230,26 +264,6 @@ class ScanGen:
         if key not in self.lookups:
             raise AssertionError(f"lookup {key} used before its join")
         return self.lookups[key]
-
-    def _lookups_in(self, e: ir.Expr | None) -> list[ir.MapLookup]:
-        out: list[ir.MapLookup] = []
-
-        def walk(n: object) -> None:
-            if isinstance(n, ir.MapLookup):
-                for k in n.keys:
-                    walk(k)
-                out.append(n)
-                return
-            for attr in getattr(n, "__slots__", ()):
-                v = getattr(n, attr)
-                if isinstance(v, tuple):
-                    for x in v:
-                        walk(x)
-                elif isinstance(v, ir.Expr.__args__):
-                    walk(v)
-        if e is not None:
-            walk(e)
-        return out
 
     # ------------------------------------------------------------ the CTE chain
     def _layer(self, name: str, query: exp.Select) -> None:
@@ -320,87 +334,34 @@ class ScanGen:
                                         table=True, quoted=True), join_type="cross")
         base.add_comments([f" ledger '{led.id}' with the run parameters "])
         self._layer("records", base)
-        self.checks: list[_Check] = []
         # Derived fields, in dependency order; map lookups joined where first needed.
         for d in led.derived:
-            for lk in self._lookups_in(d.expr):
-                self._occurrence(lk, None, 0)
+            for lk in lookups_in(d.expr):
+                self.occurrence(lk, None, 0)
             q = self._select(exp.alias_(self.sx(d.expr), d.name, quoted=True))
             q.add_comments([_where(d.span, d.id) + sql_comment(d.text) + " "])
             self._layer(f"derived_{d.name}", q)
-        # Layout lookups: filters are evaluated for every record, rules when the filter holds,
-        # column values when the record got a row (runtime/ops order, for D0201).
-        pending: list[tuple[ir.Layout, str, ir.MapLookup]] = []
-        for lay in self.layouts:
-            for lk in self._lookups_in(lay.filter):
-                pending.append((lay, "filter", lk))
-            for r in lay.rows:
-                for lk in self._lookups_in(r.cond):
-                    pending.append((lay, "rule", lk))
-            for c in lay.columns:
-                if c.value is not None:
-                    for lk in (*self._lookups_in(c.value.where), *self._lookups_in(c.value.arg)):
-                        pending.append((lay, "column", lk))
-        for _, _, lk in pending:
-            self._join(lk)
-        # Row classification: the first rule that holds, else the `otherwise` row, else none.
-        filters: list[exp.Expr] = []
-        for lay in self.layouts:
-            lid = names.ident(lay.id)
-            filt = self.sx(lay.filter) if lay.filter is not None else exp.Boolean(this=True)
-            f_col = exp.alias_(filt, f"_f__{lid}", quoted=True)
-            if lay.filter is not None:
-                f_col.add_comments([_where(lay.filter.span, f"{pkg.id}/{lay.id}/filter")
-                                    + sql_comment(lay.filter_text) + " "])
-            filters.append(f_col)
-        q = self._select(*filters)
+        # Lookups of the parts, joined in their order; then their columns, layer by layer.
+        pending = [(p, list(p.lookups())) for p in self.parts]
+        for _, lks in pending:
+            for _, lk in lks:
+                self._join(lk)
+        q = self._select(*[c for p in self.parts for c in p.filtered(self)])
         q.add_comments([" each layout's filter (a record is in the layout when it is true) "])
         self._layer("filtered", q)
-        classified = [exp.alias_(self._classify(lay), f"_row__{names.ident(lay.id)}",
-                                 quoted=True) for lay in self.layouts]
-        q = self._select(*classified)
+        q = self._select(*[c for p in self.parts for c in p.classified(self)])
         q.add_comments([" each record's row in each layout (null: the record is not in it) "])
         self._layer("classified", q)
-        self._layout_checks(pending)
+        for p, lks in pending:
+            p.checks(self, lks)
 
-    def _classify(self, lay: ir.Layout) -> exp.Expr:
-        ifs = []
-        for r in lay.rows:
-            if r.kind is ir.RowKind.RULE and r.cond is not None:
-                test = self.sx(r.cond)
-                test.add_comments([_where(r.span, r.id) + sql_comment(r.cond_text) + " "])
-                ifs.append(exp.If(this=test, true=exp.Literal.number(r.index)))
-        other = next((r for r in lay.rows if r.kind is ir.RowKind.OTHERWISE), None)
-        default = exp.Literal.number(other.index) if other else None
-        inner: exp.Expr
-        if ifs:
-            inner = exp.Case(ifs=ifs, default=default)
-        else:
-            inner = default if default is not None else exp.Null()
-        filt = col(f"_f__{names.ident(lay.id)}", "s")
-        return exp.Case(ifs=[exp.If(this=filt, true=inner)])
+    def add_check(self, prefix: str, render: Callable[[ScanGen, str], tuple[
+            list[exp.Expr], exp.Expr, exp.Expr, dict[str, object]]]) -> None:
+        """A per-record check of a scan part, next in the Python scan's order (see _Check)."""
+        self.checks.append(_Check(kind="part", column=f"{prefix}{len(self.checks)}",
+                                  render=render))
 
-    def _layout_checks(self, pending: list[tuple[ir.Layout, str, ir.MapLookup]]) -> None:
-        for lay in self.layouts:
-            lid = names.ident(lay.id)
-            in_filter = exp.Coalesce(this=col(f"_f__{lid}", "s"),
-                                     expressions=[exp.Boolean(this=False)])
-            has_row = exp.Not(this=exp.Is(this=col(f"_row__{lid}", "s"), expression=exp.Null()))
-            outer = len(self.checks)  # lookups of rules/columns are forgotten after the layout
-            for where in ("filter", "rule", "column"):
-                for lay2, kind, lk in pending:
-                    if lay2 is not lay or kind != where:
-                        continue
-                    reach = None if kind == "filter" else (
-                        in_filter.copy() if kind == "rule" else has_row.copy())
-                    self._occurrence(lk, reach, outer)
-                if where == "rule" and lay.hit_policy is ir.HitPolicy.UNIQUE:
-                    rows = [r.index for r in lay.rows if r.kind is ir.RowKind.RULE]
-                    if len(rows) > 1:
-                        self.checks.append(_Check(kind="unique", column=f"_u{len(self.checks)}",
-                                                  layout=lay, rows=rows))
-
-    def _occurrence(self, e: ir.MapLookup, reach: exp.Expr | None, outer: int) -> None:
+    def occurrence(self, e: ir.MapLookup, reach: exp.Expr | None, outer: int) -> None:
         """A lookup the Python scan evaluates at this point (D0201 when the key is missing),
         unless an earlier one in a scope still open there already did: derived fields and
         filters stay open for the whole record, a layout's rules and columns for the layout."""
@@ -449,27 +410,12 @@ class ScanGen:
                 meta.append({"kind": "lookup", "column": c.column, "map": c.lookup.map.id,
                              "keys": keys})
             else:
-                assert c.layout is not None
-                lid = names.ident(c.layout.id)
-                pre.append(col(f"_f__{lid}", "s"))
-                hits = []
-                for r in c.rows:
-                    row = c.layout.rows[r]
-                    assert row.cond is not None
-                    name = f"{c.column}_r{r}"
-                    both = exp.and_(col(f"_f__{lid}", "s"), paren(self.sx(row.cond)))
-                    cols.append(exp.alias_(exp.Coalesce(this=exp.Paren(this=both),
-                                                        expressions=[exp.Boolean(this=False)]),
-                                           name, quoted=True))
-                    hits.append(exp.Case(ifs=[exp.If(this=col(name),
-                                                     true=exp.Literal.number(1))],
-                                         default=exp.Literal.number(0)))
-                total: exp.Expr = hits[0]
-                for h in hits[1:]:
-                    total = exp.Add(this=total, expression=h)
-                anys.append(exp.GT(this=total, expression=exp.Literal.number(1)))
-                meta.append({"kind": "unique", "layout": c.layout.id,
-                             "rows": [[r, f"{c.column}_r{r}"] for r in c.rows]})
+                assert c.render is not None
+                more, needed, failed, entry = c.render(self, c.column)
+                cols.extend(more)
+                pre.append(needed)
+                anys.append(failed)
+                meta.append(entry)
         inner = exp.select(*cols).from_(exp.alias_(exp.to_table("classified", quoted=True), "s",
                                                    table=True, quoted=True)) \
             .where(exp.or_(*pre))
@@ -486,64 +432,19 @@ class ScanGen:
         return self._with(outer), meta
 
     def aggregate(self) -> tuple[exp.Expr, dict[str, list[str]]]:
+        """One SELECT per part (its accumulator's rows), then the partitions and the records
+        that reached a node (layout '*'), then the count of `errors` (layout ''), as text."""
         part_field = self.pkg.partition
-        width = max(len(lay.columns) for lay in self.layouts)
-        selects = []
-        kinds: dict[str, list[str]] = {}
-        for lay in self.layouts:
-            lid = names.ident(lay.id)
-            row = col(f"_row__{lid}", "s")
-            part = col(part_field, "s") if part_field else exp.Null()
-            values: list[exp.Expr] = []
-            kinds[lay.id] = []
-            for c in lay.columns:
-                agg = c.value
-                if agg is None:
-                    values.append(exp.alias_(exp.Null(), f"v{c.index}", quoted=True))
-                    kinds[lay.id].append("none")
-                    continue
-                arg = self.sx(agg.arg) if agg.arg is not None else None
-                if agg.where is not None:
-                    arg = exp.Case(ifs=[exp.If(this=self.sx(agg.where),
-                                               true=arg if arg is not None
-                                               else exp.Literal.number(1))])
-                if agg.func == "count":
-                    value: exp.Expr = exp.Count(this=arg if arg is not None
-                                                      else exp.Star())
-                    kind = "int"
-                elif agg.func == "sum":
-                    assert arg is not None and agg.arg is not None
-                    zero = lit(0)
-                    value = exp.Coalesce(this=exp.Sum(this=arg), expressions=[zero])
-                    kind = "int" if agg.arg.type.base == "int" else "decimal"
-                else:
-                    assert arg is not None and agg.arg is not None
-                    value = (exp.Min if agg.func == "min" else exp.Max)(this=arg)
-                    kind = agg.arg.type.base
-                value = cast(value, "VARCHAR")
-                value.add_comments([_where(c.span, f"{self.pkg.id}/{lay.id}/column/{c.id}")
-                                    + f"{c.id} = {sql_comment(c.text)} "])
-                values.append(exp.alias_(value, f"v{c.index}", quoted=True))
-                kinds[lay.id].append(kind)
-            for k in range(len(lay.columns), width):
-                values.append(exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True))
-            q = exp.select(exp.alias_(exp.Literal.string(lay.id), "layout", quoted=True),
-                           exp.alias_(part, "part", quoted=True),
-                           exp.alias_(row.copy(), "row", quoted=True), *values) \
-                .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
-                                  quoted=True)) \
-                .where(exp.Not(this=exp.Is(this=row.copy(), expression=exp.Null()))) \
-                .group_by(*([part.copy()] if part_field else []), row.copy())
-            q.add_comments([_where(lay.span, f"{self.pkg.id}/{lay.id}")
-                            + f"hit_policy {lay.hit_policy.value} "])
-            selects.append(q)
+        accs = [p.accumulator() for p in self.parts]
+        width = max(len(a.columns) for a in accs)
+        selects = [p.aggregate(self, width) for p in self.parts]
+        kinds = {a.node_id: list(a.columns) for a in accs}
         # Every partition value of the ledger (layout '*'): the partitions of a run are those of
         # its records, whether or not a layout took them; v0 counts the records that reached a
         # layout (got a row in one), as the Python scan's `_reached`.
         part = col(part_field, "s") if part_field else exp.Null()
-        landed = exp.or_(*[exp.Not(this=exp.Is(this=col(f"_row__{names.ident(lay.id)}", "s"),
-                                               expression=exp.Null()))
-                           for lay in self.layouts])
+        landed = exp.or_(*[e for p in self.parts if p.reaches
+                           for e in (p.landed(self),) if e is not None])
         reached = cast(exp.Count(this=exp.Case(ifs=[exp.If(this=landed,
                                                            true=exp.Literal.number(1))])),
                        "VARCHAR")
@@ -577,10 +478,14 @@ def _render(e: exp.Expr, dialect: str) -> str:
     return e.sql(dialect=dialect, pretty=True, identify=True) + ";"
 
 
-def _scanned(pkg: ir.Package, led: ir.Ledger) -> list[ir.Layout]:
-    return [lay for lay in pkg.layouts
-            if lay.source == led.id and any(r.kind in (ir.RowKind.RULE, ir.RowKind.OTHERWISE)
-                                            for r in lay.rows)]
+def scan_parts(pkg: ir.Package) -> dict[str, list[SqlScanPart]]:
+    """ledger id → the SQL scan parts of the nodes that read it (registry, then file order)."""
+    out: dict[str, list[SqlScanPart]] = {}
+    for node in pkg.nodes:
+        em = kinds.sql(ir.kind_of(node))
+        for ledger, part in (em.scan_parts(node) if em is not None else ()):
+            out.setdefault(ledger, []).append(part)
+    return out
 
 
 def generate(pkg: ir.Package, folder: str) -> dict[str, str]:
@@ -588,9 +493,10 @@ def generate(pkg: ir.Package, folder: str) -> dict[str, str]:
     files: dict[str, str] = {}
     plan: dict[str, object] = {"format": 1, "ledgers": {}}
     ledgers_plan: dict[str, object] = {}
+    parts = scan_parts(pkg)
     for dialect in DIALECTS:
         for led in pkg.ledgers:
-            layouts = _scanned(pkg, led)
+            readers = parts.get(led.id, [])
             out = [f"-- Code generated by apura {COMPILER_VERSION} from "
                    f"{sql_comment(folder)}. DO NOT EDIT.",
                    f"-- Ledger '{led.id}' ({sql_comment(led.span.file)}), {dialect} dialect. "
@@ -614,9 +520,10 @@ def generate(pkg: ir.Package, folder: str) -> dict[str, str]:
                 if m.source == led.id:
                     emit(f"duplicates {m.id}", f"repeated keys of map '{m.id}' (D0202)",
                          duplicates_statement(m))
-            entry: dict[str, object] = {"statements": statements, "layouts": {}, "checks": []}
-            if layouts:
-                gen = ScanGen(pkg, led, layouts, dialect)
+            entry: dict[str, object] = {"statements": statements, "accumulators": {},
+                                        "checks": []}
+            if readers:
+                gen = ScanGen(pkg, led, readers, dialect)
                 gen.build()
                 errs = gen.errors()
                 if errs is not None:
@@ -626,7 +533,7 @@ def generate(pkg: ir.Package, folder: str) -> dict[str, str]:
                 agg, kinds = gen.aggregate()
                 emit("aggregate", "per layout, partition and row: the column aggregates as "
                      "text (totalizers and value rows are computed by the Python finish)", agg)
-                entry["layouts"] = kinds
+                entry["accumulators"] = kinds
             files[f"sql/{dialect}/{led.id}.sql"] = "\n".join(out)
             if dialect == DIALECTS[0]:
                 ledgers_plan[led.id] = entry

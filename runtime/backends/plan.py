@@ -24,7 +24,9 @@ class LedgerPlan:
 
     ledger: str
     statements: dict[str, str]
-    layouts: dict[str, list[str]]        # layout id → kind of each column (int, decimal, ...)
+    # node id → kind of each column of its accumulator table (int, decimal, ..., none): the
+    # `aggregate` rows (node, part, row, v0..) are parsed into ctx.rows(node, part)[row]
+    accumulators: dict[str, list[str]]
     checks: list[dict[str, Any]]          # `errors` columns, in Python evaluation order
 
     def statement(self, name: str) -> str:
@@ -61,5 +63,6 @@ def load_plan(folder: Path, dialect: str) -> dict[str, LedgerPlan]:
             raise PlanMissing(str(sql_file))
         statements = split_statements(sql_file.read_text("utf-8"))
         out[ledger] = LedgerPlan(ledger=ledger, statements=statements,
-                                 layouts=entry["layouts"], checks=entry["checks"])
+                                 accumulators=entry["accumulators"],
+                                 checks=entry["checks"])
     return out

@@ -1,6 +1,7 @@
 """The part of a SQL run every engine shares: read the ledgers into the engine (fast SQL path,
 or the Python reader when a file is anything but plain), turn the `errors` rows into the very
-DataErrors the Python back end reports, and fill the scan accumulators from `aggregate`.
+DataErrors the Python back end reports, and fill the accumulators of every node
+(ctx.acc[node][part], as the Python scans do) from `aggregate`.
 """
 
 from __future__ import annotations
@@ -207,11 +208,11 @@ class SqlRun:
             return False
         must_check = "errors" in plan.statements
         st.reached = 0
-        for layout, part, row, *values in rows:
-            if layout == "":
+        for node, part, row, *values in rows:
+            if node == "":
                 must_check = int(values[0]) > 0
                 continue
-            if layout == "*":  # a partition, and how many of its records reached a layout
+            if node == "*":  # a partition, and how many of its records reached a layout
                 if self.pkg.partition is not None:
                     st.partitions.add(part)
                 n = int(values[0])
@@ -219,8 +220,8 @@ class SqlRun:
                 if n:
                     st.reached_partitions.add(part)
                 continue
-            kinds = plan.layouts[layout]
-            target = ctx.rows(layout, part)[row]
+            kinds = plan.accumulators[node]  # any computed node: ctx.acc[node][part]
+            target = ctx.rows(node, part)[row]
             for k, kind in enumerate(kinds):
                 if kind == "none":
                     continue

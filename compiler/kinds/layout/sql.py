@@ -1,0 +1,201 @@
+"""A layout in the SQL back end: its part of its ledger's scan (compiler/codegen/sql.ScanGen):
+the filter column, the row classification by hit policy, the D0201/D0301 checks in the Python
+scan's order, and its rows of the `aggregate` statement (one per partition and row)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from compiler import ir
+from compiler.codegen import names
+from compiler.codegen.quoting import sql_comment
+from compiler.codegen.sqlexpr import cast
+from compiler.codegen.sqlexpr import col
+from compiler.codegen.sqlexpr import lit
+from compiler.codegen.sqlexpr import paren
+from compiler.kinds.base import Accumulator
+from compiler.kinds.layout.python import scanned
+
+if TYPE_CHECKING:
+    from compiler.codegen.sql import ScanGen
+    from compiler.source import Span
+
+
+def _where(span: Span, plan_id: str) -> str:
+    return f" {sql_comment(f'{span.file}:{span.line}:{span.col}')}  {sql_comment(plan_id)} "
+
+
+@dataclass(slots=True)
+class _LayoutScan:
+    lay: ir.Layout
+    node_id: str
+    reaches: bool = True
+
+    @property
+    def _f(self) -> str:
+        return f"_f__{names.ident(self.lay.id)}"
+
+    @property
+    def _row(self) -> str:
+        return f"_row__{names.ident(self.lay.id)}"
+
+    def lookups(self) -> Sequence[tuple[str, ir.MapLookup]]:
+        """Filters are evaluated for every record, rules when the filter holds, column values
+        when the record got a row (runtime/ops order, for D0201)."""
+        from compiler.codegen.sql import lookups_in
+
+        lay = self.lay
+        out = [("filter", lk) for lk in lookups_in(lay.filter)]
+        for r in lay.rows:
+            out += [("rule", lk) for lk in lookups_in(r.cond)]
+        for c in lay.columns:
+            if c.value is not None:
+                out += [("column", lk) for lk in (*lookups_in(c.value.where),
+                                                  *lookups_in(c.value.arg))]
+        return out
+
+    def filtered(self, g: ScanGen) -> list[exp.Expr]:
+        lay = self.lay
+        filt = g.sx(lay.filter) if lay.filter is not None else exp.Boolean(this=True)
+        f_col = exp.alias_(filt, self._f, quoted=True)
+        if lay.filter is not None:
+            f_col.add_comments([_where(lay.filter.span, f"{g.pkg.id}/{lay.id}/filter")
+                                + sql_comment(lay.filter_text) + " "])
+        return [f_col]
+
+    def classified(self, g: ScanGen) -> list[exp.Expr]:
+        """The first rule that holds, else the `otherwise` row, else none (null)."""
+        lay = self.lay
+        ifs = []
+        for r in lay.rows:
+            if r.kind is ir.RowKind.RULE and r.cond is not None:
+                test = g.sx(r.cond)
+                test.add_comments([_where(r.span, r.id) + sql_comment(r.cond_text) + " "])
+                ifs.append(exp.If(this=test, true=exp.Literal.number(r.index)))
+        other = next((r for r in lay.rows if r.kind is ir.RowKind.OTHERWISE), None)
+        default = exp.Literal.number(other.index) if other else None
+        inner: exp.Expr
+        if ifs:
+            inner = exp.Case(ifs=ifs, default=default)
+        else:
+            inner = default if default is not None else exp.Null()
+        row = exp.Case(ifs=[exp.If(this=col(self._f, "s"), true=inner)])
+        return [exp.alias_(row, self._row, quoted=True)]
+
+    def landed(self, g: ScanGen) -> exp.Expr | None:
+        return exp.Not(this=exp.Is(this=col(self._row, "s"), expression=exp.Null()))
+
+    def checks(self, g: ScanGen, pending: Sequence[tuple[str, ir.MapLookup]]) -> None:
+        lay = self.lay
+        in_filter = exp.Coalesce(this=col(self._f, "s"), expressions=[exp.Boolean(this=False)])
+        has_row = exp.Not(this=exp.Is(this=col(self._row, "s"), expression=exp.Null()))
+        outer = len(g.checks)  # lookups of rules/columns are forgotten after the layout
+        for where in ("filter", "rule", "column"):
+            for kind, lk in pending:
+                if kind != where:
+                    continue
+                reach = None if kind == "filter" else (
+                    in_filter.copy() if kind == "rule" else has_row.copy())
+                g.occurrence(lk, reach, outer)
+            if where == "rule" and lay.hit_policy is ir.HitPolicy.UNIQUE:
+                rows = [r.index for r in lay.rows if r.kind is ir.RowKind.RULE]
+                if len(rows) > 1:
+                    g.add_check("_u", functools.partial(self._unique, rows=rows))
+
+    def _unique(self, g: ScanGen, column: str, *, rows: list[int]
+                ) -> tuple[list[exp.Expr], exp.Expr, exp.Expr, dict[str, object]]:
+        """D0301: the record holds two rules of a `unique` layout."""
+        lay = self.lay
+        cols: list[exp.Expr] = []
+        hits = []
+        for r in rows:
+            row = lay.rows[r]
+            assert row.cond is not None
+            name = f"{column}_r{r}"
+            both = exp.and_(col(self._f, "s"), paren(g.sx(row.cond)))
+            cols.append(exp.alias_(exp.Coalesce(this=exp.Paren(this=both),
+                                                expressions=[exp.Boolean(this=False)]),
+                                   name, quoted=True))
+            hits.append(exp.Case(ifs=[exp.If(this=col(name), true=exp.Literal.number(1))],
+                                 default=exp.Literal.number(0)))
+        total: exp.Expr = hits[0]
+        for h in hits[1:]:
+            total = exp.Add(this=total, expression=h)
+        meta: dict[str, object] = {"kind": "unique", "layout": lay.id,
+                                   "rows": [[r, f"{column}_r{r}"] for r in rows]}
+        return cols, col(self._f, "s"), exp.GT(this=total, expression=exp.Literal.number(1)), \
+            meta
+
+    def accumulator(self) -> Accumulator:
+        return Accumulator(node_id=self.lay.id, rows=len(self.lay.rows),
+                           columns=tuple(_kind(c) for c in self.lay.columns))
+
+    def aggregate(self, g: ScanGen, width: int) -> exp.Select:
+        lay, part_field = self.lay, g.pkg.partition
+        row = col(self._row, "s")
+        part = col(part_field, "s") if part_field else exp.Null()
+        values: list[exp.Expr] = []
+        for c in lay.columns:
+            agg = c.value
+            if agg is None:
+                values.append(exp.alias_(exp.Null(), f"v{c.index}", quoted=True))
+                continue
+            arg = g.sx(agg.arg) if agg.arg is not None else None
+            if agg.where is not None:
+                arg = exp.Case(ifs=[exp.If(this=g.sx(agg.where),
+                                           true=arg if arg is not None
+                                           else exp.Literal.number(1))])
+            if agg.func == "count":
+                value: exp.Expr = exp.Count(this=arg if arg is not None else exp.Star())
+            elif agg.func == "sum":
+                assert arg is not None
+                value = exp.Coalesce(this=exp.Sum(this=arg), expressions=[lit(0)])
+            else:
+                assert arg is not None
+                value = (exp.Min if agg.func == "min" else exp.Max)(this=arg)
+            value = cast(value, "VARCHAR")
+            value.add_comments([_where(c.span, f"{g.pkg.id}/{lay.id}/column/{c.id}")
+                                + f"{c.id} = {sql_comment(c.text)} "])
+            values.append(exp.alias_(value, f"v{c.index}", quoted=True))
+        for k in range(len(lay.columns), width):
+            values.append(exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True))
+        q = exp.select(exp.alias_(exp.Literal.string(lay.id), "layout", quoted=True),
+                       exp.alias_(part, "part", quoted=True),
+                       exp.alias_(row.copy(), "row", quoted=True), *values) \
+            .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
+                              quoted=True)) \
+            .where(exp.Not(this=exp.Is(this=row.copy(), expression=exp.Null()))) \
+            .group_by(*([part.copy()] if part_field else []), row.copy())
+        q.add_comments([_where(lay.span, f"{g.pkg.id}/{lay.id}")
+                        + f"hit_policy {lay.hit_policy.value} "])
+        return q
+
+
+def _kind(c: ir.Column) -> str:
+    """How the column's aggregate text is parsed back (runtime/backends/sqlrun.py)."""
+    agg = c.value
+    if agg is None:
+        return "none"
+    if agg.func == "count":
+        return "int"
+    assert agg.arg is not None
+    if agg.func == "sum":
+        return "int" if agg.arg.type.base == "int" else "decimal"
+    return agg.arg.type.base
+
+
+class _LayoutSql:
+    def scan_parts(self, node: ir.PlanNode) -> Sequence[tuple[str, _LayoutScan]]:
+        assert isinstance(node, ir.Layout)
+        if not scanned(node):
+            return ()
+        assert node.source is not None
+        return ((node.source, _LayoutScan(node, node.id)),)
+
+
+PART = _LayoutSql()
