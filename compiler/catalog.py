@@ -493,3 +493,44 @@ def extends_only(span: Span, *, key: str) -> Diagnostic:
 def extends_two_positions(span: Span) -> Diagnostic:
     return Diagnostic(code="S0807", message="um item diz 'before' e 'after'; use só um deles",
                       span=span)
+
+# --- S09xx: the `check` kind (compiler/kinds/check)
+def check_bad_tolerance(span: Span, *, text: str) -> Diagnostic:
+    return Diagnostic(code="S0901", message=f"a tolerância '{text}' não é um valor em reais",
+                      span=span, help="escreva um número sem sinal, com vírgula ou ponto "
+                      "decimal (ex.: 0,01 para um centavo; 0 para exigir valores iguais)")
+
+
+def check_duplicate_assertion(span: Span, *, name: str, check: str, first: Span) -> Diagnostic:
+    return Diagnostic(code="S0902", message=f"a conferência '{name}' aparece duas vezes em "
+                      f"'{check}'", span=span,
+                      labels=(Label(span=first, message="primeira ocorrência"),),
+                      help="dê a cada conferência um id próprio: é por ele que a execução e o "
+                      "diário a nomeiam")
+
+
+def check_side_shape(span: Span, *, found: str) -> Diagnostic:
+    return Diagnostic(code="S0903", message=f"um lado de conferência não pode ter {found}",
+                      span=span, help="um lado combina, com + e -, células (cell(\"layout\", "
+                      "\"linha\", \"V0\")), somas do ledger (sum(x where condição), count(...)) "
+                      "e números")
+
+
+def check_sum_without_ledger(span: Span, *, func: str) -> Diagnostic:
+    return Diagnostic(code="S0904", message=f"{func}(...) soma registros, mas a spec não diz de "
+                      "qual ledger", span=span,
+                      help="indique o ledger no topo da spec (ex.: ledger: despesa)")
+
+
+def check_same_sides(span: Span, *, name: str, other: Span) -> Diagnostic:
+    return Diagnostic(code="S0905", message=f"os dois lados da conferência '{name}' são a mesma "
+                      "expressão: ela não pode falhar", span=span,
+                      labels=(Label(span=other, message="o outro lado"),),
+                      help="compare valores calculados por caminhos diferentes (um quadro contra "
+                      "a soma do ledger sob o filtro dele, por exemplo)")
+
+
+def check_nothing_computed(span: Span, *, name: str) -> Diagnostic:
+    return Diagnostic(code="S0906", message=f"a conferência '{name}' não lê nenhum valor "
+                      "calculado: os dois lados são números", span=span,
+                      help="use cell(...) ou sum(...) em pelo menos um dos lados")

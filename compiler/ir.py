@@ -368,9 +368,44 @@ class Layout:
     alternative_of: str = ""  # a group of alternative layouts (at most one of them runs)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assertion:
+    """One assertion of a check: per partition, `left` equals `right` within `tolerance`.
+    A side combines with + and - (Binary, Neg) cells (CellRef), the check's sums (Aggregate,
+    each one of `Check.sums`) and numbers (Const)."""
+
+    id: str
+    name: str
+    label: str
+    severity: str  # "error" | "warning"
+    tolerance: Decimal
+    left: Expr
+    right: Expr
+    left_text: str
+    right_text: str
+    span: Span
+    name_span: Span  # where a failure points (its `id:`), and that spec line's text
+    line_text: str
+    reads: tuple[str, ...]  # the layouts whose cells its sides read
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Check:
+    """A check spec (compiler/kinds/check): `sums` are accumulated over every record of
+    `ledger` (no filter, no row classification: each has its own `where`) by the ledger's scan;
+    the assertions are evaluated at finish, after every layout."""
+
+    id: str
+    ledger: str | None
+    sums: tuple[Aggregate, ...]
+    sum_texts: tuple[str, ...]  # each sum as written (printed)
+    assertions: tuple[Assertion, ...]
+    span: Span
+
+
 # The plan nodes: one class per kind of compiler/kinds (a closed union; consumers dispatch with
 # `match` + `assert_never`, so mypy names every consumer a new kind must reach).
-PlanNode: TypeAlias = Ledger | Map | Layout
+PlanNode: TypeAlias = Ledger | Map | Layout | Check
 
 
 def kind_of(node: PlanNode) -> str:
@@ -382,6 +417,8 @@ def kind_of(node: PlanNode) -> str:
             return "map"
         case Layout():
             return "layout"
+        case Check():
+            return "check"
         case _:
             assert_never(node)
 

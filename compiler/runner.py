@@ -107,7 +107,14 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
         reached = "" if st.reached is None else f", {st.reached} chegaram a um layout"
         click.echo(f"{st.path}: {st.read} lidas, {st.accepted} aceitas, "
                    f"{len(st.rejected)} rejeitadas{reached}")
-    for w in result.warnings:  # D06xx: the run went on
+    if result.outcomes:  # the `check` specs (a failed `error` one has failed the run)
+        done = [o for o in result.outcomes if not o.skipped]
+        warned = sum(not o.ok for o in done)
+        skipped = len(result.outcomes) - len(done)
+        click.echo(f"{len(result.outcomes)} conferência(s): {len(done) - warned} ok, "
+                   f"{warned} com aviso" + (f", {skipped} não avaliada(s) (--select)"
+                                            if skipped else ""))
+    for w in result.warnings:  # D06xx, D0702: the run went on
         click.echo(w.render(), err=True, nl=False)
     if rejects is not None:
         click.echo(f"{len(result.rejects)} linha(s) rejeitada(s) gravada(s) em {rejects}")

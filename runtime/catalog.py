@@ -281,3 +281,16 @@ def unreached(ledger: str, whose: str, layouts: str, params: str, *, file: str) 
                      f"'{ledger}'{whose} chegou a um layout ({layouts}): nenhum passou no "
                      "filtro e casou com uma linha", file=file, line=1, col=1,
                      help=f"confira os parâmetros ({params}): o período tem registros?")
+
+
+# ---------------------------------------------------------------- D07: checks (kind `check`)
+def check_failed(severity: str, check: str, where: str, left: tuple[str, str],
+                 right: tuple[str, str], gap: str, tolerance: str, *, file: str, line: int,
+                 col: int, width: int, text: str | None, label: str | None) -> DataError:
+    """D0701 (`severity: error`: the run fails) or D0702 (`warning`: it goes on): an assertion
+    of a check does not hold. `left`/`right`: (expression text, value as shown)."""
+    code, shown = {"error": ("D0701", "erro"), "warning": ("D0702", "aviso")}[severity]
+    return DataError(code=code, severity=shown,
+                     message=f"a conferência '{check}' não fecha{where}: {left[0]} = {left[1]}, "
+                     f"mas {right[0]} = {right[1]}; {gap} (tolerância {tolerance})",
+                     file=file, line=line, col=col, width=width, text=text, help=label)

@@ -67,6 +67,8 @@ class RunFailed(Exception):
         # what reading the inputs did (runtime.ledgers.ReadStats), when the run got that far:
         # the journal records them for a failed run too
         self.inputs: list[Any] = inputs or []
+        # what the nodes' finish found before the run failed (check outcomes, for the journal)
+        self.outcomes: list[Any] = []
 
     @property
     def usage(self) -> bool:

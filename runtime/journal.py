@@ -62,6 +62,24 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE runs ADD COLUMN out TEXT;
     ALTER TABLE runs ADD COLUMN committed_at TEXT;
     """,
+    # 3: the outcome of every assertion of the `check` specs, per partition ('' without a
+    # partition): severity error|warning, status ok|failed, both sides and their difference
+    # as exact decimal text (NULL for a null side), the tolerance, the spec position.
+    """
+    CREATE TABLE run_checks (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        check_id TEXT NOT NULL,
+        partition TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        status TEXT NOT NULL,
+        left_value TEXT,
+        right_value TEXT,
+        difference TEXT,
+        tolerance TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (run_id, check_id, partition)
+    );
+    """,
 )
 
 
@@ -184,8 +202,18 @@ class Journal:
             self.db.executemany("INSERT OR REPLACE INTO run_inputs VALUES (?, ?, ?, ?, ?, ?, ?)",
                                 [(run_id, *r) for r in rows])
 
-    def committed(self, run_id: int, outputs: Sequence[tuple[str, str, int]]) -> None:
-        """The run's outputs are committed (their manifest is written): record them."""
+    def checks(self, run_id: int, rows: Sequence[tuple[Any, ...]]) -> None:
+        """The outcomes of the run's checks (runtime.checks.Outcome.journal_row)."""
+        if not rows:
+            return
+        with self._guard(), self.db:
+            self.db.executemany("INSERT OR REPLACE INTO run_checks VALUES "
+                                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(run_id, *r) for r in rows])
+
+    def committed(self, run_id: int, outputs: Sequence[tuple[str, str, int]],
+                  out: str | None = None) -> None:
+        """The run's outputs are committed (their manifest is written) into `out`: record
+        them (`out` fills `runs.out` when the run started without one: `Result.write`)."""
         with self._guard(), self.db:
             known = self.db.execute("SELECT committed_at FROM runs WHERE id = ?",
                                     (run_id,)).fetchone()
@@ -193,7 +221,8 @@ class Journal:
                 return
             self.db.executemany("INSERT OR REPLACE INTO run_outputs VALUES (?, ?, ?, ?)",
                                 [(run_id, *o) for o in outputs])
-            self.db.execute("UPDATE runs SET committed_at = ? WHERE id = ?", (_now(), run_id))
+            self.db.execute("UPDATE runs SET committed_at = ?, out = coalesce(out, ?) "
+                            "WHERE id = ?", (_now(), out, run_id))
 
     def finish(self, run_id: int, *, status: str, message: str | None = None,
                outputs: Sequence[tuple[str, str, int]] = ()) -> None:

@@ -1,7 +1,10 @@
 """The run lifecycle: lock, journal, run, staged commit, finish — what `apura run` does, for
-any program that embeds the runtime (`Program.run_to`).
+any program that embeds the runtime. Three entry points share the steps below:
+`run_to` (`Program.run_to`, and the CLI, which only turns options into it), `run_journaled`
+(`Program.run(..., state=PATH)`: the same without an output folder) and `write_result`
+(`Result.write`: a journaled result's outputs are recorded in its run).
 
-    lock OUT and the state file (refused at once, or `wait`)
+    lock OUT (run_to) and the state file (refused at once, or `wait`)
     → recover OUT (finish a killed run's commit, drop its staging) and mark dead runs 'killed'
     → journal 'running' (pid, --out) → run → journal the inputs (also when the data fails)
     → stage the outputs, then --rejects (beside it) → commit (manifest) → journal the outputs
@@ -161,13 +164,14 @@ class _Signals:
 
 
 @contextlib.contextmanager
-def _locked(out: Path, state: Path | None, wait: bool,
+def _locked(out: Path | None, state: Path | None, wait: bool,
             created: list[Path] | None = None) -> Iterator[list[RunLock]]:
-    """The locks of OUT and of the state file, taken in path order (no deadlock when runs
-    share one of them and wait). `created`: the folders this run created for OUT; if OUT
-    holds nothing else when the run ends, they go, lock included."""
-    out_lock = out.resolve() / LOCK  # one lock for every path to OUT
-    locks = [RunLock(out_lock, f"a pasta de saída '{out}'", "D0504")]
+    """The locks of OUT (when the run writes one) and of the state file, taken in path order
+    (no deadlock when runs share one of them and wait). `created`: the folders this run
+    created for OUT; if OUT holds nothing else when the run ends, they go, lock included."""
+    out_lock = None if out is None else out.resolve() / LOCK  # one lock for every path to OUT
+    locks = [] if out_lock is None else [RunLock(out_lock, f"a pasta de saída '{out}'",
+                                                 "D0504")]
     if state is not None:
         locks.append(RunLock(state_lock(state), f"o arquivo de estado '{state}'", "D0506"))
     locks.sort(key=lambda lk: str(lk.path.resolve()))
@@ -177,7 +181,8 @@ def _locked(out: Path, state: Path | None, wait: bool,
         yield locks
     finally:
         try:
-            empty = bool(created) and {e.name for e in out.iterdir()} <= {LOCK, STAGING}
+            empty = out is not None and bool(created) and \
+                {e.name for e in out.iterdir()} <= {LOCK, STAGING}
         except OSError:
             empty = False
         for lk in reversed(locks):
@@ -188,7 +193,7 @@ def _locked(out: Path, state: Path | None, wait: bool,
 
 def write_outputs(out: str | Path, outputs: Mapping[str, bytes], *,
                   wait: bool = False) -> list[Written]:
-    """`Result.write`: the outputs into `out` as one commit, under its lock (no journal)."""
+    """The outputs into `out` as one commit, under its lock (no journal)."""
     root = Path(out)
     created = prepare_root(root)
     with _locked(root, None, wait, created):
@@ -198,6 +203,49 @@ def write_outputs(out: str | Path, outputs: Mapping[str, bytes], *,
         commit.commit(written)
         commit.apply()
     return written
+
+
+def write_result(result: Result, out: str | Path, *, rejects: str | Path | None = None,
+                 wait: bool = False) -> list[Written]:
+    """`Result.write`: the outputs (and, when given, the `rejects` CSV of `result.rejects`) into
+    `out` as one commit, under the lock of `out`. A result of a journaled run
+    (`Program.run(..., state=)`) is written under the state file's lock too, as that run's
+    outputs: the journal records them (`run_outputs`, `out`, `committed_at`) exactly as
+    `apura run` does; such a result is written once (ValueError the second time)."""
+    root = Path(out)
+    rejects_p = None if rejects is None else Path(rejects)
+    state = result.state if result.run_id is not None else None
+    conflicts = path_conflicts(root, state, rejects_p, result.ledgers)
+    if conflicts:
+        raise ValueError("; ".join(f"{opt}: {msg}" for opt, msg in conflicts))
+    if state is None and rejects_p is None:
+        return write_outputs(root, result.outputs, wait=wait)
+    if state is not None:
+        check_state(state)
+    created = prepare_root(root)
+    with _locked(root, state, wait, created) as locks:
+        journal = None if state is None else _open_journal(state, locks)
+        try:
+            _recover(root, journal)
+            run_id = result.run_id
+            if journal is not None and run_id is not None:
+                known = journal.run(run_id)
+                if known is None or known["status"] != "ok":
+                    raise ValueError(f"a execução {run_id} não está registrada como 'ok' em "
+                                     f"'{state}'; este resultado não pode ser gravado nela")
+                if known["committed_at"] is not None:
+                    raise ValueError(f"os arquivos da execução {run_id} já foram gravados em "
+                                     f"'{known['out']}' (um resultado registrado no diário é "
+                                     "gravado uma vez); rode de novo para gravar em outro lugar")
+            staged = _Staged(root, state, journal, run_id)
+            try:
+                return staged.commit(result, rejects_p, None)
+            except BaseException:
+                staged.abandon()
+                raise
+        finally:
+            if journal is not None:
+                journal.close()
 
 
 def recover_out(out: str | Path, state: str | Path | None = None, *,
@@ -231,7 +279,7 @@ def _recover(root: Path, journal: Journal | None) -> None:
         if rec.run is None or rec.state is None:
             continue
         if journal is not None and Path(rec.state) == journal.path.resolve():
-            journal.committed(rec.run, rec.files)
+            journal.committed(rec.run, rec.files, out=str(root))
             continue
         other = Path(rec.state)
         if not other.is_file():
@@ -241,9 +289,46 @@ def _recover(root: Path, journal: Journal | None) -> None:
             lock.acquire()
             theirs = Journal(other)
             try:
-                theirs.committed(rec.run, rec.files)
+                theirs.committed(rec.run, rec.files, out=str(root))
             finally:
                 theirs.close()
+
+
+def run_journaled(program: Program, ledgers: Mapping[str, LedgerInput],
+                  params: Mapping[str, Any], *, state: str | Path = DEFAULT_STATE,
+                  select: str | None = None, backend: str = "python",
+                  allow_rejects: bool = False, wait: bool = False,
+                  handle_signals: bool = False, progress: Callable[[str], None] | None = None,
+                  on_start: Callable[[int], None] | None = None) -> Result:
+    """`Program.run(..., state=PATH)`: run and journal it with the steps of `apura run` —
+    the state file's lock, dead runs marked 'killed', 'running', the inputs with sha256 (also
+    when the data fails), 'ok' or 'failed'/'interrupted' — without an output folder: the
+    outputs stay in `result.outputs` (`runs.out` and `committed_at` empty, no `run_outputs`)
+    until `result.write(out)` commits them and records them in this run."""
+    state_p = Path(state)
+    conflicts = path_conflicts(None, state_p, None, ledgers)
+    if conflicts:
+        raise ValueError("; ".join(f"{opt}: {msg}" for opt, msg in conflicts))
+    from runtime.backends import choose
+
+    chosen = choose(backend, ledgers)
+    check_state(state_p)  # before anything is created for it
+    sigs = _Signals()
+    with sigs.installed(handle_signals), _locked(None, state_p, wait) as locks:
+        journal = _open_journal(state_p, locks)
+        try:
+            run_id = _begin(journal, locks, program, chosen, params, select, None, on_start)
+            try:
+                result = _compute(program, journal, run_id, ledgers, params, select, chosen,
+                                  allow_rejects, progress)
+                journal.finish(run_id, status="ok")
+            except BaseException as exc:
+                _failed(journal, run_id, None, exc)
+                raise
+        finally:
+            journal.close()
+    result.run_id, result.state = run_id, state_p
+    return result
 
 
 def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput],
@@ -252,8 +337,10 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
            backend: str = "python", allow_rejects: bool | None = None, wait: bool = False,
            handle_signals: bool = False, progress: Callable[[str], None] | None = None,
            on_start: Callable[[int], None] | None = None) -> RunRecord:
-    """Run `program` and write its outputs into `out` as `apura run` does; see the module
-    docstring and README "Runs, locks and the journal"."""
+    """Run `program` and write its outputs into `out` as `apura run` does (the CLI calls
+    this); the same steps as `run_journaled` plus the lock of `out`, its recovery and the
+    staged commit inside the run. See the module docstring and README "Runs, locks and the
+    journal"."""
     root, state_p = Path(out), Path(state)
     rejects_p = None if rejects is None else Path(rejects)
     if allow_rejects is None:
@@ -264,7 +351,6 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
     from runtime.backends import choose
 
     chosen = choose(backend, ledgers)
-    pkg = program.package
     check_state(state_p)  # before anything is created for it
     created = prepare_root(root)
     sigs = _Signals()
@@ -272,22 +358,28 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
         journal = _open_journal(state_p, locks)
         try:
             _recover(root, journal)
-            journal.mark_dead()
-            run_id = journal.start(package=pkg.id, spec_hash=pkg.spec_hash,
-                                   compiler_version=pkg.compiler_version, backend=chosen,
-                                   params=dict(params), selected=select, out=str(root))
+            run_id = _begin(journal, locks, program, chosen, params, select, str(root),
+                            on_start)
+            staged = _Staged(root, state_p, journal, run_id)
             try:
-                for lk in locks:
-                    lk.note({"run": run_id})
-                if on_start is not None:
-                    on_start(run_id)
+                result = _compute(program, journal, run_id, ledgers, params, select, chosen,
+                                  allow_rejects, progress)
+                written = staged.commit(result, rejects_p, sigs)
+                late = sigs.pending
+                journal.finish(run_id, status="ok", message=None if late is None else
+                               f"{signal.Signals(late).name} recebido durante o commit; "
+                               "concluída")
             except BaseException as exc:
-                _failed(journal, run_id, None, False, exc)
+                _failed(journal, run_id, staged, exc)
                 raise
-            return _run(program, journal, run_id, root, state_p, rejects_p, ledgers, params,
-                        select, chosen, allow_rejects, progress, sigs)
+            finally:
+                sigs.deferred = False
+            if progress is not None:
+                progress(f"{len(written)} arquivo(s) escrito(s)")
         finally:
             journal.close()
+    result.run_id, result.state = run_id, state_p
+    return RunRecord(run_id=run_id, result=result, written=written, out=root, state=state_p)
 
 
 def _open_journal(state: Path, locks: list[RunLock]) -> Journal:
@@ -303,53 +395,97 @@ def _open_journal(state: Path, locks: list[RunLock]) -> Journal:
         raise
 
 
-def _run(program: Program, journal: Journal, run_id: int, root: Path, state: Path,
-         rejects: Path | None, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
-         select: str | None, backend: str, allow_rejects: bool,
-         progress: Callable[[str], None] | None, sigs: _Signals) -> RunRecord:
-    commit: Commit | None = None
-    committed = False
+def journal_params(program: Program, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters as the journal records them: each one the package converts as its
+    value (`--param exercicio=2020` and `exercicio=2020` from Python are one run), the others
+    (unknown, or not convertible: the run fails on them) as given."""
+    checked, _ = program.check_params(params)
+    return {**dict(params), **checked}
+
+
+def _begin(journal: Journal, locks: list[RunLock], program: Program, backend: str,
+           params: Mapping[str, Any], select: str | None, out: str | None,
+           on_start: Callable[[int], None] | None) -> int:
+    """Every run's start, holding the state file's lock: mark the dead runs, journal this one
+    'running', note its id in the lock files, tell `on_start`."""
+    journal.mark_dead()
+    pkg = program.package
+    run_id = journal.start(package=pkg.id, spec_hash=pkg.spec_hash,
+                           compiler_version=pkg.compiler_version, backend=backend,
+                           params=journal_params(program, params), selected=select, out=out)
     try:
-        try:
-            result = program.run(ledgers=ledgers, params=params, select=select,
-                                 allow_rejects=allow_rejects, backend=backend,
-                                 progress=progress)
-        except RunFailed as exc:
-            if exc.inputs:
-                journal.inputs(run_id, _inputs(exc.inputs))
-            raise
-        journal.inputs(run_id, _inputs(result.inputs))
-        commit = Commit.new(root, f"r{run_id}")
-        written = commit.stage(result.outputs)
-        if rejects is not None:  # part of the commit: a run that fails leaves the old one
-            commit.stage_outside(rejects.resolve(), rejects_csv(result.rejects))
-        sigs.deferred = True  # from the manifest on, the run completes
-        commit.commit(written, run_id, state)
-        committed = True
-        journal.committed(run_id, written)
-        commit.apply()
-        late = sigs.pending
-        journal.finish(run_id, status="ok", message=None if late is None else
-                       f"{signal.Signals(late).name} recebido durante o commit; concluída")
-        if progress is not None:
-            progress(f"{len(written)} arquivo(s) escrito(s)")
-        return RunRecord(run_id=run_id, result=result, written=written, out=root, state=state)
+        for lk in locks:
+            lk.note({"run": run_id})
+        if on_start is not None:
+            on_start(run_id)
     except BaseException as exc:
-        _failed(journal, run_id, commit, committed, exc)
+        _failed(journal, run_id, None, exc)
         raise
-    finally:
-        sigs.deferred = False
+    return run_id
 
 
-def _failed(journal: Journal, run_id: int, commit: Commit | None, committed: bool,
-            exc: BaseException) -> None:
-    """Journal why the run stopped; finish a commit already made, drop one not made."""
-    if commit is not None:
-        if committed:
+def _compute(program: Program, journal: Journal, run_id: int,
+             ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
+             select: str | None, backend: str, allow_rejects: bool,
+             progress: Callable[[str], None] | None) -> Result:
+    """Run the program and journal its inputs (sha256, counts) and what its nodes found (the
+    outcome of every check) — also when the run fails."""
+    try:
+        result = program.run(ledgers=ledgers, params=params, select=select,
+                             allow_rejects=allow_rejects, backend=backend, progress=progress)
+    except RunFailed as exc:
+        if exc.inputs:
+            journal.inputs(run_id, _inputs(exc.inputs))
+        journal.checks(run_id, [o.journal_row() for o in exc.outcomes])
+        raise
+    journal.inputs(run_id, _inputs(result.inputs))
+    journal.checks(run_id, [o.journal_row() for o in result.outcomes])
+    return result
+
+
+class _Staged:
+    """One run's outputs on their way into `root`: staged, `--rejects` beside its own path,
+    the manifest (the commit point, naming the run and its state file), the journal told,
+    moved into place. `made`/`committed` say how far it got (see `_failed`)."""
+
+    def __init__(self, root: Path, state: Path | None, journal: Journal | None,
+                 run_id: int | None) -> None:
+        self.root, self.state, self.journal, self.run_id = root, state, journal, run_id
+        self.made: Commit | None = None
+        self.committed = False
+
+    def commit(self, result: Result, rejects: Path | None,
+               sigs: _Signals | None) -> list[Written]:
+        self.made = Commit.new(self.root, "w" if self.run_id is None else f"r{self.run_id}")
+        written = self.made.stage(result.outputs)
+        if rejects is not None:  # part of the commit: a run that fails leaves the old one
+            self.made.stage_outside(rejects.resolve(), rejects_csv(result.rejects))
+        if sigs is not None:
+            sigs.deferred = True  # from the manifest on, the run completes
+        self.made.commit(written, self.run_id, self.state)
+        self.committed = True
+        if self.journal is not None and self.run_id is not None:
+            self.journal.committed(self.run_id, written, out=str(self.root))
+        self.made.apply()
+        return written
+
+    def abandon(self) -> None:
+        """After a failure: finish a commit already made (else the next run rolls it forward),
+        drop one not made."""
+        if self.made is None:
+            return
+        if self.committed:
             with contextlib.suppress(Exception):
-                commit.apply()  # else the next run rolls it forward
+                self.made.apply()
         else:
-            commit.discard()
+            self.made.discard()
+
+
+def _failed(journal: Journal, run_id: int, staged: _Staged | None, exc: BaseException) -> None:
+    """Journal why the run stopped; finish a commit already made, drop one not made."""
+    committed = staged is not None and staged.committed
+    if staged is not None:
+        staged.abandon()
     done = "; os arquivos de saída foram confirmados (commit)" if committed else \
         "; nenhum arquivo de saída foi alterado"
     if isinstance(exc, RunFailed):
@@ -364,5 +500,6 @@ def _failed(journal: Journal, run_id: int, commit: Commit | None, committed: boo
         journal.finish(run_id, status=status, message=text + done)
 
 
-__all__ = ["DEFAULT_STATE", "LOCK", "STAGING", "Interrupted", "RunRecord", "path_conflicts",
-           "recover_out", "run_to", "write_outputs"]
+__all__ = ["DEFAULT_STATE", "LOCK", "STAGING", "Interrupted", "RunRecord", "journal_params",
+           "path_conflicts", "recover_out", "run_journaled", "run_to", "write_outputs",
+           "write_result"]

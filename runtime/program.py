@@ -68,11 +68,16 @@ class Result:
     # D06xx notes that do not fail the run, e.g. a partition none of whose records reached a
     # layout (`exercicio=2021` on 2020 data); each input's count is `ReadStats.reached`
     warnings: list[DataError] = field(default_factory=list)
+    # what the nodes' finish found, for the journal: the outcome of every check assertion
+    outcomes: list[Any] = field(default_factory=list)
     # what the run was given, so that explain() can re-run it with lineage recorded
     program: Program | None = None
     ledgers: dict[str, LedgerInput] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     allow_rejects: bool = False
+    # the run in the journal, when it was journaled (`Program.run(..., state=)`, `run_to`)
+    run_id: int | None = None
+    state: Path | None = None
 
     def cell(self, layout: str, part: Any, ref: str, column: str = "V0") -> Any:
         """The value of one cell, e.g. result.cell("covid/77", "3170206", "9999999029", "V0")."""
@@ -106,13 +111,16 @@ class Result:
                                "mudaram desde a execução?")
         return exp
 
-    def write(self, out_dir: str | Path, *, wait: bool = False) -> list[tuple[str, str, int]]:
+    def write(self, out_dir: str | Path, *, rejects: str | Path | None = None,
+              wait: bool = False) -> list[tuple[str, str, int]]:
         """Write every output under out_dir as one commit (all the new files or none, see
-        `runtime.commit`), holding the folder's lock (`wait`: wait for another run instead of
-        RunFailed D0503); returns (path, sha256, bytes). No journal: use `Program.run_to`."""
-        from runtime.lifecycle import write_outputs
+        `runtime.commit`) — with `rejects`, the CSV of `self.rejects` too —, holding the
+        folder's lock (`wait`: wait for another run instead of RunFailed D0503); returns (path,
+        sha256, bytes). A journaled result (`Program.run(..., state=)`) records them in its run,
+        once; see `runtime.lifecycle.write_result`."""
+        from runtime.lifecycle import write_result
 
-        return write_outputs(out_dir, self.outputs, wait=wait)
+        return write_result(self, out_dir, rejects=rejects, wait=wait)
 
 
 class Program:
@@ -140,8 +148,8 @@ class Program:
                 raise SelectionConflict(group, ids, select)
         return chosen
 
-    def required_inputs(self, select: str | None = None) -> list[str]:
-        """Ledger ids a run of the selected layouts needs (their sources, deps and maps)."""
+    def computed(self, select: str | None = None) -> dict[str, Layout]:
+        """The layouts a run of `select` computes: the selected ones and those they read."""
         needed_layouts: dict[str, Layout] = {}
         stack = self.selected(select)
         while stack:
@@ -150,7 +158,16 @@ class Program:
                 continue
             needed_layouts[lay.id] = lay
             stack.extend(self.package.layout(d) for d in lay.depends_on)
+        return needed_layouts
+
+    def required_inputs(self, select: str | None = None) -> list[str]:
+        """Ledger ids a run of the selected layouts needs (their sources, deps and maps);
+        without a selection, also the ledgers other nodes read (a check's `source`)."""
+        needed_layouts = self.computed(select)
         sources = {lay.source for lay in needed_layouts.values() if lay.source}
+        if select is None:
+            sources |= {src for n in self.package.nodes
+                        if (src := getattr(n, "source", None)) is not None}
         maps = {m.source for m in self.package.maps}
         uses_maps = bool(sources)
         out = [led.id for led in self.package.ledgers
@@ -182,8 +199,13 @@ class Program:
     def run(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any], *,
             select: str | None = None, allow_rejects: bool = False, backend: str = "python",
             progress: Callable[[str], None] | None = None,
-            tracer: Tracer | None = None) -> Result:
+            tracer: Tracer | None = None, state: str | Path | None = None,
+            **lifecycle: Any) -> Result:
         """Run the package on ledgers (paths or in-memory rows); raises RunFailed on data errors.
+
+        `state`: journal the run in that state file as `apura run` does (its lock, inputs with
+        sha256, status; `lifecycle`: wait, handle_signals, on_start), see
+        `runtime.lifecycle.run_journaled`; `result.write(out)` then records the outputs in it.
 
         `backend` is "python" (the generated module, row by row), "duckdb" or "spark" (the
         compiled SQL of generated/<pkg>/sql/), or "auto" (duckdb when an input is Parquet or
@@ -205,6 +227,17 @@ class Program:
             raise ValueError(f"back end desconhecido '{backend}'; use: {', '.join(BACKENDS)}")
         if tracer is not None and backend != "python":
             raise ValueError("o rastreamento (explain) roda só no back end python")
+        if state is not None:
+            if tracer is not None:
+                raise ValueError("o rastreamento (explain) não é registrado no diário: "
+                                 "rode sem state=")
+            from runtime.lifecycle import run_journaled
+
+            return run_journaled(self, ledgers, params, state=state, select=select,
+                                 allow_rejects=allow_rejects, backend=backend,
+                                 progress=progress, **lifecycle)
+        if lifecycle:
+            raise TypeError(f"{', '.join(sorted(lifecycle))}: só com state=")
         with decimal.localcontext(CONTEXT):
             result = self._run(ledgers, params, select, allow_rejects,
                                choose(backend, ledgers), progress, tracer)
@@ -256,6 +289,8 @@ class Program:
         if errors:
             raise RunFailed(errors)
         ctx = ScanContext(pkg, params)
+        ctx.computed = None if select is None else frozenset(self.computed(select))
+        ctx.read = frozenset(needed)
         if tracer is not None:  # explain: record lineage (Python back end only)
             ctx.trace = tracer
             tracer.attach(ctx)
@@ -281,6 +316,7 @@ class Program:
         values: dict[tuple[str, Any], list[list[Any]]] = {}
         outputs: dict[str, bytes] = {}
         chosen = {lay.id for lay in self.selected(select)}
+        reported = len(ctx.errors)
         for part in partitions:
             try:
                 pkg.finish(ctx, part)
@@ -292,11 +328,15 @@ class Program:
                         outputs[rel] = render(lay, rows_v)
             except decimal.DecimalException:  # more than 38 digits: D0111, as in SQL
                 errors.append(catalog.overflow(f"<partição {part}>", what="nos totais da partição"))
+        errors.extend(ctx.errors[reported:])  # reported by the nodes' finish (D07xx)
         if errors:
-            raise RunFailed(errors)
+            failed = RunFailed(errors, stats)
+            failed.outcomes = ctx.outcomes
+            raise failed
         return Result(package=pkg, outputs=outputs, values=values, inputs=stats,
                       partitions=partitions, rejects=rejects, backend=backend,
-                      warnings=[*_unreached(pkg, stats, params), *ctx.warnings])
+                      warnings=[*_unreached(pkg, stats, params), *ctx.warnings],
+                      outcomes=ctx.outcomes)
 
     def _scan_python(self, ctx: ScanContext, ledgers: Mapping[str, LedgerInput],
                      order: list[str], errors: list[DataError],

@@ -98,6 +98,12 @@ class ScanContext:
         self._errors: list[DataError] = []
         # warnings reported by nodes at finish (severity "aviso"): they do not fail the run
         self.warnings: list[DataError] = []
+        # what the nodes' finish found, for the journal (runtime.checks.Outcome)
+        self.outcomes: list[Any] = []
+        # what this run computes: the layouts (None: all; a --select computes some) and the
+        # ledgers it reads — a node reading anything else is not evaluated
+        self.computed: frozenset[str] | None = None
+        self.read: frozenset[str] = frozenset()
         # missing map keys: one D0201 per (map, key, input), with its count and first lines
         self._missing: dict[tuple[str, tuple[Any, ...], str], _Missing] = {}
         self._stale: dict[int, _Missing] = {}

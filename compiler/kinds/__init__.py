@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from compiler.kinds.base import PyEmitter
     from compiler.kinds.base import SqlEmitter
 
-KINDS: tuple[str, ...] = ("package", "ledger", "map", "layout")
+KINDS: tuple[str, ...] = ("package", "ledger", "map", "layout", "check")
 
 STAGES = ("spec", "lower", "python", "sql")
 

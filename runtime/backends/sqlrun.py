@@ -227,5 +227,6 @@ class SqlRun:
                 if kind == "none":
                     continue
                 v = values[k]
-                target[k] = None if v is None else _PARSE[kind](v)
+                if v is not None:  # NULL: nothing accumulated, the initial value stays
+                    target[k] = _PARSE[kind](v)
         return must_check

@@ -23,4 +23,5 @@ def outcome(program: runtime.Program, ledgers: Mapping[str, Any], params: Mappin
               sorted(s.partitions, key=str), s.reached, sorted(s.reached_partitions, key=str))
              for s in r.inputs]
     assert r.backend == backend
-    return ("ok", r.outputs, r.values, stats, r.partitions, [w.render() for w in r.warnings])
+    return ("ok", r.outputs, r.values, stats, r.partitions, [w.render() for w in r.warnings],
+            [o.journal_row() for o in r.outcomes])  # every check's outcome (run_checks)

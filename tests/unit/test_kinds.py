@@ -27,7 +27,7 @@ PARAMS = {"exercicio": "2020", "bimestre": "2"}
 
 def test_the_registry_is_the_one_list_of_kinds() -> None:
     assert KINDS is kinds.KINDS
-    assert KINDS == ("package", "ledger", "map", "layout")
+    assert KINDS == ("package", "ledger", "map", "layout", "check")
     for kind in KINDS:
         assert (SCHEMA_DIR / f"{kind}.schema.json").is_file()
         assert kinds.front_end(kind).singleton == (kind == "package")
@@ -38,7 +38,7 @@ def test_the_registry_is_the_one_list_of_kinds() -> None:
 
 def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
     loaded = load_package(ROOT / "specs" / "siops", ROOT, [])
-    assert set(loaded.by_kind) == {"ledger", "map", "layout"}
+    assert set(loaded.by_kind) == {"ledger", "map", "layout", "check"}
     assert loaded.specs_of("layout") is loaded.layouts
     assert list(loaded.layouts)[:2] == ["covid/70", "covid/71"]
     pkg = compile_package(ROOT / "specs" / "siops").ir
@@ -51,7 +51,8 @@ def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
 
 def test_the_runtime_declares_computed_nodes_generically(siops_program) -> None:  # type: ignore[no-untyped-def]
     pkg = siops_program.package
-    assert [n.id for n in pkg.nodes] == [lay.id for lay in pkg.layouts]
+    assert [n.id for n in pkg.nodes] == [lay.id for lay in pkg.layouts] + [
+        "conferencias/despesa", "conferencias/receita"]
     ctx = ScanContext(pkg, {})
     assert set(ctx.acc) == {n.id for n in pkg.nodes}
     table = ctx.rows("covid/77", "x")

@@ -65,7 +65,7 @@ def test_rejects_fail_the_run_unless_a_rejects_file_is_given(tmp_path: Path) -> 
     db = sqlite3.connect(state)
     runs = db.execute("SELECT id, status, backend, params FROM runs ORDER BY id").fetchall()
     assert [r[1] for r in runs] == ["failed", "ok"]
-    assert runs[1][2] == "python" and '"bimestre": "2"' in runs[1][3]
+    assert runs[1][2] == "python" and '"bimestre": 2' in runs[1][3]
     inputs = db.execute("SELECT name, rows_read, rows_accepted, rows_rejected, length(sha256) "
                         "FROM run_inputs WHERE run_id = ? ORDER BY name", (runs[1][0],)).fetchall()
     assert ("despesa", 41, 40, 1, 64) in inputs
@@ -76,7 +76,7 @@ def test_rejects_fail_the_run_unless_a_rejects_file_is_given(tmp_path: Path) -> 
     failed = db.execute("SELECT name, rows_read, rows_rejected, length(sha256) FROM run_inputs "
                         "WHERE run_id = ? ORDER BY name", (runs[0][0],)).fetchall()
     assert ("despesa", 41, 1, 64) in failed and len(failed) == 3
-    assert db.execute("SELECT max(version) FROM schema_migrations").fetchone() == (2,)
+    assert db.execute("SELECT max(version) FROM schema_migrations").fetchone() == (3,)
 
 
 def test_a_failed_run_leaves_earlier_outputs_whole(tmp_path: Path) -> None:

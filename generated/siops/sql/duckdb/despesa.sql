@@ -704,7 +704,14 @@ SELECT
   "s"."_row__covid_77" AS "row",
   CAST(COALESCE(SUM("s"."empenhado" - "s"."anulado_empenho"), 0) AS TEXT) /* specs/siops/covid_77.yaml:16:5  siops/covid/77/column/V0 V0 = sum(empenhado - anulado_empenho) */ AS "v0",
   CAST(COALESCE(SUM("s"."liquidado" - "s"."anulado_liquidacao"), 0) AS TEXT) /* specs/siops/covid_77.yaml:20:5  siops/covid/77/column/V1 V1 = sum(liquidado - anulado_liquidacao) */ AS "v1",
-  CAST(COALESCE(SUM("s"."pago" - "s"."anulado_pagamento"), 0) AS TEXT) /* specs/siops/covid_77.yaml:24:5  siops/covid/77/column/V2 V2 = sum(pago - anulado_pagamento) */ AS "v2"
+  CAST(COALESCE(SUM("s"."pago" - "s"."anulado_pagamento"), 0) AS TEXT) /* specs/siops/covid_77.yaml:24:5  siops/covid/77/column/V2 V2 = sum(pago - anulado_pagamento) */ AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9"
 FROM "classified" AS "s"
 WHERE
   NOT "s"."_row__covid_77" IS NULL
@@ -719,7 +726,14 @@ SELECT
   "s"."_row__covid_78" AS "row",
   CAST(COALESCE(SUM("s"."empenhado" - "s"."anulado_empenho"), 0) AS TEXT) /* specs/siops/covid_78.yaml:15:5  siops/covid/78/column/V0 V0 = sum(empenhado - anulado_empenho) */ AS "v0",
   CAST(COALESCE(SUM("s"."liquidado" - "s"."anulado_liquidacao"), 0) AS TEXT) /* specs/siops/covid_78.yaml:19:5  siops/covid/78/column/V1 V1 = sum(liquidado - anulado_liquidacao) */ AS "v1",
-  CAST(COALESCE(SUM("s"."pago" - "s"."anulado_pagamento"), 0) AS TEXT) /* specs/siops/covid_78.yaml:23:5  siops/covid/78/column/V2 V2 = sum(pago - anulado_pagamento) */ AS "v2"
+  CAST(COALESCE(SUM("s"."pago" - "s"."anulado_pagamento"), 0) AS TEXT) /* specs/siops/covid_78.yaml:23:5  siops/covid/78/column/V2 V2 = sum(pago - anulado_pagamento) */ AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9"
 FROM "classified" AS "s"
 WHERE
   NOT "s"."_row__covid_78" IS NULL
@@ -734,13 +748,174 @@ SELECT
   "s"."_row__covid_79" AS "row",
   CAST(COALESCE(SUM("s"."empenhado" - "s"."anulado_empenho"), 0) AS TEXT) /* specs/siops/covid_79.yaml:15:5  siops/covid/79/column/V0 V0 = sum(empenhado - anulado_empenho) */ AS "v0",
   CAST(COALESCE(SUM("s"."liquidado" - "s"."anulado_liquidacao"), 0) AS TEXT) /* specs/siops/covid_79.yaml:19:5  siops/covid/79/column/V1 V1 = sum(liquidado - anulado_liquidacao) */ AS "v1",
-  CAST(COALESCE(SUM("s"."pago" - "s"."anulado_pagamento"), 0) AS TEXT) /* specs/siops/covid_79.yaml:23:5  siops/covid/79/column/V2 V2 = sum(pago - anulado_pagamento) */ AS "v2"
+  CAST(COALESCE(SUM("s"."pago" - "s"."anulado_pagamento"), 0) AS TEXT) /* specs/siops/covid_79.yaml:23:5  siops/covid/79/column/V2 V2 = sum(pago - anulado_pagamento) */ AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9"
 FROM "classified" AS "s"
 WHERE
   NOT "s"."_row__covid_79" IS NULL
 GROUP BY
   "s"."municipio",
   "s"."_row__covid_79"
+UNION ALL
+/* specs/siops/conferencias_despesa.yaml:5:1  siops/conferencias/despesa conferências */
+SELECT
+  'conferencias/despesa' AS "layout",
+  "s"."municipio" AS "part",
+  0 AS "row",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND (
+          "s"."recurso_siops" = '212'
+        )
+      )
+      THEN "s"."empenhado" - "s"."anulado_empenho"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa.yaml:14:12  siops/conferencias/despesa/sum/0 sum(empenhado - anulado_empenho where no_periodo and e_covid and funcao == 10 and recurso_siops == "212") */ AS "v0",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND (
+          "s"."recurso_siops" = '212'
+        )
+      )
+      THEN "s"."liquidado" - "s"."anulado_liquidacao"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa.yaml:18:12  siops/conferencias/despesa/sum/1 sum(liquidado - anulado_liquidacao where no_periodo and e_covid and funcao == 10 and recurso_siops == "212") */ AS "v1",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND (
+          "s"."recurso_siops" = '212'
+        )
+      )
+      THEN "s"."pago" - "s"."anulado_pagamento"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa.yaml:22:12  siops/conferencias/despesa/sum/2 sum(pago - anulado_pagamento where no_periodo and e_covid and funcao == 10 and recurso_siops == "212") */ AS "v2",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND (
+          "s"."recurso_siops" = '213'
+        )
+      )
+      THEN "s"."empenhado" - "s"."anulado_empenho"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa.yaml:26:12  siops/conferencias/despesa/sum/3 sum(empenhado - anulado_empenho where no_periodo and e_covid and funcao == 10 and recurso_siops == "213") */ AS "v3",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND (
+          "s"."recurso_siops" = '213'
+        )
+      )
+      THEN "s"."liquidado" - "s"."anulado_liquidacao"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa.yaml:30:12  siops/conferencias/despesa/sum/4 sum(liquidado - anulado_liquidacao where no_periodo and e_covid and funcao == 10 and recurso_siops == "213") */ AS "v4",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND (
+          "s"."recurso_siops" = '213'
+        )
+      )
+      THEN "s"."pago" - "s"."anulado_pagamento"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa.yaml:34:12  siops/conferencias/despesa/sum/5 sum(pago - anulado_pagamento where no_periodo and e_covid and funcao == 10 and recurso_siops == "213") */ AS "v5",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND (
+          "s"."recurso_siops" = '001'
+        )
+      )
+      THEN "s"."empenhado" - "s"."anulado_empenho"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa.yaml:38:12  siops/conferencias/despesa/sum/6 sum(empenhado - anulado_empenho where no_periodo and e_covid and funcao == 10 and recurso_siops == "001") */ AS "v6",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND (
+          "s"."recurso_siops" = '001'
+        )
+      )
+      THEN "s"."liquidado" - "s"."anulado_liquidacao"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa.yaml:42:12  siops/conferencias/despesa/sum/7 sum(liquidado - anulado_liquidacao where no_periodo and e_covid and funcao == 10 and recurso_siops == "001") */ AS "v7",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND (
+          "s"."recurso_siops" = '001'
+        )
+      )
+      THEN "s"."pago" - "s"."anulado_pagamento"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa.yaml:46:12  siops/conferencias/despesa/sum/8 sum(pago - anulado_pagamento where no_periodo and e_covid and funcao == 10 and recurso_siops == "001") */ AS "v8",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND "s"."e_covid"
+      ) AND (
+        "s"."funcao" = 10
+      )
+      THEN "s"."empenhado" - "s"."anulado_empenho"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa.yaml:52:11  siops/conferencias/despesa/sum/9 sum(empenhado - anulado_empenho where no_periodo and e_covid and funcao == 10) */ AS "v9"
+FROM "classified" AS "s"
+GROUP BY
+  "s"."municipio"
 UNION ALL
 SELECT
   '*' AS "layout",
@@ -755,7 +930,14 @@ SELECT
     END
   ) AS TEXT) AS "v0",
   CAST(NULL AS TEXT) AS "v1",
-  CAST(NULL AS TEXT) AS "v2"
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9"
 FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
@@ -766,7 +948,14 @@ SELECT
   NULL AS "row",
   CAST(COUNT(*) AS TEXT) AS "v0",
   CAST(NULL AS TEXT) AS "v1",
-  CAST(NULL AS TEXT) AS "v2"
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9"
 FROM (
   SELECT
     "s"."_line",

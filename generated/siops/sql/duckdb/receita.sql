@@ -480,7 +480,8 @@ SELECT
   'covid/70' AS "layout",
   "s"."municipio" AS "part",
   "s"."_row__covid_70" AS "row",
-  CAST(COALESCE(SUM("s"."arrecadado"), 0) AS TEXT) /* specs/siops/covid_70.yaml:17:5  siops/covid/70/column/V0 V0 = sum(arrecadado) */ AS "v0"
+  CAST(COALESCE(SUM("s"."arrecadado"), 0) AS TEXT) /* specs/siops/covid_70.yaml:17:5  siops/covid/70/column/V0 V0 = sum(arrecadado) */ AS "v0",
+  CAST(NULL AS TEXT) AS "v1"
 FROM "classified" AS "s"
 WHERE
   NOT "s"."_row__covid_70" IS NULL
@@ -493,13 +494,48 @@ SELECT
   'covid/71' AS "layout",
   "s"."municipio" AS "part",
   "s"."_row__covid_71" AS "row",
-  CAST(COALESCE(SUM("s"."arrecadado"), 0) AS TEXT) /* specs/siops/covid_71.yaml:16:5  siops/covid/71/column/V0 V0 = sum(arrecadado) */ AS "v0"
+  CAST(COALESCE(SUM("s"."arrecadado"), 0) AS TEXT) /* specs/siops/covid_71.yaml:16:5  siops/covid/71/column/V0 V0 = sum(arrecadado) */ AS "v0",
+  CAST(NULL AS TEXT) AS "v1"
 FROM "classified" AS "s"
 WHERE
   NOT "s"."_row__covid_71" IS NULL
 GROUP BY
   "s"."municipio",
   "s"."_row__covid_71"
+UNION ALL
+/* specs/siops/conferencias_receita.yaml:7:1  siops/conferencias/receita conferências */
+SELECT
+  'conferencias/receita' AS "layout",
+  "s"."municipio" AS "part",
+  0 AS "row",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."recurso_siops" = '212'
+        ) OR (
+          "s"."covid_siops_rec" = 'MP_938'
+        )
+      )
+      THEN "s"."arrecadado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_receita.yaml:16:12  siops/conferencias/receita/sum/0 sum(arrecadado where no_periodo and e_covid and (recurso_siops == "212" or covid_siops_rec == "MP_938")) */ AS "v0",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND "s"."e_covid"
+      ) AND (
+        "s"."recurso_siops" = '213'
+      )
+      THEN "s"."arrecadado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_receita.yaml:20:12  siops/conferencias/receita/sum/1 sum(arrecadado where no_periodo and e_covid and recurso_siops == "213") */ AS "v1"
+FROM "classified" AS "s"
+GROUP BY
+  "s"."municipio"
 UNION ALL
 SELECT
   '*' AS "layout",
@@ -510,7 +546,8 @@ SELECT
       WHEN NOT "s"."_row__covid_70" IS NULL OR NOT "s"."_row__covid_71" IS NULL
       THEN 1
     END
-  ) AS TEXT) AS "v0"
+  ) AS TEXT) AS "v0",
+  CAST(NULL AS TEXT) AS "v1"
 FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
@@ -519,7 +556,8 @@ SELECT
   '' AS "layout",
   NULL AS "part",
   NULL AS "row",
-  CAST(COUNT(*) AS TEXT) AS "v0"
+  CAST(COUNT(*) AS TEXT) AS "v0",
+  CAST(NULL AS TEXT) AS "v1"
 FROM (
   SELECT
     "s"."_line",

@@ -1,0 +1,110 @@
+"""A check in the SQL back end: its part of its ledger's scan (compiler/codegen/sql.ScanGen) —
+no filter or classification columns, the D0201 checks of the lookups its sums make in the
+Python scan's order, and its row of the `aggregate` statement: per partition, each sum under its
+own `where` over every record. The assertions are compared by the generated Python `finish`,
+the same on every back end, on what this returns."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from compiler import ir
+from compiler.codegen.quoting import sql_comment
+from compiler.codegen.sqlexpr import cast
+from compiler.codegen.sqlexpr import col
+from compiler.codegen.sqlexpr import paren
+from compiler.kinds.base import Accumulator
+
+if TYPE_CHECKING:
+    from compiler.codegen.sql import ScanGen
+
+
+def _kind(agg: ir.Aggregate) -> str:
+    if agg.func == "count":
+        return "int"
+    assert agg.arg is not None
+    return "int" if agg.arg.type.base == "int" else "decimal"
+
+
+@dataclass(slots=True)
+class _CheckScan:
+    node: ir.Check
+    node_id: str
+    reaches: bool = False  # summing a record for a check is not reporting it (D0601)
+
+    def lookups(self) -> Sequence[tuple[str, ir.MapLookup]]:
+        """A sum's `where` is evaluated for every record (as a filter); its value only where the
+        `where` holds (checks() says so)."""
+        from compiler.codegen.sql import lookups_in
+
+        return [("filter", lk) for agg in self.node.sums
+                for lk in (*lookups_in(agg.where), *lookups_in(agg.arg))]
+
+    def filtered(self, g: ScanGen) -> list[exp.Expr]:
+        return []
+
+    def classified(self, g: ScanGen) -> list[exp.Expr]:
+        return []
+
+    def landed(self, g: ScanGen) -> exp.Expr | None:
+        return None
+
+    def checks(self, g: ScanGen, pending: Sequence[tuple[str, ir.MapLookup]]) -> None:
+        from compiler.codegen.sql import lookups_in
+
+        outer = len(g.checks)
+        for agg in self.node.sums:  # the Python scan's order: where, then the value under it
+            for lk in lookups_in(agg.where):
+                g.occurrence(lk, None, outer)
+            reach = None if agg.where is None else paren(g.sx(agg.where))
+            for lk in lookups_in(agg.arg):
+                g.occurrence(lk, None if reach is None else reach.copy(), outer)
+
+    def accumulator(self) -> Accumulator:
+        return Accumulator(node_id=self.node.id, rows=1,
+                           columns=tuple(_kind(a) for a in self.node.sums))
+
+    def aggregate(self, g: ScanGen, width: int) -> exp.Select:
+        """One row per partition; a sum no record entered is NULL, so the accumulator keeps its
+        initial value (0), as in the Python scan: a sum of DECIMAL(18, 2) values COALESCEd to 0
+        would read back as 0.00, a different text in messages and in the journal."""
+        node, part_field = self.node, g.pkg.partition
+        part = col(part_field, "s") if part_field else exp.Null()
+        values: list[exp.Expr] = []
+        for k, (agg, text) in enumerate(zip(node.sums, node.sum_texts, strict=True)):
+            arg = g.sx(agg.arg) if agg.arg is not None else exp.Literal.number(1)
+            if agg.where is not None:
+                arg = exp.Case(ifs=[exp.If(this=g.sx(agg.where), true=arg)])
+            value: exp.Expr = exp.Sum(this=arg) if agg.func == "sum" else exp.Count(this=arg)
+            value = cast(value, "VARCHAR")
+            value.add_comments([f" {sql_comment(f'{agg.span.file}:{agg.span.line}:{agg.span.col}')}"
+                                f"  {sql_comment(f'{g.pkg.id}/{node.id}/sum/{k}')} "
+                                f"{sql_comment(text)} "])
+            values.append(exp.alias_(value, f"v{k}", quoted=True))
+        for k in range(len(node.sums), width):
+            values.append(exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True))
+        q = exp.select(exp.alias_(exp.Literal.string(node.id), "layout", quoted=True),
+                       exp.alias_(part, "part", quoted=True),
+                       exp.alias_(exp.Literal.number(0), "row", quoted=True), *values) \
+            .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
+                              quoted=True))
+        if part_field:
+            q = q.group_by(part.copy())
+        q.add_comments([f" {sql_comment(f'{node.span.file}:{node.span.line}:{node.span.col}')}"
+                        f"  {sql_comment(f'{g.pkg.id}/{node.id}')} conferências "])
+        return q
+
+
+class _CheckSql:
+    def scan_parts(self, node: ir.PlanNode) -> Sequence[tuple[str, _CheckScan]]:
+        assert isinstance(node, ir.Check)
+        if node.ledger is None or not node.sums:
+            return ()
+        return ((node.ledger, _CheckScan(node, node.id)),)
+
+
+PART = _CheckSql()
