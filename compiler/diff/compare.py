@@ -14,6 +14,7 @@ from compiler.diff.model import Item
 from compiler.diff.model import Pos
 from compiler.diff.model import SpecDiff
 from compiler.diff.model import Status
+from compiler.diff.specs import diff_check
 from compiler.diff.specs import diff_ledger
 from compiler.diff.specs import diff_map
 from compiler.diff.specs import diff_package
@@ -23,7 +24,7 @@ Differ: TypeAlias = Callable[[Any, Any], tuple[tuple[Attr, ...], tuple[Item, ...
 
 # One entry per kind, in the order a report lists them (the kinds registry can own this).
 DIFFERS: dict[str, Differ] = {"package": diff_package, "ledger": diff_ledger, "map": diff_map,
-                              "layout": diff_layout}
+                              "layout": diff_layout, "check": diff_check}
 
 
 def nodes(pkg: ir.Package) -> dict[tuple[str, str], Node]:

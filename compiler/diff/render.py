@@ -16,7 +16,8 @@ from compiler.diff.model import Value
 NOUNS = {"package": ("pacote", False), "ledger": ("ledger", False), "map": ("map", False),
          "layout": ("layout", False), "row": ("linha", True), "column": ("coluna", True),
          "field": ("campo", False), "derived": ("campo calculado", False),
-         "param": ("parâmetro", False)}
+         "param": ("parâmetro", False), "check": ("check", False),
+         "assertion": ("conferência", True)}
 
 VERBS = {Status.ADDED: "incluíd", Status.REMOVED: "removid", Status.CHANGED: "alterad",
          Status.MOVED: "movid", Status.RENUMBERED: "renumerad"}

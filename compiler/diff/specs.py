@@ -1,5 +1,6 @@
-"""How a package, a ledger and a map differ: package params and partition, ledger fields,
-reading format and derived fields, map source, key, values and on_missing."""
+"""How a package, a ledger, a map and a check differ: package params and partition, ledger
+fields, reading format and derived fields, map source, key, values and on_missing, a check's
+ledger and its assertions by id."""
 
 from __future__ import annotations
 
@@ -61,3 +62,17 @@ def diff_map(old: ir.Map, new: ir.Map) -> Found:
     return (attrs([("source", old.source, new.source), ("key", old.key, new.key),
                    ("values", old.values, new.values),
                    ("on_missing", old.on_missing, new.on_missing)]), ())
+
+
+def _assertion(a: ir.Assertion) -> list[tuple[str, Value]]:
+    return [("label", a.label), ("severity", a.severity), ("tolerance", str(a.tolerance)),
+            ("left", a.left_text), ("right", a.right_text)]
+
+
+ASSERTION: Part[ir.Assertion] = Part(kind="assertion", key=lambda a: a.name,
+                                     content=_assertion, span=lambda a: a.span)
+
+
+def diff_check(old: ir.Check, new: ir.Check) -> Found:
+    return (attrs([("ledger", old.ledger, new.ledger)]),
+            tuple(compare(ASSERTION, old.assertions, new.assertions)))

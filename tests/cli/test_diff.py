@@ -230,3 +230,21 @@ def test_folders_of_packages_pair_packages_by_id(sides: Path) -> None:
         "2 diferença(s) em 2 spec(s)\n")
     back = invoke("diff", "b/specs", "a/specs")
     assert "pacote outro removido (b/specs/outro/package.yaml:2)" in back.stdout
+
+
+def test_a_check_kind_change_reads_by_assertion(sides: Path) -> None:
+    """The check kind has its differ (DIFFERS['check']): a tolerance changed for every assertion
+    of the spec, and one assertion removed, read by assertion id."""
+    conf = sides / "conferencias_despesa.yaml"
+    edit(conf, "tolerance: 0,01", "tolerance: 0,05")
+    text = conf.read_text("utf-8")
+    start = text.index("  - id: q77_pago")
+    end = text.index("  - id: q78_empenhado")
+    conf.write_text(text[:start] + text[end:], "utf-8")
+    result = invoke("diff", "a/specs/siops", "b/specs/siops")
+    assert result.exit_code == 1, result.output
+    out = result.stdout
+    assert "conferencias/despesa" in out
+    assert "q77_pago" in out and "removida" in out
+    assert "0.05" in out and "q78_empenhado" in out
+    assert out.endswith("10 diferença(s) em 1 spec(s)\n")  # 1 removed + 9 tolerances; no layout
