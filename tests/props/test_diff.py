@@ -70,9 +70,10 @@ def _with(pkg: ir.Package, **groups: Any) -> ir.Package:
     names = {f.name for f in dataclasses.fields(pkg)}
     if "nodes" not in names:
         return dataclasses.replace(pkg, **groups)
-    parts = {k: groups.get(k, getattr(pkg, k)) for k in ("ledgers", "maps", "layouts")}
-    return dataclasses.replace(pkg, nodes=(*parts["ledgers"], *parts["maps"],
-                                           *parts["layouts"]))
+    kinds = {"ledgers": "ledger", "maps": "map", "layouts": "layout"}
+    replaced = {kinds[k]: v for k, v in groups.items()}
+    kept = [n for n in pkg.nodes if ir.kind_of(n) not in replaced]  # checks and the rest
+    return dataclasses.replace(pkg, nodes=(*kept, *(n for v in replaced.values() for n in v)))
 
 
 def _layout(pkg: ir.Package, i: int, f: Callable[[ir.Layout], ir.Layout]) -> ir.Package:
