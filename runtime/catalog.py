@@ -284,13 +284,26 @@ def unreached(ledger: str, whose: str, layouts: str, params: str, *, file: str) 
 
 
 # ---------------------------------------------------------------- D07: checks (kind `check`)
-def check_failed(severity: str, check: str, where: str, left: tuple[str, str],
-                 right: tuple[str, str], gap: str, tolerance: str, *, file: str, line: int,
-                 col: int, width: int, text: str | None, label: str | None) -> DataError:
-    """D0701 (`severity: error`: the run fails) or D0702 (`warning`: it goes on): an assertion
-    of a check does not hold. `left`/`right`: (expression text, value as shown)."""
-    code, shown = {"error": ("D0701", "erro"), "warning": ("D0702", "aviso")}[severity]
-    return DataError(code=code, severity=shown,
-                     message=f"a conferência '{check}' não fecha{where}: {left[0]} = {left[1]}, "
-                     f"mas {right[0]} = {right[1]}; {gap} (tolerância {tolerance})",
-                     file=file, line=line, col=col, width=width, text=text, help=label)
+def _check_message(check: str, where: str, left: tuple[str, str], right: tuple[str, str],
+                   gap: str, tolerance: str) -> str:
+    return (f"a conferência '{check}' não fecha{where}: {left[0]} = {left[1]}, "
+            f"mas {right[0]} = {right[1]}; {gap} (tolerância {tolerance})")
+
+
+def check_failed(check: str, where: str, left: tuple[str, str], right: tuple[str, str],
+                 gap: str, tolerance: str, *, at: tuple[str, int, int, int], text: str | None,
+                 label: str | None) -> DataError:
+    """D0701: an assertion of a check of `severity: error` does not hold; the run fails.
+    `left`/`right`: (expression text, value as shown); `at`: (file, line, col, width)."""
+    return DataError(code="D0701", severity="erro",
+                     message=_check_message(check, where, left, right, gap, tolerance),
+                     file=at[0], line=at[1], col=at[2], width=at[3], text=text, help=label)
+
+
+def check_warned(check: str, where: str, left: tuple[str, str], right: tuple[str, str],
+                 gap: str, tolerance: str, *, at: tuple[str, int, int, int], text: str | None,
+                 label: str | None) -> DataError:
+    """D0702 (a warning): an assertion of a check of `severity: warning` does not hold."""
+    return DataError(code="D0702", severity="aviso",
+                     message=_check_message(check, where, left, right, gap, tolerance),
+                     file=at[0], line=at[1], col=at[2], width=at[3], text=text, help=label)

@@ -96,10 +96,13 @@ class Outcome:
         where = "" if partition is None else f" no {partition} {self.part}"
         diff = self.difference
         gap = "um dos lados é nulo" if diff is None else f"diferença de {brl(diff)}"
-        return catalog.check_failed(
-            a.severity, self.check, where, (a.left, brl(self.left)), (a.right, brl(self.right)),
-            gap, brl(a.tolerance), file=a.at.file, line=a.at.line, col=a.at.col,
-            width=a.width, text=a.text or None, label=a.label or None)
+        sides = (self.check, where, (a.left, brl(self.left)), (a.right, brl(self.right)), gap,
+                 brl(a.tolerance))
+        at = (a.at.file, a.at.line, a.at.col, a.width)
+        if a.severity == "error":
+            return catalog.check_failed(*sides, at=at, text=a.text or None,
+                                        label=a.label or None)
+        return catalog.check_warned(*sides, at=at, text=a.text or None, label=a.label or None)
 
     def journal_row(self) -> tuple[str, str, str, str, str | None, str | None, str | None,
                                    str, str]:
