@@ -1,7 +1,7 @@
 """The diagnostic catalogue: one function per code. The only place analyst-facing wording lives.
 
 Codes: Y yaml text · S structure/schema · E expression syntax · R names · T types · G graph ·
-P policy/lowering · I internal. (Run-time data errors, D…, live in runtime/errors.py.)
+P policy/lowering · I internal. (Run-time data errors, D…, are built in runtime/catalog.py.)
 """
 
 from __future__ import annotations
