@@ -142,3 +142,16 @@ def test_generated_package_runs_without_the_compiler() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "siops"
+
+
+def test_the_wheel_lists_every_package() -> None:
+    """pyproject.toml lists packages explicitly (the grammar is mapped from grammar/): a folder
+    with an __init__.py missing from the list would be left out of the wheel (a new kind's
+    folder under compiler/kinds/ must be added there)."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+                 ["tool"]["setuptools"]["packages"])
+    found = {_module_name(p) for top in ("compiler", "runtime")
+             for p in (ROOT / top).rglob("__init__.py")}
+    assert found - listed == set()
