@@ -74,10 +74,12 @@ def converter(f: Field, fmt: CsvFormat) -> Callable[[str], Any]:
                     raise catalog.not_date(s, fmt="DD/MM/YYYY", exists=False) from None
             return to_date
 
-        # (date.fromisoformat also reads ISO week dates, 2020-W01-1: they are accepted too)
+        # the syntax first: date.fromisoformat also reads ISO week dates (2020-W01-1)
+        ymd = re.compile(DATE_SYNTAX["YYYY-MM-DD"]).fullmatch
+
         def to_iso(s: str) -> datetime.date:
             try:
-                if len(s) != 10:
+                if ymd(s) is None:
                     raise ValueError
                 return datetime.date.fromisoformat(s)
             except ValueError:

@@ -81,3 +81,18 @@ def test_bool_and_examples() -> None:
     assert re.fullmatch(decimal_bounded(",", 2), "9999999999999999,99")
     assert not re.fullmatch(decimal_bounded(",", 2), "99999999999999999,99")
     assert INT_BOUNDED == "-?[0-9]{1,18}"
+
+
+def test_an_iso_week_date_is_not_a_yyyy_mm_dd_cell() -> None:
+    """date.fromisoformat reads `2020-W01-1` (a week date, 2019-12-30) and `2020-001`-like forms
+    on some Pythons: a YYYY-MM-DD ledger refuses them (D0103), as the SQL back ends' pattern
+    does, and keeps reading real dates."""
+    f, fmt = Field("d", "date"), CsvFormat(date="YYYY-MM-DD")
+    for text in ("2020-W01-1", "2020W01-1x", "20200101  "):
+        assert not _accepts(f, fmt, text), text
+        assert re.fullmatch(DATE_SYNTAX["YYYY-MM-DD"], text) is None
+    assert converter(f, fmt)("2019-12-30") == datetime.date(2019, 12, 30)
+    try:
+        converter(f, fmt)("2020-W01-1")
+    except BadCell as bad:
+        assert bad.code == "D0103"
