@@ -100,6 +100,34 @@ class ScanWriter:
         self.px.fields |= before
 
 
+def accumulate(out: Lines, cell: str, func: str, arg: ir.Expr | None,
+               arg_code: str | None) -> None:
+    """The statements adding one record to accumulator `cell` (e.g. `_row[3]`) for an
+    aggregate `func` (count, sum, min, max; nulls skipped), every kind that sums alike.
+    `arg_code` is the rendered argument (None for `count()` or when not needed: a
+    count of a never-null argument does not evaluate it)."""
+    if func == "count":
+        if arg is None or not arg.type.nullable:
+            out(f"{cell} += 1")
+        else:
+            out(f"if {arg_code} is not None:")
+            out(f"    {cell} += 1")
+    elif func == "sum":
+        assert arg is not None
+        if arg.type.nullable:
+            out(f"_v = {arg_code}")
+            out("if _v is not None:")
+            out(f"    {cell} += _v")
+        else:
+            out(f"{cell} += {arg_code}")
+    else:
+        assert arg is not None and func in ("min", "max")
+        cmp = "<" if func == "min" else ">"
+        out(f"_v = {arg_code}")
+        out(f"if _v is not None and ({cell} is None or _v {cmp} {cell}):")
+        out(f"    {cell} = _v")
+
+
 def scan_function(gen: ModuleGen, led: ir.Ledger, parts: Sequence[PyScanPart]) -> str:
     """`def scan_<ledger>(rows, ctx)`: derived fields, then every part, per record."""
     pkg = gen.pkg

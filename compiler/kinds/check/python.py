@@ -14,6 +14,7 @@ from compiler import types as T
 from compiler.codegen import names
 from compiler.codegen.pyexpr import literal
 from compiler.codegen.pyscan import Lines
+from compiler.codegen.pyscan import accumulate
 from compiler.codegen.pyscan import comment
 
 if TYPE_CHECKING:
@@ -122,22 +123,10 @@ def shape(e: object) -> object:
 
 
 def _accumulate(w: ScanWriter, agg: ir.Aggregate, k: int) -> None:
-    out, arg = w.out, agg.arg
-    if agg.func == "count":
-        if arg is None or not arg.type.nullable:
-            out(f"_c[{k}] += 1")
-        else:
-            out(f"if {w.expr(arg)} is not None:")
-            out(f"    _c[{k}] += 1")
-        return
-    assert agg.func == "sum" and arg is not None
-    code = w.expr(arg)
-    if arg.type.nullable:
-        out(f"_v = {code}")
-        out("if _v is not None:")
-        out(f"    _c[{k}] += _v")
-    else:
-        out(f"_c[{k}] += {code}")
+    arg = agg.arg
+    # a count of a never-null argument does not evaluate it (nor the lookups it needs)
+    needed = arg is not None and (agg.func != "count" or arg.type.nullable)
+    accumulate(w.out, f"_c[{k}]", agg.func, arg, w.expr(arg) if needed and arg else None)
 
 
 def side(gen: ModuleGen, node: ir.Check, e: ir.Expr) -> str:

@@ -13,6 +13,7 @@ from compiler.codegen import names
 from compiler.codegen.pyexpr import PyExpr
 from compiler.codegen.pyexpr import literal
 from compiler.codegen.pyscan import Lines
+from compiler.codegen.pyscan import accumulate
 from compiler.codegen.pyscan import comment
 from compiler.source import Span
 
@@ -131,27 +132,7 @@ def _accumulate(w: ScanWriter, c: ir.Column) -> None:
     if where is not None:
         out(f"if {where}:")
         out.indent()
-    arg = agg.arg
-    if agg.func == "count":
-        if arg is None or not arg.type.nullable:
-            out(f"_row[{k}] += 1")
-        else:
-            out(f"if {arg_code} is not None:")
-            out(f"    _row[{k}] += 1")
-    elif agg.func == "sum":
-        assert arg is not None
-        if arg.type.nullable:
-            out(f"_v = {arg_code}")
-            out("if _v is not None:")
-            out(f"    _row[{k}] += _v")
-        else:
-            out(f"_row[{k}] += {arg_code}")
-    else:
-        assert arg is not None
-        cmp = "<" if agg.func == "min" else ">"
-        out(f"_v = {arg_code}")
-        out(f"if _v is not None and (_row[{k}] is None or _v {cmp} _row[{k}]):")
-        out(f"    _row[{k}] = _v")
+    accumulate(out, f"_row[{k}]", agg.func, agg.arg, arg_code)
     if agg.where is not None:
         out.dedent()
 
