@@ -90,8 +90,21 @@ class Column:
 
 
 @dataclass(frozen=True, slots=True)
+class Value:
+    """A value row's expression for one column: its text, and the cells it reads with
+    `cell(...)` (layout id, row index, column index), in the order written; `single` when
+    the expression is exactly one cell."""
+
+    column: int
+    text: str
+    cells: tuple[tuple[str, int, int], ...] = ()
+    single: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
-    """A row: ref, record id, #L marker, whether it is a totalizer (computed, not written)."""
+    """A row: ref, record id, #L marker, whether it is a totalizer (computed, not written);
+    a value row's `values` say what each column computes."""
 
     ref: str
     record_id: str
@@ -102,6 +115,7 @@ class Row:
     kind: str = "rule"
     rule: str = ""
     total_of: tuple[int, ...] = ()
+    values: tuple[Value, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

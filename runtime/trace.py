@@ -27,6 +27,7 @@ from runtime.errors import DataError
 from runtime.errors import RunFailed
 from runtime.model import Layout
 from runtime.model import Package
+from runtime.model import Value
 from runtime.values import CONTEXT
 from runtime.values import format_money
 
@@ -46,7 +47,6 @@ class Runs(Protocol):
             select: str | None = ..., allow_rejects: bool = ..., backend: str = ...,
             tracer: Any = ...) -> Any: ...
 
-_CELL = re.compile(r'cell\(\s*"([^"]*)"\s*,\s*"([^"]*)"\s*,\s*"([^"]*)"\s*\)')
 _SUMS = ("sum", "count")
 
 
@@ -200,8 +200,13 @@ class Explanation:
 
     def _passthrough(self) -> bool:
         """A value row whose expression is exactly one cell(...)."""
-        m = _CELL.fullmatch(self.expression.strip())
-        return self.kind == "values" and m is not None and len(self.sources) == 1
+        value = self._value()
+        return value is not None and value.single and len(self.sources) == 1
+
+    def _value(self) -> Value | None:
+        """The value row's declaration for this column (None for other rows)."""
+        return next((v for v in self.layout.rows[self.row].values if v.column == self.column),
+                    None)
 
     def all_records(self) -> list[Record]:
         """The input records under this value, through totalizers and cell() references."""
@@ -363,15 +368,6 @@ def _json(v: Any) -> Any:
     return str(v)  # Decimal (exact), date (ISO)
 
 
-def _values_expression(rule: str, column: str) -> str:
-    """The expression of one column in a value row's text ('V0 = expr; V1 = expr')."""
-    for part in re.split(r"; (?=\w+ = )", rule):
-        name, sep, expr = part.partition(" = ")
-        if sep and name.strip() == column:
-            return expr.strip()
-    return ""
-
-
 # ---------------------------------------------------------------------- building
 def locate(package: Package, layout: str, ref: str, column: str) -> tuple[Layout, int, int]:
     """The layout, row index and column index of a cell; ExplainError (pt-BR) when unknown."""
@@ -456,12 +452,9 @@ def build_explanation(package: Package, values: Mapping[tuple[str, Any], list[li
         exp.members = [build_explanation(package, values, trace, layout, part, j, column,
                                          params, depth + 1) for j in r.total_of]
     else:
-        exp.expression = _values_expression(r.rule, lay.columns[column].id)
-        for m in _CELL.finditer(exp.expression):
-            try:
-                src, srow, scol = locate(package, m.group(1), m.group(2), m.group(3))
-            except ExplainError:
-                continue
-            exp.sources.append(build_explanation(package, values, trace, src.id, part, srow,
+        value = exp._value()
+        exp.expression = value.text if value is not None else ""
+        for src, srow, scol in (value.cells if value is not None else ()):
+            exp.sources.append(build_explanation(package, values, trace, src, part, srow,
                                                  scol, params, depth + 1))
     return exp

@@ -20,12 +20,12 @@ RANK = {
     "compiler.expr": 7, "compiler.types": 8, "compiler.builtins": 8,
     # The checker emits typed IR expressions directly (no side tables), so ir sits before check.
     "compiler.ir": 8, "compiler.check": 9, "compiler.graph": 9, "compiler.lower": 11,
-    "compiler.codegen": 13, "compiler.writer": 14,
+    "compiler.scanplan": 12, "compiler.codegen": 13, "compiler.writer": 14,
     # The kinds registry (names only) and the stage protocols: read by every stage.
     "compiler.kinds": 4,
 }
 # A kind's stage modules (compiler/kinds/<kind>/<stage>.py) rank with their stage.
-STAGE_RANK = {"spec": 6, "lower": 11, "python": 13, "sql": 13}
+STAGE_RANK = {"spec": 6, "lower": 11, "plan": 12, "python": 13, "sql": 13}
 TOP = {"compiler", "compiler.cli", "compiler.runner", "compiler.__main__", "compiler.clitext",
        "compiler.project"}
 

@@ -7,10 +7,15 @@ Sub-expressions that depend only on constants and parameters are hoisted out of 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from typing import assert_never
 
 from compiler import ir
 from compiler.codegen import names
+
+if TYPE_CHECKING:
+    from compiler.scanplan import Guard
+    from compiler.scanplan import ScanPlan
 
 _CMP_HELPER = {ir.CmpOp.EQ: "eq", ir.CmpOp.NE: "ne", ir.CmpOp.LT: "lt", ir.CmpOp.LE: "le",
                ir.CmpOp.GT: "gt", ir.CmpOp.GE: "ge"}
@@ -63,8 +68,15 @@ def _simple(code: str) -> bool:
 class PyExpr:
     """Renders expressions; collects hoisted loop invariants as (name, code) in order."""
 
-    def __init__(self, maps: dict[str, ir.Map], hoist: bool = True) -> None:
+    def __init__(self, maps: dict[str, ir.Map], hoist: bool = True,
+                 plan: ScanPlan | None = None) -> None:
         self.maps = maps
+        # A scan's lookups are the plan's (compiler/scanplan.py): `_l<n>` is its lookup n
+        # (SQL's join lookup_<n>); `bound` logs each binding with its scope (`guards`, kept
+        # by the ScanWriter), for the scan to check against the plan's bindings.
+        self.plan = plan
+        self.guards: list[Guard] = []
+        self.bound: list[tuple[int, tuple[Guard, ...]]] = []
         self.hoisted: list[tuple[str, str]] = []
         self._hoisted_code: dict[str, str] = {}
         self.hoist = hoist
@@ -132,8 +144,13 @@ class PyExpr:
                 self.uses.add("skip")  # find() raises SkipRecord on a missing key
                 code = f"{names.map_var(m)}.find(({key},), _line)"
                 if code not in self.lookups:
-                    var = f"_l{self._nlookups}"
-                    self._nlookups += 1
+                    if self.plan is not None:
+                        index = self.plan.lookup_of(e).index
+                        self.bound.append((index, tuple(self.guards)))
+                    else:
+                        index = self._nlookups
+                        self._nlookups += 1
+                    var = f"_l{index}"
                     self.lookups[code] = var
                     # A hit is one dict lookup; a miss goes through find() (the declared
                     # missing-key behaviour: null, or a data error and the record skipped).
@@ -176,7 +193,8 @@ class PyExpr:
             case ir.Not(operand=x):
                 return self._o("not3", self(x)) if n else f"(not {self(x)})"
             case ir.If(cond=c, then=a, other=b):
-                return f"({self(a)} if {self(c)} else {self(b)})"
+                cond = self(c)  # rendered (and its lookups bound) in evaluation order
+                return f"({self(a)} if {cond} else {self(b)})"
             case ir.Call(func="within", args=(x, lo, hi)) if not x.type.nullable:
                 xs, ls, hs = self(x), self(lo), self(hi)
                 if all(_simple(t) for t in (xs, ls, hs)):

@@ -7,11 +7,13 @@ imports what the parts say they use (never by searching the text it generated)."
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import jinja2
 
 from compiler import ir
 from compiler import kinds
+from compiler import scanplan
 from compiler.codegen import names
 from compiler.codegen.pyexpr import PyExpr
 from compiler.codegen.pyscan import Lines
@@ -19,6 +21,7 @@ from compiler.codegen.pyscan import scan_function
 from compiler.codegen.quoting import py_comment
 from compiler.codegen.quoting import py_docstring
 from compiler.kinds.base import PyEmitter
+from compiler.kinds.base import PyScanEmitter
 from compiler.kinds.base import PyScanPart
 from compiler.source import Span
 from compiler.version import COMPILER_VERSION
@@ -57,11 +60,11 @@ class ModuleGen:
         # finish(): what its code reads (filled by the kinds' finish parts and absorb())
         self.rows_read: set[str] = set()
         self._finish_params: set[str] = set()
-        # ledger id → the parts of the nodes that read it, in registry then file order
-        self.scan_parts: dict[str, list[PyScanPart]] = {}
-        for node in pkg.nodes:
-            for ledger, part in _emitter(node).scan_parts(self, node):
-                self.scan_parts.setdefault(ledger, []).append(part)
+        # ledger id → its scan plan, and the parts of the nodes that read it (plan order)
+        self.plans = scanplan.build(pkg)
+        self.scan_parts: dict[str, list[PyScanPart]] = {
+            led: [cast(PyScanEmitter, _emitter(p.node)).scan_part(self, p) for p in plan.parts]
+            for led, plan in self.plans.items()}
 
     def loc(self, span: Span, note: str) -> int:
         text = f"{span.file!r}, {span.line}, {span.col}, {span.end_line}, {span.end_col}"
@@ -111,7 +114,7 @@ class ModuleGen:
             package_decl=decl)
 
     def scan(self, led: ir.Ledger) -> str:
-        return scan_function(self, led, self.scan_parts[led.id])
+        return scan_function(self, self.plans[led.id], self.scan_parts[led.id])
 
     # ------------------------------------------------------------ finish
     def finish(self) -> str:

@@ -17,6 +17,7 @@ from compiler.source import Span
 if TYPE_CHECKING:
     from compiler.codegen.pymodule import ModuleGen
     from compiler.kinds.base import PyScanPart
+    from compiler.scanplan import ScanPlan
 
 
 class Lines:
@@ -52,6 +53,8 @@ class ScanWriter:
         self.out = out
         self.part = part
         self._many = many
+        self.index = -1                                # the scan plan part being written
+        self._saved: list[dict[str, str]] = []         # px lookups of each open scope
         self.accs: list[str] = []                      # node ids bound to ctx.acc[...]
         # (start, end, level, fields read) of each begin/end block
         self.blocks: list[tuple[int, int, int, set[str]]] = []
@@ -68,17 +71,38 @@ class ScanWriter:
             self.out(stmt)
         return code
 
-    def filter(self, e: ir.Expr, text: str, plan_id: str) -> None:
-        """`if <e>:` (indented until the part dedents `w.out`), evaluated for every record."""
+    def filter(self, e: ir.Expr, text: str, plan_id: str, what: str = "filter") -> None:
+        """`if <e>:`, indented and a scope of the scan plan (scanplan.Guard `what`) until
+        `close()`. A filter at the top of a part is evaluated for every record (the decimal
+        amounts it reads are converted up front)."""
         self.out(self.where(e.span, plan_id))
         self.out(f"#   {comment(text)}")
         before = set(self.px.fields)
         self.px.fields.clear()
         code = self.expr(e)
-        self.eager |= self.px.fields
+        if not self._saved:
+            self.eager |= self.px.fields
         self.px.fields |= before
         self.out(f"if {code}:")
         self.out.indent()
+        self.enter(what, e)
+
+    def close(self) -> None:
+        """End the `if` of `filter()` and its scope."""
+        self.exit()
+        self.out.dedent()
+
+    def enter(self, what: str, e: ir.Expr | None = None) -> None:
+        """Open a scope of the scan plan (compiler/scanplan.Guard): lookups made in it are
+        forgotten by exit()."""
+        from compiler.scanplan import Guard
+
+        self._saved.append(self.px.scope())
+        self.px.guards.append(Guard(part=self.index, what=what, expr=e))
+
+    def exit(self) -> None:
+        self.px.guards.pop()
+        self.px.restore(self._saved.pop())
 
     def acc(self, node_id: str) -> str:
         """The local bound to ctx.acc[node_id] (partition → accumulator table)."""
@@ -128,10 +152,12 @@ def accumulate(out: Lines, cell: str, func: str, arg: ir.Expr | None,
         out(f"    {cell} = _v")
 
 
-def scan_function(gen: ModuleGen, led: ir.Ledger, parts: Sequence[PyScanPart]) -> str:
-    """`def scan_<ledger>(rows, ctx)`: derived fields, then every part, per record."""
+def scan_function(gen: ModuleGen, plan: ScanPlan, parts: Sequence[PyScanPart]) -> str:
+    """`def scan_<ledger>(rows, ctx)`: derived fields, then every part, per record, along the
+    ledger's scan plan (the lookups it binds are checked against the plan's)."""
     pkg = gen.pkg
-    px = PyExpr(gen.maps)
+    led = plan.ledger
+    px = PyExpr(gen.maps, plan=plan)
     body = Lines()
     body.level = 3
     for d in led.derived:
@@ -142,10 +168,13 @@ def scan_function(gen: ModuleGen, led: ir.Ledger, parts: Sequence[PyScanPart]) -
             body(stmt)
         body(f"{names.derived_var(d.name)} = {code}")
     part = names.field_var(pkg.partition) if pkg.partition else "None"
-    many = sum(p.reaches for p in parts) > 1
+    many = sum(p.reaches for p in plan.parts) > 1
     w = ScanWriter(gen, px, body, part, many)
-    for p in parts:
+    for i, p in enumerate(parts):
+        w.index = i
         p.emit(w)
+    planned = [(b.lookup, b.scope) for b in plan.bindings]
+    assert px.bound == planned, (led.id, px.bound, planned)  # the scan is the plan
     converts = _convert_amounts(led, w)
     head = Lines()
     ids = ", ".join(p.node_id for p in parts)

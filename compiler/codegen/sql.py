@@ -7,8 +7,10 @@ returns (see runtime/backends/plan.py, which reads them):
 * `convert`: text cells → typed values with the accept rules of runtime/cells.py, plus `_ok`
   (compiler/codegen/convert.py);
 * `duplicates <map>`: repeated keys of a map built from this ledger (D0202);
-* `errors`: records that hit a missing map key (D0201) or two rows of a `unique` layout (D0301),
-  with what the messages need, in the order the Python back end evaluates them;
+* `errors`: records that fail a per-record check of the ledger's scan plan
+  (compiler/scanplan.py: a missing map key, D0201, under the scope where the plan evaluates
+  the lookup; two rows of a `unique` layout, D0301), with what the messages need, in the
+  plan's order;
 * `aggregate`: one row per (node, partition, row) with the column aggregates as text; plan.json's
   `accumulators` gives, per node, how each column's text is parsed back (kinds.base.Accumulator).
 
@@ -21,15 +23,14 @@ they stay in the generated Python `finish`, which runs on what `aggregate` retur
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
 from compiler import ir
 from compiler import kinds
+from compiler import scanplan
 from compiler.codegen import names
 from compiler.codegen.convert import convert_statement
 from compiler.codegen.quoting import sql_comment
@@ -38,6 +39,11 @@ from compiler.codegen.sqlexpr import SqlExpr
 from compiler.codegen.sqlexpr import cast
 from compiler.codegen.sqlexpr import col
 from compiler.codegen.sqlexpr import paren
+from compiler.scanplan import Lookup
+from compiler.scanplan import MissingKey
+from compiler.scanplan import ScanPlan
+from compiler.scanplan import Scope
+from compiler.scanplan import lookups_in
 from compiler.version import COMPILER_VERSION
 from runtime.contract import LEDGER_PRECISION
 from runtime.contract import PARAM_PRECISION
@@ -71,71 +77,26 @@ def duplicates_statement(m: ir.Map) -> exp.Expr:
 
 
 # ---------------------------------------------------------------- scans
-@dataclass(slots=True)
-class _Lookup:
-    """A LEFT JOIN on a map for one key expression list."""
-
-    index: int
-    map: ir.Map
-    keys: tuple[ir.Expr, ...]
-
-
-@dataclass(slots=True)
-class _Check:
-    """One thing the Python back end checks per record, in its evaluation order: a lookup
-    of a map with on_missing error (D0201), or a check a scan part adds (ScanGen.add_check:
-    its `render(gen, column)` gives its columns, the test a record needs to be looked at, the
-    test it fails, and its plan.json entry)."""
-
-    kind: str                      # "lookup" | "part"
-    column: str
-    lookup: _Lookup | None = None
-    reach: exp.Expr | None = None
-    render: Callable[[ScanGen, str], tuple[list[exp.Expr], exp.Expr, exp.Expr,
-                                           dict[str, object]]] | None = None
-
-
-def lookups_in(e: ir.Expr | None) -> list[ir.MapLookup]:
-    """The map lookups of an expression, inner ones (in keys) first."""
-    out: list[ir.MapLookup] = []
-
-    def walk(n: object) -> None:
-        if isinstance(n, ir.MapLookup):
-            for k in n.keys:
-                walk(k)
-            out.append(n)
-            return
-        for attr in getattr(n, "__slots__", ()):
-            v = getattr(n, attr)
-            if isinstance(v, tuple):
-                for x in v:
-                    walk(x)
-            elif isinstance(v, ir.Expr.__args__):
-                walk(v)
-    if e is not None:
-        walk(e)
-    return out
-
-
 class ScanGen:
-    """The CTE chain of one scanned ledger for one dialect: records, parameters, map joins,
-    derived fields, then the layers the scan parts of the nodes reading the ledger add
-    (compiler/kinds/base.SqlScanPart: `filtered`, `classified`); then the `errors` and
-    `aggregate` statements, assembled from the parts' checks and aggregates."""
+    """The CTE chain of one scanned ledger for one dialect, along its scan plan
+    (compiler/scanplan.py): records, parameters, the plan's map joins (`lookup_<n>`, joined
+    where first needed) and derived fields, then the layers the scan parts of the nodes
+    reading the ledger add (compiler/kinds/base.SqlScanPart: `filtered`, `classified`); then
+    the `errors` statement (the plan's checks, in its order) and `aggregate`."""
 
-    def __init__(self, pkg: ir.Package, led: ir.Ledger, parts: Sequence[SqlScanPart],
+    def __init__(self, pkg: ir.Package, plan: ScanPlan, parts: Sequence[SqlScanPart],
                  dialect: str) -> None:
         self.pkg = pkg
-        self.led = led
+        self.plan = plan
+        self.led = plan.ledger
         self.parts = list(parts)
         self.dialect = dialect
         self.maps = {m.id: m for m in pkg.maps}
         self.ledgers = {x.id: x for x in pkg.ledgers}
         self.ctes: list[exp.CTE] = []
-        self.lookups: dict[str, _Lookup] = {}
-        self.derived = {d.name: d for d in led.derived}
+        self.joined: set[int] = set()
+        self.derived = {d.name: d for d in self.led.derived}
         self.sx = SqlExpr(dialect, self._resolve, self._shape)
-        self.checks: list[_Check] = []
         self._error_count: exp.Select | None = None  # set by errors(), used by aggregate()
 
     # ------------------------------------------------------------ references
@@ -164,14 +125,11 @@ class ScanGen:
                 return self.sx.shape(self.derived[n].expr)
         return PARAM_PRECISION, PARAM_SCALE
 
-    def _key(self, e: ir.MapLookup) -> str:
-        return e.map + "|" + "|".join(self.sx(k).sql(self.dialect) for k in e.keys)
-
-    def _lookup(self, e: ir.MapLookup) -> _Lookup:
-        key = self._key(e)
-        if key not in self.lookups:
-            raise AssertionError(f"lookup {key} used before its join")
-        return self.lookups[key]
+    def _lookup(self, e: ir.MapLookup) -> Lookup:
+        lk = self.plan.lookup_of(e)
+        if lk.index not in self.joined:
+            raise AssertionError(f"lookup {lk.index} used before its join")
+        return lk
 
     # ------------------------------------------------------------ the CTE chain
     def _layer(self, name: str, query: exp.Select) -> None:
@@ -182,17 +140,15 @@ class ScanGen:
     def _last(self) -> str:
         return self.ctes[-1].alias
 
-    def _join(self, e: ir.MapLookup) -> _Lookup:
-        key = self._key(e)
-        if key in self.lookups:
-            return self.lookups[key]
-        m = self.maps[e.map]
-        lk = _Lookup(index=len(self.lookups), map=m, keys=e.keys)
+    def _join(self, lk: Lookup) -> None:
+        if lk.index in self.joined:
+            return
+        m = lk.map
         alias = f"l{lk.index}"
         src = self.ledgers[m.source]
         nullable = {f.name for f in src.fields if not f.required}
         conds = []
-        for k, name in zip(e.keys, m.key, strict=True):
+        for k, name in zip(lk.keys, m.key, strict=True):
             left, right = self.sx(k), col(name, alias)
             safe = k.type.nullable or name in nullable
             conds.append(exp.NullSafeEQ(this=left, expression=right) if safe
@@ -208,8 +164,7 @@ class ScanGen:
                   on=exp.and_(*conds), join_type="left")
         q.add_comments([_where(m.span, f"{self.pkg.id}/{m.id}") + "lookup"])
         self._layer(f"lookup_{lk.index}", q)
-        self.lookups[key] = lk
-        return lk
+        self.joined.add(lk.index)
 
     def _map_cte(self, m: ir.Map) -> exp.CTE:
         keys = [col(k) for k in m.key]
@@ -242,51 +197,30 @@ class ScanGen:
                                         table=True, quoted=True), join_type="cross")
         base.add_comments([f" ledger '{led.id}' with the run parameters "])
         self._layer("records", base)
-        # Derived fields, in dependency order; map lookups joined where first needed.
+        # Derived fields, in dependency order; the plan's map joins where first needed.
         for d in led.derived:
-            for lk in lookups_in(d.expr):
-                self.occurrence(lk, None, 0)
+            for m in lookups_in(d.expr):
+                self._join(self.plan.lookup_of(m))
             q = self._select(exp.alias_(self.sx(d.expr), d.name, quoted=True))
             q.add_comments([_where(d.span, d.id) + sql_comment(d.text) + " "])
             self._layer(f"derived_{d.name}", q)
-        # Lookups of the parts, joined in their order; then their columns, layer by layer.
-        pending = [(p, list(p.lookups())) for p in self.parts]
-        for _, lks in pending:
-            for _, lk in lks:
-                self._join(lk)
+        for lk in self.plan.lookups:  # the parts' lookups, in the plan's order
+            self._join(lk)
         q = self._select(*[c for p in self.parts for c in p.filtered(self)])
         q.add_comments([" each layout's filter (a record is in the layout when it is true) "])
         self._layer("filtered", q)
         q = self._select(*[c for p in self.parts for c in p.classified(self)])
         q.add_comments([" each record's row in each layout (null: the record is not in it) "])
         self._layer("classified", q)
-        for p, lks in pending:
-            p.checks(self, lks)
 
-    def add_check(self, prefix: str, render: Callable[[ScanGen, str], tuple[
-            list[exp.Expr], exp.Expr, exp.Expr, dict[str, object]]]) -> None:
-        """A per-record check of a scan part, next in the Python scan's order (see _Check)."""
-        self.checks.append(_Check(kind="part", column=f"{prefix}{len(self.checks)}",
-                                  render=render))
-
-    def occurrence(self, e: ir.MapLookup, reach: exp.Expr | None, outer: int) -> None:
-        """A lookup the Python scan evaluates at this point (D0201 when the key is missing),
-        unless an earlier one in a scope still open there already did: derived fields and
-        filters stay open for the whole record, a layout's rules and columns for the layout."""
-        lk = self._join(e)
-        if lk.map.on_missing != "error":
-            return
-        for k, c in enumerate(self.checks):
-            if c.kind == "lookup" and c.lookup is lk and (c.reach is None or
-                                                          (reach is not None and k >= outer)):
-                return
-        self.checks.append(_Check(kind="lookup", column=f"_e{len(self.checks)}", lookup=lk,
-                                  reach=reach))
+    def reach(self, scope: Scope) -> list[exp.Expr]:
+        """The SQL tests of a scope of the plan (each guard by the part that opened it)."""
+        return [self.parts[g.part].guard(self, g) for g in scope]
 
     # ------------------------------------------------------------ statements
     def _with(self, query: exp.Expr) -> exp.Expr:
         ctes = [self._map_cte(self.maps[m]) for m in
-                sorted({lk.map.id for lk in self.lookups.values()},
+                sorted({self.plan.lookups[i].map.id for i in self.joined},
                        key=lambda i: [m.id for m in self.pkg.maps].index(i))]
         # The CTE chain is shared, not copied: each statement is rendered before the next is
         # built (a deep copy per statement was most of the time of a 20,000-row layout).
@@ -294,32 +228,36 @@ class ScanGen:
         return query
 
     def errors(self) -> tuple[exp.Expr, list[dict[str, object]]] | None:
-        if not self.checks:
+        """The records that fail one of the plan's per-record checks, with what the messages
+        need; plan.json's `checks` says, in the plan's order, how to read each row
+        (runtime/backends/sqlrun.py RECORD_CHECKS)."""
+        if not self.plan.checks:
             return None
         cols: list[exp.Expr] = [col("_line", "s")]
         anys: list[exp.Expr] = []
         # a record can be reported only if one of these holds: the checks run on those alone
         pre: list[exp.Expr] = []
         meta: list[dict[str, object]] = []
-        for c in self.checks:
-            if c.kind == "lookup":
-                assert c.lookup is not None
-                missing = exp.Is(this=col(f"_l{c.lookup.index}__found", "s"),
-                                 expression=exp.Null())
-                test = missing if c.reach is None else exp.and_(c.reach.copy(), missing)
-                cols.append(exp.alias_(test, c.column, quoted=True))
+        for k, chk in enumerate(self.plan.checks):
+            if isinstance(chk, MissingKey):
+                b = self.plan.bindings[chk.binding]
+                lk = self.plan.lookups[b.lookup]
+                column = f"_e{k}"
+                missing = exp.Is(this=col(f"_l{lk.index}__found", "s"), expression=exp.Null())
+                test = exp.and_(*self.reach(b.scope), missing) if b.scope else missing
+                cols.append(exp.alias_(test, column, quoted=True))
                 pre.append(paren(test.copy()))
-                anys.append(col(c.column))
+                anys.append(col(column))
                 keys = []
-                for j, k in enumerate(c.lookup.keys):
-                    name = f"{c.column}_k{j}"
-                    cols.append(exp.alias_(self.sx(k), name, quoted=True))
+                for j, key in enumerate(lk.keys):
+                    name = f"{column}_k{j}"
+                    cols.append(exp.alias_(self.sx(key), name, quoted=True))
                     keys.append(name)
-                meta.append({"kind": "lookup", "column": c.column, "map": c.lookup.map.id,
+                meta.append({"kind": "lookup", "column": column, "map": lk.map.id,
                              "keys": keys})
             else:
-                assert c.render is not None
-                more, needed, failed, entry = c.render(self, c.column)
+                more, needed, failed, entry = self.parts[chk.part].record_check(
+                    self, chk, f"_u{k}")
                 cols.extend(more)
                 pre.append(needed)
                 anys.append(failed)
@@ -351,8 +289,8 @@ class ScanGen:
         # its records, whether or not a layout took them; v0 counts the records that reached a
         # layout (got a row in one), as the Python scan's `_reached`.
         part = col(part_field, "s") if part_field else exp.Null()
-        reaching = [e for p in self.parts if p.reaches for e in (p.landed(self),)
-                    if e is not None]
+        reaching = [e for p, pp in zip(self.parts, self.plan.parts, strict=True) if pp.reaches
+                    for e in (p.landed(self),) if e is not None]
         landed = exp.or_(*reaching) if reaching else exp.Boolean(this=False)
         reached = cast(exp.Count(this=exp.Case(ifs=[exp.If(this=landed,
                                                            true=exp.Literal.number(1))])),
@@ -387,13 +325,13 @@ def _render(e: exp.Expr, dialect: str) -> str:
     return e.sql(dialect=dialect, pretty=True, identify=True) + ";"
 
 
-def scan_parts(pkg: ir.Package) -> dict[str, list[SqlScanPart]]:
-    """ledger id → the SQL scan parts of the nodes that read it (registry, then file order)."""
-    out: dict[str, list[SqlScanPart]] = {}
-    for node in pkg.nodes:
-        em = kinds.sql(ir.kind_of(node))
-        for ledger, part in (em.scan_parts(node) if em is not None else ()):
-            out.setdefault(ledger, []).append(part)
+def scan_parts(plan: ScanPlan) -> list[SqlScanPart]:
+    """The SQL scan parts of a ledger's plan (registry, then file order)."""
+    out: list[SqlScanPart] = []
+    for p in plan.parts:
+        em = kinds.sql(ir.kind_of(p.node))
+        assert em is not None, f"kind {ir.kind_of(p.node)} has a planner but no sql.py"
+        out.append(em.scan_part(p))
     return out
 
 
@@ -402,10 +340,9 @@ def generate(pkg: ir.Package, folder: str) -> dict[str, str]:
     files: dict[str, str] = {}
     plan: dict[str, object] = {"format": 1, "ledgers": {}}
     ledgers_plan: dict[str, object] = {}
-    parts = scan_parts(pkg)
+    plans = scanplan.build(pkg)
     for dialect in DIALECTS:
         for led in pkg.ledgers:
-            readers = parts.get(led.id, [])
             out = [f"-- Code generated by apura {COMPILER_VERSION} from "
                    f"{sql_comment(folder)}. DO NOT EDIT.",
                    f"-- Ledger '{led.id}' ({sql_comment(led.span.file)}), {dialect} dialect. "
@@ -431,8 +368,8 @@ def generate(pkg: ir.Package, folder: str) -> dict[str, str]:
                          duplicates_statement(m))
             entry: dict[str, object] = {"statements": statements, "accumulators": {},
                                         "checks": []}
-            if readers:
-                gen = ScanGen(pkg, led, readers, dialect)
+            if led.id in plans:
+                gen = ScanGen(pkg, plans[led.id], scan_parts(plans[led.id]), dialect)
                 gen.build()
                 errs = gen.errors()
                 if errs is not None:

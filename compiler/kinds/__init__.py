@@ -16,12 +16,13 @@ from typing import cast
 if TYPE_CHECKING:
     from compiler.kinds.base import FrontEnd
     from compiler.kinds.base import Lowering
+    from compiler.kinds.base import Planner
     from compiler.kinds.base import PyEmitter
     from compiler.kinds.base import SqlEmitter
 
 KINDS: tuple[str, ...] = ("package", "ledger", "map", "layout", "check")
 
-STAGES = ("spec", "lower", "python", "sql")
+STAGES = ("spec", "lower", "plan", "python", "sql")
 
 
 @functools.cache
@@ -47,6 +48,10 @@ def front_end(kind: str) -> FrontEnd:
 
 def lowering(kind: str) -> Lowering | None:
     return cast("Lowering | None", part(kind, "lower"))
+
+
+def planner(kind: str) -> Planner | None:
+    return cast("Planner | None", part(kind, "plan"))
 
 
 def python(kind: str) -> PyEmitter | None:

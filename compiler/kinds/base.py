@@ -5,6 +5,8 @@ module exposes `PART`, an object of that stage's protocol below:
 
 * `spec.py`   → `PART: FrontEnd`  (rank of compiler.specs): YAML → typed spec, spec-level checks;
 * `lower.py`  → `PART: Lowering`  (rank of compiler.lower): spec → plan node(s) of compiler.ir;
+* `plan.py`   → `PART: Planner`   (rank of compiler.scanplan): the node's part in the scan
+  plan of each ledger it reads (what a record goes through: scopes, lookups, checks);
 * `python.py` → `PART: PyEmitter` (rank of compiler.codegen): contributions to the generated
   module (ledger scans, `finish`, the runtime declaration in `PACKAGE`);
 * `sql.py`    → `PART: SqlEmitter` (rank of compiler.codegen): contributions to the SQL scan
@@ -76,6 +78,22 @@ class Lowering(Protocol):
         order of value and total rows, `ir.Package.finish_order`; cycles are errors)."""
 
 
+# ---------------------------------------------------------------- scan plan
+class Planner(Protocol):
+    """A kind's part in the scan plans (compiler/scanplan.py), which every back end reads."""
+
+    # records this kind's parts take count as having reached a report (ctx.reached, D0601)
+    reaches: bool
+
+    def reads(self, node: ir.PlanNode) -> Sequence[str]:
+        """The ledgers whose scan this node takes part in (() for none)."""
+
+    def steps(self, b: Any, node: ir.PlanNode) -> None:
+        """Describe what one record goes through in this node's part, in the order every back
+        end evaluates it, with the scanplan.Builder `b`: `b.eval(expr)`, `b.enter(what,
+        expr)` / `b.exit()` (what: "filter", "row", "when"), `b.unique(layout, rows)`."""
+
+
 # ---------------------------------------------------------------- back ends
 @dataclass(frozen=True, slots=True)
 class Accumulator:
@@ -91,14 +109,19 @@ class Accumulator:
     columns: tuple[str, ...]
 
 
+class PyScanEmitter(Protocol):
+    """The PyEmitter of a kind that has a planner (plan.py): its part of a ledger's scan."""
+
+    def scan_part(self, gen: Any, part: Any) -> PyScanPart:
+        """The writer of scanplan.Part `part` (a node's part of one ledger's scan plan)."""
+
+
 class PyScanPart(Protocol):
     """A node's contribution to the generated Python scan of one ledger (one per reading
     node, in registry then file order). The scan loop binds the record's fields
     (`names.field_var`) and derived fields, then runs every part's `emit`."""
 
     node_id: str
-    # records this part takes count as having reached a report (ctx.reached, D0601)
-    reaches: bool
 
     def emit(self, w: Any) -> None:
         """Write the per-record code through the codegen.pymodule.ScanWriter `w`:
@@ -122,9 +145,6 @@ class PyEmitter(Protocol):
     def locs(self, gen: Any, node: ir.PlanNode) -> None:
         """Register the node's LOC entries up front (gen.loc), so they come first."""
 
-    def scan_parts(self, gen: Any, node: ir.PlanNode) -> Sequence[tuple[str, PyScanPart]]:
-        """(ledger id, part) for each ledger scan this node reads; () for none."""
-
     def finish(self, gen: Any, nodes: Sequence[ir.PlanNode]) -> list[str]:
         """Lines of `finish(ctx, part)` for this kind's nodes, run per partition after every
         scan, in registry order (so after the finish of the kinds before it). Locals:
@@ -138,14 +158,10 @@ class PyEmitter(Protocol):
 
 
 class SqlScanPart(Protocol):
-    """A node's contribution to the SQL scan of one ledger (compiler/codegen/sql.ScanGen)."""
+    """A node's contribution to the SQL scan of one ledger (compiler/codegen/sql.ScanGen),
+    for its part of the ledger's scan plan (compiler/scanplan.py)."""
 
     node_id: str
-    reaches: bool
-
-    def lookups(self) -> Sequence[tuple[str, ir.MapLookup]]:
-        """Map lookups the part evaluates, with when the Python scan evaluates them:
-        "filter" (every record), "rule" (filter holds), "column" (the record got a row)."""
 
     def filtered(self, g: Any) -> list[exp.Expr]:
         """Columns of the `filtered` CTE layer (e.g. `_f__<id>`)."""
@@ -154,10 +170,16 @@ class SqlScanPart(Protocol):
         """Columns of the `classified` CTE layer (e.g. `_row__<id>`: the row, null = none)."""
 
     def landed(self, g: Any) -> exp.Expr | None:
-        """True where the record reached this node (counted when `reaches`)."""
+        """True where the record reached this node (counted when the planner `reaches`)."""
 
-    def checks(self, g: Any, pending: Sequence[tuple[str, ir.MapLookup]]) -> None:
-        """Add the per-record checks the Python scan makes, in its order (D0201, D0301)."""
+    def guard(self, g: Any, guard: Any) -> exp.Expr:
+        """The SQL test (over the `classified` layer) of a scanplan.Guard this part opened."""
+
+    def record_check(self, g: Any, check: Any, column: str
+                     ) -> tuple[list[exp.Expr], exp.Expr, exp.Expr, dict[str, object]]:
+        """A per-record check this part declared (scanplan.Unique): the columns it adds to
+        `errors` (named from `column`), the test a record needs to be looked at, the test it
+        fails, and its plan.json entry (read by runtime/backends/sqlrun.RECORD_CHECKS)."""
 
     def accumulator(self) -> Accumulator:
         """The shape of what `aggregate` returns for this node."""
@@ -168,10 +190,10 @@ class SqlScanPart(Protocol):
 
 
 class SqlEmitter(Protocol):
-    """A kind's part in the SQL back end."""
+    """A kind's part in the SQL back end (kinds with a planner)."""
 
-    def scan_parts(self, node: ir.PlanNode) -> Sequence[tuple[str, SqlScanPart]]:
-        """(ledger id, part) for each ledger scan this node reads; () for none."""
+    def scan_part(self, part: Any) -> SqlScanPart:
+        """The SQL writer of scanplan.Part `part`."""
 
 
 def located(span: Span, plan_id: str) -> str:

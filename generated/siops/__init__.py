@@ -28,6 +28,7 @@ from runtime.model import Map
 from runtime.model import Package
 from runtime.model import Param
 from runtime.model import Row
+from runtime.model import Value
 from runtime.checks import Assertion
 from runtime.checks import Check
 from runtime.values import D
@@ -777,7 +778,7 @@ PACKAGE = Package(
                 Column('V0', 260, 'Valor do Recurso', D("0"), '', ''),
             ),
             rows=(
-                Row('9999999030', '7201', 'Total empenhado com recursos próprios (quadro 79)', 0, False, LOC[18], 'values', 'V0 = cell("covid/79", "9999999029", "V0")', ()),
+                Row('9999999030', '7201', 'Total empenhado com recursos próprios (quadro 79)', 0, False, LOC[18], 'values', 'V0 = cell("covid/79", "9999999029", "V0")', (), (Value(0, 'cell("covid/79", "9999999029", "V0")', (('covid/79', 8, 0),), True),)),
                 Row('9999999029', '7202', 'Total', 1, True, LOC[19], 'total', '', (0,)),
             ),
             output_format='impt',

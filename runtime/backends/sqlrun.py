@@ -124,6 +124,27 @@ _PARSE: dict[str, Callable[[str], Any]] = {
     "date": datetime.date.fromisoformat}
 
 
+def _missing_key(ctx: Any, chk: Mapping[str, Any], r: tuple[Any, ...], at: dict[str, int],
+                 line: int) -> None:
+    """D0201 (the map's find() reports it and raises SkipRecord)."""
+    if r[at[chk["column"]]]:
+        ctx.maps[chk["map"]].find(tuple(r[at[k]] for k in chk["keys"]), line)
+
+
+def _unique(ctx: Any, chk: Mapping[str, Any], r: tuple[Any, ...], at: dict[str, int],
+            line: int) -> None:
+    """D0301, once for each rule after the first that holds."""
+    hits = [row for row, c in chk["rows"] if r[at[c]]]
+    for h in hits[1:]:
+        ctx.conflict(chk["layout"], hits[0], h, line)
+
+
+# plan.json `checks` kind → how one `errors` row is reported (what the Python scan reports
+# for the same record): the per-record checks of compiler/scanplan.py.
+RECORD_CHECKS: dict[str, Callable[[Any, Mapping[str, Any], tuple[Any, ...], dict[str, int],
+                                   int], None]] = {"lookup": _missing_key, "unique": _unique}
+
+
 class SqlRun:
     """One run of a package on one engine."""
 
@@ -177,18 +198,11 @@ class SqlRun:
         ctx.file = display
         for r in rows:
             line = r[at["_line"]]
-            for chk in plan.checks:
-                if chk["kind"] == "lookup":
-                    if r[at[chk["column"]]]:
-                        key = tuple(r[at[k]] for k in chk["keys"])
-                        try:
-                            ctx.maps[chk["map"]].find(key, line)
-                        except SkipRecord:
-                            break
-                else:
-                    hits = [row for row, c in chk["rows"] if r[at[c]]]
-                    for h in hits[1:]:
-                        ctx.conflict(chk["layout"], hits[0], h, line)
+            try:
+                for chk in plan.checks:  # the scan plan's order
+                    RECORD_CHECKS[chk["kind"]](ctx, chk, r, at, line)
+            except SkipRecord:  # the record is skipped: its later checks are not made
+                continue
 
     def aggregate(self, ctx: Any, name: str, st: ReadStats) -> bool:
         """Fill the scan accumulators and the ledger's partitions (layout '*'); True when the

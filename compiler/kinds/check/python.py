@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from compiler import ir
-from compiler import types as T
 from compiler.codegen import names
 from compiler.codegen.pyexpr import literal
 from compiler.codegen.pyscan import Lines
 from compiler.codegen.pyscan import accumulate
 from compiler.codegen.pyscan import comment
+from compiler.kinds.check import plan
 
 if TYPE_CHECKING:
+    from compiler import scanplan
     from compiler.codegen.pymodule import ModuleGen
     from compiler.codegen.pyscan import ScanWriter
 
@@ -29,103 +30,55 @@ class _CheckScan:
     node: ir.Check
     pid: str
     node_id: str
-    reaches: bool = False  # summing a record for a check is not reporting it (D0601)
 
     def emit(self, w: ScanWriter) -> None:
-        """Sums with the same `where` share one test (the COVID checks sum V0, V1 and V2 under
-        each quadro's filter), and the leading `and` operands every test shares are tested
-        once (`no_periodo and e_covid and funcao == 10`); the accumulator is fetched only by
-        the records that pass them."""
+        """Along the check's part of the scan plan (compiler/kinds/check/plan.py): sums with
+        the same `where` share one test, the leading operands every test shares are tested
+        once; the accumulator is fetched only by the records that pass them."""
         node, out = self.node, w.out
         out(f"# {comment(self.pid)}: somas das conferências (todos os registros, sem "
             "classificação)")
         acc = w.acc(node.id)
-        groups: dict[object, list[int]] = {}
-        for k, agg in enumerate(node.sums):
-            groups.setdefault(shape(agg.where), []).append(k)
-        tests = [_operands(node.sums[ks[0]].where) for ks in groups.values()]
-        common = _common(tests) if len(tests) > 1 else []
-        if common:
-            first = node.sums[next(iter(groups.values()))[0]]
-            assert first.where is not None
-            w.filter(_conj(common, first.where), "o que todas as somas abaixo exigem",
-                     f"{self.pid}/sum/common")
+        gs = plan.groups(node)
+        tests = [plan.operands(node.sums[ks[0]].where) for ks in gs]
+        shared = plan.common(tests)
+        if shared:
+            first = node.sums[gs[0][0]].where
+            assert first is not None
+            w.filter(plan.conj(shared, first), "o que todas as somas abaixo exigem",
+                     f"{self.pid}/sum/common", what="when")
         out(f"_c = {acc}.get({w.part})")
         out("if _c is None:")
         out(f"    _c = {acc}[{w.part}] = ctx.new_rows({node.id!r})")
         out("_c = _c[0]")
-        for ks, ops in zip(groups.values(), tests, strict=True):
-            first = node.sums[ks[0]]
-            rest = ops[len(common):]
+        for ks, ops in zip(gs, tests, strict=True):
+            first_sum = node.sums[ks[0]]
+            rest = ops[len(shared):]
             plan_id = f"{self.pid}/sum/{','.join(map(str, ks))}"
             if rest:
-                assert first.where is not None
-                w.filter(_conj(rest, first.where), _text(node, ks), plan_id)
+                assert first_sum.where is not None
+                w.filter(plan.conj(rest, first_sum.where), _text(node, ks), plan_id,
+                         what="when")
             else:
-                out(w.where(first.span, plan_id))
+                out(w.where(first_sum.span, plan_id))
                 out(f"#   {comment(_text(node, ks))}")
             w.begin()
             for k in ks:
                 _accumulate(w, node.sums[k], k)
             w.end()
             if rest:
-                out.dedent()
-        if common:
-            out.dedent()
+                w.close()
+        if shared:
+            w.close()
 
 
 def _text(node: ir.Check, ks: list[int]) -> str:
     return "; ".join(node.sum_texts[k] for k in ks)
 
 
-def _operands(e: ir.Expr | None) -> list[ir.Expr]:
-    """A `where` as the operands of its top-level `and` ([] for none)."""
-    if e is None:
-        return []
-    return list(e.operands) if isinstance(e, ir.And) else [e]
-
-
-def _common(tests: list[list[ir.Expr]]) -> list[ir.Expr]:
-    """The leading operands every test shares (none that looks a map up: a lookup's D0201 must
-    be met for the same records on every back end, and the SQL one tests every record)."""
-    out: list[ir.Expr] = []
-    for column in zip(*tests, strict=False):
-        if any(shape(x) != shape(column[0]) for x in column[1:]) or _looks_up(column[0]):
-            break
-        out.append(column[0])
-    return out
-
-
-def _looks_up(e: object) -> bool:
-    if isinstance(e, ir.MapLookup):
-        return True
-    if isinstance(e, tuple):
-        return any(_looks_up(x) for x in e)
-    return any(_looks_up(getattr(e, a)) for a in getattr(e, "__slots__", ())
-               if a not in ("span", "type"))
-
-
-def _conj(ops: list[ir.Expr], where: ir.Expr) -> ir.Expr:
-    if len(ops) == 1:
-        return ops[0]
-    return ir.And(operands=tuple(ops), type=T.BOOL.null(any(o.type.nullable for o in ops)),
-                  span=where.span)
-
-
-def shape(e: object) -> object:
-    """An expression without its spans: two `where` written alike have the same shape."""
-    if isinstance(e, tuple):
-        return tuple(shape(x) for x in e)
-    slots = getattr(e, "__slots__", None)
-    if slots is None or isinstance(e, T.Type):
-        return e
-    return (type(e).__name__, *(shape(getattr(e, a)) for a in slots if a != "span"))
-
-
 def _accumulate(w: ScanWriter, agg: ir.Aggregate, k: int) -> None:
     arg = agg.arg
-    # a count of a never-null argument does not evaluate it (nor the lookups it needs)
-    needed = arg is not None and (agg.func != "count" or arg.type.nullable)
+    needed = plan.evaluates_arg(agg)
     accumulate(w.out, f"_c[{k}]", agg.func, arg, w.expr(arg) if needed and arg else None)
 
 
@@ -174,11 +127,10 @@ class _CheckPython:
         for a in node.assertions:
             gen.loc(a.name_span, a.id)
 
-    def scan_parts(self, gen: ModuleGen, node: ir.PlanNode) -> Sequence[tuple[str, _CheckScan]]:
+    def scan_part(self, gen: ModuleGen, part: scanplan.Part) -> _CheckScan:
+        node = part.node
         assert isinstance(node, ir.Check)
-        if node.ledger is None or not node.sums:
-            return ()
-        return ((node.ledger, _CheckScan(node, f"{gen.pkg.id}/{node.id}", node.id)),)
+        return _CheckScan(node, f"{gen.pkg.id}/{node.id}", node.id)
 
     def finish(self, gen: ModuleGen, nodes: Sequence[ir.PlanNode]) -> list[str]:
         """Every assertion, per partition, after the layouts' value and total rows."""

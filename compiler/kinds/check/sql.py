@@ -1,12 +1,11 @@
 """A check in the SQL back end: its part of its ledger's scan (compiler/codegen/sql.ScanGen) —
-no filter or classification columns, the D0201 checks of the lookups its sums make in the
-Python scan's order, and its row of the `aggregate` statement: per partition, each sum under its
-own `where` over every record. The assertions are compared by the generated Python `finish`,
-the same on every back end, on what this returns."""
+no filter or classification columns, the SQL of the tests its scan plan part opens
+(compiler/kinds/check/plan.py), and its row of the `aggregate` statement: per partition,
+each sum under its own `where` over every record. The assertions are compared by the
+generated Python `finish`, the same on every back end, on what this returns."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,9 @@ from compiler.kinds.base import Accumulator
 
 if TYPE_CHECKING:
     from compiler.codegen.sql import ScanGen
+    from compiler.scanplan import Guard
+    from compiler.scanplan import Part
+    from compiler.scanplan import Unique
 
 
 def _kind(agg: ir.Aggregate) -> str:
@@ -34,15 +36,6 @@ def _kind(agg: ir.Aggregate) -> str:
 class _CheckScan:
     node: ir.Check
     node_id: str
-    reaches: bool = False  # summing a record for a check is not reporting it (D0601)
-
-    def lookups(self) -> Sequence[tuple[str, ir.MapLookup]]:
-        """A sum's `where` is evaluated for every record (as a filter); its value only where the
-        `where` holds (checks() says so)."""
-        from compiler.codegen.sql import lookups_in
-
-        return [("filter", lk) for agg in self.node.sums
-                for lk in (*lookups_in(agg.where), *lookups_in(agg.arg))]
 
     def filtered(self, g: ScanGen) -> list[exp.Expr]:
         return []
@@ -53,16 +46,14 @@ class _CheckScan:
     def landed(self, g: ScanGen) -> exp.Expr | None:
         return None
 
-    def checks(self, g: ScanGen, pending: Sequence[tuple[str, ir.MapLookup]]) -> None:
-        from compiler.codegen.sql import lookups_in
+    def guard(self, g: ScanGen, guard: Guard) -> exp.Expr:
+        """A test the check's part opens in the scan plan (compiler/kinds/check/plan.py)."""
+        assert guard.what == "when" and guard.expr is not None, guard
+        return paren(g.sx(guard.expr))
 
-        outer = len(g.checks)
-        for agg in self.node.sums:  # the Python scan's order: where, then the value under it
-            for lk in lookups_in(agg.where):
-                g.occurrence(lk, None, outer)
-            reach = None if agg.where is None else paren(g.sx(agg.where))
-            for lk in lookups_in(agg.arg):
-                g.occurrence(lk, None if reach is None else reach.copy(), outer)
+    def record_check(self, g: ScanGen, check: Unique, column: str
+                     ) -> tuple[list[exp.Expr], exp.Expr, exp.Expr, dict[str, object]]:
+        raise AssertionError("a check's part declares no per-record check of its own")
 
     def accumulator(self) -> Accumulator:
         return Accumulator(node_id=self.node.id, rows=1,
@@ -100,11 +91,9 @@ class _CheckScan:
 
 
 class _CheckSql:
-    def scan_parts(self, node: ir.PlanNode) -> Sequence[tuple[str, _CheckScan]]:
-        assert isinstance(node, ir.Check)
-        if node.ledger is None or not node.sums:
-            return ()
-        return ((node.ledger, _CheckScan(node, node.id)),)
+    def scan_part(self, part: Part) -> _CheckScan:
+        assert isinstance(part.node, ir.Check)
+        return _CheckScan(part.node, part.node.id)
 
 
 PART = _CheckSql()

@@ -15,9 +15,11 @@ from compiler.codegen.pyexpr import literal
 from compiler.codegen.pyscan import Lines
 from compiler.codegen.pyscan import accumulate
 from compiler.codegen.pyscan import comment
+from compiler.kinds.layout import plan
 from compiler.source import Span
 
 if TYPE_CHECKING:
+    from compiler import scanplan
     from compiler.codegen.pymodule import ModuleGen
     from compiler.codegen.pyscan import ScanWriter
 
@@ -25,18 +27,11 @@ if TYPE_CHECKING:
 ELIF_CHUNK = 200
 
 
-def scanned(lay: ir.Layout) -> bool:
-    """A layout takes part in its source's scan when it has rule or otherwise rows."""
-    return lay.source is not None and any(
-        r.kind in (ir.RowKind.RULE, ir.RowKind.OTHERWISE) for r in lay.rows)
-
-
 @dataclass(slots=True)
 class _LayoutScan:
     lay: ir.Layout
     pid: str
     node_id: str
-    reaches: bool = True
 
     def emit(self, w: ScanWriter) -> None:
         lay, pid, out, px = self.lay, self.pid, w.out, w.px
@@ -44,9 +39,9 @@ class _LayoutScan:
             w.filter(lay.filter, lay.filter_text, f"{pid}/filter")
         else:
             out(f"# {comment(pid)}: sem filtro")
+            w.enter("filter")
         w.begin()
-        saved = px.scope()
-        rule_rows = [r for r in lay.rows if r.kind is ir.RowKind.RULE]
+        rule_rows = plan.rule_rows(lay)
         other = next((r for r in lay.rows if r.kind is ir.RowKind.OTHERWISE), None)
         conds = {r.index: px(r.cond) for r in rule_rows if r.cond is not None}
         for stmt in px.take_pending():
@@ -96,6 +91,7 @@ class _LayoutScan:
         if guard:
             out("if _r >= 0:")
             out.indent()
+        w.enter("row")
         acc = w.acc(lay.id)
         out(f"_a = {acc}.get({w.part})")
         out("if _a is None:")
@@ -111,12 +107,14 @@ class _LayoutScan:
             _accumulate(w, c)
         out("if _trace is not None:")
         out(f"    _trace({lay.id!r}, {w.part}, _r, _line, _before, _row)")
+        w.exit()
         if guard:
             out.dedent()
-        px.restore(saved)
         w.end()
         if lay.filter is not None:
-            out.dedent()
+            w.close()
+        else:
+            w.exit()
 
 
 def _accumulate(w: ScanWriter, c: ir.Column) -> None:
@@ -140,12 +138,10 @@ def _accumulate(w: ScanWriter, c: ir.Column) -> None:
 class _LayoutPython:
     slot = "nodes"
 
-    def scan_parts(self, gen: ModuleGen, node: ir.PlanNode) -> Sequence[tuple[str, _LayoutScan]]:
+    def scan_part(self, gen: ModuleGen, part: scanplan.Part) -> _LayoutScan:
+        node = part.node
         assert isinstance(node, ir.Layout)
-        if not scanned(node):
-            return ()
-        assert node.source is not None
-        return ((node.source, _LayoutScan(node, f"{gen.pkg.id}/{node.id}", node.id)),)
+        return _LayoutScan(node, f"{gen.pkg.id}/{node.id}", node.id)
 
     def finish(self, gen: ModuleGen, nodes: Sequence[ir.PlanNode]) -> list[str]:
         """Value and total rows, in the package's finish_order (cells across layouts)."""
@@ -201,9 +197,15 @@ class _LayoutPython:
             at = gen.loc(r.span, r.id)
             text = r.cond_text or "; ".join(f"{lay.columns[c].id} = {t}"
                                             for c, _, t in r.values)
+            values = ""
+            if r.values:
+                gen.uses_model("Value")
+                values = ", (" + "".join(
+                    f"Value({c}, {t!r}, {cells_read(e)!r}, {isinstance(e, ir.CellRef)!r}), "
+                    for c, e, t in r.values).rstrip() + ")"
             o(f"        Row({r.ref!r}, {r.record_id!r}, {r.label!r}, {r.index}, "
               f"{r.kind is ir.RowKind.TOTAL!r}, LOC[{at}], {r.kind.value!r}, {text!r}, "
-              f"{r.total_of!r}),")
+              f"{r.total_of!r}{values}),")
         o("    ),")
         o(f"    output_format={lay.output_format!r},")
         o(f"    output_file={lay.output_file!r},")
@@ -225,6 +227,19 @@ class _LayoutPython:
         gen.loc(node.span, f"{gen.pkg.id}/{node.id}")
         for r in node.rows:
             gen.loc(r.span, r.id)
+
+
+def cells_read(e: object) -> tuple[tuple[str, int, int], ...]:
+    """The cells an expression reads, (layout, row, column), in the order written."""
+    if isinstance(e, ir.CellRef):
+        return ((e.layout, e.row, e.column),)
+    out: tuple[tuple[str, int, int], ...] = ()
+    for attr in getattr(e, "__slots__", ()):
+        v = getattr(e, attr)
+        for x in (v if isinstance(v, tuple) else (v,)):
+            if isinstance(x, ir.Expr.__args__):
+                out += cells_read(x)
+    return out
 
 
 def _depends(lay: ir.Layout) -> tuple[str, ...]:

@@ -4,8 +4,6 @@ scan's order, and its rows of the `aggregate` statement (one per partition and r
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,10 +17,12 @@ from compiler.codegen.sqlexpr import col
 from compiler.codegen.sqlexpr import lit
 from compiler.codegen.sqlexpr import paren
 from compiler.kinds.base import Accumulator
-from compiler.kinds.layout.python import scanned
 
 if TYPE_CHECKING:
     from compiler.codegen.sql import ScanGen
+    from compiler.scanplan import Guard
+    from compiler.scanplan import Part
+    from compiler.scanplan import Unique
     from compiler.source import Span
 
 
@@ -34,7 +34,6 @@ def _where(span: Span, plan_id: str) -> str:
 class _LayoutScan:
     lay: ir.Layout
     node_id: str
-    reaches: bool = True
 
     @property
     def _f(self) -> str:
@@ -43,21 +42,6 @@ class _LayoutScan:
     @property
     def _row(self) -> str:
         return f"_row__{names.ident(self.lay.id)}"
-
-    def lookups(self) -> Sequence[tuple[str, ir.MapLookup]]:
-        """Filters are evaluated for every record, rules when the filter holds, column values
-        when the record got a row (runtime/ops order, for D0201)."""
-        from compiler.codegen.sql import lookups_in
-
-        lay = self.lay
-        out = [("filter", lk) for lk in lookups_in(lay.filter)]
-        for r in lay.rows:
-            out += [("rule", lk) for lk in lookups_in(r.cond)]
-        for c in lay.columns:
-            if c.value is not None:
-                out += [("column", lk) for lk in (*lookups_in(c.value.where),
-                                                  *lookups_in(c.value.arg))]
-        return out
 
     def filtered(self, g: ScanGen) -> list[exp.Expr]:
         lay = self.lay
@@ -90,22 +74,17 @@ class _LayoutScan:
     def landed(self, g: ScanGen) -> exp.Expr | None:
         return exp.Not(this=exp.Is(this=col(self._row, "s"), expression=exp.Null()))
 
-    def checks(self, g: ScanGen, pending: Sequence[tuple[str, ir.MapLookup]]) -> None:
-        lay = self.lay
-        in_filter = exp.Coalesce(this=col(self._f, "s"), expressions=[exp.Boolean(this=False)])
-        has_row = exp.Not(this=exp.Is(this=col(self._row, "s"), expression=exp.Null()))
-        outer = len(g.checks)  # lookups of rules/columns are forgotten after the layout
-        for where in ("filter", "rule", "column"):
-            for kind, lk in pending:
-                if kind != where:
-                    continue
-                reach = None if kind == "filter" else (
-                    in_filter.copy() if kind == "rule" else has_row.copy())
-                g.occurrence(lk, reach, outer)
-            if where == "rule" and lay.hit_policy is ir.HitPolicy.UNIQUE:
-                rows = [r.index for r in lay.rows if r.kind is ir.RowKind.RULE]
-                if len(rows) > 1:
-                    g.add_check("_u", functools.partial(self._unique, rows=rows))
+    def guard(self, g: ScanGen, guard: Guard) -> exp.Expr:
+        """A scope this part opens in the scan plan: its filter holds, or the record got a
+        row (compiler/kinds/layout/plan.py)."""
+        if guard.what == "filter":
+            return exp.Coalesce(this=col(self._f, "s"), expressions=[exp.Boolean(this=False)])
+        assert guard.what == "row", guard
+        return exp.Not(this=exp.Is(this=col(self._row, "s"), expression=exp.Null()))
+
+    def record_check(self, g: ScanGen, check: Unique, column: str
+                     ) -> tuple[list[exp.Expr], exp.Expr, exp.Expr, dict[str, object]]:
+        return self._unique(g, column, rows=list(check.rows))
 
     def _unique(self, g: ScanGen, column: str, *, rows: list[int]
                 ) -> tuple[list[exp.Expr], exp.Expr, exp.Expr, dict[str, object]]:
@@ -190,12 +169,9 @@ def _kind(c: ir.Column) -> str:
 
 
 class _LayoutSql:
-    def scan_parts(self, node: ir.PlanNode) -> Sequence[tuple[str, _LayoutScan]]:
-        assert isinstance(node, ir.Layout)
-        if not scanned(node):
-            return ()
-        assert node.source is not None
-        return ((node.source, _LayoutScan(node, node.id)),)
+    def scan_part(self, part: Part) -> _LayoutScan:
+        assert isinstance(part.node, ir.Layout)
+        return _LayoutScan(part.node, part.node.id)
 
 
 PART = _LayoutSql()

@@ -13,14 +13,10 @@ from compiler.codegen.pyscan import Lines
 
 if TYPE_CHECKING:
     from compiler.codegen.pymodule import ModuleGen
-    from compiler.kinds.base import PyScanPart
 
 
 class _LedgerPython:
     slot = "ledgers"
-
-    def scan_parts(self, gen: ModuleGen, node: ir.PlanNode) -> Sequence[tuple[str, PyScanPart]]:
-        return ()
 
     def finish(self, gen: ModuleGen, nodes: Sequence[ir.PlanNode]) -> list[str]:
         return []
@@ -33,8 +29,9 @@ class _LedgerPython:
         led, f = node, node.format
         for name in ("Ledger", "Field", "CsvFormat"):
             gen.uses_model(name)
-        parts = gen.scan_parts.get(led.id, [])
-        reached = tuple(p.node_id for p in parts if p.reaches)
+        plan = gen.plans.get(led.id)
+        parts = plan.parts if plan is not None else ()
+        reached = tuple(p.node.id for p in parts if p.reaches)
         o = Lines()
         o("Ledger(")
         o(f"    id={led.id!r},")

@@ -10,14 +10,10 @@ from compiler import ir
 
 if TYPE_CHECKING:
     from compiler.codegen.pymodule import ModuleGen
-    from compiler.kinds.base import PyScanPart
 
 
 class _MapPython:
     slot = "maps"
-
-    def scan_parts(self, gen: ModuleGen, node: ir.PlanNode) -> Sequence[tuple[str, PyScanPart]]:
-        return ()
 
     def finish(self, gen: ModuleGen, nodes: Sequence[ir.PlanNode]) -> list[str]:
         return []

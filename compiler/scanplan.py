@@ -1,0 +1,221 @@
+"""The scan plan of each ledger: what happens to one record, read by every back end.
+
+A ledger is read once; every node that reads it (compiler/kinds/<kind>/plan.py) contributes a
+*part*. The plan fixes, for all back ends alike:
+
+* `parts`: which nodes read the ledger, in registry then file order;
+* `lookups`: the distinct map lookups the scan makes (one `_l<n>` local in the Python scan, one
+  `lookup_<n>` join in SQL), numbered in the order they are first needed;
+* `bindings`: every point where a record evaluates a lookup, with its *scope* — the guards
+  (a node's filter holds, the record got a row of the node, a part's own test) that must all
+  hold for the record to get there. A lookup already bound in a scope still open is not
+  evaluated again; leaving a scope forgets what was bound in it;
+* `checks`: the per-record checks in evaluation order: a missing key of a map whose
+  `on_missing` is `error` (D0201; the record is skipped, so later checks of it are not made),
+  and two rules of a `unique` layout holding at once (D0301).
+
+The Python back end writes its scan along the plan and verifies, as it renders, that its
+lookups are exactly the plan's bindings (compiler/codegen/pyscan.py); the SQL back end makes
+its joins from `lookups` and its `errors` statement from `checks` (compiler/codegen/sql.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import TypeAlias
+
+from compiler import ir
+from compiler import kinds
+from compiler import types as T
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """A condition that opens a scope of the per-record program, set by part `part`:
+    "filter" (its node's filter holds), "row" (the record got a row of its node), "when"
+    (the part's own test `expr`, e.g. what every sum of a check requires)."""
+
+    part: int
+    what: str
+    expr: ir.Expr | None = None
+
+
+Scope: TypeAlias = tuple[Guard, ...]  # outermost first; () is every record
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """One distinct map lookup of the scan (same map, same key expressions)."""
+
+    index: int
+    map: ir.Map
+    keys: tuple[ir.Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A record evaluates lookup `lookup` here, under `scope`."""
+
+    lookup: int
+    scope: Scope
+
+
+@dataclass(frozen=True, slots=True)
+class MissingKey:
+    """D0201: binding `binding` finds no entry (its map's on_missing is error)."""
+
+    binding: int
+
+
+@dataclass(frozen=True, slots=True)
+class Unique:
+    """D0301: a record holds two rules of `unique` layout `layout` (its rule rows `rows`)."""
+
+    part: int
+    layout: str
+    rows: tuple[int, ...]
+
+
+Check: TypeAlias = MissingKey | Unique
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A node's part in the scan: `reaches` when the records it takes count as having
+    reached a report (D0601)."""
+
+    index: int
+    node: ir.PlanNode
+    reaches: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScanPlan:
+    """Everything a back end needs to know about scanning one ledger."""
+
+    ledger: ir.Ledger
+    parts: tuple[Part, ...]
+    lookups: tuple[Lookup, ...]
+    bindings: tuple[Binding, ...]
+    checks: tuple[Check, ...]
+
+    def lookup_of(self, e: ir.MapLookup) -> Lookup:
+        key = (e.map, shape(e.keys))
+        for lk in self.lookups:
+            if (lk.map.id, shape(lk.keys)) == key:
+                return lk
+        raise AssertionError(f"lookup of {e.map} is not in the scan plan of {self.ledger.id}")
+
+
+def shape(e: object) -> object:
+    """An expression without its spans: two expressions written alike have the same shape."""
+    if isinstance(e, tuple):
+        return tuple(shape(x) for x in e)
+    slots = getattr(e, "__slots__", None)
+    if slots is None or isinstance(e, T.Type):
+        return e
+    return (type(e).__name__, *(shape(getattr(e, a)) for a in slots if a != "span"))
+
+
+def lookups_in(e: ir.Expr | None) -> list[ir.MapLookup]:
+    """The map lookups of an expression, inner ones (in keys) first."""
+    out: list[ir.MapLookup] = []
+
+    def walk(n: object) -> None:
+        if isinstance(n, ir.MapLookup):
+            for k in n.keys:
+                walk(k)
+            out.append(n)
+            return
+        for attr in getattr(n, "__slots__", ()):
+            v = getattr(n, attr)
+            if isinstance(v, tuple):
+                for x in v:
+                    walk(x)
+            elif isinstance(v, ir.Expr.__args__):
+                walk(v)
+    if e is not None:
+        walk(e)
+    return out
+
+
+@dataclass(slots=True)
+class Builder:
+    """What a kind's planner (kinds.base.Planner.steps) describes its per-record program
+    with: `eval(e)` (the record evaluates `e` here: its lookups are bound), `enter(guard)` /
+    `exit()` (a nested scope), `unique(...)` (a D0301 check here)."""
+
+    pkg: ir.Package
+    part: int = -1
+    lookups: list[Lookup] = field(default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    _scopes: list[tuple[Guard | None, set[int]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._scopes.append((None, set()))
+
+    @property
+    def scope(self) -> Scope:
+        return tuple(g for g, _ in self._scopes if g is not None)
+
+    def _lookup(self, e: ir.MapLookup) -> Lookup:
+        key = (e.map, shape(e.keys))
+        for lk in self.lookups:
+            if (lk.map.id, shape(lk.keys)) == key:
+                return lk
+        m = next(m for m in self.pkg.maps if m.id == e.map)
+        lk = Lookup(index=len(self.lookups), map=m, keys=e.keys)
+        self.lookups.append(lk)
+        return lk
+
+    def eval(self, e: ir.Expr | None) -> None:
+        for m in lookups_in(e):
+            lk = self._lookup(m)
+            if any(lk.index in bound for _, bound in self._scopes):
+                continue
+            self._scopes[-1][1].add(lk.index)
+            self.bindings.append(Binding(lookup=lk.index, scope=self.scope))
+            if lk.map.on_missing == "error":
+                self.checks.append(MissingKey(binding=len(self.bindings) - 1))
+
+    def enter(self, what: str, expr: ir.Expr | None = None) -> None:
+        self._scopes.append((Guard(part=self.part, what=what, expr=expr), set()))
+
+    def exit(self) -> None:
+        assert len(self._scopes) > 1, "exit() without enter()"
+        self._scopes.pop()
+
+    def unique(self, layout: str, rows: Sequence[int]) -> None:
+        self.checks.append(Unique(part=self.part, layout=layout, rows=tuple(rows)))
+
+
+def build(pkg: ir.Package) -> dict[str, ScanPlan]:
+    """ledger id → its scan plan, for every ledger some node reads."""
+    readers: dict[str, list[ir.PlanNode]] = {}
+    for node in pkg.nodes:
+        planner = kinds.planner(ir.kind_of(node))
+        for ledger in (planner.reads(node) if planner is not None else ()):
+            readers.setdefault(ledger, []).append(node)
+    out: dict[str, ScanPlan] = {}
+    for led in pkg.ledgers:
+        nodes = readers.get(led.id)
+        if not nodes:
+            continue
+        b = Builder(pkg)
+        for d in led.derived:  # every record computes its derived fields, in order
+            b.eval(d.expr)
+        parts = []
+        for i, node in enumerate(nodes):
+            planner = kinds.planner(ir.kind_of(node))
+            assert planner is not None
+            b.part = i
+            depth = len(b._scopes)
+            planner.steps(b, node)
+            assert len(b._scopes) == depth, f"{node.id}: enter() without exit()"
+            parts.append(Part(index=i, node=node, reaches=planner.reaches))
+        out[led.id] = ScanPlan(ledger=led, parts=tuple(parts), lookups=tuple(b.lookups),
+                               bindings=tuple(b.bindings), checks=tuple(b.checks))
+    return out
