@@ -6,6 +6,7 @@ Sub-expressions that depend only on constants and parameters are hoisted out of 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 from typing import assert_never
@@ -69,8 +70,10 @@ class PyExpr:
     """Renders expressions; collects hoisted loop invariants as (name, code) in order."""
 
     def __init__(self, maps: dict[str, ir.Map], hoist: bool = True,
-                 plan: ScanPlan | None = None) -> None:
+                 plan: ScanPlan | None = None,
+                 row_name: Callable[[str, int], str] | None = None) -> None:
         self.maps = maps
+        self.row_name = row_name  # a cell's row by name (finish), else by index
         # A scan's lookups are the plan's (compiler/scanplan.py): `_l<n>` is its lookup n
         # (SQL's join lookup_<n>); `bound` logs each binding with its scope (`guards`, kept
         # by the ScanWriter), for the scan to check against the plan's bindings.
@@ -206,7 +209,8 @@ class PyExpr:
                 return self._o(_CALLS[f], *(self(a) for a in args))
             case ir.CellRef(layout=lay, row=r, column=c):
                 self.cells.add(lay)
-                return f"{names.rows_var(lay)}[{r}][{c}]"
+                row = self.row_name(lay, r) if self.row_name is not None else str(r)
+                return f"{names.rows_var(lay)}[{row}][{c}]"
             case ir.Aggregate():
                 raise AssertionError("aggregates are lowered by the layout emitter")
             case _:

@@ -60,6 +60,10 @@ class ModuleGen:
         # finish(): what its code reads (filled by the kinds' finish parts and absorb())
         self.rows_read: set[str] = set()
         self._finish_params: set[str] = set()
+        # module-level row names (finish names rows, not indexes): (layout, index) → name
+        self._row_names: dict[tuple[str, int], str] = {}
+        self._row_consts: list[tuple[str, int, str]] = []
+        self._layouts = {n.id: n for n in pkg.nodes if isinstance(n, ir.Layout)}
         # ledger id → its scan plan, and the parts of the nodes that read it (plan order)
         self.plans = scanplan.build(pkg)
         self.scan_parts: dict[str, list[PyScanPart]] = {
@@ -77,6 +81,23 @@ class ModuleGen:
     def where(self, span: Span, plan_id: str) -> str:
         self.loc(span, plan_id)
         return f"# {py_comment(span.file)}:{span.line}:{span.col}  {py_comment(plan_id)}"
+
+    def row(self, layout: str, index: int) -> str:
+        """The module-level name of a row's index in its layout's table (ctx.rows), declared
+        once with where the row is: `covid_77__9999999029`."""
+        key = (layout, index)
+        if key not in self._row_names:
+            r = self._layouts[layout].rows[index]
+            name = f"{names.ident(layout)}__{names.ident(r.ref).lstrip('_')}"
+            taken = set(self._row_names.values())
+            base, n = name, 2
+            while name in taken:
+                name, n = f"{base}_{n}", n + 1
+            self._row_names[key] = name
+            self.loc(r.span, r.id)
+            self._row_consts.append((name, index, f"{r.span.file}:{r.span.line}:{r.span.col}"
+                                                  f"  {r.id}"))
+        return self._row_names[key]
 
     def uses_import(self, line: str) -> None:
         self._imports.add(line)
@@ -111,6 +132,7 @@ class ModuleGen:
             version=COMPILER_VERSION, folder=self.folder, spec_hash=pkg.spec_hash,
             spec_files=pkg.spec_files, package_id=pkg.id, description=pkg.description,
             imports=imports, abi=RUNTIME_ABI, locs=self.locs, functions=functions,
+            rows=sorted(self._row_consts, key=lambda c: (c[0].rsplit("__", 1)[0], c[1])),
             package_decl=decl)
 
     def scan(self, led: ir.Ledger) -> str:

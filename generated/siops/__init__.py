@@ -141,6 +141,59 @@ LOC = (
     Loc('specs/siops/conferencias_receita.yaml', 20, 60, 20, 82),  # 101 siops/conferencias/receita/sum/1
 )
 
+# Rows by name: the index of each row `finish` reads in its layout's table (ctx.rows).
+covid_70__9999999001 = 0  # specs/siops/covid_70.yaml:22:5 siops/covid/70/row/9999999001
+covid_70__9999999002 = 1  # specs/siops/covid_70.yaml:26:5 siops/covid/70/row/9999999002
+covid_70__9999999003 = 2  # specs/siops/covid_70.yaml:30:5 siops/covid/70/row/9999999003
+covid_70__9999999004 = 3  # specs/siops/covid_70.yaml:34:5 siops/covid/70/row/9999999004
+covid_70__9999999005 = 4  # specs/siops/covid_70.yaml:38:5 siops/covid/70/row/9999999005
+covid_70__9999999006 = 5  # specs/siops/covid_70.yaml:42:5 siops/covid/70/row/9999999006
+covid_70__9999999007 = 6  # specs/siops/covid_70.yaml:46:5 siops/covid/70/row/9999999007
+covid_70__9999999008 = 7  # specs/siops/covid_70.yaml:50:5 siops/covid/70/row/9999999008
+covid_70__9999999009 = 8  # specs/siops/covid_70.yaml:54:5 siops/covid/70/row/9999999009
+covid_70__9999999010 = 9  # specs/siops/covid_70.yaml:58:5 siops/covid/70/row/9999999010
+covid_70__9999999011 = 10  # specs/siops/covid_70.yaml:62:5 siops/covid/70/row/9999999011
+covid_70__9999999012 = 11  # specs/siops/covid_70.yaml:66:5 siops/covid/70/row/9999999012
+covid_71__9999999030 = 0  # specs/siops/covid_71.yaml:21:5 siops/covid/71/row/9999999030
+covid_71__9999999029 = 1  # specs/siops/covid_71.yaml:25:5 siops/covid/71/row/9999999029
+covid_72__9999999030 = 0  # specs/siops/covid_72.yaml:16:5 siops/covid/72/row/9999999030
+covid_72__9999999029 = 1  # specs/siops/covid_72.yaml:21:5 siops/covid/72/row/9999999029
+covid_77__9999999013 = 0  # specs/siops/covid_77.yaml:29:5 siops/covid/77/row/9999999013
+covid_77__9999999014 = 1  # specs/siops/covid_77.yaml:33:5 siops/covid/77/row/9999999014
+covid_77__9999999015 = 2  # specs/siops/covid_77.yaml:37:5 siops/covid/77/row/9999999015
+covid_77__9999999016 = 3  # specs/siops/covid_77.yaml:41:5 siops/covid/77/row/9999999016
+covid_77__9999999017 = 4  # specs/siops/covid_77.yaml:45:5 siops/covid/77/row/9999999017
+covid_77__9999999018 = 5  # specs/siops/covid_77.yaml:49:5 siops/covid/77/row/9999999018
+covid_77__9999999019 = 6  # specs/siops/covid_77.yaml:53:5 siops/covid/77/row/9999999019
+covid_77__9999999020 = 7  # specs/siops/covid_77.yaml:57:5 siops/covid/77/row/9999999020
+covid_77__9999999021 = 8  # specs/siops/covid_77.yaml:61:5 siops/covid/77/row/9999999021
+covid_77__9999999022 = 9  # specs/siops/covid_77.yaml:65:5 siops/covid/77/row/9999999022
+covid_77__9999999023 = 10  # specs/siops/covid_77.yaml:69:5 siops/covid/77/row/9999999023
+covid_77__9999999024 = 11  # specs/siops/covid_77.yaml:73:5 siops/covid/77/row/9999999024
+covid_77__9999999025 = 12  # specs/siops/covid_77.yaml:77:5 siops/covid/77/row/9999999025
+covid_77__9999999026 = 13  # specs/siops/covid_77.yaml:81:5 siops/covid/77/row/9999999026
+covid_77__9999999027 = 14  # specs/siops/covid_77.yaml:85:5 siops/covid/77/row/9999999027
+covid_77__9999999028 = 15  # specs/siops/covid_77.yaml:89:5 siops/covid/77/row/9999999028
+covid_77__9999999029 = 16  # specs/siops/covid_77.yaml:93:5 siops/covid/77/row/9999999029
+covid_78__9999999013 = 0  # specs/siops/covid_78.yaml:28:5 siops/covid/78/row/9999999013
+covid_78__9999999014 = 1  # specs/siops/covid_78.yaml:32:5 siops/covid/78/row/9999999014
+covid_78__9999999016 = 2  # specs/siops/covid_78.yaml:36:5 siops/covid/78/row/9999999016
+covid_78__9999999024 = 3  # specs/siops/covid_78.yaml:40:5 siops/covid/78/row/9999999024
+covid_78__9999999025 = 4  # specs/siops/covid_78.yaml:44:5 siops/covid/78/row/9999999025
+covid_78__9999999026 = 5  # specs/siops/covid_78.yaml:48:5 siops/covid/78/row/9999999026
+covid_78__9999999027 = 6  # specs/siops/covid_78.yaml:52:5 siops/covid/78/row/9999999027
+covid_78__9999999028 = 7  # specs/siops/covid_78.yaml:56:5 siops/covid/78/row/9999999028
+covid_78__9999999029 = 8  # specs/siops/covid_78.yaml:60:5 siops/covid/78/row/9999999029
+covid_79__9999999013 = 0  # specs/siops/covid_79.yaml:28:5 siops/covid/79/row/9999999013
+covid_79__9999999014 = 1  # specs/siops/covid_79.yaml:32:5 siops/covid/79/row/9999999014
+covid_79__9999999016 = 2  # specs/siops/covid_79.yaml:36:5 siops/covid/79/row/9999999016
+covid_79__9999999024 = 3  # specs/siops/covid_79.yaml:40:5 siops/covid/79/row/9999999024
+covid_79__9999999025 = 4  # specs/siops/covid_79.yaml:44:5 siops/covid/79/row/9999999025
+covid_79__9999999026 = 5  # specs/siops/covid_79.yaml:48:5 siops/covid/79/row/9999999026
+covid_79__9999999027 = 6  # specs/siops/covid_79.yaml:52:5 siops/covid/79/row/9999999027
+covid_79__9999999028 = 7  # specs/siops/covid_79.yaml:56:5 siops/covid/79/row/9999999028
+covid_79__9999999029 = 8  # specs/siops/covid_79.yaml:60:5 siops/covid/79/row/9999999029
+
 
 def scan_despesa(rows, ctx):
     """Ledger 'despesa': derived fields, then the rows of covid/77, covid/78, covid/79, conferencias/despesa."""
@@ -564,88 +617,88 @@ def finish(ctx, part):
     R_covid_78 = ctx.rows('covid/78', part)
     R_covid_79 = ctx.rows('covid/79', part)
     # specs/siops/covid_70.yaml:66:5  siops/covid/70/row/9999999012  total de 9999999001, 9999999002, 9999999003, 999…
-    R_covid_70[11][0] = o.total(R_covid_70[0][0], R_covid_70[1][0], R_covid_70[2][0], R_covid_70[3][0], R_covid_70[4][0], R_covid_70[5][0], R_covid_70[6][0], R_covid_70[7][0], R_covid_70[8][0], R_covid_70[9][0], R_covid_70[10][0])
+    R_covid_70[covid_70__9999999012][0] = o.total(R_covid_70[covid_70__9999999001][0], R_covid_70[covid_70__9999999002][0], R_covid_70[covid_70__9999999003][0], R_covid_70[covid_70__9999999004][0], R_covid_70[covid_70__9999999005][0], R_covid_70[covid_70__9999999006][0], R_covid_70[covid_70__9999999007][0], R_covid_70[covid_70__9999999008][0], R_covid_70[covid_70__9999999009][0], R_covid_70[covid_70__9999999010][0], R_covid_70[covid_70__9999999011][0])  # V0
     # specs/siops/covid_71.yaml:25:5  siops/covid/71/row/9999999029  total de 9999999030
-    R_covid_71[1][0] = o.total(R_covid_71[0][0])
+    R_covid_71[covid_71__9999999029][0] = o.total(R_covid_71[covid_71__9999999030][0])  # V0
     # specs/siops/covid_79.yaml:60:5  siops/covid/79/row/9999999029  total de 9999999013, 9999999014, 9999999016, 999…
-    R_covid_79[8][0] = o.total(R_covid_79[0][0], R_covid_79[1][0], R_covid_79[2][0], R_covid_79[3][0], R_covid_79[4][0], R_covid_79[5][0], R_covid_79[6][0], R_covid_79[7][0])
-    R_covid_79[8][1] = o.total(R_covid_79[0][1], R_covid_79[1][1], R_covid_79[2][1], R_covid_79[3][1], R_covid_79[4][1], R_covid_79[5][1], R_covid_79[6][1], R_covid_79[7][1])
-    R_covid_79[8][2] = o.total(R_covid_79[0][2], R_covid_79[1][2], R_covid_79[2][2], R_covid_79[3][2], R_covid_79[4][2], R_covid_79[5][2], R_covid_79[6][2], R_covid_79[7][2])
+    R_covid_79[covid_79__9999999029][0] = o.total(R_covid_79[covid_79__9999999013][0], R_covid_79[covid_79__9999999014][0], R_covid_79[covid_79__9999999016][0], R_covid_79[covid_79__9999999024][0], R_covid_79[covid_79__9999999025][0], R_covid_79[covid_79__9999999026][0], R_covid_79[covid_79__9999999027][0], R_covid_79[covid_79__9999999028][0])  # V0
+    R_covid_79[covid_79__9999999029][1] = o.total(R_covid_79[covid_79__9999999013][1], R_covid_79[covid_79__9999999014][1], R_covid_79[covid_79__9999999016][1], R_covid_79[covid_79__9999999024][1], R_covid_79[covid_79__9999999025][1], R_covid_79[covid_79__9999999026][1], R_covid_79[covid_79__9999999027][1], R_covid_79[covid_79__9999999028][1])  # V1
+    R_covid_79[covid_79__9999999029][2] = o.total(R_covid_79[covid_79__9999999013][2], R_covid_79[covid_79__9999999014][2], R_covid_79[covid_79__9999999016][2], R_covid_79[covid_79__9999999024][2], R_covid_79[covid_79__9999999025][2], R_covid_79[covid_79__9999999026][2], R_covid_79[covid_79__9999999027][2], R_covid_79[covid_79__9999999028][2])  # V2
     # specs/siops/covid_72.yaml:16:5  siops/covid/72/row/9999999030
     #   V0 = cell("covid/79", "9999999029", "V0")
-    R_covid_72[0][0] = R_covid_79[8][0]
+    R_covid_72[covid_72__9999999030][0] = R_covid_79[covid_79__9999999029][0]
     # specs/siops/covid_72.yaml:21:5  siops/covid/72/row/9999999029  total de 9999999030
-    R_covid_72[1][0] = o.total(R_covid_72[0][0])
+    R_covid_72[covid_72__9999999029][0] = o.total(R_covid_72[covid_72__9999999030][0])  # V0
     # specs/siops/covid_77.yaml:33:5  siops/covid/77/row/9999999014  total de 9999999015
-    R_covid_77[1][0] = o.total(R_covid_77[2][0])
-    R_covid_77[1][1] = o.total(R_covid_77[2][1])
-    R_covid_77[1][2] = o.total(R_covid_77[2][2])
+    R_covid_77[covid_77__9999999014][0] = o.total(R_covid_77[covid_77__9999999015][0])  # V0
+    R_covid_77[covid_77__9999999014][1] = o.total(R_covid_77[covid_77__9999999015][1])  # V1
+    R_covid_77[covid_77__9999999014][2] = o.total(R_covid_77[covid_77__9999999015][2])  # V2
     # specs/siops/covid_77.yaml:41:5  siops/covid/77/row/9999999016  total de 9999999017, 9999999018, 9999999019, 999…
-    R_covid_77[3][0] = o.total(R_covid_77[4][0], R_covid_77[5][0], R_covid_77[6][0], R_covid_77[7][0], R_covid_77[8][0], R_covid_77[9][0], R_covid_77[10][0])
-    R_covid_77[3][1] = o.total(R_covid_77[4][1], R_covid_77[5][1], R_covid_77[6][1], R_covid_77[7][1], R_covid_77[8][1], R_covid_77[9][1], R_covid_77[10][1])
-    R_covid_77[3][2] = o.total(R_covid_77[4][2], R_covid_77[5][2], R_covid_77[6][2], R_covid_77[7][2], R_covid_77[8][2], R_covid_77[9][2], R_covid_77[10][2])
+    R_covid_77[covid_77__9999999016][0] = o.total(R_covid_77[covid_77__9999999017][0], R_covid_77[covid_77__9999999018][0], R_covid_77[covid_77__9999999019][0], R_covid_77[covid_77__9999999020][0], R_covid_77[covid_77__9999999021][0], R_covid_77[covid_77__9999999022][0], R_covid_77[covid_77__9999999023][0])  # V0
+    R_covid_77[covid_77__9999999016][1] = o.total(R_covid_77[covid_77__9999999017][1], R_covid_77[covid_77__9999999018][1], R_covid_77[covid_77__9999999019][1], R_covid_77[covid_77__9999999020][1], R_covid_77[covid_77__9999999021][1], R_covid_77[covid_77__9999999022][1], R_covid_77[covid_77__9999999023][1])  # V1
+    R_covid_77[covid_77__9999999016][2] = o.total(R_covid_77[covid_77__9999999017][2], R_covid_77[covid_77__9999999018][2], R_covid_77[covid_77__9999999019][2], R_covid_77[covid_77__9999999020][2], R_covid_77[covid_77__9999999021][2], R_covid_77[covid_77__9999999022][2], R_covid_77[covid_77__9999999023][2])  # V2
     # specs/siops/covid_77.yaml:93:5  siops/covid/77/row/9999999029  total de 9999999013, 9999999015, 9999999017, 999…
-    R_covid_77[16][0] = o.total(R_covid_77[0][0], R_covid_77[2][0], R_covid_77[4][0], R_covid_77[5][0], R_covid_77[6][0], R_covid_77[7][0], R_covid_77[8][0], R_covid_77[9][0], R_covid_77[10][0], R_covid_77[11][0], R_covid_77[12][0], R_covid_77[13][0], R_covid_77[14][0], R_covid_77[15][0])
-    R_covid_77[16][1] = o.total(R_covid_77[0][1], R_covid_77[2][1], R_covid_77[4][1], R_covid_77[5][1], R_covid_77[6][1], R_covid_77[7][1], R_covid_77[8][1], R_covid_77[9][1], R_covid_77[10][1], R_covid_77[11][1], R_covid_77[12][1], R_covid_77[13][1], R_covid_77[14][1], R_covid_77[15][1])
-    R_covid_77[16][2] = o.total(R_covid_77[0][2], R_covid_77[2][2], R_covid_77[4][2], R_covid_77[5][2], R_covid_77[6][2], R_covid_77[7][2], R_covid_77[8][2], R_covid_77[9][2], R_covid_77[10][2], R_covid_77[11][2], R_covid_77[12][2], R_covid_77[13][2], R_covid_77[14][2], R_covid_77[15][2])
+    R_covid_77[covid_77__9999999029][0] = o.total(R_covid_77[covid_77__9999999013][0], R_covid_77[covid_77__9999999015][0], R_covid_77[covid_77__9999999017][0], R_covid_77[covid_77__9999999018][0], R_covid_77[covid_77__9999999019][0], R_covid_77[covid_77__9999999020][0], R_covid_77[covid_77__9999999021][0], R_covid_77[covid_77__9999999022][0], R_covid_77[covid_77__9999999023][0], R_covid_77[covid_77__9999999024][0], R_covid_77[covid_77__9999999025][0], R_covid_77[covid_77__9999999026][0], R_covid_77[covid_77__9999999027][0], R_covid_77[covid_77__9999999028][0])  # V0
+    R_covid_77[covid_77__9999999029][1] = o.total(R_covid_77[covid_77__9999999013][1], R_covid_77[covid_77__9999999015][1], R_covid_77[covid_77__9999999017][1], R_covid_77[covid_77__9999999018][1], R_covid_77[covid_77__9999999019][1], R_covid_77[covid_77__9999999020][1], R_covid_77[covid_77__9999999021][1], R_covid_77[covid_77__9999999022][1], R_covid_77[covid_77__9999999023][1], R_covid_77[covid_77__9999999024][1], R_covid_77[covid_77__9999999025][1], R_covid_77[covid_77__9999999026][1], R_covid_77[covid_77__9999999027][1], R_covid_77[covid_77__9999999028][1])  # V1
+    R_covid_77[covid_77__9999999029][2] = o.total(R_covid_77[covid_77__9999999013][2], R_covid_77[covid_77__9999999015][2], R_covid_77[covid_77__9999999017][2], R_covid_77[covid_77__9999999018][2], R_covid_77[covid_77__9999999019][2], R_covid_77[covid_77__9999999020][2], R_covid_77[covid_77__9999999021][2], R_covid_77[covid_77__9999999022][2], R_covid_77[covid_77__9999999023][2], R_covid_77[covid_77__9999999024][2], R_covid_77[covid_77__9999999025][2], R_covid_77[covid_77__9999999026][2], R_covid_77[covid_77__9999999027][2], R_covid_77[covid_77__9999999028][2])  # V2
     # specs/siops/covid_78.yaml:60:5  siops/covid/78/row/9999999029  total de 9999999013, 9999999014, 9999999016, 999…
-    R_covid_78[8][0] = o.total(R_covid_78[0][0], R_covid_78[1][0], R_covid_78[2][0], R_covid_78[3][0], R_covid_78[4][0], R_covid_78[5][0], R_covid_78[6][0], R_covid_78[7][0])
-    R_covid_78[8][1] = o.total(R_covid_78[0][1], R_covid_78[1][1], R_covid_78[2][1], R_covid_78[3][1], R_covid_78[4][1], R_covid_78[5][1], R_covid_78[6][1], R_covid_78[7][1])
-    R_covid_78[8][2] = o.total(R_covid_78[0][2], R_covid_78[1][2], R_covid_78[2][2], R_covid_78[3][2], R_covid_78[4][2], R_covid_78[5][2], R_covid_78[6][2], R_covid_78[7][2])
+    R_covid_78[covid_78__9999999029][0] = o.total(R_covid_78[covid_78__9999999013][0], R_covid_78[covid_78__9999999014][0], R_covid_78[covid_78__9999999016][0], R_covid_78[covid_78__9999999024][0], R_covid_78[covid_78__9999999025][0], R_covid_78[covid_78__9999999026][0], R_covid_78[covid_78__9999999027][0], R_covid_78[covid_78__9999999028][0])  # V0
+    R_covid_78[covid_78__9999999029][1] = o.total(R_covid_78[covid_78__9999999013][1], R_covid_78[covid_78__9999999014][1], R_covid_78[covid_78__9999999016][1], R_covid_78[covid_78__9999999024][1], R_covid_78[covid_78__9999999025][1], R_covid_78[covid_78__9999999026][1], R_covid_78[covid_78__9999999027][1], R_covid_78[covid_78__9999999028][1])  # V1
+    R_covid_78[covid_78__9999999029][2] = o.total(R_covid_78[covid_78__9999999013][2], R_covid_78[covid_78__9999999014][2], R_covid_78[covid_78__9999999016][2], R_covid_78[covid_78__9999999024][2], R_covid_78[covid_78__9999999025][2], R_covid_78[covid_78__9999999026][2], R_covid_78[covid_78__9999999027][2], R_covid_78[covid_78__9999999028][2])  # V2
     # siops/conferencias/despesa: conferências
     _chk = ctx.package.node('conferencias/despesa')
     _s = ctx.rows('conferencias/despesa', part)[0]
     # specs/siops/conferencias_despesa.yaml:11:9  siops/conferencias/despesa/q77_empenhado
     #   cell("covid/77", "9999999029", "V0")
     #   = sum(empenhado - anulado_empenho where no_periodo and e_covid and funcao == 10 and recurso_siops…
-    _chk.evaluate(ctx, 0, part, R_covid_77[16][0], _s[0])
+    _chk.evaluate(ctx, 0, part, R_covid_77[covid_77__9999999029][0], _s[0])
     # specs/siops/conferencias_despesa.yaml:15:9  siops/conferencias/despesa/q77_liquidado
     #   cell("covid/77", "9999999029", "V1")
     #   = sum(liquidado - anulado_liquidacao where no_periodo and e_covid and funcao == 10 and recurso_si…
-    _chk.evaluate(ctx, 1, part, R_covid_77[16][1], _s[1])
+    _chk.evaluate(ctx, 1, part, R_covid_77[covid_77__9999999029][1], _s[1])
     # specs/siops/conferencias_despesa.yaml:19:9  siops/conferencias/despesa/q77_pago
     #   cell("covid/77", "9999999029", "V2")
     #   = sum(pago - anulado_pagamento where no_periodo and e_covid and funcao == 10 and recurso_siops ==…
-    _chk.evaluate(ctx, 2, part, R_covid_77[16][2], _s[2])
+    _chk.evaluate(ctx, 2, part, R_covid_77[covid_77__9999999029][2], _s[2])
     # specs/siops/conferencias_despesa.yaml:23:9  siops/conferencias/despesa/q78_empenhado
     #   cell("covid/78", "9999999029", "V0")
     #   = sum(empenhado - anulado_empenho where no_periodo and e_covid and funcao == 10 and recurso_siops…
-    _chk.evaluate(ctx, 3, part, R_covid_78[8][0], _s[3])
+    _chk.evaluate(ctx, 3, part, R_covid_78[covid_78__9999999029][0], _s[3])
     # specs/siops/conferencias_despesa.yaml:27:9  siops/conferencias/despesa/q78_liquidado
     #   cell("covid/78", "9999999029", "V1")
     #   = sum(liquidado - anulado_liquidacao where no_periodo and e_covid and funcao == 10 and recurso_si…
-    _chk.evaluate(ctx, 4, part, R_covid_78[8][1], _s[4])
+    _chk.evaluate(ctx, 4, part, R_covid_78[covid_78__9999999029][1], _s[4])
     # specs/siops/conferencias_despesa.yaml:31:9  siops/conferencias/despesa/q78_pago
     #   cell("covid/78", "9999999029", "V2")
     #   = sum(pago - anulado_pagamento where no_periodo and e_covid and funcao == 10 and recurso_siops ==…
-    _chk.evaluate(ctx, 5, part, R_covid_78[8][2], _s[5])
+    _chk.evaluate(ctx, 5, part, R_covid_78[covid_78__9999999029][2], _s[5])
     # specs/siops/conferencias_despesa.yaml:35:9  siops/conferencias/despesa/q79_empenhado
     #   cell("covid/79", "9999999029", "V0")
     #   = sum(empenhado - anulado_empenho where no_periodo and e_covid and funcao == 10 and recurso_siops…
-    _chk.evaluate(ctx, 6, part, R_covid_79[8][0], _s[6])
+    _chk.evaluate(ctx, 6, part, R_covid_79[covid_79__9999999029][0], _s[6])
     # specs/siops/conferencias_despesa.yaml:39:9  siops/conferencias/despesa/q79_liquidado
     #   cell("covid/79", "9999999029", "V1")
     #   = sum(liquidado - anulado_liquidacao where no_periodo and e_covid and funcao == 10 and recurso_si…
-    _chk.evaluate(ctx, 7, part, R_covid_79[8][1], _s[7])
+    _chk.evaluate(ctx, 7, part, R_covid_79[covid_79__9999999029][1], _s[7])
     # specs/siops/conferencias_despesa.yaml:43:9  siops/conferencias/despesa/q79_pago
     #   cell("covid/79", "9999999029", "V2")
     #   = sum(pago - anulado_pagamento where no_periodo and e_covid and funcao == 10 and recurso_siops ==…
-    _chk.evaluate(ctx, 8, part, R_covid_79[8][2], _s[8])
+    _chk.evaluate(ctx, 8, part, R_covid_79[covid_79__9999999029][2], _s[8])
     # specs/siops/conferencias_despesa.yaml:49:9  siops/conferencias/despesa/funcao_10_nos_quadros
     #   sum(empenhado - anulado_empenho where no_periodo and e_covid and funcao == 10)
     #   = cell("covid/77", "9999999029", "V0") + cell("covid/78", "9999999029", "V0") + cell("covid/79", …
-    _chk.evaluate(ctx, 9, part, _s[9], o.add(o.add(R_covid_77[16][0], R_covid_78[8][0]), R_covid_79[8][0]))
+    _chk.evaluate(ctx, 9, part, _s[9], o.add(o.add(R_covid_77[covid_77__9999999029][0], R_covid_78[covid_78__9999999029][0]), R_covid_79[covid_79__9999999029][0]))
     # siops/conferencias/receita: conferências
     _chk = ctx.package.node('conferencias/receita')
     _s = ctx.rows('conferencias/receita', part)[0]
     # specs/siops/conferencias_receita.yaml:13:9  siops/conferencias/receita/q70_arrecadado
     #   cell("covid/70", "9999999012", "V0")
     #   = sum(arrecadado where no_periodo and e_covid and (recurso_siops == "212" or covid_siops_rec == "…
-    _chk.evaluate(ctx, 0, part, R_covid_70[11][0], _s[0])
+    _chk.evaluate(ctx, 0, part, R_covid_70[covid_70__9999999012][0], _s[0])
     # specs/siops/conferencias_receita.yaml:17:9  siops/conferencias/receita/q71_arrecadado
     #   cell("covid/71", "9999999029", "V0")
     #   = sum(arrecadado where no_periodo and e_covid and recurso_siops == "213")
-    _chk.evaluate(ctx, 1, part, R_covid_71[1][0], _s[1])
+    _chk.evaluate(ctx, 1, part, R_covid_71[covid_71__9999999029][0], _s[1])
 
 
 PACKAGE = Package(

@@ -92,7 +92,7 @@ def side(gen: ModuleGen, node: ir.Check, e: ir.Expr) -> str:
             return literal(v)
         case ir.CellRef(layout=lay, row=r, column=c):
             gen.rows_read.add(lay)
-            return f"{names.rows_var(lay)}[{r}][{c}]"
+            return f"{names.rows_var(lay)}[{gen.row(lay, r)}][{c}]"
         case ir.Aggregate():
             return f"{SUMS}[{node.sums.index(e)}]"
         case ir.Neg(operand=x):

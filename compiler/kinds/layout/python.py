@@ -146,7 +146,7 @@ class _LayoutPython:
     def finish(self, gen: ModuleGen, nodes: Sequence[ir.PlanNode]) -> list[str]:
         """Value and total rows, in the package's finish_order (cells across layouts)."""
         by_id = {n.id: n for n in nodes if isinstance(n, ir.Layout)}
-        px = PyExpr(gen.maps, hoist=False)
+        px = PyExpr(gen.maps, hoist=False, row_name=gen.row)
         body = Lines()
         body.indent()
         for lay_id, idx in gen.pkg.finish_order:
@@ -154,18 +154,20 @@ class _LayoutPython:
             r = lay.rows[idx]
             rv = names.rows_var(lay_id)
             gen.rows_read.add(lay_id)
+            me = gen.row(lay_id, idx)
             if r.kind is ir.RowKind.TOTAL:
                 members = ", ".join(lay.rows[j].ref for j in r.total_of)
                 body(gen.where(r.span, r.id) + f"  total de {comment(members, 40)}")
                 for c in lay.columns:
-                    terms = ", ".join(f"{rv}[{j}][{c.index}]" for j in r.total_of)
+                    terms = ", ".join(f"{rv}[{gen.row(lay_id, j)}][{c.index}]"
+                                      for j in r.total_of)
                     gen.uses_import("from runtime import ops as o")
-                    body(f"{rv}[{idx}][{c.index}] = o.total({terms})")
+                    body(f"{rv}[{me}][{c.index}] = o.total({terms})  # {c.id}")
             else:
                 body(gen.where(r.span, r.id))
                 for col, e, text in r.values:
                     body(f"#   {lay.columns[col].id} = {comment(text)}")
-                    body(f"{rv}[{idx}][{col}] = {px(e)}")
+                    body(f"{rv}[{me}][{col}] = {px(e)}")
         gen.absorb(px)
         return body.lines
 
