@@ -25,7 +25,7 @@ RANK = {
     "compiler.kinds": 4,
 }
 # A kind's stage modules (compiler/kinds/<kind>/<stage>.py) rank with their stage.
-STAGE_RANK = {"spec": 6, "lower": 11, "plan": 12, "python": 13, "sql": 13}
+STAGE_RANK = {"spec": 6, "lower": 11, "plan": 12, "python": 13, "sql": 13, "diff": 12}
 TOP = {"compiler", "compiler.cli", "compiler.runner", "compiler.__main__", "compiler.clitext",
        "compiler.project"}
 

@@ -73,15 +73,14 @@ class ScanWriter:
 
     def filter(self, e: ir.Expr, text: str, plan_id: str, what: str = "filter") -> None:
         """`if <e>:`, indented and a scope of the scan plan (scanplan.Guard `what`) until
-        `close()`. A filter at the top of a part is evaluated for every record (the decimal
-        amounts it reads are converted up front)."""
+        `close()`. The decimal amounts a filter reads are converted up front, for every
+        record (a filter is not inside a begin/end block)."""
         self.out(self.where(e.span, plan_id))
         self.out(f"#   {comment(text)}")
         before = set(self.px.fields)
         self.px.fields.clear()
         code = self.expr(e)
-        if not self._saved:
-            self.eager |= self.px.fields
+        self.eager |= self.px.fields
         self.px.fields |= before
         self.out(f"if {code}:")
         self.out.indent()

@@ -13,10 +13,10 @@ Example:
 from __future__ import annotations
 
 from compiler import ir
-from compiler.diff.compare import DIFFERS
 from compiler.diff.compare import Node
 from compiler.diff.compare import compare_nodes
 from compiler.diff.compare import compare_packages
+from compiler.diff.compare import differ
 from compiler.diff.compare import nodes
 from compiler.diff.model import Report
 from compiler.diff.model import SpecDiff
@@ -24,8 +24,8 @@ from compiler.diff.model import Status
 from compiler.diff.render import as_json
 from compiler.diff.render import text
 
-__all__ = ["DIFFERS", "Node", "Report", "SpecDiff", "Status", "as_json", "diff_packages",
-           "diff_specs", "nodes", "text"]
+__all__ = ["Node", "Report", "SpecDiff", "Status", "as_json", "diff_packages",
+           "diff_specs", "differ", "nodes", "text"]
 
 
 def diff_packages(old: list[ir.Package], new: list[ir.Package], old_name: str,

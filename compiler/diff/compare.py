@@ -1,30 +1,29 @@
 """Compare compiled packages spec by spec: pair the nodes of both sides by kind and id, and let
-each kind's differ (one entry of DIFFERS) say what changed between a pair."""
+each kind's differ (compiler/kinds/<kind>/diff.py) say what changed between a pair."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 from typing import TypeAlias
+from typing import cast
 
 from compiler import ir
-from compiler.diff.layout import diff_layout
+from compiler import kinds
 from compiler.diff.model import Attr
 from compiler.diff.model import Item
 from compiler.diff.model import Pos
 from compiler.diff.model import SpecDiff
 from compiler.diff.model import Status
-from compiler.diff.specs import diff_check
-from compiler.diff.specs import diff_ledger
-from compiler.diff.specs import diff_map
-from compiler.diff.specs import diff_package
 
 Node: TypeAlias = ir.Package | ir.PlanNode
 Differ: TypeAlias = Callable[[Any, Any], tuple[tuple[Attr, ...], tuple[Item, ...]]]
 
-# One entry per kind, in the order a report lists them (the kinds registry can own this).
-DIFFERS: dict[str, Differ] = {"package": diff_package, "ledger": diff_ledger, "map": diff_map,
-                              "layout": diff_layout, "check": diff_check}
+def differ(kind: str) -> Differ:
+    """The kind's differ: compiler/kinds/<kind>/diff.py (a kind without one is not compared)."""
+    part = kinds.part(kind, "diff")
+    assert part is not None, f"kind {kind} has no compiler/kinds/{kind}/diff.py"
+    return cast(Differ, part.diff)
 
 
 def nodes(pkg: ir.Package) -> dict[tuple[str, str], Node]:
@@ -37,14 +36,14 @@ def nodes(pkg: ir.Package) -> dict[tuple[str, str], Node]:
 
 
 def _order(s: SpecDiff) -> tuple[str, int, str]:
-    return (s.package, list(DIFFERS).index(s.kind), s.id)
+    return (s.package, kinds.KINDS.index(s.kind), s.id)
 
 
 def compare_nodes(package: str, kind: str, old: Node, new: Node,
                   *, by_name: bool = False) -> SpecDiff | None:
     """The differences of two nodes of one kind, None if there are none. `by_name`: the
     user named two specs to compare, so their ids may differ (and that is no difference)."""
-    found_attrs, items = DIFFERS[kind](old, new)
+    found_attrs, items = differ(kind)(old, new)
     if by_name:
         found_attrs = tuple(a for a in found_attrs if a.name != "id")
     if not found_attrs and not items:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 KINDS: tuple[str, ...] = ("package", "ledger", "map", "layout", "check")
 
-STAGES = ("spec", "lower", "plan", "python", "sql")
+STAGES = ("spec", "lower", "plan", "python", "sql", "diff")
 
 
 @functools.cache

@@ -11,6 +11,8 @@ module exposes `PART`, an object of that stage's protocol below:
   module (ledger scans, `finish`, the runtime declaration in `PACKAGE`);
 * `sql.py`    → `PART: SqlEmitter` (rank of compiler.codegen): contributions to the SQL scan
   of the ledgers the node reads (CTE columns, checks, rows of the `aggregate` statement).
+* `diff.py`   → `PART: Differ`    (rank of compiler.diff): what `apura diff` says changed
+  between two nodes of the kind.
 
 A stage module may be missing when the kind has nothing for that stage (`package` has no
 emitters). The schema is `compiler/schemas/<name>.schema.json`.
@@ -194,6 +196,14 @@ class SqlEmitter(Protocol):
 
     def scan_part(self, part: Any) -> SqlScanPart:
         """The SQL writer of scanplan.Part `part`."""
+
+
+# ---------------------------------------------------------------- apura diff
+class Differ(Protocol):
+    """A kind's differ (compiler/diff/compare.py): `diff(old, new)` → (attributes changed,
+    items added/removed/changed), built with compiler.diff.items.compare and model.attrs."""
+
+    diff: Any
 
 
 def located(span: Span, plan_id: str) -> str:

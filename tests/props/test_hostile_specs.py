@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 import compiler
+from compiler.codegen import names as names_
 from compiler.codegen import pymodule
 from compiler.codegen.quoting import py_comment
 from compiler.codegen.quoting import py_docstring
@@ -342,9 +344,18 @@ def test_codegen_quotes_even_what_the_checks_would_refuse(tmp_path: Path) -> Non
     text = pymodule.generate(pkg, evil)["__init__.py"]
     bad = ast.parse(text)
 
+    # Row names (module-level `<layout>__<ref>` constants of finish) are the only identifiers
+    # made from spec text: only [A-Za-z0-9_] of the ref survives, and each is assigned once.
+    prefix = names_.ident(lay.id) + "__"
+
     def names(tree: ast.AST) -> list[str]:
-        return sorted(n.id for n in ast.walk(tree) if isinstance(n, ast.Name))
+        return sorted(n.id if not n.id.startswith(prefix) else "<row>"
+                      for n in ast.walk(tree) if isinstance(n, ast.Name))
     assert names(bad) == names(good)
+    rows_bad = [t.id for n in bad.body if isinstance(n, ast.Assign) for t in n.targets
+                if isinstance(t, ast.Name) and t.id.startswith(prefix)]
+    assert rows_bad and len(set(rows_bad)) == len(rows_bad)
+    assert all(re.fullmatch(r"[A-Za-z0-9_]+", n) for n in rows_bad)
     assert "\x00" not in text and "\u2028" not in text and "\r" not in text
     from compiler.codegen import sql
     for rel, body in sql.generate(pkg, evil).items():

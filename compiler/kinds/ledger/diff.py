@@ -1,6 +1,5 @@
-"""How a package, a ledger, a map and a check differ: package params and partition, ledger
-fields, reading format and derived fields, map source, key, values and on_missing, a check's
-ledger and its assertions by id."""
+"""How two ledgers differ (`apura diff`): reading format, fields by name (and their order),
+derived fields by name."""
 
 from __future__ import annotations
 
@@ -13,21 +12,6 @@ from compiler.diff.model import Value
 from compiler.diff.model import attrs
 
 Found = tuple[tuple[Attr, ...], tuple[Item, ...]]
-
-
-def _param(p: ir.Param) -> list[tuple[str, Value]]:
-    return [("type", p.type.base), ("min", p.min), ("max", p.max)]
-
-
-PARAM: Part[ir.Param] = Part(kind="param", key=lambda p: p.name, content=_param,
-                             span=lambda p: p.span)
-
-
-def diff_package(old: ir.Package, new: ir.Package) -> Found:
-    """Package-level attributes only (its specs are compared one by one)."""
-    return (attrs([("id", old.id, new.id), ("description", old.description, new.description),
-                   ("partition", old.partition, new.partition)]),
-            tuple(compare(PARAM, old.params, new.params)))
 
 
 def _field(f: ir.Field) -> list[tuple[str, Value]]:
@@ -58,21 +42,8 @@ def diff_ledger(old: ir.Ledger, new: ir.Ledger) -> Found:
             (*compare(FIELD, old.fields, new.fields), *compare(DERIVED, old.derived, new.derived)))
 
 
-def diff_map(old: ir.Map, new: ir.Map) -> Found:
-    return (attrs([("source", old.source, new.source), ("key", old.key, new.key),
-                   ("values", old.values, new.values),
-                   ("on_missing", old.on_missing, new.on_missing)]), ())
+class _Differ:
+    diff = staticmethod(diff_ledger)
 
 
-def _assertion(a: ir.Assertion) -> list[tuple[str, Value]]:
-    return [("label", a.label), ("severity", a.severity), ("tolerance", str(a.tolerance)),
-            ("left", a.left_text), ("right", a.right_text)]
-
-
-ASSERTION: Part[ir.Assertion] = Part(kind="assertion", key=lambda a: a.name,
-                                     content=_assertion, span=lambda a: a.span)
-
-
-def diff_check(old: ir.Check, new: ir.Check) -> Found:
-    return (attrs([("ledger", old.ledger, new.ledger)]),
-            tuple(compare(ASSERTION, old.assertions, new.assertions)))
+PART = _Differ()

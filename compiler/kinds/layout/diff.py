@@ -1,6 +1,6 @@
-"""How two layouts differ: sheet attributes (planilha, filter, hit_policy, output), columns by
-id and rows by ref — added, removed, moved, renumbered (#L), rule, values, total_of, label and
-record_id changed. Expressions compare by their canonical printed text."""
+"""How two layouts differ (`apura diff`): sheet attributes (planilha, filter, hit_policy,
+output), columns by id and rows by ref — added, removed, moved, renumbered (#L), rule, values,
+total_of, label and record_id changed. Expressions compare by their canonical printed text."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from compiler.diff.model import Value
 from compiler.diff.model import attrs
 
 Found = tuple[tuple[Attr, ...], tuple[Item, ...]]
+
 
 # The row kinds by their YAML key.
 ROW_KIND = {ir.RowKind.RULE: "rule", ir.RowKind.OTHERWISE: "otherwise",
@@ -55,3 +56,10 @@ def diff_layout(old: ir.Layout, new: ir.Layout) -> Found:
                  ("alternative_of", old.alternative_of or None, new.alternative_of or None)])
     rows = compare(_row_part(old), old.rows, new.rows, _row_part(new))
     return top, (*compare(COLUMN, old.columns, new.columns), *rows)
+
+
+class _Differ:
+    diff = staticmethod(diff_layout)
+
+
+PART = _Differ()
