@@ -100,13 +100,19 @@ class ScanPlan:
     lookups: tuple[Lookup, ...]
     bindings: tuple[Binding, ...]
     checks: tuple[Check, ...]
+    index: dict[object, Lookup] = field(default_factory=dict, compare=False)  # by lookup_key
 
     def lookup_of(self, e: ir.MapLookup) -> Lookup:
-        key = (e.map, shape(e.keys))
-        for lk in self.lookups:
-            if (lk.map.id, shape(lk.keys)) == key:
-                return lk
-        raise AssertionError(f"lookup of {e.map} is not in the scan plan of {self.ledger.id}")
+        lk = self.index.get(lookup_key(e))
+        if lk is None:
+            raise AssertionError(f"lookup of {e.map} is not in the scan plan of "
+                                 f"{self.ledger.id}")
+        return lk
+
+
+def lookup_key(e: ir.MapLookup) -> object:
+    """What makes two lookups the same one: the map and the key expressions (not spans)."""
+    return (e.map, shape(e.keys))
 
 
 def shape(e: object) -> object:
@@ -150,6 +156,7 @@ class Builder:
     pkg: ir.Package
     part: int = -1
     lookups: list[Lookup] = field(default_factory=list)
+    index: dict[object, Lookup] = field(default_factory=dict)
     bindings: list[Binding] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     _scopes: list[tuple[Guard | None, set[int]]] = field(default_factory=list)
@@ -162,14 +169,12 @@ class Builder:
         return tuple(g for g, _ in self._scopes if g is not None)
 
     def _lookup(self, e: ir.MapLookup) -> Lookup:
-        key = (e.map, shape(e.keys))
-        for lk in self.lookups:
-            if (lk.map.id, shape(lk.keys)) == key:
-                return lk
-        m = next(m for m in self.pkg.maps if m.id == e.map)
-        lk = Lookup(index=len(self.lookups), map=m, keys=e.keys)
-        self.lookups.append(lk)
-        return lk
+        key = lookup_key(e)
+        if key not in self.index:
+            m = next(m for m in self.pkg.maps if m.id == e.map)
+            self.index[key] = Lookup(index=len(self.lookups), map=m, keys=e.keys)
+            self.lookups.append(self.index[key])
+        return self.index[key]
 
     def eval(self, e: ir.Expr | None) -> None:
         for m in lookups_in(e):
@@ -217,5 +222,6 @@ def build(pkg: ir.Package) -> dict[str, ScanPlan]:
             assert len(b._scopes) == depth, f"{node.id}: enter() without exit()"
             parts.append(Part(index=i, node=node, reaches=planner.reaches))
         out[led.id] = ScanPlan(ledger=led, parts=tuple(parts), lookups=tuple(b.lookups),
-                               bindings=tuple(b.bindings), checks=tuple(b.checks))
+                               bindings=tuple(b.bindings), checks=tuple(b.checks),
+                               index=b.index)
     return out
