@@ -534,3 +534,41 @@ def check_nothing_computed(span: Span, *, name: str) -> Diagnostic:
     return Diagnostic(code="S0906", message=f"a conferência '{name}' não lê nenhum valor "
                       "calculado: os dois lados são números", span=span,
                       help="use cell(...) ou sum(...) em pelo menos um dos lados")
+
+
+# --- S13xx: layout years (compiler/years.py)
+def year_folders_undeclared(span: Span, *, folders: list[str]) -> Diagnostic:
+    return Diagnostic(code="S1301", message="o pacote tem pastas de ano de layout ("
+                      + ", ".join(f"{f}/" for f in folders) + ") mas o package.yaml não diz "
+                      "qual parâmetro escolhe o ano", span=span,
+                      help="declare 'layout_year: exercicio' (um parâmetro int) no package.yaml, "
+                      "ou renomeie as pastas (só pastas de quatro dígitos são anos de layout)")
+
+
+def layout_year_param(span: Span, *, param: str, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1302", message=f"'layout_year' cita o parâmetro '{param}', que "
+                      f"{problem}", span=span,
+                      help="o ano de layout é escolhido por um parâmetro int do pacote "
+                      "(ex.: exercicio)")
+
+
+def layout_year_no_folders(span: Span) -> Diagnostic:
+    return Diagnostic(code="S1303", message="'layout_year' foi declarado, mas o pacote não tem "
+                      "nenhuma pasta de ano de layout (AAAA/)", span=span,
+                      help="crie a pasta do primeiro ano (ex.: 2019/) com as specs daquele ano, "
+                      "ou retire 'layout_year'")
+
+
+def extends_no_earlier_year(span: Span, *, spec_id: str, year: int) -> Diagnostic:
+    return Diagnostic(code="S1304", message=f"'extends: {spec_id}' nesta spec de {year} pede a "
+                      f"spec '{spec_id}' de um ano de layout anterior, e nenhum ano antes de "
+                      f"{year} a declara", span=span,
+                      help="uma spec de um ano de layout herda do mesmo id de um ano anterior; "
+                      "sem ele, retire 'extends' (a spec é nova neste ano)")
+
+
+def when_reads_cells(span: Span, *, spec_id: str) -> Diagnostic:
+    return Diagnostic(code="S1305", message=f"o 'when' de '{spec_id}' lê células de layouts; "
+                      "ele decide, antes da execução, se a spec roda: só pode usar parâmetros "
+                      "($exercicio, $bimestre…)", span=span,
+                      help="escreva a condição sobre os parâmetros, ex.: $exercicio >= 2020")

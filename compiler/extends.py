@@ -58,6 +58,8 @@ class Parsed:
     src: SourceFile
     node: YMap
     kind: str
+    # the layout year of the folder it is in (compiler/years.py); 0 for the package's own specs
+    layer: int = 0
 
 
 def supports(kind: str) -> bool:
@@ -89,16 +91,29 @@ class _Resolver:
     def __init__(self, parsed: list[Parsed], diags: list[Diagnostic]) -> None:
         self.parsed = parsed
         self.diags = diags
-        self.by_id: dict[str, int] = {}
-        for i, p in enumerate(parsed):
+        # id → the index of the spec of that id in each layer (the first one of a layer: a
+        # duplicate id is S0201 later), by layer; the last one is the spec the view holds
+        self.layers: dict[str, list[int]] = {}
+        for i, p in sorted(enumerate(parsed), key=lambda ip: ip[1].layer):
             sid = _id(p.node)
-            if sid is not None and sid not in self.by_id:  # a duplicate id is S0201 later
-                self.by_id[sid] = i
+            if sid is None:
+                continue
+            got = self.layers.setdefault(sid, [])
+            if not got or parsed[got[-1]].layer != p.layer:
+                got.append(i)
+        self.by_id = {sid: got[-1] for sid, got in self.layers.items()}
         self.memo: dict[int, YMap | None] = {}
+
+    def _replaced(self, i: int) -> bool:
+        """Spec i has the id of a spec of a later layout year, which replaces it in the view."""
+        sid = _id(self.parsed[i].node)
+        return sid is not None and self.parsed[self.by_id[sid]].layer > self.parsed[i].layer
 
     def run(self) -> list[Parsed]:
         out = []
         for i, p in enumerate(self.parsed):
+            if self._replaced(i):
+                continue
             node = self.merged(i)
             if node is not None:
                 out.append(p if node is p.node else replace(p, node=node))
@@ -112,6 +127,14 @@ class _Resolver:
                                                  expected="o id de uma spec (um texto)"))
             return None
         j = self.by_id.get(ext.value)
+        if p.layer and ext.value == _id(p.node):
+            # a layout year's spec extending its own id: that spec of an earlier layout year
+            j = next((k for k in reversed(self.layers.get(ext.value, []))
+                      if self.parsed[k].layer < p.layer), None)
+            if j is None:
+                self.diags.append(catalog.extends_no_earlier_year(ext.span, spec_id=ext.value,
+                                                                  year=p.layer))
+                return None
         if j is None:
             same = sorted(sid for sid, k in self.by_id.items()
                           if self.parsed[k].kind == p.kind and k != i)

@@ -440,6 +440,8 @@ class Package:
     spec_files: tuple[str, ...]
     spec_hash: str
     span: Span
+    # `when:` of the nodes that have one: (node id, condition on the parameters, its text)
+    when: tuple[tuple[str, Expr, str], ...] = ()
 
     def of_kind(self, kind: str) -> tuple[PlanNode, ...]:
         return tuple(n for n in self.nodes if kind_of(n) == kind)

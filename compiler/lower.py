@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
+from compiler import catalog
 from compiler import ir
 from compiler import kinds
 from compiler import types as T
@@ -16,6 +17,7 @@ from compiler.check import MapInfo
 from compiler.check import Scope
 from compiler.diagnostics import Diagnostic
 from compiler.expr import parse_expression
+from compiler.expr import printer
 from compiler.package import LoadedPackage
 from compiler.source import file_span
 from compiler.yamlnodes import YScalar
@@ -77,12 +79,17 @@ class Lowerer:
             low.declare(self, list(pkg.specs_of(kind).values()))
         nodes: list[ir.PlanNode] = []
         by_kind: dict[str, list[ir.PlanNode]] = {}
+        when: list[tuple[str, ir.Expr, str]] = []
         for kind, low in stages:
             for spec in pkg.specs_of(kind).values():
                 node = low.lower(self, spec)
                 if node is not None:
                     nodes.append(node)
                     by_kind.setdefault(kind, []).append(node)
+                    if spec.when is not None:
+                        got = self.when(spec.when, spec.id)
+                        if got is not None:
+                            when.append((spec.id, *got))
         for kind, low in stages:
             low.finish(self, by_kind.get(kind, []))
         files = sorted(pkg.sources)
@@ -93,7 +100,20 @@ class Lowerer:
             return None
         return ir.Package(id=man.id, description=man.description, partition=self.partition,
                           params=params, nodes=tuple(nodes), finish_order=self.finish_order,
-                          spec_files=tuple(files), spec_hash=h.hexdigest(), span=man.span)
+                          spec_files=tuple(files), spec_hash=h.hexdigest(), span=man.span,
+                          when=tuple(when))
+
+    def when(self, scalar: YScalar, spec_id: str) -> tuple[ir.Expr, str] | None:
+        """A spec's `when:`: a condition on the parameters alone (no record, no cell)."""
+        tree = self.parse(scalar, scalar.span.file)
+        if tree is None:
+            return None
+        scope = self.scope(f"o 'when' de '{spec_id}'", None)
+        cond = self.checker.condition(tree, scope)
+        if scope.cells:
+            self.diags.append(catalog.when_reads_cells(scalar.span, spec_id=spec_id))
+            return None
+        return cond, printer.show(tree)
 
 
 def lower(pkg: LoadedPackage, diags: list[Diagnostic]) -> ir.Package | None:

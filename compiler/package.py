@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -15,6 +16,7 @@ from compiler import kinds
 from compiler import schema
 from compiler import specs
 from compiler import yamlnodes
+from compiler import years
 from compiler.diagnostics import Diagnostic
 from compiler.source import SourceFile
 from compiler.source import Span
@@ -40,6 +42,9 @@ class LoadedPackage:
     by_kind: dict[str, dict[str, specs.Spec]] = field(default_factory=lambda: {
         k: {} for k in kinds.KINDS if not kinds.front_end(k).singleton})
     sources: dict[str, SourceFile] = field(default_factory=dict)
+    # the layout year this view is of (None: the package has no layout years), and all of them
+    year: int | None = None
+    years: tuple[int, ...] = ()
 
     def specs_of(self, kind: str) -> dict[str, specs.Spec]:
         """id → spec of one kind, in file order."""
@@ -85,12 +90,22 @@ def display_path(path: Path, base: Path) -> str:
         return path.as_posix()
 
 
-def load_package(folder: Path, base: Path, diags: list[Diagnostic]) -> LoadedPackage:
-    """Load every *.yaml under `folder`; collect diagnostics and keep going."""
+@dataclass(slots=True)
+class Reading:
+    """Every spec file of a package folder parsed (once), before `extends:` and validation;
+    `years` are its layout-year folders (compiler/years.py), each file's `layer` its year."""
+
+    folder: str
+    sources: dict[str, SourceFile]
+    parsed: list[extends.Parsed]
+    years: tuple[int, ...]
+
+
+def read_package(folder: Path, base: Path, diags: list[Diagnostic]) -> Reading:
+    """Read and parse every *.yaml under `folder`; collect diagnostics and keep going."""
     files = sorted(folder.rglob("*.yaml"), key=lambda p: p.relative_to(folder).as_posix())
-    pkg = LoadedPackage(folder=display_path(folder, base), manifest=None)
-    seen: dict[str, specs.Spec] = {}
-    parsed: list[extends.Parsed] = []
+    reading = Reading(folder=display_path(folder, base), sources={}, parsed=[],
+                      years=tuple(y for y, _ in years.folders(folder)))
     for path in files:
         size = path.stat().st_size
         if size > MAX_SPEC_BYTES:
@@ -98,7 +113,7 @@ def load_package(folder: Path, base: Path, diags: list[Diagnostic]) -> LoadedPac
                                                    size=size, limit=MAX_SPEC_BYTES))
             continue
         src = SourceFile.read(path, display_path(path, base))
-        pkg.sources[src.path] = src
+        reading.sources[src.path] = src
         try:
             one = parse_spec(src, diags)
         except RecursionError:  # PyYAML's composer recurses per nesting level
@@ -106,9 +121,29 @@ def load_package(folder: Path, base: Path, diags: list[Diagnostic]) -> LoadedPac
                                                limit=MAX_YAML_DEPTH))
             continue
         if one is not None:
-            parsed.append(one)
+            reading.parsed.append(replace(one, layer=years.layer(path, folder)))
+    return reading
+
+
+def load_package(folder: Path, base: Path, diags: list[Diagnostic],
+                 year: int | None = None) -> LoadedPackage:
+    """Load every *.yaml under `folder` (the view of layout year `year`, when the package has
+    layout years: default the latest); collect diagnostics and keep going."""
+    return build_view(read_package(folder, base, diags), year, diags)
+
+
+def build_view(reading: Reading, year: int | None, diags: list[Diagnostic]) -> LoadedPackage:
+    """The specs of one view of a package: its own specs plus those of the layout-year
+    folders up to `year` (a later year's spec replacing an earlier one of the same id), with
+    `extends:` merged, validated and built."""
+    if year is None and reading.years:
+        year = reading.years[-1]
+    pkg = LoadedPackage(folder=reading.folder, manifest=None, sources=reading.sources,
+                        year=year, years=reading.years)
+    seen: dict[str, specs.Spec] = {}
+    in_view = [p for p in reading.parsed if year is None or p.layer <= year]
     # Every file parsed: merge `extends:` (compiler/extends.py), then validate and build.
-    for one in extends.resolve(parsed, diags):
+    for one in extends.resolve(in_view, diags):
         try:
             spec = build_spec(one, diags)
         except RecursionError:  # jsonschema recurses per nesting level
@@ -129,6 +164,8 @@ def load_package(folder: Path, base: Path, diags: list[Diagnostic]) -> LoadedPac
     if pkg.manifest is None and not any(d.code.startswith(("Y", "S")) and
                                         d.span.file.endswith("package.yaml") for d in diags):
         diags.append(catalog.missing_package(file_span(pkg.folder), folder=pkg.folder))
+    if pkg.manifest is not None:
+        diags.extend(years.check(pkg.manifest, reading.years))
     return pkg
 
 

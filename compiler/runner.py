@@ -64,7 +64,12 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
     ledgers = {k: Path(v) for k, v in inputs.items()}
     for option, message in path_conflicts(out, state, rejects, ledgers):
         raise click.BadParameter(message, param_hint=option)
-    program = runtime.load(where)
+    try:  # a package with layout years: the view the parameters choose (runtime/views.py)
+        program = runtime.load(where).view_for(params)
+    except RunFailed as exc:
+        click.echo(render_all(exc.errors), err=True, nl=False)
+        click.echo(f"{len(exc.errors)} erro(s); nenhum arquivo foi escrito", err=True)
+        return 2 if exc.usage else 1
     try:
         program.selected(select)
     except SelectionConflict as exc:
@@ -131,7 +136,12 @@ def explain_cell(*, package: str, inputs: dict[str, str], params: dict[str, str]
     where = _locate(package)
     for option, message in path_conflicts(None, None, rejects, inputs):
         raise click.BadParameter(message, param_hint=option)
-    program = runtime.load(where)
+    try:  # a package with layout years: the view the parameters choose (runtime/views.py)
+        program = runtime.load(where).view_for(params)
+    except RunFailed as exc:
+        click.echo(render_all(exc.errors), err=True, nl=False)
+        click.echo(f"{len(exc.errors)} erro(s); a célula não foi explicada", err=True)
+        return 2 if exc.usage else 1
     pkg = program.package
     try:
         locate(pkg, layout, row, column)

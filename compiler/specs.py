@@ -32,6 +32,9 @@ class SpecBase:
     id_span: Span
     description: str
     provisional: Text | None
+    # `when:` — a condition on the run's parameters; a node whose condition is false is not
+    # computed nor written (the kinds whose schema has the key: layout, check)
+    when: YScalar | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +55,8 @@ class PackageSpec(SpecBase):
 
     partition: Text | None
     params: tuple[ParamSpec, ...]
+    # the int parameter choosing the layout year (folders AAAA/ of the package), or None
+    layout_year: Text | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -211,4 +216,5 @@ def base_fields(root: YMap, src: SourceFile, kind: str) -> dict[str, Any]:
     id_node = scalar(root, "id")
     assert id_node is not None
     return dict(kind=kind, id=id_node.value, src=src, span=root.span, id_span=id_node.span,
-                description=string(root, "description"), provisional=text(root, "provisional"))
+                description=string(root, "description"), provisional=text(root, "provisional"),
+                when=scalar(root, "when"))

@@ -17,5 +17,6 @@ from runtime.program import LoadError
 from runtime.program import Program
 from runtime.program import Result
 from runtime.program import load
+from runtime.views import Views
 
-__all__ = ["DataError", "LoadError", "Program", "Result", "RunFailed", "load"]
+__all__ = ["DataError", "LoadError", "Program", "Result", "RunFailed", "Views", "load"]

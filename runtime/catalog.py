@@ -307,3 +307,12 @@ def check_warned(check: str, where: str, left: tuple[str, str], right: tuple[str
     return DataError(code="D0702", severity="aviso",
                      message=_check_message(check, where, left, right, gap, tolerance),
                      file=at[0], line=at[1], col=at[2], width=at[3], text=text, help=label)
+
+
+# ---------------------------------------------------------------- D11: layout years
+def no_layout_year(param: str, value: Any, first: int) -> DataError:
+    """D1101 (a request error): no layout year serves the value of the year parameter."""
+    return DataError(code="D1101", message=f"nenhum ano de layout serve {param} {value}: o "
+                     f"primeiro é {first}", file=f"parâmetro {param}", line=0, col=0,
+                     help=f"use --param {param}=AAAA com AAAA a partir de {first}, ou crie a "
+                     "pasta do ano nas specs")

@@ -55,7 +55,7 @@ class BadCell(Exception):
 
 # Errors in what the run was asked (parameters, input names), found before any data is read:
 # the CLI treats them as usage errors (exit 2), like a malformed --param.
-REQUEST_CODES = frozenset({"D0401", "D0402", "D0403", "D0404", "D0405", "D0406"})
+REQUEST_CODES = frozenset({"D0401", "D0402", "D0403", "D0404", "D0405", "D0406", "D1101"})
 
 
 class RunFailed(Exception):

@@ -168,6 +168,14 @@ class Package:
     finish: Callable[..., None]
     spec_hash: str
     compiler_version: str
+    # `active(params)` → {node id: computed?} for the nodes with a `when:` (None: none has)
+    active: Callable[[dict[str, Any]], dict[str, bool]] | None = None
+
+    def inactive(self, params: dict[str, Any]) -> frozenset[str]:
+        """The nodes a run of these (checked) parameters does not compute (their `when:`)."""
+        if self.active is None:
+            return frozenset()
+        return frozenset(n for n, on in self.active(params).items() if not on)
 
     @property
     def layouts(self) -> tuple[Layout, ...]:

@@ -34,6 +34,8 @@ from runtime.partitions import partition_errors
 from runtime.scan import ScanContext
 from runtime.scan import Tracer
 from runtime.values import CONTEXT
+from runtime.views import LayoutYears
+from runtime.views import Views
 
 if TYPE_CHECKING:
     from runtime.lifecycle import RunRecord
@@ -134,11 +136,20 @@ class Program:
     def layouts(self) -> tuple[Layout, ...]:
         return self.package.layouts
 
-    def selected(self, select: str | None) -> list[Layout]:
-        """Layouts whose ids match the glob (all when None); raises SelectionConflict when two
-        of them are alternatives of one group (`alternative_of`): at most one of a group runs."""
+    def view_for(self, params: Mapping[str, Any]) -> Program:
+        """The program that runs these parameters: itself (a package with layout years,
+        runtime.views.Views, chooses one of its views)."""
+        return self
+
+    def selected(self, select: str | None, params: Mapping[str, Any] | None = None
+                 ) -> list[Layout]:
+        """Layouts whose ids match the glob (all when None) and, given the run's (checked)
+        parameters, whose `when:` holds; raises SelectionConflict when two of them are
+        alternatives of one group (`alternative_of`): at most one of a group runs."""
+        off = self.package.inactive(dict(params)) if params is not None else frozenset()
         chosen = [lay for lay in self.package.layouts
-                  if select is None or fnmatch.fnmatchcase(lay.id, select)]
+                  if (select is None or fnmatch.fnmatchcase(lay.id, select))
+                  and lay.id not in off]
         groups: dict[str, list[str]] = {}
         for lay in chosen:
             if lay.alternative_of:
@@ -148,10 +159,11 @@ class Program:
                 raise SelectionConflict(group, ids, select)
         return chosen
 
-    def computed(self, select: str | None = None) -> dict[str, Layout]:
+    def computed(self, select: str | None = None, params: Mapping[str, Any] | None = None
+                 ) -> dict[str, Layout]:
         """The layouts a run of `select` computes: the selected ones and those they read."""
         needed_layouts: dict[str, Layout] = {}
-        stack = self.selected(select)
+        stack = self.selected(select, params)
         while stack:
             lay = stack.pop()
             if lay.id in needed_layouts:
@@ -160,14 +172,17 @@ class Program:
             stack.extend(self.package.layout(d) for d in lay.depends_on)
         return needed_layouts
 
-    def required_inputs(self, select: str | None = None) -> list[str]:
+    def required_inputs(self, select: str | None = None,
+                        params: Mapping[str, Any] | None = None) -> list[str]:
         """Ledger ids a run of the selected layouts needs (their sources, deps and maps);
-        without a selection, also the ledgers other nodes read (a check's `source`)."""
-        needed_layouts = self.computed(select)
+        without a selection, also the ledgers other nodes read (a check's `source`) — of the
+        nodes whose `when:` holds, given the parameters."""
+        needed_layouts = self.computed(select, params)
+        off = self.package.inactive(dict(params)) if params is not None else frozenset()
         sources = {lay.source for lay in needed_layouts.values() if lay.source}
         if select is None:
             sources |= {src for n in self.package.nodes
-                        if (src := getattr(n, "source", None)) is not None}
+                        if n.id not in off and (src := getattr(n, "source", None)) is not None}
         maps = {m.source for m in self.package.maps}
         uses_maps = bool(sources)
         out = [led.id for led in self.package.ledgers
@@ -279,7 +294,8 @@ class Program:
              progress: Callable[[str], None] | None, tracer: Tracer | None = None) -> Result:
         pkg = self.package
         params, errors = self.check_params(raw_params)
-        needed = self.required_inputs(select)
+        # the parameters decide what runs (`when:`); wrong ones: as if every node ran
+        needed = self.required_inputs(select, None if errors else params)
         known = {led.id for led in pkg.ledgers}
         for name in sorted(set(ledgers) - known):
             errors.append(catalog.unknown_input(name, sorted(known)))
@@ -289,7 +305,9 @@ class Program:
         if errors:
             raise RunFailed(errors)
         ctx = ScanContext(pkg, params)
-        ctx.computed = None if select is None else frozenset(self.computed(select))
+        off = pkg.inactive(params)
+        ctx.computed = (None if select is None and not off else
+                        frozenset(self.computed(select, params)))
         ctx.read = frozenset(needed)
         if tracer is not None:  # explain: record lineage (Python back end only)
             ctx.trace = tracer
@@ -315,7 +333,7 @@ class Program:
             partitions = [None]
         values: dict[tuple[str, Any], list[list[Any]]] = {}
         outputs: dict[str, bytes] = {}
-        chosen = {lay.id for lay in self.selected(select)}
+        chosen = {lay.id for lay in self.selected(select, params)}
         reported = len(ctx.errors)
         for part in partitions:
             try:
@@ -553,9 +571,11 @@ def _convert_param(kind: str, v: Any) -> Any:
     return v
 
 
-def load(path: str | Path) -> Program:
+def load(path: str | Path) -> Program | Views:
     """Load a compiled package from its folder (e.g. "generated/siops": absolute, or relative to
     the working directory) or an importable module name (e.g. "generated.siops").
+    A package with layout years loads as runtime.views.Views: one Program per year, chosen by
+    the parameters (`views.view_for(params)`; `run`, `run_to`, `explain` choose it themselves).
 
     Raises LoadError (an ImportError) with a clear message when there is no such package."""
     p = Path(path)
@@ -587,7 +607,17 @@ def load(path: str | Path) -> Program:
                             f"{Path.cwd()}) nem o módulo '{path}' existem") from None
     if not hasattr(module, "PACKAGE"):
         raise LoadError(f"'{path}' não é um pacote compilado do apura (não define PACKAGE)")
+    if isinstance(module.PACKAGE, LayoutYears):
+        if p.is_dir():
+            return Views(module.PACKAGE, lambda sub: _program(load(p / sub)))
+        return Views(module.PACKAGE, lambda sub: _program(load(f"{path}.{sub}")))
     return Program(module.PACKAGE, module)
+
+
+def _program(got: Program | Views) -> Program:
+    if not isinstance(got, Program):
+        raise LoadError("um ano de layout não pode ter anos de layout")
+    return got
 
 
 class LoadError(ImportError):

@@ -124,6 +124,8 @@ class ModuleGen:
             _emitter(node).locs(self, node)
         functions = [self.scan(led) for led in pkg.ledgers if led.id in self.scan_parts]
         functions.append(self.finish())
+        if pkg.when:
+            functions.append(self.active())
         decl = self.package_decl()
         imports = [i for i in _IMPORT_ORDER if i in self._imports]
         imports += [f"from runtime.model import {n}" for n in sorted(self._model)]
@@ -161,6 +163,27 @@ class ModuleGen:
             head("return None")
         return head.text() + ("\n" + "\n".join(lines) if lines else "")
 
+    def active(self) -> str:
+        """`active(params)`: the nodes with a `when:` and whether a run of these parameters
+        computes them (a false one is neither computed nor written)."""
+        px = PyExpr(self.maps, hoist=False)
+        conds = [(node_id, px(cond), text) for node_id, cond, text in self.pkg.when]
+        assert not px.take_pending(), "a `when:` looks nothing up (no record to key it)"
+        self.absorb(px, finish=False)
+        o = Lines()
+        o("def active(params):")
+        o.indent()
+        o('"""The `when:` of each node that has one, on these parameters."""')
+        for p in self.pkg.params:
+            if p.name in px.params:
+                o(f"{names.param_var(p.name)} = params[{p.name!r}]")
+        o("return {")
+        for node_id, code, text in conds:
+            o(f"    # {py_comment(text, 90)}")
+            o(f"    {node_id!r}: {code},")
+        o("}")
+        return o.text()
+
     # ------------------------------------------------------------ PACKAGE declaration
     def package_decl(self) -> str:
         pkg = self.pkg
@@ -186,6 +209,8 @@ class ModuleGen:
             o.dedent()
             o("),")
         o("finish=finish,")
+        if pkg.when:
+            o("active=active,")
         o(f"spec_hash={pkg.spec_hash!r},")
         o(f"compiler_version={COMPILER_VERSION!r},")
         return o.text()

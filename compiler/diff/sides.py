@@ -1,7 +1,9 @@
 """The two sides of `apura diff` as the user names them: a package folder, a folder of
 packages, a spec file, or `FOLDER@ID` (a spec by id in a package folder); each compiled through
-the front end (compiler.check) to IR. A missing path or spec is a SideError (usage); a side
-that does not compile is a SideBroken carrying its diagnostics."""
+the front end (compiler.check) to IR. A layout-year folder of a package (`specs/siops/2019`)
+names that year's view; a package folder with layout years, its latest view. A missing path
+or spec is a SideError (usage); a side that does not compile is a SideBroken carrying its
+diagnostics."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from compiler.diff import diff_specs
 from compiler.diff import nodes
 from compiler.package import discover
 from compiler.package import display_path
+from compiler.years import YEAR_FOLDER
 
 
 class SideError(Exception):
@@ -55,6 +58,17 @@ def _compile(folder: Path, base: Path) -> ir.Package:
     if result.errors or result.ir is None:
         raise SideBroken(result)
     return result.ir
+
+
+def _view(folder: Path, year: int, base: Path, arg: str) -> ir.Package:
+    """A layout-year folder names that year's view of its package (compiler/years.py)."""
+    result = compiler.check(folder, base)
+    if result.errors or result.ir is None:
+        raise SideBroken(result)
+    if year not in result.views:
+        raise SideError(f"'{arg}' parece um ano de layout, mas o pacote {result.package_id} "
+                        "não declara 'layout_year' no package.yaml")
+    return result.views[year]
 
 
 def _package_folder(path: Path) -> Path | None:
@@ -97,6 +111,10 @@ def resolve(arg: str, base: Path) -> Side:
             if node.span.file == shown:
                 return Side(name=arg, spec=Spec(pkg.id, kind, node))
         raise SideError(f"'{path}' não define uma spec do pacote {pkg.id}")
+    if path.is_dir() and YEAR_FOLDER.fullmatch(path.absolute().name) \
+            and (path.absolute().parent / "package.yaml").is_file():
+        return Side(name=arg, packages=(_view(path.absolute().parent, int(path.absolute().name),
+                                              base, arg),))
     folders = discover(path)
     if not folders:
         raise SideError(f"nenhum pacote (package.yaml) em '{path}'")

@@ -233,8 +233,8 @@ def test_folders_of_packages_pair_packages_by_id(sides: Path) -> None:
 
 
 def test_a_check_kind_change_reads_by_assertion(sides: Path) -> None:
-    """The check kind has its differ (compiler/kinds/check/diff.py): a tolerance changed for every assertion
-    of the spec, and one assertion removed, read by assertion id."""
+    """The check kind has its differ (compiler/kinds/check/diff.py): a tolerance changed for
+    every assertion of the spec, and one assertion removed, read by assertion id."""
     conf = sides / "conferencias_despesa.yaml"
     edit(conf, "tolerance: 0,01", "tolerance: 0,05")
     text = conf.read_text("utf-8")

@@ -20,7 +20,8 @@ class _Package:
                         min=S.integer(S.mapping(v), "min"), max=S.integer(S.mapping(v), "max"),
                         description=S.string(S.mapping(v), "description"), span=k.span)
             for k, v in S.mapping(root.get("params")).items)
-        return S.PackageSpec(**base, partition=S.text(root, "partition"), params=params)
+        return S.PackageSpec(**base, partition=S.text(root, "partition"), params=params,
+                             layout_year=S.text(root, "layout_year"))
 
     def check(self, specs: Sequence[S.SpecBase]) -> list[Diagnostic]:
         return []
