@@ -14,6 +14,7 @@ from dataclasses import field
 from pathlib import Path
 
 from compiler import kinds
+from compiler.bundle_check import check_bundle
 from compiler.codegen import generate
 from compiler.diagnostics import Diagnostic
 from compiler.diagnostics import Severity
@@ -60,6 +61,7 @@ def check(folder: str | Path, base: str | Path | None = None) -> CompileResult:
     for kind in kinds.KINDS:
         if not kinds.front_end(kind).singleton:
             diags.extend(kinds.front_end(kind).check(list(loaded.specs_of(kind).values())))
+    diags.extend(check_bundle(loaded.manifest, loaded.layouts.values()))
     pkg = lower(loaded, diags)
     diags.sort(key=Diagnostic.sort_key)
     # A value inherited through `extends:` is checked in the parent and in the child: the same
