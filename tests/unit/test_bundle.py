@@ -247,3 +247,61 @@ def test_a_nested_output_cannot_enter_the_zip() -> None:
     with pytest.raises(RunFailed) as info:
         bundle.build(pkg, pkg.bundle, {f"{PART}/a/b.IMPT": b"x"}, [PART], PARAMS, {})
     assert info.value.errors[0].code == "D0902"
+
+
+def test_a_partial_run_killed_before_its_commit_point_leaves_the_old_set(
+        tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / PART).mkdir(parents=True)
+    for name in (*NAMES, "q.IMPT"):
+        (out / PART / name).write_bytes(b"velho")
+    c = Commit.new(out, "r9")
+    c.stage({f"{PART}/q.IMPT": b"novo"})  # then kill -9, before the manifest
+    recover_out(out)
+    assert {p.name: p.read_bytes() for p in (out / PART).iterdir()} == {
+        n: b"velho" for n in (*NAMES, "q.IMPT")}
+
+
+def test_without_a_partition_the_bundle_is_in_out_itself() -> None:
+    pkg = dataclasses.replace(runtime.load(ROOT / "generated" / "siops").package,
+                              partition=None)
+    assert pkg.bundle is not None
+    added, made = bundle.build(pkg, pkg.bundle, {"a.IMPT": b"1;\r\n"}, [None], PARAMS, {})
+    assert sorted(added) == sorted(NAMES)
+    assert [(m.partition, m.path, m.files) for m in made] == [("", "Siops.zip", 2)]
+    prov = added["proveniencia.csv"].decode("utf-8")
+    assert "particao" not in prov and "arquivos;1\n" in prov
+
+
+def test_apura_diff_reports_a_changed_bundle(tmp_path: Path) -> None:
+    from compiler import check
+    from compiler.kinds.package.diff import diff_package
+
+    specs = tmp_path / "specs" / "siops"
+    shutil.copytree(ROOT / "specs" / "siops", specs)
+    old = check(specs, base=tmp_path).ir
+    pkg_yaml = specs / "package.yaml"
+    pkg_yaml.write_text(pkg_yaml.read_text("utf-8").replace("file: Siops.zip",
+                                                            "file: Siops2021.zip"), "utf-8")
+    new = check(specs, base=tmp_path).ir
+    assert old is not None and new is not None
+    found, _ = diff_package(old, new)
+    assert [(a.name, a.old, a.new) for a in found] == [
+        ("bundle", ("Siops.zip", "manifesto.csv", "proveniencia.csv"),
+         ("Siops2021.zip", "manifesto.csv", "proveniencia.csv"))]
+
+
+def test_a_bad_bundle_name_is_s0502_at_its_position(tmp_path: Path) -> None:
+    from compiler import check
+
+    specs = tmp_path / "specs" / "siops"
+    shutil.copytree(ROOT / "specs" / "siops", specs)
+    pkg_yaml = specs / "package.yaml"
+    pkg_yaml.write_text(pkg_yaml.read_text("utf-8").replace("manifest: manifesto.csv",
+                                                            "manifest: ../manifesto.csv"),
+                        "utf-8")
+    errors = check(specs, base=tmp_path).errors
+    assert [(d.code, d.span.file, d.span.col) for d in errors] == [
+        ("S0502", "specs/siops/package.yaml", 13)]
+    line = pkg_yaml.read_text("utf-8").splitlines()[errors[0].span.line - 1]
+    assert line == "  manifest: ../manifesto.csv"
