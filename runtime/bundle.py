@@ -266,6 +266,9 @@ def attach(result: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[str,
         result.warnings.append(catalog.bundle_partial(select or "", bundle.names))
         return
     result.digests = input_digests(ledgers, [st.name for st in result.inputs])
-    added, result.bundles = build(pkg, bundle, result.outputs, result.partitions,
-                                  params, result.digests)
+    try:
+        added, result.bundles = build(pkg, bundle, result.outputs, result.partitions,
+                                      params, result.digests)
+    except RunFailed as exc:  # with what reading did: the journal records the inputs
+        raise RunFailed(exc.errors, result.inputs) from None
     result.outputs.update(added)

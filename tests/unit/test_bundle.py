@@ -237,6 +237,8 @@ def test_an_output_named_like_the_bundle_fails_the_run(siops_program) -> None:  
     with pytest.raises(RunFailed) as info:
         program.run(ledgers=SMALL_INPUTS, params=PARAMS)
     (err,) = info.value.errors
+    assert [st.name for st in info.value.inputs] == sorted(SMALL_INPUTS, key=[
+        "equivalencia_recursos", "despesa", "receita"].index)  # for the journal
     assert err.code == "D0902" and err.file == f"{PART}/MANIFESTO.csv"
     assert "manifesto.csv" in err.message
 
