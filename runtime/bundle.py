@@ -68,7 +68,7 @@ class Digest:
 @dataclass(frozen=True, slots=True)
 class Made:
     """One partition's bundle: its zip (path relative to OUT, sha256, bytes) and how many
-    files it holds besides the manifest (the output files and the provenance)."""
+    output files it holds (besides the manifest and the provenance: `arquivos`)."""
 
     partition: str
     path: str
@@ -232,14 +232,15 @@ def build(pkg: Package, bundle: Bundle, outputs: Mapping[str, bytes], partitions
                                                    file=f"{folder}{name}"))
         if errors:
             continue
-        files[bundle.provenance] = provenance_csv(pkg, part, params, digests, len(files))
+        count = len(files)
+        files[bundle.provenance] = provenance_csv(pkg, part, params, digests, count)
         manifest = manifest_csv(files)
         data = zip_bytes({**files, bundle.manifest: manifest})
         added[f"{folder}{bundle.manifest}"] = manifest
         added[f"{folder}{bundle.provenance}"] = files[bundle.provenance]
         added[f"{folder}{bundle.file}"] = data
         made.append(Made("" if pkg.partition is None else str(part), f"{folder}{bundle.file}",
-                         hashlib.sha256(data).hexdigest(), len(data), len(files)))
+                         hashlib.sha256(data).hexdigest(), len(data), count))
     if errors:
         raise RunFailed(errors)
     return added, made

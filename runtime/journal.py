@@ -84,7 +84,7 @@ MIGRATIONS: tuple[str, ...] = (
     # 4: the provenance stamp (package.yaml `bundle:`, runtime/bundle.py): the runtime ABI of
     # the run, each input's size beside its sha256 (NULL for rows in memory), and each
     # partition's bundle: its zip (path relative to --out), sha256, bytes, and the number of
-    # files in it besides the manifest.
+    # output files in it (besides the manifest and the provenance).
     """
     ALTER TABLE runs ADD COLUMN abi INTEGER;
     ALTER TABLE run_inputs ADD COLUMN bytes INTEGER;

@@ -68,7 +68,7 @@ def test_another_process_other_paths_and_hash_seed_give_the_same_zip(
     done = subprocess.run(args, cwd=tmp_path / "elsewhere", env=env, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert f"pacote(s) Siops.zip: {PART}/Siops.zip (7 arquivos)" in done.stdout
+    assert f"pacote(s) Siops.zip: {PART}/Siops.zip (6 arquivo(s) de saída)" in done.stdout
     folder = tmp_path / "out" / PART
     assert (folder / "Siops.zip").read_bytes() == here
     with zipfile.ZipFile(folder / "Siops.zip") as zf:  # beside the zip = inside it
@@ -205,7 +205,7 @@ def test_the_journal_holds_the_stamp(siops_program, tmp_path: Path) -> None:  # 
         assert db.execute("SELECT partition, path, sha256, bytes, files FROM run_bundles"
                           ).fetchall() == [(PART, f"{PART}/Siops.zip",
                                             hashlib.sha256(zip_bytes).hexdigest(),
-                                            len(zip_bytes), 7)]
+                                            len(zip_bytes), 6)]
         outputs = {Path(p).name for (p,) in db.execute("SELECT path FROM run_outputs")}
         assert set(NAMES) <= outputs
     finally:
@@ -217,6 +217,18 @@ def test_the_journal_holds_the_stamp(siops_program, tmp_path: Path) -> None:  # 
 @given(st.text(max_size=40))
 def test_the_entry_guard_is_the_output_file_rule(name: str) -> None:
     assert (bundle.entry_problem(name) is None) == (file_name_problem(name) is None)
+
+
+@given(st.text(min_size=1, max_size=30))
+def test_a_name_enters_the_zip_as_itself_or_not_at_all(name: str) -> None:
+    """Any text: refused (ValueError) unless it is a plain file name, which the zip then holds
+    exactly (UTF-8, no path), read back as one entry with that name."""
+    if bundle.entry_problem(name) is not None:
+        with pytest.raises(ValueError):
+            bundle.zip_bytes({name: b"x"})
+        return
+    with zipfile.ZipFile(io.BytesIO(bundle.zip_bytes({name: b"x"}))) as zf:
+        assert zf.namelist() == [name] and zf.read(name) == b"x"
 
 
 @pytest.mark.parametrize("name", ["../x.IMPT", "/etc/passwd", "a/b.IMPT", "a\\b.IMPT", "",
@@ -270,7 +282,7 @@ def test_without_a_partition_the_bundle_is_in_out_itself() -> None:
     assert pkg.bundle is not None
     added, made = bundle.build(pkg, pkg.bundle, {"a.IMPT": b"1;\r\n"}, [None], PARAMS, {})
     assert sorted(added) == sorted(NAMES)
-    assert [(m.partition, m.path, m.files) for m in made] == [("", "Siops.zip", 2)]
+    assert [(m.partition, m.path, m.files) for m in made] == [("", "Siops.zip", 1)]
     prov = added["proveniencia.csv"].decode("utf-8")
     assert "particao" not in prov and "arquivos;1\n" in prov
 
