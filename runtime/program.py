@@ -79,8 +79,7 @@ class Result:
     # the run in the journal, when it was journaled (`Program.run(..., state=)`, `run_to`)
     run_id: int | None = None
     state: Path | None = None
-    # `bundle:` (runtime/bundle.py): a complete run's bundles (in `outputs` too) and inputs'
-    # sha256; a partial run's stale bundle files (its commit removes them from OUT)
+    # runtime/bundle.py: bundles made (also in outputs), inputs' sha256, stale files to remove
     bundles: list[Any] = field(default_factory=list)
     digests: dict[str, Any] = field(default_factory=dict)
     removes: list[str] = field(default_factory=list)
