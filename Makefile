@@ -29,8 +29,9 @@ demo: $(STAMP)
 	$(RUN) --input despesa=$(LARGE)/despesa.csv --input receita=$(LARGE)/receita.csv \
 	       --input equivalencia_recursos=$(LARGE)/equivalencia_recursos.csv
 	@echo
-	@echo "Quadros COVID-19 do SIOPS escritos em out/siops/<municipio>/:"
-	@find out/siops -name '*.IMPT' | sort
+	@echo "Quadros COVID-19 do SIOPS escritos em out/siops/<municipio>/, com o pacote Siops.zip"
+	@echo "(os quadros, manifesto.csv e proveniencia.csv; os dois CSVs também ao lado do zip):"
+	@find out/siops -name '*.IMPT' -o -name 'Siops.zip' -o -name '*.csv' | sort
 
 test: $(STAMP)
 	$(BIN)/apura compile --check

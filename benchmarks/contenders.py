@@ -90,11 +90,18 @@ def _ledgers(folder: Path, ext: str) -> dict[str, str]:
             for name in ("despesa", "receita", "equivalencia_recursos")}
 
 
+def _quadros(outputs: Outputs) -> Outputs:
+    """The IMPT files, which every contender writes: apura also builds (and is timed building)
+    each município's bundle (Siops.zip, manifesto.csv, proveniencia.csv), whose provenance
+    names the input files — other bytes for the Parquet inputs than for the CSV ones."""
+    return {k: v for k, v in outputs.items() if k.endswith(".IMPT")}
+
+
 def apura_python(folder: Path, params: dict[str, int]) -> Outputs:
     import runtime
 
     program = runtime.load(PACKAGE_DIR)
-    return program.run(ledgers=_ledgers(folder, "csv"), params=params).outputs
+    return _quadros(program.run(ledgers=_ledgers(folder, "csv"), params=params).outputs)
 
 
 def _apura_duckdb(folder: Path, params: dict[str, int], ext: str) -> Outputs:
@@ -102,7 +109,7 @@ def _apura_duckdb(folder: Path, params: dict[str, int], ext: str) -> Outputs:
 
     program = runtime.load(PACKAGE_DIR)
     result = program.run(ledgers=_ledgers(folder, ext), params=params, backend="duckdb")
-    return result.outputs
+    return _quadros(result.outputs)
 
 
 def apura_duckdb(folder: Path, params: dict[str, int]) -> Outputs:

@@ -14,6 +14,7 @@ from dataclasses import field
 from pathlib import Path
 
 from compiler import kinds
+from compiler.bundle_check import check_bundle
 from compiler.codegen import generate
 from compiler.codegen.views import generate_views
 from compiler.diagnostics import Diagnostic
@@ -74,6 +75,7 @@ def check(folder: str | Path, base: str | Path | None = None) -> CompileResult:
         for kind in kinds.KINDS:
             if not kinds.front_end(kind).singleton:
                 diags.extend(kinds.front_end(kind).check(list(loaded.specs_of(kind).values())))
+        diags.extend(check_bundle(loaded.manifest, loaded.layouts.values()))
         pkg = lower(loaded, diags)
         if year is not None and pkg is not None:
             views[year] = pkg

@@ -390,6 +390,47 @@ def unsafe_expr_text(span: Span, *, char: str) -> Diagnostic:
                       "de linha")
 
 
+# --- S14xx: the bundle of package.yaml (compiler/bundle_check.py)
+_BUNDLE_FIELDS = {"file": "o pacote (bundle.file)", "manifest": "o manifesto (bundle.manifest)",
+                  "provenance": "a proveniência (bundle.provenance)"}
+
+
+def bundle_is_an_output(span: Span, *, name: str, field: str, layout: str, file: str,
+                        first: Span) -> Diagnostic:
+    """S1401: a bundle file has the name of a layout's output file (in one partition folder)."""
+    case = "" if name == file else (f" ('{_visible(file)}' e '{_visible(name)}' são o mesmo "
+                                    "arquivo no Windows e no macOS)")
+    return Diagnostic(code="S1401", message=f"{_BUNDLE_FIELDS[field]} '{_visible(name)}' tem o "
+                      f"nome do arquivo de saída do layout '{layout}'{case}: um sobrescreveria "
+                      "o outro na pasta da partição", span=span,
+                      labels=(Label(span=first, message=f"arquivo de '{layout}'"),),
+                      help="dê ao pacote, ao manifesto e à proveniência nomes que nenhum layout "
+                      "grava")
+
+
+def bundle_names_collide(span: Span, *, name: str, field: str, other: str, other_name: str,
+                         first: Span) -> Diagnostic:
+    """S1402: two of the bundle's files (zip, manifest, provenance) have one name."""
+    case = "" if name == other_name else (f" ('{_visible(other_name)}' e '{_visible(name)}' "
+                                          "são o mesmo arquivo no Windows e no macOS)")
+    return Diagnostic(code="S1402", message=f"{_BUNDLE_FIELDS[field]} e {_BUNDLE_FIELDS[other]} "
+                      f"têm o mesmo nome '{_visible(name)}'{case}", span=span,
+                      labels=(Label(span=first, message=_BUNDLE_FIELDS[other]),),
+                      help="o zip, o manifesto e a proveniência são três arquivos da pasta da "
+                      "partição: um nome para cada (padrões: manifesto.csv, proveniencia.csv)")
+
+
+def bundle_extension(span: Span, *, name: str, field: str, extension: str) -> Diagnostic:
+    """S1403: the zip's name does not end in .zip, or a CSV's in .csv."""
+    return Diagnostic(code="S1403", message=f"{_BUNDLE_FIELDS[field]} '{_visible(name)}' deve "
+                      f"terminar em '{extension}'", span=span,
+                      help=f"o arquivo é um {extension[1:].upper()}; quem o abre (o SIOPS, uma "
+                      f"planilha) reconhece-o pela extensão: ex.: Siops{extension}"
+                      if field == "file" else
+                      f"o arquivo é um {extension[1:].upper()}; quem o abre (o SIOPS, uma "
+                      f"planilha) reconhece-o pela extensão: ex.: manifesto{extension}")
+
+
 # --- E02xx/S06xx: limits
 def expr_too_deep(span: Span, *, limit: int) -> Diagnostic:
     return Diagnostic(code="E0201", message=f"a expressão passa de {limit} níveis de "

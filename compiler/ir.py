@@ -424,6 +424,17 @@ def kind_of(node: PlanNode) -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Bundle:
+    """package.yaml `bundle:`: per partition folder, a zip of every file the run wrote there,
+    its manifest and its provenance file (runtime/bundle.py builds them)."""
+
+    file: str
+    manifest: str
+    provenance: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Package:
     """A compiled package: everything a back end needs, in deterministic order.
 
@@ -442,6 +453,7 @@ class Package:
     span: Span
     # `when:` of the nodes that have one: (node id, condition on the parameters, its text)
     when: tuple[tuple[str, Expr, str], ...] = ()
+    bundle: Bundle | None = None
 
     def of_kind(self, kind: str) -> tuple[PlanNode, ...]:
         return tuple(n for n in self.nodes if kind_of(n) == kind)

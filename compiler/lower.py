@@ -98,10 +98,13 @@ class Lowerer:
             h.update(f.encode() + b"\0" + pkg.sources[f].text.encode() + b"\0")
         if any(d.is_error for d in self.diags):
             return None
+        b = man.bundle
+        bundle = None if b is None else ir.Bundle(file=b.file.value, manifest=b.manifest.value,
+                                                  provenance=b.provenance.value, span=b.span)
         return ir.Package(id=man.id, description=man.description, partition=self.partition,
                           params=params, nodes=tuple(nodes), finish_order=self.finish_order,
                           spec_files=tuple(files), spec_hash=h.hexdigest(), span=man.span,
-                          when=tuple(when))
+                          when=tuple(when), bundle=bundle)
 
     def when(self, scalar: YScalar, spec_id: str) -> tuple[ir.Expr, str] | None:
         """A spec's `when:`: a condition on the parameters alone (no record, no cell)."""

@@ -74,7 +74,8 @@ def file_name_problem(name: str) -> str | None:
     return windows_problem(name)
 
 
-def _same_name(name: str) -> str:
+def same_name(name: str) -> str:
+    """The key under which two names are one file on Windows or macOS (S0503, S1401)."""
     return unicodedata.normalize("NFC", name).casefold()
 
 
@@ -83,7 +84,7 @@ def check_outputs(layouts: Iterable[LayoutSpec]) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
     seen: dict[str, list[LayoutSpec]] = {}
     for lay in layouts:
-        key = _same_name(lay.output_file.value)
+        key = same_name(lay.output_file.value)
         group = lay.alternative_of.value if lay.alternative_of is not None else None
         for other in seen.get(key, []):
             other_group = other.alternative_of.value if other.alternative_of else None

@@ -126,6 +126,13 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
     click.echo(f"{len(written)} arquivo(s) escrito(s) em {out}/ "
                f"({len(result.partitions)} partição(ões), back end {result.backend}) — "
                f"execução {rec.run_id} em {state}")
+    bundle = program.package.bundle
+    if bundle is not None and result.bundles:  # runtime/bundle.py
+        shown = ", ".join(f"{b.path} ({b.files} arquivo(s) de saída)"
+                          for b in result.bundles[:3])
+        more = f" e mais {len(result.bundles) - 3}" if len(result.bundles) > 3 else ""
+        click.echo(f"pacote(s) {bundle.file}: {shown}{more}; com {bundle.manifest} e "
+                   f"{bundle.provenance} dentro e ao lado")
     return 0
 
 

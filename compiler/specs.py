@@ -50,13 +50,25 @@ class ParamSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class BundleSpec:
+    """package.yaml `bundle:`: the zip each partition folder gets, its manifest and its
+    provenance file (names as written, or the defaults, spanned at the `bundle` key)."""
+
+    file: Text
+    manifest: Text
+    provenance: Text
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PackageSpec(SpecBase):
-    """package.yaml: the package id, the partition field and the run parameters."""
+    """package.yaml: the package id, the partition field, the run parameters, the bundle."""
 
     partition: Text | None
     params: tuple[ParamSpec, ...]
     # the int parameter choosing the layout year (folders AAAA/ of the package), or None
     layout_year: Text | None = None
+    bundle: BundleSpec | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

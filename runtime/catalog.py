@@ -283,6 +283,28 @@ def unreached(ledger: str, whose: str, layouts: str, params: str, *, file: str) 
                      help=f"confira os parâmetros ({params}): o período tem registros?")
 
 
+# ---------------------------------------------------------------- D09: the bundle
+def bundle_partial(select: str, names: Sequence[str]) -> DataError:
+    """D0901 (a warning): a run that does not write every layout's file writes no bundle, and
+    removes the bundle an earlier run left in the partition folders it writes."""
+    shown = ", ".join(names)
+    return DataError(code="D0901", severity="aviso", message=f"a execução parcial não grava "
+                     f"o pacote ({shown}): ele descreveria só parte dos arquivos; o pacote de "
+                     "uma execução anterior nas pastas das partições gravadas é removido "
+                     "(descreveria arquivos que mudaram)", file=f"--select '{select}'", line=0,
+                     col=0, help="rode sem --select (ou selecionando todos os layouts) para "
+                     "gravar o pacote")
+
+
+def bundle_entry(name: str, reason: str, *, bundle: str, file: str) -> DataError:
+    """D0902: an output file cannot go into the bundle (its name is no plain file name, or is
+    the name of one of the bundle's own files)."""
+    return DataError(code="D0902", message=f"o arquivo {name!r} não pode entrar no pacote "
+                     f"'{bundle}': {reason}", file=file, line=0, col=0,
+                     help="o nome de cada arquivo do pacote é um nome simples de arquivo, "
+                     "diferente do zip, do manifesto e da proveniência")
+
+
 # ---------------------------------------------------------------- D07: checks (kind `check`)
 def _check_message(check: str, where: str, left: tuple[str, str], right: tuple[str, str],
                    gap: str, tolerance: str) -> str:

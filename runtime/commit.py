@@ -5,8 +5,9 @@
 2. `commit`: the manifest `OUT/.apura-staging/<token>.commit` (the files, their sha256 and
    sizes, the run) is written to a temporary name, fsynced and renamed: that rename is the
    commit point. Before it, the run has changed nothing in OUT; after it, it has changed all.
-3. `apply`: each staged file is renamed over its final path, the folders are fsynced, then the
-   manifest and the staging folder are removed.
+3. `apply`: the files the manifest says to remove (`remove`: a partial run's stale bundle,
+   runtime/bundle.py) are unlinked, each staged file is renamed over its final path, the
+   folders are fsynced, then the manifest and the staging folder are removed.
 
 `recover` (every run and `Result.write` call it first, holding the lock of OUT) finishes
 step 3 for a committed manifest left by a killed process (roll forward: renaming is idempotent,
@@ -26,6 +27,7 @@ import re
 import secrets
 import shutil
 from collections.abc import Mapping
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
@@ -231,10 +233,13 @@ class Commit:
         return written
 
     def commit(self, written: list[Written], run: int | None = None,
-               state: Path | None = None) -> None:
-        """Write the manifest (the commit point): from now on the outputs are the new ones."""
+               state: Path | None = None, remove: Sequence[str] = ()) -> None:
+        """Write the manifest (the commit point): from now on the outputs are the new ones,
+        and the files of `remove` (paths relative to `root`, D0504 outside it) are gone."""
         rels = [Path(p).relative_to(self.root).as_posix() for p, _, _ in written]
-        body = {"version": 1, "token": self.token, "run": run,
+        gone = sorted({output_path(self.root, rel).relative_to(self.root).as_posix()
+                       for rel in remove} - set(rels))
+        body = {"version": 1, "token": self.token, "run": run, "remove": gone,
                 "state": None if state is None else str(Path(state).resolve()),
                 "files": [[rel, sha, size] for rel, (_, sha, size) in zip(rels, written,
                                                                            strict=True)],
@@ -299,6 +304,11 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 def _roll_forward(root: Path, token: str, manifest: dict[str, Any]) -> None:
     staged_root = root / STAGING / token
     dirs: set[Path] = set()
+    for rel in manifest.get("remove", []):  # first: a stale file never sits beside new ones
+        gone = output_path(root, rel)
+        if gone.is_file() or gone.is_symlink():
+            _unlink(gone)
+            dirs.add(gone.parent)
     for rel, _, _ in manifest["files"]:
         src = staged_root / rel
         if not src.exists():

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime import catalog
+from runtime.contract import RUNTIME_ABI
 from runtime.errors import RunFailed
 
 MIGRATIONS: tuple[str, ...] = (
@@ -78,6 +79,23 @@ MIGRATIONS: tuple[str, ...] = (
         tolerance TEXT NOT NULL,
         at TEXT NOT NULL,
         PRIMARY KEY (run_id, check_id, partition)
+    );
+    """,
+    # 4: the provenance stamp (package.yaml `bundle:`, runtime/bundle.py): the runtime ABI of
+    # the run, each input's size beside its sha256 (NULL for rows in memory), and each
+    # partition's bundle: its zip (path relative to --out), sha256, bytes, and the number of
+    # output files in it (besides the manifest and the provenance).
+    """
+    ALTER TABLE runs ADD COLUMN abi INTEGER;
+    ALTER TABLE run_inputs ADD COLUMN bytes INTEGER;
+    CREATE TABLE run_bundles (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        partition TEXT NOT NULL,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        files INTEGER NOT NULL,
+        PRIMARY KEY (run_id, partition)
     );
     """,
 )
@@ -174,11 +192,11 @@ class Journal:
         with self._guard(), self.db:
             cur = self.db.execute(
                 "INSERT INTO runs (package, spec_hash, compiler_version, backend, params, "
-                "selected, started_at, status, pid, out) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)",
+                "selected, started_at, status, pid, out, abi) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)",
                 (package, spec_hash, compiler_version, backend,
                  json.dumps(params, sort_keys=True, default=str), selected, _now(),
-                 os.getpid(), out))
+                 os.getpid(), out, RUNTIME_ABI))
         return int(cur.lastrowid or 0)
 
     def mark_dead(self, by_run: int | None = None) -> list[int]:
@@ -197,9 +215,22 @@ class Journal:
                     "WHERE id = ?", (_now(), by, run))
         return dead
 
-    def inputs(self, run_id: int, rows: Sequence[tuple[str, str, str, int, int, int]]) -> None:
+    def inputs(self, run_id: int,
+               rows: Sequence[tuple[str, str, str, int, int, int, int | None]]) -> None:
+        """(name, path, sha256, read, accepted, rejected, bytes) of each input."""
         with self._guard(), self.db:
-            self.db.executemany("INSERT OR REPLACE INTO run_inputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            self.db.executemany("INSERT OR REPLACE INTO run_inputs (run_id, name, path, sha256, "
+                                "rows_read, rows_accepted, rows_rejected, bytes) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(run_id, *r) for r in rows])
+
+    def bundles(self, run_id: int, rows: Sequence[tuple[str, str, str, int, int]]) -> None:
+        """(partition, zip path relative to --out, sha256, bytes, files) of each bundle the
+        run made (runtime.bundle.Made.journal_row); committed with the outputs, as
+        `committed_at` says."""
+        if not rows:
+            return
+        with self._guard(), self.db:
+            self.db.executemany("INSERT OR REPLACE INTO run_bundles VALUES (?, ?, ?, ?, ?, ?)",
                                 [(run_id, *r) for r in rows])
 
     def checks(self, run_id: int, rows: Sequence[tuple[Any, ...]]) -> None:

@@ -18,19 +18,21 @@ SIGINT/SIGTERM (when `handle_signals`, as the CLI asks) and internal errors mark
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import signal
 import stat
 import threading
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 from typing import Any
 
+from runtime.bundle import Digest
+from runtime.bundle import file_digest
 from runtime.commit import STAGING
 from runtime.commit import Commit
 from runtime.commit import Written
@@ -118,20 +120,16 @@ def state_lock(state: Path) -> Path:
     return real.with_name(real.name + ".lock")
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-    except OSError:
-        return ""
-    return h.hexdigest()
-
-
-def _inputs(stats: list[Any]) -> list[tuple[str, str, str, int, int, int]]:
-    return [(st.name, st.path, _sha256(Path(st.path)), st.read, st.accepted, len(st.rejected))
-            for st in stats]
+def _inputs(stats: list[Any], known: Mapping[str, Digest | None] | None = None,
+            ) -> list[tuple[str, str, str, int, int, int, int | None]]:
+    """The journal's rows of the inputs: sha256 and size of each file (`known`: the digests a
+    bundled run already took, runtime/bundle.py; '' and None for rows in memory)."""
+    rows = []
+    for st in stats:
+        got = known[st.name] if known and st.name in known else file_digest(Path(st.path))
+        rows.append((st.name, st.path, "" if got is None else got.sha256, st.read,
+                     st.accepted, len(st.rejected), None if got is None else got.size))
+    return rows
 
 
 class _Signals:
@@ -192,15 +190,16 @@ def _locked(out: Path | None, state: Path | None, wait: bool,
 
 
 def write_outputs(out: str | Path, outputs: Mapping[str, bytes], *,
-                  wait: bool = False) -> list[Written]:
-    """The outputs into `out` as one commit, under its lock (no journal)."""
+                  wait: bool = False, remove: Sequence[str] = ()) -> list[Written]:
+    """The outputs into `out` as one commit, under its lock (no journal); the files of
+    `remove` (relative to `out`: a partial run's stale bundle) go in the same commit."""
     root = Path(out)
     created = prepare_root(root)
     with _locked(root, None, wait, created):
         _recover(root, None)
         commit = Commit.new(root)
         written = commit.stage(outputs)
-        commit.commit(written)
+        commit.commit(written, remove=remove)
         commit.apply()
     return written
 
@@ -219,7 +218,7 @@ def write_result(result: Result, out: str | Path, *, rejects: str | Path | None 
     if conflicts:
         raise ValueError("; ".join(f"{opt}: {msg}" for opt, msg in conflicts))
     if state is None and rejects_p is None:
-        return write_outputs(root, result.outputs, wait=wait)
+        return write_outputs(root, result.outputs, wait=wait, remove=result.removes)
     if state is not None:
         check_state(state)
     created = prepare_root(root)
@@ -438,8 +437,9 @@ def _compute(program: Program, journal: Journal, run_id: int,
             journal.inputs(run_id, _inputs(exc.inputs))
         journal.checks(run_id, [o.journal_row() for o in exc.outcomes])
         raise
-    journal.inputs(run_id, _inputs(result.inputs))
+    journal.inputs(run_id, _inputs(result.inputs, result.digests))
     journal.checks(run_id, [o.journal_row() for o in result.outcomes])
+    journal.bundles(run_id, [b.journal_row() for b in result.bundles])
     return result
 
 
@@ -462,7 +462,7 @@ class _Staged:
             self.made.stage_outside(rejects.resolve(), rejects_csv(result.rejects))
         if sigs is not None:
             sigs.deferred = True  # from the manifest on, the run completes
-        self.made.commit(written, self.run_id, self.state)
+        self.made.commit(written, self.run_id, self.state, remove=result.removes)
         self.committed = True
         if self.journal is not None and self.run_id is not None:
             self.journal.committed(self.run_id, written, out=str(self.root))

@@ -155,6 +155,20 @@ class Node(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Bundle:
+    """package.yaml `bundle:`: the names, in every partition folder, of the zip of the files a
+    complete run wrote there, of its manifest and of its provenance file (runtime/bundle.py)."""
+
+    file: str
+    manifest: str = "manifesto.csv"
+    provenance: str = "proveniencia.csv"
+
+    @property
+    def names(self) -> tuple[str, str, str]:
+        return (self.file, self.manifest, self.provenance)
+
+
+@dataclass(frozen=True, slots=True)
 class Package:
     """A compiled package as the runtime sees it: inputs (ledgers, maps) and the computed nodes
     in the compiler's registry order (a kind's nodes may read those of the kinds before)."""
@@ -176,6 +190,7 @@ class Package:
         if self.active is None:
             return frozenset()
         return frozenset(n for n, on in self.active(params).items() if not on)
+    bundle: Bundle | None = None
 
     @property
     def layouts(self) -> tuple[Layout, ...]:

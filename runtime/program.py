@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
+from runtime import bundle
 from runtime import catalog
 from runtime.errors import DataError
 from runtime.errors import RunFailed
@@ -80,6 +81,10 @@ class Result:
     # the run in the journal, when it was journaled (`Program.run(..., state=)`, `run_to`)
     run_id: int | None = None
     state: Path | None = None
+    # runtime/bundle.py: bundles made (also in outputs), inputs' sha256, stale files to remove
+    bundles: list[Any] = field(default_factory=list)
+    digests: dict[str, Any] = field(default_factory=dict)
+    removes: list[str] = field(default_factory=list)
 
     def cell(self, layout: str, part: Any, ref: str, column: str = "V0") -> Any:
         """The value of one cell, e.g. result.cell("covid/77", "3170206", "9999999029", "V0")."""
@@ -351,10 +356,13 @@ class Program:
             failed = RunFailed(errors, stats)
             failed.outcomes = ctx.outcomes
             raise failed
-        return Result(package=pkg, outputs=outputs, values=values, inputs=stats,
-                      partitions=partitions, rejects=rejects, backend=backend,
-                      warnings=[*_unreached(pkg, stats, params), *ctx.warnings],
-                      outcomes=ctx.outcomes)
+        result = Result(package=pkg, outputs=outputs, values=values, inputs=stats,
+                        partitions=partitions, rejects=rejects, backend=backend,
+                        warnings=[*_unreached(pkg, stats, params), *ctx.warnings],
+                        outcomes=ctx.outcomes)
+        if tracer is None:  # explain writes nothing: no bundle
+            bundle.attach(result, ledgers, params, select, chosen)
+        return result
 
     def _scan_python(self, ctx: ScanContext, ledgers: Mapping[str, LedgerInput],
                      order: list[str], errors: list[DataError],

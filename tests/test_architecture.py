@@ -17,6 +17,7 @@ RANK = {
     "compiler.catalog": 2, "compiler.yamlnodes": 3, "compiler.schema": 4, "compiler.specs": 5,
     "compiler.extends": 5,
     "compiler.package": 6, "compiler.outputs_check": 6, "compiler.years": 6,
+    "compiler.bundle_check": 6,
     "compiler.expr": 7, "compiler.types": 8, "compiler.builtins": 8,
     # The checker emits typed IR expressions directly (no side tables), so ir sits before check.
     "compiler.ir": 8, "compiler.check": 9, "compiler.graph": 9, "compiler.lower": 11,

@@ -20,6 +20,7 @@ from compiler.codegen.pyscan import Lines
 from compiler.codegen.pyscan import scan_function
 from compiler.codegen.quoting import py_comment
 from compiler.codegen.quoting import py_docstring
+from compiler.codegen.quoting import py_str
 from compiler.kinds.base import PyEmitter
 from compiler.kinds.base import PyScanEmitter
 from compiler.kinds.base import PyScanPart
@@ -213,6 +214,10 @@ class ModuleGen:
             o("active=active,")
         o(f"spec_hash={pkg.spec_hash!r},")
         o(f"compiler_version={COMPILER_VERSION!r},")
+        if pkg.bundle is not None:  # names that passed the output-file rule (S0502)
+            b = pkg.bundle
+            self.uses_model("Bundle")
+            o(f"bundle=Bundle({py_str(b.file)}, {py_str(b.manifest)}, {py_str(b.provenance)}),")
         return o.text()
 
 

@@ -6,7 +6,9 @@ moments, most of them while it writes its ~240 files, and check after each kill 
 * after the recovery every run does first (`recover_out`), OUT is one complete set — the new
   one exactly when the journal says the killed run committed — no staging folder or temporary
   is left, and the journal marks the killed run 'killed';
-* the next run works, and the files no run writes are never touched.
+* the next run works, and the files no run writes are never touched;
+* the bundles (Siops.zip and its manifest, per município) are part of each set, so a zip never
+  sits beside the files of another run.
 
 The moments are fractions (from random.Random(SEED)) of phases measured on an uninterrupted
 run, so the test is reproducible in what it aims at whatever the machine's speed.
@@ -94,6 +96,10 @@ def test_kill_9_at_seeded_moments_leaves_one_complete_set(tmp_path: Path,
         sets[name] = dict(res.outputs)
     assert sets["old"].keys() == sets["new"].keys() and len(sets["old"]) >= 200
     assert sum(sets["old"][k] != sets["new"][k] for k in sets["old"]) >= 40  # they differ
+    # each set holds every município's bundle (Siops.zip, manifesto.csv, proveniencia.csv):
+    # OUT being one whole set means no zip ever describes the files of another run
+    assert sum(k.endswith("/Siops.zip") for k in sets["old"]) == 40
+    assert all(sets["old"][k] != sets["new"][k] for k in sets["old"] if k.endswith(".zip"))
 
     out, state = tmp_path / "out", tmp_path / "state.sqlite"
     (out / "outro").mkdir(parents=True)

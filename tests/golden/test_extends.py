@@ -43,6 +43,7 @@ def test_parent_and_child_both_run(program, siops_program, impt_snapshot) -> Non
         got = program.run(ledgers=SMALL_INPUTS, params=PARAMS, backend=backend).outputs
         stock = siops_program.run(ledgers=SMALL_INPUTS, params=PARAMS, backend=backend).outputs
         assert sorted(got) == sorted([*stock, CHILD_FILE])
+        stock = {k: v for k, v in stock.items() if k.endswith(".IMPT")}  # not the bundle
         assert {k: got[k] for k in stock} == stock  # the parent's output does not move
         # one snapshot for both back ends: they write the same bytes
         assert got[CHILD_FILE] == impt_snapshot(name="covid_77_despesas_uniao_2021"), backend

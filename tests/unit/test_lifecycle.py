@@ -118,7 +118,8 @@ def test_an_internal_error_marks_the_run_failed_and_keeps_the_outputs(
     program.run_to(out, _ledgers(tmp_path), PARAMS, state=state)
     before = _tree(out)
 
-    def boom(self: Commit, written: Any, run: Any = None, state: Any = None) -> None:
+    def boom(self: Commit, written: Any, run: Any = None, state: Any = None,
+             remove: Any = ()) -> None:
         raise ZeroDivisionError("de propósito")
     monkeypatch.setattr(Commit, "commit", boom)
     with pytest.raises(ZeroDivisionError):
@@ -509,7 +510,7 @@ def test_cli_wait_flag_waits_and_without_it_refuses(tmp_path: Path) -> None:
     threading.Timer(0.5, holder.release).start()
     waited = CliRunner().invoke(cli, [*args, "--wait"])
     assert waited.exit_code == 0, waited.output
-    assert "6 arquivo(s) escrito(s)" in waited.output
+    assert "9 arquivo(s) escrito(s)" in waited.output
 
 
 def test_result_write_finishes_a_killed_commit_and_tells_its_journal(

@@ -234,7 +234,7 @@ def test_a_run_that_fails_before_its_commit_point_keeps_the_old_rejects(
     rejects.write_text(OLD, "utf-8")
     original = getattr(Commit, where)
 
-    def broken(self: Commit, *args: Any) -> Any:
+    def broken(self: Commit, *args: Any, **kw: Any) -> Any:
         if where != "stage":
             original(self, *args)  # the step is done, then the disk fills up
         raise OSError(28, "No space left on device")

@@ -1,4 +1,5 @@
-"""How two packages differ (`apura diff`): id, description, partition, params by name."""
+"""How two packages differ (`apura diff`): id, description, partition, bundle names, params by
+name."""
 
 from __future__ import annotations
 
@@ -21,10 +22,16 @@ PARAM: Part[ir.Param] = Part(kind="param", key=lambda p: p.name, content=_param,
                              span=lambda p: p.span)
 
 
+def _bundle(pkg: ir.Package) -> Value:
+    b = pkg.bundle
+    return None if b is None else (b.file, b.manifest, b.provenance)
+
+
 def diff_package(old: ir.Package, new: ir.Package) -> Found:
     """Package-level attributes only (its specs are compared one by one)."""
     return (attrs([("id", old.id, new.id), ("description", old.description, new.description),
-                   ("partition", old.partition, new.partition)]),
+                   ("partition", old.partition, new.partition),
+                   ("bundle", _bundle(old), _bundle(new))]),
             tuple(compare(PARAM, old.params, new.params)))
 
 
