@@ -293,8 +293,26 @@ class Ledger:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Table(Ledger):
+    """Reference data shipped with the specs (compiler/kinds/table): a ledger that is not an
+    input of the run. The compiler checked the CSV `file` (rows typed, `key` unique) and writes
+    the normalized `copy` (CSV text in `format`, the ledger dialect) as generated/<pkg>/`path`,
+    whose sha256 the runtime checks before reading it. `rows` (typed values, copy order) and
+    `lines` (each row's line in `file`) are for `apura diff`; no row reaches generated code."""
+
+    file: str
+    source: str
+    key: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+    lines: tuple[int, ...]
+    path: str
+    copy: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Map:
-    """A lookup table built from a ledger: key fields → value fields."""
+    """A lookup table built from a ledger (or a table): key fields → value fields."""
 
     id: str
     source: str
@@ -405,12 +423,14 @@ class Check:
 
 # The plan nodes: one class per kind of compiler/kinds (a closed union; consumers dispatch with
 # `match` + `assert_never`, so mypy names every consumer a new kind must reach).
-PlanNode: TypeAlias = Ledger | Map | Layout | Check
+PlanNode: TypeAlias = Ledger | Table | Map | Layout | Check
 
 
 def kind_of(node: PlanNode) -> str:
     """The kind (registry name, compiler/kinds) a plan node belongs to."""
     match node:
+        case Table():  # before Ledger: a table is a ledger shipped with the specs
+            return "table"
         case Ledger():
             return "ledger"
         case Map():
@@ -446,7 +466,12 @@ class Package:
 
     @property
     def ledgers(self) -> tuple[Ledger, ...]:
+        """Every ledger, tables included (a table is read like a ledger: a map's source)."""
         return tuple(n for n in self.nodes if isinstance(n, Ledger))
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(n for n in self.nodes if isinstance(n, Table))
 
     @property
     def maps(self) -> tuple[Map, ...]:

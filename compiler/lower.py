@@ -85,10 +85,13 @@ class Lowerer:
                     by_kind.setdefault(kind, []).append(node)
         for kind, low in stages:
             low.finish(self, by_kind.get(kind, []))
-        files = sorted(pkg.sources)
         h = hashlib.sha256()
-        for f in files:
-            h.update(f.encode() + b"\0" + pkg.sources[f].text.encode() + b"\0")
+        for f in sorted(pkg.sources):
+            if f not in pkg.data:
+                h.update(f.encode() + b"\0" + pkg.sources[f].text.encode() + b"\0")
+        for f in sorted(pkg.data):  # the tables' CSV files, byte for byte
+            h.update(b"data\0" + f.encode() + b"\0" + pkg.data[f] + b"\0")
+        files = sorted({*pkg.sources, *pkg.data})
         if any(d.is_error for d in self.diags):
             return None
         return ir.Package(id=man.id, description=man.description, partition=self.partition,

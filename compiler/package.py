@@ -40,6 +40,11 @@ class LoadedPackage:
     by_kind: dict[str, dict[str, specs.Spec]] = field(default_factory=lambda: {
         k: {} for k in kinds.KINDS if not kinds.front_end(k).singleton})
     sources: dict[str, SourceFile] = field(default_factory=dict)
+    # where display paths start (files are `base / path`), and the bytes of the data files the
+    # kinds read beside the specs (a table's CSV: compiler/kinds/table), by display path; the
+    # spec hash covers them byte for byte
+    base: Path = Path(".")
+    data: dict[str, bytes] = field(default_factory=dict)
 
     def specs_of(self, kind: str) -> dict[str, specs.Spec]:
         """id → spec of one kind, in file order."""
@@ -88,7 +93,7 @@ def display_path(path: Path, base: Path) -> str:
 def load_package(folder: Path, base: Path, diags: list[Diagnostic]) -> LoadedPackage:
     """Load every *.yaml under `folder`; collect diagnostics and keep going."""
     files = sorted(folder.rglob("*.yaml"), key=lambda p: p.relative_to(folder).as_posix())
-    pkg = LoadedPackage(folder=display_path(folder, base), manifest=None)
+    pkg = LoadedPackage(folder=display_path(folder, base), manifest=None, base=base)
     seen: dict[str, specs.Spec] = {}
     parsed: list[extends.Parsed] = []
     for path in files:

@@ -56,7 +56,7 @@ def test_one_function_per_code() -> None:
     by_code: dict[str, list[str]] = {}
     for func, code in catalog_codes().items():
         by_code.setdefault(code, []).append(func)
-        assert re.fullmatch(r"D0\d{3}", code), (func, code)
+        assert re.fullmatch(r"D\d{4}", code), (func, code)
     assert {c: f for c, f in by_code.items() if len(f) > 1} == {}
     assert set().union(*DYNAMIC.values()) <= set(by_code)
 
@@ -84,6 +84,6 @@ def test_data_errors_are_built_only_by_the_catalogue() -> None:
 
 def test_every_code_is_in_the_readme_table() -> None:
     section = README.split("#### Run-time error codes", 1)[1].split("\n## ", 1)[0]
-    listed = re.findall(r"^\| `(D0\d{3})` \|", section, re.M)
+    listed = re.findall(r"^\| `(D\d{4})` \|", section, re.M)
     assert listed == sorted(listed)
     assert set(listed) == set(catalog_codes().values())
