@@ -581,8 +581,8 @@ def table_bad_cell(span: Span, *, column: str, type: str, reason: str,
                       help=f"e mais {more} célula(s) inválida(s) nesta tabela" if more else None)
 
 
-def table_duplicate_key(span: Span, *, key: str, line: int, first: Span) -> Diagnostic:
-    return Diagnostic(code="S1009", message=f"a chave {key} se repete: já está na linha {line}",
+def table_duplicate_key(span: Span, *, key: str, line: str, first: Span) -> Diagnostic:
+    return Diagnostic(code="S1009", message=f"a chave {key} se repete: já está em {line}",
                       span=span, labels=(Label(span=first, message="primeira ocorrência"),),
                       help="corrija o arquivo ou diga qual linha vale em resolve: (com key:, "
                       "keep: e reason:)")
@@ -609,10 +609,10 @@ def table_unknown_column(span: Span, *, name: str, where: str, candidates: list[
                       span=span, help=_did_you_mean(candidates))
 
 
-def table_map_key_repeats(span: Span, *, map_id: str, key: str, line: int,
+def table_map_key_repeats(span: Span, *, map_id: str, key: str, line: str,
                           first: Span) -> Diagnostic:
     return Diagnostic(code="S1013", message=f"o mapa '{map_id}' teria a chave {key} duas vezes "
-                      f"(já na linha {line})", span=span,
+                      f"(já em {line})", span=span,
                       labels=(Label(span=first, message="primeira ocorrência"),),
                       help="a chave de um mapa sobre uma tabela deve ser única nos dados: use "
                       "mais colunas em key:")

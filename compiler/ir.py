@@ -295,16 +295,17 @@ class Ledger:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Table(Ledger):
     """Reference data shipped with the specs (compiler/kinds/table): a ledger that is not an
-    input of the run. The compiler checked the CSV `file` (rows typed, `key` unique) and writes
-    the normalized `copy` (CSV text in `format`, the ledger dialect) as generated/<pkg>/`path`,
-    whose sha256 the runtime checks before reading it. `rows` (typed values, copy order) and
-    `lines` (each row's line in `file`) are for `apura diff`; no row reaches generated code."""
+    input of the run. The compiler checked the CSV `files` (rows typed, `key` unique) and
+    writes the normalized `copy` (CSV text in `format`, the ledger dialect) as
+    generated/<pkg>/`path`, whose sha256 the runtime checks before reading it. `rows` (typed
+    values, copy order) and `lines` (each row's file and line) are for `apura diff` and the
+    compile-time checks; no row reaches generated code."""
 
-    file: str
+    files: tuple[str, ...]
     source: str
     key: tuple[str, ...]
     rows: tuple[tuple[object, ...], ...]
-    lines: tuple[int, ...]
+    lines: tuple[tuple[str, int], ...]
     path: str
     copy: str
     sha256: str

@@ -12,7 +12,6 @@ an editor shows)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -34,56 +33,98 @@ class Cell:
     end: int
 
 
-def records(text: str, delimiter: str, quoting: str) -> Iterator[tuple[int, list[Cell]]]:
-    """(line where the record starts, its cells) for every record of `text`."""
+@dataclass(slots=True)
+class Record:
+    """One record: the line it starts on, its cell values and, for a record with quoted
+    cells, where each cell is; a plain record (no quote: the common case) finds its cells'
+    offsets from the values when a diagnostic needs them."""
+
+    line: int
+    start: int
+    values: list[str]
+    bounds: list[tuple[int, int]] | None = None
+
+    def cell(self, i: int) -> Cell:
+        if self.bounds is not None:
+            b, e = self.bounds[i]
+        else:
+            b = self.start + sum(len(v) + 1 for v in self.values[:i])
+            e = b + len(self.values[i])
+        return Cell(self.values[i], b, e)
+
+
+def records(text: str, delimiter: str, quoting: str) -> list[Record]:
+    """Every record of `text`. Lines without a quote (or a CR) are split with str.split; a
+    line with one is read cell by cell from there (a quoted cell may span lines)."""
     quoted = quoting == "minimal"
-    stop = re.escape(delimiter) + ('"' if quoted else "") + "\r\n"
-    plain = re.compile(f"[^{stop}]*")
+    out: list[Record] = []
     i, n, line = 0, len(text), 1
     while i < n:
-        first, cells = line, []
-        while True:
-            if quoted and i < n and text[i] == '"':
-                j, parts = i + 1, []
-                while True:
-                    k = text.find('"', j)
-                    if k < 0:
-                        raise CsvSyntax(i, "as aspas abertas aqui não fecham")
-                    if text.startswith('""', k):
-                        parts.append(text[j:k + 1])
-                        j = k + 2
-                        continue
-                    parts.append(text[j:k])
-                    break
-                end = k + 1
-                line += text.count("\n", i, end)
-                cells.append(Cell("".join(parts), i, end))
-            else:
-                m = plain.match(text, i)
-                assert m is not None  # `*`: it always matches
-                end = m.end()
-                cells.append(Cell(text[i:end], i, end))
-            i = end
-            if i >= n:
+        j = text.find("\n", i)
+        end = n if j < 0 else j
+        raw = text[i:end]
+        if (not quoted or '"' not in raw) and "\r" not in raw[:-1] and \
+                (raw[-1:] != "\r" or j >= 0):
+            body = raw[:-1] if raw[-1:] == "\r" else raw
+            out.append(Record(line, i, body.split(delimiter)))
+            i, line = end + 1, line + 1
+            continue
+        rec, i, line = _slow(text, i, line, delimiter, quoted)
+        out.append(rec)
+    return out
+
+
+def _slow(text: str, i: int, line: int, delimiter: str, quoted: bool
+          ) -> tuple[Record, int, int]:
+    """The record starting at offset `i`, cell by cell: (record, next offset, next line)."""
+    stop = re.escape(delimiter) + ('"' if quoted else "") + "\r\n"
+    plain = re.compile(f"[^{stop}]*")
+    n, first, begin = len(text), line, i
+    values: list[str] = []
+    bounds: list[tuple[int, int]] = []
+    while True:
+        if quoted and i < n and text[i] == '"':
+            j, parts = i + 1, []
+            while True:
+                k = text.find('"', j)
+                if k < 0:
+                    raise CsvSyntax(i, "as aspas abertas aqui não fecham")
+                if text.startswith('""', k):
+                    parts.append(text[j:k + 1])
+                    j = k + 2
+                    continue
+                parts.append(text[j:k])
                 break
-            c = text[i]
-            if c == delimiter:
-                i += 1
-                continue
-            if c == "\n":
-                i, line = i + 1, line + 1
-                break
-            if c == "\r" and text.startswith("\r\n", i):
-                i, line = i + 2, line + 1
-                break
-            if c == "\r":
-                raise CsvSyntax(i, "um CR sem LF depois dele fora de aspas")
-            if c == '"':
-                raise CsvSyntax(i, "aspas no meio de um campo sem aspas (ponha o campo todo "
-                                   "entre aspas e dobre as aspas de dentro)")
-            raise CsvSyntax(i, f"esperava '{delimiter}' ou o fim da linha depois das aspas "
-                               "que fecham o campo")
-        yield first, cells
+            end = k + 1
+            line += text.count("\n", i, end)
+            values.append("".join(parts))
+        else:
+            m = plain.match(text, i)
+            assert m is not None  # `*`: it always matches
+            end = m.end()
+            values.append(text[i:end])
+        bounds.append((i, end))
+        i = end
+        if i >= n:
+            break
+        c = text[i]
+        if c == delimiter:
+            i += 1
+            continue
+        if c == "\n":
+            i, line = i + 1, line + 1
+            break
+        if c == "\r" and text.startswith("\r\n", i):
+            i, line = i + 2, line + 1
+            break
+        if c == "\r":
+            raise CsvSyntax(i, "um CR sem LF depois dele fora de aspas")
+        if c == '"':
+            raise CsvSyntax(i, "aspas no meio de um campo sem aspas (ponha o campo todo "
+                               "entre aspas e dobre as aspas de dentro)")
+        raise CsvSyntax(i, f"esperava '{delimiter}' ou o fim da linha depois das aspas "
+                           "que fecham o campo")
+    return Record(first, begin, values, bounds), i, line
 
 
 def quote(value: str, delimiter: str) -> str:

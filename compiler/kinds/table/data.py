@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from compiler import catalog
+from compiler import specs as S
 from compiler.diagnostics import Diagnostic
 from compiler.kinds.table.csvtext import Cell
 from compiler.kinds.table.csvtext import CsvSyntax
+from compiler.kinds.table.csvtext import Record
 from compiler.kinds.table.csvtext import quote
 from compiler.kinds.table.csvtext import records
 from compiler.kinds.table.spec import TableSpec
@@ -42,12 +44,12 @@ MAX_BAD_CELLS = 20
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """The rows that stay (typed, file order), each row's line and key cell, and the copy."""
+    """The rows that stay (typed, in file order, the files in the order listed), each row's
+    (file, line), and the copy."""
 
-    file: str
+    files: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
-    lines: tuple[int, ...]
-    key_spans: tuple[Span, ...]
+    lines: tuple[tuple[str, int], ...]
     copy: str
     sha256: str
 
@@ -59,30 +61,31 @@ def source_of(path: str, text: str) -> SourceFile:
     return SourceFile(path, text, starts)
 
 
-def locate(pkg: LoadedPackage, spec: TableSpec, diags: list[Diagnostic]) -> str | None:
-    """The display path of the table's file, or None after S1001 (outside the package:
+def locate(pkg: LoadedPackage, spec: TableSpec, file: S.Text,
+           diags: list[Diagnostic]) -> str | None:
+    """The display path of one of the table's files, or None after S1001 (outside the package:
     `..` past its folder, a symbolic link leading out)."""
     here = posixpath.dirname(spec.src.path)
-    shown = posixpath.normpath(posixpath.join(here, spec.file.value))
-    inside = shown.startswith(pkg.folder.rstrip("/") + "/")
-    if not inside:
-        diags.append(catalog.table_file_outside(spec.file.span, file=spec.file.value,
+    shown = posixpath.normpath(posixpath.join(here, file.value))
+    if not shown.startswith(pkg.folder.rstrip("/") + "/"):
+        diags.append(catalog.table_file_outside(file.span, file=file.value,
                                                 why=f"fica fora da pasta do pacote "
                                                 f"({pkg.folder})"))
         return None
     disk, top = pkg.base / shown, (pkg.base / pkg.folder).resolve()
     real = disk.resolve()
     if real != top and top not in real.parents:
-        diags.append(catalog.table_file_outside(spec.file.span, file=spec.file.value,
+        diags.append(catalog.table_file_outside(file.span, file=file.value,
                                                 why="é (ou passa por) um link simbólico para "
                                                 "fora da pasta do pacote"))
         return None
     return shown
 
 
-def read(pkg: LoadedPackage, spec: TableSpec, diags: list[Diagnostic]) -> Checked | None:
-    """Read and check the table's CSV; None (with diagnostics) when it has errors."""
-    shown = locate(pkg, spec, diags)
+def _text_of(pkg: LoadedPackage, spec: TableSpec, file: S.Text,
+             diags: list[Diagnostic]) -> SourceFile | None:
+    """One file's text, registered in the package's sources (its bytes in `pkg.data`)."""
+    shown = locate(pkg, spec, file, diags)
     if shown is None:
         return None
     disk = pkg.base / shown
@@ -90,95 +93,116 @@ def read(pkg: LoadedPackage, spec: TableSpec, diags: list[Diagnostic]) -> Checke
         raw = disk.read_bytes()
     except OSError as exc:
         why = "o arquivo não existe" if not disk.exists() else (exc.strerror or str(exc))
-        diags.append(catalog.table_file_unreadable(spec.file.span, file=spec.file.value,
-                                                   why=why))
+        diags.append(catalog.table_file_unreadable(file.span, file=file.value, why=why))
         return None
     codec = "utf-8-sig" if spec.format.encoding == "utf-8" else "latin-1"
     try:
         text = raw.decode(codec)
     except UnicodeDecodeError:
-        text = raw.decode(codec, errors="replace")
-        pkg.sources[shown] = source_of(shown, text)
+        pkg.sources[shown] = src = source_of(shown, raw.decode(codec, errors="replace"))
         line, col, _ = decode_error_at(Path(disk), codec, 1)
-        src = pkg.sources[shown]
         at = src.offset(line, col)
         diags.append(catalog.table_file_unreadable(
-            src.span(at, at + 1), file=spec.file.value,
+            src.span(at, at + 1), file=file.value,
             why=f"um byte que não é {spec.format.encoding}"))
         return None
     pkg.sources[shown] = src = source_of(shown, text)
     pkg.data[shown] = raw
-    return _check(spec, src, diags)
+    return src
 
 
-def _check(spec: TableSpec, src: SourceFile, diags: list[Diagnostic]) -> Checked | None:
+@dataclass(slots=True)
+class _Rows:
+    """The accepted rows of the files, with where each one is and its first key cell."""
+
+    values: list[tuple[Any, ...]]
+    at: list[tuple[SourceFile, Record, int]]  # file, record, where its first key cell is
+
+
+def read(pkg: LoadedPackage, spec: TableSpec, diags: list[Diagnostic]) -> Checked | None:
+    """Read and check the table's CSV files; None (with diagnostics) when they have errors."""
+    srcs = [_text_of(pkg, spec, f, diags) for f in spec.files]
+    if any(s is None for s in srcs):
+        return None
+    names = [c.name for c in spec.columns]
+    fmt = CsvFormat(spec.format.delimiter, spec.format.encoding, spec.format.decimal,
+                    spec.format.thousands, spec.format.date, spec.format.true,
+                    spec.format.false, True)
+    convs = [converter(Field(c.name, c.type, c.required, c.scale), fmt) for c in spec.columns]
+    kidx = [names.index(k.value) for k in spec.key]
+    rows = _Rows([], [])
+    before = len(diags)
+    for src in srcs:
+        assert src is not None
+        _check_file(spec, src, convs, kidx, rows, diags)
+    if len(diags) > before:
+        return None
+    keep = _keys(spec, rows, kidx, convs, diags)
+    if keep is None:
+        return None
+    values = [r for r, k in zip(rows.values, keep, strict=True) if k]
+    lines = tuple((src.path, rec.line) for (src, rec, _), k in zip(rows.at, keep, strict=True)
+                  if k)
+    copy = _copy(spec, values)
+    return Checked(files=tuple(s.path for s in srcs if s is not None), rows=tuple(values),
+                   lines=lines, copy=copy, sha256=hashlib.sha256(copy.encode("utf-8")).hexdigest())
+
+
+def _check_file(spec: TableSpec, src: SourceFile, convs: list[Any], kidx: list[int],
+                rows: _Rows, diags: list[Diagnostic]) -> None:
+    """One file's header and cells; its accepted rows are added to `rows`."""
     delim = spec.format.delimiter
     try:
-        recs = list(records(src.text, delim, spec.quoting))
+        recs = records(src.text, delim, spec.quoting)
     except CsvSyntax as exc:
         diags.append(catalog.table_csv_syntax(src.span(exc.offset, exc.offset + 1),
                                               problem=exc.problem))
-        return None
-    before = len(diags)
+        return
     if not recs:
         diags.append(catalog.table_header_missing(src.span(0, 0), header="",
                                                   missing=[c.name for c in spec.columns]))
-        return None
-    header = recs[0][1]
+        return
+    header = [recs[0].cell(i) for i in range(len(recs[0].values))]
     order = _header(spec, src, header, diags)
     if order is None:
-        return None
-    names = [c.name for c in spec.columns]
-    fmt = CsvFormat(delim, spec.format.encoding, spec.format.decimal, spec.format.thousands,
-                    spec.format.date, spec.format.true, spec.format.false, True)
-    convs = [converter(Field(c.name, c.type, c.required, c.scale), fmt) for c in spec.columns]
-    kidx = [names.index(k.value) for k in spec.key]
-    rows: list[tuple[Any, ...]] = []
-    lines: list[int] = []
-    key_cells: list[Cell] = []
+        return
     bad: list[tuple[Span, str, str, str]] = []
-    for line, cells in recs[1:]:
-        if len(cells) != len(header):
-            diags.append(catalog.table_record_width(_span(src, cells[0]), cells=len(cells),
-                                                    width=len(header)))
+    kinds = [c.type == "str" for c in spec.columns]  # a str cell is its text
+    width, first_key = len(header), order[kidx[0]]
+    for rec in recs[1:]:
+        cells = rec.values
+        if len(cells) != width:
+            diags.append(catalog.table_record_width(_span(src, rec.cell(0)), cells=len(cells),
+                                                    width=width))
             continue
         values: list[Any] = []
         ok = True
-        for col, conv, i in zip(spec.columns, convs, order, strict=True):
-            cell = cells[i]
-            if cell.value == "":
+        for n, (col, conv, i) in enumerate(zip(spec.columns, convs, order, strict=True)):
+            text = cells[i]
+            if text == "":
                 if col.required:
                     ok = False
-                    bad.append((_span(src, cell), col.name, col.type,
+                    bad.append((_span(src, rec.cell(i)), col.name, col.type,
                                 "célula vazia numa coluna obrigatória (required)"))
                 values.append(None)
                 continue
+            if kinds[n]:
+                values.append(text)
+                continue
             try:
-                values.append(conv(cell.value))
+                values.append(conv(text))
             except BadCell as exc:
                 ok = False
-                bad.append((_span(src, cell), col.name, col.type, exc.message))
+                bad.append((_span(src, rec.cell(i)), col.name, col.type, exc.message))
                 values.append(None)
         if ok:
-            rows.append(tuple(values))
-            lines.append(line)
-            key_cells.append(cells[order[kidx[0]]])
+            rows.values.append(tuple(values))
+            rows.at.append((src, rec, first_key))
     shown = bad[:MAX_BAD_CELLS]
     for n, (span, column, type_, reason) in enumerate(shown, start=1):
         more = len(bad) - len(shown) if n == len(shown) else 0
         diags.append(catalog.table_bad_cell(span, column=column, type=type_, reason=reason,
                                             more=more))
-    if len(diags) > before:
-        return None
-    keep = _keys(spec, src, rows, lines, key_cells, kidx, convs, diags)
-    if keep is None:
-        return None
-    rows = [r for r, k in zip(rows, keep, strict=True) if k]
-    spans = tuple(_span(src, c) for c, k in zip(key_cells, keep, strict=True) if k)
-    lines = [n for n, k in zip(lines, keep, strict=True) if k]
-    copy = _copy(spec, rows)
-    return Checked(file=src.path, rows=tuple(rows), lines=tuple(lines), key_spans=spans,
-                   copy=copy, sha256=hashlib.sha256(copy.encode("utf-8")).hexdigest())
 
 
 def _span(src: SourceFile, cell: Cell) -> Span:
@@ -211,20 +235,24 @@ def _header(spec: TableSpec, src: SourceFile, header: list[Cell],
     return [[c.value for c in header].index(n) for n in declared]
 
 
-def _keys(spec: TableSpec, src: SourceFile, rows: list[tuple[Any, ...]], lines: list[int],
-          key_cells: list[Cell], kidx: list[int], convs: list[Any],
+def _keys(spec: TableSpec, rows: _Rows, kidx: list[int], convs: list[Any],
           diags: list[Diagnostic]) -> list[bool] | None:
-    """Which rows stay: a key repeated in the file is S1009, unless `resolve:` names the row
+    """Which rows stay: a key repeated in the files is S1009, unless `resolve:` names the row
     that stays (S1010: a resolution of a key that does not repeat; S1011: keep: does not pick
     exactly one row; S1014: a key resolved twice). None after an error."""
     names = [c.name for c in spec.columns]
     at: dict[tuple[Any, ...], list[int]] = {}
-    for n, r in enumerate(rows):
+    for n, r in enumerate(rows.values):
         at.setdefault(tuple(r[i] for i in kidx), []).append(n)
     dups = {k: ns for k, ns in at.items() if len(ns) > 1}
-    keep = [True] * len(rows)
+    keep = [True] * len(rows.values)
     before = len(diags)
     resolved: dict[tuple[Any, ...], Span] = {}
+
+    def where(n: int) -> Span:
+        src, rec, i = rows.at[n]
+        return _span(src, rec.cell(i))
+
     for res in spec.resolve:
         shown = _shown(spec, [t.value for t in res.key])
         span = res.key[0].span if res.key else res.span
@@ -243,14 +271,14 @@ def _keys(spec: TableSpec, src: SourceFile, rows: list[tuple[Any, ...]], lines: 
             continue
         resolved[key] = span
         if key not in dups:
-            why = "não se repete no arquivo" if key in at else "não está no arquivo"
+            why = "não se repete nos dados" if key in at else "não está nos dados"
             diags.append(catalog.table_resolve_no_duplicate(span, key=shown, why=why))
             continue
         wanted: list[tuple[int, Any]] = []
         for col, value in res.keep:
             if col.value not in names:
                 diags.append(catalog.table_unknown_column(col.span, name=col.value,
-                                                          where="resolve: keep:",
+                                                          where="resolve: keep",
                                                           candidates=_close(col.value, names)))
                 break
             i = names.index(col.value)
@@ -259,21 +287,22 @@ def _keys(spec: TableSpec, src: SourceFile, rows: list[tuple[Any, ...]], lines: 
             except BadCell:
                 wanted.append((i, _NOTHING))
         else:
-            hits = [n for n in dups[key] if all(rows[n][i] == v for i, v in wanted)]
+            hits = [n for n in dups[key] if all(rows.values[n][i] == v for i, v in wanted)]
             if len(hits) != 1:
                 diags.append(catalog.table_resolve_keep(
                     res.keep[0][0].span if res.keep else res.span, key=shown, found=len(hits),
-                    lines=[_span(src, key_cells[n]) for n in dups[key]]))
+                    lines=[where(n) for n in dups[key]]))
                 continue
             for n in dups[key]:
                 keep[n] = n == hits[0]
     for key, ns in dups.items():
         if key in resolved:
             continue
+        first = rows.at[ns[0]]
         for n in ns[1:]:
             diags.append(catalog.table_duplicate_key(
-                _span(src, key_cells[n]), key=_shown(spec, [cell_text(v) for v in key]),
-                line=lines[ns[0]], first=_span(src, key_cells[ns[0]])))
+                where(n), key=_shown(spec, [cell_text(v) for v in key]),
+                line=f"{first[0].path}:{first[1].line}", first=where(ns[0])))
     return keep if len(diags) == before else None
 
 
@@ -308,5 +337,6 @@ def cell_text(v: Any) -> str:
 def _copy(spec: TableSpec, rows: list[tuple[Any, ...]]) -> str:
     d = COPY_FORMAT.delimiter
     out = [d.join(quote(c.name, d) for c in spec.columns)]
-    out += [d.join(quote(cell_text(v), d) for v in r) for r in rows]
+    out += [d.join(quote(v if v.__class__ is str else cell_text(v), d) for v in r)
+            for r in rows]
     return "\n".join(out) + "\n"

@@ -42,11 +42,11 @@ def _rows(t: ir.Table, columns: Sequence[str]) -> list[_Row]:
     shown = [c for c in columns if c not in t.key]
     idx = [names.index(c) for c in shown]
     out = []
-    for row, line in zip(t.rows, t.lines, strict=True):
+    for row, (file, line) in zip(t.rows, t.lines, strict=True):
         key = ", ".join(f"{k}={cell_text(row[i])}" for k, i in zip(t.key, kidx, strict=True))
         cells: tuple[tuple[str, Any], ...] = tuple((c, cell_text(row[i]))
                                                    for c, i in zip(shown, idx, strict=True))
-        out.append(_Row(key, cells, Span(file=t.file, line=line, col=1, end_line=line,
+        out.append(_Row(key, cells, Span(file=file, line=line, col=1, end_line=line,
                                          end_col=1, start=0, end=0)))
     return out
 
@@ -55,7 +55,7 @@ def diff_table(old: ir.Table, new: ir.Table) -> Found:
     old_cols = [f.name for f in old.fields]
     new_cols = [f.name for f in new.fields]
     common = [c for c in new_cols if c in old_cols]
-    found = attrs([("file", old.file, new.file), ("source", old.source, new.source),
+    found = attrs([("file", old.files, new.files), ("source", old.source, new.source),
                    ("key", old.key, new.key),
                    ("columns.order", tuple(c for c in old_cols if c in common), tuple(common))])
     columns = compare(COLUMN, old.fields, new.fields)

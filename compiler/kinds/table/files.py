@@ -20,7 +20,7 @@ class _TableFiles:
             return {}
         out = {t.path: t.copy for t in tables}
         index = {"format": 1, "tables": {t.id: {"file": t.path, "sha256": t.sha256,
-                                                "rows": len(t.rows), "from": t.file}
+                                                "rows": len(t.rows), "from": list(t.files)}
                                          for t in tables}}
         out[INDEX] = json.dumps(index, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         return out

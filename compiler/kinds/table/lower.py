@@ -15,6 +15,7 @@ from compiler import specs
 from compiler.kinds.ledger.lower import field_types
 from compiler.kinds.ledger.lower import ir_fields
 from compiler.kinds.table import data
+from compiler.kinds.table.data import cell_text
 from compiler.kinds.table.spec import TableSpec
 from compiler.source import SourceFile
 from compiler.source import Span
@@ -45,6 +46,9 @@ class _Table:
                 candidates=difflib.get_close_matches(k.value, names, n=1, cutoff=0.6)))
         if unknown:
             return None
+        if spec.provisional is not None:
+            lw.diags.append(catalog.provisional(spec.provisional.span, spec_id=spec.id,
+                                                text=" ".join(spec.provisional.value.split())))
         got = data.read(lw.pkg, spec, lw.diags)
         if got is None:
             return None
@@ -54,7 +58,7 @@ class _Table:
                                             decimal=f.decimal, thousands=f.thousands,
                                             date=f.date, true=f.true, false=f.false,
                                             header=True),
-                        derived=(), span=spec.span, file=got.file, source=spec.source.value,
+                        derived=(), span=spec.span, files=got.files, source=spec.source.value,
                         key=tuple(k.value for k in spec.key), rows=got.rows, lines=got.lines,
                         path=copy_path(spec.id), copy=got.copy, sha256=got.sha256)
 
@@ -67,16 +71,16 @@ class _Table:
             names = [f.name for f in t.fields]
             idx = [names.index(k) for k in m.key]
             first: dict[tuple[object, ...], int] = {}
-            src = lw.pkg.sources[t.file]
             for n, row in enumerate(t.rows):
                 key = tuple(row[i] for i in idx)
                 if key not in first:
                     first[key] = n
                     continue
-                shown = ", ".join(f"{k}={v}" for k, v in zip(m.key, key, strict=True))
+                shown = ", ".join(f"{k}={cell_text(v)}" for k, v in zip(m.key, key, strict=True))
+                (f0, l0), (f1, l1) = t.lines[first[key]], t.lines[n]
                 lw.diags.append(catalog.table_map_key_repeats(
-                    _line(src, t.lines[n]), map_id=m.id, key=shown,
-                    line=t.lines[first[key]], first=_line(src, t.lines[first[key]])))
+                    _line(lw.pkg.sources[f1], l1), map_id=m.id, key=shown, line=f"{f0}:{l0}",
+                    first=_line(lw.pkg.sources[f0], l0)))
                 break  # one per map: the first repeat says what is wrong
 
 

@@ -32,7 +32,7 @@ class ResolveSpec:
 class TableSpec(S.SpecBase):
     """Reference data shipped with the specs: a CSV file read at compile time."""
 
-    file: S.Text
+    files: tuple[S.Text, ...]  # `file:`, one path or a list (their rows in that order)
     format: S.FormatSpec
     quoting: str
     columns: tuple[S.FieldSpec, ...]
@@ -47,8 +47,10 @@ class _Table:
     def build(self, root: YMap, src: SourceFile, base: dict[str, Any]) -> TableSpec:
         f = S.mapping(root.get("format"))
         fmt = format_spec(f)
-        file, source = S.text(root, "file"), S.text(root, "source")
+        file, source = root.get("file"), S.text(root, "source")
         assert file is not None and source is not None  # required by the schema
+        files = S.texts(file) if not isinstance(file, YScalar) else \
+            (S.Text(value=file.value, span=file.span),)
         resolve = []
         for item in S.sequence(root.get("resolve")):
             m = S.mapping(item)
@@ -58,7 +60,7 @@ class _Table:
             assert reason is not None
             resolve.append(ResolveSpec(key=S.texts(m.get("key")), keep=keep, reason=reason,
                                        span=item.span))
-        return TableSpec(**base, file=file, format=fmt,
+        return TableSpec(**base, files=files, format=fmt,
                          quoting=S.string(f, "quoting", "minimal"),
                          columns=field_specs(root.get("columns")), key=S.texts(root.get("key")),
                          source=source, resolve=tuple(resolve))
