@@ -467,7 +467,12 @@ class Package:
 
     @property
     def ledgers(self) -> tuple[Ledger, ...]:
-        """Every ledger, tables included (a table is read like a ledger: a map's source)."""
+        """The input ledgers (not the tables shipped with the specs: `tables`)."""
+        return tuple(n for n in self.nodes if isinstance(n, Ledger) and not isinstance(n, Table))
+
+    @property
+    def readable(self) -> tuple[Ledger, ...]:
+        """What the runtime reads like a ledger file: the ledgers and the tables (map sources)."""
         return tuple(n for n in self.nodes if isinstance(n, Ledger))
 
     @property
