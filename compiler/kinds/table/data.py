@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import operator
 import posixpath
 import re
 from dataclasses import dataclass
@@ -167,42 +168,60 @@ def _check_file(spec: TableSpec, src: SourceFile, convs: list[Any], kidx: list[i
     if order is None:
         return
     bad: list[tuple[Span, str, str, str]] = []
-    kinds = [c.type == "str" for c in spec.columns]  # a str cell is its text
     width, first_key = len(header), order[kidx[0]]
+    pick = operator.itemgetter(*order)
+    one = len(order) == 1
+    # the columns whose cells convert (a str cell is its text)
+    typed = [(n, convs[n]) for n, c in enumerate(spec.columns) if c.type != "str"]
     for rec in recs[1:]:
         cells = rec.values
         if len(cells) != width:
             diags.append(catalog.table_record_width(_span(src, rec.cell(0)), cells=len(cells),
                                                     width=width))
             continue
-        values: list[Any] = []
-        ok = True
-        for n, (col, conv, i) in enumerate(zip(spec.columns, convs, order, strict=True)):
-            text = cells[i]
-            if text == "":
-                if col.required:
-                    ok = False
-                    bad.append((_span(src, rec.cell(i)), col.name, col.type,
-                                "célula vazia numa coluna obrigatória (required)"))
-                values.append(None)
+        values = [pick(cells)] if one else list(pick(cells))
+        try:
+            if "" in values:
+                raise _Empty
+            for n, conv in typed:
+                values[n] = conv(values[n])
+        except (BadCell, _Empty):
+            row = _slow_row(spec, src, rec, order, convs, bad)
+            if row is None:
                 continue
-            if kinds[n]:
-                values.append(text)
-                continue
-            try:
-                values.append(conv(text))
-            except BadCell as exc:
-                ok = False
-                bad.append((_span(src, rec.cell(i)), col.name, col.type, exc.message))
-                values.append(None)
-        if ok:
-            rows.values.append(tuple(values))
-            rows.at.append((src, rec, first_key))
+            values = list(row)
+        rows.values.append(tuple(values))
+        rows.at.append((src, rec, first_key))
     shown = bad[:MAX_BAD_CELLS]
     for n, (span, column, type_, reason) in enumerate(shown, start=1):
         more = len(bad) - len(shown) if n == len(shown) else 0
         diags.append(catalog.table_bad_cell(span, column=column, type=type_, reason=reason,
                                             more=more))
+
+
+class _Empty(Exception):
+    """An empty cell in a record (null, or an error in a required column)."""
+
+
+def _slow_row(spec: TableSpec, src: SourceFile, rec: Record, order: list[int],
+              convs: list[Any], bad: list[tuple[Span, str, str, str]]) -> tuple[Any, ...] | None:
+    """A record with an empty cell or a cell that does not convert, cell by cell: its row (an
+    empty optional cell is null), or None after noting its bad cells (S1008)."""
+    values: list[Any] = []
+    before = len(bad)
+    for col, conv, i in zip(spec.columns, convs, order, strict=True):
+        text = rec.values[i]
+        if text == "":
+            if col.required:
+                bad.append((_span(src, rec.cell(i)), col.name, col.type,
+                            "célula vazia numa coluna obrigatória (required)"))
+            values.append(None)
+            continue
+        try:
+            values.append(conv(text))
+        except BadCell as exc:
+            bad.append((_span(src, rec.cell(i)), col.name, col.type, exc.message))
+    return tuple(values) if len(bad) == before else None
 
 
 def _span(src: SourceFile, cell: Cell) -> Span:
@@ -242,8 +261,9 @@ def _keys(spec: TableSpec, rows: _Rows, kidx: list[int], convs: list[Any],
     exactly one row; S1014: a key resolved twice). None after an error."""
     names = [c.name for c in spec.columns]
     at: dict[tuple[Any, ...], list[int]] = {}
-    for n, r in enumerate(rows.values):
-        at.setdefault(tuple(r[i] for i in kidx), []).append(n)
+    keyed = operator.itemgetter(*kidx)
+    for n, k in enumerate(map(keyed, rows.values)):
+        at.setdefault(k if len(kidx) > 1 else (k,), []).append(n)
     dups = {k: ns for k, ns in at.items() if len(ns) > 1}
     keep = [True] * len(rows.values)
     before = len(diags)
@@ -337,6 +357,10 @@ def cell_text(v: Any) -> str:
 def _copy(spec: TableSpec, rows: list[tuple[Any, ...]]) -> str:
     d = COPY_FORMAT.delimiter
     out = [d.join(quote(c.name, d) for c in spec.columns)]
-    out += [d.join(quote(v if v.__class__ is str else cell_text(v), d) for v in r)
-            for r in rows]
+    for r in rows:
+        cells = [v if v.__class__ is str else cell_text(v) for v in r]
+        line = d.join(cells)
+        if '"' in line or "\n" in line or "\r" in line or line.count(d) != len(cells) - 1:
+            line = d.join(quote(c, d) for c in cells)
+        out.append(line)
     return "\n".join(out) + "\n"
