@@ -272,3 +272,34 @@ def test_apura_diff_says_rows_and_columns_by_key(tmp_path: Path) -> None:
         assert invoke("diff", "a/specs/tabelas", "a/specs/tabelas").exit_code == 0
     finally:
         os.chdir(ROOT)
+
+
+def test_a_key_repeated_across_the_files_of_a_table(tmp_path: Path) -> None:
+    pkg = tmp_path / "specs" / "p"
+    (pkg / "b").mkdir(parents=True)
+    (pkg / "package.yaml").write_text("kind: package\nid: p\nparams: {}\n", "utf-8")
+    (pkg / "a.csv").write_text("k,v\n1,x\n2,y\n", "utf-8")
+    (pkg / "b" / "mais.csv").write_text("v,k\nz,3\nw,2\n", "utf-8")  # columns in any order
+    (pkg / "b" / "t.yaml").write_text(
+        "kind: table\nid: t\nsource: teste\nfile: [../a.csv, mais.csv]\n"
+        'format: {delimiter: ","}\ncolumns:\n  k: {type: int}\n  v: {type: str}\nkey: [k]\n',
+        "utf-8")
+    result = check(pkg, base=tmp_path)
+    [d] = result.errors
+    assert (d.code, d.span.file, d.span.line, d.span.col) == ("S1009", "specs/p/b/mais.csv", 3, 3)
+    assert d.message == "a chave k=2 se repete: já está em specs/p/a.csv:3"
+    assert (d.labels[0].span.file, d.labels[0].span.line) == ("specs/p/a.csv", 3)
+    (pkg / "b" / "mais.csv").write_text("v,k\nz,3\n", "utf-8")
+    t = check(pkg, base=tmp_path).ir.tables[0]  # type: ignore[union-attr]
+    assert t.rows == ((1, "x"), (2, "y"), (3, "z"))
+    assert t.lines == (("specs/p/a.csv", 2), ("specs/p/a.csv", 3), ("specs/p/b/mais.csv", 2))
+
+
+def test_a_layout_cannot_read_a_table_as_its_source(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    shutil.copytree(CASE / "specs", root / "specs")
+    quadro = root / "specs" / "tabelas" / "quadro.yaml"
+    quadro.write_text(quadro.read_text("utf-8").replace("source: gasto", "source: elementos"),
+                      "utf-8")
+    result = check(root / "specs" / "tabelas", base=root)
+    assert [d.code for d in result.errors][:1] == ["S0203"]
