@@ -302,6 +302,7 @@ class Table(Ledger):
     compile-time checks; no row reaches generated code."""
 
     files: tuple[str, ...]
+    in_package: tuple[str, ...]  # the files relative to the package folder (what diff compares)
     source: str
     key: tuple[str, ...]
     rows: tuple[tuple[object, ...], ...]

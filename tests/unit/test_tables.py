@@ -156,6 +156,9 @@ def test_editing_the_csv_makes_the_package_stale(tmp_path: Path) -> None:
     after = compile_package(root / "specs" / "tabelas", root)
     assert after.ir is not None and after.ir.spec_hash != before.spec_hash
     assert "foi compilado de outra versão" in staleness(gen, root)
+    checked = invoke("--project", root, "compile", root / "specs" / "tabelas", "--out",
+                     root / "generated", "--check")
+    assert checked.exit_code == 1 and "tables/elementos.csv (compilado)" in checked.stdout
     shown = diff_tree(gen, after.files, "generated/tabelas")
     assert "-33903000;33903000;3;Material de consumo" in shown  # the copy is compared
     assert "+33903000;33903000;3;Material de Consumo" in shown

@@ -6,7 +6,6 @@ CSV file (the new side's; a removed row, the old side's)."""
 from __future__ import annotations
 
 import dataclasses
-import posixpath
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,18 +51,12 @@ def _rows(t: ir.Table, columns: Sequence[str]) -> list[_Row]:
     return out
 
 
-def _files(t: ir.Table) -> tuple[str, ...]:
-    """The table's files as its spec names them (relative to the spec's folder): the same on
-    two checkouts of one package."""
-    here = posixpath.dirname(t.span.file)
-    return tuple(posixpath.relpath(f, here) for f in t.files)
-
-
 def diff_table(old: ir.Table, new: ir.Table) -> Found:
     old_cols = [f.name for f in old.fields]
     new_cols = [f.name for f in new.fields]
     common = [c for c in new_cols if c in old_cols]
-    found = attrs([("file", _files(old), _files(new)), ("source", old.source, new.source),
+    # the files relative to the package folder: the same on two checkouts of one package
+    found = attrs([("file", old.in_package, new.in_package), ("source", old.source, new.source),
                    ("key", old.key, new.key),
                    ("columns.order", tuple(c for c in old_cols if c in common), tuple(common))])
     columns = compare(COLUMN, old.fields, new.fields)

@@ -6,6 +6,7 @@ compile time (S1013), not a D0202 at every run."""
 from __future__ import annotations
 
 import difflib
+import posixpath
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -58,7 +59,9 @@ class _Table:
                                             decimal=f.decimal, thousands=f.thousands,
                                             date=f.date, true=f.true, false=f.false,
                                             header=True),
-                        derived=(), span=spec.span, files=got.files, source=spec.source.value,
+                        derived=(), span=spec.span, files=got.files,
+                        in_package=tuple(posixpath.relpath(f, lw.pkg.folder) for f in got.files),
+                        source=spec.source.value,
                         key=tuple(k.value for k in spec.key), rows=got.rows, lines=got.lines,
                         path=copy_path(spec.id), copy=got.copy, sha256=got.sha256)
 
