@@ -306,3 +306,25 @@ def test_a_layout_cannot_read_a_table_as_its_source(tmp_path: Path) -> None:
                       "utf-8")
     result = check(root / "specs" / "tabelas", base=root)
     assert [d.code for d in result.errors][:1] == ["S0203"]
+
+
+def test_a_table_extends_another_and_an_inherited_file_is_the_parents(tmp_path: Path) -> None:
+    pkg = tmp_path / "specs" / "p"
+    (pkg / "2019").mkdir(parents=True)
+    (pkg / "2021").mkdir()
+    (pkg / "package.yaml").write_text("kind: package\nid: p\nparams: {}\n", "utf-8")
+    (pkg / "2019" / "t.csv").write_text("k,v\n1,x\n1,y\n", "utf-8")
+    (pkg / "2019" / "t.yaml").write_text(
+        "kind: table\nid: t_2019\nsource: teste\nfile: t.csv\nformat: {delimiter: \",\"}\n"
+        "columns:\n  k: {type: int}\n  v: {type: str}\nkey: [k]\n"
+        "resolve:\n  - {key: [\"1\"], keep: {v: y}, reason: a segunda vale}\n", "utf-8")
+    child = pkg / "2021" / "t.yaml"
+    child.write_text("kind: table\nid: t_2021\nextends: t_2019\n", "utf-8")
+    result = check(pkg, base=tmp_path)
+    assert result.errors == []
+    t19, t21 = result.ir.tables  # type: ignore[union-attr]
+    assert t19.rows == t21.rows == ((1, "y"),) and t21.files == ("specs/p/2019/t.csv",)
+    child.write_text("kind: table\nid: t_2021\nextends: t_2019\nremove: {resolve: true}\n",
+                     "utf-8")
+    [d] = check(pkg, base=tmp_path).errors  # without the parent's resolution: S1009
+    assert (d.code, d.span.file, d.span.line) == ("S1009", "specs/p/2019/t.csv", 3)

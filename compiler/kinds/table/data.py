@@ -66,7 +66,8 @@ def locate(pkg: LoadedPackage, spec: TableSpec, file: S.Text,
            diags: list[Diagnostic]) -> str | None:
     """The display path of one of the table's files, or None after S1001 (outside the package:
     `..` past its folder, a symbolic link leading out)."""
-    here = posixpath.dirname(spec.src.path)
+    # relative to the spec file that states it (a parent's, for a `file:` inherited by extends:)
+    here = posixpath.dirname(file.span.file)
     shown = posixpath.normpath(posixpath.join(here, file.value))
     if not shown.startswith(pkg.folder.rstrip("/") + "/"):
         diags.append(catalog.table_file_outside(file.span, file=file.value,
