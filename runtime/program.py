@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from runtime import catalog
+from runtime.csvfile import os_reason
 from runtime.errors import DataError
 from runtime.errors import RunFailed
 from runtime.ledgers import Reader
@@ -197,7 +198,7 @@ class Program:
             try:
                 digest = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError as exc:
-                errors.append(catalog.table_copy_changed(name, shown, exc.strerror or str(exc)))
+                errors.append(catalog.table_copy_changed(name, shown, os_reason(exc)))
                 continue
             if digest != tf.sha256:
                 errors.append(catalog.table_copy_changed(

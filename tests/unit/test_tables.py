@@ -105,6 +105,7 @@ def test_an_edited_copy_is_refused(tmp_path: Path, backend: str) -> None:
     with pytest.raises(RunFailed) as exc:
         program.run(ledgers(), PARAMS, backend=backend)
     assert [e.code for e in exc.value.errors] == ["D1001"]
+    assert "(o arquivo não existe)" in exc.value.errors[0].message
 
 
 def test_a_table_given_as_input_is_a_usage_error(tmp_path: Path) -> None:
