@@ -39,7 +39,7 @@ from runtime.model import Field
 
 # The dialect of the copy the runtime reads (the ledger defaults).
 COPY_FORMAT = CsvFormat(";", "utf-8", ",", "", "DD/MM/YYYY", "S", "N", True)
-# Bad cells reported per table (the rest are counted in the last one's help).
+# Bad cells reported per file (the rest are counted in the last one's help).
 MAX_BAD_CELLS = 20
 
 
