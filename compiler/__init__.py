@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from pathlib import Path
 
 from compiler import kinds
@@ -21,6 +22,7 @@ from compiler.diagnostics import Diagnostic
 from compiler.diagnostics import Severity
 from compiler.ir import Package
 from compiler.lower import lower
+from compiler.lower import spec_digest
 from compiler.package import LoadedPackage
 from compiler.package import build_view
 from compiler.package import discover
@@ -69,8 +71,9 @@ def check(folder: str | Path, base: str | Path | None = None) -> CompileResult:
     views: dict[int, Package] = {}
     manifest = None
     pkg = None
+    loaded: LoadedPackage | None = None
     for year in reading.years or (None,):
-        loaded: LoadedPackage = build_view(reading, year, diags)
+        loaded = build_view(reading, year, diags)
         manifest = manifest or loaded.manifest
         for kind in kinds.KINDS:
             if not kinds.front_end(kind).singleton:
@@ -79,6 +82,11 @@ def check(folder: str | Path, base: str | Path | None = None) -> CompileResult:
         pkg = lower(loaded, diags)
         if year is not None and pkg is not None:
             views[year] = pkg
+    if loaded is not None and views:
+        # every view of one package: one spec hash over every file any view read
+        files, digest = spec_digest(loaded)
+        views = {y: replace(v, spec_files=files, spec_hash=digest) for y, v in views.items()}
+        pkg = views[max(views)]
     diags.sort(key=Diagnostic.sort_key)
     # A value inherited through `extends:` is checked in the parent and in the child, a spec
     # the layout years share in every view: the same mistake (same code, message and

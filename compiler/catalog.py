@@ -613,3 +613,88 @@ def when_reads_cells(span: Span, *, spec_id: str) -> Diagnostic:
                       "ele decide, antes da execução, se a spec roda: só pode usar parâmetros "
                       "($exercicio, $bimestre…)", span=span,
                       help="escreva a condição sobre os parâmetros, ex.: $exercicio >= 2020")
+# --- S10xx: the `table` kind (compiler/kinds/table): positions inside the CSV file
+def table_file_outside(span: Span, *, file: str, why: str) -> Diagnostic:
+    return Diagnostic(code="S1001", message=f"o arquivo da tabela '{file}' {why}", span=span,
+                      help="ponha o CSV dentro da pasta do pacote (ao lado da spec ou numa "
+                      "subpasta) e indique o caminho relativo à spec")
+
+
+def table_file_unreadable(span: Span, *, file: str, why: str) -> Diagnostic:
+    return Diagnostic(code="S1002", message=f"não consegui ler o arquivo da tabela '{file}': "
+                      f"{why}", span=span)
+
+
+def table_csv_syntax(span: Span, *, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1003", message=f"CSV malformado: {problem}", span=span)
+
+
+def table_header_missing(span: Span, *, missing: list[str], header: str) -> Diagnostic:
+    names = ", ".join(f"'{m}'" for m in missing)
+    return Diagnostic(code="S1004", message=f"o cabeçalho do CSV não tem a(s) coluna(s) {names}",
+                      span=span, help=f"o cabeçalho tem: {header}" if header else
+                      "a primeira linha do arquivo é o cabeçalho")
+
+
+def table_header_extra(span: Span, *, name: str, table: str) -> Diagnostic:
+    return Diagnostic(code="S1005", message=f"a coluna '{name}' do CSV não é declarada em "
+                      f"columns: da tabela '{table}'", span=span,
+                      help="declare-a (com o tipo) ou tire-a do arquivo")
+
+
+def table_header_repeated(span: Span, *, name: str, first: Span) -> Diagnostic:
+    return Diagnostic(code="S1006", message=f"a coluna '{name}' aparece duas vezes no cabeçalho",
+                      span=span, labels=(Label(span=first, message="primeira ocorrência"),))
+
+
+def table_record_width(span: Span, *, cells: int, width: int) -> Diagnostic:
+    return Diagnostic(code="S1007", message=f"a linha tem {cells} célula(s); o cabeçalho tem "
+                      f"{width}", span=span)
+
+
+def table_bad_cell(span: Span, *, column: str, type: str, reason: str,
+                   more: int = 0) -> Diagnostic:
+    return Diagnostic(code="S1008", message=f"coluna '{column}' ({type}): {reason}", span=span,
+                      help=f"e mais {more} célula(s) inválida(s) nesta tabela" if more else None)
+
+
+def table_duplicate_key(span: Span, *, key: str, line: str, first: Span) -> Diagnostic:
+    return Diagnostic(code="S1009", message=f"a chave {key} se repete: já está em {line}",
+                      span=span, labels=(Label(span=first, message="primeira ocorrência"),),
+                      help="corrija o arquivo ou diga qual linha vale em resolve: (com key:, "
+                      "keep: e reason:)")
+
+
+def table_resolve_no_duplicate(span: Span, *, key: str, why: str) -> Diagnostic:
+    return Diagnostic(code="S1010", message=f"resolve: a chave {key} {why}", span=span,
+                      help="resolve: serve só para chaves que se repetem no arquivo; tire a "
+                      "entrada")
+
+
+def table_resolve_keep(span: Span, *, key: str, found: int, lines: list[Span]) -> Diagnostic:
+    what = "nenhuma das linhas" if found == 0 else f"{found} das linhas"
+    return Diagnostic(code="S1011", message=f"resolve: keep: casa com {what} da chave {key}; "
+                      "deve casar com exatamente uma", span=span,
+                      labels=tuple(Label(span=s, message="uma linha com essa chave")
+                                   for s in lines),
+                      help="indique em keep: o valor de uma coluna que só a linha que fica tem")
+
+
+def table_unknown_column(span: Span, *, name: str, where: str, candidates: list[str]
+                         ) -> Diagnostic:
+    return Diagnostic(code="S1012", message=f"{where}: a tabela não tem a coluna '{name}'",
+                      span=span, help=_did_you_mean(candidates))
+
+
+def table_map_key_repeats(span: Span, *, map_id: str, key: str, line: str,
+                          first: Span) -> Diagnostic:
+    return Diagnostic(code="S1013", message=f"o mapa '{map_id}' teria a chave {key} duas vezes "
+                      f"(já em {line})", span=span,
+                      labels=(Label(span=first, message="primeira ocorrência"),),
+                      help="a chave de um mapa sobre uma tabela deve ser única nos dados: use "
+                      "mais colunas em key:")
+
+
+def table_resolved_twice(span: Span, *, key: str, first: Span) -> Diagnostic:
+    return Diagnostic(code="S1014", message=f"resolve: a chave {key} aparece duas vezes",
+                      span=span, labels=(Label(span=first, message="primeira ocorrência"),))

@@ -293,8 +293,28 @@ class Ledger:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Table(Ledger):
+    """Reference data shipped with the specs (compiler/kinds/table): a ledger that is not an
+    input of the run. The compiler checked the CSV `files` (rows typed, `key` unique) and
+    writes the normalized `copy` (CSV text in `format`, the ledger dialect) as
+    generated/<pkg>/`path`, whose sha256 the runtime checks before reading it. `rows` (typed
+    values, copy order) and `lines` (each row's file and line) are for `apura diff` and the
+    compile-time checks; no row reaches generated code."""
+
+    files: tuple[str, ...]
+    in_package: tuple[str, ...]  # the files relative to the package folder (what diff compares)
+    source: str
+    key: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+    lines: tuple[tuple[str, int], ...]
+    path: str
+    copy: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Map:
-    """A lookup table built from a ledger: key fields → value fields."""
+    """A lookup table built from a ledger (or a table): key fields → value fields."""
 
     id: str
     source: str
@@ -405,12 +425,14 @@ class Check:
 
 # The plan nodes: one class per kind of compiler/kinds (a closed union; consumers dispatch with
 # `match` + `assert_never`, so mypy names every consumer a new kind must reach).
-PlanNode: TypeAlias = Ledger | Map | Layout | Check
+PlanNode: TypeAlias = Ledger | Table | Map | Layout | Check
 
 
 def kind_of(node: PlanNode) -> str:
     """The kind (registry name, compiler/kinds) a plan node belongs to."""
     match node:
+        case Table():  # before Ledger: a table is a ledger shipped with the specs
+            return "table"
         case Ledger():
             return "ledger"
         case Map():
@@ -460,7 +482,17 @@ class Package:
 
     @property
     def ledgers(self) -> tuple[Ledger, ...]:
+        """The input ledgers (not the tables shipped with the specs: `tables`)."""
+        return tuple(n for n in self.nodes if isinstance(n, Ledger) and not isinstance(n, Table))
+
+    @property
+    def readable(self) -> tuple[Ledger, ...]:
+        """What the runtime reads like a ledger file: the ledgers and the tables (map sources)."""
         return tuple(n for n in self.nodes if isinstance(n, Ledger))
+
+    @property
+    def tables(self) -> tuple[Table, ...]:
+        return tuple(n for n in self.nodes if isinstance(n, Table))
 
     @property
     def maps(self) -> tuple[Map, ...]:

@@ -92,10 +92,7 @@ class Lowerer:
                             when.append((spec.id, *got))
         for kind, low in stages:
             low.finish(self, by_kind.get(kind, []))
-        files = sorted(pkg.sources)
-        h = hashlib.sha256()
-        for f in files:
-            h.update(f.encode() + b"\0" + pkg.sources[f].text.encode() + b"\0")
+        files, digest = spec_digest(pkg)
         if any(d.is_error for d in self.diags):
             return None
         b = man.bundle
@@ -103,7 +100,7 @@ class Lowerer:
                                                   provenance=b.provenance.value, span=b.span)
         return ir.Package(id=man.id, description=man.description, partition=self.partition,
                           params=params, nodes=tuple(nodes), finish_order=self.finish_order,
-                          spec_files=tuple(files), spec_hash=h.hexdigest(), span=man.span,
+                          spec_files=files, spec_hash=digest, span=man.span,
                           when=tuple(when), bundle=bundle)
 
     def when(self, scalar: YScalar, spec_id: str) -> tuple[ir.Expr, str] | None:
@@ -117,6 +114,19 @@ class Lowerer:
             self.diags.append(catalog.when_reads_cells(scalar.span, spec_id=spec_id))
             return None
         return cond, printer.show(tree)
+
+
+def spec_digest(pkg: LoadedPackage) -> tuple[tuple[str, ...], str]:
+    """The spec files of a package (YAML and the tables' CSV) and their sha256: every file
+    read, whichever view read it (the views of a package with layout years share `sources`
+    and `data`), so all views of one package carry one hash."""
+    h = hashlib.sha256()
+    for f in sorted(pkg.sources):
+        if f not in pkg.data:
+            h.update(f.encode() + b"\0" + pkg.sources[f].text.encode() + b"\0")
+    for f in sorted(pkg.data):  # the tables' CSV files, byte for byte
+        h.update(b"data\0" + f.encode() + b"\0" + pkg.data[f] + b"\0")
+    return tuple(sorted({*pkg.sources, *pkg.data})), h.hexdigest()
 
 
 def lower(pkg: LoadedPackage, diags: list[Diagnostic]) -> ir.Package | None:

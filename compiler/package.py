@@ -45,6 +45,11 @@ class LoadedPackage:
     # the layout year this view is of (None: the package has no layout years), and all of them
     year: int | None = None
     years: tuple[int, ...] = ()
+    # where display paths start (files are `base / path`), and the bytes of the data files the
+    # kinds read beside the specs (a table's CSV: compiler/kinds/table), by display path; the
+    # spec hash covers them byte for byte
+    base: Path = Path(".")
+    data: dict[str, bytes] = field(default_factory=dict)
 
     def specs_of(self, kind: str) -> dict[str, specs.Spec]:
         """id → spec of one kind, in file order."""
@@ -99,13 +104,16 @@ class Reading:
     sources: dict[str, SourceFile]
     parsed: list[extends.Parsed]
     years: tuple[int, ...]
+    base: Path = Path(".")
+    # the data files the views read (compiler/kinds/table), shared like `sources`
+    data: dict[str, bytes] = field(default_factory=dict)
 
 
 def read_package(folder: Path, base: Path, diags: list[Diagnostic]) -> Reading:
     """Read and parse every *.yaml under `folder`; collect diagnostics and keep going."""
     files = sorted(folder.rglob("*.yaml"), key=lambda p: p.relative_to(folder).as_posix())
     reading = Reading(folder=display_path(folder, base), sources={}, parsed=[],
-                      years=tuple(y for y, _ in years.folders(folder)))
+                      years=tuple(y for y, _ in years.folders(folder)), base=base)
     for path in files:
         size = path.stat().st_size
         if size > MAX_SPEC_BYTES:
@@ -139,7 +147,8 @@ def build_view(reading: Reading, year: int | None, diags: list[Diagnostic]) -> L
     if year is None and reading.years:
         year = reading.years[-1]
     pkg = LoadedPackage(folder=reading.folder, manifest=None, sources=reading.sources,
-                        year=year, years=reading.years)
+                        year=year, years=reading.years, base=reading.base,
+                        data=reading.data)
     seen: dict[str, specs.Spec] = {}
     in_view = [p for p in reading.parsed if year is None or p.layer <= year]
     # Every file parsed: merge `extends:` (compiler/extends.py), then validate and build.

@@ -186,6 +186,11 @@ def _pattern_hint(path: tuple[object, ...]) -> str:
     last = path[-1] if path else ""
     if last in ("id", "alternative_of"):
         return "use letras minúsculas, dígitos, '_' e '/' (ex.: covid/77)"
+    if last in ("source", "reason"):
+        return "não pode ficar em branco"
+    if last == "file":
+        return ("um caminho relativo de um arquivo .csv (letras, dígitos, '_', '-', '.' e '/'; "
+                "'..' para subir)")
     if last in ("true", "false", "delimiter"):
         return "sem quebras de linha nem outros caracteres de controle (nem aspas no delimitador)"
     return "use letras minúsculas, dígitos e '_' (ex.: anulado_empenho)"

@@ -338,3 +338,19 @@ def no_layout_year(param: str, value: Any, first: int) -> DataError:
                      f"primeiro é {first}", file=f"parâmetro {param}", line=0, col=0,
                      help=f"use --param {param}=AAAA com AAAA a partir de {first}, ou crie a "
                      "pasta do ano nas specs")
+# ---------------------------------------------------------------- D10: tables (kind `table`)
+def table_copy_changed(name: str, path: str, why: str) -> DataError:
+    """D1001: the copy of a table in the compiled package is not the one the compiler wrote
+    (edited, replaced or missing): the run would read other data than the specs say."""
+    return DataError(code="D1001", message=f"a cópia da tabela '{name}' no pacote compilado não "
+                     f"é a que o apura gerou ({why})", file=path, line=0, col=0,
+                     help="não edite generated/: mude o CSV da tabela nas specs e rode "
+                     "'apura compile'")
+
+
+def table_as_input(name: str) -> DataError:
+    """D1002 (usage): a table shipped with the package given as an input of the run."""
+    return DataError(code="D1002", message=f"'{name}' é uma tabela que vem com o pacote, não uma "
+                     "entrada da execução", file=f"entrada {name}", line=0, col=0,
+                     help=f"tire --input {name}=...: os dados dela estão nas specs (mude o CSV "
+                     "e rode 'apura compile')")

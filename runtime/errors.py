@@ -55,7 +55,10 @@ class BadCell(Exception):
 
 # Errors in what the run was asked (parameters, input names), found before any data is read:
 # the CLI treats them as usage errors (exit 2), like a malformed --param.
-REQUEST_CODES = frozenset({"D0401", "D0402", "D0403", "D0404", "D0405", "D0406", "D1101"})
+# D1002: a table shipped with the package given as an input; D1101: no layout year serves
+# the year parameter.
+REQUEST_CODES = frozenset({"D0401", "D0402", "D0403", "D0404", "D0405", "D0406", "D1002",
+                           "D1101"})
 
 
 class RunFailed(Exception):

@@ -51,6 +51,17 @@ class CsvFormat:
 
 
 @dataclass(frozen=True, slots=True)
+class TableFile:
+    """A table shipped with the package (compiler/kinds/table): its normalized copy (a path
+    relative to the package folder, read like a ledger file), the copy's sha256 (checked before
+    it is read, D1001) and its number of rows."""
+
+    path: str
+    sha256: str
+    rows: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Ledger:
     """An input table and the generated function that scans it (None when no node reads it)."""
 
@@ -63,6 +74,9 @@ class Ledger:
     # The scan accepts decimal values as their checked cell text and converts them itself
     # (ScanContext.amount) where a record uses them.
     text_amounts: bool = False
+    # A table shipped with the package: not an input of the run (--input refuses it, D1002);
+    # the runtime reads its copy (D1001 when the copy is not the one compiled).
+    table: TableFile | None = None
 
 
 @dataclass(frozen=True, slots=True)

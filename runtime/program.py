@@ -22,6 +22,7 @@ from typing import Any
 
 from runtime import bundle
 from runtime import catalog
+from runtime.csvfile import os_reason
 from runtime.errors import DataError
 from runtime.errors import RunFailed
 from runtime.ledgers import Reader
@@ -181,7 +182,18 @@ class Program:
                         params: Mapping[str, Any] | None = None) -> list[str]:
         """Ledger ids a run of the selected layouts needs (their sources, deps and maps);
         without a selection, also the ledgers other nodes read (a check's `source`) — of the
-        nodes whose `when:` holds, given the parameters."""
+        nodes whose `when:` holds, given the parameters. The tables shipped with the package
+        are not inputs (see `tables_read`)."""
+        return [n for n in self._reads(select, params) if self.package.ledger(n).table is None]
+
+    def tables_read(self, select: str | None = None,
+                    params: Mapping[str, Any] | None = None) -> list[str]:
+        """The tables (compiler/kinds/table) a run of the selected layouts reads: the sources
+        of its maps that ship with the package; the runtime reads their copies itself."""
+        return [n for n in self._reads(select, params)
+                if self.package.ledger(n).table is not None]
+
+    def _reads(self, select: str | None, params: Mapping[str, Any] | None) -> list[str]:
         needed_layouts = self.computed(select, params)
         off = self.package.inactive(dict(params)) if params is not None else frozenset()
         sources = {lay.source for lay in needed_layouts.values() if lay.source}
@@ -190,9 +202,32 @@ class Program:
                         if n.id not in off and (src := getattr(n, "source", None)) is not None}
         maps = {m.source for m in self.package.maps}
         uses_maps = bool(sources)
-        out = [led.id for led in self.package.ledgers
-               if led.id in sources or (uses_maps and led.id in maps)]
-        return out
+        return [led.id for led in self.package.ledgers
+                if led.id in sources or (uses_maps and led.id in maps)]
+
+    def table_inputs(self, names: list[str]) -> tuple[dict[str, str], list[DataError]]:
+        """The copies of the tables `names` (generated/<pkg>/tables/<id>.csv, shown relative to
+        the working directory when under it), each checked against the sha256 the compiler
+        recorded: a copy edited or missing is D1001."""
+        folder = Path(self.module.__file__).parent
+        found: dict[str, str] = {}
+        errors: list[DataError] = []
+        for name in names:
+            tf = self.package.ledger(name).table
+            assert tf is not None
+            path = folder / tf.path
+            shown = _shown_path(path)
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError as exc:
+                errors.append(catalog.table_copy_changed(name, shown, os_reason(exc)))
+                continue
+            if digest != tf.sha256:
+                errors.append(catalog.table_copy_changed(
+                    name, shown, f"o sha256 é {digest[:12]}…, o compilado é {tf.sha256[:12]}…"))
+                continue
+            found[name] = shown
+        return found, errors
 
     def check_params(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[DataError]]:
         """Convert and check parameters (strings from the CLI are converted)."""
@@ -301,14 +336,24 @@ class Program:
         params, errors = self.check_params(raw_params)
         # the parameters decide what runs (`when:`); wrong ones: as if every node ran
         needed = self.required_inputs(select, None if errors else params)
-        known = {led.id for led in pkg.ledgers}
+        shipped = {led.id for led in pkg.ledgers if led.table is not None}
+        known = {led.id for led in pkg.ledgers} - shipped
         for name in sorted(set(ledgers) - known):
-            errors.append(catalog.unknown_input(name, sorted(known)))
+            if name in shipped:
+                errors.append(catalog.table_as_input(name))
+            else:
+                errors.append(catalog.unknown_input(name, sorted(known)))
         for name in needed:
             if name not in ledgers:
                 errors.append(catalog.missing_input(name))
         if errors:
             raise RunFailed(errors)
+        tables, errors = self.table_inputs(self.tables_read(select, params))
+        if errors:
+            raise RunFailed(errors)
+        # the tables are read like ledgers (map sources), from their checked copies
+        ledgers = {**ledgers, **tables}
+        needed = [*tables, *needed]
         ctx = ScanContext(pkg, params)
         off = pkg.inactive(params)
         ctx.computed = (None if select is None and not off else
@@ -532,6 +577,14 @@ def _parquet_rows(path: Path) -> Iterator[dict[str, Any]]:
                            "'apura[sql]')") from exc
     for batch in pq.ParquetFile(path).iter_batches():
         yield from batch.to_pylist()
+
+
+def _shown_path(path: Path) -> str:
+    """A path relative to the working directory when it is under it, else absolute."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
 
 
 def _display(src: LedgerInput, name: str) -> str:

@@ -24,9 +24,12 @@ RANK = {
     "compiler.scanplan": 12, "compiler.codegen": 13, "compiler.writer": 14,
     # The kinds registry (names only) and the stage protocols: read by every stage.
     "compiler.kinds": 4,
+    # the table kind's CSV reading and checks (compiler/kinds/table), used by its lowering
+    "compiler.kinds.table.data": 6,
 }
 # A kind's stage modules (compiler/kinds/<kind>/<stage>.py) rank with their stage.
-STAGE_RANK = {"spec": 6, "lower": 11, "plan": 12, "python": 13, "sql": 13, "diff": 12}
+STAGE_RANK = {"spec": 6, "lower": 11, "plan": 12, "python": 13, "sql": 13, "diff": 12,
+              "files": 13}
 TOP = {"compiler", "compiler.cli", "compiler.runner", "compiler.__main__", "compiler.clitext",
        "compiler.project"}
 

@@ -17,7 +17,8 @@ NOUNS = {"package": ("pacote", False), "ledger": ("ledger", False), "map": ("map
          "layout": ("layout", False), "row": ("linha", True), "column": ("coluna", True),
          "field": ("campo", False), "derived": ("campo calculado", False),
          "param": ("parâmetro", False), "check": ("check", False),
-         "assertion": ("conferência", True)}
+         "assertion": ("conferência", True), "table": ("tabela", True),
+         "table_row": ("linha da tabela", True)}
 
 VERBS = {Status.ADDED: "incluíd", Status.REMOVED: "removid", Status.CHANGED: "alterad",
          Status.MOVED: "movid", Status.RENUMBERED: "renumerad"}

@@ -14,15 +14,16 @@ from typing import Any
 from typing import cast
 
 if TYPE_CHECKING:
+    from compiler.kinds.base import FileEmitter
     from compiler.kinds.base import FrontEnd
     from compiler.kinds.base import Lowering
     from compiler.kinds.base import Planner
     from compiler.kinds.base import PyEmitter
     from compiler.kinds.base import SqlEmitter
 
-KINDS: tuple[str, ...] = ("package", "ledger", "map", "layout", "check")
+KINDS: tuple[str, ...] = ("package", "ledger", "table", "map", "layout", "check")
 
-STAGES = ("spec", "lower", "plan", "python", "sql", "diff")
+STAGES = ("spec", "lower", "plan", "python", "sql", "diff", "files")
 
 
 @functools.cache
@@ -60,3 +61,7 @@ def python(kind: str) -> PyEmitter | None:
 
 def sql(kind: str) -> SqlEmitter | None:
     return cast("SqlEmitter | None", part(kind, "sql"))
+
+
+def files(kind: str) -> FileEmitter | None:
+    return cast("FileEmitter | None", part(kind, "files"))

@@ -13,6 +13,8 @@ module exposes `PART`, an object of that stage's protocol below:
   of the ledgers the node reads (CTE columns, checks, rows of the `aggregate` statement).
 * `diff.py`   → `PART: Differ`    (rank of compiler.diff): what `apura diff` says changed
   between two nodes of the kind.
+* `files.py`  → `PART: FileEmitter` (rank of compiler.codegen): files of generated/<pkg>/ other
+  than the module and the SQL (a table's normalized CSV copy).
 
 A stage module may be missing when the kind has nothing for that stage (`package` has no
 emitters). The schema is `compiler/schemas/<name>.schema.json`.
@@ -204,6 +206,13 @@ class Differ(Protocol):
     items added/removed/changed), built with compiler.diff.items.compare and model.attrs."""
 
     diff: Any
+
+
+# ---------------------------------------------------------------- other generated files
+class FileEmitter(Protocol):
+    """Files a kind adds to generated/<pkg>/ (relative path → text), from all its nodes."""
+
+    def files(self, pkg: ir.Package, nodes: Sequence[ir.PlanNode]) -> dict[str, str]: ...
 
 
 def located(span: Span, plan_id: str) -> str:

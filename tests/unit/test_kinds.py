@@ -27,18 +27,18 @@ PARAMS = {"exercicio": "2020", "bimestre": "2"}
 
 def test_the_registry_is_the_one_list_of_kinds() -> None:
     assert KINDS is kinds.KINDS
-    assert KINDS == ("package", "ledger", "map", "layout", "check")
+    assert KINDS == ("package", "ledger", "table", "map", "layout", "check")
     for kind in KINDS:
         assert (SCHEMA_DIR / f"{kind}.schema.json").is_file()
         assert kinds.front_end(kind).singleton == (kind == "package")
         assert kinds.lowering(kind) is None if kind == "package" else kinds.lowering(kind)
     assert [k for k in KINDS if kinds.python(k) is None] == ["package"]
-    assert [k for k in KINDS if kinds.sql(k) is None] == ["package", "ledger", "map"]
+    assert [k for k in KINDS if kinds.sql(k) is None] == ["package", "ledger", "table", "map"]
 
 
 def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
     loaded = load_package(ROOT / "specs" / "siops", ROOT, [])
-    assert set(loaded.by_kind) == {"ledger", "map", "layout", "check"}
+    assert set(loaded.by_kind) == {"ledger", "table", "map", "layout", "check"}
     assert loaded.specs_of("layout") is loaded.layouts
     assert list(loaded.layouts)[:2] == ["covid/70", "covid/71"]
     pkg = compile_package(ROOT / "specs" / "siops").ir
@@ -46,7 +46,7 @@ def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
     order = [KINDS.index(ir.kind_of(n)) for n in pkg.nodes]
     assert order == sorted(order)
     assert [n.id for n in pkg.of_kind("map")] == [m.id for m in pkg.maps] == ["equivalencia"]
-    assert len(pkg.layouts) == 6 and len(pkg.ledgers) == 3
+    assert len(pkg.layouts) == 6 and len(pkg.ledgers) == 3 and len(pkg.tables) == 21
 
 
 def test_the_runtime_declares_computed_nodes_generically(siops_program) -> None:  # type: ignore[no-untyped-def]

@@ -24,8 +24,7 @@ class _Ledger:
     def declare(self, lw: Lowerer, specs_: Sequence[specs.SpecBase]) -> None:
         ledgers = [s for s in specs_ if isinstance(s, specs.LedgerSpec)]
         for led in ledgers:
-            lw.field_types[led.id] = {f.name: T.from_name(f.type, not f.required)
-                                      for f in led.fields}
+            lw.field_types[led.id] = field_types(led.fields)
         _check_field_names(lw, ledgers)
 
     def lower(self, lw: Lowerer, spec: specs.SpecBase) -> ir.Ledger:
@@ -36,6 +35,11 @@ class _Ledger:
 
     def finish(self, lw: Lowerer, nodes: Sequence[ir.PlanNode]) -> None:
         return None
+
+
+def field_types(fields: Sequence[specs.FieldSpec]) -> dict[str, T.Type]:
+    """What later expressions (a map's lookups) see of each field."""
+    return {f.name: T.from_name(f.type, not f.required) for f in fields}
 
 
 def _check_field_names(lw: Lowerer, ledgers: Sequence[specs.LedgerSpec]) -> None:
@@ -50,10 +54,7 @@ def _check_field_names(lw: Lowerer, ledgers: Sequence[specs.LedgerSpec]) -> None
 
 
 def _ledger(lw: Lowerer, spec: specs.LedgerSpec) -> ir.Ledger:
-    fmt = spec.format
-    fields = tuple(ir.Field(name=f.name, type=T.from_name(f.type, not f.required),
-                            required=f.required, scale=f.scale, span=f.span)
-                   for f in spec.fields)
+    fields = ir_fields(spec.fields)
     parsed = {d.name: (d, lw.parse(d.expr, spec.src.path)) for d in spec.derived}
     names = list(parsed)
 
@@ -88,12 +89,20 @@ def _ledger(lw: Lowerer, spec: specs.LedgerSpec) -> ir.Ledger:
         pid = lw.package_id
         derived.append(ir.Derived(id=f"{pid}/{spec.id}/derived/{n}", name=n, expr=e,
                                   text=printer.show(tree), span=d.expr.span))
-    return ir.Ledger(id=spec.id, fields=fields,
-                     format=ir.CsvFormat(delimiter=fmt.delimiter, encoding=fmt.encoding,
-                                         decimal=fmt.decimal, thousands=fmt.thousands,
-                                         date=fmt.date, true=fmt.true, false=fmt.false,
-                                         header=fmt.header),
+    return ir.Ledger(id=spec.id, fields=fields, format=ir_format(spec.format),
                      derived=tuple(derived), span=spec.span)
+
+
+def ir_fields(fields: Sequence[specs.FieldSpec]) -> tuple[ir.Field, ...]:
+    """Typed fields of the IR (a ledger's, a table's columns: compiler/kinds/table)."""
+    return tuple(ir.Field(name=f.name, type=T.from_name(f.type, not f.required),
+                          required=f.required, scale=f.scale, span=f.span) for f in fields)
+
+
+def ir_format(fmt: specs.FormatSpec) -> ir.CsvFormat:
+    return ir.CsvFormat(delimiter=fmt.delimiter, encoding=fmt.encoding, decimal=fmt.decimal,
+                        thousands=fmt.thousands, date=fmt.date, true=fmt.true, false=fmt.false,
+                        header=fmt.header)
 
 
 PART = _Ledger()

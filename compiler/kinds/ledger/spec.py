@@ -9,30 +9,37 @@ from compiler import specs as S
 from compiler.diagnostics import Diagnostic
 from compiler.source import SourceFile
 from compiler.yamlnodes import YMap
+from compiler.yamlnodes import YNode
 from compiler.yamlnodes import YScalar
+
+
+def format_spec(f: YMap) -> S.FormatSpec:
+    """A reading format (`format:` of a ledger, and of a table: compiler/kinds/table)."""
+    return S.FormatSpec(type=S.string(f, "type", "csv"), delimiter=S.string(f, "delimiter", ";"),
+                        encoding=S.string(f, "encoding", "utf-8"),
+                        decimal=S.string(f, "decimal", ","),
+                        thousands=S.string(f, "thousands", ""),
+                        date=S.string(f, "date", "DD/MM/YYYY"), true=S.string(f, "true", "S"),
+                        false=S.string(f, "false", "N"), header=S.boolean(f, "header", True))
+
+
+def field_specs(node: YNode | None) -> tuple[S.FieldSpec, ...]:
+    """Typed fields (a ledger's `fields:`, a table's `columns:`): type, required, scale."""
+    return tuple(S.FieldSpec(name=k.value, type=S.string(S.mapping(v), "type"),
+                             required=S.boolean(S.mapping(v), "required", True),
+                             scale=S.integer(S.mapping(v), "scale") or 2, span=k.span)
+                 for k, v in S.mapping(node).items)
 
 
 class _Ledger:
     singleton = False
 
     def build(self, root: YMap, src: SourceFile, base: dict[str, Any]) -> S.LedgerSpec:
-        f = S.mapping(root.get("format"))
-        fmt = S.FormatSpec(type=S.string(f, "type", "csv"),
-                           delimiter=S.string(f, "delimiter", ";"),
-                           encoding=S.string(f, "encoding", "utf-8"),
-                           decimal=S.string(f, "decimal", ","),
-                           thousands=S.string(f, "thousands", ""),
-                           date=S.string(f, "date", "DD/MM/YYYY"), true=S.string(f, "true", "S"),
-                           false=S.string(f, "false", "N"), header=S.boolean(f, "header", True))
-        fields = tuple(
-            S.FieldSpec(name=k.value, type=S.string(S.mapping(v), "type"),
-                        required=S.boolean(S.mapping(v), "required", True),
-                        scale=S.integer(S.mapping(v), "scale") or 2, span=k.span)
-            for k, v in S.mapping(root.get("fields")).items)
         derived = tuple(S.DerivedSpec(name=k.value, expr=v, span=k.span)
                         for k, v in S.mapping(root.get("derived")).items
                         if isinstance(v, YScalar))
-        return S.LedgerSpec(**base, format=fmt, fields=fields, derived=derived)
+        return S.LedgerSpec(**base, format=format_spec(S.mapping(root.get("format"))),
+                            fields=field_specs(root.get("fields")), derived=derived)
 
     def check(self, specs: Sequence[S.SpecBase]) -> list[Diagnostic]:
         return []
