@@ -29,9 +29,10 @@ DUPLICATED = ("3190920000", "3190920100", "3190920200", "3190920300")
 
 @pytest.fixture(scope="module")
 def tables() -> dict[str, ir.Table]:
+    """Each layout year's tables, as `<id>_<year>` (the id a table has in that year's view)."""
     result = check(SPECS, base=ROOT)
-    assert result.errors == [] and result.ir is not None
-    return {t.id: t for t in result.ir.tables}
+    assert result.errors == [] and sorted(result.views) == [2019, 2021]
+    return {f"{t.id}_{year}": t for year, view in result.views.items() for t in view.tables}
 
 
 def column(t: ir.Table, name: str) -> list[Any]:
