@@ -224,7 +224,9 @@ class Space:
         cur = dict(r)
         for k, av in a.items():
             dom = self.domains[k]
-            rv = cur.get(k) or dom.universe()
+            rv = cur.get(k)
+            if rv is None:
+                rv = dom.universe()
             outside = meet(rv, complement(av, dom), dom)
             if not outside.empty:
                 pieces.append({**cur, k: outside})
