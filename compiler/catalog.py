@@ -698,3 +698,56 @@ def table_map_key_repeats(span: Span, *, map_id: str, key: str, line: str,
 def table_resolved_twice(span: Span, *, key: str, first: Span) -> Diagnostic:
     return Diagnostic(code="S1014", message=f"resolve: a chave {key} aparece duas vezes",
                       span=span, labels=(Label(span=first, message="primeira ocorrência"),))
+# ---------------------------------------------------------------- S11xx: rows never matched
+_ANALYSED = ("a análise lê, campo a campo, igualdades, listas (in, not in), intervalos (<, <=, "
+             ">, >=, within) e testes de nulo e de booleanos, combinados com and, or e not")
+
+
+def _rows_named(by: list[tuple[str, Span]], note: str,
+                shown: int = 5) -> tuple[str, tuple[Label, ...]]:
+    names = ", ".join(f"'{r}'" for r, _ in by[:shown])
+    if len(by) > shown:
+        names += f" e mais {len(by) - shown}"
+    labels = tuple(Label(span=s, message=f"a linha '{r}' {note}") for r, s in by[:shown])
+    return names, labels
+
+
+def row_shadowed(span: Span, *, layout: str, ref: str,
+                 by: list[tuple[str, Span]]) -> Diagnostic:
+    names, labels = _rows_named(by, "fica antes com esses registros")
+    which = "a linha anterior" if len(by) == 1 else "as linhas anteriores"
+    return Diagnostic(code="S1101", message=f"a linha '{ref}' do layout '{layout}' nunca recebe "
+                      "registros: com 'hit_policy: first', todo registro que casa com a regra "
+                      f"dela já casou com {which} {names}", span=span, labels=labels,
+                      help="ponha a regra mais específica antes da mais geral, ou remova a "
+                      f"linha ({_ANALYSED})")
+
+
+def otherwise_unreachable(span: Span, *, layout: str, ref: str, by: list[tuple[str, Span]],
+                          filtered: bool) -> Diagnostic:
+    names, labels = _rows_named(by, "fica com parte deles")
+    what = "tudo o que o filtro do layout admite" if filtered else "todos os registros"
+    return Diagnostic(code="S1102", message=f"a linha '{ref}' (otherwise) do layout '{layout}' "
+                      f"nunca recebe registros: as linhas {names} cobrem {what}", span=span,
+                      severity=Severity.WARNING, labels=labels,
+                      help="a linha continua no arquivo, com zeros; se algum registro deveria "
+                      f"cair nela, confira as regras ({_ANALYSED})")
+
+
+def rule_unmatchable(span: Span, *, layout: str, ref: str,
+                     filter_span: Span | None) -> Diagnostic:
+    where = f"a regra da linha '{ref}' do layout '{layout}'"
+    if filter_span is None:
+        return Diagnostic(code="S1103", message=f"{where} nunca é verdadeira: ela se contradiz",
+                          span=span,
+                          help=f"confira os valores e os operadores da regra ({_ANALYSED})")
+    return Diagnostic(code="S1103", message=f"{where} não casa com nenhum registro que o "
+                      "filtro do layout admite", span=span,
+                      labels=(Label(span=filter_span, message="o filtro do layout"),),
+                      help=f"confira os valores da regra e do filtro ({_ANALYSED})")
+
+
+def filter_admits_nothing(span: Span, *, layout: str) -> Diagnostic:
+    return Diagnostic(code="S1104", message=f"o filtro do layout '{layout}' nunca é verdadeiro: "
+                      "nenhum registro entra no layout", span=span,
+                      help=f"confira os valores e os operadores do filtro ({_ANALYSED})")

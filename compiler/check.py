@@ -455,12 +455,13 @@ class Checker:
 
 
 def _ints_to(result: T.Type) -> Callable[[Checker, ast.Call, Scope, bool], ir.Expr]:
-    """A builtin taking integers only (date, fim_bimestre) and returning `result`."""
+    """A builtin taking integers only (date, fim_bimestre) and returning `result`, null when
+    the date does not exist (date(2020, 2, 30), bimestre 7) even if no argument is null."""
     def handler(self: Checker, e: ast.Call, s: Scope, in_agg: bool) -> ir.Expr:
         args = self._args(e, s, in_agg)
         for i in range(len(args)):
             self._expect(e, args, i, lambda t: t.base == "int", "inteiro")
-        t = T.ERROR if self._errored(args) else result.null(self._nullable(args))
+        t = T.ERROR if self._errored(args) else result.null()
         return ir.Call(func=e.func, args=tuple(args), type=t, span=e.span)
     return handler
 

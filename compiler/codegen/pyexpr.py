@@ -61,6 +61,16 @@ def invariant(e: ir.Expr) -> bool:
             assert_never(e)
 
 
+def _bound(b: ir.Expr, code: str, test: str) -> str:
+    """One side of a plain `within`: nothing for a null literal, the comparison for a bound
+    that is never null, else the comparison unless the bound is null at run time."""
+    if b.type.base == "null":
+        return ""
+    if not b.type.nullable:
+        return f"({test})"
+    return f"({code} is None or {test})"
+
+
 def _simple(code: str) -> bool:
     """A bare local name or a short literal: cheap to mention twice."""
     return code.isidentifier() or code.lstrip("-").isdigit()
@@ -183,6 +193,8 @@ class PyExpr:
                 return f"({self(x)} {'not in' if neg else 'in'} {tup})"
             case ir.Matches(operand=x, pattern=p):
                 return self._o("matches", self(x), repr(p))
+            case ir.IsNull(operand=ir.Const(value=v), negated=neg):
+                return repr((v is None) != neg)  # `1 is None` would be a SyntaxWarning
             case ir.IsNull(operand=x, negated=neg):
                 return f"({self(x)} is {'not ' if neg else ''}None)"
             case ir.And(operands=ops) | ir.Or(operands=ops):
@@ -201,8 +213,10 @@ class PyExpr:
             case ir.Call(func="within", args=(x, lo, hi)) if not x.type.nullable:
                 xs, ls, hs = self(x), self(lo), self(hi)
                 if all(_simple(t) for t in (xs, ls, hs)):
-                    low = "" if lo.type.base == "null" else f"({ls} is None or {ls} <= {xs})"
-                    high = "" if hi.type.base == "null" else f"({hs} is None or {xs} <= {hs})"
+                    # a null literal leaves its side open; a bound that may be null at run time
+                    # is tested (never a literal: `0 is None` is a SyntaxWarning)
+                    low = _bound(lo, ls, f"{ls} <= {xs}")
+                    high = _bound(hi, hs, f"{xs} <= {hs}")
                     return f"({' and '.join(t for t in (low, high) if t) or 'True'})"
                 return self._o("within", xs, ls, hs)
             case ir.Call(func=f, args=args):

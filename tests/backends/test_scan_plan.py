@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import event
 from hypothesis import given
+from hypothesis import reject
 from hypothesis import settings
 from hypothesis import strategies as st
 
@@ -198,6 +199,9 @@ def test_random_packages_report_the_same_on_python_and_duckdb(
         base = Path(tmp)
         folder = write_package(base, specs)
         res = compile_package(folder, base=base)
+        if res.errors and all(d.code[:3] == "S11" for d in res.errors):
+            event("S11xx")  # a row no record can reach is refused (compiler/shadow.py)
+            reject()
         assert res.errors == [], [d.message for d in res.errors]
         write_tree(base / "gen" / "plano", res.files)
         program = runtime.load(base / "gen" / "plano")

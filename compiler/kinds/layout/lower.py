@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from compiler import catalog
 from compiler import graph
 from compiler import ir
+from compiler import shadow
 from compiler import specs
 from compiler.check import LayoutInfo
 from compiler.expr import printer
@@ -32,7 +33,13 @@ class _Layout:
 
     def lower(self, lw: Lowerer, spec: specs.SpecBase) -> ir.Layout | None:
         assert isinstance(spec, specs.LayoutSpec)
-        return _layout(lw, spec, lw.partition)
+        errors = sum(d.is_error for d in lw.diags)
+        node = _layout(lw, spec, lw.partition)
+        if node is not None and sum(d.is_error for d in lw.diags) == errors:
+            # rows that can never match (S11xx), once the layout itself is sound
+            other = next((r.otherwise_span for r in spec.rows if r.otherwise), None)
+            lw.diags.extend(shadow.diagnostics(node, otherwise_span=other))
+        return node
 
     def finish(self, lw: Lowerer, nodes: Sequence[ir.PlanNode]) -> None:
         lw.finish_order = _finish_order(lw, [n for n in nodes if isinstance(n, ir.Layout)])
