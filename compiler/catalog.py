@@ -534,3 +534,18 @@ def check_nothing_computed(span: Span, *, name: str) -> Diagnostic:
     return Diagnostic(code="S0906", message=f"a conferência '{name}' não lê nenhum valor "
                       "calculado: os dois lados são números", span=span,
                       help="use cell(...) ou sum(...) em pelo menos um dos lados")
+
+
+# --- S12xx: inputs (optional ledgers and columns, equivalências with a status)
+def optional_column_required(span: Span, *, name: str) -> Diagnostic:
+    return Diagnostic(code="S1201", message=f"o campo '{name}' tem coluna opcional "
+                      "(optional: true) e required: true", span=span,
+                      help="sem a coluna, todo registro lê nulo: um campo de coluna opcional "
+                      "não pode ser obrigatório; tire required: true")
+
+
+def status_not_text(span: Span, *, name: str, ledger: str, type: str) -> Diagnostic:
+    return Diagnostic(code="S1202", message=f"o status de um mapa é um campo de texto, e "
+                      f"'{name}' de '{ledger}' é {type}", span=span,
+                      help="declare o campo como {type: str, optional: true}: CONFIRMADA "
+                      "(ou vazio, ou sem a coluna) é confirmada; outro valor (SUGERIDA) não")

@@ -34,6 +34,8 @@ class Field:
     type: str
     required: bool = True
     scale: int = 2
+    # the column may be missing from the file (or an in-memory record): it then reads null
+    optional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,10 @@ class Ledger:
     # The scan accepts decimal values as their checked cell text and converts them itself
     # (ScanContext.amount) where a record uses them.
     text_amounts: bool = False
+    # a run may omit this input: what reads it then sees no records (aviso D0801)
+    optional: bool = False
+    # the maps its scan looks up (a run reading it reads their sources too)
+    maps: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +81,12 @@ class Map:
     values: tuple[str, ...]
     on_missing: str
     at: Loc | None = None
+    # the source field holding each entry's status: an entry whose status is set and is not
+    # CONFIRMED is unconfirmed, and a run that uses it fails (D0802) unless allowed (D0803)
+    status: str | None = None
+
+
+CONFIRMED = "CONFIRMADA"  # the one status value (besides none) that confirms an entry
 
 
 @dataclass(frozen=True, slots=True)

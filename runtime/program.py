@@ -25,6 +25,7 @@ from runtime.errors import DataError
 from runtime.errors import RunFailed
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
+from runtime.model import CONFIRMED
 from runtime.model import Layout
 from runtime.model import LedgerInput
 from runtime.model import Package
@@ -75,6 +76,7 @@ class Result:
     ledgers: dict[str, LedgerInput] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     allow_rejects: bool = False
+    allow_unconfirmed: bool = False
     # the run in the journal, when it was journaled (`Program.run(..., state=)`, `run_to`)
     run_id: int | None = None
     state: Path | None = None
@@ -103,7 +105,8 @@ class Result:
                 raise ValueError(f"a entrada '{name}' era um iterador e já foi consumida; "
                                  "passe uma lista de linhas para poder usar explain")
         exp = self.program.explain(self.ledgers, self.params, layout, part, ref, column,
-                                   allow_rejects=self.allow_rejects)
+                                   allow_rejects=self.allow_rejects,
+                                   allow_unconfirmed=self.allow_unconfirmed)
         mine = self.values.get((exp.layout.id, exp.part))
         if mine is not None and mine[exp.row][exp.column] != exp.value:
             raise RuntimeError(f"a nova execução deu {exp.value} para a célula, e este "
@@ -161,18 +164,29 @@ class Program:
         return needed_layouts
 
     def required_inputs(self, select: str | None = None) -> list[str]:
-        """Ledger ids a run of the selected layouts needs (their sources, deps and maps);
-        without a selection, also the ledgers other nodes read (a check's `source`)."""
+        """Ledger ids a run of the selected layouts reads (their sources, deps and maps);
+        without a selection, also the ledgers other nodes read (a check's `source`). Those
+        whose ledger is `optional` may be omitted (see `inputs`)."""
         needed_layouts = self.computed(select)
         sources = {lay.source for lay in needed_layouts.values() if lay.source}
         if select is None:
             sources |= {src for n in self.package.nodes
                         if (src := getattr(n, "source", None)) is not None}
-        maps = {m.source for m in self.package.maps}
-        uses_maps = bool(sources)
-        out = [led.id for led in self.package.ledgers
-               if led.id in sources or (uses_maps and led.id in maps)]
-        return out
+        # and the sources of the maps those ledgers look up (whose own lookups count too)
+        source_of = {m.id: m.source for m in self.package.maps}
+        stack = list(sources)
+        while stack:
+            for m in self.package.ledger(stack.pop()).maps:
+                if source_of[m] not in sources:
+                    sources.add(source_of[m])
+                    stack.append(source_of[m])
+        return [led.id for led in self.package.ledgers if led.id in sources]
+
+    def inputs(self, select: str | None = None) -> dict[str, str]:
+        """Input id → "required" or "optional" (`optional: true` on its ledger: a run may omit
+        it), for the ledgers a run of `select` reads (as `required_inputs`)."""
+        return {name: "optional" if self.package.ledger(name).optional else "required"
+                for name in self.required_inputs(select)}
 
     def check_params(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[DataError]]:
         """Convert and check parameters (strings from the CLI are converted)."""
@@ -200,7 +214,7 @@ class Program:
             select: str | None = None, allow_rejects: bool = False, backend: str = "python",
             progress: Callable[[str], None] | None = None,
             tracer: Tracer | None = None, state: str | Path | None = None,
-            **lifecycle: Any) -> Result:
+            allow_unconfirmed: bool = False, **lifecycle: Any) -> Result:
         """Run the package on ledgers (paths or in-memory rows); raises RunFailed on data errors.
 
         `state`: journal the run in that state file as `apura run` does (its lock, inputs with
@@ -235,14 +249,16 @@ class Program:
 
             return run_journaled(self, ledgers, params, state=state, select=select,
                                  allow_rejects=allow_rejects, backend=backend,
-                                 progress=progress, **lifecycle)
+                                 progress=progress, allow_unconfirmed=allow_unconfirmed,
+                                 **lifecycle)
         if lifecycle:
             raise TypeError(f"{', '.join(sorted(lifecycle))}: só com state=")
         with decimal.localcontext(CONTEXT):
             result = self._run(ledgers, params, select, allow_rejects,
-                               choose(backend, ledgers), progress, tracer)
+                               choose(backend, ledgers), progress, tracer, allow_unconfirmed)
         result.program, result.ledgers = self, dict(ledgers)
         result.params, result.allow_rejects = dict(params), allow_rejects
+        result.allow_unconfirmed = allow_unconfirmed
         return result
 
     def run_to(self, out: str | Path, ledgers: Mapping[str, LedgerInput],
@@ -265,30 +281,35 @@ class Program:
 
     def explain(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
                 layout: str, part: Any, ref: str, column: str = "V0", *,
-                allow_rejects: bool = False) -> Explanation:
+                allow_rejects: bool = False, allow_unconfirmed: bool = False) -> Explanation:
         """Run on the Python back end with lineage recorded for partition `part` and explain
         one cell (memória de cálculo): `.render()` is the text, `.to_dict()` JSON-ready data.
         See `runtime.trace` and `Result.explain`."""
         from runtime.trace import explain
 
         return explain(self, ledgers, params, layout, part, ref, column,
-                       allow_rejects=allow_rejects)
+                       allow_rejects=allow_rejects, allow_unconfirmed=allow_unconfirmed)
 
     def _run(self, ledgers: Mapping[str, LedgerInput], raw_params: Mapping[str, Any],
              select: str | None, allow_rejects: bool, backend: str,
-             progress: Callable[[str], None] | None, tracer: Tracer | None = None) -> Result:
+             progress: Callable[[str], None] | None, tracer: Tracer | None = None,
+             allow_unconfirmed: bool = False) -> Result:
         pkg = self.package
         params, errors = self.check_params(raw_params)
         needed = self.required_inputs(select)
         known = {led.id for led in pkg.ledgers}
         for name in sorted(set(ledgers) - known):
             errors.append(catalog.unknown_input(name, sorted(known)))
+        omitted = [name for name in needed if name not in ledgers and pkg.ledger(name).optional]
         for name in needed:
-            if name not in ledgers:
+            if name not in ledgers and name not in omitted:
                 errors.append(catalog.missing_input(name))
         if errors:
             raise RunFailed(errors)
+        # an omitted optional input is read as no records (its sums 0, its maps empty)
+        ledgers = {**ledgers, **{name: OmittedInput(name) for name in omitted}}
         ctx = ScanContext(pkg, params)
+        ctx.allow_unconfirmed = allow_unconfirmed
         ctx.computed = None if select is None else frozenset(self.computed(select))
         ctx.read = frozenset(needed)
         if tracer is not None:  # explain: record lineage (Python back end only)
@@ -308,6 +329,9 @@ class Program:
         if rejects and not allow_rejects:
             errors.extend(rejects)
         errors.extend(ctx.errors)
+        used = ctx.unconfirmed_reports()  # D0802, or D0803 warnings with allow_unconfirmed
+        if not allow_unconfirmed:
+            errors.extend(used)
         if errors:
             raise RunFailed(errors, stats)
         partitions = sorted({p for st in stats for p in st.partitions}, key=str)
@@ -335,7 +359,8 @@ class Program:
             raise failed
         return Result(package=pkg, outputs=outputs, values=values, inputs=stats,
                       partitions=partitions, rejects=rejects, backend=backend,
-                      warnings=[*_unreached(pkg, stats, params), *ctx.warnings],
+                      warnings=[*_omitted(pkg, omitted), *(used if allow_unconfirmed else ()),
+                                *_unreached(pkg, stats, params), *ctx.warnings],
                       outcomes=ctx.outcomes)
 
     def _scan_python(self, ctx: ScanContext, ledgers: Mapping[str, LedgerInput],
@@ -422,6 +447,9 @@ class Program:
                 st = ReadStats(name=name, path=display)
                 stats.append(st)
                 run.read(name, src, display, st)
+                for m in pkg.maps:  # where the entries are (D0802 names the entry's line)
+                    if m.source == name:
+                        ctx.maps[m.id].file = display
                 run.duplicates(ctx, name, display, _duplicate_key)
                 # the aggregate also counts the records `errors` would report (a second pass
                 # over the ledger only when there are some); a failed run ignores the sums
@@ -451,16 +479,44 @@ class Program:
                 continue
             kidx = [names.index(k) for k in m.key]
             vidx = [names.index(v) for v in m.values]
+            sidx = names.index(m.status) if m.status is not None else None
             rt = ctx.maps[m.id]
             first_line: dict[tuple[Any, ...], int] = {}
             for r in rows:
                 key = tuple(r[i] for i in kidx)
-                if key in rt.entries:
+                if key in first_line:
                     ctx._errors.append(_duplicate_key(m, key, r[-1], first_line[key], display))
                     continue
                 first_line[key] = r[-1]
-                rt.entries[key] = tuple(r[i] for i in vidx)
+                status = r[sidx] if sidx is not None else None
+                if status is not None and status != CONFIRMED:  # kept apart: D0802 when used
+                    rt.suspect[key] = tuple(r[i] for i in vidx)
+                    rt.status[key] = status
+                else:
+                    rt.entries[key] = tuple(r[i] for i in vidx)
             rt.lines, rt.file = first_line, display
+
+
+class OmittedInput(list):  # type: ignore[type-arg]
+    """An optional input the run was not given: no records; its name in the journal and the
+    summary is `<ausente:NAME>` (no file, no sha256)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+def _omitted(pkg: Package, omitted: list[str]) -> list[DataError]:
+    """D0801 (a warning) for each optional input the run was not given, naming what reads it."""
+    out = []
+    for name in omitted:
+        readers = [lay.id for lay in pkg.layouts if lay.source == name]
+        readers += [n.id for n in pkg.nodes if getattr(n, "source", None) == name
+                    and n.id not in readers]
+        readers += [f"o mapa '{m.id}'" for m in pkg.maps if m.source == name]
+        shown = ", ".join(r if r.startswith("o mapa") else f"'{r}'" for r in readers)
+        out.append(catalog.omitted_input(name, shown or "nenhum nó"))
+    return out
 
 
 def _unreached(pkg: Package, stats: list[ReadStats], params: dict[str, Any]) -> list[DataError]:
@@ -511,6 +567,8 @@ def _parquet_rows(path: Path) -> Iterator[dict[str, Any]]:
 def _display(src: LedgerInput, name: str) -> str:
     if isinstance(src, str | Path):
         return Path(src).as_posix()
+    if isinstance(src, OmittedInput):
+        return f"<ausente:{name}>"
     return f"<memória:{name}>"
 
 

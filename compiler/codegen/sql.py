@@ -43,12 +43,14 @@ from compiler.scanplan import Lookup
 from compiler.scanplan import MissingKey
 from compiler.scanplan import ScanPlan
 from compiler.scanplan import Scope
+from compiler.scanplan import Unconfirmed
 from compiler.scanplan import lookups_in
 from compiler.version import COMPILER_VERSION
 from runtime.contract import LEDGER_PRECISION
 from runtime.contract import PARAM_PRECISION
 from runtime.contract import PARAM_SCALE
 from runtime.contract import STATEMENT_MARK
+from runtime.model import CONFIRMED
 
 if TYPE_CHECKING:
     from compiler.kinds.base import SqlScanPart
@@ -155,6 +157,9 @@ class ScanGen:
                          else exp.EQ(this=left, expression=right))
         picked = [exp.alias_(col(v, alias), f"_l{lk.index}__{v}", quoted=True) for v in m.values]
         picked.append(exp.alias_(col("_found", alias), f"_l{lk.index}__found", quoted=True))
+        if m.status is not None:  # D0802: which entry, its status, whether it is unconfirmed
+            picked.extend(exp.alias_(col(c, alias), f"_l{lk.index}__{c}", quoted=True)
+                          for c in ("_entry", "_status", "_unconfirmed"))
         q = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("s", quoted=True)),
                        *picked) \
             .from_(exp.alias_(exp.to_table(self._last, quoted=True), "s", table=True,
@@ -172,8 +177,16 @@ class ScanGen:
                             order=exp.Order(expressions=[exp.Ordered(this=col("_line"))]))
         inner = exp.select(exp.Star(), exp.alias_(window, "_n", quoted=True)) \
             .from_(exp.to_table(m.source, quoted=True))
+        status: list[exp.Expr] = []
+        if m.status is not None:  # an entry is confirmed when its status is null or CONFIRMADA
+            st = col(m.status)
+            confirmed = exp.or_(exp.Is(this=st, expression=exp.Null()),
+                                exp.EQ(this=st.copy(), expression=exp.Literal.string(CONFIRMED)))
+            status = [exp.alias_(col("_line"), "_entry", quoted=True),
+                      exp.alias_(st.copy(), "_status", quoted=True),
+                      exp.alias_(exp.Not(this=paren(confirmed)), "_unconfirmed", quoted=True)]
         q = exp.select(*[col(k) for k in (*m.key, *m.values)],
-                       exp.alias_(exp.Boolean(this=True), "_found", quoted=True)) \
+                       exp.alias_(exp.Boolean(this=True), "_found", quoted=True), *status) \
             .from_(exp.alias_(exp.Subquery(this=inner), "_m", quoted=True)) \
             .where(exp.EQ(this=col("_n"), expression=exp.Literal.number(1)))
         q.add_comments([_where(m.span, f"{self.pkg.id}/{m.id}")
@@ -255,6 +268,26 @@ class ScanGen:
                     keys.append(name)
                 meta.append({"kind": "lookup", "column": column, "map": lk.map.id,
                              "keys": keys})
+            elif isinstance(chk, Unconfirmed):
+                b = self.plan.bindings[chk.binding]
+                lk = self.plan.lookups[b.lookup]
+                column = f"_c{k}"
+                used = col(f"_l{lk.index}___unconfirmed", "s")
+                test = exp.and_(*self.reach(b.scope), used) if b.scope else used
+                cols.append(exp.alias_(test, column, quoted=True))
+                pre.append(paren(test.copy()))
+                anys.append(col(column))
+                keys = []
+                for j, key in enumerate(lk.keys):
+                    name = f"{column}_k{j}"
+                    cols.append(exp.alias_(self.sx(key), name, quoted=True))
+                    keys.append(name)
+                for what in ("entry", "status"):
+                    cols.append(exp.alias_(col(f"_l{lk.index}___{what}", "s"),
+                                           f"{column}_{what}", quoted=True))
+                meta.append({"kind": "unconfirmed", "column": column, "map": lk.map.id,
+                             "keys": keys, "entry": f"{column}_entry",
+                             "status": f"{column}_status"})
             else:
                 more, needed, failed, entry = self.parts[chk.part].record_check(
                     self, chk, f"_u{k}")

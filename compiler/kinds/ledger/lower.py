@@ -52,7 +52,8 @@ def _check_field_names(lw: Lowerer, ledgers: Sequence[specs.LedgerSpec]) -> None
 def _ledger(lw: Lowerer, spec: specs.LedgerSpec) -> ir.Ledger:
     fmt = spec.format
     fields = tuple(ir.Field(name=f.name, type=T.from_name(f.type, not f.required),
-                            required=f.required, scale=f.scale, span=f.span)
+                            required=f.required, scale=f.scale, span=f.span,
+                            optional=f.optional)
                    for f in spec.fields)
     parsed = {d.name: (d, lw.parse(d.expr, spec.src.path)) for d in spec.derived}
     names = list(parsed)
@@ -93,7 +94,7 @@ def _ledger(lw: Lowerer, spec: specs.LedgerSpec) -> ir.Ledger:
                                          decimal=fmt.decimal, thousands=fmt.thousands,
                                          date=fmt.date, true=fmt.true, false=fmt.false,
                                          header=fmt.header),
-                     derived=tuple(derived), span=spec.span)
+                     derived=tuple(derived), span=spec.span, optional=spec.optional)
 
 
 PART = _Ledger()
