@@ -52,9 +52,9 @@ class RuntimeMap:
         hit = self.entries.get(key)
         if hit is None and self.suspect:
             hit = self.suspect.get(key)
-            if hit is not None:
-                self.ctx.unconfirmed(self.spec, key, self.status[key], self.file,
-                                     self.lines[key], line)
+            if hit is not None:  # used if the record reaches a report (ctx.settle_used)
+                self.ctx.used_pending.append((self.spec, key, self.status[key], self.file,
+                                              self.lines[key], line))
         if self.ctx.trace is not None:
             self.ctx.trace.looked_up(self, key, line, hit)
         if hit is not None or self.spec.on_missing == "null":
@@ -151,6 +151,9 @@ class ScanContext:
         # unconfirmed map entries used (D0802; D0803 when the run allows them), first met first
         self.allow_unconfirmed = False
         self._used: dict[tuple[str, tuple[Any, ...], str], _Used] = {}
+        # the unconfirmed entries the current record looked up: they count as used when it
+        # reaches a report (the generated scan calls settle_used at the end of the record)
+        self.used_pending: list[tuple[Any, ...]] = []
 
     @property
     def errors(self) -> list[DataError]:
@@ -192,6 +195,14 @@ class ScanContext:
         got.last = line
         if len(got.lines) < _FIRST_LINES:
             got.lines.append(line)
+
+    def settle_used(self, reached: bool) -> None:
+        """The end of a record that looked up unconfirmed entries: they were used if it
+        reached a report (got a row of a layout), else they are forgotten."""
+        if reached:
+            for args in self.used_pending:
+                self.unconfirmed(*args)
+        self.used_pending.clear()
 
     def unconfirmed_reports(self) -> list[DataError]:
         """D0802 for every unconfirmed entry used (D0803, warnings, when allowed), in the

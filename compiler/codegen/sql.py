@@ -226,6 +226,12 @@ class ScanGen:
         q.add_comments([" each record's row in each layout (null: the record is not in it) "])
         self._layer("classified", q)
 
+    def _landed(self) -> exp.Expr:
+        """The record got a row of a node that counts as a report (D0601's `reached`)."""
+        reaching = [e for p, pp in zip(self.parts, self.plan.parts, strict=True) if pp.reaches
+                    for e in (p.landed(self),) if e is not None]
+        return exp.or_(*reaching) if reaching else exp.Boolean(this=False)
+
     def reach(self, scope: Scope) -> list[exp.Expr]:
         """The SQL tests of a scope of the plan (each guard by the part that opened it)."""
         return [self.parts[g.part].guard(self, g) for g in scope]
@@ -272,7 +278,9 @@ class ScanGen:
                 b = self.plan.bindings[chk.binding]
                 lk = self.plan.lookups[b.lookup]
                 column = f"_c{k}"
-                used = col(f"_l{lk.index}___unconfirmed", "s")
+                # used: looked up where the plan evaluates it, by a record that reaches a
+                # report (got a row of a layout; the Python scan's `_hit`)
+                used = exp.and_(col(f"_l{lk.index}___unconfirmed", "s"), paren(self._landed()))
                 test = exp.and_(*self.reach(b.scope), used) if b.scope else used
                 cols.append(exp.alias_(test, column, quoted=True))
                 pre.append(paren(test.copy()))
@@ -322,9 +330,7 @@ class ScanGen:
         # its records, whether or not a layout took them; v0 counts the records that reached a
         # layout (got a row in one), as the Python scan's `_reached`.
         part = col(part_field, "s") if part_field else exp.Null()
-        reaching = [e for p, pp in zip(self.parts, self.plan.parts, strict=True) if pp.reaches
-                    for e in (p.landed(self),) if e is not None]
-        landed = exp.or_(*reaching) if reaching else exp.Boolean(this=False)
+        landed = self._landed()
         reached = cast(exp.Count(this=exp.Case(ifs=[exp.If(this=landed,
                                                            true=exp.Literal.number(1))])),
                        "VARCHAR")

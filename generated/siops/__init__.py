@@ -222,6 +222,7 @@ def scan_despesa(rows, ctx):
     E_equivalencia = M_equivalencia.entries if _trace is None else {}
     _k0 = o.date(p_exercicio, 1, 1)
     _k1 = o.fim_bimestre(p_exercicio, p_bimestre)
+    _used = ctx.used_pending
     _reached = 0
     for (
         f_municipio,
@@ -477,8 +478,11 @@ def scan_despesa(rows, ctx):
                     f_anulado_empenho = _amount(f_anulado_empenho)
                 _c[9] += (f_empenhado - f_anulado_empenho)
         except SkipRecord:
+            _used.clear()
             continue
         _reached += _hit
+        if _used:
+            ctx.settle_used(_hit)
     ctx.reached['despesa'] = _reached
 
 
@@ -495,6 +499,7 @@ def scan_receita(rows, ctx):
     E_equivalencia = M_equivalencia.entries if _trace is None else {}
     _k0 = o.date(p_exercicio, 1, 1)
     _k1 = o.fim_bimestre(p_exercicio, p_bimestre)
+    _used = ctx.used_pending
     _reached = 0
     for (
         f_municipio,
@@ -618,8 +623,11 @@ def scan_receita(rows, ctx):
                         f_arrecadado = _amount(f_arrecadado)
                     _c[1] += f_arrecadado
         except SkipRecord:
+            _used.clear()
             continue
         _reached += _hit
+        if _used:
+            ctx.settle_used(_hit)
     ctx.reached['receita'] = _reached
 
 

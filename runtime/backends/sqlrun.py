@@ -135,10 +135,10 @@ def _unconfirmed(ctx: Any, chk: Mapping[str, Any], r: tuple[Any, ...], at: dict[
                  line: int) -> None:
     """D0802: the record used an entry whose status is not confirmed (as the map's find()
     notes it on the Python back end)."""
-    if r[at[chk["column"]]]:
+    if r[at[chk["column"]]]:  # the SQL test holds only for records that reach a report
         rt = ctx.maps[chk["map"]]
-        ctx.unconfirmed(rt.spec, tuple(r[at[k]] for k in chk["keys"]), r[at[chk["status"]]],
-                        rt.file, int(r[at[chk["entry"]]]), line)
+        ctx.used_pending.append((rt.spec, tuple(r[at[k]] for k in chk["keys"]),
+                                 r[at[chk["status"]]], rt.file, int(r[at[chk["entry"]]]), line))
 
 
 def _unique(ctx: Any, chk: Mapping[str, Any], r: tuple[Any, ...], at: dict[str, int],
@@ -217,7 +217,10 @@ class SqlRun:
                 for chk in plan.checks:  # the scan plan's order
                     RECORD_CHECKS[chk["kind"]](ctx, chk, r, at, line)
             except SkipRecord:  # the record is skipped: its later checks are not made
+                ctx.used_pending.clear()  # and it used no entry (as on the Python back end)
                 continue
+            if ctx.used_pending:
+                ctx.settle_used(True)
 
     def aggregate(self, ctx: Any, name: str, st: ReadStats) -> bool:
         """Fill the scan accumulators and the ledger's partitions (layout '*'); True when the

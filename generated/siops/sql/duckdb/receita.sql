@@ -300,7 +300,10 @@ FROM (
     "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
-    "s"."_l0___unconfirmed" AS "_c1",
+    "s"."_l0___unconfirmed"
+    AND (
+      NOT "s"."_row__covid_70" IS NULL OR NOT "s"."_row__covid_71" IS NULL
+    ) AS "_c1",
     "s"."municipio" AS "_c1_k0",
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
@@ -309,7 +312,13 @@ FROM (
   WHERE
     (
       "s"."_l0__found" IS NULL
-    ) OR "s"."_l0___unconfirmed"
+    )
+    OR (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_row__covid_70" IS NULL OR NOT "s"."_row__covid_71" IS NULL
+      )
+    )
 ) AS "e"
 WHERE
   "_e0" OR "_c1"
@@ -591,7 +600,10 @@ FROM (
     "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
-    "s"."_l0___unconfirmed" AS "_c1",
+    "s"."_l0___unconfirmed"
+    AND (
+      NOT "s"."_row__covid_70" IS NULL OR NOT "s"."_row__covid_71" IS NULL
+    ) AS "_c1",
     "s"."municipio" AS "_c1_k0",
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
@@ -600,7 +612,13 @@ FROM (
   WHERE
     (
       "s"."_l0__found" IS NULL
-    ) OR "s"."_l0___unconfirmed"
+    )
+    OR (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_row__covid_70" IS NULL OR NOT "s"."_row__covid_71" IS NULL
+      )
+    )
 ) AS "e"
 WHERE
   "_e0" OR "_c1";

@@ -389,7 +389,12 @@ FROM (
     `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
-    `s`.`_l0___unconfirmed` AS `_c1`,
+    `s`.`_l0___unconfirmed`
+    AND (
+      NOT `s`.`_row__covid_77` IS NULL
+      OR NOT `s`.`_row__covid_78` IS NULL
+      OR NOT `s`.`_row__covid_79` IS NULL
+    ) AS `_c1`,
     `s`.`municipio` AS `_c1_k0`,
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
@@ -469,7 +474,14 @@ FROM (
     (
       `s`.`_l0__found` IS NULL
     )
-    OR `s`.`_l0___unconfirmed`
+    OR (
+      `s`.`_l0___unconfirmed`
+      AND (
+        NOT `s`.`_row__covid_77` IS NULL
+        OR NOT `s`.`_row__covid_78` IS NULL
+        OR NOT `s`.`_row__covid_79` IS NULL
+      )
+    )
     OR `s`.`_f__covid_78`
     OR `s`.`_f__covid_79`
 ) AS `e`
@@ -985,7 +997,12 @@ FROM (
     `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
-    `s`.`_l0___unconfirmed` AS `_c1`,
+    `s`.`_l0___unconfirmed`
+    AND (
+      NOT `s`.`_row__covid_77` IS NULL
+      OR NOT `s`.`_row__covid_78` IS NULL
+      OR NOT `s`.`_row__covid_79` IS NULL
+    ) AS `_c1`,
     `s`.`municipio` AS `_c1_k0`,
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
@@ -1065,7 +1082,14 @@ FROM (
     (
       `s`.`_l0__found` IS NULL
     )
-    OR `s`.`_l0___unconfirmed`
+    OR (
+      `s`.`_l0___unconfirmed`
+      AND (
+        NOT `s`.`_row__covid_77` IS NULL
+        OR NOT `s`.`_row__covid_78` IS NULL
+        OR NOT `s`.`_row__covid_79` IS NULL
+      )
+    )
     OR `s`.`_f__covid_78`
     OR `s`.`_f__covid_79`
 ) AS `e`
