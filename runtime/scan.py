@@ -110,8 +110,11 @@ class _Used:
                  f"{n} registros de {self.file}: linhas {listed}"
                  if self.count <= len(self.lines) else
                  f"{n} registros de {self.file}; primeiros: linhas {listed}")
-        build = catalog.unconfirmed_allowed if allowed else catalog.unconfirmed_used
-        return build(self.map.id, shown, self.status, where, file=self.at, line=self.entry)
+        if allowed:
+            return catalog.unconfirmed_allowed(self.map.id, shown, self.status, where,
+                                               file=self.at, line=self.entry)
+        return catalog.unconfirmed_used(self.map.id, shown, self.status, where, file=self.at,
+                                        line=self.entry)
 
 
 class ScanContext:

@@ -266,3 +266,44 @@ def test_the_generated_movements_run_alike(program: runtime.Program, tmp_path: P
         total = sum(r.cell("probe/despesa_movimento", p, "total", "V4")
                     for p in r.partitions if p != M)
         assert total > 0
+
+
+# ---------------------------------------------------------------- CLI and journal
+def _cli(*args: str | Path) -> Any:
+    from click.testing import CliRunner
+
+    from compiler.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_the_cli_takes_allow_unconfirmed_and_journals_omitted_inputs(
+        program: runtime.Program, tmp_path: Path) -> None:
+    import sqlite3
+
+    folder = Path(program.module.__file__).parent
+    inputs = [x for n in ("despesa_movimento", "receita", "equivalencia_recursos", "contas",
+                          "equivalencia_contas") for x in ("--input", f"{n}={FIX / n}.csv")]
+    common = [folder, *inputs, "--param", "exercicio=2019", "--param", "bimestre=3"]
+    state = tmp_path / "state.sqlite"
+    out = tmp_path / "out"
+    refused = _cli("run", *common, "--select", "probe/*", "--out", out, "--state", state)
+    assert refused.exit_code == 1, refused.output
+    assert "erro[D0802]" in refused.output and not out.joinpath(M).exists()
+    ok = _cli("run", *common, "--select", "probe/*", "--out", out, "--state", state,
+              "--allow-unconfirmed")
+    assert ok.exit_code == 0, ok.output
+    assert "aviso[D0803]" in ok.output and "aviso[D0801]" in ok.output
+    assert (out / M / "probe_despesa_movimento.IMPT").is_file()
+    db = sqlite3.connect(state)
+    rows = db.execute("SELECT r.status, i.name, i.path, i.sha256, i.rows_read FROM run_inputs i "
+                      "JOIN runs r ON r.id = i.run_id WHERE i.name IN ('dotacao', "
+                      "'restos_a_pagar') ORDER BY r.id, i.name").fetchall()
+    db.close()
+    assert rows == [(status, n, f"<ausente:{n}>", "", 0) for status in ("failed", "ok")
+                    for n in ("dotacao", "restos_a_pagar")]
+    explain = [*common, "--layout", "probe/despesa_movimento", "--partition", M, "--row", "303"]
+    assert _cli("explain", *explain).exit_code == 1
+    shown = _cli("explain", *explain, "--allow-unconfirmed")
+    assert shown.exit_code == 0, shown.output
+    assert "2222,22" in shown.output
