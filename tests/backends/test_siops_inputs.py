@@ -13,16 +13,24 @@ import datetime
 import shutil
 import subprocess
 import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 import runtime
 from compiler import compile_package
 from compiler.writer import write_tree
 from runtime.errors import RunFailed
+from tests.backends.conftest import outcome
+from tests.backends.test_random_ledgers import HEADER
+from tests.backends.test_random_ledgers import RECEITA
+from tests.backends.test_random_ledgers import despesa_line
 from tests.conftest import ROOT
 
 FIX = ROOT / "fixtures" / "siops" / "bimestre" / "3170206"
@@ -31,6 +39,7 @@ BACKENDS = ["python", "duckdb"]
 INPUTS = ("despesa_movimento", "dotacao", "restos_a_pagar", "contas", "receita",
           "equivalencia_recursos", "equivalencia_contas")
 M = "3170206"
+COVID = runtime.load(ROOT / "generated" / "siops")
 
 
 @pytest.fixture(scope="module")
@@ -307,3 +316,35 @@ def test_the_cli_takes_allow_unconfirmed_and_journals_omitted_inputs(
     shown = _cli("explain", *explain, "--allow-unconfirmed")
     assert shown.exit_code == 0, shown.output
     assert "2222,22" in shown.output
+
+
+# ---------------------------------------------------------------- random: status parity
+@st.composite
+def _status_case(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """An equivalência whose entries draw a status (none, CONFIRMADA, SUGERIDA, other text)
+    and COVID despesa lines, some of another year (they reach no quadro) or of a recurso
+    without an entry (D0201: the record is skipped and uses nothing)."""
+    statuses = ["", "CONFIRMADA", "SUGERIDA", "EM ANÁLISE"]
+    equiv = "municipio;recurso;recurso_siops;covid;status\n" + "".join(
+        f"{m};{r};{s};{c};{draw(st.sampled_from(statuses))}\n" for m in ("1", "2")
+        for r, s, c in (("A", "212", "N"), ("B", "213", "S"), ("C", "001", "N"),
+                        ("D", "202", "S")))
+    lines = draw(st.lists(despesa_line(), max_size=30))
+    lines = [ln.replace(";F;", ";G;") for ln in lines]  # recurso G has no entry
+    return equiv, lines
+
+
+@settings(max_examples=40, deadline=None)
+@given(_status_case())
+def test_unconfirmed_entries_are_reported_alike(case: tuple[str, list[str]]) -> None:
+    equiv, lines = case
+    folder = Path(tempfile.mkdtemp(prefix="apura-status-"))
+    (folder / "despesa.csv").write_text("\n".join([HEADER, *lines]) + "\n", "utf-8")
+    (folder / "receita.csv").write_text(RECEITA, "utf-8")
+    (folder / "equivalencia_recursos.csv").write_text(equiv, "utf-8")
+    ledgers = {n: folder / f"{n}.csv" for n in ("despesa", "receita", "equivalencia_recursos")}
+    for allow in (False, True):
+        kw = {"allow_rejects": True, "allow_unconfirmed": allow}
+        expected = outcome(COVID, ledgers, {"exercicio": 2020, "bimestre": 2}, "python", **kw)
+        assert outcome(COVID, ledgers, {"exercicio": 2020, "bimestre": 2}, "duckdb",
+                       **kw) == expected
