@@ -67,8 +67,9 @@ class Ledger:
     text_amounts: bool = False
     # a run may omit this input: what reads it then sees no records (aviso D0801)
     optional: bool = False
-    # the maps its scan looks up (a run reading it reads their sources too)
-    maps: tuple[str, ...] = ()
+    # the maps its scan looks up (a run reading it reads their sources too); None in a
+    # package compiled before issue 9: then every map's source is read
+    maps: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

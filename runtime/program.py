@@ -11,6 +11,7 @@ import importlib.util
 import re
 import sys
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -176,7 +177,10 @@ class Program:
         source_of = {m.id: m.source for m in self.package.maps}
         stack = list(sources)
         while stack:
-            for m in self.package.ledger(stack.pop()).maps:
+            led = self.package.ledger(stack.pop())
+            looked: Iterable[str] = led.maps if led.maps is not None else \
+                source_of if led.scan is not None else ()  # compiled before issue 9: all
+            for m in looked:
                 if source_of[m] not in sources:
                     sources.add(source_of[m])
                     stack.append(source_of[m])

@@ -348,3 +348,16 @@ def test_unconfirmed_entries_are_reported_alike(case: tuple[str, list[str]]) -> 
         expected = outcome(COVID, ledgers, {"exercicio": 2020, "bimestre": 2}, "python", **kw)
         assert outcome(COVID, ledgers, {"exercicio": 2020, "bimestre": 2}, "duckdb",
                        **kw) == expected
+
+
+def test_a_package_compiled_before_issue_9_reads_every_map_source() -> None:
+    """Ledger.maps is None in older generated code: every map's source is read, as before."""
+    import dataclasses
+
+    old = dataclasses.replace(COVID.package, ledgers=tuple(
+        dataclasses.replace(led, maps=None) for led in COVID.package.ledgers))
+    older = runtime.Program(old, COVID.module)
+    every = {m.source for m in COVID.package.maps}
+    assert set(older.required_inputs("covid/7[01]")) == {"receita", *every}
+    assert COVID.required_inputs("covid/7[01]") == ["equivalencia_recursos", "receita"]
+    assert "equivalencia_contas" not in COVID.required_inputs()  # a map nobody looks up

@@ -49,9 +49,8 @@ class _LedgerPython:
             o("    text_amounts=True,")
         if led.optional:
             o("    optional=True,")
-        looked = tuple(dict.fromkeys(lk.map.id for lk in plan.lookups)) if plan else ()
-        if looked:  # the maps its scan looks up: their sources are inputs of a run reading it
-            o(f"    maps={looked!r},")
+        if plan is not None:  # the maps its scan looks up: their sources are inputs of a run
+            o(f"    maps={tuple(dict.fromkeys(lk.map.id for lk in plan.lookups))!r},")
         o("),")
         return o.text()
 
