@@ -361,3 +361,24 @@ def test_a_package_compiled_before_issue_9_reads_every_map_source() -> None:
     assert set(older.required_inputs("covid/7[01]")) == {"receita", *every}
     assert COVID.required_inputs("covid/7[01]") == ["equivalencia_recursos", "receita"]
     assert "equivalencia_contas" not in COVID.required_inputs()  # a map nobody looks up
+
+
+def test_diff_reads_optional_and_status(tmp_path: Path) -> None:
+    a, b = tmp_path / "a" / "siops", tmp_path / "b" / "siops"
+    shutil.copytree(ROOT / "specs" / "siops", a)
+    shutil.copytree(ROOT / "specs" / "siops", b)
+    for name, old in (("equivalencia.yaml", "status: status\n"),
+                      ("dotacao.yaml", "optional: true\n")):
+        text = (b / name).read_text("utf-8")
+        assert old in text
+        (b / name).write_text(text.replace(old, ""), "utf-8")
+    rec = b / "receita.yaml"
+    rec.write_text(rec.read_text("utf-8").replace("tipo_deducao: {type: str, optional: true}",
+                                                  "tipo_deducao: {type: str}"), "utf-8")
+    got = _cli("diff", a, b)
+    assert got.exit_code == 1, got.output
+    assert "status: status (retirado)" in got.output  # map equivalencia
+    lines = got.output.splitlines()
+    assert any("ledger dotacao" in x for x in lines)
+    assert any("optional: sim → não" in x for x in lines), got.output
+    assert "campo tipo_deducao:" in got.output and "optional: sim (retirado)" in got.output
