@@ -11,7 +11,6 @@ import importlib.util
 import re
 import sys
 from collections.abc import Callable
-from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,9 +23,13 @@ from typing import Any
 from runtime import catalog
 from runtime.errors import DataError
 from runtime.errors import RunFailed
+from runtime.inputs import OmittedInput
+from runtime.inputs import build_maps
+from runtime.inputs import duplicate_key
+from runtime.inputs import omitted_warnings
+from runtime.inputs import with_map_sources
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
-from runtime.model import CONFIRMED
 from runtime.model import Layout
 from runtime.model import LedgerInput
 from runtime.model import Package
@@ -173,18 +176,7 @@ class Program:
         if select is None:
             sources |= {src for n in self.package.nodes
                         if (src := getattr(n, "source", None)) is not None}
-        # and the sources of the maps those ledgers look up (whose own lookups count too)
-        source_of = {m.id: m.source for m in self.package.maps}
-        stack = list(sources)
-        while stack:
-            led = self.package.ledger(stack.pop())
-            looked: Iterable[str] = led.maps if led.maps is not None else \
-                source_of if led.scan is not None else ()  # compiled before issue 9: all
-            for m in looked:
-                if source_of[m] not in sources:
-                    sources.add(source_of[m])
-                    stack.append(source_of[m])
-        return [led.id for led in self.package.ledgers if led.id in sources]
+        return with_map_sources(self.package, sources)
 
     def inputs(self, select: str | None = None) -> dict[str, str]:
         """Input id → "required" or "optional" (`optional: true` on its ledger: a run may omit
@@ -361,11 +353,11 @@ class Program:
             failed = RunFailed(errors, stats)
             failed.outcomes = ctx.outcomes
             raise failed
+        warnings = [*omitted_warnings(pkg, omitted), *(used if allow_unconfirmed else ()),
+                    *_unreached(pkg, stats, params), *ctx.warnings]
         return Result(package=pkg, outputs=outputs, values=values, inputs=stats,
                       partitions=partitions, rejects=rejects, backend=backend,
-                      warnings=[*_omitted(pkg, omitted), *(used if allow_unconfirmed else ()),
-                                *_unreached(pkg, stats, params), *ctx.warnings],
-                      outcomes=ctx.outcomes)
+                      warnings=warnings, outcomes=ctx.outcomes)
 
     def _scan_python(self, ctx: ScanContext, ledgers: Mapping[str, LedgerInput],
                      order: list[str], errors: list[DataError],
@@ -398,7 +390,7 @@ class Program:
             ctx.file = display
             if name in map_sources:
                 materialized = list(rows)
-                self._build_maps(ctx, name, materialized, display)
+                build_maps(ctx, pkg, name, materialized, display)
                 rows = iter(materialized)
             if led.scan is not None:
                 ctx.amount = reader.amount if text else None
@@ -454,7 +446,7 @@ class Program:
                 for m in pkg.maps:  # where the entries are (D0802 names the entry's line)
                     if m.source == name:
                         ctx.maps[m.id].file = display
-                run.duplicates(ctx, name, display, _duplicate_key)
+                run.duplicates(ctx, name, display, duplicate_key)
                 # the aggregate also counts the records `errors` would report (a second pass
                 # over the ledger only when there are some); a failed run ignores the sums
                 if pkg.ledger(name).scan is not None and run.aggregate(ctx, name, st):
@@ -474,53 +466,7 @@ class Program:
             engine.close()
         return stats
 
-    def _build_maps(self, ctx: ScanContext, ledger: str, rows: list[tuple[Any, ...]],
-                    display: str) -> None:
-        led = self.package.ledger(ledger)
-        names = [f.name for f in led.fields]
-        for m in self.package.maps:
-            if m.source != ledger:
-                continue
-            kidx = [names.index(k) for k in m.key]
-            vidx = [names.index(v) for v in m.values]
-            sidx = names.index(m.status) if m.status is not None else None
-            rt = ctx.maps[m.id]
-            first_line: dict[tuple[Any, ...], int] = {}
-            for r in rows:
-                key = tuple(r[i] for i in kidx)
-                if key in first_line:
-                    ctx._errors.append(_duplicate_key(m, key, r[-1], first_line[key], display))
-                    continue
-                first_line[key] = r[-1]
-                status = r[sidx] if sidx is not None else None
-                if status is not None and status != CONFIRMED:  # kept apart: D0802 when used
-                    rt.suspect[key] = tuple(r[i] for i in vidx)
-                    rt.status[key] = status
-                else:
-                    rt.entries[key] = tuple(r[i] for i in vidx)
-            rt.lines, rt.file = first_line, display
 
-
-class OmittedInput(list):  # type: ignore[type-arg]
-    """An optional input the run was not given: no records; its name in the journal and the
-    summary is `<ausente:NAME>` (no file, no sha256)."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-
-
-def _omitted(pkg: Package, omitted: list[str]) -> list[DataError]:
-    """D0801 (a warning) for each optional input the run was not given, naming what reads it."""
-    out = []
-    for name in omitted:
-        readers = [lay.id for lay in pkg.layouts if lay.source == name]
-        readers += [n.id for n in pkg.nodes if getattr(n, "source", None) == name
-                    and n.id not in readers]
-        readers += [f"o mapa '{m.id}'" for m in pkg.maps if m.source == name]
-        shown = ", ".join(r if r.startswith("o mapa") else f"'{r}'" for r in readers)
-        out.append(catalog.omitted_input(name, shown or "nenhum nó"))
-    return out
 
 
 def _unreached(pkg: Package, stats: list[ReadStats], params: dict[str, Any]) -> list[DataError]:
@@ -538,12 +484,6 @@ def _unreached(pkg: Package, stats: list[ReadStats], params: dict[str, Any]) -> 
             whose = f" do {pkg.partition} {part}" if pkg.partition is not None else ""
             out.append(catalog.unreached(st.name, whose, layouts, shown, file=st.path))
     return out
-
-
-def _duplicate_key(m: Any, key: tuple[Any, ...], line: int, first: int,
-                   display: str) -> DataError:
-    shown = ", ".join(f"{k}={v}" for k, v in zip(m.key, key, strict=True))
-    return catalog.duplicate_key(m.id, shown, first, file=display, line=line)
 
 
 def _counting(rows: Iterator[tuple[Any, ...]], display: str,
