@@ -751,3 +751,16 @@ def filter_admits_nothing(span: Span, *, layout: str) -> Diagnostic:
     return Diagnostic(code="S1104", message=f"o filtro do layout '{layout}' nunca é verdadeiro: "
                       "nenhum registro entra no layout", span=span,
                       help=f"confira os valores e os operadores do filtro ({_ANALYSED})")
+# --- S12xx: inputs (optional ledgers and columns, equivalências with a status)
+def optional_column_required(span: Span, *, name: str) -> Diagnostic:
+    return Diagnostic(code="S1201", message=f"o campo '{name}' tem coluna opcional "
+                      "(optional: true) e required: true", span=span,
+                      help="sem a coluna, todo registro lê nulo: um campo de coluna opcional "
+                      "não pode ser obrigatório; tire required: true")
+
+
+def status_not_text(span: Span, *, name: str, ledger: str, type: str) -> Diagnostic:
+    return Diagnostic(code="S1202", message=f"o status de um mapa é um campo de texto, e "
+                      f"'{name}' de '{ledger}' é {type}", span=span,
+                      help="declare o campo como {type: str, optional: true}: CONFIRMADA "
+                      "(ou vazio, ou sem a coluna) é confirmada; outro valor (SUGERIDA) não")

@@ -225,6 +225,12 @@ def _ledger_inputs(f: Callable[..., None]) -> Callable[..., None]:
                         help="Arquivo de entrada de um ledger (repita para cada um).")(f)
 
 
+def _allow_unconfirmed(f: Callable[..., None]) -> Callable[..., None]:
+    return click.option("--allow-unconfirmed", "allow_unconfirmed", is_flag=True,
+                        help="Usa equivalências de status não confirmado (SUGERIDA...) com um "
+                        "aviso (D0803), em vez de falhar (D0802).")(f)
+
+
 @cli.command(options_metavar=OPTIONS)
 @click.argument("package", metavar="PACOTE")
 @_ledger_inputs
@@ -246,10 +252,11 @@ def _ledger_inputs(f: Callable[..., None]) -> Callable[..., None]:
 @click.option("--wait", is_flag=True,
               help="Se outra execução usa a mesma pasta de saída ou o mesmo estado, espera "
               "ela terminar (sem --wait, recusa na hora).")
+@_allow_unconfirmed
 @click.pass_context
 def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple[str, ...],
         out: Path, select: str | None, rejects: Path | None, state: Path | None, backend: str,
-        spark_master: str | None, wait: bool) -> None:
+        spark_master: str | None, wait: bool, allow_unconfirmed: bool) -> None:
     """Roda um pacote compilado (ex.: siops, ou a pasta generated/siops) sobre os ledgers."""
     from compiler.runner import run_package
 
@@ -260,7 +267,8 @@ def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple
     code = run_package(package=package, inputs=_pairs(inputs, "--input"),
                        params=_pairs(params, "--param"), out=out, select=select,
                        rejects=rejects, state=state, debug=ctx.obj["debug"], backend=backend,
-                       spark_master=spark_master, wait=wait)
+                       spark_master=spark_master, wait=wait,
+                       allow_unconfirmed=allow_unconfirmed)
     sys.exit(code)
 
 
@@ -280,9 +288,10 @@ def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple
               help="text: a memória de cálculo para ler; json: a mesma, para programas.")
 @click.option("--rejects", default=None, type=click.Path(path_type=Path),
               help="Grava as linhas rejeitadas neste CSV e continua (como em 'apura run').")
+@_allow_unconfirmed
 def explain(package: str, inputs: tuple[str, ...], params: tuple[str, ...], layout: str,
             partition: str | None, row: str, column: str, fmt: str,
-            rejects: Path | None) -> None:
+            rejects: Path | None, allow_unconfirmed: bool) -> None:
     """Mostra a memória de cálculo de uma célula: valor, filtro, regra, expressão,
     parâmetros, mapas e cada registro de entrada (arquivo:linha) que a compõe.
 
@@ -293,7 +302,8 @@ def explain(package: str, inputs: tuple[str, ...], params: tuple[str, ...], layo
 
     code = explain_cell(package=package, inputs=_pairs(inputs, "--input"),
                         params=_pairs(params, "--param"), layout=layout, partition=partition,
-                        row=row, column=column, fmt=fmt, rejects=rejects)
+                        row=row, column=column, fmt=fmt, rejects=rejects,
+                        allow_unconfirmed=allow_unconfirmed)
     sys.exit(code)
 
 

@@ -254,6 +254,7 @@ class Field:
     required: bool
     scale: int
     span: Span
+    optional: bool = False  # the column may be missing: every record then reads null
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -290,6 +291,7 @@ class Ledger:
     format: CsvFormat
     derived: tuple[Derived, ...]
     span: Span
+    optional: bool = False  # a run may omit it: what reads it then sees no records
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -322,6 +324,7 @@ class Map:
     values: tuple[str, ...]
     on_missing: str
     span: Span
+    status: str | None = None  # the source field with each entry's status (CONFIRMADA...)
 
 
 class RowKind(enum.Enum):

@@ -12,7 +12,9 @@ A ledger is read once; every node that reads it (compiler/kinds/<kind>/plan.py) 
   evaluated again; leaving a scope forgets what was bound in it;
 * `checks`: the per-record checks in evaluation order: a missing key of a map whose
   `on_missing` is `error` (D0201; the record is skipped, so later checks of it are not made),
-  and two rules of a `unique` layout holding at once (D0301).
+  an entry found whose status is not confirmed, in a map with a `status` field (D0802: the
+  record used it; it is not skipped), and two rules of a `unique` layout holding at once
+  (D0301).
 
 The Python back end writes its scan along the plan and verifies, as it renders, that its
 lookups are exactly the plan's bindings (compiler/codegen/pyscan.py); the SQL back end makes
@@ -70,6 +72,14 @@ class MissingKey:
 
 
 @dataclass(frozen=True, slots=True)
+class Unconfirmed:
+    """D0802: binding `binding` finds an entry whose status is not confirmed (its map has a
+    `status` field): the record uses an equivalência nobody confirmed."""
+
+    binding: int
+
+
+@dataclass(frozen=True, slots=True)
 class Unique:
     """D0301: a record holds two rules of `unique` layout `layout` (its rule rows `rows`)."""
 
@@ -78,7 +88,7 @@ class Unique:
     rows: tuple[int, ...]
 
 
-Check: TypeAlias = MissingKey | Unique
+Check: TypeAlias = MissingKey | Unconfirmed | Unique
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +195,8 @@ class Builder:
             self.bindings.append(Binding(lookup=lk.index, scope=self.scope))
             if lk.map.on_missing == "error":
                 self.checks.append(MissingKey(binding=len(self.bindings) - 1))
+            if lk.map.status is not None:
+                self.checks.append(Unconfirmed(binding=len(self.bindings) - 1))
 
     def enter(self, what: str, expr: ir.Expr | None = None) -> None:
         self._scopes.append((Guard(part=self.part, what=what, expr=expr), set()))

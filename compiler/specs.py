@@ -80,6 +80,10 @@ class FieldSpec:
     required: bool
     scale: int
     span: Span
+    # the column may be missing from the file: every record then reads null (implies
+    # required: false); `required_span`: where `required: true` was written, if it was
+    optional: bool = False
+    required_span: Span | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,6 +117,8 @@ class LedgerSpec(SpecBase):
     format: FormatSpec
     fields: tuple[FieldSpec, ...]
     derived: tuple[DerivedSpec, ...]
+    # a run may omit this input: what reads it then sees no records
+    optional: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -123,6 +129,8 @@ class MapSpec(SpecBase):
     key: tuple[Text, ...]
     values: tuple[Text, ...]
     on_missing: str
+    # the source field holding each entry's status (CONFIRMADA, SUGERIDA...), if any
+    status: Text | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

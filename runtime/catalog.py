@@ -354,3 +354,35 @@ def table_as_input(name: str) -> DataError:
                      "entrada da execução", file=f"entrada {name}", line=0, col=0,
                      help=f"tire --input {name}=...: os dados dela estão nas specs (mude o CSV "
                      "e rode 'apura compile')")
+# ---------------------------------------------------------------- D08: inputs
+def omitted_input(name: str, readers: str) -> DataError:
+    """D0801 (a warning): an optional ledger the run was not given; what reads it (`readers`,
+    shown) sees no records: its sums are 0, the maps built from it are empty."""
+    return DataError(code="D0801", severity="aviso", message=f"a entrada opcional '{name}' não "
+                     f"foi dada: {readers} não vê(em) registro nenhum dela", file=f"entrada {name}",
+                     line=0, col=0, help=f"se ela existe, use --input {name}=ARQUIVO")
+
+
+def _unconfirmed_message(map_id: str, shown: str, status: str, where: str) -> str:
+    return (f"a equivalência {shown} do mapa '{map_id}' tem status '{status}' (não confirmada) "
+            f"e foi usada ({where})")
+
+
+def unconfirmed_used(map_id: str, shown: str, status: str, where: str, *, file: str,
+                     line: int) -> DataError:
+    """D0802: records used an entry of a map whose status is not CONFIRMADA (at the entry's
+    file:line; `where`: how many records of which input, their first lines); the run fails."""
+    return DataError(code="D0802", message=_unconfirmed_message(map_id, shown, status, where),
+                     file=file, line=line, col=1,
+                     help="confirme a equivalência (status CONFIRMADA) ou rode com "
+                     "--allow-unconfirmed para gerar assim mesmo")
+
+
+def unconfirmed_allowed(map_id: str, shown: str, status: str, where: str, *, file: str,
+                        line: int) -> DataError:
+    """D0803 (a warning): as D0802, in a run given --allow-unconfirmed."""
+    return DataError(code="D0803", severity="aviso",
+                     message=_unconfirmed_message(map_id, shown, status, where),
+                     file=file, line=line, col=1,
+                     help="--allow-unconfirmed: gerado com equivalência não confirmada; "
+                     "confirme-a antes de enviar")

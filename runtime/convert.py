@@ -262,7 +262,9 @@ def compile_lines(fields: tuple[Field, ...], fmt: CsvFormat, order: list[int], w
                  f"            reject(s.split({delim!r}) if s else [], line)\n"
                  f"            continue\n")
     else:
-        items = _cell_exprs(fields, fmt, env, [f"c[{i}]" for i in order], text_amounts)
+        # an optional column the file lacks (order -1, runtime.ledgers.ABSENT) reads empty
+        items = _cell_exprs(fields, fmt, env, ["''" if i < 0 else f"c[{i}]" for i in order],
+                            text_amounts)
         check = f"len(c) != {width}"
         if width == 1:
             check += " or not s"  # csv reads an empty line as a record of no cells, not ['']

@@ -61,6 +61,15 @@ class ReadStats:
     reached_partitions: set[Any] = field(default_factory=set)
 
 
+# The header position of a field whose optional column the file lacks: its cell reads empty.
+ABSENT = -1
+
+
+def pick(cells: list[str], order: list[int]) -> list[str]:
+    """The cell of each field, in field order (an absent optional column: '')."""
+    return [cells[i] if i != ABSENT else "" for i in order]
+
+
 # Characters read at a time on the plain path: below csv's default field size limit, so a
 # block longer than the limit (that needs the per-line check) is rare.
 _CHUNK = 1 << 16
@@ -186,7 +195,7 @@ class Reader:
             if len(cells) != width:
                 rejected.append(self._reject_width(cells, width, display, line))
                 return
-            src = cells if identity else [cells[i] for i in order]
+            src = cells if identity else pick(cells, order)
             rejected.append(self._reject(cells, src, order, display, line))
         return reject
 
@@ -214,8 +223,7 @@ class Reader:
                     reject(cells, line)
                 else:
                     try:
-                        rows.append(convert(cells if identity else [cells[i] for i in order],
-                                            line))
+                        rows.append(convert(cells if identity else pick(cells, order), line))
                     except Exception:  # noqa: BLE001 - any bad cell; _reject finds which, why
                         reject(cells, line)
                 if read >= batch:
@@ -262,20 +270,21 @@ class Reader:
     def _header(self, header: list[str] | None, display: str,
                 stats: ReadStats) -> tuple[list[int], int] | None:
         """(the header cell of each field, the header's width); None when a field's column is
-        missing (D0107, fatal). Other columns are ignored; every record then has the header's
-        width (D0106 otherwise)."""
+        missing (D0107, fatal) — an optional column may be (ABSENT: every record reads null).
+        Other columns are ignored; every record then has the header's width (D0106
+        otherwise)."""
         names = [f.name for f in self.fields]
         if header is None:
             stats.fatal.append(catalog.missing_columns(display))
             return None
         header = [h.strip() for h in header]
-        missing = [n for n in names if n not in header]
+        missing = [f.name for f in self.fields if f.name not in header and not f.optional]
         if missing:
             stats.fatal.append(catalog.missing_columns(
                 display, missing, header=self.fmt.delimiter.join(header),
                 expected=self.fmt.delimiter.join(names)))
             return None
-        return [header.index(n) for n in names], len(header)
+        return [header.index(n) if n in header else ABSENT for n in names], len(header)
 
     def one_row(self, cells: list[str], order: list[int], width: int, display: str,
                 line: int) -> tuple[Any, ...] | DataError:
@@ -284,7 +293,7 @@ class Reader:
         identity = order == list(range(width))
         if len(cells) != width:
             return self._reject_width(cells, width, display, line)
-        src = cells if identity else [cells[i] for i in order]
+        src = cells if identity else pick(cells, order)
         try:
             return self.convert_row(src, line)
         except Exception:  # noqa: BLE001 - any bad cell; _reject finds which and why
@@ -323,15 +332,16 @@ class Reader:
     # -------------------------------------------------------------- in-memory rows
     def read_rows(self, rows: Iterable[Mapping[str, Any]], display: str,
                   stats: ReadStats) -> Iterator[tuple[Any, ...]]:
-        """Rows as mappings field → value; strings are converted like CSV cells."""
+        """Rows as mappings field → value; strings are converted like CSV cells. A record
+        without an optional field's key reads null there."""
         names = [f.name for f in self.fields]
         for n, row in enumerate(rows, start=1):
             stats.read += 1
-            missing = [k for k in names if k not in row]
+            missing = [f.name for f in self.fields if f.name not in row and not f.optional]
             if missing:
                 stats.rejected.append(catalog.missing_columns(display, missing, record=n))
                 continue
-            cells = [row[k] for k in names]
+            cells = [row.get(k) for k in names]
             text = [c if isinstance(c, str) else ("" if c is None else str(c)) for c in cells]
             values: list[Any] = []
             bad = None

@@ -34,6 +34,8 @@ class Field:
     type: str
     required: bool = True
     scale: int = 2
+    # the column may be missing from the file (or an in-memory record): it then reads null
+    optional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,11 @@ class Ledger:
     # A table shipped with the package: not an input of the run (--input refuses it, D1002);
     # the runtime reads its copy (D1001 when the copy is not the one compiled).
     table: TableFile | None = None
+    # a run may omit this input: what reads it then sees no records (aviso D0801)
+    optional: bool = False
+    # the maps its scan looks up (a run reading it reads their sources too); None in a
+    # package compiled before issue 9: then every map's source is read
+    maps: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,12 @@ class Map:
     values: tuple[str, ...]
     on_missing: str
     at: Loc | None = None
+    # the source field holding each entry's status: an entry whose status is set and is not
+    # CONFIRMED is unconfirmed, and a run that uses it fails (D0802) unless allowed (D0803)
+    status: str | None = None
+
+
+CONFIRMED = "CONFIRMADA"  # the one status value (besides none) that confirms an entry
 
 
 @dataclass(frozen=True, slots=True)

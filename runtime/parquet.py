@@ -63,6 +63,8 @@ def check_schema(led: Ledger, path: Path, display: str) -> DataError | None:
     problems = []
     for f in led.fields:
         t = types.get(f.name)
+        if t is None and f.optional:  # an optional column: null on every record
+            continue
         if t is None:
             problems.append(f"falta a coluna '{f.name}'")
         elif not compatible(f, t):
@@ -70,6 +72,13 @@ def check_schema(led: Ledger, path: Path, display: str) -> DataError | None:
     if problems:
         return catalog.parquet_schema(problems, file=display)
     return None
+
+
+def parquet_columns(path: Path) -> list[str]:
+    """The column names of a Parquet file (its schema; the file was checked already)."""
+    import pyarrow.parquet as pq
+
+    return list(pq.read_schema(path).names)
 
 
 def rows_if_all_accepted(led: Ledger, path: Path) -> int | None:

@@ -22,9 +22,14 @@ from typing import Any
 
 from runtime import bundle
 from runtime import catalog
-from runtime.csvfile import os_reason
 from runtime.errors import DataError
 from runtime.errors import RunFailed
+from runtime.inputs import OmittedInput
+from runtime.inputs import table_copies
+from runtime.inputs import build_maps
+from runtime.inputs import duplicate_key
+from runtime.inputs import omitted_warnings
+from runtime.inputs import with_map_sources
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
 from runtime.model import Layout
@@ -79,6 +84,7 @@ class Result:
     ledgers: dict[str, LedgerInput] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     allow_rejects: bool = False
+    allow_unconfirmed: bool = False
     # the run in the journal, when it was journaled (`Program.run(..., state=)`, `run_to`)
     run_id: int | None = None
     state: Path | None = None
@@ -111,7 +117,8 @@ class Result:
                 raise ValueError(f"a entrada '{name}' era um iterador e já foi consumida; "
                                  "passe uma lista de linhas para poder usar explain")
         exp = self.program.explain(self.ledgers, self.params, layout, part, ref, column,
-                                   allow_rejects=self.allow_rejects)
+                                   allow_rejects=self.allow_rejects,
+                                   allow_unconfirmed=self.allow_unconfirmed)
         mine = self.values.get((exp.layout.id, exp.part))
         if mine is not None and mine[exp.row][exp.column] != exp.value:
             raise RuntimeError(f"a nova execução deu {exp.value} para a célula, e este "
@@ -180,11 +187,19 @@ class Program:
 
     def required_inputs(self, select: str | None = None,
                         params: Mapping[str, Any] | None = None) -> list[str]:
-        """Ledger ids a run of the selected layouts needs (their sources, deps and maps);
-        without a selection, also the ledgers other nodes read (a check's `source`) — of the
-        nodes whose `when:` holds, given the parameters. The tables shipped with the package
-        are not inputs (see `tables_read`)."""
+        """Ledger ids a run of the selected layouts reads (their sources, deps and the sources
+        of the maps they look up); without a selection, also the ledgers other nodes read (a
+        check's `source`) — of the nodes whose `when:` holds, given the parameters. Those
+        whose ledger is `optional` may be omitted (see `inputs`); the tables shipped with the
+        package are not inputs (see `tables_read`)."""
         return [n for n in self._reads(select, params) if self.package.ledger(n).table is None]
+
+    def inputs(self, select: str | None = None,
+               params: Mapping[str, Any] | None = None) -> dict[str, str]:
+        """Input id → "required" or "optional" (`optional: true` on its ledger: a run may omit
+        it), for the ledgers a run of `select` reads (as `required_inputs`)."""
+        return {name: "optional" if self.package.ledger(name).optional else "required"
+                for name in self.required_inputs(select, params)}
 
     def tables_read(self, select: str | None = None,
                     params: Mapping[str, Any] | None = None) -> list[str]:
@@ -200,34 +215,11 @@ class Program:
         if select is None:
             sources |= {src for n in self.package.nodes
                         if n.id not in off and (src := getattr(n, "source", None)) is not None}
-        maps = {m.source for m in self.package.maps}
-        uses_maps = bool(sources)
-        return [led.id for led in self.package.ledgers
-                if led.id in sources or (uses_maps and led.id in maps)]
+        return with_map_sources(self.package, sources)
 
     def table_inputs(self, names: list[str]) -> tuple[dict[str, str], list[DataError]]:
-        """The copies of the tables `names` (generated/<pkg>/tables/<id>.csv, shown relative to
-        the working directory when under it), each checked against the sha256 the compiler
-        recorded: a copy edited or missing is D1001."""
-        folder = Path(self.module.__file__).parent
-        found: dict[str, str] = {}
-        errors: list[DataError] = []
-        for name in names:
-            tf = self.package.ledger(name).table
-            assert tf is not None
-            path = folder / tf.path
-            shown = _shown_path(path)
-            try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError as exc:
-                errors.append(catalog.table_copy_changed(name, shown, os_reason(exc)))
-                continue
-            if digest != tf.sha256:
-                errors.append(catalog.table_copy_changed(
-                    name, shown, f"o sha256 é {digest[:12]}…, o compilado é {tf.sha256[:12]}…"))
-                continue
-            found[name] = shown
-        return found, errors
+        """The checked copies of the tables `names` (runtime/inputs.py `table_copies`)."""
+        return table_copies(self.package, Path(self.module.__file__).parent, names)
 
     def check_params(self, raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[DataError]]:
         """Convert and check parameters (strings from the CLI are converted)."""
@@ -255,7 +247,7 @@ class Program:
             select: str | None = None, allow_rejects: bool = False, backend: str = "python",
             progress: Callable[[str], None] | None = None,
             tracer: Tracer | None = None, state: str | Path | None = None,
-            **lifecycle: Any) -> Result:
+            allow_unconfirmed: bool = False, **lifecycle: Any) -> Result:
         """Run the package on ledgers (paths or in-memory rows); raises RunFailed on data errors.
 
         `state`: journal the run in that state file as `apura run` does (its lock, inputs with
@@ -290,14 +282,16 @@ class Program:
 
             return run_journaled(self, ledgers, params, state=state, select=select,
                                  allow_rejects=allow_rejects, backend=backend,
-                                 progress=progress, **lifecycle)
+                                 progress=progress, allow_unconfirmed=allow_unconfirmed,
+                                 **lifecycle)
         if lifecycle:
             raise TypeError(f"{', '.join(sorted(lifecycle))}: só com state=")
         with decimal.localcontext(CONTEXT):
             result = self._run(ledgers, params, select, allow_rejects,
-                               choose(backend, ledgers), progress, tracer)
+                               choose(backend, ledgers), progress, tracer, allow_unconfirmed)
         result.program, result.ledgers = self, dict(ledgers)
         result.params, result.allow_rejects = dict(params), allow_rejects
+        result.allow_unconfirmed = allow_unconfirmed
         return result
 
     def run_to(self, out: str | Path, ledgers: Mapping[str, LedgerInput],
@@ -320,18 +314,19 @@ class Program:
 
     def explain(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
                 layout: str, part: Any, ref: str, column: str = "V0", *,
-                allow_rejects: bool = False) -> Explanation:
+                allow_rejects: bool = False, allow_unconfirmed: bool = False) -> Explanation:
         """Run on the Python back end with lineage recorded for partition `part` and explain
         one cell (memória de cálculo): `.render()` is the text, `.to_dict()` JSON-ready data.
         See `runtime.trace` and `Result.explain`."""
         from runtime.trace import explain
 
         return explain(self, ledgers, params, layout, part, ref, column,
-                       allow_rejects=allow_rejects)
+                       allow_rejects=allow_rejects, allow_unconfirmed=allow_unconfirmed)
 
     def _run(self, ledgers: Mapping[str, LedgerInput], raw_params: Mapping[str, Any],
              select: str | None, allow_rejects: bool, backend: str,
-             progress: Callable[[str], None] | None, tracer: Tracer | None = None) -> Result:
+             progress: Callable[[str], None] | None, tracer: Tracer | None = None,
+             allow_unconfirmed: bool = False) -> Result:
         pkg = self.package
         params, errors = self.check_params(raw_params)
         # the parameters decide what runs (`when:`); wrong ones: as if every node ran
@@ -343,18 +338,21 @@ class Program:
                 errors.append(catalog.table_as_input(name))
             else:
                 errors.append(catalog.unknown_input(name, sorted(known)))
+        omitted = [name for name in needed if name not in ledgers and pkg.ledger(name).optional]
         for name in needed:
-            if name not in ledgers:
+            if name not in ledgers and name not in omitted:
                 errors.append(catalog.missing_input(name))
         if errors:
             raise RunFailed(errors)
         tables, errors = self.table_inputs(self.tables_read(select, params))
         if errors:
             raise RunFailed(errors)
-        # the tables are read like ledgers (map sources), from their checked copies
-        ledgers = {**ledgers, **tables}
+        # the tables are read like ledgers (map sources), from their checked copies; an
+        # omitted optional input is read as no records (its sums 0, its maps empty)
+        ledgers = {**ledgers, **tables, **{name: OmittedInput(name) for name in omitted}}
         needed = [*tables, *needed]
         ctx = ScanContext(pkg, params)
+        ctx.allow_unconfirmed = allow_unconfirmed
         off = pkg.inactive(params)
         ctx.computed = (None if select is None and not off else
                         frozenset(self.computed(select, params)))
@@ -376,6 +374,9 @@ class Program:
         if rejects and not allow_rejects:
             errors.extend(rejects)
         errors.extend(ctx.errors)
+        used = ctx.unconfirmed_reports()  # D0802, or D0803 warnings with allow_unconfirmed
+        if not allow_unconfirmed:
+            errors.extend(used)
         if errors:
             raise RunFailed(errors, stats)
         partitions = sorted({p for st in stats for p in st.partitions}, key=str)
@@ -401,10 +402,11 @@ class Program:
             failed = RunFailed(errors, stats)
             failed.outcomes = ctx.outcomes
             raise failed
+        warnings = [*omitted_warnings(pkg, omitted), *(used if allow_unconfirmed else ()),
+                    *_unreached(pkg, stats, params), *ctx.warnings]
         result = Result(package=pkg, outputs=outputs, values=values, inputs=stats,
                         partitions=partitions, rejects=rejects, backend=backend,
-                        warnings=[*_unreached(pkg, stats, params), *ctx.warnings],
-                        outcomes=ctx.outcomes)
+                        warnings=warnings, outcomes=ctx.outcomes)
         if tracer is None:  # explain writes nothing: no bundle
             bundle.attach(result, ledgers, params, select, chosen)
         return result
@@ -440,7 +442,7 @@ class Program:
             ctx.file = display
             if name in map_sources:
                 materialized = list(rows)
-                self._build_maps(ctx, name, materialized, display)
+                build_maps(ctx, pkg, name, materialized, display)
                 rows = iter(materialized)
             if led.scan is not None:
                 ctx.amount = reader.amount if text else None
@@ -493,7 +495,10 @@ class Program:
                 st = ReadStats(name=name, path=display)
                 stats.append(st)
                 run.read(name, src, display, st)
-                run.duplicates(ctx, name, display, _duplicate_key)
+                for m in pkg.maps:  # where the entries are (D0802 names the entry's line)
+                    if m.source == name:
+                        ctx.maps[m.id].file = display
+                run.duplicates(ctx, name, display, duplicate_key)
                 # the aggregate also counts the records `errors` would report (a second pass
                 # over the ledger only when there are some); a failed run ignores the sums
                 if pkg.ledger(name).scan is not None and run.aggregate(ctx, name, st):
@@ -513,25 +518,7 @@ class Program:
             engine.close()
         return stats
 
-    def _build_maps(self, ctx: ScanContext, ledger: str, rows: list[tuple[Any, ...]],
-                    display: str) -> None:
-        led = self.package.ledger(ledger)
-        names = [f.name for f in led.fields]
-        for m in self.package.maps:
-            if m.source != ledger:
-                continue
-            kidx = [names.index(k) for k in m.key]
-            vidx = [names.index(v) for v in m.values]
-            rt = ctx.maps[m.id]
-            first_line: dict[tuple[Any, ...], int] = {}
-            for r in rows:
-                key = tuple(r[i] for i in kidx)
-                if key in rt.entries:
-                    ctx._errors.append(_duplicate_key(m, key, r[-1], first_line[key], display))
-                    continue
-                first_line[key] = r[-1]
-                rt.entries[key] = tuple(r[i] for i in vidx)
-            rt.lines, rt.file = first_line, display
+
 
 
 def _unreached(pkg: Package, stats: list[ReadStats], params: dict[str, Any]) -> list[DataError]:
@@ -549,12 +536,6 @@ def _unreached(pkg: Package, stats: list[ReadStats], params: dict[str, Any]) -> 
             whose = f" do {pkg.partition} {part}" if pkg.partition is not None else ""
             out.append(catalog.unreached(st.name, whose, layouts, shown, file=st.path))
     return out
-
-
-def _duplicate_key(m: Any, key: tuple[Any, ...], line: int, first: int,
-                   display: str) -> DataError:
-    shown = ", ".join(f"{k}={v}" for k, v in zip(m.key, key, strict=True))
-    return catalog.duplicate_key(m.id, shown, first, file=display, line=line)
 
 
 def _counting(rows: Iterator[tuple[Any, ...]], display: str,
@@ -579,17 +560,11 @@ def _parquet_rows(path: Path) -> Iterator[dict[str, Any]]:
         yield from batch.to_pylist()
 
 
-def _shown_path(path: Path) -> str:
-    """A path relative to the working directory when it is under it, else absolute."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
-
-
 def _display(src: LedgerInput, name: str) -> str:
     if isinstance(src, str | Path):
         return Path(src).as_posix()
+    if isinstance(src, OmittedInput):
+        return f"<ausente:{name}>"
     return f"<memória:{name}>"
 
 

@@ -43,9 +43,18 @@ class RuntimeMap:
         self.file = ""
         # its source input failed (D0107, D0108...): its lookups are follow-on errors, not shown
         self.failed = False
+        # entries whose status is not confirmed (map `status`): kept out of `entries`, so the
+        # generated scans' direct hits miss them and come here, where a use is noted (D0802)
+        self.suspect: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.status: dict[tuple[Any, ...], str] = {}  # key → its status, for the message
 
     def find(self, key: tuple[Any, ...], line: int) -> tuple[Any, ...] | None:
         hit = self.entries.get(key)
+        if hit is None and self.suspect:
+            hit = self.suspect.get(key)
+            if hit is not None:  # used if the record reaches a report (ctx.settle_used)
+                self.ctx.used_pending.append((self.spec, key, self.status[key], self.file,
+                                              self.lines[key], line))
         if self.ctx.trace is not None:
             self.ctx.trace.looked_up(self, key, line, hit)
         if hit is not None or self.spec.on_missing == "null":
@@ -76,6 +85,36 @@ class _Missing:
                  f"{n} registros; primeiros: linhas {listed}")
         return catalog.missing_key(spec.id, shown, where, source=spec.source, at=spec.at,
                                    file=self.file, line=self.lines[0])
+
+
+@dataclass(slots=True)
+class _Used:
+    """The records of one input that used one unconfirmed map entry (D0802 at the entry)."""
+
+    map: Any            # its runtime.model.Map
+    key: tuple[Any, ...]
+    status: str
+    at: str             # the entry's file
+    entry: int          # and line
+    file: str           # the input whose records used it
+    lines: list[int]    # their first few lines
+    last: int           # the line of the last record counted
+    count: int = 1
+
+    def error(self, allowed: bool) -> DataError:
+        shown = "[" + ", ".join(f"{k}={v}" for k, v in zip(self.map.key, self.key,
+                                                          strict=True)) + "]"
+        n = f"{self.count:,}".replace(",", ".")
+        listed = ", ".join(map(str, self.lines))
+        where = (f"1 registro de {self.file}: linha {listed}" if self.count == 1 else
+                 f"{n} registros de {self.file}: linhas {listed}"
+                 if self.count <= len(self.lines) else
+                 f"{n} registros de {self.file}; primeiros: linhas {listed}")
+        if allowed:
+            return catalog.unconfirmed_allowed(self.map.id, shown, self.status, where,
+                                               file=self.at, line=self.entry)
+        return catalog.unconfirmed_used(self.map.id, shown, self.status, where, file=self.at,
+                                        line=self.entry)
 
 
 class ScanContext:
@@ -112,6 +151,12 @@ class ScanContext:
         self.reached: dict[str, int] = {}
         # Set while a scan reads a CSV file with text amounts (see Reader.read_csv).
         self.amount: Callable[[Any], Any] | None = None
+        # unconfirmed map entries used (D0802; D0803 when the run allows them), first met first
+        self.allow_unconfirmed = False
+        self._used: dict[tuple[str, tuple[Any, ...], str], _Used] = {}
+        # the unconfirmed entries the current record looked up: they count as used when it
+        # reaches a report (the generated scan calls settle_used at the end of the record)
+        self.used_pending: list[tuple[Any, ...]] = []
 
     @property
     def errors(self) -> list[DataError]:
@@ -135,6 +180,37 @@ class ScanContext:
         got.count += 1
         if len(got.lines) < _FIRST_LINES:
             got.lines.append(line)
+
+    def unconfirmed(self, spec: Any, key: tuple[Any, ...], status: str, at: str, entry: int,
+                    line: int) -> None:
+        """A record (at `line` of the current input) used the unconfirmed entry `key` of map
+        `spec` (its status, file and line). A record counts once, however many of its
+        lookups hit the entry."""
+        k = (spec.id, key, self.file)
+        got = self._used.get(k)
+        if got is None:
+            self._used[k] = _Used(map=spec, key=key, status=status, at=at, entry=entry,
+                                  file=self.file, lines=[line], last=line)
+            return
+        if got.last == line:
+            return
+        got.count += 1
+        got.last = line
+        if len(got.lines) < _FIRST_LINES:
+            got.lines.append(line)
+
+    def settle_used(self, reached: bool) -> None:
+        """The end of a record that looked up unconfirmed entries: they were used if it
+        reached a report (got a row of a layout), else they are forgotten."""
+        if reached:
+            for args in self.used_pending:
+                self.unconfirmed(*args)
+        self.used_pending.clear()
+
+    def unconfirmed_reports(self) -> list[DataError]:
+        """D0802 for every unconfirmed entry used (D0803, warnings, when allowed), in the
+        order first used."""
+        return [u.error(self.allow_unconfirmed) for u in self._used.values()]
 
     def input_failed(self, ledger: str) -> None:
         """Input `ledger` had a fatal error (header, encoding...): the maps it feeds are

@@ -45,7 +45,7 @@ class Runs(Protocol):
 
     def run(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any], *,
             select: str | None = ..., allow_rejects: bool = ..., backend: str = ...,
-            tracer: Any = ...) -> Any: ...
+            tracer: Any = ..., allow_unconfirmed: bool = ...) -> Any: ...
 
 _SUMS = ("sum", "count")
 
@@ -412,7 +412,7 @@ def _glob_escape(text: str) -> str:
 
 def explain(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
             layout: str, part: Any, ref: str, column: str = "V0", *,
-            allow_rejects: bool = False) -> Explanation:
+            allow_rejects: bool = False, allow_unconfirmed: bool = False) -> Explanation:
     """Run the package on the Python back end with lineage recorded for one partition, and
     explain one cell. Raises ExplainError (unknown layout/row/column) or RunFailed (data
     errors; D0407 when the partition is not in the inputs)."""
@@ -423,7 +423,8 @@ def explain(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mapping[s
     trace = Trace(pkg, _closure(pkg, lay.id), part)
     with decimal.localcontext(CONTEXT):
         result = program.run(ledgers, params, select=_glob_escape(lay.id),
-                             allow_rejects=allow_rejects, backend="python", tracer=trace)
+                             allow_rejects=allow_rejects, backend="python", tracer=trace,
+                             allow_unconfirmed=allow_unconfirmed)
     found = [p for p in result.partitions if p == part or str(p) == str(part)]
     if not found:
         shown = ", ".join(str(p) for p in result.partitions) or "nenhuma"

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from compiler import ir
+from compiler import scanplan
 from compiler.codegen import names
 from compiler.codegen.pyexpr import PyExpr
 from compiler.codegen.quoting import py_comment
@@ -17,7 +18,6 @@ from compiler.source import Span
 if TYPE_CHECKING:
     from compiler.codegen.pymodule import ModuleGen
     from compiler.kinds.base import PyScanPart
-    from compiler.scanplan import ScanPlan
 
 
 class Lines:
@@ -151,7 +151,7 @@ def accumulate(out: Lines, cell: str, func: str, arg: ir.Expr | None,
         out(f"    {cell} = _v")
 
 
-def scan_function(gen: ModuleGen, plan: ScanPlan, parts: Sequence[PyScanPart]) -> str:
+def scan_function(gen: ModuleGen, plan: scanplan.ScanPlan, parts: Sequence[PyScanPart]) -> str:
     """`def scan_<ledger>(rows, ctx)`: derived fields, then every part, per record, along the
     ledger's scan plan (the lookups it binds are checked against the plan's)."""
     pkg = gen.pkg
@@ -167,7 +167,9 @@ def scan_function(gen: ModuleGen, plan: ScanPlan, parts: Sequence[PyScanPart]) -
             body(stmt)
         body(f"{names.derived_var(d.name)} = {code}")
     part = names.field_var(pkg.partition) if pkg.partition else "None"
-    many = sum(p.reaches for p in plan.parts) > 1
+    # D0802: an unconfirmed entry counts as used when the record reaches a report (`_hit`)
+    settles = any(isinstance(c, scanplan.Unconfirmed) for c in plan.checks)
+    many = sum(p.reaches for p in plan.parts) > 1 or settles
     w = ScanWriter(gen, px, body, part, many)
     for i, p in enumerate(parts):
         w.index = i
@@ -199,6 +201,8 @@ def scan_function(gen: ModuleGen, plan: ScanPlan, parts: Sequence[PyScanPart]) -
                  "if _trace is None else {}")
     for name, c in px.hoisted:
         head(f"{name} = {c}")
+    if settles:  # the unconfirmed entries the record looked up (RuntimeMap.find)
+        head("_used = ctx.used_pending")
     head("_reached = 0")
     fields = ", ".join(names.field_var(f.name) for f in led.fields)
     head(f"for {fields}, _line in rows:" if len(fields) < 80 else "for (")
@@ -213,14 +217,16 @@ def scan_function(gen: ModuleGen, plan: ScanPlan, parts: Sequence[PyScanPart]) -
     if many:
         head("_hit = False")
     tail = ("\n        _reached += _hit" if many else "") + \
+        ("\n        if _used:\n            ctx.settle_used(_hit)" if settles else "") + \
         f"\n    ctx.reached[{led.id!r}] = _reached"
     code = body.text()
     gen.absorb(px, finish=False)
     if "skip" in px.uses:
         gen.uses_import("from runtime.errors import SkipRecord")
         head("try:")
+        skipped = "            _used.clear()\n" if settles else ""  # a skipped record used none
         return head.text() + "\n" + code + "\n" + \
-            "        except SkipRecord:\n            continue" + tail
+            f"        except SkipRecord:\n{skipped}            continue" + tail
     body_text = "\n".join(line[4:] if line.startswith("    ") else line
                           for line in code.split("\n"))
     return head.text() + "\n" + body_text + tail

@@ -43,12 +43,14 @@ from compiler.scanplan import Lookup
 from compiler.scanplan import MissingKey
 from compiler.scanplan import ScanPlan
 from compiler.scanplan import Scope
+from compiler.scanplan import Unconfirmed
 from compiler.scanplan import lookups_in
 from compiler.version import COMPILER_VERSION
 from runtime.contract import LEDGER_PRECISION
 from runtime.contract import PARAM_PRECISION
 from runtime.contract import PARAM_SCALE
 from runtime.contract import STATEMENT_MARK
+from runtime.model import CONFIRMED
 
 if TYPE_CHECKING:
     from compiler.kinds.base import SqlScanPart
@@ -155,6 +157,9 @@ class ScanGen:
                          else exp.EQ(this=left, expression=right))
         picked = [exp.alias_(col(v, alias), f"_l{lk.index}__{v}", quoted=True) for v in m.values]
         picked.append(exp.alias_(col("_found", alias), f"_l{lk.index}__found", quoted=True))
+        if m.status is not None:  # D0802: which entry, its status, whether it is unconfirmed
+            picked.extend(exp.alias_(col(c, alias), f"_l{lk.index}__{c}", quoted=True)
+                          for c in ("_entry", "_status", "_unconfirmed"))
         q = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("s", quoted=True)),
                        *picked) \
             .from_(exp.alias_(exp.to_table(self._last, quoted=True), "s", table=True,
@@ -172,8 +177,16 @@ class ScanGen:
                             order=exp.Order(expressions=[exp.Ordered(this=col("_line"))]))
         inner = exp.select(exp.Star(), exp.alias_(window, "_n", quoted=True)) \
             .from_(exp.to_table(m.source, quoted=True))
+        status: list[exp.Expr] = []
+        if m.status is not None:  # an entry is confirmed when its status is null or CONFIRMADA
+            st = col(m.status)
+            confirmed = exp.or_(exp.Is(this=st, expression=exp.Null()),
+                                exp.EQ(this=st.copy(), expression=exp.Literal.string(CONFIRMED)))
+            status = [exp.alias_(col("_line"), "_entry", quoted=True),
+                      exp.alias_(st.copy(), "_status", quoted=True),
+                      exp.alias_(exp.Not(this=paren(confirmed)), "_unconfirmed", quoted=True)]
         q = exp.select(*[col(k) for k in (*m.key, *m.values)],
-                       exp.alias_(exp.Boolean(this=True), "_found", quoted=True)) \
+                       exp.alias_(exp.Boolean(this=True), "_found", quoted=True), *status) \
             .from_(exp.alias_(exp.Subquery(this=inner), "_m", quoted=True)) \
             .where(exp.EQ(this=col("_n"), expression=exp.Literal.number(1)))
         q.add_comments([_where(m.span, f"{self.pkg.id}/{m.id}")
@@ -212,6 +225,12 @@ class ScanGen:
         q = self._select(*[c for p in self.parts for c in p.classified(self)])
         q.add_comments([" each record's row in each layout (null: the record is not in it) "])
         self._layer("classified", q)
+
+    def _landed(self) -> exp.Expr:
+        """The record got a row of a node that counts as a report (D0601's `reached`)."""
+        reaching = [e for p, pp in zip(self.parts, self.plan.parts, strict=True) if pp.reaches
+                    for e in (p.landed(self),) if e is not None]
+        return exp.or_(*reaching) if reaching else exp.Boolean(this=False)
 
     def reach(self, scope: Scope) -> list[exp.Expr]:
         """The SQL tests of a scope of the plan (each guard by the part that opened it)."""
@@ -255,6 +274,28 @@ class ScanGen:
                     keys.append(name)
                 meta.append({"kind": "lookup", "column": column, "map": lk.map.id,
                              "keys": keys})
+            elif isinstance(chk, Unconfirmed):
+                b = self.plan.bindings[chk.binding]
+                lk = self.plan.lookups[b.lookup]
+                column = f"_c{k}"
+                # used: looked up where the plan evaluates it, by a record that reaches a
+                # report (got a row of a layout; the Python scan's `_hit`)
+                used = exp.and_(col(f"_l{lk.index}___unconfirmed", "s"), paren(self._landed()))
+                test = exp.and_(*self.reach(b.scope), used) if b.scope else used
+                cols.append(exp.alias_(test, column, quoted=True))
+                pre.append(paren(test.copy()))
+                anys.append(col(column))
+                keys = []
+                for j, key in enumerate(lk.keys):
+                    name = f"{column}_k{j}"
+                    cols.append(exp.alias_(self.sx(key), name, quoted=True))
+                    keys.append(name)
+                for what in ("entry", "status"):
+                    cols.append(exp.alias_(col(f"_l{lk.index}___{what}", "s"),
+                                           f"{column}_{what}", quoted=True))
+                meta.append({"kind": "unconfirmed", "column": column, "map": lk.map.id,
+                             "keys": keys, "entry": f"{column}_entry",
+                             "status": f"{column}_status"})
             else:
                 more, needed, failed, entry = self.parts[chk.part].record_check(
                     self, chk, f"_u{k}")
@@ -289,9 +330,7 @@ class ScanGen:
         # its records, whether or not a layout took them; v0 counts the records that reached a
         # layout (got a row in one), as the Python scan's `_reached`.
         part = col(part_field, "s") if part_field else exp.Null()
-        reaching = [e for p, pp in zip(self.parts, self.plan.parts, strict=True) if pp.reaches
-                    for e in (p.landed(self),) if e is not None]
-        landed = exp.or_(*reaching) if reaching else exp.Boolean(this=False)
+        landed = self._landed()
         reached = cast(exp.Count(this=exp.Case(ifs=[exp.If(this=landed,
                                                            true=exp.Literal.number(1))])),
                        "VARCHAR")

@@ -37,6 +37,7 @@ from runtime.model import Field
 from runtime.model import Ledger
 from runtime.model import Package
 from runtime.parquet import check_schema
+from runtime.parquet import parquet_columns
 from runtime.parquet import rows_if_all_accepted
 
 _NULL_TEXT = "\x01apura:null\x02"  # DuckDB's null string: no real cell is this
@@ -203,8 +204,9 @@ class DuckDBEngine:
             return False
         # as the Python reader: a record has the header's width (`width` cells)
         width_ok = f"c{width - 1} IS NOT NULL AND c{width} IS NULL"
-        cells = ", ".join(f"COALESCE(c{order[i]}, '') AS {q(f.name)}"
-                          for i, f in enumerate(led.fields))
+        # an optional column the file lacks (order -1) reads empty, as in Python
+        cells = ", ".join(f"COALESCE(c{order[i]}, '') AS {q(f.name)}" if order[i] >= 0 else
+                          f"'' AS {q(f.name)}" for i, f in enumerate(led.fields))
         # what the `convert` statement reads (compiler/codegen/convert.py)
         self.con.execute(f"CREATE VIEW {q(led.id + CELLS_SUFFIX)} AS SELECT rowid + {first} AS "
                          f"{LINE_COLUMN}, {width_ok} AS {WIDTH_OK_COLUMN}, {cells} FROM {q(raw)}")
@@ -273,7 +275,8 @@ class DuckDBEngine:
         columns = ", ".join(
             f"'c{i}': '{_read_type(by_file[i]) if i in by_file else 'VARCHAR'}'"
             for i in range(width))
-        cells = ", ".join(f"{_from_read(f, f'c{i}', led)} AS {q(f.name)}"
+        cells = ", ".join(f"{_from_read(f, f'c{i}', led)} AS {q(f.name)}" if i >= 0 else
+                          f"CAST(NULL AS {field_type(f)}) AS {q(f.name)}"  # absent: null
                           for f, i in zip(led.fields, order, strict=True))
         typed = (f"SELECT {cells} FROM read_csv({_lit(str(path))}, "
                  f"delim = {_lit(fmt.delimiter)}, quote = '', escape = '', header = false, "
@@ -336,8 +339,12 @@ class DuckDBEngine:
             st.fatal.append(problem)
             self._empty(led)
             return
-        # as the Python reader: an empty string is no value (null, or a rejected record)
-        cols = ", ".join(f"NULLIF(CAST({q(f.name)} AS VARCHAR), '') AS {q(f.name)}"
+        # as the Python reader: an empty string is no value (null, or a rejected record); an
+        # optional column the file lacks is null
+        present = set(parquet_columns(path))
+        cols = ", ".join(f"CAST(NULL AS {field_type(f)}) AS {q(f.name)}"
+                         if f.name not in present else
+                         f"NULLIF(CAST({q(f.name)} AS VARCHAR), '') AS {q(f.name)}"
                          if f.type == "str" else
                          f"CAST({q(f.name)} AS {field_type(f)}) AS {q(f.name)}"
                          for f in led.fields)

@@ -196,7 +196,9 @@ class SparkEngine:
         parts = F.split(F.col("value"), "\\Q" + fmt.delimiter + "\\E", -1)
         n = F.when(F.col("value") == "", F.lit(0)).otherwise(F.size(parts))
         width_ok = n == width  # as the Python reader: a record has the header's width
-        cells = [F.coalesce(F.try_element_at(parts, F.lit(order[i] + 1)), F.lit("")).alias(f.name)
+        # an optional column the file lacks (order -1) reads empty, as in Python
+        cells = [(F.coalesce(F.try_element_at(parts, F.lit(order[i] + 1)), F.lit(""))
+                  if order[i] >= 0 else F.lit("")).alias(f.name)
                  for i, f in enumerate(led.fields)]
         cell_view = f"{led.id}{CELLS_SUFFIX}"  # what the `convert` statement reads
         self._view(lines.select(F.col("_line").alias(LINE_COLUMN),
@@ -257,7 +259,11 @@ class SparkEngine:
                 if f.type == "str":
                     ok = ok & (F.col(f.name) != "")
 
+        present = set(df.columns)
+
         def value(f: Field) -> Any:  # as the Python reader: an empty string is no value
+            if f.name not in present:  # an optional column the file lacks: null
+                return F.lit(None).cast(_spark_type(f)).alias(f.name)
             if f.type == "str":
                 return F.when(F.col(f.name) != "", F.col(f.name)).alias(f.name)
             return F.col(f.name).cast(_spark_type(f)).alias(f.name)

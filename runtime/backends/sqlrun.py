@@ -131,6 +131,16 @@ def _missing_key(ctx: Any, chk: Mapping[str, Any], r: tuple[Any, ...], at: dict[
         ctx.maps[chk["map"]].find(tuple(r[at[k]] for k in chk["keys"]), line)
 
 
+def _unconfirmed(ctx: Any, chk: Mapping[str, Any], r: tuple[Any, ...], at: dict[str, int],
+                 line: int) -> None:
+    """D0802: the record used an entry whose status is not confirmed (as the map's find()
+    notes it on the Python back end)."""
+    if r[at[chk["column"]]]:  # the SQL test holds only for records that reach a report
+        rt = ctx.maps[chk["map"]]
+        ctx.used_pending.append((rt.spec, tuple(r[at[k]] for k in chk["keys"]),
+                                 r[at[chk["status"]]], rt.file, int(r[at[chk["entry"]]]), line))
+
+
 def _unique(ctx: Any, chk: Mapping[str, Any], r: tuple[Any, ...], at: dict[str, int],
             line: int) -> None:
     """D0301, once for each rule after the first that holds."""
@@ -142,7 +152,8 @@ def _unique(ctx: Any, chk: Mapping[str, Any], r: tuple[Any, ...], at: dict[str, 
 # plan.json `checks` kind → how one `errors` row is reported (what the Python scan reports
 # for the same record): the per-record checks of compiler/scanplan.py.
 RECORD_CHECKS: dict[str, Callable[[Any, Mapping[str, Any], tuple[Any, ...], dict[str, int],
-                                   int], None]] = {"lookup": _missing_key, "unique": _unique}
+                                   int], None]] = {"lookup": _missing_key, "unique": _unique,
+                                                   "unconfirmed": _unconfirmed}
 
 
 class SqlRun:
@@ -193,6 +204,10 @@ class SqlRun:
         plan = self.plans[name]
         if "errors" not in plan.statements:
             return
+        for chk in plan.checks:  # D0802 names the entry's line: its map source needs lines
+            if chk["kind"] == "unconfirmed":
+                self.engine.ensure_lines(self.pkg.maps[[m.id for m in self.pkg.maps]
+                                                       .index(chk["map"])].source)
         cols, rows = self._reporting(name, plan.statement("errors"))
         at = {c: i for i, c in enumerate(cols)}
         ctx.file = display
@@ -202,7 +217,10 @@ class SqlRun:
                 for chk in plan.checks:  # the scan plan's order
                     RECORD_CHECKS[chk["kind"]](ctx, chk, r, at, line)
             except SkipRecord:  # the record is skipped: its later checks are not made
+                ctx.used_pending.clear()  # and it used no entry (as on the Python back end)
                 continue
+            if ctx.used_pending:
+                ctx.settle_used(True)
 
     def aggregate(self, ctx: Any, name: str, st: ReadStats) -> bool:
         """Fill the scan accumulators and the ledger's partitions (layout '*'); True when the

@@ -45,8 +45,13 @@ def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
     assert pkg is not None
     order = [KINDS.index(ir.kind_of(n)) for n in pkg.nodes]
     assert order == sorted(order)
-    assert [n.id for n in pkg.of_kind("map")] == [m.id for m in pkg.maps] == ["equivalencia"]
-    assert len(pkg.layouts) == 6 and len(pkg.ledgers) == 3 and len(pkg.tables) == 21
+    assert [n.id for n in pkg.of_kind("map")] == [m.id for m in pkg.maps] == [
+        "equivalencia", "equivalencia_conta", "equivalencia_rubrica", "excecao_natureza"]
+    # the COVID ledgers and the inputs of issue 9 (optional: the COVID runs need none of them)
+    assert len(pkg.layouts) == 6 and len(pkg.ledgers) == 10 and len(pkg.tables) == 21
+    assert sorted(led.id for led in pkg.ledgers if led.optional) == [
+        "contas", "despesa_movimento", "dotacao", "equivalencia_contas",
+        "equivalencia_rubricas", "excecoes_natureza", "restos_a_pagar"]
 
 
 def test_the_runtime_declares_computed_nodes_generically(siops_program) -> None:  # type: ignore[no-untyped-def]

@@ -17,7 +17,10 @@ Found = tuple[tuple[Attr, ...], tuple[Item, ...]]
 def _field(f: ir.Field) -> list[tuple[str, Value]]:
     # scale is read only for decimal cells (runtime/ledgers.py): elsewhere it says nothing
     scale = f.scale if f.type.base == "decimal" else None
-    return [("type", f.type.base), ("required", f.required), ("scale", scale)]
+    # optional (the column may be missing) shown only where it is set: None says nothing
+    optional = True if f.optional else None
+    return [("type", f.type.base), ("required", f.required), ("optional", optional),
+            ("scale", scale)]
 
 
 def _derived(d: ir.Derived) -> list[tuple[str, Value]]:
@@ -38,7 +41,7 @@ def diff_ledger(old: ir.Ledger, new: ir.Ledger) -> Found:
     common = {f.name for f in old.fields} & {f.name for f in new.fields}
     order = [("fields.order", tuple(f.name for f in old.fields if f.name in common),
               tuple(f.name for f in new.fields if f.name in common))]
-    return (attrs([*fmt, *order]),
+    return (attrs([("optional", old.optional, new.optional), *fmt, *order]),
             (*compare(FIELD, old.fields, new.fields), *compare(DERIVED, old.derived, new.derived)))
 
 

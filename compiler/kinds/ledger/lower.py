@@ -90,13 +90,14 @@ def _ledger(lw: Lowerer, spec: specs.LedgerSpec) -> ir.Ledger:
         derived.append(ir.Derived(id=f"{pid}/{spec.id}/derived/{n}", name=n, expr=e,
                                   text=printer.show(tree), span=d.expr.span))
     return ir.Ledger(id=spec.id, fields=fields, format=ir_format(spec.format),
-                     derived=tuple(derived), span=spec.span)
+                     derived=tuple(derived), span=spec.span, optional=spec.optional)
 
 
 def ir_fields(fields: Sequence[specs.FieldSpec]) -> tuple[ir.Field, ...]:
     """Typed fields of the IR (a ledger's, a table's columns: compiler/kinds/table)."""
     return tuple(ir.Field(name=f.name, type=T.from_name(f.type, not f.required),
-                          required=f.required, scale=f.scale, span=f.span) for f in fields)
+                          required=f.required, scale=f.scale, span=f.span,
+                          optional=f.optional) for f in fields)
 
 
 def ir_format(fmt: specs.FormatSpec) -> ir.CsvFormat:

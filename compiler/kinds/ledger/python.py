@@ -37,8 +37,9 @@ class _LedgerPython:
         o(f"    id={led.id!r},")
         o("    fields=(")
         for fld in led.fields:
+            more = ", optional=True" if fld.optional else ""
             o(f"        Field({fld.name!r}, {fld.type.base!r}, {fld.required!r}, "
-              f"{fld.scale!r}),")
+              f"{fld.scale!r}{more}),")
         o("    ),")
         o(f"    format=CsvFormat({f.delimiter!r}, {f.encoding!r}, {f.decimal!r}, "
           f"{f.thousands!r}, {f.date!r}, {f.true!r}, {f.false!r}, {f.header!r}),")
@@ -46,6 +47,10 @@ class _LedgerPython:
         o(f"    layouts={reached!r},")
         if parts:
             o("    text_amounts=True,")
+        if led.optional:
+            o("    optional=True,")
+        if plan is not None:  # the maps its scan looks up: their sources are inputs of a run
+            o(f"    maps={tuple(dict.fromkeys(lk.map.id for lk in plan.lookups))!r},")
         o("),")
         return o.text()
 

@@ -13,7 +13,8 @@ Found = tuple[tuple[Attr, ...], tuple[Item, ...]]
 def diff_map(old: ir.Map, new: ir.Map) -> Found:
     return (attrs([("source", old.source, new.source), ("key", old.key, new.key),
                    ("values", old.values, new.values),
-                   ("on_missing", old.on_missing, new.on_missing)]), ())
+                   ("on_missing", old.on_missing, new.on_missing),
+                   ("status", old.status, new.status)]), ())
 
 
 class _Differ:

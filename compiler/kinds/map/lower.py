@@ -43,13 +43,19 @@ def _maps(lw: Lowerer, maps: Sequence[specs.MapSpec]) -> None:
                 candidates=_close(m.source.value, list(lw.pkg.ledgers))))
             continue
         ok = True
-        for t in (*m.key, *m.values):
+        status = m.status
+        for t in (*m.key, *m.values, *((status,) if status is not None else ())):
             if t.value not in fields:
                 ok = False
                 lw.diags.append(catalog.unknown_ledger_field(
                     t.span, ledger=m.source.value, name=t.value,
                     candidates=_close(t.value, list(fields))))
         if not ok:
+            continue
+        if status is not None and fields[status.value].base != "str":
+            lw.diags.append(catalog.status_not_text(status.span, name=status.value,
+                                                    ledger=m.source.value,
+                                                    type=fields[status.value].base))
             continue
         nullable = m.on_missing == "null"
         rec = T.Type("record", nullable,
@@ -60,7 +66,8 @@ def _maps(lw: Lowerer, maps: Sequence[specs.MapSpec]) -> None:
         lw.map_nodes[m.id] = ir.Map(id=m.id, source=m.source.value,
                                     key=tuple(k.value for k in m.key),
                                     values=tuple(v.value for v in m.values),
-                                    on_missing=m.on_missing, span=m.span)
+                                    on_missing=m.on_missing, span=m.span,
+                                    status=status.value if status is not None else None)
 
 
 PART = _Map()

@@ -27,8 +27,9 @@ class _MapPython:
         m = node
         gen.uses_model("Map")
         at = gen.loc(m.span, f"{gen.pkg.id}/{m.id}")
+        status = f", status={m.status!r}" if m.status is not None else ""
         return (f"Map({m.id!r}, {m.source!r}, {m.key!r}, {m.values!r}, {m.on_missing!r}, "
-                f"LOC[{at}]),")
+                f"LOC[{at}]{status}),")
 
 
 PART = _MapPython()

@@ -19,7 +19,8 @@ class _Map:
         assert source is not None
         return S.MapSpec(**base, source=source, key=S.texts(root.get("key")),
                          values=S.texts(root.get("values")),
-                         on_missing=S.string(root, "on_missing", "error"))
+                         on_missing=S.string(root, "on_missing", "error"),
+                         status=S.text(root, "status"))
 
     def check(self, specs: Sequence[S.SpecBase]) -> list[Diagnostic]:
         return []
