@@ -10,6 +10,7 @@ SELECT
   "recurso",
   "recurso_siops",
   "covid",
+  "status",
   "_width_ok"
   AND (
     NOT "t__municipio" = ''
@@ -34,7 +35,9 @@ FROM (
     "recurso_siops" AS "t__recurso_siops",
     "recurso_siops" AS "recurso_siops",
     "covid" AS "t__covid",
-    CASE WHEN "covid" = 'S' THEN TRUE WHEN "covid" = 'N' THEN FALSE END AS "covid"
+    CASE WHEN "covid" = 'S' THEN TRUE WHEN "covid" = 'N' THEN FALSE END AS "covid",
+    "status" AS "t__status",
+    NULLIF("status", '') AS "status"
   FROM "equivalencia_recursos__cells"
 ) AS "c";
 

@@ -17,6 +17,8 @@ SELECT
   "previsto_inicial",
   "previsto_atualizado",
   "arrecadado",
+  "rubrica_principal",
+  "tipo_deducao",
   "_width_ok"
   AND (
     NOT "t__municipio" = ''
@@ -96,7 +98,11 @@ FROM (
     "previsto_atualizado" AS "t__previsto_atualizado",
     TRY_CAST(REPLACE("previsto_atualizado", ',', '.') AS DECIMAL(18, 2)) AS "previsto_atualizado",
     "arrecadado" AS "t__arrecadado",
-    TRY_CAST(REPLACE("arrecadado", ',', '.') AS DECIMAL(18, 2)) AS "arrecadado"
+    TRY_CAST(REPLACE("arrecadado", ',', '.') AS DECIMAL(18, 2)) AS "arrecadado",
+    "rubrica_principal" AS "t__rubrica_principal",
+    NULLIF("rubrica_principal", '') AS "rubrica_principal",
+    "tipo_deducao" AS "t__tipo_deducao",
+    NULLIF("tipo_deducao", '') AS "tipo_deducao"
   FROM "receita__cells"
 ) AS "c";
 
@@ -109,7 +115,12 @@ WITH "map__equivalencia" AS (
     "recurso",
     "recurso_siops",
     "covid",
-    TRUE AS "_found"
+    TRUE AS "_found",
+    "_line" AS "_entry",
+    "status" AS "_status",
+    NOT (
+      "status" IS NULL OR "status" = 'CONFIRMADA'
+    ) AS "_unconfirmed"
   FROM (
     SELECT
       *,
@@ -127,7 +138,7 @@ WITH "map__equivalencia" AS (
   FROM "receita" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
-  /* specs/siops/receita.yaml:26:15  siops/receita/derived/no_periodo exercicio == $exercicio and within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) */
+  /* specs/siops/receita.yaml:31:15  siops/receita/derived/no_periodo exercicio == $exercicio and within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) */
   SELECT
     "s".*,
     (
@@ -170,18 +181,21 @@ WITH "map__equivalencia" AS (
     "s".*,
     "l0"."recurso_siops" AS "_l0__recurso_siops",
     "l0"."covid" AS "_l0__covid",
-    "l0"."_found" AS "_l0__found"
+    "l0"."_found" AS "_l0__found",
+    "l0"."_entry" AS "_l0___entry",
+    "l0"."_status" AS "_l0___status",
+    "l0"."_unconfirmed" AS "_l0___unconfirmed"
   FROM "derived_no_periodo" AS "s"
   LEFT JOIN "map__equivalencia" AS "l0"
     ON "s"."municipio" = "l0"."municipio" AND "s"."recurso" = "l0"."recurso"
 ), "derived_recurso_siops" AS (
-  /* specs/siops/receita.yaml:27:18  siops/receita/derived/recurso_siops lookup(equivalencia, municipio, recurso).recurso_siops */
+  /* specs/siops/receita.yaml:32:18  siops/receita/derived/recurso_siops lookup(equivalencia, municipio, recurso).recurso_siops */
   SELECT
     "s".*,
     "s"."_l0__recurso_siops" AS "recurso_siops"
   FROM "lookup_0" AS "s"
 ), "derived_e_covid" AS (
-  /* specs/siops/receita.yaml:28:12  siops/receita/derived/e_covid covid or lookup(equivalencia, municipio, recurso).covid */
+  /* specs/siops/receita.yaml:33:12  siops/receita/derived/e_covid covid or lookup(equivalencia, municipio, recurso).covid */
   SELECT
     "s".*,
     (
@@ -285,15 +299,29 @@ FROM (
     "s"."_line",
     "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
-    "s"."recurso" AS "_e0_k1"
+    "s"."recurso" AS "_e0_k1",
+    "s"."_l0___unconfirmed"
+    AND (
+      NOT "s"."_row__covid_70" IS NULL OR NOT "s"."_row__covid_71" IS NULL
+    ) AS "_c1",
+    "s"."municipio" AS "_c1_k0",
+    "s"."recurso" AS "_c1_k1",
+    "s"."_l0___entry" AS "_c1_entry",
+    "s"."_l0___status" AS "_c1_status"
   FROM "classified" AS "s"
   WHERE
     (
       "s"."_l0__found" IS NULL
     )
+    OR (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_row__covid_70" IS NULL OR NOT "s"."_row__covid_71" IS NULL
+      )
+    )
 ) AS "e"
 WHERE
-  "_e0"
+  "_e0" OR "_c1"
 ORDER BY
   "_line";
 
@@ -306,7 +334,12 @@ WITH "map__equivalencia" AS (
     "recurso",
     "recurso_siops",
     "covid",
-    TRUE AS "_found"
+    TRUE AS "_found",
+    "_line" AS "_entry",
+    "status" AS "_status",
+    NOT (
+      "status" IS NULL OR "status" = 'CONFIRMADA'
+    ) AS "_unconfirmed"
   FROM (
     SELECT
       *,
@@ -324,7 +357,7 @@ WITH "map__equivalencia" AS (
   FROM "receita" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
-  /* specs/siops/receita.yaml:26:15  siops/receita/derived/no_periodo exercicio == $exercicio and within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) */
+  /* specs/siops/receita.yaml:31:15  siops/receita/derived/no_periodo exercicio == $exercicio and within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) */
   SELECT
     "s".*,
     (
@@ -367,18 +400,21 @@ WITH "map__equivalencia" AS (
     "s".*,
     "l0"."recurso_siops" AS "_l0__recurso_siops",
     "l0"."covid" AS "_l0__covid",
-    "l0"."_found" AS "_l0__found"
+    "l0"."_found" AS "_l0__found",
+    "l0"."_entry" AS "_l0___entry",
+    "l0"."_status" AS "_l0___status",
+    "l0"."_unconfirmed" AS "_l0___unconfirmed"
   FROM "derived_no_periodo" AS "s"
   LEFT JOIN "map__equivalencia" AS "l0"
     ON "s"."municipio" = "l0"."municipio" AND "s"."recurso" = "l0"."recurso"
 ), "derived_recurso_siops" AS (
-  /* specs/siops/receita.yaml:27:18  siops/receita/derived/recurso_siops lookup(equivalencia, municipio, recurso).recurso_siops */
+  /* specs/siops/receita.yaml:32:18  siops/receita/derived/recurso_siops lookup(equivalencia, municipio, recurso).recurso_siops */
   SELECT
     "s".*,
     "s"."_l0__recurso_siops" AS "recurso_siops"
   FROM "lookup_0" AS "s"
 ), "derived_e_covid" AS (
-  /* specs/siops/receita.yaml:28:12  siops/receita/derived/e_covid covid or lookup(equivalencia, municipio, recurso).covid */
+  /* specs/siops/receita.yaml:33:12  siops/receita/derived/e_covid covid or lookup(equivalencia, municipio, recurso).covid */
   SELECT
     "s".*,
     (
@@ -563,12 +599,26 @@ FROM (
     "s"."_line",
     "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
-    "s"."recurso" AS "_e0_k1"
+    "s"."recurso" AS "_e0_k1",
+    "s"."_l0___unconfirmed"
+    AND (
+      NOT "s"."_row__covid_70" IS NULL OR NOT "s"."_row__covid_71" IS NULL
+    ) AS "_c1",
+    "s"."municipio" AS "_c1_k0",
+    "s"."recurso" AS "_c1_k1",
+    "s"."_l0___entry" AS "_c1_entry",
+    "s"."_l0___status" AS "_c1_status"
   FROM "classified" AS "s"
   WHERE
     (
       "s"."_l0__found" IS NULL
     )
+    OR (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_row__covid_70" IS NULL OR NOT "s"."_row__covid_71" IS NULL
+      )
+    )
 ) AS "e"
 WHERE
-  "_e0";
+  "_e0" OR "_c1";

@@ -151,7 +151,12 @@ WITH `map__equivalencia` AS (
     `recurso`,
     `recurso_siops`,
     `covid`,
-    TRUE AS `_found`
+    TRUE AS `_found`,
+    `_line` AS `_entry`,
+    `status` AS `_status`,
+    NOT (
+      `status` IS NULL OR `status` = 'CONFIRMADA'
+    ) AS `_unconfirmed`
   FROM (
     SELECT
       *,
@@ -212,7 +217,10 @@ WITH `map__equivalencia` AS (
     `s`.*,
     `l0`.`recurso_siops` AS `_l0__recurso_siops`,
     `l0`.`covid` AS `_l0__covid`,
-    `l0`.`_found` AS `_l0__found`
+    `l0`.`_found` AS `_l0__found`,
+    `l0`.`_entry` AS `_l0___entry`,
+    `l0`.`_status` AS `_l0___status`,
+    `l0`.`_unconfirmed` AS `_l0___unconfirmed`
   FROM `derived_no_periodo` AS `s`
   LEFT JOIN `map__equivalencia` AS `l0`
     ON `s`.`municipio` = `l0`.`municipio` AND `s`.`recurso` = `l0`.`recurso`
@@ -381,86 +389,107 @@ FROM (
     `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
+    `s`.`_l0___unconfirmed`
+    AND (
+      NOT `s`.`_row__covid_77` IS NULL
+      OR NOT `s`.`_row__covid_78` IS NULL
+      OR NOT `s`.`_row__covid_79` IS NULL
+    ) AS `_c1`,
+    `s`.`municipio` AS `_c1_k0`,
+    `s`.`recurso` AS `_c1_k1`,
+    `s`.`_l0___entry` AS `_c1_entry`,
+    `s`.`_l0___status` AS `_c1_status`,
     COALESCE((
       `s`.`_f__covid_78` AND (
-        `s`.`subfuncao` = 122
-      )
-    ), FALSE) AS `_u1_r0`,
-    COALESCE((
-      `s`.`_f__covid_78` AND (
-        `s`.`subfuncao` = 301
-      )
-    ), FALSE) AS `_u1_r1`,
-    COALESCE((
-      `s`.`_f__covid_78` AND (
-        `s`.`subfuncao` = 302
-      )
-    ), FALSE) AS `_u1_r2`,
-    COALESCE((
-      `s`.`_f__covid_78` AND (
-        `s`.`subfuncao` = 303
-      )
-    ), FALSE) AS `_u1_r3`,
-    COALESCE((
-      `s`.`_f__covid_78` AND (
-        `s`.`subfuncao` = 304
-      )
-    ), FALSE) AS `_u1_r4`,
-    COALESCE((
-      `s`.`_f__covid_78` AND (
-        `s`.`subfuncao` = 305
-      )
-    ), FALSE) AS `_u1_r5`,
-    COALESCE((
-      `s`.`_f__covid_78` AND (
-        `s`.`subfuncao` = 306
-      )
-    ), FALSE) AS `_u1_r6`,
-    COALESCE((
-      `s`.`_f__covid_79` AND (
         `s`.`subfuncao` = 122
       )
     ), FALSE) AS `_u2_r0`,
     COALESCE((
-      `s`.`_f__covid_79` AND (
+      `s`.`_f__covid_78` AND (
         `s`.`subfuncao` = 301
       )
     ), FALSE) AS `_u2_r1`,
     COALESCE((
-      `s`.`_f__covid_79` AND (
+      `s`.`_f__covid_78` AND (
         `s`.`subfuncao` = 302
       )
     ), FALSE) AS `_u2_r2`,
     COALESCE((
-      `s`.`_f__covid_79` AND (
+      `s`.`_f__covid_78` AND (
         `s`.`subfuncao` = 303
       )
     ), FALSE) AS `_u2_r3`,
     COALESCE((
-      `s`.`_f__covid_79` AND (
+      `s`.`_f__covid_78` AND (
         `s`.`subfuncao` = 304
       )
     ), FALSE) AS `_u2_r4`,
     COALESCE((
-      `s`.`_f__covid_79` AND (
+      `s`.`_f__covid_78` AND (
         `s`.`subfuncao` = 305
       )
     ), FALSE) AS `_u2_r5`,
     COALESCE((
+      `s`.`_f__covid_78` AND (
+        `s`.`subfuncao` = 306
+      )
+    ), FALSE) AS `_u2_r6`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 122
+      )
+    ), FALSE) AS `_u3_r0`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 301
+      )
+    ), FALSE) AS `_u3_r1`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 302
+      )
+    ), FALSE) AS `_u3_r2`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 303
+      )
+    ), FALSE) AS `_u3_r3`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 304
+      )
+    ), FALSE) AS `_u3_r4`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 305
+      )
+    ), FALSE) AS `_u3_r5`,
+    COALESCE((
       `s`.`_f__covid_79` AND (
         `s`.`subfuncao` = 306
       )
-    ), FALSE) AS `_u2_r6`
+    ), FALSE) AS `_u3_r6`
   FROM `classified` AS `s`
   WHERE
     (
       `s`.`_l0__found` IS NULL
-    ) OR `s`.`_f__covid_78` OR `s`.`_f__covid_79`
+    )
+    OR (
+      `s`.`_l0___unconfirmed`
+      AND (
+        NOT `s`.`_row__covid_77` IS NULL
+        OR NOT `s`.`_row__covid_78` IS NULL
+        OR NOT `s`.`_row__covid_79` IS NULL
+      )
+    )
+    OR `s`.`_f__covid_78`
+    OR `s`.`_f__covid_79`
 ) AS `e`
 WHERE
   `_e0`
-  OR CASE WHEN `_u1_r0` THEN 1 ELSE 0 END + CASE WHEN `_u1_r1` THEN 1 ELSE 0 END + CASE WHEN `_u1_r2` THEN 1 ELSE 0 END + CASE WHEN `_u1_r3` THEN 1 ELSE 0 END + CASE WHEN `_u1_r4` THEN 1 ELSE 0 END + CASE WHEN `_u1_r5` THEN 1 ELSE 0 END + CASE WHEN `_u1_r6` THEN 1 ELSE 0 END > 1
+  OR `_c1`
   OR CASE WHEN `_u2_r0` THEN 1 ELSE 0 END + CASE WHEN `_u2_r1` THEN 1 ELSE 0 END + CASE WHEN `_u2_r2` THEN 1 ELSE 0 END + CASE WHEN `_u2_r3` THEN 1 ELSE 0 END + CASE WHEN `_u2_r4` THEN 1 ELSE 0 END + CASE WHEN `_u2_r5` THEN 1 ELSE 0 END + CASE WHEN `_u2_r6` THEN 1 ELSE 0 END > 1
+  OR CASE WHEN `_u3_r0` THEN 1 ELSE 0 END + CASE WHEN `_u3_r1` THEN 1 ELSE 0 END + CASE WHEN `_u3_r2` THEN 1 ELSE 0 END + CASE WHEN `_u3_r3` THEN 1 ELSE 0 END + CASE WHEN `_u3_r4` THEN 1 ELSE 0 END + CASE WHEN `_u3_r5` THEN 1 ELSE 0 END + CASE WHEN `_u3_r6` THEN 1 ELSE 0 END > 1
 ORDER BY
   `_line` NULLS LAST;
 
@@ -473,7 +502,12 @@ WITH `map__equivalencia` AS (
     `recurso`,
     `recurso_siops`,
     `covid`,
-    TRUE AS `_found`
+    TRUE AS `_found`,
+    `_line` AS `_entry`,
+    `status` AS `_status`,
+    NOT (
+      `status` IS NULL OR `status` = 'CONFIRMADA'
+    ) AS `_unconfirmed`
   FROM (
     SELECT
       *,
@@ -534,7 +568,10 @@ WITH `map__equivalencia` AS (
     `s`.*,
     `l0`.`recurso_siops` AS `_l0__recurso_siops`,
     `l0`.`covid` AS `_l0__covid`,
-    `l0`.`_found` AS `_l0__found`
+    `l0`.`_found` AS `_l0__found`,
+    `l0`.`_entry` AS `_l0___entry`,
+    `l0`.`_status` AS `_l0___status`,
+    `l0`.`_unconfirmed` AS `_l0___unconfirmed`
   FROM `derived_no_periodo` AS `s`
   LEFT JOIN `map__equivalencia` AS `l0`
     ON `s`.`municipio` = `l0`.`municipio` AND `s`.`recurso` = `l0`.`recurso`
@@ -960,83 +997,104 @@ FROM (
     `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
+    `s`.`_l0___unconfirmed`
+    AND (
+      NOT `s`.`_row__covid_77` IS NULL
+      OR NOT `s`.`_row__covid_78` IS NULL
+      OR NOT `s`.`_row__covid_79` IS NULL
+    ) AS `_c1`,
+    `s`.`municipio` AS `_c1_k0`,
+    `s`.`recurso` AS `_c1_k1`,
+    `s`.`_l0___entry` AS `_c1_entry`,
+    `s`.`_l0___status` AS `_c1_status`,
     COALESCE((
       `s`.`_f__covid_78` AND (
-        `s`.`subfuncao` = 122
-      )
-    ), FALSE) AS `_u1_r0`,
-    COALESCE((
-      `s`.`_f__covid_78` AND (
-        `s`.`subfuncao` = 301
-      )
-    ), FALSE) AS `_u1_r1`,
-    COALESCE((
-      `s`.`_f__covid_78` AND (
-        `s`.`subfuncao` = 302
-      )
-    ), FALSE) AS `_u1_r2`,
-    COALESCE((
-      `s`.`_f__covid_78` AND (
-        `s`.`subfuncao` = 303
-      )
-    ), FALSE) AS `_u1_r3`,
-    COALESCE((
-      `s`.`_f__covid_78` AND (
-        `s`.`subfuncao` = 304
-      )
-    ), FALSE) AS `_u1_r4`,
-    COALESCE((
-      `s`.`_f__covid_78` AND (
-        `s`.`subfuncao` = 305
-      )
-    ), FALSE) AS `_u1_r5`,
-    COALESCE((
-      `s`.`_f__covid_78` AND (
-        `s`.`subfuncao` = 306
-      )
-    ), FALSE) AS `_u1_r6`,
-    COALESCE((
-      `s`.`_f__covid_79` AND (
         `s`.`subfuncao` = 122
       )
     ), FALSE) AS `_u2_r0`,
     COALESCE((
-      `s`.`_f__covid_79` AND (
+      `s`.`_f__covid_78` AND (
         `s`.`subfuncao` = 301
       )
     ), FALSE) AS `_u2_r1`,
     COALESCE((
-      `s`.`_f__covid_79` AND (
+      `s`.`_f__covid_78` AND (
         `s`.`subfuncao` = 302
       )
     ), FALSE) AS `_u2_r2`,
     COALESCE((
-      `s`.`_f__covid_79` AND (
+      `s`.`_f__covid_78` AND (
         `s`.`subfuncao` = 303
       )
     ), FALSE) AS `_u2_r3`,
     COALESCE((
-      `s`.`_f__covid_79` AND (
+      `s`.`_f__covid_78` AND (
         `s`.`subfuncao` = 304
       )
     ), FALSE) AS `_u2_r4`,
     COALESCE((
-      `s`.`_f__covid_79` AND (
+      `s`.`_f__covid_78` AND (
         `s`.`subfuncao` = 305
       )
     ), FALSE) AS `_u2_r5`,
     COALESCE((
+      `s`.`_f__covid_78` AND (
+        `s`.`subfuncao` = 306
+      )
+    ), FALSE) AS `_u2_r6`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 122
+      )
+    ), FALSE) AS `_u3_r0`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 301
+      )
+    ), FALSE) AS `_u3_r1`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 302
+      )
+    ), FALSE) AS `_u3_r2`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 303
+      )
+    ), FALSE) AS `_u3_r3`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 304
+      )
+    ), FALSE) AS `_u3_r4`,
+    COALESCE((
+      `s`.`_f__covid_79` AND (
+        `s`.`subfuncao` = 305
+      )
+    ), FALSE) AS `_u3_r5`,
+    COALESCE((
       `s`.`_f__covid_79` AND (
         `s`.`subfuncao` = 306
       )
-    ), FALSE) AS `_u2_r6`
+    ), FALSE) AS `_u3_r6`
   FROM `classified` AS `s`
   WHERE
     (
       `s`.`_l0__found` IS NULL
-    ) OR `s`.`_f__covid_78` OR `s`.`_f__covid_79`
+    )
+    OR (
+      `s`.`_l0___unconfirmed`
+      AND (
+        NOT `s`.`_row__covid_77` IS NULL
+        OR NOT `s`.`_row__covid_78` IS NULL
+        OR NOT `s`.`_row__covid_79` IS NULL
+      )
+    )
+    OR `s`.`_f__covid_78`
+    OR `s`.`_f__covid_79`
 ) AS `e`
 WHERE
   `_e0`
-  OR CASE WHEN `_u1_r0` THEN 1 ELSE 0 END + CASE WHEN `_u1_r1` THEN 1 ELSE 0 END + CASE WHEN `_u1_r2` THEN 1 ELSE 0 END + CASE WHEN `_u1_r3` THEN 1 ELSE 0 END + CASE WHEN `_u1_r4` THEN 1 ELSE 0 END + CASE WHEN `_u1_r5` THEN 1 ELSE 0 END + CASE WHEN `_u1_r6` THEN 1 ELSE 0 END > 1
-  OR CASE WHEN `_u2_r0` THEN 1 ELSE 0 END + CASE WHEN `_u2_r1` THEN 1 ELSE 0 END + CASE WHEN `_u2_r2` THEN 1 ELSE 0 END + CASE WHEN `_u2_r3` THEN 1 ELSE 0 END + CASE WHEN `_u2_r4` THEN 1 ELSE 0 END + CASE WHEN `_u2_r5` THEN 1 ELSE 0 END + CASE WHEN `_u2_r6` THEN 1 ELSE 0 END > 1;
+  OR `_c1`
+  OR CASE WHEN `_u2_r0` THEN 1 ELSE 0 END + CASE WHEN `_u2_r1` THEN 1 ELSE 0 END + CASE WHEN `_u2_r2` THEN 1 ELSE 0 END + CASE WHEN `_u2_r3` THEN 1 ELSE 0 END + CASE WHEN `_u2_r4` THEN 1 ELSE 0 END + CASE WHEN `_u2_r5` THEN 1 ELSE 0 END + CASE WHEN `_u2_r6` THEN 1 ELSE 0 END > 1
+  OR CASE WHEN `_u3_r0` THEN 1 ELSE 0 END + CASE WHEN `_u3_r1` THEN 1 ELSE 0 END + CASE WHEN `_u3_r2` THEN 1 ELSE 0 END + CASE WHEN `_u3_r3` THEN 1 ELSE 0 END + CASE WHEN `_u3_r4` THEN 1 ELSE 0 END + CASE WHEN `_u3_r5` THEN 1 ELSE 0 END + CASE WHEN `_u3_r6` THEN 1 ELSE 0 END > 1;
