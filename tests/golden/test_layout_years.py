@@ -63,6 +63,10 @@ def _in_2021(tmp: Path) -> dict[str, Path]:
     return out
 
 
+def _impt(outputs: dict[str, bytes]) -> dict[str, bytes]:
+    return {k: v for k, v in outputs.items() if k.endswith(".IMPT")}
+
+
 def test_one_view_per_layout_year(project: Path, views: runtime.Views) -> None:
     gen = project / "generated" / "siops"
     assert sorted(p.name for p in gen.iterdir() if p.is_dir()) == ["y2019", "y2021"]
@@ -76,9 +80,10 @@ def test_one_view_per_layout_year(project: Path, views: runtime.Views) -> None:
 def test_2020_runs_the_2019_view_as_the_stock_package(views, siops_program, backend) -> None:  # type: ignore[no-untyped-def]
     params = {"exercicio": 2020, "bimestre": 2}
     assert views.view_for(params) is views.view(2019)
-    got = views.run(ledgers=SMALL_INPUTS, params=params, backend=backend).outputs
-    stock = siops_program.run(ledgers=SMALL_INPUTS, params=params, backend=backend).outputs
-    assert got == stock and len(got) == 6
+    got = _impt(views.run(ledgers=SMALL_INPUTS, params=params, backend=backend).outputs)
+    stock = _impt(siops_program.run(ledgers=SMALL_INPUTS, params=params,
+                                    backend=backend).outputs)
+    assert got == stock and len(got) == 6  # (the bundle's provenance names other specs)
 
 
 @pytest.mark.parametrize("backend", ["python", "duckdb"])
@@ -86,8 +91,8 @@ def test_2021_runs_the_2021_view(views, tmp_path, backend) -> None:  # type: ign
     params = {"exercicio": 2021, "bimestre": 2}
     assert views.view_for(params) is views.view(2021)
     ledgers = _in_2021(tmp_path)
-    new = views.run(ledgers=ledgers, params=params, backend=backend).outputs
-    old = views.view(2019).run(ledgers=ledgers, params=params, backend=backend).outputs
+    new = _impt(views.run(ledgers=ledgers, params=params, backend=backend).outputs)
+    old = _impt(views.view(2019).run(ledgers=ledgers, params=params, backend=backend).outputs)
     name = f"{PART}/covid_77_despesas_uniao.IMPT"
     assert sorted(new) == sorted(old)
     assert {k: v for k, v in new.items() if k != name} == \
@@ -123,8 +128,7 @@ def test_cli_runs_and_refuses_by_year(project: Path, monkeypatch: pytest.MonkeyP
             "--param", "bimestre=2", "--out", "out", "--state", "state.sqlite"]
     ok = invoke(*args, "--param", "exercicio=2020")
     assert ok.exit_code == 0, ok.stderr
-    assert sorted(p.name for p in (project / "out" / PART).iterdir())[0] == \
-        "covid_70_receitas_uniao.IMPT"
+    assert len(list((project / "out" / PART).glob("*.IMPT"))) == 6
     early = invoke(*args, "--param", "exercicio=2018")
     assert early.exit_code == 2
     assert "erro[D1101]: nenhum ano de layout serve exercicio 2018: o primeiro é 2019" in \
