@@ -71,6 +71,23 @@ class Views:
         return self.programs[year]
 
     @property
+    def latest(self) -> Program:
+        """The view of the latest layout year."""
+        return self.programs[self.years[-1]]
+
+    def required_inputs(self, select: str | None = None,
+                        params: Mapping[str, Any] | None = None) -> list[str]:
+        """Program.required_inputs of the view `params` choose (none given: the latest)."""
+        view = self.latest if params is None else self.view_for(params)
+        return view.required_inputs(select, params)
+
+    def inputs(self, select: str | None = None,
+               params: Mapping[str, Any] | None = None) -> dict[str, str]:
+        """Program.inputs of the view `params` choose (none given: the latest)."""
+        view = self.latest if params is None else self.view_for(params)
+        return view.inputs(select, params)
+
+    @property
     def package(self) -> Any:
         """The latest view's runtime package (id, partition and params are every view's)."""
         return self.programs[self.years[-1]].package

@@ -121,6 +121,18 @@ def renumbered(items: list[Item]) -> str:
     return (f"{n} linha(s) renumerada(s), sem outra mudança: " + "; ".join(parts))
 
 
+# A table's rows in the text report: a new year's table can change every row (the revenue
+# naturezas of 2021); the text shows how many changed and the first ones, the JSON all of them.
+TABLE_ROWS_SHOWN = 20
+
+
+def _counts(items: list[Item]) -> str:
+    n = {st: sum(1 for i in items if i.status is st) for st in Status}
+    return ", ".join(f"{n[st]} {word}" for st, word in (
+        (Status.ADDED, "incluída(s)"), (Status.REMOVED, "retirada(s)"),
+        (Status.CHANGED, "alterada(s)")) if n[st])
+
+
 def spec_lines(s: SpecDiff, packages: bool) -> list[str]:
     noun, fem = NOUNS[s.kind]
     name = s.id if s.old_id == s.id else f"{s.old_id} → {s.id}"
@@ -130,9 +142,16 @@ def spec_lines(s: SpecDiff, packages: bool) -> list[str]:
     out = [f"{where}{noun} {name}"]
     out.extend(f"  {s.pos}: {attr(a)}" for a in s.attrs)
     shifted = [i for i in s.items if i.status is Status.RENUMBERED]
+    rows = [i for i in s.items if i.kind == "table_row"]
+    if len(rows) > TABLE_ROWS_SHOWN:
+        out.append(f"  linhas da tabela: {_counts(rows)} (as {TABLE_ROWS_SHOWN} primeiras "
+                   "abaixo; todas: apura diff --format json)")
+    hidden = {id(i) for i in rows[TABLE_ROWS_SHOWN:]}
     for i in s.items:
-        if i.status is not Status.RENUMBERED:
+        if i.status is not Status.RENUMBERED and id(i) not in hidden:
             out.extend(f"  {line}" for line in item_lines(i))
+    if hidden:
+        out.append(f"  … e mais {len(hidden)} linha(s) da tabela")
     if shifted:
         out.append(f"  {renumbered(shifted)}")
     return out

@@ -245,7 +245,7 @@ def test_an_output_named_like_the_bundle_fails_the_run(siops_program) -> None:  
     layouts = list(pkg.layouts)
     renamed = dataclasses.replace(layouts[0], output_file="MANIFESTO.csv")
     nodes = tuple(renamed if n is layouts[0] else n for n in pkg.nodes)
-    program = runtime.Program(dataclasses.replace(pkg, nodes=nodes), siops_program.module)
+    program = runtime.Program(dataclasses.replace(pkg, nodes=nodes), siops_program.latest.module)
     with pytest.raises(RunFailed) as info:
         program.run(ledgers=SMALL_INPUTS, params=PARAMS)
     (err,) = info.value.errors

@@ -45,7 +45,7 @@ def _inputs(ledgers: dict[str, Path]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def broken(tmp_path_factory: pytest.TempPathFactory) -> runtime.Program:
+def broken(tmp_path_factory: pytest.TempPathFactory) -> runtime.Views:
     """specs/siops with quadro 77's empenhado check summing recurso 213 instead of 212: the two
     sides disagree by design (an error check that fails)."""
     tmp = tmp_path_factory.mktemp("broken")
@@ -124,8 +124,8 @@ def test_a_failed_error_check_fails_the_run_with_d0701_at_its_position(
     assert status_of.pop(WARNING) == "failed" and set(status_of.values()) == {"ok"}
 
 
-def test_the_cli_prints_d0701_and_exits_1(broken: runtime.Program, tmp_path: Path) -> None:
-    folder = Path(broken.module.__file__).parent
+def test_the_cli_prints_d0701_and_exits_1(broken: runtime.Views, tmp_path: Path) -> None:
+    folder = Path(broken.latest.module.__file__).parent.parent
     done = _cli("run", folder, *_inputs(SMALL_INPUTS), "--param", "exercicio=2020",
                 "--param", "bimestre=2", "--out", tmp_path / "out", "--state",
                 tmp_path / "s.sqlite")
@@ -146,7 +146,7 @@ def test_the_cli_prints_d0701_and_exits_1(broken: runtime.Program, tmp_path: Pat
 def test_a_selection_skips_the_assertions_whose_values_it_does_not_compute(
         siops_program: runtime.Program, tmp_path: Path, select: str,
         evaluated: set[str]) -> None:
-    needed = siops_program.required_inputs(select)
+    needed = siops_program.required_inputs(select, PARAMS)
     result = siops_program.run({k: v for k, v in SMALL_INPUTS.items() if k in needed}, PARAMS,
                                select=select, state=tmp_path / "s.sqlite")
     # the função-10 assertion reads 77 and 78: skipped; a partial run writes no bundle

@@ -313,19 +313,20 @@ def test_a_table_extends_another_and_an_inherited_file_is_the_parents(tmp_path: 
     pkg = tmp_path / "specs" / "p"
     (pkg / "2019").mkdir(parents=True)
     (pkg / "2021").mkdir()
-    (pkg / "package.yaml").write_text("kind: package\nid: p\nparams: {}\n", "utf-8")
+    (pkg / "package.yaml").write_text("kind: package\nid: p\nlayout_year: exercicio\n"
+                                      "params:\n  exercicio: {type: int}\n", "utf-8")
     (pkg / "2019" / "t.csv").write_text("k,v\n1,x\n1,y\n", "utf-8")
     (pkg / "2019" / "t.yaml").write_text(
-        "kind: table\nid: t_2019\nsource: teste\nfile: t.csv\nformat: {delimiter: \",\"}\n"
+        "kind: table\nid: t\nsource: teste\nfile: t.csv\nformat: {delimiter: \",\"}\n"
         "columns:\n  k: {type: int}\n  v: {type: str}\nkey: [k]\n"
         "resolve:\n  - {key: [\"1\"], keep: {v: y}, reason: a segunda vale}\n", "utf-8")
     child = pkg / "2021" / "t.yaml"
-    child.write_text("kind: table\nid: t_2021\nextends: t_2019\n", "utf-8")
+    child.write_text("kind: table\nid: t\nextends: t\n", "utf-8")  # 2019's t
     result = check(pkg, base=tmp_path)
     assert result.errors == []
-    t19, t21 = result.ir.tables  # type: ignore[union-attr]
+    [t19], [t21] = result.views[2019].tables, result.views[2021].tables
     assert t19.rows == t21.rows == ((1, "y"),) and t21.files == ("specs/p/2019/t.csv",)
-    child.write_text("kind: table\nid: t_2021\nextends: t_2019\nremove: {resolve: true}\n",
+    child.write_text("kind: table\nid: t\nextends: t\nremove: {resolve: true}\n",
                      "utf-8")
     [d] = check(pkg, base=tmp_path).errors  # without the parent's resolution: S1009
     assert (d.code, d.span.file, d.span.line) == ("S1009", "specs/p/2019/t.csv", 3)
