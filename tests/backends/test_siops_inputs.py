@@ -39,11 +39,12 @@ BACKENDS = ["python", "duckdb"]
 INPUTS = ("despesa_movimento", "dotacao", "restos_a_pagar", "contas", "receita",
           "equivalencia_recursos", "equivalencia_contas")
 M = "3170206"
-COVID = runtime.load(ROOT / "generated" / "siops")
+# the view of layout year 2019, which serves the COVID runs of 2020
+COVID = runtime.load(ROOT / "generated" / "siops").view_for({"exercicio": 2020})
 
 
 @pytest.fixture(scope="module")
-def program(tmp_path_factory: pytest.TempPathFactory) -> runtime.Program:
+def program(tmp_path_factory: pytest.TempPathFactory) -> runtime.Views:
     base = tmp_path_factory.mktemp("sonda")
     folder = base / "specs" / "siops"
     shutil.copytree(ROOT / "specs" / "siops", folder)
@@ -59,13 +60,13 @@ def hand(*names: str) -> dict[str, Any]:
     return {n: FIX / f"{n}.csv" for n in (names or INPUTS)}
 
 
-def run(program: runtime.Program, ledgers: dict[str, Any], year: int, bim: int, backend: str,
+def run(program: runtime.Views, ledgers: dict[str, Any], year: int, bim: int, backend: str,
         **kw: Any) -> runtime.Result:
     return program.run(ledgers, {"exercicio": year, "bimestre": bim}, select="probe/*",
                        backend=backend, **kw)
 
 
-def both(program: runtime.Program, ledgers: dict[str, Any], year: int, bim: int,
+def both(program: runtime.Views, ledgers: dict[str, Any], year: int, bim: int,
          **kw: Any) -> runtime.Result:
     """Run on python and duckdb; the outputs and warnings are the same bytes; the python one."""
     got = [run(program, ledgers, year, bim, be, **kw) for be in BACKENDS]
@@ -80,7 +81,7 @@ def cells(result: runtime.Result, layout: str, ref: str, *cols: str) -> list[Dec
 
 
 # ---------------------------------------------------------------- the hand-made fixture
-def test_despesa_movimento_by_bimester(program: runtime.Program) -> None:
+def test_despesa_movimento_by_bimester(program: runtime.Views) -> None:
     """The movements of fixtures/siops/bimestre/3170206/despesa_movimento.csv summed per
     bimester (README there): anulações and estornos subtract, the period is by date."""
     lay = "probe/despesa_movimento"
@@ -107,7 +108,7 @@ def test_despesa_movimento_by_bimester(program: runtime.Program) -> None:
     assert cells(r, asps, "limite", "V0") == [Decimal("8000.00")]
 
 
-def test_dotacao_restos_contas_receita(program: runtime.Program) -> None:
+def test_dotacao_restos_contas_receita(program: runtime.Views) -> None:
     r = both(program, hand(), 2019, 3, allow_unconfirmed=True)
     assert cells(r, "probe/dotacao", "301", "V0", "V1", "V2") == [
         Decimal("20000.00"), Decimal("25000.00"), Decimal("22000.00")]  # V2: 2020's budget
@@ -135,7 +136,7 @@ def test_dotacao_restos_contas_receita(program: runtime.Program) -> None:
 
 # ---------------------------------------------------------------- status of equivalências
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_an_unconfirmed_equivalencia_used_fails_the_run(program: runtime.Program,
+def test_an_unconfirmed_equivalencia_used_fails_the_run(program: runtime.Views,
                                                         backend: str) -> None:
     """Recurso 190 is SUGERIDA (line 7 of equivalencia_recursos.csv); empenho 107 (2019,
     subfunção 303) uses it: D0802 at the entry's line, naming the record."""
@@ -152,7 +153,7 @@ def test_an_unconfirmed_equivalencia_used_fails_the_run(program: runtime.Program
     assert r.warnings[0].message == e.message
 
 
-def test_the_errors_are_the_same_bytes(program: runtime.Program) -> None:
+def test_the_errors_are_the_same_bytes(program: runtime.Views) -> None:
     got = []
     for be in BACKENDS:
         with pytest.raises(RunFailed) as exc:
@@ -162,14 +163,14 @@ def test_the_errors_are_the_same_bytes(program: runtime.Program) -> None:
 
 
 def test_an_entry_used_only_by_records_that_reach_nothing_is_not_used(
-        program: runtime.Program) -> None:
+        program: runtime.Views) -> None:
     """In 2021 empenho 107 (2019) looks the SUGERIDA entry up but reaches no layout: the run
     succeeds without --allow-unconfirmed (both() runs python and duckdb)."""
     r = both(program, hand(), 2021, 3)
     assert not [w for w in r.warnings if w.code in ("D0802", "D0803")]
 
 
-def test_a_missing_status_column_means_confirmed(program: runtime.Program,
+def test_a_missing_status_column_means_confirmed(program: runtime.Views,
                                                  tmp_path: Path) -> None:
     eq = tmp_path / "equivalencia_recursos.csv"
     with (FIX / "equivalencia_recursos.csv").open(encoding="utf-8") as fh:
@@ -180,7 +181,7 @@ def test_a_missing_status_column_means_confirmed(program: runtime.Program,
 
 
 # ---------------------------------------------------------------- optional ledgers, columns
-def test_an_omitted_optional_ledger_reads_as_no_records(program: runtime.Program) -> None:
+def test_an_omitted_optional_ledger_reads_as_no_records(program: runtime.Views) -> None:
     ledgers = hand("despesa_movimento", "receita", "equivalencia_recursos", "contas",
                    "equivalencia_contas")
     r = both(program, ledgers, 2021, 6)
@@ -195,7 +196,7 @@ def test_an_omitted_optional_ledger_reads_as_no_records(program: runtime.Program
     assert program.inputs("probe/*")["equivalencia_recursos"] == "required"
 
 
-def test_an_omitted_optional_map_source_follows_on_missing(program: runtime.Program) -> None:
+def test_an_omitted_optional_map_source_follows_on_missing(program: runtime.Views) -> None:
     """equivalencia_conta is on_missing: error: without its source every lookup is D0201."""
     ledgers = hand("despesa_movimento", "receita", "equivalencia_recursos", "contas")
     for be in BACKENDS:
@@ -204,7 +205,7 @@ def test_an_omitted_optional_map_source_follows_on_missing(program: runtime.Prog
         assert {e.code for e in exc.value.errors} == {"D0201"}
 
 
-def test_a_missing_required_input_is_still_d0406(program: runtime.Program) -> None:
+def test_a_missing_required_input_is_still_d0406(program: runtime.Views) -> None:
     with pytest.raises(RunFailed) as exc:
         run(program, hand("despesa_movimento"), 2021, 6, "python")
     # the two required inputs of the probe; the optional ones are no error
@@ -213,7 +214,7 @@ def test_a_missing_required_input_is_still_d0406(program: runtime.Program) -> No
     assert exc.value.usage
 
 
-def test_optional_columns_read_as_null_on_every_reader(program: runtime.Program,
+def test_optional_columns_read_as_null_on_every_reader(program: runtime.Views,
                                                        tmp_path: Path) -> None:
     """The COVID receita (no rubrica_principal, no tipo_deducao): CSV, Parquet and rows."""
     covid = ROOT / "fixtures" / "siops" / "small"
@@ -253,7 +254,7 @@ def test_optional_columns_read_as_null_on_every_reader(program: runtime.Program,
 
 
 # ---------------------------------------------------------------- the generated fixture
-def test_the_generated_movements_run_alike(program: runtime.Program, tmp_path: Path) -> None:
+def test_the_generated_movements_run_alike(program: runtime.Views, tmp_path: Path) -> None:
     out = tmp_path / "gen"
     cmd = [sys.executable, str(ROOT / "fixtures" / "siops" / "generate_bimestre.py"),
            "--rows", "3000", "--municipios", "3", "--out", str(out)]
@@ -287,10 +288,10 @@ def _cli(*args: str | Path) -> Any:
 
 
 def test_the_cli_takes_allow_unconfirmed_and_journals_omitted_inputs(
-        program: runtime.Program, tmp_path: Path) -> None:
+        program: runtime.Views, tmp_path: Path) -> None:
     import sqlite3
 
-    folder = Path(program.module.__file__).parent
+    folder = Path(program.latest.module.__file__).parent.parent  # the package, not a view
     inputs = [x for n in ("despesa_movimento", "receita", "equivalencia_recursos", "contas",
                           "equivalencia_contas") for x in ("--input", f"{n}={FIX / n}.csv")]
     common = [folder, *inputs, "--param", "exercicio=2019", "--param", "bimestre=3"]

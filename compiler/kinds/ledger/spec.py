@@ -61,14 +61,4 @@ def _field(k: YScalar, v: YMap) -> S.FieldSpec:
                        required_span=said.span if said is not None and required else None)
 
 
-def _field(k: YScalar, v: YMap) -> S.FieldSpec:
-    """A field; `optional: true` (the column may be missing) makes it `required: false`."""
-    optional = S.boolean(v, "optional", False)
-    required = S.boolean(v, "required", not optional)
-    said = S.scalar(v, "required")
-    return S.FieldSpec(name=k.value, type=S.string(v, "type"), required=required and not optional,
-                       scale=S.integer(v, "scale") or 2, span=k.span, optional=optional,
-                       required_span=said.span if said is not None and required else None)
-
-
 PART = _Ledger()
