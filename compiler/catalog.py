@@ -764,3 +764,60 @@ def status_not_text(span: Span, *, name: str, ledger: str, type: str) -> Diagnos
                       f"'{name}' de '{ledger}' é {type}", span=span,
                       help="declare o campo como {type: str, optional: true}: CONFIRMADA "
                       "(ou vazio, ou sem a coluna) é confirmada; outro valor (SUGERIDA) não")
+
+
+# --- S15xx: the `sheets` kind (compiler/kinds/sheets): planilhas whose lines come from a table
+def sheets_map(span: Span, *, role: str, name: str, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1501", message=f"o mapa de {role} '{name}' {problem}", span=span,
+                      help="declare um mapa (kind: map) com source: uma tabela (kind: table) e "
+                      "uma chave só: o código da linha, ou o código da planilha")
+
+
+def sheets_map_field(span: Span, *, role: str, name: str, field: str,
+                     values: list[str]) -> Diagnostic:
+    return Diagnostic(code="S1502", message=f"o campo '{field}' ({role}) não é um valor do mapa "
+                      f"'{name}'", span=span,
+                      help=f"valores do mapa: {', '.join(values) or 'nenhum'}; ponha '{field}' "
+                      "em values: do mapa")
+
+
+def sheet_without_file(span: Span, *, code: str, files: str, count: int) -> Diagnostic:
+    more = f" (e mais {count - 1})" if count > 1 else ""
+    return Diagnostic(code="S1503", message=f"esta parte pode gerar a planilha '{code}'{more}, "
+                      f"que não tem nome de arquivo no mapa '{files}'", span=span,
+                      help="inclua a planilha na tabela dos nomes de arquivo, ou mude a regra "
+                      "dos grupos para que ela não saia")
+
+
+def sheet_not_listable(span: Span, *, why: str) -> Diagnostic:
+    return Diagnostic(code="S1504", message="não consigo listar as planilhas que esta parte do "
+                      f"código pode gerar: {why}", span=span,
+                      help="escreva cada parte do código como um literal, "
+                      "lookup(mapa sobre uma tabela, ...).campo, coalesce(...) ou if ... then "
+                      "... else ... delas: o apura confere na compilação que toda planilha "
+                      "possível tem arquivo")
+
+
+def sheet_marker(span: Span, *, marker: str, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1505", message=f"o marcador '{marker}' {problem}", span=span,
+                      help="cada linha da tabela tem o seu #L<n>, n de 0 ao número de linhas "
+                      "menos 1, sem repetir: o #L diz a linha da planilha")
+
+
+def sheet_column_parts(span: Span, *, column: str, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1506", message=f"a coluna {column} {problem}", span=span,
+                      help="cada coluna vem de exatamente uma parte (um ledger): diga o valor "
+                      "dela em 'values:' de uma parte só")
+
+
+def sheet_key_type(span: Span, *, where: str, got: str) -> Diagnostic:
+    return Diagnostic(code="S1507", message=f"{where} deve ser int ou str e nunca nulo, mas é "
+                      f"{got}", span=span,
+                      help="use coalesce(..., valor) para dar um valor quando o mapa não tem a "
+                      "chave")
+
+
+def sheet_mask(span: Span, *, key: str, mask: str) -> Diagnostic:
+    return Diagnostic(code="S1508", message=f"o código '{key}' não cabe na máscara '{mask}' "
+                      "(só dígitos, tantos quantos os 9 da máscara)", span=span,
+                      help="corrija o código na tabela ou a máscara em rows.mask")

@@ -426,9 +426,53 @@ class Check:
     span: Span
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SheetPart:
+    """What one source ledger adds to a `sheets` node: per record that passes `filter`, the
+    planilha code (`sheet`: its parts, joined by '_'), the row key (`row`, looked up in the
+    rows map by `row_lookup`: a key that is no row is D0201) and the aggregates of the
+    columns it gives (`values`: column index → aggregate, with its text)."""
+
+    index: int
+    source: str
+    filter: Expr | None
+    filter_text: str
+    sheet: tuple[Expr, ...]
+    sheet_text: tuple[str, ...]
+    row: Expr
+    row_text: str
+    row_lookup: MapLookup
+    values: tuple[tuple[int, Aggregate, str], ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sheets:
+    """A set of planilhas (compiler/kinds/sheets): one file per planilha code that got a
+    value, its lines the entries of the rows map (a table) that got one, in table order. The
+    accumulator is keyed by `<code>;<row key>` (kinds.base.Accumulator with keyed=True)."""
+
+    id: str
+    columns: tuple[Column, ...]
+    parts: tuple[SheetPart, ...]
+    rows_map: str
+    record_id: str
+    marker: str
+    mask: str  # "" (the key as it is) or e.g. "9.9.99.99.99.99"
+    files_map: str
+    stem: str
+    output_format: str
+    span: Span
+    alternative_of: str = ""
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.source for p in self.parts))
+
+
 # The plan nodes: one class per kind of compiler/kinds (a closed union; consumers dispatch with
 # `match` + `assert_never`, so mypy names every consumer a new kind must reach).
-PlanNode: TypeAlias = Ledger | Table | Map | Layout | Check
+PlanNode: TypeAlias = Ledger | Table | Map | Layout | Sheets | Check
 
 
 def kind_of(node: PlanNode) -> str:
@@ -442,6 +486,8 @@ def kind_of(node: PlanNode) -> str:
             return "map"
         case Layout():
             return "layout"
+        case Sheets():
+            return "sheets"
         case Check():
             return "check"
         case _:

@@ -46,6 +46,9 @@ class Lowerer:
         # (layout, row) → the (layout, row) cells a value or total row reads
         self.cell_deps: dict[tuple[str, int], list[tuple[str, int]]] = {}
         self.finish_order: tuple[tuple[str, int], ...] = ()
+        # the nodes lowered so far, by id (a kind reads those of the kinds before it: the
+        # sheets kind reads the rows of the tables its maps are built from)
+        self.nodes: dict[str, ir.PlanNode] = {}
 
     def parse(self, scalar: YScalar, src_path: str):  # type: ignore[no-untyped-def]
         # The file that set the expression (a parent's, for a value inherited by `extends:`).
@@ -85,6 +88,7 @@ class Lowerer:
                 node = low.lower(self, spec)
                 if node is not None:
                     nodes.append(node)
+                    self.nodes[node.id] = node
                     by_kind.setdefault(kind, []).append(node)
                     if spec.when is not None:
                         got = self.when(spec.when, spec.id)

@@ -76,7 +76,7 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
         raise click.BadParameter(str(exc), param_hint="--select") from None
     if select is not None and not program.selected(select):
         raise click.BadParameter(f"nenhum layout casa com '{select}'; layouts: "
-                                 + ", ".join(lay.id for lay in program.layouts),
+                                 + ", ".join(lay.id for lay in program.reports),
                                  param_hint="--select")
     chosen = choose(backend, ledgers)
     if chosen == "spark":

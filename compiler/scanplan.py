@@ -99,6 +99,7 @@ class Part:
     index: int
     node: ir.PlanNode
     reaches: bool
+    ledger: str = ""  # the ledger scanned (a node may read several: each has its part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,7 @@ class Builder:
 
     pkg: ir.Package
     part: int = -1
+    ledger: str | None = None  # the ledger whose plan is built (a node may read several)
     lookups: list[Lookup] = field(default_factory=list)
     index: dict[object, Lookup] = field(default_factory=dict)
     bindings: list[Binding] = field(default_factory=list)
@@ -221,7 +223,7 @@ def build(pkg: ir.Package) -> dict[str, ScanPlan]:
         nodes = readers.get(led.id)
         if not nodes:
             continue
-        b = Builder(pkg)
+        b = Builder(pkg, ledger=led.id)
         for d in led.derived:  # every record computes its derived fields, in order
             b.eval(d.expr)
         parts = []
@@ -232,7 +234,7 @@ def build(pkg: ir.Package) -> dict[str, ScanPlan]:
             depth = len(b._scopes)
             planner.steps(b, node)
             assert len(b._scopes) == depth, f"{node.id}: enter() without exit()"
-            parts.append(Part(index=i, node=node, reaches=planner.reaches))
+            parts.append(Part(index=i, node=node, reaches=planner.reaches, ledger=led.id))
         out[led.id] = ScanPlan(ledger=led, parts=tuple(parts), lookups=tuple(b.lookups),
                                bindings=tuple(b.bindings), checks=tuple(b.checks),
                                index=b.index)

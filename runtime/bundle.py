@@ -44,9 +44,9 @@ from runtime.contract import RUNTIME_ABI
 from runtime.errors import DataError
 from runtime.errors import RunFailed
 from runtime.model import Bundle
-from runtime.model import Layout
 from runtime.model import LedgerInput
 from runtime.model import Package
+from runtime.model import Report
 from runtime.partitions import windows_problem
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: no clock in the bytes
@@ -198,7 +198,7 @@ def file_digest(path: Path) -> Digest | None:
     return Digest(h.hexdigest(), size)
 
 
-def complete(layouts: Sequence[Layout], chosen: set[str]) -> bool:
+def complete(layouts: Sequence[Report], chosen: set[str]) -> bool:
     """Whether a run of the `chosen` layouts writes every file of the package: every layout,
     or, of an `alternative_of` group, the one chosen."""
     groups = {lay.alternative_of for lay in layouts if lay.id in chosen and lay.alternative_of}
@@ -262,7 +262,9 @@ def attach(result: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[str,
     bundle = pkg.bundle
     if bundle is None:
         return
-    if not complete(pkg.layouts, chosen):
+    # what the parameters switch off (`when:`) is not part of a complete run
+    off = pkg.inactive(dict(params))
+    if not complete([r for r in pkg.reports if r.id not in off], chosen):
         result.removes = stale(pkg, bundle, result.partitions)
         result.warnings.append(catalog.bundle_partial(select or "", bundle.names))
         return

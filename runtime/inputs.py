@@ -14,6 +14,8 @@ from typing import Any
 from runtime import catalog
 from runtime.csvfile import os_reason
 from runtime.errors import DataError
+from runtime.ledgers import Reader
+from runtime.ledgers import ReadStats
 from runtime.model import CONFIRMED
 from runtime.model import Package
 from runtime.scan import ScanContext
@@ -50,7 +52,7 @@ def omitted_warnings(pkg: Package, omitted: list[str]) -> list[DataError]:
     """D0801 (a warning) for each optional input the run was not given, naming what reads it."""
     out = []
     for name in omitted:
-        readers = [lay.id for lay in pkg.layouts if lay.source == name]
+        readers = [r.id for r in pkg.reports if name in r.sources]
         readers += [n.id for n in pkg.nodes if getattr(n, "source", None) == name
                     and n.id not in readers]
         shown = [f"'{r}'" for r in readers]
@@ -127,3 +129,19 @@ def _shown_path(path: Path) -> str:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.resolve().as_posix()
+
+
+def report_maps(ctx: ScanContext, pkg: Package, reports: Iterable[Any],
+                tables: dict[str, str]) -> None:
+    """On the SQL back ends the maps live in the engine; the maps a report reads when it writes
+    its files (runtime/sheets.py: its rows and file names) are built here too, in Python, from
+    the checked copies of their tables (`tables`: table id → path)."""
+    wanted = {m for r in reports for m in r.maps}
+    for source in dict.fromkeys(m.source for m in pkg.maps if m.id in wanted):
+        path = tables.get(source)
+        if path is None:  # not a table: the report kinds read only tables (S1501)
+            continue
+        st = ReadStats(name=source, path=path)
+        rows = list(Reader(pkg.ledger(source), source, pkg.partition).read_csv(
+            Path(path), path, st))
+        build_maps(ctx, pkg, source, rows, path)

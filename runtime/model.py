@@ -169,16 +169,52 @@ class Layout:
         """A fresh accumulator table for one partition: one list of column values per row."""
         return [[c.init for c in self.columns] for _ in self.rows]
 
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (self.source,) if self.source else ()
+
+    @property
+    def maps(self) -> tuple[str, ...]:
+        return ()  # it reads maps only through its source's scan
+
+    def output_files(self, ctx: Any, part: Any) -> dict[str, bytes]:
+        """Its one file in partition `part`, rendered from its rows."""
+        from runtime.outputs import render  # outputs imports this module
+
+        return {self.output_file: render(self, ctx.rows(self.id, part))}
+
 
 class Node(Protocol):
     """A computed node of a package (a layout; the kinds of compiler/kinds that compute
-    something): what the runtime needs of every one. `new_acc()` builds the table a scan
-    accumulates into per partition (`ScanContext.acc[node.id][part]`)."""
+    something): what the runtime needs of every one. `new_acc()` builds what a scan
+    accumulates into per partition (`ScanContext.acc[node.id][part]`): a table of rows (a
+    list of lists, indexed by row) or rows by key (runtime/sheets.KeyedRows)."""
 
     @property
     def id(self) -> str: ...
 
-    def new_acc(self) -> list[list[Any]]: ...
+    def new_acc(self) -> Any: ...
+
+
+class Report(Node, Protocol):
+    """A node that writes output files (a layout, a sheets node): what a run selects
+    (`--select`), reads (`sources`, and the nodes it `depends_on`) and writes per partition
+    (`output_files`, names relative to the partition's folder)."""
+
+    @property
+    def sources(self) -> tuple[str, ...]: ...
+
+    @property
+    def depends_on(self) -> tuple[str, ...]: ...
+
+    @property
+    def alternative_of(self) -> str: ...
+
+    @property
+    def maps(self) -> tuple[str, ...]:
+        """The maps it reads when it writes its files (their sources are read by the run)."""
+
+    def output_files(self, ctx: Any, part: Any) -> dict[str, bytes]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +258,17 @@ class Package:
     @property
     def layouts(self) -> tuple[Layout, ...]:
         return tuple(n for n in self.nodes if isinstance(n, Layout))
+
+    @property
+    def reports(self) -> tuple[Report, ...]:
+        """The nodes that write files, in registry then file order (layouts, sheets)."""
+        return tuple(n for n in self.nodes if hasattr(n, "output_files"))  # type: ignore[misc]
+
+    def report(self, node_id: str) -> Report:
+        for r in self.reports:
+            if r.id == node_id:
+                return r
+        raise KeyError(node_id)
 
     def layout(self, layout_id: str) -> Layout:
         for lay in self.layouts:

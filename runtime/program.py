@@ -13,8 +13,6 @@ import sys
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
-from dataclasses import dataclass
-from dataclasses import field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,19 +23,22 @@ from runtime import catalog
 from runtime.errors import DataError
 from runtime.errors import RunFailed
 from runtime.inputs import OmittedInput
-from runtime.inputs import table_copies
 from runtime.inputs import build_maps
 from runtime.inputs import duplicate_key
 from runtime.inputs import omitted_warnings
+from runtime.inputs import report_maps
+from runtime.inputs import table_copies
 from runtime.inputs import with_map_sources
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
 from runtime.model import Layout
 from runtime.model import LedgerInput
 from runtime.model import Package
-from runtime.outputs import render
+from runtime.model import Report
 from runtime.parquet import check_schema
 from runtime.partitions import partition_errors
+from runtime.result import Result
+from runtime.result import SelectionConflict
 from runtime.scan import ScanContext
 from runtime.scan import Tracer
 from runtime.values import CONTEXT
@@ -51,93 +52,6 @@ if TYPE_CHECKING:
 __all__ = ["LedgerInput", "LoadError", "Program", "Result", "SelectionConflict", "load"]
 
 
-class SelectionConflict(ValueError):
-    """A selection holds two alternatives of one group (they may write the same file)."""
-
-    def __init__(self, group: str, layouts: list[str], select: str | None) -> None:
-        shown = ", ".join(f"'{x}'" for x in layouts)
-        what = f"'{select}' seleciona" if select is not None else "sem --select, a execução tem"
-        super().__init__(f"{what} {shown}, alternativos do grupo '{group}': só um deles pode "
-                         "rodar; escolha um com --select (ex.: --select "
-                         f"'{layouts[0]}')")
-        self.group, self.layouts = group, layouts
-
-
-@dataclass(slots=True)
-class Result:
-    """The outcome of a run: rendered outputs (relative path → bytes) and the computed rows."""
-
-    package: Package
-    outputs: dict[str, bytes]
-    values: dict[tuple[str, Any], list[list[Any]]]
-    inputs: list[ReadStats]
-    partitions: list[Any]
-    rejects: list[DataError] = field(default_factory=list)
-    backend: str = "python"
-    # D06xx notes that do not fail the run, e.g. a partition none of whose records reached a
-    # layout (`exercicio=2021` on 2020 data); each input's count is `ReadStats.reached`
-    warnings: list[DataError] = field(default_factory=list)
-    # what the nodes' finish found, for the journal: the outcome of every check assertion
-    outcomes: list[Any] = field(default_factory=list)
-    # what the run was given, so that explain() can re-run it with lineage recorded
-    program: Program | None = None
-    ledgers: dict[str, LedgerInput] = field(default_factory=dict)
-    params: dict[str, Any] = field(default_factory=dict)
-    allow_rejects: bool = False
-    allow_unconfirmed: bool = False
-    # the run in the journal, when it was journaled (`Program.run(..., state=)`, `run_to`)
-    run_id: int | None = None
-    state: Path | None = None
-    # runtime/bundle.py: bundles made (also in outputs), inputs' sha256, stale files to remove
-    bundles: list[Any] = field(default_factory=list)
-    digests: dict[str, Any] = field(default_factory=dict)
-    removes: list[str] = field(default_factory=list)
-
-    def cell(self, layout: str, part: Any, ref: str, column: str = "V0") -> Any:
-        """The value of one cell, e.g. result.cell("covid/77", "3170206", "9999999029", "V0")."""
-        lay = self.package.layout(layout)
-        r = [row.ref for row in lay.rows].index(ref)
-        c = [col.id for col in lay.columns].index(column)
-        return self.values[(layout, part)][r][c]
-
-    def explain(self, layout: str, part: Any, ref: str, column: str = "V0") -> Explanation:
-        """The memória de cálculo of one cell: `print(result.explain("covid/77", "3170206",
-        "9999999013", "V0").render())`.
-
-        Re-runs the package on the Python back end (whatever back end produced this result)
-        with the same inputs and lineage recorded for that partition; in-memory inputs must
-        be re-iterable (lists, not generators). Raises `runtime.trace.ExplainError` (a
-        ValueError) for an unknown layout, row or column and `RunFailed` for data errors
-        (D0407: the partition is not in the inputs).
-        """
-        if self.program is None:
-            raise RuntimeError("este resultado não guarda a execução; use Program.explain")
-        for name, src in self.ledgers.items():
-            if not isinstance(src, str | Path) and iter(src) is src:
-                raise ValueError(f"a entrada '{name}' era um iterador e já foi consumida; "
-                                 "passe uma lista de linhas para poder usar explain")
-        exp = self.program.explain(self.ledgers, self.params, layout, part, ref, column,
-                                   allow_rejects=self.allow_rejects,
-                                   allow_unconfirmed=self.allow_unconfirmed)
-        mine = self.values.get((exp.layout.id, exp.part))
-        if mine is not None and mine[exp.row][exp.column] != exp.value:
-            raise RuntimeError(f"a nova execução deu {exp.value} para a célula, e este "
-                               f"resultado tem {mine[exp.row][exp.column]}: as entradas "
-                               "mudaram desde a execução?")
-        return exp
-
-    def write(self, out_dir: str | Path, *, rejects: str | Path | None = None,
-              wait: bool = False) -> list[tuple[str, str, int]]:
-        """Write every output under out_dir as one commit (all the new files or none, see
-        `runtime.commit`) — with `rejects`, the CSV of `self.rejects` too —, holding the
-        folder's lock (`wait`: wait for another run instead of RunFailed D0503); returns (path,
-        sha256, bytes). A journaled result (`Program.run(..., state=)`) records them in its run,
-        once; see `runtime.lifecycle.write_result`."""
-        from runtime.lifecycle import write_result
-
-        return write_result(self, out_dir, rejects=rejects, wait=wait)
-
-
 class Program:
     """A loaded compiled package."""
 
@@ -149,18 +63,24 @@ class Program:
     def layouts(self) -> tuple[Layout, ...]:
         return self.package.layouts
 
+    @property
+    def reports(self) -> tuple[Report, ...]:
+        """What a run can select: the nodes that write files (layouts, sheets)."""
+        return self.package.reports
+
     def view_for(self, params: Mapping[str, Any]) -> Program:
         """The program that runs these parameters: itself (a package with layout years,
         runtime.views.Views, chooses one of its views)."""
         return self
 
     def selected(self, select: str | None, params: Mapping[str, Any] | None = None
-                 ) -> list[Layout]:
-        """Layouts whose ids match the glob (all when None) and, given the run's (checked)
-        parameters, whose `when:` holds; raises SelectionConflict when two of them are
-        alternatives of one group (`alternative_of`): at most one of a group runs."""
+                 ) -> list[Report]:
+        """The nodes that write files (layouts, sheets) whose ids match the glob (all when
+        None) and, given the run's (checked) parameters, whose `when:` holds; raises
+        SelectionConflict when two of them are alternatives of one group (`alternative_of`):
+        at most one of a group runs."""
         off = self.package.inactive(dict(params)) if params is not None else frozenset()
-        chosen = [lay for lay in self.package.layouts
+        chosen = [lay for lay in self.package.reports
                   if (select is None or fnmatch.fnmatchcase(lay.id, select))
                   and lay.id not in off]
         groups: dict[str, list[str]] = {}
@@ -173,16 +93,16 @@ class Program:
         return chosen
 
     def computed(self, select: str | None = None, params: Mapping[str, Any] | None = None
-                 ) -> dict[str, Layout]:
-        """The layouts a run of `select` computes: the selected ones and those they read."""
-        needed_layouts: dict[str, Layout] = {}
+                 ) -> dict[str, Report]:
+        """What a run of `select` computes: the selected nodes and the layouts they read."""
+        needed_layouts: dict[str, Report] = {}
         stack = self.selected(select, params)
         while stack:
             lay = stack.pop()
             if lay.id in needed_layouts:
                 continue
             needed_layouts[lay.id] = lay
-            stack.extend(self.package.layout(d) for d in lay.depends_on)
+            stack.extend(self.package.report(d) for d in lay.depends_on)
         return needed_layouts
 
     def required_inputs(self, select: str | None = None,
@@ -202,20 +122,30 @@ class Program:
                 for name in self.required_inputs(select, params)}
 
     def tables_read(self, select: str | None = None,
-                    params: Mapping[str, Any] | None = None) -> list[str]:
+                    params: Mapping[str, Any] | None = None,
+                    omitted: frozenset[str] = frozenset()) -> list[str]:
         """The tables (compiler/kinds/table) a run of the selected layouts reads: the sources
-        of its maps that ship with the package; the runtime reads their copies itself."""
-        return [n for n in self._reads(select, params)
+        of its maps that ship with the package; the runtime reads their copies itself. What
+        only the `omitted` inputs (optional ones the run was not given) would look up is not
+        read: no record of theirs looks anything up."""
+        return [n for n in self._reads(select, params, omitted)
                 if self.package.ledger(n).table is not None]
 
-    def _reads(self, select: str | None, params: Mapping[str, Any] | None) -> list[str]:
+    def _reads(self, select: str | None, params: Mapping[str, Any] | None,
+               omitted: frozenset[str] = frozenset()) -> list[str]:
         needed_layouts = self.computed(select, params)
         off = self.package.inactive(dict(params)) if params is not None else frozenset()
-        sources = {lay.source for lay in needed_layouts.values() if lay.source}
+        sources = {src for lay in needed_layouts.values() for src in lay.sources}
         if select is None:
             sources |= {src for n in self.package.nodes
                         if n.id not in off and (src := getattr(n, "source", None)) is not None}
-        return with_map_sources(self.package, sources)
+        # a report writes from the maps it names (runtime/sheets.py): read unless every
+        # ledger it sums was omitted (it has nothing to write)
+        source_of = {m.id: m.source for m in self.package.maps}
+        sources |= {source_of[m] for lay in needed_layouts.values()
+                    if not (lay.sources and set(lay.sources) <= omitted) for m in lay.maps}
+        got = set(with_map_sources(self.package, sources - omitted)) | (sources & omitted)
+        return [led.id for led in self.package.ledgers if led.id in got]
 
     def table_inputs(self, names: list[str]) -> tuple[dict[str, str], list[DataError]]:
         """The checked copies of the tables `names` (runtime/inputs.py `table_copies`)."""
@@ -344,7 +274,7 @@ class Program:
                 errors.append(catalog.missing_input(name))
         if errors:
             raise RunFailed(errors)
-        tables, errors = self.table_inputs(self.tables_read(select, params))
+        tables, errors = self.table_inputs(self.tables_read(select, params, frozenset(omitted)))
         if errors:
             raise RunFailed(errors)
         # the tables are read like ledgers (map sources), from their checked copies; an
@@ -370,6 +300,7 @@ class Program:
                                                lambda st, v: st.partition_lines.get(v, 1)))
         else:
             stats = self._scan_sql(ctx, ledgers, order, errors, backend, params, progress)
+            report_maps(ctx, pkg, self.selected(select, params), tables)
         rejects = [r for st in stats for r in st.rejected]
         if rejects and not allow_rejects:
             errors.extend(rejects)
@@ -389,12 +320,12 @@ class Program:
         for part in partitions:
             try:
                 pkg.finish(ctx, part)
-                for lay in pkg.layouts:
-                    rows_v = ctx.rows(lay.id, part)
-                    values[(lay.id, part)] = rows_v
-                    if lay.id in chosen:
-                        rel = lay.output_file if part is None else f"{part}/{lay.output_file}"
-                        outputs[rel] = render(lay, rows_v)
+                for lay in pkg.layouts:  # every layout's rows: result.cell(), checks
+                    values[(lay.id, part)] = ctx.rows(lay.id, part)
+                for node in pkg.reports:
+                    if node.id in chosen:
+                        for name, data in node.output_files(ctx, part).items():
+                            outputs[name if part is None else f"{part}/{name}"] = data
             except decimal.DecimalException:  # more than 38 digits: D0111, as in SQL
                 errors.append(catalog.overflow(f"<partição {part}>", what="nos totais da partição"))
         errors.extend(ctx.errors[reported:])  # reported by the nodes' finish (D07xx)
@@ -501,7 +432,10 @@ class Program:
                 run.duplicates(ctx, name, display, duplicate_key)
                 # the aggregate also counts the records `errors` would report (a second pass
                 # over the ledger only when there are some); a failed run ignores the sums
-                if pkg.ledger(name).scan is not None and run.aggregate(ctx, name, st):
+                # an omitted optional input has no records: nothing to aggregate (its table
+                # exists, empty, for the joins of the maps built from it)
+                if pkg.ledger(name).scan is not None and not isinstance(src, OmittedInput) \
+                        and run.aggregate(ctx, name, st):
                     run.errors(ctx, name, display)
                 errors.extend(st.fatal)
                 if st.fatal:

@@ -219,11 +219,11 @@ class ScanContext:
             if m.spec.source == ledger:
                 m.failed = True
 
-    def new_rows(self, node_id: str) -> list[list[Any]]:
+    def new_rows(self, node_id: str) -> Any:
         """A fresh accumulator table of a node (Node.new_acc)."""
         return self._nodes[node_id].new_acc()
 
-    def rows(self, node_id: str, part: Any) -> list[list[Any]]:
+    def rows(self, node_id: str, part: Any) -> Any:
         """The accumulator table of a node in a partition (made on first use)."""
         got = self.acc[node_id].get(part)
         if got is None:

@@ -18,7 +18,8 @@ NOUNS = {"package": ("pacote", False), "ledger": ("ledger", False), "map": ("map
          "field": ("campo", False), "derived": ("campo calculado", False),
          "param": ("parâmetro", False), "check": ("check", False),
          "assertion": ("conferência", True), "table": ("tabela", True),
-         "table_row": ("linha da tabela", True)}
+         "table_row": ("linha da tabela", True), "sheets": ("planilhas", True),
+         "part": ("parte", True)}
 
 VERBS = {Status.ADDED: "incluíd", Status.REMOVED: "removid", Status.CHANGED: "alterad",
          Status.MOVED: "movid", Status.RENUMBERED: "renumerad"}

@@ -254,7 +254,11 @@ class SqlRun:
                     st.reached_partitions.add(part)
                 continue
             kinds = plan.accumulators[node]  # any computed node: ctx.acc[node][part]
-            target = ctx.rows(node, part)[row]
+            if kinds and kinds[0] == "key":  # keyed (runtime/sheets.py): v0 is the key
+                target = ctx.rows(node, part)[values[0]]
+                kinds, values = kinds[1:], values[1:]
+            else:
+                target = ctx.rows(node, part)[row]
             for k, kind in enumerate(kinds):
                 if kind == "none":
                     continue

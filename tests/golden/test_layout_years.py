@@ -106,12 +106,16 @@ def test_2021_runs_the_2021_view(views, tmp_path, backend) -> None:  # type: ign
 
 
 def test_covid_does_not_apply_before_2020(views: runtime.Views) -> None:
-    """`when: $exercicio >= 2020`: in 2019 no quadro nor check runs and no input is needed."""
+    """`when: $exercicio >= 2020`: in 2019 no quadro nor check runs and none of their inputs is
+    needed — only the despesa file set's (specs/siops/despesa_execucao.yaml)."""
     params = {"exercicio": 2019, "bimestre": 2}
     prog = views.view_for(params)
     assert prog is views.view(2019)
-    assert prog.required_inputs(None, params) == []
-    result = views.run(ledgers={}, params=params)
+    assert [r.id for r in prog.selected(None, params)] == ["despesa/execucao"]
+    assert prog.inputs(None, params) == {
+        "equivalencia_recursos": "required", "excecoes_natureza": "optional",
+        "despesa_movimento": "optional", "dotacao": "optional"}
+    result = views.run(ledgers={"equivalencia_recursos": []}, params=params)
     assert result.outputs == {}
     assert all(o.skipped for o in result.outcomes)
 

@@ -27,7 +27,7 @@ PARAMS = {"exercicio": "2020", "bimestre": "2"}
 
 def test_the_registry_is_the_one_list_of_kinds() -> None:
     assert KINDS is kinds.KINDS
-    assert KINDS == ("package", "ledger", "table", "map", "layout", "check")
+    assert KINDS == ("package", "ledger", "table", "map", "layout", "sheets", "check")
     for kind in KINDS:
         assert (SCHEMA_DIR / f"{kind}.schema.json").is_file()
         assert kinds.front_end(kind).singleton == (kind == "package")
@@ -38,7 +38,7 @@ def test_the_registry_is_the_one_list_of_kinds() -> None:
 
 def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
     loaded = load_package(ROOT / "specs" / "siops", ROOT, [])
-    assert set(loaded.by_kind) == {"ledger", "table", "map", "layout", "check"}
+    assert set(loaded.by_kind) == {"ledger", "table", "map", "layout", "sheets", "check"}
     assert loaded.specs_of("layout") is loaded.layouts
     assert list(loaded.layouts)[:2] == ["covid/70", "covid/71"]
     pkg = compile_package(ROOT / "specs" / "siops").ir
@@ -46,7 +46,10 @@ def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
     order = [KINDS.index(ir.kind_of(n)) for n in pkg.nodes]
     assert order == sorted(order)
     assert [n.id for n in pkg.of_kind("map")] == [m.id for m in pkg.maps] == [
-        "equivalencia", "equivalencia_conta", "equivalencia_rubrica", "excecao_natureza"]
+        "equivalencia", "equivalencia_conta", "equivalencia_rubrica", "excecao_natureza",
+        # over the despesa tables (mapas/): the file names, lines and groups of the planilhas
+        "arquivo_despesa", "elemento_despesa", "grupo_fonte", "grupo_subfuncao",
+        "natureza_despesa"]
     # the COVID ledgers and the inputs of issue 9 (optional: the COVID runs need none of them)
     assert len(pkg.layouts) == 6 and len(pkg.ledgers) == 10 and len(pkg.tables) == 11
     assert sorted(led.id for led in pkg.ledgers if led.optional) == [
@@ -57,7 +60,8 @@ def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
 def test_the_runtime_declares_computed_nodes_generically(siops_program) -> None:  # type: ignore[no-untyped-def]
     pkg = siops_program.package
     assert [n.id for n in pkg.nodes] == [lay.id for lay in pkg.layouts] + [
-        "conferencias/despesa", "conferencias/receita"]
+        "despesa/execucao", "conferencias/despesa", "conferencias/receita"]
+    assert [r.id for r in pkg.reports] == [lay.id for lay in pkg.layouts] + ["despesa/execucao"]
     ctx = ScanContext(pkg, {})
     assert set(ctx.acc) == {n.id for n in pkg.nodes}
     table = ctx.rows("covid/77", "x")

@@ -166,7 +166,7 @@ def test_the_planilha_groups_have_file_names(tables: dict[str, ir.Table]) -> Non
 def test_the_fonte_groups_of_each_year(tables: dict[str, ir.Table]) -> None:
     def groups(year: str) -> dict[tuple[int, bool], int]:
         t = tables[f"grupos_fonte_{year}"]
-        return {(f, c): g for f, c, g in zip(column(t, "fonte"), column(t, "covid"),
+        return {(int(f), c): g for f, c, g in zip(column(t, "fonte"), column(t, "covid"),
                                              column(t, "grupo"), strict=True)}
     g19, g21 = groups("2019"), groups("2021")
     assert {g19[(f, c)] for f in (148, 149, 150, 151, 152, 153, 154, 159, 248, 254, 259)

@@ -112,7 +112,7 @@ class _LayoutScan:
 
     def accumulator(self) -> Accumulator:
         return Accumulator(node_id=self.lay.id, rows=len(self.lay.rows),
-                           columns=tuple(_kind(c) for c in self.lay.columns))
+                           columns=tuple(column_kind(c) for c in self.lay.columns))
 
     def aggregate(self, g: ScanGen, width: int) -> exp.Select:
         lay, part_field = self.lay, g.pkg.partition
@@ -124,20 +124,7 @@ class _LayoutScan:
             if agg is None:
                 values.append(exp.alias_(exp.Null(), f"v{c.index}", quoted=True))
                 continue
-            arg = g.sx(agg.arg) if agg.arg is not None else None
-            if agg.where is not None:
-                arg = exp.Case(ifs=[exp.If(this=g.sx(agg.where),
-                                           true=arg if arg is not None
-                                           else exp.Literal.number(1))])
-            if agg.func == "count":
-                value: exp.Expr = exp.Count(this=arg if arg is not None else exp.Star())
-            elif agg.func == "sum":
-                assert arg is not None
-                value = exp.Coalesce(this=exp.Sum(this=arg), expressions=[lit(0)])
-            else:
-                assert arg is not None
-                value = (exp.Min if agg.func == "min" else exp.Max)(this=arg)
-            value = cast(value, "VARCHAR")
+            value = aggregate_text(g, agg)
             value.add_comments([_where(c.span, f"{g.pkg.id}/{lay.id}/column/{c.id}")
                                 + f"{c.id} = {sql_comment(c.text)} "])
             values.append(exp.alias_(value, f"v{c.index}", quoted=True))
@@ -155,9 +142,31 @@ class _LayoutScan:
         return q
 
 
-def _kind(c: ir.Column) -> str:
+def aggregate_text(g: ScanGen, agg: ir.Aggregate) -> exp.Expr:
+    """An aggregate over the `classified` records as text (NULL-safe sums: 0 for none)."""
+    arg = g.sx(agg.arg) if agg.arg is not None else None
+    if agg.where is not None:
+        arg = exp.Case(ifs=[exp.If(this=g.sx(agg.where),
+                                   true=arg if arg is not None else exp.Literal.number(1))])
+    if agg.func == "count":
+        value: exp.Expr = exp.Count(this=arg if arg is not None else exp.Star())
+    elif agg.func == "sum":
+        assert arg is not None
+        value = exp.Coalesce(this=exp.Sum(this=arg), expressions=[lit(0)])
+    else:
+        assert arg is not None
+        value = (exp.Min if agg.func == "min" else exp.Max)(this=arg)
+    return cast(value, "VARCHAR")
+
+
+def column_kind(c: ir.Column) -> str:
     """How the column's aggregate text is parsed back (runtime/backends/sqlrun.py)."""
-    agg = c.value
+    return aggregate_kind(c.value)
+
+
+def aggregate_kind(agg: ir.Aggregate | None) -> str:
+    """How an aggregate's text is parsed back: "int", "decimal", its argument's type for
+    min/max, "none" when there is none."""
     if agg is None:
         return "none"
     if agg.func == "count":

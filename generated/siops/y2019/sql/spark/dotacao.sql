@@ -113,3 +113,693 @@ FROM (
     TRY_CAST(REPLACE(`anulacoes`, ',', '.') AS DECIMAL(18, 2)) AS `anulacoes`
   FROM `dotacao__cells`
 ) AS `c`;
+
+-- apura:statement errors
+-- records with a missing map key (D0201) or two rows of a unique layout (D0301)
+WITH `map__equivalencia` AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia first entry per key (repeated keys are D0202) */
+  SELECT
+    `municipio`,
+    `recurso`,
+    `recurso_siops`,
+    `covid`,
+    TRUE AS `_found`,
+    `_line` AS `_entry`,
+    `status` AS `_status`,
+    NOT (
+      `status` IS NULL OR `status` = 'CONFIRMADA'
+    ) AS `_unconfirmed`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `municipio`, `recurso` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `equivalencia_recursos`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__excecao_natureza` AS (
+  /* specs/siops/excecao_natureza.yaml:1:1  siops/excecao_natureza first entry per key (repeated keys are D0202) */
+  SELECT
+    `municipio`,
+    `natureza`,
+    `elemento_siops`,
+    TRUE AS `_found`,
+    `_line` AS `_entry`,
+    `status` AS `_status`,
+    NOT (
+      `status` IS NULL OR `status` = 'CONFIRMADA'
+    ) AS `_unconfirmed`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `municipio`, `natureza` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `excecoes_natureza`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__elemento_despesa` AS (
+  /* specs/siops/mapas/elemento_despesa.yaml:2:1  siops/elemento_despesa first entry per key (repeated keys are D0202) */
+  SELECT
+    `elemento_siops`,
+    `campo`,
+    `linha`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `elemento_siops` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `elementos_despesa`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__grupo_fonte` AS (
+  /* specs/siops/mapas/grupo_fonte.yaml:1:1  siops/grupo_fonte first entry per key (repeated keys are D0202) */
+  SELECT
+    `fonte`,
+    `covid`,
+    `grupo`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `fonte`, `covid` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `grupos_fonte`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__grupo_subfuncao` AS (
+  /* specs/siops/mapas/grupo_subfuncao.yaml:1:1  siops/grupo_subfuncao first entry per key (repeated keys are D0202) */
+  SELECT
+    `subfuncao`,
+    `grupo`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `subfuncao` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `grupos_subfuncao`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__natureza_despesa` AS (
+  /* specs/siops/mapas/natureza_despesa.yaml:1:1  siops/natureza_despesa first entry per key (repeated keys are D0202) */
+  SELECT
+    `natureza_ecidade`,
+    `natureza_siops`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `natureza_ecidade` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `naturezas_despesa`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `records` AS (
+  /* ledger 'dotacao' with the run parameters */
+  SELECT
+    `r`.*,
+    `p`.`exercicio` AS `$exercicio`,
+    `p`.`bimestre` AS `$bimestre`
+  FROM `dotacao` AS `r`
+  CROSS JOIN `apura_params` AS `p`
+), `derived_no_periodo` AS (
+  /* specs/siops/dotacao.yaml:30:15  siops/dotacao/derived/no_periodo exercicio == $exercicio and within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) */
+  SELECT
+    `s`.*,
+    (
+      `s`.`exercicio` = `s`.`$exercicio`
+    )
+    AND CASE
+      WHEN `s`.`data` IS NULL
+      THEN NULL
+      ELSE (
+        CASE
+          WHEN 1 BETWEEN 1 AND 12 AND `s`.`$exercicio` BETWEEN 1 AND 9999 AND 1 >= 1
+          THEN CASE
+            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE(`s`.`$exercicio`, 1, 1)))
+            THEN MAKE_DATE(`s`.`$exercicio`, 1, 1)
+          END
+        END IS NULL
+        OR CASE
+          WHEN 1 BETWEEN 1 AND 12 AND `s`.`$exercicio` BETWEEN 1 AND 9999 AND 1 >= 1
+          THEN CASE
+            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE(`s`.`$exercicio`, 1, 1)))
+            THEN MAKE_DATE(`s`.`$exercicio`, 1, 1)
+          END
+        END <= `s`.`data`
+      )
+      AND (
+        CASE
+          WHEN `s`.`$bimestre` BETWEEN 1 AND 6 AND `s`.`$exercicio` BETWEEN 1 AND 9999
+          THEN LAST_DAY(MAKE_DATE(`s`.`$exercicio`, `s`.`$bimestre` * 2, 1))
+        END IS NULL
+        OR `s`.`data` <= CASE
+          WHEN `s`.`$bimestre` BETWEEN 1 AND 6 AND `s`.`$exercicio` BETWEEN 1 AND 9999
+          THEN LAST_DAY(MAKE_DATE(`s`.`$exercicio`, `s`.`$bimestre` * 2, 1))
+        END
+      )
+    END AS `no_periodo`
+  FROM `records` AS `s`
+), `derived_atualizada` AS (
+  /* specs/siops/dotacao.yaml:32:15  siops/dotacao/derived/atualizada dotacao_inicial + creditos_adicionais - anulacoes */
+  SELECT
+    `s`.*,
+    (
+      `s`.`dotacao_inicial` + `s`.`creditos_adicionais`
+    ) - `s`.`anulacoes` AS `atualizada`
+  FROM `derived_no_periodo` AS `s`
+), `derived_orcada` AS (
+  /* specs/siops/dotacao.yaml:34:11  siops/dotacao/derived/orcada exercicio == $exercicio + 1 */
+  SELECT
+    `s`.*,
+    `s`.`exercicio` = (
+      `s`.`$exercicio` + 1
+    ) AS `orcada`
+  FROM `derived_atualizada` AS `s`
+), `lookup_0` AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia lookup */
+  SELECT
+    `s`.*,
+    `l0`.`recurso_siops` AS `_l0__recurso_siops`,
+    `l0`.`covid` AS `_l0__covid`,
+    `l0`.`_found` AS `_l0__found`,
+    `l0`.`_entry` AS `_l0___entry`,
+    `l0`.`_status` AS `_l0___status`,
+    `l0`.`_unconfirmed` AS `_l0___unconfirmed`
+  FROM `derived_orcada` AS `s`
+  LEFT JOIN `map__equivalencia` AS `l0`
+    ON `s`.`municipio` = `l0`.`municipio` AND `s`.`recurso` = `l0`.`recurso`
+), `lookup_1` AS (
+  /* specs/siops/mapas/grupo_fonte.yaml:1:1  siops/grupo_fonte lookup */
+  SELECT
+    `s`.*,
+    `l1`.`grupo` AS `_l1__grupo`,
+    `l1`.`_found` AS `_l1__found`
+  FROM `lookup_0` AS `s`
+  LEFT JOIN `map__grupo_fonte` AS `l1`
+    ON `s`.`recurso` = `l1`.`fonte` AND `s`.`_l0__covid` = `l1`.`covid`
+), `lookup_2` AS (
+  /* specs/siops/mapas/grupo_subfuncao.yaml:1:1  siops/grupo_subfuncao lookup */
+  SELECT
+    `s`.*,
+    `l2`.`grupo` AS `_l2__grupo`,
+    `l2`.`_found` AS `_l2__found`
+  FROM `lookup_1` AS `s`
+  LEFT JOIN `map__grupo_subfuncao` AS `l2`
+    ON `s`.`subfuncao` = `l2`.`subfuncao`
+), `lookup_3` AS (
+  /* specs/siops/excecao_natureza.yaml:1:1  siops/excecao_natureza lookup */
+  SELECT
+    `s`.*,
+    `l3`.`elemento_siops` AS `_l3__elemento_siops`,
+    `l3`.`_found` AS `_l3__found`,
+    `l3`.`_entry` AS `_l3___entry`,
+    `l3`.`_status` AS `_l3___status`,
+    `l3`.`_unconfirmed` AS `_l3___unconfirmed`
+  FROM `lookup_2` AS `s`
+  LEFT JOIN `map__excecao_natureza` AS `l3`
+    ON `s`.`municipio` = `l3`.`municipio` AND `s`.`natureza` = `l3`.`natureza`
+), `lookup_4` AS (
+  /* specs/siops/mapas/natureza_despesa.yaml:1:1  siops/natureza_despesa lookup */
+  SELECT
+    `s`.*,
+    `l4`.`natureza_siops` AS `_l4__natureza_siops`,
+    `l4`.`_found` AS `_l4__found`
+  FROM `lookup_3` AS `s`
+  LEFT JOIN `map__natureza_despesa` AS `l4`
+    ON `s`.`natureza` = `l4`.`natureza_ecidade`
+), `lookup_5` AS (
+  /* specs/siops/mapas/elemento_despesa.yaml:2:1  siops/elemento_despesa lookup */
+  SELECT
+    `s`.*,
+    `l5`.`campo` AS `_l5__campo`,
+    `l5`.`linha` AS `_l5__linha`,
+    `l5`.`_found` AS `_l5__found`
+  FROM `lookup_4` AS `s`
+  LEFT JOIN `map__elemento_despesa` AS `l5`
+    ON COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) = `l5`.`elemento_siops`
+), `filtered` AS (
+  /* each layout's filter (a record is in the layout when it is true) */
+  SELECT
+    `s`.*,
+    (
+      (
+        `s`.`funcao` = 10
+      ) AND `s`.`saude`
+    )
+    AND (
+      `s`.`no_periodo` OR (
+        `s`.`orcada` AND (
+          `s`.`$bimestre` = 6
+        )
+      )
+    ) AS `_f__despesa_execucao__p1` /* siops/despesa/execucao/part/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
+  FROM `lookup_5` AS `s`
+), `classified` AS (
+  /* each record's row in each layout (null: the record is not in it) */
+  SELECT
+    `s`.*,
+    CASE
+      WHEN `s`.`_f__despesa_execucao__p1`
+      THEN CONCAT(
+        CAST(COALESCE(`s`.`_l1__grupo`, 10) AS STRING),
+        '_',
+        CAST(COALESCE(`s`.`_l2__grupo`, 18) AS STRING),
+        ';',
+        COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`)
+      )
+    END AS `_k__despesa_execucao__p1`
+  FROM `filtered` AS `s`
+)
+SELECT
+  *
+FROM (
+  SELECT
+    `s`.`_line`,
+    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l0__found` IS NULL AS `_e0`,
+    `s`.`municipio` AS `_e0_k0`,
+    `s`.`recurso` AS `_e0_k1`,
+    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    AND (
+      `s`.`_l0___unconfirmed` AND (
+        NOT `s`.`_k__despesa_execucao__p1` IS NULL
+      )
+    ) AS `_c1`,
+    `s`.`municipio` AS `_c1_k0`,
+    `s`.`recurso` AS `_c1_k1`,
+    `s`.`_l0___entry` AS `_c1_entry`,
+    `s`.`_l0___status` AS `_c1_status`,
+    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    AND (
+      `s`.`_l3___unconfirmed` AND (
+        NOT `s`.`_k__despesa_execucao__p1` IS NULL
+      )
+    ) AS `_c2`,
+    `s`.`municipio` AS `_c2_k0`,
+    `s`.`natureza` AS `_c2_k1`,
+    `s`.`_l3___entry` AS `_c2_entry`,
+    `s`.`_l3___status` AS `_c2_status`,
+    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l4__found` IS NULL AS `_e3`,
+    `s`.`natureza` AS `_e3_k0`,
+    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l5__found` IS NULL AS `_e4`,
+    COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) AS `_e4_k0`
+  FROM `classified` AS `s`
+  WHERE
+    (
+      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l0__found` IS NULL
+    )
+    OR (
+      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      AND (
+        `s`.`_l0___unconfirmed` AND (
+          NOT `s`.`_k__despesa_execucao__p1` IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      AND (
+        `s`.`_l3___unconfirmed` AND (
+          NOT `s`.`_k__despesa_execucao__p1` IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l4__found` IS NULL
+    )
+    OR (
+      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l5__found` IS NULL
+    )
+) AS `e`
+WHERE
+  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4`
+ORDER BY
+  `_line` NULLS LAST;
+
+-- apura:statement aggregate
+-- per layout, partition and row: the column aggregates as text (totalizers and value rows are computed by the Python finish)
+WITH `map__equivalencia` AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia first entry per key (repeated keys are D0202) */
+  SELECT
+    `municipio`,
+    `recurso`,
+    `recurso_siops`,
+    `covid`,
+    TRUE AS `_found`,
+    `_line` AS `_entry`,
+    `status` AS `_status`,
+    NOT (
+      `status` IS NULL OR `status` = 'CONFIRMADA'
+    ) AS `_unconfirmed`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `municipio`, `recurso` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `equivalencia_recursos`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__excecao_natureza` AS (
+  /* specs/siops/excecao_natureza.yaml:1:1  siops/excecao_natureza first entry per key (repeated keys are D0202) */
+  SELECT
+    `municipio`,
+    `natureza`,
+    `elemento_siops`,
+    TRUE AS `_found`,
+    `_line` AS `_entry`,
+    `status` AS `_status`,
+    NOT (
+      `status` IS NULL OR `status` = 'CONFIRMADA'
+    ) AS `_unconfirmed`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `municipio`, `natureza` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `excecoes_natureza`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__elemento_despesa` AS (
+  /* specs/siops/mapas/elemento_despesa.yaml:2:1  siops/elemento_despesa first entry per key (repeated keys are D0202) */
+  SELECT
+    `elemento_siops`,
+    `campo`,
+    `linha`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `elemento_siops` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `elementos_despesa`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__grupo_fonte` AS (
+  /* specs/siops/mapas/grupo_fonte.yaml:1:1  siops/grupo_fonte first entry per key (repeated keys are D0202) */
+  SELECT
+    `fonte`,
+    `covid`,
+    `grupo`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `fonte`, `covid` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `grupos_fonte`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__grupo_subfuncao` AS (
+  /* specs/siops/mapas/grupo_subfuncao.yaml:1:1  siops/grupo_subfuncao first entry per key (repeated keys are D0202) */
+  SELECT
+    `subfuncao`,
+    `grupo`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `subfuncao` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `grupos_subfuncao`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__natureza_despesa` AS (
+  /* specs/siops/mapas/natureza_despesa.yaml:1:1  siops/natureza_despesa first entry per key (repeated keys are D0202) */
+  SELECT
+    `natureza_ecidade`,
+    `natureza_siops`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `natureza_ecidade` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `naturezas_despesa`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `records` AS (
+  /* ledger 'dotacao' with the run parameters */
+  SELECT
+    `r`.*,
+    `p`.`exercicio` AS `$exercicio`,
+    `p`.`bimestre` AS `$bimestre`
+  FROM `dotacao` AS `r`
+  CROSS JOIN `apura_params` AS `p`
+), `derived_no_periodo` AS (
+  /* specs/siops/dotacao.yaml:30:15  siops/dotacao/derived/no_periodo exercicio == $exercicio and within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) */
+  SELECT
+    `s`.*,
+    (
+      `s`.`exercicio` = `s`.`$exercicio`
+    )
+    AND CASE
+      WHEN `s`.`data` IS NULL
+      THEN NULL
+      ELSE (
+        CASE
+          WHEN 1 BETWEEN 1 AND 12 AND `s`.`$exercicio` BETWEEN 1 AND 9999 AND 1 >= 1
+          THEN CASE
+            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE(`s`.`$exercicio`, 1, 1)))
+            THEN MAKE_DATE(`s`.`$exercicio`, 1, 1)
+          END
+        END IS NULL
+        OR CASE
+          WHEN 1 BETWEEN 1 AND 12 AND `s`.`$exercicio` BETWEEN 1 AND 9999 AND 1 >= 1
+          THEN CASE
+            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE(`s`.`$exercicio`, 1, 1)))
+            THEN MAKE_DATE(`s`.`$exercicio`, 1, 1)
+          END
+        END <= `s`.`data`
+      )
+      AND (
+        CASE
+          WHEN `s`.`$bimestre` BETWEEN 1 AND 6 AND `s`.`$exercicio` BETWEEN 1 AND 9999
+          THEN LAST_DAY(MAKE_DATE(`s`.`$exercicio`, `s`.`$bimestre` * 2, 1))
+        END IS NULL
+        OR `s`.`data` <= CASE
+          WHEN `s`.`$bimestre` BETWEEN 1 AND 6 AND `s`.`$exercicio` BETWEEN 1 AND 9999
+          THEN LAST_DAY(MAKE_DATE(`s`.`$exercicio`, `s`.`$bimestre` * 2, 1))
+        END
+      )
+    END AS `no_periodo`
+  FROM `records` AS `s`
+), `derived_atualizada` AS (
+  /* specs/siops/dotacao.yaml:32:15  siops/dotacao/derived/atualizada dotacao_inicial + creditos_adicionais - anulacoes */
+  SELECT
+    `s`.*,
+    (
+      `s`.`dotacao_inicial` + `s`.`creditos_adicionais`
+    ) - `s`.`anulacoes` AS `atualizada`
+  FROM `derived_no_periodo` AS `s`
+), `derived_orcada` AS (
+  /* specs/siops/dotacao.yaml:34:11  siops/dotacao/derived/orcada exercicio == $exercicio + 1 */
+  SELECT
+    `s`.*,
+    `s`.`exercicio` = (
+      `s`.`$exercicio` + 1
+    ) AS `orcada`
+  FROM `derived_atualizada` AS `s`
+), `lookup_0` AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia lookup */
+  SELECT
+    `s`.*,
+    `l0`.`recurso_siops` AS `_l0__recurso_siops`,
+    `l0`.`covid` AS `_l0__covid`,
+    `l0`.`_found` AS `_l0__found`,
+    `l0`.`_entry` AS `_l0___entry`,
+    `l0`.`_status` AS `_l0___status`,
+    `l0`.`_unconfirmed` AS `_l0___unconfirmed`
+  FROM `derived_orcada` AS `s`
+  LEFT JOIN `map__equivalencia` AS `l0`
+    ON `s`.`municipio` = `l0`.`municipio` AND `s`.`recurso` = `l0`.`recurso`
+), `lookup_1` AS (
+  /* specs/siops/mapas/grupo_fonte.yaml:1:1  siops/grupo_fonte lookup */
+  SELECT
+    `s`.*,
+    `l1`.`grupo` AS `_l1__grupo`,
+    `l1`.`_found` AS `_l1__found`
+  FROM `lookup_0` AS `s`
+  LEFT JOIN `map__grupo_fonte` AS `l1`
+    ON `s`.`recurso` = `l1`.`fonte` AND `s`.`_l0__covid` = `l1`.`covid`
+), `lookup_2` AS (
+  /* specs/siops/mapas/grupo_subfuncao.yaml:1:1  siops/grupo_subfuncao lookup */
+  SELECT
+    `s`.*,
+    `l2`.`grupo` AS `_l2__grupo`,
+    `l2`.`_found` AS `_l2__found`
+  FROM `lookup_1` AS `s`
+  LEFT JOIN `map__grupo_subfuncao` AS `l2`
+    ON `s`.`subfuncao` = `l2`.`subfuncao`
+), `lookup_3` AS (
+  /* specs/siops/excecao_natureza.yaml:1:1  siops/excecao_natureza lookup */
+  SELECT
+    `s`.*,
+    `l3`.`elemento_siops` AS `_l3__elemento_siops`,
+    `l3`.`_found` AS `_l3__found`,
+    `l3`.`_entry` AS `_l3___entry`,
+    `l3`.`_status` AS `_l3___status`,
+    `l3`.`_unconfirmed` AS `_l3___unconfirmed`
+  FROM `lookup_2` AS `s`
+  LEFT JOIN `map__excecao_natureza` AS `l3`
+    ON `s`.`municipio` = `l3`.`municipio` AND `s`.`natureza` = `l3`.`natureza`
+), `lookup_4` AS (
+  /* specs/siops/mapas/natureza_despesa.yaml:1:1  siops/natureza_despesa lookup */
+  SELECT
+    `s`.*,
+    `l4`.`natureza_siops` AS `_l4__natureza_siops`,
+    `l4`.`_found` AS `_l4__found`
+  FROM `lookup_3` AS `s`
+  LEFT JOIN `map__natureza_despesa` AS `l4`
+    ON `s`.`natureza` = `l4`.`natureza_ecidade`
+), `lookup_5` AS (
+  /* specs/siops/mapas/elemento_despesa.yaml:2:1  siops/elemento_despesa lookup */
+  SELECT
+    `s`.*,
+    `l5`.`campo` AS `_l5__campo`,
+    `l5`.`linha` AS `_l5__linha`,
+    `l5`.`_found` AS `_l5__found`
+  FROM `lookup_4` AS `s`
+  LEFT JOIN `map__elemento_despesa` AS `l5`
+    ON COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) = `l5`.`elemento_siops`
+), `filtered` AS (
+  /* each layout's filter (a record is in the layout when it is true) */
+  SELECT
+    `s`.*,
+    (
+      (
+        `s`.`funcao` = 10
+      ) AND `s`.`saude`
+    )
+    AND (
+      `s`.`no_periodo` OR (
+        `s`.`orcada` AND (
+          `s`.`$bimestre` = 6
+        )
+      )
+    ) AS `_f__despesa_execucao__p1` /* siops/despesa/execucao/part/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
+  FROM `lookup_5` AS `s`
+), `classified` AS (
+  /* each record's row in each layout (null: the record is not in it) */
+  SELECT
+    `s`.*,
+    CASE
+      WHEN `s`.`_f__despesa_execucao__p1`
+      THEN CONCAT(
+        CAST(COALESCE(`s`.`_l1__grupo`, 10) AS STRING),
+        '_',
+        CAST(COALESCE(`s`.`_l2__grupo`, 18) AS STRING),
+        ';',
+        COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`)
+      )
+    END AS `_k__despesa_execucao__p1`
+  FROM `filtered` AS `s`
+)
+/* siops/despesa/execucao/part/1 por planilha e linha */
+SELECT
+  'despesa/execucao' AS `layout`,
+  `s`.`municipio` AS `part`,
+  NULL AS `row`,
+  `s`.`_k__despesa_execucao__p1` AS `v0`,
+  CAST(COALESCE(SUM(CASE WHEN NOT `s`.`orcada` THEN `s`.`dotacao_inicial` END), 0) AS STRING) /* V0 = sum(dotacao_inicial where not orcada) */ AS `v1`,
+  CAST(COALESCE(SUM(CASE WHEN NOT `s`.`orcada` THEN `s`.`atualizada` END), 0) AS STRING) /* V1 = sum(atualizada where not orcada) */ AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(COALESCE(SUM(CASE WHEN `s`.`orcada` THEN `s`.`dotacao_inicial` END), 0) AS STRING) /* V6 = sum(dotacao_inicial where orcada) */ AS `v7`
+FROM `classified` AS `s`
+WHERE
+  NOT `s`.`_k__despesa_execucao__p1` IS NULL
+GROUP BY
+  `s`.`municipio`,
+  `s`.`_k__despesa_execucao__p1`
+UNION ALL
+SELECT
+  '*' AS `layout`,
+  `s`.`municipio` AS `part`,
+  NULL AS `row`,
+  CAST(COUNT(CASE WHEN NOT `s`.`_k__despesa_execucao__p1` IS NULL THEN 1 END) AS STRING) AS `v0`,
+  CAST(NULL AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(NULL AS STRING) AS `v7`
+FROM `classified` AS `s`
+GROUP BY
+  `s`.`municipio`
+UNION ALL
+SELECT
+  '' AS `layout`,
+  NULL AS `part`,
+  NULL AS `row`,
+  CAST(COUNT(*) AS STRING) AS `v0`,
+  CAST(NULL AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(NULL AS STRING) AS `v7`
+FROM (
+  SELECT
+    `s`.`_line`,
+    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l0__found` IS NULL AS `_e0`,
+    `s`.`municipio` AS `_e0_k0`,
+    `s`.`recurso` AS `_e0_k1`,
+    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    AND (
+      `s`.`_l0___unconfirmed` AND (
+        NOT `s`.`_k__despesa_execucao__p1` IS NULL
+      )
+    ) AS `_c1`,
+    `s`.`municipio` AS `_c1_k0`,
+    `s`.`recurso` AS `_c1_k1`,
+    `s`.`_l0___entry` AS `_c1_entry`,
+    `s`.`_l0___status` AS `_c1_status`,
+    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    AND (
+      `s`.`_l3___unconfirmed` AND (
+        NOT `s`.`_k__despesa_execucao__p1` IS NULL
+      )
+    ) AS `_c2`,
+    `s`.`municipio` AS `_c2_k0`,
+    `s`.`natureza` AS `_c2_k1`,
+    `s`.`_l3___entry` AS `_c2_entry`,
+    `s`.`_l3___status` AS `_c2_status`,
+    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l4__found` IS NULL AS `_e3`,
+    `s`.`natureza` AS `_e3_k0`,
+    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l5__found` IS NULL AS `_e4`,
+    COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) AS `_e4_k0`
+  FROM `classified` AS `s`
+  WHERE
+    (
+      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l0__found` IS NULL
+    )
+    OR (
+      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      AND (
+        `s`.`_l0___unconfirmed` AND (
+          NOT `s`.`_k__despesa_execucao__p1` IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      AND (
+        `s`.`_l3___unconfirmed` AND (
+          NOT `s`.`_k__despesa_execucao__p1` IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l4__found` IS NULL
+    )
+    OR (
+      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l5__found` IS NULL
+    )
+) AS `e`
+WHERE
+  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4`;

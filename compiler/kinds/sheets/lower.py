@@ -1,0 +1,280 @@
+"""A SheetsSpec → ir.Sheets: the rows and files maps (each over a table), the columns, and
+each part's filter, planilha code, row key and values, type-checked — plus what the tables let
+the compiler prove before anything runs:
+
+* every planilha code a part can produce has a file name (S1503), from the value sets of the
+  code's parts (compiler/kinds/sheets/values.py; S1504 when they cannot be listed);
+* what the tables put in a line is safe to write: no ';' nor control characters (S0501) in a
+  row's key, record id and marker, a valid file name from each stem (S0502);
+* the `#L` markers are `#L0` … `#L<n-1>`, each once (S1505), and the keys fit the mask (S1508).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from compiler import catalog
+from compiler import ir
+from compiler import specs
+from compiler import types as T
+from compiler.chars import first_unsafe
+from compiler.expr import printer
+from compiler.kinds.sheets import values as V
+from compiler.kinds.sheets.spec import SheetPartSpec
+from compiler.kinds.sheets.spec import SheetsSpec
+from compiler.outputs_check import file_name_problem
+from compiler.source import Span
+
+if TYPE_CHECKING:
+    from compiler.lower import Lowerer
+
+MARKER = re.compile(r"#L(0|[1-9][0-9]*)")
+
+
+def cell_span(t: ir.Table, index: int) -> Span:
+    """Where row `index` of table `t` is in its CSV file (the line; column 1)."""
+    file, line = t.lines[index]
+    return Span(file=file, line=line, col=1, end_line=line, end_col=1, start=0, end=0)
+
+
+class _Sheets:
+    def declare(self, lw: Lowerer, specs_: Sequence[specs.SpecBase]) -> None:
+        return None
+
+    def lower(self, lw: Lowerer, spec: specs.SpecBase) -> ir.Sheets | None:
+        assert isinstance(spec, SheetsSpec)
+        errors = sum(d.is_error for d in lw.diags)
+        rows_t = _table_of(lw, spec.rows_map, "linhas",
+                           (spec.record_id, "o id do registro"), (spec.marker, "o marcador #L"))
+        files_t = _table_of(lw, spec.files_map, "arquivos", (spec.stem, "o nome do arquivo"))
+        columns = _columns(lw, spec)
+        if rows_t is not None:
+            _check_rows(lw, spec, rows_t)
+        file_codes = None
+        if files_t is not None:
+            file_codes = _check_files(lw, spec, files_t)
+        parts = [p for i, ps in enumerate(spec.parts)
+                 if (p := _part(lw, spec, i, ps, columns, file_codes)) is not None]
+        _check_columns(lw, spec, columns, parts)
+        if spec.provisional is not None:
+            lw.diags.append(catalog.provisional(spec.provisional.span, spec_id=spec.id,
+                                                text=" ".join(spec.provisional.value.split())))
+        if sum(d.is_error for d in lw.diags) > errors:
+            return None
+        return ir.Sheets(id=spec.id, columns=tuple(columns), parts=tuple(parts),
+                         rows_map=spec.rows_map.value, record_id=spec.record_id.value,
+                         marker=spec.marker.value, mask=spec.mask.value if spec.mask else "",
+                         files_map=spec.files_map.value, stem=spec.stem.value,
+                         output_format=spec.output_format, span=spec.span,
+                         alternative_of=spec.alternative_of.value
+                         if spec.alternative_of is not None else "")
+
+    def finish(self, lw: Lowerer, nodes: Sequence[ir.PlanNode]) -> None:
+        return None
+
+
+def _table_of(lw: Lowerer, name: specs.Text, role: str,
+              *fields: tuple[specs.Text, str]) -> ir.Table | None:
+    """The table a rows/files map is built from, after checking the map's shape: one key
+    column, and the fields the kind reads among its values."""
+    m = lw.map_nodes.get(name.value)
+    if m is None:
+        lw.diags.append(catalog.sheets_map(name.span, role=role, name=name.value,
+                                           problem="não existe neste pacote"))
+        return None
+    t = lw.nodes.get(m.source)
+    if t is None and m.source in lw.pkg.specs_of("table"):
+        return None  # the table has errors of its own (S10xx)
+    if not isinstance(t, ir.Table):
+        lw.diags.append(catalog.sheets_map(name.span, role=role, name=name.value,
+                                           problem=f"é de '{m.source}', que não é uma tabela"))
+        return None
+    if len(m.key) != 1:
+        lw.diags.append(catalog.sheets_map(name.span, role=role, name=name.value,
+                                           problem=f"tem chave de {len(m.key)} campos"))
+        return None
+    ok = True
+    for f, what in fields:
+        if f.value not in m.values:
+            lw.diags.append(catalog.sheets_map_field(f.span, role=what, name=m.id, field=f.value,
+                                                     values=list(m.values)))
+            ok = False
+    return t if ok else None
+
+
+def _column(t: ir.Table, name: str) -> list[object]:
+    i = [f.name for f in t.fields].index(name)
+    return [r[i] for r in t.rows]
+
+
+def _check_rows(lw: Lowerer, spec: SheetsSpec, t: ir.Table) -> None:
+    m = lw.map_nodes[spec.rows_map.value]
+    keys = _column(t, m.key[0])
+    seen: dict[str, int] = {}
+    mask = spec.mask.value if spec.mask is not None else ""
+    digits = mask.count("9")
+    for i, (key, rid, marker) in enumerate(zip(keys, _column(t, spec.record_id.value),
+                                               _column(t, spec.marker.value), strict=True)):
+        at = cell_span(t, i)
+        for text, where in ((key, "a chave de uma linha (coluna 2 do IMPT)"),
+                            (rid, "o id do registro de uma linha (coluna 3 do IMPT)"),
+                            (marker, "o marcador #L de uma linha")):
+            shown = "" if text is None else str(text)
+            bad = first_unsafe(shown, extra=";")
+            if bad is not None:
+                lw.diags.append(catalog.unsafe_output_text(at, where=where, char=shown[bad],
+                                                           index=bad))
+        shown = str(marker)
+        got = MARKER.fullmatch(shown)
+        if got is None or int(got.group(1)) >= len(keys):
+            lw.diags.append(catalog.sheet_marker(
+                at, marker=shown, problem="não é #L0 … "
+                f"#L{len(keys) - 1} (a tabela tem {len(keys)} linhas)"))
+        elif shown in seen:
+            lw.diags.append(catalog.sheet_marker(
+                at, marker=shown, problem=f"já marca a linha {seen[shown]} do arquivo"))
+        else:
+            seen[shown] = t.lines[i][1]
+        if mask and not (str(key).isdigit() and len(str(key)) == digits):
+            lw.diags.append(catalog.sheet_mask(at, key=str(key), mask=mask))
+
+
+def _check_files(lw: Lowerer, spec: SheetsSpec, t: ir.Table) -> set[str]:
+    """The planilha codes that have a file; S0502 for a stem that makes no file name."""
+    m = lw.map_nodes[spec.files_map.value]
+    codes = _column(t, m.key[0])
+    for i, (code, stem) in enumerate(zip(codes, _column(t, spec.stem.value), strict=True)):
+        name = V.file_name(str(code), "" if stem is None else str(stem))
+        reason = file_name_problem(name)
+        if reason is not None:
+            lw.diags.append(catalog.bad_output_file(cell_span(t, i), name=name, reason=reason))
+    return {str(c) for c in codes}
+
+
+def _columns(lw: Lowerer, spec: SheetsSpec) -> list[ir.Column]:
+    out = []
+    seen: set[str] = set()
+    for i, c in enumerate(spec.columns):
+        if c.id in seen:
+            lw.diags.append(catalog.sheet_column_parts(c.span, column=c.id,
+                                                       problem="está declarada duas vezes"))
+        seen.add(c.id)
+        bad = first_unsafe(c.label, extra=";")
+        if bad is not None:
+            lw.diags.append(catalog.unsafe_output_text(
+                c.label_span or c.span, where="o 'label' de uma coluna (escrito em cada linha "
+                "do IMPT)", char=c.label[bad], index=bad))
+        out.append(ir.Column(id=c.id, index=i, code=c.code, label=c.label, value=None, text="",
+                             span=c.span))
+    return out
+
+
+def _part(lw: Lowerer, spec: SheetsSpec, index: int, p: SheetPartSpec,
+          columns: list[ir.Column], file_codes: set[str] | None) -> ir.SheetPart | None:
+    errors = sum(d.is_error for d in lw.diags)
+    source = p.source.value
+    if source not in lw.pkg.ledgers:
+        lw.diags.append(catalog.unknown_spec(p.source.span, kind="ledger", name=source,
+                                             candidates=[]))
+        return None
+    if lw.partition and lw.partition not in lw.field_types.get(source, {}):
+        lw.diags.append(catalog.unknown_ledger_field(p.source.span, ledger=source,
+                                                     name=lw.partition, candidates=[]))
+    path = p.span.file
+    filt, filt_text = None, ""
+    if p.filter is not None:
+        tree = lw.parse(p.filter, path)
+        if tree is not None:
+            filt = lw.checker.condition(tree, lw.scope("o filtro da parte", source))
+            filt_text = printer.show(tree)
+    sheet: list[ir.Expr] = []
+    texts: list[str] = []
+    for k, s in enumerate(p.sheet):
+        tree = lw.parse(s, path)
+        if tree is None:
+            continue
+        e = lw.checker.scalar(tree, lw.scope(f"a parte {k + 1} do código da planilha", source))
+        _key_type(lw, e, s.span, f"a parte {k + 1} do código da planilha")
+        sheet.append(e)
+        texts.append(printer.show(tree))
+    row = None
+    row_text = ""
+    tree = lw.parse(p.row, path)
+    if tree is not None:
+        row = lw.checker.scalar(tree, lw.scope("o código da linha", source))
+        row_text = printer.show(tree)
+        if not row.type.is_error and (row.type.base != "str" or row.type.nullable):
+            lw.diags.append(catalog.sheet_key_type(p.row.span, where="o código da linha",
+                                                   got=_shown(row.type)))
+    ids = [c.id for c in columns]
+    values: list[tuple[int, ir.Aggregate, str]] = []
+    for name, v in p.values:
+        if name.value not in ids:
+            lw.diags.append(catalog.unknown_column(name.span, column=name.value, columns=ids))
+            continue
+        tree = lw.parse(v, path)
+        if tree is None:
+            continue
+        agg = lw.checker.column_value(
+            tree, lw.scope(f"o valor da coluna {name.value}", source, aggregate=True))
+        if agg is not None:
+            values.append((ids.index(name.value), agg, printer.show(tree)))
+    if file_codes is not None and len(sheet) == len(p.sheet):
+        _check_codes(lw, p, sheet, file_codes, spec.files_map.value)
+    if row is None or len(sheet) != len(p.sheet) or sum(d.is_error for d in lw.diags) > errors:
+        return None
+    info = lw.map_infos[spec.rows_map.value]
+    lookup = ir.MapLookup(map=info.id, keys=(row,), type=info.record, span=row.span)
+    return ir.SheetPart(index=index, source=source, filter=filt, filter_text=filt_text,
+                        sheet=tuple(sheet), sheet_text=tuple(texts), row=row, row_text=row_text,
+                        row_lookup=lookup, values=tuple(values), span=p.span)
+
+
+def _key_type(lw: Lowerer, e: ir.Expr, span: Span, where: str) -> None:
+    if not e.type.is_error and (e.type.base not in ("int", "str") or e.type.nullable):
+        lw.diags.append(catalog.sheet_key_type(span, where=where, got=_shown(e.type)))
+
+
+def _shown(t: T.Type) -> str:
+    return t.display() + (" que pode ser nulo" if t.nullable else "")
+
+
+def _check_codes(lw: Lowerer, p: SheetPartSpec, sheet: list[ir.Expr], file_codes: set[str],
+                 files: str) -> None:
+    """S1503 for the codes a part can produce that have no file; S1504 when a part of the
+    code has no finite list of values the compiler can see."""
+    sets = []
+    for e, s in zip(sheet, p.sheet, strict=True):
+        got = V.values_of(e, lw.map_nodes, lw.nodes)
+        if isinstance(got, str):
+            lw.diags.append(catalog.sheet_not_listable(s.span, why=got))
+            return
+        sets.append(got)
+    missing = sorted(c for c in V.codes(sets) if c not in file_codes)
+    if missing:
+        lw.diags.append(catalog.sheet_without_file(p.sheet_span, code=missing[0], files=files,
+                                                   count=len(missing)))
+
+
+def _check_columns(lw: Lowerer, spec: SheetsSpec, columns: list[ir.Column],
+                   parts: list[ir.SheetPart]) -> None:
+    given: dict[int, list[int]] = {}
+    for p in parts:
+        for col, _, _ in p.values:
+            given.setdefault(col, []).append(p.index)
+    for c in columns:
+        got = given.get(c.index, [])
+        if len(got) > 1:
+            lw.diags.append(catalog.sheet_column_parts(
+                c.span, column=c.id, problem=f"recebe valor de {len(got)} partes "
+                f"({', '.join(spec.parts[i].source.value for i in got)})"))
+        elif not got and len(parts) == len(spec.parts):
+            lw.diags.append(catalog.sheet_column_parts(c.span, column=c.id,
+                                                       problem="não recebe valor de parte "
+                                                       "nenhuma"))
+
+
+PART = _Sheets()
+

@@ -1,0 +1,136 @@
+"""A sheets node in the generated Python module: its part of each source's scan (filter,
+planilha code, row key by lookup — no rule per row —, the values into the keyed accumulator)
+and its runtime declaration (`Sheets(...)`, runtime/sheets.py, which writes the files). Code
+grows with the parts and columns, not with the rows of the table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from compiler import ir
+from compiler.codegen.pyexpr import literal
+from compiler.codegen.pyscan import Lines
+from compiler.codegen.pyscan import accumulate
+from compiler.codegen.pyscan import comment
+from compiler.kinds.sheets.plan import parts_of
+from runtime.sheets import CODE_SEP
+from runtime.sheets import KEY_SEP
+
+if TYPE_CHECKING:
+    from compiler import scanplan
+    from compiler.codegen.pymodule import ModuleGen
+    from compiler.codegen.pyscan import ScanWriter
+
+
+@dataclass(slots=True)
+class _SheetsScan:
+    node: ir.Sheets
+    ledger: str
+    pid: str
+    node_id: str
+
+    def emit(self, w: ScanWriter) -> None:
+        out = w.out
+        for p in parts_of(self.node, self.ledger):
+            pid = f"{self.pid}/part/{p.index}"
+            if p.filter is not None:
+                w.filter(p.filter, p.filter_text, f"{pid}/filter")
+            else:
+                out(f"# {comment(pid)}: sem filtro")
+                w.enter("filter")
+            w.begin()
+            out(w.where(p.span, f"{pid}/sheet") + "  planilha = "
+                + comment(f" {CODE_SEP} ".join(p.sheet_text), 60))
+            codes = [w.expr(e) for e in p.sheet]
+            out(w.where(p.row.span, f"{pid}/row") + f"  linha = {comment(p.row_text, 60)}")
+            row = w.expr(p.row)
+            w.expr(p.row_lookup)  # the row exists in the rows map (else D0201: skipped)
+            key = f" + {CODE_SEP!r} + ".join(c if e.type.base == "str" else f"str({c})"
+                                              for c, e in zip(codes, p.sheet, strict=True))
+            out(f"_k = {key} + {KEY_SEP!r} + {row}")
+            w.enter("row")
+            acc = w.acc(self.node.id)
+            out(f"_a = {acc}.get({w.part})")
+            out("if _a is None:")
+            out(f"    _a = {acc}[{w.part}] = ctx.new_rows({self.node.id!r})")
+            out("_row = _a[_k]")
+            w.reach()
+            for col, agg, text in p.values:
+                c = self.node.columns[col]
+                out(w.where(c.span, f"{pid}/column/{c.id}") + f"  {c.id} = {comment(text, 50)}")
+                where = w.expr(agg.where) if agg.where is not None else None
+                arg = w.expr(agg.arg) if agg.arg is not None else None
+                if where is not None:
+                    out(f"if {where}:")
+                    out.indent()
+                accumulate(out, f"_row[{col}]", agg.func, agg.arg, arg)
+                if where is not None:
+                    out.dedent()
+            w.exit()
+            w.end()
+            if p.filter is not None:
+                w.close()
+            else:
+                w.exit()
+
+
+def line_template(node: ir.Sheets) -> str:
+    """`{sheet};{key};{record_id};V0:[>R${V0}<]:-[13](Dotação Inicial);...;{marker};#C7;`"""
+    def esc(s: str) -> str:
+        return s.replace("{", "{{").replace("}", "}}")
+    cols = ";".join(f"{c.id}:[>R${{{c.id}}}<]:-[{c.code}]({esc(c.label)})"
+                    for c in node.columns)
+    return f"{{sheet}};{{key}};{{record_id}};{cols};{{marker}};#C{len(node.columns)};"
+
+
+class _SheetsPython:
+    slot = "nodes"
+
+    def scan_part(self, gen: ModuleGen, part: scanplan.Part) -> _SheetsScan:
+        node = part.node
+        assert isinstance(node, ir.Sheets)
+        return _SheetsScan(node, part.ledger, f"{gen.pkg.id}/{node.id}", node.id)
+
+    def finish(self, gen: ModuleGen, nodes: Sequence[ir.PlanNode]) -> list[str]:
+        return []  # the files are written from the accumulator (runtime/sheets.py)
+
+    def declare(self, gen: ModuleGen, node: ir.PlanNode) -> str | None:
+        assert isinstance(node, ir.Sheets)
+        gen.uses_model("Column")
+        gen.uses_import("from runtime.sheets import Sheets")
+        funcs = {col: (agg, text) for p in node.parts for col, agg, text in p.values}
+        o = Lines()
+        o("Sheets(")
+        o(f"    id={node.id!r},")
+        o(f"    sources={node.sources!r},")
+        o("    columns=(")
+        for c in node.columns:
+            agg, text = funcs[c.index]
+            if agg.func in ("min", "max"):
+                init = "None"
+            elif agg.type.base == "int":
+                init = literal(0)
+            else:
+                init = 'D("0")'
+                gen.uses_import("from runtime.values import D")
+            o(f"        Column({c.id!r}, {c.code!r}, {c.label!r}, {init}, {text!r}, "
+              f"{agg.func!r}),")
+        o("    ),")
+        for attr in ("rows_map", "record_id", "marker", "mask", "files_map", "stem"):
+            o(f"    {attr}={getattr(node, attr)!r},")
+        o(f"    line={line_template(node)!r},")
+        o(f"    output_format={node.output_format!r},")
+        o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")
+        if node.alternative_of:
+            o(f"    alternative_of={node.alternative_of!r},")
+        o("),")
+        return o.text()
+
+    def locs(self, gen: ModuleGen, node: ir.PlanNode) -> None:
+        assert isinstance(node, ir.Sheets)
+        gen.loc(node.span, f"{gen.pkg.id}/{node.id}")
+
+
+PART = _SheetsPython()

@@ -1,0 +1,107 @@
+"""The despesa file set of SIOPS (specs/siops/despesa_execucao.yaml, kind `sheets`) over the
+hand-made fixture of município 3170206 (fixtures/siops/bimestre/3170206, whose README gives
+the sums computed by hand): 2019 and 2021 × bimesters 3 and 6, python and duckdb byte for byte,
+every file snapshotted."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.conftest import ImptSnapshot
+
+FIX = ROOT / "fixtures" / "siops" / "bimestre" / "3170206"
+INPUTS = {n: FIX / f"{n}.csv" for n in ("despesa_movimento", "dotacao", "equivalencia_recursos")}
+RUNS = [(2019, 3), (2019, 6), (2021, 3), (2021, 6)]
+# fixtures/siops/bimestre/3170206/README.md: total empenhado, função 10 and Saúde
+EMPENHADO = {(2019, 3): Decimal("205956.05"), (2019, 6): Decimal("213456.05"),
+             (2021, 3): Decimal("65999.99"), (2021, 6): Decimal("58999.99")}
+LINE = re.compile(r"^(\d+_\d+);(\d\.\d\.\d\d\.\d\d\.\d\d\.\d\d);(\d+);"
+                  + ";".join(rf"V{k}:\[>R\$(-?\d+,\d\d)<\]:-\[\d+\]\([^)]*\)" for k in range(7))
+                  + r";#L(\d+);#C7;$")
+
+
+def run(siops_program, year: int, bim: int, backend: str) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+    # 2019: the fixture's fonte 190 equivalência is SUGERIDA on purpose (its README)
+    result = siops_program.run(ledgers=INPUTS, params={"exercicio": year, "bimestre": bim},
+                               select="despesa/*", backend=backend,
+                               allow_unconfirmed=year == 2019)
+    # the IMPT files (a 2019 run is complete — the COVID quadros start in 2020 — and writes
+    # the bundle too, tested in tests/golden/test_outputs.py)
+    return {k: v for k, v in result.outputs.items() if k.endswith(".IMPT")}
+
+
+@pytest.fixture(scope="module")
+def outputs(siops_program):  # type: ignore[no-untyped-def]
+    return {(y, b): run(siops_program, y, b, "python") for y, b in RUNS}
+
+
+@pytest.mark.parametrize(("year", "bim"), RUNS)
+def test_python_and_duckdb_write_the_same_bytes(siops_program, outputs, year, bim) -> None:  # type: ignore[no-untyped-def]
+    assert outputs[(year, bim)], (year, bim)
+    assert run(siops_program, year, bim, "duckdb") == outputs[(year, bim)]
+
+
+@pytest.mark.parametrize(("year", "bim"), RUNS)
+def test_the_files_snapshot(outputs, snapshot, year, bim) -> None:  # type: ignore[no-untyped-def]
+    for name, data in sorted(outputs[(year, bim)].items()):
+        file = Path(name).name[:-5]
+        assert data == snapshot.use_extension(ImptSnapshot)(name=f"{year}_b{bim}_{file}")
+
+
+def _lines(files: dict[str, bytes]) -> list[tuple[str, list[str]]]:
+    out = []
+    for name, data in sorted(files.items()):
+        text = data.decode("utf-8")
+        assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
+        for line in text.split("\r\n")[:-1]:
+            m = LINE.match(line)
+            assert m is not None, line
+            code = m.group(1)
+            assert Path(name).name.startswith(f"{code}_"), (name, line)  # the file's planilha
+            out.append((name, list(m.groups())))
+    return out
+
+
+@pytest.mark.parametrize(("year", "bim"), RUNS)
+def test_the_lines_add_up_to_the_hand_made_totals(outputs, year, bim) -> None:  # type: ignore[no-untyped-def]
+    lines = _lines(outputs[(year, bim)])
+    empenhado = sum(Decimal(g[5].replace(",", ".")) for _, g in lines)
+    assert empenhado == EMPENHADO[(year, bim)]
+    for _, g in lines:
+        v = [Decimal(x.replace(",", ".")) for x in g[3:10]]
+        assert any(v), g  # a line has a value
+        if bim != 6:  # inscritas em RPNP and orçadas: the 6th bimester only
+            assert v[5] == v[6] == 0, g
+        else:
+            assert v[5] == v[2] - v[3], g  # empenhado − liquidado
+
+
+def test_the_2021_atencao_basica_line(outputs) -> None:  # type: ignore[no-untyped-def]
+    """Empenho 201 (2021, subfunção 301, fonte 102 → planilha 4_12, natureza 3390300100):
+    empenho 50.000, liquidação and pagamento 20.000 by 30/06 (the README); b6 adds the
+    inscritas (30.000) and the 2022 budget (65.000)."""
+    for bim, v5, v6 in ((3, "0,00", "0,00"), (6, "30000,00", "65000,00")):
+        [(name, g)] = [(n, g) for n, g in _lines(outputs[(2021, bim)]) if g[0] == "4_12"]
+        assert name == "3170206/4_12_Desp_Rec_Impostos_Transf_Aten_Basica.IMPT"
+        assert g[5:8] == ["50000,00", "20000,00", "20000,00"] and g[8:10] == [v5, v6]
+
+
+def test_the_lines_follow_the_elements_table(outputs) -> None:  # type: ignore[no-untyped-def]
+    """Within a file, lines are in #L order; each element's campo and #L are its table row's."""
+    table = {}
+    for line in (ROOT / "specs/siops/2019/tabelas/eledessiops_2019.csv").read_text(
+            "utf-8").splitlines()[1:]:
+        code, *_, campo, marker = line.split(",")
+        table[code] = (campo, marker[2:])
+    for files in outputs.values():
+        by_file: dict[str, list[int]] = {}
+        for name, g in _lines(files):
+            code = g[1].replace(".", "")
+            assert table[code] == (g[2], g[10]), g
+            by_file.setdefault(name, []).append(int(g[10]))
+        assert all(v == sorted(v) for v in by_file.values())

@@ -1,0 +1,80 @@
+"""The `sheets` kind's pieces (compiler/kinds/sheets, runtime/sheets.py): file names, the
+element mask, the keyed accumulator, what the compiler can list of a planilha code, and what a
+table may put in a line or a file name (S0501, S0502 at the CSV line)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from compiler import check
+from runtime.sheets import KeyedRows
+from runtime.sheets import file_name
+from runtime.sheets import join_code
+from runtime.sheets import masked
+from tests.conftest import ROOT
+
+CASE = ROOT / "tests" / "cases" / "diagnostics" / "S1503_sheet_without_file" / "specs"
+
+
+def test_file_names_strip_accents_and_keep_the_code() -> None:
+    assert file_name("3_11", "Desp_Rec_Ordinários Administ") == \
+        "3_11_Desp_Rec_Ordinarios_Administ.IMPT"
+    assert file_name("86_12", "Desp Rec Sus Federal Custeio Aten Básica") == \
+        "86_12_Desp_Rec_Sus_Federal_Custeio_Aten_Basica.IMPT"
+    assert join_code([10, 18]) == "10_18" and join_code(["3", 11]) == "3_11"
+
+
+def test_the_mask_groups_the_digits() -> None:
+    assert masked("3390300000", "9.9.99.99.99.99") == "3.3.90.30.00.00"
+    assert masked("4490520000", "9.9.99.99.99.99") == "4.4.90.52.00.00"
+    assert masked("3390300000", "") == "3390300000"
+
+
+def test_keyed_rows_are_made_on_first_use() -> None:
+    rows = KeyedRows((0, None))
+    rows["3_11;1"][0] += 5
+    rows["3_11;1"][0] += 2
+    assert rows == {"3_11;1": [7, None]} and rows["x"] == [0, None] and len(rows) == 2
+
+
+def _package(tmp_path: Path, *edits: tuple[str, str, str]) -> Path:
+    """The sound package of the S15xx cases (S1503's with its missing file name put back),
+    with some edits (file, old, new)."""
+    specs = tmp_path / "specs"
+    shutil.copytree(CASE, specs)
+    files = specs / "arquivos.csv"
+    files.write_text(files.read_text("utf-8") + "10_18,Outros Outras\n", "utf-8")
+    for file, old, new in edits:
+        text = (specs / file).read_text("utf-8")
+        assert old in text
+        (specs / file).write_text(text.replace(old, new, 1), "utf-8")
+    return specs
+
+
+def test_the_case_package_is_sound(tmp_path: Path) -> None:
+    assert check(_package(tmp_path), base=tmp_path).errors == []
+
+
+@pytest.mark.parametrize(("edits", "code", "where"), [
+    ([("linhas.yaml", "campo: {type: int}", "campo: {type: str}"),
+      ("linhas.csv", "3390300000,519,", "3390300000,\"51;9\",")], "S0501", "linhas.csv:2"),
+    ([("linhas.csv", "549,#L1", "549,#L9")], "S1505", "linhas.csv:3"),
+    ([("arquivos.csv", "3_18,Desp Outras", "3_18,Desp/Outras")], "S0502", "arquivos.csv:3"),
+    ([("despesa.yaml", "label: Despesas Empenhadas", "label: \"Despesas; Empenhadas\"")],
+     "S0501", "despesa.yaml:6"),
+])
+def test_what_a_table_puts_in_a_line_is_checked_where_it_is(tmp_path: Path, edits, code,
+                                                             where) -> None:  # type: ignore[no-untyped-def]
+    [d] = check(_package(tmp_path, *edits), base=tmp_path).errors
+    assert (d.code, f"{Path(d.span.file).name}:{d.span.line}") == (code, where)
+
+
+def test_an_if_lists_both_branches_and_a_literal_part_is_itself(tmp_path: Path) -> None:
+    """`if subfuncao == 122 then 11 else 18` can give 11 or 18: with 10_11 gone from the file
+    table, the planilha 10_11 (fonte outside the table, subfunção 122) has no file: S1503."""
+    [d] = check(_package(tmp_path, ("arquivos.csv", "10_11,Outros Administ\n", "")),
+                base=tmp_path).errors
+    assert d.code == "S1503" and "'10_11'" in d.message
