@@ -105,3 +105,59 @@ def test_the_lines_follow_the_elements_table(outputs) -> None:  # type: ignore[n
             assert table[code] == (g[2], g[10]), g
             by_file.setdefault(name, []).append(int(g[10]))
         assert all(v == sorted(v) for v in by_file.values())
+
+
+# ---------------------------------------------------------------- against the oracle
+# benchmarks/siops_despesa_baseline.py: a hand-written DuckDB implementation of the same
+# contract, sharing no code with apura (its own reading, groups, de-para resolution and
+# formatting), checked itself against the hand sums of fixtures/siops/bimestre/3106200.
+FIX2 = ROOT / "fixtures" / "siops" / "bimestre" / "3106200"
+INPUTS2 = {n: FIX2 / f"{n}.csv"
+           for n in ("despesa_movimento", "dotacao", "equivalencia_recursos", "excecoes_natureza")}
+
+
+def _oracle(inputs: dict[str, Path], year: int, bim: int) -> dict[str, bytes]:
+    from benchmarks.siops_despesa_baseline import despesa_files
+    from benchmarks.siops_despesa_baseline import year_view
+
+    return despesa_files(inputs, ROOT / "specs/siops/2019/tabelas", year_view(year), year, bim)
+
+
+def _impt(siops_program, inputs, year: int, bim: int, backend: str) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+    got = siops_program.run(ledgers=inputs, params={"exercicio": year, "bimestre": bim},
+                            select="despesa/*", backend=backend).outputs
+    return {k: v for k, v in got.items() if k.endswith(".IMPT")}
+
+
+@pytest.mark.parametrize("backend", ["python", "duckdb"])
+@pytest.mark.parametrize(("year", "bim"), RUNS)
+def test_the_second_municipio_matches_the_oracle(siops_program, year, bim, backend) -> None:  # type: ignore[no-untyped-def]
+    want = _oracle(INPUTS2, year, bim)
+    assert want and _impt(siops_program, INPUTS2, year, bim, backend) == want
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """20,000 generated movements (+ dotação) of 5 municípios, deterministic."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("bimestre")
+    subprocess.run([sys.executable, str(ROOT / "fixtures/siops/generate_bimestre.py"),
+                    "--out", str(out), "--rows", "20000", "--municipios", "5", "--dotacao"],
+                   check=True, capture_output=True)
+    return {n: out / f"{n}.csv" for n in ("despesa_movimento", "dotacao",
+                                          "equivalencia_recursos")}
+
+
+@pytest.mark.parametrize("backend", ["python", "duckdb"])
+@pytest.mark.parametrize(("year", "bim"), [(2019, 6), (2021, 3)])
+def test_generated_ledgers_match_the_oracle(siops_program, generated, year, bim,
+                                            backend) -> None:  # type: ignore[no-untyped-def]
+    want = _oracle(generated, year, bim)
+    assert len(want) > 20  # files of 5 municípios
+    assert _impt(siops_program, generated, year, bim, backend) == want
+
+
+def test_spark_writes_the_same_bytes(siops_program) -> None:  # type: ignore[no-untyped-def]
+    assert _impt(siops_program, INPUTS2, 2021, 6, "spark") == _oracle(INPUTS2, 2021, 6)
