@@ -45,7 +45,9 @@ PACKAGE = ROOT / "generated" / "siops"
 SELECT = "despesa/*"
 INPUTS = ("despesa_movimento", "dotacao", "equivalencia_recursos")
 BUNDLE_FILES = {"Siops.zip", "manifesto.csv", "proveniencia.csv"}
-CONTENDERS = ("baseline", "apura")
+# apura: the `apura run` command, whole; apura_run: Program.run in a worker, timed like the
+# baseline (imports and loading before the clock, outputs in memory, nothing written)
+CONTENDERS = ("baseline", "apura", "apura_run")
 
 
 class Skip(Exception):
@@ -104,6 +106,29 @@ def worker(folder: Path, exercicio: int, bimestre: int) -> int:
     return 0
 
 
+def apura_worker(folder: Path, exercicio: int, bimestre: int, backend: str) -> int:
+    """apura in process: `Program.run(select="despesa/*")`, outputs kept in memory."""
+    import duckdb  # noqa: F401 - imported before the clock, as for the baseline
+
+    import runtime
+
+    report: dict[str, Any] = {"name": "apura_run"}
+    try:
+        program = runtime.load(PACKAGE)
+        inputs = {n: folder / f"{n}.csv" for n in INPUTS}
+        t0 = time.perf_counter()
+        result = program.run(ledgers=inputs, params={"exercicio": exercicio,
+                                                     "bimestre": bimestre},
+                             select=SELECT, backend=backend)
+        report["seconds"] = time.perf_counter() - t0
+        report["outputs"] = hashes({k: v for k, v in result.outputs.items()
+                                    if Path(k).name not in BUNDLE_FILES})
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the run
+        report["error"] = f"{type(exc).__name__}: {exc}"
+    print(json.dumps(report))
+    return 0
+
+
 def _wait(proc: subprocess.Popen[bytes]) -> tuple[int, int]:
     """Exit code and peak RSS (KiB) of this child only (wait4, not wait)."""
     _, status, usage = os.wait4(proc.pid, 0)
@@ -111,9 +136,14 @@ def _wait(proc: subprocess.Popen[bytes]) -> tuple[int, int]:
     return proc.returncode, usage.ru_maxrss
 
 
-def run_baseline(folder: Path, exercicio: int, bimestre: int) -> dict[str, Any]:
+def run_baseline(folder: Path, exercicio: int, bimestre: int,
+                 apura_backend: str | None = None) -> dict[str, Any]:
+    """A worker process: the baseline, or (`apura_backend`) apura's Program.run."""
+    name = "baseline" if apura_backend is None else "apura_run"
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--data", str(folder),
            "--exercicio", str(exercicio), "--bimestre", str(bimestre)]
+    if apura_backend is not None:
+        cmd += ["--backend", apura_backend, "--worker-apura"]
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, cwd=ROOT)
         stdout = proc.stdout.read()  # type: ignore[union-attr]
@@ -123,7 +153,7 @@ def run_baseline(folder: Path, exercicio: int, bimestre: int) -> dict[str, Any]:
     try:
         report: dict[str, Any] = json.loads(stdout.decode().strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):
-        report = {"name": "baseline", "error": f"o worker saiu com {code}: "
+        report = {"name": name, "error": f"o worker saiu com {code}: "
                   + stderr.decode(errors="replace")[-2000:]}
     report["maxrss_kib"] = rss
     return report
@@ -219,11 +249,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bimestre", type=int, default=6)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--backend", default="duckdb", choices=("python", "duckdb", "spark", "auto"))
-    ap.add_argument("--only", help="baseline,apura (padrão: os dois)")
+    ap.add_argument("--only", help="baseline,apura,apura_run (padrão: todos)")
     ap.add_argument("--data", type=Path, help="pasta dos dados (mantida; padrão: temporária)")
     ap.add_argument("--json", type=Path, help="grava os resultados neste arquivo")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--worker-apura", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.worker and args.worker_apura:
+        return apura_worker(args.data, args.exercicio, args.bimestre, args.backend)
     if args.worker:
         return worker(args.data, args.exercicio, args.bimestre)
     names = list(CONTENDERS) if not args.only else [n.strip() for n in args.only.split(",")]
@@ -249,6 +282,8 @@ def measure(args: argparse.Namespace, names: list[str], folder: Path, out: Path)
         for n in names:
             if n == "baseline":
                 r = run_baseline(folder, e, b)
+            elif n == "apura_run":
+                r = run_baseline(folder, e, b, apura_backend=args.backend)
             else:
                 try:
                     r = run_apura(folder, e, b, args.backend, out)
@@ -259,7 +294,7 @@ def measure(args: argparse.Namespace, names: list[str], folder: Path, out: Path)
                      "pulado" if "skipped" in r else "ERRO")
             rss = f"RSS {r['maxrss_kib'] / 1024:7.1f} MiB" if "maxrss_kib" in r else ""
             print(f"  [{rep + 1}/{args.repeat}] {n:<9} {state:>10}  {rss}", flush=True)
-    if "apura" in names and "baseline" not in names:  # the reference, untimed
+    if "baseline" not in names:  # the reference, untimed
         reference = run_baseline(folder, e, b).get("outputs")
     else:
         reference = next((r["outputs"] for r in results.get("baseline", []) if "outputs" in r),

@@ -10,11 +10,13 @@ import datetime
 import fnmatch
 import functools
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from runtime import dates
 from runtime.contract import DIV_SCALE
+from runtime.sheets import KEY_SEP
 from runtime.values import DIVIDE
 from runtime.values import QUANTIZE
 from runtime.values import round_half_even
@@ -181,3 +183,15 @@ def total(*values: Any) -> Any:
         if v is not None:
             acc = acc + v
     return acc
+
+
+def sheet_total(rows: Mapping[str, list[Any]], column: int, pattern: str) -> Decimal:
+    """The sum of `column` over the lines of a sheets node in one partition (its keyed rows,
+    runtime/sheets.py) whose planilha code matches the glob `pattern` (`*`: every one)."""
+    test = _glob(pattern)
+    total = Decimal(0)
+    for key, values in rows.items():
+        v = values[column]
+        if v is not None and test.fullmatch(key.split(KEY_SEP, 1)[0]):
+            total += v
+    return total

@@ -161,3 +161,35 @@ def test_generated_ledgers_match_the_oracle(siops_program, generated, year, bim,
 
 def test_spark_writes_the_same_bytes(siops_program) -> None:  # type: ignore[no-untyped-def]
     assert _impt(siops_program, INPUTS2, 2021, 6, "spark") == _oracle(INPUTS2, 2021, 6)
+
+
+def test_a_file_set_that_loses_records_fails_its_reconciliation(tmp_path: Path) -> None:
+    """specs/siops/conferencias_despesa_execucao.yaml: with the despesa part's filter leaving
+    subfunção 301 out, the files' totals no longer match the ledger's: D0701 at each
+    assertion that sees it — 3106200's 2021 subfunção-301 movements (planilha 86_12, its
+    README) are empenhado and liquidado, not pago."""
+    import shutil
+
+    from compiler import compile_package
+    from compiler.writer import write_tree
+    import runtime
+    from runtime.errors import RunFailed
+
+    specs = tmp_path / "specs" / "siops"
+    shutil.copytree(ROOT / "specs" / "siops", specs)
+    spec = specs / "despesa_execucao.yaml"
+    text = spec.read_text("utf-8")
+    old = "filter: no_periodo and funcao == 10 and saude\n"
+    assert text.count(old) == 1
+    spec.write_text(text.replace(old, old[:-1] + " and subfuncao != 301\n"), "utf-8")
+    res = compile_package(specs, base=tmp_path)
+    assert res.errors == []
+    write_tree(tmp_path / "gen" / "siops", res.files)
+    program = runtime.load(tmp_path / "gen" / "siops")
+    for backend in ("python", "duckdb"):
+        with pytest.raises(RunFailed) as info:
+            program.run(ledgers=INPUTS2, params={"exercicio": 2021, "bimestre": 6},
+                        select="despesa/*", backend=backend)
+        got = [(e.code, e.file, e.line) for e in info.value.errors]
+        where = "specs/siops/conferencias_despesa_execucao.yaml"
+        assert got == [("D0701", where, line) for line in (14, 18)], backend

@@ -78,3 +78,33 @@ def test_an_if_lists_both_branches_and_a_literal_part_is_itself(tmp_path: Path) 
     [d] = check(_package(tmp_path, ("arquivos.csv", "10_11,Outros Administ\n", "")),
                 base=tmp_path).errors
     assert d.code == "S1503" and "'10_11'" in d.message
+
+
+CHECK = """kind: check
+id: conferencia
+ledger: gasto
+assertions:
+  - id: total
+    left: {left}
+    right: sum(valor)
+"""
+
+
+@pytest.mark.parametrize(("left", "code", "col"), [
+    ('total("despesa", "V0")', None, None),
+    ('total("despesa", "V0", "3_*") + total("despesa", "V0", "10_*")', None, None),
+    ('total("despesas", "V0")', "R0105", 17),
+    ('total("despesa", "V9")', "R0105", 28),
+    ('total("despesa", valor)', "T0207", 28),
+    ('total("despesa")', "T0101", 11),
+])
+def test_a_check_totals_a_column_of_a_sheets_node(tmp_path: Path, left, code, col) -> None:  # type: ignore[no-untyped-def]
+    specs = _package(tmp_path)
+    (specs / "conferencia.yaml").write_text(CHECK.format(left=left), "utf-8")
+    errors = check(specs, base=tmp_path).errors
+    if code is None:
+        assert errors == []
+    else:
+        [d] = errors
+        assert (d.code, d.span.file, d.span.line, d.span.col) == (
+            code, "specs/conferencia.yaml", 6, col)

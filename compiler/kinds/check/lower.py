@@ -132,6 +132,8 @@ class _Lowering:
                     self.reads.append(c.layout)
                     return c
                 return None
+            case ast.Call(func="total"):
+                return self._total(e)
             case ast.Call(func=f) if f in _SUMS:
                 if self.ledger is None:
                     if self.spec.ledger is None:
@@ -152,6 +154,39 @@ class _Lowering:
                 return None
         lw.diags.append(catalog.check_side_shape(e.span, found=_FOUND.get(type(e), "isto")))
         return None
+
+    def _total(self, e: ast.Call) -> ir.Expr | None:
+        """`total("sheets id", "Vn" [, "glob of planilha codes"])`: the sum of a column over
+        the lines of a sheets node in the partition (its planilhas whose code matches)."""
+        lw = self.lw
+        if not 2 <= len(e.args) <= 3:
+            lw.diags.append(catalog.wrong_arity(e.span, func="total", expected="2 ou 3",
+                                                got=len(e.args)))
+            return None
+        lits: list[str] = []
+        for i, a in enumerate(e.args):
+            if not isinstance(a, ast.String):
+                lw.diags.append(catalog.literal_required(a.span, func="total", index=i + 1))
+                return None
+            lits.append(a.value)
+        node_id, column = lits[0], lits[1]
+        sheets = {s.id: s for s in lw.pkg.specs_of("sheets").values()}
+        spec = sheets.get(node_id)
+        if spec is None:
+            lw.diags.append(catalog.unknown_cell(
+                e.args[0].span, what="o nó sheets", name=node_id,
+                candidates=difflib.get_close_matches(node_id, list(sheets), n=1)))
+            return None
+        ids = [c.id for c in getattr(spec, "columns", ())]
+        if column not in ids:
+            lw.diags.append(catalog.unknown_cell(e.args[1].span, what="a coluna", name=column,
+                                                 candidates=ids, layout=node_id))
+            return None
+        self.reads.append(node_id)
+        args = (ir.Const(value=node_id, type=T.STR, span=e.args[0].span),
+                ir.Const(value=ids.index(column), type=T.INT, span=e.args[1].span),
+                ir.Const(value=lits[2] if len(lits) == 3 else "*", type=T.STR, span=e.span))
+        return ir.Call(func="total", args=args, type=T.DECIMAL, span=e.span)
 
 
 PART = _Check()

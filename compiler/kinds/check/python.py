@@ -95,6 +95,10 @@ def side(gen: ModuleGen, node: ir.Check, e: ir.Expr) -> str:
             return f"{names.rows_var(lay)}[{gen.row(lay, r)}][{c}]"
         case ir.Aggregate():
             return f"{SUMS}[{node.sums.index(e)}]"
+        case ir.Call(func="total", args=(ir.Const(value=sheets), ir.Const(value=col),
+                                          ir.Const(value=pattern))):
+            gen.uses_import("from runtime import ops as o")
+            return f"o.sheet_total(ctx.rows({sheets!r}, part), {col!r}, {pattern!r})"
         case ir.Neg(operand=x):
             gen.uses_import("from runtime import ops as o")
             return f"o.neg({side(gen, node, x)})"

@@ -446,7 +446,33 @@ FROM (
     COALESCE("s"."_f__despesa_execucao__p0", FALSE) AND "s"."_l4__found" IS NULL AS "_e3",
     "s"."natureza" AS "_e3_k0",
     COALESCE("s"."_f__despesa_execucao__p0", FALSE) AND "s"."_l5__found" IS NULL AS "_e4",
-    COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0"
+    COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0",
+    (
+      (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      ) AND "s"."saude"
+    )
+    AND "s"."_l0__found" IS NULL AS "_e5",
+    "s"."municipio" AS "_e5_k0",
+    "s"."recurso" AS "_e5_k1",
+    (
+      (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      ) AND "s"."saude"
+    )
+    AND (
+      "s"."_l0___unconfirmed" AND (
+        NOT "s"."_k__despesa_execucao__p0" IS NULL
+      )
+    ) AS "_c6",
+    "s"."municipio" AS "_c6_k0",
+    "s"."recurso" AS "_c6_k1",
+    "s"."_l0___entry" AS "_c6_entry",
+    "s"."_l0___status" AS "_c6_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -474,9 +500,33 @@ FROM (
     OR (
       COALESCE("s"."_f__despesa_execucao__p0", FALSE) AND "s"."_l5__found" IS NULL
     )
+    OR (
+      (
+        (
+          "s"."no_periodo" AND (
+            "s"."funcao" = 10
+          )
+        ) AND "s"."saude"
+      )
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      (
+        (
+          "s"."no_periodo" AND (
+            "s"."funcao" = 10
+          )
+        ) AND "s"."saude"
+      )
+      AND (
+        "s"."_l0___unconfirmed" AND (
+          NOT "s"."_k__despesa_execucao__p0" IS NULL
+        )
+      )
+    )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4"
+  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4" OR "_e5" OR "_c6"
 ORDER BY
   "_line";
 
@@ -771,6 +821,92 @@ GROUP BY
   "s"."municipio",
   "s"."_k__despesa_execucao__p0"
 UNION ALL
+/* specs/siops/conferencias_despesa_execucao.yaml:8:1  siops/conferencias/despesa_execucao conferências */
+SELECT
+  'conferencias/despesa_execucao' AS "layout",
+  "s"."municipio" AS "part",
+  0 AS "row",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      ) AND "s"."saude"
+      THEN "s"."empenhado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:17:12  siops/conferencias/despesa_execucao/sum/0 sum(empenhado where no_periodo and funcao == 10 and saude) */ AS "v0",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      ) AND "s"."saude"
+      THEN "s"."liquidado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:21:12  siops/conferencias/despesa_execucao/sum/1 sum(liquidado where no_periodo and funcao == 10 and saude) */ AS "v1",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      ) AND "s"."saude"
+      THEN "s"."pago"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:25:12  siops/conferencias/despesa_execucao/sum/2 sum(pago where no_periodo and funcao == 10 and saude) */ AS "v2",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        "s"."saude" AND (
+          COALESCE("s"."_l1__grupo", 10) = 3
+        )
+      )
+      THEN "s"."empenhado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:29:12  siops/conferencias/despesa_execucao/sum/3 sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 3) */ AS "v3",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        "s"."saude" AND (
+          COALESCE("s"."_l1__grupo", 10) = 4
+        )
+      )
+      THEN "s"."empenhado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:33:12  siops/conferencias/despesa_execucao/sum/4 sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 4) */ AS "v4",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        "s"."saude" AND (
+          COALESCE("s"."_l1__grupo", 10) = 10
+        )
+      )
+      THEN "s"."empenhado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:37:12  siops/conferencias/despesa_execucao/sum/5 sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 10) */ AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7"
+FROM "classified" AS "s"
+GROUP BY
+  "s"."municipio"
+UNION ALL
 SELECT
   '*' AS "layout",
   "s"."municipio" AS "part",
@@ -828,7 +964,33 @@ FROM (
     COALESCE("s"."_f__despesa_execucao__p0", FALSE) AND "s"."_l4__found" IS NULL AS "_e3",
     "s"."natureza" AS "_e3_k0",
     COALESCE("s"."_f__despesa_execucao__p0", FALSE) AND "s"."_l5__found" IS NULL AS "_e4",
-    COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0"
+    COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0",
+    (
+      (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      ) AND "s"."saude"
+    )
+    AND "s"."_l0__found" IS NULL AS "_e5",
+    "s"."municipio" AS "_e5_k0",
+    "s"."recurso" AS "_e5_k1",
+    (
+      (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      ) AND "s"."saude"
+    )
+    AND (
+      "s"."_l0___unconfirmed" AND (
+        NOT "s"."_k__despesa_execucao__p0" IS NULL
+      )
+    ) AS "_c6",
+    "s"."municipio" AS "_c6_k0",
+    "s"."recurso" AS "_c6_k1",
+    "s"."_l0___entry" AS "_c6_entry",
+    "s"."_l0___status" AS "_c6_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -856,6 +1018,30 @@ FROM (
     OR (
       COALESCE("s"."_f__despesa_execucao__p0", FALSE) AND "s"."_l5__found" IS NULL
     )
+    OR (
+      (
+        (
+          "s"."no_periodo" AND (
+            "s"."funcao" = 10
+          )
+        ) AND "s"."saude"
+      )
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      (
+        (
+          "s"."no_periodo" AND (
+            "s"."funcao" = 10
+          )
+        ) AND "s"."saude"
+      )
+      AND (
+        "s"."_l0___unconfirmed" AND (
+          NOT "s"."_k__despesa_execucao__p0" IS NULL
+        )
+      )
+    )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4";
+  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4" OR "_e5" OR "_c6";

@@ -704,6 +704,55 @@ GROUP BY
   "s"."municipio",
   "s"."_k__despesa_execucao__p1"
 UNION ALL
+/* specs/siops/conferencias_dotacao.yaml:2:1  siops/conferencias/dotacao conferências */
+SELECT
+  'conferencias/dotacao' AS "layout",
+  "s"."municipio" AS "part",
+  0 AS "row",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      ) AND "s"."saude"
+      THEN "s"."dotacao_inicial"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_dotacao.yaml:11:12  siops/conferencias/dotacao/sum/0 sum(dotacao_inicial where no_periodo and funcao == 10 and saude) */ AS "v0",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      ) AND "s"."saude"
+      THEN "s"."atualizada"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_dotacao.yaml:15:12  siops/conferencias/dotacao/sum/1 sum(atualizada where no_periodo and funcao == 10 and saude) */ AS "v1",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."orcada" AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        "s"."saude" AND (
+          "s"."$bimestre" = 6
+        )
+      )
+      THEN "s"."dotacao_inicial"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_dotacao.yaml:19:12  siops/conferencias/dotacao/sum/2 sum(dotacao_inicial where orcada and funcao == 10 and saude and $bimestre == 6) */ AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7"
+FROM "classified" AS "s"
+GROUP BY
+  "s"."municipio"
+UNION ALL
 SELECT
   '*' AS "layout",
   "s"."municipio" AS "part",
