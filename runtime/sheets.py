@@ -104,13 +104,15 @@ class Sheets:
         ri = rows.spec.values.index(self.record_id)
         mi = rows.spec.values.index(self.marker)
         si = files.spec.values.index(self.stem)
-        order = {key[0]: n for n, key in enumerate(rows.entries)}
+        # the key as the table holds it (an int key was joined into the accumulator as text)
+        typed = {str(key[0]): key for key in rows.entries}
+        order = {text: n for n, text in enumerate(typed)}
         sheets: dict[str, list[tuple[int, str]]] = {}
         for k, values in acc.items():
             if not any(v for v in values if v is not None):
                 continue
             code, key = k.split(KEY_SEP, 1)
-            entry = rows.entries[(key,)]
+            entry = rows.entries[typed[key]]
             cells = {c.id: format_money(v) for c, v in zip(self.columns, values, strict=True)}
             line = self.line.format(sheet=code, key=masked(key, self.mask),
                                     record_id=entry[ri], marker=entry[mi], **cells)

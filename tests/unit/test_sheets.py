@@ -108,3 +108,32 @@ def test_a_check_totals_a_column_of_a_sheets_node(tmp_path: Path, left, code, co
         [d] = errors
         assert (d.code, d.span.file, d.span.line, d.span.col) == (
             code, "specs/conferencia.yaml", 6, col)
+
+
+def test_an_int_row_key_is_found_in_its_table(tmp_path: Path) -> None:
+    """Rows keyed by an int column (a table of fonte groups, say): the key joins the
+    accumulator as text and the line is found again under the table's int key — the same
+    bytes on python and duckdb."""
+    import runtime
+    from compiler import compile_package
+    from compiler.writer import write_tree
+
+    specs = _package(tmp_path, ("linhas.yaml", "codigo: {type: str}", "codigo: {type: int}"),
+                     ("linhas.csv", "3390300000,519,#L0\n3390390000,549,#L1",
+                      "7,519,#L0\n12,549,#L1"),
+                     ("despesa.yaml", ', mask: "9.9.99.99.99.99"', ''),
+                     ("despesa.yaml", "row: elemento", "row: subfuncao"))
+    res = compile_package(specs, base=tmp_path)
+    assert res.errors == []
+    write_tree(tmp_path / "gen", res.files)
+    program = runtime.load(tmp_path / "gen")
+    rows = [{"municipio": "1", "fonte": "100", "subfuncao": 12, "elemento": "x",
+             "valor": "5,00"}, {"municipio": "1", "fonte": "999", "subfuncao": 7,
+                                "elemento": "x", "valor": "1,25"}]
+    got = {b: program.run(ledgers={"gasto": rows}, params={}, backend=b).outputs
+           for b in ("python", "duckdb")}
+    assert got["python"] == got["duckdb"]
+    assert got["python"]["1/3_18_Desp_Outras.IMPT"] == \
+        b"3_18;12;549;V0:[>R$5,00<]:-[9](Despesas Empenhadas);#L1;#C1;\r\n"
+    assert got["python"]["1/10_18_Outros_Outras.IMPT"] == \
+        b"10_18;7;519;V0:[>R$1,25<]:-[9](Despesas Empenhadas);#L0;#C1;\r\n"

@@ -205,9 +205,7 @@ def _part(lw: Lowerer, spec: SheetsSpec, index: int, p: SheetPartSpec,
     if tree is not None:
         row = lw.checker.scalar(tree, lw.scope("o código da linha", source))
         row_text = printer.show(tree)
-        if not row.type.is_error and (row.type.base != "str" or row.type.nullable):
-            lw.diags.append(catalog.sheet_key_type(p.row.span, where="o código da linha",
-                                                   got=_shown(row.type)))
+        _key_type(lw, row, p.row.span, "o código da linha")
     ids = [c.id for c in columns]
     values: list[tuple[int, ir.Aggregate, str]] = []
     for name, v in p.values:

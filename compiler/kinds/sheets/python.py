@@ -49,7 +49,8 @@ class _SheetsScan:
             w.expr(p.row_lookup)  # the row exists in the rows map (else D0201: skipped)
             key = f" + {CODE_SEP!r} + ".join(c if e.type.base == "str" else f"str({c})"
                                               for c, e in zip(codes, p.sheet, strict=True))
-            out(f"_k = {key} + {KEY_SEP!r} + {row}")
+            row_text = row if p.row.type.base == "str" else f"str({row})"
+            out(f"_k = {key} + {KEY_SEP!r} + {row_text}")
             w.enter("row")
             acc = w.acc(self.node.id)
             out(f"_a = {acc}.get({w.part})")

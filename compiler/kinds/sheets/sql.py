@@ -65,7 +65,8 @@ class _SheetsScan:
                     pieces.append(lit(CODE_SEP))
                 x = g.sx(e)
                 pieces.append(x if e.type.base == "str" else cast(x, "VARCHAR"))
-            pieces += [lit(KEY_SEP), g.sx(p.row)]
+            row = g.sx(p.row)
+            pieces += [lit(KEY_SEP), row if p.row.type.base == "str" else cast(row, "VARCHAR")]
             key = exp.Case(ifs=[exp.If(this=col(self._name("f", p), "s"),
                                        true=exp.Concat(expressions=pieces))])
             out.append(exp.alias_(key, self._name("k", p), quoted=True))
