@@ -433,7 +433,9 @@ class Program:
                 # the aggregate also counts the records `errors` would report (a second pass
                 # over the ledger only when there are some); a failed run ignores the sums
                 # an omitted optional input has no records: nothing to aggregate (its table
-                # exists, empty, for the joins of the maps built from it)
+                # exists, empty, for the joins of the maps built from it); none reached a node
+                if isinstance(src, OmittedInput) and pkg.ledger(name).layouts:
+                    st.reached = 0
                 if pkg.ledger(name).scan is not None and not isinstance(src, OmittedInput) \
                         and run.aggregate(ctx, name, st):
                     run.errors(ctx, name, display)
