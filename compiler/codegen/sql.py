@@ -355,7 +355,7 @@ class ScanGen:
             selects.append(count)
         query: exp.Expr = selects[0]
         for s in selects[1:]:
-            query = exp.union(query, s, distinct=False)
+            query = exp.union(query, s, distinct=False, copy=False)
         return self._with(query), kinds
 
 

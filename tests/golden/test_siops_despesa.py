@@ -193,3 +193,29 @@ def test_a_file_set_that_loses_records_fails_its_reconciliation(tmp_path: Path) 
         got = [(e.code, e.file, e.line) for e in info.value.errors]
         where = "specs/siops/conferencias_despesa_execucao.yaml"
         assert got == [("D0701", where, line) for line in (14, 18)], backend
+
+
+def test_a_saude_movement_without_tipo_asps_is_a_warning(siops_program, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The seed's "guia ASPS": a função-10 Saúde movement whose Tipo ASPS is empty is counted
+    by conferencias/despesa_execucao/guia_asps, a warning (D0702); the files are the same."""
+    lines = (FIX2 / "despesa_movimento.csv").read_text("utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(";")
+    i = header.index("tipo_asps")
+    target = next(n for n, line in enumerate(lines[1:], 1)
+                  if line.split(";")[header.index("funcao")] == "10"
+                  and line.split(";")[header.index("saude")] == "S"
+                  and line.split(";")[header.index("exercicio")] == "2021")
+    cells = lines[target].rstrip("\n").split(";")
+    assert cells[i]
+    cells[i] = ""
+    lines[target] = ";".join(cells) + "\n"
+    changed = tmp_path / "despesa_movimento.csv"
+    changed.write_text("".join(lines), "utf-8")
+    inputs = {**INPUTS2, "despesa_movimento": changed}
+    for backend in ("python", "duckdb"):
+        r = siops_program.run(ledgers=inputs, params={"exercicio": 2021, "bimestre": 6},
+                              select="despesa/*", backend=backend)
+        [w] = [w for w in r.warnings if w.code == "D0702"]
+        assert "guia_asps" in w.message and " = 1" in w.message, w.message
+        assert {k: v for k, v in r.outputs.items() if k.endswith(".IMPT")} == \
+            _oracle(INPUTS2, 2021, 6)

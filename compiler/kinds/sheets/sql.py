@@ -107,7 +107,7 @@ class _SheetsScan:
         selects = [self._aggregate(g, p, width) for p in self._parts]
         q: exp.Select = selects[0]
         for s in selects[1:]:
-            q = exp.union(q, s, distinct=False)  # type: ignore[assignment]
+            q = exp.union(q, s, distinct=False, copy=False)  # type: ignore[assignment]
         return q
 
     def _aggregate(self, g: ScanGen, p: ir.SheetPart, width: int) -> exp.Select:

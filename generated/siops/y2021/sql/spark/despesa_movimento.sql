@@ -912,7 +912,21 @@ SELECT
       THEN `s`.`empenhado`
     END
   ) AS STRING) /* specs/siops/conferencias_despesa_execucao.yaml:37:12  siops/conferencias/despesa_execucao/sum/5 sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 10) */ AS `v5`,
-  CAST(NULL AS STRING) AS `v6`,
+  CAST(SUM(
+    CASE
+      WHEN (
+        `s`.`no_periodo` AND (
+          `s`.`funcao` = 10
+        )
+      )
+      AND (
+        `s`.`saude` AND (
+          `s`.`tipo_asps` IS NULL
+        )
+      )
+      THEN 1
+    END
+  ) AS STRING) /* specs/siops/conferencias_despesa_execucao.yaml:44:11  siops/conferencias/despesa_execucao/sum/6 sum(1 where no_periodo and funcao == 10 and saude and tipo_asps is null) */ AS `v6`,
   CAST(NULL AS STRING) AS `v7`
 FROM `classified` AS `s`
 GROUP BY
