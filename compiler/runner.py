@@ -118,8 +118,8 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
         warned = sum(not o.ok for o in done)
         skipped = len(result.outcomes) - len(done)
         click.echo(f"{len(result.outcomes)} conferência(s): {len(done) - warned} ok, "
-                   f"{warned} com aviso" + (f", {skipped} não avaliada(s) (--select)"
-                                            if skipped else ""))
+                   f"{warned} com aviso" + (f", {skipped} não avaliada(s) (--select ou "
+                                            "entrada opcional não dada)" if skipped else ""))
     for w in result.warnings:  # D06xx, D0702: the run went on
         click.echo(w.render(), err=True, nl=False)
     if rejects is not None:

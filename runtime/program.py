@@ -286,7 +286,9 @@ class Program:
         off = pkg.inactive(params)
         ctx.computed = (None if select is None and not off else
                         frozenset(self.computed(select, params)))
-        ctx.read = frozenset(needed)
+        # an omitted optional input is not read: an assertion summing it is skipped, not
+        # compared with zeros
+        ctx.read = frozenset(needed) - frozenset(omitted)
         if tracer is not None:  # explain: record lineage (Python back end only)
             ctx.trace = tracer
             tracer.attach(ctx)

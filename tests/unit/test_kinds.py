@@ -60,7 +60,8 @@ def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
 def test_the_runtime_declares_computed_nodes_generically(siops_program) -> None:  # type: ignore[no-untyped-def]
     pkg = siops_program.package
     assert [n.id for n in pkg.nodes] == [lay.id for lay in pkg.layouts] + [
-        "despesa/execucao", "conferencias/despesa", "conferencias/receita"]
+        "despesa/execucao", "conferencias/despesa", "conferencias/despesa_execucao",
+        "conferencias/dotacao", "conferencias/receita"]
     assert [r.id for r in pkg.reports] == [lay.id for lay in pkg.layouts] + ["despesa/execucao"]
     ctx = ScanContext(pkg, {})
     assert set(ctx.acc) == {n.id for n in pkg.nodes}
