@@ -821,3 +821,17 @@ def sheet_mask(span: Span, *, key: str, mask: str) -> Diagnostic:
     return Diagnostic(code="S1508", message=f"o código '{key}' não cabe na máscara '{mask}' "
                       "(só dígitos, tantos quantos os 9 da máscara)", span=span,
                       help="corrija o código na tabela ou a máscara em rows.mask")
+
+
+def sheet_file_name(span: Span, *, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1509", message=f"o nome dos arquivos (output.name) {problem}",
+                      span=span,
+                      help="use {code} (o código da planilha) e {stem} (o nome da tabela), "
+                      "ex.: {code}_{stem}.IMPT; cada planilha precisa de um arquivo só seu")
+
+
+def sheet_formula(span: Span, *, column: str, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1510", message=f"a fórmula da coluna {column} {problem}",
+                      span=span,
+                      help="uma fórmula soma e subtrai colunas que as partes calculam, ex.: "
+                      "V2 - V3 - V5")

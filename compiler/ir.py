@@ -464,6 +464,9 @@ class Sheets:
     output_format: str
     span: Span
     alternative_of: str = ""
+    name: str = "{code}_{stem}.IMPT"  # the file name of a planilha
+    # columns computed on each line from the others: (column, ((sign, column), ...), text)
+    formulas: tuple[tuple[int, tuple[tuple[int, int], ...], str], ...] = ()
 
     @property
     def sources(self) -> tuple[str, ...]:

@@ -185,13 +185,15 @@ def total(*values: Any) -> Any:
     return acc
 
 
-def sheet_total(rows: Mapping[str, list[Any]], column: int, pattern: str) -> Decimal:
-    """The sum of `column` over the lines of a sheets node in one partition (its keyed rows,
-    runtime/sheets.py) whose planilha code matches the glob `pattern` (`*`: every one)."""
+def sheet_total(node: Any, rows: Mapping[str, list[Any]], column: int,
+                pattern: str) -> Decimal:
+    """The sum of `column` over the lines of sheets node `node` in one partition (its keyed
+    rows, runtime/sheets.py; a formula column computed on each line) whose planilha code
+    matches the glob `pattern` (`*`: every one)."""
     test = _glob(pattern)
     total = Decimal(0)
-    for key, values in rows.items():
-        v = values[column]
+    for key, acc in rows.items():
+        v = node.line_values(acc)[column]
         if v is not None and test.fullmatch(key.split(KEY_SEP, 1)[0]):
             total += v
     return total

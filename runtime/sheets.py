@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from runtime.locations import Loc
@@ -37,10 +38,15 @@ def slug(stem: str) -> str:
     return bare.replace(" ", "_")
 
 
-def file_name(code: str, stem: str) -> str:
-    """`<code>_<stem>.IMPT` — prefixed by the planilha code, so a file keeps its name whatever
-    other planilhas have data (e-cidade prefixes a running counter instead)."""
-    return f"{code}_{slug(stem)}.IMPT"
+NAME = "{code}_{stem}.IMPT"
+
+
+def file_name(code: str, stem: str, template: str = NAME) -> str:
+    """A planilha's file name from the spec's template (`output.name`, checked at compile
+    time: only `{code}` and `{stem}`); by default `<code>_<stem>.IMPT` — prefixed by the
+    planilha code, so a file keeps its name whatever other planilhas have data (e-cidade
+    prefixes a running counter instead). The stem: accents stripped, spaces as `_`."""
+    return template.format(code=code, stem=slug(stem))
 
 
 def masked(key: str, mask: str) -> str:
@@ -86,6 +92,18 @@ class Sheets:
     at: Loc | None = None
     alternative_of: str = ""
     depends_on: tuple[str, ...] = ()
+    name: str = NAME
+    # columns computed on each line from the accumulated ones: (column, ((sign, column), ...))
+    formulas: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = ()
+
+    def line_values(self, values: list[Any]) -> list[Any]:
+        """A line's values: the accumulated ones, and its formula columns computed from them."""
+        if not self.formulas:
+            return values
+        out = list(values)
+        for col, terms in self.formulas:
+            out[col] = sum((sign * (values[c] or 0) for sign, c in terms), Decimal(0))
+        return out
 
     @property
     def maps(self) -> tuple[str, ...]:
@@ -108,7 +126,8 @@ class Sheets:
         typed = {str(key[0]): key for key in rows.entries}
         order = {text: n for n, text in enumerate(typed)}
         sheets: dict[str, list[tuple[int, str]]] = {}
-        for k, values in acc.items():
+        for k, acc_values in acc.items():
+            values = self.line_values(acc_values)
             if not any(v for v in values if v is not None):
                 continue
             code, key = k.split(KEY_SEP, 1)
@@ -119,7 +138,7 @@ class Sheets:
             sheets.setdefault(code, []).append((order[key], line))
         out = {}
         for code in sorted(sheets):
-            name = file_name(code, str(files.entries[(code,)][si]))
+            name = file_name(code, str(files.entries[(code,)][si]), self.name)
             lines = [text for _, text in sorted(sheets[code])]
             out[name] = "".join(text + "\r\n" for text in lines).encode("utf-8")
         return out

@@ -137,3 +137,40 @@ def test_an_int_row_key_is_found_in_its_table(tmp_path: Path) -> None:
         b"3_18;12;549;V0:[>R$5,00<]:-[9](Despesas Empenhadas);#L1;#C1;\r\n"
     assert got["python"]["1/10_18_Outros_Outras.IMPT"] == \
         b"10_18;7;519;V0:[>R$1,25<]:-[9](Despesas Empenhadas);#L0;#C1;\r\n"
+
+
+def test_formula_columns_and_the_file_name_template(tmp_path: Path) -> None:
+    """`formula: V0 - V1` columns are computed on each line from the accumulated ones
+    (the same on every back end: after the aggregate), a line whose values are all zero is
+    not written, and `output.name` names the files ({stem} alone here)."""
+    import runtime
+    from compiler import compile_package
+    from compiler.writer import write_tree
+
+    specs = _package(
+        tmp_path,
+        ("despesa.yaml", "stem: nome}", 'stem: nome, name: "{stem}.IMPT"}'),
+        ("despesa.yaml", "  - {id: V0, code: 9, label: Despesas Empenhadas}\n",
+         "  - {id: V0, code: 9, label: Despesas Empenhadas}\n"
+         "  - {id: V1, code: 10, label: Liquidadas}\n"
+         "  - {id: V2, code: 14, label: A liquidar, formula: V0 - V1}\n"),
+        ("despesa.yaml", "      V0: sum(valor)\n", "      V0: sum(valor)\n"
+         "      V1: sum(valor where subfuncao == 122)\n"))
+    res = compile_package(specs, base=tmp_path)
+    assert res.errors == []
+    write_tree(tmp_path / "gen", res.files)
+    program = runtime.load(tmp_path / "gen")
+    rows = [{"municipio": "1", "fonte": "100", "subfuncao": 122, "elemento": "3390300000",
+             "valor": "5,00"},
+            {"municipio": "1", "fonte": "100", "subfuncao": 301, "elemento": "3390390000",
+             "valor": "2,50"}]
+    got = {b: program.run(ledgers={"gasto": rows}, params={}, backend=b).outputs
+           for b in ("python", "duckdb")}
+    assert got["python"] == got["duckdb"]
+    assert got["python"] == {
+        "1/Desp_Administracao.IMPT": b"3_11;3.3.90.30.00.00;519;V0:[>R$5,00<]:-[9](Despesas "
+        b"Empenhadas);V1:[>R$5,00<]:-[10](Liquidadas);V2:[>R$0,00<]:-[14](A liquidar);#L0;"
+        b"#C3;\r\n",
+        "1/Desp_Outras.IMPT": b"3_18;3.3.90.39.00.00;549;V0:[>R$2,50<]:-[9](Despesas "
+        b"Empenhadas);V1:[>R$0,00<]:-[10](Liquidadas);V2:[>R$2,50<]:-[14](A liquidar);#L1;"
+        b"#C3;\r\n"}

@@ -98,7 +98,8 @@ def side(gen: ModuleGen, node: ir.Check, e: ir.Expr) -> str:
         case ir.Call(func="total", args=(ir.Const(value=sheets), ir.Const(value=col),
                                           ir.Const(value=pattern))):
             gen.uses_import("from runtime import ops as o")
-            return f"o.sheet_total(ctx.rows({sheets!r}, part), {col!r}, {pattern!r})"
+            return (f"o.sheet_total(ctx.package.node({sheets!r}), ctx.rows({sheets!r}, part), "
+                    f"{col!r}, {pattern!r})")
         case ir.Neg(operand=x):
             gen.uses_import("from runtime import ops as o")
             return f"o.neg({side(gen, node, x)})"

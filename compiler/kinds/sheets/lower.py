@@ -12,6 +12,7 @@ the compiler prove before anything runs:
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,9 @@ from compiler.kinds.sheets import values as V
 from compiler.kinds.sheets.spec import SheetPartSpec
 from compiler.kinds.sheets.spec import SheetsSpec
 from compiler.outputs_check import file_name_problem
+from compiler.outputs_check import same_name
 from compiler.source import Span
+from runtime.sheets import NAME
 
 if TYPE_CHECKING:
     from compiler.lower import Lowerer
@@ -63,7 +66,12 @@ class _Sheets:
                                                 text=" ".join(spec.provisional.value.split())))
         if sum(d.is_error for d in lw.diags) > errors:
             return None
+        formulas = _formulas(lw, spec, parts)
+        if sum(d.is_error for d in lw.diags) > errors:
+            return None
         return ir.Sheets(id=spec.id, columns=tuple(columns), parts=tuple(parts),
+                         name=spec.name.value if spec.name is not None else NAME,
+                         formulas=formulas,
                          rows_map=spec.rows_map.value, record_id=spec.record_id.value,
                          marker=spec.marker.value, mask=spec.mask.value if spec.mask else "",
                          files_map=spec.files_map.value, stem=spec.stem.value,
@@ -142,15 +150,44 @@ def _check_rows(lw: Lowerer, spec: SheetsSpec, t: ir.Table) -> None:
 
 
 def _check_files(lw: Lowerer, spec: SheetsSpec, t: ir.Table) -> set[str]:
-    """The planilha codes that have a file; S0502 for a stem that makes no file name."""
+    """The planilha codes that have a file; S0502 for a stem that makes no file name, S1509
+    for a name template with other fields than {code} and {stem}, or that gives two
+    planilhas one file."""
     m = lw.map_nodes[spec.files_map.value]
     codes = _column(t, m.key[0])
+    template = _template(lw, spec)
+    if template is None:
+        return {str(c) for c in codes}
+    seen: dict[str, str] = {}
     for i, (code, stem) in enumerate(zip(codes, _column(t, spec.stem.value), strict=True)):
-        name = V.file_name(str(code), "" if stem is None else str(stem))
+        name = V.file_name(str(code), "" if stem is None else str(stem), template)
         reason = file_name_problem(name)
         if reason is not None:
             lw.diags.append(catalog.bad_output_file(cell_span(t, i), name=name, reason=reason))
+        key = same_name(name)
+        if key in seen:
+            assert spec.name is not None  # the default name holds the code
+            lw.diags.append(catalog.sheet_file_name(
+                spec.name.span, problem=f"dá o mesmo arquivo '{name}' às planilhas "
+                f"'{seen[key]}' e '{code}'"))
+            break
+        seen[key] = str(code)
     return {str(c) for c in codes}
+
+
+def _template(lw: Lowerer, spec: SheetsSpec) -> str | None:
+    if spec.name is None:
+        return NAME
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(spec.name.value) if f is not None}
+    except ValueError as exc:
+        lw.diags.append(catalog.sheet_file_name(spec.name.span, problem=f"não se lê ({exc})"))
+        return None
+    if fields - {"code", "stem"}:
+        shown = ", ".join(f"{{{f}}}" for f in sorted(fields - {"code", "stem"}))
+        lw.diags.append(catalog.sheet_file_name(spec.name.span, problem=f"usa {shown}"))
+        return None
+    return spec.name.value
 
 
 def _columns(lw: Lowerer, spec: SheetsSpec) -> list[ir.Column]:
@@ -256,6 +293,40 @@ def _check_codes(lw: Lowerer, p: SheetPartSpec, sheet: list[ir.Expr], file_codes
                                                    count=len(missing)))
 
 
+FORMULA = re.compile(r"\s*(-?)\s*(V\d+)((?:\s*[+-]\s*V\d+)*)\s*")
+TERM = re.compile(r"\s*([+-])\s*(V\d+)")
+
+
+def _formulas(lw: Lowerer, spec: SheetsSpec, parts: list[ir.SheetPart]
+              ) -> tuple[tuple[int, tuple[tuple[int, int], ...], str], ...]:
+    """The formula columns: each term a column some part gives (not another formula)."""
+    ids = [c.id for c in spec.columns]
+    given = {col for p in parts for col, _, _ in p.values}
+    out = []
+    for i, c in enumerate(spec.columns):
+        if c.value is None:
+            continue
+        text = c.value.value
+        m = FORMULA.fullmatch(text)
+        if m is None:
+            lw.diags.append(catalog.sheet_formula(c.value.span, column=c.id,
+                                                  problem=f"'{text}' não é uma soma de colunas"))
+            continue
+        terms = [(-1 if m.group(1) else 1, m.group(2))]
+        terms += [(-1 if s == "-" else 1, v) for s, v in TERM.findall(m.group(3))]
+        resolved = []
+        for sign, name in terms:
+            if name not in ids or ids.index(name) not in given:
+                what = "não existe" if name not in ids else "não é calculada por uma parte"
+                lw.diags.append(catalog.sheet_formula(c.value.span, column=c.id,
+                                                      problem=f"usa {name}, que {what}"))
+                break
+            resolved.append((sign, ids.index(name)))
+        else:
+            out.append((i, tuple(resolved), " ".join(text.split())))
+    return tuple(out)
+
+
 def _check_columns(lw: Lowerer, spec: SheetsSpec, columns: list[ir.Column],
                    parts: list[ir.SheetPart]) -> None:
     given: dict[int, list[int]] = {}
@@ -264,6 +335,11 @@ def _check_columns(lw: Lowerer, spec: SheetsSpec, columns: list[ir.Column],
             given.setdefault(col, []).append(p.index)
     for c in columns:
         got = given.get(c.index, [])
+        if spec.columns[c.index].value is not None:  # a formula column
+            if got:
+                lw.diags.append(catalog.sheet_column_parts(
+                    c.span, column=c.id, problem="tem fórmula e recebe valor de uma parte"))
+            continue
         if len(got) > 1:
             lw.diags.append(catalog.sheet_column_parts(
                 c.span, column=c.id, problem=f"recebe valor de {len(got)} partes "

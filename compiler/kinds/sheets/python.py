@@ -17,6 +17,7 @@ from compiler.codegen.pyscan import comment
 from compiler.kinds.sheets.plan import parts_of
 from runtime.sheets import CODE_SEP
 from runtime.sheets import KEY_SEP
+from runtime.sheets import NAME
 
 if TYPE_CHECKING:
     from compiler import scanplan
@@ -107,7 +108,13 @@ class _SheetsPython:
         o(f"    id={node.id!r},")
         o(f"    sources={node.sources!r},")
         o("    columns=(")
+        formulas = {col: text for col, _, text in node.formulas}
         for c in node.columns:
+            if c.index in formulas:  # computed on each line (runtime/sheets.Sheets.line_values)
+                gen.uses_import("from runtime.values import D")
+                o(f"        Column({c.id!r}, {c.code!r}, {c.label!r}, D(\"0\"), "
+                  f"{formulas[c.index]!r}, 'formula'),")
+                continue
             agg, text = funcs[c.index]
             if agg.func in ("min", "max"):
                 init = "None"
@@ -122,6 +129,10 @@ class _SheetsPython:
         for attr in ("rows_map", "record_id", "marker", "mask", "files_map", "stem"):
             o(f"    {attr}={getattr(node, attr)!r},")
         o(f"    line={line_template(node)!r},")
+        if node.name != NAME:
+            o(f"    name={node.name!r},")
+        if node.formulas:
+            o(f"    formulas={tuple((col, terms) for col, terms, _ in node.formulas)!r},")
         o(f"    output_format={node.output_format!r},")
         o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")
         if node.alternative_of:

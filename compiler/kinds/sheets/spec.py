@@ -29,9 +29,11 @@ class SheetPartSpec:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SheetsSpec(S.SpecBase):
-    """One file per planilha code, lines from a table (compiler/kinds/sheets)."""
+    """One file per planilha code, lines from a table (compiler/kinds/sheets). A column
+    whose `value` is set is a formula over the others (`formula: V2 - V3 - V5`)."""
 
     output_format: str
+    name: S.Text | None  # the file name template ({code}, {stem}); None: {code}_{stem}.IMPT
     files_map: S.Text
     stem: S.Text
     rows_map: S.Text
@@ -57,7 +59,8 @@ class _Sheets:
         columns = tuple(
             S.ColumnSpec(id=S.string(S.mapping(c), "id"),
                          code=S.integer(S.mapping(c), "code") or 0,
-                         label=S.string(S.mapping(c), "label"), value=None, span=c.span,
+                         label=S.string(S.mapping(c), "label"),
+                         value=S.scalar(S.mapping(c), "formula"), span=c.span,
                          label_span=S.span_of(S.mapping(c), "label"))
             for c in S.sequence(root.get("columns")))
         parts = []
@@ -75,6 +78,7 @@ class _Sheets:
                              if isinstance(v, YScalar)),
                 span=p.span))
         return SheetsSpec(**base, output_format=S.string(out, "format", "impt"),
+                          name=S.text(out, "name"),
                           files_map=_text(out, "files"), stem=_text(out, "stem"),
                           rows_map=_text(rows, "map"), record_id=_text(rows, "record_id"),
                           marker=_text(rows, "marker"), mask=S.text(rows, "mask"),

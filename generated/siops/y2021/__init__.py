@@ -1045,27 +1045,27 @@ def finish(ctx, part):
     # specs/siops/conferencias_despesa_execucao.yaml:14:9  siops/conferencias/despesa_execucao/empenhado
     #   total("despesa/execucao", "V2")
     #   = sum(empenhado where no_periodo and funcao == 10 and saude)
-    _chk.evaluate(ctx, 0, part, o.sheet_total(ctx.rows('despesa/execucao', part), 2, '*'), _s[0])
+    _chk.evaluate(ctx, 0, part, o.sheet_total(ctx.package.node('despesa/execucao'), ctx.rows('despesa/execucao', part), 2, '*'), _s[0])
     # specs/siops/conferencias_despesa_execucao.yaml:18:9  siops/conferencias/despesa_execucao/liquidado
     #   total("despesa/execucao", "V3")
     #   = sum(liquidado where no_periodo and funcao == 10 and saude)
-    _chk.evaluate(ctx, 1, part, o.sheet_total(ctx.rows('despesa/execucao', part), 3, '*'), _s[1])
+    _chk.evaluate(ctx, 1, part, o.sheet_total(ctx.package.node('despesa/execucao'), ctx.rows('despesa/execucao', part), 3, '*'), _s[1])
     # specs/siops/conferencias_despesa_execucao.yaml:22:9  siops/conferencias/despesa_execucao/pago
     #   total("despesa/execucao", "V4")
     #   = sum(pago where no_periodo and funcao == 10 and saude)
-    _chk.evaluate(ctx, 2, part, o.sheet_total(ctx.rows('despesa/execucao', part), 4, '*'), _s[2])
+    _chk.evaluate(ctx, 2, part, o.sheet_total(ctx.package.node('despesa/execucao'), ctx.rows('despesa/execucao', part), 4, '*'), _s[2])
     # specs/siops/conferencias_despesa_execucao.yaml:26:9  siops/conferencias/despesa_execucao/ordinarios
     #   total("despesa/execucao", "V2", "3_*")
     #   = sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recu…
-    _chk.evaluate(ctx, 3, part, o.sheet_total(ctx.rows('despesa/execucao', part), 2, '3_*'), _s[3])
+    _chk.evaluate(ctx, 3, part, o.sheet_total(ctx.package.node('despesa/execucao'), ctx.rows('despesa/execucao', part), 2, '3_*'), _s[3])
     # specs/siops/conferencias_despesa_execucao.yaml:30:9  siops/conferencias/despesa_execucao/impostos
     #   total("despesa/execucao", "V2", "4_*")
     #   = sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recu…
-    _chk.evaluate(ctx, 4, part, o.sheet_total(ctx.rows('despesa/execucao', part), 2, '4_*'), _s[4])
+    _chk.evaluate(ctx, 4, part, o.sheet_total(ctx.package.node('despesa/execucao'), ctx.rows('despesa/execucao', part), 2, '4_*'), _s[4])
     # specs/siops/conferencias_despesa_execucao.yaml:34:9  siops/conferencias/despesa_execucao/outros
     #   total("despesa/execucao", "V2", "10_*")
     #   = sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recu…
-    _chk.evaluate(ctx, 5, part, o.sheet_total(ctx.rows('despesa/execucao', part), 2, '10_*'), _s[5])
+    _chk.evaluate(ctx, 5, part, o.sheet_total(ctx.package.node('despesa/execucao'), ctx.rows('despesa/execucao', part), 2, '10_*'), _s[5])
     # specs/siops/conferencias_despesa_execucao.yaml:41:9  siops/conferencias/despesa_execucao/guia_asps
     #   sum(1 where no_periodo and funcao == 10 and saude and tipo_asps is null)
     #   = 0
@@ -1076,15 +1076,15 @@ def finish(ctx, part):
     # specs/siops/conferencias_dotacao.yaml:8:9  siops/conferencias/dotacao/inicial
     #   total("despesa/execucao", "V0")
     #   = sum(dotacao_inicial where no_periodo and funcao == 10 and saude)
-    _chk.evaluate(ctx, 0, part, o.sheet_total(ctx.rows('despesa/execucao', part), 0, '*'), _s[0])
+    _chk.evaluate(ctx, 0, part, o.sheet_total(ctx.package.node('despesa/execucao'), ctx.rows('despesa/execucao', part), 0, '*'), _s[0])
     # specs/siops/conferencias_dotacao.yaml:12:9  siops/conferencias/dotacao/atualizada
     #   total("despesa/execucao", "V1")
     #   = sum(atualizada where no_periodo and funcao == 10 and saude)
-    _chk.evaluate(ctx, 1, part, o.sheet_total(ctx.rows('despesa/execucao', part), 1, '*'), _s[1])
+    _chk.evaluate(ctx, 1, part, o.sheet_total(ctx.package.node('despesa/execucao'), ctx.rows('despesa/execucao', part), 1, '*'), _s[1])
     # specs/siops/conferencias_dotacao.yaml:16:9  siops/conferencias/dotacao/orcada
     #   total("despesa/execucao", "V6")
     #   = sum(dotacao_inicial where orcada and funcao == 10 and saude and $bimestre == 6)
-    _chk.evaluate(ctx, 2, part, o.sheet_total(ctx.rows('despesa/execucao', part), 6, '*'), _s[2])
+    _chk.evaluate(ctx, 2, part, o.sheet_total(ctx.package.node('despesa/execucao'), ctx.rows('despesa/execucao', part), 6, '*'), _s[2])
     # siops/conferencias/receita: conferências
     _chk = ctx.package.node('conferencias/receita')
     _s = ctx.rows('conferencias/receita', part)[0]
