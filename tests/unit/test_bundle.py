@@ -243,17 +243,18 @@ def test_hostile_names_never_reach_the_zip(name: str) -> None:
 
 def test_an_output_named_like_the_bundle_fails_the_run(siops_program) -> None:  # type: ignore[no-untyped-def]
     """The compiler refuses it (S1401); a package it did not check fails with D0902."""
-    pkg = siops_program.package
+    view = siops_program.view_for(PARAMS)  # 2019's, which serves 2020
+    pkg = view.package
     layouts = list(pkg.layouts)
     renamed = dataclasses.replace(layouts[0], output_file="MANIFESTO.csv")
     nodes = tuple(renamed if n is layouts[0] else n for n in pkg.nodes)
-    program = runtime.Program(dataclasses.replace(pkg, nodes=nodes), siops_program.latest.module)
+    program = runtime.Program(dataclasses.replace(pkg, nodes=nodes), view.module)
     with pytest.raises(RunFailed) as info:
         program.run(ledgers=SMALL_INPUTS, params=PARAMS)
     (err,) = info.value.errors
     assert [st.name for st in info.value.inputs] == sorted([*SMALL_INPUTS, *OMITTED], key=[
         "equivalencia_recursos", "excecoes_natureza", "despesa", "despesa_movimento",
-        "dotacao", "receita"].index)  # for the journal: map sources first
+        "dotacao", "receita", "restos_a_pagar"].index)  # for the journal: map sources first
     assert err.code == "D0902" and err.file == f"{PART}/MANIFESTO.csv"
     assert "manifesto.csv" in err.message
 

@@ -47,11 +47,12 @@ def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
     assert order == sorted(order)
     assert [n.id for n in pkg.of_kind("map")] == [m.id for m in pkg.maps] == [
         "equivalencia", "equivalencia_conta", "equivalencia_rubrica", "excecao_natureza",
-        # over the despesa tables (mapas/): the file names, lines and groups of the planilhas
-        "arquivo_despesa", "elemento_despesa", "grupo_fonte", "grupo_subfuncao",
-        "natureza_despesa"]
+        # over the despesa and restos tables (mapas/): the file names, lines and groups of the
+        # planilhas
+        "arquivo_despesa", "arquivo_restos", "elemento_despesa", "grupo_fonte",
+        "grupo_subfuncao", "linha_restos", "natureza_despesa"]
     # the COVID ledgers and the inputs of issue 9 (optional: the COVID runs need none of them)
-    assert len(pkg.layouts) == 6 and len(pkg.ledgers) == 10 and len(pkg.tables) == 11
+    assert len(pkg.layouts) == 6 and len(pkg.ledgers) == 10 and len(pkg.tables) == 13
     assert sorted(led.id for led in pkg.ledgers if led.optional) == [
         "contas", "despesa_movimento", "dotacao", "equivalencia_contas",
         "equivalencia_rubricas", "excecoes_natureza", "restos_a_pagar"]
@@ -59,10 +60,12 @@ def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
 
 def test_the_runtime_declares_computed_nodes_generically(siops_program) -> None:  # type: ignore[no-untyped-def]
     pkg = siops_program.package
-    assert [n.id for n in pkg.nodes] == [lay.id for lay in pkg.layouts] + [
-        "despesa/execucao", "conferencias/despesa", "conferencias/despesa_execucao",
-        "conferencias/dotacao", "conferencias/receita"]
-    assert [r.id for r in pkg.reports] == [lay.id for lay in pkg.layouts] + ["despesa/execucao"]
+    sheets = ["despesa/execucao", "restos/cancelados_acumulados", "restos/cancelados_exercicio",
+        "restos/inscritos", "restos/pagos_acumulados", "restos/pagos_exercicio"]
+    assert [n.id for n in pkg.nodes] == [lay.id for lay in pkg.layouts] + sheets + [
+        "conferencias/despesa", "conferencias/despesa_execucao", "conferencias/dotacao",
+        "conferencias/receita", "conferencias/restos"]
+    assert [r.id for r in pkg.reports] == [lay.id for lay in pkg.layouts] + sheets
     ctx = ScanContext(pkg, {})
     assert set(ctx.acc) == {n.id for n in pkg.nodes}
     table = ctx.rows("covid/77", "x")

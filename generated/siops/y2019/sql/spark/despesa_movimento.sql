@@ -230,6 +230,21 @@ WITH `map__equivalencia` AS (
   ) AS `_m`
   WHERE
     `_n` = 1
+), `map__linha_restos` AS (
+  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos first entry per key (repeated keys are D0202) */
+  SELECT
+    `grupo`,
+    `campo`,
+    `linha`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `grupo` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `linhas_restos`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
 ), `map__natureza_despesa` AS (
   /* specs/siops/mapas/natureza_despesa.yaml:1:1  siops/natureza_despesa first entry per key (repeated keys are D0202) */
   SELECT
@@ -394,6 +409,16 @@ WITH `map__equivalencia` AS (
   FROM `lookup_4` AS `s`
   LEFT JOIN `map__elemento_despesa` AS `l5`
     ON COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) = `l5`.`elemento_siops`
+), `lookup_6` AS (
+  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos lookup */
+  SELECT
+    `s`.*,
+    `l6`.`campo` AS `_l6__campo`,
+    `l6`.`linha` AS `_l6__linha`,
+    `l6`.`_found` AS `_l6__found`
+  FROM `lookup_5` AS `s`
+  LEFT JOIN `map__linha_restos` AS `l6`
+    ON COALESCE(`s`.`_l1__grupo`, 10) = `l6`.`grupo`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -402,8 +427,18 @@ WITH `map__equivalencia` AS (
       `s`.`no_periodo` AND (
         `s`.`funcao` = 10
       )
-    ) AND `s`.`saude` AS `_f__despesa_execucao__p0` /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-  FROM `lookup_5` AS `s`
+    ) AND `s`.`saude` AS `_f__despesa_execucao__p0`, /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
+    (
+      (
+        `s`.`$bimestre` = 6
+      ) AND `s`.`no_periodo`
+    )
+    AND (
+      (
+        `s`.`funcao` = 10
+      ) AND `s`.`saude`
+    ) AS `_f__restos_inscritos__p1` /* siops/restos/inscritos/part/1 $bimestre == 6 and no_periodo and funcao == 10 and saude */
+  FROM `lookup_6` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
   SELECT
@@ -417,7 +452,11 @@ WITH `map__equivalencia` AS (
         ';',
         COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`)
       )
-    END AS `_k__despesa_execucao__p0`
+    END AS `_k__despesa_execucao__p0`,
+    CASE
+      WHEN `s`.`_f__restos_inscritos__p1`
+      THEN CONCAT('RP4', ';', CAST(COALESCE(`s`.`_l1__grupo`, 10) AS STRING))
+    END AS `_k__restos_inscritos__p1`
   FROM `filtered` AS `s`
 )
 SELECT
@@ -430,8 +469,10 @@ FROM (
     `s`.`recurso` AS `_e0_k1`,
     COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND (
-      `s`.`_l0___unconfirmed` AND (
+      `s`.`_l0___unconfirmed`
+      AND (
         NOT `s`.`_k__despesa_execucao__p0` IS NULL
+        OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
       )
     ) AS `_c1`,
     `s`.`municipio` AS `_c1_k0`,
@@ -440,8 +481,10 @@ FROM (
     `s`.`_l0___status` AS `_c1_status`,
     COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND (
-      `s`.`_l3___unconfirmed` AND (
+      `s`.`_l3___unconfirmed`
+      AND (
         NOT `s`.`_k__despesa_execucao__p0` IS NULL
+        OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
       )
     ) AS `_c2`,
     `s`.`municipio` AS `_c2_k0`,
@@ -452,6 +495,23 @@ FROM (
     `s`.`natureza` AS `_e3_k0`,
     COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l5__found` IS NULL AS `_e4`,
     COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) AS `_e4_k0`,
+    COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l0__found` IS NULL AS `_e5`,
+    `s`.`municipio` AS `_e5_k0`,
+    `s`.`recurso` AS `_e5_k1`,
+    COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+    AND (
+      `s`.`_l0___unconfirmed`
+      AND (
+        NOT `s`.`_k__despesa_execucao__p0` IS NULL
+        OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
+      )
+    ) AS `_c6`,
+    `s`.`municipio` AS `_c6_k0`,
+    `s`.`recurso` AS `_c6_k1`,
+    `s`.`_l0___entry` AS `_c6_entry`,
+    `s`.`_l0___status` AS `_c6_status`,
+    COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l6__found` IS NULL AS `_e7`,
+    COALESCE(`s`.`_l1__grupo`, 10) AS `_e7_k0`,
     (
       (
         `s`.`no_periodo` AND (
@@ -459,9 +519,9 @@ FROM (
         )
       ) AND `s`.`saude`
     )
-    AND `s`.`_l0__found` IS NULL AS `_e5`,
-    `s`.`municipio` AS `_e5_k0`,
-    `s`.`recurso` AS `_e5_k1`,
+    AND `s`.`_l0__found` IS NULL AS `_e8`,
+    `s`.`municipio` AS `_e8_k0`,
+    `s`.`recurso` AS `_e8_k1`,
     (
       (
         `s`.`no_periodo` AND (
@@ -470,14 +530,16 @@ FROM (
       ) AND `s`.`saude`
     )
     AND (
-      `s`.`_l0___unconfirmed` AND (
+      `s`.`_l0___unconfirmed`
+      AND (
         NOT `s`.`_k__despesa_execucao__p0` IS NULL
+        OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
       )
-    ) AS `_c6`,
-    `s`.`municipio` AS `_c6_k0`,
-    `s`.`recurso` AS `_c6_k1`,
-    `s`.`_l0___entry` AS `_c6_entry`,
-    `s`.`_l0___status` AS `_c6_status`
+    ) AS `_c9`,
+    `s`.`municipio` AS `_c9_k0`,
+    `s`.`recurso` AS `_c9_k1`,
+    `s`.`_l0___entry` AS `_c9_entry`,
+    `s`.`_l0___status` AS `_c9_status`
   FROM `classified` AS `s`
   WHERE
     (
@@ -486,16 +548,20 @@ FROM (
     OR (
       COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND (
-        `s`.`_l0___unconfirmed` AND (
+        `s`.`_l0___unconfirmed`
+        AND (
           NOT `s`.`_k__despesa_execucao__p0` IS NULL
+          OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
         )
       )
     )
     OR (
       COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND (
-        `s`.`_l3___unconfirmed` AND (
+        `s`.`_l3___unconfirmed`
+        AND (
           NOT `s`.`_k__despesa_execucao__p0` IS NULL
+          OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
         )
       )
     )
@@ -504,6 +570,22 @@ FROM (
     )
     OR (
       COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l5__found` IS NULL
+    )
+    OR (
+      COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l0__found` IS NULL
+    )
+    OR (
+      COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+      AND (
+        `s`.`_l0___unconfirmed`
+        AND (
+          NOT `s`.`_k__despesa_execucao__p0` IS NULL
+          OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l6__found` IS NULL
     )
     OR (
       (
@@ -524,14 +606,16 @@ FROM (
         ) AND `s`.`saude`
       )
       AND (
-        `s`.`_l0___unconfirmed` AND (
+        `s`.`_l0___unconfirmed`
+        AND (
           NOT `s`.`_k__despesa_execucao__p0` IS NULL
+          OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
         )
       )
     )
 ) AS `e`
 WHERE
-  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4` OR `_e5` OR `_c6`
+  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4` OR `_e5` OR `_c6` OR `_e7` OR `_e8` OR `_c9`
 ORDER BY
   `_line` NULLS LAST;
 
@@ -622,6 +706,21 @@ WITH `map__equivalencia` AS (
   ) AS `_m`
   WHERE
     `_n` = 1
+), `map__linha_restos` AS (
+  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos first entry per key (repeated keys are D0202) */
+  SELECT
+    `grupo`,
+    `campo`,
+    `linha`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `grupo` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `linhas_restos`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
 ), `map__natureza_despesa` AS (
   /* specs/siops/mapas/natureza_despesa.yaml:1:1  siops/natureza_despesa first entry per key (repeated keys are D0202) */
   SELECT
@@ -786,6 +885,16 @@ WITH `map__equivalencia` AS (
   FROM `lookup_4` AS `s`
   LEFT JOIN `map__elemento_despesa` AS `l5`
     ON COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) = `l5`.`elemento_siops`
+), `lookup_6` AS (
+  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos lookup */
+  SELECT
+    `s`.*,
+    `l6`.`campo` AS `_l6__campo`,
+    `l6`.`linha` AS `_l6__linha`,
+    `l6`.`_found` AS `_l6__found`
+  FROM `lookup_5` AS `s`
+  LEFT JOIN `map__linha_restos` AS `l6`
+    ON COALESCE(`s`.`_l1__grupo`, 10) = `l6`.`grupo`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -794,8 +903,18 @@ WITH `map__equivalencia` AS (
       `s`.`no_periodo` AND (
         `s`.`funcao` = 10
       )
-    ) AND `s`.`saude` AS `_f__despesa_execucao__p0` /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-  FROM `lookup_5` AS `s`
+    ) AND `s`.`saude` AS `_f__despesa_execucao__p0`, /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
+    (
+      (
+        `s`.`$bimestre` = 6
+      ) AND `s`.`no_periodo`
+    )
+    AND (
+      (
+        `s`.`funcao` = 10
+      ) AND `s`.`saude`
+    ) AS `_f__restos_inscritos__p1` /* siops/restos/inscritos/part/1 $bimestre == 6 and no_periodo and funcao == 10 and saude */
+  FROM `lookup_6` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
   SELECT
@@ -809,7 +928,11 @@ WITH `map__equivalencia` AS (
         ';',
         COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`)
       )
-    END AS `_k__despesa_execucao__p0`
+    END AS `_k__despesa_execucao__p0`,
+    CASE
+      WHEN `s`.`_f__restos_inscritos__p1`
+      THEN CONCAT('RP4', ';', CAST(COALESCE(`s`.`_l1__grupo`, 10) AS STRING))
+    END AS `_k__restos_inscritos__p1`
   FROM `filtered` AS `s`
 )
 /* siops/despesa/execucao/part/0 por planilha e linha */
@@ -824,13 +947,43 @@ SELECT
   CAST(COALESCE(SUM(`s`.`liquidado`), 0) AS STRING) /* V3 = sum(liquidado) */ AS `v4`,
   CAST(COALESCE(SUM(`s`.`pago`), 0) AS STRING) /* V4 = sum(pago) */ AS `v5`,
   CAST(COALESCE(SUM(CASE WHEN `s`.`$bimestre` = 6 THEN `s`.`empenhado` - `s`.`liquidado` END), 0) AS STRING) /* V5 = sum(empenhado - liquidado where $bimestre == 6) */ AS `v6`,
-  CAST(NULL AS STRING) AS `v7`
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`,
+  CAST(NULL AS STRING) AS `v9`,
+  CAST(NULL AS STRING) AS `v10`,
+  CAST(NULL AS STRING) AS `v11`,
+  CAST(NULL AS STRING) AS `v12`
 FROM `classified` AS `s`
 WHERE
   NOT `s`.`_k__despesa_execucao__p0` IS NULL
 GROUP BY
   `s`.`municipio`,
   `s`.`_k__despesa_execucao__p0`
+UNION ALL
+/* siops/restos/inscritos/part/1 por planilha e linha */
+SELECT
+  'restos/inscritos' AS `layout`,
+  `s`.`municipio` AS `part`,
+  NULL AS `row`,
+  `s`.`_k__restos_inscritos__p1` AS `v0`,
+  CAST(NULL AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`,
+  CAST(NULL AS STRING) AS `v9`,
+  CAST(NULL AS STRING) AS `v10`,
+  CAST(COALESCE(SUM(`s`.`liquidado` - `s`.`pago`), 0) AS STRING) /* V10 = sum(liquidado - pago) */ AS `v11`,
+  CAST(COALESCE(SUM(`s`.`empenhado` - `s`.`liquidado`), 0) AS STRING) /* V11 = sum(empenhado - liquidado) */ AS `v12`
+FROM `classified` AS `s`
+WHERE
+  NOT `s`.`_k__restos_inscritos__p1` IS NULL
+GROUP BY
+  `s`.`municipio`,
+  `s`.`_k__restos_inscritos__p1`
 UNION ALL
 /* specs/siops/conferencias_despesa_execucao.yaml:8:1  siops/conferencias/despesa_execucao conferências */
 SELECT
@@ -927,7 +1080,12 @@ SELECT
       THEN 1
     END
   ) AS STRING) /* specs/siops/conferencias_despesa_execucao.yaml:44:11  siops/conferencias/despesa_execucao/sum/6 sum(1 where no_periodo and funcao == 10 and saude and tipo_asps is null) */ AS `v6`,
-  CAST(NULL AS STRING) AS `v7`
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`,
+  CAST(NULL AS STRING) AS `v9`,
+  CAST(NULL AS STRING) AS `v10`,
+  CAST(NULL AS STRING) AS `v11`,
+  CAST(NULL AS STRING) AS `v12`
 FROM `classified` AS `s`
 GROUP BY
   `s`.`municipio`
@@ -936,14 +1094,25 @@ SELECT
   '*' AS `layout`,
   `s`.`municipio` AS `part`,
   NULL AS `row`,
-  CAST(COUNT(CASE WHEN NOT `s`.`_k__despesa_execucao__p0` IS NULL THEN 1 END) AS STRING) AS `v0`,
+  CAST(COUNT(
+    CASE
+      WHEN NOT `s`.`_k__despesa_execucao__p0` IS NULL
+      OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
+      THEN 1
+    END
+  ) AS STRING) AS `v0`,
   CAST(NULL AS STRING) AS `v1`,
   CAST(NULL AS STRING) AS `v2`,
   CAST(NULL AS STRING) AS `v3`,
   CAST(NULL AS STRING) AS `v4`,
   CAST(NULL AS STRING) AS `v5`,
   CAST(NULL AS STRING) AS `v6`,
-  CAST(NULL AS STRING) AS `v7`
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`,
+  CAST(NULL AS STRING) AS `v9`,
+  CAST(NULL AS STRING) AS `v10`,
+  CAST(NULL AS STRING) AS `v11`,
+  CAST(NULL AS STRING) AS `v12`
 FROM `classified` AS `s`
 GROUP BY
   `s`.`municipio`
@@ -959,7 +1128,12 @@ SELECT
   CAST(NULL AS STRING) AS `v4`,
   CAST(NULL AS STRING) AS `v5`,
   CAST(NULL AS STRING) AS `v6`,
-  CAST(NULL AS STRING) AS `v7`
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`,
+  CAST(NULL AS STRING) AS `v9`,
+  CAST(NULL AS STRING) AS `v10`,
+  CAST(NULL AS STRING) AS `v11`,
+  CAST(NULL AS STRING) AS `v12`
 FROM (
   SELECT
     `s`.`_line`,
@@ -968,8 +1142,10 @@ FROM (
     `s`.`recurso` AS `_e0_k1`,
     COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND (
-      `s`.`_l0___unconfirmed` AND (
+      `s`.`_l0___unconfirmed`
+      AND (
         NOT `s`.`_k__despesa_execucao__p0` IS NULL
+        OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
       )
     ) AS `_c1`,
     `s`.`municipio` AS `_c1_k0`,
@@ -978,8 +1154,10 @@ FROM (
     `s`.`_l0___status` AS `_c1_status`,
     COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND (
-      `s`.`_l3___unconfirmed` AND (
+      `s`.`_l3___unconfirmed`
+      AND (
         NOT `s`.`_k__despesa_execucao__p0` IS NULL
+        OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
       )
     ) AS `_c2`,
     `s`.`municipio` AS `_c2_k0`,
@@ -990,6 +1168,23 @@ FROM (
     `s`.`natureza` AS `_e3_k0`,
     COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l5__found` IS NULL AS `_e4`,
     COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) AS `_e4_k0`,
+    COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l0__found` IS NULL AS `_e5`,
+    `s`.`municipio` AS `_e5_k0`,
+    `s`.`recurso` AS `_e5_k1`,
+    COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+    AND (
+      `s`.`_l0___unconfirmed`
+      AND (
+        NOT `s`.`_k__despesa_execucao__p0` IS NULL
+        OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
+      )
+    ) AS `_c6`,
+    `s`.`municipio` AS `_c6_k0`,
+    `s`.`recurso` AS `_c6_k1`,
+    `s`.`_l0___entry` AS `_c6_entry`,
+    `s`.`_l0___status` AS `_c6_status`,
+    COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l6__found` IS NULL AS `_e7`,
+    COALESCE(`s`.`_l1__grupo`, 10) AS `_e7_k0`,
     (
       (
         `s`.`no_periodo` AND (
@@ -997,9 +1192,9 @@ FROM (
         )
       ) AND `s`.`saude`
     )
-    AND `s`.`_l0__found` IS NULL AS `_e5`,
-    `s`.`municipio` AS `_e5_k0`,
-    `s`.`recurso` AS `_e5_k1`,
+    AND `s`.`_l0__found` IS NULL AS `_e8`,
+    `s`.`municipio` AS `_e8_k0`,
+    `s`.`recurso` AS `_e8_k1`,
     (
       (
         `s`.`no_periodo` AND (
@@ -1008,14 +1203,16 @@ FROM (
       ) AND `s`.`saude`
     )
     AND (
-      `s`.`_l0___unconfirmed` AND (
+      `s`.`_l0___unconfirmed`
+      AND (
         NOT `s`.`_k__despesa_execucao__p0` IS NULL
+        OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
       )
-    ) AS `_c6`,
-    `s`.`municipio` AS `_c6_k0`,
-    `s`.`recurso` AS `_c6_k1`,
-    `s`.`_l0___entry` AS `_c6_entry`,
-    `s`.`_l0___status` AS `_c6_status`
+    ) AS `_c9`,
+    `s`.`municipio` AS `_c9_k0`,
+    `s`.`recurso` AS `_c9_k1`,
+    `s`.`_l0___entry` AS `_c9_entry`,
+    `s`.`_l0___status` AS `_c9_status`
   FROM `classified` AS `s`
   WHERE
     (
@@ -1024,16 +1221,20 @@ FROM (
     OR (
       COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND (
-        `s`.`_l0___unconfirmed` AND (
+        `s`.`_l0___unconfirmed`
+        AND (
           NOT `s`.`_k__despesa_execucao__p0` IS NULL
+          OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
         )
       )
     )
     OR (
       COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND (
-        `s`.`_l3___unconfirmed` AND (
+        `s`.`_l3___unconfirmed`
+        AND (
           NOT `s`.`_k__despesa_execucao__p0` IS NULL
+          OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
         )
       )
     )
@@ -1042,6 +1243,22 @@ FROM (
     )
     OR (
       COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l5__found` IS NULL
+    )
+    OR (
+      COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l0__found` IS NULL
+    )
+    OR (
+      COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+      AND (
+        `s`.`_l0___unconfirmed`
+        AND (
+          NOT `s`.`_k__despesa_execucao__p0` IS NULL
+          OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l6__found` IS NULL
     )
     OR (
       (
@@ -1062,11 +1279,13 @@ FROM (
         ) AND `s`.`saude`
       )
       AND (
-        `s`.`_l0___unconfirmed` AND (
+        `s`.`_l0___unconfirmed`
+        AND (
           NOT `s`.`_k__despesa_execucao__p0` IS NULL
+          OR NOT `s`.`_k__restos_inscritos__p1` IS NULL
         )
       )
     )
 ) AS `e`
 WHERE
-  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4` OR `_e5` OR `_c6`;
+  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4` OR `_e5` OR `_c6` OR `_e7` OR `_e8` OR `_c9`;

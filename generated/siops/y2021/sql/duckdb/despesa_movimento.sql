@@ -231,6 +231,21 @@ WITH "map__equivalencia" AS (
   ) AS "_m"
   WHERE
     "_n" = 1
+), "map__linha_restos" AS (
+  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos first entry per key (repeated keys are D0202) */
+  SELECT
+    "grupo",
+    "campo",
+    "linha",
+    TRUE AS "_found"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "grupo" ORDER BY "_line") AS "_n"
+    FROM "linhas_restos"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
 ), "map__natureza_despesa" AS (
   /* specs/siops/mapas/natureza_despesa.yaml:1:1  siops/natureza_despesa first entry per key (repeated keys are D0202) */
   SELECT
@@ -395,6 +410,16 @@ WITH "map__equivalencia" AS (
   FROM "lookup_4" AS "s"
   LEFT JOIN "map__elemento_despesa" AS "l5"
     ON COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") = "l5"."elemento_siops"
+), "lookup_6" AS (
+  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos lookup */
+  SELECT
+    "s".*,
+    "l6"."campo" AS "_l6__campo",
+    "l6"."linha" AS "_l6__linha",
+    "l6"."_found" AS "_l6__found"
+  FROM "lookup_5" AS "s"
+  LEFT JOIN "map__linha_restos" AS "l6"
+    ON COALESCE("s"."_l1__grupo", 10) = "l6"."grupo"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -403,8 +428,18 @@ WITH "map__equivalencia" AS (
       "s"."no_periodo" AND (
         "s"."funcao" = 10
       )
-    ) AND "s"."saude" AS "_f__despesa_execucao__p0" /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-  FROM "lookup_5" AS "s"
+    ) AND "s"."saude" AS "_f__despesa_execucao__p0", /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
+    (
+      (
+        "s"."$bimestre" = 6
+      ) AND "s"."no_periodo"
+    )
+    AND (
+      (
+        "s"."funcao" = 10
+      ) AND "s"."saude"
+    ) AS "_f__restos_inscritos__p1" /* siops/restos/inscritos/part/1 $bimestre == 6 and no_periodo and funcao == 10 and saude */
+  FROM "lookup_6" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
   SELECT
@@ -412,7 +447,11 @@ WITH "map__equivalencia" AS (
     CASE
       WHEN "s"."_f__despesa_execucao__p0"
       THEN CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT) || '_' || CAST(COALESCE("s"."_l2__grupo", 18) AS TEXT) || ';' || COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops")
-    END AS "_k__despesa_execucao__p0"
+    END AS "_k__despesa_execucao__p0",
+    CASE
+      WHEN "s"."_f__restos_inscritos__p1"
+      THEN 'RP4' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__restos_inscritos__p1"
   FROM "filtered" AS "s"
 )
 SELECT
@@ -425,8 +464,10 @@ FROM (
     "s"."recurso" AS "_e0_k1",
     COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND (
-      "s"."_l0___unconfirmed" AND (
+      "s"."_l0___unconfirmed"
+      AND (
         NOT "s"."_k__despesa_execucao__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p1" IS NULL
       )
     ) AS "_c1",
     "s"."municipio" AS "_c1_k0",
@@ -435,8 +476,10 @@ FROM (
     "s"."_l0___status" AS "_c1_status",
     COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND (
-      "s"."_l3___unconfirmed" AND (
+      "s"."_l3___unconfirmed"
+      AND (
         NOT "s"."_k__despesa_execucao__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p1" IS NULL
       )
     ) AS "_c2",
     "s"."municipio" AS "_c2_k0",
@@ -447,6 +490,23 @@ FROM (
     "s"."natureza" AS "_e3_k0",
     COALESCE("s"."_f__despesa_execucao__p0", FALSE) AND "s"."_l5__found" IS NULL AS "_e4",
     COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0",
+    COALESCE("s"."_f__restos_inscritos__p1", FALSE) AND "s"."_l0__found" IS NULL AS "_e5",
+    "s"."municipio" AS "_e5_k0",
+    "s"."recurso" AS "_e5_k1",
+    COALESCE("s"."_f__restos_inscritos__p1", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__despesa_execucao__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+      )
+    ) AS "_c6",
+    "s"."municipio" AS "_c6_k0",
+    "s"."recurso" AS "_c6_k1",
+    "s"."_l0___entry" AS "_c6_entry",
+    "s"."_l0___status" AS "_c6_status",
+    COALESCE("s"."_f__restos_inscritos__p1", FALSE) AND "s"."_l6__found" IS NULL AS "_e7",
+    COALESCE("s"."_l1__grupo", 10) AS "_e7_k0",
     (
       (
         "s"."no_periodo" AND (
@@ -454,9 +514,9 @@ FROM (
         )
       ) AND "s"."saude"
     )
-    AND "s"."_l0__found" IS NULL AS "_e5",
-    "s"."municipio" AS "_e5_k0",
-    "s"."recurso" AS "_e5_k1",
+    AND "s"."_l0__found" IS NULL AS "_e8",
+    "s"."municipio" AS "_e8_k0",
+    "s"."recurso" AS "_e8_k1",
     (
       (
         "s"."no_periodo" AND (
@@ -465,14 +525,16 @@ FROM (
       ) AND "s"."saude"
     )
     AND (
-      "s"."_l0___unconfirmed" AND (
+      "s"."_l0___unconfirmed"
+      AND (
         NOT "s"."_k__despesa_execucao__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p1" IS NULL
       )
-    ) AS "_c6",
-    "s"."municipio" AS "_c6_k0",
-    "s"."recurso" AS "_c6_k1",
-    "s"."_l0___entry" AS "_c6_entry",
-    "s"."_l0___status" AS "_c6_status"
+    ) AS "_c9",
+    "s"."municipio" AS "_c9_k0",
+    "s"."recurso" AS "_c9_k1",
+    "s"."_l0___entry" AS "_c9_entry",
+    "s"."_l0___status" AS "_c9_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -481,16 +543,20 @@ FROM (
     OR (
       COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
-        "s"."_l0___unconfirmed" AND (
+        "s"."_l0___unconfirmed"
+        AND (
           NOT "s"."_k__despesa_execucao__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p1" IS NULL
         )
       )
     )
     OR (
       COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
-        "s"."_l3___unconfirmed" AND (
+        "s"."_l3___unconfirmed"
+        AND (
           NOT "s"."_k__despesa_execucao__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p1" IS NULL
         )
       )
     )
@@ -499,6 +565,22 @@ FROM (
     )
     OR (
       COALESCE("s"."_f__despesa_execucao__p0", FALSE) AND "s"."_l5__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_inscritos__p1", FALSE) AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_inscritos__p1", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__despesa_execucao__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE("s"."_f__restos_inscritos__p1", FALSE) AND "s"."_l6__found" IS NULL
     )
     OR (
       (
@@ -519,14 +601,16 @@ FROM (
         ) AND "s"."saude"
       )
       AND (
-        "s"."_l0___unconfirmed" AND (
+        "s"."_l0___unconfirmed"
+        AND (
           NOT "s"."_k__despesa_execucao__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p1" IS NULL
         )
       )
     )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4" OR "_e5" OR "_c6"
+  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4" OR "_e5" OR "_c6" OR "_e7" OR "_e8" OR "_c9"
 ORDER BY
   "_line";
 
@@ -617,6 +701,21 @@ WITH "map__equivalencia" AS (
   ) AS "_m"
   WHERE
     "_n" = 1
+), "map__linha_restos" AS (
+  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos first entry per key (repeated keys are D0202) */
+  SELECT
+    "grupo",
+    "campo",
+    "linha",
+    TRUE AS "_found"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "grupo" ORDER BY "_line") AS "_n"
+    FROM "linhas_restos"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
 ), "map__natureza_despesa" AS (
   /* specs/siops/mapas/natureza_despesa.yaml:1:1  siops/natureza_despesa first entry per key (repeated keys are D0202) */
   SELECT
@@ -781,6 +880,16 @@ WITH "map__equivalencia" AS (
   FROM "lookup_4" AS "s"
   LEFT JOIN "map__elemento_despesa" AS "l5"
     ON COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") = "l5"."elemento_siops"
+), "lookup_6" AS (
+  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos lookup */
+  SELECT
+    "s".*,
+    "l6"."campo" AS "_l6__campo",
+    "l6"."linha" AS "_l6__linha",
+    "l6"."_found" AS "_l6__found"
+  FROM "lookup_5" AS "s"
+  LEFT JOIN "map__linha_restos" AS "l6"
+    ON COALESCE("s"."_l1__grupo", 10) = "l6"."grupo"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -789,8 +898,18 @@ WITH "map__equivalencia" AS (
       "s"."no_periodo" AND (
         "s"."funcao" = 10
       )
-    ) AND "s"."saude" AS "_f__despesa_execucao__p0" /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-  FROM "lookup_5" AS "s"
+    ) AND "s"."saude" AS "_f__despesa_execucao__p0", /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
+    (
+      (
+        "s"."$bimestre" = 6
+      ) AND "s"."no_periodo"
+    )
+    AND (
+      (
+        "s"."funcao" = 10
+      ) AND "s"."saude"
+    ) AS "_f__restos_inscritos__p1" /* siops/restos/inscritos/part/1 $bimestre == 6 and no_periodo and funcao == 10 and saude */
+  FROM "lookup_6" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
   SELECT
@@ -798,7 +917,11 @@ WITH "map__equivalencia" AS (
     CASE
       WHEN "s"."_f__despesa_execucao__p0"
       THEN CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT) || '_' || CAST(COALESCE("s"."_l2__grupo", 18) AS TEXT) || ';' || COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops")
-    END AS "_k__despesa_execucao__p0"
+    END AS "_k__despesa_execucao__p0",
+    CASE
+      WHEN "s"."_f__restos_inscritos__p1"
+      THEN 'RP4' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__restos_inscritos__p1"
   FROM "filtered" AS "s"
 )
 /* siops/despesa/execucao/part/0 por planilha e linha */
@@ -813,13 +936,43 @@ SELECT
   CAST(COALESCE(SUM("s"."liquidado"), 0) AS TEXT) /* V3 = sum(liquidado) */ AS "v4",
   CAST(COALESCE(SUM("s"."pago"), 0) AS TEXT) /* V4 = sum(pago) */ AS "v5",
   CAST(COALESCE(SUM(CASE WHEN "s"."$bimestre" = 6 THEN "s"."empenhado" - "s"."liquidado" END), 0) AS TEXT) /* V5 = sum(empenhado - liquidado where $bimestre == 6) */ AS "v6",
-  CAST(NULL AS TEXT) AS "v7"
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
 FROM "classified" AS "s"
 WHERE
   NOT "s"."_k__despesa_execucao__p0" IS NULL
 GROUP BY
   "s"."municipio",
   "s"."_k__despesa_execucao__p0"
+UNION ALL
+/* siops/restos/inscritos/part/1 por planilha e linha */
+SELECT
+  'restos/inscritos' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  "s"."_k__restos_inscritos__p1" AS "v0",
+  CAST(NULL AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(COALESCE(SUM("s"."liquidado" - "s"."pago"), 0) AS TEXT) /* V10 = sum(liquidado - pago) */ AS "v11",
+  CAST(COALESCE(SUM("s"."empenhado" - "s"."liquidado"), 0) AS TEXT) /* V11 = sum(empenhado - liquidado) */ AS "v12"
+FROM "classified" AS "s"
+WHERE
+  NOT "s"."_k__restos_inscritos__p1" IS NULL
+GROUP BY
+  "s"."municipio",
+  "s"."_k__restos_inscritos__p1"
 UNION ALL
 /* specs/siops/conferencias_despesa_execucao.yaml:8:1  siops/conferencias/despesa_execucao conferências */
 SELECT
@@ -916,7 +1069,12 @@ SELECT
       THEN 1
     END
   ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:44:11  siops/conferencias/despesa_execucao/sum/6 sum(1 where no_periodo and funcao == 10 and saude and tipo_asps is null) */ AS "v6",
-  CAST(NULL AS TEXT) AS "v7"
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
 FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
@@ -925,14 +1083,25 @@ SELECT
   '*' AS "layout",
   "s"."municipio" AS "part",
   NULL AS "row",
-  CAST(COUNT(CASE WHEN NOT "s"."_k__despesa_execucao__p0" IS NULL THEN 1 END) AS TEXT) AS "v0",
+  CAST(COUNT(
+    CASE
+      WHEN NOT "s"."_k__despesa_execucao__p0" IS NULL
+      OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+      THEN 1
+    END
+  ) AS TEXT) AS "v0",
   CAST(NULL AS TEXT) AS "v1",
   CAST(NULL AS TEXT) AS "v2",
   CAST(NULL AS TEXT) AS "v3",
   CAST(NULL AS TEXT) AS "v4",
   CAST(NULL AS TEXT) AS "v5",
   CAST(NULL AS TEXT) AS "v6",
-  CAST(NULL AS TEXT) AS "v7"
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
 FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
@@ -948,7 +1117,12 @@ SELECT
   CAST(NULL AS TEXT) AS "v4",
   CAST(NULL AS TEXT) AS "v5",
   CAST(NULL AS TEXT) AS "v6",
-  CAST(NULL AS TEXT) AS "v7"
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
 FROM (
   SELECT
     "s"."_line",
@@ -957,8 +1131,10 @@ FROM (
     "s"."recurso" AS "_e0_k1",
     COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND (
-      "s"."_l0___unconfirmed" AND (
+      "s"."_l0___unconfirmed"
+      AND (
         NOT "s"."_k__despesa_execucao__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p1" IS NULL
       )
     ) AS "_c1",
     "s"."municipio" AS "_c1_k0",
@@ -967,8 +1143,10 @@ FROM (
     "s"."_l0___status" AS "_c1_status",
     COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND (
-      "s"."_l3___unconfirmed" AND (
+      "s"."_l3___unconfirmed"
+      AND (
         NOT "s"."_k__despesa_execucao__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p1" IS NULL
       )
     ) AS "_c2",
     "s"."municipio" AS "_c2_k0",
@@ -979,6 +1157,23 @@ FROM (
     "s"."natureza" AS "_e3_k0",
     COALESCE("s"."_f__despesa_execucao__p0", FALSE) AND "s"."_l5__found" IS NULL AS "_e4",
     COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0",
+    COALESCE("s"."_f__restos_inscritos__p1", FALSE) AND "s"."_l0__found" IS NULL AS "_e5",
+    "s"."municipio" AS "_e5_k0",
+    "s"."recurso" AS "_e5_k1",
+    COALESCE("s"."_f__restos_inscritos__p1", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__despesa_execucao__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+      )
+    ) AS "_c6",
+    "s"."municipio" AS "_c6_k0",
+    "s"."recurso" AS "_c6_k1",
+    "s"."_l0___entry" AS "_c6_entry",
+    "s"."_l0___status" AS "_c6_status",
+    COALESCE("s"."_f__restos_inscritos__p1", FALSE) AND "s"."_l6__found" IS NULL AS "_e7",
+    COALESCE("s"."_l1__grupo", 10) AS "_e7_k0",
     (
       (
         "s"."no_periodo" AND (
@@ -986,9 +1181,9 @@ FROM (
         )
       ) AND "s"."saude"
     )
-    AND "s"."_l0__found" IS NULL AS "_e5",
-    "s"."municipio" AS "_e5_k0",
-    "s"."recurso" AS "_e5_k1",
+    AND "s"."_l0__found" IS NULL AS "_e8",
+    "s"."municipio" AS "_e8_k0",
+    "s"."recurso" AS "_e8_k1",
     (
       (
         "s"."no_periodo" AND (
@@ -997,14 +1192,16 @@ FROM (
       ) AND "s"."saude"
     )
     AND (
-      "s"."_l0___unconfirmed" AND (
+      "s"."_l0___unconfirmed"
+      AND (
         NOT "s"."_k__despesa_execucao__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p1" IS NULL
       )
-    ) AS "_c6",
-    "s"."municipio" AS "_c6_k0",
-    "s"."recurso" AS "_c6_k1",
-    "s"."_l0___entry" AS "_c6_entry",
-    "s"."_l0___status" AS "_c6_status"
+    ) AS "_c9",
+    "s"."municipio" AS "_c9_k0",
+    "s"."recurso" AS "_c9_k1",
+    "s"."_l0___entry" AS "_c9_entry",
+    "s"."_l0___status" AS "_c9_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -1013,16 +1210,20 @@ FROM (
     OR (
       COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
-        "s"."_l0___unconfirmed" AND (
+        "s"."_l0___unconfirmed"
+        AND (
           NOT "s"."_k__despesa_execucao__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p1" IS NULL
         )
       )
     )
     OR (
       COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
-        "s"."_l3___unconfirmed" AND (
+        "s"."_l3___unconfirmed"
+        AND (
           NOT "s"."_k__despesa_execucao__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p1" IS NULL
         )
       )
     )
@@ -1031,6 +1232,22 @@ FROM (
     )
     OR (
       COALESCE("s"."_f__despesa_execucao__p0", FALSE) AND "s"."_l5__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_inscritos__p1", FALSE) AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_inscritos__p1", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__despesa_execucao__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE("s"."_f__restos_inscritos__p1", FALSE) AND "s"."_l6__found" IS NULL
     )
     OR (
       (
@@ -1051,11 +1268,13 @@ FROM (
         ) AND "s"."saude"
       )
       AND (
-        "s"."_l0___unconfirmed" AND (
+        "s"."_l0___unconfirmed"
+        AND (
           NOT "s"."_k__despesa_execucao__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p1" IS NULL
         )
       )
     )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4" OR "_e5" OR "_c6";
+  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4" OR "_e5" OR "_c6" OR "_e7" OR "_e8" OR "_c9";

@@ -136,3 +136,2038 @@ FROM (
     NULLIF("opcao_compensacao", '') AS "opcao_compensacao"
   FROM "restos_a_pagar__cells"
 ) AS "c";
+
+-- apura:statement errors
+-- records with a missing map key (D0201) or two rows of a unique layout (D0301)
+WITH "map__equivalencia" AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia first entry per key (repeated keys are D0202) */
+  SELECT
+    "municipio",
+    "recurso",
+    "recurso_siops",
+    "covid",
+    TRUE AS "_found",
+    "_line" AS "_entry",
+    "status" AS "_status",
+    NOT (
+      "status" IS NULL OR "status" = 'CONFIRMADA'
+    ) AS "_unconfirmed"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "municipio", "recurso" ORDER BY "_line") AS "_n"
+    FROM "equivalencia_recursos"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "map__grupo_fonte" AS (
+  /* specs/siops/mapas/grupo_fonte.yaml:1:1  siops/grupo_fonte first entry per key (repeated keys are D0202) */
+  SELECT
+    "fonte",
+    "covid",
+    "grupo",
+    TRUE AS "_found"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "fonte", "covid" ORDER BY "_line") AS "_n"
+    FROM "grupos_fonte"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "map__linha_restos" AS (
+  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos first entry per key (repeated keys are D0202) */
+  SELECT
+    "grupo",
+    "campo",
+    "linha",
+    TRUE AS "_found"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "grupo" ORDER BY "_line") AS "_n"
+    FROM "linhas_restos"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "records" AS (
+  /* ledger 'restos_a_pagar' with the run parameters */
+  SELECT
+    "r".*,
+    "p"."exercicio" AS "$exercicio",
+    "p"."bimestre" AS "$bimestre"
+  FROM "restos_a_pagar" AS "r"
+  CROSS JOIN "apura_params" AS "p"
+), "derived_no_periodo" AS (
+  /* specs/siops/restos_a_pagar.yaml:35:15  siops/restos_a_pagar/derived/no_periodo within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) */
+  SELECT
+    "s".*,
+    CASE
+      WHEN "s"."data" IS NULL
+      THEN NULL
+      ELSE (
+        CASE
+          WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+          THEN CASE
+            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+            THEN MAKE_DATE("s"."$exercicio", 1, 1)
+          END
+        END IS NULL
+        OR CASE
+          WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+          THEN CASE
+            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+            THEN MAKE_DATE("s"."$exercicio", 1, 1)
+          END
+        END <= "s"."data"
+      )
+      AND (
+        CASE
+          WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+          THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+        END IS NULL
+        OR "s"."data" <= CASE
+          WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+          THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+        END
+      )
+    END AS "no_periodo"
+  FROM "records" AS "s"
+), "derived_ate_o_periodo" AS (
+  /* specs/siops/restos_a_pagar.yaml:37:18  siops/restos_a_pagar/derived/ate_o_periodo data <= fim_bimestre($exercicio, $bimestre) */
+  SELECT
+    "s".*,
+    "s"."data" <= CASE
+      WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+      THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+    END AS "ate_o_periodo"
+  FROM "derived_no_periodo" AS "s"
+), "derived_inscrito" AS (
+  /* specs/siops/restos_a_pagar.yaml:38:13  siops/restos_a_pagar/derived/inscrito if tipo == "INSCRICAO" then valor else 0 */
+  SELECT
+    "s".*,
+    CASE
+      WHEN "s"."tipo" = 'INSCRICAO'
+      THEN "s"."valor"
+      ELSE CAST(0 AS DECIMAL(19, 0))
+    END AS "inscrito"
+  FROM "derived_ate_o_periodo" AS "s"
+), "derived_liquidado" AS (
+  /* specs/siops/restos_a_pagar.yaml:39:14  siops/restos_a_pagar/derived/liquidado if tipo == "LIQUIDACAO" then valor else 0 */
+  SELECT
+    "s".*,
+    CASE
+      WHEN "s"."tipo" = 'LIQUIDACAO'
+      THEN "s"."valor"
+      ELSE CAST(0 AS DECIMAL(19, 0))
+    END AS "liquidado"
+  FROM "derived_inscrito" AS "s"
+), "derived_pago" AS (
+  /* specs/siops/restos_a_pagar.yaml:40:9  siops/restos_a_pagar/derived/pago if tipo == "PAGAMENTO" then valor else 0 */
+  SELECT
+    "s".*,
+    CASE
+      WHEN "s"."tipo" = 'PAGAMENTO'
+      THEN "s"."valor"
+      ELSE CAST(0 AS DECIMAL(19, 0))
+    END AS "pago"
+  FROM "derived_liquidado" AS "s"
+), "derived_cancelado" AS (
+  /* specs/siops/restos_a_pagar.yaml:41:14  siops/restos_a_pagar/derived/cancelado if tipo == "CANCELAMENTO" or tipo == "PRESCRICAO" then valor else 0 */
+  SELECT
+    "s".*,
+    CASE
+      WHEN (
+        (
+          "s"."tipo" = 'CANCELAMENTO'
+        ) OR (
+          "s"."tipo" = 'PRESCRICAO'
+        )
+      )
+      THEN "s"."valor"
+      ELSE CAST(0 AS DECIMAL(19, 0))
+    END AS "cancelado"
+  FROM "derived_pago" AS "s"
+), "lookup_0" AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia lookup */
+  SELECT
+    "s".*,
+    "l0"."recurso_siops" AS "_l0__recurso_siops",
+    "l0"."covid" AS "_l0__covid",
+    "l0"."_found" AS "_l0__found",
+    "l0"."_entry" AS "_l0___entry",
+    "l0"."_status" AS "_l0___status",
+    "l0"."_unconfirmed" AS "_l0___unconfirmed"
+  FROM "derived_cancelado" AS "s"
+  LEFT JOIN "map__equivalencia" AS "l0"
+    ON "s"."municipio" = "l0"."municipio" AND "s"."recurso" = "l0"."recurso"
+), "lookup_1" AS (
+  /* specs/siops/mapas/grupo_fonte.yaml:1:1  siops/grupo_fonte lookup */
+  SELECT
+    "s".*,
+    "l1"."grupo" AS "_l1__grupo",
+    "l1"."_found" AS "_l1__found"
+  FROM "lookup_0" AS "s"
+  LEFT JOIN "map__grupo_fonte" AS "l1"
+    ON "s"."recurso" = "l1"."fonte" AND "s"."_l0__covid" = "l1"."covid"
+), "lookup_2" AS (
+  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos lookup */
+  SELECT
+    "s".*,
+    "l2"."campo" AS "_l2__campo",
+    "l2"."linha" AS "_l2__linha",
+    "l2"."_found" AS "_l2__found"
+  FROM "lookup_1" AS "s"
+  LEFT JOIN "map__linha_restos" AS "l2"
+    ON COALESCE("s"."_l1__grupo", 10) = "l2"."grupo"
+), "filtered" AS (
+  /* each layout's filter (a record is in the layout when it is true) */
+  SELECT
+    "s".*,
+    (
+      (
+        "s"."data" < CASE
+          WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+          THEN CASE
+            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+            THEN MAKE_DATE("s"."$exercicio", 1, 1)
+          END
+        END
+      )
+      AND (
+        "s"."exercicio_origem" < "s"."$exercicio"
+      )
+    )
+    AND (
+      (
+        "s"."funcao" = 10
+      ) AND "s"."saude"
+    ) AS "_f__restos_cancelados_acumulados__p0", /* siops/restos/cancelados_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
+    (
+      "s"."no_periodo" AND (
+        "s"."exercicio_origem" < "s"."$exercicio"
+      )
+    )
+    AND (
+      (
+        "s"."funcao" = 10
+      ) AND "s"."saude"
+    ) AS "_f__restos_cancelados_exercicio__p0", /* siops/restos/cancelados_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    (
+      "s"."ate_o_periodo" AND (
+        "s"."exercicio_origem" < "s"."$exercicio"
+      )
+    )
+    AND (
+      (
+        "s"."funcao" = 10
+      ) AND "s"."saude"
+    ) AS "_f__restos_inscritos__p0", /* siops/restos/inscritos/part/0 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    (
+      (
+        "s"."data" < CASE
+          WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+          THEN CASE
+            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+            THEN MAKE_DATE("s"."$exercicio", 1, 1)
+          END
+        END
+      )
+      AND (
+        "s"."exercicio_origem" < "s"."$exercicio"
+      )
+    )
+    AND (
+      (
+        "s"."funcao" = 10
+      ) AND "s"."saude"
+    ) AS "_f__restos_pagos_acumulados__p0", /* siops/restos/pagos_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
+    (
+      "s"."no_periodo" AND (
+        "s"."exercicio_origem" < "s"."$exercicio"
+      )
+    )
+    AND (
+      (
+        "s"."funcao" = 10
+      ) AND "s"."saude"
+    ) AS "_f__restos_pagos_exercicio__p0" /* siops/restos/pagos_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+  FROM "lookup_2" AS "s"
+), "classified" AS (
+  /* each record's row in each layout (null: the record is not in it) */
+  SELECT
+    "s".*,
+    CASE
+      WHEN "s"."_f__restos_cancelados_acumulados__p0"
+      THEN 'RP8' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__restos_cancelados_acumulados__p0",
+    CASE
+      WHEN "s"."_f__restos_cancelados_exercicio__p0"
+      THEN 'RP7' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__restos_cancelados_exercicio__p0",
+    CASE
+      WHEN "s"."_f__restos_inscritos__p0"
+      THEN 'RP4' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__restos_inscritos__p0",
+    CASE
+      WHEN "s"."_f__restos_pagos_acumulados__p0"
+      THEN 'RP6' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__restos_pagos_acumulados__p0",
+    CASE
+      WHEN "s"."_f__restos_pagos_exercicio__p0"
+      THEN 'RP5' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__restos_pagos_exercicio__p0"
+  FROM "filtered" AS "s"
+)
+SELECT
+  *
+FROM (
+  SELECT
+    "s"."_line",
+    COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e0",
+    "s"."municipio" AS "_e0_k0",
+    "s"."recurso" AS "_e0_k1",
+    COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+      )
+    ) AS "_c1",
+    "s"."municipio" AS "_c1_k0",
+    "s"."recurso" AS "_c1_k1",
+    "s"."_l0___entry" AS "_c1_entry",
+    "s"."_l0___status" AS "_c1_status",
+    COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
+    AND "s"."_l2__found" IS NULL AS "_e2",
+    COALESCE("s"."_l1__grupo", 10) AS "_e2_k0",
+    COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e3",
+    "s"."municipio" AS "_e3_k0",
+    "s"."recurso" AS "_e3_k1",
+    COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+      )
+    ) AS "_c4",
+    "s"."municipio" AS "_c4_k0",
+    "s"."recurso" AS "_c4_k1",
+    "s"."_l0___entry" AS "_c4_entry",
+    "s"."_l0___status" AS "_c4_status",
+    COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+    AND "s"."_l2__found" IS NULL AS "_e5",
+    COALESCE("s"."_l1__grupo", 10) AS "_e5_k0",
+    COALESCE("s"."_f__restos_inscritos__p0", FALSE) AND "s"."_l0__found" IS NULL AS "_e6",
+    "s"."municipio" AS "_e6_k0",
+    "s"."recurso" AS "_e6_k1",
+    COALESCE("s"."_f__restos_inscritos__p0", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+      )
+    ) AS "_c7",
+    "s"."municipio" AS "_c7_k0",
+    "s"."recurso" AS "_c7_k1",
+    "s"."_l0___entry" AS "_c7_entry",
+    "s"."_l0___status" AS "_c7_status",
+    COALESCE("s"."_f__restos_inscritos__p0", FALSE) AND "s"."_l2__found" IS NULL AS "_e8",
+    COALESCE("s"."_l1__grupo", 10) AS "_e8_k0",
+    COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e9",
+    "s"."municipio" AS "_e9_k0",
+    "s"."recurso" AS "_e9_k1",
+    COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+      )
+    ) AS "_c10",
+    "s"."municipio" AS "_c10_k0",
+    "s"."recurso" AS "_c10_k1",
+    "s"."_l0___entry" AS "_c10_entry",
+    "s"."_l0___status" AS "_c10_status",
+    COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+    AND "s"."_l2__found" IS NULL AS "_e11",
+    COALESCE("s"."_l1__grupo", 10) AS "_e11_k0",
+    COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e12",
+    "s"."municipio" AS "_e12_k0",
+    "s"."recurso" AS "_e12_k1",
+    COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+      )
+    ) AS "_c13",
+    "s"."municipio" AS "_c13_k0",
+    "s"."recurso" AS "_c13_k1",
+    "s"."_l0___entry" AS "_c13_entry",
+    "s"."_l0___status" AS "_c13_status",
+    COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
+    AND "s"."_l2__found" IS NULL AS "_e14",
+    COALESCE("s"."_l1__grupo", 10) AS "_e14_k0"
+  FROM "classified" AS "s"
+  WHERE
+    (
+      COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_inscritos__p0", FALSE) AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_inscritos__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE("s"."_f__restos_inscritos__p0", FALSE) AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+) AS "e"
+WHERE
+  "_e0"
+  OR "_c1"
+  OR "_e2"
+  OR "_e3"
+  OR "_c4"
+  OR "_e5"
+  OR "_e6"
+  OR "_c7"
+  OR "_e8"
+  OR "_e9"
+  OR "_c10"
+  OR "_e11"
+  OR "_e12"
+  OR "_c13"
+  OR "_e14"
+ORDER BY
+  "_line";
+
+-- apura:statement aggregate
+-- per layout, partition and row: the column aggregates as text (totalizers and value rows are computed by the Python finish)
+WITH "map__equivalencia" AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia first entry per key (repeated keys are D0202) */
+  SELECT
+    "municipio",
+    "recurso",
+    "recurso_siops",
+    "covid",
+    TRUE AS "_found",
+    "_line" AS "_entry",
+    "status" AS "_status",
+    NOT (
+      "status" IS NULL OR "status" = 'CONFIRMADA'
+    ) AS "_unconfirmed"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "municipio", "recurso" ORDER BY "_line") AS "_n"
+    FROM "equivalencia_recursos"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "map__grupo_fonte" AS (
+  /* specs/siops/mapas/grupo_fonte.yaml:1:1  siops/grupo_fonte first entry per key (repeated keys are D0202) */
+  SELECT
+    "fonte",
+    "covid",
+    "grupo",
+    TRUE AS "_found"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "fonte", "covid" ORDER BY "_line") AS "_n"
+    FROM "grupos_fonte"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "map__linha_restos" AS (
+  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos first entry per key (repeated keys are D0202) */
+  SELECT
+    "grupo",
+    "campo",
+    "linha",
+    TRUE AS "_found"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "grupo" ORDER BY "_line") AS "_n"
+    FROM "linhas_restos"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "records" AS (
+  /* ledger 'restos_a_pagar' with the run parameters */
+  SELECT
+    "r".*,
+    "p"."exercicio" AS "$exercicio",
+    "p"."bimestre" AS "$bimestre"
+  FROM "restos_a_pagar" AS "r"
+  CROSS JOIN "apura_params" AS "p"
+), "derived_no_periodo" AS (
+  /* specs/siops/restos_a_pagar.yaml:35:15  siops/restos_a_pagar/derived/no_periodo within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) */
+  SELECT
+    "s".*,
+    CASE
+      WHEN "s"."data" IS NULL
+      THEN NULL
+      ELSE (
+        CASE
+          WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+          THEN CASE
+            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+            THEN MAKE_DATE("s"."$exercicio", 1, 1)
+          END
+        END IS NULL
+        OR CASE
+          WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+          THEN CASE
+            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+            THEN MAKE_DATE("s"."$exercicio", 1, 1)
+          END
+        END <= "s"."data"
+      )
+      AND (
+        CASE
+          WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+          THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+        END IS NULL
+        OR "s"."data" <= CASE
+          WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+          THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+        END
+      )
+    END AS "no_periodo"
+  FROM "records" AS "s"
+), "derived_ate_o_periodo" AS (
+  /* specs/siops/restos_a_pagar.yaml:37:18  siops/restos_a_pagar/derived/ate_o_periodo data <= fim_bimestre($exercicio, $bimestre) */
+  SELECT
+    "s".*,
+    "s"."data" <= CASE
+      WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+      THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+    END AS "ate_o_periodo"
+  FROM "derived_no_periodo" AS "s"
+), "derived_inscrito" AS (
+  /* specs/siops/restos_a_pagar.yaml:38:13  siops/restos_a_pagar/derived/inscrito if tipo == "INSCRICAO" then valor else 0 */
+  SELECT
+    "s".*,
+    CASE
+      WHEN "s"."tipo" = 'INSCRICAO'
+      THEN "s"."valor"
+      ELSE CAST(0 AS DECIMAL(19, 0))
+    END AS "inscrito"
+  FROM "derived_ate_o_periodo" AS "s"
+), "derived_liquidado" AS (
+  /* specs/siops/restos_a_pagar.yaml:39:14  siops/restos_a_pagar/derived/liquidado if tipo == "LIQUIDACAO" then valor else 0 */
+  SELECT
+    "s".*,
+    CASE
+      WHEN "s"."tipo" = 'LIQUIDACAO'
+      THEN "s"."valor"
+      ELSE CAST(0 AS DECIMAL(19, 0))
+    END AS "liquidado"
+  FROM "derived_inscrito" AS "s"
+), "derived_pago" AS (
+  /* specs/siops/restos_a_pagar.yaml:40:9  siops/restos_a_pagar/derived/pago if tipo == "PAGAMENTO" then valor else 0 */
+  SELECT
+    "s".*,
+    CASE
+      WHEN "s"."tipo" = 'PAGAMENTO'
+      THEN "s"."valor"
+      ELSE CAST(0 AS DECIMAL(19, 0))
+    END AS "pago"
+  FROM "derived_liquidado" AS "s"
+), "derived_cancelado" AS (
+  /* specs/siops/restos_a_pagar.yaml:41:14  siops/restos_a_pagar/derived/cancelado if tipo == "CANCELAMENTO" or tipo == "PRESCRICAO" then valor else 0 */
+  SELECT
+    "s".*,
+    CASE
+      WHEN (
+        (
+          "s"."tipo" = 'CANCELAMENTO'
+        ) OR (
+          "s"."tipo" = 'PRESCRICAO'
+        )
+      )
+      THEN "s"."valor"
+      ELSE CAST(0 AS DECIMAL(19, 0))
+    END AS "cancelado"
+  FROM "derived_pago" AS "s"
+), "lookup_0" AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia lookup */
+  SELECT
+    "s".*,
+    "l0"."recurso_siops" AS "_l0__recurso_siops",
+    "l0"."covid" AS "_l0__covid",
+    "l0"."_found" AS "_l0__found",
+    "l0"."_entry" AS "_l0___entry",
+    "l0"."_status" AS "_l0___status",
+    "l0"."_unconfirmed" AS "_l0___unconfirmed"
+  FROM "derived_cancelado" AS "s"
+  LEFT JOIN "map__equivalencia" AS "l0"
+    ON "s"."municipio" = "l0"."municipio" AND "s"."recurso" = "l0"."recurso"
+), "lookup_1" AS (
+  /* specs/siops/mapas/grupo_fonte.yaml:1:1  siops/grupo_fonte lookup */
+  SELECT
+    "s".*,
+    "l1"."grupo" AS "_l1__grupo",
+    "l1"."_found" AS "_l1__found"
+  FROM "lookup_0" AS "s"
+  LEFT JOIN "map__grupo_fonte" AS "l1"
+    ON "s"."recurso" = "l1"."fonte" AND "s"."_l0__covid" = "l1"."covid"
+), "lookup_2" AS (
+  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos lookup */
+  SELECT
+    "s".*,
+    "l2"."campo" AS "_l2__campo",
+    "l2"."linha" AS "_l2__linha",
+    "l2"."_found" AS "_l2__found"
+  FROM "lookup_1" AS "s"
+  LEFT JOIN "map__linha_restos" AS "l2"
+    ON COALESCE("s"."_l1__grupo", 10) = "l2"."grupo"
+), "filtered" AS (
+  /* each layout's filter (a record is in the layout when it is true) */
+  SELECT
+    "s".*,
+    (
+      (
+        "s"."data" < CASE
+          WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+          THEN CASE
+            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+            THEN MAKE_DATE("s"."$exercicio", 1, 1)
+          END
+        END
+      )
+      AND (
+        "s"."exercicio_origem" < "s"."$exercicio"
+      )
+    )
+    AND (
+      (
+        "s"."funcao" = 10
+      ) AND "s"."saude"
+    ) AS "_f__restos_cancelados_acumulados__p0", /* siops/restos/cancelados_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
+    (
+      "s"."no_periodo" AND (
+        "s"."exercicio_origem" < "s"."$exercicio"
+      )
+    )
+    AND (
+      (
+        "s"."funcao" = 10
+      ) AND "s"."saude"
+    ) AS "_f__restos_cancelados_exercicio__p0", /* siops/restos/cancelados_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    (
+      "s"."ate_o_periodo" AND (
+        "s"."exercicio_origem" < "s"."$exercicio"
+      )
+    )
+    AND (
+      (
+        "s"."funcao" = 10
+      ) AND "s"."saude"
+    ) AS "_f__restos_inscritos__p0", /* siops/restos/inscritos/part/0 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    (
+      (
+        "s"."data" < CASE
+          WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+          THEN CASE
+            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+            THEN MAKE_DATE("s"."$exercicio", 1, 1)
+          END
+        END
+      )
+      AND (
+        "s"."exercicio_origem" < "s"."$exercicio"
+      )
+    )
+    AND (
+      (
+        "s"."funcao" = 10
+      ) AND "s"."saude"
+    ) AS "_f__restos_pagos_acumulados__p0", /* siops/restos/pagos_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
+    (
+      "s"."no_periodo" AND (
+        "s"."exercicio_origem" < "s"."$exercicio"
+      )
+    )
+    AND (
+      (
+        "s"."funcao" = 10
+      ) AND "s"."saude"
+    ) AS "_f__restos_pagos_exercicio__p0" /* siops/restos/pagos_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+  FROM "lookup_2" AS "s"
+), "classified" AS (
+  /* each record's row in each layout (null: the record is not in it) */
+  SELECT
+    "s".*,
+    CASE
+      WHEN "s"."_f__restos_cancelados_acumulados__p0"
+      THEN 'RP8' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__restos_cancelados_acumulados__p0",
+    CASE
+      WHEN "s"."_f__restos_cancelados_exercicio__p0"
+      THEN 'RP7' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__restos_cancelados_exercicio__p0",
+    CASE
+      WHEN "s"."_f__restos_inscritos__p0"
+      THEN 'RP4' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__restos_inscritos__p0",
+    CASE
+      WHEN "s"."_f__restos_pagos_acumulados__p0"
+      THEN 'RP6' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__restos_pagos_acumulados__p0",
+    CASE
+      WHEN "s"."_f__restos_pagos_exercicio__p0"
+      THEN 'RP5' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__restos_pagos_exercicio__p0"
+  FROM "filtered" AS "s"
+)
+/* siops/restos/cancelados_acumulados/part/0 por planilha e linha */
+SELECT
+  'restos/cancelados_acumulados' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  "s"."_k__restos_cancelados_acumulados__p0" AS "v0",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 1
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V0 = sum(cancelado where processado and exercicio_origem == $exercicio - 1) */ AS "v1",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 1
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V1 = sum(cancelado where not processado and exercicio_origem == $exercicio - 1) */ AS "v2",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 2
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V2 = sum(cancelado where processado and exercicio_origem == $exercicio - 2) */ AS "v3",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 2
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V3 = sum(cancelado where not processado and exercicio_origem == $exercicio - 2) */ AS "v4",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 3
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V4 = sum(cancelado where processado and exercicio_origem == $exercicio - 3) */ AS "v5",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 3
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V5 = sum(cancelado where not processado and exercicio_origem == $exercicio - 3) */ AS "v6",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 4
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V6 = sum(cancelado where processado and exercicio_origem == $exercicio - 4) */ AS "v7",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 4
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V7 = sum(cancelado where not processado and exercicio_origem == $exercicio - 4) */ AS "v8",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" <= (
+            "s"."$exercicio" - 5
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V8 = sum(cancelado where processado and exercicio_origem <= $exercicio - 5) */ AS "v9",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" <= (
+            "s"."$exercicio" - 5
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V9 = sum(cancelado where not processado and exercicio_origem <= $exercicio - 5) */ AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM "classified" AS "s"
+WHERE
+  NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+GROUP BY
+  "s"."municipio",
+  "s"."_k__restos_cancelados_acumulados__p0"
+UNION ALL
+/* siops/restos/cancelados_exercicio/part/0 por planilha e linha */
+SELECT
+  'restos/cancelados_exercicio' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  "s"."_k__restos_cancelados_exercicio__p0" AS "v0",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 1
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V0 = sum(cancelado where processado and exercicio_origem == $exercicio - 1) */ AS "v1",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 1
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V1 = sum(cancelado where not processado and exercicio_origem == $exercicio - 1) */ AS "v2",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 2
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V2 = sum(cancelado where processado and exercicio_origem == $exercicio - 2) */ AS "v3",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 2
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V3 = sum(cancelado where not processado and exercicio_origem == $exercicio - 2) */ AS "v4",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 3
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V4 = sum(cancelado where processado and exercicio_origem == $exercicio - 3) */ AS "v5",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 3
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V5 = sum(cancelado where not processado and exercicio_origem == $exercicio - 3) */ AS "v6",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 4
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V6 = sum(cancelado where processado and exercicio_origem == $exercicio - 4) */ AS "v7",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 4
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V7 = sum(cancelado where not processado and exercicio_origem == $exercicio - 4) */ AS "v8",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" <= (
+            "s"."$exercicio" - 5
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V8 = sum(cancelado where processado and exercicio_origem <= $exercicio - 5) */ AS "v9",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" <= (
+            "s"."$exercicio" - 5
+          )
+        )
+        THEN "s"."cancelado"
+      END
+    ),
+    0
+  ) AS TEXT) /* V9 = sum(cancelado where not processado and exercicio_origem <= $exercicio - 5) */ AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM "classified" AS "s"
+WHERE
+  NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+GROUP BY
+  "s"."municipio",
+  "s"."_k__restos_cancelados_exercicio__p0"
+UNION ALL
+/* siops/restos/inscritos/part/0 por planilha e linha */
+SELECT
+  'restos/inscritos' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  "s"."_k__restos_inscritos__p0" AS "v0",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 1
+          )
+        )
+        THEN "s"."inscrito"
+      END
+    ),
+    0
+  ) AS TEXT) /* V0 = sum(inscrito where processado and exercicio_origem == $exercicio - 1) */ AS "v1",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 1
+          )
+        )
+        THEN "s"."inscrito"
+      END
+    ),
+    0
+  ) AS TEXT) /* V1 = sum(inscrito where not processado and exercicio_origem == $exercicio - 1) */ AS "v2",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 2
+          )
+        )
+        THEN "s"."inscrito"
+      END
+    ),
+    0
+  ) AS TEXT) /* V2 = sum(inscrito where processado and exercicio_origem == $exercicio - 2) */ AS "v3",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 2
+          )
+        )
+        THEN "s"."inscrito"
+      END
+    ),
+    0
+  ) AS TEXT) /* V3 = sum(inscrito where not processado and exercicio_origem == $exercicio - 2) */ AS "v4",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 3
+          )
+        )
+        THEN "s"."inscrito"
+      END
+    ),
+    0
+  ) AS TEXT) /* V4 = sum(inscrito where processado and exercicio_origem == $exercicio - 3) */ AS "v5",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 3
+          )
+        )
+        THEN "s"."inscrito"
+      END
+    ),
+    0
+  ) AS TEXT) /* V5 = sum(inscrito where not processado and exercicio_origem == $exercicio - 3) */ AS "v6",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 4
+          )
+        )
+        THEN "s"."inscrito"
+      END
+    ),
+    0
+  ) AS TEXT) /* V6 = sum(inscrito where processado and exercicio_origem == $exercicio - 4) */ AS "v7",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 4
+          )
+        )
+        THEN "s"."inscrito"
+      END
+    ),
+    0
+  ) AS TEXT) /* V7 = sum(inscrito where not processado and exercicio_origem == $exercicio - 4) */ AS "v8",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" <= (
+            "s"."$exercicio" - 5
+          )
+        )
+        THEN "s"."inscrito"
+      END
+    ),
+    0
+  ) AS TEXT) /* V8 = sum(inscrito where processado and exercicio_origem <= $exercicio - 5) */ AS "v9",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" <= (
+            "s"."$exercicio" - 5
+          )
+        )
+        THEN "s"."inscrito"
+      END
+    ),
+    0
+  ) AS TEXT) /* V9 = sum(inscrito where not processado and exercicio_origem <= $exercicio - 5) */ AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM "classified" AS "s"
+WHERE
+  NOT "s"."_k__restos_inscritos__p0" IS NULL
+GROUP BY
+  "s"."municipio",
+  "s"."_k__restos_inscritos__p0"
+UNION ALL
+/* siops/restos/pagos_acumulados/part/0 por planilha e linha */
+SELECT
+  'restos/pagos_acumulados' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  "s"."_k__restos_pagos_acumulados__p0" AS "v0",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 1
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V0 = sum(pago where processado and exercicio_origem == $exercicio - 1) */ AS "v1",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 1
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V1 = sum(pago where not processado and exercicio_origem == $exercicio - 1) */ AS "v2",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 2
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V2 = sum(pago where processado and exercicio_origem == $exercicio - 2) */ AS "v3",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 2
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V3 = sum(pago where not processado and exercicio_origem == $exercicio - 2) */ AS "v4",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 3
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V4 = sum(pago where processado and exercicio_origem == $exercicio - 3) */ AS "v5",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 3
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V5 = sum(pago where not processado and exercicio_origem == $exercicio - 3) */ AS "v6",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 4
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V6 = sum(pago where processado and exercicio_origem == $exercicio - 4) */ AS "v7",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 4
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V7 = sum(pago where not processado and exercicio_origem == $exercicio - 4) */ AS "v8",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" <= (
+            "s"."$exercicio" - 5
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V8 = sum(pago where processado and exercicio_origem <= $exercicio - 5) */ AS "v9",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" <= (
+            "s"."$exercicio" - 5
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V9 = sum(pago where not processado and exercicio_origem <= $exercicio - 5) */ AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM "classified" AS "s"
+WHERE
+  NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+GROUP BY
+  "s"."municipio",
+  "s"."_k__restos_pagos_acumulados__p0"
+UNION ALL
+/* siops/restos/pagos_exercicio/part/0 por planilha e linha */
+SELECT
+  'restos/pagos_exercicio' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  "s"."_k__restos_pagos_exercicio__p0" AS "v0",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 1
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V0 = sum(pago where processado and exercicio_origem == $exercicio - 1) */ AS "v1",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 1
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V1 = sum(pago where not processado and exercicio_origem == $exercicio - 1) */ AS "v2",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 2
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V2 = sum(pago where processado and exercicio_origem == $exercicio - 2) */ AS "v3",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 2
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V3 = sum(pago where not processado and exercicio_origem == $exercicio - 2) */ AS "v4",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 3
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V4 = sum(pago where processado and exercicio_origem == $exercicio - 3) */ AS "v5",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 3
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V5 = sum(pago where not processado and exercicio_origem == $exercicio - 3) */ AS "v6",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 4
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V6 = sum(pago where processado and exercicio_origem == $exercicio - 4) */ AS "v7",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" = (
+            "s"."$exercicio" - 4
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V7 = sum(pago where not processado and exercicio_origem == $exercicio - 4) */ AS "v8",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN "s"."processado"
+        AND (
+          "s"."exercicio_origem" <= (
+            "s"."$exercicio" - 5
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V8 = sum(pago where processado and exercicio_origem <= $exercicio - 5) */ AS "v9",
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          NOT "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" <= (
+            "s"."$exercicio" - 5
+          )
+        )
+        THEN "s"."pago"
+      END
+    ),
+    0
+  ) AS TEXT) /* V9 = sum(pago where not processado and exercicio_origem <= $exercicio - 5) */ AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM "classified" AS "s"
+WHERE
+  NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+GROUP BY
+  "s"."municipio",
+  "s"."_k__restos_pagos_exercicio__p0"
+UNION ALL
+/* specs/siops/conferencias_restos.yaml:9:1  siops/conferencias/restos conferências */
+SELECT
+  'conferencias/restos' AS "layout",
+  "s"."municipio" AS "part",
+  0 AS "row",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."ate_o_periodo" AND (
+          "s"."exercicio_origem" < "s"."$exercicio"
+        )
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND "s"."saude"
+      )
+      THEN "s"."inscrito"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_restos.yaml:23:12  siops/conferencias/restos/sum/0 sum(inscrito where ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude) */ AS "v0",
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          "s"."ate_o_periodo" AND "s"."processado"
+        )
+        AND (
+          "s"."exercicio_origem" < "s"."$exercicio"
+        )
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND "s"."saude"
+      )
+      THEN "s"."inscrito"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_restos.yaml:30:12  siops/conferencias/restos/sum/1 sum(inscrito where ate_o_periodo and processado and exercicio_origem < $exercicio and funcao == 10 and saude) */ AS "v1",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND (
+          "s"."exercicio_origem" < "s"."$exercicio"
+        )
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND "s"."saude"
+      )
+      THEN "s"."pago"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_restos.yaml:39:12  siops/conferencias/restos/sum/2 sum(pago where no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude) */ AS "v2",
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          "s"."data" < CASE
+            WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+            THEN CASE
+              WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+              THEN MAKE_DATE("s"."$exercicio", 1, 1)
+            END
+          END
+        )
+        AND (
+          "s"."exercicio_origem" < "s"."$exercicio"
+        )
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND "s"."saude"
+      )
+      THEN "s"."pago"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_restos.yaml:48:12  siops/conferencias/restos/sum/3 sum(pago where data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude) */ AS "v3",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND (
+          "s"."exercicio_origem" < "s"."$exercicio"
+        )
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND "s"."saude"
+      )
+      THEN "s"."cancelado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_restos.yaml:57:12  siops/conferencias/restos/sum/4 sum(cancelado where no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude) */ AS "v4",
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          "s"."data" < CASE
+            WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+            THEN CASE
+              WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+              THEN MAKE_DATE("s"."$exercicio", 1, 1)
+            END
+          END
+        )
+        AND (
+          "s"."exercicio_origem" < "s"."$exercicio"
+        )
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND "s"."saude"
+      )
+      THEN "s"."cancelado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_restos.yaml:66:12  siops/conferencias/restos/sum/5 sum(cancelado where data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude) */ AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM "classified" AS "s"
+GROUP BY
+  "s"."municipio"
+UNION ALL
+SELECT
+  '*' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  CAST(COUNT(
+    CASE
+      WHEN NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+      OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+      OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+      OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+      OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+      THEN 1
+    END
+  ) AS TEXT) AS "v0",
+  CAST(NULL AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM "classified" AS "s"
+GROUP BY
+  "s"."municipio"
+UNION ALL
+SELECT
+  '' AS "layout",
+  NULL AS "part",
+  NULL AS "row",
+  CAST(COUNT(*) AS TEXT) AS "v0",
+  CAST(NULL AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM (
+  SELECT
+    "s"."_line",
+    COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e0",
+    "s"."municipio" AS "_e0_k0",
+    "s"."recurso" AS "_e0_k1",
+    COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+      )
+    ) AS "_c1",
+    "s"."municipio" AS "_c1_k0",
+    "s"."recurso" AS "_c1_k1",
+    "s"."_l0___entry" AS "_c1_entry",
+    "s"."_l0___status" AS "_c1_status",
+    COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
+    AND "s"."_l2__found" IS NULL AS "_e2",
+    COALESCE("s"."_l1__grupo", 10) AS "_e2_k0",
+    COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e3",
+    "s"."municipio" AS "_e3_k0",
+    "s"."recurso" AS "_e3_k1",
+    COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+      )
+    ) AS "_c4",
+    "s"."municipio" AS "_c4_k0",
+    "s"."recurso" AS "_c4_k1",
+    "s"."_l0___entry" AS "_c4_entry",
+    "s"."_l0___status" AS "_c4_status",
+    COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+    AND "s"."_l2__found" IS NULL AS "_e5",
+    COALESCE("s"."_l1__grupo", 10) AS "_e5_k0",
+    COALESCE("s"."_f__restos_inscritos__p0", FALSE) AND "s"."_l0__found" IS NULL AS "_e6",
+    "s"."municipio" AS "_e6_k0",
+    "s"."recurso" AS "_e6_k1",
+    COALESCE("s"."_f__restos_inscritos__p0", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+      )
+    ) AS "_c7",
+    "s"."municipio" AS "_c7_k0",
+    "s"."recurso" AS "_c7_k1",
+    "s"."_l0___entry" AS "_c7_entry",
+    "s"."_l0___status" AS "_c7_status",
+    COALESCE("s"."_f__restos_inscritos__p0", FALSE) AND "s"."_l2__found" IS NULL AS "_e8",
+    COALESCE("s"."_l1__grupo", 10) AS "_e8_k0",
+    COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e9",
+    "s"."municipio" AS "_e9_k0",
+    "s"."recurso" AS "_e9_k1",
+    COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+      )
+    ) AS "_c10",
+    "s"."municipio" AS "_c10_k0",
+    "s"."recurso" AS "_c10_k1",
+    "s"."_l0___entry" AS "_c10_entry",
+    "s"."_l0___status" AS "_c10_status",
+    COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+    AND "s"."_l2__found" IS NULL AS "_e11",
+    COALESCE("s"."_l1__grupo", 10) AS "_e11_k0",
+    COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e12",
+    "s"."municipio" AS "_e12_k0",
+    "s"."recurso" AS "_e12_k1",
+    COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+        OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+      )
+    ) AS "_c13",
+    "s"."municipio" AS "_c13_k0",
+    "s"."recurso" AS "_c13_k1",
+    "s"."_l0___entry" AS "_c13_entry",
+    "s"."_l0___status" AS "_c13_status",
+    COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
+    AND "s"."_l2__found" IS NULL AS "_e14",
+    COALESCE("s"."_l1__grupo", 10) AS "_e14_k0"
+  FROM "classified" AS "s"
+  WHERE
+    (
+      COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_inscritos__p0", FALSE) AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_inscritos__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE("s"."_f__restos_inscritos__p0", FALSE) AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+) AS "e"
+WHERE
+  "_e0"
+  OR "_c1"
+  OR "_e2"
+  OR "_e3"
+  OR "_c4"
+  OR "_e5"
+  OR "_e6"
+  OR "_c7"
+  OR "_e8"
+  OR "_e9"
+  OR "_c10"
+  OR "_e11"
+  OR "_e12"
+  OR "_c13"
+  OR "_e14";
