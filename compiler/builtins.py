@@ -36,6 +36,8 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in (
     Builtin("round_half_up", 1, 2, False, "round_half_up(x, n=2) -> decimal",
             "arredonda x com n casas, metade para cima"),
     Builtin("abs", 1, 1, False, "abs(x) -> x", "valor absoluto"),
+    Builtin("left", 2, 2, False, "left(texto, n) -> str",
+            "os n primeiros caracteres do texto (n literal); todo o texto se for mais curto"),
     Builtin("within", 3, 3, False, "within(x, inicio, fim) -> bool",
             "inicio <= x <= fim; inicio ou fim nulos deixam o intervalo aberto"),
     Builtin("date", 3, 3, False, "date(ano, mes, dia) -> date", "monta uma data"),

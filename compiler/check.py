@@ -437,6 +437,19 @@ class Checker:
         self._expect(e, args, 0, lambda t: t.is_numeric, "numérico")
         return ir.Call(func="abs", args=tuple(args), type=args[0].type, span=e.span)
 
+    def _left(self, e: ast.Call, s: Scope, in_agg: bool) -> ir.Expr:
+        """left(texto, n): `n` is a literal, so both back ends cut at the same known width
+        (and a negative or computed width, which SQL engines treat differently, never runs)."""
+        args = self._args(e, s, in_agg)
+        self._expect(e, args, 0, lambda t: t.base == "str", "texto")
+        n = args[1]
+        if not (isinstance(n, ir.Const) and n.type.base == "int"):
+            self.err(catalog.literal_required(e.args[1].span, func="left", index=2,
+                                              expected="um número inteiro literal >= 0 "
+                                              "(ex.: 10)"))
+        t = T.ERROR if self._errored(args) else T.STR.null(args[0].type.nullable)
+        return ir.Call(func="left", args=tuple(args), type=t, span=e.span)
+
     def _within(self, e: ast.Call, s: Scope, in_agg: bool) -> ir.Expr:
         args = self._args(e, s, in_agg)
         for i in (1, 2):
@@ -473,6 +486,7 @@ _SCALARS: dict[str, Callable[[Checker, ast.Call, Scope, bool], ir.Expr]] = {
     "round": Checker._round,
     "round_half_up": Checker._round,
     "abs": Checker._abs,
+    "left": Checker._left,
     "within": Checker._within,
     "date": _ints_to(T.DATE),
     "fim_bimestre": _ints_to(T.DATE),

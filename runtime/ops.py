@@ -152,6 +152,11 @@ def abs_(x: Any) -> Any:
     return None if x is None else abs(x)
 
 
+def left(x: str | None, n: int) -> str | None:
+    """The first n code points of x (all of x when shorter), as DuckDB's and Spark's LEFT."""
+    return None if x is None else x[:n]
+
+
 def date(y: int | None, m: int | None, d: int | None) -> datetime.date | None:
     return dates.make_date(y, m, d)
 

@@ -22,8 +22,9 @@ _CMP_HELPER = {ir.CmpOp.EQ: "eq", ir.CmpOp.NE: "ne", ir.CmpOp.LT: "lt", ir.CmpOp
                ir.CmpOp.GT: "gt", ir.CmpOp.GE: "ge"}
 _BIN_HELPER = {ir.BinOp.ADD: "add", ir.BinOp.SUB: "sub", ir.BinOp.MUL: "mul"}
 _CALLS = {"coalesce": "coalesce", "round": "round_", "round_half_up": "round_up",
-          "abs": "abs_", "within": "within", "date": "date", "fim_bimestre": "fim_bimestre",
-          "year": "year", "month": "month", "day": "day", "bimestre": "bimestre"}
+          "abs": "abs_", "left": "left", "within": "within", "date": "date",
+          "fim_bimestre": "fim_bimestre", "year": "year", "month": "month", "day": "day",
+          "bimestre": "bimestre"}
 
 
 def literal(v: object) -> str:

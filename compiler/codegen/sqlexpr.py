@@ -317,6 +317,10 @@ class SqlExpr:
             return cast(rounded, decimal_type(p, s))
         if f == "abs":
             return exp.Abs(this=self(args[0]))
+        if f == "left":
+            # LEFT counts code points on both engines (DuckDB's left_grapheme would not);
+            # n is a literal >= 0 (the checker), so a negative width never reaches SQL
+            return exp.Left(this=self(args[0]), expression=self(args[1]))
         if f == "within":
             x, lo, hi = (self(a) for a in args)
             parts: list[exp.Expr] = []

@@ -6,8 +6,12 @@ import datetime
 
 import pytest
 
+from compiler import check
 from tests.exprkit import BACKENDS
+from tests.exprkit import LEDGER
+from tests.exprkit import PACKAGE
 from tests.exprkit import D
+from tests.exprkit import count_layout
 from tests.exprkit import count_where
 
 ROW_NULL: dict = {}
@@ -49,6 +53,17 @@ CASES = [
     ("round(2.345, 2) == 2.34", [ROW], 1),                      # half-even
     ("round_half_up(2.345, 2) == 2.35", [ROW], 1),
     ("abs(b - 3) == 0.5", [ROW], 1),
+    # left: expectations by counting characters by hand; "e\u0301" is e + a combining accent
+    # (2 code points, 1 grapheme: code points are what is counted), "\U0001d11e" is one code
+    # point outside the BMP (2 UTF-16 units in Spark's JVM)
+    ('left(s, 4) == "3.3."', [ROW, {"s": "3.3"}, ROW_NULL], 1),
+    ('left(s, 0) == ""', [ROW, ROW_NULL], 1),                 # (an empty cell reads as null)
+    ("left(s, 100) == s", [ROW, {"s": "Ação"}, ROW_NULL], 2),  # longer than the text: all of it
+    ("left(s, 3) is null", [ROW, ROW_NULL], 1),                # null text → null
+    ('left(s, 2) == "Aç"', [{"s": "Ação"}, {"s": "Acao"}], 1),
+    ('left(s, 1) == "e"', [{"s": "e\u0301x"}, {"s": "\u00e9x"}], 1),
+    ('left(s, 1) == "\U0001d11e" and left(s, 2) == s',
+     [{"s": "\U0001d11ea"}, {"s": "\U0001d11eab"}], 1),
     ("(if f then a else 0) == 10", [ROW, {"a": 10, "f": False}, {"a": 10}], 1),  # null → else
     ("a == $p + 3", [ROW], 1),
     ("date(2020, 2, 30) is null", [ROW], 1),                    # no such date
@@ -59,3 +74,24 @@ CASES = [
 @pytest.mark.parametrize(("cond", "rows", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_condition(tmp_path, backend: str, cond: str, rows: list, expected: int) -> None:  # type: ignore[no-untyped-def]
     assert count_where(tmp_path, cond, rows, backend) == expected
+
+
+# left's width must be an int literal >= 0: a field, a negative number (a negation, not a
+# literal), a decimal or a bool is T0207 on the width; a non-text first argument is T0202.
+# Columns counted by hand: the filter is line 5, its text starts at column 10 (`filter: '`).
+@pytest.mark.parametrize(("cond", "code", "col"), [
+    ('left(s, a) == "x"', "T0207", 18),
+    ('left(s, -1) == "x"', "T0207", 18),
+    ('left(s, 2.0) == "x"', "T0207", 18),
+    ('left(s, true) == "x"', "T0207", 18),
+    ('left(a, 2) == "1"', "T0202", 15),
+])
+def test_left_refuses_a_width_that_is_not_an_int_literal(tmp_path, cond: str, code: str,
+                                                         col: int) -> None:  # type: ignore[no-untyped-def]
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    for name, text in (("package.yaml", PACKAGE), ("t.yaml", LEDGER),
+                       ("c.yaml", count_layout(cond))):
+        (specs / name).write_text(text, encoding="utf-8")
+    [d] = check(specs, base=tmp_path).errors
+    assert (d.code, d.span.file, d.span.line, d.span.col) == (code, "specs/c.yaml", 5, col)
