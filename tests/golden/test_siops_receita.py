@@ -58,9 +58,8 @@ def _apura(views: runtime.Views, fix: Path, year: int, bim: int, backend: str
 
 
 def _oracle(fix: Path, year: int, bim: int) -> dict[str, bytes]:
-    got = receita_files({"receita": fix / "receita.csv"}, TABLES, 2021, year, bim)
-    # the kind prefixes the planilha code to the file name (e-cidade: Receita_Siops.IMPT)
-    return {k.replace("/Receita_Siops.IMPT", "/1_Receita_Siops.IMPT"): v for k, v in got.items()}
+    view = 2019 if year < 2021 else 2021
+    return receita_files({"receita": fix / "receita.csv"}, TABLES, view, year, bim)
 
 
 @pytest.mark.parametrize("backend", ["python", "duckdb"])
@@ -69,16 +68,18 @@ def _oracle(fix: Path, year: int, bim: int) -> dict[str, bytes]:
 def test_the_2021_spec_writes_the_oracles_bytes(views, fix, year, bim, backend) -> None:  # type: ignore[no-untyped-def]
     want = _oracle(BIM / fix, year, bim)
     if year == 2022:  # the fixture's 2022 rows are previsões only: V0 and V1 of two lines
-        assert len(want[f"{fix}/1_Receita_Siops.IMPT"].split(b"\r\n")) == 3
+        assert len(want[f"{fix}/Receita_Siops.IMPT"].split(b"\r\n")) == 3
     assert want and _apura(views, BIM / fix, year, bim, backend) == want
 
 
-def test_the_2019_proposal_lacks_only_left(tmp_path: Path) -> None:
-    """The 2019 row key is the de-para's 14-digit target cut to 10 digits: every error of the
-    compilation is the unknown function `left` (R0103), at the row and in V4's condition."""
-    specs, res = _project(tmp_path, with_2019=True)
-    errors = res.errors  # type: ignore[attr-defined]
-    assert [(d.code, Path(d.span.file).name, d.span.line) for d in errors] == [
-        ("R0103", PROPOSAL_2019, 36), ("R0103", PROPOSAL_2019, 43)]
-    assert all("'left'" in d.message for d in errors)
-    assert "left(" in (specs / PROPOSAL_2019).read_text("utf-8").splitlines()[35]
+@pytest.mark.parametrize("backend", ["python", "duckdb"])
+@pytest.mark.parametrize("bim", [3, 6])
+def test_the_2019_proposal_writes_the_oracles_bytes(tmp_path: Path, bim: int,
+                                                    backend: str) -> None:
+    """The 2019 row key is the de-para's 14-digit target cut to 10 digits (`left`)."""
+    _, res = _project(tmp_path, with_2019=True)
+    assert res.errors == []  # type: ignore[attr-defined]
+    write_tree(tmp_path / "generated" / "siops", res.files)  # type: ignore[attr-defined]
+    views = runtime.load(tmp_path / "generated" / "siops")
+    want = _oracle(BIM / "3106200", 2019, bim)
+    assert want and _apura(views, BIM / "3106200", 2019, bim, backend) == want  # type: ignore[arg-type]
