@@ -36,6 +36,7 @@ from compiler import types as T
 @dataclass(frozen=True, slots=True)
 class Guard:
     """A condition that opens a scope of the per-record program, set by part `part`:
+    "on" (the run computes the part's node: a report a --select leaves out is skipped),
     "filter" (its node's filter holds), "row" (the record got a row of its node), "when"
     (the part's own test `expr`, e.g. what every sum of a check requires)."""
 
@@ -211,6 +212,18 @@ class Builder:
         self.checks.append(Unique(part=self.part, layout=layout, rows=tuple(rows)))
 
 
+def is_report(node: ir.PlanNode) -> bool:
+    """A node that writes files (layout, sheets): its part in a scan runs only when the run
+    computes it — the scope "on" of the part (the Python scan's `if _on<i>:`, the SQL flag
+    column `$_on_<k>` from the run's parameters, runtime.model.report_flag)."""
+    return isinstance(node, ir.Layout | ir.Sheets)
+
+
+def reports(pkg: ir.Package) -> list[str]:
+    """The report ids in the runtime's order (runtime Package.reports): flag k is the k-th."""
+    return [n.id for n in pkg.nodes if is_report(n)]
+
+
 def build(pkg: ir.Package) -> dict[str, ScanPlan]:
     """ledger id → its scan plan, for every ledger some node reads."""
     readers: dict[str, list[ir.PlanNode]] = {}
@@ -232,7 +245,12 @@ def build(pkg: ir.Package) -> dict[str, ScanPlan]:
             assert planner is not None
             b.part = i
             depth = len(b._scopes)
+            gated = is_report(node)
+            if gated:  # the run computes this report (a --select or `when:` can leave it out)
+                b.enter("on")
             planner.steps(b, node)
+            if gated:
+                b.exit()
             assert len(b._scopes) == depth, f"{node.id}: enter() without exit()"
             parts.append(Part(index=i, node=node, reaches=planner.reaches, ledger=led.id))
         out[led.id] = ScanPlan(ledger=led, parts=tuple(parts), lookups=tuple(b.lookups),

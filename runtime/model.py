@@ -104,6 +104,12 @@ class Map:
 CONFIRMED = "CONFIRMADA"  # the one status value (besides none) that confirms an entry
 
 
+def report_flag(index: int) -> str:
+    """The SQL parameter telling whether a run computes the index-th report of the package
+    (Package.reports order): the scans skip the parts of the others (compiler/scanplan.py)."""
+    return f"_on_{index}"
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     """A value column: id (V0), SIOPS code, label, and the initial accumulator (0 or None)."""

@@ -35,6 +35,7 @@ from runtime.model import Layout
 from runtime.model import LedgerInput
 from runtime.model import Package
 from runtime.model import Report
+from runtime.model import report_flag
 from runtime.parquet import check_schema
 from runtime.partitions import partition_errors
 from runtime.result import Result
@@ -421,7 +422,8 @@ class Program:
         run = SqlRun(pkg, engine, plans, progress)
         stats: list[ReadStats] = []
         try:
-            engine.set_params(pkg, params)
+            engine.set_params(pkg, params, {report_flag(k): ctx.computes(r.id)
+                                            for k, r in enumerate(pkg.reports)})
             for name in order:
                 src = ledgers[name]
                 display = _display(src, name)

@@ -134,6 +134,7 @@ class ScanContext:
         self.acc: dict[str, dict[Any, list[list[Any]]]] = {n.id: {} for n in package.nodes}
         self._nodes = {n.id: n for n in package.nodes}
         self._layouts = {lay.id: lay for lay in package.layouts}
+        self._reports = frozenset(r.id for r in package.reports)
         self._errors: list[DataError] = []
         # warnings reported by nodes at finish (severity "aviso"): they do not fail the run
         self.warnings: list[DataError] = []
@@ -218,6 +219,12 @@ class ScanContext:
         for m in self.maps.values():
             if m.spec.source == ledger:
                 m.failed = True
+
+    def computes(self, node_id: str) -> bool:
+        """Whether this run computes node `node_id` (every node but the reports a --select or
+        a `when:` leaves out): the scans skip the parts of the others."""
+        return self.computed is None or node_id in self.computed or \
+            node_id not in self._reports
 
     def new_rows(self, node_id: str) -> Any:
         """A fresh accumulator table of a node (Node.new_acc)."""

@@ -4,6 +4,7 @@ fields, then each part writes its per-record code through a ScanWriter."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -159,23 +160,34 @@ def scan_function(gen: ModuleGen, plan: scanplan.ScanPlan, parts: Sequence[PySca
     px = PyExpr(gen.maps, plan=plan)
     body = Lines()
     body.level = 3
+    assigned: dict[str, int] = {}  # derived variable → the line assigning it
     for d in led.derived:
         body(gen.where(d.span, d.id))
         body(f"#   {d.name} = {comment(d.text)}")
         code = px(d.expr)
         for stmt in px.take_pending():
             body(stmt)
+        assigned[names.derived_var(d.name)] = len(body.lines)
         body(f"{names.derived_var(d.name)} = {code}")
     part = names.field_var(pkg.partition) if pkg.partition else "None"
     # D0802: an unconfirmed entry counts as used when the record reaches a report (`_hit`)
     settles = any(isinstance(c, scanplan.Unconfirmed) for c in plan.checks)
     many = sum(p.reaches for p in plan.parts) > 1 or settles
     w = ScanWriter(gen, px, body, part, many)
+    gated = {p.index for p in plan.parts if scanplan.is_report(p.node)}
     for i, p in enumerate(parts):
         w.index = i
+        if i in gated:  # a report the run does not compute (--select, when:) is skipped
+            body(f"if _on{i}:")
+            body.indent()
+            w.enter("on")
         p.emit(w)
+        if i in gated:
+            w.exit()
+            body.dedent()
     planned = [(b.lookup, b.scope) for b in plan.bindings]
     assert px.bound == planned, (led.id, px.bound, planned)  # the scan is the plan
+    _drop_unread(body, assigned)
     converts = _convert_amounts(led, w)
     head = Lines()
     ids = ", ".join(p.node_id for p in parts)
@@ -191,6 +203,8 @@ def scan_function(gen: ModuleGen, plan: scanplan.ScanPlan, parts: Sequence[PySca
             head(f"{names.map_var(m.id)} = ctx.maps[{m.id!r}]")
     for node_id in w.accs:
         head(f"{names.acc_var(node_id)} = ctx.acc[{node_id!r}]")
+    for i in sorted(gated):
+        head(f"_on{i} = ctx.computes({plan.parts[i].node.id!r})")
     head('_trace = ctx.trace')
     if converts:
         head('_amount = ctx.amount')
@@ -230,6 +244,16 @@ def scan_function(gen: ModuleGen, plan: scanplan.ScanPlan, parts: Sequence[PySca
     body_text = "\n".join(line[4:] if line.startswith("    ") else line
                           for line in code.split("\n"))
     return head.text() + "\n" + body_text + tail
+
+
+def _drop_unread(body: Lines, assigned: dict[str, int]) -> None:
+    """A derived field no part of this scan reads is not assigned (its lookups, written
+    before, still run: their checks hold for every record, as in SQL)."""
+    for var, at in reversed(list(assigned.items())):
+        word = re.compile(rf"\b{re.escape(var)}\b")
+        if not any(word.search(line) for i, line in enumerate(body.lines) if i != at):
+            indent = body.lines[at][:len(body.lines[at]) - len(body.lines[at].lstrip())]
+            body.lines[at] = f"{indent}# ({var}: nenhuma parte desta varredura o lê)"
 
 
 def _convert_amounts(led: ir.Ledger, w: ScanWriter) -> bool:

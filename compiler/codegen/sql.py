@@ -44,13 +44,16 @@ from compiler.scanplan import MissingKey
 from compiler.scanplan import ScanPlan
 from compiler.scanplan import Scope
 from compiler.scanplan import Unconfirmed
+from compiler.scanplan import is_report
 from compiler.scanplan import lookups_in
+from compiler.scanplan import reports
 from compiler.version import COMPILER_VERSION
 from runtime.contract import LEDGER_PRECISION
 from runtime.contract import PARAM_PRECISION
 from runtime.contract import PARAM_SCALE
 from runtime.contract import STATEMENT_MARK
 from runtime.model import CONFIRMED
+from runtime.model import report_flag
 
 if TYPE_CHECKING:
     from compiler.kinds.base import SqlScanPart
@@ -202,6 +205,12 @@ class ScanGen:
     def build(self) -> None:
         led, pkg = self.led, self.pkg
         params = [exp.alias_(col(p.name, "p"), f"${p.name}", quoted=True) for p in pkg.params]
+        # the run's flag of each report part (does the run compute its node?), as a parameter
+        ids = reports(pkg)
+        self.flags = {p.index: report_flag(ids.index(p.node.id)) for p in self.plan.parts
+                      if is_report(p.node)}
+        params += [exp.alias_(col(f, "p"), f"${f}", quoted=True)
+                   for f in dict.fromkeys(self.flags.values())]
         base = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("r", quoted=True)),
                           *params) \
             .from_(exp.alias_(exp.to_table(led.id, quoted=True), "r", table=True, quoted=True))
@@ -219,7 +228,8 @@ class ScanGen:
             self._layer(f"derived_{d.name}", q)
         for lk in self.plan.lookups:  # the parts' lookups, in the plan's order
             self._join(lk)
-        q = self._select(*[c for p in self.parts for c in p.filtered(self)])
+        q = self._select(*[self._gated(i, c) for i, p in enumerate(self.parts)
+                           for c in p.filtered(self)])
         q.add_comments([" each layout's filter (a record is in the layout when it is true) "])
         self._layer("filtered", q)
         q = self._select(*[c for p in self.parts for c in p.classified(self)])
@@ -233,8 +243,18 @@ class ScanGen:
         return exp.or_(*reaching) if reaching else exp.Boolean(this=False)
 
     def reach(self, scope: Scope) -> list[exp.Expr]:
-        """The SQL tests of a scope of the plan (each guard by the part that opened it)."""
-        return [self.parts[g.part].guard(self, g) for g in scope]
+        """The SQL tests of a scope of the plan (each guard by the part that opened it; "on",
+        the run's flag of a report part, here)."""
+        return [col(f"${self.flags[g.part]}", "s") if g.what == "on"
+                else self.parts[g.part].guard(self, g) for g in scope]
+
+    def _gated(self, index: int, column: exp.Expr) -> exp.Expr:
+        """A report part's filter column, false when the run does not compute its node."""
+        if index not in self.flags:
+            return column
+        assert isinstance(column, exp.Alias)
+        column.set("this", exp.and_(col(f"${self.flags[index]}", "s"), paren(column.this)))
+        return column
 
     # ------------------------------------------------------------ statements
     def _with(self, query: exp.Expr) -> exp.Expr:

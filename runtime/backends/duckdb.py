@@ -88,13 +88,17 @@ class DuckDBEngine:
         cols = [d[0] for d in cur.description]
         return cols, cur.fetchall()
 
-    def set_params(self, pkg: Package, params: Mapping[str, Any]) -> None:
-        if not pkg.params:
+    def set_params(self, pkg: Package, params: Mapping[str, Any],
+                   flags: Mapping[str, bool] | None = None) -> None:
+        """One row: the run's parameters, and its flags (which reports it computes)."""
+        flags = flags or {}
+        if not pkg.params and not flags:
             self.con.execute("CREATE TABLE apura_params AS SELECT 1 AS _")
             return
-        cols = ", ".join(f"CAST(? AS {PARAM_TYPES[p.type]}) AS {q(p.name)}" for p in pkg.params)
-        self.con.execute(f"CREATE TABLE apura_params AS SELECT {cols}",
-                         [params[p.name] for p in pkg.params])
+        cols = [f"CAST(? AS {PARAM_TYPES[p.type]}) AS {q(p.name)}" for p in pkg.params]
+        cols += [f"CAST(? AS BOOLEAN) AS {q(f)}" for f in flags]
+        self.con.execute(f"CREATE TABLE apura_params AS SELECT {', '.join(cols)}",
+                         [params[p.name] for p in pkg.params] + list(flags.values()))
 
     # -------------------------------------------------------------- typed rows from Python
     def load_rows(self, led: Ledger, rows: list[tuple[Any, ...]], display: str,

@@ -123,14 +123,18 @@ class SparkEngine:
         df = self.spark.sql(sql)
         return list(df.columns), [tuple(r) for r in df.collect()]
 
-    def set_params(self, pkg: Package, params: Mapping[str, Any]) -> None:
+    def set_params(self, pkg: Package, params: Mapping[str, Any],
+                   flags: Mapping[str, bool] | None = None) -> None:
+        """One row: the run's parameters, and its flags (which reports it computes)."""
         from pyspark.sql import types as T
 
+        flags = flags or {}
         types = {"int": T.LongType(), "decimal": T.DecimalType(PARAM_PRECISION, PARAM_SCALE),
                  "str": T.StringType(), "bool": T.BooleanType(), "date": T.DateType()}
-        fields = [T.StructField(p.name, types[p.type]) for p in pkg.params] or \
+        fields = [T.StructField(p.name, types[p.type]) for p in pkg.params] + \
+            [T.StructField(f, T.BooleanType()) for f in flags] or \
             [T.StructField("_", T.LongType())]
-        row = tuple(params[p.name] for p in pkg.params) or (1,)
+        row = (*(params[p.name] for p in pkg.params), *flags.values()) or (1,)
         self._view(self.spark.createDataFrame([row], T.StructType(fields)), "apura_params")
 
     def _schema(self, led: Ledger) -> Any:

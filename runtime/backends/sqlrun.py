@@ -97,7 +97,8 @@ class Engine(Protocol):
 
     name: str
 
-    def set_params(self, pkg: Package, params: Mapping[str, Any]) -> None: ...
+    def set_params(self, pkg: Package, params: Mapping[str, Any],
+                   flags: Mapping[str, bool] | None = None) -> None: ...
 
     def load_csv(self, led: Ledger, path: Path, display: str, st: ReadStats, reader: Reader,
                  plan: LedgerPlan) -> bool: ...

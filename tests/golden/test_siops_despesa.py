@@ -219,3 +219,21 @@ def test_a_saude_movement_without_tipo_asps_is_a_warning(siops_program, tmp_path
         assert "guia_asps" in w.message and " = 1" in w.message, w.message
         assert {k: v for k, v in r.outputs.items() if k.endswith(".IMPT")} == \
             _oracle(INPUTS2, 2021, 6)
+
+
+@pytest.mark.parametrize("backend", ["python", "duckdb"])
+def test_a_selection_skips_the_parts_of_the_reports_it_leaves_out(siops_program,
+                                                                  backend) -> None:  # type: ignore[no-untyped-def]
+    """3170206's 2019 fonte 190 is SUGERIDA (its README): the despesa files use it (D0802),
+    the restos files do not. `--select 'restos/*'` skips despesa/execucao's part of the
+    despesa_movimento scan (its lookups too), so the unconfirmed entry is not used."""
+    from runtime.errors import RunFailed
+
+    ledgers = {**INPUTS, "restos_a_pagar": FIX / "restos_a_pagar.csv"}
+    params = {"exercicio": 2019, "bimestre": 3}
+    with pytest.raises(RunFailed) as info:
+        siops_program.run(ledgers=ledgers, params=params, select="despesa/*", backend=backend)
+    assert [e.code for e in info.value.errors] == ["D0802"]
+    r = siops_program.run(ledgers=ledgers, params=params, select="restos/*", backend=backend)
+    assert not [w for w in r.warnings if w.code in ("D0802", "D0803")]
+    assert r.outputs and all("/RP" in k for k in r.outputs if k.endswith(".IMPT"))

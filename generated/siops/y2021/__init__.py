@@ -421,6 +421,9 @@ def scan_despesa(rows, ctx):
     A_covid_78 = ctx.acc['covid/78']
     A_covid_79 = ctx.acc['covid/79']
     A_conferencias_despesa = ctx.acc['conferencias/despesa']
+    _on0 = ctx.computes('covid/77')
+    _on1 = ctx.computes('covid/78')
+    _on2 = ctx.computes('covid/79')
     _trace = ctx.trace
     _amount = ctx.amount
     E_equivalencia = M_equivalencia.entries if _trace is None else {}
@@ -461,173 +464,176 @@ def scan_despesa(rows, ctx):
             # specs/siops/despesa.yaml:38:12  siops/despesa/derived/e_covid
             #   e_covid = covid or lookup(equivalencia, municipio, recurso).covid
             d_e_covid = (f_covid or _l0[1])
-            # specs/siops/covid_77.yaml:9:9  siops/covid/77/filter
-            #   no_periodo and e_covid and funcao == 10 and recurso_siops == "212"
-            if (d_no_periodo and d_e_covid and (f_funcao == 10) and (d_recurso_siops == '212')):
-                if _amount is not None:  # amounts read as text: converted here
-                    f_empenhado = _amount(f_empenhado)
-                    f_anulado_empenho = _amount(f_anulado_empenho)
-                    f_liquidado = _amount(f_liquidado)
-                    f_anulado_liquidacao = _amount(f_anulado_liquidacao)
-                    f_pago = _amount(f_pago)
-                    f_anulado_pagamento = _amount(f_anulado_pagamento)
-                # hit_policy first: a primeira linha que casar fica com o registro
-                # specs/siops/covid_77.yaml:29:5  siops/covid/77/row/9999999013  subfuncao == 122
-                if (f_subfuncao == 122):
-                    _r = 0
-                # specs/siops/covid_77.yaml:37:5  siops/covid/77/row/9999999015  subfuncao == 301
-                elif (f_subfuncao == 301):
-                    _r = 2
-                # specs/siops/covid_77.yaml:45:5  siops/covid/77/row/9999999017  subfuncao == 302 and covid_siops_desp == "SAMU_192"
-                elif o.and3((f_subfuncao == 302), o.eq(f_covid_siops_desp, 'SAMU_192')):
-                    _r = 4
-                # specs/siops/covid_77.yaml:49:5  siops/covid/77/row/9999999018  subfuncao == 302 and covid_siops_desp == "PESSOA_COM_DEFICI…
-                elif o.and3((f_subfuncao == 302), o.eq(f_covid_siops_desp, 'PESSOA_COM_DEFICIENCIA')):
-                    _r = 5
-                # specs/siops/covid_77.yaml:53:5  siops/covid/77/row/9999999019  subfuncao == 302 and covid_siops_desp == "TRANSPORTE_SANITA…
-                elif o.and3((f_subfuncao == 302), o.eq(f_covid_siops_desp, 'TRANSPORTE_SANITARIO_ELETIVO')):
-                    _r = 6
-                # specs/siops/covid_77.yaml:57:5  siops/covid/77/row/9999999020  subfuncao == 302 and covid_siops_desp == "FINANCIAMENTO_AMB…
-                elif o.and3((f_subfuncao == 302), o.eq(f_covid_siops_desp, 'FINANCIAMENTO_AMBULANCIA')):
-                    _r = 7
-                # specs/siops/covid_77.yaml:61:5  siops/covid/77/row/9999999021  subfuncao == 302 and covid_siops_desp == "ACOES_AMPLIACAO_S…
-                elif o.and3((f_subfuncao == 302), o.eq(f_covid_siops_desp, 'ACOES_AMPLIACAO_SERVICOS')):
-                    _r = 8
-                # specs/siops/covid_77.yaml:65:5  siops/covid/77/row/9999999022  subfuncao == 302 and covid_siops_desp == "APOIO_RECURSOS"
-                elif o.and3((f_subfuncao == 302), o.eq(f_covid_siops_desp, 'APOIO_RECURSOS')):
-                    _r = 9
-                # specs/siops/covid_77.yaml:69:5  siops/covid/77/row/9999999023  subfuncao == 302
-                elif (f_subfuncao == 302):
-                    _r = 10
-                # specs/siops/covid_77.yaml:73:5  siops/covid/77/row/9999999024  subfuncao == 303
-                elif (f_subfuncao == 303):
-                    _r = 11
-                # specs/siops/covid_77.yaml:77:5  siops/covid/77/row/9999999025  subfuncao == 304
-                elif (f_subfuncao == 304):
-                    _r = 12
-                # specs/siops/covid_77.yaml:81:5  siops/covid/77/row/9999999026  subfuncao == 305
-                elif (f_subfuncao == 305):
-                    _r = 13
-                # specs/siops/covid_77.yaml:85:5  siops/covid/77/row/9999999027  subfuncao == 306
-                elif (f_subfuncao == 306):
-                    _r = 14
-                else:
-                    _r = 15  # 9999999028 otherwise
-                _a = A_covid_77.get(f_municipio)
-                if _a is None:
-                    _a = A_covid_77[f_municipio] = ctx.new_rows('covid/77')
-                _row = _a[_r]
-                _hit = True
-                if _trace is not None:  # apura explain: remember what this record adds
-                    _before = _row[:]
-                # specs/siops/covid_77.yaml:16:5  siops/covid/77/column/V0  V0 = sum(empenhado - anulado_empenho)
-                _row[0] += (f_empenhado - f_anulado_empenho)
-                # specs/siops/covid_77.yaml:20:5  siops/covid/77/column/V1  V1 = sum(liquidado - anulado_liquidacao)
-                _row[1] += (f_liquidado - f_anulado_liquidacao)
-                # specs/siops/covid_77.yaml:24:5  siops/covid/77/column/V2  V2 = sum(pago - anulado_pagamento)
-                _row[2] += (f_pago - f_anulado_pagamento)
-                if _trace is not None:
-                    _trace('covid/77', f_municipio, _r, _line, _before, _row)
-            # specs/siops/covid_78.yaml:9:9  siops/covid/78/filter
-            #   no_periodo and e_covid and funcao == 10 and recurso_siops == "213"
-            if (d_no_periodo and d_e_covid and (f_funcao == 10) and (d_recurso_siops == '213')):
-                if _amount is not None:  # amounts read as text: converted here
-                    f_empenhado = _amount(f_empenhado)
-                    f_anulado_empenho = _amount(f_anulado_empenho)
-                    f_liquidado = _amount(f_liquidado)
-                    f_anulado_liquidacao = _amount(f_anulado_liquidacao)
-                    f_pago = _amount(f_pago)
-                    f_anulado_pagamento = _amount(f_anulado_pagamento)
-                # hit_policy unique: casar com duas linhas é erro
-                _r = -1
-                # specs/siops/covid_78.yaml:28:5  siops/covid/78/row/9999999013  subfuncao == 122
-                if (f_subfuncao == 122):
-                    _r = 0 if _r < 0 else ctx.conflict('covid/78', _r, 0, _line)
-                # specs/siops/covid_78.yaml:32:5  siops/covid/78/row/9999999014  subfuncao == 301
-                if (f_subfuncao == 301):
-                    _r = 1 if _r < 0 else ctx.conflict('covid/78', _r, 1, _line)
-                # specs/siops/covid_78.yaml:36:5  siops/covid/78/row/9999999016  subfuncao == 302
-                if (f_subfuncao == 302):
-                    _r = 2 if _r < 0 else ctx.conflict('covid/78', _r, 2, _line)
-                # specs/siops/covid_78.yaml:40:5  siops/covid/78/row/9999999024  subfuncao == 303
-                if (f_subfuncao == 303):
-                    _r = 3 if _r < 0 else ctx.conflict('covid/78', _r, 3, _line)
-                # specs/siops/covid_78.yaml:44:5  siops/covid/78/row/9999999025  subfuncao == 304
-                if (f_subfuncao == 304):
-                    _r = 4 if _r < 0 else ctx.conflict('covid/78', _r, 4, _line)
-                # specs/siops/covid_78.yaml:48:5  siops/covid/78/row/9999999026  subfuncao == 305
-                if (f_subfuncao == 305):
-                    _r = 5 if _r < 0 else ctx.conflict('covid/78', _r, 5, _line)
-                # specs/siops/covid_78.yaml:52:5  siops/covid/78/row/9999999027  subfuncao == 306
-                if (f_subfuncao == 306):
-                    _r = 6 if _r < 0 else ctx.conflict('covid/78', _r, 6, _line)
-                if _r < 0:
-                    _r = 7  # 9999999028 otherwise
-                _a = A_covid_78.get(f_municipio)
-                if _a is None:
-                    _a = A_covid_78[f_municipio] = ctx.new_rows('covid/78')
-                _row = _a[_r]
-                _hit = True
-                if _trace is not None:  # apura explain: remember what this record adds
-                    _before = _row[:]
-                # specs/siops/covid_78.yaml:15:5  siops/covid/78/column/V0  V0 = sum(empenhado - anulado_empenho)
-                _row[0] += (f_empenhado - f_anulado_empenho)
-                # specs/siops/covid_78.yaml:19:5  siops/covid/78/column/V1  V1 = sum(liquidado - anulado_liquidacao)
-                _row[1] += (f_liquidado - f_anulado_liquidacao)
-                # specs/siops/covid_78.yaml:23:5  siops/covid/78/column/V2  V2 = sum(pago - anulado_pagamento)
-                _row[2] += (f_pago - f_anulado_pagamento)
-                if _trace is not None:
-                    _trace('covid/78', f_municipio, _r, _line, _before, _row)
-            # specs/siops/covid_79.yaml:9:9  siops/covid/79/filter
-            #   no_periodo and e_covid and funcao == 10 and recurso_siops == "001"
-            if (d_no_periodo and d_e_covid and (f_funcao == 10) and (d_recurso_siops == '001')):
-                if _amount is not None:  # amounts read as text: converted here
-                    f_empenhado = _amount(f_empenhado)
-                    f_anulado_empenho = _amount(f_anulado_empenho)
-                    f_liquidado = _amount(f_liquidado)
-                    f_anulado_liquidacao = _amount(f_anulado_liquidacao)
-                    f_pago = _amount(f_pago)
-                    f_anulado_pagamento = _amount(f_anulado_pagamento)
-                # hit_policy unique: casar com duas linhas é erro
-                _r = -1
-                # specs/siops/covid_79.yaml:28:5  siops/covid/79/row/9999999013  subfuncao == 122
-                if (f_subfuncao == 122):
-                    _r = 0 if _r < 0 else ctx.conflict('covid/79', _r, 0, _line)
-                # specs/siops/covid_79.yaml:32:5  siops/covid/79/row/9999999014  subfuncao == 301
-                if (f_subfuncao == 301):
-                    _r = 1 if _r < 0 else ctx.conflict('covid/79', _r, 1, _line)
-                # specs/siops/covid_79.yaml:36:5  siops/covid/79/row/9999999016  subfuncao == 302
-                if (f_subfuncao == 302):
-                    _r = 2 if _r < 0 else ctx.conflict('covid/79', _r, 2, _line)
-                # specs/siops/covid_79.yaml:40:5  siops/covid/79/row/9999999024  subfuncao == 303
-                if (f_subfuncao == 303):
-                    _r = 3 if _r < 0 else ctx.conflict('covid/79', _r, 3, _line)
-                # specs/siops/covid_79.yaml:44:5  siops/covid/79/row/9999999025  subfuncao == 304
-                if (f_subfuncao == 304):
-                    _r = 4 if _r < 0 else ctx.conflict('covid/79', _r, 4, _line)
-                # specs/siops/covid_79.yaml:48:5  siops/covid/79/row/9999999026  subfuncao == 305
-                if (f_subfuncao == 305):
-                    _r = 5 if _r < 0 else ctx.conflict('covid/79', _r, 5, _line)
-                # specs/siops/covid_79.yaml:52:5  siops/covid/79/row/9999999027  subfuncao == 306
-                if (f_subfuncao == 306):
-                    _r = 6 if _r < 0 else ctx.conflict('covid/79', _r, 6, _line)
-                if _r < 0:
-                    _r = 7  # 9999999028 otherwise
-                _a = A_covid_79.get(f_municipio)
-                if _a is None:
-                    _a = A_covid_79[f_municipio] = ctx.new_rows('covid/79')
-                _row = _a[_r]
-                _hit = True
-                if _trace is not None:  # apura explain: remember what this record adds
-                    _before = _row[:]
-                # specs/siops/covid_79.yaml:15:5  siops/covid/79/column/V0  V0 = sum(empenhado - anulado_empenho)
-                _row[0] += (f_empenhado - f_anulado_empenho)
-                # specs/siops/covid_79.yaml:19:5  siops/covid/79/column/V1  V1 = sum(liquidado - anulado_liquidacao)
-                _row[1] += (f_liquidado - f_anulado_liquidacao)
-                # specs/siops/covid_79.yaml:23:5  siops/covid/79/column/V2  V2 = sum(pago - anulado_pagamento)
-                _row[2] += (f_pago - f_anulado_pagamento)
-                if _trace is not None:
-                    _trace('covid/79', f_municipio, _r, _line, _before, _row)
+            if _on0:
+                # specs/siops/covid_77.yaml:9:9  siops/covid/77/filter
+                #   no_periodo and e_covid and funcao == 10 and recurso_siops == "212"
+                if (d_no_periodo and d_e_covid and (f_funcao == 10) and (d_recurso_siops == '212')):
+                    if _amount is not None:  # amounts read as text: converted here
+                        f_empenhado = _amount(f_empenhado)
+                        f_anulado_empenho = _amount(f_anulado_empenho)
+                        f_liquidado = _amount(f_liquidado)
+                        f_anulado_liquidacao = _amount(f_anulado_liquidacao)
+                        f_pago = _amount(f_pago)
+                        f_anulado_pagamento = _amount(f_anulado_pagamento)
+                    # hit_policy first: a primeira linha que casar fica com o registro
+                    # specs/siops/covid_77.yaml:29:5  siops/covid/77/row/9999999013  subfuncao == 122
+                    if (f_subfuncao == 122):
+                        _r = 0
+                    # specs/siops/covid_77.yaml:37:5  siops/covid/77/row/9999999015  subfuncao == 301
+                    elif (f_subfuncao == 301):
+                        _r = 2
+                    # specs/siops/covid_77.yaml:45:5  siops/covid/77/row/9999999017  subfuncao == 302 and covid_siops_desp == "SAMU_192"
+                    elif o.and3((f_subfuncao == 302), o.eq(f_covid_siops_desp, 'SAMU_192')):
+                        _r = 4
+                    # specs/siops/covid_77.yaml:49:5  siops/covid/77/row/9999999018  subfuncao == 302 and covid_siops_desp == "PESSOA_COM_DEFICI…
+                    elif o.and3((f_subfuncao == 302), o.eq(f_covid_siops_desp, 'PESSOA_COM_DEFICIENCIA')):
+                        _r = 5
+                    # specs/siops/covid_77.yaml:53:5  siops/covid/77/row/9999999019  subfuncao == 302 and covid_siops_desp == "TRANSPORTE_SANITA…
+                    elif o.and3((f_subfuncao == 302), o.eq(f_covid_siops_desp, 'TRANSPORTE_SANITARIO_ELETIVO')):
+                        _r = 6
+                    # specs/siops/covid_77.yaml:57:5  siops/covid/77/row/9999999020  subfuncao == 302 and covid_siops_desp == "FINANCIAMENTO_AMB…
+                    elif o.and3((f_subfuncao == 302), o.eq(f_covid_siops_desp, 'FINANCIAMENTO_AMBULANCIA')):
+                        _r = 7
+                    # specs/siops/covid_77.yaml:61:5  siops/covid/77/row/9999999021  subfuncao == 302 and covid_siops_desp == "ACOES_AMPLIACAO_S…
+                    elif o.and3((f_subfuncao == 302), o.eq(f_covid_siops_desp, 'ACOES_AMPLIACAO_SERVICOS')):
+                        _r = 8
+                    # specs/siops/covid_77.yaml:65:5  siops/covid/77/row/9999999022  subfuncao == 302 and covid_siops_desp == "APOIO_RECURSOS"
+                    elif o.and3((f_subfuncao == 302), o.eq(f_covid_siops_desp, 'APOIO_RECURSOS')):
+                        _r = 9
+                    # specs/siops/covid_77.yaml:69:5  siops/covid/77/row/9999999023  subfuncao == 302
+                    elif (f_subfuncao == 302):
+                        _r = 10
+                    # specs/siops/covid_77.yaml:73:5  siops/covid/77/row/9999999024  subfuncao == 303
+                    elif (f_subfuncao == 303):
+                        _r = 11
+                    # specs/siops/covid_77.yaml:77:5  siops/covid/77/row/9999999025  subfuncao == 304
+                    elif (f_subfuncao == 304):
+                        _r = 12
+                    # specs/siops/covid_77.yaml:81:5  siops/covid/77/row/9999999026  subfuncao == 305
+                    elif (f_subfuncao == 305):
+                        _r = 13
+                    # specs/siops/covid_77.yaml:85:5  siops/covid/77/row/9999999027  subfuncao == 306
+                    elif (f_subfuncao == 306):
+                        _r = 14
+                    else:
+                        _r = 15  # 9999999028 otherwise
+                    _a = A_covid_77.get(f_municipio)
+                    if _a is None:
+                        _a = A_covid_77[f_municipio] = ctx.new_rows('covid/77')
+                    _row = _a[_r]
+                    _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
+                    # specs/siops/covid_77.yaml:16:5  siops/covid/77/column/V0  V0 = sum(empenhado - anulado_empenho)
+                    _row[0] += (f_empenhado - f_anulado_empenho)
+                    # specs/siops/covid_77.yaml:20:5  siops/covid/77/column/V1  V1 = sum(liquidado - anulado_liquidacao)
+                    _row[1] += (f_liquidado - f_anulado_liquidacao)
+                    # specs/siops/covid_77.yaml:24:5  siops/covid/77/column/V2  V2 = sum(pago - anulado_pagamento)
+                    _row[2] += (f_pago - f_anulado_pagamento)
+                    if _trace is not None:
+                        _trace('covid/77', f_municipio, _r, _line, _before, _row)
+            if _on1:
+                # specs/siops/covid_78.yaml:9:9  siops/covid/78/filter
+                #   no_periodo and e_covid and funcao == 10 and recurso_siops == "213"
+                if (d_no_periodo and d_e_covid and (f_funcao == 10) and (d_recurso_siops == '213')):
+                    if _amount is not None:  # amounts read as text: converted here
+                        f_empenhado = _amount(f_empenhado)
+                        f_anulado_empenho = _amount(f_anulado_empenho)
+                        f_liquidado = _amount(f_liquidado)
+                        f_anulado_liquidacao = _amount(f_anulado_liquidacao)
+                        f_pago = _amount(f_pago)
+                        f_anulado_pagamento = _amount(f_anulado_pagamento)
+                    # hit_policy unique: casar com duas linhas é erro
+                    _r = -1
+                    # specs/siops/covid_78.yaml:28:5  siops/covid/78/row/9999999013  subfuncao == 122
+                    if (f_subfuncao == 122):
+                        _r = 0 if _r < 0 else ctx.conflict('covid/78', _r, 0, _line)
+                    # specs/siops/covid_78.yaml:32:5  siops/covid/78/row/9999999014  subfuncao == 301
+                    if (f_subfuncao == 301):
+                        _r = 1 if _r < 0 else ctx.conflict('covid/78', _r, 1, _line)
+                    # specs/siops/covid_78.yaml:36:5  siops/covid/78/row/9999999016  subfuncao == 302
+                    if (f_subfuncao == 302):
+                        _r = 2 if _r < 0 else ctx.conflict('covid/78', _r, 2, _line)
+                    # specs/siops/covid_78.yaml:40:5  siops/covid/78/row/9999999024  subfuncao == 303
+                    if (f_subfuncao == 303):
+                        _r = 3 if _r < 0 else ctx.conflict('covid/78', _r, 3, _line)
+                    # specs/siops/covid_78.yaml:44:5  siops/covid/78/row/9999999025  subfuncao == 304
+                    if (f_subfuncao == 304):
+                        _r = 4 if _r < 0 else ctx.conflict('covid/78', _r, 4, _line)
+                    # specs/siops/covid_78.yaml:48:5  siops/covid/78/row/9999999026  subfuncao == 305
+                    if (f_subfuncao == 305):
+                        _r = 5 if _r < 0 else ctx.conflict('covid/78', _r, 5, _line)
+                    # specs/siops/covid_78.yaml:52:5  siops/covid/78/row/9999999027  subfuncao == 306
+                    if (f_subfuncao == 306):
+                        _r = 6 if _r < 0 else ctx.conflict('covid/78', _r, 6, _line)
+                    if _r < 0:
+                        _r = 7  # 9999999028 otherwise
+                    _a = A_covid_78.get(f_municipio)
+                    if _a is None:
+                        _a = A_covid_78[f_municipio] = ctx.new_rows('covid/78')
+                    _row = _a[_r]
+                    _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
+                    # specs/siops/covid_78.yaml:15:5  siops/covid/78/column/V0  V0 = sum(empenhado - anulado_empenho)
+                    _row[0] += (f_empenhado - f_anulado_empenho)
+                    # specs/siops/covid_78.yaml:19:5  siops/covid/78/column/V1  V1 = sum(liquidado - anulado_liquidacao)
+                    _row[1] += (f_liquidado - f_anulado_liquidacao)
+                    # specs/siops/covid_78.yaml:23:5  siops/covid/78/column/V2  V2 = sum(pago - anulado_pagamento)
+                    _row[2] += (f_pago - f_anulado_pagamento)
+                    if _trace is not None:
+                        _trace('covid/78', f_municipio, _r, _line, _before, _row)
+            if _on2:
+                # specs/siops/covid_79.yaml:9:9  siops/covid/79/filter
+                #   no_periodo and e_covid and funcao == 10 and recurso_siops == "001"
+                if (d_no_periodo and d_e_covid and (f_funcao == 10) and (d_recurso_siops == '001')):
+                    if _amount is not None:  # amounts read as text: converted here
+                        f_empenhado = _amount(f_empenhado)
+                        f_anulado_empenho = _amount(f_anulado_empenho)
+                        f_liquidado = _amount(f_liquidado)
+                        f_anulado_liquidacao = _amount(f_anulado_liquidacao)
+                        f_pago = _amount(f_pago)
+                        f_anulado_pagamento = _amount(f_anulado_pagamento)
+                    # hit_policy unique: casar com duas linhas é erro
+                    _r = -1
+                    # specs/siops/covid_79.yaml:28:5  siops/covid/79/row/9999999013  subfuncao == 122
+                    if (f_subfuncao == 122):
+                        _r = 0 if _r < 0 else ctx.conflict('covid/79', _r, 0, _line)
+                    # specs/siops/covid_79.yaml:32:5  siops/covid/79/row/9999999014  subfuncao == 301
+                    if (f_subfuncao == 301):
+                        _r = 1 if _r < 0 else ctx.conflict('covid/79', _r, 1, _line)
+                    # specs/siops/covid_79.yaml:36:5  siops/covid/79/row/9999999016  subfuncao == 302
+                    if (f_subfuncao == 302):
+                        _r = 2 if _r < 0 else ctx.conflict('covid/79', _r, 2, _line)
+                    # specs/siops/covid_79.yaml:40:5  siops/covid/79/row/9999999024  subfuncao == 303
+                    if (f_subfuncao == 303):
+                        _r = 3 if _r < 0 else ctx.conflict('covid/79', _r, 3, _line)
+                    # specs/siops/covid_79.yaml:44:5  siops/covid/79/row/9999999025  subfuncao == 304
+                    if (f_subfuncao == 304):
+                        _r = 4 if _r < 0 else ctx.conflict('covid/79', _r, 4, _line)
+                    # specs/siops/covid_79.yaml:48:5  siops/covid/79/row/9999999026  subfuncao == 305
+                    if (f_subfuncao == 305):
+                        _r = 5 if _r < 0 else ctx.conflict('covid/79', _r, 5, _line)
+                    # specs/siops/covid_79.yaml:52:5  siops/covid/79/row/9999999027  subfuncao == 306
+                    if (f_subfuncao == 306):
+                        _r = 6 if _r < 0 else ctx.conflict('covid/79', _r, 6, _line)
+                    if _r < 0:
+                        _r = 7  # 9999999028 otherwise
+                    _a = A_covid_79.get(f_municipio)
+                    if _a is None:
+                        _a = A_covid_79[f_municipio] = ctx.new_rows('covid/79')
+                    _row = _a[_r]
+                    _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
+                    # specs/siops/covid_79.yaml:15:5  siops/covid/79/column/V0  V0 = sum(empenhado - anulado_empenho)
+                    _row[0] += (f_empenhado - f_anulado_empenho)
+                    # specs/siops/covid_79.yaml:19:5  siops/covid/79/column/V1  V1 = sum(liquidado - anulado_liquidacao)
+                    _row[1] += (f_liquidado - f_anulado_liquidacao)
+                    # specs/siops/covid_79.yaml:23:5  siops/covid/79/column/V2  V2 = sum(pago - anulado_pagamento)
+                    _row[2] += (f_pago - f_anulado_pagamento)
+                    if _trace is not None:
+                        _trace('covid/79', f_municipio, _r, _line, _before, _row)
             # siops/conferencias/despesa: somas das conferências (todos os registros, sem classificação)
             # specs/siops/conferencias_despesa.yaml:14:50  siops/conferencias/despesa/sum/common
             #   o que todas as somas abaixo exigem
@@ -704,6 +710,8 @@ def scan_despesa_movimento(rows, ctx):
     A_despesa_execucao = ctx.acc['despesa/execucao']
     A_restos_inscritos = ctx.acc['restos/inscritos']
     A_conferencias_despesa_execucao = ctx.acc['conferencias/despesa_execucao']
+    _on0 = ctx.computes('despesa/execucao')
+    _on1 = ctx.computes('restos/inscritos')
     _trace = ctx.trace
     _amount = ctx.amount
     E_equivalencia = M_equivalencia.entries if _trace is None else {}
@@ -754,50 +762,52 @@ def scan_despesa_movimento(rows, ctx):
             # specs/siops/despesa_movimento.yaml:51:9  siops/despesa_movimento/derived/pago
             #   pago = if tipo == "PAGAMENTO" then valor else if tipo == "ESTORNO_PAGAMENTO" then -valor else 0
             d_pago = (f_valor if (f_tipo == 'PAGAMENTO') else ((-f_valor) if (f_tipo == 'ESTORNO_PAGAMENTO') else 0))
-            # specs/siops/despesa_execucao.yaml:43:13  siops/despesa/execucao/part/0/filter
-            #   no_periodo and funcao == 10 and saude
-            if (d_no_periodo and (f_funcao == 10) and f_saude):
-                # specs/siops/despesa_execucao.yaml:42:5  siops/despesa/execucao/part/0/sheet  planilha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
-                _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
-                _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
-                _l2 = E_grupo_subfuncao.get((f_subfuncao,)) or M_grupo_subfuncao.find((f_subfuncao,), _line)
-                # specs/siops/despesa_execucao.yaml:47:10  siops/despesa/execucao/part/0/row  linha = coalesce(lookup(excecao_natureza, municipio, natureza).elem…
-                _l3 = E_excecao_natureza.get((f_municipio, f_natureza,)) or M_excecao_natureza.find((f_municipio, f_natureza,), _line)
-                _l4 = E_natureza_despesa.get((f_natureza,)) or M_natureza_despesa.find((f_natureza,), _line)
-                _l5 = E_elemento_despesa.get((o.coalesce(o.field(_l3, 0), _l4[0]),)) or M_elemento_despesa.find((o.coalesce(o.field(_l3, 0), _l4[0]),), _line)
-                _k = str(o.coalesce(o.field(_l1, 0), 10)) + '_' + str(o.coalesce(o.field(_l2, 0), 18)) + ';' + o.coalesce(o.field(_l3, 0), _l4[0])
-                _a = A_despesa_execucao.get(f_municipio)
-                if _a is None:
-                    _a = A_despesa_execucao[f_municipio] = ctx.new_rows('despesa/execucao')
-                _row = _a[_k]
-                _hit = True
-                # specs/siops/despesa_execucao.yaml:36:5  siops/despesa/execucao/part/0/column/V2  V2 = sum(empenhado)
-                _row[2] += d_empenhado
-                # specs/siops/despesa_execucao.yaml:37:5  siops/despesa/execucao/part/0/column/V3  V3 = sum(liquidado)
-                _row[3] += d_liquidado
-                # specs/siops/despesa_execucao.yaml:38:5  siops/despesa/execucao/part/0/column/V4  V4 = sum(pago)
-                _row[4] += d_pago
-                # specs/siops/despesa_execucao.yaml:39:5  siops/despesa/execucao/part/0/column/V5  V5 = sum(empenhado - liquidado where $bimestre == 6)
-                if _k2:
-                    _row[5] += (d_empenhado - d_liquidado)
-            # specs/siops/restos_inscritos.yaml:70:13  siops/restos/inscritos/part/1/filter
-            #   $bimestre == 6 and no_periodo and funcao == 10 and saude
-            if (_k2 and d_no_periodo and (f_funcao == 10) and f_saude):
-                # specs/siops/restos_inscritos.yaml:69:5  siops/restos/inscritos/part/1/sheet  planilha = "RP4"
-                # specs/siops/restos_inscritos.yaml:72:10  siops/restos/inscritos/part/1/row  linha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
-                _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
-                _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
-                _l6 = E_linha_restos.get((o.coalesce(o.field(_l1, 0), 10),)) or M_linha_restos.find((o.coalesce(o.field(_l1, 0), 10),), _line)
-                _k = 'RP4' + ';' + str(o.coalesce(o.field(_l1, 0), 10))
-                _a = A_restos_inscritos.get(f_municipio)
-                if _a is None:
-                    _a = A_restos_inscritos[f_municipio] = ctx.new_rows('restos/inscritos')
-                _row = _a[_k]
-                _hit = True
-                # specs/siops/restos_inscritos.yaml:51:5  siops/restos/inscritos/part/1/column/V10  V10 = sum(liquidado - pago)
-                _row[10] += (d_liquidado - d_pago)
-                # specs/siops/restos_inscritos.yaml:52:5  siops/restos/inscritos/part/1/column/V11  V11 = sum(empenhado - liquidado)
-                _row[11] += (d_empenhado - d_liquidado)
+            if _on0:
+                # specs/siops/despesa_execucao.yaml:43:13  siops/despesa/execucao/part/0/filter
+                #   no_periodo and funcao == 10 and saude
+                if (d_no_periodo and (f_funcao == 10) and f_saude):
+                    # specs/siops/despesa_execucao.yaml:42:5  siops/despesa/execucao/part/0/sheet  planilha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
+                    _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
+                    _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
+                    _l2 = E_grupo_subfuncao.get((f_subfuncao,)) or M_grupo_subfuncao.find((f_subfuncao,), _line)
+                    # specs/siops/despesa_execucao.yaml:47:10  siops/despesa/execucao/part/0/row  linha = coalesce(lookup(excecao_natureza, municipio, natureza).elem…
+                    _l3 = E_excecao_natureza.get((f_municipio, f_natureza,)) or M_excecao_natureza.find((f_municipio, f_natureza,), _line)
+                    _l4 = E_natureza_despesa.get((f_natureza,)) or M_natureza_despesa.find((f_natureza,), _line)
+                    _l5 = E_elemento_despesa.get((o.coalesce(o.field(_l3, 0), _l4[0]),)) or M_elemento_despesa.find((o.coalesce(o.field(_l3, 0), _l4[0]),), _line)
+                    _k = str(o.coalesce(o.field(_l1, 0), 10)) + '_' + str(o.coalesce(o.field(_l2, 0), 18)) + ';' + o.coalesce(o.field(_l3, 0), _l4[0])
+                    _a = A_despesa_execucao.get(f_municipio)
+                    if _a is None:
+                        _a = A_despesa_execucao[f_municipio] = ctx.new_rows('despesa/execucao')
+                    _row = _a[_k]
+                    _hit = True
+                    # specs/siops/despesa_execucao.yaml:36:5  siops/despesa/execucao/part/0/column/V2  V2 = sum(empenhado)
+                    _row[2] += d_empenhado
+                    # specs/siops/despesa_execucao.yaml:37:5  siops/despesa/execucao/part/0/column/V3  V3 = sum(liquidado)
+                    _row[3] += d_liquidado
+                    # specs/siops/despesa_execucao.yaml:38:5  siops/despesa/execucao/part/0/column/V4  V4 = sum(pago)
+                    _row[4] += d_pago
+                    # specs/siops/despesa_execucao.yaml:39:5  siops/despesa/execucao/part/0/column/V5  V5 = sum(empenhado - liquidado where $bimestre == 6)
+                    if _k2:
+                        _row[5] += (d_empenhado - d_liquidado)
+            if _on1:
+                # specs/siops/restos_inscritos.yaml:70:13  siops/restos/inscritos/part/1/filter
+                #   $bimestre == 6 and no_periodo and funcao == 10 and saude
+                if (_k2 and d_no_periodo and (f_funcao == 10) and f_saude):
+                    # specs/siops/restos_inscritos.yaml:69:5  siops/restos/inscritos/part/1/sheet  planilha = "RP4"
+                    # specs/siops/restos_inscritos.yaml:72:10  siops/restos/inscritos/part/1/row  linha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
+                    _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
+                    _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
+                    _l6 = E_linha_restos.get((o.coalesce(o.field(_l1, 0), 10),)) or M_linha_restos.find((o.coalesce(o.field(_l1, 0), 10),), _line)
+                    _k = 'RP4' + ';' + str(o.coalesce(o.field(_l1, 0), 10))
+                    _a = A_restos_inscritos.get(f_municipio)
+                    if _a is None:
+                        _a = A_restos_inscritos[f_municipio] = ctx.new_rows('restos/inscritos')
+                    _row = _a[_k]
+                    _hit = True
+                    # specs/siops/restos_inscritos.yaml:51:5  siops/restos/inscritos/part/1/column/V10  V10 = sum(liquidado - pago)
+                    _row[10] += (d_liquidado - d_pago)
+                    # specs/siops/restos_inscritos.yaml:52:5  siops/restos/inscritos/part/1/column/V11  V11 = sum(empenhado - liquidado)
+                    _row[11] += (d_empenhado - d_liquidado)
             # siops/conferencias/despesa_execucao: somas das conferências (todos os registros, sem classificação)
             # specs/siops/conferencias_despesa_execucao.yaml:17:32  siops/conferencias/despesa_execucao/sum/common
             #   o que todas as somas abaixo exigem
@@ -850,6 +860,7 @@ def scan_dotacao(rows, ctx):
     M_natureza_despesa = ctx.maps['natureza_despesa']
     A_despesa_execucao = ctx.acc['despesa/execucao']
     A_conferencias_dotacao = ctx.acc['conferencias/dotacao']
+    _on0 = ctx.computes('despesa/execucao')
     _trace = ctx.trace
     _amount = ctx.amount
     E_equivalencia = M_equivalencia.entries if _trace is None else {}
@@ -895,32 +906,33 @@ def scan_dotacao(rows, ctx):
             # specs/siops/dotacao.yaml:34:11  siops/dotacao/derived/orcada
             #   orcada = exercicio == $exercicio + 1
             d_orcada = (f_exercicio == _k2)
-            # specs/siops/despesa_execucao.yaml:54:13  siops/despesa/execucao/part/1/filter
-            #   funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6)
-            if ((f_funcao == 10) and f_saude and (d_no_periodo or (d_orcada and _k3))):
-                # specs/siops/despesa_execucao.yaml:53:5  siops/despesa/execucao/part/1/sheet  planilha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
-                _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
-                _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
-                _l2 = E_grupo_subfuncao.get((f_subfuncao,)) or M_grupo_subfuncao.find((f_subfuncao,), _line)
-                # specs/siops/despesa_execucao.yaml:58:10  siops/despesa/execucao/part/1/row  linha = coalesce(lookup(excecao_natureza, municipio, natureza).elem…
-                _l3 = E_excecao_natureza.get((f_municipio, f_natureza,)) or M_excecao_natureza.find((f_municipio, f_natureza,), _line)
-                _l4 = E_natureza_despesa.get((f_natureza,)) or M_natureza_despesa.find((f_natureza,), _line)
-                _l5 = E_elemento_despesa.get((o.coalesce(o.field(_l3, 0), _l4[0]),)) or M_elemento_despesa.find((o.coalesce(o.field(_l3, 0), _l4[0]),), _line)
-                _k = str(o.coalesce(o.field(_l1, 0), 10)) + '_' + str(o.coalesce(o.field(_l2, 0), 18)) + ';' + o.coalesce(o.field(_l3, 0), _l4[0])
-                _a = A_despesa_execucao.get(f_municipio)
-                if _a is None:
-                    _a = A_despesa_execucao[f_municipio] = ctx.new_rows('despesa/execucao')
-                _row = _a[_k]
-                _hit = True
-                # specs/siops/despesa_execucao.yaml:34:5  siops/despesa/execucao/part/1/column/V0  V0 = sum(dotacao_inicial where not orcada)
-                if (not d_orcada):
-                    _row[0] += f_dotacao_inicial
-                # specs/siops/despesa_execucao.yaml:35:5  siops/despesa/execucao/part/1/column/V1  V1 = sum(atualizada where not orcada)
-                if (not d_orcada):
-                    _row[1] += d_atualizada
-                # specs/siops/despesa_execucao.yaml:40:5  siops/despesa/execucao/part/1/column/V6  V6 = sum(dotacao_inicial where orcada)
-                if d_orcada:
-                    _row[6] += f_dotacao_inicial
+            if _on0:
+                # specs/siops/despesa_execucao.yaml:54:13  siops/despesa/execucao/part/1/filter
+                #   funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6)
+                if ((f_funcao == 10) and f_saude and (d_no_periodo or (d_orcada and _k3))):
+                    # specs/siops/despesa_execucao.yaml:53:5  siops/despesa/execucao/part/1/sheet  planilha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
+                    _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
+                    _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
+                    _l2 = E_grupo_subfuncao.get((f_subfuncao,)) or M_grupo_subfuncao.find((f_subfuncao,), _line)
+                    # specs/siops/despesa_execucao.yaml:58:10  siops/despesa/execucao/part/1/row  linha = coalesce(lookup(excecao_natureza, municipio, natureza).elem…
+                    _l3 = E_excecao_natureza.get((f_municipio, f_natureza,)) or M_excecao_natureza.find((f_municipio, f_natureza,), _line)
+                    _l4 = E_natureza_despesa.get((f_natureza,)) or M_natureza_despesa.find((f_natureza,), _line)
+                    _l5 = E_elemento_despesa.get((o.coalesce(o.field(_l3, 0), _l4[0]),)) or M_elemento_despesa.find((o.coalesce(o.field(_l3, 0), _l4[0]),), _line)
+                    _k = str(o.coalesce(o.field(_l1, 0), 10)) + '_' + str(o.coalesce(o.field(_l2, 0), 18)) + ';' + o.coalesce(o.field(_l3, 0), _l4[0])
+                    _a = A_despesa_execucao.get(f_municipio)
+                    if _a is None:
+                        _a = A_despesa_execucao[f_municipio] = ctx.new_rows('despesa/execucao')
+                    _row = _a[_k]
+                    _hit = True
+                    # specs/siops/despesa_execucao.yaml:34:5  siops/despesa/execucao/part/1/column/V0  V0 = sum(dotacao_inicial where not orcada)
+                    if (not d_orcada):
+                        _row[0] += f_dotacao_inicial
+                    # specs/siops/despesa_execucao.yaml:35:5  siops/despesa/execucao/part/1/column/V1  V1 = sum(atualizada where not orcada)
+                    if (not d_orcada):
+                        _row[1] += d_atualizada
+                    # specs/siops/despesa_execucao.yaml:40:5  siops/despesa/execucao/part/1/column/V6  V6 = sum(dotacao_inicial where orcada)
+                    if d_orcada:
+                        _row[6] += f_dotacao_inicial
             # siops/conferencias/dotacao: somas das conferências (todos os registros, sem classificação)
             _c = A_conferencias_dotacao.get(f_municipio)
             if _c is None:
@@ -952,6 +964,8 @@ def scan_receita(rows, ctx):
     A_covid_70 = ctx.acc['covid/70']
     A_covid_71 = ctx.acc['covid/71']
     A_conferencias_receita = ctx.acc['conferencias/receita']
+    _on0 = ctx.computes('covid/70')
+    _on1 = ctx.computes('covid/71')
     _trace = ctx.trace
     _amount = ctx.amount
     E_equivalencia = M_equivalencia.entries if _trace is None else {}
@@ -987,79 +1001,81 @@ def scan_receita(rows, ctx):
             # specs/siops/receita.yaml:33:12  siops/receita/derived/e_covid
             #   e_covid = covid or lookup(equivalencia, municipio, recurso).covid
             d_e_covid = (f_covid or _l0[1])
-            # specs/siops/covid_70.yaml:10:9  siops/covid/70/filter
-            #   no_periodo and e_covid
-            if (d_no_periodo and d_e_covid):
-                if _amount is not None:  # amounts read as text: converted here
-                    f_arrecadado = _amount(f_arrecadado)
-                # hit_policy first: a primeira linha que casar fica com o registro
-                # specs/siops/covid_70.yaml:22:5  siops/covid/70/row/9999999001  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
-                if o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_488')):
-                    _r = 0
-                # specs/siops/covid_70.yaml:26:5  siops/covid/70/row/9999999002  covid_siops_rec == "MP_938"
-                elif o.eq(f_covid_siops_rec, 'MP_938'):
-                    _r = 1
-                # specs/siops/covid_70.yaml:30:5  siops/covid/70/row/9999999003  recurso_siops == "212" and covid_siops_rec == "LC_172_2020"
-                elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'LC_172_2020')):
-                    _r = 2
-                # specs/siops/covid_70.yaml:34:5  siops/covid/70/row/9999999004  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
-                elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_774')):
-                    _r = 3
-                # specs/siops/covid_70.yaml:38:5  siops/covid/70/row/9999999005  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
-                elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_395')):
-                    _r = 4
-                # specs/siops/covid_70.yaml:42:5  siops/covid/70/row/9999999006  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
-                elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_430')):
-                    _r = 5
-                # specs/siops/covid_70.yaml:46:5  siops/covid/70/row/9999999007  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
-                elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_480')):
-                    _r = 6
-                # specs/siops/covid_70.yaml:50:5  siops/covid/70/row/9999999008  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
-                elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_414')):
-                    _r = 7
-                # specs/siops/covid_70.yaml:54:5  siops/covid/70/row/9999999009  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
-                elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_568')):
-                    _r = 8
-                # specs/siops/covid_70.yaml:58:5  siops/covid/70/row/9999999010  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
-                elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_827')):
-                    _r = 9
-                # specs/siops/covid_70.yaml:62:5  siops/covid/70/row/9999999011  recurso_siops == "212"
-                elif (d_recurso_siops == '212'):
-                    _r = 10
-                else:
+            if _on0:
+                # specs/siops/covid_70.yaml:10:9  siops/covid/70/filter
+                #   no_periodo and e_covid
+                if (d_no_periodo and d_e_covid):
+                    if _amount is not None:  # amounts read as text: converted here
+                        f_arrecadado = _amount(f_arrecadado)
+                    # hit_policy first: a primeira linha que casar fica com o registro
+                    # specs/siops/covid_70.yaml:22:5  siops/covid/70/row/9999999001  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
+                    if o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_488')):
+                        _r = 0
+                    # specs/siops/covid_70.yaml:26:5  siops/covid/70/row/9999999002  covid_siops_rec == "MP_938"
+                    elif o.eq(f_covid_siops_rec, 'MP_938'):
+                        _r = 1
+                    # specs/siops/covid_70.yaml:30:5  siops/covid/70/row/9999999003  recurso_siops == "212" and covid_siops_rec == "LC_172_2020"
+                    elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'LC_172_2020')):
+                        _r = 2
+                    # specs/siops/covid_70.yaml:34:5  siops/covid/70/row/9999999004  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
+                    elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_774')):
+                        _r = 3
+                    # specs/siops/covid_70.yaml:38:5  siops/covid/70/row/9999999005  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
+                    elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_395')):
+                        _r = 4
+                    # specs/siops/covid_70.yaml:42:5  siops/covid/70/row/9999999006  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
+                    elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_430')):
+                        _r = 5
+                    # specs/siops/covid_70.yaml:46:5  siops/covid/70/row/9999999007  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
+                    elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_480')):
+                        _r = 6
+                    # specs/siops/covid_70.yaml:50:5  siops/covid/70/row/9999999008  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
+                    elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_414')):
+                        _r = 7
+                    # specs/siops/covid_70.yaml:54:5  siops/covid/70/row/9999999009  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
+                    elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_568')):
+                        _r = 8
+                    # specs/siops/covid_70.yaml:58:5  siops/covid/70/row/9999999010  recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_…
+                    elif o.and3((d_recurso_siops == '212'), o.eq(f_covid_siops_rec, 'PORTARIA_MS_827')):
+                        _r = 9
+                    # specs/siops/covid_70.yaml:62:5  siops/covid/70/row/9999999011  recurso_siops == "212"
+                    elif (d_recurso_siops == '212'):
+                        _r = 10
+                    else:
+                        _r = -1
+                    if _r >= 0:
+                        _a = A_covid_70.get(f_municipio)
+                        if _a is None:
+                            _a = A_covid_70[f_municipio] = ctx.new_rows('covid/70')
+                        _row = _a[_r]
+                        _hit = True
+                        if _trace is not None:  # apura explain: remember what this record adds
+                            _before = _row[:]
+                        # specs/siops/covid_70.yaml:17:5  siops/covid/70/column/V0  V0 = sum(arrecadado)
+                        _row[0] += f_arrecadado
+                        if _trace is not None:
+                            _trace('covid/70', f_municipio, _r, _line, _before, _row)
+            if _on1:
+                # specs/siops/covid_71.yaml:10:9  siops/covid/71/filter
+                #   no_periodo and e_covid and recurso_siops == "213"
+                if (d_no_periodo and d_e_covid and (d_recurso_siops == '213')):
+                    if _amount is not None:  # amounts read as text: converted here
+                        f_arrecadado = _amount(f_arrecadado)
+                    # hit_policy unique: casar com duas linhas é erro
                     _r = -1
-                if _r >= 0:
-                    _a = A_covid_70.get(f_municipio)
+                    if _r < 0:
+                        _r = 0  # 9999999030 otherwise
+                    _a = A_covid_71.get(f_municipio)
                     if _a is None:
-                        _a = A_covid_70[f_municipio] = ctx.new_rows('covid/70')
+                        _a = A_covid_71[f_municipio] = ctx.new_rows('covid/71')
                     _row = _a[_r]
                     _hit = True
                     if _trace is not None:  # apura explain: remember what this record adds
                         _before = _row[:]
-                    # specs/siops/covid_70.yaml:17:5  siops/covid/70/column/V0  V0 = sum(arrecadado)
+                    # specs/siops/covid_71.yaml:16:5  siops/covid/71/column/V0  V0 = sum(arrecadado)
                     _row[0] += f_arrecadado
                     if _trace is not None:
-                        _trace('covid/70', f_municipio, _r, _line, _before, _row)
-            # specs/siops/covid_71.yaml:10:9  siops/covid/71/filter
-            #   no_periodo and e_covid and recurso_siops == "213"
-            if (d_no_periodo and d_e_covid and (d_recurso_siops == '213')):
-                if _amount is not None:  # amounts read as text: converted here
-                    f_arrecadado = _amount(f_arrecadado)
-                # hit_policy unique: casar com duas linhas é erro
-                _r = -1
-                if _r < 0:
-                    _r = 0  # 9999999030 otherwise
-                _a = A_covid_71.get(f_municipio)
-                if _a is None:
-                    _a = A_covid_71[f_municipio] = ctx.new_rows('covid/71')
-                _row = _a[_r]
-                _hit = True
-                if _trace is not None:  # apura explain: remember what this record adds
-                    _before = _row[:]
-                # specs/siops/covid_71.yaml:16:5  siops/covid/71/column/V0  V0 = sum(arrecadado)
-                _row[0] += f_arrecadado
-                if _trace is not None:
-                    _trace('covid/71', f_municipio, _r, _line, _before, _row)
+                        _trace('covid/71', f_municipio, _r, _line, _before, _row)
             # siops/conferencias/receita: somas das conferências (todos os registros, sem classificação)
             # specs/siops/conferencias_receita.yaml:16:33  siops/conferencias/receita/sum/common
             #   o que todas as somas abaixo exigem
@@ -1102,6 +1118,11 @@ def scan_restos_a_pagar(rows, ctx):
     A_restos_pagos_acumulados = ctx.acc['restos/pagos_acumulados']
     A_restos_pagos_exercicio = ctx.acc['restos/pagos_exercicio']
     A_conferencias_restos = ctx.acc['conferencias/restos']
+    _on0 = ctx.computes('restos/cancelados_acumulados')
+    _on1 = ctx.computes('restos/cancelados_exercicio')
+    _on2 = ctx.computes('restos/inscritos')
+    _on3 = ctx.computes('restos/pagos_acumulados')
+    _on4 = ctx.computes('restos/pagos_exercicio')
     _trace = ctx.trace
     _amount = ctx.amount
     E_equivalencia = M_equivalencia.entries if _trace is None else {}
@@ -1151,233 +1172,238 @@ def scan_restos_a_pagar(rows, ctx):
             d_inscrito = (f_valor if (f_tipo == 'INSCRICAO') else 0)
             # specs/siops/restos_a_pagar.yaml:39:14  siops/restos_a_pagar/derived/liquidado
             #   liquidado = if tipo == "LIQUIDACAO" then valor else 0
-            d_liquidado = (f_valor if (f_tipo == 'LIQUIDACAO') else 0)
+            # (d_liquidado: nenhuma parte desta varredura o lê)
             # specs/siops/restos_a_pagar.yaml:40:9  siops/restos_a_pagar/derived/pago
             #   pago = if tipo == "PAGAMENTO" then valor else 0
             d_pago = (f_valor if (f_tipo == 'PAGAMENTO') else 0)
             # specs/siops/restos_a_pagar.yaml:41:14  siops/restos_a_pagar/derived/cancelado
             #   cancelado = if tipo == "CANCELAMENTO" or tipo == "PRESCRICAO" then valor else 0
             d_cancelado = (f_valor if ((f_tipo == 'CANCELAMENTO') or (f_tipo == 'PRESCRICAO')) else 0)
-            # specs/siops/restos_cancelados_acumulados.yaml:38:13  siops/restos/cancelados_acumulados/part/0/filter
-            #   data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude
-            if o.and3(o.lt(f_data, _k0), (f_exercicio_origem < p_exercicio), (f_funcao == 10), f_saude):
-                # specs/siops/restos_cancelados_acumulados.yaml:37:5  siops/restos/cancelados_acumulados/part/0/sheet  planilha = "RP8"
-                # specs/siops/restos_cancelados_acumulados.yaml:40:10  siops/restos/cancelados_acumulados/part/0/row  linha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
-                _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
-                _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
-                _l2 = E_linha_restos.get((o.coalesce(o.field(_l1, 0), 10),)) or M_linha_restos.find((o.coalesce(o.field(_l1, 0), 10),), _line)
-                _k = 'RP8' + ';' + str(o.coalesce(o.field(_l1, 0), 10))
-                _a = A_restos_cancelados_acumulados.get(f_municipio)
-                if _a is None:
-                    _a = A_restos_cancelados_acumulados[f_municipio] = ctx.new_rows('restos/cancelados_acumulados')
-                _row = _a[_k]
-                _hit = True
-                # specs/siops/restos_cancelados_acumulados.yaml:26:5  siops/restos/cancelados_acumulados/part/0/column/V0  V0 = sum(cancelado where processado and exercicio_orig…
-                if (f_processado and (f_exercicio_origem == _k2)):
-                    _row[0] += d_cancelado
-                # specs/siops/restos_cancelados_acumulados.yaml:27:5  siops/restos/cancelados_acumulados/part/0/column/V1  V1 = sum(cancelado where not processado and exercicio_…
-                if ((not f_processado) and (f_exercicio_origem == _k2)):
-                    _row[1] += d_cancelado
-                # specs/siops/restos_cancelados_acumulados.yaml:28:5  siops/restos/cancelados_acumulados/part/0/column/V2  V2 = sum(cancelado where processado and exercicio_orig…
-                if (f_processado and (f_exercicio_origem == _k3)):
-                    _row[2] += d_cancelado
-                # specs/siops/restos_cancelados_acumulados.yaml:29:5  siops/restos/cancelados_acumulados/part/0/column/V3  V3 = sum(cancelado where not processado and exercicio_…
-                if ((not f_processado) and (f_exercicio_origem == _k3)):
-                    _row[3] += d_cancelado
-                # specs/siops/restos_cancelados_acumulados.yaml:30:5  siops/restos/cancelados_acumulados/part/0/column/V4  V4 = sum(cancelado where processado and exercicio_orig…
-                if (f_processado and (f_exercicio_origem == _k4)):
-                    _row[4] += d_cancelado
-                # specs/siops/restos_cancelados_acumulados.yaml:31:5  siops/restos/cancelados_acumulados/part/0/column/V5  V5 = sum(cancelado where not processado and exercicio_…
-                if ((not f_processado) and (f_exercicio_origem == _k4)):
-                    _row[5] += d_cancelado
-                # specs/siops/restos_cancelados_acumulados.yaml:32:5  siops/restos/cancelados_acumulados/part/0/column/V6  V6 = sum(cancelado where processado and exercicio_orig…
-                if (f_processado and (f_exercicio_origem == _k5)):
-                    _row[6] += d_cancelado
-                # specs/siops/restos_cancelados_acumulados.yaml:33:5  siops/restos/cancelados_acumulados/part/0/column/V7  V7 = sum(cancelado where not processado and exercicio_…
-                if ((not f_processado) and (f_exercicio_origem == _k5)):
-                    _row[7] += d_cancelado
-                # specs/siops/restos_cancelados_acumulados.yaml:34:5  siops/restos/cancelados_acumulados/part/0/column/V8  V8 = sum(cancelado where processado and exercicio_orig…
-                if (f_processado and (f_exercicio_origem <= _k6)):
-                    _row[8] += d_cancelado
-                # specs/siops/restos_cancelados_acumulados.yaml:35:5  siops/restos/cancelados_acumulados/part/0/column/V9  V9 = sum(cancelado where not processado and exercicio_…
-                if ((not f_processado) and (f_exercicio_origem <= _k6)):
-                    _row[9] += d_cancelado
-            # specs/siops/restos_cancelados_exercicio.yaml:37:13  siops/restos/cancelados_exercicio/part/0/filter
-            #   no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude
-            if (d_no_periodo and (f_exercicio_origem < p_exercicio) and (f_funcao == 10) and f_saude):
-                # specs/siops/restos_cancelados_exercicio.yaml:36:5  siops/restos/cancelados_exercicio/part/0/sheet  planilha = "RP7"
-                # specs/siops/restos_cancelados_exercicio.yaml:39:10  siops/restos/cancelados_exercicio/part/0/row  linha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
-                _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
-                _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
-                _l2 = E_linha_restos.get((o.coalesce(o.field(_l1, 0), 10),)) or M_linha_restos.find((o.coalesce(o.field(_l1, 0), 10),), _line)
-                _k = 'RP7' + ';' + str(o.coalesce(o.field(_l1, 0), 10))
-                _a = A_restos_cancelados_exercicio.get(f_municipio)
-                if _a is None:
-                    _a = A_restos_cancelados_exercicio[f_municipio] = ctx.new_rows('restos/cancelados_exercicio')
-                _row = _a[_k]
-                _hit = True
-                # specs/siops/restos_cancelados_exercicio.yaml:25:5  siops/restos/cancelados_exercicio/part/0/column/V0  V0 = sum(cancelado where processado and exercicio_orig…
-                if (f_processado and (f_exercicio_origem == _k2)):
-                    _row[0] += d_cancelado
-                # specs/siops/restos_cancelados_exercicio.yaml:26:5  siops/restos/cancelados_exercicio/part/0/column/V1  V1 = sum(cancelado where not processado and exercicio_…
-                if ((not f_processado) and (f_exercicio_origem == _k2)):
-                    _row[1] += d_cancelado
-                # specs/siops/restos_cancelados_exercicio.yaml:27:5  siops/restos/cancelados_exercicio/part/0/column/V2  V2 = sum(cancelado where processado and exercicio_orig…
-                if (f_processado and (f_exercicio_origem == _k3)):
-                    _row[2] += d_cancelado
-                # specs/siops/restos_cancelados_exercicio.yaml:28:5  siops/restos/cancelados_exercicio/part/0/column/V3  V3 = sum(cancelado where not processado and exercicio_…
-                if ((not f_processado) and (f_exercicio_origem == _k3)):
-                    _row[3] += d_cancelado
-                # specs/siops/restos_cancelados_exercicio.yaml:29:5  siops/restos/cancelados_exercicio/part/0/column/V4  V4 = sum(cancelado where processado and exercicio_orig…
-                if (f_processado and (f_exercicio_origem == _k4)):
-                    _row[4] += d_cancelado
-                # specs/siops/restos_cancelados_exercicio.yaml:30:5  siops/restos/cancelados_exercicio/part/0/column/V5  V5 = sum(cancelado where not processado and exercicio_…
-                if ((not f_processado) and (f_exercicio_origem == _k4)):
-                    _row[5] += d_cancelado
-                # specs/siops/restos_cancelados_exercicio.yaml:31:5  siops/restos/cancelados_exercicio/part/0/column/V6  V6 = sum(cancelado where processado and exercicio_orig…
-                if (f_processado and (f_exercicio_origem == _k5)):
-                    _row[6] += d_cancelado
-                # specs/siops/restos_cancelados_exercicio.yaml:32:5  siops/restos/cancelados_exercicio/part/0/column/V7  V7 = sum(cancelado where not processado and exercicio_…
-                if ((not f_processado) and (f_exercicio_origem == _k5)):
-                    _row[7] += d_cancelado
-                # specs/siops/restos_cancelados_exercicio.yaml:33:5  siops/restos/cancelados_exercicio/part/0/column/V8  V8 = sum(cancelado where processado and exercicio_orig…
-                if (f_processado and (f_exercicio_origem <= _k6)):
-                    _row[8] += d_cancelado
-                # specs/siops/restos_cancelados_exercicio.yaml:34:5  siops/restos/cancelados_exercicio/part/0/column/V9  V9 = sum(cancelado where not processado and exercicio_…
-                if ((not f_processado) and (f_exercicio_origem <= _k6)):
-                    _row[9] += d_cancelado
-            # specs/siops/restos_inscritos.yaml:55:13  siops/restos/inscritos/part/0/filter
-            #   ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude
-            if o.and3(d_ate_o_periodo, (f_exercicio_origem < p_exercicio), (f_funcao == 10), f_saude):
-                # specs/siops/restos_inscritos.yaml:54:5  siops/restos/inscritos/part/0/sheet  planilha = "RP4"
-                # specs/siops/restos_inscritos.yaml:57:10  siops/restos/inscritos/part/0/row  linha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
-                _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
-                _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
-                _l2 = E_linha_restos.get((o.coalesce(o.field(_l1, 0), 10),)) or M_linha_restos.find((o.coalesce(o.field(_l1, 0), 10),), _line)
-                _k = 'RP4' + ';' + str(o.coalesce(o.field(_l1, 0), 10))
-                _a = A_restos_inscritos.get(f_municipio)
-                if _a is None:
-                    _a = A_restos_inscritos[f_municipio] = ctx.new_rows('restos/inscritos')
-                _row = _a[_k]
-                _hit = True
-                # specs/siops/restos_inscritos.yaml:41:5  siops/restos/inscritos/part/0/column/V0  V0 = sum(inscrito where processado and exercicio_orige…
-                if (f_processado and (f_exercicio_origem == _k2)):
-                    _row[0] += d_inscrito
-                # specs/siops/restos_inscritos.yaml:42:5  siops/restos/inscritos/part/0/column/V1  V1 = sum(inscrito where not processado and exercicio_o…
-                if ((not f_processado) and (f_exercicio_origem == _k2)):
-                    _row[1] += d_inscrito
-                # specs/siops/restos_inscritos.yaml:43:5  siops/restos/inscritos/part/0/column/V2  V2 = sum(inscrito where processado and exercicio_orige…
-                if (f_processado and (f_exercicio_origem == _k3)):
-                    _row[2] += d_inscrito
-                # specs/siops/restos_inscritos.yaml:44:5  siops/restos/inscritos/part/0/column/V3  V3 = sum(inscrito where not processado and exercicio_o…
-                if ((not f_processado) and (f_exercicio_origem == _k3)):
-                    _row[3] += d_inscrito
-                # specs/siops/restos_inscritos.yaml:45:5  siops/restos/inscritos/part/0/column/V4  V4 = sum(inscrito where processado and exercicio_orige…
-                if (f_processado and (f_exercicio_origem == _k4)):
-                    _row[4] += d_inscrito
-                # specs/siops/restos_inscritos.yaml:46:5  siops/restos/inscritos/part/0/column/V5  V5 = sum(inscrito where not processado and exercicio_o…
-                if ((not f_processado) and (f_exercicio_origem == _k4)):
-                    _row[5] += d_inscrito
-                # specs/siops/restos_inscritos.yaml:47:5  siops/restos/inscritos/part/0/column/V6  V6 = sum(inscrito where processado and exercicio_orige…
-                if (f_processado and (f_exercicio_origem == _k5)):
-                    _row[6] += d_inscrito
-                # specs/siops/restos_inscritos.yaml:48:5  siops/restos/inscritos/part/0/column/V7  V7 = sum(inscrito where not processado and exercicio_o…
-                if ((not f_processado) and (f_exercicio_origem == _k5)):
-                    _row[7] += d_inscrito
-                # specs/siops/restos_inscritos.yaml:49:5  siops/restos/inscritos/part/0/column/V8  V8 = sum(inscrito where processado and exercicio_orige…
-                if (f_processado and (f_exercicio_origem <= _k6)):
-                    _row[8] += d_inscrito
-                # specs/siops/restos_inscritos.yaml:50:5  siops/restos/inscritos/part/0/column/V9  V9 = sum(inscrito where not processado and exercicio_o…
-                if ((not f_processado) and (f_exercicio_origem <= _k6)):
-                    _row[9] += d_inscrito
-            # specs/siops/restos_pagos_acumulados.yaml:39:13  siops/restos/pagos_acumulados/part/0/filter
-            #   data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude
-            if o.and3(o.lt(f_data, _k0), (f_exercicio_origem < p_exercicio), (f_funcao == 10), f_saude):
-                # specs/siops/restos_pagos_acumulados.yaml:38:5  siops/restos/pagos_acumulados/part/0/sheet  planilha = "RP6"
-                # specs/siops/restos_pagos_acumulados.yaml:41:10  siops/restos/pagos_acumulados/part/0/row  linha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
-                _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
-                _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
-                _l2 = E_linha_restos.get((o.coalesce(o.field(_l1, 0), 10),)) or M_linha_restos.find((o.coalesce(o.field(_l1, 0), 10),), _line)
-                _k = 'RP6' + ';' + str(o.coalesce(o.field(_l1, 0), 10))
-                _a = A_restos_pagos_acumulados.get(f_municipio)
-                if _a is None:
-                    _a = A_restos_pagos_acumulados[f_municipio] = ctx.new_rows('restos/pagos_acumulados')
-                _row = _a[_k]
-                _hit = True
-                # specs/siops/restos_pagos_acumulados.yaml:27:5  siops/restos/pagos_acumulados/part/0/column/V0  V0 = sum(pago where processado and exercicio_origem ==…
-                if (f_processado and (f_exercicio_origem == _k2)):
-                    _row[0] += d_pago
-                # specs/siops/restos_pagos_acumulados.yaml:28:5  siops/restos/pagos_acumulados/part/0/column/V1  V1 = sum(pago where not processado and exercicio_orige…
-                if ((not f_processado) and (f_exercicio_origem == _k2)):
-                    _row[1] += d_pago
-                # specs/siops/restos_pagos_acumulados.yaml:29:5  siops/restos/pagos_acumulados/part/0/column/V2  V2 = sum(pago where processado and exercicio_origem ==…
-                if (f_processado and (f_exercicio_origem == _k3)):
-                    _row[2] += d_pago
-                # specs/siops/restos_pagos_acumulados.yaml:30:5  siops/restos/pagos_acumulados/part/0/column/V3  V3 = sum(pago where not processado and exercicio_orige…
-                if ((not f_processado) and (f_exercicio_origem == _k3)):
-                    _row[3] += d_pago
-                # specs/siops/restos_pagos_acumulados.yaml:31:5  siops/restos/pagos_acumulados/part/0/column/V4  V4 = sum(pago where processado and exercicio_origem ==…
-                if (f_processado and (f_exercicio_origem == _k4)):
-                    _row[4] += d_pago
-                # specs/siops/restos_pagos_acumulados.yaml:32:5  siops/restos/pagos_acumulados/part/0/column/V5  V5 = sum(pago where not processado and exercicio_orige…
-                if ((not f_processado) and (f_exercicio_origem == _k4)):
-                    _row[5] += d_pago
-                # specs/siops/restos_pagos_acumulados.yaml:33:5  siops/restos/pagos_acumulados/part/0/column/V6  V6 = sum(pago where processado and exercicio_origem ==…
-                if (f_processado and (f_exercicio_origem == _k5)):
-                    _row[6] += d_pago
-                # specs/siops/restos_pagos_acumulados.yaml:34:5  siops/restos/pagos_acumulados/part/0/column/V7  V7 = sum(pago where not processado and exercicio_orige…
-                if ((not f_processado) and (f_exercicio_origem == _k5)):
-                    _row[7] += d_pago
-                # specs/siops/restos_pagos_acumulados.yaml:35:5  siops/restos/pagos_acumulados/part/0/column/V8  V8 = sum(pago where processado and exercicio_origem <=…
-                if (f_processado and (f_exercicio_origem <= _k6)):
-                    _row[8] += d_pago
-                # specs/siops/restos_pagos_acumulados.yaml:36:5  siops/restos/pagos_acumulados/part/0/column/V9  V9 = sum(pago where not processado and exercicio_orige…
-                if ((not f_processado) and (f_exercicio_origem <= _k6)):
-                    _row[9] += d_pago
-            # specs/siops/restos_pagos_exercicio.yaml:37:13  siops/restos/pagos_exercicio/part/0/filter
-            #   no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude
-            if (d_no_periodo and (f_exercicio_origem < p_exercicio) and (f_funcao == 10) and f_saude):
-                # specs/siops/restos_pagos_exercicio.yaml:36:5  siops/restos/pagos_exercicio/part/0/sheet  planilha = "RP5"
-                # specs/siops/restos_pagos_exercicio.yaml:39:10  siops/restos/pagos_exercicio/part/0/row  linha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
-                _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
-                _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
-                _l2 = E_linha_restos.get((o.coalesce(o.field(_l1, 0), 10),)) or M_linha_restos.find((o.coalesce(o.field(_l1, 0), 10),), _line)
-                _k = 'RP5' + ';' + str(o.coalesce(o.field(_l1, 0), 10))
-                _a = A_restos_pagos_exercicio.get(f_municipio)
-                if _a is None:
-                    _a = A_restos_pagos_exercicio[f_municipio] = ctx.new_rows('restos/pagos_exercicio')
-                _row = _a[_k]
-                _hit = True
-                # specs/siops/restos_pagos_exercicio.yaml:25:5  siops/restos/pagos_exercicio/part/0/column/V0  V0 = sum(pago where processado and exercicio_origem ==…
-                if (f_processado and (f_exercicio_origem == _k2)):
-                    _row[0] += d_pago
-                # specs/siops/restos_pagos_exercicio.yaml:26:5  siops/restos/pagos_exercicio/part/0/column/V1  V1 = sum(pago where not processado and exercicio_orige…
-                if ((not f_processado) and (f_exercicio_origem == _k2)):
-                    _row[1] += d_pago
-                # specs/siops/restos_pagos_exercicio.yaml:27:5  siops/restos/pagos_exercicio/part/0/column/V2  V2 = sum(pago where processado and exercicio_origem ==…
-                if (f_processado and (f_exercicio_origem == _k3)):
-                    _row[2] += d_pago
-                # specs/siops/restos_pagos_exercicio.yaml:28:5  siops/restos/pagos_exercicio/part/0/column/V3  V3 = sum(pago where not processado and exercicio_orige…
-                if ((not f_processado) and (f_exercicio_origem == _k3)):
-                    _row[3] += d_pago
-                # specs/siops/restos_pagos_exercicio.yaml:29:5  siops/restos/pagos_exercicio/part/0/column/V4  V4 = sum(pago where processado and exercicio_origem ==…
-                if (f_processado and (f_exercicio_origem == _k4)):
-                    _row[4] += d_pago
-                # specs/siops/restos_pagos_exercicio.yaml:30:5  siops/restos/pagos_exercicio/part/0/column/V5  V5 = sum(pago where not processado and exercicio_orige…
-                if ((not f_processado) and (f_exercicio_origem == _k4)):
-                    _row[5] += d_pago
-                # specs/siops/restos_pagos_exercicio.yaml:31:5  siops/restos/pagos_exercicio/part/0/column/V6  V6 = sum(pago where processado and exercicio_origem ==…
-                if (f_processado and (f_exercicio_origem == _k5)):
-                    _row[6] += d_pago
-                # specs/siops/restos_pagos_exercicio.yaml:32:5  siops/restos/pagos_exercicio/part/0/column/V7  V7 = sum(pago where not processado and exercicio_orige…
-                if ((not f_processado) and (f_exercicio_origem == _k5)):
-                    _row[7] += d_pago
-                # specs/siops/restos_pagos_exercicio.yaml:33:5  siops/restos/pagos_exercicio/part/0/column/V8  V8 = sum(pago where processado and exercicio_origem <=…
-                if (f_processado and (f_exercicio_origem <= _k6)):
-                    _row[8] += d_pago
-                # specs/siops/restos_pagos_exercicio.yaml:34:5  siops/restos/pagos_exercicio/part/0/column/V9  V9 = sum(pago where not processado and exercicio_orige…
-                if ((not f_processado) and (f_exercicio_origem <= _k6)):
-                    _row[9] += d_pago
+            if _on0:
+                # specs/siops/restos_cancelados_acumulados.yaml:38:13  siops/restos/cancelados_acumulados/part/0/filter
+                #   data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude
+                if o.and3(o.lt(f_data, _k0), (f_exercicio_origem < p_exercicio), (f_funcao == 10), f_saude):
+                    # specs/siops/restos_cancelados_acumulados.yaml:37:5  siops/restos/cancelados_acumulados/part/0/sheet  planilha = "RP8"
+                    # specs/siops/restos_cancelados_acumulados.yaml:40:10  siops/restos/cancelados_acumulados/part/0/row  linha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
+                    _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
+                    _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
+                    _l2 = E_linha_restos.get((o.coalesce(o.field(_l1, 0), 10),)) or M_linha_restos.find((o.coalesce(o.field(_l1, 0), 10),), _line)
+                    _k = 'RP8' + ';' + str(o.coalesce(o.field(_l1, 0), 10))
+                    _a = A_restos_cancelados_acumulados.get(f_municipio)
+                    if _a is None:
+                        _a = A_restos_cancelados_acumulados[f_municipio] = ctx.new_rows('restos/cancelados_acumulados')
+                    _row = _a[_k]
+                    _hit = True
+                    # specs/siops/restos_cancelados_acumulados.yaml:26:5  siops/restos/cancelados_acumulados/part/0/column/V0  V0 = sum(cancelado where processado and exercicio_orig…
+                    if (f_processado and (f_exercicio_origem == _k2)):
+                        _row[0] += d_cancelado
+                    # specs/siops/restos_cancelados_acumulados.yaml:27:5  siops/restos/cancelados_acumulados/part/0/column/V1  V1 = sum(cancelado where not processado and exercicio_…
+                    if ((not f_processado) and (f_exercicio_origem == _k2)):
+                        _row[1] += d_cancelado
+                    # specs/siops/restos_cancelados_acumulados.yaml:28:5  siops/restos/cancelados_acumulados/part/0/column/V2  V2 = sum(cancelado where processado and exercicio_orig…
+                    if (f_processado and (f_exercicio_origem == _k3)):
+                        _row[2] += d_cancelado
+                    # specs/siops/restos_cancelados_acumulados.yaml:29:5  siops/restos/cancelados_acumulados/part/0/column/V3  V3 = sum(cancelado where not processado and exercicio_…
+                    if ((not f_processado) and (f_exercicio_origem == _k3)):
+                        _row[3] += d_cancelado
+                    # specs/siops/restos_cancelados_acumulados.yaml:30:5  siops/restos/cancelados_acumulados/part/0/column/V4  V4 = sum(cancelado where processado and exercicio_orig…
+                    if (f_processado and (f_exercicio_origem == _k4)):
+                        _row[4] += d_cancelado
+                    # specs/siops/restos_cancelados_acumulados.yaml:31:5  siops/restos/cancelados_acumulados/part/0/column/V5  V5 = sum(cancelado where not processado and exercicio_…
+                    if ((not f_processado) and (f_exercicio_origem == _k4)):
+                        _row[5] += d_cancelado
+                    # specs/siops/restos_cancelados_acumulados.yaml:32:5  siops/restos/cancelados_acumulados/part/0/column/V6  V6 = sum(cancelado where processado and exercicio_orig…
+                    if (f_processado and (f_exercicio_origem == _k5)):
+                        _row[6] += d_cancelado
+                    # specs/siops/restos_cancelados_acumulados.yaml:33:5  siops/restos/cancelados_acumulados/part/0/column/V7  V7 = sum(cancelado where not processado and exercicio_…
+                    if ((not f_processado) and (f_exercicio_origem == _k5)):
+                        _row[7] += d_cancelado
+                    # specs/siops/restos_cancelados_acumulados.yaml:34:5  siops/restos/cancelados_acumulados/part/0/column/V8  V8 = sum(cancelado where processado and exercicio_orig…
+                    if (f_processado and (f_exercicio_origem <= _k6)):
+                        _row[8] += d_cancelado
+                    # specs/siops/restos_cancelados_acumulados.yaml:35:5  siops/restos/cancelados_acumulados/part/0/column/V9  V9 = sum(cancelado where not processado and exercicio_…
+                    if ((not f_processado) and (f_exercicio_origem <= _k6)):
+                        _row[9] += d_cancelado
+            if _on1:
+                # specs/siops/restos_cancelados_exercicio.yaml:37:13  siops/restos/cancelados_exercicio/part/0/filter
+                #   no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude
+                if (d_no_periodo and (f_exercicio_origem < p_exercicio) and (f_funcao == 10) and f_saude):
+                    # specs/siops/restos_cancelados_exercicio.yaml:36:5  siops/restos/cancelados_exercicio/part/0/sheet  planilha = "RP7"
+                    # specs/siops/restos_cancelados_exercicio.yaml:39:10  siops/restos/cancelados_exercicio/part/0/row  linha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
+                    _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
+                    _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
+                    _l2 = E_linha_restos.get((o.coalesce(o.field(_l1, 0), 10),)) or M_linha_restos.find((o.coalesce(o.field(_l1, 0), 10),), _line)
+                    _k = 'RP7' + ';' + str(o.coalesce(o.field(_l1, 0), 10))
+                    _a = A_restos_cancelados_exercicio.get(f_municipio)
+                    if _a is None:
+                        _a = A_restos_cancelados_exercicio[f_municipio] = ctx.new_rows('restos/cancelados_exercicio')
+                    _row = _a[_k]
+                    _hit = True
+                    # specs/siops/restos_cancelados_exercicio.yaml:25:5  siops/restos/cancelados_exercicio/part/0/column/V0  V0 = sum(cancelado where processado and exercicio_orig…
+                    if (f_processado and (f_exercicio_origem == _k2)):
+                        _row[0] += d_cancelado
+                    # specs/siops/restos_cancelados_exercicio.yaml:26:5  siops/restos/cancelados_exercicio/part/0/column/V1  V1 = sum(cancelado where not processado and exercicio_…
+                    if ((not f_processado) and (f_exercicio_origem == _k2)):
+                        _row[1] += d_cancelado
+                    # specs/siops/restos_cancelados_exercicio.yaml:27:5  siops/restos/cancelados_exercicio/part/0/column/V2  V2 = sum(cancelado where processado and exercicio_orig…
+                    if (f_processado and (f_exercicio_origem == _k3)):
+                        _row[2] += d_cancelado
+                    # specs/siops/restos_cancelados_exercicio.yaml:28:5  siops/restos/cancelados_exercicio/part/0/column/V3  V3 = sum(cancelado where not processado and exercicio_…
+                    if ((not f_processado) and (f_exercicio_origem == _k3)):
+                        _row[3] += d_cancelado
+                    # specs/siops/restos_cancelados_exercicio.yaml:29:5  siops/restos/cancelados_exercicio/part/0/column/V4  V4 = sum(cancelado where processado and exercicio_orig…
+                    if (f_processado and (f_exercicio_origem == _k4)):
+                        _row[4] += d_cancelado
+                    # specs/siops/restos_cancelados_exercicio.yaml:30:5  siops/restos/cancelados_exercicio/part/0/column/V5  V5 = sum(cancelado where not processado and exercicio_…
+                    if ((not f_processado) and (f_exercicio_origem == _k4)):
+                        _row[5] += d_cancelado
+                    # specs/siops/restos_cancelados_exercicio.yaml:31:5  siops/restos/cancelados_exercicio/part/0/column/V6  V6 = sum(cancelado where processado and exercicio_orig…
+                    if (f_processado and (f_exercicio_origem == _k5)):
+                        _row[6] += d_cancelado
+                    # specs/siops/restos_cancelados_exercicio.yaml:32:5  siops/restos/cancelados_exercicio/part/0/column/V7  V7 = sum(cancelado where not processado and exercicio_…
+                    if ((not f_processado) and (f_exercicio_origem == _k5)):
+                        _row[7] += d_cancelado
+                    # specs/siops/restos_cancelados_exercicio.yaml:33:5  siops/restos/cancelados_exercicio/part/0/column/V8  V8 = sum(cancelado where processado and exercicio_orig…
+                    if (f_processado and (f_exercicio_origem <= _k6)):
+                        _row[8] += d_cancelado
+                    # specs/siops/restos_cancelados_exercicio.yaml:34:5  siops/restos/cancelados_exercicio/part/0/column/V9  V9 = sum(cancelado where not processado and exercicio_…
+                    if ((not f_processado) and (f_exercicio_origem <= _k6)):
+                        _row[9] += d_cancelado
+            if _on2:
+                # specs/siops/restos_inscritos.yaml:55:13  siops/restos/inscritos/part/0/filter
+                #   ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude
+                if o.and3(d_ate_o_periodo, (f_exercicio_origem < p_exercicio), (f_funcao == 10), f_saude):
+                    # specs/siops/restos_inscritos.yaml:54:5  siops/restos/inscritos/part/0/sheet  planilha = "RP4"
+                    # specs/siops/restos_inscritos.yaml:57:10  siops/restos/inscritos/part/0/row  linha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
+                    _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
+                    _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
+                    _l2 = E_linha_restos.get((o.coalesce(o.field(_l1, 0), 10),)) or M_linha_restos.find((o.coalesce(o.field(_l1, 0), 10),), _line)
+                    _k = 'RP4' + ';' + str(o.coalesce(o.field(_l1, 0), 10))
+                    _a = A_restos_inscritos.get(f_municipio)
+                    if _a is None:
+                        _a = A_restos_inscritos[f_municipio] = ctx.new_rows('restos/inscritos')
+                    _row = _a[_k]
+                    _hit = True
+                    # specs/siops/restos_inscritos.yaml:41:5  siops/restos/inscritos/part/0/column/V0  V0 = sum(inscrito where processado and exercicio_orige…
+                    if (f_processado and (f_exercicio_origem == _k2)):
+                        _row[0] += d_inscrito
+                    # specs/siops/restos_inscritos.yaml:42:5  siops/restos/inscritos/part/0/column/V1  V1 = sum(inscrito where not processado and exercicio_o…
+                    if ((not f_processado) and (f_exercicio_origem == _k2)):
+                        _row[1] += d_inscrito
+                    # specs/siops/restos_inscritos.yaml:43:5  siops/restos/inscritos/part/0/column/V2  V2 = sum(inscrito where processado and exercicio_orige…
+                    if (f_processado and (f_exercicio_origem == _k3)):
+                        _row[2] += d_inscrito
+                    # specs/siops/restos_inscritos.yaml:44:5  siops/restos/inscritos/part/0/column/V3  V3 = sum(inscrito where not processado and exercicio_o…
+                    if ((not f_processado) and (f_exercicio_origem == _k3)):
+                        _row[3] += d_inscrito
+                    # specs/siops/restos_inscritos.yaml:45:5  siops/restos/inscritos/part/0/column/V4  V4 = sum(inscrito where processado and exercicio_orige…
+                    if (f_processado and (f_exercicio_origem == _k4)):
+                        _row[4] += d_inscrito
+                    # specs/siops/restos_inscritos.yaml:46:5  siops/restos/inscritos/part/0/column/V5  V5 = sum(inscrito where not processado and exercicio_o…
+                    if ((not f_processado) and (f_exercicio_origem == _k4)):
+                        _row[5] += d_inscrito
+                    # specs/siops/restos_inscritos.yaml:47:5  siops/restos/inscritos/part/0/column/V6  V6 = sum(inscrito where processado and exercicio_orige…
+                    if (f_processado and (f_exercicio_origem == _k5)):
+                        _row[6] += d_inscrito
+                    # specs/siops/restos_inscritos.yaml:48:5  siops/restos/inscritos/part/0/column/V7  V7 = sum(inscrito where not processado and exercicio_o…
+                    if ((not f_processado) and (f_exercicio_origem == _k5)):
+                        _row[7] += d_inscrito
+                    # specs/siops/restos_inscritos.yaml:49:5  siops/restos/inscritos/part/0/column/V8  V8 = sum(inscrito where processado and exercicio_orige…
+                    if (f_processado and (f_exercicio_origem <= _k6)):
+                        _row[8] += d_inscrito
+                    # specs/siops/restos_inscritos.yaml:50:5  siops/restos/inscritos/part/0/column/V9  V9 = sum(inscrito where not processado and exercicio_o…
+                    if ((not f_processado) and (f_exercicio_origem <= _k6)):
+                        _row[9] += d_inscrito
+            if _on3:
+                # specs/siops/restos_pagos_acumulados.yaml:39:13  siops/restos/pagos_acumulados/part/0/filter
+                #   data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude
+                if o.and3(o.lt(f_data, _k0), (f_exercicio_origem < p_exercicio), (f_funcao == 10), f_saude):
+                    # specs/siops/restos_pagos_acumulados.yaml:38:5  siops/restos/pagos_acumulados/part/0/sheet  planilha = "RP6"
+                    # specs/siops/restos_pagos_acumulados.yaml:41:10  siops/restos/pagos_acumulados/part/0/row  linha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
+                    _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
+                    _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
+                    _l2 = E_linha_restos.get((o.coalesce(o.field(_l1, 0), 10),)) or M_linha_restos.find((o.coalesce(o.field(_l1, 0), 10),), _line)
+                    _k = 'RP6' + ';' + str(o.coalesce(o.field(_l1, 0), 10))
+                    _a = A_restos_pagos_acumulados.get(f_municipio)
+                    if _a is None:
+                        _a = A_restos_pagos_acumulados[f_municipio] = ctx.new_rows('restos/pagos_acumulados')
+                    _row = _a[_k]
+                    _hit = True
+                    # specs/siops/restos_pagos_acumulados.yaml:27:5  siops/restos/pagos_acumulados/part/0/column/V0  V0 = sum(pago where processado and exercicio_origem ==…
+                    if (f_processado and (f_exercicio_origem == _k2)):
+                        _row[0] += d_pago
+                    # specs/siops/restos_pagos_acumulados.yaml:28:5  siops/restos/pagos_acumulados/part/0/column/V1  V1 = sum(pago where not processado and exercicio_orige…
+                    if ((not f_processado) and (f_exercicio_origem == _k2)):
+                        _row[1] += d_pago
+                    # specs/siops/restos_pagos_acumulados.yaml:29:5  siops/restos/pagos_acumulados/part/0/column/V2  V2 = sum(pago where processado and exercicio_origem ==…
+                    if (f_processado and (f_exercicio_origem == _k3)):
+                        _row[2] += d_pago
+                    # specs/siops/restos_pagos_acumulados.yaml:30:5  siops/restos/pagos_acumulados/part/0/column/V3  V3 = sum(pago where not processado and exercicio_orige…
+                    if ((not f_processado) and (f_exercicio_origem == _k3)):
+                        _row[3] += d_pago
+                    # specs/siops/restos_pagos_acumulados.yaml:31:5  siops/restos/pagos_acumulados/part/0/column/V4  V4 = sum(pago where processado and exercicio_origem ==…
+                    if (f_processado and (f_exercicio_origem == _k4)):
+                        _row[4] += d_pago
+                    # specs/siops/restos_pagos_acumulados.yaml:32:5  siops/restos/pagos_acumulados/part/0/column/V5  V5 = sum(pago where not processado and exercicio_orige…
+                    if ((not f_processado) and (f_exercicio_origem == _k4)):
+                        _row[5] += d_pago
+                    # specs/siops/restos_pagos_acumulados.yaml:33:5  siops/restos/pagos_acumulados/part/0/column/V6  V6 = sum(pago where processado and exercicio_origem ==…
+                    if (f_processado and (f_exercicio_origem == _k5)):
+                        _row[6] += d_pago
+                    # specs/siops/restos_pagos_acumulados.yaml:34:5  siops/restos/pagos_acumulados/part/0/column/V7  V7 = sum(pago where not processado and exercicio_orige…
+                    if ((not f_processado) and (f_exercicio_origem == _k5)):
+                        _row[7] += d_pago
+                    # specs/siops/restos_pagos_acumulados.yaml:35:5  siops/restos/pagos_acumulados/part/0/column/V8  V8 = sum(pago where processado and exercicio_origem <=…
+                    if (f_processado and (f_exercicio_origem <= _k6)):
+                        _row[8] += d_pago
+                    # specs/siops/restos_pagos_acumulados.yaml:36:5  siops/restos/pagos_acumulados/part/0/column/V9  V9 = sum(pago where not processado and exercicio_orige…
+                    if ((not f_processado) and (f_exercicio_origem <= _k6)):
+                        _row[9] += d_pago
+            if _on4:
+                # specs/siops/restos_pagos_exercicio.yaml:37:13  siops/restos/pagos_exercicio/part/0/filter
+                #   no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude
+                if (d_no_periodo and (f_exercicio_origem < p_exercicio) and (f_funcao == 10) and f_saude):
+                    # specs/siops/restos_pagos_exercicio.yaml:36:5  siops/restos/pagos_exercicio/part/0/sheet  planilha = "RP5"
+                    # specs/siops/restos_pagos_exercicio.yaml:39:10  siops/restos/pagos_exercicio/part/0/row  linha = coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, …
+                    _l0 = E_equivalencia.get((f_municipio, f_recurso,)) or M_equivalencia.find((f_municipio, f_recurso,), _line)
+                    _l1 = E_grupo_fonte.get((f_recurso, _l0[1],)) or M_grupo_fonte.find((f_recurso, _l0[1],), _line)
+                    _l2 = E_linha_restos.get((o.coalesce(o.field(_l1, 0), 10),)) or M_linha_restos.find((o.coalesce(o.field(_l1, 0), 10),), _line)
+                    _k = 'RP5' + ';' + str(o.coalesce(o.field(_l1, 0), 10))
+                    _a = A_restos_pagos_exercicio.get(f_municipio)
+                    if _a is None:
+                        _a = A_restos_pagos_exercicio[f_municipio] = ctx.new_rows('restos/pagos_exercicio')
+                    _row = _a[_k]
+                    _hit = True
+                    # specs/siops/restos_pagos_exercicio.yaml:25:5  siops/restos/pagos_exercicio/part/0/column/V0  V0 = sum(pago where processado and exercicio_origem ==…
+                    if (f_processado and (f_exercicio_origem == _k2)):
+                        _row[0] += d_pago
+                    # specs/siops/restos_pagos_exercicio.yaml:26:5  siops/restos/pagos_exercicio/part/0/column/V1  V1 = sum(pago where not processado and exercicio_orige…
+                    if ((not f_processado) and (f_exercicio_origem == _k2)):
+                        _row[1] += d_pago
+                    # specs/siops/restos_pagos_exercicio.yaml:27:5  siops/restos/pagos_exercicio/part/0/column/V2  V2 = sum(pago where processado and exercicio_origem ==…
+                    if (f_processado and (f_exercicio_origem == _k3)):
+                        _row[2] += d_pago
+                    # specs/siops/restos_pagos_exercicio.yaml:28:5  siops/restos/pagos_exercicio/part/0/column/V3  V3 = sum(pago where not processado and exercicio_orige…
+                    if ((not f_processado) and (f_exercicio_origem == _k3)):
+                        _row[3] += d_pago
+                    # specs/siops/restos_pagos_exercicio.yaml:29:5  siops/restos/pagos_exercicio/part/0/column/V4  V4 = sum(pago where processado and exercicio_origem ==…
+                    if (f_processado and (f_exercicio_origem == _k4)):
+                        _row[4] += d_pago
+                    # specs/siops/restos_pagos_exercicio.yaml:30:5  siops/restos/pagos_exercicio/part/0/column/V5  V5 = sum(pago where not processado and exercicio_orige…
+                    if ((not f_processado) and (f_exercicio_origem == _k4)):
+                        _row[5] += d_pago
+                    # specs/siops/restos_pagos_exercicio.yaml:31:5  siops/restos/pagos_exercicio/part/0/column/V6  V6 = sum(pago where processado and exercicio_origem ==…
+                    if (f_processado and (f_exercicio_origem == _k5)):
+                        _row[6] += d_pago
+                    # specs/siops/restos_pagos_exercicio.yaml:32:5  siops/restos/pagos_exercicio/part/0/column/V7  V7 = sum(pago where not processado and exercicio_orige…
+                    if ((not f_processado) and (f_exercicio_origem == _k5)):
+                        _row[7] += d_pago
+                    # specs/siops/restos_pagos_exercicio.yaml:33:5  siops/restos/pagos_exercicio/part/0/column/V8  V8 = sum(pago where processado and exercicio_origem <=…
+                    if (f_processado and (f_exercicio_origem <= _k6)):
+                        _row[8] += d_pago
+                    # specs/siops/restos_pagos_exercicio.yaml:34:5  siops/restos/pagos_exercicio/part/0/column/V9  V9 = sum(pago where not processado and exercicio_orige…
+                    if ((not f_processado) and (f_exercicio_origem <= _k6)):
+                        _row[9] += d_pago
             # siops/conferencias/restos: somas das conferências (todos os registros, sem classificação)
             _c = A_conferencias_restos.get(f_municipio)
             if _c is None:

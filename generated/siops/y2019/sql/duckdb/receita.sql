@@ -134,7 +134,9 @@ WITH "map__equivalencia" AS (
   SELECT
     "r".*,
     "p"."exercicio" AS "$exercicio",
-    "p"."bimestre" AS "$bimestre"
+    "p"."bimestre" AS "$bimestre",
+    "p"."_on_0" AS "$_on_0",
+    "p"."_on_1" AS "$_on_1"
   FROM "receita" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -206,11 +208,16 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."no_periodo" AND "s"."e_covid" AS "_f__covid_70", /* specs/siops/covid_70.yaml:10:9  siops/covid/70/filter no_periodo and e_covid */
-    (
+    "s"."$_on_0" AND (
       "s"."no_periodo" AND "s"."e_covid"
-    ) AND (
-      "s"."recurso_siops" = '213'
+    ) AS "_f__covid_70", /* specs/siops/covid_70.yaml:10:9  siops/covid/70/filter no_periodo and e_covid */
+    "s"."$_on_1"
+    AND (
+      (
+        "s"."no_periodo" AND "s"."e_covid"
+      ) AND (
+        "s"."recurso_siops" = '213'
+      )
     ) AS "_f__covid_71" /* specs/siops/covid_71.yaml:10:9  siops/covid/71/filter no_periodo and e_covid and recurso_siops == "213" */
   FROM "derived_e_covid" AS "s"
 ), "classified" AS (
@@ -353,7 +360,9 @@ WITH "map__equivalencia" AS (
   SELECT
     "r".*,
     "p"."exercicio" AS "$exercicio",
-    "p"."bimestre" AS "$bimestre"
+    "p"."bimestre" AS "$bimestre",
+    "p"."_on_0" AS "$_on_0",
+    "p"."_on_1" AS "$_on_1"
   FROM "receita" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -425,11 +434,16 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."no_periodo" AND "s"."e_covid" AS "_f__covid_70", /* specs/siops/covid_70.yaml:10:9  siops/covid/70/filter no_periodo and e_covid */
-    (
+    "s"."$_on_0" AND (
       "s"."no_periodo" AND "s"."e_covid"
-    ) AND (
-      "s"."recurso_siops" = '213'
+    ) AS "_f__covid_70", /* specs/siops/covid_70.yaml:10:9  siops/covid/70/filter no_periodo and e_covid */
+    "s"."$_on_1"
+    AND (
+      (
+        "s"."no_periodo" AND "s"."e_covid"
+      ) AND (
+        "s"."recurso_siops" = '213'
+      )
     ) AS "_f__covid_71" /* specs/siops/covid_71.yaml:10:9  siops/covid/71/filter no_periodo and e_covid and recurso_siops == "213" */
   FROM "derived_e_covid" AS "s"
 ), "classified" AS (

@@ -193,7 +193,12 @@ WITH `map__equivalencia` AS (
   SELECT
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
-    `p`.`bimestre` AS `$bimestre`
+    `p`.`bimestre` AS `$bimestre`,
+    `p`.`_on_7` AS `$_on_7`,
+    `p`.`_on_8` AS `$_on_8`,
+    `p`.`_on_9` AS `$_on_9`,
+    `p`.`_on_10` AS `$_on_10`,
+    `p`.`_on_11` AS `$_on_11`
   FROM `restos_a_pagar` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -322,73 +327,88 @@ WITH `map__equivalencia` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    (
-      (
-        `s`.`data` < CASE
-          WHEN 1 BETWEEN 1 AND 12 AND `s`.`$exercicio` BETWEEN 1 AND 9999 AND 1 >= 1
-          THEN CASE
-            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE(`s`.`$exercicio`, 1, 1)))
-            THEN MAKE_DATE(`s`.`$exercicio`, 1, 1)
-          END
-        END
-      )
-      AND (
-        `s`.`exercicio_origem` < `s`.`$exercicio`
-      )
-    )
+    `s`.`$_on_7`
     AND (
       (
-        `s`.`funcao` = 10
-      ) AND `s`.`saude`
+        (
+          `s`.`data` < CASE
+            WHEN 1 BETWEEN 1 AND 12 AND `s`.`$exercicio` BETWEEN 1 AND 9999 AND 1 >= 1
+            THEN CASE
+              WHEN 1 <= DAY(LAST_DAY(MAKE_DATE(`s`.`$exercicio`, 1, 1)))
+              THEN MAKE_DATE(`s`.`$exercicio`, 1, 1)
+            END
+          END
+        )
+        AND (
+          `s`.`exercicio_origem` < `s`.`$exercicio`
+        )
+      )
+      AND (
+        (
+          `s`.`funcao` = 10
+        ) AND `s`.`saude`
+      )
     ) AS `_f__restos_cancelados_acumulados__p0`, /* siops/restos/cancelados_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
-    (
-      `s`.`no_periodo` AND (
-        `s`.`exercicio_origem` < `s`.`$exercicio`
-      )
-    )
+    `s`.`$_on_8`
     AND (
       (
-        `s`.`funcao` = 10
-      ) AND `s`.`saude`
-    ) AS `_f__restos_cancelados_exercicio__p0`, /* siops/restos/cancelados_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-    (
-      `s`.`ate_o_periodo` AND (
-        `s`.`exercicio_origem` < `s`.`$exercicio`
-      )
-    )
-    AND (
-      (
-        `s`.`funcao` = 10
-      ) AND `s`.`saude`
-    ) AS `_f__restos_inscritos__p0`, /* siops/restos/inscritos/part/0 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-    (
-      (
-        `s`.`data` < CASE
-          WHEN 1 BETWEEN 1 AND 12 AND `s`.`$exercicio` BETWEEN 1 AND 9999 AND 1 >= 1
-          THEN CASE
-            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE(`s`.`$exercicio`, 1, 1)))
-            THEN MAKE_DATE(`s`.`$exercicio`, 1, 1)
-          END
-        END
+        `s`.`no_periodo` AND (
+          `s`.`exercicio_origem` < `s`.`$exercicio`
+        )
       )
       AND (
-        `s`.`exercicio_origem` < `s`.`$exercicio`
+        (
+          `s`.`funcao` = 10
+        ) AND `s`.`saude`
       )
-    )
+    ) AS `_f__restos_cancelados_exercicio__p0`, /* siops/restos/cancelados_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    `s`.`$_on_9`
     AND (
       (
-        `s`.`funcao` = 10
-      ) AND `s`.`saude`
+        `s`.`ate_o_periodo` AND (
+          `s`.`exercicio_origem` < `s`.`$exercicio`
+        )
+      )
+      AND (
+        (
+          `s`.`funcao` = 10
+        ) AND `s`.`saude`
+      )
+    ) AS `_f__restos_inscritos__p0`, /* siops/restos/inscritos/part/0 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    `s`.`$_on_10`
+    AND (
+      (
+        (
+          `s`.`data` < CASE
+            WHEN 1 BETWEEN 1 AND 12 AND `s`.`$exercicio` BETWEEN 1 AND 9999 AND 1 >= 1
+            THEN CASE
+              WHEN 1 <= DAY(LAST_DAY(MAKE_DATE(`s`.`$exercicio`, 1, 1)))
+              THEN MAKE_DATE(`s`.`$exercicio`, 1, 1)
+            END
+          END
+        )
+        AND (
+          `s`.`exercicio_origem` < `s`.`$exercicio`
+        )
+      )
+      AND (
+        (
+          `s`.`funcao` = 10
+        ) AND `s`.`saude`
+      )
     ) AS `_f__restos_pagos_acumulados__p0`, /* siops/restos/pagos_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
-    (
-      `s`.`no_periodo` AND (
-        `s`.`exercicio_origem` < `s`.`$exercicio`
-      )
-    )
+    `s`.`$_on_11`
     AND (
       (
-        `s`.`funcao` = 10
-      ) AND `s`.`saude`
+        `s`.`no_periodo` AND (
+          `s`.`exercicio_origem` < `s`.`$exercicio`
+        )
+      )
+      AND (
+        (
+          `s`.`funcao` = 10
+        ) AND `s`.`saude`
+      )
     ) AS `_f__restos_pagos_exercicio__p0` /* siops/restos/pagos_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
   FROM `lookup_2` AS `s`
 ), `classified` AS (
@@ -422,11 +442,13 @@ SELECT
 FROM (
   SELECT
     `s`.`_line`,
-    COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
+    `s`.`$_on_7`
+    AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
-    COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
+    `s`.`$_on_7`
+    AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
       AND (
@@ -441,14 +463,17 @@ FROM (
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
     `s`.`_l0___status` AS `_c1_status`,
-    COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
+    `s`.`$_on_7`
+    AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e2`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e2_k0`,
-    COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+    `s`.`$_on_8`
+    AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e3`,
     `s`.`municipio` AS `_e3_k0`,
     `s`.`recurso` AS `_e3_k1`,
-    COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+    `s`.`$_on_8`
+    AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
       AND (
@@ -463,13 +488,17 @@ FROM (
     `s`.`recurso` AS `_c4_k1`,
     `s`.`_l0___entry` AS `_c4_entry`,
     `s`.`_l0___status` AS `_c4_status`,
-    COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+    `s`.`$_on_8`
+    AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e5`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e5_k0`,
-    COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE) AND `s`.`_l0__found` IS NULL AS `_e6`,
+    `s`.`$_on_9`
+    AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
+    AND `s`.`_l0__found` IS NULL AS `_e6`,
     `s`.`municipio` AS `_e6_k0`,
     `s`.`recurso` AS `_e6_k1`,
-    COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
+    `s`.`$_on_9`
+    AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
       AND (
@@ -484,13 +513,17 @@ FROM (
     `s`.`recurso` AS `_c7_k1`,
     `s`.`_l0___entry` AS `_c7_entry`,
     `s`.`_l0___status` AS `_c7_status`,
-    COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE) AND `s`.`_l2__found` IS NULL AS `_e8`,
+    `s`.`$_on_9`
+    AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
+    AND `s`.`_l2__found` IS NULL AS `_e8`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e8_k0`,
-    COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+    `s`.`$_on_10`
+    AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e9`,
     `s`.`municipio` AS `_e9_k0`,
     `s`.`recurso` AS `_e9_k1`,
-    COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+    `s`.`$_on_10`
+    AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
       AND (
@@ -505,14 +538,17 @@ FROM (
     `s`.`recurso` AS `_c10_k1`,
     `s`.`_l0___entry` AS `_c10_entry`,
     `s`.`_l0___status` AS `_c10_status`,
-    COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+    `s`.`$_on_10`
+    AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e11`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e11_k0`,
-    COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+    `s`.`$_on_11`
+    AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e12`,
     `s`.`municipio` AS `_e12_k0`,
     `s`.`recurso` AS `_e12_k1`,
-    COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+    `s`.`$_on_11`
+    AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
       AND (
@@ -527,17 +563,20 @@ FROM (
     `s`.`recurso` AS `_c13_k1`,
     `s`.`_l0___entry` AS `_c13_entry`,
     `s`.`_l0___status` AS `_c13_status`,
-    COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+    `s`.`$_on_11`
+    AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e14`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e14_k0`
   FROM `classified` AS `s`
   WHERE
     (
-      COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
+      `s`.`$_on_7`
+      AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
+      `s`.`$_on_7`
+      AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
         AND (
@@ -550,15 +589,18 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
+      `s`.`$_on_7`
+      AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+      `s`.`$_on_8`
+      AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+      `s`.`$_on_8`
+      AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
         AND (
@@ -571,34 +613,18 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+      `s`.`$_on_8`
+      AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE) AND `s`.`_l0__found` IS NULL
-    )
-    OR (
-      COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
-      AND (
-        `s`.`_l0___unconfirmed`
-        AND (
-          NOT `s`.`_k__restos_cancelados_acumulados__p0` IS NULL
-          OR NOT `s`.`_k__restos_cancelados_exercicio__p0` IS NULL
-          OR NOT `s`.`_k__restos_inscritos__p0` IS NULL
-          OR NOT `s`.`_k__restos_pagos_acumulados__p0` IS NULL
-          OR NOT `s`.`_k__restos_pagos_exercicio__p0` IS NULL
-        )
-      )
-    )
-    OR (
-      COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE) AND `s`.`_l2__found` IS NULL
-    )
-    OR (
-      COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+      `s`.`$_on_9`
+      AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+      `s`.`$_on_9`
+      AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
         AND (
@@ -611,15 +637,18 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+      `s`.`$_on_9`
+      AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+      `s`.`$_on_10`
+      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+      `s`.`$_on_10`
+      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
         AND (
@@ -632,7 +661,32 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+      `s`.`$_on_10`
+      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+      AND `s`.`_l2__found` IS NULL
+    )
+    OR (
+      `s`.`$_on_11`
+      AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+      AND `s`.`_l0__found` IS NULL
+    )
+    OR (
+      `s`.`$_on_11`
+      AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+      AND (
+        `s`.`_l0___unconfirmed`
+        AND (
+          NOT `s`.`_k__restos_cancelados_acumulados__p0` IS NULL
+          OR NOT `s`.`_k__restos_cancelados_exercicio__p0` IS NULL
+          OR NOT `s`.`_k__restos_inscritos__p0` IS NULL
+          OR NOT `s`.`_k__restos_pagos_acumulados__p0` IS NULL
+          OR NOT `s`.`_k__restos_pagos_exercicio__p0` IS NULL
+        )
+      )
+    )
+    OR (
+      `s`.`$_on_11`
+      AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
 ) AS `e`
@@ -713,7 +767,12 @@ WITH `map__equivalencia` AS (
   SELECT
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
-    `p`.`bimestre` AS `$bimestre`
+    `p`.`bimestre` AS `$bimestre`,
+    `p`.`_on_7` AS `$_on_7`,
+    `p`.`_on_8` AS `$_on_8`,
+    `p`.`_on_9` AS `$_on_9`,
+    `p`.`_on_10` AS `$_on_10`,
+    `p`.`_on_11` AS `$_on_11`
   FROM `restos_a_pagar` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -842,73 +901,88 @@ WITH `map__equivalencia` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    (
-      (
-        `s`.`data` < CASE
-          WHEN 1 BETWEEN 1 AND 12 AND `s`.`$exercicio` BETWEEN 1 AND 9999 AND 1 >= 1
-          THEN CASE
-            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE(`s`.`$exercicio`, 1, 1)))
-            THEN MAKE_DATE(`s`.`$exercicio`, 1, 1)
-          END
-        END
-      )
-      AND (
-        `s`.`exercicio_origem` < `s`.`$exercicio`
-      )
-    )
+    `s`.`$_on_7`
     AND (
       (
-        `s`.`funcao` = 10
-      ) AND `s`.`saude`
+        (
+          `s`.`data` < CASE
+            WHEN 1 BETWEEN 1 AND 12 AND `s`.`$exercicio` BETWEEN 1 AND 9999 AND 1 >= 1
+            THEN CASE
+              WHEN 1 <= DAY(LAST_DAY(MAKE_DATE(`s`.`$exercicio`, 1, 1)))
+              THEN MAKE_DATE(`s`.`$exercicio`, 1, 1)
+            END
+          END
+        )
+        AND (
+          `s`.`exercicio_origem` < `s`.`$exercicio`
+        )
+      )
+      AND (
+        (
+          `s`.`funcao` = 10
+        ) AND `s`.`saude`
+      )
     ) AS `_f__restos_cancelados_acumulados__p0`, /* siops/restos/cancelados_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
-    (
-      `s`.`no_periodo` AND (
-        `s`.`exercicio_origem` < `s`.`$exercicio`
-      )
-    )
+    `s`.`$_on_8`
     AND (
       (
-        `s`.`funcao` = 10
-      ) AND `s`.`saude`
-    ) AS `_f__restos_cancelados_exercicio__p0`, /* siops/restos/cancelados_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-    (
-      `s`.`ate_o_periodo` AND (
-        `s`.`exercicio_origem` < `s`.`$exercicio`
-      )
-    )
-    AND (
-      (
-        `s`.`funcao` = 10
-      ) AND `s`.`saude`
-    ) AS `_f__restos_inscritos__p0`, /* siops/restos/inscritos/part/0 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-    (
-      (
-        `s`.`data` < CASE
-          WHEN 1 BETWEEN 1 AND 12 AND `s`.`$exercicio` BETWEEN 1 AND 9999 AND 1 >= 1
-          THEN CASE
-            WHEN 1 <= DAY(LAST_DAY(MAKE_DATE(`s`.`$exercicio`, 1, 1)))
-            THEN MAKE_DATE(`s`.`$exercicio`, 1, 1)
-          END
-        END
+        `s`.`no_periodo` AND (
+          `s`.`exercicio_origem` < `s`.`$exercicio`
+        )
       )
       AND (
-        `s`.`exercicio_origem` < `s`.`$exercicio`
+        (
+          `s`.`funcao` = 10
+        ) AND `s`.`saude`
       )
-    )
+    ) AS `_f__restos_cancelados_exercicio__p0`, /* siops/restos/cancelados_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    `s`.`$_on_9`
     AND (
       (
-        `s`.`funcao` = 10
-      ) AND `s`.`saude`
+        `s`.`ate_o_periodo` AND (
+          `s`.`exercicio_origem` < `s`.`$exercicio`
+        )
+      )
+      AND (
+        (
+          `s`.`funcao` = 10
+        ) AND `s`.`saude`
+      )
+    ) AS `_f__restos_inscritos__p0`, /* siops/restos/inscritos/part/0 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    `s`.`$_on_10`
+    AND (
+      (
+        (
+          `s`.`data` < CASE
+            WHEN 1 BETWEEN 1 AND 12 AND `s`.`$exercicio` BETWEEN 1 AND 9999 AND 1 >= 1
+            THEN CASE
+              WHEN 1 <= DAY(LAST_DAY(MAKE_DATE(`s`.`$exercicio`, 1, 1)))
+              THEN MAKE_DATE(`s`.`$exercicio`, 1, 1)
+            END
+          END
+        )
+        AND (
+          `s`.`exercicio_origem` < `s`.`$exercicio`
+        )
+      )
+      AND (
+        (
+          `s`.`funcao` = 10
+        ) AND `s`.`saude`
+      )
     ) AS `_f__restos_pagos_acumulados__p0`, /* siops/restos/pagos_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
-    (
-      `s`.`no_periodo` AND (
-        `s`.`exercicio_origem` < `s`.`$exercicio`
-      )
-    )
+    `s`.`$_on_11`
     AND (
       (
-        `s`.`funcao` = 10
-      ) AND `s`.`saude`
+        `s`.`no_periodo` AND (
+          `s`.`exercicio_origem` < `s`.`$exercicio`
+        )
+      )
+      AND (
+        (
+          `s`.`funcao` = 10
+        ) AND `s`.`saude`
+      )
     ) AS `_f__restos_pagos_exercicio__p0` /* siops/restos/pagos_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
   FROM `lookup_2` AS `s`
 ), `classified` AS (
@@ -1939,11 +2013,13 @@ SELECT
 FROM (
   SELECT
     `s`.`_line`,
-    COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
+    `s`.`$_on_7`
+    AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
-    COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
+    `s`.`$_on_7`
+    AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
       AND (
@@ -1958,14 +2034,17 @@ FROM (
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
     `s`.`_l0___status` AS `_c1_status`,
-    COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
+    `s`.`$_on_7`
+    AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e2`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e2_k0`,
-    COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+    `s`.`$_on_8`
+    AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e3`,
     `s`.`municipio` AS `_e3_k0`,
     `s`.`recurso` AS `_e3_k1`,
-    COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+    `s`.`$_on_8`
+    AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
       AND (
@@ -1980,13 +2059,17 @@ FROM (
     `s`.`recurso` AS `_c4_k1`,
     `s`.`_l0___entry` AS `_c4_entry`,
     `s`.`_l0___status` AS `_c4_status`,
-    COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+    `s`.`$_on_8`
+    AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e5`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e5_k0`,
-    COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE) AND `s`.`_l0__found` IS NULL AS `_e6`,
+    `s`.`$_on_9`
+    AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
+    AND `s`.`_l0__found` IS NULL AS `_e6`,
     `s`.`municipio` AS `_e6_k0`,
     `s`.`recurso` AS `_e6_k1`,
-    COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
+    `s`.`$_on_9`
+    AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
       AND (
@@ -2001,13 +2084,17 @@ FROM (
     `s`.`recurso` AS `_c7_k1`,
     `s`.`_l0___entry` AS `_c7_entry`,
     `s`.`_l0___status` AS `_c7_status`,
-    COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE) AND `s`.`_l2__found` IS NULL AS `_e8`,
+    `s`.`$_on_9`
+    AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
+    AND `s`.`_l2__found` IS NULL AS `_e8`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e8_k0`,
-    COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+    `s`.`$_on_10`
+    AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e9`,
     `s`.`municipio` AS `_e9_k0`,
     `s`.`recurso` AS `_e9_k1`,
-    COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+    `s`.`$_on_10`
+    AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
       AND (
@@ -2022,14 +2109,17 @@ FROM (
     `s`.`recurso` AS `_c10_k1`,
     `s`.`_l0___entry` AS `_c10_entry`,
     `s`.`_l0___status` AS `_c10_status`,
-    COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+    `s`.`$_on_10`
+    AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e11`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e11_k0`,
-    COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+    `s`.`$_on_11`
+    AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e12`,
     `s`.`municipio` AS `_e12_k0`,
     `s`.`recurso` AS `_e12_k1`,
-    COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+    `s`.`$_on_11`
+    AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
       AND (
@@ -2044,17 +2134,20 @@ FROM (
     `s`.`recurso` AS `_c13_k1`,
     `s`.`_l0___entry` AS `_c13_entry`,
     `s`.`_l0___status` AS `_c13_status`,
-    COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+    `s`.`$_on_11`
+    AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e14`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e14_k0`
   FROM `classified` AS `s`
   WHERE
     (
-      COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
+      `s`.`$_on_7`
+      AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
+      `s`.`$_on_7`
+      AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
         AND (
@@ -2067,15 +2160,18 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
+      `s`.`$_on_7`
+      AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+      `s`.`$_on_8`
+      AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+      `s`.`$_on_8`
+      AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
         AND (
@@ -2088,34 +2184,18 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+      `s`.`$_on_8`
+      AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE) AND `s`.`_l0__found` IS NULL
-    )
-    OR (
-      COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
-      AND (
-        `s`.`_l0___unconfirmed`
-        AND (
-          NOT `s`.`_k__restos_cancelados_acumulados__p0` IS NULL
-          OR NOT `s`.`_k__restos_cancelados_exercicio__p0` IS NULL
-          OR NOT `s`.`_k__restos_inscritos__p0` IS NULL
-          OR NOT `s`.`_k__restos_pagos_acumulados__p0` IS NULL
-          OR NOT `s`.`_k__restos_pagos_exercicio__p0` IS NULL
-        )
-      )
-    )
-    OR (
-      COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE) AND `s`.`_l2__found` IS NULL
-    )
-    OR (
-      COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+      `s`.`$_on_9`
+      AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+      `s`.`$_on_9`
+      AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
         AND (
@@ -2128,15 +2208,18 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+      `s`.`$_on_9`
+      AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+      `s`.`$_on_10`
+      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+      `s`.`$_on_10`
+      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
         AND (
@@ -2149,7 +2232,32 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+      `s`.`$_on_10`
+      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+      AND `s`.`_l2__found` IS NULL
+    )
+    OR (
+      `s`.`$_on_11`
+      AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+      AND `s`.`_l0__found` IS NULL
+    )
+    OR (
+      `s`.`$_on_11`
+      AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
+      AND (
+        `s`.`_l0___unconfirmed`
+        AND (
+          NOT `s`.`_k__restos_cancelados_acumulados__p0` IS NULL
+          OR NOT `s`.`_k__restos_cancelados_exercicio__p0` IS NULL
+          OR NOT `s`.`_k__restos_inscritos__p0` IS NULL
+          OR NOT `s`.`_k__restos_pagos_acumulados__p0` IS NULL
+          OR NOT `s`.`_k__restos_pagos_exercicio__p0` IS NULL
+        )
+      )
+    )
+    OR (
+      `s`.`$_on_11`
+      AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
 ) AS `e`

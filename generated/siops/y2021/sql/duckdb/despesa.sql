@@ -172,7 +172,10 @@ WITH "map__equivalencia" AS (
   SELECT
     "r".*,
     "p"."exercicio" AS "$exercicio",
-    "p"."bimestre" AS "$bimestre"
+    "p"."bimestre" AS "$bimestre",
+    "p"."_on_3" AS "$_on_3",
+    "p"."_on_4" AS "$_on_4",
+    "p"."_on_5" AS "$_on_5"
   FROM "despesa" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -244,34 +247,43 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    (
-      "s"."no_periodo" AND "s"."e_covid"
-    )
+    "s"."$_on_3"
     AND (
       (
-        "s"."funcao" = 10
-      ) AND (
-        "s"."recurso_siops" = '212'
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND (
+          "s"."recurso_siops" = '212'
+        )
       )
     ) AS "_f__covid_77", /* specs/siops/covid_77.yaml:9:9  siops/covid/77/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "212" */
-    (
-      "s"."no_periodo" AND "s"."e_covid"
-    )
+    "s"."$_on_4"
     AND (
       (
-        "s"."funcao" = 10
-      ) AND (
-        "s"."recurso_siops" = '213'
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND (
+          "s"."recurso_siops" = '213'
+        )
       )
     ) AS "_f__covid_78", /* specs/siops/covid_78.yaml:9:9  siops/covid/78/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "213" */
-    (
-      "s"."no_periodo" AND "s"."e_covid"
-    )
+    "s"."$_on_5"
     AND (
       (
-        "s"."funcao" = 10
-      ) AND (
-        "s"."recurso_siops" = '001'
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND (
+          "s"."recurso_siops" = '001'
+        )
       )
     ) AS "_f__covid_79" /* specs/siops/covid_79.yaml:9:9  siops/covid/79/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "001" */
   FROM "derived_e_covid" AS "s"
@@ -523,7 +535,10 @@ WITH "map__equivalencia" AS (
   SELECT
     "r".*,
     "p"."exercicio" AS "$exercicio",
-    "p"."bimestre" AS "$bimestre"
+    "p"."bimestre" AS "$bimestre",
+    "p"."_on_3" AS "$_on_3",
+    "p"."_on_4" AS "$_on_4",
+    "p"."_on_5" AS "$_on_5"
   FROM "despesa" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -595,34 +610,43 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    (
-      "s"."no_periodo" AND "s"."e_covid"
-    )
+    "s"."$_on_3"
     AND (
       (
-        "s"."funcao" = 10
-      ) AND (
-        "s"."recurso_siops" = '212'
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND (
+          "s"."recurso_siops" = '212'
+        )
       )
     ) AS "_f__covid_77", /* specs/siops/covid_77.yaml:9:9  siops/covid/77/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "212" */
-    (
-      "s"."no_periodo" AND "s"."e_covid"
-    )
+    "s"."$_on_4"
     AND (
       (
-        "s"."funcao" = 10
-      ) AND (
-        "s"."recurso_siops" = '213'
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND (
+          "s"."recurso_siops" = '213'
+        )
       )
     ) AS "_f__covid_78", /* specs/siops/covid_78.yaml:9:9  siops/covid/78/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "213" */
-    (
-      "s"."no_periodo" AND "s"."e_covid"
-    )
+    "s"."$_on_5"
     AND (
       (
-        "s"."funcao" = 10
-      ) AND (
-        "s"."recurso_siops" = '001'
+        "s"."no_periodo" AND "s"."e_covid"
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND (
+          "s"."recurso_siops" = '001'
+        )
       )
     ) AS "_f__covid_79" /* specs/siops/covid_79.yaml:9:9  siops/covid/79/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "001" */
   FROM "derived_e_covid" AS "s"

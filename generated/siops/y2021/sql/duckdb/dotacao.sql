@@ -221,7 +221,8 @@ WITH "map__equivalencia" AS (
   SELECT
     "r".*,
     "p"."exercicio" AS "$exercicio",
-    "p"."bimestre" AS "$bimestre"
+    "p"."bimestre" AS "$bimestre",
+    "p"."_on_6" AS "$_on_6"
   FROM "dotacao" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -344,15 +345,18 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    (
-      (
-        "s"."funcao" = 10
-      ) AND "s"."saude"
-    )
+    "s"."$_on_6"
     AND (
-      "s"."no_periodo" OR (
-        "s"."orcada" AND (
-          "s"."$bimestre" = 6
+      (
+        (
+          "s"."funcao" = 10
+        ) AND "s"."saude"
+      )
+      AND (
+        "s"."no_periodo" OR (
+          "s"."orcada" AND (
+            "s"."$bimestre" = 6
+          )
         )
       )
     ) AS "_f__despesa_execucao__p1" /* siops/despesa/execucao/part/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
@@ -372,10 +376,13 @@ SELECT
 FROM (
   SELECT
     "s"."_line",
-    COALESCE("s"."_f__despesa_execucao__p1", FALSE) AND "s"."_l0__found" IS NULL AS "_e0",
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
-    COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND (
       "s"."_l0___unconfirmed" AND (
         NOT "s"."_k__despesa_execucao__p1" IS NULL
@@ -385,7 +392,8 @@ FROM (
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
-    COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND (
       "s"."_l3___unconfirmed" AND (
         NOT "s"."_k__despesa_execucao__p1" IS NULL
@@ -395,17 +403,24 @@ FROM (
     "s"."natureza" AS "_c2_k1",
     "s"."_l3___entry" AS "_c2_entry",
     "s"."_l3___status" AS "_c2_status",
-    COALESCE("s"."_f__despesa_execucao__p1", FALSE) AND "s"."_l4__found" IS NULL AS "_e3",
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+    AND "s"."_l4__found" IS NULL AS "_e3",
     "s"."natureza" AS "_e3_k0",
-    COALESCE("s"."_f__despesa_execucao__p1", FALSE) AND "s"."_l5__found" IS NULL AS "_e4",
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+    AND "s"."_l5__found" IS NULL AS "_e4",
     COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0"
   FROM "classified" AS "s"
   WHERE
     (
-      COALESCE("s"."_f__despesa_execucao__p1", FALSE) AND "s"."_l0__found" IS NULL
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+      AND "s"."_l0__found" IS NULL
     )
     OR (
-      COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND (
         "s"."_l0___unconfirmed" AND (
           NOT "s"."_k__despesa_execucao__p1" IS NULL
@@ -413,7 +428,8 @@ FROM (
       )
     )
     OR (
-      COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND (
         "s"."_l3___unconfirmed" AND (
           NOT "s"."_k__despesa_execucao__p1" IS NULL
@@ -421,10 +437,14 @@ FROM (
       )
     )
     OR (
-      COALESCE("s"."_f__despesa_execucao__p1", FALSE) AND "s"."_l4__found" IS NULL
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+      AND "s"."_l4__found" IS NULL
     )
     OR (
-      COALESCE("s"."_f__despesa_execucao__p1", FALSE) AND "s"."_l5__found" IS NULL
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+      AND "s"."_l5__found" IS NULL
     )
 ) AS "e"
 WHERE
@@ -538,7 +558,8 @@ WITH "map__equivalencia" AS (
   SELECT
     "r".*,
     "p"."exercicio" AS "$exercicio",
-    "p"."bimestre" AS "$bimestre"
+    "p"."bimestre" AS "$bimestre",
+    "p"."_on_6" AS "$_on_6"
   FROM "dotacao" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -661,15 +682,18 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    (
-      (
-        "s"."funcao" = 10
-      ) AND "s"."saude"
-    )
+    "s"."$_on_6"
     AND (
-      "s"."no_periodo" OR (
-        "s"."orcada" AND (
-          "s"."$bimestre" = 6
+      (
+        (
+          "s"."funcao" = 10
+        ) AND "s"."saude"
+      )
+      AND (
+        "s"."no_periodo" OR (
+          "s"."orcada" AND (
+            "s"."$bimestre" = 6
+          )
         )
       )
     ) AS "_f__despesa_execucao__p1" /* siops/despesa/execucao/part/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
@@ -784,10 +808,13 @@ SELECT
 FROM (
   SELECT
     "s"."_line",
-    COALESCE("s"."_f__despesa_execucao__p1", FALSE) AND "s"."_l0__found" IS NULL AS "_e0",
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
-    COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND (
       "s"."_l0___unconfirmed" AND (
         NOT "s"."_k__despesa_execucao__p1" IS NULL
@@ -797,7 +824,8 @@ FROM (
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
-    COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND (
       "s"."_l3___unconfirmed" AND (
         NOT "s"."_k__despesa_execucao__p1" IS NULL
@@ -807,17 +835,24 @@ FROM (
     "s"."natureza" AS "_c2_k1",
     "s"."_l3___entry" AS "_c2_entry",
     "s"."_l3___status" AS "_c2_status",
-    COALESCE("s"."_f__despesa_execucao__p1", FALSE) AND "s"."_l4__found" IS NULL AS "_e3",
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+    AND "s"."_l4__found" IS NULL AS "_e3",
     "s"."natureza" AS "_e3_k0",
-    COALESCE("s"."_f__despesa_execucao__p1", FALSE) AND "s"."_l5__found" IS NULL AS "_e4",
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+    AND "s"."_l5__found" IS NULL AS "_e4",
     COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0"
   FROM "classified" AS "s"
   WHERE
     (
-      COALESCE("s"."_f__despesa_execucao__p1", FALSE) AND "s"."_l0__found" IS NULL
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+      AND "s"."_l0__found" IS NULL
     )
     OR (
-      COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND (
         "s"."_l0___unconfirmed" AND (
           NOT "s"."_k__despesa_execucao__p1" IS NULL
@@ -825,7 +860,8 @@ FROM (
       )
     )
     OR (
-      COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND (
         "s"."_l3___unconfirmed" AND (
           NOT "s"."_k__despesa_execucao__p1" IS NULL
@@ -833,10 +869,14 @@ FROM (
       )
     )
     OR (
-      COALESCE("s"."_f__despesa_execucao__p1", FALSE) AND "s"."_l4__found" IS NULL
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+      AND "s"."_l4__found" IS NULL
     )
     OR (
-      COALESCE("s"."_f__despesa_execucao__p1", FALSE) AND "s"."_l5__found" IS NULL
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+      AND "s"."_l5__found" IS NULL
     )
 ) AS "e"
 WHERE

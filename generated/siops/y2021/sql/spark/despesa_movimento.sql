@@ -264,7 +264,9 @@ WITH `map__equivalencia` AS (
   SELECT
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
-    `p`.`bimestre` AS `$bimestre`
+    `p`.`bimestre` AS `$bimestre`,
+    `p`.`_on_6` AS `$_on_6`,
+    `p`.`_on_9` AS `$_on_9`
   FROM `despesa_movimento` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -423,20 +425,26 @@ WITH `map__equivalencia` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    (
-      `s`.`no_periodo` AND (
-        `s`.`funcao` = 10
-      )
-    ) AND `s`.`saude` AS `_f__despesa_execucao__p0`, /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-    (
-      (
-        `s`.`$bimestre` = 6
-      ) AND `s`.`no_periodo`
-    )
+    `s`.`$_on_6`
     AND (
       (
-        `s`.`funcao` = 10
+        `s`.`no_periodo` AND (
+          `s`.`funcao` = 10
+        )
       ) AND `s`.`saude`
+    ) AS `_f__despesa_execucao__p0`, /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
+    `s`.`$_on_9`
+    AND (
+      (
+        (
+          `s`.`$bimestre` = 6
+        ) AND `s`.`no_periodo`
+      )
+      AND (
+        (
+          `s`.`funcao` = 10
+        ) AND `s`.`saude`
+      )
     ) AS `_f__restos_inscritos__p1` /* siops/restos/inscritos/part/1 $bimestre == 6 and no_periodo and funcao == 10 and saude */
   FROM `lookup_6` AS `s`
 ), `classified` AS (
@@ -464,10 +472,13 @@ SELECT
 FROM (
   SELECT
     `s`.`_line`,
-    COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l0__found` IS NULL AS `_e0`,
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+    AND `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
-    COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
       AND (
@@ -479,7 +490,8 @@ FROM (
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
     `s`.`_l0___status` AS `_c1_status`,
-    COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND (
       `s`.`_l3___unconfirmed`
       AND (
@@ -491,14 +503,21 @@ FROM (
     `s`.`natureza` AS `_c2_k1`,
     `s`.`_l3___entry` AS `_c2_entry`,
     `s`.`_l3___status` AS `_c2_status`,
-    COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l4__found` IS NULL AS `_e3`,
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+    AND `s`.`_l4__found` IS NULL AS `_e3`,
     `s`.`natureza` AS `_e3_k0`,
-    COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l5__found` IS NULL AS `_e4`,
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+    AND `s`.`_l5__found` IS NULL AS `_e4`,
     COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) AS `_e4_k0`,
-    COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l0__found` IS NULL AS `_e5`,
+    `s`.`$_on_9`
+    AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+    AND `s`.`_l0__found` IS NULL AS `_e5`,
     `s`.`municipio` AS `_e5_k0`,
     `s`.`recurso` AS `_e5_k1`,
-    COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+    `s`.`$_on_9`
+    AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
       AND (
@@ -510,7 +529,9 @@ FROM (
     `s`.`recurso` AS `_c6_k1`,
     `s`.`_l0___entry` AS `_c6_entry`,
     `s`.`_l0___status` AS `_c6_status`,
-    COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l6__found` IS NULL AS `_e7`,
+    `s`.`$_on_9`
+    AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+    AND `s`.`_l6__found` IS NULL AS `_e7`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e7_k0`,
     (
       (
@@ -543,10 +564,13 @@ FROM (
   FROM `classified` AS `s`
   WHERE
     (
-      COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l0__found` IS NULL
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+      AND `s`.`_l0__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
         AND (
@@ -556,7 +580,8 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND (
         `s`.`_l3___unconfirmed`
         AND (
@@ -566,16 +591,23 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l4__found` IS NULL
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+      AND `s`.`_l4__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l5__found` IS NULL
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+      AND `s`.`_l5__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l0__found` IS NULL
+      `s`.`$_on_9`
+      AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+      AND `s`.`_l0__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+      `s`.`$_on_9`
+      AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
         AND (
@@ -585,7 +617,9 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l6__found` IS NULL
+      `s`.`$_on_9`
+      AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+      AND `s`.`_l6__found` IS NULL
     )
     OR (
       (
@@ -740,7 +774,9 @@ WITH `map__equivalencia` AS (
   SELECT
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
-    `p`.`bimestre` AS `$bimestre`
+    `p`.`bimestre` AS `$bimestre`,
+    `p`.`_on_6` AS `$_on_6`,
+    `p`.`_on_9` AS `$_on_9`
   FROM `despesa_movimento` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -899,20 +935,26 @@ WITH `map__equivalencia` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    (
-      `s`.`no_periodo` AND (
-        `s`.`funcao` = 10
-      )
-    ) AND `s`.`saude` AS `_f__despesa_execucao__p0`, /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-    (
-      (
-        `s`.`$bimestre` = 6
-      ) AND `s`.`no_periodo`
-    )
+    `s`.`$_on_6`
     AND (
       (
-        `s`.`funcao` = 10
+        `s`.`no_periodo` AND (
+          `s`.`funcao` = 10
+        )
       ) AND `s`.`saude`
+    ) AS `_f__despesa_execucao__p0`, /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
+    `s`.`$_on_9`
+    AND (
+      (
+        (
+          `s`.`$bimestre` = 6
+        ) AND `s`.`no_periodo`
+      )
+      AND (
+        (
+          `s`.`funcao` = 10
+        ) AND `s`.`saude`
+      )
     ) AS `_f__restos_inscritos__p1` /* siops/restos/inscritos/part/1 $bimestre == 6 and no_periodo and funcao == 10 and saude */
   FROM `lookup_6` AS `s`
 ), `classified` AS (
@@ -1137,10 +1179,13 @@ SELECT
 FROM (
   SELECT
     `s`.`_line`,
-    COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l0__found` IS NULL AS `_e0`,
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+    AND `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
-    COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
       AND (
@@ -1152,7 +1197,8 @@ FROM (
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
     `s`.`_l0___status` AS `_c1_status`,
-    COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND (
       `s`.`_l3___unconfirmed`
       AND (
@@ -1164,14 +1210,21 @@ FROM (
     `s`.`natureza` AS `_c2_k1`,
     `s`.`_l3___entry` AS `_c2_entry`,
     `s`.`_l3___status` AS `_c2_status`,
-    COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l4__found` IS NULL AS `_e3`,
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+    AND `s`.`_l4__found` IS NULL AS `_e3`,
     `s`.`natureza` AS `_e3_k0`,
-    COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l5__found` IS NULL AS `_e4`,
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+    AND `s`.`_l5__found` IS NULL AS `_e4`,
     COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) AS `_e4_k0`,
-    COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l0__found` IS NULL AS `_e5`,
+    `s`.`$_on_9`
+    AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+    AND `s`.`_l0__found` IS NULL AS `_e5`,
     `s`.`municipio` AS `_e5_k0`,
     `s`.`recurso` AS `_e5_k1`,
-    COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+    `s`.`$_on_9`
+    AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
       AND (
@@ -1183,7 +1236,9 @@ FROM (
     `s`.`recurso` AS `_c6_k1`,
     `s`.`_l0___entry` AS `_c6_entry`,
     `s`.`_l0___status` AS `_c6_status`,
-    COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l6__found` IS NULL AS `_e7`,
+    `s`.`$_on_9`
+    AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+    AND `s`.`_l6__found` IS NULL AS `_e7`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e7_k0`,
     (
       (
@@ -1216,10 +1271,13 @@ FROM (
   FROM `classified` AS `s`
   WHERE
     (
-      COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l0__found` IS NULL
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+      AND `s`.`_l0__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
         AND (
@@ -1229,7 +1287,8 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND (
         `s`.`_l3___unconfirmed`
         AND (
@@ -1239,16 +1298,23 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l4__found` IS NULL
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+      AND `s`.`_l4__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE) AND `s`.`_l5__found` IS NULL
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+      AND `s`.`_l5__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l0__found` IS NULL
+      `s`.`$_on_9`
+      AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+      AND `s`.`_l0__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+      `s`.`$_on_9`
+      AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
         AND (
@@ -1258,7 +1324,9 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE) AND `s`.`_l6__found` IS NULL
+      `s`.`$_on_9`
+      AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
+      AND `s`.`_l6__found` IS NULL
     )
     OR (
       (

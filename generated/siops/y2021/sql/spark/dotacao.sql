@@ -220,7 +220,8 @@ WITH `map__equivalencia` AS (
   SELECT
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
-    `p`.`bimestre` AS `$bimestre`
+    `p`.`bimestre` AS `$bimestre`,
+    `p`.`_on_6` AS `$_on_6`
   FROM `dotacao` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -343,15 +344,18 @@ WITH `map__equivalencia` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    (
-      (
-        `s`.`funcao` = 10
-      ) AND `s`.`saude`
-    )
+    `s`.`$_on_6`
     AND (
-      `s`.`no_periodo` OR (
-        `s`.`orcada` AND (
-          `s`.`$bimestre` = 6
+      (
+        (
+          `s`.`funcao` = 10
+        ) AND `s`.`saude`
+      )
+      AND (
+        `s`.`no_periodo` OR (
+          `s`.`orcada` AND (
+            `s`.`$bimestre` = 6
+          )
         )
       )
     ) AS `_f__despesa_execucao__p1` /* siops/despesa/execucao/part/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
@@ -377,10 +381,13 @@ SELECT
 FROM (
   SELECT
     `s`.`_line`,
-    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l0__found` IS NULL AS `_e0`,
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    AND `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
-    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
     AND (
       `s`.`_l0___unconfirmed` AND (
         NOT `s`.`_k__despesa_execucao__p1` IS NULL
@@ -390,7 +397,8 @@ FROM (
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
     `s`.`_l0___status` AS `_c1_status`,
-    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
     AND (
       `s`.`_l3___unconfirmed` AND (
         NOT `s`.`_k__despesa_execucao__p1` IS NULL
@@ -400,17 +408,24 @@ FROM (
     `s`.`natureza` AS `_c2_k1`,
     `s`.`_l3___entry` AS `_c2_entry`,
     `s`.`_l3___status` AS `_c2_status`,
-    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l4__found` IS NULL AS `_e3`,
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    AND `s`.`_l4__found` IS NULL AS `_e3`,
     `s`.`natureza` AS `_e3_k0`,
-    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l5__found` IS NULL AS `_e4`,
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    AND `s`.`_l5__found` IS NULL AS `_e4`,
     COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) AS `_e4_k0`
   FROM `classified` AS `s`
   WHERE
     (
-      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l0__found` IS NULL
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      AND `s`.`_l0__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
       AND (
         `s`.`_l0___unconfirmed` AND (
           NOT `s`.`_k__despesa_execucao__p1` IS NULL
@@ -418,7 +433,8 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
       AND (
         `s`.`_l3___unconfirmed` AND (
           NOT `s`.`_k__despesa_execucao__p1` IS NULL
@@ -426,10 +442,14 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l4__found` IS NULL
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      AND `s`.`_l4__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l5__found` IS NULL
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      AND `s`.`_l5__found` IS NULL
     )
 ) AS `e`
 WHERE
@@ -543,7 +563,8 @@ WITH `map__equivalencia` AS (
   SELECT
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
-    `p`.`bimestre` AS `$bimestre`
+    `p`.`bimestre` AS `$bimestre`,
+    `p`.`_on_6` AS `$_on_6`
   FROM `dotacao` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -666,15 +687,18 @@ WITH `map__equivalencia` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    (
-      (
-        `s`.`funcao` = 10
-      ) AND `s`.`saude`
-    )
+    `s`.`$_on_6`
     AND (
-      `s`.`no_periodo` OR (
-        `s`.`orcada` AND (
-          `s`.`$bimestre` = 6
+      (
+        (
+          `s`.`funcao` = 10
+        ) AND `s`.`saude`
+      )
+      AND (
+        `s`.`no_periodo` OR (
+          `s`.`orcada` AND (
+            `s`.`$bimestre` = 6
+          )
         )
       )
     ) AS `_f__despesa_execucao__p1` /* siops/despesa/execucao/part/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
@@ -795,10 +819,13 @@ SELECT
 FROM (
   SELECT
     `s`.`_line`,
-    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l0__found` IS NULL AS `_e0`,
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    AND `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
-    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
     AND (
       `s`.`_l0___unconfirmed` AND (
         NOT `s`.`_k__despesa_execucao__p1` IS NULL
@@ -808,7 +835,8 @@ FROM (
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
     `s`.`_l0___status` AS `_c1_status`,
-    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
     AND (
       `s`.`_l3___unconfirmed` AND (
         NOT `s`.`_k__despesa_execucao__p1` IS NULL
@@ -818,17 +846,24 @@ FROM (
     `s`.`natureza` AS `_c2_k1`,
     `s`.`_l3___entry` AS `_c2_entry`,
     `s`.`_l3___status` AS `_c2_status`,
-    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l4__found` IS NULL AS `_e3`,
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    AND `s`.`_l4__found` IS NULL AS `_e3`,
     `s`.`natureza` AS `_e3_k0`,
-    COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l5__found` IS NULL AS `_e4`,
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    AND `s`.`_l5__found` IS NULL AS `_e4`,
     COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) AS `_e4_k0`
   FROM `classified` AS `s`
   WHERE
     (
-      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l0__found` IS NULL
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      AND `s`.`_l0__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
       AND (
         `s`.`_l0___unconfirmed` AND (
           NOT `s`.`_k__despesa_execucao__p1` IS NULL
@@ -836,7 +871,8 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
       AND (
         `s`.`_l3___unconfirmed` AND (
           NOT `s`.`_k__despesa_execucao__p1` IS NULL
@@ -844,10 +880,14 @@ FROM (
       )
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l4__found` IS NULL
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      AND `s`.`_l4__found` IS NULL
     )
     OR (
-      COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE) AND `s`.`_l5__found` IS NULL
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      AND `s`.`_l5__found` IS NULL
     )
 ) AS `e`
 WHERE
