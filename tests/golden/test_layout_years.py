@@ -91,8 +91,12 @@ def test_2021_runs_the_2021_view(views, tmp_path, backend) -> None:  # type: ign
     params = {"exercicio": 2021, "bimestre": 2}
     assert views.view_for(params) is views.view(2021)
     ledgers = _in_2021(tmp_path)
-    new = _impt(views.run(ledgers=ledgers, params=params, backend=backend).outputs)
-    old = _impt(views.view(2019).run(ledgers=ledgers, params=params, backend=backend).outputs)
+    # the COVID quadros: 2021's view also writes the Receitas file, whose de-para has none of
+    # this COVID-only fixture's rubrics (a full run stops with D0201; the selection skips it)
+    new = _impt(views.run(ledgers=ledgers, params=params, backend=backend,
+                          select="covid/*").outputs)
+    old = _impt(views.view(2019).run(ledgers=ledgers, params=params, backend=backend,
+                                     select="covid/*").outputs)
     name = f"{PART}/covid_77_despesas_uniao.IMPT"
     assert sorted(new) == sorted(old)
     assert {k: v for k, v in new.items() if k != name} == \
