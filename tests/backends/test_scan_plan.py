@@ -120,9 +120,10 @@ def test_the_plan_states_each_lookup_scope(folder: Path) -> None:
     plan = scanplan.build(pkg)["despesa"]
     assert [p.node.id for p in plan.parts] == ["quadro", "conferencias"]
     assert len(plan.lookups) == 1  # one join, one `_l0` local
-    # the layout's rule (its filter holds); the check's own test, under the shared one
+    # the layout's rule (the run computes the layout, its filter holds); the check's own
+    # test, under the shared one
     assert [(b.lookup, [(g.part, g.what) for g in b.scope]) for b in plan.bindings] == \
-        [(0, [(0, "filter")]), (0, [(1, "when")])]
+        [(0, [(0, "on"), (0, "filter")]), (0, [(1, "when")])]
     assert plan.checks == (scanplan.MissingKey(binding=0), scanplan.MissingKey(binding=1))
 
 
