@@ -1,0 +1,180 @@
+"""The diagnostic catalogue of the data shipped with the specs and of what the kinds write
+from it: the `table` kind's CSV files (S10xx, positions inside the file) and the `sheets`
+kind's planilhas (S15xx). compiler/catalog.py re-exports every function: callers use
+`catalog.<name>` as for any other code."""
+
+from __future__ import annotations
+
+from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import Label
+from compiler.source import Span
+
+
+def _visible(text: str) -> str:
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
+
+
+def _did_you_mean(candidates: list[str] | tuple[str, ...]) -> str | None:
+    if not candidates:
+        return None
+    if len(candidates) == 1:
+        return f"você quis dizer '{candidates[0]}'?"
+    return "você quis dizer " + " ou ".join(f"'{c}'" for c in candidates) + "?"
+
+
+# --- S10xx: the `table` kind (compiler/kinds/table): positions inside the CSV file
+def table_file_outside(span: Span, *, file: str, why: str) -> Diagnostic:
+    return Diagnostic(code="S1001", message=f"o arquivo da tabela '{file}' {why}", span=span,
+                      help="ponha o CSV dentro da pasta do pacote (ao lado da spec ou numa "
+                      "subpasta) e indique o caminho relativo à spec")
+
+
+def table_file_unreadable(span: Span, *, file: str, why: str) -> Diagnostic:
+    return Diagnostic(code="S1002", message=f"não consegui ler o arquivo da tabela '{file}': "
+                      f"{why}", span=span)
+
+
+def table_csv_syntax(span: Span, *, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1003", message=f"CSV malformado: {problem}", span=span)
+
+
+def table_header_missing(span: Span, *, missing: list[str], header: str) -> Diagnostic:
+    names = ", ".join(f"'{m}'" for m in missing)
+    return Diagnostic(code="S1004", message=f"o cabeçalho do CSV não tem a(s) coluna(s) {names}",
+                      span=span, help=f"o cabeçalho tem: {header}" if header else
+                      "a primeira linha do arquivo é o cabeçalho")
+
+
+def table_header_extra(span: Span, *, name: str, table: str) -> Diagnostic:
+    return Diagnostic(code="S1005", message=f"a coluna '{name}' do CSV não é declarada em "
+                      f"columns: da tabela '{table}'", span=span,
+                      help="declare-a (com o tipo) ou tire-a do arquivo")
+
+
+def table_header_repeated(span: Span, *, name: str, first: Span) -> Diagnostic:
+    return Diagnostic(code="S1006", message=f"a coluna '{name}' aparece duas vezes no cabeçalho",
+                      span=span, labels=(Label(span=first, message="primeira ocorrência"),))
+
+
+def table_record_width(span: Span, *, cells: int, width: int) -> Diagnostic:
+    return Diagnostic(code="S1007", message=f"a linha tem {cells} célula(s); o cabeçalho tem "
+                      f"{width}", span=span)
+
+
+def table_bad_cell(span: Span, *, column: str, type: str, reason: str,
+                   more: int = 0) -> Diagnostic:
+    return Diagnostic(code="S1008", message=f"coluna '{column}' ({type}): {reason}", span=span,
+                      help=f"e mais {more} célula(s) inválida(s) nesta tabela" if more else None)
+
+
+def table_duplicate_key(span: Span, *, key: str, line: str, first: Span) -> Diagnostic:
+    return Diagnostic(code="S1009", message=f"a chave {key} se repete: já está em {line}",
+                      span=span, labels=(Label(span=first, message="primeira ocorrência"),),
+                      help="corrija o arquivo ou diga qual linha vale em resolve: (com key:, "
+                      "keep: e reason:)")
+
+
+def table_resolve_no_duplicate(span: Span, *, key: str, why: str) -> Diagnostic:
+    return Diagnostic(code="S1010", message=f"resolve: a chave {key} {why}", span=span,
+                      help="resolve: serve só para chaves que se repetem no arquivo; tire a "
+                      "entrada")
+
+
+def table_resolve_keep(span: Span, *, key: str, found: int, lines: list[Span]) -> Diagnostic:
+    what = "nenhuma das linhas" if found == 0 else f"{found} das linhas"
+    return Diagnostic(code="S1011", message=f"resolve: keep: casa com {what} da chave {key}; "
+                      "deve casar com exatamente uma", span=span,
+                      labels=tuple(Label(span=s, message="uma linha com essa chave")
+                                   for s in lines),
+                      help="indique em keep: o valor de uma coluna que só a linha que fica tem")
+
+
+def table_unknown_column(span: Span, *, name: str, where: str, candidates: list[str]
+                         ) -> Diagnostic:
+    return Diagnostic(code="S1012", message=f"{where}: a tabela não tem a coluna '{name}'",
+                      span=span, help=_did_you_mean(candidates))
+
+
+def table_map_key_repeats(span: Span, *, map_id: str, key: str, line: str,
+                          first: Span) -> Diagnostic:
+    return Diagnostic(code="S1013", message=f"o mapa '{map_id}' teria a chave {key} duas vezes "
+                      f"(já em {line})", span=span,
+                      labels=(Label(span=first, message="primeira ocorrência"),),
+                      help="a chave de um mapa sobre uma tabela deve ser única nos dados: use "
+                      "mais colunas em key:")
+
+
+def table_resolved_twice(span: Span, *, key: str, first: Span) -> Diagnostic:
+    return Diagnostic(code="S1014", message=f"resolve: a chave {key} aparece duas vezes",
+                      span=span, labels=(Label(span=first, message="primeira ocorrência"),))
+
+
+# --- S15xx: the `sheets` kind (compiler/kinds/sheets): planilhas whose lines come from a table
+def sheets_map(span: Span, *, role: str, name: str, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1501", message=f"o mapa de {role} '{name}' {problem}", span=span,
+                      help="declare um mapa (kind: map) com source: uma tabela (kind: table) e "
+                      "uma chave só: o código da linha, ou o código da planilha")
+
+
+def sheets_map_field(span: Span, *, role: str, name: str, field: str,
+                     values: list[str]) -> Diagnostic:
+    return Diagnostic(code="S1502", message=f"o campo '{field}' ({role}) não é um valor do mapa "
+                      f"'{name}'", span=span,
+                      help=f"valores do mapa: {', '.join(values) or 'nenhum'}; ponha '{field}' "
+                      "em values: do mapa")
+
+
+def sheet_without_file(span: Span, *, code: str, files: str, count: int) -> Diagnostic:
+    more = f" (e mais {count - 1})" if count > 1 else ""
+    return Diagnostic(code="S1503", message=f"esta parte pode gerar a planilha '{code}'{more}, "
+                      f"que não tem nome de arquivo no mapa '{files}'", span=span,
+                      help="inclua a planilha na tabela dos nomes de arquivo, ou mude a regra "
+                      "dos grupos para que ela não saia")
+
+
+def sheet_not_listable(span: Span, *, why: str) -> Diagnostic:
+    return Diagnostic(code="S1504", message="não consigo listar as planilhas que esta parte do "
+                      f"código pode gerar: {why}", span=span,
+                      help="escreva cada parte do código como um literal, "
+                      "lookup(mapa sobre uma tabela, ...).campo, coalesce(...) ou if ... then "
+                      "... else ... delas: o apura confere na compilação que toda planilha "
+                      "possível tem arquivo")
+
+
+def sheet_marker(span: Span, *, marker: str, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1505", message=f"o marcador '{marker}' {problem}", span=span,
+                      help="cada linha da tabela tem o seu #L<n>, n de 0 ao número de linhas "
+                      "menos 1, sem repetir: o #L diz a linha da planilha")
+
+
+def sheet_column_parts(span: Span, *, column: str, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1506", message=f"a coluna {column} {problem}", span=span,
+                      help="cada coluna vem de exatamente uma parte (um ledger): diga o valor "
+                      "dela em 'values:' de uma parte só")
+
+
+def sheet_key_type(span: Span, *, where: str, got: str) -> Diagnostic:
+    return Diagnostic(code="S1507", message=f"{where} deve ser int ou str e nunca nulo, mas é "
+                      f"{got}", span=span,
+                      help="use coalesce(..., valor) para dar um valor quando o mapa não tem a "
+                      "chave")
+
+
+def sheet_mask(span: Span, *, key: str, mask: str) -> Diagnostic:
+    return Diagnostic(code="S1508", message=f"o código '{key}' não cabe na máscara '{mask}' "
+                      "(só dígitos, tantos quantos os 9 da máscara)", span=span,
+                      help="corrija o código na tabela ou a máscara em rows.mask")
+
+
+def sheet_file_name(span: Span, *, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1509", message=f"o nome dos arquivos (output.name) {problem}",
+                      span=span,
+                      help="use {code} (o código da planilha) e {stem} (o nome da tabela), "
+                      "ex.: {code}_{stem}.IMPT; cada planilha precisa de um arquivo só seu")
+
+
+def sheet_formula(span: Span, *, column: str, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1510", message=f"a fórmula da coluna {column} {problem}",
+                      span=span,
+                      help="uma fórmula soma e subtrai colunas que as partes calculam, ex.: "
+                      "V2 - V3 - V5")
