@@ -174,3 +174,149 @@ def test_formula_columns_and_the_file_name_template(tmp_path: Path) -> None:
         "1/Desp_Outras.IMPT": b"3_18;3.3.90.39.00.00;549;V0:[>R$2,50<]:-[9](Despesas "
         b"Empenhadas);V1:[>R$0,00<]:-[10](Liquidadas);V2:[>R$2,50<]:-[14](A liquidar);#L1;"
         b"#C3;\r\n"}
+
+
+# ---------------------------------------------------------------- runs (python and duckdb)
+GASTO = ("municipio;fonte;subfuncao;elemento;valor\n"
+         "1;100;122;3390390000;2,00\n"   # fonte 100 → group 3, subfunção 122 → 11: 3_11, #L1
+         "1;100;122;3390300000;1,50\n"   # 3_11, #L0
+         "1;999;301;3390300000;0,25\n")  # fonte outside the table → 10, 301 → 18: 10_18
+
+
+def _run_both(tmp_path: Path, specs: Path, **kw) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """backend → the outputs of a run over GASTO (each value checked the same on both), or
+    the rendered errors of a failed run."""
+    import runtime
+    from compiler import compile_package
+    from compiler.writer import write_tree
+    from runtime.errors import RunFailed
+
+    result = compile_package(specs, tmp_path)
+    assert result.errors == [], [d.message for d in result.errors]
+    write_tree(tmp_path / "generated" / "teste", result.files)
+    program = runtime.load(tmp_path / "generated" / "teste")
+    gasto = tmp_path / "gasto.csv"
+    gasto.write_text(GASTO, "utf-8")
+    got: dict[str, object] = {}
+    for backend in ("python", "duckdb"):
+        try:
+            got[backend] = program.run(ledgers={"gasto": str(gasto)}, params={},
+                                       backend=backend, **kw).outputs
+        except RunFailed as exc:
+            got[backend] = [e.render() for e in exc.errors]
+    return got
+
+
+def _line(code: str, key: str, rid: int, cents: int, marker: int) -> bytes:
+    """An IMPT line of the case package, written out by hand (one column, V0)."""
+    return (f"{code};{key};{rid};V0:[>R${cents // 100},{cents % 100:02d}<]:-[9](Despesas "
+            f"Empenhadas);#L{marker};#C1;\r\n").encode()
+
+
+def test_the_case_package_writes_its_lines_in_table_order(tmp_path: Path) -> None:
+    got = _run_both(tmp_path, _package(tmp_path))
+    assert got["python"] == got["duckdb"] == {
+        "1/3_11_Desp_Administracao.IMPT": _line("3_11", "3.3.90.30.00.00", 519, 150, 0)
+        + _line("3_11", "3.3.90.39.00.00", 549, 200, 1),
+        "1/10_18_Outros_Outras.IMPT": _line("10_18", "3.3.90.30.00.00", 519, 25, 0)}
+
+
+def test_a_rows_map_whose_missing_key_is_null_is_refused(tmp_path: Path) -> None:
+    """A row key the rows table lacks must be D0201: with on_missing null the record would
+    get a line that is no row of the table (the writer had no entry for it: KeyError)."""
+    [d] = check(_package(tmp_path, ("linha.yaml", "on_missing: error", 'on_missing: "null"')),
+                base=tmp_path).errors
+    assert (d.code, d.span.file, d.span.line) == ("S1501", "specs/despesa.yaml", 4)
+    assert "on_missing" in d.message
+
+
+def test_a_files_map_with_a_status_is_refused(tmp_path: Path) -> None:
+    """No record looks a file name up (D0802 could never say a SUGERIDA one was used), so a
+    status on the files map is refused rather than written silently (it was a KeyError)."""
+    specs = _package(tmp_path, ("arquivo.yaml", "values: [nome]", "values: [nome]\nstatus: st"),
+                     ("arquivos.yaml", "  nome: {type: str}",
+                      "  nome: {type: str}\n  st: {type: str, required: false}"))
+    files = specs / "arquivos.csv"
+    files.write_text("codigo,nome,st\n" + "".join(
+        line + ",\n" for line in files.read_text("utf-8").splitlines()[1:]), "utf-8")
+    [d] = check(specs, base=tmp_path).errors
+    assert (d.code, d.span.file, d.span.line) == ("S1501", "specs/despesa.yaml", 3)
+    assert "status" in d.message
+
+
+def test_a_suggested_row_is_written_with_allow_unconfirmed(tmp_path: Path) -> None:
+    """The rows map may have a status: a SUGERIDA row used is D0802, or, with
+    allow_unconfirmed, written like the others, in table order (it was a KeyError: the writer
+    read only the confirmed entries)."""
+    specs = _package(tmp_path, ("linha.yaml", "values: [campo, linha]",
+                                "values: [campo, linha]\nstatus: st"),
+                     ("linhas.yaml", "  linha: {type: str}",
+                      "  linha: {type: str}\n  st: {type: str, required: false}"),
+                     ("linhas.csv", "codigo,campo,linha\n3390300000,519,#L0\n3390390000,549,#L1",
+                      "codigo,campo,linha,st\n3390300000,519,#L0,SUGERIDA\n3390390000,549,#L1,"))
+    refused = _run_both(tmp_path, specs)
+    assert refused["python"] == refused["duckdb"]
+    assert [e.split("erro[", 1)[1][:5] for e in refused["python"]] == ["D0802"]  # type: ignore[union-attr]
+    got = _run_both(tmp_path, specs, allow_unconfirmed=True)
+    assert got["python"] == got["duckdb"] == {
+        "1/3_11_Desp_Administracao.IMPT": _line("3_11", "3.3.90.30.00.00", 519, 150, 0)
+        + _line("3_11", "3.3.90.39.00.00", 549, 200, 1),
+        "1/10_18_Outros_Outras.IMPT": _line("10_18", "3.3.90.30.00.00", 519, 25, 0)}
+
+
+def test_a_files_table_keyed_by_int_names_the_files(tmp_path: Path) -> None:
+    """A one-part planilha code (the fonte group, an int) and a files table keyed by int: the
+    compiler checks the codes as text (str(3) == '3'), so must the writer (it was a KeyError)."""
+    specs = _package(tmp_path, ("despesa.yaml", "      - if subfuncao == 122 then 11 else 18\n",
+                                ""),
+                     ("arquivos.yaml", "codigo: {type: str}", "codigo: {type: int}"),
+                     ("arquivos.csv", "3_11,Desp Administração\n3_18,Desp Outras\n10_11,"
+                      "Outros Administ\n10_18,Outros Outras\n", "3,Desp Três\n10,Outros\n"))
+    got = _run_both(tmp_path, specs)
+    assert got["python"] == got["duckdb"] == {
+        "1/3_Desp_Tres.IMPT": _line("3", "3.3.90.30.00.00", 519, 150, 0)
+        + _line("3", "3.3.90.39.00.00", 549, 200, 1),
+        "1/10_Outros.IMPT": _line("10", "3.3.90.30.00.00", 519, 25, 0)}
+
+
+def test_an_empty_record_id_or_stem_is_written_empty_as_checked(tmp_path: Path) -> None:
+    """An optional column's empty cell is null: the compiler checks it as '' (a line's record
+    id, a file's stem), and the writer writes '' — never 'None'."""
+    specs = _package(tmp_path, ("linhas.yaml", "campo: {type: int}",
+                                "campo: {type: int, required: false}"),
+                     ("linhas.csv", "3390300000,519,#L0", "3390300000,,#L0"),
+                     ("arquivos.yaml", "nome: {type: str}", "nome: {type: str, required: false}"),
+                     ("arquivos.csv", "10_18,Outros Outras", "10_18,"))
+    got = _run_both(tmp_path, specs)
+    assert got["python"] == got["duckdb"] == {
+        "1/3_11_Desp_Administracao.IMPT": _line("3_11", "3.3.90.30.00.00", 519, 150, 0)
+        .replace(b";519;", b";;") + _line("3_11", "3.3.90.39.00.00", 549, 200, 1),
+        "1/10_18_.IMPT": _line("10_18", "3.3.90.30.00.00", 519, 25, 0).replace(b";519;", b";;")}
+
+
+@pytest.mark.parametrize("cell", ["3;1", "3\u20281"])
+def test_a_planilha_code_is_checked_like_the_rest_of_a_line(tmp_path: Path, cell: str) -> None:
+    """The code is column 1 of every line of its file: a ';' in it (from a group of the
+    table) would add a field and cut the accumulator key wrong; refused at its CSV lines (the
+    two codes of the group: <cell>_11, <cell>_18), like a key, record id or marker (S0501)."""
+    specs = _package(tmp_path, ("grupos.yaml", "grupo: {type: int}", "grupo: {type: str}"),
+                     ("despesa.yaml", "lookup(grupo, fonte).grupo, 10)",
+                      'lookup(grupo, fonte).grupo, "10")'),
+                     ("grupos.csv", "100,3", f'100,"{cell}"'),
+                     ("arquivos.csv", "3_11,", f'"{cell}_11",'), ("arquivos.csv", "3_18,",
+                                                                f'"{cell}_18",'))
+    got = check(specs, base=tmp_path).errors
+    assert [(d.code, f"{Path(d.span.file).name}:{d.span.line}") for d in got] == [
+        ("S0501", "arquivos.csv:2"), ("S0501", "arquivos.csv:3")]
+    assert all(d.message.startswith("o código de uma planilha") for d in got)
+
+
+@pytest.mark.parametrize("stem", ["Y", "y"])
+def test_two_planilhas_cannot_share_a_file(tmp_path: Path, stem: str) -> None:
+    """Two rows of the files table that make one file name — '10_18' + 'Y' and '10' + '18 Y'
+    are both 10_18_Y.IMPT; with 'y', one file on Windows and macOS —: one file would overwrite
+    the other, so the second (CSV line 6) is refused, naming the first."""
+    [d] = check(_package(tmp_path, ("arquivos.csv", "10_18,Outros Outras",
+                                    f"10_18,{stem}\n10,18 Y")), base=tmp_path).errors
+    assert (d.code, f"{Path(d.span.file).name}:{d.span.line}") == ("S0502", "arquivos.csv:6")
+    assert "'10_18' (linha 5)" in d.message
