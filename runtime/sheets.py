@@ -61,6 +61,12 @@ def masked(key: str, mask: str) -> str:
     return ".".join(out)
 
 
+def _text(cell: object) -> str:
+    """A table cell as written: an empty optional cell (null) as '', as the compiler checked
+    it (compiler/kinds/sheets/lower.py), not 'None'."""
+    return "" if cell is None else str(cell)
+
+
 class KeyedRows(dict):  # type: ignore[type-arg]
     """Accumulator rows by key, each made on first use with the columns' initial values."""
 
@@ -122,23 +128,27 @@ class Sheets:
         ri = rows.spec.values.index(self.record_id)
         mi = rows.spec.values.index(self.marker)
         si = files.spec.values.index(self.stem)
+        # a row SUGERIDA (the map's status) is out of `entries`: its use was D0802, or allowed;
         # the key as the table holds it (an int key was joined into the accumulator as text)
-        typed = {str(key[0]): key for key in rows.entries}
-        order = {text: n for n, text in enumerate(typed)}
+        entries = {**rows.suspect, **rows.entries}
+        typed = {str(key[0]): key for key in entries}
+        # the codes as the compiler checked them, as text (a files table may be keyed by int)
+        stems = {str(key[0]): _text(v[si]) for key, v in files.entries.items()}
         sheets: dict[str, list[tuple[int, str]]] = {}
         for k, acc_values in acc.items():
             values = self.line_values(acc_values)
             if not any(v for v in values if v is not None):
                 continue
             code, key = k.split(KEY_SEP, 1)
-            entry = rows.entries[typed[key]]
+            entry = entries[typed[key]]
             cells = {c.id: format_money(v) for c, v in zip(self.columns, values, strict=True)}
             line = self.line.format(sheet=code, key=masked(key, self.mask),
-                                    record_id=entry[ri], marker=entry[mi], **cells)
-            sheets.setdefault(code, []).append((order[key], line))
+                                    record_id=_text(entry[ri]), marker=_text(entry[mi]),
+                                    **cells)
+            sheets.setdefault(code, []).append((rows.lines[typed[key]], line))  # table order
         out = {}
         for code in sorted(sheets):
-            name = file_name(code, str(files.entries[(code,)][si]), self.name)
+            name = file_name(code, stems[code], self.name)
             lines = [text for _, text in sorted(sheets[code])]
             out[name] = "".join(text + "\r\n" for text in lines).encode("utf-8")
         return out

@@ -4,8 +4,11 @@ the compiler prove before anything runs:
 
 * every planilha code a part can produce has a file name (S1503), from the value sets of the
   code's parts (compiler/kinds/sheets/values.py; S1504 when they cannot be listed);
+* the rows map fails on a key it lacks (a record's row is a row of the table) and the files
+  map has no status (nothing would say a SUGERIDA name was used) (S1501);
 * what the tables put in a line is safe to write: no ';' nor control characters (S0501) in a
-  row's key, record id and marker, a valid file name from each stem (S0502);
+  row's key, record id and marker and in a planilha code, a valid file name from each stem,
+  no two planilhas with one file (S0502);
 * the `#L` markers are `#L0` … `#L<n-1>`, each once (S1505), and the keys fit the mask (S1508).
 """
 
@@ -51,7 +54,22 @@ class _Sheets:
         errors = sum(d.is_error for d in lw.diags)
         rows_t = _table_of(lw, spec.rows_map, "linhas",
                            (spec.record_id, "o id do registro"), (spec.marker, "o marcador #L"))
+        if rows_t is not None and lw.map_nodes[spec.rows_map.value].on_missing != "error":
+            # a row key the table lacks must be D0201, not a line that is no row of the table
+            lw.diags.append(catalog.sheets_map(
+                spec.rows_map.span, role="linhas", name=spec.rows_map.value,
+                problem="tem on_missing: null (um registro cujo código não é linha da tabela "
+                "ficaria sem linha); use on_missing: error"))
+            rows_t = None
         files_t = _table_of(lw, spec.files_map, "arquivos", (spec.stem, "o nome do arquivo"))
+        if files_t is not None and lw.map_nodes[spec.files_map.value].status is not None:
+            # no record looks a file name up: a SUGERIDA one would never be D0802
+            lw.diags.append(catalog.sheets_map(
+                spec.files_map.span, role="arquivos", name=spec.files_map.value,
+                problem=f"tem status: '{lw.map_nodes[spec.files_map.value].status}' (nenhum "
+                "registro consulta o nome do arquivo: um nome SUGERIDA seria gravado sem "
+                "aviso); confirme os nomes na tabela e tire o status do mapa"))
+            files_t = None
         columns = _columns(lw, spec)
         if rows_t is not None:
             _check_rows(lw, spec, rows_t)
@@ -150,28 +168,40 @@ def _check_rows(lw: Lowerer, spec: SheetsSpec, t: ir.Table) -> None:
 
 
 def _check_files(lw: Lowerer, spec: SheetsSpec, t: ir.Table) -> set[str]:
-    """The planilha codes that have a file; S0502 for a stem that makes no file name, S1509
-    for a name template with other fields than {code} and {stem}, or that gives two
-    planilhas one file."""
+    """The planilha codes that have a file. A code is column 1 of its file's lines: S0501 for
+    a ';' or a control character in it (every code a part makes is one of these, S1503);
+    S0502 for a stem that makes no file name; two planilhas with one file name (same_name:
+    but for case and normalization, as on Windows and macOS) would overwrite each other:
+    S0502 at the second row with the default name, S1509 at an `output.name` template that
+    makes them; S1509 too for a template with other fields than {code} and {stem}."""
     m = lw.map_nodes[spec.files_map.value]
     codes = _column(t, m.key[0])
     template = _template(lw, spec)
-    if template is None:
-        return {str(c) for c in codes}
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, int]] = {}
     for i, (code, stem) in enumerate(zip(codes, _column(t, spec.stem.value), strict=True)):
-        name = V.file_name(str(code), "" if stem is None else str(stem), template)
+        shown = str(code)
+        bad = first_unsafe(shown, extra=";")
+        if bad is not None:
+            lw.diags.append(catalog.unsafe_output_text(
+                cell_span(t, i), where="o código de uma planilha (coluna 1 do IMPT)",
+                char=shown[bad], index=bad))
+            continue
+        if template is None:
+            continue
+        name = V.file_name(shown, "" if stem is None else str(stem), template)
         reason = file_name_problem(name)
+        first = seen.get(same_name(name))
+        if reason is None and first is not None:
+            if spec.name is not None:
+                lw.diags.append(catalog.sheet_file_name(
+                    spec.name.span, problem=f"dá o mesmo arquivo '{name}' às planilhas "
+                    f"'{first[0]}' e '{shown}'"))
+                break
+            reason = f"é o mesmo arquivo da planilha '{first[0]}' (linha {first[1]})"
         if reason is not None:
             lw.diags.append(catalog.bad_output_file(cell_span(t, i), name=name, reason=reason))
-        key = same_name(name)
-        if key in seen:
-            assert spec.name is not None  # the default name holds the code
-            lw.diags.append(catalog.sheet_file_name(
-                spec.name.span, problem=f"dá o mesmo arquivo '{name}' às planilhas "
-                f"'{seen[key]}' e '{code}'"))
-            break
-        seen[key] = str(code)
+        else:
+            seen[same_name(name)] = (shown, t.lines[i][1])
     return {str(c) for c in codes}
 
 
