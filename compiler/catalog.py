@@ -115,9 +115,17 @@ def bad_value(span: Span, *, where: str, detail: str) -> Diagnostic:
     return Diagnostic(code="S0105", message=f"valor inválido em {where}: {detail}", span=span)
 
 
-def duplicate_id(span: Span, *, spec_id: str, first: Span) -> Diagnostic:
-    return Diagnostic(code="S0201", message=f"o id '{spec_id}' já é usado por outra spec",
-                      span=span, labels=(Label(span=first, message="primeiro uso"),))
+def duplicate_id(span: Span, *, spec_id: str, first: Span, other: str | None = None,
+                 name: str = "") -> Diagnostic:
+    """S0201: an id used twice — or, with `other`, two ids that are one `name` in the code."""
+    if other is None:
+        return Diagnostic(code="S0201", message=f"o id '{spec_id}' já é usado por outra spec",
+                          span=span, labels=(Label(span=first, message="primeiro uso"),))
+    return Diagnostic(code="S0201", message=f"o id '{spec_id}' e o id '{other}' de outra spec "
+                      f"viram o mesmo nome '{name}' no código gerado", span=span,
+                      labels=(Label(span=first, message=f"'{other}'"),),
+                      help="mude um dos dois ids: '/' e '_' (e outros caracteres fora de "
+                      "[a-z0-9]) dão o mesmo '_' no código")
 
 
 def missing_package(span: Span, *, folder: str) -> Diagnostic:

@@ -1,7 +1,10 @@
-"""Characters spec text may never carry raw into generated code or output lines."""
+"""Characters spec text may never carry raw into generated code or output lines, and the
+identifier a spec id becomes there."""
 
 from __future__ import annotations
 
+import keyword
+import re
 import unicodedata
 
 # Everything str.splitlines() splits on (every line break Python, a SQL file reader or an
@@ -22,3 +25,13 @@ def first_unsafe(text: str, extra: str = "") -> int | None:
         if ch in extra or unsafe_char(ch):
             return i
     return None
+
+
+def ident(text: str) -> str:
+    """`covid/77` → `covid_77`; anything outside [A-Za-z0-9_] becomes `_`: the name a spec id
+    gets in generated code (compiler/codegen/names.py). Not one-to-one ('a/b', 'a_b'), so the
+    package loader refuses two ids with one ident (compiler/package.py, S0201)."""
+    out = re.sub(r"[^A-Za-z0-9_]", "_", text)
+    if not out or out[0].isdigit() or keyword.iskeyword(out):
+        out = "_" + out
+    return out

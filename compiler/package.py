@@ -17,6 +17,7 @@ from compiler import schema
 from compiler import specs
 from compiler import yamlnodes
 from compiler import years
+from compiler.chars import ident
 from compiler.diagnostics import Diagnostic
 from compiler.source import SourceFile
 from compiler.source import Span
@@ -150,6 +151,7 @@ def build_view(reading: Reading, year: int | None, diags: list[Diagnostic]) -> L
                         year=year, years=reading.years, base=reading.base,
                         data=reading.data)
     seen: dict[str, specs.Spec] = {}
+    same_ident: dict[str, specs.Spec] = {}  # by the name an id gets in generated code
     in_view = [p for p in reading.parsed if year is None or p.layer <= year]
     # Every file parsed: merge `extends:` (compiler/extends.py), then validate and build.
     for one in extends.resolve(in_view, diags):
@@ -168,7 +170,12 @@ def build_view(reading: Reading, year: int | None, diags: list[Diagnostic]) -> L
             diags.append(catalog.duplicate_id(spec.id_span, spec_id=spec.id,
                                               first=seen[spec.id].id_span))
             continue
-        seen[spec.id] = spec
+        other = same_ident.get(ident(spec.id))
+        if other is not None:  # one name in the generated code: one accumulator, one column
+            diags.append(catalog.duplicate_id(spec.id_span, spec_id=spec.id, first=other.id_span,
+                                              other=other.id, name=ident(spec.id)))
+            continue
+        seen[spec.id] = same_ident[ident(spec.id)] = spec
         pkg.by_kind[spec.kind][spec.id] = spec
     if pkg.manifest is None and not any(d.code.startswith(("Y", "S")) and
                                         d.span.file.endswith("package.yaml") for d in diags):

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-import keyword
-import re
-
-
-def ident(text: str) -> str:
-    """`covid/77` → `covid_77`; anything outside [A-Za-z0-9_] becomes `_`."""
-    out = re.sub(r"[^A-Za-z0-9_]", "_", text)
-    if not out or out[0].isdigit() or keyword.iskeyword(out):
-        out = "_" + out
-    return out
+from compiler.chars import ident as ident  # the package loader refuses two ids, one ident
 
 
 def field_var(name: str) -> str:

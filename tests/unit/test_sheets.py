@@ -320,3 +320,18 @@ def test_two_planilhas_cannot_share_a_file(tmp_path: Path, stem: str) -> None:
                                     f"10_18,{stem}\n10,18 Y")), base=tmp_path).errors
     assert (d.code, f"{Path(d.span.file).name}:{d.span.line}") == ("S0502", "arquivos.csv:6")
     assert "'10_18' (linha 5)" in d.message
+
+
+def test_two_ids_that_are_one_name_in_the_code_are_refused(tmp_path: Path) -> None:
+    """'despesa/x' and 'despesa_x' are both `despesa_x` in the generated code (the accumulator
+    A_despesa_x, the SQL columns _f__despesa_x__p0): the two nodes summed into one accumulator
+    (python: 1,50 + a count of 1 = 2,50 in both; duckdb: one of the two), so the second id is
+    refused (S0201) — for any kind, as the same id twice is."""
+    specs = _package(tmp_path, ("despesa.yaml", "id: despesa", "id: despesa/x"))
+    text = (specs / "despesa.yaml").read_text("utf-8")
+    (specs / "despesa2.yaml").write_text(text.replace("id: despesa/x", "id: despesa_x")
+                                         .replace("sum(valor)", "count()"), "utf-8")
+    got = check(specs, base=tmp_path).errors
+    assert [(d.code, d.span.file, d.span.line) for d in got] == [
+        ("S0201", "specs/despesa2.yaml", 2)]
+    assert "'despesa/x'" in got[0].message and "despesa_x" in got[0].message
