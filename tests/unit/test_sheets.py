@@ -335,3 +335,37 @@ def test_two_ids_that_are_one_name_in_the_code_are_refused(tmp_path: Path) -> No
     assert [(d.code, d.span.file, d.span.line) for d in got] == [
         ("S0201", "specs/despesa2.yaml", 2)]
     assert "'despesa/x'" in got[0].message and "despesa_x" in got[0].message
+
+
+@pytest.mark.parametrize("group", [None, "despesas"])
+def test_two_reports_that_can_run_together_cannot_share_a_file(tmp_path: Path,
+                                                               group: str | None) -> None:
+    """A second sheets node over the same files table writes the same files: without a
+    common alternative_of the run wrote both into one name (the last one won, silently);
+    S0503 at the first shared row, as for two layouts. As alternatives, only one runs."""
+    specs = _package(tmp_path)
+    text = (specs / "despesa.yaml").read_text("utf-8")
+    if group is not None:
+        text += f"alternative_of: {group}\n"
+        (specs / "despesa.yaml").write_text(text, "utf-8")
+    (specs / "outra.yaml").write_text(text.replace("id: despesa", "id: outra"), "utf-8")
+    got = [(d.code, d.span.file, d.span.line) for d in check(specs, base=tmp_path).errors]
+    if group is None:
+        assert got == [("S0503", "specs/arquivos.csv", 2)]
+    else:
+        assert got == []
+
+
+def test_a_sheets_file_cannot_be_a_layout_file(tmp_path: Path) -> None:
+    """A layout writing 3_11_Desp_Administracao.IMPT, as the planilha 3_11 of the sheets node
+    does (but for case): S0503 at the files-table row."""
+    specs = _package(tmp_path)
+    (specs / "quadro.yaml").write_text(
+        "kind: layout\nid: quadro\nplanilha: 7\nsource: gasto\nhit_policy: first\n"
+        "output: {format: impt, file: 3_11_DESP_Administracao.IMPT}\n"
+        "columns:\n  - {id: V0, code: 1, label: Valor, value: sum(valor)}\n"
+        "rows:\n  - {ref: \"1\", record_id: \"1\", otherwise: true}\n", "utf-8")
+    got = check(specs, base=tmp_path).errors
+    assert [(d.code, d.span.file, d.span.line) for d in got] == [
+        ("S0503", "specs/arquivos.csv", 2)]
+    assert "'quadro'" in got[0].message and "'despesa'" in got[0].message

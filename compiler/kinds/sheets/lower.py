@@ -8,7 +8,7 @@ the compiler prove before anything runs:
   map has no status (nothing would say a SUGERIDA name was used) (S1501);
 * what the tables put in a line is safe to write: no ';' nor control characters (S0501) in a
   row's key, record id and marker and in a planilha code, a valid file name from each stem,
-  no two planilhas with one file (S0502);
+  no two planilhas with one file (S0502), nor a file another report writes (S0503);
 * the `#L` markers are `#L0` … `#L<n-1>`, each once (S1505), and the keys fit the mask (S1508).
 """
 
@@ -98,7 +98,33 @@ class _Sheets:
                          if spec.alternative_of is not None else "")
 
     def finish(self, lw: Lowerer, nodes: Sequence[ir.PlanNode]) -> None:
-        return None
+        """S0503: a file of a sheets node that a layout or an earlier sheets node writes too
+        (same_name), when the two can run together (not alternatives of one group): one
+        would overwrite the other. Every row of a files table is a file it may write."""
+        owners: dict[str, tuple[str, str, str, Span]] = {}  # name key → id, group, file, at
+        for n in lw.nodes.values():
+            if isinstance(n, ir.Layout):
+                owners.setdefault(same_name(n.output_file),
+                                  (n.id, n.alternative_of, n.output_file, n.span))
+        for node in nodes:
+            assert isinstance(node, ir.Sheets)
+            m = lw.map_nodes[node.files_map]
+            t = lw.nodes[m.source]
+            assert isinstance(t, ir.Table)
+            mine: dict[str, tuple[str, str, str, Span]] = {}
+            for i, (code, stem) in enumerate(zip(_column(t, m.key[0]), _column(t, node.stem),
+                                                 strict=True)):
+                name = V.file_name(str(code), "" if stem is None else str(stem))
+                key = same_name(name)
+                other = owners.get(key)
+                if other is not None and not (node.alternative_of
+                                              and node.alternative_of == other[1]):
+                    lw.diags.append(catalog.same_output_file(
+                        cell_span(t, i), file=name, first_file=other[2], layout=node.id,
+                        other=other[0], first=other[3]))
+                    break  # one per node: the rest of its table says the same
+                mine[key] = (node.id, node.alternative_of, name, cell_span(t, i))
+            owners.update(mine)
 
 
 def _table_of(lw: Lowerer, name: specs.Text, role: str,
