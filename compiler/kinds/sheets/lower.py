@@ -54,6 +54,14 @@ class _Sheets:
         errors = sum(d.is_error for d in lw.diags)
         rows_t = _table_of(lw, spec.rows_map, "linhas",
                            (spec.record_id, "o id do registro"), (spec.marker, "o marcador #L"))
+        key_type = lw.map_infos[spec.rows_map.value].key[0][1] if rows_t is not None else None
+        if key_type is not None and (key_type.base != "str" or key_type.nullable):
+            # the row key is text (S1507), looked up with no type check of its own: an int key
+            # missed on python (D0201) and matched on SQL (a cast), then was no entry
+            lw.diags.append(catalog.sheets_map(
+                spec.rows_map.span, role="linhas", name=spec.rows_map.value,
+                problem=f"tem chave {_shown(key_type)}; o código da linha é texto (str)"))
+            rows_t = None
         if rows_t is not None and lw.map_nodes[spec.rows_map.value].on_missing != "error":
             # a row key the table lacks must be D0201, not a line that is no row of the table
             lw.diags.append(catalog.sheets_map(
@@ -189,7 +197,7 @@ def _check_rows(lw: Lowerer, spec: SheetsSpec, t: ir.Table) -> None:
                 at, marker=shown, problem=f"já marca a linha {seen[shown]} do arquivo"))
         else:
             seen[shown] = t.lines[i][1]
-        if mask and not (str(key).isdigit() and len(str(key)) == digits):
+        if mask and not (str(key).isascii() and str(key).isdigit() and len(str(key)) == digits):
             lw.diags.append(catalog.sheet_mask(at, key=str(key), mask=mask))
 
 
