@@ -256,6 +256,7 @@ for backend in ("python", "duckdb"):
     out = Path(out_dir, backend)
     written = result.write(out)
     got[backend] = {"outputs": {k: v.decode("utf-8") for k, v in result.outputs.items()},
+                    "warnings": [w.render() for w in result.warnings],
                     "written": [str(Path(w[0]).resolve()) for w in written]}
 print(json.dumps(got))
 '''
@@ -331,7 +332,8 @@ def check_example(tmp: Path, ex: Example) -> str:
     assert_no_cell_in_code(result)
     out_dir = tmp / "out"
     got = run_both(pkg_dir, out_dir, ex.ledger())
-    assert got["python"].get("outputs") == got["duckdb"].get("outputs"), got
+    for what in ("outputs", "warnings", "failed"):  # byte for byte, and what the run says
+        assert got["python"].get(what) == got["duckdb"].get(what), (what, got)
     if ex.stray:  # a row key that is no line of the table: D0201, on both, alike
         assert got["python"] == got["duckdb"], got
         assert [e.split("erro[", 1)[1][:5] for e in got["python"]["failed"]] == ["D0201"], got
@@ -375,7 +377,7 @@ def examples(draw: st.DrawFn) -> Example:
             "IDEF": draw(st.integers(0, 2**63 - 1))}
     records = draw(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(0, 1),
                                       st.integers(-10**9, 10**9)), min_size=1, max_size=8))
-    stray = not slots and draw(st.integers(0, 3)) == 0  # now and then a key that is no row
+    stray = not slots and draw(st.sampled_from([False, False, False, True]))  # a key no row has
     return Example(values, ints, records, stray)
 
 
@@ -396,6 +398,13 @@ def test_the_benign_sheets_package_runs(tmp_path: Path) -> None:
                              "10_18": [(CELLS["KEY0"], 1, 1)],
                              f"{MARK}4_-7": [(CELLS["KEY1"], -50, 1)]}
     assert check_example(tmp_path, ex) == "ran"
+
+
+def test_a_row_key_that_is_no_row_is_d0201_alike(tmp_path: Path) -> None:
+    """A record whose row key the rows table lacks: D0201 on both back ends, the same text."""
+    ex = Example({}, {"SUB0": 122, "SUB1": 301, "I0": 11, "I1": -7, "IDEF": 18},
+                 [(0, 0, 0, 150)], True)
+    assert check_example(tmp_path, ex) == "D0201"
 
 
 # Each slot alone, with the nastiest text a slot of its kind can hold.
