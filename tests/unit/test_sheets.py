@@ -183,9 +183,9 @@ GASTO = ("municipio;fonte;subfuncao;elemento;valor\n"
          "1;999;301;3390300000;0,25\n")  # fonte outside the table → 10, 301 → 18: 10_18
 
 
-def _run_both(tmp_path: Path, specs: Path, **kw) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    """backend → the outputs of a run over GASTO (each value checked the same on both), or
-    the rendered errors of a failed run."""
+def _run_both(tmp_path: Path, specs: Path, gasto: str = GASTO, **kw) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """backend → the outputs of a run over `gasto` (GASTO unless given), or the rendered
+    errors of a failed run."""
     import runtime
     from compiler import compile_package
     from compiler.writer import write_tree
@@ -195,12 +195,12 @@ def _run_both(tmp_path: Path, specs: Path, **kw) -> dict[str, object]:  # type: 
     assert result.errors == [], [d.message for d in result.errors]
     write_tree(tmp_path / "generated" / "teste", result.files)
     program = runtime.load(tmp_path / "generated" / "teste")
-    gasto = tmp_path / "gasto.csv"
-    gasto.write_text(GASTO, "utf-8")
+    path = tmp_path / "gasto.csv"
+    path.write_text(gasto, "utf-8")
     got: dict[str, object] = {}
     for backend in ("python", "duckdb"):
         try:
-            got[backend] = program.run(ledgers={"gasto": str(gasto)}, params={},
+            got[backend] = program.run(ledgers={"gasto": str(path)}, params={},
                                        backend=backend, **kw).outputs
         except RunFailed as exc:
             got[backend] = [e.render() for e in exc.errors]
@@ -387,3 +387,58 @@ def test_the_mask_takes_ascii_digits_only(tmp_path: Path) -> None:
     [d] = check(_package(tmp_path, ("linhas.csv", "3390390000,", "33903900\u00b2\u00b3,")),
                 base=tmp_path).errors
     assert (d.code, f"{Path(d.span.file).name}:{d.span.line}") == ("S1508", "linhas.csv:3")
+
+
+V1_COLUMN = "label: Despesas Empenhadas}\n  - {id: V1, code: 8, label: Outra}\n"
+
+
+@pytest.mark.parametrize("second_filter", ["    filter: subfuncao != 122\n", ""])
+def test_two_parts_on_one_ledger_check_their_own_lookups_alike(tmp_path: Path,
+                                                               second_filter: str) -> None:
+    """Two parts read `gasto` (V0 where subfunção 122; V1 the others, or every record): the
+    second's value looks fonte 100 up in the files map, which lacks it. Python checks that
+    lookup for the records the second part takes (line 3; without its filter, lines 2 and 3):
+    D0201. The SQL guards of the second part's scopes named the first part (its filter, its
+    key), so duckdb checked the lookup on the first part's records (line 2): no error with
+    the second filter (a file written instead), the wrong count without it."""
+    second = ("  - source: gasto\n" + second_filter + "    sheet:\n"
+              "      - coalesce(lookup(grupo, fonte).grupo, 10)\n"
+              "      - if subfuncao == 122 then 11 else 18\n"
+              "    row: elemento\n    values:\n"
+              '      V1: sum(valor where lookup(arquivo, fonte).nome == "x")\n')
+    specs = _package(tmp_path, ("despesa.yaml", "label: Despesas Empenhadas}\n", V1_COLUMN),
+                     ("despesa.yaml", "  - source: gasto\n",
+                      "  - source: gasto\n    filter: subfuncao == 122\n"),
+                     ("despesa.yaml", "      V0: sum(valor)\n", "      V0: sum(valor)\n" + second))
+    gasto = ("municipio;fonte;subfuncao;elemento;valor\n"
+             "1;100;122;3390300000;1,50\n1;100;301;3390300000;2,00\n")
+    got = _run_both(tmp_path, specs, gasto=gasto)
+    assert got["python"] == got["duckdb"], got
+    [err] = got["python"]  # type: ignore[misc]
+    # without a filter the second part takes line 2 too
+    which = "(1 registro: linha 3)" if second_filter else "(2 registros: linhas 2, 3)"
+    assert f"erro[D0201]: o mapa 'arquivo' não tem entrada para codigo=100 {which}" in err
+
+
+def test_a_record_two_parts_take_reaches_once(tmp_path: Path) -> None:
+    """Both parts take every record of GASTO (3 records): ReadStats.reached counts records that
+    reached a report, once each — python counted one per part (6), duckdb 3."""
+    import runtime
+    from compiler import compile_package
+    from compiler.writer import write_tree
+
+    second = ("  - source: gasto\n    sheet:\n"
+              "      - coalesce(lookup(grupo, fonte).grupo, 10)\n"
+              "      - if subfuncao == 122 then 11 else 18\n"
+              "    row: elemento\n    values:\n      V1: count()\n")
+    specs = _package(tmp_path, ("despesa.yaml", "label: Despesas Empenhadas}\n", V1_COLUMN),
+                     ("despesa.yaml", "      V0: sum(valor)\n", "      V0: sum(valor)\n" + second))
+    result = compile_package(specs, tmp_path)
+    assert result.errors == []
+    write_tree(tmp_path / "generated" / "teste", result.files)
+    program = runtime.load(tmp_path / "generated" / "teste")
+    (tmp_path / "gasto.csv").write_text(GASTO, "utf-8")
+    reached = {b: [s.reached for s in program.run(ledgers={"gasto": str(tmp_path / "gasto.csv")},
+                                                  params={}, backend=b).inputs
+                   if s.name == "gasto"] for b in ("python", "duckdb")}
+    assert reached == {"python": [3], "duckdb": [3]}

@@ -34,7 +34,7 @@ class _SheetsPlan:
                 b.eval(e)
             b.eval(p.row)
             b.eval(p.row_lookup)
-            b.enter("row")
+            b.enter("row", p.row_lookup)  # the part's own: the SQL guard tells the parts apart
             for _, agg, _ in p.values:
                 b.eval(agg.where)
                 b.eval(agg.arg)

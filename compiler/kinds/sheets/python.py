@@ -52,7 +52,7 @@ class _SheetsScan:
                                               for c, e in zip(codes, p.sheet, strict=True))
             row_text = row if p.row.type.base == "str" else f"str({row})"
             out(f"_k = {key} + {KEY_SEP!r} + {row_text}")
-            w.enter("row")
+            w.enter("row", p.row_lookup)  # as the plan (compiler/kinds/sheets/plan.py)
             acc = w.acc(self.node.id)
             out(f"_a = {acc}.get({w.part})")
             out("if _a is None:")

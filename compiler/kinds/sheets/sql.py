@@ -82,15 +82,17 @@ class _SheetsScan:
     def guard(self, g: ScanGen, guard: Guard) -> exp.Expr:
         """A scope a part opens (compiler/kinds/sheets/plan.py): its filter holds ("filter"),
         or the record has its key ("row"). A node with several parts on one ledger has one
-        scope per part; a guard's expression tells which."""
-        parts = self._parts
-        p = next((q for q in parts if guard.expr is not None and q.filter is guard.expr),
-                 parts[0])
+        scope per part; a guard's expression tells which — the part's filter (none: every
+        record), its row lookup. (Falling back to the first part checked a second part's
+        lookups on the first part's records: D0201 on python, not on SQL.)"""
         if guard.what == "filter":
+            if guard.expr is None:  # a part without a filter
+                return exp.Boolean(this=True)
+            p = next(q for q in self._parts if q.filter is guard.expr)
             return exp.Coalesce(this=col(self._name("f", p), "s"),
                                 expressions=[exp.Boolean(this=False)])
         assert guard.what == "row", guard
-        return self._has_key(p)
+        return self._has_key(next(q for q in self._parts if q.row_lookup is guard.expr))
 
     def record_check(self, g: ScanGen, check: Unique, column: str
                      ) -> tuple[list[exp.Expr], exp.Expr, exp.Expr, dict[str, object]]:
