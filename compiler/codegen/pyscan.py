@@ -61,6 +61,7 @@ class ScanWriter:
         self.blocks: list[tuple[int, int, int, set[str]]] = []
         self.eager: set[str] = set(px.fields)          # fields read for every record
         self._open: list[tuple[int, set[str]]] = []
+        self.reaches: list[int] = []                   # the lines reach() wrote
 
     def where(self, span: Span, plan_id: str) -> str:
         return self.gen.where(span, plan_id)
@@ -111,7 +112,10 @@ class ScanWriter:
         return names.acc_var(node_id)
 
     def reach(self) -> None:
-        """The record reached a report (counted once per record, ctx.reached)."""
+        """The record reached a report (counted once per record, ctx.reached). Where it is
+        written is noted: a node reached at more than one place (the parts of a sheets node
+        on one ledger) needs `_hit` too (scan_function)."""
+        self.reaches.append(len(self.out.lines))
         self.out("_hit = True" if self._many else "_reached += 1")
 
     def begin(self) -> None:
@@ -185,6 +189,10 @@ def scan_function(gen: ModuleGen, plan: scanplan.ScanPlan, parts: Sequence[PySca
         if i in gated:
             w.exit()
             body.dedent()
+    if not many and len(w.reaches) > 1:  # one part reaching at several places: once a record
+        many = True
+        for i in w.reaches:
+            body.lines[i] = body.lines[i].replace("_reached += 1", "_hit = True")
     planned = [(b.lookup, b.scope) for b in plan.bindings]
     assert px.bound == planned, (led.id, px.bound, planned)  # the scan is the plan
     _drop_unread(body, assigned)
