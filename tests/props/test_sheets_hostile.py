@@ -97,10 +97,19 @@ parts:
     row: {ROW}
     values:
       V0: {VALUE0}
+{V1}"""
+V1_HERE = "      V1: {VALUE1}\n"
+# or V1 from a second part on the same ledger, without a filter (it counts every record)
+V1_PART = """  - source: gasto
+    sheet:
+      - {SHEET0}
+      - {SHEET1}
+    row: {ROW}
+    values:
       V1: {VALUE1}
 """
 EXPRS = {  # the expressions, with the literal slots in them (a literal holds no '"')
-    "FILTER": 'fonte != "{FLIT}"',
+    "FILTER": 'fonte != "{FLIT}" and valor != 0',
     "SHEET0": 'coalesce(lookup(grupo, fonte).grupo, "{GDEF}")',
     "SHEET1": "coalesce(lookup(subgrupo, subfuncao).grupo, {IDEF})",
     "ROW": 'if elemento == "{RLIT}" then "{RLIT}" else elemento',
@@ -119,7 +128,9 @@ class Example:
     """One package: the slots' values, the ints of the codes, the records."""
 
     def __init__(self, values: dict[str, str], ints: dict[str, int],
-                 records: list[tuple[int, int, int, int]], stray: bool) -> None:
+                 records: list[tuple[int, int, int, int]], stray: bool,
+                 two_parts: bool = False) -> None:
+        self.two_parts = two_parts
         self.spec = {**SPEC, **{k: v for k, v in values.items() if k in SPEC}}
         self.mask = values.get(MASK_SLOT)
         self.cell = {**CELLS, **{k: v for k, v in values.items() if k in CELLS}}
@@ -172,6 +183,7 @@ class Example:
         quoted = {k: yaml_str(v) for k, v in self.spec.items()}
         quoted.update({k: yaml_str(t.format(**raw)) for k, t in EXPRS.items()})
         quoted["MASK"] = "" if self.mask is None else f", mask: {yaml_str(self.mask)}"
+        quoted["V1"] = (V1_PART if self.two_parts else V1_HERE).format(**quoted)
         (folder / "despesa.yaml").write_text(SHEETS.format(**quoted), "utf-8")
 
     # --- the records and what they must write
@@ -188,20 +200,22 @@ class Example:
 
     def expected(self) -> dict[str, list[tuple[str, int, int]]]:
         """Planilha code → its lines (row key, V0 in cents, V1), in table order: the filter
-        drops fonte == FLIT, V0 sums the cents of the records whose fonte is not VLIT, V1
-        counts the records; a line is written when V0 or V1 is not zero."""
+        drops fonte == FLIT and valor 0, V0 sums the cents of the records whose fonte is not
+        VLIT, V1 counts the records (every one, when a second part without filter gives it); a line
+        is written when V0 or V1 is not zero."""
         grupos, subgrupos = self.grupos(), self.subgrupos()
         fontes = [*grupos, "fora" + MARK]
         subs = [*subgrupos, 999_999]
         acc: dict[tuple[str, str], list[int]] = {}
         for f, s, e, v in self.records:
             fonte = fontes[f]
-            if fonte == self.spec["FLIT"]:
+            taken = fonte != self.spec["FLIT"] and v != 0
+            if not taken and not self.two_parts:
                 continue
             group = grupos.get(fonte, self.spec["GDEF"])
             code = f"{group}_{subgrupos.get(subs[s], self.ints['IDEF'])}"
             got = acc.setdefault((code, self.keys()[e]), [0, 0])
-            got[0] += v if fonte != self.spec["VLIT"] else 0
+            got[0] += v if taken and fonte != self.spec["VLIT"] else 0
             got[1] += 1
         out: dict[str, list[tuple[str, int, int]]] = {}
         for key in self.keys():  # table order
@@ -257,6 +271,7 @@ for backend in ("python", "duckdb"):
     written = result.write(out)
     got[backend] = {"outputs": {k: v.decode("utf-8") for k, v in result.outputs.items()},
                     "warnings": [w.render() for w in result.warnings],
+                    "reached": [(st.name, st.reached) for st in result.inputs],
                     "written": [str(Path(w[0]).resolve()) for w in written]}
 print(json.dumps(got))
 '''
@@ -319,7 +334,8 @@ def assert_lines(ex: Example, got: dict[str, Any], out_dir: Path) -> None:
                               marks[key], "#C2", ""], line
     on_disk = sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*")
                      if p.is_file())
-    assert on_disk == sorted([".apura.lock", *outputs]), on_disk
+    # the outputs and apura's lock (none when there is nothing to write), nothing else
+    assert on_disk == sorted([".apura.lock", *outputs] if outputs else []), on_disk
     assert all(Path(w).is_relative_to(out_dir.resolve()) for w in got["written"])
 
 
@@ -332,7 +348,7 @@ def check_example(tmp: Path, ex: Example) -> str:
     assert_no_cell_in_code(result)
     out_dir = tmp / "out"
     got = run_both(pkg_dir, out_dir, ex.ledger())
-    for what in ("outputs", "warnings", "failed"):  # byte for byte, and what the run says
+    for what in ("outputs", "warnings", "reached", "failed"):  # byte for byte, and the rest
         assert got["python"].get(what) == got["duckdb"].get(what), (what, got)
     if ex.stray:  # a row key that is no line of the table: D0201, on both, alike
         assert got["python"] == got["duckdb"], got
@@ -378,7 +394,7 @@ def examples(draw: st.DrawFn) -> Example:
     records = draw(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(0, 1),
                                       st.integers(-10**9, 10**9)), min_size=1, max_size=8))
     stray = not slots and draw(st.sampled_from([False, False, False, True]))  # a key no row has
-    return Example(values, ints, records, stray)
+    return Example(values, ints, records, stray, draw(st.booleans()))
 
 
 @settings(max_examples=20, deadline=None)
@@ -397,6 +413,18 @@ def test_the_benign_sheets_package_runs(tmp_path: Path) -> None:
     assert ex.expected() == {f"{MARK}3_11": [(CELLS["KEY0"], 375, 2)],
                              "10_18": [(CELLS["KEY0"], 1, 1)],
                              f"{MARK}4_-7": [(CELLS["KEY1"], -50, 1)]}
+    assert check_example(tmp_path, ex) == "ran"
+
+
+def test_the_benign_package_with_two_parts_runs(tmp_path: Path) -> None:
+    """V1 from a second part on gasto, without the first part's filter: it counts the records
+    of valor 0 too."""
+    ex = Example({}, {"SUB0": 122, "SUB1": 301, "I0": 11, "I1": -7, "IDEF": 18},
+                 [(0, 0, 0, 150), (0, 0, 0, 0), (1, 1, 1, 0)], False, two_parts=True)
+    # by hand: '☃3_11' key 0: 1,50 (the record of 0 is not summed) and 2 records; '☃4_-7'
+    # key 1: only a record of 0 — V0 0, V1 1: written (V1 is not zero)
+    assert ex.expected() == {f"{MARK}3_11": [(CELLS["KEY0"], 150, 2)],
+                             f"{MARK}4_-7": [(CELLS["KEY1"], 0, 1)]}
     assert check_example(tmp_path, ex) == "ran"
 
 
