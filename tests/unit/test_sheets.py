@@ -442,3 +442,30 @@ def test_a_record_two_parts_take_reaches_once(tmp_path: Path) -> None:
                                                   params={}, backend=b).inputs
                    if s.name == "gasto"] for b in ("python", "duckdb")}
     assert reached == {"python": [3], "duckdb": [3]}
+
+
+def test_the_diff_tells_two_parts_on_one_ledger_apart(tmp_path: Path) -> None:
+    """`apura diff` keyed a sheets node's parts by their ledger: with two parts on `gasto`
+    the first was lost (a dict by key), and a change to its filter was no difference."""
+    from compiler import compile_package
+    from compiler.diff.compare import differ
+
+    second = ("  - source: gasto\n    sheet:\n"
+              "      - coalesce(lookup(grupo, fonte).grupo, 10)\n"
+              "      - if subfuncao == 122 then 11 else 18\n"
+              "    row: elemento\n    values:\n      V1: count()\n")
+    nodes = []
+    for n, filt in enumerate(("subfuncao == 122", "subfuncao != 122")):
+        specs = _package(tmp_path / str(n),
+                         ("despesa.yaml", "label: Despesas Empenhadas}\n", V1_COLUMN),
+                         ("despesa.yaml", "  - source: gasto\n",
+                          f"  - source: gasto\n    filter: {filt}\n"),
+                         ("despesa.yaml", "      V0: sum(valor)\n",
+                          "      V0: sum(valor)\n" + second))
+        result = compile_package(specs, tmp_path / str(n))
+        assert result.errors == [] and result.ir is not None
+        nodes.append(next(x for x in result.ir.nodes if x.id == "despesa"))
+    _, items = differ("sheets")(*nodes)
+    assert [(i.kind, i.status.value, [(a.name, a.old, a.new) for a in i.attrs])
+            for i in items] == [("part", "changed", [("filter", "subfuncao == 122",
+                                                      "subfuncao != 122")])]

@@ -17,7 +17,18 @@ from compiler.kinds.layout.diff import COLUMN
 Found = tuple[tuple[Attr, ...], tuple[Item, ...]]
 
 
-def _part(node: ir.Sheets) -> Part[ir.SheetPart]:
+def part_keys(node: ir.Sheets) -> dict[int, str]:
+    """A part's key (by its index): its ledger; a second part on that ledger 'gasto (2)', ...
+    (keyed by the ledger alone, the parts of one ledger were one item: changes lost)."""
+    seen: dict[str, int] = {}
+    out = {}
+    for p in node.parts:
+        n = seen[p.source] = seen.get(p.source, 0) + 1
+        out[p.index] = p.source if n == 1 else f"{p.source} ({n})"
+    return out
+
+
+def _part(node: ir.Sheets, keys: dict[int, str]) -> Part[ir.SheetPart]:
     cols = {c.index: c.id for c in node.columns}
 
     def content(p: ir.SheetPart) -> list[tuple[str, Value]]:
@@ -26,7 +37,7 @@ def _part(node: ir.Sheets) -> Part[ir.SheetPart]:
         out.extend((f"values.{cols[i]}", text) for i, _, text in p.values)
         return out
 
-    return Part(kind="part", key=lambda p: p.source, content=content, span=lambda p: p.span)
+    return Part(kind="part", key=lambda p: keys[id(p)], content=content, span=lambda p: p.span)
 
 
 def diff_sheets(old: ir.Sheets, new: ir.Sheets) -> Found:
@@ -37,7 +48,10 @@ def diff_sheets(old: ir.Sheets, new: ir.Sheets) -> Found:
                                     ("output.files", "files_map"), ("output.stem", "stem"),
                                     ("alternative_of", "alternative_of"))])
     columns = compare(COLUMN, old.columns, new.columns)
-    parts = compare(_part(old), old.parts, new.parts, _part(new))
+    # compare() keys both sides with one function: by the part objects of either node
+    keys = {id(p): key for n in (old, new) for p, key in zip(n.parts, part_keys(n).values(),
+                                                                strict=True)}
+    parts = compare(_part(old, keys), old.parts, new.parts, _part(new, keys))
     return top, (*columns, *parts)
 
 
