@@ -443,6 +443,8 @@ class Program:
                 if pkg.ledger(name).scan is not None and not isinstance(src, OmittedInput) \
                         and run.aggregate(ctx, name, st):
                     run.errors(ctx, name, display)
+                if isinstance(src, OmittedInput) and pkg.ledger(name).layouts:
+                    st.reached = 0  # none of its (no) records reached a report, as on python
                 errors.extend(st.fatal)
                 if st.fatal:
                     ctx.input_failed(name)

@@ -469,3 +469,24 @@ def test_the_diff_tells_two_parts_on_one_ledger_apart(tmp_path: Path) -> None:
     assert [(i.kind, i.status.value, [(a.name, a.old, a.new) for a in i.attrs])
             for i in items] == [("part", "changed", [("filter", "subfuncao == 122",
                                                       "subfuncao != 122")])]
+
+
+def test_an_omitted_optional_ledger_reaches_nothing_alike(tmp_path: Path) -> None:
+    """An optional ledger the run is not given, read by a sheets node (SIOPS: dotacao): no
+    files, and ReadStats.reached 0 on both back ends — duckdb left it None (it skips the
+    aggregate of an omitted input), python counted 0. (tests/backends/test_limits_parity.py::
+    test_the_siops_fixture_reaches_the_same_records_on_every_back_end fails on that.)"""
+    import runtime
+    from compiler import compile_package
+    from compiler.writer import write_tree
+
+    specs = _package(tmp_path, ("gasto.yaml", "id: gasto\n", "id: gasto\noptional: true\n"))
+    result = compile_package(specs, tmp_path)
+    assert result.errors == [], [d.message for d in result.errors]
+    write_tree(tmp_path / "generated" / "teste", result.files)
+    program = runtime.load(tmp_path / "generated" / "teste")
+    got = {}
+    for b in ("python", "duckdb"):
+        r = program.run(ledgers={}, params={}, backend=b)
+        got[b] = (r.outputs, [(s.name, s.reached) for s in r.inputs if s.name == "gasto"])
+    assert got == {"python": ({}, [("gasto", 0)]), "duckdb": ({}, [("gasto", 0)])}
