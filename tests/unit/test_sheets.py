@@ -371,16 +371,6 @@ def test_a_sheets_file_cannot_be_a_layout_file(tmp_path: Path) -> None:
     assert "'quadro'" in got[0].message and "'despesa'" in got[0].message
 
 
-def test_a_rows_map_keyed_by_int_is_refused(tmp_path: Path) -> None:
-    """The row key is text (S1507) and the rows map was looked up without a type check: keyed
-    by int, python missed every key (D0201) while duckdb's join cast and matched, and then the
-    writer had no entry for the text key (KeyError). Refused at the rows map."""
-    [d] = check(_package(tmp_path, ("linhas.yaml", "codigo: {type: str}", "codigo: {type: int}")),
-                base=tmp_path).errors
-    assert (d.code, d.span.file, d.span.line) == ("S1501", "specs/despesa.yaml", 4)
-    assert "str" in d.message
-
-
 def test_the_mask_takes_ascii_digits_only(tmp_path: Path) -> None:
     """'3390300000' with superscript or Arabic-Indic digits passes str.isdigit(): S1508 must
     refuse it as it refuses letters ("só dígitos" means 0-9)."""

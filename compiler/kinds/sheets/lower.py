@@ -54,14 +54,6 @@ class _Sheets:
         errors = sum(d.is_error for d in lw.diags)
         rows_t = _table_of(lw, spec.rows_map, "linhas",
                            (spec.record_id, "o id do registro"), (spec.marker, "o marcador #L"))
-        key_type = lw.map_infos[spec.rows_map.value].key[0][1] if rows_t is not None else None
-        if key_type is not None and (key_type.base != "str" or key_type.nullable):
-            # the row key is text (S1507), looked up with no type check of its own: an int key
-            # missed on python (D0201) and matched on SQL (a cast), then was no entry
-            lw.diags.append(catalog.sheets_map(
-                spec.rows_map.span, role="linhas", name=spec.rows_map.value,
-                problem=f"tem chave {_shown(key_type)}; o código da linha é texto (str)"))
-            rows_t = None
         if rows_t is not None and lw.map_nodes[spec.rows_map.value].on_missing != "error":
             # a row key the table lacks must be D0201, not a line that is no row of the table
             lw.diags.append(catalog.sheets_map(
@@ -108,7 +100,9 @@ class _Sheets:
     def finish(self, lw: Lowerer, nodes: Sequence[ir.PlanNode]) -> None:
         """S0503: a file of a sheets node that a layout or an earlier sheets node writes too
         (same_name), when the two can run together (not alternatives of one group): one
-        would overwrite the other. Every row of a files table is a file it may write."""
+        would overwrite the other. The files a node may write are the rows of its files
+        table whose code its parts can produce (the value sets of S1503): five nodes may
+        share one table of file names, each writing its own planilhas."""
         owners: dict[str, tuple[str, str, str, Span]] = {}  # name key → id, group, file, at
         for n in lw.nodes.values():
             if isinstance(n, ir.Layout):
@@ -119,10 +113,13 @@ class _Sheets:
             m = lw.map_nodes[node.files_map]
             t = lw.nodes[m.source]
             assert isinstance(t, ir.Table)
+            made = _made_codes(lw, node)
             mine: dict[str, tuple[str, str, str, Span]] = {}
             for i, (code, stem) in enumerate(zip(_column(t, m.key[0]), _column(t, node.stem),
                                                  strict=True)):
-                name = V.file_name(str(code), "" if stem is None else str(stem))
+                if made is not None and str(code) not in made:
+                    continue
+                name = V.file_name(str(code), "" if stem is None else str(stem), node.name)
                 key = same_name(name)
                 other = owners.get(key)
                 if other is not None and not (node.alternative_of
@@ -133,6 +130,18 @@ class _Sheets:
                     break  # one per node: the rest of its table says the same
                 mine[key] = (node.id, node.alternative_of, name, cell_span(t, i))
             owners.update(mine)
+
+
+def _made_codes(lw: Lowerer, node: ir.Sheets) -> set[str] | None:
+    """The planilha codes the parts of `node` can produce; None when some part's cannot be
+    listed (then S1504 was reported and the node is not lowered: defensive)."""
+    out: set[str] = set()
+    for p in node.parts:
+        sets = [V.values_of(e, lw.map_nodes, lw.nodes) for e in p.sheet]
+        if any(isinstance(got, str) for got in sets):
+            return None
+        out |= V.codes(got for got in sets if not isinstance(got, str))
+    return out
 
 
 def _table_of(lw: Lowerer, name: specs.Text, role: str,
