@@ -19,8 +19,11 @@ The contract (issue 9; the decisions and their sources are in specs/siops/tabela
   type (or none) is an "outra dedução". Redutoras are negative in the ledger (an estorno of a
   dedução is positive), so a dedução is `-arrecadado`;
 * line: the SIOPS natureza of `coalesce(rubrica_principal, rubrica)` in the de-para — 2019:
-  `naturrecsiops_2019.csv`, its 14-digit target cut to 10 digits (e-cidade's join); 2021:
-  `naturrecsiops_2022.csv` (8 digits) — which must be a line of the year's `elerecsiops`;
+  `naturrecsiops_2019.csv`, its 14-digit target cut to 10 digits (e-cidade's join), found by the
+  14-digit e-cidade key or by its first 8 digits (the STN natureza) when all the keys under them
+  agree; 2021: `naturrecsiops_2022.csv` (8 digits) — which must be a line of the year's
+  `elerecsiops`; the município's `equivalencia_rubricas` (optional input) wins over it for a
+  rubric the national de-para has too;
 * V0 previsão inicial and V1 previsão atualizada of the ordinary records (sem deduções); V2
   arrecadado of the ordinary records (c); V3 outras deduções (d); V4 = c − d when the line is in
   the year's `base_asps`, else 0; V5 the FUNDEB dedução, **realized** (f); V6 = c − d − f; V7
@@ -50,7 +53,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES_2019 = ROOT / "specs" / "siops" / "2019" / "tabelas"
-INPUTS = ("receita",)
+INPUTS = ("receita", "equivalencia_rubricas")
 FILE_NAME = "Receita_Siops.IMPT"
 FUNDEB = "05"
 # Vn → (column code, label), byte for byte as e-cidade writes them (SiopsIMPT.model.php,
@@ -158,6 +161,14 @@ def _tables(con: Any, t19: Path, t21: Path, view: int) -> None:
     con.execute(f"CREATE TEMP TABLE t_natureza AS SELECT natureza_ecidade AS rubrica, "
                 f"nullif(substr(coalesce(natureza_siops, ''), 1, {width}), '') AS natureza "
                 f"FROM {_table(depara)}")
+    if view == 2019:
+        # an 8-digit STN natureza (2018 on) finds its SIOPS natureza when every 14-digit
+        # e-cidade key under it (the natureza and 6 digits of detail) has one target
+        con.execute(f"""INSERT INTO t_natureza
+            SELECT substr(natureza_ecidade, 1, 8),
+                   nullif(substr(coalesce(min(natureza_siops), ''), 1, {width}), '')
+            FROM {_table(depara)} GROUP BY 1
+            HAVING count(DISTINCT coalesce(natureza_siops, '')) = 1""")
     con.execute(f"CREATE TEMP TABLE t_base AS SELECT natureza_receita_siops AS natureza "
                 f"FROM {_table(base)}")
     for name, key in (("t_linha", "natureza"), ("t_natureza", "rubrica"), ("t_base", "natureza")):
@@ -191,13 +202,30 @@ def _scoped(con: Any, receita: Path, exercicio: int, bimestre: int) -> None:
         WHERE ({this}) OR ({nxt})""")
 
 
+def _exceptions(con: Any, path: Path | None, view: int) -> None:
+    """The município's rubric equivalências (municipio, rubrica → natureza do SIOPS, cut to the
+    line's width), which win over the national de-para — for a rubric the national de-para also
+    has (apura's lookups are eager, so one that it lacks is still an error there)."""
+    width = 10 if view == 2019 else 8
+    con.execute("CREATE TEMP TABLE t_excecao (municipio VARCHAR, rubrica VARCHAR, "
+                "natureza VARCHAR)")
+    if path is not None:
+        con.execute(f"INSERT INTO t_excecao SELECT municipio, rubrica, "
+                    f"substr(rubrica_siops, 1, {width}) FROM {_ledger(path)}")
+    con.execute("""CREATE TEMP TABLE t_linha_de AS
+        SELECT s.municipio, s.rubrica_linha, coalesce(e.natureza, n.natureza) AS natureza,
+               n.rubrica IS NULL AS no_entry
+        FROM (SELECT DISTINCT municipio, rubrica_linha FROM scoped) s
+        LEFT JOIN t_natureza n ON n.rubrica = s.rubrica_linha
+        LEFT JOIN t_excecao e ON e.municipio = s.municipio AND e.rubrica = s.rubrica_linha""")
+
+
 def _rows(con: Any) -> list[tuple[Any, ...]]:
     """The lines' rows (municipio, natureza, campo, linha, V0..V7), ordered for writing."""
     miss = con.execute("""
-        SELECT s.municipio, s.rubrica_linha, n.rubrica IS NULL FROM scoped s
-        LEFT JOIN t_natureza n ON n.rubrica = s.rubrica_linha
-        LEFT JOIN t_linha l ON l.natureza = n.natureza
-        WHERE l.natureza IS NULL ORDER BY ALL LIMIT 1""").fetchall()
+        SELECT d.municipio, d.rubrica_linha, d.no_entry FROM t_linha_de d
+        LEFT JOIN t_linha l ON l.natureza = d.natureza
+        WHERE d.no_entry OR l.natureza IS NULL ORDER BY ALL LIMIT 1""").fetchall()
     if miss:
         mun, rubrica, no_entry = miss[0]
         what = "sem de-para" if no_entry else "de-para sem linha de receita"
@@ -205,14 +233,14 @@ def _rows(con: Any) -> list[tuple[Any, ...]]:
     ordinary, period = "NOT s.redutora", "s.periodo"
     rows: list[tuple[Any, ...]] = con.execute(f"""
         WITH k AS (
-            SELECT s.municipio, n.natureza,
+            SELECT s.municipio, d.natureza,
                    {_sum('s.inicial', f'{period} AND {ordinary}')} AS v0,
                    {_sum('s.atualizada', f'{period} AND {ordinary}')} AS v1,
                    {_sum('s.arrecadado', f'{period} AND {ordinary}')} AS c,
                    {_sum('-s.arrecadado', f'{period} AND s.redutora AND NOT s.fundeb')} AS d,
                    {_sum('-s.arrecadado', f'{period} AND s.fundeb')} AS f,
                    {_sum('s.inicial', f's.orcada AND {ordinary}')} AS v7
-            FROM scoped s JOIN t_natureza n ON n.rubrica = s.rubrica_linha
+            FROM scoped s JOIN t_linha_de d USING (municipio, rubrica_linha)
             GROUP BY ALL)
         SELECT k.municipio, k.natureza, l.campo, l.linha,
                k.v0, k.v1, k.c, k.d,
@@ -247,6 +275,7 @@ def receita_files(inputs: Mapping[str, Path], tables_dir_2019: Path, year_view: 
     try:
         _tables(con, t19, t21, year_view)
         _scoped(con, Path(inputs["receita"]), exercicio, bimestre)
+        _exceptions(con, inputs.get("equivalencia_rubricas"), year_view)
         rows = _rows(con)
     finally:
         con.close()

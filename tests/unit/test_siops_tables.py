@@ -100,7 +100,22 @@ def test_the_2019_revenue_de_para_points_at_2019_rows(tables: dict[str, ir.Table
     rows = set(column(tables["elementos_receita_2019"], "natureza_receita_siops"))
     targets = column(tables["naturezas_receita_2019"], "natureza_siops")
     # 14 digits there, 10 in the rows: the row is the target's first 10 digits
-    assert len(targets) == 355 and all(t[:10] in rows for t in targets)
+    assert len(targets) == 355 + 179 and all(t[:10] in rows for t in targets)
+
+
+def test_the_stn_de_para_is_derived_from_the_ecidade_one() -> None:
+    """naturezas_receita_stn_2019.csv (the 2019 de-para's second file): an 8-digit STN natureza
+    → the target of the 14-digit e-cidade keys that begin with it, when they all have one; the
+    seven with several targets are left out (an extract needs the 14-digit key for them)."""
+    with (TABELAS19 / "naturrecsiops_2019.csv").open(encoding="utf-8", newline="") as fh:
+        targets: dict[str, set[str]] = {}
+        for row in csv.DictReader(fh):
+            targets.setdefault(row["natureza_ecidade"][:8], set()).add(row["natureza_siops"])
+    derived = [[k, *v] for k, v in sorted(targets.items()) if len(v) == 1]
+    with (TABELAS19 / "naturezas_receita_stn_2019.csv").open(encoding="utf-8", newline="") as fh:
+        assert list(csv.reader(fh)) == [["natureza_ecidade", "natureza_siops"], *derived]
+    assert len(derived) == 179 and sorted(k for k, v in targets.items() if len(v) > 1) == [
+        "12100421", "13210011", "13210041", "91111801", "93111801", "95171801", "95172801"]
 
 
 # ---------------------------------------------------------------- group rows of the elements

@@ -266,7 +266,7 @@ WITH `map__equivalencia` AS (
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
     `p`.`_on_6` AS `$_on_6`,
-    `p`.`_on_9` AS `$_on_9`
+    `p`.`_on_10` AS `$_on_10`
   FROM `despesa_movimento` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -433,7 +433,7 @@ WITH `map__equivalencia` AS (
         )
       ) AND `s`.`saude`
     ) AS `_f__despesa_execucao__p0`, /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND (
       (
         (
@@ -511,12 +511,12 @@ FROM (
     AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND `s`.`_l5__found` IS NULL AS `_e4`,
     COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) AS `_e4_k0`,
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e5`,
     `s`.`municipio` AS `_e5_k0`,
     `s`.`recurso` AS `_e5_k1`,
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -529,7 +529,7 @@ FROM (
     `s`.`recurso` AS `_c6_k1`,
     `s`.`_l0___entry` AS `_c6_entry`,
     `s`.`_l0___status` AS `_c6_status`,
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
     AND `s`.`_l6__found` IS NULL AS `_e7`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e7_k0`,
@@ -601,12 +601,12 @@ FROM (
       AND `s`.`_l5__found` IS NULL
     )
     OR (
-      `s`.`$_on_9`
+      `s`.`$_on_10`
       AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      `s`.`$_on_9`
+      `s`.`$_on_10`
       AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
@@ -617,7 +617,7 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_9`
+      `s`.`$_on_10`
       AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
       AND `s`.`_l6__found` IS NULL
     )
@@ -776,7 +776,7 @@ WITH `map__equivalencia` AS (
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
     `p`.`_on_6` AS `$_on_6`,
-    `p`.`_on_9` AS `$_on_9`
+    `p`.`_on_10` AS `$_on_10`
   FROM `despesa_movimento` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -943,7 +943,7 @@ WITH `map__equivalencia` AS (
         )
       ) AND `s`.`saude`
     ) AS `_f__despesa_execucao__p0`, /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND (
       (
         (
@@ -1218,12 +1218,12 @@ FROM (
     AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND `s`.`_l5__found` IS NULL AS `_e4`,
     COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) AS `_e4_k0`,
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e5`,
     `s`.`municipio` AS `_e5_k0`,
     `s`.`recurso` AS `_e5_k1`,
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -1236,7 +1236,7 @@ FROM (
     `s`.`recurso` AS `_c6_k1`,
     `s`.`_l0___entry` AS `_c6_entry`,
     `s`.`_l0___status` AS `_c6_status`,
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
     AND `s`.`_l6__found` IS NULL AS `_e7`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e7_k0`,
@@ -1308,12 +1308,12 @@ FROM (
       AND `s`.`_l5__found` IS NULL
     )
     OR (
-      `s`.`$_on_9`
+      `s`.`$_on_10`
       AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      `s`.`$_on_9`
+      `s`.`$_on_10`
       AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
@@ -1324,7 +1324,7 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_9`
+      `s`.`$_on_10`
       AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
       AND `s`.`_l6__found` IS NULL
     )

@@ -128,6 +128,69 @@ WITH `map__equivalencia` AS (
   ) AS `_m`
   WHERE
     `_n` = 1
+), `map__equivalencia_rubrica` AS (
+  /* specs/siops/equivalencia_rubrica.yaml:1:1  siops/equivalencia_rubrica first entry per key (repeated keys are D0202) */
+  SELECT
+    `municipio`,
+    `rubrica`,
+    `rubrica_siops`,
+    TRUE AS `_found`,
+    `_line` AS `_entry`,
+    `status` AS `_status`,
+    NOT (
+      `status` IS NULL OR `status` = 'CONFIRMADA'
+    ) AS `_unconfirmed`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `municipio`, `rubrica` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `equivalencia_rubricas`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__elemento_receita` AS (
+  /* specs/siops/mapas/elemento_receita.yaml:2:1  siops/elemento_receita first entry per key (repeated keys are D0202) */
+  SELECT
+    `natureza_receita_siops`,
+    `campo`,
+    `linha`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `natureza_receita_siops` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `elementos_receita`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__na_base_asps` AS (
+  /* specs/siops/mapas/na_base_asps.yaml:1:1  siops/na_base_asps first entry per key (repeated keys are D0202) */
+  SELECT
+    `natureza_receita_siops`,
+    `natureza_receita_siops`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `natureza_receita_siops` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `base_asps`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__natureza_receita` AS (
+  /* specs/siops/mapas/natureza_receita.yaml:1:1  siops/natureza_receita first entry per key (repeated keys are D0202) */
+  SELECT
+    `natureza_ecidade`,
+    `natureza_siops`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `natureza_ecidade` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `naturezas_receita`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
 ), `records` AS (
   /* ledger 'receita' with the run parameters */
   SELECT
@@ -135,7 +198,8 @@ WITH `map__equivalencia` AS (
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
     `p`.`_on_0` AS `$_on_0`,
-    `p`.`_on_1` AS `$_on_1`
+    `p`.`_on_1` AS `$_on_1`,
+    `p`.`_on_7` AS `$_on_7`
   FROM `receita` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -203,6 +267,47 @@ WITH `map__equivalencia` AS (
       `s`.`covid` OR `s`.`_l0__covid`
     ) AS `e_covid`
   FROM `derived_recurso_siops` AS `s`
+), `lookup_1` AS (
+  /* specs/siops/equivalencia_rubrica.yaml:1:1  siops/equivalencia_rubrica lookup */
+  SELECT
+    `s`.*,
+    `l1`.`rubrica_siops` AS `_l1__rubrica_siops`,
+    `l1`.`_found` AS `_l1__found`,
+    `l1`.`_entry` AS `_l1___entry`,
+    `l1`.`_status` AS `_l1___status`,
+    `l1`.`_unconfirmed` AS `_l1___unconfirmed`
+  FROM `derived_e_covid` AS `s`
+  LEFT JOIN `map__equivalencia_rubrica` AS `l1`
+    ON `s`.`municipio` = `l1`.`municipio`
+    AND COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) = `l1`.`rubrica`
+), `lookup_2` AS (
+  /* specs/siops/mapas/natureza_receita.yaml:1:1  siops/natureza_receita lookup */
+  SELECT
+    `s`.*,
+    `l2`.`natureza_siops` AS `_l2__natureza_siops`,
+    `l2`.`_found` AS `_l2__found`
+  FROM `lookup_1` AS `s`
+  LEFT JOIN `map__natureza_receita` AS `l2`
+    ON COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) = `l2`.`natureza_ecidade`
+), `lookup_3` AS (
+  /* specs/siops/mapas/elemento_receita.yaml:2:1  siops/elemento_receita lookup */
+  SELECT
+    `s`.*,
+    `l3`.`campo` AS `_l3__campo`,
+    `l3`.`linha` AS `_l3__linha`,
+    `l3`.`_found` AS `_l3__found`
+  FROM `lookup_2` AS `s`
+  LEFT JOIN `map__elemento_receita` AS `l3`
+    ON LEFT(COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`), 10) = `l3`.`natureza_receita_siops`
+), `lookup_4` AS (
+  /* specs/siops/mapas/na_base_asps.yaml:1:1  siops/na_base_asps lookup */
+  SELECT
+    `s`.*,
+    `l4`.`natureza_receita_siops` AS `_l4__natureza_receita_siops`,
+    `l4`.`_found` AS `_l4__found`
+  FROM `lookup_3` AS `s`
+  LEFT JOIN `map__na_base_asps` AS `l4`
+    ON LEFT(COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`), 10) = `l4`.`natureza_receita_siops`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -217,8 +322,22 @@ WITH `map__equivalencia` AS (
       ) AND (
         `s`.`recurso_siops` = '213'
       )
-    ) AS `_f__covid_71` /* specs/siops/covid_71.yaml:10:9  siops/covid/71/filter no_periodo and e_covid and recurso_siops == "213" */
-  FROM `derived_e_covid` AS `s`
+    ) AS `_f__covid_71`, /* specs/siops/covid_71.yaml:10:9  siops/covid/71/filter no_periodo and e_covid and recurso_siops == "213" */
+    `s`.`$_on_7`
+    AND (
+      `s`.`no_periodo`
+      OR (
+        (
+          `s`.`exercicio` = (
+            `s`.`$exercicio` + 1
+          )
+        )
+        AND (
+          `s`.`$bimestre` = 6
+        )
+      )
+    ) AS `_f__receita_execucao__p0` /* siops/receita/execucao/part/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+  FROM `lookup_4` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
   SELECT
@@ -295,7 +414,15 @@ WITH `map__equivalencia` AS (
         THEN 10
       END
     END AS `_row__covid_70`,
-    CASE WHEN `s`.`_f__covid_71` THEN 0 END AS `_row__covid_71`
+    CASE WHEN `s`.`_f__covid_71` THEN 0 END AS `_row__covid_71`,
+    CASE
+      WHEN `s`.`_f__receita_execucao__p0`
+      THEN CONCAT(
+        CAST(1 AS STRING),
+        ';',
+        LEFT(COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`), 10)
+      )
+    END AS `_k__receita_execucao__p0`
   FROM `filtered` AS `s`
 )
 SELECT
@@ -308,12 +435,36 @@ FROM (
     `s`.`recurso` AS `_e0_k1`,
     `s`.`_l0___unconfirmed`
     AND (
-      NOT `s`.`_row__covid_70` IS NULL OR NOT `s`.`_row__covid_71` IS NULL
+      NOT `s`.`_row__covid_70` IS NULL
+      OR NOT `s`.`_row__covid_71` IS NULL
+      OR NOT `s`.`_k__receita_execucao__p0` IS NULL
     ) AS `_c1`,
     `s`.`municipio` AS `_c1_k0`,
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
-    `s`.`_l0___status` AS `_c1_status`
+    `s`.`_l0___status` AS `_c1_status`,
+    `s`.`$_on_7`
+    AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+    AND (
+      `s`.`_l1___unconfirmed`
+      AND (
+        NOT `s`.`_row__covid_70` IS NULL
+        OR NOT `s`.`_row__covid_71` IS NULL
+        OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+      )
+    ) AS `_c2`,
+    `s`.`municipio` AS `_c2_k0`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_c2_k1`,
+    `s`.`_l1___entry` AS `_c2_entry`,
+    `s`.`_l1___status` AS `_c2_status`,
+    `s`.`$_on_7`
+    AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+    AND `s`.`_l2__found` IS NULL AS `_e3`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_e3_k0`,
+    `s`.`$_on_7`
+    AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+    AND `s`.`_l3__found` IS NULL AS `_e4`,
+    LEFT(COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`), 10) AS `_e4_k0`
   FROM `classified` AS `s`
   WHERE
     (
@@ -322,12 +473,36 @@ FROM (
     OR (
       `s`.`_l0___unconfirmed`
       AND (
-        NOT `s`.`_row__covid_70` IS NULL OR NOT `s`.`_row__covid_71` IS NULL
+        NOT `s`.`_row__covid_70` IS NULL
+        OR NOT `s`.`_row__covid_71` IS NULL
+        OR NOT `s`.`_k__receita_execucao__p0` IS NULL
       )
+    )
+    OR (
+      `s`.`$_on_7`
+      AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+      AND (
+        `s`.`_l1___unconfirmed`
+        AND (
+          NOT `s`.`_row__covid_70` IS NULL
+          OR NOT `s`.`_row__covid_71` IS NULL
+          OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+        )
+      )
+    )
+    OR (
+      `s`.`$_on_7`
+      AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+      AND `s`.`_l2__found` IS NULL
+    )
+    OR (
+      `s`.`$_on_7`
+      AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+      AND `s`.`_l3__found` IS NULL
     )
 ) AS `e`
 WHERE
-  `_e0` OR `_c1`
+  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4`
 ORDER BY
   `_line` NULLS LAST;
 
@@ -354,6 +529,69 @@ WITH `map__equivalencia` AS (
   ) AS `_m`
   WHERE
     `_n` = 1
+), `map__equivalencia_rubrica` AS (
+  /* specs/siops/equivalencia_rubrica.yaml:1:1  siops/equivalencia_rubrica first entry per key (repeated keys are D0202) */
+  SELECT
+    `municipio`,
+    `rubrica`,
+    `rubrica_siops`,
+    TRUE AS `_found`,
+    `_line` AS `_entry`,
+    `status` AS `_status`,
+    NOT (
+      `status` IS NULL OR `status` = 'CONFIRMADA'
+    ) AS `_unconfirmed`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `municipio`, `rubrica` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `equivalencia_rubricas`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__elemento_receita` AS (
+  /* specs/siops/mapas/elemento_receita.yaml:2:1  siops/elemento_receita first entry per key (repeated keys are D0202) */
+  SELECT
+    `natureza_receita_siops`,
+    `campo`,
+    `linha`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `natureza_receita_siops` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `elementos_receita`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__na_base_asps` AS (
+  /* specs/siops/mapas/na_base_asps.yaml:1:1  siops/na_base_asps first entry per key (repeated keys are D0202) */
+  SELECT
+    `natureza_receita_siops`,
+    `natureza_receita_siops`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `natureza_receita_siops` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `base_asps`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `map__natureza_receita` AS (
+  /* specs/siops/mapas/natureza_receita.yaml:1:1  siops/natureza_receita first entry per key (repeated keys are D0202) */
+  SELECT
+    `natureza_ecidade`,
+    `natureza_siops`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `natureza_ecidade` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `naturezas_receita`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
 ), `records` AS (
   /* ledger 'receita' with the run parameters */
   SELECT
@@ -361,7 +599,8 @@ WITH `map__equivalencia` AS (
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
     `p`.`_on_0` AS `$_on_0`,
-    `p`.`_on_1` AS `$_on_1`
+    `p`.`_on_1` AS `$_on_1`,
+    `p`.`_on_7` AS `$_on_7`
   FROM `receita` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -429,6 +668,47 @@ WITH `map__equivalencia` AS (
       `s`.`covid` OR `s`.`_l0__covid`
     ) AS `e_covid`
   FROM `derived_recurso_siops` AS `s`
+), `lookup_1` AS (
+  /* specs/siops/equivalencia_rubrica.yaml:1:1  siops/equivalencia_rubrica lookup */
+  SELECT
+    `s`.*,
+    `l1`.`rubrica_siops` AS `_l1__rubrica_siops`,
+    `l1`.`_found` AS `_l1__found`,
+    `l1`.`_entry` AS `_l1___entry`,
+    `l1`.`_status` AS `_l1___status`,
+    `l1`.`_unconfirmed` AS `_l1___unconfirmed`
+  FROM `derived_e_covid` AS `s`
+  LEFT JOIN `map__equivalencia_rubrica` AS `l1`
+    ON `s`.`municipio` = `l1`.`municipio`
+    AND COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) = `l1`.`rubrica`
+), `lookup_2` AS (
+  /* specs/siops/mapas/natureza_receita.yaml:1:1  siops/natureza_receita lookup */
+  SELECT
+    `s`.*,
+    `l2`.`natureza_siops` AS `_l2__natureza_siops`,
+    `l2`.`_found` AS `_l2__found`
+  FROM `lookup_1` AS `s`
+  LEFT JOIN `map__natureza_receita` AS `l2`
+    ON COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) = `l2`.`natureza_ecidade`
+), `lookup_3` AS (
+  /* specs/siops/mapas/elemento_receita.yaml:2:1  siops/elemento_receita lookup */
+  SELECT
+    `s`.*,
+    `l3`.`campo` AS `_l3__campo`,
+    `l3`.`linha` AS `_l3__linha`,
+    `l3`.`_found` AS `_l3__found`
+  FROM `lookup_2` AS `s`
+  LEFT JOIN `map__elemento_receita` AS `l3`
+    ON LEFT(COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`), 10) = `l3`.`natureza_receita_siops`
+), `lookup_4` AS (
+  /* specs/siops/mapas/na_base_asps.yaml:1:1  siops/na_base_asps lookup */
+  SELECT
+    `s`.*,
+    `l4`.`natureza_receita_siops` AS `_l4__natureza_receita_siops`,
+    `l4`.`_found` AS `_l4__found`
+  FROM `lookup_3` AS `s`
+  LEFT JOIN `map__na_base_asps` AS `l4`
+    ON LEFT(COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`), 10) = `l4`.`natureza_receita_siops`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -443,8 +723,22 @@ WITH `map__equivalencia` AS (
       ) AND (
         `s`.`recurso_siops` = '213'
       )
-    ) AS `_f__covid_71` /* specs/siops/covid_71.yaml:10:9  siops/covid/71/filter no_periodo and e_covid and recurso_siops == "213" */
-  FROM `derived_e_covid` AS `s`
+    ) AS `_f__covid_71`, /* specs/siops/covid_71.yaml:10:9  siops/covid/71/filter no_periodo and e_covid and recurso_siops == "213" */
+    `s`.`$_on_7`
+    AND (
+      `s`.`no_periodo`
+      OR (
+        (
+          `s`.`exercicio` = (
+            `s`.`$exercicio` + 1
+          )
+        )
+        AND (
+          `s`.`$bimestre` = 6
+        )
+      )
+    ) AS `_f__receita_execucao__p0` /* siops/receita/execucao/part/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+  FROM `lookup_4` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
   SELECT
@@ -521,7 +815,15 @@ WITH `map__equivalencia` AS (
         THEN 10
       END
     END AS `_row__covid_70`,
-    CASE WHEN `s`.`_f__covid_71` THEN 0 END AS `_row__covid_71`
+    CASE WHEN `s`.`_f__covid_71` THEN 0 END AS `_row__covid_71`,
+    CASE
+      WHEN `s`.`_f__receita_execucao__p0`
+      THEN CONCAT(
+        CAST(1 AS STRING),
+        ';',
+        LEFT(COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`), 10)
+      )
+    END AS `_k__receita_execucao__p0`
   FROM `filtered` AS `s`
 )
 /* specs/siops/covid_70.yaml:2:1  siops/covid/70 hit_policy first */
@@ -530,7 +832,14 @@ SELECT
   `s`.`municipio` AS `part`,
   `s`.`_row__covid_70` AS `row`,
   CAST(COALESCE(SUM(`s`.`arrecadado`), 0) AS STRING) /* specs/siops/covid_70.yaml:17:5  siops/covid/70/column/V0 V0 = sum(arrecadado) */ AS `v0`,
-  CAST(NULL AS STRING) AS `v1`
+  CAST(NULL AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`
 FROM `classified` AS `s`
 WHERE
   NOT `s`.`_row__covid_70` IS NULL
@@ -544,13 +853,137 @@ SELECT
   `s`.`municipio` AS `part`,
   `s`.`_row__covid_71` AS `row`,
   CAST(COALESCE(SUM(`s`.`arrecadado`), 0) AS STRING) /* specs/siops/covid_71.yaml:16:5  siops/covid/71/column/V0 V0 = sum(arrecadado) */ AS `v0`,
-  CAST(NULL AS STRING) AS `v1`
+  CAST(NULL AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`
 FROM `classified` AS `s`
 WHERE
   NOT `s`.`_row__covid_71` IS NULL
 GROUP BY
   `s`.`municipio`,
   `s`.`_row__covid_71`
+UNION ALL
+/* siops/receita/execucao/part/0 por planilha e linha */
+SELECT
+  'receita/execucao' AS `layout`,
+  `s`.`municipio` AS `part`,
+  NULL AS `row`,
+  `s`.`_k__receita_execucao__p0` AS `v0`,
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN `s`.`no_periodo` AND (
+          `s`.`rubrica_principal` IS NULL
+        )
+        THEN `s`.`previsto_inicial`
+      END
+    ),
+    0
+  ) AS STRING) /* V0 = sum(previsto_inicial where no_periodo and rubrica_principal is null) */ AS `v1`,
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN `s`.`no_periodo` AND (
+          `s`.`rubrica_principal` IS NULL
+        )
+        THEN `s`.`previsto_atualizado`
+      END
+    ),
+    0
+  ) AS STRING) /* V1 = sum(previsto_atualizado where no_periodo and rubrica_principal is null) */ AS `v2`,
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN `s`.`no_periodo` AND (
+          `s`.`rubrica_principal` IS NULL
+        )
+        THEN `s`.`arrecadado`
+      END
+    ),
+    0
+  ) AS STRING) /* V2 = sum(arrecadado where no_periodo and rubrica_principal is null) */ AS `v3`,
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          `s`.`no_periodo` AND (
+            NOT `s`.`rubrica_principal` IS NULL
+          )
+        )
+        AND (
+          COALESCE(`s`.`tipo_deducao`, '') <> '05'
+        )
+        THEN -`s`.`arrecadado`
+      END
+    ),
+    0
+  ) AS STRING) /* V3 = sum(-arrecadado where no_periodo and rubrica_principal is not null and coalesce(tipo_deducao, "") != "05") */ AS `v4`,
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          `s`.`no_periodo`
+          AND (
+            (
+              `s`.`rubrica_principal` IS NULL
+            )
+            OR (
+              COALESCE(`s`.`tipo_deducao`, '') <> '05'
+            )
+          )
+        )
+        AND (
+          NOT `s`.`_l4__natureza_receita_siops` IS NULL
+        )
+        THEN `s`.`arrecadado`
+      END
+    ),
+    0
+  ) AS STRING) /* V4 = sum(arrecadado where no_periodo and (rubrica_principal is null or coalesce(tipo_deducao, "") != "05") and lookup(na_base_asps, left(coalesce(lookup(equivalencia_rubrica, municipio, coalesce(rubrica_principal, rubrica)).rubrica_siops, lookup(natureza_receita, coalesce(rubrica_principal, rubrica)).natureza_siops), 10)).natureza_receita_siops is not null) */ AS `v5`,
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          `s`.`no_periodo` AND (
+            NOT `s`.`rubrica_principal` IS NULL
+          )
+        )
+        AND (
+          `s`.`tipo_deducao` = '05'
+        )
+        THEN -`s`.`arrecadado`
+      END
+    ),
+    0
+  ) AS STRING) /* V5 = sum(-arrecadado where no_periodo and rubrica_principal is not null and tipo_deducao == "05") */ AS `v6`,
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          `s`.`exercicio` = (
+            `s`.`$exercicio` + 1
+          )
+        )
+        AND (
+          `s`.`rubrica_principal` IS NULL
+        )
+        THEN `s`.`previsto_inicial`
+      END
+    ),
+    0
+  ) AS STRING) /* V7 = sum(previsto_inicial where exercicio == $exercicio + 1 and rubrica_principal is null) */ AS `v8`
+FROM `classified` AS `s`
+WHERE
+  NOT `s`.`_k__receita_execucao__p0` IS NULL
+GROUP BY
+  `s`.`municipio`,
+  `s`.`_k__receita_execucao__p0`
 UNION ALL
 /* specs/siops/conferencias_receita.yaml:7:1  siops/conferencias/receita conferências */
 SELECT
@@ -581,7 +1014,14 @@ SELECT
       )
       THEN `s`.`arrecadado`
     END
-  ) AS STRING) /* specs/siops/conferencias_receita.yaml:20:12  siops/conferencias/receita/sum/1 sum(arrecadado where no_periodo and e_covid and recurso_siops == "213") */ AS `v1`
+  ) AS STRING) /* specs/siops/conferencias_receita.yaml:20:12  siops/conferencias/receita/sum/1 sum(arrecadado where no_periodo and e_covid and recurso_siops == "213") */ AS `v1`,
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`
 FROM `classified` AS `s`
 GROUP BY
   `s`.`municipio`
@@ -592,11 +1032,20 @@ SELECT
   NULL AS `row`,
   CAST(COUNT(
     CASE
-      WHEN NOT `s`.`_row__covid_70` IS NULL OR NOT `s`.`_row__covid_71` IS NULL
+      WHEN NOT `s`.`_row__covid_70` IS NULL
+      OR NOT `s`.`_row__covid_71` IS NULL
+      OR NOT `s`.`_k__receita_execucao__p0` IS NULL
       THEN 1
     END
   ) AS STRING) AS `v0`,
-  CAST(NULL AS STRING) AS `v1`
+  CAST(NULL AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`
 FROM `classified` AS `s`
 GROUP BY
   `s`.`municipio`
@@ -606,7 +1055,14 @@ SELECT
   NULL AS `part`,
   NULL AS `row`,
   CAST(COUNT(*) AS STRING) AS `v0`,
-  CAST(NULL AS STRING) AS `v1`
+  CAST(NULL AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`
 FROM (
   SELECT
     `s`.`_line`,
@@ -615,12 +1071,36 @@ FROM (
     `s`.`recurso` AS `_e0_k1`,
     `s`.`_l0___unconfirmed`
     AND (
-      NOT `s`.`_row__covid_70` IS NULL OR NOT `s`.`_row__covid_71` IS NULL
+      NOT `s`.`_row__covid_70` IS NULL
+      OR NOT `s`.`_row__covid_71` IS NULL
+      OR NOT `s`.`_k__receita_execucao__p0` IS NULL
     ) AS `_c1`,
     `s`.`municipio` AS `_c1_k0`,
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
-    `s`.`_l0___status` AS `_c1_status`
+    `s`.`_l0___status` AS `_c1_status`,
+    `s`.`$_on_7`
+    AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+    AND (
+      `s`.`_l1___unconfirmed`
+      AND (
+        NOT `s`.`_row__covid_70` IS NULL
+        OR NOT `s`.`_row__covid_71` IS NULL
+        OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+      )
+    ) AS `_c2`,
+    `s`.`municipio` AS `_c2_k0`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_c2_k1`,
+    `s`.`_l1___entry` AS `_c2_entry`,
+    `s`.`_l1___status` AS `_c2_status`,
+    `s`.`$_on_7`
+    AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+    AND `s`.`_l2__found` IS NULL AS `_e3`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_e3_k0`,
+    `s`.`$_on_7`
+    AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+    AND `s`.`_l3__found` IS NULL AS `_e4`,
+    LEFT(COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`), 10) AS `_e4_k0`
   FROM `classified` AS `s`
   WHERE
     (
@@ -629,9 +1109,33 @@ FROM (
     OR (
       `s`.`_l0___unconfirmed`
       AND (
-        NOT `s`.`_row__covid_70` IS NULL OR NOT `s`.`_row__covid_71` IS NULL
+        NOT `s`.`_row__covid_70` IS NULL
+        OR NOT `s`.`_row__covid_71` IS NULL
+        OR NOT `s`.`_k__receita_execucao__p0` IS NULL
       )
+    )
+    OR (
+      `s`.`$_on_7`
+      AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+      AND (
+        `s`.`_l1___unconfirmed`
+        AND (
+          NOT `s`.`_row__covid_70` IS NULL
+          OR NOT `s`.`_row__covid_71` IS NULL
+          OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+        )
+      )
+    )
+    OR (
+      `s`.`$_on_7`
+      AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+      AND `s`.`_l2__found` IS NULL
+    )
+    OR (
+      `s`.`$_on_7`
+      AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+      AND `s`.`_l3__found` IS NULL
     )
 ) AS `e`
 WHERE
-  `_e0` OR `_c1`;
+  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4`;

@@ -128,6 +128,26 @@ WITH `map__equivalencia` AS (
   ) AS `_m`
   WHERE
     `_n` = 1
+), `map__equivalencia_rubrica` AS (
+  /* specs/siops/equivalencia_rubrica.yaml:1:1  siops/equivalencia_rubrica first entry per key (repeated keys are D0202) */
+  SELECT
+    `municipio`,
+    `rubrica`,
+    `rubrica_siops`,
+    TRUE AS `_found`,
+    `_line` AS `_entry`,
+    `status` AS `_status`,
+    NOT (
+      `status` IS NULL OR `status` = 'CONFIRMADA'
+    ) AS `_unconfirmed`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `municipio`, `rubrica` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `equivalencia_rubricas`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
 ), `map__elemento_receita` AS (
   /* specs/siops/mapas/elemento_receita.yaml:2:1  siops/elemento_receita first entry per key (repeated keys are D0202) */
   SELECT
@@ -248,33 +268,46 @@ WITH `map__equivalencia` AS (
     ) AS `e_covid`
   FROM `derived_recurso_siops` AS `s`
 ), `lookup_1` AS (
+  /* specs/siops/equivalencia_rubrica.yaml:1:1  siops/equivalencia_rubrica lookup */
+  SELECT
+    `s`.*,
+    `l1`.`rubrica_siops` AS `_l1__rubrica_siops`,
+    `l1`.`_found` AS `_l1__found`,
+    `l1`.`_entry` AS `_l1___entry`,
+    `l1`.`_status` AS `_l1___status`,
+    `l1`.`_unconfirmed` AS `_l1___unconfirmed`
+  FROM `derived_e_covid` AS `s`
+  LEFT JOIN `map__equivalencia_rubrica` AS `l1`
+    ON `s`.`municipio` = `l1`.`municipio`
+    AND COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) = `l1`.`rubrica`
+), `lookup_2` AS (
   /* specs/siops/mapas/natureza_receita.yaml:1:1  siops/natureza_receita lookup */
   SELECT
     `s`.*,
-    `l1`.`natureza_siops` AS `_l1__natureza_siops`,
-    `l1`.`_found` AS `_l1__found`
-  FROM `derived_e_covid` AS `s`
-  LEFT JOIN `map__natureza_receita` AS `l1`
-    ON COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) = `l1`.`natureza_ecidade`
-), `lookup_2` AS (
+    `l2`.`natureza_siops` AS `_l2__natureza_siops`,
+    `l2`.`_found` AS `_l2__found`
+  FROM `lookup_1` AS `s`
+  LEFT JOIN `map__natureza_receita` AS `l2`
+    ON COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) = `l2`.`natureza_ecidade`
+), `lookup_3` AS (
   /* specs/siops/mapas/elemento_receita.yaml:2:1  siops/elemento_receita lookup */
   SELECT
     `s`.*,
-    `l2`.`campo` AS `_l2__campo`,
-    `l2`.`linha` AS `_l2__linha`,
-    `l2`.`_found` AS `_l2__found`
-  FROM `lookup_1` AS `s`
-  LEFT JOIN `map__elemento_receita` AS `l2`
-    ON COALESCE(`s`.`_l1__natureza_siops`, '') = `l2`.`natureza_receita_siops`
-), `lookup_3` AS (
+    `l3`.`campo` AS `_l3__campo`,
+    `l3`.`linha` AS `_l3__linha`,
+    `l3`.`_found` AS `_l3__found`
+  FROM `lookup_2` AS `s`
+  LEFT JOIN `map__elemento_receita` AS `l3`
+    ON COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`, '') = `l3`.`natureza_receita_siops`
+), `lookup_4` AS (
   /* specs/siops/mapas/na_base_asps.yaml:1:1  siops/na_base_asps lookup */
   SELECT
     `s`.*,
-    `l3`.`natureza_receita_siops` AS `_l3__natureza_receita_siops`,
-    `l3`.`_found` AS `_l3__found`
-  FROM `lookup_2` AS `s`
-  LEFT JOIN `map__na_base_asps` AS `l3`
-    ON COALESCE(`s`.`_l1__natureza_siops`, '') = `l3`.`natureza_receita_siops`
+    `l4`.`natureza_receita_siops` AS `_l4__natureza_receita_siops`,
+    `l4`.`_found` AS `_l4__found`
+  FROM `lookup_3` AS `s`
+  LEFT JOIN `map__na_base_asps` AS `l4`
+    ON COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`, '') = `l4`.`natureza_receita_siops`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -304,7 +337,7 @@ WITH `map__equivalencia` AS (
         )
       )
     ) AS `_f__receita_execucao__p0` /* siops/receita/execucao/part/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
-  FROM `lookup_3` AS `s`
+  FROM `lookup_4` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
   SELECT
@@ -384,7 +417,11 @@ WITH `map__equivalencia` AS (
     CASE WHEN `s`.`_f__covid_71` THEN 0 END AS `_row__covid_71`,
     CASE
       WHEN `s`.`_f__receita_execucao__p0`
-      THEN CONCAT(CAST(1 AS STRING), ';', COALESCE(`s`.`_l1__natureza_siops`, ''))
+      THEN CONCAT(
+        CAST(1 AS STRING),
+        ';',
+        COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`, '')
+      )
     END AS `_k__receita_execucao__p0`
   FROM `filtered` AS `s`
 )
@@ -408,12 +445,26 @@ FROM (
     `s`.`_l0___status` AS `_c1_status`,
     `s`.`$_on_6`
     AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
-    AND `s`.`_l1__found` IS NULL AS `_e2`,
-    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_e2_k0`,
+    AND (
+      `s`.`_l1___unconfirmed`
+      AND (
+        NOT `s`.`_row__covid_70` IS NULL
+        OR NOT `s`.`_row__covid_71` IS NULL
+        OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+      )
+    ) AS `_c2`,
+    `s`.`municipio` AS `_c2_k0`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_c2_k1`,
+    `s`.`_l1___entry` AS `_c2_entry`,
+    `s`.`_l1___status` AS `_c2_status`,
     `s`.`$_on_6`
     AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e3`,
-    COALESCE(`s`.`_l1__natureza_siops`, '') AS `_e3_k0`
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_e3_k0`,
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+    AND `s`.`_l3__found` IS NULL AS `_e4`,
+    COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`, '') AS `_e4_k0`
   FROM `classified` AS `s`
   WHERE
     (
@@ -430,16 +481,28 @@ FROM (
     OR (
       `s`.`$_on_6`
       AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
-      AND `s`.`_l1__found` IS NULL
+      AND (
+        `s`.`_l1___unconfirmed`
+        AND (
+          NOT `s`.`_row__covid_70` IS NULL
+          OR NOT `s`.`_row__covid_71` IS NULL
+          OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+        )
+      )
     )
     OR (
       `s`.`$_on_6`
       AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
+    OR (
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+      AND `s`.`_l3__found` IS NULL
+    )
 ) AS `e`
 WHERE
-  `_e0` OR `_c1` OR `_e2` OR `_e3`
+  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4`
 ORDER BY
   `_line` NULLS LAST;
 
@@ -466,6 +529,26 @@ WITH `map__equivalencia` AS (
   ) AS `_m`
   WHERE
     `_n` = 1
+), `map__equivalencia_rubrica` AS (
+  /* specs/siops/equivalencia_rubrica.yaml:1:1  siops/equivalencia_rubrica first entry per key (repeated keys are D0202) */
+  SELECT
+    `municipio`,
+    `rubrica`,
+    `rubrica_siops`,
+    TRUE AS `_found`,
+    `_line` AS `_entry`,
+    `status` AS `_status`,
+    NOT (
+      `status` IS NULL OR `status` = 'CONFIRMADA'
+    ) AS `_unconfirmed`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `municipio`, `rubrica` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `equivalencia_rubricas`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
 ), `map__elemento_receita` AS (
   /* specs/siops/mapas/elemento_receita.yaml:2:1  siops/elemento_receita first entry per key (repeated keys are D0202) */
   SELECT
@@ -586,33 +669,46 @@ WITH `map__equivalencia` AS (
     ) AS `e_covid`
   FROM `derived_recurso_siops` AS `s`
 ), `lookup_1` AS (
+  /* specs/siops/equivalencia_rubrica.yaml:1:1  siops/equivalencia_rubrica lookup */
+  SELECT
+    `s`.*,
+    `l1`.`rubrica_siops` AS `_l1__rubrica_siops`,
+    `l1`.`_found` AS `_l1__found`,
+    `l1`.`_entry` AS `_l1___entry`,
+    `l1`.`_status` AS `_l1___status`,
+    `l1`.`_unconfirmed` AS `_l1___unconfirmed`
+  FROM `derived_e_covid` AS `s`
+  LEFT JOIN `map__equivalencia_rubrica` AS `l1`
+    ON `s`.`municipio` = `l1`.`municipio`
+    AND COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) = `l1`.`rubrica`
+), `lookup_2` AS (
   /* specs/siops/mapas/natureza_receita.yaml:1:1  siops/natureza_receita lookup */
   SELECT
     `s`.*,
-    `l1`.`natureza_siops` AS `_l1__natureza_siops`,
-    `l1`.`_found` AS `_l1__found`
-  FROM `derived_e_covid` AS `s`
-  LEFT JOIN `map__natureza_receita` AS `l1`
-    ON COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) = `l1`.`natureza_ecidade`
-), `lookup_2` AS (
+    `l2`.`natureza_siops` AS `_l2__natureza_siops`,
+    `l2`.`_found` AS `_l2__found`
+  FROM `lookup_1` AS `s`
+  LEFT JOIN `map__natureza_receita` AS `l2`
+    ON COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) = `l2`.`natureza_ecidade`
+), `lookup_3` AS (
   /* specs/siops/mapas/elemento_receita.yaml:2:1  siops/elemento_receita lookup */
   SELECT
     `s`.*,
-    `l2`.`campo` AS `_l2__campo`,
-    `l2`.`linha` AS `_l2__linha`,
-    `l2`.`_found` AS `_l2__found`
-  FROM `lookup_1` AS `s`
-  LEFT JOIN `map__elemento_receita` AS `l2`
-    ON COALESCE(`s`.`_l1__natureza_siops`, '') = `l2`.`natureza_receita_siops`
-), `lookup_3` AS (
+    `l3`.`campo` AS `_l3__campo`,
+    `l3`.`linha` AS `_l3__linha`,
+    `l3`.`_found` AS `_l3__found`
+  FROM `lookup_2` AS `s`
+  LEFT JOIN `map__elemento_receita` AS `l3`
+    ON COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`, '') = `l3`.`natureza_receita_siops`
+), `lookup_4` AS (
   /* specs/siops/mapas/na_base_asps.yaml:1:1  siops/na_base_asps lookup */
   SELECT
     `s`.*,
-    `l3`.`natureza_receita_siops` AS `_l3__natureza_receita_siops`,
-    `l3`.`_found` AS `_l3__found`
-  FROM `lookup_2` AS `s`
-  LEFT JOIN `map__na_base_asps` AS `l3`
-    ON COALESCE(`s`.`_l1__natureza_siops`, '') = `l3`.`natureza_receita_siops`
+    `l4`.`natureza_receita_siops` AS `_l4__natureza_receita_siops`,
+    `l4`.`_found` AS `_l4__found`
+  FROM `lookup_3` AS `s`
+  LEFT JOIN `map__na_base_asps` AS `l4`
+    ON COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`, '') = `l4`.`natureza_receita_siops`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -642,7 +738,7 @@ WITH `map__equivalencia` AS (
         )
       )
     ) AS `_f__receita_execucao__p0` /* siops/receita/execucao/part/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
-  FROM `lookup_3` AS `s`
+  FROM `lookup_4` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
   SELECT
@@ -722,7 +818,11 @@ WITH `map__equivalencia` AS (
     CASE WHEN `s`.`_f__covid_71` THEN 0 END AS `_row__covid_71`,
     CASE
       WHEN `s`.`_f__receita_execucao__p0`
-      THEN CONCAT(CAST(1 AS STRING), ';', COALESCE(`s`.`_l1__natureza_siops`, ''))
+      THEN CONCAT(
+        CAST(1 AS STRING),
+        ';',
+        COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`, '')
+      )
     END AS `_k__receita_execucao__p0`
   FROM `filtered` AS `s`
 )
@@ -838,13 +938,13 @@ SELECT
           )
         )
         AND (
-          NOT `s`.`_l3__natureza_receita_siops` IS NULL
+          NOT `s`.`_l4__natureza_receita_siops` IS NULL
         )
         THEN `s`.`arrecadado`
       END
     ),
     0
-  ) AS STRING) /* V4 = sum(arrecadado where no_periodo and (rubrica_principal is null or coalesce(tipo_deducao, "") != "05") and lookup(na_base_asps, coalesce(lookup(natureza_receita, coalesce(rubrica_principal, rubrica)).natureza_siops, "")).natureza_receita_siops is not null) */ AS `v5`,
+  ) AS STRING) /* V4 = sum(arrecadado where no_periodo and (rubrica_principal is null or coalesce(tipo_deducao, "") != "05") and lookup(na_base_asps, coalesce(lookup(equivalencia_rubrica, municipio, coalesce(rubrica_principal, rubrica)).rubrica_siops, lookup(natureza_receita, coalesce(rubrica_principal, rubrica)).natureza_siops, "")).natureza_receita_siops is not null) */ AS `v5`,
   CAST(COALESCE(
     SUM(
       CASE
@@ -981,12 +1081,26 @@ FROM (
     `s`.`_l0___status` AS `_c1_status`,
     `s`.`$_on_6`
     AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
-    AND `s`.`_l1__found` IS NULL AS `_e2`,
-    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_e2_k0`,
+    AND (
+      `s`.`_l1___unconfirmed`
+      AND (
+        NOT `s`.`_row__covid_70` IS NULL
+        OR NOT `s`.`_row__covid_71` IS NULL
+        OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+      )
+    ) AS `_c2`,
+    `s`.`municipio` AS `_c2_k0`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_c2_k1`,
+    `s`.`_l1___entry` AS `_c2_entry`,
+    `s`.`_l1___status` AS `_c2_status`,
     `s`.`$_on_6`
     AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e3`,
-    COALESCE(`s`.`_l1__natureza_siops`, '') AS `_e3_k0`
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_e3_k0`,
+    `s`.`$_on_6`
+    AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+    AND `s`.`_l3__found` IS NULL AS `_e4`,
+    COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`, '') AS `_e4_k0`
   FROM `classified` AS `s`
   WHERE
     (
@@ -1003,13 +1117,25 @@ FROM (
     OR (
       `s`.`$_on_6`
       AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
-      AND `s`.`_l1__found` IS NULL
+      AND (
+        `s`.`_l1___unconfirmed`
+        AND (
+          NOT `s`.`_row__covid_70` IS NULL
+          OR NOT `s`.`_row__covid_71` IS NULL
+          OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+        )
+      )
     )
     OR (
       `s`.`$_on_6`
       AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
+    OR (
+      `s`.`$_on_6`
+      AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+      AND `s`.`_l3__found` IS NULL
+    )
 ) AS `e`
 WHERE
-  `_e0` OR `_c1` OR `_e2` OR `_e3`;
+  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4`;
