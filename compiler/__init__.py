@@ -85,7 +85,8 @@ def check(folder: str | Path, base: str | Path | None = None) -> CompileResult:
     if loaded is not None and views:
         # every view of one package: one spec hash over every file any view read
         files, digest = spec_digest(loaded)
-        views = {y: replace(v, spec_files=files, spec_hash=digest) for y, v in views.items()}
+        views = {y: replace(v, spec_files=files, spec_hash=digest, layout_year=y)
+                 for y, v in views.items()}
         pkg = views[max(views)]
     diags.sort(key=Diagnostic.sort_key)
     # A value inherited through `extends:` is checked in the parent and in the child, a spec

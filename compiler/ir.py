@@ -528,6 +528,8 @@ class Package:
     # `when:` of the nodes that have one: (node id, condition on the parameters, its text)
     when: tuple[tuple[str, Expr, str], ...] = ()
     bundle: Bundle | None = None
+    # the layout year of this view (compiler/years.py); None for a package without years
+    layout_year: int | None = None
 
     def of_kind(self, kind: str) -> tuple[PlanNode, ...]:
         return tuple(n for n in self.nodes if kind_of(n) == kind)

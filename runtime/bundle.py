@@ -146,6 +146,8 @@ def provenance_csv(pkg: Package, partition: Any, params: Mapping[str, Any],
     rows: list[tuple[str, str]] = [("pacote", pkg.id), ("spec_sha256", pkg.spec_hash),
                                    ("compilador", pkg.compiler_version),
                                    ("abi", str(RUNTIME_ABI))]
+    if pkg.layout_year is not None:
+        rows.append(("ano_layout", str(pkg.layout_year)))
     if pkg.partition is not None:
         rows.append((f"particao.{pkg.partition}", str(partition)))
     rows += [(f"parametro.{name}", param_text(params[name])) for name in sorted(params)]

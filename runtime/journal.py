@@ -98,6 +98,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run_id, partition)
     );
     """,
+    # 5: the layout year of the view that ran (NULL for a package without layout years): the
+    # views of a package share one spec hash.
+    """
+    ALTER TABLE runs ADD COLUMN layout_year INTEGER;
+    """,
 )
 
 
@@ -188,15 +193,16 @@ class Journal:
                                       f"'{_now()}'); COMMIT;")
 
     def start(self, *, package: str, spec_hash: str, compiler_version: str, backend: str,
-              params: dict[str, Any], selected: str | None, out: str | None = None) -> int:
+              params: dict[str, Any], selected: str | None, out: str | None = None,
+              layout_year: int | None = None) -> int:
         with self._guard(), self.db:
             cur = self.db.execute(
                 "INSERT INTO runs (package, spec_hash, compiler_version, backend, params, "
-                "selected, started_at, status, pid, out, abi) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)",
+                "selected, started_at, status, pid, out, abi, layout_year) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
                 (package, spec_hash, compiler_version, backend,
                  json.dumps(params, sort_keys=True, default=str), selected, _now(),
-                 os.getpid(), out, RUNTIME_ABI))
+                 os.getpid(), out, RUNTIME_ABI, layout_year))
         return int(cur.lastrowid or 0)
 
     def mark_dead(self, by_run: int | None = None) -> list[int]:

@@ -413,7 +413,8 @@ def _begin(journal: Journal, locks: list[RunLock], program: Program, backend: st
     pkg = program.package
     run_id = journal.start(package=pkg.id, spec_hash=pkg.spec_hash,
                            compiler_version=pkg.compiler_version, backend=backend,
-                           params=journal_params(program, params), selected=select, out=out)
+                           params=journal_params(program, params), selected=select, out=out,
+                           layout_year=pkg.layout_year)
     try:
         for lk in locks:
             lk.note({"run": run_id})

@@ -260,6 +260,9 @@ class Package:
             return frozenset()
         return frozenset(n for n, on in self.active(params).items() if not on)
     bundle: Bundle | None = None
+    # the layout year of this view (runtime/views.py), None for a package without years; the
+    # views share one spec hash, so the journal and the provenance stamp record it
+    layout_year: int | None = None
 
     @property
     def layouts(self) -> tuple[Layout, ...]:

@@ -94,10 +94,14 @@ def diag_snapshot(snapshot):  # type: ignore[no-untyped-def]
     return snapshot.use_extension(DiagnosticsText)
 
 
-# The optional inputs of the despesa and restos file sets (specs/siops/despesa_execucao.yaml,
-# restos_*.yaml) that a COVID run does not give: the run reads them as no records and journals
-# them as absent (D0801).
-OMITTED = ("despesa_movimento", "dotacao", "excecoes_natureza", "restos_a_pagar")
+# The optional inputs of the despesa, restos and receitas file sets (specs/siops/
+# despesa_execucao.yaml, restos_*.yaml, receita_execucao.yaml) that a COVID run does not give:
+# the run reads them as no records and journals them as absent (D0801).
+OMITTED = ("despesa_movimento", "dotacao", "equivalencia_rubricas", "excecoes_natureza",
+           "restos_a_pagar")
+# The tables shipped with the specs that a full COVID run of 2020 reads (the Receitas file's:
+# specs/siops/2019/tabelas), journaled as inputs with their sha256.
+COVID_TABLES = ("arquivos_receita", "base_asps", "elementos_receita", "naturezas_receita")
 
 SMALL_INPUTS = {
     "despesa": FIXTURES / "small" / "despesa.csv",

@@ -213,6 +213,8 @@ class ModuleGen:
         if pkg.when:
             o("active=active,")
         o(f"spec_hash={pkg.spec_hash!r},")
+        if pkg.layout_year is not None:  # every view has the one spec hash: this tells them apart
+            o(f"layout_year={pkg.layout_year!r},")
         o(f"compiler_version={COMPILER_VERSION!r},")
         if pkg.bundle is not None:  # names that passed the output-file rule (S0502)
             b = pkg.bundle

@@ -1,4 +1,4 @@
-"""The snapshot workflow of "Changing a layout next year": a failing IMPT snapshot shows its
+"""The snapshot workflow of "Changing a layout for a new year": a failing IMPT snapshot shows its
 changed lines with their line ends visible; a partial `--snapshot-update` never deletes other
 snapshots (syrupy 7 deletes every snapshot an update run did not use)."""
 

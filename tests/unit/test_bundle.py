@@ -198,8 +198,10 @@ def test_the_journal_holds_the_stamp(siops_program, tmp_path: Path) -> None:  # 
     rec = siops_program.run_to(out, SMALL_INPUTS, PARAMS, state=state)
     db = sqlite3.connect(state)
     try:
-        assert db.execute("SELECT abi, spec_hash FROM runs").fetchone() == (
-            1, siops_program.package.spec_hash)
+        # the views of a package share one spec hash: the layout year tells them apart
+        assert db.execute("SELECT abi, spec_hash, layout_year FROM runs").fetchone() == (
+            1, siops_program.package.spec_hash, 2019)
+        assert b"\nano_layout;2019\n" in (out / PART / "proveniencia.csv").read_bytes()
         inputs = dict(db.execute("SELECT name, bytes FROM run_inputs").fetchall())
         assert inputs == {**{n: Path(p).stat().st_size for n, p in SMALL_INPUTS.items()},
                           **dict.fromkeys(OMITTED)}  # absent: no bytes

@@ -2490,6 +2490,7 @@ PACKAGE = Package(
     finish=finish,
     active=active,
     spec_hash='cc095dfd08675e7e3ee7496c6451d9fed326977b5456ba90e7ba6620e685d14e',
+    layout_year=2021,
     compiler_version='0.1.0',
     bundle=Bundle('Siops.zip', 'manifesto.csv', 'proveniencia.csv'),
 )
