@@ -22,8 +22,8 @@ The contract (issue 9; the decisions and their sources are in specs/siops/tabela
   `naturrecsiops_2019.csv`, its 14-digit target cut to 10 digits (e-cidade's join), found by the
   14-digit e-cidade key or by its first 8 digits (the STN natureza) when all the keys under them
   agree; 2021: `naturrecsiops_2022.csv` (8 digits) — which must be a line of the year's
-  `elerecsiops`; the município's `equivalencia_rubricas` (optional input) wins over it for a
-  rubric the national de-para has too;
+  `elerecsiops`; the município's `equivalencia_rubricas` (optional input) wins over it (the
+  national de-para need not have the rubric then);
 * V0 previsão inicial and V1 previsão atualizada of the ordinary records (sem deduções); V2
   arrecadado of the ordinary records (c); V3 outras deduções (d); V4 = c − d when the line is in
   the year's `base_asps`, else 0; V5 the FUNDEB dedução, **realized** (f); V6 = c − d − f; V7
@@ -204,8 +204,7 @@ def _scoped(con: Any, receita: Path, exercicio: int, bimestre: int) -> None:
 
 def _exceptions(con: Any, path: Path | None, view: int) -> None:
     """The município's rubric equivalências (municipio, rubrica → natureza do SIOPS, cut to the
-    line's width), which win over the national de-para — for a rubric the national de-para also
-    has (apura's lookups are eager, so one that it lacks is still an error there)."""
+    line's width), which win over the national de-para (a rubric it maps need not be there)."""
     width = 10 if view == 2019 else 8
     con.execute("CREATE TEMP TABLE t_excecao (municipio VARCHAR, rubrica VARCHAR, "
                 "natureza VARCHAR)")
@@ -214,7 +213,7 @@ def _exceptions(con: Any, path: Path | None, view: int) -> None:
                     f"substr(rubrica_siops, 1, {width}) FROM {_ledger(path)}")
     con.execute("""CREATE TEMP TABLE t_linha_de AS
         SELECT s.municipio, s.rubrica_linha, coalesce(e.natureza, n.natureza) AS natureza,
-               n.rubrica IS NULL AS no_entry
+               n.rubrica IS NULL AND e.rubrica IS NULL AS no_entry
         FROM (SELECT DISTINCT municipio, rubrica_linha FROM scoped) s
         LEFT JOIN t_natureza n ON n.rubrica = s.rubrica_linha
         LEFT JOIN t_excecao e ON e.municipio = s.municipio AND e.rubrica = s.rubrica_linha""")

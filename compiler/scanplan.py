@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from typing import Any
 from typing import TypeAlias
 
 from compiler import ir
@@ -38,7 +39,9 @@ class Guard:
     """A condition that opens a scope of the per-record program, set by part `part`:
     "on" (the run computes the part's node: a report a --select leaves out is skipped),
     "filter" (its node's filter holds), "row" (the record got a row of its node), "when"
-    (the part's own test `expr`, e.g. what every sum of a check requires)."""
+    (the part's own test `expr`, e.g. what every sum of a check requires). Inside an
+    expression (LAZY, `Builder.eval`): "null" (`expr` is null: a later argument of
+    `coalesce`), "then" / "else" (the condition `expr` of an `if` holds / does not)."""
 
     part: int
     what: str
@@ -46,6 +49,10 @@ class Guard:
 
 
 Scope: TypeAlias = tuple[Guard, ...]  # outermost first; () is every record
+# The guards an expression opens inside itself: a lookup is evaluated only where its value
+# is needed — a later argument of `coalesce` when the earlier ones are null, a branch of `if`
+# when the condition picks it — so a missing key there is no error when it is not.
+LAZY = ("null", "then", "else")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +180,9 @@ class Builder:
     bindings: list[Binding] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     _scopes: list[tuple[Guard | None, set[int]]] = field(default_factory=list)
+    # the lookups bound under each chain of LAZY guards, kept while the scope around the chain
+    # is open: an expression rendered twice (a sheets row and its lookup's key) binds once
+    _memo: dict[Scope, set[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._scopes.append((None, set()))
@@ -190,26 +200,68 @@ class Builder:
         return self.index[key]
 
     def eval(self, e: ir.Expr | None) -> None:
-        for m in lookups_in(e):
-            lk = self._lookup(m)
-            if any(lk.index in bound for _, bound in self._scopes):
-                continue
-            self._scopes[-1][1].add(lk.index)
-            self.bindings.append(Binding(lookup=lk.index, scope=self.scope))
-            if lk.map.on_missing == "error":
-                self.checks.append(MissingKey(binding=len(self.bindings) - 1))
-            if lk.map.status is not None:
-                self.checks.append(Unconfirmed(binding=len(self.bindings) - 1))
+        """The record evaluates `e` here: its lookups are bound, inner ones (in keys) first,
+        in the order the back ends render them; those of a later `coalesce` argument or of
+        an `if` branch under the guards of LAZY (compiler/codegen/pyexpr.py renders the same
+        scopes; the Python scan asserts it)."""
+        if e is not None:
+            self._walk(e)
+
+    def _walk(self, n: object) -> None:
+        match n:
+            case ir.MapLookup(keys=keys):
+                for k in keys:
+                    self._walk(k)
+                self._bind(n)
+            case ir.Call(func="coalesce", args=args):
+                self._walk(args[0])
+                for prev, a in zip(args, args[1:], strict=False):
+                    self.enter("null", prev)  # nested: every earlier argument is null
+                    self._walk(a)
+                for _ in args[1:]:
+                    self.exit()
+            case ir.If(cond=c, then=a, other=b):
+                self._walk(c)
+                for what, branch in (("then", a), ("else", b)):
+                    self.enter(what, c)
+                    self._walk(branch)
+                    self.exit()
+            case _:
+                for attr in getattr(n, "__slots__", ()):
+                    v = getattr(n, attr)
+                    for x in (v if isinstance(v, tuple) else (v,)):
+                        if isinstance(x, ir.Expr.__args__):
+                            self._walk(x)
+
+    def _bind(self, m: ir.MapLookup) -> None:
+        lk = self._lookup(m)
+        if any(lk.index in bound for _, bound in self._scopes):
+            return
+        self._scopes[-1][1].add(lk.index)
+        self.bindings.append(Binding(lookup=lk.index, scope=self.scope))
+        if lk.map.on_missing == "error":
+            self.checks.append(MissingKey(binding=len(self.bindings) - 1))
+        if lk.map.status is not None:
+            self.checks.append(Unconfirmed(binding=len(self.bindings) - 1))
 
     def enter(self, what: str, expr: ir.Expr | None = None) -> None:
-        self._scopes.append((Guard(part=self.part, what=what, expr=expr), set()))
+        g = Guard(part=self.part, what=what, expr=expr)
+        bound = self._memo.setdefault((*self.scope, g), set()) if what in LAZY else set()
+        self._scopes.append((g, bound))
 
     def exit(self) -> None:
         assert len(self._scopes) > 1, "exit() without enter()"
-        self._scopes.pop()
+        g, _ = self._scopes.pop()
+        if g is not None and g.what not in LAZY:
+            self._memo = forget(self._memo, (*self.scope, g))
 
     def unique(self, layout: str, rows: Sequence[int]) -> None:
         self.checks.append(Unique(part=self.part, layout=layout, rows=tuple(rows)))
+
+
+def forget(memo: dict[Scope, Any], closed: Scope) -> dict[Scope, Any]:
+    """`memo` without the chains of LAZY guards inside the scope `closed` (just left)."""
+    return {k: v for k, v in memo.items() if k[:len(closed)] != closed}
 
 
 def is_report(node: ir.PlanNode) -> bool:

@@ -27,6 +27,12 @@ _CALLS = {"coalesce": "coalesce", "round": "round_", "round_half_up": "round_up"
           "bimestre": "bimestre"}
 
 
+def _has_lookup(e: ir.Expr) -> bool:
+    from compiler.scanplan import lookups_in  # scanplan imports the kinds, which import this
+
+    return bool(lookups_in(e))
+
+
 def literal(v: object) -> str:
     if isinstance(v, bool) or v is None:
         return repr(v)
@@ -89,7 +95,15 @@ class PyExpr:
         # (SQL's join lookup_<n>); `bound` logs each binding with its scope (`guards`, kept
         # by the ScanWriter), for the scan to check against the plan's bindings.
         self.plan = plan
+        self.part = -1  # the scan plan part being rendered (-1: the derived fields)
         self.guards: list[Guard] = []
+        # the Python tests of the guards open inside the expression being rendered (LAZY of
+        # compiler/scanplan.py): a lookup bound under them is made only when they hold, into a
+        # local of its own (`_l<n>_<k>`: two chains never share one), remembered per chain
+        # while the scope around it is open, as the plan's Builder does
+        self._lazy: list[str] = []
+        self._memo: dict[tuple[Guard, ...], dict[str, str]] = {}
+        self._nlazy = 0
         self.bound: list[tuple[int, tuple[Guard, ...]]] = []
         self.hoisted: list[tuple[str, str]] = []
         self._hoisted_code: dict[str, str] = {}
@@ -108,10 +122,42 @@ class PyExpr:
         self.maps_used: set[str] = set()
         self.cells: set[str] = set()
 
+    def _open(self, what: str, e: ir.Expr, test: str) -> None:
+        """Open a guard of scanplan.LAZY inside the expression: `test` is its Python text."""
+        from compiler.scanplan import Guard
+
+        self.guards.append(Guard(part=self.part, what=what, expr=e))
+        self._lazy.append(test)
+        self.lookups.update(self._memo.get(tuple(self.guards), {}))
+
+    def _close(self) -> None:
+        self.guards.pop()
+        self._lazy.pop()
+
+    def _guarded(self, what: str, cond: ir.Expr, test: str, e: ir.Expr) -> str:
+        """`e` rendered under one guard of scanplan.LAZY (an `if` branch): the lookups bound
+        there are forgotten after it, as the plan's scope is closed."""
+        saved = self.scope()
+        self._open(what, cond, test)
+        try:
+            return self(e)
+        finally:
+            self._close()
+            self.restore(saved)
+
     def take_pending(self) -> list[str]:
         """Statements (`_l0 = M_x.find(...)`) to emit before the expression just rendered."""
         out, self.pending = self.pending, []
         return out
+
+    def close_scope(self) -> None:
+        """A scope of the scan (ScanWriter.exit) is closed: the chains of guards inside it
+        are forgotten (compiler/scanplan.py Builder.exit)."""
+        from compiler.scanplan import forget
+
+        closed = tuple(self.guards)
+        self.guards.pop()
+        self._memo = forget(self._memo, closed)
 
     def scope(self) -> dict[str, str]:
         """Enter a nested block: lookups made inside are forgotten by restore()."""
@@ -165,10 +211,17 @@ class PyExpr:
                         index = self._nlookups
                         self._nlookups += 1
                     var = f"_l{index}"
+                    if self._lazy:
+                        var = f"_l{index}_{self._nlazy}"
+                        self._nlazy += 1
+                        self._memo.setdefault(tuple(self.guards), {})[code] = var
                     self.lookups[code] = var
                     # A hit is one dict lookup; a miss goes through find() (the declared
                     # missing-key behaviour: null, or a data error and the record skipped).
-                    self.pending.append(f"{var} = {names.entries_var(m)}.get(({key},)) or {code}")
+                    find = f"{names.entries_var(m)}.get(({key},)) or {code}"
+                    if self._lazy:  # not needed unless the guards hold: not made
+                        find = f"({find}) if {' and '.join(self._lazy)} else None"
+                    self.pending.append(f"{var} = {find}")
                 return self.lookups[code]
             case ir.GetField(record=r, name=name):
                 idx = self.maps[r.map].values.index(name) if isinstance(r, ir.MapLookup) else 0
@@ -210,7 +263,24 @@ class PyExpr:
                 return self._o("not3", self(x)) if n else f"(not {self(x)})"
             case ir.If(cond=c, then=a, other=b):
                 cond = self(c)  # rendered (and its lookups bound) in evaluation order
-                return f"({self(a)} if {cond} else {self(b)})"
+                then = self._guarded("then", c, f"({cond})", a)
+                other = self._guarded("else", c, f"not ({cond})", b)
+                return f"({then} if {cond} else {other})"
+            case ir.Call(func="coalesce", args=args) if any(_has_lookup(a) for a in args[1:]):
+                # a later argument's lookups are made only when the earlier ones are null
+                # (scanplan.LAZY "null"), so the value must not evaluate it either
+                codes = [self(args[0])]
+                saved = self.scope()
+                for prev, a in zip(args, args[1:], strict=False):
+                    self._open("null", prev, f"{codes[-1]} is None")
+                    codes.append(self(a))
+                for _ in args[1:]:
+                    self._close()
+                self.restore(saved)
+                out = codes[-1]
+                for code in reversed(codes[:-1]):
+                    out = f"({code} if {code} is not None else {out})"
+                return out
             case ir.Call(func="within", args=(x, lo, hi)) if not x.type.nullable:
                 xs, ls, hs = self(x), self(lo), self(hi)
                 if all(_simple(t) for t in (xs, ls, hs)):

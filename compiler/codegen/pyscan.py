@@ -102,7 +102,7 @@ class ScanWriter:
         self.px.guards.append(Guard(part=self.index, what=what, expr=e))
 
     def exit(self) -> None:
-        self.px.guards.pop()
+        self.px.close_scope()
         self.px.restore(self._saved.pop())
 
     def acc(self, node_id: str) -> str:
@@ -180,7 +180,7 @@ def scan_function(gen: ModuleGen, plan: scanplan.ScanPlan, parts: Sequence[PySca
     w = ScanWriter(gen, px, body, part, many)
     gated = {p.index for p in plan.parts if scanplan.is_report(p.node)}
     for i, p in enumerate(parts):
-        w.index = i
+        w.index = px.part = i
         if i in gated:  # a report the run does not compute (--select, when:) is skipped
             body(f"if _on{i}:")
             body.indent()

@@ -39,6 +39,8 @@ from compiler.codegen.sqlexpr import SqlExpr
 from compiler.codegen.sqlexpr import cast
 from compiler.codegen.sqlexpr import col
 from compiler.codegen.sqlexpr import paren
+from compiler.scanplan import LAZY
+from compiler.scanplan import Guard
 from compiler.scanplan import Lookup
 from compiler.scanplan import MissingKey
 from compiler.scanplan import ScanPlan
@@ -246,7 +248,19 @@ class ScanGen:
         """The SQL tests of a scope of the plan (each guard by the part that opened it; "on",
         the run's flag of a report part, here)."""
         return [col(f"${self.flags[g.part]}", "s") if g.what == "on"
+                else self._lazy(g) if g.what in LAZY
                 else self.parts[g.part].guard(self, g) for g in scope]
+
+    def _lazy(self, g: Guard) -> exp.Expr:
+        """A guard an expression opens inside itself (scanplan.LAZY): a later `coalesce`
+        argument is evaluated when the earlier one is null, an `if` branch when its
+        condition holds (then) or does not (else: false or null)."""
+        assert g.expr is not None
+        x = paren(self.sx(g.expr))
+        if g.what == "null":
+            return exp.Is(this=x, expression=exp.Null())
+        holds = exp.Coalesce(this=x, expressions=[exp.Boolean(this=False)])
+        return holds if g.what == "then" else exp.Not(this=holds)
 
     def _gated(self, index: int, column: exp.Expr) -> exp.Expr:
         """A report part's filter column, false when the run does not compute its node."""

@@ -121,3 +121,28 @@ def test_an_ambiguous_stn_natureza_is_d0201(views, tmp_path, backend) -> None:  
     [err] = [e.render() for e in exc.value.errors]
     assert f"receita.csv:{len(src) + 1}:1: erro[D0201]" in err
     assert "natureza_ecidade=13210011" in err
+
+
+@pytest.mark.parametrize("backend", ["python", "duckdb"])
+def test_an_exception_maps_a_rubric_the_national_table_lacks(views, tmp_path, backend) -> None:  # type: ignore[no-untyped-def]
+    """11125001 (IPTU in the 2022 coding) has no 2019 de-para: alone it stops the run
+    (D0201); with the município's equivalência to IPTU's natureza (11120200000000) the national
+    table is not looked up, and its values join the IPTU line (#L5)."""
+    src = (SMALL / "receita.csv").read_text("utf-8").splitlines()
+    rec = tmp_path / "receita.csv"
+    rec.write_text("\n".join([*src, src[1].replace(";17180311;", ";11125001;")]) + "\n", "utf-8")
+    eq = tmp_path / "equivalencia_rubricas.csv"
+    eq.write_text("municipio;rubrica;rubrica_siops\n3170206;11125001;11120200000000\n", "utf-8")
+    ledgers = {"receita": rec, "equivalencia_recursos": SMALL / "equivalencia_recursos.csv"}
+    params = {"exercicio": 2020, "bimestre": 2}
+    with pytest.raises(RunFailed) as exc:
+        views.run(ledgers=ledgers, params=params, select="receita/*", backend=backend)
+    assert [e.code for e in exc.value.errors] == ["D0201"]
+    got = views.run(ledgers={**ledgers, "equivalencia_rubricas": eq}, params=params,
+                    select="receita/*", backend=backend).outputs
+    want = receita_files({"receita": rec, "equivalencia_rubricas": eq}, TABLES, 2019, 2020, 2)
+    assert {k: v for k, v in got.items() if k.endswith(".IMPT")} == want
+    iptu = [ln for ln in want["3170206/Receita_Siops.IMPT"].decode().split("\r\n")
+            if ";#L5;" in ln]
+    base = _apura(views, SMALL, 2020, 2, backend)["3170206/Receita_Siops.IMPT"].decode()
+    assert iptu and iptu[0] not in base  # the line grew by the moved record's values

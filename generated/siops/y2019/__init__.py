@@ -796,9 +796,9 @@ def scan_despesa_movimento(rows, ctx):
                     _l2 = E_grupo_subfuncao.get((f_subfuncao,)) or M_grupo_subfuncao.find((f_subfuncao,), _line)
                     # specs/siops/despesa_execucao.yaml:47:10  siops/despesa/execucao/part/0/row  linha = coalesce(lookup(excecao_natureza, municipio, natureza).elem…
                     _l3 = E_excecao_natureza.get((f_municipio, f_natureza,)) or M_excecao_natureza.find((f_municipio, f_natureza,), _line)
-                    _l4 = E_natureza_despesa.get((f_natureza,)) or M_natureza_despesa.find((f_natureza,), _line)
-                    _l5 = E_elemento_despesa.get((o.coalesce(o.field(_l3, 0), _l4[0]),)) or M_elemento_despesa.find((o.coalesce(o.field(_l3, 0), _l4[0]),), _line)
-                    _k = str(o.coalesce(o.field(_l1, 0), 10)) + '_' + str(o.coalesce(o.field(_l2, 0), 18)) + ';' + o.coalesce(o.field(_l3, 0), _l4[0])
+                    _l4_0 = (E_natureza_despesa.get((f_natureza,)) or M_natureza_despesa.find((f_natureza,), _line)) if o.field(_l3, 0) is None else None
+                    _l5 = E_elemento_despesa.get(((o.field(_l3, 0) if o.field(_l3, 0) is not None else _l4_0[0]),)) or M_elemento_despesa.find(((o.field(_l3, 0) if o.field(_l3, 0) is not None else _l4_0[0]),), _line)
+                    _k = str(o.coalesce(o.field(_l1, 0), 10)) + '_' + str(o.coalesce(o.field(_l2, 0), 18)) + ';' + (o.field(_l3, 0) if o.field(_l3, 0) is not None else _l4_0[0])
                     _a = A_despesa_execucao.get(f_municipio)
                     if _a is None:
                         _a = A_despesa_execucao[f_municipio] = ctx.new_rows('despesa/execucao')
@@ -940,9 +940,9 @@ def scan_dotacao(rows, ctx):
                     _l2 = E_grupo_subfuncao.get((f_subfuncao,)) or M_grupo_subfuncao.find((f_subfuncao,), _line)
                     # specs/siops/despesa_execucao.yaml:58:10  siops/despesa/execucao/part/1/row  linha = coalesce(lookup(excecao_natureza, municipio, natureza).elem…
                     _l3 = E_excecao_natureza.get((f_municipio, f_natureza,)) or M_excecao_natureza.find((f_municipio, f_natureza,), _line)
-                    _l4 = E_natureza_despesa.get((f_natureza,)) or M_natureza_despesa.find((f_natureza,), _line)
-                    _l5 = E_elemento_despesa.get((o.coalesce(o.field(_l3, 0), _l4[0]),)) or M_elemento_despesa.find((o.coalesce(o.field(_l3, 0), _l4[0]),), _line)
-                    _k = str(o.coalesce(o.field(_l1, 0), 10)) + '_' + str(o.coalesce(o.field(_l2, 0), 18)) + ';' + o.coalesce(o.field(_l3, 0), _l4[0])
+                    _l4_0 = (E_natureza_despesa.get((f_natureza,)) or M_natureza_despesa.find((f_natureza,), _line)) if o.field(_l3, 0) is None else None
+                    _l5 = E_elemento_despesa.get(((o.field(_l3, 0) if o.field(_l3, 0) is not None else _l4_0[0]),)) or M_elemento_despesa.find(((o.field(_l3, 0) if o.field(_l3, 0) is not None else _l4_0[0]),), _line)
+                    _k = str(o.coalesce(o.field(_l1, 0), 10)) + '_' + str(o.coalesce(o.field(_l2, 0), 18)) + ';' + (o.field(_l3, 0) if o.field(_l3, 0) is not None else _l4_0[0])
                     _a = A_despesa_execucao.get(f_municipio)
                     if _a is None:
                         _a = A_despesa_execucao[f_municipio] = ctx.new_rows('despesa/execucao')
@@ -1123,9 +1123,9 @@ def scan_receita(rows, ctx):
                     # specs/siops/receita_execucao.yaml:39:5  siops/receita/execucao/part/0/sheet  planilha = 1
                     # specs/siops/receita_execucao.yaml:45:10  siops/receita/execucao/part/0/row  linha = left(coalesce(lookup(equivalencia_rubrica, municipio, coale…
                     _l1 = E_equivalencia_rubrica.get((f_municipio, o.coalesce(f_rubrica_principal, f_rubrica),)) or M_equivalencia_rubrica.find((f_municipio, o.coalesce(f_rubrica_principal, f_rubrica),), _line)
-                    _l2 = E_natureza_receita.get((o.coalesce(f_rubrica_principal, f_rubrica),)) or M_natureza_receita.find((o.coalesce(f_rubrica_principal, f_rubrica),), _line)
-                    _l3 = E_elemento_receita.get((o.left(o.coalesce(o.field(_l1, 0), _l2[0]), 10),)) or M_elemento_receita.find((o.left(o.coalesce(o.field(_l1, 0), _l2[0]), 10),), _line)
-                    _k = str(1) + ';' + o.left(o.coalesce(o.field(_l1, 0), _l2[0]), 10)
+                    _l2_0 = (E_natureza_receita.get((o.coalesce(f_rubrica_principal, f_rubrica),)) or M_natureza_receita.find((o.coalesce(f_rubrica_principal, f_rubrica),), _line)) if o.field(_l1, 0) is None else None
+                    _l3 = E_elemento_receita.get((o.left((o.field(_l1, 0) if o.field(_l1, 0) is not None else _l2_0[0]), 10),)) or M_elemento_receita.find((o.left((o.field(_l1, 0) if o.field(_l1, 0) is not None else _l2_0[0]), 10),), _line)
+                    _k = str(1) + ';' + o.left((o.field(_l1, 0) if o.field(_l1, 0) is not None else _l2_0[0]), 10)
                     _a = A_receita_execucao.get(f_municipio)
                     if _a is None:
                         _a = A_receita_execucao[f_municipio] = ctx.new_rows('receita/execucao')
@@ -1144,7 +1144,8 @@ def scan_receita(rows, ctx):
                     if (d_no_periodo and (f_rubrica_principal is not None) and (o.coalesce(f_tipo_deducao, '') != '05')):
                         _row[3] += (-f_arrecadado)
                     # specs/siops/receita_execucao.yaml:34:5  siops/receita/execucao/part/0/column/V4  V4 = sum(arrecadado where no_periodo and (rubrica_prin…
-                    _l4 = E_na_base_asps.get((o.left(o.coalesce(o.field(_l1, 0), _l2[0]), 10),)) or M_na_base_asps.find((o.left(o.coalesce(o.field(_l1, 0), _l2[0]), 10),), _line)
+                    _l2_1 = (E_natureza_receita.get((o.coalesce(f_rubrica_principal, f_rubrica),)) or M_natureza_receita.find((o.coalesce(f_rubrica_principal, f_rubrica),), _line)) if o.field(_l1, 0) is None else None
+                    _l4 = E_na_base_asps.get((o.left((o.field(_l1, 0) if o.field(_l1, 0) is not None else _l2_1[0]), 10),)) or M_na_base_asps.find((o.left((o.field(_l1, 0) if o.field(_l1, 0) is not None else _l2_1[0]), 10),), _line)
                     if (d_no_periodo and ((f_rubrica_principal is None) or (o.coalesce(f_tipo_deducao, '') != '05')) and (o.field(_l4, 0) is not None)):
                         _row[4] += f_arrecadado
                     # specs/siops/receita_execucao.yaml:35:5  siops/receita/execucao/part/0/column/V5  V5 = sum(-arrecadado where no_periodo and rubrica_prin…

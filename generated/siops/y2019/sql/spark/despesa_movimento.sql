@@ -505,6 +505,7 @@ FROM (
     `s`.`_l3___status` AS `_c2_status`,
     `s`.`$_on_6`
     AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+    AND `s`.`_l3__elemento_siops` IS NULL
     AND `s`.`_l4__found` IS NULL AS `_e3`,
     `s`.`natureza` AS `_e3_k0`,
     `s`.`$_on_6`
@@ -593,6 +594,7 @@ FROM (
     OR (
       `s`.`$_on_6`
       AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+      AND `s`.`_l3__elemento_siops` IS NULL
       AND `s`.`_l4__found` IS NULL
     )
     OR (
@@ -1212,6 +1214,7 @@ FROM (
     `s`.`_l3___status` AS `_c2_status`,
     `s`.`$_on_6`
     AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+    AND `s`.`_l3__elemento_siops` IS NULL
     AND `s`.`_l4__found` IS NULL AS `_e3`,
     `s`.`natureza` AS `_e3_k0`,
     `s`.`$_on_6`
@@ -1300,6 +1303,7 @@ FROM (
     OR (
       `s`.`$_on_6`
       AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
+      AND `s`.`_l3__elemento_siops` IS NULL
       AND `s`.`_l4__found` IS NULL
     )
     OR (

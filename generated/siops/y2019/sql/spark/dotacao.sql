@@ -410,6 +410,7 @@ FROM (
     `s`.`_l3___status` AS `_c2_status`,
     `s`.`$_on_6`
     AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    AND `s`.`_l3__elemento_siops` IS NULL
     AND `s`.`_l4__found` IS NULL AS `_e3`,
     `s`.`natureza` AS `_e3_k0`,
     `s`.`$_on_6`
@@ -444,6 +445,7 @@ FROM (
     OR (
       `s`.`$_on_6`
       AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      AND `s`.`_l3__elemento_siops` IS NULL
       AND `s`.`_l4__found` IS NULL
     )
     OR (
@@ -848,6 +850,7 @@ FROM (
     `s`.`_l3___status` AS `_c2_status`,
     `s`.`$_on_6`
     AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+    AND `s`.`_l3__elemento_siops` IS NULL
     AND `s`.`_l4__found` IS NULL AS `_e3`,
     `s`.`natureza` AS `_e3_k0`,
     `s`.`$_on_6`
@@ -882,6 +885,7 @@ FROM (
     OR (
       `s`.`$_on_6`
       AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
+      AND `s`.`_l3__elemento_siops` IS NULL
       AND `s`.`_l4__found` IS NULL
     )
     OR (

@@ -459,12 +459,19 @@ FROM (
     `s`.`_l1___status` AS `_c2_status`,
     `s`.`$_on_7`
     AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+    AND `s`.`_l1__rubrica_siops` IS NULL
     AND `s`.`_l2__found` IS NULL AS `_e3`,
     COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_e3_k0`,
     `s`.`$_on_7`
     AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
     AND `s`.`_l3__found` IS NULL AS `_e4`,
-    LEFT(COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`), 10) AS `_e4_k0`
+    LEFT(COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`), 10) AS `_e4_k0`,
+    `s`.`$_on_7`
+    AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+    AND NOT `s`.`_k__receita_execucao__p0` IS NULL
+    AND `s`.`_l1__rubrica_siops` IS NULL
+    AND `s`.`_l2__found` IS NULL AS `_e5`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_e5_k0`
   FROM `classified` AS `s`
   WHERE
     (
@@ -493,6 +500,7 @@ FROM (
     OR (
       `s`.`$_on_7`
       AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+      AND `s`.`_l1__rubrica_siops` IS NULL
       AND `s`.`_l2__found` IS NULL
     )
     OR (
@@ -500,9 +508,16 @@ FROM (
       AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
       AND `s`.`_l3__found` IS NULL
     )
+    OR (
+      `s`.`$_on_7`
+      AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+      AND NOT `s`.`_k__receita_execucao__p0` IS NULL
+      AND `s`.`_l1__rubrica_siops` IS NULL
+      AND `s`.`_l2__found` IS NULL
+    )
 ) AS `e`
 WHERE
-  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4`
+  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4` OR `_e5`
 ORDER BY
   `_line` NULLS LAST;
 
@@ -1095,12 +1110,19 @@ FROM (
     `s`.`_l1___status` AS `_c2_status`,
     `s`.`$_on_7`
     AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+    AND `s`.`_l1__rubrica_siops` IS NULL
     AND `s`.`_l2__found` IS NULL AS `_e3`,
     COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_e3_k0`,
     `s`.`$_on_7`
     AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
     AND `s`.`_l3__found` IS NULL AS `_e4`,
-    LEFT(COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`), 10) AS `_e4_k0`
+    LEFT(COALESCE(`s`.`_l1__rubrica_siops`, `s`.`_l2__natureza_siops`), 10) AS `_e4_k0`,
+    `s`.`$_on_7`
+    AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+    AND NOT `s`.`_k__receita_execucao__p0` IS NULL
+    AND `s`.`_l1__rubrica_siops` IS NULL
+    AND `s`.`_l2__found` IS NULL AS `_e5`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_e5_k0`
   FROM `classified` AS `s`
   WHERE
     (
@@ -1129,6 +1151,7 @@ FROM (
     OR (
       `s`.`$_on_7`
       AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+      AND `s`.`_l1__rubrica_siops` IS NULL
       AND `s`.`_l2__found` IS NULL
     )
     OR (
@@ -1136,6 +1159,13 @@ FROM (
       AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
       AND `s`.`_l3__found` IS NULL
     )
+    OR (
+      `s`.`$_on_7`
+      AND COALESCE(`s`.`_f__receita_execucao__p0`, FALSE)
+      AND NOT `s`.`_k__receita_execucao__p0` IS NULL
+      AND `s`.`_l1__rubrica_siops` IS NULL
+      AND `s`.`_l2__found` IS NULL
+    )
 ) AS `e`
 WHERE
-  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4`;
+  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4` OR `_e5`;

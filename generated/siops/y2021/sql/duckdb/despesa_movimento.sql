@@ -500,6 +500,7 @@ FROM (
     "s"."_l3___status" AS "_c2_status",
     "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND "s"."_l3__elemento_siops" IS NULL
     AND "s"."_l4__found" IS NULL AS "_e3",
     "s"."natureza" AS "_e3_k0",
     "s"."$_on_7"
@@ -588,6 +589,7 @@ FROM (
     OR (
       "s"."$_on_7"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+      AND "s"."_l3__elemento_siops" IS NULL
       AND "s"."_l4__found" IS NULL
     )
     OR (
@@ -1201,6 +1203,7 @@ FROM (
     "s"."_l3___status" AS "_c2_status",
     "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND "s"."_l3__elemento_siops" IS NULL
     AND "s"."_l4__found" IS NULL AS "_e3",
     "s"."natureza" AS "_e3_k0",
     "s"."$_on_7"
@@ -1289,6 +1292,7 @@ FROM (
     OR (
       "s"."$_on_7"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+      AND "s"."_l3__elemento_siops" IS NULL
       AND "s"."_l4__found" IS NULL
     )
     OR (

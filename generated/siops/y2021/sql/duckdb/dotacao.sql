@@ -405,6 +405,7 @@ FROM (
     "s"."_l3___status" AS "_c2_status",
     "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+    AND "s"."_l3__elemento_siops" IS NULL
     AND "s"."_l4__found" IS NULL AS "_e3",
     "s"."natureza" AS "_e3_k0",
     "s"."$_on_7"
@@ -439,6 +440,7 @@ FROM (
     OR (
       "s"."$_on_7"
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+      AND "s"."_l3__elemento_siops" IS NULL
       AND "s"."_l4__found" IS NULL
     )
     OR (
@@ -837,6 +839,7 @@ FROM (
     "s"."_l3___status" AS "_c2_status",
     "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+    AND "s"."_l3__elemento_siops" IS NULL
     AND "s"."_l4__found" IS NULL AS "_e3",
     "s"."natureza" AS "_e3_k0",
     "s"."$_on_7"
@@ -871,6 +874,7 @@ FROM (
     OR (
       "s"."$_on_7"
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
+      AND "s"."_l3__elemento_siops" IS NULL
       AND "s"."_l4__found" IS NULL
     )
     OR (
