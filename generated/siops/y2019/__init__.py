@@ -110,6 +110,7 @@ from runtime.model import TableFile
 from runtime.model import Value
 from runtime.checks import Assertion
 from runtime.checks import Check
+from runtime.sheets import SheetPart
 from runtime.sheets import Sheets
 from runtime.values import D
 
@@ -367,6 +368,142 @@ LOC = (
     Loc('specs/siops/conferencias_restos.yaml', 30, 31, 30, 120),  # 247 siops/conferencias/restos/sum/1
     Loc('specs/siops/conferencias_restos.yaml', 39, 27, 39, 98),  # 248 siops/conferencias/restos/sum/2,4
     Loc('specs/siops/conferencias_restos.yaml', 48, 27, 48, 117),  # 249 siops/conferencias/restos/sum/3,5
+    Loc('specs/siops/despesa_execucao.yaml', 45, 9, 45, 105),  # 250 siops/despesa/execucao/part/0/sheet/0
+    Loc('specs/siops/despesa_execucao.yaml', 46, 9, 46, 63),  # 251 siops/despesa/execucao/part/0/sheet/1
+    Loc('specs/siops/despesa_execucao.yaml', 47, 10, 47, 131),  # 252 siops/despesa/execucao/part/0/row/key
+    Loc('specs/siops/despesa_execucao.yaml', 49, 11, 49, 25),  # 253 siops/despesa/execucao/part/0/value/V2
+    Loc('specs/siops/despesa_execucao.yaml', 50, 11, 50, 25),  # 254 siops/despesa/execucao/part/0/value/V3
+    Loc('specs/siops/despesa_execucao.yaml', 51, 11, 51, 20),  # 255 siops/despesa/execucao/part/0/value/V4
+    Loc('specs/siops/despesa_execucao.yaml', 52, 11, 52, 58),  # 256 siops/despesa/execucao/part/0/value/V5
+    Loc('specs/siops/despesa_execucao.yaml', 56, 9, 56, 105),  # 257 siops/despesa/execucao/part/1/sheet/0
+    Loc('specs/siops/despesa_execucao.yaml', 57, 9, 57, 63),  # 258 siops/despesa/execucao/part/1/sheet/1
+    Loc('specs/siops/despesa_execucao.yaml', 58, 10, 58, 131),  # 259 siops/despesa/execucao/part/1/row/key
+    Loc('specs/siops/despesa_execucao.yaml', 60, 11, 60, 48),  # 260 siops/despesa/execucao/part/1/value/V0
+    Loc('specs/siops/despesa_execucao.yaml', 61, 11, 61, 43),  # 261 siops/despesa/execucao/part/1/value/V1
+    Loc('specs/siops/despesa_execucao.yaml', 62, 11, 62, 44),  # 262 siops/despesa/execucao/part/1/value/V6
+    Loc('specs/siops/despesa_execucao.yaml', 34, 5, 34, 47),  # 263 siops/despesa/execucao/column/V0
+    Loc('specs/siops/despesa_execucao.yaml', 35, 5, 35, 50),  # 264 siops/despesa/execucao/column/V1
+    Loc('specs/siops/despesa_execucao.yaml', 36, 5, 36, 50),  # 265 siops/despesa/execucao/column/V2
+    Loc('specs/siops/despesa_execucao.yaml', 37, 5, 37, 51),  # 266 siops/despesa/execucao/column/V3
+    Loc('specs/siops/despesa_execucao.yaml', 38, 5, 38, 46),  # 267 siops/despesa/execucao/column/V4
+    Loc('specs/siops/despesa_execucao.yaml', 39, 5, 39, 75),  # 268 siops/despesa/execucao/column/V5
+    Loc('specs/siops/despesa_execucao.yaml', 40, 5, 40, 47),  # 269 siops/despesa/execucao/column/V6
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 39, 14, 39, 19),  # 270 siops/restos/cancelados_acumulados/part/0/sheet/0
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 40, 10, 40, 106),  # 271 siops/restos/cancelados_acumulados/part/0/row/key
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 42, 11, 42, 81),  # 272 siops/restos/cancelados_acumulados/part/0/value/V0
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 43, 11, 43, 85),  # 273 siops/restos/cancelados_acumulados/part/0/value/V1
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 44, 11, 44, 81),  # 274 siops/restos/cancelados_acumulados/part/0/value/V2
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 45, 11, 45, 85),  # 275 siops/restos/cancelados_acumulados/part/0/value/V3
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 46, 11, 46, 81),  # 276 siops/restos/cancelados_acumulados/part/0/value/V4
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 47, 11, 47, 85),  # 277 siops/restos/cancelados_acumulados/part/0/value/V5
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 48, 11, 48, 81),  # 278 siops/restos/cancelados_acumulados/part/0/value/V6
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 49, 11, 49, 85),  # 279 siops/restos/cancelados_acumulados/part/0/value/V7
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 50, 11, 50, 81),  # 280 siops/restos/cancelados_acumulados/part/0/value/V8
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 51, 11, 51, 85),  # 281 siops/restos/cancelados_acumulados/part/0/value/V9
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 26, 5, 26, 70),  # 282 siops/restos/cancelados_acumulados/column/V0
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 27, 5, 27, 74),  # 283 siops/restos/cancelados_acumulados/column/V1
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 28, 5, 28, 70),  # 284 siops/restos/cancelados_acumulados/column/V2
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 29, 5, 29, 74),  # 285 siops/restos/cancelados_acumulados/column/V3
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 30, 5, 30, 70),  # 286 siops/restos/cancelados_acumulados/column/V4
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 31, 5, 31, 74),  # 287 siops/restos/cancelados_acumulados/column/V5
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 32, 5, 32, 70),  # 288 siops/restos/cancelados_acumulados/column/V6
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 33, 5, 33, 74),  # 289 siops/restos/cancelados_acumulados/column/V7
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 34, 5, 34, 83),  # 290 siops/restos/cancelados_acumulados/column/V8
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 35, 5, 35, 87),  # 291 siops/restos/cancelados_acumulados/column/V9
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 38, 14, 38, 19),  # 292 siops/restos/cancelados_exercicio/part/0/sheet/0
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 39, 10, 39, 106),  # 293 siops/restos/cancelados_exercicio/part/0/row/key
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 41, 11, 41, 81),  # 294 siops/restos/cancelados_exercicio/part/0/value/V0
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 42, 11, 42, 85),  # 295 siops/restos/cancelados_exercicio/part/0/value/V1
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 43, 11, 43, 81),  # 296 siops/restos/cancelados_exercicio/part/0/value/V2
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 44, 11, 44, 85),  # 297 siops/restos/cancelados_exercicio/part/0/value/V3
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 45, 11, 45, 81),  # 298 siops/restos/cancelados_exercicio/part/0/value/V4
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 46, 11, 46, 85),  # 299 siops/restos/cancelados_exercicio/part/0/value/V5
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 47, 11, 47, 81),  # 300 siops/restos/cancelados_exercicio/part/0/value/V6
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 48, 11, 48, 85),  # 301 siops/restos/cancelados_exercicio/part/0/value/V7
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 49, 11, 49, 81),  # 302 siops/restos/cancelados_exercicio/part/0/value/V8
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 50, 11, 50, 85),  # 303 siops/restos/cancelados_exercicio/part/0/value/V9
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 25, 5, 25, 59),  # 304 siops/restos/cancelados_exercicio/column/V0
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 26, 5, 26, 63),  # 305 siops/restos/cancelados_exercicio/column/V1
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 27, 5, 27, 59),  # 306 siops/restos/cancelados_exercicio/column/V2
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 28, 5, 28, 63),  # 307 siops/restos/cancelados_exercicio/column/V3
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 29, 5, 29, 59),  # 308 siops/restos/cancelados_exercicio/column/V4
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 30, 5, 30, 63),  # 309 siops/restos/cancelados_exercicio/column/V5
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 31, 5, 31, 59),  # 310 siops/restos/cancelados_exercicio/column/V6
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 32, 5, 32, 63),  # 311 siops/restos/cancelados_exercicio/column/V7
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 33, 5, 33, 72),  # 312 siops/restos/cancelados_exercicio/column/V8
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 34, 5, 34, 76),  # 313 siops/restos/cancelados_exercicio/column/V9
+    Loc('specs/siops/restos_inscritos.yaml', 56, 14, 56, 19),  # 314 siops/restos/inscritos/part/0/sheet/0
+    Loc('specs/siops/restos_inscritos.yaml', 57, 10, 57, 106),  # 315 siops/restos/inscritos/part/0/row/key
+    Loc('specs/siops/restos_inscritos.yaml', 59, 11, 59, 80),  # 316 siops/restos/inscritos/part/0/value/V0
+    Loc('specs/siops/restos_inscritos.yaml', 60, 11, 60, 84),  # 317 siops/restos/inscritos/part/0/value/V1
+    Loc('specs/siops/restos_inscritos.yaml', 61, 11, 61, 80),  # 318 siops/restos/inscritos/part/0/value/V2
+    Loc('specs/siops/restos_inscritos.yaml', 62, 11, 62, 84),  # 319 siops/restos/inscritos/part/0/value/V3
+    Loc('specs/siops/restos_inscritos.yaml', 63, 11, 63, 80),  # 320 siops/restos/inscritos/part/0/value/V4
+    Loc('specs/siops/restos_inscritos.yaml', 64, 11, 64, 84),  # 321 siops/restos/inscritos/part/0/value/V5
+    Loc('specs/siops/restos_inscritos.yaml', 65, 11, 65, 80),  # 322 siops/restos/inscritos/part/0/value/V6
+    Loc('specs/siops/restos_inscritos.yaml', 66, 11, 66, 84),  # 323 siops/restos/inscritos/part/0/value/V7
+    Loc('specs/siops/restos_inscritos.yaml', 67, 11, 67, 80),  # 324 siops/restos/inscritos/part/0/value/V8
+    Loc('specs/siops/restos_inscritos.yaml', 68, 11, 68, 84),  # 325 siops/restos/inscritos/part/0/value/V9
+    Loc('specs/siops/restos_inscritos.yaml', 71, 14, 71, 19),  # 326 siops/restos/inscritos/part/1/sheet/0
+    Loc('specs/siops/restos_inscritos.yaml', 72, 10, 72, 106),  # 327 siops/restos/inscritos/part/1/row/key
+    Loc('specs/siops/restos_inscritos.yaml', 74, 12, 74, 33),  # 328 siops/restos/inscritos/part/1/value/V10
+    Loc('specs/siops/restos_inscritos.yaml', 75, 12, 75, 38),  # 329 siops/restos/inscritos/part/1/value/V11
+    Loc('specs/siops/restos_inscritos.yaml', 41, 5, 41, 58),  # 330 siops/restos/inscritos/column/V0
+    Loc('specs/siops/restos_inscritos.yaml', 42, 5, 42, 62),  # 331 siops/restos/inscritos/column/V1
+    Loc('specs/siops/restos_inscritos.yaml', 43, 5, 43, 58),  # 332 siops/restos/inscritos/column/V2
+    Loc('specs/siops/restos_inscritos.yaml', 44, 5, 44, 62),  # 333 siops/restos/inscritos/column/V3
+    Loc('specs/siops/restos_inscritos.yaml', 45, 5, 45, 58),  # 334 siops/restos/inscritos/column/V4
+    Loc('specs/siops/restos_inscritos.yaml', 46, 5, 46, 62),  # 335 siops/restos/inscritos/column/V5
+    Loc('specs/siops/restos_inscritos.yaml', 47, 5, 47, 58),  # 336 siops/restos/inscritos/column/V6
+    Loc('specs/siops/restos_inscritos.yaml', 48, 5, 48, 62),  # 337 siops/restos/inscritos/column/V7
+    Loc('specs/siops/restos_inscritos.yaml', 49, 5, 49, 71),  # 338 siops/restos/inscritos/column/V8
+    Loc('specs/siops/restos_inscritos.yaml', 50, 5, 50, 75),  # 339 siops/restos/inscritos/column/V9
+    Loc('specs/siops/restos_inscritos.yaml', 51, 5, 51, 68),  # 340 siops/restos/inscritos/column/V10
+    Loc('specs/siops/restos_inscritos.yaml', 52, 5, 52, 72),  # 341 siops/restos/inscritos/column/V11
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 40, 14, 40, 19),  # 342 siops/restos/pagos_acumulados/part/0/sheet/0
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 41, 10, 41, 106),  # 343 siops/restos/pagos_acumulados/part/0/row/key
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 43, 11, 43, 76),  # 344 siops/restos/pagos_acumulados/part/0/value/V0
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 44, 11, 44, 80),  # 345 siops/restos/pagos_acumulados/part/0/value/V1
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 45, 11, 45, 76),  # 346 siops/restos/pagos_acumulados/part/0/value/V2
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 46, 11, 46, 80),  # 347 siops/restos/pagos_acumulados/part/0/value/V3
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 47, 11, 47, 76),  # 348 siops/restos/pagos_acumulados/part/0/value/V4
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 48, 11, 48, 80),  # 349 siops/restos/pagos_acumulados/part/0/value/V5
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 49, 11, 49, 76),  # 350 siops/restos/pagos_acumulados/part/0/value/V6
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 50, 11, 50, 80),  # 351 siops/restos/pagos_acumulados/part/0/value/V7
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 51, 11, 51, 76),  # 352 siops/restos/pagos_acumulados/part/0/value/V8
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 52, 11, 52, 80),  # 353 siops/restos/pagos_acumulados/part/0/value/V9
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 27, 5, 27, 65),  # 354 siops/restos/pagos_acumulados/column/V0
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 28, 5, 28, 69),  # 355 siops/restos/pagos_acumulados/column/V1
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 29, 5, 29, 65),  # 356 siops/restos/pagos_acumulados/column/V2
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 30, 5, 30, 69),  # 357 siops/restos/pagos_acumulados/column/V3
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 31, 5, 31, 65),  # 358 siops/restos/pagos_acumulados/column/V4
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 32, 5, 32, 69),  # 359 siops/restos/pagos_acumulados/column/V5
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 33, 5, 33, 65),  # 360 siops/restos/pagos_acumulados/column/V6
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 34, 5, 34, 69),  # 361 siops/restos/pagos_acumulados/column/V7
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 35, 5, 35, 78),  # 362 siops/restos/pagos_acumulados/column/V8
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 36, 5, 36, 82),  # 363 siops/restos/pagos_acumulados/column/V9
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 38, 14, 38, 19),  # 364 siops/restos/pagos_exercicio/part/0/sheet/0
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 39, 10, 39, 106),  # 365 siops/restos/pagos_exercicio/part/0/row/key
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 41, 11, 41, 76),  # 366 siops/restos/pagos_exercicio/part/0/value/V0
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 42, 11, 42, 80),  # 367 siops/restos/pagos_exercicio/part/0/value/V1
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 43, 11, 43, 76),  # 368 siops/restos/pagos_exercicio/part/0/value/V2
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 44, 11, 44, 80),  # 369 siops/restos/pagos_exercicio/part/0/value/V3
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 45, 11, 45, 76),  # 370 siops/restos/pagos_exercicio/part/0/value/V4
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 46, 11, 46, 80),  # 371 siops/restos/pagos_exercicio/part/0/value/V5
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 47, 11, 47, 76),  # 372 siops/restos/pagos_exercicio/part/0/value/V6
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 48, 11, 48, 80),  # 373 siops/restos/pagos_exercicio/part/0/value/V7
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 49, 11, 49, 76),  # 374 siops/restos/pagos_exercicio/part/0/value/V8
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 50, 11, 50, 80),  # 375 siops/restos/pagos_exercicio/part/0/value/V9
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 25, 5, 25, 54),  # 376 siops/restos/pagos_exercicio/column/V0
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 26, 5, 26, 58),  # 377 siops/restos/pagos_exercicio/column/V1
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 27, 5, 27, 54),  # 378 siops/restos/pagos_exercicio/column/V2
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 28, 5, 28, 58),  # 379 siops/restos/pagos_exercicio/column/V3
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 29, 5, 29, 54),  # 380 siops/restos/pagos_exercicio/column/V4
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 30, 5, 30, 58),  # 381 siops/restos/pagos_exercicio/column/V5
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 31, 5, 31, 54),  # 382 siops/restos/pagos_exercicio/column/V6
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 32, 5, 32, 58),  # 383 siops/restos/pagos_exercicio/column/V7
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 33, 5, 33, 67),  # 384 siops/restos/pagos_exercicio/column/V8
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 34, 5, 34, 71),  # 385 siops/restos/pagos_exercicio/column/V9
 )
 
 # Rows by name: the index of each row `finish` reads in its layout's table (ctx.rows).
@@ -791,6 +928,8 @@ def scan_despesa_movimento(rows, ctx):
                         _a = A_despesa_execucao[f_municipio] = ctx.new_rows('despesa/execucao')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/despesa_execucao.yaml:36:5  siops/despesa/execucao/part/0/column/V2  V2 = sum(empenhado)
                     _row[2] += d_empenhado
                     # specs/siops/despesa_execucao.yaml:37:5  siops/despesa/execucao/part/0/column/V3  V3 = sum(liquidado)
@@ -800,6 +939,8 @@ def scan_despesa_movimento(rows, ctx):
                     # specs/siops/despesa_execucao.yaml:39:5  siops/despesa/execucao/part/0/column/V5  V5 = sum(empenhado - liquidado where $bimestre == 6)
                     if _k2:
                         _row[5] += (d_empenhado - d_liquidado)
+                    if _trace is not None:
+                        _trace.sheet('despesa/execucao', f_municipio, 0, _k, _line, _before, _row, (o.coalesce(o.field(_l1, 0), 10), o.coalesce(o.field(_l2, 0), 18)), o.coalesce(o.field(_l3, 0), _l4[0]), (d_empenhado, d_liquidado, d_pago))
             if _on1:
                 # specs/siops/restos_inscritos.yaml:70:13  siops/restos/inscritos/part/1/filter
                 #   $bimestre == 6 and no_periodo and funcao == 10 and saude
@@ -815,10 +956,14 @@ def scan_despesa_movimento(rows, ctx):
                         _a = A_restos_inscritos[f_municipio] = ctx.new_rows('restos/inscritos')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/restos_inscritos.yaml:51:5  siops/restos/inscritos/part/1/column/V10  V10 = sum(liquidado - pago)
                     _row[10] += (d_liquidado - d_pago)
                     # specs/siops/restos_inscritos.yaml:52:5  siops/restos/inscritos/part/1/column/V11  V11 = sum(empenhado - liquidado)
                     _row[11] += (d_empenhado - d_liquidado)
+                    if _trace is not None:
+                        _trace.sheet('restos/inscritos', f_municipio, 1, _k, _line, _before, _row, ('RP4',), o.coalesce(o.field(_l1, 0), 10), (d_liquidado, d_pago, d_empenhado))
             # siops/conferencias/despesa_execucao: somas das conferências (todos os registros, sem classificação)
             # specs/siops/conferencias_despesa_execucao.yaml:17:32  siops/conferencias/despesa_execucao/sum/common
             #   o que todas as somas abaixo exigem
@@ -935,6 +1080,8 @@ def scan_dotacao(rows, ctx):
                         _a = A_despesa_execucao[f_municipio] = ctx.new_rows('despesa/execucao')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/despesa_execucao.yaml:34:5  siops/despesa/execucao/part/1/column/V0  V0 = sum(dotacao_inicial where not orcada)
                     if (not d_orcada):
                         _row[0] += f_dotacao_inicial
@@ -944,6 +1091,8 @@ def scan_dotacao(rows, ctx):
                     # specs/siops/despesa_execucao.yaml:40:5  siops/despesa/execucao/part/1/column/V6  V6 = sum(dotacao_inicial where orcada)
                     if d_orcada:
                         _row[6] += f_dotacao_inicial
+                    if _trace is not None:
+                        _trace.sheet('despesa/execucao', f_municipio, 1, _k, _line, _before, _row, (o.coalesce(o.field(_l1, 0), 10), o.coalesce(o.field(_l2, 0), 18)), o.coalesce(o.field(_l3, 0), _l4[0]), (f_dotacao_inicial, d_orcada, d_atualizada))
             # siops/conferencias/dotacao: somas das conferências (todos os registros, sem classificação)
             _c = A_conferencias_dotacao.get(f_municipio)
             if _c is None:
@@ -1205,6 +1354,8 @@ def scan_restos_a_pagar(rows, ctx):
                         _a = A_restos_cancelados_acumulados[f_municipio] = ctx.new_rows('restos/cancelados_acumulados')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/restos_cancelados_acumulados.yaml:26:5  siops/restos/cancelados_acumulados/part/0/column/V0  V0 = sum(cancelado where processado and exercicio_orig…
                     if (f_processado and (f_exercicio_origem == _k2)):
                         _row[0] += d_cancelado
@@ -1235,6 +1386,8 @@ def scan_restos_a_pagar(rows, ctx):
                     # specs/siops/restos_cancelados_acumulados.yaml:35:5  siops/restos/cancelados_acumulados/part/0/column/V9  V9 = sum(cancelado where not processado and exercicio_…
                     if ((not f_processado) and (f_exercicio_origem <= _k6)):
                         _row[9] += d_cancelado
+                    if _trace is not None:
+                        _trace.sheet('restos/cancelados_acumulados', f_municipio, 0, _k, _line, _before, _row, ('RP8',), o.coalesce(o.field(_l1, 0), 10), (d_cancelado, f_processado, f_exercicio_origem))
             if _on1:
                 # specs/siops/restos_cancelados_exercicio.yaml:37:13  siops/restos/cancelados_exercicio/part/0/filter
                 #   no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude
@@ -1250,6 +1403,8 @@ def scan_restos_a_pagar(rows, ctx):
                         _a = A_restos_cancelados_exercicio[f_municipio] = ctx.new_rows('restos/cancelados_exercicio')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/restos_cancelados_exercicio.yaml:25:5  siops/restos/cancelados_exercicio/part/0/column/V0  V0 = sum(cancelado where processado and exercicio_orig…
                     if (f_processado and (f_exercicio_origem == _k2)):
                         _row[0] += d_cancelado
@@ -1280,6 +1435,8 @@ def scan_restos_a_pagar(rows, ctx):
                     # specs/siops/restos_cancelados_exercicio.yaml:34:5  siops/restos/cancelados_exercicio/part/0/column/V9  V9 = sum(cancelado where not processado and exercicio_…
                     if ((not f_processado) and (f_exercicio_origem <= _k6)):
                         _row[9] += d_cancelado
+                    if _trace is not None:
+                        _trace.sheet('restos/cancelados_exercicio', f_municipio, 0, _k, _line, _before, _row, ('RP7',), o.coalesce(o.field(_l1, 0), 10), (d_cancelado, f_processado, f_exercicio_origem))
             if _on2:
                 # specs/siops/restos_inscritos.yaml:55:13  siops/restos/inscritos/part/0/filter
                 #   ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude
@@ -1295,6 +1452,8 @@ def scan_restos_a_pagar(rows, ctx):
                         _a = A_restos_inscritos[f_municipio] = ctx.new_rows('restos/inscritos')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/restos_inscritos.yaml:41:5  siops/restos/inscritos/part/0/column/V0  V0 = sum(inscrito where processado and exercicio_orige…
                     if (f_processado and (f_exercicio_origem == _k2)):
                         _row[0] += d_inscrito
@@ -1325,6 +1484,8 @@ def scan_restos_a_pagar(rows, ctx):
                     # specs/siops/restos_inscritos.yaml:50:5  siops/restos/inscritos/part/0/column/V9  V9 = sum(inscrito where not processado and exercicio_o…
                     if ((not f_processado) and (f_exercicio_origem <= _k6)):
                         _row[9] += d_inscrito
+                    if _trace is not None:
+                        _trace.sheet('restos/inscritos', f_municipio, 0, _k, _line, _before, _row, ('RP4',), o.coalesce(o.field(_l1, 0), 10), (d_inscrito, f_processado, f_exercicio_origem))
             if _on3:
                 # specs/siops/restos_pagos_acumulados.yaml:39:13  siops/restos/pagos_acumulados/part/0/filter
                 #   data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude
@@ -1340,6 +1501,8 @@ def scan_restos_a_pagar(rows, ctx):
                         _a = A_restos_pagos_acumulados[f_municipio] = ctx.new_rows('restos/pagos_acumulados')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/restos_pagos_acumulados.yaml:27:5  siops/restos/pagos_acumulados/part/0/column/V0  V0 = sum(pago where processado and exercicio_origem ==…
                     if (f_processado and (f_exercicio_origem == _k2)):
                         _row[0] += d_pago
@@ -1370,6 +1533,8 @@ def scan_restos_a_pagar(rows, ctx):
                     # specs/siops/restos_pagos_acumulados.yaml:36:5  siops/restos/pagos_acumulados/part/0/column/V9  V9 = sum(pago where not processado and exercicio_orige…
                     if ((not f_processado) and (f_exercicio_origem <= _k6)):
                         _row[9] += d_pago
+                    if _trace is not None:
+                        _trace.sheet('restos/pagos_acumulados', f_municipio, 0, _k, _line, _before, _row, ('RP6',), o.coalesce(o.field(_l1, 0), 10), (d_pago, f_processado, f_exercicio_origem))
             if _on4:
                 # specs/siops/restos_pagos_exercicio.yaml:37:13  siops/restos/pagos_exercicio/part/0/filter
                 #   no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude
@@ -1385,6 +1550,8 @@ def scan_restos_a_pagar(rows, ctx):
                         _a = A_restos_pagos_exercicio[f_municipio] = ctx.new_rows('restos/pagos_exercicio')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/restos_pagos_exercicio.yaml:25:5  siops/restos/pagos_exercicio/part/0/column/V0  V0 = sum(pago where processado and exercicio_origem ==…
                     if (f_processado and (f_exercicio_origem == _k2)):
                         _row[0] += d_pago
@@ -1415,6 +1582,8 @@ def scan_restos_a_pagar(rows, ctx):
                     # specs/siops/restos_pagos_exercicio.yaml:34:5  siops/restos/pagos_exercicio/part/0/column/V9  V9 = sum(pago where not processado and exercicio_orige…
                     if ((not f_processado) and (f_exercicio_origem <= _k6)):
                         _row[9] += d_pago
+                    if _trace is not None:
+                        _trace.sheet('restos/pagos_exercicio', f_municipio, 0, _k, _line, _before, _row, ('RP5',), o.coalesce(o.field(_l1, 0), 10), (d_pago, f_processado, f_exercicio_origem))
             # siops/conferencias/restos: somas das conferências (todos os registros, sem classificação)
             _c = A_conferencias_restos.get(f_municipio)
             if _c is None:
@@ -2186,6 +2355,44 @@ PACKAGE = Package(
             files_map='arquivo_despesa',
             stem='nomearquivo',
             line='{sheet};{key};{record_id};V0:[>R${V0}<]:-[13](Dotação Inicial);V1:[>R${V1}<]:-[12](Dotação Atualizada);V2:[>R${V2}<]:-[9](Despesas Empenhadas);V3:[>R${V3}<]:-[10](Despesas Liquidadas);V4:[>R${V4}<]:-[11](Despesas Pagas);V5:[>R${V5}<]:-[14](Inscritas em Restos a Pagar Não Processados);V6:[>R${V6}<]:-[8](Despesas Orçadas);{marker};#C7;',
+            parts=(
+                SheetPart(
+                    source='despesa_movimento',
+                    filter='no_periodo and funcao == 10 and saude',
+                    filter_at=LOC[136],
+                    sheet=('coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)', 'coalesce(lookup(grupo_subfuncao, subfuncao).grupo, 18)'),
+                    sheet_at=(LOC[250], LOC[251]),
+                    row='coalesce(lookup(excecao_natureza, municipio, natureza).elemento_siops, lookup(natureza_despesa, natureza).natureza_siops)',
+                    row_at=LOC[252],
+                    values=(
+                        (2, 'sum(empenhado)', LOC[253], ('empenhado',)),
+                        (3, 'sum(liquidado)', LOC[254], ('liquidado',)),
+                        (4, 'sum(pago)', LOC[255], ('pago',)),
+                        (5, 'sum(empenhado - liquidado where $bimestre == 6)', LOC[256], ('empenhado', 'liquidado')),
+                    ),
+                    fields=('empenhado', 'liquidado', 'pago'),
+                    sheet_maps=('equivalencia', 'grupo_fonte', 'grupo_subfuncao'),
+                    row_maps=('excecao_natureza', 'natureza_despesa', 'elemento_despesa'),
+                ),
+                SheetPart(
+                    source='dotacao',
+                    filter='funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6)',
+                    filter_at=LOC[157],
+                    sheet=('coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)', 'coalesce(lookup(grupo_subfuncao, subfuncao).grupo, 18)'),
+                    sheet_at=(LOC[257], LOC[258]),
+                    row='coalesce(lookup(excecao_natureza, municipio, natureza).elemento_siops, lookup(natureza_despesa, natureza).natureza_siops)',
+                    row_at=LOC[259],
+                    values=(
+                        (0, 'sum(dotacao_inicial where not orcada)', LOC[260], ('dotacao_inicial', 'orcada')),
+                        (1, 'sum(atualizada where not orcada)', LOC[261], ('atualizada', 'orcada')),
+                        (6, 'sum(dotacao_inicial where orcada)', LOC[262], ('dotacao_inicial', 'orcada')),
+                    ),
+                    fields=('dotacao_inicial', 'orcada', 'atualizada'),
+                    sheet_maps=('equivalencia', 'grupo_fonte', 'grupo_subfuncao'),
+                    row_maps=('excecao_natureza', 'natureza_despesa', 'elemento_despesa'),
+                ),
+            ),
+            columns_at=(LOC[263], LOC[264], LOC[265], LOC[266], LOC[267], LOC[268], LOC[269]),
             output_format='impt',
             at=LOC[72],
         ),
@@ -2211,6 +2418,33 @@ PACKAGE = Package(
             files_map='arquivo_restos',
             stem='nomearquivo',
             line='{sheet};{key};{record_id};V0:[>R${V0}<]:-[801](Cancelados Acumulados Processados E-1);V1:[>R${V1}<]:-[802](Cancelados Acumulados Não Processados E-1);V2:[>R${V2}<]:-[803](Cancelados Acumulados Processados E-2);V3:[>R${V3}<]:-[804](Cancelados Acumulados Não Processados E-2);V4:[>R${V4}<]:-[805](Cancelados Acumulados Processados E-3);V5:[>R${V5}<]:-[806](Cancelados Acumulados Não Processados E-3);V6:[>R${V6}<]:-[807](Cancelados Acumulados Processados E-4);V7:[>R${V7}<]:-[808](Cancelados Acumulados Não Processados E-4);V8:[>R${V8}<]:-[809](Cancelados Acumulados Processados anteriores a E-4);V9:[>R${V9}<]:-[810](Cancelados Acumulados Não Processados anteriores a E-4);{marker};#C10;',
+            parts=(
+                SheetPart(
+                    source='restos_a_pagar',
+                    filter='data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude',
+                    filter_at=LOC[181],
+                    sheet=('"RP8"',),
+                    sheet_at=(LOC[270],),
+                    row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
+                    row_at=LOC[271],
+                    values=(
+                        (0, 'sum(cancelado where processado and exercicio_origem == $exercicio - 1)', LOC[272], ('cancelado', 'processado', 'exercicio_origem')),
+                        (1, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 1)', LOC[273], ('cancelado', 'processado', 'exercicio_origem')),
+                        (2, 'sum(cancelado where processado and exercicio_origem == $exercicio - 2)', LOC[274], ('cancelado', 'processado', 'exercicio_origem')),
+                        (3, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 2)', LOC[275], ('cancelado', 'processado', 'exercicio_origem')),
+                        (4, 'sum(cancelado where processado and exercicio_origem == $exercicio - 3)', LOC[276], ('cancelado', 'processado', 'exercicio_origem')),
+                        (5, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 3)', LOC[277], ('cancelado', 'processado', 'exercicio_origem')),
+                        (6, 'sum(cancelado where processado and exercicio_origem == $exercicio - 4)', LOC[278], ('cancelado', 'processado', 'exercicio_origem')),
+                        (7, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 4)', LOC[279], ('cancelado', 'processado', 'exercicio_origem')),
+                        (8, 'sum(cancelado where processado and exercicio_origem <= $exercicio - 5)', LOC[280], ('cancelado', 'processado', 'exercicio_origem')),
+                        (9, 'sum(cancelado where not processado and exercicio_origem <= $exercicio - 5)', LOC[281], ('cancelado', 'processado', 'exercicio_origem')),
+                    ),
+                    fields=('cancelado', 'processado', 'exercicio_origem'),
+                    sheet_maps=(),
+                    row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
+                ),
+            ),
+            columns_at=(LOC[282], LOC[283], LOC[284], LOC[285], LOC[286], LOC[287], LOC[288], LOC[289], LOC[290], LOC[291]),
             output_format='impt',
             at=LOC[73],
         ),
@@ -2236,6 +2470,33 @@ PACKAGE = Package(
             files_map='arquivo_restos',
             stem='nomearquivo',
             line='{sheet};{key};{record_id};V0:[>R${V0}<]:-[701](Cancelados Processados E-1);V1:[>R${V1}<]:-[702](Cancelados Não Processados E-1);V2:[>R${V2}<]:-[703](Cancelados Processados E-2);V3:[>R${V3}<]:-[704](Cancelados Não Processados E-2);V4:[>R${V4}<]:-[705](Cancelados Processados E-3);V5:[>R${V5}<]:-[706](Cancelados Não Processados E-3);V6:[>R${V6}<]:-[707](Cancelados Processados E-4);V7:[>R${V7}<]:-[708](Cancelados Não Processados E-4);V8:[>R${V8}<]:-[709](Cancelados Processados anteriores a E-4);V9:[>R${V9}<]:-[710](Cancelados Não Processados anteriores a E-4);{marker};#C10;',
+            parts=(
+                SheetPart(
+                    source='restos_a_pagar',
+                    filter='no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude',
+                    filter_at=LOC[194],
+                    sheet=('"RP7"',),
+                    sheet_at=(LOC[292],),
+                    row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
+                    row_at=LOC[293],
+                    values=(
+                        (0, 'sum(cancelado where processado and exercicio_origem == $exercicio - 1)', LOC[294], ('cancelado', 'processado', 'exercicio_origem')),
+                        (1, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 1)', LOC[295], ('cancelado', 'processado', 'exercicio_origem')),
+                        (2, 'sum(cancelado where processado and exercicio_origem == $exercicio - 2)', LOC[296], ('cancelado', 'processado', 'exercicio_origem')),
+                        (3, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 2)', LOC[297], ('cancelado', 'processado', 'exercicio_origem')),
+                        (4, 'sum(cancelado where processado and exercicio_origem == $exercicio - 3)', LOC[298], ('cancelado', 'processado', 'exercicio_origem')),
+                        (5, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 3)', LOC[299], ('cancelado', 'processado', 'exercicio_origem')),
+                        (6, 'sum(cancelado where processado and exercicio_origem == $exercicio - 4)', LOC[300], ('cancelado', 'processado', 'exercicio_origem')),
+                        (7, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 4)', LOC[301], ('cancelado', 'processado', 'exercicio_origem')),
+                        (8, 'sum(cancelado where processado and exercicio_origem <= $exercicio - 5)', LOC[302], ('cancelado', 'processado', 'exercicio_origem')),
+                        (9, 'sum(cancelado where not processado and exercicio_origem <= $exercicio - 5)', LOC[303], ('cancelado', 'processado', 'exercicio_origem')),
+                    ),
+                    fields=('cancelado', 'processado', 'exercicio_origem'),
+                    sheet_maps=(),
+                    row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
+                ),
+            ),
+            columns_at=(LOC[304], LOC[305], LOC[306], LOC[307], LOC[308], LOC[309], LOC[310], LOC[311], LOC[312], LOC[313]),
             output_format='impt',
             at=LOC[74],
         ),
@@ -2263,6 +2524,49 @@ PACKAGE = Package(
             files_map='arquivo_restos',
             stem='nomearquivo',
             line='{sheet};{key};{record_id};V0:[>R${V0}<]:-[401](Inscritos Processados E-1);V1:[>R${V1}<]:-[402](Inscritos Não Processados E-1);V2:[>R${V2}<]:-[403](Inscritos Processados E-2);V3:[>R${V3}<]:-[404](Inscritos Não Processados E-2);V4:[>R${V4}<]:-[405](Inscritos Processados E-3);V5:[>R${V5}<]:-[406](Inscritos Não Processados E-3);V6:[>R${V6}<]:-[407](Inscritos Processados E-4);V7:[>R${V7}<]:-[408](Inscritos Não Processados E-4);V8:[>R${V8}<]:-[409](Inscritos Processados anteriores a E-4);V9:[>R${V9}<]:-[410](Inscritos Não Processados anteriores a E-4);V10:[>R${V10}<]:-[411](Inscritos Processados do Exercício);V11:[>R${V11}<]:-[412](Inscritos Não Processados do Exercício);{marker};#C12;',
+            parts=(
+                SheetPart(
+                    source='restos_a_pagar',
+                    filter='ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude',
+                    filter_at=LOC[207],
+                    sheet=('"RP4"',),
+                    sheet_at=(LOC[314],),
+                    row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
+                    row_at=LOC[315],
+                    values=(
+                        (0, 'sum(inscrito where processado and exercicio_origem == $exercicio - 1)', LOC[316], ('inscrito', 'processado', 'exercicio_origem')),
+                        (1, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 1)', LOC[317], ('inscrito', 'processado', 'exercicio_origem')),
+                        (2, 'sum(inscrito where processado and exercicio_origem == $exercicio - 2)', LOC[318], ('inscrito', 'processado', 'exercicio_origem')),
+                        (3, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 2)', LOC[319], ('inscrito', 'processado', 'exercicio_origem')),
+                        (4, 'sum(inscrito where processado and exercicio_origem == $exercicio - 3)', LOC[320], ('inscrito', 'processado', 'exercicio_origem')),
+                        (5, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 3)', LOC[321], ('inscrito', 'processado', 'exercicio_origem')),
+                        (6, 'sum(inscrito where processado and exercicio_origem == $exercicio - 4)', LOC[322], ('inscrito', 'processado', 'exercicio_origem')),
+                        (7, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 4)', LOC[323], ('inscrito', 'processado', 'exercicio_origem')),
+                        (8, 'sum(inscrito where processado and exercicio_origem <= $exercicio - 5)', LOC[324], ('inscrito', 'processado', 'exercicio_origem')),
+                        (9, 'sum(inscrito where not processado and exercicio_origem <= $exercicio - 5)', LOC[325], ('inscrito', 'processado', 'exercicio_origem')),
+                    ),
+                    fields=('inscrito', 'processado', 'exercicio_origem'),
+                    sheet_maps=(),
+                    row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
+                ),
+                SheetPart(
+                    source='despesa_movimento',
+                    filter='$bimestre == 6 and no_periodo and funcao == 10 and saude',
+                    filter_at=LOC[143],
+                    sheet=('"RP4"',),
+                    sheet_at=(LOC[326],),
+                    row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
+                    row_at=LOC[327],
+                    values=(
+                        (10, 'sum(liquidado - pago)', LOC[328], ('liquidado', 'pago')),
+                        (11, 'sum(empenhado - liquidado)', LOC[329], ('empenhado', 'liquidado')),
+                    ),
+                    fields=('liquidado', 'pago', 'empenhado'),
+                    sheet_maps=(),
+                    row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
+                ),
+            ),
+            columns_at=(LOC[330], LOC[331], LOC[332], LOC[333], LOC[334], LOC[335], LOC[336], LOC[337], LOC[338], LOC[339], LOC[340], LOC[341]),
             output_format='impt',
             at=LOC[75],
         ),
@@ -2288,6 +2592,33 @@ PACKAGE = Package(
             files_map='arquivo_restos',
             stem='nomearquivo',
             line='{sheet};{key};{record_id};V0:[>R${V0}<]:-[601](Pagos Acumulados Processados E-1);V1:[>R${V1}<]:-[602](Pagos Acumulados Não Processados E-1);V2:[>R${V2}<]:-[603](Pagos Acumulados Processados E-2);V3:[>R${V3}<]:-[604](Pagos Acumulados Não Processados E-2);V4:[>R${V4}<]:-[605](Pagos Acumulados Processados E-3);V5:[>R${V5}<]:-[606](Pagos Acumulados Não Processados E-3);V6:[>R${V6}<]:-[607](Pagos Acumulados Processados E-4);V7:[>R${V7}<]:-[608](Pagos Acumulados Não Processados E-4);V8:[>R${V8}<]:-[609](Pagos Acumulados Processados anteriores a E-4);V9:[>R${V9}<]:-[610](Pagos Acumulados Não Processados anteriores a E-4);{marker};#C10;',
+            parts=(
+                SheetPart(
+                    source='restos_a_pagar',
+                    filter='data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude',
+                    filter_at=LOC[220],
+                    sheet=('"RP6"',),
+                    sheet_at=(LOC[342],),
+                    row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
+                    row_at=LOC[343],
+                    values=(
+                        (0, 'sum(pago where processado and exercicio_origem == $exercicio - 1)', LOC[344], ('pago', 'processado', 'exercicio_origem')),
+                        (1, 'sum(pago where not processado and exercicio_origem == $exercicio - 1)', LOC[345], ('pago', 'processado', 'exercicio_origem')),
+                        (2, 'sum(pago where processado and exercicio_origem == $exercicio - 2)', LOC[346], ('pago', 'processado', 'exercicio_origem')),
+                        (3, 'sum(pago where not processado and exercicio_origem == $exercicio - 2)', LOC[347], ('pago', 'processado', 'exercicio_origem')),
+                        (4, 'sum(pago where processado and exercicio_origem == $exercicio - 3)', LOC[348], ('pago', 'processado', 'exercicio_origem')),
+                        (5, 'sum(pago where not processado and exercicio_origem == $exercicio - 3)', LOC[349], ('pago', 'processado', 'exercicio_origem')),
+                        (6, 'sum(pago where processado and exercicio_origem == $exercicio - 4)', LOC[350], ('pago', 'processado', 'exercicio_origem')),
+                        (7, 'sum(pago where not processado and exercicio_origem == $exercicio - 4)', LOC[351], ('pago', 'processado', 'exercicio_origem')),
+                        (8, 'sum(pago where processado and exercicio_origem <= $exercicio - 5)', LOC[352], ('pago', 'processado', 'exercicio_origem')),
+                        (9, 'sum(pago where not processado and exercicio_origem <= $exercicio - 5)', LOC[353], ('pago', 'processado', 'exercicio_origem')),
+                    ),
+                    fields=('pago', 'processado', 'exercicio_origem'),
+                    sheet_maps=(),
+                    row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
+                ),
+            ),
+            columns_at=(LOC[354], LOC[355], LOC[356], LOC[357], LOC[358], LOC[359], LOC[360], LOC[361], LOC[362], LOC[363]),
             output_format='impt',
             at=LOC[76],
         ),
@@ -2313,6 +2644,33 @@ PACKAGE = Package(
             files_map='arquivo_restos',
             stem='nomearquivo',
             line='{sheet};{key};{record_id};V0:[>R${V0}<]:-[501](Pagos Processados E-1);V1:[>R${V1}<]:-[502](Pagos Não Processados E-1);V2:[>R${V2}<]:-[503](Pagos Processados E-2);V3:[>R${V3}<]:-[504](Pagos Não Processados E-2);V4:[>R${V4}<]:-[505](Pagos Processados E-3);V5:[>R${V5}<]:-[506](Pagos Não Processados E-3);V6:[>R${V6}<]:-[507](Pagos Processados E-4);V7:[>R${V7}<]:-[508](Pagos Não Processados E-4);V8:[>R${V8}<]:-[509](Pagos Processados anteriores a E-4);V9:[>R${V9}<]:-[510](Pagos Não Processados anteriores a E-4);{marker};#C10;',
+            parts=(
+                SheetPart(
+                    source='restos_a_pagar',
+                    filter='no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude',
+                    filter_at=LOC[233],
+                    sheet=('"RP5"',),
+                    sheet_at=(LOC[364],),
+                    row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
+                    row_at=LOC[365],
+                    values=(
+                        (0, 'sum(pago where processado and exercicio_origem == $exercicio - 1)', LOC[366], ('pago', 'processado', 'exercicio_origem')),
+                        (1, 'sum(pago where not processado and exercicio_origem == $exercicio - 1)', LOC[367], ('pago', 'processado', 'exercicio_origem')),
+                        (2, 'sum(pago where processado and exercicio_origem == $exercicio - 2)', LOC[368], ('pago', 'processado', 'exercicio_origem')),
+                        (3, 'sum(pago where not processado and exercicio_origem == $exercicio - 2)', LOC[369], ('pago', 'processado', 'exercicio_origem')),
+                        (4, 'sum(pago where processado and exercicio_origem == $exercicio - 3)', LOC[370], ('pago', 'processado', 'exercicio_origem')),
+                        (5, 'sum(pago where not processado and exercicio_origem == $exercicio - 3)', LOC[371], ('pago', 'processado', 'exercicio_origem')),
+                        (6, 'sum(pago where processado and exercicio_origem == $exercicio - 4)', LOC[372], ('pago', 'processado', 'exercicio_origem')),
+                        (7, 'sum(pago where not processado and exercicio_origem == $exercicio - 4)', LOC[373], ('pago', 'processado', 'exercicio_origem')),
+                        (8, 'sum(pago where processado and exercicio_origem <= $exercicio - 5)', LOC[374], ('pago', 'processado', 'exercicio_origem')),
+                        (9, 'sum(pago where not processado and exercicio_origem <= $exercicio - 5)', LOC[375], ('pago', 'processado', 'exercicio_origem')),
+                    ),
+                    fields=('pago', 'processado', 'exercicio_origem'),
+                    sheet_maps=(),
+                    row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
+                ),
+            ),
+            columns_at=(LOC[376], LOC[377], LOC[378], LOC[379], LOC[380], LOC[381], LOC[382], LOC[383], LOC[384], LOC[385]),
             output_format='impt',
             at=LOC[77],
         ),

@@ -110,6 +110,7 @@ from runtime.model import TableFile
 from runtime.model import Value
 from runtime.checks import Assertion
 from runtime.checks import Check
+from runtime.sheets import SheetPart
 from runtime.sheets import Sheets
 from runtime.values import D
 
@@ -378,6 +379,159 @@ LOC = (
     Loc('specs/siops/conferencias_restos.yaml', 30, 31, 30, 120),  # 258 siops/conferencias/restos/sum/1
     Loc('specs/siops/conferencias_restos.yaml', 39, 27, 39, 98),  # 259 siops/conferencias/restos/sum/2,4
     Loc('specs/siops/conferencias_restos.yaml', 48, 27, 48, 117),  # 260 siops/conferencias/restos/sum/3,5
+    Loc('specs/siops/2021/receita_execucao.yaml', 44, 13, 44, 14),  # 261 siops/receita/execucao/part/0/sheet/0
+    Loc('specs/siops/2021/receita_execucao.yaml', 46, 10, 46, 101),  # 262 siops/receita/execucao/part/0/row/key
+    Loc('specs/siops/2021/receita_execucao.yaml', 48, 11, 48, 79),  # 263 siops/receita/execucao/part/0/value/V0
+    Loc('specs/siops/2021/receita_execucao.yaml', 49, 11, 49, 82),  # 264 siops/receita/execucao/part/0/value/V1
+    Loc('specs/siops/2021/receita_execucao.yaml', 50, 11, 50, 73),  # 265 siops/receita/execucao/part/0/value/V2
+    Loc('specs/siops/2021/receita_execucao.yaml', 51, 11, 51, 117),  # 266 siops/receita/execucao/part/0/value/V3
+    Loc('specs/siops/2021/receita_execucao.yaml', 53, 11, 53, 266),  # 267 siops/receita/execucao/part/0/value/V4
+    Loc('specs/siops/2021/receita_execucao.yaml', 54, 11, 54, 103),  # 268 siops/receita/execucao/part/0/value/V5
+    Loc('specs/siops/2021/receita_execucao.yaml', 55, 11, 55, 96),  # 269 siops/receita/execucao/part/0/value/V7
+    Loc('specs/siops/2021/receita_execucao.yaml', 33, 5, 33, 72),  # 270 siops/receita/execucao/column/V0
+    Loc('specs/siops/2021/receita_execucao.yaml', 34, 5, 34, 75),  # 271 siops/receita/execucao/column/V1
+    Loc('specs/siops/2021/receita_execucao.yaml', 35, 5, 35, 62),  # 272 siops/receita/execucao/column/V2
+    Loc('specs/siops/2021/receita_execucao.yaml', 36, 5, 36, 56),  # 273 siops/receita/execucao/column/V3
+    Loc('specs/siops/2021/receita_execucao.yaml', 37, 5, 37, 119),  # 274 siops/receita/execucao/column/V4
+    Loc('specs/siops/2021/receita_execucao.yaml', 38, 5, 38, 66),  # 275 siops/receita/execucao/column/V5
+    Loc('specs/siops/2021/receita_execucao.yaml', 39, 5, 39, 112),  # 276 siops/receita/execucao/column/V6
+    Loc('specs/siops/2021/receita_execucao.yaml', 40, 5, 40, 48),  # 277 siops/receita/execucao/column/V7
+    Loc('specs/siops/despesa_execucao.yaml', 45, 9, 45, 105),  # 278 siops/despesa/execucao/part/0/sheet/0
+    Loc('specs/siops/despesa_execucao.yaml', 46, 9, 46, 63),  # 279 siops/despesa/execucao/part/0/sheet/1
+    Loc('specs/siops/despesa_execucao.yaml', 47, 10, 47, 131),  # 280 siops/despesa/execucao/part/0/row/key
+    Loc('specs/siops/despesa_execucao.yaml', 49, 11, 49, 25),  # 281 siops/despesa/execucao/part/0/value/V2
+    Loc('specs/siops/despesa_execucao.yaml', 50, 11, 50, 25),  # 282 siops/despesa/execucao/part/0/value/V3
+    Loc('specs/siops/despesa_execucao.yaml', 51, 11, 51, 20),  # 283 siops/despesa/execucao/part/0/value/V4
+    Loc('specs/siops/despesa_execucao.yaml', 52, 11, 52, 58),  # 284 siops/despesa/execucao/part/0/value/V5
+    Loc('specs/siops/despesa_execucao.yaml', 56, 9, 56, 105),  # 285 siops/despesa/execucao/part/1/sheet/0
+    Loc('specs/siops/despesa_execucao.yaml', 57, 9, 57, 63),  # 286 siops/despesa/execucao/part/1/sheet/1
+    Loc('specs/siops/despesa_execucao.yaml', 58, 10, 58, 131),  # 287 siops/despesa/execucao/part/1/row/key
+    Loc('specs/siops/despesa_execucao.yaml', 60, 11, 60, 48),  # 288 siops/despesa/execucao/part/1/value/V0
+    Loc('specs/siops/despesa_execucao.yaml', 61, 11, 61, 43),  # 289 siops/despesa/execucao/part/1/value/V1
+    Loc('specs/siops/despesa_execucao.yaml', 62, 11, 62, 44),  # 290 siops/despesa/execucao/part/1/value/V6
+    Loc('specs/siops/despesa_execucao.yaml', 34, 5, 34, 47),  # 291 siops/despesa/execucao/column/V0
+    Loc('specs/siops/despesa_execucao.yaml', 35, 5, 35, 50),  # 292 siops/despesa/execucao/column/V1
+    Loc('specs/siops/despesa_execucao.yaml', 36, 5, 36, 50),  # 293 siops/despesa/execucao/column/V2
+    Loc('specs/siops/despesa_execucao.yaml', 37, 5, 37, 51),  # 294 siops/despesa/execucao/column/V3
+    Loc('specs/siops/despesa_execucao.yaml', 38, 5, 38, 46),  # 295 siops/despesa/execucao/column/V4
+    Loc('specs/siops/despesa_execucao.yaml', 39, 5, 39, 75),  # 296 siops/despesa/execucao/column/V5
+    Loc('specs/siops/despesa_execucao.yaml', 40, 5, 40, 47),  # 297 siops/despesa/execucao/column/V6
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 39, 14, 39, 19),  # 298 siops/restos/cancelados_acumulados/part/0/sheet/0
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 40, 10, 40, 106),  # 299 siops/restos/cancelados_acumulados/part/0/row/key
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 42, 11, 42, 81),  # 300 siops/restos/cancelados_acumulados/part/0/value/V0
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 43, 11, 43, 85),  # 301 siops/restos/cancelados_acumulados/part/0/value/V1
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 44, 11, 44, 81),  # 302 siops/restos/cancelados_acumulados/part/0/value/V2
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 45, 11, 45, 85),  # 303 siops/restos/cancelados_acumulados/part/0/value/V3
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 46, 11, 46, 81),  # 304 siops/restos/cancelados_acumulados/part/0/value/V4
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 47, 11, 47, 85),  # 305 siops/restos/cancelados_acumulados/part/0/value/V5
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 48, 11, 48, 81),  # 306 siops/restos/cancelados_acumulados/part/0/value/V6
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 49, 11, 49, 85),  # 307 siops/restos/cancelados_acumulados/part/0/value/V7
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 50, 11, 50, 81),  # 308 siops/restos/cancelados_acumulados/part/0/value/V8
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 51, 11, 51, 85),  # 309 siops/restos/cancelados_acumulados/part/0/value/V9
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 26, 5, 26, 70),  # 310 siops/restos/cancelados_acumulados/column/V0
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 27, 5, 27, 74),  # 311 siops/restos/cancelados_acumulados/column/V1
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 28, 5, 28, 70),  # 312 siops/restos/cancelados_acumulados/column/V2
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 29, 5, 29, 74),  # 313 siops/restos/cancelados_acumulados/column/V3
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 30, 5, 30, 70),  # 314 siops/restos/cancelados_acumulados/column/V4
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 31, 5, 31, 74),  # 315 siops/restos/cancelados_acumulados/column/V5
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 32, 5, 32, 70),  # 316 siops/restos/cancelados_acumulados/column/V6
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 33, 5, 33, 74),  # 317 siops/restos/cancelados_acumulados/column/V7
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 34, 5, 34, 83),  # 318 siops/restos/cancelados_acumulados/column/V8
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 35, 5, 35, 87),  # 319 siops/restos/cancelados_acumulados/column/V9
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 38, 14, 38, 19),  # 320 siops/restos/cancelados_exercicio/part/0/sheet/0
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 39, 10, 39, 106),  # 321 siops/restos/cancelados_exercicio/part/0/row/key
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 41, 11, 41, 81),  # 322 siops/restos/cancelados_exercicio/part/0/value/V0
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 42, 11, 42, 85),  # 323 siops/restos/cancelados_exercicio/part/0/value/V1
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 43, 11, 43, 81),  # 324 siops/restos/cancelados_exercicio/part/0/value/V2
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 44, 11, 44, 85),  # 325 siops/restos/cancelados_exercicio/part/0/value/V3
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 45, 11, 45, 81),  # 326 siops/restos/cancelados_exercicio/part/0/value/V4
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 46, 11, 46, 85),  # 327 siops/restos/cancelados_exercicio/part/0/value/V5
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 47, 11, 47, 81),  # 328 siops/restos/cancelados_exercicio/part/0/value/V6
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 48, 11, 48, 85),  # 329 siops/restos/cancelados_exercicio/part/0/value/V7
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 49, 11, 49, 81),  # 330 siops/restos/cancelados_exercicio/part/0/value/V8
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 50, 11, 50, 85),  # 331 siops/restos/cancelados_exercicio/part/0/value/V9
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 25, 5, 25, 59),  # 332 siops/restos/cancelados_exercicio/column/V0
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 26, 5, 26, 63),  # 333 siops/restos/cancelados_exercicio/column/V1
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 27, 5, 27, 59),  # 334 siops/restos/cancelados_exercicio/column/V2
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 28, 5, 28, 63),  # 335 siops/restos/cancelados_exercicio/column/V3
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 29, 5, 29, 59),  # 336 siops/restos/cancelados_exercicio/column/V4
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 30, 5, 30, 63),  # 337 siops/restos/cancelados_exercicio/column/V5
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 31, 5, 31, 59),  # 338 siops/restos/cancelados_exercicio/column/V6
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 32, 5, 32, 63),  # 339 siops/restos/cancelados_exercicio/column/V7
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 33, 5, 33, 72),  # 340 siops/restos/cancelados_exercicio/column/V8
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 34, 5, 34, 76),  # 341 siops/restos/cancelados_exercicio/column/V9
+    Loc('specs/siops/restos_inscritos.yaml', 56, 14, 56, 19),  # 342 siops/restos/inscritos/part/0/sheet/0
+    Loc('specs/siops/restos_inscritos.yaml', 57, 10, 57, 106),  # 343 siops/restos/inscritos/part/0/row/key
+    Loc('specs/siops/restos_inscritos.yaml', 59, 11, 59, 80),  # 344 siops/restos/inscritos/part/0/value/V0
+    Loc('specs/siops/restos_inscritos.yaml', 60, 11, 60, 84),  # 345 siops/restos/inscritos/part/0/value/V1
+    Loc('specs/siops/restos_inscritos.yaml', 61, 11, 61, 80),  # 346 siops/restos/inscritos/part/0/value/V2
+    Loc('specs/siops/restos_inscritos.yaml', 62, 11, 62, 84),  # 347 siops/restos/inscritos/part/0/value/V3
+    Loc('specs/siops/restos_inscritos.yaml', 63, 11, 63, 80),  # 348 siops/restos/inscritos/part/0/value/V4
+    Loc('specs/siops/restos_inscritos.yaml', 64, 11, 64, 84),  # 349 siops/restos/inscritos/part/0/value/V5
+    Loc('specs/siops/restos_inscritos.yaml', 65, 11, 65, 80),  # 350 siops/restos/inscritos/part/0/value/V6
+    Loc('specs/siops/restos_inscritos.yaml', 66, 11, 66, 84),  # 351 siops/restos/inscritos/part/0/value/V7
+    Loc('specs/siops/restos_inscritos.yaml', 67, 11, 67, 80),  # 352 siops/restos/inscritos/part/0/value/V8
+    Loc('specs/siops/restos_inscritos.yaml', 68, 11, 68, 84),  # 353 siops/restos/inscritos/part/0/value/V9
+    Loc('specs/siops/restos_inscritos.yaml', 71, 14, 71, 19),  # 354 siops/restos/inscritos/part/1/sheet/0
+    Loc('specs/siops/restos_inscritos.yaml', 72, 10, 72, 106),  # 355 siops/restos/inscritos/part/1/row/key
+    Loc('specs/siops/restos_inscritos.yaml', 74, 12, 74, 33),  # 356 siops/restos/inscritos/part/1/value/V10
+    Loc('specs/siops/restos_inscritos.yaml', 75, 12, 75, 38),  # 357 siops/restos/inscritos/part/1/value/V11
+    Loc('specs/siops/restos_inscritos.yaml', 41, 5, 41, 58),  # 358 siops/restos/inscritos/column/V0
+    Loc('specs/siops/restos_inscritos.yaml', 42, 5, 42, 62),  # 359 siops/restos/inscritos/column/V1
+    Loc('specs/siops/restos_inscritos.yaml', 43, 5, 43, 58),  # 360 siops/restos/inscritos/column/V2
+    Loc('specs/siops/restos_inscritos.yaml', 44, 5, 44, 62),  # 361 siops/restos/inscritos/column/V3
+    Loc('specs/siops/restos_inscritos.yaml', 45, 5, 45, 58),  # 362 siops/restos/inscritos/column/V4
+    Loc('specs/siops/restos_inscritos.yaml', 46, 5, 46, 62),  # 363 siops/restos/inscritos/column/V5
+    Loc('specs/siops/restos_inscritos.yaml', 47, 5, 47, 58),  # 364 siops/restos/inscritos/column/V6
+    Loc('specs/siops/restos_inscritos.yaml', 48, 5, 48, 62),  # 365 siops/restos/inscritos/column/V7
+    Loc('specs/siops/restos_inscritos.yaml', 49, 5, 49, 71),  # 366 siops/restos/inscritos/column/V8
+    Loc('specs/siops/restos_inscritos.yaml', 50, 5, 50, 75),  # 367 siops/restos/inscritos/column/V9
+    Loc('specs/siops/restos_inscritos.yaml', 51, 5, 51, 68),  # 368 siops/restos/inscritos/column/V10
+    Loc('specs/siops/restos_inscritos.yaml', 52, 5, 52, 72),  # 369 siops/restos/inscritos/column/V11
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 40, 14, 40, 19),  # 370 siops/restos/pagos_acumulados/part/0/sheet/0
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 41, 10, 41, 106),  # 371 siops/restos/pagos_acumulados/part/0/row/key
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 43, 11, 43, 76),  # 372 siops/restos/pagos_acumulados/part/0/value/V0
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 44, 11, 44, 80),  # 373 siops/restos/pagos_acumulados/part/0/value/V1
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 45, 11, 45, 76),  # 374 siops/restos/pagos_acumulados/part/0/value/V2
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 46, 11, 46, 80),  # 375 siops/restos/pagos_acumulados/part/0/value/V3
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 47, 11, 47, 76),  # 376 siops/restos/pagos_acumulados/part/0/value/V4
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 48, 11, 48, 80),  # 377 siops/restos/pagos_acumulados/part/0/value/V5
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 49, 11, 49, 76),  # 378 siops/restos/pagos_acumulados/part/0/value/V6
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 50, 11, 50, 80),  # 379 siops/restos/pagos_acumulados/part/0/value/V7
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 51, 11, 51, 76),  # 380 siops/restos/pagos_acumulados/part/0/value/V8
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 52, 11, 52, 80),  # 381 siops/restos/pagos_acumulados/part/0/value/V9
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 27, 5, 27, 65),  # 382 siops/restos/pagos_acumulados/column/V0
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 28, 5, 28, 69),  # 383 siops/restos/pagos_acumulados/column/V1
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 29, 5, 29, 65),  # 384 siops/restos/pagos_acumulados/column/V2
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 30, 5, 30, 69),  # 385 siops/restos/pagos_acumulados/column/V3
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 31, 5, 31, 65),  # 386 siops/restos/pagos_acumulados/column/V4
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 32, 5, 32, 69),  # 387 siops/restos/pagos_acumulados/column/V5
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 33, 5, 33, 65),  # 388 siops/restos/pagos_acumulados/column/V6
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 34, 5, 34, 69),  # 389 siops/restos/pagos_acumulados/column/V7
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 35, 5, 35, 78),  # 390 siops/restos/pagos_acumulados/column/V8
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 36, 5, 36, 82),  # 391 siops/restos/pagos_acumulados/column/V9
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 38, 14, 38, 19),  # 392 siops/restos/pagos_exercicio/part/0/sheet/0
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 39, 10, 39, 106),  # 393 siops/restos/pagos_exercicio/part/0/row/key
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 41, 11, 41, 76),  # 394 siops/restos/pagos_exercicio/part/0/value/V0
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 42, 11, 42, 80),  # 395 siops/restos/pagos_exercicio/part/0/value/V1
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 43, 11, 43, 76),  # 396 siops/restos/pagos_exercicio/part/0/value/V2
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 44, 11, 44, 80),  # 397 siops/restos/pagos_exercicio/part/0/value/V3
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 45, 11, 45, 76),  # 398 siops/restos/pagos_exercicio/part/0/value/V4
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 46, 11, 46, 80),  # 399 siops/restos/pagos_exercicio/part/0/value/V5
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 47, 11, 47, 76),  # 400 siops/restos/pagos_exercicio/part/0/value/V6
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 48, 11, 48, 80),  # 401 siops/restos/pagos_exercicio/part/0/value/V7
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 49, 11, 49, 76),  # 402 siops/restos/pagos_exercicio/part/0/value/V8
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 50, 11, 50, 80),  # 403 siops/restos/pagos_exercicio/part/0/value/V9
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 25, 5, 25, 54),  # 404 siops/restos/pagos_exercicio/column/V0
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 26, 5, 26, 58),  # 405 siops/restos/pagos_exercicio/column/V1
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 27, 5, 27, 54),  # 406 siops/restos/pagos_exercicio/column/V2
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 28, 5, 28, 58),  # 407 siops/restos/pagos_exercicio/column/V3
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 29, 5, 29, 54),  # 408 siops/restos/pagos_exercicio/column/V4
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 30, 5, 30, 58),  # 409 siops/restos/pagos_exercicio/column/V5
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 31, 5, 31, 54),  # 410 siops/restos/pagos_exercicio/column/V6
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 32, 5, 32, 58),  # 411 siops/restos/pagos_exercicio/column/V7
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 33, 5, 33, 67),  # 412 siops/restos/pagos_exercicio/column/V8
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 34, 5, 34, 71),  # 413 siops/restos/pagos_exercicio/column/V9
 )
 
 # Rows by name: the index of each row `finish` reads in its layout's table (ctx.rows).
@@ -802,6 +956,8 @@ def scan_despesa_movimento(rows, ctx):
                         _a = A_despesa_execucao[f_municipio] = ctx.new_rows('despesa/execucao')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/despesa_execucao.yaml:36:5  siops/despesa/execucao/part/0/column/V2  V2 = sum(empenhado)
                     _row[2] += d_empenhado
                     # specs/siops/despesa_execucao.yaml:37:5  siops/despesa/execucao/part/0/column/V3  V3 = sum(liquidado)
@@ -811,6 +967,8 @@ def scan_despesa_movimento(rows, ctx):
                     # specs/siops/despesa_execucao.yaml:39:5  siops/despesa/execucao/part/0/column/V5  V5 = sum(empenhado - liquidado where $bimestre == 6)
                     if _k2:
                         _row[5] += (d_empenhado - d_liquidado)
+                    if _trace is not None:
+                        _trace.sheet('despesa/execucao', f_municipio, 0, _k, _line, _before, _row, (o.coalesce(o.field(_l1, 0), 10), o.coalesce(o.field(_l2, 0), 18)), o.coalesce(o.field(_l3, 0), _l4[0]), (d_empenhado, d_liquidado, d_pago))
             if _on1:
                 # specs/siops/restos_inscritos.yaml:70:13  siops/restos/inscritos/part/1/filter
                 #   $bimestre == 6 and no_periodo and funcao == 10 and saude
@@ -826,10 +984,14 @@ def scan_despesa_movimento(rows, ctx):
                         _a = A_restos_inscritos[f_municipio] = ctx.new_rows('restos/inscritos')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/restos_inscritos.yaml:51:5  siops/restos/inscritos/part/1/column/V10  V10 = sum(liquidado - pago)
                     _row[10] += (d_liquidado - d_pago)
                     # specs/siops/restos_inscritos.yaml:52:5  siops/restos/inscritos/part/1/column/V11  V11 = sum(empenhado - liquidado)
                     _row[11] += (d_empenhado - d_liquidado)
+                    if _trace is not None:
+                        _trace.sheet('restos/inscritos', f_municipio, 1, _k, _line, _before, _row, ('RP4',), o.coalesce(o.field(_l1, 0), 10), (d_liquidado, d_pago, d_empenhado))
             # siops/conferencias/despesa_execucao: somas das conferências (todos os registros, sem classificação)
             # specs/siops/conferencias_despesa_execucao.yaml:17:32  siops/conferencias/despesa_execucao/sum/common
             #   o que todas as somas abaixo exigem
@@ -946,6 +1108,8 @@ def scan_dotacao(rows, ctx):
                         _a = A_despesa_execucao[f_municipio] = ctx.new_rows('despesa/execucao')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/despesa_execucao.yaml:34:5  siops/despesa/execucao/part/1/column/V0  V0 = sum(dotacao_inicial where not orcada)
                     if (not d_orcada):
                         _row[0] += f_dotacao_inicial
@@ -955,6 +1119,8 @@ def scan_dotacao(rows, ctx):
                     # specs/siops/despesa_execucao.yaml:40:5  siops/despesa/execucao/part/1/column/V6  V6 = sum(dotacao_inicial where orcada)
                     if d_orcada:
                         _row[6] += f_dotacao_inicial
+                    if _trace is not None:
+                        _trace.sheet('despesa/execucao', f_municipio, 1, _k, _line, _before, _row, (o.coalesce(o.field(_l1, 0), 10), o.coalesce(o.field(_l2, 0), 18)), o.coalesce(o.field(_l3, 0), _l4[0]), (f_dotacao_inicial, d_orcada, d_atualizada))
             # siops/conferencias/dotacao: somas das conferências (todos os registros, sem classificação)
             _c = A_conferencias_dotacao.get(f_municipio)
             if _c is None:
@@ -1126,6 +1292,8 @@ def scan_receita(rows, ctx):
                         _a = A_receita_execucao[f_municipio] = ctx.new_rows('receita/execucao')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/2021/receita_execucao.yaml:33:5  siops/receita/execucao/part/0/column/V0  V0 = sum(previsto_inicial where no_periodo and rubrica…
                     if (d_no_periodo and (f_rubrica_principal is None)):
                         _row[0] += f_previsto_inicial
@@ -1148,6 +1316,8 @@ def scan_receita(rows, ctx):
                     # specs/siops/2021/receita_execucao.yaml:40:5  siops/receita/execucao/part/0/column/V7  V7 = sum(previsto_inicial where exercicio == $exercici…
                     if ((f_exercicio == _k2) and (f_rubrica_principal is None)):
                         _row[7] += f_previsto_inicial
+                    if _trace is not None:
+                        _trace.sheet('receita/execucao', f_municipio, 0, _k, _line, _before, _row, (1,), o.coalesce(_l1[0], ''), (f_previsto_inicial, d_no_periodo, f_rubrica_principal, f_previsto_atualizado, f_arrecadado, f_tipo_deducao, f_rubrica, f_exercicio))
             # siops/conferencias/receita: somas das conferências (todos os registros, sem classificação)
             # specs/siops/conferencias_receita.yaml:16:33  siops/conferencias/receita/sum/common
             #   o que todas as somas abaixo exigem
@@ -1266,6 +1436,8 @@ def scan_restos_a_pagar(rows, ctx):
                         _a = A_restos_cancelados_acumulados[f_municipio] = ctx.new_rows('restos/cancelados_acumulados')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/restos_cancelados_acumulados.yaml:26:5  siops/restos/cancelados_acumulados/part/0/column/V0  V0 = sum(cancelado where processado and exercicio_orig…
                     if (f_processado and (f_exercicio_origem == _k2)):
                         _row[0] += d_cancelado
@@ -1296,6 +1468,8 @@ def scan_restos_a_pagar(rows, ctx):
                     # specs/siops/restos_cancelados_acumulados.yaml:35:5  siops/restos/cancelados_acumulados/part/0/column/V9  V9 = sum(cancelado where not processado and exercicio_…
                     if ((not f_processado) and (f_exercicio_origem <= _k6)):
                         _row[9] += d_cancelado
+                    if _trace is not None:
+                        _trace.sheet('restos/cancelados_acumulados', f_municipio, 0, _k, _line, _before, _row, ('RP8',), o.coalesce(o.field(_l1, 0), 10), (d_cancelado, f_processado, f_exercicio_origem))
             if _on1:
                 # specs/siops/restos_cancelados_exercicio.yaml:37:13  siops/restos/cancelados_exercicio/part/0/filter
                 #   no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude
@@ -1311,6 +1485,8 @@ def scan_restos_a_pagar(rows, ctx):
                         _a = A_restos_cancelados_exercicio[f_municipio] = ctx.new_rows('restos/cancelados_exercicio')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/restos_cancelados_exercicio.yaml:25:5  siops/restos/cancelados_exercicio/part/0/column/V0  V0 = sum(cancelado where processado and exercicio_orig…
                     if (f_processado and (f_exercicio_origem == _k2)):
                         _row[0] += d_cancelado
@@ -1341,6 +1517,8 @@ def scan_restos_a_pagar(rows, ctx):
                     # specs/siops/restos_cancelados_exercicio.yaml:34:5  siops/restos/cancelados_exercicio/part/0/column/V9  V9 = sum(cancelado where not processado and exercicio_…
                     if ((not f_processado) and (f_exercicio_origem <= _k6)):
                         _row[9] += d_cancelado
+                    if _trace is not None:
+                        _trace.sheet('restos/cancelados_exercicio', f_municipio, 0, _k, _line, _before, _row, ('RP7',), o.coalesce(o.field(_l1, 0), 10), (d_cancelado, f_processado, f_exercicio_origem))
             if _on2:
                 # specs/siops/restos_inscritos.yaml:55:13  siops/restos/inscritos/part/0/filter
                 #   ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude
@@ -1356,6 +1534,8 @@ def scan_restos_a_pagar(rows, ctx):
                         _a = A_restos_inscritos[f_municipio] = ctx.new_rows('restos/inscritos')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/restos_inscritos.yaml:41:5  siops/restos/inscritos/part/0/column/V0  V0 = sum(inscrito where processado and exercicio_orige…
                     if (f_processado and (f_exercicio_origem == _k2)):
                         _row[0] += d_inscrito
@@ -1386,6 +1566,8 @@ def scan_restos_a_pagar(rows, ctx):
                     # specs/siops/restos_inscritos.yaml:50:5  siops/restos/inscritos/part/0/column/V9  V9 = sum(inscrito where not processado and exercicio_o…
                     if ((not f_processado) and (f_exercicio_origem <= _k6)):
                         _row[9] += d_inscrito
+                    if _trace is not None:
+                        _trace.sheet('restos/inscritos', f_municipio, 0, _k, _line, _before, _row, ('RP4',), o.coalesce(o.field(_l1, 0), 10), (d_inscrito, f_processado, f_exercicio_origem))
             if _on3:
                 # specs/siops/restos_pagos_acumulados.yaml:39:13  siops/restos/pagos_acumulados/part/0/filter
                 #   data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude
@@ -1401,6 +1583,8 @@ def scan_restos_a_pagar(rows, ctx):
                         _a = A_restos_pagos_acumulados[f_municipio] = ctx.new_rows('restos/pagos_acumulados')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/restos_pagos_acumulados.yaml:27:5  siops/restos/pagos_acumulados/part/0/column/V0  V0 = sum(pago where processado and exercicio_origem ==…
                     if (f_processado and (f_exercicio_origem == _k2)):
                         _row[0] += d_pago
@@ -1431,6 +1615,8 @@ def scan_restos_a_pagar(rows, ctx):
                     # specs/siops/restos_pagos_acumulados.yaml:36:5  siops/restos/pagos_acumulados/part/0/column/V9  V9 = sum(pago where not processado and exercicio_orige…
                     if ((not f_processado) and (f_exercicio_origem <= _k6)):
                         _row[9] += d_pago
+                    if _trace is not None:
+                        _trace.sheet('restos/pagos_acumulados', f_municipio, 0, _k, _line, _before, _row, ('RP6',), o.coalesce(o.field(_l1, 0), 10), (d_pago, f_processado, f_exercicio_origem))
             if _on4:
                 # specs/siops/restos_pagos_exercicio.yaml:37:13  siops/restos/pagos_exercicio/part/0/filter
                 #   no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude
@@ -1446,6 +1632,8 @@ def scan_restos_a_pagar(rows, ctx):
                         _a = A_restos_pagos_exercicio[f_municipio] = ctx.new_rows('restos/pagos_exercicio')
                     _row = _a[_k]
                     _hit = True
+                    if _trace is not None:  # apura explain: remember what this record adds
+                        _before = _row[:]
                     # specs/siops/restos_pagos_exercicio.yaml:25:5  siops/restos/pagos_exercicio/part/0/column/V0  V0 = sum(pago where processado and exercicio_origem ==…
                     if (f_processado and (f_exercicio_origem == _k2)):
                         _row[0] += d_pago
@@ -1476,6 +1664,8 @@ def scan_restos_a_pagar(rows, ctx):
                     # specs/siops/restos_pagos_exercicio.yaml:34:5  siops/restos/pagos_exercicio/part/0/column/V9  V9 = sum(pago where not processado and exercicio_orige…
                     if ((not f_processado) and (f_exercicio_origem <= _k6)):
                         _row[9] += d_pago
+                    if _trace is not None:
+                        _trace.sheet('restos/pagos_exercicio', f_municipio, 0, _k, _line, _before, _row, ('RP5',), o.coalesce(o.field(_l1, 0), 10), (d_pago, f_processado, f_exercicio_origem))
             # siops/conferencias/restos: somas das conferências (todos os registros, sem classificação)
             _c = A_conferencias_restos.get(f_municipio)
             if _c is None:
@@ -2260,6 +2450,30 @@ PACKAGE = Package(
             line='{sheet};{key};{record_id};V0:[>R${V0}<]:-[17](Previsão Inicial das Receitas Brutas (a));V1:[>R${V1}<]:-[15](Previsão Atualizada das Receitas Brutas (b));V2:[>R${V2}<]:-[18](Receitas Realizadas Brutas (c));V3:[>R${V3}<]:-[6](Deduções das Receitas (d));V4:[>R${V4}<]:-[20](Receitas Realizadas da base para cálculo do percentual de aplicacao em ASPS (e) = (c-d));V5:[>R${V5}<]:-[5](Dedução Para Formação do FUNDEB (f));V6:[>R${V6}<]:-[24](Total Geral das Receitas Liquidas Realizadas (g) = (c-d-f);V7:[>R${V7}<]:-[22](Receitas Orçadas);{marker};#C8;',
             name='{stem}.IMPT',
             formulas=((6, ((1, 2), (-1, 3), (-1, 5))),),
+            parts=(
+                SheetPart(
+                    source='receita',
+                    filter='no_periodo or exercicio == $exercicio + 1 and $bimestre == 6',
+                    filter_at=LOC[173],
+                    sheet=('1',),
+                    sheet_at=(LOC[261],),
+                    row='coalesce(lookup(natureza_receita, coalesce(rubrica_principal, rubrica)).natureza_siops, "")',
+                    row_at=LOC[262],
+                    values=(
+                        (0, 'sum(previsto_inicial where no_periodo and rubrica_principal is null)', LOC[263], ('previsto_inicial', 'no_periodo', 'rubrica_principal')),
+                        (1, 'sum(previsto_atualizado where no_periodo and rubrica_principal is null)', LOC[264], ('previsto_atualizado', 'no_periodo', 'rubrica_principal')),
+                        (2, 'sum(arrecadado where no_periodo and rubrica_principal is null)', LOC[265], ('arrecadado', 'no_periodo', 'rubrica_principal')),
+                        (3, 'sum(-arrecadado where no_periodo and rubrica_principal is not null and coalesce(tipo_deducao, "") != "05")', LOC[266], ('arrecadado', 'no_periodo', 'rubrica_principal', 'tipo_deducao')),
+                        (4, 'sum(arrecadado where no_periodo and (rubrica_principal is null or coalesce(tipo_deducao, "") != "05") and lookup(na_base_asps, coalesce(lookup(natureza_receita, coalesce(rubrica_principal, rubrica)).natureza_siops, "")).natureza_receita_siops is not null)', LOC[267], ('arrecadado', 'no_periodo', 'rubrica_principal', 'tipo_deducao', 'rubrica')),
+                        (5, 'sum(-arrecadado where no_periodo and rubrica_principal is not null and tipo_deducao == "05")', LOC[268], ('arrecadado', 'no_periodo', 'rubrica_principal', 'tipo_deducao')),
+                        (7, 'sum(previsto_inicial where exercicio == $exercicio + 1 and rubrica_principal is null)', LOC[269], ('previsto_inicial', 'exercicio', 'rubrica_principal')),
+                    ),
+                    fields=('previsto_inicial', 'no_periodo', 'rubrica_principal', 'previsto_atualizado', 'arrecadado', 'tipo_deducao', 'rubrica', 'exercicio'),
+                    sheet_maps=(),
+                    row_maps=('natureza_receita', 'elemento_receita'),
+                ),
+            ),
+            columns_at=(LOC[270], LOC[271], LOC[272], LOC[273], LOC[274], LOC[275], LOC[276], LOC[277]),
             output_format='impt',
             at=LOC[72],
         ),
@@ -2282,6 +2496,44 @@ PACKAGE = Package(
             files_map='arquivo_despesa',
             stem='nomearquivo',
             line='{sheet};{key};{record_id};V0:[>R${V0}<]:-[13](Dotação Inicial);V1:[>R${V1}<]:-[12](Dotação Atualizada);V2:[>R${V2}<]:-[9](Despesas Empenhadas);V3:[>R${V3}<]:-[10](Despesas Liquidadas);V4:[>R${V4}<]:-[11](Despesas Pagas);V5:[>R${V5}<]:-[14](Inscritas em Restos a Pagar Não Processados);V6:[>R${V6}<]:-[8](Despesas Orçadas);{marker};#C7;',
+            parts=(
+                SheetPart(
+                    source='despesa_movimento',
+                    filter='no_periodo and funcao == 10 and saude',
+                    filter_at=LOC[137],
+                    sheet=('coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)', 'coalesce(lookup(grupo_subfuncao, subfuncao).grupo, 18)'),
+                    sheet_at=(LOC[278], LOC[279]),
+                    row='coalesce(lookup(excecao_natureza, municipio, natureza).elemento_siops, lookup(natureza_despesa, natureza).natureza_siops)',
+                    row_at=LOC[280],
+                    values=(
+                        (2, 'sum(empenhado)', LOC[281], ('empenhado',)),
+                        (3, 'sum(liquidado)', LOC[282], ('liquidado',)),
+                        (4, 'sum(pago)', LOC[283], ('pago',)),
+                        (5, 'sum(empenhado - liquidado where $bimestre == 6)', LOC[284], ('empenhado', 'liquidado')),
+                    ),
+                    fields=('empenhado', 'liquidado', 'pago'),
+                    sheet_maps=('equivalencia', 'grupo_fonte', 'grupo_subfuncao'),
+                    row_maps=('excecao_natureza', 'natureza_despesa', 'elemento_despesa'),
+                ),
+                SheetPart(
+                    source='dotacao',
+                    filter='funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6)',
+                    filter_at=LOC[158],
+                    sheet=('coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)', 'coalesce(lookup(grupo_subfuncao, subfuncao).grupo, 18)'),
+                    sheet_at=(LOC[285], LOC[286]),
+                    row='coalesce(lookup(excecao_natureza, municipio, natureza).elemento_siops, lookup(natureza_despesa, natureza).natureza_siops)',
+                    row_at=LOC[287],
+                    values=(
+                        (0, 'sum(dotacao_inicial where not orcada)', LOC[288], ('dotacao_inicial', 'orcada')),
+                        (1, 'sum(atualizada where not orcada)', LOC[289], ('atualizada', 'orcada')),
+                        (6, 'sum(dotacao_inicial where orcada)', LOC[290], ('dotacao_inicial', 'orcada')),
+                    ),
+                    fields=('dotacao_inicial', 'orcada', 'atualizada'),
+                    sheet_maps=('equivalencia', 'grupo_fonte', 'grupo_subfuncao'),
+                    row_maps=('excecao_natureza', 'natureza_despesa', 'elemento_despesa'),
+                ),
+            ),
+            columns_at=(LOC[291], LOC[292], LOC[293], LOC[294], LOC[295], LOC[296], LOC[297]),
             output_format='impt',
             at=LOC[73],
         ),
@@ -2307,6 +2559,33 @@ PACKAGE = Package(
             files_map='arquivo_restos',
             stem='nomearquivo',
             line='{sheet};{key};{record_id};V0:[>R${V0}<]:-[801](Cancelados Acumulados Processados E-1);V1:[>R${V1}<]:-[802](Cancelados Acumulados Não Processados E-1);V2:[>R${V2}<]:-[803](Cancelados Acumulados Processados E-2);V3:[>R${V3}<]:-[804](Cancelados Acumulados Não Processados E-2);V4:[>R${V4}<]:-[805](Cancelados Acumulados Processados E-3);V5:[>R${V5}<]:-[806](Cancelados Acumulados Não Processados E-3);V6:[>R${V6}<]:-[807](Cancelados Acumulados Processados E-4);V7:[>R${V7}<]:-[808](Cancelados Acumulados Não Processados E-4);V8:[>R${V8}<]:-[809](Cancelados Acumulados Processados anteriores a E-4);V9:[>R${V9}<]:-[810](Cancelados Acumulados Não Processados anteriores a E-4);{marker};#C10;',
+            parts=(
+                SheetPart(
+                    source='restos_a_pagar',
+                    filter='data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude',
+                    filter_at=LOC[192],
+                    sheet=('"RP8"',),
+                    sheet_at=(LOC[298],),
+                    row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
+                    row_at=LOC[299],
+                    values=(
+                        (0, 'sum(cancelado where processado and exercicio_origem == $exercicio - 1)', LOC[300], ('cancelado', 'processado', 'exercicio_origem')),
+                        (1, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 1)', LOC[301], ('cancelado', 'processado', 'exercicio_origem')),
+                        (2, 'sum(cancelado where processado and exercicio_origem == $exercicio - 2)', LOC[302], ('cancelado', 'processado', 'exercicio_origem')),
+                        (3, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 2)', LOC[303], ('cancelado', 'processado', 'exercicio_origem')),
+                        (4, 'sum(cancelado where processado and exercicio_origem == $exercicio - 3)', LOC[304], ('cancelado', 'processado', 'exercicio_origem')),
+                        (5, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 3)', LOC[305], ('cancelado', 'processado', 'exercicio_origem')),
+                        (6, 'sum(cancelado where processado and exercicio_origem == $exercicio - 4)', LOC[306], ('cancelado', 'processado', 'exercicio_origem')),
+                        (7, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 4)', LOC[307], ('cancelado', 'processado', 'exercicio_origem')),
+                        (8, 'sum(cancelado where processado and exercicio_origem <= $exercicio - 5)', LOC[308], ('cancelado', 'processado', 'exercicio_origem')),
+                        (9, 'sum(cancelado where not processado and exercicio_origem <= $exercicio - 5)', LOC[309], ('cancelado', 'processado', 'exercicio_origem')),
+                    ),
+                    fields=('cancelado', 'processado', 'exercicio_origem'),
+                    sheet_maps=(),
+                    row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
+                ),
+            ),
+            columns_at=(LOC[310], LOC[311], LOC[312], LOC[313], LOC[314], LOC[315], LOC[316], LOC[317], LOC[318], LOC[319]),
             output_format='impt',
             at=LOC[74],
         ),
@@ -2332,6 +2611,33 @@ PACKAGE = Package(
             files_map='arquivo_restos',
             stem='nomearquivo',
             line='{sheet};{key};{record_id};V0:[>R${V0}<]:-[701](Cancelados Processados E-1);V1:[>R${V1}<]:-[702](Cancelados Não Processados E-1);V2:[>R${V2}<]:-[703](Cancelados Processados E-2);V3:[>R${V3}<]:-[704](Cancelados Não Processados E-2);V4:[>R${V4}<]:-[705](Cancelados Processados E-3);V5:[>R${V5}<]:-[706](Cancelados Não Processados E-3);V6:[>R${V6}<]:-[707](Cancelados Processados E-4);V7:[>R${V7}<]:-[708](Cancelados Não Processados E-4);V8:[>R${V8}<]:-[709](Cancelados Processados anteriores a E-4);V9:[>R${V9}<]:-[710](Cancelados Não Processados anteriores a E-4);{marker};#C10;',
+            parts=(
+                SheetPart(
+                    source='restos_a_pagar',
+                    filter='no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude',
+                    filter_at=LOC[205],
+                    sheet=('"RP7"',),
+                    sheet_at=(LOC[320],),
+                    row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
+                    row_at=LOC[321],
+                    values=(
+                        (0, 'sum(cancelado where processado and exercicio_origem == $exercicio - 1)', LOC[322], ('cancelado', 'processado', 'exercicio_origem')),
+                        (1, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 1)', LOC[323], ('cancelado', 'processado', 'exercicio_origem')),
+                        (2, 'sum(cancelado where processado and exercicio_origem == $exercicio - 2)', LOC[324], ('cancelado', 'processado', 'exercicio_origem')),
+                        (3, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 2)', LOC[325], ('cancelado', 'processado', 'exercicio_origem')),
+                        (4, 'sum(cancelado where processado and exercicio_origem == $exercicio - 3)', LOC[326], ('cancelado', 'processado', 'exercicio_origem')),
+                        (5, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 3)', LOC[327], ('cancelado', 'processado', 'exercicio_origem')),
+                        (6, 'sum(cancelado where processado and exercicio_origem == $exercicio - 4)', LOC[328], ('cancelado', 'processado', 'exercicio_origem')),
+                        (7, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 4)', LOC[329], ('cancelado', 'processado', 'exercicio_origem')),
+                        (8, 'sum(cancelado where processado and exercicio_origem <= $exercicio - 5)', LOC[330], ('cancelado', 'processado', 'exercicio_origem')),
+                        (9, 'sum(cancelado where not processado and exercicio_origem <= $exercicio - 5)', LOC[331], ('cancelado', 'processado', 'exercicio_origem')),
+                    ),
+                    fields=('cancelado', 'processado', 'exercicio_origem'),
+                    sheet_maps=(),
+                    row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
+                ),
+            ),
+            columns_at=(LOC[332], LOC[333], LOC[334], LOC[335], LOC[336], LOC[337], LOC[338], LOC[339], LOC[340], LOC[341]),
             output_format='impt',
             at=LOC[75],
         ),
@@ -2359,6 +2665,49 @@ PACKAGE = Package(
             files_map='arquivo_restos',
             stem='nomearquivo',
             line='{sheet};{key};{record_id};V0:[>R${V0}<]:-[401](Inscritos Processados E-1);V1:[>R${V1}<]:-[402](Inscritos Não Processados E-1);V2:[>R${V2}<]:-[403](Inscritos Processados E-2);V3:[>R${V3}<]:-[404](Inscritos Não Processados E-2);V4:[>R${V4}<]:-[405](Inscritos Processados E-3);V5:[>R${V5}<]:-[406](Inscritos Não Processados E-3);V6:[>R${V6}<]:-[407](Inscritos Processados E-4);V7:[>R${V7}<]:-[408](Inscritos Não Processados E-4);V8:[>R${V8}<]:-[409](Inscritos Processados anteriores a E-4);V9:[>R${V9}<]:-[410](Inscritos Não Processados anteriores a E-4);V10:[>R${V10}<]:-[411](Inscritos Processados do Exercício);V11:[>R${V11}<]:-[412](Inscritos Não Processados do Exercício);{marker};#C12;',
+            parts=(
+                SheetPart(
+                    source='restos_a_pagar',
+                    filter='ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude',
+                    filter_at=LOC[218],
+                    sheet=('"RP4"',),
+                    sheet_at=(LOC[342],),
+                    row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
+                    row_at=LOC[343],
+                    values=(
+                        (0, 'sum(inscrito where processado and exercicio_origem == $exercicio - 1)', LOC[344], ('inscrito', 'processado', 'exercicio_origem')),
+                        (1, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 1)', LOC[345], ('inscrito', 'processado', 'exercicio_origem')),
+                        (2, 'sum(inscrito where processado and exercicio_origem == $exercicio - 2)', LOC[346], ('inscrito', 'processado', 'exercicio_origem')),
+                        (3, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 2)', LOC[347], ('inscrito', 'processado', 'exercicio_origem')),
+                        (4, 'sum(inscrito where processado and exercicio_origem == $exercicio - 3)', LOC[348], ('inscrito', 'processado', 'exercicio_origem')),
+                        (5, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 3)', LOC[349], ('inscrito', 'processado', 'exercicio_origem')),
+                        (6, 'sum(inscrito where processado and exercicio_origem == $exercicio - 4)', LOC[350], ('inscrito', 'processado', 'exercicio_origem')),
+                        (7, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 4)', LOC[351], ('inscrito', 'processado', 'exercicio_origem')),
+                        (8, 'sum(inscrito where processado and exercicio_origem <= $exercicio - 5)', LOC[352], ('inscrito', 'processado', 'exercicio_origem')),
+                        (9, 'sum(inscrito where not processado and exercicio_origem <= $exercicio - 5)', LOC[353], ('inscrito', 'processado', 'exercicio_origem')),
+                    ),
+                    fields=('inscrito', 'processado', 'exercicio_origem'),
+                    sheet_maps=(),
+                    row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
+                ),
+                SheetPart(
+                    source='despesa_movimento',
+                    filter='$bimestre == 6 and no_periodo and funcao == 10 and saude',
+                    filter_at=LOC[144],
+                    sheet=('"RP4"',),
+                    sheet_at=(LOC[354],),
+                    row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
+                    row_at=LOC[355],
+                    values=(
+                        (10, 'sum(liquidado - pago)', LOC[356], ('liquidado', 'pago')),
+                        (11, 'sum(empenhado - liquidado)', LOC[357], ('empenhado', 'liquidado')),
+                    ),
+                    fields=('liquidado', 'pago', 'empenhado'),
+                    sheet_maps=(),
+                    row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
+                ),
+            ),
+            columns_at=(LOC[358], LOC[359], LOC[360], LOC[361], LOC[362], LOC[363], LOC[364], LOC[365], LOC[366], LOC[367], LOC[368], LOC[369]),
             output_format='impt',
             at=LOC[76],
         ),
@@ -2384,6 +2733,33 @@ PACKAGE = Package(
             files_map='arquivo_restos',
             stem='nomearquivo',
             line='{sheet};{key};{record_id};V0:[>R${V0}<]:-[601](Pagos Acumulados Processados E-1);V1:[>R${V1}<]:-[602](Pagos Acumulados Não Processados E-1);V2:[>R${V2}<]:-[603](Pagos Acumulados Processados E-2);V3:[>R${V3}<]:-[604](Pagos Acumulados Não Processados E-2);V4:[>R${V4}<]:-[605](Pagos Acumulados Processados E-3);V5:[>R${V5}<]:-[606](Pagos Acumulados Não Processados E-3);V6:[>R${V6}<]:-[607](Pagos Acumulados Processados E-4);V7:[>R${V7}<]:-[608](Pagos Acumulados Não Processados E-4);V8:[>R${V8}<]:-[609](Pagos Acumulados Processados anteriores a E-4);V9:[>R${V9}<]:-[610](Pagos Acumulados Não Processados anteriores a E-4);{marker};#C10;',
+            parts=(
+                SheetPart(
+                    source='restos_a_pagar',
+                    filter='data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude',
+                    filter_at=LOC[231],
+                    sheet=('"RP6"',),
+                    sheet_at=(LOC[370],),
+                    row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
+                    row_at=LOC[371],
+                    values=(
+                        (0, 'sum(pago where processado and exercicio_origem == $exercicio - 1)', LOC[372], ('pago', 'processado', 'exercicio_origem')),
+                        (1, 'sum(pago where not processado and exercicio_origem == $exercicio - 1)', LOC[373], ('pago', 'processado', 'exercicio_origem')),
+                        (2, 'sum(pago where processado and exercicio_origem == $exercicio - 2)', LOC[374], ('pago', 'processado', 'exercicio_origem')),
+                        (3, 'sum(pago where not processado and exercicio_origem == $exercicio - 2)', LOC[375], ('pago', 'processado', 'exercicio_origem')),
+                        (4, 'sum(pago where processado and exercicio_origem == $exercicio - 3)', LOC[376], ('pago', 'processado', 'exercicio_origem')),
+                        (5, 'sum(pago where not processado and exercicio_origem == $exercicio - 3)', LOC[377], ('pago', 'processado', 'exercicio_origem')),
+                        (6, 'sum(pago where processado and exercicio_origem == $exercicio - 4)', LOC[378], ('pago', 'processado', 'exercicio_origem')),
+                        (7, 'sum(pago where not processado and exercicio_origem == $exercicio - 4)', LOC[379], ('pago', 'processado', 'exercicio_origem')),
+                        (8, 'sum(pago where processado and exercicio_origem <= $exercicio - 5)', LOC[380], ('pago', 'processado', 'exercicio_origem')),
+                        (9, 'sum(pago where not processado and exercicio_origem <= $exercicio - 5)', LOC[381], ('pago', 'processado', 'exercicio_origem')),
+                    ),
+                    fields=('pago', 'processado', 'exercicio_origem'),
+                    sheet_maps=(),
+                    row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
+                ),
+            ),
+            columns_at=(LOC[382], LOC[383], LOC[384], LOC[385], LOC[386], LOC[387], LOC[388], LOC[389], LOC[390], LOC[391]),
             output_format='impt',
             at=LOC[77],
         ),
@@ -2409,6 +2785,33 @@ PACKAGE = Package(
             files_map='arquivo_restos',
             stem='nomearquivo',
             line='{sheet};{key};{record_id};V0:[>R${V0}<]:-[501](Pagos Processados E-1);V1:[>R${V1}<]:-[502](Pagos Não Processados E-1);V2:[>R${V2}<]:-[503](Pagos Processados E-2);V3:[>R${V3}<]:-[504](Pagos Não Processados E-2);V4:[>R${V4}<]:-[505](Pagos Processados E-3);V5:[>R${V5}<]:-[506](Pagos Não Processados E-3);V6:[>R${V6}<]:-[507](Pagos Processados E-4);V7:[>R${V7}<]:-[508](Pagos Não Processados E-4);V8:[>R${V8}<]:-[509](Pagos Processados anteriores a E-4);V9:[>R${V9}<]:-[510](Pagos Não Processados anteriores a E-4);{marker};#C10;',
+            parts=(
+                SheetPart(
+                    source='restos_a_pagar',
+                    filter='no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude',
+                    filter_at=LOC[244],
+                    sheet=('"RP5"',),
+                    sheet_at=(LOC[392],),
+                    row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
+                    row_at=LOC[393],
+                    values=(
+                        (0, 'sum(pago where processado and exercicio_origem == $exercicio - 1)', LOC[394], ('pago', 'processado', 'exercicio_origem')),
+                        (1, 'sum(pago where not processado and exercicio_origem == $exercicio - 1)', LOC[395], ('pago', 'processado', 'exercicio_origem')),
+                        (2, 'sum(pago where processado and exercicio_origem == $exercicio - 2)', LOC[396], ('pago', 'processado', 'exercicio_origem')),
+                        (3, 'sum(pago where not processado and exercicio_origem == $exercicio - 2)', LOC[397], ('pago', 'processado', 'exercicio_origem')),
+                        (4, 'sum(pago where processado and exercicio_origem == $exercicio - 3)', LOC[398], ('pago', 'processado', 'exercicio_origem')),
+                        (5, 'sum(pago where not processado and exercicio_origem == $exercicio - 3)', LOC[399], ('pago', 'processado', 'exercicio_origem')),
+                        (6, 'sum(pago where processado and exercicio_origem == $exercicio - 4)', LOC[400], ('pago', 'processado', 'exercicio_origem')),
+                        (7, 'sum(pago where not processado and exercicio_origem == $exercicio - 4)', LOC[401], ('pago', 'processado', 'exercicio_origem')),
+                        (8, 'sum(pago where processado and exercicio_origem <= $exercicio - 5)', LOC[402], ('pago', 'processado', 'exercicio_origem')),
+                        (9, 'sum(pago where not processado and exercicio_origem <= $exercicio - 5)', LOC[403], ('pago', 'processado', 'exercicio_origem')),
+                    ),
+                    fields=('pago', 'processado', 'exercicio_origem'),
+                    sheet_maps=(),
+                    row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
+                ),
+            ),
+            columns_at=(LOC[404], LOC[405], LOC[406], LOC[407], LOC[408], LOC[409], LOC[410], LOC[411], LOC[412], LOC[413]),
             output_format='impt',
             at=LOC[78],
         ),
