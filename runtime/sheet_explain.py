@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from decimal import Decimal
 from typing import Any
+from typing import cast
 
 from runtime import catalog
 from runtime.errors import DataError
@@ -280,13 +281,18 @@ def explain_sheet(program: Runs, ledgers: Mapping[str, LedgerInput], params: Map
                                       allow_unconfirmed=allow_unconfirmed)
     ctx = trace.ctx
     assert ctx is not None
-    acc: dict[str, list[Any]] = ctx.acc[node.id].get(found) or {}
+    acc = _acc(ctx, node, found)
     code = _find_sheet(node, ctx, acc, sheet, found)
     key = _find_row(node, ctx, acc, code, ref)
     exp = _build(program.package, node, ctx, trace, found, code, key, ids.index(column),
                  dict(ctx.params))
     exp.rejects = result.rejects
     return exp
+
+
+def _acc(ctx: ScanContext, node: Sheets, part: Any) -> dict[str, list[Any]]:
+    """The node's keyed accumulator in the partition (runtime.sheets.KeyedRows), or {}."""
+    return cast("dict[str, list[Any]]", ctx.acc[node.id].get(part) or {})
 
 
 def _entries(m: RuntimeMap) -> dict[str, tuple[Any, ...]]:
@@ -351,7 +357,7 @@ def _build(package: Package, node: Sheets, ctx: ScanContext, trace: Trace, part:
            code: str, key: str, column: int, params: dict[str, Any]) -> SheetExplanation:
     """The explanation of one value of the line `<code>;<key>` from the traced run."""
     line_key = f"{code}{KEY_SEP}{key}"
-    values = node.line_values(ctx.acc[node.id][part][line_key])
+    values = node.line_values(_acc(ctx, node, part)[line_key])
     rows, files = ctx.maps[node.rows_map], ctx.maps[node.files_map]
     row_key = _entries(rows)[key]
     entry = {**rows.suspect, **rows.entries}[row_key]

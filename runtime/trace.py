@@ -34,9 +34,9 @@ from runtime.values import format_money
 
 if TYPE_CHECKING:
     from runtime.model import LedgerInput
-    from runtime.sheet_explain import SheetExplanation
     from runtime.scan import RuntimeMap
     from runtime.scan import ScanContext
+    from runtime.sheet_explain import SheetExplanation
 
 
 class Runs(Protocol):
@@ -464,7 +464,8 @@ def _closure(package: Package, layout: str) -> list[str]:
         if lid in out:
             continue
         out.append(lid)
-        stack.extend(package.node(lid).depends_on)
+        node = package.node(lid)
+        stack.extend(node.depends_on if isinstance(node, Layout) else ())
     return out
 
 
