@@ -48,6 +48,7 @@ from runtime.views import Views
 
 if TYPE_CHECKING:
     from runtime.lifecycle import RunRecord
+    from runtime.origins import Origins
     from runtime.sheet_explain import SheetExplanation
     from runtime.trace import Explanation
 
@@ -256,6 +257,12 @@ class Program:
 
         return explain(self, ledgers, params, layout, part, ref, column, sheet=sheet,
                        allow_rejects=allow_rejects, allow_unconfirmed=allow_unconfirmed)
+
+    def table_origins(self) -> dict[str, Origins]:
+        """Where the rows of the package's table copies are in the specs (apura explain)."""
+        from runtime.origins import load
+
+        return load(Path(self.module.__file__).parent)
 
     def _run(self, ledgers: Mapping[str, LedgerInput], raw_params: Mapping[str, Any],
              select: str | None, allow_rejects: bool, backend: str,

@@ -197,11 +197,12 @@ class SheetExplanation:
                 if rec.fields else ""
             out.append(f"{pad}  {rec.file}:{rec.line}  {amount}{values}")
             parts = ", ".join(_text(x) for x in rec.codes)
-            out.append(f"{pad}    planilha {self.code} (partes {parts}):"
-                       if len(rec.codes) > 1 else f"{pad}    planilha {self.code}:")
-            out.extend(f"{pad}      {lk.render()}" for lk in rec.sheet_lookups)
-            out.append(f"{pad}    linha {masked(_text(rec.row), self.node.mask)}:")
-            out.extend(f"{pad}      {lk.render()}" for lk in rec.row_lookups)
+            head = f"planilha {self.code}" + (f" (partes {parts})" if len(rec.codes) > 1 else "")
+            for text, lookups in ((head, rec.sheet_lookups),
+                                  (f"linha {masked(_text(rec.row), self.node.mask)}",
+                                   rec.row_lookups)):
+                out.append(f"{pad}    {text}" + (":" if lookups else ""))
+                out.extend(f"{pad}      {lk.render()}" for lk in lookups)
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict[str, Any]:
@@ -348,11 +349,6 @@ def _find_row(node: Sheets, ctx: ScanContext, acc: Mapping[str, list[Any]], code
     return key
 
 
-def _at(m: RuntimeMap, key: tuple[Any, ...] | None) -> str | None:
-    line = m.lines.get(key) if key is not None else None
-    return f"{m.file}:{line}" if line is not None and m.file else None
-
-
 def _build(package: Package, node: Sheets, ctx: ScanContext, trace: Trace, part: Any,
            code: str, key: str, column: int, params: dict[str, Any]) -> SheetExplanation:
     """The explanation of one value of the line `<code>;<key>` from the traced run."""
@@ -368,8 +364,9 @@ def _build(package: Package, node: Sheets, ctx: ScanContext, trace: Trace, part:
     exp = SheetExplanation(
         package=package, node=node, part=part, code=code, key=key, column=column,
         value=values[column], params=params, file=file_name(code, _text(stem), node.name),
-        file_at=_at(files, file_key), record_id=record_id, marker=marker,
-        row_at=_at(rows, row_key), line=node.format_line(code, key, record_id, marker, values),
+        file_at=trace.entry_at(files, file_key), record_id=record_id, marker=marker,
+        row_at=trace.entry_at(rows, row_key),
+        line=node.format_line(code, key, record_id, marker, values),
         written=any(v for v in values if v is not None))
     if node.columns[column].func == "formula":
         terms = dict(node.formulas)[column]

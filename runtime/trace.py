@@ -28,6 +28,7 @@ from runtime.errors import RunFailed
 from runtime.model import Layout
 from runtime.model import Package
 from runtime.model import Value
+from runtime.origins import Origins
 from runtime.sheets import Sheets
 from runtime.values import CONTEXT
 from runtime.values import format_money
@@ -48,6 +49,8 @@ class Runs(Protocol):
     def run(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any], *,
             select: str | None = ..., allow_rejects: bool = ..., backend: str = ...,
             tracer: Any = ..., allow_unconfirmed: bool = ...) -> Any: ...
+
+    def table_origins(self) -> Mapping[str, Origins]: ...
 
 _SUMS = ("sum", "count")
 
@@ -117,6 +120,8 @@ class Trace:
                                                     tuple[Lookup, ...]]]] = {}
         # sheets nodes: (node, `<code>;<row key>`) → what each record added to that line
         self.sheet_hits: dict[tuple[str, str], list[SheetHit]] = {}
+        # table id → where its copy's rows are in the specs (runtime/origins.py)
+        self.origins: Mapping[str, Origins] = {}
         self._at: tuple[str, int] = ("", -1)
         self._lookups: list[tuple[RuntimeMap, tuple[Any, ...], tuple[Any, ...] | None]] = []
 
@@ -160,8 +165,27 @@ class Trace:
                                                           strict=True))
         lookups: tuple[Lookup, ...] = ()
         if self._at == (file, line):
-            lookups = tuple(_lookup(m, key, hit) for m, key, hit in self._lookups)
+            lookups = tuple(self._lookup(m, key, hit) for m, key, hit in self._lookups)
         return file, delta, lookups
+
+    def entry_at(self, m: RuntimeMap, key: tuple[Any, ...] | None) -> str | None:
+        """`file:line` of the entry `key` of map `m`: in the specs' CSV for a map over a
+        table (runtime/origins.py), else in the input it was built from."""
+        line = m.lines.get(key) if key is not None else None
+        if line is None:
+            return None
+        origin = self.origins.get(m.spec.source)
+        at = origin.at(line) if origin is not None else None
+        if at is not None:
+            return at
+        return f"{m.file}:{line}" if m.file else None
+
+    def _lookup(self, m: RuntimeMap, key: tuple[Any, ...], hit: tuple[Any, ...] | None
+                ) -> Lookup:
+        spec = m.spec
+        return Lookup(map=spec.id, key=tuple(zip(spec.key, key, strict=True)),
+                      values=None if hit is None else tuple(zip(spec.values, hit, strict=True)),
+                      at=self.entry_at(m, key))
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,14 +208,6 @@ def _added(func: str, after: Any, before: Any) -> Any:
     if func in ("min", "max") or before is None or after is None:
         return after
     return after - before
-
-
-def _lookup(m: RuntimeMap, key: tuple[Any, ...], hit: tuple[Any, ...] | None) -> Lookup:
-    spec = m.spec
-    line = m.lines.get(key)
-    return Lookup(map=spec.id, key=tuple(zip(spec.key, key, strict=True)),
-                  values=None if hit is None else tuple(zip(spec.values, hit, strict=True)),
-                  at=f"{m.file}:{line}" if line is not None and m.file else None)
 
 
 @dataclass(slots=True)
@@ -483,6 +499,7 @@ def traced_run(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mappin
     if pkg.partition is None:
         part = None
     trace = Trace(pkg, _closure(pkg, node), part)
+    trace.origins = program.table_origins()
     with decimal.localcontext(CONTEXT):
         result = program.run(ledgers, params, select=_glob_escape(node),
                              allow_rejects=allow_rejects, backend="python", tracer=trace,

@@ -311,3 +311,27 @@ def test_the_readme_example_is_what_explain_prints(siops_program, monkeypatch) -
     shown = [x for x in block.split("```", 1)[0].splitlines() if "…" not in x]
     got = _explain(siops_program, 2021, 3, "4_12", "3.3.90.30.99.00", "V2").render()
     assert len(shown) > 15 and [x for x in shown if x not in got.splitlines()] == []
+
+
+def test_each_lookup_points_at_its_table_line_in_the_specs(siops_program, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A lookup into a table is shown at the spec CSV's line (runtime/origins.py), not the
+    compiled copy's: that line, read here without apura, holds the entry's key. Covers the
+    natureza de-para, whose copy and spec lines differ (rows the table resolves away)."""
+    import csv
+
+    monkeypatch.chdir(ROOT)
+    exp = _explain(siops_program, 2021, 6, "4_12", "3.3.90.30.99.00", "V2")
+    seen = set()
+    for rec in exp.records:
+        for lk in (*rec.sheet_lookups, *rec.row_lookups):
+            if lk.at is None or not lk.at.startswith("specs/"):
+                continue
+            file, line = lk.at.rsplit(":", 1)
+            text = (ROOT / file).read_text("utf-8").splitlines()[int(line) - 1]
+            cells = next(csv.reader([text], delimiter="," if "," in text else ";"))
+            # the key's cells, in the CSV's order (booleans written S/N, as the tables do)
+            key = [("S" if v else "N") if isinstance(v, bool) else str(v) for _, v in lk.key]
+            assert cells[:len(key)] == key, (lk, text)
+            seen.add(lk.map)
+    assert {"grupo_fonte", "grupo_subfuncao", "natureza_despesa", "elemento_despesa"} <= seen
+    assert exp.row_at == "specs/siops/2019/tabelas/eledessiops_2019.csv:160"

@@ -70,12 +70,11 @@ def test_a_line_lists_exactly_its_records(case) -> None:  # type: ignore[no-unty
     [fonte] = rec.sheet_lookups  # the code's part 1; part 2 (an if) looks nothing up
     assert (fonte.map, fonte.key, fonte.values) == ("grupo", (("fonte", "100"),),
                                                     (("grupo", 3),))
-    assert fonte.at is not None and fonte.at.endswith("grupos.csv:2")
+    assert fonte.at == "specs/grupos.csv:2"  # the spec's CSV (runtime/origins.py)
     [linha] = rec.row_lookups
     assert (linha.map, linha.values) == ("linha", (("campo", 519), ("linha", "#L0")))
-    assert linha.at is not None and linha.at.endswith("linhas.csv:2")
-    assert exp.row_at is not None and exp.row_at.endswith("linhas.csv:2")
-    assert exp.file_at is not None and exp.file_at.endswith("arquivos.csv:2")
+    assert linha.at == exp.row_at == "specs/linhas.csv:2"
+    assert exp.file_at == "specs/arquivos.csv:2"
 
 
 def test_the_row_masked_or_not_and_the_sheet_by_file_name(case) -> None:  # type: ignore[no-untyped-def]
@@ -115,9 +114,9 @@ def test_the_text_names_the_line_the_expression_and_the_records(case) -> None:  
     assert lines[:2] == ["Memória de cálculo: pacote teste · despesa · municipio 1",
                          "despesa planilha 10_18 linha 3.3.90.30.00.00 · V0 (Despesas "
                          "Empenhadas) = 0,25"]
-    assert re.fullmatch(r"  arquivo 10_18_Outros_Outras\.IMPT  \(.*arquivos\.csv:5\)",
-                        lines[2])  # the 4th entry: the one _package appends
-    assert re.fullmatch(r"  linha #L0, record_id 519  \(.*linhas\.csv:2\)", lines[3])
+    # the 4th entry of arquivos.csv: the one _package appends
+    assert lines[2] == "  arquivo 10_18_Outros_Outras.IMPT  (specs/arquivos.csv:5)"
+    assert lines[3] == "  linha #L0, record_id 519  (specs/linhas.csv:2)"
     assert lines[4] == ("    10_18;3.3.90.30.00.00;519;V0:[>R$0,25<]:-[9](Despesas "
                         "Empenhadas);#L0;#C1;")
     assert lines[5] == "  coluna V0 (specs/despesa.yaml:14:11): sum(valor)"
@@ -131,8 +130,8 @@ def test_the_text_names_the_line_the_expression_and_the_records(case) -> None:  
                            "      planilha 10_18 (partes 10, 18):"]
     assert lines[12] == '        grupo[fonte="999"] → sem entrada'
     assert lines[13] == "      linha 3.3.90.30.00.00:"
-    assert re.fullmatch(r'        linha\[codigo="3390300000"\] → campo=519, linha="#L0"  '
-                        r'\(.*linhas\.csv:2\)', lines[14])
+    assert lines[14] == ('        linha[codigo="3390300000"] → campo=519, linha="#L0"  '
+                         '(specs/linhas.csv:2)')
     assert lines[15:] == ["soma dos 1 registro(s) de entrada: 0,25 (igual ao valor da célula)"]
 
 
