@@ -8,7 +8,6 @@ is the one the python and duckdb runs write."""
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
 from pathlib import Path
 
