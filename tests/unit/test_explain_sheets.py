@@ -246,3 +246,30 @@ def test_a_sheets_cell_needs_its_planilha(case) -> None:  # type: ignore[no-unty
         program.explain(ledgers, {}, "despesas", "1", "3390300000", "V0", sheet="3_11")
     assert info.value.option == "--layout" and info.value.help == \
         "você quis dizer 'despesa'? layouts: despesa"
+
+
+def test_a_siops_formula_column_is_explained(siops_program: runtime.Program,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """specs/siops/2021/receita_execucao.yaml, V6 = V2 − V3 − V5, on the FPM line of the hand-made
+    fixture (fixtures/siops/bimestre/3170206/receita.csv): line 6 arrecada 150.000 (V2), line 7
+    is its FUNDEB deduction of 30.000 (tipo 05: V5, not V3), so V6 = 150.000 − 0 − 30.000; the
+    duckdb run writes that number."""
+    from tests.conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    fix = "fixtures/siops/bimestre/3170206"
+    ledgers = {n: f"{fix}/{n}.csv" for n in ("receita", "equivalencia_recursos")}
+    params = {"exercicio": 2021, "bimestre": 6}
+    exp = siops_program.explain(ledgers, params, "receita/execucao", "3170206",
+                                "1.7.18.01.20", "V6", sheet="Receita_Siops.IMPT")
+    assert isinstance(exp, SheetExplanation)
+    assert exp.value == Decimal("120000.00") == exp.records_sum()
+    got = [(sign, t.column_id, t.value, [(r.line, r.amount) for r in t.records if r.amount])
+           for sign, t in exp.terms]
+    assert got == [(1, "V2", Decimal("150000.00"), [(6, Decimal("150000.00"))]),
+                   (-1, "V3", Decimal("0"), []),
+                   (-1, "V5", Decimal("30000.00"), [(7, Decimal("30000.00"))])]
+    assert "  fórmula: 150000,00 − 0,00 − 30000,00 = 120000,00\n" in exp.render()
+    written = siops_program.run(ledgers, params, select="receita/*", backend="duckdb").outputs
+    assert exp.line in written["3170206/Receita_Siops.IMPT"].decode("utf-8").split("\r\n")
+    assert ";V6:[>R$120000,00<]:" in exp.line
