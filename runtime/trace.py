@@ -5,7 +5,8 @@ package again on the Python back end with lineage recorded for one partition: th
 scans call the `Trace` (`ctx.trace`) after adding a record to a row, and the maps remember the
 entries each record looked up. `build_explanation` then follows the cell down: a rule or
 `otherwise` row lists its records, a totalizer its member rows, a value row the cells its
-expression reads (`cell(...)`), each explained the same way.
+expression reads (`cell(...)`), each explained the same way. A sheets cell (a planilha's
+line) is explained by runtime/sheet_explain.py from the same traced run (`Trace.sheet`).
 """
 
 from __future__ import annotations
