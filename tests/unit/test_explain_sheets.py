@@ -273,3 +273,19 @@ def test_a_siops_formula_column_is_explained(siops_program: runtime.Program,
     written = siops_program.run(ledgers, params, select="receita/*", backend="duckdb").outputs
     assert exp.line in written["3170206/Receita_Siops.IMPT"].decode("utf-8").split("\r\n")
     assert ";V6:[>R$120000,00<]:" in exp.line
+
+
+def test_an_int_row_key_is_explained_as_the_line_prints_it(tmp_path: Path) -> None:
+    """Rows keyed by an int column (as the restos files' fonte groups): `--row 12` finds the
+    table's int key 12 (test_sheets: the accumulator joins it as text)."""
+    program, gasto = _program(
+        tmp_path, ("linhas.yaml", "codigo: {type: str}", "codigo: {type: int}"),
+        ("linhas.csv", "3390300000,519,#L0\n3390390000,549,#L1", "7,519,#L0\n12,549,#L1"),
+        ("despesa.yaml", ', mask: "9.9.99.99.99.99"', ''),
+        ("despesa.yaml", "row: elemento", "row: subfuncao"))
+    gasto.write_text("municipio;fonte;subfuncao;elemento;valor\n1;100;12;x;5,00\n", "utf-8")
+    exp = program.explain({"gasto": str(gasto)}, {}, "despesa", "1", "12", "V0", sheet="3_18")
+    assert isinstance(exp, SheetExplanation)
+    assert (exp.value, exp.key, exp.marker, [r.line for r in exp.records]) == (
+        Decimal("5.00"), "12", "#L1", [2])
+    assert exp.records[0].row == 12 and exp.row_at == "specs/linhas.csv:3"
