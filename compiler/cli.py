@@ -279,8 +279,12 @@ def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple
 @click.option("--partition", default=None, metavar="VALOR",
               help="Partição da célula (ex.: o município 3170206); obrigatória se o pacote "
               "tem partição.")
+@click.option("--sheet", default=None, metavar="CÓDIGO",
+              help="Planilha da célula de um nó sheets, pelo código (ex.: 3_11) ou pelo nome "
+              "do arquivo.")
 @click.option("--row", "row", required=True, metavar="REF",
-              help="Linha da célula, pelo ref (ex.: 9999999013).")
+              help="Linha da célula, pelo ref (ex.: 9999999013); num nó sheets, a chave da "
+              "linha, com a máscara ou sem (3.3.90.30.00.00 ou 3390300000).")
 @click.option("--column", default="V0", show_default=True, metavar="ID",
               help="Coluna da célula (ex.: V0).")
 @click.option("--format", "fmt", default="text", show_default=True,
@@ -290,7 +294,7 @@ def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple
               help="Grava as linhas rejeitadas neste CSV e continua (como em 'apura run').")
 @_allow_unconfirmed
 def explain(package: str, inputs: tuple[str, ...], params: tuple[str, ...], layout: str,
-            partition: str | None, row: str, column: str, fmt: str,
+            partition: str | None, sheet: str | None, row: str, column: str, fmt: str,
             rejects: Path | None, allow_unconfirmed: bool) -> None:
     """Mostra a memória de cálculo de uma célula: valor, filtro, regra, expressão,
     parâmetros, mapas e cada registro de entrada (arquivo:linha) que a compõe.
@@ -302,7 +306,7 @@ def explain(package: str, inputs: tuple[str, ...], params: tuple[str, ...], layo
 
     code = explain_cell(package=package, inputs=_pairs(inputs, "--input"),
                         params=_pairs(params, "--param"), layout=layout, partition=partition,
-                        row=row, column=column, fmt=fmt, rejects=rejects,
+                        sheet=sheet, row=row, column=column, fmt=fmt, rejects=rejects,
                         allow_unconfirmed=allow_unconfirmed)
     sys.exit(code)
 

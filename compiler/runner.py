@@ -23,7 +23,7 @@ from runtime.lifecycle import path_conflicts
 from runtime.lock import Busy
 from runtime.program import SelectionConflict
 from runtime.trace import ExplainError
-from runtime.trace import locate
+from runtime.trace import locate_cell
 
 
 def _locate(package: str) -> Path:
@@ -139,7 +139,8 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
 
 def explain_cell(*, package: str, inputs: dict[str, str], params: dict[str, str], layout: str,
                  partition: str | None, row: str, column: str, fmt: str,
-                 rejects: Path | None, allow_unconfirmed: bool = False) -> int:
+                 rejects: Path | None, allow_unconfirmed: bool = False,
+                 sheet: str | None = None) -> int:
     """Print the memória de cálculo of one cell (text or JSON); 1 on data errors."""
     where = _locate(package)
     for option, message in path_conflicts(None, None, rejects, inputs):
@@ -152,7 +153,7 @@ def explain_cell(*, package: str, inputs: dict[str, str], params: dict[str, str]
         return 2 if exc.usage else 1
     pkg = program.package
     try:
-        locate(pkg, layout, row, column)
+        locate_cell(pkg, layout, row, column, sheet)
     except ExplainError as exc:
         raise click.BadParameter(f"{exc.message}" + (f" ({exc.help})" if exc.help else ""),
                                  param_hint=exc.option) from None
@@ -161,7 +162,7 @@ def explain_cell(*, package: str, inputs: dict[str, str], params: dict[str, str]
                                  param_hint="--partition")
     ledgers = {k: Path(v) for k, v in inputs.items()}
     try:
-        exp = program.explain(ledgers, params, layout, partition, row, column,
+        exp = program.explain(ledgers, params, layout, partition, row, column, sheet=sheet,
                               allow_rejects=rejects is not None,
                               allow_unconfirmed=allow_unconfirmed)
     except RunFailed as exc:

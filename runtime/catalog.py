@@ -219,6 +219,41 @@ def unknown_partition(part: Any, field: str | None, shown: str) -> DataError:
                      help=f"partições nas entradas: {shown}")
 
 
+def sheet_unknown(node: str, code: str, help: str) -> DataError:
+    """D0410: explain asked for a planilha code (or file name) the node's files table does
+    not have (`help`: a close one, the planilhas with lines in the partition)."""
+    return DataError(code="D0410", message=f"'{node}' não tem a planilha '{code}' (nem um "
+                     "arquivo com esse nome)", file=f"planilha {code}", line=0, col=0,
+                     help=help)
+
+
+def sheet_empty(node: str, code: str, part: Any, help: str) -> DataError:
+    """D0411: a planilha of the node no record of the partition reached (no file)."""
+    return DataError(code="D0411", message=f"nenhum registro da partição {part} chegou à "
+                     f"planilha '{code}' de '{node}': ela não tem arquivo", file=f"planilha "
+                     f"{code}", line=0, col=0, help=help)
+
+
+def sheet_row_unknown(node: str, row: str, rows_map: str, help: str) -> DataError:
+    """D0412: a row key that is no row of the node's rows table (masked or not)."""
+    return DataError(code="D0412", message=f"'{row}' não é uma linha de '{node}' (a tabela "
+                     f"do mapa '{rows_map}' não a tem)", file=f"linha {row}", line=0, col=0,
+                     help=help)
+
+
+def sheet_row_empty(node: str, code: str, row: str, help: str) -> DataError:
+    """D0413: a row of the table no record reached in that planilha (no line)."""
+    return DataError(code="D0413", message=f"nenhum registro chegou à linha '{row}' da "
+                     f"planilha '{code}' de '{node}'", file=f"linha {row}", line=0, col=0,
+                     help=help)
+
+
+def sheet_column_unknown(node: str, column: str, help: str) -> DataError:
+    """D0414: a column the sheets node does not have."""
+    return DataError(code="D0414", message=f"'{node}' não tem a coluna '{column}'",
+                     file=f"coluna {column}", line=0, col=0, help=help)
+
+
 # ---------------------------------------------------------------- D05: outputs, locks, state
 def partition_folder(shown: str, field: str, problem: str, *, file: str,
                      line: int) -> DataError:

@@ -48,6 +48,8 @@ from runtime.views import Views
 
 if TYPE_CHECKING:
     from runtime.lifecycle import RunRecord
+    from runtime.origins import Origins
+    from runtime.sheet_explain import SheetExplanation
     from runtime.trace import Explanation
 
 __all__ = ["LedgerInput", "LoadError", "Program", "Result", "SelectionConflict", "load"]
@@ -245,14 +247,22 @@ class Program:
 
     def explain(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
                 layout: str, part: Any, ref: str, column: str = "V0", *,
-                allow_rejects: bool = False, allow_unconfirmed: bool = False) -> Explanation:
+                sheet: str | None = None, allow_rejects: bool = False,
+                allow_unconfirmed: bool = False) -> Explanation | SheetExplanation:
         """Run on the Python back end with lineage recorded for partition `part` and explain
         one cell (memória de cálculo): `.render()` is the text, `.to_dict()` JSON-ready data.
-        See `runtime.trace` and `Result.explain`."""
+        A sheets node's cell also names its planilha (`sheet`: code or file name; `ref` is
+        the row key, masked or not). See `runtime.trace` and `Result.explain`."""
         from runtime.trace import explain
 
-        return explain(self, ledgers, params, layout, part, ref, column,
+        return explain(self, ledgers, params, layout, part, ref, column, sheet=sheet,
                        allow_rejects=allow_rejects, allow_unconfirmed=allow_unconfirmed)
+
+    def table_origins(self) -> dict[str, Origins]:
+        """Where the rows of the package's table copies are in the specs (apura explain)."""
+        from runtime.origins import load
+
+        return load(Path(self.module.__file__).parent)
 
     def _run(self, ledgers: Mapping[str, LedgerInput], raw_params: Mapping[str, Any],
              select: str | None, allow_rejects: bool, backend: str,

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from runtime.model import LedgerInput
     from runtime.model import Package
     from runtime.program import Program
+    from runtime.sheet_explain import SheetExplanation
     from runtime.trace import Explanation
 
 
@@ -67,15 +68,18 @@ class Result:
         c = [col.id for col in lay.columns].index(column)
         return self.values[(layout, part)][r][c]
 
-    def explain(self, layout: str, part: Any, ref: str, column: str = "V0") -> Explanation:
+    def explain(self, layout: str, part: Any, ref: str, column: str = "V0", *,
+                sheet: str | None = None) -> Explanation | SheetExplanation:
         """The memória de cálculo of one cell: `print(result.explain("covid/77", "3170206",
-        "9999999013", "V0").render())`.
+        "9999999013", "V0").render())`; of a sheets node, with its planilha:
+        `result.explain("despesa/execucao", "3170206", "3.3.90.30.00.00", "V2", sheet="4_12")`.
 
         Re-runs the package on the Python back end (whatever back end produced this result)
         with the same inputs and lineage recorded for that partition; in-memory inputs must
         be re-iterable (lists, not generators). Raises `runtime.trace.ExplainError` (a
         ValueError) for an unknown layout, row or column and `RunFailed` for data errors
-        (D0407: the partition is not in the inputs).
+        (D0407: the partition is not in the inputs; D0410–D0414: a planilha, row or column a
+        sheets node does not have). A sheets line is checked against this result's file.
         """
         if self.program is None:
             raise RuntimeError("este resultado não guarda a execução; use Program.explain")
@@ -83,9 +87,20 @@ class Result:
             if not isinstance(src, str | Path) and iter(src) is src:
                 raise ValueError(f"a entrada '{name}' era um iterador e já foi consumida; "
                                  "passe uma lista de linhas para poder usar explain")
-        exp: Explanation = self.program.explain(
-            self.ledgers, self.params, layout, part, ref, column,
+        from runtime.trace import Explanation
+
+        exp = self.program.explain(
+            self.ledgers, self.params, layout, part, ref, column, sheet=sheet,
             allow_rejects=self.allow_rejects, allow_unconfirmed=self.allow_unconfirmed)
+        if not isinstance(exp, Explanation):  # a sheets line: as this result wrote it?
+            name = exp.file if exp.part is None else f"{exp.part}/{exp.file}"
+            data = self.outputs.get(name)
+            if data is not None and exp.written and \
+                    exp.line not in data.decode("utf-8").split("\r\n"):
+                raise RuntimeError(f"a nova execução escreve a linha '{exp.line}', que não "
+                                   f"está em {name} deste resultado: as entradas mudaram "
+                                   "desde a execução?")
+            return exp
         mine = self.values.get((exp.layout.id, exp.part))
         if mine is not None and mine[exp.row][exp.column] != exp.value:
             raise RuntimeError(f"a nova execução deu {exp.value} para a célula, e este "

@@ -26,6 +26,13 @@ class Tracer(Protocol):
     def __call__(self, node: str, part: Any, row: int, line: int, before: list[Any],
                  after: list[Any]) -> None: ...
 
+    def sheet(self, node: str, part: Any, index: int, key: str, line: int, before: list[Any],
+              after: list[Any], codes: tuple[Any, ...], row: Any,
+              fields: tuple[Any, ...]) -> None:
+        """A record of part `index` of a sheets node added to its line `key` (`<code>;<row>`):
+        the planilha code's parts, the row key and the values of the fields its columns read
+        (runtime.sheets.SheetPart.fields)."""
+
     def attach(self, ctx: ScanContext) -> None: ...
 
     def looked_up(self, m: RuntimeMap, key: tuple[Any, ...], line: int,

@@ -80,6 +80,27 @@ class KeyedRows(dict):  # type: ignore[type-arg]
 
 
 @dataclass(frozen=True, slots=True)
+class SheetPart:
+    """What one part of a sheets node does, as `apura explain` shows it (runtime/sheet_explain):
+    its source, filter, planilha code parts and row key (texts and YAML positions), the
+    columns it gives — (column index, aggregate text, position, the fields it reads) —, the
+    fields a traced record hands over (`fields`, the union of the columns'), and the maps its
+    planilha code and its row key look up (to tell a record's lookups apart)."""
+
+    source: str
+    filter: str
+    filter_at: Loc | None
+    sheet: tuple[str, ...]
+    sheet_at: tuple[Loc | None, ...]
+    row: str
+    row_at: Loc | None
+    values: tuple[tuple[int, str, Loc | None, tuple[str, ...]], ...]
+    fields: tuple[str, ...] = ()
+    sheet_maps: tuple[str, ...] = ()
+    row_maps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Sheets:
     """The runtime declaration of a sheets node (PACKAGE.nodes). `line` is the IMPT line
     template: `{sheet};{key};{record_id};V0:[>R${V0}<]:-[13](...);...;{marker};#C7;`."""
@@ -101,6 +122,9 @@ class Sheets:
     name: str = NAME
     # columns computed on each line from the accumulated ones: (column, ((sign, column), ...))
     formulas: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = ()
+    # for apura explain: the parts (in spec order) and where each column is declared
+    parts: tuple[SheetPart, ...] = ()
+    columns_at: tuple[Loc | None, ...] = ()
 
     def line_values(self, values: list[Any]) -> list[Any]:
         """A line's values: the accumulated ones, and its formula columns computed from them."""
@@ -110,6 +134,14 @@ class Sheets:
         for col, terms in self.formulas:
             out[col] = sum((sign * (values[c] or 0) for sign, c in terms), Decimal(0))
         return out
+
+    def format_line(self, code: str, key: str, record_id: object, marker: object,
+                    values: list[Any]) -> str:
+        """One IMPT line (without its CRLF) of planilha `code`, row `key` (as the
+        accumulator holds it), from the line's values (line_values)."""
+        cells = {c.id: format_money(v) for c, v in zip(self.columns, values, strict=True)}
+        return self.line.format(sheet=code, key=masked(key, self.mask),
+                                record_id=_text(record_id), marker=_text(marker), **cells)
 
     @property
     def maps(self) -> tuple[str, ...]:
@@ -141,10 +173,7 @@ class Sheets:
                 continue
             code, key = k.split(KEY_SEP, 1)
             entry = entries[typed[key]]
-            cells = {c.id: format_money(v) for c, v in zip(self.columns, values, strict=True)}
-            line = self.line.format(sheet=code, key=masked(key, self.mask),
-                                    record_id=_text(entry[ri]), marker=_text(entry[mi]),
-                                    **cells)
+            line = self.format_line(code, key, entry[ri], entry[mi], values)
             sheets.setdefault(code, []).append((rows.lines[typed[key]], line))  # table order
         out = {}
         for code in sorted(sheets):

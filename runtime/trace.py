@@ -5,7 +5,8 @@ package again on the Python back end with lineage recorded for one partition: th
 scans call the `Trace` (`ctx.trace`) after adding a record to a row, and the maps remember the
 entries each record looked up. `build_explanation` then follows the cell down: a rule or
 `otherwise` row lists its records, a totalizer its member rows, a value row the cells its
-expression reads (`cell(...)`), each explained the same way.
+expression reads (`cell(...)`), each explained the same way. A sheets cell (a planilha's
+line) is explained by runtime/sheet_explain.py from the same traced run (`Trace.sheet`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from runtime.errors import RunFailed
 from runtime.model import Layout
 from runtime.model import Package
 from runtime.model import Value
+from runtime.origins import Origins
+from runtime.sheets import Sheets
 from runtime.values import CONTEXT
 from runtime.values import format_money
 
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from runtime.model import LedgerInput
     from runtime.scan import RuntimeMap
     from runtime.scan import ScanContext
+    from runtime.sheet_explain import SheetExplanation
 
 
 class Runs(Protocol):
@@ -46,6 +50,8 @@ class Runs(Protocol):
     def run(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any], *,
             select: str | None = ..., allow_rejects: bool = ..., backend: str = ...,
             tracer: Any = ..., allow_unconfirmed: bool = ...) -> Any: ...
+
+    def table_origins(self) -> Mapping[str, Origins]: ...
 
 _SUMS = ("sum", "count")
 
@@ -70,15 +76,15 @@ class Lookup:
     at: str | None = None  # file:line of the entry in the map's source ledger
 
     def render(self) -> str:
-        key = ", ".join(f"{k}={_show(v)}" for k, v in self.key)
+        key = ", ".join(f"{k}={show_value(v)}" for k, v in self.key)
         got = ("sem entrada" if self.values is None
-               else ", ".join(f"{k}={_show(v)}" for k, v in self.values))
+               else ", ".join(f"{k}={show_value(v)}" for k, v in self.values))
         return f"{self.map}[{key}] → {got}" + (f"  ({self.at})" if self.at else "")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"map": self.map, "key": {k: _json(v) for k, v in self.key},
+        return {"map": self.map, "key": {k: json_value(v) for k, v in self.key},
                 "values": None if self.values is None
-                else {k: _json(v) for k, v in self.values}, "at": self.at}
+                else {k: json_value(v) for k, v in self.values}, "at": self.at}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +97,7 @@ class Record:
     lookups: tuple[Lookup, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "amount": _json(self.amount),
+        return {"file": self.file, "line": self.line, "amount": json_value(self.amount),
                 "lookups": [lk.to_dict() for lk in self.lookups]}
 
 
@@ -108,10 +114,15 @@ class Trace:
         self.layouts = frozenset(layouts)
         self.part = part
         self._text = str(part)
-        self._funcs = {lay.id: tuple(c.func for c in lay.columns) for lay in package.layouts}
+        self._funcs = {n.id: tuple(c.func for c in n.columns) for n in package.nodes
+                       if isinstance(n, Layout | Sheets)}
         self.ctx: ScanContext | None = None
         self.hits: dict[tuple[str, int], list[tuple[str, int, tuple[Any, ...],
                                                     tuple[Lookup, ...]]]] = {}
+        # sheets nodes: (node, `<code>;<row key>`) → what each record added to that line
+        self.sheet_hits: dict[tuple[str, str], list[SheetHit]] = {}
+        # table id → where its copy's rows are in the specs (runtime/origins.py)
+        self.origins: Mapping[str, Origins] = {}
         self._at: tuple[str, int] = ("", -1)
         self._lookups: list[tuple[RuntimeMap, tuple[Any, ...], tuple[Any, ...] | None]] = []
 
@@ -133,29 +144,71 @@ class Trace:
                  after: list[Any]) -> None:
         if layout not in self.layouts or (part != self.part and str(part) != self._text):
             return
+        file, delta, lookups = self._record(layout, line, before, after)
+        self.hits.setdefault((layout, row), []).append((file, line, delta, lookups))
+
+    def sheet(self, node: str, part: Any, index: int, key: str, line: int, before: list[Any],
+              after: list[Any], codes: tuple[Any, ...], row: Any,
+              fields: tuple[Any, ...]) -> None:
+        """A record of part `index` of sheets node `node` added to its line `key`."""
+        if node not in self.layouts or (part != self.part and str(part) != self._text):
+            return
+        file, delta, lookups = self._record(node, line, before, after)
+        self.sheet_hits.setdefault((node, key), []).append(
+            SheetHit(file, line, index, delta, codes, row, fields, lookups))
+
+    def _record(self, node: str, line: int, before: list[Any], after: list[Any]
+                ) -> tuple[str, tuple[Any, ...], tuple[Lookup, ...]]:
         assert self.ctx is not None
         file = self.ctx.file
         # sum and count columns: what this record added; min/max columns: the value after it
-        delta = tuple(_added(f, a, b) for f, a, b in zip(self._funcs[layout], after, before,
+        delta = tuple(_added(f, a, b) for f, a, b in zip(self._funcs[node], after, before,
                                                           strict=True))
         lookups: tuple[Lookup, ...] = ()
         if self._at == (file, line):
-            lookups = tuple(_lookup(m, key, hit) for m, key, hit in self._lookups)
-        self.hits.setdefault((layout, row), []).append((file, line, delta, lookups))
+            lookups = tuple(self._lookup(m, key, hit) for m, key, hit in self._lookups)
+        return file, delta, lookups
+
+    def entry_at(self, m: RuntimeMap, key: tuple[Any, ...] | None) -> str | None:
+        """`file:line` of the entry `key` of map `m`: in the specs' CSV for a map over a
+        table (runtime/origins.py), else in the input it was built from."""
+        line = m.lines.get(key) if key is not None else None
+        if line is None:
+            return None
+        origin = self.origins.get(m.spec.source)
+        at = origin.at(line) if origin is not None else None
+        if at is not None:
+            return at
+        return f"{m.file}:{line}" if m.file else None
+
+    def _lookup(self, m: RuntimeMap, key: tuple[Any, ...], hit: tuple[Any, ...] | None
+                ) -> Lookup:
+        spec = m.spec
+        return Lookup(map=spec.id, key=tuple(zip(spec.key, key, strict=True)),
+                      values=None if hit is None else tuple(zip(spec.values, hit, strict=True)),
+                      at=self.entry_at(m, key))
+
+
+@dataclass(frozen=True, slots=True)
+class SheetHit:
+    """One record a sheets node's line got: where it is, the part that took it, what it added
+    to each column, its planilha code's parts, row key and field values (the part's
+    `fields`), and the map entries it looked up."""
+
+    file: str
+    line: int
+    part: int
+    delta: tuple[Any, ...]
+    codes: tuple[Any, ...]
+    row: Any
+    fields: tuple[Any, ...]
+    lookups: tuple[Lookup, ...]
 
 
 def _added(func: str, after: Any, before: Any) -> Any:
     if func in ("min", "max") or before is None or after is None:
         return after
     return after - before
-
-
-def _lookup(m: RuntimeMap, key: tuple[Any, ...], hit: tuple[Any, ...] | None) -> Lookup:
-    spec = m.spec
-    line = m.lines.get(key)
-    return Lookup(map=spec.id, key=tuple(zip(spec.key, key, strict=True)),
-                  values=None if hit is None else tuple(zip(spec.values, hit, strict=True)),
-                  at=f"{m.file}:{line}" if line is not None and m.file else None)
 
 
 @dataclass(slots=True)
@@ -239,7 +292,7 @@ class Explanation:
         out = [f"Memória de cálculo: pacote {self.package.id} · {lay.id}{part}",
                f"{self._title()} = {format_money(self.value)}"]
         if self.params:
-            out.append("  parâmetros: " + ", ".join(f"{k}={_show(v)}" for k, v in
+            out.append("  parâmetros: " + ", ".join(f"{k}={show_value(v)}" for k, v in
                                                     sorted(self.params.items())))
         if self.rejects:
             out.append(f"  atenção: {len(self.rejects)} linha(s) rejeitada(s) ficaram de fora")
@@ -313,11 +366,11 @@ class Explanation:
     def to_dict(self) -> dict[str, Any]:
         """The explanation as JSON-ready data (decimals as strings, exact)."""
         out = {"package": self.package.id, "partition_field": self.package.partition,
-               "partition": _json(self.part),
-               "params": {k: _json(v) for k, v in sorted(self.params.items())}}
+               "partition": json_value(self.part),
+               "params": {k: json_value(v) for k, v in sorted(self.params.items())}}
         out.update(self._node())
         total = self.records_sum()
-        out["records_sum"] = None if total is None else _json(total)
+        out["records_sum"] = None if total is None else json_value(total)
         out["all_records"] = len(self.all_records())
         out["rejected_rows"] = len(self.rejects)
         return out
@@ -327,7 +380,7 @@ class Explanation:
         col = lay.columns[self.column]
         node: dict[str, Any] = {
             "layout": lay.id, "row": r.ref, "row_label": r.label, "column": col.id,
-            "column_label": col.label, "value": _json(self.value), "kind": r.kind,
+            "column_label": col.label, "value": json_value(self.value), "kind": r.kind,
             "at": str(r.at) if r.at else None}
         if r.kind in ("rule", "otherwise"):
             node.update({"source": lay.source, "hit_policy": lay.hit_policy,
@@ -352,7 +405,7 @@ def _distinct_lookups(records: list[Record]) -> list[tuple[Lookup, int]]:
     return list(seen.items())
 
 
-def _show(v: Any) -> str:
+def show_value(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if v is None:
@@ -362,32 +415,58 @@ def _show(v: Any) -> str:
     return str(v)
 
 
-def _json(v: Any) -> Any:
+def json_value(v: Any) -> Any:
     if v is None or isinstance(v, bool | int | str):
         return v
     return str(v)  # Decimal (exact), date (ISO)
 
 
 # ---------------------------------------------------------------------- building
+def _node(package: Package, node_id: str) -> Layout | Sheets:
+    """The layout or sheets node named by --layout; ExplainError (pt-BR) when unknown."""
+    nodes = [n for n in package.nodes if isinstance(n, Layout | Sheets)]
+    ids = [n.id for n in nodes]
+    if node_id not in ids:
+        raise ExplainError(f"o pacote '{package.id}' não tem o layout '{node_id}'",
+                           option="--layout", help=choices("layouts", node_id, ids))
+    return nodes[ids.index(node_id)]
+
+
 def locate(package: Package, layout: str, ref: str, column: str) -> tuple[Layout, int, int]:
     """The layout, row index and column index of a cell; ExplainError (pt-BR) when unknown."""
-    ids = [lay.id for lay in package.layouts]
-    if layout not in ids:
-        raise ExplainError(f"o pacote '{package.id}' não tem o layout '{layout}'",
-                           option="--layout", help=_choices("layouts", layout, ids))
-    lay = package.layout(layout)
+    lay = _node(package, layout)
+    if isinstance(lay, Sheets):
+        raise ExplainError(f"'{layout}' escreve uma planilha por código: informe a planilha "
+                           "da célula", option="--sheet")
     refs = [r.ref for r in lay.rows]
     if ref not in refs:
         raise ExplainError(f"o layout '{layout}' não tem a linha '{ref}'", option="--row",
-                           help=_choices("linhas", ref, refs))
+                           help=choices("linhas", ref, refs))
     cols = [c.id for c in lay.columns]
     if column not in cols:
         raise ExplainError(f"o layout '{layout}' não tem a coluna '{column}'",
-                           option="--column", help=_choices("colunas", column, cols))
+                           option="--column", help=choices("colunas", column, cols))
     return lay, refs.index(ref), cols.index(column)
 
 
-def _choices(what: str, got: str, options: list[str]) -> str:
+def locate_cell(package: Package, layout: str, ref: str, column: str,
+                sheet: str | None = None) -> None:
+    """What can be checked of a cell before the run (ExplainError, a usage error): the node;
+    for a layout its row and column; a sheets node needs `sheet` (its planilha), and its
+    planilha, row and column are checked against the tables after the run (D0410–D0414)."""
+    node = _node(package, layout)
+    if isinstance(node, Sheets):
+        if sheet is None:
+            raise ExplainError(f"'{layout}' escreve uma planilha por código: informe a "
+                               "planilha da célula (ex.: --sheet 3_11)", option="--sheet")
+        return
+    if sheet is not None:
+        raise ExplainError(f"'{layout}' é um layout (uma planilha só): --sheet vale para os "
+                           "nós sheets", option="--sheet")
+    locate(package, layout, ref, column)
+
+
+def choices(what: str, got: str, options: list[str]) -> str:
     close = difflib.get_close_matches(got, options, n=1)
     hint = f"você quis dizer '{close[0]}'? " if close else ""
     return f"{hint}{what}: " + ", ".join(options)
@@ -402,7 +481,8 @@ def _closure(package: Package, layout: str) -> list[str]:
         if lid in out:
             continue
         out.append(lid)
-        stack.extend(package.layout(lid).depends_on)
+        node = package.node(lid)
+        stack.extend(node.depends_on if isinstance(node, Layout) else ())
     return out
 
 
@@ -410,27 +490,52 @@ def _glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
-def explain(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
-            layout: str, part: Any, ref: str, column: str = "V0", *,
-            allow_rejects: bool = False, allow_unconfirmed: bool = False) -> Explanation:
-    """Run the package on the Python back end with lineage recorded for one partition, and
-    explain one cell. Raises ExplainError (unknown layout/row/column) or RunFailed (data
-    errors; D0407 when the partition is not in the inputs)."""
+def traced_run(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
+               node: str, part: Any, *, allow_rejects: bool,
+               allow_unconfirmed: bool) -> tuple[Any, Trace, Any]:
+    """Run only `node` (and what it reads) on the Python back end with lineage recorded for
+    partition `part`: (the Result, the Trace, the partition as the run holds it). RunFailed
+    on data errors, D0407 when the partition is not in the inputs."""
     pkg = program.package
-    lay, row, col = locate(pkg, layout, ref, column)
     if pkg.partition is None:
         part = None
-    trace = Trace(pkg, _closure(pkg, lay.id), part)
+    trace = Trace(pkg, _closure(pkg, node), part)
+    trace.origins = program.table_origins()
     with decimal.localcontext(CONTEXT):
-        result = program.run(ledgers, params, select=_glob_escape(lay.id),
+        result = program.run(ledgers, params, select=_glob_escape(node),
                              allow_rejects=allow_rejects, backend="python", tracer=trace,
                              allow_unconfirmed=allow_unconfirmed)
     found = [p for p in result.partitions if p == part or str(p) == str(part)]
     if not found:
         shown = ", ".join(str(p) for p in result.partitions) or "nenhuma"
         raise RunFailed([catalog.unknown_partition(part, pkg.partition, shown)])
+    return result, trace, found[0]
+
+
+def explain(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
+            layout: str, part: Any, ref: str, column: str = "V0", *,
+            sheet: str | None = None, allow_rejects: bool = False,
+            allow_unconfirmed: bool = False) -> Explanation | SheetExplanation:
+    """Run the package on the Python back end with lineage recorded for one partition, and
+    explain one cell — of a layout, or of a sheets node (`sheet`: its planilha code or file
+    name; runtime/sheet_explain.py). Raises ExplainError (unknown layout/row/column, a
+    missing sheet) or RunFailed (data errors; D0407 when the partition is not in the inputs;
+    D0410–D0414 an unknown planilha, row or column of a sheets node)."""
+    pkg = program.package
+    locate_cell(pkg, layout, ref, column, sheet)
+    node = _node(pkg, layout)
+    if isinstance(node, Sheets):
+        from runtime.sheet_explain import explain_sheet
+
+        assert sheet is not None
+        return explain_sheet(program, ledgers, params, node, part, sheet, ref, column,
+                             allow_rejects=allow_rejects, allow_unconfirmed=allow_unconfirmed)
+    lay, row, col = locate(pkg, layout, ref, column)
+    result, trace, found = traced_run(program, ledgers, params, lay.id, part,
+                                      allow_rejects=allow_rejects,
+                                      allow_unconfirmed=allow_unconfirmed)
     assert trace.ctx is not None
-    exp = build_explanation(pkg, result.values, trace, lay.id, found[0], row, col,
+    exp = build_explanation(pkg, result.values, trace, lay.id, found, row, col,
                             dict(trace.ctx.params))
     exp.rejects = result.rejects
     return exp

@@ -338,6 +338,72 @@ def test_explain_with_rejects_goes_on_and_says_so(tmp_path: Path,
     assert f"{bad.as_posix()};{len(lines)};" in (tmp_path / "rejeitadas.csv").read_text("utf-8")
 
 
+# a sheets cell: fixtures/siops/bimestre/3170206 (its README: empenho 201, 2021, fonte 102 and
+# subfunção 301 → planilha 4_12; natureza 3390300000 → element 3.3.90.30.99.00)
+BIMESTRE = [a for n in ("despesa_movimento", "dotacao", "equivalencia_recursos") for a in
+            ("--input", f"{n}=fixtures/siops/bimestre/3170206/{n}.csv")]
+
+
+def sheet_args(*extra: str, sheet: str = "4_12", row: str = "3.3.90.30.99.00") -> list[str]:
+    return ["explain", "siops", *BIMESTRE, "--param", "exercicio=2021", "--param",
+            "bimestre=3", "--layout", "despesa/execucao", "--partition", "3170206",
+            "--sheet", sheet, "--row", row, *extra]
+
+
+def test_explain_a_sheets_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = invoke(*sheet_args("--column", "V2"))
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1] == ("despesa/execucao planilha 4_12 linha 3.3.90.30.99.00 · V2 (Despesas "
+                        "Empenhadas) = 50000,00")
+    assert "  coluna V2 (specs/siops/despesa_execucao.yaml:49:11): sum(empenhado)" in lines
+    assert "    fixtures/siops/bimestre/3170206/despesa_movimento.csv:23  50000,00  " \
+        "empenhado=50000.00" in lines
+    assert lines[-1] == "soma dos 3 registro(s) de entrada: 50000,00 (igual ao valor da célula)"
+    data = json.loads(invoke(*sheet_args("--column", "V2", "--format", "json",
+                                         row="3390309900")).stdout)
+    assert data["kind"] == "sheets" and data["value"] == data["records_sum"] == "50000.00"
+    assert data["marker"] == "#L158" and data["column_at"].endswith("despesa_execucao.yaml:49:11")
+
+
+@pytest.mark.parametrize(("args", "first"), [
+    (sheet_args(sheet="4_21"), "planilha 4_21: erro[D0410]: 'despesa/execucao' não tem a "
+     "planilha '4_21' (nem um arquivo com esse nome)\n  = ajuda: você quis dizer '4_12'? "
+     "planilhas com linhas nesta partição: "),
+    (sheet_args(sheet="3_11"), "planilha 3_11: erro[D0411]: nenhum registro da partição "
+     "3170206 chegou à planilha '3_11' de 'despesa/execucao': ela não tem arquivo\n"),
+    (sheet_args(row="3.3.90.30.99.01"), "linha 3.3.90.30.99.01: erro[D0412]: "
+     "'3.3.90.30.99.01' não é uma linha de 'despesa/execucao' (a tabela do mapa "
+     "'elemento_despesa' não a tem)\n  = ajuda: você quis dizer '3.3.90.30.99.00'? linhas da "
+     "planilha 4_12 nesta partição: 3.3.90.30.99.00\n"),
+    (sheet_args(row="3.3.90.39.99.00"), "linha 3.3.90.39.99.00: erro[D0413]: nenhum registro "
+     "chegou à linha '3.3.90.39.99.00' da planilha '4_12' de 'despesa/execucao'\n"),
+    (sheet_args("--column", "V9"), "coluna V9: erro[D0414]: 'despesa/execucao' não tem a "
+     "coluna 'V9'\n  = ajuda: colunas: V0, V1, V2, V3, V4, V5, V6\n"),
+], ids=["D0410", "D0411", "D0412", "D0413", "D0414"])
+def test_explain_an_unknown_sheet_row_or_column_exits_1(monkeypatch: pytest.MonkeyPatch,
+                                                        args: list[str], first: str) -> None:
+    monkeypatch.chdir(ROOT)
+    result = invoke(*args)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith(first), result.stderr
+    assert result.stderr.endswith("1 erro(s); a célula não foi explicada\n")
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ([a for a in sheet_args() if a not in ("--sheet", "4_12")], "informe a planilha"),
+    (explain_args("--sheet", "4_12"), "--sheet vale para os nós sheets"),
+], ids=["no-sheet", "sheet-of-a-layout"])
+def test_explain_sheet_usage_errors_exit_2(monkeypatch: pytest.MonkeyPatch, args: list[str],
+                                          message: str) -> None:
+    monkeypatch.chdir(ROOT)
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert "--sheet" in result.stderr and message in result.stderr and result.stdout == ""
+
+
 # ---------------------------------------------------------------- the console entry point
 def test_internal_error_is_one_line_I0001_without_traceback(
         project: Path, monkeypatch: pytest.MonkeyPatch,

@@ -237,3 +237,101 @@ def test_a_selection_skips_the_parts_of_the_reports_it_leaves_out(siops_program,
     r = siops_program.run(ledgers=ledgers, params=params, select="restos/*", backend=backend)
     assert not [w for w in r.warnings if w.code in ("D0802", "D0803")]
     assert r.outputs and all("/RP" in k for k in r.outputs if k.endswith(".IMPT"))
+
+
+# ---------------------------------------------------------------- apura explain of a line
+# runtime/sheet_explain.py over the same fixture, with paths relative to the repository (as an
+# analyst types them); the explained sums are checked against the README's hand sums and
+# against the files the duckdb back end writes.
+REL = {n: (FIX / f"{n}.csv").relative_to(ROOT).as_posix() for n in INPUTS}
+
+
+def _explain(siops_program, year: int, bim: int, sheet: str, row: str, column: str):  # type: ignore[no-untyped-def]
+    return siops_program.explain(REL, {"exercicio": year, "bimestre": bim}, "despesa/execucao",
+                                 "3170206", row, column, sheet=sheet,
+                                 allow_unconfirmed=year == 2019)
+
+
+@pytest.mark.parametrize(("year", "bim"), [(2019, 3), (2021, 6)])
+def test_the_explained_lines_add_up_to_the_hand_made_totals(siops_program, monkeypatch, year,  # type: ignore[no-untyped-def]
+                                                            bim) -> None:
+    """Every written line's V2 (empenhado), explained: its records add up to it, it is the
+    value the duckdb run writes, and the lines' explained sums add up to the README's total
+    empenhado (função 10, Saúde)."""
+    monkeypatch.chdir(ROOT)
+    written = _lines(run(siops_program, year, bim, "duckdb"))
+    total = Decimal(0)
+    for _, g in written:
+        exp = _explain(siops_program, year, bim, g[0], g[1], "V2")
+        assert exp.records_sum() == exp.value == Decimal(g[5].replace(",", ".")), g
+        assert exp.line.split(";")[:3] == g[:3]
+        assert all(r.file == REL["despesa_movimento"] for r in exp.records)
+        total += exp.records_sum()
+    assert total == EMPENHADO[(year, bim)]
+
+
+def test_the_2021_atencao_basica_line_is_explained_record_by_record(siops_program,  # type: ignore[no-untyped-def]
+                                                                    monkeypatch) -> None:
+    """Empenho 201 (README: lines 23–25 of despesa_movimento.csv; natureza 3390300000, whose
+    de-para gives the element 3.3.90.30.99.00): V2 50.000 (line 23), V3 20.000 (line 24),
+    V5 = 50.000 − 20.000 in the 6th bimester; V0 the 2021 dotação (line 8 of dotacao.csv,
+    60.000), V6 the 2022 one (line 10, 65.000)."""
+    monkeypatch.chdir(ROOT)
+
+    def amounts(column: str) -> list[tuple[int, Decimal]]:
+        exp = _explain(siops_program, 2021, 6, "4_12", "3.3.90.30.99.00", column)
+        assert exp.records_sum() == exp.value
+        return [(r.line, r.amount) for r in exp.records if r.amount]
+
+    assert amounts("V2") == [(23, Decimal("50000.00"))]
+    assert amounts("V3") == [(24, Decimal("20000.00"))]
+    assert amounts("V5") == [(23, Decimal("50000.00")), (24, Decimal("-20000.00"))]
+    assert amounts("V0") == [(8, Decimal("60000.00"))]
+    assert amounts("V6") == [(10, Decimal("65000.00"))]
+
+
+def test_the_explained_line_snapshot(siops_program, monkeypatch, snapshot) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import DiagnosticsText
+
+    monkeypatch.chdir(ROOT)
+    exp = _explain(siops_program, 2021, 6, "4_12_Desp_Rec_Impostos_Transf_Aten_Basica.IMPT",
+                   "3390309900", "V5")
+    text = exp.render()
+    assert text.splitlines()[-1] == ("soma dos 3 registro(s) de entrada: 30000,00 (igual ao "
+                                     "valor da célula)")
+    assert text == snapshot.use_extension(DiagnosticsText)
+
+
+def test_the_readme_example_is_what_explain_prints(siops_program, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """README "Memória de cálculo": every line of the sheets example but those it shortens
+    (with …) is a line apura explain prints for that cell."""
+    monkeypatch.chdir(ROOT)
+    readme = (ROOT / "README.md").read_text("utf-8")
+    block = readme.split("    --sheet 4_12 --row 3.3.90.30.99.00 --column V2\n", 1)[1]
+    shown = [x for x in block.split("```", 1)[0].splitlines() if "…" not in x]
+    got = _explain(siops_program, 2021, 3, "4_12", "3.3.90.30.99.00", "V2").render()
+    assert len(shown) > 15 and [x for x in shown if x not in got.splitlines()] == []
+
+
+def test_each_lookup_points_at_its_table_line_in_the_specs(siops_program, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A lookup into a table is shown at the spec CSV's line (runtime/origins.py), not the
+    compiled copy's: that line, read here without apura, holds the entry's key. Covers the
+    natureza de-para, whose copy and spec lines differ (rows the table resolves away)."""
+    import csv
+
+    monkeypatch.chdir(ROOT)
+    exp = _explain(siops_program, 2021, 6, "4_12", "3.3.90.30.99.00", "V2")
+    seen = set()
+    for rec in exp.records:
+        for lk in (*rec.sheet_lookups, *rec.row_lookups):
+            if lk.at is None or not lk.at.startswith("specs/"):
+                continue
+            file, line = lk.at.rsplit(":", 1)
+            text = (ROOT / file).read_text("utf-8").splitlines()[int(line) - 1]
+            cells = next(csv.reader([text], delimiter="," if "," in text else ";"))
+            # the key's cells, in the CSV's order (booleans written S/N, as the tables do)
+            key = [("S" if v else "N") if isinstance(v, bool) else str(v) for _, v in lk.key]
+            assert cells[:len(key)] == key, (lk, text)
+            seen.add(lk.map)
+    assert {"grupo_fonte", "grupo_subfuncao", "natureza_despesa", "elemento_despesa"} <= seen
+    assert exp.row_at == "specs/siops/2019/tabelas/eledessiops_2019.csv:160"

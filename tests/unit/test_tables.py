@@ -61,7 +61,9 @@ def test_the_copy_is_normalized_and_declared_with_its_sha256(tmp_path: Path) -> 
     index = json.loads((gen / "tables" / "index.json").read_text("utf-8"))
     assert index["tables"]["elementos"] == {
         "file": "tables/elementos.csv", "rows": 4, "sha256": hashlib.sha256(copy).hexdigest(),
-        "from": ["specs/tabelas/dados/elementos.csv"]}
+        "from": ["specs/tabelas/dados/elementos.csv"],
+        # where the copy's rows are (apura explain): its lines 2–5 are the CSV's lines 2–5
+        "lines": [[2, 0, 2, 4]]}
     module = (gen / "__init__.py").read_text("utf-8")
     assert f"sha256={hashlib.sha256(copy).hexdigest()!r}" in module
     # no row of the table is code: its values appear nowhere in the module or the SQL

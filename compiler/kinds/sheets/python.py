@@ -15,6 +15,8 @@ from compiler.codegen.pyscan import Lines
 from compiler.codegen.pyscan import accumulate
 from compiler.codegen.pyscan import comment
 from compiler.kinds.sheets.plan import parts_of
+from compiler.scanplan import lookups_in
+from compiler.source import Span
 from runtime.sheets import CODE_SEP
 from runtime.sheets import KEY_SEP
 from runtime.sheets import NAME
@@ -59,6 +61,8 @@ class _SheetsScan:
             out(f"    _a = {acc}[{w.part}] = ctx.new_rows({self.node.id!r})")
             out("_row = _a[_k]")
             w.reach()
+            out("if _trace is not None:  # apura explain: remember what this record adds")
+            out("    _before = _row[:]")
             for col, agg, text in p.values:
                 c = self.node.columns[col]
                 out(w.where(c.span, f"{pid}/column/{c.id}") + f"  {c.id} = {comment(text, 50)}")
@@ -70,12 +74,85 @@ class _SheetsScan:
                 accumulate(out, f"_row[{col}]", agg.func, agg.arg, arg)
                 if where is not None:
                     out.dedent()
+            fields = _tuple([w.expr(f) for f in part_fields(p)])
+            out("if _trace is not None:")
+            out(f"    _trace.sheet({self.node.id!r}, {w.part}, {p.index}, _k, _line, _before, "
+                f"_row, {_tuple(codes)}, {row}, {fields})")
             w.exit()
             w.end()
             if p.filter is not None:
                 w.close()
             else:
                 w.exit()
+
+
+def _tuple(items: Sequence[str]) -> str:
+    """A Python tuple display of code texts: `()`, `(a,)`, `(a, b)`."""
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def _refs(e: ir.Expr | None) -> list[ir.FieldRef | ir.DerivedRef]:
+    """The fields (stored or derived) an expression reads, in the order written."""
+    out: list[ir.FieldRef | ir.DerivedRef] = []
+
+    def walk(n: object) -> None:
+        if isinstance(n, ir.FieldRef | ir.DerivedRef):
+            out.append(n)
+            return
+        for attr in getattr(n, "__slots__", ()):
+            v = getattr(n, attr)
+            for x in (v if isinstance(v, tuple) else (v,)):
+                if isinstance(x, ir.Expr.__args__):
+                    walk(x)
+    if e is not None:
+        walk(e)
+    return out
+
+
+def _column_fields(agg: ir.Aggregate) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(f.name for f in [*_refs(agg.arg), *_refs(agg.where)]))
+
+
+def part_fields(p: ir.SheetPart) -> list[ir.FieldRef | ir.DerivedRef]:
+    """The fields a traced record hands to apura explain: those its columns read (each
+    column shows its own, runtime.sheets.SheetPart.values), once each."""
+    seen: dict[str, ir.FieldRef | ir.DerivedRef] = {}
+    for _, agg, _ in p.values:
+        for f in [*_refs(agg.arg), *_refs(agg.where)]:
+            seen.setdefault(f.name, f)
+    return list(seen.values())
+
+
+def _maps(exprs: Sequence[ir.Expr | None]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(lk.map for e in exprs for lk in lookups_in(e)))
+
+
+def _declare_part(gen: ModuleGen, node: ir.Sheets, p: ir.SheetPart, o: Lines) -> None:
+    """The runtime.sheets.SheetPart of a part: what apura explain shows of it."""
+    pid = f"{gen.pkg.id}/{node.id}/part/{p.index}"
+
+    def at(span: Span | None, plan_id: str) -> str:
+        return "None" if span is None else f"LOC[{gen.loc(span, plan_id)}]"
+
+    o("        SheetPart(")
+    o(f"            source={p.source!r},")
+    o(f"            filter={p.filter_text!r},")
+    o(f"            filter_at={at(p.filter.span if p.filter else None, f'{pid}/filter')},")
+    o(f"            sheet={p.sheet_text!r},")
+    o("            sheet_at="
+      + _tuple([at(e.span, f"{pid}/sheet/{k}") for k, e in enumerate(p.sheet)]) + ",")
+    o(f"            row={p.row_text!r},")
+    o(f"            row_at={at(p.row.span, f'{pid}/row/key')},")
+    o("            values=(")
+    for col, agg, text in p.values:
+        c = node.columns[col]
+        o(f"                ({col}, {text!r}, {at(agg.span, f'{pid}/value/{c.id}')}, "
+          f"{_column_fields(agg)!r}),")
+    o("            ),")
+    o(f"            fields={tuple(f.name for f in part_fields(p))!r},")
+    o(f"            sheet_maps={_maps(p.sheet)!r},")
+    o(f"            row_maps={(*_maps((p.row,)), p.row_lookup.map)!r},")
+    o("        ),")
 
 
 def line_template(node: ir.Sheets) -> str:
@@ -102,6 +179,7 @@ class _SheetsPython:
         assert isinstance(node, ir.Sheets)
         gen.uses_model("Column")
         gen.uses_import("from runtime.sheets import Sheets")
+        gen.uses_import("from runtime.sheets import SheetPart")
         funcs = {col: (agg, text) for p in node.parts for col, agg, text in p.values}
         o = Lines()
         o("Sheets(")
@@ -133,6 +211,13 @@ class _SheetsPython:
             o(f"    name={node.name!r},")
         if node.formulas:
             o(f"    formulas={tuple((col, terms) for col, terms, _ in node.formulas)!r},")
+        o("    parts=(")
+        for p in node.parts:
+            _declare_part(gen, node, p, o)
+        o("    ),")
+        o("    columns_at=" + _tuple([
+            f"LOC[{gen.loc(c.span, f'{gen.pkg.id}/{node.id}/column/{c.id}')}]"
+            for c in node.columns]) + ",")
         o(f"    output_format={node.output_format!r},")
         o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")
         if node.alternative_of:
