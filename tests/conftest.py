@@ -94,10 +94,11 @@ def diag_snapshot(snapshot):  # type: ignore[no-untyped-def]
     return snapshot.use_extension(DiagnosticsText)
 
 
-# The optional inputs of the despesa and restos file sets (specs/siops/despesa_execucao.yaml,
-# restos_*.yaml) that a COVID run does not give: the run reads them as no records and journals
-# them as absent (D0801).
-OMITTED = ("despesa_movimento", "dotacao", "excecoes_natureza", "restos_a_pagar")
+# The optional inputs of the despesa, restos and caixa file sets (specs/siops/despesa_execucao.yaml,
+# restos_*.yaml, caixa_disponibilidade.yaml) that a COVID run does not give: the run reads them
+# as no records and journals them as absent (D0801).
+OMITTED = ("despesa_movimento", "dotacao", "excecoes_natureza", "restos_a_pagar", "contas",
+           "equivalencia_contas")
 
 SMALL_INPUTS = {
     "despesa": FIXTURES / "small" / "despesa.csv",

@@ -266,8 +266,8 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
-    "p"."_on_6" AS "$_on_6",
-    "p"."_on_9" AS "$_on_9"
+    "p"."_on_7" AS "$_on_7",
+    "p"."_on_10" AS "$_on_10"
   FROM "despesa_movimento" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -426,7 +426,7 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."$_on_6"
+    "s"."$_on_7"
     AND (
       (
         "s"."no_periodo" AND (
@@ -434,7 +434,7 @@ WITH "map__equivalencia" AS (
         )
       ) AND "s"."saude"
     ) AS "_f__despesa_execucao__p0", /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND (
       (
         (
@@ -467,12 +467,12 @@ SELECT
 FROM (
   SELECT
     "s"."_line",
-    "s"."$_on_6"
+    "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
-    "s"."$_on_6"
+    "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -485,7 +485,7 @@ FROM (
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
-    "s"."$_on_6"
+    "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND (
       "s"."_l3___unconfirmed"
@@ -498,20 +498,20 @@ FROM (
     "s"."natureza" AS "_c2_k1",
     "s"."_l3___entry" AS "_c2_entry",
     "s"."_l3___status" AS "_c2_status",
-    "s"."$_on_6"
+    "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND "s"."_l4__found" IS NULL AS "_e3",
     "s"."natureza" AS "_e3_k0",
-    "s"."$_on_6"
+    "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND "s"."_l5__found" IS NULL AS "_e4",
     COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0",
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e5",
     "s"."municipio" AS "_e5_k0",
     "s"."recurso" AS "_e5_k1",
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -524,7 +524,7 @@ FROM (
     "s"."recurso" AS "_c6_k1",
     "s"."_l0___entry" AS "_c6_entry",
     "s"."_l0___status" AS "_c6_status",
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
     AND "s"."_l6__found" IS NULL AS "_e7",
     COALESCE("s"."_l1__grupo", 10) AS "_e7_k0",
@@ -559,12 +559,12 @@ FROM (
   FROM "classified" AS "s"
   WHERE
     (
-      "s"."$_on_6"
+      "s"."$_on_7"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_6"
+      "s"."$_on_7"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
@@ -575,7 +575,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_6"
+      "s"."$_on_7"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
         "s"."_l3___unconfirmed"
@@ -586,22 +586,22 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_6"
+      "s"."$_on_7"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND "s"."_l4__found" IS NULL
     )
     OR (
-      "s"."$_on_6"
+      "s"."$_on_7"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND "s"."_l5__found" IS NULL
     )
     OR (
-      "s"."$_on_9"
+      "s"."$_on_10"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_9"
+      "s"."$_on_10"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND (
         "s"."_l0___unconfirmed"
@@ -612,7 +612,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_9"
+      "s"."$_on_10"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND "s"."_l6__found" IS NULL
     )
@@ -770,8 +770,8 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
-    "p"."_on_6" AS "$_on_6",
-    "p"."_on_9" AS "$_on_9"
+    "p"."_on_7" AS "$_on_7",
+    "p"."_on_10" AS "$_on_10"
   FROM "despesa_movimento" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -930,7 +930,7 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."$_on_6"
+    "s"."$_on_7"
     AND (
       (
         "s"."no_periodo" AND (
@@ -938,7 +938,7 @@ WITH "map__equivalencia" AS (
         )
       ) AND "s"."saude"
     ) AS "_f__despesa_execucao__p0", /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND (
       (
         (
@@ -1168,12 +1168,12 @@ SELECT
 FROM (
   SELECT
     "s"."_line",
-    "s"."$_on_6"
+    "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
-    "s"."$_on_6"
+    "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -1186,7 +1186,7 @@ FROM (
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
-    "s"."$_on_6"
+    "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND (
       "s"."_l3___unconfirmed"
@@ -1199,20 +1199,20 @@ FROM (
     "s"."natureza" AS "_c2_k1",
     "s"."_l3___entry" AS "_c2_entry",
     "s"."_l3___status" AS "_c2_status",
-    "s"."$_on_6"
+    "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND "s"."_l4__found" IS NULL AS "_e3",
     "s"."natureza" AS "_e3_k0",
-    "s"."$_on_6"
+    "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND "s"."_l5__found" IS NULL AS "_e4",
     COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0",
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e5",
     "s"."municipio" AS "_e5_k0",
     "s"."recurso" AS "_e5_k1",
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -1225,7 +1225,7 @@ FROM (
     "s"."recurso" AS "_c6_k1",
     "s"."_l0___entry" AS "_c6_entry",
     "s"."_l0___status" AS "_c6_status",
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
     AND "s"."_l6__found" IS NULL AS "_e7",
     COALESCE("s"."_l1__grupo", 10) AS "_e7_k0",
@@ -1260,12 +1260,12 @@ FROM (
   FROM "classified" AS "s"
   WHERE
     (
-      "s"."$_on_6"
+      "s"."$_on_7"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_6"
+      "s"."$_on_7"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
@@ -1276,7 +1276,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_6"
+      "s"."$_on_7"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
         "s"."_l3___unconfirmed"
@@ -1287,22 +1287,22 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_6"
+      "s"."$_on_7"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND "s"."_l4__found" IS NULL
     )
     OR (
-      "s"."$_on_6"
+      "s"."$_on_7"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND "s"."_l5__found" IS NULL
     )
     OR (
-      "s"."$_on_9"
+      "s"."$_on_10"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_9"
+      "s"."$_on_10"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND (
         "s"."_l0___unconfirmed"
@@ -1313,7 +1313,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_9"
+      "s"."$_on_10"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND "s"."_l6__found" IS NULL
     )

@@ -221,7 +221,7 @@ WITH `map__equivalencia` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
-    `p`.`_on_6` AS `$_on_6`
+    `p`.`_on_7` AS `$_on_7`
   FROM `dotacao` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -344,7 +344,7 @@ WITH `map__equivalencia` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    `s`.`$_on_6`
+    `s`.`$_on_7`
     AND (
       (
         (
@@ -381,12 +381,12 @@ SELECT
 FROM (
   SELECT
     `s`.`_line`,
-    `s`.`$_on_6`
+    `s`.`$_on_7`
     AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
-    `s`.`$_on_6`
+    `s`.`$_on_7`
     AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
     AND (
       `s`.`_l0___unconfirmed` AND (
@@ -397,7 +397,7 @@ FROM (
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
     `s`.`_l0___status` AS `_c1_status`,
-    `s`.`$_on_6`
+    `s`.`$_on_7`
     AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
     AND (
       `s`.`_l3___unconfirmed` AND (
@@ -408,23 +408,23 @@ FROM (
     `s`.`natureza` AS `_c2_k1`,
     `s`.`_l3___entry` AS `_c2_entry`,
     `s`.`_l3___status` AS `_c2_status`,
-    `s`.`$_on_6`
+    `s`.`$_on_7`
     AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
     AND `s`.`_l4__found` IS NULL AS `_e3`,
     `s`.`natureza` AS `_e3_k0`,
-    `s`.`$_on_6`
+    `s`.`$_on_7`
     AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
     AND `s`.`_l5__found` IS NULL AS `_e4`,
     COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) AS `_e4_k0`
   FROM `classified` AS `s`
   WHERE
     (
-      `s`.`$_on_6`
+      `s`.`$_on_7`
       AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      `s`.`$_on_6`
+      `s`.`$_on_7`
       AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
       AND (
         `s`.`_l0___unconfirmed` AND (
@@ -433,7 +433,7 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_6`
+      `s`.`$_on_7`
       AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
       AND (
         `s`.`_l3___unconfirmed` AND (
@@ -442,12 +442,12 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_6`
+      `s`.`$_on_7`
       AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
       AND `s`.`_l4__found` IS NULL
     )
     OR (
-      `s`.`$_on_6`
+      `s`.`$_on_7`
       AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
       AND `s`.`_l5__found` IS NULL
     )
@@ -564,7 +564,7 @@ WITH `map__equivalencia` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
-    `p`.`_on_6` AS `$_on_6`
+    `p`.`_on_7` AS `$_on_7`
   FROM `dotacao` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -687,7 +687,7 @@ WITH `map__equivalencia` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    `s`.`$_on_6`
+    `s`.`$_on_7`
     AND (
       (
         (
@@ -819,12 +819,12 @@ SELECT
 FROM (
   SELECT
     `s`.`_line`,
-    `s`.`$_on_6`
+    `s`.`$_on_7`
     AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
-    `s`.`$_on_6`
+    `s`.`$_on_7`
     AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
     AND (
       `s`.`_l0___unconfirmed` AND (
@@ -835,7 +835,7 @@ FROM (
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
     `s`.`_l0___status` AS `_c1_status`,
-    `s`.`$_on_6`
+    `s`.`$_on_7`
     AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
     AND (
       `s`.`_l3___unconfirmed` AND (
@@ -846,23 +846,23 @@ FROM (
     `s`.`natureza` AS `_c2_k1`,
     `s`.`_l3___entry` AS `_c2_entry`,
     `s`.`_l3___status` AS `_c2_status`,
-    `s`.`$_on_6`
+    `s`.`$_on_7`
     AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
     AND `s`.`_l4__found` IS NULL AS `_e3`,
     `s`.`natureza` AS `_e3_k0`,
-    `s`.`$_on_6`
+    `s`.`$_on_7`
     AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
     AND `s`.`_l5__found` IS NULL AS `_e4`,
     COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) AS `_e4_k0`
   FROM `classified` AS `s`
   WHERE
     (
-      `s`.`$_on_6`
+      `s`.`$_on_7`
       AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      `s`.`$_on_6`
+      `s`.`$_on_7`
       AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
       AND (
         `s`.`_l0___unconfirmed` AND (
@@ -871,7 +871,7 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_6`
+      `s`.`$_on_7`
       AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
       AND (
         `s`.`_l3___unconfirmed` AND (
@@ -880,12 +880,12 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_6`
+      `s`.`$_on_7`
       AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
       AND `s`.`_l4__found` IS NULL
     )
     OR (
-      `s`.`$_on_6`
+      `s`.`$_on_7`
       AND COALESCE(`s`.`_f__despesa_execucao__p1`, FALSE)
       AND `s`.`_l5__found` IS NULL
     )

@@ -265,8 +265,8 @@ WITH `map__equivalencia` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
-    `p`.`_on_7` AS `$_on_7`,
-    `p`.`_on_10` AS `$_on_10`
+    `p`.`_on_8` AS `$_on_8`,
+    `p`.`_on_11` AS `$_on_11`
   FROM `despesa_movimento` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -425,7 +425,7 @@ WITH `map__equivalencia` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    `s`.`$_on_7`
+    `s`.`$_on_8`
     AND (
       (
         `s`.`no_periodo` AND (
@@ -433,7 +433,7 @@ WITH `map__equivalencia` AS (
         )
       ) AND `s`.`saude`
     ) AS `_f__despesa_execucao__p0`, /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND (
       (
         (
@@ -472,12 +472,12 @@ SELECT
 FROM (
   SELECT
     `s`.`_line`,
-    `s`.`$_on_7`
+    `s`.`$_on_8`
     AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
-    `s`.`$_on_7`
+    `s`.`$_on_8`
     AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -490,7 +490,7 @@ FROM (
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
     `s`.`_l0___status` AS `_c1_status`,
-    `s`.`$_on_7`
+    `s`.`$_on_8`
     AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND (
       `s`.`_l3___unconfirmed`
@@ -503,20 +503,20 @@ FROM (
     `s`.`natureza` AS `_c2_k1`,
     `s`.`_l3___entry` AS `_c2_entry`,
     `s`.`_l3___status` AS `_c2_status`,
-    `s`.`$_on_7`
+    `s`.`$_on_8`
     AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND `s`.`_l4__found` IS NULL AS `_e3`,
     `s`.`natureza` AS `_e3_k0`,
-    `s`.`$_on_7`
+    `s`.`$_on_8`
     AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND `s`.`_l5__found` IS NULL AS `_e4`,
     COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) AS `_e4_k0`,
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e5`,
     `s`.`municipio` AS `_e5_k0`,
     `s`.`recurso` AS `_e5_k1`,
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -529,7 +529,7 @@ FROM (
     `s`.`recurso` AS `_c6_k1`,
     `s`.`_l0___entry` AS `_c6_entry`,
     `s`.`_l0___status` AS `_c6_status`,
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
     AND `s`.`_l6__found` IS NULL AS `_e7`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e7_k0`,
@@ -564,12 +564,12 @@ FROM (
   FROM `classified` AS `s`
   WHERE
     (
-      `s`.`$_on_7`
+      `s`.`$_on_8`
       AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      `s`.`$_on_7`
+      `s`.`$_on_8`
       AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
@@ -580,7 +580,7 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_7`
+      `s`.`$_on_8`
       AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND (
         `s`.`_l3___unconfirmed`
@@ -591,22 +591,22 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_7`
+      `s`.`$_on_8`
       AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND `s`.`_l4__found` IS NULL
     )
     OR (
-      `s`.`$_on_7`
+      `s`.`$_on_8`
       AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND `s`.`_l5__found` IS NULL
     )
     OR (
-      `s`.`$_on_10`
+      `s`.`$_on_11`
       AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      `s`.`$_on_10`
+      `s`.`$_on_11`
       AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
@@ -617,7 +617,7 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_10`
+      `s`.`$_on_11`
       AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
       AND `s`.`_l6__found` IS NULL
     )
@@ -775,8 +775,8 @@ WITH `map__equivalencia` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
-    `p`.`_on_7` AS `$_on_7`,
-    `p`.`_on_10` AS `$_on_10`
+    `p`.`_on_8` AS `$_on_8`,
+    `p`.`_on_11` AS `$_on_11`
   FROM `despesa_movimento` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -935,7 +935,7 @@ WITH `map__equivalencia` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    `s`.`$_on_7`
+    `s`.`$_on_8`
     AND (
       (
         `s`.`no_periodo` AND (
@@ -943,7 +943,7 @@ WITH `map__equivalencia` AS (
         )
       ) AND `s`.`saude`
     ) AS `_f__despesa_execucao__p0`, /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND (
       (
         (
@@ -1179,12 +1179,12 @@ SELECT
 FROM (
   SELECT
     `s`.`_line`,
-    `s`.`$_on_7`
+    `s`.`$_on_8`
     AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
-    `s`.`$_on_7`
+    `s`.`$_on_8`
     AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -1197,7 +1197,7 @@ FROM (
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
     `s`.`_l0___status` AS `_c1_status`,
-    `s`.`$_on_7`
+    `s`.`$_on_8`
     AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND (
       `s`.`_l3___unconfirmed`
@@ -1210,20 +1210,20 @@ FROM (
     `s`.`natureza` AS `_c2_k1`,
     `s`.`_l3___entry` AS `_c2_entry`,
     `s`.`_l3___status` AS `_c2_status`,
-    `s`.`$_on_7`
+    `s`.`$_on_8`
     AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND `s`.`_l4__found` IS NULL AS `_e3`,
     `s`.`natureza` AS `_e3_k0`,
-    `s`.`$_on_7`
+    `s`.`$_on_8`
     AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
     AND `s`.`_l5__found` IS NULL AS `_e4`,
     COALESCE(`s`.`_l3__elemento_siops`, `s`.`_l4__natureza_siops`) AS `_e4_k0`,
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e5`,
     `s`.`municipio` AS `_e5_k0`,
     `s`.`recurso` AS `_e5_k1`,
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -1236,7 +1236,7 @@ FROM (
     `s`.`recurso` AS `_c6_k1`,
     `s`.`_l0___entry` AS `_c6_entry`,
     `s`.`_l0___status` AS `_c6_status`,
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
     AND `s`.`_l6__found` IS NULL AS `_e7`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e7_k0`,
@@ -1271,12 +1271,12 @@ FROM (
   FROM `classified` AS `s`
   WHERE
     (
-      `s`.`$_on_7`
+      `s`.`$_on_8`
       AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      `s`.`$_on_7`
+      `s`.`$_on_8`
       AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
@@ -1287,7 +1287,7 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_7`
+      `s`.`$_on_8`
       AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND (
         `s`.`_l3___unconfirmed`
@@ -1298,22 +1298,22 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_7`
+      `s`.`$_on_8`
       AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND `s`.`_l4__found` IS NULL
     )
     OR (
-      `s`.`$_on_7`
+      `s`.`$_on_8`
       AND COALESCE(`s`.`_f__despesa_execucao__p0`, FALSE)
       AND `s`.`_l5__found` IS NULL
     )
     OR (
-      `s`.`$_on_10`
+      `s`.`$_on_11`
       AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      `s`.`$_on_10`
+      `s`.`$_on_11`
       AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
@@ -1324,7 +1324,7 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_10`
+      `s`.`$_on_11`
       AND COALESCE(`s`.`_f__restos_inscritos__p1`, FALSE)
       AND `s`.`_l6__found` IS NULL
     )
