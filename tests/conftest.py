@@ -94,11 +94,12 @@ def diag_snapshot(snapshot):  # type: ignore[no-untyped-def]
     return snapshot.use_extension(DiagnosticsText)
 
 
-# The optional inputs of the despesa, restos and receitas file sets (specs/siops/
-# despesa_execucao.yaml, restos_*.yaml, receita_execucao.yaml) that a COVID run does not give:
-# the run reads them as no records and journals them as absent (D0801).
+# The optional inputs of the despesa, restos, receitas and caixa file sets (specs/siops/
+# despesa_execucao.yaml, restos_*.yaml, receita_execucao.yaml, caixa_disponibilidade.yaml) that
+# a COVID run does not give: the run reads them as no records and journals them as absent
+# (D0801).
 OMITTED = ("despesa_movimento", "dotacao", "equivalencia_rubricas", "excecoes_natureza",
-           "restos_a_pagar")
+           "restos_a_pagar", "contas", "equivalencia_contas")
 # The tables shipped with the specs that a full COVID run of 2020 reads (the Receitas file's:
 # specs/siops/2019/tabelas), journaled as inputs with their sha256.
 COVID_TABLES = ("arquivos_receita", "base_asps", "elementos_receita", "naturezas_receita")

@@ -111,16 +111,18 @@ def test_2021_runs_the_2021_view(views, tmp_path, backend) -> None:  # type: ign
 
 def test_covid_does_not_apply_before_2020(views: runtime.Views) -> None:
     """`when: $exercicio >= 2020`: in 2019 no quadro nor check runs and none of their inputs is
-    needed — only the despesa and restos file sets' (specs/siops/despesa_execucao.yaml,
-    restos_*.yaml)."""
+    needed — only the despesa, restos and caixa file sets' (specs/siops/despesa_execucao.yaml,
+    restos_*.yaml, caixa_disponibilidade.yaml)."""
     params = {"exercicio": 2019, "bimestre": 2}
     prog = views.view_for(params)
     assert prog is views.view(2019)
     assert [r.id for r in prog.selected(None, params)] == [
-        "despesa/execucao", "restos/cancelados_acumulados", "restos/cancelados_exercicio",
-        "restos/inscritos", "restos/pagos_acumulados", "restos/pagos_exercicio"]
+        "caixa/disponibilidade", "despesa/execucao", "restos/cancelados_acumulados",
+        "restos/cancelados_exercicio", "restos/inscritos", "restos/pagos_acumulados",
+        "restos/pagos_exercicio"]
     assert prog.inputs(None, params) == {
-        "equivalencia_recursos": "required", "excecoes_natureza": "optional",
+        "equivalencia_contas": "optional", "equivalencia_recursos": "required",
+        "excecoes_natureza": "optional", "contas": "optional",
         "despesa_movimento": "optional", "dotacao": "optional", "restos_a_pagar": "optional"}
     result = views.run(ledgers={"equivalencia_recursos": []}, params=params)
     assert result.outputs == {}

@@ -254,9 +254,10 @@ def test_an_output_named_like_the_bundle_fails_the_run(siops_program) -> None:  
     with pytest.raises(RunFailed) as info:
         program.run(ledgers=SMALL_INPUTS, params=PARAMS)
     (err,) = info.value.errors
+    # for the journal: map sources first
     assert [st.name for st in info.value.inputs] == sorted([*SMALL_INPUTS, *OMITTED], key=[
-        "equivalencia_recursos", "excecoes_natureza", "despesa", "despesa_movimento",
-        "dotacao", "receita", "restos_a_pagar"].index)  # for the journal: map sources first
+        "equivalencia_contas", "equivalencia_recursos", "excecoes_natureza", "contas",
+        "despesa", "despesa_movimento", "dotacao", "receita", "restos_a_pagar"].index)
     assert err.code == "D0902" and err.file == f"{PART}/MANIFESTO.csv"
     assert "manifesto.csv" in err.message
 

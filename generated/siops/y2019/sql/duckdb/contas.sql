@@ -76,3 +76,555 @@ FROM (
     TRY_CAST(REPLACE("saldo", ',', '.') AS DECIMAL(18, 2)) AS "saldo"
   FROM "contas__cells"
 ) AS "c";
+
+-- apura:statement errors
+-- records with a missing map key (D0201) or two rows of a unique layout (D0301)
+WITH "map__equivalencia" AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia first entry per key (repeated keys are D0202) */
+  SELECT
+    "municipio",
+    "recurso",
+    "recurso_siops",
+    "covid",
+    TRUE AS "_found",
+    "_line" AS "_entry",
+    "status" AS "_status",
+    NOT (
+      "status" IS NULL OR "status" = 'CONFIRMADA'
+    ) AS "_unconfirmed"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "municipio", "recurso" ORDER BY "_line") AS "_n"
+    FROM "equivalencia_recursos"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "map__conta_caixa" AS (
+  /* specs/siops/mapas/conta_caixa.yaml:6:1  siops/conta_caixa first entry per key (repeated keys are D0202) */
+  SELECT
+    "municipio",
+    "conta",
+    "conta_siops",
+    TRUE AS "_found",
+    "_line" AS "_entry",
+    "status" AS "_status",
+    NOT (
+      "status" IS NULL OR "status" = 'CONFIRMADA'
+    ) AS "_unconfirmed"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "municipio", "conta" ORDER BY "_line") AS "_n"
+    FROM "equivalencia_contas"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "map__grupo_fonte" AS (
+  /* specs/siops/mapas/grupo_fonte.yaml:1:1  siops/grupo_fonte first entry per key (repeated keys are D0202) */
+  SELECT
+    "fonte",
+    "covid",
+    "grupo",
+    TRUE AS "_found"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "fonte", "covid" ORDER BY "_line") AS "_n"
+    FROM "grupos_fonte"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "map__linha_caixa" AS (
+  /* specs/siops/mapas/linha_caixa.yaml:2:1  siops/linha_caixa first entry per key (repeated keys are D0202) */
+  SELECT
+    "grupo",
+    "campo",
+    "linha",
+    TRUE AS "_found"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "grupo" ORDER BY "_line") AS "_n"
+    FROM "linhas_caixa"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "records" AS (
+  /* ledger 'contas' with the run parameters */
+  SELECT
+    "r".*,
+    "p"."exercicio" AS "$exercicio",
+    "p"."bimestre" AS "$bimestre",
+    "p"."_on_6" AS "$_on_6"
+  FROM "contas" AS "r"
+  CROSS JOIN "apura_params" AS "p"
+), "derived_no_bimestre" AS (
+  /* specs/siops/contas.yaml:24:16  siops/contas/derived/no_bimestre exercicio == $exercicio and data == fim_bimestre($exercicio, $bimestre) */
+  SELECT
+    "s".*,
+    (
+      "s"."exercicio" = "s"."$exercicio"
+    )
+    AND (
+      "s"."data" = CASE
+        WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+        THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+      END
+    ) AS "no_bimestre"
+  FROM "records" AS "s"
+), "lookup_0" AS (
+  /* specs/siops/mapas/conta_caixa.yaml:6:1  siops/conta_caixa lookup */
+  SELECT
+    "s".*,
+    "l0"."conta_siops" AS "_l0__conta_siops",
+    "l0"."_found" AS "_l0__found",
+    "l0"."_entry" AS "_l0___entry",
+    "l0"."_status" AS "_l0___status",
+    "l0"."_unconfirmed" AS "_l0___unconfirmed"
+  FROM "derived_no_bimestre" AS "s"
+  LEFT JOIN "map__conta_caixa" AS "l0"
+    ON "s"."municipio" = "l0"."municipio" AND "s"."conta" = "l0"."conta"
+), "lookup_1" AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia lookup */
+  SELECT
+    "s".*,
+    "l1"."recurso_siops" AS "_l1__recurso_siops",
+    "l1"."covid" AS "_l1__covid",
+    "l1"."_found" AS "_l1__found",
+    "l1"."_entry" AS "_l1___entry",
+    "l1"."_status" AS "_l1___status",
+    "l1"."_unconfirmed" AS "_l1___unconfirmed"
+  FROM "lookup_0" AS "s"
+  LEFT JOIN "map__equivalencia" AS "l1"
+    ON "s"."municipio" = "l1"."municipio" AND "s"."recurso" = "l1"."recurso"
+), "lookup_2" AS (
+  /* specs/siops/mapas/grupo_fonte.yaml:1:1  siops/grupo_fonte lookup */
+  SELECT
+    "s".*,
+    "l2"."grupo" AS "_l2__grupo",
+    "l2"."_found" AS "_l2__found"
+  FROM "lookup_1" AS "s"
+  LEFT JOIN "map__grupo_fonte" AS "l2"
+    ON "s"."recurso" = "l2"."fonte" AND "s"."_l1__covid" = "l2"."covid"
+), "lookup_3" AS (
+  /* specs/siops/mapas/linha_caixa.yaml:2:1  siops/linha_caixa lookup */
+  SELECT
+    "s".*,
+    "l3"."campo" AS "_l3__campo",
+    "l3"."linha" AS "_l3__linha",
+    "l3"."_found" AS "_l3__found"
+  FROM "lookup_2" AS "s"
+  LEFT JOIN "map__linha_caixa" AS "l3"
+    ON COALESCE("s"."_l2__grupo", 10) = "l3"."grupo"
+), "filtered" AS (
+  /* each layout's filter (a record is in the layout when it is true) */
+  SELECT
+    "s".*,
+    "s"."$_on_6"
+    AND (
+      (
+        (
+          "s"."exercicio" = "s"."$exercicio"
+        )
+        AND (
+          "s"."data" <= CASE
+            WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+            THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+          END
+        )
+      )
+      AND (
+        NOT "s"."_l0__conta_siops" IS NULL
+      )
+    ) AS "_f__caixa_disponibilidade__p0" /* siops/caixa/disponibilidade/part/0 exercicio == $exercicio and data <= fim_bimestre($exercicio, $bimestre) and lookup(conta_caixa, municipio, conta).conta_siops is not null */
+  FROM "lookup_3" AS "s"
+), "classified" AS (
+  /* each record's row in each layout (null: the record is not in it) */
+  SELECT
+    "s".*,
+    CASE
+      WHEN "s"."_f__caixa_disponibilidade__p0"
+      THEN 'RP1' || ';' || CAST(COALESCE("s"."_l2__grupo", 10) AS TEXT)
+    END AS "_k__caixa_disponibilidade__p0"
+  FROM "filtered" AS "s"
+)
+SELECT
+  *
+FROM (
+  SELECT
+    "s"."_line",
+    "s"."$_on_6"
+    AND (
+      "s"."_l0___unconfirmed" AND (
+        NOT "s"."_k__caixa_disponibilidade__p0" IS NULL
+      )
+    ) AS "_c0",
+    "s"."municipio" AS "_c0_k0",
+    "s"."conta" AS "_c0_k1",
+    "s"."_l0___entry" AS "_c0_entry",
+    "s"."_l0___status" AS "_c0_status",
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__caixa_disponibilidade__p0", FALSE)
+    AND "s"."_l1__found" IS NULL AS "_e1",
+    "s"."municipio" AS "_e1_k0",
+    "s"."recurso" AS "_e1_k1",
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__caixa_disponibilidade__p0", FALSE)
+    AND (
+      "s"."_l1___unconfirmed" AND (
+        NOT "s"."_k__caixa_disponibilidade__p0" IS NULL
+      )
+    ) AS "_c2",
+    "s"."municipio" AS "_c2_k0",
+    "s"."recurso" AS "_c2_k1",
+    "s"."_l1___entry" AS "_c2_entry",
+    "s"."_l1___status" AS "_c2_status",
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__caixa_disponibilidade__p0", FALSE)
+    AND "s"."_l3__found" IS NULL AS "_e3",
+    COALESCE("s"."_l2__grupo", 10) AS "_e3_k0",
+    "s"."_l0___unconfirmed" AND (
+      NOT "s"."_k__caixa_disponibilidade__p0" IS NULL
+    ) AS "_c4",
+    "s"."municipio" AS "_c4_k0",
+    "s"."conta" AS "_c4_k1",
+    "s"."_l0___entry" AS "_c4_entry",
+    "s"."_l0___status" AS "_c4_status"
+  FROM "classified" AS "s"
+  WHERE
+    (
+      "s"."$_on_6"
+      AND (
+        "s"."_l0___unconfirmed" AND (
+          NOT "s"."_k__caixa_disponibilidade__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__caixa_disponibilidade__p0", FALSE)
+      AND "s"."_l1__found" IS NULL
+    )
+    OR (
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__caixa_disponibilidade__p0", FALSE)
+      AND (
+        "s"."_l1___unconfirmed" AND (
+          NOT "s"."_k__caixa_disponibilidade__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__caixa_disponibilidade__p0", FALSE)
+      AND "s"."_l3__found" IS NULL
+    )
+    OR (
+      "s"."_l0___unconfirmed" AND (
+        NOT "s"."_k__caixa_disponibilidade__p0" IS NULL
+      )
+    )
+) AS "e"
+WHERE
+  "_c0" OR "_e1" OR "_c2" OR "_e3" OR "_c4"
+ORDER BY
+  "_line";
+
+-- apura:statement aggregate
+-- per layout, partition and row: the column aggregates as text (totalizers and value rows are computed by the Python finish)
+WITH "map__equivalencia" AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia first entry per key (repeated keys are D0202) */
+  SELECT
+    "municipio",
+    "recurso",
+    "recurso_siops",
+    "covid",
+    TRUE AS "_found",
+    "_line" AS "_entry",
+    "status" AS "_status",
+    NOT (
+      "status" IS NULL OR "status" = 'CONFIRMADA'
+    ) AS "_unconfirmed"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "municipio", "recurso" ORDER BY "_line") AS "_n"
+    FROM "equivalencia_recursos"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "map__conta_caixa" AS (
+  /* specs/siops/mapas/conta_caixa.yaml:6:1  siops/conta_caixa first entry per key (repeated keys are D0202) */
+  SELECT
+    "municipio",
+    "conta",
+    "conta_siops",
+    TRUE AS "_found",
+    "_line" AS "_entry",
+    "status" AS "_status",
+    NOT (
+      "status" IS NULL OR "status" = 'CONFIRMADA'
+    ) AS "_unconfirmed"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "municipio", "conta" ORDER BY "_line") AS "_n"
+    FROM "equivalencia_contas"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "map__grupo_fonte" AS (
+  /* specs/siops/mapas/grupo_fonte.yaml:1:1  siops/grupo_fonte first entry per key (repeated keys are D0202) */
+  SELECT
+    "fonte",
+    "covid",
+    "grupo",
+    TRUE AS "_found"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "fonte", "covid" ORDER BY "_line") AS "_n"
+    FROM "grupos_fonte"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "map__linha_caixa" AS (
+  /* specs/siops/mapas/linha_caixa.yaml:2:1  siops/linha_caixa first entry per key (repeated keys are D0202) */
+  SELECT
+    "grupo",
+    "campo",
+    "linha",
+    TRUE AS "_found"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "grupo" ORDER BY "_line") AS "_n"
+    FROM "linhas_caixa"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "records" AS (
+  /* ledger 'contas' with the run parameters */
+  SELECT
+    "r".*,
+    "p"."exercicio" AS "$exercicio",
+    "p"."bimestre" AS "$bimestre",
+    "p"."_on_6" AS "$_on_6"
+  FROM "contas" AS "r"
+  CROSS JOIN "apura_params" AS "p"
+), "derived_no_bimestre" AS (
+  /* specs/siops/contas.yaml:24:16  siops/contas/derived/no_bimestre exercicio == $exercicio and data == fim_bimestre($exercicio, $bimestre) */
+  SELECT
+    "s".*,
+    (
+      "s"."exercicio" = "s"."$exercicio"
+    )
+    AND (
+      "s"."data" = CASE
+        WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+        THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+      END
+    ) AS "no_bimestre"
+  FROM "records" AS "s"
+), "lookup_0" AS (
+  /* specs/siops/mapas/conta_caixa.yaml:6:1  siops/conta_caixa lookup */
+  SELECT
+    "s".*,
+    "l0"."conta_siops" AS "_l0__conta_siops",
+    "l0"."_found" AS "_l0__found",
+    "l0"."_entry" AS "_l0___entry",
+    "l0"."_status" AS "_l0___status",
+    "l0"."_unconfirmed" AS "_l0___unconfirmed"
+  FROM "derived_no_bimestre" AS "s"
+  LEFT JOIN "map__conta_caixa" AS "l0"
+    ON "s"."municipio" = "l0"."municipio" AND "s"."conta" = "l0"."conta"
+), "lookup_1" AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia lookup */
+  SELECT
+    "s".*,
+    "l1"."recurso_siops" AS "_l1__recurso_siops",
+    "l1"."covid" AS "_l1__covid",
+    "l1"."_found" AS "_l1__found",
+    "l1"."_entry" AS "_l1___entry",
+    "l1"."_status" AS "_l1___status",
+    "l1"."_unconfirmed" AS "_l1___unconfirmed"
+  FROM "lookup_0" AS "s"
+  LEFT JOIN "map__equivalencia" AS "l1"
+    ON "s"."municipio" = "l1"."municipio" AND "s"."recurso" = "l1"."recurso"
+), "lookup_2" AS (
+  /* specs/siops/mapas/grupo_fonte.yaml:1:1  siops/grupo_fonte lookup */
+  SELECT
+    "s".*,
+    "l2"."grupo" AS "_l2__grupo",
+    "l2"."_found" AS "_l2__found"
+  FROM "lookup_1" AS "s"
+  LEFT JOIN "map__grupo_fonte" AS "l2"
+    ON "s"."recurso" = "l2"."fonte" AND "s"."_l1__covid" = "l2"."covid"
+), "lookup_3" AS (
+  /* specs/siops/mapas/linha_caixa.yaml:2:1  siops/linha_caixa lookup */
+  SELECT
+    "s".*,
+    "l3"."campo" AS "_l3__campo",
+    "l3"."linha" AS "_l3__linha",
+    "l3"."_found" AS "_l3__found"
+  FROM "lookup_2" AS "s"
+  LEFT JOIN "map__linha_caixa" AS "l3"
+    ON COALESCE("s"."_l2__grupo", 10) = "l3"."grupo"
+), "filtered" AS (
+  /* each layout's filter (a record is in the layout when it is true) */
+  SELECT
+    "s".*,
+    "s"."$_on_6"
+    AND (
+      (
+        (
+          "s"."exercicio" = "s"."$exercicio"
+        )
+        AND (
+          "s"."data" <= CASE
+            WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+            THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+          END
+        )
+      )
+      AND (
+        NOT "s"."_l0__conta_siops" IS NULL
+      )
+    ) AS "_f__caixa_disponibilidade__p0" /* siops/caixa/disponibilidade/part/0 exercicio == $exercicio and data <= fim_bimestre($exercicio, $bimestre) and lookup(conta_caixa, municipio, conta).conta_siops is not null */
+  FROM "lookup_3" AS "s"
+), "classified" AS (
+  /* each record's row in each layout (null: the record is not in it) */
+  SELECT
+    "s".*,
+    CASE
+      WHEN "s"."_f__caixa_disponibilidade__p0"
+      THEN 'RP1' || ';' || CAST(COALESCE("s"."_l2__grupo", 10) AS TEXT)
+    END AS "_k__caixa_disponibilidade__p0"
+  FROM "filtered" AS "s"
+)
+/* siops/caixa/disponibilidade/part/0 por planilha e linha */
+SELECT
+  'caixa/disponibilidade' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  "s"."_k__caixa_disponibilidade__p0" AS "v0",
+  CAST(COALESCE(SUM(CASE WHEN "s"."no_bimestre" THEN "s"."saldo" END), 0) AS TEXT) /* V0 = sum(saldo where no_bimestre) */ AS "v1"
+FROM "classified" AS "s"
+WHERE
+  NOT "s"."_k__caixa_disponibilidade__p0" IS NULL
+GROUP BY
+  "s"."municipio",
+  "s"."_k__caixa_disponibilidade__p0"
+UNION ALL
+/* specs/siops/conferencias_caixa.yaml:7:1  siops/conferencias/caixa conferências */
+SELECT
+  'conferencias/caixa' AS "layout",
+  "s"."municipio" AS "part",
+  0 AS "row",
+  CAST(SUM(
+    CASE
+      WHEN "s"."no_bimestre" AND (
+        NOT "s"."_l0__conta_siops" IS NULL
+      )
+      THEN "s"."saldo"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_caixa.yaml:16:12  siops/conferencias/caixa/sum/0 sum(saldo where no_bimestre and lookup(conta_caixa, municipio, conta).conta_siops is not null) */ AS "v0",
+  CAST(NULL AS TEXT) AS "v1"
+FROM "classified" AS "s"
+GROUP BY
+  "s"."municipio"
+UNION ALL
+SELECT
+  '*' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  CAST(COUNT(CASE WHEN NOT "s"."_k__caixa_disponibilidade__p0" IS NULL THEN 1 END) AS TEXT) AS "v0",
+  CAST(NULL AS TEXT) AS "v1"
+FROM "classified" AS "s"
+GROUP BY
+  "s"."municipio"
+UNION ALL
+SELECT
+  '' AS "layout",
+  NULL AS "part",
+  NULL AS "row",
+  CAST(COUNT(*) AS TEXT) AS "v0",
+  CAST(NULL AS TEXT) AS "v1"
+FROM (
+  SELECT
+    "s"."_line",
+    "s"."$_on_6"
+    AND (
+      "s"."_l0___unconfirmed" AND (
+        NOT "s"."_k__caixa_disponibilidade__p0" IS NULL
+      )
+    ) AS "_c0",
+    "s"."municipio" AS "_c0_k0",
+    "s"."conta" AS "_c0_k1",
+    "s"."_l0___entry" AS "_c0_entry",
+    "s"."_l0___status" AS "_c0_status",
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__caixa_disponibilidade__p0", FALSE)
+    AND "s"."_l1__found" IS NULL AS "_e1",
+    "s"."municipio" AS "_e1_k0",
+    "s"."recurso" AS "_e1_k1",
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__caixa_disponibilidade__p0", FALSE)
+    AND (
+      "s"."_l1___unconfirmed" AND (
+        NOT "s"."_k__caixa_disponibilidade__p0" IS NULL
+      )
+    ) AS "_c2",
+    "s"."municipio" AS "_c2_k0",
+    "s"."recurso" AS "_c2_k1",
+    "s"."_l1___entry" AS "_c2_entry",
+    "s"."_l1___status" AS "_c2_status",
+    "s"."$_on_6"
+    AND COALESCE("s"."_f__caixa_disponibilidade__p0", FALSE)
+    AND "s"."_l3__found" IS NULL AS "_e3",
+    COALESCE("s"."_l2__grupo", 10) AS "_e3_k0",
+    "s"."_l0___unconfirmed" AND (
+      NOT "s"."_k__caixa_disponibilidade__p0" IS NULL
+    ) AS "_c4",
+    "s"."municipio" AS "_c4_k0",
+    "s"."conta" AS "_c4_k1",
+    "s"."_l0___entry" AS "_c4_entry",
+    "s"."_l0___status" AS "_c4_status"
+  FROM "classified" AS "s"
+  WHERE
+    (
+      "s"."$_on_6"
+      AND (
+        "s"."_l0___unconfirmed" AND (
+          NOT "s"."_k__caixa_disponibilidade__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__caixa_disponibilidade__p0", FALSE)
+      AND "s"."_l1__found" IS NULL
+    )
+    OR (
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__caixa_disponibilidade__p0", FALSE)
+      AND (
+        "s"."_l1___unconfirmed" AND (
+          NOT "s"."_k__caixa_disponibilidade__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_6"
+      AND COALESCE("s"."_f__caixa_disponibilidade__p0", FALSE)
+      AND "s"."_l3__found" IS NULL
+    )
+    OR (
+      "s"."_l0___unconfirmed" AND (
+        NOT "s"."_k__caixa_disponibilidade__p0" IS NULL
+      )
+    )
+) AS "e"
+WHERE
+  "_c0" OR "_e1" OR "_c2" OR "_e3" OR "_c4";

@@ -266,8 +266,8 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
-    "p"."_on_7" AS "$_on_7",
-    "p"."_on_10" AS "$_on_10"
+    "p"."_on_8" AS "$_on_8",
+    "p"."_on_11" AS "$_on_11"
   FROM "despesa_movimento" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -426,7 +426,7 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."$_on_7"
+    "s"."$_on_8"
     AND (
       (
         "s"."no_periodo" AND (
@@ -434,7 +434,7 @@ WITH "map__equivalencia" AS (
         )
       ) AND "s"."saude"
     ) AS "_f__despesa_execucao__p0", /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND (
       (
         (
@@ -467,12 +467,12 @@ SELECT
 FROM (
   SELECT
     "s"."_line",
-    "s"."$_on_7"
+    "s"."$_on_8"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
-    "s"."$_on_7"
+    "s"."$_on_8"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -485,7 +485,7 @@ FROM (
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
-    "s"."$_on_7"
+    "s"."$_on_8"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND (
       "s"."_l3___unconfirmed"
@@ -498,21 +498,21 @@ FROM (
     "s"."natureza" AS "_c2_k1",
     "s"."_l3___entry" AS "_c2_entry",
     "s"."_l3___status" AS "_c2_status",
-    "s"."$_on_7"
+    "s"."$_on_8"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND "s"."_l3__elemento_siops" IS NULL
     AND "s"."_l4__found" IS NULL AS "_e3",
     "s"."natureza" AS "_e3_k0",
-    "s"."$_on_7"
+    "s"."$_on_8"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND "s"."_l5__found" IS NULL AS "_e4",
     COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0",
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e5",
     "s"."municipio" AS "_e5_k0",
     "s"."recurso" AS "_e5_k1",
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -525,7 +525,7 @@ FROM (
     "s"."recurso" AS "_c6_k1",
     "s"."_l0___entry" AS "_c6_entry",
     "s"."_l0___status" AS "_c6_status",
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
     AND "s"."_l6__found" IS NULL AS "_e7",
     COALESCE("s"."_l1__grupo", 10) AS "_e7_k0",
@@ -560,12 +560,12 @@ FROM (
   FROM "classified" AS "s"
   WHERE
     (
-      "s"."$_on_7"
+      "s"."$_on_8"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_7"
+      "s"."$_on_8"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
@@ -576,7 +576,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_7"
+      "s"."$_on_8"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
         "s"."_l3___unconfirmed"
@@ -587,23 +587,23 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_7"
+      "s"."$_on_8"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND "s"."_l3__elemento_siops" IS NULL
       AND "s"."_l4__found" IS NULL
     )
     OR (
-      "s"."$_on_7"
+      "s"."$_on_8"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND "s"."_l5__found" IS NULL
     )
     OR (
-      "s"."$_on_10"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_10"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND (
         "s"."_l0___unconfirmed"
@@ -614,7 +614,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_10"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND "s"."_l6__found" IS NULL
     )
@@ -772,8 +772,8 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
-    "p"."_on_7" AS "$_on_7",
-    "p"."_on_10" AS "$_on_10"
+    "p"."_on_8" AS "$_on_8",
+    "p"."_on_11" AS "$_on_11"
   FROM "despesa_movimento" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -932,7 +932,7 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."$_on_7"
+    "s"."$_on_8"
     AND (
       (
         "s"."no_periodo" AND (
@@ -940,7 +940,7 @@ WITH "map__equivalencia" AS (
         )
       ) AND "s"."saude"
     ) AS "_f__despesa_execucao__p0", /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND (
       (
         (
@@ -1170,12 +1170,12 @@ SELECT
 FROM (
   SELECT
     "s"."_line",
-    "s"."$_on_7"
+    "s"."$_on_8"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
-    "s"."$_on_7"
+    "s"."$_on_8"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -1188,7 +1188,7 @@ FROM (
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
-    "s"."$_on_7"
+    "s"."$_on_8"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND (
       "s"."_l3___unconfirmed"
@@ -1201,21 +1201,21 @@ FROM (
     "s"."natureza" AS "_c2_k1",
     "s"."_l3___entry" AS "_c2_entry",
     "s"."_l3___status" AS "_c2_status",
-    "s"."$_on_7"
+    "s"."$_on_8"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND "s"."_l3__elemento_siops" IS NULL
     AND "s"."_l4__found" IS NULL AS "_e3",
     "s"."natureza" AS "_e3_k0",
-    "s"."$_on_7"
+    "s"."$_on_8"
     AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
     AND "s"."_l5__found" IS NULL AS "_e4",
     COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0",
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e5",
     "s"."municipio" AS "_e5_k0",
     "s"."recurso" AS "_e5_k1",
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -1228,7 +1228,7 @@ FROM (
     "s"."recurso" AS "_c6_k1",
     "s"."_l0___entry" AS "_c6_entry",
     "s"."_l0___status" AS "_c6_status",
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
     AND "s"."_l6__found" IS NULL AS "_e7",
     COALESCE("s"."_l1__grupo", 10) AS "_e7_k0",
@@ -1263,12 +1263,12 @@ FROM (
   FROM "classified" AS "s"
   WHERE
     (
-      "s"."$_on_7"
+      "s"."$_on_8"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_7"
+      "s"."$_on_8"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
@@ -1279,7 +1279,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_7"
+      "s"."$_on_8"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
         "s"."_l3___unconfirmed"
@@ -1290,23 +1290,23 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_7"
+      "s"."$_on_8"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND "s"."_l3__elemento_siops" IS NULL
       AND "s"."_l4__found" IS NULL
     )
     OR (
-      "s"."$_on_7"
+      "s"."$_on_8"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND "s"."_l5__found" IS NULL
     )
     OR (
-      "s"."$_on_10"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_10"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND (
         "s"."_l0___unconfirmed"
@@ -1317,7 +1317,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_10"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND "s"."_l6__found" IS NULL
     )

@@ -55,3 +55,24 @@ WHERE
   "_n" > 1
 ORDER BY
   "_line";
+
+-- apura:statement duplicates conta_caixa
+-- repeated keys of map 'conta_caixa' (D0202)
+SELECT
+  "municipio",
+  "conta",
+  "_line",
+  "_first"
+FROM (
+  SELECT
+    "municipio",
+    "conta",
+    "_line",
+    ROW_NUMBER() OVER (PARTITION BY "municipio", "conta" ORDER BY "_line") AS "_n",
+    MIN("_line") OVER (PARTITION BY "municipio", "conta") AS "_first"
+  FROM "equivalencia_contas"
+) AS "_d"
+WHERE
+  "_n" > 1
+ORDER BY
+  "_line";

@@ -196,11 +196,11 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
-    "p"."_on_8" AS "$_on_8",
     "p"."_on_9" AS "$_on_9",
     "p"."_on_10" AS "$_on_10",
     "p"."_on_11" AS "$_on_11",
-    "p"."_on_12" AS "$_on_12"
+    "p"."_on_12" AS "$_on_12",
+    "p"."_on_13" AS "$_on_13"
   FROM "restos_a_pagar" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -329,7 +329,7 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."$_on_8"
+    "s"."$_on_9"
     AND (
       (
         (
@@ -351,7 +351,7 @@ WITH "map__equivalencia" AS (
         ) AND "s"."saude"
       )
     ) AS "_f__restos_cancelados_acumulados__p0", /* siops/restos/cancelados_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND (
       (
         "s"."no_periodo" AND (
@@ -364,7 +364,7 @@ WITH "map__equivalencia" AS (
         ) AND "s"."saude"
       )
     ) AS "_f__restos_cancelados_exercicio__p0", /* siops/restos/cancelados_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND (
       (
         "s"."ate_o_periodo" AND (
@@ -377,7 +377,7 @@ WITH "map__equivalencia" AS (
         ) AND "s"."saude"
       )
     ) AS "_f__restos_inscritos__p0", /* siops/restos/inscritos/part/0 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-    "s"."$_on_11"
+    "s"."$_on_12"
     AND (
       (
         (
@@ -399,7 +399,7 @@ WITH "map__equivalencia" AS (
         ) AND "s"."saude"
       )
     ) AS "_f__restos_pagos_acumulados__p0", /* siops/restos/pagos_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
-    "s"."$_on_12"
+    "s"."$_on_13"
     AND (
       (
         "s"."no_periodo" AND (
@@ -444,12 +444,12 @@ SELECT
 FROM (
   SELECT
     "s"."_line",
-    "s"."$_on_8"
+    "s"."$_on_9"
     AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
-    "s"."$_on_8"
+    "s"."$_on_9"
     AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -465,16 +465,16 @@ FROM (
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
-    "s"."$_on_8"
+    "s"."$_on_9"
     AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e2",
     COALESCE("s"."_l1__grupo", 10) AS "_e2_k0",
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e3",
     "s"."municipio" AS "_e3_k0",
     "s"."recurso" AS "_e3_k1",
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -490,16 +490,16 @@ FROM (
     "s"."recurso" AS "_c4_k1",
     "s"."_l0___entry" AS "_c4_entry",
     "s"."_l0___status" AS "_c4_status",
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e5",
     COALESCE("s"."_l1__grupo", 10) AS "_e5_k0",
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e6",
     "s"."municipio" AS "_e6_k0",
     "s"."recurso" AS "_e6_k1",
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -515,16 +515,16 @@ FROM (
     "s"."recurso" AS "_c7_k1",
     "s"."_l0___entry" AS "_c7_entry",
     "s"."_l0___status" AS "_c7_status",
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e8",
     COALESCE("s"."_l1__grupo", 10) AS "_e8_k0",
-    "s"."$_on_11"
+    "s"."$_on_12"
     AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e9",
     "s"."municipio" AS "_e9_k0",
     "s"."recurso" AS "_e9_k1",
-    "s"."$_on_11"
+    "s"."$_on_12"
     AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -540,16 +540,16 @@ FROM (
     "s"."recurso" AS "_c10_k1",
     "s"."_l0___entry" AS "_c10_entry",
     "s"."_l0___status" AS "_c10_status",
-    "s"."$_on_11"
+    "s"."$_on_12"
     AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e11",
     COALESCE("s"."_l1__grupo", 10) AS "_e11_k0",
-    "s"."$_on_12"
+    "s"."$_on_13"
     AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e12",
     "s"."municipio" AS "_e12_k0",
     "s"."recurso" AS "_e12_k1",
-    "s"."$_on_12"
+    "s"."$_on_13"
     AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -565,44 +565,20 @@ FROM (
     "s"."recurso" AS "_c13_k1",
     "s"."_l0___entry" AS "_c13_entry",
     "s"."_l0___status" AS "_c13_status",
-    "s"."$_on_12"
+    "s"."$_on_13"
     AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e14",
     COALESCE("s"."_l1__grupo", 10) AS "_e14_k0"
   FROM "classified" AS "s"
   WHERE
     (
-      "s"."$_on_8"
+      "s"."$_on_9"
       AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_8"
-      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
-      AND (
-        "s"."_l0___unconfirmed"
-        AND (
-          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
-          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
-        )
-      )
-    )
-    OR (
-      "s"."$_on_8"
-      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
-      AND "s"."_l2__found" IS NULL
-    )
-    OR (
       "s"."$_on_9"
-      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
-      AND "s"."_l0__found" IS NULL
-    )
-    OR (
-      "s"."$_on_9"
-      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
         AND (
@@ -616,16 +592,40 @@ FROM (
     )
     OR (
       "s"."$_on_9"
+      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_10"
+      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_10"
+      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_10"
       AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
       AND "s"."_l2__found" IS NULL
     )
     OR (
-      "s"."$_on_10"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_10"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
@@ -639,41 +639,41 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_10"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
-      AND "s"."_l2__found" IS NULL
-    )
-    OR (
-      "s"."$_on_11"
-      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
-      AND "s"."_l0__found" IS NULL
-    )
-    OR (
-      "s"."$_on_11"
-      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
-      AND (
-        "s"."_l0___unconfirmed"
-        AND (
-          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
-          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
-        )
-      )
-    )
-    OR (
-      "s"."$_on_11"
-      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
       AND "s"."_l2__found" IS NULL
     )
     OR (
       "s"."$_on_12"
+      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_12"
+      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_12"
+      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_13"
       AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_12"
+      "s"."$_on_13"
       AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
@@ -687,7 +687,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_12"
+      "s"."$_on_13"
       AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
       AND "s"."_l2__found" IS NULL
     )
@@ -770,11 +770,11 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
-    "p"."_on_8" AS "$_on_8",
     "p"."_on_9" AS "$_on_9",
     "p"."_on_10" AS "$_on_10",
     "p"."_on_11" AS "$_on_11",
-    "p"."_on_12" AS "$_on_12"
+    "p"."_on_12" AS "$_on_12",
+    "p"."_on_13" AS "$_on_13"
   FROM "restos_a_pagar" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -903,7 +903,7 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."$_on_8"
+    "s"."$_on_9"
     AND (
       (
         (
@@ -925,7 +925,7 @@ WITH "map__equivalencia" AS (
         ) AND "s"."saude"
       )
     ) AS "_f__restos_cancelados_acumulados__p0", /* siops/restos/cancelados_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND (
       (
         "s"."no_periodo" AND (
@@ -938,7 +938,7 @@ WITH "map__equivalencia" AS (
         ) AND "s"."saude"
       )
     ) AS "_f__restos_cancelados_exercicio__p0", /* siops/restos/cancelados_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND (
       (
         "s"."ate_o_periodo" AND (
@@ -951,7 +951,7 @@ WITH "map__equivalencia" AS (
         ) AND "s"."saude"
       )
     ) AS "_f__restos_inscritos__p0", /* siops/restos/inscritos/part/0 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-    "s"."$_on_11"
+    "s"."$_on_12"
     AND (
       (
         (
@@ -973,7 +973,7 @@ WITH "map__equivalencia" AS (
         ) AND "s"."saude"
       )
     ) AS "_f__restos_pagos_acumulados__p0", /* siops/restos/pagos_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
-    "s"."$_on_12"
+    "s"."$_on_13"
     AND (
       (
         "s"."no_periodo" AND (
@@ -2015,12 +2015,12 @@ SELECT
 FROM (
   SELECT
     "s"."_line",
-    "s"."$_on_8"
+    "s"."$_on_9"
     AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
-    "s"."$_on_8"
+    "s"."$_on_9"
     AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -2036,16 +2036,16 @@ FROM (
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
-    "s"."$_on_8"
+    "s"."$_on_9"
     AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e2",
     COALESCE("s"."_l1__grupo", 10) AS "_e2_k0",
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e3",
     "s"."municipio" AS "_e3_k0",
     "s"."recurso" AS "_e3_k1",
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -2061,16 +2061,16 @@ FROM (
     "s"."recurso" AS "_c4_k1",
     "s"."_l0___entry" AS "_c4_entry",
     "s"."_l0___status" AS "_c4_status",
-    "s"."$_on_9"
+    "s"."$_on_10"
     AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e5",
     COALESCE("s"."_l1__grupo", 10) AS "_e5_k0",
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e6",
     "s"."municipio" AS "_e6_k0",
     "s"."recurso" AS "_e6_k1",
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -2086,16 +2086,16 @@ FROM (
     "s"."recurso" AS "_c7_k1",
     "s"."_l0___entry" AS "_c7_entry",
     "s"."_l0___status" AS "_c7_status",
-    "s"."$_on_10"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e8",
     COALESCE("s"."_l1__grupo", 10) AS "_e8_k0",
-    "s"."$_on_11"
+    "s"."$_on_12"
     AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e9",
     "s"."municipio" AS "_e9_k0",
     "s"."recurso" AS "_e9_k1",
-    "s"."$_on_11"
+    "s"."$_on_12"
     AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -2111,16 +2111,16 @@ FROM (
     "s"."recurso" AS "_c10_k1",
     "s"."_l0___entry" AS "_c10_entry",
     "s"."_l0___status" AS "_c10_status",
-    "s"."$_on_11"
+    "s"."$_on_12"
     AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e11",
     COALESCE("s"."_l1__grupo", 10) AS "_e11_k0",
-    "s"."$_on_12"
+    "s"."$_on_13"
     AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e12",
     "s"."municipio" AS "_e12_k0",
     "s"."recurso" AS "_e12_k1",
-    "s"."$_on_12"
+    "s"."$_on_13"
     AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -2136,44 +2136,20 @@ FROM (
     "s"."recurso" AS "_c13_k1",
     "s"."_l0___entry" AS "_c13_entry",
     "s"."_l0___status" AS "_c13_status",
-    "s"."$_on_12"
+    "s"."$_on_13"
     AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e14",
     COALESCE("s"."_l1__grupo", 10) AS "_e14_k0"
   FROM "classified" AS "s"
   WHERE
     (
-      "s"."$_on_8"
+      "s"."$_on_9"
       AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_8"
-      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
-      AND (
-        "s"."_l0___unconfirmed"
-        AND (
-          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
-          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
-        )
-      )
-    )
-    OR (
-      "s"."$_on_8"
-      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
-      AND "s"."_l2__found" IS NULL
-    )
-    OR (
       "s"."$_on_9"
-      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
-      AND "s"."_l0__found" IS NULL
-    )
-    OR (
-      "s"."$_on_9"
-      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
         AND (
@@ -2187,16 +2163,40 @@ FROM (
     )
     OR (
       "s"."$_on_9"
+      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_10"
+      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_10"
+      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_10"
       AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
       AND "s"."_l2__found" IS NULL
     )
     OR (
-      "s"."$_on_10"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_10"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
@@ -2210,41 +2210,41 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_10"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
-      AND "s"."_l2__found" IS NULL
-    )
-    OR (
-      "s"."$_on_11"
-      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
-      AND "s"."_l0__found" IS NULL
-    )
-    OR (
-      "s"."$_on_11"
-      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
-      AND (
-        "s"."_l0___unconfirmed"
-        AND (
-          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
-          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
-        )
-      )
-    )
-    OR (
-      "s"."$_on_11"
-      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
       AND "s"."_l2__found" IS NULL
     )
     OR (
       "s"."$_on_12"
+      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_12"
+      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_12"
+      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_13"
       AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_12"
+      "s"."$_on_13"
       AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
@@ -2258,7 +2258,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_12"
+      "s"."$_on_13"
       AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
       AND "s"."_l2__found" IS NULL
     )

@@ -194,11 +194,11 @@ WITH `map__equivalencia` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
-    `p`.`_on_8` AS `$_on_8`,
     `p`.`_on_9` AS `$_on_9`,
     `p`.`_on_10` AS `$_on_10`,
     `p`.`_on_11` AS `$_on_11`,
-    `p`.`_on_12` AS `$_on_12`
+    `p`.`_on_12` AS `$_on_12`,
+    `p`.`_on_13` AS `$_on_13`
   FROM `restos_a_pagar` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -327,7 +327,7 @@ WITH `map__equivalencia` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    `s`.`$_on_8`
+    `s`.`$_on_9`
     AND (
       (
         (
@@ -349,7 +349,7 @@ WITH `map__equivalencia` AS (
         ) AND `s`.`saude`
       )
     ) AS `_f__restos_cancelados_acumulados__p0`, /* siops/restos/cancelados_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND (
       (
         `s`.`no_periodo` AND (
@@ -362,7 +362,7 @@ WITH `map__equivalencia` AS (
         ) AND `s`.`saude`
       )
     ) AS `_f__restos_cancelados_exercicio__p0`, /* siops/restos/cancelados_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND (
       (
         `s`.`ate_o_periodo` AND (
@@ -375,7 +375,7 @@ WITH `map__equivalencia` AS (
         ) AND `s`.`saude`
       )
     ) AS `_f__restos_inscritos__p0`, /* siops/restos/inscritos/part/0 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-    `s`.`$_on_11`
+    `s`.`$_on_12`
     AND (
       (
         (
@@ -397,7 +397,7 @@ WITH `map__equivalencia` AS (
         ) AND `s`.`saude`
       )
     ) AS `_f__restos_pagos_acumulados__p0`, /* siops/restos/pagos_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
-    `s`.`$_on_12`
+    `s`.`$_on_13`
     AND (
       (
         `s`.`no_periodo` AND (
@@ -442,12 +442,12 @@ SELECT
 FROM (
   SELECT
     `s`.`_line`,
-    `s`.`$_on_8`
+    `s`.`$_on_9`
     AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
-    `s`.`$_on_8`
+    `s`.`$_on_9`
     AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -463,16 +463,16 @@ FROM (
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
     `s`.`_l0___status` AS `_c1_status`,
-    `s`.`$_on_8`
+    `s`.`$_on_9`
     AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e2`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e2_k0`,
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e3`,
     `s`.`municipio` AS `_e3_k0`,
     `s`.`recurso` AS `_e3_k1`,
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -488,16 +488,16 @@ FROM (
     `s`.`recurso` AS `_c4_k1`,
     `s`.`_l0___entry` AS `_c4_entry`,
     `s`.`_l0___status` AS `_c4_status`,
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e5`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e5_k0`,
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e6`,
     `s`.`municipio` AS `_e6_k0`,
     `s`.`recurso` AS `_e6_k1`,
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -513,16 +513,16 @@ FROM (
     `s`.`recurso` AS `_c7_k1`,
     `s`.`_l0___entry` AS `_c7_entry`,
     `s`.`_l0___status` AS `_c7_status`,
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e8`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e8_k0`,
-    `s`.`$_on_11`
+    `s`.`$_on_12`
     AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e9`,
     `s`.`municipio` AS `_e9_k0`,
     `s`.`recurso` AS `_e9_k1`,
-    `s`.`$_on_11`
+    `s`.`$_on_12`
     AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -538,16 +538,16 @@ FROM (
     `s`.`recurso` AS `_c10_k1`,
     `s`.`_l0___entry` AS `_c10_entry`,
     `s`.`_l0___status` AS `_c10_status`,
-    `s`.`$_on_11`
+    `s`.`$_on_12`
     AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e11`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e11_k0`,
-    `s`.`$_on_12`
+    `s`.`$_on_13`
     AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e12`,
     `s`.`municipio` AS `_e12_k0`,
     `s`.`recurso` AS `_e12_k1`,
-    `s`.`$_on_12`
+    `s`.`$_on_13`
     AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -563,44 +563,20 @@ FROM (
     `s`.`recurso` AS `_c13_k1`,
     `s`.`_l0___entry` AS `_c13_entry`,
     `s`.`_l0___status` AS `_c13_status`,
-    `s`.`$_on_12`
+    `s`.`$_on_13`
     AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e14`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e14_k0`
   FROM `classified` AS `s`
   WHERE
     (
-      `s`.`$_on_8`
+      `s`.`$_on_9`
       AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      `s`.`$_on_8`
-      AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
-      AND (
-        `s`.`_l0___unconfirmed`
-        AND (
-          NOT `s`.`_k__restos_cancelados_acumulados__p0` IS NULL
-          OR NOT `s`.`_k__restos_cancelados_exercicio__p0` IS NULL
-          OR NOT `s`.`_k__restos_inscritos__p0` IS NULL
-          OR NOT `s`.`_k__restos_pagos_acumulados__p0` IS NULL
-          OR NOT `s`.`_k__restos_pagos_exercicio__p0` IS NULL
-        )
-      )
-    )
-    OR (
-      `s`.`$_on_8`
-      AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
-      AND `s`.`_l2__found` IS NULL
-    )
-    OR (
       `s`.`$_on_9`
-      AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
-      AND `s`.`_l0__found` IS NULL
-    )
-    OR (
-      `s`.`$_on_9`
-      AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+      AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
         AND (
@@ -614,16 +590,40 @@ FROM (
     )
     OR (
       `s`.`$_on_9`
+      AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
+      AND `s`.`_l2__found` IS NULL
+    )
+    OR (
+      `s`.`$_on_10`
+      AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+      AND `s`.`_l0__found` IS NULL
+    )
+    OR (
+      `s`.`$_on_10`
+      AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+      AND (
+        `s`.`_l0___unconfirmed`
+        AND (
+          NOT `s`.`_k__restos_cancelados_acumulados__p0` IS NULL
+          OR NOT `s`.`_k__restos_cancelados_exercicio__p0` IS NULL
+          OR NOT `s`.`_k__restos_inscritos__p0` IS NULL
+          OR NOT `s`.`_k__restos_pagos_acumulados__p0` IS NULL
+          OR NOT `s`.`_k__restos_pagos_exercicio__p0` IS NULL
+        )
+      )
+    )
+    OR (
+      `s`.`$_on_10`
       AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
     OR (
-      `s`.`$_on_10`
+      `s`.`$_on_11`
       AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      `s`.`$_on_10`
+      `s`.`$_on_11`
       AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
@@ -637,41 +637,41 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_10`
+      `s`.`$_on_11`
       AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
-      AND `s`.`_l2__found` IS NULL
-    )
-    OR (
-      `s`.`$_on_11`
-      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
-      AND `s`.`_l0__found` IS NULL
-    )
-    OR (
-      `s`.`$_on_11`
-      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
-      AND (
-        `s`.`_l0___unconfirmed`
-        AND (
-          NOT `s`.`_k__restos_cancelados_acumulados__p0` IS NULL
-          OR NOT `s`.`_k__restos_cancelados_exercicio__p0` IS NULL
-          OR NOT `s`.`_k__restos_inscritos__p0` IS NULL
-          OR NOT `s`.`_k__restos_pagos_acumulados__p0` IS NULL
-          OR NOT `s`.`_k__restos_pagos_exercicio__p0` IS NULL
-        )
-      )
-    )
-    OR (
-      `s`.`$_on_11`
-      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
     OR (
       `s`.`$_on_12`
+      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+      AND `s`.`_l0__found` IS NULL
+    )
+    OR (
+      `s`.`$_on_12`
+      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+      AND (
+        `s`.`_l0___unconfirmed`
+        AND (
+          NOT `s`.`_k__restos_cancelados_acumulados__p0` IS NULL
+          OR NOT `s`.`_k__restos_cancelados_exercicio__p0` IS NULL
+          OR NOT `s`.`_k__restos_inscritos__p0` IS NULL
+          OR NOT `s`.`_k__restos_pagos_acumulados__p0` IS NULL
+          OR NOT `s`.`_k__restos_pagos_exercicio__p0` IS NULL
+        )
+      )
+    )
+    OR (
+      `s`.`$_on_12`
+      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+      AND `s`.`_l2__found` IS NULL
+    )
+    OR (
+      `s`.`$_on_13`
       AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      `s`.`$_on_12`
+      `s`.`$_on_13`
       AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
@@ -685,7 +685,7 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_12`
+      `s`.`$_on_13`
       AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
@@ -768,11 +768,11 @@ WITH `map__equivalencia` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
-    `p`.`_on_8` AS `$_on_8`,
     `p`.`_on_9` AS `$_on_9`,
     `p`.`_on_10` AS `$_on_10`,
     `p`.`_on_11` AS `$_on_11`,
-    `p`.`_on_12` AS `$_on_12`
+    `p`.`_on_12` AS `$_on_12`,
+    `p`.`_on_13` AS `$_on_13`
   FROM `restos_a_pagar` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `derived_no_periodo` AS (
@@ -901,7 +901,7 @@ WITH `map__equivalencia` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    `s`.`$_on_8`
+    `s`.`$_on_9`
     AND (
       (
         (
@@ -923,7 +923,7 @@ WITH `map__equivalencia` AS (
         ) AND `s`.`saude`
       )
     ) AS `_f__restos_cancelados_acumulados__p0`, /* siops/restos/cancelados_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND (
       (
         `s`.`no_periodo` AND (
@@ -936,7 +936,7 @@ WITH `map__equivalencia` AS (
         ) AND `s`.`saude`
       )
     ) AS `_f__restos_cancelados_exercicio__p0`, /* siops/restos/cancelados_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND (
       (
         `s`.`ate_o_periodo` AND (
@@ -949,7 +949,7 @@ WITH `map__equivalencia` AS (
         ) AND `s`.`saude`
       )
     ) AS `_f__restos_inscritos__p0`, /* siops/restos/inscritos/part/0 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-    `s`.`$_on_11`
+    `s`.`$_on_12`
     AND (
       (
         (
@@ -971,7 +971,7 @@ WITH `map__equivalencia` AS (
         ) AND `s`.`saude`
       )
     ) AS `_f__restos_pagos_acumulados__p0`, /* siops/restos/pagos_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
-    `s`.`$_on_12`
+    `s`.`$_on_13`
     AND (
       (
         `s`.`no_periodo` AND (
@@ -2013,12 +2013,12 @@ SELECT
 FROM (
   SELECT
     `s`.`_line`,
-    `s`.`$_on_8`
+    `s`.`$_on_9`
     AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e0`,
     `s`.`municipio` AS `_e0_k0`,
     `s`.`recurso` AS `_e0_k1`,
-    `s`.`$_on_8`
+    `s`.`$_on_9`
     AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -2034,16 +2034,16 @@ FROM (
     `s`.`recurso` AS `_c1_k1`,
     `s`.`_l0___entry` AS `_c1_entry`,
     `s`.`_l0___status` AS `_c1_status`,
-    `s`.`$_on_8`
+    `s`.`$_on_9`
     AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e2`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e2_k0`,
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e3`,
     `s`.`municipio` AS `_e3_k0`,
     `s`.`recurso` AS `_e3_k1`,
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -2059,16 +2059,16 @@ FROM (
     `s`.`recurso` AS `_c4_k1`,
     `s`.`_l0___entry` AS `_c4_entry`,
     `s`.`_l0___status` AS `_c4_status`,
-    `s`.`$_on_9`
+    `s`.`$_on_10`
     AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e5`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e5_k0`,
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e6`,
     `s`.`municipio` AS `_e6_k0`,
     `s`.`recurso` AS `_e6_k1`,
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -2084,16 +2084,16 @@ FROM (
     `s`.`recurso` AS `_c7_k1`,
     `s`.`_l0___entry` AS `_c7_entry`,
     `s`.`_l0___status` AS `_c7_status`,
-    `s`.`$_on_10`
+    `s`.`$_on_11`
     AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e8`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e8_k0`,
-    `s`.`$_on_11`
+    `s`.`$_on_12`
     AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e9`,
     `s`.`municipio` AS `_e9_k0`,
     `s`.`recurso` AS `_e9_k1`,
-    `s`.`$_on_11`
+    `s`.`$_on_12`
     AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -2109,16 +2109,16 @@ FROM (
     `s`.`recurso` AS `_c10_k1`,
     `s`.`_l0___entry` AS `_c10_entry`,
     `s`.`_l0___status` AS `_c10_status`,
-    `s`.`$_on_11`
+    `s`.`$_on_12`
     AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e11`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e11_k0`,
-    `s`.`$_on_12`
+    `s`.`$_on_13`
     AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
     AND `s`.`_l0__found` IS NULL AS `_e12`,
     `s`.`municipio` AS `_e12_k0`,
     `s`.`recurso` AS `_e12_k1`,
-    `s`.`$_on_12`
+    `s`.`$_on_13`
     AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
     AND (
       `s`.`_l0___unconfirmed`
@@ -2134,44 +2134,20 @@ FROM (
     `s`.`recurso` AS `_c13_k1`,
     `s`.`_l0___entry` AS `_c13_entry`,
     `s`.`_l0___status` AS `_c13_status`,
-    `s`.`$_on_12`
+    `s`.`$_on_13`
     AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
     AND `s`.`_l2__found` IS NULL AS `_e14`,
     COALESCE(`s`.`_l1__grupo`, 10) AS `_e14_k0`
   FROM `classified` AS `s`
   WHERE
     (
-      `s`.`$_on_8`
+      `s`.`$_on_9`
       AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      `s`.`$_on_8`
-      AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
-      AND (
-        `s`.`_l0___unconfirmed`
-        AND (
-          NOT `s`.`_k__restos_cancelados_acumulados__p0` IS NULL
-          OR NOT `s`.`_k__restos_cancelados_exercicio__p0` IS NULL
-          OR NOT `s`.`_k__restos_inscritos__p0` IS NULL
-          OR NOT `s`.`_k__restos_pagos_acumulados__p0` IS NULL
-          OR NOT `s`.`_k__restos_pagos_exercicio__p0` IS NULL
-        )
-      )
-    )
-    OR (
-      `s`.`$_on_8`
-      AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
-      AND `s`.`_l2__found` IS NULL
-    )
-    OR (
       `s`.`$_on_9`
-      AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
-      AND `s`.`_l0__found` IS NULL
-    )
-    OR (
-      `s`.`$_on_9`
-      AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+      AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
         AND (
@@ -2185,16 +2161,40 @@ FROM (
     )
     OR (
       `s`.`$_on_9`
+      AND COALESCE(`s`.`_f__restos_cancelados_acumulados__p0`, FALSE)
+      AND `s`.`_l2__found` IS NULL
+    )
+    OR (
+      `s`.`$_on_10`
+      AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+      AND `s`.`_l0__found` IS NULL
+    )
+    OR (
+      `s`.`$_on_10`
+      AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
+      AND (
+        `s`.`_l0___unconfirmed`
+        AND (
+          NOT `s`.`_k__restos_cancelados_acumulados__p0` IS NULL
+          OR NOT `s`.`_k__restos_cancelados_exercicio__p0` IS NULL
+          OR NOT `s`.`_k__restos_inscritos__p0` IS NULL
+          OR NOT `s`.`_k__restos_pagos_acumulados__p0` IS NULL
+          OR NOT `s`.`_k__restos_pagos_exercicio__p0` IS NULL
+        )
+      )
+    )
+    OR (
+      `s`.`$_on_10`
       AND COALESCE(`s`.`_f__restos_cancelados_exercicio__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
     OR (
-      `s`.`$_on_10`
+      `s`.`$_on_11`
       AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      `s`.`$_on_10`
+      `s`.`$_on_11`
       AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
@@ -2208,41 +2208,41 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_10`
+      `s`.`$_on_11`
       AND COALESCE(`s`.`_f__restos_inscritos__p0`, FALSE)
-      AND `s`.`_l2__found` IS NULL
-    )
-    OR (
-      `s`.`$_on_11`
-      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
-      AND `s`.`_l0__found` IS NULL
-    )
-    OR (
-      `s`.`$_on_11`
-      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
-      AND (
-        `s`.`_l0___unconfirmed`
-        AND (
-          NOT `s`.`_k__restos_cancelados_acumulados__p0` IS NULL
-          OR NOT `s`.`_k__restos_cancelados_exercicio__p0` IS NULL
-          OR NOT `s`.`_k__restos_inscritos__p0` IS NULL
-          OR NOT `s`.`_k__restos_pagos_acumulados__p0` IS NULL
-          OR NOT `s`.`_k__restos_pagos_exercicio__p0` IS NULL
-        )
-      )
-    )
-    OR (
-      `s`.`$_on_11`
-      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
     OR (
       `s`.`$_on_12`
+      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+      AND `s`.`_l0__found` IS NULL
+    )
+    OR (
+      `s`.`$_on_12`
+      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+      AND (
+        `s`.`_l0___unconfirmed`
+        AND (
+          NOT `s`.`_k__restos_cancelados_acumulados__p0` IS NULL
+          OR NOT `s`.`_k__restos_cancelados_exercicio__p0` IS NULL
+          OR NOT `s`.`_k__restos_inscritos__p0` IS NULL
+          OR NOT `s`.`_k__restos_pagos_acumulados__p0` IS NULL
+          OR NOT `s`.`_k__restos_pagos_exercicio__p0` IS NULL
+        )
+      )
+    )
+    OR (
+      `s`.`$_on_12`
+      AND COALESCE(`s`.`_f__restos_pagos_acumulados__p0`, FALSE)
+      AND `s`.`_l2__found` IS NULL
+    )
+    OR (
+      `s`.`$_on_13`
       AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
       AND `s`.`_l0__found` IS NULL
     )
     OR (
-      `s`.`$_on_12`
+      `s`.`$_on_13`
       AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
       AND (
         `s`.`_l0___unconfirmed`
@@ -2256,7 +2256,7 @@ FROM (
       )
     )
     OR (
-      `s`.`$_on_12`
+      `s`.`$_on_13`
       AND COALESCE(`s`.`_f__restos_pagos_exercicio__p0`, FALSE)
       AND `s`.`_l2__found` IS NULL
     )
