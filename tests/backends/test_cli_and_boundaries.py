@@ -34,7 +34,7 @@ def test_run_records_the_backend_that_ran(tmp_path: Path, backend: str) -> None:
     db = sqlite3.connect(tmp_path / "s.sqlite")
     assert db.execute("SELECT backend, status FROM runs").fetchall() == [(ran, "ok")]
     files = sorted(p.name for p in (tmp_path / "out" / "3170206").iterdir())
-    assert len(files) == 6 + 3  # the quadros and the bundle (Siops.zip, its two CSVs)
+    assert len(files) == 6 + 1 + 3  # quadros, Receitas, bundle (Siops.zip, its two CSVs)
 
 
 def test_an_unknown_backend_is_a_usage_error(tmp_path: Path) -> None:
@@ -62,7 +62,7 @@ def test_runtime_and_python_backend_need_no_engine_library() -> None:
         "print(len(r.outputs), r.backend)\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                          check=True)
-    assert out.stdout.split() == ["9", "python"]  # the quadros and the bundle
+    assert out.stdout.split() == ["10", "python"]  # the quadros, Receitas and the bundle
 
 
 def test_compile_check_covers_sql_and_stale_files(tmp_path: Path) -> None:

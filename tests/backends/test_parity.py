@@ -35,7 +35,7 @@ def python_large(siops_program, large_inputs):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("backend", SQL_BACKENDS)
 def test_small_fixture_is_identical(siops_program, backend: str) -> None:  # type: ignore[no-untyped-def]
     expected = outcome(siops_program, SMALL_INPUTS, PARAMS, "python")
-    assert expected[0] == "ok" and len(expected[1]) == 6 + 3  # the quadros, the bundle
+    assert expected[0] == "ok" and len(expected[1]) == 6 + 1 + 3  # quadros, Receitas, bundle
     assert outcome(siops_program, SMALL_INPUTS, PARAMS, backend) == expected
 
 

@@ -83,7 +83,7 @@ def test_2020_runs_the_2019_view_as_the_stock_package(views, siops_program, back
     got = _impt(views.run(ledgers=SMALL_INPUTS, params=params, backend=backend).outputs)
     stock = _impt(siops_program.run(ledgers=SMALL_INPUTS, params=params,
                                     backend=backend).outputs)
-    assert got == stock and len(got) == 6  # (the bundle's provenance names other specs)
+    assert got == stock and len(got) == 7  # (the bundle's provenance names other specs)
 
 
 @pytest.mark.parametrize("backend", ["python", "duckdb"])
@@ -111,20 +111,23 @@ def test_2021_runs_the_2021_view(views, tmp_path, backend) -> None:  # type: ign
 
 def test_covid_does_not_apply_before_2020(views: runtime.Views) -> None:
     """`when: $exercicio >= 2020`: in 2019 no quadro nor check runs and none of their inputs is
-    needed — only the despesa, restos and caixa file sets' (specs/siops/despesa_execucao.yaml,
+    needed but `receita`, which the Receitas file reads too — only the despesa, receitas,
+    restos and caixa file sets' (specs/siops/despesa_execucao.yaml, receita_execucao.yaml,
     restos_*.yaml, caixa_disponibilidade.yaml)."""
     params = {"exercicio": 2019, "bimestre": 2}
     prog = views.view_for(params)
     assert prog is views.view(2019)
     assert [r.id for r in prog.selected(None, params)] == [
-        "caixa/disponibilidade", "despesa/execucao", "restos/cancelados_acumulados",
+        "caixa/disponibilidade", "despesa/execucao", "receita/execucao",
+        "restos/cancelados_acumulados",
         "restos/cancelados_exercicio", "restos/inscritos", "restos/pagos_acumulados",
         "restos/pagos_exercicio"]
     assert prog.inputs(None, params) == {
         "equivalencia_contas": "optional", "equivalencia_recursos": "required",
         "excecoes_natureza": "optional", "contas": "optional",
-        "despesa_movimento": "optional", "dotacao": "optional", "restos_a_pagar": "optional"}
-    result = views.run(ledgers={"equivalencia_recursos": []}, params=params)
+        "despesa_movimento": "optional", "dotacao": "optional", "restos_a_pagar": "optional",
+        "receita": "required", "equivalencia_rubricas": "optional"}
+    result = views.run(ledgers={"equivalencia_recursos": [], "receita": []}, params=params)
     assert result.outputs == {}
     assert all(o.skipped for o in result.outcomes)
 
@@ -141,7 +144,7 @@ def test_cli_runs_and_refuses_by_year(project: Path, monkeypatch: pytest.MonkeyP
             "--param", "bimestre=2", "--out", "out", "--state", "state.sqlite"]
     ok = invoke(*args, "--param", "exercicio=2020")
     assert ok.exit_code == 0, ok.stderr
-    assert len(list((project / "out" / PART).glob("*.IMPT"))) == 6
+    assert len(list((project / "out" / PART).glob("*.IMPT"))) == 7  # the quadros and the Receitas file
     early = invoke(*args, "--param", "exercicio=2018")
     assert early.exit_code == 2
     assert "erro[D1101]: nenhum ano de layout serve exercicio 2018: o primeiro é 2019" in \

@@ -18,7 +18,8 @@ from tests.conftest import ImptSnapshot
 PARAMS = {"exercicio": 2020, "bimestre": 2}
 FILES = ["covid_70_receitas_uniao.IMPT", "covid_71_receitas_estado.IMPT",
          "covid_72_recursos_proprios.IMPT", "covid_77_despesas_uniao.IMPT",
-         "covid_78_despesas_estado.IMPT", "covid_79_despesas_recursos_proprios.IMPT"]
+         "covid_78_despesas_estado.IMPT", "covid_79_despesas_recursos_proprios.IMPT",
+         "Receita_Siops.IMPT"]  # the Receitas file of 2020 (specs/siops/receita_execucao.yaml)
 BUNDLE = ["Siops.zip", "manifesto.csv", "proveniencia.csv"]  # specs/siops/package.yaml
 
 
