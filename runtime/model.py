@@ -18,12 +18,14 @@ LedgerInput = str | Path | Iterable[Mapping[str, Any]]
 
 @dataclass(frozen=True, slots=True)
 class Param:
-    """A run parameter: name, type (int/decimal/str/bool/date), optional bounds."""
+    """A run parameter: name, type (int/decimal/str/bool/date), optional bounds, and the text
+    of its default (package.yaml `default:`, parsed as a CLI value; None: the run must give it)."""
 
     name: str
     type: str
     min: int | None = None
     max: int | None = None
+    default: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,6 +134,7 @@ WITH `map__equivalencia` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
+    `p`.`gerar_consorcio` AS `$gerar_consorcio`,
     `p`.`_on_0` AS `$_on_0`,
     `p`.`_on_1` AS `$_on_1`
   FROM `receita` AS `r`
@@ -360,6 +361,7 @@ WITH `map__equivalencia` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
+    `p`.`gerar_consorcio` AS `$gerar_consorcio`,
     `p`.`_on_0` AS `$_on_0`,
     `p`.`_on_1` AS `$_on_1`
   FROM `receita` AS `r`
