@@ -11,6 +11,7 @@ from typing import Any
 from typing import Protocol
 
 from runtime.locations import Loc
+from runtime.params import convert_param
 
 # What a run reads for one ledger: a file path, or rows in memory (mappings field → value).
 LedgerInput = str | Path | Iterable[Mapping[str, Any]]
@@ -260,7 +261,10 @@ class Package:
         """The nodes a run of these (checked) parameters does not compute (their `when:`)."""
         if self.active is None:
             return frozenset()
-        return frozenset(n for n, on in self.active(params).items() if not on)
+        # a parameter the run does not give takes its default (Program.check_params)
+        full = {p.name: convert_param(p.type, p.default) for p in self.params
+                if p.default is not None and p.name not in params}
+        return frozenset(n for n, on in self.active({**params, **full}).items() if not on)
     bundle: Bundle | None = None
 
     @property

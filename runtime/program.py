@@ -335,7 +335,7 @@ class Program:
             failed = RunFailed(errors, stats)
             failed.outcomes = ctx.outcomes
             raise failed
-        warnings = [*omitted_warnings(pkg, omitted), *(used if allow_unconfirmed else ()),
+        warnings = [*omitted_warnings(pkg, omitted, off), *(used if allow_unconfirmed else ()),
                     *_unreached(pkg, stats, params), *ctx.warnings]
         result = Result(package=pkg, outputs=outputs, values=values, inputs=stats,
                         partitions=partitions, rejects=rejects, backend=backend,
