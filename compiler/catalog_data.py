@@ -181,8 +181,8 @@ def sheet_formula(span: Span, *, column: str, problem: str) -> Diagnostic:
 
 
 # --- S1520–S1529: the SIOPS planilhas of issue 9 and what they need of the other kinds
-def param_default(span: Span, *, name: str, type: str, problem: str) -> Diagnostic:
+def param_default(span: Span, *, name: str, problem: str) -> Diagnostic:
     return Diagnostic(code="S1520", message=f"o padrão (default) do parâmetro '{name}' "
-                      f"{problem} ({type})", span=span,
+                      f"{problem}", span=span,
                       help="escreva o valor como na linha de comando (--param): 2020, 0,5, "
                       "true/false, AAAA-MM-DD; dentro de min e max")

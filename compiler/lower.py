@@ -78,12 +78,13 @@ class Lowerer:
         try:
             value = convert_param(p.type, p.default.value)
         except (ValueError, decimal.InvalidOperation):
-            self.diags.append(catalog.param_default(p.default.span, name=p.name, type=p.type,
-                                                    problem="não é um valor do tipo"))
+            self.diags.append(catalog.param_default(p.default.span, name=p.name,
+                                                    problem=f"não é um valor {p.type}"))
             return None
         if (p.min is not None and value < p.min) or (p.max is not None and value > p.max):
-            self.diags.append(catalog.param_default(p.default.span, name=p.name, type=p.type,
-                                                    problem="fica fora de min/max"))
+            bounds = f"{'' if p.min is None else p.min}..{'' if p.max is None else p.max}"
+            self.diags.append(catalog.param_default(p.default.span, name=p.name,
+                                                    problem=f"fica fora de min..max ({bounds})"))
             return None
         return p.default.value
 
