@@ -113,3 +113,18 @@ def test_siops_gerar_consorcio_defaults_to_false(siops_program) -> None:  # type
     assert "consorcio/rateio" in off
     assert "consorcio/rateio" not in view.package.inactive(
         {"exercicio": 2019, "bimestre": 6, "gerar_consorcio": True})
+
+
+def test_apura_diff_reports_a_changed_default(tmp_path: Path) -> None:
+    from compiler import compile_package
+    from compiler.diff import diff_packages
+    from compiler.diff import text
+
+    irs = []
+    for name, default in (("a", "false"), ("b", "true")):
+        _, _ = _compile(tmp_path / name, f"  ligado: {{type: bool, default: {default}}}\n")
+        res = compile_package(tmp_path / name / "specs" / "pkg", base=tmp_path / name)
+        assert res.ir is not None
+        irs.append(res.ir)
+    report = text(diff_packages([irs[0]], [irs[1]], "a", "b"))
+    assert "ligado" in report and "default: false → true" in report, report
