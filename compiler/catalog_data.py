@@ -178,3 +178,11 @@ def sheet_formula(span: Span, *, column: str, problem: str) -> Diagnostic:
                       span=span,
                       help="uma fórmula soma e subtrai colunas que as partes calculam, ex.: "
                       "V2 - V3 - V5")
+
+
+# --- S1520–S1529: the SIOPS planilhas of issue 9 and what they need of the other kinds
+def param_default(span: Span, *, name: str, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1520", message=f"o padrão (default) do parâmetro '{name}' "
+                      f"{problem}", span=span,
+                      help="escreva o valor como na linha de comando (--param): 2020, 0,5, "
+                      "true/false, AAAA-MM-DD; dentro de min e max")

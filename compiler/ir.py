@@ -236,13 +236,15 @@ Expr: TypeAlias = (Const | FieldRef | DerivedRef | ParamRef | MapLookup | GetFie
 # ---------------------------------------------------------------- plan nodes
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Param:
-    """A run parameter: name, type, optional integer bounds."""
+    """A run parameter: name, type, optional integer bounds, and the default a run that does
+    not give it takes (its text as written in package.yaml, already checked; None: required)."""
 
     name: str
     type: Type
     min: int | None
     max: int | None
     span: Span
+    default: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

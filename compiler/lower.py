@@ -5,11 +5,13 @@ see compiler/kinds/base.py)."""
 
 from __future__ import annotations
 
+import decimal
 import hashlib
 
 from compiler import catalog
 from compiler import ir
 from compiler import kinds
+from compiler import specs
 from compiler import types as T
 from compiler.check import Checker
 from compiler.check import LayoutInfo
@@ -21,6 +23,7 @@ from compiler.expr import printer
 from compiler.package import LoadedPackage
 from compiler.source import file_span
 from compiler.yamlnodes import YScalar
+from runtime.params import convert_param
 
 
 class Lowerer:
@@ -67,6 +70,24 @@ class Lowerer:
                      params=self.params, maps=self.map_infos, layouts=self.layout_infos,
                      allow_aggregate=aggregate, incomplete=self.incomplete)
 
+    def param_default(self, p: specs.ParamSpec) -> str | None:
+        """The `default:` text of a parameter, if a run could take it: parsed as the run parses
+        a `--param` (runtime.program.convert_param) and within min/max, else S1520."""
+        if p.default is None:
+            return None
+        try:
+            value = convert_param(p.type, p.default.value)
+        except (ValueError, decimal.InvalidOperation):
+            self.diags.append(catalog.param_default(p.default.span, name=p.name,
+                                                    problem=f"não é um valor {p.type}"))
+            return None
+        if (p.min is not None and value < p.min) or (p.max is not None and value > p.max):
+            bounds = f"{'' if p.min is None else p.min}..{'' if p.max is None else p.max}"
+            self.diags.append(catalog.param_default(p.default.span, name=p.name,
+                                                    problem=f"fica fora de min..max ({bounds})"))
+            return None
+        return p.default.value
+
     # ------------------------------------------------------------ package
     def lower(self) -> ir.Package | None:
         pkg = self.pkg
@@ -74,7 +95,8 @@ class Lowerer:
         if man is None:
             return None
         params = tuple(ir.Param(name=p.name, type=T.from_name(p.type), min=p.min, max=p.max,
-                                span=p.span) for p in man.params)
+                                span=p.span, default=self.param_default(p))
+                       for p in man.params)
         self.params = {p.name: p.type for p in params}
         stages = [(k, low) for k in kinds.KINDS if not kinds.front_end(k).singleton
                   for low in (kinds.lowering(k),) if low is not None]

@@ -47,6 +47,8 @@ class ParamSpec:
     max: int | None
     description: str
     span: Span
+    # `default:` as written (checked against the type when lowered), or None: required
+    default: Text | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

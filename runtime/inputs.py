@@ -48,13 +48,15 @@ def with_map_sources(pkg: Package, sources: set[str]) -> list[str]:
     return [led.id for led in pkg.ledgers if led.id in sources]
 
 
-def omitted_warnings(pkg: Package, omitted: list[str]) -> list[DataError]:
-    """D0801 (a warning) for each optional input the run was not given, naming what reads it."""
+def omitted_warnings(pkg: Package, omitted: list[str],
+                     off: frozenset[str] = frozenset()) -> list[DataError]:
+    """D0801 (a warning) for each optional input the run was not given, naming what reads it
+    — not the nodes `off` (a false `when:`), which the run would not compute anyway."""
     out = []
     for name in omitted:
-        readers = [r.id for r in pkg.reports if name in r.sources]
+        readers = [r.id for r in pkg.reports if name in r.sources and r.id not in off]
         readers += [n.id for n in pkg.nodes if getattr(n, "source", None) == name
-                    and n.id not in readers]
+                    and n.id not in readers and n.id not in off]
         shown = [f"'{r}'" for r in readers]
         shown += [f"o mapa '{m.id}'" for m in pkg.maps if m.source == name]
         out.append(catalog.omitted_input(name, ", ".join(shown) or "nenhum nó"))

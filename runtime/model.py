@@ -11,6 +11,7 @@ from typing import Any
 from typing import Protocol
 
 from runtime.locations import Loc
+from runtime.params import convert_param
 
 # What a run reads for one ledger: a file path, or rows in memory (mappings field → value).
 LedgerInput = str | Path | Iterable[Mapping[str, Any]]
@@ -18,12 +19,14 @@ LedgerInput = str | Path | Iterable[Mapping[str, Any]]
 
 @dataclass(frozen=True, slots=True)
 class Param:
-    """A run parameter: name, type (int/decimal/str/bool/date), optional bounds."""
+    """A run parameter: name, type (int/decimal/str/bool/date), optional bounds, and the text
+    of its default (package.yaml `default:`, parsed as a CLI value; None: the run must give it)."""
 
     name: str
     type: str
     min: int | None = None
     max: int | None = None
+    default: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +261,10 @@ class Package:
         """The nodes a run of these (checked) parameters does not compute (their `when:`)."""
         if self.active is None:
             return frozenset()
-        return frozenset(n for n, on in self.active(params).items() if not on)
+        # a parameter the run does not give takes its default (Program.check_params)
+        full = {p.name: convert_param(p.type, p.default) for p in self.params
+                if p.default is not None and p.name not in params}
+        return frozenset(n for n, on in self.active({**params, **full}).items() if not on)
     bundle: Bundle | None = None
     # the layout year of this view (runtime/views.py), None for a package without years; the
     # views share one spec hash, so the journal and the provenance stamp record it

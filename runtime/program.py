@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
 import decimal
 import fnmatch
 import hashlib
 import importlib
 import importlib.util
-import re
 import sys
 from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
@@ -36,6 +33,7 @@ from runtime.model import LedgerInput
 from runtime.model import Package
 from runtime.model import Report
 from runtime.model import report_flag
+from runtime.params import convert_param
 from runtime.parquet import check_schema
 from runtime.partitions import partition_errors
 from runtime.result import Result
@@ -159,14 +157,15 @@ class Program:
         out: dict[str, Any] = {}
         errors = []
         for p in self.package.params:
-            if p.name not in raw:
+            if p.name not in raw and p.default is None:
                 errors.append(catalog.missing_param(p.name))
                 continue
-            v = raw[p.name]
+            # a default is text as on the command line, checked when compiled (S1520)
+            v = raw.get(p.name, p.default)
             try:
-                v = _convert_param(p.type, v)
+                v = convert_param(p.type, v)
             except (ValueError, decimal.InvalidOperation):
-                errors.append(catalog.param_type(p.name, p.type, raw[p.name]))
+                errors.append(catalog.param_type(p.name, p.type, v))
                 continue
             if (p.min is not None and v < p.min) or (p.max is not None and v > p.max):
                 errors.append(catalog.param_range(p.name, p.min, p.max, v))
@@ -346,7 +345,7 @@ class Program:
             failed = RunFailed(errors, stats)
             failed.outcomes = ctx.outcomes
             raise failed
-        warnings = [*omitted_warnings(pkg, omitted), *(used if allow_unconfirmed else ()),
+        warnings = [*omitted_warnings(pkg, omitted, off), *(used if allow_unconfirmed else ()),
                     *_unreached(pkg, stats, params), *ctx.warnings]
         result = Result(package=pkg, outputs=outputs, values=values, inputs=stats,
                         partitions=partitions, rejects=rejects, backend=backend,
@@ -518,45 +517,6 @@ def _display(src: LedgerInput, name: str) -> str:
     if isinstance(src, OmittedInput):
         return f"<ausente:{name}>"
     return f"<memória:{name}>"
-
-
-_PARAM_DECIMAL = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
-
-
-def _convert_param(kind: str, v: Any) -> Any:
-    """A parameter value of `kind`: strings (the CLI's) are parsed strictly; other values (the
-    embedding API's) must already be of the kind — never a float for a decimal, never a bool for
-    an int. Raises ValueError otherwise."""
-    if not isinstance(v, str):
-        if kind == "int" and isinstance(v, int) and not isinstance(v, bool):
-            return v
-        if kind == "decimal" and isinstance(v, int) and not isinstance(v, bool):
-            return Decimal(v)
-        if kind == "decimal" and isinstance(v, Decimal) and v.is_finite():
-            return v
-        if kind == "bool" and isinstance(v, bool):
-            return v
-        if kind == "date" and type(v) is datetime.date:
-            return v
-        raise ValueError(v)
-    if kind == "int":
-        t = v[1:] if v[:1] == "-" else v
-        if not (t.isascii() and t.isdigit()):
-            raise ValueError(v)
-        return int(v)
-    if kind == "decimal":
-        if not _PARAM_DECIMAL.fullmatch(v):
-            raise ValueError(v)
-        return Decimal(v.replace(",", "."))
-    if kind == "bool":
-        if v in ("true", "S", "1"):
-            return True
-        if v in ("false", "N", "0"):
-            return False
-        raise ValueError(v)
-    if kind == "date":
-        return datetime.date.fromisoformat(v)
-    return v
 
 
 def load(path: str | Path) -> Program | Views:

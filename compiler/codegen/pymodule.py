@@ -194,7 +194,8 @@ class ModuleGen:
         o(f"partition={pkg.partition!r},")
         o("params=(")
         for p in pkg.params:
-            o(f"    Param({p.name!r}, {p.type.base!r}, {p.min!r}, {p.max!r}),")
+            default = "" if p.default is None else f", {p.default!r}"
+            o(f"    Param({p.name!r}, {p.type.base!r}, {p.min!r}, {p.max!r}{default}),")
         o("),")
         for slot in SLOTS:
             o(f"{slot}=(")

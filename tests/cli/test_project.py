@@ -27,7 +27,7 @@ from compiler.project import ENV
 from compiler.project import find_root
 from compiler.types import _DISPLAY
 from runtime.contract import TYPE_NAMES
-from runtime.program import _convert_param
+from runtime.params import convert_param
 from tests.cli.test_cli import invoke
 from tests.conftest import ROOT
 from tests.conftest import SMALL_INPUTS
@@ -431,7 +431,7 @@ def test_a_param_value_not_of_its_type_is_refused(kind: str, value: object) -> N
     never a float for money, never a bool for an int (today: an internal TypeError, or a
     Decimal where an int belongs)."""
     with pytest.raises(ValueError):
-        _convert_param(kind, value)
+        convert_param(kind, value)
 
 
 @pytest.mark.parametrize(("kind", "value", "expected"), [
@@ -442,5 +442,5 @@ def test_a_param_value_not_of_its_type_is_refused(kind: str, value: object) -> N
 ])
 def test_a_param_value_of_its_type_is_converted(kind: str, value: object,
                                                 expected: object) -> None:
-    got = _convert_param(kind, value)
+    got = convert_param(kind, value)
     assert got == expected and type(got) is type(expected)

@@ -112,14 +112,15 @@ def test_2021_runs_the_2021_view(views, tmp_path, backend) -> None:  # type: ign
 def test_covid_does_not_apply_before_2020(views: runtime.Views) -> None:
     """`when: $exercicio >= 2020`: in 2019 no quadro nor check runs and none of their inputs is
     needed but `receita`, which the Receitas file reads too — only the despesa, receitas,
-    restos and caixa file sets' (specs/siops/despesa_execucao.yaml, receita_execucao.yaml,
-    restos_*.yaml, caixa_disponibilidade.yaml)."""
+    restos, caixa and compensação file sets' (specs/siops/despesa_execucao.yaml,
+    receita_execucao.yaml, restos_*.yaml, caixa_disponibilidade.yaml, compensacao_*.yaml;
+    consorcio.yaml only with gerar_consorcio)."""
     params = {"exercicio": 2019, "bimestre": 2}
     prog = views.view_for(params)
     assert prog is views.view(2019)
     assert [r.id for r in prog.selected(None, params)] == [
-        "caixa/disponibilidade", "despesa/execucao", "receita/execucao",
-        "restos/cancelados_acumulados",
+        "caixa/disponibilidade", "compensacao/limite_nao_cumprido", "compensacao/rp_cancelados",
+        "despesa/execucao", "receita/execucao", "restos/cancelados_acumulados",
         "restos/cancelados_exercicio", "restos/inscritos", "restos/pagos_acumulados",
         "restos/pagos_exercicio"]
     assert prog.inputs(None, params) == {

@@ -227,7 +227,8 @@ def test_json_is_exact_and_complete(siops_program: runtime.Program) -> None:
     data = json.loads(json.dumps(explain(siops_program, "covid/77", "9999999029").to_dict()))
     assert data["value"] == data["records_sum"] == "396302.00"
     assert data["kind"] == "total" and data["partition"] == PART
-    assert data["params"] == {"bimestre": 2, "exercicio": 2020}
+    # gerar_consorcio: the run did not give it, its default (package.yaml) is what it used
+    assert data["params"] == {"bimestre": 2, "exercicio": 2020, "gerar_consorcio": False}
     leaves = data["members"]
     assert all(m["kind"] in ("rule", "otherwise") for m in leaves)
     records = [r for m in leaves for r in m["records"]]

@@ -47,13 +47,15 @@ def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
     assert order == sorted(order)
     assert [n.id for n in pkg.of_kind("map")] == [m.id for m in pkg.maps] == [
         "equivalencia", "equivalencia_conta", "equivalencia_rubrica", "excecao_natureza",
-        # over the despesa, receita, restos and caixa tables (mapas/): the file names, lines,
-        # groups and de-paras of the planilhas; conta_caixa, the accounts of the caixa file
-        "arquivo_caixa", "arquivo_despesa", "arquivo_receita", "arquivo_restos", "conta_caixa",
-        "elemento_despesa", "elemento_receita", "grupo_fonte", "grupo_subfuncao", "linha_caixa",
-        "linha_restos", "na_base_asps", "natureza_despesa", "natureza_receita"]
+        # over the caixa, compensação, despesa, receita and restos tables (mapas/): the file
+        # names, lines, groups and de-paras of the planilhas; conta_caixa, the accounts of the
+        # caixa file
+        "arquivo_caixa", "arquivo_compensacao", "arquivo_despesa", "arquivo_receita",
+        "arquivo_restos", "conta_caixa", "elemento_despesa", "elemento_receita", "grupo_fonte",
+        "grupo_subfuncao", "linha_caixa", "linha_restos", "na_base_asps", "natureza_despesa",
+        "natureza_receita"]
     # the COVID ledgers and the inputs of issue 9 (optional: the COVID runs need none of them)
-    assert len(pkg.layouts) == 6 and len(pkg.ledgers) == 10 and len(pkg.tables) == 16
+    assert len(pkg.layouts) == 6 and len(pkg.ledgers) == 10 and len(pkg.tables) == 17
     assert sorted(led.id for led in pkg.ledgers if led.optional) == [
         "contas", "despesa_movimento", "dotacao", "equivalencia_contas",
         "equivalencia_rubricas", "excecoes_natureza", "restos_a_pagar"]
@@ -62,11 +64,13 @@ def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
 def test_the_runtime_declares_computed_nodes_generically(siops_program) -> None:  # type: ignore[no-untyped-def]
     pkg = siops_program.package
     # the latest view (2021): its Receitas spec (specs/siops/2021/) comes first in file order
-    sheets = ["receita/execucao", "caixa/disponibilidade", "despesa/execucao",
+    sheets = ["receita/execucao", "caixa/disponibilidade", "compensacao/limite_nao_cumprido",
+              "compensacao/rp_cancelados", "consorcio/rateio", "despesa/execucao",
               "restos/cancelados_acumulados", "restos/cancelados_exercicio", "restos/inscritos",
               "restos/pagos_acumulados", "restos/pagos_exercicio"]
     assert [n.id for n in pkg.nodes] == [lay.id for lay in pkg.layouts] + sheets + [
-        "conferencias/caixa", "conferencias/despesa", "conferencias/despesa_execucao",
+        "conferencias/caixa", "conferencias/compensacao", "conferencias/despesa",
+        "conferencias/despesa_execucao",
         "conferencias/dotacao", "conferencias/receita", "conferencias/restos"]
     assert [r.id for r in pkg.reports] == [lay.id for lay in pkg.layouts] + sheets
     ctx = ScanContext(pkg, {})

@@ -15,7 +15,7 @@ Found = tuple[tuple[Attr, ...], tuple[Item, ...]]
 
 
 def _param(p: ir.Param) -> list[tuple[str, Value]]:
-    return [("type", p.type.base), ("min", p.min), ("max", p.max)]
+    return [("type", p.type.base), ("min", p.min), ("max", p.max), ("default", p.default)]
 
 
 PARAM: Part[ir.Param] = Part(kind="param", key=lambda p: p.name, content=_param,

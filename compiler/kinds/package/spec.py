@@ -19,7 +19,8 @@ class _Package:
         params = tuple(
             S.ParamSpec(name=k.value, type=S.string(S.mapping(v), "type"),
                         min=S.integer(S.mapping(v), "min"), max=S.integer(S.mapping(v), "max"),
-                        description=S.string(S.mapping(v), "description"), span=k.span)
+                        description=S.string(S.mapping(v), "description"), span=k.span,
+                        default=S.text(S.mapping(v), "default"))
             for k, v in S.mapping(root.get("params")).items)
         return S.PackageSpec(**base, partition=S.text(root, "partition"), params=params,
                              layout_year=S.text(root, "layout_year"),

@@ -198,9 +198,10 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
+    "p"."gerar_consorcio" AS "$gerar_consorcio",
     "p"."_on_0" AS "$_on_0",
     "p"."_on_1" AS "$_on_1",
-    "p"."_on_8" AS "$_on_8"
+    "p"."_on_11" AS "$_on_11"
   FROM "receita" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -324,7 +325,7 @@ WITH "map__equivalencia" AS (
         "s"."recurso_siops" = '213'
       )
     ) AS "_f__covid_71", /* specs/siops/covid_71.yaml:10:9  siops/covid/71/filter no_periodo and e_covid and recurso_siops == "213" */
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND (
       "s"."no_periodo"
       OR (
@@ -440,7 +441,7 @@ FROM (
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
     AND (
       "s"."_l1___unconfirmed"
@@ -454,16 +455,16 @@ FROM (
     COALESCE("s"."rubrica_principal", "s"."rubrica") AS "_c2_k1",
     "s"."_l1___entry" AS "_c2_entry",
     "s"."_l1___status" AS "_c2_status",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
     AND "s"."_l1__rubrica_siops" IS NULL
     AND "s"."_l2__found" IS NULL AS "_e3",
     COALESCE("s"."rubrica_principal", "s"."rubrica") AS "_e3_k0",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
     AND "s"."_l3__found" IS NULL AS "_e4",
     LEFT(COALESCE("s"."_l1__rubrica_siops", "s"."_l2__natureza_siops"), 10) AS "_e4_k0",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
     AND NOT "s"."_k__receita_execucao__p0" IS NULL
     AND "s"."_l1__rubrica_siops" IS NULL
@@ -483,7 +484,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
       AND (
         "s"."_l1___unconfirmed"
@@ -495,18 +496,18 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
       AND "s"."_l1__rubrica_siops" IS NULL
       AND "s"."_l2__found" IS NULL
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
       AND "s"."_l3__found" IS NULL
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
       AND NOT "s"."_k__receita_execucao__p0" IS NULL
       AND "s"."_l1__rubrica_siops" IS NULL
@@ -610,9 +611,10 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
+    "p"."gerar_consorcio" AS "$gerar_consorcio",
     "p"."_on_0" AS "$_on_0",
     "p"."_on_1" AS "$_on_1",
-    "p"."_on_8" AS "$_on_8"
+    "p"."_on_11" AS "$_on_11"
   FROM "receita" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -736,7 +738,7 @@ WITH "map__equivalencia" AS (
         "s"."recurso_siops" = '213'
       )
     ) AS "_f__covid_71", /* specs/siops/covid_71.yaml:10:9  siops/covid/71/filter no_periodo and e_covid and recurso_siops == "213" */
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND (
       "s"."no_periodo"
       OR (
@@ -1087,7 +1089,7 @@ FROM (
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
     AND (
       "s"."_l1___unconfirmed"
@@ -1101,16 +1103,16 @@ FROM (
     COALESCE("s"."rubrica_principal", "s"."rubrica") AS "_c2_k1",
     "s"."_l1___entry" AS "_c2_entry",
     "s"."_l1___status" AS "_c2_status",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
     AND "s"."_l1__rubrica_siops" IS NULL
     AND "s"."_l2__found" IS NULL AS "_e3",
     COALESCE("s"."rubrica_principal", "s"."rubrica") AS "_e3_k0",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
     AND "s"."_l3__found" IS NULL AS "_e4",
     LEFT(COALESCE("s"."_l1__rubrica_siops", "s"."_l2__natureza_siops"), 10) AS "_e4_k0",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
     AND NOT "s"."_k__receita_execucao__p0" IS NULL
     AND "s"."_l1__rubrica_siops" IS NULL
@@ -1130,7 +1132,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
       AND (
         "s"."_l1___unconfirmed"
@@ -1142,18 +1144,18 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
       AND "s"."_l1__rubrica_siops" IS NULL
       AND "s"."_l2__found" IS NULL
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
       AND "s"."_l3__found" IS NULL
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
       AND NOT "s"."_k__receita_execucao__p0" IS NULL
       AND "s"."_l1__rubrica_siops" IS NULL

@@ -171,6 +171,7 @@ WITH `map__equivalencia` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
+    `p`.`gerar_consorcio` AS `$gerar_consorcio`,
     `p`.`_on_3` AS `$_on_3`,
     `p`.`_on_4` AS `$_on_4`,
     `p`.`_on_5` AS `$_on_5`
@@ -534,6 +535,7 @@ WITH `map__equivalencia` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
+    `p`.`gerar_consorcio` AS `$gerar_consorcio`,
     `p`.`_on_3` AS `$_on_3`,
     `p`.`_on_4` AS `$_on_4`,
     `p`.`_on_5` AS `$_on_5`

@@ -156,6 +156,7 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
+    "p"."gerar_consorcio" AS "$gerar_consorcio",
     "p"."_on_7" AS "$_on_7"
   FROM "contas" AS "r"
   CROSS JOIN "apura_params" AS "p"
@@ -410,6 +411,7 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
+    "p"."gerar_consorcio" AS "$gerar_consorcio",
     "p"."_on_7" AS "$_on_7"
   FROM "contas" AS "r"
   CROSS JOIN "apura_params" AS "p"

@@ -266,8 +266,12 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
+    "p"."gerar_consorcio" AS "$gerar_consorcio",
     "p"."_on_8" AS "$_on_8",
-    "p"."_on_11" AS "$_on_11"
+    "p"."_on_9" AS "$_on_9",
+    "p"."_on_10" AS "$_on_10",
+    "p"."_on_11" AS "$_on_11",
+    "p"."_on_14" AS "$_on_14"
   FROM "despesa_movimento" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -373,55 +377,55 @@ WITH "map__equivalencia" AS (
   LEFT JOIN "map__grupo_fonte" AS "l1"
     ON "s"."recurso" = "l1"."fonte" AND "s"."_l0__covid" = "l1"."covid"
 ), "lookup_2" AS (
+  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos lookup */
+  SELECT
+    "s".*,
+    "l2"."campo" AS "_l2__campo",
+    "l2"."linha" AS "_l2__linha",
+    "l2"."_found" AS "_l2__found"
+  FROM "lookup_1" AS "s"
+  LEFT JOIN "map__linha_restos" AS "l2"
+    ON COALESCE("s"."_l1__grupo", 10) = "l2"."grupo"
+), "lookup_3" AS (
   /* specs/siops/mapas/grupo_subfuncao.yaml:1:1  siops/grupo_subfuncao lookup */
   SELECT
     "s".*,
-    "l2"."grupo" AS "_l2__grupo",
-    "l2"."_found" AS "_l2__found"
-  FROM "lookup_1" AS "s"
-  LEFT JOIN "map__grupo_subfuncao" AS "l2"
-    ON "s"."subfuncao" = "l2"."subfuncao"
-), "lookup_3" AS (
+    "l3"."grupo" AS "_l3__grupo",
+    "l3"."_found" AS "_l3__found"
+  FROM "lookup_2" AS "s"
+  LEFT JOIN "map__grupo_subfuncao" AS "l3"
+    ON "s"."subfuncao" = "l3"."subfuncao"
+), "lookup_4" AS (
   /* specs/siops/excecao_natureza.yaml:1:1  siops/excecao_natureza lookup */
   SELECT
     "s".*,
-    "l3"."elemento_siops" AS "_l3__elemento_siops",
-    "l3"."_found" AS "_l3__found",
-    "l3"."_entry" AS "_l3___entry",
-    "l3"."_status" AS "_l3___status",
-    "l3"."_unconfirmed" AS "_l3___unconfirmed"
-  FROM "lookup_2" AS "s"
-  LEFT JOIN "map__excecao_natureza" AS "l3"
-    ON "s"."municipio" = "l3"."municipio" AND "s"."natureza" = "l3"."natureza"
-), "lookup_4" AS (
+    "l4"."elemento_siops" AS "_l4__elemento_siops",
+    "l4"."_found" AS "_l4__found",
+    "l4"."_entry" AS "_l4___entry",
+    "l4"."_status" AS "_l4___status",
+    "l4"."_unconfirmed" AS "_l4___unconfirmed"
+  FROM "lookup_3" AS "s"
+  LEFT JOIN "map__excecao_natureza" AS "l4"
+    ON "s"."municipio" = "l4"."municipio" AND "s"."natureza" = "l4"."natureza"
+), "lookup_5" AS (
   /* specs/siops/mapas/natureza_despesa.yaml:1:1  siops/natureza_despesa lookup */
   SELECT
     "s".*,
-    "l4"."natureza_siops" AS "_l4__natureza_siops",
-    "l4"."_found" AS "_l4__found"
-  FROM "lookup_3" AS "s"
-  LEFT JOIN "map__natureza_despesa" AS "l4"
-    ON "s"."natureza" = "l4"."natureza_ecidade"
-), "lookup_5" AS (
-  /* specs/siops/mapas/elemento_despesa.yaml:2:1  siops/elemento_despesa lookup */
-  SELECT
-    "s".*,
-    "l5"."campo" AS "_l5__campo",
-    "l5"."linha" AS "_l5__linha",
+    "l5"."natureza_siops" AS "_l5__natureza_siops",
     "l5"."_found" AS "_l5__found"
   FROM "lookup_4" AS "s"
-  LEFT JOIN "map__elemento_despesa" AS "l5"
-    ON COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") = "l5"."elemento_siops"
+  LEFT JOIN "map__natureza_despesa" AS "l5"
+    ON "s"."natureza" = "l5"."natureza_ecidade"
 ), "lookup_6" AS (
-  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos lookup */
+  /* specs/siops/mapas/elemento_despesa.yaml:2:1  siops/elemento_despesa lookup */
   SELECT
     "s".*,
     "l6"."campo" AS "_l6__campo",
     "l6"."linha" AS "_l6__linha",
     "l6"."_found" AS "_l6__found"
   FROM "lookup_5" AS "s"
-  LEFT JOIN "map__linha_restos" AS "l6"
-    ON COALESCE("s"."_l1__grupo", 10) = "l6"."grupo"
+  LEFT JOIN "map__elemento_despesa" AS "l6"
+    ON COALESCE("s"."_l4__elemento_siops", "s"."_l5__natureza_siops") = "l6"."elemento_siops"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -429,12 +433,131 @@ WITH "map__equivalencia" AS (
     "s"."$_on_8"
     AND (
       (
+        (
+          CASE
+            WHEN "s"."data" IS NULL
+            THEN NULL
+            ELSE (
+              CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END IS NULL
+              OR CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END <= "s"."data"
+            )
+            AND (
+              CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END IS NULL
+              OR "s"."data" <= CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END
+            )
+          END
+          AND (
+            "s"."exercicio" <= "s"."$exercicio"
+          )
+        )
+        AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        (
+          "s"."saude" AND "s"."nao_aplicado_asps"
+        )
+        AND (
+          "s"."opcao_compensacao" = 'LIMITE_NAO_CUMPRIDO'
+        )
+      )
+    ) AS "_f__compensacao_limite_nao_cumprido__p0", /* siops/compensacao/limite_nao_cumprido/part/0 within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) and exercicio <= $exercicio and funcao == 10 and saude and nao_aplicado_asps and opcao_compensacao == "LIMITE_NAO_CUMPRIDO" */
+    "s"."$_on_9"
+    AND (
+      (
+        (
+          CASE
+            WHEN "s"."data" IS NULL
+            THEN NULL
+            ELSE (
+              CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END IS NULL
+              OR CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END <= "s"."data"
+            )
+            AND (
+              CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END IS NULL
+              OR "s"."data" <= CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END
+            )
+          END
+          AND (
+            "s"."exercicio" <= "s"."$exercicio"
+          )
+        )
+        AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        (
+          "s"."saude" AND "s"."nao_aplicado_asps"
+        )
+        AND (
+          "s"."opcao_compensacao" = 'RP_CANCELADOS'
+        )
+      )
+    ) AS "_f__compensacao_rp_cancelados__p0", /* siops/compensacao/rp_cancelados/part/0 within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) and exercicio <= $exercicio and funcao == 10 and saude and nao_aplicado_asps and opcao_compensacao == "RP_CANCELADOS" */
+    "s"."$_on_10"
+    AND (
+      (
+        (
+          "s"."no_periodo" AND (
+            "s"."funcao" = 10
+          )
+        ) AND "s"."saude"
+      )
+      AND (
+        (
+          NOT "s"."nao_aplicado_asps"
+        ) AND (
+          "s"."tipo_movimento_contrato" = 90
+        )
+      )
+    ) AS "_f__consorcio_rateio__p0", /* siops/consorcio/rateio/part/0 no_periodo and funcao == 10 and saude and not nao_aplicado_asps and tipo_movimento_contrato == 90 */
+    "s"."$_on_11"
+    AND (
+      (
         "s"."no_periodo" AND (
           "s"."funcao" = 10
         )
       ) AND "s"."saude"
     ) AS "_f__despesa_execucao__p0", /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-    "s"."$_on_11"
+    "s"."$_on_14"
     AND (
       (
         (
@@ -453,8 +576,20 @@ WITH "map__equivalencia" AS (
   SELECT
     "s".*,
     CASE
+      WHEN "s"."_f__compensacao_limite_nao_cumprido__p0"
+      THEN 'LNC' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__compensacao_limite_nao_cumprido__p0",
+    CASE
+      WHEN "s"."_f__compensacao_rp_cancelados__p0"
+      THEN 'CRP' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__compensacao_rp_cancelados__p0",
+    CASE
+      WHEN "s"."_f__consorcio_rateio__p0"
+      THEN 'RP3' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__consorcio_rateio__p0",
+    CASE
       WHEN "s"."_f__despesa_execucao__p0"
-      THEN CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT) || '_' || CAST(COALESCE("s"."_l2__grupo", 18) AS TEXT) || ';' || COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops")
+      THEN CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT) || '_' || CAST(COALESCE("s"."_l3__grupo", 18) AS TEXT) || ';' || COALESCE("s"."_l4__elemento_siops", "s"."_l5__natureza_siops")
     END AS "_k__despesa_execucao__p0",
     CASE
       WHEN "s"."_f__restos_inscritos__p1"
@@ -468,16 +603,19 @@ FROM (
   SELECT
     "s"."_line",
     "s"."$_on_8"
-    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND COALESCE("s"."_f__compensacao_limite_nao_cumprido__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
     "s"."$_on_8"
-    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND COALESCE("s"."_f__compensacao_limite_nao_cumprido__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
       AND (
-        NOT "s"."_k__despesa_execucao__p0" IS NULL
+        NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+        OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+        OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+        OR NOT "s"."_k__despesa_execucao__p0" IS NULL
         OR NOT "s"."_k__restos_inscritos__p1" IS NULL
       )
     ) AS "_c1",
@@ -486,49 +624,130 @@ FROM (
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
     "s"."$_on_8"
-    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND COALESCE("s"."_f__compensacao_limite_nao_cumprido__p0", FALSE)
+    AND "s"."_l2__found" IS NULL AS "_e2",
+    COALESCE("s"."_l1__grupo", 10) AS "_e2_k0",
+    "s"."$_on_9"
+    AND COALESCE("s"."_f__compensacao_rp_cancelados__p0", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e3",
+    "s"."municipio" AS "_e3_k0",
+    "s"."recurso" AS "_e3_k1",
+    "s"."$_on_9"
+    AND COALESCE("s"."_f__compensacao_rp_cancelados__p0", FALSE)
     AND (
-      "s"."_l3___unconfirmed"
+      "s"."_l0___unconfirmed"
       AND (
-        NOT "s"."_k__despesa_execucao__p0" IS NULL
+        NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+        OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+        OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+        OR NOT "s"."_k__despesa_execucao__p0" IS NULL
         OR NOT "s"."_k__restos_inscritos__p1" IS NULL
       )
-    ) AS "_c2",
-    "s"."municipio" AS "_c2_k0",
-    "s"."natureza" AS "_c2_k1",
-    "s"."_l3___entry" AS "_c2_entry",
-    "s"."_l3___status" AS "_c2_status",
-    "s"."$_on_8"
-    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
-    AND "s"."_l3__elemento_siops" IS NULL
-    AND "s"."_l4__found" IS NULL AS "_e3",
-    "s"."natureza" AS "_e3_k0",
-    "s"."$_on_8"
-    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
-    AND "s"."_l5__found" IS NULL AS "_e4",
-    COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0",
+    ) AS "_c4",
+    "s"."municipio" AS "_c4_k0",
+    "s"."recurso" AS "_c4_k1",
+    "s"."_l0___entry" AS "_c4_entry",
+    "s"."_l0___status" AS "_c4_status",
+    "s"."$_on_9"
+    AND COALESCE("s"."_f__compensacao_rp_cancelados__p0", FALSE)
+    AND "s"."_l2__found" IS NULL AS "_e5",
+    COALESCE("s"."_l1__grupo", 10) AS "_e5_k0",
+    "s"."$_on_10"
+    AND COALESCE("s"."_f__consorcio_rateio__p0", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e6",
+    "s"."municipio" AS "_e6_k0",
+    "s"."recurso" AS "_e6_k1",
+    "s"."$_on_10"
+    AND COALESCE("s"."_f__consorcio_rateio__p0", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+        OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+        OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+        OR NOT "s"."_k__despesa_execucao__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+      )
+    ) AS "_c7",
+    "s"."municipio" AS "_c7_k0",
+    "s"."recurso" AS "_c7_k1",
+    "s"."_l0___entry" AS "_c7_entry",
+    "s"."_l0___status" AS "_c7_status",
+    "s"."$_on_10"
+    AND COALESCE("s"."_f__consorcio_rateio__p0", FALSE)
+    AND "s"."_l2__found" IS NULL AS "_e8",
+    COALESCE("s"."_l1__grupo", 10) AS "_e8_k0",
     "s"."$_on_11"
+    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e9",
+    "s"."municipio" AS "_e9_k0",
+    "s"."recurso" AS "_e9_k1",
+    "s"."$_on_11"
+    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+        OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+        OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+        OR NOT "s"."_k__despesa_execucao__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+      )
+    ) AS "_c10",
+    "s"."municipio" AS "_c10_k0",
+    "s"."recurso" AS "_c10_k1",
+    "s"."_l0___entry" AS "_c10_entry",
+    "s"."_l0___status" AS "_c10_status",
+    "s"."$_on_11"
+    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND (
+      "s"."_l4___unconfirmed"
+      AND (
+        NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+        OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+        OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+        OR NOT "s"."_k__despesa_execucao__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+      )
+    ) AS "_c11",
+    "s"."municipio" AS "_c11_k0",
+    "s"."natureza" AS "_c11_k1",
+    "s"."_l4___entry" AS "_c11_entry",
+    "s"."_l4___status" AS "_c11_status",
+    "s"."$_on_11"
+    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND "s"."_l4__elemento_siops" IS NULL
+    AND "s"."_l5__found" IS NULL AS "_e12",
+    "s"."natureza" AS "_e12_k0",
+    "s"."$_on_11"
+    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND "s"."_l6__found" IS NULL AS "_e13",
+    COALESCE("s"."_l4__elemento_siops", "s"."_l5__natureza_siops") AS "_e13_k0",
+    "s"."$_on_14"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
-    AND "s"."_l0__found" IS NULL AS "_e5",
-    "s"."municipio" AS "_e5_k0",
-    "s"."recurso" AS "_e5_k1",
-    "s"."$_on_11"
+    AND "s"."_l0__found" IS NULL AS "_e14",
+    "s"."municipio" AS "_e14_k0",
+    "s"."recurso" AS "_e14_k1",
+    "s"."$_on_14"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
     AND (
       "s"."_l0___unconfirmed"
       AND (
-        NOT "s"."_k__despesa_execucao__p0" IS NULL
+        NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+        OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+        OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+        OR NOT "s"."_k__despesa_execucao__p0" IS NULL
         OR NOT "s"."_k__restos_inscritos__p1" IS NULL
       )
-    ) AS "_c6",
-    "s"."municipio" AS "_c6_k0",
-    "s"."recurso" AS "_c6_k1",
-    "s"."_l0___entry" AS "_c6_entry",
-    "s"."_l0___status" AS "_c6_status",
-    "s"."$_on_11"
+    ) AS "_c15",
+    "s"."municipio" AS "_c15_k0",
+    "s"."recurso" AS "_c15_k1",
+    "s"."_l0___entry" AS "_c15_entry",
+    "s"."_l0___status" AS "_c15_status",
+    "s"."$_on_14"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
-    AND "s"."_l6__found" IS NULL AS "_e7",
-    COALESCE("s"."_l1__grupo", 10) AS "_e7_k0",
+    AND "s"."_l2__found" IS NULL AS "_e16",
+    COALESCE("s"."_l1__grupo", 10) AS "_e16_k0",
     (
       (
         "s"."no_periodo" AND (
@@ -536,9 +755,9 @@ FROM (
         )
       ) AND "s"."saude"
     )
-    AND "s"."_l0__found" IS NULL AS "_e8",
-    "s"."municipio" AS "_e8_k0",
-    "s"."recurso" AS "_e8_k1",
+    AND "s"."_l0__found" IS NULL AS "_e17",
+    "s"."municipio" AS "_e17_k0",
+    "s"."recurso" AS "_e17_k1",
     (
       (
         "s"."no_periodo" AND (
@@ -549,74 +768,158 @@ FROM (
     AND (
       "s"."_l0___unconfirmed"
       AND (
-        NOT "s"."_k__despesa_execucao__p0" IS NULL
+        NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+        OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+        OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+        OR NOT "s"."_k__despesa_execucao__p0" IS NULL
         OR NOT "s"."_k__restos_inscritos__p1" IS NULL
       )
-    ) AS "_c9",
-    "s"."municipio" AS "_c9_k0",
-    "s"."recurso" AS "_c9_k1",
-    "s"."_l0___entry" AS "_c9_entry",
-    "s"."_l0___status" AS "_c9_status"
+    ) AS "_c18",
+    "s"."municipio" AS "_c18_k0",
+    "s"."recurso" AS "_c18_k1",
+    "s"."_l0___entry" AS "_c18_entry",
+    "s"."_l0___status" AS "_c18_status"
   FROM "classified" AS "s"
   WHERE
     (
       "s"."$_on_8"
-      AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+      AND COALESCE("s"."_f__compensacao_limite_nao_cumprido__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
       "s"."$_on_8"
+      AND COALESCE("s"."_f__compensacao_limite_nao_cumprido__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+          OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+          OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+          OR NOT "s"."_k__despesa_execucao__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_8"
+      AND COALESCE("s"."_f__compensacao_limite_nao_cumprido__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_9"
+      AND COALESCE("s"."_f__compensacao_rp_cancelados__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_9"
+      AND COALESCE("s"."_f__compensacao_rp_cancelados__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+          OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+          OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+          OR NOT "s"."_k__despesa_execucao__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_9"
+      AND COALESCE("s"."_f__compensacao_rp_cancelados__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_10"
+      AND COALESCE("s"."_f__consorcio_rateio__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_10"
+      AND COALESCE("s"."_f__consorcio_rateio__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+          OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+          OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+          OR NOT "s"."_k__despesa_execucao__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_10"
+      AND COALESCE("s"."_f__consorcio_rateio__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_11"
+      AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
         AND (
-          NOT "s"."_k__despesa_execucao__p0" IS NULL
+          NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+          OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+          OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+          OR NOT "s"."_k__despesa_execucao__p0" IS NULL
           OR NOT "s"."_k__restos_inscritos__p1" IS NULL
         )
       )
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
-        "s"."_l3___unconfirmed"
+        "s"."_l4___unconfirmed"
         AND (
-          NOT "s"."_k__despesa_execucao__p0" IS NULL
+          NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+          OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+          OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+          OR NOT "s"."_k__despesa_execucao__p0" IS NULL
           OR NOT "s"."_k__restos_inscritos__p1" IS NULL
         )
       )
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
-      AND "s"."_l3__elemento_siops" IS NULL
-      AND "s"."_l4__found" IS NULL
-    )
-    OR (
-      "s"."$_on_8"
-      AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+      AND "s"."_l4__elemento_siops" IS NULL
       AND "s"."_l5__found" IS NULL
     )
     OR (
       "s"."$_on_11"
+      AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+      AND "s"."_l6__found" IS NULL
+    )
+    OR (
+      "s"."$_on_14"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_11"
+      "s"."$_on_14"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND (
         "s"."_l0___unconfirmed"
         AND (
-          NOT "s"."_k__despesa_execucao__p0" IS NULL
+          NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+          OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+          OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+          OR NOT "s"."_k__despesa_execucao__p0" IS NULL
           OR NOT "s"."_k__restos_inscritos__p1" IS NULL
         )
       )
     )
     OR (
-      "s"."$_on_11"
+      "s"."$_on_14"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
-      AND "s"."_l6__found" IS NULL
+      AND "s"."_l2__found" IS NULL
     )
     OR (
       (
@@ -639,14 +942,35 @@ FROM (
       AND (
         "s"."_l0___unconfirmed"
         AND (
-          NOT "s"."_k__despesa_execucao__p0" IS NULL
+          NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+          OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+          OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+          OR NOT "s"."_k__despesa_execucao__p0" IS NULL
           OR NOT "s"."_k__restos_inscritos__p1" IS NULL
         )
       )
     )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4" OR "_e5" OR "_c6" OR "_e7" OR "_e8" OR "_c9"
+  "_e0"
+  OR "_c1"
+  OR "_e2"
+  OR "_e3"
+  OR "_c4"
+  OR "_e5"
+  OR "_e6"
+  OR "_c7"
+  OR "_e8"
+  OR "_e9"
+  OR "_c10"
+  OR "_c11"
+  OR "_e12"
+  OR "_e13"
+  OR "_e14"
+  OR "_c15"
+  OR "_e16"
+  OR "_e17"
+  OR "_c18"
 ORDER BY
   "_line";
 
@@ -772,8 +1096,12 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
+    "p"."gerar_consorcio" AS "$gerar_consorcio",
     "p"."_on_8" AS "$_on_8",
-    "p"."_on_11" AS "$_on_11"
+    "p"."_on_9" AS "$_on_9",
+    "p"."_on_10" AS "$_on_10",
+    "p"."_on_11" AS "$_on_11",
+    "p"."_on_14" AS "$_on_14"
   FROM "despesa_movimento" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -879,55 +1207,55 @@ WITH "map__equivalencia" AS (
   LEFT JOIN "map__grupo_fonte" AS "l1"
     ON "s"."recurso" = "l1"."fonte" AND "s"."_l0__covid" = "l1"."covid"
 ), "lookup_2" AS (
+  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos lookup */
+  SELECT
+    "s".*,
+    "l2"."campo" AS "_l2__campo",
+    "l2"."linha" AS "_l2__linha",
+    "l2"."_found" AS "_l2__found"
+  FROM "lookup_1" AS "s"
+  LEFT JOIN "map__linha_restos" AS "l2"
+    ON COALESCE("s"."_l1__grupo", 10) = "l2"."grupo"
+), "lookup_3" AS (
   /* specs/siops/mapas/grupo_subfuncao.yaml:1:1  siops/grupo_subfuncao lookup */
   SELECT
     "s".*,
-    "l2"."grupo" AS "_l2__grupo",
-    "l2"."_found" AS "_l2__found"
-  FROM "lookup_1" AS "s"
-  LEFT JOIN "map__grupo_subfuncao" AS "l2"
-    ON "s"."subfuncao" = "l2"."subfuncao"
-), "lookup_3" AS (
+    "l3"."grupo" AS "_l3__grupo",
+    "l3"."_found" AS "_l3__found"
+  FROM "lookup_2" AS "s"
+  LEFT JOIN "map__grupo_subfuncao" AS "l3"
+    ON "s"."subfuncao" = "l3"."subfuncao"
+), "lookup_4" AS (
   /* specs/siops/excecao_natureza.yaml:1:1  siops/excecao_natureza lookup */
   SELECT
     "s".*,
-    "l3"."elemento_siops" AS "_l3__elemento_siops",
-    "l3"."_found" AS "_l3__found",
-    "l3"."_entry" AS "_l3___entry",
-    "l3"."_status" AS "_l3___status",
-    "l3"."_unconfirmed" AS "_l3___unconfirmed"
-  FROM "lookup_2" AS "s"
-  LEFT JOIN "map__excecao_natureza" AS "l3"
-    ON "s"."municipio" = "l3"."municipio" AND "s"."natureza" = "l3"."natureza"
-), "lookup_4" AS (
+    "l4"."elemento_siops" AS "_l4__elemento_siops",
+    "l4"."_found" AS "_l4__found",
+    "l4"."_entry" AS "_l4___entry",
+    "l4"."_status" AS "_l4___status",
+    "l4"."_unconfirmed" AS "_l4___unconfirmed"
+  FROM "lookup_3" AS "s"
+  LEFT JOIN "map__excecao_natureza" AS "l4"
+    ON "s"."municipio" = "l4"."municipio" AND "s"."natureza" = "l4"."natureza"
+), "lookup_5" AS (
   /* specs/siops/mapas/natureza_despesa.yaml:1:1  siops/natureza_despesa lookup */
   SELECT
     "s".*,
-    "l4"."natureza_siops" AS "_l4__natureza_siops",
-    "l4"."_found" AS "_l4__found"
-  FROM "lookup_3" AS "s"
-  LEFT JOIN "map__natureza_despesa" AS "l4"
-    ON "s"."natureza" = "l4"."natureza_ecidade"
-), "lookup_5" AS (
-  /* specs/siops/mapas/elemento_despesa.yaml:2:1  siops/elemento_despesa lookup */
-  SELECT
-    "s".*,
-    "l5"."campo" AS "_l5__campo",
-    "l5"."linha" AS "_l5__linha",
+    "l5"."natureza_siops" AS "_l5__natureza_siops",
     "l5"."_found" AS "_l5__found"
   FROM "lookup_4" AS "s"
-  LEFT JOIN "map__elemento_despesa" AS "l5"
-    ON COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") = "l5"."elemento_siops"
+  LEFT JOIN "map__natureza_despesa" AS "l5"
+    ON "s"."natureza" = "l5"."natureza_ecidade"
 ), "lookup_6" AS (
-  /* specs/siops/mapas/linha_restos.yaml:2:1  siops/linha_restos lookup */
+  /* specs/siops/mapas/elemento_despesa.yaml:2:1  siops/elemento_despesa lookup */
   SELECT
     "s".*,
     "l6"."campo" AS "_l6__campo",
     "l6"."linha" AS "_l6__linha",
     "l6"."_found" AS "_l6__found"
   FROM "lookup_5" AS "s"
-  LEFT JOIN "map__linha_restos" AS "l6"
-    ON COALESCE("s"."_l1__grupo", 10) = "l6"."grupo"
+  LEFT JOIN "map__elemento_despesa" AS "l6"
+    ON COALESCE("s"."_l4__elemento_siops", "s"."_l5__natureza_siops") = "l6"."elemento_siops"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -935,12 +1263,131 @@ WITH "map__equivalencia" AS (
     "s"."$_on_8"
     AND (
       (
+        (
+          CASE
+            WHEN "s"."data" IS NULL
+            THEN NULL
+            ELSE (
+              CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END IS NULL
+              OR CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END <= "s"."data"
+            )
+            AND (
+              CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END IS NULL
+              OR "s"."data" <= CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END
+            )
+          END
+          AND (
+            "s"."exercicio" <= "s"."$exercicio"
+          )
+        )
+        AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        (
+          "s"."saude" AND "s"."nao_aplicado_asps"
+        )
+        AND (
+          "s"."opcao_compensacao" = 'LIMITE_NAO_CUMPRIDO'
+        )
+      )
+    ) AS "_f__compensacao_limite_nao_cumprido__p0", /* siops/compensacao/limite_nao_cumprido/part/0 within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) and exercicio <= $exercicio and funcao == 10 and saude and nao_aplicado_asps and opcao_compensacao == "LIMITE_NAO_CUMPRIDO" */
+    "s"."$_on_9"
+    AND (
+      (
+        (
+          CASE
+            WHEN "s"."data" IS NULL
+            THEN NULL
+            ELSE (
+              CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END IS NULL
+              OR CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END <= "s"."data"
+            )
+            AND (
+              CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END IS NULL
+              OR "s"."data" <= CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END
+            )
+          END
+          AND (
+            "s"."exercicio" <= "s"."$exercicio"
+          )
+        )
+        AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        (
+          "s"."saude" AND "s"."nao_aplicado_asps"
+        )
+        AND (
+          "s"."opcao_compensacao" = 'RP_CANCELADOS'
+        )
+      )
+    ) AS "_f__compensacao_rp_cancelados__p0", /* siops/compensacao/rp_cancelados/part/0 within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) and exercicio <= $exercicio and funcao == 10 and saude and nao_aplicado_asps and opcao_compensacao == "RP_CANCELADOS" */
+    "s"."$_on_10"
+    AND (
+      (
+        (
+          "s"."no_periodo" AND (
+            "s"."funcao" = 10
+          )
+        ) AND "s"."saude"
+      )
+      AND (
+        (
+          NOT "s"."nao_aplicado_asps"
+        ) AND (
+          "s"."tipo_movimento_contrato" = 90
+        )
+      )
+    ) AS "_f__consorcio_rateio__p0", /* siops/consorcio/rateio/part/0 no_periodo and funcao == 10 and saude and not nao_aplicado_asps and tipo_movimento_contrato == 90 */
+    "s"."$_on_11"
+    AND (
+      (
         "s"."no_periodo" AND (
           "s"."funcao" = 10
         )
       ) AND "s"."saude"
     ) AS "_f__despesa_execucao__p0", /* siops/despesa/execucao/part/0 no_periodo and funcao == 10 and saude */
-    "s"."$_on_11"
+    "s"."$_on_14"
     AND (
       (
         (
@@ -959,8 +1406,20 @@ WITH "map__equivalencia" AS (
   SELECT
     "s".*,
     CASE
+      WHEN "s"."_f__compensacao_limite_nao_cumprido__p0"
+      THEN 'LNC' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__compensacao_limite_nao_cumprido__p0",
+    CASE
+      WHEN "s"."_f__compensacao_rp_cancelados__p0"
+      THEN 'CRP' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__compensacao_rp_cancelados__p0",
+    CASE
+      WHEN "s"."_f__consorcio_rateio__p0"
+      THEN 'RP3' || ';' || CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT)
+    END AS "_k__consorcio_rateio__p0",
+    CASE
       WHEN "s"."_f__despesa_execucao__p0"
-      THEN CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT) || '_' || CAST(COALESCE("s"."_l2__grupo", 18) AS TEXT) || ';' || COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops")
+      THEN CAST(COALESCE("s"."_l1__grupo", 10) AS TEXT) || '_' || CAST(COALESCE("s"."_l3__grupo", 18) AS TEXT) || ';' || COALESCE("s"."_l4__elemento_siops", "s"."_l5__natureza_siops")
     END AS "_k__despesa_execucao__p0",
     CASE
       WHEN "s"."_f__restos_inscritos__p1"
@@ -968,6 +1427,81 @@ WITH "map__equivalencia" AS (
     END AS "_k__restos_inscritos__p1"
   FROM "filtered" AS "s"
 )
+/* siops/compensacao/limite_nao_cumprido/part/0 por planilha e linha */
+SELECT
+  'compensacao/limite_nao_cumprido' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  "s"."_k__compensacao_limite_nao_cumprido__p0" AS "v0",
+  CAST(COALESCE(SUM(CASE WHEN "s"."exercicio" = "s"."$exercicio" THEN "s"."empenhado" END), 0) AS TEXT) /* V0 = sum(empenhado where exercicio == $exercicio) */ AS "v1",
+  CAST(COALESCE(SUM(CASE WHEN "s"."exercicio" < "s"."$exercicio" THEN "s"."empenhado" END), 0) AS TEXT) /* V1 = sum(empenhado where exercicio < $exercicio) */ AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(COALESCE(SUM(CASE WHEN "s"."exercicio" = "s"."$exercicio" THEN "s"."liquidado" END), 0) AS TEXT) /* V3 = sum(liquidado where exercicio == $exercicio) */ AS "v4",
+  CAST(COALESCE(SUM(CASE WHEN "s"."exercicio" < "s"."$exercicio" THEN "s"."liquidado" END), 0) AS TEXT) /* V4 = sum(liquidado where exercicio < $exercicio) */ AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(COALESCE(SUM(CASE WHEN "s"."exercicio" = "s"."$exercicio" THEN "s"."pago" END), 0) AS TEXT) /* V6 = sum(pago where exercicio == $exercicio) */ AS "v7",
+  CAST(COALESCE(SUM(CASE WHEN "s"."exercicio" < "s"."$exercicio" THEN "s"."pago" END), 0) AS TEXT) /* V7 = sum(pago where exercicio < $exercicio) */ AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM "classified" AS "s"
+WHERE
+  NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+GROUP BY
+  "s"."municipio",
+  "s"."_k__compensacao_limite_nao_cumprido__p0"
+UNION ALL
+/* siops/compensacao/rp_cancelados/part/0 por planilha e linha */
+SELECT
+  'compensacao/rp_cancelados' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  "s"."_k__compensacao_rp_cancelados__p0" AS "v0",
+  CAST(COALESCE(SUM(CASE WHEN "s"."exercicio" = "s"."$exercicio" THEN "s"."empenhado" END), 0) AS TEXT) /* V0 = sum(empenhado where exercicio == $exercicio) */ AS "v1",
+  CAST(COALESCE(SUM(CASE WHEN "s"."exercicio" < "s"."$exercicio" THEN "s"."empenhado" END), 0) AS TEXT) /* V1 = sum(empenhado where exercicio < $exercicio) */ AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(COALESCE(SUM(CASE WHEN "s"."exercicio" = "s"."$exercicio" THEN "s"."liquidado" END), 0) AS TEXT) /* V3 = sum(liquidado where exercicio == $exercicio) */ AS "v4",
+  CAST(COALESCE(SUM(CASE WHEN "s"."exercicio" < "s"."$exercicio" THEN "s"."liquidado" END), 0) AS TEXT) /* V4 = sum(liquidado where exercicio < $exercicio) */ AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(COALESCE(SUM(CASE WHEN "s"."exercicio" = "s"."$exercicio" THEN "s"."pago" END), 0) AS TEXT) /* V6 = sum(pago where exercicio == $exercicio) */ AS "v7",
+  CAST(COALESCE(SUM(CASE WHEN "s"."exercicio" < "s"."$exercicio" THEN "s"."pago" END), 0) AS TEXT) /* V7 = sum(pago where exercicio < $exercicio) */ AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM "classified" AS "s"
+WHERE
+  NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+GROUP BY
+  "s"."municipio",
+  "s"."_k__compensacao_rp_cancelados__p0"
+UNION ALL
+/* siops/consorcio/rateio/part/0 por planilha e linha */
+SELECT
+  'consorcio/rateio' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  "s"."_k__consorcio_rateio__p0" AS "v0",
+  CAST(COALESCE(SUM("s"."empenhado"), 0) AS TEXT) /* V0 = sum(empenhado) */ AS "v1",
+  CAST(COALESCE(SUM("s"."liquidado"), 0) AS TEXT) /* V1 = sum(liquidado) */ AS "v2",
+  CAST(COALESCE(SUM("s"."pago"), 0) AS TEXT) /* V2 = sum(pago) */ AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM "classified" AS "s"
+WHERE
+  NOT "s"."_k__consorcio_rateio__p0" IS NULL
+GROUP BY
+  "s"."municipio",
+  "s"."_k__consorcio_rateio__p0"
+UNION ALL
 /* siops/despesa/execucao/part/0 por planilha e linha */
 SELECT
   'despesa/execucao' AS "layout",
@@ -1017,6 +1551,394 @@ WHERE
 GROUP BY
   "s"."municipio",
   "s"."_k__restos_inscritos__p1"
+UNION ALL
+/* specs/siops/conferencias_compensacao.yaml:8:1  siops/conferencias/compensacao conferências */
+SELECT
+  'conferencias/compensacao' AS "layout",
+  "s"."municipio" AS "part",
+  0 AS "row",
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          CASE
+            WHEN "s"."data" IS NULL
+            THEN NULL
+            ELSE (
+              CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END IS NULL
+              OR CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END <= "s"."data"
+            )
+            AND (
+              CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END IS NULL
+              OR "s"."data" <= CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END
+            )
+          END
+          AND (
+            "s"."exercicio" <= "s"."$exercicio"
+          )
+        )
+        AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        (
+          "s"."saude" AND "s"."nao_aplicado_asps"
+        )
+        AND (
+          "s"."opcao_compensacao" = 'RP_CANCELADOS'
+        )
+      )
+      THEN "s"."empenhado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_compensacao.yaml:17:12  siops/conferencias/compensacao/sum/0 sum(empenhado where within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) and exercicio <= $exercicio and funcao == 10 and saude and nao_aplicado_asps and opcao_compensacao == "RP_CANCELADOS") */ AS "v0",
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          CASE
+            WHEN "s"."data" IS NULL
+            THEN NULL
+            ELSE (
+              CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END IS NULL
+              OR CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END <= "s"."data"
+            )
+            AND (
+              CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END IS NULL
+              OR "s"."data" <= CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END
+            )
+          END
+          AND (
+            "s"."exercicio" <= "s"."$exercicio"
+          )
+        )
+        AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        (
+          "s"."saude" AND "s"."nao_aplicado_asps"
+        )
+        AND (
+          "s"."opcao_compensacao" = 'RP_CANCELADOS'
+        )
+      )
+      THEN "s"."liquidado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_compensacao.yaml:24:12  siops/conferencias/compensacao/sum/1 sum(liquidado where within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) and exercicio <= $exercicio and funcao == 10 and saude and nao_aplicado_asps and opcao_compensacao == "RP_CANCELADOS") */ AS "v1",
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          CASE
+            WHEN "s"."data" IS NULL
+            THEN NULL
+            ELSE (
+              CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END IS NULL
+              OR CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END <= "s"."data"
+            )
+            AND (
+              CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END IS NULL
+              OR "s"."data" <= CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END
+            )
+          END
+          AND (
+            "s"."exercicio" <= "s"."$exercicio"
+          )
+        )
+        AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        (
+          "s"."saude" AND "s"."nao_aplicado_asps"
+        )
+        AND (
+          "s"."opcao_compensacao" = 'RP_CANCELADOS'
+        )
+      )
+      THEN "s"."pago"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_compensacao.yaml:31:12  siops/conferencias/compensacao/sum/2 sum(pago where within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) and exercicio <= $exercicio and funcao == 10 and saude and nao_aplicado_asps and opcao_compensacao == "RP_CANCELADOS") */ AS "v2",
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          CASE
+            WHEN "s"."data" IS NULL
+            THEN NULL
+            ELSE (
+              CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END IS NULL
+              OR CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END <= "s"."data"
+            )
+            AND (
+              CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END IS NULL
+              OR "s"."data" <= CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END
+            )
+          END
+          AND (
+            "s"."exercicio" <= "s"."$exercicio"
+          )
+        )
+        AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        (
+          "s"."saude" AND "s"."nao_aplicado_asps"
+        )
+        AND (
+          "s"."opcao_compensacao" = 'LIMITE_NAO_CUMPRIDO'
+        )
+      )
+      THEN "s"."empenhado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_compensacao.yaml:38:12  siops/conferencias/compensacao/sum/3 sum(empenhado where within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) and exercicio <= $exercicio and funcao == 10 and saude and nao_aplicado_asps and opcao_compensacao == "LIMITE_NAO_CUMPRIDO") */ AS "v3",
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          CASE
+            WHEN "s"."data" IS NULL
+            THEN NULL
+            ELSE (
+              CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END IS NULL
+              OR CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END <= "s"."data"
+            )
+            AND (
+              CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END IS NULL
+              OR "s"."data" <= CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END
+            )
+          END
+          AND (
+            "s"."exercicio" <= "s"."$exercicio"
+          )
+        )
+        AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        (
+          "s"."saude" AND "s"."nao_aplicado_asps"
+        )
+        AND (
+          "s"."opcao_compensacao" = 'LIMITE_NAO_CUMPRIDO'
+        )
+      )
+      THEN "s"."liquidado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_compensacao.yaml:45:12  siops/conferencias/compensacao/sum/4 sum(liquidado where within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) and exercicio <= $exercicio and funcao == 10 and saude and nao_aplicado_asps and opcao_compensacao == "LIMITE_NAO_CUMPRIDO") */ AS "v4",
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          CASE
+            WHEN "s"."data" IS NULL
+            THEN NULL
+            ELSE (
+              CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END IS NULL
+              OR CASE
+                WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+                  THEN MAKE_DATE("s"."$exercicio", 1, 1)
+                END
+              END <= "s"."data"
+            )
+            AND (
+              CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END IS NULL
+              OR "s"."data" <= CASE
+                WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+                THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+              END
+            )
+          END
+          AND (
+            "s"."exercicio" <= "s"."$exercicio"
+          )
+        )
+        AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        (
+          "s"."saude" AND "s"."nao_aplicado_asps"
+        )
+        AND (
+          "s"."opcao_compensacao" = 'LIMITE_NAO_CUMPRIDO'
+        )
+      )
+      THEN "s"."pago"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_compensacao.yaml:52:12  siops/conferencias/compensacao/sum/5 sum(pago where within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) and exercicio <= $exercicio and funcao == 10 and saude and nao_aplicado_asps and opcao_compensacao == "LIMITE_NAO_CUMPRIDO") */ AS "v5",
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          "s"."no_periodo" AND (
+            "s"."funcao" = 10
+          )
+        ) AND "s"."saude"
+      )
+      AND (
+        (
+          NOT "s"."nao_aplicado_asps"
+        ) AND (
+          "s"."tipo_movimento_contrato" = 90
+        )
+      )
+      THEN "s"."empenhado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_compensacao.yaml:59:12  siops/conferencias/compensacao/sum/6 sum(empenhado where no_periodo and funcao == 10 and saude and not nao_aplicado_asps and tipo_movimento_contrato == 90) */ AS "v6",
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          "s"."no_periodo" AND (
+            "s"."funcao" = 10
+          )
+        ) AND "s"."saude"
+      )
+      AND (
+        (
+          NOT "s"."nao_aplicado_asps"
+        ) AND (
+          "s"."tipo_movimento_contrato" = 90
+        )
+      )
+      THEN "s"."liquidado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_compensacao.yaml:65:12  siops/conferencias/compensacao/sum/7 sum(liquidado where no_periodo and funcao == 10 and saude and not nao_aplicado_asps and tipo_movimento_contrato == 90) */ AS "v7",
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          "s"."no_periodo" AND (
+            "s"."funcao" = 10
+          )
+        ) AND "s"."saude"
+      )
+      AND (
+        (
+          NOT "s"."nao_aplicado_asps"
+        ) AND (
+          "s"."tipo_movimento_contrato" = 90
+        )
+      )
+      THEN "s"."pago"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_compensacao.yaml:71:12  siops/conferencias/compensacao/sum/8 sum(pago where no_periodo and funcao == 10 and saude and not nao_aplicado_asps and tipo_movimento_contrato == 90) */ AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM "classified" AS "s"
+GROUP BY
+  "s"."municipio"
 UNION ALL
 /* specs/siops/conferencias_despesa_execucao.yaml:8:1  siops/conferencias/despesa_execucao conferências */
 SELECT
@@ -1129,7 +2051,10 @@ SELECT
   NULL AS "row",
   CAST(COUNT(
     CASE
-      WHEN NOT "s"."_k__despesa_execucao__p0" IS NULL
+      WHEN NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+      OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+      OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+      OR NOT "s"."_k__despesa_execucao__p0" IS NULL
       OR NOT "s"."_k__restos_inscritos__p1" IS NULL
       THEN 1
     END
@@ -1171,16 +2096,19 @@ FROM (
   SELECT
     "s"."_line",
     "s"."$_on_8"
-    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND COALESCE("s"."_f__compensacao_limite_nao_cumprido__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
     "s"."$_on_8"
-    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND COALESCE("s"."_f__compensacao_limite_nao_cumprido__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
       AND (
-        NOT "s"."_k__despesa_execucao__p0" IS NULL
+        NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+        OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+        OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+        OR NOT "s"."_k__despesa_execucao__p0" IS NULL
         OR NOT "s"."_k__restos_inscritos__p1" IS NULL
       )
     ) AS "_c1",
@@ -1189,49 +2117,130 @@ FROM (
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
     "s"."$_on_8"
-    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND COALESCE("s"."_f__compensacao_limite_nao_cumprido__p0", FALSE)
+    AND "s"."_l2__found" IS NULL AS "_e2",
+    COALESCE("s"."_l1__grupo", 10) AS "_e2_k0",
+    "s"."$_on_9"
+    AND COALESCE("s"."_f__compensacao_rp_cancelados__p0", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e3",
+    "s"."municipio" AS "_e3_k0",
+    "s"."recurso" AS "_e3_k1",
+    "s"."$_on_9"
+    AND COALESCE("s"."_f__compensacao_rp_cancelados__p0", FALSE)
     AND (
-      "s"."_l3___unconfirmed"
+      "s"."_l0___unconfirmed"
       AND (
-        NOT "s"."_k__despesa_execucao__p0" IS NULL
+        NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+        OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+        OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+        OR NOT "s"."_k__despesa_execucao__p0" IS NULL
         OR NOT "s"."_k__restos_inscritos__p1" IS NULL
       )
-    ) AS "_c2",
-    "s"."municipio" AS "_c2_k0",
-    "s"."natureza" AS "_c2_k1",
-    "s"."_l3___entry" AS "_c2_entry",
-    "s"."_l3___status" AS "_c2_status",
-    "s"."$_on_8"
-    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
-    AND "s"."_l3__elemento_siops" IS NULL
-    AND "s"."_l4__found" IS NULL AS "_e3",
-    "s"."natureza" AS "_e3_k0",
-    "s"."$_on_8"
-    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
-    AND "s"."_l5__found" IS NULL AS "_e4",
-    COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0",
+    ) AS "_c4",
+    "s"."municipio" AS "_c4_k0",
+    "s"."recurso" AS "_c4_k1",
+    "s"."_l0___entry" AS "_c4_entry",
+    "s"."_l0___status" AS "_c4_status",
+    "s"."$_on_9"
+    AND COALESCE("s"."_f__compensacao_rp_cancelados__p0", FALSE)
+    AND "s"."_l2__found" IS NULL AS "_e5",
+    COALESCE("s"."_l1__grupo", 10) AS "_e5_k0",
+    "s"."$_on_10"
+    AND COALESCE("s"."_f__consorcio_rateio__p0", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e6",
+    "s"."municipio" AS "_e6_k0",
+    "s"."recurso" AS "_e6_k1",
+    "s"."$_on_10"
+    AND COALESCE("s"."_f__consorcio_rateio__p0", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+        OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+        OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+        OR NOT "s"."_k__despesa_execucao__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+      )
+    ) AS "_c7",
+    "s"."municipio" AS "_c7_k0",
+    "s"."recurso" AS "_c7_k1",
+    "s"."_l0___entry" AS "_c7_entry",
+    "s"."_l0___status" AS "_c7_status",
+    "s"."$_on_10"
+    AND COALESCE("s"."_f__consorcio_rateio__p0", FALSE)
+    AND "s"."_l2__found" IS NULL AS "_e8",
+    COALESCE("s"."_l1__grupo", 10) AS "_e8_k0",
     "s"."$_on_11"
+    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND "s"."_l0__found" IS NULL AS "_e9",
+    "s"."municipio" AS "_e9_k0",
+    "s"."recurso" AS "_e9_k1",
+    "s"."$_on_11"
+    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND (
+      "s"."_l0___unconfirmed"
+      AND (
+        NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+        OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+        OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+        OR NOT "s"."_k__despesa_execucao__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+      )
+    ) AS "_c10",
+    "s"."municipio" AS "_c10_k0",
+    "s"."recurso" AS "_c10_k1",
+    "s"."_l0___entry" AS "_c10_entry",
+    "s"."_l0___status" AS "_c10_status",
+    "s"."$_on_11"
+    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND (
+      "s"."_l4___unconfirmed"
+      AND (
+        NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+        OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+        OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+        OR NOT "s"."_k__despesa_execucao__p0" IS NULL
+        OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+      )
+    ) AS "_c11",
+    "s"."municipio" AS "_c11_k0",
+    "s"."natureza" AS "_c11_k1",
+    "s"."_l4___entry" AS "_c11_entry",
+    "s"."_l4___status" AS "_c11_status",
+    "s"."$_on_11"
+    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND "s"."_l4__elemento_siops" IS NULL
+    AND "s"."_l5__found" IS NULL AS "_e12",
+    "s"."natureza" AS "_e12_k0",
+    "s"."$_on_11"
+    AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+    AND "s"."_l6__found" IS NULL AS "_e13",
+    COALESCE("s"."_l4__elemento_siops", "s"."_l5__natureza_siops") AS "_e13_k0",
+    "s"."$_on_14"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
-    AND "s"."_l0__found" IS NULL AS "_e5",
-    "s"."municipio" AS "_e5_k0",
-    "s"."recurso" AS "_e5_k1",
-    "s"."$_on_11"
+    AND "s"."_l0__found" IS NULL AS "_e14",
+    "s"."municipio" AS "_e14_k0",
+    "s"."recurso" AS "_e14_k1",
+    "s"."$_on_14"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
     AND (
       "s"."_l0___unconfirmed"
       AND (
-        NOT "s"."_k__despesa_execucao__p0" IS NULL
+        NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+        OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+        OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+        OR NOT "s"."_k__despesa_execucao__p0" IS NULL
         OR NOT "s"."_k__restos_inscritos__p1" IS NULL
       )
-    ) AS "_c6",
-    "s"."municipio" AS "_c6_k0",
-    "s"."recurso" AS "_c6_k1",
-    "s"."_l0___entry" AS "_c6_entry",
-    "s"."_l0___status" AS "_c6_status",
-    "s"."$_on_11"
+    ) AS "_c15",
+    "s"."municipio" AS "_c15_k0",
+    "s"."recurso" AS "_c15_k1",
+    "s"."_l0___entry" AS "_c15_entry",
+    "s"."_l0___status" AS "_c15_status",
+    "s"."$_on_14"
     AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
-    AND "s"."_l6__found" IS NULL AS "_e7",
-    COALESCE("s"."_l1__grupo", 10) AS "_e7_k0",
+    AND "s"."_l2__found" IS NULL AS "_e16",
+    COALESCE("s"."_l1__grupo", 10) AS "_e16_k0",
     (
       (
         "s"."no_periodo" AND (
@@ -1239,9 +2248,9 @@ FROM (
         )
       ) AND "s"."saude"
     )
-    AND "s"."_l0__found" IS NULL AS "_e8",
-    "s"."municipio" AS "_e8_k0",
-    "s"."recurso" AS "_e8_k1",
+    AND "s"."_l0__found" IS NULL AS "_e17",
+    "s"."municipio" AS "_e17_k0",
+    "s"."recurso" AS "_e17_k1",
     (
       (
         "s"."no_periodo" AND (
@@ -1252,74 +2261,158 @@ FROM (
     AND (
       "s"."_l0___unconfirmed"
       AND (
-        NOT "s"."_k__despesa_execucao__p0" IS NULL
+        NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+        OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+        OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+        OR NOT "s"."_k__despesa_execucao__p0" IS NULL
         OR NOT "s"."_k__restos_inscritos__p1" IS NULL
       )
-    ) AS "_c9",
-    "s"."municipio" AS "_c9_k0",
-    "s"."recurso" AS "_c9_k1",
-    "s"."_l0___entry" AS "_c9_entry",
-    "s"."_l0___status" AS "_c9_status"
+    ) AS "_c18",
+    "s"."municipio" AS "_c18_k0",
+    "s"."recurso" AS "_c18_k1",
+    "s"."_l0___entry" AS "_c18_entry",
+    "s"."_l0___status" AS "_c18_status"
   FROM "classified" AS "s"
   WHERE
     (
       "s"."$_on_8"
-      AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+      AND COALESCE("s"."_f__compensacao_limite_nao_cumprido__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
       "s"."$_on_8"
+      AND COALESCE("s"."_f__compensacao_limite_nao_cumprido__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+          OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+          OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+          OR NOT "s"."_k__despesa_execucao__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_8"
+      AND COALESCE("s"."_f__compensacao_limite_nao_cumprido__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_9"
+      AND COALESCE("s"."_f__compensacao_rp_cancelados__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_9"
+      AND COALESCE("s"."_f__compensacao_rp_cancelados__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+          OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+          OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+          OR NOT "s"."_k__despesa_execucao__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_9"
+      AND COALESCE("s"."_f__compensacao_rp_cancelados__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_10"
+      AND COALESCE("s"."_f__consorcio_rateio__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_10"
+      AND COALESCE("s"."_f__consorcio_rateio__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+          OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+          OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+          OR NOT "s"."_k__despesa_execucao__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p1" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_10"
+      AND COALESCE("s"."_f__consorcio_rateio__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_11"
+      AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
         AND (
-          NOT "s"."_k__despesa_execucao__p0" IS NULL
+          NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+          OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+          OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+          OR NOT "s"."_k__despesa_execucao__p0" IS NULL
           OR NOT "s"."_k__restos_inscritos__p1" IS NULL
         )
       )
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
       AND (
-        "s"."_l3___unconfirmed"
+        "s"."_l4___unconfirmed"
         AND (
-          NOT "s"."_k__despesa_execucao__p0" IS NULL
+          NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+          OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+          OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+          OR NOT "s"."_k__despesa_execucao__p0" IS NULL
           OR NOT "s"."_k__restos_inscritos__p1" IS NULL
         )
       )
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
-      AND "s"."_l3__elemento_siops" IS NULL
-      AND "s"."_l4__found" IS NULL
-    )
-    OR (
-      "s"."$_on_8"
-      AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+      AND "s"."_l4__elemento_siops" IS NULL
       AND "s"."_l5__found" IS NULL
     )
     OR (
       "s"."$_on_11"
+      AND COALESCE("s"."_f__despesa_execucao__p0", FALSE)
+      AND "s"."_l6__found" IS NULL
+    )
+    OR (
+      "s"."$_on_14"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_11"
+      "s"."$_on_14"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
       AND (
         "s"."_l0___unconfirmed"
         AND (
-          NOT "s"."_k__despesa_execucao__p0" IS NULL
+          NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+          OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+          OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+          OR NOT "s"."_k__despesa_execucao__p0" IS NULL
           OR NOT "s"."_k__restos_inscritos__p1" IS NULL
         )
       )
     )
     OR (
-      "s"."$_on_11"
+      "s"."$_on_14"
       AND COALESCE("s"."_f__restos_inscritos__p1", FALSE)
-      AND "s"."_l6__found" IS NULL
+      AND "s"."_l2__found" IS NULL
     )
     OR (
       (
@@ -1342,11 +2435,32 @@ FROM (
       AND (
         "s"."_l0___unconfirmed"
         AND (
-          NOT "s"."_k__despesa_execucao__p0" IS NULL
+          NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
+          OR NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
+          OR NOT "s"."_k__consorcio_rateio__p0" IS NULL
+          OR NOT "s"."_k__despesa_execucao__p0" IS NULL
           OR NOT "s"."_k__restos_inscritos__p1" IS NULL
         )
       )
     )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4" OR "_e5" OR "_c6" OR "_e7" OR "_e8" OR "_c9";
+  "_e0"
+  OR "_c1"
+  OR "_e2"
+  OR "_e3"
+  OR "_c4"
+  OR "_e5"
+  OR "_e6"
+  OR "_c7"
+  OR "_e8"
+  OR "_e9"
+  OR "_c10"
+  OR "_c11"
+  OR "_e12"
+  OR "_e13"
+  OR "_e14"
+  OR "_c15"
+  OR "_e16"
+  OR "_e17"
+  OR "_c18";

@@ -222,7 +222,8 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
-    "p"."_on_8" AS "$_on_8"
+    "p"."gerar_consorcio" AS "$gerar_consorcio",
+    "p"."_on_11" AS "$_on_11"
   FROM "dotacao" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -345,7 +346,7 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND (
       (
         (
@@ -376,12 +377,12 @@ SELECT
 FROM (
   SELECT
     "s"."_line",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND (
       "s"."_l0___unconfirmed" AND (
@@ -392,7 +393,7 @@ FROM (
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND (
       "s"."_l3___unconfirmed" AND (
@@ -403,24 +404,24 @@ FROM (
     "s"."natureza" AS "_c2_k1",
     "s"."_l3___entry" AS "_c2_entry",
     "s"."_l3___status" AS "_c2_status",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND "s"."_l3__elemento_siops" IS NULL
     AND "s"."_l4__found" IS NULL AS "_e3",
     "s"."natureza" AS "_e3_k0",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND "s"."_l5__found" IS NULL AS "_e4",
     COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0"
   FROM "classified" AS "s"
   WHERE
     (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND (
         "s"."_l0___unconfirmed" AND (
@@ -429,7 +430,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND (
         "s"."_l3___unconfirmed" AND (
@@ -438,13 +439,13 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND "s"."_l3__elemento_siops" IS NULL
       AND "s"."_l4__found" IS NULL
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND "s"."_l5__found" IS NULL
     )
@@ -561,7 +562,8 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
-    "p"."_on_8" AS "$_on_8"
+    "p"."gerar_consorcio" AS "$gerar_consorcio",
+    "p"."_on_11" AS "$_on_11"
   FROM "dotacao" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -684,7 +686,7 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND (
       (
         (
@@ -810,12 +812,12 @@ SELECT
 FROM (
   SELECT
     "s"."_line",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND (
       "s"."_l0___unconfirmed" AND (
@@ -826,7 +828,7 @@ FROM (
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND (
       "s"."_l3___unconfirmed" AND (
@@ -837,24 +839,24 @@ FROM (
     "s"."natureza" AS "_c2_k1",
     "s"."_l3___entry" AS "_c2_entry",
     "s"."_l3___status" AS "_c2_status",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND "s"."_l3__elemento_siops" IS NULL
     AND "s"."_l4__found" IS NULL AS "_e3",
     "s"."natureza" AS "_e3_k0",
-    "s"."$_on_8"
+    "s"."$_on_11"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND "s"."_l5__found" IS NULL AS "_e4",
     COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0"
   FROM "classified" AS "s"
   WHERE
     (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND (
         "s"."_l0___unconfirmed" AND (
@@ -863,7 +865,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND (
         "s"."_l3___unconfirmed" AND (
@@ -872,13 +874,13 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND "s"."_l3__elemento_siops" IS NULL
       AND "s"."_l4__found" IS NULL
     )
     OR (
-      "s"."$_on_8"
+      "s"."$_on_11"
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND "s"."_l5__found" IS NULL
     )

@@ -196,11 +196,12 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
-    "p"."_on_9" AS "$_on_9",
-    "p"."_on_10" AS "$_on_10",
-    "p"."_on_11" AS "$_on_11",
+    "p"."gerar_consorcio" AS "$gerar_consorcio",
     "p"."_on_12" AS "$_on_12",
-    "p"."_on_13" AS "$_on_13"
+    "p"."_on_13" AS "$_on_13",
+    "p"."_on_14" AS "$_on_14",
+    "p"."_on_15" AS "$_on_15",
+    "p"."_on_16" AS "$_on_16"
   FROM "restos_a_pagar" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -329,54 +330,6 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."$_on_9"
-    AND (
-      (
-        (
-          "s"."data" < CASE
-            WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
-            THEN CASE
-              WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
-              THEN MAKE_DATE("s"."$exercicio", 1, 1)
-            END
-          END
-        )
-        AND (
-          "s"."exercicio_origem" < "s"."$exercicio"
-        )
-      )
-      AND (
-        (
-          "s"."funcao" = 10
-        ) AND "s"."saude"
-      )
-    ) AS "_f__restos_cancelados_acumulados__p0", /* siops/restos/cancelados_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
-    "s"."$_on_10"
-    AND (
-      (
-        "s"."no_periodo" AND (
-          "s"."exercicio_origem" < "s"."$exercicio"
-        )
-      )
-      AND (
-        (
-          "s"."funcao" = 10
-        ) AND "s"."saude"
-      )
-    ) AS "_f__restos_cancelados_exercicio__p0", /* siops/restos/cancelados_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-    "s"."$_on_11"
-    AND (
-      (
-        "s"."ate_o_periodo" AND (
-          "s"."exercicio_origem" < "s"."$exercicio"
-        )
-      )
-      AND (
-        (
-          "s"."funcao" = 10
-        ) AND "s"."saude"
-      )
-    ) AS "_f__restos_inscritos__p0", /* siops/restos/inscritos/part/0 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
     "s"."$_on_12"
     AND (
       (
@@ -398,8 +351,56 @@ WITH "map__equivalencia" AS (
           "s"."funcao" = 10
         ) AND "s"."saude"
       )
-    ) AS "_f__restos_pagos_acumulados__p0", /* siops/restos/pagos_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
+    ) AS "_f__restos_cancelados_acumulados__p0", /* siops/restos/cancelados_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
     "s"."$_on_13"
+    AND (
+      (
+        "s"."no_periodo" AND (
+          "s"."exercicio_origem" < "s"."$exercicio"
+        )
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND "s"."saude"
+      )
+    ) AS "_f__restos_cancelados_exercicio__p0", /* siops/restos/cancelados_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    "s"."$_on_14"
+    AND (
+      (
+        "s"."ate_o_periodo" AND (
+          "s"."exercicio_origem" < "s"."$exercicio"
+        )
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND "s"."saude"
+      )
+    ) AS "_f__restos_inscritos__p0", /* siops/restos/inscritos/part/0 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    "s"."$_on_15"
+    AND (
+      (
+        (
+          "s"."data" < CASE
+            WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+            THEN CASE
+              WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+              THEN MAKE_DATE("s"."$exercicio", 1, 1)
+            END
+          END
+        )
+        AND (
+          "s"."exercicio_origem" < "s"."$exercicio"
+        )
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND "s"."saude"
+      )
+    ) AS "_f__restos_pagos_acumulados__p0", /* siops/restos/pagos_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
+    "s"."$_on_16"
     AND (
       (
         "s"."no_periodo" AND (
@@ -444,12 +445,12 @@ SELECT
 FROM (
   SELECT
     "s"."_line",
-    "s"."$_on_9"
+    "s"."$_on_12"
     AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
-    "s"."$_on_9"
+    "s"."$_on_12"
     AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -465,16 +466,16 @@ FROM (
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
-    "s"."$_on_9"
+    "s"."$_on_12"
     AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e2",
     COALESCE("s"."_l1__grupo", 10) AS "_e2_k0",
-    "s"."$_on_10"
+    "s"."$_on_13"
     AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e3",
     "s"."municipio" AS "_e3_k0",
     "s"."recurso" AS "_e3_k1",
-    "s"."$_on_10"
+    "s"."$_on_13"
     AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -490,16 +491,16 @@ FROM (
     "s"."recurso" AS "_c4_k1",
     "s"."_l0___entry" AS "_c4_entry",
     "s"."_l0___status" AS "_c4_status",
-    "s"."$_on_10"
+    "s"."$_on_13"
     AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e5",
     COALESCE("s"."_l1__grupo", 10) AS "_e5_k0",
-    "s"."$_on_11"
+    "s"."$_on_14"
     AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e6",
     "s"."municipio" AS "_e6_k0",
     "s"."recurso" AS "_e6_k1",
-    "s"."$_on_11"
+    "s"."$_on_14"
     AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -515,16 +516,16 @@ FROM (
     "s"."recurso" AS "_c7_k1",
     "s"."_l0___entry" AS "_c7_entry",
     "s"."_l0___status" AS "_c7_status",
-    "s"."$_on_11"
+    "s"."$_on_14"
     AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e8",
     COALESCE("s"."_l1__grupo", 10) AS "_e8_k0",
-    "s"."$_on_12"
+    "s"."$_on_15"
     AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e9",
     "s"."municipio" AS "_e9_k0",
     "s"."recurso" AS "_e9_k1",
-    "s"."$_on_12"
+    "s"."$_on_15"
     AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -540,16 +541,16 @@ FROM (
     "s"."recurso" AS "_c10_k1",
     "s"."_l0___entry" AS "_c10_entry",
     "s"."_l0___status" AS "_c10_status",
-    "s"."$_on_12"
+    "s"."$_on_15"
     AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e11",
     COALESCE("s"."_l1__grupo", 10) AS "_e11_k0",
-    "s"."$_on_13"
+    "s"."$_on_16"
     AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e12",
     "s"."municipio" AS "_e12_k0",
     "s"."recurso" AS "_e12_k1",
-    "s"."$_on_13"
+    "s"."$_on_16"
     AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -565,92 +566,20 @@ FROM (
     "s"."recurso" AS "_c13_k1",
     "s"."_l0___entry" AS "_c13_entry",
     "s"."_l0___status" AS "_c13_status",
-    "s"."$_on_13"
+    "s"."$_on_16"
     AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e14",
     COALESCE("s"."_l1__grupo", 10) AS "_e14_k0"
   FROM "classified" AS "s"
   WHERE
     (
-      "s"."$_on_9"
-      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
-      AND "s"."_l0__found" IS NULL
-    )
-    OR (
-      "s"."$_on_9"
-      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
-      AND (
-        "s"."_l0___unconfirmed"
-        AND (
-          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
-          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
-        )
-      )
-    )
-    OR (
-      "s"."$_on_9"
-      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
-      AND "s"."_l2__found" IS NULL
-    )
-    OR (
-      "s"."$_on_10"
-      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
-      AND "s"."_l0__found" IS NULL
-    )
-    OR (
-      "s"."$_on_10"
-      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
-      AND (
-        "s"."_l0___unconfirmed"
-        AND (
-          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
-          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
-        )
-      )
-    )
-    OR (
-      "s"."$_on_10"
-      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
-      AND "s"."_l2__found" IS NULL
-    )
-    OR (
-      "s"."$_on_11"
-      AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
-      AND "s"."_l0__found" IS NULL
-    )
-    OR (
-      "s"."$_on_11"
-      AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
-      AND (
-        "s"."_l0___unconfirmed"
-        AND (
-          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
-          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
-        )
-      )
-    )
-    OR (
-      "s"."$_on_11"
-      AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
-      AND "s"."_l2__found" IS NULL
-    )
-    OR (
       "s"."$_on_12"
-      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
       "s"."$_on_12"
-      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
         AND (
@@ -664,16 +593,88 @@ FROM (
     )
     OR (
       "s"."$_on_12"
-      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
       AND "s"."_l2__found" IS NULL
     )
     OR (
       "s"."$_on_13"
+      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_13"
+      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_13"
+      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_14"
+      AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_14"
+      AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_14"
+      AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_15"
+      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_15"
+      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_15"
+      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_16"
       AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_13"
+      "s"."$_on_16"
       AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
@@ -687,7 +688,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_13"
+      "s"."$_on_16"
       AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
       AND "s"."_l2__found" IS NULL
     )
@@ -770,11 +771,12 @@ WITH "map__equivalencia" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."bimestre" AS "$bimestre",
-    "p"."_on_9" AS "$_on_9",
-    "p"."_on_10" AS "$_on_10",
-    "p"."_on_11" AS "$_on_11",
+    "p"."gerar_consorcio" AS "$gerar_consorcio",
     "p"."_on_12" AS "$_on_12",
-    "p"."_on_13" AS "$_on_13"
+    "p"."_on_13" AS "$_on_13",
+    "p"."_on_14" AS "$_on_14",
+    "p"."_on_15" AS "$_on_15",
+    "p"."_on_16" AS "$_on_16"
   FROM "restos_a_pagar" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_no_periodo" AS (
@@ -903,54 +905,6 @@ WITH "map__equivalencia" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."$_on_9"
-    AND (
-      (
-        (
-          "s"."data" < CASE
-            WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
-            THEN CASE
-              WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
-              THEN MAKE_DATE("s"."$exercicio", 1, 1)
-            END
-          END
-        )
-        AND (
-          "s"."exercicio_origem" < "s"."$exercicio"
-        )
-      )
-      AND (
-        (
-          "s"."funcao" = 10
-        ) AND "s"."saude"
-      )
-    ) AS "_f__restos_cancelados_acumulados__p0", /* siops/restos/cancelados_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
-    "s"."$_on_10"
-    AND (
-      (
-        "s"."no_periodo" AND (
-          "s"."exercicio_origem" < "s"."$exercicio"
-        )
-      )
-      AND (
-        (
-          "s"."funcao" = 10
-        ) AND "s"."saude"
-      )
-    ) AS "_f__restos_cancelados_exercicio__p0", /* siops/restos/cancelados_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-    "s"."$_on_11"
-    AND (
-      (
-        "s"."ate_o_periodo" AND (
-          "s"."exercicio_origem" < "s"."$exercicio"
-        )
-      )
-      AND (
-        (
-          "s"."funcao" = 10
-        ) AND "s"."saude"
-      )
-    ) AS "_f__restos_inscritos__p0", /* siops/restos/inscritos/part/0 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
     "s"."$_on_12"
     AND (
       (
@@ -972,8 +926,56 @@ WITH "map__equivalencia" AS (
           "s"."funcao" = 10
         ) AND "s"."saude"
       )
-    ) AS "_f__restos_pagos_acumulados__p0", /* siops/restos/pagos_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
+    ) AS "_f__restos_cancelados_acumulados__p0", /* siops/restos/cancelados_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
     "s"."$_on_13"
+    AND (
+      (
+        "s"."no_periodo" AND (
+          "s"."exercicio_origem" < "s"."$exercicio"
+        )
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND "s"."saude"
+      )
+    ) AS "_f__restos_cancelados_exercicio__p0", /* siops/restos/cancelados_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    "s"."$_on_14"
+    AND (
+      (
+        "s"."ate_o_periodo" AND (
+          "s"."exercicio_origem" < "s"."$exercicio"
+        )
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND "s"."saude"
+      )
+    ) AS "_f__restos_inscritos__p0", /* siops/restos/inscritos/part/0 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    "s"."$_on_15"
+    AND (
+      (
+        (
+          "s"."data" < CASE
+            WHEN 1 BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+            THEN CASE
+              WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", 1, 1)))
+              THEN MAKE_DATE("s"."$exercicio", 1, 1)
+            END
+          END
+        )
+        AND (
+          "s"."exercicio_origem" < "s"."$exercicio"
+        )
+      )
+      AND (
+        (
+          "s"."funcao" = 10
+        ) AND "s"."saude"
+      )
+    ) AS "_f__restos_pagos_acumulados__p0", /* siops/restos/pagos_acumulados/part/0 data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude */
+    "s"."$_on_16"
     AND (
       (
         "s"."no_periodo" AND (
@@ -2015,12 +2017,12 @@ SELECT
 FROM (
   SELECT
     "s"."_line",
-    "s"."$_on_9"
+    "s"."$_on_12"
     AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e0",
     "s"."municipio" AS "_e0_k0",
     "s"."recurso" AS "_e0_k1",
-    "s"."$_on_9"
+    "s"."$_on_12"
     AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -2036,16 +2038,16 @@ FROM (
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
     "s"."_l0___status" AS "_c1_status",
-    "s"."$_on_9"
+    "s"."$_on_12"
     AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e2",
     COALESCE("s"."_l1__grupo", 10) AS "_e2_k0",
-    "s"."$_on_10"
+    "s"."$_on_13"
     AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e3",
     "s"."municipio" AS "_e3_k0",
     "s"."recurso" AS "_e3_k1",
-    "s"."$_on_10"
+    "s"."$_on_13"
     AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -2061,16 +2063,16 @@ FROM (
     "s"."recurso" AS "_c4_k1",
     "s"."_l0___entry" AS "_c4_entry",
     "s"."_l0___status" AS "_c4_status",
-    "s"."$_on_10"
+    "s"."$_on_13"
     AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e5",
     COALESCE("s"."_l1__grupo", 10) AS "_e5_k0",
-    "s"."$_on_11"
+    "s"."$_on_14"
     AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e6",
     "s"."municipio" AS "_e6_k0",
     "s"."recurso" AS "_e6_k1",
-    "s"."$_on_11"
+    "s"."$_on_14"
     AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -2086,16 +2088,16 @@ FROM (
     "s"."recurso" AS "_c7_k1",
     "s"."_l0___entry" AS "_c7_entry",
     "s"."_l0___status" AS "_c7_status",
-    "s"."$_on_11"
+    "s"."$_on_14"
     AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e8",
     COALESCE("s"."_l1__grupo", 10) AS "_e8_k0",
-    "s"."$_on_12"
+    "s"."$_on_15"
     AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e9",
     "s"."municipio" AS "_e9_k0",
     "s"."recurso" AS "_e9_k1",
-    "s"."$_on_12"
+    "s"."$_on_15"
     AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -2111,16 +2113,16 @@ FROM (
     "s"."recurso" AS "_c10_k1",
     "s"."_l0___entry" AS "_c10_entry",
     "s"."_l0___status" AS "_c10_status",
-    "s"."$_on_12"
+    "s"."$_on_15"
     AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e11",
     COALESCE("s"."_l1__grupo", 10) AS "_e11_k0",
-    "s"."$_on_13"
+    "s"."$_on_16"
     AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
     AND "s"."_l0__found" IS NULL AS "_e12",
     "s"."municipio" AS "_e12_k0",
     "s"."recurso" AS "_e12_k1",
-    "s"."$_on_13"
+    "s"."$_on_16"
     AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
     AND (
       "s"."_l0___unconfirmed"
@@ -2136,92 +2138,20 @@ FROM (
     "s"."recurso" AS "_c13_k1",
     "s"."_l0___entry" AS "_c13_entry",
     "s"."_l0___status" AS "_c13_status",
-    "s"."$_on_13"
+    "s"."$_on_16"
     AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e14",
     COALESCE("s"."_l1__grupo", 10) AS "_e14_k0"
   FROM "classified" AS "s"
   WHERE
     (
-      "s"."$_on_9"
-      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
-      AND "s"."_l0__found" IS NULL
-    )
-    OR (
-      "s"."$_on_9"
-      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
-      AND (
-        "s"."_l0___unconfirmed"
-        AND (
-          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
-          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
-        )
-      )
-    )
-    OR (
-      "s"."$_on_9"
-      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
-      AND "s"."_l2__found" IS NULL
-    )
-    OR (
-      "s"."$_on_10"
-      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
-      AND "s"."_l0__found" IS NULL
-    )
-    OR (
-      "s"."$_on_10"
-      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
-      AND (
-        "s"."_l0___unconfirmed"
-        AND (
-          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
-          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
-        )
-      )
-    )
-    OR (
-      "s"."$_on_10"
-      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
-      AND "s"."_l2__found" IS NULL
-    )
-    OR (
-      "s"."$_on_11"
-      AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
-      AND "s"."_l0__found" IS NULL
-    )
-    OR (
-      "s"."$_on_11"
-      AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
-      AND (
-        "s"."_l0___unconfirmed"
-        AND (
-          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
-          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
-          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
-        )
-      )
-    )
-    OR (
-      "s"."$_on_11"
-      AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
-      AND "s"."_l2__found" IS NULL
-    )
-    OR (
       "s"."$_on_12"
-      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
       "s"."$_on_12"
-      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
         AND (
@@ -2235,16 +2165,88 @@ FROM (
     )
     OR (
       "s"."$_on_12"
-      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND COALESCE("s"."_f__restos_cancelados_acumulados__p0", FALSE)
       AND "s"."_l2__found" IS NULL
     )
     OR (
       "s"."$_on_13"
+      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_13"
+      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_13"
+      AND COALESCE("s"."_f__restos_cancelados_exercicio__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_14"
+      AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_14"
+      AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_14"
+      AND COALESCE("s"."_f__restos_inscritos__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_15"
+      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND "s"."_l0__found" IS NULL
+    )
+    OR (
+      "s"."$_on_15"
+      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND (
+        "s"."_l0___unconfirmed"
+        AND (
+          NOT "s"."_k__restos_cancelados_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_cancelados_exercicio__p0" IS NULL
+          OR NOT "s"."_k__restos_inscritos__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_acumulados__p0" IS NULL
+          OR NOT "s"."_k__restos_pagos_exercicio__p0" IS NULL
+        )
+      )
+    )
+    OR (
+      "s"."$_on_15"
+      AND COALESCE("s"."_f__restos_pagos_acumulados__p0", FALSE)
+      AND "s"."_l2__found" IS NULL
+    )
+    OR (
+      "s"."$_on_16"
       AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
       AND "s"."_l0__found" IS NULL
     )
     OR (
-      "s"."$_on_13"
+      "s"."$_on_16"
       AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
       AND (
         "s"."_l0___unconfirmed"
@@ -2258,7 +2260,7 @@ FROM (
       )
     )
     OR (
-      "s"."$_on_13"
+      "s"."$_on_16"
       AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
       AND "s"."_l2__found" IS NULL
     )

@@ -197,6 +197,7 @@ WITH `map__equivalencia` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
+    `p`.`gerar_consorcio` AS `$gerar_consorcio`,
     `p`.`_on_0` AS `$_on_0`,
     `p`.`_on_1` AS `$_on_1`,
     `p`.`_on_6` AS `$_on_6`
@@ -613,6 +614,7 @@ WITH `map__equivalencia` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`bimestre` AS `$bimestre`,
+    `p`.`gerar_consorcio` AS `$gerar_consorcio`,
     `p`.`_on_0` AS `$_on_0`,
     `p`.`_on_1` AS `$_on_1`,
     `p`.`_on_6` AS `$_on_6`
