@@ -20,6 +20,9 @@ from typing import Any
 
 from runtime import bundle
 from runtime import catalog
+from runtime.coverage import Coverage
+from runtime.coverage import python_maps
+from runtime.coverage import reports as coverage_reports
 from runtime.errors import DataError
 from runtime.errors import RunFailed
 from runtime.inputs import OmittedInput
@@ -140,6 +143,8 @@ class Program:
         if select is None:
             sources |= {src for n in self.package.nodes
                         if n.id not in off and (src := getattr(n, "source", None)) is not None}
+            sources |= {src for n in self.package.nodes  # a coverage node reads several
+                        if n.id not in off and isinstance(n, Coverage) for src in n.sources}
         # a report writes from the maps it names (runtime/sheets.py): read unless every
         # ledger it sums was omitted (it has nothing to write)
         source_of = {m.id: m.source for m in self.package.maps}
@@ -178,7 +183,8 @@ class Program:
             select: str | None = None, allow_rejects: bool = False, backend: str = "python",
             progress: Callable[[str], None] | None = None,
             tracer: Tracer | None = None, state: str | Path | None = None,
-            allow_unconfirmed: bool = False, **lifecycle: Any) -> Result:
+            allow_unconfirmed: bool = False, allow_gaps: bool = False,
+            **lifecycle: Any) -> Result:
         """Run the package on ledgers (paths or in-memory rows); raises RunFailed on data errors.
 
         `state`: journal the run in that state file as `apura run` does (its lock, inputs with
@@ -214,15 +220,17 @@ class Program:
             return run_journaled(self, ledgers, params, state=state, select=select,
                                  allow_rejects=allow_rejects, backend=backend,
                                  progress=progress, allow_unconfirmed=allow_unconfirmed,
+                                 allow_gaps=allow_gaps,
                                  **lifecycle)
         if lifecycle:
             raise TypeError(f"{', '.join(sorted(lifecycle))}: só com state=")
         with decimal.localcontext(CONTEXT):
             result = self._run(ledgers, params, select, allow_rejects,
-                               choose(backend, ledgers), progress, tracer, allow_unconfirmed)
+                               choose(backend, ledgers), progress, tracer, allow_unconfirmed,
+                               allow_gaps)
         result.program, result.ledgers = self, dict(ledgers)
         result.params, result.allow_rejects = dict(params), allow_rejects
-        result.allow_unconfirmed = allow_unconfirmed
+        result.allow_unconfirmed, result.allow_gaps = allow_unconfirmed, allow_gaps
         return result
 
     def run_to(self, out: str | Path, ledgers: Mapping[str, LedgerInput],
@@ -245,19 +253,21 @@ class Program:
 
     def explain(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
                 layout: str, part: Any, ref: str, column: str = "V0", *,
-                allow_rejects: bool = False, allow_unconfirmed: bool = False) -> Explanation:
+                allow_rejects: bool = False, allow_unconfirmed: bool = False,
+                allow_gaps: bool = False) -> Explanation:
         """Run on the Python back end with lineage recorded for partition `part` and explain
         one cell (memória de cálculo): `.render()` is the text, `.to_dict()` JSON-ready data.
         See `runtime.trace` and `Result.explain`."""
         from runtime.trace import explain
 
         return explain(self, ledgers, params, layout, part, ref, column,
-                       allow_rejects=allow_rejects, allow_unconfirmed=allow_unconfirmed)
+                       allow_rejects=allow_rejects, allow_unconfirmed=allow_unconfirmed,
+                       allow_gaps=allow_gaps)
 
     def _run(self, ledgers: Mapping[str, LedgerInput], raw_params: Mapping[str, Any],
              select: str | None, allow_rejects: bool, backend: str,
              progress: Callable[[str], None] | None, tracer: Tracer | None = None,
-             allow_unconfirmed: bool = False) -> Result:
+             allow_unconfirmed: bool = False, allow_gaps: bool = False) -> Result:
         pkg = self.package
         params, errors = self.check_params(raw_params)
         # the parameters decide what runs (`when:`); wrong ones: as if every node ran
@@ -283,7 +293,7 @@ class Program:
         ledgers = {**ledgers, **tables, **{name: OmittedInput(name) for name in omitted}}
         needed = [*tables, *needed]
         ctx = ScanContext(pkg, params)
-        ctx.allow_unconfirmed = allow_unconfirmed
+        ctx.allow_unconfirmed, ctx.allow_gaps = allow_unconfirmed, allow_gaps
         off = pkg.inactive(params)
         ctx.computed = (None if select is None and not off else
                         frozenset(self.computed(select, params)))
@@ -304,6 +314,7 @@ class Program:
         else:
             stats = self._scan_sql(ctx, ledgers, order, errors, backend, params, progress)
             report_maps(ctx, pkg, self.selected(select, params), tables)
+            python_maps(ctx, pkg, ledgers)  # the equivalências a coverage lists unused
         rejects = [r for st in stats for r in st.rejected]
         if rejects and not allow_rejects:
             errors.extend(rejects)
@@ -311,6 +322,8 @@ class Program:
         used = ctx.unconfirmed_reports()  # D0802, or D0803 warnings with allow_unconfirmed
         if not allow_unconfirmed:
             errors.extend(used)
+        gaps, listed = coverage_reports(ctx)  # D1301 (D1302 with allow_gaps), D1304
+        errors.extend(gaps)
         if errors:
             raise RunFailed(errors, stats)
         partitions = sorted({p for st in stats for p in st.partitions}, key=str)
@@ -337,6 +350,7 @@ class Program:
             failed.outcomes = ctx.outcomes
             raise failed
         warnings = [*omitted_warnings(pkg, omitted), *(used if allow_unconfirmed else ()),
+                    *listed,
                     *_unreached(pkg, stats, params), *ctx.warnings]
         result = Result(package=pkg, outputs=outputs, values=values, inputs=stats,
                         partitions=partitions, rejects=rejects, backend=backend,

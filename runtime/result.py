@@ -52,6 +52,7 @@ class Result:
     params: dict[str, Any] = field(default_factory=dict)
     allow_rejects: bool = False
     allow_unconfirmed: bool = False
+    allow_gaps: bool = False
     # the run in the journal, when it was journaled (`Program.run(..., state=)`, `run_to`)
     run_id: int | None = None
     state: Path | None = None
@@ -85,7 +86,8 @@ class Result:
                                  "passe uma lista de linhas para poder usar explain")
         exp: Explanation = self.program.explain(
             self.ledgers, self.params, layout, part, ref, column,
-            allow_rejects=self.allow_rejects, allow_unconfirmed=self.allow_unconfirmed)
+            allow_rejects=self.allow_rejects, allow_unconfirmed=self.allow_unconfirmed,
+            allow_gaps=self.allow_gaps)
         mine = self.values.get((exp.layout.id, exp.part))
         if mine is not None and mine[exp.row][exp.column] != exp.value:
             raise RuntimeError(f"a nova execução deu {exp.value} para a célula, e este "

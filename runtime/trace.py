@@ -45,7 +45,8 @@ class Runs(Protocol):
 
     def run(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any], *,
             select: str | None = ..., allow_rejects: bool = ..., backend: str = ...,
-            tracer: Any = ..., allow_unconfirmed: bool = ...) -> Any: ...
+            tracer: Any = ..., allow_unconfirmed: bool = ..., allow_gaps: bool = ...
+            ) -> Any: ...
 
 _SUMS = ("sum", "count")
 
@@ -412,7 +413,8 @@ def _glob_escape(text: str) -> str:
 
 def explain(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
             layout: str, part: Any, ref: str, column: str = "V0", *,
-            allow_rejects: bool = False, allow_unconfirmed: bool = False) -> Explanation:
+            allow_rejects: bool = False, allow_unconfirmed: bool = False,
+            allow_gaps: bool = False) -> Explanation:
     """Run the package on the Python back end with lineage recorded for one partition, and
     explain one cell. Raises ExplainError (unknown layout/row/column) or RunFailed (data
     errors; D0407 when the partition is not in the inputs)."""
@@ -424,7 +426,7 @@ def explain(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mapping[s
     with decimal.localcontext(CONTEXT):
         result = program.run(ledgers, params, select=_glob_escape(lay.id),
                              allow_rejects=allow_rejects, backend="python", tracer=trace,
-                             allow_unconfirmed=allow_unconfirmed)
+                             allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
     found = [p for p in result.partitions if p == part or str(p) == str(part)]
     if not found:
         shown = ", ".join(str(p) for p in result.partitions) or "nenhuma"

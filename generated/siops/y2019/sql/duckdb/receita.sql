@@ -218,7 +218,13 @@ WITH "map__equivalencia" AS (
       ) AND (
         "s"."recurso_siops" = '213'
       )
-    ) AS "_f__covid_71" /* specs/siops/covid_71.yaml:10:9  siops/covid/71/filter no_periodo and e_covid and recurso_siops == "213" */
+    ) AS "_f__covid_71", /* specs/siops/covid_71.yaml:10:9  siops/covid/71/filter no_periodo and e_covid and recurso_siops == "213" */
+    COALESCE((
+      "s"."covid" AND "s"."_l0__covid"
+    ), FALSE) AS "_f__cobertura_covid_duplicado__s1", /* siops/cobertura/covid_duplicado/source/1 covid and lookup(equivalencia, municipio, recurso).covid */
+    COALESCE((
+      "s"."no_periodo"
+    ), FALSE) AS "_f__cobertura_recursos__s4" /* siops/cobertura/recursos/source/4 no_periodo */
   FROM "derived_e_covid" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -314,7 +320,17 @@ FROM (
     "s"."municipio" AS "_c1_k0",
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
-    "s"."_l0___status" AS "_c1_status"
+    "s"."_l0___status" AS "_c1_status",
+    "s"."_f__cobertura_covid_duplicado__s1" AS "_u2_hit",
+    "s"."municipio" AS "_u2_k0",
+    "s"."recurso" AS "_u2_k1",
+    "s"."_f__cobertura_recursos__s4"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u3_hit",
+    "s"."municipio" AS "_u3_k0",
+    "s"."recurso" AS "_u3_k1",
+    "s"."_l0___status" AS "_u3_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -326,9 +342,18 @@ FROM (
         NOT "s"."_row__covid_70" IS NULL OR NOT "s"."_row__covid_71" IS NULL
       )
     )
+    OR (
+      "s"."_f__cobertura_covid_duplicado__s1"
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s4"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1"
+  "_e0" OR "_c1" OR "_u2_hit" OR "_u3_hit"
 ORDER BY
   "_line";
 
@@ -444,7 +469,13 @@ WITH "map__equivalencia" AS (
       ) AND (
         "s"."recurso_siops" = '213'
       )
-    ) AS "_f__covid_71" /* specs/siops/covid_71.yaml:10:9  siops/covid/71/filter no_periodo and e_covid and recurso_siops == "213" */
+    ) AS "_f__covid_71", /* specs/siops/covid_71.yaml:10:9  siops/covid/71/filter no_periodo and e_covid and recurso_siops == "213" */
+    COALESCE((
+      "s"."covid" AND "s"."_l0__covid"
+    ), FALSE) AS "_f__cobertura_covid_duplicado__s1", /* siops/cobertura/covid_duplicado/source/1 covid and lookup(equivalencia, municipio, recurso).covid */
+    COALESCE((
+      "s"."no_periodo"
+    ), FALSE) AS "_f__cobertura_recursos__s4" /* siops/cobertura/recursos/source/4 no_periodo */
   FROM "derived_e_covid" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -587,6 +618,66 @@ FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
 UNION ALL
+/* siops/cobertura/covid_duplicado/source/1 chaves usadas */
+SELECT
+  'cobertura/covid_duplicado' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "s"."municipio" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+  END || CASE
+    WHEN "s"."recurso" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+  END AS "v0",
+  CAST(COUNT(*) AS TEXT) AS "v1"
+FROM "classified" AS "s"
+WHERE
+  FALSE
+GROUP BY
+  "s"."municipio",
+  CASE
+    WHEN "s"."municipio" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+  END || CASE
+    WHEN "s"."recurso" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+  END
+UNION ALL
+/* siops/cobertura/recursos/source/4 chaves usadas */
+SELECT
+  'cobertura/recursos' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "s"."municipio" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+  END || CASE
+    WHEN "s"."recurso" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+  END AS "v0",
+  CAST(COUNT(*) AS TEXT) AS "v1"
+FROM "classified" AS "s"
+WHERE
+  "s"."_f__cobertura_recursos__s4"
+GROUP BY
+  "s"."municipio",
+  CASE
+    WHEN "s"."municipio" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+  END || CASE
+    WHEN "s"."recurso" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+  END
+UNION ALL
 SELECT
   '*' AS "layout",
   "s"."municipio" AS "part",
@@ -621,7 +712,17 @@ FROM (
     "s"."municipio" AS "_c1_k0",
     "s"."recurso" AS "_c1_k1",
     "s"."_l0___entry" AS "_c1_entry",
-    "s"."_l0___status" AS "_c1_status"
+    "s"."_l0___status" AS "_c1_status",
+    "s"."_f__cobertura_covid_duplicado__s1" AS "_u2_hit",
+    "s"."municipio" AS "_u2_k0",
+    "s"."recurso" AS "_u2_k1",
+    "s"."_f__cobertura_recursos__s4"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u3_hit",
+    "s"."municipio" AS "_u3_k0",
+    "s"."recurso" AS "_u3_k1",
+    "s"."_l0___status" AS "_u3_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -633,6 +734,15 @@ FROM (
         NOT "s"."_row__covid_70" IS NULL OR NOT "s"."_row__covid_71" IS NULL
       )
     )
+    OR (
+      "s"."_f__cobertura_covid_duplicado__s1"
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s4"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1";
+  "_e0" OR "_c1" OR "_u2_hit" OR "_u3_hit";

@@ -76,3 +76,367 @@ FROM (
     TRY_CAST(REPLACE("saldo", ',', '.') AS DECIMAL(18, 2)) AS "saldo"
   FROM "contas__cells"
 ) AS "c";
+
+-- apura:statement errors
+-- records with a missing map key (D0201) or two rows of a unique layout (D0301)
+WITH "map__equivalencia" AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia first entry per key (repeated keys are D0202) */
+  SELECT
+    "municipio",
+    "recurso",
+    "recurso_siops",
+    "covid",
+    TRUE AS "_found",
+    "_line" AS "_entry",
+    "status" AS "_status",
+    NOT (
+      "status" IS NULL OR "status" = 'CONFIRMADA'
+    ) AS "_unconfirmed"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "municipio", "recurso" ORDER BY "_line") AS "_n"
+    FROM "equivalencia_recursos"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "map__equivalencia_conta" AS (
+  /* specs/siops/equivalencia_conta.yaml:1:1  siops/equivalencia_conta first entry per key (repeated keys are D0202) */
+  SELECT
+    "municipio",
+    "conta",
+    "conta_siops",
+    TRUE AS "_found",
+    "_line" AS "_entry",
+    "status" AS "_status",
+    NOT (
+      "status" IS NULL OR "status" = 'CONFIRMADA'
+    ) AS "_unconfirmed"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "municipio", "conta" ORDER BY "_line") AS "_n"
+    FROM "equivalencia_contas"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "records" AS (
+  /* ledger 'contas' with the run parameters */
+  SELECT
+    "r".*,
+    "p"."exercicio" AS "$exercicio",
+    "p"."bimestre" AS "$bimestre"
+  FROM "contas" AS "r"
+  CROSS JOIN "apura_params" AS "p"
+), "derived_no_bimestre" AS (
+  /* specs/siops/contas.yaml:24:16  siops/contas/derived/no_bimestre exercicio == $exercicio and data == fim_bimestre($exercicio, $bimestre) */
+  SELECT
+    "s".*,
+    (
+      "s"."exercicio" = "s"."$exercicio"
+    )
+    AND (
+      "s"."data" = CASE
+        WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+        THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+      END
+    ) AS "no_bimestre"
+  FROM "records" AS "s"
+), "lookup_0" AS (
+  /* specs/siops/equivalencia_conta.yaml:1:1  siops/equivalencia_conta lookup */
+  SELECT
+    "s".*,
+    "l0"."conta_siops" AS "_l0__conta_siops",
+    "l0"."_found" AS "_l0__found",
+    "l0"."_entry" AS "_l0___entry",
+    "l0"."_status" AS "_l0___status",
+    "l0"."_unconfirmed" AS "_l0___unconfirmed"
+  FROM "derived_no_bimestre" AS "s"
+  LEFT JOIN "map__equivalencia_conta" AS "l0"
+    ON "s"."municipio" = "l0"."municipio" AND "s"."conta" = "l0"."conta"
+), "lookup_1" AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia lookup */
+  SELECT
+    "s".*,
+    "l1"."recurso_siops" AS "_l1__recurso_siops",
+    "l1"."covid" AS "_l1__covid",
+    "l1"."_found" AS "_l1__found",
+    "l1"."_entry" AS "_l1___entry",
+    "l1"."_status" AS "_l1___status",
+    "l1"."_unconfirmed" AS "_l1___unconfirmed"
+  FROM "lookup_0" AS "s"
+  LEFT JOIN "map__equivalencia" AS "l1"
+    ON "s"."municipio" = "l1"."municipio" AND "s"."recurso" = "l1"."recurso"
+), "filtered" AS (
+  /* each layout's filter (a record is in the layout when it is true) */
+  SELECT
+    "s".*,
+    COALESCE((
+      "s"."no_bimestre"
+    ), FALSE) AS "_f__cobertura_contas__s0", /* siops/cobertura/contas/source/0 no_bimestre */
+    COALESCE((
+      "s"."no_bimestre"
+    ), FALSE) AS "_f__cobertura_recursos__s3" /* siops/cobertura/recursos/source/3 no_bimestre */
+  FROM "lookup_1" AS "s"
+), "classified" AS (
+  /* each record's row in each layout (null: the record is not in it) */
+  SELECT
+    "s".*
+  FROM "filtered" AS "s"
+)
+SELECT
+  *
+FROM (
+  SELECT
+    "s"."_line",
+    "s"."_f__cobertura_contas__s0"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u0_hit",
+    "s"."municipio" AS "_u0_k0",
+    "s"."conta" AS "_u0_k1",
+    "s"."_l0___status" AS "_u0_status",
+    "s"."_f__cobertura_recursos__s3"
+    AND (
+      "s"."_l1__found" IS NULL OR COALESCE("s"."_l1___unconfirmed", FALSE)
+    ) AS "_u1_hit",
+    "s"."municipio" AS "_u1_k0",
+    "s"."recurso" AS "_u1_k1",
+    "s"."_l1___status" AS "_u1_status"
+  FROM "classified" AS "s"
+  WHERE
+    (
+      "s"."_f__cobertura_contas__s0"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s3"
+      AND (
+        "s"."_l1__found" IS NULL OR COALESCE("s"."_l1___unconfirmed", FALSE)
+      )
+    )
+) AS "e"
+WHERE
+  "_u0_hit" OR "_u1_hit"
+ORDER BY
+  "_line";
+
+-- apura:statement aggregate
+-- per layout, partition and row: the column aggregates as text (totalizers and value rows are computed by the Python finish)
+WITH "map__equivalencia" AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia first entry per key (repeated keys are D0202) */
+  SELECT
+    "municipio",
+    "recurso",
+    "recurso_siops",
+    "covid",
+    TRUE AS "_found",
+    "_line" AS "_entry",
+    "status" AS "_status",
+    NOT (
+      "status" IS NULL OR "status" = 'CONFIRMADA'
+    ) AS "_unconfirmed"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "municipio", "recurso" ORDER BY "_line") AS "_n"
+    FROM "equivalencia_recursos"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "map__equivalencia_conta" AS (
+  /* specs/siops/equivalencia_conta.yaml:1:1  siops/equivalencia_conta first entry per key (repeated keys are D0202) */
+  SELECT
+    "municipio",
+    "conta",
+    "conta_siops",
+    TRUE AS "_found",
+    "_line" AS "_entry",
+    "status" AS "_status",
+    NOT (
+      "status" IS NULL OR "status" = 'CONFIRMADA'
+    ) AS "_unconfirmed"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "municipio", "conta" ORDER BY "_line") AS "_n"
+    FROM "equivalencia_contas"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "records" AS (
+  /* ledger 'contas' with the run parameters */
+  SELECT
+    "r".*,
+    "p"."exercicio" AS "$exercicio",
+    "p"."bimestre" AS "$bimestre"
+  FROM "contas" AS "r"
+  CROSS JOIN "apura_params" AS "p"
+), "derived_no_bimestre" AS (
+  /* specs/siops/contas.yaml:24:16  siops/contas/derived/no_bimestre exercicio == $exercicio and data == fim_bimestre($exercicio, $bimestre) */
+  SELECT
+    "s".*,
+    (
+      "s"."exercicio" = "s"."$exercicio"
+    )
+    AND (
+      "s"."data" = CASE
+        WHEN "s"."$bimestre" BETWEEN 1 AND 6 AND "s"."$exercicio" BETWEEN 1 AND 9999
+        THEN LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$bimestre" * 2, 1))
+      END
+    ) AS "no_bimestre"
+  FROM "records" AS "s"
+), "lookup_0" AS (
+  /* specs/siops/equivalencia_conta.yaml:1:1  siops/equivalencia_conta lookup */
+  SELECT
+    "s".*,
+    "l0"."conta_siops" AS "_l0__conta_siops",
+    "l0"."_found" AS "_l0__found",
+    "l0"."_entry" AS "_l0___entry",
+    "l0"."_status" AS "_l0___status",
+    "l0"."_unconfirmed" AS "_l0___unconfirmed"
+  FROM "derived_no_bimestre" AS "s"
+  LEFT JOIN "map__equivalencia_conta" AS "l0"
+    ON "s"."municipio" = "l0"."municipio" AND "s"."conta" = "l0"."conta"
+), "lookup_1" AS (
+  /* specs/siops/equivalencia.yaml:1:1  siops/equivalencia lookup */
+  SELECT
+    "s".*,
+    "l1"."recurso_siops" AS "_l1__recurso_siops",
+    "l1"."covid" AS "_l1__covid",
+    "l1"."_found" AS "_l1__found",
+    "l1"."_entry" AS "_l1___entry",
+    "l1"."_status" AS "_l1___status",
+    "l1"."_unconfirmed" AS "_l1___unconfirmed"
+  FROM "lookup_0" AS "s"
+  LEFT JOIN "map__equivalencia" AS "l1"
+    ON "s"."municipio" = "l1"."municipio" AND "s"."recurso" = "l1"."recurso"
+), "filtered" AS (
+  /* each layout's filter (a record is in the layout when it is true) */
+  SELECT
+    "s".*,
+    COALESCE((
+      "s"."no_bimestre"
+    ), FALSE) AS "_f__cobertura_contas__s0", /* siops/cobertura/contas/source/0 no_bimestre */
+    COALESCE((
+      "s"."no_bimestre"
+    ), FALSE) AS "_f__cobertura_recursos__s3" /* siops/cobertura/recursos/source/3 no_bimestre */
+  FROM "lookup_1" AS "s"
+), "classified" AS (
+  /* each record's row in each layout (null: the record is not in it) */
+  SELECT
+    "s".*
+  FROM "filtered" AS "s"
+)
+/* siops/cobertura/contas/source/0 chaves usadas */
+SELECT
+  'cobertura/contas' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "s"."municipio" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+  END || CASE
+    WHEN "s"."conta" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."conta") AS TEXT) || ':' || "s"."conta"
+  END AS "v0",
+  CAST(COUNT(*) AS TEXT) AS "v1"
+FROM "classified" AS "s"
+WHERE
+  "s"."_f__cobertura_contas__s0"
+GROUP BY
+  "s"."municipio",
+  CASE
+    WHEN "s"."municipio" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+  END || CASE
+    WHEN "s"."conta" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."conta") AS TEXT) || ':' || "s"."conta"
+  END
+UNION ALL
+/* siops/cobertura/recursos/source/3 chaves usadas */
+SELECT
+  'cobertura/recursos' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "s"."municipio" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+  END || CASE
+    WHEN "s"."recurso" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+  END AS "v0",
+  CAST(COUNT(*) AS TEXT) AS "v1"
+FROM "classified" AS "s"
+WHERE
+  "s"."_f__cobertura_recursos__s3"
+GROUP BY
+  "s"."municipio",
+  CASE
+    WHEN "s"."municipio" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+  END || CASE
+    WHEN "s"."recurso" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+  END
+UNION ALL
+SELECT
+  '*' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  CAST(COUNT(CASE WHEN FALSE THEN 1 END) AS TEXT) AS "v0",
+  CAST(NULL AS TEXT) AS "v1"
+FROM "classified" AS "s"
+GROUP BY
+  "s"."municipio"
+UNION ALL
+SELECT
+  '' AS "layout",
+  NULL AS "part",
+  NULL AS "row",
+  CAST(COUNT(*) AS TEXT) AS "v0",
+  CAST(NULL AS TEXT) AS "v1"
+FROM (
+  SELECT
+    "s"."_line",
+    "s"."_f__cobertura_contas__s0"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u0_hit",
+    "s"."municipio" AS "_u0_k0",
+    "s"."conta" AS "_u0_k1",
+    "s"."_l0___status" AS "_u0_status",
+    "s"."_f__cobertura_recursos__s3"
+    AND (
+      "s"."_l1__found" IS NULL OR COALESCE("s"."_l1___unconfirmed", FALSE)
+    ) AS "_u1_hit",
+    "s"."municipio" AS "_u1_k0",
+    "s"."recurso" AS "_u1_k1",
+    "s"."_l1___status" AS "_u1_status"
+  FROM "classified" AS "s"
+  WHERE
+    (
+      "s"."_f__cobertura_contas__s0"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s3"
+      AND (
+        "s"."_l1__found" IS NULL OR COALESCE("s"."_l1___unconfirmed", FALSE)
+      )
+    )
+) AS "e"
+WHERE
+  "_u0_hit" OR "_u1_hit";

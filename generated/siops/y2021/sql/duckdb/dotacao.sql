@@ -359,7 +359,39 @@ WITH "map__equivalencia" AS (
           )
         )
       )
-    ) AS "_f__despesa_execucao__p1" /* siops/despesa/execucao/part/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
+    ) AS "_f__despesa_execucao__p1", /* siops/despesa/execucao/part/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
+    COALESCE(
+      (
+        (
+          (
+            "s"."funcao" = 10
+          ) AND "s"."saude"
+        )
+        AND (
+          "s"."no_periodo" OR (
+            "s"."orcada" AND (
+              "s"."$bimestre" = 6
+            )
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_naturezas_despesa__s1", /* siops/cobertura/naturezas_despesa/source/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
+    COALESCE(
+      (
+        (
+          "s"."funcao" = 10
+        )
+        AND (
+          "s"."no_periodo" OR (
+            "s"."orcada" AND (
+              "s"."$bimestre" = 6
+            )
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_recursos__s1" /* siops/cobertura/recursos/source/1 funcao == 10 and (no_periodo or orcada and $bimestre == 6) */
   FROM "lookup_5" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -410,7 +442,18 @@ FROM (
     "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND "s"."_l5__found" IS NULL AS "_e4",
-    COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0"
+    COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0",
+    "s"."_f__cobertura_naturezas_despesa__s1" AND (
+      "s"."_l4__found" IS NULL
+    ) AS "_u5_hit",
+    "s"."natureza" AS "_u5_k0",
+    "s"."_f__cobertura_recursos__s1"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u6_hit",
+    "s"."municipio" AS "_u6_k0",
+    "s"."recurso" AS "_u6_k1",
+    "s"."_l0___status" AS "_u6_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -446,9 +489,20 @@ FROM (
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND "s"."_l5__found" IS NULL
     )
+    OR (
+      "s"."_f__cobertura_naturezas_despesa__s1" AND (
+        "s"."_l4__found" IS NULL
+      )
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s1"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4"
+  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4" OR "_u5_hit" OR "_u6_hit"
 ORDER BY
   "_line";
 
@@ -696,7 +750,39 @@ WITH "map__equivalencia" AS (
           )
         )
       )
-    ) AS "_f__despesa_execucao__p1" /* siops/despesa/execucao/part/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
+    ) AS "_f__despesa_execucao__p1", /* siops/despesa/execucao/part/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
+    COALESCE(
+      (
+        (
+          (
+            "s"."funcao" = 10
+          ) AND "s"."saude"
+        )
+        AND (
+          "s"."no_periodo" OR (
+            "s"."orcada" AND (
+              "s"."$bimestre" = 6
+            )
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_naturezas_despesa__s1", /* siops/cobertura/naturezas_despesa/source/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
+    COALESCE(
+      (
+        (
+          "s"."funcao" = 10
+        )
+        AND (
+          "s"."no_periodo" OR (
+            "s"."orcada" AND (
+              "s"."$bimestre" = 6
+            )
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_recursos__s1" /* siops/cobertura/recursos/source/1 funcao == 10 and (no_periodo or orcada and $bimestre == 6) */
   FROM "lookup_5" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -777,6 +863,70 @@ FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
 UNION ALL
+/* siops/cobertura/naturezas_despesa/source/1 chaves usadas */
+SELECT
+  'cobertura/naturezas_despesa' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "s"."natureza" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."natureza") AS TEXT) || ':' || "s"."natureza"
+  END AS "v0",
+  CAST(COUNT(*) AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7"
+FROM "classified" AS "s"
+WHERE
+  FALSE
+GROUP BY
+  "s"."municipio",
+  CASE
+    WHEN "s"."natureza" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."natureza") AS TEXT) || ':' || "s"."natureza"
+  END
+UNION ALL
+/* siops/cobertura/recursos/source/1 chaves usadas */
+SELECT
+  'cobertura/recursos' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "s"."municipio" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+  END || CASE
+    WHEN "s"."recurso" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+  END AS "v0",
+  CAST(COUNT(*) AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7"
+FROM "classified" AS "s"
+WHERE
+  "s"."_f__cobertura_recursos__s1"
+GROUP BY
+  "s"."municipio",
+  CASE
+    WHEN "s"."municipio" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+  END || CASE
+    WHEN "s"."recurso" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+  END
+UNION ALL
 SELECT
   '*' AS "layout",
   "s"."municipio" AS "part",
@@ -842,7 +992,18 @@ FROM (
     "s"."$_on_7"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND "s"."_l5__found" IS NULL AS "_e4",
-    COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0"
+    COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0",
+    "s"."_f__cobertura_naturezas_despesa__s1" AND (
+      "s"."_l4__found" IS NULL
+    ) AS "_u5_hit",
+    "s"."natureza" AS "_u5_k0",
+    "s"."_f__cobertura_recursos__s1"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u6_hit",
+    "s"."municipio" AS "_u6_k0",
+    "s"."recurso" AS "_u6_k1",
+    "s"."_l0___status" AS "_u6_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -878,6 +1039,17 @@ FROM (
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND "s"."_l5__found" IS NULL
     )
+    OR (
+      "s"."_f__cobertura_naturezas_despesa__s1" AND (
+        "s"."_l4__found" IS NULL
+      )
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s1"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4";
+  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4" OR "_u5_hit" OR "_u6_hit";

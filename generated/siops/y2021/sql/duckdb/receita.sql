@@ -304,7 +304,31 @@ WITH "map__equivalencia" AS (
           "s"."$bimestre" = 6
         )
       )
-    ) AS "_f__receita_execucao__p0" /* siops/receita/execucao/part/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+    ) AS "_f__receita_execucao__p0", /* siops/receita/execucao/part/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+    COALESCE(
+      (
+        (
+          "s"."no_periodo"
+          OR (
+            (
+              "s"."exercicio" = (
+                "s"."$exercicio" + 1
+              )
+            )
+            AND (
+              "s"."$bimestre" = 6
+            )
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_rubricas_receita__s0", /* siops/cobertura/rubricas_receita/source/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+    COALESCE((
+      "s"."covid" AND "s"."_l0__covid"
+    ), FALSE) AS "_f__cobertura_covid_duplicado__s1", /* siops/cobertura/covid_duplicado/source/1 covid and lookup(equivalencia, municipio, recurso).covid */
+    COALESCE((
+      "s"."no_periodo"
+    ), FALSE) AS "_f__cobertura_recursos__s4" /* siops/cobertura/recursos/source/4 no_periodo */
   FROM "lookup_3" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -414,7 +438,21 @@ FROM (
     "s"."$_on_6"
     AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e3",
-    COALESCE("s"."_l1__natureza_siops", '') AS "_e3_k0"
+    COALESCE("s"."_l1__natureza_siops", '') AS "_e3_k0",
+    "s"."_f__cobertura_rubricas_receita__s0" AND (
+      "s"."_l1__found" IS NULL
+    ) AS "_u4_hit",
+    COALESCE("s"."rubrica_principal", "s"."rubrica") AS "_u4_k0",
+    "s"."_f__cobertura_covid_duplicado__s1" AS "_u5_hit",
+    "s"."municipio" AS "_u5_k0",
+    "s"."recurso" AS "_u5_k1",
+    "s"."_f__cobertura_recursos__s4"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u6_hit",
+    "s"."municipio" AS "_u6_k0",
+    "s"."recurso" AS "_u6_k1",
+    "s"."_l0___status" AS "_u6_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -438,9 +476,23 @@ FROM (
       AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
       AND "s"."_l2__found" IS NULL
     )
+    OR (
+      "s"."_f__cobertura_rubricas_receita__s0" AND (
+        "s"."_l1__found" IS NULL
+      )
+    )
+    OR (
+      "s"."_f__cobertura_covid_duplicado__s1"
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s4"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1" OR "_e2" OR "_e3"
+  "_e0" OR "_c1" OR "_e2" OR "_e3" OR "_u4_hit" OR "_u5_hit" OR "_u6_hit"
 ORDER BY
   "_line";
 
@@ -642,7 +694,31 @@ WITH "map__equivalencia" AS (
           "s"."$bimestre" = 6
         )
       )
-    ) AS "_f__receita_execucao__p0" /* siops/receita/execucao/part/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+    ) AS "_f__receita_execucao__p0", /* siops/receita/execucao/part/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+    COALESCE(
+      (
+        (
+          "s"."no_periodo"
+          OR (
+            (
+              "s"."exercicio" = (
+                "s"."$exercicio" + 1
+              )
+            )
+            AND (
+              "s"."$bimestre" = 6
+            )
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_rubricas_receita__s0", /* siops/cobertura/rubricas_receita/source/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+    COALESCE((
+      "s"."covid" AND "s"."_l0__covid"
+    ), FALSE) AS "_f__cobertura_covid_duplicado__s1", /* siops/cobertura/covid_duplicado/source/1 covid and lookup(equivalencia, municipio, recurso).covid */
+    COALESCE((
+      "s"."no_periodo"
+    ), FALSE) AS "_f__cobertura_recursos__s4" /* siops/cobertura/recursos/source/4 no_periodo */
   FROM "lookup_3" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -927,6 +1003,109 @@ FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
 UNION ALL
+/* siops/cobertura/rubricas_receita/source/0 chaves usadas */
+SELECT
+  'cobertura/rubricas_receita' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN COALESCE("s"."rubrica_principal", "s"."rubrica") IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH(COALESCE("s"."rubrica_principal", "s"."rubrica")) AS TEXT) || ':' || COALESCE("s"."rubrica_principal", "s"."rubrica")
+  END AS "v0",
+  CAST(COUNT(*) AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8"
+FROM "classified" AS "s"
+WHERE
+  FALSE
+GROUP BY
+  "s"."municipio",
+  CASE
+    WHEN COALESCE("s"."rubrica_principal", "s"."rubrica") IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH(COALESCE("s"."rubrica_principal", "s"."rubrica")) AS TEXT) || ':' || COALESCE("s"."rubrica_principal", "s"."rubrica")
+  END
+UNION ALL
+/* siops/cobertura/covid_duplicado/source/1 chaves usadas */
+SELECT
+  'cobertura/covid_duplicado' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "s"."municipio" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+  END || CASE
+    WHEN "s"."recurso" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+  END AS "v0",
+  CAST(COUNT(*) AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8"
+FROM "classified" AS "s"
+WHERE
+  FALSE
+GROUP BY
+  "s"."municipio",
+  CASE
+    WHEN "s"."municipio" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+  END || CASE
+    WHEN "s"."recurso" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+  END
+UNION ALL
+/* siops/cobertura/recursos/source/4 chaves usadas */
+SELECT
+  'cobertura/recursos' AS "layout",
+  "s"."municipio" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "s"."municipio" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+  END || CASE
+    WHEN "s"."recurso" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+  END AS "v0",
+  CAST(COUNT(*) AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8"
+FROM "classified" AS "s"
+WHERE
+  "s"."_f__cobertura_recursos__s4"
+GROUP BY
+  "s"."municipio",
+  CASE
+    WHEN "s"."municipio" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+  END || CASE
+    WHEN "s"."recurso" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+  END
+UNION ALL
 SELECT
   '*' AS "layout",
   "s"."municipio" AS "part",
@@ -987,7 +1166,21 @@ FROM (
     "s"."$_on_6"
     AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e3",
-    COALESCE("s"."_l1__natureza_siops", '') AS "_e3_k0"
+    COALESCE("s"."_l1__natureza_siops", '') AS "_e3_k0",
+    "s"."_f__cobertura_rubricas_receita__s0" AND (
+      "s"."_l1__found" IS NULL
+    ) AS "_u4_hit",
+    COALESCE("s"."rubrica_principal", "s"."rubrica") AS "_u4_k0",
+    "s"."_f__cobertura_covid_duplicado__s1" AS "_u5_hit",
+    "s"."municipio" AS "_u5_k0",
+    "s"."recurso" AS "_u5_k1",
+    "s"."_f__cobertura_recursos__s4"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u6_hit",
+    "s"."municipio" AS "_u6_k0",
+    "s"."recurso" AS "_u6_k1",
+    "s"."_l0___status" AS "_u6_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -1011,6 +1204,20 @@ FROM (
       AND COALESCE("s"."_f__receita_execucao__p0", FALSE)
       AND "s"."_l2__found" IS NULL
     )
+    OR (
+      "s"."_f__cobertura_rubricas_receita__s0" AND (
+        "s"."_l1__found" IS NULL
+      )
+    )
+    OR (
+      "s"."_f__cobertura_covid_duplicado__s1"
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s4"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1" OR "_e2" OR "_e3";
+  "_e0" OR "_c1" OR "_e2" OR "_e3" OR "_u4_hit" OR "_u5_hit" OR "_u6_hit";

@@ -445,7 +445,37 @@ WITH `map__equivalencia` AS (
           `s`.`funcao` = 10
         ) AND `s`.`saude`
       )
-    ) AS `_f__restos_inscritos__p1` /* siops/restos/inscritos/part/1 $bimestre == 6 and no_periodo and funcao == 10 and saude */
+    ) AS `_f__restos_inscritos__p1`, /* siops/restos/inscritos/part/1 $bimestre == 6 and no_periodo and funcao == 10 and saude */
+    COALESCE(
+      (
+        (
+          `s`.`no_periodo` AND (
+            `s`.`funcao` = 10
+          )
+        )
+        AND (
+          `s`.`saude` AND (
+            `s`.`tipo_asps` IS NULL
+          )
+        )
+      ),
+      FALSE
+    ) AS `_f__cobertura_guia_asps__s0`, /* siops/cobertura/guia_asps/source/0 no_periodo and funcao == 10 and saude and tipo_asps is null */
+    COALESCE(
+      (
+        (
+          `s`.`no_periodo` AND (
+            `s`.`funcao` = 10
+          )
+        ) AND `s`.`saude`
+      ),
+      FALSE
+    ) AS `_f__cobertura_naturezas_despesa__s0`, /* siops/cobertura/naturezas_despesa/source/0 no_periodo and funcao == 10 and saude */
+    COALESCE((
+      `s`.`no_periodo` AND (
+        `s`.`funcao` = 10
+      )
+    ), FALSE) AS `_f__cobertura_recursos__s0` /* siops/cobertura/recursos/source/0 no_periodo and funcao == 10 */
   FROM `lookup_6` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -560,7 +590,22 @@ FROM (
     `s`.`municipio` AS `_c9_k0`,
     `s`.`recurso` AS `_c9_k1`,
     `s`.`_l0___entry` AS `_c9_entry`,
-    `s`.`_l0___status` AS `_c9_status`
+    `s`.`_l0___status` AS `_c9_status`,
+    `s`.`_f__cobertura_guia_asps__s0` AS `_u10_hit`,
+    `s`.`entidade` AS `_u10_k0`,
+    `s`.`exercicio` AS `_u10_k1`,
+    `s`.`empenho` AS `_u10_k2`,
+    `s`.`_f__cobertura_naturezas_despesa__s0` AND (
+      `s`.`_l4__found` IS NULL
+    ) AS `_u11_hit`,
+    `s`.`natureza` AS `_u11_k0`,
+    `s`.`_f__cobertura_recursos__s0`
+    AND (
+      `s`.`_l0__found` IS NULL OR COALESCE(`s`.`_l0___unconfirmed`, FALSE)
+    ) AS `_u12_hit`,
+    `s`.`municipio` AS `_u12_k0`,
+    `s`.`recurso` AS `_u12_k1`,
+    `s`.`_l0___status` AS `_u12_status`
   FROM `classified` AS `s`
   WHERE
     (
@@ -647,9 +692,35 @@ FROM (
         )
       )
     )
+    OR (
+      `s`.`_f__cobertura_guia_asps__s0`
+    )
+    OR (
+      `s`.`_f__cobertura_naturezas_despesa__s0` AND (
+        `s`.`_l4__found` IS NULL
+      )
+    )
+    OR (
+      `s`.`_f__cobertura_recursos__s0`
+      AND (
+        `s`.`_l0__found` IS NULL OR COALESCE(`s`.`_l0___unconfirmed`, FALSE)
+      )
+    )
 ) AS `e`
 WHERE
-  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4` OR `_e5` OR `_c6` OR `_e7` OR `_e8` OR `_c9`
+  `_e0`
+  OR `_c1`
+  OR `_c2`
+  OR `_e3`
+  OR `_e4`
+  OR `_e5`
+  OR `_c6`
+  OR `_e7`
+  OR `_e8`
+  OR `_c9`
+  OR `_u10_hit`
+  OR `_u11_hit`
+  OR `_u12_hit`
 ORDER BY
   `_line` NULLS LAST;
 
@@ -955,7 +1026,37 @@ WITH `map__equivalencia` AS (
           `s`.`funcao` = 10
         ) AND `s`.`saude`
       )
-    ) AS `_f__restos_inscritos__p1` /* siops/restos/inscritos/part/1 $bimestre == 6 and no_periodo and funcao == 10 and saude */
+    ) AS `_f__restos_inscritos__p1`, /* siops/restos/inscritos/part/1 $bimestre == 6 and no_periodo and funcao == 10 and saude */
+    COALESCE(
+      (
+        (
+          `s`.`no_periodo` AND (
+            `s`.`funcao` = 10
+          )
+        )
+        AND (
+          `s`.`saude` AND (
+            `s`.`tipo_asps` IS NULL
+          )
+        )
+      ),
+      FALSE
+    ) AS `_f__cobertura_guia_asps__s0`, /* siops/cobertura/guia_asps/source/0 no_periodo and funcao == 10 and saude and tipo_asps is null */
+    COALESCE(
+      (
+        (
+          `s`.`no_periodo` AND (
+            `s`.`funcao` = 10
+          )
+        ) AND `s`.`saude`
+      ),
+      FALSE
+    ) AS `_f__cobertura_naturezas_despesa__s0`, /* siops/cobertura/naturezas_despesa/source/0 no_periodo and funcao == 10 and saude */
+    COALESCE((
+      `s`.`no_periodo` AND (
+        `s`.`funcao` = 10
+      )
+    ), FALSE) AS `_f__cobertura_recursos__s0` /* siops/cobertura/recursos/source/0 no_periodo and funcao == 10 */
   FROM `lookup_6` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -1132,6 +1233,151 @@ FROM `classified` AS `s`
 GROUP BY
   `s`.`municipio`
 UNION ALL
+/* siops/cobertura/guia_asps/source/0 chaves usadas */
+SELECT
+  'cobertura/guia_asps' AS `layout`,
+  `s`.`municipio` AS `part`,
+  NULL AS `row`,
+  CONCAT(
+    CASE
+      WHEN `s`.`entidade` IS NULL
+      THEN '~'
+      ELSE CONCAT(CAST(LENGTH(`s`.`entidade`) AS STRING), ':', `s`.`entidade`)
+    END,
+    CASE
+      WHEN CAST(`s`.`exercicio` AS STRING) IS NULL
+      THEN '~'
+      ELSE CONCAT(
+        CAST(LENGTH(CAST(`s`.`exercicio` AS STRING)) AS STRING),
+        ':',
+        CAST(`s`.`exercicio` AS STRING)
+      )
+    END,
+    CASE
+      WHEN `s`.`empenho` IS NULL
+      THEN '~'
+      ELSE CONCAT(CAST(LENGTH(`s`.`empenho`) AS STRING), ':', `s`.`empenho`)
+    END
+  ) AS `v0`,
+  CAST(COUNT(*) AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`,
+  CAST(NULL AS STRING) AS `v9`,
+  CAST(NULL AS STRING) AS `v10`,
+  CAST(NULL AS STRING) AS `v11`,
+  CAST(NULL AS STRING) AS `v12`
+FROM `classified` AS `s`
+WHERE
+  FALSE
+GROUP BY
+  `s`.`municipio`,
+  CONCAT(
+    CASE
+      WHEN `s`.`entidade` IS NULL
+      THEN '~'
+      ELSE CONCAT(CAST(LENGTH(`s`.`entidade`) AS STRING), ':', `s`.`entidade`)
+    END,
+    CASE
+      WHEN CAST(`s`.`exercicio` AS STRING) IS NULL
+      THEN '~'
+      ELSE CONCAT(
+        CAST(LENGTH(CAST(`s`.`exercicio` AS STRING)) AS STRING),
+        ':',
+        CAST(`s`.`exercicio` AS STRING)
+      )
+    END,
+    CASE
+      WHEN `s`.`empenho` IS NULL
+      THEN '~'
+      ELSE CONCAT(CAST(LENGTH(`s`.`empenho`) AS STRING), ':', `s`.`empenho`)
+    END
+  )
+UNION ALL
+/* siops/cobertura/naturezas_despesa/source/0 chaves usadas */
+SELECT
+  'cobertura/naturezas_despesa' AS `layout`,
+  `s`.`municipio` AS `part`,
+  NULL AS `row`,
+  CASE
+    WHEN `s`.`natureza` IS NULL
+    THEN '~'
+    ELSE CONCAT(CAST(LENGTH(`s`.`natureza`) AS STRING), ':', `s`.`natureza`)
+  END AS `v0`,
+  CAST(COUNT(*) AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`,
+  CAST(NULL AS STRING) AS `v9`,
+  CAST(NULL AS STRING) AS `v10`,
+  CAST(NULL AS STRING) AS `v11`,
+  CAST(NULL AS STRING) AS `v12`
+FROM `classified` AS `s`
+WHERE
+  FALSE
+GROUP BY
+  `s`.`municipio`,
+  CASE
+    WHEN `s`.`natureza` IS NULL
+    THEN '~'
+    ELSE CONCAT(CAST(LENGTH(`s`.`natureza`) AS STRING), ':', `s`.`natureza`)
+  END
+UNION ALL
+/* siops/cobertura/recursos/source/0 chaves usadas */
+SELECT
+  'cobertura/recursos' AS `layout`,
+  `s`.`municipio` AS `part`,
+  NULL AS `row`,
+  CONCAT(
+    CASE
+      WHEN `s`.`municipio` IS NULL
+      THEN '~'
+      ELSE CONCAT(CAST(LENGTH(`s`.`municipio`) AS STRING), ':', `s`.`municipio`)
+    END,
+    CASE
+      WHEN `s`.`recurso` IS NULL
+      THEN '~'
+      ELSE CONCAT(CAST(LENGTH(`s`.`recurso`) AS STRING), ':', `s`.`recurso`)
+    END
+  ) AS `v0`,
+  CAST(COUNT(*) AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`,
+  CAST(NULL AS STRING) AS `v9`,
+  CAST(NULL AS STRING) AS `v10`,
+  CAST(NULL AS STRING) AS `v11`,
+  CAST(NULL AS STRING) AS `v12`
+FROM `classified` AS `s`
+WHERE
+  `s`.`_f__cobertura_recursos__s0`
+GROUP BY
+  `s`.`municipio`,
+  CONCAT(
+    CASE
+      WHEN `s`.`municipio` IS NULL
+      THEN '~'
+      ELSE CONCAT(CAST(LENGTH(`s`.`municipio`) AS STRING), ':', `s`.`municipio`)
+    END,
+    CASE
+      WHEN `s`.`recurso` IS NULL
+      THEN '~'
+      ELSE CONCAT(CAST(LENGTH(`s`.`recurso`) AS STRING), ':', `s`.`recurso`)
+    END
+  )
+UNION ALL
 SELECT
   '*' AS `layout`,
   `s`.`municipio` AS `part`,
@@ -1267,7 +1513,22 @@ FROM (
     `s`.`municipio` AS `_c9_k0`,
     `s`.`recurso` AS `_c9_k1`,
     `s`.`_l0___entry` AS `_c9_entry`,
-    `s`.`_l0___status` AS `_c9_status`
+    `s`.`_l0___status` AS `_c9_status`,
+    `s`.`_f__cobertura_guia_asps__s0` AS `_u10_hit`,
+    `s`.`entidade` AS `_u10_k0`,
+    `s`.`exercicio` AS `_u10_k1`,
+    `s`.`empenho` AS `_u10_k2`,
+    `s`.`_f__cobertura_naturezas_despesa__s0` AND (
+      `s`.`_l4__found` IS NULL
+    ) AS `_u11_hit`,
+    `s`.`natureza` AS `_u11_k0`,
+    `s`.`_f__cobertura_recursos__s0`
+    AND (
+      `s`.`_l0__found` IS NULL OR COALESCE(`s`.`_l0___unconfirmed`, FALSE)
+    ) AS `_u12_hit`,
+    `s`.`municipio` AS `_u12_k0`,
+    `s`.`recurso` AS `_u12_k1`,
+    `s`.`_l0___status` AS `_u12_status`
   FROM `classified` AS `s`
   WHERE
     (
@@ -1354,6 +1615,32 @@ FROM (
         )
       )
     )
+    OR (
+      `s`.`_f__cobertura_guia_asps__s0`
+    )
+    OR (
+      `s`.`_f__cobertura_naturezas_despesa__s0` AND (
+        `s`.`_l4__found` IS NULL
+      )
+    )
+    OR (
+      `s`.`_f__cobertura_recursos__s0`
+      AND (
+        `s`.`_l0__found` IS NULL OR COALESCE(`s`.`_l0___unconfirmed`, FALSE)
+      )
+    )
 ) AS `e`
 WHERE
-  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4` OR `_e5` OR `_c6` OR `_e7` OR `_e8` OR `_c9`;
+  `_e0`
+  OR `_c1`
+  OR `_c2`
+  OR `_e3`
+  OR `_e4`
+  OR `_e5`
+  OR `_c6`
+  OR `_e7`
+  OR `_e8`
+  OR `_c9`
+  OR `_u10_hit`
+  OR `_u11_hit`
+  OR `_u12_hit`;
