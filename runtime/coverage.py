@@ -115,7 +115,15 @@ class Coverage:
     unused: bool
     sources: tuple[str, ...]
     partition_key: int | None = None  # the map's key column holding the partition (unused)
+    # the reports whose inputs it guards (compiler/kinds/coverage/plan.serves): computed when
+    # the run computes one of them
+    serves: tuple[str, ...] = ()
     at: Loc | None = None
+
+    def active(self, ctx: Any) -> bool:
+        """Whether the run computes this node: it computes a report the node serves (a
+        --select or a `when:` can leave them all out)."""
+        return any(ctx.computes(r) for r in self.serves)
 
     def new_acc(self) -> KeyedRows:
         """key_text → [records that carried it] (only what `unused` needs)."""
@@ -134,9 +142,11 @@ class Coverage:
         gap(ctx, self, key, line, m.status.get(key))
 
     def finish(self, ctx: Any, part: Any) -> None:
-        """D1303 for the entries of partition `part` no record used, when every source was
-        read (an omitted optional source would make every entry look unused)."""
-        if not self.unused or self.map is None or not set(self.sources) <= ctx.read:
+        """D1303 for the entries of partition `part` no record used, when the run computes the
+        node and read every source (an omitted optional source would make every entry look
+        unused)."""
+        if not self.unused or self.map is None or not set(self.sources) <= ctx.read \
+                or not self.active(ctx):
             return
         used = ctx.acc[self.id].get(part) or {}
         m = ctx.maps[self.map]
@@ -153,6 +163,8 @@ class Coverage:
 def gap(ctx: Any, node: Coverage, key: tuple[Any, ...], line: int, status: str | None) -> None:
     """A record (at `line` of the current input) is an item of `node` (status: the entry's,
     when it has one that is not confirmed)."""
+    if not node.active(ctx):
+        return  # the run computes none of the reports it serves (--select, when:)
     if node.map is not None and ctx.maps[node.map].failed:
         return  # its source failed as a whole: the gaps would be follow-on errors of that one
     k = (node.id, key, ctx.file)

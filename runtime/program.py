@@ -20,7 +20,6 @@ from typing import Any
 
 from runtime import bundle
 from runtime import catalog
-from runtime.coverage import Coverage
 from runtime.coverage import python_maps
 from runtime.coverage import reports as coverage_reports
 from runtime.errors import DataError
@@ -143,8 +142,6 @@ class Program:
         if select is None:
             sources |= {src for n in self.package.nodes
                         if n.id not in off and (src := getattr(n, "source", None)) is not None}
-            sources |= {src for n in self.package.nodes  # a coverage node reads several
-                        if n.id not in off and isinstance(n, Coverage) for src in n.sources}
         # a report writes from the maps it names (runtime/sheets.py): read unless every
         # ledger it sums was omitted (it has nothing to write)
         source_of = {m.id: m.source for m in self.package.maps}

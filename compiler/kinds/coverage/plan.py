@@ -9,13 +9,40 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from compiler import ir
+from compiler.scanplan import is_report
 
 if TYPE_CHECKING:
     from compiler.scanplan import Builder
+    from compiler.scanplan import ScanPlan
 
 
 def sources_of(node: ir.Coverage, ledger: str | None) -> list[ir.CoverageSource]:
     return [s for s in node.sources if s.ledger == ledger]
+
+
+def serves(plans: dict[str, ScanPlan], node: ir.Coverage) -> tuple[str, ...]:
+    """The reports whose inputs the node guards, in package order: those that look its map up
+    (in their own expressions, or through the derived fields of a ledger they read: a binding
+    of every record of it) — without a map, those that read one of its ledgers. A run
+    computes the node only when it computes one of them (runtime/coverage.Coverage.active):
+    `--select 'covid/*'` does not stop on a rubric the Receitas file alone would need."""
+    out: set[str] = set()
+    for plan in plans.values():
+        reports = [p.node.id for p in plan.parts if is_report(p.node)]
+        if node.map is None:
+            if plan.ledger.id in {s.ledger for s in node.sources}:
+                out.update(reports)
+            continue
+        for b in plan.bindings:
+            if plan.lookups[b.lookup].map.id != node.map:
+                continue
+            if not b.scope:  # a derived field: every record of the ledger
+                out.update(reports)
+            out.update(plan.parts[g.part].node.id for g in b.scope
+                       if g.what == "on" and is_report(plan.parts[g.part].node))
+    order = [n.id for plan in plans.values() for p in plan.parts
+             for n in (p.node,) if is_report(n)]
+    return tuple(sorted(out, key=order.index))
 
 
 class _CoveragePlan:

@@ -13,6 +13,7 @@ from compiler import ir
 from compiler.codegen import names
 from compiler.codegen.pyscan import Lines
 from compiler.codegen.pyscan import comment
+from compiler.kinds.coverage.plan import serves
 from compiler.kinds.coverage.plan import sources_of
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ class _CoveragePython:
         o(f"    unused={node.unused!r},")
         o(f"    sources={tuple(dict.fromkeys(s.ledger for s in node.sources))!r},")
         o(f"    partition_key={pk!r},")
+        o(f"    serves={serves(gen.plans, node)!r},")
         o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")
         o("),")
         return o.text()

@@ -2562,6 +2562,7 @@ PACKAGE = Package(
             unused=True,
             sources=('contas',),
             partition_key=0,
+            serves=(),
             at=LOC[112],
         ),
         Coverage(
@@ -2573,6 +2574,7 @@ PACKAGE = Package(
             unused=False,
             sources=('despesa', 'receita'),
             partition_key=None,
+            serves=('covid/77', 'covid/78', 'covid/79', 'covid/70', 'covid/71'),
             at=LOC[113],
         ),
         Coverage(
@@ -2584,6 +2586,7 @@ PACKAGE = Package(
             unused=False,
             sources=('despesa_movimento', 'restos_a_pagar'),
             partition_key=None,
+            serves=('despesa/execucao', 'restos/inscritos', 'restos/cancelados_acumulados', 'restos/cancelados_exercicio', 'restos/pagos_acumulados', 'restos/pagos_exercicio'),
             at=LOC[114],
         ),
         Coverage(
@@ -2595,6 +2598,7 @@ PACKAGE = Package(
             unused=False,
             sources=('despesa_movimento', 'dotacao', 'restos_a_pagar'),
             partition_key=None,
+            serves=('despesa/execucao',),
             at=LOC[115],
         ),
         Coverage(
@@ -2606,6 +2610,7 @@ PACKAGE = Package(
             unused=True,
             sources=('despesa_movimento', 'dotacao', 'restos_a_pagar', 'contas', 'receita'),
             partition_key=0,
+            serves=('covid/77', 'covid/78', 'covid/79', 'despesa/execucao', 'restos/inscritos', 'covid/70', 'covid/71', 'restos/cancelados_acumulados', 'restos/cancelados_exercicio', 'restos/pagos_acumulados', 'restos/pagos_exercicio'),
             at=LOC[116],
         ),
     ),

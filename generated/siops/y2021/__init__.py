@@ -2667,6 +2667,7 @@ PACKAGE = Package(
             unused=False,
             sources=('receita',),
             partition_key=None,
+            serves=('receita/execucao',),
             at=LOC[113],
         ),
         Coverage(
@@ -2678,6 +2679,7 @@ PACKAGE = Package(
             unused=True,
             sources=('contas',),
             partition_key=0,
+            serves=(),
             at=LOC[114],
         ),
         Coverage(
@@ -2689,6 +2691,7 @@ PACKAGE = Package(
             unused=False,
             sources=('despesa', 'receita'),
             partition_key=None,
+            serves=('covid/77', 'covid/78', 'covid/79', 'covid/70', 'covid/71', 'receita/execucao'),
             at=LOC[115],
         ),
         Coverage(
@@ -2700,6 +2703,7 @@ PACKAGE = Package(
             unused=False,
             sources=('despesa_movimento', 'restos_a_pagar'),
             partition_key=None,
+            serves=('despesa/execucao', 'restos/inscritos', 'restos/cancelados_acumulados', 'restos/cancelados_exercicio', 'restos/pagos_acumulados', 'restos/pagos_exercicio'),
             at=LOC[116],
         ),
         Coverage(
@@ -2711,6 +2715,7 @@ PACKAGE = Package(
             unused=False,
             sources=('despesa_movimento', 'dotacao', 'restos_a_pagar'),
             partition_key=None,
+            serves=('despesa/execucao',),
             at=LOC[117],
         ),
         Coverage(
@@ -2722,6 +2727,7 @@ PACKAGE = Package(
             unused=True,
             sources=('despesa_movimento', 'dotacao', 'restos_a_pagar', 'contas', 'receita'),
             partition_key=0,
+            serves=('covid/77', 'covid/78', 'covid/79', 'despesa/execucao', 'restos/inscritos', 'covid/70', 'covid/71', 'receita/execucao', 'restos/cancelados_acumulados', 'restos/cancelados_exercicio', 'restos/pagos_acumulados', 'restos/pagos_exercicio'),
             at=LOC[118],
         ),
     ),
