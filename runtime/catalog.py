@@ -389,20 +389,22 @@ def unconfirmed_allowed(map_id: str, shown: str, status: str, where: str, *, fil
 
 
 # ---------------------------------------------------------------- D13: coverage (kind `coverage`)
-def coverage_gap(node: str, item: str, where: str, *, allowed: bool, file: str,
-                 line: int) -> DataError:
+def coverage_gap(node: str, item: str, where: str, *, file: str, line: int) -> DataError:
     """D1301: a key of a coverage node's records has no confirmed entry of its map, or (no
     map) a record the node lists (`item`: what is missing, keys quoted; `where`: how many
-    records of which input, their first lines), at the first record; the run fails. D1302
-    (a warning): the same in a run given --allow-gaps."""
-    if allowed:
-        return DataError(code="D1302", severity="aviso",
-                         message=f"lacuna da cobertura '{node}': {item} ({where})", file=file,
-                         line=line, col=1, help="--allow-gaps: gerado com a lacuna; corrija a "
-                         "equivalência antes de enviar")
+    records of which input, their first lines), at the first record; the run fails."""
     return DataError(code="D1301", message=f"lacuna da cobertura '{node}': {item} ({where})",
                      file=file, line=line, col=1, help="inclua ou confirme a equivalência, ou "
                      "rode com --allow-gaps para gerar assim mesmo")
+
+
+def coverage_gap_allowed(node: str, item: str, where: str, *, file: str,
+                         line: int) -> DataError:
+    """D1302 (a warning): as D1301, in a run given --allow-gaps."""
+    return DataError(code="D1302", severity="aviso",
+                     message=f"lacuna da cobertura '{node}': {item} ({where})", file=file,
+                     line=line, col=1, help="--allow-gaps: gerado com a lacuna; corrija a "
+                     "equivalência antes de enviar")
 
 
 def coverage_unused(node: str, map_id: str, shown: str, *, file: str, line: int) -> DataError:

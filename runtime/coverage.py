@@ -99,8 +99,10 @@ class Gap:
         if node.severity == "warning":
             return catalog.coverage_listed(node.id, item, where, file=self.file,
                                            line=self.lines[0])
-        return catalog.coverage_gap(node.id, item, where, allowed=allowed, file=self.file,
-                                    line=self.lines[0])
+        if allowed:
+            return catalog.coverage_gap_allowed(node.id, item, where, file=self.file,
+                                                line=self.lines[0])
+        return catalog.coverage_gap(node.id, item, where, file=self.file, line=self.lines[0])
 
 
 @dataclass(frozen=True, slots=True)
