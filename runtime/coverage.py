@@ -25,6 +25,7 @@ in a ledger cell cannot split or forge a line of the listing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,28 +42,16 @@ _FIRST_LINES = 3  # as D0201 and D0802: the first lines of the records of an ite
 
 
 def quoted(value: Any) -> str:
-    """A key value in a message: an int as its digits, null as `nulo`, a text between double
-    quotes with `\\`, `"` and every character that is not printable (line breaks, U+2028,
-    controls) escaped — so one item is one line whatever the ledger holds."""
+    """A key value in a message: an int as its digits, null as `nulo`, a text as a JSON
+    string literal whose printable characters stay as they are (accents, `;`) and whose `\\`,
+    `"` and non-printable ones (line breaks, U+2028, controls) are escaped — so one item is
+    one line whatever the ledger holds, and `json.loads` gives the value back."""
     if value is None:
         return "nulo"
     if not isinstance(value, str):
         return str(value)
-    out = []
-    for ch in value:
-        if ch in '\\"':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif not ch.isprintable():
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
+    return '"' + "".join(ch if ch.isprintable() and ch not in '\\"' else
+                         json.dumps(ch)[1:-1] for ch in value) + '"'
 
 
 def key_text(key: tuple[Any, ...]) -> str:
