@@ -172,9 +172,9 @@ def test_a_file_set_that_loses_records_fails_its_reconciliation(tmp_path: Path) 
     README) are empenhado and liquidado, not pago."""
     import shutil
 
+    import runtime
     from compiler import compile_package
     from compiler.writer import write_tree
-    import runtime
     from runtime.errors import RunFailed
 
     specs = tmp_path / "specs" / "siops"

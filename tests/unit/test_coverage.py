@@ -309,3 +309,16 @@ def test_hostile_keys_are_quoted_and_the_same_on_both_back_ends(
     assert keys("D1303") == unused   # in the order of the entries
     gaps = [msg for c, _, msg in got["python"] if c == "D1302"]
     assert all(f"recurso={quoted(k)} " in msg for k, msg in zip(missing, gaps, strict=True))
+
+
+def test_explain_stops_on_a_gap_unless_allowed(program: runtime.Program, project: Path) -> None:
+    """apura explain re-runs the layout (a --select): the recursos coverage serves it (its
+    rule looks eq up), so a gap stops it too; allow_gaps lets the memória de cálculo through.
+    Row 1 of município 1 takes recurso 100 (siops 001): 1,00 (line 2)."""
+    with pytest.raises(RunFailed) as failed:
+        program.explain(_inputs(project), {"ano": 1}, "soma", "1", "1", "V0",
+                        allow_unconfirmed=True)
+    assert [e.code for e in failed.value.errors] == ["D1301", "D1301"]
+    exp = program.explain(_inputs(project), {"ano": 1}, "soma", "1", "1", "V0",
+                          allow_unconfirmed=True, allow_gaps=True)
+    assert exp.value == Decimal("1.00") and [r.line for r in exp.records] == [2]
