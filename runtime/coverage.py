@@ -117,7 +117,8 @@ class Coverage:
         return any(ctx.computes(r) for r in self.serves)
 
     def new_acc(self) -> KeyedRows:
-        """key_text → [records that carried it] (only what `unused` needs)."""
+        """key → [records that carried it] (only what `unused` needs): the key tuple in the
+        Python scan, its key_text from the SQL aggregate."""
         return KeyedRows((0,))
 
     def see(self, ctx: Any, key: tuple[Any, ...], line: int) -> None:
@@ -139,7 +140,8 @@ class Coverage:
         if not self.unused or self.map is None or not set(self.sources) <= ctx.read \
                 or not self.active(ctx):
             return
-        used = ctx.acc[self.id].get(part) or {}
+        # the Python scan keys the accumulator by the key tuple, the SQL aggregate by its text
+        used = {k if isinstance(k, str) else key_text(k) for k in ctx.acc[self.id].get(part) or {}}
         m = ctx.maps[self.map]
         entries = sorted((line, key) for key, line in m.lines.items())
         for line, key in entries:

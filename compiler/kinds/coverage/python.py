@@ -34,6 +34,8 @@ class _CoverageScan:
         var = f"_cov_{names.ident(node.id)}"
         if all(name != var for name, _ in w.px.hoisted):
             w.px.hoisted.append((var, f"ctx.package.node({node.id!r})"))
+            if node.map is not None:  # the confirmed entries (Coverage.see tests them too)
+                w.px.hoisted.append((f"{var}_e", f"ctx.maps[{node.map!r}].entries"))
         for s in sources_of(node, self.ledger):
             pid = f"{self.pid}/source/{s.index}"
             if s.filter is not None:
@@ -45,14 +47,17 @@ class _CoverageScan:
             out(f"#   chave: {comment(', '.join(s.keys_text), 80)}")
             keys = [w.expr(k) for k in s.keys]
             out(f"_ck = ({''.join(f'{k}, ' for k in keys).rstrip()})")
-            if node.unused:
-                w.gen.uses_import("from runtime.coverage import key_text")
+            if node.unused:  # by the key tuple (SQL: its key_text; Coverage.finish reads both)
                 acc = w.acc(node.id)
                 out(f"_a = {acc}.get({w.part})")
                 out("if _a is None:")
                 out(f"    _a = {acc}[{w.part}] = ctx.new_rows({node.id!r})")
-                out("_a[key_text(_ck)][0] += 1")
-            out(f"{var}.see(ctx, _ck, _line)")
+                out("_a[_ck][0] += 1")
+            if node.map is not None:  # the common case, a confirmed entry, costs a lookup
+                out(f"if _ck not in {var}_e:")
+                out(f"    {var}.see(ctx, _ck, _line)")
+            else:
+                out(f"{var}.see(ctx, _ck, _line)")
             w.end()
             if s.filter is not None:
                 w.close()

@@ -92,11 +92,12 @@ class _CoverageScan:
     def accumulator(self) -> Accumulator:
         return Accumulator(node_id=self.node.id, rows=0, columns=("key", "int"))
 
-    def _key_text(self, g: ScanGen, s: ir.CoverageSource) -> exp.Expr:
-        """runtime/coverage.key_text in SQL: `<length>:<text>` per value, `~` for null."""
+    def _key_text(self, s: ir.CoverageSource) -> exp.Expr:
+        """runtime/coverage.key_text in SQL, over the grouped keys `_k<j>`: `<length>:<text>`
+        per value, `~` for null."""
         pieces: list[exp.Expr] = []
-        for k in s.keys:
-            x = g.sx(k)
+        for j, k in enumerate(s.keys):
+            x = col(f"_k{j}", "u")
             text = x if k.type.base == "str" else cast(x, "VARCHAR")
             length = cast(exp.Length(this=text.copy()), "VARCHAR")
             pieces.append(exp.Case(
@@ -113,23 +114,29 @@ class _CoverageScan:
         return q
 
     def _aggregate(self, g: ScanGen, s: ir.CoverageSource, width: int) -> exp.Select:
+        """The keys used, grouped as they are (then written as text: one text per key, not
+        per record), and how many records carried each."""
         part_field = g.pkg.partition
         part = col(part_field, "s") if part_field else exp.Null()
-        key = self._key_text(g, s)
-        values: list[exp.Expr] = [
-            exp.alias_(key, "v0", quoted=True),
-            exp.alias_(cast(exp.Count(this=exp.Star()), "VARCHAR"), "v1", quoted=True)]
-        for k in range(2, width):
-            values.append(exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True))
+        keys = [exp.alias_(g.sx(k), f"_k{j}", quoted=True) for j, k in enumerate(s.keys)]
         # the keys used count only for `unused`: without it, no row
         used: exp.Expr = col(self._f(s), "s") if self.node.unused else _false()
-        q = exp.select(exp.alias_(exp.Literal.string(self.node.id), "layout", quoted=True),
-                       exp.alias_(part, "part", quoted=True),
-                       exp.alias_(exp.Null(), "row", quoted=True), *values) \
+        inner = exp.select(exp.alias_(part, "_p", quoted=True), *keys,
+                           exp.alias_(exp.Count(this=exp.Star()), "_n", quoted=True)) \
             .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
                               quoted=True)) \
             .where(used) \
-            .group_by(*([part.copy()] if part_field else []), key.copy())
+            .group_by(*([part.copy()] if part_field else []),
+                      *[g.sx(k) for k in s.keys])
+        values: list[exp.Expr] = [
+            exp.alias_(self._key_text(s), "v0", quoted=True),
+            exp.alias_(cast(col("_n", "u"), "VARCHAR"), "v1", quoted=True)]
+        for k in range(2, width):
+            values.append(exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True))
+        q = exp.select(exp.alias_(exp.Literal.string(self.node.id), "layout", quoted=True),
+                       exp.alias_(col("_p", "u"), "part", quoted=True),
+                       exp.alias_(exp.Null(), "row", quoted=True), *values) \
+            .from_(exp.alias_(exp.Subquery(this=inner), "u", quoted=True))
         q.add_comments([f" {sql_comment(f'{g.pkg.id}/{self.node.id}/source/{s.index}')} "
                         "chaves usadas "])
         return q

@@ -117,7 +117,6 @@ from runtime.model import Value
 from runtime.checks import Assertion
 from runtime.checks import Check
 from runtime.coverage import Coverage
-from runtime.coverage import key_text
 from runtime.sheets import Sheets
 from runtime.values import D
 
@@ -472,7 +471,9 @@ def scan_contas(rows, ctx):
     _trace = ctx.trace
     _k0 = o.fim_bimestre(p_exercicio, p_bimestre)
     _cov_cobertura_contas = ctx.package.node('cobertura/contas')
+    _cov_cobertura_contas_e = ctx.maps['equivalencia_conta'].entries
     _cov_cobertura_recursos = ctx.package.node('cobertura/recursos')
+    _cov_cobertura_recursos_e = ctx.maps['equivalencia'].entries
     _reached = 0
     for f_municipio, f_entidade, f_exercicio, f_data, f_conta, f_recurso, f_saldo, _line in rows:
         # specs/siops/contas.yaml:24:16  siops/contas/derived/no_bimestre
@@ -486,8 +487,9 @@ def scan_contas(rows, ctx):
             _a = A_cobertura_contas.get(f_municipio)
             if _a is None:
                 _a = A_cobertura_contas[f_municipio] = ctx.new_rows('cobertura/contas')
-            _a[key_text(_ck)][0] += 1
-            _cov_cobertura_contas.see(ctx, _ck, _line)
+            _a[_ck][0] += 1
+            if _ck not in _cov_cobertura_contas_e:
+                _cov_cobertura_contas.see(ctx, _ck, _line)
         # specs/siops/cobertura_recursos.yaml:23:13  siops/cobertura/recursos/source/3/filter
         #   no_bimestre
         if d_no_bimestre:
@@ -496,8 +498,9 @@ def scan_contas(rows, ctx):
             _a = A_cobertura_recursos.get(f_municipio)
             if _a is None:
                 _a = A_cobertura_recursos[f_municipio] = ctx.new_rows('cobertura/recursos')
-            _a[key_text(_ck)][0] += 1
-            _cov_cobertura_recursos.see(ctx, _ck, _line)
+            _a[_ck][0] += 1
+            if _ck not in _cov_cobertura_recursos_e:
+                _cov_cobertura_recursos.see(ctx, _ck, _line)
     ctx.reached['contas'] = _reached
 
 
@@ -823,7 +826,9 @@ def scan_despesa_movimento(rows, ctx):
     _k2 = (p_bimestre == 6)
     _cov_cobertura_guia_asps = ctx.package.node('cobertura/guia_asps')
     _cov_cobertura_naturezas_despesa = ctx.package.node('cobertura/naturezas_despesa')
+    _cov_cobertura_naturezas_despesa_e = ctx.maps['natureza_despesa'].entries
     _cov_cobertura_recursos = ctx.package.node('cobertura/recursos')
+    _cov_cobertura_recursos_e = ctx.maps['equivalencia'].entries
     _used = ctx.used_pending
     _reached = 0
     for (
@@ -950,7 +955,8 @@ def scan_despesa_movimento(rows, ctx):
             if (d_no_periodo and (f_funcao == 10) and f_saude):
                 #   chave: natureza
                 _ck = (f_natureza,)
-                _cov_cobertura_naturezas_despesa.see(ctx, _ck, _line)
+                if _ck not in _cov_cobertura_naturezas_despesa_e:
+                    _cov_cobertura_naturezas_despesa.see(ctx, _ck, _line)
             # specs/siops/cobertura_recursos.yaml:14:13  siops/cobertura/recursos/source/0/filter
             #   no_periodo and funcao == 10
             if (d_no_periodo and (f_funcao == 10)):
@@ -959,8 +965,9 @@ def scan_despesa_movimento(rows, ctx):
                 _a = A_cobertura_recursos.get(f_municipio)
                 if _a is None:
                     _a = A_cobertura_recursos[f_municipio] = ctx.new_rows('cobertura/recursos')
-                _a[key_text(_ck)][0] += 1
-                _cov_cobertura_recursos.see(ctx, _ck, _line)
+                _a[_ck][0] += 1
+                if _ck not in _cov_cobertura_recursos_e:
+                    _cov_cobertura_recursos.see(ctx, _ck, _line)
         except SkipRecord:
             _used.clear()
             continue
@@ -997,7 +1004,9 @@ def scan_dotacao(rows, ctx):
     _k2 = (p_exercicio + 1)
     _k3 = (p_bimestre == 6)
     _cov_cobertura_naturezas_despesa = ctx.package.node('cobertura/naturezas_despesa')
+    _cov_cobertura_naturezas_despesa_e = ctx.maps['natureza_despesa'].entries
     _cov_cobertura_recursos = ctx.package.node('cobertura/recursos')
+    _cov_cobertura_recursos_e = ctx.maps['equivalencia'].entries
     _used = ctx.used_pending
     _reached = 0
     for (
@@ -1077,7 +1086,8 @@ def scan_dotacao(rows, ctx):
             if ((f_funcao == 10) and f_saude and (d_no_periodo or (d_orcada and _k3))):
                 #   chave: natureza
                 _ck = (f_natureza,)
-                _cov_cobertura_naturezas_despesa.see(ctx, _ck, _line)
+                if _ck not in _cov_cobertura_naturezas_despesa_e:
+                    _cov_cobertura_naturezas_despesa.see(ctx, _ck, _line)
             # specs/siops/cobertura_recursos.yaml:17:13  siops/cobertura/recursos/source/1/filter
             #   funcao == 10 and (no_periodo or orcada and $bimestre == 6)
             if ((f_funcao == 10) and (d_no_periodo or (d_orcada and _k3))):
@@ -1086,8 +1096,9 @@ def scan_dotacao(rows, ctx):
                 _a = A_cobertura_recursos.get(f_municipio)
                 if _a is None:
                     _a = A_cobertura_recursos[f_municipio] = ctx.new_rows('cobertura/recursos')
-                _a[key_text(_ck)][0] += 1
-                _cov_cobertura_recursos.see(ctx, _ck, _line)
+                _a[_ck][0] += 1
+                if _ck not in _cov_cobertura_recursos_e:
+                    _cov_cobertura_recursos.see(ctx, _ck, _line)
         except SkipRecord:
             _used.clear()
             continue
@@ -1124,8 +1135,10 @@ def scan_receita(rows, ctx):
     _k2 = (p_exercicio + 1)
     _k3 = (p_bimestre == 6)
     _cov_cobertura_rubricas_receita = ctx.package.node('cobertura/rubricas_receita')
+    _cov_cobertura_rubricas_receita_e = ctx.maps['natureza_receita'].entries
     _cov_cobertura_covid_duplicado = ctx.package.node('cobertura/covid_duplicado')
     _cov_cobertura_recursos = ctx.package.node('cobertura/recursos')
+    _cov_cobertura_recursos_e = ctx.maps['equivalencia'].entries
     _used = ctx.used_pending
     _reached = 0
     for (
@@ -1296,7 +1309,8 @@ def scan_receita(rows, ctx):
             if (d_no_periodo or ((f_exercicio == _k2) and _k3)):
                 #   chave: coalesce(rubrica_principal, rubrica)
                 _ck = (o.coalesce(f_rubrica_principal, f_rubrica),)
-                _cov_cobertura_rubricas_receita.see(ctx, _ck, _line)
+                if _ck not in _cov_cobertura_rubricas_receita_e:
+                    _cov_cobertura_rubricas_receita.see(ctx, _ck, _line)
             # specs/siops/cobertura_covid.yaml:16:13  siops/cobertura/covid_duplicado/source/1/filter
             #   covid and lookup(equivalencia, municipio, recurso).covid
             if (f_covid and _l0[1]):
@@ -1311,8 +1325,9 @@ def scan_receita(rows, ctx):
                 _a = A_cobertura_recursos.get(f_municipio)
                 if _a is None:
                     _a = A_cobertura_recursos[f_municipio] = ctx.new_rows('cobertura/recursos')
-                _a[key_text(_ck)][0] += 1
-                _cov_cobertura_recursos.see(ctx, _ck, _line)
+                _a[_ck][0] += 1
+                if _ck not in _cov_cobertura_recursos_e:
+                    _cov_cobertura_recursos.see(ctx, _ck, _line)
         except SkipRecord:
             _used.clear()
             continue
@@ -1355,7 +1370,9 @@ def scan_restos_a_pagar(rows, ctx):
     _k6 = (p_exercicio - 5)
     _cov_cobertura_guia_asps = ctx.package.node('cobertura/guia_asps')
     _cov_cobertura_naturezas_despesa = ctx.package.node('cobertura/naturezas_despesa')
+    _cov_cobertura_naturezas_despesa_e = ctx.maps['natureza_despesa'].entries
     _cov_cobertura_recursos = ctx.package.node('cobertura/recursos')
+    _cov_cobertura_recursos_e = ctx.maps['equivalencia'].entries
     _used = ctx.used_pending
     _reached = 0
     for (
@@ -1659,7 +1676,8 @@ def scan_restos_a_pagar(rows, ctx):
             if o.and3(d_ate_o_periodo, (f_exercicio_origem < p_exercicio), (f_funcao == 10), f_saude):
                 #   chave: natureza
                 _ck = (f_natureza,)
-                _cov_cobertura_naturezas_despesa.see(ctx, _ck, _line)
+                if _ck not in _cov_cobertura_naturezas_despesa_e:
+                    _cov_cobertura_naturezas_despesa.see(ctx, _ck, _line)
             # specs/siops/cobertura_recursos.yaml:20:13  siops/cobertura/recursos/source/2/filter
             #   ate_o_periodo and exercicio_origem < $exercicio and funcao == 10
             if o.and3(d_ate_o_periodo, (f_exercicio_origem < p_exercicio), (f_funcao == 10)):
@@ -1668,8 +1686,9 @@ def scan_restos_a_pagar(rows, ctx):
                 _a = A_cobertura_recursos.get(f_municipio)
                 if _a is None:
                     _a = A_cobertura_recursos[f_municipio] = ctx.new_rows('cobertura/recursos')
-                _a[key_text(_ck)][0] += 1
-                _cov_cobertura_recursos.see(ctx, _ck, _line)
+                _a[_ck][0] += 1
+                if _ck not in _cov_cobertura_recursos_e:
+                    _cov_cobertura_recursos.see(ctx, _ck, _line)
         except SkipRecord:
             _used.clear()
             continue

@@ -866,66 +866,68 @@ UNION ALL
 /* siops/cobertura/naturezas_despesa/source/1 chaves usadas */
 SELECT
   'cobertura/naturezas_despesa' AS "layout",
-  "s"."municipio" AS "part",
+  "u"."_p" AS "part",
   NULL AS "row",
   CASE
-    WHEN "s"."natureza" IS NULL
+    WHEN "u"."_k0" IS NULL
     THEN '~'
-    ELSE CAST(LENGTH("s"."natureza") AS TEXT) || ':' || "s"."natureza"
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
   END AS "v0",
-  CAST(COUNT(*) AS TEXT) AS "v1",
+  CAST("u"."_n" AS TEXT) AS "v1",
   CAST(NULL AS TEXT) AS "v2",
   CAST(NULL AS TEXT) AS "v3",
   CAST(NULL AS TEXT) AS "v4",
   CAST(NULL AS TEXT) AS "v5",
   CAST(NULL AS TEXT) AS "v6",
   CAST(NULL AS TEXT) AS "v7"
-FROM "classified" AS "s"
-WHERE
-  FALSE
-GROUP BY
-  "s"."municipio",
-  CASE
-    WHEN "s"."natureza" IS NULL
-    THEN '~'
-    ELSE CAST(LENGTH("s"."natureza") AS TEXT) || ':' || "s"."natureza"
-  END
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."natureza" AS "_k0",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    FALSE
+  GROUP BY
+    "s"."municipio",
+    "s"."natureza"
+) AS "u"
 UNION ALL
 /* siops/cobertura/recursos/source/1 chaves usadas */
 SELECT
   'cobertura/recursos' AS "layout",
-  "s"."municipio" AS "part",
+  "u"."_p" AS "part",
   NULL AS "row",
   CASE
-    WHEN "s"."municipio" IS NULL
+    WHEN "u"."_k0" IS NULL
     THEN '~'
-    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
   END || CASE
-    WHEN "s"."recurso" IS NULL
+    WHEN "u"."_k1" IS NULL
     THEN '~'
-    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+    ELSE CAST(LENGTH("u"."_k1") AS TEXT) || ':' || "u"."_k1"
   END AS "v0",
-  CAST(COUNT(*) AS TEXT) AS "v1",
+  CAST("u"."_n" AS TEXT) AS "v1",
   CAST(NULL AS TEXT) AS "v2",
   CAST(NULL AS TEXT) AS "v3",
   CAST(NULL AS TEXT) AS "v4",
   CAST(NULL AS TEXT) AS "v5",
   CAST(NULL AS TEXT) AS "v6",
   CAST(NULL AS TEXT) AS "v7"
-FROM "classified" AS "s"
-WHERE
-  "s"."_f__cobertura_recursos__s1"
-GROUP BY
-  "s"."municipio",
-  CASE
-    WHEN "s"."municipio" IS NULL
-    THEN '~'
-    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
-  END || CASE
-    WHEN "s"."recurso" IS NULL
-    THEN '~'
-    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
-  END
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."municipio" AS "_k0",
+    "s"."recurso" AS "_k1",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    "s"."_f__cobertura_recursos__s1"
+  GROUP BY
+    "s"."municipio",
+    "s"."municipio",
+    "s"."recurso"
+) AS "u"
 UNION ALL
 SELECT
   '*' AS "layout",

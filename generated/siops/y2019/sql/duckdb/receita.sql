@@ -621,62 +621,62 @@ UNION ALL
 /* siops/cobertura/covid_duplicado/source/1 chaves usadas */
 SELECT
   'cobertura/covid_duplicado' AS "layout",
-  "s"."municipio" AS "part",
+  "u"."_p" AS "part",
   NULL AS "row",
   CASE
-    WHEN "s"."municipio" IS NULL
+    WHEN "u"."_k0" IS NULL
     THEN '~'
-    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
   END || CASE
-    WHEN "s"."recurso" IS NULL
+    WHEN "u"."_k1" IS NULL
     THEN '~'
-    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+    ELSE CAST(LENGTH("u"."_k1") AS TEXT) || ':' || "u"."_k1"
   END AS "v0",
-  CAST(COUNT(*) AS TEXT) AS "v1"
-FROM "classified" AS "s"
-WHERE
-  FALSE
-GROUP BY
-  "s"."municipio",
-  CASE
-    WHEN "s"."municipio" IS NULL
-    THEN '~'
-    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
-  END || CASE
-    WHEN "s"."recurso" IS NULL
-    THEN '~'
-    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
-  END
+  CAST("u"."_n" AS TEXT) AS "v1"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."municipio" AS "_k0",
+    "s"."recurso" AS "_k1",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    FALSE
+  GROUP BY
+    "s"."municipio",
+    "s"."municipio",
+    "s"."recurso"
+) AS "u"
 UNION ALL
 /* siops/cobertura/recursos/source/4 chaves usadas */
 SELECT
   'cobertura/recursos' AS "layout",
-  "s"."municipio" AS "part",
+  "u"."_p" AS "part",
   NULL AS "row",
   CASE
-    WHEN "s"."municipio" IS NULL
+    WHEN "u"."_k0" IS NULL
     THEN '~'
-    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
   END || CASE
-    WHEN "s"."recurso" IS NULL
+    WHEN "u"."_k1" IS NULL
     THEN '~'
-    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+    ELSE CAST(LENGTH("u"."_k1") AS TEXT) || ':' || "u"."_k1"
   END AS "v0",
-  CAST(COUNT(*) AS TEXT) AS "v1"
-FROM "classified" AS "s"
-WHERE
-  "s"."_f__cobertura_recursos__s4"
-GROUP BY
-  "s"."municipio",
-  CASE
-    WHEN "s"."municipio" IS NULL
-    THEN '~'
-    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
-  END || CASE
-    WHEN "s"."recurso" IS NULL
-    THEN '~'
-    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
-  END
+  CAST("u"."_n" AS TEXT) AS "v1"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."municipio" AS "_k0",
+    "s"."recurso" AS "_k1",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    "s"."_f__cobertura_recursos__s4"
+  GROUP BY
+    "s"."municipio",
+    "s"."municipio",
+    "s"."recurso"
+) AS "u"
 UNION ALL
 SELECT
   '*' AS "layout",

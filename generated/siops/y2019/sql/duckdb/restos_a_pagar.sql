@@ -2142,22 +2142,22 @@ UNION ALL
 /* siops/cobertura/guia_asps/source/1 chaves usadas */
 SELECT
   'cobertura/guia_asps' AS "layout",
-  "s"."municipio" AS "part",
+  "u"."_p" AS "part",
   NULL AS "row",
   CASE
-    WHEN "s"."entidade" IS NULL
+    WHEN "u"."_k0" IS NULL
     THEN '~'
-    ELSE CAST(LENGTH("s"."entidade") AS TEXT) || ':' || "s"."entidade"
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
   END || CASE
-    WHEN CAST("s"."exercicio_origem" AS TEXT) IS NULL
+    WHEN CAST("u"."_k1" AS TEXT) IS NULL
     THEN '~'
-    ELSE CAST(LENGTH(CAST("s"."exercicio_origem" AS TEXT)) AS TEXT) || ':' || CAST("s"."exercicio_origem" AS TEXT)
+    ELSE CAST(LENGTH(CAST("u"."_k1" AS TEXT)) AS TEXT) || ':' || CAST("u"."_k1" AS TEXT)
   END || CASE
-    WHEN "s"."empenho" IS NULL
+    WHEN "u"."_k2" IS NULL
     THEN '~'
-    ELSE CAST(LENGTH("s"."empenho") AS TEXT) || ':' || "s"."empenho"
+    ELSE CAST(LENGTH("u"."_k2") AS TEXT) || ':' || "u"."_k2"
   END AS "v0",
-  CAST(COUNT(*) AS TEXT) AS "v1",
+  CAST("u"."_n" AS TEXT) AS "v1",
   CAST(NULL AS TEXT) AS "v2",
   CAST(NULL AS TEXT) AS "v3",
   CAST(NULL AS TEXT) AS "v4",
@@ -2169,36 +2169,34 @@ SELECT
   CAST(NULL AS TEXT) AS "v10",
   CAST(NULL AS TEXT) AS "v11",
   CAST(NULL AS TEXT) AS "v12"
-FROM "classified" AS "s"
-WHERE
-  FALSE
-GROUP BY
-  "s"."municipio",
-  CASE
-    WHEN "s"."entidade" IS NULL
-    THEN '~'
-    ELSE CAST(LENGTH("s"."entidade") AS TEXT) || ':' || "s"."entidade"
-  END || CASE
-    WHEN CAST("s"."exercicio_origem" AS TEXT) IS NULL
-    THEN '~'
-    ELSE CAST(LENGTH(CAST("s"."exercicio_origem" AS TEXT)) AS TEXT) || ':' || CAST("s"."exercicio_origem" AS TEXT)
-  END || CASE
-    WHEN "s"."empenho" IS NULL
-    THEN '~'
-    ELSE CAST(LENGTH("s"."empenho") AS TEXT) || ':' || "s"."empenho"
-  END
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."entidade" AS "_k0",
+    "s"."exercicio_origem" AS "_k1",
+    "s"."empenho" AS "_k2",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    FALSE
+  GROUP BY
+    "s"."municipio",
+    "s"."entidade",
+    "s"."exercicio_origem",
+    "s"."empenho"
+) AS "u"
 UNION ALL
 /* siops/cobertura/naturezas_despesa/source/2 chaves usadas */
 SELECT
   'cobertura/naturezas_despesa' AS "layout",
-  "s"."municipio" AS "part",
+  "u"."_p" AS "part",
   NULL AS "row",
   CASE
-    WHEN "s"."natureza" IS NULL
+    WHEN "u"."_k0" IS NULL
     THEN '~'
-    ELSE CAST(LENGTH("s"."natureza") AS TEXT) || ':' || "s"."natureza"
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
   END AS "v0",
-  CAST(COUNT(*) AS TEXT) AS "v1",
+  CAST("u"."_n" AS TEXT) AS "v1",
   CAST(NULL AS TEXT) AS "v2",
   CAST(NULL AS TEXT) AS "v3",
   CAST(NULL AS TEXT) AS "v4",
@@ -2210,32 +2208,34 @@ SELECT
   CAST(NULL AS TEXT) AS "v10",
   CAST(NULL AS TEXT) AS "v11",
   CAST(NULL AS TEXT) AS "v12"
-FROM "classified" AS "s"
-WHERE
-  FALSE
-GROUP BY
-  "s"."municipio",
-  CASE
-    WHEN "s"."natureza" IS NULL
-    THEN '~'
-    ELSE CAST(LENGTH("s"."natureza") AS TEXT) || ':' || "s"."natureza"
-  END
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."natureza" AS "_k0",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    FALSE
+  GROUP BY
+    "s"."municipio",
+    "s"."natureza"
+) AS "u"
 UNION ALL
 /* siops/cobertura/recursos/source/2 chaves usadas */
 SELECT
   'cobertura/recursos' AS "layout",
-  "s"."municipio" AS "part",
+  "u"."_p" AS "part",
   NULL AS "row",
   CASE
-    WHEN "s"."municipio" IS NULL
+    WHEN "u"."_k0" IS NULL
     THEN '~'
-    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
   END || CASE
-    WHEN "s"."recurso" IS NULL
+    WHEN "u"."_k1" IS NULL
     THEN '~'
-    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+    ELSE CAST(LENGTH("u"."_k1") AS TEXT) || ':' || "u"."_k1"
   END AS "v0",
-  CAST(COUNT(*) AS TEXT) AS "v1",
+  CAST("u"."_n" AS TEXT) AS "v1",
   CAST(NULL AS TEXT) AS "v2",
   CAST(NULL AS TEXT) AS "v3",
   CAST(NULL AS TEXT) AS "v4",
@@ -2247,20 +2247,20 @@ SELECT
   CAST(NULL AS TEXT) AS "v10",
   CAST(NULL AS TEXT) AS "v11",
   CAST(NULL AS TEXT) AS "v12"
-FROM "classified" AS "s"
-WHERE
-  "s"."_f__cobertura_recursos__s2"
-GROUP BY
-  "s"."municipio",
-  CASE
-    WHEN "s"."municipio" IS NULL
-    THEN '~'
-    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
-  END || CASE
-    WHEN "s"."recurso" IS NULL
-    THEN '~'
-    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
-  END
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."municipio" AS "_k0",
+    "s"."recurso" AS "_k1",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    "s"."_f__cobertura_recursos__s2"
+  GROUP BY
+    "s"."municipio",
+    "s"."municipio",
+    "s"."recurso"
+) AS "u"
 UNION ALL
 SELECT
   '*' AS "layout",

@@ -992,21 +992,21 @@ UNION ALL
 /* siops/cobertura/covid_duplicado/source/0 chaves usadas */
 SELECT
   'cobertura/covid_duplicado' AS `layout`,
-  `s`.`municipio` AS `part`,
+  `u`.`_p` AS `part`,
   NULL AS `row`,
   CONCAT(
     CASE
-      WHEN `s`.`municipio` IS NULL
+      WHEN `u`.`_k0` IS NULL
       THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`municipio`) AS STRING), ':', `s`.`municipio`)
+      ELSE CONCAT(CAST(LENGTH(`u`.`_k0`) AS STRING), ':', `u`.`_k0`)
     END,
     CASE
-      WHEN `s`.`recurso` IS NULL
+      WHEN `u`.`_k1` IS NULL
       THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`recurso`) AS STRING), ':', `s`.`recurso`)
+      ELSE CONCAT(CAST(LENGTH(`u`.`_k1`) AS STRING), ':', `u`.`_k1`)
     END
   ) AS `v0`,
-  CAST(COUNT(*) AS STRING) AS `v1`,
+  CAST(`u`.`_n` AS STRING) AS `v1`,
   CAST(NULL AS STRING) AS `v2`,
   CAST(NULL AS STRING) AS `v3`,
   CAST(NULL AS STRING) AS `v4`,
@@ -1015,23 +1015,20 @@ SELECT
   CAST(NULL AS STRING) AS `v7`,
   CAST(NULL AS STRING) AS `v8`,
   CAST(NULL AS STRING) AS `v9`
-FROM `classified` AS `s`
-WHERE
-  FALSE
-GROUP BY
-  `s`.`municipio`,
-  CONCAT(
-    CASE
-      WHEN `s`.`municipio` IS NULL
-      THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`municipio`) AS STRING), ':', `s`.`municipio`)
-    END,
-    CASE
-      WHEN `s`.`recurso` IS NULL
-      THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`recurso`) AS STRING), ':', `s`.`recurso`)
-    END
-  )
+FROM (
+  SELECT
+    `s`.`municipio` AS `_p`,
+    `s`.`municipio` AS `_k0`,
+    `s`.`recurso` AS `_k1`,
+    COUNT(*) AS `_n`
+  FROM `classified` AS `s`
+  WHERE
+    FALSE
+  GROUP BY
+    `s`.`municipio`,
+    `s`.`municipio`,
+    `s`.`recurso`
+) AS `u`
 UNION ALL
 SELECT
   '*' AS `layout`,

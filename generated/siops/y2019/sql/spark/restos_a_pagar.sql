@@ -2140,30 +2140,26 @@ UNION ALL
 /* siops/cobertura/guia_asps/source/1 chaves usadas */
 SELECT
   'cobertura/guia_asps' AS `layout`,
-  `s`.`municipio` AS `part`,
+  `u`.`_p` AS `part`,
   NULL AS `row`,
   CONCAT(
     CASE
-      WHEN `s`.`entidade` IS NULL
+      WHEN `u`.`_k0` IS NULL
       THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`entidade`) AS STRING), ':', `s`.`entidade`)
+      ELSE CONCAT(CAST(LENGTH(`u`.`_k0`) AS STRING), ':', `u`.`_k0`)
     END,
     CASE
-      WHEN CAST(`s`.`exercicio_origem` AS STRING) IS NULL
+      WHEN CAST(`u`.`_k1` AS STRING) IS NULL
       THEN '~'
-      ELSE CONCAT(
-        CAST(LENGTH(CAST(`s`.`exercicio_origem` AS STRING)) AS STRING),
-        ':',
-        CAST(`s`.`exercicio_origem` AS STRING)
-      )
+      ELSE CONCAT(CAST(LENGTH(CAST(`u`.`_k1` AS STRING)) AS STRING), ':', CAST(`u`.`_k1` AS STRING))
     END,
     CASE
-      WHEN `s`.`empenho` IS NULL
+      WHEN `u`.`_k2` IS NULL
       THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`empenho`) AS STRING), ':', `s`.`empenho`)
+      ELSE CONCAT(CAST(LENGTH(`u`.`_k2`) AS STRING), ':', `u`.`_k2`)
     END
   ) AS `v0`,
-  CAST(COUNT(*) AS STRING) AS `v1`,
+  CAST(`u`.`_n` AS STRING) AS `v1`,
   CAST(NULL AS STRING) AS `v2`,
   CAST(NULL AS STRING) AS `v3`,
   CAST(NULL AS STRING) AS `v4`,
@@ -2175,44 +2171,34 @@ SELECT
   CAST(NULL AS STRING) AS `v10`,
   CAST(NULL AS STRING) AS `v11`,
   CAST(NULL AS STRING) AS `v12`
-FROM `classified` AS `s`
-WHERE
-  FALSE
-GROUP BY
-  `s`.`municipio`,
-  CONCAT(
-    CASE
-      WHEN `s`.`entidade` IS NULL
-      THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`entidade`) AS STRING), ':', `s`.`entidade`)
-    END,
-    CASE
-      WHEN CAST(`s`.`exercicio_origem` AS STRING) IS NULL
-      THEN '~'
-      ELSE CONCAT(
-        CAST(LENGTH(CAST(`s`.`exercicio_origem` AS STRING)) AS STRING),
-        ':',
-        CAST(`s`.`exercicio_origem` AS STRING)
-      )
-    END,
-    CASE
-      WHEN `s`.`empenho` IS NULL
-      THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`empenho`) AS STRING), ':', `s`.`empenho`)
-    END
-  )
+FROM (
+  SELECT
+    `s`.`municipio` AS `_p`,
+    `s`.`entidade` AS `_k0`,
+    `s`.`exercicio_origem` AS `_k1`,
+    `s`.`empenho` AS `_k2`,
+    COUNT(*) AS `_n`
+  FROM `classified` AS `s`
+  WHERE
+    FALSE
+  GROUP BY
+    `s`.`municipio`,
+    `s`.`entidade`,
+    `s`.`exercicio_origem`,
+    `s`.`empenho`
+) AS `u`
 UNION ALL
 /* siops/cobertura/naturezas_despesa/source/2 chaves usadas */
 SELECT
   'cobertura/naturezas_despesa' AS `layout`,
-  `s`.`municipio` AS `part`,
+  `u`.`_p` AS `part`,
   NULL AS `row`,
   CASE
-    WHEN `s`.`natureza` IS NULL
+    WHEN `u`.`_k0` IS NULL
     THEN '~'
-    ELSE CONCAT(CAST(LENGTH(`s`.`natureza`) AS STRING), ':', `s`.`natureza`)
+    ELSE CONCAT(CAST(LENGTH(`u`.`_k0`) AS STRING), ':', `u`.`_k0`)
   END AS `v0`,
-  CAST(COUNT(*) AS STRING) AS `v1`,
+  CAST(`u`.`_n` AS STRING) AS `v1`,
   CAST(NULL AS STRING) AS `v2`,
   CAST(NULL AS STRING) AS `v3`,
   CAST(NULL AS STRING) AS `v4`,
@@ -2224,35 +2210,37 @@ SELECT
   CAST(NULL AS STRING) AS `v10`,
   CAST(NULL AS STRING) AS `v11`,
   CAST(NULL AS STRING) AS `v12`
-FROM `classified` AS `s`
-WHERE
-  FALSE
-GROUP BY
-  `s`.`municipio`,
-  CASE
-    WHEN `s`.`natureza` IS NULL
-    THEN '~'
-    ELSE CONCAT(CAST(LENGTH(`s`.`natureza`) AS STRING), ':', `s`.`natureza`)
-  END
+FROM (
+  SELECT
+    `s`.`municipio` AS `_p`,
+    `s`.`natureza` AS `_k0`,
+    COUNT(*) AS `_n`
+  FROM `classified` AS `s`
+  WHERE
+    FALSE
+  GROUP BY
+    `s`.`municipio`,
+    `s`.`natureza`
+) AS `u`
 UNION ALL
 /* siops/cobertura/recursos/source/2 chaves usadas */
 SELECT
   'cobertura/recursos' AS `layout`,
-  `s`.`municipio` AS `part`,
+  `u`.`_p` AS `part`,
   NULL AS `row`,
   CONCAT(
     CASE
-      WHEN `s`.`municipio` IS NULL
+      WHEN `u`.`_k0` IS NULL
       THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`municipio`) AS STRING), ':', `s`.`municipio`)
+      ELSE CONCAT(CAST(LENGTH(`u`.`_k0`) AS STRING), ':', `u`.`_k0`)
     END,
     CASE
-      WHEN `s`.`recurso` IS NULL
+      WHEN `u`.`_k1` IS NULL
       THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`recurso`) AS STRING), ':', `s`.`recurso`)
+      ELSE CONCAT(CAST(LENGTH(`u`.`_k1`) AS STRING), ':', `u`.`_k1`)
     END
   ) AS `v0`,
-  CAST(COUNT(*) AS STRING) AS `v1`,
+  CAST(`u`.`_n` AS STRING) AS `v1`,
   CAST(NULL AS STRING) AS `v2`,
   CAST(NULL AS STRING) AS `v3`,
   CAST(NULL AS STRING) AS `v4`,
@@ -2264,23 +2252,20 @@ SELECT
   CAST(NULL AS STRING) AS `v10`,
   CAST(NULL AS STRING) AS `v11`,
   CAST(NULL AS STRING) AS `v12`
-FROM `classified` AS `s`
-WHERE
-  `s`.`_f__cobertura_recursos__s2`
-GROUP BY
-  `s`.`municipio`,
-  CONCAT(
-    CASE
-      WHEN `s`.`municipio` IS NULL
-      THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`municipio`) AS STRING), ':', `s`.`municipio`)
-    END,
-    CASE
-      WHEN `s`.`recurso` IS NULL
-      THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`recurso`) AS STRING), ':', `s`.`recurso`)
-    END
-  )
+FROM (
+  SELECT
+    `s`.`municipio` AS `_p`,
+    `s`.`municipio` AS `_k0`,
+    `s`.`recurso` AS `_k1`,
+    COUNT(*) AS `_n`
+  FROM `classified` AS `s`
+  WHERE
+    `s`.`_f__cobertura_recursos__s2`
+  GROUP BY
+    `s`.`municipio`,
+    `s`.`municipio`,
+    `s`.`recurso`
+) AS `u`
 UNION ALL
 SELECT
   '*' AS `layout`,

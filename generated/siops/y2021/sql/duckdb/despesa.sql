@@ -994,18 +994,18 @@ UNION ALL
 /* siops/cobertura/covid_duplicado/source/0 chaves usadas */
 SELECT
   'cobertura/covid_duplicado' AS "layout",
-  "s"."municipio" AS "part",
+  "u"."_p" AS "part",
   NULL AS "row",
   CASE
-    WHEN "s"."municipio" IS NULL
+    WHEN "u"."_k0" IS NULL
     THEN '~'
-    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
   END || CASE
-    WHEN "s"."recurso" IS NULL
+    WHEN "u"."_k1" IS NULL
     THEN '~'
-    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
+    ELSE CAST(LENGTH("u"."_k1") AS TEXT) || ':' || "u"."_k1"
   END AS "v0",
-  CAST(COUNT(*) AS TEXT) AS "v1",
+  CAST("u"."_n" AS TEXT) AS "v1",
   CAST(NULL AS TEXT) AS "v2",
   CAST(NULL AS TEXT) AS "v3",
   CAST(NULL AS TEXT) AS "v4",
@@ -1014,20 +1014,20 @@ SELECT
   CAST(NULL AS TEXT) AS "v7",
   CAST(NULL AS TEXT) AS "v8",
   CAST(NULL AS TEXT) AS "v9"
-FROM "classified" AS "s"
-WHERE
-  FALSE
-GROUP BY
-  "s"."municipio",
-  CASE
-    WHEN "s"."municipio" IS NULL
-    THEN '~'
-    ELSE CAST(LENGTH("s"."municipio") AS TEXT) || ':' || "s"."municipio"
-  END || CASE
-    WHEN "s"."recurso" IS NULL
-    THEN '~'
-    ELSE CAST(LENGTH("s"."recurso") AS TEXT) || ':' || "s"."recurso"
-  END
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."municipio" AS "_k0",
+    "s"."recurso" AS "_k1",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    FALSE
+  GROUP BY
+    "s"."municipio",
+    "s"."municipio",
+    "s"."recurso"
+) AS "u"
 UNION ALL
 SELECT
   '*' AS "layout",

@@ -332,74 +332,68 @@ WITH `map__equivalencia` AS (
 /* siops/cobertura/contas/source/0 chaves usadas */
 SELECT
   'cobertura/contas' AS `layout`,
-  `s`.`municipio` AS `part`,
+  `u`.`_p` AS `part`,
   NULL AS `row`,
   CONCAT(
     CASE
-      WHEN `s`.`municipio` IS NULL
+      WHEN `u`.`_k0` IS NULL
       THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`municipio`) AS STRING), ':', `s`.`municipio`)
+      ELSE CONCAT(CAST(LENGTH(`u`.`_k0`) AS STRING), ':', `u`.`_k0`)
     END,
     CASE
-      WHEN `s`.`conta` IS NULL
+      WHEN `u`.`_k1` IS NULL
       THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`conta`) AS STRING), ':', `s`.`conta`)
+      ELSE CONCAT(CAST(LENGTH(`u`.`_k1`) AS STRING), ':', `u`.`_k1`)
     END
   ) AS `v0`,
-  CAST(COUNT(*) AS STRING) AS `v1`
-FROM `classified` AS `s`
-WHERE
-  `s`.`_f__cobertura_contas__s0`
-GROUP BY
-  `s`.`municipio`,
-  CONCAT(
-    CASE
-      WHEN `s`.`municipio` IS NULL
-      THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`municipio`) AS STRING), ':', `s`.`municipio`)
-    END,
-    CASE
-      WHEN `s`.`conta` IS NULL
-      THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`conta`) AS STRING), ':', `s`.`conta`)
-    END
-  )
+  CAST(`u`.`_n` AS STRING) AS `v1`
+FROM (
+  SELECT
+    `s`.`municipio` AS `_p`,
+    `s`.`municipio` AS `_k0`,
+    `s`.`conta` AS `_k1`,
+    COUNT(*) AS `_n`
+  FROM `classified` AS `s`
+  WHERE
+    `s`.`_f__cobertura_contas__s0`
+  GROUP BY
+    `s`.`municipio`,
+    `s`.`municipio`,
+    `s`.`conta`
+) AS `u`
 UNION ALL
 /* siops/cobertura/recursos/source/3 chaves usadas */
 SELECT
   'cobertura/recursos' AS `layout`,
-  `s`.`municipio` AS `part`,
+  `u`.`_p` AS `part`,
   NULL AS `row`,
   CONCAT(
     CASE
-      WHEN `s`.`municipio` IS NULL
+      WHEN `u`.`_k0` IS NULL
       THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`municipio`) AS STRING), ':', `s`.`municipio`)
+      ELSE CONCAT(CAST(LENGTH(`u`.`_k0`) AS STRING), ':', `u`.`_k0`)
     END,
     CASE
-      WHEN `s`.`recurso` IS NULL
+      WHEN `u`.`_k1` IS NULL
       THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`recurso`) AS STRING), ':', `s`.`recurso`)
+      ELSE CONCAT(CAST(LENGTH(`u`.`_k1`) AS STRING), ':', `u`.`_k1`)
     END
   ) AS `v0`,
-  CAST(COUNT(*) AS STRING) AS `v1`
-FROM `classified` AS `s`
-WHERE
-  `s`.`_f__cobertura_recursos__s3`
-GROUP BY
-  `s`.`municipio`,
-  CONCAT(
-    CASE
-      WHEN `s`.`municipio` IS NULL
-      THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`municipio`) AS STRING), ':', `s`.`municipio`)
-    END,
-    CASE
-      WHEN `s`.`recurso` IS NULL
-      THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`recurso`) AS STRING), ':', `s`.`recurso`)
-    END
-  )
+  CAST(`u`.`_n` AS STRING) AS `v1`
+FROM (
+  SELECT
+    `s`.`municipio` AS `_p`,
+    `s`.`municipio` AS `_k0`,
+    `s`.`recurso` AS `_k1`,
+    COUNT(*) AS `_n`
+  FROM `classified` AS `s`
+  WHERE
+    `s`.`_f__cobertura_recursos__s3`
+  GROUP BY
+    `s`.`municipio`,
+    `s`.`municipio`,
+    `s`.`recurso`
+) AS `u`
 UNION ALL
 SELECT
   '*' AS `layout`,

@@ -1005,18 +1005,14 @@ UNION ALL
 /* siops/cobertura/rubricas_receita/source/0 chaves usadas */
 SELECT
   'cobertura/rubricas_receita' AS `layout`,
-  `s`.`municipio` AS `part`,
+  `u`.`_p` AS `part`,
   NULL AS `row`,
   CASE
-    WHEN COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) IS NULL
+    WHEN `u`.`_k0` IS NULL
     THEN '~'
-    ELSE CONCAT(
-      CAST(LENGTH(COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`)) AS STRING),
-      ':',
-      COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`)
-    )
+    ELSE CONCAT(CAST(LENGTH(`u`.`_k0`) AS STRING), ':', `u`.`_k0`)
   END AS `v0`,
-  CAST(COUNT(*) AS STRING) AS `v1`,
+  CAST(`u`.`_n` AS STRING) AS `v1`,
   CAST(NULL AS STRING) AS `v2`,
   CAST(NULL AS STRING) AS `v3`,
   CAST(NULL AS STRING) AS `v4`,
@@ -1024,39 +1020,37 @@ SELECT
   CAST(NULL AS STRING) AS `v6`,
   CAST(NULL AS STRING) AS `v7`,
   CAST(NULL AS STRING) AS `v8`
-FROM `classified` AS `s`
-WHERE
-  FALSE
-GROUP BY
-  `s`.`municipio`,
-  CASE
-    WHEN COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) IS NULL
-    THEN '~'
-    ELSE CONCAT(
-      CAST(LENGTH(COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`)) AS STRING),
-      ':',
-      COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`)
-    )
-  END
+FROM (
+  SELECT
+    `s`.`municipio` AS `_p`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_k0`,
+    COUNT(*) AS `_n`
+  FROM `classified` AS `s`
+  WHERE
+    FALSE
+  GROUP BY
+    `s`.`municipio`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`)
+) AS `u`
 UNION ALL
 /* siops/cobertura/covid_duplicado/source/1 chaves usadas */
 SELECT
   'cobertura/covid_duplicado' AS `layout`,
-  `s`.`municipio` AS `part`,
+  `u`.`_p` AS `part`,
   NULL AS `row`,
   CONCAT(
     CASE
-      WHEN `s`.`municipio` IS NULL
+      WHEN `u`.`_k0` IS NULL
       THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`municipio`) AS STRING), ':', `s`.`municipio`)
+      ELSE CONCAT(CAST(LENGTH(`u`.`_k0`) AS STRING), ':', `u`.`_k0`)
     END,
     CASE
-      WHEN `s`.`recurso` IS NULL
+      WHEN `u`.`_k1` IS NULL
       THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`recurso`) AS STRING), ':', `s`.`recurso`)
+      ELSE CONCAT(CAST(LENGTH(`u`.`_k1`) AS STRING), ':', `u`.`_k1`)
     END
   ) AS `v0`,
-  CAST(COUNT(*) AS STRING) AS `v1`,
+  CAST(`u`.`_n` AS STRING) AS `v1`,
   CAST(NULL AS STRING) AS `v2`,
   CAST(NULL AS STRING) AS `v3`,
   CAST(NULL AS STRING) AS `v4`,
@@ -1064,42 +1058,39 @@ SELECT
   CAST(NULL AS STRING) AS `v6`,
   CAST(NULL AS STRING) AS `v7`,
   CAST(NULL AS STRING) AS `v8`
-FROM `classified` AS `s`
-WHERE
-  FALSE
-GROUP BY
-  `s`.`municipio`,
-  CONCAT(
-    CASE
-      WHEN `s`.`municipio` IS NULL
-      THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`municipio`) AS STRING), ':', `s`.`municipio`)
-    END,
-    CASE
-      WHEN `s`.`recurso` IS NULL
-      THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`recurso`) AS STRING), ':', `s`.`recurso`)
-    END
-  )
+FROM (
+  SELECT
+    `s`.`municipio` AS `_p`,
+    `s`.`municipio` AS `_k0`,
+    `s`.`recurso` AS `_k1`,
+    COUNT(*) AS `_n`
+  FROM `classified` AS `s`
+  WHERE
+    FALSE
+  GROUP BY
+    `s`.`municipio`,
+    `s`.`municipio`,
+    `s`.`recurso`
+) AS `u`
 UNION ALL
 /* siops/cobertura/recursos/source/4 chaves usadas */
 SELECT
   'cobertura/recursos' AS `layout`,
-  `s`.`municipio` AS `part`,
+  `u`.`_p` AS `part`,
   NULL AS `row`,
   CONCAT(
     CASE
-      WHEN `s`.`municipio` IS NULL
+      WHEN `u`.`_k0` IS NULL
       THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`municipio`) AS STRING), ':', `s`.`municipio`)
+      ELSE CONCAT(CAST(LENGTH(`u`.`_k0`) AS STRING), ':', `u`.`_k0`)
     END,
     CASE
-      WHEN `s`.`recurso` IS NULL
+      WHEN `u`.`_k1` IS NULL
       THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`recurso`) AS STRING), ':', `s`.`recurso`)
+      ELSE CONCAT(CAST(LENGTH(`u`.`_k1`) AS STRING), ':', `u`.`_k1`)
     END
   ) AS `v0`,
-  CAST(COUNT(*) AS STRING) AS `v1`,
+  CAST(`u`.`_n` AS STRING) AS `v1`,
   CAST(NULL AS STRING) AS `v2`,
   CAST(NULL AS STRING) AS `v3`,
   CAST(NULL AS STRING) AS `v4`,
@@ -1107,23 +1098,20 @@ SELECT
   CAST(NULL AS STRING) AS `v6`,
   CAST(NULL AS STRING) AS `v7`,
   CAST(NULL AS STRING) AS `v8`
-FROM `classified` AS `s`
-WHERE
-  `s`.`_f__cobertura_recursos__s4`
-GROUP BY
-  `s`.`municipio`,
-  CONCAT(
-    CASE
-      WHEN `s`.`municipio` IS NULL
-      THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`municipio`) AS STRING), ':', `s`.`municipio`)
-    END,
-    CASE
-      WHEN `s`.`recurso` IS NULL
-      THEN '~'
-      ELSE CONCAT(CAST(LENGTH(`s`.`recurso`) AS STRING), ':', `s`.`recurso`)
-    END
-  )
+FROM (
+  SELECT
+    `s`.`municipio` AS `_p`,
+    `s`.`municipio` AS `_k0`,
+    `s`.`recurso` AS `_k1`,
+    COUNT(*) AS `_n`
+  FROM `classified` AS `s`
+  WHERE
+    `s`.`_f__cobertura_recursos__s4`
+  GROUP BY
+    `s`.`municipio`,
+    `s`.`municipio`,
+    `s`.`recurso`
+) AS `u`
 UNION ALL
 SELECT
   '*' AS `layout`,
