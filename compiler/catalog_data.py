@@ -202,6 +202,12 @@ def coverage_unused_partition(span: Span, *, map_id: str, partition: str) -> Dia
                       "uma tabela nacional teria quase todas as entradas sem uso")
 
 
+def coverage_label_line(span: Span, *, char: str) -> Diagnostic:
+    return Diagnostic(code="S1605", message=f"o label tem {_visible(char)}: ele vai numa linha "
+                      "de mensagem, que ele quebraria", span=span,
+                      help="escreva o label numa linha só, sem caracteres de controle")
+
+
 def coverage_unused_without_map(span: Span) -> Diagnostic:
     return Diagnostic(code="S1604", message="'unused: list' sem 'map': não há entradas para "
                       "listar", span=span,

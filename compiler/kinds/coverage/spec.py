@@ -31,6 +31,7 @@ class CoverageSpec(S.SpecBase):
     unused: S.Text | None
     severity: str
     label: str
+    label_span: Span | None
     sources: tuple[CoverageSourceSpec, ...]
 
 
@@ -49,7 +50,8 @@ class _Coverage:
                 keys_span=keys.span, span=m.span))
         return CoverageSpec(**base, map=S.text(root, "map"), unused=S.text(root, "unused"),
                             severity=S.string(root, "severity", "error"),
-                            label=S.string(root, "label"), sources=tuple(sources))
+                            label=S.string(root, "label"),
+                            label_span=S.span_of(root, "label"), sources=tuple(sources))
 
     def check(self, specs: Sequence[S.SpecBase]) -> list[Diagnostic]:
         out: list[Diagnostic] = []
@@ -57,6 +59,9 @@ class _Coverage:
             assert isinstance(spec, CoverageSpec)
             if spec.unused is not None and spec.unused.value == "list" and spec.map is None:
                 out.append(catalog.coverage_unused_without_map(spec.unused.span))
+            bad = next((ch for ch in spec.label if not ch.isprintable()), None)
+            if bad is not None and spec.label_span is not None:
+                out.append(catalog.coverage_label_line(spec.label_span, char=bad))
         return out
 
 
