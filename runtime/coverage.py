@@ -84,7 +84,7 @@ class Gap:
                  f"{n} registros de {self.file}: linhas {listed}"
                  if self.count <= len(self.lines) else
                  f"{n} registros de {self.file}; primeiros: linhas {listed}")
-        item = f"{shown(node.key_names, self.key)} {self.why}"
+        item = " ".join(x for x in (shown(node.key_names, self.key), self.why) if x)
         if node.severity == "warning":
             return catalog.coverage_listed(node.id, item, where, file=self.file,
                                            line=self.lines[0])
@@ -170,7 +170,7 @@ def gap(ctx: Any, node: Coverage, key: tuple[Any, ...], line: int, status: str |
         else:
             why = (f"tem no mapa '{node.map}' uma equivalência de status {quoted(status)} "
                    "(não confirmada)")
-        ctx.gaps[k] = Gap(node=node, key=key, file=ctx.file, lines=[line], why=why.strip())
+        ctx.gaps[k] = Gap(node=node, key=key, file=ctx.file, lines=[line], why=why)
         return
     got.count += 1
     if len(got.lines) < _FIRST_LINES:
