@@ -17,6 +17,13 @@ as the whole `apura run` command (interpreter start-up, imports, reading, writin
 an upper bound of what the baseline's figure measures). apura's files must be the baseline's,
 byte for byte (sha256 per file); a mismatch or an error exits 1. Until the `sheets` kind
 lands, the package has no `despesa/*` node and apura is skipped with a message.
+
+`--whole`: apura computes the whole bimester set instead (no `--select`: despesa, receitas,
+restos, caixa, compensação files and every conferência the view has), over the same movements
+plus the generator's restos_a_pagar, contas and equivalencia_contas and its compensação rows;
+`receita` is given with its header only (there is no generator of receitas at this scale, and
+the view requires the ledger). The baseline still computes the despesa files only; apura's
+despesa files must equal its bytes, and the other files are counted.
 """
 
 from __future__ import annotations
@@ -44,6 +51,10 @@ GENERATOR = ROOT / "fixtures" / "siops" / "generate_bimestre.py"
 PACKAGE = ROOT / "generated" / "siops"
 SELECT = "despesa/*"
 INPUTS = ("despesa_movimento", "dotacao", "equivalencia_recursos")
+# --whole: what else the generator writes, and an empty receita (the view requires it)
+WHOLE_INPUTS = INPUTS + ("restos_a_pagar", "contas", "equivalencia_contas", "receita")
+RECEITA_HEADER = ("municipio;entidade;exercicio;data;rubrica;recurso;covid;covid_siops_rec;"
+                  "previsto_inicial;previsto_atualizado;arrecadado\n")
 BUNDLE_FILES = {"Siops.zip", "manifesto.csv", "proveniencia.csv"}
 # apura: the `apura run` command, whole; apura_run: Program.run in a worker, timed like the
 # baseline (imports and loading before the clock, outputs in memory, nothing written)
@@ -55,11 +66,12 @@ class Skip(Exception):
 
 
 # ---------------------------------------------------------------- data
-def generate(folder: Path, rows: int, municipios: int, seed: int) -> Path:
-    """Generate (once per generator version) the inputs into `folder`."""
+def generate(folder: Path, rows: int, municipios: int, seed: int, whole: bool = False) -> Path:
+    """Generate (once per generator version) the inputs into `folder` (`whole`: with the
+    compensação rows and an empty receita)."""
     gen_hash = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:12]
     stamp = folder / ".complete"
-    want = f"{gen_hash} {rows} {municipios} {seed}"
+    want = f"{gen_hash} {rows} {municipios} {seed}" + (" whole" if whole else "")
     if stamp.is_file() and stamp.read_text() == want:
         return folder
     shutil.rmtree(folder, ignore_errors=True)
@@ -67,8 +79,10 @@ def generate(folder: Path, rows: int, municipios: int, seed: int) -> Path:
     print(f"gerando {rows} movimentos (+ dotação), {municipios} municípios em {folder} ...",
           flush=True)
     subprocess.run([sys.executable, str(GENERATOR), "--out", str(folder), "--rows", str(rows),
-                    "--municipios", str(municipios), "--seed", str(seed), "--dotacao"],
-                   check=True)
+                    "--municipios", str(municipios), "--seed", str(seed), "--dotacao",
+                    *(["--compensacao"] if whole else [])], check=True)
+    if whole:
+        (folder / "receita.csv").write_text(RECEITA_HEADER, encoding="utf-8")
     stamp.write_text(want)
     return folder
 
@@ -106,8 +120,10 @@ def worker(folder: Path, exercicio: int, bimestre: int) -> int:
     return 0
 
 
-def apura_worker(folder: Path, exercicio: int, bimestre: int, backend: str) -> int:
-    """apura in process: `Program.run(select="despesa/*")`, outputs kept in memory."""
+def apura_worker(folder: Path, exercicio: int, bimestre: int, backend: str,
+                 whole: bool = False) -> int:
+    """apura in process: `Program.run(select="despesa/*")` (`whole`: no selection), outputs
+    kept in memory."""
     import duckdb  # noqa: F401 - imported before the clock, as for the baseline
 
     import runtime
@@ -115,11 +131,11 @@ def apura_worker(folder: Path, exercicio: int, bimestre: int, backend: str) -> i
     report: dict[str, Any] = {"name": "apura_run"}
     try:
         program = runtime.load(PACKAGE)
-        inputs = {n: folder / f"{n}.csv" for n in INPUTS}
+        inputs = {n: folder / f"{n}.csv" for n in (WHOLE_INPUTS if whole else INPUTS)}
         t0 = time.perf_counter()
         result = program.run(ledgers=inputs, params={"exercicio": exercicio,
                                                      "bimestre": bimestre},
-                             select=SELECT, backend=backend)
+                             select=None if whole else SELECT, backend=backend)
         report["seconds"] = time.perf_counter() - t0
         report["outputs"] = hashes({k: v for k, v in result.outputs.items()
                                     if Path(k).name not in BUNDLE_FILES})
@@ -137,13 +153,13 @@ def _wait(proc: subprocess.Popen[bytes]) -> tuple[int, int]:
 
 
 def run_baseline(folder: Path, exercicio: int, bimestre: int,
-                 apura_backend: str | None = None) -> dict[str, Any]:
+                 apura_backend: str | None = None, whole: bool = False) -> dict[str, Any]:
     """A worker process: the baseline, or (`apura_backend`) apura's Program.run."""
     name = "baseline" if apura_backend is None else "apura_run"
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--data", str(folder),
            "--exercicio", str(exercicio), "--bimestre", str(bimestre)]
     if apura_backend is not None:
-        cmd += ["--backend", apura_backend, "--worker-apura"]
+        cmd += ["--backend", apura_backend, "--worker-apura", *(["--whole"] if whole else [])]
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, cwd=ROOT)
         stdout = proc.stdout.read()  # type: ignore[union-attr]
@@ -174,7 +190,7 @@ def despesa_nodes(exercicio: int, bimestre: int) -> list[str]:
 
 
 def run_apura(folder: Path, exercicio: int, bimestre: int, backend: str,
-              out: Path) -> dict[str, Any]:
+              out: Path, whole: bool = False) -> dict[str, Any]:
     """>>> apura's side <<<: `apura run siops --select 'despesa/*'` over the generated inputs,
     timed as a whole command, in a fresh process (peak RSS by wait4). Raises Skip while the
     package has no `despesa/*` node (the `sheets` kind has not landed)."""
@@ -186,11 +202,12 @@ def run_apura(folder: Path, exercicio: int, bimestre: int, backend: str,
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     apura = Path(sys.executable).with_name("apura")
-    cmd = [str(apura) if apura.is_file() else "apura", "run", "siops", "--select", SELECT,
+    cmd = [str(apura) if apura.is_file() else "apura", "run", "siops",
+           *([] if whole else ["--select", SELECT]),
            "--param", f"exercicio={exercicio}", "--param", f"bimestre={bimestre}",
            "--backend", backend, "--out", str(out / "files"),
            "--state", str(out / "state.sqlite")]
-    for name in INPUTS:
+    for name in (WHOLE_INPUTS if whole else INPUTS):
         cmd += ["--input", f"{name}={folder / f'{name}.csv'}"]
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as err:
@@ -252,11 +269,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", help="baseline,apura,apura_run (padrão: todos)")
     ap.add_argument("--data", type=Path, help="pasta dos dados (mantida; padrão: temporária)")
     ap.add_argument("--json", type=Path, help="grava os resultados neste arquivo")
+    ap.add_argument("--whole", action="store_true",
+                    help="apura calcula o conjunto inteiro do bimestre (sem --select)")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--worker-apura", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker and args.worker_apura:
-        return apura_worker(args.data, args.exercicio, args.bimestre, args.backend)
+        return apura_worker(args.data, args.exercicio, args.bimestre, args.backend,
+                            args.whole)
     if args.worker:
         return worker(args.data, args.exercicio, args.bimestre)
     names = list(CONTENDERS) if not args.only else [n.strip() for n in args.only.split(",")]
@@ -264,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"contenders: {', '.join(CONTENDERS)}")
     with tempfile.TemporaryDirectory(prefix="siops-despesa-") as tmp:
         folder = generate(args.data or Path(tmp) / "data", args.rows, args.municipios,
-                          args.seed)
+                          args.seed, args.whole)
         return measure(args, names, folder, Path(tmp) / "apura")
 
 
@@ -283,10 +303,10 @@ def measure(args: argparse.Namespace, names: list[str], folder: Path, out: Path)
             if n == "baseline":
                 r = run_baseline(folder, e, b)
             elif n == "apura_run":
-                r = run_baseline(folder, e, b, apura_backend=args.backend)
+                r = run_baseline(folder, e, b, apura_backend=args.backend, whole=args.whole)
             else:
                 try:
-                    r = run_apura(folder, e, b, args.backend, out)
+                    r = run_apura(folder, e, b, args.backend, out, args.whole)
                 except Skip as exc:
                     r = {"name": "apura", "skipped": str(exc)}
             results[n].append(r)
@@ -304,6 +324,11 @@ def measure(args: argparse.Namespace, names: list[str], folder: Path, out: Path)
     for n in names:
         s = summary[n]
         got = [r["outputs"] for r in results[n] if "outputs" in r]
+        if args.whole and reference is not None and n != "baseline":
+            # the despesa files against the baseline's; the others counted
+            s["other_files"] = max((len(set(g) - set(reference)) for g in got), default=0)
+            got = [{k: v for k, v in g.items() if k in reference
+                    or Path(k).name[:1].isdigit()} for g in got]
         if "skipped" in s:
             s["check"] = "skipped"
         elif "error" in s or not got or reference is None:
@@ -343,6 +368,10 @@ def measure(args: argparse.Namespace, names: list[str], folder: Path, out: Path)
                   f"{', '.join(s['differs'][:5])}")
     if reference is not None:
         print(f"baseline: {len(reference)} arquivo(s) .IMPT")
+    for n in names:
+        if "other_files" in summary[n]:
+            print(f"{n}: mais {summary[n]['other_files']} arquivo(s) do conjunto do bimestre "
+                  f"(receitas, restos, caixa, compensação)")
     print("ratio: tempo mínimo de apura (o comando inteiro) / tempo mínimo do baseline (só "
           "despesa_files), na mesma execução; linhas/s pelo tempo mínimo.")
     if args.json:

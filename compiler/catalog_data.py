@@ -186,3 +186,37 @@ def param_default(span: Span, *, name: str, problem: str) -> Diagnostic:
                       f"{problem}", span=span,
                       help="escreva o valor como na linha de comando (--param): 2020, 0,5, "
                       "true/false, AAAA-MM-DD; dentro de min e max")
+
+
+# --- S16xx: the `coverage` kind (compiler/kinds/coverage): keys against a map's entries
+def coverage_key_count(span: Span, *, what: str, want: list[str], got: int) -> Diagnostic:
+    return Diagnostic(code="S1601", message=f"{what} tem {len(want)} chave(s) "
+                      f"({', '.join(want)}), mas 'keys' dá {got}", span=span,
+                      help="dê uma expressão por coluna de chave do mapa, na ordem dele (sem "
+                      "mapa: tantas quantas a primeira fonte)")
+
+
+def coverage_key_type(span: Span, *, where: str, got: str, want: str) -> Diagnostic:
+    return Diagnostic(code="S1602", message=f"{where} é {got}, mas deveria ser {want}",
+                      span=span, help="uma chave é int ou str, do tipo da coluna de chave do "
+                      "mapa que ela procura")
+
+
+def coverage_unused_partition(span: Span, *, map_id: str, partition: str) -> Diagnostic:
+    return Diagnostic(code="S1603", message=f"'unused: list' lista as entradas de cada "
+                      f"{partition}, mas a chave do mapa '{map_id}' não tem o campo "
+                      f"'{partition}'", span=span,
+                      help="use 'unused' só com um mapa do município (uma equivalência); "
+                      "uma tabela nacional teria quase todas as entradas sem uso")
+
+
+def coverage_label_line(span: Span, *, char: str) -> Diagnostic:
+    return Diagnostic(code="S1605", message=f"o label tem {_visible(char)}: ele vai numa linha "
+                      "de mensagem, que ele quebraria", span=span,
+                      help="escreva o label numa linha só, sem caracteres de controle")
+
+
+def coverage_unused_without_map(span: Span) -> Diagnostic:
+    return Diagnostic(code="S1604", message="'unused: list' sem 'map': não há entradas para "
+                      "listar", span=span,
+                      help="dê o mapa em 'map:' ou tire 'unused'")

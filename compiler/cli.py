@@ -231,6 +231,12 @@ def _allow_unconfirmed(f: Callable[..., None]) -> Callable[..., None]:
                         "aviso (D0803), em vez de falhar (D0802).")(f)
 
 
+def _allow_gaps(f: Callable[..., None]) -> Callable[..., None]:
+    return click.option("--allow-gaps", "allow_gaps", is_flag=True,
+                        help="Gera mesmo com lacunas de cobertura (chaves sem equivalência "
+                        "confirmada), com um aviso (D1302), em vez de falhar (D1301).")(f)
+
+
 @cli.command(options_metavar=OPTIONS)
 @click.argument("package", metavar="PACOTE")
 @_ledger_inputs
@@ -253,10 +259,12 @@ def _allow_unconfirmed(f: Callable[..., None]) -> Callable[..., None]:
               help="Se outra execução usa a mesma pasta de saída ou o mesmo estado, espera "
               "ela terminar (sem --wait, recusa na hora).")
 @_allow_unconfirmed
+@_allow_gaps
 @click.pass_context
 def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple[str, ...],
         out: Path, select: str | None, rejects: Path | None, state: Path | None, backend: str,
-        spark_master: str | None, wait: bool, allow_unconfirmed: bool) -> None:
+        spark_master: str | None, wait: bool, allow_unconfirmed: bool,
+        allow_gaps: bool) -> None:
     """Roda um pacote compilado (ex.: siops, ou a pasta generated/siops) sobre os ledgers."""
     from compiler.runner import run_package
 
@@ -268,7 +276,7 @@ def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple
                        params=_pairs(params, "--param"), out=out, select=select,
                        rejects=rejects, state=state, debug=ctx.obj["debug"], backend=backend,
                        spark_master=spark_master, wait=wait,
-                       allow_unconfirmed=allow_unconfirmed)
+                       allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
     sys.exit(code)
 
 
@@ -293,9 +301,10 @@ def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple
 @click.option("--rejects", default=None, type=click.Path(path_type=Path),
               help="Grava as linhas rejeitadas neste CSV e continua (como em 'apura run').")
 @_allow_unconfirmed
+@_allow_gaps
 def explain(package: str, inputs: tuple[str, ...], params: tuple[str, ...], layout: str,
             partition: str | None, sheet: str | None, row: str, column: str, fmt: str,
-            rejects: Path | None, allow_unconfirmed: bool) -> None:
+            rejects: Path | None, allow_unconfirmed: bool, allow_gaps: bool) -> None:
     """Mostra a memória de cálculo de uma célula: valor, filtro, regra, expressão,
     parâmetros, mapas e cada registro de entrada (arquivo:linha) que a compõe.
 
@@ -307,7 +316,7 @@ def explain(package: str, inputs: tuple[str, ...], params: tuple[str, ...], layo
     code = explain_cell(package=package, inputs=_pairs(inputs, "--input"),
                         params=_pairs(params, "--param"), layout=layout, partition=partition,
                         sheet=sheet, row=row, column=column, fmt=fmt, rejects=rejects,
-                        allow_unconfirmed=allow_unconfirmed)
+                        allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
     sys.exit(code)
 
 

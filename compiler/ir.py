@@ -475,9 +475,40 @@ class Sheets:
         return tuple(dict.fromkeys(p.source for p in self.parts))
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CoverageSource:
+    """One ledger a `coverage` node reads: per record that passes `filter`, the key tuple
+    `keys` (its `probe`: the lookup of the keys in the node's map, None without a map)."""
+
+    index: int
+    ledger: str
+    filter: Expr | None
+    filter_text: str
+    keys: tuple[Expr, ...]
+    keys_text: tuple[str, ...]
+    probe: MapLookup | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Coverage:
+    """A coverage spec (compiler/kinds/coverage): every key its sources' records carry must
+    have a confirmed entry of `map` (a gap otherwise); without a map, every key is an item
+    listed. `unused`: the map's entries of a partition no record used are listed too."""
+
+    id: str
+    map: str | None
+    key_names: tuple[str, ...]  # how the items name their keys (the map's key columns)
+    severity: str  # "error" (a gap; --allow-gaps makes it a warning) | "warning"
+    label: str
+    unused: bool
+    sources: tuple[CoverageSource, ...]
+    span: Span
+
+
 # The plan nodes: one class per kind of compiler/kinds (a closed union; consumers dispatch with
 # `match` + `assert_never`, so mypy names every consumer a new kind must reach).
-PlanNode: TypeAlias = Ledger | Table | Map | Layout | Sheets | Check
+PlanNode: TypeAlias = Ledger | Table | Map | Layout | Sheets | Check | Coverage
 
 
 def kind_of(node: PlanNode) -> str:
@@ -495,6 +526,8 @@ def kind_of(node: PlanNode) -> str:
             return "sheets"
         case Check():
             return "check"
+        case Coverage():
+            return "coverage"
         case _:
             assert_never(node)
 

@@ -58,7 +58,8 @@ def _progress() -> Callable[[str], None] | None:
 def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str], out: Path,
                 select: str | None, rejects: Path | None, state: Path, debug: bool,
                 backend: str = "python", spark_master: str | None = None,
-                wait: bool = False, allow_unconfirmed: bool = False) -> int:
+                wait: bool = False, allow_unconfirmed: bool = False,
+                allow_gaps: bool = False) -> int:
     """The CLI face of `Program.run_to` (runtime.lifecycle): options in, messages out."""
     where = _locate(package)
     ledgers = {k: Path(v) for k, v in inputs.items()}
@@ -91,7 +92,7 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
         rec = program.run_to(out, ledgers, params, state=state, rejects=rejects, wait=wait,
                              select=select, backend=chosen, progress=progress,
                              handle_signals=True, on_start=started.append,
-                             allow_unconfirmed=allow_unconfirmed)
+                             allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
     except (PlanMissing, RuntimeError) as exc:
         click.echo(f"erro: o back end {chosen} não pôde rodar: {exc}", err=True)
         return 1
@@ -140,7 +141,7 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
 def explain_cell(*, package: str, inputs: dict[str, str], params: dict[str, str], layout: str,
                  partition: str | None, row: str, column: str, fmt: str,
                  rejects: Path | None, allow_unconfirmed: bool = False,
-                 sheet: str | None = None) -> int:
+                 sheet: str | None = None, allow_gaps: bool = False) -> int:
     """Print the memória de cálculo of one cell (text or JSON); 1 on data errors."""
     where = _locate(package)
     for option, message in path_conflicts(None, None, rejects, inputs):
@@ -164,7 +165,7 @@ def explain_cell(*, package: str, inputs: dict[str, str], params: dict[str, str]
     try:
         exp = program.explain(ledgers, params, layout, partition, row, column, sheet=sheet,
                               allow_rejects=rejects is not None,
-                              allow_unconfirmed=allow_unconfirmed)
+                              allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
     except RunFailed as exc:
         click.echo(render_all(exc.errors), err=True, nl=False)
         click.echo(f"{len(exc.errors)} erro(s); a célula não foi explicada", err=True)

@@ -96,7 +96,19 @@ class Unique:
     rows: tuple[int, ...]
 
 
-Check: TypeAlias = MissingKey | Unconfirmed | Unique
+@dataclass(frozen=True, slots=True)
+class Covered:
+    """D1301: a record of source `source` of coverage node `node` whose keys find no
+    confirmed entry of its map (probe `lookup`, never an error of its own), or, without a
+    map (`lookup` None), any record that got here: an item the node lists."""
+
+    part: int
+    node: str
+    source: int
+    lookup: int | None
+
+
+Check: TypeAlias = MissingKey | Unconfirmed | Unique | Covered
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +269,12 @@ class Builder:
 
     def unique(self, layout: str, rows: Sequence[int]) -> None:
         self.checks.append(Unique(part=self.part, layout=layout, rows=tuple(rows)))
+
+    def covered(self, node: str, source: int, probe: ir.MapLookup | None) -> None:
+        """A coverage check here (D1301). The probe is joined (SQL) but bound nowhere: a key
+        it does not find is the gap itself, not a D0201, and it evaluates no value."""
+        lk = self._lookup(probe).index if probe is not None else None
+        self.checks.append(Covered(part=self.part, node=node, source=source, lookup=lk))
 
 
 def forget(memo: dict[Scope, Any], closed: Scope) -> dict[Scope, Any]:

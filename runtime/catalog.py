@@ -421,3 +421,39 @@ def unconfirmed_allowed(map_id: str, shown: str, status: str, where: str, *, fil
                      file=file, line=line, col=1,
                      help="--allow-unconfirmed: gerado com equivalência não confirmada; "
                      "confirme-a antes de enviar")
+
+
+# ---------------------------------------------------------------- D13: coverage (kind `coverage`)
+def coverage_gap(node: str, item: str, where: str, *, file: str, line: int) -> DataError:
+    """D1301: a key of a coverage node's records has no confirmed entry of its map, or (no
+    map) a record the node lists (`item`: what is missing, keys quoted; `where`: how many
+    records of which input, their first lines), at the first record; the run fails."""
+    return DataError(code="D1301", message=f"lacuna da cobertura '{node}': {item} ({where})",
+                     file=file, line=line, col=1, help="inclua ou confirme a equivalência, ou "
+                     "rode com --allow-gaps para gerar assim mesmo")
+
+
+def coverage_gap_allowed(node: str, item: str, where: str, *, file: str,
+                         line: int) -> DataError:
+    """D1302 (a warning): as D1301, in a run given --allow-gaps."""
+    return DataError(code="D1302", severity="aviso",
+                     message=f"lacuna da cobertura '{node}': {item} ({where})", file=file,
+                     line=line, col=1, help="--allow-gaps: gerado com a lacuna; corrija a "
+                     "equivalência antes de enviar")
+
+
+def coverage_unused(node: str, map_id: str, shown: str, *, file: str, line: int) -> DataError:
+    """D1303 (a warning): an entry of the map of a coverage node (`unused: list`) that no
+    record of its sources used, at the entry's line."""
+    return DataError(code="D1303", severity="aviso", message=f"a entrada {shown} do mapa "
+                     f"'{map_id}' não foi usada por nenhum registro da cobertura '{node}'",
+                     file=file, line=line, col=1,
+                     help="uma equivalência sem uso pode ser de outro exercício, ou estar "
+                     "com a chave errada")
+
+
+def coverage_listed(node: str, item: str, where: str, *, file: str, line: int) -> DataError:
+    """D1304 (a warning): an item of a coverage node of `severity: warning` (`item`: its
+    label and keys; `where`: the records), at the first record."""
+    return DataError(code="D1304", severity="aviso", message=f"cobertura '{node}': {item} "
+                     f"({where})", file=file, line=line, col=1)

@@ -103,6 +103,19 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE runs ADD COLUMN layout_year INTEGER;
     """,
+    # 6: the warnings of a run that did not fail (Result.warnings, in the order printed: D0601,
+    # D0702, D0801, D0803, D1302–D1304...): code, where (file, line; 0 without a line), text.
+    """
+    CREATE TABLE run_warnings (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        seq INTEGER NOT NULL,
+        code TEXT NOT NULL,
+        file TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        message TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq)
+    );
+    """,
 )
 
 
@@ -246,6 +259,14 @@ class Journal:
         with self._guard(), self.db:
             self.db.executemany("INSERT OR REPLACE INTO run_checks VALUES "
                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(run_id, *r) for r in rows])
+
+    def warnings(self, run_id: int, rows: Sequence[tuple[str, str, int, str]]) -> None:
+        """The warnings of a run that went on (code, file, line, message), in order."""
+        if not rows:
+            return
+        with self._guard(), self.db:
+            self.db.executemany("INSERT OR REPLACE INTO run_warnings VALUES (?, ?, ?, ?, ?, ?)",
+                                [(run_id, i, *r) for i, r in enumerate(rows)])
 
     def committed(self, run_id: int, outputs: Sequence[tuple[str, str, int]],
                   out: str | None = None) -> None:

@@ -299,7 +299,7 @@ def run_journaled(program: Program, ledgers: Mapping[str, LedgerInput],
                   allow_rejects: bool = False, wait: bool = False,
                   handle_signals: bool = False, progress: Callable[[str], None] | None = None,
                   on_start: Callable[[int], None] | None = None,
-                  allow_unconfirmed: bool = False) -> Result:
+                  allow_unconfirmed: bool = False, allow_gaps: bool = False) -> Result:
     """`Program.run(..., state=PATH)`: run and journal it with the steps of `apura run` —
     the state file's lock, dead runs marked 'killed', 'running', the inputs with sha256 (also
     when the data fails), 'ok' or 'failed'/'interrupted' — without an output folder: the
@@ -320,7 +320,7 @@ def run_journaled(program: Program, ledgers: Mapping[str, LedgerInput],
             run_id = _begin(journal, locks, program, chosen, params, select, None, on_start)
             try:
                 result = _compute(program, journal, run_id, ledgers, params, select, chosen,
-                                  allow_rejects, progress, allow_unconfirmed)
+                                  allow_rejects, progress, allow_unconfirmed, allow_gaps)
                 journal.finish(run_id, status="ok")
             except BaseException as exc:
                 _failed(journal, run_id, None, exc)
@@ -337,7 +337,7 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
            backend: str = "python", allow_rejects: bool | None = None, wait: bool = False,
            handle_signals: bool = False, progress: Callable[[str], None] | None = None,
            on_start: Callable[[int], None] | None = None,
-           allow_unconfirmed: bool = False) -> RunRecord:
+           allow_unconfirmed: bool = False, allow_gaps: bool = False) -> RunRecord:
     """Run `program` and write its outputs into `out` as `apura run` does (the CLI calls
     this); the same steps as `run_journaled` plus the lock of `out`, its recovery and the
     staged commit inside the run. See the module docstring and README "Runs, locks and the
@@ -364,7 +364,7 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
             staged = _Staged(root, state_p, journal, run_id)
             try:
                 result = _compute(program, journal, run_id, ledgers, params, select, chosen,
-                                  allow_rejects, progress, allow_unconfirmed)
+                                  allow_rejects, progress, allow_unconfirmed, allow_gaps)
                 written = staged.commit(result, rejects_p, sigs)
                 late = sigs.pending
                 journal.finish(run_id, status="ok", message=None if late is None else
@@ -429,13 +429,14 @@ def _begin(journal: Journal, locks: list[RunLock], program: Program, backend: st
 def _compute(program: Program, journal: Journal, run_id: int,
              ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
              select: str | None, backend: str, allow_rejects: bool,
-             progress: Callable[[str], None] | None, allow_unconfirmed: bool = False) -> Result:
+             progress: Callable[[str], None] | None, allow_unconfirmed: bool = False,
+             allow_gaps: bool = False) -> Result:
     """Run the program and journal its inputs (sha256, counts) and what its nodes found (the
     outcome of every check) — also when the run fails."""
     try:
         result = program.run(ledgers=ledgers, params=params, select=select,
                              allow_rejects=allow_rejects, backend=backend, progress=progress,
-                             allow_unconfirmed=allow_unconfirmed)
+                             allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
     except RunFailed as exc:
         if exc.inputs:
             journal.inputs(run_id, _inputs(exc.inputs))
@@ -443,6 +444,7 @@ def _compute(program: Program, journal: Journal, run_id: int,
         raise
     journal.inputs(run_id, _inputs(result.inputs, result.digests))
     journal.checks(run_id, [o.journal_row() for o in result.outcomes])
+    journal.warnings(run_id, [(w.code, w.file, w.line, w.message) for w in result.warnings])
     journal.bundles(run_id, [b.journal_row() for b in result.bundles])
     return result
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from runtime import bundle
 from runtime import catalog
+from runtime.coverage import python_maps
+from runtime.coverage import reports as coverage_reports
 from runtime.errors import DataError
 from runtime.errors import RunFailed
 from runtime.inputs import OmittedInput
@@ -179,7 +181,8 @@ class Program:
             select: str | None = None, allow_rejects: bool = False, backend: str = "python",
             progress: Callable[[str], None] | None = None,
             tracer: Tracer | None = None, state: str | Path | None = None,
-            allow_unconfirmed: bool = False, **lifecycle: Any) -> Result:
+            allow_unconfirmed: bool = False, allow_gaps: bool = False,
+            **lifecycle: Any) -> Result:
         """Run the package on ledgers (paths or in-memory rows); raises RunFailed on data errors.
 
         `state`: journal the run in that state file as `apura run` does (its lock, inputs with
@@ -215,15 +218,17 @@ class Program:
             return run_journaled(self, ledgers, params, state=state, select=select,
                                  allow_rejects=allow_rejects, backend=backend,
                                  progress=progress, allow_unconfirmed=allow_unconfirmed,
+                                 allow_gaps=allow_gaps,
                                  **lifecycle)
         if lifecycle:
             raise TypeError(f"{', '.join(sorted(lifecycle))}: só com state=")
         with decimal.localcontext(CONTEXT):
             result = self._run(ledgers, params, select, allow_rejects,
-                               choose(backend, ledgers), progress, tracer, allow_unconfirmed)
+                               choose(backend, ledgers), progress, tracer, allow_unconfirmed,
+                               allow_gaps)
         result.program, result.ledgers = self, dict(ledgers)
         result.params, result.allow_rejects = dict(params), allow_rejects
-        result.allow_unconfirmed = allow_unconfirmed
+        result.allow_unconfirmed, result.allow_gaps = allow_unconfirmed, allow_gaps
         return result
 
     def run_to(self, out: str | Path, ledgers: Mapping[str, LedgerInput],
@@ -247,7 +252,8 @@ class Program:
     def explain(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
                 layout: str, part: Any, ref: str, column: str = "V0", *,
                 sheet: str | None = None, allow_rejects: bool = False,
-                allow_unconfirmed: bool = False) -> Explanation | SheetExplanation:
+                allow_unconfirmed: bool = False,
+                allow_gaps: bool = False) -> Explanation | SheetExplanation:
         """Run on the Python back end with lineage recorded for partition `part` and explain
         one cell (memória de cálculo): `.render()` is the text, `.to_dict()` JSON-ready data.
         A sheets node's cell also names its planilha (`sheet`: code or file name; `ref` is
@@ -255,7 +261,8 @@ class Program:
         from runtime.trace import explain
 
         return explain(self, ledgers, params, layout, part, ref, column, sheet=sheet,
-                       allow_rejects=allow_rejects, allow_unconfirmed=allow_unconfirmed)
+                       allow_rejects=allow_rejects, allow_unconfirmed=allow_unconfirmed,
+                       allow_gaps=allow_gaps)
 
     def table_origins(self) -> dict[str, Origins]:
         """Where the rows of the package's table copies are in the specs (apura explain)."""
@@ -266,7 +273,7 @@ class Program:
     def _run(self, ledgers: Mapping[str, LedgerInput], raw_params: Mapping[str, Any],
              select: str | None, allow_rejects: bool, backend: str,
              progress: Callable[[str], None] | None, tracer: Tracer | None = None,
-             allow_unconfirmed: bool = False) -> Result:
+             allow_unconfirmed: bool = False, allow_gaps: bool = False) -> Result:
         pkg = self.package
         params, errors = self.check_params(raw_params)
         # the parameters decide what runs (`when:`); wrong ones: as if every node ran
@@ -292,7 +299,7 @@ class Program:
         ledgers = {**ledgers, **tables, **{name: OmittedInput(name) for name in omitted}}
         needed = [*tables, *needed]
         ctx = ScanContext(pkg, params)
-        ctx.allow_unconfirmed = allow_unconfirmed
+        ctx.allow_unconfirmed, ctx.allow_gaps = allow_unconfirmed, allow_gaps
         off = pkg.inactive(params)
         ctx.computed = (None if select is None and not off else
                         frozenset(self.computed(select, params)))
@@ -313,6 +320,7 @@ class Program:
         else:
             stats = self._scan_sql(ctx, ledgers, order, errors, backend, params, progress)
             report_maps(ctx, pkg, self.selected(select, params), tables)
+            python_maps(ctx, pkg, ledgers)  # the equivalências a coverage lists unused
         rejects = [r for st in stats for r in st.rejected]
         if rejects and not allow_rejects:
             errors.extend(rejects)
@@ -320,6 +328,8 @@ class Program:
         used = ctx.unconfirmed_reports()  # D0802, or D0803 warnings with allow_unconfirmed
         if not allow_unconfirmed:
             errors.extend(used)
+        gaps, listed = coverage_reports(ctx)  # D1301 (D1302 with allow_gaps), D1304
+        errors.extend(gaps)
         if errors:
             raise RunFailed(errors, stats)
         partitions = sorted({p for st in stats for p in st.partitions}, key=str)
@@ -346,6 +356,7 @@ class Program:
             failed.outcomes = ctx.outcomes
             raise failed
         warnings = [*omitted_warnings(pkg, omitted, off), *(used if allow_unconfirmed else ()),
+                    *listed,
                     *_unreached(pkg, stats, params), *ctx.warnings]
         result = Result(package=pkg, outputs=outputs, values=values, inputs=stats,
                         partitions=partitions, rejects=rejects, backend=backend,

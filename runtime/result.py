@@ -53,6 +53,7 @@ class Result:
     params: dict[str, Any] = field(default_factory=dict)
     allow_rejects: bool = False
     allow_unconfirmed: bool = False
+    allow_gaps: bool = False
     # the run in the journal, when it was journaled (`Program.run(..., state=)`, `run_to`)
     run_id: int | None = None
     state: Path | None = None
@@ -91,7 +92,8 @@ class Result:
 
         exp = self.program.explain(
             self.ledgers, self.params, layout, part, ref, column, sheet=sheet,
-            allow_rejects=self.allow_rejects, allow_unconfirmed=self.allow_unconfirmed)
+            allow_rejects=self.allow_rejects, allow_unconfirmed=self.allow_unconfirmed,
+            allow_gaps=self.allow_gaps)
         if not isinstance(exp, Explanation):  # a sheets line: as this result wrote it?
             name = exp.file if exp.part is None else f"{exp.part}/{exp.file}"
             data = self.outputs.get(name)

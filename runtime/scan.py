@@ -165,6 +165,10 @@ class ScanContext:
         # the unconfirmed entries the current record looked up: they count as used when it
         # reaches a report (the generated scan calls settle_used at the end of the record)
         self.used_pending: list[tuple[Any, ...]] = []
+        # coverage items (runtime/coverage.py): (node, key, input) → its Gap, first met first;
+        # D1301 errors, D1302 warnings when the run allows gaps (--allow-gaps)
+        self.gaps: dict[tuple[str, tuple[Any, ...], str], Any] = {}
+        self.allow_gaps = False
 
     @property
     def errors(self) -> list[DataError]:

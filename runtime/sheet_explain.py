@@ -268,8 +268,8 @@ def _listed(what: str, items: list[str]) -> str:
 # ---------------------------------------------------------------------- building
 def explain_sheet(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
                   node: Sheets, part: Any, sheet: str, ref: str, column: str, *,
-                  allow_rejects: bool = False,
-                  allow_unconfirmed: bool = False) -> SheetExplanation:
+                  allow_rejects: bool = False, allow_unconfirmed: bool = False,
+                  allow_gaps: bool = False) -> SheetExplanation:
     """Explain the value of column `column` in the line of row `ref` (as the line prints it,
     or unmasked) of planilha `sheet` (its code, or its file name) of `node`, in partition
     `part`. RunFailed: data errors, D0407 (partition), D0410–D0414 (planilha, row, column)."""
@@ -279,7 +279,8 @@ def explain_sheet(program: Runs, ledgers: Mapping[str, LedgerInput], params: Map
                                                       choices("colunas", column, ids))])
     result, trace, found = traced_run(program, ledgers, params, node.id, part,
                                       allow_rejects=allow_rejects,
-                                      allow_unconfirmed=allow_unconfirmed)
+                                      allow_unconfirmed=allow_unconfirmed,
+                                      allow_gaps=allow_gaps)
     ctx = trace.ctx
     assert ctx is not None
     acc = _acc(ctx, node, found)

@@ -49,7 +49,8 @@ class Runs(Protocol):
 
     def run(self, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any], *,
             select: str | None = ..., allow_rejects: bool = ..., backend: str = ...,
-            tracer: Any = ..., allow_unconfirmed: bool = ...) -> Any: ...
+            tracer: Any = ..., allow_unconfirmed: bool = ..., allow_gaps: bool = ...
+            ) -> Any: ...
 
     def table_origins(self) -> Mapping[str, Origins]: ...
 
@@ -492,7 +493,7 @@ def _glob_escape(text: str) -> str:
 
 def traced_run(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
                node: str, part: Any, *, allow_rejects: bool,
-               allow_unconfirmed: bool) -> tuple[Any, Trace, Any]:
+               allow_unconfirmed: bool, allow_gaps: bool = False) -> tuple[Any, Trace, Any]:
     """Run only `node` (and what it reads) on the Python back end with lineage recorded for
     partition `part`: (the Result, the Trace, the partition as the run holds it). RunFailed
     on data errors, D0407 when the partition is not in the inputs."""
@@ -504,7 +505,7 @@ def traced_run(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mappin
     with decimal.localcontext(CONTEXT):
         result = program.run(ledgers, params, select=_glob_escape(node),
                              allow_rejects=allow_rejects, backend="python", tracer=trace,
-                             allow_unconfirmed=allow_unconfirmed)
+                             allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
     found = [p for p in result.partitions if p == part or str(p) == str(part)]
     if not found:
         shown = ", ".join(str(p) for p in result.partitions) or "nenhuma"
@@ -515,7 +516,8 @@ def traced_run(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mappin
 def explain(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
             layout: str, part: Any, ref: str, column: str = "V0", *,
             sheet: str | None = None, allow_rejects: bool = False,
-            allow_unconfirmed: bool = False) -> Explanation | SheetExplanation:
+            allow_unconfirmed: bool = False,
+            allow_gaps: bool = False) -> Explanation | SheetExplanation:
     """Run the package on the Python back end with lineage recorded for one partition, and
     explain one cell — of a layout, or of a sheets node (`sheet`: its planilha code or file
     name; runtime/sheet_explain.py). Raises ExplainError (unknown layout/row/column, a
@@ -529,11 +531,13 @@ def explain(program: Runs, ledgers: Mapping[str, LedgerInput], params: Mapping[s
 
         assert sheet is not None
         return explain_sheet(program, ledgers, params, node, part, sheet, ref, column,
-                             allow_rejects=allow_rejects, allow_unconfirmed=allow_unconfirmed)
+                             allow_rejects=allow_rejects, allow_unconfirmed=allow_unconfirmed,
+                             allow_gaps=allow_gaps)
     lay, row, col = locate(pkg, layout, ref, column)
     result, trace, found = traced_run(program, ledgers, params, lay.id, part,
                                       allow_rejects=allow_rejects,
-                                      allow_unconfirmed=allow_unconfirmed)
+                                      allow_unconfirmed=allow_unconfirmed,
+                                      allow_gaps=allow_gaps)
     assert trace.ctx is not None
     exp = build_explanation(pkg, result.values, trace, lay.id, found, row, col,
                             dict(trace.ctx.params))

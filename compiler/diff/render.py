@@ -19,7 +19,8 @@ NOUNS = {"package": ("pacote", False), "ledger": ("ledger", False), "map": ("map
          "param": ("parâmetro", False), "check": ("check", False),
          "assertion": ("conferência", True), "table": ("tabela", True),
          "table_row": ("linha da tabela", True), "sheets": ("planilhas", True),
-         "part": ("parte", True)}
+         "part": ("parte", True), "coverage": ("cobertura", True),
+         "source": ("fonte", True)}
 
 VERBS = {Status.ADDED: "incluíd", Status.REMOVED: "removid", Status.CHANGED: "alterad",
          Status.MOVED: "movid", Status.RENUMBERED: "renumerad"}

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from compiler.kinds.base import PyEmitter
     from compiler.kinds.base import SqlEmitter
 
-KINDS: tuple[str, ...] = ("package", "ledger", "table", "map", "layout", "sheets", "check")
+KINDS: tuple[str, ...] = ("package", "ledger", "table", "map", "layout", "sheets", "check",
+                          "coverage")
 
 STAGES = ("spec", "lower", "plan", "python", "sql", "diff", "files")
 

@@ -150,11 +150,23 @@ def _unique(ctx: Any, chk: Mapping[str, Any], r: tuple[Any, ...], at: dict[str, 
         ctx.conflict(chk["layout"], hits[0], h, line)
 
 
+def _coverage(ctx: Any, chk: Mapping[str, Any], r: tuple[Any, ...], at: dict[str, int],
+              line: int) -> None:
+    """D1301/D1304: the record is an item of a coverage node (runtime/coverage.py)."""
+    if r[at[chk["column"]]]:
+        from runtime.coverage import gap
+
+        status = r[at[chk["status"]]] if chk["status"] is not None else None
+        gap(ctx, ctx.package.node(chk["node"]), tuple(r[at[k]] for k in chk["keys"]), line,
+            status)
+
+
 # plan.json `checks` kind → how one `errors` row is reported (what the Python scan reports
 # for the same record): the per-record checks of compiler/scanplan.py.
 RECORD_CHECKS: dict[str, Callable[[Any, Mapping[str, Any], tuple[Any, ...], dict[str, int],
                                    int], None]] = {"lookup": _missing_key, "unique": _unique,
-                                                   "unconfirmed": _unconfirmed}
+                                                   "unconfirmed": _unconfirmed,
+                                                   "coverage": _coverage}
 
 
 class SqlRun:

@@ -85,14 +85,14 @@ def test_despesa_movimento_by_bimester(program: runtime.Views) -> None:
     """The movements of fixtures/siops/bimestre/3170206/despesa_movimento.csv summed per
     bimester (README there): anulações and estornos subtract, the period is by date."""
     lay = "probe/despesa_movimento"
-    r = both(program, hand(), 2019, 3, allow_unconfirmed=True)
+    r = both(program, hand(), 2019, 3, allow_unconfirmed=True, allow_gaps=True)
     assert cells(r, lay, "301", "V0", "V1", "V2", "V3", "V4") == [
         Decimal("10400.00"), Decimal("8000.00"), Decimal("6000.00"), Decimal("2400.00"), 5]
     assert cells(r, lay, "302", "V0", "V1", "V2") == [Decimal("25000.50")] * 2 + [0]
     assert cells(r, lay, "consorcio", "V0", "V1") == [Decimal("45000.00")] * 2
     assert cells(r, lay, "304", "V0") == [0]
     assert cells(r, lay, "total", "V0") == [Decimal("205956.05")]
-    r = both(program, hand(), 2019, 6, allow_unconfirmed=True)
+    r = both(program, hand(), 2019, 6, allow_unconfirmed=True, allow_gaps=True)
     assert cells(r, lay, "301", "V0", "V1", "V2") == [Decimal("10400.00"), Decimal("7000.00"),
                                                       Decimal("7000.00")]
     assert cells(r, lay, "302", "V2") == [0]  # paid and the payment reversed
@@ -109,7 +109,7 @@ def test_despesa_movimento_by_bimester(program: runtime.Views) -> None:
 
 
 def test_dotacao_restos_contas_receita(program: runtime.Views) -> None:
-    r = both(program, hand(), 2019, 3, allow_unconfirmed=True)
+    r = both(program, hand(), 2019, 3, allow_unconfirmed=True, allow_gaps=True)
     assert cells(r, "probe/dotacao", "301", "V0", "V1", "V2") == [
         Decimal("20000.00"), Decimal("25000.00"), Decimal("22000.00")]  # V2: 2020's budget
     assert cells(r, "probe/restos", "processados", "V0", "V1", "V2", "V3") == [
@@ -120,7 +120,7 @@ def test_dotacao_restos_contas_receita(program: runtime.Views) -> None:
     assert cells(r, "probe/receita", "bruta", "V0", "V1") == [Decimal("1300000.00"),
                                                               Decimal("195000.00")]
     assert cells(r, "probe/receita", "fundeb", "V1") == [Decimal("-24000.00")]
-    r = both(program, hand(), 2019, 6, allow_unconfirmed=True)
+    r = both(program, hand(), 2019, 6, allow_unconfirmed=True, allow_gaps=True)
     assert cells(r, "probe/dotacao", "301", "V1") == [Decimal("23000.00")]
     assert cells(r, "probe/restos", "total", "V3", "V4") == [Decimal("3000.00")] * 2
     assert cells(r, "probe/contas", "1111102", "V0") == [Decimal("8750.00")]
@@ -143,12 +143,13 @@ def test_an_unconfirmed_equivalencia_used_fails_the_run(program: runtime.Views,
     with pytest.raises(RunFailed) as exc:
         run(program, hand(), 2019, 3, backend)
     text = "".join(e.render() for e in exc.value.errors)
-    assert [e.code for e in exc.value.errors] == ["D0802"]
+    # cobertura/recursos lists the same entry (a gap, D1301): tests/unit/test_coverage.py
+    assert [e.code for e in exc.value.errors] == ["D0802", "D1301"]
     e = exc.value.errors[0]
     assert (e.file, e.line) == (str(FIX / "equivalencia_recursos.csv"), 7)
     assert "recurso=190" in text and "'SUGERIDA'" in text
     assert "1 registro de " in text and "despesa_movimento.csv: linha 20" in text
-    r = run(program, hand(), 2019, 3, backend, allow_unconfirmed=True)
+    r = run(program, hand(), 2019, 3, backend, allow_unconfirmed=True, allow_gaps=True)
     [w] = [w for w in r.warnings if w.code in ("D0802", "D0803")]
     assert w.code == "D0803" and w.message == e.message
 
@@ -304,10 +305,12 @@ def test_the_cli_takes_allow_unconfirmed_and_journals_omitted_inputs(
     refused = _cli("run", *common, "--select", "probe/*", "--out", out, "--state", state)
     assert refused.exit_code == 1, refused.output
     assert "erro[D0802]" in refused.output and not out.joinpath(M).exists()
+    assert "erro[D1301]" in refused.output  # cobertura/recursos lists the entry too
     ok = _cli("run", *common, "--select", "probe/*", "--out", out, "--state", state,
-              "--allow-unconfirmed")
+              "--allow-unconfirmed", "--allow-gaps")
     assert ok.exit_code == 0, ok.output
     assert "aviso[D0803]" in ok.output and "aviso[D0801]" in ok.output
+    assert "aviso[D1302]" in ok.output
     assert (out / M / "probe_despesa_movimento.IMPT").is_file()
     db = sqlite3.connect(state)
     rows = db.execute("SELECT r.status, i.name, i.path, i.sha256, i.rows_read FROM run_inputs i "
@@ -318,7 +321,8 @@ def test_the_cli_takes_allow_unconfirmed_and_journals_omitted_inputs(
                     for n in ("dotacao", "restos_a_pagar")]
     explain = [*common, "--layout", "probe/despesa_movimento", "--partition", M, "--row", "303"]
     assert _cli("explain", *explain).exit_code == 1
-    shown = _cli("explain", *explain, "--allow-unconfirmed")
+    assert _cli("explain", *explain, "--allow-unconfirmed").exit_code == 1  # the gap (D1301)
+    shown = _cli("explain", *explain, "--allow-unconfirmed", "--allow-gaps")
     assert shown.exit_code == 0, shown.output
     assert "2222,22" in shown.output
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from runtime.errors import RunFailed
 from tests.conftest import ROOT
 from tests.conftest import ImptSnapshot
 
@@ -26,10 +27,11 @@ LINE = re.compile(r"^(\d+_\d+);(\d\.\d\.\d\d\.\d\d\.\d\d\.\d\d);(\d+);"
 
 
 def run(siops_program, year: int, bim: int, backend: str) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
-    # 2019: the fixture's fonte 190 equivalência is SUGERIDA on purpose (its README)
+    # 2019: the fixture's fonte 190 equivalência is SUGERIDA on purpose (its README): a
+    # record uses it (D0802) and cobertura/recursos lists it (a gap, D1301)
     result = siops_program.run(ledgers=INPUTS, params={"exercicio": year, "bimestre": bim},
                                select="despesa/*", backend=backend,
-                               allow_unconfirmed=year == 2019)
+                               allow_unconfirmed=year == 2019, allow_gaps=year == 2019)
     # the IMPT files (a 2019 run is complete — the COVID quadros start in 2020 — and writes
     # the bundle too, tested in tests/golden/test_outputs.py)
     return {k: v for k, v in result.outputs.items() if k.endswith(".IMPT")}
@@ -170,9 +172,9 @@ def test_a_file_set_that_loses_records_fails_its_reconciliation(tmp_path: Path) 
     README) are empenhado and liquidado, not pago."""
     import shutil
 
+    import runtime
     from compiler import compile_package
     from compiler.writer import write_tree
-    import runtime
     from runtime.errors import RunFailed
 
     specs = tmp_path / "specs" / "siops"
@@ -195,9 +197,11 @@ def test_a_file_set_that_loses_records_fails_its_reconciliation(tmp_path: Path) 
         assert got == [("D0701", where, line) for line in (14, 18)], backend
 
 
-def test_a_saude_movement_without_tipo_asps_is_a_warning(siops_program, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """The seed's "guia ASPS": a função-10 Saúde movement whose Tipo ASPS is empty is counted
-    by conferencias/despesa_execucao/guia_asps, a warning (D0702); the files are the same."""
+def test_a_saude_movement_without_tipo_asps_is_a_gap(siops_program, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The seed's "guia ASPS": a função-10 Saúde movement whose Tipo ASPS is empty is a gap of
+    cobertura/guia_asps (D1301, naming its empenho and line: the run fails); with allow_gaps
+    it is a warning (D1302), still counted by conferencias/despesa_execucao/guia_asps (D0702),
+    and the files are the same."""
     lines = (FIX2 / "despesa_movimento.csv").read_text("utf-8").splitlines(keepends=True)
     header = lines[0].rstrip("\n").split(";")
     i = header.index("tipo_asps")
@@ -212,9 +216,17 @@ def test_a_saude_movement_without_tipo_asps_is_a_warning(siops_program, tmp_path
     changed = tmp_path / "despesa_movimento.csv"
     changed.write_text("".join(lines), "utf-8")
     inputs = {**INPUTS2, "despesa_movimento": changed}
+    empenho = cells[header.index("empenho")]
     for backend in ("python", "duckdb"):
-        r = siops_program.run(ledgers=inputs, params={"exercicio": 2021, "bimestre": 6},
+        with pytest.raises(RunFailed) as failed:
+            siops_program.run(ledgers=inputs, params={"exercicio": 2021, "bimestre": 6},
                               select="despesa/*", backend=backend)
+        [gap] = failed.value.errors
+        assert (gap.code, gap.line) == ("D1301", target + 1)  # the header is line 1
+        assert f'empenho="{empenho}"' in gap.message and "guia ASPS" in gap.message
+        r = siops_program.run(ledgers=inputs, params={"exercicio": 2021, "bimestre": 6},
+                              select="despesa/*", backend=backend, allow_gaps=True)
+        assert [w.line for w in r.warnings if w.code == "D1302"] == [target + 1]
         [w] = [w for w in r.warnings if w.code == "D0702"]
         assert "guia_asps" in w.message and " = 1" in w.message, w.message
         assert {k: v for k, v in r.outputs.items() if k.endswith(".IMPT")} == \
@@ -226,16 +238,20 @@ def test_a_selection_skips_the_parts_of_the_reports_it_leaves_out(siops_program,
                                                                   backend) -> None:  # type: ignore[no-untyped-def]
     """3170206's 2019 fonte 190 is SUGERIDA (its README): the despesa files use it (D0802),
     the restos files do not. `--select 'restos/*'` skips despesa/execucao's part of the
-    despesa_movimento scan (its lookups too), so the unconfirmed entry is not used."""
+    despesa_movimento scan (its lookups too), so the unconfirmed entry is not used. The
+    coverage of the recursos is no report: it lists the entry in both runs (D1301; a
+    warning, D1302, with allow_gaps)."""
     from runtime.errors import RunFailed
 
     ledgers = {**INPUTS, "restos_a_pagar": FIX / "restos_a_pagar.csv"}
     params = {"exercicio": 2019, "bimestre": 3}
     with pytest.raises(RunFailed) as info:
         siops_program.run(ledgers=ledgers, params=params, select="despesa/*", backend=backend)
-    assert [e.code for e in info.value.errors] == ["D0802"]
-    r = siops_program.run(ledgers=ledgers, params=params, select="restos/*", backend=backend)
+    assert [e.code for e in info.value.errors] == ["D0802", "D1301"]
+    r = siops_program.run(ledgers=ledgers, params=params, select="restos/*", backend=backend,
+                          allow_gaps=True)
     assert not [w for w in r.warnings if w.code in ("D0802", "D0803")]
+    assert [w.code for w in r.warnings if w.code.startswith("D13")] == ["D1302"]
     assert r.outputs and all("/RP" in k for k in r.outputs if k.endswith(".IMPT"))
 
 

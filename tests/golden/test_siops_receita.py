@@ -37,7 +37,8 @@ def _apura(views: runtime.Views, fix: Path, year: int, bim: int, backend: str,
     ledgers = {"receita": fix / "receita.csv",
                "equivalencia_recursos": fix / "equivalencia_recursos.csv", **inputs}
     got = views.run(ledgers=ledgers, params={"exercicio": year, "bimestre": bim},
-                    select="receita/*", backend=backend, allow_unconfirmed=True).outputs
+                    select="receita/*", backend=backend, allow_unconfirmed=True,
+                    allow_gaps=True).outputs
     return {k: v for k, v in got.items() if k.endswith(".IMPT")}
 
 

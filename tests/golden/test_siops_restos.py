@@ -36,7 +36,8 @@ def allow(mun: str, year: int) -> bool:
 
 def run(program, mun: str, year: int, bim: int, backend: str, select: str = "restos/*"):  # type: ignore[no-untyped-def]
     return program.run(ledgers=FIXTURES[mun], params={"exercicio": year, "bimestre": bim},
-                       select=select, backend=backend, allow_unconfirmed=allow(mun, year))
+                       select=select, backend=backend, allow_unconfirmed=allow(mun, year),
+                       allow_gaps=allow(mun, year))
 
 
 def impt(outputs: dict[str, bytes]) -> dict[str, bytes]:

@@ -27,7 +27,8 @@ PARAMS = {"exercicio": "2020", "bimestre": "2"}
 
 def test_the_registry_is_the_one_list_of_kinds() -> None:
     assert KINDS is kinds.KINDS
-    assert KINDS == ("package", "ledger", "table", "map", "layout", "sheets", "check")
+    assert KINDS == ("package", "ledger", "table", "map", "layout", "sheets", "check",
+                     "coverage")
     for kind in KINDS:
         assert (SCHEMA_DIR / f"{kind}.schema.json").is_file()
         assert kinds.front_end(kind).singleton == (kind == "package")
@@ -38,7 +39,8 @@ def test_the_registry_is_the_one_list_of_kinds() -> None:
 
 def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
     loaded = load_package(ROOT / "specs" / "siops", ROOT, [])
-    assert set(loaded.by_kind) == {"ledger", "table", "map", "layout", "sheets", "check"}
+    assert set(loaded.by_kind) == {"ledger", "table", "map", "layout", "sheets", "check",
+                                   "coverage"}
     assert loaded.specs_of("layout") is loaded.layouts
     assert list(loaded.layouts)[:2] == ["covid/70", "covid/71"]
     pkg = compile_package(ROOT / "specs" / "siops").ir
@@ -70,8 +72,11 @@ def test_the_runtime_declares_computed_nodes_generically(siops_program) -> None:
               "restos/pagos_acumulados", "restos/pagos_exercicio"]
     assert [n.id for n in pkg.nodes] == [lay.id for lay in pkg.layouts] + sheets + [
         "conferencias/caixa", "conferencias/compensacao", "conferencias/despesa",
-        "conferencias/despesa_execucao",
-        "conferencias/dotacao", "conferencias/receita", "conferencias/restos"]
+        "conferencias/despesa_execucao", "conferencias/dotacao", "conferencias/receita",
+        "conferencias/restos",
+        # the coverage specs (the 2021 view's rubric one first, as the Receitas file)
+        "cobertura/rubricas_receita", "cobertura/contas", "cobertura/covid_duplicado",
+        "cobertura/guia_asps", "cobertura/naturezas_despesa", "cobertura/recursos"]
     assert [r.id for r in pkg.reports] == [lay.id for lay in pkg.layouts] + sheets
     ctx = ScanContext(pkg, {})
     assert set(ctx.acc) == {n.id for n in pkg.nodes}

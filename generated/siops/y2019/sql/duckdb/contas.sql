@@ -100,6 +100,26 @@ WITH "map__equivalencia" AS (
   ) AS "_m"
   WHERE
     "_n" = 1
+), "map__equivalencia_conta" AS (
+  /* specs/siops/equivalencia_conta.yaml:1:1  siops/equivalencia_conta first entry per key (repeated keys are D0202) */
+  SELECT
+    "municipio",
+    "conta",
+    "conta_siops",
+    TRUE AS "_found",
+    "_line" AS "_entry",
+    "status" AS "_status",
+    NOT (
+      "status" IS NULL OR "status" = 'CONFIRMADA'
+    ) AS "_unconfirmed"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "municipio", "conta" ORDER BY "_line") AS "_n"
+    FROM "equivalencia_contas"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
 ), "map__conta_caixa" AS (
   /* specs/siops/mapas/conta_caixa.yaml:6:1  siops/conta_caixa first entry per key (repeated keys are D0202) */
   SELECT
@@ -218,6 +238,18 @@ WITH "map__equivalencia" AS (
   FROM "lookup_2" AS "s"
   LEFT JOIN "map__linha_caixa" AS "l3"
     ON COALESCE("s"."_l2__grupo", 10) = "l3"."grupo"
+), "lookup_4" AS (
+  /* specs/siops/equivalencia_conta.yaml:1:1  siops/equivalencia_conta lookup */
+  SELECT
+    "s".*,
+    "l4"."conta_siops" AS "_l4__conta_siops",
+    "l4"."_found" AS "_l4__found",
+    "l4"."_entry" AS "_l4___entry",
+    "l4"."_status" AS "_l4___status",
+    "l4"."_unconfirmed" AS "_l4___unconfirmed"
+  FROM "lookup_3" AS "s"
+  LEFT JOIN "map__equivalencia_conta" AS "l4"
+    ON "s"."municipio" = "l4"."municipio" AND "s"."conta" = "l4"."conta"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -238,8 +270,14 @@ WITH "map__equivalencia" AS (
       AND (
         NOT "s"."_l0__conta_siops" IS NULL
       )
-    ) AS "_f__caixa_disponibilidade__p0" /* siops/caixa/disponibilidade/part/0 exercicio == $exercicio and data <= fim_bimestre($exercicio, $bimestre) and lookup(conta_caixa, municipio, conta).conta_siops is not null */
-  FROM "lookup_3" AS "s"
+    ) AS "_f__caixa_disponibilidade__p0", /* siops/caixa/disponibilidade/part/0 exercicio == $exercicio and data <= fim_bimestre($exercicio, $bimestre) and lookup(conta_caixa, municipio, conta).conta_siops is not null */
+    COALESCE((
+      "s"."no_bimestre"
+    ), FALSE) AS "_f__cobertura_contas__s0", /* siops/cobertura/contas/source/0 no_bimestre */
+    COALESCE((
+      "s"."no_bimestre"
+    ), FALSE) AS "_f__cobertura_recursos__s3" /* siops/cobertura/recursos/source/3 no_bimestre */
+  FROM "lookup_4" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
   SELECT
@@ -291,7 +329,21 @@ FROM (
     "s"."municipio" AS "_c4_k0",
     "s"."conta" AS "_c4_k1",
     "s"."_l0___entry" AS "_c4_entry",
-    "s"."_l0___status" AS "_c4_status"
+    "s"."_l0___status" AS "_c4_status",
+    "s"."_f__cobertura_contas__s0"
+    AND (
+      "s"."_l4__found" IS NULL OR COALESCE("s"."_l4___unconfirmed", FALSE)
+    ) AS "_u5_hit",
+    "s"."municipio" AS "_u5_k0",
+    "s"."conta" AS "_u5_k1",
+    "s"."_l4___status" AS "_u5_status",
+    "s"."_f__cobertura_recursos__s3"
+    AND (
+      "s"."_l1__found" IS NULL OR COALESCE("s"."_l1___unconfirmed", FALSE)
+    ) AS "_u6_hit",
+    "s"."municipio" AS "_u6_k0",
+    "s"."recurso" AS "_u6_k1",
+    "s"."_l1___status" AS "_u6_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -326,9 +378,21 @@ FROM (
         NOT "s"."_k__caixa_disponibilidade__p0" IS NULL
       )
     )
+    OR (
+      "s"."_f__cobertura_contas__s0"
+      AND (
+        "s"."_l4__found" IS NULL OR COALESCE("s"."_l4___unconfirmed", FALSE)
+      )
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s3"
+      AND (
+        "s"."_l1__found" IS NULL OR COALESCE("s"."_l1___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
-  "_c0" OR "_e1" OR "_c2" OR "_e3" OR "_c4"
+  "_c0" OR "_e1" OR "_c2" OR "_e3" OR "_c4" OR "_u5_hit" OR "_u6_hit"
 ORDER BY
   "_line";
 
@@ -352,6 +416,26 @@ WITH "map__equivalencia" AS (
       *,
       ROW_NUMBER() OVER (PARTITION BY "municipio", "recurso" ORDER BY "_line") AS "_n"
     FROM "equivalencia_recursos"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "map__equivalencia_conta" AS (
+  /* specs/siops/equivalencia_conta.yaml:1:1  siops/equivalencia_conta first entry per key (repeated keys are D0202) */
+  SELECT
+    "municipio",
+    "conta",
+    "conta_siops",
+    TRUE AS "_found",
+    "_line" AS "_entry",
+    "status" AS "_status",
+    NOT (
+      "status" IS NULL OR "status" = 'CONFIRMADA'
+    ) AS "_unconfirmed"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "municipio", "conta" ORDER BY "_line") AS "_n"
+    FROM "equivalencia_contas"
   ) AS "_m"
   WHERE
     "_n" = 1
@@ -473,6 +557,18 @@ WITH "map__equivalencia" AS (
   FROM "lookup_2" AS "s"
   LEFT JOIN "map__linha_caixa" AS "l3"
     ON COALESCE("s"."_l2__grupo", 10) = "l3"."grupo"
+), "lookup_4" AS (
+  /* specs/siops/equivalencia_conta.yaml:1:1  siops/equivalencia_conta lookup */
+  SELECT
+    "s".*,
+    "l4"."conta_siops" AS "_l4__conta_siops",
+    "l4"."_found" AS "_l4__found",
+    "l4"."_entry" AS "_l4___entry",
+    "l4"."_status" AS "_l4___status",
+    "l4"."_unconfirmed" AS "_l4___unconfirmed"
+  FROM "lookup_3" AS "s"
+  LEFT JOIN "map__equivalencia_conta" AS "l4"
+    ON "s"."municipio" = "l4"."municipio" AND "s"."conta" = "l4"."conta"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -493,8 +589,14 @@ WITH "map__equivalencia" AS (
       AND (
         NOT "s"."_l0__conta_siops" IS NULL
       )
-    ) AS "_f__caixa_disponibilidade__p0" /* siops/caixa/disponibilidade/part/0 exercicio == $exercicio and data <= fim_bimestre($exercicio, $bimestre) and lookup(conta_caixa, municipio, conta).conta_siops is not null */
-  FROM "lookup_3" AS "s"
+    ) AS "_f__caixa_disponibilidade__p0", /* siops/caixa/disponibilidade/part/0 exercicio == $exercicio and data <= fim_bimestre($exercicio, $bimestre) and lookup(conta_caixa, municipio, conta).conta_siops is not null */
+    COALESCE((
+      "s"."no_bimestre"
+    ), FALSE) AS "_f__cobertura_contas__s0", /* siops/cobertura/contas/source/0 no_bimestre */
+    COALESCE((
+      "s"."no_bimestre"
+    ), FALSE) AS "_f__cobertura_recursos__s3" /* siops/cobertura/recursos/source/3 no_bimestre */
+  FROM "lookup_4" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
   SELECT
@@ -536,6 +638,66 @@ SELECT
 FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
+UNION ALL
+/* siops/cobertura/contas/source/0 chaves usadas */
+SELECT
+  'cobertura/contas' AS "layout",
+  "u"."_p" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "u"."_k0" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
+  END || CASE
+    WHEN "u"."_k1" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k1") AS TEXT) || ':' || "u"."_k1"
+  END AS "v0",
+  CAST("u"."_n" AS TEXT) AS "v1"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."municipio" AS "_k0",
+    "s"."conta" AS "_k1",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    "s"."_f__cobertura_contas__s0"
+  GROUP BY
+    "s"."municipio",
+    "s"."municipio",
+    "s"."conta"
+) AS "u"
+UNION ALL
+/* siops/cobertura/recursos/source/3 chaves usadas */
+SELECT
+  'cobertura/recursos' AS "layout",
+  "u"."_p" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "u"."_k0" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
+  END || CASE
+    WHEN "u"."_k1" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k1") AS TEXT) || ':' || "u"."_k1"
+  END AS "v0",
+  CAST("u"."_n" AS TEXT) AS "v1"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."municipio" AS "_k0",
+    "s"."recurso" AS "_k1",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    "s"."_f__cobertura_recursos__s3"
+  GROUP BY
+    "s"."municipio",
+    "s"."municipio",
+    "s"."recurso"
+) AS "u"
 UNION ALL
 SELECT
   '*' AS "layout",
@@ -592,7 +754,21 @@ FROM (
     "s"."municipio" AS "_c4_k0",
     "s"."conta" AS "_c4_k1",
     "s"."_l0___entry" AS "_c4_entry",
-    "s"."_l0___status" AS "_c4_status"
+    "s"."_l0___status" AS "_c4_status",
+    "s"."_f__cobertura_contas__s0"
+    AND (
+      "s"."_l4__found" IS NULL OR COALESCE("s"."_l4___unconfirmed", FALSE)
+    ) AS "_u5_hit",
+    "s"."municipio" AS "_u5_k0",
+    "s"."conta" AS "_u5_k1",
+    "s"."_l4___status" AS "_u5_status",
+    "s"."_f__cobertura_recursos__s3"
+    AND (
+      "s"."_l1__found" IS NULL OR COALESCE("s"."_l1___unconfirmed", FALSE)
+    ) AS "_u6_hit",
+    "s"."municipio" AS "_u6_k0",
+    "s"."recurso" AS "_u6_k1",
+    "s"."_l1___status" AS "_u6_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -627,6 +803,18 @@ FROM (
         NOT "s"."_k__caixa_disponibilidade__p0" IS NULL
       )
     )
+    OR (
+      "s"."_f__cobertura_contas__s0"
+      AND (
+        "s"."_l4__found" IS NULL OR COALESCE("s"."_l4___unconfirmed", FALSE)
+      )
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s3"
+      AND (
+        "s"."_l1__found" IS NULL OR COALESCE("s"."_l1___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
-  "_c0" OR "_e1" OR "_c2" OR "_e3" OR "_c4";
+  "_c0" OR "_e1" OR "_c2" OR "_e3" OR "_c4" OR "_u5_hit" OR "_u6_hit";

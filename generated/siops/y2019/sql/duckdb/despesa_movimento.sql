@@ -569,7 +569,37 @@ WITH "map__equivalencia" AS (
           "s"."funcao" = 10
         ) AND "s"."saude"
       )
-    ) AS "_f__restos_inscritos__p1" /* siops/restos/inscritos/part/1 $bimestre == 6 and no_periodo and funcao == 10 and saude */
+    ) AS "_f__restos_inscritos__p1", /* siops/restos/inscritos/part/1 $bimestre == 6 and no_periodo and funcao == 10 and saude */
+    COALESCE(
+      (
+        (
+          "s"."no_periodo" AND (
+            "s"."funcao" = 10
+          )
+        )
+        AND (
+          "s"."saude" AND (
+            "s"."tipo_asps" IS NULL
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_guia_asps__s0", /* siops/cobertura/guia_asps/source/0 no_periodo and funcao == 10 and saude and tipo_asps is null */
+    COALESCE(
+      (
+        (
+          "s"."no_periodo" AND (
+            "s"."funcao" = 10
+          )
+        ) AND "s"."saude"
+      ),
+      FALSE
+    ) AS "_f__cobertura_naturezas_despesa__s0", /* siops/cobertura/naturezas_despesa/source/0 no_periodo and funcao == 10 and saude */
+    COALESCE((
+      "s"."no_periodo" AND (
+        "s"."funcao" = 10
+      )
+    ), FALSE) AS "_f__cobertura_recursos__s0" /* siops/cobertura/recursos/source/0 no_periodo and funcao == 10 */
   FROM "lookup_6" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -778,7 +808,22 @@ FROM (
     "s"."municipio" AS "_c18_k0",
     "s"."recurso" AS "_c18_k1",
     "s"."_l0___entry" AS "_c18_entry",
-    "s"."_l0___status" AS "_c18_status"
+    "s"."_l0___status" AS "_c18_status",
+    "s"."_f__cobertura_guia_asps__s0" AS "_u19_hit",
+    "s"."entidade" AS "_u19_k0",
+    "s"."exercicio" AS "_u19_k1",
+    "s"."empenho" AS "_u19_k2",
+    "s"."_f__cobertura_naturezas_despesa__s0" AND (
+      "s"."_l5__found" IS NULL
+    ) AS "_u20_hit",
+    "s"."natureza" AS "_u20_k0",
+    "s"."_f__cobertura_recursos__s0"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u21_hit",
+    "s"."municipio" AS "_u21_k0",
+    "s"."recurso" AS "_u21_k1",
+    "s"."_l0___status" AS "_u21_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -950,6 +995,20 @@ FROM (
         )
       )
     )
+    OR (
+      "s"."_f__cobertura_guia_asps__s0"
+    )
+    OR (
+      "s"."_f__cobertura_naturezas_despesa__s0" AND (
+        "s"."_l5__found" IS NULL
+      )
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s0"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
   "_e0"
@@ -971,6 +1030,9 @@ WHERE
   OR "_e16"
   OR "_e17"
   OR "_c18"
+  OR "_u19_hit"
+  OR "_u20_hit"
+  OR "_u21_hit"
 ORDER BY
   "_line";
 
@@ -1399,7 +1461,37 @@ WITH "map__equivalencia" AS (
           "s"."funcao" = 10
         ) AND "s"."saude"
       )
-    ) AS "_f__restos_inscritos__p1" /* siops/restos/inscritos/part/1 $bimestre == 6 and no_periodo and funcao == 10 and saude */
+    ) AS "_f__restos_inscritos__p1", /* siops/restos/inscritos/part/1 $bimestre == 6 and no_periodo and funcao == 10 and saude */
+    COALESCE(
+      (
+        (
+          "s"."no_periodo" AND (
+            "s"."funcao" = 10
+          )
+        )
+        AND (
+          "s"."saude" AND (
+            "s"."tipo_asps" IS NULL
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_guia_asps__s0", /* siops/cobertura/guia_asps/source/0 no_periodo and funcao == 10 and saude and tipo_asps is null */
+    COALESCE(
+      (
+        (
+          "s"."no_periodo" AND (
+            "s"."funcao" = 10
+          )
+        ) AND "s"."saude"
+      ),
+      FALSE
+    ) AS "_f__cobertura_naturezas_despesa__s0", /* siops/cobertura/naturezas_despesa/source/0 no_periodo and funcao == 10 and saude */
+    COALESCE((
+      "s"."no_periodo" AND (
+        "s"."funcao" = 10
+      )
+    ), FALSE) AS "_f__cobertura_recursos__s0" /* siops/cobertura/recursos/source/0 no_periodo and funcao == 10 */
   FROM "lookup_6" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -2045,6 +2137,129 @@ FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
 UNION ALL
+/* siops/cobertura/guia_asps/source/0 chaves usadas */
+SELECT
+  'cobertura/guia_asps' AS "layout",
+  "u"."_p" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "u"."_k0" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
+  END || CASE
+    WHEN CAST("u"."_k1" AS TEXT) IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH(CAST("u"."_k1" AS TEXT)) AS TEXT) || ':' || CAST("u"."_k1" AS TEXT)
+  END || CASE
+    WHEN "u"."_k2" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k2") AS TEXT) || ':' || "u"."_k2"
+  END AS "v0",
+  CAST("u"."_n" AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."entidade" AS "_k0",
+    "s"."exercicio" AS "_k1",
+    "s"."empenho" AS "_k2",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    FALSE
+  GROUP BY
+    "s"."municipio",
+    "s"."entidade",
+    "s"."exercicio",
+    "s"."empenho"
+) AS "u"
+UNION ALL
+/* siops/cobertura/naturezas_despesa/source/0 chaves usadas */
+SELECT
+  'cobertura/naturezas_despesa' AS "layout",
+  "u"."_p" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "u"."_k0" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
+  END AS "v0",
+  CAST("u"."_n" AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."natureza" AS "_k0",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    FALSE
+  GROUP BY
+    "s"."municipio",
+    "s"."natureza"
+) AS "u"
+UNION ALL
+/* siops/cobertura/recursos/source/0 chaves usadas */
+SELECT
+  'cobertura/recursos' AS "layout",
+  "u"."_p" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "u"."_k0" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
+  END || CASE
+    WHEN "u"."_k1" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k1") AS TEXT) || ':' || "u"."_k1"
+  END AS "v0",
+  CAST("u"."_n" AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."municipio" AS "_k0",
+    "s"."recurso" AS "_k1",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    "s"."_f__cobertura_recursos__s0"
+  GROUP BY
+    "s"."municipio",
+    "s"."municipio",
+    "s"."recurso"
+) AS "u"
+UNION ALL
 SELECT
   '*' AS "layout",
   "s"."municipio" AS "part",
@@ -2271,7 +2486,22 @@ FROM (
     "s"."municipio" AS "_c18_k0",
     "s"."recurso" AS "_c18_k1",
     "s"."_l0___entry" AS "_c18_entry",
-    "s"."_l0___status" AS "_c18_status"
+    "s"."_l0___status" AS "_c18_status",
+    "s"."_f__cobertura_guia_asps__s0" AS "_u19_hit",
+    "s"."entidade" AS "_u19_k0",
+    "s"."exercicio" AS "_u19_k1",
+    "s"."empenho" AS "_u19_k2",
+    "s"."_f__cobertura_naturezas_despesa__s0" AND (
+      "s"."_l5__found" IS NULL
+    ) AS "_u20_hit",
+    "s"."natureza" AS "_u20_k0",
+    "s"."_f__cobertura_recursos__s0"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u21_hit",
+    "s"."municipio" AS "_u21_k0",
+    "s"."recurso" AS "_u21_k1",
+    "s"."_l0___status" AS "_u21_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -2443,6 +2673,20 @@ FROM (
         )
       )
     )
+    OR (
+      "s"."_f__cobertura_guia_asps__s0"
+    )
+    OR (
+      "s"."_f__cobertura_naturezas_despesa__s0" AND (
+        "s"."_l5__found" IS NULL
+      )
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s0"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
   "_e0"
@@ -2463,4 +2707,7 @@ WHERE
   OR "_c15"
   OR "_e16"
   OR "_e17"
-  OR "_c18";
+  OR "_c18"
+  OR "_u19_hit"
+  OR "_u20_hit"
+  OR "_u21_hit";

@@ -360,7 +360,39 @@ WITH "map__equivalencia" AS (
           )
         )
       )
-    ) AS "_f__despesa_execucao__p1" /* siops/despesa/execucao/part/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
+    ) AS "_f__despesa_execucao__p1", /* siops/despesa/execucao/part/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
+    COALESCE(
+      (
+        (
+          (
+            "s"."funcao" = 10
+          ) AND "s"."saude"
+        )
+        AND (
+          "s"."no_periodo" OR (
+            "s"."orcada" AND (
+              "s"."$bimestre" = 6
+            )
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_naturezas_despesa__s1", /* siops/cobertura/naturezas_despesa/source/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
+    COALESCE(
+      (
+        (
+          "s"."funcao" = 10
+        )
+        AND (
+          "s"."no_periodo" OR (
+            "s"."orcada" AND (
+              "s"."$bimestre" = 6
+            )
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_recursos__s1" /* siops/cobertura/recursos/source/1 funcao == 10 and (no_periodo or orcada and $bimestre == 6) */
   FROM "lookup_5" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -412,7 +444,18 @@ FROM (
     "s"."$_on_10"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND "s"."_l5__found" IS NULL AS "_e4",
-    COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0"
+    COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0",
+    "s"."_f__cobertura_naturezas_despesa__s1" AND (
+      "s"."_l4__found" IS NULL
+    ) AS "_u5_hit",
+    "s"."natureza" AS "_u5_k0",
+    "s"."_f__cobertura_recursos__s1"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u6_hit",
+    "s"."municipio" AS "_u6_k0",
+    "s"."recurso" AS "_u6_k1",
+    "s"."_l0___status" AS "_u6_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -449,9 +492,20 @@ FROM (
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND "s"."_l5__found" IS NULL
     )
+    OR (
+      "s"."_f__cobertura_naturezas_despesa__s1" AND (
+        "s"."_l4__found" IS NULL
+      )
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s1"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4"
+  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4" OR "_u5_hit" OR "_u6_hit"
 ORDER BY
   "_line";
 
@@ -700,7 +754,39 @@ WITH "map__equivalencia" AS (
           )
         )
       )
-    ) AS "_f__despesa_execucao__p1" /* siops/despesa/execucao/part/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
+    ) AS "_f__despesa_execucao__p1", /* siops/despesa/execucao/part/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
+    COALESCE(
+      (
+        (
+          (
+            "s"."funcao" = 10
+          ) AND "s"."saude"
+        )
+        AND (
+          "s"."no_periodo" OR (
+            "s"."orcada" AND (
+              "s"."$bimestre" = 6
+            )
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_naturezas_despesa__s1", /* siops/cobertura/naturezas_despesa/source/1 funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6) */
+    COALESCE(
+      (
+        (
+          "s"."funcao" = 10
+        )
+        AND (
+          "s"."no_periodo" OR (
+            "s"."orcada" AND (
+              "s"."$bimestre" = 6
+            )
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_recursos__s1" /* siops/cobertura/recursos/source/1 funcao == 10 and (no_periodo or orcada and $bimestre == 6) */
   FROM "lookup_5" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -781,6 +867,72 @@ FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
 UNION ALL
+/* siops/cobertura/naturezas_despesa/source/1 chaves usadas */
+SELECT
+  'cobertura/naturezas_despesa' AS "layout",
+  "u"."_p" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "u"."_k0" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
+  END AS "v0",
+  CAST("u"."_n" AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."natureza" AS "_k0",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    FALSE
+  GROUP BY
+    "s"."municipio",
+    "s"."natureza"
+) AS "u"
+UNION ALL
+/* siops/cobertura/recursos/source/1 chaves usadas */
+SELECT
+  'cobertura/recursos' AS "layout",
+  "u"."_p" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "u"."_k0" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
+  END || CASE
+    WHEN "u"."_k1" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k1") AS TEXT) || ':' || "u"."_k1"
+  END AS "v0",
+  CAST("u"."_n" AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."municipio" AS "_k0",
+    "s"."recurso" AS "_k1",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    "s"."_f__cobertura_recursos__s1"
+  GROUP BY
+    "s"."municipio",
+    "s"."municipio",
+    "s"."recurso"
+) AS "u"
+UNION ALL
 SELECT
   '*' AS "layout",
   "s"."municipio" AS "part",
@@ -847,7 +999,18 @@ FROM (
     "s"."$_on_10"
     AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
     AND "s"."_l5__found" IS NULL AS "_e4",
-    COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0"
+    COALESCE("s"."_l3__elemento_siops", "s"."_l4__natureza_siops") AS "_e4_k0",
+    "s"."_f__cobertura_naturezas_despesa__s1" AND (
+      "s"."_l4__found" IS NULL
+    ) AS "_u5_hit",
+    "s"."natureza" AS "_u5_k0",
+    "s"."_f__cobertura_recursos__s1"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u6_hit",
+    "s"."municipio" AS "_u6_k0",
+    "s"."recurso" AS "_u6_k1",
+    "s"."_l0___status" AS "_u6_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -884,6 +1047,17 @@ FROM (
       AND COALESCE("s"."_f__despesa_execucao__p1", FALSE)
       AND "s"."_l5__found" IS NULL
     )
+    OR (
+      "s"."_f__cobertura_naturezas_despesa__s1" AND (
+        "s"."_l4__found" IS NULL
+      )
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s1"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4";
+  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4" OR "_u5_hit" OR "_u6_hit";

@@ -286,7 +286,10 @@ WITH "map__equivalencia" AS (
           "s"."recurso_siops" = '001'
         )
       )
-    ) AS "_f__covid_79" /* specs/siops/covid_79.yaml:9:9  siops/covid/79/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "001" */
+    ) AS "_f__covid_79", /* specs/siops/covid_79.yaml:9:9  siops/covid/79/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "001" */
+    COALESCE((
+      "s"."covid" AND "s"."_l0__covid"
+    ), FALSE) AS "_f__cobertura_covid_duplicado__s0" /* siops/cobertura/covid_duplicado/source/0 covid and lookup(equivalencia, municipio, recurso).covid */
   FROM "derived_e_covid" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -483,7 +486,10 @@ FROM (
       "s"."_f__covid_79" AND (
         "s"."subfuncao" = 306
       )
-    ), FALSE) AS "_u3_r6"
+    ), FALSE) AS "_u3_r6",
+    "s"."_f__cobertura_covid_duplicado__s0" AS "_u4_hit",
+    "s"."municipio" AS "_u4_k0",
+    "s"."recurso" AS "_u4_k1"
   FROM "classified" AS "s"
   WHERE
     (
@@ -499,12 +505,16 @@ FROM (
     )
     OR "s"."_f__covid_78"
     OR "s"."_f__covid_79"
+    OR (
+      "s"."_f__cobertura_covid_duplicado__s0"
+    )
 ) AS "e"
 WHERE
   "_e0"
   OR "_c1"
   OR CASE WHEN "_u2_r0" THEN 1 ELSE 0 END + CASE WHEN "_u2_r1" THEN 1 ELSE 0 END + CASE WHEN "_u2_r2" THEN 1 ELSE 0 END + CASE WHEN "_u2_r3" THEN 1 ELSE 0 END + CASE WHEN "_u2_r4" THEN 1 ELSE 0 END + CASE WHEN "_u2_r5" THEN 1 ELSE 0 END + CASE WHEN "_u2_r6" THEN 1 ELSE 0 END > 1
   OR CASE WHEN "_u3_r0" THEN 1 ELSE 0 END + CASE WHEN "_u3_r1" THEN 1 ELSE 0 END + CASE WHEN "_u3_r2" THEN 1 ELSE 0 END + CASE WHEN "_u3_r3" THEN 1 ELSE 0 END + CASE WHEN "_u3_r4" THEN 1 ELSE 0 END + CASE WHEN "_u3_r5" THEN 1 ELSE 0 END + CASE WHEN "_u3_r6" THEN 1 ELSE 0 END > 1
+  OR "_u4_hit"
 ORDER BY
   "_line";
 
@@ -650,7 +660,10 @@ WITH "map__equivalencia" AS (
           "s"."recurso_siops" = '001'
         )
       )
-    ) AS "_f__covid_79" /* specs/siops/covid_79.yaml:9:9  siops/covid/79/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "001" */
+    ) AS "_f__covid_79", /* specs/siops/covid_79.yaml:9:9  siops/covid/79/filter no_periodo and e_covid and funcao == 10 and recurso_siops == "001" */
+    COALESCE((
+      "s"."covid" AND "s"."_l0__covid"
+    ), FALSE) AS "_f__cobertura_covid_duplicado__s0" /* siops/cobertura/covid_duplicado/source/0 covid and lookup(equivalencia, municipio, recurso).covid */
   FROM "derived_e_covid" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -980,6 +993,44 @@ FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
 UNION ALL
+/* siops/cobertura/covid_duplicado/source/0 chaves usadas */
+SELECT
+  'cobertura/covid_duplicado' AS "layout",
+  "u"."_p" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "u"."_k0" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
+  END || CASE
+    WHEN "u"."_k1" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k1") AS TEXT) || ':' || "u"."_k1"
+  END AS "v0",
+  CAST("u"."_n" AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."municipio" AS "_k0",
+    "s"."recurso" AS "_k1",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    FALSE
+  GROUP BY
+    "s"."municipio",
+    "s"."municipio",
+    "s"."recurso"
+) AS "u"
+UNION ALL
 SELECT
   '*' AS "layout",
   "s"."municipio" AS "part",
@@ -1104,7 +1155,10 @@ FROM (
       "s"."_f__covid_79" AND (
         "s"."subfuncao" = 306
       )
-    ), FALSE) AS "_u3_r6"
+    ), FALSE) AS "_u3_r6",
+    "s"."_f__cobertura_covid_duplicado__s0" AS "_u4_hit",
+    "s"."municipio" AS "_u4_k0",
+    "s"."recurso" AS "_u4_k1"
   FROM "classified" AS "s"
   WHERE
     (
@@ -1120,9 +1174,13 @@ FROM (
     )
     OR "s"."_f__covid_78"
     OR "s"."_f__covid_79"
+    OR (
+      "s"."_f__cobertura_covid_duplicado__s0"
+    )
 ) AS "e"
 WHERE
   "_e0"
   OR "_c1"
   OR CASE WHEN "_u2_r0" THEN 1 ELSE 0 END + CASE WHEN "_u2_r1" THEN 1 ELSE 0 END + CASE WHEN "_u2_r2" THEN 1 ELSE 0 END + CASE WHEN "_u2_r3" THEN 1 ELSE 0 END + CASE WHEN "_u2_r4" THEN 1 ELSE 0 END + CASE WHEN "_u2_r5" THEN 1 ELSE 0 END + CASE WHEN "_u2_r6" THEN 1 ELSE 0 END > 1
-  OR CASE WHEN "_u3_r0" THEN 1 ELSE 0 END + CASE WHEN "_u3_r1" THEN 1 ELSE 0 END + CASE WHEN "_u3_r2" THEN 1 ELSE 0 END + CASE WHEN "_u3_r3" THEN 1 ELSE 0 END + CASE WHEN "_u3_r4" THEN 1 ELSE 0 END + CASE WHEN "_u3_r5" THEN 1 ELSE 0 END + CASE WHEN "_u3_r6" THEN 1 ELSE 0 END > 1;
+  OR CASE WHEN "_u3_r0" THEN 1 ELSE 0 END + CASE WHEN "_u3_r1" THEN 1 ELSE 0 END + CASE WHEN "_u3_r2" THEN 1 ELSE 0 END + CASE WHEN "_u3_r3" THEN 1 ELSE 0 END + CASE WHEN "_u3_r4" THEN 1 ELSE 0 END + CASE WHEN "_u3_r5" THEN 1 ELSE 0 END + CASE WHEN "_u3_r6" THEN 1 ELSE 0 END > 1
+  OR "_u4_hit";

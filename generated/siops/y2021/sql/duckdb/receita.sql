@@ -338,7 +338,31 @@ WITH "map__equivalencia" AS (
           "s"."$bimestre" = 6
         )
       )
-    ) AS "_f__receita_execucao__p0" /* siops/receita/execucao/part/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+    ) AS "_f__receita_execucao__p0", /* siops/receita/execucao/part/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+    COALESCE(
+      (
+        (
+          "s"."no_periodo"
+          OR (
+            (
+              "s"."exercicio" = (
+                "s"."$exercicio" + 1
+              )
+            )
+            AND (
+              "s"."$bimestre" = 6
+            )
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_rubricas_receita__s0", /* siops/cobertura/rubricas_receita/source/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+    COALESCE((
+      "s"."covid" AND "s"."_l0__covid"
+    ), FALSE) AS "_f__cobertura_covid_duplicado__s1", /* siops/cobertura/covid_duplicado/source/1 covid and lookup(equivalencia, municipio, recurso).covid */
+    COALESCE((
+      "s"."no_periodo"
+    ), FALSE) AS "_f__cobertura_recursos__s4" /* siops/cobertura/recursos/source/4 no_periodo */
   FROM "lookup_4" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -469,7 +493,21 @@ FROM (
     AND NOT "s"."_k__receita_execucao__p0" IS NULL
     AND "s"."_l1__rubrica_siops" IS NULL
     AND "s"."_l2__found" IS NULL AS "_e5",
-    COALESCE("s"."rubrica_principal", "s"."rubrica") AS "_e5_k0"
+    COALESCE("s"."rubrica_principal", "s"."rubrica") AS "_e5_k0",
+    "s"."_f__cobertura_rubricas_receita__s0" AND (
+      "s"."_l2__found" IS NULL
+    ) AS "_u6_hit",
+    COALESCE("s"."rubrica_principal", "s"."rubrica") AS "_u6_k0",
+    "s"."_f__cobertura_covid_duplicado__s1" AS "_u7_hit",
+    "s"."municipio" AS "_u7_k0",
+    "s"."recurso" AS "_u7_k1",
+    "s"."_f__cobertura_recursos__s4"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u8_hit",
+    "s"."municipio" AS "_u8_k0",
+    "s"."recurso" AS "_u8_k1",
+    "s"."_l0___status" AS "_u8_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -513,9 +551,31 @@ FROM (
       AND "s"."_l1__rubrica_siops" IS NULL
       AND "s"."_l2__found" IS NULL
     )
+    OR (
+      "s"."_f__cobertura_rubricas_receita__s0" AND (
+        "s"."_l2__found" IS NULL
+      )
+    )
+    OR (
+      "s"."_f__cobertura_covid_duplicado__s1"
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s4"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4" OR "_e5"
+  "_e0"
+  OR "_c1"
+  OR "_c2"
+  OR "_e3"
+  OR "_e4"
+  OR "_e5"
+  OR "_u6_hit"
+  OR "_u7_hit"
+  OR "_u8_hit"
 ORDER BY
   "_line";
 
@@ -751,7 +811,31 @@ WITH "map__equivalencia" AS (
           "s"."$bimestre" = 6
         )
       )
-    ) AS "_f__receita_execucao__p0" /* siops/receita/execucao/part/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+    ) AS "_f__receita_execucao__p0", /* siops/receita/execucao/part/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+    COALESCE(
+      (
+        (
+          "s"."no_periodo"
+          OR (
+            (
+              "s"."exercicio" = (
+                "s"."$exercicio" + 1
+              )
+            )
+            AND (
+              "s"."$bimestre" = 6
+            )
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_rubricas_receita__s0", /* siops/cobertura/rubricas_receita/source/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+    COALESCE((
+      "s"."covid" AND "s"."_l0__covid"
+    ), FALSE) AS "_f__cobertura_covid_duplicado__s1", /* siops/cobertura/covid_duplicado/source/1 covid and lookup(equivalencia, municipio, recurso).covid */
+    COALESCE((
+      "s"."no_periodo"
+    ), FALSE) AS "_f__cobertura_recursos__s4" /* siops/cobertura/recursos/source/4 no_periodo */
   FROM "lookup_4" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -1036,6 +1120,111 @@ FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
 UNION ALL
+/* siops/cobertura/rubricas_receita/source/0 chaves usadas */
+SELECT
+  'cobertura/rubricas_receita' AS "layout",
+  "u"."_p" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "u"."_k0" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
+  END AS "v0",
+  CAST("u"."_n" AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    COALESCE("s"."rubrica_principal", "s"."rubrica") AS "_k0",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    FALSE
+  GROUP BY
+    "s"."municipio",
+    COALESCE("s"."rubrica_principal", "s"."rubrica")
+) AS "u"
+UNION ALL
+/* siops/cobertura/covid_duplicado/source/1 chaves usadas */
+SELECT
+  'cobertura/covid_duplicado' AS "layout",
+  "u"."_p" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "u"."_k0" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
+  END || CASE
+    WHEN "u"."_k1" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k1") AS TEXT) || ':' || "u"."_k1"
+  END AS "v0",
+  CAST("u"."_n" AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."municipio" AS "_k0",
+    "s"."recurso" AS "_k1",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    FALSE
+  GROUP BY
+    "s"."municipio",
+    "s"."municipio",
+    "s"."recurso"
+) AS "u"
+UNION ALL
+/* siops/cobertura/recursos/source/4 chaves usadas */
+SELECT
+  'cobertura/recursos' AS "layout",
+  "u"."_p" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "u"."_k0" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
+  END || CASE
+    WHEN "u"."_k1" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k1") AS TEXT) || ':' || "u"."_k1"
+  END AS "v0",
+  CAST("u"."_n" AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."municipio" AS "_k0",
+    "s"."recurso" AS "_k1",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    "s"."_f__cobertura_recursos__s4"
+  GROUP BY
+    "s"."municipio",
+    "s"."municipio",
+    "s"."recurso"
+) AS "u"
+UNION ALL
 SELECT
   '*' AS "layout",
   "s"."municipio" AS "part",
@@ -1117,7 +1306,21 @@ FROM (
     AND NOT "s"."_k__receita_execucao__p0" IS NULL
     AND "s"."_l1__rubrica_siops" IS NULL
     AND "s"."_l2__found" IS NULL AS "_e5",
-    COALESCE("s"."rubrica_principal", "s"."rubrica") AS "_e5_k0"
+    COALESCE("s"."rubrica_principal", "s"."rubrica") AS "_e5_k0",
+    "s"."_f__cobertura_rubricas_receita__s0" AND (
+      "s"."_l2__found" IS NULL
+    ) AS "_u6_hit",
+    COALESCE("s"."rubrica_principal", "s"."rubrica") AS "_u6_k0",
+    "s"."_f__cobertura_covid_duplicado__s1" AS "_u7_hit",
+    "s"."municipio" AS "_u7_k0",
+    "s"."recurso" AS "_u7_k1",
+    "s"."_f__cobertura_recursos__s4"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u8_hit",
+    "s"."municipio" AS "_u8_k0",
+    "s"."recurso" AS "_u8_k1",
+    "s"."_l0___status" AS "_u8_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -1161,6 +1364,28 @@ FROM (
       AND "s"."_l1__rubrica_siops" IS NULL
       AND "s"."_l2__found" IS NULL
     )
+    OR (
+      "s"."_f__cobertura_rubricas_receita__s0" AND (
+        "s"."_l2__found" IS NULL
+      )
+    )
+    OR (
+      "s"."_f__cobertura_covid_duplicado__s1"
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s4"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
-  "_e0" OR "_c1" OR "_c2" OR "_e3" OR "_e4" OR "_e5";
+  "_e0"
+  OR "_c1"
+  OR "_c2"
+  OR "_e3"
+  OR "_e4"
+  OR "_e5"
+  OR "_u6_hit"
+  OR "_u7_hit"
+  OR "_u8_hit";

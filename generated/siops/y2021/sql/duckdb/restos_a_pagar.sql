@@ -190,6 +190,20 @@ WITH "map__equivalencia" AS (
   ) AS "_m"
   WHERE
     "_n" = 1
+), "map__natureza_despesa" AS (
+  /* specs/siops/mapas/natureza_despesa.yaml:1:1  siops/natureza_despesa first entry per key (repeated keys are D0202) */
+  SELECT
+    "natureza_ecidade",
+    "natureza_siops",
+    TRUE AS "_found"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "natureza_ecidade" ORDER BY "_line") AS "_n"
+    FROM "naturezas_despesa"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
 ), "records" AS (
   /* ledger 'restos_a_pagar' with the run parameters */
   SELECT
@@ -326,6 +340,15 @@ WITH "map__equivalencia" AS (
   FROM "lookup_1" AS "s"
   LEFT JOIN "map__linha_restos" AS "l2"
     ON COALESCE("s"."_l1__grupo", 10) = "l2"."grupo"
+), "lookup_3" AS (
+  /* specs/siops/mapas/natureza_despesa.yaml:1:1  siops/natureza_despesa lookup */
+  SELECT
+    "s".*,
+    "l3"."natureza_siops" AS "_l3__natureza_siops",
+    "l3"."_found" AS "_l3__found"
+  FROM "lookup_2" AS "s"
+  LEFT JOIN "map__natureza_despesa" AS "l3"
+    ON "s"."natureza" = "l3"."natureza_ecidade"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -412,8 +435,56 @@ WITH "map__equivalencia" AS (
           "s"."funcao" = 10
         ) AND "s"."saude"
       )
-    ) AS "_f__restos_pagos_exercicio__p0" /* siops/restos/pagos_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-  FROM "lookup_2" AS "s"
+    ) AS "_f__restos_pagos_exercicio__p0", /* siops/restos/pagos_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    COALESCE(
+      (
+        (
+          (
+            "s"."ate_o_periodo" AND (
+              "s"."exercicio_origem" < "s"."$exercicio"
+            )
+          )
+          AND (
+            "s"."funcao" = 10
+          )
+        )
+        AND (
+          "s"."saude" AND (
+            "s"."tipo_asps" IS NULL
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_guia_asps__s1", /* siops/cobertura/guia_asps/source/1 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude and tipo_asps is null */
+    COALESCE(
+      (
+        (
+          "s"."ate_o_periodo" AND (
+            "s"."exercicio_origem" < "s"."$exercicio"
+          )
+        )
+        AND (
+          (
+            "s"."funcao" = 10
+          ) AND "s"."saude"
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_naturezas_despesa__s2", /* siops/cobertura/naturezas_despesa/source/2 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    COALESCE(
+      (
+        (
+          "s"."ate_o_periodo" AND (
+            "s"."exercicio_origem" < "s"."$exercicio"
+          )
+        )
+        AND (
+          "s"."funcao" = 10
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_recursos__s2" /* siops/cobertura/recursos/source/2 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 */
+  FROM "lookup_3" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
   SELECT
@@ -569,7 +640,22 @@ FROM (
     "s"."$_on_16"
     AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e14",
-    COALESCE("s"."_l1__grupo", 10) AS "_e14_k0"
+    COALESCE("s"."_l1__grupo", 10) AS "_e14_k0",
+    "s"."_f__cobertura_guia_asps__s1" AS "_u15_hit",
+    "s"."entidade" AS "_u15_k0",
+    "s"."exercicio_origem" AS "_u15_k1",
+    "s"."empenho" AS "_u15_k2",
+    "s"."_f__cobertura_naturezas_despesa__s2" AND (
+      "s"."_l3__found" IS NULL
+    ) AS "_u16_hit",
+    "s"."natureza" AS "_u16_k0",
+    "s"."_f__cobertura_recursos__s2"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u17_hit",
+    "s"."municipio" AS "_u17_k0",
+    "s"."recurso" AS "_u17_k1",
+    "s"."_l0___status" AS "_u17_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -692,6 +778,20 @@ FROM (
       AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
       AND "s"."_l2__found" IS NULL
     )
+    OR (
+      "s"."_f__cobertura_guia_asps__s1"
+    )
+    OR (
+      "s"."_f__cobertura_naturezas_despesa__s2" AND (
+        "s"."_l3__found" IS NULL
+      )
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s2"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
   "_e0"
@@ -709,6 +809,9 @@ WHERE
   OR "_e12"
   OR "_c13"
   OR "_e14"
+  OR "_u15_hit"
+  OR "_u16_hit"
+  OR "_u17_hit"
 ORDER BY
   "_line";
 
@@ -762,6 +865,20 @@ WITH "map__equivalencia" AS (
       *,
       ROW_NUMBER() OVER (PARTITION BY "grupo" ORDER BY "_line") AS "_n"
     FROM "linhas_restos"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "map__natureza_despesa" AS (
+  /* specs/siops/mapas/natureza_despesa.yaml:1:1  siops/natureza_despesa first entry per key (repeated keys are D0202) */
+  SELECT
+    "natureza_ecidade",
+    "natureza_siops",
+    TRUE AS "_found"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "natureza_ecidade" ORDER BY "_line") AS "_n"
+    FROM "naturezas_despesa"
   ) AS "_m"
   WHERE
     "_n" = 1
@@ -901,6 +1018,15 @@ WITH "map__equivalencia" AS (
   FROM "lookup_1" AS "s"
   LEFT JOIN "map__linha_restos" AS "l2"
     ON COALESCE("s"."_l1__grupo", 10) = "l2"."grupo"
+), "lookup_3" AS (
+  /* specs/siops/mapas/natureza_despesa.yaml:1:1  siops/natureza_despesa lookup */
+  SELECT
+    "s".*,
+    "l3"."natureza_siops" AS "_l3__natureza_siops",
+    "l3"."_found" AS "_l3__found"
+  FROM "lookup_2" AS "s"
+  LEFT JOIN "map__natureza_despesa" AS "l3"
+    ON "s"."natureza" = "l3"."natureza_ecidade"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -987,8 +1113,56 @@ WITH "map__equivalencia" AS (
           "s"."funcao" = 10
         ) AND "s"."saude"
       )
-    ) AS "_f__restos_pagos_exercicio__p0" /* siops/restos/pagos_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
-  FROM "lookup_2" AS "s"
+    ) AS "_f__restos_pagos_exercicio__p0", /* siops/restos/pagos_exercicio/part/0 no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    COALESCE(
+      (
+        (
+          (
+            "s"."ate_o_periodo" AND (
+              "s"."exercicio_origem" < "s"."$exercicio"
+            )
+          )
+          AND (
+            "s"."funcao" = 10
+          )
+        )
+        AND (
+          "s"."saude" AND (
+            "s"."tipo_asps" IS NULL
+          )
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_guia_asps__s1", /* siops/cobertura/guia_asps/source/1 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude and tipo_asps is null */
+    COALESCE(
+      (
+        (
+          "s"."ate_o_periodo" AND (
+            "s"."exercicio_origem" < "s"."$exercicio"
+          )
+        )
+        AND (
+          (
+            "s"."funcao" = 10
+          ) AND "s"."saude"
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_naturezas_despesa__s2", /* siops/cobertura/naturezas_despesa/source/2 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude */
+    COALESCE(
+      (
+        (
+          "s"."ate_o_periodo" AND (
+            "s"."exercicio_origem" < "s"."$exercicio"
+          )
+        )
+        AND (
+          "s"."funcao" = 10
+        )
+      ),
+      FALSE
+    ) AS "_f__cobertura_recursos__s2" /* siops/cobertura/recursos/source/2 ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 */
+  FROM "lookup_3" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
   SELECT
@@ -1967,6 +2141,129 @@ FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
 UNION ALL
+/* siops/cobertura/guia_asps/source/1 chaves usadas */
+SELECT
+  'cobertura/guia_asps' AS "layout",
+  "u"."_p" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "u"."_k0" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
+  END || CASE
+    WHEN CAST("u"."_k1" AS TEXT) IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH(CAST("u"."_k1" AS TEXT)) AS TEXT) || ':' || CAST("u"."_k1" AS TEXT)
+  END || CASE
+    WHEN "u"."_k2" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k2") AS TEXT) || ':' || "u"."_k2"
+  END AS "v0",
+  CAST("u"."_n" AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."entidade" AS "_k0",
+    "s"."exercicio_origem" AS "_k1",
+    "s"."empenho" AS "_k2",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    FALSE
+  GROUP BY
+    "s"."municipio",
+    "s"."entidade",
+    "s"."exercicio_origem",
+    "s"."empenho"
+) AS "u"
+UNION ALL
+/* siops/cobertura/naturezas_despesa/source/2 chaves usadas */
+SELECT
+  'cobertura/naturezas_despesa' AS "layout",
+  "u"."_p" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "u"."_k0" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
+  END AS "v0",
+  CAST("u"."_n" AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."natureza" AS "_k0",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    FALSE
+  GROUP BY
+    "s"."municipio",
+    "s"."natureza"
+) AS "u"
+UNION ALL
+/* siops/cobertura/recursos/source/2 chaves usadas */
+SELECT
+  'cobertura/recursos' AS "layout",
+  "u"."_p" AS "part",
+  NULL AS "row",
+  CASE
+    WHEN "u"."_k0" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k0") AS TEXT) || ':' || "u"."_k0"
+  END || CASE
+    WHEN "u"."_k1" IS NULL
+    THEN '~'
+    ELSE CAST(LENGTH("u"."_k1") AS TEXT) || ':' || "u"."_k1"
+  END AS "v0",
+  CAST("u"."_n" AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8",
+  CAST(NULL AS TEXT) AS "v9",
+  CAST(NULL AS TEXT) AS "v10",
+  CAST(NULL AS TEXT) AS "v11",
+  CAST(NULL AS TEXT) AS "v12"
+FROM (
+  SELECT
+    "s"."municipio" AS "_p",
+    "s"."municipio" AS "_k0",
+    "s"."recurso" AS "_k1",
+    COUNT(*) AS "_n"
+  FROM "classified" AS "s"
+  WHERE
+    "s"."_f__cobertura_recursos__s2"
+  GROUP BY
+    "s"."municipio",
+    "s"."municipio",
+    "s"."recurso"
+) AS "u"
+UNION ALL
 SELECT
   '*' AS "layout",
   "s"."municipio" AS "part",
@@ -2141,7 +2438,22 @@ FROM (
     "s"."$_on_16"
     AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
     AND "s"."_l2__found" IS NULL AS "_e14",
-    COALESCE("s"."_l1__grupo", 10) AS "_e14_k0"
+    COALESCE("s"."_l1__grupo", 10) AS "_e14_k0",
+    "s"."_f__cobertura_guia_asps__s1" AS "_u15_hit",
+    "s"."entidade" AS "_u15_k0",
+    "s"."exercicio_origem" AS "_u15_k1",
+    "s"."empenho" AS "_u15_k2",
+    "s"."_f__cobertura_naturezas_despesa__s2" AND (
+      "s"."_l3__found" IS NULL
+    ) AS "_u16_hit",
+    "s"."natureza" AS "_u16_k0",
+    "s"."_f__cobertura_recursos__s2"
+    AND (
+      "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+    ) AS "_u17_hit",
+    "s"."municipio" AS "_u17_k0",
+    "s"."recurso" AS "_u17_k1",
+    "s"."_l0___status" AS "_u17_status"
   FROM "classified" AS "s"
   WHERE
     (
@@ -2264,6 +2576,20 @@ FROM (
       AND COALESCE("s"."_f__restos_pagos_exercicio__p0", FALSE)
       AND "s"."_l2__found" IS NULL
     )
+    OR (
+      "s"."_f__cobertura_guia_asps__s1"
+    )
+    OR (
+      "s"."_f__cobertura_naturezas_despesa__s2" AND (
+        "s"."_l3__found" IS NULL
+      )
+    )
+    OR (
+      "s"."_f__cobertura_recursos__s2"
+      AND (
+        "s"."_l0__found" IS NULL OR COALESCE("s"."_l0___unconfirmed", FALSE)
+      )
+    )
 ) AS "e"
 WHERE
   "_e0"
@@ -2280,4 +2606,7 @@ WHERE
   OR "_e11"
   OR "_e12"
   OR "_c13"
-  OR "_e14";
+  OR "_e14"
+  OR "_u15_hit"
+  OR "_u16_hit"
+  OR "_u17_hit";
