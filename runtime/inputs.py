@@ -7,6 +7,7 @@ checked copies of the tables shipped with the package (D1001)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,13 @@ class OmittedInput(list):  # type: ignore[type-arg]
         self.name = name
 
 
-def with_map_sources(pkg: Package, sources: set[str]) -> list[str]:
+def with_map_sources(pkg: Package, sources: set[str],
+                     computed: Collection[str] | None = None) -> list[str]:
     """The ledgers `sources` and the sources of the maps they look up (whose own lookups count
-    too), in the package's order. A package compiled before issue 9 does not say which maps
-    a ledger looks up (Ledger.maps is None): then every map's source."""
+    too), in the package's order — but for a map looked up only by reports the run does not
+    compute (`computed`: the report ids; None: all), whose parts of the scan are skipped. A
+    package compiled before issue 9 does not say which maps a ledger looks up (Ledger.maps is
+    None): then every map's source."""
     source_of = {m.id: m.source for m in pkg.maps}
     sources = set(sources)
     stack = list(sources)
@@ -41,6 +45,9 @@ def with_map_sources(pkg: Package, sources: set[str]) -> list[str]:
         led = pkg.ledger(stack.pop())
         looked: Iterable[str] = led.maps if led.maps is not None else \
             source_of if led.scan is not None else ()
+        if computed is not None:
+            skipped = {m for m, by in led.gated_maps if not set(by) & set(computed)}
+            looked = [m for m in looked if m not in skipped]
         for m in looked:
             if source_of[m] not in sources:
                 sources.add(source_of[m])

@@ -87,6 +87,9 @@ class Ledger:
     # the maps its scan looks up (a run reading it reads their sources too); None in a
     # package compiled before issue 9: then every map's source is read
     maps: tuple[str, ...] | None = None
+    # (map, reports) for the maps of `maps` looked up only inside those reports' parts of the
+    # scan: needed only when the run computes one of them (--select, when:)
+    gated_maps: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

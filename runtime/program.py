@@ -147,7 +147,8 @@ class Program:
         source_of = {m.id: m.source for m in self.package.maps}
         sources |= {source_of[m] for lay in needed_layouts.values()
                     if not (lay.sources and set(lay.sources) <= omitted) for m in lay.maps}
-        got = set(with_map_sources(self.package, sources - omitted)) | (sources & omitted)
+        got = set(with_map_sources(self.package, sources - omitted, needed_layouts)) | \
+            (sources & omitted)
         return [led.id for led in self.package.ledgers if led.id in got]
 
     def table_inputs(self, names: list[str]) -> tuple[dict[str, str], list[DataError]]:
@@ -444,6 +445,15 @@ class Program:
         try:
             engine.set_params(pkg, params, {report_flag(k): ctx.computes(r.id)
                                             for k, r in enumerate(pkg.reports)})
+            # a map looked up only by the parts of reports the run does not compute is not
+            # read (runtime/inputs.with_map_sources): its source is an empty table here, for
+            # the scan's join (those parts' rows are skipped by their flag)
+            source_of = {m.id: m.source for m in pkg.maps}
+            for name in dict.fromkeys(source_of[m] for n in order
+                                      for m in (pkg.ledger(n).maps or ())):
+                if name not in order:
+                    run.read(name, OmittedInput(name), f"<não lida:{name}>",
+                             ReadStats(name=name, path=name))
             for name in order:
                 src = ledgers[name]
                 display = _display(src, name)

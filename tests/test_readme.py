@@ -35,7 +35,7 @@ def test_embedding_example_runs(tmp_path) -> None:  # type: ignore[no-untyped-de
     lines = out.getvalue().splitlines()
     assert Decimal(lines[0]) == Decimal("396302.00")
     assert lines[1] == "3170206/Siops.zip"
-    assert len(scope["written"]) == 6 + 3  # the quadros, Siops.zip, its manifest, provenance
+    assert len(scope["written"]) == 6 + 1 + 3  # quadros, Receitas, Siops.zip, manifest, provenance
     assert (tmp_path / "embedded" / "3170206" / "covid_77_despesas_uniao.IMPT").is_file()
     # the explanation: the one record of row 9999999013 (despesa.csv:2), and the check
     assert "    fixtures/siops/small/despesa.csv:2  10000,00" in lines

@@ -186,17 +186,15 @@ def test_an_omitted_optional_ledger_reads_as_no_records(program: runtime.Views) 
     ledgers = hand("despesa_movimento", "receita", "equivalencia_recursos", "contas",
                    "equivalencia_contas")
     r = both(program, ledgers, 2021, 6)
-    # excecoes_natureza too: the despesa_movimento scan looks its map up (for the despesa
-    # files), so a run reading despesa_movimento reads it, and it was not given; and
-    # equivalencia_rubricas, the Receitas file's exceptions
+    # not excecoes_natureza nor equivalencia_rubricas: only the despesa and Receitas files,
+    # which the probes' selection leaves out, look their maps up (Ledger.gated_maps)
     omitted = [w for w in r.warnings if w.code == "D0801"]
-    assert [w.file for w in omitted] == ["entrada dotacao", "entrada equivalencia_rubricas",
-                                         "entrada excecoes_natureza", "entrada restos_a_pagar"]
+    assert [w.file for w in omitted] == ["entrada dotacao", "entrada restos_a_pagar"]
     assert "'probe/dotacao'" in omitted[0].message
     assert cells(r, "probe/dotacao", "301", "V0", "V1", "V2") == [0, 0, 0]
     assert cells(r, "probe/restos", "total", "V0") == [0]
     assert sorted(st.path for st in r.inputs if st.read == 0) == [
-        "<ausente:dotacao>", "<ausente:excecoes_natureza>", "<ausente:restos_a_pagar>"]
+        "<ausente:dotacao>", "<ausente:restos_a_pagar>"]
     assert program.inputs("probe/*")["dotacao"] == "optional"
     assert program.inputs("probe/*")["equivalencia_recursos"] == "required"
 
@@ -364,14 +362,14 @@ def test_a_package_compiled_before_issue_9_reads_every_map_source() -> None:
     import dataclasses
 
     old = dataclasses.replace(COVID.package, ledgers=tuple(
-        dataclasses.replace(led, maps=None) for led in COVID.package.ledgers))
+        dataclasses.replace(led, maps=None, gated_maps=()) for led in COVID.package.ledgers))
     older = runtime.Program(old, COVID.module)
     # the inputs among the maps' sources (the tables shipped with the package are no input)
     every = {m.source for m in COVID.package.maps if COVID.package.ledger(m.source).table is None}
     assert set(older.required_inputs("covid/7[01]")) == {"receita", *every}
     assert COVID.required_inputs("covid/7[01]") == ["equivalencia_recursos", "receita"]
-    # a map the selection does not look up: its source is read only by the older code
-    assert "equivalencia_rubricas" in older.inputs("covid/*")
+    # a map only another selection looks up: its source is read by that selection alone
+    assert "equivalencia_rubricas" in COVID.inputs()
     assert "equivalencia_rubricas" not in COVID.inputs("covid/*")
 
 

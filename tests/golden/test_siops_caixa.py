@@ -31,9 +31,13 @@ LINE = re.compile(r"^RP1;(\d+);(\d+);V0:\[>R\$(-?\d+,\d\d)<\]:-\[101\]"
                   r"\(Disponibilidade de Caixa Bruta\);#L(\d+);#C1;$")
 
 
-def run(program, ledgers, year: int, bim: int, backend: str, select: str = "caixa/*"):  # type: ignore[no-untyped-def]
+def run(program, ledgers, year: int, bim: int, backend: str, select: str = "caixa/*",  # type: ignore[no-untyped-def]
+        allow_gaps: bool = True):
+    """The 3106200 fixture and the generator have an account outside the Contas de-para on
+    purpose (199999999): a gap of cobertura/contas (D1301), allowed here (D1302) unless the
+    test says otherwise (test_an_account_outside_the_depara_is_left_out)."""
     return program.run(ledgers=ledgers, params={"exercicio": year, "bimestre": bim},
-                       select=select, backend=backend)
+                       select=select, backend=backend, allow_gaps=allow_gaps)
 
 
 def impt(outputs: dict[str, bytes]) -> dict[str, bytes]:
@@ -210,11 +214,21 @@ def test_a_recurso_without_equivalencia_fails_at_its_line(siops_program, tmp_pat
 @pytest.mark.parametrize("backend", ["python", "duckdb"])
 def test_an_account_outside_the_depara_is_left_out(siops_program, tmp_path, backend) -> None:  # type: ignore[no-untyped-def]
     """Only the accounts of the Contas de-para count: a saldo of 1.000.000,00 in account
-    999999999 at the bimester's end changes nothing (the file is the fixture's)."""
+    999999999 at the bimester's end changes nothing (the file is the fixture's) — and the
+    account is a gap of cobertura/contas: the run fails at its line (D1301) unless gaps are
+    allowed, then it is a warning (D1302)."""
+    from runtime.errors import RunFailed
+
     ledgers = _bad_copy(tmp_path, "3170206",
                         ["3170206;FMS;2019;30/06/2019;999999999;102;1000000,00"])
-    got = impt(run(siops_program, ledgers, 2019, 3, backend).outputs)
-    assert parse(got[f"3170206/{FILE}"]) == HAND[("3170206", 2019, 3)]
+    result = run(siops_program, ledgers, 2019, 3, backend)
+    assert parse(impt(result.outputs)[f"3170206/{FILE}"]) == HAND[("3170206", 2019, 3)]
+    assert [(w.code, w.line) for w in result.warnings if w.code == "D1302"] == [("D1302", 8)]
+    with pytest.raises(RunFailed) as info:
+        run(siops_program, ledgers, 2019, 3, backend, allow_gaps=False)
+    [err] = info.value.errors
+    assert (err.code, err.file, err.line) == ("D1301", str(ledgers["contas"]), 8)
+    assert 'conta="999999999"' in err.message
 
 
 @pytest.mark.parametrize("backend", ["python", "duckdb"])
@@ -234,7 +248,8 @@ def test_an_unconfirmed_account_entry_fails_the_run(siops_program, tmp_path, bac
     assert (err.code, err.file, err.line) == ("D0802", str(eq), 3)
     assert "linhas 3, 5" in err.message
     result = siops_program.run(ledgers=ledgers, params={"exercicio": 2019, "bimestre": 6},
-                               select="caixa/*", backend=backend, allow_unconfirmed=True)
+                               select="caixa/*", backend=backend, allow_unconfirmed=True,
+                               allow_gaps=True)  # a SUGERIDA entry is a gap too (D1302)
     assert [w.code for w in result.warnings if w.code == "D0803"] == ["D0803"]
     assert parse(result.outputs[f"3170206/{FILE}"]) == HAND[("3170206", 2019, 6)]
 
@@ -247,8 +262,9 @@ def test_the_bundle_lists_the_caixa_file(siops_program) -> None:  # type: ignore
 
     inputs = {n: BIMESTRE / "3106200" / f"{n}.csv" for n in
               ("despesa_movimento", "dotacao", "equivalencia_recursos", "excecoes_natureza",
-               "restos_a_pagar", "contas", "equivalencia_contas")}
-    out = siops_program.run(ledgers=inputs, params={"exercicio": 2019, "bimestre": 3}).outputs
+               "restos_a_pagar", "contas", "equivalencia_contas", "receita")}
+    out = siops_program.run(ledgers=inputs, params={"exercicio": 2019, "bimestre": 3},
+                            allow_gaps=True).outputs  # the account outside the de-para
     data = out[f"3106200/{FILE}"]
     rows = list(csv.reader(io.StringIO(out["3106200/manifesto.csv"].decode("utf-8")),
                            delimiter=";"))

@@ -26,6 +26,7 @@ from runtime import bundle
 from runtime.commit import Commit
 from runtime.errors import RunFailed
 from runtime.lifecycle import recover_out
+from tests.conftest import COVID_TABLES
 from tests.conftest import OMITTED
 from tests.conftest import ROOT
 from tests.conftest import SMALL_INPUTS
@@ -69,7 +70,7 @@ def test_another_process_other_paths_and_hash_seed_give_the_same_zip(
     done = subprocess.run(args, cwd=tmp_path / "elsewhere", env=env, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert f"pacote(s) Siops.zip: {PART}/Siops.zip (6 arquivo(s) de saída)" in done.stdout
+    assert f"pacote(s) Siops.zip: {PART}/Siops.zip (7 arquivo(s) de saída)" in done.stdout
     folder = tmp_path / "out" / PART
     assert (folder / "Siops.zip").read_bytes() == here
     with zipfile.ZipFile(folder / "Siops.zip") as zf:  # beside the zip = inside it
@@ -83,7 +84,7 @@ def test_the_zip_is_plain_and_fixed(siops_program) -> None:  # type: ignore[no-u
         infos = zf.infolist()
         assert zf.comment == b""
     names = [i.filename for i in infos]
-    assert names == sorted(names) and len(names) == 6 + 2
+    assert names == sorted(names) and len(names) == 7 + 2  # quadros, Receitas, the two CSVs
     for info in infos:
         assert info.date_time == (1980, 1, 1, 0, 0, 0)
         assert info.compress_type == zipfile.ZIP_STORED
@@ -146,7 +147,8 @@ def test_a_partial_run_writes_no_bundle_and_removes_the_stale_one(
     assert "--select 'covid/7[01]': aviso[D0901]" in rec.result.warnings[-1].render()
     assert not any((out / PART / n).exists() for n in NAMES)  # gone with the stale zip
     assert all((out / "outro" / n).read_bytes() == b"de outra particao" for n in NAMES)
-    assert sorted(p.suffix for p in (out / PART).iterdir()) == [".IMPT"] * 6  # nothing else
+    # the quadros and the Receitas file of the first run: nothing else
+    assert sorted(p.suffix for p in (out / PART).iterdir()) == [".IMPT"] * 7
     db = sqlite3.connect(state)
     assert db.execute("SELECT count(*) FROM run_bundles WHERE run_id = ?",
                       (rec.run_id,)).fetchone() == (0,)
@@ -203,13 +205,15 @@ def test_the_journal_holds_the_stamp(siops_program, tmp_path: Path) -> None:  # 
             1, siops_program.package.spec_hash, 2019)
         assert b"\nano_layout;2019\n" in (out / PART / "proveniencia.csv").read_bytes()
         inputs = dict(db.execute("SELECT name, bytes FROM run_inputs").fetchall())
+        tables = ROOT / "generated" / "siops" / "y2019" / "tables"  # the Receitas file's
         assert inputs == {**{n: Path(p).stat().st_size for n, p in SMALL_INPUTS.items()},
-                          **dict.fromkeys(OMITTED)}  # absent: no bytes
+                          **dict.fromkeys(OMITTED),  # absent: no bytes
+                          **{t: (tables / f"{t}.csv").stat().st_size for t in COVID_TABLES}}
         zip_bytes = (out / PART / "Siops.zip").read_bytes()
         assert db.execute("SELECT partition, path, sha256, bytes, files FROM run_bundles"
                           ).fetchall() == [(PART, f"{PART}/Siops.zip",
                                             hashlib.sha256(zip_bytes).hexdigest(),
-                                            len(zip_bytes), 6)]
+                                            len(zip_bytes), 7)]
         outputs = {Path(p).name for (p,) in db.execute("SELECT path FROM run_outputs")}
         assert set(NAMES) <= outputs
     finally:
@@ -254,10 +258,12 @@ def test_an_output_named_like_the_bundle_fails_the_run(siops_program) -> None:  
     with pytest.raises(RunFailed) as info:
         program.run(ledgers=SMALL_INPUTS, params=PARAMS)
     (err,) = info.value.errors
-    # for the journal: map sources first
-    assert [st.name for st in info.value.inputs] == sorted([*SMALL_INPUTS, *OMITTED], key=[
-        "equivalencia_contas", "equivalencia_recursos", "excecoes_natureza", "contas",
-        "despesa", "despesa_movimento", "dotacao", "receita", "restos_a_pagar"].index)
+    # for the journal: map sources first (the Receitas file's tables first of them)
+    assert [st.name for st in info.value.inputs] == sorted(
+        [*SMALL_INPUTS, *OMITTED, *COVID_TABLES], key=[
+            *COVID_TABLES, "equivalencia_contas", "equivalencia_recursos",
+            "equivalencia_rubricas", "excecoes_natureza", "contas", "despesa",
+            "despesa_movimento", "dotacao", "receita", "restos_a_pagar"].index)
     assert err.code == "D0902" and err.file == f"{PART}/MANIFESTO.csv"
     assert "manifesto.csv" in err.message
 

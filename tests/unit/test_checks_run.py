@@ -17,6 +17,7 @@ import pytest
 import runtime
 from compiler import compile_package
 from compiler.writer import write_tree
+from tests.conftest import COVID_TABLES
 from tests.conftest import OMITTED
 from tests.conftest import ROOT
 from tests.conftest import SMALL_INPUTS
@@ -93,7 +94,7 @@ def test_the_cli_warns_about_the_covid_record_no_quadro_takes(tmp_path: Path,
     done = _cli("run", "generated/siops", *_inputs(SMALL_INPUTS), "--param", "exercicio=2020",
                 "--param", "bimestre=2", "--out", out, "--state", state)
     assert done.returncode == 0, done.stderr
-    assert "9 arquivo(s) escrito(s)" in done.stdout  # the six quadros and the bundle
+    assert "10 arquivo(s) escrito(s)" in done.stdout  # the quadros, Receitas, the bundle
     assert (f"{12 + OTHERS} conferência(s): 12 ok, 1 com aviso, {OTHERS - 1} não avaliada(s) "
             "(--select ou entrada opcional não dada)\n") in done.stdout
     assert done.stderr == snapshot  # the D0702 warning, with both sides and 4.444,44
@@ -141,7 +142,8 @@ def test_a_failed_error_check_fails_the_run_with_d0701_at_its_position(
     status, message = db.execute("SELECT status, message FROM runs").fetchone()
     inputs = db.execute("SELECT count(*) FROM run_inputs").fetchone()
     db.close()
-    assert status == "failed" and "D0701" in message and inputs == (3 + len(OMITTED),)
+    assert status == "failed" and "D0701" in message and \
+        inputs == (3 + len(OMITTED) + len(COVID_TABLES),)
     rows = _covid(_journal(state))
     assert len(rows) == 12
     status_of = {r[0]: r[3] for r in rows}

@@ -510,7 +510,7 @@ def test_cli_wait_flag_waits_and_without_it_refuses(tmp_path: Path) -> None:
     threading.Timer(0.5, holder.release).start()
     waited = CliRunner().invoke(cli, [*args, "--wait"])
     assert waited.exit_code == 0, waited.output
-    assert "9 arquivo(s) escrito(s)" in waited.output
+    assert "10 arquivo(s) escrito(s)" in waited.output
 
 
 def test_result_write_finishes_a_killed_commit_and_tells_its_journal(

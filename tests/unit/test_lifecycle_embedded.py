@@ -62,8 +62,9 @@ def test_embedded_runs_journal_the_same_rows_as_the_cli(siops_program: runtime.P
                                                         tmp_path: Path, backend: str) -> None:
     cli_out, cli_state = _cli_run(tmp_path, backend)
     expected = _rows(cli_state, cli_out)
-    assert expected["runs"][0][6] == "ok" and len(expected["outputs"]) == 6 + 3  # + the bundle
-    assert expected["runs"][0][4] == '{"bimestre": 2, "exercicio": 2020}'  # values, not text
+    assert expected["runs"][0][6] == "ok" and len(expected["outputs"]) == 6 + 1 + 3  # + bundle
+    # values, not text; gerar_consorcio is the package's default
+    assert expected["runs"][0][4] == '{"bimestre": 2, "exercicio": 2020, "gerar_consorcio": false}' 
 
     to_out, to_state = tmp_path / "to-out", tmp_path / "to.sqlite"
     siops_program.run_to(to_out, SMALL_INPUTS, PARAMS, state=to_state, backend=backend)
@@ -173,7 +174,7 @@ def test_the_journal_keeps_what_the_nodes_found(tmp_path: Path) -> None:
     got = j.db.execute("SELECT * FROM run_checks ORDER BY partition").fetchall()
     version = j.db.execute("SELECT max(version) FROM schema_migrations").fetchone()
     j.close()
-    assert version == (5,)  # 5: run_warnings
+    assert version == (6,)  # 5: runs.layout_year, 6: run_warnings
     assert got == [(run, "c/a", "", "error", "ok", "1", "1", "0", "0", "specs/p/c.yaml:4:9"),
                    (run, "c/a", "3170206", "warning", "failed", "2.00", "1.00", "1.00", "0.01",
                     "specs/p/c.yaml:4:9")]

@@ -11,6 +11,7 @@ import pytest
 import runtime
 from compiler.runner import run_package
 from runtime.outputs import write_atomic
+from tests.conftest import COVID_TABLES
 from tests.conftest import OMITTED
 from tests.conftest import ROOT
 from tests.conftest import SMALL_INPUTS
@@ -72,12 +73,12 @@ def test_rejects_fail_the_run_unless_a_rejects_file_is_given(tmp_path: Path) -> 
     assert ("despesa", 41, 40, 1, 64) in inputs
     outputs = db.execute("SELECT count(*), min(length(sha256)) FROM run_outputs WHERE run_id = ?",
                          (runs[1][0],)).fetchone()
-    assert outputs == (6 + 3, 64)  # the quadros and the bundle
+    assert outputs == (6 + 1 + 3, 64)  # the quadros, Receitas and the bundle
     # the failed run recorded its inputs too (issue 7)
     failed = db.execute("SELECT name, rows_read, rows_rejected, length(sha256) FROM run_inputs "
                         "WHERE run_id = ? ORDER BY name", (runs[0][0],)).fetchall()
-    assert ("despesa", 41, 1, 64) in failed and len(failed) == 3 + len(OMITTED)
-    assert db.execute("SELECT max(version) FROM schema_migrations").fetchone() == (5,)
+    assert ("despesa", 41, 1, 64) in failed and len(failed) == 3 + len(OMITTED) + len(COVID_TABLES)
+    assert db.execute("SELECT max(version) FROM schema_migrations").fetchone() == (6,)
 
 
 def test_a_failed_run_leaves_earlier_outputs_whole(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from compiler.codegen.pyscan import Lines
 
 if TYPE_CHECKING:
     from compiler.codegen.pymodule import ModuleGen
+    from compiler.scanplan import ScanPlan
 
 
 class _LedgerPython:
@@ -51,8 +52,27 @@ class _LedgerPython:
             o("    optional=True,")
         if plan is not None:  # the maps its scan looks up: their sources are inputs of a run
             o(f"    maps={tuple(dict.fromkeys(lk.map.id for lk in plan.lookups))!r},")
+            gated = _gated_maps(plan)
+            if gated:  # looked up only by reports' parts: read when one of them is computed
+                o(f"    gated_maps={gated!r},")
         o("),")
         return o.text()
+
+
+def _gated_maps(plan: ScanPlan) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(map, the reports whose parts look it up) for the maps the scan looks up only inside
+    report parts (the scan plan's "on" scope): a run that computes none of those reports
+    skips the parts, and needs neither the map nor its source (runtime/inputs.py)."""
+    by: dict[str, set[str]] = {}
+    anywhere: set[str] = set()
+    for b in plan.bindings:
+        m = plan.lookups[b.lookup].map.id
+        on = [g for g in b.scope if g.what == "on"]
+        if on:
+            by.setdefault(m, set()).add(plan.parts[on[0].part].node.id)
+        else:
+            anywhere.add(m)
+    return tuple((m, tuple(sorted(r))) for m, r in sorted(by.items()) if m not in anywhere)
 
 
 PART = _LedgerPython()

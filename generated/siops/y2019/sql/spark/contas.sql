@@ -99,26 +99,6 @@ WITH `map__equivalencia` AS (
   ) AS `_m`
   WHERE
     `_n` = 1
-), `map__equivalencia_conta` AS (
-  /* specs/siops/equivalencia_conta.yaml:1:1  siops/equivalencia_conta first entry per key (repeated keys are D0202) */
-  SELECT
-    `municipio`,
-    `conta`,
-    `conta_siops`,
-    TRUE AS `_found`,
-    `_line` AS `_entry`,
-    `status` AS `_status`,
-    NOT (
-      `status` IS NULL OR `status` = 'CONFIRMADA'
-    ) AS `_unconfirmed`
-  FROM (
-    SELECT
-      *,
-      ROW_NUMBER() OVER (PARTITION BY `municipio`, `conta` ORDER BY `_line` NULLS LAST) AS `_n`
-    FROM `equivalencia_contas`
-  ) AS `_m`
-  WHERE
-    `_n` = 1
 ), `map__conta_caixa` AS (
   /* specs/siops/mapas/conta_caixa.yaml:6:1  siops/conta_caixa first entry per key (repeated keys are D0202) */
   SELECT
@@ -237,18 +217,6 @@ WITH `map__equivalencia` AS (
   FROM `lookup_2` AS `s`
   LEFT JOIN `map__linha_caixa` AS `l3`
     ON COALESCE(`s`.`_l2__grupo`, 10) = `l3`.`grupo`
-), `lookup_4` AS (
-  /* specs/siops/equivalencia_conta.yaml:1:1  siops/equivalencia_conta lookup */
-  SELECT
-    `s`.*,
-    `l4`.`conta_siops` AS `_l4__conta_siops`,
-    `l4`.`_found` AS `_l4__found`,
-    `l4`.`_entry` AS `_l4___entry`,
-    `l4`.`_status` AS `_l4___status`,
-    `l4`.`_unconfirmed` AS `_l4___unconfirmed`
-  FROM `lookup_3` AS `s`
-  LEFT JOIN `map__equivalencia_conta` AS `l4`
-    ON `s`.`municipio` = `l4`.`municipio` AND `s`.`conta` = `l4`.`conta`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -274,9 +242,11 @@ WITH `map__equivalencia` AS (
       `s`.`no_bimestre`
     ), FALSE) AS `_f__cobertura_contas__s0`, /* siops/cobertura/contas/source/0 no_bimestre */
     COALESCE((
-      `s`.`no_bimestre`
-    ), FALSE) AS `_f__cobertura_recursos__s3` /* siops/cobertura/recursos/source/3 no_bimestre */
-  FROM `lookup_4` AS `s`
+      `s`.`no_bimestre` AND (
+        NOT `s`.`_l0__conta_siops` IS NULL
+      )
+    ), FALSE) AS `_f__cobertura_recursos__s3` /* siops/cobertura/recursos/source/3 no_bimestre and lookup(conta_caixa, municipio, conta).conta_siops is not null */
+  FROM `lookup_3` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
   SELECT
@@ -331,11 +301,11 @@ FROM (
     `s`.`_l0___status` AS `_c4_status`,
     `s`.`_f__cobertura_contas__s0`
     AND (
-      `s`.`_l4__found` IS NULL OR COALESCE(`s`.`_l4___unconfirmed`, FALSE)
+      `s`.`_l0__found` IS NULL OR COALESCE(`s`.`_l0___unconfirmed`, FALSE)
     ) AS `_u5_hit`,
     `s`.`municipio` AS `_u5_k0`,
     `s`.`conta` AS `_u5_k1`,
-    `s`.`_l4___status` AS `_u5_status`,
+    `s`.`_l0___status` AS `_u5_status`,
     `s`.`_f__cobertura_recursos__s3`
     AND (
       `s`.`_l1__found` IS NULL OR COALESCE(`s`.`_l1___unconfirmed`, FALSE)
@@ -380,7 +350,7 @@ FROM (
     OR (
       `s`.`_f__cobertura_contas__s0`
       AND (
-        `s`.`_l4__found` IS NULL OR COALESCE(`s`.`_l4___unconfirmed`, FALSE)
+        `s`.`_l0__found` IS NULL OR COALESCE(`s`.`_l0___unconfirmed`, FALSE)
       )
     )
     OR (
@@ -415,26 +385,6 @@ WITH `map__equivalencia` AS (
       *,
       ROW_NUMBER() OVER (PARTITION BY `municipio`, `recurso` ORDER BY `_line` NULLS LAST) AS `_n`
     FROM `equivalencia_recursos`
-  ) AS `_m`
-  WHERE
-    `_n` = 1
-), `map__equivalencia_conta` AS (
-  /* specs/siops/equivalencia_conta.yaml:1:1  siops/equivalencia_conta first entry per key (repeated keys are D0202) */
-  SELECT
-    `municipio`,
-    `conta`,
-    `conta_siops`,
-    TRUE AS `_found`,
-    `_line` AS `_entry`,
-    `status` AS `_status`,
-    NOT (
-      `status` IS NULL OR `status` = 'CONFIRMADA'
-    ) AS `_unconfirmed`
-  FROM (
-    SELECT
-      *,
-      ROW_NUMBER() OVER (PARTITION BY `municipio`, `conta` ORDER BY `_line` NULLS LAST) AS `_n`
-    FROM `equivalencia_contas`
   ) AS `_m`
   WHERE
     `_n` = 1
@@ -556,18 +506,6 @@ WITH `map__equivalencia` AS (
   FROM `lookup_2` AS `s`
   LEFT JOIN `map__linha_caixa` AS `l3`
     ON COALESCE(`s`.`_l2__grupo`, 10) = `l3`.`grupo`
-), `lookup_4` AS (
-  /* specs/siops/equivalencia_conta.yaml:1:1  siops/equivalencia_conta lookup */
-  SELECT
-    `s`.*,
-    `l4`.`conta_siops` AS `_l4__conta_siops`,
-    `l4`.`_found` AS `_l4__found`,
-    `l4`.`_entry` AS `_l4___entry`,
-    `l4`.`_status` AS `_l4___status`,
-    `l4`.`_unconfirmed` AS `_l4___unconfirmed`
-  FROM `lookup_3` AS `s`
-  LEFT JOIN `map__equivalencia_conta` AS `l4`
-    ON `s`.`municipio` = `l4`.`municipio` AND `s`.`conta` = `l4`.`conta`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
@@ -593,9 +531,11 @@ WITH `map__equivalencia` AS (
       `s`.`no_bimestre`
     ), FALSE) AS `_f__cobertura_contas__s0`, /* siops/cobertura/contas/source/0 no_bimestre */
     COALESCE((
-      `s`.`no_bimestre`
-    ), FALSE) AS `_f__cobertura_recursos__s3` /* siops/cobertura/recursos/source/3 no_bimestre */
-  FROM `lookup_4` AS `s`
+      `s`.`no_bimestre` AND (
+        NOT `s`.`_l0__conta_siops` IS NULL
+      )
+    ), FALSE) AS `_f__cobertura_recursos__s3` /* siops/cobertura/recursos/source/3 no_bimestre and lookup(conta_caixa, municipio, conta).conta_siops is not null */
+  FROM `lookup_3` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
   SELECT
@@ -762,11 +702,11 @@ FROM (
     `s`.`_l0___status` AS `_c4_status`,
     `s`.`_f__cobertura_contas__s0`
     AND (
-      `s`.`_l4__found` IS NULL OR COALESCE(`s`.`_l4___unconfirmed`, FALSE)
+      `s`.`_l0__found` IS NULL OR COALESCE(`s`.`_l0___unconfirmed`, FALSE)
     ) AS `_u5_hit`,
     `s`.`municipio` AS `_u5_k0`,
     `s`.`conta` AS `_u5_k1`,
-    `s`.`_l4___status` AS `_u5_status`,
+    `s`.`_l0___status` AS `_u5_status`,
     `s`.`_f__cobertura_recursos__s3`
     AND (
       `s`.`_l1__found` IS NULL OR COALESCE(`s`.`_l1___unconfirmed`, FALSE)
@@ -811,7 +751,7 @@ FROM (
     OR (
       `s`.`_f__cobertura_contas__s0`
       AND (
-        `s`.`_l4__found` IS NULL OR COALESCE(`s`.`_l4___unconfirmed`, FALSE)
+        `s`.`_l0__found` IS NULL OR COALESCE(`s`.`_l0___unconfirmed`, FALSE)
       )
     )
     OR (
