@@ -145,7 +145,7 @@ def test_cli_runs_and_refuses_by_year(project: Path, monkeypatch: pytest.MonkeyP
             "--param", "bimestre=2", "--out", "out", "--state", "state.sqlite"]
     ok = invoke(*args, "--param", "exercicio=2020")
     assert ok.exit_code == 0, ok.stderr
-    assert len(list((project / "out" / PART).glob("*.IMPT"))) == 7  # the quadros and the Receitas file
+    assert len(list((project / "out" / PART).glob("*.IMPT"))) == 7  # the quadros, Receitas
     early = invoke(*args, "--param", "exercicio=2018")
     assert early.exit_code == 2
     assert "erro[D1101]: nenhum ano de layout serve exercicio 2018: o primeiro é 2019" in \

@@ -64,7 +64,8 @@ def test_embedded_runs_journal_the_same_rows_as_the_cli(siops_program: runtime.P
     expected = _rows(cli_state, cli_out)
     assert expected["runs"][0][6] == "ok" and len(expected["outputs"]) == 6 + 1 + 3  # + bundle
     # values, not text; gerar_consorcio is the package's default
-    assert expected["runs"][0][4] == '{"bimestre": 2, "exercicio": 2020, "gerar_consorcio": false}' 
+    assert expected["runs"][0][4] == \
+        '{"bimestre": 2, "exercicio": 2020, "gerar_consorcio": false}'
 
     to_out, to_state = tmp_path / "to-out", tmp_path / "to.sqlite"
     siops_program.run_to(to_out, SMALL_INPUTS, PARAMS, state=to_state, backend=backend)
