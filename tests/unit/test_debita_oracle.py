@@ -321,3 +321,24 @@ def test_cli_state_file_across_invocations(tmp_path: Path) -> None:
     bad = subprocess.run([*cmd, "--state", str(state), "--rule", "anterior", "--out",
                           str(tmp_path / "c"), *runs[0]], capture_output=True, text=True)
     assert bad.returncode == 1 and "é da regra 'em_vigor'" in bad.stderr
+
+
+def test_cli_steps_one_invocation_each_equal_run_passos(tmp_path: Path) -> None:
+    """Case 06 step by step through the CLI on one --state (events, refusals and reversals
+    saved and loaded): the same files as run_passos in memory; a refused step exits 1."""
+    folder = CASOS / "06_evento_manual"
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "debita_baseline.py"), "--state",
+           str(tmp_path / "estado.sqlite"), "--out", str(tmp_path / "out")]
+    for text in (folder / "passos.txt").read_text(encoding="utf-8").splitlines():
+        words = text.split()
+        if not words or words[0].startswith("#"):
+            continue
+        refuse = words[0] == "recusa"
+        done = subprocess.run([*cmd, "--" + words[refuse], *words[refuse + 1:]], cwd=folder,
+                              capture_output=True, text=True)
+        assert done.returncode == (1 if refuse else 0), (text, done.stderr)
+    state, _ = oracle.run_passos(folder)
+    want = oracle.outputs(state)
+    for name, text in want.items():
+        if name != "importacao.csv":   # the CLI's last invocation ran no --run
+            assert (tmp_path / "out" / name).read_text(encoding="utf-8") == text, name
