@@ -51,6 +51,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from debita_resumo import Row  # noqa: E402
 from debita_resumo import money  # noqa: E402
 from debita_resumo import resumo_csv  # noqa: E402
 from debita_resumo import resumo_md  # noqa: E402
@@ -420,7 +421,7 @@ def outputs(state: State) -> dict[str, str]:
     return {name: "".join(lines) for name, lines in output_lines(state).items()}
 
 
-def resumo(state: State) -> list:  # type: ignore[type-arg]
+def resumo(state: State) -> list[Row]:
     """The partition of the imported money by outcome, per natureza of the discount."""
     auto = AUTO_ORIGIN[state.rule]
     applied_label = f"aplicado_{auto}"

@@ -12,6 +12,7 @@ Stdlib only; shared by benchmarks/debita_baseline.py (the oracle) and its tests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN
@@ -22,7 +23,12 @@ HEADER = ("linha", "debitos", "multas", "total")
 
 
 def money(value: Decimal) -> str:
-    """'1234,56': decimal comma, no thousands separator, '-' for negatives, never '-0,00'."""
+    """'1234,56': decimal comma, no thousands separator, '-' for negatives, never '-0,00'.
+    Fast path: a value already at two places (every input and every sum of them) prints
+    as str() does, with the comma."""
+    t = str(value)
+    if len(t) > 3 and t[-3] == "." and "E" not in t and t != "-0.00":
+        return t[:-3] + "," + t[-2:]
     q = value.quantize(CENT, rounding=ROUND_HALF_EVEN)
     if q == 0:
         return "0,00"
@@ -91,10 +97,12 @@ def resumo_rows(applied_label: str, cells: dict[str, tuple[Decimal, Decimal]],
             applied, unlinked]
 
 
-def _cells(row: Row, fmt_money: object, fmt_count: object) -> list[str]:
-    f = fmt_count if row.is_count else fmt_money
+def _cells(row: Row, fmt_money: Callable[[Decimal], str],
+           fmt_count: Callable[[int], str]) -> list[str]:
     vals = (row.debitos, row.multas, row.total)
-    return [row.label, *(f(int(v)) if row.is_count else f(v) for v in vals)]  # type: ignore[operator]
+    if row.is_count:
+        return [row.label, *(fmt_count(int(v)) for v in vals)]
+    return [row.label, *(fmt_money(v) for v in vals)]
 
 
 def resumo_csv(rows: Sequence[Row]) -> str:
