@@ -342,3 +342,30 @@ def test_cli_steps_one_invocation_each_equal_run_passos(tmp_path: Path) -> None:
     for name, text in want.items():
         if name != "importacao.csv":   # the CLI's last invocation ran no --run
             assert (tmp_path / "out" / name).read_text(encoding="utf-8") == text, name
+
+
+def test_11_solidaria_evento_e_esgotamento() -> None:
+    state, refusals = oracle.run_passos(CASOS / "11_solidaria_evento_e_esgotamento")
+    assert len(refusals) == 1 and "300,00 excede" in refusals[0] and "(250,00)" in refusals[0]
+    out = oracle.outputs(state)
+    a, b = "00011000011", "00011000012"
+    assert pag(out) == [(a, "05/02/2021", "300,00", "regra_02", "300,00", Z),
+                        (a, "06/04/2021", "80,00", "regra_01", "80,00", Z),
+                        (b, "05/02/2021", "150,00", "regra_01", "150,00", Z),
+                        (b, "05/03/2021", "100,00", "regra_01", "100,00", Z),
+                        (b, "05/04/2021", "100,00", "regra_01", "50,00", "50,00")]
+    assert evs(out) == [("S11", "05/02/2021", "150,00", "regra_01"),
+                        ("S11", "05/03/2021", "100,00", "regra_01"),
+                        ("S11", "05/04/2021", "50,00", "regra_01"),
+                        ("D11", "06/04/2021", "80,00", "regra_01"),
+                        ("S11", "10/04/2021", "300,00", "desconto_em_folha")]
+    assert state.remaining(state.imputations["S11"]) == 0
+    assert sal(out) == [(a, "DEBITO", Z), (a, "TOTAL", Z), (b, "DEBITO", "50,00"),
+                        (b, "TOTAL", "50,00")]
+    assert [r["situacao"] for r in table(out["importacao.csv"])] == ["NOVO", "NOVO"]
+    check_resumo(out, aplicado_regra_01=("380,00", Z, "380,00"),
+                 aplicado_desconto_em_folha=("300,00", Z, "300,00"),
+                 nao_vinculado_excedente_ou_anterior=("50,00", Z, "50,00"),
+                 total_importado=("730,00", Z, "730,00"), registros_importados=("5", "0", "5"),
+                 eventos_gerados=("5", "0", "5"), regra_01=("680,00", Z, "680,00"),
+                 regra_02=("50,00", Z, "50,00"))
