@@ -189,25 +189,44 @@ def test_two_runs_conserve_money_respect_caps_and_rerun_is_a_no_op(
 
 @settings_
 @given(imps=imputations, rows1=discounts, rule=st.sampled_from(["em_vigor", "anterior"]),
-       picks=st.lists(st.tuples(st.sampled_from(CPFS), st.integers(0, 4),
+       picks=st.lists(st.tuples(st.booleans(), st.sampled_from(CPFS), st.integers(0, 4),
                                 st.lists(st.integers(0, 24), max_size=3), dates), max_size=4),
        engine=st.sampled_from(sorted(ENGINES)))
 def test_manual_events_conserve_money_and_respect_caps(
         imps: list[dict[str, Any]], rows1: list[tuple[Any, ...]], rule: str,
-        picks: list[tuple[str, int, list[int], datetime.date]], engine: str) -> None:
+        picks: list[tuple[bool, str, int, list[int], datetime.date]], engine: str) -> None:
+    """Random Desconto em Folha selections: half of them well aimed (the first selected
+    discount's cpf, one of its own imputations), so most are accepted; the others are mostly
+    refused. A refusal changes nothing; whatever is accepted keeps money and caps."""
     with tempfile.TemporaryDirectory() as tmp:
         files, imp, resp = write_inputs(Path(tmp), imps, [rows1])
         eng = ENGINES[engine](rule)
         eng.run(files, imp, resp)
-        for cpf, k, idx, when in picks:
+        for aimed, cpf, k, idx, when in picks:
             before = eng.outputs()
-            ids = [p["id_pagamento"] for p in rows(before["pagamentos.csv"])]
-            chosen = [ids[i % len(ids)] for i in idx] if ids else []
-            if not eng.evento(cpf, f"I{k}", when, chosen):
+            pag = rows(before["pagamentos.csv"])
+            chosen = [pag[i % len(pag)] for i in idx] if pag else []
+            target = f"I{k}"
+            if aimed and chosen:
+                cpf = chosen[0]["cpf"]
+                chosen = [p for p in chosen if p["cpf"] == cpf]
+                own = [n for n, i in enumerate(imps) if cpf in i["cpfs"]]
+                target = f"I{own[k % len(own)]}" if own else target
+            ids = [p["id_pagamento"] for p in chosen]
+            if not eng.evento(cpf, target, when, ids):
                 assert eng.outputs() == before   # a refusal changes nothing
         out = eng.outputs()
         check_conservation(out)
         check_caps(out, imps)
+        eng.run(files, imp, resp)   # after manual events too, the same file changes nothing
+        again = eng.outputs()
+        assert {k: v for k, v in again.items() if k != "importacao.csv"} == \
+            {k: v for k, v in out.items() if k != "importacao.csv"}
+        if isinstance(eng, OracleEngine):   # its SQLite state round-trips
+            oracle.save_state(eng.state, Path(tmp) / "estado.sqlite")
+            back = oracle.outputs(oracle.load_state(Path(tmp) / "estado.sqlite", rule))
+            assert {k: v for k, v in back.items() if k != "importacao.csv"} == \
+                {k: v for k, v in out.items() if k != "importacao.csv"}
 
 
 @settings_
