@@ -2,10 +2,10 @@
 """Debita "Desconto em Folha" (seed 002_e2b61c13970ff9c0, issue 10) written by hand: the
 independent oracle of the `debita` package's tests and the baseline of its 1M benchmark.
 
-It shares nothing with apura: stdlib only (csv, decimal, hashlib, sqlite3), plain dicts and a
-loop. It follows /work/wt/_notes/DEBITA.md (the decisions both sides implement) word for
-word; what that note leaves open is decided in fixtures/debita/casos/README.md ("Decisões do
-oráculo") and marked "OPEN:" here.
+It shares nothing with apura: stdlib only (csv, decimal, hashlib; sqlite3 in
+debita_state.py), plain dicts and a loop. It follows /work/wt/_notes/DEBITA.md (the decisions
+both sides implement) word for word; what that note leaves open is decided in
+fixtures/debita/casos/README.md ("Decisões do oráculo") and marked "OPEN:" here.
 
 Two rules, each on its own state (an allocation's state belongs to the rule that made it):
 
@@ -41,7 +41,6 @@ import functools
 import gc
 import hashlib
 import re
-import sqlite3
 import sys
 from collections.abc import Iterable
 from collections.abc import Iterator
@@ -261,6 +260,9 @@ def _apply(state: State, d: Discount, imp: Imputation, amount: Decimal, origem: 
 
 
 def allocate_em_vigor(state: State, d: Discount, by_cpf: dict[str, list[Imputation]]) -> None:
+    # OPEN: "open" (remaining > 0) is read at this discount, not once per run: an imputation
+    # exhausted earlier in the loop no longer counts (so one bulk run = the same months run
+    # one by one, and the discount after the cap is "sem imputação", not "excedente")
     candidates = _open(state, (i for i in by_cpf.get(d.cpf, ()) if i.natureza == d.natureza))
     if len(candidates) != 1:
         d.regra, d.motivo = "regra_02", (SEM if not candidates else MAIS_DE_UMA)
@@ -278,6 +280,8 @@ def _priority(imp: Imputation) -> tuple[int, datetime.date, str]:
 
 
 def allocate_anterior(state: State, d: Discount, by_cpf: dict[str, list[Imputation]]) -> None:
+    # OPEN: every natureza is a target (the seed's multa-first order needs it); "sem
+    # imputação" = nothing open for the cpf at all, otherwise "excedente ou anterior"
     candidates = sorted(_open(state, by_cpf.get(d.cpf, ())), key=_priority)
     d.regra, d.motivo = "regra_anterior", (EXCEDENTE if candidates else SEM)
     left = d.valor
@@ -331,6 +335,8 @@ def desconto_em_folha(state: State, cpf: str, imputacao: str, data: datetime.dat
     selection (discount, imputation, date) already recorded is a no-op. Returns the new
     events; raises Refused."""
     state.warnings = []
+    # OPEN: the imputations are the latest run's; no natureza restriction (the seed: "em
+    # qualquer imputação do responsável"); repeated (discount, imputation, date) = no-op
     imp = state.imputations.get(imputacao)
     if imp is None:
         raise Refused(f"imputação {imputacao!r} não está na última execução")
@@ -365,7 +371,7 @@ def estorno(state: State, id_evento: str, data: datetime.date) -> Event | None:
     target = next((e for e in state.events if e.id == id_evento), None)
     if target is None:
         raise Refused(f"evento {id_evento!r} desconhecido")
-    if target.origem != MANUAL:
+    if target.origem != MANUAL:   # OPEN: only a Desconto em Folha is reversible
         raise Refused(f"o evento {id_evento} não é um Desconto em Folha ({target.origem})")
     value = -target.valor
     eid = event_id(ESTORNO, target.id_pagamento, target.imputacao, data, value, target.id)
@@ -424,7 +430,7 @@ def outputs(state: State) -> dict[str, str]:
 def resumo(state: State) -> list[Row]:
     """The partition of the imported money by outcome, per natureza of the discount."""
     auto = AUTO_ORIGIN[state.rule]
-    applied_label = f"aplicado_{auto}"
+    applied_label = f"aplicado_{auto}"   # OPEN: aplicado_regra_anterior for the earlier rule
     col = {"DEBITO": 0, "MULTA": 1}
     cells: dict[str, list[Decimal]] = {}
     manual: dict[str, Decimal] = {}
@@ -455,73 +461,6 @@ def write_outputs(state: State, out: Path) -> None:
     for name, lines in output_lines(state).items():
         with open(out / name, "w", encoding="utf-8", newline="\n") as fh:
             fh.writelines(lines)
-
-
-# ---------------------------------------------------------------- SQLite state
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS descontos (seq INTEGER PRIMARY KEY, id TEXT UNIQUE, base TEXT,
-  cpf TEXT, rubrica TEXT, competencia TEXT, data_folha TEXT, valor TEXT, natureza TEXT,
-  regra TEXT, motivo TEXT, imputacoes TEXT);
-CREATE TABLE IF NOT EXISTS eventos (seq INTEGER PRIMARY KEY, id TEXT UNIQUE, id_pagamento TEXT,
-  imputacao TEXT, cpf TEXT, data TEXT, valor TEXT, origem TEXT, estorna TEXT);
-CREATE TABLE IF NOT EXISTS imputacoes (imputacao TEXT PRIMARY KEY, processo TEXT,
-  natureza TEXT, solidaria TEXT, data_imputacao TEXT, valor_atualizado TEXT, situacao TEXT,
-  responsaveis TEXT);
-"""
-
-
-def load_state(path: Path, rule: str) -> State:
-    """The state of `rule` kept in `path` (a new one if the file does not exist)."""
-    state = State(rule=rule)
-    if not path.exists():
-        return state
-    con = sqlite3.connect(path)
-    try:
-        con.executescript(_SCHEMA)
-        row = con.execute("SELECT v FROM meta WHERE k = 'rule'").fetchone()
-        if row and row[0] != rule:
-            raise OracleError(f"{path}: o estado é da regra {row[0]!r}, não de {rule!r}")
-        for r in con.execute("SELECT id, base, cpf, rubrica, competencia, data_folha, valor, "
-                             "natureza, regra, motivo, imputacoes FROM descontos ORDER BY seq"):
-            state.discounts[r[0]] = Discount(
-                r[0], r[1], r[2], r[3], r[4], datetime.date.fromisoformat(r[5]), Decimal(r[6]),
-                r[7], r[8], r[9], r[10].split("|") if r[10] else [])
-        for r in con.execute("SELECT id, id_pagamento, imputacao, cpf, data, valor, origem, "
-                             "estorna FROM eventos ORDER BY seq"):
-            state.add_event(Event(r[0], r[1], r[2], r[3], datetime.date.fromisoformat(r[4]),
-                                  Decimal(r[5]), r[6], r[7]))
-        for r in con.execute("SELECT * FROM imputacoes"):
-            state.imputations[r[0]] = Imputation(
-                r[0], r[1], r[2], r[3] == "S", datetime.date.fromisoformat(r[4]),
-                Decimal(r[5]), r[6], frozenset(r[7].split("|")) if r[7] else frozenset())
-    finally:
-        con.close()
-    return state
-
-
-def save_state(state: State, path: Path) -> None:
-    """Rewrite `path` with the whole state, in one transaction."""
-    con = sqlite3.connect(path)
-    try:
-        with con:
-            con.executescript(_SCHEMA)
-            for t in ("meta", "descontos", "eventos", "imputacoes"):
-                con.execute(f"DELETE FROM {t}")
-            con.execute("INSERT INTO meta VALUES ('rule', ?)", (state.rule,))
-            con.executemany("INSERT INTO descontos VALUES (NULL,?,?,?,?,?,?,?,?,?,?,?)", (
-                (d.id, d.base, d.cpf, d.rubrica, d.competencia, d.data_folha.isoformat(),
-                 str(d.valor), d.natureza, d.regra, d.motivo, "|".join(d.imputacoes))
-                for d in state.discounts.values()))
-            con.executemany("INSERT INTO eventos VALUES (NULL,?,?,?,?,?,?,?,?)", (
-                (e.id, e.id_pagamento, e.imputacao, e.cpf, e.data.isoformat(), str(e.valor),
-                 e.origem, e.estorna) for e in state.events))
-            con.executemany("INSERT INTO imputacoes VALUES (?,?,?,?,?,?,?,?)", (
-                (i.imputacao, i.processo, i.natureza, "S" if i.solidaria else "N",
-                 i.data_imputacao.isoformat(), str(i.valor_atualizado), i.situacao,
-                 "|".join(sorted(i.responsaveis))) for i in state.imputations.values()))
-    finally:
-        con.close()
 
 
 # ---------------------------------------------------------------- CLI
@@ -606,6 +545,9 @@ def main(argv: list[str]) -> int:
         rule = opts.get("rule", "em_vigor")
         if rule not in RULES or "out" not in opts or not steps:
             raise OracleError("uso: --rule em_vigor|anterior --out DIR [--state F] --run ...")
+        # the SQLite module imports this one's model, so it is imported here, not on top
+        from debita_state import load_state
+        from debita_state import save_state
         state_path = Path(opts["state"]) if "state" in opts else None
         state = load_state(state_path, rule) if state_path else State(rule=rule)
         for step, args in steps:
@@ -624,4 +566,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # run as the module `debita_baseline`, the one debita_state imports: one set of classes
+    import debita_baseline
+    sys.exit(debita_baseline.main(sys.argv[1:]))

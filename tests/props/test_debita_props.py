@@ -31,6 +31,7 @@ from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import debita_baseline as oracle  # noqa: E402
+import debita_state  # noqa: E402
 
 CPFS = ("00000000001", "00000000002", "00000000003")
 RUBRICAS = (("SIGRH", "40453"), ("SIGRH", "40667"), ("SIAPE", "00840"), ("SIAPE", "40667"))
@@ -223,8 +224,8 @@ def test_manual_events_conserve_money_and_respect_caps(
         assert {k: v for k, v in again.items() if k != "importacao.csv"} == \
             {k: v for k, v in out.items() if k != "importacao.csv"}
         if isinstance(eng, OracleEngine):   # its SQLite state round-trips
-            oracle.save_state(eng.state, Path(tmp) / "estado.sqlite")
-            back = oracle.outputs(oracle.load_state(Path(tmp) / "estado.sqlite", rule))
+            debita_state.save_state(eng.state, Path(tmp) / "estado.sqlite")
+            back = oracle.outputs(debita_state.load_state(Path(tmp) / "estado.sqlite", rule))
             assert {k: v for k, v in back.items() if k != "importacao.csv"} == \
                 {k: v for k, v in out.items() if k != "importacao.csv"}
 
