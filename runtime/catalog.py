@@ -457,3 +457,25 @@ def coverage_listed(node: str, item: str, where: str, *, file: str, line: int) -
     label and keys; `where`: the records), at the first record."""
     return DataError(code="D1304", severity="aviso", message=f"cobertura '{node}': {item} "
                      f"({where})", file=file, line=line, col=1)
+
+
+# ---------------------------------------------------------------- D14: allocation (kind `allocation`)
+def allocation_unknown_class(node: str, key: str, map_id: str, *, file: str, line: int,
+                             col: int, text: str | None) -> DataError:
+    """D1401: a source record of an allocation whose class (a discount's natureza, from its
+    base and rubrica) is not in the map: a rejected row, never imported (`--rejects`)."""
+    return DataError(code="D1401", message=f"{key} não está no mapa '{map_id}': o registro não "
+                     f"é importado pela alocação '{node}'", file=file, line=line, col=col,
+                     text=text, field="rubrica",
+                     help="inclua a rubrica no mapa nacional de rubricas (specs), ou corrija "
+                     "o arquivo")
+
+
+def allocation_cap_below(node: str, target: str, cap: str, applied: str, *, file: str,
+                         line: int) -> DataError:
+    """D1402 (a warning): a target whose cap in this run's input (valor_atualizado) is below
+    what the state already applied to it; nothing applied is undone, nothing more applied."""
+    return DataError(code="D1402", severity="aviso",
+                     message=f"alocação '{node}': o alvo {target} tem limite {cap}, abaixo do "
+                     f"já aplicado {applied}; nada é desfeito e nada mais é aplicado",
+                     file=file, line=line, col=1)

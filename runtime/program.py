@@ -182,6 +182,7 @@ class Program:
             progress: Callable[[str], None] | None = None,
             tracer: Tracer | None = None, state: str | Path | None = None,
             allow_unconfirmed: bool = False, allow_gaps: bool = False,
+            allocation_state: str | Path | None = None,
             **lifecycle: Any) -> Result:
         """Run the package on ledgers (paths or in-memory rows); raises RunFailed on data errors.
 
@@ -225,7 +226,7 @@ class Program:
         with decimal.localcontext(CONTEXT):
             result = self._run(ledgers, params, select, allow_rejects,
                                choose(backend, ledgers), progress, tracer, allow_unconfirmed,
-                               allow_gaps)
+                               allow_gaps, allocation_state)
         result.program, result.ledgers = self, dict(ledgers)
         result.params, result.allow_rejects = dict(params), allow_rejects
         result.allow_unconfirmed, result.allow_gaps = allow_unconfirmed, allow_gaps
@@ -273,7 +274,8 @@ class Program:
     def _run(self, ledgers: Mapping[str, LedgerInput], raw_params: Mapping[str, Any],
              select: str | None, allow_rejects: bool, backend: str,
              progress: Callable[[str], None] | None, tracer: Tracer | None = None,
-             allow_unconfirmed: bool = False, allow_gaps: bool = False) -> Result:
+             allow_unconfirmed: bool = False, allow_gaps: bool = False,
+             allocation_state: str | Path | None = None) -> Result:
         pkg = self.package
         params, errors = self.check_params(raw_params)
         # the parameters decide what runs (`when:`); wrong ones: as if every node ran
@@ -300,6 +302,10 @@ class Program:
         needed = [*tables, *needed]
         ctx = ScanContext(pkg, params)
         ctx.allow_unconfirmed, ctx.allow_gaps = allow_unconfirmed, allow_gaps
+        # allocation nodes read their inputs again at finish, and the state before the run
+        ctx.inputs = ledgers
+        ctx.input_names = {name: _display(src, name) for name, src in ledgers.items()}
+        ctx.state_file = None if allocation_state is None else Path(allocation_state)
         off = pkg.inactive(params)
         ctx.computed = (None if select is None and not off else
                         frozenset(self.computed(select, params)))
@@ -351,6 +357,11 @@ class Program:
             except decimal.DecimalException:  # more than 38 digits: D0111, as in SQL
                 errors.append(catalog.overflow(f"<partição {part}>", what="nos totais da partição"))
         errors.extend(ctx.errors[reported:])  # reported by the nodes' finish (D07xx)
+        if ctx.rejected:  # source rows an allocation refused (D1401): rejects, as bad cells
+            if allow_rejects:
+                rejects = [*rejects, *ctx.rejected]
+            else:
+                errors.extend(ctx.rejected)
         if errors:
             failed = RunFailed(errors, stats)
             failed.outcomes = ctx.outcomes
@@ -361,6 +372,7 @@ class Program:
         result = Result(package=pkg, outputs=outputs, values=values, inputs=stats,
                         partitions=partitions, rejects=rejects, backend=backend,
                         warnings=warnings, outcomes=ctx.outcomes)
+        result.state_writes = ctx.state_writes
         if tracer is None:  # explain writes nothing: no bundle
             bundle.attach(result, ledgers, params, select, chosen)
         return result
