@@ -22,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from runtime import catalog
+from runtime.allocation_report import render_outputs
 from runtime.allocation_state import AllocationStore
-from runtime.coverage import quoted
 from runtime.allocation_state import Event
 from runtime.allocation_state import Payment
 from runtime.allocation_state import Snapshot
-from runtime.allocation_report import render_outputs
+from runtime.coverage import quoted
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
 from runtime.locations import Loc

@@ -459,7 +459,7 @@ def coverage_listed(node: str, item: str, where: str, *, file: str, line: int) -
                      f"({where})", file=file, line=line, col=1)
 
 
-# ---------------------------------------------------------------- D14: allocation (kind `allocation`)
+# ------------------------------------------------------------ D14: allocation (kind `allocation`)
 def allocation_unknown_class(node: str, key: str, map_id: str, *, file: str, line: int,
                              col: int, text: str | None) -> DataError:
     """D1401: a source record of an allocation whose class (a discount's natureza, from its

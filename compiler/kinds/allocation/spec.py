@@ -74,6 +74,7 @@ class _Allocation:
                 assert key is not None
                 rank.append((key, S.boolean(m, "desc", False)))
         is_open, cap = S.scalar(t, "open"), S.scalar(t, "cap")
+        order = root.get("order")
         assert is_open is not None and cap is not None
         return AllocationSpec(
             **base, source=_t(s, "ledger"), id_fields=S.texts(s.get("id")),
@@ -85,7 +86,7 @@ class _Allocation:
             parties=_t(p, "ledger"), parties_target=_t(p, "target"),
             parties_party=_t(p, "party"), eligible=S.string(root, "eligible"),
             policy=_t(root, "policy"), rank=tuple(rank),
-            rank_span=root.get("order").span if root.get("order") is not None else None,
+            rank_span=order.span if order is not None else None,
             rules=(S.string(rules, "decided"), S.string(rules, "unlinked"),
                    S.string(rules, "origin")),
             classes=_pairs(S.mapping(root.get("classes"))),
