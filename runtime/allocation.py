@@ -302,15 +302,16 @@ class _Desc:
 def pro_rata(total: Decimal, weights: list[tuple[str, Decimal]]) -> dict[str, Decimal]:
     """`total` split in cents in proportion to the weights by the largest-remainder method:
     each part gets the floor of its share, the cents left go one each to the largest
-    remainders (ties: the order given). The parts sum to `total` exactly."""
-    cents = int((total / CENT).to_integral_value())
-    wsum = sum((w for _, w in weights), ZERO)
+    remainders (ties: the order given). Integer arithmetic on cents: exact, and the parts sum
+    to `total`."""
+    cents = int(total * 100)
+    ws = [(k, int(w * 100)) for k, w in weights]
+    wsum = sum(w for _, w in ws)
     if wsum <= 0 or cents <= 0:
         return {k: ZERO for k, _ in weights}
-    raw = [(k, Decimal(cents) * w / wsum) for k, w in weights]
-    floors = {k: int(x) for k, x in raw}
+    floors = {k: cents * w // wsum for k, w in ws}
+    rests = [(cents * w % wsum, i) for i, (_, w) in enumerate(ws)]
     left = cents - sum(floors.values())
-    by_rest = sorted(range(len(raw)), key=lambda i: -(raw[i][1] - floors[raw[i][0]]))
-    for i in by_rest[:left]:
-        floors[raw[i][0]] += 1
-    return {k: Decimal(c) * CENT for k, c in floors.items()}
+    for _, i in sorted(rests, key=lambda r: (-r[0], r[1]))[:left]:
+        floors[ws[i][0]] += 1
+    return {k: (Decimal(c) / 100).quantize(CENT) for k, c in floors.items()}
