@@ -251,3 +251,10 @@ def allocation_class(span: Span, *, problem: str) -> Diagnostic:
 def allocation_order_type(span: Span, *, got: str) -> Diagnostic:
     return Diagnostic(code="S1705", message=f"uma chave de ordem dos alvos deve ser int, "
                       f"decimal, texto ou data; esta é {got}", span=span)
+
+
+def package_select(span: Span, *, glob: str) -> Diagnostic:
+    return Diagnostic(code="S1706", message=f"select: '{_visible(glob)}' não seleciona nenhuma "
+                      "spec que escreve arquivos neste pacote", span=span,
+                      help="use o id de um layout, sheets ou allocation do pacote (ou um glob "
+                      "que case com ele), como em --select")

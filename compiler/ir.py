@@ -614,6 +614,8 @@ class Package:
     bundle: Bundle | None = None
     # the layout year of this view (compiler/years.py); None for a package without years
     layout_year: int | None = None
+    # package.yaml `select:`: what a run without --select selects (None: every report)
+    default_select: str | None = None
 
     def of_kind(self, kind: str) -> tuple[PlanNode, ...]:
         return tuple(n for n in self.nodes if kind_of(n) == kind)

@@ -82,6 +82,7 @@ class Program:
         None) and, given the run's (checked) parameters, whose `when:` holds; raises
         SelectionConflict when two of them are alternatives of one group (`alternative_of`):
         at most one of a group runs."""
+        select = self.default(select)
         off = self.package.inactive(dict(params)) if params is not None else frozenset()
         chosen = [lay for lay in self.package.reports
                   if (select is None or fnmatch.fnmatchcase(lay.id, select))
@@ -94,6 +95,11 @@ class Program:
             if len(ids) > 1:
                 raise SelectionConflict(group, ids, select)
         return chosen
+
+    def default(self, select: str | None) -> str | None:
+        """The selection of a run: `select`, or without one the package's `select:` (the rule
+        in force of a package whose rules are alternatives: debita), or None (every report)."""
+        return select if select is not None else self.package.default_select
 
     def computed(self, select: str | None = None, params: Mapping[str, Any] | None = None
                  ) -> dict[str, Report]:
@@ -136,6 +142,7 @@ class Program:
 
     def _reads(self, select: str | None, params: Mapping[str, Any] | None,
                omitted: frozenset[str] = frozenset()) -> list[str]:
+        select = self.default(select)
         needed_layouts = self.computed(select, params)
         off = self.package.inactive(dict(params)) if params is not None else frozenset()
         sources = {src for lay in needed_layouts.values() for src in lay.sources}
@@ -277,6 +284,7 @@ class Program:
              allow_unconfirmed: bool = False, allow_gaps: bool = False,
              allocation_state: str | Path | None = None) -> Result:
         pkg = self.package
+        select = self.default(select)
         params, errors = self.check_params(raw_params)
         # the parameters decide what runs (`when:`); wrong ones: as if every node ran
         needed = self.required_inputs(select, None if errors else params)

@@ -166,3 +166,29 @@ def test_a_run_without_rejects_fails_on_the_unknown_rubric(tmp_path: Path,
     program.run_to(tmp_path / "out", _inputs(1), {}, state=tmp_path / "s.sqlite",
                    rejects=tmp_path / "rej.csv")
     assert (tmp_path / "out" / "pagamentos.csv").read_bytes() == _expected(1, "pagamentos.csv")
+
+
+def test_the_earlier_rule_runs_on_its_own_state(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--select regra_anterior` after the rules in force, on the same state file: its own
+    state (every row NOVO again), priority order. By hand (README "The earlier rule"): as the
+    rules in force, except cpf 11111111111's two débitos of 250,00, which now go to I3 (the
+    older of I3/I4 by date, tied, then by key: I3, remaining 800,00): applied débitos
+    1520,00 + 500,00 = 2020,00, unlinked 450,00 + 80,00 = 530,00; 9 events."""
+    monkeypatch.chdir(ROOT)
+    program = runtime.load(ROOT / "generated" / "debita")
+    state = tmp_path / "s.sqlite"
+    program.run_to(tmp_path / "a", _inputs(1), {}, state=state, rejects=tmp_path / "r.csv")
+    program.run_to(tmp_path / "b", _inputs(1), {}, state=state, rejects=tmp_path / "r.csv",
+                   select="regra_anterior")
+    marks = [r["situacao"] for r in _table((tmp_path / "b" / "importacao.csv").read_bytes())]
+    assert marks == ["NOVO"] * 11 + ["REJEITADO"]
+    resumo = {r["linha"]: r for r in _table((tmp_path / "b" / "resumo.csv").read_bytes())}
+    assert resumo["aplicado_regra_anterior"]["debitos"] == "2020,00"
+    assert resumo["nao_vinculado"]["total"] == "530,00"
+    assert resumo["eventos_gerados"]["total"] == "9"
+    pays = _table((tmp_path / "b" / "pagamentos.csv").read_bytes())
+    assert {p["imputacao"] for p in pays if p["cpf"] == "11111111111"} == {"I3"}
+    assert {p["regra"] for p in pays} == {"regra_anterior"}
+    # the rules in force are untouched by it: their outputs on run 1 are still the expected
+    assert (tmp_path / "a" / "pagamentos.csv").read_bytes() == _expected(1, "pagamentos.csv")
