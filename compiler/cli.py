@@ -320,6 +320,16 @@ def explain(package: str, inputs: tuple[str, ...], params: tuple[str, ...], layo
     sys.exit(code)
 
 
+def _events() -> None:
+    from compiler.events_cli import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_events()
+
+
 def main() -> None:
     """Console entry point; internal errors print one line unless --debug."""
     try:

@@ -479,3 +479,33 @@ def allocation_cap_below(node: str, target: str, cap: str, applied: str, *, file
                      message=f"alocação '{node}': o alvo {target} tem limite {cap}, abaixo do "
                      f"já aplicado {applied}; nada é desfeito e nada mais é aplicado",
                      file=file, line=line, col=1)
+
+
+def event_payment(pid: str, why: str) -> DataError:
+    """D1403: a discount selected for a Desconto em Folha event that cannot be: unknown, not
+    the cpf's, or with nothing unlinked."""
+    return DataError(code="D1403", message=f"o desconto {why}; o evento não foi registrado",
+                     file=f"pagamento {pid}", line=0, col=0,
+                     help="liste os descontos não vinculados do cpf com 'apura descontos'")
+
+
+def event_target(target: str, why: str) -> DataError:
+    """D1404: the imputation of a Desconto em Folha event is unknown, or the cpf is not one of
+    its responsáveis."""
+    return DataError(code="D1404", message=f"a imputação {why}; o evento não foi registrado",
+                     file=f"imputação {target}", line=0, col=0)
+
+
+def event_over(target: str, total: str, remaining: str) -> DataError:
+    """D1405: the selected discounts' unlinked total exceeds what remains of the imputation."""
+    return DataError(code="D1405", message=f"os descontos selecionados somam {total}, mais "
+                     f"que o que resta da imputação ({remaining}); o evento não foi "
+                     "registrado", file=f"imputação {target}", line=0, col=0,
+                     help="selecione menos descontos")
+
+
+def event_reversal(event: str, why: str) -> DataError:
+    """D1406: a reversal (estorno) that cannot be: an unknown event, not a Desconto em Folha
+    event, or a reversal itself."""
+    return DataError(code="D1406", message=f"o evento {why}; nada foi estornado",
+                     file=f"evento {event}", line=0, col=0)
