@@ -27,6 +27,7 @@ from runtime.allocation_state import AllocationStore
 from runtime.allocation_state import Event
 from runtime.allocation_state import Payment
 from runtime.allocation_state import Snapshot
+from runtime.allocation_state import state_key
 from runtime.coverage import quoted
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
@@ -112,12 +113,13 @@ class Allocation:
     def finish(self, ctx: Any, part: Any) -> None:
         if not ctx.computes(self.id):
             return
-        snap = AllocationStore.read(ctx.state_file, self.id)
+        key = state_key(ctx.package.id, self.id)
+        snap = AllocationStore.read(ctx.state_file, key)
         loop = _Loop(self, ctx, snap)
         loop.run()
         ctx.acc[self.id][("outputs", part)] = render_outputs(self, loop.payments, loop.events,
                                                              loop.imports)
-        ctx.state_writes.append((self.id, loop.new_payments, loop.new_events))
+        ctx.state_writes.append((key, loop.new_payments, loop.new_events))
 
 
 def _rows(ctx: Any, name: str) -> tuple[list[dict[str, Any]], ReadStats, str]:

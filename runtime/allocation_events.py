@@ -24,6 +24,7 @@ from runtime.allocation import text_of
 from runtime.allocation_state import AllocationStore
 from runtime.allocation_state import Event
 from runtime.allocation_state import Snapshot
+from runtime.allocation_state import state_key
 from runtime.errors import RunFailed
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
@@ -70,7 +71,7 @@ def unlinked(program: Any, state: str | Path, cpf: str, *,
              rule: str | None = None) -> list[Unlinked]:
     """The cpf's discounts with something unlinked, in data_folha then id order."""
     node = allocation_of(program, rule)
-    snap = AllocationStore.read(Path(state), node.id)
+    snap = AllocationStore.read(Path(state), state_key(program.package.id, node.id))
     applied = _applied(snap)
     out = []
     for p in sorted(snap.payments.values(), key=lambda p: (p.date, p.id)):
@@ -123,14 +124,13 @@ def desconto_em_folha(program: Any, state: str | Path, *, cpf: str, payments: li
     `ledgers`: the target and parties inputs (imputacao, responsavel) as of this call.
     Returns (event, new?) per discount; raises RunFailed (D1403–D1405) and records nothing
     when any discount or the imputation refuses."""
-    from runtime.journal import Journal
     from runtime.lifecycle import _locked
 
     node = allocation_of(program, rule)
     state_p = Path(state)
     caps, parties = _targets(program, node, ledgers)
     with _locked(None, state_p, False):
-        snap = AllocationStore.read(state_p, node.id)
+        snap = AllocationStore.read(state_p, state_key(program.package.id, node.id))
         known = {e.id for e in snap.events}
         applied = _applied(snap)
         errors = []
@@ -176,11 +176,7 @@ def desconto_em_folha(program: Any, state: str | Path, *, cpf: str, payments: li
         if errors:
             raise RunFailed(errors)
         if new:
-            journal = Journal(state_p)
-            try:
-                AllocationStore(journal.db).save(None, [(node.id, [], new)])
-            finally:
-                journal.close()
+            _save(state_p, state_key(program.package.id, node.id), new)
         return made
 
 
@@ -188,13 +184,12 @@ def estorno(program: Any, state: str | Path, *, event: str, date: datetime.date,
             rule: str | None = None) -> tuple[Event, bool]:
     """Reverse a Desconto em Folha event: an `estorno` event of the negative value on the
     same discount and imputation. Returns (reversal, new?); again: a no-op."""
-    from runtime.journal import Journal
     from runtime.lifecycle import _locked
 
     node = allocation_of(program, rule)
     state_p = Path(state)
     with _locked(None, state_p, False):
-        snap = AllocationStore.read(state_p, node.id)
+        snap = AllocationStore.read(state_p, state_key(program.package.id, node.id))
         found = next((e for e in snap.events if e.id == event), None)
         if found is None:
             raise RunFailed([catalog.event_reversal(event, "não existe nesta regra")])
@@ -211,12 +206,19 @@ def estorno(program: Any, state: str | Path, *, event: str, date: datetime.date,
                  found.id]
         rev = Event(id=content_id(parts), payment=found.payment, target=found.target,
                     party=found.party, date=date, amount=amount, origin=REVERSAL)
-        journal = Journal(state_p)
-        try:
-            AllocationStore(journal.db).save(None, [(node.id, [], [rev])])
-        finally:
-            journal.close()
+        _save(state_p, state_key(program.package.id, node.id), [rev])
         return rev, True
+
+
+def _save(state: Path, key: str, events: list[Event]) -> None:
+    """Add the events to the state file (the journal's: migrated as every run's)."""
+    from runtime.journal import Journal
+
+    journal = Journal(state)
+    try:
+        AllocationStore(journal.db).save(None, [(key, [], events)])
+    finally:
+        journal.close()
 
 
 def _reverses(rev: Event, found: Event) -> bool:

@@ -88,6 +88,12 @@ class Snapshot:
     events: list[Event]
 
 
+def state_key(package: str, allocation: str) -> str:
+    """The key of an allocation's rows: `<package>/<allocation id>`, so two packages sharing
+    a state file never read each other's state."""
+    return f"{package}/{allocation}"
+
+
 class AllocationStore:
     """The two tables in an open state file."""
 

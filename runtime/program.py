@@ -366,6 +366,11 @@ class Program:
                 errors.append(catalog.overflow(f"<partição {part}>", what="nos totais da partição"))
         errors.extend(ctx.errors[reported:])  # reported by the nodes' finish (D07xx)
         if ctx.rejected:  # source rows an allocation refused (D1401): rejects, as bad cells
+            by_path = {st.path: st for st in stats}
+            for e in ctx.rejected:  # counted with the input's rejects: accepted + rejected
+                st = by_path[e.file]
+                st.rejected.append(e)
+                st.accepted -= 1
             if allow_rejects:
                 rejects = [*rejects, *ctx.rejected]
             else:
