@@ -18,6 +18,7 @@ from runtime.errors import render_all
 from runtime.lock import Busy
 from runtime.values import format_money
 
+OPTIONS = "[OPÇÕES]"  # as compiler/cli.py (imported from there would be a cycle)
 STATE_HELP = ("Arquivo de estado (o mesmo de 'apura run').  [padrão: .apura/state.sqlite na "
               "raiz do projeto]")
 
@@ -58,9 +59,9 @@ def _rule(program: Any, rule: str | None) -> str:
         raise click.BadParameter(str(exc), param_hint="--regra") from None
 
 
-@click.command("descontos")
+@click.command("descontos", options_metavar=OPTIONS)
 @click.argument("package", metavar="PACOTE")
-@click.option("--cpf", required=True, help="O responsável.")
+@click.option("--cpf", required=True, metavar="CPF", help="O responsável.")
 @click.option("--state", default=None, type=click.Path(path_type=Path), help=STATE_HELP)
 @click.option("--regra", "rule", default=None, metavar="ID",
               help="A alocação (padrão: a do select: do pacote).")
@@ -78,10 +79,10 @@ def descontos(ctx: click.Context, package: str, cpf: str, state: Path | None,
                              u.folha, format_money(u.saldo)]))
 
 
-@click.command("desconto-em-folha")
+@click.command("desconto-em-folha", options_metavar=OPTIONS)
 @click.argument("package", metavar="PACOTE")
-@click.option("--cpf", required=True, help="O responsável dos descontos.")
-@click.option("--imputacao", "target", required=True, help="A imputação que recebe o evento.")
+@click.option("--cpf", required=True, metavar="CPF", help="O responsável dos descontos.")
+@click.option("--imputacao", "target", required=True, metavar="ID", help="A imputação que recebe o evento.")
 @click.option("--pagamento", "payments", required=True, multiple=True, metavar="ID",
               help="Um desconto não vinculado do cpf (repita para cada um).")
 @click.option("--data", "date", required=True, metavar="DD/MM/AAAA",
@@ -118,7 +119,7 @@ def desconto_em_folha(ctx: click.Context, package: str, cpf: str, target: str,
         click.echo(f"evento {e.id}: {e.payment} → {e.target} {format_money(e.amount)} {what}")
 
 
-@click.command("estorno")
+@click.command("estorno", options_metavar=OPTIONS)
 @click.argument("package", metavar="PACOTE")
 @click.option("--evento", "event", required=True, metavar="ID",
               help="O evento Desconto em Folha a estornar.")
