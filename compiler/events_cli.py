@@ -82,7 +82,8 @@ def descontos(ctx: click.Context, package: str, cpf: str, state: Path | None,
 @click.command("desconto-em-folha", options_metavar=OPTIONS)
 @click.argument("package", metavar="PACOTE")
 @click.option("--cpf", required=True, metavar="CPF", help="O responsável dos descontos.")
-@click.option("--imputacao", "target", required=True, metavar="ID", help="A imputação que recebe o evento.")
+@click.option("--imputacao", "target", required=True, metavar="ID",
+              help="A imputação que recebe o evento.")
 @click.option("--pagamento", "payments", required=True, multiple=True, metavar="ID",
               help="Um desconto não vinculado do cpf (repita para cada um).")
 @click.option("--data", "date", required=True, metavar="DD/MM/AAAA",
@@ -142,6 +143,26 @@ def estorno(ctx: click.Context, package: str, event: str, date: str, state: Path
         return
     what = "registrado" if new else "já registrado (nada mudou)"
     click.echo(f"estorno {rev.id} do evento {event}: {format_money(rev.amount)} {what}")
+
+
+def explain_allocation(ctx: click.Context, package: str, payment: str | None,
+                       event: str | None, state: Path | None, rule: str | None) -> None:
+    """`apura explain PACOTE --pagamento ID | --evento ID`: the memória of an allocation's
+    discount or event, from the state (runtime/allocation_explain.py)."""
+    from runtime.allocation_explain import NotFound
+    from runtime.allocation_explain import explain
+
+    if payment is not None and event is not None:
+        raise click.BadParameter("use --pagamento ou --evento, não os dois",
+                                 param_hint="--evento")
+    program, state_p = _setup(ctx, package, state)
+    try:
+        text = explain(program, state_p, payment=payment, event=event,
+                       rule=_rule(program, rule))
+    except NotFound as exc:
+        click.echo(f"erro: {exc}", err=True)
+        sys.exit(1)
+    click.echo(text, nl=False)
 
 
 COMMANDS = (descontos, desconto_em_folha, estorno)

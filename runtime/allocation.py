@@ -220,7 +220,8 @@ class _Loop:
             cls = hit[self._value_index()]
             fresh.append(Payment(id=pid, fields=parts, party=str(r[n.party]), cls=cls,
                                  amount=Decimal(r[n.amount]), date=r[n.date],
-                                 order=tuple(r[f] for f in n.order), line=r["_line"]))
+                                 order=tuple(r[f] for f in n.order), line=r["_line"],
+                                 file=display))
         self.imports = [(display, line, pid, what) for line, (pid, what) in sorted(marks.items())]
         fresh.sort(key=lambda p: (p.order, p.id))
         return fresh
@@ -236,6 +237,7 @@ class _Loop:
             open_ts = [t for t in targets.values()
                        if t.is_open and t.cls == p.cls and p.party in t.parties
                        and self._remaining(t) > 0]
+            p.open = tuple((t.key, str(self._remaining(t))) for t in open_ts)
             if n.policy == "single":
                 decided = open_ts if len(open_ts) == 1 else []
             else:
@@ -283,8 +285,9 @@ class _Loop:
             return
         origin = self.node.origin
         parts = [origin, p.id, t.key, text_of(p.date), format_money(amt)]
+        before = self._remaining(t)
         e = Event(id=content_id(parts), payment=p.id, target=t.key, party=p.party,
-                  date=p.date, amount=amt, origin=origin)
+                  date=p.date, amount=amt, origin=origin, before=before, after=before - amt)
         p.targets = (*p.targets, t.key)
         self.applied[t.key] = self.applied.get(t.key, ZERO) + amt
         self.events.append(e)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -159,7 +160,7 @@ def desconto_em_folha(program: Any, state: str | Path, *, cpf: str, payments: li
                 continue
             parts = [MANUAL, pid, target, text_of(date), format_money(left)]
             e = Event(id=content_id(parts), payment=pid, target=target, party=cpf,
-                      date=date, amount=left, origin=MANUAL)
+                      date=date, amount=left, origin=MANUAL)  # before/after: below
             if e.id in known:
                 errors.append(catalog.event_payment(pid, "já teve este evento, estornado: "
                                                     "registre-o com outra data"))
@@ -175,6 +176,13 @@ def desconto_em_folha(program: Any, state: str | Path, *, cpf: str, payments: li
                                                  format_money(remaining)))
         if errors:
             raise RunFailed(errors)
+        left_now = caps[target] - sum((e.amount for e in snap.events if e.target == target),
+                                      ZERO)
+        for k, e in enumerate(new):
+            new[k] = replace(e, before=left_now, after=left_now - e.amount)
+            left_now -= e.amount
+        made = [(next(x for x in new if x.id == e.id) if fresh else e, fresh)
+                for e, fresh in made]
         if new:
             _save(state_p, state_key(program.package.id, node.id), new)
         return made
@@ -204,8 +212,10 @@ def estorno(program: Any, state: str | Path, *, event: str, date: datetime.date,
         amount = -found.amount
         parts = [REVERSAL, found.payment, found.target, text_of(date), format_money(amount),
                  found.id]
+        done_on = sum((e.amount for e in snap.events if e.target == found.target), ZERO)
         rev = Event(id=content_id(parts), payment=found.payment, target=found.target,
-                    party=found.party, date=date, amount=amount, origin=REVERSAL)
+                    party=found.party, date=date, amount=amount, origin=REVERSAL,
+                    before=done_on, after=done_on + amount)  # for a reversal: applied to it
         _save(state_p, state_key(program.package.id, node.id), [rev])
         return rev, True
 

@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS alloc_payments (
     reason TEXT NOT NULL,
     targets TEXT NOT NULL,
     run_id INTEGER,
+    file TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    open TEXT NOT NULL,
     PRIMARY KEY (allocation, id)
 );
 CREATE TABLE IF NOT EXISTS alloc_events (
@@ -45,6 +48,8 @@ CREATE TABLE IF NOT EXISTS alloc_events (
     amount TEXT NOT NULL,
     origin TEXT NOT NULL,
     run_id INTEGER,
+    before TEXT NOT NULL,
+    after TEXT NOT NULL,
     PRIMARY KEY (allocation, id)
 );
 """
@@ -67,6 +72,9 @@ class Payment:
     rule: str = ""
     reason: str = ""
     targets: tuple[str, ...] = ()
+    file: str = ""
+    # the open targets when it was allocated, with what remained of each (apura explain)
+    open: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +88,10 @@ class Event:
     date: datetime.date
     amount: Decimal
     origin: str
+    # what remained of the target before and after it (apura explain); for a reversal, which
+    # is made without the targets' input, what had been applied to it
+    before: Decimal = Decimal("0.00")
+    after: Decimal = Decimal("0.00")
 
 
 @dataclass(slots=True)
@@ -115,18 +127,20 @@ class AllocationStore:
                 return Snapshot({}, [])
             pays: dict[str, Payment] = {}
             for r in db.execute("SELECT id, fields, party, class, amount, date, rule, reason, "
-                                "targets FROM alloc_payments WHERE allocation = ? ORDER BY seq",
-                                (allocation,)):
+                                "targets, file, line, open FROM alloc_payments "
+                                "WHERE allocation = ? ORDER BY seq", (allocation,)):
                 pays[r[0]] = Payment(id=r[0], fields=tuple(json.loads(r[1])), party=r[2],
                                      cls=r[3], amount=Decimal(r[4]),
                                      date=datetime.date.fromisoformat(r[5]), rule=r[6],
-                                     reason=r[7], targets=tuple(json.loads(r[8])))
+                                     reason=r[7], targets=tuple(json.loads(r[8])),
+                                     file=r[9], line=r[10],
+                                     open=tuple((t, v) for t, v in json.loads(r[11])))
             events = [Event(id=r[0], payment=r[1], target=r[2], party=r[3],
                             date=datetime.date.fromisoformat(r[4]), amount=Decimal(r[5]),
-                            origin=r[6])
+                            origin=r[6], before=Decimal(r[7]), after=Decimal(r[8]))
                       for r in db.execute("SELECT id, payment, target, party, date, amount, "
-                                          "origin FROM alloc_events WHERE allocation = ? "
-                                          "ORDER BY seq", (allocation,))]
+                                          "origin, before, after FROM alloc_events "
+                                          "WHERE allocation = ? ORDER BY seq", (allocation,))]
             return Snapshot(pays, events)
         finally:
             db.close()
@@ -138,16 +152,17 @@ class AllocationStore:
             for allocation, pays, events in writes:
                 base = self._next("alloc_payments", allocation)
                 self.db.executemany(
-                    "INSERT INTO alloc_payments VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO alloc_payments VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [(allocation, p.id, base + i, json.dumps(list(p.fields)), p.party, p.cls,
                       str(p.amount), p.date.isoformat(), p.rule, p.reason,
-                      json.dumps(list(p.targets)), run_id) for i, p in enumerate(pays)])
+                      json.dumps(list(p.targets)), run_id, p.file, p.line,
+                      json.dumps([list(x) for x in p.open])) for i, p in enumerate(pays)])
                 base = self._next("alloc_events", allocation)
                 self.db.executemany(
-                    "INSERT INTO alloc_events VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO alloc_events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     [(allocation, e.id, base + i, e.payment, e.target, e.party,
-                      e.date.isoformat(), str(e.amount), e.origin, run_id)
-                     for i, e in enumerate(events)])
+                      e.date.isoformat(), str(e.amount), e.origin, run_id, str(e.before),
+                      str(e.after)) for i, e in enumerate(events)])
 
     def _next(self, table: str, allocation: str) -> int:
         row = self.db.execute(f"SELECT coalesce(max(seq), 0) FROM {table} "  # noqa: S608

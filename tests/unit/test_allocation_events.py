@@ -121,3 +121,33 @@ def test_cli(setup: tuple[runtime.Program, Path]) -> None:
     assert got.exit_code == 1 and "erro[D1405]" in got.stderr and "Traceback" not in got.stderr
     got = runner.invoke(cli, [*base, "--data", "31/02/2021"])
     assert got.exit_code == 2 and "não é uma data" in got.stderr
+
+
+def test_explain_a_discount_and_an_event(setup: tuple[runtime.Program, Path]) -> None:
+    """cpf 33333333333's 350,00 (run 1, line 10): one open débito, I7, with 300,00 left after
+    F's 300,00 of 01/02/2021: 300,00 applied, 50,00 overflow (README of the fixture)."""
+    _, state = setup
+    pkg = str(ROOT / "generated" / "debita")
+    got = CliRunner().invoke(cli, ["explain", pkg, "--state", str(state),
+                                   "--pagamento", "d2639932dba2efe5"])
+    assert got.exit_code == 0, got.stderr
+    lines = got.stdout.splitlines()
+    assert lines[0] == "Memória da alocação: pacote debita · regras_vigentes"
+    assert lines[2].endswith("fixtures/debita/hand/run1/desconto.csv:10")
+    assert lines[3].startswith("  regra regra_01 (specs/debita/regras_vigentes.yaml:")
+    assert lines[3].endswith('imputações abertas de DEBITO do cpf: "I7" (restava 300,00)')
+    assert lines[4].endswith('→ imputação "I7": 300,00; restava 300,00, ficou 0,00')
+    assert lines[5] == ("  não vinculado: 50,00 (excedente do limite, ou data igual ou "
+                        "anterior à da imputação)")
+    assert lines[6] == "  aplicado 300,00 + saldo 50,00 = valor 350,00"
+    ev = CliRunner().invoke(cli, ["explain", pkg, "--state", str(state),
+                                  "--evento", "5dedbdd099768ba7"])
+    assert ev.exit_code == 0 and ev.stdout.splitlines()[2:] == lines[1:]
+    two = CliRunner().invoke(cli, ["explain", pkg, "--state", str(state),
+                                   "--pagamento", C1])
+    assert '"I3" (restava 800,00), "I4" (restava 700,00)' in two.stdout
+    missing = CliRunner().invoke(cli, ["explain", pkg, "--state", str(state),
+                                       "--pagamento", "0" * 16])
+    assert missing.exit_code == 1 and "não está no estado" in missing.stderr
+    usage = CliRunner().invoke(cli, ["explain", pkg, "--row", "1"])
+    assert usage.exit_code == 2 and "--layout" in usage.stderr
