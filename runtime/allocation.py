@@ -201,6 +201,8 @@ class _Loop:
         m = self.ctx.maps[n.class_map]
         seen: dict[tuple[str, ...], int] = {}
         fresh: list[Payment] = []
+        fresh_ids: set[str] = set()
+        value = self._value_index()
         marks: dict[int, tuple[str, str]] = {e.line: ("", "REJEITADO") for e in st.rejected}
         for r in rows:
             parts = tuple(text_of(r[f]) for f in n.id_fields)
@@ -213,11 +215,12 @@ class _Loop:
                     n.id, key, n.class_map, file=display, line=r["_line"], col=1, text=None))
                 marks[r["_line"]] = (pid, "REJEITADO")
                 continue
-            if pid in self.payments or any(p.id == pid for p in fresh):
+            if pid in self.payments or pid in fresh_ids:
                 marks[r["_line"]] = (pid, "JA_IMPORTADO")
                 continue
             marks[r["_line"]] = (pid, "NOVO")
-            cls = hit[self._value_index()]
+            cls = hit[value]
+            fresh_ids.add(pid)
             fresh.append(Payment(id=pid, fields=parts, party=str(r[n.party]), cls=cls,
                                  amount=Decimal(r[n.amount]), date=r[n.date],
                                  order=tuple(r[f] for f in n.order), line=r["_line"],
@@ -232,11 +235,14 @@ class _Loop:
 
     def run(self) -> None:
         n = self.node
-        targets = self._targets()
+        by_party: dict[str, list[_Target]] = {}  # the open targets of each party, in input order
+        for t in self._targets().values():
+            if t.is_open:
+                for party in t.parties:
+                    by_party.setdefault(party, []).append(t)
         for p in self._sources():
-            open_ts = [t for t in targets.values()
-                       if t.is_open and t.cls == p.cls and p.party in t.parties
-                       and self._remaining(t) > 0]
+            open_ts = [t for t in by_party.get(p.party, ())
+                       if t.cls == p.cls and self._remaining(t) > 0]
             p.open = tuple((t.key, str(self._remaining(t))) for t in open_ts)
             if n.policy == "single":
                 decided = open_ts if len(open_ts) == 1 else []
