@@ -180,6 +180,10 @@ class _Loop:
         out: dict[str, _Target] = {}
         for r in rows:
             key = str(r[n.target_key])
+            if key in out:
+                self.ctx.report(catalog.allocation_duplicate_target(
+                    n.id, quoted(key), out[key].line, file=display, line=r["_line"]))
+                continue
             cap = _call(n.cap, n.cap_fields, r)
             out[key] = _Target(key=key, cls=r[n.target_class], date=r[n.target_date],
                                cap=ZERO if cap is None else Decimal(cap),

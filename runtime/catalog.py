@@ -509,3 +509,12 @@ def event_reversal(event: str, why: str) -> DataError:
     event, or a reversal itself."""
     return DataError(code="D1406", message=f"o evento {why}; nada foi estornado",
                      file=f"evento {event}", line=0, col=0)
+
+
+def allocation_duplicate_target(node: str, key: str, first: int, *, file: str,
+                                line: int) -> DataError:
+    """D1407: a target key (an imputação) twice in the targets' input: which row holds its cap
+    and situação would be a guess, so the run fails."""
+    return DataError(code="D1407", message=f"alocação '{node}': o alvo {key} aparece duas "
+                     f"vezes (primeira na linha {first})", file=file, line=line, col=1,
+                     help="cada imputação deve ter uma linha só no arquivo de imputações")

@@ -189,3 +189,13 @@ def test_in_memory_rows_on_both_back_ends(backend: str) -> None:
     a = program.run(ins, {}, backend=backend).outputs
     b = program.run(ins, {}).outputs
     assert a == b
+
+
+def test_a_target_twice_fails_the_run() -> None:
+    program = runtime.load(ROOT / "generated" / "debita")
+    twice = [*IMPUTACOES, dict(IMPUTACOES[1], valor_atualizado="999,00")]
+    with pytest.raises(runtime.RunFailed) as exc:
+        program.run({"desconto": DESCONTOS, "imputacao": twice,
+                     "responsavel": RESPONSAVEIS}, {})
+    assert [(e.code, e.line) for e in exc.value.errors] == [("D1407", 4)]
+    assert '"D1"' in exc.value.errors[0].message and "linha 2" in exc.value.errors[0].message
