@@ -199,3 +199,16 @@ def test_a_target_twice_fails_the_run() -> None:
                      "responsavel": RESPONSAVEIS}, {})
     assert [(e.code, e.line) for e in exc.value.errors] == [("D1407", 4)]
     assert '"D1"' in exc.value.errors[0].message and "linha 2" in exc.value.errors[0].message
+
+
+def test_apura_diff_of_the_two_rules() -> None:
+    from click.testing import CliRunner
+
+    from compiler.cli import cli
+
+    got = CliRunner().invoke(cli, ["diff", str(SPEC / "regras_vigentes.yaml"),
+                                   str(SPEC / "regra_anterior.yaml")])
+    assert got.exit_code == 1, got.output
+    assert "alocação regras_vigentes → regra_anterior" in got.stdout
+    assert ": policy: single → priority" in got.stdout
+    assert "summary:" in got.stdout and "aplicado_regra_anterior" in got.stdout

@@ -14,7 +14,7 @@ Found = tuple[tuple[Attr, ...], tuple[Item, ...]]
 _NAMES = ("source", "id_fields", "party", "amount", "date", "order", "class_map", "class_keys",
           "class_value", "target", "target_key", "target_class", "target_date", "open_text",
           "cap_text", "parties", "eligible", "policy", "rule", "unlinked_rule", "origin",
-          "files", "alternative_of")
+          "classes", "summary", "columns", "files", "alternative_of")
 
 
 def _value(v: object) -> Value:
