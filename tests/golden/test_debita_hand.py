@@ -192,3 +192,24 @@ def test_the_earlier_rule_runs_on_its_own_state(tmp_path: Path,
     assert {p["regra"] for p in pays} == {"regra_anterior"}
     # the rules in force are untouched by it: their outputs on run 1 are still the expected
     assert (tmp_path / "a" / "pagamentos.csv").read_bytes() == _expected(1, "pagamentos.csv")
+
+
+def test_the_cli_runs_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`apura run debita ... --state S --out OUT` twice with run 1's files: exit 0 both times,
+    the second writes the same files but importacao.csv (every row already imported)."""
+    from click.testing import CliRunner
+
+    from compiler.cli import cli
+
+    monkeypatch.chdir(ROOT)
+    args = ["run", "debita", *[f"--input={k}={v}" for k, v in _inputs(1).items()],
+            "--state", str(tmp_path / "s.sqlite"), "--rejects", str(tmp_path / "r.csv")]
+    for out in ("a", "b"):
+        got = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / out)])
+        assert got.exit_code == 0, got.output
+    for name in FILES:
+        a, b = (tmp_path / "a" / name).read_bytes(), (tmp_path / "b" / name).read_bytes()
+        assert (a == b) == (name != "importacao.csv"), name
+    assert (tmp_path / "b" / "resumo.md").read_bytes() == _expected(1, "resumo.md")
+    marks = {r["situacao"] for r in _table((tmp_path / "b" / "importacao.csv").read_bytes())}
+    assert marks == {"JA_IMPORTADO", "REJEITADO"}
