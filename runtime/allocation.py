@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from dataclasses import field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -93,7 +92,6 @@ class Allocation:
     alternative_of: str = ""
     depends_on: tuple[str, ...] = ()
     at: Loc | None = None
-    outputs_of: dict[Any, dict[str, bytes]] = field(default_factory=dict, compare=False)
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -107,6 +105,7 @@ class Allocation:
         return {}
 
     def output_files(self, ctx: Any, part: Any) -> dict[str, bytes]:
+        """The files `finish` rendered (a run that does not compute the node has none)."""
         return dict(ctx.acc[self.id].get(("outputs", part), {}))
 
     # ------------------------------------------------------------------ the run
@@ -120,6 +119,16 @@ class Allocation:
         ctx.acc[self.id][("outputs", part)] = render_outputs(self, loop.payments, loop.events,
                                                              loop.imports)
         ctx.state_writes.append((key, loop.new_payments, loop.new_events))
+
+
+def count_rejected(ctx: Any, stats: list[ReadStats]) -> None:
+    """The source rows the allocations refused (D1401) are rejects of their input, as bad
+    cells are: counted in its stats (accepted + rejected = read)."""
+    by_path = {st.path: st for st in stats}
+    for e in ctx.rejected:
+        st = by_path[e.file]
+        st.rejected.append(e)
+        st.accepted -= 1
 
 
 def _rows(ctx: Any, name: str) -> tuple[list[dict[str, Any]], ReadStats, str]:

@@ -115,7 +115,7 @@ class AllocationStore:
             db.executescript(SCHEMA)
 
     @staticmethod
-    def read(path: Path | None, allocation: str) -> Snapshot:
+    def read(path: str | Path | None, allocation: str) -> Snapshot:
         """The state of `allocation` before this run (empty without a state file, or when the
         file has no allocation tables yet)."""
         if path is None or not Path(path).exists():

@@ -311,9 +311,8 @@ class Program:
         ctx = ScanContext(pkg, params)
         ctx.allow_unconfirmed, ctx.allow_gaps = allow_unconfirmed, allow_gaps
         # allocation nodes read their inputs again at finish, and the state before the run
-        ctx.inputs = ledgers
+        ctx.inputs, ctx.state_file = ledgers, allocation_state
         ctx.input_names = {name: _display(src, name) for name, src in ledgers.items()}
-        ctx.state_file = None if allocation_state is None else Path(allocation_state)
         off = pkg.inactive(params)
         ctx.computed = (None if select is None and not off else
                         frozenset(self.computed(select, params)))
@@ -366,11 +365,9 @@ class Program:
                 errors.append(catalog.overflow(f"<partição {part}>", what="nos totais da partição"))
         errors.extend(ctx.errors[reported:])  # reported by the nodes' finish (D07xx)
         if ctx.rejected:  # source rows an allocation refused (D1401): rejects, as bad cells
-            by_path = {st.path: st for st in stats}
-            for e in ctx.rejected:  # counted with the input's rejects: accepted + rejected
-                st = by_path[e.file]
-                st.rejected.append(e)
-                st.accepted -= 1
+            from runtime.allocation import count_rejected
+
+            count_rejected(ctx, stats)
             if allow_rejects:
                 rejects = [*rejects, *ctx.rejected]
             else:

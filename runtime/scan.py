@@ -176,7 +176,7 @@ class ScanContext:
         # the new state rows for the lifecycle to store at commit, and rejected source rows
         self.inputs: Mapping[str, Any] = {}
         self.input_names: dict[str, str] = {}
-        self.state_file: Path | None = None
+        self.state_file: str | Path | None = None
         self.state_writes: list[Any] = []
         self.rejected: list[DataError] = []
 
