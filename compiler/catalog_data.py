@@ -220,3 +220,41 @@ def coverage_unused_without_map(span: Span) -> Diagnostic:
     return Diagnostic(code="S1604", message="'unused: list' sem 'map': não há entradas para "
                       "listar", span=span,
                       help="dê o mapa em 'map:' ou tire 'unused'")
+
+
+# --- S17xx: the `allocation` kind (compiler/kinds/allocation)
+def allocation_not_money(span: Span, *, what: str, got: str) -> Diagnostic:
+    return Diagnostic(code="S1701", message=f"{what} deve ser dinheiro (decimal), mas é {got}",
+                      span=span, help="use um campo decimal do ledger, ou uma expressão "
+                      "decimal (ex.: valor_atualizado - valor_pago)")
+
+
+def allocation_field_type(span: Span, *, what: str, name: str, got: str,
+                          want: str) -> Diagnostic:
+    return Diagnostic(code="S1702", message=f"o campo '{name}' ({what}) é {got}; esperava "
+                      f"{want}", span=span)
+
+
+def allocation_policy(span: Span, *, policy: str, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1703", message=f"a política '{policy}' {problem}", span=span,
+                      help="single: só um alvo aberto, sem order:; priority: order: diz a "
+                      "ordem dos alvos; pro_rata: proporcional ao que resta de cada alvo")
+
+
+def allocation_class(span: Span, *, problem: str) -> Diagnostic:
+    return Diagnostic(code="S1704", message=f"a classe dos pagamentos {problem}", span=span,
+                      help="source.class: {map: <mapa>, keys: [campos do pagamento, um por "
+                      "chave do mapa], value: <valor do mapa>}, do mesmo tipo que "
+                      "targets.class")
+
+
+def allocation_order_type(span: Span, *, got: str) -> Diagnostic:
+    return Diagnostic(code="S1705", message=f"uma chave de ordem dos alvos deve ser int, "
+                      f"decimal, texto ou data; esta é {got}", span=span)
+
+
+def package_select(span: Span, *, glob: str) -> Diagnostic:
+    return Diagnostic(code="S1706", message=f"select: '{_visible(glob)}' não seleciona nenhuma "
+                      "spec que escreve arquivos neste pacote", span=span,
+                      help="use o id de um layout, sheets ou allocation do pacote (ou um glob "
+                      "que case com ele), como em --select")

@@ -283,14 +283,16 @@ def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple
 @cli.command(options_metavar=OPTIONS)
 @click.argument("package", metavar="PACOTE")
 @_ledger_inputs
-@click.option("--layout", required=True, metavar="ID", help="Layout da célula (ex.: covid/77).")
+@click.option("--layout", default=None, metavar="ID",
+              help="Layout da célula (ex.: covid/77).  [obrigatória, salvo com --pagamento "
+              "ou --evento]")
 @click.option("--partition", default=None, metavar="VALOR",
               help="Partição da célula (ex.: o município 3170206); obrigatória se o pacote "
               "tem partição.")
 @click.option("--sheet", default=None, metavar="CÓDIGO",
               help="Planilha da célula de um nó sheets, pelo código (ex.: 3_11) ou pelo nome "
               "do arquivo.")
-@click.option("--row", "row", required=True, metavar="REF",
+@click.option("--row", "row", default=None, metavar="REF",
               help="Linha da célula, pelo ref (ex.: 9999999013); num nó sheets, a chave da "
               "linha, com a máscara ou sem (3.3.90.30.00.00 ou 3390300000).")
 @click.option("--column", default="V0", show_default=True, metavar="ID",
@@ -300,11 +302,22 @@ def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple
               help="text: a memória de cálculo para ler; json: a mesma, para programas.")
 @click.option("--rejects", default=None, type=click.Path(path_type=Path),
               help="Grava as linhas rejeitadas neste CSV e continua (como em 'apura run').")
+@click.option("--pagamento", "payment", default=None, metavar="ID",
+              help="Numa alocação (debita): explica um desconto importado, pelo estado.")
+@click.option("--evento", "event", default=None, metavar="ID",
+              help="Numa alocação (debita): explica um evento de pagamento, pelo estado.")
+@click.option("--state", default=None, type=click.Path(path_type=Path),
+              help="Com --pagamento/--evento: o arquivo de estado (o de 'apura run').")
+@click.option("--regra", "rule", default=None, metavar="ID",
+              help="Com --pagamento/--evento: a alocação (padrão: a do select: do pacote).")
 @_allow_unconfirmed
 @_allow_gaps
-def explain(package: str, inputs: tuple[str, ...], params: tuple[str, ...], layout: str,
-            partition: str | None, sheet: str | None, row: str, column: str, fmt: str,
-            rejects: Path | None, allow_unconfirmed: bool, allow_gaps: bool) -> None:
+@click.pass_context
+def explain(ctx: click.Context, package: str, inputs: tuple[str, ...],
+            params: tuple[str, ...], layout: str | None, partition: str | None,
+            sheet: str | None, row: str | None, column: str, fmt: str, rejects: Path | None,
+            payment: str | None, event: str | None, state: Path | None, rule: str | None,
+            allow_unconfirmed: bool, allow_gaps: bool) -> None:
     """Mostra a memória de cálculo de uma célula: valor, filtro, regra, expressão,
     parâmetros, mapas e cada registro de entrada (arquivo:linha) que a compõe.
 
@@ -313,11 +326,31 @@ def explain(package: str, inputs: tuple[str, ...], params: tuple[str, ...], layo
     """
     from compiler.runner import explain_cell
 
+    if payment is not None or event is not None:
+        from compiler.events_cli import explain_allocation
+
+        explain_allocation(ctx, package, payment, event, state, rule)
+        return
+    for option, value in (("--layout", layout), ("--row", row)):
+        if value is None:
+            raise click.BadParameter("informe a célula: falta esta opção (ou use --pagamento "
+                                     "ou --evento numa alocação)", param_hint=option)
+    assert layout is not None and row is not None
     code = explain_cell(package=package, inputs=_pairs(inputs, "--input"),
                         params=_pairs(params, "--param"), layout=layout, partition=partition,
                         sheet=sheet, row=row, column=column, fmt=fmt, rejects=rejects,
                         allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
     sys.exit(code)
+
+
+def _events() -> None:
+    from compiler.events_cli import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_events()
 
 
 def main() -> None:

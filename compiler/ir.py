@@ -506,9 +506,56 @@ class Coverage:
     span: Span
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Allocation:
+    """An allocation spec (compiler/kinds/allocation): sources of one ledger matched to the
+    targets of another by party and class, applied by `policy` up to each target's `cap`;
+    the loop runs at finish in Python on every back end (runtime/allocation.py). Field names
+    are checked against the ledgers; `is_open`, `cap` and `rank` are typed expressions over
+    the target ledger."""
+
+    id: str
+    source: str
+    id_fields: tuple[str, ...]
+    party: str
+    amount: str
+    date: str
+    order: tuple[str, ...]
+    class_map: str
+    class_keys: tuple[str, ...]
+    class_value: str
+    target: str
+    target_key: str
+    target_class: str
+    target_date: str
+    is_open: Expr
+    open_text: str
+    cap: Expr
+    cap_text: str
+    parties: str
+    parties_target: str
+    parties_party: str
+    eligible: str
+    policy: str
+    rank: tuple[tuple[Expr, str, bool], ...]  # (key, text, descending)
+    rule: str
+    unlinked_rule: str
+    origin: str
+    classes: tuple[tuple[str, str], ...]
+    summary: tuple[tuple[str, str], ...]
+    columns: tuple[tuple[str, str], ...]
+    files: tuple[tuple[str, str], ...]
+    span: Span
+    alternative_of: str = ""
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (self.source, self.target, self.parties)
+
+
 # The plan nodes: one class per kind of compiler/kinds (a closed union; consumers dispatch with
 # `match` + `assert_never`, so mypy names every consumer a new kind must reach).
-PlanNode: TypeAlias = Ledger | Table | Map | Layout | Sheets | Check | Coverage
+PlanNode: TypeAlias = Ledger | Table | Map | Layout | Sheets | Check | Coverage | Allocation
 
 
 def kind_of(node: PlanNode) -> str:
@@ -528,6 +575,8 @@ def kind_of(node: PlanNode) -> str:
             return "check"
         case Coverage():
             return "coverage"
+        case Allocation():
+            return "allocation"
         case _:
             assert_never(node)
 
@@ -565,6 +614,8 @@ class Package:
     bundle: Bundle | None = None
     # the layout year of this view (compiler/years.py); None for a package without years
     layout_year: int | None = None
+    # package.yaml `select:`: what a run without --select selects (None: every report)
+    default_select: str | None = None
 
     def of_kind(self, kind: str) -> tuple[PlanNode, ...]:
         return tuple(n for n in self.nodes if kind_of(n) == kind)

@@ -6,6 +6,7 @@ see compiler/kinds/base.py)."""
 from __future__ import annotations
 
 import decimal
+import fnmatch
 import hashlib
 
 from compiler import catalog
@@ -124,10 +125,16 @@ class Lowerer:
         b = man.bundle
         bundle = None if b is None else ir.Bundle(file=b.file.value, manifest=b.manifest.value,
                                                   provenance=b.provenance.value, span=b.span)
+        if man.select is not None and not any(
+                fnmatch.fnmatchcase(n.id, man.select.value) for n in nodes
+                if isinstance(n, ir.Layout | ir.Sheets | ir.Allocation)):
+            self.diags.append(catalog.package_select(man.select.span, glob=man.select.value))
+            return None
         return ir.Package(id=man.id, description=man.description, partition=self.partition,
                           params=params, nodes=tuple(nodes), finish_order=self.finish_order,
                           spec_files=files, spec_hash=digest, span=man.span,
-                          when=tuple(when), bundle=bundle)
+                          when=tuple(when), bundle=bundle,
+                          default_select=man.select.value if man.select is not None else None)
 
     def when(self, scalar: YScalar, spec_id: str) -> tuple[ir.Expr, str] | None:
         """A spec's `when:`: a condition on the parameters alone (no record, no cell)."""

@@ -71,6 +71,8 @@ class PackageSpec(SpecBase):
     # the int parameter choosing the layout year (folders AAAA/ of the package), or None
     layout_year: Text | None = None
     bundle: BundleSpec | None = None
+    # what a run without --select selects (a glob of report ids), e.g. the rule in force
+    select: Text | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -457,3 +457,64 @@ def coverage_listed(node: str, item: str, where: str, *, file: str, line: int) -
     label and keys; `where`: the records), at the first record."""
     return DataError(code="D1304", severity="aviso", message=f"cobertura '{node}': {item} "
                      f"({where})", file=file, line=line, col=1)
+
+
+# ------------------------------------------------------------ D14: allocation (kind `allocation`)
+def allocation_unknown_class(node: str, key: str, map_id: str, *, file: str, line: int,
+                             col: int, text: str | None) -> DataError:
+    """D1401: a source record of an allocation whose class (a discount's natureza, from its
+    base and rubrica) is not in the map: a rejected row, never imported (`--rejects`)."""
+    return DataError(code="D1401", message=f"{key} não está no mapa '{map_id}': o registro não "
+                     f"é importado pela alocação '{node}'", file=file, line=line, col=col,
+                     text=text, field="rubrica",
+                     help="inclua a rubrica no mapa nacional de rubricas (specs), ou corrija "
+                     "o arquivo")
+
+
+def allocation_cap_below(node: str, target: str, cap: str, applied: str, *, file: str,
+                         line: int) -> DataError:
+    """D1402 (a warning): a target whose cap in this run's input (valor_atualizado) is below
+    what the state already applied to it; nothing applied is undone, nothing more applied."""
+    return DataError(code="D1402", severity="aviso",
+                     message=f"alocação '{node}': o alvo {target} tem limite {cap}, abaixo do "
+                     f"já aplicado {applied}; nada é desfeito e nada mais é aplicado",
+                     file=file, line=line, col=1)
+
+
+def event_payment(pid: str, why: str) -> DataError:
+    """D1403: a discount selected for a Desconto em Folha event that cannot be: unknown, not
+    the cpf's, or with nothing unlinked."""
+    return DataError(code="D1403", message=f"o desconto {why}; o evento não foi registrado",
+                     file=f"pagamento {pid}", line=0, col=0,
+                     help="liste os descontos não vinculados do cpf com 'apura descontos'")
+
+
+def event_target(target: str, why: str) -> DataError:
+    """D1404: the imputation of a Desconto em Folha event is unknown, or the cpf is not one of
+    its responsáveis."""
+    return DataError(code="D1404", message=f"a imputação {why}; o evento não foi registrado",
+                     file=f"imputação {target}", line=0, col=0)
+
+
+def event_over(target: str, total: str, remaining: str) -> DataError:
+    """D1405: the selected discounts' unlinked total exceeds what remains of the imputation."""
+    return DataError(code="D1405", message=f"os descontos selecionados somam {total}, mais "
+                     f"que o que resta da imputação ({remaining}); o evento não foi "
+                     "registrado", file=f"imputação {target}", line=0, col=0,
+                     help="selecione menos descontos")
+
+
+def event_reversal(event: str, why: str) -> DataError:
+    """D1406: a reversal (estorno) that cannot be: an unknown event, not a Desconto em Folha
+    event, or a reversal itself."""
+    return DataError(code="D1406", message=f"o evento {why}; nada foi estornado",
+                     file=f"evento {event}", line=0, col=0)
+
+
+def allocation_duplicate_target(node: str, key: str, first: int, *, file: str,
+                                line: int) -> DataError:
+    """D1407: a target key (an imputação) twice in the targets' input: which row holds its cap
+    and situação would be a guess, so the run fails."""
+    return DataError(code="D1407", message=f"alocação '{node}': o alvo {key} aparece duas "
+                     f"vezes (primeira na linha {first})", file=file, line=line, col=1,
+                     help="cada imputação deve ter uma linha só no arquivo de imputações")

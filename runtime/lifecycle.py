@@ -321,6 +321,7 @@ def run_journaled(program: Program, ledgers: Mapping[str, LedgerInput],
             try:
                 result = _compute(program, journal, run_id, ledgers, params, select, chosen,
                                   allow_rejects, progress, allow_unconfirmed, allow_gaps)
+                save_state(journal, run_id, result)
                 journal.finish(run_id, status="ok")
             except BaseException as exc:
                 _failed(journal, run_id, None, exc)
@@ -436,7 +437,8 @@ def _compute(program: Program, journal: Journal, run_id: int,
     try:
         result = program.run(ledgers=ledgers, params=params, select=select,
                              allow_rejects=allow_rejects, backend=backend, progress=progress,
-                             allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
+                             allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps,
+                             allocation_state=journal.path)
     except RunFailed as exc:
         if exc.inputs:
             journal.inputs(run_id, _inputs(exc.inputs))
@@ -447,6 +449,15 @@ def _compute(program: Program, journal: Journal, run_id: int,
     journal.warnings(run_id, [(w.code, w.file, w.line, w.message) for w in result.warnings])
     journal.bundles(run_id, [b.journal_row() for b in result.bundles])
     return result
+
+
+def save_state(journal: Journal, run_id: int, result: Result) -> None:
+    """Store what the run's allocation nodes imported and the events they made
+    (runtime/allocation_state.py) in the state file, when the run commits."""
+    if result.state_writes:
+        from runtime.allocation_state import AllocationStore
+
+        AllocationStore(journal.db).save(run_id, result.state_writes)
 
 
 class _Staged:
@@ -471,6 +482,7 @@ class _Staged:
         self.made.commit(written, self.run_id, self.state, remove=result.removes)
         self.committed = True
         if self.journal is not None and self.run_id is not None:
+            save_state(self.journal, self.run_id, result)
             self.journal.committed(self.run_id, written, out=str(self.root))
         self.made.apply()
         return written

@@ -272,6 +272,8 @@ class Package:
     # the layout year of this view (runtime/views.py), None for a package without years; the
     # views share one spec hash, so the journal and the provenance stamp record it
     layout_year: int | None = None
+    # package.yaml `select:`: what a run without --select selects (the rule in force)
+    default_select: str | None = None
 
     @property
     def layouts(self) -> tuple[Layout, ...]:

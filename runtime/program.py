@@ -82,6 +82,7 @@ class Program:
         None) and, given the run's (checked) parameters, whose `when:` holds; raises
         SelectionConflict when two of them are alternatives of one group (`alternative_of`):
         at most one of a group runs."""
+        select = self.default(select)
         off = self.package.inactive(dict(params)) if params is not None else frozenset()
         chosen = [lay for lay in self.package.reports
                   if (select is None or fnmatch.fnmatchcase(lay.id, select))
@@ -94,6 +95,11 @@ class Program:
             if len(ids) > 1:
                 raise SelectionConflict(group, ids, select)
         return chosen
+
+    def default(self, select: str | None) -> str | None:
+        """The selection of a run: `select`, or without one the package's `select:` (the rule
+        in force of a package whose rules are alternatives: debita), or None (every report)."""
+        return select if select is not None else self.package.default_select
 
     def computed(self, select: str | None = None, params: Mapping[str, Any] | None = None
                  ) -> dict[str, Report]:
@@ -136,6 +142,7 @@ class Program:
 
     def _reads(self, select: str | None, params: Mapping[str, Any] | None,
                omitted: frozenset[str] = frozenset()) -> list[str]:
+        select = self.default(select)
         needed_layouts = self.computed(select, params)
         off = self.package.inactive(dict(params)) if params is not None else frozenset()
         sources = {src for lay in needed_layouts.values() for src in lay.sources}
@@ -183,6 +190,7 @@ class Program:
             progress: Callable[[str], None] | None = None,
             tracer: Tracer | None = None, state: str | Path | None = None,
             allow_unconfirmed: bool = False, allow_gaps: bool = False,
+            allocation_state: str | Path | None = None,
             **lifecycle: Any) -> Result:
         """Run the package on ledgers (paths or in-memory rows); raises RunFailed on data errors.
 
@@ -226,7 +234,7 @@ class Program:
         with decimal.localcontext(CONTEXT):
             result = self._run(ledgers, params, select, allow_rejects,
                                choose(backend, ledgers), progress, tracer, allow_unconfirmed,
-                               allow_gaps)
+                               allow_gaps, allocation_state)
         result.program, result.ledgers = self, dict(ledgers)
         result.params, result.allow_rejects = dict(params), allow_rejects
         result.allow_unconfirmed, result.allow_gaps = allow_unconfirmed, allow_gaps
@@ -274,8 +282,10 @@ class Program:
     def _run(self, ledgers: Mapping[str, LedgerInput], raw_params: Mapping[str, Any],
              select: str | None, allow_rejects: bool, backend: str,
              progress: Callable[[str], None] | None, tracer: Tracer | None = None,
-             allow_unconfirmed: bool = False, allow_gaps: bool = False) -> Result:
+             allow_unconfirmed: bool = False, allow_gaps: bool = False,
+             allocation_state: str | Path | None = None) -> Result:
         pkg = self.package
+        select = self.default(select)
         params, errors = self.check_params(raw_params)
         # the parameters decide what runs (`when:`); wrong ones: as if every node ran
         needed = self.required_inputs(select, None if errors else params)
@@ -301,6 +311,9 @@ class Program:
         needed = [*tables, *needed]
         ctx = ScanContext(pkg, params)
         ctx.allow_unconfirmed, ctx.allow_gaps = allow_unconfirmed, allow_gaps
+        # allocation nodes read their inputs again at finish, and the state before the run
+        ctx.inputs, ctx.state_file = ledgers, allocation_state
+        ctx.input_names = {name: _display(src, name) for name, src in ledgers.items()}
         off = pkg.inactive(params)
         ctx.computed = (None if select is None and not off else
                         frozenset(self.computed(select, params)))
@@ -352,6 +365,14 @@ class Program:
             except decimal.DecimalException:  # more than 38 digits: D0111, as in SQL
                 errors.append(catalog.overflow(f"<partição {part}>", what="nos totais da partição"))
         errors.extend(ctx.errors[reported:])  # reported by the nodes' finish (D07xx)
+        if ctx.rejected:  # source rows an allocation refused (D1401): rejects, as bad cells
+            from runtime.allocation import count_rejected
+
+            count_rejected(ctx, stats)
+            if allow_rejects:
+                rejects = [*rejects, *ctx.rejected]
+            else:
+                errors.extend(ctx.rejected)
         if errors:
             failed = RunFailed(errors, stats)
             failed.outcomes = ctx.outcomes
@@ -362,6 +383,7 @@ class Program:
         result = Result(package=pkg, outputs=outputs, values=values, inputs=stats,
                         partitions=partitions, rejects=rejects, backend=backend,
                         warnings=warnings, outcomes=ctx.outcomes)
+        result.state_writes = ctx.state_writes
         if tracer is None:  # explain writes nothing: no bundle
             bundle.attach(result, ledgers, params, select, chosen)
         return result

@@ -61,6 +61,8 @@ class Result:
     bundles: list[Any] = field(default_factory=list)
     digests: dict[str, Any] = field(default_factory=dict)
     removes: list[str] = field(default_factory=list)
+    # runtime/allocation.py: the new state rows of each allocation node, stored at commit
+    state_writes: list[Any] = field(default_factory=list)
 
     def cell(self, layout: str, part: Any, ref: str, column: str = "V0") -> Any:
         """The value of one cell, e.g. result.cell("covid/77", "3170206", "9999999029", "V0")."""

@@ -5,7 +5,9 @@ tracing hook (`ScanContext.trace`, a Tracer: apura explain)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from typing import Protocol
 
@@ -169,6 +171,14 @@ class ScanContext:
         # D1301 errors, D1302 warnings when the run allows gaps (--allow-gaps)
         self.gaps: dict[tuple[str, tuple[Any, ...], str], Any] = {}
         self.allow_gaps = False
+        # allocation nodes (runtime/allocation.py), which read their inputs at finish: the run's
+        # inputs and their display names, the state file (None: an empty state, not saved),
+        # the new state rows for the lifecycle to store at commit, and rejected source rows
+        self.inputs: Mapping[str, Any] = {}
+        self.input_names: dict[str, str] = {}
+        self.state_file: str | Path | None = None
+        self.state_writes: list[Any] = []
+        self.rejected: list[DataError] = []
 
     @property
     def errors(self) -> list[DataError]:

@@ -217,6 +217,8 @@ class ModuleGen:
         if pkg.layout_year is not None:  # every view has the one spec hash: this tells them apart
             o(f"layout_year={pkg.layout_year!r},")
         o(f"compiler_version={COMPILER_VERSION!r},")
+        if pkg.default_select is not None:
+            o(f"default_select={py_str(pkg.default_select)},")
         if pkg.bundle is not None:  # names that passed the output-file rule (S0502)
             b = pkg.bundle
             self.uses_model("Bundle")

@@ -24,7 +24,7 @@ class _Package:
             for k, v in S.mapping(root.get("params")).items)
         return S.PackageSpec(**base, partition=S.text(root, "partition"), params=params,
                              layout_year=S.text(root, "layout_year"),
-                             bundle=_bundle(root))
+                             bundle=_bundle(root), select=S.text(root, "select"))
 
     def check(self, specs: Sequence[S.SpecBase]) -> list[Diagnostic]:
         return []

@@ -1,0 +1,6 @@
+"""The `allocation` kind: payments (payroll discounts) matched to targets (imputations) by
+party and class, applied by a policy (single target only, priority order, pro rata with the
+largest remainder) up to each target's cap, with stable content ids and a state carried
+between runs — Debita's Regra 01/02 (seed 002). Spec → plan node here; the order-dependent loop
+runs at finish in Python on every back end (runtime/allocation.py). See compiler/kinds/base.py
+for what each stage module provides."""
