@@ -76,11 +76,11 @@ def duplicates_statement(m: ir.Map) -> exp.Expr:
     inner = exp.select(*[k.copy() for k in keys], col("_line"),
                        exp.alias_(window, "_n", quoted=True),
                        exp.alias_(first, "_first", quoted=True)) \
-        .from_(exp.to_table(m.source, quoted=True))
+        .from_(exp.to_table(m.source, quoted=True), copy=False)
     return exp.select(*[col(k) for k in m.key], col("_line"), col("_first")) \
-        .from_(exp.alias_(exp.Subquery(this=inner), "_d", quoted=True)) \
-        .where(exp.GT(this=col("_n"), expression=exp.Literal.number(1))) \
-        .order_by(exp.Ordered(this=col("_line")))
+        .from_(exp.alias_(exp.Subquery(this=inner), "_d", quoted=True), copy=False) \
+        .where(exp.GT(this=col("_n"), expression=exp.Literal.number(1)), copy=False) \
+        .order_by(exp.Ordered(this=col("_line")), copy=False)
 
 
 # ---------------------------------------------------------------- scans
@@ -168,10 +168,10 @@ class ScanGen:
         q = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("s", quoted=True)),
                        *picked) \
             .from_(exp.alias_(exp.to_table(self._last, quoted=True), "s", table=True,
-                              quoted=True)) \
+                              quoted=True), copy=False) \
             .join(exp.alias_(exp.to_table(f"map__{names.ident(m.id)}", quoted=True), alias,
                              table=True, quoted=True),
-                  on=exp.and_(*conds), join_type="left")
+                  on=exp.and_(*conds), join_type="left", copy=False)
         q.add_comments([_where(m.span, f"{self.pkg.id}/{m.id}") + "lookup"])
         self._layer(f"lookup_{lk.index}", q)
         self.joined.add(lk.index)
@@ -181,7 +181,7 @@ class ScanGen:
         window = exp.Window(this=exp.RowNumber(), partition_by=[k.copy() for k in keys],
                             order=exp.Order(expressions=[exp.Ordered(this=col("_line"))]))
         inner = exp.select(exp.Star(), exp.alias_(window, "_n", quoted=True)) \
-            .from_(exp.to_table(m.source, quoted=True))
+            .from_(exp.to_table(m.source, quoted=True), copy=False)
         status: list[exp.Expr] = []
         if m.status is not None:  # an entry is confirmed when its status is null or CONFIRMADA
             st = col(m.status)
@@ -192,8 +192,8 @@ class ScanGen:
                       exp.alias_(exp.Not(this=paren(confirmed)), "_unconfirmed", quoted=True)]
         q = exp.select(*[col(k) for k in (*m.key, *m.values)],
                        exp.alias_(exp.Boolean(this=True), "_found", quoted=True), *status) \
-            .from_(exp.alias_(exp.Subquery(this=inner), "_m", quoted=True)) \
-            .where(exp.EQ(this=col("_n"), expression=exp.Literal.number(1)))
+            .from_(exp.alias_(exp.Subquery(this=inner), "_m", quoted=True), copy=False) \
+            .where(exp.EQ(this=col("_n"), expression=exp.Literal.number(1)), copy=False)
         q.add_comments([_where(m.span, f"{self.pkg.id}/{m.id}")
                         + "first entry per key (repeated keys are D0202)"])
         return exp.CTE(this=q, alias=exp.TableAlias(
@@ -202,7 +202,7 @@ class ScanGen:
     def _select(self, *cols: exp.Expr) -> exp.Select:
         return exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("s", quoted=True)),
                           *cols).from_(exp.alias_(exp.to_table(self._last, quoted=True), "s",
-                                                  table=True, quoted=True))
+                                                  table=True, quoted=True), copy=False)
 
     def build(self) -> None:
         led, pkg = self.led, self.pkg
@@ -215,10 +215,11 @@ class ScanGen:
                    for f in dict.fromkeys(self.flags.values())]
         base = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("r", quoted=True)),
                           *params) \
-            .from_(exp.alias_(exp.to_table(led.id, quoted=True), "r", table=True, quoted=True))
+            .from_(exp.alias_(exp.to_table(led.id, quoted=True), "r", table=True, quoted=True),
+                   copy=False)
         if params:
             base = base.join(exp.alias_(exp.to_table("apura_params", quoted=True), "p",
-                                        table=True, quoted=True), join_type="cross")
+                                        table=True, quoted=True), join_type="cross", copy=False)
         base.add_comments([f" ledger '{led.id}' with the run parameters "])
         self._layer("records", base)
         # Derived fields, in dependency order; the plan's map joins where first needed.
@@ -338,18 +339,18 @@ class ScanGen:
                 anys.append(failed)
                 meta.append(entry)
         inner = exp.select(*cols).from_(exp.alias_(exp.to_table("classified", quoted=True), "s",
-                                                   table=True, quoted=True)) \
-            .where(exp.or_(*pre))
+                                                   table=True, quoted=True), copy=False) \
+            .where(exp.or_(*pre), copy=False)
         self._error_count = exp.select(
             exp.alias_(exp.Literal.string(""), "layout", quoted=True),
             exp.alias_(exp.Null(), "part", quoted=True),
             exp.alias_(exp.Null(), "row", quoted=True),
             exp.alias_(cast(exp.Count(this=exp.Star()), "VARCHAR"), "v0", quoted=True)) \
-            .from_(exp.alias_(exp.Subquery(this=inner.copy()), "e", quoted=True)) \
-            .where(exp.or_(*[a.copy() for a in anys]))
+            .from_(exp.alias_(exp.Subquery(this=inner.copy()), "e", quoted=True), copy=False) \
+            .where(exp.or_(*[a.copy() for a in anys]), copy=False)
         outer = exp.select(exp.Star()).from_(exp.alias_(exp.Subquery(this=inner), "e",
-                                                        quoted=True)) \
-            .where(exp.or_(*anys)).order_by(exp.Ordered(this=col("_line")))
+                                                        quoted=True), copy=False) \
+            .where(exp.or_(*anys), copy=False).order_by(exp.Ordered(this=col("_line")), copy=False)
         return self._with(outer), meta
 
     def aggregate(self) -> tuple[exp.Expr, dict[str, list[str]]]:
@@ -375,9 +376,9 @@ class ScanGen:
                            *[exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True)
                              for k in range(1, width)]) \
             .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
-                              quoted=True))
+                              quoted=True), copy=False)
         if part_field:
-            every = every.group_by(part.copy())
+            every = every.group_by(part.copy(), copy=False)
         selects.append(every)
         if self._error_count is not None and width > 0:
             # How many records `errors` would report: that statement (a second pass over the
@@ -385,7 +386,7 @@ class ScanGen:
             count = self._error_count
             for k in range(1, width):
                 count = count.select(exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}",
-                                                quoted=True))
+                                                quoted=True), copy=False)
             selects.append(count)
         query: exp.Expr = selects[0]
         for s in selects[1:]:

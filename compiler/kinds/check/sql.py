@@ -82,9 +82,9 @@ class _CheckScan:
                        exp.alias_(part, "part", quoted=True),
                        exp.alias_(exp.Literal.number(0), "row", quoted=True), *values) \
             .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
-                              quoted=True))
+                              quoted=True), copy=False)
         if part_field:
-            q = q.group_by(part.copy())
+            q = q.group_by(part.copy(), copy=False)
         q.add_comments([f" {sql_comment(f'{node.span.file}:{node.span.line}:{node.span.col}')}"
                         f"  {sql_comment(f'{g.pkg.id}/{node.id}')} conferências "])
         return q

@@ -124,10 +124,10 @@ class _CoverageScan:
         inner = exp.select(exp.alias_(part, "_p", quoted=True), *keys,
                            exp.alias_(exp.Count(this=exp.Star()), "_n", quoted=True)) \
             .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
-                              quoted=True)) \
-            .where(used) \
+                              quoted=True), copy=False) \
+            .where(used, copy=False) \
             .group_by(*([part.copy()] if part_field else []),
-                      *[g.sx(k) for k in s.keys])
+                      *[g.sx(k) for k in s.keys], copy=False)
         values: list[exp.Expr] = [
             exp.alias_(self._key_text(s), "v0", quoted=True),
             exp.alias_(cast(col("_n", "u"), "VARCHAR"), "v1", quoted=True)]
@@ -136,7 +136,7 @@ class _CoverageScan:
         q = exp.select(exp.alias_(exp.Literal.string(self.node.id), "layout", quoted=True),
                        exp.alias_(col("_p", "u"), "part", quoted=True),
                        exp.alias_(exp.Null(), "row", quoted=True), *values) \
-            .from_(exp.alias_(exp.Subquery(this=inner), "u", quoted=True))
+            .from_(exp.alias_(exp.Subquery(this=inner), "u", quoted=True), copy=False)
         q.add_comments([f" {sql_comment(f'{g.pkg.id}/{self.node.id}/source/{s.index}')} "
                         "chaves usadas "])
         return q

@@ -134,9 +134,9 @@ class _LayoutScan:
                        exp.alias_(part, "part", quoted=True),
                        exp.alias_(row.copy(), "row", quoted=True), *values) \
             .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
-                              quoted=True)) \
-            .where(exp.Not(this=exp.Is(this=row.copy(), expression=exp.Null()))) \
-            .group_by(*([part.copy()] if part_field else []), row.copy())
+                              quoted=True), copy=False) \
+            .where(exp.Not(this=exp.Is(this=row.copy(), expression=exp.Null())), copy=False) \
+            .group_by(*([part.copy()] if part_field else []), row.copy(), copy=False)
         q.add_comments([_where(lay.span, f"{g.pkg.id}/{lay.id}")
                         + f"hit_policy {lay.hit_policy.value} "])
         return q

@@ -133,9 +133,9 @@ class _SheetsScan:
                        exp.alias_(part, "part", quoted=True),
                        exp.alias_(exp.Null(), "row", quoted=True), *values) \
             .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
-                              quoted=True)) \
-            .where(exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null()))) \
-            .group_by(*([part.copy()] if part_field else []), key.copy())
+                              quoted=True), copy=False) \
+            .where(exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null())), copy=False) \
+            .group_by(*([part.copy()] if part_field else []), key.copy(), copy=False)
         q.add_comments([f" {sql_comment(f'{g.pkg.id}/{self.node.id}/part/{p.index}')} "
                         "por planilha e linha "])
         return q
