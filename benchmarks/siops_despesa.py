@@ -21,9 +21,11 @@ lands, the package has no `despesa/*` node and apura is skipped with a message.
 `--whole`: apura computes the whole bimester set instead (no `--select`: despesa, receitas,
 restos, caixa, compensação files and every conferência the view has), over the same movements
 plus the generator's restos_a_pagar, contas and equivalencia_contas and its compensação rows;
-`receita` is given with its header only (there is no generator of receitas at this scale, and
-the view requires the ledger). The baseline still computes the despesa files only; apura's
-despesa files must equal its bytes, and the other files are counted.
+`receita` and the COVID `despesa` are given with their header only (there is no generator of
+receitas at this scale, and the view requires both), and gaps are allowed (`--allow-gaps`: the
+generator's account outside the Contas de-para is one, on purpose). The baseline still
+computes the despesa files only; apura's despesa files must equal its bytes, and the other
+files are counted.
 """
 
 from __future__ import annotations
@@ -52,9 +54,13 @@ PACKAGE = ROOT / "generated" / "siops"
 SELECT = "despesa/*"
 INPUTS = ("despesa_movimento", "dotacao", "equivalencia_recursos")
 # --whole: what else the generator writes, and an empty receita (the view requires it)
-WHOLE_INPUTS = INPUTS + ("restos_a_pagar", "contas", "equivalencia_contas", "receita")
-RECEITA_HEADER = ("municipio;entidade;exercicio;data;rubrica;recurso;covid;covid_siops_rec;"
-                  "previsto_inicial;previsto_atualizado;arrecadado\n")
+WHOLE_INPUTS = INPUTS + ("restos_a_pagar", "contas", "equivalencia_contas", "receita", "despesa")
+# the COVID ledgers, header only (the quadros of 2020 on need them; no COVID rows at this scale)
+HEADERS = {"receita": "municipio;entidade;exercicio;data;rubrica;recurso;covid;covid_siops_rec;"
+                      "previsto_inicial;previsto_atualizado;arrecadado\n",
+           "despesa": "municipio;entidade;exercicio;empenho;data;funcao;subfuncao;natureza;"
+                      "recurso;saude;covid;covid_siops_desp;empenhado;anulado_empenho;"
+                      "liquidado;anulado_liquidacao;pago;anulado_pagamento\n"}
 BUNDLE_FILES = {"Siops.zip", "manifesto.csv", "proveniencia.csv"}
 # apura: the `apura run` command, whole; apura_run: Program.run in a worker, timed like the
 # baseline (imports and loading before the clock, outputs in memory, nothing written)
@@ -82,7 +88,8 @@ def generate(folder: Path, rows: int, municipios: int, seed: int, whole: bool = 
                     "--municipios", str(municipios), "--seed", str(seed), "--dotacao",
                     *(["--compensacao"] if whole else [])], check=True)
     if whole:
-        (folder / "receita.csv").write_text(RECEITA_HEADER, encoding="utf-8")
+        for name, header in HEADERS.items():
+            (folder / f"{name}.csv").write_text(header, encoding="utf-8")
     stamp.write_text(want)
     return folder
 
@@ -135,7 +142,8 @@ def apura_worker(folder: Path, exercicio: int, bimestre: int, backend: str,
         t0 = time.perf_counter()
         result = program.run(ledgers=inputs, params={"exercicio": exercicio,
                                                      "bimestre": bimestre},
-                             select=None if whole else SELECT, backend=backend)
+                             select=None if whole else SELECT, backend=backend,
+                             allow_gaps=whole)
         report["seconds"] = time.perf_counter() - t0
         report["outputs"] = hashes({k: v for k, v in result.outputs.items()
                                     if Path(k).name not in BUNDLE_FILES})
@@ -203,7 +211,7 @@ def run_apura(folder: Path, exercicio: int, bimestre: int, backend: str,
     out.mkdir(parents=True)
     apura = Path(sys.executable).with_name("apura")
     cmd = [str(apura) if apura.is_file() else "apura", "run", "siops",
-           *([] if whole else ["--select", SELECT]),
+           *(["--allow-gaps"] if whole else ["--select", SELECT]),
            "--param", f"exercicio={exercicio}", "--param", f"bimestre={bimestre}",
            "--backend", backend, "--out", str(out / "files"),
            "--state", str(out / "state.sqlite")]

@@ -18,6 +18,7 @@ from runtime.errors import DataError
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
 from runtime.model import CONFIRMED
+from runtime.model import LedgerInput
 from runtime.model import Package
 from runtime.scan import ScanContext
 
@@ -154,3 +155,12 @@ def report_maps(ctx: ScanContext, pkg: Package, reports: Iterable[Any],
         rows = list(Reader(pkg.ledger(source), source, pkg.partition).read_csv(
             Path(path), path, st))
         build_maps(ctx, pkg, source, rows, path)
+
+
+def input_display(src: LedgerInput, name: str) -> str:
+    """How messages and the journal name an input: its path, or what stands for it."""
+    if isinstance(src, str | Path):
+        return Path(src).as_posix()
+    if isinstance(src, OmittedInput):
+        return f"<ausente:{name}>"
+    return f"<memória:{name}>"

@@ -23,7 +23,7 @@ from runtime.errors import DataError
 from runtime.errors import RunFailed
 from runtime.inputs import OmittedInput
 from runtime.inputs import build_maps
-from runtime.inputs import duplicate_key
+from runtime.inputs import input_display
 from runtime.inputs import omitted_warnings
 from runtime.inputs import report_maps
 from runtime.inputs import table_copies
@@ -34,7 +34,6 @@ from runtime.model import Layout
 from runtime.model import LedgerInput
 from runtime.model import Package
 from runtime.model import Report
-from runtime.model import report_flag
 from runtime.params import convert_param
 from runtime.parquet import check_schema
 from runtime.partitions import partition_errors
@@ -42,6 +41,7 @@ from runtime.result import Result
 from runtime.result import SelectionConflict
 from runtime.scan import ScanContext
 from runtime.scan import Tracer
+from runtime.sqlscan import scan_sql
 from runtime.values import CONTEXT
 from runtime.views import LayoutYears
 from runtime.views import Views
@@ -313,7 +313,7 @@ class Program:
         ctx.allow_unconfirmed, ctx.allow_gaps = allow_unconfirmed, allow_gaps
         # allocation nodes read their inputs again at finish, and the state before the run
         ctx.inputs, ctx.state_file = ledgers, allocation_state
-        ctx.input_names = {name: _display(src, name) for name, src in ledgers.items()}
+        ctx.input_names = {name: input_display(src, name) for name, src in ledgers.items()}
         off = pkg.inactive(params)
         ctx.computed = (None if select is None and not off else
                         frozenset(self.computed(select, params)))
@@ -332,7 +332,8 @@ class Program:
                 errors.extend(partition_errors(stats, pkg.partition,
                                                lambda st, v: st.partition_lines.get(v, 1)))
         else:
-            stats = self._scan_sql(ctx, ledgers, order, errors, backend, params, progress)
+            stats = scan_sql(pkg, Path(self.module.__file__).parent, ctx, ledgers, order,
+                             errors, backend, params, progress)
             report_maps(ctx, pkg, self.selected(select, params), tables)
             python_maps(ctx, pkg, ledgers)  # the equivalências a coverage lists unused
         rejects = [r for st in stats for r in st.rejected]
@@ -397,7 +398,7 @@ class Program:
         for name in order:
             led = pkg.ledger(name)
             src = ledgers[name]
-            display = _display(src, name)
+            display = input_display(src, name)
             st = ReadStats(name=name, path=display)
             stats.append(st)
             reader = Reader(led, name, pkg.partition)
@@ -442,78 +443,6 @@ class Program:
                 progress(f"{display}: {st.read} linha(s) lida(s)")
         return stats
 
-    def _scan_sql(self, ctx: ScanContext, ledgers: Mapping[str, LedgerInput],
-                  order: list[str], errors: list[DataError], backend: str,
-                  params: dict[str, Any], progress: Callable[[str], None] | None,
-                  ) -> list[ReadStats]:
-        from runtime.backends.plan import load_plan
-        from runtime.backends.sqlrun import SqlRun
-
-        pkg = self.package
-        folder = Path(self.module.__file__).parent
-        engine: Any
-        if backend == "duckdb":
-            from runtime.backends.duckdb import DuckDBEngine
-
-            plans = load_plan(folder, "duckdb")
-            engine = DuckDBEngine()
-        else:
-            from runtime.backends.spark import SparkEngine
-
-            plans = load_plan(folder, "spark")
-            engine = SparkEngine()
-        run = SqlRun(pkg, engine, plans, progress)
-        stats: list[ReadStats] = []
-        try:
-            engine.set_params(pkg, params, {report_flag(k): ctx.computes(r.id)
-                                            for k, r in enumerate(pkg.reports)})
-            # a map looked up only by the parts of reports the run does not compute is not
-            # read (runtime/inputs.with_map_sources): its source is an empty table here, for
-            # the scan's join (those parts' rows are skipped by their flag)
-            source_of = {m.id: m.source for m in pkg.maps}
-            for name in dict.fromkeys(source_of[m] for n in order
-                                      for m in (pkg.ledger(n).maps or ())):
-                if name not in order:
-                    run.read(name, OmittedInput(name), f"<não lida:{name}>",
-                             ReadStats(name=name, path=name))
-            for name in order:
-                src = ledgers[name]
-                display = _display(src, name)
-                st = ReadStats(name=name, path=display)
-                stats.append(st)
-                run.read(name, src, display, st)
-                for m in pkg.maps:  # where the entries are (D0802 names the entry's line)
-                    if m.source == name:
-                        ctx.maps[m.id].file = display
-                run.duplicates(ctx, name, display, duplicate_key)
-                # the aggregate also counts the records `errors` would report (a second pass
-                # over the ledger only when there are some); a failed run ignores the sums
-                # an omitted optional input has no records: nothing to aggregate (its table
-                # exists, empty, for the joins of the maps built from it); none reached a node
-                if isinstance(src, OmittedInput) and pkg.ledger(name).layouts:
-                    st.reached = 0
-                if pkg.ledger(name).scan is not None and not isinstance(src, OmittedInput) \
-                        and run.aggregate(ctx, name, st):
-                    run.errors(ctx, name, display)
-                if isinstance(src, OmittedInput) and pkg.ledger(name).layouts:
-                    st.reached = 0  # none of its (no) records reached a report, as on python
-                errors.extend(st.fatal)
-                if st.fatal:
-                    ctx.input_failed(name)
-            if pkg.partition is not None:
-                part = pkg.partition
-
-                def first_line(st: Any, value: Any) -> int:
-                    if value in st.partition_lines:
-                        return int(st.partition_lines[value])
-                    return engine.first_line(st.name, part, value) or 1
-                errors.extend(partition_errors(stats, part, first_line))
-        finally:  # the aggregates are in ctx: the engine is done
-            engine.close()
-        return stats
-
-
-
 
 def _unreached(pkg: Package, stats: list[ReadStats], params: dict[str, Any]) -> list[DataError]:
     """D0601 (a warning): a partition of a ledger none of whose records reached a layout —
@@ -552,14 +481,6 @@ def _parquet_rows(path: Path) -> Iterator[dict[str, Any]]:
                            "'apura[sql]')") from exc
     for batch in pq.ParquetFile(path).iter_batches():
         yield from batch.to_pylist()
-
-
-def _display(src: LedgerInput, name: str) -> str:
-    if isinstance(src, str | Path):
-        return Path(src).as_posix()
-    if isinstance(src, OmittedInput):
-        return f"<ausente:{name}>"
-    return f"<memória:{name}>"
 
 
 def load(path: str | Path) -> Program | Views:
