@@ -77,9 +77,9 @@ def test_the_runtime_declares_computed_nodes_generically(siops_program) -> None:
         "conferencias/caixa", "conferencias/compensacao", "conferencias/despesa",
         "conferencias/despesa_execucao", "conferencias/dotacao", "conferencias/receita",
         "conferencias/restos",
-        # the coverage specs (the 2021 view's rubric one first, as the Receitas file)
-        "cobertura/rubricas_receita", "cobertura/contas", "cobertura/covid_duplicado",
-        "cobertura/guia_asps", "cobertura/naturezas_despesa", "cobertura/recursos"]
+        # the coverage specs
+        "cobertura/contas", "cobertura/covid_duplicado", "cobertura/guia_asps",
+        "cobertura/naturezas_despesa", "cobertura/recursos", "cobertura/rubricas_receita"]
     assert [r.id for r in pkg.reports] == [lay.id for lay in pkg.layouts] + sheets
     ctx = ScanContext(pkg, {})
     assert set(ctx.acc) == {n.id for n in pkg.nodes}

@@ -343,7 +343,28 @@ WITH `map__equivalencia` AS (
     ), FALSE) AS `_f__cobertura_covid_duplicado__s1`, /* siops/cobertura/covid_duplicado/source/1 covid and lookup(equivalencia, municipio, recurso).covid */
     COALESCE((
       `s`.`no_periodo`
-    ), FALSE) AS `_f__cobertura_recursos__s4` /* siops/cobertura/recursos/source/4 no_periodo */
+    ), FALSE) AS `_f__cobertura_recursos__s4`, /* siops/cobertura/recursos/source/4 no_periodo */
+    COALESCE(
+      (
+        (
+          `s`.`no_periodo`
+          OR (
+            (
+              `s`.`exercicio` = (
+                `s`.`$exercicio` + 1
+              )
+            )
+            AND (
+              `s`.`$bimestre` = 6
+            )
+          )
+        )
+        AND (
+          `s`.`_l1__rubrica_siops` IS NULL
+        )
+      ),
+      FALSE
+    ) AS `_f__cobertura_rubricas_receita__s0` /* siops/cobertura/rubricas_receita/source/0 (no_periodo or exercicio == $exercicio + 1 and $bimestre == 6) and lookup(equivalencia_rubrica, municipio, coalesce(rubrica_principal, rubrica)).rubrica_siops is null */
   FROM `lookup_4` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -488,7 +509,21 @@ FROM (
     ) AS `_u7_hit`,
     `s`.`municipio` AS `_u7_k0`,
     `s`.`recurso` AS `_u7_k1`,
-    `s`.`_l0___status` AS `_u7_status`
+    `s`.`_l0___status` AS `_u7_status`,
+    `s`.`_l1___unconfirmed`
+    AND (
+      NOT `s`.`_row__covid_70` IS NULL
+      OR NOT `s`.`_row__covid_71` IS NULL
+      OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+    ) AS `_c8`,
+    `s`.`municipio` AS `_c8_k0`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_c8_k1`,
+    `s`.`_l1___entry` AS `_c8_entry`,
+    `s`.`_l1___status` AS `_c8_status`,
+    `s`.`_f__cobertura_rubricas_receita__s0` AND (
+      `s`.`_l2__found` IS NULL
+    ) AS `_u9_hit`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_u9_k0`
   FROM `classified` AS `s`
   WHERE
     (
@@ -541,9 +576,31 @@ FROM (
         `s`.`_l0__found` IS NULL OR COALESCE(`s`.`_l0___unconfirmed`, FALSE)
       )
     )
+    OR (
+      `s`.`_l1___unconfirmed`
+      AND (
+        NOT `s`.`_row__covid_70` IS NULL
+        OR NOT `s`.`_row__covid_71` IS NULL
+        OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+      )
+    )
+    OR (
+      `s`.`_f__cobertura_rubricas_receita__s0` AND (
+        `s`.`_l2__found` IS NULL
+      )
+    )
 ) AS `e`
 WHERE
-  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4` OR `_e5` OR `_u6_hit` OR `_u7_hit`
+  `_e0`
+  OR `_c1`
+  OR `_c2`
+  OR `_e3`
+  OR `_e4`
+  OR `_e5`
+  OR `_u6_hit`
+  OR `_u7_hit`
+  OR `_c8`
+  OR `_u9_hit`
 ORDER BY
   `_line` NULLS LAST;
 
@@ -785,7 +842,28 @@ WITH `map__equivalencia` AS (
     ), FALSE) AS `_f__cobertura_covid_duplicado__s1`, /* siops/cobertura/covid_duplicado/source/1 covid and lookup(equivalencia, municipio, recurso).covid */
     COALESCE((
       `s`.`no_periodo`
-    ), FALSE) AS `_f__cobertura_recursos__s4` /* siops/cobertura/recursos/source/4 no_periodo */
+    ), FALSE) AS `_f__cobertura_recursos__s4`, /* siops/cobertura/recursos/source/4 no_periodo */
+    COALESCE(
+      (
+        (
+          `s`.`no_periodo`
+          OR (
+            (
+              `s`.`exercicio` = (
+                `s`.`$exercicio` + 1
+              )
+            )
+            AND (
+              `s`.`$bimestre` = 6
+            )
+          )
+        )
+        AND (
+          `s`.`_l1__rubrica_siops` IS NULL
+        )
+      ),
+      FALSE
+    ) AS `_f__cobertura_rubricas_receita__s0` /* siops/cobertura/rubricas_receita/source/0 (no_periodo or exercicio == $exercicio + 1 and $bimestre == 6) and lookup(equivalencia_rubrica, municipio, coalesce(rubrica_principal, rubrica)).rubrica_siops is null */
   FROM `lookup_4` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -1154,6 +1232,37 @@ FROM (
     `s`.`recurso`
 ) AS `u`
 UNION ALL
+/* siops/cobertura/rubricas_receita/source/0 chaves usadas */
+SELECT
+  'cobertura/rubricas_receita' AS `layout`,
+  `u`.`_p` AS `part`,
+  NULL AS `row`,
+  CASE
+    WHEN `u`.`_k0` IS NULL
+    THEN '~'
+    ELSE CONCAT(CAST(LENGTH(`u`.`_k0`) AS STRING), ':', `u`.`_k0`)
+  END AS `v0`,
+  CAST(`u`.`_n` AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`
+FROM (
+  SELECT
+    `s`.`municipio` AS `_p`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_k0`,
+    COUNT(*) AS `_n`
+  FROM `classified` AS `s`
+  WHERE
+    FALSE
+  GROUP BY
+    `s`.`municipio`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`)
+) AS `u`
+UNION ALL
 SELECT
   '*' AS `layout`,
   `s`.`municipio` AS `part`,
@@ -1245,7 +1354,21 @@ FROM (
     ) AS `_u7_hit`,
     `s`.`municipio` AS `_u7_k0`,
     `s`.`recurso` AS `_u7_k1`,
-    `s`.`_l0___status` AS `_u7_status`
+    `s`.`_l0___status` AS `_u7_status`,
+    `s`.`_l1___unconfirmed`
+    AND (
+      NOT `s`.`_row__covid_70` IS NULL
+      OR NOT `s`.`_row__covid_71` IS NULL
+      OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+    ) AS `_c8`,
+    `s`.`municipio` AS `_c8_k0`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_c8_k1`,
+    `s`.`_l1___entry` AS `_c8_entry`,
+    `s`.`_l1___status` AS `_c8_status`,
+    `s`.`_f__cobertura_rubricas_receita__s0` AND (
+      `s`.`_l2__found` IS NULL
+    ) AS `_u9_hit`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_u9_k0`
   FROM `classified` AS `s`
   WHERE
     (
@@ -1298,6 +1421,28 @@ FROM (
         `s`.`_l0__found` IS NULL OR COALESCE(`s`.`_l0___unconfirmed`, FALSE)
       )
     )
+    OR (
+      `s`.`_l1___unconfirmed`
+      AND (
+        NOT `s`.`_row__covid_70` IS NULL
+        OR NOT `s`.`_row__covid_71` IS NULL
+        OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+      )
+    )
+    OR (
+      `s`.`_f__cobertura_rubricas_receita__s0` AND (
+        `s`.`_l2__found` IS NULL
+      )
+    )
 ) AS `e`
 WHERE
-  `_e0` OR `_c1` OR `_c2` OR `_e3` OR `_e4` OR `_e5` OR `_u6_hit` OR `_u7_hit`;
+  `_e0`
+  OR `_c1`
+  OR `_c2`
+  OR `_e3`
+  OR `_e4`
+  OR `_e5`
+  OR `_u6_hit`
+  OR `_u7_hit`
+  OR `_c8`
+  OR `_u9_hit`;

@@ -338,6 +338,12 @@ WITH `map__equivalencia` AS (
         )
       )
     ) AS `_f__receita_execucao__p0`, /* siops/receita/execucao/part/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+    COALESCE((
+      `s`.`covid` AND `s`.`_l0__covid`
+    ), FALSE) AS `_f__cobertura_covid_duplicado__s1`, /* siops/cobertura/covid_duplicado/source/1 covid and lookup(equivalencia, municipio, recurso).covid */
+    COALESCE((
+      `s`.`no_periodo`
+    ), FALSE) AS `_f__cobertura_recursos__s4`, /* siops/cobertura/recursos/source/4 no_periodo */
     COALESCE(
       (
         (
@@ -353,15 +359,12 @@ WITH `map__equivalencia` AS (
             )
           )
         )
+        AND (
+          `s`.`_l1__rubrica_siops` IS NULL
+        )
       ),
       FALSE
-    ) AS `_f__cobertura_rubricas_receita__s0`, /* siops/cobertura/rubricas_receita/source/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
-    COALESCE((
-      `s`.`covid` AND `s`.`_l0__covid`
-    ), FALSE) AS `_f__cobertura_covid_duplicado__s1`, /* siops/cobertura/covid_duplicado/source/1 covid and lookup(equivalencia, municipio, recurso).covid */
-    COALESCE((
-      `s`.`no_periodo`
-    ), FALSE) AS `_f__cobertura_recursos__s4` /* siops/cobertura/recursos/source/4 no_periodo */
+    ) AS `_f__cobertura_rubricas_receita__s0` /* siops/cobertura/rubricas_receita/source/0 (no_periodo or exercicio == $exercicio + 1 and $bimestre == 6) and lookup(equivalencia_rubrica, municipio, coalesce(rubrica_principal, rubrica)).rubrica_siops is null */
   FROM `lookup_4` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -497,20 +500,30 @@ FROM (
     AND `s`.`_l1__rubrica_siops` IS NULL
     AND `s`.`_l2__found` IS NULL AS `_e5`,
     COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_e5_k0`,
-    `s`.`_f__cobertura_rubricas_receita__s0` AND (
-      `s`.`_l2__found` IS NULL
-    ) AS `_u6_hit`,
-    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_u6_k0`,
-    `s`.`_f__cobertura_covid_duplicado__s1` AS `_u7_hit`,
-    `s`.`municipio` AS `_u7_k0`,
-    `s`.`recurso` AS `_u7_k1`,
+    `s`.`_f__cobertura_covid_duplicado__s1` AS `_u6_hit`,
+    `s`.`municipio` AS `_u6_k0`,
+    `s`.`recurso` AS `_u6_k1`,
     `s`.`_f__cobertura_recursos__s4`
     AND (
       `s`.`_l0__found` IS NULL OR COALESCE(`s`.`_l0___unconfirmed`, FALSE)
-    ) AS `_u8_hit`,
-    `s`.`municipio` AS `_u8_k0`,
-    `s`.`recurso` AS `_u8_k1`,
-    `s`.`_l0___status` AS `_u8_status`
+    ) AS `_u7_hit`,
+    `s`.`municipio` AS `_u7_k0`,
+    `s`.`recurso` AS `_u7_k1`,
+    `s`.`_l0___status` AS `_u7_status`,
+    `s`.`_l1___unconfirmed`
+    AND (
+      NOT `s`.`_row__covid_70` IS NULL
+      OR NOT `s`.`_row__covid_71` IS NULL
+      OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+    ) AS `_c8`,
+    `s`.`municipio` AS `_c8_k0`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_c8_k1`,
+    `s`.`_l1___entry` AS `_c8_entry`,
+    `s`.`_l1___status` AS `_c8_status`,
+    `s`.`_f__cobertura_rubricas_receita__s0` AND (
+      `s`.`_l2__found` IS NULL
+    ) AS `_u9_hit`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_u9_k0`
   FROM `classified` AS `s`
   WHERE
     (
@@ -555,17 +568,25 @@ FROM (
       AND `s`.`_l2__found` IS NULL
     )
     OR (
-      `s`.`_f__cobertura_rubricas_receita__s0` AND (
-        `s`.`_l2__found` IS NULL
-      )
-    )
-    OR (
       `s`.`_f__cobertura_covid_duplicado__s1`
     )
     OR (
       `s`.`_f__cobertura_recursos__s4`
       AND (
         `s`.`_l0__found` IS NULL OR COALESCE(`s`.`_l0___unconfirmed`, FALSE)
+      )
+    )
+    OR (
+      `s`.`_l1___unconfirmed`
+      AND (
+        NOT `s`.`_row__covid_70` IS NULL
+        OR NOT `s`.`_row__covid_71` IS NULL
+        OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+      )
+    )
+    OR (
+      `s`.`_f__cobertura_rubricas_receita__s0` AND (
+        `s`.`_l2__found` IS NULL
       )
     )
 ) AS `e`
@@ -578,7 +599,8 @@ WHERE
   OR `_e5`
   OR `_u6_hit`
   OR `_u7_hit`
-  OR `_u8_hit`
+  OR `_c8`
+  OR `_u9_hit`
 ORDER BY
   `_line` NULLS LAST;
 
@@ -815,6 +837,12 @@ WITH `map__equivalencia` AS (
         )
       )
     ) AS `_f__receita_execucao__p0`, /* siops/receita/execucao/part/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
+    COALESCE((
+      `s`.`covid` AND `s`.`_l0__covid`
+    ), FALSE) AS `_f__cobertura_covid_duplicado__s1`, /* siops/cobertura/covid_duplicado/source/1 covid and lookup(equivalencia, municipio, recurso).covid */
+    COALESCE((
+      `s`.`no_periodo`
+    ), FALSE) AS `_f__cobertura_recursos__s4`, /* siops/cobertura/recursos/source/4 no_periodo */
     COALESCE(
       (
         (
@@ -830,15 +858,12 @@ WITH `map__equivalencia` AS (
             )
           )
         )
+        AND (
+          `s`.`_l1__rubrica_siops` IS NULL
+        )
       ),
       FALSE
-    ) AS `_f__cobertura_rubricas_receita__s0`, /* siops/cobertura/rubricas_receita/source/0 no_periodo or exercicio == $exercicio + 1 and $bimestre == 6 */
-    COALESCE((
-      `s`.`covid` AND `s`.`_l0__covid`
-    ), FALSE) AS `_f__cobertura_covid_duplicado__s1`, /* siops/cobertura/covid_duplicado/source/1 covid and lookup(equivalencia, municipio, recurso).covid */
-    COALESCE((
-      `s`.`no_periodo`
-    ), FALSE) AS `_f__cobertura_recursos__s4` /* siops/cobertura/recursos/source/4 no_periodo */
+    ) AS `_f__cobertura_rubricas_receita__s0` /* siops/cobertura/rubricas_receita/source/0 (no_periodo or exercicio == $exercicio + 1 and $bimestre == 6) and lookup(equivalencia_rubrica, municipio, coalesce(rubrica_principal, rubrica)).rubrica_siops is null */
   FROM `lookup_4` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -1127,37 +1152,6 @@ FROM `classified` AS `s`
 GROUP BY
   `s`.`municipio`
 UNION ALL
-/* siops/cobertura/rubricas_receita/source/0 chaves usadas */
-SELECT
-  'cobertura/rubricas_receita' AS `layout`,
-  `u`.`_p` AS `part`,
-  NULL AS `row`,
-  CASE
-    WHEN `u`.`_k0` IS NULL
-    THEN '~'
-    ELSE CONCAT(CAST(LENGTH(`u`.`_k0`) AS STRING), ':', `u`.`_k0`)
-  END AS `v0`,
-  CAST(`u`.`_n` AS STRING) AS `v1`,
-  CAST(NULL AS STRING) AS `v2`,
-  CAST(NULL AS STRING) AS `v3`,
-  CAST(NULL AS STRING) AS `v4`,
-  CAST(NULL AS STRING) AS `v5`,
-  CAST(NULL AS STRING) AS `v6`,
-  CAST(NULL AS STRING) AS `v7`,
-  CAST(NULL AS STRING) AS `v8`
-FROM (
-  SELECT
-    `s`.`municipio` AS `_p`,
-    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_k0`,
-    COUNT(*) AS `_n`
-  FROM `classified` AS `s`
-  WHERE
-    FALSE
-  GROUP BY
-    `s`.`municipio`,
-    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`)
-) AS `u`
-UNION ALL
 /* siops/cobertura/covid_duplicado/source/1 chaves usadas */
 SELECT
   'cobertura/covid_duplicado' AS `layout`,
@@ -1236,6 +1230,37 @@ FROM (
     `s`.`municipio`,
     `s`.`municipio`,
     `s`.`recurso`
+) AS `u`
+UNION ALL
+/* siops/cobertura/rubricas_receita/source/0 chaves usadas */
+SELECT
+  'cobertura/rubricas_receita' AS `layout`,
+  `u`.`_p` AS `part`,
+  NULL AS `row`,
+  CASE
+    WHEN `u`.`_k0` IS NULL
+    THEN '~'
+    ELSE CONCAT(CAST(LENGTH(`u`.`_k0`) AS STRING), ':', `u`.`_k0`)
+  END AS `v0`,
+  CAST(`u`.`_n` AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`
+FROM (
+  SELECT
+    `s`.`municipio` AS `_p`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_k0`,
+    COUNT(*) AS `_n`
+  FROM `classified` AS `s`
+  WHERE
+    FALSE
+  GROUP BY
+    `s`.`municipio`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`)
 ) AS `u`
 UNION ALL
 SELECT
@@ -1320,20 +1345,30 @@ FROM (
     AND `s`.`_l1__rubrica_siops` IS NULL
     AND `s`.`_l2__found` IS NULL AS `_e5`,
     COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_e5_k0`,
-    `s`.`_f__cobertura_rubricas_receita__s0` AND (
-      `s`.`_l2__found` IS NULL
-    ) AS `_u6_hit`,
-    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_u6_k0`,
-    `s`.`_f__cobertura_covid_duplicado__s1` AS `_u7_hit`,
-    `s`.`municipio` AS `_u7_k0`,
-    `s`.`recurso` AS `_u7_k1`,
+    `s`.`_f__cobertura_covid_duplicado__s1` AS `_u6_hit`,
+    `s`.`municipio` AS `_u6_k0`,
+    `s`.`recurso` AS `_u6_k1`,
     `s`.`_f__cobertura_recursos__s4`
     AND (
       `s`.`_l0__found` IS NULL OR COALESCE(`s`.`_l0___unconfirmed`, FALSE)
-    ) AS `_u8_hit`,
-    `s`.`municipio` AS `_u8_k0`,
-    `s`.`recurso` AS `_u8_k1`,
-    `s`.`_l0___status` AS `_u8_status`
+    ) AS `_u7_hit`,
+    `s`.`municipio` AS `_u7_k0`,
+    `s`.`recurso` AS `_u7_k1`,
+    `s`.`_l0___status` AS `_u7_status`,
+    `s`.`_l1___unconfirmed`
+    AND (
+      NOT `s`.`_row__covid_70` IS NULL
+      OR NOT `s`.`_row__covid_71` IS NULL
+      OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+    ) AS `_c8`,
+    `s`.`municipio` AS `_c8_k0`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_c8_k1`,
+    `s`.`_l1___entry` AS `_c8_entry`,
+    `s`.`_l1___status` AS `_c8_status`,
+    `s`.`_f__cobertura_rubricas_receita__s0` AND (
+      `s`.`_l2__found` IS NULL
+    ) AS `_u9_hit`,
+    COALESCE(`s`.`rubrica_principal`, `s`.`rubrica`) AS `_u9_k0`
   FROM `classified` AS `s`
   WHERE
     (
@@ -1378,17 +1413,25 @@ FROM (
       AND `s`.`_l2__found` IS NULL
     )
     OR (
-      `s`.`_f__cobertura_rubricas_receita__s0` AND (
-        `s`.`_l2__found` IS NULL
-      )
-    )
-    OR (
       `s`.`_f__cobertura_covid_duplicado__s1`
     )
     OR (
       `s`.`_f__cobertura_recursos__s4`
       AND (
         `s`.`_l0__found` IS NULL OR COALESCE(`s`.`_l0___unconfirmed`, FALSE)
+      )
+    )
+    OR (
+      `s`.`_l1___unconfirmed`
+      AND (
+        NOT `s`.`_row__covid_70` IS NULL
+        OR NOT `s`.`_row__covid_71` IS NULL
+        OR NOT `s`.`_k__receita_execucao__p0` IS NULL
+      )
+    )
+    OR (
+      `s`.`_f__cobertura_rubricas_receita__s0` AND (
+        `s`.`_l2__found` IS NULL
       )
     )
 ) AS `e`
@@ -1401,4 +1444,5 @@ WHERE
   OR `_e5`
   OR `_u6_hit`
   OR `_u7_hit`
-  OR `_u8_hit`;
+  OR `_c8`
+  OR `_u9_hit`;
