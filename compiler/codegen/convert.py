@@ -6,6 +6,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from compiler import ir
+from compiler.codegen.sqlexpr import all_of
+from compiler.codegen.sqlexpr import as_alias
 from compiler.codegen.sqlexpr import col
 from compiler.codegen.sqlexpr import decimal_type
 from compiler.codegen.sqlexpr import make_date
@@ -57,7 +59,7 @@ def convert_statement(led: ir.Ledger) -> exp.Expr:
             ok = exp.Not(this=empty.copy()) if f.required else None
         elif t == "int":
             value = exp.TryCast(safe=True, this=c.copy(), to=exp.DataType.build("BIGINT"))
-            ok = exp.and_(_regex(text.copy(), INT_SYNTAX), has_value)
+            ok = all_of(_regex(text.copy(), INT_SYNTAX), has_value)
         elif t == "decimal":
             cell: exp.Expr = c.copy()
             if fmt.thousands:
@@ -67,7 +69,7 @@ def convert_statement(led: ir.Ledger) -> exp.Expr:
                 cell = exp.Anonymous(this="REPLACE", expressions=[
                     cell, exp.Literal.string(fmt.decimal), exp.Literal.string(".")])
             value = exp.TryCast(safe=True, this=cell, to=sql_type(f))
-            ok = exp.and_(_regex(text.copy(), decimal_syntax(fmt.decimal, fmt.thousands,
+            ok = all_of(_regex(text.copy(), decimal_syntax(fmt.decimal, fmt.thousands,
                                                              f.scale)), has_value)
         elif t == "date":
             def part(at: tuple[int, int], c: exp.Column = c) -> exp.Expr:
@@ -78,7 +80,7 @@ def convert_statement(led: ir.Ledger) -> exp.Expr:
                                    to=exp.DataType.build("INT"))
             day, month, year = DATE_PARTS[fmt.date]
             value = make_date(part(year), part(month), part(day))
-            ok = exp.and_(_regex(text.copy(), DATE_SYNTAX[fmt.date]), has_value)
+            ok = all_of(_regex(text.copy(), DATE_SYNTAX[fmt.date]), has_value)
         else:
             assert t == "bool"
             value = exp.Case(ifs=[
@@ -93,11 +95,11 @@ def convert_statement(led: ir.Ledger) -> exp.Expr:
                                                      expression=exp.Literal.string("")),
                                          true=exp.Null())], default=value)
             ok = exp.Or(this=empty.copy(), expression=exp.Paren(this=ok))
-        values.append(exp.alias_(c.copy(), f"t__{f.name}", quoted=True))
-        values.append(exp.alias_(value, f.name, quoted=True))
+        values.append(as_alias(c.copy(), f"t__{f.name}", quoted=True))
+        values.append(as_alias(value, f.name, quoted=True))
         outs.append(col(f.name))
         if ok is not None:
             oks.append(exp.Paren(this=ok))
-    outs.append(exp.alias_(exp.and_(*oks), OK_COLUMN, quoted=True))
+    outs.append(as_alias(all_of(*oks), OK_COLUMN, quoted=True))
     inner = exp.select(*values).from_(exp.to_table(f"{led.id}{CELLS_SUFFIX}", quoted=True))
-    return exp.select(*outs).from_(exp.alias_(exp.Subquery(this=inner), "c", quoted=True))
+    return exp.select(*outs).from_(as_alias(exp.Subquery(this=inner), "c", quoted=True))

@@ -36,6 +36,9 @@ from compiler.codegen.convert import convert_statement
 from compiler.codegen.quoting import sql_comment
 from compiler.codegen.sqlexpr import DIALECTS
 from compiler.codegen.sqlexpr import SqlExpr
+from compiler.codegen.sqlexpr import all_of
+from compiler.codegen.sqlexpr import any_of
+from compiler.codegen.sqlexpr import as_alias
 from compiler.codegen.sqlexpr import cast
 from compiler.codegen.sqlexpr import col
 from compiler.codegen.sqlexpr import paren
@@ -74,11 +77,11 @@ def duplicates_statement(m: ir.Map) -> exp.Expr:
                         order=exp.Order(expressions=[exp.Ordered(this=col("_line"))]))
     first = exp.Window(this=exp.Min(this=col("_line")), partition_by=[k.copy() for k in keys])
     inner = exp.select(*[k.copy() for k in keys], col("_line"),
-                       exp.alias_(window, "_n", quoted=True),
-                       exp.alias_(first, "_first", quoted=True)) \
+                       as_alias(window, "_n", quoted=True),
+                       as_alias(first, "_first", quoted=True)) \
         .from_(exp.to_table(m.source, quoted=True), copy=False)
     return exp.select(*[col(k) for k in m.key], col("_line"), col("_first")) \
-        .from_(exp.alias_(exp.Subquery(this=inner), "_d", quoted=True), copy=False) \
+        .from_(as_alias(exp.Subquery(this=inner), "_d", quoted=True), copy=False) \
         .where(exp.GT(this=col("_n"), expression=exp.Literal.number(1)), copy=False) \
         .order_by(exp.Ordered(this=col("_line")), copy=False)
 
@@ -160,18 +163,18 @@ class ScanGen:
             safe = k.type.nullable or name in nullable
             conds.append(exp.NullSafeEQ(this=left, expression=right) if safe
                          else exp.EQ(this=left, expression=right))
-        picked = [exp.alias_(col(v, alias), f"_l{lk.index}__{v}", quoted=True) for v in m.values]
-        picked.append(exp.alias_(col("_found", alias), f"_l{lk.index}__found", quoted=True))
+        picked = [as_alias(col(v, alias), f"_l{lk.index}__{v}", quoted=True) for v in m.values]
+        picked.append(as_alias(col("_found", alias), f"_l{lk.index}__found", quoted=True))
         if m.status is not None:  # D0802: which entry, its status, whether it is unconfirmed
-            picked.extend(exp.alias_(col(c, alias), f"_l{lk.index}__{c}", quoted=True)
+            picked.extend(as_alias(col(c, alias), f"_l{lk.index}__{c}", quoted=True)
                           for c in ("_entry", "_status", "_unconfirmed"))
         q = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("s", quoted=True)),
                        *picked) \
-            .from_(exp.alias_(exp.to_table(self._last, quoted=True), "s", table=True,
+            .from_(as_alias(exp.to_table(self._last, quoted=True), "s", table=True,
                               quoted=True), copy=False) \
-            .join(exp.alias_(exp.to_table(f"map__{names.ident(m.id)}", quoted=True), alias,
+            .join(as_alias(exp.to_table(f"map__{names.ident(m.id)}", quoted=True), alias,
                              table=True, quoted=True),
-                  on=exp.and_(*conds), join_type="left", copy=False)
+                  on=all_of(*conds), join_type="left", copy=False)
         q.add_comments([_where(m.span, f"{self.pkg.id}/{m.id}") + "lookup"])
         self._layer(f"lookup_{lk.index}", q)
         self.joined.add(lk.index)
@@ -180,19 +183,19 @@ class ScanGen:
         keys = [col(k) for k in m.key]
         window = exp.Window(this=exp.RowNumber(), partition_by=[k.copy() for k in keys],
                             order=exp.Order(expressions=[exp.Ordered(this=col("_line"))]))
-        inner = exp.select(exp.Star(), exp.alias_(window, "_n", quoted=True)) \
+        inner = exp.select(exp.Star(), as_alias(window, "_n", quoted=True)) \
             .from_(exp.to_table(m.source, quoted=True), copy=False)
         status: list[exp.Expr] = []
         if m.status is not None:  # an entry is confirmed when its status is null or CONFIRMADA
             st = col(m.status)
-            confirmed = exp.or_(exp.Is(this=st, expression=exp.Null()),
+            confirmed = any_of(exp.Is(this=st, expression=exp.Null()),
                                 exp.EQ(this=st.copy(), expression=exp.Literal.string(CONFIRMED)))
-            status = [exp.alias_(col("_line"), "_entry", quoted=True),
-                      exp.alias_(st.copy(), "_status", quoted=True),
-                      exp.alias_(exp.Not(this=paren(confirmed)), "_unconfirmed", quoted=True)]
+            status = [as_alias(col("_line"), "_entry", quoted=True),
+                      as_alias(st.copy(), "_status", quoted=True),
+                      as_alias(exp.Not(this=paren(confirmed)), "_unconfirmed", quoted=True)]
         q = exp.select(*[col(k) for k in (*m.key, *m.values)],
-                       exp.alias_(exp.Boolean(this=True), "_found", quoted=True), *status) \
-            .from_(exp.alias_(exp.Subquery(this=inner), "_m", quoted=True), copy=False) \
+                       as_alias(exp.Boolean(this=True), "_found", quoted=True), *status) \
+            .from_(as_alias(exp.Subquery(this=inner), "_m", quoted=True), copy=False) \
             .where(exp.EQ(this=col("_n"), expression=exp.Literal.number(1)), copy=False)
         q.add_comments([_where(m.span, f"{self.pkg.id}/{m.id}")
                         + "first entry per key (repeated keys are D0202)"])
@@ -201,24 +204,24 @@ class ScanGen:
 
     def _select(self, *cols: exp.Expr) -> exp.Select:
         return exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("s", quoted=True)),
-                          *cols).from_(exp.alias_(exp.to_table(self._last, quoted=True), "s",
+                          *cols).from_(as_alias(exp.to_table(self._last, quoted=True), "s",
                                                   table=True, quoted=True), copy=False)
 
     def build(self) -> None:
         led, pkg = self.led, self.pkg
-        params = [exp.alias_(col(p.name, "p"), f"${p.name}", quoted=True) for p in pkg.params]
+        params = [as_alias(col(p.name, "p"), f"${p.name}", quoted=True) for p in pkg.params]
         # the run's flag of each report part (does the run compute its node?), as a parameter
         ids = reports(pkg)
         self.flags = {p.index: report_flag(ids.index(p.node.id)) for p in self.plan.parts
                       if is_report(p.node)}
-        params += [exp.alias_(col(f, "p"), f"${f}", quoted=True)
+        params += [as_alias(col(f, "p"), f"${f}", quoted=True)
                    for f in dict.fromkeys(self.flags.values())]
         base = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("r", quoted=True)),
                           *params) \
-            .from_(exp.alias_(exp.to_table(led.id, quoted=True), "r", table=True, quoted=True),
+            .from_(as_alias(exp.to_table(led.id, quoted=True), "r", table=True, quoted=True),
                    copy=False)
         if params:
-            base = base.join(exp.alias_(exp.to_table("apura_params", quoted=True), "p",
+            base = base.join(as_alias(exp.to_table("apura_params", quoted=True), "p",
                                         table=True, quoted=True), join_type="cross", copy=False)
         base.add_comments([f" ledger '{led.id}' with the run parameters "])
         self._layer("records", base)
@@ -226,7 +229,7 @@ class ScanGen:
         for d in led.derived:
             for m in lookups_in(d.expr):
                 self._join(self.plan.lookup_of(m))
-            q = self._select(exp.alias_(self.sx(d.expr), d.name, quoted=True))
+            q = self._select(as_alias(self.sx(d.expr), d.name, quoted=True))
             q.add_comments([_where(d.span, d.id) + sql_comment(d.text) + " "])
             self._layer(f"derived_{d.name}", q)
         for lk in self.plan.lookups:  # the parts' lookups, in the plan's order
@@ -243,7 +246,7 @@ class ScanGen:
         """The record got a row of a node that counts as a report (D0601's `reached`)."""
         reaching = [e for p, pp in zip(self.parts, self.plan.parts, strict=True) if pp.reaches
                     for e in (p.landed(self),) if e is not None]
-        return exp.or_(*reaching) if reaching else exp.Boolean(this=False)
+        return any_of(*reaching) if reaching else exp.Boolean(this=False)
 
     def reach(self, scope: Scope) -> list[exp.Expr]:
         """The SQL tests of a scope of the plan (each guard by the part that opened it; "on",
@@ -268,7 +271,7 @@ class ScanGen:
         if index not in self.flags:
             return column
         assert isinstance(column, exp.Alias)
-        column.set("this", exp.and_(col(f"${self.flags[index]}", "s"), paren(column.this)))
+        column.set("this", all_of(col(f"${self.flags[index]}", "s"), paren(column.this)))
         return column
 
     # ------------------------------------------------------------ statements
@@ -298,14 +301,14 @@ class ScanGen:
                 lk = self.plan.lookups[b.lookup]
                 column = f"_e{k}"
                 missing = exp.Is(this=col(f"_l{lk.index}__found", "s"), expression=exp.Null())
-                test = exp.and_(*self.reach(b.scope), missing) if b.scope else missing
-                cols.append(exp.alias_(test, column, quoted=True))
+                test = all_of(*self.reach(b.scope), missing) if b.scope else missing
+                cols.append(as_alias(test, column, quoted=True))
                 pre.append(paren(test.copy()))
                 anys.append(col(column))
                 keys = []
                 for j, key in enumerate(lk.keys):
                     name = f"{column}_k{j}"
-                    cols.append(exp.alias_(self.sx(key), name, quoted=True))
+                    cols.append(as_alias(self.sx(key), name, quoted=True))
                     keys.append(name)
                 meta.append({"kind": "lookup", "column": column, "map": lk.map.id,
                              "keys": keys})
@@ -315,18 +318,18 @@ class ScanGen:
                 column = f"_c{k}"
                 # used: looked up where the plan evaluates it, by a record that reaches a
                 # report (got a row of a layout; the Python scan's `_hit`)
-                used = exp.and_(col(f"_l{lk.index}___unconfirmed", "s"), paren(self._landed()))
-                test = exp.and_(*self.reach(b.scope), used) if b.scope else used
-                cols.append(exp.alias_(test, column, quoted=True))
+                used = all_of(col(f"_l{lk.index}___unconfirmed", "s"), paren(self._landed()))
+                test = all_of(*self.reach(b.scope), used) if b.scope else used
+                cols.append(as_alias(test, column, quoted=True))
                 pre.append(paren(test.copy()))
                 anys.append(col(column))
                 keys = []
                 for j, key in enumerate(lk.keys):
                     name = f"{column}_k{j}"
-                    cols.append(exp.alias_(self.sx(key), name, quoted=True))
+                    cols.append(as_alias(self.sx(key), name, quoted=True))
                     keys.append(name)
                 for what in ("entry", "status"):
-                    cols.append(exp.alias_(col(f"_l{lk.index}___{what}", "s"),
+                    cols.append(as_alias(col(f"_l{lk.index}___{what}", "s"),
                                            f"{column}_{what}", quoted=True))
                 meta.append({"kind": "unconfirmed", "column": column, "map": lk.map.id,
                              "keys": keys, "entry": f"{column}_entry",
@@ -338,19 +341,19 @@ class ScanGen:
                 pre.append(needed)
                 anys.append(failed)
                 meta.append(entry)
-        inner = exp.select(*cols).from_(exp.alias_(exp.to_table("classified", quoted=True), "s",
+        inner = exp.select(*cols).from_(as_alias(exp.to_table("classified", quoted=True), "s",
                                                    table=True, quoted=True), copy=False) \
-            .where(exp.or_(*pre), copy=False)
+            .where(any_of(*pre), copy=False)
         self._error_count = exp.select(
-            exp.alias_(exp.Literal.string(""), "layout", quoted=True),
-            exp.alias_(exp.Null(), "part", quoted=True),
-            exp.alias_(exp.Null(), "row", quoted=True),
-            exp.alias_(cast(exp.Count(this=exp.Star()), "VARCHAR"), "v0", quoted=True)) \
-            .from_(exp.alias_(exp.Subquery(this=inner.copy()), "e", quoted=True), copy=False) \
-            .where(exp.or_(*[a.copy() for a in anys]), copy=False)
-        outer = exp.select(exp.Star()).from_(exp.alias_(exp.Subquery(this=inner), "e",
+            as_alias(exp.Literal.string(""), "layout", quoted=True),
+            as_alias(exp.Null(), "part", quoted=True),
+            as_alias(exp.Null(), "row", quoted=True),
+            as_alias(cast(exp.Count(this=exp.Star()), "VARCHAR"), "v0", quoted=True)) \
+            .from_(as_alias(exp.Subquery(this=inner.copy()), "e", quoted=True), copy=False) \
+            .where(any_of(*[a.copy() for a in anys]), copy=False)
+        outer = exp.select(exp.Star()).from_(as_alias(exp.Subquery(this=inner), "e",
                                                         quoted=True), copy=False) \
-            .where(exp.or_(*anys), copy=False).order_by(exp.Ordered(this=col("_line")), copy=False)
+            .where(any_of(*anys), copy=False).order_by(exp.Ordered(this=col("_line")), copy=False)
         return self._with(outer), meta
 
     def aggregate(self) -> tuple[exp.Expr, dict[str, list[str]]]:
@@ -369,13 +372,13 @@ class ScanGen:
         reached = cast(exp.Count(this=exp.Case(ifs=[exp.If(this=landed,
                                                            true=exp.Literal.number(1))])),
                        "VARCHAR")
-        every = exp.select(exp.alias_(exp.Literal.string("*"), "layout", quoted=True),
-                           exp.alias_(part, "part", quoted=True),
-                           exp.alias_(exp.Null(), "row", quoted=True),
-                           exp.alias_(reached, "v0", quoted=True),
-                           *[exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True)
+        every = exp.select(as_alias(exp.Literal.string("*"), "layout", quoted=True),
+                           as_alias(part, "part", quoted=True),
+                           as_alias(exp.Null(), "row", quoted=True),
+                           as_alias(reached, "v0", quoted=True),
+                           *[as_alias(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True)
                              for k in range(1, width)]) \
-            .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
+            .from_(as_alias(exp.to_table("classified", quoted=True), "s", table=True,
                               quoted=True), copy=False)
         if part_field:
             every = every.group_by(part.copy(), copy=False)
@@ -385,7 +388,7 @@ class ScanGen:
             # ledger) runs only when this is not 0. Layout '' marks the row.
             count = self._error_count
             for k in range(1, width):
-                count = count.select(exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}",
+                count = count.select(as_alias(cast(exp.Null(), "VARCHAR"), f"v{k}",
                                                 quoted=True), copy=False)
             selects.append(count)
         query: exp.Expr = selects[0]
@@ -396,7 +399,8 @@ class ScanGen:
 
 # ---------------------------------------------------------------- files
 def _render(e: exp.Expr, dialect: str) -> str:
-    return e.sql(dialect=dialect, pretty=True, identify=True) + ";"
+    # each tree is rendered once (built per dialect): no copy for the dialect's transforms
+    return e.sql(dialect=dialect, pretty=True, identify=True, copy=False) + ";"
 
 
 def scan_parts(plan: ScanPlan) -> list[SqlScanPart]:

@@ -13,6 +13,7 @@ from sqlglot import exp
 
 from compiler import ir
 from compiler.codegen.quoting import sql_comment
+from compiler.codegen.sqlexpr import as_alias
 from compiler.codegen.sqlexpr import cast
 from compiler.codegen.sqlexpr import col
 from compiler.codegen.sqlexpr import paren
@@ -75,13 +76,13 @@ class _CheckScan:
             value.add_comments([f" {sql_comment(f'{agg.span.file}:{agg.span.line}:{agg.span.col}')}"
                                 f"  {sql_comment(f'{g.pkg.id}/{node.id}/sum/{k}')} "
                                 f"{sql_comment(text)} "])
-            values.append(exp.alias_(value, f"v{k}", quoted=True))
+            values.append(as_alias(value, f"v{k}", quoted=True))
         for k in range(len(node.sums), width):
-            values.append(exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True))
-        q = exp.select(exp.alias_(exp.Literal.string(node.id), "layout", quoted=True),
-                       exp.alias_(part, "part", quoted=True),
-                       exp.alias_(exp.Literal.number(0), "row", quoted=True), *values) \
-            .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
+            values.append(as_alias(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True))
+        q = exp.select(as_alias(exp.Literal.string(node.id), "layout", quoted=True),
+                       as_alias(part, "part", quoted=True),
+                       as_alias(exp.Literal.number(0), "row", quoted=True), *values) \
+            .from_(as_alias(exp.to_table("classified", quoted=True), "s", table=True,
                               quoted=True), copy=False)
         if part_field:
             q = q.group_by(part.copy(), copy=False)

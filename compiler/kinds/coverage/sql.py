@@ -15,6 +15,9 @@ from sqlglot import exp
 from compiler import ir
 from compiler.codegen import names
 from compiler.codegen.quoting import sql_comment
+from compiler.codegen.sqlexpr import all_of
+from compiler.codegen.sqlexpr import any_of
+from compiler.codegen.sqlexpr import as_alias
 from compiler.codegen.sqlexpr import cast
 from compiler.codegen.sqlexpr import col
 from compiler.codegen.sqlexpr import lit
@@ -45,7 +48,7 @@ class _CoverageScan:
         out = []
         for s in sources_of(self.node, self.ledger):
             filt = g.sx(s.filter) if s.filter is not None else exp.Boolean(this=True)
-            c = exp.alias_(exp.Coalesce(this=exp.Paren(this=filt), expressions=[_false()]),
+            c = as_alias(exp.Coalesce(this=exp.Paren(this=filt), expressions=[_false()]),
                            self._f(s), quoted=True)
             c.add_comments([f" {sql_comment(f'{g.pkg.id}/{self.node.id}/source/{s.index}')} "
                             + sql_comment(s.filter_text) + " "])
@@ -75,16 +78,16 @@ class _CoverageScan:
                                        expression=exp.Null())
             if lk.map.status is not None:
                 status = f"{column}_status"
-                missing = exp.or_(missing, exp.Coalesce(
+                missing = any_of(missing, exp.Coalesce(
                     this=col(f"_l{lk.index}___unconfirmed", "s"), expressions=[_false()]))
-            hit = exp.and_(hit, exp.Paren(this=missing))
-        cols: list[exp.Expr] = [exp.alias_(hit, f"{column}_hit", quoted=True)]
+            hit = all_of(hit, exp.Paren(this=missing))
+        cols: list[exp.Expr] = [as_alias(hit, f"{column}_hit", quoted=True)]
         keys = []
         for j, k in enumerate(s.keys):
-            cols.append(exp.alias_(g.sx(k), f"{column}_k{j}", quoted=True))
+            cols.append(as_alias(g.sx(k), f"{column}_k{j}", quoted=True))
             keys.append(f"{column}_k{j}")
         if status is not None and check.lookup is not None:
-            cols.append(exp.alias_(col(f"_l{check.lookup}___status", "s"), status, quoted=True))
+            cols.append(as_alias(col(f"_l{check.lookup}___status", "s"), status, quoted=True))
         meta: dict[str, object] = {"kind": "coverage", "node": self.node.id,
                                    "column": f"{column}_hit", "keys": keys, "status": status}
         return cols, exp.Paren(this=hit.copy()), col(f"{column}_hit"), meta
@@ -118,25 +121,25 @@ class _CoverageScan:
         per record), and how many records carried each."""
         part_field = g.pkg.partition
         part = col(part_field, "s") if part_field else exp.Null()
-        keys = [exp.alias_(g.sx(k), f"_k{j}", quoted=True) for j, k in enumerate(s.keys)]
+        keys = [as_alias(g.sx(k), f"_k{j}", quoted=True) for j, k in enumerate(s.keys)]
         # the keys used count only for `unused`: without it, no row
         used: exp.Expr = col(self._f(s), "s") if self.node.unused else _false()
-        inner = exp.select(exp.alias_(part, "_p", quoted=True), *keys,
-                           exp.alias_(exp.Count(this=exp.Star()), "_n", quoted=True)) \
-            .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
+        inner = exp.select(as_alias(part, "_p", quoted=True), *keys,
+                           as_alias(exp.Count(this=exp.Star()), "_n", quoted=True)) \
+            .from_(as_alias(exp.to_table("classified", quoted=True), "s", table=True,
                               quoted=True), copy=False) \
             .where(used, copy=False) \
             .group_by(*([part.copy()] if part_field else []),
                       *[g.sx(k) for k in s.keys], copy=False)
         values: list[exp.Expr] = [
-            exp.alias_(self._key_text(s), "v0", quoted=True),
-            exp.alias_(cast(col("_n", "u"), "VARCHAR"), "v1", quoted=True)]
+            as_alias(self._key_text(s), "v0", quoted=True),
+            as_alias(cast(col("_n", "u"), "VARCHAR"), "v1", quoted=True)]
         for k in range(2, width):
-            values.append(exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True))
-        q = exp.select(exp.alias_(exp.Literal.string(self.node.id), "layout", quoted=True),
-                       exp.alias_(col("_p", "u"), "part", quoted=True),
-                       exp.alias_(exp.Null(), "row", quoted=True), *values) \
-            .from_(exp.alias_(exp.Subquery(this=inner), "u", quoted=True), copy=False)
+            values.append(as_alias(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True))
+        q = exp.select(as_alias(exp.Literal.string(self.node.id), "layout", quoted=True),
+                       as_alias(col("_p", "u"), "part", quoted=True),
+                       as_alias(exp.Null(), "row", quoted=True), *values) \
+            .from_(as_alias(exp.Subquery(this=inner), "u", quoted=True), copy=False)
         q.add_comments([f" {sql_comment(f'{g.pkg.id}/{self.node.id}/source/{s.index}')} "
                         "chaves usadas "])
         return q

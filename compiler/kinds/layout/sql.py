@@ -12,6 +12,8 @@ from sqlglot import exp
 from compiler import ir
 from compiler.codegen import names
 from compiler.codegen.quoting import sql_comment
+from compiler.codegen.sqlexpr import all_of
+from compiler.codegen.sqlexpr import as_alias
 from compiler.codegen.sqlexpr import cast
 from compiler.codegen.sqlexpr import col
 from compiler.codegen.sqlexpr import lit
@@ -46,7 +48,7 @@ class _LayoutScan:
     def filtered(self, g: ScanGen) -> list[exp.Expr]:
         lay = self.lay
         filt = g.sx(lay.filter) if lay.filter is not None else exp.Boolean(this=True)
-        f_col = exp.alias_(filt, self._f, quoted=True)
+        f_col = as_alias(filt, self._f, quoted=True)
         if lay.filter is not None:
             f_col.add_comments([_where(lay.filter.span, f"{g.pkg.id}/{lay.id}/filter")
                                 + sql_comment(lay.filter_text) + " "])
@@ -69,7 +71,7 @@ class _LayoutScan:
         else:
             inner = default if default is not None else exp.Null()
         row = exp.Case(ifs=[exp.If(this=col(self._f, "s"), true=inner)])
-        return [exp.alias_(row, self._row, quoted=True)]
+        return [as_alias(row, self._row, quoted=True)]
 
     def landed(self, g: ScanGen) -> exp.Expr | None:
         return exp.Not(this=exp.Is(this=col(self._row, "s"), expression=exp.Null()))
@@ -96,8 +98,8 @@ class _LayoutScan:
             row = lay.rows[r]
             assert row.cond is not None
             name = f"{column}_r{r}"
-            both = exp.and_(col(self._f, "s"), paren(g.sx(row.cond)))
-            cols.append(exp.alias_(exp.Coalesce(this=exp.Paren(this=both),
+            both = all_of(col(self._f, "s"), paren(g.sx(row.cond)))
+            cols.append(as_alias(exp.Coalesce(this=exp.Paren(this=both),
                                                 expressions=[exp.Boolean(this=False)]),
                                    name, quoted=True))
             hits.append(exp.Case(ifs=[exp.If(this=col(name), true=exp.Literal.number(1))],
@@ -122,18 +124,18 @@ class _LayoutScan:
         for c in lay.columns:
             agg = c.value
             if agg is None:
-                values.append(exp.alias_(exp.Null(), f"v{c.index}", quoted=True))
+                values.append(as_alias(exp.Null(), f"v{c.index}", quoted=True))
                 continue
             value = aggregate_text(g, agg)
             value.add_comments([_where(c.span, f"{g.pkg.id}/{lay.id}/column/{c.id}")
                                 + f"{c.id} = {sql_comment(c.text)} "])
-            values.append(exp.alias_(value, f"v{c.index}", quoted=True))
+            values.append(as_alias(value, f"v{c.index}", quoted=True))
         for k in range(len(lay.columns), width):
-            values.append(exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True))
-        q = exp.select(exp.alias_(exp.Literal.string(lay.id), "layout", quoted=True),
-                       exp.alias_(part, "part", quoted=True),
-                       exp.alias_(row.copy(), "row", quoted=True), *values) \
-            .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
+            values.append(as_alias(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True))
+        q = exp.select(as_alias(exp.Literal.string(lay.id), "layout", quoted=True),
+                       as_alias(part, "part", quoted=True),
+                       as_alias(row.copy(), "row", quoted=True), *values) \
+            .from_(as_alias(exp.to_table("classified", quoted=True), "s", table=True,
                               quoted=True), copy=False) \
             .where(exp.Not(this=exp.Is(this=row.copy(), expression=exp.Null())), copy=False) \
             .group_by(*([part.copy()] if part_field else []), row.copy(), copy=False)

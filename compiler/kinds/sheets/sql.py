@@ -14,6 +14,8 @@ from sqlglot import exp
 from compiler import ir
 from compiler.codegen import names
 from compiler.codegen.quoting import sql_comment
+from compiler.codegen.sqlexpr import any_of
+from compiler.codegen.sqlexpr import as_alias
 from compiler.codegen.sqlexpr import cast
 from compiler.codegen.sqlexpr import col
 from compiler.codegen.sqlexpr import lit
@@ -48,7 +50,7 @@ class _SheetsScan:
         out = []
         for p in self._parts:
             filt = g.sx(p.filter) if p.filter is not None else exp.Boolean(this=True)
-            c = exp.alias_(filt, self._name("f", p), quoted=True)
+            c = as_alias(filt, self._name("f", p), quoted=True)
             c.add_comments([f" {sql_comment(f'{g.pkg.id}/{self.node.id}/part/{p.index}')} "
                             + sql_comment(p.filter_text) + " "])
             out.append(c)
@@ -69,7 +71,7 @@ class _SheetsScan:
             pieces += [lit(KEY_SEP), row if p.row.type.base == "str" else cast(row, "VARCHAR")]
             key = exp.Case(ifs=[exp.If(this=col(self._name("f", p), "s"),
                                        true=exp.Concat(expressions=pieces))])
-            out.append(exp.alias_(key, self._name("k", p), quoted=True))
+            out.append(as_alias(key, self._name("k", p), quoted=True))
         return out
 
     def _has_key(self, p: ir.SheetPart) -> exp.Expr:
@@ -77,7 +79,7 @@ class _SheetsScan:
 
     def landed(self, g: ScanGen) -> exp.Expr | None:
         tests = [self._has_key(p) for p in self._parts]
-        return exp.or_(*tests) if len(tests) > 1 else tests[0]
+        return any_of(*tests) if len(tests) > 1 else tests[0]
 
     def guard(self, g: ScanGen, guard: Guard) -> exp.Expr:
         """A scope a part opens (compiler/kinds/sheets/plan.py): its filter holds ("filter"),
@@ -117,22 +119,22 @@ class _SheetsScan:
         key = col(self._name("k", p), "s")
         part = col(part_field, "s") if part_field else exp.Null()
         given = {c: (agg, text) for c, agg, text in p.values}
-        values: list[exp.Expr] = [exp.alias_(key.copy(), "v0", quoted=True)]
+        values: list[exp.Expr] = [as_alias(key.copy(), "v0", quoted=True)]
         for c in self.node.columns:
             name = f"v{c.index + 1}"
             if c.index not in given:
-                values.append(exp.alias_(cast(exp.Null(), "VARCHAR"), name, quoted=True))
+                values.append(as_alias(cast(exp.Null(), "VARCHAR"), name, quoted=True))
                 continue
             agg, text = given[c.index]
             value = aggregate_text(g, agg)
             value.add_comments([f" {c.id} = {sql_comment(text)} "])
-            values.append(exp.alias_(value, name, quoted=True))
+            values.append(as_alias(value, name, quoted=True))
         for k in range(len(self.node.columns) + 1, width):
-            values.append(exp.alias_(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True))
-        q = exp.select(exp.alias_(exp.Literal.string(self.node.id), "layout", quoted=True),
-                       exp.alias_(part, "part", quoted=True),
-                       exp.alias_(exp.Null(), "row", quoted=True), *values) \
-            .from_(exp.alias_(exp.to_table("classified", quoted=True), "s", table=True,
+            values.append(as_alias(cast(exp.Null(), "VARCHAR"), f"v{k}", quoted=True))
+        q = exp.select(as_alias(exp.Literal.string(self.node.id), "layout", quoted=True),
+                       as_alias(part, "part", quoted=True),
+                       as_alias(exp.Null(), "row", quoted=True), *values) \
+            .from_(as_alias(exp.to_table("classified", quoted=True), "s", table=True,
                               quoted=True), copy=False) \
             .where(exp.Not(this=exp.Is(this=key.copy(), expression=exp.Null())), copy=False) \
             .group_by(*([part.copy()] if part_field else []), key.copy(), copy=False)
