@@ -66,10 +66,12 @@ class Lookup:
 
 @dataclass(frozen=True, slots=True)
 class Binding:
-    """A record evaluates lookup `lookup` here, under `scope`."""
+    """A record evaluates lookup `lookup` here, under `scope`, in the steps of part `part`
+    (-1: the ledger's derived fields)."""
 
     lookup: int
     scope: Scope
+    part: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +252,7 @@ class Builder:
         if any(lk.index in bound for _, bound in self._scopes):
             return
         self._scopes[-1][1].add(lk.index)
-        self.bindings.append(Binding(lookup=lk.index, scope=self.scope))
+        self.bindings.append(Binding(lookup=lk.index, scope=self.scope, part=self.part))
         if lk.map.on_missing == "error":
             self.checks.append(MissingKey(binding=len(self.bindings) - 1))
         if lk.map.status is not None:

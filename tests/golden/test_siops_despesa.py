@@ -169,7 +169,7 @@ def test_a_file_set_that_loses_records_fails_its_reconciliation(tmp_path: Path) 
     """specs/siops/conferencias_despesa_execucao.yaml: with the despesa part's filter leaving
     subfunção 301 out, the files' totals no longer match the ledger's: D0701 at each
     assertion that sees it — 3106200's 2021 subfunção-301 movements (planilha 86_12, its
-    README) are empenhado and liquidado, not pago."""
+    README) are empenhado and liquidado, not pago; and they are the SUS federal groups' line."""
     import shutil
 
     import runtime
@@ -194,7 +194,8 @@ def test_a_file_set_that_loses_records_fails_its_reconciliation(tmp_path: Path) 
                         select="despesa/*", backend=backend)
         got = [(e.code, e.file, e.line) for e in info.value.errors]
         where = "specs/siops/conferencias_despesa_execucao.yaml"
-        assert got == [("D0701", where, line) for line in (14, 18)], backend
+        assert got == [("D0701", where, line) for line in (
+            14, 18, _assertion_line("sus_federal_2021"))], backend  # and their group, 86
 
 
 def test_a_saude_movement_without_tipo_asps_is_a_gap(siops_program, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -351,3 +352,53 @@ def test_each_lookup_points_at_its_table_line_in_the_specs(siops_program, monkey
             seen.add(lk.map)
     assert {"grupo_fonte", "grupo_subfuncao", "natureza_despesa", "elemento_despesa"} <= seen
     assert exp.row_at == "specs/siops/2019/tabelas/eledessiops_2019.csv:160"
+
+
+def _assertion_line(assertion: str) -> int:
+    text = (ROOT / "specs/siops/conferencias_despesa_execucao.yaml").read_text("utf-8")
+    return text.splitlines().index(f"  - id: {assertion}") + 1
+
+
+def test_the_impostos_line_checks_nao_asps_against_the_files(tmp_path: Path) -> None:
+    """The seed's ASPS / NÃO ASPS conference in the Impostos fonte (group 4): with 3106200's
+    empenho 302 (fonte 102, 2019, 12.345,67 empenhado) marked "Não Aplic. em ASPS", the
+    4_* files' total minus the ledger's ASPS is 12.345,67 = its NÃO ASPS; a despesa part that
+    leaves NÃO ASPS movements out fails that line (and the totals), at its position."""
+    import shutil
+
+    import runtime
+    from compiler import compile_package
+    from compiler.writer import write_tree
+    from runtime.errors import RunFailed
+
+    lines = (FIX2 / "despesa_movimento.csv").read_text("utf-8").splitlines(keepends=True)
+    marked = [ln.replace(";102;S;N;ASPS;", ";102;S;S;NAO_ASPS;")
+              if ln.startswith("3106200;FMS;2019;03;302;") else ln for ln in lines]
+    assert sum(a != b for a, b in zip(lines, marked, strict=True)) == 3
+    changed = tmp_path / "despesa_movimento.csv"
+    changed.write_text("".join(marked), "utf-8")
+    inputs = {**INPUTS2, "despesa_movimento": changed}
+    params = {"exercicio": 2019, "bimestre": 3}
+    program = runtime.load(ROOT / "generated" / "siops")
+    for backend in ("python", "duckdb"):
+        r = program.run(ledgers=inputs, params=params, select="despesa/*", backend=backend)
+        [o] = [o for o in r.outcomes
+               if o.check == "conferencias/despesa_execucao/impostos_nao_asps"]
+        assert (o.skipped, o.left, o.right) == (False, Decimal("12345.67"), Decimal("12345.67"))
+    specs = tmp_path / "specs" / "siops"
+    shutil.copytree(ROOT / "specs" / "siops", specs)
+    spec = specs / "despesa_execucao.yaml"
+    text = spec.read_text("utf-8")
+    old = "filter: no_periodo and funcao == 10 and saude\n"
+    assert text.count(old) == 1
+    spec.write_text(text.replace(old, old[:-1] + " and not nao_aplicado_asps\n"), "utf-8")
+    res = compile_package(specs, base=tmp_path)
+    assert res.errors == []
+    write_tree(tmp_path / "gen" / "siops", res.files)
+    broken = runtime.load(tmp_path / "gen" / "siops")
+    for backend in ("python", "duckdb"):
+        with pytest.raises(RunFailed) as info:
+            broken.run(ledgers=inputs, params=params, select="despesa/*", backend=backend)
+        got = {(e.code, e.line) for e in info.value.errors}
+        assert ("D0701", _assertion_line("impostos_nao_asps")) in got, backend
+        assert ("D0701", _assertion_line("empenhado")) in got

@@ -76,7 +76,7 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> runtime.Views:
 # (the consórcio's also because gerar_consorcio is false by default); the one comparing two
 # files' totals (restos RP4 with the despesa files) compares what the run wrote: nothing on
 # both sides.
-OTHERS = 27
+OTHERS = 33
 BETWEEN_FILES = "conferencias/restos/inscritos_do_exercicio"
 
 

@@ -48,6 +48,11 @@ def serves(plans: dict[str, ScanPlan], node: ir.Coverage) -> tuple[str, ...]:
 class _CoveragePlan:
     reaches = False  # listing a record's key is not reporting it (D0601)
 
+    def serves(self, plans: dict[str, ScanPlan], node: ir.PlanNode) -> tuple[str, ...]:
+        """The reports this node is computed with (its lookups are needed only then)."""
+        assert isinstance(node, ir.Coverage)
+        return serves(plans, node)
+
     def reads(self, node: ir.PlanNode) -> Sequence[str]:
         assert isinstance(node, ir.Coverage)
         return tuple(dict.fromkeys(s.ledger for s in node.sources))

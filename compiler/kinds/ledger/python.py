@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from compiler import ir
+from compiler import kinds
 from compiler.codegen import names
 from compiler.codegen.pyscan import Lines
 
@@ -52,24 +53,32 @@ class _LedgerPython:
             o("    optional=True,")
         if plan is not None:  # the maps its scan looks up: their sources are inputs of a run
             o(f"    maps={tuple(dict.fromkeys(lk.map.id for lk in plan.lookups))!r},")
-            gated = _gated_maps(plan)
+            gated = _gated_maps(plan, gen.plans)
             if gated:  # looked up only by reports' parts: read when one of them is computed
                 o(f"    gated_maps={gated!r},")
         o("),")
         return o.text()
 
 
-def _gated_maps(plan: ScanPlan) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _gated_maps(plan: ScanPlan, plans: dict[str, ScanPlan]
+                ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(map, the reports whose parts look it up) for the maps the scan looks up only inside
-    report parts (the scan plan's "on" scope): a run that computes none of those reports
-    skips the parts, and needs neither the map nor its source (runtime/inputs.py)."""
+    report parts (the scan plan's "on" scope) — or in the part of a node computed only with
+    some reports (a planner's `serves`, e.g. a coverage): a run that computes none of those
+    reports skips the parts, and needs neither the map nor its source (runtime/inputs.py)."""
     by: dict[str, set[str]] = {}
     anywhere: set[str] = set()
     for b in plan.bindings:
         m = plan.lookups[b.lookup].map.id
         on = [g for g in b.scope if g.what == "on"]
+        owner = plan.parts[b.part].node if b.part >= 0 else None
+        serves = getattr(kinds.planner(ir.kind_of(owner)), "serves", None) \
+            if owner is not None else None
+        served = serves(plans, owner) if serves is not None else ()
         if on:
             by.setdefault(m, set()).add(plan.parts[on[0].part].node.id)
+        elif served:
+            by.setdefault(m, set()).update(served)
         else:
             anywhere.add(m)
     return tuple((m, tuple(sorted(r))) for m, r in sorted(by.items()) if m not in anywhere)

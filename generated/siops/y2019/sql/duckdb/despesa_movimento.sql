@@ -1536,7 +1536,8 @@ SELECT
   CAST(NULL AS TEXT) AS "v9",
   CAST(NULL AS TEXT) AS "v10",
   CAST(NULL AS TEXT) AS "v11",
-  CAST(NULL AS TEXT) AS "v12"
+  CAST(NULL AS TEXT) AS "v12",
+  CAST(NULL AS TEXT) AS "v13"
 FROM "classified" AS "s"
 WHERE
   NOT "s"."_k__compensacao_limite_nao_cumprido__p0" IS NULL
@@ -1561,7 +1562,8 @@ SELECT
   CAST(NULL AS TEXT) AS "v9",
   CAST(NULL AS TEXT) AS "v10",
   CAST(NULL AS TEXT) AS "v11",
-  CAST(NULL AS TEXT) AS "v12"
+  CAST(NULL AS TEXT) AS "v12",
+  CAST(NULL AS TEXT) AS "v13"
 FROM "classified" AS "s"
 WHERE
   NOT "s"."_k__compensacao_rp_cancelados__p0" IS NULL
@@ -1586,7 +1588,8 @@ SELECT
   CAST(NULL AS TEXT) AS "v9",
   CAST(NULL AS TEXT) AS "v10",
   CAST(NULL AS TEXT) AS "v11",
-  CAST(NULL AS TEXT) AS "v12"
+  CAST(NULL AS TEXT) AS "v12",
+  CAST(NULL AS TEXT) AS "v13"
 FROM "classified" AS "s"
 WHERE
   NOT "s"."_k__consorcio_rateio__p0" IS NULL
@@ -1611,7 +1614,8 @@ SELECT
   CAST(NULL AS TEXT) AS "v9",
   CAST(NULL AS TEXT) AS "v10",
   CAST(NULL AS TEXT) AS "v11",
-  CAST(NULL AS TEXT) AS "v12"
+  CAST(NULL AS TEXT) AS "v12",
+  CAST(NULL AS TEXT) AS "v13"
 FROM "classified" AS "s"
 WHERE
   NOT "s"."_k__despesa_execucao__p0" IS NULL
@@ -1636,7 +1640,8 @@ SELECT
   CAST(NULL AS TEXT) AS "v9",
   CAST(NULL AS TEXT) AS "v10",
   CAST(COALESCE(SUM("s"."liquidado" - "s"."pago"), 0) AS TEXT) /* V10 = sum(liquidado - pago) */ AS "v11",
-  CAST(COALESCE(SUM("s"."empenhado" - "s"."liquidado"), 0) AS TEXT) /* V11 = sum(empenhado - liquidado) */ AS "v12"
+  CAST(COALESCE(SUM("s"."empenhado" - "s"."liquidado"), 0) AS TEXT) /* V11 = sum(empenhado - liquidado) */ AS "v12",
+  CAST(NULL AS TEXT) AS "v13"
 FROM "classified" AS "s"
 WHERE
   NOT "s"."_k__restos_inscritos__p1" IS NULL
@@ -2027,7 +2032,8 @@ SELECT
   CAST(NULL AS TEXT) AS "v9",
   CAST(NULL AS TEXT) AS "v10",
   CAST(NULL AS TEXT) AS "v11",
-  CAST(NULL AS TEXT) AS "v12"
+  CAST(NULL AS TEXT) AS "v12",
+  CAST(NULL AS TEXT) AS "v13"
 FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
@@ -2121,18 +2127,121 @@ SELECT
       )
       AND (
         "s"."saude" AND (
+          COALESCE("s"."_l1__grupo", 10) = 5
+        )
+      )
+      THEN "s"."empenhado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:41:12  siops/conferencias/despesa_execucao/sum/6 sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 5) */ AS "v6",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        "s"."saude" AND (
+          COALESCE("s"."_l1__grupo", 10) = 6
+        )
+      )
+      THEN "s"."empenhado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:45:12  siops/conferencias/despesa_execucao/sum/7 sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 6) */ AS "v7",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        "s"."saude" AND (
+          COALESCE("s"."_l1__grupo", 10) = 7
+        )
+      )
+      THEN "s"."empenhado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:49:12  siops/conferencias/despesa_execucao/sum/8 sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 7) */ AS "v8",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        "s"."saude" AND (
+          COALESCE("s"."_l1__grupo", 10) = 8
+        )
+      )
+      THEN "s"."empenhado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:53:12  siops/conferencias/despesa_execucao/sum/9 sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 8) */ AS "v9",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        "s"."saude" AND COALESCE("s"."_l1__grupo", 10) IN (86, 87, 88, 89, 90)
+      )
+      THEN "s"."empenhado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:59:12  siops/conferencias/despesa_execucao/sum/10 sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) in [86, 87, 88, 89, 90]) */ AS "v10",
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          "s"."no_periodo" AND (
+            "s"."funcao" = 10
+          )
+        ) AND "s"."saude"
+      )
+      AND (
+        (
+          NOT "s"."nao_aplicado_asps"
+        ) AND (
+          COALESCE("s"."_l1__grupo", 10) = 4
+        )
+      )
+      THEN "s"."empenhado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:65:52  siops/conferencias/despesa_execucao/sum/11 sum(empenhado where no_periodo and funcao == 10 and saude and not nao_aplicado_asps and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 4) */ AS "v11",
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          "s"."no_periodo" AND (
+            "s"."funcao" = 10
+          )
+        ) AND "s"."saude"
+      )
+      AND (
+        "s"."nao_aplicado_asps" AND (
+          COALESCE("s"."_l1__grupo", 10) = 4
+        )
+      )
+      THEN "s"."empenhado"
+    END
+  ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:66:12  siops/conferencias/despesa_execucao/sum/12 sum(empenhado where no_periodo and funcao == 10 and saude and nao_aplicado_asps and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 4) */ AS "v12",
+  CAST(SUM(
+    CASE
+      WHEN (
+        "s"."no_periodo" AND (
+          "s"."funcao" = 10
+        )
+      )
+      AND (
+        "s"."saude" AND (
           "s"."tipo_asps" IS NULL
         )
       )
       THEN 1
     END
-  ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:44:11  siops/conferencias/despesa_execucao/sum/6 sum(1 where no_periodo and funcao == 10 and saude and tipo_asps is null) */ AS "v6",
-  CAST(NULL AS TEXT) AS "v7",
-  CAST(NULL AS TEXT) AS "v8",
-  CAST(NULL AS TEXT) AS "v9",
-  CAST(NULL AS TEXT) AS "v10",
-  CAST(NULL AS TEXT) AS "v11",
-  CAST(NULL AS TEXT) AS "v12"
+  ) AS TEXT) /* specs/siops/conferencias_despesa_execucao.yaml:73:11  siops/conferencias/despesa_execucao/sum/13 sum(1 where no_periodo and funcao == 10 and saude and tipo_asps is null) */ AS "v13"
 FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
@@ -2166,7 +2275,8 @@ SELECT
   CAST(NULL AS TEXT) AS "v9",
   CAST(NULL AS TEXT) AS "v10",
   CAST(NULL AS TEXT) AS "v11",
-  CAST(NULL AS TEXT) AS "v12"
+  CAST(NULL AS TEXT) AS "v12",
+  CAST(NULL AS TEXT) AS "v13"
 FROM (
   SELECT
     "s"."municipio" AS "_p",
@@ -2205,7 +2315,8 @@ SELECT
   CAST(NULL AS TEXT) AS "v9",
   CAST(NULL AS TEXT) AS "v10",
   CAST(NULL AS TEXT) AS "v11",
-  CAST(NULL AS TEXT) AS "v12"
+  CAST(NULL AS TEXT) AS "v12",
+  CAST(NULL AS TEXT) AS "v13"
 FROM (
   SELECT
     "s"."municipio" AS "_p",
@@ -2244,7 +2355,8 @@ SELECT
   CAST(NULL AS TEXT) AS "v9",
   CAST(NULL AS TEXT) AS "v10",
   CAST(NULL AS TEXT) AS "v11",
-  CAST(NULL AS TEXT) AS "v12"
+  CAST(NULL AS TEXT) AS "v12",
+  CAST(NULL AS TEXT) AS "v13"
 FROM (
   SELECT
     "s"."municipio" AS "_p",
@@ -2285,7 +2397,8 @@ SELECT
   CAST(NULL AS TEXT) AS "v9",
   CAST(NULL AS TEXT) AS "v10",
   CAST(NULL AS TEXT) AS "v11",
-  CAST(NULL AS TEXT) AS "v12"
+  CAST(NULL AS TEXT) AS "v12",
+  CAST(NULL AS TEXT) AS "v13"
 FROM "classified" AS "s"
 GROUP BY
   "s"."municipio"
@@ -2306,7 +2419,8 @@ SELECT
   CAST(NULL AS TEXT) AS "v9",
   CAST(NULL AS TEXT) AS "v10",
   CAST(NULL AS TEXT) AS "v11",
-  CAST(NULL AS TEXT) AS "v12"
+  CAST(NULL AS TEXT) AS "v12",
+  CAST(NULL AS TEXT) AS "v13"
 FROM (
   SELECT
     "s"."_line",

@@ -1547,7 +1547,8 @@ SELECT
   CAST(NULL AS STRING) AS `v9`,
   CAST(NULL AS STRING) AS `v10`,
   CAST(NULL AS STRING) AS `v11`,
-  CAST(NULL AS STRING) AS `v12`
+  CAST(NULL AS STRING) AS `v12`,
+  CAST(NULL AS STRING) AS `v13`
 FROM `classified` AS `s`
 WHERE
   NOT `s`.`_k__compensacao_limite_nao_cumprido__p0` IS NULL
@@ -1572,7 +1573,8 @@ SELECT
   CAST(NULL AS STRING) AS `v9`,
   CAST(NULL AS STRING) AS `v10`,
   CAST(NULL AS STRING) AS `v11`,
-  CAST(NULL AS STRING) AS `v12`
+  CAST(NULL AS STRING) AS `v12`,
+  CAST(NULL AS STRING) AS `v13`
 FROM `classified` AS `s`
 WHERE
   NOT `s`.`_k__compensacao_rp_cancelados__p0` IS NULL
@@ -1597,7 +1599,8 @@ SELECT
   CAST(NULL AS STRING) AS `v9`,
   CAST(NULL AS STRING) AS `v10`,
   CAST(NULL AS STRING) AS `v11`,
-  CAST(NULL AS STRING) AS `v12`
+  CAST(NULL AS STRING) AS `v12`,
+  CAST(NULL AS STRING) AS `v13`
 FROM `classified` AS `s`
 WHERE
   NOT `s`.`_k__consorcio_rateio__p0` IS NULL
@@ -1622,7 +1625,8 @@ SELECT
   CAST(NULL AS STRING) AS `v9`,
   CAST(NULL AS STRING) AS `v10`,
   CAST(NULL AS STRING) AS `v11`,
-  CAST(NULL AS STRING) AS `v12`
+  CAST(NULL AS STRING) AS `v12`,
+  CAST(NULL AS STRING) AS `v13`
 FROM `classified` AS `s`
 WHERE
   NOT `s`.`_k__despesa_execucao__p0` IS NULL
@@ -1647,7 +1651,8 @@ SELECT
   CAST(NULL AS STRING) AS `v9`,
   CAST(NULL AS STRING) AS `v10`,
   CAST(COALESCE(SUM(`s`.`liquidado` - `s`.`pago`), 0) AS STRING) /* V10 = sum(liquidado - pago) */ AS `v11`,
-  CAST(COALESCE(SUM(`s`.`empenhado` - `s`.`liquidado`), 0) AS STRING) /* V11 = sum(empenhado - liquidado) */ AS `v12`
+  CAST(COALESCE(SUM(`s`.`empenhado` - `s`.`liquidado`), 0) AS STRING) /* V11 = sum(empenhado - liquidado) */ AS `v12`,
+  CAST(NULL AS STRING) AS `v13`
 FROM `classified` AS `s`
 WHERE
   NOT `s`.`_k__restos_inscritos__p1` IS NULL
@@ -2038,7 +2043,8 @@ SELECT
   CAST(NULL AS STRING) AS `v9`,
   CAST(NULL AS STRING) AS `v10`,
   CAST(NULL AS STRING) AS `v11`,
-  CAST(NULL AS STRING) AS `v12`
+  CAST(NULL AS STRING) AS `v12`,
+  CAST(NULL AS STRING) AS `v13`
 FROM `classified` AS `s`
 GROUP BY
   `s`.`municipio`
@@ -2132,18 +2138,121 @@ SELECT
       )
       AND (
         `s`.`saude` AND (
+          COALESCE(`s`.`_l1__grupo`, 10) = 5
+        )
+      )
+      THEN `s`.`empenhado`
+    END
+  ) AS STRING) /* specs/siops/conferencias_despesa_execucao.yaml:41:12  siops/conferencias/despesa_execucao/sum/6 sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 5) */ AS `v6`,
+  CAST(SUM(
+    CASE
+      WHEN (
+        `s`.`no_periodo` AND (
+          `s`.`funcao` = 10
+        )
+      )
+      AND (
+        `s`.`saude` AND (
+          COALESCE(`s`.`_l1__grupo`, 10) = 6
+        )
+      )
+      THEN `s`.`empenhado`
+    END
+  ) AS STRING) /* specs/siops/conferencias_despesa_execucao.yaml:45:12  siops/conferencias/despesa_execucao/sum/7 sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 6) */ AS `v7`,
+  CAST(SUM(
+    CASE
+      WHEN (
+        `s`.`no_periodo` AND (
+          `s`.`funcao` = 10
+        )
+      )
+      AND (
+        `s`.`saude` AND (
+          COALESCE(`s`.`_l1__grupo`, 10) = 7
+        )
+      )
+      THEN `s`.`empenhado`
+    END
+  ) AS STRING) /* specs/siops/conferencias_despesa_execucao.yaml:49:12  siops/conferencias/despesa_execucao/sum/8 sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 7) */ AS `v8`,
+  CAST(SUM(
+    CASE
+      WHEN (
+        `s`.`no_periodo` AND (
+          `s`.`funcao` = 10
+        )
+      )
+      AND (
+        `s`.`saude` AND (
+          COALESCE(`s`.`_l1__grupo`, 10) = 8
+        )
+      )
+      THEN `s`.`empenhado`
+    END
+  ) AS STRING) /* specs/siops/conferencias_despesa_execucao.yaml:53:12  siops/conferencias/despesa_execucao/sum/9 sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 8) */ AS `v9`,
+  CAST(SUM(
+    CASE
+      WHEN (
+        `s`.`no_periodo` AND (
+          `s`.`funcao` = 10
+        )
+      )
+      AND (
+        `s`.`saude` AND COALESCE(`s`.`_l1__grupo`, 10) IN (86, 87, 88, 89, 90)
+      )
+      THEN `s`.`empenhado`
+    END
+  ) AS STRING) /* specs/siops/conferencias_despesa_execucao.yaml:59:12  siops/conferencias/despesa_execucao/sum/10 sum(empenhado where no_periodo and funcao == 10 and saude and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) in [86, 87, 88, 89, 90]) */ AS `v10`,
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          `s`.`no_periodo` AND (
+            `s`.`funcao` = 10
+          )
+        ) AND `s`.`saude`
+      )
+      AND (
+        (
+          NOT `s`.`nao_aplicado_asps`
+        ) AND (
+          COALESCE(`s`.`_l1__grupo`, 10) = 4
+        )
+      )
+      THEN `s`.`empenhado`
+    END
+  ) AS STRING) /* specs/siops/conferencias_despesa_execucao.yaml:65:52  siops/conferencias/despesa_execucao/sum/11 sum(empenhado where no_periodo and funcao == 10 and saude and not nao_aplicado_asps and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 4) */ AS `v11`,
+  CAST(SUM(
+    CASE
+      WHEN (
+        (
+          `s`.`no_periodo` AND (
+            `s`.`funcao` = 10
+          )
+        ) AND `s`.`saude`
+      )
+      AND (
+        `s`.`nao_aplicado_asps` AND (
+          COALESCE(`s`.`_l1__grupo`, 10) = 4
+        )
+      )
+      THEN `s`.`empenhado`
+    END
+  ) AS STRING) /* specs/siops/conferencias_despesa_execucao.yaml:66:12  siops/conferencias/despesa_execucao/sum/12 sum(empenhado where no_periodo and funcao == 10 and saude and nao_aplicado_asps and coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10) == 4) */ AS `v12`,
+  CAST(SUM(
+    CASE
+      WHEN (
+        `s`.`no_periodo` AND (
+          `s`.`funcao` = 10
+        )
+      )
+      AND (
+        `s`.`saude` AND (
           `s`.`tipo_asps` IS NULL
         )
       )
       THEN 1
     END
-  ) AS STRING) /* specs/siops/conferencias_despesa_execucao.yaml:44:11  siops/conferencias/despesa_execucao/sum/6 sum(1 where no_periodo and funcao == 10 and saude and tipo_asps is null) */ AS `v6`,
-  CAST(NULL AS STRING) AS `v7`,
-  CAST(NULL AS STRING) AS `v8`,
-  CAST(NULL AS STRING) AS `v9`,
-  CAST(NULL AS STRING) AS `v10`,
-  CAST(NULL AS STRING) AS `v11`,
-  CAST(NULL AS STRING) AS `v12`
+  ) AS STRING) /* specs/siops/conferencias_despesa_execucao.yaml:73:11  siops/conferencias/despesa_execucao/sum/13 sum(1 where no_periodo and funcao == 10 and saude and tipo_asps is null) */ AS `v13`
 FROM `classified` AS `s`
 GROUP BY
   `s`.`municipio`
@@ -2181,7 +2290,8 @@ SELECT
   CAST(NULL AS STRING) AS `v9`,
   CAST(NULL AS STRING) AS `v10`,
   CAST(NULL AS STRING) AS `v11`,
-  CAST(NULL AS STRING) AS `v12`
+  CAST(NULL AS STRING) AS `v12`,
+  CAST(NULL AS STRING) AS `v13`
 FROM (
   SELECT
     `s`.`municipio` AS `_p`,
@@ -2220,7 +2330,8 @@ SELECT
   CAST(NULL AS STRING) AS `v9`,
   CAST(NULL AS STRING) AS `v10`,
   CAST(NULL AS STRING) AS `v11`,
-  CAST(NULL AS STRING) AS `v12`
+  CAST(NULL AS STRING) AS `v12`,
+  CAST(NULL AS STRING) AS `v13`
 FROM (
   SELECT
     `s`.`municipio` AS `_p`,
@@ -2262,7 +2373,8 @@ SELECT
   CAST(NULL AS STRING) AS `v9`,
   CAST(NULL AS STRING) AS `v10`,
   CAST(NULL AS STRING) AS `v11`,
-  CAST(NULL AS STRING) AS `v12`
+  CAST(NULL AS STRING) AS `v12`,
+  CAST(NULL AS STRING) AS `v13`
 FROM (
   SELECT
     `s`.`municipio` AS `_p`,
@@ -2303,7 +2415,8 @@ SELECT
   CAST(NULL AS STRING) AS `v9`,
   CAST(NULL AS STRING) AS `v10`,
   CAST(NULL AS STRING) AS `v11`,
-  CAST(NULL AS STRING) AS `v12`
+  CAST(NULL AS STRING) AS `v12`,
+  CAST(NULL AS STRING) AS `v13`
 FROM `classified` AS `s`
 GROUP BY
   `s`.`municipio`
@@ -2324,7 +2437,8 @@ SELECT
   CAST(NULL AS STRING) AS `v9`,
   CAST(NULL AS STRING) AS `v10`,
   CAST(NULL AS STRING) AS `v11`,
-  CAST(NULL AS STRING) AS `v12`
+  CAST(NULL AS STRING) AS `v12`,
+  CAST(NULL AS STRING) AS `v13`
 FROM (
   SELECT
     `s`.`_line`,
