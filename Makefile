@@ -29,7 +29,7 @@ demo: $(STAMP)
 	$(RUN) --input despesa=$(LARGE)/despesa.csv --input receita=$(LARGE)/receita.csv \
 	       --input equivalencia_recursos=$(LARGE)/equivalencia_recursos.csv
 	@echo
-	@echo "Quadros COVID-19 do SIOPS escritos em out/siops/<municipio>/, com o pacote Siops.zip"
+	@echo "Quadros COVID-19 e Receitas do SIOPS escritos em out/siops/<municipio>/, com o Siops.zip"
 	@echo "(os quadros, manifesto.csv e proveniencia.csv; os dois CSVs também ao lado do zip):"
 	@find out/siops -name '*.IMPT' -o -name 'Siops.zip' -o -name '*.csv' | sort
 
