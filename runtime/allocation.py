@@ -53,6 +53,23 @@ def content_id(parts: list[str]) -> str:
     return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
+def _date_text(value: Any) -> str:
+    return "" if value is None else f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+def _str_text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _money_text(value: Any) -> str:
+    return "" if value is None else format_money(value)
+
+
+# an id field's text by its type (text_of for the others): the same texts text_of gives
+_FORMAT: dict[str, Callable[[Any], str]] = {"date": _date_text, "str": _str_text,
+                                            "decimal": _money_text}
+
+
 @dataclass(frozen=True, slots=True)
 class Allocation:
     """The runtime declaration of an allocation node (PACKAGE.nodes), written by
@@ -131,9 +148,10 @@ def count_rejected(ctx: Any, stats: list[ReadStats]) -> None:
         st.accepted -= 1
 
 
-def _rows(ctx: Any, name: str) -> tuple[list[dict[str, Any]], ReadStats, str]:
-    """The accepted records of input `name` as dicts (with `_line`), its read stats (the
-    rejected rows) and its display name."""
+def _rows(ctx: Any, name: str, as_dicts: bool = True
+          ) -> tuple[list[Any], ReadStats, str]:
+    """The accepted records of input `name` — as dicts with `_line`, or (`as_dicts=False`) the
+    reader's tuples, the line last — its read stats (the rejected rows) and display name."""
     led = ctx.package.ledger(name)
     src = ctx.inputs[name]
     display = ctx.input_names.get(name, name)
@@ -141,6 +159,8 @@ def _rows(ctx: Any, name: str) -> tuple[list[dict[str, Any]], ReadStats, str]:
     reader = Reader(led, name, None)
     rows = (reader.read_csv(Path(src), display, st) if isinstance(src, str | Path)
             else reader.read_rows(src, display, st))
+    if not as_dicts:
+        return list(rows), st, display
     names = [f.name for f in led.fields]
     out = []
     for r in rows:
@@ -164,6 +184,7 @@ class _Target:
     parties: set[str]
     rank: tuple[Any, ...]
     line: int
+    left: Decimal = ZERO  # what remains: cap − every event on it so far (open targets only)
 
 
 class _Loop:
@@ -208,35 +229,52 @@ class _Loop:
         return out
 
     def _sources(self) -> list[Payment]:
-        """This run's new sources, in the node's order then id; every input row is marked."""
-        n = self.node
-        rows, st, display = _rows(self.ctx, n.source)
-        m = self.ctx.maps[n.class_map]
+        """This run's new sources, in the node's order then id; every input row is marked.
+
+        The hot loop of a big import (a million payroll rows): it works on the reader's tuples,
+        with each id field's formatter chosen once from its type, and looks the class up in
+        the map's dictionary directly when nothing needs to see the lookup (no trace, no
+        unconfirmed entries)."""
+        n, ctx = self.node, self.ctx
+        led = ctx.package.ledger(n.source)
+        rows, st, display = _rows(ctx, n.source, as_dicts=False)
+        at = {f.name: i for i, f in enumerate(led.fields)}
+        fmt = [(_FORMAT.get(f.type, text_of), at[f.name])
+               for name in n.id_fields for f in led.fields if f.name == name]
+        m = ctx.maps[n.class_map]
+        direct = m.entries if not m.suspect and ctx.trace is None else None
+        cls_at = tuple(at[k] for k in n.class_keys)
+        party_at, amount_at, date_at = at[n.party], at[n.amount], at[n.date]
+        order_at = tuple(at[f] for f in n.order)
         seen: dict[tuple[str, ...], int] = {}
         fresh: list[Payment] = []
         fresh_ids: set[str] = set()
+        known = self.payments
         value = self._value_index()
         marks: dict[int, tuple[str, str]] = {e.line: ("", "REJEITADO") for e in st.rejected}
+        sha = hashlib.sha256
         for r in rows:
-            parts = tuple(text_of(r[f]) for f in n.id_fields)
-            seen[parts] = seen.get(parts, 0) + 1
-            pid = content_id([*parts, str(seen[parts])])
-            hit = m.find(tuple(r[k] for k in n.class_keys), r["_line"])
+            line = r[-1]
+            parts = tuple([f(r[i]) for f, i in fmt])
+            k = seen[parts] = seen.get(parts, 0) + 1
+            pid = sha(("|".join(parts) + "|" + str(k)).encode("utf-8")).hexdigest()[:16]
+            ckey = tuple([r[i] for i in cls_at])
+            hit = direct.get(ckey) if direct is not None else m.find(ckey, line)
             if hit is None:
-                key = ", ".join(f"{k}={quoted(r[k])}" for k in n.class_keys)
-                self.ctx.rejected.append(catalog.allocation_unknown_class(
-                    n.id, key, n.class_map, file=display, line=r["_line"], col=1, text=None))
-                marks[r["_line"]] = (pid, "REJEITADO")
+                key = ", ".join(f"{c}={quoted(v)}" for c, v in zip(n.class_keys, ckey,
+                                                                   strict=True))
+                ctx.rejected.append(catalog.allocation_unknown_class(
+                    n.id, key, n.class_map, file=display, line=line, col=1, text=None))
+                marks[line] = (pid, "REJEITADO")
                 continue
-            if pid in self.payments or pid in fresh_ids:
-                marks[r["_line"]] = (pid, "JA_IMPORTADO")
+            if pid in known or pid in fresh_ids:
+                marks[line] = (pid, "JA_IMPORTADO")
                 continue
-            marks[r["_line"]] = (pid, "NOVO")
-            cls = hit[value]
+            marks[line] = (pid, "NOVO")
             fresh_ids.add(pid)
-            fresh.append(Payment(id=pid, fields=parts, party=str(r[n.party]), cls=cls,
-                                 amount=Decimal(r[n.amount]), date=r[n.date],
-                                 order=tuple(r[f] for f in n.order), line=r["_line"],
+            fresh.append(Payment(id=pid, fields=parts, party=str(r[party_at]), cls=hit[value],
+                                 amount=Decimal(r[amount_at]), date=r[date_at],
+                                 order=tuple([r[i] for i in order_at]), line=line,
                                  file=display))
         self.imports = [(display, line, pid, what) for line, (pid, what) in sorted(marks.items())]
         fresh.sort(key=lambda p: (p.order, p.id))
@@ -248,47 +286,44 @@ class _Loop:
 
     def run(self) -> None:
         n = self.node
-        by_party: dict[str, list[_Target]] = {}  # the open targets of each party, in input order
+        # the open targets of each (party, class), in input order
+        by_party: dict[tuple[str, Any], list[_Target]] = {}
         for t in self._targets().values():
             if t.is_open:
+                t.left = t.cap - self.applied.get(t.key, ZERO)
                 for party in t.parties:
-                    by_party.setdefault(party, []).append(t)
+                    by_party.setdefault((party, t.cls), []).append(t)
+        single, after = n.policy == "single", n.eligible == "after"
+        none: list[_Target] = []
         for p in self._sources():
-            open_ts = [t for t in by_party.get(p.party, ())
-                       if t.cls == p.cls and self._remaining(t) > 0]
-            p.open = tuple((t.key, str(self._remaining(t))) for t in open_ts)
-            if n.policy == "single":
-                decided = open_ts if len(open_ts) == 1 else []
-            else:
-                decided = open_ts
+            open_ts = [t for t in by_party.get((p.party, p.cls), none) if t.left > 0]
+            p.open = tuple([(t.key, str(t.left)) for t in open_ts])
+            decided = open_ts if not single or len(open_ts) == 1 else none
             if not decided:
                 p.rule, p.reason = n.unlinked_rule, ("several" if open_ts else "none")
             else:
                 p.rule, p.reason = n.rule, "excess"
-                eligible = [t for t in decided if n.eligible == "any" or p.date > t.date]
-                self._apply(p, eligible)
+                eligible = ([t for t in decided if p.date > t.date] if after else decided)
+                if eligible:
+                    self._apply(p, eligible)
             self.payments[p.id] = p
             self.new_payments.append(p)
-
-    def _remaining(self, t: _Target) -> Decimal:
-        return t.cap - self.applied.get(t.key, ZERO)
 
     def _apply(self, p: Payment, eligible: list[_Target]) -> None:
         n = self.node
         left = p.amount
         if n.policy == "pro_rata":
-            parts = pro_rata(min(left, sum((max(self._remaining(t), ZERO) for t in eligible),
-                                           ZERO)),
-                             [(t.key, max(self._remaining(t), ZERO)) for t in
-                              sorted(eligible, key=lambda t: (t.rank, t.key))])
-            for t in sorted(eligible, key=lambda t: (t.rank, t.key)):
+            ranked = sorted(eligible, key=lambda t: (t.rank, t.key))
+            parts = pro_rata(min(left, sum((max(t.left, ZERO) for t in eligible), ZERO)),
+                             [(t.key, max(t.left, ZERO)) for t in ranked])
+            for t in ranked:
                 self._event(p, t, parts[t.key])
             return
-        ordered = sorted(eligible, key=lambda t: self._rank_key(t))
+        ordered = eligible if len(eligible) == 1 else sorted(eligible, key=self._rank_key)
         for t in ordered:
             if left <= 0:
                 break
-            amt = min(left, self._remaining(t))
+            amt = min(left, t.left)
             if amt > 0:
                 self._event(p, t, amt)
                 left -= amt
@@ -303,11 +338,12 @@ class _Loop:
         if amt <= 0:
             return
         origin = self.node.origin
-        parts = [origin, p.id, t.key, text_of(p.date), format_money(amt)]
-        before = self._remaining(t)
+        parts = [origin, p.id, t.key, _date_text(p.date), format_money(amt)]
+        before = t.left
         e = Event(id=content_id(parts), payment=p.id, target=t.key, party=p.party,
                   date=p.date, amount=amt, origin=origin, before=before, after=before - amt)
         p.targets = (*p.targets, t.key)
+        t.left = before - amt
         self.applied[t.key] = self.applied.get(t.key, ZERO) + amt
         self.events.append(e)
         self.new_events.append(e)

@@ -100,18 +100,34 @@ def _summary(node: Allocation, pays: list[Payment], applied: dict[str, Decimal],
     and the two-row view (rule = applied, unlinked = the three unlinked rows) is derived."""
     classes = [c for c, _ in node.classes]
     label = dict(node.summary)
-
-    def per(fn: Any) -> list[Decimal]:
-        return [sum((fn(p) for p in pays if p.cls == c), ZERO) for c in classes]
-
-    auto = per(lambda p: applied.get(p.id, ZERO) - manual.get(p.id, ZERO))
-    hand = per(lambda p: manual.get(p.id, ZERO))
-    unlinked = {role: per(lambda p, why=why: p.amount - applied.get(p.id, ZERO)
-                         if p.reason == why else ZERO) for why, role in REASONS}
-    total = per(lambda p: p.amount)
-    records = [sum(1 for p in pays if p.cls == c) for c in classes]
-    by_pay = {p.id: p.cls for p in pays}
-    n_events = [sum(1 for e in events if by_pay.get(e.payment) == c) for c in classes]
+    at = {c: i for i, c in enumerate(classes)}
+    # one pass over the discounts: per class, applied automatically / by hand, what stays
+    # unlinked by why, the total and the count (a class outside the node's classes counts
+    # nowhere, as before)
+    width = len(classes)
+    auto, hand, total = [ZERO] * width, [ZERO] * width, [ZERO] * width
+    unlinked = {role: [ZERO] * width for _, role in REASONS}
+    role_of = dict(REASONS)
+    records = [0] * width
+    for p in pays:
+        i = at.get(p.cls)
+        if i is None:
+            continue
+        got = applied.get(p.id, ZERO)
+        by_hand = manual.get(p.id, ZERO)
+        auto[i] += got - by_hand
+        hand[i] += by_hand
+        total[i] += p.amount
+        records[i] += 1
+        role = role_of.get(p.reason)
+        if role is not None:
+            unlinked[role][i] += p.amount - got
+    by_pay = {p.id: at.get(p.cls) for p in pays}
+    n_events = [0] * width
+    for e in events:
+        i = by_pay.get(e.payment)
+        if i is not None:
+            n_events[i] += 1
     rule = [a + b for a, b in zip(auto, hand, strict=True)]
     rest = [sum(x, ZERO) for x in zip(*unlinked.values(), strict=True)]
     money_rows: list[tuple[str, list[Decimal]]] = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
@@ -106,6 +107,34 @@ def state_key(package: str, allocation: str) -> str:
     return f"{package}/{allocation}"
 
 
+# a text JSON needs no escape in (no quote, backslash or control character): written by hand
+# between quotes, the same JSON value json.loads reads back (what json.dumps writes for the
+# others). A million discounts each write three lists; json.dumps was a fifth of the run.
+_PLAIN = re.compile(r'[^"\\\x00-\x1f]*')
+
+
+def _texts(items: tuple[str, ...]) -> str:
+    if not items:
+        return "[]"
+    if _PLAIN.fullmatch("".join(items)):
+        return '["' + '","'.join(items) + '"]'
+    return json.dumps(list(items))
+
+
+def _pairs(items: tuple[tuple[str, str], ...]) -> str:
+    if not items:
+        return "[]"
+    if len(items) == 1:
+        return "[" + _texts(items[0]) + "]"
+    return "[" + ",".join([_texts(x) for x in items]) + "]"
+
+
+def _by_id(item: tuple[int, Any]) -> str:
+    """Rows go in by id (their `seq` keeps the order): the primary key's index then grows at
+    its end instead of at random places — a third faster at a million rows."""
+    return str(item[1].id)
+
+
 class AllocationStore:
     """The two tables in an open state file."""
 
@@ -153,16 +182,16 @@ class AllocationStore:
                 base = self._next("alloc_payments", allocation)
                 self.db.executemany(
                     "INSERT INTO alloc_payments VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [(allocation, p.id, base + i, json.dumps(list(p.fields)), p.party, p.cls,
+                    [(allocation, p.id, base + i, _texts(p.fields), p.party, p.cls,
                       str(p.amount), p.date.isoformat(), p.rule, p.reason,
-                      json.dumps(list(p.targets)), run_id, p.file, p.line,
-                      json.dumps([list(x) for x in p.open])) for i, p in enumerate(pays)])
+                      _texts(p.targets), run_id, p.file, p.line,
+                      _pairs(p.open)) for i, p in sorted(enumerate(pays), key=_by_id)])
                 base = self._next("alloc_events", allocation)
                 self.db.executemany(
                     "INSERT INTO alloc_events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     [(allocation, e.id, base + i, e.payment, e.target, e.party,
                       e.date.isoformat(), str(e.amount), e.origin, run_id, str(e.before),
-                      str(e.after)) for i, e in enumerate(events)])
+                      str(e.after)) for i, e in sorted(enumerate(events), key=_by_id)])
 
     def _next(self, table: str, allocation: str) -> int:
         row = self.db.execute(f"SELECT coalesce(max(seq), 0) FROM {table} "  # noqa: S608

@@ -31,6 +31,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 from typing import Any
 
+from runtime import gcpause
 from runtime.bundle import Digest
 from runtime.bundle import file_digest
 from runtime.commit import STAGING
@@ -314,7 +315,8 @@ def run_journaled(program: Program, ledgers: Mapping[str, LedgerInput],
     chosen = choose(backend, ledgers)
     check_state(state_p)  # before anything is created for it
     sigs = _Signals()
-    with sigs.installed(handle_signals), _locked(None, state_p, wait) as locks:
+    with sigs.installed(handle_signals), _locked(None, state_p, wait) as locks, \
+            gcpause.paused():
         journal = _open_journal(state_p, locks)
         try:
             run_id = _begin(journal, locks, program, chosen, params, select, None, on_start)
@@ -356,7 +358,8 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
     check_state(state_p)  # before anything is created for it
     created = prepare_root(root)
     sigs = _Signals()
-    with sigs.installed(handle_signals), _locked(root, state_p, wait, created) as locks:
+    with sigs.installed(handle_signals), _locked(root, state_p, wait, created) as locks, \
+            gcpause.paused():
         journal = _open_journal(state_p, locks)
         try:
             _recover(root, journal)

@@ -17,6 +17,7 @@ from typing import Any
 
 from runtime import bundle
 from runtime import catalog
+from runtime import gcpause
 from runtime.coverage import python_maps
 from runtime.coverage import reports as coverage_reports
 from runtime.errors import DataError
@@ -231,7 +232,7 @@ class Program:
                                  **lifecycle)
         if lifecycle:
             raise TypeError(f"{', '.join(sorted(lifecycle))}: só com state=")
-        with decimal.localcontext(CONTEXT):
+        with decimal.localcontext(CONTEXT), gcpause.paused():
             result = self._run(ledgers, params, select, allow_rejects,
                                choose(backend, ledgers), progress, tracer, allow_unconfirmed,
                                allow_gaps, allocation_state)

@@ -53,6 +53,10 @@ def format_money(x: D | int | None) -> str:
     """`1234,56`, `-0,50`, `0,00`: two decimals, comma, no thousands separator."""
     if x is None:
         x = ZERO
+    if type(x) is D:
+        s = str(x)  # the fast path: already two places (no exponent form has a '.' 2 from the end)
+        if len(s) > 3 and s[-3] == "." and "E" not in s:
+            return s.replace(".", ",") if x else "0,00"
     q = D(x).quantize(_CENT, rounding=ROUND_HALF_EVEN, context=QUANTIZE)
     if q == 0:
         return "0,00"
