@@ -67,14 +67,14 @@ def run_one(name: str, data: Path, work: Path) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     out = work / "out"
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(command(name, data, out, work / "state.sqlite"), cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - t0
-    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
+    log = work / "stderr.txt"  # a file, not a pipe: the rejected rows' lines would fill one
+    with open(log, "wb") as err_fh:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(command(name, data, out, work / "state.sqlite"), cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=err_fh)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+    err = log.read_text(encoding="utf-8", errors="replace")
     report: dict[str, Any] = {"name": name, "seconds": seconds,
                               "peak_rss_mib": usage.ru_maxrss / 1024}
     if os.waitstatus_to_exitcode(status) != 0:

@@ -354,6 +354,7 @@ class Allocation:
     files: tuple[tuple[str, str], ...]
     span: Span
     alternative_of: str = ""
+    file_spans: tuple[Span, ...] = ()  # where each of `files` is named (S0502, S0503)
 
     @property
     def sources(self) -> tuple[str, ...]:

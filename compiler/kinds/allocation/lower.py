@@ -17,6 +17,9 @@ from compiler import ir
 from compiler import specs
 from compiler.expr import printer
 from compiler.kinds.allocation.spec import AllocationSpec
+from compiler.outputs_check import file_name_problem
+from compiler.outputs_check import same_name
+from compiler.source import Span
 
 if TYPE_CHECKING:
     from compiler import types as T
@@ -51,6 +54,7 @@ class _Lowering:
         self._field(lw, par, spec.parties_party, want=("str",), what="o responsável")
         self._class(lw, spec, tclass)
         self._policy(lw, spec)
+        self._files(lw, spec)
         path = spec.is_open.span.file
         is_open = cap = None
         tree = lw.parse(spec.is_open, path)
@@ -87,11 +91,46 @@ class _Lowering:
             parties_target=spec.parties_target.value, parties_party=spec.parties_party.value,
             eligible=spec.eligible, policy=spec.policy.value, rank=tuple(rank), rule=decided,
             unlinked_rule=unlinked, origin=origin, classes=spec.classes, summary=spec.summary,
-            columns=spec.columns, files=spec.files, span=spec.span,
+            columns=spec.columns, files=spec.files, file_spans=spec.file_spans,
+            span=spec.span,
             alternative_of=spec.alternative_of.value if spec.alternative_of else "")
 
     def finish(self, lw: Lowerer, nodes: Sequence[ir.PlanNode]) -> None:
-        return None
+        """S0503: a file of an allocation that a layout or an earlier allocation writes too
+        (as the file systems of Windows and macOS compare names), unless both are
+        alternatives of one group (a run selects one of them)."""
+        owners: dict[str, tuple[str, str, str, Span]] = {}  # name key → id, group, file, at
+        for n in lw.nodes.values():
+            if isinstance(n, ir.Layout):
+                owners.setdefault(same_name(n.output_file),
+                                  (n.id, n.alternative_of, n.output_file, n.span))
+        for node in nodes:
+            assert isinstance(node, ir.Allocation)
+            mine: dict[str, tuple[str, str, str, Span]] = {}
+            for (_, name), at in zip(node.files, node.file_spans, strict=True):
+                other = owners.get(same_name(name))
+                if other is not None and not (node.alternative_of
+                                              and node.alternative_of == other[1]):
+                    lw.diags.append(catalog.same_output_file(
+                        at, file=name, first_file=other[2], layout=node.id, other=other[0],
+                        first=other[3]))
+                    break  # one per node: its other files would say the same
+                mine[same_name(name)] = (node.id, node.alternative_of, name, at)
+            owners.update(mine)
+
+    @staticmethod
+    def _files(lw: Lowerer, spec: AllocationSpec) -> None:
+        """S0502: each output file name is a plain file name (file_name_problem: no folder,
+        no reserved Windows name, …), and no two outputs of the node are one file."""
+        seen: dict[str, str] = {}
+        for (role, name), at in zip(spec.files, spec.file_spans, strict=True):
+            reason = file_name_problem(name)
+            if reason is None and same_name(name) in seen:
+                reason = f"é o mesmo arquivo da saída '{seen[same_name(name)]}'"
+            if reason is not None:
+                lw.diags.append(catalog.bad_output_file(at, name=name, reason=reason))
+            else:
+                seen[same_name(name)] = role
 
     @staticmethod
     def _ledger(lw: Lowerer, name: specs.Text) -> bool:

@@ -44,6 +44,7 @@ class AllocationSpec(S.SpecBase):
     summary: tuple[tuple[str, str], ...]
     columns: tuple[tuple[str, str], ...]
     files: tuple[tuple[str, str], ...]
+    file_spans: tuple[Any, ...]           # where each output file name is written
     alternative_of: S.Text | None
 
 
@@ -93,6 +94,8 @@ class _Allocation:
             summary=_pairs(S.mapping(root.get("summary"))),
             columns=_pairs(S.mapping(root.get("columns"))),
             files=_pairs(S.mapping(root.get("outputs"))),
+            file_spans=tuple(v.span for _, v in S.mapping(root.get("outputs")).items
+                             if isinstance(v, YScalar)),
             alternative_of=S.text(root, "alternative_of"))
 
     def check(self, specs: Sequence[S.SpecBase]) -> list[Diagnostic]:
