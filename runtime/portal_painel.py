@@ -318,13 +318,14 @@ def _against_limits(ids: _Ids, title: str, name: str, value: Value,
     said = []
     for limit_name, limit in limits:
         met, kind = _met(value, limit_name, limit), _limit_kind(limit_name)
+        shown = f"{_bdi(_show(limit, 'percent'))} ({_bdi(limit_name)})"
         if met is None:
+            said.append(f'<p class="neutral">limite de {shown}</p>')
             continue
         verb = ("atende ao" if met else "abaixo do") if kind == "mínimo" else \
             ("dentro do" if met else "acima do")
         said.append(f'<p class="{"ok" if met else "bad"}">{"✔" if met else "✘"} {verb} '
-                    f"{kind} legal de {_bdi(_show(limit, 'percent'))} "
-                    f"({_bdi(limit_name)})</p>")
+                    f"{kind} legal de {shown}</p>")
     return (f'<p class="figure"><span class="big">{_bdi(_show(value, "percent"))}</span> '
             f'<span class="field">{_bdi(name)}</span></p>'
             + _gauge(ids, f"{title}: {name}", value, limits) + "".join(said))
@@ -386,7 +387,8 @@ def _one(ids: _Ids, info: IndicatorInfo, record: IndicatorRecord, fields: _Field
     if len(units) == 1:
         rows = [(m, [content.get(m)]) for m in fields.measures]
         chart = _bars(ids, info.name, rows, ["valor"], units.pop())
-        return chart + _pairs(record, fields, fields.labels)
+        table = _table([record], fields, info.name)
+        return chart + _pairs(record, fields, fields.labels) + _details(table, 1)
     return _pairs(record, fields, fields.names)
 
 
@@ -520,8 +522,8 @@ h2{margin:22px 0 10px;padding-bottom:4px;border-bottom:3px solid #12355b;font-si
 .provisional{margin:2px 0 0;color:#8a5a00;font-size:12px}
 .description{margin:6px 0;font-size:13px}
 .empty{color:var(--muted);font-style:italic}
-.ok{color:#1b6e3a;margin:2px 0;font-size:13px}.bad{color:#b00020;margin:2px 0;font-size:13px;
-  font-weight:bold}
+.ok,.bad,.neutral{margin:2px 0;font-size:13px}.ok{color:#1b6e3a}
+.bad{color:#b00020;font-weight:bold}
 .figure{margin:6px 0}.big{font-size:28px;font-weight:bold;white-space:nowrap}
 .field{color:var(--muted);font-size:13px}
 dl.pairs{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;font-size:13px}
