@@ -167,13 +167,12 @@ class Page:
             raise RuntimeError(result["exceptionDetails"])
         return result["result"].get("value")
 
-    def screenshot(self, path: Path, max_height: int | None = None) -> tuple[int, int]:
-        """The whole page (or its top `max_height` px) as a PNG; returns its CSS size."""
+    def screenshot(self, path: Path, scale: float = 1) -> tuple[int, int]:
+        """The whole page as a PNG (`scale`: smaller, for docs/); returns its CSS size."""
         size = self.send("Page.getLayoutMetrics")["cssContentSize"]
         width, height = int(size["width"]), int(size["height"])
-        if max_height is not None:
-            height = min(height, max_height)
         shot = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
-                         clip={"x": 0, "y": 0, "width": width, "height": height, "scale": 1})
+                         clip={"x": 0, "y": 0, "width": width, "height": height,
+                               "scale": scale})
         path.write_bytes(base64.b64decode(shot["data"]))
         return width, height

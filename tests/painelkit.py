@@ -5,6 +5,7 @@ grouped series, values across zero, a long list, an empty indicator and hostile 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from runtime.portal_record import IndicatorInfo
@@ -31,9 +32,15 @@ def record(indicator: str, n: int, *fields: tuple[str, Value],
                            content=(("exercicio", exercicio), *fields))
 
 
-def catalog() -> tuple[list[IndicatorInfo], list[IndicatorRecord]]:
-    """Infos in the seed's area order, one indicator per content shape; records are returned
-    in a scrambled order (reversed), since the page must order them itself."""
+# The indicators of docs/painel.png: one of each view, on one screen
+DOCS = ("ipturealizado", "maioresvaloresdivida", "situacaofinanceira",
+        "receitarealizadaacumulada", "gastoseducacaoponteiro", "mediaescola1a5menores",
+        "filaespera", "gastossaudeponteiro")
+
+
+def catalog(only: Sequence[str] = ()) -> tuple[list[IndicatorInfo], list[IndicatorRecord]]:
+    """Infos in the seed's area order, one indicator per content shape (`only`: just those);
+    records are returned in a scrambled order (reversed): the page must order them itself."""
     infos = [
         info("ipturealizado", "Arrecadação", "IPTU realizado"),
         info("issrealizado", "Arrecadação", "ISS realizado x previsto"),
@@ -97,4 +104,7 @@ def catalog() -> tuple[list[IndicatorInfo], list[IndicatorRecord]]:
         *(record("hostil", i, ("posicao", i), ("nome", HOSTILE), ("valor", Decimal(i)))
           for i in (1, 2)),
     ]
+    if only:
+        infos = [i for i in infos if i.id in only]
+        recs = [r for r in recs if r.indicator in only]
     return infos, list(reversed(recs))

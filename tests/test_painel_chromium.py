@@ -1,8 +1,9 @@
 """painel.html in a real browser (issue 11, "a look before sending"): headless Chromium opens
 the page of every content shape from a file:// URL; it loads with no console error, asks for
 nothing but itself, runs no script, shows every indicator's section with its name, and a
-screenshot is written (to tmp; PAINEL_SCREENSHOT=path also writes it there, e.g. to refresh
-docs/painel.png). In CI (CI=true) a missing chromium fails the test instead of skipping it."""
+screenshot is written to tmp (PAINEL_SCREENSHOT=docs/painel.png also writes one of the page of
+painelkit.DOCS there, refreshing the README's picture). In CI (CI=true) a missing chromium
+fails the test instead of skipping it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from runtime.portal_painel import render
 from tests.chromekit import Browser
 from tests.chromekit import Page
 from tests.chromekit import chromium_or_skip
+from tests.painelkit import DOCS
 from tests.painelkit import ENTITY
 from tests.painelkit import EXERCICIO
 from tests.painelkit import catalog
@@ -67,7 +69,10 @@ def test_the_page_loads_clean_and_shows_every_indicator(tmp_path: Path) -> None:
         width, height = page.screenshot(shot)
         assert _png_size(shot) == (width, height) and width == 1280 and height > 900
         print(f"\nscreenshot: {shot}")
-        if os.environ.get("PAINEL_SCREENSHOT"):
-            page.screenshot(Path(os.environ["PAINEL_SCREENSHOT"]), max_height=1400)
+        if os.environ.get("PAINEL_SCREENSHOT"):  # the page of one indicator per view
+            docs = tmp_path / "docs.html"
+            docs.write_bytes(render(*catalog(DOCS), ENTITY, EXERCICIO))
+            page.open(docs.as_uri())
+            page.screenshot(Path(os.environ["PAINEL_SCREENSHOT"]), scale=0.75)
     finally:
         browser.close()
