@@ -17,9 +17,10 @@ The seam (runtime/portal_record.py) carries values, not formats, so a field's un
 its value type and its name (`_unit`; provisional until the indicator specs declare formats):
 bool → Sim/Não; text; a name with "percent"/"pct" → percentage points (Decimal 27.31 →
 "27,31 %"); int → count ("1.234"); a Decimal whose name says média, nota, IDEB, tempo, TMA,
-dias, quantidade, índice or taxa → a plain number ("7,25"); any other Decimal → money
-("R$ 1.234,56"). A count named posicao/rank/ranking/ordem/classificacao/colocacao is a
-ranking's position; mes/bimestre/trimestre/quadrimestre/semestre/ano/serie/codigo are keys;
+dias, quantidade, índice or taxa → a plain number ("7,25"), unless it also says valor, gasto,
+salário, receita, despesa, saldo or custo; any other Decimal → money ("R$ 1.234,56"). A
+count named posicao/rank/ranking/ordem/classificacao/colocacao is a ranking's position;
+mes/bimestre/trimestre/quadrimestre/semestre/ano/serie/codigo are keys (months as jan…dez);
 `exercicio` is the page's own and not repeated; a name with "limite" is a legal limit.
 
 What each indicator shows follows from its records:
@@ -53,6 +54,7 @@ AREAS = ("Arrecadação", "Contabilidade", "Contratos", "Educação", "Pessoal",
 _PERCENT_WORDS = ("percent", "pct")
 _PLAIN_WORDS = ("media", "nota", "ideb", "tempo", "tma", "dias", "quantidade", "qtd",
                 "indice", "taxa")
+_MONEY_WORDS = ("valor", "gasto", "salario", "receita", "despesa", "saldo", "custo")
 _RANK_NAMES = frozenset({"posicao", "rank", "ranking", "ordem", "classificacao", "colocacao"})
 _KEY_NAMES = frozenset({"mes", "bimestre", "trimestre", "quadrimestre", "semestre", "ano",
                         "serie", "codigo"})
@@ -116,6 +118,8 @@ def _unit(field: str, values: Sequence[Value]) -> str:
         return "percent"
     if all(isinstance(v, int) for v in present):
         return "count"
+    if any(w in low for w in _MONEY_WORDS):
+        return "money"
     return "number" if any(w in low for w in _PLAIN_WORDS) else "money"
 
 
@@ -213,7 +217,7 @@ def _label(record: IndicatorRecord, fields: _Fields) -> str:
 
 # ---------------------------------------------------------------- SVG
 
-_W, _LABEL_W, _VALUE_W, _ROW, _GAP = 640, 230, 120, 18, 8
+_W, _LABEL_W, _VALUE_W, _ROW, _GAP = 640, 230, 140, 18, 8
 _BAR_W = _W - _LABEL_W - _VALUE_W - 16
 
 
@@ -263,8 +267,8 @@ def _bars(ids: _Ids, title: str, rows: Sequence[tuple[str, Sequence[Value]]],
             what = f"{label} — {measure}: {shown}" if legend else f"{label}: {shown}"
             out.append(f'<g><title>{_text(what)}</title><rect x="{_px(x)}" y="{y + 2}" '
                        f'width="{_px(max(width, Decimal(1)))}" height="{_ROW - 4}" '
-                       f'fill="{_COLOURS[m % 6]}"/><text x="{_W - _VALUE_W}" y="{y + 13}" '
-                       f'class="value">{_text(shown)}</text></g>')
+                       f'fill="{_COLOURS[m % 6]}"/><text x="{_W - 4}" y="{y + 13}" '
+                       f'class="value" text-anchor="end">{_text(shown)}</text></g>')
     if low < 0:
         out.append(f'<line x1="{_px(zero)}" x2="{_px(zero)}" y1="{legend}" y2="{height}" '
                    'class="zero"/>')

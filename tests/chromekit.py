@@ -56,9 +56,13 @@ class Browser:
                  "--disable-extensions", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--hide-scrollbars",
                  "--mute-audio", "about:blank"]
-        self.proc = subprocess.Popen(["bash", "-c", script, binary, *flags],
-                                     pass_fds=(to_r, from_w), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # its chatter goes to a file: an unread pipe could fill and stall the browser
+        profile.mkdir(parents=True, exist_ok=True)
+        self.log = profile / "stderr.txt"
+        with self.log.open("wb") as log:
+            self.proc = subprocess.Popen(["bash", "-c", script, binary, *flags],
+                                         pass_fds=(to_r, from_w), stdin=subprocess.DEVNULL,
+                                         stdout=log, stderr=log)
         os.close(to_r)
         os.close(from_w)
         self._buffer = b""
@@ -73,8 +77,7 @@ class Browser:
             chunk = os.read(self._from, 1 << 20)
             if not chunk:
                 raise RuntimeError("chromium fechou o pipe: "
-                                   + (self.proc.stderr.read() if self.proc.stderr else b"")
-                                   .decode("utf-8", "replace")[-2000:])
+                                   + self.log.read_text("utf-8", "replace")[-2000:])
             self._buffer += chunk
         message, _, self._buffer = self._buffer.partition(b"\0")
         return json.loads(message)  # type: ignore[no-any-return]
@@ -116,8 +119,6 @@ class Browser:
             self.proc.wait()
         for fd in (self._to, self._from):
             os.close(fd)
-        if self.proc.stderr:
-            self.proc.stderr.close()
 
 
 class Page:

@@ -112,6 +112,33 @@ def test_a_page_of_rounding_and_signs() -> None:
     assert {"999", "-1.234.567", "15,2300 %"} <= set(got.texts["b"])
 
 
+def test_a_fields_unit_from_its_name() -> None:
+    """Same Decimal 3701.55, three names: an average salary is money, an average grade and a
+    time are plain numbers; an int is a count, a year a key."""
+    infos = [info("u", "Pessoal", "U")]
+    records = [record("u", 1, ("mediaSalario", Decimal("3701.55")),
+                      ("mediaNota", Decimal("3701.55")), ("tempoMedio", Decimal("3701.55")),
+                      ("servidores", 3701), ("ano", 3701))]
+    got = parse(render(infos, records, ENTITY, EXERCICIO)).texts["u"]
+    assert got.count("R$ 3.701,55") == 1 and got.count("3.701,55") == 2
+    assert got.count("3.701") == 1 and got.count("3701") == 1
+
+
+def test_a_limit_kept_exactly_and_one_without_direction() -> None:
+    infos = [info("a", "Educação", "A"), info("b", "Pessoal", "B")]
+    records = [record("a", 1, ("percentual", Decimal("25.00")),
+                      ("limiteMinimo", Decimal("25.00"))),
+               record("b", 1, ("percentual", Decimal("120.5")),
+                      ("limiteAlerta", Decimal("48.6")))]
+    page = render(infos, records, ENTITY, EXERCICIO).decode()
+    got = parse(page.encode())
+    assert "atende ao mínimo legal de |25,00 %" in "|".join(got.texts["a"])  # ≥, not >
+    assert "limite de |48,6 %" in "|".join(got.texts["b"])
+    # past 100 % the scale grows to the value: 600 px for 120,5 %, the limit at
+    # 20 + 48,6 / 120,5 × 600 = 20 + 241,99… = 262,0
+    assert '<line x1="262.0" x2="262.0"' in page and "120,5 %</text></svg>" in page
+
+
 def test_percentages_against_their_legal_limits(page: bytes, sections: Sections) -> None:
     educacao = text(sections, "gastoseducacaoponteiro")
     assert "|27,31 %|" in educacao and "atende ao mínimo legal de |25,00 %" in educacao
@@ -138,10 +165,10 @@ def test_rankings_in_rank_order_and_series_by_key(sections: Sections) -> None:
 
 
 def test_values_across_zero_draw_a_zero_line(page: bytes) -> None:
-    # bars span 640 - 230 - 120 - 16 = 274 px from x=230 over [-35000,10; 250000,00]:
-    # zero at 230 + 35000,10 / 285000,10 × 274 = 230 + 33,649… = 263,6
+    # bars span 640 - 230 - 140 - 16 = 254 px from x=230 over [-35000,10; 250000,00]:
+    # zero at 230 + 35000,10 / 285000,10 × 254 = 230 + 31,193… = 261,2
     section = page.decode().split('data-indicator="situacaofinanceira"')[1].split("</section>")[0]
-    assert '<line x1="263.6" x2="263.6"' in section
+    assert '<line x1="261.2" x2="261.2"' in section
 
 
 def test_an_empty_indicator_and_a_long_list(page: bytes, sections: Sections) -> None:
