@@ -170,6 +170,7 @@ class _Fields:
 
 
 def _fields(records: Sequence[IndicatorRecord]) -> _Fields:
+    """Each field's unit and role, read from every record of one indicator."""
     names: dict[str, list[Value]] = {}
     for record in records:
         for name, value in record.content:
@@ -192,7 +193,7 @@ def _sort_key(value: Value) -> tuple[int, Decimal, str]:
         return (0, Decimal(0), "")
     if isinstance(value, str):
         return (2, Decimal(0), value)
-    return (1, _magnitude(value), "")
+    return (1, Decimal(int(value)) if isinstance(value, bool) else _magnitude(value), "")
 
 
 def _ordered(records: Sequence[IndicatorRecord], fields: _Fields) -> list[IndicatorRecord]:
