@@ -22,10 +22,11 @@ def _stub(folder: Path, name: str, body: str) -> None:
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
 
 
-def ci(tmp_path: Path, *, java: str | None, make_rc: int = 0,
-       root: bool = True) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+def ci(tmp_path: Path, *, java: str | None, make_rc: int = 0, root: bool = True,
+       chromium: bool = True) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     """Run a copy of .ci/run with PATH holding only the tools it may use, apt-get and make
-    stubbed (they log their arguments), java stubbed with the given version (None: absent)."""
+    stubbed (they log their arguments), java stubbed with the given version (None: absent),
+    chromium stubbed or absent."""
     repo = tmp_path / "repo"
     (repo / ".ci").mkdir(parents=True)
     shutil.copy(ROOT / ".ci" / "run", repo / ".ci" / "run")
@@ -42,6 +43,8 @@ def ci(tmp_path: Path, *, java: str | None, make_rc: int = 0,
     _stub(bin_, "id", f'echo {0 if root else 1000}')
     if java is not None:
         _stub(bin_, "java", f'echo "    java.specification.version = {java}" >&2')
+    if chromium:
+        _stub(bin_, "chromium", "exit 0")
     done = subprocess.run(["bash", str(repo / ".ci" / "run")], capture_output=True, text=True,
                           timeout=60, env={"PATH": str(bin_), "HOME": str(tmp_path)})
     lines = log.read_text("utf-8").splitlines() if log.exists() else []
@@ -61,6 +64,16 @@ def test_no_java_17_installs_the_jre_first(tmp_path: Path, java: str | None) -> 
     assert log[0] == "apt-get update -qq"
     assert log[1].startswith("apt-get install") and log[1].endswith(" default-jre-headless")
     assert log[2:] == ["make test", "make wheel-check"]
+
+
+def test_no_chromium_installs_it_for_the_painel_test(tmp_path: Path) -> None:
+    done, log = ci(tmp_path, java="17", chromium=False)
+    assert done.returncode == 0, done.stderr
+    assert log[0] == "apt-get update -qq"
+    assert log[1].startswith("apt-get install") and log[1].endswith(" chromium")
+    assert log[2:] == ["make test", "make wheel-check"]
+    done, log = ci(tmp_path / "both", java=None, chromium=False)
+    assert log[1].endswith(" default-jre-headless chromium")
 
 
 def test_a_failing_suite_fails_ci_and_stops(tmp_path: Path) -> None:
