@@ -70,8 +70,11 @@ def test_event_repeat_reversal_and_the_next_run(setup: tuple[runtime.Program, Pa
     assert unlinked(program, state, "11111111111") == []
     rev, new = estorno(program, state, event=made[0][0].id, date=datetime.date(2021, 3, 15))
     assert new and str(rev.amount) == "-250.00" and rev.origin == "estorno"
-    rev2, new2 = estorno(program, state, event=made[0][0].id, date=datetime.date(2021, 4, 1))
+    rev2, new2 = estorno(program, state, event=made[0][0].id, date=datetime.date(2021, 3, 15))
     assert rev2 == rev and not new2
+    with pytest.raises(runtime.RunFailed) as exc:  # already reversed: not on another date
+        estorno(program, state, event=made[0][0].id, date=datetime.date(2021, 4, 1))
+    assert _codes(exc) == ["D1406"] and "15/03/2021" in exc.value.errors[0].message
     assert [u.id for u in unlinked(program, state, "11111111111")] == [C1]
     _run(program, state, tmp_path / "o2", "run2")
     resumo = {r.split(";")[0]: r.split(";")[1:]
