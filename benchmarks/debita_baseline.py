@@ -66,6 +66,9 @@ RUBRICAS = {("SIGRH", "40453"): "DEBITO", ("SIGRH", "40667"): "MULTA",
             ("SIAPE", "00840"): "DEBITO"}
 RULES = ("em_vigor", "anterior")
 AUTO_ORIGIN = {"em_vigor": "regra_01", "anterior": "regra_anterior"}
+# the seed's two-row view (applied / linked to the responsible only): the earlier rule has no
+# Regra 01 / Regra 02, so it names its rows after itself (as the kind's regra_anterior spec)
+VIEW = {"em_vigor": ("regra_01", "regra_02"), "anterior": ("regra_anterior", "nao_vinculado")}
 MANUAL, ESTORNO = "desconto_em_folha", "estorno"
 # why a discount's unlinked value is unlinked (the resumo row it lands in)
 MAIS_DE_UMA, EXCEDENTE, SEM = ("nao_vinculado_mais_de_uma",
@@ -498,8 +501,9 @@ def resumo(state: State) -> list[Row]:
         add(applied_label, k, d.aplicado - m)
         add("aplicado_desconto_em_folha", k, m)
         add(d.motivo, k, unlinked(d))
+    view = VIEW[state.rule]
     return resumo_rows(applied_label, {lbl: (v[0], v[1]) for lbl, v in cells.items()},
-                       (records[0], records[1]), (nevents[0], nevents[1]))
+                       (records[0], records[1]), (nevents[0], nevents[1]), view)
 
 
 def write_outputs(state: State, out: Path) -> None:

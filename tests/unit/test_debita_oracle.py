@@ -247,6 +247,10 @@ def test_10_regra_anterior() -> None:
     assert got["nao_vinculado_sem_imputacao"] == ("50,00", Z, "50,00")
     assert got["total_importado"] == ("1170,00", Z, "1170,00")
     assert got["eventos_gerados"] == ("5", "0", "5")
+    # the seed's view named after the rule: applied 800,00; unlinked 320,00 + 50,00
+    assert list(got)[-2:] == ["regra_anterior", "nao_vinculado"]
+    assert got["regra_anterior"] == ("800,00", Z, "800,00")
+    assert got["nao_vinculado"] == ("370,00", Z, "370,00")
 
 
 def test_10_same_inputs_under_the_rules_in_force() -> None:
