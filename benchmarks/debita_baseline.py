@@ -572,7 +572,8 @@ def passo(text: str) -> tuple[str, str, dict[str, list[str]]] | None:
     if words[0] == "recusa":
         code, words = words[1], words[2:]
     _, steps = parse_steps(["--" + words[0], *words[1:]])
-    return code, *steps[0]
+    step, args = steps[0]
+    return code, step, args
 
 
 def run_passos(folder: Path, rule: str = "em_vigor") -> tuple[State, list[str]]:

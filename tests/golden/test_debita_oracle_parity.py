@@ -24,7 +24,6 @@ import datetime
 import re
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -146,15 +145,15 @@ def test_every_step_equals_the_oracle(program: runtime.Program, tmp_path: Path,
     apura = Apura(program, tmp_path, backend, RULES[rule])
     state = oracle.State(rule=rule)
     last: dict[str, list[str]] = {}
-    steps = [got for text in (case / "passos.txt").read_text("utf-8").splitlines()
-             if (got := oracle.passo(text)) is not None]
+    steps = [parsed for text in (case / "passos.txt").read_text("utf-8").splitlines()
+             if (parsed := oracle.passo(text)) is not None]
     assert steps and steps[0][1] == "run"
     for k, (code, step, args) in enumerate(steps, start=1):
         where = f"{name} passo {k}: {step} {args}"
         if step == "run":
             last = args
             oracle.apply_step(state, step, args)
-            got: dict[str, Any] = apura.run(args)
+            got = apura.run(args)
             want = oracle.outputs(state)
             assert apura.warnings == ["D1402"] * len(state.warnings), where
             assert apura.rejected == len(state.rejected), where
