@@ -13,13 +13,19 @@ Two rules, each on its own state (an allocation's state belongs to the rule that
   the open imputations of N where C is a responsible (ABERTA in this run's input, remaining >
   0 *at that moment* of the loop); exactly one → regra_01 (applied up to the remaining if
   data_folha > data_imputacao; the rest stays unlinked), none or several → regra_02.
-* `anterior` — the rule first implemented: targets are the cpf's open imputations dated
-  before the discount, in the order multa, non-solidary débito, solidary débito, then oldest
-  data_imputacao, then imputacao; each takes up to its remaining, one event per imputation.
-  The discount's rubric natureza does NOT restrict its targets (a SIAPE débito discount pays
-  the cpf's multas first): the seed's priority list puts multas before débitos, which only
-  means something if one discount may pay either — and paying "another" imputation is
-  exactly why the seed replaced the rule.
+* `anterior` — the rule first implemented: targets are the cpf's open imputations of the
+  discount's natureza dated before the discount, in the order multa, non-solidary débito,
+  solidary débito, then oldest data_imputacao, then imputacao; each takes up to its
+  remaining, one event per imputation. The discount's rubric natureza restricts its targets
+  (a débito discount pays only débitos; SIAPE, with no multa rubric, never pays multas), as
+  the `allocation` kind's specs/debita/regra_anterior.yaml decides (README, "The earlier
+  rule"); so "multas first" orders nothing between the classes.
+
+Rows the reader cannot take (a cell that is not a date or money, an empty cell, the wrong
+number of cells) are rejected rows, as apura's reader with --rejects makes them: marked
+REJEITADO in importacao.csv with an empty id_pagamento (no id is computed from cells that
+were not read) and not counted among the identical rows. A row rejected only for its rubric
+keeps the id it would have had.
 
 Manual "Desconto em Folha" events and their reversals (estorno) run between runs, against
 the imputations of the latest run.
@@ -60,6 +66,9 @@ RUBRICAS = {("SIGRH", "40453"): "DEBITO", ("SIGRH", "40667"): "MULTA",
             ("SIAPE", "00840"): "DEBITO"}
 RULES = ("em_vigor", "anterior")
 AUTO_ORIGIN = {"em_vigor": "regra_01", "anterior": "regra_anterior"}
+# the seed's two-row view (applied / linked to the responsible only): the earlier rule has no
+# Regra 01 / Regra 02, so it names its rows after itself (as the kind's regra_anterior spec)
+VIEW = {"em_vigor": ("regra_01", "regra_02"), "anterior": ("regra_anterior", "nao_vinculado")}
 MANUAL, ESTORNO = "desconto_em_folha", "estorno"
 # why a discount's unlinked value is unlinked (the resumo row it lands in)
 MAIS_DE_UMA, EXCEDENTE, SEM = ("nao_vinculado_mais_de_uma",
@@ -77,7 +86,13 @@ class OracleError(ValueError):
 
 
 class Refused(ValueError):
-    """A manual event or reversal the rules refuse; the state is left as it was."""
+    """A manual event or reversal the rules refuse; the state is left as it was. `code` is
+    the kind of refusal, numbered as apura's diagnostics (README, "Desconto em Folha"):
+    D1403 a discount, D1404 the imputation, D1405 the total, D1406 a reversal."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 # ---------------------------------------------------------------- parsing
@@ -122,6 +137,23 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, list[
                 raise OracleError(f"{path.as_posix()}:{reader.line_num}: "
                                   f"{len(row)} células, o cabeçalho tem {len(header)}")
             yield reader.line_num, [row[i] for i in idx]
+
+
+def read_cells(path: Path, columns: tuple[str, ...]
+               ) -> Iterator[tuple[int, list[str] | None]]:
+    """As read_rows, but a row with the wrong number of cells is (line, None): a rejected
+    row, not the end of the file."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, delimiter=";")
+        header = next(reader, None)
+        if header is None:
+            raise OracleError(f"{path.as_posix()}: arquivo vazio")
+        try:
+            idx = [header.index(c) for c in columns]
+        except ValueError:
+            raise OracleError(f"{path.as_posix()}:1: faltam colunas de {columns}") from None
+        for row in reader:
+            yield reader.line_num, ([row[i] for i in idx] if len(row) == len(header) else None)
 
 
 # ---------------------------------------------------------------- the state
@@ -222,12 +254,22 @@ def read_discounts(path: Path, state: State, seen: set[str]) -> list[Discount]:
     counts: dict[tuple[str, ...], int] = {}
     new: list[Discount] = []
     cols = ("base", "cpf", "rubrica", "competencia", "data_folha", "valor")
-    for line, (base, cpf, rubrica, comp, data, valor) in read_rows(path, cols):
+    for line, cells in read_cells(path, cols):
         where = f"{shown}:{line}"
-        if not _COMP.fullmatch(comp):
+        try:
+            if cells is None:
+                raise OracleError(f"{where}: número de células diferente do cabeçalho")
+            base, cpf, rubrica, comp, data, valor = cells
+            if "" in cells:
+                raise OracleError(f"{where}: célula vazia")
+            d = parse_date(data, where)
+            v = parse_money(valor, where)
+        except OracleError as exc:   # a row the reader rejects: no id (see the docstring)
+            state.importacao.append((shown, line, "", "REJEITADO"))
+            state.rejected.append(str(exc))
+            continue
+        if not _COMP.fullmatch(comp):   # OPEN: apura reads competencia as plain text
             raise OracleError(f"{where}: competência {comp!r} não é MM/AAAA")
-        d = parse_date(data, where)
-        v = parse_money(valor, where)
         if v <= 0:   # OPEN: DEBITA.md does not say; a payroll discount is positive
             raise OracleError(f"{where}: valor do desconto {valor!r} não é positivo")
         text = valor if _CANONICAL.fullmatch(valor) else money(v)
@@ -280,9 +322,10 @@ def _priority(imp: Imputation) -> tuple[int, datetime.date, str]:
 
 
 def allocate_anterior(state: State, d: Discount, by_cpf: dict[str, list[Imputation]]) -> None:
-    # OPEN: every natureza is a target (the seed's multa-first order needs it); "sem
-    # imputação" = nothing open for the cpf at all, otherwise "excedente ou anterior"
-    candidates = sorted(_open(state, by_cpf.get(d.cpf, ())), key=_priority)
+    # the discount's natureza restricts its targets (README, "The earlier rule"); "sem
+    # imputação" = nothing of its natureza open for the cpf, otherwise "excedente ou anterior"
+    candidates = sorted(_open(state, (i for i in by_cpf.get(d.cpf, ())
+                                      if i.natureza == d.natureza)), key=_priority)
     d.regra, d.motivo = "regra_anterior", (EXCEDENTE if candidates else SEM)
     left = d.valor
     for imp in candidates:
@@ -332,33 +375,38 @@ def listar(state: State, cpf: str) -> list[Discount]:
 def desconto_em_folha(state: State, cpf: str, imputacao: str, data: datetime.date,
                       pagamentos: list[str]) -> list[Event]:
     """Apply each selected discount's unlinked value to `imputacao` (all or nothing). A
-    selection (discount, imputation, date) already recorded is a no-op. Returns the new
-    events; raises Refused."""
+    selection (discount, imputation, date) already recorded, the discount then fully linked,
+    is a no-op. Returns the new events; raises Refused."""
     state.warnings = []
     # OPEN: the imputations are the latest run's; no natureza restriction (the seed: "em
-    # qualquer imputação do responsável"); repeated (discount, imputation, date) = no-op
+    # qualquer imputação do responsável")
     imp = state.imputations.get(imputacao)
     if imp is None:
-        raise Refused(f"imputação {imputacao!r} não está na última execução")
+        raise Refused("D1404", f"imputação {imputacao!r} não está na última execução")
     if cpf not in imp.responsaveis:
-        raise Refused(f"o cpf {cpf} não é responsável pela imputação {imputacao}")
+        raise Refused("D1404", f"o cpf {cpf} não é responsável pela imputação {imputacao}")
     done = {(e.id_pagamento, e.imputacao, e.data) for e in state.events if e.origem == MANUAL}
     new: list[Event] = []
     for pid in dict.fromkeys(pagamentos):
         d = state.discounts.get(pid)
         if d is None or d.cpf != cpf:
-            raise Refused(f"o desconto {pid} não é do cpf {cpf}")
-        if (pid, imputacao, data) in done:
-            continue
+            raise Refused("D1403", f"o desconto {pid} não é do cpf {cpf}")
         value = unlinked(d)
+        if (pid, imputacao, data) in done and value == 0:
+            continue
         if value <= 0:
-            raise Refused(f"o desconto {pid} não tem saldo não vinculado")
-        new.append(Event(event_id(MANUAL, pid, imputacao, data, value), pid, imputacao, cpf,
-                         data, value, MANUAL))
+            raise Refused("D1403", f"o desconto {pid} não tem saldo não vinculado")
+        eid = event_id(MANUAL, pid, imputacao, data, value)
+        if eid in state.event_ids:
+            # the same event after its reversal would have the reversed event's id (the
+            # kind's choice, followed here): refused rather than silently doing nothing
+            raise Refused("D1403", f"o desconto {pid} já teve este evento, estornado: "
+                          f"registre-o com outra data")
+        new.append(Event(eid, pid, imputacao, cpf, data, value, MANUAL))
     total = sum((e.valor for e in new), ZERO)
     if total > state.remaining(imp):
-        raise Refused(f"o total {money(total)} excede o que resta da imputação {imputacao} "
-                      f"({money(state.remaining(imp))})")
+        raise Refused("D1405", f"o total {money(total)} excede o que resta da imputação "
+                      f"{imputacao} ({money(state.remaining(imp))})")
     for ev in new:
         state.add_event(ev)
     return new
@@ -370,15 +418,16 @@ def estorno(state: State, id_evento: str, data: datetime.date) -> Event | None:
     state.warnings = []
     target = next((e for e in state.events if e.id == id_evento), None)
     if target is None:
-        raise Refused(f"evento {id_evento!r} desconhecido")
+        raise Refused("D1406", f"evento {id_evento!r} desconhecido")
     if target.origem != MANUAL:   # OPEN: only a Desconto em Folha is reversible
-        raise Refused(f"o evento {id_evento} não é um Desconto em Folha ({target.origem})")
+        raise Refused("D1406", f"o evento {id_evento} não é um Desconto em Folha "
+                      f"({target.origem})")
     value = -target.valor
     eid = event_id(ESTORNO, target.id_pagamento, target.imputacao, data, value, target.id)
     if eid in state.event_ids:
         return None
     if any(e.estorna == target.id for e in state.events):
-        raise Refused(f"o evento {id_evento} já foi estornado")
+        raise Refused("D1406", f"o evento {id_evento} já foi estornado")
     ev = Event(eid, target.id_pagamento, target.imputacao, target.cpf, data, value, ESTORNO,
                target.id)
     state.add_event(ev)
@@ -452,8 +501,9 @@ def resumo(state: State) -> list[Row]:
         add(applied_label, k, d.aplicado - m)
         add("aplicado_desconto_em_folha", k, m)
         add(d.motivo, k, unlinked(d))
+    view = VIEW[state.rule]
     return resumo_rows(applied_label, {lbl: (v[0], v[1]) for lbl, v in cells.items()},
-                       (records[0], records[1]), (nevents[0], nevents[1]))
+                       (records[0], records[1]), (nevents[0], nevents[1]), view)
 
 
 def write_outputs(state: State, out: Path) -> None:
@@ -511,24 +561,42 @@ def apply_step(state: State, step: str, args: dict[str, list[str]]) -> None:
                 parse_date(_one(args, "data", step), "--estorno"))
 
 
+def passo(text: str) -> tuple[str, str, dict[str, list[str]]] | None:
+    """One line of passos.txt: (the refusal code it must give, "" if it must not be
+    refused; the step; its arguments), None for a blank or `#` line. `recusa CODE STEP ...`
+    is a step that must be refused with CODE."""
+    words = text.split()
+    if not words or words[0].startswith("#"):
+        return None
+    code = ""
+    if words[0] == "recusa":
+        code, words = words[1], words[2:]
+    _, steps = parse_steps(["--" + words[0], *words[1:]])
+    step, args = steps[0]
+    return code, step, args
+
+
 def run_passos(folder: Path, rule: str = "em_vigor") -> tuple[State, list[str]]:
-    """Run a hand fixture's passos.txt (one step a line, `#` comments; `recusa STEP ...`
-    must be refused and leave the outputs as they were), in `folder` (importacao.csv names
-    the files as passos.txt does). Returns the state and the refusal messages."""
+    """Run a hand fixture's passos.txt (one step a line, `#` comments; `recusa CODE STEP
+    ...` must be refused with CODE and leave the outputs as they were), in `folder`
+    (importacao.csv names the files as passos.txt does). Returns the state and the refusal
+    messages."""
     state, refusals = State(rule=rule), []
     with contextlib.chdir(folder):
         for text in Path("passos.txt").read_text(encoding="utf-8").splitlines():
-            words = text.split()
-            if not words or words[0].startswith("#"):
+            got = passo(text)
+            if got is None:
                 continue
-            refuse = words[0] == "recusa"
-            opts, steps = parse_steps(["--" + words[refuse], *words[refuse + 1:]])
+            code, step, args = got
+            refuse = bool(code)
             before = outputs(state)
             try:
-                apply_step(state, *steps[0])
+                apply_step(state, step, args)
             except Refused as exc:
                 if not refuse:
                     raise
+                if exc.code != code:
+                    raise AssertionError(f"recusado com {exc.code}, não {code}: {text}") from None
                 refusals.append(str(exc))
                 if outputs(state) != before:
                     raise AssertionError(f"a recusa mudou o estado: {text}") from None

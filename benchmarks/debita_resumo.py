@@ -81,16 +81,19 @@ UNLINKED = ("nao_vinculado_mais_de_uma", "nao_vinculado_excedente_ou_anterior",
 
 
 def resumo_rows(applied_label: str, cells: dict[str, tuple[Decimal, Decimal]],
-                records: tuple[int, int], events: tuple[int, int]) -> list[Row]:
+                records: tuple[int, int], events: tuple[int, int],
+                view: tuple[str, str] = ("regra_01", "regra_02")) -> list[Row]:
     """The resumo of DEBITA.md from the partition's cells (debitos, multas) keyed by label:
     `applied_label` ("aplicado_regra_01", or "aplicado_regra_anterior" for the earlier rule),
     "aplicado_desconto_em_folha" and the three UNLINKED labels. total_importado is their sum;
-    the seed view's regra_01 is everything applied (automatic + manual), regra_02 the three
-    unlinked rows, so the two also add up to total_importado."""
+    the seed view's first row (`view`: regra_01; the earlier rule has no Regra 01 / Regra 02
+    and says regra_anterior / nao_vinculado, as specs/debita/regra_anterior.yaml) is
+    everything applied (automatic + manual), the second the three unlinked rows, so the two
+    also add up to total_importado."""
     order = (applied_label, "aplicado_desconto_em_folha", *UNLINKED)
     part = [Row(label, *cells.get(label, (Decimal(0), Decimal(0)))) for label in order]
-    applied = total_row("regra_01", part[:2])
-    unlinked = total_row("regra_02", part[2:])
+    applied = total_row(view[0], part[:2])
+    unlinked = total_row(view[1], part[2:])
     return [*part, total_row("total_importado", part),
             Row("registros_importados", Decimal(records[0]), Decimal(records[1]), True),
             Row("eventos_gerados", Decimal(events[0]), Decimal(events[1]), True),

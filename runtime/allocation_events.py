@@ -191,7 +191,9 @@ def desconto_em_folha(program: Any, state: str | Path, *, cpf: str, payments: li
 def estorno(program: Any, state: str | Path, *, event: str, date: datetime.date,
             rule: str | None = None) -> tuple[Event, bool]:
     """Reverse a Desconto em Folha event: an `estorno` event of the negative value on the
-    same discount and imputation. Returns (reversal, new?); again: a no-op."""
+    same discount and imputation. Returns (reversal, new?); the same reversal again (same
+    date) is a no-op; reversing an event already reversed on another date is refused (D1406)
+    rather than answered with the earlier reversal, whose date is not the one asked for."""
     from runtime.lifecycle import _locked
 
     node = allocation_of(program, rule)
@@ -207,8 +209,11 @@ def estorno(program: Any, state: str | Path, *, event: str, date: datetime.date,
                 "estornado")])
         done = next((e for e in snap.events if e.origin == REVERSAL
                      and _reverses(e, found)), None)
-        if done is not None:
+        if done is not None and done.date == date:  # the same reversal again: a no-op
             return done, False
+        if done is not None:  # another one of the same event would not be "the same again"
+            raise RunFailed([catalog.event_reversal(
+                event, f"já foi estornado em {text_of(done.date)} (evento {done.id})")])
         amount = -found.amount
         parts = [REVERSAL, found.payment, found.target, text_of(date), format_money(amount),
                  found.id]

@@ -57,10 +57,37 @@ def _payment_lines(node: Allocation, p: Payment, events: list[Event]) -> list[st
                    f"{quoted(e.target)}: {format_money(e.amount)}; " + _remained(e))
     left = p.amount - applied
     if left:
-        out.append(f"  não vinculado: {format_money(left)} ({WHY.get(p.reason, p.reason)})")
+        why = (_excess(node, p, events) if p.reason == "excess"
+               else WHY.get(p.reason, p.reason))
+        out.append(f"  não vinculado: {format_money(left)} ({why})")
     out.append(f"  aplicado {format_money(applied)} + saldo {format_money(left)} = valor "
                f"{format_money(p.amount)}")
     return out
+
+
+def _excess(node: Allocation, p: Payment, events: list[Event]) -> str:
+    """Why what the rule decided left unlinked: the cap of the targets that got its events
+    (each took what remained: filled), and/or the date of the open targets that got none.
+
+    Derived from the state alone, which keeps no target dates: the open targets (each with
+    something remaining) were offered the discount in turn while some of it was left; as some
+    is still left, each one without an event of the rule refused it, which only the
+    eligibility by date does, and each one with an event took all it had. (A discount of no
+    positive value, which the reader does not refuse, gets no event anywhere.)"""
+    if p.amount <= 0:  # a target refuses nothing of it: the reasoning below does not hold
+        return WHY["excess"]
+    got = {e.target for e in events if e.payment == p.id and e.origin == node.origin}
+    filled = [t for t, _ in p.open if t in got]
+    dated = [t for t, _ in p.open if t not in got]
+    parts = []
+    if filled:
+        parts.append("excedente do limite de " + ", ".join(quoted(t) for t in filled)
+                     + ": todo o que restava foi aplicado")
+    if dated:
+        parts.append("data igual ou anterior à " + ("da imputação " if len(dated) == 1 else
+                                                    "das imputações ")
+                     + ", ".join(quoted(t) for t in dated))
+    return "; ".join(parts) if parts else WHY["excess"]
 
 
 def _remained(e: Event) -> str:

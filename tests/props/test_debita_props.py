@@ -1,9 +1,11 @@
 """Debita invariants on random inputs (issue 10's property tests), checked on the outputs only.
 
 They talk to an engine through `Engine` (a run, a Desconto em Folha, a reversal, the six
-files), so the same properties can run against apura's `debita` package once it exists: add
-its adapter to ENGINES. Today the only engine is the hand-written oracle
-(benchmarks/debita_baseline.py).
+files), so every property runs against both engines of ENGINES: the hand-written oracle
+(benchmarks/debita_baseline.py) and apura's `debita` package (`ApuraEngine`: the compiled
+program loaded once, `apura run`'s lifecycle in process, the runtime API for events). One
+more property runs both on the same random steps and compares the six files byte for byte
+after each.
 
 Properties: money is conserved (applied + balance = imported per discount, per cpf and in
 total; the resumo's partition adds up to what was imported); caps are never exceeded; a run
@@ -14,9 +16,13 @@ of that natureza (replayed from the outputs, in the loop's order)."""
 from __future__ import annotations
 
 import datetime
+import functools
+import shutil
 import sys
 import tempfile
+import weakref
 from collections.abc import Callable
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,6 +33,9 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+import runtime
+from runtime.allocation_events import desconto_em_folha
+from runtime.allocation_events import estorno
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -42,6 +51,7 @@ class Engine(Protocol):
     def run(self, desconto: list[Path], imputacao: Path, responsavel: Path) -> None: ...
     def evento(self, cpf: str, imputacao: str, data: datetime.date,
                pagamentos: list[str]) -> bool: ...   # False: refused
+    def estorno(self, evento: str, data: datetime.date) -> bool: ...   # False: refused
     def outputs(self) -> dict[str, str]: ...
 
 
@@ -60,11 +70,93 @@ class OracleEngine:
             return False
         return True
 
+    def estorno(self, evento: str, data: datetime.date) -> bool:
+        try:
+            oracle.estorno(self.state, evento, data)
+        except oracle.Refused:
+            return False
+        return True
+
     def outputs(self) -> dict[str, str]:
         return oracle.outputs(self.state)
 
 
-ENGINES: dict[str, Callable[[str], Engine]] = {"oracle": OracleEngine}
+FILES = ("pagamentos.csv", "eventos.csv", "saldos.csv", "importacao.csv", "resumo.csv",
+         "resumo.md")
+SELECT = {"em_vigor": "regras_vigentes", "anterior": "regra_anterior"}
+
+
+@functools.cache
+def _program() -> runtime.Program:
+    """The compiled debita package, loaded once for every example."""
+    got = runtime.load(ROOT / "generated" / "debita")
+    assert isinstance(got, runtime.Program)
+    return got
+
+
+class ApuraEngine:
+    """apura's `debita`: each run is `apura run`'s lifecycle in process (Program.run_to, one
+    state file, --rejects so a rubric outside the map does not fail it); events and
+    reversals by the runtime API with the latest run's imputacao/responsavel (the oracle uses
+    the latest run's imputations). Events write no files: after one, `outputs` runs the
+    latest inputs again on a copy of the state and keeps the latest run's importacao.csv
+    (which, as the oracle's, says what that run imported)."""
+
+    def __init__(self, rule: str) -> None:
+        self.program, self.select = _program(), SELECT[rule]
+        self.tmp = Path(tempfile.mkdtemp(prefix="debita_props_"))
+        weakref.finalize(self, shutil.rmtree, self.tmp, True)
+        self.state = self.tmp / "state.sqlite"
+        self.last: dict[str, Path] = {}
+        self.files: dict[str, str] = {}
+        self.stale = False   # an event was tried since self.files were read
+        self.n = 0
+
+    def _run(self, state: Path) -> dict[str, str]:
+        self.n += 1
+        out = self.tmp / f"out{self.n}"
+        self.program.run_to(out, self.last, {}, state=state, rejects=self.tmp / "rej.csv",
+                            select=self.select)
+        got = {f: (out / f).read_text("utf-8") for f in FILES}
+        shutil.rmtree(out)
+        return got
+
+    def run(self, desconto: list[Path], imputacao: Path, responsavel: Path) -> None:
+        (one,) = desconto   # the package reads one payroll file per run
+        self.last = {"desconto": one, "imputacao": imputacao, "responsavel": responsavel}
+        self.files, self.stale = self._run(self.state), False
+
+    def evento(self, cpf: str, imputacao: str, data: datetime.date,
+               pagamentos: list[str]) -> bool:
+        self.stale = True
+        try:
+            desconto_em_folha(self.program, self.state, cpf=cpf, payments=pagamentos,
+                              target=imputacao, date=data, rule=self.select,
+                              ledgers={k: self.last[k] for k in ("imputacao", "responsavel")})
+        except runtime.RunFailed:
+            return False
+        return True
+
+    def estorno(self, evento: str, data: datetime.date) -> bool:
+        self.stale = True
+        try:
+            estorno(self.program, self.state, event=evento, date=data, rule=self.select)
+        except runtime.RunFailed:
+            return False
+        return True
+
+    def outputs(self) -> dict[str, str]:
+        if self.stale:
+            copy = self.tmp / f"copy{self.n}.sqlite"
+            shutil.copyfile(self.state, copy)
+            got = self._run(copy)
+            copy.unlink()
+            self.files = {**got, "importacao.csv": self.files["importacao.csv"]}
+            self.stale = False
+        return dict(self.files)
+
+
+ENGINES: dict[str, Callable[[str], Engine]] = {"oracle": OracleEngine, "apura": ApuraEngine}
 
 
 # ---------------------------------------------------------------- random inputs
@@ -92,9 +184,11 @@ def D(text: str) -> Decimal:
     return Decimal(text.replace(",", "."))
 
 
-def write_inputs(folder: Path, imps: list[dict[str, Any]],
-                 files: list[list[tuple[Any, ...]]]) -> tuple[list[Path], Path, Path]:
-    imp = folder / "imputacao.csv"
+def write_inputs(folder: Path, imps: list[dict[str, Any]], files: list[list[tuple[Any, ...]]],
+                 bad: Sequence[tuple[int, str]] = (), name: str = "imputacao"
+                 ) -> tuple[list[Path], Path, Path]:
+    """The three inputs; `bad`: (position, raw line) put into the first payroll file."""
+    imp = folder / f"{name}.csv"
     lines = ["imputacao;processo;natureza;solidaria;data_imputacao;valor_atualizado;situacao"]
     lines += [f"I{k};P{k};{i['natureza']};{'S' if i['solidaria'] else 'N'};"
               f"{i['data']:%d/%m/%Y};{money(i['valor'])};{i['situacao']}"
@@ -109,6 +203,8 @@ def write_inputs(folder: Path, imps: list[dict[str, Any]],
         p = folder / f"desconto_{n}.csv"
         lines = ["base;cpf;rubrica;competencia;data_folha;valor"]
         lines += [f"{b};{c};{r};{dt:%m/%Y};{dt:%d/%m/%Y};{money(v)}" for (b, r), c, dt, v in rows]
+        for at, raw in bad if n == 0 else ():
+            lines.insert(1 + at % len(lines), raw)
         p.write_text("\n".join(lines) + "\n", encoding="utf-8")
         paths.append(p)
     return paths, imp, resp
@@ -143,11 +239,15 @@ def check_conservation(out: dict[str, str], imported: set[tuple[Any, ...]] | Non
     assert D(res["total_importado"]["total"]) == total
     part = [k for k in res if k.startswith(("aplicado_", "nao_vinculado_"))]
     assert len(part) == 5
+    # the seed's two-row view, the last two rows: regra_01 / regra_02 (the earlier rule:
+    # regra_anterior / nao_vinculado)
+    applied_row, unlinked_row = list(res)[-2:]
     for col in ("debitos", "multas", "total"):
         assert sum(D(res[k][col]) for k in part) == D(res["total_importado"][col])
-        assert D(res["regra_01"][col]) + D(res["regra_02"][col]) == D(res["total_importado"][col])
+        assert D(res[applied_row][col]) + D(res[unlinked_row][col]) == \
+            D(res["total_importado"][col])
     applied = sum((D(e["valor"]) for e in evs), Decimal(0))
-    assert D(res["regra_01"]["total"]) == applied
+    assert D(res[applied_row]["total"]) == applied
     assert int(res["registros_importados"]["total"]) == len(pag)
     assert int(res["eventos_gerados"]["total"]) == len(evs)
 
@@ -160,7 +260,9 @@ def check_caps(out: dict[str, str], imps: list[dict[str, Any]]) -> None:
         assert on.get(f"I{k}", Decimal(0)) <= Decimal(i["valor"]) / 100
 
 
-settings_ = settings(max_examples=80, deadline=None,
+# examples are shared by the two engines (sampled): ~30 each, so the file stays well under a
+# minute on 2 shared cores (an apura run is ~20 ms through the whole lifecycle)
+settings_ = settings(max_examples=60, deadline=None,
                      suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -268,3 +370,67 @@ def test_rules_in_force_never_link_when_two_are_open(
             assert d(p["data_folha"]) > imps[k]["data"]
             assert D(e["valor"]) <= left[e["imputacao"]]
             left[e["imputacao"]] -= D(e["valor"])
+
+
+# rows apura's reader rejects (with --rejects: REJEITADO, no id): no such date, a decimal
+# point, too few cells, an empty cell
+BAD_ROWS = ("SIGRH;00000000001;40453;02/2021;31/02/2021;10,00",
+            "SIGRH;00000000002;40453;02/2021;05/02/2021;12.50",
+            "SIAPE;00000000003;00840;02/2021",
+            ";00000000001;40453;02/2021;05/02/2021;10,00")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(imps=imputations, rows1=discounts, rows2=discounts, overlap=st.integers(0, 25),
+       rule=st.sampled_from(["em_vigor", "anterior"]),
+       bad=st.lists(st.tuples(st.integers(0, 30), st.sampled_from(BAD_ROWS)), max_size=2),
+       picks=st.lists(st.tuples(st.booleans(), st.sampled_from(CPFS), st.integers(0, 4),
+                                st.lists(st.integers(0, 24), max_size=3), dates), max_size=3),
+       reversals=st.lists(st.tuples(st.integers(0, 9), dates), max_size=2),
+       shrink=st.booleans())
+def test_apura_equals_the_oracle_byte_for_byte(
+        imps: list[dict[str, Any]], rows1: list[tuple[Any, ...]], rows2: list[tuple[Any, ...]],
+        overlap: int, rule: str, bad: list[tuple[int, str]],
+        picks: list[tuple[bool, str, int, list[int], datetime.date]],
+        reversals: list[tuple[int, datetime.date]], shrink: bool) -> None:
+    """The same random steps on both engines — a run (with rows the reader rejects), Desconto
+    em Folha selections (half well aimed), reversals of any event (a Regra 01 one must be
+    refused), a second run overlapping the first whose valor_atualizado may be halved (below
+    what was applied: D1402) — the same refusals, and the six files equal after each step."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        files, imp, resp = write_inputs(folder, imps, [rows1, rows1[:overlap] + rows2], bad)
+        halved = [{**i, "valor": i["valor"] // 2} if shrink else i for i in imps]
+        _, imp2, _ = write_inputs(folder, halved, [], name="imputacao_2")
+        engines = [ENGINES[e](rule) for e in ("oracle", "apura")]
+
+        def same() -> dict[str, str]:
+            want, got = (e.outputs() for e in engines)
+            for f in FILES:
+                assert got[f] == want[f], f
+            return want
+
+        for eng in engines:
+            eng.run(files[:1], imp, resp)
+        out = same()
+        for aimed, cpf, k, idx, when in picks:
+            pag = rows(out["pagamentos.csv"])
+            chosen = [pag[i % len(pag)] for i in idx] if pag else []
+            target = f"I{k}"
+            if aimed and chosen:
+                cpf = chosen[0]["cpf"]
+                chosen = [p for p in chosen if p["cpf"] == cpf]
+                own = [n for n, i in enumerate(imps) if cpf in i["cpfs"]]
+                target = f"I{own[k % len(own)]}" if own else target
+            ids = [p["id_pagamento"] for p in chosen]
+            assert len({eng.evento(cpf, target, when, ids) for eng in engines}) == 1
+            out = same()
+        for k, when in reversals:
+            evs = rows(out["eventos.csv"])
+            if evs:
+                ev = evs[k % len(evs)]["id_evento"]
+                assert len({eng.estorno(ev, when) for eng in engines}) == 1
+                out = same()
+        for eng in engines:
+            eng.run(files[1:], imp2, resp)
+        same()

@@ -70,8 +70,11 @@ def test_event_repeat_reversal_and_the_next_run(setup: tuple[runtime.Program, Pa
     assert unlinked(program, state, "11111111111") == []
     rev, new = estorno(program, state, event=made[0][0].id, date=datetime.date(2021, 3, 15))
     assert new and str(rev.amount) == "-250.00" and rev.origin == "estorno"
-    rev2, new2 = estorno(program, state, event=made[0][0].id, date=datetime.date(2021, 4, 1))
+    rev2, new2 = estorno(program, state, event=made[0][0].id, date=datetime.date(2021, 3, 15))
     assert rev2 == rev and not new2
+    with pytest.raises(runtime.RunFailed) as exc:  # already reversed: not on another date
+        estorno(program, state, event=made[0][0].id, date=datetime.date(2021, 4, 1))
+    assert _codes(exc) == ["D1406"] and "15/03/2021" in exc.value.errors[0].message
     assert [u.id for u in unlinked(program, state, "11111111111")] == [C1]
     _run(program, state, tmp_path / "o2", "run2")
     resumo = {r.split(";")[0]: r.split(";")[1:]
@@ -137,8 +140,8 @@ def test_explain_a_discount_and_an_event(setup: tuple[runtime.Program, Path]) ->
     assert lines[3].startswith("  regra regra_01 (specs/debita/regras_vigentes.yaml:")
     assert lines[3].endswith('imputações abertas de DEBITO do cpf: "I7" (restava 300,00)')
     assert lines[4].endswith('→ imputação "I7": 300,00; restava 300,00, ficou 0,00')
-    assert lines[5] == ("  não vinculado: 50,00 (excedente do limite, ou data igual ou "
-                        "anterior à da imputação)")
+    assert lines[5] == ('  não vinculado: 50,00 (excedente do limite de "I7": todo o que '
+                        'restava foi aplicado)')
     assert lines[6] == "  aplicado 300,00 + saldo 50,00 = valor 350,00"
     ev = CliRunner().invoke(cli, ["explain", pkg, "--state", str(state),
                                   "--evento", "5dedbdd099768ba7"])
@@ -151,3 +154,63 @@ def test_explain_a_discount_and_an_event(setup: tuple[runtime.Program, Path]) ->
     assert missing.exit_code == 1 and "não está no estado" in missing.stderr
     usage = CliRunner().invoke(cli, ["explain", pkg, "--row", "1"])
     assert usage.exit_code == 2 and "--layout" in usage.stderr
+
+
+def _id(line: str, n: int = 1) -> str:
+    """A discount's id by DEBITA.md's recipe, by hashlib directly."""
+    import hashlib
+    return hashlib.sha256(f"{line}|{n}".encode()).hexdigest()[:16]
+
+
+def _why(program: runtime.Program, state: Path, pid: str, rule: str | None = None) -> str:
+    from runtime.allocation_explain import explain
+    got = [x for x in explain(program, state, payment=pid, rule=rule).splitlines()
+           if x.startswith("  não vinculado: ")]
+    assert len(got) == 1
+    return got[0]
+
+
+def test_explain_tells_the_cap_from_the_date(tmp_path: Path) -> None:
+    """fixtures/debita/casos/01 (its README, by hand): I01 (DÉBITO, 10/01/2021, 1.000,00) is
+    00011111111's only open imputation. 200,00 of 05/01/2021 is dated before it and 50,00 of
+    10/01/2021 on it: nothing applied; 500,00 of 05/04/2021 found 400,00 left: 100,00
+    overflow. All three are the same summary row (excedente_ou_anterior); the explain says
+    which."""
+    program = runtime.load(ROOT / "generated" / "debita")
+    assert isinstance(program, runtime.Program)
+    case = ROOT / "fixtures" / "debita" / "casos" / "01_uma_imputacao"
+    state = tmp_path / "s.sqlite"
+    program.run_to(tmp_path / "out", {n: case / f"{n}.csv" for n in
+                                      ("desconto", "imputacao", "responsavel")}, {}, state=state)
+    row = "SIGRH|00011111111|40453|{}|{}|{}"
+    before = _id(row.format("12/2020", "05/01/2021", "200,00"))
+    same_day = _id(row.format("01/2021", "10/01/2021", "50,00"))
+    over = _id(row.format("04/2021", "05/04/2021", "500,00"))
+    assert _why(program, state, before) == ('  não vinculado: 200,00 (data igual ou anterior à '
+                                            'da imputação "I01")')
+    assert _why(program, state, same_day) == ('  não vinculado: 50,00 (data igual ou anterior à '
+                                              'da imputação "I01")')
+    assert _why(program, state, over) == ('  não vinculado: 100,00 (excedente do limite de '
+                                          '"I01": todo o que restava foi aplicado)')
+
+
+def test_explain_both_reasons_under_the_earlier_rule(tmp_path: Path) -> None:
+    """The earlier rule, by hand: cpf 00000000077 has D1 (DÉBITO, 01/01/2020, 100,00) and D2
+    (DÉBITO, 01/06/2020, 500,00), both open. Its 300,00 of 05/03/2020 pays D1 its 100,00 (D1
+    filled) and cannot pay D2, dated after it: 200,00 unlinked for both reasons."""
+    program = runtime.load(ROOT / "generated" / "debita")
+    assert isinstance(program, runtime.Program)
+    (tmp_path / "imputacao.csv").write_text(
+        "imputacao;processo;natureza;solidaria;data_imputacao;valor_atualizado;situacao\n"
+        "D1;P1;DEBITO;N;01/01/2020;100,00;ABERTA\nD2;P2;DEBITO;N;01/06/2020;500,00;ABERTA\n")
+    (tmp_path / "responsavel.csv").write_text("imputacao;cpf\nD1;00000000077\nD2;00000000077\n")
+    (tmp_path / "desconto.csv").write_text("base;cpf;rubrica;competencia;data_folha;valor\n"
+                                           "SIGRH;00000000077;40453;03/2020;05/03/2020;300,00\n")
+    state = tmp_path / "s.sqlite"
+    program.run_to(tmp_path / "out", {n: tmp_path / f"{n}.csv" for n in
+                                      ("desconto", "imputacao", "responsavel")}, {},
+                   state=state, select="regra_anterior")
+    pid = _id("SIGRH|00000000077|40453|03/2020|05/03/2020|300,00")
+    assert _why(program, state, pid, "regra_anterior") == (
+        '  não vinculado: 200,00 (excedente do limite de "D1": todo o que restava foi '
+        'aplicado; data igual ou anterior à da imputação "D2")')
