@@ -191,7 +191,7 @@ class Indicator:
         q = self.ratio
         assert q is not None
         num, den = values[q.numerator], values[q.denominator]
-        limit = Decimal(q.limit(ctx.params))
+        limit = _places(Decimal(q.limit(ctx.params)), q.places)
         if not den:
             ctx.report(catalog.indicator_missing_base(
                 self.info.id, part, self.measures[q.denominator].name, q.requires, self.at))
