@@ -38,7 +38,7 @@ RANK = {
 STAGE_RANK = {"spec": 6, "lower": 11, "plan": 12, "python": 13, "sql": 13, "diff": 12,
               "files": 13}
 TOP = {"compiler", "compiler.cli", "compiler.runner", "compiler.__main__", "compiler.clitext",
-       "compiler.project", "compiler.events_cli"}
+       "compiler.project", "compiler.events_cli", "compiler.portal_cli"}
 
 
 def _type_only(tree: ast.Module) -> set[int]:
