@@ -132,9 +132,10 @@ def _period(lw: Lowerer, spec: IndicatorSpec, source: str) -> tuple[ir.Expr, str
     ftype = lw.field_types.get(source, {}).get(date.value) or \
         lw.derived_types.get(source, {}).get(date.value)
     if ftype is None or ftype.base != "date":
-        what = "não é um campo" if ftype is None else f"é {ftype.display()}"
+        what = "não é um campo do ledger" if ftype is None else f"é {ftype.display()}"
         lw.diags.append(catalog.indicator_period(
-            span, problem=f"usa '{date.value}', que {what} de data do ledger '{source}'"))
+            span, problem=f"usa '{date.value}', que {what}: precisa de um campo date do "
+            f"ledger '{source}'"))
         return None
     ref: ir.Expr
     if date.value in lw.field_types.get(source, {}):
