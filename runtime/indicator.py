@@ -122,7 +122,8 @@ class Rank:
 @dataclass(frozen=True, slots=True)
 class Indicator:
     """The runtime declaration of an indicator node (PACKAGE.nodes): its catalog facts, its
-    keys (name, type), the initial values of its aggregates, measures, ratio and rank."""
+    keys (name, type), the initial values of its aggregates, measures, ratio and rank. A
+    report (what --select chooses); the indicators of a package share one file."""
 
     id: str
     info: IndicatorInfo
@@ -133,9 +134,28 @@ class Indicator:
     rank: Rank | None = None
     ratio: Ratio | None = None
     at: Loc | None = None
+    depends_on: tuple[str, ...] = ()
+    alternative_of: str = ""
+    maps: tuple[str, ...] = ()
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (self.source,)
 
     def new_acc(self) -> KeyedRows:
         return KeyedRows(self.inits)
+
+    def output_files(self, ctx: Any, part: Any) -> dict[str, bytes]:
+        """`indicadores.csv` with the records of every indicator the run computes: written by
+        the last of them (the others write nothing), so a `--select` of some indicators
+        writes theirs and reads only their ledgers."""
+        from runtime.indicator_csv import FILE
+        from runtime.indicator_csv import render
+
+        computed = [n.id for n in indicators(ctx.package) if ctx.computes(n.id)]
+        if computed[-1] != self.id:
+            return {}
+        return {FILE: render(records(ctx, part))}
 
     def rows(self, ctx: Any, part: Any) -> list[tuple[tuple[Any, ...], list[Value]]]:
         """(key tuple, measure values) per key the partition's records reached, by key; an
@@ -201,35 +221,20 @@ class Indicator:
         return [("percentual", pct), ("limite", limit), ("cumpre", ok)]
 
 
-@dataclass(frozen=True, slots=True)
-class IndicatorFile:
-    """The report of a package's indicators (declared after the last one): per partition,
-    `indicadores.csv` with every indicator's records (runtime/indicator_csv.py). Its `sources`
-    are the indicators' ledgers; the indicators themselves are computed nodes, not reports."""
+def indicators(package: Any) -> list[Indicator]:
+    """The indicator nodes of a package, in spec order."""
+    return [n for n in package.nodes if isinstance(n, Indicator)]
 
-    id: str
-    indicators: tuple[str, ...]
-    sources: tuple[str, ...]
-    file: str = "indicadores.csv"
-    depends_on: tuple[str, ...] = ()
-    alternative_of: str = ""
-    maps: tuple[str, ...] = ()
 
-    def new_acc(self) -> dict[Any, Any]:
-        return {}
-
-    def records(self, ctx: Any, part: Any) -> list[IndicatorRecord]:
-        """Every indicator's records of partition `part`, in spec order (a ranked one's by
-        position): what delivery and the painel consume (sorted, for them, by `portal`)."""
-        out: list[IndicatorRecord] = []
-        for node_id in self.indicators:
-            out += ctx.package.node(node_id).records(ctx, part)
-        return out
-
-    def output_files(self, ctx: Any, part: Any) -> dict[str, bytes]:
-        from runtime.indicator_csv import render
-
-        return {self.file: render(self.records(ctx, part))}
+def records(ctx: Any, part: Any) -> list[IndicatorRecord]:
+    """The records of every indicator the run computes, of partition `part`, in spec order (a
+    ranked one's by position): what `indicadores.csv` holds, and what the delivery and the
+    painel consume (sorted, for them, by runtime/indicator_csv.portal)."""
+    out: list[IndicatorRecord] = []
+    for node in indicators(ctx.package):
+        if ctx.computes(node.id):
+            out += node.records(ctx, part)
+    return out
 
 
 def infos(package: Any) -> list[IndicatorInfo]:

@@ -121,7 +121,6 @@ from runtime.model import Package
 from runtime.model import Param
 from runtime.coverage import key_text
 from runtime.indicator import Indicator
-from runtime.indicator import IndicatorFile
 from runtime.indicator import Measure
 from runtime.indicator import Rank
 from runtime.indicator import Ratio
@@ -301,23 +300,25 @@ def scan_afastamento(rows, ctx):
     p_exercicio = ctx.params['exercicio']
     p_mes = ctx.params['mes']
     A_pessoal_quantidadeafastamentodias = ctx.acc['pessoal/quantidadeafastamentodias']
+    _on0 = ctx.computes('pessoal/quantidadeafastamentodias')
     _trace = ctx.trace
     _reached = 0
     for f_entidade, f_matricula, f_motivo, f_inicio, f_dias, _line in rows:
-        # specs/portal_gestor/pessoal/quantidadeafastamentodias.yaml:15:16  portal_gestor/pessoal/quantidadeafastamentodias/filter
-        #   year(inicio) == $exercicio and month(inicio) <= $mes
-        if ((o.year(f_inicio) == p_exercicio) and (o.month(f_inicio) <= p_mes)):
-            #   chaves: motivo
-            _k = key_text((f_motivo,))
-            _a = A_pessoal_quantidadeafastamentodias.get(f_entidade)
-            if _a is None:
-                _a = A_pessoal_quantidadeafastamentodias[f_entidade] = ctx.new_rows('pessoal/quantidadeafastamentodias')
-            _row = _a[_k]
-            _reached += 1
-            #   [0] sum: sum(dias)
-            _row[0] += f_dias
-            #   [1] count: count()
-            _row[1] += 1
+        if _on0:
+            # specs/portal_gestor/pessoal/quantidadeafastamentodias.yaml:15:16  portal_gestor/pessoal/quantidadeafastamentodias/filter
+            #   year(inicio) == $exercicio and month(inicio) <= $mes
+            if ((o.year(f_inicio) == p_exercicio) and (o.month(f_inicio) <= p_mes)):
+                #   chaves: motivo
+                _k = key_text((f_motivo,))
+                _a = A_pessoal_quantidadeafastamentodias.get(f_entidade)
+                if _a is None:
+                    _a = A_pessoal_quantidadeafastamentodias[f_entidade] = ctx.new_rows('pessoal/quantidadeafastamentodias')
+                _row = _a[_k]
+                _reached += 1
+                #   [0] sum: sum(dias)
+                _row[0] += f_dias
+                #   [1] count: count()
+                _row[1] += 1
     ctx.reached['afastamento'] = _reached
 
 
@@ -331,106 +332,118 @@ def scan_atendimento(rows, ctx):
     A_saude_tmaagendadounidademaiores = ctx.acc['saude/tmaagendadounidademaiores']
     A_saude_tmaagendadounidademenores = ctx.acc['saude/tmaagendadounidademenores']
     A_saude_tmaprocedimentomenores = ctx.acc['saude/tmaprocedimentomenores']
+    _on0 = ctx.computes('saude/tempomedioatendimentoagendado')
+    _on1 = ctx.computes('saude/tmaagendadoprocedimentomaiores')
+    _on2 = ctx.computes('saude/tmaagendadoprocedimentomenores')
+    _on3 = ctx.computes('saude/tmaagendadounidademaiores')
+    _on4 = ctx.computes('saude/tmaagendadounidademenores')
+    _on5 = ctx.computes('saude/tmaprocedimentomenores')
     _trace = ctx.trace
     _reached = 0
     for f_entidade, f_data, f_unidade, f_procedimento, f_agendado, f_minutos, _line in rows:
         _hit = False
-        # specs/portal_gestor/saude/tempomedioatendimentoagendado.yaml:17:16  portal_gestor/saude/tempomedioatendimentoagendado/filter
-        #   (year(data) == $exercicio and month(data) <= $mes) and (agendado)
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and f_agendado):
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_saude_tempomedioatendimentoagendado.get(f_entidade)
-            if _a is None:
-                _a = A_saude_tempomedioatendimentoagendado[f_entidade] = ctx.new_rows('saude/tempomedioatendimentoagendado')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(minutos)
-            _row[0] += f_minutos
-            #   [1] count: avg(minutos)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/saude/tmaagendadoprocedimentomaiores.yaml:18:16  portal_gestor/saude/tmaagendadoprocedimentomaiores/filter
-        #   (year(data) == $exercicio and month(data) <= $mes) and (agendado)
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and f_agendado):
-            #   chaves: procedimento
-            _k = key_text((f_procedimento,))
-            _a = A_saude_tmaagendadoprocedimentomaiores.get(f_entidade)
-            if _a is None:
-                _a = A_saude_tmaagendadoprocedimentomaiores[f_entidade] = ctx.new_rows('saude/tmaagendadoprocedimentomaiores')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(minutos)
-            _row[0] += f_minutos
-            #   [1] count: avg(minutos)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/saude/tmaagendadoprocedimentomenores.yaml:18:16  portal_gestor/saude/tmaagendadoprocedimentomenores/filter
-        #   (year(data) == $exercicio and month(data) <= $mes) and (agendado)
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and f_agendado):
-            #   chaves: procedimento
-            _k = key_text((f_procedimento,))
-            _a = A_saude_tmaagendadoprocedimentomenores.get(f_entidade)
-            if _a is None:
-                _a = A_saude_tmaagendadoprocedimentomenores[f_entidade] = ctx.new_rows('saude/tmaagendadoprocedimentomenores')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(minutos)
-            _row[0] += f_minutos
-            #   [1] count: avg(minutos)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/saude/tmaagendadounidademaiores.yaml:18:16  portal_gestor/saude/tmaagendadounidademaiores/filter
-        #   (year(data) == $exercicio and month(data) <= $mes) and (agendado)
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and f_agendado):
-            #   chaves: unidade
-            _k = key_text((f_unidade,))
-            _a = A_saude_tmaagendadounidademaiores.get(f_entidade)
-            if _a is None:
-                _a = A_saude_tmaagendadounidademaiores[f_entidade] = ctx.new_rows('saude/tmaagendadounidademaiores')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(minutos)
-            _row[0] += f_minutos
-            #   [1] count: avg(minutos)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/saude/tmaagendadounidademenores.yaml:18:16  portal_gestor/saude/tmaagendadounidademenores/filter
-        #   (year(data) == $exercicio and month(data) <= $mes) and (agendado)
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and f_agendado):
-            #   chaves: unidade
-            _k = key_text((f_unidade,))
-            _a = A_saude_tmaagendadounidademenores.get(f_entidade)
-            if _a is None:
-                _a = A_saude_tmaagendadounidademenores[f_entidade] = ctx.new_rows('saude/tmaagendadounidademenores')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(minutos)
-            _row[0] += f_minutos
-            #   [1] count: avg(minutos)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/saude/tmaprocedimentomenores.yaml:17:16  portal_gestor/saude/tmaprocedimentomenores/filter
-        #   year(data) == $exercicio and month(data) <= $mes
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes)):
-            #   chaves: procedimento
-            _k = key_text((f_procedimento,))
-            _a = A_saude_tmaprocedimentomenores.get(f_entidade)
-            if _a is None:
-                _a = A_saude_tmaprocedimentomenores[f_entidade] = ctx.new_rows('saude/tmaprocedimentomenores')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(minutos)
-            _row[0] += f_minutos
-            #   [1] count: avg(minutos)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
+        if _on0:
+            # specs/portal_gestor/saude/tempomedioatendimentoagendado.yaml:17:16  portal_gestor/saude/tempomedioatendimentoagendado/filter
+            #   (year(data) == $exercicio and month(data) <= $mes) and (agendado)
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and f_agendado):
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_saude_tempomedioatendimentoagendado.get(f_entidade)
+                if _a is None:
+                    _a = A_saude_tempomedioatendimentoagendado[f_entidade] = ctx.new_rows('saude/tempomedioatendimentoagendado')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(minutos)
+                _row[0] += f_minutos
+                #   [1] count: avg(minutos)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on1:
+            # specs/portal_gestor/saude/tmaagendadoprocedimentomaiores.yaml:18:16  portal_gestor/saude/tmaagendadoprocedimentomaiores/filter
+            #   (year(data) == $exercicio and month(data) <= $mes) and (agendado)
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and f_agendado):
+                #   chaves: procedimento
+                _k = key_text((f_procedimento,))
+                _a = A_saude_tmaagendadoprocedimentomaiores.get(f_entidade)
+                if _a is None:
+                    _a = A_saude_tmaagendadoprocedimentomaiores[f_entidade] = ctx.new_rows('saude/tmaagendadoprocedimentomaiores')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(minutos)
+                _row[0] += f_minutos
+                #   [1] count: avg(minutos)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on2:
+            # specs/portal_gestor/saude/tmaagendadoprocedimentomenores.yaml:18:16  portal_gestor/saude/tmaagendadoprocedimentomenores/filter
+            #   (year(data) == $exercicio and month(data) <= $mes) and (agendado)
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and f_agendado):
+                #   chaves: procedimento
+                _k = key_text((f_procedimento,))
+                _a = A_saude_tmaagendadoprocedimentomenores.get(f_entidade)
+                if _a is None:
+                    _a = A_saude_tmaagendadoprocedimentomenores[f_entidade] = ctx.new_rows('saude/tmaagendadoprocedimentomenores')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(minutos)
+                _row[0] += f_minutos
+                #   [1] count: avg(minutos)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on3:
+            # specs/portal_gestor/saude/tmaagendadounidademaiores.yaml:18:16  portal_gestor/saude/tmaagendadounidademaiores/filter
+            #   (year(data) == $exercicio and month(data) <= $mes) and (agendado)
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and f_agendado):
+                #   chaves: unidade
+                _k = key_text((f_unidade,))
+                _a = A_saude_tmaagendadounidademaiores.get(f_entidade)
+                if _a is None:
+                    _a = A_saude_tmaagendadounidademaiores[f_entidade] = ctx.new_rows('saude/tmaagendadounidademaiores')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(minutos)
+                _row[0] += f_minutos
+                #   [1] count: avg(minutos)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on4:
+            # specs/portal_gestor/saude/tmaagendadounidademenores.yaml:18:16  portal_gestor/saude/tmaagendadounidademenores/filter
+            #   (year(data) == $exercicio and month(data) <= $mes) and (agendado)
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and f_agendado):
+                #   chaves: unidade
+                _k = key_text((f_unidade,))
+                _a = A_saude_tmaagendadounidademenores.get(f_entidade)
+                if _a is None:
+                    _a = A_saude_tmaagendadounidademenores[f_entidade] = ctx.new_rows('saude/tmaagendadounidademenores')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(minutos)
+                _row[0] += f_minutos
+                #   [1] count: avg(minutos)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on5:
+            # specs/portal_gestor/saude/tmaprocedimentomenores.yaml:17:16  portal_gestor/saude/tmaprocedimentomenores/filter
+            #   year(data) == $exercicio and month(data) <= $mes
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes)):
+                #   chaves: procedimento
+                _k = key_text((f_procedimento,))
+                _a = A_saude_tmaprocedimentomenores.get(f_entidade)
+                if _a is None:
+                    _a = A_saude_tmaprocedimentomenores[f_entidade] = ctx.new_rows('saude/tmaprocedimentomenores')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(minutos)
+                _row[0] += f_minutos
+                #   [1] count: avg(minutos)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
         _reached += _hit
     ctx.reached['atendimento'] = _reached
 
@@ -439,43 +452,47 @@ def scan_bem(rows, ctx):
     """Ledger 'bem': derived fields, then the rows of contratos/detalhamentopatrimonio, contratos/powernumberscontratos_patrimonio."""
     A_contratos_detalhamentopatrimonio = ctx.acc['contratos/detalhamentopatrimonio']
     A_contratos_powernumberscontratos_patrimonio = ctx.acc['contratos/powernumberscontratos_patrimonio']
+    _on0 = ctx.computes('contratos/detalhamentopatrimonio')
+    _on1 = ctx.computes('contratos/powernumberscontratos_patrimonio')
     _trace = ctx.trace
     _amount = ctx.amount
     _reached = 0
     for f_entidade, f_bem, f_grupo, f_descricao, f_situacao, f_valor, _line in rows:
         _hit = False
-        # specs/portal_gestor/contratos/detalhamentopatrimonio.yaml:14:9  portal_gestor/contratos/detalhamentopatrimonio/filter
-        #   situacao == "ATIVO"
-        if (f_situacao == 'ATIVO'):
-            if _amount is not None:  # amounts read as text: converted here
-                f_valor = _amount(f_valor)
-            #   chaves: grupo
-            _k = key_text((f_grupo,))
-            _a = A_contratos_detalhamentopatrimonio.get(f_entidade)
-            if _a is None:
-                _a = A_contratos_detalhamentopatrimonio[f_entidade] = ctx.new_rows('contratos/detalhamentopatrimonio')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(valor)
-            _row[0] += f_valor
-            #   [1] count: count()
-            _row[1] += 1
-        # specs/portal_gestor/contratos/powernumberscontratos_patrimonio.yaml:14:9  portal_gestor/contratos/powernumberscontratos_patrimonio/filter
-        #   situacao == "ATIVO"
-        if (f_situacao == 'ATIVO'):
-            if _amount is not None:  # amounts read as text: converted here
-                f_valor = _amount(f_valor)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_contratos_powernumberscontratos_patrimonio.get(f_entidade)
-            if _a is None:
-                _a = A_contratos_powernumberscontratos_patrimonio[f_entidade] = ctx.new_rows('contratos/powernumberscontratos_patrimonio')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(valor)
-            _row[0] += f_valor
-            #   [1] count: count()
-            _row[1] += 1
+        if _on0:
+            # specs/portal_gestor/contratos/detalhamentopatrimonio.yaml:14:9  portal_gestor/contratos/detalhamentopatrimonio/filter
+            #   situacao == "ATIVO"
+            if (f_situacao == 'ATIVO'):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_valor = _amount(f_valor)
+                #   chaves: grupo
+                _k = key_text((f_grupo,))
+                _a = A_contratos_detalhamentopatrimonio.get(f_entidade)
+                if _a is None:
+                    _a = A_contratos_detalhamentopatrimonio[f_entidade] = ctx.new_rows('contratos/detalhamentopatrimonio')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(valor)
+                _row[0] += f_valor
+                #   [1] count: count()
+                _row[1] += 1
+        if _on1:
+            # specs/portal_gestor/contratos/powernumberscontratos_patrimonio.yaml:14:9  portal_gestor/contratos/powernumberscontratos_patrimonio/filter
+            #   situacao == "ATIVO"
+            if (f_situacao == 'ATIVO'):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_valor = _amount(f_valor)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_contratos_powernumberscontratos_patrimonio.get(f_entidade)
+                if _a is None:
+                    _a = A_contratos_powernumberscontratos_patrimonio[f_entidade] = ctx.new_rows('contratos/powernumberscontratos_patrimonio')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(valor)
+                _row[0] += f_valor
+                #   [1] count: count()
+                _row[1] += 1
         _reached += _hit
     ctx.reached['bem'] = _reached
 
@@ -484,26 +501,28 @@ def scan_bloqueio(rows, ctx):
     """Ledger 'bloqueio': derived fields, then the rows of contratos/totalbloqueios."""
     p_exercicio = ctx.params['exercicio']
     A_contratos_totalbloqueios = ctx.acc['contratos/totalbloqueios']
+    _on0 = ctx.computes('contratos/totalbloqueios')
     _trace = ctx.trace
     _amount = ctx.amount
     _reached = 0
     for f_entidade, f_exercicio, f_dotacao, f_processo, f_valor, _line in rows:
-        # specs/portal_gestor/contratos/totalbloqueios.yaml:14:10  portal_gestor/contratos/totalbloqueios/filter
-        #   exercicio == $exercicio
-        if (f_exercicio == p_exercicio):
-            if _amount is not None:  # amounts read as text: converted here
-                f_valor = _amount(f_valor)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_contratos_totalbloqueios.get(f_entidade)
-            if _a is None:
-                _a = A_contratos_totalbloqueios[f_entidade] = ctx.new_rows('contratos/totalbloqueios')
-            _row = _a[_k]
-            _reached += 1
-            #   [0] sum: sum(valor)
-            _row[0] += f_valor
-            #   [1] count: count()
-            _row[1] += 1
+        if _on0:
+            # specs/portal_gestor/contratos/totalbloqueios.yaml:14:10  portal_gestor/contratos/totalbloqueios/filter
+            #   exercicio == $exercicio
+            if (f_exercicio == p_exercicio):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_valor = _amount(f_valor)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_contratos_totalbloqueios.get(f_entidade)
+                if _a is None:
+                    _a = A_contratos_totalbloqueios[f_entidade] = ctx.new_rows('contratos/totalbloqueios')
+                _row = _a[_k]
+                _reached += 1
+                #   [0] sum: sum(valor)
+                _row[0] += f_valor
+                #   [1] count: count()
+                _row[1] += 1
     ctx.reached['bloqueio'] = _reached
 
 
@@ -512,24 +531,26 @@ def scan_caixa(rows, ctx):
     p_exercicio = ctx.params['exercicio']
     p_mes = ctx.params['mes']
     A_contabilidade_situacaofinanceira = ctx.acc['contabilidade/situacaofinanceira']
+    _on0 = ctx.computes('contabilidade/situacaofinanceira')
     _trace = ctx.trace
     _amount = ctx.amount
     _reached = 0
     for f_entidade, f_data, f_conta, f_recurso, f_vinculado, f_saldo, _line in rows:
-        # specs/portal_gestor/contabilidade/situacaofinanceira.yaml:15:16  portal_gestor/contabilidade/situacaofinanceira/filter
-        #   year(data) == $exercicio and month(data) == $mes
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) == p_mes)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_saldo = _amount(f_saldo)
-            #   chaves: if vinculado then "VINCULADOS" else "LIVRES"
-            _k = key_text((('VINCULADOS' if f_vinculado else 'LIVRES'),))
-            _a = A_contabilidade_situacaofinanceira.get(f_entidade)
-            if _a is None:
-                _a = A_contabilidade_situacaofinanceira[f_entidade] = ctx.new_rows('contabilidade/situacaofinanceira')
-            _row = _a[_k]
-            _reached += 1
-            #   [0] sum: sum(saldo)
-            _row[0] += f_saldo
+        if _on0:
+            # specs/portal_gestor/contabilidade/situacaofinanceira.yaml:15:16  portal_gestor/contabilidade/situacaofinanceira/filter
+            #   year(data) == $exercicio and month(data) == $mes
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) == p_mes)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_saldo = _amount(f_saldo)
+                #   chaves: if vinculado then "VINCULADOS" else "LIVRES"
+                _k = key_text((('VINCULADOS' if f_vinculado else 'LIVRES'),))
+                _a = A_contabilidade_situacaofinanceira.get(f_entidade)
+                if _a is None:
+                    _a = A_contabilidade_situacaofinanceira[f_entidade] = ctx.new_rows('contabilidade/situacaofinanceira')
+                _row = _a[_k]
+                _reached += 1
+                #   [0] sum: sum(saldo)
+                _row[0] += f_saldo
     ctx.reached['caixa'] = _reached
 
 
@@ -539,6 +560,10 @@ def scan_divida(rows, ctx):
     A_arrecadacao_dividavaloracumulado = ctx.acc['arrecadacao/dividavaloracumulado']
     A_arrecadacao_maioresvaloresdivida = ctx.acc['arrecadacao/maioresvaloresdivida']
     A_arrecadacao_maioresvaloresprotestados = ctx.acc['arrecadacao/maioresvaloresprotestados']
+    _on0 = ctx.computes('arrecadacao/dividaprotestadanaoprotestada')
+    _on1 = ctx.computes('arrecadacao/dividavaloracumulado')
+    _on2 = ctx.computes('arrecadacao/maioresvaloresdivida')
+    _on3 = ctx.computes('arrecadacao/maioresvaloresprotestados')
     _trace = ctx.trace
     _amount = ctx.amount
     _reached = 0
@@ -552,64 +577,68 @@ def scan_divida(rows, ctx):
         _line,
     ) in rows:
         _hit = False
-        # portal_gestor/arrecadacao/dividaprotestadanaoprotestada: sem filtro
-        if _amount is not None:  # amounts read as text: converted here
-            f_saldo = _amount(f_saldo)
-        #   chaves: if protestada then "PROTESTADA" else "NAO_PROTESTADA"
-        _k = key_text((('PROTESTADA' if f_protestada else 'NAO_PROTESTADA'),))
-        _a = A_arrecadacao_dividaprotestadanaoprotestada.get(f_entidade)
-        if _a is None:
-            _a = A_arrecadacao_dividaprotestadanaoprotestada[f_entidade] = ctx.new_rows('arrecadacao/dividaprotestadanaoprotestada')
-        _row = _a[_k]
-        _hit = True
-        #   [0] sum: sum(saldo)
-        _row[0] += f_saldo
-        #   [1] count: count()
-        _row[1] += 1
-        # portal_gestor/arrecadacao/dividavaloracumulado: sem filtro
-        if _amount is not None:  # amounts read as text: converted here
-            f_saldo = _amount(f_saldo)
-        #   chaves: (nenhuma)
-        _k = key_text(())
-        _a = A_arrecadacao_dividavaloracumulado.get(f_entidade)
-        if _a is None:
-            _a = A_arrecadacao_dividavaloracumulado[f_entidade] = ctx.new_rows('arrecadacao/dividavaloracumulado')
-        _row = _a[_k]
-        _hit = True
-        #   [0] sum: sum(saldo)
-        _row[0] += f_saldo
-        #   [1] count: count()
-        _row[1] += 1
-        # portal_gestor/arrecadacao/maioresvaloresdivida: sem filtro
-        if _amount is not None:  # amounts read as text: converted here
-            f_saldo = _amount(f_saldo)
-        #   chaves: contribuinte
-        _k = key_text((f_contribuinte,))
-        _a = A_arrecadacao_maioresvaloresdivida.get(f_entidade)
-        if _a is None:
-            _a = A_arrecadacao_maioresvaloresdivida[f_entidade] = ctx.new_rows('arrecadacao/maioresvaloresdivida')
-        _row = _a[_k]
-        _hit = True
-        #   [0] sum: sum(saldo)
-        _row[0] += f_saldo
-        #   [1] count: count()
-        _row[1] += 1
-        # specs/portal_gestor/arrecadacao/maioresvaloresprotestados.yaml:15:10  portal_gestor/arrecadacao/maioresvaloresprotestados/filter
-        #   protestada
-        if f_protestada:
+        if _on0:
+            # portal_gestor/arrecadacao/dividaprotestadanaoprotestada: sem filtro
             if _amount is not None:  # amounts read as text: converted here
                 f_saldo = _amount(f_saldo)
-            #   chaves: contribuinte
-            _k = key_text((f_contribuinte,))
-            _a = A_arrecadacao_maioresvaloresprotestados.get(f_entidade)
+            #   chaves: if protestada then "PROTESTADA" else "NAO_PROTESTADA"
+            _k = key_text((('PROTESTADA' if f_protestada else 'NAO_PROTESTADA'),))
+            _a = A_arrecadacao_dividaprotestadanaoprotestada.get(f_entidade)
             if _a is None:
-                _a = A_arrecadacao_maioresvaloresprotestados[f_entidade] = ctx.new_rows('arrecadacao/maioresvaloresprotestados')
+                _a = A_arrecadacao_dividaprotestadanaoprotestada[f_entidade] = ctx.new_rows('arrecadacao/dividaprotestadanaoprotestada')
             _row = _a[_k]
             _hit = True
             #   [0] sum: sum(saldo)
             _row[0] += f_saldo
             #   [1] count: count()
             _row[1] += 1
+        if _on1:
+            # portal_gestor/arrecadacao/dividavaloracumulado: sem filtro
+            if _amount is not None:  # amounts read as text: converted here
+                f_saldo = _amount(f_saldo)
+            #   chaves: (nenhuma)
+            _k = key_text(())
+            _a = A_arrecadacao_dividavaloracumulado.get(f_entidade)
+            if _a is None:
+                _a = A_arrecadacao_dividavaloracumulado[f_entidade] = ctx.new_rows('arrecadacao/dividavaloracumulado')
+            _row = _a[_k]
+            _hit = True
+            #   [0] sum: sum(saldo)
+            _row[0] += f_saldo
+            #   [1] count: count()
+            _row[1] += 1
+        if _on2:
+            # portal_gestor/arrecadacao/maioresvaloresdivida: sem filtro
+            if _amount is not None:  # amounts read as text: converted here
+                f_saldo = _amount(f_saldo)
+            #   chaves: contribuinte
+            _k = key_text((f_contribuinte,))
+            _a = A_arrecadacao_maioresvaloresdivida.get(f_entidade)
+            if _a is None:
+                _a = A_arrecadacao_maioresvaloresdivida[f_entidade] = ctx.new_rows('arrecadacao/maioresvaloresdivida')
+            _row = _a[_k]
+            _hit = True
+            #   [0] sum: sum(saldo)
+            _row[0] += f_saldo
+            #   [1] count: count()
+            _row[1] += 1
+        if _on3:
+            # specs/portal_gestor/arrecadacao/maioresvaloresprotestados.yaml:15:10  portal_gestor/arrecadacao/maioresvaloresprotestados/filter
+            #   protestada
+            if f_protestada:
+                if _amount is not None:  # amounts read as text: converted here
+                    f_saldo = _amount(f_saldo)
+                #   chaves: contribuinte
+                _k = key_text((f_contribuinte,))
+                _a = A_arrecadacao_maioresvaloresprotestados.get(f_entidade)
+                if _a is None:
+                    _a = A_arrecadacao_maioresvaloresprotestados[f_entidade] = ctx.new_rows('arrecadacao/maioresvaloresprotestados')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(saldo)
+                _row[0] += f_saldo
+                #   [1] count: count()
+                _row[1] += 1
         _reached += _hit
     ctx.reached['divida'] = _reached
 
@@ -619,45 +648,49 @@ def scan_dotacao(rows, ctx):
     p_exercicio = ctx.params['exercicio']
     A_contratos_dotacoesmaiores = ctx.acc['contratos/dotacoesmaiores']
     A_contratos_dotacoesmenores = ctx.acc['contratos/dotacoesmenores']
+    _on0 = ctx.computes('contratos/dotacoesmaiores')
+    _on1 = ctx.computes('contratos/dotacoesmenores')
     _trace = ctx.trace
     _amount = ctx.amount
     _reached = 0
     for f_entidade, f_exercicio, f_dotacao, f_descricao, f_valor_atualizado, f_saldo, _line in rows:
         _hit = False
-        # specs/portal_gestor/contratos/dotacoesmaiores.yaml:15:10  portal_gestor/contratos/dotacoesmaiores/filter
-        #   exercicio == $exercicio
-        if (f_exercicio == p_exercicio):
-            if _amount is not None:  # amounts read as text: converted here
-                f_valor_atualizado = _amount(f_valor_atualizado)
-                f_saldo = _amount(f_saldo)
-            #   chaves: dotacao
-            _k = key_text((f_dotacao,))
-            _a = A_contratos_dotacoesmaiores.get(f_entidade)
-            if _a is None:
-                _a = A_contratos_dotacoesmaiores[f_entidade] = ctx.new_rows('contratos/dotacoesmaiores')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(saldo)
-            _row[0] += f_saldo
-            #   [1] sum: sum(valor_atualizado)
-            _row[1] += f_valor_atualizado
-        # specs/portal_gestor/contratos/dotacoesmenores.yaml:15:10  portal_gestor/contratos/dotacoesmenores/filter
-        #   exercicio == $exercicio
-        if (f_exercicio == p_exercicio):
-            if _amount is not None:  # amounts read as text: converted here
-                f_valor_atualizado = _amount(f_valor_atualizado)
-                f_saldo = _amount(f_saldo)
-            #   chaves: dotacao
-            _k = key_text((f_dotacao,))
-            _a = A_contratos_dotacoesmenores.get(f_entidade)
-            if _a is None:
-                _a = A_contratos_dotacoesmenores[f_entidade] = ctx.new_rows('contratos/dotacoesmenores')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(saldo)
-            _row[0] += f_saldo
-            #   [1] sum: sum(valor_atualizado)
-            _row[1] += f_valor_atualizado
+        if _on0:
+            # specs/portal_gestor/contratos/dotacoesmaiores.yaml:15:10  portal_gestor/contratos/dotacoesmaiores/filter
+            #   exercicio == $exercicio
+            if (f_exercicio == p_exercicio):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_valor_atualizado = _amount(f_valor_atualizado)
+                    f_saldo = _amount(f_saldo)
+                #   chaves: dotacao
+                _k = key_text((f_dotacao,))
+                _a = A_contratos_dotacoesmaiores.get(f_entidade)
+                if _a is None:
+                    _a = A_contratos_dotacoesmaiores[f_entidade] = ctx.new_rows('contratos/dotacoesmaiores')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(saldo)
+                _row[0] += f_saldo
+                #   [1] sum: sum(valor_atualizado)
+                _row[1] += f_valor_atualizado
+        if _on1:
+            # specs/portal_gestor/contratos/dotacoesmenores.yaml:15:10  portal_gestor/contratos/dotacoesmenores/filter
+            #   exercicio == $exercicio
+            if (f_exercicio == p_exercicio):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_valor_atualizado = _amount(f_valor_atualizado)
+                    f_saldo = _amount(f_saldo)
+                #   chaves: dotacao
+                _k = key_text((f_dotacao,))
+                _a = A_contratos_dotacoesmenores.get(f_entidade)
+                if _a is None:
+                    _a = A_contratos_dotacoesmenores[f_entidade] = ctx.new_rows('contratos/dotacoesmenores')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(saldo)
+                _row[0] += f_saldo
+                #   [1] sum: sum(valor_atualizado)
+                _row[1] += f_valor_atualizado
         _reached += _hit
     ctx.reached['dotacao'] = _reached
 
@@ -665,21 +698,23 @@ def scan_dotacao(rows, ctx):
 def scan_empresa(rows, ctx):
     """Ledger 'empresa': derived fields, then the rows of arrecadacao/powernumbersarrecadacao_empresas."""
     A_arrecadacao_powernumbersarrecadacao_empresas = ctx.acc['arrecadacao/powernumbersarrecadacao_empresas']
+    _on0 = ctx.computes('arrecadacao/powernumbersarrecadacao_empresas')
     _trace = ctx.trace
     _reached = 0
     for f_entidade, f_inscricao, f_atividade, f_situacao, _line in rows:
-        # specs/portal_gestor/arrecadacao/powernumbersarrecadacao_empresas.yaml:15:9  portal_gestor/arrecadacao/powernumbersarrecadacao_empresas/filter
-        #   situacao == "ATIVA"
-        if (f_situacao == 'ATIVA'):
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_arrecadacao_powernumbersarrecadacao_empresas.get(f_entidade)
-            if _a is None:
-                _a = A_arrecadacao_powernumbersarrecadacao_empresas[f_entidade] = ctx.new_rows('arrecadacao/powernumbersarrecadacao_empresas')
-            _row = _a[_k]
-            _reached += 1
-            #   [0] count: count()
-            _row[0] += 1
+        if _on0:
+            # specs/portal_gestor/arrecadacao/powernumbersarrecadacao_empresas.yaml:15:9  portal_gestor/arrecadacao/powernumbersarrecadacao_empresas/filter
+            #   situacao == "ATIVA"
+            if (f_situacao == 'ATIVA'):
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_arrecadacao_powernumbersarrecadacao_empresas.get(f_entidade)
+                if _a is None:
+                    _a = A_arrecadacao_powernumbersarrecadacao_empresas[f_entidade] = ctx.new_rows('arrecadacao/powernumbersarrecadacao_empresas')
+                _row = _a[_k]
+                _reached += 1
+                #   [0] count: count()
+                _row[0] += 1
     ctx.reached['empresa'] = _reached
 
 
@@ -689,43 +724,47 @@ def scan_estoque(rows, ctx):
     p_mes = ctx.params['mes']
     A_contratos_totalestoque = ctx.acc['contratos/totalestoque']
     A_contratos_valorestoquegrupo = ctx.acc['contratos/valorestoquegrupo']
+    _on0 = ctx.computes('contratos/totalestoque')
+    _on1 = ctx.computes('contratos/valorestoquegrupo')
     _trace = ctx.trace
     _amount = ctx.amount
     _reached = 0
     for f_entidade, f_data, f_grupo, f_item, f_quantidade, f_valor, _line in rows:
         _hit = False
-        # specs/portal_gestor/contratos/totalestoque.yaml:15:16  portal_gestor/contratos/totalestoque/filter
-        #   year(data) == $exercicio and month(data) == $mes
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) == p_mes)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_quantidade = _amount(f_quantidade)
-                f_valor = _amount(f_valor)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_contratos_totalestoque.get(f_entidade)
-            if _a is None:
-                _a = A_contratos_totalestoque[f_entidade] = ctx.new_rows('contratos/totalestoque')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(valor)
-            _row[0] += f_valor
-            #   [1] count: count(item where quantidade > 0)
-            if (f_quantidade > 0):
-                _row[1] += 1
-        # specs/portal_gestor/contratos/valorestoquegrupo.yaml:14:16  portal_gestor/contratos/valorestoquegrupo/filter
-        #   year(data) == $exercicio and month(data) == $mes
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) == p_mes)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_valor = _amount(f_valor)
-            #   chaves: grupo
-            _k = key_text((f_grupo,))
-            _a = A_contratos_valorestoquegrupo.get(f_entidade)
-            if _a is None:
-                _a = A_contratos_valorestoquegrupo[f_entidade] = ctx.new_rows('contratos/valorestoquegrupo')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(valor)
-            _row[0] += f_valor
+        if _on0:
+            # specs/portal_gestor/contratos/totalestoque.yaml:15:16  portal_gestor/contratos/totalestoque/filter
+            #   year(data) == $exercicio and month(data) == $mes
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) == p_mes)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_quantidade = _amount(f_quantidade)
+                    f_valor = _amount(f_valor)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_contratos_totalestoque.get(f_entidade)
+                if _a is None:
+                    _a = A_contratos_totalestoque[f_entidade] = ctx.new_rows('contratos/totalestoque')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(valor)
+                _row[0] += f_valor
+                #   [1] count: count(item where quantidade > 0)
+                if (f_quantidade > 0):
+                    _row[1] += 1
+        if _on1:
+            # specs/portal_gestor/contratos/valorestoquegrupo.yaml:14:16  portal_gestor/contratos/valorestoquegrupo/filter
+            #   year(data) == $exercicio and month(data) == $mes
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) == p_mes)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_valor = _amount(f_valor)
+                #   chaves: grupo
+                _k = key_text((f_grupo,))
+                _a = A_contratos_valorestoquegrupo.get(f_entidade)
+                if _a is None:
+                    _a = A_contratos_valorestoquegrupo[f_entidade] = ctx.new_rows('contratos/valorestoquegrupo')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(valor)
+                _row[0] += f_valor
         _reached += _hit
     ctx.reached['estoque'] = _reached
 
@@ -741,6 +780,12 @@ def scan_evento_folha(rows, ctx):
     A_pessoal_gastosfuncoesgratificadaslista = ctx.acc['pessoal/gastosfuncoesgratificadaslista']
     A_pessoal_gastoshorasextras = ctx.acc['pessoal/gastoshorasextras']
     A_pessoal_gastoshorasextraslista = ctx.acc['pessoal/gastoshorasextraslista']
+    _on0 = ctx.computes('pessoal/gastoscargoscomissionados')
+    _on1 = ctx.computes('pessoal/gastoscargoscomissionadoslista')
+    _on2 = ctx.computes('pessoal/gastosfuncoesgratificadas')
+    _on3 = ctx.computes('pessoal/gastosfuncoesgratificadaslista')
+    _on4 = ctx.computes('pessoal/gastoshorasextras')
+    _on5 = ctx.computes('pessoal/gastoshorasextraslista')
     _trace = ctx.trace
     _amount = ctx.amount
     E_grupo_evento = M_grupo_evento.entries if _trace is None else {}
@@ -752,102 +797,108 @@ def scan_evento_folha(rows, ctx):
             #   grupo = lookup(grupo_evento, entidade, evento).grupo
             _l0 = E_grupo_evento.get((f_entidade, f_evento,)) or M_grupo_evento.find((f_entidade, f_evento,), _line)
             d_grupo = o.field(_l0, 0)
-            # specs/portal_gestor/pessoal/gastoscargoscomissionados.yaml:17:16  portal_gestor/pessoal/gastoscargoscomissionados/filter
-            #   (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "COMISSIONADO")
-            if o.and3((o.year(f_competencia) == p_exercicio), (o.month(f_competencia) <= p_mes), o.eq(d_grupo, 'COMISSIONADO')):
-                if _amount is not None:  # amounts read as text: converted here
-                    f_valor = _amount(f_valor)
-                #   chaves: month(competencia)
-                _k = key_text((o.month(f_competencia),))
-                _a = A_pessoal_gastoscargoscomissionados.get(f_entidade)
-                if _a is None:
-                    _a = A_pessoal_gastoscargoscomissionados[f_entidade] = ctx.new_rows('pessoal/gastoscargoscomissionados')
-                _row = _a[_k]
-                _hit = True
-                #   [0] sum: sum(valor)
-                _row[0] += f_valor
-                #   [1] count: count()
-                _row[1] += 1
-            # specs/portal_gestor/pessoal/gastoscargoscomissionadoslista.yaml:16:16  portal_gestor/pessoal/gastoscargoscomissionadoslista/filter
-            #   (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "COMISSIONADO")
-            if o.and3((o.year(f_competencia) == p_exercicio), (o.month(f_competencia) <= p_mes), o.eq(d_grupo, 'COMISSIONADO')):
-                if _amount is not None:  # amounts read as text: converted here
-                    f_valor = _amount(f_valor)
-                #   chaves: cargo
-                _k = key_text((f_cargo,))
-                _a = A_pessoal_gastoscargoscomissionadoslista.get(f_entidade)
-                if _a is None:
-                    _a = A_pessoal_gastoscargoscomissionadoslista[f_entidade] = ctx.new_rows('pessoal/gastoscargoscomissionadoslista')
-                _row = _a[_k]
-                _hit = True
-                #   [0] sum: sum(valor)
-                _row[0] += f_valor
-                #   [1] count: count()
-                _row[1] += 1
-            # specs/portal_gestor/pessoal/gastosfuncoesgratificadas.yaml:17:16  portal_gestor/pessoal/gastosfuncoesgratificadas/filter
-            #   (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "GRATIFICADA")
-            if o.and3((o.year(f_competencia) == p_exercicio), (o.month(f_competencia) <= p_mes), o.eq(d_grupo, 'GRATIFICADA')):
-                if _amount is not None:  # amounts read as text: converted here
-                    f_valor = _amount(f_valor)
-                #   chaves: month(competencia)
-                _k = key_text((o.month(f_competencia),))
-                _a = A_pessoal_gastosfuncoesgratificadas.get(f_entidade)
-                if _a is None:
-                    _a = A_pessoal_gastosfuncoesgratificadas[f_entidade] = ctx.new_rows('pessoal/gastosfuncoesgratificadas')
-                _row = _a[_k]
-                _hit = True
-                #   [0] sum: sum(valor)
-                _row[0] += f_valor
-                #   [1] count: count()
-                _row[1] += 1
-            # specs/portal_gestor/pessoal/gastosfuncoesgratificadaslista.yaml:16:16  portal_gestor/pessoal/gastosfuncoesgratificadaslista/filter
-            #   (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "GRATIFICADA")
-            if o.and3((o.year(f_competencia) == p_exercicio), (o.month(f_competencia) <= p_mes), o.eq(d_grupo, 'GRATIFICADA')):
-                if _amount is not None:  # amounts read as text: converted here
-                    f_valor = _amount(f_valor)
-                #   chaves: cargo
-                _k = key_text((f_cargo,))
-                _a = A_pessoal_gastosfuncoesgratificadaslista.get(f_entidade)
-                if _a is None:
-                    _a = A_pessoal_gastosfuncoesgratificadaslista[f_entidade] = ctx.new_rows('pessoal/gastosfuncoesgratificadaslista')
-                _row = _a[_k]
-                _hit = True
-                #   [0] sum: sum(valor)
-                _row[0] += f_valor
-                #   [1] count: count()
-                _row[1] += 1
-            # specs/portal_gestor/pessoal/gastoshorasextras.yaml:16:16  portal_gestor/pessoal/gastoshorasextras/filter
-            #   (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "HORA_EXTRA")
-            if o.and3((o.year(f_competencia) == p_exercicio), (o.month(f_competencia) <= p_mes), o.eq(d_grupo, 'HORA_EXTRA')):
-                if _amount is not None:  # amounts read as text: converted here
-                    f_valor = _amount(f_valor)
-                #   chaves: month(competencia)
-                _k = key_text((o.month(f_competencia),))
-                _a = A_pessoal_gastoshorasextras.get(f_entidade)
-                if _a is None:
-                    _a = A_pessoal_gastoshorasextras[f_entidade] = ctx.new_rows('pessoal/gastoshorasextras')
-                _row = _a[_k]
-                _hit = True
-                #   [0] sum: sum(valor)
-                _row[0] += f_valor
-                #   [1] count: count()
-                _row[1] += 1
-            # specs/portal_gestor/pessoal/gastoshorasextraslista.yaml:16:16  portal_gestor/pessoal/gastoshorasextraslista/filter
-            #   (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "HORA_EXTRA")
-            if o.and3((o.year(f_competencia) == p_exercicio), (o.month(f_competencia) <= p_mes), o.eq(d_grupo, 'HORA_EXTRA')):
-                if _amount is not None:  # amounts read as text: converted here
-                    f_valor = _amount(f_valor)
-                #   chaves: cargo
-                _k = key_text((f_cargo,))
-                _a = A_pessoal_gastoshorasextraslista.get(f_entidade)
-                if _a is None:
-                    _a = A_pessoal_gastoshorasextraslista[f_entidade] = ctx.new_rows('pessoal/gastoshorasextraslista')
-                _row = _a[_k]
-                _hit = True
-                #   [0] sum: sum(valor)
-                _row[0] += f_valor
-                #   [1] count: count()
-                _row[1] += 1
+            if _on0:
+                # specs/portal_gestor/pessoal/gastoscargoscomissionados.yaml:17:16  portal_gestor/pessoal/gastoscargoscomissionados/filter
+                #   (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "COMISSIONADO")
+                if o.and3((o.year(f_competencia) == p_exercicio), (o.month(f_competencia) <= p_mes), o.eq(d_grupo, 'COMISSIONADO')):
+                    if _amount is not None:  # amounts read as text: converted here
+                        f_valor = _amount(f_valor)
+                    #   chaves: month(competencia)
+                    _k = key_text((o.month(f_competencia),))
+                    _a = A_pessoal_gastoscargoscomissionados.get(f_entidade)
+                    if _a is None:
+                        _a = A_pessoal_gastoscargoscomissionados[f_entidade] = ctx.new_rows('pessoal/gastoscargoscomissionados')
+                    _row = _a[_k]
+                    _hit = True
+                    #   [0] sum: sum(valor)
+                    _row[0] += f_valor
+                    #   [1] count: count()
+                    _row[1] += 1
+            if _on1:
+                # specs/portal_gestor/pessoal/gastoscargoscomissionadoslista.yaml:16:16  portal_gestor/pessoal/gastoscargoscomissionadoslista/filter
+                #   (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "COMISSIONADO")
+                if o.and3((o.year(f_competencia) == p_exercicio), (o.month(f_competencia) <= p_mes), o.eq(d_grupo, 'COMISSIONADO')):
+                    if _amount is not None:  # amounts read as text: converted here
+                        f_valor = _amount(f_valor)
+                    #   chaves: cargo
+                    _k = key_text((f_cargo,))
+                    _a = A_pessoal_gastoscargoscomissionadoslista.get(f_entidade)
+                    if _a is None:
+                        _a = A_pessoal_gastoscargoscomissionadoslista[f_entidade] = ctx.new_rows('pessoal/gastoscargoscomissionadoslista')
+                    _row = _a[_k]
+                    _hit = True
+                    #   [0] sum: sum(valor)
+                    _row[0] += f_valor
+                    #   [1] count: count()
+                    _row[1] += 1
+            if _on2:
+                # specs/portal_gestor/pessoal/gastosfuncoesgratificadas.yaml:17:16  portal_gestor/pessoal/gastosfuncoesgratificadas/filter
+                #   (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "GRATIFICADA")
+                if o.and3((o.year(f_competencia) == p_exercicio), (o.month(f_competencia) <= p_mes), o.eq(d_grupo, 'GRATIFICADA')):
+                    if _amount is not None:  # amounts read as text: converted here
+                        f_valor = _amount(f_valor)
+                    #   chaves: month(competencia)
+                    _k = key_text((o.month(f_competencia),))
+                    _a = A_pessoal_gastosfuncoesgratificadas.get(f_entidade)
+                    if _a is None:
+                        _a = A_pessoal_gastosfuncoesgratificadas[f_entidade] = ctx.new_rows('pessoal/gastosfuncoesgratificadas')
+                    _row = _a[_k]
+                    _hit = True
+                    #   [0] sum: sum(valor)
+                    _row[0] += f_valor
+                    #   [1] count: count()
+                    _row[1] += 1
+            if _on3:
+                # specs/portal_gestor/pessoal/gastosfuncoesgratificadaslista.yaml:16:16  portal_gestor/pessoal/gastosfuncoesgratificadaslista/filter
+                #   (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "GRATIFICADA")
+                if o.and3((o.year(f_competencia) == p_exercicio), (o.month(f_competencia) <= p_mes), o.eq(d_grupo, 'GRATIFICADA')):
+                    if _amount is not None:  # amounts read as text: converted here
+                        f_valor = _amount(f_valor)
+                    #   chaves: cargo
+                    _k = key_text((f_cargo,))
+                    _a = A_pessoal_gastosfuncoesgratificadaslista.get(f_entidade)
+                    if _a is None:
+                        _a = A_pessoal_gastosfuncoesgratificadaslista[f_entidade] = ctx.new_rows('pessoal/gastosfuncoesgratificadaslista')
+                    _row = _a[_k]
+                    _hit = True
+                    #   [0] sum: sum(valor)
+                    _row[0] += f_valor
+                    #   [1] count: count()
+                    _row[1] += 1
+            if _on4:
+                # specs/portal_gestor/pessoal/gastoshorasextras.yaml:16:16  portal_gestor/pessoal/gastoshorasextras/filter
+                #   (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "HORA_EXTRA")
+                if o.and3((o.year(f_competencia) == p_exercicio), (o.month(f_competencia) <= p_mes), o.eq(d_grupo, 'HORA_EXTRA')):
+                    if _amount is not None:  # amounts read as text: converted here
+                        f_valor = _amount(f_valor)
+                    #   chaves: month(competencia)
+                    _k = key_text((o.month(f_competencia),))
+                    _a = A_pessoal_gastoshorasextras.get(f_entidade)
+                    if _a is None:
+                        _a = A_pessoal_gastoshorasextras[f_entidade] = ctx.new_rows('pessoal/gastoshorasextras')
+                    _row = _a[_k]
+                    _hit = True
+                    #   [0] sum: sum(valor)
+                    _row[0] += f_valor
+                    #   [1] count: count()
+                    _row[1] += 1
+            if _on5:
+                # specs/portal_gestor/pessoal/gastoshorasextraslista.yaml:16:16  portal_gestor/pessoal/gastoshorasextraslista/filter
+                #   (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "HORA_EXTRA")
+                if o.and3((o.year(f_competencia) == p_exercicio), (o.month(f_competencia) <= p_mes), o.eq(d_grupo, 'HORA_EXTRA')):
+                    if _amount is not None:  # amounts read as text: converted here
+                        f_valor = _amount(f_valor)
+                    #   chaves: cargo
+                    _k = key_text((f_cargo,))
+                    _a = A_pessoal_gastoshorasextraslista.get(f_entidade)
+                    if _a is None:
+                        _a = A_pessoal_gastoshorasextraslista[f_entidade] = ctx.new_rows('pessoal/gastoshorasextraslista')
+                    _row = _a[_k]
+                    _hit = True
+                    #   [0] sum: sum(valor)
+                    _row[0] += f_valor
+                    #   [1] count: count()
+                    _row[1] += 1
         except SkipRecord:
             continue
         _reached += _hit
@@ -878,6 +929,26 @@ def scan_execucao(rows, ctx):
     A_saude_gastossaudeperiodo = ctx.acc['saude/gastossaudeperiodo']
     A_saude_gastossaudeponteiro = ctx.acc['saude/gastossaudeponteiro']
     A_saude_gastossaudevencer = ctx.acc['saude/gastossaudevencer']
+    _on0 = ctx.computes('arrecadacao/alvararealizado')
+    _on1 = ctx.computes('arrecadacao/alvararealizadooperiodo')
+    _on2 = ctx.computes('arrecadacao/ipturealizado')
+    _on3 = ctx.computes('arrecadacao/ipturealizadooperiodo')
+    _on4 = ctx.computes('arrecadacao/issrealizado')
+    _on5 = ctx.computes('arrecadacao/issrealizadooperiodo')
+    _on6 = ctx.computes('arrecadacao/outrosrealizado')
+    _on7 = ctx.computes('arrecadacao/outrosrealizadooperiodo')
+    _on8 = ctx.computes('contabilidade/despesalivrevinculada')
+    _on9 = ctx.computes('contabilidade/despesarealizadaacumulada')
+    _on10 = ctx.computes('contabilidade/receitarealizadaacumulada')
+    _on11 = ctx.computes('contabilidade/situacaodespesa')
+    _on12 = ctx.computes('contabilidade/situacaoreceita')
+    _on13 = ctx.computes('contratos/powernumberscontratos_investimentoobras')
+    _on14 = ctx.computes('educacao/gastoseducacaoperiodo')
+    _on15 = ctx.computes('educacao/gastoseducacaoponteiro')
+    _on16 = ctx.computes('educacao/gastoseducacaovencer')
+    _on17 = ctx.computes('saude/gastossaudeperiodo')
+    _on18 = ctx.computes('saude/gastossaudeponteiro')
+    _on19 = ctx.computes('saude/gastossaudevencer')
     _trace = ctx.trace
     _amount = ctx.amount
     _k0 = o.date(p_exercicio, p_mes, 1)
@@ -908,361 +979,381 @@ def scan_execucao(rows, ctx):
         # specs/portal_gestor/ledgers/execucao.yaml:29:12  portal_gestor/execucao/derived/tributo
         #   tributo = if natureza matches "1118011*" then "IPTU" else if natureza matches "1118023*" then "ISS" else …
         d_tributo = ('IPTU' if o.matches(f_natureza, '1118011*') else ('ISS' if o.matches(f_natureza, '1118023*') else ('ALVARA' if o.matches(f_natureza, '1121*') else ('OUTROS' if o.matches(f_natureza, '11*') else None))))
-        # specs/portal_gestor/arrecadacao/alvararealizado.yaml:19:16  portal_gestor/arrecadacao/alvararealizado/filter
-        #   (year(data) == $exercicio and month(data) <= $mes) and (tributo == "ALVARA")
-        if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) <= p_mes), o.eq(d_tributo, 'ALVARA')):
-            if _amount is not None:  # amounts read as text: converted here
-                f_previsto = _amount(f_previsto)
-                f_arrecadado = _amount(f_arrecadado)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_arrecadacao_alvararealizado.get(f_entidade)
-            if _a is None:
-                _a = A_arrecadacao_alvararealizado[f_entidade] = ctx.new_rows('arrecadacao/alvararealizado')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(previsto)
-            _row[0] += f_previsto
-            #   [1] sum: sum(arrecadado)
-            _row[1] += f_arrecadado
-        # specs/portal_gestor/arrecadacao/alvararealizadooperiodo.yaml:17:16  portal_gestor/arrecadacao/alvararealizadooperiodo/filter
-        #   (year(data) == $exercicio and month(data) == $mes) and (tributo == "ALVARA")
-        if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) == p_mes), o.eq(d_tributo, 'ALVARA')):
-            if _amount is not None:  # amounts read as text: converted here
-                f_previsto = _amount(f_previsto)
-                f_arrecadado = _amount(f_arrecadado)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_arrecadacao_alvararealizadooperiodo.get(f_entidade)
-            if _a is None:
-                _a = A_arrecadacao_alvararealizadooperiodo[f_entidade] = ctx.new_rows('arrecadacao/alvararealizadooperiodo')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(previsto)
-            _row[0] += f_previsto
-            #   [1] sum: sum(arrecadado)
-            _row[1] += f_arrecadado
-        # specs/portal_gestor/arrecadacao/ipturealizado.yaml:19:16  portal_gestor/arrecadacao/ipturealizado/filter
-        #   (year(data) == $exercicio and month(data) <= $mes) and (tributo == "IPTU")
-        if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) <= p_mes), o.eq(d_tributo, 'IPTU')):
-            if _amount is not None:  # amounts read as text: converted here
-                f_previsto = _amount(f_previsto)
-                f_arrecadado = _amount(f_arrecadado)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_arrecadacao_ipturealizado.get(f_entidade)
-            if _a is None:
-                _a = A_arrecadacao_ipturealizado[f_entidade] = ctx.new_rows('arrecadacao/ipturealizado')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(previsto)
-            _row[0] += f_previsto
-            #   [1] sum: sum(arrecadado)
-            _row[1] += f_arrecadado
-        # specs/portal_gestor/arrecadacao/ipturealizadooperiodo.yaml:17:16  portal_gestor/arrecadacao/ipturealizadooperiodo/filter
-        #   (year(data) == $exercicio and month(data) == $mes) and (tributo == "IPTU")
-        if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) == p_mes), o.eq(d_tributo, 'IPTU')):
-            if _amount is not None:  # amounts read as text: converted here
-                f_previsto = _amount(f_previsto)
-                f_arrecadado = _amount(f_arrecadado)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_arrecadacao_ipturealizadooperiodo.get(f_entidade)
-            if _a is None:
-                _a = A_arrecadacao_ipturealizadooperiodo[f_entidade] = ctx.new_rows('arrecadacao/ipturealizadooperiodo')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(previsto)
-            _row[0] += f_previsto
-            #   [1] sum: sum(arrecadado)
-            _row[1] += f_arrecadado
-        # specs/portal_gestor/arrecadacao/issrealizado.yaml:19:16  portal_gestor/arrecadacao/issrealizado/filter
-        #   (year(data) == $exercicio and month(data) <= $mes) and (tributo == "ISS")
-        if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) <= p_mes), o.eq(d_tributo, 'ISS')):
-            if _amount is not None:  # amounts read as text: converted here
-                f_previsto = _amount(f_previsto)
-                f_arrecadado = _amount(f_arrecadado)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_arrecadacao_issrealizado.get(f_entidade)
-            if _a is None:
-                _a = A_arrecadacao_issrealizado[f_entidade] = ctx.new_rows('arrecadacao/issrealizado')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(previsto)
-            _row[0] += f_previsto
-            #   [1] sum: sum(arrecadado)
-            _row[1] += f_arrecadado
-        # specs/portal_gestor/arrecadacao/issrealizadooperiodo.yaml:17:16  portal_gestor/arrecadacao/issrealizadooperiodo/filter
-        #   (year(data) == $exercicio and month(data) == $mes) and (tributo == "ISS")
-        if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) == p_mes), o.eq(d_tributo, 'ISS')):
-            if _amount is not None:  # amounts read as text: converted here
-                f_previsto = _amount(f_previsto)
-                f_arrecadado = _amount(f_arrecadado)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_arrecadacao_issrealizadooperiodo.get(f_entidade)
-            if _a is None:
-                _a = A_arrecadacao_issrealizadooperiodo[f_entidade] = ctx.new_rows('arrecadacao/issrealizadooperiodo')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(previsto)
-            _row[0] += f_previsto
-            #   [1] sum: sum(arrecadado)
-            _row[1] += f_arrecadado
-        # specs/portal_gestor/arrecadacao/outrosrealizado.yaml:19:16  portal_gestor/arrecadacao/outrosrealizado/filter
-        #   (year(data) == $exercicio and month(data) <= $mes) and (tributo == "OUTROS")
-        if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) <= p_mes), o.eq(d_tributo, 'OUTROS')):
-            if _amount is not None:  # amounts read as text: converted here
-                f_previsto = _amount(f_previsto)
-                f_arrecadado = _amount(f_arrecadado)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_arrecadacao_outrosrealizado.get(f_entidade)
-            if _a is None:
-                _a = A_arrecadacao_outrosrealizado[f_entidade] = ctx.new_rows('arrecadacao/outrosrealizado')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(previsto)
-            _row[0] += f_previsto
-            #   [1] sum: sum(arrecadado)
-            _row[1] += f_arrecadado
-        # specs/portal_gestor/arrecadacao/outrosrealizadooperiodo.yaml:17:16  portal_gestor/arrecadacao/outrosrealizadooperiodo/filter
-        #   (year(data) == $exercicio and month(data) == $mes) and (tributo == "OUTROS")
-        if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) == p_mes), o.eq(d_tributo, 'OUTROS')):
-            if _amount is not None:  # amounts read as text: converted here
-                f_previsto = _amount(f_previsto)
-                f_arrecadado = _amount(f_arrecadado)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_arrecadacao_outrosrealizadooperiodo.get(f_entidade)
-            if _a is None:
-                _a = A_arrecadacao_outrosrealizadooperiodo[f_entidade] = ctx.new_rows('arrecadacao/outrosrealizadooperiodo')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(previsto)
-            _row[0] += f_previsto
-            #   [1] sum: sum(arrecadado)
-            _row[1] += f_arrecadado
-        # specs/portal_gestor/contabilidade/despesalivrevinculada.yaml:16:16  portal_gestor/contabilidade/despesalivrevinculada/filter
-        #   (year(data) == $exercicio and month(data) <= $mes) and (tipo == "D")
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and (f_tipo == 'D')):
-            if _amount is not None:  # amounts read as text: converted here
-                f_liquidado = _amount(f_liquidado)
-            #   chaves: if vinculado then "VINCULADOS" else "LIVRES"
-            _k = key_text((('VINCULADOS' if f_vinculado else 'LIVRES'),))
-            _a = A_contabilidade_despesalivrevinculada.get(f_entidade)
-            if _a is None:
-                _a = A_contabilidade_despesalivrevinculada[f_entidade] = ctx.new_rows('contabilidade/despesalivrevinculada')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(liquidado)
-            _row[0] += f_liquidado
-        # specs/portal_gestor/contabilidade/despesarealizadaacumulada.yaml:16:16  portal_gestor/contabilidade/despesarealizadaacumulada/filter
-        #   (year(data) == $exercicio and month(data) <= $mes) and (tipo == "D")
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and (f_tipo == 'D')):
-            if _amount is not None:  # amounts read as text: converted here
-                f_empenhado = _amount(f_empenhado)
-                f_liquidado = _amount(f_liquidado)
-                f_pago = _amount(f_pago)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_contabilidade_despesarealizadaacumulada.get(f_entidade)
-            if _a is None:
-                _a = A_contabilidade_despesarealizadaacumulada[f_entidade] = ctx.new_rows('contabilidade/despesarealizadaacumulada')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(empenhado)
-            _row[0] += f_empenhado
-            #   [1] sum: sum(liquidado)
-            _row[1] += f_liquidado
-            #   [2] sum: sum(pago)
-            _row[2] += f_pago
-        # specs/portal_gestor/contabilidade/receitarealizadaacumulada.yaml:16:16  portal_gestor/contabilidade/receitarealizadaacumulada/filter
-        #   (year(data) == $exercicio and month(data) <= $mes) and (tipo == "R")
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and (f_tipo == 'R')):
-            if _amount is not None:  # amounts read as text: converted here
-                f_previsto = _amount(f_previsto)
-                f_arrecadado = _amount(f_arrecadado)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_contabilidade_receitarealizadaacumulada.get(f_entidade)
-            if _a is None:
-                _a = A_contabilidade_receitarealizadaacumulada[f_entidade] = ctx.new_rows('contabilidade/receitarealizadaacumulada')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(previsto)
-            _row[0] += f_previsto
-            #   [1] sum: sum(arrecadado)
-            _row[1] += f_arrecadado
-        # specs/portal_gestor/contabilidade/situacaodespesa.yaml:16:16  portal_gestor/contabilidade/situacaodespesa/filter
-        #   (year(data) == $exercicio and month(data) <= $mes) and (tipo == "D")
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and (f_tipo == 'D')):
-            if _amount is not None:  # amounts read as text: converted here
-                f_empenhado = _amount(f_empenhado)
-                f_liquidado = _amount(f_liquidado)
-                f_pago = _amount(f_pago)
-            #   chaves: funcao
-            _k = key_text((f_funcao,))
-            _a = A_contabilidade_situacaodespesa.get(f_entidade)
-            if _a is None:
-                _a = A_contabilidade_situacaodespesa[f_entidade] = ctx.new_rows('contabilidade/situacaodespesa')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(empenhado)
-            _row[0] += f_empenhado
-            #   [1] sum: sum(liquidado)
-            _row[1] += f_liquidado
-            #   [2] sum: sum(pago)
-            _row[2] += f_pago
-        # specs/portal_gestor/contabilidade/situacaoreceita.yaml:16:16  portal_gestor/contabilidade/situacaoreceita/filter
-        #   (year(data) == $exercicio and month(data) <= $mes) and (tipo == "R")
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and (f_tipo == 'R')):
-            if _amount is not None:  # amounts read as text: converted here
-                f_previsto = _amount(f_previsto)
-                f_arrecadado = _amount(f_arrecadado)
-            #   chaves: left(natureza, 1)
-            _k = key_text((o.left(f_natureza, 1),))
-            _a = A_contabilidade_situacaoreceita.get(f_entidade)
-            if _a is None:
-                _a = A_contabilidade_situacaoreceita[f_entidade] = ctx.new_rows('contabilidade/situacaoreceita')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(previsto)
-            _row[0] += f_previsto
-            #   [1] sum: sum(arrecadado)
-            _row[1] += f_arrecadado
-        # specs/portal_gestor/contratos/powernumberscontratos_investimentoobras.yaml:17:16  portal_gestor/contratos/powernumberscontratos_investimentoobras/filter
-        #   (year(data) == $exercicio and month(data) <= $mes) and (tipo == "D" and natureza matches "44905…
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and (f_tipo == 'D') and o.matches(f_natureza, '449051*')):
-            if _amount is not None:  # amounts read as text: converted here
-                f_empenhado = _amount(f_empenhado)
-                f_liquidado = _amount(f_liquidado)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_contratos_powernumberscontratos_investimentoobras.get(f_entidade)
-            if _a is None:
-                _a = A_contratos_powernumberscontratos_investimentoobras[f_entidade] = ctx.new_rows('contratos/powernumberscontratos_investimentoobras')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(empenhado)
-            _row[0] += f_empenhado
-            #   [1] sum: sum(liquidado)
-            _row[1] += f_liquidado
-        # specs/portal_gestor/educacao/gastoseducacaoperiodo.yaml:17:16  portal_gestor/educacao/gastoseducacaoperiodo/filter
-        #   year(data) == $exercicio and bimestre(data) == bimestre(date($exercicio, $mes, 1))
-        if o.and3((o.year(f_data) == p_exercicio), o.eq(o.bimestre(f_data), _k1)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_arrecadado = _amount(f_arrecadado)
-                f_liquidado = _amount(f_liquidado)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_educacao_gastoseducacaoperiodo.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_gastoseducacaoperiodo[f_entidade] = ctx.new_rows('educacao/gastoseducacaoperiodo')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(liquidado where tipo == "D" and mde)
-            if ((f_tipo == 'D') and f_mde):
-                _row[0] += f_liquidado
-            #   [1] sum: sum(arrecadado where receita_base)
-            if d_receita_base:
+        if _on0:
+            # specs/portal_gestor/arrecadacao/alvararealizado.yaml:19:16  portal_gestor/arrecadacao/alvararealizado/filter
+            #   (year(data) == $exercicio and month(data) <= $mes) and (tributo == "ALVARA")
+            if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) <= p_mes), o.eq(d_tributo, 'ALVARA')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_previsto = _amount(f_previsto)
+                    f_arrecadado = _amount(f_arrecadado)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_arrecadacao_alvararealizado.get(f_entidade)
+                if _a is None:
+                    _a = A_arrecadacao_alvararealizado[f_entidade] = ctx.new_rows('arrecadacao/alvararealizado')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(previsto)
+                _row[0] += f_previsto
+                #   [1] sum: sum(arrecadado)
                 _row[1] += f_arrecadado
-        # specs/portal_gestor/educacao/gastoseducacaoponteiro.yaml:16:16  portal_gestor/educacao/gastoseducacaoponteiro/filter
-        #   year(data) == $exercicio and month(data) <= $mes
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_arrecadado = _amount(f_arrecadado)
-                f_liquidado = _amount(f_liquidado)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_educacao_gastoseducacaoponteiro.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_gastoseducacaoponteiro[f_entidade] = ctx.new_rows('educacao/gastoseducacaoponteiro')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(liquidado where tipo == "D" and mde)
-            if ((f_tipo == 'D') and f_mde):
-                _row[0] += f_liquidado
-            #   [1] sum: sum(arrecadado where receita_base)
-            if d_receita_base:
+        if _on1:
+            # specs/portal_gestor/arrecadacao/alvararealizadooperiodo.yaml:17:16  portal_gestor/arrecadacao/alvararealizadooperiodo/filter
+            #   (year(data) == $exercicio and month(data) == $mes) and (tributo == "ALVARA")
+            if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) == p_mes), o.eq(d_tributo, 'ALVARA')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_previsto = _amount(f_previsto)
+                    f_arrecadado = _amount(f_arrecadado)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_arrecadacao_alvararealizadooperiodo.get(f_entidade)
+                if _a is None:
+                    _a = A_arrecadacao_alvararealizadooperiodo[f_entidade] = ctx.new_rows('arrecadacao/alvararealizadooperiodo')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(previsto)
+                _row[0] += f_previsto
+                #   [1] sum: sum(arrecadado)
                 _row[1] += f_arrecadado
-        # specs/portal_gestor/educacao/gastoseducacaovencer.yaml:16:16  portal_gestor/educacao/gastoseducacaovencer/filter
-        #   year(data) == $exercicio and month(data) <= $mes
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_empenhado = _amount(f_empenhado)
-                f_pago = _amount(f_pago)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_educacao_gastoseducacaovencer.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_gastoseducacaovencer[f_entidade] = ctx.new_rows('educacao/gastoseducacaovencer')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(empenhado - pago where tipo == "D" and mde)
-            if ((f_tipo == 'D') and f_mde):
-                _row[0] += (f_empenhado - f_pago)
-            #   [1] sum: sum(empenhado where tipo == "D" and mde)
-            if ((f_tipo == 'D') and f_mde):
-                _row[1] += f_empenhado
-        # specs/portal_gestor/saude/gastossaudeperiodo.yaml:17:16  portal_gestor/saude/gastossaudeperiodo/filter
-        #   year(data) == $exercicio and bimestre(data) == bimestre(date($exercicio, $mes, 1))
-        if o.and3((o.year(f_data) == p_exercicio), o.eq(o.bimestre(f_data), _k1)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_arrecadado = _amount(f_arrecadado)
-                f_liquidado = _amount(f_liquidado)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_saude_gastossaudeperiodo.get(f_entidade)
-            if _a is None:
-                _a = A_saude_gastossaudeperiodo[f_entidade] = ctx.new_rows('saude/gastossaudeperiodo')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(liquidado where tipo == "D" and asps)
-            if ((f_tipo == 'D') and f_asps):
-                _row[0] += f_liquidado
-            #   [1] sum: sum(arrecadado where receita_base)
-            if d_receita_base:
+        if _on2:
+            # specs/portal_gestor/arrecadacao/ipturealizado.yaml:19:16  portal_gestor/arrecadacao/ipturealizado/filter
+            #   (year(data) == $exercicio and month(data) <= $mes) and (tributo == "IPTU")
+            if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) <= p_mes), o.eq(d_tributo, 'IPTU')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_previsto = _amount(f_previsto)
+                    f_arrecadado = _amount(f_arrecadado)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_arrecadacao_ipturealizado.get(f_entidade)
+                if _a is None:
+                    _a = A_arrecadacao_ipturealizado[f_entidade] = ctx.new_rows('arrecadacao/ipturealizado')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(previsto)
+                _row[0] += f_previsto
+                #   [1] sum: sum(arrecadado)
                 _row[1] += f_arrecadado
-        # specs/portal_gestor/saude/gastossaudeponteiro.yaml:15:16  portal_gestor/saude/gastossaudeponteiro/filter
-        #   year(data) == $exercicio and month(data) <= $mes
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_arrecadado = _amount(f_arrecadado)
-                f_liquidado = _amount(f_liquidado)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_saude_gastossaudeponteiro.get(f_entidade)
-            if _a is None:
-                _a = A_saude_gastossaudeponteiro[f_entidade] = ctx.new_rows('saude/gastossaudeponteiro')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(liquidado where tipo == "D" and asps)
-            if ((f_tipo == 'D') and f_asps):
-                _row[0] += f_liquidado
-            #   [1] sum: sum(arrecadado where receita_base)
-            if d_receita_base:
+        if _on3:
+            # specs/portal_gestor/arrecadacao/ipturealizadooperiodo.yaml:17:16  portal_gestor/arrecadacao/ipturealizadooperiodo/filter
+            #   (year(data) == $exercicio and month(data) == $mes) and (tributo == "IPTU")
+            if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) == p_mes), o.eq(d_tributo, 'IPTU')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_previsto = _amount(f_previsto)
+                    f_arrecadado = _amount(f_arrecadado)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_arrecadacao_ipturealizadooperiodo.get(f_entidade)
+                if _a is None:
+                    _a = A_arrecadacao_ipturealizadooperiodo[f_entidade] = ctx.new_rows('arrecadacao/ipturealizadooperiodo')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(previsto)
+                _row[0] += f_previsto
+                #   [1] sum: sum(arrecadado)
                 _row[1] += f_arrecadado
-        # specs/portal_gestor/saude/gastossaudevencer.yaml:15:16  portal_gestor/saude/gastossaudevencer/filter
-        #   year(data) == $exercicio and month(data) <= $mes
-        if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_empenhado = _amount(f_empenhado)
-                f_pago = _amount(f_pago)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_saude_gastossaudevencer.get(f_entidade)
-            if _a is None:
-                _a = A_saude_gastossaudevencer[f_entidade] = ctx.new_rows('saude/gastossaudevencer')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(empenhado - pago where tipo == "D" and asps)
-            if ((f_tipo == 'D') and f_asps):
-                _row[0] += (f_empenhado - f_pago)
-            #   [1] sum: sum(empenhado where tipo == "D" and asps)
-            if ((f_tipo == 'D') and f_asps):
-                _row[1] += f_empenhado
+        if _on4:
+            # specs/portal_gestor/arrecadacao/issrealizado.yaml:19:16  portal_gestor/arrecadacao/issrealizado/filter
+            #   (year(data) == $exercicio and month(data) <= $mes) and (tributo == "ISS")
+            if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) <= p_mes), o.eq(d_tributo, 'ISS')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_previsto = _amount(f_previsto)
+                    f_arrecadado = _amount(f_arrecadado)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_arrecadacao_issrealizado.get(f_entidade)
+                if _a is None:
+                    _a = A_arrecadacao_issrealizado[f_entidade] = ctx.new_rows('arrecadacao/issrealizado')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(previsto)
+                _row[0] += f_previsto
+                #   [1] sum: sum(arrecadado)
+                _row[1] += f_arrecadado
+        if _on5:
+            # specs/portal_gestor/arrecadacao/issrealizadooperiodo.yaml:17:16  portal_gestor/arrecadacao/issrealizadooperiodo/filter
+            #   (year(data) == $exercicio and month(data) == $mes) and (tributo == "ISS")
+            if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) == p_mes), o.eq(d_tributo, 'ISS')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_previsto = _amount(f_previsto)
+                    f_arrecadado = _amount(f_arrecadado)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_arrecadacao_issrealizadooperiodo.get(f_entidade)
+                if _a is None:
+                    _a = A_arrecadacao_issrealizadooperiodo[f_entidade] = ctx.new_rows('arrecadacao/issrealizadooperiodo')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(previsto)
+                _row[0] += f_previsto
+                #   [1] sum: sum(arrecadado)
+                _row[1] += f_arrecadado
+        if _on6:
+            # specs/portal_gestor/arrecadacao/outrosrealizado.yaml:19:16  portal_gestor/arrecadacao/outrosrealizado/filter
+            #   (year(data) == $exercicio and month(data) <= $mes) and (tributo == "OUTROS")
+            if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) <= p_mes), o.eq(d_tributo, 'OUTROS')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_previsto = _amount(f_previsto)
+                    f_arrecadado = _amount(f_arrecadado)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_arrecadacao_outrosrealizado.get(f_entidade)
+                if _a is None:
+                    _a = A_arrecadacao_outrosrealizado[f_entidade] = ctx.new_rows('arrecadacao/outrosrealizado')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(previsto)
+                _row[0] += f_previsto
+                #   [1] sum: sum(arrecadado)
+                _row[1] += f_arrecadado
+        if _on7:
+            # specs/portal_gestor/arrecadacao/outrosrealizadooperiodo.yaml:17:16  portal_gestor/arrecadacao/outrosrealizadooperiodo/filter
+            #   (year(data) == $exercicio and month(data) == $mes) and (tributo == "OUTROS")
+            if o.and3((o.year(f_data) == p_exercicio), (o.month(f_data) == p_mes), o.eq(d_tributo, 'OUTROS')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_previsto = _amount(f_previsto)
+                    f_arrecadado = _amount(f_arrecadado)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_arrecadacao_outrosrealizadooperiodo.get(f_entidade)
+                if _a is None:
+                    _a = A_arrecadacao_outrosrealizadooperiodo[f_entidade] = ctx.new_rows('arrecadacao/outrosrealizadooperiodo')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(previsto)
+                _row[0] += f_previsto
+                #   [1] sum: sum(arrecadado)
+                _row[1] += f_arrecadado
+        if _on8:
+            # specs/portal_gestor/contabilidade/despesalivrevinculada.yaml:16:16  portal_gestor/contabilidade/despesalivrevinculada/filter
+            #   (year(data) == $exercicio and month(data) <= $mes) and (tipo == "D")
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and (f_tipo == 'D')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_liquidado = _amount(f_liquidado)
+                #   chaves: if vinculado then "VINCULADOS" else "LIVRES"
+                _k = key_text((('VINCULADOS' if f_vinculado else 'LIVRES'),))
+                _a = A_contabilidade_despesalivrevinculada.get(f_entidade)
+                if _a is None:
+                    _a = A_contabilidade_despesalivrevinculada[f_entidade] = ctx.new_rows('contabilidade/despesalivrevinculada')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(liquidado)
+                _row[0] += f_liquidado
+        if _on9:
+            # specs/portal_gestor/contabilidade/despesarealizadaacumulada.yaml:16:16  portal_gestor/contabilidade/despesarealizadaacumulada/filter
+            #   (year(data) == $exercicio and month(data) <= $mes) and (tipo == "D")
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and (f_tipo == 'D')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_empenhado = _amount(f_empenhado)
+                    f_liquidado = _amount(f_liquidado)
+                    f_pago = _amount(f_pago)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_contabilidade_despesarealizadaacumulada.get(f_entidade)
+                if _a is None:
+                    _a = A_contabilidade_despesarealizadaacumulada[f_entidade] = ctx.new_rows('contabilidade/despesarealizadaacumulada')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(empenhado)
+                _row[0] += f_empenhado
+                #   [1] sum: sum(liquidado)
+                _row[1] += f_liquidado
+                #   [2] sum: sum(pago)
+                _row[2] += f_pago
+        if _on10:
+            # specs/portal_gestor/contabilidade/receitarealizadaacumulada.yaml:16:16  portal_gestor/contabilidade/receitarealizadaacumulada/filter
+            #   (year(data) == $exercicio and month(data) <= $mes) and (tipo == "R")
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and (f_tipo == 'R')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_previsto = _amount(f_previsto)
+                    f_arrecadado = _amount(f_arrecadado)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_contabilidade_receitarealizadaacumulada.get(f_entidade)
+                if _a is None:
+                    _a = A_contabilidade_receitarealizadaacumulada[f_entidade] = ctx.new_rows('contabilidade/receitarealizadaacumulada')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(previsto)
+                _row[0] += f_previsto
+                #   [1] sum: sum(arrecadado)
+                _row[1] += f_arrecadado
+        if _on11:
+            # specs/portal_gestor/contabilidade/situacaodespesa.yaml:16:16  portal_gestor/contabilidade/situacaodespesa/filter
+            #   (year(data) == $exercicio and month(data) <= $mes) and (tipo == "D")
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and (f_tipo == 'D')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_empenhado = _amount(f_empenhado)
+                    f_liquidado = _amount(f_liquidado)
+                    f_pago = _amount(f_pago)
+                #   chaves: funcao
+                _k = key_text((f_funcao,))
+                _a = A_contabilidade_situacaodespesa.get(f_entidade)
+                if _a is None:
+                    _a = A_contabilidade_situacaodespesa[f_entidade] = ctx.new_rows('contabilidade/situacaodespesa')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(empenhado)
+                _row[0] += f_empenhado
+                #   [1] sum: sum(liquidado)
+                _row[1] += f_liquidado
+                #   [2] sum: sum(pago)
+                _row[2] += f_pago
+        if _on12:
+            # specs/portal_gestor/contabilidade/situacaoreceita.yaml:16:16  portal_gestor/contabilidade/situacaoreceita/filter
+            #   (year(data) == $exercicio and month(data) <= $mes) and (tipo == "R")
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and (f_tipo == 'R')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_previsto = _amount(f_previsto)
+                    f_arrecadado = _amount(f_arrecadado)
+                #   chaves: left(natureza, 1)
+                _k = key_text((o.left(f_natureza, 1),))
+                _a = A_contabilidade_situacaoreceita.get(f_entidade)
+                if _a is None:
+                    _a = A_contabilidade_situacaoreceita[f_entidade] = ctx.new_rows('contabilidade/situacaoreceita')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(previsto)
+                _row[0] += f_previsto
+                #   [1] sum: sum(arrecadado)
+                _row[1] += f_arrecadado
+        if _on13:
+            # specs/portal_gestor/contratos/powernumberscontratos_investimentoobras.yaml:17:16  portal_gestor/contratos/powernumberscontratos_investimentoobras/filter
+            #   (year(data) == $exercicio and month(data) <= $mes) and (tipo == "D" and natureza matches "44905…
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes) and (f_tipo == 'D') and o.matches(f_natureza, '449051*')):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_empenhado = _amount(f_empenhado)
+                    f_liquidado = _amount(f_liquidado)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_contratos_powernumberscontratos_investimentoobras.get(f_entidade)
+                if _a is None:
+                    _a = A_contratos_powernumberscontratos_investimentoobras[f_entidade] = ctx.new_rows('contratos/powernumberscontratos_investimentoobras')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(empenhado)
+                _row[0] += f_empenhado
+                #   [1] sum: sum(liquidado)
+                _row[1] += f_liquidado
+        if _on14:
+            # specs/portal_gestor/educacao/gastoseducacaoperiodo.yaml:17:16  portal_gestor/educacao/gastoseducacaoperiodo/filter
+            #   year(data) == $exercicio and bimestre(data) == bimestre(date($exercicio, $mes, 1))
+            if o.and3((o.year(f_data) == p_exercicio), o.eq(o.bimestre(f_data), _k1)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_arrecadado = _amount(f_arrecadado)
+                    f_liquidado = _amount(f_liquidado)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_educacao_gastoseducacaoperiodo.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_gastoseducacaoperiodo[f_entidade] = ctx.new_rows('educacao/gastoseducacaoperiodo')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(liquidado where tipo == "D" and mde)
+                if ((f_tipo == 'D') and f_mde):
+                    _row[0] += f_liquidado
+                #   [1] sum: sum(arrecadado where receita_base)
+                if d_receita_base:
+                    _row[1] += f_arrecadado
+        if _on15:
+            # specs/portal_gestor/educacao/gastoseducacaoponteiro.yaml:16:16  portal_gestor/educacao/gastoseducacaoponteiro/filter
+            #   year(data) == $exercicio and month(data) <= $mes
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_arrecadado = _amount(f_arrecadado)
+                    f_liquidado = _amount(f_liquidado)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_educacao_gastoseducacaoponteiro.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_gastoseducacaoponteiro[f_entidade] = ctx.new_rows('educacao/gastoseducacaoponteiro')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(liquidado where tipo == "D" and mde)
+                if ((f_tipo == 'D') and f_mde):
+                    _row[0] += f_liquidado
+                #   [1] sum: sum(arrecadado where receita_base)
+                if d_receita_base:
+                    _row[1] += f_arrecadado
+        if _on16:
+            # specs/portal_gestor/educacao/gastoseducacaovencer.yaml:16:16  portal_gestor/educacao/gastoseducacaovencer/filter
+            #   year(data) == $exercicio and month(data) <= $mes
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_empenhado = _amount(f_empenhado)
+                    f_pago = _amount(f_pago)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_educacao_gastoseducacaovencer.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_gastoseducacaovencer[f_entidade] = ctx.new_rows('educacao/gastoseducacaovencer')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(empenhado - pago where tipo == "D" and mde)
+                if ((f_tipo == 'D') and f_mde):
+                    _row[0] += (f_empenhado - f_pago)
+                #   [1] sum: sum(empenhado where tipo == "D" and mde)
+                if ((f_tipo == 'D') and f_mde):
+                    _row[1] += f_empenhado
+        if _on17:
+            # specs/portal_gestor/saude/gastossaudeperiodo.yaml:17:16  portal_gestor/saude/gastossaudeperiodo/filter
+            #   year(data) == $exercicio and bimestre(data) == bimestre(date($exercicio, $mes, 1))
+            if o.and3((o.year(f_data) == p_exercicio), o.eq(o.bimestre(f_data), _k1)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_arrecadado = _amount(f_arrecadado)
+                    f_liquidado = _amount(f_liquidado)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_saude_gastossaudeperiodo.get(f_entidade)
+                if _a is None:
+                    _a = A_saude_gastossaudeperiodo[f_entidade] = ctx.new_rows('saude/gastossaudeperiodo')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(liquidado where tipo == "D" and asps)
+                if ((f_tipo == 'D') and f_asps):
+                    _row[0] += f_liquidado
+                #   [1] sum: sum(arrecadado where receita_base)
+                if d_receita_base:
+                    _row[1] += f_arrecadado
+        if _on18:
+            # specs/portal_gestor/saude/gastossaudeponteiro.yaml:15:16  portal_gestor/saude/gastossaudeponteiro/filter
+            #   year(data) == $exercicio and month(data) <= $mes
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_arrecadado = _amount(f_arrecadado)
+                    f_liquidado = _amount(f_liquidado)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_saude_gastossaudeponteiro.get(f_entidade)
+                if _a is None:
+                    _a = A_saude_gastossaudeponteiro[f_entidade] = ctx.new_rows('saude/gastossaudeponteiro')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(liquidado where tipo == "D" and asps)
+                if ((f_tipo == 'D') and f_asps):
+                    _row[0] += f_liquidado
+                #   [1] sum: sum(arrecadado where receita_base)
+                if d_receita_base:
+                    _row[1] += f_arrecadado
+        if _on19:
+            # specs/portal_gestor/saude/gastossaudevencer.yaml:15:16  portal_gestor/saude/gastossaudevencer/filter
+            #   year(data) == $exercicio and month(data) <= $mes
+            if ((o.year(f_data) == p_exercicio) and (o.month(f_data) <= p_mes)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_empenhado = _amount(f_empenhado)
+                    f_pago = _amount(f_pago)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_saude_gastossaudevencer.get(f_entidade)
+                if _a is None:
+                    _a = A_saude_gastossaudevencer[f_entidade] = ctx.new_rows('saude/gastossaudevencer')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(empenhado - pago where tipo == "D" and asps)
+                if ((f_tipo == 'D') and f_asps):
+                    _row[0] += (f_empenhado - f_pago)
+                #   [1] sum: sum(empenhado where tipo == "D" and asps)
+                if ((f_tipo == 'D') and f_asps):
+                    _row[1] += f_empenhado
         _reached += _hit
     ctx.reached['execucao'] = _reached
 
@@ -1271,21 +1362,23 @@ def scan_fila_espera(rows, ctx):
     """Ledger 'fila_espera': derived fields, then the rows of educacao/filaespera."""
     p_exercicio = ctx.params['exercicio']
     A_educacao_filaespera = ctx.acc['educacao/filaespera']
+    _on0 = ctx.computes('educacao/filaespera')
     _trace = ctx.trace
     _reached = 0
     for f_entidade, f_ano, f_creche, f_crianca, f_data_inscricao, f_situacao, _line in rows:
-        # specs/portal_gestor/educacao/filaespera.yaml:14:9  portal_gestor/educacao/filaespera/filter
-        #   ano == $exercicio and situacao == "AGUARDANDO"
-        if ((f_ano == p_exercicio) and (f_situacao == 'AGUARDANDO')):
-            #   chaves: creche
-            _k = key_text((f_creche,))
-            _a = A_educacao_filaespera.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_filaespera[f_entidade] = ctx.new_rows('educacao/filaespera')
-            _row = _a[_k]
-            _reached += 1
-            #   [0] count: count()
-            _row[0] += 1
+        if _on0:
+            # specs/portal_gestor/educacao/filaespera.yaml:14:9  portal_gestor/educacao/filaespera/filter
+            #   ano == $exercicio and situacao == "AGUARDANDO"
+            if ((f_ano == p_exercicio) and (f_situacao == 'AGUARDANDO')):
+                #   chaves: creche
+                _k = key_text((f_creche,))
+                _a = A_educacao_filaespera.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_filaespera[f_entidade] = ctx.new_rows('educacao/filaespera')
+                _row = _a[_k]
+                _reached += 1
+                #   [0] count: count()
+                _row[0] += 1
     ctx.reached['fila_espera'] = _reached
 
 
@@ -1293,50 +1386,54 @@ def scan_ideb(rows, ctx):
     """Ledger 'ideb': derived fields, then the rows of educacao/powernumberseducacao_ideb."""
     p_exercicio = ctx.params['exercicio']
     A_educacao_powernumberseducacao_ideb = ctx.acc['educacao/powernumberseducacao_ideb']
+    _on0 = ctx.computes('educacao/powernumberseducacao_ideb')
     _trace = ctx.trace
     _amount = ctx.amount
     _k0 = (p_exercicio - 1)
     _reached = 0
     for f_entidade, f_ano, f_escola, f_etapa, f_ideb, _line in rows:
-        # specs/portal_gestor/educacao/powernumberseducacao_ideb.yaml:15:10  portal_gestor/educacao/powernumberseducacao_ideb/filter
-        #   ano >= $exercicio - 1 and ano <= $exercicio
-        if ((f_ano >= _k0) and (f_ano <= p_exercicio)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_ideb = _amount(f_ideb)
-            #   chaves: etapa
-            _k = key_text((f_etapa,))
-            _a = A_educacao_powernumberseducacao_ideb.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_powernumberseducacao_ideb[f_entidade] = ctx.new_rows('educacao/powernumberseducacao_ideb')
-            _row = _a[_k]
-            _reached += 1
-            #   [0] sum: avg(ideb)
-            _row[0] += f_ideb
-            #   [1] count: avg(ideb)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
+        if _on0:
+            # specs/portal_gestor/educacao/powernumberseducacao_ideb.yaml:15:10  portal_gestor/educacao/powernumberseducacao_ideb/filter
+            #   ano >= $exercicio - 1 and ano <= $exercicio
+            if ((f_ano >= _k0) and (f_ano <= p_exercicio)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_ideb = _amount(f_ideb)
+                #   chaves: etapa
+                _k = key_text((f_etapa,))
+                _a = A_educacao_powernumberseducacao_ideb.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_powernumberseducacao_ideb[f_entidade] = ctx.new_rows('educacao/powernumberseducacao_ideb')
+                _row = _a[_k]
+                _reached += 1
+                #   [0] sum: avg(ideb)
+                _row[0] += f_ideb
+                #   [1] count: avg(ideb)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
     ctx.reached['ideb'] = _reached
 
 
 def scan_imovel(rows, ctx):
     """Ledger 'imovel': derived fields, then the rows of arrecadacao/powernumbersarrecadacao_imoveis."""
     A_arrecadacao_powernumbersarrecadacao_imoveis = ctx.acc['arrecadacao/powernumbersarrecadacao_imoveis']
+    _on0 = ctx.computes('arrecadacao/powernumbersarrecadacao_imoveis')
     _trace = ctx.trace
     _reached = 0
     for f_entidade, f_inscricao, f_tipo, f_situacao, _line in rows:
-        # specs/portal_gestor/arrecadacao/powernumbersarrecadacao_imoveis.yaml:15:9  portal_gestor/arrecadacao/powernumbersarrecadacao_imoveis/filter
-        #   situacao == "ATIVO"
-        if (f_situacao == 'ATIVO'):
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_arrecadacao_powernumbersarrecadacao_imoveis.get(f_entidade)
-            if _a is None:
-                _a = A_arrecadacao_powernumbersarrecadacao_imoveis[f_entidade] = ctx.new_rows('arrecadacao/powernumbersarrecadacao_imoveis')
-            _row = _a[_k]
-            _reached += 1
-            #   [0] count: count()
-            _row[0] += 1
+        if _on0:
+            # specs/portal_gestor/arrecadacao/powernumbersarrecadacao_imoveis.yaml:15:9  portal_gestor/arrecadacao/powernumbersarrecadacao_imoveis/filter
+            #   situacao == "ATIVO"
+            if (f_situacao == 'ATIVO'):
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_arrecadacao_powernumbersarrecadacao_imoveis.get(f_entidade)
+                if _a is None:
+                    _a = A_arrecadacao_powernumbersarrecadacao_imoveis[f_entidade] = ctx.new_rows('arrecadacao/powernumbersarrecadacao_imoveis')
+                _row = _a[_k]
+                _reached += 1
+                #   [0] count: count()
+                _row[0] += 1
     ctx.reached['imovel'] = _reached
 
 
@@ -1350,6 +1447,11 @@ def scan_lancamento(rows, ctx):
     A_arrecadacao_empresasiss = ctx.acc['arrecadacao/empresasiss']
     A_arrecadacao_empresasoutros = ctx.acc['arrecadacao/empresasoutros']
     A_arrecadacao_tributospendentespagamento = ctx.acc['arrecadacao/tributospendentespagamento']
+    _on0 = ctx.computes('arrecadacao/empresasalvara')
+    _on1 = ctx.computes('arrecadacao/empresasiptu')
+    _on2 = ctx.computes('arrecadacao/empresasiss')
+    _on3 = ctx.computes('arrecadacao/empresasoutros')
+    _on4 = ctx.computes('arrecadacao/tributospendentespagamento')
     _trace = ctx.trace
     _amount = ctx.amount
     E_classificacao_receita = M_classificacao_receita.entries if _trace is None else {}
@@ -1374,84 +1476,89 @@ def scan_lancamento(rows, ctx):
             #   classificacao = lookup(classificacao_receita, entidade, receita).classificacao
             _l0 = E_classificacao_receita.get((f_entidade, f_receita,)) or M_classificacao_receita.find((f_entidade, f_receita,), _line)
             d_classificacao = _l0[0]
-            # specs/portal_gestor/arrecadacao/empresasalvara.yaml:17:10  portal_gestor/arrecadacao/empresasalvara/filter
-            #   exercicio == $exercicio and classificacao == 3
-            if ((f_exercicio == p_exercicio) and (d_classificacao == 3)):
-                #   chaves: (nenhuma)
-                _k = key_text(())
-                _a = A_arrecadacao_empresasalvara.get(f_entidade)
-                if _a is None:
-                    _a = A_arrecadacao_empresasalvara[f_entidade] = ctx.new_rows('arrecadacao/empresasalvara')
-                _row = _a[_k]
-                _hit = True
-                #   [0] count: count()
-                _row[0] += 1
-                #   [1] sum: sum(lancado)
-                _row[1] += f_lancado
-                #   [2] sum: sum(pago)
-                _row[2] += f_pago
-            # specs/portal_gestor/arrecadacao/empresasiptu.yaml:17:10  portal_gestor/arrecadacao/empresasiptu/filter
-            #   exercicio == $exercicio and classificacao == 1
-            if ((f_exercicio == p_exercicio) and (d_classificacao == 1)):
-                #   chaves: (nenhuma)
-                _k = key_text(())
-                _a = A_arrecadacao_empresasiptu.get(f_entidade)
-                if _a is None:
-                    _a = A_arrecadacao_empresasiptu[f_entidade] = ctx.new_rows('arrecadacao/empresasiptu')
-                _row = _a[_k]
-                _hit = True
-                #   [0] count: count()
-                _row[0] += 1
-                #   [1] sum: sum(lancado)
-                _row[1] += f_lancado
-                #   [2] sum: sum(pago)
-                _row[2] += f_pago
-            # specs/portal_gestor/arrecadacao/empresasiss.yaml:17:10  portal_gestor/arrecadacao/empresasiss/filter
-            #   exercicio == $exercicio and classificacao == 2
-            if ((f_exercicio == p_exercicio) and (d_classificacao == 2)):
-                #   chaves: (nenhuma)
-                _k = key_text(())
-                _a = A_arrecadacao_empresasiss.get(f_entidade)
-                if _a is None:
-                    _a = A_arrecadacao_empresasiss[f_entidade] = ctx.new_rows('arrecadacao/empresasiss')
-                _row = _a[_k]
-                _hit = True
-                #   [0] count: count()
-                _row[0] += 1
-                #   [1] sum: sum(lancado)
-                _row[1] += f_lancado
-                #   [2] sum: sum(pago)
-                _row[2] += f_pago
-            # specs/portal_gestor/arrecadacao/empresasoutros.yaml:17:10  portal_gestor/arrecadacao/empresasoutros/filter
-            #   exercicio == $exercicio and classificacao == 4
-            if ((f_exercicio == p_exercicio) and (d_classificacao == 4)):
-                #   chaves: (nenhuma)
-                _k = key_text(())
-                _a = A_arrecadacao_empresasoutros.get(f_entidade)
-                if _a is None:
-                    _a = A_arrecadacao_empresasoutros[f_entidade] = ctx.new_rows('arrecadacao/empresasoutros')
-                _row = _a[_k]
-                _hit = True
-                #   [0] count: count()
-                _row[0] += 1
-                #   [1] sum: sum(lancado)
-                _row[1] += f_lancado
-                #   [2] sum: sum(pago)
-                _row[2] += f_pago
-            # specs/portal_gestor/arrecadacao/tributospendentespagamento.yaml:16:10  portal_gestor/arrecadacao/tributospendentespagamento/filter
-            #   exercicio == $exercicio and month(vencimento) <= $mes and year(vencimento) == $exercicio and la…
-            if ((f_exercicio == p_exercicio) and (o.month(f_vencimento) <= p_mes) and (o.year(f_vencimento) == p_exercicio) and (f_lancado > f_pago)):
-                #   chaves: classificacao
-                _k = key_text((d_classificacao,))
-                _a = A_arrecadacao_tributospendentespagamento.get(f_entidade)
-                if _a is None:
-                    _a = A_arrecadacao_tributospendentespagamento[f_entidade] = ctx.new_rows('arrecadacao/tributospendentespagamento')
-                _row = _a[_k]
-                _hit = True
-                #   [0] sum: sum(lancado - pago)
-                _row[0] += (f_lancado - f_pago)
-                #   [1] count: count()
-                _row[1] += 1
+            if _on0:
+                # specs/portal_gestor/arrecadacao/empresasalvara.yaml:17:10  portal_gestor/arrecadacao/empresasalvara/filter
+                #   exercicio == $exercicio and classificacao == 3
+                if ((f_exercicio == p_exercicio) and (d_classificacao == 3)):
+                    #   chaves: (nenhuma)
+                    _k = key_text(())
+                    _a = A_arrecadacao_empresasalvara.get(f_entidade)
+                    if _a is None:
+                        _a = A_arrecadacao_empresasalvara[f_entidade] = ctx.new_rows('arrecadacao/empresasalvara')
+                    _row = _a[_k]
+                    _hit = True
+                    #   [0] count: count()
+                    _row[0] += 1
+                    #   [1] sum: sum(lancado)
+                    _row[1] += f_lancado
+                    #   [2] sum: sum(pago)
+                    _row[2] += f_pago
+            if _on1:
+                # specs/portal_gestor/arrecadacao/empresasiptu.yaml:17:10  portal_gestor/arrecadacao/empresasiptu/filter
+                #   exercicio == $exercicio and classificacao == 1
+                if ((f_exercicio == p_exercicio) and (d_classificacao == 1)):
+                    #   chaves: (nenhuma)
+                    _k = key_text(())
+                    _a = A_arrecadacao_empresasiptu.get(f_entidade)
+                    if _a is None:
+                        _a = A_arrecadacao_empresasiptu[f_entidade] = ctx.new_rows('arrecadacao/empresasiptu')
+                    _row = _a[_k]
+                    _hit = True
+                    #   [0] count: count()
+                    _row[0] += 1
+                    #   [1] sum: sum(lancado)
+                    _row[1] += f_lancado
+                    #   [2] sum: sum(pago)
+                    _row[2] += f_pago
+            if _on2:
+                # specs/portal_gestor/arrecadacao/empresasiss.yaml:17:10  portal_gestor/arrecadacao/empresasiss/filter
+                #   exercicio == $exercicio and classificacao == 2
+                if ((f_exercicio == p_exercicio) and (d_classificacao == 2)):
+                    #   chaves: (nenhuma)
+                    _k = key_text(())
+                    _a = A_arrecadacao_empresasiss.get(f_entidade)
+                    if _a is None:
+                        _a = A_arrecadacao_empresasiss[f_entidade] = ctx.new_rows('arrecadacao/empresasiss')
+                    _row = _a[_k]
+                    _hit = True
+                    #   [0] count: count()
+                    _row[0] += 1
+                    #   [1] sum: sum(lancado)
+                    _row[1] += f_lancado
+                    #   [2] sum: sum(pago)
+                    _row[2] += f_pago
+            if _on3:
+                # specs/portal_gestor/arrecadacao/empresasoutros.yaml:17:10  portal_gestor/arrecadacao/empresasoutros/filter
+                #   exercicio == $exercicio and classificacao == 4
+                if ((f_exercicio == p_exercicio) and (d_classificacao == 4)):
+                    #   chaves: (nenhuma)
+                    _k = key_text(())
+                    _a = A_arrecadacao_empresasoutros.get(f_entidade)
+                    if _a is None:
+                        _a = A_arrecadacao_empresasoutros[f_entidade] = ctx.new_rows('arrecadacao/empresasoutros')
+                    _row = _a[_k]
+                    _hit = True
+                    #   [0] count: count()
+                    _row[0] += 1
+                    #   [1] sum: sum(lancado)
+                    _row[1] += f_lancado
+                    #   [2] sum: sum(pago)
+                    _row[2] += f_pago
+            if _on4:
+                # specs/portal_gestor/arrecadacao/tributospendentespagamento.yaml:16:10  portal_gestor/arrecadacao/tributospendentespagamento/filter
+                #   exercicio == $exercicio and month(vencimento) <= $mes and year(vencimento) == $exercicio and la…
+                if ((f_exercicio == p_exercicio) and (o.month(f_vencimento) <= p_mes) and (o.year(f_vencimento) == p_exercicio) and (f_lancado > f_pago)):
+                    #   chaves: classificacao
+                    _k = key_text((d_classificacao,))
+                    _a = A_arrecadacao_tributospendentespagamento.get(f_entidade)
+                    if _a is None:
+                        _a = A_arrecadacao_tributospendentespagamento[f_entidade] = ctx.new_rows('arrecadacao/tributospendentespagamento')
+                    _row = _a[_k]
+                    _hit = True
+                    #   [0] sum: sum(lancado - pago)
+                    _row[0] += (f_lancado - f_pago)
+                    #   [1] count: count()
+                    _row[1] += 1
         except SkipRecord:
             continue
         _reached += _hit
@@ -1464,6 +1571,9 @@ def scan_licitacao(rows, ctx):
     A_contratos_licitacoesmaiores = ctx.acc['contratos/licitacoesmaiores']
     A_contratos_licitacoesmenores = ctx.acc['contratos/licitacoesmenores']
     A_contratos_totallicitacoes = ctx.acc['contratos/totallicitacoes']
+    _on0 = ctx.computes('contratos/licitacoesmaiores')
+    _on1 = ctx.computes('contratos/licitacoesmenores')
+    _on2 = ctx.computes('contratos/totallicitacoes')
     _trace = ctx.trace
     _amount = ctx.amount
     _reached = 0
@@ -1479,59 +1589,62 @@ def scan_licitacao(rows, ctx):
         _line,
     ) in rows:
         _hit = False
-        # specs/portal_gestor/contratos/licitacoesmaiores.yaml:15:10  portal_gestor/contratos/licitacoesmaiores/filter
-        #   exercicio == $exercicio
-        if (f_exercicio == p_exercicio):
-            if _amount is not None:  # amounts read as text: converted here
-                f_valor_estimado = _amount(f_valor_estimado)
-                f_valor_homologado = _amount(f_valor_homologado)
-            #   chaves: processo
-            _k = key_text((f_processo,))
-            _a = A_contratos_licitacoesmaiores.get(f_entidade)
-            if _a is None:
-                _a = A_contratos_licitacoesmaiores[f_entidade] = ctx.new_rows('contratos/licitacoesmaiores')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(valor_estimado)
-            _row[0] += f_valor_estimado
-            #   [1] sum: sum(valor_homologado)
-            _row[1] += f_valor_homologado
-        # specs/portal_gestor/contratos/licitacoesmenores.yaml:15:10  portal_gestor/contratos/licitacoesmenores/filter
-        #   exercicio == $exercicio
-        if (f_exercicio == p_exercicio):
-            if _amount is not None:  # amounts read as text: converted here
-                f_valor_estimado = _amount(f_valor_estimado)
-                f_valor_homologado = _amount(f_valor_homologado)
-            #   chaves: processo
-            _k = key_text((f_processo,))
-            _a = A_contratos_licitacoesmenores.get(f_entidade)
-            if _a is None:
-                _a = A_contratos_licitacoesmenores[f_entidade] = ctx.new_rows('contratos/licitacoesmenores')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(valor_estimado)
-            _row[0] += f_valor_estimado
-            #   [1] sum: sum(valor_homologado)
-            _row[1] += f_valor_homologado
-        # specs/portal_gestor/contratos/totallicitacoes.yaml:15:10  portal_gestor/contratos/totallicitacoes/filter
-        #   exercicio == $exercicio
-        if (f_exercicio == p_exercicio):
-            if _amount is not None:  # amounts read as text: converted here
-                f_valor_estimado = _amount(f_valor_estimado)
-                f_valor_homologado = _amount(f_valor_homologado)
-            #   chaves: situacao
-            _k = key_text((f_situacao,))
-            _a = A_contratos_totallicitacoes.get(f_entidade)
-            if _a is None:
-                _a = A_contratos_totallicitacoes[f_entidade] = ctx.new_rows('contratos/totallicitacoes')
-            _row = _a[_k]
-            _hit = True
-            #   [0] count: count()
-            _row[0] += 1
-            #   [1] sum: sum(valor_estimado)
-            _row[1] += f_valor_estimado
-            #   [2] sum: sum(valor_homologado)
-            _row[2] += f_valor_homologado
+        if _on0:
+            # specs/portal_gestor/contratos/licitacoesmaiores.yaml:15:10  portal_gestor/contratos/licitacoesmaiores/filter
+            #   exercicio == $exercicio
+            if (f_exercicio == p_exercicio):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_valor_estimado = _amount(f_valor_estimado)
+                    f_valor_homologado = _amount(f_valor_homologado)
+                #   chaves: processo
+                _k = key_text((f_processo,))
+                _a = A_contratos_licitacoesmaiores.get(f_entidade)
+                if _a is None:
+                    _a = A_contratos_licitacoesmaiores[f_entidade] = ctx.new_rows('contratos/licitacoesmaiores')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(valor_estimado)
+                _row[0] += f_valor_estimado
+                #   [1] sum: sum(valor_homologado)
+                _row[1] += f_valor_homologado
+        if _on1:
+            # specs/portal_gestor/contratos/licitacoesmenores.yaml:15:10  portal_gestor/contratos/licitacoesmenores/filter
+            #   exercicio == $exercicio
+            if (f_exercicio == p_exercicio):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_valor_estimado = _amount(f_valor_estimado)
+                    f_valor_homologado = _amount(f_valor_homologado)
+                #   chaves: processo
+                _k = key_text((f_processo,))
+                _a = A_contratos_licitacoesmenores.get(f_entidade)
+                if _a is None:
+                    _a = A_contratos_licitacoesmenores[f_entidade] = ctx.new_rows('contratos/licitacoesmenores')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(valor_estimado)
+                _row[0] += f_valor_estimado
+                #   [1] sum: sum(valor_homologado)
+                _row[1] += f_valor_homologado
+        if _on2:
+            # specs/portal_gestor/contratos/totallicitacoes.yaml:15:10  portal_gestor/contratos/totallicitacoes/filter
+            #   exercicio == $exercicio
+            if (f_exercicio == p_exercicio):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_valor_estimado = _amount(f_valor_estimado)
+                    f_valor_homologado = _amount(f_valor_homologado)
+                #   chaves: situacao
+                _k = key_text((f_situacao,))
+                _a = A_contratos_totallicitacoes.get(f_entidade)
+                if _a is None:
+                    _a = A_contratos_totallicitacoes[f_entidade] = ctx.new_rows('contratos/totallicitacoes')
+                _row = _a[_k]
+                _hit = True
+                #   [0] count: count()
+                _row[0] += 1
+                #   [1] sum: sum(valor_estimado)
+                _row[1] += f_valor_estimado
+                #   [2] sum: sum(valor_homologado)
+                _row[2] += f_valor_homologado
         _reached += _hit
     ctx.reached['licitacao'] = _reached
 
@@ -1540,21 +1653,23 @@ def scan_matricula(rows, ctx):
     """Ledger 'matricula': derived fields, then the rows of educacao/powernumberseducacao_alunos."""
     p_exercicio = ctx.params['exercicio']
     A_educacao_powernumberseducacao_alunos = ctx.acc['educacao/powernumberseducacao_alunos']
+    _on0 = ctx.computes('educacao/powernumberseducacao_alunos')
     _trace = ctx.trace
     _reached = 0
     for f_entidade, f_ano, f_escola, f_aluno, f_etapa, f_serie, _line in rows:
-        # specs/portal_gestor/educacao/powernumberseducacao_alunos.yaml:14:10  portal_gestor/educacao/powernumberseducacao_alunos/filter
-        #   ano == $exercicio
-        if (f_ano == p_exercicio):
-            #   chaves: etapa
-            _k = key_text((f_etapa,))
-            _a = A_educacao_powernumberseducacao_alunos.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_powernumberseducacao_alunos[f_entidade] = ctx.new_rows('educacao/powernumberseducacao_alunos')
-            _row = _a[_k]
-            _reached += 1
-            #   [0] count: count()
-            _row[0] += 1
+        if _on0:
+            # specs/portal_gestor/educacao/powernumberseducacao_alunos.yaml:14:10  portal_gestor/educacao/powernumberseducacao_alunos/filter
+            #   ano == $exercicio
+            if (f_ano == p_exercicio):
+                #   chaves: etapa
+                _k = key_text((f_etapa,))
+                _a = A_educacao_powernumberseducacao_alunos.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_powernumberseducacao_alunos[f_entidade] = ctx.new_rows('educacao/powernumberseducacao_alunos')
+                _row = _a[_k]
+                _reached += 1
+                #   [0] count: count()
+                _row[0] += 1
     ctx.reached['matricula'] = _reached
 
 
@@ -1574,245 +1689,271 @@ def scan_nota(rows, ctx):
     A_educacao_medianotasalunos1a5 = ctx.acc['educacao/medianotasalunos1a5']
     A_educacao_medianotasalunos6a9 = ctx.acc['educacao/medianotasalunos6a9']
     A_educacao_medianotasalunosgeral = ctx.acc['educacao/medianotasalunosgeral']
+    _on0 = ctx.computes('educacao/mediadisciplina1a5')
+    _on1 = ctx.computes('educacao/mediadisciplina6a9')
+    _on2 = ctx.computes('educacao/mediadisciplinageral')
+    _on3 = ctx.computes('educacao/mediaescola1a5')
+    _on4 = ctx.computes('educacao/mediaescola1a5maiores')
+    _on5 = ctx.computes('educacao/mediaescola1a5menores')
+    _on6 = ctx.computes('educacao/mediaescola6a9maiores')
+    _on7 = ctx.computes('educacao/mediaescola6a9menores')
+    _on8 = ctx.computes('educacao/mediaescolageralmaiores')
+    _on9 = ctx.computes('educacao/mediaescolageralmenores')
+    _on10 = ctx.computes('educacao/medianotasalunos1a5')
+    _on11 = ctx.computes('educacao/medianotasalunos6a9')
+    _on12 = ctx.computes('educacao/medianotasalunosgeral')
     _trace = ctx.trace
     _amount = ctx.amount
     _reached = 0
     for f_entidade, f_ano, f_escola, f_aluno, f_serie, f_disciplina, f_nota, _line in rows:
         _hit = False
-        # specs/portal_gestor/educacao/mediadisciplina1a5.yaml:15:10  portal_gestor/educacao/mediadisciplina1a5/filter
-        #   ano == $exercicio and serie >= 1 and serie <= 5
-        if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 5)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_nota = _amount(f_nota)
-            #   chaves: disciplina
-            _k = key_text((f_disciplina,))
-            _a = A_educacao_mediadisciplina1a5.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_mediadisciplina1a5[f_entidade] = ctx.new_rows('educacao/mediadisciplina1a5')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(nota)
-            _row[0] += f_nota
-            #   [1] count: avg(nota)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/educacao/mediadisciplina6a9.yaml:15:10  portal_gestor/educacao/mediadisciplina6a9/filter
-        #   ano == $exercicio and serie >= 6 and serie <= 9
-        if ((f_ano == p_exercicio) and (f_serie >= 6) and (f_serie <= 9)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_nota = _amount(f_nota)
-            #   chaves: disciplina
-            _k = key_text((f_disciplina,))
-            _a = A_educacao_mediadisciplina6a9.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_mediadisciplina6a9[f_entidade] = ctx.new_rows('educacao/mediadisciplina6a9')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(nota)
-            _row[0] += f_nota
-            #   [1] count: avg(nota)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/educacao/mediadisciplinageral.yaml:15:10  portal_gestor/educacao/mediadisciplinageral/filter
-        #   ano == $exercicio and serie >= 1 and serie <= 9
-        if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 9)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_nota = _amount(f_nota)
-            #   chaves: disciplina
-            _k = key_text((f_disciplina,))
-            _a = A_educacao_mediadisciplinageral.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_mediadisciplinageral[f_entidade] = ctx.new_rows('educacao/mediadisciplinageral')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(nota)
-            _row[0] += f_nota
-            #   [1] count: avg(nota)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/educacao/mediaescola1a5.yaml:15:10  portal_gestor/educacao/mediaescola1a5/filter
-        #   ano == $exercicio and serie >= 1 and serie <= 5
-        if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 5)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_nota = _amount(f_nota)
-            #   chaves: escola
-            _k = key_text((f_escola,))
-            _a = A_educacao_mediaescola1a5.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_mediaescola1a5[f_entidade] = ctx.new_rows('educacao/mediaescola1a5')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(nota)
-            _row[0] += f_nota
-            #   [1] count: avg(nota)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/educacao/mediaescola1a5maiores.yaml:15:10  portal_gestor/educacao/mediaescola1a5maiores/filter
-        #   ano == $exercicio and serie >= 1 and serie <= 5
-        if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 5)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_nota = _amount(f_nota)
-            #   chaves: escola
-            _k = key_text((f_escola,))
-            _a = A_educacao_mediaescola1a5maiores.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_mediaescola1a5maiores[f_entidade] = ctx.new_rows('educacao/mediaescola1a5maiores')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(nota)
-            _row[0] += f_nota
-            #   [1] count: avg(nota)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/educacao/mediaescola1a5menores.yaml:17:10  portal_gestor/educacao/mediaescola1a5menores/filter
-        #   ano == $exercicio and serie >= 1 and serie <= 5
-        if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 5)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_nota = _amount(f_nota)
-            #   chaves: escola
-            _k = key_text((f_escola,))
-            _a = A_educacao_mediaescola1a5menores.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_mediaescola1a5menores[f_entidade] = ctx.new_rows('educacao/mediaescola1a5menores')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(nota)
-            _row[0] += f_nota
-            #   [1] count: avg(nota)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/educacao/mediaescola6a9maiores.yaml:15:10  portal_gestor/educacao/mediaescola6a9maiores/filter
-        #   ano == $exercicio and serie >= 6 and serie <= 9
-        if ((f_ano == p_exercicio) and (f_serie >= 6) and (f_serie <= 9)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_nota = _amount(f_nota)
-            #   chaves: escola
-            _k = key_text((f_escola,))
-            _a = A_educacao_mediaescola6a9maiores.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_mediaescola6a9maiores[f_entidade] = ctx.new_rows('educacao/mediaescola6a9maiores')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(nota)
-            _row[0] += f_nota
-            #   [1] count: avg(nota)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/educacao/mediaescola6a9menores.yaml:15:10  portal_gestor/educacao/mediaescola6a9menores/filter
-        #   ano == $exercicio and serie >= 6 and serie <= 9
-        if ((f_ano == p_exercicio) and (f_serie >= 6) and (f_serie <= 9)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_nota = _amount(f_nota)
-            #   chaves: escola
-            _k = key_text((f_escola,))
-            _a = A_educacao_mediaescola6a9menores.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_mediaescola6a9menores[f_entidade] = ctx.new_rows('educacao/mediaescola6a9menores')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(nota)
-            _row[0] += f_nota
-            #   [1] count: avg(nota)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/educacao/mediaescolageralmaiores.yaml:16:10  portal_gestor/educacao/mediaescolageralmaiores/filter
-        #   ano == $exercicio and serie >= 1 and serie <= 9
-        if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 9)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_nota = _amount(f_nota)
-            #   chaves: escola
-            _k = key_text((f_escola,))
-            _a = A_educacao_mediaescolageralmaiores.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_mediaescolageralmaiores[f_entidade] = ctx.new_rows('educacao/mediaescolageralmaiores')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(nota)
-            _row[0] += f_nota
-            #   [1] count: avg(nota)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/educacao/mediaescolageralmenores.yaml:17:10  portal_gestor/educacao/mediaescolageralmenores/filter
-        #   ano == $exercicio and serie >= 1 and serie <= 9
-        if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 9)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_nota = _amount(f_nota)
-            #   chaves: escola
-            _k = key_text((f_escola,))
-            _a = A_educacao_mediaescolageralmenores.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_mediaescolageralmenores[f_entidade] = ctx.new_rows('educacao/mediaescolageralmenores')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(nota)
-            _row[0] += f_nota
-            #   [1] count: avg(nota)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/educacao/medianotasalunos1a5.yaml:16:10  portal_gestor/educacao/medianotasalunos1a5/filter
-        #   ano == $exercicio and serie >= 1 and serie <= 5
-        if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 5)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_nota = _amount(f_nota)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_educacao_medianotasalunos1a5.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_medianotasalunos1a5[f_entidade] = ctx.new_rows('educacao/medianotasalunos1a5')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(nota)
-            _row[0] += f_nota
-            #   [1] count: avg(nota)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/educacao/medianotasalunos6a9.yaml:16:10  portal_gestor/educacao/medianotasalunos6a9/filter
-        #   ano == $exercicio and serie >= 6 and serie <= 9
-        if ((f_ano == p_exercicio) and (f_serie >= 6) and (f_serie <= 9)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_nota = _amount(f_nota)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_educacao_medianotasalunos6a9.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_medianotasalunos6a9[f_entidade] = ctx.new_rows('educacao/medianotasalunos6a9')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(nota)
-            _row[0] += f_nota
-            #   [1] count: avg(nota)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
-        # specs/portal_gestor/educacao/medianotasalunosgeral.yaml:16:10  portal_gestor/educacao/medianotasalunosgeral/filter
-        #   ano == $exercicio and serie >= 1 and serie <= 9
-        if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 9)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_nota = _amount(f_nota)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_educacao_medianotasalunosgeral.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_medianotasalunosgeral[f_entidade] = ctx.new_rows('educacao/medianotasalunosgeral')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: avg(nota)
-            _row[0] += f_nota
-            #   [1] count: avg(nota)
-            _row[1] += 1
-            #   [2] count: count()
-            _row[2] += 1
+        if _on0:
+            # specs/portal_gestor/educacao/mediadisciplina1a5.yaml:15:10  portal_gestor/educacao/mediadisciplina1a5/filter
+            #   ano == $exercicio and serie >= 1 and serie <= 5
+            if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 5)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_nota = _amount(f_nota)
+                #   chaves: disciplina
+                _k = key_text((f_disciplina,))
+                _a = A_educacao_mediadisciplina1a5.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_mediadisciplina1a5[f_entidade] = ctx.new_rows('educacao/mediadisciplina1a5')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(nota)
+                _row[0] += f_nota
+                #   [1] count: avg(nota)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on1:
+            # specs/portal_gestor/educacao/mediadisciplina6a9.yaml:15:10  portal_gestor/educacao/mediadisciplina6a9/filter
+            #   ano == $exercicio and serie >= 6 and serie <= 9
+            if ((f_ano == p_exercicio) and (f_serie >= 6) and (f_serie <= 9)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_nota = _amount(f_nota)
+                #   chaves: disciplina
+                _k = key_text((f_disciplina,))
+                _a = A_educacao_mediadisciplina6a9.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_mediadisciplina6a9[f_entidade] = ctx.new_rows('educacao/mediadisciplina6a9')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(nota)
+                _row[0] += f_nota
+                #   [1] count: avg(nota)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on2:
+            # specs/portal_gestor/educacao/mediadisciplinageral.yaml:15:10  portal_gestor/educacao/mediadisciplinageral/filter
+            #   ano == $exercicio and serie >= 1 and serie <= 9
+            if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 9)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_nota = _amount(f_nota)
+                #   chaves: disciplina
+                _k = key_text((f_disciplina,))
+                _a = A_educacao_mediadisciplinageral.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_mediadisciplinageral[f_entidade] = ctx.new_rows('educacao/mediadisciplinageral')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(nota)
+                _row[0] += f_nota
+                #   [1] count: avg(nota)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on3:
+            # specs/portal_gestor/educacao/mediaescola1a5.yaml:15:10  portal_gestor/educacao/mediaescola1a5/filter
+            #   ano == $exercicio and serie >= 1 and serie <= 5
+            if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 5)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_nota = _amount(f_nota)
+                #   chaves: escola
+                _k = key_text((f_escola,))
+                _a = A_educacao_mediaescola1a5.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_mediaescola1a5[f_entidade] = ctx.new_rows('educacao/mediaescola1a5')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(nota)
+                _row[0] += f_nota
+                #   [1] count: avg(nota)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on4:
+            # specs/portal_gestor/educacao/mediaescola1a5maiores.yaml:15:10  portal_gestor/educacao/mediaescola1a5maiores/filter
+            #   ano == $exercicio and serie >= 1 and serie <= 5
+            if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 5)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_nota = _amount(f_nota)
+                #   chaves: escola
+                _k = key_text((f_escola,))
+                _a = A_educacao_mediaescola1a5maiores.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_mediaescola1a5maiores[f_entidade] = ctx.new_rows('educacao/mediaescola1a5maiores')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(nota)
+                _row[0] += f_nota
+                #   [1] count: avg(nota)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on5:
+            # specs/portal_gestor/educacao/mediaescola1a5menores.yaml:17:10  portal_gestor/educacao/mediaescola1a5menores/filter
+            #   ano == $exercicio and serie >= 1 and serie <= 5
+            if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 5)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_nota = _amount(f_nota)
+                #   chaves: escola
+                _k = key_text((f_escola,))
+                _a = A_educacao_mediaescola1a5menores.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_mediaescola1a5menores[f_entidade] = ctx.new_rows('educacao/mediaescola1a5menores')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(nota)
+                _row[0] += f_nota
+                #   [1] count: avg(nota)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on6:
+            # specs/portal_gestor/educacao/mediaescola6a9maiores.yaml:15:10  portal_gestor/educacao/mediaescola6a9maiores/filter
+            #   ano == $exercicio and serie >= 6 and serie <= 9
+            if ((f_ano == p_exercicio) and (f_serie >= 6) and (f_serie <= 9)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_nota = _amount(f_nota)
+                #   chaves: escola
+                _k = key_text((f_escola,))
+                _a = A_educacao_mediaescola6a9maiores.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_mediaescola6a9maiores[f_entidade] = ctx.new_rows('educacao/mediaescola6a9maiores')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(nota)
+                _row[0] += f_nota
+                #   [1] count: avg(nota)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on7:
+            # specs/portal_gestor/educacao/mediaescola6a9menores.yaml:15:10  portal_gestor/educacao/mediaescola6a9menores/filter
+            #   ano == $exercicio and serie >= 6 and serie <= 9
+            if ((f_ano == p_exercicio) and (f_serie >= 6) and (f_serie <= 9)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_nota = _amount(f_nota)
+                #   chaves: escola
+                _k = key_text((f_escola,))
+                _a = A_educacao_mediaescola6a9menores.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_mediaescola6a9menores[f_entidade] = ctx.new_rows('educacao/mediaescola6a9menores')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(nota)
+                _row[0] += f_nota
+                #   [1] count: avg(nota)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on8:
+            # specs/portal_gestor/educacao/mediaescolageralmaiores.yaml:16:10  portal_gestor/educacao/mediaescolageralmaiores/filter
+            #   ano == $exercicio and serie >= 1 and serie <= 9
+            if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 9)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_nota = _amount(f_nota)
+                #   chaves: escola
+                _k = key_text((f_escola,))
+                _a = A_educacao_mediaescolageralmaiores.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_mediaescolageralmaiores[f_entidade] = ctx.new_rows('educacao/mediaescolageralmaiores')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(nota)
+                _row[0] += f_nota
+                #   [1] count: avg(nota)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on9:
+            # specs/portal_gestor/educacao/mediaescolageralmenores.yaml:17:10  portal_gestor/educacao/mediaescolageralmenores/filter
+            #   ano == $exercicio and serie >= 1 and serie <= 9
+            if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 9)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_nota = _amount(f_nota)
+                #   chaves: escola
+                _k = key_text((f_escola,))
+                _a = A_educacao_mediaescolageralmenores.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_mediaescolageralmenores[f_entidade] = ctx.new_rows('educacao/mediaescolageralmenores')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(nota)
+                _row[0] += f_nota
+                #   [1] count: avg(nota)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on10:
+            # specs/portal_gestor/educacao/medianotasalunos1a5.yaml:16:10  portal_gestor/educacao/medianotasalunos1a5/filter
+            #   ano == $exercicio and serie >= 1 and serie <= 5
+            if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 5)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_nota = _amount(f_nota)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_educacao_medianotasalunos1a5.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_medianotasalunos1a5[f_entidade] = ctx.new_rows('educacao/medianotasalunos1a5')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(nota)
+                _row[0] += f_nota
+                #   [1] count: avg(nota)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on11:
+            # specs/portal_gestor/educacao/medianotasalunos6a9.yaml:16:10  portal_gestor/educacao/medianotasalunos6a9/filter
+            #   ano == $exercicio and serie >= 6 and serie <= 9
+            if ((f_ano == p_exercicio) and (f_serie >= 6) and (f_serie <= 9)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_nota = _amount(f_nota)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_educacao_medianotasalunos6a9.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_medianotasalunos6a9[f_entidade] = ctx.new_rows('educacao/medianotasalunos6a9')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(nota)
+                _row[0] += f_nota
+                #   [1] count: avg(nota)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
+        if _on12:
+            # specs/portal_gestor/educacao/medianotasalunosgeral.yaml:16:10  portal_gestor/educacao/medianotasalunosgeral/filter
+            #   ano == $exercicio and serie >= 1 and serie <= 9
+            if ((f_ano == p_exercicio) and (f_serie >= 1) and (f_serie <= 9)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_nota = _amount(f_nota)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_educacao_medianotasalunosgeral.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_medianotasalunosgeral[f_entidade] = ctx.new_rows('educacao/medianotasalunosgeral')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: avg(nota)
+                _row[0] += f_nota
+                #   [1] count: avg(nota)
+                _row[1] += 1
+                #   [2] count: count()
+                _row[2] += 1
         _reached += _hit
     ctx.reached['nota'] = _reached
 
@@ -1821,6 +1962,7 @@ def scan_orcamento(rows, ctx):
     """Ledger 'orcamento': derived fields, then the rows of contabilidade/powernumberscontabil_orcamento."""
     p_exercicio = ctx.params['exercicio']
     A_contabilidade_powernumberscontabil_orcamento = ctx.acc['contabilidade/powernumberscontabil_orcamento']
+    _on0 = ctx.computes('contabilidade/powernumberscontabil_orcamento')
     _trace = ctx.trace
     _amount = ctx.amount
     _reached = 0
@@ -1834,44 +1976,47 @@ def scan_orcamento(rows, ctx):
         f_dotacao_atualizada,
         _line,
     ) in rows:
-        # specs/portal_gestor/contabilidade/powernumberscontabil_orcamento.yaml:14:10  portal_gestor/contabilidade/powernumberscontabil_orcamento/filter
-        #   exercicio == $exercicio
-        if (f_exercicio == p_exercicio):
-            if _amount is not None:  # amounts read as text: converted here
-                f_dotacao_inicial = _amount(f_dotacao_inicial)
-                f_dotacao_atualizada = _amount(f_dotacao_atualizada)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_contabilidade_powernumberscontabil_orcamento.get(f_entidade)
-            if _a is None:
-                _a = A_contabilidade_powernumberscontabil_orcamento[f_entidade] = ctx.new_rows('contabilidade/powernumberscontabil_orcamento')
-            _row = _a[_k]
-            _reached += 1
-            #   [0] sum: sum(dotacao_inicial)
-            _row[0] += f_dotacao_inicial
-            #   [1] sum: sum(dotacao_atualizada)
-            _row[1] += f_dotacao_atualizada
+        if _on0:
+            # specs/portal_gestor/contabilidade/powernumberscontabil_orcamento.yaml:14:10  portal_gestor/contabilidade/powernumberscontabil_orcamento/filter
+            #   exercicio == $exercicio
+            if (f_exercicio == p_exercicio):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_dotacao_inicial = _amount(f_dotacao_inicial)
+                    f_dotacao_atualizada = _amount(f_dotacao_atualizada)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_contabilidade_powernumberscontabil_orcamento.get(f_entidade)
+                if _a is None:
+                    _a = A_contabilidade_powernumberscontabil_orcamento[f_entidade] = ctx.new_rows('contabilidade/powernumberscontabil_orcamento')
+                _row = _a[_k]
+                _reached += 1
+                #   [0] sum: sum(dotacao_inicial)
+                _row[0] += f_dotacao_inicial
+                #   [1] sum: sum(dotacao_atualizada)
+                _row[1] += f_dotacao_atualizada
     ctx.reached['orcamento'] = _reached
 
 
 def scan_servidor(rows, ctx):
     """Ledger 'servidor': derived fields, then the rows of pessoal/powernumberspessoal_servidores."""
     A_pessoal_powernumberspessoal_servidores = ctx.acc['pessoal/powernumberspessoal_servidores']
+    _on0 = ctx.computes('pessoal/powernumberspessoal_servidores')
     _trace = ctx.trace
     _reached = 0
     for f_entidade, f_matricula, f_categoria, f_cargo, f_situacao, _line in rows:
-        # specs/portal_gestor/pessoal/powernumberspessoal_servidores.yaml:15:9  portal_gestor/pessoal/powernumberspessoal_servidores/filter
-        #   situacao == "ATIVO"
-        if (f_situacao == 'ATIVO'):
-            #   chaves: categoria
-            _k = key_text((f_categoria,))
-            _a = A_pessoal_powernumberspessoal_servidores.get(f_entidade)
-            if _a is None:
-                _a = A_pessoal_powernumberspessoal_servidores[f_entidade] = ctx.new_rows('pessoal/powernumberspessoal_servidores')
-            _row = _a[_k]
-            _reached += 1
-            #   [0] count: count()
-            _row[0] += 1
+        if _on0:
+            # specs/portal_gestor/pessoal/powernumberspessoal_servidores.yaml:15:9  portal_gestor/pessoal/powernumberspessoal_servidores/filter
+            #   situacao == "ATIVO"
+            if (f_situacao == 'ATIVO'):
+                #   chaves: categoria
+                _k = key_text((f_categoria,))
+                _a = A_pessoal_powernumberspessoal_servidores.get(f_entidade)
+                if _a is None:
+                    _a = A_pessoal_powernumberspessoal_servidores[f_entidade] = ctx.new_rows('pessoal/powernumberspessoal_servidores')
+                _row = _a[_k]
+                _reached += 1
+                #   [0] count: count()
+                _row[0] += 1
     ctx.reached['servidor'] = _reached
 
 
@@ -1882,47 +2027,51 @@ def scan_siconfi(rows, ctx):
     p_poder = ctx.params['poder']
     A_pessoal_gastosprevistorealizadolrf = ctx.acc['pessoal/gastosprevistorealizadolrf']
     A_pessoal_gastosprevistorealizadomensal = ctx.acc['pessoal/gastosprevistorealizadomensal']
+    _on0 = ctx.computes('pessoal/gastosprevistorealizadolrf')
+    _on1 = ctx.computes('pessoal/gastosprevistorealizadomensal')
     _trace = ctx.trace
     _amount = ctx.amount
     _reached = 0
     for f_entidade, f_exercicio, f_mes, f_anexo, f_item, f_poder, f_valor, _line in rows:
         _hit = False
-        # specs/portal_gestor/pessoal/gastosprevistorealizadolrf.yaml:17:10  portal_gestor/pessoal/gastosprevistorealizadolrf/filter
-        #   exercicio == $exercicio and mes == $mes
-        if ((f_exercicio == p_exercicio) and (f_mes == p_mes)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_valor = _amount(f_valor)
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_pessoal_gastosprevistorealizadolrf.get(f_entidade)
-            if _a is None:
-                _a = A_pessoal_gastosprevistorealizadolrf[f_entidade] = ctx.new_rows('pessoal/gastosprevistorealizadolrf')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(valor where anexo == "RGF01" and item == "DESPESA_PESSOAL" and poder == $po…
-            if o.and3((f_anexo == 'RGF01'), (f_item == 'DESPESA_PESSOAL'), o.eq(f_poder, p_poder)):
-                _row[0] += f_valor
-            #   [1] sum: sum(valor where anexo == "RREO03" and item == "RCL")
-            if ((f_anexo == 'RREO03') and (f_item == 'RCL')):
-                _row[1] += f_valor
-        # specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml:16:10  portal_gestor/pessoal/gastosprevistorealizadomensal/filter
-        #   exercicio == $exercicio and mes <= $mes
-        if ((f_exercicio == p_exercicio) and (f_mes <= p_mes)):
-            if _amount is not None:  # amounts read as text: converted here
-                f_valor = _amount(f_valor)
-            #   chaves: mes
-            _k = key_text((f_mes,))
-            _a = A_pessoal_gastosprevistorealizadomensal.get(f_entidade)
-            if _a is None:
-                _a = A_pessoal_gastosprevistorealizadomensal[f_entidade] = ctx.new_rows('pessoal/gastosprevistorealizadomensal')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(valor where anexo == "RGF01" and item == "DESPESA_PESSOAL" and poder == $po…
-            if o.and3((f_anexo == 'RGF01'), (f_item == 'DESPESA_PESSOAL'), o.eq(f_poder, p_poder)):
-                _row[0] += f_valor
-            #   [1] sum: sum(valor where anexo == "RREO03" and item == "RCL")
-            if ((f_anexo == 'RREO03') and (f_item == 'RCL')):
-                _row[1] += f_valor
+        if _on0:
+            # specs/portal_gestor/pessoal/gastosprevistorealizadolrf.yaml:17:10  portal_gestor/pessoal/gastosprevistorealizadolrf/filter
+            #   exercicio == $exercicio and mes == $mes
+            if ((f_exercicio == p_exercicio) and (f_mes == p_mes)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_valor = _amount(f_valor)
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_pessoal_gastosprevistorealizadolrf.get(f_entidade)
+                if _a is None:
+                    _a = A_pessoal_gastosprevistorealizadolrf[f_entidade] = ctx.new_rows('pessoal/gastosprevistorealizadolrf')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(valor where anexo == "RGF01" and item == "DESPESA_PESSOAL" and poder == $po…
+                if o.and3((f_anexo == 'RGF01'), (f_item == 'DESPESA_PESSOAL'), o.eq(f_poder, p_poder)):
+                    _row[0] += f_valor
+                #   [1] sum: sum(valor where anexo == "RREO03" and item == "RCL")
+                if ((f_anexo == 'RREO03') and (f_item == 'RCL')):
+                    _row[1] += f_valor
+        if _on1:
+            # specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml:16:10  portal_gestor/pessoal/gastosprevistorealizadomensal/filter
+            #   exercicio == $exercicio and mes <= $mes
+            if ((f_exercicio == p_exercicio) and (f_mes <= p_mes)):
+                if _amount is not None:  # amounts read as text: converted here
+                    f_valor = _amount(f_valor)
+                #   chaves: mes
+                _k = key_text((f_mes,))
+                _a = A_pessoal_gastosprevistorealizadomensal.get(f_entidade)
+                if _a is None:
+                    _a = A_pessoal_gastosprevistorealizadomensal[f_entidade] = ctx.new_rows('pessoal/gastosprevistorealizadomensal')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(valor where anexo == "RGF01" and item == "DESPESA_PESSOAL" and poder == $po…
+                if o.and3((f_anexo == 'RGF01'), (f_item == 'DESPESA_PESSOAL'), o.eq(f_poder, p_poder)):
+                    _row[0] += f_valor
+                #   [1] sum: sum(valor where anexo == "RREO03" and item == "RCL")
+                if ((f_anexo == 'RREO03') and (f_item == 'RCL')):
+                    _row[1] += f_valor
         _reached += _hit
     ctx.reached['siconfi'] = _reached
 
@@ -1932,38 +2081,42 @@ def scan_vaga_creche(rows, ctx):
     p_exercicio = ctx.params['exercicio']
     A_educacao_relacaovagascreches = ctx.acc['educacao/relacaovagascreches']
     A_educacao_vagaslivres = ctx.acc['educacao/vagaslivres']
+    _on0 = ctx.computes('educacao/relacaovagascreches')
+    _on1 = ctx.computes('educacao/vagaslivres')
     _trace = ctx.trace
     _reached = 0
     for f_entidade, f_ano, f_creche, f_vagas, f_ocupadas, _line in rows:
         _hit = False
-        # specs/portal_gestor/educacao/relacaovagascreches.yaml:14:10  portal_gestor/educacao/relacaovagascreches/filter
-        #   ano == $exercicio
-        if (f_ano == p_exercicio):
-            #   chaves: creche
-            _k = key_text((f_creche,))
-            _a = A_educacao_relacaovagascreches.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_relacaovagascreches[f_entidade] = ctx.new_rows('educacao/relacaovagascreches')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(vagas)
-            _row[0] += f_vagas
-            #   [1] sum: sum(ocupadas)
-            _row[1] += f_ocupadas
-        # specs/portal_gestor/educacao/vagaslivres.yaml:15:10  portal_gestor/educacao/vagaslivres/filter
-        #   ano == $exercicio
-        if (f_ano == p_exercicio):
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_educacao_vagaslivres.get(f_entidade)
-            if _a is None:
-                _a = A_educacao_vagaslivres[f_entidade] = ctx.new_rows('educacao/vagaslivres')
-            _row = _a[_k]
-            _hit = True
-            #   [0] sum: sum(vagas - ocupadas)
-            _row[0] += (f_vagas - f_ocupadas)
-            #   [1] sum: sum(vagas)
-            _row[1] += f_vagas
+        if _on0:
+            # specs/portal_gestor/educacao/relacaovagascreches.yaml:14:10  portal_gestor/educacao/relacaovagascreches/filter
+            #   ano == $exercicio
+            if (f_ano == p_exercicio):
+                #   chaves: creche
+                _k = key_text((f_creche,))
+                _a = A_educacao_relacaovagascreches.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_relacaovagascreches[f_entidade] = ctx.new_rows('educacao/relacaovagascreches')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(vagas)
+                _row[0] += f_vagas
+                #   [1] sum: sum(ocupadas)
+                _row[1] += f_ocupadas
+        if _on1:
+            # specs/portal_gestor/educacao/vagaslivres.yaml:15:10  portal_gestor/educacao/vagaslivres/filter
+            #   ano == $exercicio
+            if (f_ano == p_exercicio):
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_educacao_vagaslivres.get(f_entidade)
+                if _a is None:
+                    _a = A_educacao_vagaslivres[f_entidade] = ctx.new_rows('educacao/vagaslivres')
+                _row = _a[_k]
+                _hit = True
+                #   [0] sum: sum(vagas - ocupadas)
+                _row[0] += (f_vagas - f_ocupadas)
+                #   [1] sum: sum(vagas)
+                _row[1] += f_vagas
         _reached += _hit
     ctx.reached['vaga_creche'] = _reached
 
@@ -1972,42 +2125,46 @@ def scan_veiculo(rows, ctx):
     """Ledger 'veiculo': derived fields, then the rows of contratos/powernumberscontratos_veiculos, contratos/relacaoveiculos."""
     A_contratos_powernumberscontratos_veiculos = ctx.acc['contratos/powernumberscontratos_veiculos']
     A_contratos_relacaoveiculos = ctx.acc['contratos/relacaoveiculos']
+    _on0 = ctx.computes('contratos/powernumberscontratos_veiculos')
+    _on1 = ctx.computes('contratos/relacaoveiculos')
     _trace = ctx.trace
     _reached = 0
     for f_entidade, f_placa, f_descricao, f_tipo, f_ano_fabricacao, f_situacao, _line in rows:
         _hit = False
-        # specs/portal_gestor/contratos/powernumberscontratos_veiculos.yaml:14:9  portal_gestor/contratos/powernumberscontratos_veiculos/filter
-        #   situacao == "ATIVO"
-        if (f_situacao == 'ATIVO'):
-            #   chaves: (nenhuma)
-            _k = key_text(())
-            _a = A_contratos_powernumberscontratos_veiculos.get(f_entidade)
-            if _a is None:
-                _a = A_contratos_powernumberscontratos_veiculos[f_entidade] = ctx.new_rows('contratos/powernumberscontratos_veiculos')
-            _row = _a[_k]
-            _hit = True
-            #   [0] count: count()
-            _row[0] += 1
-        # specs/portal_gestor/contratos/relacaoveiculos.yaml:15:9  portal_gestor/contratos/relacaoveiculos/filter
-        #   situacao == "ATIVO"
-        if (f_situacao == 'ATIVO'):
-            #   chaves: tipo
-            _k = key_text((f_tipo,))
-            _a = A_contratos_relacaoveiculos.get(f_entidade)
-            if _a is None:
-                _a = A_contratos_relacaoveiculos[f_entidade] = ctx.new_rows('contratos/relacaoveiculos')
-            _row = _a[_k]
-            _hit = True
-            #   [0] count: count()
-            _row[0] += 1
-            #   [1] min: min(ano_fabricacao)
-            _v = f_ano_fabricacao
-            if _v is not None and (_row[1] is None or _v < _row[1]):
-                _row[1] = _v
-            #   [2] max: max(ano_fabricacao)
-            _v = f_ano_fabricacao
-            if _v is not None and (_row[2] is None or _v > _row[2]):
-                _row[2] = _v
+        if _on0:
+            # specs/portal_gestor/contratos/powernumberscontratos_veiculos.yaml:14:9  portal_gestor/contratos/powernumberscontratos_veiculos/filter
+            #   situacao == "ATIVO"
+            if (f_situacao == 'ATIVO'):
+                #   chaves: (nenhuma)
+                _k = key_text(())
+                _a = A_contratos_powernumberscontratos_veiculos.get(f_entidade)
+                if _a is None:
+                    _a = A_contratos_powernumberscontratos_veiculos[f_entidade] = ctx.new_rows('contratos/powernumberscontratos_veiculos')
+                _row = _a[_k]
+                _hit = True
+                #   [0] count: count()
+                _row[0] += 1
+        if _on1:
+            # specs/portal_gestor/contratos/relacaoveiculos.yaml:15:9  portal_gestor/contratos/relacaoveiculos/filter
+            #   situacao == "ATIVO"
+            if (f_situacao == 'ATIVO'):
+                #   chaves: tipo
+                _k = key_text((f_tipo,))
+                _a = A_contratos_relacaoveiculos.get(f_entidade)
+                if _a is None:
+                    _a = A_contratos_relacaoveiculos[f_entidade] = ctx.new_rows('contratos/relacaoveiculos')
+                _row = _a[_k]
+                _hit = True
+                #   [0] count: count()
+                _row[0] += 1
+                #   [1] min: min(ano_fabricacao)
+                _v = f_ano_fabricacao
+                if _v is not None and (_row[1] is None or _v < _row[1]):
+                    _row[1] = _v
+                #   [2] max: max(ano_fabricacao)
+                _v = f_ano_fabricacao
+                if _v is not None and (_row[2] is None or _v > _row[2]):
+                    _row[2] = _v
         _reached += _hit
     ctx.reached['veiculo'] = _reached
 
@@ -4195,11 +4352,6 @@ PACKAGE = Package(
             ),
             rank=Rank(0, False, 5, (0,)),
             at=LOC[80],
-        ),
-        IndicatorFile(
-            id='indicadores.csv',
-            indicators=('arrecadacao/alvararealizado', 'arrecadacao/alvararealizadooperiodo', 'arrecadacao/dividaprotestadanaoprotestada', 'arrecadacao/dividavaloracumulado', 'arrecadacao/empresasalvara', 'arrecadacao/empresasiptu', 'arrecadacao/empresasiss', 'arrecadacao/empresasoutros', 'arrecadacao/ipturealizado', 'arrecadacao/ipturealizadooperiodo', 'arrecadacao/issrealizado', 'arrecadacao/issrealizadooperiodo', 'arrecadacao/maioresvaloresdivida', 'arrecadacao/maioresvaloresprotestados', 'arrecadacao/outrosrealizado', 'arrecadacao/outrosrealizadooperiodo', 'arrecadacao/powernumbersarrecadacao_empresas', 'arrecadacao/powernumbersarrecadacao_imoveis', 'arrecadacao/tributospendentespagamento', 'contabilidade/despesalivrevinculada', 'contabilidade/despesarealizadaacumulada', 'contabilidade/powernumberscontabil_orcamento', 'contabilidade/receitarealizadaacumulada', 'contabilidade/situacaodespesa', 'contabilidade/situacaofinanceira', 'contabilidade/situacaoreceita', 'contratos/detalhamentopatrimonio', 'contratos/dotacoesmaiores', 'contratos/dotacoesmenores', 'contratos/licitacoesmaiores', 'contratos/licitacoesmenores', 'contratos/powernumberscontratos_investimentoobras', 'contratos/powernumberscontratos_patrimonio', 'contratos/powernumberscontratos_veiculos', 'contratos/relacaoveiculos', 'contratos/totalbloqueios', 'contratos/totalestoque', 'contratos/totallicitacoes', 'contratos/valorestoquegrupo', 'educacao/filaespera', 'educacao/gastoseducacaoperiodo', 'educacao/gastoseducacaoponteiro', 'educacao/gastoseducacaovencer', 'educacao/mediadisciplina1a5', 'educacao/mediadisciplina6a9', 'educacao/mediadisciplinageral', 'educacao/mediaescola1a5', 'educacao/mediaescola1a5maiores', 'educacao/mediaescola1a5menores', 'educacao/mediaescola6a9maiores', 'educacao/mediaescola6a9menores', 'educacao/mediaescolageralmaiores', 'educacao/mediaescolageralmenores', 'educacao/medianotasalunos1a5', 'educacao/medianotasalunos6a9', 'educacao/medianotasalunosgeral', 'educacao/powernumberseducacao_alunos', 'educacao/powernumberseducacao_ideb', 'educacao/relacaovagascreches', 'educacao/vagaslivres', 'pessoal/gastoscargoscomissionados', 'pessoal/gastoscargoscomissionadoslista', 'pessoal/gastosfuncoesgratificadas', 'pessoal/gastosfuncoesgratificadaslista', 'pessoal/gastoshorasextras', 'pessoal/gastoshorasextraslista', 'pessoal/gastosprevistorealizadolrf', 'pessoal/gastosprevistorealizadomensal', 'pessoal/powernumberspessoal_servidores', 'pessoal/quantidadeafastamentodias', 'saude/gastossaudeperiodo', 'saude/gastossaudeponteiro', 'saude/gastossaudevencer', 'saude/tempomedioatendimentoagendado', 'saude/tmaagendadoprocedimentomaiores', 'saude/tmaagendadoprocedimentomenores', 'saude/tmaagendadounidademaiores', 'saude/tmaagendadounidademenores', 'saude/tmaprocedimentomenores'),
-            sources=('execucao', 'divida', 'lancamento', 'empresa', 'imovel', 'orcamento', 'caixa', 'bem', 'dotacao', 'licitacao', 'veiculo', 'bloqueio', 'estoque', 'fila_espera', 'nota', 'matricula', 'ideb', 'vaga_creche', 'evento_folha', 'siconfi', 'servidor', 'afastamento', 'atendimento'),
         ),
     ),
     finish=finish,

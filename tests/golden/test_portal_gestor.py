@@ -132,3 +132,20 @@ def test_arrecadacao_by_the_entitys_classification(result) -> None:  # type: ign
            for c in [dict(r.content)]}
     assert got == {1: (Decimal("2450.00"), 2), 2: (Decimal("900.00"), 1),
                    3: (Decimal("350.00"), 1)}
+
+
+@pytest.mark.parametrize("backend", ["python", "duckdb"])
+def test_a_selection_reads_and_writes_only_its_indicators(program: runtime.Program,
+                                                         backend: str) -> None:
+    # the Saúde TMA come from one system (Saúde Fly) and one ledger: a run of them alone
+    assert program.required_inputs("saude/t*") == ["atendimento"]
+    inputs = {"atendimento": FIX / "atendimento.csv"}
+    part = program.run(inputs, PARAMS, select="saude/t*", backend=backend)
+    full = program.run(_inputs(), PARAMS, backend=backend)
+    got = part.outputs[f"{ENTITY}/indicadores.csv"].decode("utf-8").splitlines()
+    want = [line for line in full.outputs[f"{ENTITY}/indicadores.csv"].decode("utf-8")
+            .splitlines() if line.startswith(("indicador;", "tempo", "tma"))]
+    assert got == want and len(got) > 1
+    # TMA agendado jan–jun: (20 + 30 + 45 + 10 + 5) / 5 = 22,0 (the August one is out)
+    r = _record(part, "tempomedioatendimentoagendado")
+    assert (r["minutos"], r["atendimentos"]) == (Decimal("22.0"), 5)

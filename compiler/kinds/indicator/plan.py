@@ -1,7 +1,7 @@
 """An indicator's part in the scan plan of its source (compiler/scanplan.py): the filter (the
 period's test included), for every record; where it holds, the keys, then each aggregate's
-`where` and value — as a sheets part, without a row lookup. Indicators are computed nodes, not
-reports: no "on" scope (a package's indicators are computed together, runtime/indicator.py)."""
+`where` and value — as a sheets part, without a row lookup. An indicator is a report: its part runs
+under the "on" scope (a --select of other indicators skips it; compiler/scanplan.is_report)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """An indicator in the generated Python module: its part of its source's scan (filter, the key
 text of the keys, the aggregates into the keyed accumulator) and its runtime declaration
-(`Indicator(...)`, runtime/indicator.py, which computes the records at the end of the run); after
-the last indicator of a package, the `IndicatorFile` report that writes `indicadores.csv`."""
+(`Indicator(...)`, runtime/indicator.py, which computes the records at the end of the run and,
+for the last indicator a run computes, writes `indicadores.csv`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from compiler.codegen.pyscan import accumulate
 from compiler.codegen.pyscan import comment
 from compiler.codegen.quoting import py_str
 from compiler.kinds.check.plan import evaluates_arg
-from runtime.indicator_csv import FILE
 
 if TYPE_CHECKING:
     from compiler import scanplan
@@ -144,14 +143,6 @@ class _IndicatorPython:
               f"{_limit(gen, q)}, {q.minimum!r}, {py_str(q.basis)}, {py_str(q.requires)}),")
         o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")
         o("),")
-        indicators = [n for n in gen.pkg.nodes if isinstance(n, ir.Indicator)]
-        if node is indicators[-1]:  # the report of them all: indicadores.csv
-            gen.uses_import("from runtime.indicator import IndicatorFile")
-            o("IndicatorFile(")
-            o(f"    id={FILE!r},")
-            o(f"    indicators={tuple(n.id for n in indicators)!r},")
-            o(f"    sources={tuple(dict.fromkeys(n.source for n in indicators))!r},")
-            o("),")
         return o.text()
 
 

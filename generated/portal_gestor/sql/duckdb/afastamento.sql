@@ -73,18 +73,22 @@ WITH "records" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."mes" AS "$mes",
-    "p"."poder" AS "$poder"
+    "p"."poder" AS "$poder",
+    "p"."_on_69" AS "$_on_69"
   FROM "afastamento" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    (
-      YEAR("s"."inicio") = "s"."$exercicio"
-    )
+    "s"."$_on_69"
     AND (
-      MONTH("s"."inicio") <= "s"."$mes"
+      (
+        YEAR("s"."inicio") = "s"."$exercicio"
+      )
+      AND (
+        MONTH("s"."inicio") <= "s"."$mes"
+      )
     ) AS "_f__pessoal_quantidadeafastamentodias" /* portal_gestor/pessoal/quantidadeafastamentodias/filter year(inicio) == $exercicio and month(inicio) <= $mes */
   FROM "records" AS "s"
 ), "classified" AS (

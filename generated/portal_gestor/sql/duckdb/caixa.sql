@@ -79,18 +79,22 @@ WITH "records" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."mes" AS "$mes",
-    "p"."poder" AS "$poder"
+    "p"."poder" AS "$poder",
+    "p"."_on_24" AS "$_on_24"
   FROM "caixa" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    (
-      YEAR("s"."data") = "s"."$exercicio"
-    )
+    "s"."$_on_24"
     AND (
-      MONTH("s"."data") = "s"."$mes"
+      (
+        YEAR("s"."data") = "s"."$exercicio"
+      )
+      AND (
+        MONTH("s"."data") = "s"."$mes"
+      )
     ) AS "_f__contabilidade_situacaofinanceira" /* portal_gestor/contabilidade/situacaofinanceira/filter year(data) == $exercicio and month(data) == $mes */
   FROM "records" AS "s"
 ), "classified" AS (

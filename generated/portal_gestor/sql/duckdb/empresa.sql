@@ -46,14 +46,17 @@ WITH "records" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."mes" AS "$mes",
-    "p"."poder" AS "$poder"
+    "p"."poder" AS "$poder",
+    "p"."_on_16" AS "$_on_16"
   FROM "empresa" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."situacao" = 'ATIVA' AS "_f__arrecadacao_powernumbersarrecadacao_empresas" /* portal_gestor/arrecadacao/powernumbersarrecadacao_empresas/filter situacao == "ATIVA" */
+    "s"."$_on_16" AND (
+      "s"."situacao" = 'ATIVA'
+    ) AS "_f__arrecadacao_powernumbersarrecadacao_empresas" /* portal_gestor/arrecadacao/powernumbersarrecadacao_empresas/filter situacao == "ATIVA" */
   FROM "records" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */

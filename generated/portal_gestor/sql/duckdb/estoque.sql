@@ -80,24 +80,32 @@ WITH "records" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."mes" AS "$mes",
-    "p"."poder" AS "$poder"
+    "p"."poder" AS "$poder",
+    "p"."_on_36" AS "$_on_36",
+    "p"."_on_38" AS "$_on_38"
   FROM "estoque" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    (
-      YEAR("s"."data") = "s"."$exercicio"
-    )
+    "s"."$_on_36"
     AND (
-      MONTH("s"."data") = "s"."$mes"
+      (
+        YEAR("s"."data") = "s"."$exercicio"
+      )
+      AND (
+        MONTH("s"."data") = "s"."$mes"
+      )
     ) AS "_f__contratos_totalestoque", /* portal_gestor/contratos/totalestoque/filter year(data) == $exercicio and month(data) == $mes */
-    (
-      YEAR("s"."data") = "s"."$exercicio"
-    )
+    "s"."$_on_38"
     AND (
-      MONTH("s"."data") = "s"."$mes"
+      (
+        YEAR("s"."data") = "s"."$exercicio"
+      )
+      AND (
+        MONTH("s"."data") = "s"."$mes"
+      )
     ) AS "_f__contratos_valorestoquegrupo" /* portal_gestor/contratos/valorestoquegrupo/filter year(data) == $exercicio and month(data) == $mes */
   FROM "records" AS "s"
 ), "classified" AS (

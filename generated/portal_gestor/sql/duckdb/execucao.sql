@@ -136,7 +136,27 @@ WITH "records" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."mes" AS "$mes",
-    "p"."poder" AS "$poder"
+    "p"."poder" AS "$poder",
+    "p"."_on_0" AS "$_on_0",
+    "p"."_on_1" AS "$_on_1",
+    "p"."_on_8" AS "$_on_8",
+    "p"."_on_9" AS "$_on_9",
+    "p"."_on_10" AS "$_on_10",
+    "p"."_on_11" AS "$_on_11",
+    "p"."_on_14" AS "$_on_14",
+    "p"."_on_15" AS "$_on_15",
+    "p"."_on_19" AS "$_on_19",
+    "p"."_on_20" AS "$_on_20",
+    "p"."_on_22" AS "$_on_22",
+    "p"."_on_23" AS "$_on_23",
+    "p"."_on_25" AS "$_on_25",
+    "p"."_on_31" AS "$_on_31",
+    "p"."_on_40" AS "$_on_40",
+    "p"."_on_41" AS "$_on_41",
+    "p"."_on_42" AS "$_on_42",
+    "p"."_on_70" AS "$_on_70",
+    "p"."_on_71" AS "$_on_71",
+    "p"."_on_72" AS "$_on_72"
   FROM "execucao" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_receita_base" AS (
@@ -182,231 +202,291 @@ WITH "records" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    (
+    "s"."$_on_0"
+    AND (
       (
-        YEAR("s"."data") = "s"."$exercicio"
+        (
+          YEAR("s"."data") = "s"."$exercicio"
+        )
+        AND (
+          MONTH("s"."data") <= "s"."$mes"
+        )
       )
       AND (
-        MONTH("s"."data") <= "s"."$mes"
+        "s"."tributo" = 'ALVARA'
       )
-    )
-    AND (
-      "s"."tributo" = 'ALVARA'
     ) AS "_f__arrecadacao_alvararealizado", /* portal_gestor/arrecadacao/alvararealizado/filter (year(data) == $exercicio and month(data) <= $mes) and (tributo == "ALVARA") */
-    (
+    "s"."$_on_1"
+    AND (
       (
-        YEAR("s"."data") = "s"."$exercicio"
+        (
+          YEAR("s"."data") = "s"."$exercicio"
+        )
+        AND (
+          MONTH("s"."data") = "s"."$mes"
+        )
       )
       AND (
-        MONTH("s"."data") = "s"."$mes"
+        "s"."tributo" = 'ALVARA'
       )
-    )
-    AND (
-      "s"."tributo" = 'ALVARA'
     ) AS "_f__arrecadacao_alvararealizadooperiodo", /* portal_gestor/arrecadacao/alvararealizadooperiodo/filter (year(data) == $exercicio and month(data) == $mes) and (tributo == "ALVARA") */
-    (
+    "s"."$_on_8"
+    AND (
       (
-        YEAR("s"."data") = "s"."$exercicio"
+        (
+          YEAR("s"."data") = "s"."$exercicio"
+        )
+        AND (
+          MONTH("s"."data") <= "s"."$mes"
+        )
       )
       AND (
-        MONTH("s"."data") <= "s"."$mes"
+        "s"."tributo" = 'IPTU'
       )
-    )
-    AND (
-      "s"."tributo" = 'IPTU'
     ) AS "_f__arrecadacao_ipturealizado", /* portal_gestor/arrecadacao/ipturealizado/filter (year(data) == $exercicio and month(data) <= $mes) and (tributo == "IPTU") */
-    (
+    "s"."$_on_9"
+    AND (
       (
-        YEAR("s"."data") = "s"."$exercicio"
+        (
+          YEAR("s"."data") = "s"."$exercicio"
+        )
+        AND (
+          MONTH("s"."data") = "s"."$mes"
+        )
       )
       AND (
-        MONTH("s"."data") = "s"."$mes"
+        "s"."tributo" = 'IPTU'
       )
-    )
-    AND (
-      "s"."tributo" = 'IPTU'
     ) AS "_f__arrecadacao_ipturealizadooperiodo", /* portal_gestor/arrecadacao/ipturealizadooperiodo/filter (year(data) == $exercicio and month(data) == $mes) and (tributo == "IPTU") */
-    (
+    "s"."$_on_10"
+    AND (
       (
-        YEAR("s"."data") = "s"."$exercicio"
+        (
+          YEAR("s"."data") = "s"."$exercicio"
+        )
+        AND (
+          MONTH("s"."data") <= "s"."$mes"
+        )
       )
       AND (
-        MONTH("s"."data") <= "s"."$mes"
+        "s"."tributo" = 'ISS'
       )
-    )
-    AND (
-      "s"."tributo" = 'ISS'
     ) AS "_f__arrecadacao_issrealizado", /* portal_gestor/arrecadacao/issrealizado/filter (year(data) == $exercicio and month(data) <= $mes) and (tributo == "ISS") */
-    (
+    "s"."$_on_11"
+    AND (
       (
-        YEAR("s"."data") = "s"."$exercicio"
+        (
+          YEAR("s"."data") = "s"."$exercicio"
+        )
+        AND (
+          MONTH("s"."data") = "s"."$mes"
+        )
       )
       AND (
-        MONTH("s"."data") = "s"."$mes"
+        "s"."tributo" = 'ISS'
       )
-    )
-    AND (
-      "s"."tributo" = 'ISS'
     ) AS "_f__arrecadacao_issrealizadooperiodo", /* portal_gestor/arrecadacao/issrealizadooperiodo/filter (year(data) == $exercicio and month(data) == $mes) and (tributo == "ISS") */
-    (
+    "s"."$_on_14"
+    AND (
       (
-        YEAR("s"."data") = "s"."$exercicio"
+        (
+          YEAR("s"."data") = "s"."$exercicio"
+        )
+        AND (
+          MONTH("s"."data") <= "s"."$mes"
+        )
       )
       AND (
-        MONTH("s"."data") <= "s"."$mes"
+        "s"."tributo" = 'OUTROS'
       )
-    )
-    AND (
-      "s"."tributo" = 'OUTROS'
     ) AS "_f__arrecadacao_outrosrealizado", /* portal_gestor/arrecadacao/outrosrealizado/filter (year(data) == $exercicio and month(data) <= $mes) and (tributo == "OUTROS") */
-    (
+    "s"."$_on_15"
+    AND (
       (
-        YEAR("s"."data") = "s"."$exercicio"
+        (
+          YEAR("s"."data") = "s"."$exercicio"
+        )
+        AND (
+          MONTH("s"."data") = "s"."$mes"
+        )
       )
       AND (
-        MONTH("s"."data") = "s"."$mes"
+        "s"."tributo" = 'OUTROS'
       )
-    )
-    AND (
-      "s"."tributo" = 'OUTROS'
     ) AS "_f__arrecadacao_outrosrealizadooperiodo", /* portal_gestor/arrecadacao/outrosrealizadooperiodo/filter (year(data) == $exercicio and month(data) == $mes) and (tributo == "OUTROS") */
-    (
-      (
-        YEAR("s"."data") = "s"."$exercicio"
-      )
-      AND (
-        MONTH("s"."data") <= "s"."$mes"
-      )
-    )
-    AND (
-      "s"."tipo" = 'D'
-    ) AS "_f__contabilidade_despesalivrevinculada", /* portal_gestor/contabilidade/despesalivrevinculada/filter (year(data) == $exercicio and month(data) <= $mes) and (tipo == "D") */
-    (
-      (
-        YEAR("s"."data") = "s"."$exercicio"
-      )
-      AND (
-        MONTH("s"."data") <= "s"."$mes"
-      )
-    )
-    AND (
-      "s"."tipo" = 'D'
-    ) AS "_f__contabilidade_despesarealizadaacumulada", /* portal_gestor/contabilidade/despesarealizadaacumulada/filter (year(data) == $exercicio and month(data) <= $mes) and (tipo == "D") */
-    (
-      (
-        YEAR("s"."data") = "s"."$exercicio"
-      )
-      AND (
-        MONTH("s"."data") <= "s"."$mes"
-      )
-    )
-    AND (
-      "s"."tipo" = 'R'
-    ) AS "_f__contabilidade_receitarealizadaacumulada", /* portal_gestor/contabilidade/receitarealizadaacumulada/filter (year(data) == $exercicio and month(data) <= $mes) and (tipo == "R") */
-    (
-      (
-        YEAR("s"."data") = "s"."$exercicio"
-      )
-      AND (
-        MONTH("s"."data") <= "s"."$mes"
-      )
-    )
-    AND (
-      "s"."tipo" = 'D'
-    ) AS "_f__contabilidade_situacaodespesa", /* portal_gestor/contabilidade/situacaodespesa/filter (year(data) == $exercicio and month(data) <= $mes) and (tipo == "D") */
-    (
-      (
-        YEAR("s"."data") = "s"."$exercicio"
-      )
-      AND (
-        MONTH("s"."data") <= "s"."$mes"
-      )
-    )
-    AND (
-      "s"."tipo" = 'R'
-    ) AS "_f__contabilidade_situacaoreceita", /* portal_gestor/contabilidade/situacaoreceita/filter (year(data) == $exercicio and month(data) <= $mes) and (tipo == "R") */
-    (
-      (
-        YEAR("s"."data") = "s"."$exercicio"
-      )
-      AND (
-        MONTH("s"."data") <= "s"."$mes"
-      )
-    )
+    "s"."$_on_19"
     AND (
       (
+        (
+          YEAR("s"."data") = "s"."$exercicio"
+        )
+        AND (
+          MONTH("s"."data") <= "s"."$mes"
+        )
+      )
+      AND (
         "s"."tipo" = 'D'
-      ) AND (
-        REGEXP_MATCHES("s"."natureza", '(?s)^449051.*$')
+      )
+    ) AS "_f__contabilidade_despesalivrevinculada", /* portal_gestor/contabilidade/despesalivrevinculada/filter (year(data) == $exercicio and month(data) <= $mes) and (tipo == "D") */
+    "s"."$_on_20"
+    AND (
+      (
+        (
+          YEAR("s"."data") = "s"."$exercicio"
+        )
+        AND (
+          MONTH("s"."data") <= "s"."$mes"
+        )
+      )
+      AND (
+        "s"."tipo" = 'D'
+      )
+    ) AS "_f__contabilidade_despesarealizadaacumulada", /* portal_gestor/contabilidade/despesarealizadaacumulada/filter (year(data) == $exercicio and month(data) <= $mes) and (tipo == "D") */
+    "s"."$_on_22"
+    AND (
+      (
+        (
+          YEAR("s"."data") = "s"."$exercicio"
+        )
+        AND (
+          MONTH("s"."data") <= "s"."$mes"
+        )
+      )
+      AND (
+        "s"."tipo" = 'R'
+      )
+    ) AS "_f__contabilidade_receitarealizadaacumulada", /* portal_gestor/contabilidade/receitarealizadaacumulada/filter (year(data) == $exercicio and month(data) <= $mes) and (tipo == "R") */
+    "s"."$_on_23"
+    AND (
+      (
+        (
+          YEAR("s"."data") = "s"."$exercicio"
+        )
+        AND (
+          MONTH("s"."data") <= "s"."$mes"
+        )
+      )
+      AND (
+        "s"."tipo" = 'D'
+      )
+    ) AS "_f__contabilidade_situacaodespesa", /* portal_gestor/contabilidade/situacaodespesa/filter (year(data) == $exercicio and month(data) <= $mes) and (tipo == "D") */
+    "s"."$_on_25"
+    AND (
+      (
+        (
+          YEAR("s"."data") = "s"."$exercicio"
+        )
+        AND (
+          MONTH("s"."data") <= "s"."$mes"
+        )
+      )
+      AND (
+        "s"."tipo" = 'R'
+      )
+    ) AS "_f__contabilidade_situacaoreceita", /* portal_gestor/contabilidade/situacaoreceita/filter (year(data) == $exercicio and month(data) <= $mes) and (tipo == "R") */
+    "s"."$_on_31"
+    AND (
+      (
+        (
+          YEAR("s"."data") = "s"."$exercicio"
+        )
+        AND (
+          MONTH("s"."data") <= "s"."$mes"
+        )
+      )
+      AND (
+        (
+          "s"."tipo" = 'D'
+        ) AND (
+          REGEXP_MATCHES("s"."natureza", '(?s)^449051.*$')
+        )
       )
     ) AS "_f__contratos_powernumberscontratos_investimentoobras", /* portal_gestor/contratos/powernumberscontratos_investimentoobras/filter (year(data) == $exercicio and month(data) <= $mes) and (tipo == "D" and natureza matches "449051*") */
-    (
-      YEAR("s"."data") = "s"."$exercicio"
-    )
+    "s"."$_on_40"
     AND (
       (
+        YEAR("s"."data") = "s"."$exercicio"
+      )
+      AND (
         (
-          MONTH("s"."data") + 1
-        ) // 2
-      ) = (
-        (
-          MONTH(
-            CASE
-              WHEN "s"."$mes" BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
-              THEN CASE
-                WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$mes", 1)))
-                THEN MAKE_DATE("s"."$exercicio", "s"."$mes", 1)
+          (
+            MONTH("s"."data") + 1
+          ) // 2
+        ) = (
+          (
+            MONTH(
+              CASE
+                WHEN "s"."$mes" BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$mes", 1)))
+                  THEN MAKE_DATE("s"."$exercicio", "s"."$mes", 1)
+                END
               END
-            END
-          ) + 1
-        ) // 2
+            ) + 1
+          ) // 2
+        )
       )
     ) AS "_f__educacao_gastoseducacaoperiodo", /* portal_gestor/educacao/gastoseducacaoperiodo/filter year(data) == $exercicio and bimestre(data) == bimestre(date($exercicio, $mes, 1)) */
-    (
-      YEAR("s"."data") = "s"."$exercicio"
-    )
-    AND (
-      MONTH("s"."data") <= "s"."$mes"
-    ) AS "_f__educacao_gastoseducacaoponteiro", /* portal_gestor/educacao/gastoseducacaoponteiro/filter year(data) == $exercicio and month(data) <= $mes */
-    (
-      YEAR("s"."data") = "s"."$exercicio"
-    )
-    AND (
-      MONTH("s"."data") <= "s"."$mes"
-    ) AS "_f__educacao_gastoseducacaovencer", /* portal_gestor/educacao/gastoseducacaovencer/filter year(data) == $exercicio and month(data) <= $mes */
-    (
-      YEAR("s"."data") = "s"."$exercicio"
-    )
+    "s"."$_on_41"
     AND (
       (
+        YEAR("s"."data") = "s"."$exercicio"
+      )
+      AND (
+        MONTH("s"."data") <= "s"."$mes"
+      )
+    ) AS "_f__educacao_gastoseducacaoponteiro", /* portal_gestor/educacao/gastoseducacaoponteiro/filter year(data) == $exercicio and month(data) <= $mes */
+    "s"."$_on_42"
+    AND (
+      (
+        YEAR("s"."data") = "s"."$exercicio"
+      )
+      AND (
+        MONTH("s"."data") <= "s"."$mes"
+      )
+    ) AS "_f__educacao_gastoseducacaovencer", /* portal_gestor/educacao/gastoseducacaovencer/filter year(data) == $exercicio and month(data) <= $mes */
+    "s"."$_on_70"
+    AND (
+      (
+        YEAR("s"."data") = "s"."$exercicio"
+      )
+      AND (
         (
-          MONTH("s"."data") + 1
-        ) // 2
-      ) = (
-        (
-          MONTH(
-            CASE
-              WHEN "s"."$mes" BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
-              THEN CASE
-                WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$mes", 1)))
-                THEN MAKE_DATE("s"."$exercicio", "s"."$mes", 1)
+          (
+            MONTH("s"."data") + 1
+          ) // 2
+        ) = (
+          (
+            MONTH(
+              CASE
+                WHEN "s"."$mes" BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
+                THEN CASE
+                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$mes", 1)))
+                  THEN MAKE_DATE("s"."$exercicio", "s"."$mes", 1)
+                END
               END
-            END
-          ) + 1
-        ) // 2
+            ) + 1
+          ) // 2
+        )
       )
     ) AS "_f__saude_gastossaudeperiodo", /* portal_gestor/saude/gastossaudeperiodo/filter year(data) == $exercicio and bimestre(data) == bimestre(date($exercicio, $mes, 1)) */
-    (
-      YEAR("s"."data") = "s"."$exercicio"
-    )
+    "s"."$_on_71"
     AND (
-      MONTH("s"."data") <= "s"."$mes"
+      (
+        YEAR("s"."data") = "s"."$exercicio"
+      )
+      AND (
+        MONTH("s"."data") <= "s"."$mes"
+      )
     ) AS "_f__saude_gastossaudeponteiro", /* portal_gestor/saude/gastossaudeponteiro/filter year(data) == $exercicio and month(data) <= $mes */
-    (
-      YEAR("s"."data") = "s"."$exercicio"
-    )
+    "s"."$_on_72"
     AND (
-      MONTH("s"."data") <= "s"."$mes"
+      (
+        YEAR("s"."data") = "s"."$exercicio"
+      )
+      AND (
+        MONTH("s"."data") <= "s"."$mes"
+      )
     ) AS "_f__saude_gastossaudevencer" /* portal_gestor/saude/gastossaudevencer/filter year(data) == $exercicio and month(data) <= $mes */
   FROM "derived_tributo" AS "s"
 ), "classified" AS (

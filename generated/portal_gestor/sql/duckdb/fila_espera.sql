@@ -79,17 +79,21 @@ WITH "records" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."mes" AS "$mes",
-    "p"."poder" AS "$poder"
+    "p"."poder" AS "$poder",
+    "p"."_on_39" AS "$_on_39"
   FROM "fila_espera" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    (
-      "s"."ano" = "s"."$exercicio"
-    ) AND (
-      "s"."situacao" = 'AGUARDANDO'
+    "s"."$_on_39"
+    AND (
+      (
+        "s"."ano" = "s"."$exercicio"
+      ) AND (
+        "s"."situacao" = 'AGUARDANDO'
+      )
     ) AS "_f__educacao_filaespera" /* portal_gestor/educacao/filaespera/filter ano == $exercicio and situacao == "AGUARDANDO" */
   FROM "records" AS "s"
 ), "classified" AS (

@@ -46,14 +46,17 @@ WITH "records" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."mes" AS "$mes",
-    "p"."poder" AS "$poder"
+    "p"."poder" AS "$poder",
+    "p"."_on_17" AS "$_on_17"
   FROM "imovel" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."situacao" = 'ATIVO' AS "_f__arrecadacao_powernumbersarrecadacao_imoveis" /* portal_gestor/arrecadacao/powernumbersarrecadacao_imoveis/filter situacao == "ATIVO" */
+    "s"."$_on_17" AND (
+      "s"."situacao" = 'ATIVO'
+    ) AS "_f__arrecadacao_powernumbersarrecadacao_imoveis" /* portal_gestor/arrecadacao/powernumbersarrecadacao_imoveis/filter situacao == "ATIVO" */
   FROM "records" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */

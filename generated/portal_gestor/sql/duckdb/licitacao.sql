@@ -72,16 +72,25 @@ WITH "records" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."mes" AS "$mes",
-    "p"."poder" AS "$poder"
+    "p"."poder" AS "$poder",
+    "p"."_on_29" AS "$_on_29",
+    "p"."_on_30" AS "$_on_30",
+    "p"."_on_37" AS "$_on_37"
   FROM "licitacao" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."exercicio" = "s"."$exercicio" AS "_f__contratos_licitacoesmaiores", /* portal_gestor/contratos/licitacoesmaiores/filter exercicio == $exercicio */
-    "s"."exercicio" = "s"."$exercicio" AS "_f__contratos_licitacoesmenores", /* portal_gestor/contratos/licitacoesmenores/filter exercicio == $exercicio */
-    "s"."exercicio" = "s"."$exercicio" AS "_f__contratos_totallicitacoes" /* portal_gestor/contratos/totallicitacoes/filter exercicio == $exercicio */
+    "s"."$_on_29" AND (
+      "s"."exercicio" = "s"."$exercicio"
+    ) AS "_f__contratos_licitacoesmaiores", /* portal_gestor/contratos/licitacoesmaiores/filter exercicio == $exercicio */
+    "s"."$_on_30" AND (
+      "s"."exercicio" = "s"."$exercicio"
+    ) AS "_f__contratos_licitacoesmenores", /* portal_gestor/contratos/licitacoesmenores/filter exercicio == $exercicio */
+    "s"."$_on_37" AND (
+      "s"."exercicio" = "s"."$exercicio"
+    ) AS "_f__contratos_totallicitacoes" /* portal_gestor/contratos/totallicitacoes/filter exercicio == $exercicio */
   FROM "records" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */

@@ -58,14 +58,17 @@ WITH "records" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."mes" AS "$mes",
-    "p"."poder" AS "$poder"
+    "p"."poder" AS "$poder",
+    "p"."_on_56" AS "$_on_56"
   FROM "matricula" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."ano" = "s"."$exercicio" AS "_f__educacao_powernumberseducacao_alunos" /* portal_gestor/educacao/powernumberseducacao_alunos/filter ano == $exercicio */
+    "s"."$_on_56" AND (
+      "s"."ano" = "s"."$exercicio"
+    ) AS "_f__educacao_powernumberseducacao_alunos" /* portal_gestor/educacao/powernumberseducacao_alunos/filter ano == $exercicio */
   FROM "records" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */

@@ -64,142 +64,194 @@ WITH "records" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."mes" AS "$mes",
-    "p"."poder" AS "$poder"
+    "p"."poder" AS "$poder",
+    "p"."_on_43" AS "$_on_43",
+    "p"."_on_44" AS "$_on_44",
+    "p"."_on_45" AS "$_on_45",
+    "p"."_on_46" AS "$_on_46",
+    "p"."_on_47" AS "$_on_47",
+    "p"."_on_48" AS "$_on_48",
+    "p"."_on_49" AS "$_on_49",
+    "p"."_on_50" AS "$_on_50",
+    "p"."_on_51" AS "$_on_51",
+    "p"."_on_52" AS "$_on_52",
+    "p"."_on_53" AS "$_on_53",
+    "p"."_on_54" AS "$_on_54",
+    "p"."_on_55" AS "$_on_55"
   FROM "nota" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    (
-      (
-        "s"."ano" = "s"."$exercicio"
-      ) AND (
-        "s"."serie" >= 1
-      )
-    )
+    "s"."$_on_43"
     AND (
-      "s"."serie" <= 5
+      (
+        (
+          "s"."ano" = "s"."$exercicio"
+        ) AND (
+          "s"."serie" >= 1
+        )
+      )
+      AND (
+        "s"."serie" <= 5
+      )
     ) AS "_f__educacao_mediadisciplina1a5", /* portal_gestor/educacao/mediadisciplina1a5/filter ano == $exercicio and serie >= 1 and serie <= 5 */
-    (
-      (
-        "s"."ano" = "s"."$exercicio"
-      ) AND (
-        "s"."serie" >= 6
-      )
-    )
+    "s"."$_on_44"
     AND (
-      "s"."serie" <= 9
+      (
+        (
+          "s"."ano" = "s"."$exercicio"
+        ) AND (
+          "s"."serie" >= 6
+        )
+      )
+      AND (
+        "s"."serie" <= 9
+      )
     ) AS "_f__educacao_mediadisciplina6a9", /* portal_gestor/educacao/mediadisciplina6a9/filter ano == $exercicio and serie >= 6 and serie <= 9 */
-    (
-      (
-        "s"."ano" = "s"."$exercicio"
-      ) AND (
-        "s"."serie" >= 1
-      )
-    )
+    "s"."$_on_45"
     AND (
-      "s"."serie" <= 9
+      (
+        (
+          "s"."ano" = "s"."$exercicio"
+        ) AND (
+          "s"."serie" >= 1
+        )
+      )
+      AND (
+        "s"."serie" <= 9
+      )
     ) AS "_f__educacao_mediadisciplinageral", /* portal_gestor/educacao/mediadisciplinageral/filter ano == $exercicio and serie >= 1 and serie <= 9 */
-    (
-      (
-        "s"."ano" = "s"."$exercicio"
-      ) AND (
-        "s"."serie" >= 1
-      )
-    )
+    "s"."$_on_46"
     AND (
-      "s"."serie" <= 5
+      (
+        (
+          "s"."ano" = "s"."$exercicio"
+        ) AND (
+          "s"."serie" >= 1
+        )
+      )
+      AND (
+        "s"."serie" <= 5
+      )
     ) AS "_f__educacao_mediaescola1a5", /* portal_gestor/educacao/mediaescola1a5/filter ano == $exercicio and serie >= 1 and serie <= 5 */
-    (
-      (
-        "s"."ano" = "s"."$exercicio"
-      ) AND (
-        "s"."serie" >= 1
-      )
-    )
+    "s"."$_on_47"
     AND (
-      "s"."serie" <= 5
+      (
+        (
+          "s"."ano" = "s"."$exercicio"
+        ) AND (
+          "s"."serie" >= 1
+        )
+      )
+      AND (
+        "s"."serie" <= 5
+      )
     ) AS "_f__educacao_mediaescola1a5maiores", /* portal_gestor/educacao/mediaescola1a5maiores/filter ano == $exercicio and serie >= 1 and serie <= 5 */
-    (
-      (
-        "s"."ano" = "s"."$exercicio"
-      ) AND (
-        "s"."serie" >= 1
-      )
-    )
+    "s"."$_on_48"
     AND (
-      "s"."serie" <= 5
+      (
+        (
+          "s"."ano" = "s"."$exercicio"
+        ) AND (
+          "s"."serie" >= 1
+        )
+      )
+      AND (
+        "s"."serie" <= 5
+      )
     ) AS "_f__educacao_mediaescola1a5menores", /* portal_gestor/educacao/mediaescola1a5menores/filter ano == $exercicio and serie >= 1 and serie <= 5 */
-    (
-      (
-        "s"."ano" = "s"."$exercicio"
-      ) AND (
-        "s"."serie" >= 6
-      )
-    )
+    "s"."$_on_49"
     AND (
-      "s"."serie" <= 9
+      (
+        (
+          "s"."ano" = "s"."$exercicio"
+        ) AND (
+          "s"."serie" >= 6
+        )
+      )
+      AND (
+        "s"."serie" <= 9
+      )
     ) AS "_f__educacao_mediaescola6a9maiores", /* portal_gestor/educacao/mediaescola6a9maiores/filter ano == $exercicio and serie >= 6 and serie <= 9 */
-    (
-      (
-        "s"."ano" = "s"."$exercicio"
-      ) AND (
-        "s"."serie" >= 6
-      )
-    )
+    "s"."$_on_50"
     AND (
-      "s"."serie" <= 9
+      (
+        (
+          "s"."ano" = "s"."$exercicio"
+        ) AND (
+          "s"."serie" >= 6
+        )
+      )
+      AND (
+        "s"."serie" <= 9
+      )
     ) AS "_f__educacao_mediaescola6a9menores", /* portal_gestor/educacao/mediaescola6a9menores/filter ano == $exercicio and serie >= 6 and serie <= 9 */
-    (
-      (
-        "s"."ano" = "s"."$exercicio"
-      ) AND (
-        "s"."serie" >= 1
-      )
-    )
+    "s"."$_on_51"
     AND (
-      "s"."serie" <= 9
+      (
+        (
+          "s"."ano" = "s"."$exercicio"
+        ) AND (
+          "s"."serie" >= 1
+        )
+      )
+      AND (
+        "s"."serie" <= 9
+      )
     ) AS "_f__educacao_mediaescolageralmaiores", /* portal_gestor/educacao/mediaescolageralmaiores/filter ano == $exercicio and serie >= 1 and serie <= 9 */
-    (
-      (
-        "s"."ano" = "s"."$exercicio"
-      ) AND (
-        "s"."serie" >= 1
-      )
-    )
+    "s"."$_on_52"
     AND (
-      "s"."serie" <= 9
+      (
+        (
+          "s"."ano" = "s"."$exercicio"
+        ) AND (
+          "s"."serie" >= 1
+        )
+      )
+      AND (
+        "s"."serie" <= 9
+      )
     ) AS "_f__educacao_mediaescolageralmenores", /* portal_gestor/educacao/mediaescolageralmenores/filter ano == $exercicio and serie >= 1 and serie <= 9 */
-    (
-      (
-        "s"."ano" = "s"."$exercicio"
-      ) AND (
-        "s"."serie" >= 1
-      )
-    )
+    "s"."$_on_53"
     AND (
-      "s"."serie" <= 5
+      (
+        (
+          "s"."ano" = "s"."$exercicio"
+        ) AND (
+          "s"."serie" >= 1
+        )
+      )
+      AND (
+        "s"."serie" <= 5
+      )
     ) AS "_f__educacao_medianotasalunos1a5", /* portal_gestor/educacao/medianotasalunos1a5/filter ano == $exercicio and serie >= 1 and serie <= 5 */
-    (
-      (
-        "s"."ano" = "s"."$exercicio"
-      ) AND (
-        "s"."serie" >= 6
-      )
-    )
+    "s"."$_on_54"
     AND (
-      "s"."serie" <= 9
+      (
+        (
+          "s"."ano" = "s"."$exercicio"
+        ) AND (
+          "s"."serie" >= 6
+        )
+      )
+      AND (
+        "s"."serie" <= 9
+      )
     ) AS "_f__educacao_medianotasalunos6a9", /* portal_gestor/educacao/medianotasalunos6a9/filter ano == $exercicio and serie >= 6 and serie <= 9 */
-    (
-      (
-        "s"."ano" = "s"."$exercicio"
-      ) AND (
-        "s"."serie" >= 1
-      )
-    )
+    "s"."$_on_55"
     AND (
-      "s"."serie" <= 9
+      (
+        (
+          "s"."ano" = "s"."$exercicio"
+        ) AND (
+          "s"."serie" >= 1
+        )
+      )
+      AND (
+        "s"."serie" <= 9
+      )
     ) AS "_f__educacao_medianotasalunosgeral" /* portal_gestor/educacao/medianotasalunosgeral/filter ano == $exercicio and serie >= 1 and serie <= 9 */
   FROM "records" AS "s"
 ), "classified" AS (

@@ -52,14 +52,17 @@ WITH "records" AS (
     "r".*,
     "p"."exercicio" AS "$exercicio",
     "p"."mes" AS "$mes",
-    "p"."poder" AS "$poder"
+    "p"."poder" AS "$poder",
+    "p"."_on_68" AS "$_on_68"
   FROM "servidor" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
-    "s"."situacao" = 'ATIVO' AS "_f__pessoal_powernumberspessoal_servidores" /* portal_gestor/pessoal/powernumberspessoal_servidores/filter situacao == "ATIVO" */
+    "s"."$_on_68" AND (
+      "s"."situacao" = 'ATIVO'
+    ) AS "_f__pessoal_powernumberspessoal_servidores" /* portal_gestor/pessoal/powernumberspessoal_servidores/filter situacao == "ATIVO" */
   FROM "records" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */

@@ -78,63 +78,87 @@ WITH `records` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`mes` AS `$mes`,
-    `p`.`poder` AS `$poder`
+    `p`.`poder` AS `$poder`,
+    `p`.`_on_73` AS `$_on_73`,
+    `p`.`_on_74` AS `$_on_74`,
+    `p`.`_on_75` AS `$_on_75`,
+    `p`.`_on_76` AS `$_on_76`,
+    `p`.`_on_77` AS `$_on_77`,
+    `p`.`_on_78` AS `$_on_78`
   FROM `atendimento` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    (
-      (
-        YEAR(`s`.`data`) = `s`.`$exercicio`
-      )
-      AND (
-        MONTH(`s`.`data`) <= `s`.`$mes`
-      )
-    )
-    AND `s`.`agendado` AS `_f__saude_tempomedioatendimentoagendado`, /* portal_gestor/saude/tempomedioatendimentoagendado/filter (year(data) == $exercicio and month(data) <= $mes) and (agendado) */
-    (
-      (
-        YEAR(`s`.`data`) = `s`.`$exercicio`
-      )
-      AND (
-        MONTH(`s`.`data`) <= `s`.`$mes`
-      )
-    )
-    AND `s`.`agendado` AS `_f__saude_tmaagendadoprocedimentomaiores`, /* portal_gestor/saude/tmaagendadoprocedimentomaiores/filter (year(data) == $exercicio and month(data) <= $mes) and (agendado) */
-    (
-      (
-        YEAR(`s`.`data`) = `s`.`$exercicio`
-      )
-      AND (
-        MONTH(`s`.`data`) <= `s`.`$mes`
-      )
-    )
-    AND `s`.`agendado` AS `_f__saude_tmaagendadoprocedimentomenores`, /* portal_gestor/saude/tmaagendadoprocedimentomenores/filter (year(data) == $exercicio and month(data) <= $mes) and (agendado) */
-    (
-      (
-        YEAR(`s`.`data`) = `s`.`$exercicio`
-      )
-      AND (
-        MONTH(`s`.`data`) <= `s`.`$mes`
-      )
-    )
-    AND `s`.`agendado` AS `_f__saude_tmaagendadounidademaiores`, /* portal_gestor/saude/tmaagendadounidademaiores/filter (year(data) == $exercicio and month(data) <= $mes) and (agendado) */
-    (
-      (
-        YEAR(`s`.`data`) = `s`.`$exercicio`
-      )
-      AND (
-        MONTH(`s`.`data`) <= `s`.`$mes`
-      )
-    )
-    AND `s`.`agendado` AS `_f__saude_tmaagendadounidademenores`, /* portal_gestor/saude/tmaagendadounidademenores/filter (year(data) == $exercicio and month(data) <= $mes) and (agendado) */
-    (
-      YEAR(`s`.`data`) = `s`.`$exercicio`
-    )
+    `s`.`$_on_73`
     AND (
-      MONTH(`s`.`data`) <= `s`.`$mes`
+      (
+        (
+          YEAR(`s`.`data`) = `s`.`$exercicio`
+        )
+        AND (
+          MONTH(`s`.`data`) <= `s`.`$mes`
+        )
+      )
+      AND `s`.`agendado`
+    ) AS `_f__saude_tempomedioatendimentoagendado`, /* portal_gestor/saude/tempomedioatendimentoagendado/filter (year(data) == $exercicio and month(data) <= $mes) and (agendado) */
+    `s`.`$_on_74`
+    AND (
+      (
+        (
+          YEAR(`s`.`data`) = `s`.`$exercicio`
+        )
+        AND (
+          MONTH(`s`.`data`) <= `s`.`$mes`
+        )
+      )
+      AND `s`.`agendado`
+    ) AS `_f__saude_tmaagendadoprocedimentomaiores`, /* portal_gestor/saude/tmaagendadoprocedimentomaiores/filter (year(data) == $exercicio and month(data) <= $mes) and (agendado) */
+    `s`.`$_on_75`
+    AND (
+      (
+        (
+          YEAR(`s`.`data`) = `s`.`$exercicio`
+        )
+        AND (
+          MONTH(`s`.`data`) <= `s`.`$mes`
+        )
+      )
+      AND `s`.`agendado`
+    ) AS `_f__saude_tmaagendadoprocedimentomenores`, /* portal_gestor/saude/tmaagendadoprocedimentomenores/filter (year(data) == $exercicio and month(data) <= $mes) and (agendado) */
+    `s`.`$_on_76`
+    AND (
+      (
+        (
+          YEAR(`s`.`data`) = `s`.`$exercicio`
+        )
+        AND (
+          MONTH(`s`.`data`) <= `s`.`$mes`
+        )
+      )
+      AND `s`.`agendado`
+    ) AS `_f__saude_tmaagendadounidademaiores`, /* portal_gestor/saude/tmaagendadounidademaiores/filter (year(data) == $exercicio and month(data) <= $mes) and (agendado) */
+    `s`.`$_on_77`
+    AND (
+      (
+        (
+          YEAR(`s`.`data`) = `s`.`$exercicio`
+        )
+        AND (
+          MONTH(`s`.`data`) <= `s`.`$mes`
+        )
+      )
+      AND `s`.`agendado`
+    ) AS `_f__saude_tmaagendadounidademenores`, /* portal_gestor/saude/tmaagendadounidademenores/filter (year(data) == $exercicio and month(data) <= $mes) and (agendado) */
+    `s`.`$_on_78`
+    AND (
+      (
+        YEAR(`s`.`data`) = `s`.`$exercicio`
+      )
+      AND (
+        MONTH(`s`.`data`) <= `s`.`$mes`
+      )
     ) AS `_f__saude_tmaprocedimentomenores` /* portal_gestor/saude/tmaprocedimentomenores/filter year(data) == $exercicio and month(data) <= $mes */
   FROM `records` AS `s`
 ), `classified` AS (

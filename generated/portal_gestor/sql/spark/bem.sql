@@ -58,15 +58,21 @@ WITH `records` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`mes` AS `$mes`,
-    `p`.`poder` AS `$poder`
+    `p`.`poder` AS `$poder`,
+    `p`.`_on_26` AS `$_on_26`,
+    `p`.`_on_32` AS `$_on_32`
   FROM `bem` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    `s`.`situacao` = 'ATIVO' AS `_f__contratos_detalhamentopatrimonio`, /* portal_gestor/contratos/detalhamentopatrimonio/filter situacao == "ATIVO" */
-    `s`.`situacao` = 'ATIVO' AS `_f__contratos_powernumberscontratos_patrimonio` /* portal_gestor/contratos/powernumberscontratos_patrimonio/filter situacao == "ATIVO" */
+    `s`.`$_on_26` AND (
+      `s`.`situacao` = 'ATIVO'
+    ) AS `_f__contratos_detalhamentopatrimonio`, /* portal_gestor/contratos/detalhamentopatrimonio/filter situacao == "ATIVO" */
+    `s`.`$_on_32` AND (
+      `s`.`situacao` = 'ATIVO'
+    ) AS `_f__contratos_powernumberscontratos_patrimonio` /* portal_gestor/contratos/powernumberscontratos_patrimonio/filter situacao == "ATIVO" */
   FROM `records` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */

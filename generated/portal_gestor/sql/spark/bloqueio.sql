@@ -52,14 +52,17 @@ WITH `records` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`mes` AS `$mes`,
-    `p`.`poder` AS `$poder`
+    `p`.`poder` AS `$poder`,
+    `p`.`_on_35` AS `$_on_35`
   FROM `bloqueio` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    `s`.`exercicio` = `s`.`$exercicio` AS `_f__contratos_totalbloqueios` /* portal_gestor/contratos/totalbloqueios/filter exercicio == $exercicio */
+    `s`.`$_on_35` AND (
+      `s`.`exercicio` = `s`.`$exercicio`
+    ) AS `_f__contratos_totalbloqueios` /* portal_gestor/contratos/totalbloqueios/filter exercicio == $exercicio */
   FROM `records` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */

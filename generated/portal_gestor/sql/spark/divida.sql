@@ -79,17 +79,21 @@ WITH `records` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`mes` AS `$mes`,
-    `p`.`poder` AS `$poder`
+    `p`.`poder` AS `$poder`,
+    `p`.`_on_2` AS `$_on_2`,
+    `p`.`_on_3` AS `$_on_3`,
+    `p`.`_on_12` AS `$_on_12`,
+    `p`.`_on_13` AS `$_on_13`
   FROM `divida` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    TRUE AS `_f__arrecadacao_dividaprotestadanaoprotestada`, /* portal_gestor/arrecadacao/dividaprotestadanaoprotestada/filter  */
-    TRUE AS `_f__arrecadacao_dividavaloracumulado`, /* portal_gestor/arrecadacao/dividavaloracumulado/filter  */
-    TRUE AS `_f__arrecadacao_maioresvaloresdivida`, /* portal_gestor/arrecadacao/maioresvaloresdivida/filter  */
-    `s`.`protestada` AS `_f__arrecadacao_maioresvaloresprotestados` /* portal_gestor/arrecadacao/maioresvaloresprotestados/filter protestada */
+    `s`.`$_on_2` AND TRUE AS `_f__arrecadacao_dividaprotestadanaoprotestada`, /* portal_gestor/arrecadacao/dividaprotestadanaoprotestada/filter  */
+    `s`.`$_on_3` AND TRUE AS `_f__arrecadacao_dividavaloracumulado`, /* portal_gestor/arrecadacao/dividavaloracumulado/filter  */
+    `s`.`$_on_12` AND TRUE AS `_f__arrecadacao_maioresvaloresdivida`, /* portal_gestor/arrecadacao/maioresvaloresdivida/filter  */
+    `s`.`$_on_13` AND `s`.`protestada` AS `_f__arrecadacao_maioresvaloresprotestados` /* portal_gestor/arrecadacao/maioresvaloresprotestados/filter protestada */
   FROM `records` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */

@@ -59,15 +59,21 @@ WITH `records` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`mes` AS `$mes`,
-    `p`.`poder` AS `$poder`
+    `p`.`poder` AS `$poder`,
+    `p`.`_on_27` AS `$_on_27`,
+    `p`.`_on_28` AS `$_on_28`
   FROM `dotacao` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    `s`.`exercicio` = `s`.`$exercicio` AS `_f__contratos_dotacoesmaiores`, /* portal_gestor/contratos/dotacoesmaiores/filter exercicio == $exercicio */
-    `s`.`exercicio` = `s`.`$exercicio` AS `_f__contratos_dotacoesmenores` /* portal_gestor/contratos/dotacoesmenores/filter exercicio == $exercicio */
+    `s`.`$_on_27` AND (
+      `s`.`exercicio` = `s`.`$exercicio`
+    ) AS `_f__contratos_dotacoesmaiores`, /* portal_gestor/contratos/dotacoesmaiores/filter exercicio == $exercicio */
+    `s`.`$_on_28` AND (
+      `s`.`exercicio` = `s`.`$exercicio`
+    ) AS `_f__contratos_dotacoesmenores` /* portal_gestor/contratos/dotacoesmenores/filter exercicio == $exercicio */
   FROM `records` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */

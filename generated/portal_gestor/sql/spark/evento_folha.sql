@@ -94,7 +94,13 @@ WITH `map__grupo_evento` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`mes` AS `$mes`,
-    `p`.`poder` AS `$poder`
+    `p`.`poder` AS `$poder`,
+    `p`.`_on_60` AS `$_on_60`,
+    `p`.`_on_61` AS `$_on_61`,
+    `p`.`_on_62` AS `$_on_62`,
+    `p`.`_on_63` AS `$_on_63`,
+    `p`.`_on_64` AS `$_on_64`,
+    `p`.`_on_65` AS `$_on_65`
   FROM `evento_folha` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `lookup_0` AS (
@@ -116,71 +122,89 @@ WITH `map__grupo_evento` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    (
+    `s`.`$_on_60`
+    AND (
       (
-        YEAR(`s`.`competencia`) = `s`.`$exercicio`
+        (
+          YEAR(`s`.`competencia`) = `s`.`$exercicio`
+        )
+        AND (
+          MONTH(`s`.`competencia`) <= `s`.`$mes`
+        )
       )
       AND (
-        MONTH(`s`.`competencia`) <= `s`.`$mes`
+        `s`.`grupo` = 'COMISSIONADO'
       )
-    )
-    AND (
-      `s`.`grupo` = 'COMISSIONADO'
     ) AS `_f__pessoal_gastoscargoscomissionados`, /* portal_gestor/pessoal/gastoscargoscomissionados/filter (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "COMISSIONADO") */
-    (
+    `s`.`$_on_61`
+    AND (
       (
-        YEAR(`s`.`competencia`) = `s`.`$exercicio`
+        (
+          YEAR(`s`.`competencia`) = `s`.`$exercicio`
+        )
+        AND (
+          MONTH(`s`.`competencia`) <= `s`.`$mes`
+        )
       )
       AND (
-        MONTH(`s`.`competencia`) <= `s`.`$mes`
+        `s`.`grupo` = 'COMISSIONADO'
       )
-    )
-    AND (
-      `s`.`grupo` = 'COMISSIONADO'
     ) AS `_f__pessoal_gastoscargoscomissionadoslista`, /* portal_gestor/pessoal/gastoscargoscomissionadoslista/filter (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "COMISSIONADO") */
-    (
+    `s`.`$_on_62`
+    AND (
       (
-        YEAR(`s`.`competencia`) = `s`.`$exercicio`
+        (
+          YEAR(`s`.`competencia`) = `s`.`$exercicio`
+        )
+        AND (
+          MONTH(`s`.`competencia`) <= `s`.`$mes`
+        )
       )
       AND (
-        MONTH(`s`.`competencia`) <= `s`.`$mes`
+        `s`.`grupo` = 'GRATIFICADA'
       )
-    )
-    AND (
-      `s`.`grupo` = 'GRATIFICADA'
     ) AS `_f__pessoal_gastosfuncoesgratificadas`, /* portal_gestor/pessoal/gastosfuncoesgratificadas/filter (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "GRATIFICADA") */
-    (
+    `s`.`$_on_63`
+    AND (
       (
-        YEAR(`s`.`competencia`) = `s`.`$exercicio`
+        (
+          YEAR(`s`.`competencia`) = `s`.`$exercicio`
+        )
+        AND (
+          MONTH(`s`.`competencia`) <= `s`.`$mes`
+        )
       )
       AND (
-        MONTH(`s`.`competencia`) <= `s`.`$mes`
+        `s`.`grupo` = 'GRATIFICADA'
       )
-    )
-    AND (
-      `s`.`grupo` = 'GRATIFICADA'
     ) AS `_f__pessoal_gastosfuncoesgratificadaslista`, /* portal_gestor/pessoal/gastosfuncoesgratificadaslista/filter (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "GRATIFICADA") */
-    (
+    `s`.`$_on_64`
+    AND (
       (
-        YEAR(`s`.`competencia`) = `s`.`$exercicio`
+        (
+          YEAR(`s`.`competencia`) = `s`.`$exercicio`
+        )
+        AND (
+          MONTH(`s`.`competencia`) <= `s`.`$mes`
+        )
       )
       AND (
-        MONTH(`s`.`competencia`) <= `s`.`$mes`
+        `s`.`grupo` = 'HORA_EXTRA'
       )
-    )
-    AND (
-      `s`.`grupo` = 'HORA_EXTRA'
     ) AS `_f__pessoal_gastoshorasextras`, /* portal_gestor/pessoal/gastoshorasextras/filter (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "HORA_EXTRA") */
-    (
+    `s`.`$_on_65`
+    AND (
       (
-        YEAR(`s`.`competencia`) = `s`.`$exercicio`
+        (
+          YEAR(`s`.`competencia`) = `s`.`$exercicio`
+        )
+        AND (
+          MONTH(`s`.`competencia`) <= `s`.`$mes`
+        )
       )
       AND (
-        MONTH(`s`.`competencia`) <= `s`.`$mes`
+        `s`.`grupo` = 'HORA_EXTRA'
       )
-    )
-    AND (
-      `s`.`grupo` = 'HORA_EXTRA'
     ) AS `_f__pessoal_gastoshorasextraslista` /* portal_gestor/pessoal/gastoshorasextraslista/filter (year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "HORA_EXTRA") */
   FROM `derived_grupo` AS `s`
 ), `classified` AS (

@@ -52,20 +52,24 @@ WITH `records` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`mes` AS `$mes`,
-    `p`.`poder` AS `$poder`
+    `p`.`poder` AS `$poder`,
+    `p`.`_on_57` AS `$_on_57`
   FROM `ideb` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    (
-      `s`.`ano` >= (
-        `s`.`$exercicio` - 1
-      )
-    )
+    `s`.`$_on_57`
     AND (
-      `s`.`ano` <= `s`.`$exercicio`
+      (
+        `s`.`ano` >= (
+          `s`.`$exercicio` - 1
+        )
+      )
+      AND (
+        `s`.`ano` <= `s`.`$exercicio`
+      )
     ) AS `_f__educacao_powernumberseducacao_ideb` /* portal_gestor/educacao/powernumberseducacao_ideb/filter ano >= $exercicio - 1 and ano <= $exercicio */
   FROM `records` AS `s`
 ), `classified` AS (

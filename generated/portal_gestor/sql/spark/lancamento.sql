@@ -105,7 +105,12 @@ WITH `map__classificacao_receita` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`mes` AS `$mes`,
-    `p`.`poder` AS `$poder`
+    `p`.`poder` AS `$poder`,
+    `p`.`_on_4` AS `$_on_4`,
+    `p`.`_on_5` AS `$_on_5`,
+    `p`.`_on_6` AS `$_on_6`,
+    `p`.`_on_7` AS `$_on_7`,
+    `p`.`_on_18` AS `$_on_18`
   FROM `lancamento` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `lookup_0` AS (
@@ -127,40 +132,55 @@ WITH `map__classificacao_receita` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    (
-      `s`.`exercicio` = `s`.`$exercicio`
-    ) AND (
-      `s`.`classificacao` = 3
-    ) AS `_f__arrecadacao_empresasalvara`, /* portal_gestor/arrecadacao/empresasalvara/filter exercicio == $exercicio and classificacao == 3 */
-    (
-      `s`.`exercicio` = `s`.`$exercicio`
-    ) AND (
-      `s`.`classificacao` = 1
-    ) AS `_f__arrecadacao_empresasiptu`, /* portal_gestor/arrecadacao/empresasiptu/filter exercicio == $exercicio and classificacao == 1 */
-    (
-      `s`.`exercicio` = `s`.`$exercicio`
-    ) AND (
-      `s`.`classificacao` = 2
-    ) AS `_f__arrecadacao_empresasiss`, /* portal_gestor/arrecadacao/empresasiss/filter exercicio == $exercicio and classificacao == 2 */
-    (
-      `s`.`exercicio` = `s`.`$exercicio`
-    ) AND (
-      `s`.`classificacao` = 4
-    ) AS `_f__arrecadacao_empresasoutros`, /* portal_gestor/arrecadacao/empresasoutros/filter exercicio == $exercicio and classificacao == 4 */
-    (
-      (
-        `s`.`exercicio` = `s`.`$exercicio`
-      )
-      AND (
-        MONTH(`s`.`vencimento`) <= `s`.`$mes`
-      )
-    )
+    `s`.`$_on_4`
     AND (
       (
-        YEAR(`s`.`vencimento`) = `s`.`$exercicio`
+        `s`.`exercicio` = `s`.`$exercicio`
+      ) AND (
+        `s`.`classificacao` = 3
+      )
+    ) AS `_f__arrecadacao_empresasalvara`, /* portal_gestor/arrecadacao/empresasalvara/filter exercicio == $exercicio and classificacao == 3 */
+    `s`.`$_on_5`
+    AND (
+      (
+        `s`.`exercicio` = `s`.`$exercicio`
+      ) AND (
+        `s`.`classificacao` = 1
+      )
+    ) AS `_f__arrecadacao_empresasiptu`, /* portal_gestor/arrecadacao/empresasiptu/filter exercicio == $exercicio and classificacao == 1 */
+    `s`.`$_on_6`
+    AND (
+      (
+        `s`.`exercicio` = `s`.`$exercicio`
+      ) AND (
+        `s`.`classificacao` = 2
+      )
+    ) AS `_f__arrecadacao_empresasiss`, /* portal_gestor/arrecadacao/empresasiss/filter exercicio == $exercicio and classificacao == 2 */
+    `s`.`$_on_7`
+    AND (
+      (
+        `s`.`exercicio` = `s`.`$exercicio`
+      ) AND (
+        `s`.`classificacao` = 4
+      )
+    ) AS `_f__arrecadacao_empresasoutros`, /* portal_gestor/arrecadacao/empresasoutros/filter exercicio == $exercicio and classificacao == 4 */
+    `s`.`$_on_18`
+    AND (
+      (
+        (
+          `s`.`exercicio` = `s`.`$exercicio`
+        )
+        AND (
+          MONTH(`s`.`vencimento`) <= `s`.`$mes`
+        )
       )
       AND (
-        `s`.`lancado` > `s`.`pago`
+        (
+          YEAR(`s`.`vencimento`) = `s`.`$exercicio`
+        )
+        AND (
+          `s`.`lancado` > `s`.`pago`
+        )
       )
     ) AS `_f__arrecadacao_tributospendentespagamento` /* portal_gestor/arrecadacao/tributospendentespagamento/filter exercicio == $exercicio and month(vencimento) <= $mes and year(vencimento) == $exercicio and lancado > pago */
   FROM `derived_classificacao` AS `s`
@@ -228,7 +248,12 @@ WITH `map__classificacao_receita` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`mes` AS `$mes`,
-    `p`.`poder` AS `$poder`
+    `p`.`poder` AS `$poder`,
+    `p`.`_on_4` AS `$_on_4`,
+    `p`.`_on_5` AS `$_on_5`,
+    `p`.`_on_6` AS `$_on_6`,
+    `p`.`_on_7` AS `$_on_7`,
+    `p`.`_on_18` AS `$_on_18`
   FROM `lancamento` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `lookup_0` AS (
@@ -250,40 +275,55 @@ WITH `map__classificacao_receita` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    (
-      `s`.`exercicio` = `s`.`$exercicio`
-    ) AND (
-      `s`.`classificacao` = 3
-    ) AS `_f__arrecadacao_empresasalvara`, /* portal_gestor/arrecadacao/empresasalvara/filter exercicio == $exercicio and classificacao == 3 */
-    (
-      `s`.`exercicio` = `s`.`$exercicio`
-    ) AND (
-      `s`.`classificacao` = 1
-    ) AS `_f__arrecadacao_empresasiptu`, /* portal_gestor/arrecadacao/empresasiptu/filter exercicio == $exercicio and classificacao == 1 */
-    (
-      `s`.`exercicio` = `s`.`$exercicio`
-    ) AND (
-      `s`.`classificacao` = 2
-    ) AS `_f__arrecadacao_empresasiss`, /* portal_gestor/arrecadacao/empresasiss/filter exercicio == $exercicio and classificacao == 2 */
-    (
-      `s`.`exercicio` = `s`.`$exercicio`
-    ) AND (
-      `s`.`classificacao` = 4
-    ) AS `_f__arrecadacao_empresasoutros`, /* portal_gestor/arrecadacao/empresasoutros/filter exercicio == $exercicio and classificacao == 4 */
-    (
-      (
-        `s`.`exercicio` = `s`.`$exercicio`
-      )
-      AND (
-        MONTH(`s`.`vencimento`) <= `s`.`$mes`
-      )
-    )
+    `s`.`$_on_4`
     AND (
       (
-        YEAR(`s`.`vencimento`) = `s`.`$exercicio`
+        `s`.`exercicio` = `s`.`$exercicio`
+      ) AND (
+        `s`.`classificacao` = 3
+      )
+    ) AS `_f__arrecadacao_empresasalvara`, /* portal_gestor/arrecadacao/empresasalvara/filter exercicio == $exercicio and classificacao == 3 */
+    `s`.`$_on_5`
+    AND (
+      (
+        `s`.`exercicio` = `s`.`$exercicio`
+      ) AND (
+        `s`.`classificacao` = 1
+      )
+    ) AS `_f__arrecadacao_empresasiptu`, /* portal_gestor/arrecadacao/empresasiptu/filter exercicio == $exercicio and classificacao == 1 */
+    `s`.`$_on_6`
+    AND (
+      (
+        `s`.`exercicio` = `s`.`$exercicio`
+      ) AND (
+        `s`.`classificacao` = 2
+      )
+    ) AS `_f__arrecadacao_empresasiss`, /* portal_gestor/arrecadacao/empresasiss/filter exercicio == $exercicio and classificacao == 2 */
+    `s`.`$_on_7`
+    AND (
+      (
+        `s`.`exercicio` = `s`.`$exercicio`
+      ) AND (
+        `s`.`classificacao` = 4
+      )
+    ) AS `_f__arrecadacao_empresasoutros`, /* portal_gestor/arrecadacao/empresasoutros/filter exercicio == $exercicio and classificacao == 4 */
+    `s`.`$_on_18`
+    AND (
+      (
+        (
+          `s`.`exercicio` = `s`.`$exercicio`
+        )
+        AND (
+          MONTH(`s`.`vencimento`) <= `s`.`$mes`
+        )
       )
       AND (
-        `s`.`lancado` > `s`.`pago`
+        (
+          YEAR(`s`.`vencimento`) = `s`.`$exercicio`
+        )
+        AND (
+          `s`.`lancado` > `s`.`pago`
+        )
       )
     ) AS `_f__arrecadacao_tributospendentespagamento` /* portal_gestor/arrecadacao/tributospendentespagamento/filter exercicio == $exercicio and month(vencimento) <= $mes and year(vencimento) == $exercicio and lancado > pago */
   FROM `derived_classificacao` AS `s`

@@ -66,14 +66,17 @@ WITH `records` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`mes` AS `$mes`,
-    `p`.`poder` AS `$poder`
+    `p`.`poder` AS `$poder`,
+    `p`.`_on_21` AS `$_on_21`
   FROM `orcamento` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    `s`.`exercicio` = `s`.`$exercicio` AS `_f__contabilidade_powernumberscontabil_orcamento` /* portal_gestor/contabilidade/powernumberscontabil_orcamento/filter exercicio == $exercicio */
+    `s`.`$_on_21` AND (
+      `s`.`exercicio` = `s`.`$exercicio`
+    ) AS `_f__contabilidade_powernumberscontabil_orcamento` /* portal_gestor/contabilidade/powernumberscontabil_orcamento/filter exercicio == $exercicio */
   FROM `records` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */

@@ -61,22 +61,30 @@ WITH `records` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`mes` AS `$mes`,
-    `p`.`poder` AS `$poder`
+    `p`.`poder` AS `$poder`,
+    `p`.`_on_66` AS `$_on_66`,
+    `p`.`_on_67` AS `$_on_67`
   FROM `siconfi` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    (
-      `s`.`exercicio` = `s`.`$exercicio`
-    ) AND (
-      `s`.`mes` = `s`.`$mes`
+    `s`.`$_on_66`
+    AND (
+      (
+        `s`.`exercicio` = `s`.`$exercicio`
+      ) AND (
+        `s`.`mes` = `s`.`$mes`
+      )
     ) AS `_f__pessoal_gastosprevistorealizadolrf`, /* portal_gestor/pessoal/gastosprevistorealizadolrf/filter exercicio == $exercicio and mes == $mes */
-    (
-      `s`.`exercicio` = `s`.`$exercicio`
-    ) AND (
-      `s`.`mes` <= `s`.`$mes`
+    `s`.`$_on_67`
+    AND (
+      (
+        `s`.`exercicio` = `s`.`$exercicio`
+      ) AND (
+        `s`.`mes` <= `s`.`$mes`
+      )
     ) AS `_f__pessoal_gastosprevistorealizadomensal` /* portal_gestor/pessoal/gastosprevistorealizadomensal/filter exercicio == $exercicio and mes <= $mes */
   FROM `records` AS `s`
 ), `classified` AS (

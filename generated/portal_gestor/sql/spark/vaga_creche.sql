@@ -52,15 +52,21 @@ WITH `records` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`mes` AS `$mes`,
-    `p`.`poder` AS `$poder`
+    `p`.`poder` AS `$poder`,
+    `p`.`_on_58` AS `$_on_58`,
+    `p`.`_on_59` AS `$_on_59`
   FROM `vaga_creche` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    `s`.`ano` = `s`.`$exercicio` AS `_f__educacao_relacaovagascreches`, /* portal_gestor/educacao/relacaovagascreches/filter ano == $exercicio */
-    `s`.`ano` = `s`.`$exercicio` AS `_f__educacao_vagaslivres` /* portal_gestor/educacao/vagaslivres/filter ano == $exercicio */
+    `s`.`$_on_58` AND (
+      `s`.`ano` = `s`.`$exercicio`
+    ) AS `_f__educacao_relacaovagascreches`, /* portal_gestor/educacao/relacaovagascreches/filter ano == $exercicio */
+    `s`.`$_on_59` AND (
+      `s`.`ano` = `s`.`$exercicio`
+    ) AS `_f__educacao_vagaslivres` /* portal_gestor/educacao/vagaslivres/filter ano == $exercicio */
   FROM `records` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */

@@ -58,15 +58,21 @@ WITH `records` AS (
     `r`.*,
     `p`.`exercicio` AS `$exercicio`,
     `p`.`mes` AS `$mes`,
-    `p`.`poder` AS `$poder`
+    `p`.`poder` AS `$poder`,
+    `p`.`_on_33` AS `$_on_33`,
+    `p`.`_on_34` AS `$_on_34`
   FROM `veiculo` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `filtered` AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     `s`.*,
-    `s`.`situacao` = 'ATIVO' AS `_f__contratos_powernumberscontratos_veiculos`, /* portal_gestor/contratos/powernumberscontratos_veiculos/filter situacao == "ATIVO" */
-    `s`.`situacao` = 'ATIVO' AS `_f__contratos_relacaoveiculos` /* portal_gestor/contratos/relacaoveiculos/filter situacao == "ATIVO" */
+    `s`.`$_on_33` AND (
+      `s`.`situacao` = 'ATIVO'
+    ) AS `_f__contratos_powernumberscontratos_veiculos`, /* portal_gestor/contratos/powernumberscontratos_veiculos/filter situacao == "ATIVO" */
+    `s`.`$_on_34` AND (
+      `s`.`situacao` = 'ATIVO'
+    ) AS `_f__contratos_relacaoveiculos` /* portal_gestor/contratos/relacaoveiculos/filter situacao == "ATIVO" */
   FROM `records` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
