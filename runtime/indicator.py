@@ -106,6 +106,7 @@ class Ratio:
     minimum: bool
     basis: str
     requires: str = ""
+    at: Loc | None = None  # the spec's `ratio:` (where D1501 points)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +215,7 @@ class Indicator:
         limit = _places(Decimal(q.limit(ctx.params)), q.places)
         if not den:
             ctx.report(catalog.indicator_missing_base(
-                self.info.id, part, self.measures[q.denominator].name, q.requires, self.at))
+                self.info.id, part, self.measures[q.denominator].name, q.requires, q.at or self.at))
             return [("percentual", None), ("limite", limit), ("cumpre", None)]
         pct = _places(_div(Decimal(num or 0) * 100, Decimal(den)), q.places)
         ok = pct >= limit if q.minimum else pct <= limit

@@ -292,6 +292,12 @@ LOC = (
     Loc('specs/portal_gestor/educacao/vagaslivres.yaml', 15, 10, 15, 27),  # 158 portal_gestor/educacao/vagaslivres/filter
     Loc('specs/portal_gestor/contratos/powernumberscontratos_veiculos.yaml', 14, 9, 14, 10),  # 159 portal_gestor/contratos/powernumberscontratos_veiculos/filter
     Loc('specs/portal_gestor/contratos/relacaoveiculos.yaml', 15, 9, 15, 10),  # 160 portal_gestor/contratos/relacaoveiculos/filter
+    Loc('specs/portal_gestor/educacao/gastoseducacaoperiodo.yaml', 22, 3, 27, 1),  # 161 portal_gestor/educacao/gastoseducacaoperiodo/ratio
+    Loc('specs/portal_gestor/educacao/gastoseducacaoponteiro.yaml', 21, 3, 26, 1),  # 162 portal_gestor/educacao/gastoseducacaoponteiro/ratio
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadolrf.yaml', 22, 3, 27, 1),  # 163 portal_gestor/pessoal/gastosprevistorealizadolrf/ratio
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml', 23, 3, 28, 1),  # 164 portal_gestor/pessoal/gastosprevistorealizadomensal/ratio
+    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 22, 3, 27, 1),  # 165 portal_gestor/saude/gastossaudeperiodo/ratio
+    Loc('specs/portal_gestor/saude/gastossaudeponteiro.yaml', 20, 3, 25, 1),  # 166 portal_gestor/saude/gastossaudeponteiro/ratio
 )
 
 
@@ -3495,7 +3501,7 @@ PACKAGE = Package(
                 Measure('base', 'sum', (1,), 2),
             ),
             # limite: 25
-            ratio=Ratio(0, 1, 2, lambda params: 25, True, 'CF art. 212 (MDE: 25% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base)'),
+            ratio=Ratio(0, 1, 2, lambda params: 25, True, 'CF art. 212 (MDE: 25% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base)', LOC[161]),
             at=LOC[42],
         ),
         Indicator(
@@ -3519,7 +3525,7 @@ PACKAGE = Package(
                 Measure('base', 'sum', (1,), 2),
             ),
             # limite: 25
-            ratio=Ratio(0, 1, 2, lambda params: 25, True, 'CF art. 212 (MDE: 25% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base)'),
+            ratio=Ratio(0, 1, 2, lambda params: 25, True, 'CF art. 212 (MDE: 25% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base)', LOC[162]),
             at=LOC[43],
         ),
         Indicator(
@@ -4076,7 +4082,7 @@ PACKAGE = Package(
                 Measure('rcl', 'sum', (1,), 2),
             ),
             # limite: if $poder == "L" then 6 else 54
-            ratio=Ratio(0, 1, 2, lambda params: (lambda p_poder: (6 if (p_poder == 'L') else 54))(params['poder']), False, 'LRF (LC 101/2000) art. 20, III: 54% (Executivo) e 6% (Legislativo) da RCL', 'o RREO Anexo 03 (RCL) e o RGF Anexo 01 do mês armazenados no Betha Sapo («Armazenar dados para envio do siconfi»): registros do ledger siconfi'),
+            ratio=Ratio(0, 1, 2, lambda params: (lambda p_poder: (6 if (p_poder == 'L') else 54))(params['poder']), False, 'LRF (LC 101/2000) art. 20, III: 54% (Executivo) e 6% (Legislativo) da RCL', 'o RREO Anexo 03 (RCL) e o RGF Anexo 01 do mês armazenados no Betha Sapo («Armazenar dados para envio do siconfi»): registros do ledger siconfi', LOC[163]),
             at=LOC[68],
         ),
         Indicator(
@@ -4100,7 +4106,7 @@ PACKAGE = Package(
                 Measure('rcl', 'sum', (1,), 2),
             ),
             # limite: if $poder == "L" then 6 else 54
-            ratio=Ratio(0, 1, 2, lambda params: (lambda p_poder: (6 if (p_poder == 'L') else 54))(params['poder']), False, 'LRF (LC 101/2000) art. 20, III: 54% (Executivo) e 6% (Legislativo) da RCL', 'o RREO Anexo 03 (RCL) e o RGF Anexo 01 do mês armazenados no Betha Sapo («Armazenar dados para envio do siconfi»): registros do ledger siconfi'),
+            ratio=Ratio(0, 1, 2, lambda params: (lambda p_poder: (6 if (p_poder == 'L') else 54))(params['poder']), False, 'LRF (LC 101/2000) art. 20, III: 54% (Executivo) e 6% (Legislativo) da RCL', 'o RREO Anexo 03 (RCL) e o RGF Anexo 01 do mês armazenados no Betha Sapo («Armazenar dados para envio do siconfi»): registros do ledger siconfi', LOC[164]),
             at=LOC[69],
         ),
         Indicator(
@@ -4167,7 +4173,7 @@ PACKAGE = Package(
                 Measure('base', 'sum', (1,), 2),
             ),
             # limite: 15
-            ratio=Ratio(0, 1, 2, lambda params: 15, True, 'LC 141/2012, art. 7º (ASPS: 15% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base; o RREO Anexo 12 usa a mesma base)'),
+            ratio=Ratio(0, 1, 2, lambda params: 15, True, 'LC 141/2012, art. 7º (ASPS: 15% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base; o RREO Anexo 12 usa a mesma base)', LOC[165]),
             at=LOC[72],
         ),
         Indicator(
@@ -4191,7 +4197,7 @@ PACKAGE = Package(
                 Measure('base', 'sum', (1,), 2),
             ),
             # limite: 15
-            ratio=Ratio(0, 1, 2, lambda params: 15, True, 'LC 141/2012, art. 7º (ASPS: 15% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base; o RREO Anexo 12 usa a mesma base)'),
+            ratio=Ratio(0, 1, 2, lambda params: 15, True, 'LC 141/2012, art. 7º (ASPS: 15% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base; o RREO Anexo 12 usa a mesma base)', LOC[166]),
             at=LOC[73],
         ),
         Indicator(

@@ -111,3 +111,9 @@ def test_json_and_md_list_the_same_rows() -> None:
     md = catalog("md").splitlines()
     assert len(md) == 2 + len(rows)
     assert md[2].split(" | ")[1:3] == [rows[0][1], rows[0][2]]
+
+
+def test_a_package_without_indicators_is_said_so() -> None:
+    got = CliRunner().invoke(cli, ["catalog", "debita"])
+    assert got.exit_code == 1
+    assert "não tem indicadores" in got.output

@@ -102,7 +102,7 @@ def test_a_month_without_rcl_is_the_precondition_error(program: runtime.Program)
     assert codes == {"D1501"}
     msg = next(e for e in got.value.errors if "gastosprevistorealizadolrf" in e.message)
     assert "'rcl'" in msg.message and "RREO Anexo 03" in (msg.help or "")
-    assert msg.file.endswith("gastosprevistorealizadolrf.yaml") and msg.line == 1
+    assert msg.file.endswith("gastosprevistorealizadolrf.yaml") and msg.line == 22  # under ratio:
 
 
 def test_ranking_ties_and_ids(result) -> None:  # type: ignore[no-untyped-def]

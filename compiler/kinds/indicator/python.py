@@ -140,7 +140,8 @@ class _IndicatorPython:
             gen.uses_import("from runtime.indicator import Ratio")
             o(f"    # limite: {comment(q.limit_text, 80)}")
             o(f"    ratio=Ratio({q.numerator!r}, {q.denominator!r}, {q.places!r}, "
-              f"{_limit(gen, q)}, {q.minimum!r}, {py_str(q.basis)}, {py_str(q.requires)}),")
+              f"{_limit(gen, q)}, {q.minimum!r}, {py_str(q.basis)}, {py_str(q.requires)}, "
+              f"LOC[{gen.loc(q.span, f'{gen.pkg.id}/{node.id}/ratio')}]),")
         o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")
         o("),")
         return o.text()
