@@ -176,7 +176,6 @@ class Indicator:
         rows = self.rows(ctx, part)
         if self.rank is not None:
             rows = self._ranked(rows)
-        extra: list[tuple[str, Value]] = []
         out = []
         for pos, (key, values) in enumerate(rows, start=1):
             content: list[tuple[str, Value]] = [("exercicio", exercicio)]
@@ -185,8 +184,7 @@ class Indicator:
             content += [(name, v) for (name, _), v in zip(self.keys, key, strict=True)]
             content += [(m.name, v) for m, v in zip(self.measures, values, strict=True)]
             if self.ratio is not None:
-                extra = self._ratio(ctx, part, values)
-                content += extra
+                content += self._ratio(ctx, part, values)
             identity = f"#{pos}" if self.rank is not None else key_text(key)
             out.append(IndicatorRecord(
                 indicator=self.info.id, entity=entity, exercicio=exercicio,
