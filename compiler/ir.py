@@ -361,9 +361,78 @@ class Allocation:
         return (self.source, self.target, self.parties)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Measure:
+    """One measure of an indicator: `aggs` indexes the node's accumulated aggregates (a
+    sum/count/min/max: one; an average: its sum and its count); `places` the decimal places
+    the value is written with (None: an int or count, as it is)."""
+
+    name: str
+    func: str  # sum | count | min | max | avg
+    aggs: tuple[int, ...]
+    type: Type
+    places: int | None
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rank:
+    """Top/bottom `n` of the records by measure `by` (`desc`: largest first); ties broken by
+    the key fields `ties` in ascending order (then every key): the position is 1..n."""
+
+    by: int
+    desc: bool
+    n: int
+    ties: tuple[int, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ratio:
+    """`numerator / denominator × 100` (percent, `places`), against the legal `limit` (an
+    expression over the parameters): `minimum` (at least: health, education) or not (at most:
+    personnel); `basis` is the legal basis the spec states."""
+
+    numerator: int
+    denominator: int
+    places: int
+    limit: Expr
+    limit_text: str
+    minimum: bool
+    basis: str
+    requires: str  # what to provide when the denominator is missing (D1501)
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Indicator:
+    """An indicator spec (compiler/kinds/indicator): per partition, the records of `source`
+    that pass `filter` (the period's test included), grouped by `keys`, the `aggregates`
+    accumulated per key (keyed accumulator), then at finish — Python on every back end —
+    the measures, the ratio against its limit and the ranking. `info` are the catalog facts
+    (runtime/portal_record.IndicatorInfo's fields, in order)."""
+
+    id: str
+    indicator: str
+    info: tuple[tuple[str, str], ...]
+    provisional_facts: tuple[str, ...]
+    source: str
+    filter: Expr | None
+    filter_text: str
+    keys: tuple[tuple[str, Expr, str], ...]
+    aggregates: tuple[Aggregate, ...]
+    agg_texts: tuple[str, ...]
+    measures: tuple[Measure, ...]
+    rank: Rank | None
+    ratio: Ratio | None
+    span: Span
+
+
 # The plan nodes: one class per kind of compiler/kinds (a closed union; consumers dispatch with
 # `match` + `assert_never`, so mypy names every consumer a new kind must reach).
-PlanNode: TypeAlias = Ledger | Table | Map | Layout | Sheets | Check | Coverage | Allocation
+PlanNode: TypeAlias = (Ledger | Table | Map | Layout | Sheets | Check | Coverage | Allocation
+                       | Indicator)
 
 
 def kind_of(node: PlanNode) -> str:
@@ -385,6 +454,8 @@ def kind_of(node: PlanNode) -> str:
             return "coverage"
         case Allocation():
             return "allocation"
+        case Indicator():
+            return "indicator"
         case _:
             assert_never(node)
 

@@ -285,15 +285,18 @@ def forget(memo: dict[Scope, Any], closed: Scope) -> dict[Scope, Any]:
 
 
 def is_report(node: ir.PlanNode) -> bool:
-    """A node that writes files (layout, sheets): its part in a scan runs only when the run
-    computes it — the scope "on" of the part (the Python scan's `if _on<i>:`, the SQL flag
-    column `$_on_<k>` from the run's parameters, runtime.model.report_flag)."""
-    return isinstance(node, ir.Layout | ir.Sheets)
+    """A node that writes files and has scan parts (layout, sheets, indicator): its part in a
+    scan runs only when the run computes it — the scope "on" of the part (the Python scan's
+    `if _on<i>:`, the SQL flag column `$_on_<k>` from the run's parameters,
+    runtime.model.report_flag)."""
+    return isinstance(node, ir.Layout | ir.Sheets | ir.Indicator)
 
 
 def reports(pkg: ir.Package) -> list[str]:
-    """The report ids in the runtime's order (runtime Package.reports): flag k is the k-th."""
-    return [n.id for n in pkg.nodes if is_report(n)]
+    """The report ids in the runtime's order (runtime Package.reports): flag k is the k-th.
+    An allocation is a report with no scan part (it reads its inputs at finish): listed, so
+    the indexes of the reports after it are the runtime's."""
+    return [n.id for n in pkg.nodes if is_report(n) or isinstance(n, ir.Allocation)]
 
 
 def build(pkg: ir.Package) -> dict[str, ScanPlan]:

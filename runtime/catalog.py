@@ -518,3 +518,14 @@ def allocation_duplicate_target(node: str, key: str, first: int, *, file: str,
     return DataError(code="D1407", message=f"alocação '{node}': o alvo {key} aparece duas "
                      f"vezes (primeira na linha {first})", file=file, line=line, col=1,
                      help="cada imputação deve ter uma linha só no arquivo de imputações")
+
+
+def indicator_missing_base(node: str, part: object, denominator: str, requires: str,
+                           at: Any) -> DataError:
+    """D1501: an indicator's ratio whose base (the denominator: RCL, receita de impostos...)
+    is missing or zero in a partition: the percentage cannot be computed, so the run fails
+    and says what to provide (the spec's `requires`)."""
+    file, line, col = (at.file, at.line, at.col) if at is not None else (f"indicador {node}", 0, 0)
+    return DataError(code="D1501", message=f"indicador '{node}', entidade {part}: a base da "
+                     f"razão ('{denominator}') é zero ou não foi informada", file=file,
+                     line=line, col=col, help=f"forneça {requires}" if requires else None)

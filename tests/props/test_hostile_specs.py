@@ -205,9 +205,13 @@ def assert_positioned(result: compiler.CompileResult) -> None:
 
 
 def compile_to(tmp: Path, values: dict[str, str]) -> tuple[compiler.CompileResult, Path]:
-    specs = tmp / "specs"
-    write_specs(specs, values)
-    result = compiler.compile_package(specs, base=tmp)
+    write_specs(tmp / "specs", values)
+    return compile_to_folder(tmp)
+
+
+def compile_to_folder(tmp: Path) -> tuple[compiler.CompileResult, Path]:
+    """Compile the package in tmp/specs into tmp/generated/pkg (when it has no errors)."""
+    result = compiler.compile_package(tmp / "specs", base=tmp)
     pkg_dir = tmp / "generated" / "pkg"
     if not result.errors:
         for rel, text in result.files.items():

@@ -28,7 +28,7 @@ PARAMS = {"exercicio": "2020", "bimestre": "2"}
 def test_the_registry_is_the_one_list_of_kinds() -> None:
     assert KINDS is kinds.KINDS
     assert KINDS == ("package", "ledger", "table", "map", "layout", "sheets", "check",
-                     "coverage", "allocation")
+                     "coverage", "allocation", "indicator")
     for kind in KINDS:
         assert (SCHEMA_DIR / f"{kind}.schema.json").is_file()
         assert kinds.front_end(kind).singleton == (kind == "package")
@@ -43,7 +43,7 @@ def test_the_registry_is_the_one_list_of_kinds() -> None:
 def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
     loaded = load_package(ROOT / "specs" / "siops", ROOT, [])
     assert set(loaded.by_kind) == {"ledger", "table", "map", "layout", "sheets", "check",
-                                   "coverage", "allocation"}
+                                   "coverage", "allocation", "indicator"}
     assert loaded.specs_of("layout") is loaded.layouts
     assert list(loaded.layouts)[:2] == ["covid/70", "covid/71"]
     pkg = compile_package(ROOT / "specs" / "siops").ir
