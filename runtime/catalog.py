@@ -529,3 +529,11 @@ def indicator_missing_base(node: str, part: object, denominator: str, requires: 
     return DataError(code="D1501", message=f"indicador '{node}', entidade {part}: a base da "
                      f"razão ('{denominator}') é zero ou não foi informada", file=file,
                      line=line, col=col, help=f"forneça {requires}" if requires else None)
+
+
+def root_file_partition(name: str) -> DataError:
+    """D1502: a file a run writes at the root of OUT (painel.html) has the name of one of the
+    run's partition folders: one would hide the other."""
+    return DataError(code="D1502", message=f"o arquivo '{name}' da raiz da saída tem o nome da "
+                     f"pasta de uma partição ('{name}')", file="<saída>", line=0, col=0,
+                     help="renomeie a partição nos dados de entrada")

@@ -28,7 +28,8 @@ from runtime.values import DIVIDE
 from runtime.values import QUANTIZE
 
 # the fields apura adds to a record (a key or measure cannot take these names: S1809)
-ADDED = ("exercicio", "posicao", "percentual", "limite", "cumpre")
+ADDED = ("exercicio", "posicao", "percentual", "limiteMinimo", "limiteMaximo", "cumpre")
+PAINEL = "painel.html"  # the preview page, at the root of OUT
 ID_LENGTH = 32  # hex digits of sha256 kept in an idIntegracao (≤ 64, [A-Za-z0-9])
 
 
@@ -158,6 +159,18 @@ class Indicator:
             return {}
         return {FILE: render(records(ctx, part))}
 
+    def root_files(self, ctx: Any, partitions: list[Any]) -> dict[str, bytes]:
+        """`painel.html` at the root of OUT: the preview of every record the run computes,
+        by entity (runtime/portal_painel), written by the last indicator computed."""
+        from runtime.portal_painel import render_run
+
+        computed = [n for n in indicators(ctx.package) if ctx.computes(n.id)]
+        if computed[-1].id != self.id:
+            return {}
+        shown = [n.info for n in computed]
+        by_entity = {"" if p is None else str(p): records(ctx, p) for p in partitions}
+        return {PAINEL: render_run(shown, by_entity, int(ctx.params["exercicio"]))}
+
     def rows(self, ctx: Any, part: Any) -> list[tuple[tuple[Any, ...], list[Value]]]:
         """(key tuple, measure values) per key the partition's records reached, by key; an
         indicator without keys has its one row even when no record reached it (sums 0)."""
@@ -211,13 +224,15 @@ class Indicator:
         assert q is not None
         num, den = values[q.numerator], values[q.denominator]
         limit = _places(Decimal(q.limit(ctx.params)), q.places)
+        # the limit's field says its direction: the painel judges the percentage by it
+        limit_name = "limiteMinimo" if q.minimum else "limiteMaximo"
         if not den:
             ctx.report(catalog.indicator_missing_base(
                 self.info.id, part, self.measures[q.denominator].name, q.requires, q.at or self.at))
-            return [("percentual", None), ("limite", limit), ("cumpre", None)]
+            return [("percentual", None), (limit_name, limit), ("cumpre", None)]
         pct = _places(_div(Decimal(num or 0) * 100, Decimal(den)), q.places)
         ok = pct >= limit if q.minimum else pct <= limit
-        return [("percentual", pct), ("limite", limit), ("cumpre", ok)]
+        return [("percentual", pct), (limit_name, limit), ("cumpre", ok)]
 
 
 def indicators(package: Any) -> list[Indicator]:

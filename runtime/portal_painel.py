@@ -37,8 +37,10 @@ What each indicator shows follows from its records:
 
 from __future__ import annotations
 
+import decimal
 import html
 import re
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP
@@ -465,36 +467,72 @@ def _check(infos: Sequence[IndicatorInfo], records: Sequence[IndicatorRecord], e
     return by_id
 
 
+_DRAWING = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN)
+
+
 def render(infos: Sequence[IndicatorInfo], records: Sequence[IndicatorRecord], entity: str,
            exercicio: int) -> bytes:
     """painel.html for one entity and exercício: the infos in the catalog's order within the
     Portal's areas, every indicator with its section, UTF-8 bytes that depend on nothing else.
     """
-    by_id = _check(infos, records, entity, exercicio)
+    return render_run(infos, {entity: records}, exercicio)
+
+
+def render_run(infos: Sequence[IndicatorInfo],
+               by_entity: Mapping[str, Sequence[IndicatorRecord]], exercicio: int) -> bytes:
+    """The page of a run: one entity's page as `render` describes; a run over several entities
+    (the package partition) shows each one's areas in turn, entities in sorted order, under a
+    heading of its own, with the same indicators.
+
+    The drawing's arithmetic (bar lengths, positions) rounds: it runs in a context of its own
+    (28 digits, half even), not in the run's, which traps every rounding of money."""
+    with decimal.localcontext(_DRAWING):
+        return _page(infos, by_entity, exercicio)
+
+
+def _page(infos: Sequence[IndicatorInfo],
+          by_entity: Mapping[str, Sequence[IndicatorRecord]], exercicio: int) -> bytes:
+    entities = sorted(by_entity)
     ids = _Ids()
-    nav, main = [], []
-    for n, (area, members) in enumerate(_areas(infos), 1):
-        nav.append(f'<li><a href="#area-{n}">{_bdi(area)} <span class="count">'
-                   f"{len(members)}</span></a></li>")
-        sections = "".join(_indicator(ids, i, by_id[i.id], exercicio) for i in members)
-        main.append(f'<section class="area" id="area-{n}" aria-labelledby="area-{n}-h">'
-                    f'<h2 id="area-{n}-h">{_bdi(area)}</h2><div class="grid">{sections}</div>'
-                    "</section>")
-    empty = sum(1 for i in infos if not by_id[i.id])
-    title = f"Portal do Gestor — prévia — {entity} — exercício {exercicio}"
+    nav, main, total, empty = [], [], 0, 0
+    for k, entity in enumerate(entities, 1):
+        by_id = _check(infos, by_entity[entity], entity, exercicio)
+        total += len(by_entity[entity])
+        empty += sum(1 for i in infos if not by_id[i.id])
+        prefix = "" if len(entities) == 1 else f"e{k}-"
+        areas = []
+        for n, (area, members) in enumerate(_areas(infos), 1):
+            if len(entities) == 1:
+                nav.append(f'<li><a href="#area-{n}">{_bdi(area)} <span class="count">'
+                           f"{len(members)}</span></a></li>")
+            sections = "".join(_indicator(ids, i, by_id[i.id], exercicio) for i in members)
+            areas.append(f'<section class="area" id="{prefix}area-{n}" '
+                         f'aria-labelledby="{prefix}area-{n}-h"><h2 id="{prefix}area-{n}-h">'
+                         f'{_bdi(area)}</h2><div class="grid">{sections}</div></section>')
+        if len(entities) == 1:
+            main += areas
+        else:
+            nav.append(f'<li><a href="#e{k}">{_bdi(entity)}</a></li>')
+            main.append(f'<section class="entity" id="e{k}" aria-labelledby="e{k}-h">'
+                        f'<h2 class="entity" id="e{k}-h">Entidade {_bdi(entity)}</h2>'
+                        + "".join(areas) + "</section>")
+    shown = entities[0] if len(entities) == 1 else f"{len(entities)} entidades"
+    title = f"Portal do Gestor — prévia — {shown} — exercício {exercicio}"
+    label = "Áreas" if len(entities) == 1 else "Entidades"
     page = (
         '<!DOCTYPE html>\n<html lang="pt-BR">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{_text(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
         '<header><p class="kicker">Portal do Gestor · prévia</p>'
-        f"<h1>Indicadores de {_bdi(entity)} — exercício {exercicio}</h1>"
+        f"<h1>Indicadores de {_bdi(shown)} — exercício {exercicio}</h1>"
         '<p class="warning">Prévia dos registros calculados nesta execução, antes do envio. '
         "Não é um relatório do Portal do Gestor (o Portal não gera relatórios) e não envia "
         "nada.</p>"
-        f'<dl class="summary"><dt>Entidade</dt><dd>{_bdi(entity)}</dd><dt>Exercício</dt>'
-        f"<dd>{exercicio}</dd><dt>Indicadores</dt><dd>{_number(len(infos))}</dd>"
-        f"<dt>Registros</dt><dd>{_number(len(records))}</dd><dt>Sem registros</dt>"
-        f'<dd>{_number(empty)}</dd></dl><nav aria-label="Áreas"><ul>{"".join(nav)}</ul></nav>'
+        f'<dl class="summary"><dt>Entidade</dt><dd>{_bdi(", ".join(entities))}</dd>'
+        f"<dt>Exercício</dt><dd>{exercicio}</dd><dt>Indicadores</dt>"
+        f"<dd>{_number(len(infos))}</dd><dt>Registros</dt><dd>{_number(total)}</dd>"
+        f"<dt>Sem registros</dt><dd>{_number(empty)}</dd></dl>"
+        f'<nav aria-label="{label}"><ul>{"".join(nav)}</ul></nav>'
         f"</header>\n<main>\n{chr(10).join(main)}\n</main>\n"
         "<footer>Gerado pelo apura a partir dos registros desta execução.</footer>\n"
         "</body>\n</html>\n")
@@ -518,6 +556,7 @@ nav a{color:#fff;background:rgba(255,255,255,.14);padding:3px 10px;border-radius
   text-decoration:none}
 nav .count{font-size:12px;opacity:.75;margin-left:2px}
 main{padding:8px 32px 24px}
+h2.entity{margin:30px 0 4px;border:0;font-size:22px;color:#12355b}
 h2{margin:22px 0 10px;padding-bottom:4px;border-bottom:3px solid #12355b;font-size:20px}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:14px}
 .indicator{background:#fff;border:1px solid var(--line);border-radius:6px;padding:12px 16px;

@@ -366,6 +366,12 @@ class Program:
                             outputs[name if part is None else f"{part}/{name}"] = data
             except decimal.DecimalException:  # more than 38 digits: D0111, as in SQL
                 errors.append(catalog.overflow(f"<partição {part}>", what="nos totais da partição"))
+        for node in pkg.reports:  # files at the root of OUT, of the run as a whole
+            if node.id in chosen and hasattr(node, "root_files"):
+                for name, data in node.root_files(ctx, partitions).items():
+                    if name in outputs or any(k.split("/", 1)[0] == name for k in outputs):
+                        errors.append(catalog.root_file_partition(name))
+                    outputs[name] = data
         errors.extend(ctx.errors[reported:])  # reported by the nodes' finish (D07xx)
         if ctx.rejected:  # source rows an allocation refused (D1401): rejects, as bad cells
             from runtime.allocation import count_rejected

@@ -48,8 +48,15 @@ def _record(res, indicator: str, **keys: object) -> dict[str, object]:  # type: 
 def test_the_backends_write_the_same_file(program: runtime.Program, impt_snapshot) -> None:  # type: ignore[no-untyped-def]
     files = {b: program.run(_inputs(), PARAMS, backend=b).outputs for b in ("python", "duckdb")}
     assert files["python"] == files["duckdb"]
-    assert list(files["python"]) == [f"{ENTITY}/indicadores.csv"]
+    assert sorted(files["python"]) == [f"{ENTITY}/indicadores.csv", "painel.html"]
     assert files["python"][f"{ENTITY}/indicadores.csv"] == impt_snapshot(name="indicadores")
+    # the preview of the run at the root of OUT: every indicator's section, for the entity
+    page = files["python"]["painel.html"].decode("utf-8")
+    assert f"Indicadores de <bdi>{ENTITY}</bdi> — exercício 2019" in page
+    infos, _ = portal(program.run(_inputs(), PARAMS), ENTITY)
+    assert len(infos) == 79
+    for info in infos:
+        assert f'data-indicator="{info.id}"' in page, info.id
 
 
 def test_every_indicator_has_a_record(result) -> None:  # type: ignore[no-untyped-def]
@@ -69,15 +76,15 @@ def test_education_and_health_against_the_legal_minimum(result) -> None:  # type
     # 1121 taxa and the 1321 receita are out). MDE liquidado: 30.000 (Mar) + 12.000 (Jun).
     r = _record(result, "gastoseducacaoponteiro")
     assert (r["aplicado"], r["base"]) == (Decimal("42000.00"), Decimal("168500.00"))
-    assert (r["percentual"], r["limite"], r["cumpre"]) == (Decimal("24.93"), Decimal("25.00"),
-                                                           False)  # 24,9258…
+    assert (r["percentual"], r["limiteMinimo"], r["cumpre"]) == (
+        Decimal("24.93"), Decimal("25.00"), False)  # 24,9258…
     # the 3rd bimester (May–Jun): base 10.000 + 25.000 + 3.000 + 40.500, MDE 12.000 → 15,2866…
     r = _record(result, "gastoseducacaoperiodo")
     assert (r["base"], r["percentual"]) == (Decimal("78500.00"), Decimal("15.29"))
     # ASPS liquidado jan–jun: 15.000 (Feb) + 9.000 (May) = 24.000 / 168.500 = 14,2433…
     r = _record(result, "gastossaudeponteiro")
-    assert (r["aplicado"], r["percentual"], r["limite"]) == (Decimal("24000.00"),
-                                                             Decimal("14.24"), Decimal("15.00"))
+    assert (r["aplicado"], r["percentual"], r["limiteMinimo"]) == (
+        Decimal("24000.00"), Decimal("14.24"), Decimal("15.00"))
     # MDE empenhado − pago jan–jun: (30.000 − 30.000) + (15.000 − 6.000) = 9.000
     assert _record(result, "gastoseducacaovencer")["aVencer"] == Decimal("9000.00")
 
@@ -85,11 +92,11 @@ def test_education_and_health_against_the_legal_minimum(result) -> None:  # type
 def test_personnel_against_the_lrf_limit_of_the_poder(program: runtime.Program) -> None:
     res = program.run(_inputs(), PARAMS)
     r = _record(res, "gastosprevistorealizadolrf")  # Executivo, June: 660.000 / 1.200.000
-    assert (r["percentual"], r["limite"], r["cumpre"]) == (Decimal("55.00"), Decimal("54.00"),
-                                                           False)
+    assert (r["percentual"], r["limiteMaximo"], r["cumpre"]) == (
+        Decimal("55.00"), Decimal("54.00"), False)
     leg = program.run(_inputs(), {**PARAMS, "poder": "L"})
     r = _record(leg, "gastosprevistorealizadolrf")  # Legislativo: 36.000 / 1.200.000
-    assert (r["pessoal"], r["percentual"], r["limite"], r["cumpre"]) == (
+    assert (r["pessoal"], r["percentual"], r["limiteMaximo"], r["cumpre"]) == (
         Decimal("36000.00"), Decimal("3.00"), Decimal("6.00"), True)
     may = _record(res, "gastosprevistorealizadomensal", mes=5)  # 480.000 / 1.000.000
     assert (may["percentual"], may["cumpre"]) == (Decimal("48.00"), True)
@@ -149,3 +156,16 @@ def test_a_selection_reads_and_writes_only_its_indicators(program: runtime.Progr
     # TMA agendado jan–jun: (20 + 30 + 45 + 10 + 5) / 5 = 22,0 (the August one is out)
     r = _record(part, "tempomedioatendimentoagendado")
     assert (r["minutos"], r["atendimentos"]) == (Decimal("22.0"), 5)
+
+
+def test_a_partition_named_as_the_root_page_is_refused(program: runtime.Program,
+                                                       tmp_path: Path) -> None:
+    """D1502: an entity folder `painel.html` beside the root page would be hidden by it."""
+    inputs = {}
+    for name, path in _inputs().items():
+        text = path.read_text(encoding="utf-8").replace(ENTITY, "painel.html")
+        (tmp_path / path.name).write_text(text, encoding="utf-8")
+        inputs[name] = tmp_path / path.name
+    with pytest.raises(RunFailed) as err:
+        program.run(inputs, PARAMS)
+    assert [e.code for e in err.value.errors] == ["D1502"]
