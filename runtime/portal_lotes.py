@@ -91,7 +91,7 @@ class Lote:
 
     def body(self) -> bytes:
         """The lote file: what the indicator is and where it goes, then its records."""
-        head = [("indicador", self.info.id), ("nome", self.info.name),
+        head: list[tuple[str, Value]] = [("indicador", self.info.id), ("nome", self.info.name),
                 ("sistema", self.info.system), ("tabela", self.info.table),
                 ("chave", self.info.payload_key), ("processo", self.processo),
                 ("metodo", self.metodo), ("entidade", self.entity),
