@@ -119,8 +119,9 @@ MIGRATIONS: tuple[str, ...] = (
     # 7: the Portal do Gestor (runtime/portal_lotes.py, runtime/portal_send.py): the content
     # each indicator record had in the last committed run (canonical JSON, for the next run's
     # inserts/updates/removals); every lote `apura send` delivered or tried (keyed by its
-    # partition, file and sha256; `state` in runtime.portal_service.STATES; the service's id,
-    # its reception time and its last answer, with no token); every per-record result.
+    # partition, file and sha256; its records as sent; `state` in
+    # runtime.portal_service.STATES; the service's id, its reception time and its last answer,
+    # with no token); every per-record result.
     """
     CREATE TABLE portal_records (
         package TEXT NOT NULL,
@@ -145,6 +146,7 @@ MIGRATIONS: tuple[str, ...] = (
         processo TEXT NOT NULL,
         exercicio INTEGER NOT NULL,
         records INTEGER NOT NULL,
+        body TEXT NOT NULL,
         url TEXT NOT NULL,
         state TEXT NOT NULL,
         id_lote TEXT,
