@@ -345,8 +345,9 @@ def explain(ctx: click.Context, package: str, inputs: tuple[str, ...],
 
 def _events() -> None:
     from compiler.events_cli import COMMANDS
+    from compiler.portal_send_cli import COMMANDS as PORTAL
 
-    for command in COMMANDS:
+    for command in (*COMMANDS, *PORTAL):
         cli.add_command(command)
 
 
