@@ -169,12 +169,14 @@ class Sender:
                 return False
         return True
 
-    def plan_line(self, lote: LoteFile) -> str:
-        """What --dry-run says of one lote."""
+    def plan_line(self, lote: LoteFile, due_only: bool) -> str:
+        """What --dry-run says of one lote (with --due: whether its schedule is due)."""
         h = lote.head
         system = self.settings.system(str(h["sistema"]))
         row = self.row(lote)
-        if row is not None and row["state"] in FINAL:
+        if due_only and system is not None and not self.due(system):
+            what = "fora da agenda agora (não seria enviado)"
+        elif row is not None and row["state"] in FINAL:
             what = f"já enviado (lote {row['id_lote']}, {SHOWN[row['state']]})"
         elif row is not None and row["id_lote"]:
             what = f"retomar: consultar o lote {row['id_lote']}"
@@ -321,7 +323,7 @@ def deliver(out: Path, state: Path, settings: Settings, package: str, *, dry_run
             echo(f"{out}: nenhum lote a enviar")
         for lote in lotes:
             if dry_run:
-                echo(sender.plan_line(lote))
+                echo(sender.plan_line(lote, due))
             else:
                 errors += sender.send(lote, due)
     finally:

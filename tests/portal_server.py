@@ -11,6 +11,7 @@ another on the same port over the same store. `Store.inserts` counts inserts per
 idIntegracao — the proof that no record is inserted twice. Faults are queued on the store:
 `fail_next` (status codes for the next requests), `fail_ids` (records refused with a message),
 `echo_auth` (error messages that repeat the Authorization header, as a careless service might),
+`refuse` (a 4xx for every lote), `garbled` (polls answered in neither vocabulary),
 `crash` ('after_accept': store the lote, drop the connection without an answer and stop;
 'on_poll': stop at the first poll without an answer)."""
 
@@ -38,6 +39,8 @@ class Store:
     fail_ids: dict[str, str] = field(default_factory=dict)
     crash: str | None = None
     echo_auth: bool = False  # a careless service: its error messages repeat the header
+    refuse: int | None = None  # answer every lote with this 4xx
+    garbled: bool = False  # answer polls with JSON in neither vocabulary
     next_id: int = 1
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -166,7 +169,10 @@ class _Handler(BaseHTTPRequestHandler):
                     s.crash = None
                     self._drop()
                     return
-                self._answer(200, s.status(parts[2]))
+                self._answer(200, {"estado": "ok"} if s.garbled else s.status(parts[2]))
+                return
+            if s.refuse:
+                self._answer(s.refuse, {"mensagem": "Tabela desconhecida"})
                 return
             length = int(self.headers.get("Content-Length", "0"))
             records = json.loads(self.rfile.read(length).decode("utf-8"))

@@ -314,6 +314,9 @@ def test_due_by_the_schedules(world: World) -> None:
     (Brasília time)."""
     world.run([rec(MEDIA, "E1", "7.50"), rec(TMA, "T1", "12.00")])
     at = datetime.datetime(2019, 4, 2, 13, 5, tzinfo=datetime.UTC)  # 10:05 in Brasília
+    assert world.send(due=True, dry_run=True, clock=lambda: at) == []
+    assert [line.rsplit(": ", 1)[1] for line in world.echoed] == [
+        "fora da agenda agora (não seria enviado)", "a enviar"]  # Educação, then Saúde
     assert world.send(due=True, clock=lambda: at) == []
     assert world.states() == [("lotes/tmaAgendado-inclusao-001.json", "executado")]
     world.run([rec(MEDIA, "E1", "7.50"), rec(TMA, "T1", "13.00")])  # a new Saúde lote
@@ -360,6 +363,36 @@ def test_dry_run_sends_nothing(world: World) -> None:
         "indicador mediaEscola1a5Menores (Média por escola de 1º à 5º ano - menores valores), "
         f"sistema Educação → POST {world.service.url}/EDUCACAO_MEDIA_ESCOLA_1A5_MENORES: "
         "a enviar"]
+
+
+def test_a_refused_lote_and_an_answer_apura_does_not_read(world: World) -> None:
+    world.run([rec(MEDIA, "E1", "7.50")])
+    world.store.refuse = 422
+    errors = world.send()
+    assert codes(errors) == ["D1609"] and "HTTP 422" in errors[0].message \
+        and "Tabela desconhecida" in errors[0].message
+    assert len([r for r in world.store.requests if r[0] == "POST"]) == 1  # a 4xx: no retry
+    world.store.refuse = None
+    world.store.garbled = True
+    errors = world.send()
+    assert codes(errors) == ["D1608"] and "nem 'statusLote'" in errors[0].message
+    assert world.states()[0][1] == "aguardando"  # accepted, never marked ended
+    world.store.garbled = False
+    assert world.send() == []
+    assert world.store.inserts == {"E1": 1}
+
+
+def test_seed_vocabulary_partial(tmp_path: Path) -> None:
+    w = World(tmp_path, Store(token=TOKEN, vocabulary="seed", fail_ids={"E1": "Nota inválida"}))
+    try:
+        w.run([rec(MEDIA, "E1", "7.50"), rec(MEDIA, "E2", "8.00")])
+        assert codes(w.send()) == ["D1606"]
+        assert w.states()[0][1] == "parcial"
+        # the seed's retorno[].status ERRO with its mensagem; E2's idGerado from registros
+        assert w.results() == [("E1", "erro", None, "Nota inválida"),
+                               ("E2", "sucesso", "1", None)]
+    finally:
+        w.service.stop()
 
 
 def test_a_lote_file_changed_by_hand_is_reported(world: World) -> None:
