@@ -31,20 +31,21 @@ def config_missing_field(span: Span, *, field: str, where: str) -> Diagnostic:
 
 
 def config_wrong_type(span: Span, *, field: str, want: str) -> Diagnostic:
-    """S1903: a value of the wrong YAML type (a list where text goes, ...)."""
-    return Diagnostic(code="S1903", message=f"'{field}' deve ser {want}", span=span)
+    """S1903: a value of the wrong YAML type (a list where text goes, ...); `field` as the
+    message names it ("'poder'", "um item de 'categorias'")."""
+    return Diagnostic(code="S1903", message=f"{field} deve ser {want}", span=span)
 
 
 def config_not_one_of(span: Span, *, field: str, value: str,
                       options: tuple[str, ...]) -> Diagnostic:
     """S1904: a value outside its fixed options (Patrimônio's `linha`, a schedule)."""
-    return Diagnostic(code="S1904", message=f"'{field}' não aceita '{_visible(value)}'",
+    return Diagnostic(code="S1904", message=f"{field} não aceita '{_visible(value)}'",
                       span=span, help="use " + " ou ".join(f"'{o}'" for o in options))
 
 
 def config_out_of_range(span: Span, *, field: str, low: str) -> Diagnostic:
     """S1905: a delivery number (timeout, tentativas, ...) out of its range."""
-    return Diagnostic(code="S1905", message=f"'{field}' deve ser maior que {low}", span=span)
+    return Diagnostic(code="S1905", message=f"{field} deve ser maior que {low}", span=span)
 
 
 def token_format(span: Span, *, system: str, field: str, why: str) -> Diagnostic:

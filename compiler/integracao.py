@@ -122,6 +122,18 @@ def _where(path: list[str | int]) -> str:
     return f"em '{'.'.join(names)}'"
 
 
+def _field(path: list[str | int]) -> str:
+    """A value's name in a message: "'poder'", "um item de 'categorias'", "'eventos.1'",
+    'a configuração' (the whole file)."""
+    if not path:
+        return "a configuração"
+    if isinstance(path[-1], int):
+        return f"um item de '{path[-2]}'" if len(path) > 1 else "um item"
+    names = [str(p) for p in path]
+    inside = names[2:] if names[0] == "sistemas" and len(names) > 2 else names[-1:]
+    return "'" + ".".join(inside[-2:] if inside[0] == "eventos" else inside[-1:]) + "'"
+
+
 def _shown(node: YNode) -> str:
     return f"'{_visible(node.value)}'" if isinstance(node, YScalar) else "uma lista ou um mapa"
 
@@ -172,7 +184,7 @@ class _Checker:
 
     def _schema_error(self, err: jsonschema.ValidationError, root: YNode,
                       path: list[str | int], node: YNode) -> Iterator[Diagnostic]:
-        field = str(path[-1]) if path else "a configuração"
+        field = _field(path)
         schema: dict[str, Any] = err.schema if isinstance(err.schema, dict) else {}
         if err.validator == "additionalProperties" and isinstance(node, YMap):
             known = tuple(schema.get("properties", {}))

@@ -70,7 +70,9 @@ def test_help_of_the_group_and_of_every_command() -> None:
     assert result.exit_code == 0 and "Uso:" in result.stdout
     assert set(cli.commands) == {"check", "compile", "diff", "run", "explain",  # type: ignore[attr-defined]
                                  # an allocation's manual events (compiler/events_cli.py)
-                                 "descontos", "desconto-em-folha", "estorno"}
+                                 "descontos", "desconto-em-folha", "estorno",
+                                 # the Portal do Gestor delivery (compiler/portal_send_cli.py)
+                                 "send", "lotes"}
     for name in cli.commands:  # type: ignore[attr-defined]
         for flag in ("--help", "-h"):
             result = invoke(name, flag)
