@@ -11,7 +11,8 @@ another on the same port over the same store. `Store.inserts` counts inserts per
 idIntegracao — the proof that no record is inserted twice. Faults are queued on the store:
 `fail_next` (status codes for the next requests), `fail_ids` (records refused with a message),
 `echo_auth` (error messages that repeat the Authorization header, as a careless service might),
-`refuse` (a 4xx for every lote), `garbled` (polls answered in neither vocabulary),
+`refuse` (a 4xx for every lote), `garbled` (polls answered in neither vocabulary), `slow`
+(stall the next requests, past the client's timeout),
 `crash` ('after_accept': store the lote, drop the connection without an answer and stop;
 'on_poll': stop at the first poll without an answer)."""
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from dataclasses import field
 from http.server import BaseHTTPRequestHandler
@@ -41,6 +43,7 @@ class Store:
     echo_auth: bool = False  # a careless service: its error messages repeat the header
     refuse: int | None = None  # answer every lote with this 4xx
     garbled: bool = False  # answer polls with JSON in neither vocabulary
+    slow: list[float] = field(default_factory=list)  # seconds to stall the next requests
     next_id: int = 1
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -136,11 +139,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, status: int, body: Any) -> None:
         raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (its timeout)
+            self.close_connection = True
 
     def _drop(self) -> None:
         """Go away without an answer: close the connection, stop the server."""
@@ -152,6 +158,9 @@ class _Handler(BaseHTTPRequestHandler):
         s = self.store
         with s.lock:
             s.requests.append((method, self.path))
+            stall = s.slow.pop(0) if s.slow else 0.0
+        time.sleep(stall)  # outside the lock: the client's next try is served meanwhile
+        with s.lock:
             said = f" ({self.headers.get('Authorization')})" if s.echo_auth else ""
             if self.headers.get("Authorization") != f"Bearer {s.token}":
                 self._answer(401, {"message": "Token inválido" + said})

@@ -193,6 +193,22 @@ def test_5xx_on_every_try_leaves_the_lote_pending(world: World) -> None:
     assert world.send() == [] and world.store.inserts == {"E1": 1}
 
 
+def test_a_stalled_request_times_out_and_is_tried_again(world: World) -> None:
+    world.run([rec(MEDIA, "E1", "7.50")])
+    quick = Settings(systems=world.settings().systems,
+                     delivery=Delivery(timeout=0.2, tries=3, wait=0.01, poll=0.01))
+    world.store.slow = [0.5]  # the first POST stalls past the 0.2 s timeout
+    assert world.send(quick) == []
+    # the client gave up on the stalled POST and tried again; the second POST inserted E1,
+    # and the stalled one, served later, found it there (idExistente): E1 was inserted once
+    assert world.store.inserts == {"E1": 1}
+    assert [m for m, _ in world.store.requests].count("POST") == 2
+    world.run([rec(MEDIA, "E1", "7.75")])
+    world.store.slow = [0.5] * 3
+    errors = world.send(quick)
+    assert codes(errors) == ["D1605"] and "timed out" in errors[0].message
+
+
 def test_the_service_goes_away_before_answering_the_lote(world: World) -> None:
     """The records reached the service, the answer did not: the next send sends again, the
     service answers idExistente, taken as success; no record is inserted twice."""
