@@ -26,6 +26,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,7 @@ def encode(value: Any) -> str:
 
 
 _HEAD = ("indicador", "nome", "sistema", "tabela", "processo", "metodo", "exercicio")
+_METHODS = ("POST", "PATCH", "DELETE")
 
 
 def discover(out: Path) -> tuple[list[LoteFile], list[DataError]]:
@@ -113,8 +115,12 @@ def discover(out: Path) -> tuple[list[LoteFile], list[DataError]]:
                 data = json.loads(raw.decode("utf-8"), parse_float=Decimal)
                 head = {k: data[k] for k in _HEAD}
                 records = data["registros"]
-                if not isinstance(records, list):
-                    raise ValueError("'registros' não é uma lista")
+                if not isinstance(records, list) or not all(isinstance(r, dict)
+                                                            for r in records):
+                    raise ValueError("'registros' não é uma lista de registros")
+                if type(head["exercicio"]) is not int or head["metodo"] not in _METHODS \
+                        or not all(isinstance(head[k], str) for k in _HEAD if k != "exercicio"):
+                    raise ValueError("o cabeçalho do lote não é o que o apura escreve")
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 errors.append(catalog.lote_unreadable(_why(exc), file=shown))
                 continue
@@ -146,6 +152,7 @@ class Sender:
     echo: Callable[[str], None]
     clock: Clock = utc_now
     sleep: Callable[[float], None] = time.sleep
+    _due: dict[str, bool] = field(default_factory=dict)
 
     def row(self, lote: LoteFile) -> dict[str, Any] | None:
         cur = self.db.execute("SELECT * FROM portal_lotes WHERE package = ? AND partition = ? "
@@ -156,7 +163,13 @@ class Sender:
                                                  strict=True))
 
     def due(self, system: System) -> bool:
-        """Whether the system's schedule calls for a send now (see the module docstring)."""
+        """Whether the system's schedule calls for a send now (see the module docstring),
+        decided once per send: the first lote sent does not make the others not due."""
+        if system.name not in self._due:
+            self._due[system.name] = self._is_due(system)
+        return self._due[system.name]
+
+    def _is_due(self, system: System) -> bool:
         if system.schedule not in (HOURLY, DAILY):
             return False
         now = self.clock().astimezone(BRASILIA)

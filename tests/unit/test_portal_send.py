@@ -345,6 +345,15 @@ def test_due_by_the_schedules(world: World) -> None:
     assert not any("media" in f for f, _ in world.states())
 
 
+def test_every_lote_of_a_due_system_goes_in_one_send(world: World) -> None:
+    world.run([rec(TMA, "T1", "1.00")])
+    assert world.send() == []
+    world.run([rec(TMA, "T2", "2.00")])  # an insert (T2) and a removal (T1): two lotes
+    at = datetime.datetime(2019, 4, 3, 13, 5, tzinfo=datetime.UTC)
+    assert world.send(due=True, clock=lambda: at) == []
+    assert [s for _, s in world.states()] == ["executado"] * 3
+
+
 def test_daily_schedule(world: World) -> None:
     protocolo = System(name="Saúde", url=world.service.url, token=TOKEN, schedule=DAILY)
     s = Settings(systems=(protocolo,), delivery=FAST)
@@ -411,10 +420,17 @@ def test_seed_vocabulary_partial(tmp_path: Path) -> None:
         w.service.stop()
 
 
-def test_a_lote_file_changed_by_hand_is_reported(world: World) -> None:
+@pytest.mark.parametrize("old, new", [("{", "["), ('"exercicio": 2019,\n  "registros"',
+                                                  '"exercicio": "2019",\n  "registros"'),
+                                      ('"POST"', '"PUT"')])
+def test_a_lote_file_changed_by_hand_is_reported(world: World, old: str, new: str) -> None:
     world.run([rec(MEDIA, "E1", "7.50")])
-    (world.out / ENTITY / "lotes/mediaEscola1a5Menores-inclusao-001.json").write_text("{")
+    path = world.out / ENTITY / "lotes/mediaEscola1a5Menores-inclusao-001.json"
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
     assert codes(world.send()) == ["D1601"]
+    assert world.store.requests == []
 
 
 ALNUM = string.ascii_letters + string.digits
@@ -444,3 +460,31 @@ def test_tokens_never_reach_the_journal_or_a_message(tmp_path_factory, parts, ri
             assert piece not in text and piece not in dump
     finally:
         w.service.stop()
+
+
+def test_interpret_both_vocabularies_by_hand() -> None:
+    """runtime/portal_service.interpret on answers written by hand from the two vocabularies."""
+    from runtime.portal_service import RecordResult
+    from runtime.portal_service import ServiceError
+    from runtime.portal_service import interpret
+
+    got = interpret({"id": "x", "situacao": "EXECUTADO", "retorno": []}, ["A", "B"])
+    assert (got.state, got.results) == ("executado", (RecordResult("A", "sucesso"),
+                                                      RecordResult("B", "sucesso")))
+    got = interpret({"id": "x", "situacao": "ERRO", "retorno": [
+        {"idIntegracao": "A", "mensagem": "campo obrigatório"}]}, ["A", "B"])
+    assert got.state == "erro" and [r.status for r in got.results] == ["erro", "erro"]
+    assert got.results[1].mensagem == "o serviço não informou o resultado deste registro"
+    got = interpret({"id": "x", "situacao": "EXECUTANDO", "retorno": []}, ["A"])
+    assert (got.state, got.results) == ("executando", ())
+    seed = {"idLote": "5ca38c9ecc4284012bcae2b9", "metodo": "PATCH", "statusLote": "P",
+            "dhRecebimento": "2019-04-02T13:23:58.722",
+            "retorno": [{"idIntegracao": "201903061717", "status": "SUCESSO"}],
+            "registros": [{"mediaEscolala5Menores": {"idGerado": {"id": 1}, "exercicio": 2019},
+                           "idIntegracao": "201903061717"}]}
+    got = interpret(seed, ["201903061717"])
+    assert (got.state, got.id_lote, got.received_at) == (
+        "executado", "5ca38c9ecc4284012bcae2b9", "2019-04-02T13:23:58.722")
+    assert got.results == (RecordResult("201903061717", "sucesso", "1"),)
+    with pytest.raises(ServiceError, match="situação desconhecida"):
+        interpret({"situacao": "CANCELADO"})
