@@ -54,6 +54,7 @@ BEARER_SYSTEMS = ("Compras", "Patrimônio desktop")
 KEY_SYSTEMS = ("Almoxarifado", "Patrimônio cloud")  # the code is their `chave_acesso`
 _CODE = re.compile(r"[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-"
                    r"[0-9A-Za-z]{12}")
+_CODE_ANYWHERE = re.compile(_CODE.pattern)
 _SECRET_LINE = re.compile(r"^(\s*(?:-\s+)?[\"']?(?:token|chave_acesso)[\"']?\s*:)(.*)$", re.M)
 _TYPE_NAMES = {"string": "texto", "integer": "um número inteiro", "number": "um número",
                "boolean": "true ou false", "array": "uma lista", "object": "um mapa (campo: valor)"}
@@ -71,8 +72,9 @@ class Loaded:
 
 
 def masked(src: SourceFile, secrets: list[YScalar]) -> SourceFile:
-    """The text with every token's letters and digits as `*`: the scalars found, and any
-    `token:` / `chave_acesso:` line (also when the YAML did not parse)."""
+    """The text with every token's letters and digits as `*`: the scalars found, any
+    `token:` / `chave_acesso:` line and anything shaped as a token (also when the YAML did
+    not parse)."""
     chars = list(src.text)
 
     def hide(start: int, end: int) -> None:
@@ -87,6 +89,8 @@ def masked(src: SourceFile, secrets: list[YScalar]) -> SourceFile:
         value = m.group(2)
         lead = len(value) - len(value.lstrip(" \"'"))
         hide(m.start(2) + lead, m.end(2))
+    for m in _CODE_ANYWHERE.finditer(src.text):  # a token anywhere (flow style, broken YAML)
+        hide(m.start(), m.end())
     return SourceFile.from_text(src.path, "".join(chars))
 
 

@@ -115,3 +115,12 @@ def test_tokens_never_reach_the_output(tmp_path_factory, code: str, system: str,
                        for d in r.diagnostics)
     if system == "Sapo":
         assert "S1910" in shown
+
+
+def test_a_token_in_broken_flow_yaml_is_masked(tmp_path: Path) -> None:
+    path = tmp_path / "integracao.yaml"
+    path.write_text("sistemas: {Sapo: {url: 'https://x.gov.br', token: 1a2b3c4d-0e1f-4a5b-8c9d"
+                    "-0e1f2a3b4c5d, exercicio: 2019\n", "utf-8")
+    r, text = _load(path)
+    assert [d.code for d in r.diagnostics] == ["Y0101"]
+    assert "1a2b3c4d" not in text and "********-****-****-****-************" in text
