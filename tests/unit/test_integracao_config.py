@@ -1,6 +1,7 @@
 """The Portal do Gestor integration config (compiler/integracao.py): every S19xx code has a case
 under tests/cases/integracao/<CODE>_<slug>/ (integracao.yaml with ONE mistake, expect.txt with
-`CODE file:line:col`, positions read off the case file by hand), the example file loads, and
+`CODE file:line:col`, positions read off the case file by hand; the rendered text is
+snapshotted, as the spec diagnostics are), the example file loads, and
 no token ever reaches a message or a rendered line (hypothesis-generated tokens)."""
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def _load(path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_config_case(case: Path) -> None:
+def test_config_case(case: Path, diag_snapshot) -> None:  # type: ignore[no-untyped-def]
     r, text = _load(case / "integracao.yaml")
     want = [tuple(line.split()) for line in (case / "expect.txt").read_text().splitlines()
             if line.strip()]
@@ -43,6 +44,8 @@ def test_config_case(case: Path) -> None:
     assert code in {c for c, _ in got}
     assert r.settings is None
     assert f"erro[{code}]: " in text
+    # __snapshots__/test_integracao_config/test_config_case[<case folder>].txt: the wording
+    assert diag_snapshot == text
     # the case's token (its code, without Bearer) is never shown
     for line in (case / "integracao.yaml").read_text().splitlines():
         key, _, value = line.strip().partition(":")
