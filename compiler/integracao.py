@@ -318,8 +318,10 @@ class _Checker:
         plain = isinstance(node, YScalar) and node.style is None
         if not (plain and len(text) == 4 and text.isascii() and text.isdigit()
                 and 1900 <= int(text) <= 2100):
+            quoted = isinstance(node, YScalar) and node.style in ("'", '"')
+            shown = f"{_shown(node)} entre aspas (um texto)" if quoted else _shown(node)
             self.diags.append(catalog.exercicio_not_a_year(node.span, system=system,
-                                                           shown=_shown(node)))
+                                                           shown=shown))
             return None
         return int(text)
 
