@@ -317,30 +317,26 @@ class Sender:
 def deliver(out: Path, state: Path, settings: Settings, package: str, *, dry_run: bool = False,
             due: bool = False, echo: Callable[[str], None] = print, clock: Clock = utc_now,
             sleep: Callable[[float], None] = time.sleep) -> list[DataError]:
-    """`apura send`: every lote under `out`, holding the state file's lock (one send or run
-    at a time); the errors, in lote order (empty: everything went and was accepted)."""
+    """`apura send`: every lote under `out`, holding the locks of `out` and of the state file
+    as a run does (a run does not commit lotes while they are read, two sends do not
+    interleave); the errors, in lote order (empty: everything went and was accepted)."""
     from runtime.journal import Journal
     from runtime.journal import check_state
-    from runtime.lifecycle import state_lock
-    from runtime.lock import RunLock
+    from runtime.lifecycle import _locked
 
-    lotes, errors = discover(out)
     check_state(state)
-    lock = RunLock(state_lock(state), f"o arquivo de estado '{state}'", "D0506")
-    lock.acquire()
-    journal = None
-    try:
+    with _locked(out if out.is_dir() else None, state, wait=False):
+        lotes, errors = discover(out)
         journal = Journal(state)
-        sender = Sender(journal.db, settings, package, echo, clock, sleep)
-        if not lotes:
-            echo(f"{out}: nenhum lote a enviar")
-        for lote in lotes:
-            if dry_run:
-                echo(sender.plan_line(lote, due))
-            else:
-                errors += sender.send(lote, due)
-    finally:
-        if journal is not None:
+        try:
+            sender = Sender(journal.db, settings, package, echo, clock, sleep)
+            if not lotes:
+                echo(f"{out}: nenhum lote a enviar")
+            for lote in lotes:
+                if dry_run:
+                    echo(sender.plan_line(lote, due))
+                else:
+                    errors += sender.send(lote, due)
+        finally:
             journal.close()
-        lock.release()
     return errors

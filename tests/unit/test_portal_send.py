@@ -488,3 +488,21 @@ def test_interpret_both_vocabularies_by_hand() -> None:
     assert got.results == (RecordResult("201903061717", "sucesso", "1"),)
     with pytest.raises(ServiceError, match="situação desconhecida"):
         interpret({"situacao": "CANCELADO"})
+
+
+def test_a_send_while_another_holds_the_state_file_is_refused(world: World) -> None:
+    from runtime.lifecycle import state_lock
+    from runtime.lock import Busy
+    from runtime.lock import RunLock
+
+    world.run([rec(MEDIA, "E1", "7.50")])
+    other = RunLock(state_lock(world.state), "o arquivo de estado", "D0506")
+    other.acquire()
+    try:
+        with pytest.raises(Busy) as got:
+            world.send()
+        assert [e.code for e in got.value.errors] == ["D0503"]
+    finally:
+        other.release()
+    assert world.store.requests == []
+    assert world.send() == []
