@@ -346,8 +346,9 @@ def explain(ctx: click.Context, package: str, inputs: tuple[str, ...],
 def _events() -> None:
     from compiler.events_cli import COMMANDS
     from compiler.portal_cli import COMMANDS as PORTAL
+    from compiler.portal_send_cli import COMMANDS as SEND
 
-    for command in (*COMMANDS, *PORTAL):
+    for command in (*COMMANDS, *PORTAL, *SEND):
         cli.add_command(command)
 
 

@@ -116,6 +116,57 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (run_id, seq)
     );
     """,
+    # 7: the Portal do Gestor (runtime/portal_lotes.py, runtime/portal_send.py): the content
+    # each indicator record had in the last committed run (canonical JSON, for the next run's
+    # inserts/updates/removals); every lote `apura send` delivered or tried (keyed by its
+    # partition, file and sha256; its records as sent; `state` in
+    # runtime.portal_service.STATES; the service's id, its reception time and its last answer,
+    # with no token); every per-record result.
+    """
+    CREATE TABLE portal_records (
+        package TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        exercicio INTEGER NOT NULL,
+        indicator TEXT NOT NULL,
+        id_integracao TEXT NOT NULL,
+        content TEXT NOT NULL,
+        run_id INTEGER,
+        PRIMARY KEY (package, entity, exercicio, indicator, id_integracao)
+    );
+    CREATE TABLE portal_lotes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        package TEXT NOT NULL,
+        partition TEXT NOT NULL,
+        file TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        indicator TEXT NOT NULL,
+        name TEXT NOT NULL,
+        system TEXT NOT NULL,
+        tabela TEXT NOT NULL,
+        processo TEXT NOT NULL,
+        exercicio INTEGER NOT NULL,
+        records INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        url TEXT NOT NULL,
+        state TEXT NOT NULL,
+        id_lote TEXT,
+        received_at TEXT,
+        sent_at TEXT,
+        updated_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        message TEXT,
+        answer TEXT,
+        UNIQUE (package, partition, file, sha256)
+    );
+    CREATE TABLE portal_results (
+        lote INTEGER NOT NULL REFERENCES portal_lotes(id),
+        id_integracao TEXT NOT NULL,
+        status TEXT NOT NULL,
+        id_gerado TEXT,
+        mensagem TEXT,
+        PRIMARY KEY (lote, id_integracao)
+    );
+    """,
 )
 
 

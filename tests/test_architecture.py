@@ -16,7 +16,10 @@ RANK = {
     "compiler.diagnostics": 1,
     "compiler.catalog": 2, "compiler.catalog_data": 2, "compiler.catalog_package": 2,
     "compiler.catalog_indicator": 2,
+    "compiler.catalog_integracao": 2,
     "compiler.yamlnodes": 3, "compiler.schema": 4, "compiler.specs": 5,
+    # the Portal do Gestor integration config (apura send --config): YAML + schema, no spec
+    "compiler.integracao_schema": 4, "compiler.integracao": 4,
     "compiler.extends": 5,
     "compiler.package": 6, "compiler.outputs_check": 6, "compiler.years": 6,
     "compiler.bundle_check": 6,
@@ -38,7 +41,8 @@ RANK = {
 STAGE_RANK = {"spec": 6, "lower": 11, "plan": 12, "python": 13, "sql": 13, "diff": 12,
               "files": 13}
 TOP = {"compiler", "compiler.cli", "compiler.runner", "compiler.__main__", "compiler.clitext",
-       "compiler.project", "compiler.events_cli", "compiler.portal_cli"}
+       "compiler.project", "compiler.events_cli", "compiler.portal_cli",
+       "compiler.portal_send_cli"}
 
 
 def _type_only(tree: ast.Module) -> set[int]:

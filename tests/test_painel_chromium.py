@@ -100,3 +100,30 @@ def test_the_page_loads_clean_and_shows_every_indicator(browser: Browser,
         docs.write_bytes(render(*catalog(DOCS), ENTITY, EXERCICIO))
         page.open(docs.as_uri())
         page.screenshot(Path(os.environ["PAINEL_SCREENSHOT"]), scale=0.75)
+
+
+def test_the_run_of_the_fixture_writes_a_clean_page(browser: Browser, tmp_path: Path) -> None:
+    """The page `apura run portal_gestor` writes for the fixture of município 4205407: it loads
+    clean in Chromium and shows every one of the 79 indicators the run computed, in its area."""
+    import runtime
+    from runtime.indicator_csv import portal
+    from tests.conftest import ROOT
+
+    fixture = ROOT / "fixtures" / "portal_gestor" / "4205407"
+    program = runtime.load(ROOT / "generated" / "portal_gestor")
+    result = program.run({p.stem: p for p in sorted(fixture.glob("*.csv"))},
+                         {"exercicio": 2019, "mes": 6})
+    infos, _ = portal(result, "4205407")
+    page_file = tmp_path / "painel.html"
+    page_file.write_bytes(result.outputs["painel.html"])
+    page = Page(browser)
+    page.open(page_file.as_uri())
+    assert page.console_errors() == []
+    assert page.requests() == [page_file.as_uri()]
+    assert page.evaluate(SCRIPTED) == 0
+    shown = json.loads(page.evaluate(SECTIONS))
+    assert len(shown) == len(infos) == 79
+    assert {s[0]: s[2] for s in shown} == {i.id: i.area for i in infos}
+    assert all(s[3] for s in shown), "a section without height"
+    width, height = page.screenshot(tmp_path / "painel.png")
+    assert width == 1280 and height > 4000

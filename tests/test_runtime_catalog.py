@@ -1,5 +1,6 @@
-"""The run-time catalogue (runtime/catalog.py): one function per D code, the only place a
-DataError is built, every function used, every code in the README's table."""
+"""The run-time catalogue (runtime/catalog.py, and runtime/catalog_portal.py for the Portal do
+Gestor delivery's D16xx): one function per D code, the only place a DataError is built, every
+function used, every code in the README's table."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import re
 from tests.conftest import ROOT
 
 CATALOG = ROOT / "runtime" / "catalog.py"
+CATALOGS = (CATALOG, ROOT / "runtime" / "catalog_portal.py")
 README = (ROOT / "README.md").read_text("utf-8")
 
 # Functions whose code comes from an argument, and the codes they may build.
@@ -26,9 +28,8 @@ def _codes(node: ast.AST) -> set[str]:
 
 def catalog_codes() -> dict[str, str]:
     """Public function name → the code it builds (read from the source); DYNAMIC left out."""
-    tree = ast.parse(CATALOG.read_text("utf-8"))
     out: dict[str, str] = {}
-    for node in tree.body:
+    for node in (n for f in CATALOGS for n in ast.parse(f.read_text("utf-8")).body):
         if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
             continue
         codes = _codes(node)
@@ -42,7 +43,7 @@ def catalog_codes() -> dict[str, str]:
 
 def _runtime_sources() -> dict[str, str]:
     return {str(f.relative_to(ROOT)): f.read_text("utf-8")
-            for f in sorted((ROOT / "runtime").rglob("*.py")) if f != CATALOG}
+            for f in sorted((ROOT / "runtime").rglob("*.py")) if f not in CATALOGS}
 
 
 def test_the_catalog_is_read() -> None:

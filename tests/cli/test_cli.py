@@ -72,7 +72,9 @@ def test_help_of_the_group_and_of_every_command() -> None:
                                  # an allocation's manual events (compiler/events_cli.py)
                                  "descontos", "desconto-em-folha", "estorno",
                                  # the indicators of a package (compiler/portal_cli.py)
-                                 "catalog"}
+                                 "catalog",
+                                 # the Portal do Gestor delivery (compiler/portal_send_cli.py)
+                                 "send", "lotes"}
     for name in cli.commands:  # type: ignore[attr-defined]
         for flag in ("--help", "-h"):
             result = invoke(name, flag)

@@ -1,0 +1,195 @@
+"""The records of a run → the lotes of the Portal do Gestor (issue 11), against the previous run.
+
+Each record of the run is compared with the content the state file holds for it (what the last
+committed run computed, `save`): new → an insert (Inclusão, POST), different → an update
+(Alteração, PATCH), gone → a removal (Exclusão, DELETE, its `idIntegracao` only), equal → not
+sent again. A lote holds one indicator and one operation, at most `MAX_RECORDS` (the limit of
+the service layer's public API, v2.0); lotes are ordered by indicator id, then inserts, updates,
+removals, then sequence, and records by `idIntegracao`, so the same inputs give the same files
+(`lotes/<indicator>-<operation>-<NNN>.json`) on every back end.
+
+JSON is written here, not with `json.dumps` of Decimals: a Decimal is a JSON number from its own
+digits (`1234.50` stays `1234.50`), never through float; text is a JSON string (UTF-8, not
+escaped); keys keep the order of the record's content. The canonical text of a content (what
+`previous` returns and `save` stores) is its compact JSON object in that order."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from runtime.portal_record import IndicatorInfo
+from runtime.portal_record import IndicatorRecord
+from runtime.portal_record import Value
+
+MAX_RECORDS = 300
+INDEX = "lotes/indice.json"
+
+# operation → (file name part, Processo as the Portal shows it, HTTP method)
+OPERATIONS: dict[str, tuple[str, str, str]] = {
+    "insert": ("inclusao", "Inclusão", "POST"),
+    "update": ("alteracao", "Alteração", "PATCH"),
+    "delete": ("exclusao", "Exclusão", "DELETE"),
+}
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._]{0,119}")
+_ID_INTEGRACAO = re.compile(r"[A-Za-z0-9]{1,64}")
+
+
+def json_value(value: Value) -> str:
+    """One value as JSON text: Decimal from its digits (no exponent), the rest as json does."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"valor não finito: {value}")
+        return format(value, "f")
+    if isinstance(value, bool | int | str) or value is None:
+        return json.dumps(value, ensure_ascii=False)
+    raise TypeError(f"valor de tipo {type(value).__name__} num registro do Portal do Gestor")
+
+
+def content_json(content: Sequence[tuple[str, Value]], indent: str | None = None) -> str:
+    """The content as a JSON object in its order: compact (indent None) or one field a line
+    under `indent` (the lote files)."""
+    if indent is None:
+        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{json_value(v)}"
+                              for k, v in content) + "}"
+    if not content:
+        return "{}"
+    inner = indent + "  "
+    return "{\n" + ",\n".join(f"{inner}{json.dumps(k, ensure_ascii=False)}: {json_value(v)}"
+                              for k, v in content) + f"\n{indent}}}"
+
+
+@dataclass(frozen=True, slots=True)
+class Lote:
+    """One lote: one indicator, one operation, ≤ MAX_RECORDS records (idIntegracao, content;
+    a removal's content is empty), numbered `seq` from 1 within its indicator and operation."""
+
+    info: IndicatorInfo
+    operation: str
+    seq: int
+    entity: str
+    exercicio: int
+    records: tuple[tuple[str, tuple[tuple[str, Value], ...]], ...]
+
+    @property
+    def path(self) -> str:
+        return f"lotes/{self.info.id}-{OPERATIONS[self.operation][0]}-{self.seq:03d}.json"
+
+    @property
+    def processo(self) -> str:
+        return OPERATIONS[self.operation][1]
+
+    @property
+    def metodo(self) -> str:
+        return OPERATIONS[self.operation][2]
+
+    def body(self) -> bytes:
+        """The lote file: what the indicator is and where it goes, then its records."""
+        head: list[tuple[str, Value]] = [("indicador", self.info.id), ("nome", self.info.name),
+                ("sistema", self.info.system), ("tabela", self.info.table),
+                ("chave", self.info.payload_key), ("processo", self.processo),
+                ("metodo", self.metodo), ("entidade", self.entity),
+                ("exercicio", self.exercicio)]
+        lines = [f"  {json.dumps(k, ensure_ascii=False)}: {json_value(v)}," for k, v in head]
+        records = []
+        for id_integracao, content in self.records:
+            key = json.dumps(id_integracao)
+            if self.operation == "delete":
+                records.append(f'    {{"idIntegracao": {key}}}')
+            else:
+                records.append(f'    {{"idIntegracao": {key}, '
+                               f'{json.dumps(self.info.payload_key, ensure_ascii=False)}: '
+                               f'{content_json(content, "    ")}}}')
+        lines.append('  "registros": [\n' + ",\n".join(records) + "\n  ]")
+        return ("{\n" + "\n".join(lines) + "\n}\n").encode("utf-8")
+
+
+def previous(db: sqlite3.Connection, package: str, entity: str,
+             exercicio: int) -> dict[tuple[str, str], str]:
+    """(indicator, idIntegracao) → the canonical content the last committed run computed."""
+    rows = db.execute("SELECT indicator, id_integracao, content FROM portal_records "
+                      "WHERE package = ? AND entity = ? AND exercicio = ?",
+                      (package, entity, exercicio))
+    return {(str(i), str(k)): str(c) for i, k, c in rows}
+
+
+def _check(info: IndicatorInfo | None, record_indicator: str) -> IndicatorInfo:
+    if info is None:
+        raise ValueError(f"o indicador '{record_indicator}' não está no catálogo da execução")
+    if _SAFE_ID.fullmatch(info.id) is None:
+        raise ValueError(f"id de indicador que não serve de nome de arquivo: {info.id!r}")
+    return info
+
+
+def plan(infos: Iterable[IndicatorInfo], records: Iterable[IndicatorRecord],
+         previous: Mapping[tuple[str, str], str], *, entity: str,
+         exercicio: int) -> list[Lote]:
+    """The lotes that bring the service from `previous` to `records` (one entity, one
+    exercício). An indicator of `previous` that left the catalog is not retracted (its table is
+    no longer known); one whose records all left is (a removal lote)."""
+    by_id = {i.id: i for i in infos}
+    current: dict[tuple[str, str], IndicatorRecord] = {}
+    for r in records:
+        _check(by_id.get(r.indicator), r.indicator)
+        if _ID_INTEGRACAO.fullmatch(r.id_integracao) is None:
+            raise ValueError(f"idIntegracao inválido em '{r.indicator}': {r.id_integracao!r}")
+        if (r.entity, r.exercicio) != (entity, exercicio):
+            raise ValueError(f"registro de {r.entity}/{r.exercicio} num plano de "
+                             f"{entity}/{exercicio}")
+        key = (r.indicator, r.id_integracao)
+        if key in current:
+            raise ValueError(f"idIntegracao repetido em '{r.indicator}': {r.id_integracao}")
+        current[key] = r
+    changes: dict[tuple[str, str], list[tuple[str, tuple[tuple[str, Value], ...]]]] = {}
+    for key, r in current.items():
+        before = previous.get(key)
+        if before is None:
+            op = "insert"
+        elif before != content_json(r.content):
+            op = "update"
+        else:
+            continue
+        changes.setdefault((r.indicator, op), []).append((r.id_integracao, r.content))
+    for key in previous:
+        if key not in current and key[0] in by_id:
+            changes.setdefault((key[0], "delete"), []).append((key[1], ()))
+    order = list(OPERATIONS)
+    lotes: list[Lote] = []
+    for indicator, op in sorted(changes, key=lambda k: (k[0], order.index(k[1]))):
+        info = _check(by_id.get(indicator), indicator)
+        recs = sorted(changes[(indicator, op)])
+        for n, start in enumerate(range(0, len(recs), MAX_RECORDS), start=1):
+            lotes.append(Lote(info=info, operation=op, seq=n, entity=entity,
+                              exercicio=exercicio,
+                              records=tuple(recs[start:start + MAX_RECORDS])))
+    return lotes
+
+
+def files(lotes: Sequence[Lote]) -> dict[str, bytes]:
+    """The lote files (paths relative to the partition folder) and `lotes/indice.json`, the
+    lotes of this run in sending order: `apura send` sends only what the index lists, so a
+    lote file an earlier run left (a name this run did not write again) is not sent twice."""
+    out = {lote.path: lote.body() for lote in lotes}
+    entries = [f'    {{"arquivo": {json.dumps(lote.path)}, "registros": {len(lote.records)}}}'
+               for lote in lotes]
+    out[INDEX] = ('{\n  "lotes": [' + ("\n" + ",\n".join(entries) + "\n  " if entries else "")
+                  + "]\n}\n").encode("utf-8")
+    return out
+
+
+def save(db: sqlite3.Connection, package: str, entity: str, exercicio: int,
+         records: Iterable[IndicatorRecord], run_id: int | None = None) -> None:
+    """Replace the state of (package, entity, exercício) by the records of the committed run
+    (the caller's transaction: the journal commits it with the run's outputs)."""
+    db.execute("DELETE FROM portal_records WHERE package = ? AND entity = ? AND exercicio = ?",
+               (package, entity, exercicio))
+    db.executemany("INSERT INTO portal_records (package, entity, exercicio, indicator, "
+                   "id_integracao, content, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   [(package, entity, exercicio, r.indicator, r.id_integracao,
+                     content_json(r.content), run_id) for r in records])
