@@ -3,7 +3,8 @@ the page of every content shape from a file:// URL; it loads with no console err
 nothing but itself, runs no script, shows every indicator's section with its name, and a
 screenshot is written to tmp (PAINEL_SCREENSHOT=docs/painel.png also writes one of the page of
 painelkit.DOCS there, refreshing the README's picture). In CI (CI=true) a missing chromium
-fails the test instead of skipping it."""
+fails the test instead of skipping it. The page `apura run portal_gestor` writes for its
+fixture is opened the same way."""
 
 from __future__ import annotations
 
