@@ -361,9 +361,65 @@ class Allocation:
         return (self.source, self.target, self.parties)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DerivedValue:
+    """A field a derivation computes: per record, an expression over the record (earlier fields
+    already substituted); per key, an expression over the key fields and `aggregates`
+    (each `Aggregate` in it reads the key's records)."""
+
+    name: str
+    expr: Expr
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Classify:
+    """A field of a per-record derivation looked up in a map (`key` a ledger field): a text
+    the map does not have is reported (D1802), never guessed; a null key gives null."""
+
+    name: str
+    map: str
+    key: str
+    value: str
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Warn:
+    """A per-record condition that, when true, is a warning naming the record (D1803)."""
+
+    id: str
+    cond: Expr
+    text: str
+    message: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Derivation:
+    """Computed fields per record of `ledger`, or per key (`per`) over its records
+    (compiler/kinds/derivation); written as a CSV file of `columns`."""
+
+    id: str
+    ledger: str
+    per: tuple[str, ...]            # () = one output record per input record
+    classify: tuple[Classify, ...]
+    fields: tuple[DerivedValue, ...]
+    unique: tuple[str, ...]         # field names no two records may share (D1801)
+    warnings: tuple[Warn, ...]
+    columns: tuple[str, ...]        # output columns: key and field names, in order
+    file: str
+    span: Span
+    alternative_of: str = ""
+    file_span: Span | None = None
+
+
 # The plan nodes: one class per kind of compiler/kinds (a closed union; consumers dispatch with
 # `match` + `assert_never`, so mypy names every consumer a new kind must reach).
-PlanNode: TypeAlias = Ledger | Table | Map | Layout | Sheets | Check | Coverage | Allocation
+PlanNode: TypeAlias = (Ledger | Table | Map | Layout | Sheets | Check | Coverage | Allocation
+                       | Derivation)
 
 
 def kind_of(node: PlanNode) -> str:
@@ -385,6 +441,8 @@ def kind_of(node: PlanNode) -> str:
             return "coverage"
         case Allocation():
             return "allocation"
+        case Derivation():
+            return "derivation"
         case _:
             assert_never(node)
 

@@ -20,7 +20,7 @@ NOUNS = {"package": ("pacote", False), "ledger": ("ledger", False), "map": ("map
          "assertion": ("conferência", True), "table": ("tabela", True),
          "table_row": ("linha da tabela", True), "sheets": ("planilhas", True),
          "part": ("parte", True), "coverage": ("cobertura", True),
-         "allocation": ("alocação", True),
+         "allocation": ("alocação", True), "derivation": ("derivação", True),
          "source": ("fonte", True)}
 
 VERBS = {Status.ADDED: "incluíd", Status.REMOVED: "removid", Status.CHANGED: "alterad",
