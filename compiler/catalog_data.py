@@ -298,10 +298,23 @@ def derivation_classify(span: Span, *, problem: str) -> Diagnostic:
 def derivation_repeated(span: Span, *, name: str, first: Span) -> Diagnostic:
     return Diagnostic(code="S2006", message=f"o campo '{name}' já foi declarado nesta derivação "
                       f"(em {first.file}:{first.line}:{first.col})", span=span,
-                      help="cada nome de per:, classify: e fields: aparece uma vez")
+                      help="cada nome de per:, related:, classify: e fields: aparece uma vez")
 
 
 def derivation_value_type(span: Span, *, name: str, got: str) -> Diagnostic:
     return Diagnostic(code="S2007", message=f"o campo '{name}' é {got}: não cabe numa coluna "
                       "CSV", span=span, help="use um valor int, decimal, texto, data ou booleano "
                       "(de um lookup, o campo: lookup(m, k).campo)")
+
+
+def derivation_collection(span: Span, *, problem: str) -> Diagnostic:
+    return Diagnostic(code="S2008", message=problem, span=span,
+                      help="coleções (related:): count(c), count(c, cond), any(c, cond), "
+                      "all(c, cond), sum(c, valor), first(c).campo, last(c).campo, "
+                      "max_by(c, chave).campo, min_by(c, chave).campo")
+
+
+def derivation_related(span: Span, *, problem: str) -> Diagnostic:
+    return Diagnostic(code="S2009", message=f"related: {problem}", span=span,
+                      help="related: {nome: {ledger: <ledger>, on: {campo dele: campo deste "
+                      "registro}, where: <condição>, order: [campo, {key: campo, desc: true}]}}")

@@ -387,6 +387,39 @@ class Classify:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Related:
+    """A collection of a per-record derivation: the records of `ledger` whose `on` fields equal
+    this record's (related field, this field), for which `where` holds (it reads this record's
+    fields as FieldRefs named OUTER + name), in `order` (field, descending; nulls last), ties in
+    input order."""
+
+    name: str
+    ledger: str
+    on: tuple[tuple[str, str], ...]
+    where: Expr | None
+    where_text: str
+    order: tuple[tuple[str, bool], ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Collect:
+    """One use of a collection in a derivation's expressions, read there as FieldRef `_c<index>`:
+    count (value: a condition or None), any/all (a condition), sum (a number), first/last (the
+    collection's first/last record), max_by/min_by (value: the key; ties: the collection's
+    order) — of those four, `field` is the related record's field read."""
+
+    index: int
+    related: str
+    func: str
+    value: Expr | None
+    field: str | None
+    text: str
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Warn:
     """A per-record condition that, when true, is a warning naming the record (D1803)."""
 
@@ -414,6 +447,8 @@ class Derivation:
     span: Span
     alternative_of: str = ""
     file_span: Span | None = None
+    related: tuple[Related, ...] = ()
+    collects: tuple[Collect, ...] = ()
 
 
 # The plan nodes: one class per kind of compiler/kinds (a closed union; consumers dispatch with

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime import catalog
+from runtime.derivation_related import add_uses
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
 from runtime.locations import Loc
@@ -31,6 +32,7 @@ from runtime.values import format_money
 
 Fn = tuple[Callable[..., Any], tuple[str, ...]]  # a lambda and the fields it takes, in order
 INPUT = "_apura_derivation_input"  # the relation the node's SQL reads (compiler sqltext.INPUT)
+RELATED = "_apura_related_"  # + n: the n-th related ledger (in order of first use)
 
 
 def cell_text(value: Any) -> str:
@@ -44,6 +46,19 @@ def cell_text(value: Any) -> str:
     if hasattr(value, "strftime"):
         return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
     return str(value)
+
+
+def _read(ctx: Any, ledger: str) -> tuple[list[tuple[Any, ...]], list[str], str]:
+    """The accepted records of input `ledger` (the reader's tuples, the line last), its field
+    names and its display name; the scans already reported its rejected rows."""
+    led = ctx.package.ledger(ledger)
+    src = ctx.inputs[ledger]
+    display = ctx.input_names.get(ledger, ledger)
+    st = ReadStats(name=ledger, path=display)
+    reader = Reader(led, ledger, None)
+    rows = (reader.read_csv(Path(src), display, st) if isinstance(src, str | Path)
+            else reader.read_rows(src, display, st))
+    return list(rows), [f.name for f in led.fields], display
 
 
 def _call(fn: Fn, rec: dict[str, Any]) -> Any:
@@ -68,13 +83,18 @@ class Derivation:
     field_names: tuple[str, ...]
     warnings: tuple[tuple[str, str, Fn], ...]  # (id, message, condition)
     sql: str
+    # (name, ledger, on: ((related field, this field), ...), where, order: ((field, desc), ...))
+    related: tuple[tuple[str, str, tuple[tuple[str, str], ...], Fn | None,
+                         tuple[tuple[str, bool], ...]], ...] = ()
+    # (n, collection, func, value, field, type): the value `_c<n>` of each record
+    collects: tuple[tuple[int, str, str, Fn | None, str | None, str], ...] = ()
     alternative_of: str = ""
     depends_on: tuple[str, ...] = ()
     at: Loc | None = None
 
     @property
     def sources(self) -> tuple[str, ...]:
-        return (self.ledger,)
+        return tuple(dict.fromkeys((self.ledger, *(r[1] for r in self.related))))
 
     @property
     def maps(self) -> tuple[str, ...]:
@@ -100,24 +120,22 @@ class Derivation:
         records, display = self._records(ctx, part)
         if records is None:
             return
+        related = {led: [dict(zip(names, r, strict=False)) | {"_line": r[-1]} for r in rows]
+                   for led in dict.fromkeys(r[1] for r in self.related)
+                   for rows, names, _ in (_read(ctx, led),)}
         if getattr(ctx, "backend", "python") == "python":
+            if self.collects:
+                add_uses(self, records, related)
             out = self._python(records)
         else:
-            out = self._sql(ctx, records, display)
+            out = self._sql(ctx, records, display, related)
         self._check(ctx, out, display)
         ctx.acc[self.id][("outputs", part)] = {self.file: self._render(out)}
 
     def _records(self, ctx: Any, part: Any) -> tuple[list[dict[str, Any]] | None, str]:
         """The accepted records of the ledger (of partition `part`), as dicts with `_line`
         and the classified fields; None when a text to classify is not in its map (D1802)."""
-        led = ctx.package.ledger(self.ledger)
-        src = ctx.inputs[self.ledger]
-        display = ctx.input_names.get(self.ledger, self.ledger)
-        st = ReadStats(name=self.ledger, path=display)
-        reader = Reader(led, self.ledger, None)
-        rows = (reader.read_csv(Path(src), display, st) if isinstance(src, str | Path)
-                else reader.read_rows(src, display, st))
-        names = [f.name for f in led.fields]
+        rows, names, display = _read(ctx, self.ledger)
         partition = ctx.package.partition
         maps = []
         for m, _, value in self.classify_maps:
@@ -166,8 +184,8 @@ class Derivation:
             out.append((recs[0]["_line"], *key, *vals, *warns))
         return out
 
-    def _sql(self, ctx: Any, records: list[dict[str, Any]], display: str
-             ) -> list[tuple[Any, ...]]:
+    def _sql(self, ctx: Any, records: list[dict[str, Any]], display: str,
+             related: dict[str, list[dict[str, Any]]]) -> list[tuple[Any, ...]]:
         """The same records computed by the node's SQL, on an embedded DuckDB."""
         from runtime.backends.duckdb import DuckDBEngine
 
@@ -177,6 +195,12 @@ class Derivation:
         engine = DuckDBEngine()
         try:
             engine.load_rows(shaped, rows, display, ReadStats(name=INPUT, path=display))
+            for i, led_id in enumerate(related):
+                rled = ctx.package.ledger(led_id)
+                engine.load_rows(replace(rled, id=f"{RELATED}{i}"),
+                                 [(*(r[f.name] for f in rled.fields), r["_line"])
+                                  for r in related[led_id]], led_id,
+                                 ReadStats(name=led_id, path=led_id))
             _, got = engine.query(self.sql)
         finally:
             engine.close()

@@ -105,7 +105,11 @@ PACKAGE = Package(
             field_names=('valor_pago_financeiro', 'valor_pago_pendente', 'valor_repassado'),
             warnings=(
             ),
-            sql='SELECT MIN("_line"), "contrato_convenio_saida", COALESCE(SUM("valor_pago_financeiro"), 0) AS "v0", COALESCE(SUM("valor_pago_pendente"), 0) AS "v1", COALESCE(SUM("valor_pago_financeiro"), 0) - COALESCE(SUM("valor_pago_pendente"), 0) AS "v2" FROM "_apura_derivation_input" GROUP BY "contrato_convenio_saida" ORDER BY 1',
+            related=(
+            ),
+            collects=(
+            ),
+            sql='SELECT MIN("_s"."_line"), "_s"."contrato_convenio_saida", COALESCE(SUM("_s"."valor_pago_financeiro"), 0) AS "v0", COALESCE(SUM("_s"."valor_pago_pendente"), 0) AS "v1", COALESCE(SUM("_s"."valor_pago_financeiro"), 0) - COALESCE(SUM("_s"."valor_pago_pendente"), 0) AS "v2" FROM "_apura_derivation_input" AS "_s" GROUP BY "_s"."contrato_convenio_saida" ORDER BY 1',
             alternative_of='valor_repassado',
             at=LOC[1],
         ),
@@ -135,7 +139,11 @@ PACKAGE = Package(
             field_names=('valor_pago_financeiro', 'valor_pago_pendente', 'valor_repassado'),
             warnings=(
             ),
-            sql='SELECT MIN("_line"), "contrato_convenio_saida", COALESCE(SUM("valor_pago_financeiro"), 0) AS "v0", COALESCE(SUM("valor_pago_pendente"), 0) AS "v1", COALESCE(SUM("valor_pago_financeiro"), 0) - COALESCE(SUM(CASE WHEN "valor_pago_financeiro" <> 0 THEN "valor_pago_pendente" END), 0) AS "v2" FROM "_apura_derivation_input" GROUP BY "contrato_convenio_saida" ORDER BY 1',
+            related=(
+            ),
+            collects=(
+            ),
+            sql='SELECT MIN("_s"."_line"), "_s"."contrato_convenio_saida", COALESCE(SUM("_s"."valor_pago_financeiro"), 0) AS "v0", COALESCE(SUM("_s"."valor_pago_pendente"), 0) AS "v1", COALESCE(SUM("_s"."valor_pago_financeiro"), 0) - COALESCE(SUM(CASE WHEN "_s"."valor_pago_financeiro" <> 0 THEN "_s"."valor_pago_pendente" END), 0) AS "v2" FROM "_apura_derivation_input" AS "_s" GROUP BY "_s"."contrato_convenio_saida" ORDER BY 1',
             alternative_of='valor_repassado',
             at=LOC[2],
         ),
@@ -176,7 +184,11 @@ PACKAGE = Package(
                 # valor_sem_pendencia: not etapa_pendente and valor_pago_pendente != 0
                 ('valor_sem_pendencia', 'valor_pago_pendente não é zero, mas a situação não é pendente', (lambda f_etapa_pendente, f_valor_pago_pendente: o.and3(o.not3(f_etapa_pendente), (f_valor_pago_pendente != 0)), ('etapa_pendente', 'valor_pago_pendente'))),
             ),
-            sql='SELECT "_line", "etapa", "etapa_pendente", "contrato_convenio_saida" AS "v0", YEAR("data_registro") AS "v1", "numero_docto_pagamento" AS "v2", "data_registro" AS "v3", "valor_pago_financeiro" AS "v4", "valor_pago_pendente" AS "v5", "situacao_op" AS "v6", COALESCE("etapa_pendente" AND ("valor_pago_pendente" = 0), FALSE) AS "w0", COALESCE((NOT "etapa_pendente") AND ("valor_pago_pendente" <> 0), FALSE) AS "w1" FROM "_apura_derivation_input" ORDER BY 1',
+            related=(
+            ),
+            collects=(
+            ),
+            sql='SELECT "_s"."_line", "_s"."etapa", "_s"."etapa_pendente", "_s"."contrato_convenio_saida" AS "v0", YEAR("_s"."data_registro") AS "v1", "_s"."numero_docto_pagamento" AS "v2", "_s"."data_registro" AS "v3", "_s"."valor_pago_financeiro" AS "v4", "_s"."valor_pago_pendente" AS "v5", "_s"."situacao_op" AS "v6", COALESCE("_s"."etapa_pendente" AND ("_s"."valor_pago_pendente" = 0), FALSE) AS "w0", COALESCE((NOT "_s"."etapa_pendente") AND ("_s"."valor_pago_pendente" <> 0), FALSE) AS "w1" FROM "_apura_derivation_input" AS "_s" ORDER BY 1',
             at=LOC[3],
         ),
     ),

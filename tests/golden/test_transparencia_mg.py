@@ -92,7 +92,7 @@ def test_pending_mismatch_warnings(program, backend) -> None:  # type: ignore[no
 def test_the_same_key_twice_names_both_lines(program, backend, tmp_path) -> None:  # type: ignore[no-untyped-def]
     src = tmp_path / "dup.csv"
     src.write_bytes(FIXTURE.read_bytes()
-                    + "1295001;1;X;1320;11/11/2020;1,00;0,00;paga\n".encode())
+                    + b"1295001;1;X;1320;11/11/2020;1,00;0,00;paga\n")
     with pytest.raises(RunFailed) as info:
         _run(program, None, backend, src)
     (err,) = [e for e in info.value.errors if e.code == "D1801"]

@@ -1,6 +1,6 @@
 """How two derivation nodes differ (`apura diff`): the ledger, the key, the classify maps, each
-field's expression (by name: added, removed, changed), the unique key, the warnings, the
-columns and the file."""
+field's expression (by name: added, removed, changed), the collections, the unique key, the
+warnings, the columns and the file."""
 
 from __future__ import annotations
 
@@ -10,6 +10,13 @@ from compiler.diff.model import Item
 from compiler.diff.model import attrs
 
 Found = tuple[tuple[Attr, ...], tuple[Item, ...]]
+
+
+def _related(r: ir.Related) -> str:
+    on = ", ".join(f"{a}={b}" for a, b in r.on)
+    order = ", ".join(f"{k}{' desc' if d else ''}" for k, d in r.order)
+    return (f"{r.ledger} on {on}" + (f" where {r.where_text}" if r.where_text else "")
+            + (f" order {order}" if order else ""))
 
 
 def diff_derivation(old: ir.Derivation, new: ir.Derivation) -> Found:
@@ -24,6 +31,10 @@ def diff_derivation(old: ir.Derivation, new: ir.Derivation) -> Found:
     now = {f.name: f.text for f in new.fields}
     for name in dict.fromkeys([*was, *now]):
         pairs.append((f"fields.{name}", was.get(name), now.get(name)))
+    rold = {r.name: _related(r) for r in old.related}
+    rnew = {r.name: _related(r) for r in new.related}
+    for name in dict.fromkeys([*rold, *rnew]):
+        pairs.append((f"related.{name}", rold.get(name), rnew.get(name)))
     wold = {w.id: f"{w.text} — {w.message}" for w in old.warnings}
     wnew = {w.id: f"{w.text} — {w.message}" for w in new.warnings}
     for wid in dict.fromkeys([*wold, *wnew]):

@@ -25,6 +25,7 @@ from compiler import specs
 from compiler import types as T
 from compiler.expr import ast
 from compiler.expr import printer
+from compiler.kinds.derivation.related import Collections
 from compiler.kinds.derivation.spec import DerivationSpec
 from compiler.outputs_check import file_name_problem
 from compiler.source import Span
@@ -121,6 +122,15 @@ class _Lowering:
                 per[k.value] = t
         classify = self._classify(lw, spec, led, ledger_fields, declare)
         record_fields = {**ledger_fields, **{c.name: c.type for c in classify}}
+        colls = Collections(lw, led, record_fields)
+        for r in spec.related:
+            declare(r.name)
+            if spec.per:
+                lw.diags.append(catalog.derivation_related(
+                    r.name.span, problem="coleções só numa derivação por registro (sem per:); "
+                    "por chave, os registros da chave já são a coleção (sum(x where c))"))
+                continue
+            colls.declare(r, record_fields)
         fields: list[ir.DerivedValue] = []
         typed: dict[str, T.Type] = {}
         exprs: dict[str, ir.Expr] = {}
@@ -131,11 +141,13 @@ class _Lowering:
             if tree is None:
                 continue
             where = f"o campo '{name.value}' da derivação '{spec.id}'"
+            text = printer.show(tree)
             if spec.per:
                 e = self._per_key(lw, tree, where, led, record_fields, {**per, **typed})
             else:
+                tree = colls.lift(tree)
                 scope = lw.scope(where, led, derived={})
-                scope.fields = {**record_fields, **typed}
+                scope.fields = {**record_fields, **typed, **colls.types}
                 e = lw.checker.scalar(tree, scope)
             if e is None:
                 continue
@@ -147,7 +159,7 @@ class _Lowering:
                                                               got=e.type.display()))
             typed[name.value] = e.type
             exprs[name.value] = e
-            fields.append(ir.DerivedValue(name=name.value, expr=e, text=printer.show(tree),
+            fields.append(ir.DerivedValue(name=name.value, expr=e, text=text,
                                           span=scalar.span))
         visible = {**(per if spec.per else record_fields), **typed}
         own = [*per, *typed] if spec.per else [*(c.name for c in classify), *typed]
@@ -156,11 +168,14 @@ class _Lowering:
             tree = lw.parse(w.when, path)
             if tree is None:
                 continue
+            text = printer.show(tree)
+            if not spec.per:
+                tree = colls.lift(tree)
             scope = lw.scope(f"o aviso '{w.id.value}' da derivação '{spec.id}'", led, derived={})
-            scope.fields = visible
+            scope.fields = {**visible, **colls.types}
             cond = substitute(lw.checker.condition(tree, scope), exprs)
             self._no_lookup(lw, cond)
-            warnings.append(ir.Warn(id=w.id.value, cond=cond, text=printer.show(tree),
+            warnings.append(ir.Warn(id=w.id.value, cond=cond, text=text,
                                     message=w.message.value, span=w.when.span))
         for k in spec.unique:
             self._own(lw, k, own, "a chave única")
@@ -179,7 +194,8 @@ class _Lowering:
             fields=tuple(fields), unique=tuple(k.value for k in spec.unique),
             warnings=tuple(warnings), columns=columns, file=spec.file.value, span=spec.span,
             alternative_of=spec.alternative_of.value if spec.alternative_of else "",
-            file_span=spec.file.span)
+            file_span=spec.file.span, related=tuple(colls.related.values()),
+            collects=tuple(colls.uses))
 
     def finish(self, lw: Lowerer, nodes: Sequence[ir.PlanNode]) -> None:
         return None

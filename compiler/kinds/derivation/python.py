@@ -62,7 +62,7 @@ class _DerivationPython:
 
         fields = [(f, rewrite(f.expr, lift)) for f in node.fields]
         warns = [(w, rewrite(w.cond, lift)) for w in node.warnings]
-        led = next(n for n in gen.pkg.nodes if isinstance(n, ir.Ledger) and n.id == node.ledger)
+        ledgers = {n.id: n for n in gen.pkg.nodes if isinstance(n, ir.Ledger)}
         o = Lines()
         o("Derivation(")
         for name in ("id", "ledger", "per", "unique", "columns", "file"):
@@ -90,7 +90,21 @@ class _DerivationPython:
             o(f"        # {comment(f'{w.id}: {w.text}', 80)}")
             o(f"        ({w.id!r}, {w.message!r}, {_fn(gen, e)}),")
         o("    ),")
-        o(f"    sql={derivation_sql(node, led)!r},")
+        o("    related=(")
+        for r in node.related:
+            where = _fn(gen, r.where) if r.where is not None else "None"
+            if r.where is not None:
+                o(f"        # {comment(f'{r.name}: {r.where_text}', 80)}")
+            o(f"        ({r.name!r}, {r.ledger!r}, {r.on!r}, {where}, {r.order!r}),")
+        o("    ),")
+        o("    collects=(")
+        for u in node.collects:
+            value = _fn(gen, u.value) if u.value is not None else "None"
+            o(f"        # {comment(f'_c{u.index}: {u.text}', 80)}")
+            o(f"        ({u.index}, {u.related!r}, {u.func!r}, {value}, {u.field!r}, "
+              f"{u.type.base!r}),")
+        o("    ),")
+        o(f"    sql={derivation_sql(node, ledgers)!r},")
         if node.alternative_of:
             o(f"    alternative_of={node.alternative_of!r},")
         o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")

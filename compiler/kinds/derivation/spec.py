@@ -24,6 +24,15 @@ class ClassifySpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RelatedSpec:
+    name: S.Text
+    ledger: S.Text
+    on: tuple[tuple[S.Text, S.Text], ...]          # (related field, this record's field)
+    where: YScalar | None
+    order: tuple[tuple[S.Text, bool], ...]         # (related field, descending)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WarnSpec:
     id: S.Text
     when: YScalar
@@ -34,6 +43,7 @@ class WarnSpec:
 class DerivationSpec(S.SpecBase):
     ledger: S.Text
     per: tuple[S.Text, ...]
+    related: tuple[RelatedSpec, ...]
     classify: tuple[ClassifySpec, ...]
     fields: tuple[tuple[S.Text, YScalar], ...]
     unique: tuple[S.Text, ...]
@@ -57,6 +67,21 @@ class _Derivation:
             ClassifySpec(name=S.Text(value=k.value, span=k.span), map=_t(m, "map"),
                          key=_t(m, "key"), value=_t(m, "value"))
             for k, v in S.mapping(root.get("classify")).items for m in (S.mapping(v),))
+        related = []
+        for k, v in S.mapping(root.get("related")).items:
+            m = S.mapping(v)
+            order = []
+            for item in S.sequence(m.get("order")):
+                if isinstance(item, YScalar):
+                    order.append((S.Text(value=item.value, span=item.span), False))
+                else:
+                    om = S.mapping(item)
+                    order.append((_t(om, "key"), S.boolean(om, "desc", False)))
+            related.append(RelatedSpec(
+                name=S.Text(value=k.value, span=k.span), ledger=_t(m, "ledger"),
+                on=tuple((S.Text(value=a.value, span=a.span), S.Text(value=b.value, span=b.span))
+                         for a, b in S.mapping(m.get("on")).items if isinstance(b, YScalar)),
+                where=S.scalar(m, "where"), order=tuple(order)))
         fields = tuple((S.Text(value=k.value, span=k.span), v)
                        for k, v in S.mapping(root.get("fields")).items
                        if isinstance(v, YScalar))
@@ -70,6 +95,7 @@ class _Derivation:
         cols = out.get("columns")
         return DerivationSpec(
             **base, ledger=_t(root, "ledger"), per=S.texts(root.get("per")),
+            related=tuple(related),
             classify=classify, fields=fields, unique=S.texts(root.get("unique")),
             warnings=tuple(warnings), file=_t(out, "file"),
             columns=S.texts(cols) if cols is not None else None,
