@@ -122,6 +122,7 @@ def test_collections_agree_and_match_the_oracle(assinatura, ds, es, ps) -> None:
                                                      for p in coords) else "N")
         total = sum((p[6] for p in coords if p[6] is not None), Decimal("0"))
         assert row["carga"] == f"{total:.2f}".replace(".", ",")
+        assert row["arquivo"] == f"diario_{idt}_{ref:%Y%m%d}.pdf"
 
 
 TMG = runtime.load(ROOT / "generated" / "transparencia_mg")
