@@ -38,6 +38,10 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in (
     Builtin("abs", 1, 1, False, "abs(x) -> x", "valor absoluto"),
     Builtin("left", 2, 2, False, "left(texto, n) -> str",
             "os n primeiros caracteres do texto (n literal); todo o texto se for mais curto"),
+    Builtin("concat", 2, 8, False, "concat(a, b, ...) -> str",
+            "junta textos e inteiros (o inteiro em decimal); nulo se um deles for nulo"),
+    Builtin("date_text", 2, 2, False, 'date_text(d, "AAAAMMDD") -> str',
+            "a data como texto: AAAAMMDD, DDMMAAAA, AAAA-MM-DD, DD-MM-AAAA ou DD/MM/AAAA"),
     Builtin("within", 3, 3, False, "within(x, inicio, fim) -> bool",
             "inicio <= x <= fim; inicio ou fim nulos deixam o intervalo aberto"),
     Builtin("date", 3, 3, False, "date(ano, mes, dia) -> date", "monta uma data"),
@@ -48,5 +52,9 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in (
     Builtin("day", 1, 1, False, "day(d) -> int", "dia da data"),
     Builtin("bimestre", 1, 1, False, "bimestre(d) -> int", "bimestre (1–6) da data"),
 )}
+
+# date_text's patterns: the order of the parts (Y, M, D) and the separator between them
+DATE_TEXT = {"AAAAMMDD": ("YMD", ""), "DDMMAAAA": ("DMY", ""), "AAAA-MM-DD": ("YMD", "-"),
+             "DD-MM-AAAA": ("DMY", "-"), "DD/MM/AAAA": ("DMY", "/")}
 
 AGGREGATES = tuple(n for n, b in BUILTINS.items() if b.aggregate)

@@ -258,3 +258,63 @@ def package_select(span: Span, *, glob: str) -> Diagnostic:
                       "spec que escreve arquivos neste pacote", span=span,
                       help="use o id de um layout, sheets ou allocation do pacote (ou um glob "
                       "que case com ele), como em --select")
+
+
+# --- S20xx: the `derivation` kind (compiler/kinds/derivation)
+def derivation_field(span: Span, *, what: str, name: str, ledger: str,
+                     candidates: list[str]) -> Diagnostic:
+    return Diagnostic(code="S2001", message=f"{what} '{_visible(name)}' não é campo do ledger "
+                      f"'{ledger}'", span=span, help=_did_you_mean(candidates))
+
+
+def derivation_outside_aggregate(span: Span, *, name: str) -> Diagnostic:
+    return Diagnostic(code="S2002", message=f"'{name}' é um campo de cada registro; numa "
+                      "derivação por chave (per:) ele só pode ser lido dentro de um agregado",
+                      span=span, help=f"some os registros da chave: sum({name}); ou ponha "
+                      f"'{name}' em per:")
+
+
+def derivation_unknown_name(span: Span, *, what: str, name: str,
+                            candidates: list[str]) -> Diagnostic:
+    return Diagnostic(code="S2003", message=f"{what} '{_visible(name)}' não é campo desta "
+                      "derivação", span=span,
+                      help=_did_you_mean(candidates) or "use um nome de per:, classify: ou "
+                      "fields:")
+
+
+def derivation_lookup(span: Span) -> Diagnostic:
+    return Diagnostic(code="S2004", message="uma derivação ainda não lê lookups nem "
+                      "parâmetros ($x) dentro de expressões", span=span,
+                      help="declare o campo em classify: {campo: {map: <mapa>, key: <campo do "
+                      "ledger>, value: <valor do mapa>}}")
+
+
+def derivation_classify(span: Span, *, problem: str) -> Diagnostic:
+    return Diagnostic(code="S2005", message=f"classify: {problem}", span=span,
+                      help="classify: {campo: {map: <mapa de uma chave>, key: <campo do "
+                      "ledger do tipo da chave>, value: <um dos values do mapa>}}")
+
+
+def derivation_repeated(span: Span, *, name: str, first: Span) -> Diagnostic:
+    return Diagnostic(code="S2006", message=f"o campo '{name}' já foi declarado nesta derivação "
+                      f"(em {first.file}:{first.line}:{first.col})", span=span,
+                      help="cada nome de per:, related:, classify: e fields: aparece uma vez")
+
+
+def derivation_value_type(span: Span, *, name: str, got: str) -> Diagnostic:
+    return Diagnostic(code="S2007", message=f"o campo '{name}' é {got}: não cabe numa coluna "
+                      "CSV", span=span, help="use um valor int, decimal, texto, data ou booleano "
+                      "(de um lookup, o campo: lookup(m, k).campo)")
+
+
+def derivation_collection(span: Span, *, problem: str) -> Diagnostic:
+    return Diagnostic(code="S2008", message=problem, span=span,
+                      help="coleções (related:): count(c), count(c, cond), any(c, cond), "
+                      "all(c, cond), sum(c, valor), first(c).campo, last(c).campo, "
+                      "max_by(c, chave).campo, min_by(c, chave).campo")
+
+
+def derivation_related(span: Span, *, problem: str) -> Diagnostic:
+    return Diagnostic(code="S2009", message=f"related: {problem}", span=span,
+                      help="related: {nome: {ledger: <ledger>, on: {campo dele: campo deste "
+                      "registro}, where: <condição>, order: [campo, {key: campo, desc: true}]}}")

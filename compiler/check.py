@@ -450,6 +450,28 @@ class Checker:
         t = T.ERROR if self._errored(args) else T.STR.null(args[0].type.nullable)
         return ir.Call(func="left", args=tuple(args), type=t, span=e.span)
 
+    def _concat(self, e: ast.Call, s: Scope, in_agg: bool) -> ir.Expr:
+        """concat(a, b, ...): texts and integers (no decimals or dates: their text would be a
+        choice; date_text makes it explicit), null when one is null (as `||` in SQL)."""
+        args = self._args(e, s, in_agg)
+        for i in range(len(args)):
+            self._expect(e, args, i, lambda t: t.base in ("str", "int"), "texto ou inteiro")
+        t = T.ERROR if self._errored(args) else T.STR.null(self._nullable(args))
+        return ir.Call(func="concat", args=tuple(args), type=t, span=e.span)
+
+    def _date_text(self, e: ast.Call, s: Scope, in_agg: bool) -> ir.Expr:
+        """date_text(d, "AAAAMMDD"): the pattern is a literal of DATE_TEXT, so both back ends
+        build the same digits (zero-padded year, month and day)."""
+        args = self._args(e, s, in_agg)
+        self._expect(e, args, 0, lambda t: t.base == "date", "uma data")
+        p = args[1]
+        if not (isinstance(p, ir.Const) and p.value in builtins.DATE_TEXT):
+            self.err(catalog.literal_required(
+                e.args[1].span, func="date_text", index=2,
+                expected="um destes textos: " + ", ".join(f'"{x}"' for x in builtins.DATE_TEXT)))
+        t = T.ERROR if self._errored(args) else T.STR.null(args[0].type.nullable)
+        return ir.Call(func="date_text", args=tuple(args), type=t, span=e.span)
+
     def _within(self, e: ast.Call, s: Scope, in_agg: bool) -> ir.Expr:
         args = self._args(e, s, in_agg)
         for i in (1, 2):
@@ -488,6 +510,8 @@ _SCALARS: dict[str, Callable[[Checker, ast.Call, Scope, bool], ir.Expr]] = {
     "abs": Checker._abs,
     "left": Checker._left,
     "within": Checker._within,
+    "concat": Checker._concat,
+    "date_text": Checker._date_text,
     "date": _ints_to(T.DATE),
     "fim_bimestre": _ints_to(T.DATE),
     "year": Checker._date_part,

@@ -372,6 +372,16 @@ class Measure:
     aggs: tuple[int, ...]
     type: Type
     places: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DerivedValue:
+    """A field a derivation computes: per record, an expression over the record (earlier fields
+    already substituted); per key, an expression over the key fields and `aggregates`
+    (each `Aggregate` in it reads the key's records)."""
+
+    name: str
+    expr: Expr
     text: str
     span: Span
 
@@ -385,6 +395,18 @@ class Rank:
     desc: bool
     n: int
     ties: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Classify:
+    """A field of a per-record derivation looked up in a map (`key` a ledger field): a text
+    the map does not have is reported (D1802), never guessed; a null key gives null."""
+
+    name: str
+    map: str
+    key: str
+    value: str
+    type: Type
     span: Span
 
 
@@ -402,6 +424,21 @@ class Ratio:
     minimum: bool
     basis: str
     requires: str  # what to provide when the denominator is missing (D1501)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Related:
+    """A collection of a per-record derivation: the records of `ledger` whose `on` fields equal
+    this record's (related field, this field), for which `where` holds (it reads this record's
+    fields as FieldRefs named OUTER + name), in `order` (field, descending; nulls last), ties in
+    input order."""
+
+    name: str
+    ledger: str
+    on: tuple[tuple[str, str], ...]
+    where: Expr | None
+    where_text: str
+    order: tuple[tuple[str, bool], ...]
     span: Span
 
 
@@ -429,10 +466,59 @@ class Indicator:
     span: Span
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Collect:
+    """One use of a collection in a derivation's expressions, read there as FieldRef `_c<index>`:
+    count (value: a condition or None), any/all (a condition), sum (a number), first/last (the
+    collection's first/last record), max_by/min_by (value: the key; ties: the collection's
+    order) — of those four, `field` is the related record's field read."""
+
+    index: int
+    related: str
+    func: str
+    value: Expr | None
+    field: str | None
+    text: str
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Warn:
+    """A per-record condition that, when true, is a warning naming the record (D1803)."""
+
+    id: str
+    cond: Expr
+    text: str
+    message: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Derivation:
+    """Computed fields per record of `ledger`, or per key (`per`) over its records
+    (compiler/kinds/derivation); written as a CSV file of `columns`."""
+
+    id: str
+    ledger: str
+    per: tuple[str, ...]            # () = one output record per input record
+    classify: tuple[Classify, ...]
+    fields: tuple[DerivedValue, ...]
+    unique: tuple[str, ...]         # field names no two records may share (D1801)
+    warnings: tuple[Warn, ...]
+    columns: tuple[str, ...]        # output columns: key and field names, in order
+    file: str
+    span: Span
+    alternative_of: str = ""
+    file_span: Span | None = None
+    related: tuple[Related, ...] = ()
+    collects: tuple[Collect, ...] = ()
+
+
 # The plan nodes: one class per kind of compiler/kinds (a closed union; consumers dispatch with
 # `match` + `assert_never`, so mypy names every consumer a new kind must reach).
 PlanNode: TypeAlias = (Ledger | Table | Map | Layout | Sheets | Check | Coverage | Allocation
-                       | Indicator)
+                       | Indicator | Derivation)
 
 
 def kind_of(node: PlanNode) -> str:
@@ -456,6 +542,8 @@ def kind_of(node: PlanNode) -> str:
             return "allocation"
         case Indicator():
             return "indicator"
+        case Derivation():
+            return "derivation"
         case _:
             assert_never(node)
 

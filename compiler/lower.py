@@ -127,7 +127,7 @@ class Lowerer:
                                                   provenance=b.provenance.value, span=b.span)
         if man.select is not None and not any(
                 fnmatch.fnmatchcase(n.id, man.select.value) for n in nodes
-                if isinstance(n, ir.Layout | ir.Sheets | ir.Allocation)):
+                if isinstance(n, ir.Layout | ir.Sheets | ir.Allocation | ir.Derivation)):
             self.diags.append(catalog.package_select(man.select.span, glob=man.select.value))
             return None
         return ir.Package(id=man.id, description=man.description, partition=self.partition,

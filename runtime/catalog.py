@@ -537,3 +537,31 @@ def root_file_partition(name: str) -> DataError:
     return DataError(code="D1502", message=f"o arquivo '{name}' da raiz da saída tem o nome da "
                      f"pasta de uma partição ('{name}')", file="<saída>", line=0, col=0,
                      help="renomeie a partição nos dados de entrada")
+
+
+# --- D18xx: the `derivation` kind (runtime/derivation.py)
+def derivation_duplicate(node: str, key: str, first: int, *, file: str,
+                         line: int) -> DataError:
+    """D1801: two records with one `unique:` key (a payment order's convênio, year and number):
+    which one counts would be a guess, so the run fails, naming both lines."""
+    return DataError(code="D1801", message=f"derivação '{node}': a chave {key} aparece duas "
+                     f"vezes (linhas {first} e {line})", file=file, line=line, col=1,
+                     help="cada chave deve ter uma linha só no extrato")
+
+
+def derivation_unmapped(node: str, map_id: str, text: str, *, file: str, line: int,
+                        count: int) -> DataError:
+    """D1802: a text to classify (a SIAFI situação) that the map does not list: reported,
+    never guessed; one message per text, at its first line, with how many records have it."""
+    more = f" ({count} registros)" if count > 1 else ""
+    return DataError(code="D1802", message=f"derivação '{node}': {text!r} não está no mapa "
+                     f"'{map_id}'{more}", file=file, line=line, col=1,
+                     help="inclua a descrição no mapa (specs), com a etapa a que pertence")
+
+
+def derivation_warning(node: str, warn: str, message: str, record: str, *, file: str,
+                       line: int) -> DataError:
+    """D1803 (a warning): a record for which a `warnings:` condition of the spec holds."""
+    return DataError(code="D1803", severity="aviso",
+                     message=f"derivação '{node}' ({warn}): {message} — {record}",
+                     file=file, line=line, col=1)

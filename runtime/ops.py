@@ -157,6 +157,22 @@ def left(x: str | None, n: int) -> str | None:
     return None if x is None else x[:n]
 
 
+def concat(*parts: str | int | None) -> str | None:
+    """Texts and integers joined (an int as its decimal digits), null when one is null."""
+    if any(p is None for p in parts):
+        return None
+    return "".join(str(p) for p in parts)
+
+
+def date_text(d: datetime.date | None, pattern: str) -> str | None:
+    """The date as digits in the pattern's order (compiler/builtins.DATE_TEXT), zero-padded."""
+    if d is None:
+        return None
+    sep = "" if len(pattern) == 8 else pattern[2] if pattern[2] in "-/" else pattern[4]
+    y, m, day_ = f"{d.year:04d}", f"{d.month:02d}", f"{d.day:02d}"
+    return sep.join((y, m, day_) if pattern.startswith("A") else (day_, m, y))
+
+
 def date(y: int | None, m: int | None, d: int | None) -> datetime.date | None:
     return dates.make_date(y, m, d)
 

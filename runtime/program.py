@@ -314,6 +314,7 @@ class Program:
         ctx.allow_unconfirmed, ctx.allow_gaps = allow_unconfirmed, allow_gaps
         # allocation nodes read their inputs again at finish, and the state before the run
         ctx.inputs, ctx.state_file = ledgers, allocation_state
+        ctx.backend = backend  # a derivation computes with its SQL on the SQL back ends
         ctx.input_names = {name: input_display(src, name) for name, src in ledgers.items()}
         off = pkg.inactive(params)
         ctx.computed = (None if select is None and not off else

@@ -179,6 +179,8 @@ class ScanContext:
         self.state_file: str | Path | None = None
         self.state_writes: list[Any] = []
         self.rejected: list[DataError] = []
+        # the back end of the run: derivation nodes compute with their SQL on the SQL ones
+        self.backend = "python"
 
     @property
     def errors(self) -> list[DataError]:

@@ -36,6 +36,10 @@ RANK = {
     "compiler.kinds.table.data": 6,
     # what the sheets kind can list of a planilha code (its lowering's S1503 check)
     "compiler.kinds.sheets.values": 9,
+    # the SQL text of a derivation node, rendered into its runtime declaration
+    "compiler.kinds.derivation.sqltext": 13,
+    # the collections of a derivation (related:), checked by its lowering
+    "compiler.kinds.derivation.related": 11,
 }
 # A kind's stage modules (compiler/kinds/<kind>/<stage>.py) rank with their stage.
 STAGE_RANK = {"spec": 6, "lower": 11, "plan": 12, "python": 13, "sql": 13, "diff": 12,

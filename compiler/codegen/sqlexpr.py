@@ -338,6 +338,32 @@ class SqlExpr:
                                                                                 expression=part)
             return exp.Case(ifs=[exp.If(this=exp.Is(this=paren(x.copy()), expression=exp.Null()),
                                         true=exp.Null())], default=inside)
+        if f == "concat":
+            parts = [self(a) for a in args]
+            null = any_of(*(exp.Is(this=paren(p.copy()), expression=exp.Null()) for p in parts))
+            text = exp.Concat(expressions=[cast(p, "VARCHAR") if a.type.base == "int" else p
+                                           for p, a in zip(parts, args, strict=True)])
+            return exp.Case(ifs=[exp.If(this=null, true=exp.Null())], default=text)
+        if f == "date_text":
+            d, pattern = self(args[0]), args[1]
+            assert isinstance(pattern, ir.Const) and isinstance(pattern.value, str)
+            pat = pattern.value
+            sep = "" if len(pat) == 8 else pat[2] if pat[2] in "-/" else pat[4]
+
+            def pad(part: exp.Expr, width: int) -> exp.Expr:
+                return exp.Pad(this=cast(part, "VARCHAR"), expression=exp.Literal.number(width),
+                               fill_pattern=exp.Literal.string("0"), is_left=True)
+            y, m, dd = (pad(exp.Year(this=d.copy()), 4), pad(exp.Month(this=d.copy()), 2),
+                        pad(exp.Day(this=d.copy()), 2))
+            order = [y, m, dd] if pat.startswith("A") else [dd, m, y]
+            pieces: list[exp.Expr] = []
+            for i, part in enumerate(order):
+                if i and sep:
+                    pieces.append(exp.Literal.string(sep))
+                pieces.append(part)
+            return exp.Case(ifs=[exp.If(this=exp.Is(this=paren(d.copy()), expression=exp.Null()),
+                                        true=exp.Null())],
+                            default=exp.Concat(expressions=pieces))
         if f == "date":
             return make_date(*(self(a) for a in args))
         if f == "fim_bimestre":

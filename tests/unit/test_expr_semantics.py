@@ -38,6 +38,14 @@ CASES = [
     ("a / 3 == 3.3333333333", [ROW], 1),           # 10 places, half-even
     ("-a / 3 == -3.3333333333", [ROW], 1),
     ("b / 7 == 0.3571428571", [ROW], 1),
+    ('concat(s, "-", a) == "3.3.90.39-10"', [ROW], 1),   # an int as its decimal digits
+    ('concat(s, "-", -a) == "3.3.90.39--10"', [ROW], 1),
+    ('concat(s, "x") is null', [ROW_NULL, ROW], 1),      # null when a part is null
+    ('date_text(d, "AAAAMMDD") == "20200430"', [ROW], 1),
+    ('date_text(d, "DD/MM/AAAA") == "30/04/2020"', [ROW], 1),
+    ('date_text(d, "DD-MM-AAAA") == "30-04-2020"', [ROW], 1),
+    ('date_text(date(999, 1, 2), "AAAA-MM-DD") == "0999-01-02"', [ROW], 1),  # zero-padded
+    ('date_text(d, "DDMMAAAA") is null', [ROW_NULL], 1),
     ("1 / 20000000000 == 0 and 3 / 20000000000 == 0.0000000002", [ROW], 1),  # ties to even
     ("b * b * b == 15.625", [ROW], 1),             # products keep every decimal
     ("-b < 0", [ROW, {"b": D("-1")}], 1),

@@ -1,0 +1,49 @@
+"""How two derivation nodes differ (`apura diff`): the ledger, the key, the classify maps, each
+field's expression (by name: added, removed, changed), the collections, the unique key, the
+warnings, the columns and the file."""
+
+from __future__ import annotations
+
+from compiler import ir
+from compiler.diff.model import Attr
+from compiler.diff.model import Item
+from compiler.diff.model import attrs
+
+Found = tuple[tuple[Attr, ...], tuple[Item, ...]]
+
+
+def _related(r: ir.Related) -> str:
+    on = ", ".join(f"{a}={b}" for a, b in r.on)
+    order = ", ".join(f"{k}{' desc' if d else ''}" for k, d in r.order)
+    return (f"{r.ledger} on {on}" + (f" where {r.where_text}" if r.where_text else "")
+            + (f" order {order}" if order else ""))
+
+
+def diff_derivation(old: ir.Derivation, new: ir.Derivation) -> Found:
+    pairs: list[tuple[str, object, object]] = [
+        ("ledger", old.ledger, new.ledger), ("per", old.per, new.per),
+        ("classify", tuple(f"{c.name}={c.map}[{c.key}].{c.value}" for c in old.classify),
+         tuple(f"{c.name}={c.map}[{c.key}].{c.value}" for c in new.classify)),
+        ("unique", old.unique, new.unique), ("columns", old.columns, new.columns),
+        ("output.file", old.file, new.file), ("alternative_of", old.alternative_of,
+                                               new.alternative_of)]
+    was = {f.name: f.text for f in old.fields}
+    now = {f.name: f.text for f in new.fields}
+    for name in dict.fromkeys([*was, *now]):
+        pairs.append((f"fields.{name}", was.get(name), now.get(name)))
+    rold = {r.name: _related(r) for r in old.related}
+    rnew = {r.name: _related(r) for r in new.related}
+    for name in dict.fromkeys([*rold, *rnew]):
+        pairs.append((f"related.{name}", rold.get(name), rnew.get(name)))
+    wold = {w.id: f"{w.text} — {w.message}" for w in old.warnings}
+    wnew = {w.id: f"{w.text} — {w.message}" for w in new.warnings}
+    for wid in dict.fromkeys([*wold, *wnew]):
+        pairs.append((f"warnings.{wid}", wold.get(wid), wnew.get(wid)))
+    return (attrs(pairs), ())  # type: ignore[arg-type]
+
+
+class _Differ:
+    diff = staticmethod(diff_derivation)
+
+
+PART = _Differ()

@@ -1,0 +1,115 @@
+"""A derivation node in the generated Python module: no part in the scans (the node reads its
+ledger at finish, runtime/derivation.py), its finish line, and its runtime declaration
+`Derivation(...)` — each field, aggregate and warning as a lambda over the fields it reads
+(rendered by codegen.pyexpr, as every expression) and the node's SQL (sqltext.py), so both back
+ends compute from one declaration."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from compiler import ir
+from compiler.codegen import names
+from compiler.codegen.pyexpr import PyExpr
+from compiler.codegen.pyscan import Lines
+from compiler.codegen.pyscan import comment
+from compiler.kinds.derivation.lower import rewrite
+from compiler.kinds.derivation.sqltext import derivation_sql
+
+if TYPE_CHECKING:
+    from compiler.codegen.pymodule import ModuleGen
+
+
+def _fn(gen: ModuleGen, e: ir.Expr) -> str:
+    """`(lambda f_a, f_b: <code>, ("a", "b"))`: the function and the fields it takes."""
+    px = PyExpr(gen.maps, hoist=False)
+    code = px(e)
+    assert not px.take_pending() and not px.params, "a derivation expression reads one record"
+    gen.absorb(px, finish=False)
+    fields = tuple(sorted(px.fields))
+    return f"(lambda {', '.join(names.field_var(f) for f in fields)}: {code}, {fields!r})"
+
+
+class _DerivationPython:
+    slot = "nodes"
+
+    def locs(self, gen: ModuleGen, node: ir.PlanNode) -> None:
+        assert isinstance(node, ir.Derivation)
+        gen.loc(node.span, f"{gen.pkg.id}/{node.id}")
+
+    def finish(self, gen: ModuleGen, nodes: Sequence[ir.PlanNode]) -> list[str]:
+        body = Lines()
+        body.indent()
+        for node in nodes:
+            assert isinstance(node, ir.Derivation)
+            body(f"# {comment(f'{gen.pkg.id}/{node.id}')}: a derivação")
+            body(f"ctx.package.node({node.id!r}).finish(ctx, part)")
+        return body.lines
+
+    def declare(self, gen: ModuleGen, node: ir.PlanNode) -> str | None:
+        assert isinstance(node, ir.Derivation)
+        gen.uses_import("from runtime.derivation import Derivation")
+        gen.uses_model("Field")
+        aggs: list[ir.Aggregate] = []
+
+        def lift(e: ir.Expr) -> ir.Expr | None:
+            if not isinstance(e, ir.Aggregate):
+                return None
+            if e not in aggs:
+                aggs.append(e)
+            return ir.FieldRef(ledger="", name=f"_a{aggs.index(e)}", type=e.type, span=e.span)
+
+        fields = [(f, rewrite(f.expr, lift)) for f in node.fields]
+        warns = [(w, rewrite(w.cond, lift)) for w in node.warnings]
+        ledgers = {n.id: n for n in gen.pkg.nodes if isinstance(n, ir.Ledger)}
+        o = Lines()
+        o("Derivation(")
+        for name in ("id", "ledger", "per", "unique", "columns", "file"):
+            o(f"    {name}={getattr(node, name)!r},")
+        o("    classify=(")
+        for c in node.classify:
+            o(f"        Field({c.name!r}, {c.type.base!r}, required=False), "
+              f"# {comment(f'{c.map}[{c.key}].{c.value}', 60)}")
+        o("    ),")
+        o(f"    classify_maps={tuple((c.map, c.key, c.value) for c in node.classify)!r},")
+        o("    aggregates=(")
+        for a in aggs:
+            arg = _fn(gen, a.arg) if a.arg is not None else "None"
+            cond = _fn(gen, a.where) if a.where is not None else "None"
+            o(f"        ({a.func!r}, {a.type.base!r}, {arg}, {cond}),")
+        o("    ),")
+        o("    fields=(")
+        for f, e in fields:
+            o(f"        # {comment(f'{f.name}: {f.text}', 80)}")
+            o(f"        {_fn(gen, e)},")
+        o("    ),")
+        o(f"    field_names={tuple(f.name for f in node.fields)!r},")
+        o("    warnings=(")
+        for w, e in warns:
+            o(f"        # {comment(f'{w.id}: {w.text}', 80)}")
+            o(f"        ({w.id!r}, {w.message!r}, {_fn(gen, e)}),")
+        o("    ),")
+        o("    related=(")
+        for r in node.related:
+            where = _fn(gen, r.where) if r.where is not None else "None"
+            if r.where is not None:
+                o(f"        # {comment(f'{r.name}: {r.where_text}', 80)}")
+            o(f"        ({r.name!r}, {r.ledger!r}, {r.on!r}, {where}, {r.order!r}),")
+        o("    ),")
+        o("    collects=(")
+        for u in node.collects:
+            value = _fn(gen, u.value) if u.value is not None else "None"
+            o(f"        # {comment(f'_c{u.index}: {u.text}', 80)}")
+            o(f"        ({u.index}, {u.related!r}, {u.func!r}, {value}, {u.field!r}, "
+              f"{u.type.base!r}),")
+        o("    ),")
+        o(f"    sql={derivation_sql(node, ledgers)!r},")
+        if node.alternative_of:
+            o(f"    alternative_of={node.alternative_of!r},")
+        o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")
+        o("),")
+        return o.text()
+
+
+PART = _DerivationPython()

@@ -1,0 +1,257 @@
+"""The runtime side of the `derivation` kind (compiler/kinds/derivation): a node that computes
+fields per record of a ledger, or per key over the key's records, and writes them as a CSV
+file (`;`, decimal comma, DD/MM/YYYY, UTF-8, header).
+
+It runs at finish, after the scans: it reads its ledger again with the ledger reader (the same
+cell rules; the scans already rejected bad rows), classifies the records (`classify`: a text the
+map does not have is D1802, never guessed), then computes the output records — with the
+generated Python lambdas on the python back end, with the node's compiled SQL on the SQL back
+ends (the records loaded into an embedded DuckDB) — and, from those records on every back end
+alike, checks `unique` (D1801, naming both lines), reports the warnings (D1803) and renders the
+file. So the back ends differ only in what computes the values, and must agree byte for byte
+(tests/golden/test_transparencia_mg.py, tests/props/test_derivation_backends.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from runtime import catalog
+from runtime.derivation_related import add_uses
+from runtime.ledgers import Reader
+from runtime.ledgers import ReadStats
+from runtime.locations import Loc
+from runtime.model import Field
+from runtime.values import format_money
+
+Fn = tuple[Callable[..., Any], tuple[str, ...]]  # a lambda and the fields it takes, in order
+INPUT = "_apura_derivation_input"  # the relation the node's SQL reads (compiler sqltext.INPUT)
+RELATED = "_apura_related_"  # + n: the n-th related ledger (in order of first use)
+
+
+def cell_text(value: Any) -> str:
+    """A value as the CSV outputs write it: money `1234,56`, dates DD/MM/YYYY, S/N."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "S" if value else "N"
+    if isinstance(value, Decimal):
+        return format_money(value)
+    if hasattr(value, "strftime"):
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+    return str(value)
+
+
+def _read(ctx: Any, ledger: str) -> tuple[list[tuple[Any, ...]], list[str], str]:
+    """The accepted records of input `ledger` (the reader's tuples, the line last), its field
+    names and its display name; the scans already reported its rejected rows."""
+    led = ctx.package.ledger(ledger)
+    src = ctx.inputs[ledger]
+    display = ctx.input_names.get(ledger, ledger)
+    st = ReadStats(name=ledger, path=display)
+    reader = Reader(led, ledger, None)
+    rows = (reader.read_csv(Path(src), display, st) if isinstance(src, str | Path)
+            else reader.read_rows(src, display, st))
+    return list(rows), [f.name for f in led.fields], display
+
+
+def _call(fn: Fn, rec: dict[str, Any]) -> Any:
+    return fn[0](*[rec[f] for f in fn[1]])
+
+
+@dataclass(frozen=True, slots=True)
+class Derivation:
+    """The runtime declaration of a derivation node (PACKAGE.nodes), written by
+    compiler/kinds/derivation/python.py from the spec."""
+
+    id: str
+    ledger: str
+    per: tuple[str, ...]                       # () = one output record per input record
+    unique: tuple[str, ...]
+    columns: tuple[str, ...]
+    file: str
+    classify: tuple[Field, ...]                # the classified fields, added to each record
+    classify_maps: tuple[tuple[str, str, str], ...]   # (map, key field, value), in order
+    aggregates: tuple[tuple[str, str, Fn | None, Fn | None], ...]  # (func, type, arg, where)
+    fields: tuple[Fn, ...]
+    field_names: tuple[str, ...]
+    warnings: tuple[tuple[str, str, Fn], ...]  # (id, message, condition)
+    sql: str
+    # (name, ledger, on: ((related field, this field), ...), where, order: ((field, desc), ...))
+    related: tuple[tuple[str, str, tuple[tuple[str, str], ...], Fn | None,
+                         tuple[tuple[str, bool], ...]], ...] = ()
+    # (n, collection, func, value, field, type): the value `_c<n>` of each record
+    collects: tuple[tuple[int, str, str, Fn | None, str | None, str], ...] = ()
+    alternative_of: str = ""
+    depends_on: tuple[str, ...] = ()
+    at: Loc | None = None
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((self.ledger, *(r[1] for r in self.related))))
+
+    @property
+    def maps(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m for m, _, _ in self.classify_maps))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The names of an output record, in the order the evaluators give them."""
+        return (*self.per, *self.field_names) if self.per else \
+            (*(c.name for c in self.classify), *self.field_names)
+
+    def new_acc(self) -> dict[Any, Any]:
+        return {}
+
+    def output_files(self, ctx: Any, part: Any) -> dict[str, bytes]:
+        """The file `finish` rendered (a run that does not compute the node has none)."""
+        return dict(ctx.acc[self.id].get(("outputs", part), {}))
+
+    # ------------------------------------------------------------------ the run
+    def finish(self, ctx: Any, part: Any) -> None:
+        if not ctx.computes(self.id):
+            return
+        records, display = self._records(ctx, part)
+        if records is None:
+            return
+        related = {led: [dict(zip(names, r, strict=False)) | {"_line": r[-1]} for r in rows]
+                   for led in dict.fromkeys(r[1] for r in self.related)
+                   for rows, names, _ in (_read(ctx, led),)}
+        if getattr(ctx, "backend", "python") == "python":
+            if self.collects:
+                add_uses(self, records, related)
+            out = self._python(records)
+        else:
+            out = self._sql(ctx, records, display, related)
+        self._check(ctx, out, display)
+        ctx.acc[self.id][("outputs", part)] = {self.file: self._render(out)}
+
+    def _records(self, ctx: Any, part: Any) -> tuple[list[dict[str, Any]] | None, str]:
+        """The accepted records of the ledger (of partition `part`), as dicts with `_line`
+        and the classified fields; None when a text to classify is not in its map (D1802)."""
+        rows, names, display = _read(ctx, self.ledger)
+        partition = ctx.package.partition
+        maps = []
+        for m, _, value in self.classify_maps:
+            spec = next(mm for mm in ctx.package.maps if mm.id == m)
+            maps.append((ctx.maps[m].entries, spec.values.index(value)))
+        unmapped: dict[tuple[str, Any], list[int]] = {}
+        out = []
+        for r in rows:
+            rec = dict(zip(names, r, strict=False))
+            if partition is not None and rec.get(partition) != part:
+                continue
+            rec["_line"] = r[-1]
+            for (m, key, _), (entries, idx), f in zip(self.classify_maps, maps, self.classify,
+                                                      strict=True):
+                k = rec[key]
+                hit = None if k is None else entries.get((k,))
+                if k is not None and hit is None:
+                    lines = unmapped.setdefault((m, k), [])
+                    if not lines or lines[-1] != r[-1]:  # two fields from one map: one record
+                        lines.append(r[-1])
+                rec[f.name] = hit[idx] if hit is not None else None
+            out.append(rec)
+        for (m, text), lines in unmapped.items():
+            ctx.report(catalog.derivation_unmapped(self.id, m, str(text), file=display,
+                                                   line=lines[0], count=len(lines)))
+        return (None if unmapped else out), display
+
+    def _python(self, records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """(line, *values, *warning tests) per output record, by the generated lambdas."""
+        out: list[tuple[Any, ...]] = []
+        if not self.per:
+            for rec in records:
+                vals = [_call(f, rec) for f in self.fields]
+                warns = [_call(w[2], rec) is True for w in self.warnings]
+                out.append((rec["_line"], *[rec[c.name] for c in self.classify], *vals, *warns))
+            return out
+        groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        for rec in records:
+            groups.setdefault(tuple(rec[k] for k in self.per), []).append(rec)
+        for key, recs in groups.items():
+            env = dict(zip(self.per, key, strict=True))
+            for i, (func, type_, arg, where) in enumerate(self.aggregates):
+                env[f"_a{i}"] = _aggregate(func, type_, arg, where, recs)
+            vals = [_call(f, env) for f in self.fields]
+            warns = [_call(w[2], env) is True for w in self.warnings]
+            out.append((recs[0]["_line"], *key, *vals, *warns))
+        return out
+
+    def _sql(self, ctx: Any, records: list[dict[str, Any]], display: str,
+             related: dict[str, list[dict[str, Any]]]) -> list[tuple[Any, ...]]:
+        """The same records computed by the node's SQL, on an embedded DuckDB."""
+        from runtime.backends.duckdb import DuckDBEngine
+
+        led = ctx.package.ledger(self.ledger)
+        shaped = replace(led, id=INPUT, fields=(*led.fields, *self.classify))
+        rows = [(*(rec[f.name] for f in shaped.fields), rec["_line"]) for rec in records]
+        engine = DuckDBEngine()
+        try:
+            engine.load_rows(shaped, rows, display, ReadStats(name=INPUT, path=display))
+            for i, led_id in enumerate(related):
+                rled = ctx.package.ledger(led_id)
+                engine.load_rows(replace(rled, id=f"{RELATED}{i}"),
+                                 [(*(r[f.name] for f in rled.fields), r["_line"])
+                                  for r in related[led_id]], led_id,
+                                 ReadStats(name=led_id, path=led_id))
+            _, got = engine.query(self.sql)
+        finally:
+            engine.close()
+        n = len(self.names) + 1
+        return [(*r[:n], *(bool(x) for x in r[n:])) for r in got]
+
+    def _check(self, ctx: Any, out: list[tuple[Any, ...]], display: str) -> None:
+        names = self.names
+        at = {name: i + 1 for i, name in enumerate(names)}
+        if self.unique:
+            seen: dict[tuple[Any, ...], int] = {}
+            for r in out:
+                key = tuple(r[at[k]] for k in self.unique)
+                if key in seen:
+                    shown = ", ".join(f"{k}={cell_text(v)}" for k, v in zip(self.unique, key,
+                                                                              strict=True))
+                    ctx.report(catalog.derivation_duplicate(self.id, shown, seen[key],
+                                                            file=display, line=r[0]))
+                else:
+                    seen[key] = r[0]
+        first = len(names) + 1
+        shown_by = self.per or self.unique or names[:1]
+        for r in out:
+            for (wid, message, _), hit in zip(self.warnings, r[first:], strict=True):
+                if hit:
+                    record = ", ".join(f"{k}={cell_text(r[at[k]])}" for k in shown_by)
+                    ctx.report(catalog.derivation_warning(self.id, wid, message, record,
+                                                          file=display, line=r[0]))
+
+    def _render(self, out: list[tuple[Any, ...]]) -> bytes:
+        at = {name: i + 1 for i, name in enumerate(self.names)}
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter=";", lineterminator="\n")
+        w.writerow(self.columns)
+        for r in out:
+            w.writerow([cell_text(r[at[c]]) for c in self.columns])
+        return buf.getvalue().encode("utf-8")
+
+
+def _aggregate(func: str, type_: str, arg: Fn | None, where: Fn | None,
+               recs: list[dict[str, Any]]) -> Any:
+    """sum/count/min/max over the records where `where` is true; nulls skipped, the sum of
+    nothing 0, the min/max of nothing null (as the SQL)."""
+    chosen = [r for r in recs if where is None or _call(where, r) is True]
+    if arg is None:
+        return len(chosen)
+    values = [v for v in (_call(arg, r) for r in chosen) if v is not None]
+    if func == "count":
+        return len(values)
+    if func == "sum":
+        return sum(values, start=Decimal(0) if type_ == "decimal" else 0)
+    if not values:
+        return None
+    return min(values) if func == "min" else max(values)
