@@ -372,6 +372,8 @@ class Measure:
     aggs: tuple[int, ...]
     type: Type
     places: int | None
+    text: str
+    span: Span
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -395,6 +397,7 @@ class Rank:
     desc: bool
     n: int
     ties: tuple[int, ...]
+    span: Span
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -424,6 +427,7 @@ class Ratio:
     minimum: bool
     basis: str
     requires: str  # what to provide when the denominator is missing (D1501)
+    span: Span
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
