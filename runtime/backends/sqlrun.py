@@ -161,12 +161,26 @@ def _coverage(ctx: Any, chk: Mapping[str, Any], r: tuple[Any, ...], at: dict[str
             status)
 
 
+def _allocation_class(ctx: Any, chk: Mapping[str, Any], r: tuple[Any, ...],
+                      at: dict[str, int], line: int) -> None:
+    """D1401: a source record of an allocation whose class the map does not give (a
+    rejected row, runtime/allocation.Allocation.refuse)."""
+    if r[at[chk["column"]]]:
+        ctx.package.node(chk["node"]).refuse(ctx, tuple(r[at[k]] for k in chk["keys"]), line)
+
+
 # plan.json `checks` kind → how one `errors` row is reported (what the Python scan reports
 # for the same record): the per-record checks of compiler/scanplan.py.
 RECORD_CHECKS: dict[str, Callable[[Any, Mapping[str, Any], tuple[Any, ...], dict[str, int],
                                    int], None]] = {"lookup": _missing_key, "unique": _unique,
                                                    "unconfirmed": _unconfirmed,
-                                                   "coverage": _coverage}
+                                                   "coverage": _coverage,
+                                                   "allocation_class": _allocation_class}
+
+
+def _record_parsers(kinds: list[str]) -> list[Callable[[str], Any] | None]:
+    """How each value of a "record" accumulator row is parsed back (None: text as is)."""
+    return [None if k == "str" else _PARSE[k] for k in kinds]
 
 
 class SqlRun:
@@ -242,6 +256,10 @@ class SqlRun:
         plan = self.plans[name]
         if "aggregate" not in plan.statements:
             return "errors" in plan.statements
+        records = {node: _record_parsers(kinds[1:]) for node, kinds in plan.accumulators.items()
+                   if kinds and kinds[0] == "record"}
+        if records:  # a node given the records one by one needs their lines
+            self.engine.ensure_lines(name)
         try:
             _, rows = self.engine.query(plan.statement("aggregate"))
         except Exception as exc:
@@ -265,6 +283,12 @@ class SqlRun:
                     st.reached += n
                 if n:
                     st.reached_partitions.add(part)
+                continue
+            parsers = records.get(node)
+            if parsers is not None:  # one row per record: v0 names its list, the line last
+                ctx.rows(node, part)[values[0]].append(tuple([
+                    v if p is None or v is None else p(v)
+                    for p, v in zip(parsers, values[1:], strict=False)]))
                 continue
             kinds = plan.accumulators[node]  # any computed node: ctx.acc[node][part]
             if kinds and kinds[0] == "key":  # keyed (runtime/sheets.py): v0 is the key
