@@ -41,6 +41,7 @@ from runtime.allocation_state import state_key
 from runtime.coverage import quoted
 from runtime.ledgers import ReadStats
 from runtime.locations import Loc
+from runtime.model import Field
 from runtime.values import format_money
 
 ZERO = Decimal("0.00")
@@ -79,6 +80,28 @@ def _money_text(value: Any) -> str:
 # an id field's text by its type (text_of for the others): the same texts text_of gives
 _FORMAT: dict[str, Callable[[Any], str]] = {"date": _date_text, "str": _str_text,
                                             "decimal": _money_text}
+
+
+class _DateTexts(dict[Any, str]):
+    """DD/MM/YYYY of each date met, written once (a payroll file has few distinct dates)."""
+
+    def __missing__(self, value: Any) -> str:
+        text = self[value] = _date_text(value)
+        return text
+
+
+def _formatter(f: Field, dates: _DateTexts) -> Callable[[Any], str] | None:
+    """How an id field's value becomes its text (as text_of writes it); None for a required
+    text field, whose value is its text already (never null, on every back end)."""
+    never_null = f.required and not f.optional
+    if never_null and f.type == "str":
+        return None
+    if f.type == "date":
+        return dates.__getitem__
+    if never_null and f.type == "decimal":
+        return format_money
+    got: Callable[[Any], str] = _FORMAT.get(f.type, text_of)
+    return got
 
 
 # The roles a ledger plays for an allocation, in the order a record carries their values
@@ -216,6 +239,7 @@ class _Loop:
         for e in self.events:
             self.applied[e.target] = self.applied.get(e.target, ZERO) + e.amount
         self.slices = node.slices()
+        self.dates = _DateTexts()  # the texts of the dates met (ids of payments and events)
         # in input order (the SQL rows come in any order): the first of a repeated target
         # wins, identical discounts are numbered in file order
         self.records = records
@@ -258,14 +282,15 @@ class _Loop:
         """This run's new sources, in the node's order then id; every input row is marked.
 
         The hot loop of a big import (a million payroll rows): it works on the carried tuples,
-        with each id field's formatter chosen once from its type. A record the scan refused
+        with each id field's formatter chosen once from its type (none for a required text;
+        each distinct date written once). A record the scan refused
         (no class: D1401, reported there) is marked REJEITADO with its id; a row the reader
         rejected, with none."""
         n, ctx = self.node, self.ctx
         types = {f.name: f for f in ctx.package.ledger(n.source).fields}
         rows, o, display = self._rows("source")
         at = {name: o + i for i, name in enumerate(n.source_fields)}
-        fmt = [(_FORMAT.get(types[name].type, text_of), at[name]) for name in n.id_fields]
+        fmt = [(_formatter(types[name], self.dates), at[name]) for name in n.id_fields]
         cls_at = o + len(n.source_fields)
         party_at, amount_at, date_at = at[n.party], at[n.amount], at[n.date]
         # the amount at its field's places: the SQL engines' decimals have them, a cell
@@ -281,7 +306,7 @@ class _Loop:
         sha = hashlib.sha256
         for r in rows:
             line = r[-1]
-            parts = tuple([f(r[i]) for f, i in fmt])
+            parts = tuple([r[i] if f is None else f(r[i]) for f, i in fmt])
             k = seen[parts] = seen.get(parts, 0) + 1
             pid = sha(("|".join(parts) + "|" + str(k)).encode("utf-8")).hexdigest()[:16]
             cls = r[cls_at]
@@ -355,7 +380,7 @@ class _Loop:
         if amt <= 0:
             return
         origin = self.node.origin
-        parts = [origin, p.id, t.key, _date_text(p.date), format_money(amt)]
+        parts = [origin, p.id, t.key, self.dates[p.date], format_money(amt)]
         before = t.left
         e = Event(id=content_id(parts), payment=p.id, target=t.key, party=p.party,
                   date=p.date, amount=amt, origin=origin, before=before, after=before - amt)
