@@ -337,7 +337,10 @@ class _Loop:
                     by_party.setdefault((party, t.cls), []).append(t)
         single, after = n.policy == "single", n.eligible == "after"
         none: list[_Target] = []
-        for p in self._sources():
+        fresh = self._sources()
+        for rows in self.records.values():  # read: freed before the loop and the outputs
+            rows.clear()
+        for p in fresh:
             open_ts = [t for t in by_party.get((p.party, p.cls), none) if t.left > 0]
             p.open = tuple([(t.key, str(t.left)) for t in open_ts])
             decided = open_ts if not single or len(open_ts) == 1 else none
