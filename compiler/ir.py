@@ -316,10 +316,12 @@ class Coverage:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Allocation:
     """An allocation spec (compiler/kinds/allocation): sources of one ledger matched to the
-    targets of another by party and class, applied by `policy` up to each target's `cap`;
-    the loop runs at finish in Python on every back end (runtime/allocation.py). Field names
-    are checked against the ledgers; `is_open`, `cap` and `rank` are typed expressions over
-    the target ledger."""
+    targets of another by party and class, applied by `policy` up to each target's `cap`.
+    Field names are checked against the ledgers; `is_open`, `cap` and `rank` are typed
+    expressions over the target ledger. The scans carry each record's values to the node
+    (`source_fields` and the class `class_of`, `target_fields` with the cap, the open
+    condition and the order keys, `party_fields`: compiler/kinds/allocation/plan.py); the
+    order-dependent loop runs at finish in Python on every back end (runtime/allocation.py)."""
 
     id: str
     source: str
@@ -353,6 +355,12 @@ class Allocation:
     columns: tuple[tuple[str, str], ...]
     files: tuple[tuple[str, str], ...]
     span: Span
+    # what the scans carry (FieldRefs, each source field once: the id fields, party, amount,
+    # date and order; the class: lookup(class_map, class_keys...).class_value)
+    source_fields: tuple[Expr, ...]
+    class_of: Expr
+    target_fields: tuple[Expr, ...]  # key, class, date
+    party_fields: tuple[Expr, ...]   # target, party
     alternative_of: str = ""
     file_spans: tuple[Span, ...] = ()  # where each of `files` is named (S0502, S0503)
 

@@ -13,8 +13,9 @@ A ledger is read once; every node that reads it (compiler/kinds/<kind>/plan.py) 
 * `checks`: the per-record checks in evaluation order: a missing key of a map whose
   `on_missing` is `error` (D0201; the record is skipped, so later checks of it are not made),
   an entry found whose status is not confirmed, in a map with a `status` field (D0802: the
-  record used it; it is not skipped), and two rules of a `unique` layout holding at once
-  (D0301).
+  record used it; it is not skipped), two rules of a `unique` layout holding at once
+  (D0301), a record of a coverage node's item (D1301) and an allocation's source record
+  whose class its map does not give (D1401: a rejected row, not skipped).
 
 The Python back end writes its scan along the plan and verifies, as it renders, that its
 lookups are exactly the plan's bindings (compiler/codegen/pyscan.py); the SQL back end makes
@@ -110,7 +111,21 @@ class Covered:
     lookup: int | None
 
 
-Check: TypeAlias = MissingKey | Unconfirmed | Unique | Covered
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """D1401: a source record of allocation `node` whose class (`value`, the class map's
+    value found by the record's lookup) is null — its key is not in the map (whose
+    on_missing is null; with `error` the lookup is a D0201). A rejected row: the record is
+    still carried to the node (its import is marked REJEITADO), under `scope`."""
+
+    part: int
+    node: str
+    value: ir.Expr
+    keys: tuple[ir.Expr, ...]
+    scope: Scope
+
+
+Check: TypeAlias = MissingKey | Unconfirmed | Unique | Covered | Refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,24 +294,30 @@ class Builder:
         self.checks.append(Covered(part=self.part, node=node, source=source, lookup=lk))
 
 
+    def refuse(self, node: str, value: ir.Expr, keys: Sequence[ir.Expr]) -> None:
+        """An allocation's class check here (D1401) on `value`, evaluated before (`eval`)."""
+        self.checks.append(Refused(part=self.part, node=node, value=value, keys=tuple(keys),
+                                   scope=self.scope))
+
+
 def forget(memo: dict[Scope, Any], closed: Scope) -> dict[Scope, Any]:
     """`memo` without the chains of LAZY guards inside the scope `closed` (just left)."""
     return {k: v for k, v in memo.items() if k[:len(closed)] != closed}
 
 
 def is_report(node: ir.PlanNode) -> bool:
-    """A node that writes files and has scan parts (layout, sheets, indicator): its part in a
-    scan runs only when the run computes it — the scope "on" of the part (the Python scan's
-    `if _on<i>:`, the SQL flag column `$_on_<k>` from the run's parameters,
+    """A node that writes files and has scan parts (layout, sheets, indicator, allocation): its
+    part in a scan runs only when the run computes it — the scope "on" of the part (the Python
+    scan's `if _on<i>:`, the SQL flag column `$_on_<k>` from the run's parameters,
     runtime.model.report_flag)."""
-    return isinstance(node, ir.Layout | ir.Sheets | ir.Indicator)
+    return isinstance(node, ir.Layout | ir.Sheets | ir.Indicator | ir.Allocation)
 
 
 def reports(pkg: ir.Package) -> list[str]:
     """The report ids in the runtime's order (runtime Package.reports): flag k is the k-th.
-    An allocation is a report with no scan part (it reads its inputs at finish): listed, so
+    A derivation is a report with no scan part (it reads its inputs at finish): listed, so
     the indexes of the reports after it are the runtime's."""
-    return [n.id for n in pkg.nodes if is_report(n) or isinstance(n, ir.Allocation)]
+    return [n.id for n in pkg.nodes if is_report(n) or isinstance(n, ir.Derivation)]
 
 
 def build(pkg: ir.Package) -> dict[str, ScanPlan]:

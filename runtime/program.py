@@ -312,9 +312,10 @@ class Program:
         needed = [*tables, *needed]
         ctx = ScanContext(pkg, params)
         ctx.allow_unconfirmed, ctx.allow_gaps = allow_unconfirmed, allow_gaps
-        # allocation nodes read their inputs again at finish, and the state before the run
-        ctx.inputs, ctx.state_file = ledgers, allocation_state
-        ctx.backend = backend  # a derivation computes with its SQL on the SQL back ends
+        ctx.state_file = allocation_state  # the allocations' state before the run
+        # a derivation reads its inputs again at finish, and computes with its SQL on the SQL
+        # back ends (runtime/derivation.py)
+        ctx.inputs, ctx.backend = ledgers, backend
         ctx.input_names = {name: input_display(src, name) for name, src in ledgers.items()}
         off = pkg.inactive(params)
         ctx.computed = (None if select is None and not off else
@@ -338,6 +339,7 @@ class Program:
                              errors, backend, params, progress)
             report_maps(ctx, pkg, self.selected(select, params), tables)
             python_maps(ctx, pkg, ledgers)  # the equivalências a coverage lists unused
+        ctx.read_stats = {st.name: st for st in stats}  # for the allocations' finish
         rejects = [r for st in stats for r in st.rejected]
         if rejects and not allow_rejects:
             errors.extend(rejects)

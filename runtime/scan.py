@@ -171,9 +171,13 @@ class ScanContext:
         # D1301 errors, D1302 warnings when the run allows gaps (--allow-gaps)
         self.gaps: dict[tuple[str, tuple[Any, ...], str], Any] = {}
         self.allow_gaps = False
-        # allocation nodes (runtime/allocation.py), which read their inputs at finish: the run's
-        # inputs and their display names, the state file (None: an empty state, not saved),
-        # the new state rows for the lifecycle to store at commit, and rejected source rows
+        # allocation nodes (runtime/allocation.py), which allocate at finish what the scans
+        # carried: each input's read stats (its display name, the rows its reader rejected),
+        # the state file (None: an empty state, not saved), the new state rows for the
+        # lifecycle to store at commit, and the source rows they refused (D1401)
+        self.read_stats: dict[str, Any] = {}
+        # derivation nodes (runtime/derivation.py), which read their inputs again at finish:
+        # the run's inputs and their display names
         self.inputs: Mapping[str, Any] = {}
         self.input_names: dict[str, str] = {}
         self.state_file: str | Path | None = None

@@ -106,7 +106,9 @@ class Accumulator:
     a list of values), created by the node's runtime declaration (`Node.new_acc()`); the SQL
     back ends load the `aggregate` rows of the node into the same place. `columns` gives, per
     column, how its SQL text is parsed back: "int", "decimal", "str", "bool", "date", "none"
-    (not computed by the scan)."""
+    (not computed by the scan). A first column "key" makes it rows by key (v0 the key); a
+    first column "record" makes it one row per record, appended as a tuple of the parsed
+    values to the list v0 names (`ctx.acc[node][part][v0]`: an allocation's records)."""
 
     node_id: str
     rows: int

@@ -12,6 +12,8 @@
 """Pacote debita: Debita — descontos em folha (SIAPE/SIGRH) importados e vinculados às imputações"""
 
 from runtime import abi
+from runtime import ops as o
+from runtime.errors import SkipRecord
 from runtime.locations import Loc
 from runtime.model import CsvFormat
 from runtime.model import Field
@@ -28,7 +30,133 @@ LOC = (
     Loc('specs/debita/rubrica.yaml', 3, 1, 10, 1),  # 0 debita/rubrica
     Loc('specs/debita/regra_anterior.yaml', 12, 1, 72, 1),  # 1 debita/regra_anterior
     Loc('specs/debita/regras_vigentes.yaml', 13, 1, 70, 1),  # 2 debita/regras_vigentes
+    Loc('specs/debita/regra_anterior.yaml', 12, 1, 72, 1),  # 3 debita/regra_anterior/source
+    Loc('specs/debita/regras_vigentes.yaml', 13, 1, 70, 1),  # 4 debita/regras_vigentes/source
+    Loc('specs/debita/regra_anterior.yaml', 12, 1, 72, 1),  # 5 debita/regra_anterior/target
+    Loc('specs/debita/regras_vigentes.yaml', 13, 1, 70, 1),  # 6 debita/regras_vigentes/target
+    Loc('specs/debita/regra_anterior.yaml', 12, 1, 72, 1),  # 7 debita/regra_anterior/parties
+    Loc('specs/debita/regras_vigentes.yaml', 13, 1, 70, 1),  # 8 debita/regras_vigentes/parties
 )
+
+
+def scan_desconto(rows, ctx):
+    """Ledger 'desconto': derived fields, then the rows of regra_anterior, regras_vigentes."""
+    M_rubrica = ctx.maps['rubrica']
+    A_regra_anterior = ctx.acc['regra_anterior']
+    A_regras_vigentes = ctx.acc['regras_vigentes']
+    _on0 = ctx.computes('regra_anterior')
+    _on1 = ctx.computes('regras_vigentes')
+    _trace = ctx.trace
+    _amount = ctx.amount
+    E_rubrica = M_rubrica.entries if _trace is None else {}
+    _alloc_regra_anterior = ctx.package.node('regra_anterior')
+    _alloc_regras_vigentes = ctx.package.node('regras_vigentes')
+    _reached = 0
+    for f_base, f_cpf, f_rubrica, f_competencia, f_data_folha, f_valor, _line in rows:
+        try:
+            if _on0:
+                if _amount is not None:  # amounts read as text: converted here
+                    f_valor = _amount(f_valor)
+                # specs/debita/regra_anterior.yaml:12:1  debita/regra_anterior/source
+                #   source: base, cpf, rubrica, competencia, data_folha, valor
+                #   class: lookup(rubrica, base, rubrica).natureza
+                _l0 = E_rubrica.get((f_base, f_rubrica,)) or M_rubrica.find((f_base, f_rubrica,), _line)
+                _cls = o.field(_l0, 0)
+                if _cls is None:  # D1401: rejected, still carried (importacao.csv)
+                    _alloc_regra_anterior.refuse(ctx, (f_base, f_rubrica,), _line)
+                _a = A_regra_anterior.get(None)
+                if _a is None:
+                    _a = A_regra_anterior[None] = ctx.new_rows('regra_anterior')
+                _a['desconto'].append((f_base, f_cpf, f_rubrica, f_competencia, f_data_folha, f_valor, _cls, _line))
+            if _on1:
+                if _amount is not None:  # amounts read as text: converted here
+                    f_valor = _amount(f_valor)
+                # specs/debita/regras_vigentes.yaml:13:1  debita/regras_vigentes/source
+                #   source: base, cpf, rubrica, competencia, data_folha, valor
+                #   class: lookup(rubrica, base, rubrica).natureza
+                _l0 = E_rubrica.get((f_base, f_rubrica,)) or M_rubrica.find((f_base, f_rubrica,), _line)
+                _cls = o.field(_l0, 0)
+                if _cls is None:  # D1401: rejected, still carried (importacao.csv)
+                    _alloc_regras_vigentes.refuse(ctx, (f_base, f_rubrica,), _line)
+                _a = A_regras_vigentes.get(None)
+                if _a is None:
+                    _a = A_regras_vigentes[None] = ctx.new_rows('regras_vigentes')
+                _a['desconto'].append((f_base, f_cpf, f_rubrica, f_competencia, f_data_folha, f_valor, _cls, _line))
+        except SkipRecord:
+            continue
+    ctx.reached['desconto'] = _reached
+
+
+def scan_imputacao(rows, ctx):
+    """Ledger 'imputacao': derived fields, then the rows of regra_anterior, regras_vigentes."""
+    A_regra_anterior = ctx.acc['regra_anterior']
+    A_regras_vigentes = ctx.acc['regras_vigentes']
+    _on0 = ctx.computes('regra_anterior')
+    _on1 = ctx.computes('regras_vigentes')
+    _trace = ctx.trace
+    _amount = ctx.amount
+    _reached = 0
+    for (
+        f_imputacao,
+        f_processo,
+        f_natureza,
+        f_solidaria,
+        f_data_imputacao,
+        f_valor_atualizado,
+        f_situacao,
+        _line,
+    ) in rows:
+        if _on0:
+            if _amount is not None:  # amounts read as text: converted here
+                f_valor_atualizado = _amount(f_valor_atualizado)
+            # specs/debita/regra_anterior.yaml:12:1  debita/regra_anterior/target
+            #   target: imputacao, natureza, data_imputacao
+            #   cap: valor_atualizado
+            #   open: situacao == "ABERTA"
+            #   order: if natureza == "MULTA" then 0 else if solidaria == "N" then 1 else 2
+            #   order: data_imputacao
+            _a = A_regra_anterior.get(None)
+            if _a is None:
+                _a = A_regra_anterior[None] = ctx.new_rows('regra_anterior')
+            _a['imputacao'].append((f_imputacao, f_natureza, f_data_imputacao, f_valor_atualizado, (f_situacao == 'ABERTA'), (0 if (f_natureza == 'MULTA') else (1 if (f_solidaria == 'N') else 2)), f_data_imputacao, _line))
+        if _on1:
+            if _amount is not None:  # amounts read as text: converted here
+                f_valor_atualizado = _amount(f_valor_atualizado)
+            # specs/debita/regras_vigentes.yaml:13:1  debita/regras_vigentes/target
+            #   target: imputacao, natureza, data_imputacao
+            #   cap: valor_atualizado
+            #   open: situacao == "ABERTA"
+            _a = A_regras_vigentes.get(None)
+            if _a is None:
+                _a = A_regras_vigentes[None] = ctx.new_rows('regras_vigentes')
+            _a['imputacao'].append((f_imputacao, f_natureza, f_data_imputacao, f_valor_atualizado, (f_situacao == 'ABERTA'), _line))
+    ctx.reached['imputacao'] = _reached
+
+
+def scan_responsavel(rows, ctx):
+    """Ledger 'responsavel': derived fields, then the rows of regra_anterior, regras_vigentes."""
+    A_regra_anterior = ctx.acc['regra_anterior']
+    A_regras_vigentes = ctx.acc['regras_vigentes']
+    _on0 = ctx.computes('regra_anterior')
+    _on1 = ctx.computes('regras_vigentes')
+    _trace = ctx.trace
+    _reached = 0
+    for f_imputacao, f_cpf, _line in rows:
+        if _on0:
+            # specs/debita/regra_anterior.yaml:12:1  debita/regra_anterior/parties
+            #   parties: imputacao, cpf
+            _a = A_regra_anterior.get(None)
+            if _a is None:
+                _a = A_regra_anterior[None] = ctx.new_rows('regra_anterior')
+            _a['responsavel'].append((f_imputacao, f_cpf, _line))
+        if _on1:
+            # specs/debita/regras_vigentes.yaml:13:1  debita/regras_vigentes/parties
+            #   parties: imputacao, cpf
+            _a = A_regras_vigentes.get(None)
+            if _a is None:
+                _a = A_regras_vigentes[None] = ctx.new_rows('regras_vigentes')
+            _a['responsavel'].append((f_imputacao, f_cpf, _line))
+    ctx.reached['responsavel'] = _reached
 
 
 def finish(ctx, part):
@@ -56,8 +184,11 @@ PACKAGE = Package(
                 Field('valor', 'decimal', True, 2),
             ),
             format=CsvFormat(';', 'utf-8', ',', '', 'DD/MM/YYYY', 'S', 'N', True),
-            scan=None,
+            scan=scan_desconto,
             layouts=(),
+            text_amounts=True,
+            maps=('rubrica',),
+            gated_maps=(('rubrica', ('regra_anterior', 'regras_vigentes')),),
         ),
         Ledger(
             id='imputacao',
@@ -71,8 +202,10 @@ PACKAGE = Package(
                 Field('situacao', 'str', True, 2),
             ),
             format=CsvFormat(';', 'utf-8', ',', '', 'DD/MM/YYYY', 'S', 'N', True),
-            scan=None,
+            scan=scan_imputacao,
             layouts=(),
+            text_amounts=True,
+            maps=(),
         ),
         Ledger(
             id='responsavel',
@@ -81,8 +214,10 @@ PACKAGE = Package(
                 Field('cpf', 'str', True, 2),
             ),
             format=CsvFormat(';', 'utf-8', ',', '', 'DD/MM/YYYY', 'S', 'N', True),
-            scan=None,
+            scan=scan_responsavel,
             layouts=(),
+            text_amounts=True,
+            maps=(),
         ),
         Ledger(
             id='rubricas',
@@ -115,10 +250,8 @@ PACKAGE = Package(
             target_key='imputacao',
             target_class='natureza',
             target_date='data_imputacao',
-            # situacao == "ABERTA"
-            is_open=lambda f_situacao: (f_situacao == 'ABERTA'),
-            open_fields=('situacao',),
-            # valor_atualizado
+            source_fields=('base', 'cpf', 'rubrica', 'competencia', 'data_folha', 'valor'),
+            # cap (for Desconto em Folha; a run's scans evaluate it): valor_atualizado
             cap=lambda f_valor_atualizado: f_valor_atualizado,
             cap_fields=('valor_atualizado',),
             parties='responsavel',
@@ -126,11 +259,9 @@ PACKAGE = Package(
             parties_party='cpf',
             eligible='after',
             policy='priority',
-            rank=(
-                # if natureza == "MULTA" then 0 else if solidaria == "N" then 1 else 2
-                (lambda f_natureza, f_solidaria: (0 if (f_natureza == 'MULTA') else (1 if (f_solidaria == 'N') else 2)), ('natureza', 'solidaria'), False),
-                # data_imputacao
-                (lambda f_data_imputacao: f_data_imputacao, ('data_imputacao',), False),
+            descending=(
+                False,  # if natureza == "MULTA" then 0 else if solidaria == "N" then 1 else 2
+                False,  # data_imputacao
             ),
             rule='regra_anterior',
             unlinked_rule='regra_anterior',
@@ -192,10 +323,8 @@ PACKAGE = Package(
             target_key='imputacao',
             target_class='natureza',
             target_date='data_imputacao',
-            # situacao == "ABERTA"
-            is_open=lambda f_situacao: (f_situacao == 'ABERTA'),
-            open_fields=('situacao',),
-            # valor_atualizado
+            source_fields=('base', 'cpf', 'rubrica', 'competencia', 'data_folha', 'valor'),
+            # cap (for Desconto em Folha; a run's scans evaluate it): valor_atualizado
             cap=lambda f_valor_atualizado: f_valor_atualizado,
             cap_fields=('valor_atualizado',),
             parties='responsavel',
@@ -203,7 +332,7 @@ PACKAGE = Package(
             parties_party='cpf',
             eligible='after',
             policy='single',
-            rank=(
+            descending=(
             ),
             rule='regra_01',
             unlinked_rule='regra_02',

@@ -34,10 +34,10 @@ def test_the_registry_is_the_one_list_of_kinds() -> None:
         assert kinds.front_end(kind).singleton == (kind == "package")
         assert kinds.lowering(kind) is None if kind == "package" else kinds.lowering(kind)
     assert [k for k in KINDS if kinds.python(k) is None] == ["package"]
-    # an allocation and a derivation take no part in the scans yet: they read their inputs at
-    # finish (runtime/allocation.py, runtime/derivation.py; a derivation's SQL runs there)
+    # a derivation takes no part in the scans yet: it reads its inputs at finish
+    # (runtime/derivation.py; its SQL runs there, on an embedded DuckDB)
     assert [k for k in KINDS if kinds.sql(k) is None] == ["package", "ledger", "table", "map",
-                                                         "allocation", "derivation"]
+                                                         "derivation"]
 
 
 def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:

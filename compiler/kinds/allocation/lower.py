@@ -80,6 +80,7 @@ class _Lowering:
         if sum(d.is_error for d in lw.diags) > before or is_open is None or cap is None:
             return None
         decided, unlinked, origin = spec.rules
+        source_fields, class_of, target_fields, party_fields = self._carried(lw, spec)
         return ir.Allocation(
             id=spec.id, source=src, id_fields=tuple(t.value for t in spec.id_fields),
             party=spec.party.value, amount=spec.amount.value, date=spec.date.value,
@@ -92,8 +93,38 @@ class _Lowering:
             eligible=spec.eligible, policy=spec.policy.value, rank=tuple(rank), rule=decided,
             unlinked_rule=unlinked, origin=origin, classes=spec.classes, summary=spec.summary,
             columns=spec.columns, files=spec.files, file_spans=spec.file_spans,
-            span=spec.span,
+            span=spec.span, source_fields=source_fields, class_of=class_of,
+            target_fields=target_fields, party_fields=party_fields,
             alternative_of=spec.alternative_of.value if spec.alternative_of else "")
+
+    @staticmethod
+    def _carried(lw: Lowerer, spec: AllocationSpec
+                 ) -> tuple[tuple[ir.Expr, ...], ir.Expr, tuple[ir.Expr, ...], tuple[ir.Expr, ...]]:
+        """What the scans carry to the node (the fields checked above): the source fields the
+        loop reads, each once (id fields, party, amount, date, order), its class — the class
+        map's value found by the class keys, a lookup of the source's scan plan —, the
+        targets' key, class and date, the parties' target and party."""
+        def ref(ledger: str, name: specs.Text) -> ir.Expr:
+            return ir.FieldRef(ledger=ledger, name=name.value,
+                               type=lw.field_types[ledger][name.value], span=name.span)
+
+        src, tgt, par = spec.source.value, spec.target.value, spec.parties.value
+        fields: dict[str, ir.Expr] = {}
+        for name in (*spec.id_fields, spec.party, spec.amount, spec.date, *spec.order):
+            fields.setdefault(name.value, ref(src, name))
+        info = lw.map_infos[spec.class_map.value]
+        keys = tuple(ref(src, k) for k in spec.class_keys)
+        record = info.record.null(info.record.nullable or any(k.type.nullable for k in keys))
+        lookup = ir.MapLookup(map=info.id, keys=keys, type=record, span=spec.class_map.span)
+        value = info.record.field(spec.class_value.value)
+        assert value is not None  # S1704 otherwise
+        class_of = ir.GetField(record=lookup, name=spec.class_value.value,
+                               type=value.null(value.nullable or record.nullable),
+                               span=spec.class_value.span)
+        return (tuple(fields.values()), class_of,
+                (ref(tgt, spec.target_key), ref(tgt, spec.target_class),
+                 ref(tgt, spec.target_date)),
+                (ref(par, spec.parties_target), ref(par, spec.parties_party)))
 
     def finish(self, lw: Lowerer, nodes: Sequence[ir.PlanNode]) -> None:
         """S0503: a file of an allocation that a layout or an earlier allocation writes too

@@ -77,3 +77,79 @@ FROM (
     "situacao" AS "situacao"
   FROM "imputacao__cells"
 ) AS "c";
+
+-- apura:statement aggregate
+-- per layout, partition and row: the column aggregates as text (totalizers and value rows are computed by the Python finish)
+WITH "records" AS (
+  /* ledger 'imputacao' with the run parameters */
+  SELECT
+    "r".*,
+    "p"."_on_0" AS "$_on_0",
+    "p"."_on_1" AS "$_on_1"
+  FROM "imputacao" AS "r"
+  CROSS JOIN "apura_params" AS "p"
+), "filtered" AS (
+  /* each layout's filter (a record is in the layout when it is true) */
+  SELECT
+    "s".*
+  FROM "records" AS "s"
+), "classified" AS (
+  /* each record's row in each layout (null: the record is not in it) */
+  SELECT
+    "s".*
+  FROM "filtered" AS "s"
+)
+/* debita/regra_anterior os registros de 'imputacao' que a alocação lê */
+SELECT
+  'regra_anterior' AS "layout",
+  NULL AS "part",
+  NULL AS "row",
+  'imputacao' AS "v0",
+  "s"."imputacao" AS "v1",
+  "s"."natureza" AS "v2",
+  CAST("s"."data_imputacao" AS TEXT) AS "v3",
+  CAST("s"."valor_atualizado" AS TEXT) AS "v4",
+  CAST("s"."situacao" = 'ABERTA' AS TEXT) AS "v5",
+  CAST(CASE
+    WHEN "s"."natureza" = 'MULTA'
+    THEN 0
+    ELSE CASE WHEN "s"."solidaria" = 'N' THEN 1 ELSE 2 END
+  END AS TEXT) AS "v6",
+  CAST("s"."data_imputacao" AS TEXT) AS "v7",
+  CAST("s"."_line" AS TEXT) AS "v8"
+FROM "classified" AS "s"
+WHERE
+  "s"."$_on_0"
+UNION ALL
+/* debita/regras_vigentes os registros de 'imputacao' que a alocação lê */
+SELECT
+  'regras_vigentes' AS "layout",
+  NULL AS "part",
+  NULL AS "row",
+  'imputacao' AS "v0",
+  "s"."imputacao" AS "v1",
+  "s"."natureza" AS "v2",
+  CAST("s"."data_imputacao" AS TEXT) AS "v3",
+  CAST("s"."valor_atualizado" AS TEXT) AS "v4",
+  CAST("s"."situacao" = 'ABERTA' AS TEXT) AS "v5",
+  CAST("s"."_line" AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8"
+FROM "classified" AS "s"
+WHERE
+  "s"."$_on_1"
+UNION ALL
+SELECT
+  '*' AS "layout",
+  NULL AS "part",
+  NULL AS "row",
+  CAST(COUNT(CASE WHEN FALSE THEN 1 END) AS TEXT) AS "v0",
+  CAST(NULL AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3",
+  CAST(NULL AS TEXT) AS "v4",
+  CAST(NULL AS TEXT) AS "v5",
+  CAST(NULL AS TEXT) AS "v6",
+  CAST(NULL AS TEXT) AS "v7",
+  CAST(NULL AS TEXT) AS "v8"
+FROM "classified" AS "s";

@@ -23,3 +23,60 @@ FROM (
     "cpf" AS "cpf"
   FROM "responsavel__cells"
 ) AS "c";
+
+-- apura:statement aggregate
+-- per layout, partition and row: the column aggregates as text (totalizers and value rows are computed by the Python finish)
+WITH "records" AS (
+  /* ledger 'responsavel' with the run parameters */
+  SELECT
+    "r".*,
+    "p"."_on_0" AS "$_on_0",
+    "p"."_on_1" AS "$_on_1"
+  FROM "responsavel" AS "r"
+  CROSS JOIN "apura_params" AS "p"
+), "filtered" AS (
+  /* each layout's filter (a record is in the layout when it is true) */
+  SELECT
+    "s".*
+  FROM "records" AS "s"
+), "classified" AS (
+  /* each record's row in each layout (null: the record is not in it) */
+  SELECT
+    "s".*
+  FROM "filtered" AS "s"
+)
+/* debita/regra_anterior os registros de 'responsavel' que a alocação lê */
+SELECT
+  'regra_anterior' AS "layout",
+  NULL AS "part",
+  NULL AS "row",
+  'responsavel' AS "v0",
+  "s"."imputacao" AS "v1",
+  "s"."cpf" AS "v2",
+  CAST("s"."_line" AS TEXT) AS "v3"
+FROM "classified" AS "s"
+WHERE
+  "s"."$_on_0"
+UNION ALL
+/* debita/regras_vigentes os registros de 'responsavel' que a alocação lê */
+SELECT
+  'regras_vigentes' AS "layout",
+  NULL AS "part",
+  NULL AS "row",
+  'responsavel' AS "v0",
+  "s"."imputacao" AS "v1",
+  "s"."cpf" AS "v2",
+  CAST("s"."_line" AS TEXT) AS "v3"
+FROM "classified" AS "s"
+WHERE
+  "s"."$_on_1"
+UNION ALL
+SELECT
+  '*' AS "layout",
+  NULL AS "part",
+  NULL AS "row",
+  CAST(COUNT(CASE WHEN FALSE THEN 1 END) AS TEXT) AS "v0",
+  CAST(NULL AS TEXT) AS "v1",
+  CAST(NULL AS TEXT) AS "v2",
+  CAST(NULL AS TEXT) AS "v3"
+FROM "classified" AS "s";

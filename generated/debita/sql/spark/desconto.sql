@@ -69,3 +69,203 @@ FROM (
     TRY_CAST(REPLACE(`valor`, ',', '.') AS DECIMAL(18, 2)) AS `valor`
   FROM `desconto__cells`
 ) AS `c`;
+
+-- apura:statement errors
+-- records with a missing map key (D0201) or two rows of a unique layout (D0301)
+WITH `map__rubrica` AS (
+  /* specs/debita/rubrica.yaml:3:1  debita/rubrica first entry per key (repeated keys are D0202) */
+  SELECT
+    `base`,
+    `rubrica`,
+    `natureza`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `base`, `rubrica` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `rubricas`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `records` AS (
+  /* ledger 'desconto' with the run parameters */
+  SELECT
+    `r`.*,
+    `p`.`_on_0` AS `$_on_0`,
+    `p`.`_on_1` AS `$_on_1`
+  FROM `desconto` AS `r`
+  CROSS JOIN `apura_params` AS `p`
+), `lookup_0` AS (
+  /* specs/debita/rubrica.yaml:3:1  debita/rubrica lookup */
+  SELECT
+    `s`.*,
+    `l0`.`natureza` AS `_l0__natureza`,
+    `l0`.`_found` AS `_l0__found`
+  FROM `records` AS `s`
+  LEFT JOIN `map__rubrica` AS `l0`
+    ON `s`.`base` = `l0`.`base` AND `s`.`rubrica` = `l0`.`rubrica`
+), `filtered` AS (
+  /* each layout's filter (a record is in the layout when it is true) */
+  SELECT
+    `s`.*
+  FROM `lookup_0` AS `s`
+), `classified` AS (
+  /* each record's row in each layout (null: the record is not in it) */
+  SELECT
+    `s`.*
+  FROM `filtered` AS `s`
+)
+SELECT
+  *
+FROM (
+  SELECT
+    `s`.`_line`,
+    `s`.`$_on_0` AND `s`.`_l0__natureza` IS NULL AS `_u0_hit`,
+    `s`.`base` AS `_u0_k0`,
+    `s`.`rubrica` AS `_u0_k1`,
+    `s`.`$_on_1` AND `s`.`_l0__natureza` IS NULL AS `_u1_hit`,
+    `s`.`base` AS `_u1_k0`,
+    `s`.`rubrica` AS `_u1_k1`
+  FROM `classified` AS `s`
+  WHERE
+    (
+      `s`.`$_on_0` AND `s`.`_l0__natureza` IS NULL
+    )
+    OR (
+      `s`.`$_on_1` AND `s`.`_l0__natureza` IS NULL
+    )
+) AS `e`
+WHERE
+  `_u0_hit` OR `_u1_hit`
+ORDER BY
+  `_line` NULLS LAST;
+
+-- apura:statement aggregate
+-- per layout, partition and row: the column aggregates as text (totalizers and value rows are computed by the Python finish)
+WITH `map__rubrica` AS (
+  /* specs/debita/rubrica.yaml:3:1  debita/rubrica first entry per key (repeated keys are D0202) */
+  SELECT
+    `base`,
+    `rubrica`,
+    `natureza`,
+    TRUE AS `_found`
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY `base`, `rubrica` ORDER BY `_line` NULLS LAST) AS `_n`
+    FROM `rubricas`
+  ) AS `_m`
+  WHERE
+    `_n` = 1
+), `records` AS (
+  /* ledger 'desconto' with the run parameters */
+  SELECT
+    `r`.*,
+    `p`.`_on_0` AS `$_on_0`,
+    `p`.`_on_1` AS `$_on_1`
+  FROM `desconto` AS `r`
+  CROSS JOIN `apura_params` AS `p`
+), `lookup_0` AS (
+  /* specs/debita/rubrica.yaml:3:1  debita/rubrica lookup */
+  SELECT
+    `s`.*,
+    `l0`.`natureza` AS `_l0__natureza`,
+    `l0`.`_found` AS `_l0__found`
+  FROM `records` AS `s`
+  LEFT JOIN `map__rubrica` AS `l0`
+    ON `s`.`base` = `l0`.`base` AND `s`.`rubrica` = `l0`.`rubrica`
+), `filtered` AS (
+  /* each layout's filter (a record is in the layout when it is true) */
+  SELECT
+    `s`.*
+  FROM `lookup_0` AS `s`
+), `classified` AS (
+  /* each record's row in each layout (null: the record is not in it) */
+  SELECT
+    `s`.*
+  FROM `filtered` AS `s`
+)
+/* debita/regra_anterior os registros de 'desconto' que a alocação lê */
+SELECT
+  'regra_anterior' AS `layout`,
+  NULL AS `part`,
+  NULL AS `row`,
+  'desconto' AS `v0`,
+  `s`.`base` AS `v1`,
+  `s`.`cpf` AS `v2`,
+  `s`.`rubrica` AS `v3`,
+  `s`.`competencia` AS `v4`,
+  CAST(`s`.`data_folha` AS STRING) AS `v5`,
+  CAST(`s`.`valor` AS STRING) AS `v6`,
+  `s`.`_l0__natureza` AS `v7`,
+  CAST(`s`.`_line` AS STRING) AS `v8`
+FROM `classified` AS `s`
+WHERE
+  `s`.`$_on_0`
+UNION ALL
+/* debita/regras_vigentes os registros de 'desconto' que a alocação lê */
+SELECT
+  'regras_vigentes' AS `layout`,
+  NULL AS `part`,
+  NULL AS `row`,
+  'desconto' AS `v0`,
+  `s`.`base` AS `v1`,
+  `s`.`cpf` AS `v2`,
+  `s`.`rubrica` AS `v3`,
+  `s`.`competencia` AS `v4`,
+  CAST(`s`.`data_folha` AS STRING) AS `v5`,
+  CAST(`s`.`valor` AS STRING) AS `v6`,
+  `s`.`_l0__natureza` AS `v7`,
+  CAST(`s`.`_line` AS STRING) AS `v8`
+FROM `classified` AS `s`
+WHERE
+  `s`.`$_on_1`
+UNION ALL
+SELECT
+  '*' AS `layout`,
+  NULL AS `part`,
+  NULL AS `row`,
+  CAST(COUNT(CASE WHEN FALSE THEN 1 END) AS STRING) AS `v0`,
+  CAST(NULL AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`
+FROM `classified` AS `s`
+UNION ALL
+SELECT
+  '' AS `layout`,
+  NULL AS `part`,
+  NULL AS `row`,
+  CAST(COUNT(*) AS STRING) AS `v0`,
+  CAST(NULL AS STRING) AS `v1`,
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`,
+  CAST(NULL AS STRING) AS `v4`,
+  CAST(NULL AS STRING) AS `v5`,
+  CAST(NULL AS STRING) AS `v6`,
+  CAST(NULL AS STRING) AS `v7`,
+  CAST(NULL AS STRING) AS `v8`
+FROM (
+  SELECT
+    `s`.`_line`,
+    `s`.`$_on_0` AND `s`.`_l0__natureza` IS NULL AS `_u0_hit`,
+    `s`.`base` AS `_u0_k0`,
+    `s`.`rubrica` AS `_u0_k1`,
+    `s`.`$_on_1` AND `s`.`_l0__natureza` IS NULL AS `_u1_hit`,
+    `s`.`base` AS `_u1_k0`,
+    `s`.`rubrica` AS `_u1_k1`
+  FROM `classified` AS `s`
+  WHERE
+    (
+      `s`.`$_on_0` AND `s`.`_l0__natureza` IS NULL
+    )
+    OR (
+      `s`.`$_on_1` AND `s`.`_l0__natureza` IS NULL
+    )
+) AS `e`
+WHERE
+  `_u0_hit` OR `_u1_hit`;
