@@ -178,3 +178,35 @@ def test_incremental_runs_through_the_cli(project) -> None:  # type: ignore[no-u
     assert store.tables[str(again["tabela"])][SAUDE][1][AFAST]["dias"] == 21
     assert p.run() == []
     assert store.inserts == inserted  # no record inserted twice
+
+
+def test_a_selection_plans_no_removal_of_what_it_did_not_compute(tmp_path: Path) -> None:
+    """The state confirms an afastamento record; a run of the Saúde TMA alone (--select) plans
+    their inserts and nothing for quantidadeafastamentodias (no removal)."""
+    import hashlib
+
+    from runtime.journal import Journal
+    from runtime.portal_lotes import confirm
+
+    state = tmp_path / "s.sqlite"
+    j = Journal(state)
+    with j.db:
+        cur = j.db.execute(
+            "INSERT INTO portal_lotes (package, partition, file, sha256, indicator, name, "
+            "system, tabela, processo, exercicio, records, body, url, state, updated_at) VALUES "
+            "('portal_gestor', ?, 'lotes/x.json', ?, ?, '', '', '', '', 2019, 1, '', '', "
+            "'executado', '')", (ENTITY, hashlib.sha256(b"x").hexdigest(), AFAST))
+        confirm(j.db, "portal_gestor", ENTITY, 2019, AFAST, int(cur.lastrowid or 0),
+                [(PREMIO, '{"exercicio":2019}')])
+    j.close()
+    program = runtime.load(ROOT / "generated" / "portal_gestor")
+    inputs = {"atendimento": FIX / "atendimento.csv"}
+    part = program.run(inputs, PARAMS, select="saude/t*", allocation_state=state)
+    index = json.loads(part.outputs[f"{ENTITY}/lotes/indice.json"])["lotes"]
+    assert index and all(e["arquivo"].startswith(("lotes/tempo", "lotes/tma")) for e in index)
+    assert all("-inclusao-" in e["arquivo"] for e in index)
+    # the whole package against the same state: that record is an update (the confirmed
+    # content differs from the computed one), planned on base 1 (the ended lote)
+    full = program.run(_inputs(), PARAMS, allocation_state=state)
+    lote = json.loads(full.outputs[f"{ENTITY}/lotes/{AFAST}-alteracao-001.json"])
+    assert lote["base"] == 1 and [r["idIntegracao"] for r in lote["registros"]] == [PREMIO]
