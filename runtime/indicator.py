@@ -148,16 +148,27 @@ class Indicator:
         return KeyedRows(self.inits)
 
     def output_files(self, ctx: Any, part: Any) -> dict[str, bytes]:
-        """`indicadores.csv` with the records of every indicator the run computes: written by
-        the last of them (the others write nothing), so a `--select` of some indicators
-        writes theirs and reads only their ledgers."""
+        """`indicadores.csv` with the records of every indicator the run computes, and the
+        lotes that bring the service from what it confirmed (the run's state file, read
+        only: runtime/portal_lotes.confirmed) to them, `lotes/*.json` and `lotes/indice.json`:
+        written by the last of them (the others write nothing), so a `--select` of some
+        indicators writes theirs, reads only their ledgers and plans only them (no removal of
+        an indicator it did not compute)."""
+        from runtime import portal_lotes
         from runtime.indicator_csv import FILE
         from runtime.indicator_csv import render
 
-        computed = [n.id for n in indicators(ctx.package) if ctx.computes(n.id)]
-        if computed[-1] != self.id:
+        computed = [n for n in indicators(ctx.package) if ctx.computes(n.id)]
+        if computed[-1].id != self.id:
             return {}
-        return {FILE: render(records(ctx, part))}
+        got = records(ctx, part)
+        entity = "" if part is None else str(part)
+        exercicio = int(ctx.params["exercicio"])
+        before, base = portal_lotes.confirmed(ctx.state_file, ctx.package.id, entity,
+                                              exercicio)
+        lotes = portal_lotes.plan([n.info for n in computed], got, before, entity=entity,
+                                  exercicio=exercicio, base=base)
+        return {FILE: render(got), **portal_lotes.files(lotes)}
 
     def root_files(self, ctx: Any, partitions: list[Any]) -> dict[str, bytes]:
         """`painel.html` at the root of OUT: the preview of every record the run computes,

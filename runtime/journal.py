@@ -117,11 +117,11 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
     # 7: the Portal do Gestor (runtime/portal_lotes.py, runtime/portal_send.py): the content
-    # each indicator record had in the last committed run (canonical JSON, for the next run's
-    # inserts/updates/removals); every lote `apura send` delivered or tried (keyed by its
-    # partition, file and sha256; its records as sent; `state` in
-    # runtime.portal_service.STATES; the service's id, its reception time and its last answer,
-    # with no token); every per-record result.
+    # the service confirmed for each indicator record (canonical JSON, and the lote whose
+    # results confirmed it; for the next run's inserts/updates/removals); every lote
+    # `apura send` delivered or tried (keyed by its partition, file and sha256; its records as
+    # sent; `state` in runtime.portal_service.STATES; the service's id, its reception time
+    # and its last answer, with no token); every per-record result.
     """
     CREATE TABLE portal_records (
         package TEXT NOT NULL,
@@ -130,7 +130,7 @@ MIGRATIONS: tuple[str, ...] = (
         indicator TEXT NOT NULL,
         id_integracao TEXT NOT NULL,
         content TEXT NOT NULL,
-        run_id INTEGER,
+        lote INTEGER NOT NULL REFERENCES portal_lotes(id),
         PRIMARY KEY (package, entity, exercicio, indicator, id_integracao)
     );
     CREATE TABLE portal_lotes (

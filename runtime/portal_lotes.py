@@ -1,17 +1,27 @@
-"""The records of a run → the lotes of the Portal do Gestor (issue 11), against the previous run.
+"""The records of a run → the lotes of the Portal do Gestor (issue 11), against what the
+service confirmed.
 
-Each record of the run is compared with the content the state file holds for it (what the last
-committed run computed, `save`): new → an insert (Inclusão, POST), different → an update
-(Alteração, PATCH), gone → a removal (Exclusão, DELETE, its `idIntegracao` only), equal → not
-sent again. A lote holds one indicator and one operation, at most `MAX_RECORDS` (the limit of
-the service layer's public API, v2.0); lotes are ordered by indicator id, then inserts, updates,
-removals, then sequence, and records by `idIntegracao`, so the same inputs give the same files
-(`lotes/<indicator>-<operation>-<NNN>.json`) on every back end.
+Each record of the run is compared with the content the state file says the service took for
+it (`portal_records`, kept by `apura send` as each lote ends, `confirm`): not there → an
+insert (Inclusão, POST), different → an update (Alteração, PATCH), there but no longer
+computed → a removal (Exclusão, DELETE, its `idIntegracao` only), equal → not sent again. What
+a run plans is not stored: a lote never delivered, or a record the service refused, is planned
+again by the next run. A lote holds one indicator and one operation, at most `MAX_RECORDS` (the
+limit of the service layer's public API, v2.0); lotes are ordered by indicator id, then
+inserts, updates, removals, then sequence, and records by `idIntegracao`, so the same inputs
+and state give the same files (`lotes/<indicator>-<operation>-<NNN>.json`) on every back end.
+
+A lote file also says which state it was planned against (`base`: the journal id of the last
+lote of its entity and exercício that ended, 0 for none). `apura send` knows a lote by its
+bytes and never sends an ended one again; without `base`, a lote whose records were all
+refused would come back byte for byte from the next run and be taken as already sent. With it,
+a run after an ended lote writes new bytes, and a run while a lote is still on its way writes
+the same ones (that lote resumes).
 
 JSON is written here, not with `json.dumps` of Decimals: a Decimal is a JSON number from its own
 digits (`1234.50` stays `1234.50`), never through float; text is a JSON string (UTF-8, not
 escaped); keys keep the order of the record's content. The canonical text of a content (what
-`previous` returns and `save` stores) is its compact JSON object in that order."""
+`previous` returns and `confirm` stores) is its compact JSON object in that order."""
 
 from __future__ import annotations
 
@@ -23,13 +33,20 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote
 
 from runtime.portal_record import IndicatorInfo
 from runtime.portal_record import IndicatorRecord
 from runtime.portal_record import Value
+from runtime.portal_service import FINAL
 
 MAX_RECORDS = 300
 INDEX = "lotes/indice.json"
+# the content of a record the service holds without apura knowing which (it answered
+# idExistente to an insert: an earlier lote, cut before its answer, may have put another):
+# never equal to a content's JSON, so the next run sends an update
+UNKNOWN = ""
 
 # operation → (file name part, Processo as the Portal shows it, HTTP method)
 OPERATIONS: dict[str, tuple[str, str, str]] = {
@@ -68,7 +85,8 @@ def content_json(content: Sequence[tuple[str, Value]], indent: str | None = None
 @dataclass(frozen=True, slots=True)
 class Lote:
     """One lote: one indicator, one operation, ≤ MAX_RECORDS records (idIntegracao, content;
-    a removal's content is empty), numbered `seq` from 1 within its indicator and operation."""
+    a removal's content is empty), numbered `seq` from 1 within its indicator and operation;
+    `base` the state it was planned against (the module docstring)."""
 
     info: IndicatorInfo
     operation: str
@@ -76,6 +94,7 @@ class Lote:
     entity: str
     exercicio: int
     records: tuple[tuple[str, tuple[tuple[str, Value], ...]], ...]
+    base: int = 0
 
     @property
     def path(self) -> str:
@@ -95,7 +114,7 @@ class Lote:
                 ("sistema", self.info.system), ("tabela", self.info.table),
                 ("chave", self.info.payload_key), ("processo", self.processo),
                 ("metodo", self.metodo), ("entidade", self.entity),
-                ("exercicio", self.exercicio)]
+                ("exercicio", self.exercicio), ("base", self.base)]
         lines = [f"  {json.dumps(k, ensure_ascii=False)}: {json_value(v)}," for k, v in head]
         records = []
         for id_integracao, content in self.records:
@@ -112,11 +131,63 @@ class Lote:
 
 def previous(db: sqlite3.Connection, package: str, entity: str,
              exercicio: int) -> dict[tuple[str, str], str]:
-    """(indicator, idIntegracao) → the canonical content the last committed run computed."""
+    """(indicator, idIntegracao) → the canonical content the service confirmed (UNKNOWN when
+    it holds the record with a content apura does not know)."""
     rows = db.execute("SELECT indicator, id_integracao, content FROM portal_records "
                       "WHERE package = ? AND entity = ? AND exercicio = ?",
                       (package, entity, exercicio))
     return {(str(i), str(k)): str(c) for i, k, c in rows}
+
+
+def last_ended(db: sqlite3.Connection, package: str, entity: str, exercicio: int) -> int:
+    """The journal id of the last lote of (package, entity, exercício) that ended (0: none):
+    the `base` of the lotes planned now."""
+    row = db.execute("SELECT coalesce(max(id), 0) FROM portal_lotes WHERE package = ? AND "
+                     "partition = ? AND exercicio = ? AND state IN (?, ?, ?)",
+                     (package, entity, exercicio, *sorted(FINAL))).fetchone()
+    return int(row[0])
+
+
+def confirmed(state: str | Path | None, package: str, entity: str,
+              exercicio: int) -> tuple[dict[tuple[str, str], str], int]:
+    """`previous` and `last_ended` from the run's state file, opened read-only (the run
+    writes nothing there): nothing confirmed without a state file, or when it has no Portal
+    tables yet. A file SQLite cannot read is D0506."""
+    from runtime.journal import _reason
+    from runtime.journal import state_error
+
+    if state is None or not Path(state).exists():
+        return {}, 0
+    path = Path(state)
+    try:
+        db = sqlite3.connect(f"file:{quote(path.resolve().as_posix())}?mode=ro", uri=True)
+        try:
+            have = {r[0] for r in db.execute("SELECT name FROM sqlite_master "
+                                             "WHERE type = 'table'")}
+            if not {"portal_records", "portal_lotes"} <= have:
+                return {}, 0
+            return (previous(db, package, entity, exercicio),
+                    last_ended(db, package, entity, exercicio))
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        raise state_error(path, _reason(exc)) from None
+
+
+def confirm(db: sqlite3.Connection, package: str, entity: str, exercicio: int, indicator: str,
+            lote: int, taken: Iterable[tuple[str, str | None]]) -> None:
+    """What the service took from ended lote `lote` (journal id), in the caller's
+    transaction: each (idIntegracao, the canonical content it now holds — UNKNOWN when it
+    answered idExistente — or None when it removed the record)."""
+    for id_integracao, content in taken:
+        key = (package, entity, exercicio, indicator, id_integracao)
+        if content is None:
+            db.execute("DELETE FROM portal_records WHERE package = ? AND entity = ? AND "
+                       "exercicio = ? AND indicator = ? AND id_integracao = ?", key)
+        else:
+            db.execute("INSERT OR REPLACE INTO portal_records (package, entity, exercicio, "
+                       "indicator, id_integracao, content, lote) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (*key, content, lote))
 
 
 def _check(info: IndicatorInfo | None, record_indicator: str) -> IndicatorInfo:
@@ -129,10 +200,11 @@ def _check(info: IndicatorInfo | None, record_indicator: str) -> IndicatorInfo:
 
 def plan(infos: Iterable[IndicatorInfo], records: Iterable[IndicatorRecord],
          previous: Mapping[tuple[str, str], str], *, entity: str,
-         exercicio: int) -> list[Lote]:
-    """The lotes that bring the service from `previous` to `records` (one entity, one
-    exercício). An indicator of `previous` that left the catalog is not retracted (its table is
-    no longer known); one whose records all left is (a removal lote)."""
+         exercicio: int, base: int = 0) -> list[Lote]:
+    """The lotes that bring the service from `previous` (what it confirmed) to `records` (one
+    entity, one exercício). Only the indicators of `infos` are planned: one of `previous` not
+    there (it left the catalog, or the run did not compute it: --select) is not retracted; one
+    there whose records all left is (a removal lote)."""
     by_id = {i.id: i for i in infos}
     current: dict[tuple[str, str], IndicatorRecord] = {}
     for r in records:
@@ -167,7 +239,7 @@ def plan(infos: Iterable[IndicatorInfo], records: Iterable[IndicatorRecord],
         for n, start in enumerate(range(0, len(recs), MAX_RECORDS), start=1):
             lotes.append(Lote(info=info, operation=op, seq=n, entity=entity,
                               exercicio=exercicio,
-                              records=tuple(recs[start:start + MAX_RECORDS])))
+                              records=tuple(recs[start:start + MAX_RECORDS]), base=base))
     return lotes
 
 
@@ -182,14 +254,3 @@ def files(lotes: Sequence[Lote]) -> dict[str, bytes]:
                   + "]\n}\n").encode("utf-8")
     return out
 
-
-def save(db: sqlite3.Connection, package: str, entity: str, exercicio: int,
-         records: Iterable[IndicatorRecord], run_id: int | None = None) -> None:
-    """Replace the state of (package, entity, exercício) by the records of the committed run
-    (the caller's transaction: the journal commits it with the run's outputs)."""
-    db.execute("DELETE FROM portal_records WHERE package = ? AND entity = ? AND exercicio = ?",
-               (package, entity, exercicio))
-    db.executemany("INSERT INTO portal_records (package, entity, exercicio, indicator, "
-                   "id_integracao, content, run_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   [(package, entity, exercicio, r.indicator, r.id_integracao,
-                     content_json(r.content), run_id) for r in records])

@@ -9,7 +9,11 @@ A lote is known by (package, partition, file, sha256): one the journal has as fi
    if an earlier try was cut before the answer, the service may hold the records already;
    it answers those with `idExistente`, taken as success — a record is never inserted twice;
 3. poll until the state is final, then journal every record's result and the final state in
-   one transaction: a lote is never marked sent before the service says it ended.
+   one transaction: a lote is never marked sent before the service says it ended. The same
+   transaction keeps what the service now holds (runtime/portal_lotes.confirm), what the next
+   run plans against: a record accepted by an insert or update → its content as the lote
+   carried it (`idExistente` → a content unknown: the next run updates it); accepted by a
+   removal → gone; refused → nothing changes, so the next run plans it again.
 Errors leave the lote where it was (D1604–D1609) and the next lote goes on; the exit code is
 1 when any lote did not end with every record accepted.
 
@@ -34,6 +38,8 @@ from typing import Any
 from runtime import catalog_portal as catalog
 from runtime.errors import DataError
 from runtime.portal_lotes import INDEX
+from runtime.portal_lotes import UNKNOWN
+from runtime.portal_lotes import confirm
 from runtime.portal_service import FINAL
 from runtime.portal_service import SHOWN
 from runtime.portal_service import Client
@@ -89,8 +95,15 @@ def encode(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-_HEAD = ("indicador", "nome", "sistema", "tabela", "processo", "metodo", "exercicio")
+_HEAD = ("indicador", "nome", "sistema", "tabela", "chave", "processo", "metodo", "entidade",
+         "exercicio")
 _METHODS = ("POST", "PATCH", "DELETE")
+
+
+def _int(text: str) -> int | Decimal:
+    """A JSON integer of a lote file: `-0` (a Decimal of no places, negative zero) stays
+    Decimal, so it is sent and confirmed as the run wrote it (an int would lose the sign)."""
+    return Decimal(text) if text == "-0" else int(text)
 
 
 def discover(out: Path) -> tuple[list[LoteFile], list[DataError]]:
@@ -112,12 +125,15 @@ def discover(out: Path) -> tuple[list[LoteFile], list[DataError]]:
                 if not name.startswith("lotes/") or ".." in Path(name).parts:
                     raise ValueError("o índice aponta para fora de lotes/")
                 raw = path.read_bytes()
-                data = json.loads(raw.decode("utf-8"), parse_float=Decimal)
+                data = json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_int=_int)
                 head = {k: data[k] for k in _HEAD}
                 records = data["registros"]
                 if not isinstance(records, list) or not all(isinstance(r, dict)
                                                             for r in records):
                     raise ValueError("'registros' não é uma lista de registros")
+                if head["metodo"] != "DELETE" and not all(
+                        isinstance(r.get(head["chave"]), dict) for r in records):
+                    raise ValueError(f"um registro sem o objeto '{head['chave']}'")
                 if type(head["exercicio"]) is not int or head["metodo"] not in _METHODS \
                         or not all(isinstance(head[k], str) for k in _HEAD if k != "exercicio"):
                     raise ValueError("o cabeçalho do lote não é o que o apura escreve")
@@ -259,6 +275,9 @@ class Sender:
                  for r in status.results])
             self._set(row, commit=False, state=status.state, id_lote=status.id_lote,
                       received_at=status.received_at, answer=answer, message=None)
+            h = lote.head
+            confirm(self.db, self.package, str(h["entidade"]), int(h["exercicio"]),
+                    str(h["indicador"]), row["id"], self._taken(lote, status))
         failed = [r for r in status.results if r.status == "erro"]
         self.echo(f"{lote.shown}: {lote.head['processo']} de {len(lote.records)} registro(s) → "
                   f"{lote.head['sistema']}: {SHOWN[status.state]} (lote {status.id_lote}"
@@ -268,6 +287,22 @@ class Sender:
         first = redact(f"{failed[0].id_integracao}: {failed[0].mensagem}", secrets)
         return [catalog.records_failed(len(failed), len(lote.records), first,
                                        file=lote.shown)]
+
+    @staticmethod
+    def _taken(lote: LoteFile, status: LoteStatus) -> list[tuple[str, str | None]]:
+        """What the service now holds of each record it accepted (for `confirm`): the
+        content as the lote carried it — its canonical JSON, the bytes
+        runtime/portal_lotes.content_json gives —, UNKNOWN for an idExistente, None for a
+        removal; a refused record (erro) or one the lote does not carry, nothing."""
+        sent = {str(r.get("idIntegracao")): r for r in lote.records}
+        key, metodo = str(lote.head["chave"]), lote.head["metodo"]
+        out: list[tuple[str, str | None]] = []
+        for r in status.results:
+            if r.status == "erro" or r.id_integracao not in sent:
+                continue
+            out.append((r.id_integracao, None if metodo == "DELETE" else UNKNOWN
+                        if r.status == "existente" else encode(sent[r.id_integracao][key])))
+        return out
 
     def _failed(self, row: dict[str, Any], lote: LoteFile, system: System,
                 exc: ServiceError) -> DataError:

@@ -1,6 +1,6 @@
 """`apura send` and `apura lotes` from the command line, against the local service layer
 (tests/portal_server.py), with lotes written by runtime/portal_lotes.py from synthetic
-records (the `indicator` kind is wired in at merge)."""
+records (a real run of the kind: tests/golden/test_portal_lotes_run.py)."""
 
 from __future__ import annotations
 

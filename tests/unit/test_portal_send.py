@@ -1,8 +1,10 @@
 """`apura send` against a real local HTTP service layer (tests/portal_server.py): success in
 both vocabularies, partial failures, a 401, a 500 then success, a service that goes away
 mid-lote (nothing lost, the next send resumes, no record inserted twice: the server counts
-inserts per idIntegracao), polling limits, schedules (`--due`, an injected clock), and tokens
-that never reach the journal or a message. Records are synthetic (runtime/portal_lotes.py)."""
+inserts per idIntegracao), polling limits, schedules (`--due`, an injected clock), tokens
+that never reach the journal or a message, and what the service confirmed (`portal_records`,
+the base of the next run's plan). Records are synthetic (runtime/portal_lotes.py); the run of
+the kind against the same server: tests/golden/test_portal_lotes_run.py."""
 
 from __future__ import annotations
 
@@ -21,11 +23,11 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from runtime.errors import render_all
-from runtime.journal import Journal
+from runtime.portal_lotes import UNKNOWN
+from runtime.portal_lotes import confirmed
+from runtime.portal_lotes import content_json
 from runtime.portal_lotes import files
 from runtime.portal_lotes import plan
-from runtime.portal_lotes import previous
-from runtime.portal_lotes import save
 from runtime.portal_monitor import find
 from runtime.portal_monitor import listing
 from runtime.portal_monitor import log_json
@@ -58,7 +60,8 @@ def rec(info: IndicatorInfo, id_: str, value: str) -> IndicatorRecord:
 
 
 class World:
-    """OUT, the state file and one service; `run` plays the kind's part (plan, files, save)."""
+    """OUT, the state file and one service; `run` plays the kind's part (plan against what
+    the state confirmed, write the files)."""
 
     def __init__(self, tmp: Path, store: Store) -> None:
         self.out = tmp / "out"
@@ -75,16 +78,15 @@ class World:
                         delivery=FAST)
 
     def run(self, records: list[IndicatorRecord], infos=(MEDIA, TMA)) -> None:  # type: ignore[no-untyped-def]
-        j = Journal(self.state)
-        lotes = plan(infos, records, previous(j.db, "portal_gestor", ENTITY, 2019),
-                     entity=ENTITY, exercicio=2019)
+        before, base = confirmed(self.state, "portal_gestor", ENTITY, 2019)
+        lotes = plan(infos, records, before, entity=ENTITY, exercicio=2019, base=base)
         for rel, data in files(lotes).items():
             path = self.out / ENTITY / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        with j.db:
-            save(j.db, "portal_gestor", ENTITY, 2019, records)
-        j.close()
+
+    def confirmed(self) -> dict[tuple[str, str], str]:
+        return confirmed(self.state, "portal_gestor", ENTITY, 2019)[0]
 
     def send(self, settings: Settings | None = None, **kw: object) -> list:  # type: ignore[type-arg]
         return deliver(self.out, self.state, settings or self.settings(), "portal_gestor",
@@ -149,6 +151,40 @@ def test_incremental_insert_update_removal_unchanged(world: World) -> None:
     methods = [m for m, p in world.store.requests if m != "GET"]
     assert methods == ["POST", "PATCH", "DELETE"]
     assert world.store.inserts == {"E1": 1, "E2": 1}
+
+
+def test_what_the_service_took_is_confirmed_byte_for_byte(world: World) -> None:
+    """Each accepted record's content as the lote carried it, the same bytes content_json
+    gives (Decimals with their digits, a negative zero, text in UTF-8); a refused one is not
+    confirmed; a removal accepted deletes the row."""
+    odd = IndicatorRecord(indicator=MEDIA.id, entity=ENTITY, exercicio=2019, id_integracao="E1",
+                          content=(("exercicio", 2019), ("media", Decimal("1234567890123456.10")),
+                                   ("zero", Decimal("-0")), ("nada", Decimal("-0.00")),
+                                   ("escola", 'EM "Ária" ☃'), ("ativa", True), ("obs", None)))
+    world.store.fail_ids = {"E2": "Escola inexistente"}
+    world.run([odd, rec(MEDIA, "E2", "8.25"), rec(TMA, "T1", "12.00")])
+    assert codes(world.send()) == ["D1606"]
+    got = world.confirmed()
+    assert got == {("mediaEscola1a5Menores", "E1"): content_json(odd.content),
+                   ("tmaAgendado", "T1"): '{"exercicio":2019,"media":12.00}'}
+    # written by hand: what the lote carried for E1
+    assert got[("mediaEscola1a5Menores", "E1")] == (
+        '{"exercicio":2019,"media":1234567890123456.10,"zero":-0,"nada":-0.00,'
+        '"escola":"EM \\"Ária\\" ☃","ativa":true,"obs":null}')
+    with world.db() as db:
+        assert db.execute("SELECT indicator, id_integracao, lote FROM portal_records ORDER BY "
+                          "lote").fetchall() == [("mediaEscola1a5Menores", "E1", 1),
+                                                 ("tmaAgendado", "T1", 2)]
+    # the next run: E1 unchanged (no lote), E2 planned again as an insert, T1 removed
+    world.store.fail_ids = {}
+    world.run([odd, rec(MEDIA, "E2", "8.25")])
+    index = (world.out / ENTITY / "lotes/indice.json").read_text("utf-8")
+    assert '"lotes/mediaEscola1a5Menores-inclusao-001.json", "registros": 1' in index
+    assert '"lotes/tmaAgendado-exclusao-001.json", "registros": 1' in index
+    assert world.send() == []
+    assert set(world.confirmed()) == {("mediaEscola1a5Menores", "E1"),
+                                      ("mediaEscola1a5Menores", "E2")}
+    assert world.store.inserts == {"E1": 1, "E2": 1, "T1": 1}
 
 
 def test_partial_failure_records_each_result(world: World) -> None:
@@ -225,6 +261,14 @@ def test_the_service_goes_away_before_answering_the_lote(world: World) -> None:
                                 "idIntegracao"), ("E2", "existente", "2", "Já existe um "
                                                   "registro com este idIntegracao")]
     assert world.states()[0][1] == "executado"
+    # the service holds them, with a content apura cannot vouch for: the next run updates
+    assert world.confirmed() == {("mediaEscola1a5Menores", "E1"): UNKNOWN,
+                                 ("mediaEscola1a5Menores", "E2"): UNKNOWN}
+    world.run([rec(MEDIA, "E1", "7.50"), rec(MEDIA, "E2", "8.25")])
+    assert world.send() == []
+    assert [m for m, _ in world.store.requests if m != "GET"][-1] == "PATCH"
+    assert world.confirmed()[("mediaEscola1a5Menores", "E2")] == \
+        '{"exercicio":2019,"media":8.25}'
 
 
 def test_the_service_goes_away_while_polling(world: World) -> None:
@@ -420,9 +464,11 @@ def test_seed_vocabulary_partial(tmp_path: Path) -> None:
         w.service.stop()
 
 
-@pytest.mark.parametrize("old, new", [("{", "["), ('"exercicio": 2019,\n  "registros"',
-                                                  '"exercicio": "2019",\n  "registros"'),
-                                      ('"POST"', '"PUT"')])
+@pytest.mark.parametrize("old, new", [("{", "["), ('"exercicio": 2019,\n  "base"',
+                                                  '"exercicio": "2019",\n  "base"'),
+                                      ('"POST"', '"PUT"'),
+                                      ('"entidade": "3170206"', '"entidade": 3170206'),
+                                      ('"mediaEscolala5Menores": {', '"outra": {')])
 def test_a_lote_file_changed_by_hand_is_reported(world: World, old: str, new: str) -> None:
     world.run([rec(MEDIA, "E1", "7.50")])
     path = world.out / ENTITY / "lotes/mediaEscola1a5Menores-inclusao-001.json"
