@@ -36,6 +36,16 @@ from compiler.irexpr import Neg as Neg
 from compiler.irexpr import Not as Not
 from compiler.irexpr import Or as Or
 from compiler.irexpr import ParamRef as ParamRef
+from compiler.irkinds import Classify as Classify
+from compiler.irkinds import Collect as Collect
+from compiler.irkinds import Derivation as Derivation
+from compiler.irkinds import DerivedValue as DerivedValue
+from compiler.irkinds import Indicator as Indicator
+from compiler.irkinds import Measure as Measure
+from compiler.irkinds import Rank as Rank
+from compiler.irkinds import Ratio as Ratio
+from compiler.irkinds import Related as Related
+from compiler.irkinds import Warn as Warn
 from compiler.source import Span
 from compiler.types import Type
 
@@ -367,164 +377,6 @@ class Allocation:
     @property
     def sources(self) -> tuple[str, ...]:
         return (self.source, self.target, self.parties)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Measure:
-    """One measure of an indicator: `aggs` indexes the node's accumulated aggregates (a
-    sum/count/min/max: one; an average: its sum and its count); `places` the decimal places
-    the value is written with (None: an int or count, as it is)."""
-
-    name: str
-    func: str  # sum | count | min | max | avg
-    aggs: tuple[int, ...]
-    type: Type
-    places: int | None
-    text: str
-    span: Span
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DerivedValue:
-    """A field a derivation computes: per record, an expression over the record (earlier fields
-    already substituted); per key, an expression over the key fields and `aggregates`
-    (each `Aggregate` in it reads the key's records)."""
-
-    name: str
-    expr: Expr
-    text: str
-    span: Span
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rank:
-    """Top/bottom `n` of the records by measure `by` (`desc`: largest first); ties broken by
-    the key fields `ties` in ascending order (then every key): the position is 1..n."""
-
-    by: int
-    desc: bool
-    n: int
-    ties: tuple[int, ...]
-    span: Span
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Classify:
-    """A field of a per-record derivation looked up in a map (`key` a ledger field): a text
-    the map does not have is reported (D1802), never guessed; a null key gives null."""
-
-    name: str
-    map: str
-    key: str
-    value: str
-    type: Type
-    span: Span
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Ratio:
-    """`numerator / denominator × 100` (percent, `places`), against the legal `limit` (an
-    expression over the parameters): `minimum` (at least: health, education) or not (at most:
-    personnel); `basis` is the legal basis the spec states."""
-
-    numerator: int
-    denominator: int
-    places: int
-    limit: Expr
-    limit_text: str
-    minimum: bool
-    basis: str
-    requires: str  # what to provide when the denominator is missing (D1501)
-    span: Span
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Related:
-    """A collection of a per-record derivation: the records of `ledger` whose `on` fields equal
-    this record's (related field, this field), for which `where` holds (it reads this record's
-    fields as FieldRefs named OUTER + name), in `order` (field, descending; nulls last), ties in
-    input order."""
-
-    name: str
-    ledger: str
-    on: tuple[tuple[str, str], ...]
-    where: Expr | None
-    where_text: str
-    order: tuple[tuple[str, bool], ...]
-    span: Span
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Indicator:
-    """An indicator spec (compiler/kinds/indicator): per partition, the records of `source`
-    that pass `filter` (the period's test included), grouped by `keys`, the `aggregates`
-    accumulated per key (keyed accumulator), then at finish — Python on every back end —
-    the measures, the ratio against its limit and the ranking. `info` are the catalog facts
-    (runtime/portal_record.IndicatorInfo's fields, in order)."""
-
-    id: str
-    indicator: str
-    info: tuple[tuple[str, str], ...]
-    provisional_facts: tuple[str, ...]
-    source: str
-    filter: Expr | None
-    filter_text: str
-    keys: tuple[tuple[str, Expr, str], ...]
-    aggregates: tuple[Aggregate, ...]
-    agg_texts: tuple[str, ...]
-    measures: tuple[Measure, ...]
-    rank: Rank | None
-    ratio: Ratio | None
-    span: Span
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Collect:
-    """One use of a collection in a derivation's expressions, read there as FieldRef `_c<index>`:
-    count (value: a condition or None), any/all (a condition), sum (a number), first/last (the
-    collection's first/last record), max_by/min_by (value: the key; ties: the collection's
-    order) — of those four, `field` is the related record's field read."""
-
-    index: int
-    related: str
-    func: str
-    value: Expr | None
-    field: str | None
-    text: str
-    type: Type
-    span: Span
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Warn:
-    """A per-record condition that, when true, is a warning naming the record (D1803)."""
-
-    id: str
-    cond: Expr
-    text: str
-    message: str
-    span: Span
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Derivation:
-    """Computed fields per record of `ledger`, or per key (`per`) over its records
-    (compiler/kinds/derivation); written as a CSV file of `columns`."""
-
-    id: str
-    ledger: str
-    per: tuple[str, ...]            # () = one output record per input record
-    classify: tuple[Classify, ...]
-    fields: tuple[DerivedValue, ...]
-    unique: tuple[str, ...]         # field names no two records may share (D1801)
-    warnings: tuple[Warn, ...]
-    columns: tuple[str, ...]        # output columns: key and field names, in order
-    file: str
-    span: Span
-    alternative_of: str = ""
-    file_span: Span | None = None
-    related: tuple[Related, ...] = ()
-    collects: tuple[Collect, ...] = ()
 
 
 # The plan nodes: one class per kind of compiler/kinds (a closed union; consumers dispatch with

@@ -25,7 +25,8 @@ RANK = {
     "compiler.bundle_check": 6,
     "compiler.expr": 7, "compiler.types": 8, "compiler.builtins": 8,
     # The checker emits typed IR expressions directly (no side tables), so ir sits before check.
-    "compiler.irexpr": 8, "compiler.ir": 8, "compiler.check": 9, "compiler.graph": 9,
+    "compiler.irexpr": 8, "compiler.irkinds": 8,
+    "compiler.ir": 8, "compiler.check": 9, "compiler.graph": 9,
     "compiler.lower": 11,
     # What a condition admits (regions) and the rows no record reaches (shadow), from the IR.
     "compiler.regions": 10, "compiler.shadow": 10,
