@@ -130,8 +130,9 @@ def _pairs(items: tuple[tuple[str, str], ...]) -> str:
 
 
 def _by_id(item: tuple[int, Any]) -> str:
-    """Rows go in by id (their `seq` keeps the order): the primary key's index then grows at
-    its end instead of at random places — a third faster at a million rows."""
+    """Rows go in by id (their `seq` keeps the order): the primary key's index is then filled
+    in its own order, not at random places (measured: ~40% faster on 300k rows into an empty
+    table; less when the table already holds earlier runs)."""
     return str(item[1].id)
 
 
