@@ -256,8 +256,8 @@ def allocation_order_type(span: Span, *, got: str) -> Diagnostic:
 def package_select(span: Span, *, glob: str) -> Diagnostic:
     return Diagnostic(code="S1706", message=f"select: '{_visible(glob)}' não seleciona nenhuma "
                       "spec que escreve arquivos neste pacote", span=span,
-                      help="use o id de um layout, sheets ou allocation do pacote (ou um glob "
-                      "que case com ele), como em --select")
+                      help="use o id de uma spec do pacote que escreve arquivos (ou um glob "
+                      "que case com ela), como em --select; vários, separados por vírgula")
 
 
 # --- S20xx: the `derivation` kind (compiler/kinds/derivation)

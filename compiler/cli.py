@@ -243,7 +243,8 @@ def _allow_gaps(f: Callable[..., None]) -> Callable[..., None]:
 @click.option("--out", "out", required=True, type=click.Path(path_type=Path),
               help="Pasta de saída; os arquivos vão para OUT/<partição>/.")
 @click.option("--select", default=None, metavar="GLOB",
-              help="Roda só os layouts cujo id casa com o padrão (ex.: 'covid/7[01]').")
+              help="Roda só as specs cujo id casa com um dos padrões, separados por vírgula "
+              "(ex.: 'covid/7[01]' ou 'convenios,ordens').")
 @click.option("--rejects", default=None, type=click.Path(path_type=Path),
               help="Grava as linhas rejeitadas neste CSV e continua.")
 @click.option("--state", default=None, type=click.Path(path_type=Path),

@@ -40,6 +40,8 @@ from compiler.irkinds import Classify as Classify
 from compiler.irkinds import Collect as Collect
 from compiler.irkinds import Derivation as Derivation
 from compiler.irkinds import DerivedValue as DerivedValue
+from compiler.irkinds import Dictionary as Dictionary
+from compiler.irkinds import Entry as Entry
 from compiler.irkinds import Indicator as Indicator
 from compiler.irkinds import Measure as Measure
 from compiler.irkinds import Rank as Rank
@@ -382,7 +384,7 @@ class Allocation:
 # The plan nodes: one class per kind of compiler/kinds (a closed union; consumers dispatch with
 # `match` + `assert_never`, so mypy names every consumer a new kind must reach).
 PlanNode: TypeAlias = (Ledger | Table | Map | Layout | Sheets | Check | Coverage | Allocation
-                       | Indicator | Derivation)
+                       | Indicator | Derivation | Dictionary)
 
 
 def kind_of(node: PlanNode) -> str:
@@ -408,6 +410,8 @@ def kind_of(node: PlanNode) -> str:
             return "indicator"
         case Derivation():
             return "derivation"
+        case Dictionary():
+            return "dictionary"
         case _:
             assert_never(node)
 

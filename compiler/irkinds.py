@@ -169,3 +169,35 @@ class Derivation:
     file_span: Span | None = None
     related: tuple[Related, ...] = ()
     collects: tuple[Collect, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    """One field of a data dictionary: its texts exactly as the spec writes them (None: not
+    given) and, for `value:`, the output that holds it — per node of the value's group of
+    alternatives (the one the run computes is shown): (node, file, column, rule text)."""
+
+    id: str
+    where: str
+    label: str
+    replaces: str | None
+    tooltip: str | None
+    after: str | None
+    note: str | None
+    value: tuple[tuple[str, str, str, str], ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Dictionary:
+    """The data dictionary of one consulta (compiler/kinds/dictionary), written as `json` and
+    `markdown` at the root of --out."""
+
+    id: str
+    consulta: str
+    description: str
+    entries: tuple[Entry, ...]
+    json: str
+    markdown: str
+    span: Span
+    file_spans: tuple[Span, ...] = ()  # where `json` and `markdown` are named (S0502, S2162)

@@ -6,7 +6,6 @@ see compiler/kinds/base.py)."""
 from __future__ import annotations
 
 import decimal
-import fnmatch
 import hashlib
 
 from compiler import catalog
@@ -25,6 +24,8 @@ from compiler.package import LoadedPackage
 from compiler.source import file_span
 from compiler.yamlnodes import YScalar
 from runtime.params import convert_param
+from runtime.selection import globs
+from runtime.selection import selects
 
 
 class Lowerer:
@@ -125,11 +126,14 @@ class Lowerer:
         b = man.bundle
         bundle = None if b is None else ir.Bundle(file=b.file.value, manifest=b.manifest.value,
                                                   provenance=b.provenance.value, span=b.span)
-        if man.select is not None and not any(
-                fnmatch.fnmatchcase(n.id, man.select.value) for n in nodes
-                if isinstance(n, ir.Layout | ir.Sheets | ir.Allocation | ir.Derivation)):
-            self.diags.append(catalog.package_select(man.select.span, glob=man.select.value))
-            return None
+        reports = [n.id for n in nodes if isinstance(
+            n, ir.Layout | ir.Sheets | ir.Allocation | ir.Derivation | ir.Indicator
+            | ir.Dictionary)]
+        if man.select is not None:
+            idle = [g for g in globs(man.select.value) if not any(selects(g, r) for r in reports)]
+            if idle:  # each glob of the selection picks something
+                self.diags.append(catalog.package_select(man.select.span, glob=idle[0]))
+                return None
         return ir.Package(id=man.id, description=man.description, partition=self.partition,
                           params=params, nodes=tuple(nodes), finish_order=self.finish_order,
                           spec_files=files, spec_hash=digest, span=man.span,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import decimal
-import fnmatch
 import hashlib
 import importlib
 import importlib.util
@@ -42,6 +41,7 @@ from runtime.result import Result
 from runtime.result import SelectionConflict
 from runtime.scan import ScanContext
 from runtime.scan import Tracer
+from runtime.selection import selects
 from runtime.sqlscan import scan_sql
 from runtime.values import CONTEXT
 from runtime.views import LayoutYears
@@ -86,7 +86,7 @@ class Program:
         select = self.default(select)
         off = self.package.inactive(dict(params)) if params is not None else frozenset()
         chosen = [lay for lay in self.package.reports
-                  if (select is None or fnmatch.fnmatchcase(lay.id, select))
+                  if (select is None or selects(select, lay.id))
                   and lay.id not in off]
         groups: dict[str, list[str]] = {}
         for lay in chosen:

@@ -15,7 +15,7 @@ RANK = {
     "compiler.version": 0, "compiler.source": 0, "compiler.chars": 0,
     "compiler.diagnostics": 1,
     "compiler.catalog": 2, "compiler.catalog_data": 2, "compiler.catalog_package": 2,
-    "compiler.catalog_indicator": 2,
+    "compiler.catalog_indicator": 2, "compiler.catalog_dictionary": 2,
     "compiler.catalog_integracao": 2,
     "compiler.yamlnodes": 3, "compiler.schema": 4, "compiler.specs": 5,
     # the Portal do Gestor integration config (apura send --config): YAML + schema, no spec

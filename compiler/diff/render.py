@@ -21,7 +21,7 @@ NOUNS = {"package": ("pacote", False), "ledger": ("ledger", False), "map": ("map
          "table_row": ("linha da tabela", True), "sheets": ("planilhas", True),
          "part": ("parte", True), "coverage": ("cobertura", True),
          "allocation": ("alocação", True), "indicator": ("indicador", False),
-         "derivation": ("derivação", True),
+         "derivation": ("derivação", True), "dictionary": ("dicionário", False),
          "source": ("fonte", True)}
 
 VERBS = {Status.ADDED: "incluíd", Status.REMOVED: "removid", Status.CHANGED: "alterad",

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from compiler.kinds.base import SqlEmitter
 
 KINDS: tuple[str, ...] = ("package", "ledger", "table", "map", "layout", "sheets", "check",
-                          "coverage", "allocation", "indicator", "derivation")
+                          "coverage", "allocation", "indicator", "derivation", "dictionary")
 
 STAGES = ("spec", "lower", "plan", "python", "sql", "diff", "files")
 

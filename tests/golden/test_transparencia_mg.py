@@ -56,7 +56,9 @@ def test_back_ends_agree_byte_for_byte(program, select, snapshot) -> None:  # ty
 
 def test_the_seed_formula(program) -> None:  # type: ignore[no-untyped-def]
     out = _run(program, None, "python").outputs
-    assert sorted(out) == ["convenios.csv", "ordens_pagamento.csv"]
+    assert sorted(out) == ["convenios.csv", *(f"dicionario_{c}.{x}" for c in
+                           ("convenios", "despesa", "restos") for x in ("json", "md")),
+                           "ordens_pagamento.csv"]  # the dictionaries: test_transparencia_dicionarios
     assert _repassado(out["convenios.csv"]) == {
         "1295001": "35000,00", "1301777": "340000,00", "1402500": "0,00", "1500001": "5000,00"}
 

@@ -28,22 +28,24 @@ PARAMS = {"exercicio": "2020", "bimestre": "2"}
 def test_the_registry_is_the_one_list_of_kinds() -> None:
     assert KINDS is kinds.KINDS
     assert KINDS == ("package", "ledger", "table", "map", "layout", "sheets", "check",
-                     "coverage", "allocation", "indicator", "derivation")
+                     "coverage", "allocation", "indicator", "derivation", "dictionary")
     for kind in KINDS:
         assert (SCHEMA_DIR / f"{kind}.schema.json").is_file()
         assert kinds.front_end(kind).singleton == (kind == "package")
         assert kinds.lowering(kind) is None if kind == "package" else kinds.lowering(kind)
     assert [k for k in KINDS if kinds.python(k) is None] == ["package"]
     # a derivation takes no part in the scans yet: it reads its inputs at finish
-    # (runtime/derivation.py; its SQL runs there, on an embedded DuckDB)
+    # (runtime/derivation.py; its SQL runs there, on an embedded DuckDB); a dictionary reads
+    # no ledger at all (runtime/dictionary.py: its files come from its declaration)
     assert [k for k in KINDS if kinds.sql(k) is None] == ["package", "ledger", "table", "map",
-                                                         "derivation"]
+                                                         "derivation", "dictionary"]
 
 
 def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
     loaded = load_package(ROOT / "specs" / "siops", ROOT, [])
     assert set(loaded.by_kind) == {"ledger", "table", "map", "layout", "sheets", "check",
-                                   "coverage", "allocation", "indicator", "derivation"}
+                                   "coverage", "allocation", "indicator", "derivation",
+                                   "dictionary"}
     assert loaded.specs_of("layout") is loaded.layouts
     assert list(loaded.layouts)[:2] == ["covid/70", "covid/71"]
     pkg = compile_package(ROOT / "specs" / "siops").ir
