@@ -6,7 +6,8 @@ It runs at finish, after the scans: it reads its ledger again with the ledger re
 cell rules; the scans already rejected bad rows), classifies the records (`classify`: a text the
 map does not have is D1802, never guessed), then computes the output records — with the
 generated Python lambdas on the python back end, with the node's compiled SQL on the SQL back
-ends (the records loaded into an embedded DuckDB) — and, from those records on every back end
+ends (the records loaded into an embedded DuckDB; on spark, into the local Spark session, with
+the SQL in Spark's dialect) — and, from those records on every back end
 alike, checks `unique` (D1801, naming both lines), reports the warnings (D1803) and renders the
 file. So the back ends differ only in what computes the values, and must agree byte for byte
 (tests/golden/test_transparencia_mg.py, tests/props/test_derivation_backends.py)."""
@@ -82,7 +83,7 @@ class Derivation:
     fields: tuple[Fn, ...]
     field_names: tuple[str, ...]
     warnings: tuple[tuple[str, str, Fn], ...]  # (id, message, condition)
-    sql: str
+    sql: str                                   # its SQL in DuckDB's dialect
     # (name, ledger, on: ((related field, this field), ...), where, order: ((field, desc), ...))
     related: tuple[tuple[str, str, tuple[tuple[str, str], ...], Fn | None,
                          tuple[tuple[str, bool], ...]], ...] = ()
@@ -91,6 +92,7 @@ class Derivation:
     alternative_of: str = ""
     depends_on: tuple[str, ...] = ()
     at: Loc | None = None
+    sql_spark: str = ""                        # the same SQL in Spark's dialect
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -186,13 +188,20 @@ class Derivation:
 
     def _sql(self, ctx: Any, records: list[dict[str, Any]], display: str,
              related: dict[str, list[dict[str, Any]]]) -> list[tuple[Any, ...]]:
-        """The same records computed by the node's SQL, on an embedded DuckDB."""
-        from runtime.backends.duckdb import DuckDBEngine
+        """The same records computed by the node's SQL: on Spark (its local session) for the
+        spark back end, else on an embedded DuckDB."""
+        engine: Any
+        if getattr(ctx, "backend", "") == "spark":
+            from runtime.backends.spark import SparkEngine
 
+            engine, sql = SparkEngine(), self.sql_spark
+        else:
+            from runtime.backends.duckdb import DuckDBEngine
+
+            engine, sql = DuckDBEngine(), self.sql
         led = ctx.package.ledger(self.ledger)
         shaped = replace(led, id=INPUT, fields=(*led.fields, *self.classify))
         rows = [(*(rec[f.name] for f in shaped.fields), rec["_line"]) for rec in records]
-        engine = DuckDBEngine()
         try:
             engine.load_rows(shaped, rows, display, ReadStats(name=INPUT, path=display))
             for i, led_id in enumerate(related):
@@ -201,7 +210,7 @@ class Derivation:
                                  [(*(r[f.name] for f in rled.fields), r["_line"])
                                   for r in related[led_id]], led_id,
                                  ReadStats(name=led_id, path=led_id))
-            _, got = engine.query(self.sql)
+            _, got = engine.query(sql)
         finally:
             engine.close()
         n = len(self.names) + 1

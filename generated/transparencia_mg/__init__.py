@@ -131,6 +131,7 @@ PACKAGE = Package(
             collects=(
             ),
             sql='SELECT MIN("_s"."_line"), "_s"."contrato_convenio_saida", COALESCE(SUM("_s"."valor_pago_financeiro"), 0) AS "v0", COALESCE(SUM("_s"."valor_pago_pendente"), 0) AS "v1", COALESCE(SUM("_s"."valor_pago_financeiro"), 0) - COALESCE(SUM("_s"."valor_pago_pendente"), 0) AS "v2" FROM "_apura_derivation_input" AS "_s" GROUP BY "_s"."contrato_convenio_saida" ORDER BY 1',
+            sql_spark='SELECT MIN(`_s`.`_line`), `_s`.`contrato_convenio_saida`, COALESCE(SUM(`_s`.`valor_pago_financeiro`), 0) AS `v0`, COALESCE(SUM(`_s`.`valor_pago_pendente`), 0) AS `v1`, COALESCE(SUM(`_s`.`valor_pago_financeiro`), 0) - COALESCE(SUM(`_s`.`valor_pago_pendente`), 0) AS `v2` FROM `_apura_derivation_input` AS `_s` GROUP BY `_s`.`contrato_convenio_saida` ORDER BY 1',
             alternative_of='valor_repassado',
             at=LOC[1],
         ),
@@ -165,6 +166,7 @@ PACKAGE = Package(
             collects=(
             ),
             sql='SELECT MIN("_s"."_line"), "_s"."contrato_convenio_saida", COALESCE(SUM("_s"."valor_pago_financeiro"), 0) AS "v0", COALESCE(SUM("_s"."valor_pago_pendente"), 0) AS "v1", COALESCE(SUM("_s"."valor_pago_financeiro"), 0) - COALESCE(SUM(CASE WHEN "_s"."valor_pago_financeiro" <> 0 THEN "_s"."valor_pago_pendente" END), 0) AS "v2" FROM "_apura_derivation_input" AS "_s" GROUP BY "_s"."contrato_convenio_saida" ORDER BY 1',
+            sql_spark='SELECT MIN(`_s`.`_line`), `_s`.`contrato_convenio_saida`, COALESCE(SUM(`_s`.`valor_pago_financeiro`), 0) AS `v0`, COALESCE(SUM(`_s`.`valor_pago_pendente`), 0) AS `v1`, COALESCE(SUM(`_s`.`valor_pago_financeiro`), 0) - COALESCE(SUM(CASE WHEN `_s`.`valor_pago_financeiro` <> 0 THEN `_s`.`valor_pago_pendente` END), 0) AS `v2` FROM `_apura_derivation_input` AS `_s` GROUP BY `_s`.`contrato_convenio_saida` ORDER BY 1',
             alternative_of='valor_repassado',
             at=LOC[2],
         ),
@@ -210,6 +212,7 @@ PACKAGE = Package(
             collects=(
             ),
             sql='SELECT "_s"."_line", "_s"."etapa", "_s"."etapa_pendente", "_s"."contrato_convenio_saida" AS "v0", YEAR("_s"."data_registro") AS "v1", "_s"."numero_docto_pagamento" AS "v2", "_s"."data_registro" AS "v3", "_s"."valor_pago_financeiro" AS "v4", "_s"."valor_pago_pendente" AS "v5", "_s"."situacao_op" AS "v6", COALESCE("_s"."etapa_pendente" AND ("_s"."valor_pago_pendente" = 0), FALSE) AS "w0", COALESCE((NOT "_s"."etapa_pendente") AND ("_s"."valor_pago_pendente" <> 0), FALSE) AS "w1" FROM "_apura_derivation_input" AS "_s" ORDER BY 1',
+            sql_spark='SELECT `_s`.`_line`, `_s`.`etapa`, `_s`.`etapa_pendente`, `_s`.`contrato_convenio_saida` AS `v0`, YEAR(`_s`.`data_registro`) AS `v1`, `_s`.`numero_docto_pagamento` AS `v2`, `_s`.`data_registro` AS `v3`, `_s`.`valor_pago_financeiro` AS `v4`, `_s`.`valor_pago_pendente` AS `v5`, `_s`.`situacao_op` AS `v6`, COALESCE(`_s`.`etapa_pendente` AND (`_s`.`valor_pago_pendente` = 0), FALSE) AS `w0`, COALESCE((NOT `_s`.`etapa_pendente`) AND (`_s`.`valor_pago_pendente` <> 0), FALSE) AS `w1` FROM `_apura_derivation_input` AS `_s` ORDER BY 1',
             at=LOC[3],
         ),
         Dictionary(

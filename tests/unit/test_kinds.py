@@ -35,7 +35,7 @@ def test_the_registry_is_the_one_list_of_kinds() -> None:
         assert kinds.lowering(kind) is None if kind == "package" else kinds.lowering(kind)
     assert [k for k in KINDS if kinds.python(k) is None] == ["package"]
     # a derivation takes no part in the scans yet: it reads its inputs at finish
-    # (runtime/derivation.py; its SQL runs there, on an embedded DuckDB); a dictionary reads
+    # (runtime/derivation.py; its SQL runs there, on DuckDB or Spark); a dictionary reads
     # no ledger at all (runtime/dictionary.py: its files come from its declaration)
     assert [k for k in KINDS if kinds.sql(k) is None] == ["package", "ledger", "table", "map",
                                                          "derivation", "dictionary"]

@@ -105,6 +105,7 @@ class _DerivationPython:
               f"{u.type.base!r}),")
         o("    ),")
         o(f"    sql={derivation_sql(node, ledgers)!r},")
+        o(f"    sql_spark={derivation_sql(node, ledgers, 'spark')!r},")
         if node.alternative_of:
             o(f"    alternative_of={node.alternative_of!r},")
         o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")
