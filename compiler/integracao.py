@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -69,6 +70,9 @@ class Loaded:
     settings: Settings | None
     diagnostics: list[Diagnostic]
     source: SourceFile
+    # where some settings are ('Sapo.poder': the value, 'Folha.eventos': the key), for what
+    # a run checks against them (compiler/integracao_run.py)
+    spans: dict[str, Span] = field(default_factory=dict)
 
 
 def masked(src: SourceFile, secrets: list[YScalar]) -> SourceFile:
@@ -102,7 +106,8 @@ def load_config(path: Path, display: str) -> Loaded:
     checker = _Checker(src)
     settings = checker.run(node)
     diags = sorted(checker.diags, key=Diagnostic.sort_key)
-    return Loaded(None if diags else settings, diags, masked(src, checker.secrets))
+    return Loaded(None if diags else settings, diags, masked(src, checker.secrets),
+                  checker.spans)
 
 
 def _at(node: YNode, path: list[str | int]) -> YNode:
@@ -149,6 +154,7 @@ class _Checker:
         self.src = src
         self.diags: list[Diagnostic] = []
         self.secrets: list[YScalar] = []
+        self.spans: dict[str, Span] = {}
 
     def run(self, root: YNode) -> Settings | None:
         for d in self._schema(root):
@@ -240,6 +246,7 @@ class _Checker:
         if poder is not None:
             if _text(poder) not in ("E", "L"):
                 self.diags.append(catalog.poder_unknown(poder.span, shown=_shown(poder)))
+            self.spans[f"{name}.poder"] = poder.span
             options.append(("poder", _text(poder)))
         ambiente = node.get("ambiente")
         if ambiente is not None:
@@ -342,6 +349,9 @@ class _Checker:
                 got.append(text)
         eventos = []
         events = node.get("eventos")
+        events_key = node.key_node("eventos")
+        if events_key is not None:
+            self.spans["Folha.eventos"] = events_key.span
         for entity, groups in events.items if isinstance(events, YMap) else ():
             assert isinstance(groups, YMap)
             seen: dict[int, tuple[str, Span]] = {}

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from compiler.catalog_integracao import EXAMPLE
 from compiler.diagnostics import render
 from compiler.integracao import load_config
+from compiler.integracao_run import against_run
 from runtime.portal_settings import DAILY
 from runtime.portal_settings import HOURLY
 from tests.conftest import ROOT
@@ -33,9 +34,26 @@ def _load(path: Path):  # type: ignore[no-untyped-def]
     return r, render(r.diagnostics, lambda _: r.source)
 
 
+def _against_run(case: Path, r):  # type: ignore[no-untyped-def]
+    """A case with `run.txt` (lines `input NAME`, `param NAME=VALUE`: what `apura run
+    --config` is given besides) is checked against that run (compiler/integracao_run.py):
+    the config itself is valid, the run conflicts with it."""
+    assert r.settings is not None and not r.diagnostics
+    lines = [line.split(maxsplit=1) for line in (case / "run.txt").read_text().splitlines()
+             if line.strip()]
+    inputs = [v for k, v in lines if k == "input"]
+    params = dict(v.split("=", 1) for k, v in lines if k == "param")
+    _, diags = against_run(r, inputs, params)
+    return diags
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_config_case(case: Path, diag_snapshot) -> None:  # type: ignore[no-untyped-def]
     r, text = _load(case / "integracao.yaml")
+    if (case / "run.txt").exists():
+        diags = _against_run(case, r)
+        r = type(r)(None, diags, r.source, r.spans)
+        text = render(diags, lambda _: r.source)
     want = [tuple(line.split()) for line in (case / "expect.txt").read_text().splitlines()
             if line.strip()]
     got = [(d.code, f"{d.span.file}:{d.span.line}:{d.span.col}") for d in r.diagnostics]
@@ -60,7 +78,7 @@ def test_every_code_has_a_case() -> None:
     codes = {kw.value.value for node in ast.walk(ast.parse(CATALOG.read_text("utf-8")))
              if isinstance(node, ast.Call) for kw in node.keywords
              if kw.arg == "code" and isinstance(kw.value, ast.Constant)}
-    assert codes == {f"S19{n:02d}" for n in range(1, 16)}
+    assert codes == {f"S19{n:02d}" for n in range(1, 17)}
     assert codes <= {c.name.split("_", 1)[0] for c in CASES}
 
 
@@ -80,7 +98,7 @@ def test_the_example_config_loads() -> None:
     assert sapo.authorization == "Bearer 1a2b3c4d-0e1f-4a5b-8c9d-0e1f2a3b4c5d"
     assert s.system("Tributos").option("ambiente") == "Produção"  # type: ignore[union-attr]
     assert s.folha is not None and len(s.folha.categorias) == 5
-    assert dict(dict(s.folha.eventos)["1"])["horas_extras"] == (150, 151)
+    assert dict(dict(s.folha.eventos)["4205407"])["horas_extras"] == (70,)
     assert (s.delivery.timeout, s.delivery.tries, s.delivery.poll_limit) == (30.0, 5, 600.0)
     assert "1a2b3c4d" not in repr(s)  # tokens are left out of repr
 
