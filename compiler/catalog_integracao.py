@@ -138,3 +138,13 @@ def input_from_config(span: Span, *, ledger: str, where: str) -> Diagnostic:
                       help="os eventos de cada entidade ficam só na configuração: tire "
                       f"--input {ledger} (ou rode sem --config)")
 
+
+
+def param_conflict(span: Span, *, param: str, given: str, config: str,
+                   system: str) -> Diagnostic:
+    """S1917: a run parameter the config sets too (Sapo's Poder), given with another value:
+    the run does not pick one silently."""
+    return Diagnostic(code="S1917", message=f"--param {param}={_visible(given)} não é o "
+                      f"{param} do sistema {system} na configuração ({_visible(config)})",
+                      span=span, help=f"o {param} vem da configuração: tire --param {param} "
+                      "ou corrija o valor aqui")

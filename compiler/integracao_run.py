@@ -7,8 +7,11 @@ given to the run a second time.
   (`entidade;evento;grupo`, groups COMISSIONADO, GRATIFICADA, HORA_EXTRA, AFASTAMENTO): a
   config with a Folha block derives it (an entity without events counts none), and the same
   input given as a file too is S1916. A config without Folha leaves the input to `--input`.
+* **Sapo's Poder** (`sistemas.Sapo.poder`, which the config requires) is the run parameter
+  `poder` when the run does not give it; a `--param poder` with another value is S1917 (the
+  same value is accepted): the run never picks one of two answers silently.
 
-The error points at the config (file:line:col), as its own mistakes do."""
+Both errors point at the config (file:line:col), as its own mistakes do."""
 
 from __future__ import annotations
 
@@ -24,6 +27,8 @@ from runtime.portal_settings import Settings
 GROUPS = {"cargos_comissionados": "COMISSIONADO", "funcoes_gratificadas": "GRATIFICADA",
           "horas_extras": "HORA_EXTRA", "afastamentos": "AFASTAMENTO"}
 EVENTS = "evento_portal"
+# run parameter → (system, option) the config holds it in
+PARAMS = {"poder": ("Sapo", "poder")}
 
 
 def derived_inputs(settings: Settings) -> dict[str, bytes]:
@@ -54,4 +59,14 @@ def against_run(loaded: Loaded, inputs: Collection[str],
                                                    else loaded.source.span(0, 1),
                                                    ledger=ledger,
                                                    where="sistemas.Folha.eventos"))
+    for param, (name, option) in PARAMS.items():
+        system = settings.system(name)
+        value = system.option(option) if system is not None else None
+        if value is None:
+            continue
+        if param not in out:
+            out[param] = value
+        elif out[param] != value:
+            diags.append(catalog.param_conflict(loaded.spans[f"{name}.{option}"], param=param,
+                                                given=out[param], config=value, system=name))
     return out, diags

@@ -87,3 +87,34 @@ def test_the_file_and_the_config_together_are_refused(tmp_path: Path) -> None:
     assert f"integracao.yaml:{line}:{col}: erro[S1916]" in err
     assert "--input evento_portal" in err and "nenhum arquivo foi escrito" in err
     assert not (tmp_path / "out").exists()
+
+
+def _poder(tmp: Path, poder: str) -> Path:
+    config = tmp / "integracao.yaml"
+    config.write_text(CONFIG.read_text("utf-8").replace("    poder: E\n", f"    poder: {poder}\n"),
+                      "utf-8")
+    return config
+
+
+def test_the_poder_comes_from_sapo(tmp_path: Path) -> None:
+    # siconfi.csv, June: RGF01 DESPESA_PESSOAL of the Legislativo 36.000,00, RCL 1.200.000,00
+    # → 3,00% against the 6% of LRF art. 20, III (the Executivo's: 660.000,00, 55,00% of 54)
+    config = _poder(tmp_path, "L")
+    for name, more in (("own", ()), ("same", ("--param", "poder=L"))):
+        code, _, err = run(tmp_path / name, config=config, events_file=False, more=more)
+        assert code == 0, err
+        [lrf] = _records(tmp_path / name, "gastosprevistorealizadolrf")
+        assert (lrf["pessoal"], lrf["percentual"], lrf["limiteMaximo"], lrf["cumpre"]) == (
+            "36000,00", "3,00", "6,00", "S"), name
+
+
+def test_a_poder_param_against_sapo_is_refused(tmp_path: Path) -> None:
+    config = _poder(tmp_path, "L")
+    code, _, err = run(tmp_path / "out", config=config, events_file=False,
+                       more=("--param", "poder=E"))
+    assert code == 1
+    lines = config.read_text("utf-8").splitlines()
+    line = next(n for n, t in enumerate(lines, start=1) if t.strip() == "poder: L")
+    assert f"integracao.yaml:{line}:12: erro[S1917]: --param poder=E não é o poder do " \
+        "sistema Sapo na configuração (L)" in err
+    assert not (tmp_path / "out").exists()
