@@ -131,11 +131,11 @@ def folha_event_twice(span: Span, *, event: str, entity: str, where: str,
 
 def input_from_config(span: Span, *, ledger: str, where: str) -> Diagnostic:
     """S1916: `apura run --config` with a Folha block derives the input `ledger` from it (the
-    per-entity event maps of the Folha screen): the same input given as a file too would be
-    a second source of the same settings."""
+    categories and per-entity event maps of the Folha screen): the same input given as a file
+    too would be a second source of the same settings."""
     return Diagnostic(code="S1916", message=f"a configuração já dá a entrada {ledger} ({where}); "
                       f"não informe também --input {ledger}", span=span,
-                      help="os eventos de cada entidade ficam só na configuração: tire "
+                      help="os ajustes da tela da Folha ficam só na configuração: tire "
                       f"--input {ledger} (ou rode sem --config)")
 
 

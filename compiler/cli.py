@@ -263,8 +263,8 @@ def _allow_gaps(f: Callable[..., None]) -> Callable[..., None]:
 @click.option("--config", "config", default=None,
               type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="A configuração de integração do Portal do Gestor (a de 'apura send'): dá "
-              "os eventos da Folha de cada entidade (a entrada evento_portal) e o Poder do Sapo "
-              "(o parâmetro poder).")
+              "as categorias e os eventos da Folha (categoria_portal, evento_portal) e o Poder "
+              "do Sapo (o parâmetro poder).")
 @click.pass_context
 def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple[str, ...],
         out: Path, select: str | None, rejects: Path | None, state: Path | None, backend: str,

@@ -170,6 +170,7 @@ class _Checker:
             assert isinstance(value, YMap)
             systems.append(self._system(key, value))
             if key.value == "Folha":
+                self.spans["Folha"] = key.span
                 folha = self._folha(value)
         envio = root.get("envio")
         given = {k.value: v.value for k, v in (envio.items if isinstance(envio, YMap) else ())
@@ -334,6 +335,9 @@ class _Checker:
 
     def _folha(self, node: YMap) -> Folha:
         cats = node.get("categorias")
+        cats_key = node.key_node("categorias")
+        if cats_key is not None:
+            self.spans["Folha.categorias"] = cats_key.span
         got: list[str] = []
         first: dict[str, Span] = {}
         for item in cats.items if isinstance(cats, YSeq) else ():

@@ -2,6 +2,9 @@
 (`apura run PACKAGE --config FILE`): what the seed's section 5 sets on a system's screen is not
 given to the run a second time.
 
+* **Folha's categories** ("Dados cadastrais à gerar", `sistemas.Folha.categorias`) become
+  the input `categoria_portal` (`categoria;descricao`: the code the ledger `servidor` carries,
+  the screen's name), the categories the Pessoal indicators count.
 * **Folha's event maps** (the tabs Cargos comissionados, Funções gratificadas, Horas extras,
   Afastamentos of each entity, `sistemas.Folha.eventos`) become the input `evento_portal`
   (`entidade;evento;grupo`, groups COMISSIONADO, GRATIFICADA, HORA_EXTRA, AFASTAMENTO): a
@@ -27,20 +30,31 @@ from runtime.portal_settings import Settings
 GROUPS = {"cargos_comissionados": "COMISSIONADO", "funcoes_gratificadas": "GRATIFICADA",
           "horas_extras": "HORA_EXTRA", "afastamentos": "AFASTAMENTO"}
 EVENTS = "evento_portal"
+CATEGORIES = "categoria_portal"
+# the screen's categories → their code in the ledger servidor (specs/portal_gestor)
+CATEGORY_CODES = {"Funcionários": "FUNCIONARIOS", "Aposentados": "APOSENTADOS",
+                  "Beneficiários de pensão por morte": "PENSIONISTAS",
+                  "Conselheiros tutelares": "CONSELHEIROS", "Autônomos": "AUTONOMOS"}
+# input → the config field it comes from (where S1916 points)
+FROM = {CATEGORIES: "Folha.categorias", EVENTS: "Folha.eventos"}
 # run parameter → (system, option) the config holds it in
 PARAMS = {"poder": ("Sapo", "poder")}
 
 
 def derived_inputs(settings: Settings) -> dict[str, bytes]:
     """The inputs the config gives (ledger id → CSV bytes, as the ledger spec reads them):
-    `evento_portal` from a Folha block, one row per entity and event, in the config's order."""
+    `categoria_portal` and `evento_portal` from a Folha block, one row per category, per
+    entity and event, in the config's order."""
     if settings.folha is None:
         return {}
-    lines = ["entidade;evento;grupo"]
+    cats = ["categoria;descricao"]
+    cats += [f"{CATEGORY_CODES[c]};{c}" for c in settings.folha.categorias]
+    events = ["entidade;evento;grupo"]
     for entity, groups in settings.folha.eventos:
         for group, codes in groups:
-            lines += [f"{entity};{code};{GROUPS[group]}" for code in codes]
-    return {EVENTS: ("\n".join(lines) + "\n").encode("utf-8")}
+            events += [f"{entity};{code};{GROUPS[group]}" for code in codes]
+    return {name: ("\n".join(lines) + "\n").encode("utf-8")
+            for name, lines in ((CATEGORIES, cats), (EVENTS, events))}
 
 
 def against_run(loaded: Loaded, inputs: Collection[str],
@@ -54,11 +68,10 @@ def against_run(loaded: Loaded, inputs: Collection[str],
     diags: list[Diagnostic] = []
     for ledger in derived_inputs(settings):
         if ledger in inputs:
-            diags.append(catalog.input_from_config(loaded.spans["Folha.eventos"]
-                                                   if "Folha.eventos" in loaded.spans
-                                                   else loaded.source.span(0, 1),
-                                                   ledger=ledger,
-                                                   where="sistemas.Folha.eventos"))
+            at = loaded.spans.get(FROM[ledger], loaded.spans.get("Folha"))
+            assert at is not None
+            diags.append(catalog.input_from_config(at, ledger=ledger,
+                                                   where=f"sistemas.{FROM[ledger]}"))
     for param, (name, option) in PARAMS.items():
         system = settings.system(name)
         value = system.option(option) if system is not None else None

@@ -1,9 +1,11 @@
 """`apura run portal_gestor --config FILE`: the integration config is the one source of the
-settings the seed puts on a system's screen (compiler/integracao_run.py). The Folha event maps
-of fixtures/portal_gestor/integracao.yaml (entity 4205407: 50 cargos comissionados, 60 funções
-gratificadas, 70 horas extras — what fixtures/portal_gestor/4205407/evento_portal.csv says)
-give the run the same figures as that file, on python and duckdb; an event map changed in the
-config changes the figures; the file given too is S1916 at the config's `eventos`."""
+settings the seed puts on a system's screen (compiler/integracao_run.py). The Folha categories
+and event maps of fixtures/portal_gestor/integracao.yaml (the five categories; entity 4205407:
+50 cargos comissionados, 60 funções gratificadas, 70 horas extras — what the fixture's
+categoria_portal.csv and evento_portal.csv say) give the run the same figures as those files,
+on python and duckdb; a category or an event map changed in the config changes the figures;
+a file given too is S1916 at the config's field; Sapo's Poder is the run's `poder`, and a
+`--param poder` against it is S1917."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from tests.conftest import ROOT
 FIX = ROOT / "fixtures" / "portal_gestor" / "4205407"
 CONFIG = ROOT / "fixtures" / "portal_gestor" / "integracao.yaml"
 ENTITY = "4205407"
+DERIVED = ("categoria_portal", "evento_portal")  # the inputs the config gives
 
 
 def invoke(*args: str | Path) -> tuple[int, str, str]:
@@ -29,7 +32,7 @@ def run(out: Path, *, config: Path | None, events_file: bool, backend: str = "py
         more: tuple[str, ...] = ()) -> tuple[int, str, str]:
     args: list[str | Path] = ["run", ROOT / "generated" / "portal_gestor"]
     for p in sorted(FIX.glob("*.csv")):
-        if p.stem != "evento_portal" or events_file:
+        if p.stem not in DERIVED or events_file:
             args += ["--input", f"{p.stem}={p}"]
     if config is not None:
         args += ["--config", config]
@@ -56,6 +59,7 @@ def test_the_config_gives_the_events_the_file_gave(tmp_path: Path) -> None:
         code, stdout, err = run(out, config=CONFIG, events_file=False, backend=backend)
         assert code == 0, err
         assert "evento_portal (de " in stdout and "integracao.yaml): 5 lidas, 5 aceitas" in stdout
+        assert "categoria_portal (de " in stdout
         for name in ("indicadores.csv", "lotes/indice.json"):
             assert (out / ENTITY / name).read_bytes() == \
                 (tmp_path / "csv" / ENTITY / name).read_bytes(), (backend, name)
@@ -77,6 +81,25 @@ def test_an_event_moved_in_the_config_moves_the_figures(tmp_path: Path) -> None:
         "5": "8000,00", "6": "8320,40"}
 
 
+def test_only_the_categories_the_config_sends_count(tmp_path: Path) -> None:
+    # servidor.csv: active FUNCIONARIOS 100 and 101, APOSENTADOS 102 (103 is DESLIGADO); the
+    # config sends Funcionários only → one record, 2 servidores
+    text = CONFIG.read_text("utf-8")
+    start = text.index("    categorias: [")
+    end = text.index("]", start) + 1
+    config = tmp_path / "integracao.yaml"
+    config.write_text(text[:start] + "    categorias: [Funcionários]" + text[end:], "utf-8")
+    code, _, err = run(tmp_path / "out", config=config, events_file=False)
+    assert code == 0, err
+    got = _records(tmp_path / "out", "powerNumbersPessoal.servidores")
+    assert [(r["categoria"], r["servidores"]) for r in got] == [('"FUNCIONARIOS"', "2")]
+    code, _, err = run(tmp_path / "all", config=CONFIG, events_file=False)
+    assert code == 0, err
+    got = _records(tmp_path / "all", "powerNumbersPessoal.servidores")
+    assert sorted((r["categoria"], r["servidores"]) for r in got) == [
+        ('"APOSENTADOS"', "1"), ('"FUNCIONARIOS"', "2")]
+
+
 def test_the_file_and_the_config_together_are_refused(tmp_path: Path) -> None:
     code, stdout, err = run(tmp_path / "out", config=CONFIG, events_file=True)
     assert code == 1
@@ -85,7 +108,10 @@ def test_the_file_and_the_config_together_are_refused(tmp_path: Path) -> None:
     line = next(n for n, t in enumerate(lines, start=1) if t.strip() == "eventos:")
     col = lines[line - 1].index("eventos") + 1
     assert f"integracao.yaml:{line}:{col}: erro[S1916]" in err
-    assert "--input evento_portal" in err and "nenhum arquivo foi escrito" in err
+    cats = next(n for n, t in enumerate(lines, start=1) if t.strip().startswith("categorias:"))
+    assert f"integracao.yaml:{cats}:5: erro[S1916]" in err
+    assert "--input evento_portal" in err and "--input categoria_portal" in err
+    assert "nenhum arquivo foi escrito" in err
     assert not (tmp_path / "out").exists()
 
 
