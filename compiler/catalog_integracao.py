@@ -148,3 +148,14 @@ def param_conflict(span: Span, *, param: str, given: str, config: str,
                       f"{param} do sistema {system} na configuração ({_visible(config)})",
                       span=span, help=f"o {param} vem da configuração: tire --param {param} "
                       "ou corrija o valor aqui")
+
+
+def token_env_missing(span: Span, *, system: str, field: str, name: str,
+                      why: str) -> Diagnostic:
+    """S1918: `{env: NAME}` names an environment variable that is not set (or empty, or not a
+    variable name): the token cannot be read. The message names the variable, never a
+    value."""
+    return Diagnostic(code="S1918", message=f"{field} do sistema {system} vem da variável de "
+                      f"ambiente {name}, que {why}", span=span,
+                      help=f"defina {name} no ambiente de quem roda o apura (export "
+                      f"{name}=...), ou escreva o código aqui")

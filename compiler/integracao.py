@@ -15,9 +15,11 @@ misplaced space is still visible)."""
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -57,6 +59,8 @@ _CODE = re.compile(r"[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}
                    r"[0-9A-Za-z]{12}")
 _CODE_ANYWHERE = re.compile(_CODE.pattern)
 _SECRET_LINE = re.compile(r"^(\s*(?:-\s+)?[\"']?(?:token|chave_acesso)[\"']?\s*:)(.*)$", re.M)
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENV_ONLY = re.compile(r"\s*\{\s*env\s*:\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\s*(?:#.*)?")
 _TYPE_NAMES = {"string": "texto", "integer": "um número inteiro", "number": "um número",
                "boolean": "true ou false", "array": "uma lista", "object": "um mapa (campo: valor)"}
 _ENVIO = {"timeout": "timeout", "tentativas": "tries", "espera": "wait",
@@ -91,6 +95,8 @@ def masked(src: SourceFile, secrets: list[YScalar]) -> SourceFile:
         hide(s.span.start, s.span.end)
     for m in _SECRET_LINE.finditer(src.text):
         value = m.group(2)
+        if _ENV_ONLY.fullmatch(value):  # `token: {env: NAME}`: a name, not a secret
+            continue
         lead = len(value) - len(value.lstrip(" \"'"))
         hide(m.start(2) + lead, m.end(2))
     for m in _CODE_ANYWHERE.finditer(src.text):  # a token anywhere (flow style, broken YAML)
@@ -98,12 +104,14 @@ def masked(src: SourceFile, secrets: list[YScalar]) -> SourceFile:
     return SourceFile.from_text(src.path, "".join(chars))
 
 
-def load_config(path: Path, display: str) -> Loaded:
+def load_config(path: Path, display: str, environ: Mapping[str, str] | None = None) -> Loaded:
+    """The config at `path` (shown as `display`); `{env: NAME}` tokens are read from
+    `environ` (default: the process's environment)."""
     src = SourceFile.read(path, display)
     node, diags = load(src)
     if node is None:
         return Loaded(None, diags, masked(src, []))
-    checker = _Checker(src)
+    checker = _Checker(src, os.environ if environ is None else environ)
     settings = checker.run(node)
     diags = sorted(checker.diags, key=Diagnostic.sort_key)
     return Loaded(None if diags else settings, diags, masked(src, checker.secrets),
@@ -150,8 +158,9 @@ def _shown(node: YNode) -> str:
 class _Checker:
     """Runs the schema, then the seed's rules, collecting diagnostics and the token scalars."""
 
-    def __init__(self, src: SourceFile) -> None:
+    def __init__(self, src: SourceFile, environ: Mapping[str, str]) -> None:
         self.src = src
+        self.environ = environ
         self.diags: list[Diagnostic] = []
         self.secrets: list[YScalar] = []
         self.spans: dict[str, Span] = {}
@@ -294,10 +303,23 @@ class _Checker:
             self.diags.append(catalog.config_missing_field(key.span, field=want,
                                                            where=f"no sistema {screen}"))
             return ""
-        assert isinstance(value, YScalar)
-        self.secrets.append(value)
-        text = value.value
         label = "a chave de acesso" if want == "chave_acesso" else "o token"
+        if isinstance(value, YMap):  # {env: NAME}: the text is that variable's, checked alike
+            name = value.get("env")
+            assert isinstance(name, YScalar)
+            got = self.environ.get(name.value) if _ENV_NAME.fullmatch(name.value) else None
+            if not got:
+                self.diags.append(catalog.token_env_missing(
+                    name.span, system=screen, field=label, name=_visible(name.value),
+                    why="não é um nome de variável de ambiente"
+                    if _ENV_NAME.fullmatch(name.value) is None else
+                    "está vazia" if got == "" else "não está definida"))
+                return ""
+            text, value = got, name  # a mistake in it is reported at the variable's name
+        else:
+            assert isinstance(value, YScalar)
+            self.secrets.append(value)
+            text = value.value
         code = text
         if screen in BEARER_SYSTEMS:
             if not text.startswith("Bearer "):

@@ -109,3 +109,34 @@ def test_lotes_without_a_state_file(world) -> None:  # type: ignore[no-untyped-d
     got = invoke("lotes", "--state", "nada.sqlite")
     assert got.exit_code == 0 and "nenhum lote" in got.stdout
     assert not Path("nada.sqlite").exists()
+
+
+def test_a_token_from_the_environment_goes_and_is_never_written(world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`token: {env: NAME}`: the variable holds what the Compras screen takes (`Bearer
+    <code>`), the request carries it, and a service that repeats the Authorization header in
+    its 500s (store.echo_auth) still leaves no trace of it in the output or the journal."""
+    tmp, store, _ = world
+    text = (tmp / "integracao.yaml").read_text("utf-8")
+    (tmp / "integracao.yaml").write_text(text.replace(f"token: Bearer {TOKEN}",
+                                                      "token: {env: PORTAL_TOKEN_COMPRAS}"),
+                                         "utf-8")
+    missing = invoke("send", "portal_gestor", "--out", "out", "--state", "s.sqlite",
+                     "--config", "integracao.yaml")
+    assert missing.exit_code == 1 and store.requests == []
+    assert missing.stderr.startswith("integracao.yaml:9:18: erro[S1918]: o token do sistema "
+                                     "Compras vem da variável de ambiente PORTAL_TOKEN_COMPRAS")
+    monkeypatch.setenv("PORTAL_TOKEN_COMPRAS", f"Bearer {TOKEN}")
+    store.echo_auth = True
+    store.fail_next = [500, 500]  # both tries of the first request (tentativas: 2)
+    failed = invoke("send", "portal_gestor", "--out", "out", "--state", "s.sqlite",
+                    "--config", "integracao.yaml")
+    assert failed.exit_code == 1 and "erro[D1605]" in failed.stderr
+    assert "Bearer ***" in failed.stderr  # the service said the header: redacted
+    sent = invoke("send", "portal_gestor", "--out", "out", "--state", "s.sqlite", "--config",
+                  "integracao.yaml")
+    assert sent.exit_code == 0, sent.stderr
+    assert store.inserts == {"L0": 1, "L1": 1, "L2": 1}
+    log = invoke("lotes", "--state", "s.sqlite", "--json", "5ca38c9ecc4284012bcae2b9")
+    for text in (missing.stderr, failed.stdout, failed.stderr, sent.stdout, sent.stderr,
+                 log.stdout, (tmp / "s.sqlite").read_bytes().decode("utf-8", "replace")):
+        assert TOKEN not in text and TOKEN[:8] not in text
