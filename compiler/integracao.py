@@ -7,7 +7,9 @@ digits, as the manual's example), except Compras and Patrimônio desktop, whose 
 `Bearer `, a space and the code. Educação cloud takes the code only: the seed's text says so
 ("informe apenas o código do token sem espaços") and the word "Bearer" in its screenshot is
 the screen's own label before the field, not something typed. Almoxarifado and Patrimônio
-cloud call the code `chave_acesso`.
+cloud call the code `chave_acesso`. Tributos' Ambiente chooses the service layer: `url` is
+Produção's, `url_testes` (required with `ambiente: Testes`) the Testes one's — the seed names
+the two ambientes, not how they differ on the wire, so this is provisional (README).
 
 Tokens never reach a message, and `masked` is the text rendered under the carets: each
 token's letters and digits become `*` (same columns; `Bearer `, spaces and dashes stay, so a
@@ -266,6 +268,15 @@ class _Checker:
                     ambiente.span, shown=_shown(ambiente),
                     candidates=_close(value, ("Produção", "Testes"))))
             options.append(("ambiente", value))
+            # each ambiente its own service layer (provisional): Testes sends to url_testes
+            testes = node.get("url_testes")
+            testes_url = self._url(name, testes, key) if testes is not None else None
+            if value == "Testes" and testes_url is None:
+                self.diags.append(catalog.config_missing_field(
+                    ambiente.span, field="url_testes",
+                    where="no sistema Tributos com o ambiente Testes"))
+            elif value == "Testes" and testes_url is not None:
+                url = testes_url
         for opt in ("linha", "script", "conexao_sapo"):
             if node.get(opt) is not None:
                 options.append((opt, _text(node.get(opt))))

@@ -41,7 +41,7 @@ SYSTEMS: dict[str, Any] = {
     "Patrimônio": _system("linha", linha={"enum": ["desktop", "cloud"]}, script=TEXT,
                           agenda=SCHEDULED),
     "Frotas": _system(),
-    "Tributos": _system("ambiente", ambiente=TEXT),
+    "Tributos": _system("ambiente", ambiente=TEXT, url_testes=TEXT),
     "Protocolo": _system(ativar={"type": "boolean"}),
     "Saúde": _system(),
     "Educação": _system(),
