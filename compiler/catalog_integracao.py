@@ -127,3 +127,35 @@ def folha_event_twice(span: Span, *, event: str, entity: str, where: str,
                       labels=(Label(span=first, message="primeira vez"),),
                       help="cada evento conta em um só grupo (cargos comissionados, funções "
                       "gratificadas, horas extras, afastamentos)")
+
+
+def input_from_config(span: Span, *, ledger: str, where: str) -> Diagnostic:
+    """S1916: `apura run --config` with a Folha block derives the input `ledger` from it (the
+    categories and per-entity event maps of the Folha screen): the same input given as a file
+    too would be a second source of the same settings."""
+    return Diagnostic(code="S1916", message=f"a configuração já dá a entrada {ledger} ({where}); "
+                      f"não informe também --input {ledger}", span=span,
+                      help="os ajustes da tela da Folha ficam só na configuração: tire "
+                      f"--input {ledger} (ou rode sem --config)")
+
+
+
+def param_conflict(span: Span, *, param: str, given: str, config: str,
+                   system: str) -> Diagnostic:
+    """S1917: a run parameter the config sets too (Sapo's Poder), given with another value:
+    the run does not pick one silently."""
+    return Diagnostic(code="S1917", message=f"--param {param}={_visible(given)} não é o "
+                      f"{param} do sistema {system} na configuração ({_visible(config)})",
+                      span=span, help=f"o {param} vem da configuração: tire --param {param} "
+                      "ou corrija o valor aqui")
+
+
+def token_env_missing(span: Span, *, system: str, field: str, name: str,
+                      why: str) -> Diagnostic:
+    """S1918: `{env: NAME}` names an environment variable that is not set (or empty, or not a
+    variable name): the token cannot be read. The message names the variable, never a
+    value."""
+    return Diagnostic(code="S1918", message=f"{field} do sistema {system} vem da variável de "
+                      f"ambiente {name}, que {why}", span=span,
+                      help=f"defina {name} no ambiente de quem roda o apura (export "
+                      f"{name}=...), ou escreva o código aqui")

@@ -261,11 +261,16 @@ def _allow_gaps(f: Callable[..., None]) -> Callable[..., None]:
               "ela terminar (sem --wait, recusa na hora).")
 @_allow_unconfirmed
 @_allow_gaps
+@click.option("--config", "config", default=None,
+              type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="A configuração de integração do Portal do Gestor (a de 'apura send'): dá "
+              "as categorias e os eventos da Folha (categoria_portal, evento_portal) e o Poder "
+              "do Sapo (o parâmetro poder).")
 @click.pass_context
 def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple[str, ...],
         out: Path, select: str | None, rejects: Path | None, state: Path | None, backend: str,
         spark_master: str | None, wait: bool, allow_unconfirmed: bool,
-        allow_gaps: bool) -> None:
+        allow_gaps: bool, config: Path | None) -> None:
     """Roda um pacote compilado (ex.: siops, ou a pasta generated/siops) sobre os ledgers."""
     from compiler.runner import run_package
 
@@ -277,7 +282,8 @@ def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple
                        params=_pairs(params, "--param"), out=out, select=select,
                        rejects=rejects, state=state, debug=ctx.obj["debug"], backend=backend,
                        spark_master=spark_master, wait=wait,
-                       allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
+                       allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps,
+                       config=config)
     sys.exit(code)
 
 

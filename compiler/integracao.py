@@ -7,7 +7,9 @@ digits, as the manual's example), except Compras and Patrimônio desktop, whose 
 `Bearer `, a space and the code. Educação cloud takes the code only: the seed's text says so
 ("informe apenas o código do token sem espaços") and the word "Bearer" in its screenshot is
 the screen's own label before the field, not something typed. Almoxarifado and Patrimônio
-cloud call the code `chave_acesso`.
+cloud call the code `chave_acesso`. Tributos' Ambiente chooses the service layer: `url` is
+Produção's, `url_testes` (required with `ambiente: Testes`) the Testes one's — the seed names
+the two ambientes, not how they differ on the wire, so this is provisional (README).
 
 Tokens never reach a message, and `masked` is the text rendered under the carets: each
 token's letters and digits become `*` (same columns; `Bearer `, spaces and dashes stay, so a
@@ -15,10 +17,13 @@ misplaced space is still visible)."""
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -56,6 +61,8 @@ _CODE = re.compile(r"[0-9A-Za-z]{8}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}-[0-9A-Za-z]{4}
                    r"[0-9A-Za-z]{12}")
 _CODE_ANYWHERE = re.compile(_CODE.pattern)
 _SECRET_LINE = re.compile(r"^(\s*(?:-\s+)?[\"']?(?:token|chave_acesso)[\"']?\s*:)(.*)$", re.M)
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ENV_ONLY = re.compile(r"\s*\{\s*env\s*:\s*[A-Za-z_][A-Za-z0-9_]*\s*\}\s*(?:#.*)?")
 _TYPE_NAMES = {"string": "texto", "integer": "um número inteiro", "number": "um número",
                "boolean": "true ou false", "array": "uma lista", "object": "um mapa (campo: valor)"}
 _ENVIO = {"timeout": "timeout", "tentativas": "tries", "espera": "wait",
@@ -69,6 +76,9 @@ class Loaded:
     settings: Settings | None
     diagnostics: list[Diagnostic]
     source: SourceFile
+    # where some settings are ('Sapo.poder': the value, 'Folha.eventos': the key), for what
+    # a run checks against them (compiler/integracao_run.py)
+    spans: dict[str, Span] = field(default_factory=dict)
 
 
 def masked(src: SourceFile, secrets: list[YScalar]) -> SourceFile:
@@ -87,6 +97,8 @@ def masked(src: SourceFile, secrets: list[YScalar]) -> SourceFile:
         hide(s.span.start, s.span.end)
     for m in _SECRET_LINE.finditer(src.text):
         value = m.group(2)
+        if _ENV_ONLY.fullmatch(value):  # `token: {env: NAME}`: a name, not a secret
+            continue
         lead = len(value) - len(value.lstrip(" \"'"))
         hide(m.start(2) + lead, m.end(2))
     for m in _CODE_ANYWHERE.finditer(src.text):  # a token anywhere (flow style, broken YAML)
@@ -94,15 +106,18 @@ def masked(src: SourceFile, secrets: list[YScalar]) -> SourceFile:
     return SourceFile.from_text(src.path, "".join(chars))
 
 
-def load_config(path: Path, display: str) -> Loaded:
+def load_config(path: Path, display: str, environ: Mapping[str, str] | None = None) -> Loaded:
+    """The config at `path` (shown as `display`); `{env: NAME}` tokens are read from
+    `environ` (default: the process's environment)."""
     src = SourceFile.read(path, display)
     node, diags = load(src)
     if node is None:
         return Loaded(None, diags, masked(src, []))
-    checker = _Checker(src)
+    checker = _Checker(src, os.environ if environ is None else environ)
     settings = checker.run(node)
     diags = sorted(checker.diags, key=Diagnostic.sort_key)
-    return Loaded(None if diags else settings, diags, masked(src, checker.secrets))
+    return Loaded(None if diags else settings, diags, masked(src, checker.secrets),
+                  checker.spans)
 
 
 def _at(node: YNode, path: list[str | int]) -> YNode:
@@ -145,10 +160,12 @@ def _shown(node: YNode) -> str:
 class _Checker:
     """Runs the schema, then the seed's rules, collecting diagnostics and the token scalars."""
 
-    def __init__(self, src: SourceFile) -> None:
+    def __init__(self, src: SourceFile, environ: Mapping[str, str]) -> None:
         self.src = src
+        self.environ = environ
         self.diags: list[Diagnostic] = []
         self.secrets: list[YScalar] = []
+        self.spans: dict[str, Span] = {}
 
     def run(self, root: YNode) -> Settings | None:
         for d in self._schema(root):
@@ -164,6 +181,7 @@ class _Checker:
             assert isinstance(value, YMap)
             systems.append(self._system(key, value))
             if key.value == "Folha":
+                self.spans["Folha"] = key.span
                 folha = self._folha(value)
         envio = root.get("envio")
         given = {k.value: v.value for k, v in (envio.items if isinstance(envio, YMap) else ())
@@ -240,6 +258,7 @@ class _Checker:
         if poder is not None:
             if _text(poder) not in ("E", "L"):
                 self.diags.append(catalog.poder_unknown(poder.span, shown=_shown(poder)))
+            self.spans[f"{name}.poder"] = poder.span
             options.append(("poder", _text(poder)))
         ambiente = node.get("ambiente")
         if ambiente is not None:
@@ -249,6 +268,15 @@ class _Checker:
                     ambiente.span, shown=_shown(ambiente),
                     candidates=_close(value, ("Produção", "Testes"))))
             options.append(("ambiente", value))
+            # each ambiente its own service layer (provisional): Testes sends to url_testes
+            testes = node.get("url_testes")
+            testes_url = self._url(name, testes, key) if testes is not None else None
+            if value == "Testes" and testes_url is None:
+                self.diags.append(catalog.config_missing_field(
+                    ambiente.span, field="url_testes",
+                    where="no sistema Tributos com o ambiente Testes"))
+            elif value == "Testes" and testes_url is not None:
+                url = testes_url
         for opt in ("linha", "script", "conexao_sapo"):
             if node.get(opt) is not None:
                 options.append((opt, _text(node.get(opt))))
@@ -286,10 +314,23 @@ class _Checker:
             self.diags.append(catalog.config_missing_field(key.span, field=want,
                                                            where=f"no sistema {screen}"))
             return ""
-        assert isinstance(value, YScalar)
-        self.secrets.append(value)
-        text = value.value
         label = "a chave de acesso" if want == "chave_acesso" else "o token"
+        if isinstance(value, YMap):  # {env: NAME}: the text is that variable's, checked alike
+            name = value.get("env")
+            assert isinstance(name, YScalar)
+            got = self.environ.get(name.value) if _ENV_NAME.fullmatch(name.value) else None
+            if not got:
+                self.diags.append(catalog.token_env_missing(
+                    name.span, system=screen, field=label, name=_visible(name.value),
+                    why="não é um nome de variável de ambiente"
+                    if _ENV_NAME.fullmatch(name.value) is None else
+                    "está vazia" if got == "" else "não está definida"))
+                return ""
+            text, value = got, name  # a mistake in it is reported at the variable's name
+        else:
+            assert isinstance(value, YScalar)
+            self.secrets.append(value)
+            text = value.value
         code = text
         if screen in BEARER_SYSTEMS:
             if not text.startswith("Bearer "):
@@ -327,6 +368,9 @@ class _Checker:
 
     def _folha(self, node: YMap) -> Folha:
         cats = node.get("categorias")
+        cats_key = node.key_node("categorias")
+        if cats_key is not None:
+            self.spans["Folha.categorias"] = cats_key.span
         got: list[str] = []
         first: dict[str, Span] = {}
         for item in cats.items if isinstance(cats, YSeq) else ():
@@ -342,6 +386,9 @@ class _Checker:
                 got.append(text)
         eventos = []
         events = node.get("eventos")
+        events_key = node.key_node("eventos")
+        if events_key is not None:
+            self.spans["Folha.eventos"] = events_key.span
         for entity, groups in events.items if isinstance(events, YMap) else ():
             assert isinstance(groups, YMap)
             seen: dict[int, tuple[str, Span]] = {}

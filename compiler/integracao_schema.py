@@ -12,8 +12,15 @@ CODES: dict[str, Any] = {"type": "array", "items": {"type": "integer"}}
 SCHEDULED = {"enum": ["horaria", "diaria"]}
 
 
+# a token or chave de acesso: its text, or `{env: NAME}` — read from that environment variable
+# (compiler/integracao.py), so the YAML need not hold it
+SECRET: dict[str, Any] = {"type": [*TEXT["type"], "object"],
+                          "properties": {"env": {"type": "string"}}, "required": ["env"],
+                          "additionalProperties": False}
+
+
 def _system(*required: str, **more: Any) -> dict[str, Any]:
-    props: dict[str, Any] = {"url": TEXT, "token": TEXT, "chave_acesso": TEXT,
+    props: dict[str, Any] = {"url": TEXT, "token": SECRET, "chave_acesso": SECRET,
                              "exercicio": TEXT, **more}
     return {"type": "object", "properties": props, "required": ["url", *required],
             "additionalProperties": False}
@@ -34,7 +41,7 @@ SYSTEMS: dict[str, Any] = {
     "Patrimônio": _system("linha", linha={"enum": ["desktop", "cloud"]}, script=TEXT,
                           agenda=SCHEDULED),
     "Frotas": _system(),
-    "Tributos": _system("ambiente", ambiente=TEXT),
+    "Tributos": _system("ambiente", ambiente=TEXT, url_testes=TEXT),
     "Protocolo": _system(ativar={"type": "boolean"}),
     "Saúde": _system(),
     "Educação": _system(),

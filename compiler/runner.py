@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -55,16 +57,65 @@ def _progress() -> Callable[[str], None] | None:
     return note
 
 
+def _from_config(config: Path, inputs: dict[str, Path], params: dict[str, str]
+                 ) -> tuple[dict[str, str], dict[str, bytes], str] | None:
+    """`--config`: the integration config read and checked against the run
+    (compiler/integracao_run.py) — the parameters with what it sets, the inputs it derives
+    and how the config is shown; None (messages written) when it has errors."""
+    from compiler.diagnostics import render
+    from compiler.integracao import load_config
+    from compiler.integracao_run import against_run
+    from compiler.integracao_run import derived_inputs
+
+    shown = os.path.relpath(config)
+    loaded = load_config(config, shown)
+    diags = loaded.diagnostics
+    if loaded.settings is not None:
+        params, diags = against_run(loaded, inputs, params)
+    if diags or loaded.settings is None:
+        click.echo(render(diags, lambda _: loaded.source), err=True, nl=False)
+        click.echo(f"{shown}: {len(diags)} erro(s); nenhum arquivo foi escrito", err=True)
+        return None
+    return params, derived_inputs(loaded.settings), shown
+
+
 def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str], out: Path,
                 select: str | None, rejects: Path | None, state: Path, debug: bool,
                 backend: str = "python", spark_master: str | None = None,
                 wait: bool = False, allow_unconfirmed: bool = False,
-                allow_gaps: bool = False) -> int:
-    """The CLI face of `Program.run_to` (runtime.lifecycle): options in, messages out."""
+                allow_gaps: bool = False, config: Path | None = None) -> int:
+    """The CLI face of `Program.run_to` (runtime.lifecycle): options in, messages out. With
+    `config`, the inputs it derives are written to a temporary folder for the run (named so
+    in the summary) and its settings fill the parameters it holds."""
     where = _locate(package)
     ledgers = {k: Path(v) for k, v in inputs.items()}
     for option, message in path_conflicts(out, state, rejects, ledgers):
         raise click.BadParameter(message, param_hint=option)
+    if config is None:
+        return _run(where, ledgers, params, {}, out=out, select=select, rejects=rejects,
+                    state=state, backend=backend, spark_master=spark_master, wait=wait,
+                    allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
+    got = _from_config(config, ledgers, params)
+    if got is None:
+        return 1
+    params, derived, shown = got
+    with tempfile.TemporaryDirectory(prefix="apura-config-") as tmp:
+        names = {}
+        for name, data in derived.items():
+            path = Path(tmp) / f"{name}.csv"
+            path.write_bytes(data)
+            ledgers[name] = path
+            names[str(path)] = f"{name} (de {shown})"
+        return _run(where, ledgers, params, names, out=out, select=select, rejects=rejects,
+                    state=state, backend=backend, spark_master=spark_master, wait=wait,
+                    allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
+
+
+def _run(where: Path, ledgers: dict[str, Path], params: dict[str, str], names: dict[str, str],
+         *, out: Path, select: str | None, rejects: Path | None, state: Path, backend: str,
+         spark_master: str | None, wait: bool, allow_unconfirmed: bool,
+         allow_gaps: bool) -> int:
+    """The run itself; `names`: how the summary shows an input the config derived."""
     try:  # a package with layout years: the view the parameters choose (runtime/views.py)
         program = runtime.load(where).view_for(params)
     except RunFailed as exc:
@@ -112,7 +163,8 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
     result, written = rec.result, rec.written
     for st in result.inputs:
         reached = "" if st.reached is None else f", {st.reached} chegaram a um layout"
-        click.echo(f"{st.path}: {st.read} lidas, {st.accepted} aceitas, "
+        click.echo(f"{names.get(str(st.path), st.path)}: {st.read} lidas, {st.accepted} "
+                   "aceitas, "
                    f"{len(st.rejected)} rejeitadas{reached}")
     if result.outcomes:  # the `check` specs (a failed `error` one has failed the run)
         done = [o for o in result.outcomes if not o.skipped]

@@ -79,3 +79,13 @@ def unknown_lote(id_lote: str, *, file: str) -> DataError:
     """D1610: `apura lotes --json ID` of a lote the journal does not have."""
     return DataError(code="D1610", message=f"nenhum lote '{id_lote}' no arquivo de estado",
                      file=file, line=0, col=0, help="os IDs: apura lotes")
+
+
+def records_lost(lost: int, total: int, first: str, *, file: str) -> DataError:
+    """D1611: an Alteração whose records the service does not have (it lost them, or they
+    were removed there): they are no longer confirmed, and the next run plans them as an
+    Inclusão (journaled `ausente`)."""
+    return DataError(code="D1611", message=f"{lost} de {total} registro(s) da Alteração não "
+                     f"existem no serviço: {first}", file=file, line=0, col=0,
+                     help="a próxima 'apura run' os planeja como Inclusão, e o 'apura send' "
+                     "seguinte os envia de novo")

@@ -45,6 +45,7 @@ from runtime.journal import Journal
 from runtime.journal import check_state
 from runtime.ledgers import rejects_csv
 from runtime.lock import RunLock
+from runtime.portal_lotes import stale as stale_lotes
 
 if TYPE_CHECKING:
     from runtime.program import LedgerInput
@@ -193,14 +194,15 @@ def _locked(out: Path | None, state: Path | None, wait: bool,
 def write_outputs(out: str | Path, outputs: Mapping[str, bytes], *,
                   wait: bool = False, remove: Sequence[str] = ()) -> list[Written]:
     """The outputs into `out` as one commit, under its lock (no journal); the files of
-    `remove` (relative to `out`: a partial run's stale bundle) go in the same commit."""
+    `remove` (relative to `out`: a partial run's stale bundle) go in the same commit, with the
+    lote files an earlier run left where this one writes lotes (runtime/portal_lotes.stale)."""
     root = Path(out)
     created = prepare_root(root)
     with _locked(root, None, wait, created):
         _recover(root, None)
         commit = Commit.new(root)
         written = commit.stage(outputs)
-        commit.commit(written, remove=remove)
+        commit.commit(written, remove=[*remove, *stale_lotes(root, outputs)])
         commit.apply()
     return written
 
@@ -482,7 +484,8 @@ class _Staged:
             self.made.stage_outside(rejects.resolve(), rejects_csv(result.rejects))
         if sigs is not None:
             sigs.deferred = True  # from the manifest on, the run completes
-        self.made.commit(written, self.run_id, self.state, remove=result.removes)
+        self.made.commit(written, self.run_id, self.state,
+                         remove=[*result.removes, *stale_lotes(self.root, result.outputs)])
         self.committed = True
         if self.journal is not None and self.run_id is not None:
             save_state(self.journal, self.run_id, result)

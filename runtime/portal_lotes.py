@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -243,10 +244,35 @@ def plan(infos: Iterable[IndicatorInfo], records: Iterable[IndicatorRecord],
     return lotes
 
 
+_LOTE_FILE = re.compile(r"lotes/[A-Za-z0-9][A-Za-z0-9._]{0,119}-(?:inclusao|alteracao|exclusao)"
+                        r"-[0-9]{3,}\.json")
+
+
+def stale(root: Path, outputs: Collection[str]) -> list[str]:
+    """The lote files an earlier run left in the partition folders where this run writes
+    lotes (`outputs`: the paths it writes, relative to OUT `root`) and does not write again:
+    removed in the run's own commit, so `OUT/<partition>/lotes/` holds exactly this run's
+    lotes. Only what that earlier `lotes/indice.json` lists, named as apura names lotes, is
+    removed (apura wrote it); any other file in the folder stays."""
+    gone: list[str] = []
+    for rel in outputs:
+        if not (rel == INDEX or rel.endswith("/" + INDEX)):
+            continue
+        folder = rel[:-len(INDEX)]
+        try:
+            listed = json.loads((root / rel).read_text("utf-8"))["lotes"]
+            names = [str(e["arquivo"]) for e in listed]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # no earlier index (or not one apura wrote): nothing to remove
+        gone += [folder + n for n in names if _LOTE_FILE.fullmatch(n)
+                 and folder + n not in outputs and (root / folder / n).is_file()]
+    return sorted(set(gone))
+
+
 def files(lotes: Sequence[Lote]) -> dict[str, bytes]:
     """The lote files (paths relative to the partition folder) and `lotes/indice.json`, the
-    lotes of this run in sending order: `apura send` sends only what the index lists, so a
-    lote file an earlier run left (a name this run did not write again) is not sent twice."""
+    lotes of this run in sending order: `apura send` sends only what the index lists (and the
+    run's commit removes the lote files of the earlier index: `stale`)."""
     out = {lote.path: lote.body() for lote in lotes}
     entries = [f'    {{"arquivo": {json.dumps(lote.path)}, "registros": {len(lote.records)}}}'
                for lote in lotes]

@@ -82,7 +82,8 @@ def log_json(db: sqlite3.Connection, row: sqlite3.Row) -> str:
     retorno = []
     for rid, r in results.items():
         item: dict[str, Any] = {"idIntegracao": rid,
-                                "status": "ERRO" if r["status"] == "erro" else "SUCESSO"}
+                                "status": "ERRO" if r["status"] in ("erro", "ausente")
+                                else "SUCESSO"}
         if r["status"] == "existente":
             item["idExistente"] = _number(r["id_gerado"])
         if r["mensagem"]:

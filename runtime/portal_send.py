@@ -13,7 +13,9 @@ A lote is known by (package, partition, file, sha256): one the journal has as fi
    transaction keeps what the service now holds (runtime/portal_lotes.confirm), what the next
    run plans against: a record accepted by an insert or update → its content as the lote
    carried it (`idExistente` → a content unknown: the next run updates it); accepted by a
-   removal → gone; refused → nothing changes, so the next run plans it again.
+   removal → gone; refused → nothing changes, so the next run plans it again; an update the
+   service refuses because it does not have the record (runtime/portal_service.lost) →
+   journaled `ausente` and forgotten, so the next run plans it as an insert (D1611).
 Errors leave the lote where it was (D1604–D1609) and the next lote goes on; the exit code is
 1 when any lote did not end with every record accepted.
 
@@ -31,6 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -45,6 +48,7 @@ from runtime.portal_service import SHOWN
 from runtime.portal_service import Client
 from runtime.portal_service import LoteStatus
 from runtime.portal_service import ServiceError
+from runtime.portal_service import lost
 from runtime.portal_service import redact
 from runtime.portal_settings import DAILY
 from runtime.portal_settings import HOURLY
@@ -266,6 +270,11 @@ class Sender:
             self._set(row, state=status.state, answer=answer)
             return [catalog.still_running(status.id_lote, SHOWN[status.state].lower(),
                                           file=lote.shown)]
+        # an update of a record the service no longer has: journaled `ausente`, no longer
+        # confirmed (`_taken`), so the next run plans it as an insert
+        metodo = str(lote.head["metodo"])
+        status = replace(status, results=tuple(
+            replace(r, status="ausente") if lost(metodo, r) else r for r in status.results))
         with self.db:
             self.db.execute("DELETE FROM portal_results WHERE lote = ?", (row["id"],))
             self.db.executemany(
@@ -279,28 +288,38 @@ class Sender:
             confirm(self.db, self.package, str(h["entidade"]), int(h["exercicio"]),
                     str(h["indicador"]), row["id"], self._taken(lote, status))
         failed = [r for r in status.results if r.status == "erro"]
+        gone = [r for r in status.results if r.status == "ausente"]
         self.echo(f"{lote.shown}: {lote.head['processo']} de {len(lote.records)} registro(s) → "
                   f"{lote.head['sistema']}: {SHOWN[status.state]} (lote {status.id_lote}"
-                  + (f"; {len(failed)} com erro" if failed else "") + ")")
-        if not failed:
-            return []
-        first = redact(f"{failed[0].id_integracao}: {failed[0].mensagem}", secrets)
-        return [catalog.records_failed(len(failed), len(lote.records), first,
-                                       file=lote.shown)]
+                  + (f"; {len(failed)} com erro" if failed else "")
+                  + (f"; {len(gone)} ausente(s) no serviço" if gone else "") + ")")
+        errors = []
+        if failed:
+            first = redact(f"{failed[0].id_integracao}: {failed[0].mensagem}", secrets)
+            errors.append(catalog.records_failed(len(failed), len(lote.records), first,
+                                                 file=lote.shown))
+        if gone:
+            first = redact(f"{gone[0].id_integracao}: {gone[0].mensagem}", secrets)
+            errors.append(catalog.records_lost(len(gone), len(lote.records), first,
+                                               file=lote.shown))
+        return errors
 
     @staticmethod
     def _taken(lote: LoteFile, status: LoteStatus) -> list[tuple[str, str | None]]:
         """What the service now holds of each record it accepted (for `confirm`): the
         content as the lote carried it — its canonical JSON, the bytes
         runtime/portal_lotes.content_json gives —, UNKNOWN for an idExistente, None for a
-        removal; a refused record (erro) or one the lote does not carry, nothing."""
+        removal and for an update the service answered it does not have (`ausente`: forgotten,
+        so the next run inserts it); a refused record (erro) or one the lote does not carry,
+        nothing."""
         sent = {str(r.get("idIntegracao")): r for r in lote.records}
         key, metodo = str(lote.head["chave"]), lote.head["metodo"]
         out: list[tuple[str, str | None]] = []
         for r in status.results:
             if r.status == "erro" or r.id_integracao not in sent:
                 continue
-            out.append((r.id_integracao, None if metodo == "DELETE" else UNKNOWN
+            out.append((r.id_integracao, None if metodo == "DELETE" or r.status == "ausente"
+                        else UNKNOWN
                         if r.status == "existente" else encode(sent[r.id_integracao][key])))
         return out
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import http.client
 import json
 import time
+import unicodedata
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -69,6 +70,24 @@ class ServiceError(Exception):
         self.kind = kind
         self.detail = detail
         self.status = status
+
+
+# what the service says of a PATCH of a record it does not have (the test server's "Registro
+# não encontrado"; provisional): phrases naming the record, compared without case and accents
+# — "Escola não encontrada" is a refusal of the content, not a lost record
+_NOT_FOUND = ("registro nao encontrado", "registro inexistente", "registro nao existe",
+              "record not found")
+
+
+def lost(metodo: str, result: RecordResult) -> bool:
+    """Whether an update (PATCH) record was refused because the service does not have it (it
+    lost the record, or it was removed there): the record is then no longer confirmed, and
+    the next run plans it as an insert (runtime/portal_send.py)."""
+    if metodo != "PATCH" or result.status != "erro" or not result.mensagem:
+        return False
+    folded = "".join(c for c in unicodedata.normalize("NFD", result.mensagem.lower())
+                     if not unicodedata.combining(c))
+    return any(words in folded for words in _NOT_FOUND)
 
 
 def redact(text: str, secrets: Sequence[str]) -> str:

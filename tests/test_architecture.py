@@ -19,7 +19,7 @@ RANK = {
     "compiler.catalog_integracao": 2,
     "compiler.yamlnodes": 3, "compiler.schema": 4, "compiler.specs": 5,
     # the Portal do Gestor integration config (apura send --config): YAML + schema, no spec
-    "compiler.integracao_schema": 4, "compiler.integracao": 4,
+    "compiler.integracao_schema": 4, "compiler.integracao": 4, "compiler.integracao_run": 4,
     "compiler.extends": 5,
     "compiler.package": 6, "compiler.outputs_check": 6, "compiler.years": 6,
     "compiler.bundle_check": 6,

@@ -45,3 +45,14 @@ def test_embedding_example_runs(tmp_path) -> None:  # type: ignore[no-untyped-de
 def test_every_builtin_is_documented() -> None:
     for name in BUILTINS:
         assert f"`{name}(" in README, name
+
+
+def test_the_provisional_service_layer_facts_are_in_one_place() -> None:
+    """Issue 11: the Portal do Gestor's provisional service-layer facts are listed in ONE
+    section, which names both what the specs declare and what the protocol infers."""
+    heading = "### Service layer: what is provisional"
+    assert README.count(heading) == 1
+    section = README.split(heading, 1)[1].split("\n## ", 1)[0]
+    for fact in ("EDUCACAO_MEDIA_ESCOLA_1A5_MENORES", "payload_key", "idIntegracao", "TMA",
+                 "**Paths**", "**States**", "**Idempotence**", "url_testes", "**Schedules**"):
+        assert fact in section, fact

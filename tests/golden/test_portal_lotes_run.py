@@ -118,6 +118,11 @@ class Project:
         assert written["python"] == written["duckdb"]
         return [json.loads(data) for data in written["python"].values()]
 
+    def lote_files(self) -> dict[str, list[str]]:
+        """What OUT/<entity>/lotes/ holds after the last run, per back end."""
+        return {b: sorted(p.name for p in (self.tmp / b / ENTITY / "lotes").iterdir())
+                for b in ("python", "duckdb")}
+
     def send(self) -> tuple[int, str, str]:
         return invoke("send", "portal_gestor", "--out", self.tmp / "python", "--state",
                       self.state, "--config", self.config)
@@ -140,19 +145,26 @@ def test_incremental_runs_through_the_cli(project) -> None:  # type: ignore[no-u
     p, store = project
     first = p.run()
     assert len(first) == 79 and {lt["processo"] for lt in first} == {"Inclusão"}
+    # a file of someone else's in lotes/ (apura did not write it: it stays through every run)
+    for backend in ("python", "duckdb"):
+        (p.tmp / backend / ENTITY / "lotes" / "LEIAME.txt").write_text("anotação", "utf-8")
     code, out, err = p.send()
     assert code == 0, err
     inserted = dict(store.inserts)
     assert len(inserted) == sum(len(lt["registros"]) for lt in first)  # type: ignore[arg-type]
     assert set(inserted.values()) == {1}
-    # the same ledgers again: the service has it all, nothing to send
+    # the same ledgers again: the service has it all, nothing to send — and no lote file of
+    # the first run stays beside the (empty) index
     assert p.run() == []
+    assert p.lote_files() == {b: ["LEIAME.txt", "indice.json"] for b in ("python", "duckdb")}
     before = len(store.requests)
     assert p.send()[0] == 0 and len(store.requests) == before
     # Licença-prêmio 30 → 31 dias: an update of that record alone
     p.edit("4205407;102;Licença-prêmio;01/04/2019;30", "4205407;102;Licença-prêmio;01/04/2019;31")
     [update] = p.run()
     assert (update["processo"], update["metodo"]) == ("Alteração", "PATCH")
+    assert p.lote_files() == {b: ["LEIAME.txt", "indice.json", f"{AFAST}-alteracao-001.json"]
+                              for b in ("python", "duckdb")}
     assert _afast(update) == [{"idIntegracao": PREMIO, AFAST: {
         "exercicio": 2019, "motivo": "Licença-prêmio", "dias": 31, "afastamentos": 1}}]
     assert p.send()[0] == 0
@@ -160,6 +172,7 @@ def test_incremental_runs_through_the_cli(project) -> None:  # type: ignore[no-u
     # its only source row dropped: a removal of that record
     p.edit("4205407;102;Licença-prêmio;01/04/2019;31\n", "")
     [removal] = p.run()
+    assert p.lote_files()["python"] == ["LEIAME.txt", "indice.json", f"{AFAST}-exclusao-001.json"]
     assert (removal["processo"], _afast(removal)) == ("Exclusão", [{"idIntegracao": PREMIO}])
     assert p.send()[0] == 0 and PREMIO not in store.tables[str(removal["tabela"])]
     assert p.run() == []
@@ -210,3 +223,38 @@ def test_a_selection_plans_no_removal_of_what_it_did_not_compute(tmp_path: Path)
     full = program.run(_inputs(), PARAMS, allocation_state=state)
     lote = json.loads(full.outputs[f"{ENTITY}/lotes/{AFAST}-alteracao-001.json"])
     assert lote["base"] == 1 and [r["idIntegracao"] for r in lote["registros"]] == [PREMIO]
+
+
+def test_an_update_of_a_record_the_service_lost_is_inserted_again(project) -> None:  # type: ignore[no-untyped-def]
+    """The service loses a confirmed record (removed there by hand); the next change of it is
+    an Alteração the service answers "Registro não encontrado" (tests/portal_server.py): the
+    send journals it `ausente` and D1611, the next run plans it as an Inclusão, and the send
+    after that puts it back — instead of a PATCH that would fail on every run."""
+    import sqlite3
+
+    p, store = project
+    first = p.run()
+    assert p.send()[0] == 0
+    [tabela] = {str(lt["tabela"]) for lt in first if lt["indicador"] == AFAST}
+    del store.tables[tabela][PREMIO]
+    p.edit("4205407;102;Licença-prêmio;01/04/2019;30", "4205407;102;Licença-prêmio;01/04/2019;31")
+    [update] = p.run()
+    assert update["metodo"] == "PATCH" and [r["idIntegracao"] for r in _afast(update)] == [PREMIO]
+    code, out, err = p.send()
+    assert code == 1 and "erro[D1611]" in err and "Registro não encontrado" in err, err
+    assert "erro[D1606]" not in err and "1 ausente(s) no serviço" in out
+    db = sqlite3.connect(p.state)
+    got = db.execute("SELECT status, mensagem FROM portal_results WHERE id_integracao = ? "
+                     "ORDER BY lote DESC LIMIT 1", (PREMIO,)).fetchone()
+    assert got == ("ausente", "Registro não encontrado")
+    assert db.execute("SELECT count(*) FROM portal_records WHERE id_integracao = ?",
+                      (PREMIO,)).fetchone() == (0,)
+    db.close()
+    [insert] = p.run()
+    assert (insert["processo"], insert["metodo"]) == ("Inclusão", "POST")
+    assert _afast(insert) == [{"idIntegracao": PREMIO, AFAST: {
+        "exercicio": 2019, "motivo": "Licença-prêmio", "dias": 31, "afastamentos": 1}}]
+    assert p.send()[0] == 0
+    assert store.tables[tabela][PREMIO][1][AFAST]["dias"] == 31
+    assert store.inserts[PREMIO] == 2  # once at first, once after the service lost it
+    assert p.run() == []

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from compiler.catalog_integracao import EXAMPLE
 from compiler.diagnostics import render
 from compiler.integracao import load_config
+from compiler.integracao_run import against_run
 from runtime.portal_settings import DAILY
 from runtime.portal_settings import HOURLY
 from tests.conftest import ROOT
@@ -33,9 +34,26 @@ def _load(path: Path):  # type: ignore[no-untyped-def]
     return r, render(r.diagnostics, lambda _: r.source)
 
 
+def _against_run(case: Path, r):  # type: ignore[no-untyped-def]
+    """A case with `run.txt` (lines `input NAME`, `param NAME=VALUE`: what `apura run
+    --config` is given besides) is checked against that run (compiler/integracao_run.py):
+    the config itself is valid, the run conflicts with it."""
+    assert r.settings is not None and not r.diagnostics
+    lines = [line.split(maxsplit=1) for line in (case / "run.txt").read_text().splitlines()
+             if line.strip()]
+    inputs = [v for k, v in lines if k == "input"]
+    params = dict(v.split("=", 1) for k, v in lines if k == "param")
+    _, diags = against_run(r, inputs, params)
+    return diags
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_config_case(case: Path, diag_snapshot) -> None:  # type: ignore[no-untyped-def]
     r, text = _load(case / "integracao.yaml")
+    if (case / "run.txt").exists():
+        diags = _against_run(case, r)
+        r = type(r)(None, diags, r.source, r.spans)
+        text = render(diags, lambda _: r.source)
     want = [tuple(line.split()) for line in (case / "expect.txt").read_text().splitlines()
             if line.strip()]
     got = [(d.code, f"{d.span.file}:{d.span.line}:{d.span.col}") for d in r.diagnostics]
@@ -49,7 +67,8 @@ def test_config_case(case: Path, diag_snapshot) -> None:  # type: ignore[no-unty
     # the case's token (its code, without Bearer) is never shown
     for line in (case / "integracao.yaml").read_text().splitlines():
         key, _, value = line.strip().partition(":")
-        if key in ("token", "chave_acesso") and len(value.strip()) > 6:
+        if key in ("token", "chave_acesso") and len(value.strip()) > 6 \
+                and not value.strip().startswith("{env:"):  # a variable's name, no secret
             secret = value.strip().removeprefix("Bearer").strip()
             if secret == EXAMPLE:  # the manual's own example, which the help quotes
                 continue
@@ -60,7 +79,7 @@ def test_every_code_has_a_case() -> None:
     codes = {kw.value.value for node in ast.walk(ast.parse(CATALOG.read_text("utf-8")))
              if isinstance(node, ast.Call) for kw in node.keywords
              if kw.arg == "code" and isinstance(kw.value, ast.Constant)}
-    assert codes == {f"S19{n:02d}" for n in range(1, 16)}
+    assert codes == {f"S19{n:02d}" for n in range(1, 19)}
     assert codes <= {c.name.split("_", 1)[0] for c in CASES}
 
 
@@ -80,7 +99,7 @@ def test_the_example_config_loads() -> None:
     assert sapo.authorization == "Bearer 1a2b3c4d-0e1f-4a5b-8c9d-0e1f2a3b4c5d"
     assert s.system("Tributos").option("ambiente") == "Produção"  # type: ignore[union-attr]
     assert s.folha is not None and len(s.folha.categorias) == 5
-    assert dict(dict(s.folha.eventos)["1"])["horas_extras"] == (150, 151)
+    assert dict(dict(s.folha.eventos)["4205407"])["horas_extras"] == (70,)
     assert (s.delivery.timeout, s.delivery.tries, s.delivery.poll_limit) == (30.0, 5, 600.0)
     assert "1a2b3c4d" not in repr(s)  # tokens are left out of repr
 
@@ -127,3 +146,70 @@ def test_a_token_in_broken_flow_yaml_is_masked(tmp_path: Path) -> None:
     r, text = _load(path)
     assert [d.code for d in r.diagnostics] == ["Y0101"]
     assert "1a2b3c4d" not in text and "********-****-****-****-************" in text
+
+
+def _env_config(tmp: Path, system: str, form: str = "{env: PORTAL_TOKEN}") -> Path:
+    extra = "    exercicio: 2019\n    poder: E\n" if system == "Sapo" else ""
+    path = tmp / "integracao.yaml"
+    path.write_text(f"sistemas:\n  {system}:\n    url: https://x.gov.br/api\n"
+                    f"    token: {form}\n{extra}", "utf-8")
+    return path
+
+
+def test_a_token_from_the_environment(tmp_path: Path) -> None:
+    code = "1a2b3c4d-0e1f-4a5b-8c9d-0e1f2a3b4c5d"
+    for form in ("{env: PORTAL_TOKEN}", "\n      env: PORTAL_TOKEN"):
+        r = load_config(_env_config(tmp_path, "Sapo", form), "integracao.yaml",
+                        {"PORTAL_TOKEN": code})
+        assert r.diagnostics == [] and r.settings is not None
+        sapo = r.settings.system("Sapo")
+        assert sapo is not None and sapo.authorization == f"Bearer {code}"
+        assert r.settings.secrets == (code,)  # redacted from what the service says
+    # Compras takes "Bearer " and the code, from the variable as in the file
+    r = load_config(_env_config(tmp_path, "Compras"), "integracao.yaml",
+                    {"PORTAL_TOKEN": f"Bearer {code}"})
+    assert r.diagnostics == [] and r.settings is not None
+    # the line under the caret shows the variable's name (not a secret)
+    r = load_config(_env_config(tmp_path, "Saúde"), "integracao.yaml", {})
+    text = render(r.diagnostics, lambda _: r.source)
+    assert [(d.code, d.span.line, d.span.col) for d in r.diagnostics] == [("S1918", 4, 18)]
+    assert "token: {env: PORTAL_TOKEN}" in text and "não está definida" in text
+    r = load_config(_env_config(tmp_path, "Saúde"), "integracao.yaml", {"PORTAL_TOKEN": ""})
+    assert "está vazia" in r.diagnostics[0].message
+    r = load_config(_env_config(tmp_path, "Saúde", "{env: 1X}"), "integracao.yaml", {})
+    assert "não é um nome de variável" in r.diagnostics[0].message
+    r = load_config(_env_config(tmp_path, "Saúde", "{var: X}"), "integracao.yaml", {})
+    assert sorted(d.code for d in r.diagnostics) == ["S1901", "S1902"]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(code=_code(), system=st.sampled_from(["Sapo", "Compras", "Educação", "Almoxarifado"]),
+       mistake=st.sampled_from(["none", "space", "bearer", "nobearer", "short"]),
+       cut=st.integers(1, 35))
+def test_a_token_from_the_environment_is_checked_and_never_shown(
+        tmp_path_factory, code: str, system: str, mistake: str, cut: int) -> None:  # type: ignore[no-untyped-def]
+    """The same rules as a token in the file (S1906–S1908 at the variable's name), and no
+    piece of the variable's value in any message or rendered line."""
+    bearer = system == "Compras"
+    value = {"none": code, "space": code[:cut] + " " + code[cut:], "short": code[:cut],
+             "bearer": "Bearer " + code, "nobearer": code}[mistake]
+    if bearer and mistake in ("none", "space", "short"):
+        value = "Bearer " + value
+    field = "chave_acesso" if system == "Almoxarifado" else "token"
+    path = _env_config(tmp_path_factory.mktemp("cfg"), system).read_text("utf-8")
+    folder = tmp_path_factory.mktemp("cfg")
+    (folder / "integracao.yaml").write_text(path.replace("token:", f"{field}:"), "utf-8")
+    r = load_config(folder / "integracao.yaml", "integracao.yaml", {"PORTAL_TOKEN": value})
+    shown = render(r.diagnostics, lambda _: r.source)
+    # by hand: which mistakes the seed's rules refuse on each screen
+    wrong = (mistake in ("space", "short") or (mistake == "bearer" and not bearer)
+             or (mistake == "nobearer" and bearer))
+    assert (r.settings is None) == wrong
+    assert {d.code for d in r.diagnostics} <= {"S1906", "S1907", "S1908"}
+    for d in r.diagnostics:
+        # at the name PORTAL_TOKEN: 4 spaces, the field, ": {env: " (8), column 1-based
+        assert (d.span.line, d.span.col) == (4, 4 + len(field) + 8 + 1)
+    for piece in {code[:cut], code[cut:], code}:
+        if len(piece) >= 6:
+            assert piece not in shown

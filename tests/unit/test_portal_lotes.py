@@ -24,6 +24,7 @@ from runtime.portal_lotes import files
 from runtime.portal_lotes import last_ended
 from runtime.portal_lotes import plan
 from runtime.portal_lotes import previous
+from runtime.portal_lotes import stale
 from runtime.portal_record import IndicatorInfo
 from runtime.portal_record import IndicatorRecord
 
@@ -274,3 +275,30 @@ def test_records_the_kind_must_never_hand_over(bad: IndicatorRecord, why: str) -
 def test_a_float_never_reaches_a_lote() -> None:
     with pytest.raises(TypeError):
         content_json((("v", 1.5),))  # type: ignore[arg-type]
+
+
+def test_stale_removes_only_the_earlier_lotes_its_index_lists(tmp_path: Path) -> None:
+    """An earlier run's index lists three lotes of partition P (one this run writes again)
+    and, as a hand-edited index could, a file outside apura's lote names and one outside
+    lotes/; a file the index does not list and another partition's lotes are not touched."""
+    lotes = tmp_path / "P" / "lotes"
+    lotes.mkdir(parents=True)
+    names = ["a-inclusao-001.json", "a-alteracao-001.json", "b-exclusao-002.json",
+             "LEIAME.txt", "c-inclusao-001.json"]
+    for n in names:
+        (lotes / n).write_text("{}", "utf-8")
+    (tmp_path / "P" / "indicadores.csv").write_text("x", "utf-8")
+    listed = [f"lotes/{n}" for n in names[:4]] + ["indicadores.csv", "lotes/../x-inclusao-001.json"]
+    (lotes / "indice.json").write_text(json.dumps({"lotes": [{"arquivo": n} for n in listed]}),
+                                       "utf-8")
+    (tmp_path / "Q" / "lotes").mkdir(parents=True)
+    (tmp_path / "Q" / "lotes" / "indice.json").write_text(
+        json.dumps({"lotes": [{"arquivo": "lotes/a-inclusao-001.json"}]}), "utf-8")
+    (tmp_path / "Q" / "lotes" / "a-inclusao-001.json").write_text("{}", "utf-8")
+    outputs = ["P/indicadores.csv", "P/lotes/indice.json", "P/lotes/a-inclusao-001.json"]
+    assert stale(tmp_path, outputs) == ["P/lotes/a-alteracao-001.json",
+                                        "P/lotes/b-exclusao-002.json"]
+    # no earlier index, or one that is not JSON: nothing
+    (lotes / "indice.json").write_text("{", "utf-8")
+    assert stale(tmp_path, outputs) == []
+    assert stale(tmp_path / "novo", outputs) == []

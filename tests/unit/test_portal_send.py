@@ -552,3 +552,50 @@ def test_a_send_while_another_holds_the_state_file_is_refused(world: World) -> N
         other.release()
     assert world.store.requests == []
     assert world.send() == []
+
+
+def test_which_refused_updates_are_lost_records() -> None:
+    from runtime.portal_service import RecordResult
+    from runtime.portal_service import lost
+
+    def said(text: str | None, status: str = "erro") -> RecordResult:
+        return RecordResult("E1", status, mensagem=text)
+    assert lost("PATCH", said("Registro não encontrado"))
+    assert lost("PATCH", said("REGISTRO NAO ENCONTRADO (idIntegracao E1)"))
+    assert lost("PATCH", said("Record not found"))
+    assert not lost("PATCH", said("Escola não encontrada"))  # the content, not the record
+    assert not lost("POST", said("Registro não encontrado"))
+    assert not lost("DELETE", said("Registro não encontrado"))
+    assert not lost("PATCH", said(None))
+    assert not lost("PATCH", said("Registro não encontrado", "sucesso"))
+
+
+def test_an_update_the_service_cannot_find_is_planned_as_an_insert(world: World) -> None:
+    world.run([rec(MEDIA, "E1", "7.50"), rec(MEDIA, "E2", "8.25")])
+    assert world.send() == []
+    del world.store.tables["EDUCACAO_MEDIA_ESCOLA_1A5_MENORES"]["E1"]  # the service lost E1
+    world.run([rec(MEDIA, "E1", "7.75"), rec(MEDIA, "E2", "9.00")])
+    errors = world.send()
+    assert codes(errors) == ["D1611"]
+    assert "1 de 2 registro(s) da Alteração" in errors[0].message
+    assert "Registro não encontrado" in errors[0].message
+    # the results of both lotes (E1 and E2 of the insert, ids 1 and 2; then the update)
+    assert sorted(world.results(), key=str) == sorted([
+        ("E1", "ausente", None, "Registro não encontrado"), ("E1", "sucesso", "1", None),
+        ("E2", "sucesso", "2", None), ("E2", "sucesso", "2", None)], key=str)
+    # E1 is no longer confirmed, E2 is with its new content
+    assert world.confirmed() == {("mediaEscola1a5Menores", "E2"):
+                                 '{"exercicio":2019,"media":9.00}'}
+    with world.db() as db:
+        row = find(db, "5ca38c9ecc4284012bcae2ba")  # the test server's second lote id
+        assert isinstance(row, sqlite3.Row)
+        log = log_json(db, row)
+    assert '"status": "ERRO"' in log and '"mensagem": "Registro não encontrado"' in log
+    world.run([rec(MEDIA, "E1", "7.75"), rec(MEDIA, "E2", "9.00")])
+    index = (world.out / ENTITY / "lotes/indice.json").read_text("utf-8")
+    assert '"lotes/mediaEscola1a5Menores-inclusao-001.json", "registros": 1' in index
+    assert "alteracao" not in index
+    assert world.send() == []
+    assert world.store.tables["EDUCACAO_MEDIA_ESCOLA_1A5_MENORES"]["E1"][1][
+        "mediaEscolala5Menores"]["media"] == 7.75
+    assert world.store.inserts == {"E1": 2, "E2": 1}  # E1 again only because it was lost

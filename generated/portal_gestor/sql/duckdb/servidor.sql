@@ -46,7 +46,21 @@ FROM (
 
 -- apura:statement aggregate
 -- per layout, partition and row: the column aggregates as text (totalizers and value rows are computed by the Python finish)
-WITH "records" AS (
+WITH "map__categoria_enviada" AS (
+  /* specs/portal_gestor/ledgers/categoria_enviada.yaml:1:1  portal_gestor/categoria_enviada first entry per key (repeated keys are D0202) */
+  SELECT
+    "categoria",
+    "descricao",
+    TRUE AS "_found"
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY "categoria" ORDER BY "_line") AS "_n"
+    FROM "categoria_portal"
+  ) AS "_m"
+  WHERE
+    "_n" = 1
+), "records" AS (
   /* ledger 'servidor' with the run parameters */
   SELECT
     "r".*,
@@ -56,14 +70,31 @@ WITH "records" AS (
     "p"."_on_68" AS "$_on_68"
   FROM "servidor" AS "r"
   CROSS JOIN "apura_params" AS "p"
+), "lookup_0" AS (
+  /* specs/portal_gestor/ledgers/categoria_enviada.yaml:1:1  portal_gestor/categoria_enviada lookup */
+  SELECT
+    "s".*,
+    "l0"."descricao" AS "_l0__descricao",
+    "l0"."_found" AS "_l0__found"
+  FROM "records" AS "s"
+  LEFT JOIN "map__categoria_enviada" AS "l0"
+    ON "s"."categoria" = "l0"."categoria"
+), "derived_enviada" AS (
+  /* specs/portal_gestor/ledgers/servidor.yaml:14:12  portal_gestor/servidor/derived/enviada coalesce(lookup(categoria_enviada, categoria).descricao, "") != "" */
+  SELECT
+    "s".*,
+    COALESCE("s"."_l0__descricao", '') <> '' AS "enviada"
+  FROM "lookup_0" AS "s"
 ), "filtered" AS (
   /* each layout's filter (a record is in the layout when it is true) */
   SELECT
     "s".*,
     "s"."$_on_68" AND (
-      "s"."situacao" = 'ATIVO'
-    ) AS "_f__pessoal_powernumberspessoal_servidores" /* portal_gestor/pessoal/powernumberspessoal_servidores/filter situacao == "ATIVO" */
-  FROM "records" AS "s"
+      (
+        "s"."situacao" = 'ATIVO'
+      ) AND "s"."enviada"
+    ) AS "_f__pessoal_powernumberspessoal_servidores" /* portal_gestor/pessoal/powernumberspessoal_servidores/filter situacao == "ATIVO" and enviada */
+  FROM "derived_enviada" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
   SELECT
