@@ -76,7 +76,7 @@ def _from_options(program: Any, req: Request) -> Address:
     return Address(req.layout, req.partition, loc)
 
 
-def _inputs(req: Request, package_id: str,
+def _inputs(req: Request, package: Any,
             fail: Fail) -> tuple[dict[str, str], dict[str, Any]] | None:
     if not req.journal:
         return req.inputs, dict(req.params)
@@ -84,7 +84,7 @@ def _inputs(req: Request, package_id: str,
 
     assert req.state is not None
     try:
-        got = read_run(req.state, package_id, req.run)
+        got = read_run(req.state, package, req.run)
     except RunFailed as exc:
         fail(exc.errors, "nada foi explicado")
         return None
@@ -100,7 +100,7 @@ def run(ctx: click.Context, req: Request, fail: Fail, usage: Usage) -> int:
         raise click.BadParameter(message, param_hint=option)
     try:  # a package with layout years: the view the parameters choose (runtime/views.py)
         pre = runtime.load(where)
-        taken = _inputs(req, pre.package.id, fail)
+        taken = _inputs(req, pre.package, fail)
         if taken is None:
             return 1
         inputs, params = taken

@@ -34,19 +34,22 @@ def _missing(what: str, state: Path) -> RunFailed:
     return RunFailed([catalog.explain_run_missing(what, str(state))])
 
 
-def read_run(state: Path, package: str, run: int | None = None) -> RunInputs:
-    """The inputs and parameters of run `run` of `package` (default: its last `ok` run),
-    each input checked against its sha256. RunFailed: D1920 (an input changed or is gone),
-    D1921 (no such run, no state file), D1922 (an input that was no file)."""
+def read_run(state: Path, package: Any, run: int | None = None) -> RunInputs:
+    """The inputs and parameters of run `run` of `package` (a runtime Package; default: its
+    last `ok` run), each input checked against its sha256. An optional input the run was not
+    given (`<ausente:NAME>`) is not given again; a table shipped with the package is not an
+    input (the run reads its copy, checked against the compiled sha256, D1001). RunFailed:
+    D1920 (an input changed or is gone), D1921 (no such run, no state file), D1922 (rows in
+    memory: no file)."""
     if not state.is_file():
         raise _missing(f"o estado '{state}' não existe: nenhuma execução a explicar", state)
     journal = Journal(state)
     try:
-        row = _run_row(journal.db, package, run)
+        row = _run_row(journal.db, package.id, run)
         if row is None:
-            what = (f"a execução {run} do pacote '{package}' não está no estado"
+            what = (f"a execução {run} do pacote '{package.id}' não está no estado"
                     if run is not None else
-                    f"o pacote '{package}' não tem execução terminada (ok) no estado")
+                    f"o pacote '{package.id}' não tem execução terminada (ok) no estado")
             raise _missing(what, state)
         run_id, params, status = int(row[0]), json.loads(row[1]), str(row[2])
         inputs = journal.db.execute("SELECT name, path, sha256 FROM run_inputs WHERE "
@@ -55,6 +58,9 @@ def read_run(state: Path, package: str, run: int | None = None) -> RunInputs:
         raise _missing(f"o estado não pôde ser lido: {exc}", state) from None
     finally:
         journal.close()
+    tables = {led.id for led in package.ledgers if led.table is not None}
+    inputs = [(n, p, sha) for n, p, sha in inputs
+              if n not in tables and p != f"<ausente:{n}>"]
     errors = []
     for name, path, sha in inputs:
         if not sha:

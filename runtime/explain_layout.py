@@ -27,9 +27,6 @@ from runtime.trace import Record
 from runtime.trace import json_value
 from runtime.trace import show_value
 
-_SUMS = ("sum", "count")
-
-
 def cell(locator: tuple[str, ...]) -> tuple[str, str]:
     """(row ref, column id) of a layout locator; ExplainError when it has not 1 or 2 parts."""
     if len(locator) not in (1, 2) or not locator[0]:
@@ -103,7 +100,7 @@ def _node(exp: Explanation) -> dict[str, Any]:
         "params": {k: json_value(v) for k, v in sorted(exp.params.items())},
         "lookups": lookups(distinct(rec.lookups for rec in records)),
         "decision": decision,
-        "records": [_record(rec, col.func in _SUMS) for rec in records],
+        "records": [_record(rec, total is not None) for rec in records],
         "records_sum": None if total is None else json_value(total),
         "reads": [_node(m) for m in (*exp.members, *exp.sources)],
         "notes": notes, "row_kind": row_kind, "row_rule": row_rule,

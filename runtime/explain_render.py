@@ -15,7 +15,7 @@ from typing import Any
 from runtime.explain_tree import COMMON
 from runtime.explain_tree import public
 
-_MD = re.compile(r"([\\`*_\[\]<>|#{}()!~+\-.])")
+_MD = re.compile(r"([\\`*_\[\]<>|#~])")
 
 
 def to_json(tree: dict[str, Any]) -> str:
