@@ -27,6 +27,7 @@ from runtime.trace import Record
 from runtime.trace import json_value
 from runtime.trace import show_value
 
+
 def cell(locator: tuple[str, ...]) -> tuple[str, str]:
     """(row ref, column id) of a layout locator; ExplainError when it has not 1 or 2 parts."""
     if len(locator) not in (1, 2) or not locator[0]:
