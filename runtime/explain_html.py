@@ -39,6 +39,7 @@ th{background:#eef2f5}td.num{text-align:right;font-variant-numeric:tabular-nums}
 code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.88rem}
 .ok{color:#1e7b34;font-weight:600}.bad{color:#b3261e;font-weight:600}
 .src tr:target{background:#fff3bf}.src td.ln{color:#5b6770;text-align:right}
+.src code{white-space:pre}
 pre{background:#f1f3f5;padding:.5rem;overflow:auto}
 """
 

@@ -46,8 +46,15 @@ def where(src: dict[str, Any] | None) -> str:
     return ":".join(parts)
 
 
+def scalar(value: Any) -> str:
+    """A JSON value as the text explain shows (true/false/null as JSON writes them)."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return str(value)
+
+
 def fields(values: dict[str, Any] | None) -> str:
-    return ", ".join(f"{k}={v}" for k, v in (values or {}).items())
+    return ", ".join(f"{k}={scalar(v)}" for k, v in (values or {}).items())
 
 
 def extras(tree: dict[str, Any]) -> dict[str, Any]:
