@@ -17,6 +17,8 @@ from typing import Any
 
 from runtime.explain_address import address
 from runtime.explain_tree import complete
+from runtime.explain_tree import derived_notes
+from runtime.explain_tree import derived_used
 from runtime.explain_tree import distinct
 from runtime.explain_tree import lookups
 from runtime.explain_tree import rule
@@ -79,8 +81,12 @@ def _node(exp: Explanation) -> dict[str, Any]:
     if lay.filter:
         notes.append(f"filtro do layout{f' ({lay.filter_at})' if lay.filter_at else ''}: "
                      f"{lay.filter}")
+    derived: list[dict[str, Any]] = []
     if r.kind in ("rule", "otherwise"):
-        notes.append(f"coluna {col.id}: {col.value}")
+        notes.append(f"coluna {col.id}{f' ({col.at})' if col.at else ''}: {col.value}")
+        led = exp.package.ledger(lay.source) if lay.source else None
+        derived = derived_used(led, [lay.filter, col.value, r.rule if r.kind == "rule" else ""])
+        notes.extend(derived_notes(derived))
     if r.kind == "rule":
         what = rule(r.rule, r.at)
     elif r.kind == "otherwise":
@@ -105,7 +111,7 @@ def _node(exp: Explanation) -> dict[str, Any]:
         "records_sum": None if total is None else json_value(total),
         "reads": [_node(m) for m in (*exp.members, *exp.sources)],
         "notes": notes, "row_kind": row_kind, "row_rule": row_rule,
-        "layout_at": source(lay.at)}
+        "layout_at": source(lay.at), "column_at": source(col.at), "derived": derived}
     for key, value in legacy.items():
         if key not in ("records",):
             out.setdefault(key, value)

@@ -17,6 +17,8 @@ from typing import Any
 
 from runtime.explain_address import address
 from runtime.explain_tree import complete
+from runtime.explain_tree import derived_notes
+from runtime.explain_tree import derived_used
 from runtime.explain_tree import distinct
 from runtime.explain_tree import lookups
 from runtime.explain_tree import rule
@@ -80,6 +82,7 @@ def _node(exp: SheetExplanation) -> dict[str, Any]:
     c = exp.node.columns[exp.column]
     legacy = exp._node()
     notes: list[str] = []
+    derived: list[dict[str, Any]] = []
     if exp.is_formula:
         at = exp.node.columns_at[exp.column] if exp.node.columns_at else None
         what = rule(c.value, at)
@@ -98,6 +101,9 @@ def _node(exp: SheetExplanation) -> dict[str, Any]:
             t + (f" ({a})" if a else "") for t, a in zip(src.sheet, src.sheet_at,
                                                           strict=True)))
         notes.append(f"linha{f' ({src.row_at})' if src.row_at else ''}: {src.row}")
+        led = exp.package.ledger(src.source)
+        derived = derived_used(led, [src.filter, *src.sheet, src.row, text])
+        notes.extend(derived_notes(derived))
     if not exp.written:
         notes.append("linha não escrita: todos os valores são zero")
     sums = c.func in _SUMS or exp.is_formula
@@ -118,7 +124,8 @@ def _node(exp: SheetExplanation) -> dict[str, Any]:
                                     for r in exp.all_records())),
         "decision": decision, "records": records,
         "records_sum": None if total is None else json_value(total),
-        "reads": [{"sign": sign, **_node(t)} for sign, t in exp.terms], "notes": notes}
+        "reads": [{"sign": sign, **_node(t)} for sign, t in exp.terms], "notes": notes,
+        "derived": derived}
     for key, value in legacy.items():
         out.setdefault(key, value)
     return complete(out)

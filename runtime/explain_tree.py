@@ -9,6 +9,7 @@ an output."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -72,3 +73,30 @@ def complete(tree: dict[str, Any], **defaults: Any) -> dict[str, Any]:
         if key not in tree:
             tree[key] = defaults.get(key, empty.get(key))
     return tree
+
+
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def derived_used(ledger: Any, texts: Iterable[str]) -> list[dict[str, Any]]:
+    """The ledger's derived fields (`derived:`) the expressions read, and those they read in
+    turn, in the ledger's (dependency) order: {name, text, source}. A name inside a string
+    literal is not a read."""
+    defs = {d.name: d for d in getattr(ledger, "derived", ())}
+    wanted: set[str] = set()
+    todo = [t for t in texts if t]
+    while todo:
+        for name in _NAME.findall(_QUOTED.sub("", todo.pop())):
+            if name in defs and name not in wanted:
+                wanted.add(name)
+                todo.append(defs[name].text)
+    return [{"name": d.name, "text": d.text, "source": source(d.at)}
+            for d in defs.values() if d.name in wanted]
+
+
+def derived_notes(derived: list[dict[str, Any]]) -> list[str]:
+    """One note per derived field: its name, YAML position and expression."""
+    return [f"campo derivado {d['name']}"
+            + (f" ({d['source']['file']}:{d['source']['line']}:{d['source']['col']})"
+               if d["source"] else "") + f": {d['text']}" for d in derived]

@@ -225,3 +225,31 @@ def test_usage_errors_of_the_address(tmp_path: Path) -> None:
     ]:
         got = invoke("explain", "siops", *args, *inputs(SMALL), *PARAMS)
         assert got.exit_code == 2 and says in got.stderr, (args, got.stderr)
+
+
+def _yaml_at(src: dict[str, object]) -> str:
+    """The YAML text from a source's line and column on (read here, not by apura)."""
+    lines = (ROOT / str(src["file"])).read_text("utf-8").splitlines()
+    return lines[int(str(src["line"])) - 1][int(str(src["col"])) - 1:]
+
+
+def test_the_column_and_the_derived_fields_it_reads_point_at_their_yaml() -> None:
+    """covid/77's filter reads no_periodo, e_covid and recurso_siops (despesa's derived
+    fields; e_covid and recurso_siops read no other derived field): each is listed once with
+    its YAML position, where its expression is written; the column's `value:` likewise."""
+    tree = json.loads(invoke("explain", "siops", CELL, *inputs(SMALL), *PARAMS, "--format",
+                             "json").stdout)
+    assert _yaml_at(tree["column_at"]) == "sum(liquidado - anulado_liquidacao)"
+    assert sorted(d["name"] for d in tree["derived"]) == ["e_covid", "no_periodo",
+                                                          "recurso_siops"]
+    for d in tree["derived"]:
+        assert _yaml_at(d["source"]).strip("\"'") == d["text"], d
+        assert d["source"]["file"] == "specs/siops/despesa.yaml"
+    sheet = json.loads(invoke("explain", "siops",
+                              "despesa/execucao@3170206:4_12:3.3.90.30.99.00:V2", *BIMESTRE,
+                              "--param", "exercicio=2021", "--param", "bimestre=3",
+                              "--format", "json").stdout)
+    assert "no_periodo" in [d["name"] for d in sheet["derived"]]
+    assert all(_yaml_at(d["source"]).strip("\"'") == d["text"] for d in sheet["derived"])
+    assert sum(Decimal(r["contributed"]) for r in sheet["records"]) == \
+        Decimal(sheet["value"]) == Decimal("50000.00")
