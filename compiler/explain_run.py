@@ -76,9 +76,26 @@ def _from_options(program: Any, req: Request) -> Address:
     return Address(req.layout, req.partition, loc)
 
 
+def _reads_state(package: Any, req: Request) -> bool:
+    """Whether the value's kind reads the state file itself (an allocation: its history is
+    there), so `--state` is its state and not the journal of a run to take inputs from."""
+    from runtime.explain_registry import Unexplained
+    from runtime.explain_registry import find
+
+    if req.payment is not None or req.event is not None:
+        return True
+    if req.address is None:
+        return False
+    try:
+        _, module = find(package, req.address)
+    except (ExplainError, Unexplained):
+        return False
+    return "state" in inspect.signature(module.explain).parameters
+
+
 def _inputs(req: Request, package: Any,
             fail: Fail) -> tuple[dict[str, str], dict[str, Any]] | None:
-    if not req.journal:
+    if not req.journal or _reads_state(package, req):
         return req.inputs, dict(req.params)
     from runtime.explain_journal import read_run
 

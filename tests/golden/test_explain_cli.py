@@ -253,3 +253,31 @@ def test_the_column_and_the_derived_fields_it_reads_point_at_their_yaml() -> Non
     assert all(_yaml_at(d["source"]).strip("\"'") == d["text"] for d in sheet["derived"])
     assert sum(Decimal(r["contributed"]) for r in sheet["records"]) == \
         Decimal(sheet["value"]) == Decimal("50000.00")
+
+
+def test_an_allocation_by_its_address(tmp_path: Path) -> None:
+    """The hand fixture of debita after run 1 (tests/unit/test_allocation_events.py): the
+    discount d2639932dba2efe5 (cpf 33333333333, line 10 of run1/desconto.csv) of 350,00 got
+    one event of 300,00 (fixtures/debita/hand/README.md). Its address prints what
+    --pagamento prints, and its tree's record is that input line with the 350,00."""
+    import runtime
+
+    hand = ROOT / "fixtures" / "debita" / "hand"
+    program = runtime.load(ROOT / "generated" / "debita")
+    state = tmp_path / "s.sqlite"
+    program.run_to(tmp_path / "o1", {"desconto": hand / "run1" / "desconto.csv",
+                                     "imputacao": hand / "imputacao.csv",
+                                     "responsavel": hand / "responsavel.csv"}, {}, state=state,
+                   rejects=tmp_path / "rej.csv")
+    pkg = str(ROOT / "generated" / "debita")
+    address = "regras_vigentes:pagamento:d2639932dba2efe5"
+    by_address = invoke("explain", pkg, address, "--state", state)
+    by_option = invoke("explain", pkg, "--pagamento", "d2639932dba2efe5", "--state", state)
+    assert by_address.exit_code == 0, by_address.stderr
+    assert by_address.stdout == by_option.stdout
+    tree = json.loads(invoke("explain", pkg, address, "--state", state, "--format",
+                             "json").stdout)
+    (rec,) = tree["records"]
+    assert rec["source"]["file"].endswith("fixtures/debita/hand/run1/desconto.csv")
+    assert rec["source"]["line"] == 10 and tree["value"] == rec["contributed"] == "350.00"
+    assert [e["value"] for e in tree["reads"]] == ["300.00"]
