@@ -83,6 +83,9 @@ def _default_state(ctx: click.Context) -> Path:
               "(padrão: .apura/state.sqlite do projeto).")
 @click.option("--list", "list_all", is_flag=True,
               help="Lista os endereços de todos os valores da execução, um por linha.")
+@click.option("--select", default=None, metavar="GLOB",
+              help="Com --list e --input: lista só os nós que casam (como em 'apura run'); "
+              "com --state, vale o --select da execução.")
 @click.option("--regra", "rule", default=None, metavar="ID",
               help="Com --pagamento/--evento: a alocação (padrão: a do select: do pacote).")
 @click.option("--allow-unconfirmed", "allow_unconfirmed", is_flag=True,
@@ -96,7 +99,8 @@ def explain(ctx: click.Context, package: str, where: str | None, address_opt: st
             inputs: tuple[str, ...], params: tuple[str, ...], layout: str | None,
             partition: str | None, sheet: str | None, row: str | None, column: str, fmt: str,
             rejects: Path | None, payment: str | None, event: str | None,
-            state: Path | None, run_id: int | None, list_all: bool, rule: str | None,
+            state: Path | None, run_id: int | None, list_all: bool, select: str | None,
+            rule: str | None,
             allow_unconfirmed: bool, allow_gaps: bool) -> None:
     """Mostra a memória de cálculo de um valor: a regra (arquivo:linha da spec e a expressão),
     os parâmetros, os mapas, a decisão e cada registro de entrada (arquivo:linha) com o que
@@ -144,12 +148,15 @@ def explain(ctx: click.Context, package: str, where: str | None, address_opt: st
                                          "alocação)", param_hint=option)
     journal = run_id is not None or (state is not None and not given_inputs
                                      and not given_params)
+    if select is not None and (not list_all or journal):
+        raise click.BadParameter("vale só com --list e --input (com --state, vale o --select "
+                                 "da execução)", param_hint="--select")
     if journal and state is None:
         state = _default_state(ctx)
     req = Request(package=package, address=parsed, layout=layout, partition=partition,
                   sheet=sheet, row=row, column=column, payment=payment, event=event,
                   rule=rule, inputs=given_inputs, params=given_params, fmt=fmt,
                   rejects=rejects, state=state, journal=journal, run=run_id,
-                  list_all=list_all, allow_unconfirmed=allow_unconfirmed,
+                  list_all=list_all, select=select, allow_unconfirmed=allow_unconfirmed,
                   allow_gaps=allow_gaps)
     sys.exit(run(ctx, req, _fail, _usage))

@@ -40,6 +40,7 @@ class Request:
     journal: bool
     run: int | None
     list_all: bool
+    select: str | None
     allow_unconfirmed: bool
     allow_gaps: bool
 
@@ -94,9 +95,9 @@ def _reads_state(package: Any, req: Request) -> bool:
 
 
 def _inputs(req: Request, package: Any,
-            fail: Fail) -> tuple[dict[str, str], dict[str, Any]] | None:
+            fail: Fail) -> tuple[dict[str, str], dict[str, Any], str | None] | None:
     if not req.journal or _reads_state(package, req):
-        return req.inputs, dict(req.params)
+        return req.inputs, dict(req.params), req.select
     from runtime.explain_journal import read_run
 
     assert req.state is not None
@@ -105,7 +106,7 @@ def _inputs(req: Request, package: Any,
     except RunFailed as exc:
         fail(exc.errors, "nada foi explicado")
         return None
-    return got.inputs, got.params
+    return got.inputs, got.params, got.select
 
 
 def run(ctx: click.Context, req: Request, fail: Fail, usage: Usage) -> int:
@@ -120,7 +121,7 @@ def run(ctx: click.Context, req: Request, fail: Fail, usage: Usage) -> int:
         taken = _inputs(req, pre.package, fail)
         if taken is None:
             return 1
-        inputs, params = taken
+        inputs, params, select = taken
         program = pre.view_for(params)
     except RunFailed as exc:
         fail(exc.errors)
@@ -129,7 +130,7 @@ def run(ctx: click.Context, req: Request, fail: Fail, usage: Usage) -> int:
     options = {"allow_rejects": req.rejects is not None,
                "allow_unconfirmed": req.allow_unconfirmed, "allow_gaps": req.allow_gaps}
     if req.list_all:
-        return _list(program, ledgers, params, options, fail)
+        return _list(program, ledgers, params, {**options, "select": select}, fail)
     try:
         addressed = req.address is not None
         target = req.address if req.address is not None else _from_options(program, req)

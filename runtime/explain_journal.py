@@ -28,6 +28,7 @@ class RunInputs:
     inputs: dict[str, str]
     params: dict[str, Any]
     status: str
+    select: str | None = None  # the run's --select (None: the package's default)
 
 
 def _missing(what: str, state: Path) -> RunFailed:
@@ -51,7 +52,7 @@ def read_run(state: Path, package: Any, run: int | None = None) -> RunInputs:
                     if run is not None else
                     f"o pacote '{package.id}' não tem execução terminada (ok) no estado")
             raise _missing(what, state)
-        run_id, params, status = int(row[0]), json.loads(row[1]), str(row[2])
+        run_id, params, status, select = int(row[0]), json.loads(row[1]), str(row[2]), row[3]
         inputs = journal.db.execute("SELECT name, path, sha256 FROM run_inputs WHERE "
                                     "run_id = ? ORDER BY name", (run_id,)).fetchall()
     except sqlite3.Error as exc:
@@ -73,12 +74,14 @@ def read_run(state: Path, package: Any, run: int | None = None) -> RunInputs:
             errors.append(catalog.explain_input_changed(name, path, run_id, now, f"{sha[:12]}…"))
     if errors:
         raise RunFailed(errors)
-    return RunInputs(run_id, {n: p for n, p, _ in inputs}, params, status)
+    return RunInputs(run_id, {n: p for n, p, _ in inputs}, params, status, select)
+
+
+_COLUMNS = "SELECT id, params, status, selected FROM runs WHERE package = ?"
 
 
 def _run_row(db: sqlite3.Connection, package: str, run: int | None) -> Any:
     if run is not None:
-        return db.execute("SELECT id, params, status FROM runs WHERE id = ? AND package = ?",
-                          (run, package)).fetchone()
-    return db.execute("SELECT id, params, status FROM runs WHERE package = ? AND status = 'ok' "
-                      "ORDER BY id DESC LIMIT 1", (package,)).fetchone()
+        return db.execute(f"{_COLUMNS} AND id = ?", (package, run)).fetchone()
+    return db.execute(f"{_COLUMNS} AND status = 'ok' ORDER BY id DESC LIMIT 1",
+                      (package,)).fetchone()

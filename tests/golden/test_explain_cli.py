@@ -281,3 +281,20 @@ def test_an_allocation_by_its_address(tmp_path: Path) -> None:
     assert rec["source"]["file"].endswith("fixtures/debita/hand/run1/desconto.csv")
     assert rec["source"]["line"] == 10 and tree["value"] == rec["contributed"] == "350.00"
     assert [e["value"] for e in tree["reads"]] == ["300.00"]
+
+
+def test_list_gives_every_value_of_every_line_a_sheets_node_writes() -> None:
+    """2021, 3rd bimester of the bimestre fixture: despesa/execucao writes three planilhas of
+    one line each (the snapshots of tests/golden/test_siops_despesa.py: 10_13, 3_18, 4_12),
+    with seven columns V0–V6: 21 addresses, each of which explains to the value its IMPT line
+    shows (3_18's V2, 999,99)."""
+    args = [*BIMESTRE, "--param", "exercicio=2021", "--param", "bimestre=3"]
+    listed = invoke("explain", "siops", "--list", *args, "--select", "despesa/*")
+    assert listed.exit_code == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 21 and {x.split(":")[1] for x in lines} == {"10_13", "3_18", "4_12"}
+    cell = "despesa/execucao@3170206:3_18:3.3.90.39.99.99:V2"
+    assert cell in lines
+    got = invoke("explain", "siops", cell, *args)
+    assert got.stdout.splitlines()[1].endswith("V2 (Despesas Empenhadas) = 999,99")
+    assert "--select" in invoke("explain", "siops", cell, *args, "--select", "x").stderr
