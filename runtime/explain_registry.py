@@ -27,6 +27,8 @@ from runtime.explain_tree import complete
 from runtime.trace import ExplainError
 from runtime.trace import choices
 
+_SHOWN = 30  # node ids listed in the help before "e mais N"
+
 
 class Unexplained(LookupError):
     """The node's kind has no explainer (yet)."""
@@ -62,8 +64,10 @@ def find(package: Any, where: Address) -> tuple[Any, ModuleType]:
     does not have, Unexplained for a kind without one."""
     ids = [n.id for n in package.nodes]
     if where.node not in ids:
+        shown = ids if len(ids) <= _SHOWN else [*ids[:_SHOWN], f"e mais {len(ids) - _SHOWN}"]
+        close = choices("nós", where.node, ids).split("nós: ", 1)[0]
         raise ExplainError(f"o pacote '{package.id}' não tem o nó '{where.node}'",
-                           option="ENDEREÇO", help=choices("nós", where.node, ids))
+                           option="ENDEREÇO", help=close + "nós: " + ", ".join(shown))
     node = package.node(where.node)
     kind = kind_of(node)
     module = explainer(kind)
