@@ -59,6 +59,8 @@ def explain(program: Any, ledgers: Mapping[str, Any], params: Mapping[str, Any],
             "decision": f"política {alloc.policy}" if p.rule == alloc.rule else p.reason,
             "records": [_line(p, p.amount)], "records_sum": json_value(p.amount),
             "reads": [_event(program, alloc, p, e) for e in events]})
+    # the memória's own lines (open targets, what stays unlinked and why) say the decision
+    out["notes"] = [line.strip() for line in text.splitlines()[1:]]
     out["_text"] = text
     return out
 
