@@ -1,4 +1,5 @@
-"""The `apura` command line: check, compile [--check], diff, run, explain.
+"""The `apura` command line: check, compile [--check], diff, run; explain is
+compiler/explain_cli.py, the allocation and Portal commands their own modules.
 
 Exit 0 ok, 1 spec/data errors, 2 usage (a bad option, or a parameter or input the package does
 not take: D0401–D0406, found before any data is read)."""
@@ -218,7 +219,7 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 
 
 def _ledger_inputs(f: Callable[..., None]) -> Callable[..., None]:
-    """--input NOME=ARQUIVO and --param NOME=VALOR, shared by run and explain."""
+    """--input NOME=ARQUIVO and --param NOME=VALOR of run."""
     f = click.option("--param", "params", multiple=True, metavar="NOME=VALOR",
                      help="Parâmetro da execução (repita para cada um).")(f)
     return click.option("--input", "inputs", multiple=True, metavar="NOME=ARQUIVO",
@@ -287,75 +288,13 @@ def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple
     sys.exit(code)
 
 
-@cli.command(options_metavar=OPTIONS)
-@click.argument("package", metavar="PACOTE")
-@_ledger_inputs
-@click.option("--layout", default=None, metavar="ID",
-              help="Layout da célula (ex.: covid/77).  [obrigatória, salvo com --pagamento "
-              "ou --evento]")
-@click.option("--partition", default=None, metavar="VALOR",
-              help="Partição da célula (ex.: o município 3170206); obrigatória se o pacote "
-              "tem partição.")
-@click.option("--sheet", default=None, metavar="CÓDIGO",
-              help="Planilha da célula de um nó sheets, pelo código (ex.: 3_11) ou pelo nome "
-              "do arquivo.")
-@click.option("--row", "row", default=None, metavar="REF",
-              help="Linha da célula, pelo ref (ex.: 9999999013); num nó sheets, a chave da "
-              "linha, com a máscara ou sem (3.3.90.30.00.00 ou 3390300000).")
-@click.option("--column", default="V0", show_default=True, metavar="ID",
-              help="Coluna da célula (ex.: V0).")
-@click.option("--format", "fmt", default="text", show_default=True,
-              type=click.Choice(["text", "json"]),
-              help="text: a memória de cálculo para ler; json: a mesma, para programas.")
-@click.option("--rejects", default=None, type=click.Path(path_type=Path),
-              help="Grava as linhas rejeitadas neste CSV e continua (como em 'apura run').")
-@click.option("--pagamento", "payment", default=None, metavar="ID",
-              help="Numa alocação (debita): explica um desconto importado, pelo estado.")
-@click.option("--evento", "event", default=None, metavar="ID",
-              help="Numa alocação (debita): explica um evento de pagamento, pelo estado.")
-@click.option("--state", default=None, type=click.Path(path_type=Path),
-              help="Com --pagamento/--evento: o arquivo de estado (o de 'apura run').")
-@click.option("--regra", "rule", default=None, metavar="ID",
-              help="Com --pagamento/--evento: a alocação (padrão: a do select: do pacote).")
-@_allow_unconfirmed
-@_allow_gaps
-@click.pass_context
-def explain(ctx: click.Context, package: str, inputs: tuple[str, ...],
-            params: tuple[str, ...], layout: str | None, partition: str | None,
-            sheet: str | None, row: str | None, column: str, fmt: str, rejects: Path | None,
-            payment: str | None, event: str | None, state: Path | None, rule: str | None,
-            allow_unconfirmed: bool, allow_gaps: bool) -> None:
-    """Mostra a memória de cálculo de uma célula: valor, filtro, regra, expressão,
-    parâmetros, mapas e cada registro de entrada (arquivo:linha) que a compõe.
-
-    Roda de novo o pacote no back end python, registrando a linhagem da partição pedida;
-    nada é escrito (exceto --rejects).
-    """
-    from compiler.runner import explain_cell
-
-    if payment is not None or event is not None:
-        from compiler.events_cli import explain_allocation
-
-        explain_allocation(ctx, package, payment, event, state, rule)
-        return
-    for option, value in (("--layout", layout), ("--row", row)):
-        if value is None:
-            raise click.BadParameter("informe a célula: falta esta opção (ou use --pagamento "
-                                     "ou --evento numa alocação)", param_hint=option)
-    assert layout is not None and row is not None
-    code = explain_cell(package=package, inputs=_pairs(inputs, "--input"),
-                        params=_pairs(params, "--param"), layout=layout, partition=partition,
-                        sheet=sheet, row=row, column=column, fmt=fmt, rejects=rejects,
-                        allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
-    sys.exit(code)
-
-
 def _events() -> None:
     from compiler.events_cli import COMMANDS
+    from compiler.explain_cli import explain
     from compiler.portal_cli import COMMANDS as PORTAL
     from compiler.portal_send_cli import COMMANDS as SEND
 
-    for command in (*COMMANDS, *PORTAL, *SEND):
+    for command in (explain, *COMMANDS, *PORTAL, *SEND):
         cli.add_command(command)
 
 

@@ -1,10 +1,9 @@
 """`apura run`: load a generated package and run it with the lifecycle of the runtime
 (`Program.run_to`: locks, journal, staged commit); this module only turns options into it.
-`apura explain`: the memória de cálculo of one cell."""
+`apura explain` is compiler/explain_cli.py."""
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -16,16 +15,12 @@ import click
 import runtime
 from runtime.backends import choose
 from runtime.backends.plan import PlanMissing
-from runtime.commit import write_error
 from runtime.errors import RunFailed
 from runtime.errors import render_all
-from runtime.ledgers import write_rejects
 from runtime.lifecycle import Interrupted
 from runtime.lifecycle import path_conflicts
 from runtime.lock import Busy
 from runtime.program import SelectionConflict
-from runtime.trace import ExplainError
-from runtime.trace import locate_cell
 
 
 def _locate(package: str) -> Path:
@@ -187,52 +182,4 @@ def _run(where: Path, ledgers: dict[str, Path], params: dict[str, str], names: d
         more = f" e mais {len(result.bundles) - 3}" if len(result.bundles) > 3 else ""
         click.echo(f"pacote(s) {bundle.file}: {shown}{more}; com {bundle.manifest} e "
                    f"{bundle.provenance} dentro e ao lado")
-    return 0
-
-
-def explain_cell(*, package: str, inputs: dict[str, str], params: dict[str, str], layout: str,
-                 partition: str | None, row: str, column: str, fmt: str,
-                 rejects: Path | None, allow_unconfirmed: bool = False,
-                 sheet: str | None = None, allow_gaps: bool = False) -> int:
-    """Print the memória de cálculo of one cell (text or JSON); 1 on data errors."""
-    where = _locate(package)
-    for option, message in path_conflicts(None, None, rejects, inputs):
-        raise click.BadParameter(message, param_hint=option)
-    try:  # a package with layout years: the view the parameters choose (runtime/views.py)
-        program = runtime.load(where).view_for(params)
-    except RunFailed as exc:
-        click.echo(render_all(exc.errors), err=True, nl=False)
-        click.echo(f"{len(exc.errors)} erro(s); a célula não foi explicada", err=True)
-        return 2 if exc.usage else 1
-    pkg = program.package
-    try:
-        locate_cell(pkg, layout, row, column, sheet)
-    except ExplainError as exc:
-        raise click.BadParameter(f"{exc.message}" + (f" ({exc.help})" if exc.help else ""),
-                                 param_hint=exc.option) from None
-    if pkg.partition is not None and partition is None:
-        raise click.BadParameter(f"informe a partição ({pkg.partition}) da célula",
-                                 param_hint="--partition")
-    ledgers = {k: Path(v) for k, v in inputs.items()}
-    try:
-        exp = program.explain(ledgers, params, layout, partition, row, column, sheet=sheet,
-                              allow_rejects=rejects is not None,
-                              allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
-    except RunFailed as exc:
-        click.echo(render_all(exc.errors), err=True, nl=False)
-        click.echo(f"{len(exc.errors)} erro(s); a célula não foi explicada", err=True)
-        return 2 if exc.usage else 1
-    except RuntimeError as exc:
-        click.echo(f"erro: não foi possível rodar o pacote: {exc}", err=True)
-        return 1
-    if rejects is not None:
-        try:
-            write_rejects(rejects, exp.rejects)
-        except OSError as exc:
-            click.echo(render_all(write_error(rejects, exc).errors), err=True, nl=False)
-            return 1
-    if fmt == "json":
-        click.echo(json.dumps(exp.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(exp.render(), nl=False)
     return 0

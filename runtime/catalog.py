@@ -565,3 +565,29 @@ def derivation_warning(node: str, warn: str, message: str, record: str, *, file:
     return DataError(code="D1803", severity="aviso",
                      message=f"derivação '{node}' ({warn}): {message} — {record}",
                      file=file, line=line, col=1)
+
+
+# --- D192x: `apura explain` from the journal (runtime/explain_journal.py)
+def explain_input_changed(name: str, path: str, run: int, now: str, then: str) -> DataError:
+    """D1920: an input of the run changed (or cannot be read) since the run: explaining it
+    would explain another number than the one the run wrote, so explain refuses."""
+    return DataError(code="D1920", message=f"a entrada '{name}' ({path}) mudou desde a "
+                     f"execução {run}: o sha256 agora é {now}, na execução era {then}",
+                     file=path, line=0, col=0,
+                     help="explique com o arquivo da execução, ou rode 'apura run' de novo "
+                     "(ou informe --input/--param em vez de --state)")
+
+
+def explain_run_missing(what: str, state: str) -> DataError:
+    """D1921: the journal has no such run of the package (or the state file does not exist)."""
+    return DataError(code="D1921", message=what, file=state, line=0, col=0,
+                     help="as execuções: sqlite3 ESTADO 'select id, package, status, "
+                     "started_at from runs'")
+
+
+def explain_input_unrecorded(name: str, run: int) -> DataError:
+    """D1922: an input of the run was given as rows in memory (the embedding API): the journal
+    has no file nor sha256 to take it from."""
+    return DataError(code="D1922", message=f"a entrada '{name}' da execução {run} não era um "
+                     "arquivo (linhas em memória): o diário não a guarda", file=f"entrada {name}",
+                     line=0, col=0, help="informe --input/--param")

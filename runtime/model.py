@@ -42,6 +42,16 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
+class Derived:
+    """A ledger's derived field (`derived:`) as written, with its YAML position: the scans
+    compute it inline; this is what apura explain shows of its definition."""
+
+    name: str
+    text: str
+    at: Loc | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CsvFormat:
     """How a ledger file is read."""
 
@@ -90,6 +100,8 @@ class Ledger:
     # (map, reports) for the maps of `maps` looked up only inside those reports' parts of the
     # scan: needed only when the run computes one of them (--select, when:)
     gated_maps: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # its derived fields in dependency order (apura explain shows those a value reads)
+    derived: tuple[Derived, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +138,7 @@ class Column:
     init: Any = 0
     value: str = ""
     func: str = "sum"
+    at: Loc | None = None  # where its value is written in the YAML (apura explain)
 
 
 @dataclass(frozen=True, slots=True)

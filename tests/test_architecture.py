@@ -47,7 +47,7 @@ STAGE_RANK = {"spec": 6, "lower": 11, "plan": 12, "python": 13, "sql": 13, "diff
               "files": 13}
 TOP = {"compiler", "compiler.cli", "compiler.runner", "compiler.__main__", "compiler.clitext",
        "compiler.project", "compiler.events_cli", "compiler.portal_cli",
-       "compiler.portal_send_cli"}
+       "compiler.portal_send_cli", "compiler.explain_cli", "compiler.explain_run"}
 
 
 def _type_only(tree: ast.Module) -> set[int]:

@@ -116,6 +116,7 @@ from runtime import ops as o
 from runtime.errors import SkipRecord
 from runtime.locations import Loc
 from runtime.model import CsvFormat
+from runtime.model import Derived
 from runtime.model import Field
 from runtime.model import Ledger
 from runtime.model import Map
@@ -2378,6 +2379,9 @@ PACKAGE = Package(
             scan=scan_evento_folha,
             layouts=('pessoal/gastoscargoscomissionados', 'pessoal/gastoscargoscomissionadoslista', 'pessoal/gastosfuncoesgratificadas', 'pessoal/gastosfuncoesgratificadaslista', 'pessoal/gastoshorasextras', 'pessoal/gastoshorasextraslista'),
             text_amounts=True,
+            derived=(
+                Derived('grupo', 'lookup(grupo_evento, entidade, evento).grupo', LOC[99]),
+            ),
             maps=('grupo_evento',),
         ),
         Ledger(
@@ -2414,6 +2418,10 @@ PACKAGE = Package(
             scan=scan_execucao,
             layouts=('arrecadacao/alvararealizado', 'arrecadacao/alvararealizadooperiodo', 'arrecadacao/ipturealizado', 'arrecadacao/ipturealizadooperiodo', 'arrecadacao/issrealizado', 'arrecadacao/issrealizadooperiodo', 'arrecadacao/outrosrealizado', 'arrecadacao/outrosrealizadooperiodo', 'contabilidade/despesalivrevinculada', 'contabilidade/despesarealizadaacumulada', 'contabilidade/receitarealizadaacumulada', 'contabilidade/situacaodespesa', 'contabilidade/situacaoreceita', 'contratos/powernumberscontratos_investimentoobras', 'educacao/gastoseducacaoperiodo', 'educacao/gastoseducacaoponteiro', 'educacao/gastoseducacaovencer', 'saude/gastossaudeperiodo', 'saude/gastossaudeponteiro', 'saude/gastossaudevencer'),
             text_amounts=True,
+            derived=(
+                Derived('receita_base', 'tipo == "R" and (natureza matches "111*" or natureza matches "171801*" or natureza matches "172801*")', LOC[106]),
+                Derived('tributo', 'if natureza matches "1118011*" then "IPTU" else if natureza matches "1118023*" then "ISS" else if natureza matches "1121*" then "ALVARA" else if natureza matches "11*" then "OUTROS" else null', LOC[107]),
+            ),
             maps=(),
         ),
         Ledger(
@@ -2477,6 +2485,9 @@ PACKAGE = Package(
             scan=scan_lancamento,
             layouts=('arrecadacao/empresasalvara', 'arrecadacao/empresasiptu', 'arrecadacao/empresasiss', 'arrecadacao/empresasoutros', 'arrecadacao/tributospendentespagamento'),
             text_amounts=True,
+            derived=(
+                Derived('classificacao', 'lookup(classificacao_receita, entidade, receita).classificacao', LOC[131]),
+            ),
             maps=('classificacao_receita',),
         ),
         Ledger(
@@ -2560,6 +2571,9 @@ PACKAGE = Package(
             scan=scan_servidor,
             layouts=('pessoal/powernumberspessoal_servidores',),
             text_amounts=True,
+            derived=(
+                Derived('enviada', 'coalesce(lookup(categoria_enviada, categoria).descricao, "") != ""', LOC[155]),
+            ),
             maps=('categoria_enviada',),
         ),
         Ledger(

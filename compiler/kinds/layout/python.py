@@ -191,8 +191,10 @@ class _LayoutPython:
                 init = 'D("0")'
                 gen.uses_import("from runtime.values import D")
             func = c.value.func if c.value is not None else ""
+            span = c.value.span if c.value is not None else c.span  # the value: as written
+            at = gen.loc(span, f"{pkg.id}/{lay.id}/column/{c.id}")
             o(f"        Column({c.id!r}, {c.code!r}, {c.label!r}, {init}, {c.text!r}, "
-              f"{func!r}),")
+              f"{func!r}, LOC[{at}]),")
         o("    ),")
         o("    rows=(")
         for r in lay.rows:

@@ -51,6 +51,13 @@ class _LedgerPython:
             o("    text_amounts=True,")
         if led.optional:
             o("    optional=True,")
+        if led.derived:  # what apura explain shows of the derived fields a value reads
+            gen.uses_model("Derived")
+            o("    derived=(")
+            for d in led.derived:
+                at = gen.loc(d.span, f"{gen.pkg.id}/{led.id}/derived/{d.name}")
+                o(f"        Derived({d.name!r}, {d.text!r}, LOC[{at}]),")
+            o("    ),")
         if plan is not None:  # the maps its scan looks up: their sources are inputs of a run
             o(f"    maps={tuple(dict.fromkeys(lk.map.id for lk in plan.lookups))!r},")
             gated = _gated_maps(plan, gen.plans)

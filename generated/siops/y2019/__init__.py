@@ -125,6 +125,7 @@ from runtime.locations import Loc
 from runtime.model import Bundle
 from runtime.model import Column
 from runtime.model import CsvFormat
+from runtime.model import Derived
 from runtime.model import Field
 from runtime.model import Layout
 from runtime.model import Ledger
@@ -492,205 +493,217 @@ LOC = (
     Loc('specs/siops/cobertura_guia_asps.yaml', 15, 13, 15, 109),  # 344 siops/cobertura/guia_asps/source/1/filter
     Loc('specs/siops/cobertura_naturezas.yaml', 19, 13, 19, 87),  # 345 siops/cobertura/naturezas_despesa/source/2/filter
     Loc('specs/siops/cobertura_recursos.yaml', 20, 13, 20, 77),  # 346 siops/cobertura/recursos/source/2/filter
-    Loc('specs/siops/caixa_disponibilidade.yaml', 48, 14, 48, 19),  # 347 siops/caixa/disponibilidade/part/0/sheet/0
-    Loc('specs/siops/caixa_disponibilidade.yaml', 49, 10, 49, 106),  # 348 siops/caixa/disponibilidade/part/0/row/key
-    Loc('specs/siops/caixa_disponibilidade.yaml', 51, 11, 51, 39),  # 349 siops/caixa/disponibilidade/part/0/value/V0
-    Loc('specs/siops/caixa_disponibilidade.yaml', 42, 5, 42, 63),  # 350 siops/caixa/disponibilidade/column/V0
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 40, 14, 40, 19),  # 351 siops/compensacao/limite_nao_cumprido/part/0/sheet/0
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 41, 10, 41, 106),  # 352 siops/compensacao/limite_nao_cumprido/part/0/row/key
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 43, 11, 43, 55),  # 353 siops/compensacao/limite_nao_cumprido/part/0/value/V0
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 44, 11, 44, 54),  # 354 siops/compensacao/limite_nao_cumprido/part/0/value/V1
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 45, 11, 45, 55),  # 355 siops/compensacao/limite_nao_cumprido/part/0/value/V3
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 46, 11, 46, 54),  # 356 siops/compensacao/limite_nao_cumprido/part/0/value/V4
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 47, 11, 47, 50),  # 357 siops/compensacao/limite_nao_cumprido/part/0/value/V6
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 48, 11, 48, 49),  # 358 siops/compensacao/limite_nao_cumprido/part/0/value/V7
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 25, 5, 25, 65),  # 359 siops/compensacao/limite_nao_cumprido/column/V0
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 26, 5, 26, 77),  # 360 siops/compensacao/limite_nao_cumprido/column/V1
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 27, 5, 27, 76),  # 361 siops/compensacao/limite_nao_cumprido/column/V2
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 28, 5, 28, 65),  # 362 siops/compensacao/limite_nao_cumprido/column/V3
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 29, 5, 29, 77),  # 363 siops/compensacao/limite_nao_cumprido/column/V4
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 30, 5, 30, 76),  # 364 siops/compensacao/limite_nao_cumprido/column/V5
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 31, 5, 31, 60),  # 365 siops/compensacao/limite_nao_cumprido/column/V6
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 32, 5, 32, 72),  # 366 siops/compensacao/limite_nao_cumprido/column/V7
-    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 33, 5, 33, 71),  # 367 siops/compensacao/limite_nao_cumprido/column/V8
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 53, 14, 53, 19),  # 368 siops/compensacao/rp_cancelados/part/0/sheet/0
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 54, 10, 54, 106),  # 369 siops/compensacao/rp_cancelados/part/0/row/key
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 56, 11, 56, 55),  # 370 siops/compensacao/rp_cancelados/part/0/value/V0
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 57, 11, 57, 54),  # 371 siops/compensacao/rp_cancelados/part/0/value/V1
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 58, 11, 58, 55),  # 372 siops/compensacao/rp_cancelados/part/0/value/V3
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 59, 11, 59, 54),  # 373 siops/compensacao/rp_cancelados/part/0/value/V4
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 60, 11, 60, 50),  # 374 siops/compensacao/rp_cancelados/part/0/value/V6
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 61, 11, 61, 49),  # 375 siops/compensacao/rp_cancelados/part/0/value/V7
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 38, 5, 38, 65),  # 376 siops/compensacao/rp_cancelados/column/V0
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 39, 5, 39, 77),  # 377 siops/compensacao/rp_cancelados/column/V1
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 40, 5, 40, 76),  # 378 siops/compensacao/rp_cancelados/column/V2
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 41, 5, 41, 65),  # 379 siops/compensacao/rp_cancelados/column/V3
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 42, 5, 42, 77),  # 380 siops/compensacao/rp_cancelados/column/V4
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 43, 5, 43, 76),  # 381 siops/compensacao/rp_cancelados/column/V5
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 44, 5, 44, 60),  # 382 siops/compensacao/rp_cancelados/column/V6
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 45, 5, 45, 72),  # 383 siops/compensacao/rp_cancelados/column/V7
-    Loc('specs/siops/compensacao_rp_cancelados.yaml', 46, 5, 46, 71),  # 384 siops/compensacao/rp_cancelados/column/V8
-    Loc('specs/siops/consorcio.yaml', 42, 14, 42, 19),  # 385 siops/consorcio/rateio/part/0/sheet/0
-    Loc('specs/siops/consorcio.yaml', 43, 10, 43, 106),  # 386 siops/consorcio/rateio/part/0/row/key
-    Loc('specs/siops/consorcio.yaml', 45, 11, 45, 25),  # 387 siops/consorcio/rateio/part/0/value/V0
-    Loc('specs/siops/consorcio.yaml', 46, 11, 46, 25),  # 388 siops/consorcio/rateio/part/0/value/V1
-    Loc('specs/siops/consorcio.yaml', 47, 11, 47, 20),  # 389 siops/consorcio/rateio/part/0/value/V2
-    Loc('specs/siops/consorcio.yaml', 34, 5, 34, 52),  # 390 siops/consorcio/rateio/column/V0
-    Loc('specs/siops/consorcio.yaml', 35, 5, 35, 52),  # 391 siops/consorcio/rateio/column/V1
-    Loc('specs/siops/consorcio.yaml', 36, 5, 36, 47),  # 392 siops/consorcio/rateio/column/V2
-    Loc('specs/siops/despesa_execucao.yaml', 45, 9, 45, 105),  # 393 siops/despesa/execucao/part/0/sheet/0
-    Loc('specs/siops/despesa_execucao.yaml', 46, 9, 46, 63),  # 394 siops/despesa/execucao/part/0/sheet/1
-    Loc('specs/siops/despesa_execucao.yaml', 47, 10, 47, 131),  # 395 siops/despesa/execucao/part/0/row/key
-    Loc('specs/siops/despesa_execucao.yaml', 49, 11, 49, 25),  # 396 siops/despesa/execucao/part/0/value/V2
-    Loc('specs/siops/despesa_execucao.yaml', 50, 11, 50, 25),  # 397 siops/despesa/execucao/part/0/value/V3
-    Loc('specs/siops/despesa_execucao.yaml', 51, 11, 51, 20),  # 398 siops/despesa/execucao/part/0/value/V4
-    Loc('specs/siops/despesa_execucao.yaml', 52, 11, 52, 58),  # 399 siops/despesa/execucao/part/0/value/V5
-    Loc('specs/siops/despesa_execucao.yaml', 56, 9, 56, 105),  # 400 siops/despesa/execucao/part/1/sheet/0
-    Loc('specs/siops/despesa_execucao.yaml', 57, 9, 57, 63),  # 401 siops/despesa/execucao/part/1/sheet/1
-    Loc('specs/siops/despesa_execucao.yaml', 58, 10, 58, 131),  # 402 siops/despesa/execucao/part/1/row/key
-    Loc('specs/siops/despesa_execucao.yaml', 60, 11, 60, 48),  # 403 siops/despesa/execucao/part/1/value/V0
-    Loc('specs/siops/despesa_execucao.yaml', 61, 11, 61, 43),  # 404 siops/despesa/execucao/part/1/value/V1
-    Loc('specs/siops/despesa_execucao.yaml', 62, 11, 62, 44),  # 405 siops/despesa/execucao/part/1/value/V6
-    Loc('specs/siops/despesa_execucao.yaml', 34, 5, 34, 47),  # 406 siops/despesa/execucao/column/V0
-    Loc('specs/siops/despesa_execucao.yaml', 35, 5, 35, 50),  # 407 siops/despesa/execucao/column/V1
-    Loc('specs/siops/despesa_execucao.yaml', 36, 5, 36, 50),  # 408 siops/despesa/execucao/column/V2
-    Loc('specs/siops/despesa_execucao.yaml', 37, 5, 37, 51),  # 409 siops/despesa/execucao/column/V3
-    Loc('specs/siops/despesa_execucao.yaml', 38, 5, 38, 46),  # 410 siops/despesa/execucao/column/V4
-    Loc('specs/siops/despesa_execucao.yaml', 39, 5, 39, 75),  # 411 siops/despesa/execucao/column/V5
-    Loc('specs/siops/despesa_execucao.yaml', 40, 5, 40, 47),  # 412 siops/despesa/execucao/column/V6
-    Loc('specs/siops/receita_execucao.yaml', 40, 13, 40, 14),  # 413 siops/receita/execucao/part/0/sheet/0
-    Loc('specs/siops/receita_execucao.yaml', 44, 10, 44, 200),  # 414 siops/receita/execucao/part/0/row/key
-    Loc('specs/siops/receita_execucao.yaml', 46, 11, 46, 79),  # 415 siops/receita/execucao/part/0/value/V0
-    Loc('specs/siops/receita_execucao.yaml', 47, 11, 47, 82),  # 416 siops/receita/execucao/part/0/value/V1
-    Loc('specs/siops/receita_execucao.yaml', 48, 11, 48, 73),  # 417 siops/receita/execucao/part/0/value/V2
-    Loc('specs/siops/receita_execucao.yaml', 49, 11, 49, 117),  # 418 siops/receita/execucao/part/0/value/V3
-    Loc('specs/siops/receita_execucao.yaml', 51, 11, 51, 365),  # 419 siops/receita/execucao/part/0/value/V4
-    Loc('specs/siops/receita_execucao.yaml', 52, 11, 52, 103),  # 420 siops/receita/execucao/part/0/value/V5
-    Loc('specs/siops/receita_execucao.yaml', 53, 11, 53, 96),  # 421 siops/receita/execucao/part/0/value/V7
-    Loc('specs/siops/receita_execucao.yaml', 29, 5, 29, 72),  # 422 siops/receita/execucao/column/V0
-    Loc('specs/siops/receita_execucao.yaml', 30, 5, 30, 75),  # 423 siops/receita/execucao/column/V1
-    Loc('specs/siops/receita_execucao.yaml', 31, 5, 31, 62),  # 424 siops/receita/execucao/column/V2
-    Loc('specs/siops/receita_execucao.yaml', 32, 5, 32, 56),  # 425 siops/receita/execucao/column/V3
-    Loc('specs/siops/receita_execucao.yaml', 33, 5, 33, 119),  # 426 siops/receita/execucao/column/V4
-    Loc('specs/siops/receita_execucao.yaml', 34, 5, 34, 66),  # 427 siops/receita/execucao/column/V5
-    Loc('specs/siops/receita_execucao.yaml', 35, 5, 35, 112),  # 428 siops/receita/execucao/column/V6
-    Loc('specs/siops/receita_execucao.yaml', 36, 5, 36, 48),  # 429 siops/receita/execucao/column/V7
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 39, 14, 39, 19),  # 430 siops/restos/cancelados_acumulados/part/0/sheet/0
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 40, 10, 40, 106),  # 431 siops/restos/cancelados_acumulados/part/0/row/key
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 42, 11, 42, 81),  # 432 siops/restos/cancelados_acumulados/part/0/value/V0
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 43, 11, 43, 85),  # 433 siops/restos/cancelados_acumulados/part/0/value/V1
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 44, 11, 44, 81),  # 434 siops/restos/cancelados_acumulados/part/0/value/V2
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 45, 11, 45, 85),  # 435 siops/restos/cancelados_acumulados/part/0/value/V3
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 46, 11, 46, 81),  # 436 siops/restos/cancelados_acumulados/part/0/value/V4
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 47, 11, 47, 85),  # 437 siops/restos/cancelados_acumulados/part/0/value/V5
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 48, 11, 48, 81),  # 438 siops/restos/cancelados_acumulados/part/0/value/V6
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 49, 11, 49, 85),  # 439 siops/restos/cancelados_acumulados/part/0/value/V7
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 50, 11, 50, 81),  # 440 siops/restos/cancelados_acumulados/part/0/value/V8
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 51, 11, 51, 85),  # 441 siops/restos/cancelados_acumulados/part/0/value/V9
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 26, 5, 26, 70),  # 442 siops/restos/cancelados_acumulados/column/V0
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 27, 5, 27, 74),  # 443 siops/restos/cancelados_acumulados/column/V1
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 28, 5, 28, 70),  # 444 siops/restos/cancelados_acumulados/column/V2
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 29, 5, 29, 74),  # 445 siops/restos/cancelados_acumulados/column/V3
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 30, 5, 30, 70),  # 446 siops/restos/cancelados_acumulados/column/V4
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 31, 5, 31, 74),  # 447 siops/restos/cancelados_acumulados/column/V5
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 32, 5, 32, 70),  # 448 siops/restos/cancelados_acumulados/column/V6
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 33, 5, 33, 74),  # 449 siops/restos/cancelados_acumulados/column/V7
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 34, 5, 34, 83),  # 450 siops/restos/cancelados_acumulados/column/V8
-    Loc('specs/siops/restos_cancelados_acumulados.yaml', 35, 5, 35, 87),  # 451 siops/restos/cancelados_acumulados/column/V9
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 38, 14, 38, 19),  # 452 siops/restos/cancelados_exercicio/part/0/sheet/0
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 39, 10, 39, 106),  # 453 siops/restos/cancelados_exercicio/part/0/row/key
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 41, 11, 41, 81),  # 454 siops/restos/cancelados_exercicio/part/0/value/V0
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 42, 11, 42, 85),  # 455 siops/restos/cancelados_exercicio/part/0/value/V1
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 43, 11, 43, 81),  # 456 siops/restos/cancelados_exercicio/part/0/value/V2
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 44, 11, 44, 85),  # 457 siops/restos/cancelados_exercicio/part/0/value/V3
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 45, 11, 45, 81),  # 458 siops/restos/cancelados_exercicio/part/0/value/V4
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 46, 11, 46, 85),  # 459 siops/restos/cancelados_exercicio/part/0/value/V5
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 47, 11, 47, 81),  # 460 siops/restos/cancelados_exercicio/part/0/value/V6
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 48, 11, 48, 85),  # 461 siops/restos/cancelados_exercicio/part/0/value/V7
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 49, 11, 49, 81),  # 462 siops/restos/cancelados_exercicio/part/0/value/V8
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 50, 11, 50, 85),  # 463 siops/restos/cancelados_exercicio/part/0/value/V9
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 25, 5, 25, 59),  # 464 siops/restos/cancelados_exercicio/column/V0
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 26, 5, 26, 63),  # 465 siops/restos/cancelados_exercicio/column/V1
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 27, 5, 27, 59),  # 466 siops/restos/cancelados_exercicio/column/V2
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 28, 5, 28, 63),  # 467 siops/restos/cancelados_exercicio/column/V3
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 29, 5, 29, 59),  # 468 siops/restos/cancelados_exercicio/column/V4
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 30, 5, 30, 63),  # 469 siops/restos/cancelados_exercicio/column/V5
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 31, 5, 31, 59),  # 470 siops/restos/cancelados_exercicio/column/V6
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 32, 5, 32, 63),  # 471 siops/restos/cancelados_exercicio/column/V7
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 33, 5, 33, 72),  # 472 siops/restos/cancelados_exercicio/column/V8
-    Loc('specs/siops/restos_cancelados_exercicio.yaml', 34, 5, 34, 76),  # 473 siops/restos/cancelados_exercicio/column/V9
-    Loc('specs/siops/restos_inscritos.yaml', 56, 14, 56, 19),  # 474 siops/restos/inscritos/part/0/sheet/0
-    Loc('specs/siops/restos_inscritos.yaml', 57, 10, 57, 106),  # 475 siops/restos/inscritos/part/0/row/key
-    Loc('specs/siops/restos_inscritos.yaml', 59, 11, 59, 80),  # 476 siops/restos/inscritos/part/0/value/V0
-    Loc('specs/siops/restos_inscritos.yaml', 60, 11, 60, 84),  # 477 siops/restos/inscritos/part/0/value/V1
-    Loc('specs/siops/restos_inscritos.yaml', 61, 11, 61, 80),  # 478 siops/restos/inscritos/part/0/value/V2
-    Loc('specs/siops/restos_inscritos.yaml', 62, 11, 62, 84),  # 479 siops/restos/inscritos/part/0/value/V3
-    Loc('specs/siops/restos_inscritos.yaml', 63, 11, 63, 80),  # 480 siops/restos/inscritos/part/0/value/V4
-    Loc('specs/siops/restos_inscritos.yaml', 64, 11, 64, 84),  # 481 siops/restos/inscritos/part/0/value/V5
-    Loc('specs/siops/restos_inscritos.yaml', 65, 11, 65, 80),  # 482 siops/restos/inscritos/part/0/value/V6
-    Loc('specs/siops/restos_inscritos.yaml', 66, 11, 66, 84),  # 483 siops/restos/inscritos/part/0/value/V7
-    Loc('specs/siops/restos_inscritos.yaml', 67, 11, 67, 80),  # 484 siops/restos/inscritos/part/0/value/V8
-    Loc('specs/siops/restos_inscritos.yaml', 68, 11, 68, 84),  # 485 siops/restos/inscritos/part/0/value/V9
-    Loc('specs/siops/restos_inscritos.yaml', 71, 14, 71, 19),  # 486 siops/restos/inscritos/part/1/sheet/0
-    Loc('specs/siops/restos_inscritos.yaml', 72, 10, 72, 106),  # 487 siops/restos/inscritos/part/1/row/key
-    Loc('specs/siops/restos_inscritos.yaml', 74, 12, 74, 33),  # 488 siops/restos/inscritos/part/1/value/V10
-    Loc('specs/siops/restos_inscritos.yaml', 75, 12, 75, 38),  # 489 siops/restos/inscritos/part/1/value/V11
-    Loc('specs/siops/restos_inscritos.yaml', 41, 5, 41, 58),  # 490 siops/restos/inscritos/column/V0
-    Loc('specs/siops/restos_inscritos.yaml', 42, 5, 42, 62),  # 491 siops/restos/inscritos/column/V1
-    Loc('specs/siops/restos_inscritos.yaml', 43, 5, 43, 58),  # 492 siops/restos/inscritos/column/V2
-    Loc('specs/siops/restos_inscritos.yaml', 44, 5, 44, 62),  # 493 siops/restos/inscritos/column/V3
-    Loc('specs/siops/restos_inscritos.yaml', 45, 5, 45, 58),  # 494 siops/restos/inscritos/column/V4
-    Loc('specs/siops/restos_inscritos.yaml', 46, 5, 46, 62),  # 495 siops/restos/inscritos/column/V5
-    Loc('specs/siops/restos_inscritos.yaml', 47, 5, 47, 58),  # 496 siops/restos/inscritos/column/V6
-    Loc('specs/siops/restos_inscritos.yaml', 48, 5, 48, 62),  # 497 siops/restos/inscritos/column/V7
-    Loc('specs/siops/restos_inscritos.yaml', 49, 5, 49, 71),  # 498 siops/restos/inscritos/column/V8
-    Loc('specs/siops/restos_inscritos.yaml', 50, 5, 50, 75),  # 499 siops/restos/inscritos/column/V9
-    Loc('specs/siops/restos_inscritos.yaml', 51, 5, 51, 68),  # 500 siops/restos/inscritos/column/V10
-    Loc('specs/siops/restos_inscritos.yaml', 52, 5, 52, 72),  # 501 siops/restos/inscritos/column/V11
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 40, 14, 40, 19),  # 502 siops/restos/pagos_acumulados/part/0/sheet/0
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 41, 10, 41, 106),  # 503 siops/restos/pagos_acumulados/part/0/row/key
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 43, 11, 43, 76),  # 504 siops/restos/pagos_acumulados/part/0/value/V0
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 44, 11, 44, 80),  # 505 siops/restos/pagos_acumulados/part/0/value/V1
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 45, 11, 45, 76),  # 506 siops/restos/pagos_acumulados/part/0/value/V2
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 46, 11, 46, 80),  # 507 siops/restos/pagos_acumulados/part/0/value/V3
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 47, 11, 47, 76),  # 508 siops/restos/pagos_acumulados/part/0/value/V4
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 48, 11, 48, 80),  # 509 siops/restos/pagos_acumulados/part/0/value/V5
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 49, 11, 49, 76),  # 510 siops/restos/pagos_acumulados/part/0/value/V6
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 50, 11, 50, 80),  # 511 siops/restos/pagos_acumulados/part/0/value/V7
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 51, 11, 51, 76),  # 512 siops/restos/pagos_acumulados/part/0/value/V8
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 52, 11, 52, 80),  # 513 siops/restos/pagos_acumulados/part/0/value/V9
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 27, 5, 27, 65),  # 514 siops/restos/pagos_acumulados/column/V0
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 28, 5, 28, 69),  # 515 siops/restos/pagos_acumulados/column/V1
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 29, 5, 29, 65),  # 516 siops/restos/pagos_acumulados/column/V2
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 30, 5, 30, 69),  # 517 siops/restos/pagos_acumulados/column/V3
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 31, 5, 31, 65),  # 518 siops/restos/pagos_acumulados/column/V4
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 32, 5, 32, 69),  # 519 siops/restos/pagos_acumulados/column/V5
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 33, 5, 33, 65),  # 520 siops/restos/pagos_acumulados/column/V6
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 34, 5, 34, 69),  # 521 siops/restos/pagos_acumulados/column/V7
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 35, 5, 35, 78),  # 522 siops/restos/pagos_acumulados/column/V8
-    Loc('specs/siops/restos_pagos_acumulados.yaml', 36, 5, 36, 82),  # 523 siops/restos/pagos_acumulados/column/V9
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 38, 14, 38, 19),  # 524 siops/restos/pagos_exercicio/part/0/sheet/0
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 39, 10, 39, 106),  # 525 siops/restos/pagos_exercicio/part/0/row/key
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 41, 11, 41, 76),  # 526 siops/restos/pagos_exercicio/part/0/value/V0
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 42, 11, 42, 80),  # 527 siops/restos/pagos_exercicio/part/0/value/V1
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 43, 11, 43, 76),  # 528 siops/restos/pagos_exercicio/part/0/value/V2
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 44, 11, 44, 80),  # 529 siops/restos/pagos_exercicio/part/0/value/V3
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 45, 11, 45, 76),  # 530 siops/restos/pagos_exercicio/part/0/value/V4
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 46, 11, 46, 80),  # 531 siops/restos/pagos_exercicio/part/0/value/V5
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 47, 11, 47, 76),  # 532 siops/restos/pagos_exercicio/part/0/value/V6
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 48, 11, 48, 80),  # 533 siops/restos/pagos_exercicio/part/0/value/V7
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 49, 11, 49, 76),  # 534 siops/restos/pagos_exercicio/part/0/value/V8
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 50, 11, 50, 80),  # 535 siops/restos/pagos_exercicio/part/0/value/V9
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 25, 5, 25, 54),  # 536 siops/restos/pagos_exercicio/column/V0
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 26, 5, 26, 58),  # 537 siops/restos/pagos_exercicio/column/V1
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 27, 5, 27, 54),  # 538 siops/restos/pagos_exercicio/column/V2
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 28, 5, 28, 58),  # 539 siops/restos/pagos_exercicio/column/V3
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 29, 5, 29, 54),  # 540 siops/restos/pagos_exercicio/column/V4
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 30, 5, 30, 58),  # 541 siops/restos/pagos_exercicio/column/V5
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 31, 5, 31, 54),  # 542 siops/restos/pagos_exercicio/column/V6
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 32, 5, 32, 58),  # 543 siops/restos/pagos_exercicio/column/V7
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 33, 5, 33, 67),  # 544 siops/restos/pagos_exercicio/column/V8
-    Loc('specs/siops/restos_pagos_exercicio.yaml', 34, 5, 34, 71),  # 545 siops/restos/pagos_exercicio/column/V9
+    Loc('specs/siops/covid_70.yaml', 20, 12, 20, 27),  # 347 siops/covid/70/column/V0
+    Loc('specs/siops/covid_71.yaml', 19, 12, 19, 27),  # 348 siops/covid/71/column/V0
+    Loc('specs/siops/covid_72.yaml', 12, 5, 15, 1),  # 349 siops/covid/72/column/V0
+    Loc('specs/siops/covid_77.yaml', 19, 12, 19, 44),  # 350 siops/covid/77/column/V0
+    Loc('specs/siops/covid_77.yaml', 23, 12, 23, 47),  # 351 siops/covid/77/column/V1
+    Loc('specs/siops/covid_77.yaml', 27, 12, 27, 41),  # 352 siops/covid/77/column/V2
+    Loc('specs/siops/covid_78.yaml', 18, 12, 18, 44),  # 353 siops/covid/78/column/V0
+    Loc('specs/siops/covid_78.yaml', 22, 12, 22, 47),  # 354 siops/covid/78/column/V1
+    Loc('specs/siops/covid_78.yaml', 26, 12, 26, 41),  # 355 siops/covid/78/column/V2
+    Loc('specs/siops/covid_79.yaml', 18, 12, 18, 44),  # 356 siops/covid/79/column/V0
+    Loc('specs/siops/covid_79.yaml', 22, 12, 22, 47),  # 357 siops/covid/79/column/V1
+    Loc('specs/siops/covid_79.yaml', 26, 12, 26, 41),  # 358 siops/covid/79/column/V2
+    Loc('specs/siops/caixa_disponibilidade.yaml', 48, 14, 48, 19),  # 359 siops/caixa/disponibilidade/part/0/sheet/0
+    Loc('specs/siops/caixa_disponibilidade.yaml', 49, 10, 49, 106),  # 360 siops/caixa/disponibilidade/part/0/row/key
+    Loc('specs/siops/caixa_disponibilidade.yaml', 51, 11, 51, 39),  # 361 siops/caixa/disponibilidade/part/0/value/V0
+    Loc('specs/siops/caixa_disponibilidade.yaml', 42, 5, 42, 63),  # 362 siops/caixa/disponibilidade/column/V0
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 40, 14, 40, 19),  # 363 siops/compensacao/limite_nao_cumprido/part/0/sheet/0
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 41, 10, 41, 106),  # 364 siops/compensacao/limite_nao_cumprido/part/0/row/key
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 43, 11, 43, 55),  # 365 siops/compensacao/limite_nao_cumprido/part/0/value/V0
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 44, 11, 44, 54),  # 366 siops/compensacao/limite_nao_cumprido/part/0/value/V1
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 45, 11, 45, 55),  # 367 siops/compensacao/limite_nao_cumprido/part/0/value/V3
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 46, 11, 46, 54),  # 368 siops/compensacao/limite_nao_cumprido/part/0/value/V4
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 47, 11, 47, 50),  # 369 siops/compensacao/limite_nao_cumprido/part/0/value/V6
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 48, 11, 48, 49),  # 370 siops/compensacao/limite_nao_cumprido/part/0/value/V7
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 25, 5, 25, 65),  # 371 siops/compensacao/limite_nao_cumprido/column/V0
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 26, 5, 26, 77),  # 372 siops/compensacao/limite_nao_cumprido/column/V1
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 27, 5, 27, 76),  # 373 siops/compensacao/limite_nao_cumprido/column/V2
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 28, 5, 28, 65),  # 374 siops/compensacao/limite_nao_cumprido/column/V3
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 29, 5, 29, 77),  # 375 siops/compensacao/limite_nao_cumprido/column/V4
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 30, 5, 30, 76),  # 376 siops/compensacao/limite_nao_cumprido/column/V5
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 31, 5, 31, 60),  # 377 siops/compensacao/limite_nao_cumprido/column/V6
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 32, 5, 32, 72),  # 378 siops/compensacao/limite_nao_cumprido/column/V7
+    Loc('specs/siops/compensacao_limite_nao_cumprido.yaml', 33, 5, 33, 71),  # 379 siops/compensacao/limite_nao_cumprido/column/V8
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 53, 14, 53, 19),  # 380 siops/compensacao/rp_cancelados/part/0/sheet/0
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 54, 10, 54, 106),  # 381 siops/compensacao/rp_cancelados/part/0/row/key
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 56, 11, 56, 55),  # 382 siops/compensacao/rp_cancelados/part/0/value/V0
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 57, 11, 57, 54),  # 383 siops/compensacao/rp_cancelados/part/0/value/V1
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 58, 11, 58, 55),  # 384 siops/compensacao/rp_cancelados/part/0/value/V3
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 59, 11, 59, 54),  # 385 siops/compensacao/rp_cancelados/part/0/value/V4
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 60, 11, 60, 50),  # 386 siops/compensacao/rp_cancelados/part/0/value/V6
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 61, 11, 61, 49),  # 387 siops/compensacao/rp_cancelados/part/0/value/V7
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 38, 5, 38, 65),  # 388 siops/compensacao/rp_cancelados/column/V0
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 39, 5, 39, 77),  # 389 siops/compensacao/rp_cancelados/column/V1
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 40, 5, 40, 76),  # 390 siops/compensacao/rp_cancelados/column/V2
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 41, 5, 41, 65),  # 391 siops/compensacao/rp_cancelados/column/V3
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 42, 5, 42, 77),  # 392 siops/compensacao/rp_cancelados/column/V4
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 43, 5, 43, 76),  # 393 siops/compensacao/rp_cancelados/column/V5
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 44, 5, 44, 60),  # 394 siops/compensacao/rp_cancelados/column/V6
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 45, 5, 45, 72),  # 395 siops/compensacao/rp_cancelados/column/V7
+    Loc('specs/siops/compensacao_rp_cancelados.yaml', 46, 5, 46, 71),  # 396 siops/compensacao/rp_cancelados/column/V8
+    Loc('specs/siops/consorcio.yaml', 42, 14, 42, 19),  # 397 siops/consorcio/rateio/part/0/sheet/0
+    Loc('specs/siops/consorcio.yaml', 43, 10, 43, 106),  # 398 siops/consorcio/rateio/part/0/row/key
+    Loc('specs/siops/consorcio.yaml', 45, 11, 45, 25),  # 399 siops/consorcio/rateio/part/0/value/V0
+    Loc('specs/siops/consorcio.yaml', 46, 11, 46, 25),  # 400 siops/consorcio/rateio/part/0/value/V1
+    Loc('specs/siops/consorcio.yaml', 47, 11, 47, 20),  # 401 siops/consorcio/rateio/part/0/value/V2
+    Loc('specs/siops/consorcio.yaml', 34, 5, 34, 52),  # 402 siops/consorcio/rateio/column/V0
+    Loc('specs/siops/consorcio.yaml', 35, 5, 35, 52),  # 403 siops/consorcio/rateio/column/V1
+    Loc('specs/siops/consorcio.yaml', 36, 5, 36, 47),  # 404 siops/consorcio/rateio/column/V2
+    Loc('specs/siops/despesa_execucao.yaml', 45, 9, 45, 105),  # 405 siops/despesa/execucao/part/0/sheet/0
+    Loc('specs/siops/despesa_execucao.yaml', 46, 9, 46, 63),  # 406 siops/despesa/execucao/part/0/sheet/1
+    Loc('specs/siops/despesa_execucao.yaml', 47, 10, 47, 131),  # 407 siops/despesa/execucao/part/0/row/key
+    Loc('specs/siops/despesa_execucao.yaml', 49, 11, 49, 25),  # 408 siops/despesa/execucao/part/0/value/V2
+    Loc('specs/siops/despesa_execucao.yaml', 50, 11, 50, 25),  # 409 siops/despesa/execucao/part/0/value/V3
+    Loc('specs/siops/despesa_execucao.yaml', 51, 11, 51, 20),  # 410 siops/despesa/execucao/part/0/value/V4
+    Loc('specs/siops/despesa_execucao.yaml', 52, 11, 52, 58),  # 411 siops/despesa/execucao/part/0/value/V5
+    Loc('specs/siops/despesa_execucao.yaml', 56, 9, 56, 105),  # 412 siops/despesa/execucao/part/1/sheet/0
+    Loc('specs/siops/despesa_execucao.yaml', 57, 9, 57, 63),  # 413 siops/despesa/execucao/part/1/sheet/1
+    Loc('specs/siops/despesa_execucao.yaml', 58, 10, 58, 131),  # 414 siops/despesa/execucao/part/1/row/key
+    Loc('specs/siops/despesa_execucao.yaml', 60, 11, 60, 48),  # 415 siops/despesa/execucao/part/1/value/V0
+    Loc('specs/siops/despesa_execucao.yaml', 61, 11, 61, 43),  # 416 siops/despesa/execucao/part/1/value/V1
+    Loc('specs/siops/despesa_execucao.yaml', 62, 11, 62, 44),  # 417 siops/despesa/execucao/part/1/value/V6
+    Loc('specs/siops/despesa_execucao.yaml', 34, 5, 34, 47),  # 418 siops/despesa/execucao/column/V0
+    Loc('specs/siops/despesa_execucao.yaml', 35, 5, 35, 50),  # 419 siops/despesa/execucao/column/V1
+    Loc('specs/siops/despesa_execucao.yaml', 36, 5, 36, 50),  # 420 siops/despesa/execucao/column/V2
+    Loc('specs/siops/despesa_execucao.yaml', 37, 5, 37, 51),  # 421 siops/despesa/execucao/column/V3
+    Loc('specs/siops/despesa_execucao.yaml', 38, 5, 38, 46),  # 422 siops/despesa/execucao/column/V4
+    Loc('specs/siops/despesa_execucao.yaml', 39, 5, 39, 75),  # 423 siops/despesa/execucao/column/V5
+    Loc('specs/siops/despesa_execucao.yaml', 40, 5, 40, 47),  # 424 siops/despesa/execucao/column/V6
+    Loc('specs/siops/receita_execucao.yaml', 40, 13, 40, 14),  # 425 siops/receita/execucao/part/0/sheet/0
+    Loc('specs/siops/receita_execucao.yaml', 44, 10, 44, 200),  # 426 siops/receita/execucao/part/0/row/key
+    Loc('specs/siops/receita_execucao.yaml', 46, 11, 46, 79),  # 427 siops/receita/execucao/part/0/value/V0
+    Loc('specs/siops/receita_execucao.yaml', 47, 11, 47, 82),  # 428 siops/receita/execucao/part/0/value/V1
+    Loc('specs/siops/receita_execucao.yaml', 48, 11, 48, 73),  # 429 siops/receita/execucao/part/0/value/V2
+    Loc('specs/siops/receita_execucao.yaml', 49, 11, 49, 117),  # 430 siops/receita/execucao/part/0/value/V3
+    Loc('specs/siops/receita_execucao.yaml', 51, 11, 51, 365),  # 431 siops/receita/execucao/part/0/value/V4
+    Loc('specs/siops/receita_execucao.yaml', 52, 11, 52, 103),  # 432 siops/receita/execucao/part/0/value/V5
+    Loc('specs/siops/receita_execucao.yaml', 53, 11, 53, 96),  # 433 siops/receita/execucao/part/0/value/V7
+    Loc('specs/siops/receita_execucao.yaml', 29, 5, 29, 72),  # 434 siops/receita/execucao/column/V0
+    Loc('specs/siops/receita_execucao.yaml', 30, 5, 30, 75),  # 435 siops/receita/execucao/column/V1
+    Loc('specs/siops/receita_execucao.yaml', 31, 5, 31, 62),  # 436 siops/receita/execucao/column/V2
+    Loc('specs/siops/receita_execucao.yaml', 32, 5, 32, 56),  # 437 siops/receita/execucao/column/V3
+    Loc('specs/siops/receita_execucao.yaml', 33, 5, 33, 119),  # 438 siops/receita/execucao/column/V4
+    Loc('specs/siops/receita_execucao.yaml', 34, 5, 34, 66),  # 439 siops/receita/execucao/column/V5
+    Loc('specs/siops/receita_execucao.yaml', 35, 5, 35, 112),  # 440 siops/receita/execucao/column/V6
+    Loc('specs/siops/receita_execucao.yaml', 36, 5, 36, 48),  # 441 siops/receita/execucao/column/V7
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 39, 14, 39, 19),  # 442 siops/restos/cancelados_acumulados/part/0/sheet/0
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 40, 10, 40, 106),  # 443 siops/restos/cancelados_acumulados/part/0/row/key
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 42, 11, 42, 81),  # 444 siops/restos/cancelados_acumulados/part/0/value/V0
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 43, 11, 43, 85),  # 445 siops/restos/cancelados_acumulados/part/0/value/V1
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 44, 11, 44, 81),  # 446 siops/restos/cancelados_acumulados/part/0/value/V2
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 45, 11, 45, 85),  # 447 siops/restos/cancelados_acumulados/part/0/value/V3
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 46, 11, 46, 81),  # 448 siops/restos/cancelados_acumulados/part/0/value/V4
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 47, 11, 47, 85),  # 449 siops/restos/cancelados_acumulados/part/0/value/V5
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 48, 11, 48, 81),  # 450 siops/restos/cancelados_acumulados/part/0/value/V6
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 49, 11, 49, 85),  # 451 siops/restos/cancelados_acumulados/part/0/value/V7
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 50, 11, 50, 81),  # 452 siops/restos/cancelados_acumulados/part/0/value/V8
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 51, 11, 51, 85),  # 453 siops/restos/cancelados_acumulados/part/0/value/V9
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 26, 5, 26, 70),  # 454 siops/restos/cancelados_acumulados/column/V0
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 27, 5, 27, 74),  # 455 siops/restos/cancelados_acumulados/column/V1
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 28, 5, 28, 70),  # 456 siops/restos/cancelados_acumulados/column/V2
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 29, 5, 29, 74),  # 457 siops/restos/cancelados_acumulados/column/V3
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 30, 5, 30, 70),  # 458 siops/restos/cancelados_acumulados/column/V4
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 31, 5, 31, 74),  # 459 siops/restos/cancelados_acumulados/column/V5
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 32, 5, 32, 70),  # 460 siops/restos/cancelados_acumulados/column/V6
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 33, 5, 33, 74),  # 461 siops/restos/cancelados_acumulados/column/V7
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 34, 5, 34, 83),  # 462 siops/restos/cancelados_acumulados/column/V8
+    Loc('specs/siops/restos_cancelados_acumulados.yaml', 35, 5, 35, 87),  # 463 siops/restos/cancelados_acumulados/column/V9
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 38, 14, 38, 19),  # 464 siops/restos/cancelados_exercicio/part/0/sheet/0
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 39, 10, 39, 106),  # 465 siops/restos/cancelados_exercicio/part/0/row/key
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 41, 11, 41, 81),  # 466 siops/restos/cancelados_exercicio/part/0/value/V0
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 42, 11, 42, 85),  # 467 siops/restos/cancelados_exercicio/part/0/value/V1
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 43, 11, 43, 81),  # 468 siops/restos/cancelados_exercicio/part/0/value/V2
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 44, 11, 44, 85),  # 469 siops/restos/cancelados_exercicio/part/0/value/V3
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 45, 11, 45, 81),  # 470 siops/restos/cancelados_exercicio/part/0/value/V4
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 46, 11, 46, 85),  # 471 siops/restos/cancelados_exercicio/part/0/value/V5
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 47, 11, 47, 81),  # 472 siops/restos/cancelados_exercicio/part/0/value/V6
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 48, 11, 48, 85),  # 473 siops/restos/cancelados_exercicio/part/0/value/V7
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 49, 11, 49, 81),  # 474 siops/restos/cancelados_exercicio/part/0/value/V8
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 50, 11, 50, 85),  # 475 siops/restos/cancelados_exercicio/part/0/value/V9
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 25, 5, 25, 59),  # 476 siops/restos/cancelados_exercicio/column/V0
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 26, 5, 26, 63),  # 477 siops/restos/cancelados_exercicio/column/V1
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 27, 5, 27, 59),  # 478 siops/restos/cancelados_exercicio/column/V2
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 28, 5, 28, 63),  # 479 siops/restos/cancelados_exercicio/column/V3
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 29, 5, 29, 59),  # 480 siops/restos/cancelados_exercicio/column/V4
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 30, 5, 30, 63),  # 481 siops/restos/cancelados_exercicio/column/V5
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 31, 5, 31, 59),  # 482 siops/restos/cancelados_exercicio/column/V6
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 32, 5, 32, 63),  # 483 siops/restos/cancelados_exercicio/column/V7
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 33, 5, 33, 72),  # 484 siops/restos/cancelados_exercicio/column/V8
+    Loc('specs/siops/restos_cancelados_exercicio.yaml', 34, 5, 34, 76),  # 485 siops/restos/cancelados_exercicio/column/V9
+    Loc('specs/siops/restos_inscritos.yaml', 56, 14, 56, 19),  # 486 siops/restos/inscritos/part/0/sheet/0
+    Loc('specs/siops/restos_inscritos.yaml', 57, 10, 57, 106),  # 487 siops/restos/inscritos/part/0/row/key
+    Loc('specs/siops/restos_inscritos.yaml', 59, 11, 59, 80),  # 488 siops/restos/inscritos/part/0/value/V0
+    Loc('specs/siops/restos_inscritos.yaml', 60, 11, 60, 84),  # 489 siops/restos/inscritos/part/0/value/V1
+    Loc('specs/siops/restos_inscritos.yaml', 61, 11, 61, 80),  # 490 siops/restos/inscritos/part/0/value/V2
+    Loc('specs/siops/restos_inscritos.yaml', 62, 11, 62, 84),  # 491 siops/restos/inscritos/part/0/value/V3
+    Loc('specs/siops/restos_inscritos.yaml', 63, 11, 63, 80),  # 492 siops/restos/inscritos/part/0/value/V4
+    Loc('specs/siops/restos_inscritos.yaml', 64, 11, 64, 84),  # 493 siops/restos/inscritos/part/0/value/V5
+    Loc('specs/siops/restos_inscritos.yaml', 65, 11, 65, 80),  # 494 siops/restos/inscritos/part/0/value/V6
+    Loc('specs/siops/restos_inscritos.yaml', 66, 11, 66, 84),  # 495 siops/restos/inscritos/part/0/value/V7
+    Loc('specs/siops/restos_inscritos.yaml', 67, 11, 67, 80),  # 496 siops/restos/inscritos/part/0/value/V8
+    Loc('specs/siops/restos_inscritos.yaml', 68, 11, 68, 84),  # 497 siops/restos/inscritos/part/0/value/V9
+    Loc('specs/siops/restos_inscritos.yaml', 71, 14, 71, 19),  # 498 siops/restos/inscritos/part/1/sheet/0
+    Loc('specs/siops/restos_inscritos.yaml', 72, 10, 72, 106),  # 499 siops/restos/inscritos/part/1/row/key
+    Loc('specs/siops/restos_inscritos.yaml', 74, 12, 74, 33),  # 500 siops/restos/inscritos/part/1/value/V10
+    Loc('specs/siops/restos_inscritos.yaml', 75, 12, 75, 38),  # 501 siops/restos/inscritos/part/1/value/V11
+    Loc('specs/siops/restos_inscritos.yaml', 41, 5, 41, 58),  # 502 siops/restos/inscritos/column/V0
+    Loc('specs/siops/restos_inscritos.yaml', 42, 5, 42, 62),  # 503 siops/restos/inscritos/column/V1
+    Loc('specs/siops/restos_inscritos.yaml', 43, 5, 43, 58),  # 504 siops/restos/inscritos/column/V2
+    Loc('specs/siops/restos_inscritos.yaml', 44, 5, 44, 62),  # 505 siops/restos/inscritos/column/V3
+    Loc('specs/siops/restos_inscritos.yaml', 45, 5, 45, 58),  # 506 siops/restos/inscritos/column/V4
+    Loc('specs/siops/restos_inscritos.yaml', 46, 5, 46, 62),  # 507 siops/restos/inscritos/column/V5
+    Loc('specs/siops/restos_inscritos.yaml', 47, 5, 47, 58),  # 508 siops/restos/inscritos/column/V6
+    Loc('specs/siops/restos_inscritos.yaml', 48, 5, 48, 62),  # 509 siops/restos/inscritos/column/V7
+    Loc('specs/siops/restos_inscritos.yaml', 49, 5, 49, 71),  # 510 siops/restos/inscritos/column/V8
+    Loc('specs/siops/restos_inscritos.yaml', 50, 5, 50, 75),  # 511 siops/restos/inscritos/column/V9
+    Loc('specs/siops/restos_inscritos.yaml', 51, 5, 51, 68),  # 512 siops/restos/inscritos/column/V10
+    Loc('specs/siops/restos_inscritos.yaml', 52, 5, 52, 72),  # 513 siops/restos/inscritos/column/V11
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 40, 14, 40, 19),  # 514 siops/restos/pagos_acumulados/part/0/sheet/0
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 41, 10, 41, 106),  # 515 siops/restos/pagos_acumulados/part/0/row/key
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 43, 11, 43, 76),  # 516 siops/restos/pagos_acumulados/part/0/value/V0
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 44, 11, 44, 80),  # 517 siops/restos/pagos_acumulados/part/0/value/V1
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 45, 11, 45, 76),  # 518 siops/restos/pagos_acumulados/part/0/value/V2
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 46, 11, 46, 80),  # 519 siops/restos/pagos_acumulados/part/0/value/V3
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 47, 11, 47, 76),  # 520 siops/restos/pagos_acumulados/part/0/value/V4
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 48, 11, 48, 80),  # 521 siops/restos/pagos_acumulados/part/0/value/V5
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 49, 11, 49, 76),  # 522 siops/restos/pagos_acumulados/part/0/value/V6
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 50, 11, 50, 80),  # 523 siops/restos/pagos_acumulados/part/0/value/V7
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 51, 11, 51, 76),  # 524 siops/restos/pagos_acumulados/part/0/value/V8
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 52, 11, 52, 80),  # 525 siops/restos/pagos_acumulados/part/0/value/V9
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 27, 5, 27, 65),  # 526 siops/restos/pagos_acumulados/column/V0
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 28, 5, 28, 69),  # 527 siops/restos/pagos_acumulados/column/V1
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 29, 5, 29, 65),  # 528 siops/restos/pagos_acumulados/column/V2
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 30, 5, 30, 69),  # 529 siops/restos/pagos_acumulados/column/V3
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 31, 5, 31, 65),  # 530 siops/restos/pagos_acumulados/column/V4
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 32, 5, 32, 69),  # 531 siops/restos/pagos_acumulados/column/V5
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 33, 5, 33, 65),  # 532 siops/restos/pagos_acumulados/column/V6
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 34, 5, 34, 69),  # 533 siops/restos/pagos_acumulados/column/V7
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 35, 5, 35, 78),  # 534 siops/restos/pagos_acumulados/column/V8
+    Loc('specs/siops/restos_pagos_acumulados.yaml', 36, 5, 36, 82),  # 535 siops/restos/pagos_acumulados/column/V9
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 38, 14, 38, 19),  # 536 siops/restos/pagos_exercicio/part/0/sheet/0
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 39, 10, 39, 106),  # 537 siops/restos/pagos_exercicio/part/0/row/key
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 41, 11, 41, 76),  # 538 siops/restos/pagos_exercicio/part/0/value/V0
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 42, 11, 42, 80),  # 539 siops/restos/pagos_exercicio/part/0/value/V1
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 43, 11, 43, 76),  # 540 siops/restos/pagos_exercicio/part/0/value/V2
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 44, 11, 44, 80),  # 541 siops/restos/pagos_exercicio/part/0/value/V3
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 45, 11, 45, 76),  # 542 siops/restos/pagos_exercicio/part/0/value/V4
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 46, 11, 46, 80),  # 543 siops/restos/pagos_exercicio/part/0/value/V5
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 47, 11, 47, 76),  # 544 siops/restos/pagos_exercicio/part/0/value/V6
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 48, 11, 48, 80),  # 545 siops/restos/pagos_exercicio/part/0/value/V7
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 49, 11, 49, 76),  # 546 siops/restos/pagos_exercicio/part/0/value/V8
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 50, 11, 50, 80),  # 547 siops/restos/pagos_exercicio/part/0/value/V9
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 25, 5, 25, 54),  # 548 siops/restos/pagos_exercicio/column/V0
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 26, 5, 26, 58),  # 549 siops/restos/pagos_exercicio/column/V1
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 27, 5, 27, 54),  # 550 siops/restos/pagos_exercicio/column/V2
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 28, 5, 28, 58),  # 551 siops/restos/pagos_exercicio/column/V3
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 29, 5, 29, 54),  # 552 siops/restos/pagos_exercicio/column/V4
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 30, 5, 30, 58),  # 553 siops/restos/pagos_exercicio/column/V5
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 31, 5, 31, 54),  # 554 siops/restos/pagos_exercicio/column/V6
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 32, 5, 32, 58),  # 555 siops/restos/pagos_exercicio/column/V7
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 33, 5, 33, 67),  # 556 siops/restos/pagos_exercicio/column/V8
+    Loc('specs/siops/restos_pagos_exercicio.yaml', 34, 5, 34, 71),  # 557 siops/restos/pagos_exercicio/column/V9
 )
 
 # Rows by name: the index of each row `finish` reads in its layout's table (ctx.rows).
@@ -2534,6 +2547,9 @@ PACKAGE = Package(
             layouts=('caixa/disponibilidade',),
             text_amounts=True,
             optional=True,
+            derived=(
+                Derived('no_bimestre', 'exercicio == $exercicio and data == fim_bimestre($exercicio, $bimestre)', LOC[145]),
+            ),
             maps=('conta_caixa', 'equivalencia', 'grupo_fonte', 'linha_caixa'),
             gated_maps=(('equivalencia', ('caixa/disponibilidade',)), ('grupo_fonte', ('caixa/disponibilidade',)), ('linha_caixa', ('caixa/disponibilidade',))),
         ),
@@ -2563,6 +2579,11 @@ PACKAGE = Package(
             scan=scan_despesa,
             layouts=('covid/77', 'covid/78', 'covid/79'),
             text_amounts=True,
+            derived=(
+                Derived('no_periodo', 'exercicio == $exercicio and within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre))', LOC[153]),
+                Derived('recurso_siops', 'lookup(equivalencia, municipio, recurso).recurso_siops', LOC[154]),
+                Derived('e_covid', 'covid or lookup(equivalencia, municipio, recurso).covid', LOC[155]),
+            ),
             maps=('equivalencia',),
         ),
         Ledger(
@@ -2591,6 +2612,12 @@ PACKAGE = Package(
             layouts=('compensacao/limite_nao_cumprido', 'compensacao/rp_cancelados', 'consorcio/rateio', 'despesa/execucao', 'restos/inscritos'),
             text_amounts=True,
             optional=True,
+            derived=(
+                Derived('no_periodo', 'exercicio == $exercicio and within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre))', LOC[174]),
+                Derived('empenhado', 'if tipo == "EMPENHO" then valor else if tipo == "ANULACAO_EMPENHO" then -valor else 0', LOC[175]),
+                Derived('liquidado', 'if tipo == "LIQUIDACAO" then valor else if tipo == "ESTORNO_LIQUIDACAO" then -valor else 0', LOC[176]),
+                Derived('pago', 'if tipo == "PAGAMENTO" then valor else if tipo == "ESTORNO_PAGAMENTO" then -valor else 0', LOC[177]),
+            ),
             maps=('equivalencia', 'grupo_fonte', 'linha_restos', 'grupo_subfuncao', 'excecao_natureza', 'natureza_despesa', 'elemento_despesa'),
             gated_maps=(('elemento_despesa', ('despesa/execucao',)), ('excecao_natureza', ('despesa/execucao',)), ('grupo_subfuncao', ('despesa/execucao',)), ('linha_restos', ('compensacao/limite_nao_cumprido', 'compensacao/rp_cancelados', 'consorcio/rateio', 'restos/inscritos')), ('natureza_despesa', ('despesa/execucao',))),
         ),
@@ -2616,6 +2643,11 @@ PACKAGE = Package(
             layouts=('despesa/execucao',),
             text_amounts=True,
             optional=True,
+            derived=(
+                Derived('no_periodo', 'exercicio == $exercicio and within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre))', LOC[233]),
+                Derived('atualizada', 'dotacao_inicial + creditos_adicionais - anulacoes', LOC[234]),
+                Derived('orcada', 'exercicio == $exercicio + 1', LOC[235]),
+            ),
             maps=('equivalencia', 'grupo_fonte', 'grupo_subfuncao', 'excecao_natureza', 'natureza_despesa', 'elemento_despesa'),
             gated_maps=(('elemento_despesa', ('despesa/execucao',)), ('equivalencia', ('despesa/execucao',)), ('excecao_natureza', ('despesa/execucao',)), ('grupo_fonte', ('despesa/execucao',)), ('grupo_subfuncao', ('despesa/execucao',)), ('natureza_despesa', ('despesa/execucao',))),
         ),
@@ -2692,6 +2724,11 @@ PACKAGE = Package(
             scan=scan_receita,
             layouts=('covid/70', 'covid/71', 'receita/execucao'),
             text_amounts=True,
+            derived=(
+                Derived('no_periodo', 'exercicio == $exercicio and within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre))', LOC[246]),
+                Derived('recurso_siops', 'lookup(equivalencia, municipio, recurso).recurso_siops', LOC[247]),
+                Derived('e_covid', 'covid or lookup(equivalencia, municipio, recurso).covid', LOC[248]),
+            ),
             maps=('equivalencia', 'equivalencia_rubrica', 'natureza_receita', 'elemento_receita', 'na_base_asps'),
             gated_maps=(('elemento_receita', ('receita/execucao',)), ('equivalencia_rubrica', ('receita/execucao',)), ('na_base_asps', ('receita/execucao',)), ('natureza_receita', ('receita/execucao',))),
         ),
@@ -2721,6 +2758,14 @@ PACKAGE = Package(
             layouts=('restos/cancelados_acumulados', 'restos/cancelados_exercicio', 'restos/inscritos', 'restos/pagos_acumulados', 'restos/pagos_exercicio'),
             text_amounts=True,
             optional=True,
+            derived=(
+                Derived('no_periodo', 'within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre))', LOC[269]),
+                Derived('ate_o_periodo', 'data <= fim_bimestre($exercicio, $bimestre)', LOC[270]),
+                Derived('inscrito', 'if tipo == "INSCRICAO" then valor else 0', LOC[271]),
+                Derived('liquidado', 'if tipo == "LIQUIDACAO" then valor else 0', LOC[272]),
+                Derived('pago', 'if tipo == "PAGAMENTO" then valor else 0', LOC[273]),
+                Derived('cancelado', 'if tipo == "CANCELAMENTO" or tipo == "PRESCRICAO" then valor else 0', LOC[274]),
+            ),
             maps=('equivalencia', 'grupo_fonte', 'linha_restos', 'natureza_despesa'),
             gated_maps=(('equivalencia', ('restos/cancelados_acumulados', 'restos/cancelados_exercicio', 'restos/inscritos', 'restos/pagos_acumulados', 'restos/pagos_exercicio')), ('grupo_fonte', ('restos/cancelados_acumulados', 'restos/cancelados_exercicio', 'restos/inscritos', 'restos/pagos_acumulados', 'restos/pagos_exercicio')), ('linha_restos', ('restos/cancelados_acumulados', 'restos/cancelados_exercicio', 'restos/inscritos', 'restos/pagos_acumulados', 'restos/pagos_exercicio'))),
         ),
@@ -2922,7 +2967,7 @@ PACKAGE = Package(
             planilha=70,
             source='receita',
             columns=(
-                Column('V0', 260, 'Valor do Recurso', D("0"), 'sum(arrecadado)', 'sum'),
+                Column('V0', 260, 'Valor do Recurso', D("0"), 'sum(arrecadado)', 'sum', LOC[347]),
             ),
             rows=(
                 Row('9999999001', '7001', 'Transferência União Portaria MS 488', 0, False, LOC[20], 'rule', 'recurso_siops == "212" and covid_siops_rec == "PORTARIA_MS_488"', ()),
@@ -2952,7 +2997,7 @@ PACKAGE = Package(
             planilha=71,
             source='receita',
             columns=(
-                Column('V0', 260, 'Valor do Recurso', D("0"), 'sum(arrecadado)', 'sum'),
+                Column('V0', 260, 'Valor do Recurso', D("0"), 'sum(arrecadado)', 'sum', LOC[348]),
             ),
             rows=(
                 Row('9999999030', '7101', 'Transferência do Estado', 0, False, LOC[33], 'otherwise', '', ()),
@@ -2972,7 +3017,7 @@ PACKAGE = Package(
             planilha=72,
             source=None,
             columns=(
-                Column('V0', 260, 'Valor do Recurso', D("0"), '', ''),
+                Column('V0', 260, 'Valor do Recurso', D("0"), '', '', LOC[349]),
             ),
             rows=(
                 Row('9999999030', '7201', 'Total empenhado com recursos próprios (quadro 79)', 0, False, LOC[36], 'values', 'V0 = cell("covid/79", "9999999029", "V0")', (), (Value(0, 'cell("covid/79", "9999999029", "V0")', (('covid/79', 8, 0),), True),)),
@@ -2990,9 +3035,9 @@ PACKAGE = Package(
             planilha=77,
             source='despesa',
             columns=(
-                Column('V0', 9, 'Despesas Empenhadas', D("0"), 'sum(empenhado - anulado_empenho)', 'sum'),
-                Column('V1', 10, 'Despesas Liquidadas', D("0"), 'sum(liquidado - anulado_liquidacao)', 'sum'),
-                Column('V2', 11, 'Despesas Pagas', D("0"), 'sum(pago - anulado_pagamento)', 'sum'),
+                Column('V0', 9, 'Despesas Empenhadas', D("0"), 'sum(empenhado - anulado_empenho)', 'sum', LOC[350]),
+                Column('V1', 10, 'Despesas Liquidadas', D("0"), 'sum(liquidado - anulado_liquidacao)', 'sum', LOC[351]),
+                Column('V2', 11, 'Despesas Pagas', D("0"), 'sum(pago - anulado_pagamento)', 'sum', LOC[352]),
             ),
             rows=(
                 Row('9999999013', '7701', 'Administração Geral', 0, False, LOC[39], 'rule', 'subfuncao == 122', ()),
@@ -3027,9 +3072,9 @@ PACKAGE = Package(
             planilha=78,
             source='despesa',
             columns=(
-                Column('V0', 9, 'Despesas Empenhadas', D("0"), 'sum(empenhado - anulado_empenho)', 'sum'),
-                Column('V1', 10, 'Despesas Liquidadas', D("0"), 'sum(liquidado - anulado_liquidacao)', 'sum'),
-                Column('V2', 11, 'Despesas Pagas', D("0"), 'sum(pago - anulado_pagamento)', 'sum'),
+                Column('V0', 9, 'Despesas Empenhadas', D("0"), 'sum(empenhado - anulado_empenho)', 'sum', LOC[353]),
+                Column('V1', 10, 'Despesas Liquidadas', D("0"), 'sum(liquidado - anulado_liquidacao)', 'sum', LOC[354]),
+                Column('V2', 11, 'Despesas Pagas', D("0"), 'sum(pago - anulado_pagamento)', 'sum', LOC[355]),
             ),
             rows=(
                 Row('9999999013', '7801', 'Administração Geral', 0, False, LOC[57], 'rule', 'subfuncao == 122', ()),
@@ -3056,9 +3101,9 @@ PACKAGE = Package(
             planilha=79,
             source='despesa',
             columns=(
-                Column('V0', 9, 'Despesas Empenhadas', D("0"), 'sum(empenhado - anulado_empenho)', 'sum'),
-                Column('V1', 10, 'Despesas Liquidadas', D("0"), 'sum(liquidado - anulado_liquidacao)', 'sum'),
-                Column('V2', 11, 'Despesas Pagas', D("0"), 'sum(pago - anulado_pagamento)', 'sum'),
+                Column('V0', 9, 'Despesas Empenhadas', D("0"), 'sum(empenhado - anulado_empenho)', 'sum', LOC[356]),
+                Column('V1', 10, 'Despesas Liquidadas', D("0"), 'sum(liquidado - anulado_liquidacao)', 'sum', LOC[357]),
+                Column('V2', 11, 'Despesas Pagas', D("0"), 'sum(pago - anulado_pagamento)', 'sum', LOC[358]),
             ),
             rows=(
                 Row('9999999013', '7901', 'Administração Geral', 0, False, LOC[67], 'rule', 'subfuncao == 122', ()),
@@ -3099,18 +3144,18 @@ PACKAGE = Package(
                     filter='exercicio == $exercicio and data <= fim_bimestre($exercicio, $bimestre) and lookup(conta_caixa, municipio, conta).conta_siops is not null',
                     filter_at=LOC[146],
                     sheet=('"RP1"',),
-                    sheet_at=(LOC[347],),
+                    sheet_at=(LOC[359],),
                     row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
-                    row_at=LOC[348],
+                    row_at=LOC[360],
                     values=(
-                        (0, 'sum(saldo where no_bimestre)', LOC[349], ('saldo', 'no_bimestre')),
+                        (0, 'sum(saldo where no_bimestre)', LOC[361], ('saldo', 'no_bimestre')),
                     ),
                     fields=('saldo', 'no_bimestre'),
                     sheet_maps=(),
                     row_maps=('equivalencia', 'grupo_fonte', 'linha_caixa'),
                 ),
             ),
-            columns_at=(LOC[350],),
+            columns_at=(LOC[362],),
             output_format='impt',
             at=LOC[76],
         ),
@@ -3142,23 +3187,23 @@ PACKAGE = Package(
                     filter='within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) and exercicio <= $exercicio and funcao == 10 and saude and nao_aplicado_asps and opcao_compensacao == "LIMITE_NAO_CUMPRIDO"',
                     filter_at=LOC[178],
                     sheet=('"LNC"',),
-                    sheet_at=(LOC[351],),
+                    sheet_at=(LOC[363],),
                     row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
-                    row_at=LOC[352],
+                    row_at=LOC[364],
                     values=(
-                        (0, 'sum(empenhado where exercicio == $exercicio)', LOC[353], ('empenhado', 'exercicio')),
-                        (1, 'sum(empenhado where exercicio < $exercicio)', LOC[354], ('empenhado', 'exercicio')),
-                        (3, 'sum(liquidado where exercicio == $exercicio)', LOC[355], ('liquidado', 'exercicio')),
-                        (4, 'sum(liquidado where exercicio < $exercicio)', LOC[356], ('liquidado', 'exercicio')),
-                        (6, 'sum(pago where exercicio == $exercicio)', LOC[357], ('pago', 'exercicio')),
-                        (7, 'sum(pago where exercicio < $exercicio)', LOC[358], ('pago', 'exercicio')),
+                        (0, 'sum(empenhado where exercicio == $exercicio)', LOC[365], ('empenhado', 'exercicio')),
+                        (1, 'sum(empenhado where exercicio < $exercicio)', LOC[366], ('empenhado', 'exercicio')),
+                        (3, 'sum(liquidado where exercicio == $exercicio)', LOC[367], ('liquidado', 'exercicio')),
+                        (4, 'sum(liquidado where exercicio < $exercicio)', LOC[368], ('liquidado', 'exercicio')),
+                        (6, 'sum(pago where exercicio == $exercicio)', LOC[369], ('pago', 'exercicio')),
+                        (7, 'sum(pago where exercicio < $exercicio)', LOC[370], ('pago', 'exercicio')),
                     ),
                     fields=('empenhado', 'exercicio', 'liquidado', 'pago'),
                     sheet_maps=(),
                     row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
                 ),
             ),
-            columns_at=(LOC[359], LOC[360], LOC[361], LOC[362], LOC[363], LOC[364], LOC[365], LOC[366], LOC[367]),
+            columns_at=(LOC[371], LOC[372], LOC[373], LOC[374], LOC[375], LOC[376], LOC[377], LOC[378], LOC[379]),
             output_format='impt',
             at=LOC[77],
         ),
@@ -3190,23 +3235,23 @@ PACKAGE = Package(
                     filter='within(data, date($exercicio, 1, 1), fim_bimestre($exercicio, $bimestre)) and exercicio <= $exercicio and funcao == 10 and saude and nao_aplicado_asps and opcao_compensacao == "RP_CANCELADOS"',
                     filter_at=LOC[187],
                     sheet=('"CRP"',),
-                    sheet_at=(LOC[368],),
+                    sheet_at=(LOC[380],),
                     row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
-                    row_at=LOC[369],
+                    row_at=LOC[381],
                     values=(
-                        (0, 'sum(empenhado where exercicio == $exercicio)', LOC[370], ('empenhado', 'exercicio')),
-                        (1, 'sum(empenhado where exercicio < $exercicio)', LOC[371], ('empenhado', 'exercicio')),
-                        (3, 'sum(liquidado where exercicio == $exercicio)', LOC[372], ('liquidado', 'exercicio')),
-                        (4, 'sum(liquidado where exercicio < $exercicio)', LOC[373], ('liquidado', 'exercicio')),
-                        (6, 'sum(pago where exercicio == $exercicio)', LOC[374], ('pago', 'exercicio')),
-                        (7, 'sum(pago where exercicio < $exercicio)', LOC[375], ('pago', 'exercicio')),
+                        (0, 'sum(empenhado where exercicio == $exercicio)', LOC[382], ('empenhado', 'exercicio')),
+                        (1, 'sum(empenhado where exercicio < $exercicio)', LOC[383], ('empenhado', 'exercicio')),
+                        (3, 'sum(liquidado where exercicio == $exercicio)', LOC[384], ('liquidado', 'exercicio')),
+                        (4, 'sum(liquidado where exercicio < $exercicio)', LOC[385], ('liquidado', 'exercicio')),
+                        (6, 'sum(pago where exercicio == $exercicio)', LOC[386], ('pago', 'exercicio')),
+                        (7, 'sum(pago where exercicio < $exercicio)', LOC[387], ('pago', 'exercicio')),
                     ),
                     fields=('empenhado', 'exercicio', 'liquidado', 'pago'),
                     sheet_maps=(),
                     row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
                 ),
             ),
-            columns_at=(LOC[376], LOC[377], LOC[378], LOC[379], LOC[380], LOC[381], LOC[382], LOC[383], LOC[384]),
+            columns_at=(LOC[388], LOC[389], LOC[390], LOC[391], LOC[392], LOC[393], LOC[394], LOC[395], LOC[396]),
             output_format='impt',
             at=LOC[78],
         ),
@@ -3231,20 +3276,20 @@ PACKAGE = Package(
                     filter='no_periodo and funcao == 10 and saude and not nao_aplicado_asps and tipo_movimento_contrato == 90',
                     filter_at=LOC[196],
                     sheet=('"RP3"',),
-                    sheet_at=(LOC[385],),
+                    sheet_at=(LOC[397],),
                     row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
-                    row_at=LOC[386],
+                    row_at=LOC[398],
                     values=(
-                        (0, 'sum(empenhado)', LOC[387], ('empenhado',)),
-                        (1, 'sum(liquidado)', LOC[388], ('liquidado',)),
-                        (2, 'sum(pago)', LOC[389], ('pago',)),
+                        (0, 'sum(empenhado)', LOC[399], ('empenhado',)),
+                        (1, 'sum(liquidado)', LOC[400], ('liquidado',)),
+                        (2, 'sum(pago)', LOC[401], ('pago',)),
                     ),
                     fields=('empenhado', 'liquidado', 'pago'),
                     sheet_maps=(),
                     row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
                 ),
             ),
-            columns_at=(LOC[390], LOC[391], LOC[392]),
+            columns_at=(LOC[402], LOC[403], LOC[404]),
             output_format='impt',
             at=LOC[79],
         ),
@@ -3273,14 +3318,14 @@ PACKAGE = Package(
                     filter='no_periodo and funcao == 10 and saude',
                     filter_at=LOC[202],
                     sheet=('coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)', 'coalesce(lookup(grupo_subfuncao, subfuncao).grupo, 18)'),
-                    sheet_at=(LOC[393], LOC[394]),
+                    sheet_at=(LOC[405], LOC[406]),
                     row='coalesce(lookup(excecao_natureza, municipio, natureza).elemento_siops, lookup(natureza_despesa, natureza).natureza_siops)',
-                    row_at=LOC[395],
+                    row_at=LOC[407],
                     values=(
-                        (2, 'sum(empenhado)', LOC[396], ('empenhado',)),
-                        (3, 'sum(liquidado)', LOC[397], ('liquidado',)),
-                        (4, 'sum(pago)', LOC[398], ('pago',)),
-                        (5, 'sum(empenhado - liquidado where $bimestre == 6)', LOC[399], ('empenhado', 'liquidado')),
+                        (2, 'sum(empenhado)', LOC[408], ('empenhado',)),
+                        (3, 'sum(liquidado)', LOC[409], ('liquidado',)),
+                        (4, 'sum(pago)', LOC[410], ('pago',)),
+                        (5, 'sum(empenhado - liquidado where $bimestre == 6)', LOC[411], ('empenhado', 'liquidado')),
                     ),
                     fields=('empenhado', 'liquidado', 'pago'),
                     sheet_maps=('equivalencia', 'grupo_fonte', 'grupo_subfuncao'),
@@ -3291,20 +3336,20 @@ PACKAGE = Package(
                     filter='funcao == 10 and saude and (no_periodo or orcada and $bimestre == 6)',
                     filter_at=LOC[236],
                     sheet=('coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)', 'coalesce(lookup(grupo_subfuncao, subfuncao).grupo, 18)'),
-                    sheet_at=(LOC[400], LOC[401]),
+                    sheet_at=(LOC[412], LOC[413]),
                     row='coalesce(lookup(excecao_natureza, municipio, natureza).elemento_siops, lookup(natureza_despesa, natureza).natureza_siops)',
-                    row_at=LOC[402],
+                    row_at=LOC[414],
                     values=(
-                        (0, 'sum(dotacao_inicial where not orcada)', LOC[403], ('dotacao_inicial', 'orcada')),
-                        (1, 'sum(atualizada where not orcada)', LOC[404], ('atualizada', 'orcada')),
-                        (6, 'sum(dotacao_inicial where orcada)', LOC[405], ('dotacao_inicial', 'orcada')),
+                        (0, 'sum(dotacao_inicial where not orcada)', LOC[415], ('dotacao_inicial', 'orcada')),
+                        (1, 'sum(atualizada where not orcada)', LOC[416], ('atualizada', 'orcada')),
+                        (6, 'sum(dotacao_inicial where orcada)', LOC[417], ('dotacao_inicial', 'orcada')),
                     ),
                     fields=('dotacao_inicial', 'orcada', 'atualizada'),
                     sheet_maps=('equivalencia', 'grupo_fonte', 'grupo_subfuncao'),
                     row_maps=('excecao_natureza', 'natureza_despesa', 'elemento_despesa'),
                 ),
             ),
-            columns_at=(LOC[406], LOC[407], LOC[408], LOC[409], LOC[410], LOC[411], LOC[412]),
+            columns_at=(LOC[418], LOC[419], LOC[420], LOC[421], LOC[422], LOC[423], LOC[424]),
             output_format='impt',
             at=LOC[80],
         ),
@@ -3336,24 +3381,24 @@ PACKAGE = Package(
                     filter='no_periodo or exercicio == $exercicio + 1 and $bimestre == 6',
                     filter_at=LOC[253],
                     sheet=('1',),
-                    sheet_at=(LOC[413],),
+                    sheet_at=(LOC[425],),
                     row='left(coalesce(lookup(equivalencia_rubrica, municipio, coalesce(rubrica_principal, rubrica)).rubrica_siops, lookup(natureza_receita, coalesce(rubrica_principal, rubrica)).natureza_siops), 10)',
-                    row_at=LOC[414],
+                    row_at=LOC[426],
                     values=(
-                        (0, 'sum(previsto_inicial where no_periodo and rubrica_principal is null)', LOC[415], ('previsto_inicial', 'no_periodo', 'rubrica_principal')),
-                        (1, 'sum(previsto_atualizado where no_periodo and rubrica_principal is null)', LOC[416], ('previsto_atualizado', 'no_periodo', 'rubrica_principal')),
-                        (2, 'sum(arrecadado where no_periodo and rubrica_principal is null)', LOC[417], ('arrecadado', 'no_periodo', 'rubrica_principal')),
-                        (3, 'sum(-arrecadado where no_periodo and rubrica_principal is not null and coalesce(tipo_deducao, "") != "05")', LOC[418], ('arrecadado', 'no_periodo', 'rubrica_principal', 'tipo_deducao')),
-                        (4, 'sum(arrecadado where no_periodo and (rubrica_principal is null or coalesce(tipo_deducao, "") != "05") and lookup(na_base_asps, left(coalesce(lookup(equivalencia_rubrica, municipio, coalesce(rubrica_principal, rubrica)).rubrica_siops, lookup(natureza_receita, coalesce(rubrica_principal, rubrica)).natureza_siops), 10)).natureza_receita_siops is not null)', LOC[419], ('arrecadado', 'no_periodo', 'rubrica_principal', 'tipo_deducao', 'municipio', 'rubrica')),
-                        (5, 'sum(-arrecadado where no_periodo and rubrica_principal is not null and tipo_deducao == "05")', LOC[420], ('arrecadado', 'no_periodo', 'rubrica_principal', 'tipo_deducao')),
-                        (7, 'sum(previsto_inicial where exercicio == $exercicio + 1 and rubrica_principal is null)', LOC[421], ('previsto_inicial', 'exercicio', 'rubrica_principal')),
+                        (0, 'sum(previsto_inicial where no_periodo and rubrica_principal is null)', LOC[427], ('previsto_inicial', 'no_periodo', 'rubrica_principal')),
+                        (1, 'sum(previsto_atualizado where no_periodo and rubrica_principal is null)', LOC[428], ('previsto_atualizado', 'no_periodo', 'rubrica_principal')),
+                        (2, 'sum(arrecadado where no_periodo and rubrica_principal is null)', LOC[429], ('arrecadado', 'no_periodo', 'rubrica_principal')),
+                        (3, 'sum(-arrecadado where no_periodo and rubrica_principal is not null and coalesce(tipo_deducao, "") != "05")', LOC[430], ('arrecadado', 'no_periodo', 'rubrica_principal', 'tipo_deducao')),
+                        (4, 'sum(arrecadado where no_periodo and (rubrica_principal is null or coalesce(tipo_deducao, "") != "05") and lookup(na_base_asps, left(coalesce(lookup(equivalencia_rubrica, municipio, coalesce(rubrica_principal, rubrica)).rubrica_siops, lookup(natureza_receita, coalesce(rubrica_principal, rubrica)).natureza_siops), 10)).natureza_receita_siops is not null)', LOC[431], ('arrecadado', 'no_periodo', 'rubrica_principal', 'tipo_deducao', 'municipio', 'rubrica')),
+                        (5, 'sum(-arrecadado where no_periodo and rubrica_principal is not null and tipo_deducao == "05")', LOC[432], ('arrecadado', 'no_periodo', 'rubrica_principal', 'tipo_deducao')),
+                        (7, 'sum(previsto_inicial where exercicio == $exercicio + 1 and rubrica_principal is null)', LOC[433], ('previsto_inicial', 'exercicio', 'rubrica_principal')),
                     ),
                     fields=('previsto_inicial', 'no_periodo', 'rubrica_principal', 'previsto_atualizado', 'arrecadado', 'tipo_deducao', 'municipio', 'rubrica', 'exercicio'),
                     sheet_maps=(),
                     row_maps=('equivalencia_rubrica', 'natureza_receita', 'elemento_receita'),
                 ),
             ),
-            columns_at=(LOC[422], LOC[423], LOC[424], LOC[425], LOC[426], LOC[427], LOC[428], LOC[429]),
+            columns_at=(LOC[434], LOC[435], LOC[436], LOC[437], LOC[438], LOC[439], LOC[440], LOC[441]),
             output_format='impt',
             at=LOC[81],
         ),
@@ -3385,27 +3430,27 @@ PACKAGE = Package(
                     filter='data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude',
                     filter_at=LOC[275],
                     sheet=('"RP8"',),
-                    sheet_at=(LOC[430],),
+                    sheet_at=(LOC[442],),
                     row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
-                    row_at=LOC[431],
+                    row_at=LOC[443],
                     values=(
-                        (0, 'sum(cancelado where processado and exercicio_origem == $exercicio - 1)', LOC[432], ('cancelado', 'processado', 'exercicio_origem')),
-                        (1, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 1)', LOC[433], ('cancelado', 'processado', 'exercicio_origem')),
-                        (2, 'sum(cancelado where processado and exercicio_origem == $exercicio - 2)', LOC[434], ('cancelado', 'processado', 'exercicio_origem')),
-                        (3, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 2)', LOC[435], ('cancelado', 'processado', 'exercicio_origem')),
-                        (4, 'sum(cancelado where processado and exercicio_origem == $exercicio - 3)', LOC[436], ('cancelado', 'processado', 'exercicio_origem')),
-                        (5, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 3)', LOC[437], ('cancelado', 'processado', 'exercicio_origem')),
-                        (6, 'sum(cancelado where processado and exercicio_origem == $exercicio - 4)', LOC[438], ('cancelado', 'processado', 'exercicio_origem')),
-                        (7, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 4)', LOC[439], ('cancelado', 'processado', 'exercicio_origem')),
-                        (8, 'sum(cancelado where processado and exercicio_origem <= $exercicio - 5)', LOC[440], ('cancelado', 'processado', 'exercicio_origem')),
-                        (9, 'sum(cancelado where not processado and exercicio_origem <= $exercicio - 5)', LOC[441], ('cancelado', 'processado', 'exercicio_origem')),
+                        (0, 'sum(cancelado where processado and exercicio_origem == $exercicio - 1)', LOC[444], ('cancelado', 'processado', 'exercicio_origem')),
+                        (1, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 1)', LOC[445], ('cancelado', 'processado', 'exercicio_origem')),
+                        (2, 'sum(cancelado where processado and exercicio_origem == $exercicio - 2)', LOC[446], ('cancelado', 'processado', 'exercicio_origem')),
+                        (3, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 2)', LOC[447], ('cancelado', 'processado', 'exercicio_origem')),
+                        (4, 'sum(cancelado where processado and exercicio_origem == $exercicio - 3)', LOC[448], ('cancelado', 'processado', 'exercicio_origem')),
+                        (5, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 3)', LOC[449], ('cancelado', 'processado', 'exercicio_origem')),
+                        (6, 'sum(cancelado where processado and exercicio_origem == $exercicio - 4)', LOC[450], ('cancelado', 'processado', 'exercicio_origem')),
+                        (7, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 4)', LOC[451], ('cancelado', 'processado', 'exercicio_origem')),
+                        (8, 'sum(cancelado where processado and exercicio_origem <= $exercicio - 5)', LOC[452], ('cancelado', 'processado', 'exercicio_origem')),
+                        (9, 'sum(cancelado where not processado and exercicio_origem <= $exercicio - 5)', LOC[453], ('cancelado', 'processado', 'exercicio_origem')),
                     ),
                     fields=('cancelado', 'processado', 'exercicio_origem'),
                     sheet_maps=(),
                     row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
                 ),
             ),
-            columns_at=(LOC[442], LOC[443], LOC[444], LOC[445], LOC[446], LOC[447], LOC[448], LOC[449], LOC[450], LOC[451]),
+            columns_at=(LOC[454], LOC[455], LOC[456], LOC[457], LOC[458], LOC[459], LOC[460], LOC[461], LOC[462], LOC[463]),
             output_format='impt',
             at=LOC[82],
         ),
@@ -3437,27 +3482,27 @@ PACKAGE = Package(
                     filter='no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude',
                     filter_at=LOC[288],
                     sheet=('"RP7"',),
-                    sheet_at=(LOC[452],),
+                    sheet_at=(LOC[464],),
                     row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
-                    row_at=LOC[453],
+                    row_at=LOC[465],
                     values=(
-                        (0, 'sum(cancelado where processado and exercicio_origem == $exercicio - 1)', LOC[454], ('cancelado', 'processado', 'exercicio_origem')),
-                        (1, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 1)', LOC[455], ('cancelado', 'processado', 'exercicio_origem')),
-                        (2, 'sum(cancelado where processado and exercicio_origem == $exercicio - 2)', LOC[456], ('cancelado', 'processado', 'exercicio_origem')),
-                        (3, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 2)', LOC[457], ('cancelado', 'processado', 'exercicio_origem')),
-                        (4, 'sum(cancelado where processado and exercicio_origem == $exercicio - 3)', LOC[458], ('cancelado', 'processado', 'exercicio_origem')),
-                        (5, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 3)', LOC[459], ('cancelado', 'processado', 'exercicio_origem')),
-                        (6, 'sum(cancelado where processado and exercicio_origem == $exercicio - 4)', LOC[460], ('cancelado', 'processado', 'exercicio_origem')),
-                        (7, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 4)', LOC[461], ('cancelado', 'processado', 'exercicio_origem')),
-                        (8, 'sum(cancelado where processado and exercicio_origem <= $exercicio - 5)', LOC[462], ('cancelado', 'processado', 'exercicio_origem')),
-                        (9, 'sum(cancelado where not processado and exercicio_origem <= $exercicio - 5)', LOC[463], ('cancelado', 'processado', 'exercicio_origem')),
+                        (0, 'sum(cancelado where processado and exercicio_origem == $exercicio - 1)', LOC[466], ('cancelado', 'processado', 'exercicio_origem')),
+                        (1, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 1)', LOC[467], ('cancelado', 'processado', 'exercicio_origem')),
+                        (2, 'sum(cancelado where processado and exercicio_origem == $exercicio - 2)', LOC[468], ('cancelado', 'processado', 'exercicio_origem')),
+                        (3, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 2)', LOC[469], ('cancelado', 'processado', 'exercicio_origem')),
+                        (4, 'sum(cancelado where processado and exercicio_origem == $exercicio - 3)', LOC[470], ('cancelado', 'processado', 'exercicio_origem')),
+                        (5, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 3)', LOC[471], ('cancelado', 'processado', 'exercicio_origem')),
+                        (6, 'sum(cancelado where processado and exercicio_origem == $exercicio - 4)', LOC[472], ('cancelado', 'processado', 'exercicio_origem')),
+                        (7, 'sum(cancelado where not processado and exercicio_origem == $exercicio - 4)', LOC[473], ('cancelado', 'processado', 'exercicio_origem')),
+                        (8, 'sum(cancelado where processado and exercicio_origem <= $exercicio - 5)', LOC[474], ('cancelado', 'processado', 'exercicio_origem')),
+                        (9, 'sum(cancelado where not processado and exercicio_origem <= $exercicio - 5)', LOC[475], ('cancelado', 'processado', 'exercicio_origem')),
                     ),
                     fields=('cancelado', 'processado', 'exercicio_origem'),
                     sheet_maps=(),
                     row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
                 ),
             ),
-            columns_at=(LOC[464], LOC[465], LOC[466], LOC[467], LOC[468], LOC[469], LOC[470], LOC[471], LOC[472], LOC[473]),
+            columns_at=(LOC[476], LOC[477], LOC[478], LOC[479], LOC[480], LOC[481], LOC[482], LOC[483], LOC[484], LOC[485]),
             output_format='impt',
             at=LOC[83],
         ),
@@ -3491,20 +3536,20 @@ PACKAGE = Package(
                     filter='ate_o_periodo and exercicio_origem < $exercicio and funcao == 10 and saude',
                     filter_at=LOC[301],
                     sheet=('"RP4"',),
-                    sheet_at=(LOC[474],),
+                    sheet_at=(LOC[486],),
                     row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
-                    row_at=LOC[475],
+                    row_at=LOC[487],
                     values=(
-                        (0, 'sum(inscrito where processado and exercicio_origem == $exercicio - 1)', LOC[476], ('inscrito', 'processado', 'exercicio_origem')),
-                        (1, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 1)', LOC[477], ('inscrito', 'processado', 'exercicio_origem')),
-                        (2, 'sum(inscrito where processado and exercicio_origem == $exercicio - 2)', LOC[478], ('inscrito', 'processado', 'exercicio_origem')),
-                        (3, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 2)', LOC[479], ('inscrito', 'processado', 'exercicio_origem')),
-                        (4, 'sum(inscrito where processado and exercicio_origem == $exercicio - 3)', LOC[480], ('inscrito', 'processado', 'exercicio_origem')),
-                        (5, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 3)', LOC[481], ('inscrito', 'processado', 'exercicio_origem')),
-                        (6, 'sum(inscrito where processado and exercicio_origem == $exercicio - 4)', LOC[482], ('inscrito', 'processado', 'exercicio_origem')),
-                        (7, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 4)', LOC[483], ('inscrito', 'processado', 'exercicio_origem')),
-                        (8, 'sum(inscrito where processado and exercicio_origem <= $exercicio - 5)', LOC[484], ('inscrito', 'processado', 'exercicio_origem')),
-                        (9, 'sum(inscrito where not processado and exercicio_origem <= $exercicio - 5)', LOC[485], ('inscrito', 'processado', 'exercicio_origem')),
+                        (0, 'sum(inscrito where processado and exercicio_origem == $exercicio - 1)', LOC[488], ('inscrito', 'processado', 'exercicio_origem')),
+                        (1, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 1)', LOC[489], ('inscrito', 'processado', 'exercicio_origem')),
+                        (2, 'sum(inscrito where processado and exercicio_origem == $exercicio - 2)', LOC[490], ('inscrito', 'processado', 'exercicio_origem')),
+                        (3, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 2)', LOC[491], ('inscrito', 'processado', 'exercicio_origem')),
+                        (4, 'sum(inscrito where processado and exercicio_origem == $exercicio - 3)', LOC[492], ('inscrito', 'processado', 'exercicio_origem')),
+                        (5, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 3)', LOC[493], ('inscrito', 'processado', 'exercicio_origem')),
+                        (6, 'sum(inscrito where processado and exercicio_origem == $exercicio - 4)', LOC[494], ('inscrito', 'processado', 'exercicio_origem')),
+                        (7, 'sum(inscrito where not processado and exercicio_origem == $exercicio - 4)', LOC[495], ('inscrito', 'processado', 'exercicio_origem')),
+                        (8, 'sum(inscrito where processado and exercicio_origem <= $exercicio - 5)', LOC[496], ('inscrito', 'processado', 'exercicio_origem')),
+                        (9, 'sum(inscrito where not processado and exercicio_origem <= $exercicio - 5)', LOC[497], ('inscrito', 'processado', 'exercicio_origem')),
                     ),
                     fields=('inscrito', 'processado', 'exercicio_origem'),
                     sheet_maps=(),
@@ -3515,19 +3560,19 @@ PACKAGE = Package(
                     filter='$bimestre == 6 and no_periodo and funcao == 10 and saude',
                     filter_at=LOC[209],
                     sheet=('"RP4"',),
-                    sheet_at=(LOC[486],),
+                    sheet_at=(LOC[498],),
                     row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
-                    row_at=LOC[487],
+                    row_at=LOC[499],
                     values=(
-                        (10, 'sum(liquidado - pago)', LOC[488], ('liquidado', 'pago')),
-                        (11, 'sum(empenhado - liquidado)', LOC[489], ('empenhado', 'liquidado')),
+                        (10, 'sum(liquidado - pago)', LOC[500], ('liquidado', 'pago')),
+                        (11, 'sum(empenhado - liquidado)', LOC[501], ('empenhado', 'liquidado')),
                     ),
                     fields=('liquidado', 'pago', 'empenhado'),
                     sheet_maps=(),
                     row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
                 ),
             ),
-            columns_at=(LOC[490], LOC[491], LOC[492], LOC[493], LOC[494], LOC[495], LOC[496], LOC[497], LOC[498], LOC[499], LOC[500], LOC[501]),
+            columns_at=(LOC[502], LOC[503], LOC[504], LOC[505], LOC[506], LOC[507], LOC[508], LOC[509], LOC[510], LOC[511], LOC[512], LOC[513]),
             output_format='impt',
             at=LOC[84],
         ),
@@ -3559,27 +3604,27 @@ PACKAGE = Package(
                     filter='data < date($exercicio, 1, 1) and exercicio_origem < $exercicio and funcao == 10 and saude',
                     filter_at=LOC[314],
                     sheet=('"RP6"',),
-                    sheet_at=(LOC[502],),
+                    sheet_at=(LOC[514],),
                     row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
-                    row_at=LOC[503],
+                    row_at=LOC[515],
                     values=(
-                        (0, 'sum(pago where processado and exercicio_origem == $exercicio - 1)', LOC[504], ('pago', 'processado', 'exercicio_origem')),
-                        (1, 'sum(pago where not processado and exercicio_origem == $exercicio - 1)', LOC[505], ('pago', 'processado', 'exercicio_origem')),
-                        (2, 'sum(pago where processado and exercicio_origem == $exercicio - 2)', LOC[506], ('pago', 'processado', 'exercicio_origem')),
-                        (3, 'sum(pago where not processado and exercicio_origem == $exercicio - 2)', LOC[507], ('pago', 'processado', 'exercicio_origem')),
-                        (4, 'sum(pago where processado and exercicio_origem == $exercicio - 3)', LOC[508], ('pago', 'processado', 'exercicio_origem')),
-                        (5, 'sum(pago where not processado and exercicio_origem == $exercicio - 3)', LOC[509], ('pago', 'processado', 'exercicio_origem')),
-                        (6, 'sum(pago where processado and exercicio_origem == $exercicio - 4)', LOC[510], ('pago', 'processado', 'exercicio_origem')),
-                        (7, 'sum(pago where not processado and exercicio_origem == $exercicio - 4)', LOC[511], ('pago', 'processado', 'exercicio_origem')),
-                        (8, 'sum(pago where processado and exercicio_origem <= $exercicio - 5)', LOC[512], ('pago', 'processado', 'exercicio_origem')),
-                        (9, 'sum(pago where not processado and exercicio_origem <= $exercicio - 5)', LOC[513], ('pago', 'processado', 'exercicio_origem')),
+                        (0, 'sum(pago where processado and exercicio_origem == $exercicio - 1)', LOC[516], ('pago', 'processado', 'exercicio_origem')),
+                        (1, 'sum(pago where not processado and exercicio_origem == $exercicio - 1)', LOC[517], ('pago', 'processado', 'exercicio_origem')),
+                        (2, 'sum(pago where processado and exercicio_origem == $exercicio - 2)', LOC[518], ('pago', 'processado', 'exercicio_origem')),
+                        (3, 'sum(pago where not processado and exercicio_origem == $exercicio - 2)', LOC[519], ('pago', 'processado', 'exercicio_origem')),
+                        (4, 'sum(pago where processado and exercicio_origem == $exercicio - 3)', LOC[520], ('pago', 'processado', 'exercicio_origem')),
+                        (5, 'sum(pago where not processado and exercicio_origem == $exercicio - 3)', LOC[521], ('pago', 'processado', 'exercicio_origem')),
+                        (6, 'sum(pago where processado and exercicio_origem == $exercicio - 4)', LOC[522], ('pago', 'processado', 'exercicio_origem')),
+                        (7, 'sum(pago where not processado and exercicio_origem == $exercicio - 4)', LOC[523], ('pago', 'processado', 'exercicio_origem')),
+                        (8, 'sum(pago where processado and exercicio_origem <= $exercicio - 5)', LOC[524], ('pago', 'processado', 'exercicio_origem')),
+                        (9, 'sum(pago where not processado and exercicio_origem <= $exercicio - 5)', LOC[525], ('pago', 'processado', 'exercicio_origem')),
                     ),
                     fields=('pago', 'processado', 'exercicio_origem'),
                     sheet_maps=(),
                     row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
                 ),
             ),
-            columns_at=(LOC[514], LOC[515], LOC[516], LOC[517], LOC[518], LOC[519], LOC[520], LOC[521], LOC[522], LOC[523]),
+            columns_at=(LOC[526], LOC[527], LOC[528], LOC[529], LOC[530], LOC[531], LOC[532], LOC[533], LOC[534], LOC[535]),
             output_format='impt',
             at=LOC[85],
         ),
@@ -3611,27 +3656,27 @@ PACKAGE = Package(
                     filter='no_periodo and exercicio_origem < $exercicio and funcao == 10 and saude',
                     filter_at=LOC[327],
                     sheet=('"RP5"',),
-                    sheet_at=(LOC[524],),
+                    sheet_at=(LOC[536],),
                     row='coalesce(lookup(grupo_fonte, recurso, lookup(equivalencia, municipio, recurso).covid).grupo, 10)',
-                    row_at=LOC[525],
+                    row_at=LOC[537],
                     values=(
-                        (0, 'sum(pago where processado and exercicio_origem == $exercicio - 1)', LOC[526], ('pago', 'processado', 'exercicio_origem')),
-                        (1, 'sum(pago where not processado and exercicio_origem == $exercicio - 1)', LOC[527], ('pago', 'processado', 'exercicio_origem')),
-                        (2, 'sum(pago where processado and exercicio_origem == $exercicio - 2)', LOC[528], ('pago', 'processado', 'exercicio_origem')),
-                        (3, 'sum(pago where not processado and exercicio_origem == $exercicio - 2)', LOC[529], ('pago', 'processado', 'exercicio_origem')),
-                        (4, 'sum(pago where processado and exercicio_origem == $exercicio - 3)', LOC[530], ('pago', 'processado', 'exercicio_origem')),
-                        (5, 'sum(pago where not processado and exercicio_origem == $exercicio - 3)', LOC[531], ('pago', 'processado', 'exercicio_origem')),
-                        (6, 'sum(pago where processado and exercicio_origem == $exercicio - 4)', LOC[532], ('pago', 'processado', 'exercicio_origem')),
-                        (7, 'sum(pago where not processado and exercicio_origem == $exercicio - 4)', LOC[533], ('pago', 'processado', 'exercicio_origem')),
-                        (8, 'sum(pago where processado and exercicio_origem <= $exercicio - 5)', LOC[534], ('pago', 'processado', 'exercicio_origem')),
-                        (9, 'sum(pago where not processado and exercicio_origem <= $exercicio - 5)', LOC[535], ('pago', 'processado', 'exercicio_origem')),
+                        (0, 'sum(pago where processado and exercicio_origem == $exercicio - 1)', LOC[538], ('pago', 'processado', 'exercicio_origem')),
+                        (1, 'sum(pago where not processado and exercicio_origem == $exercicio - 1)', LOC[539], ('pago', 'processado', 'exercicio_origem')),
+                        (2, 'sum(pago where processado and exercicio_origem == $exercicio - 2)', LOC[540], ('pago', 'processado', 'exercicio_origem')),
+                        (3, 'sum(pago where not processado and exercicio_origem == $exercicio - 2)', LOC[541], ('pago', 'processado', 'exercicio_origem')),
+                        (4, 'sum(pago where processado and exercicio_origem == $exercicio - 3)', LOC[542], ('pago', 'processado', 'exercicio_origem')),
+                        (5, 'sum(pago where not processado and exercicio_origem == $exercicio - 3)', LOC[543], ('pago', 'processado', 'exercicio_origem')),
+                        (6, 'sum(pago where processado and exercicio_origem == $exercicio - 4)', LOC[544], ('pago', 'processado', 'exercicio_origem')),
+                        (7, 'sum(pago where not processado and exercicio_origem == $exercicio - 4)', LOC[545], ('pago', 'processado', 'exercicio_origem')),
+                        (8, 'sum(pago where processado and exercicio_origem <= $exercicio - 5)', LOC[546], ('pago', 'processado', 'exercicio_origem')),
+                        (9, 'sum(pago where not processado and exercicio_origem <= $exercicio - 5)', LOC[547], ('pago', 'processado', 'exercicio_origem')),
                     ),
                     fields=('pago', 'processado', 'exercicio_origem'),
                     sheet_maps=(),
                     row_maps=('equivalencia', 'grupo_fonte', 'linha_restos'),
                 ),
             ),
-            columns_at=(LOC[536], LOC[537], LOC[538], LOC[539], LOC[540], LOC[541], LOC[542], LOC[543], LOC[544], LOC[545]),
+            columns_at=(LOC[548], LOC[549], LOC[550], LOC[551], LOC[552], LOC[553], LOC[554], LOC[555], LOC[556], LOC[557]),
             output_format='impt',
             at=LOC[86],
         ),
