@@ -531,6 +531,18 @@ def indicator_missing_base(node: str, part: object, denominator: str, requires: 
                      line=line, col=col, help=f"forneça {requires}" if requires else None)
 
 
+def indicator_missing_measure(node: str, part: object, measure: str, requires: str,
+                              at: Any) -> DataError:
+    """D1501 too: a measure the spec declares a precondition (`requires:`, e.g. the Anexo 12
+    of the previous bimester's end that the bimester's figures are measured from) is zero or
+    null in a partition: the figures would be wrong without a word, so the run fails and says
+    what to provide."""
+    file, line, col = (at.file, at.line, at.col) if at is not None else (f"indicador {node}", 0, 0)
+    return DataError(code="D1501", message=f"indicador '{node}', entidade {part}: a medida "
+                     f"'{measure}', precondição do cálculo, é zero ou não foi informada",
+                     file=file, line=line, col=col, help=f"forneça {requires}")
+
+
 def root_file_partition(name: str) -> DataError:
     """D1502: a file a run writes at the root of OUT (painel.html) has the name of one of the
     run's partition folders: one would hide the other."""

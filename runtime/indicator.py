@@ -77,12 +77,15 @@ def _sort_key(values: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
 @dataclass(frozen=True, slots=True)
 class Measure:
     """A measure: `func` (sum, count, avg, min, max), the aggregates it reads, its places
-    (None: an int, as it is)."""
+    (None: an int, as it is); `requires` (not empty): a precondition, zero or null is D1501
+    at `at` (the spec's measure), saying what to provide."""
 
     name: str
     func: str
     aggs: tuple[int, ...]
     places: int | None = None
+    requires: str = ""
+    at: Loc | None = None
 
     def value(self, row: list[Any]) -> Value:
         if self.func == "avg":
@@ -202,6 +205,10 @@ class Indicator:
             rows = self._ranked(rows)
         out = []
         for pos, (key, values) in enumerate(rows, start=1):
+            for m, v in zip(self.measures, values, strict=True):
+                if m.requires and not v:
+                    ctx.report(catalog.indicator_missing_measure(
+                        self.info.id, part, m.name, m.requires, m.at or self.at))
             content: list[tuple[str, Value]] = [("exercicio", exercicio)]
             if self.rank is not None:
                 content.append(("posicao", pos))
