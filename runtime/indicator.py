@@ -207,8 +207,8 @@ class Indicator:
         for pos, (key, values) in enumerate(rows, start=1):
             for m, v in zip(self.measures, values, strict=True):
                 if m.requires and not v:
-                    ctx.report(catalog.indicator_missing_measure(
-                        self.info.id, part, m.name, m.requires, m.at or self.at))
+                    ctx.report(catalog.indicator_missing_base(
+                        self.info.id, part, m.name, m.requires, m.at or self.at, measure=True))
             content: list[tuple[str, Value]] = [("exercicio", exercicio)]
             if self.rank is not None:
                 content.append(("posicao", pos))
