@@ -112,6 +112,9 @@ def test_a_month_without_rcl_is_the_precondition_error(program: runtime.Program)
         program.run(_inputs(), {**PARAMS, "mes": 4})  # siconfi: RCL of months 5 and 6 only
     codes = {e.code for e in got.value.errors}
     assert codes == {"D1501"}
+    # April's Anexo 12 is stored, but not February's, the 2nd bimester's previous end
+    assert {e.message.split("'")[1] for e in got.value.errors} == {
+        "gastosprevistorealizadolrf", "gastossaudeperiodo"}
     msg = next(e for e in got.value.errors if "gastosprevistorealizadolrf" in e.message)
     assert "'rcl'" in msg.message and "RREO Anexo 03" in (msg.help or "")
     assert msg.file.endswith("gastosprevistorealizadolrf.yaml") and msg.line == 22  # under ratio:
