@@ -17,7 +17,8 @@ from compiler.types import Type
 class Measure:
     """One measure of an indicator: `aggs` indexes the node's accumulated aggregates (a
     sum/count/min/max: one; an average: its sum and its count); `places` the decimal places
-    the value is written with (None: an int or count, as it is)."""
+    the value is written with (None: an int or count, as it is); `requires` (not empty): the
+    measure is a precondition — zero or null in a partition is D1501, saying what to provide."""
 
     name: str
     func: str  # sum | count | min | max | avg
@@ -26,6 +27,7 @@ class Measure:
     places: int | None
     text: str
     span: Span
+    requires: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -520,15 +520,19 @@ def allocation_duplicate_target(node: str, key: str, first: int, *, file: str,
                      help="cada imputação deve ter uma linha só no arquivo de imputações")
 
 
-def indicator_missing_base(node: str, part: object, denominator: str, requires: str,
-                           at: Any) -> DataError:
-    """D1501: an indicator's ratio whose base (the denominator: RCL, receita de impostos...)
-    is missing or zero in a partition: the percentage cannot be computed, so the run fails
-    and says what to provide (the spec's `requires`)."""
+def indicator_missing_base(node: str, part: object, name: str, requires: str, at: Any,
+                           measure: bool = False) -> DataError:
+    """D1501: an indicator's ratio whose base (the denominator `name`: RCL, receita de
+    impostos...) is missing or zero in a partition — or, `measure`, a measure the spec declares
+    a precondition (`requires:`, e.g. the Anexo 12 of the previous bimester's end that the
+    bimester's figures are measured from) is zero or null: the figures cannot be computed (or
+    would be wrong without a word), so the run fails and says what to provide (`requires`)."""
     file, line, col = (at.file, at.line, at.col) if at is not None else (f"indicador {node}", 0, 0)
-    return DataError(code="D1501", message=f"indicador '{node}', entidade {part}: a base da "
-                     f"razão ('{denominator}') é zero ou não foi informada", file=file,
-                     line=line, col=col, help=f"forneça {requires}" if requires else None)
+    what = f"a medida '{name}', precondição do cálculo," if measure else \
+        f"a base da razão ('{name}')"
+    return DataError(code="D1501", message=f"indicador '{node}', entidade {part}: {what} é "
+                     "zero ou não foi informada", file=file, line=line, col=col,
+                     help=f"forneça {requires}" if requires else None)
 
 
 def root_file_partition(name: str) -> DataError:

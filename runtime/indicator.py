@@ -77,12 +77,16 @@ def _sort_key(values: tuple[Any, ...]) -> tuple[tuple[bool, Any], ...]:
 @dataclass(frozen=True, slots=True)
 class Measure:
     """A measure: `func` (sum, count, avg, min, max), the aggregates it reads, its places
-    (None: an int, as it is)."""
+    (None: an int, as it is); `requires` (not empty): a precondition, zero or null is D1501
+    at `at` (the spec's measure), saying what to provide — checked, not written: it is no
+    figure of the indicator, so no record field (nor lote field, nor painel cell) carries it."""
 
     name: str
     func: str
     aggs: tuple[int, ...]
     places: int | None = None
+    requires: str = ""
+    at: Loc | None = None
 
     def value(self, row: list[Any]) -> Value:
         if self.func == "avg":
@@ -202,11 +206,16 @@ class Indicator:
             rows = self._ranked(rows)
         out = []
         for pos, (key, values) in enumerate(rows, start=1):
+            for m, v in zip(self.measures, values, strict=True):
+                if m.requires and not v:
+                    ctx.report(catalog.indicator_missing_base(
+                        self.info.id, part, m.name, m.requires, m.at or self.at, measure=True))
             content: list[tuple[str, Value]] = [("exercicio", exercicio)]
             if self.rank is not None:
                 content.append(("posicao", pos))
             content += [(name, v) for (name, _), v in zip(self.keys, key, strict=True)]
-            content += [(m.name, v) for m, v in zip(self.measures, values, strict=True)]
+            content += [(m.name, v) for m, v in zip(self.measures, values, strict=True)
+                        if not m.requires]
             if self.ratio is not None:
                 content += self._ratio(ctx, part, values)
             identity = f"#{pos}" if self.rank is not None else key_text(key)
@@ -255,11 +264,14 @@ def records(ctx: Any, part: Any) -> list[IndicatorRecord]:
     """The records of every indicator the run computes, of partition `part`, in spec order (a
     ranked one's by position): what `indicadores.csv` holds, and what the delivery and the
     painel consume (sorted, for them, by runtime/indicator_csv.portal)."""
-    out: list[IndicatorRecord] = []
-    for node in indicators(ctx.package):
-        if ctx.computes(node.id):
-            out += node.records(ctx, part)
-    return out
+    cache = ctx.__dict__.setdefault("_indicator_records", {})
+    if part not in cache:  # built once per partition: the file and the painel read the same
+        out: list[IndicatorRecord] = []  # (and a D1501 is reported once)
+        for node in indicators(ctx.package):
+            if ctx.computes(node.id):
+                out += node.records(ctx, part)
+        cache[part] = out
+    return list(cache[part])
 
 
 def infos(package: Any) -> list[IndicatorInfo]:

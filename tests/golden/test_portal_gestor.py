@@ -2,7 +2,8 @@
 (fixtures/portal_gestor/4205407/): every indicator computes on python and duckdb with
 byte-identical `indicadores.csv` (snapshot), a few values are checked against figures worked
 out by hand from the fixture's lines (below), the seam lists come back from the file, and a
-missing RCL is the precondition error D1501."""
+missing RCL is the precondition error D1501 (the stored Anexo 12 of health:
+test_portal_saude_anexo12.py)."""
 
 from __future__ import annotations
 
@@ -83,7 +84,9 @@ def test_education_and_health_against_the_legal_minimum(result) -> None:  # type
     # the 3rd bimester (May–Jun): base 10.000 + 25.000 + 3.000 + 40.500, MDE 12.000 → 15,2866…
     r = _record(result, "gastoseducacaoperiodo")
     assert (r["base"], r["percentual"]) == (Decimal("78500.00"), Decimal("15.29"))
-    # ASPS liquidado jan–jun: 15.000 (Feb) + 9.000 (May) = 24.000 / 168.500 = 14,2433…
+    # ASPS from June's stored RREO Anexo 12 (siconfi.csv): liquidada 24.000 (the execucao's
+    # ASPS rows: 15.000 in Feb + 9.000 in May) / base 168.500 = 14,2433… (more in
+    # tests/golden/test_portal_saude_anexo12.py)
     r = _record(result, "gastossaudeponteiro")
     assert (r["aplicado"], r["percentual"], r["limiteMinimo"]) == (
         Decimal("24000.00"), Decimal("14.24"), Decimal("15.00"))
@@ -106,9 +109,12 @@ def test_personnel_against_the_lrf_limit_of_the_poder(program: runtime.Program) 
 
 def test_a_month_without_rcl_is_the_precondition_error(program: runtime.Program) -> None:
     with pytest.raises(RunFailed) as got:
-        program.run(_inputs(), {**PARAMS, "mes": 4})  # siconfi has months 5 and 6 only
+        program.run(_inputs(), {**PARAMS, "mes": 4})  # siconfi: RCL of months 5 and 6 only
     codes = {e.code for e in got.value.errors}
     assert codes == {"D1501"}
+    # April's Anexo 12 is stored, but not February's, the 2nd bimester's previous end
+    assert {e.message.split("'")[1] for e in got.value.errors} == {
+        "gastosprevistorealizadolrf", "gastossaudeperiodo"}
     msg = next(e for e in got.value.errors if "gastosprevistorealizadolrf" in e.message)
     assert "'rcl'" in msg.message and "RREO Anexo 03" in (msg.help or "")
     assert msg.file.endswith("gastosprevistorealizadolrf.yaml") and msg.line == 22  # under ratio:

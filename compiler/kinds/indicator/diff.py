@@ -17,7 +17,8 @@ def _facts(n: ir.Indicator) -> list[tuple[str, Value]]:
     out += [("provisional", n.provisional_facts), ("source", n.source),
             ("filter", n.filter_text),
             ("keys", tuple(f"{k}={t}" for k, _, t in n.keys)),
-            ("measures", tuple(f"{m.name}={m.text}" for m in n.measures))]
+            ("measures", tuple(f"{m.name}={m.text}" + (f" (requer {m.requires})" if m.requires
+                                                        else "") for m in n.measures))]
     r = n.rank
     names = [m.name for m in n.measures]
     keys = [k for k, _, _ in n.keys]

@@ -27,8 +27,8 @@ from compiler.check import Checker
 from compiler.expr import ast
 from compiler.expr import printer
 from compiler.kinds.indicator.spec import IndicatorSpec
+from compiler.kinds.indicator.spec import MeasureSpec
 from compiler.source import Span
-from compiler.yamlnodes import YScalar
 from runtime.indicator import ADDED
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class _Indicator:
         aggs: list[ir.Aggregate] = []
         texts: list[str] = []
         measures = [m for ms in spec.measures
-                    if (m := _measure(lw, source, ms.name, ms.value, ms.places, aggs, texts))]
+                    if (m := _measure(lw, source, ms, aggs, texts))]
         _names(lw, spec)
         rank = _rank(lw, spec, keys, measures)
         ratio = _ratio(lw, spec, measures)
@@ -188,10 +188,10 @@ def _keys(lw: Lowerer, spec: IndicatorSpec, source: str) -> list[tuple[str, ir.E
     return out
 
 
-def _measure(lw: Lowerer, source: str, name: specs.Text, scalar: YScalar,
-             places: int | None, aggs: list[ir.Aggregate], texts: list[str]
-             ) -> ir.Measure | None:
+def _measure(lw: Lowerer, source: str, ms: MeasureSpec, aggs: list[ir.Aggregate],
+             texts: list[str]) -> ir.Measure | None:
     """One measure: its aggregates appended to `aggs` (an average: sum, then count)."""
+    name, scalar, places = ms.name, ms.value, ms.places
     tree = lw.parse(scalar, name.span.file)
     if tree is None:
         return None
@@ -228,7 +228,8 @@ def _measure(lw: Lowerer, source: str, name: specs.Text, scalar: YScalar,
     if typ.base == "int":
         places = None
     return ir.Measure(name=name.value, func=func, aggs=tuple(range(first, len(aggs))),
-                      type=typ, places=places, text=printer.show(tree), span=name.span)
+                      type=typ, places=places, text=printer.show(tree), span=name.span,
+                      requires=ms.requires)
 
 
 def _names(lw: Lowerer, spec: IndicatorSpec) -> None:

@@ -129,7 +129,12 @@ class _IndicatorPython:
         o(f"    inits={_tuple(inits)},")
         o("    measures=(")
         for m in node.measures:
-            o(f"        Measure({m.name!r}, {m.func!r}, {m.aggs!r}, {m.places!r}),")
+            if m.requires:  # a precondition: D1501 at the spec's measure when zero or null
+                at = gen.loc(m.span, f"{gen.pkg.id}/{node.id}/{m.name}")
+                o(f"        Measure({m.name!r}, {m.func!r}, {m.aggs!r}, {m.places!r}, "
+                  f"{py_str(m.requires)}, LOC[{at}]),")
+            else:
+                o(f"        Measure({m.name!r}, {m.func!r}, {m.aggs!r}, {m.places!r}),")
         o("    ),")
         if node.rank is not None:
             r = node.rank

@@ -26,6 +26,7 @@ class MeasureSpec:
     name: S.Text
     value: YScalar
     places: int | None
+    requires: str = ""  # what to provide when the measure is zero or null (D1501)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,7 +86,8 @@ def _measures(m: YMap) -> tuple[MeasureSpec, ...]:
             mm = S.mapping(v)
             value = S.scalar(mm, "value")
             assert value is not None
-            out.append(MeasureSpec(name=name, value=value, places=S.integer(mm, "places")))
+            out.append(MeasureSpec(name=name, value=value, places=S.integer(mm, "places"),
+                                   requires=S.string(mm, "requires")))
     return tuple(out)
 
 

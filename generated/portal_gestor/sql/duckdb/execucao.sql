@@ -153,14 +153,11 @@ WITH "records" AS (
     "p"."_on_31" AS "$_on_31",
     "p"."_on_40" AS "$_on_40",
     "p"."_on_41" AS "$_on_41",
-    "p"."_on_42" AS "$_on_42",
-    "p"."_on_70" AS "$_on_70",
-    "p"."_on_71" AS "$_on_71",
-    "p"."_on_72" AS "$_on_72"
+    "p"."_on_42" AS "$_on_42"
   FROM "execucao" AS "r"
   CROSS JOIN "apura_params" AS "p"
 ), "derived_receita_base" AS (
-  /* specs/portal_gestor/ledgers/execucao.yaml:25:17  portal_gestor/execucao/derived/receita_base tipo == "R" and (natureza matches "111*" or natureza matches "171801*" or natureza matches "172801*") */
+  /* specs/portal_gestor/ledgers/execucao.yaml:26:17  portal_gestor/execucao/derived/receita_base tipo == "R" and (natureza matches "111*" or natureza matches "171801*" or natureza matches "172801*") */
   SELECT
     "s".*,
     (
@@ -181,7 +178,7 @@ WITH "records" AS (
     ) AS "receita_base"
   FROM "records" AS "s"
 ), "derived_tributo" AS (
-  /* specs/portal_gestor/ledgers/execucao.yaml:29:12  portal_gestor/execucao/derived/tributo if natureza matches "1118011*" then "IPTU" else if natureza matches "1118023*" then "ISS" else if natureza matches "1121*" then "ALVARA" else if natureza matches "11*" then "OUTROS" else null */
+  /* specs/portal_gestor/ledgers/execucao.yaml:30:12  portal_gestor/execucao/derived/tributo if natureza matches "1118011*" then "IPTU" else if natureza matches "1118023*" then "ISS" else if natureza matches "1121*" then "ALVARA" else if natureza matches "11*" then "OUTROS" else null */
   SELECT
     "s".*,
     CASE
@@ -444,50 +441,7 @@ WITH "records" AS (
       AND (
         MONTH("s"."data") <= "s"."$mes"
       )
-    ) AS "_f__educacao_gastoseducacaovencer", /* portal_gestor/educacao/gastoseducacaovencer/filter year(data) == $exercicio and month(data) <= $mes */
-    "s"."$_on_70"
-    AND (
-      (
-        YEAR("s"."data") = "s"."$exercicio"
-      )
-      AND (
-        (
-          (
-            MONTH("s"."data") + 1
-          ) // 2
-        ) = (
-          (
-            MONTH(
-              CASE
-                WHEN "s"."$mes" BETWEEN 1 AND 12 AND "s"."$exercicio" BETWEEN 1 AND 9999 AND 1 >= 1
-                THEN CASE
-                  WHEN 1 <= DAY(LAST_DAY(MAKE_DATE("s"."$exercicio", "s"."$mes", 1)))
-                  THEN MAKE_DATE("s"."$exercicio", "s"."$mes", 1)
-                END
-              END
-            ) + 1
-          ) // 2
-        )
-      )
-    ) AS "_f__saude_gastossaudeperiodo", /* portal_gestor/saude/gastossaudeperiodo/filter year(data) == $exercicio and bimestre(data) == bimestre(date($exercicio, $mes, 1)) */
-    "s"."$_on_71"
-    AND (
-      (
-        YEAR("s"."data") = "s"."$exercicio"
-      )
-      AND (
-        MONTH("s"."data") <= "s"."$mes"
-      )
-    ) AS "_f__saude_gastossaudeponteiro", /* portal_gestor/saude/gastossaudeponteiro/filter year(data) == $exercicio and month(data) <= $mes */
-    "s"."$_on_72"
-    AND (
-      (
-        YEAR("s"."data") = "s"."$exercicio"
-      )
-      AND (
-        MONTH("s"."data") <= "s"."$mes"
-      )
-    ) AS "_f__saude_gastossaudevencer" /* portal_gestor/saude/gastossaudevencer/filter year(data) == $exercicio and month(data) <= $mes */
+    ) AS "_f__educacao_gastoseducacaovencer" /* portal_gestor/educacao/gastoseducacaovencer/filter year(data) == $exercicio and month(data) <= $mes */
   FROM "derived_tributo" AS "s"
 ), "classified" AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -530,10 +484,7 @@ WITH "records" AS (
     CASE WHEN "s"."_f__contratos_powernumberscontratos_investimentoobras" THEN '' END AS "_k__contratos_powernumberscontratos_investimentoobras",
     CASE WHEN "s"."_f__educacao_gastoseducacaoperiodo" THEN '' END AS "_k__educacao_gastoseducacaoperiodo",
     CASE WHEN "s"."_f__educacao_gastoseducacaoponteiro" THEN '' END AS "_k__educacao_gastoseducacaoponteiro",
-    CASE WHEN "s"."_f__educacao_gastoseducacaovencer" THEN '' END AS "_k__educacao_gastoseducacaovencer",
-    CASE WHEN "s"."_f__saude_gastossaudeperiodo" THEN '' END AS "_k__saude_gastossaudeperiodo",
-    CASE WHEN "s"."_f__saude_gastossaudeponteiro" THEN '' END AS "_k__saude_gastossaudeponteiro",
-    CASE WHEN "s"."_f__saude_gastossaudevencer" THEN '' END AS "_k__saude_gastossaudevencer"
+    CASE WHEN "s"."_f__educacao_gastoseducacaovencer" THEN '' END AS "_k__educacao_gastoseducacaovencer"
   FROM "filtered" AS "s"
 )
 /* portal_gestor/arrecadacao/alvararealizado por chave */
@@ -824,70 +775,6 @@ GROUP BY
   "s"."entidade",
   "s"."_k__educacao_gastoseducacaovencer"
 UNION ALL
-/* portal_gestor/saude/gastossaudeperiodo por chave */
-SELECT
-  'saude/gastossaudeperiodo' AS "layout",
-  "s"."entidade" AS "part",
-  NULL AS "row",
-  "s"."_k__saude_gastossaudeperiodo" AS "v0",
-  CAST(COALESCE(SUM(CASE WHEN (
-    "s"."tipo" = 'D'
-  ) AND "s"."asps" THEN "s"."liquidado" END), 0) AS TEXT) /* [0] sum: sum(liquidado where tipo == "D" and asps) */ AS "v1",
-  CAST(COALESCE(SUM(CASE WHEN "s"."receita_base" THEN "s"."arrecadado" END), 0) AS TEXT) /* [1] sum: sum(arrecadado where receita_base) */ AS "v2",
-  CAST(NULL AS TEXT) AS "v3"
-FROM "classified" AS "s"
-WHERE
-  NOT "s"."_k__saude_gastossaudeperiodo" IS NULL
-GROUP BY
-  "s"."entidade",
-  "s"."_k__saude_gastossaudeperiodo"
-UNION ALL
-/* portal_gestor/saude/gastossaudeponteiro por chave */
-SELECT
-  'saude/gastossaudeponteiro' AS "layout",
-  "s"."entidade" AS "part",
-  NULL AS "row",
-  "s"."_k__saude_gastossaudeponteiro" AS "v0",
-  CAST(COALESCE(SUM(CASE WHEN (
-    "s"."tipo" = 'D'
-  ) AND "s"."asps" THEN "s"."liquidado" END), 0) AS TEXT) /* [0] sum: sum(liquidado where tipo == "D" and asps) */ AS "v1",
-  CAST(COALESCE(SUM(CASE WHEN "s"."receita_base" THEN "s"."arrecadado" END), 0) AS TEXT) /* [1] sum: sum(arrecadado where receita_base) */ AS "v2",
-  CAST(NULL AS TEXT) AS "v3"
-FROM "classified" AS "s"
-WHERE
-  NOT "s"."_k__saude_gastossaudeponteiro" IS NULL
-GROUP BY
-  "s"."entidade",
-  "s"."_k__saude_gastossaudeponteiro"
-UNION ALL
-/* portal_gestor/saude/gastossaudevencer por chave */
-SELECT
-  'saude/gastossaudevencer' AS "layout",
-  "s"."entidade" AS "part",
-  NULL AS "row",
-  "s"."_k__saude_gastossaudevencer" AS "v0",
-  CAST(COALESCE(
-    SUM(
-      CASE
-        WHEN (
-          "s"."tipo" = 'D'
-        ) AND "s"."asps"
-        THEN "s"."empenhado" - "s"."pago"
-      END
-    ),
-    0
-  ) AS TEXT) /* [0] sum: sum(empenhado - pago where tipo == "D" and asps) */ AS "v1",
-  CAST(COALESCE(SUM(CASE WHEN (
-    "s"."tipo" = 'D'
-  ) AND "s"."asps" THEN "s"."empenhado" END), 0) AS TEXT) /* [1] sum: sum(empenhado where tipo == "D" and asps) */ AS "v2",
-  CAST(NULL AS TEXT) AS "v3"
-FROM "classified" AS "s"
-WHERE
-  NOT "s"."_k__saude_gastossaudevencer" IS NULL
-GROUP BY
-  "s"."entidade",
-  "s"."_k__saude_gastossaudevencer"
-UNION ALL
 SELECT
   '*' AS "layout",
   "s"."entidade" AS "part",
@@ -911,9 +798,6 @@ SELECT
       OR NOT "s"."_k__educacao_gastoseducacaoperiodo" IS NULL
       OR NOT "s"."_k__educacao_gastoseducacaoponteiro" IS NULL
       OR NOT "s"."_k__educacao_gastoseducacaovencer" IS NULL
-      OR NOT "s"."_k__saude_gastossaudeperiodo" IS NULL
-      OR NOT "s"."_k__saude_gastossaudeponteiro" IS NULL
-      OR NOT "s"."_k__saude_gastossaudevencer" IS NULL
       THEN 1
     END
   ) AS TEXT) AS "v0",

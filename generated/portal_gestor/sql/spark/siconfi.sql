@@ -63,7 +63,10 @@ WITH `records` AS (
     `p`.`mes` AS `$mes`,
     `p`.`poder` AS `$poder`,
     `p`.`_on_66` AS `$_on_66`,
-    `p`.`_on_67` AS `$_on_67`
+    `p`.`_on_67` AS `$_on_67`,
+    `p`.`_on_70` AS `$_on_70`,
+    `p`.`_on_71` AS `$_on_71`,
+    `p`.`_on_72` AS `$_on_72`
   FROM `siconfi` AS `r`
   CROSS JOIN `apura_params` AS `p`
 ), `filtered` AS (
@@ -81,11 +84,80 @@ WITH `records` AS (
     `s`.`$_on_67`
     AND (
       (
-        `s`.`exercicio` = `s`.`$exercicio`
-      ) AND (
-        `s`.`mes` <= `s`.`$mes`
+        (
+          `s`.`exercicio` = `s`.`$exercicio`
+        ) AND (
+          `s`.`mes` <= `s`.`$mes`
+        )
       )
-    ) AS `_f__pessoal_gastosprevistorealizadomensal` /* portal_gestor/pessoal/gastosprevistorealizadomensal/filter exercicio == $exercicio and mes <= $mes */
+      AND (
+        (
+          `s`.`anexo` = 'RREO03'
+        ) OR (
+          `s`.`anexo` = 'RGF01'
+        )
+      )
+    ) AS `_f__pessoal_gastosprevistorealizadomensal`, /* portal_gestor/pessoal/gastosprevistorealizadomensal/filter exercicio == $exercicio and mes <= $mes and (anexo == "RREO03" or anexo == "RGF01") */
+    `s`.`$_on_70`
+    AND (
+      (
+        (
+          `s`.`exercicio` = `s`.`$exercicio`
+        ) AND (
+          `s`.`anexo` = 'RREO12'
+        )
+      )
+      AND (
+        (
+          `s`.`mes` = `s`.`$mes`
+        )
+        OR (
+          `s`.`mes` = (
+            (
+              2 * (
+                (
+                  MONTH(
+                    CASE
+                      WHEN `s`.`$mes` BETWEEN 1 AND 12 AND `s`.`$exercicio` BETWEEN 1 AND 9999 AND 1 >= 1
+                      THEN CASE
+                        WHEN 1 <= DAY(LAST_DAY(MAKE_DATE(`s`.`$exercicio`, `s`.`$mes`, 1)))
+                        THEN MAKE_DATE(`s`.`$exercicio`, `s`.`$mes`, 1)
+                      END
+                    END
+                  ) + 1
+                ) DIV 2
+              )
+            ) - 2
+          )
+        )
+      )
+    ) AS `_f__saude_gastossaudeperiodo`, /* portal_gestor/saude/gastossaudeperiodo/filter exercicio == $exercicio and anexo == "RREO12" and (mes == $mes or mes == 2 * bimestre(date($exercicio, $mes, 1)) - 2) */
+    `s`.`$_on_71`
+    AND (
+      (
+        (
+          `s`.`exercicio` = `s`.`$exercicio`
+        ) AND (
+          `s`.`mes` = `s`.`$mes`
+        )
+      )
+      AND (
+        `s`.`anexo` = 'RREO12'
+      )
+    ) AS `_f__saude_gastossaudeponteiro`, /* portal_gestor/saude/gastossaudeponteiro/filter exercicio == $exercicio and mes == $mes and anexo == "RREO12" */
+    `s`.`$_on_72`
+    AND (
+      (
+        (
+          `s`.`exercicio` = `s`.`$exercicio`
+        ) AND (
+          `s`.`mes` = `s`.`$mes`
+        )
+      )
+      AND (
+        `s`.`anexo` = 'RREO12'
+      )
+    ) AS `_f__saude_gastossaudevencer` /* portal_gestor/saude/gastossaudevencer/filter exercicio == $exercicio and mes == $mes and anexo == "RREO12" */
   FROM `records` AS `s`
 ), `classified` AS (
   /* each record's row in each layout (null: the record is not in it) */
@@ -99,7 +171,10 @@ WITH `records` AS (
         THEN '~'
         ELSE CONCAT(CAST(LENGTH(CAST(`s`.`mes` AS STRING)) AS STRING), ':', CAST(`s`.`mes` AS STRING))
       END
-    END AS `_k__pessoal_gastosprevistorealizadomensal`
+    END AS `_k__pessoal_gastosprevistorealizadomensal`,
+    CASE WHEN `s`.`_f__saude_gastossaudeperiodo` THEN '' END AS `_k__saude_gastossaudeperiodo`,
+    CASE WHEN `s`.`_f__saude_gastossaudeponteiro` THEN '' END AS `_k__saude_gastossaudeponteiro`,
+    CASE WHEN `s`.`_f__saude_gastossaudevencer` THEN '' END AS `_k__saude_gastossaudevencer`
   FROM `filtered` AS `s`
 )
 /* portal_gestor/pessoal/gastosprevistorealizadolrf por chave */
@@ -138,7 +213,8 @@ SELECT
       END
     ),
     0
-  ) AS STRING) /* [1] sum: sum(valor where anexo == "RREO03" and item == "RCL") */ AS `v2`
+  ) AS STRING) /* [1] sum: sum(valor where anexo == "RREO03" and item == "RCL") */ AS `v2`,
+  CAST(NULL AS STRING) AS `v3`
 FROM `classified` AS `s`
 WHERE
   NOT `s`.`_k__pessoal_gastosprevistorealizadolrf` IS NULL
@@ -182,13 +258,118 @@ SELECT
       END
     ),
     0
-  ) AS STRING) /* [1] sum: sum(valor where anexo == "RREO03" and item == "RCL") */ AS `v2`
+  ) AS STRING) /* [1] sum: sum(valor where anexo == "RREO03" and item == "RCL") */ AS `v2`,
+  CAST(NULL AS STRING) AS `v3`
 FROM `classified` AS `s`
 WHERE
   NOT `s`.`_k__pessoal_gastosprevistorealizadomensal` IS NULL
 GROUP BY
   `s`.`entidade`,
   `s`.`_k__pessoal_gastosprevistorealizadomensal`
+UNION ALL
+/* portal_gestor/saude/gastossaudeperiodo por chave */
+SELECT
+  'saude/gastossaudeperiodo' AS `layout`,
+  `s`.`entidade` AS `part`,
+  NULL AS `row`,
+  `s`.`_k__saude_gastossaudeperiodo` AS `v0`,
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN `s`.`item` = 'DESPESA_LIQUIDADA'
+        THEN CASE
+          WHEN `s`.`mes` = `s`.`$mes`
+          THEN `s`.`valor`
+          ELSE CAST(0 AS DECIMAL(19, 0)) - `s`.`valor`
+        END
+      END
+    ),
+    0
+  ) AS STRING) /* [0] sum: sum(if mes == $mes then valor else 0 - valor where item == "DESPESA_LIQUIDADA") */ AS `v1`,
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN `s`.`item` = 'RECEITA_BASE'
+        THEN CASE
+          WHEN `s`.`mes` = `s`.`$mes`
+          THEN `s`.`valor`
+          ELSE CAST(0 AS DECIMAL(19, 0)) - `s`.`valor`
+        END
+      END
+    ),
+    0
+  ) AS STRING) /* [1] sum: sum(if mes == $mes then valor else 0 - valor where item == "RECEITA_BASE") */ AS `v2`,
+  CAST(COUNT(
+    CASE
+      WHEN (
+        `s`.`item` = 'RECEITA_BASE'
+      )
+      AND (
+        (
+          `s`.`mes` < `s`.`$mes`
+        ) OR (
+          `s`.`$mes` <= 2
+        )
+      )
+      THEN `s`.`valor`
+    END
+  ) AS STRING) /* [2] count: count(valor where item == "RECEITA_BASE" and (mes < $mes or $mes <= 2)) */ AS `v3`
+FROM `classified` AS `s`
+WHERE
+  NOT `s`.`_k__saude_gastossaudeperiodo` IS NULL
+GROUP BY
+  `s`.`entidade`,
+  `s`.`_k__saude_gastossaudeperiodo`
+UNION ALL
+/* portal_gestor/saude/gastossaudeponteiro por chave */
+SELECT
+  'saude/gastossaudeponteiro' AS `layout`,
+  `s`.`entidade` AS `part`,
+  NULL AS `row`,
+  `s`.`_k__saude_gastossaudeponteiro` AS `v0`,
+  CAST(COALESCE(SUM(CASE WHEN `s`.`item` = 'DESPESA_LIQUIDADA' THEN `s`.`valor` END), 0) AS STRING) /* [0] sum: sum(valor where item == "DESPESA_LIQUIDADA") */ AS `v1`,
+  CAST(COALESCE(SUM(CASE WHEN `s`.`item` = 'RECEITA_BASE' THEN `s`.`valor` END), 0) AS STRING) /* [1] sum: sum(valor where item == "RECEITA_BASE") */ AS `v2`,
+  CAST(NULL AS STRING) AS `v3`
+FROM `classified` AS `s`
+WHERE
+  NOT `s`.`_k__saude_gastossaudeponteiro` IS NULL
+GROUP BY
+  `s`.`entidade`,
+  `s`.`_k__saude_gastossaudeponteiro`
+UNION ALL
+/* portal_gestor/saude/gastossaudevencer por chave */
+SELECT
+  'saude/gastossaudevencer' AS `layout`,
+  `s`.`entidade` AS `part`,
+  NULL AS `row`,
+  `s`.`_k__saude_gastossaudevencer` AS `v0`,
+  CAST(COALESCE(
+    SUM(
+      CASE
+        WHEN (
+          (
+            `s`.`item` = 'DESPESA_EMPENHADA'
+          ) OR (
+            `s`.`item` = 'DESPESA_PAGA'
+          )
+        )
+        THEN CASE
+          WHEN `s`.`item` = 'DESPESA_EMPENHADA'
+          THEN `s`.`valor`
+          ELSE CAST(0 AS DECIMAL(19, 0)) - `s`.`valor`
+        END
+      END
+    ),
+    0
+  ) AS STRING) /* [0] sum: sum(if item == "DESPESA_EMPENHADA" then valor else 0 - valor where item == "DESPESA_EMPENHADA" or item == "DESPESA_PAGA") */ AS `v1`,
+  CAST(COALESCE(SUM(CASE WHEN `s`.`item` = 'DESPESA_EMPENHADA' THEN `s`.`valor` END), 0) AS STRING) /* [1] sum: sum(valor where item == "DESPESA_EMPENHADA") */ AS `v2`,
+  CAST(COUNT(CASE WHEN `s`.`item` = 'DESPESA_EMPENHADA' THEN `s`.`valor` END) AS STRING) /* [2] count: count(valor where item == "DESPESA_EMPENHADA") */ AS `v3`
+FROM `classified` AS `s`
+WHERE
+  NOT `s`.`_k__saude_gastossaudevencer` IS NULL
+GROUP BY
+  `s`.`entidade`,
+  `s`.`_k__saude_gastossaudevencer`
 UNION ALL
 SELECT
   '*' AS `layout`,
@@ -198,11 +379,15 @@ SELECT
     CASE
       WHEN NOT `s`.`_k__pessoal_gastosprevistorealizadolrf` IS NULL
       OR NOT `s`.`_k__pessoal_gastosprevistorealizadomensal` IS NULL
+      OR NOT `s`.`_k__saude_gastossaudeperiodo` IS NULL
+      OR NOT `s`.`_k__saude_gastossaudeponteiro` IS NULL
+      OR NOT `s`.`_k__saude_gastossaudevencer` IS NULL
       THEN 1
     END
   ) AS STRING) AS `v0`,
   CAST(NULL AS STRING) AS `v1`,
-  CAST(NULL AS STRING) AS `v2`
+  CAST(NULL AS STRING) AS `v2`,
+  CAST(NULL AS STRING) AS `v3`
 FROM `classified` AS `s`
 GROUP BY
   `s`.`entidade`;
