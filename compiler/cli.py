@@ -260,11 +260,15 @@ def _allow_gaps(f: Callable[..., None]) -> Callable[..., None]:
               "ela terminar (sem --wait, recusa na hora).")
 @_allow_unconfirmed
 @_allow_gaps
+@click.option("--as-of", "as_of", default=None, metavar="CARGA",
+              help="Responde pela carga N do arquivo de estado (o número dela, ou a data: "
+              "DD/MM/AAAA ou AAAA-MM-DD, a última carga até esse dia), sem ler extrato nem "
+              "gravar carga (derivações com incremental:).")
 @click.pass_context
 def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple[str, ...],
         out: Path, select: str | None, rejects: Path | None, state: Path | None, backend: str,
         spark_master: str | None, wait: bool, allow_unconfirmed: bool,
-        allow_gaps: bool) -> None:
+        allow_gaps: bool, as_of: str | None) -> None:
     """Roda um pacote compilado (ex.: siops, ou a pasta generated/siops) sobre os ledgers."""
     from compiler.runner import run_package
 
@@ -276,7 +280,8 @@ def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple
                        params=_pairs(params, "--param"), out=out, select=select,
                        rejects=rejects, state=state, debug=ctx.obj["debug"], backend=backend,
                        spark_master=spark_master, wait=wait,
-                       allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
+                       allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps,
+                       as_of=as_of)
     sys.exit(code)
 
 

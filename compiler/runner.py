@@ -59,7 +59,7 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
                 select: str | None, rejects: Path | None, state: Path, debug: bool,
                 backend: str = "python", spark_master: str | None = None,
                 wait: bool = False, allow_unconfirmed: bool = False,
-                allow_gaps: bool = False) -> int:
+                allow_gaps: bool = False, as_of: str | None = None) -> int:
     """The CLI face of `Program.run_to` (runtime.lifecycle): options in, messages out."""
     where = _locate(package)
     ledgers = {k: Path(v) for k, v in inputs.items()}
@@ -92,7 +92,8 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
         rec = program.run_to(out, ledgers, params, state=state, rejects=rejects, wait=wait,
                              select=select, backend=chosen, progress=progress,
                              handle_signals=True, on_start=started.append,
-                             allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
+                             allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps,
+                             as_of=as_of)
     except (PlanMissing, RuntimeError) as exc:
         click.echo(f"erro: o back end {chosen} não pôde rodar: {exc}", err=True)
         return 1

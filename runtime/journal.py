@@ -167,6 +167,44 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (lote, id_integracao)
     );
     """,
+    # 8: the loads of the incremental derivations (runtime/derivation_state.py), per
+    # `<package>/<ledger>`: each load (its number, run, time in UTC, the extract, how many
+    # records its picture holds and how many versions it changed); each changed record version
+    # (its key and scope as canonical JSON, its fields — NULL when the load removed it — and
+    # where it came from); what each derivation wrote at the load, per output key.
+    """
+    CREATE TABLE derivation_loads (
+        package TEXT NOT NULL,
+        ledger TEXT NOT NULL,
+        load INTEGER NOT NULL,
+        run_id INTEGER REFERENCES runs(id),
+        loaded_at TEXT NOT NULL,
+        file TEXT NOT NULL,
+        records INTEGER NOT NULL,
+        changed INTEGER NOT NULL,
+        PRIMARY KEY (package, ledger, load)
+    );
+    CREATE TABLE derivation_records (
+        package TEXT NOT NULL,
+        ledger TEXT NOT NULL,
+        key TEXT NOT NULL,
+        load INTEGER NOT NULL,
+        scope TEXT NOT NULL,
+        fields TEXT,
+        file TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        PRIMARY KEY (package, ledger, key, load),
+        FOREIGN KEY (package, ledger, load) REFERENCES derivation_loads(package, ledger, load)
+    );
+    CREATE TABLE derivation_values (
+        package TEXT NOT NULL,
+        derivation TEXT NOT NULL,
+        load INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        PRIMARY KEY (package, derivation, load, key)
+    );
+    """,
 )
 
 

@@ -300,7 +300,8 @@ def run_journaled(program: Program, ledgers: Mapping[str, LedgerInput],
                   allow_rejects: bool = False, wait: bool = False,
                   handle_signals: bool = False, progress: Callable[[str], None] | None = None,
                   on_start: Callable[[int], None] | None = None,
-                  allow_unconfirmed: bool = False, allow_gaps: bool = False) -> Result:
+                  allow_unconfirmed: bool = False, allow_gaps: bool = False,
+                  as_of: str | None = None) -> Result:
     """`Program.run(..., state=PATH)`: run and journal it with the steps of `apura run` —
     the state file's lock, dead runs marked 'killed', 'running', the inputs with sha256 (also
     when the data fails), 'ok' or 'failed'/'interrupted' — without an output folder: the
@@ -322,7 +323,8 @@ def run_journaled(program: Program, ledgers: Mapping[str, LedgerInput],
             run_id = _begin(journal, locks, program, chosen, params, select, None, on_start)
             try:
                 result = _compute(program, journal, run_id, ledgers, params, select, chosen,
-                                  allow_rejects, progress, allow_unconfirmed, allow_gaps)
+                                  allow_rejects, progress, allow_unconfirmed, allow_gaps,
+                                  as_of)
                 save_state(journal, run_id, result)
                 journal.finish(run_id, status="ok")
             except BaseException as exc:
@@ -340,7 +342,8 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
            backend: str = "python", allow_rejects: bool | None = None, wait: bool = False,
            handle_signals: bool = False, progress: Callable[[str], None] | None = None,
            on_start: Callable[[int], None] | None = None,
-           allow_unconfirmed: bool = False, allow_gaps: bool = False) -> RunRecord:
+           allow_unconfirmed: bool = False, allow_gaps: bool = False,
+           as_of: str | None = None) -> RunRecord:
     """Run `program` and write its outputs into `out` as `apura run` does (the CLI calls
     this); the same steps as `run_journaled` plus the lock of `out`, its recovery and the
     staged commit inside the run. See the module docstring and README "Runs, locks and the
@@ -368,7 +371,8 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
             staged = _Staged(root, state_p, journal, run_id)
             try:
                 result = _compute(program, journal, run_id, ledgers, params, select, chosen,
-                                  allow_rejects, progress, allow_unconfirmed, allow_gaps)
+                                  allow_rejects, progress, allow_unconfirmed, allow_gaps,
+                                  as_of)
                 written = staged.commit(result, rejects_p, sigs)
                 late = sigs.pending
                 journal.finish(run_id, status="ok", message=None if late is None else
@@ -434,14 +438,14 @@ def _compute(program: Program, journal: Journal, run_id: int,
              ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
              select: str | None, backend: str, allow_rejects: bool,
              progress: Callable[[str], None] | None, allow_unconfirmed: bool = False,
-             allow_gaps: bool = False) -> Result:
+             allow_gaps: bool = False, as_of: str | None = None) -> Result:
     """Run the program and journal its inputs (sha256, counts) and what its nodes found (the
     outcome of every check) — also when the run fails."""
     try:
         result = program.run(ledgers=ledgers, params=params, select=select,
                              allow_rejects=allow_rejects, backend=backend, progress=progress,
                              allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps,
-                             allocation_state=journal.path)
+                             allocation_state=journal.path, as_of=as_of)
     except RunFailed as exc:
         if exc.inputs:
             journal.inputs(run_id, _inputs(exc.inputs))
@@ -456,11 +460,16 @@ def _compute(program: Program, journal: Journal, run_id: int,
 
 def save_state(journal: Journal, run_id: int, result: Result) -> None:
     """Store what the run's allocation nodes imported and the events they made
-    (runtime/allocation_state.py) in the state file, when the run commits."""
-    if result.state_writes:
+    (runtime/allocation_state.py), and the loads of its incremental derivations (objects
+    with `save`, runtime/derivation_state.py), in the state file, when the run commits."""
+    allocations = [w for w in result.state_writes if isinstance(w, tuple)]
+    if allocations:
         from runtime.allocation_state import AllocationStore
 
-        AllocationStore(journal.db).save(run_id, result.state_writes)
+        AllocationStore(journal.db).save(run_id, allocations)
+    for w in result.state_writes:
+        if not isinstance(w, tuple):
+            w.save(journal.db, run_id)
 
 
 class _Staged:
