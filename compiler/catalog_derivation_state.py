@@ -1,5 +1,5 @@
 """The diagnostics of a derivation's `incremental:` section (compiler/kinds/derivation/
-incremental.py): S2101–S2105. Re-exported by compiler/catalog."""
+incremental.py): S2101–S2106. Re-exported by compiler/catalog."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from compiler.diagnostics import Label
 from compiler.source import Span
 
 __all__ = ["incremental_disagree", "incremental_key_type", "incremental_nothing_tracked",
-           "incremental_same_file", "incremental_unknown"]
+           "incremental_partitioned", "incremental_same_file", "incremental_unknown"]
 
 
 def incremental_unknown(span: Span, *, what: str, name: str, wanted: str,
@@ -45,3 +45,9 @@ def incremental_nothing_tracked(span: Span) -> Diagnostic:
                       "lista mudança nenhuma", span=span,
                       help="changes: {file: mudancas.csv, records: [campos do registro], "
                       "fields: [campos da derivação]}")
+
+
+def incremental_partitioned(span: Span, *, partition: str) -> Diagnostic:
+    return Diagnostic(code="S2106", message="incremental: ainda não num pacote com partição "
+                      f"('{partition}'): as cargas guardam uma imagem por ledger", span=span,
+                      help="tire a partição do pacote, ou a seção incremental: da derivação")

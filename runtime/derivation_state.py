@@ -28,7 +28,9 @@ canonical JSON (money `1234.56`, dates ISO) and read back by the ledger's field 
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import json
 import re
 import sqlite3
@@ -312,6 +314,7 @@ def _merge(ctx: Any, node: Any, inc: Incremental, state: _State, rows: list[dict
 
 
 def _cell(value: Any) -> str:
+    """A value as the CSV outputs write it (runtime/derivation.py, which imports this module)."""
     from runtime.derivation import cell_text
 
     return cell_text(value)
@@ -339,11 +342,6 @@ def changes(node: Any, pic: Picture, records: tuple[list[dict[str, Any]], list[d
     a record or key only in this load is `incluído` (one row per field, anterior empty),
     only in the previous one `removido` (atual empty). Sorted by the key columns (ascending,
     empty first), the derivation's rows before the records', then the fields' order."""
-    import csv
-    import io
-
-    from runtime.derivation import cell_text
-
     inc: Incremental = node.incremental
     cols = [*inc.names, *(p for p in node.per if p not in inc.names)]
     found: list[tuple[Any, ...]] = []
@@ -358,7 +356,7 @@ def changes(node: Any, pic: Picture, records: tuple[list[dict[str, Any]], list[d
                 continue
             values = tuple(key.get(c) for c in cols)
             found.append((sort_key(values), level, i, values, origin, MOVES[move], f,
-                          "" if old is None else cell_text(a), "" if new is None else cell_text(b)))
+                          "" if old is None else _cell(a), "" if new is None else _cell(b)))
 
     def by_key(out: list[tuple[Any, ...]], keys: dict[int, Key]) -> dict[Key, dict[str, Any]]:
         got = {}
@@ -384,7 +382,7 @@ def changes(node: Any, pic: Picture, records: tuple[list[dict[str, Any]], list[d
     w = csv.writer(buf, delimiter=";", lineterminator="\n")
     w.writerow(["carga", "origem", *cols, "mudanca", "campo", "anterior", "atual"])
     for row in sorted(found, key=lambda r: r[:3]):
-        w.writerow([pic.load, row[4], *(cell_text(v) for v in row[3]), *row[5:]])
+        w.writerow([pic.load, row[4], *(_cell(v) for v in row[3]), *row[5:]])
     return buf.getvalue().encode("utf-8")
 
 

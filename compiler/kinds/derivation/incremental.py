@@ -16,7 +16,7 @@ it holds.
         fields: [valor_repassado]           # this derivation's fields
 
 Here: its lowering (the section as written: incremental_spec.py), with the compile-time
-checks (S2101–S2105, compiler/catalog_derivation_state.py), and its runtime declaration in
+checks (S2101–S2106, compiler/catalog_derivation_state.py), and its runtime declaration in
 the generated module.
 Every incremental derivation of one ledger shares one state (the records are the ledger's),
 so they must declare the same key and scope (S2104)."""
@@ -66,6 +66,8 @@ def lower(lw: Lowerer, spec: IncrementalSpec, *, node: str, ledger: str,
             lw.diags.append(catalog.incremental_key_type(scalar.span, name=name.value,
                                                          got=e.type.display()))
         key.append((name.value, e))
+    if lw.partition is not None:  # one picture per ledger and run, not yet per partition
+        lw.diags.append(catalog.incremental_partitioned(spec.span, partition=lw.partition))
     names = [k.value for k, _ in spec.key]
     for s in spec.scope:
         _known(lw, s, names, "escopo", "um nome de incremental.key")
