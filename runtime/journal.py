@@ -171,8 +171,10 @@ MIGRATIONS: tuple[str, ...] = (
     # `<package>/<ledger>`: each load (its number, run, time in UTC, the extract, how many
     # records its picture holds and how many versions it changed); each changed record version
     # (its key and scope as canonical JSON, its fields — NULL when the load removed it — and
-    # where it came from); what each derivation wrote at the load, per output key.
+    # where it came from); what each derivation wrote at the load, per output key; the
+    # --as-of of a run that answered from the loads instead of making one (as given).
     """
+    ALTER TABLE runs ADD COLUMN as_of TEXT;
     CREATE TABLE derivation_loads (
         package TEXT NOT NULL,
         ledger TEXT NOT NULL,
@@ -296,15 +298,15 @@ class Journal:
 
     def start(self, *, package: str, spec_hash: str, compiler_version: str, backend: str,
               params: dict[str, Any], selected: str | None, out: str | None = None,
-              layout_year: int | None = None) -> int:
+              layout_year: int | None = None, as_of: str | None = None) -> int:
         with self._guard(), self.db:
             cur = self.db.execute(
                 "INSERT INTO runs (package, spec_hash, compiler_version, backend, params, "
-                "selected, started_at, status, pid, out, abi, layout_year) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
+                "selected, started_at, status, pid, out, abi, layout_year, as_of) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)",
                 (package, spec_hash, compiler_version, backend,
                  json.dumps(params, sort_keys=True, default=str), selected, _now(),
-                 os.getpid(), out, RUNTIME_ABI, layout_year))
+                 os.getpid(), out, RUNTIME_ABI, layout_year, as_of))
         return int(cur.lastrowid or 0)
 
     def mark_dead(self, by_run: int | None = None) -> list[int]:

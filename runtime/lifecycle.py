@@ -320,7 +320,8 @@ def run_journaled(program: Program, ledgers: Mapping[str, LedgerInput],
             gcpause.paused():
         journal = _open_journal(state_p, locks)
         try:
-            run_id = _begin(journal, locks, program, chosen, params, select, None, on_start)
+            run_id = _begin(journal, locks, program, chosen, params, select, None, on_start,
+                            as_of)
             try:
                 result = _compute(program, journal, run_id, ledgers, params, select, chosen,
                                   allow_rejects, progress, allow_unconfirmed, allow_gaps,
@@ -367,7 +368,7 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
         try:
             _recover(root, journal)
             run_id = _begin(journal, locks, program, chosen, params, select, str(root),
-                            on_start)
+                            on_start, as_of)
             staged = _Staged(root, state_p, journal, run_id)
             try:
                 result = _compute(program, journal, run_id, ledgers, params, select, chosen,
@@ -414,7 +415,7 @@ def journal_params(program: Program, params: Mapping[str, Any]) -> dict[str, Any
 
 def _begin(journal: Journal, locks: list[RunLock], program: Program, backend: str,
            params: Mapping[str, Any], select: str | None, out: str | None,
-           on_start: Callable[[int], None] | None) -> int:
+           on_start: Callable[[int], None] | None, as_of: str | None = None) -> int:
     """Every run's start, holding the state file's lock: mark the dead runs, journal this one
     'running', note its id in the lock files, tell `on_start`."""
     journal.mark_dead()
@@ -422,7 +423,7 @@ def _begin(journal: Journal, locks: list[RunLock], program: Program, backend: st
     run_id = journal.start(package=pkg.id, spec_hash=pkg.spec_hash,
                            compiler_version=pkg.compiler_version, backend=backend,
                            params=journal_params(program, params), selected=select, out=out,
-                           layout_year=pkg.layout_year)
+                           layout_year=pkg.layout_year, as_of=as_of)
     try:
         for lk in locks:
             lk.note({"run": run_id})

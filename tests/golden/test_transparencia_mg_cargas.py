@@ -221,6 +221,8 @@ def test_as_of_answers_every_load_under_either_rule(program, loads, select, back
     db = sqlite3.connect(state)
     try:
         assert db.execute("SELECT count(*) FROM derivation_loads").fetchone() == (3,)
+        assert db.execute("SELECT as_of FROM runs WHERE as_of IS NOT NULL ORDER BY id"
+                          ).fetchall() == [("1",), ("2",), ("3",)]  # the journal says so
     finally:
         db.close()
 
@@ -277,3 +279,22 @@ def test_as_of_with_an_extract_or_without_a_state(program, loads, tmp_path) -> N
     with pytest.raises(RunFailed) as info:  # Program.run without state=: no loads to answer
         program.run(ledgers={}, params={}, as_of="1")
     assert [e.code for e in info.value.errors] == ["D1905"]
+
+
+def test_a_failed_extract_stores_no_load(program, loads, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An extract with one key twice (OP 1320 of 2020 on lines 5 and 8) is D1801 naming both
+    lines: the run fails and the state still holds loads 1–3 only."""
+    state = tmp_path / "state.sqlite"
+    shutil.copy(loads[(None, "python")][0], state)
+    src = tmp_path / "dup.csv"
+    src.write_bytes((CARGAS / "2.csv").read_bytes()
+                    + b"1295001;1;X;1320;11/11/2020;1,00;0,00;paga\n")
+    with pytest.raises(RunFailed) as info:
+        _run(program, state, tmp_path / "out", None, "duckdb", src=src)
+    (err,) = [e for e in info.value.errors if e.code == "D1801"]
+    assert (err.line, "linhas 5 e 8" in err.message) == (8, True)
+    db = sqlite3.connect(state)
+    try:
+        assert db.execute("SELECT max(load), count(*) FROM derivation_loads").fetchone() == (3, 3)
+    finally:
+        db.close()
