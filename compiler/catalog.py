@@ -12,6 +12,7 @@ import re
 from compiler.catalog_data import *  # noqa: F403  (tables, sheets: S10xx, S15xx)
 from compiler.catalog_data import _did_you_mean
 from compiler.catalog_data import _visible
+from compiler.catalog_derivation_state import *  # noqa: F403  (derivation incremental: S21xx)
 from compiler.catalog_dictionary import *  # noqa: F403  (the dictionary kind: S216x)
 from compiler.catalog_indicator import *  # noqa: F403  (the indicator kind: S18xx)
 from compiler.catalog_package import *  # noqa: F403  (bundle, years, inputs: S14xx, S13xx, S12xx)

@@ -267,11 +267,15 @@ def _allow_gaps(f: Callable[..., None]) -> Callable[..., None]:
               help="A configuração de integração do Portal do Gestor (a de 'apura send'): dá "
               "as categorias e os eventos da Folha (categoria_portal, evento_portal) e o Poder "
               "do Sapo (o parâmetro poder).")
+@click.option("--as-of", "as_of", default=None, metavar="CARGA",
+              help="Responde pela carga N do arquivo de estado (o número dela, ou a data: "
+              "DD/MM/AAAA ou AAAA-MM-DD, a última carga até esse dia), sem ler extrato nem "
+              "gravar carga (derivações com incremental:).")
 @click.pass_context
 def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple[str, ...],
         out: Path, select: str | None, rejects: Path | None, state: Path | None, backend: str,
         spark_master: str | None, wait: bool, allow_unconfirmed: bool,
-        allow_gaps: bool, config: Path | None) -> None:
+        allow_gaps: bool, config: Path | None, as_of: str | None) -> None:
     """Roda um pacote compilado (ex.: siops, ou a pasta generated/siops) sobre os ledgers."""
     from compiler.runner import run_package
 
@@ -284,7 +288,7 @@ def run(ctx: click.Context, package: str, inputs: tuple[str, ...], params: tuple
                        rejects=rejects, state=state, debug=ctx.obj["debug"], backend=backend,
                        spark_master=spark_master, wait=wait,
                        allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps,
-                       config=config)
+                       config=config, as_of=as_of)
     sys.exit(code)
 
 

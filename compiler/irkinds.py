@@ -153,6 +153,21 @@ class Warn:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Incremental:
+    """A derivation's state across loads (compiler/kinds/derivation/incremental.py): the
+    record key (named expressions over the ledger record), the scope (key names: an extract is
+    the full picture of the scopes it holds) and the optional change report."""
+
+    key: tuple[tuple[str, Expr], ...]
+    texts: tuple[str, ...]          # "name: expression" as written (diff, S2104)
+    scope: tuple[str, ...]
+    changes: str = ""               # the change report's file ('' = none)
+    records: tuple[str, ...] = ()   # record fields whose old → new it lists, per record key
+    fields: tuple[str, ...] = ()    # this derivation's fields whose old → new it lists
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Derivation:
     """Computed fields per record of `ledger`, or per key (`per`) over its records
     (compiler/kinds/derivation); written as a CSV file of `columns`."""
@@ -171,6 +186,7 @@ class Derivation:
     file_span: Span | None = None
     related: tuple[Related, ...] = ()
     collects: tuple[Collect, ...] = ()
+    incremental: Incremental | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -78,7 +78,8 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
                 select: str | None, rejects: Path | None, state: Path, debug: bool,
                 backend: str = "python", spark_master: str | None = None,
                 wait: bool = False, allow_unconfirmed: bool = False,
-                allow_gaps: bool = False, config: Path | None = None) -> int:
+                allow_gaps: bool = False, config: Path | None = None,
+                as_of: str | None = None) -> int:
     """The CLI face of `Program.run_to` (runtime.lifecycle): options in, messages out. With
     `config`, the inputs it derives are written to a temporary folder for the run (named so
     in the summary) and its settings fill the parameters it holds."""
@@ -89,7 +90,7 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
     if config is None:
         return _run(where, ledgers, params, {}, out=out, select=select, rejects=rejects,
                     state=state, backend=backend, spark_master=spark_master, wait=wait,
-                    allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
+                    allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps, as_of=as_of)
     got = _from_config(config, ledgers, params)
     if got is None:
         return 1
@@ -103,13 +104,13 @@ def run_package(*, package: str, inputs: dict[str, str], params: dict[str, str],
             names[str(path)] = f"{name} (de {shown})"
         return _run(where, ledgers, params, names, out=out, select=select, rejects=rejects,
                     state=state, backend=backend, spark_master=spark_master, wait=wait,
-                    allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
+                    allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps, as_of=as_of)
 
 
 def _run(where: Path, ledgers: dict[str, Path], params: dict[str, str], names: dict[str, str],
          *, out: Path, select: str | None, rejects: Path | None, state: Path, backend: str,
          spark_master: str | None, wait: bool, allow_unconfirmed: bool,
-         allow_gaps: bool) -> int:
+         allow_gaps: bool, as_of: str | None = None) -> int:
     """The run itself; `names`: how the summary shows an input the config derived."""
     try:  # a package with layout years: the view the parameters choose (runtime/views.py)
         program = runtime.load(where).view_for(params)
@@ -138,7 +139,8 @@ def _run(where: Path, ledgers: dict[str, Path], params: dict[str, str], names: d
         rec = program.run_to(out, ledgers, params, state=state, rejects=rejects, wait=wait,
                              select=select, backend=chosen, progress=progress,
                              handle_signals=True, on_start=started.append,
-                             allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
+                             allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps,
+                             as_of=as_of)
     except (PlanMissing, RuntimeError) as exc:
         click.echo(f"erro: o back end {chosen} não pôde rodar: {exc}", err=True)
         return 1

@@ -595,3 +595,44 @@ def explain_input_unrecorded(name: str, run: int) -> DataError:
     return DataError(code="D1922", message=f"a entrada '{name}' da execução {run} não era um "
                      "arquivo (linhas em memória): o diário não a guarda", file=f"entrada {name}",
                      line=0, col=0, help="informe --input/--param")
+
+
+# --- D19xx: the loads of an incremental derivation (runtime/derivation_state.py)
+def as_of_unreadable(text: str) -> DataError:
+    """D1901: --as-of is no load number and no date."""
+    return DataError(code="D1901", message=f"--as-of '{text}' não é o número de uma carga nem "
+                     "uma data", file="--as-of", line=0, col=0,
+                     help="use o número da carga (--as-of 2) ou a data dela (--as-of "
+                     "14/02/2020 ou 2020-02-14)")
+
+
+def as_of_no_load(text: str, state: str, known: str) -> DataError:
+    """D1902: --as-of names a load the state file does not have (a number out of range, a
+    date before the first load, a state with no loads)."""
+    return DataError(code="D1902", message=f"--as-of '{text}': não há essa carga (ou carga "
+                     f"até esse dia) no arquivo de estado '{state}' ({known})", file="--as-of",
+                     line=0, col=0,
+                     help="rode com um extrato (--input) para fazer uma carga, ou escolha "
+                     "uma das cargas registradas")
+
+
+def as_of_not_incremental(package: str) -> DataError:
+    """D1903: --as-of on a run that computes no incremental derivation."""
+    return DataError(code="D1903", message=f"--as-of: o pacote '{package}' não tem derivação "
+                     "incremental nesta execução (--select)", file="--as-of", line=0, col=0,
+                     help="--as-of consulta as cargas de uma derivação com incremental:")
+
+
+def as_of_with_input(name: str) -> DataError:
+    """D1904: --as-of answers from the state file; an extract given with it is not read."""
+    return DataError(code="D1904", message=f"--as-of responde pelas cargas do arquivo de "
+                     f"estado; a entrada '{name}' não seria lida", file=f"entrada {name}",
+                     line=0, col=0, help=f"rode sem --input {name}=... (ou sem --as-of, "
+                     "para fazer uma carga nova)")
+
+
+def as_of_without_state() -> DataError:
+    """D1905: --as-of on a run without a state file (Program.run without state=)."""
+    return DataError(code="D1905", message="--as-of precisa do arquivo de estado com as "
+                     "cargas", file="--as-of", line=0, col=0,
+                     help="rode com --state (ou Program.run(..., state=PATH))")

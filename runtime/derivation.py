@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from runtime import catalog
+from runtime import derivation_state
 from runtime.derivation_related import add_uses
+from runtime.derivation_state import Incremental
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
 from runtime.locations import Loc
@@ -34,6 +36,7 @@ from runtime.model import Field
 from runtime.values import format_money
 
 Fn = tuple[Callable[..., Any], tuple[str, ...]]  # a lambda and the fields it takes, in order
+Where = Callable[[int], tuple[str, int]]  # a record's `_line` → the file and line it came from
 INPUT = "_apura_derivation_input"  # the relation the node's SQL reads (compiler sqltext.INPUT)
 RELATED = "_apura_related_"  # + n: the n-th related ledger (in order of first use)
 
@@ -118,6 +121,8 @@ class Derivation:
     depends_on: tuple[str, ...] = ()
     at: Loc | None = None
     sql_spark: str = ""                        # the same SQL in Spark's dialect
+    # the loads kept in the state file (runtime/derivation_state.py); None: this extract only
+    incremental: Incremental | None = None
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -144,51 +149,85 @@ class Derivation:
     def finish(self, ctx: Any, part: Any) -> None:
         if not ctx.computes(self.id):
             return
-        records, display = self._records(ctx, part)
+        rows, display = self._rows(ctx, part)
+        pic = None
+        if self.incremental is not None:  # the picture of the loads, not this extract alone
+            pic = derivation_state.picture(self, ctx, rows, display)
+            if pic is None:
+                return
+            rows = pic.current
+        where: Where = pic.where if pic is not None else (lambda n: (display, n))
+        records = self._classify(ctx, rows, where, display)
         if records is None:
             return
         related = {led: [dict(zip(names, r, strict=False)) | {"_line": r[-1]} for r in rows]
                    for led in dict.fromkeys(r[1] for r in self.related)
                    for rows, names, _ in (_read(ctx, led),)}
+        out = self._compute(ctx, records, display, related)
+        self._check(ctx, out, where)
+        files = {self.file: self._render(out)}
+        if pic is not None and self.incremental is not None:
+            derivation_state.remember(self, pic, out)
+            if self.incremental.changes:
+                before, was = records, out
+                if pic.previous is not pic.current:  # the previous load, by the same rule
+                    before = self._classify(ctx, pic.previous, where, display, report=False) \
+                        or []
+                    was = self._compute(ctx, before, display, related)
+                files[self.incremental.changes] = derivation_state.changes(
+                    self, pic, (before, records), (was, out))
+        ctx.acc[self.id][("outputs", part)] = files
+
+    def _compute(self, ctx: Any, records: list[dict[str, Any]], display: str,
+                 related: dict[str, list[dict[str, Any]]]) -> list[tuple[Any, ...]]:
         if getattr(ctx, "backend", "python") == "python":
             if self.collects:
                 add_uses(self, records, related)
-            out = self._python(records)
-        else:
-            out = self._sql(ctx, records, display, related)
-        self._check(ctx, out, display)
-        ctx.acc[self.id][("outputs", part)] = {self.file: self._render(out)}
+            return self._python(records)
+        return self._sql(ctx, records, display, related)
 
-    def _records(self, ctx: Any, part: Any) -> tuple[list[dict[str, Any]] | None, str]:
-        """The accepted records of the ledger (of partition `part`), as dicts with `_line`
-        and the classified fields; None when a text to classify is not in its map (D1802)."""
+    def _rows(self, ctx: Any, part: Any) -> tuple[list[dict[str, Any]], str]:
+        """The accepted records of the ledger (of partition `part`), as dicts with `_line`."""
         rows, names, display = _read(ctx, self.ledger)
         partition = ctx.package.partition
-        maps = []
-        for m, _, value in self.classify_maps:
-            spec = next(mm for mm in ctx.package.maps if mm.id == m)
-            maps.append((ctx.maps[m].entries, spec.values.index(value)))
-        unmapped: dict[tuple[str, Any], list[int]] = {}
         out = []
         for r in rows:
             rec = dict(zip(names, r, strict=False))
             if partition is not None and rec.get(partition) != part:
                 continue
             rec["_line"] = r[-1]
+            out.append(rec)
+        return out, display
+
+    def _classify(self, ctx: Any, rows: list[dict[str, Any]], where: Where, display: str,
+                  report: bool = True) -> list[dict[str, Any]] | None:
+        """The records with the classified fields; None when a text to classify is not in
+        its map (D1802, at the first line of the extract that has it)."""
+        maps = []
+        for m, _, value in self.classify_maps:
+            spec = next(mm for mm in ctx.package.maps if mm.id == m)
+            maps.append((ctx.maps[m].entries, spec.values.index(value)))
+        unmapped: dict[tuple[str, Any], list[int]] = {}
+        out = []
+        for row in rows:
+            rec = dict(row)
             for (m, key, _), (entries, idx), f in zip(self.classify_maps, maps, self.classify,
                                                       strict=True):
                 k = rec[key]
                 hit = None if k is None else entries.get((k,))
                 if k is not None and hit is None:
                     lines = unmapped.setdefault((m, k), [])
-                    if not lines or lines[-1] != r[-1]:  # two fields from one map: one record
-                        lines.append(r[-1])
+                    if not lines or lines[-1] != rec["_line"]:  # two fields from one map
+                        lines.append(rec["_line"])
                 rec[f.name] = hit[idx] if hit is not None else None
             out.append(rec)
+        if not report:
+            return out
         for (m, text), lines in unmapped.items():
-            ctx.report(catalog.derivation_unmapped(self.id, m, str(text), file=display,
-                                                   line=lines[0], count=len(lines)))
-        return (None if unmapped else out), display
+            file, line = min(map(where, lines), key=lambda fl: (fl[0] != display, fl[1]))
+            ctx.report(catalog.derivation_unmapped(self.id, m, str(text), file=file,
+                                                   line=line, count=len(lines)))
+        return None if unmapped else out
 
     def _python(self, records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         """(line, *values, *warning tests) per output record, by the generated lambdas."""
@@ -242,7 +281,7 @@ class Derivation:
         n = len(self.names) + 1
         return [(*r[:n], *(bool(x) for x in r[n:])) for r in got]
 
-    def _check(self, ctx: Any, out: list[tuple[Any, ...]], display: str) -> None:
+    def _check(self, ctx: Any, out: list[tuple[Any, ...]], where: Where) -> None:
         names = self.names
         at = {name: i + 1 for i, name in enumerate(names)}
         if self.unique:
@@ -252,8 +291,9 @@ class Derivation:
                 if key in seen:
                     shown = ", ".join(f"{k}={cell_text(v)}" for k, v in zip(self.unique, key,
                                                                               strict=True))
-                    ctx.report(catalog.derivation_duplicate(self.id, shown, seen[key],
-                                                            file=display, line=r[0]))
+                    file, line = where(r[0])
+                    ctx.report(catalog.derivation_duplicate(self.id, shown, where(seen[key])[1],
+                                                            file=file, line=line))
                 else:
                     seen[key] = r[0]
         first = len(names) + 1
@@ -262,8 +302,9 @@ class Derivation:
             for (wid, message, _), hit in zip(self.warnings, r[first:], strict=True):
                 if hit:
                     record = ", ".join(f"{k}={cell_text(r[at[k]])}" for k in shown_by)
+                    file, line = where(r[0])
                     ctx.report(catalog.derivation_warning(self.id, wid, message, record,
-                                                          file=display, line=r[0]))
+                                                          file=file, line=line))
 
     def _render(self, out: list[tuple[Any, ...]]) -> bytes:
         at = {name: i + 1 for i, name in enumerate(self.names)}

@@ -167,6 +167,46 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (lote, id_integracao)
     );
     """,
+    # 8: the loads of the incremental derivations (runtime/derivation_state.py), per
+    # `<package>/<ledger>`: each load (its number, run, time in UTC, the extract, how many
+    # records its picture holds and how many versions it changed); each changed record version
+    # (its key and scope as canonical JSON, its fields — NULL when the load removed it — and
+    # where it came from); what each derivation wrote at the load, per output key; the
+    # --as-of of a run that answered from the loads instead of making one (as given).
+    """
+    ALTER TABLE runs ADD COLUMN as_of TEXT;
+    CREATE TABLE derivation_loads (
+        package TEXT NOT NULL,
+        ledger TEXT NOT NULL,
+        load INTEGER NOT NULL,
+        run_id INTEGER REFERENCES runs(id),
+        loaded_at TEXT NOT NULL,
+        file TEXT NOT NULL,
+        records INTEGER NOT NULL,
+        changed INTEGER NOT NULL,
+        PRIMARY KEY (package, ledger, load)
+    );
+    CREATE TABLE derivation_records (
+        package TEXT NOT NULL,
+        ledger TEXT NOT NULL,
+        key TEXT NOT NULL,
+        load INTEGER NOT NULL,
+        scope TEXT NOT NULL,
+        fields TEXT,
+        file TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        PRIMARY KEY (package, ledger, key, load),
+        FOREIGN KEY (package, ledger, load) REFERENCES derivation_loads(package, ledger, load)
+    );
+    CREATE TABLE derivation_values (
+        package TEXT NOT NULL,
+        derivation TEXT NOT NULL,
+        load INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        fields TEXT NOT NULL,
+        PRIMARY KEY (package, derivation, load, key)
+    );
+    """,
 )
 
 
@@ -258,15 +298,15 @@ class Journal:
 
     def start(self, *, package: str, spec_hash: str, compiler_version: str, backend: str,
               params: dict[str, Any], selected: str | None, out: str | None = None,
-              layout_year: int | None = None) -> int:
+              layout_year: int | None = None, as_of: str | None = None) -> int:
         with self._guard(), self.db:
             cur = self.db.execute(
                 "INSERT INTO runs (package, spec_hash, compiler_version, backend, params, "
-                "selected, started_at, status, pid, out, abi, layout_year) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)",
+                "selected, started_at, status, pid, out, abi, layout_year, as_of) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)",
                 (package, spec_hash, compiler_version, backend,
                  json.dumps(params, sort_keys=True, default=str), selected, _now(),
-                 os.getpid(), out, RUNTIME_ABI, layout_year))
+                 os.getpid(), out, RUNTIME_ABI, layout_year, as_of))
         return int(cur.lastrowid or 0)
 
     def mark_dead(self, by_run: int | None = None) -> list[int]:

@@ -302,7 +302,8 @@ def run_journaled(program: Program, ledgers: Mapping[str, LedgerInput],
                   allow_rejects: bool = False, wait: bool = False,
                   handle_signals: bool = False, progress: Callable[[str], None] | None = None,
                   on_start: Callable[[int], None] | None = None,
-                  allow_unconfirmed: bool = False, allow_gaps: bool = False) -> Result:
+                  allow_unconfirmed: bool = False, allow_gaps: bool = False,
+                  as_of: str | None = None) -> Result:
     """`Program.run(..., state=PATH)`: run and journal it with the steps of `apura run` —
     the state file's lock, dead runs marked 'killed', 'running', the inputs with sha256 (also
     when the data fails), 'ok' or 'failed'/'interrupted' — without an output folder: the
@@ -321,10 +322,12 @@ def run_journaled(program: Program, ledgers: Mapping[str, LedgerInput],
             gcpause.paused():
         journal = _open_journal(state_p, locks)
         try:
-            run_id = _begin(journal, locks, program, chosen, params, select, None, on_start)
+            run_id = _begin(journal, locks, program, chosen, params, select, None, on_start,
+                            as_of)
             try:
                 result = _compute(program, journal, run_id, ledgers, params, select, chosen,
-                                  allow_rejects, progress, allow_unconfirmed, allow_gaps)
+                                  allow_rejects, progress, allow_unconfirmed, allow_gaps,
+                                  as_of)
                 save_state(journal, run_id, result)
                 journal.finish(run_id, status="ok")
             except BaseException as exc:
@@ -342,7 +345,8 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
            backend: str = "python", allow_rejects: bool | None = None, wait: bool = False,
            handle_signals: bool = False, progress: Callable[[str], None] | None = None,
            on_start: Callable[[int], None] | None = None,
-           allow_unconfirmed: bool = False, allow_gaps: bool = False) -> RunRecord:
+           allow_unconfirmed: bool = False, allow_gaps: bool = False,
+           as_of: str | None = None) -> RunRecord:
     """Run `program` and write its outputs into `out` as `apura run` does (the CLI calls
     this); the same steps as `run_journaled` plus the lock of `out`, its recovery and the
     staged commit inside the run. See the module docstring and README "Runs, locks and the
@@ -366,11 +370,12 @@ def run_to(program: Program, out: str | Path, ledgers: Mapping[str, LedgerInput]
         try:
             _recover(root, journal)
             run_id = _begin(journal, locks, program, chosen, params, select, str(root),
-                            on_start)
+                            on_start, as_of)
             staged = _Staged(root, state_p, journal, run_id)
             try:
                 result = _compute(program, journal, run_id, ledgers, params, select, chosen,
-                                  allow_rejects, progress, allow_unconfirmed, allow_gaps)
+                                  allow_rejects, progress, allow_unconfirmed, allow_gaps,
+                                  as_of)
                 written = staged.commit(result, rejects_p, sigs)
                 late = sigs.pending
                 journal.finish(run_id, status="ok", message=None if late is None else
@@ -412,7 +417,7 @@ def journal_params(program: Program, params: Mapping[str, Any]) -> dict[str, Any
 
 def _begin(journal: Journal, locks: list[RunLock], program: Program, backend: str,
            params: Mapping[str, Any], select: str | None, out: str | None,
-           on_start: Callable[[int], None] | None) -> int:
+           on_start: Callable[[int], None] | None, as_of: str | None = None) -> int:
     """Every run's start, holding the state file's lock: mark the dead runs, journal this one
     'running', note its id in the lock files, tell `on_start`."""
     journal.mark_dead()
@@ -420,7 +425,7 @@ def _begin(journal: Journal, locks: list[RunLock], program: Program, backend: st
     run_id = journal.start(package=pkg.id, spec_hash=pkg.spec_hash,
                            compiler_version=pkg.compiler_version, backend=backend,
                            params=journal_params(program, params), selected=select, out=out,
-                           layout_year=pkg.layout_year)
+                           layout_year=pkg.layout_year, as_of=as_of)
     try:
         for lk in locks:
             lk.note({"run": run_id})
@@ -436,14 +441,14 @@ def _compute(program: Program, journal: Journal, run_id: int,
              ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
              select: str | None, backend: str, allow_rejects: bool,
              progress: Callable[[str], None] | None, allow_unconfirmed: bool = False,
-             allow_gaps: bool = False) -> Result:
+             allow_gaps: bool = False, as_of: str | None = None) -> Result:
     """Run the program and journal its inputs (sha256, counts) and what its nodes found (the
     outcome of every check) — also when the run fails."""
     try:
         result = program.run(ledgers=ledgers, params=params, select=select,
                              allow_rejects=allow_rejects, backend=backend, progress=progress,
                              allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps,
-                             allocation_state=journal.path)
+                             allocation_state=journal.path, as_of=as_of)
     except RunFailed as exc:
         if exc.inputs:
             journal.inputs(run_id, _inputs(exc.inputs))
@@ -458,11 +463,16 @@ def _compute(program: Program, journal: Journal, run_id: int,
 
 def save_state(journal: Journal, run_id: int, result: Result) -> None:
     """Store what the run's allocation nodes imported and the events they made
-    (runtime/allocation_state.py) in the state file, when the run commits."""
-    if result.state_writes:
+    (runtime/allocation_state.py), and the loads of its incremental derivations (objects
+    with `save`, runtime/derivation_state.py), in the state file, when the run commits."""
+    allocations = [w for w in result.state_writes if isinstance(w, tuple)]
+    if allocations:
         from runtime.allocation_state import AllocationStore
 
-        AllocationStore(journal.db).save(run_id, result.state_writes)
+        AllocationStore(journal.db).save(run_id, allocations)
+    for w in result.state_writes:
+        if not isinstance(w, tuple):
+            w.save(journal.db, run_id)
 
 
 class _Staged:

@@ -19,6 +19,7 @@ from runtime import catalog
 from runtime import gcpause
 from runtime.coverage import python_maps
 from runtime.coverage import reports as coverage_reports
+from runtime.derivation_state import as_of_inputs
 from runtime.errors import DataError
 from runtime.errors import RunFailed
 from runtime.inputs import OmittedInput
@@ -191,7 +192,7 @@ class Program:
             progress: Callable[[str], None] | None = None,
             tracer: Tracer | None = None, state: str | Path | None = None,
             allow_unconfirmed: bool = False, allow_gaps: bool = False,
-            allocation_state: str | Path | None = None,
+            allocation_state: str | Path | None = None, as_of: str | None = None,
             **lifecycle: Any) -> Result:
         """Run the package on ledgers (paths or in-memory rows); raises RunFailed on data errors.
 
@@ -204,7 +205,9 @@ class Program:
         larger than ~50 MB). Every back end gives the same outputs; `result.backend` says which
         one ran. `progress`, when given, receives one-line notes (rows read, files written).
         `tracer` records lineage (runtime.trace.Trace, as apura explain does); Python back end
-        only.
+        only. `as_of`: answer from the load of the state file it names (its number, or a date
+        DD/MM/YYYY or YYYY-MM-DD) instead of making a new one from an extract
+        (runtime/derivation_state.py).
 
         Example:
             >>> program = runtime.load("generated/siops")
@@ -228,14 +231,14 @@ class Program:
             return run_journaled(self, ledgers, params, state=state, select=select,
                                  allow_rejects=allow_rejects, backend=backend,
                                  progress=progress, allow_unconfirmed=allow_unconfirmed,
-                                 allow_gaps=allow_gaps,
+                                 allow_gaps=allow_gaps, as_of=as_of,
                                  **lifecycle)
         if lifecycle:
             raise TypeError(f"{', '.join(sorted(lifecycle))}: só com state=")
         with decimal.localcontext(CONTEXT), gcpause.paused():
             result = self._run(ledgers, params, select, allow_rejects,
                                choose(backend, ledgers), progress, tracer, allow_unconfirmed,
-                               allow_gaps, allocation_state)
+                               allow_gaps, allocation_state, as_of)
         result.program, result.ledgers = self, dict(ledgers)
         result.params, result.allow_rejects = dict(params), allow_rejects
         result.allow_unconfirmed, result.allow_gaps = allow_unconfirmed, allow_gaps
@@ -284,10 +287,13 @@ class Program:
              select: str | None, allow_rejects: bool, backend: str,
              progress: Callable[[str], None] | None, tracer: Tracer | None = None,
              allow_unconfirmed: bool = False, allow_gaps: bool = False,
-             allocation_state: str | Path | None = None) -> Result:
+             allocation_state: str | Path | None = None, as_of: str | None = None) -> Result:
         pkg = self.package
         select = self.default(select)
         params, errors = self.check_params(raw_params)
+        if as_of is not None:  # the loads answer: their extracts are not read again
+            ledgers, as_of_errors = as_of_inputs(pkg, ledgers, self.computed(select, params))
+            errors.extend(as_of_errors)
         # the parameters decide what runs (`when:`); wrong ones: as if every node ran
         needed = self.required_inputs(select, None if errors else params)
         shipped = {led.id for led in pkg.ledgers if led.table is not None}
@@ -313,6 +319,7 @@ class Program:
         ctx = ScanContext(pkg, params)
         ctx.allow_unconfirmed, ctx.allow_gaps = allow_unconfirmed, allow_gaps
         ctx.state_file = allocation_state  # the allocations' state before the run
+        ctx.as_of = as_of
         # a derivation reads its inputs again at finish, and computes with its SQL on the SQL
         # back ends (runtime/derivation.py)
         ctx.inputs, ctx.backend = ledgers, backend

@@ -182,6 +182,10 @@ class ScanContext:
         self.input_names: dict[str, str] = {}
         self.state_file: str | Path | None = None
         self.state_writes: list[Any] = []
+        # incremental derivations (runtime/derivation_state.py): the load --as-of names (None:
+        # this run's extract is a new load) and the picture of each ledger, shared by them
+        self.as_of: str | None = None
+        self.derivation_loads: dict[str, Any] = {}
         self.rejected: list[DataError] = []
         # the back end of the run: derivation nodes compute with their SQL on the SQL ones
         self.backend = "python"

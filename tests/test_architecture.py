@@ -16,6 +16,7 @@ RANK = {
     "compiler.diagnostics": 1,
     "compiler.catalog": 2, "compiler.catalog_data": 2, "compiler.catalog_package": 2,
     "compiler.catalog_indicator": 2, "compiler.catalog_dictionary": 2,
+    "compiler.catalog_indicator": 2, "compiler.catalog_derivation_state": 2,
     "compiler.catalog_integracao": 2,
     "compiler.yamlnodes": 3, "compiler.schema": 4, "compiler.specs": 5,
     # the Portal do Gestor integration config (apura send --config): YAML + schema, no spec
@@ -41,6 +42,9 @@ RANK = {
     "compiler.kinds.derivation.sqltext": 13,
     # the collections of a derivation (related:), checked by its lowering
     "compiler.kinds.derivation.related": 11,
+    # a derivation's incremental: section as written (its spec), and its lowering
+    "compiler.kinds.derivation.incremental_spec": 6,
+    "compiler.kinds.derivation.incremental": 11,
 }
 # A kind's stage modules (compiler/kinds/<kind>/<stage>.py) rank with their stage.
 STAGE_RANK = {"spec": 6, "lower": 11, "plan": 12, "python": 13, "sql": 13, "diff": 12,

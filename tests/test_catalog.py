@@ -11,7 +11,7 @@ from tests.test_diagnostics_cases import case_code
 # compiler/catalog.py and the modules it re-exports (one job each)
 CATALOGS = [ROOT / "compiler" / f for f in ("catalog.py", "catalog_data.py",
                                             "catalog_package.py", "catalog_indicator.py",
-                                            "catalog_dictionary.py")]
+                                            "catalog_dictionary.py", "catalog_derivation_state.py")]
 
 # Codes with no case folder, and why.
 ALLOWED_WITHOUT_CASE = {

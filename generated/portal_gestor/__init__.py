@@ -2496,7 +2496,7 @@ PACKAGE = Package(
             layouts=('arrecadacao/empresasalvara', 'arrecadacao/empresasiptu', 'arrecadacao/empresasiss', 'arrecadacao/empresasoutros', 'arrecadacao/tributospendentespagamento'),
             text_amounts=True,
             derived=(
-                Derived('classificacao', 'lookup(classificacao_receita, entidade, receita).classificacao', LOC[131]),
+                Derived('classificacao', 'lookup(classificacao_receita, entidade, receita).classificacao', LOC[128]),
             ),
             maps=('classificacao_receita',),
         ),
@@ -2582,7 +2582,7 @@ PACKAGE = Package(
             layouts=('pessoal/powernumberspessoal_servidores',),
             text_amounts=True,
             derived=(
-                Derived('enviada', 'coalesce(lookup(categoria_enviada, categoria).descricao, "") != ""', LOC[155]),
+                Derived('enviada', 'coalesce(lookup(categoria_enviada, categoria).descricao, "") != ""', LOC[152]),
             ),
             maps=('categoria_enviada',),
         ),

@@ -56,16 +56,19 @@ def test_back_ends_agree_byte_for_byte(program, select, snapshot) -> None:  # ty
 
 def test_the_seed_formula(program) -> None:  # type: ignore[no-untyped-def]
     out = _run(program, None, "python").outputs
+    # a run without a state is a first load: everything in mudancas.csv is added
+    # (tests/golden/test_transparencia_mg_cargas.py: the loads that follow); the
+    # dictionaries: tests/golden/test_transparencia_dicionarios.py
     assert sorted(out) == ["convenios.csv", *(f"dicionario_{c}.{x}" for c in
                            ("convenios", "despesa", "restos") for x in ("json", "md")),
-                           "ordens_pagamento.csv"]  # the dictionaries: test_transparencia_dicionarios
+                           "mudancas.csv", "ordens_pagamento.csv"]
     assert _repassado(out["convenios.csv"]) == {
         "1295001": "35000,00", "1301777": "340000,00", "1402500": "0,00", "1500001": "5000,00"}
 
 
 def test_the_correction_extends_the_seed(program) -> None:  # type: ignore[no-untyped-def]
     out = _run(program, "convenios_corrigido", "duckdb").outputs
-    assert sorted(out) == ["convenios.csv"]
+    assert sorted(out) == ["convenios.csv", "mudancas.csv"]
     rep = _repassado(out["convenios.csv"])
     assert rep["1301777"] == "170000,00"  # the portal showed 340.000,00
     assert rep["1295001"] == "35000,00"   # unchanged: its pendente has a financial payment
@@ -76,10 +79,12 @@ def test_payment_orders_keep_the_zero_row_and_classify(program) -> None:  # type
     lines = text.splitlines()
     assert lines[0] == ("contrato_convenio_saida;ano;numero_docto_pagamento;data_registro;"
                         "valor_pago_financeiro;valor_pago_pendente;situacao_op;etapa")
-    assert lines[1] == ("1295001;2020;1547;14/02/2020;35000,00;35000,00;pendente para o "
+    # in key order (convênio, ano, número; incremental:): 1320 of 2019, 1320 of 2020, 1547
+    assert lines[3] == ("1295001;2020;1547;14/02/2020;35000,00;35000,00;pendente para o "
                         "banco- aguardando assinatura digital;Pendente de assinatura digital")
+    assert lines[1].startswith("1295001;2019;1320;")
     assert "1402500;;0;;0,00;0,00;;" in lines
-    assert len(lines) == 8  # the header and the 7 lines of the extract, in their order
+    assert len(lines) == 8  # the header and the 7 lines of the extract
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

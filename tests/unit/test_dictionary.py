@@ -72,6 +72,6 @@ def test_a_comma_selection_runs_from_the_cli(tmp_path: Path) -> None:
                  "--state", str(tmp_path / "state.sqlite"))
     assert got.exit_code == 0, got.output
     assert sorted(p.name for p in out.iterdir() if p.name != ".apura.lock") == [
-        "convenios.csv", "dicionario_convenios.json", "dicionario_convenios.md"]
+        "convenios.csv", "dicionario_convenios.json", "dicionario_convenios.md", "mudancas.csv"]
     assert "valor_pago_financeiro - sum(valor_pago_pendente where valor_pago_financeiro != 0)" \
         in (out / "dicionario_convenios.md").read_text("utf-8").replace("\\", "")

@@ -175,7 +175,7 @@ def test_the_journal_keeps_what_the_nodes_found(tmp_path: Path) -> None:
     got = j.db.execute("SELECT * FROM run_checks ORDER BY partition").fetchall()
     version = j.db.execute("SELECT max(version) FROM schema_migrations").fetchone()
     j.close()
-    assert version == (7,)  # 5: runs.layout_year, 6: run_warnings, 7: portal_*
+    assert version == (8,)  # 5: layout_year, 6: run_warnings, 7: portal_*, 8: derivation_*
     assert got == [(run, "c/a", "", "error", "ok", "1", "1", "0", "0", "specs/p/c.yaml:4:9"),
                    (run, "c/a", "3170206", "warning", "failed", "2.00", "1.00", "1.00", "0.01",
                     "specs/p/c.yaml:4:9")]

@@ -78,7 +78,7 @@ def test_rejects_fail_the_run_unless_a_rejects_file_is_given(tmp_path: Path) -> 
     failed = db.execute("SELECT name, rows_read, rows_rejected, length(sha256) FROM run_inputs "
                         "WHERE run_id = ? ORDER BY name", (runs[0][0],)).fetchall()
     assert ("despesa", 41, 1, 64) in failed and len(failed) == 3 + len(OMITTED) + len(COVID_TABLES)
-    assert db.execute("SELECT max(version) FROM schema_migrations").fetchone() == (7,)
+    assert db.execute("SELECT max(version) FROM schema_migrations").fetchone() == (8,)
 
 
 def test_a_failed_run_leaves_earlier_outputs_whole(tmp_path: Path) -> None:

@@ -35,6 +35,11 @@ def diff_derivation(old: ir.Derivation, new: ir.Derivation) -> Found:
     rnew = {r.name: _related(r) for r in new.related}
     for name in dict.fromkeys([*rold, *rnew]):
         pairs.append((f"related.{name}", rold.get(name), rnew.get(name)))
+    iold, inew = old.incremental, new.incremental
+    pairs += [("incremental.key", iold and iold.texts, inew and inew.texts),
+              ("incremental.scope", iold and iold.scope, inew and inew.scope),
+              ("incremental.changes", iold and (iold.changes, iold.records, iold.fields),
+               inew and (inew.changes, inew.records, inew.fields))]
     wold = {w.id: f"{w.text} — {w.message}" for w in old.warnings}
     wnew = {w.id: f"{w.text} — {w.message}" for w in new.warnings}
     for wid in dict.fromkeys([*wold, *wnew]):

@@ -25,6 +25,7 @@ from compiler import specs
 from compiler import types as T
 from compiler.expr import ast
 from compiler.expr import printer
+from compiler.kinds.derivation import incremental
 from compiler.kinds.derivation.related import Collections
 from compiler.kinds.derivation.spec import DerivationSpec
 from compiler.outputs_check import file_name_problem
@@ -187,6 +188,10 @@ class _Lowering:
         if reason is not None:
             lw.diags.append(catalog.bad_output_file(spec.file.span, name=spec.file.value,
                                                     reason=reason))
+        inc = None if spec.incremental is None else incremental.lower(
+            lw, spec.incremental, node=spec.id, ledger=led, record_fields=record_fields,
+            fields=[f.name for f in fields], output=spec.file.value,
+            no_lookup=lambda e: self._no_lookup(lw, e))
         if sum(d.is_error for d in lw.diags) > before:
             return None
         return ir.Derivation(
@@ -195,10 +200,10 @@ class _Lowering:
             warnings=tuple(warnings), columns=columns, file=spec.file.value, span=spec.span,
             alternative_of=spec.alternative_of.value if spec.alternative_of else "",
             file_span=spec.file.span, related=tuple(colls.related.values()),
-            collects=tuple(colls.uses))
+            collects=tuple(colls.uses), incremental=inc)
 
     def finish(self, lw: Lowerer, nodes: Sequence[ir.PlanNode]) -> None:
-        return None
+        incremental.check_shared(lw, nodes)
 
     # ------------------------------------------------------------ helpers
     @staticmethod

@@ -14,6 +14,7 @@ from compiler.codegen import names
 from compiler.codegen.pyexpr import PyExpr
 from compiler.codegen.pyscan import Lines
 from compiler.codegen.pyscan import comment
+from compiler.kinds.derivation.incremental import declaration as incremental_declaration
 from compiler.kinds.derivation.lower import rewrite
 from compiler.kinds.derivation.sqltext import derivation_sql
 
@@ -108,6 +109,10 @@ class _DerivationPython:
         o(f"    sql_spark={derivation_sql(node, ledgers, 'spark')!r},")
         if node.alternative_of:
             o(f"    alternative_of={node.alternative_of!r},")
+        if node.incremental is not None:
+            gen.uses_import("from runtime.derivation_state import Incremental")
+            for line in incremental_declaration(node.incremental, lambda e: _fn(gen, e)):
+                o(line)
         o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")
         o("),")
         return o.text()

@@ -10,6 +10,8 @@ from typing import Any
 
 from compiler import specs as S
 from compiler.diagnostics import Diagnostic
+from compiler.kinds.derivation.incremental_spec import IncrementalSpec
+from compiler.kinds.derivation.incremental_spec import parse as parse_incremental
 from compiler.source import SourceFile
 from compiler.yamlnodes import YMap
 from compiler.yamlnodes import YScalar
@@ -51,6 +53,7 @@ class DerivationSpec(S.SpecBase):
     file: S.Text
     columns: tuple[S.Text, ...] | None
     alternative_of: S.Text | None
+    incremental: IncrementalSpec | None = None
 
 
 def _t(m: YMap, key: str) -> S.Text:
@@ -99,7 +102,8 @@ class _Derivation:
             classify=classify, fields=fields, unique=S.texts(root.get("unique")),
             warnings=tuple(warnings), file=_t(out, "file"),
             columns=S.texts(cols) if cols is not None else None,
-            alternative_of=S.text(root, "alternative_of"))
+            alternative_of=S.text(root, "alternative_of"),
+            incremental=parse_incremental(root.get("incremental")))
 
     def check(self, specs: Sequence[S.SpecBase]) -> list[Diagnostic]:
         return []
