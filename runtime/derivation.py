@@ -91,6 +91,8 @@ class Derivation:
     alternative_of: str = ""
     depends_on: tuple[str, ...] = ()
     at: Loc | None = None
+    # (field name or "related:<name>", text as written, where) for apura explain
+    texts: tuple[tuple[str, str, Loc | None], ...] = ()
 
     @property
     def sources(self) -> tuple[str, ...]:

@@ -292,12 +292,295 @@ LOC = (
     Loc('specs/portal_gestor/educacao/vagaslivres.yaml', 15, 10, 15, 27),  # 158 portal_gestor/educacao/vagaslivres/filter
     Loc('specs/portal_gestor/contratos/powernumberscontratos_veiculos.yaml', 14, 9, 14, 10),  # 159 portal_gestor/contratos/powernumberscontratos_veiculos/filter
     Loc('specs/portal_gestor/contratos/relacaoveiculos.yaml', 15, 9, 15, 10),  # 160 portal_gestor/contratos/relacaoveiculos/filter
-    Loc('specs/portal_gestor/educacao/gastoseducacaoperiodo.yaml', 22, 3, 27, 1),  # 161 portal_gestor/educacao/gastoseducacaoperiodo/ratio
-    Loc('specs/portal_gestor/educacao/gastoseducacaoponteiro.yaml', 21, 3, 26, 1),  # 162 portal_gestor/educacao/gastoseducacaoponteiro/ratio
-    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadolrf.yaml', 22, 3, 27, 1),  # 163 portal_gestor/pessoal/gastosprevistorealizadolrf/ratio
-    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml', 23, 3, 28, 1),  # 164 portal_gestor/pessoal/gastosprevistorealizadomensal/ratio
-    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 22, 3, 27, 1),  # 165 portal_gestor/saude/gastossaudeperiodo/ratio
-    Loc('specs/portal_gestor/saude/gastossaudeponteiro.yaml', 20, 3, 25, 1),  # 166 portal_gestor/saude/gastossaudeponteiro/ratio
+    Loc('specs/portal_gestor/arrecadacao/alvararealizado.yaml', 19, 16, 19, 20),  # 161 portal_gestor/arrecadacao/alvararealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/alvararealizado.yaml', 21, 3, 21, 11),  # 162 portal_gestor/arrecadacao/alvararealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/alvararealizado.yaml', 22, 3, 22, 12),  # 163 portal_gestor/arrecadacao/alvararealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/alvararealizadooperiodo.yaml', 17, 16, 17, 20),  # 164 portal_gestor/arrecadacao/alvararealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/alvararealizadooperiodo.yaml', 19, 3, 19, 11),  # 165 portal_gestor/arrecadacao/alvararealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/alvararealizadooperiodo.yaml', 20, 3, 20, 12),  # 166 portal_gestor/arrecadacao/alvararealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/dividaprotestadanaoprotestada.yaml', 17, 13, 17, 14),  # 167 portal_gestor/arrecadacao/dividaprotestadanaoprotestada/explain
+    Loc('specs/portal_gestor/arrecadacao/dividaprotestadanaoprotestada.yaml', 19, 3, 19, 8),  # 168 portal_gestor/arrecadacao/dividaprotestadanaoprotestada/explain
+    Loc('specs/portal_gestor/arrecadacao/dividaprotestadanaoprotestada.yaml', 20, 3, 20, 13),  # 169 portal_gestor/arrecadacao/dividaprotestadanaoprotestada/explain
+    Loc('specs/portal_gestor/arrecadacao/dividavaloracumulado.yaml', 16, 3, 16, 8),  # 170 portal_gestor/arrecadacao/dividavaloracumulado/explain
+    Loc('specs/portal_gestor/arrecadacao/dividavaloracumulado.yaml', 17, 3, 17, 13),  # 171 portal_gestor/arrecadacao/dividavaloracumulado/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasalvara.yaml', 17, 10, 17, 56),  # 172 portal_gestor/arrecadacao/empresasalvara/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasalvara.yaml', 19, 3, 19, 14),  # 173 portal_gestor/arrecadacao/empresasalvara/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasalvara.yaml', 20, 3, 20, 10),  # 174 portal_gestor/arrecadacao/empresasalvara/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasalvara.yaml', 21, 3, 21, 7),  # 175 portal_gestor/arrecadacao/empresasalvara/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiptu.yaml', 17, 10, 17, 56),  # 176 portal_gestor/arrecadacao/empresasiptu/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiptu.yaml', 19, 3, 19, 14),  # 177 portal_gestor/arrecadacao/empresasiptu/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiptu.yaml', 20, 3, 20, 10),  # 178 portal_gestor/arrecadacao/empresasiptu/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiptu.yaml', 21, 3, 21, 7),  # 179 portal_gestor/arrecadacao/empresasiptu/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiss.yaml', 17, 10, 17, 56),  # 180 portal_gestor/arrecadacao/empresasiss/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiss.yaml', 19, 3, 19, 14),  # 181 portal_gestor/arrecadacao/empresasiss/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiss.yaml', 20, 3, 20, 10),  # 182 portal_gestor/arrecadacao/empresasiss/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiss.yaml', 21, 3, 21, 7),  # 183 portal_gestor/arrecadacao/empresasiss/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasoutros.yaml', 17, 10, 17, 56),  # 184 portal_gestor/arrecadacao/empresasoutros/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasoutros.yaml', 19, 3, 19, 14),  # 185 portal_gestor/arrecadacao/empresasoutros/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasoutros.yaml', 20, 3, 20, 10),  # 186 portal_gestor/arrecadacao/empresasoutros/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasoutros.yaml', 21, 3, 21, 7),  # 187 portal_gestor/arrecadacao/empresasoutros/explain
+    Loc('specs/portal_gestor/arrecadacao/ipturealizado.yaml', 19, 16, 19, 20),  # 188 portal_gestor/arrecadacao/ipturealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/ipturealizado.yaml', 21, 3, 21, 11),  # 189 portal_gestor/arrecadacao/ipturealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/ipturealizado.yaml', 22, 3, 22, 12),  # 190 portal_gestor/arrecadacao/ipturealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/ipturealizadooperiodo.yaml', 17, 16, 17, 20),  # 191 portal_gestor/arrecadacao/ipturealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/ipturealizadooperiodo.yaml', 19, 3, 19, 11),  # 192 portal_gestor/arrecadacao/ipturealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/ipturealizadooperiodo.yaml', 20, 3, 20, 12),  # 193 portal_gestor/arrecadacao/ipturealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/issrealizado.yaml', 19, 16, 19, 20),  # 194 portal_gestor/arrecadacao/issrealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/issrealizado.yaml', 21, 3, 21, 11),  # 195 portal_gestor/arrecadacao/issrealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/issrealizado.yaml', 22, 3, 22, 12),  # 196 portal_gestor/arrecadacao/issrealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/issrealizadooperiodo.yaml', 17, 16, 17, 20),  # 197 portal_gestor/arrecadacao/issrealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/issrealizadooperiodo.yaml', 19, 3, 19, 11),  # 198 portal_gestor/arrecadacao/issrealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/issrealizadooperiodo.yaml', 20, 3, 20, 12),  # 199 portal_gestor/arrecadacao/issrealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/maioresvaloresdivida.yaml', 16, 18, 16, 30),  # 200 portal_gestor/arrecadacao/maioresvaloresdivida/explain
+    Loc('specs/portal_gestor/arrecadacao/maioresvaloresdivida.yaml', 18, 3, 18, 8),  # 201 portal_gestor/arrecadacao/maioresvaloresdivida/explain
+    Loc('specs/portal_gestor/arrecadacao/maioresvaloresdivida.yaml', 19, 3, 19, 13),  # 202 portal_gestor/arrecadacao/maioresvaloresdivida/explain
+    Loc('specs/portal_gestor/arrecadacao/maioresvaloresprotestados.yaml', 15, 10, 15, 20),  # 203 portal_gestor/arrecadacao/maioresvaloresprotestados/explain
+    Loc('specs/portal_gestor/arrecadacao/maioresvaloresprotestados.yaml', 17, 18, 17, 30),  # 204 portal_gestor/arrecadacao/maioresvaloresprotestados/explain
+    Loc('specs/portal_gestor/arrecadacao/maioresvaloresprotestados.yaml', 19, 3, 19, 8),  # 205 portal_gestor/arrecadacao/maioresvaloresprotestados/explain
+    Loc('specs/portal_gestor/arrecadacao/maioresvaloresprotestados.yaml', 20, 3, 20, 13),  # 206 portal_gestor/arrecadacao/maioresvaloresprotestados/explain
+    Loc('specs/portal_gestor/arrecadacao/outrosrealizado.yaml', 19, 16, 19, 20),  # 207 portal_gestor/arrecadacao/outrosrealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/outrosrealizado.yaml', 21, 3, 21, 11),  # 208 portal_gestor/arrecadacao/outrosrealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/outrosrealizado.yaml', 22, 3, 22, 12),  # 209 portal_gestor/arrecadacao/outrosrealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/outrosrealizadooperiodo.yaml', 17, 16, 17, 20),  # 210 portal_gestor/arrecadacao/outrosrealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/outrosrealizadooperiodo.yaml', 19, 3, 19, 11),  # 211 portal_gestor/arrecadacao/outrosrealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/outrosrealizadooperiodo.yaml', 20, 3, 20, 12),  # 212 portal_gestor/arrecadacao/outrosrealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/powernumbersarrecadacao_empresas.yaml', 15, 9, 15, 10),  # 213 portal_gestor/arrecadacao/powernumbersarrecadacao_empresas/explain
+    Loc('specs/portal_gestor/arrecadacao/powernumbersarrecadacao_empresas.yaml', 17, 3, 17, 11),  # 214 portal_gestor/arrecadacao/powernumbersarrecadacao_empresas/explain
+    Loc('specs/portal_gestor/arrecadacao/powernumbersarrecadacao_imoveis.yaml', 15, 9, 15, 10),  # 215 portal_gestor/arrecadacao/powernumbersarrecadacao_imoveis/explain
+    Loc('specs/portal_gestor/arrecadacao/powernumbersarrecadacao_imoveis.yaml', 17, 3, 17, 10),  # 216 portal_gestor/arrecadacao/powernumbersarrecadacao_imoveis/explain
+    Loc('specs/portal_gestor/arrecadacao/tributospendentespagamento.yaml', 16, 10, 16, 117),  # 217 portal_gestor/arrecadacao/tributospendentespagamento/explain
+    Loc('specs/portal_gestor/arrecadacao/tributospendentespagamento.yaml', 18, 19, 18, 32),  # 218 portal_gestor/arrecadacao/tributospendentespagamento/explain
+    Loc('specs/portal_gestor/arrecadacao/tributospendentespagamento.yaml', 20, 3, 20, 11),  # 219 portal_gestor/arrecadacao/tributospendentespagamento/explain
+    Loc('specs/portal_gestor/arrecadacao/tributospendentespagamento.yaml', 21, 3, 21, 14),  # 220 portal_gestor/arrecadacao/tributospendentespagamento/explain
+    Loc('specs/portal_gestor/contabilidade/despesalivrevinculada.yaml', 16, 16, 16, 20),  # 221 portal_gestor/contabilidade/despesalivrevinculada/explain
+    Loc('specs/portal_gestor/contabilidade/despesalivrevinculada.yaml', 18, 13, 18, 14),  # 222 portal_gestor/contabilidade/despesalivrevinculada/explain
+    Loc('specs/portal_gestor/contabilidade/despesalivrevinculada.yaml', 20, 3, 20, 12),  # 223 portal_gestor/contabilidade/despesalivrevinculada/explain
+    Loc('specs/portal_gestor/contabilidade/despesarealizadaacumulada.yaml', 16, 16, 16, 20),  # 224 portal_gestor/contabilidade/despesarealizadaacumulada/explain
+    Loc('specs/portal_gestor/contabilidade/despesarealizadaacumulada.yaml', 18, 3, 18, 12),  # 225 portal_gestor/contabilidade/despesarealizadaacumulada/explain
+    Loc('specs/portal_gestor/contabilidade/despesarealizadaacumulada.yaml', 19, 3, 19, 12),  # 226 portal_gestor/contabilidade/despesarealizadaacumulada/explain
+    Loc('specs/portal_gestor/contabilidade/despesarealizadaacumulada.yaml', 20, 3, 20, 7),  # 227 portal_gestor/contabilidade/despesarealizadaacumulada/explain
+    Loc('specs/portal_gestor/contabilidade/powernumberscontabil_orcamento.yaml', 14, 10, 14, 33),  # 228 portal_gestor/contabilidade/powernumberscontabil_orcamento/explain
+    Loc('specs/portal_gestor/contabilidade/powernumberscontabil_orcamento.yaml', 16, 3, 16, 10),  # 229 portal_gestor/contabilidade/powernumberscontabil_orcamento/explain
+    Loc('specs/portal_gestor/contabilidade/powernumberscontabil_orcamento.yaml', 17, 3, 17, 13),  # 230 portal_gestor/contabilidade/powernumberscontabil_orcamento/explain
+    Loc('specs/portal_gestor/contabilidade/receitarealizadaacumulada.yaml', 16, 16, 16, 20),  # 231 portal_gestor/contabilidade/receitarealizadaacumulada/explain
+    Loc('specs/portal_gestor/contabilidade/receitarealizadaacumulada.yaml', 18, 3, 18, 11),  # 232 portal_gestor/contabilidade/receitarealizadaacumulada/explain
+    Loc('specs/portal_gestor/contabilidade/receitarealizadaacumulada.yaml', 19, 3, 19, 13),  # 233 portal_gestor/contabilidade/receitarealizadaacumulada/explain
+    Loc('specs/portal_gestor/contabilidade/situacaodespesa.yaml', 16, 16, 16, 20),  # 234 portal_gestor/contabilidade/situacaodespesa/explain
+    Loc('specs/portal_gestor/contabilidade/situacaodespesa.yaml', 18, 12, 18, 18),  # 235 portal_gestor/contabilidade/situacaodespesa/explain
+    Loc('specs/portal_gestor/contabilidade/situacaodespesa.yaml', 20, 3, 20, 12),  # 236 portal_gestor/contabilidade/situacaodespesa/explain
+    Loc('specs/portal_gestor/contabilidade/situacaodespesa.yaml', 21, 3, 21, 12),  # 237 portal_gestor/contabilidade/situacaodespesa/explain
+    Loc('specs/portal_gestor/contabilidade/situacaodespesa.yaml', 22, 3, 22, 7),  # 238 portal_gestor/contabilidade/situacaodespesa/explain
+    Loc('specs/portal_gestor/contabilidade/situacaofinanceira.yaml', 15, 16, 15, 20),  # 239 portal_gestor/contabilidade/situacaofinanceira/explain
+    Loc('specs/portal_gestor/contabilidade/situacaofinanceira.yaml', 17, 13, 17, 14),  # 240 portal_gestor/contabilidade/situacaofinanceira/explain
+    Loc('specs/portal_gestor/contabilidade/situacaofinanceira.yaml', 19, 3, 19, 8),  # 241 portal_gestor/contabilidade/situacaofinanceira/explain
+    Loc('specs/portal_gestor/contabilidade/situacaoreceita.yaml', 16, 16, 16, 20),  # 242 portal_gestor/contabilidade/situacaoreceita/explain
+    Loc('specs/portal_gestor/contabilidade/situacaoreceita.yaml', 18, 15, 18, 32),  # 243 portal_gestor/contabilidade/situacaoreceita/explain
+    Loc('specs/portal_gestor/contabilidade/situacaoreceita.yaml', 20, 3, 20, 11),  # 244 portal_gestor/contabilidade/situacaoreceita/explain
+    Loc('specs/portal_gestor/contabilidade/situacaoreceita.yaml', 21, 3, 21, 13),  # 245 portal_gestor/contabilidade/situacaoreceita/explain
+    Loc('specs/portal_gestor/contratos/detalhamentopatrimonio.yaml', 14, 9, 14, 10),  # 246 portal_gestor/contratos/detalhamentopatrimonio/explain
+    Loc('specs/portal_gestor/contratos/detalhamentopatrimonio.yaml', 16, 11, 16, 16),  # 247 portal_gestor/contratos/detalhamentopatrimonio/explain
+    Loc('specs/portal_gestor/contratos/detalhamentopatrimonio.yaml', 18, 3, 18, 8),  # 248 portal_gestor/contratos/detalhamentopatrimonio/explain
+    Loc('specs/portal_gestor/contratos/detalhamentopatrimonio.yaml', 19, 3, 19, 7),  # 249 portal_gestor/contratos/detalhamentopatrimonio/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmaiores.yaml', 15, 10, 15, 33),  # 250 portal_gestor/contratos/dotacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmaiores.yaml', 17, 13, 17, 20),  # 251 portal_gestor/contratos/dotacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmaiores.yaml', 19, 3, 19, 8),  # 252 portal_gestor/contratos/dotacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmaiores.yaml', 20, 3, 20, 13),  # 253 portal_gestor/contratos/dotacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmenores.yaml', 15, 10, 15, 33),  # 254 portal_gestor/contratos/dotacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmenores.yaml', 17, 13, 17, 20),  # 255 portal_gestor/contratos/dotacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmenores.yaml', 19, 3, 19, 8),  # 256 portal_gestor/contratos/dotacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmenores.yaml', 20, 3, 20, 13),  # 257 portal_gestor/contratos/dotacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmaiores.yaml', 15, 10, 15, 33),  # 258 portal_gestor/contratos/licitacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmaiores.yaml', 17, 14, 17, 22),  # 259 portal_gestor/contratos/licitacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmaiores.yaml', 19, 3, 19, 11),  # 260 portal_gestor/contratos/licitacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmaiores.yaml', 20, 3, 20, 13),  # 261 portal_gestor/contratos/licitacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmenores.yaml', 15, 10, 15, 33),  # 262 portal_gestor/contratos/licitacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmenores.yaml', 17, 14, 17, 22),  # 263 portal_gestor/contratos/licitacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmenores.yaml', 19, 3, 19, 11),  # 264 portal_gestor/contratos/licitacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmenores.yaml', 20, 3, 20, 13),  # 265 portal_gestor/contratos/licitacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_investimentoobras.yaml', 17, 16, 17, 20),  # 266 portal_gestor/contratos/powernumberscontratos_investimentoobras/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_investimentoobras.yaml', 19, 3, 19, 12),  # 267 portal_gestor/contratos/powernumberscontratos_investimentoobras/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_investimentoobras.yaml', 20, 3, 20, 12),  # 268 portal_gestor/contratos/powernumberscontratos_investimentoobras/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_patrimonio.yaml', 14, 9, 14, 10),  # 269 portal_gestor/contratos/powernumberscontratos_patrimonio/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_patrimonio.yaml', 16, 3, 16, 8),  # 270 portal_gestor/contratos/powernumberscontratos_patrimonio/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_patrimonio.yaml', 17, 3, 17, 7),  # 271 portal_gestor/contratos/powernumberscontratos_patrimonio/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_veiculos.yaml', 14, 9, 14, 10),  # 272 portal_gestor/contratos/powernumberscontratos_veiculos/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_veiculos.yaml', 16, 3, 16, 11),  # 273 portal_gestor/contratos/powernumberscontratos_veiculos/explain
+    Loc('specs/portal_gestor/contratos/relacaoveiculos.yaml', 15, 9, 15, 10),  # 274 portal_gestor/contratos/relacaoveiculos/explain
+    Loc('specs/portal_gestor/contratos/relacaoveiculos.yaml', 17, 10, 17, 14),  # 275 portal_gestor/contratos/relacaoveiculos/explain
+    Loc('specs/portal_gestor/contratos/relacaoveiculos.yaml', 19, 3, 19, 11),  # 276 portal_gestor/contratos/relacaoveiculos/explain
+    Loc('specs/portal_gestor/contratos/relacaoveiculos.yaml', 20, 3, 20, 13),  # 277 portal_gestor/contratos/relacaoveiculos/explain
+    Loc('specs/portal_gestor/contratos/relacaoveiculos.yaml', 21, 3, 21, 11),  # 278 portal_gestor/contratos/relacaoveiculos/explain
+    Loc('specs/portal_gestor/contratos/totalbloqueios.yaml', 14, 10, 14, 33),  # 279 portal_gestor/contratos/totalbloqueios/explain
+    Loc('specs/portal_gestor/contratos/totalbloqueios.yaml', 16, 3, 16, 8),  # 280 portal_gestor/contratos/totalbloqueios/explain
+    Loc('specs/portal_gestor/contratos/totalbloqueios.yaml', 17, 3, 17, 12),  # 281 portal_gestor/contratos/totalbloqueios/explain
+    Loc('specs/portal_gestor/contratos/totalestoque.yaml', 15, 16, 15, 20),  # 282 portal_gestor/contratos/totalestoque/explain
+    Loc('specs/portal_gestor/contratos/totalestoque.yaml', 17, 3, 17, 8),  # 283 portal_gestor/contratos/totalestoque/explain
+    Loc('specs/portal_gestor/contratos/totalestoque.yaml', 18, 3, 18, 8),  # 284 portal_gestor/contratos/totalestoque/explain
+    Loc('specs/portal_gestor/contratos/totallicitacoes.yaml', 15, 10, 15, 33),  # 285 portal_gestor/contratos/totallicitacoes/explain
+    Loc('specs/portal_gestor/contratos/totallicitacoes.yaml', 17, 14, 17, 22),  # 286 portal_gestor/contratos/totallicitacoes/explain
+    Loc('specs/portal_gestor/contratos/totallicitacoes.yaml', 19, 3, 19, 12),  # 287 portal_gestor/contratos/totallicitacoes/explain
+    Loc('specs/portal_gestor/contratos/totallicitacoes.yaml', 20, 3, 20, 11),  # 288 portal_gestor/contratos/totallicitacoes/explain
+    Loc('specs/portal_gestor/contratos/totallicitacoes.yaml', 21, 3, 21, 13),  # 289 portal_gestor/contratos/totallicitacoes/explain
+    Loc('specs/portal_gestor/contratos/valorestoquegrupo.yaml', 14, 16, 14, 20),  # 290 portal_gestor/contratos/valorestoquegrupo/explain
+    Loc('specs/portal_gestor/contratos/valorestoquegrupo.yaml', 16, 11, 16, 16),  # 291 portal_gestor/contratos/valorestoquegrupo/explain
+    Loc('specs/portal_gestor/contratos/valorestoquegrupo.yaml', 18, 3, 18, 8),  # 292 portal_gestor/contratos/valorestoquegrupo/explain
+    Loc('specs/portal_gestor/educacao/filaespera.yaml', 14, 9, 14, 10),  # 293 portal_gestor/educacao/filaespera/explain
+    Loc('specs/portal_gestor/educacao/filaespera.yaml', 16, 12, 16, 18),  # 294 portal_gestor/educacao/filaespera/explain
+    Loc('specs/portal_gestor/educacao/filaespera.yaml', 18, 3, 18, 11),  # 295 portal_gestor/educacao/filaespera/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoperiodo.yaml', 22, 3, 27, 1),  # 296 portal_gestor/educacao/gastoseducacaoperiodo/ratio
+    Loc('specs/portal_gestor/educacao/gastoseducacaoperiodo.yaml', 17, 16, 17, 20),  # 297 portal_gestor/educacao/gastoseducacaoperiodo/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoperiodo.yaml', 19, 3, 19, 11),  # 298 portal_gestor/educacao/gastoseducacaoperiodo/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoperiodo.yaml', 20, 3, 20, 7),  # 299 portal_gestor/educacao/gastoseducacaoperiodo/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoperiodo.yaml', 22, 3, 27, 1),  # 300 portal_gestor/educacao/gastoseducacaoperiodo/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoponteiro.yaml', 21, 3, 26, 1),  # 301 portal_gestor/educacao/gastoseducacaoponteiro/ratio
+    Loc('specs/portal_gestor/educacao/gastoseducacaoponteiro.yaml', 16, 16, 16, 20),  # 302 portal_gestor/educacao/gastoseducacaoponteiro/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoponteiro.yaml', 18, 3, 18, 11),  # 303 portal_gestor/educacao/gastoseducacaoponteiro/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoponteiro.yaml', 19, 3, 19, 7),  # 304 portal_gestor/educacao/gastoseducacaoponteiro/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoponteiro.yaml', 21, 3, 26, 1),  # 305 portal_gestor/educacao/gastoseducacaoponteiro/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaovencer.yaml', 16, 16, 16, 20),  # 306 portal_gestor/educacao/gastoseducacaovencer/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaovencer.yaml', 18, 3, 18, 10),  # 307 portal_gestor/educacao/gastoseducacaovencer/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaovencer.yaml', 19, 3, 19, 12),  # 308 portal_gestor/educacao/gastoseducacaovencer/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina1a5.yaml', 15, 10, 15, 57),  # 309 portal_gestor/educacao/mediadisciplina1a5/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina1a5.yaml', 17, 16, 17, 26),  # 310 portal_gestor/educacao/mediadisciplina1a5/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina1a5.yaml', 19, 3, 19, 8),  # 311 portal_gestor/educacao/mediadisciplina1a5/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina1a5.yaml', 20, 3, 20, 8),  # 312 portal_gestor/educacao/mediadisciplina1a5/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina6a9.yaml', 15, 10, 15, 57),  # 313 portal_gestor/educacao/mediadisciplina6a9/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina6a9.yaml', 17, 16, 17, 26),  # 314 portal_gestor/educacao/mediadisciplina6a9/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina6a9.yaml', 19, 3, 19, 8),  # 315 portal_gestor/educacao/mediadisciplina6a9/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina6a9.yaml', 20, 3, 20, 8),  # 316 portal_gestor/educacao/mediadisciplina6a9/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplinageral.yaml', 15, 10, 15, 57),  # 317 portal_gestor/educacao/mediadisciplinageral/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplinageral.yaml', 17, 16, 17, 26),  # 318 portal_gestor/educacao/mediadisciplinageral/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplinageral.yaml', 19, 3, 19, 8),  # 319 portal_gestor/educacao/mediadisciplinageral/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplinageral.yaml', 20, 3, 20, 8),  # 320 portal_gestor/educacao/mediadisciplinageral/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5.yaml', 15, 10, 15, 57),  # 321 portal_gestor/educacao/mediaescola1a5/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5.yaml', 17, 12, 17, 18),  # 322 portal_gestor/educacao/mediaescola1a5/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5.yaml', 19, 3, 19, 8),  # 323 portal_gestor/educacao/mediaescola1a5/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5.yaml', 20, 3, 20, 8),  # 324 portal_gestor/educacao/mediaescola1a5/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5maiores.yaml', 15, 10, 15, 57),  # 325 portal_gestor/educacao/mediaescola1a5maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5maiores.yaml', 17, 12, 17, 18),  # 326 portal_gestor/educacao/mediaescola1a5maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5maiores.yaml', 19, 3, 19, 8),  # 327 portal_gestor/educacao/mediaescola1a5maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5maiores.yaml', 20, 3, 20, 8),  # 328 portal_gestor/educacao/mediaescola1a5maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5menores.yaml', 17, 10, 17, 57),  # 329 portal_gestor/educacao/mediaescola1a5menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5menores.yaml', 19, 12, 19, 18),  # 330 portal_gestor/educacao/mediaescola1a5menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5menores.yaml', 21, 3, 21, 8),  # 331 portal_gestor/educacao/mediaescola1a5menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5menores.yaml', 22, 3, 22, 8),  # 332 portal_gestor/educacao/mediaescola1a5menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9maiores.yaml', 15, 10, 15, 57),  # 333 portal_gestor/educacao/mediaescola6a9maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9maiores.yaml', 17, 12, 17, 18),  # 334 portal_gestor/educacao/mediaescola6a9maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9maiores.yaml', 19, 3, 19, 8),  # 335 portal_gestor/educacao/mediaescola6a9maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9maiores.yaml', 20, 3, 20, 8),  # 336 portal_gestor/educacao/mediaescola6a9maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9menores.yaml', 15, 10, 15, 57),  # 337 portal_gestor/educacao/mediaescola6a9menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9menores.yaml', 17, 12, 17, 18),  # 338 portal_gestor/educacao/mediaescola6a9menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9menores.yaml', 19, 3, 19, 8),  # 339 portal_gestor/educacao/mediaescola6a9menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9menores.yaml', 20, 3, 20, 8),  # 340 portal_gestor/educacao/mediaescola6a9menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmaiores.yaml', 16, 10, 16, 57),  # 341 portal_gestor/educacao/mediaescolageralmaiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmaiores.yaml', 18, 12, 18, 18),  # 342 portal_gestor/educacao/mediaescolageralmaiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmaiores.yaml', 20, 3, 20, 8),  # 343 portal_gestor/educacao/mediaescolageralmaiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmaiores.yaml', 21, 3, 21, 8),  # 344 portal_gestor/educacao/mediaescolageralmaiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmenores.yaml', 17, 10, 17, 57),  # 345 portal_gestor/educacao/mediaescolageralmenores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmenores.yaml', 19, 12, 19, 18),  # 346 portal_gestor/educacao/mediaescolageralmenores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmenores.yaml', 21, 3, 21, 8),  # 347 portal_gestor/educacao/mediaescolageralmenores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmenores.yaml', 22, 3, 22, 8),  # 348 portal_gestor/educacao/mediaescolageralmenores/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunos1a5.yaml', 16, 10, 16, 57),  # 349 portal_gestor/educacao/medianotasalunos1a5/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunos1a5.yaml', 18, 3, 18, 8),  # 350 portal_gestor/educacao/medianotasalunos1a5/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunos1a5.yaml', 19, 3, 19, 8),  # 351 portal_gestor/educacao/medianotasalunos1a5/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunos6a9.yaml', 16, 10, 16, 57),  # 352 portal_gestor/educacao/medianotasalunos6a9/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunos6a9.yaml', 18, 3, 18, 8),  # 353 portal_gestor/educacao/medianotasalunos6a9/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunos6a9.yaml', 19, 3, 19, 8),  # 354 portal_gestor/educacao/medianotasalunos6a9/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunosgeral.yaml', 16, 10, 16, 57),  # 355 portal_gestor/educacao/medianotasalunosgeral/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunosgeral.yaml', 18, 3, 18, 8),  # 356 portal_gestor/educacao/medianotasalunosgeral/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunosgeral.yaml', 19, 3, 19, 8),  # 357 portal_gestor/educacao/medianotasalunosgeral/explain
+    Loc('specs/portal_gestor/educacao/powernumberseducacao_alunos.yaml', 14, 10, 14, 27),  # 358 portal_gestor/educacao/powernumberseducacao_alunos/explain
+    Loc('specs/portal_gestor/educacao/powernumberseducacao_alunos.yaml', 16, 11, 16, 16),  # 359 portal_gestor/educacao/powernumberseducacao_alunos/explain
+    Loc('specs/portal_gestor/educacao/powernumberseducacao_alunos.yaml', 18, 3, 18, 9),  # 360 portal_gestor/educacao/powernumberseducacao_alunos/explain
+    Loc('specs/portal_gestor/educacao/powernumberseducacao_ideb.yaml', 15, 10, 15, 53),  # 361 portal_gestor/educacao/powernumberseducacao_ideb/explain
+    Loc('specs/portal_gestor/educacao/powernumberseducacao_ideb.yaml', 17, 11, 17, 16),  # 362 portal_gestor/educacao/powernumberseducacao_ideb/explain
+    Loc('specs/portal_gestor/educacao/powernumberseducacao_ideb.yaml', 19, 3, 19, 7),  # 363 portal_gestor/educacao/powernumberseducacao_ideb/explain
+    Loc('specs/portal_gestor/educacao/powernumberseducacao_ideb.yaml', 20, 3, 20, 10),  # 364 portal_gestor/educacao/powernumberseducacao_ideb/explain
+    Loc('specs/portal_gestor/educacao/relacaovagascreches.yaml', 14, 10, 14, 27),  # 365 portal_gestor/educacao/relacaovagascreches/explain
+    Loc('specs/portal_gestor/educacao/relacaovagascreches.yaml', 16, 12, 16, 18),  # 366 portal_gestor/educacao/relacaovagascreches/explain
+    Loc('specs/portal_gestor/educacao/relacaovagascreches.yaml', 18, 3, 18, 8),  # 367 portal_gestor/educacao/relacaovagascreches/explain
+    Loc('specs/portal_gestor/educacao/relacaovagascreches.yaml', 19, 3, 19, 11),  # 368 portal_gestor/educacao/relacaovagascreches/explain
+    Loc('specs/portal_gestor/educacao/vagaslivres.yaml', 15, 10, 15, 27),  # 369 portal_gestor/educacao/vagaslivres/explain
+    Loc('specs/portal_gestor/educacao/vagaslivres.yaml', 17, 3, 17, 9),  # 370 portal_gestor/educacao/vagaslivres/explain
+    Loc('specs/portal_gestor/educacao/vagaslivres.yaml', 18, 3, 18, 8),  # 371 portal_gestor/educacao/vagaslivres/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionados.yaml', 17, 16, 17, 27),  # 372 portal_gestor/pessoal/gastoscargoscomissionados/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionados.yaml', 19, 9, 19, 27),  # 373 portal_gestor/pessoal/gastoscargoscomissionados/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionados.yaml', 21, 3, 21, 8),  # 374 portal_gestor/pessoal/gastoscargoscomissionados/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionados.yaml', 22, 3, 22, 10),  # 375 portal_gestor/pessoal/gastoscargoscomissionados/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionadoslista.yaml', 16, 16, 16, 27),  # 376 portal_gestor/pessoal/gastoscargoscomissionadoslista/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionadoslista.yaml', 18, 11, 18, 16),  # 377 portal_gestor/pessoal/gastoscargoscomissionadoslista/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionadoslista.yaml', 20, 3, 20, 8),  # 378 portal_gestor/pessoal/gastoscargoscomissionadoslista/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionadoslista.yaml', 21, 3, 21, 10),  # 379 portal_gestor/pessoal/gastoscargoscomissionadoslista/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadas.yaml', 17, 16, 17, 27),  # 380 portal_gestor/pessoal/gastosfuncoesgratificadas/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadas.yaml', 19, 9, 19, 27),  # 381 portal_gestor/pessoal/gastosfuncoesgratificadas/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadas.yaml', 21, 3, 21, 8),  # 382 portal_gestor/pessoal/gastosfuncoesgratificadas/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadas.yaml', 22, 3, 22, 10),  # 383 portal_gestor/pessoal/gastosfuncoesgratificadas/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadaslista.yaml', 16, 16, 16, 27),  # 384 portal_gestor/pessoal/gastosfuncoesgratificadaslista/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadaslista.yaml', 18, 11, 18, 16),  # 385 portal_gestor/pessoal/gastosfuncoesgratificadaslista/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadaslista.yaml', 20, 3, 20, 8),  # 386 portal_gestor/pessoal/gastosfuncoesgratificadaslista/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadaslista.yaml', 21, 3, 21, 10),  # 387 portal_gestor/pessoal/gastosfuncoesgratificadaslista/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextras.yaml', 16, 16, 16, 27),  # 388 portal_gestor/pessoal/gastoshorasextras/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextras.yaml', 18, 9, 18, 27),  # 389 portal_gestor/pessoal/gastoshorasextras/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextras.yaml', 20, 3, 20, 8),  # 390 portal_gestor/pessoal/gastoshorasextras/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextras.yaml', 21, 3, 21, 10),  # 391 portal_gestor/pessoal/gastoshorasextras/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextraslista.yaml', 16, 16, 16, 27),  # 392 portal_gestor/pessoal/gastoshorasextraslista/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextraslista.yaml', 18, 11, 18, 16),  # 393 portal_gestor/pessoal/gastoshorasextraslista/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextraslista.yaml', 20, 3, 20, 8),  # 394 portal_gestor/pessoal/gastoshorasextraslista/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextraslista.yaml', 21, 3, 21, 10),  # 395 portal_gestor/pessoal/gastoshorasextraslista/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadolrf.yaml', 22, 3, 27, 1),  # 396 portal_gestor/pessoal/gastosprevistorealizadolrf/ratio
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadolrf.yaml', 17, 10, 17, 49),  # 397 portal_gestor/pessoal/gastosprevistorealizadolrf/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadolrf.yaml', 19, 3, 19, 10),  # 398 portal_gestor/pessoal/gastosprevistorealizadolrf/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadolrf.yaml', 20, 3, 20, 6),  # 399 portal_gestor/pessoal/gastosprevistorealizadolrf/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadolrf.yaml', 22, 3, 27, 1),  # 400 portal_gestor/pessoal/gastosprevistorealizadolrf/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml', 23, 3, 28, 1),  # 401 portal_gestor/pessoal/gastosprevistorealizadomensal/ratio
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml', 16, 10, 16, 49),  # 402 portal_gestor/pessoal/gastosprevistorealizadomensal/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml', 18, 9, 18, 12),  # 403 portal_gestor/pessoal/gastosprevistorealizadomensal/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml', 20, 3, 20, 10),  # 404 portal_gestor/pessoal/gastosprevistorealizadomensal/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml', 21, 3, 21, 6),  # 405 portal_gestor/pessoal/gastosprevistorealizadomensal/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml', 23, 3, 28, 1),  # 406 portal_gestor/pessoal/gastosprevistorealizadomensal/explain
+    Loc('specs/portal_gestor/pessoal/powernumberspessoal_servidores.yaml', 15, 9, 15, 10),  # 407 portal_gestor/pessoal/powernumberspessoal_servidores/explain
+    Loc('specs/portal_gestor/pessoal/powernumberspessoal_servidores.yaml', 17, 15, 17, 24),  # 408 portal_gestor/pessoal/powernumberspessoal_servidores/explain
+    Loc('specs/portal_gestor/pessoal/powernumberspessoal_servidores.yaml', 19, 3, 19, 13),  # 409 portal_gestor/pessoal/powernumberspessoal_servidores/explain
+    Loc('specs/portal_gestor/pessoal/quantidadeafastamentodias.yaml', 15, 16, 15, 22),  # 410 portal_gestor/pessoal/quantidadeafastamentodias/explain
+    Loc('specs/portal_gestor/pessoal/quantidadeafastamentodias.yaml', 17, 12, 17, 18),  # 411 portal_gestor/pessoal/quantidadeafastamentodias/explain
+    Loc('specs/portal_gestor/pessoal/quantidadeafastamentodias.yaml', 19, 3, 19, 7),  # 412 portal_gestor/pessoal/quantidadeafastamentodias/explain
+    Loc('specs/portal_gestor/pessoal/quantidadeafastamentodias.yaml', 20, 3, 20, 15),  # 413 portal_gestor/pessoal/quantidadeafastamentodias/explain
+    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 22, 3, 27, 1),  # 414 portal_gestor/saude/gastossaudeperiodo/ratio
+    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 17, 16, 17, 20),  # 415 portal_gestor/saude/gastossaudeperiodo/explain
+    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 19, 3, 19, 11),  # 416 portal_gestor/saude/gastossaudeperiodo/explain
+    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 20, 3, 20, 7),  # 417 portal_gestor/saude/gastossaudeperiodo/explain
+    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 22, 3, 27, 1),  # 418 portal_gestor/saude/gastossaudeperiodo/explain
+    Loc('specs/portal_gestor/saude/gastossaudeponteiro.yaml', 20, 3, 25, 1),  # 419 portal_gestor/saude/gastossaudeponteiro/ratio
+    Loc('specs/portal_gestor/saude/gastossaudeponteiro.yaml', 15, 16, 15, 20),  # 420 portal_gestor/saude/gastossaudeponteiro/explain
+    Loc('specs/portal_gestor/saude/gastossaudeponteiro.yaml', 17, 3, 17, 11),  # 421 portal_gestor/saude/gastossaudeponteiro/explain
+    Loc('specs/portal_gestor/saude/gastossaudeponteiro.yaml', 18, 3, 18, 7),  # 422 portal_gestor/saude/gastossaudeponteiro/explain
+    Loc('specs/portal_gestor/saude/gastossaudeponteiro.yaml', 20, 3, 25, 1),  # 423 portal_gestor/saude/gastossaudeponteiro/explain
+    Loc('specs/portal_gestor/saude/gastossaudevencer.yaml', 15, 16, 15, 20),  # 424 portal_gestor/saude/gastossaudevencer/explain
+    Loc('specs/portal_gestor/saude/gastossaudevencer.yaml', 17, 3, 17, 10),  # 425 portal_gestor/saude/gastossaudevencer/explain
+    Loc('specs/portal_gestor/saude/gastossaudevencer.yaml', 18, 3, 18, 12),  # 426 portal_gestor/saude/gastossaudevencer/explain
+    Loc('specs/portal_gestor/saude/tempomedioatendimentoagendado.yaml', 17, 16, 17, 20),  # 427 portal_gestor/saude/tempomedioatendimentoagendado/explain
+    Loc('specs/portal_gestor/saude/tempomedioatendimentoagendado.yaml', 19, 3, 19, 10),  # 428 portal_gestor/saude/tempomedioatendimentoagendado/explain
+    Loc('specs/portal_gestor/saude/tempomedioatendimentoagendado.yaml', 20, 3, 20, 15),  # 429 portal_gestor/saude/tempomedioatendimentoagendado/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomaiores.yaml', 18, 16, 18, 20),  # 430 portal_gestor/saude/tmaagendadoprocedimentomaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomaiores.yaml', 20, 18, 20, 30),  # 431 portal_gestor/saude/tmaagendadoprocedimentomaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomaiores.yaml', 22, 3, 22, 10),  # 432 portal_gestor/saude/tmaagendadoprocedimentomaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomaiores.yaml', 23, 3, 23, 15),  # 433 portal_gestor/saude/tmaagendadoprocedimentomaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomenores.yaml', 18, 16, 18, 20),  # 434 portal_gestor/saude/tmaagendadoprocedimentomenores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomenores.yaml', 20, 18, 20, 30),  # 435 portal_gestor/saude/tmaagendadoprocedimentomenores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomenores.yaml', 22, 3, 22, 10),  # 436 portal_gestor/saude/tmaagendadoprocedimentomenores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomenores.yaml', 23, 3, 23, 15),  # 437 portal_gestor/saude/tmaagendadoprocedimentomenores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademaiores.yaml', 18, 16, 18, 20),  # 438 portal_gestor/saude/tmaagendadounidademaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademaiores.yaml', 20, 13, 20, 20),  # 439 portal_gestor/saude/tmaagendadounidademaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademaiores.yaml', 22, 3, 22, 10),  # 440 portal_gestor/saude/tmaagendadounidademaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademaiores.yaml', 23, 3, 23, 15),  # 441 portal_gestor/saude/tmaagendadounidademaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademenores.yaml', 18, 16, 18, 20),  # 442 portal_gestor/saude/tmaagendadounidademenores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademenores.yaml', 20, 13, 20, 20),  # 443 portal_gestor/saude/tmaagendadounidademenores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademenores.yaml', 22, 3, 22, 10),  # 444 portal_gestor/saude/tmaagendadounidademenores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademenores.yaml', 23, 3, 23, 15),  # 445 portal_gestor/saude/tmaagendadounidademenores/explain
+    Loc('specs/portal_gestor/saude/tmaprocedimentomenores.yaml', 17, 16, 17, 20),  # 446 portal_gestor/saude/tmaprocedimentomenores/explain
+    Loc('specs/portal_gestor/saude/tmaprocedimentomenores.yaml', 19, 18, 19, 30),  # 447 portal_gestor/saude/tmaprocedimentomenores/explain
+    Loc('specs/portal_gestor/saude/tmaprocedimentomenores.yaml', 21, 3, 21, 10),  # 448 portal_gestor/saude/tmaprocedimentomenores/explain
+    Loc('specs/portal_gestor/saude/tmaprocedimentomenores.yaml', 22, 3, 22, 15),  # 449 portal_gestor/saude/tmaprocedimentomenores/explain
 )
 
 
@@ -2613,6 +2896,11 @@ PACKAGE = Package(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
             ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tributo == "ALVARA")', LOC[161]),
+                ('measure:previsto', 'sum(previsto)', LOC[162]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[163]),
+            ),
             at=LOC[2],
         ),
         Indicator(
@@ -2634,6 +2922,11 @@ PACKAGE = Package(
             measures=(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) == $mes) and (tributo == "ALVARA")', LOC[164]),
+                ('measure:previsto', 'sum(previsto)', LOC[165]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[166]),
             ),
             at=LOC[3],
         ),
@@ -2657,6 +2950,11 @@ PACKAGE = Package(
                 Measure('saldo', 'sum', (0,), 2),
                 Measure('inscricoes', 'count', (1,), None),
             ),
+            texts=(
+                ('key:situacao', 'if protestada then "PROTESTADA" else "NAO_PROTESTADA"', LOC[167]),
+                ('measure:saldo', 'sum(saldo)', LOC[168]),
+                ('measure:inscricoes', 'count()', LOC[169]),
+            ),
             at=LOC[4],
         ),
         Indicator(
@@ -2678,6 +2976,10 @@ PACKAGE = Package(
             measures=(
                 Measure('saldo', 'sum', (0,), 2),
                 Measure('inscricoes', 'count', (1,), None),
+            ),
+            texts=(
+                ('measure:saldo', 'sum(saldo)', LOC[170]),
+                ('measure:inscricoes', 'count()', LOC[171]),
             ),
             at=LOC[5],
         ),
@@ -2702,6 +3004,12 @@ PACKAGE = Package(
                 Measure('lancado', 'sum', (1,), 2),
                 Measure('pago', 'sum', (2,), 2),
             ),
+            texts=(
+                ('filter', 'exercicio == $exercicio and classificacao == 3', LOC[172]),
+                ('measure:lancamentos', 'count()', LOC[173]),
+                ('measure:lancado', 'sum(lancado)', LOC[174]),
+                ('measure:pago', 'sum(pago)', LOC[175]),
+            ),
             at=LOC[6],
         ),
         Indicator(
@@ -2724,6 +3032,12 @@ PACKAGE = Package(
                 Measure('lancamentos', 'count', (0,), None),
                 Measure('lancado', 'sum', (1,), 2),
                 Measure('pago', 'sum', (2,), 2),
+            ),
+            texts=(
+                ('filter', 'exercicio == $exercicio and classificacao == 1', LOC[176]),
+                ('measure:lancamentos', 'count()', LOC[177]),
+                ('measure:lancado', 'sum(lancado)', LOC[178]),
+                ('measure:pago', 'sum(pago)', LOC[179]),
             ),
             at=LOC[7],
         ),
@@ -2748,6 +3062,12 @@ PACKAGE = Package(
                 Measure('lancado', 'sum', (1,), 2),
                 Measure('pago', 'sum', (2,), 2),
             ),
+            texts=(
+                ('filter', 'exercicio == $exercicio and classificacao == 2', LOC[180]),
+                ('measure:lancamentos', 'count()', LOC[181]),
+                ('measure:lancado', 'sum(lancado)', LOC[182]),
+                ('measure:pago', 'sum(pago)', LOC[183]),
+            ),
             at=LOC[8],
         ),
         Indicator(
@@ -2771,6 +3091,12 @@ PACKAGE = Package(
                 Measure('lancado', 'sum', (1,), 2),
                 Measure('pago', 'sum', (2,), 2),
             ),
+            texts=(
+                ('filter', 'exercicio == $exercicio and classificacao == 4', LOC[184]),
+                ('measure:lancamentos', 'count()', LOC[185]),
+                ('measure:lancado', 'sum(lancado)', LOC[186]),
+                ('measure:pago', 'sum(pago)', LOC[187]),
+            ),
             at=LOC[9],
         ),
         Indicator(
@@ -2792,6 +3118,11 @@ PACKAGE = Package(
             measures=(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tributo == "IPTU")', LOC[188]),
+                ('measure:previsto', 'sum(previsto)', LOC[189]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[190]),
             ),
             at=LOC[10],
         ),
@@ -2815,6 +3146,11 @@ PACKAGE = Package(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
             ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) == $mes) and (tributo == "IPTU")', LOC[191]),
+                ('measure:previsto', 'sum(previsto)', LOC[192]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[193]),
+            ),
             at=LOC[11],
         ),
         Indicator(
@@ -2837,6 +3173,11 @@ PACKAGE = Package(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
             ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tributo == "ISS")', LOC[194]),
+                ('measure:previsto', 'sum(previsto)', LOC[195]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[196]),
+            ),
             at=LOC[12],
         ),
         Indicator(
@@ -2858,6 +3199,11 @@ PACKAGE = Package(
             measures=(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) == $mes) and (tributo == "ISS")', LOC[197]),
+                ('measure:previsto', 'sum(previsto)', LOC[198]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[199]),
             ),
             at=LOC[13],
         ),
@@ -2882,6 +3228,11 @@ PACKAGE = Package(
                 Measure('inscricoes', 'count', (1,), None),
             ),
             rank=Rank(0, True, 10, (0,)),
+            texts=(
+                ('key:contribuinte', 'contribuinte', LOC[200]),
+                ('measure:saldo', 'sum(saldo)', LOC[201]),
+                ('measure:inscricoes', 'count()', LOC[202]),
+            ),
             at=LOC[14],
         ),
         Indicator(
@@ -2905,6 +3256,12 @@ PACKAGE = Package(
                 Measure('inscricoes', 'count', (1,), None),
             ),
             rank=Rank(0, True, 10, (0,)),
+            texts=(
+                ('filter', 'protestada', LOC[203]),
+                ('key:contribuinte', 'contribuinte', LOC[204]),
+                ('measure:saldo', 'sum(saldo)', LOC[205]),
+                ('measure:inscricoes', 'count()', LOC[206]),
+            ),
             at=LOC[15],
         ),
         Indicator(
@@ -2926,6 +3283,11 @@ PACKAGE = Package(
             measures=(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tributo == "OUTROS")', LOC[207]),
+                ('measure:previsto', 'sum(previsto)', LOC[208]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[209]),
             ),
             at=LOC[16],
         ),
@@ -2949,6 +3311,11 @@ PACKAGE = Package(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
             ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) == $mes) and (tributo == "OUTROS")', LOC[210]),
+                ('measure:previsto', 'sum(previsto)', LOC[211]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[212]),
+            ),
             at=LOC[17],
         ),
         Indicator(
@@ -2970,6 +3337,10 @@ PACKAGE = Package(
             measures=(
                 Measure('empresas', 'count', (0,), None),
             ),
+            texts=(
+                ('filter', 'situacao == "ATIVA"', LOC[213]),
+                ('measure:empresas', 'count()', LOC[214]),
+            ),
             at=LOC[18],
         ),
         Indicator(
@@ -2990,6 +3361,10 @@ PACKAGE = Package(
             inits=(0,),
             measures=(
                 Measure('imoveis', 'count', (0,), None),
+            ),
+            texts=(
+                ('filter', 'situacao == "ATIVO"', LOC[215]),
+                ('measure:imoveis', 'count()', LOC[216]),
             ),
             at=LOC[19],
         ),
@@ -3013,6 +3388,12 @@ PACKAGE = Package(
                 Measure('pendente', 'sum', (0,), 2),
                 Measure('lancamentos', 'count', (1,), None),
             ),
+            texts=(
+                ('filter', 'exercicio == $exercicio and month(vencimento) <= $mes and year(vencimento) == $exercicio and lancado > pago', LOC[217]),
+                ('key:classificacao', 'classificacao', LOC[218]),
+                ('measure:pendente', 'sum(lancado - pago)', LOC[219]),
+                ('measure:lancamentos', 'count()', LOC[220]),
+            ),
             at=LOC[20],
         ),
         Indicator(
@@ -3033,6 +3414,11 @@ PACKAGE = Package(
             inits=(D("0"),),
             measures=(
                 Measure('liquidado', 'sum', (0,), 2),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tipo == "D")', LOC[221]),
+                ('key:recursos', 'if vinculado then "VINCULADOS" else "LIVRES"', LOC[222]),
+                ('measure:liquidado', 'sum(liquidado)', LOC[223]),
             ),
             at=LOC[21],
         ),
@@ -3057,6 +3443,12 @@ PACKAGE = Package(
                 Measure('liquidado', 'sum', (1,), 2),
                 Measure('pago', 'sum', (2,), 2),
             ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tipo == "D")', LOC[224]),
+                ('measure:empenhado', 'sum(empenhado)', LOC[225]),
+                ('measure:liquidado', 'sum(liquidado)', LOC[226]),
+                ('measure:pago', 'sum(pago)', LOC[227]),
+            ),
             at=LOC[22],
         ),
         Indicator(
@@ -3079,6 +3471,11 @@ PACKAGE = Package(
                 Measure('inicial', 'sum', (0,), 2),
                 Measure('atualizado', 'sum', (1,), 2),
             ),
+            texts=(
+                ('filter', 'exercicio == $exercicio', LOC[228]),
+                ('measure:inicial', 'sum(dotacao_inicial)', LOC[229]),
+                ('measure:atualizado', 'sum(dotacao_atualizada)', LOC[230]),
+            ),
             at=LOC[23],
         ),
         Indicator(
@@ -3100,6 +3497,11 @@ PACKAGE = Package(
             measures=(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('arrecadado', 'sum', (1,), 2),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tipo == "R")', LOC[231]),
+                ('measure:previsto', 'sum(previsto)', LOC[232]),
+                ('measure:arrecadado', 'sum(arrecadado)', LOC[233]),
             ),
             at=LOC[24],
         ),
@@ -3124,6 +3526,13 @@ PACKAGE = Package(
                 Measure('liquidado', 'sum', (1,), 2),
                 Measure('pago', 'sum', (2,), 2),
             ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tipo == "D")', LOC[234]),
+                ('key:funcao', 'funcao', LOC[235]),
+                ('measure:empenhado', 'sum(empenhado)', LOC[236]),
+                ('measure:liquidado', 'sum(liquidado)', LOC[237]),
+                ('measure:pago', 'sum(pago)', LOC[238]),
+            ),
             at=LOC[25],
         ),
         Indicator(
@@ -3144,6 +3553,11 @@ PACKAGE = Package(
             inits=(D("0"),),
             measures=(
                 Measure('saldo', 'sum', (0,), 2),
+            ),
+            texts=(
+                ('filter', 'year(data) == $exercicio and month(data) == $mes', LOC[239]),
+                ('key:recursos', 'if vinculado then "VINCULADOS" else "LIVRES"', LOC[240]),
+                ('measure:saldo', 'sum(saldo)', LOC[241]),
             ),
             at=LOC[26],
         ),
@@ -3167,6 +3581,12 @@ PACKAGE = Package(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('arrecadado', 'sum', (1,), 2),
             ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tipo == "R")', LOC[242]),
+                ('key:categoria', 'left(natureza, 1)', LOC[243]),
+                ('measure:previsto', 'sum(previsto)', LOC[244]),
+                ('measure:arrecadado', 'sum(arrecadado)', LOC[245]),
+            ),
             at=LOC[27],
         ),
         Indicator(
@@ -3188,6 +3608,12 @@ PACKAGE = Package(
             measures=(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('bens', 'count', (1,), None),
+            ),
+            texts=(
+                ('filter', 'situacao == "ATIVO"', LOC[246]),
+                ('key:grupo', 'grupo', LOC[247]),
+                ('measure:valor', 'sum(valor)', LOC[248]),
+                ('measure:bens', 'count()', LOC[249]),
             ),
             at=LOC[28],
         ),
@@ -3212,6 +3638,12 @@ PACKAGE = Package(
                 Measure('atualizado', 'sum', (1,), 2),
             ),
             rank=Rank(0, True, 10, (0,)),
+            texts=(
+                ('filter', 'exercicio == $exercicio', LOC[250]),
+                ('key:dotacao', 'dotacao', LOC[251]),
+                ('measure:saldo', 'sum(saldo)', LOC[252]),
+                ('measure:atualizado', 'sum(valor_atualizado)', LOC[253]),
+            ),
             at=LOC[29],
         ),
         Indicator(
@@ -3235,6 +3667,12 @@ PACKAGE = Package(
                 Measure('atualizado', 'sum', (1,), 2),
             ),
             rank=Rank(0, False, 10, (0,)),
+            texts=(
+                ('filter', 'exercicio == $exercicio', LOC[254]),
+                ('key:dotacao', 'dotacao', LOC[255]),
+                ('measure:saldo', 'sum(saldo)', LOC[256]),
+                ('measure:atualizado', 'sum(valor_atualizado)', LOC[257]),
+            ),
             at=LOC[30],
         ),
         Indicator(
@@ -3258,6 +3696,12 @@ PACKAGE = Package(
                 Measure('homologado', 'sum', (1,), 2),
             ),
             rank=Rank(0, True, 10, (0,)),
+            texts=(
+                ('filter', 'exercicio == $exercicio', LOC[258]),
+                ('key:processo', 'processo', LOC[259]),
+                ('measure:estimado', 'sum(valor_estimado)', LOC[260]),
+                ('measure:homologado', 'sum(valor_homologado)', LOC[261]),
+            ),
             at=LOC[31],
         ),
         Indicator(
@@ -3281,6 +3725,12 @@ PACKAGE = Package(
                 Measure('homologado', 'sum', (1,), 2),
             ),
             rank=Rank(0, False, 10, (0,)),
+            texts=(
+                ('filter', 'exercicio == $exercicio', LOC[262]),
+                ('key:processo', 'processo', LOC[263]),
+                ('measure:estimado', 'sum(valor_estimado)', LOC[264]),
+                ('measure:homologado', 'sum(valor_homologado)', LOC[265]),
+            ),
             at=LOC[32],
         ),
         Indicator(
@@ -3302,6 +3752,11 @@ PACKAGE = Package(
             measures=(
                 Measure('empenhado', 'sum', (0,), 2),
                 Measure('liquidado', 'sum', (1,), 2),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tipo == "D" and natureza matches "449051*")', LOC[266]),
+                ('measure:empenhado', 'sum(empenhado)', LOC[267]),
+                ('measure:liquidado', 'sum(liquidado)', LOC[268]),
             ),
             at=LOC[33],
         ),
@@ -3325,6 +3780,11 @@ PACKAGE = Package(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('bens', 'count', (1,), None),
             ),
+            texts=(
+                ('filter', 'situacao == "ATIVO"', LOC[269]),
+                ('measure:valor', 'sum(valor)', LOC[270]),
+                ('measure:bens', 'count()', LOC[271]),
+            ),
             at=LOC[34],
         ),
         Indicator(
@@ -3345,6 +3805,10 @@ PACKAGE = Package(
             inits=(0,),
             measures=(
                 Measure('veiculos', 'count', (0,), None),
+            ),
+            texts=(
+                ('filter', 'situacao == "ATIVO"', LOC[272]),
+                ('measure:veiculos', 'count()', LOC[273]),
             ),
             at=LOC[35],
         ),
@@ -3369,6 +3833,13 @@ PACKAGE = Package(
                 Measure('maisAntigo', 'min', (1,), None),
                 Measure('maisNovo', 'max', (2,), None),
             ),
+            texts=(
+                ('filter', 'situacao == "ATIVO"', LOC[274]),
+                ('key:tipo', 'tipo', LOC[275]),
+                ('measure:veiculos', 'count()', LOC[276]),
+                ('measure:maisAntigo', 'min(ano_fabricacao)', LOC[277]),
+                ('measure:maisNovo', 'max(ano_fabricacao)', LOC[278]),
+            ),
             at=LOC[36],
         ),
         Indicator(
@@ -3391,6 +3862,11 @@ PACKAGE = Package(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('bloqueios', 'count', (1,), None),
             ),
+            texts=(
+                ('filter', 'exercicio == $exercicio', LOC[279]),
+                ('measure:valor', 'sum(valor)', LOC[280]),
+                ('measure:bloqueios', 'count()', LOC[281]),
+            ),
             at=LOC[37],
         ),
         Indicator(
@@ -3412,6 +3888,11 @@ PACKAGE = Package(
             measures=(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('itens', 'count', (1,), None),
+            ),
+            texts=(
+                ('filter', 'year(data) == $exercicio and month(data) == $mes', LOC[282]),
+                ('measure:valor', 'sum(valor)', LOC[283]),
+                ('measure:itens', 'count(item where quantidade > 0)', LOC[284]),
             ),
             at=LOC[38],
         ),
@@ -3436,6 +3917,13 @@ PACKAGE = Package(
                 Measure('estimado', 'sum', (1,), 2),
                 Measure('homologado', 'sum', (2,), 2),
             ),
+            texts=(
+                ('filter', 'exercicio == $exercicio', LOC[285]),
+                ('key:situacao', 'situacao', LOC[286]),
+                ('measure:processos', 'count()', LOC[287]),
+                ('measure:estimado', 'sum(valor_estimado)', LOC[288]),
+                ('measure:homologado', 'sum(valor_homologado)', LOC[289]),
+            ),
             at=LOC[39],
         ),
         Indicator(
@@ -3457,6 +3945,11 @@ PACKAGE = Package(
             measures=(
                 Measure('valor', 'sum', (0,), 2),
             ),
+            texts=(
+                ('filter', 'year(data) == $exercicio and month(data) == $mes', LOC[290]),
+                ('key:grupo', 'grupo', LOC[291]),
+                ('measure:valor', 'sum(valor)', LOC[292]),
+            ),
             at=LOC[40],
         ),
         Indicator(
@@ -3477,6 +3970,11 @@ PACKAGE = Package(
             inits=(0,),
             measures=(
                 Measure('criancas', 'count', (0,), None),
+            ),
+            texts=(
+                ('filter', 'ano == $exercicio and situacao == "AGUARDANDO"', LOC[293]),
+                ('key:creche', 'creche', LOC[294]),
+                ('measure:criancas', 'count()', LOC[295]),
             ),
             at=LOC[41],
         ),
@@ -3501,7 +3999,13 @@ PACKAGE = Package(
                 Measure('base', 'sum', (1,), 2),
             ),
             # limite: 25
-            ratio=Ratio(0, 1, 2, lambda params: 25, True, 'CF art. 212 (MDE: 25% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base)', LOC[161]),
+            ratio=Ratio(0, 1, 2, lambda params: 25, True, 'CF art. 212 (MDE: 25% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base)', LOC[296]),
+            texts=(
+                ('filter', 'year(data) == $exercicio and bimestre(data) == bimestre(date($exercicio, $mes, 1))', LOC[297]),
+                ('measure:aplicado', 'sum(liquidado where tipo == "D" and mde)', LOC[298]),
+                ('measure:base', 'sum(arrecadado where receita_base)', LOC[299]),
+                ('limit', '25', LOC[300]),
+            ),
             at=LOC[42],
         ),
         Indicator(
@@ -3525,7 +4029,13 @@ PACKAGE = Package(
                 Measure('base', 'sum', (1,), 2),
             ),
             # limite: 25
-            ratio=Ratio(0, 1, 2, lambda params: 25, True, 'CF art. 212 (MDE: 25% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base)', LOC[162]),
+            ratio=Ratio(0, 1, 2, lambda params: 25, True, 'CF art. 212 (MDE: 25% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base)', LOC[301]),
+            texts=(
+                ('filter', 'year(data) == $exercicio and month(data) <= $mes', LOC[302]),
+                ('measure:aplicado', 'sum(liquidado where tipo == "D" and mde)', LOC[303]),
+                ('measure:base', 'sum(arrecadado where receita_base)', LOC[304]),
+                ('limit', '25', LOC[305]),
+            ),
             at=LOC[43],
         ),
         Indicator(
@@ -3547,6 +4057,11 @@ PACKAGE = Package(
             measures=(
                 Measure('aVencer', 'sum', (0,), 2),
                 Measure('empenhado', 'sum', (1,), 2),
+            ),
+            texts=(
+                ('filter', 'year(data) == $exercicio and month(data) <= $mes', LOC[306]),
+                ('measure:aVencer', 'sum(empenhado - pago where tipo == "D" and mde)', LOC[307]),
+                ('measure:empenhado', 'sum(empenhado where tipo == "D" and mde)', LOC[308]),
             ),
             at=LOC[44],
         ),
@@ -3570,6 +4085,12 @@ PACKAGE = Package(
                 Measure('media', 'avg', (0, 1), 2),
                 Measure('notas', 'count', (2,), None),
             ),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 5', LOC[309]),
+                ('key:disciplina', 'disciplina', LOC[310]),
+                ('measure:media', 'avg(nota)', LOC[311]),
+                ('measure:notas', 'count()', LOC[312]),
+            ),
             at=LOC[45],
         ),
         Indicator(
@@ -3591,6 +4112,12 @@ PACKAGE = Package(
             measures=(
                 Measure('media', 'avg', (0, 1), 2),
                 Measure('notas', 'count', (2,), None),
+            ),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 6 and serie <= 9', LOC[313]),
+                ('key:disciplina', 'disciplina', LOC[314]),
+                ('measure:media', 'avg(nota)', LOC[315]),
+                ('measure:notas', 'count()', LOC[316]),
             ),
             at=LOC[46],
         ),
@@ -3614,6 +4141,12 @@ PACKAGE = Package(
                 Measure('media', 'avg', (0, 1), 2),
                 Measure('notas', 'count', (2,), None),
             ),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 9', LOC[317]),
+                ('key:disciplina', 'disciplina', LOC[318]),
+                ('measure:media', 'avg(nota)', LOC[319]),
+                ('measure:notas', 'count()', LOC[320]),
+            ),
             at=LOC[47],
         ),
         Indicator(
@@ -3635,6 +4168,12 @@ PACKAGE = Package(
             measures=(
                 Measure('media', 'avg', (0, 1), 2),
                 Measure('notas', 'count', (2,), None),
+            ),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 5', LOC[321]),
+                ('key:escola', 'escola', LOC[322]),
+                ('measure:media', 'avg(nota)', LOC[323]),
+                ('measure:notas', 'count()', LOC[324]),
             ),
             at=LOC[48],
         ),
@@ -3659,6 +4198,12 @@ PACKAGE = Package(
                 Measure('notas', 'count', (2,), None),
             ),
             rank=Rank(0, True, 5, (0,)),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 5', LOC[325]),
+                ('key:escola', 'escola', LOC[326]),
+                ('measure:media', 'avg(nota)', LOC[327]),
+                ('measure:notas', 'count()', LOC[328]),
+            ),
             at=LOC[49],
         ),
         Indicator(
@@ -3682,6 +4227,12 @@ PACKAGE = Package(
                 Measure('notas', 'count', (2,), None),
             ),
             rank=Rank(0, False, 5, (0,)),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 5', LOC[329]),
+                ('key:escola', 'escola', LOC[330]),
+                ('measure:media', 'avg(nota)', LOC[331]),
+                ('measure:notas', 'count()', LOC[332]),
+            ),
             at=LOC[50],
         ),
         Indicator(
@@ -3705,6 +4256,12 @@ PACKAGE = Package(
                 Measure('notas', 'count', (2,), None),
             ),
             rank=Rank(0, True, 5, (0,)),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 6 and serie <= 9', LOC[333]),
+                ('key:escola', 'escola', LOC[334]),
+                ('measure:media', 'avg(nota)', LOC[335]),
+                ('measure:notas', 'count()', LOC[336]),
+            ),
             at=LOC[51],
         ),
         Indicator(
@@ -3728,6 +4285,12 @@ PACKAGE = Package(
                 Measure('notas', 'count', (2,), None),
             ),
             rank=Rank(0, False, 5, (0,)),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 6 and serie <= 9', LOC[337]),
+                ('key:escola', 'escola', LOC[338]),
+                ('measure:media', 'avg(nota)', LOC[339]),
+                ('measure:notas', 'count()', LOC[340]),
+            ),
             at=LOC[52],
         ),
         Indicator(
@@ -3751,6 +4314,12 @@ PACKAGE = Package(
                 Measure('notas', 'count', (2,), None),
             ),
             rank=Rank(0, True, 5, (0,)),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 9', LOC[341]),
+                ('key:escola', 'escola', LOC[342]),
+                ('measure:media', 'avg(nota)', LOC[343]),
+                ('measure:notas', 'count()', LOC[344]),
+            ),
             at=LOC[53],
         ),
         Indicator(
@@ -3774,6 +4343,12 @@ PACKAGE = Package(
                 Measure('notas', 'count', (2,), None),
             ),
             rank=Rank(0, False, 5, (0,)),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 9', LOC[345]),
+                ('key:escola', 'escola', LOC[346]),
+                ('measure:media', 'avg(nota)', LOC[347]),
+                ('measure:notas', 'count()', LOC[348]),
+            ),
             at=LOC[54],
         ),
         Indicator(
@@ -3795,6 +4370,11 @@ PACKAGE = Package(
             measures=(
                 Measure('media', 'avg', (0, 1), 2),
                 Measure('notas', 'count', (2,), None),
+            ),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 5', LOC[349]),
+                ('measure:media', 'avg(nota)', LOC[350]),
+                ('measure:notas', 'count()', LOC[351]),
             ),
             at=LOC[55],
         ),
@@ -3818,6 +4398,11 @@ PACKAGE = Package(
                 Measure('media', 'avg', (0, 1), 2),
                 Measure('notas', 'count', (2,), None),
             ),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 6 and serie <= 9', LOC[352]),
+                ('measure:media', 'avg(nota)', LOC[353]),
+                ('measure:notas', 'count()', LOC[354]),
+            ),
             at=LOC[56],
         ),
         Indicator(
@@ -3840,6 +4425,11 @@ PACKAGE = Package(
                 Measure('media', 'avg', (0, 1), 2),
                 Measure('notas', 'count', (2,), None),
             ),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 9', LOC[355]),
+                ('measure:media', 'avg(nota)', LOC[356]),
+                ('measure:notas', 'count()', LOC[357]),
+            ),
             at=LOC[57],
         ),
         Indicator(
@@ -3860,6 +4450,11 @@ PACKAGE = Package(
             inits=(0,),
             measures=(
                 Measure('alunos', 'count', (0,), None),
+            ),
+            texts=(
+                ('filter', 'ano == $exercicio', LOC[358]),
+                ('key:etapa', 'etapa', LOC[359]),
+                ('measure:alunos', 'count()', LOC[360]),
             ),
             at=LOC[58],
         ),
@@ -3883,6 +4478,12 @@ PACKAGE = Package(
                 Measure('ideb', 'avg', (0, 1), 1),
                 Measure('escolas', 'count', (2,), None),
             ),
+            texts=(
+                ('filter', 'ano >= $exercicio - 1 and ano <= $exercicio', LOC[361]),
+                ('key:etapa', 'etapa', LOC[362]),
+                ('measure:ideb', 'avg(ideb)', LOC[363]),
+                ('measure:escolas', 'count()', LOC[364]),
+            ),
             at=LOC[59],
         ),
         Indicator(
@@ -3904,6 +4505,12 @@ PACKAGE = Package(
             measures=(
                 Measure('vagas', 'sum', (0,), None),
                 Measure('ocupadas', 'sum', (1,), None),
+            ),
+            texts=(
+                ('filter', 'ano == $exercicio', LOC[365]),
+                ('key:creche', 'creche', LOC[366]),
+                ('measure:vagas', 'sum(vagas)', LOC[367]),
+                ('measure:ocupadas', 'sum(ocupadas)', LOC[368]),
             ),
             at=LOC[60],
         ),
@@ -3927,6 +4534,11 @@ PACKAGE = Package(
                 Measure('livres', 'sum', (0,), None),
                 Measure('vagas', 'sum', (1,), None),
             ),
+            texts=(
+                ('filter', 'ano == $exercicio', LOC[369]),
+                ('measure:livres', 'sum(vagas - ocupadas)', LOC[370]),
+                ('measure:vagas', 'sum(vagas)', LOC[371]),
+            ),
             at=LOC[61],
         ),
         Indicator(
@@ -3948,6 +4560,12 @@ PACKAGE = Package(
             measures=(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('eventos', 'count', (1,), None),
+            ),
+            texts=(
+                ('filter', '(year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "COMISSIONADO")', LOC[372]),
+                ('key:mes', 'month(competencia)', LOC[373]),
+                ('measure:valor', 'sum(valor)', LOC[374]),
+                ('measure:eventos', 'count()', LOC[375]),
             ),
             at=LOC[62],
         ),
@@ -3971,6 +4589,12 @@ PACKAGE = Package(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('eventos', 'count', (1,), None),
             ),
+            texts=(
+                ('filter', '(year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "COMISSIONADO")', LOC[376]),
+                ('key:cargo', 'cargo', LOC[377]),
+                ('measure:valor', 'sum(valor)', LOC[378]),
+                ('measure:eventos', 'count()', LOC[379]),
+            ),
             at=LOC[63],
         ),
         Indicator(
@@ -3992,6 +4616,12 @@ PACKAGE = Package(
             measures=(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('eventos', 'count', (1,), None),
+            ),
+            texts=(
+                ('filter', '(year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "GRATIFICADA")', LOC[380]),
+                ('key:mes', 'month(competencia)', LOC[381]),
+                ('measure:valor', 'sum(valor)', LOC[382]),
+                ('measure:eventos', 'count()', LOC[383]),
             ),
             at=LOC[64],
         ),
@@ -4015,6 +4645,12 @@ PACKAGE = Package(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('eventos', 'count', (1,), None),
             ),
+            texts=(
+                ('filter', '(year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "GRATIFICADA")', LOC[384]),
+                ('key:cargo', 'cargo', LOC[385]),
+                ('measure:valor', 'sum(valor)', LOC[386]),
+                ('measure:eventos', 'count()', LOC[387]),
+            ),
             at=LOC[65],
         ),
         Indicator(
@@ -4037,6 +4673,12 @@ PACKAGE = Package(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('eventos', 'count', (1,), None),
             ),
+            texts=(
+                ('filter', '(year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "HORA_EXTRA")', LOC[388]),
+                ('key:mes', 'month(competencia)', LOC[389]),
+                ('measure:valor', 'sum(valor)', LOC[390]),
+                ('measure:eventos', 'count()', LOC[391]),
+            ),
             at=LOC[66],
         ),
         Indicator(
@@ -4058,6 +4700,12 @@ PACKAGE = Package(
             measures=(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('eventos', 'count', (1,), None),
+            ),
+            texts=(
+                ('filter', '(year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "HORA_EXTRA")', LOC[392]),
+                ('key:cargo', 'cargo', LOC[393]),
+                ('measure:valor', 'sum(valor)', LOC[394]),
+                ('measure:eventos', 'count()', LOC[395]),
             ),
             at=LOC[67],
         ),
@@ -4082,7 +4730,13 @@ PACKAGE = Package(
                 Measure('rcl', 'sum', (1,), 2),
             ),
             # limite: if $poder == "L" then 6 else 54
-            ratio=Ratio(0, 1, 2, lambda params: (lambda p_poder: (6 if (p_poder == 'L') else 54))(params['poder']), False, 'LRF (LC 101/2000) art. 20, III: 54% (Executivo) e 6% (Legislativo) da RCL', 'o RREO Anexo 03 (RCL) e o RGF Anexo 01 do mês armazenados no Betha Sapo («Armazenar dados para envio do siconfi»): registros do ledger siconfi', LOC[163]),
+            ratio=Ratio(0, 1, 2, lambda params: (lambda p_poder: (6 if (p_poder == 'L') else 54))(params['poder']), False, 'LRF (LC 101/2000) art. 20, III: 54% (Executivo) e 6% (Legislativo) da RCL', 'o RREO Anexo 03 (RCL) e o RGF Anexo 01 do mês armazenados no Betha Sapo («Armazenar dados para envio do siconfi»): registros do ledger siconfi', LOC[396]),
+            texts=(
+                ('filter', 'exercicio == $exercicio and mes == $mes', LOC[397]),
+                ('measure:pessoal', 'sum(valor where anexo == "RGF01" and item == "DESPESA_PESSOAL" and poder == $poder)', LOC[398]),
+                ('measure:rcl', 'sum(valor where anexo == "RREO03" and item == "RCL")', LOC[399]),
+                ('limit', 'if $poder == "L" then 6 else 54', LOC[400]),
+            ),
             at=LOC[68],
         ),
         Indicator(
@@ -4106,7 +4760,14 @@ PACKAGE = Package(
                 Measure('rcl', 'sum', (1,), 2),
             ),
             # limite: if $poder == "L" then 6 else 54
-            ratio=Ratio(0, 1, 2, lambda params: (lambda p_poder: (6 if (p_poder == 'L') else 54))(params['poder']), False, 'LRF (LC 101/2000) art. 20, III: 54% (Executivo) e 6% (Legislativo) da RCL', 'o RREO Anexo 03 (RCL) e o RGF Anexo 01 do mês armazenados no Betha Sapo («Armazenar dados para envio do siconfi»): registros do ledger siconfi', LOC[164]),
+            ratio=Ratio(0, 1, 2, lambda params: (lambda p_poder: (6 if (p_poder == 'L') else 54))(params['poder']), False, 'LRF (LC 101/2000) art. 20, III: 54% (Executivo) e 6% (Legislativo) da RCL', 'o RREO Anexo 03 (RCL) e o RGF Anexo 01 do mês armazenados no Betha Sapo («Armazenar dados para envio do siconfi»): registros do ledger siconfi', LOC[401]),
+            texts=(
+                ('filter', 'exercicio == $exercicio and mes <= $mes', LOC[402]),
+                ('key:mes', 'mes', LOC[403]),
+                ('measure:pessoal', 'sum(valor where anexo == "RGF01" and item == "DESPESA_PESSOAL" and poder == $poder)', LOC[404]),
+                ('measure:rcl', 'sum(valor where anexo == "RREO03" and item == "RCL")', LOC[405]),
+                ('limit', 'if $poder == "L" then 6 else 54', LOC[406]),
+            ),
             at=LOC[69],
         ),
         Indicator(
@@ -4127,6 +4788,11 @@ PACKAGE = Package(
             inits=(0,),
             measures=(
                 Measure('servidores', 'count', (0,), None),
+            ),
+            texts=(
+                ('filter', 'situacao == "ATIVO"', LOC[407]),
+                ('key:categoria', 'categoria', LOC[408]),
+                ('measure:servidores', 'count()', LOC[409]),
             ),
             at=LOC[70],
         ),
@@ -4149,6 +4815,12 @@ PACKAGE = Package(
             measures=(
                 Measure('dias', 'sum', (0,), None),
                 Measure('afastamentos', 'count', (1,), None),
+            ),
+            texts=(
+                ('filter', 'year(inicio) == $exercicio and month(inicio) <= $mes', LOC[410]),
+                ('key:motivo', 'motivo', LOC[411]),
+                ('measure:dias', 'sum(dias)', LOC[412]),
+                ('measure:afastamentos', 'count()', LOC[413]),
             ),
             at=LOC[71],
         ),
@@ -4173,7 +4845,13 @@ PACKAGE = Package(
                 Measure('base', 'sum', (1,), 2),
             ),
             # limite: 15
-            ratio=Ratio(0, 1, 2, lambda params: 15, True, 'LC 141/2012, art. 7º (ASPS: 15% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base; o RREO Anexo 12 usa a mesma base)', LOC[165]),
+            ratio=Ratio(0, 1, 2, lambda params: 15, True, 'LC 141/2012, art. 7º (ASPS: 15% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base; o RREO Anexo 12 usa a mesma base)', LOC[414]),
+            texts=(
+                ('filter', 'year(data) == $exercicio and bimestre(data) == bimestre(date($exercicio, $mes, 1))', LOC[415]),
+                ('measure:aplicado', 'sum(liquidado where tipo == "D" and asps)', LOC[416]),
+                ('measure:base', 'sum(arrecadado where receita_base)', LOC[417]),
+                ('limit', '15', LOC[418]),
+            ),
             at=LOC[72],
         ),
         Indicator(
@@ -4197,7 +4875,13 @@ PACKAGE = Package(
                 Measure('base', 'sum', (1,), 2),
             ),
             # limite: 15
-            ratio=Ratio(0, 1, 2, lambda params: 15, True, 'LC 141/2012, art. 7º (ASPS: 15% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base; o RREO Anexo 12 usa a mesma base)', LOC[166]),
+            ratio=Ratio(0, 1, 2, lambda params: 15, True, 'LC 141/2012, art. 7º (ASPS: 15% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base; o RREO Anexo 12 usa a mesma base)', LOC[419]),
+            texts=(
+                ('filter', 'year(data) == $exercicio and month(data) <= $mes', LOC[420]),
+                ('measure:aplicado', 'sum(liquidado where tipo == "D" and asps)', LOC[421]),
+                ('measure:base', 'sum(arrecadado where receita_base)', LOC[422]),
+                ('limit', '15', LOC[423]),
+            ),
             at=LOC[73],
         ),
         Indicator(
@@ -4220,6 +4904,11 @@ PACKAGE = Package(
                 Measure('aVencer', 'sum', (0,), 2),
                 Measure('empenhado', 'sum', (1,), 2),
             ),
+            texts=(
+                ('filter', 'year(data) == $exercicio and month(data) <= $mes', LOC[424]),
+                ('measure:aVencer', 'sum(empenhado - pago where tipo == "D" and asps)', LOC[425]),
+                ('measure:empenhado', 'sum(empenhado where tipo == "D" and asps)', LOC[426]),
+            ),
             at=LOC[74],
         ),
         Indicator(
@@ -4241,6 +4930,11 @@ PACKAGE = Package(
             measures=(
                 Measure('minutos', 'avg', (0, 1), 1),
                 Measure('atendimentos', 'count', (2,), None),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (agendado)', LOC[427]),
+                ('measure:minutos', 'avg(minutos)', LOC[428]),
+                ('measure:atendimentos', 'count()', LOC[429]),
             ),
             at=LOC[75],
         ),
@@ -4265,6 +4959,12 @@ PACKAGE = Package(
                 Measure('atendimentos', 'count', (2,), None),
             ),
             rank=Rank(0, True, 5, (0,)),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (agendado)', LOC[430]),
+                ('key:procedimento', 'procedimento', LOC[431]),
+                ('measure:minutos', 'avg(minutos)', LOC[432]),
+                ('measure:atendimentos', 'count()', LOC[433]),
+            ),
             at=LOC[76],
         ),
         Indicator(
@@ -4288,6 +4988,12 @@ PACKAGE = Package(
                 Measure('atendimentos', 'count', (2,), None),
             ),
             rank=Rank(0, False, 5, (0,)),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (agendado)', LOC[434]),
+                ('key:procedimento', 'procedimento', LOC[435]),
+                ('measure:minutos', 'avg(minutos)', LOC[436]),
+                ('measure:atendimentos', 'count()', LOC[437]),
+            ),
             at=LOC[77],
         ),
         Indicator(
@@ -4311,6 +5017,12 @@ PACKAGE = Package(
                 Measure('atendimentos', 'count', (2,), None),
             ),
             rank=Rank(0, True, 5, (0,)),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (agendado)', LOC[438]),
+                ('key:unidade', 'unidade', LOC[439]),
+                ('measure:minutos', 'avg(minutos)', LOC[440]),
+                ('measure:atendimentos', 'count()', LOC[441]),
+            ),
             at=LOC[78],
         ),
         Indicator(
@@ -4334,6 +5046,12 @@ PACKAGE = Package(
                 Measure('atendimentos', 'count', (2,), None),
             ),
             rank=Rank(0, False, 5, (0,)),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (agendado)', LOC[442]),
+                ('key:unidade', 'unidade', LOC[443]),
+                ('measure:minutos', 'avg(minutos)', LOC[444]),
+                ('measure:atendimentos', 'count()', LOC[445]),
+            ),
             at=LOC[79],
         ),
         Indicator(
@@ -4357,6 +5075,12 @@ PACKAGE = Package(
                 Measure('atendimentos', 'count', (2,), None),
             ),
             rank=Rank(0, False, 5, (0,)),
+            texts=(
+                ('filter', 'year(data) == $exercicio and month(data) <= $mes', LOC[446]),
+                ('key:procedimento', 'procedimento', LOC[447]),
+                ('measure:minutos', 'avg(minutos)', LOC[448]),
+                ('measure:atendimentos', 'count()', LOC[449]),
+            ),
             at=LOC[80],
         ),
     ),

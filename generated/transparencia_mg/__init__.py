@@ -29,6 +29,19 @@ LOC = (
     Loc('specs/transparencia_mg/convenios.yaml', 3, 1, 15, 1),  # 1 transparencia_mg/convenios
     Loc('specs/transparencia_mg/convenios_corrigido.yaml', 5, 1, 11, 1),  # 2 transparencia_mg/convenios_corrigido
     Loc('specs/transparencia_mg/ordens.yaml', 5, 1, 32, 1),  # 3 transparencia_mg/ordens
+    Loc('specs/transparencia_mg/convenios.yaml', 10, 26, 10, 52),  # 4 transparencia_mg/convenios/explain
+    Loc('specs/transparencia_mg/convenios.yaml', 11, 24, 11, 48),  # 5 transparencia_mg/convenios/explain
+    Loc('specs/transparencia_mg/convenios.yaml', 12, 20, 12, 63),  # 6 transparencia_mg/convenios/explain
+    Loc('specs/transparencia_mg/convenios.yaml', 10, 26, 10, 52),  # 7 transparencia_mg/convenios_corrigido/explain
+    Loc('specs/transparencia_mg/convenios.yaml', 11, 24, 11, 48),  # 8 transparencia_mg/convenios_corrigido/explain
+    Loc('specs/transparencia_mg/convenios_corrigido.yaml', 10, 20, 10, 101),  # 9 transparencia_mg/convenios_corrigido/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 13, 28, 13, 51),  # 10 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 14, 8, 14, 27),  # 11 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 15, 27, 15, 49),  # 12 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 16, 18, 16, 31),  # 13 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 17, 26, 17, 47),  # 14 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 18, 24, 18, 43),  # 15 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 19, 16, 19, 27),  # 16 transparencia_mg/ordens/explain
 )
 
 
@@ -111,6 +124,11 @@ PACKAGE = Package(
             ),
             sql='SELECT MIN("_s"."_line"), "_s"."contrato_convenio_saida", COALESCE(SUM("_s"."valor_pago_financeiro"), 0) AS "v0", COALESCE(SUM("_s"."valor_pago_pendente"), 0) AS "v1", COALESCE(SUM("_s"."valor_pago_financeiro"), 0) - COALESCE(SUM("_s"."valor_pago_pendente"), 0) AS "v2" FROM "_apura_derivation_input" AS "_s" GROUP BY "_s"."contrato_convenio_saida" ORDER BY 1',
             alternative_of='valor_repassado',
+            texts=(
+                ('valor_pago_financeiro', 'sum(valor_pago_financeiro)', LOC[4]),
+                ('valor_pago_pendente', 'sum(valor_pago_pendente)', LOC[5]),
+                ('valor_repassado', 'valor_pago_financeiro - valor_pago_pendente', LOC[6]),
+            ),
             at=LOC[1],
         ),
         Derivation(
@@ -145,6 +163,11 @@ PACKAGE = Package(
             ),
             sql='SELECT MIN("_s"."_line"), "_s"."contrato_convenio_saida", COALESCE(SUM("_s"."valor_pago_financeiro"), 0) AS "v0", COALESCE(SUM("_s"."valor_pago_pendente"), 0) AS "v1", COALESCE(SUM("_s"."valor_pago_financeiro"), 0) - COALESCE(SUM(CASE WHEN "_s"."valor_pago_financeiro" <> 0 THEN "_s"."valor_pago_pendente" END), 0) AS "v2" FROM "_apura_derivation_input" AS "_s" GROUP BY "_s"."contrato_convenio_saida" ORDER BY 1',
             alternative_of='valor_repassado',
+            texts=(
+                ('valor_pago_financeiro', 'sum(valor_pago_financeiro)', LOC[7]),
+                ('valor_pago_pendente', 'sum(valor_pago_pendente)', LOC[8]),
+                ('valor_repassado', 'valor_pago_financeiro - sum(valor_pago_pendente where valor_pago_financeiro != 0)', LOC[9]),
+            ),
             at=LOC[2],
         ),
         Derivation(
@@ -189,6 +212,15 @@ PACKAGE = Package(
             collects=(
             ),
             sql='SELECT "_s"."_line", "_s"."etapa", "_s"."etapa_pendente", "_s"."contrato_convenio_saida" AS "v0", YEAR("_s"."data_registro") AS "v1", "_s"."numero_docto_pagamento" AS "v2", "_s"."data_registro" AS "v3", "_s"."valor_pago_financeiro" AS "v4", "_s"."valor_pago_pendente" AS "v5", "_s"."situacao_op" AS "v6", COALESCE("_s"."etapa_pendente" AND ("_s"."valor_pago_pendente" = 0), FALSE) AS "w0", COALESCE((NOT "_s"."etapa_pendente") AND ("_s"."valor_pago_pendente" <> 0), FALSE) AS "w1" FROM "_apura_derivation_input" AS "_s" ORDER BY 1',
+            texts=(
+                ('contrato_convenio_saida', 'contrato_convenio_saida', LOC[10]),
+                ('ano', 'year(data_registro)', LOC[11]),
+                ('numero_docto_pagamento', 'numero_docto_pagamento', LOC[12]),
+                ('data_registro', 'data_registro', LOC[13]),
+                ('valor_pago_financeiro', 'valor_pago_financeiro', LOC[14]),
+                ('valor_pago_pendente', 'valor_pago_pendente', LOC[15]),
+                ('situacao_op', 'situacao_op', LOC[16]),
+            ),
             at=LOC[3],
         ),
     ),

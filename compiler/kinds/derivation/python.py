@@ -14,6 +14,7 @@ from compiler.codegen import names
 from compiler.codegen.pyexpr import PyExpr
 from compiler.codegen.pyscan import Lines
 from compiler.codegen.pyscan import comment
+from compiler.codegen.quoting import py_str
 from compiler.kinds.derivation.lower import rewrite
 from compiler.kinds.derivation.sqltext import derivation_sql
 
@@ -107,6 +108,14 @@ class _DerivationPython:
         o(f"    sql={derivation_sql(node, ledgers)!r},")
         if node.alternative_of:
             o(f"    alternative_of={node.alternative_of!r},")
+        where = f"{gen.pkg.id}/{node.id}/explain"  # runtime/explain_derivation.py shows them
+        o("    texts=(")
+        for f in node.fields:
+            o(f"        ({f.name!r}, {py_str(f.text)}, LOC[{gen.loc(f.span, where)}]),")
+        for r in node.related:
+            o(f"        ({'related:' + r.name!r}, {py_str(r.where_text)}, "
+              f"LOC[{gen.loc(r.span, where)}]),")
+        o("    ),")
         o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")
         o("),")
         return o.text()
