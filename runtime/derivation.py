@@ -91,7 +91,7 @@ class Derivation:
     alternative_of: str = ""
     depends_on: tuple[str, ...] = ()
     at: Loc | None = None
-    # (field name or "related:<name>", text as written, where) for apura explain
+    # (field name, "classify:<name>" or "related:<name>", text as written, where): explain
     texts: tuple[tuple[str, str, Loc | None], ...] = ()
 
     @property

@@ -42,6 +42,8 @@ LOC = (
     Loc('specs/transparencia_mg/ordens.yaml', 17, 26, 17, 47),  # 14 transparencia_mg/ordens/explain
     Loc('specs/transparencia_mg/ordens.yaml', 18, 24, 18, 43),  # 15 transparencia_mg/ordens/explain
     Loc('specs/transparencia_mg/ordens.yaml', 19, 16, 19, 27),  # 16 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 10, 3, 10, 8),  # 17 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 11, 3, 11, 17),  # 18 transparencia_mg/ordens/explain
 )
 
 
@@ -220,6 +222,8 @@ PACKAGE = Package(
                 ('valor_pago_financeiro', 'valor_pago_financeiro', LOC[14]),
                 ('valor_pago_pendente', 'valor_pago_pendente', LOC[15]),
                 ('situacao_op', 'situacao_op', LOC[16]),
+                ('classify:etapa', 'situacao_op[situacao_op].etapa', LOC[17]),
+                ('classify:etapa_pendente', 'situacao_op[situacao_op].pendente', LOC[18]),
             ),
             at=LOC[3],
         ),

@@ -112,6 +112,9 @@ class _DerivationPython:
         o("    texts=(")
         for f in node.fields:
             o(f"        ({f.name!r}, {py_str(f.text)}, LOC[{gen.loc(f.span, where)}]),")
+        for c in node.classify:
+            o(f"        ({'classify:' + c.name!r}, {py_str(f'{c.map}[{c.key}].{c.value}')}, "
+              f"LOC[{gen.loc(c.span, where)}]),")
         for r in node.related:
             o(f"        ({'related:' + r.name!r}, {py_str(r.where_text)}, "
               f"LOC[{gen.loc(r.span, where)}]),")
