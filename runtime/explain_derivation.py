@@ -88,7 +88,8 @@ def explain(program: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[st
     field = locator[-1]
     texts = {what: (text, at) for what, text, at in der.texts}
     text, at = texts.get(field, ("", None))
-    common = {"rule": {"text": text, "source": source(at)}, "params": {}}
+    common = {"rule": {"text": text, "source": source(at)},
+              "params": {k: exact(v) for k, v in sorted(ctx.params.items())}}
     if der.per:
         out = _per_key(der, records, display, locator[:-1], field, found, pkg, common)
     else:

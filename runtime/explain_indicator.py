@@ -27,6 +27,7 @@ from runtime.explain_lineage import at_text
 from runtime.explain_lineage import exact
 from runtime.explain_lineage import glob_escape
 from runtime.explain_lineage import lookup_dict
+from runtime.explain_lineage import params_text
 from runtime.explain_lineage import source
 from runtime.explain_lineage import total
 from runtime.explain_lineage import traced_node_run
@@ -268,7 +269,7 @@ def render_text(t: Mapping[str, Any]) -> str:
     if t.get("spec"):
         out.append(f"  spec: {at_text(t['spec'])}; fonte '{t.get('source_ledger')}'")
     if t["params"]:
-        out.append("  parâmetros: " + ", ".join(f"{k}={v}" for k, v in t["params"].items()))
+        out.append(f"  parâmetros: {params_text(t['params'])}")
     if t["rule"]:
         out.append(f"  filtro ({at_text(t['rule']['source'])}): {t['rule']['text']}")
     keys = {k["name"] for k in t.get("keys", [])}

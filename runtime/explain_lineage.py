@@ -163,7 +163,8 @@ class NodeTrace(Trace):
 
 
 def traced_node_run(program: Any, ledgers: Mapping[str, LedgerInput],
-                    params: Mapping[str, Any], trace: NodeTrace, select: str, part: Any, *,
+                    params: Mapping[str, Any], trace: NodeTrace, select: str | None,
+                    part: Any, *,
                     allow_rejects: bool = False, allow_unconfirmed: bool = False,
                     allow_gaps: bool = False) -> tuple[Any, Any]:
     """Run `select` with `trace` on the Python back end: (the Result, the partition as the
@@ -209,6 +210,12 @@ def at_text(src: Mapping[str, Any] | None) -> str:
         return ""
     col = f":{src['col']}" if src.get("col") else ""
     return f"{src['file']}:{src['line']}{col}"
+
+
+def params_text(params: Mapping[str, Any]) -> str:
+    """The run's parameters as the explain texts list them: `bimestre=2, gerar=false`."""
+    return ", ".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+                     for k, v in params.items())
 
 
 def lookup_dict(lk: Lookup) -> dict[str, Any]:
