@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from runtime import catalog_explain_kinds as cat
+from runtime import catalog_explain_kinds as catalog
 from runtime import ops
 from runtime.checks import Assertion
 from runtime.checks import Check
@@ -51,10 +51,10 @@ def _find(package: Any, node: str, locator: tuple[str, ...]) -> tuple[Check, int
         head, _, name = node.rpartition("/")
         chk = by_id.get(head)
     if chk is None:
-        raise RunFailed([cat.unknown_node("conferência", node, list(by_id))])
+        raise RunFailed([catalog.unknown_node("conferência", node, list(by_id))])
     names = [a.name for a in chk.assertions]
     if name not in names or len(locator) > 1:
-        raise RunFailed([cat.unknown_assertion(chk.id, ":".join(locator) or name, names)])
+        raise RunFailed([catalog.unknown_assertion(chk.id, ":".join(locator) or name, names)])
     return chk, names.index(name)
 
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from runtime import catalog_explain_kinds as cat
+from runtime import catalog_explain_kinds as catalog
 from runtime.coverage import quoted
 from runtime.derivation import Derivation
 from runtime.derivation import _read
@@ -58,7 +58,7 @@ def _node(package: Any, node: str) -> Derivation:
     for n in got:
         if n.id == node:
             return n
-    raise RunFailed([cat.unknown_node("derivação", node, [n.id for n in got])])
+    raise RunFailed([catalog.unknown_node("derivação", node, [n.id for n in got])])
 
 
 def explain(program: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any], *,
@@ -84,7 +84,7 @@ def explain(program: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[st
     names = der.names
     if len(locator) != width + 1 or locator[-1] not in names:
         asked = locator[width] if len(locator) > width else ""
-        raise RunFailed([cat.unknown_field(der.id, asked, list(names))])
+        raise RunFailed([catalog.unknown_field(der.id, asked, list(names))])
     field = locator[-1]
     texts = {what: (text, at) for what, text, at in der.texts}
     text, at = texts.get(field, ("", None))
@@ -113,7 +113,7 @@ def _per_key(der: Derivation, records: list[dict[str, Any]], display: str,
                                                                                strict=True))]
     if not match:
         shown = [":".join(cell_text(v) for v in k) for k in groups]
-        raise RunFailed([cat.unknown_record(der.id, ":".join(key), shown)])
+        raise RunFailed([catalog.unknown_record(der.id, ":".join(key), shown)])
     got = match[0]
     recs = groups[got]
     env: dict[str, Any] = dict(zip(der.per, got, strict=True))
@@ -239,7 +239,7 @@ def _per_record(der: Derivation, ctx: Any, trace: NodeTrace, records: list[dict[
                 display: str, position: str, field: str, part: Any, pkg: Any,
                 common: dict[str, Any]) -> dict[str, Any]:
     if not position.isdigit() or not 1 <= int(position) <= len(records):
-        raise RunFailed([cat.unknown_record(
+        raise RunFailed([catalog.unknown_record(
             der.id, position, [f"1 a {len(records)} (a posição do registro na saída)"])])
     rec = records[int(position) - 1]
     related = {led: _read(ctx, led) for led in dict.fromkeys(r[1] for r in der.related)}

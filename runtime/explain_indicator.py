@@ -16,7 +16,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from runtime import catalog_explain_kinds as cat
+from runtime import catalog_explain_kinds as catalog
 from runtime.coverage import key_text
 from runtime.coverage import quoted
 from runtime.errors import RunFailed
@@ -48,7 +48,7 @@ def _node(package: Any, node: str) -> Indicator:
     for n in got:
         if node in (n.id, n.info.id):
             return n
-    raise RunFailed([cat.unknown_node("indicador", node, [n.info.id for n in got])])
+    raise RunFailed([catalog.unknown_node("indicador", node, [n.info.id for n in got])])
 
 
 def _funcs(node: Indicator) -> tuple[str, ...]:
@@ -79,7 +79,7 @@ def _record(node: Indicator, records: list[IndicatorRecord],
     shown = [r.id_integracao + (" (" + ", ".join(f"{k}={quoted(dict(r.content)[k])}"
                                                  for k in keys) + ")" if keys else "")
              for r in records]
-    raise RunFailed([cat.unknown_record(node.info.id, ":".join(locator), shown)])
+    raise RunFailed([catalog.unknown_record(node.info.id, ":".join(locator), shown)])
 
 
 def _shown(v: Any) -> str:
