@@ -17,6 +17,7 @@ Hand-worked from despesa.csv:
 
 from __future__ import annotations
 
+import json
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -67,6 +68,7 @@ def test_both_sides_add_up_and_the_difference_is_the_missing_record(siops: runti
     assert only_left == {41}
     (extra,) = [r for r in left["records"] if r["source"]["line"] == 41]
     assert extra["contributed"] == t["value"]["difference"]
+    assert json.loads(json.dumps(t)) == t
     text = explain_check.render_text(t)
     assert "diferença: 4.444,44 (tolerância 0,01)" in text
     assert "fixtures/siops/small/despesa.csv:41  4.444,44" in text

@@ -23,6 +23,7 @@ Bruna. sum(etapas, faltas) = 1 + 2 + 0 (null) + 3 = 6.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -124,6 +125,7 @@ def test_a_related_pick_with_a_tie(assinatura: runtime.Program) -> None:
     picked = [r["source"]["line"] for r in etapas["records"] if r["fields"].get("escolhido")]
     assert picked == [4]
     assert "empate com" in etapas["decision"] and "etapa.csv:3" in etapas["decision"]
+    assert json.loads(json.dumps(t)) == t
     c = why("primeiro_coordenador")["reads"][0]
     assert c["value"] == "Bruna"
     assert [(r["source"]["line"], r["fields"]["na_colecao"]) for r in c["records"]] == [

@@ -19,6 +19,7 @@ Hand-computed from the fixture's lines (line 1 is the header):
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -90,6 +91,7 @@ def test_a_ranked_record_with_a_tie(program: runtime.Program) -> None:
     # the same record by its idIntegracao
     again = _explain(program, "educacao/mediaescola1a5menores", t["id_integracao"])
     assert again["value"] == t["value"]
+    assert json.loads(json.dumps(t)) == t  # the tree is JSON as it is (exact strings)
 
 
 def test_a_ratio_against_its_limit(program: runtime.Program) -> None:
