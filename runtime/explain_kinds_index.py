@@ -9,4 +9,5 @@ EXPLAINERS = {
     "indicator": "runtime.explain_indicator",    # locator: idIntegracao, or the key values
     "derivation": "runtime.explain_derivation",  # locator: per: key values (or position), field
     "check": "runtime.explain_check",            # locator: the assertion's id
+    "coverage": "runtime.explain_coverage",      # locator: the key values
 }
