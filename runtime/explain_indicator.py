@@ -138,7 +138,7 @@ def explain(program: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[st
     if hits is not None:
         out["records"] = [
             {"source": {"file": h.file, "line": h.line}, "contributed": None,
-             "fields": {m.name: exact(_contribution(m, h.added)) for m in ind.measures}}
+             "fields": {m.name: exact(_contribution(ind, m, h.added)) for m in ind.measures}}
             for h in hits.hits.values()]
         out["lookups"] = _lookups(hits)
     decisions = []
@@ -146,7 +146,7 @@ def explain(program: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[st
         out["ranking"], text = _ranking(ind, ind.rows(ctx, found), content)
         decisions.append(text)
     if ind.ratio is not None:
-        out["ratio"], text = _ratio(ind, content, ctx.params, texts)
+        out["ratio"], text = _ratio(ind, content, texts)
         decisions.append(text)
     out["decision"] = "; ".join(decisions) or None
     if not ind.keys:
@@ -155,13 +155,13 @@ def explain(program: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[st
     return out
 
 
-def _contribution(m: Measure, added: list[Any]) -> Any:
-    """What one record added to measure `m` (an average: to its sum; 0 where its `where`
-    left the record out; a min/max: the value it set, else None)."""
+def _contribution(ind: Indicator, m: Measure, added: list[Any]) -> Any:
+    """What one record added to measure `m` (an average: to its sum; 0 — of the sum's type —
+    where its `where` left the record out; a min/max: the value it set, else None)."""
     v = added[m.aggs[0]]
     if m.func in ("min", "max"):
         return v
-    return 0 if v is None else v
+    return (Decimal(0) if isinstance(ind.inits[m.aggs[0]], Decimal) else 0) if v is None else v
 
 
 def _measure(pkg: Any, ind: Indicator, m: Measure, value: Any, hits: RowHits | None,
@@ -176,10 +176,10 @@ def _measure(pkg: Any, ind: Indicator, m: Measure, value: Any, hits: RowHits | N
     t["measure"] = m.name
     got = list(hits.hits.values()) if hits is not None else []
     t["records"] = [{"source": {"file": h.file, "line": h.line},
-                     "contributed": exact(_contribution(m, h.added)), "fields": {}}
+                     "contributed": exact(_contribution(ind, m, h.added)), "fields": {}}
                     for h in got]
     if m.func in ("sum", "count", "avg"):
-        s = total([_contribution(m, h.added) for h in got])
+        s = total([_contribution(ind, m, h.added) for h in got])
         t["records_sum"] = exact(s)
         if m.func == "avg":
             n = sum(h.added[m.aggs[1]] or 0 for h in got)
@@ -239,8 +239,9 @@ def _ranking(ind: Indicator, rows: list[tuple[tuple[Any, ...], list[Any]]],
     return table, text
 
 
-def _ratio(ind: Indicator, content: Mapping[str, Any], params: Mapping[str, Any],
+def _ratio(ind: Indicator, content: Mapping[str, Any],
            texts: Mapping[str, tuple[str, Any]]) -> tuple[dict[str, Any], str]:
+    """The ratio's facts and the sentence that works it out, from the record's own fields."""
     q = ind.ratio
     assert q is not None
     num, den = ind.measures[q.numerator].name, ind.measures[q.denominator].name

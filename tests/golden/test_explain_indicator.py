@@ -98,7 +98,7 @@ def test_a_ratio_against_its_limit(program: runtime.Program) -> None:
     t = _explain(program, "gastosprevistorealizadolrf")
     assert (t["value"]["pessoal"], t["value"]["rcl"]) == ("660000.00", "1200000.00")
     pessoal, rcl = t["reads"]
-    assert [r["contributed"] for r in pessoal["records"]] == [0, "660000.00", 0]
+    assert [r["contributed"] for r in pessoal["records"]] == ["0", "660000.00", "0"]
     assert _lines(pessoal["records"]) == [("siconfi.csv", 5), ("siconfi.csv", 6),
                                           ("siconfi.csv", 7)]
     assert Decimal(pessoal["records_sum"]) == Decimal("660000.00")
