@@ -1,6 +1,7 @@
 """The run-time catalogue (runtime/catalog.py, runtime/catalog_portal.py for the Portal do
-Gestor delivery's D16xx, runtime/catalog_explain_kinds.py for the explainers' D194x): one function per D code, the only place a DataError is built, every
-function used, every code in the README's table."""
+Gestor delivery's D16xx, runtime/catalog_explain_kinds.py for the explainers' D194x): one
+function per D code, the only place a DataError is built, every function used, every code in
+the README's table."""
 
 from __future__ import annotations
 
