@@ -57,6 +57,9 @@ class Assertion:
     width: int = 1
     reads: tuple[str, ...] = ()  # the layouts whose cells its sides read
     sums: bool = False  # its sides read sums of the check's ledger
+    # each side's signed terms (side, sign, kind, args), for apura explain
+    # (compiler/kinds/check/python.terms; runtime/explain_check.py)
+    terms: tuple[tuple[str, int, str, tuple[Any, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

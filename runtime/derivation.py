@@ -123,6 +123,8 @@ class Derivation:
     sql_spark: str = ""                        # the same SQL in Spark's dialect
     # the loads kept in the state file (runtime/derivation_state.py); None: this extract only
     incremental: Incremental | None = None
+    # (field name, "classify:<name>" or "related:<name>", text as written, where): explain
+    texts: tuple[tuple[str, str, Loc | None], ...] = ()
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -177,6 +179,19 @@ class Derivation:
                 files[self.incremental.changes] = derivation_state.changes(
                     self, pic, (before, records), (was, out))
         ctx.acc[self.id][("outputs", part)] = files
+
+    def records_of(self, ctx: Any, part: Any) -> tuple[list[dict[str, Any]] | None, str]:
+        """The records the node computed from in this run (after `finish`), in the order its
+        evaluators took them — the picture of the loads for an incremental node — with the
+        classified fields; for explain (runtime/explain_derivation.py)."""
+        rows, display = self._rows(ctx, part)
+        where: Where = lambda n: (display, n)  # noqa: E731
+        if self.incremental is not None:
+            pic = derivation_state.picture(self, ctx, rows, display)
+            if pic is None:
+                return None, display
+            rows, where = pic.current, pic.where
+        return self._classify(ctx, rows, where, display, report=False), display
 
     def _compute(self, ctx: Any, records: list[dict[str, Any]], display: str,
                  related: dict[str, list[dict[str, Any]]]) -> list[tuple[Any, ...]]:

@@ -143,6 +143,8 @@ class Indicator:
     depends_on: tuple[str, ...] = ()
     alternative_of: str = ""
     maps: tuple[str, ...] = ()
+    # (what, text as written, where): "filter", "key:<k>", "measure:<m>" (apura explain)
+    texts: tuple[tuple[str, str, Loc | None], ...] = ()
 
     @property
     def sources(self) -> tuple[str, ...]:

@@ -439,6 +439,9 @@ class Program:
                 materialized = list(rows)
                 build_maps(ctx, pkg, name, materialized, display)
                 rows = iter(materialized)
+            watch = getattr(ctx.trace, "rows", None)
+            if watch is not None:  # explain of a node (runtime/explain_lineage.py): each line
+                rows = watch(name, rows)
             if led.scan is not None:
                 ctx.amount = reader.amount if text else None
                 try:

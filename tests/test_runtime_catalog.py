@@ -1,6 +1,7 @@
-"""The run-time catalogue (runtime/catalog.py, and runtime/catalog_portal.py for the Portal do
-Gestor delivery's D16xx): one function per D code, the only place a DataError is built, every
-function used, every code in the README's table."""
+"""The run-time catalogue (runtime/catalog.py, runtime/catalog_portal.py for the Portal do
+Gestor delivery's D16xx, runtime/catalog_explain_kinds.py for the explainers' D194x): one
+function per D code, the only place a DataError is built, every function used, every code in
+the README's table."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import re
 from tests.conftest import ROOT
 
 CATALOG = ROOT / "runtime" / "catalog.py"
-CATALOGS = (CATALOG, ROOT / "runtime" / "catalog_portal.py")
+CATALOGS = (CATALOG, ROOT / "runtime" / "catalog_portal.py",
+            ROOT / "runtime" / "catalog_explain_kinds.py")
 README = (ROOT / "README.md").read_text("utf-8")
 
 # Functions whose code comes from an argument, and the codes they may build.

@@ -297,14 +297,299 @@ LOC = (
     Loc('specs/portal_gestor/educacao/vagaslivres.yaml', 15, 10, 15, 27),  # 160 portal_gestor/educacao/vagaslivres/filter
     Loc('specs/portal_gestor/contratos/powernumberscontratos_veiculos.yaml', 14, 9, 14, 10),  # 161 portal_gestor/contratos/powernumberscontratos_veiculos/filter
     Loc('specs/portal_gestor/contratos/relacaoveiculos.yaml', 15, 9, 15, 10),  # 162 portal_gestor/contratos/relacaoveiculos/filter
-    Loc('specs/portal_gestor/educacao/gastoseducacaoperiodo.yaml', 22, 3, 27, 1),  # 163 portal_gestor/educacao/gastoseducacaoperiodo/ratio
-    Loc('specs/portal_gestor/educacao/gastoseducacaoponteiro.yaml', 21, 3, 26, 1),  # 164 portal_gestor/educacao/gastoseducacaoponteiro/ratio
-    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadolrf.yaml', 22, 3, 27, 1),  # 165 portal_gestor/pessoal/gastosprevistorealizadolrf/ratio
-    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml', 25, 3, 30, 1),  # 166 portal_gestor/pessoal/gastosprevistorealizadomensal/ratio
-    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 26, 3, 26, 16),  # 167 portal_gestor/saude/gastossaudeperiodo/anexoAnterior
-    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 30, 3, 35, 1),  # 168 portal_gestor/saude/gastossaudeperiodo/ratio
-    Loc('specs/portal_gestor/saude/gastossaudeponteiro.yaml', 24, 3, 29, 1),  # 169 portal_gestor/saude/gastossaudeponteiro/ratio
-    Loc('specs/portal_gestor/saude/gastossaudevencer.yaml', 21, 3, 21, 11),  # 170 portal_gestor/saude/gastossaudevencer/anexoMes
+    Loc('specs/portal_gestor/arrecadacao/alvararealizado.yaml', 19, 16, 19, 20),  # 163 portal_gestor/arrecadacao/alvararealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/alvararealizado.yaml', 21, 3, 21, 11),  # 164 portal_gestor/arrecadacao/alvararealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/alvararealizado.yaml', 22, 3, 22, 12),  # 165 portal_gestor/arrecadacao/alvararealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/alvararealizadooperiodo.yaml', 17, 16, 17, 20),  # 166 portal_gestor/arrecadacao/alvararealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/alvararealizadooperiodo.yaml', 19, 3, 19, 11),  # 167 portal_gestor/arrecadacao/alvararealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/alvararealizadooperiodo.yaml', 20, 3, 20, 12),  # 168 portal_gestor/arrecadacao/alvararealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/dividaprotestadanaoprotestada.yaml', 17, 13, 17, 14),  # 169 portal_gestor/arrecadacao/dividaprotestadanaoprotestada/explain
+    Loc('specs/portal_gestor/arrecadacao/dividaprotestadanaoprotestada.yaml', 19, 3, 19, 8),  # 170 portal_gestor/arrecadacao/dividaprotestadanaoprotestada/explain
+    Loc('specs/portal_gestor/arrecadacao/dividaprotestadanaoprotestada.yaml', 20, 3, 20, 13),  # 171 portal_gestor/arrecadacao/dividaprotestadanaoprotestada/explain
+    Loc('specs/portal_gestor/arrecadacao/dividavaloracumulado.yaml', 16, 3, 16, 8),  # 172 portal_gestor/arrecadacao/dividavaloracumulado/explain
+    Loc('specs/portal_gestor/arrecadacao/dividavaloracumulado.yaml', 17, 3, 17, 13),  # 173 portal_gestor/arrecadacao/dividavaloracumulado/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasalvara.yaml', 17, 10, 17, 56),  # 174 portal_gestor/arrecadacao/empresasalvara/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasalvara.yaml', 19, 3, 19, 14),  # 175 portal_gestor/arrecadacao/empresasalvara/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasalvara.yaml', 20, 3, 20, 10),  # 176 portal_gestor/arrecadacao/empresasalvara/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasalvara.yaml', 21, 3, 21, 7),  # 177 portal_gestor/arrecadacao/empresasalvara/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiptu.yaml', 17, 10, 17, 56),  # 178 portal_gestor/arrecadacao/empresasiptu/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiptu.yaml', 19, 3, 19, 14),  # 179 portal_gestor/arrecadacao/empresasiptu/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiptu.yaml', 20, 3, 20, 10),  # 180 portal_gestor/arrecadacao/empresasiptu/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiptu.yaml', 21, 3, 21, 7),  # 181 portal_gestor/arrecadacao/empresasiptu/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiss.yaml', 17, 10, 17, 56),  # 182 portal_gestor/arrecadacao/empresasiss/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiss.yaml', 19, 3, 19, 14),  # 183 portal_gestor/arrecadacao/empresasiss/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiss.yaml', 20, 3, 20, 10),  # 184 portal_gestor/arrecadacao/empresasiss/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasiss.yaml', 21, 3, 21, 7),  # 185 portal_gestor/arrecadacao/empresasiss/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasoutros.yaml', 17, 10, 17, 56),  # 186 portal_gestor/arrecadacao/empresasoutros/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasoutros.yaml', 19, 3, 19, 14),  # 187 portal_gestor/arrecadacao/empresasoutros/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasoutros.yaml', 20, 3, 20, 10),  # 188 portal_gestor/arrecadacao/empresasoutros/explain
+    Loc('specs/portal_gestor/arrecadacao/empresasoutros.yaml', 21, 3, 21, 7),  # 189 portal_gestor/arrecadacao/empresasoutros/explain
+    Loc('specs/portal_gestor/arrecadacao/ipturealizado.yaml', 19, 16, 19, 20),  # 190 portal_gestor/arrecadacao/ipturealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/ipturealizado.yaml', 21, 3, 21, 11),  # 191 portal_gestor/arrecadacao/ipturealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/ipturealizado.yaml', 22, 3, 22, 12),  # 192 portal_gestor/arrecadacao/ipturealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/ipturealizadooperiodo.yaml', 17, 16, 17, 20),  # 193 portal_gestor/arrecadacao/ipturealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/ipturealizadooperiodo.yaml', 19, 3, 19, 11),  # 194 portal_gestor/arrecadacao/ipturealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/ipturealizadooperiodo.yaml', 20, 3, 20, 12),  # 195 portal_gestor/arrecadacao/ipturealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/issrealizado.yaml', 19, 16, 19, 20),  # 196 portal_gestor/arrecadacao/issrealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/issrealizado.yaml', 21, 3, 21, 11),  # 197 portal_gestor/arrecadacao/issrealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/issrealizado.yaml', 22, 3, 22, 12),  # 198 portal_gestor/arrecadacao/issrealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/issrealizadooperiodo.yaml', 17, 16, 17, 20),  # 199 portal_gestor/arrecadacao/issrealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/issrealizadooperiodo.yaml', 19, 3, 19, 11),  # 200 portal_gestor/arrecadacao/issrealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/issrealizadooperiodo.yaml', 20, 3, 20, 12),  # 201 portal_gestor/arrecadacao/issrealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/maioresvaloresdivida.yaml', 16, 18, 16, 30),  # 202 portal_gestor/arrecadacao/maioresvaloresdivida/explain
+    Loc('specs/portal_gestor/arrecadacao/maioresvaloresdivida.yaml', 18, 3, 18, 8),  # 203 portal_gestor/arrecadacao/maioresvaloresdivida/explain
+    Loc('specs/portal_gestor/arrecadacao/maioresvaloresdivida.yaml', 19, 3, 19, 13),  # 204 portal_gestor/arrecadacao/maioresvaloresdivida/explain
+    Loc('specs/portal_gestor/arrecadacao/maioresvaloresprotestados.yaml', 15, 10, 15, 20),  # 205 portal_gestor/arrecadacao/maioresvaloresprotestados/explain
+    Loc('specs/portal_gestor/arrecadacao/maioresvaloresprotestados.yaml', 17, 18, 17, 30),  # 206 portal_gestor/arrecadacao/maioresvaloresprotestados/explain
+    Loc('specs/portal_gestor/arrecadacao/maioresvaloresprotestados.yaml', 19, 3, 19, 8),  # 207 portal_gestor/arrecadacao/maioresvaloresprotestados/explain
+    Loc('specs/portal_gestor/arrecadacao/maioresvaloresprotestados.yaml', 20, 3, 20, 13),  # 208 portal_gestor/arrecadacao/maioresvaloresprotestados/explain
+    Loc('specs/portal_gestor/arrecadacao/outrosrealizado.yaml', 19, 16, 19, 20),  # 209 portal_gestor/arrecadacao/outrosrealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/outrosrealizado.yaml', 21, 3, 21, 11),  # 210 portal_gestor/arrecadacao/outrosrealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/outrosrealizado.yaml', 22, 3, 22, 12),  # 211 portal_gestor/arrecadacao/outrosrealizado/explain
+    Loc('specs/portal_gestor/arrecadacao/outrosrealizadooperiodo.yaml', 17, 16, 17, 20),  # 212 portal_gestor/arrecadacao/outrosrealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/outrosrealizadooperiodo.yaml', 19, 3, 19, 11),  # 213 portal_gestor/arrecadacao/outrosrealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/outrosrealizadooperiodo.yaml', 20, 3, 20, 12),  # 214 portal_gestor/arrecadacao/outrosrealizadooperiodo/explain
+    Loc('specs/portal_gestor/arrecadacao/powernumbersarrecadacao_empresas.yaml', 15, 9, 15, 10),  # 215 portal_gestor/arrecadacao/powernumbersarrecadacao_empresas/explain
+    Loc('specs/portal_gestor/arrecadacao/powernumbersarrecadacao_empresas.yaml', 17, 3, 17, 11),  # 216 portal_gestor/arrecadacao/powernumbersarrecadacao_empresas/explain
+    Loc('specs/portal_gestor/arrecadacao/powernumbersarrecadacao_imoveis.yaml', 15, 9, 15, 10),  # 217 portal_gestor/arrecadacao/powernumbersarrecadacao_imoveis/explain
+    Loc('specs/portal_gestor/arrecadacao/powernumbersarrecadacao_imoveis.yaml', 17, 3, 17, 10),  # 218 portal_gestor/arrecadacao/powernumbersarrecadacao_imoveis/explain
+    Loc('specs/portal_gestor/arrecadacao/tributospendentespagamento.yaml', 16, 10, 16, 117),  # 219 portal_gestor/arrecadacao/tributospendentespagamento/explain
+    Loc('specs/portal_gestor/arrecadacao/tributospendentespagamento.yaml', 18, 19, 18, 32),  # 220 portal_gestor/arrecadacao/tributospendentespagamento/explain
+    Loc('specs/portal_gestor/arrecadacao/tributospendentespagamento.yaml', 20, 3, 20, 11),  # 221 portal_gestor/arrecadacao/tributospendentespagamento/explain
+    Loc('specs/portal_gestor/arrecadacao/tributospendentespagamento.yaml', 21, 3, 21, 14),  # 222 portal_gestor/arrecadacao/tributospendentespagamento/explain
+    Loc('specs/portal_gestor/contabilidade/despesalivrevinculada.yaml', 16, 16, 16, 20),  # 223 portal_gestor/contabilidade/despesalivrevinculada/explain
+    Loc('specs/portal_gestor/contabilidade/despesalivrevinculada.yaml', 18, 13, 18, 14),  # 224 portal_gestor/contabilidade/despesalivrevinculada/explain
+    Loc('specs/portal_gestor/contabilidade/despesalivrevinculada.yaml', 20, 3, 20, 12),  # 225 portal_gestor/contabilidade/despesalivrevinculada/explain
+    Loc('specs/portal_gestor/contabilidade/despesarealizadaacumulada.yaml', 16, 16, 16, 20),  # 226 portal_gestor/contabilidade/despesarealizadaacumulada/explain
+    Loc('specs/portal_gestor/contabilidade/despesarealizadaacumulada.yaml', 18, 3, 18, 12),  # 227 portal_gestor/contabilidade/despesarealizadaacumulada/explain
+    Loc('specs/portal_gestor/contabilidade/despesarealizadaacumulada.yaml', 19, 3, 19, 12),  # 228 portal_gestor/contabilidade/despesarealizadaacumulada/explain
+    Loc('specs/portal_gestor/contabilidade/despesarealizadaacumulada.yaml', 20, 3, 20, 7),  # 229 portal_gestor/contabilidade/despesarealizadaacumulada/explain
+    Loc('specs/portal_gestor/contabilidade/powernumberscontabil_orcamento.yaml', 14, 10, 14, 33),  # 230 portal_gestor/contabilidade/powernumberscontabil_orcamento/explain
+    Loc('specs/portal_gestor/contabilidade/powernumberscontabil_orcamento.yaml', 16, 3, 16, 10),  # 231 portal_gestor/contabilidade/powernumberscontabil_orcamento/explain
+    Loc('specs/portal_gestor/contabilidade/powernumberscontabil_orcamento.yaml', 17, 3, 17, 13),  # 232 portal_gestor/contabilidade/powernumberscontabil_orcamento/explain
+    Loc('specs/portal_gestor/contabilidade/receitarealizadaacumulada.yaml', 16, 16, 16, 20),  # 233 portal_gestor/contabilidade/receitarealizadaacumulada/explain
+    Loc('specs/portal_gestor/contabilidade/receitarealizadaacumulada.yaml', 18, 3, 18, 11),  # 234 portal_gestor/contabilidade/receitarealizadaacumulada/explain
+    Loc('specs/portal_gestor/contabilidade/receitarealizadaacumulada.yaml', 19, 3, 19, 13),  # 235 portal_gestor/contabilidade/receitarealizadaacumulada/explain
+    Loc('specs/portal_gestor/contabilidade/situacaodespesa.yaml', 16, 16, 16, 20),  # 236 portal_gestor/contabilidade/situacaodespesa/explain
+    Loc('specs/portal_gestor/contabilidade/situacaodespesa.yaml', 18, 12, 18, 18),  # 237 portal_gestor/contabilidade/situacaodespesa/explain
+    Loc('specs/portal_gestor/contabilidade/situacaodespesa.yaml', 20, 3, 20, 12),  # 238 portal_gestor/contabilidade/situacaodespesa/explain
+    Loc('specs/portal_gestor/contabilidade/situacaodespesa.yaml', 21, 3, 21, 12),  # 239 portal_gestor/contabilidade/situacaodespesa/explain
+    Loc('specs/portal_gestor/contabilidade/situacaodespesa.yaml', 22, 3, 22, 7),  # 240 portal_gestor/contabilidade/situacaodespesa/explain
+    Loc('specs/portal_gestor/contabilidade/situacaofinanceira.yaml', 15, 16, 15, 20),  # 241 portal_gestor/contabilidade/situacaofinanceira/explain
+    Loc('specs/portal_gestor/contabilidade/situacaofinanceira.yaml', 17, 13, 17, 14),  # 242 portal_gestor/contabilidade/situacaofinanceira/explain
+    Loc('specs/portal_gestor/contabilidade/situacaofinanceira.yaml', 19, 3, 19, 8),  # 243 portal_gestor/contabilidade/situacaofinanceira/explain
+    Loc('specs/portal_gestor/contabilidade/situacaoreceita.yaml', 16, 16, 16, 20),  # 244 portal_gestor/contabilidade/situacaoreceita/explain
+    Loc('specs/portal_gestor/contabilidade/situacaoreceita.yaml', 18, 15, 18, 32),  # 245 portal_gestor/contabilidade/situacaoreceita/explain
+    Loc('specs/portal_gestor/contabilidade/situacaoreceita.yaml', 20, 3, 20, 11),  # 246 portal_gestor/contabilidade/situacaoreceita/explain
+    Loc('specs/portal_gestor/contabilidade/situacaoreceita.yaml', 21, 3, 21, 13),  # 247 portal_gestor/contabilidade/situacaoreceita/explain
+    Loc('specs/portal_gestor/contratos/detalhamentopatrimonio.yaml', 14, 9, 14, 10),  # 248 portal_gestor/contratos/detalhamentopatrimonio/explain
+    Loc('specs/portal_gestor/contratos/detalhamentopatrimonio.yaml', 16, 11, 16, 16),  # 249 portal_gestor/contratos/detalhamentopatrimonio/explain
+    Loc('specs/portal_gestor/contratos/detalhamentopatrimonio.yaml', 18, 3, 18, 8),  # 250 portal_gestor/contratos/detalhamentopatrimonio/explain
+    Loc('specs/portal_gestor/contratos/detalhamentopatrimonio.yaml', 19, 3, 19, 7),  # 251 portal_gestor/contratos/detalhamentopatrimonio/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmaiores.yaml', 15, 10, 15, 33),  # 252 portal_gestor/contratos/dotacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmaiores.yaml', 17, 13, 17, 20),  # 253 portal_gestor/contratos/dotacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmaiores.yaml', 19, 3, 19, 8),  # 254 portal_gestor/contratos/dotacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmaiores.yaml', 20, 3, 20, 13),  # 255 portal_gestor/contratos/dotacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmenores.yaml', 15, 10, 15, 33),  # 256 portal_gestor/contratos/dotacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmenores.yaml', 17, 13, 17, 20),  # 257 portal_gestor/contratos/dotacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmenores.yaml', 19, 3, 19, 8),  # 258 portal_gestor/contratos/dotacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/dotacoesmenores.yaml', 20, 3, 20, 13),  # 259 portal_gestor/contratos/dotacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmaiores.yaml', 15, 10, 15, 33),  # 260 portal_gestor/contratos/licitacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmaiores.yaml', 17, 14, 17, 22),  # 261 portal_gestor/contratos/licitacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmaiores.yaml', 19, 3, 19, 11),  # 262 portal_gestor/contratos/licitacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmaiores.yaml', 20, 3, 20, 13),  # 263 portal_gestor/contratos/licitacoesmaiores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmenores.yaml', 15, 10, 15, 33),  # 264 portal_gestor/contratos/licitacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmenores.yaml', 17, 14, 17, 22),  # 265 portal_gestor/contratos/licitacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmenores.yaml', 19, 3, 19, 11),  # 266 portal_gestor/contratos/licitacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/licitacoesmenores.yaml', 20, 3, 20, 13),  # 267 portal_gestor/contratos/licitacoesmenores/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_investimentoobras.yaml', 17, 16, 17, 20),  # 268 portal_gestor/contratos/powernumberscontratos_investimentoobras/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_investimentoobras.yaml', 19, 3, 19, 12),  # 269 portal_gestor/contratos/powernumberscontratos_investimentoobras/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_investimentoobras.yaml', 20, 3, 20, 12),  # 270 portal_gestor/contratos/powernumberscontratos_investimentoobras/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_patrimonio.yaml', 14, 9, 14, 10),  # 271 portal_gestor/contratos/powernumberscontratos_patrimonio/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_patrimonio.yaml', 16, 3, 16, 8),  # 272 portal_gestor/contratos/powernumberscontratos_patrimonio/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_patrimonio.yaml', 17, 3, 17, 7),  # 273 portal_gestor/contratos/powernumberscontratos_patrimonio/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_veiculos.yaml', 14, 9, 14, 10),  # 274 portal_gestor/contratos/powernumberscontratos_veiculos/explain
+    Loc('specs/portal_gestor/contratos/powernumberscontratos_veiculos.yaml', 16, 3, 16, 11),  # 275 portal_gestor/contratos/powernumberscontratos_veiculos/explain
+    Loc('specs/portal_gestor/contratos/relacaoveiculos.yaml', 15, 9, 15, 10),  # 276 portal_gestor/contratos/relacaoveiculos/explain
+    Loc('specs/portal_gestor/contratos/relacaoveiculos.yaml', 17, 10, 17, 14),  # 277 portal_gestor/contratos/relacaoveiculos/explain
+    Loc('specs/portal_gestor/contratos/relacaoveiculos.yaml', 19, 3, 19, 11),  # 278 portal_gestor/contratos/relacaoveiculos/explain
+    Loc('specs/portal_gestor/contratos/relacaoveiculos.yaml', 20, 3, 20, 13),  # 279 portal_gestor/contratos/relacaoveiculos/explain
+    Loc('specs/portal_gestor/contratos/relacaoveiculos.yaml', 21, 3, 21, 11),  # 280 portal_gestor/contratos/relacaoveiculos/explain
+    Loc('specs/portal_gestor/contratos/totalbloqueios.yaml', 14, 10, 14, 33),  # 281 portal_gestor/contratos/totalbloqueios/explain
+    Loc('specs/portal_gestor/contratos/totalbloqueios.yaml', 16, 3, 16, 8),  # 282 portal_gestor/contratos/totalbloqueios/explain
+    Loc('specs/portal_gestor/contratos/totalbloqueios.yaml', 17, 3, 17, 12),  # 283 portal_gestor/contratos/totalbloqueios/explain
+    Loc('specs/portal_gestor/contratos/totalestoque.yaml', 15, 16, 15, 20),  # 284 portal_gestor/contratos/totalestoque/explain
+    Loc('specs/portal_gestor/contratos/totalestoque.yaml', 17, 3, 17, 8),  # 285 portal_gestor/contratos/totalestoque/explain
+    Loc('specs/portal_gestor/contratos/totalestoque.yaml', 18, 3, 18, 8),  # 286 portal_gestor/contratos/totalestoque/explain
+    Loc('specs/portal_gestor/contratos/totallicitacoes.yaml', 15, 10, 15, 33),  # 287 portal_gestor/contratos/totallicitacoes/explain
+    Loc('specs/portal_gestor/contratos/totallicitacoes.yaml', 17, 14, 17, 22),  # 288 portal_gestor/contratos/totallicitacoes/explain
+    Loc('specs/portal_gestor/contratos/totallicitacoes.yaml', 19, 3, 19, 12),  # 289 portal_gestor/contratos/totallicitacoes/explain
+    Loc('specs/portal_gestor/contratos/totallicitacoes.yaml', 20, 3, 20, 11),  # 290 portal_gestor/contratos/totallicitacoes/explain
+    Loc('specs/portal_gestor/contratos/totallicitacoes.yaml', 21, 3, 21, 13),  # 291 portal_gestor/contratos/totallicitacoes/explain
+    Loc('specs/portal_gestor/contratos/valorestoquegrupo.yaml', 14, 16, 14, 20),  # 292 portal_gestor/contratos/valorestoquegrupo/explain
+    Loc('specs/portal_gestor/contratos/valorestoquegrupo.yaml', 16, 11, 16, 16),  # 293 portal_gestor/contratos/valorestoquegrupo/explain
+    Loc('specs/portal_gestor/contratos/valorestoquegrupo.yaml', 18, 3, 18, 8),  # 294 portal_gestor/contratos/valorestoquegrupo/explain
+    Loc('specs/portal_gestor/educacao/filaespera.yaml', 14, 9, 14, 10),  # 295 portal_gestor/educacao/filaespera/explain
+    Loc('specs/portal_gestor/educacao/filaespera.yaml', 16, 12, 16, 18),  # 296 portal_gestor/educacao/filaespera/explain
+    Loc('specs/portal_gestor/educacao/filaespera.yaml', 18, 3, 18, 11),  # 297 portal_gestor/educacao/filaespera/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoperiodo.yaml', 22, 3, 27, 1),  # 298 portal_gestor/educacao/gastoseducacaoperiodo/ratio
+    Loc('specs/portal_gestor/educacao/gastoseducacaoperiodo.yaml', 17, 16, 17, 20),  # 299 portal_gestor/educacao/gastoseducacaoperiodo/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoperiodo.yaml', 19, 3, 19, 11),  # 300 portal_gestor/educacao/gastoseducacaoperiodo/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoperiodo.yaml', 20, 3, 20, 7),  # 301 portal_gestor/educacao/gastoseducacaoperiodo/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoperiodo.yaml', 22, 3, 27, 1),  # 302 portal_gestor/educacao/gastoseducacaoperiodo/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoponteiro.yaml', 21, 3, 26, 1),  # 303 portal_gestor/educacao/gastoseducacaoponteiro/ratio
+    Loc('specs/portal_gestor/educacao/gastoseducacaoponteiro.yaml', 16, 16, 16, 20),  # 304 portal_gestor/educacao/gastoseducacaoponteiro/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoponteiro.yaml', 18, 3, 18, 11),  # 305 portal_gestor/educacao/gastoseducacaoponteiro/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoponteiro.yaml', 19, 3, 19, 7),  # 306 portal_gestor/educacao/gastoseducacaoponteiro/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaoponteiro.yaml', 21, 3, 26, 1),  # 307 portal_gestor/educacao/gastoseducacaoponteiro/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaovencer.yaml', 16, 16, 16, 20),  # 308 portal_gestor/educacao/gastoseducacaovencer/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaovencer.yaml', 18, 3, 18, 10),  # 309 portal_gestor/educacao/gastoseducacaovencer/explain
+    Loc('specs/portal_gestor/educacao/gastoseducacaovencer.yaml', 19, 3, 19, 12),  # 310 portal_gestor/educacao/gastoseducacaovencer/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina1a5.yaml', 15, 10, 15, 57),  # 311 portal_gestor/educacao/mediadisciplina1a5/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina1a5.yaml', 17, 16, 17, 26),  # 312 portal_gestor/educacao/mediadisciplina1a5/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina1a5.yaml', 19, 3, 19, 8),  # 313 portal_gestor/educacao/mediadisciplina1a5/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina1a5.yaml', 20, 3, 20, 8),  # 314 portal_gestor/educacao/mediadisciplina1a5/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina6a9.yaml', 15, 10, 15, 57),  # 315 portal_gestor/educacao/mediadisciplina6a9/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina6a9.yaml', 17, 16, 17, 26),  # 316 portal_gestor/educacao/mediadisciplina6a9/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina6a9.yaml', 19, 3, 19, 8),  # 317 portal_gestor/educacao/mediadisciplina6a9/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplina6a9.yaml', 20, 3, 20, 8),  # 318 portal_gestor/educacao/mediadisciplina6a9/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplinageral.yaml', 15, 10, 15, 57),  # 319 portal_gestor/educacao/mediadisciplinageral/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplinageral.yaml', 17, 16, 17, 26),  # 320 portal_gestor/educacao/mediadisciplinageral/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplinageral.yaml', 19, 3, 19, 8),  # 321 portal_gestor/educacao/mediadisciplinageral/explain
+    Loc('specs/portal_gestor/educacao/mediadisciplinageral.yaml', 20, 3, 20, 8),  # 322 portal_gestor/educacao/mediadisciplinageral/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5.yaml', 15, 10, 15, 57),  # 323 portal_gestor/educacao/mediaescola1a5/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5.yaml', 17, 12, 17, 18),  # 324 portal_gestor/educacao/mediaescola1a5/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5.yaml', 19, 3, 19, 8),  # 325 portal_gestor/educacao/mediaescola1a5/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5.yaml', 20, 3, 20, 8),  # 326 portal_gestor/educacao/mediaescola1a5/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5maiores.yaml', 15, 10, 15, 57),  # 327 portal_gestor/educacao/mediaescola1a5maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5maiores.yaml', 17, 12, 17, 18),  # 328 portal_gestor/educacao/mediaescola1a5maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5maiores.yaml', 19, 3, 19, 8),  # 329 portal_gestor/educacao/mediaescola1a5maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5maiores.yaml', 20, 3, 20, 8),  # 330 portal_gestor/educacao/mediaescola1a5maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5menores.yaml', 17, 10, 17, 57),  # 331 portal_gestor/educacao/mediaescola1a5menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5menores.yaml', 19, 12, 19, 18),  # 332 portal_gestor/educacao/mediaescola1a5menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5menores.yaml', 21, 3, 21, 8),  # 333 portal_gestor/educacao/mediaescola1a5menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola1a5menores.yaml', 22, 3, 22, 8),  # 334 portal_gestor/educacao/mediaescola1a5menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9maiores.yaml', 15, 10, 15, 57),  # 335 portal_gestor/educacao/mediaescola6a9maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9maiores.yaml', 17, 12, 17, 18),  # 336 portal_gestor/educacao/mediaescola6a9maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9maiores.yaml', 19, 3, 19, 8),  # 337 portal_gestor/educacao/mediaescola6a9maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9maiores.yaml', 20, 3, 20, 8),  # 338 portal_gestor/educacao/mediaescola6a9maiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9menores.yaml', 15, 10, 15, 57),  # 339 portal_gestor/educacao/mediaescola6a9menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9menores.yaml', 17, 12, 17, 18),  # 340 portal_gestor/educacao/mediaescola6a9menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9menores.yaml', 19, 3, 19, 8),  # 341 portal_gestor/educacao/mediaescola6a9menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescola6a9menores.yaml', 20, 3, 20, 8),  # 342 portal_gestor/educacao/mediaescola6a9menores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmaiores.yaml', 16, 10, 16, 57),  # 343 portal_gestor/educacao/mediaescolageralmaiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmaiores.yaml', 18, 12, 18, 18),  # 344 portal_gestor/educacao/mediaescolageralmaiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmaiores.yaml', 20, 3, 20, 8),  # 345 portal_gestor/educacao/mediaescolageralmaiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmaiores.yaml', 21, 3, 21, 8),  # 346 portal_gestor/educacao/mediaescolageralmaiores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmenores.yaml', 17, 10, 17, 57),  # 347 portal_gestor/educacao/mediaescolageralmenores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmenores.yaml', 19, 12, 19, 18),  # 348 portal_gestor/educacao/mediaescolageralmenores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmenores.yaml', 21, 3, 21, 8),  # 349 portal_gestor/educacao/mediaescolageralmenores/explain
+    Loc('specs/portal_gestor/educacao/mediaescolageralmenores.yaml', 22, 3, 22, 8),  # 350 portal_gestor/educacao/mediaescolageralmenores/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunos1a5.yaml', 16, 10, 16, 57),  # 351 portal_gestor/educacao/medianotasalunos1a5/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunos1a5.yaml', 18, 3, 18, 8),  # 352 portal_gestor/educacao/medianotasalunos1a5/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunos1a5.yaml', 19, 3, 19, 8),  # 353 portal_gestor/educacao/medianotasalunos1a5/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunos6a9.yaml', 16, 10, 16, 57),  # 354 portal_gestor/educacao/medianotasalunos6a9/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunos6a9.yaml', 18, 3, 18, 8),  # 355 portal_gestor/educacao/medianotasalunos6a9/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunos6a9.yaml', 19, 3, 19, 8),  # 356 portal_gestor/educacao/medianotasalunos6a9/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunosgeral.yaml', 16, 10, 16, 57),  # 357 portal_gestor/educacao/medianotasalunosgeral/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunosgeral.yaml', 18, 3, 18, 8),  # 358 portal_gestor/educacao/medianotasalunosgeral/explain
+    Loc('specs/portal_gestor/educacao/medianotasalunosgeral.yaml', 19, 3, 19, 8),  # 359 portal_gestor/educacao/medianotasalunosgeral/explain
+    Loc('specs/portal_gestor/educacao/powernumberseducacao_alunos.yaml', 14, 10, 14, 27),  # 360 portal_gestor/educacao/powernumberseducacao_alunos/explain
+    Loc('specs/portal_gestor/educacao/powernumberseducacao_alunos.yaml', 16, 11, 16, 16),  # 361 portal_gestor/educacao/powernumberseducacao_alunos/explain
+    Loc('specs/portal_gestor/educacao/powernumberseducacao_alunos.yaml', 18, 3, 18, 9),  # 362 portal_gestor/educacao/powernumberseducacao_alunos/explain
+    Loc('specs/portal_gestor/educacao/powernumberseducacao_ideb.yaml', 15, 10, 15, 53),  # 363 portal_gestor/educacao/powernumberseducacao_ideb/explain
+    Loc('specs/portal_gestor/educacao/powernumberseducacao_ideb.yaml', 17, 11, 17, 16),  # 364 portal_gestor/educacao/powernumberseducacao_ideb/explain
+    Loc('specs/portal_gestor/educacao/powernumberseducacao_ideb.yaml', 19, 3, 19, 7),  # 365 portal_gestor/educacao/powernumberseducacao_ideb/explain
+    Loc('specs/portal_gestor/educacao/powernumberseducacao_ideb.yaml', 20, 3, 20, 10),  # 366 portal_gestor/educacao/powernumberseducacao_ideb/explain
+    Loc('specs/portal_gestor/educacao/relacaovagascreches.yaml', 14, 10, 14, 27),  # 367 portal_gestor/educacao/relacaovagascreches/explain
+    Loc('specs/portal_gestor/educacao/relacaovagascreches.yaml', 16, 12, 16, 18),  # 368 portal_gestor/educacao/relacaovagascreches/explain
+    Loc('specs/portal_gestor/educacao/relacaovagascreches.yaml', 18, 3, 18, 8),  # 369 portal_gestor/educacao/relacaovagascreches/explain
+    Loc('specs/portal_gestor/educacao/relacaovagascreches.yaml', 19, 3, 19, 11),  # 370 portal_gestor/educacao/relacaovagascreches/explain
+    Loc('specs/portal_gestor/educacao/vagaslivres.yaml', 15, 10, 15, 27),  # 371 portal_gestor/educacao/vagaslivres/explain
+    Loc('specs/portal_gestor/educacao/vagaslivres.yaml', 17, 3, 17, 9),  # 372 portal_gestor/educacao/vagaslivres/explain
+    Loc('specs/portal_gestor/educacao/vagaslivres.yaml', 18, 3, 18, 8),  # 373 portal_gestor/educacao/vagaslivres/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionados.yaml', 17, 16, 17, 27),  # 374 portal_gestor/pessoal/gastoscargoscomissionados/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionados.yaml', 19, 9, 19, 27),  # 375 portal_gestor/pessoal/gastoscargoscomissionados/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionados.yaml', 21, 3, 21, 8),  # 376 portal_gestor/pessoal/gastoscargoscomissionados/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionados.yaml', 22, 3, 22, 10),  # 377 portal_gestor/pessoal/gastoscargoscomissionados/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionadoslista.yaml', 16, 16, 16, 27),  # 378 portal_gestor/pessoal/gastoscargoscomissionadoslista/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionadoslista.yaml', 18, 11, 18, 16),  # 379 portal_gestor/pessoal/gastoscargoscomissionadoslista/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionadoslista.yaml', 20, 3, 20, 8),  # 380 portal_gestor/pessoal/gastoscargoscomissionadoslista/explain
+    Loc('specs/portal_gestor/pessoal/gastoscargoscomissionadoslista.yaml', 21, 3, 21, 10),  # 381 portal_gestor/pessoal/gastoscargoscomissionadoslista/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadas.yaml', 17, 16, 17, 27),  # 382 portal_gestor/pessoal/gastosfuncoesgratificadas/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadas.yaml', 19, 9, 19, 27),  # 383 portal_gestor/pessoal/gastosfuncoesgratificadas/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadas.yaml', 21, 3, 21, 8),  # 384 portal_gestor/pessoal/gastosfuncoesgratificadas/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadas.yaml', 22, 3, 22, 10),  # 385 portal_gestor/pessoal/gastosfuncoesgratificadas/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadaslista.yaml', 16, 16, 16, 27),  # 386 portal_gestor/pessoal/gastosfuncoesgratificadaslista/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadaslista.yaml', 18, 11, 18, 16),  # 387 portal_gestor/pessoal/gastosfuncoesgratificadaslista/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadaslista.yaml', 20, 3, 20, 8),  # 388 portal_gestor/pessoal/gastosfuncoesgratificadaslista/explain
+    Loc('specs/portal_gestor/pessoal/gastosfuncoesgratificadaslista.yaml', 21, 3, 21, 10),  # 389 portal_gestor/pessoal/gastosfuncoesgratificadaslista/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextras.yaml', 16, 16, 16, 27),  # 390 portal_gestor/pessoal/gastoshorasextras/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextras.yaml', 18, 9, 18, 27),  # 391 portal_gestor/pessoal/gastoshorasextras/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextras.yaml', 20, 3, 20, 8),  # 392 portal_gestor/pessoal/gastoshorasextras/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextras.yaml', 21, 3, 21, 10),  # 393 portal_gestor/pessoal/gastoshorasextras/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextraslista.yaml', 16, 16, 16, 27),  # 394 portal_gestor/pessoal/gastoshorasextraslista/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextraslista.yaml', 18, 11, 18, 16),  # 395 portal_gestor/pessoal/gastoshorasextraslista/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextraslista.yaml', 20, 3, 20, 8),  # 396 portal_gestor/pessoal/gastoshorasextraslista/explain
+    Loc('specs/portal_gestor/pessoal/gastoshorasextraslista.yaml', 21, 3, 21, 10),  # 397 portal_gestor/pessoal/gastoshorasextraslista/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadolrf.yaml', 22, 3, 27, 1),  # 398 portal_gestor/pessoal/gastosprevistorealizadolrf/ratio
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadolrf.yaml', 17, 10, 17, 49),  # 399 portal_gestor/pessoal/gastosprevistorealizadolrf/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadolrf.yaml', 19, 3, 19, 10),  # 400 portal_gestor/pessoal/gastosprevistorealizadolrf/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadolrf.yaml', 20, 3, 20, 6),  # 401 portal_gestor/pessoal/gastosprevistorealizadolrf/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadolrf.yaml', 22, 3, 27, 1),  # 402 portal_gestor/pessoal/gastosprevistorealizadolrf/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml', 25, 3, 30, 1),  # 403 portal_gestor/pessoal/gastosprevistorealizadomensal/ratio
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml', 18, 9, 18, 10),  # 404 portal_gestor/pessoal/gastosprevistorealizadomensal/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml', 20, 9, 20, 12),  # 405 portal_gestor/pessoal/gastosprevistorealizadomensal/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml', 22, 3, 22, 10),  # 406 portal_gestor/pessoal/gastosprevistorealizadomensal/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml', 23, 3, 23, 6),  # 407 portal_gestor/pessoal/gastosprevistorealizadomensal/explain
+    Loc('specs/portal_gestor/pessoal/gastosprevistorealizadomensal.yaml', 25, 3, 30, 1),  # 408 portal_gestor/pessoal/gastosprevistorealizadomensal/explain
+    Loc('specs/portal_gestor/pessoal/powernumberspessoal_servidores.yaml', 16, 9, 16, 10),  # 409 portal_gestor/pessoal/powernumberspessoal_servidores/explain
+    Loc('specs/portal_gestor/pessoal/powernumberspessoal_servidores.yaml', 18, 15, 18, 24),  # 410 portal_gestor/pessoal/powernumberspessoal_servidores/explain
+    Loc('specs/portal_gestor/pessoal/powernumberspessoal_servidores.yaml', 20, 3, 20, 13),  # 411 portal_gestor/pessoal/powernumberspessoal_servidores/explain
+    Loc('specs/portal_gestor/pessoal/quantidadeafastamentodias.yaml', 15, 16, 15, 22),  # 412 portal_gestor/pessoal/quantidadeafastamentodias/explain
+    Loc('specs/portal_gestor/pessoal/quantidadeafastamentodias.yaml', 17, 12, 17, 18),  # 413 portal_gestor/pessoal/quantidadeafastamentodias/explain
+    Loc('specs/portal_gestor/pessoal/quantidadeafastamentodias.yaml', 19, 3, 19, 7),  # 414 portal_gestor/pessoal/quantidadeafastamentodias/explain
+    Loc('specs/portal_gestor/pessoal/quantidadeafastamentodias.yaml', 20, 3, 20, 15),  # 415 portal_gestor/pessoal/quantidadeafastamentodias/explain
+    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 26, 3, 26, 16),  # 416 portal_gestor/saude/gastossaudeperiodo/anexoAnterior
+    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 30, 3, 35, 1),  # 417 portal_gestor/saude/gastossaudeperiodo/ratio
+    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 22, 9, 22, 10),  # 418 portal_gestor/saude/gastossaudeperiodo/explain
+    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 24, 3, 24, 11),  # 419 portal_gestor/saude/gastossaudeperiodo/explain
+    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 25, 3, 25, 7),  # 420 portal_gestor/saude/gastossaudeperiodo/explain
+    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 26, 3, 26, 16),  # 421 portal_gestor/saude/gastossaudeperiodo/explain
+    Loc('specs/portal_gestor/saude/gastossaudeperiodo.yaml', 30, 3, 35, 1),  # 422 portal_gestor/saude/gastossaudeperiodo/explain
+    Loc('specs/portal_gestor/saude/gastossaudeponteiro.yaml', 24, 3, 29, 1),  # 423 portal_gestor/saude/gastossaudeponteiro/ratio
+    Loc('specs/portal_gestor/saude/gastossaudeponteiro.yaml', 19, 9, 19, 10),  # 424 portal_gestor/saude/gastossaudeponteiro/explain
+    Loc('specs/portal_gestor/saude/gastossaudeponteiro.yaml', 21, 3, 21, 11),  # 425 portal_gestor/saude/gastossaudeponteiro/explain
+    Loc('specs/portal_gestor/saude/gastossaudeponteiro.yaml', 22, 3, 22, 7),  # 426 portal_gestor/saude/gastossaudeponteiro/explain
+    Loc('specs/portal_gestor/saude/gastossaudeponteiro.yaml', 24, 3, 29, 1),  # 427 portal_gestor/saude/gastossaudeponteiro/explain
+    Loc('specs/portal_gestor/saude/gastossaudevencer.yaml', 21, 3, 21, 11),  # 428 portal_gestor/saude/gastossaudevencer/anexoMes
+    Loc('specs/portal_gestor/saude/gastossaudevencer.yaml', 17, 9, 17, 10),  # 429 portal_gestor/saude/gastossaudevencer/explain
+    Loc('specs/portal_gestor/saude/gastossaudevencer.yaml', 19, 3, 19, 10),  # 430 portal_gestor/saude/gastossaudevencer/explain
+    Loc('specs/portal_gestor/saude/gastossaudevencer.yaml', 20, 3, 20, 12),  # 431 portal_gestor/saude/gastossaudevencer/explain
+    Loc('specs/portal_gestor/saude/gastossaudevencer.yaml', 21, 3, 21, 11),  # 432 portal_gestor/saude/gastossaudevencer/explain
+    Loc('specs/portal_gestor/saude/tempomedioatendimentoagendado.yaml', 17, 16, 17, 20),  # 433 portal_gestor/saude/tempomedioatendimentoagendado/explain
+    Loc('specs/portal_gestor/saude/tempomedioatendimentoagendado.yaml', 19, 3, 19, 10),  # 434 portal_gestor/saude/tempomedioatendimentoagendado/explain
+    Loc('specs/portal_gestor/saude/tempomedioatendimentoagendado.yaml', 20, 3, 20, 15),  # 435 portal_gestor/saude/tempomedioatendimentoagendado/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomaiores.yaml', 18, 16, 18, 20),  # 436 portal_gestor/saude/tmaagendadoprocedimentomaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomaiores.yaml', 20, 18, 20, 30),  # 437 portal_gestor/saude/tmaagendadoprocedimentomaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomaiores.yaml', 22, 3, 22, 10),  # 438 portal_gestor/saude/tmaagendadoprocedimentomaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomaiores.yaml', 23, 3, 23, 15),  # 439 portal_gestor/saude/tmaagendadoprocedimentomaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomenores.yaml', 18, 16, 18, 20),  # 440 portal_gestor/saude/tmaagendadoprocedimentomenores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomenores.yaml', 20, 18, 20, 30),  # 441 portal_gestor/saude/tmaagendadoprocedimentomenores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomenores.yaml', 22, 3, 22, 10),  # 442 portal_gestor/saude/tmaagendadoprocedimentomenores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadoprocedimentomenores.yaml', 23, 3, 23, 15),  # 443 portal_gestor/saude/tmaagendadoprocedimentomenores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademaiores.yaml', 18, 16, 18, 20),  # 444 portal_gestor/saude/tmaagendadounidademaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademaiores.yaml', 20, 13, 20, 20),  # 445 portal_gestor/saude/tmaagendadounidademaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademaiores.yaml', 22, 3, 22, 10),  # 446 portal_gestor/saude/tmaagendadounidademaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademaiores.yaml', 23, 3, 23, 15),  # 447 portal_gestor/saude/tmaagendadounidademaiores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademenores.yaml', 18, 16, 18, 20),  # 448 portal_gestor/saude/tmaagendadounidademenores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademenores.yaml', 20, 13, 20, 20),  # 449 portal_gestor/saude/tmaagendadounidademenores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademenores.yaml', 22, 3, 22, 10),  # 450 portal_gestor/saude/tmaagendadounidademenores/explain
+    Loc('specs/portal_gestor/saude/tmaagendadounidademenores.yaml', 23, 3, 23, 15),  # 451 portal_gestor/saude/tmaagendadounidademenores/explain
+    Loc('specs/portal_gestor/saude/tmaprocedimentomenores.yaml', 17, 16, 17, 20),  # 452 portal_gestor/saude/tmaprocedimentomenores/explain
+    Loc('specs/portal_gestor/saude/tmaprocedimentomenores.yaml', 19, 18, 19, 30),  # 453 portal_gestor/saude/tmaprocedimentomenores/explain
+    Loc('specs/portal_gestor/saude/tmaprocedimentomenores.yaml', 21, 3, 21, 10),  # 454 portal_gestor/saude/tmaprocedimentomenores/explain
+    Loc('specs/portal_gestor/saude/tmaprocedimentomenores.yaml', 22, 3, 22, 15),  # 455 portal_gestor/saude/tmaprocedimentomenores/explain
 )
 
 
@@ -2661,6 +2946,11 @@ PACKAGE = Package(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
             ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tributo == "ALVARA")', LOC[163]),
+                ('measure:previsto', 'sum(previsto)', LOC[164]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[165]),
+            ),
             at=LOC[3],
         ),
         Indicator(
@@ -2682,6 +2972,11 @@ PACKAGE = Package(
             measures=(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) == $mes) and (tributo == "ALVARA")', LOC[166]),
+                ('measure:previsto', 'sum(previsto)', LOC[167]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[168]),
             ),
             at=LOC[4],
         ),
@@ -2705,6 +3000,11 @@ PACKAGE = Package(
                 Measure('saldo', 'sum', (0,), 2),
                 Measure('inscricoes', 'count', (1,), None),
             ),
+            texts=(
+                ('key:situacao', 'if protestada then "PROTESTADA" else "NAO_PROTESTADA"', LOC[169]),
+                ('measure:saldo', 'sum(saldo)', LOC[170]),
+                ('measure:inscricoes', 'count()', LOC[171]),
+            ),
             at=LOC[5],
         ),
         Indicator(
@@ -2726,6 +3026,10 @@ PACKAGE = Package(
             measures=(
                 Measure('saldo', 'sum', (0,), 2),
                 Measure('inscricoes', 'count', (1,), None),
+            ),
+            texts=(
+                ('measure:saldo', 'sum(saldo)', LOC[172]),
+                ('measure:inscricoes', 'count()', LOC[173]),
             ),
             at=LOC[6],
         ),
@@ -2750,6 +3054,12 @@ PACKAGE = Package(
                 Measure('lancado', 'sum', (1,), 2),
                 Measure('pago', 'sum', (2,), 2),
             ),
+            texts=(
+                ('filter', 'exercicio == $exercicio and classificacao == 3', LOC[174]),
+                ('measure:lancamentos', 'count()', LOC[175]),
+                ('measure:lancado', 'sum(lancado)', LOC[176]),
+                ('measure:pago', 'sum(pago)', LOC[177]),
+            ),
             at=LOC[7],
         ),
         Indicator(
@@ -2772,6 +3082,12 @@ PACKAGE = Package(
                 Measure('lancamentos', 'count', (0,), None),
                 Measure('lancado', 'sum', (1,), 2),
                 Measure('pago', 'sum', (2,), 2),
+            ),
+            texts=(
+                ('filter', 'exercicio == $exercicio and classificacao == 1', LOC[178]),
+                ('measure:lancamentos', 'count()', LOC[179]),
+                ('measure:lancado', 'sum(lancado)', LOC[180]),
+                ('measure:pago', 'sum(pago)', LOC[181]),
             ),
             at=LOC[8],
         ),
@@ -2796,6 +3112,12 @@ PACKAGE = Package(
                 Measure('lancado', 'sum', (1,), 2),
                 Measure('pago', 'sum', (2,), 2),
             ),
+            texts=(
+                ('filter', 'exercicio == $exercicio and classificacao == 2', LOC[182]),
+                ('measure:lancamentos', 'count()', LOC[183]),
+                ('measure:lancado', 'sum(lancado)', LOC[184]),
+                ('measure:pago', 'sum(pago)', LOC[185]),
+            ),
             at=LOC[9],
         ),
         Indicator(
@@ -2819,6 +3141,12 @@ PACKAGE = Package(
                 Measure('lancado', 'sum', (1,), 2),
                 Measure('pago', 'sum', (2,), 2),
             ),
+            texts=(
+                ('filter', 'exercicio == $exercicio and classificacao == 4', LOC[186]),
+                ('measure:lancamentos', 'count()', LOC[187]),
+                ('measure:lancado', 'sum(lancado)', LOC[188]),
+                ('measure:pago', 'sum(pago)', LOC[189]),
+            ),
             at=LOC[10],
         ),
         Indicator(
@@ -2840,6 +3168,11 @@ PACKAGE = Package(
             measures=(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tributo == "IPTU")', LOC[190]),
+                ('measure:previsto', 'sum(previsto)', LOC[191]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[192]),
             ),
             at=LOC[11],
         ),
@@ -2863,6 +3196,11 @@ PACKAGE = Package(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
             ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) == $mes) and (tributo == "IPTU")', LOC[193]),
+                ('measure:previsto', 'sum(previsto)', LOC[194]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[195]),
+            ),
             at=LOC[12],
         ),
         Indicator(
@@ -2885,6 +3223,11 @@ PACKAGE = Package(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
             ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tributo == "ISS")', LOC[196]),
+                ('measure:previsto', 'sum(previsto)', LOC[197]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[198]),
+            ),
             at=LOC[13],
         ),
         Indicator(
@@ -2906,6 +3249,11 @@ PACKAGE = Package(
             measures=(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) == $mes) and (tributo == "ISS")', LOC[199]),
+                ('measure:previsto', 'sum(previsto)', LOC[200]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[201]),
             ),
             at=LOC[14],
         ),
@@ -2930,6 +3278,11 @@ PACKAGE = Package(
                 Measure('inscricoes', 'count', (1,), None),
             ),
             rank=Rank(0, True, 10, (0,)),
+            texts=(
+                ('key:contribuinte', 'contribuinte', LOC[202]),
+                ('measure:saldo', 'sum(saldo)', LOC[203]),
+                ('measure:inscricoes', 'count()', LOC[204]),
+            ),
             at=LOC[15],
         ),
         Indicator(
@@ -2953,6 +3306,12 @@ PACKAGE = Package(
                 Measure('inscricoes', 'count', (1,), None),
             ),
             rank=Rank(0, True, 10, (0,)),
+            texts=(
+                ('filter', 'protestada', LOC[205]),
+                ('key:contribuinte', 'contribuinte', LOC[206]),
+                ('measure:saldo', 'sum(saldo)', LOC[207]),
+                ('measure:inscricoes', 'count()', LOC[208]),
+            ),
             at=LOC[16],
         ),
         Indicator(
@@ -2974,6 +3333,11 @@ PACKAGE = Package(
             measures=(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tributo == "OUTROS")', LOC[209]),
+                ('measure:previsto', 'sum(previsto)', LOC[210]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[211]),
             ),
             at=LOC[17],
         ),
@@ -2997,6 +3361,11 @@ PACKAGE = Package(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('realizado', 'sum', (1,), 2),
             ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) == $mes) and (tributo == "OUTROS")', LOC[212]),
+                ('measure:previsto', 'sum(previsto)', LOC[213]),
+                ('measure:realizado', 'sum(arrecadado)', LOC[214]),
+            ),
             at=LOC[18],
         ),
         Indicator(
@@ -3018,6 +3387,10 @@ PACKAGE = Package(
             measures=(
                 Measure('empresas', 'count', (0,), None),
             ),
+            texts=(
+                ('filter', 'situacao == "ATIVA"', LOC[215]),
+                ('measure:empresas', 'count()', LOC[216]),
+            ),
             at=LOC[19],
         ),
         Indicator(
@@ -3038,6 +3411,10 @@ PACKAGE = Package(
             inits=(0,),
             measures=(
                 Measure('imoveis', 'count', (0,), None),
+            ),
+            texts=(
+                ('filter', 'situacao == "ATIVO"', LOC[217]),
+                ('measure:imoveis', 'count()', LOC[218]),
             ),
             at=LOC[20],
         ),
@@ -3061,6 +3438,12 @@ PACKAGE = Package(
                 Measure('pendente', 'sum', (0,), 2),
                 Measure('lancamentos', 'count', (1,), None),
             ),
+            texts=(
+                ('filter', 'exercicio == $exercicio and month(vencimento) <= $mes and year(vencimento) == $exercicio and lancado > pago', LOC[219]),
+                ('key:classificacao', 'classificacao', LOC[220]),
+                ('measure:pendente', 'sum(lancado - pago)', LOC[221]),
+                ('measure:lancamentos', 'count()', LOC[222]),
+            ),
             at=LOC[21],
         ),
         Indicator(
@@ -3081,6 +3464,11 @@ PACKAGE = Package(
             inits=(D("0"),),
             measures=(
                 Measure('liquidado', 'sum', (0,), 2),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tipo == "D")', LOC[223]),
+                ('key:recursos', 'if vinculado then "VINCULADOS" else "LIVRES"', LOC[224]),
+                ('measure:liquidado', 'sum(liquidado)', LOC[225]),
             ),
             at=LOC[22],
         ),
@@ -3105,6 +3493,12 @@ PACKAGE = Package(
                 Measure('liquidado', 'sum', (1,), 2),
                 Measure('pago', 'sum', (2,), 2),
             ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tipo == "D")', LOC[226]),
+                ('measure:empenhado', 'sum(empenhado)', LOC[227]),
+                ('measure:liquidado', 'sum(liquidado)', LOC[228]),
+                ('measure:pago', 'sum(pago)', LOC[229]),
+            ),
             at=LOC[23],
         ),
         Indicator(
@@ -3127,6 +3521,11 @@ PACKAGE = Package(
                 Measure('inicial', 'sum', (0,), 2),
                 Measure('atualizado', 'sum', (1,), 2),
             ),
+            texts=(
+                ('filter', 'exercicio == $exercicio', LOC[230]),
+                ('measure:inicial', 'sum(dotacao_inicial)', LOC[231]),
+                ('measure:atualizado', 'sum(dotacao_atualizada)', LOC[232]),
+            ),
             at=LOC[24],
         ),
         Indicator(
@@ -3148,6 +3547,11 @@ PACKAGE = Package(
             measures=(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('arrecadado', 'sum', (1,), 2),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tipo == "R")', LOC[233]),
+                ('measure:previsto', 'sum(previsto)', LOC[234]),
+                ('measure:arrecadado', 'sum(arrecadado)', LOC[235]),
             ),
             at=LOC[25],
         ),
@@ -3172,6 +3576,13 @@ PACKAGE = Package(
                 Measure('liquidado', 'sum', (1,), 2),
                 Measure('pago', 'sum', (2,), 2),
             ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tipo == "D")', LOC[236]),
+                ('key:funcao', 'funcao', LOC[237]),
+                ('measure:empenhado', 'sum(empenhado)', LOC[238]),
+                ('measure:liquidado', 'sum(liquidado)', LOC[239]),
+                ('measure:pago', 'sum(pago)', LOC[240]),
+            ),
             at=LOC[26],
         ),
         Indicator(
@@ -3192,6 +3603,11 @@ PACKAGE = Package(
             inits=(D("0"),),
             measures=(
                 Measure('saldo', 'sum', (0,), 2),
+            ),
+            texts=(
+                ('filter', 'year(data) == $exercicio and month(data) == $mes', LOC[241]),
+                ('key:recursos', 'if vinculado then "VINCULADOS" else "LIVRES"', LOC[242]),
+                ('measure:saldo', 'sum(saldo)', LOC[243]),
             ),
             at=LOC[27],
         ),
@@ -3215,6 +3631,12 @@ PACKAGE = Package(
                 Measure('previsto', 'sum', (0,), 2),
                 Measure('arrecadado', 'sum', (1,), 2),
             ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tipo == "R")', LOC[244]),
+                ('key:categoria', 'left(natureza, 1)', LOC[245]),
+                ('measure:previsto', 'sum(previsto)', LOC[246]),
+                ('measure:arrecadado', 'sum(arrecadado)', LOC[247]),
+            ),
             at=LOC[28],
         ),
         Indicator(
@@ -3236,6 +3658,12 @@ PACKAGE = Package(
             measures=(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('bens', 'count', (1,), None),
+            ),
+            texts=(
+                ('filter', 'situacao == "ATIVO"', LOC[248]),
+                ('key:grupo', 'grupo', LOC[249]),
+                ('measure:valor', 'sum(valor)', LOC[250]),
+                ('measure:bens', 'count()', LOC[251]),
             ),
             at=LOC[29],
         ),
@@ -3260,6 +3688,12 @@ PACKAGE = Package(
                 Measure('atualizado', 'sum', (1,), 2),
             ),
             rank=Rank(0, True, 10, (0,)),
+            texts=(
+                ('filter', 'exercicio == $exercicio', LOC[252]),
+                ('key:dotacao', 'dotacao', LOC[253]),
+                ('measure:saldo', 'sum(saldo)', LOC[254]),
+                ('measure:atualizado', 'sum(valor_atualizado)', LOC[255]),
+            ),
             at=LOC[30],
         ),
         Indicator(
@@ -3283,6 +3717,12 @@ PACKAGE = Package(
                 Measure('atualizado', 'sum', (1,), 2),
             ),
             rank=Rank(0, False, 10, (0,)),
+            texts=(
+                ('filter', 'exercicio == $exercicio', LOC[256]),
+                ('key:dotacao', 'dotacao', LOC[257]),
+                ('measure:saldo', 'sum(saldo)', LOC[258]),
+                ('measure:atualizado', 'sum(valor_atualizado)', LOC[259]),
+            ),
             at=LOC[31],
         ),
         Indicator(
@@ -3306,6 +3746,12 @@ PACKAGE = Package(
                 Measure('homologado', 'sum', (1,), 2),
             ),
             rank=Rank(0, True, 10, (0,)),
+            texts=(
+                ('filter', 'exercicio == $exercicio', LOC[260]),
+                ('key:processo', 'processo', LOC[261]),
+                ('measure:estimado', 'sum(valor_estimado)', LOC[262]),
+                ('measure:homologado', 'sum(valor_homologado)', LOC[263]),
+            ),
             at=LOC[32],
         ),
         Indicator(
@@ -3329,6 +3775,12 @@ PACKAGE = Package(
                 Measure('homologado', 'sum', (1,), 2),
             ),
             rank=Rank(0, False, 10, (0,)),
+            texts=(
+                ('filter', 'exercicio == $exercicio', LOC[264]),
+                ('key:processo', 'processo', LOC[265]),
+                ('measure:estimado', 'sum(valor_estimado)', LOC[266]),
+                ('measure:homologado', 'sum(valor_homologado)', LOC[267]),
+            ),
             at=LOC[33],
         ),
         Indicator(
@@ -3350,6 +3802,11 @@ PACKAGE = Package(
             measures=(
                 Measure('empenhado', 'sum', (0,), 2),
                 Measure('liquidado', 'sum', (1,), 2),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (tipo == "D" and natureza matches "449051*")', LOC[268]),
+                ('measure:empenhado', 'sum(empenhado)', LOC[269]),
+                ('measure:liquidado', 'sum(liquidado)', LOC[270]),
             ),
             at=LOC[34],
         ),
@@ -3373,6 +3830,11 @@ PACKAGE = Package(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('bens', 'count', (1,), None),
             ),
+            texts=(
+                ('filter', 'situacao == "ATIVO"', LOC[271]),
+                ('measure:valor', 'sum(valor)', LOC[272]),
+                ('measure:bens', 'count()', LOC[273]),
+            ),
             at=LOC[35],
         ),
         Indicator(
@@ -3393,6 +3855,10 @@ PACKAGE = Package(
             inits=(0,),
             measures=(
                 Measure('veiculos', 'count', (0,), None),
+            ),
+            texts=(
+                ('filter', 'situacao == "ATIVO"', LOC[274]),
+                ('measure:veiculos', 'count()', LOC[275]),
             ),
             at=LOC[36],
         ),
@@ -3417,6 +3883,13 @@ PACKAGE = Package(
                 Measure('maisAntigo', 'min', (1,), None),
                 Measure('maisNovo', 'max', (2,), None),
             ),
+            texts=(
+                ('filter', 'situacao == "ATIVO"', LOC[276]),
+                ('key:tipo', 'tipo', LOC[277]),
+                ('measure:veiculos', 'count()', LOC[278]),
+                ('measure:maisAntigo', 'min(ano_fabricacao)', LOC[279]),
+                ('measure:maisNovo', 'max(ano_fabricacao)', LOC[280]),
+            ),
             at=LOC[37],
         ),
         Indicator(
@@ -3439,6 +3912,11 @@ PACKAGE = Package(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('bloqueios', 'count', (1,), None),
             ),
+            texts=(
+                ('filter', 'exercicio == $exercicio', LOC[281]),
+                ('measure:valor', 'sum(valor)', LOC[282]),
+                ('measure:bloqueios', 'count()', LOC[283]),
+            ),
             at=LOC[38],
         ),
         Indicator(
@@ -3460,6 +3938,11 @@ PACKAGE = Package(
             measures=(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('itens', 'count', (1,), None),
+            ),
+            texts=(
+                ('filter', 'year(data) == $exercicio and month(data) == $mes', LOC[284]),
+                ('measure:valor', 'sum(valor)', LOC[285]),
+                ('measure:itens', 'count(item where quantidade > 0)', LOC[286]),
             ),
             at=LOC[39],
         ),
@@ -3484,6 +3967,13 @@ PACKAGE = Package(
                 Measure('estimado', 'sum', (1,), 2),
                 Measure('homologado', 'sum', (2,), 2),
             ),
+            texts=(
+                ('filter', 'exercicio == $exercicio', LOC[287]),
+                ('key:situacao', 'situacao', LOC[288]),
+                ('measure:processos', 'count()', LOC[289]),
+                ('measure:estimado', 'sum(valor_estimado)', LOC[290]),
+                ('measure:homologado', 'sum(valor_homologado)', LOC[291]),
+            ),
             at=LOC[40],
         ),
         Indicator(
@@ -3505,6 +3995,11 @@ PACKAGE = Package(
             measures=(
                 Measure('valor', 'sum', (0,), 2),
             ),
+            texts=(
+                ('filter', 'year(data) == $exercicio and month(data) == $mes', LOC[292]),
+                ('key:grupo', 'grupo', LOC[293]),
+                ('measure:valor', 'sum(valor)', LOC[294]),
+            ),
             at=LOC[41],
         ),
         Indicator(
@@ -3525,6 +4020,11 @@ PACKAGE = Package(
             inits=(0,),
             measures=(
                 Measure('criancas', 'count', (0,), None),
+            ),
+            texts=(
+                ('filter', 'ano == $exercicio and situacao == "AGUARDANDO"', LOC[295]),
+                ('key:creche', 'creche', LOC[296]),
+                ('measure:criancas', 'count()', LOC[297]),
             ),
             at=LOC[42],
         ),
@@ -3549,7 +4049,13 @@ PACKAGE = Package(
                 Measure('base', 'sum', (1,), 2),
             ),
             # limite: 25
-            ratio=Ratio(0, 1, 2, lambda params: 25, True, 'CF art. 212 (MDE: 25% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base)', LOC[163]),
+            ratio=Ratio(0, 1, 2, lambda params: 25, True, 'CF art. 212 (MDE: 25% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base)', LOC[298]),
+            texts=(
+                ('filter', 'year(data) == $exercicio and bimestre(data) == bimestre(date($exercicio, $mes, 1))', LOC[299]),
+                ('measure:aplicado', 'sum(liquidado where tipo == "D" and mde)', LOC[300]),
+                ('measure:base', 'sum(arrecadado where receita_base)', LOC[301]),
+                ('limit', '25', LOC[302]),
+            ),
             at=LOC[43],
         ),
         Indicator(
@@ -3573,7 +4079,13 @@ PACKAGE = Package(
                 Measure('base', 'sum', (1,), 2),
             ),
             # limite: 25
-            ratio=Ratio(0, 1, 2, lambda params: 25, True, 'CF art. 212 (MDE: 25% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base)', LOC[164]),
+            ratio=Ratio(0, 1, 2, lambda params: 25, True, 'CF art. 212 (MDE: 25% da receita de impostos)', 'a receita de impostos e transferências constitucionais do período (registros R do ledger execucao com receita_base)', LOC[303]),
+            texts=(
+                ('filter', 'year(data) == $exercicio and month(data) <= $mes', LOC[304]),
+                ('measure:aplicado', 'sum(liquidado where tipo == "D" and mde)', LOC[305]),
+                ('measure:base', 'sum(arrecadado where receita_base)', LOC[306]),
+                ('limit', '25', LOC[307]),
+            ),
             at=LOC[44],
         ),
         Indicator(
@@ -3595,6 +4107,11 @@ PACKAGE = Package(
             measures=(
                 Measure('aVencer', 'sum', (0,), 2),
                 Measure('empenhado', 'sum', (1,), 2),
+            ),
+            texts=(
+                ('filter', 'year(data) == $exercicio and month(data) <= $mes', LOC[308]),
+                ('measure:aVencer', 'sum(empenhado - pago where tipo == "D" and mde)', LOC[309]),
+                ('measure:empenhado', 'sum(empenhado where tipo == "D" and mde)', LOC[310]),
             ),
             at=LOC[45],
         ),
@@ -3618,6 +4135,12 @@ PACKAGE = Package(
                 Measure('media', 'avg', (0, 1), 2),
                 Measure('notas', 'count', (2,), None),
             ),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 5', LOC[311]),
+                ('key:disciplina', 'disciplina', LOC[312]),
+                ('measure:media', 'avg(nota)', LOC[313]),
+                ('measure:notas', 'count()', LOC[314]),
+            ),
             at=LOC[46],
         ),
         Indicator(
@@ -3639,6 +4162,12 @@ PACKAGE = Package(
             measures=(
                 Measure('media', 'avg', (0, 1), 2),
                 Measure('notas', 'count', (2,), None),
+            ),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 6 and serie <= 9', LOC[315]),
+                ('key:disciplina', 'disciplina', LOC[316]),
+                ('measure:media', 'avg(nota)', LOC[317]),
+                ('measure:notas', 'count()', LOC[318]),
             ),
             at=LOC[47],
         ),
@@ -3662,6 +4191,12 @@ PACKAGE = Package(
                 Measure('media', 'avg', (0, 1), 2),
                 Measure('notas', 'count', (2,), None),
             ),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 9', LOC[319]),
+                ('key:disciplina', 'disciplina', LOC[320]),
+                ('measure:media', 'avg(nota)', LOC[321]),
+                ('measure:notas', 'count()', LOC[322]),
+            ),
             at=LOC[48],
         ),
         Indicator(
@@ -3683,6 +4218,12 @@ PACKAGE = Package(
             measures=(
                 Measure('media', 'avg', (0, 1), 2),
                 Measure('notas', 'count', (2,), None),
+            ),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 5', LOC[323]),
+                ('key:escola', 'escola', LOC[324]),
+                ('measure:media', 'avg(nota)', LOC[325]),
+                ('measure:notas', 'count()', LOC[326]),
             ),
             at=LOC[49],
         ),
@@ -3707,6 +4248,12 @@ PACKAGE = Package(
                 Measure('notas', 'count', (2,), None),
             ),
             rank=Rank(0, True, 5, (0,)),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 5', LOC[327]),
+                ('key:escola', 'escola', LOC[328]),
+                ('measure:media', 'avg(nota)', LOC[329]),
+                ('measure:notas', 'count()', LOC[330]),
+            ),
             at=LOC[50],
         ),
         Indicator(
@@ -3730,6 +4277,12 @@ PACKAGE = Package(
                 Measure('notas', 'count', (2,), None),
             ),
             rank=Rank(0, False, 5, (0,)),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 5', LOC[331]),
+                ('key:escola', 'escola', LOC[332]),
+                ('measure:media', 'avg(nota)', LOC[333]),
+                ('measure:notas', 'count()', LOC[334]),
+            ),
             at=LOC[51],
         ),
         Indicator(
@@ -3753,6 +4306,12 @@ PACKAGE = Package(
                 Measure('notas', 'count', (2,), None),
             ),
             rank=Rank(0, True, 5, (0,)),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 6 and serie <= 9', LOC[335]),
+                ('key:escola', 'escola', LOC[336]),
+                ('measure:media', 'avg(nota)', LOC[337]),
+                ('measure:notas', 'count()', LOC[338]),
+            ),
             at=LOC[52],
         ),
         Indicator(
@@ -3776,6 +4335,12 @@ PACKAGE = Package(
                 Measure('notas', 'count', (2,), None),
             ),
             rank=Rank(0, False, 5, (0,)),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 6 and serie <= 9', LOC[339]),
+                ('key:escola', 'escola', LOC[340]),
+                ('measure:media', 'avg(nota)', LOC[341]),
+                ('measure:notas', 'count()', LOC[342]),
+            ),
             at=LOC[53],
         ),
         Indicator(
@@ -3799,6 +4364,12 @@ PACKAGE = Package(
                 Measure('notas', 'count', (2,), None),
             ),
             rank=Rank(0, True, 5, (0,)),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 9', LOC[343]),
+                ('key:escola', 'escola', LOC[344]),
+                ('measure:media', 'avg(nota)', LOC[345]),
+                ('measure:notas', 'count()', LOC[346]),
+            ),
             at=LOC[54],
         ),
         Indicator(
@@ -3822,6 +4393,12 @@ PACKAGE = Package(
                 Measure('notas', 'count', (2,), None),
             ),
             rank=Rank(0, False, 5, (0,)),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 9', LOC[347]),
+                ('key:escola', 'escola', LOC[348]),
+                ('measure:media', 'avg(nota)', LOC[349]),
+                ('measure:notas', 'count()', LOC[350]),
+            ),
             at=LOC[55],
         ),
         Indicator(
@@ -3843,6 +4420,11 @@ PACKAGE = Package(
             measures=(
                 Measure('media', 'avg', (0, 1), 2),
                 Measure('notas', 'count', (2,), None),
+            ),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 5', LOC[351]),
+                ('measure:media', 'avg(nota)', LOC[352]),
+                ('measure:notas', 'count()', LOC[353]),
             ),
             at=LOC[56],
         ),
@@ -3866,6 +4448,11 @@ PACKAGE = Package(
                 Measure('media', 'avg', (0, 1), 2),
                 Measure('notas', 'count', (2,), None),
             ),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 6 and serie <= 9', LOC[354]),
+                ('measure:media', 'avg(nota)', LOC[355]),
+                ('measure:notas', 'count()', LOC[356]),
+            ),
             at=LOC[57],
         ),
         Indicator(
@@ -3888,6 +4475,11 @@ PACKAGE = Package(
                 Measure('media', 'avg', (0, 1), 2),
                 Measure('notas', 'count', (2,), None),
             ),
+            texts=(
+                ('filter', 'ano == $exercicio and serie >= 1 and serie <= 9', LOC[357]),
+                ('measure:media', 'avg(nota)', LOC[358]),
+                ('measure:notas', 'count()', LOC[359]),
+            ),
             at=LOC[58],
         ),
         Indicator(
@@ -3908,6 +4500,11 @@ PACKAGE = Package(
             inits=(0,),
             measures=(
                 Measure('alunos', 'count', (0,), None),
+            ),
+            texts=(
+                ('filter', 'ano == $exercicio', LOC[360]),
+                ('key:etapa', 'etapa', LOC[361]),
+                ('measure:alunos', 'count()', LOC[362]),
             ),
             at=LOC[59],
         ),
@@ -3931,6 +4528,12 @@ PACKAGE = Package(
                 Measure('ideb', 'avg', (0, 1), 1),
                 Measure('escolas', 'count', (2,), None),
             ),
+            texts=(
+                ('filter', 'ano >= $exercicio - 1 and ano <= $exercicio', LOC[363]),
+                ('key:etapa', 'etapa', LOC[364]),
+                ('measure:ideb', 'avg(ideb)', LOC[365]),
+                ('measure:escolas', 'count()', LOC[366]),
+            ),
             at=LOC[60],
         ),
         Indicator(
@@ -3952,6 +4555,12 @@ PACKAGE = Package(
             measures=(
                 Measure('vagas', 'sum', (0,), None),
                 Measure('ocupadas', 'sum', (1,), None),
+            ),
+            texts=(
+                ('filter', 'ano == $exercicio', LOC[367]),
+                ('key:creche', 'creche', LOC[368]),
+                ('measure:vagas', 'sum(vagas)', LOC[369]),
+                ('measure:ocupadas', 'sum(ocupadas)', LOC[370]),
             ),
             at=LOC[61],
         ),
@@ -3975,6 +4584,11 @@ PACKAGE = Package(
                 Measure('livres', 'sum', (0,), None),
                 Measure('vagas', 'sum', (1,), None),
             ),
+            texts=(
+                ('filter', 'ano == $exercicio', LOC[371]),
+                ('measure:livres', 'sum(vagas - ocupadas)', LOC[372]),
+                ('measure:vagas', 'sum(vagas)', LOC[373]),
+            ),
             at=LOC[62],
         ),
         Indicator(
@@ -3996,6 +4610,12 @@ PACKAGE = Package(
             measures=(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('eventos', 'count', (1,), None),
+            ),
+            texts=(
+                ('filter', '(year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "COMISSIONADO")', LOC[374]),
+                ('key:mes', 'month(competencia)', LOC[375]),
+                ('measure:valor', 'sum(valor)', LOC[376]),
+                ('measure:eventos', 'count()', LOC[377]),
             ),
             at=LOC[63],
         ),
@@ -4019,6 +4639,12 @@ PACKAGE = Package(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('eventos', 'count', (1,), None),
             ),
+            texts=(
+                ('filter', '(year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "COMISSIONADO")', LOC[378]),
+                ('key:cargo', 'cargo', LOC[379]),
+                ('measure:valor', 'sum(valor)', LOC[380]),
+                ('measure:eventos', 'count()', LOC[381]),
+            ),
             at=LOC[64],
         ),
         Indicator(
@@ -4040,6 +4666,12 @@ PACKAGE = Package(
             measures=(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('eventos', 'count', (1,), None),
+            ),
+            texts=(
+                ('filter', '(year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "GRATIFICADA")', LOC[382]),
+                ('key:mes', 'month(competencia)', LOC[383]),
+                ('measure:valor', 'sum(valor)', LOC[384]),
+                ('measure:eventos', 'count()', LOC[385]),
             ),
             at=LOC[65],
         ),
@@ -4063,6 +4695,12 @@ PACKAGE = Package(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('eventos', 'count', (1,), None),
             ),
+            texts=(
+                ('filter', '(year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "GRATIFICADA")', LOC[386]),
+                ('key:cargo', 'cargo', LOC[387]),
+                ('measure:valor', 'sum(valor)', LOC[388]),
+                ('measure:eventos', 'count()', LOC[389]),
+            ),
             at=LOC[66],
         ),
         Indicator(
@@ -4085,6 +4723,12 @@ PACKAGE = Package(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('eventos', 'count', (1,), None),
             ),
+            texts=(
+                ('filter', '(year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "HORA_EXTRA")', LOC[390]),
+                ('key:mes', 'month(competencia)', LOC[391]),
+                ('measure:valor', 'sum(valor)', LOC[392]),
+                ('measure:eventos', 'count()', LOC[393]),
+            ),
             at=LOC[67],
         ),
         Indicator(
@@ -4106,6 +4750,12 @@ PACKAGE = Package(
             measures=(
                 Measure('valor', 'sum', (0,), 2),
                 Measure('eventos', 'count', (1,), None),
+            ),
+            texts=(
+                ('filter', '(year(competencia) == $exercicio and month(competencia) <= $mes) and (grupo == "HORA_EXTRA")', LOC[394]),
+                ('key:cargo', 'cargo', LOC[395]),
+                ('measure:valor', 'sum(valor)', LOC[396]),
+                ('measure:eventos', 'count()', LOC[397]),
             ),
             at=LOC[68],
         ),
@@ -4130,7 +4780,13 @@ PACKAGE = Package(
                 Measure('rcl', 'sum', (1,), 2),
             ),
             # limite: if $poder == "L" then 6 else 54
-            ratio=Ratio(0, 1, 2, lambda params: (lambda p_poder: (6 if (p_poder == 'L') else 54))(params['poder']), False, 'LRF (LC 101/2000) art. 20, III: 54% (Executivo) e 6% (Legislativo) da RCL', 'o RREO Anexo 03 (RCL) e o RGF Anexo 01 do mês armazenados no Betha Sapo («Armazenar dados para envio do siconfi»): registros do ledger siconfi', LOC[165]),
+            ratio=Ratio(0, 1, 2, lambda params: (lambda p_poder: (6 if (p_poder == 'L') else 54))(params['poder']), False, 'LRF (LC 101/2000) art. 20, III: 54% (Executivo) e 6% (Legislativo) da RCL', 'o RREO Anexo 03 (RCL) e o RGF Anexo 01 do mês armazenados no Betha Sapo («Armazenar dados para envio do siconfi»): registros do ledger siconfi', LOC[398]),
+            texts=(
+                ('filter', 'exercicio == $exercicio and mes == $mes', LOC[399]),
+                ('measure:pessoal', 'sum(valor where anexo == "RGF01" and item == "DESPESA_PESSOAL" and poder == $poder)', LOC[400]),
+                ('measure:rcl', 'sum(valor where anexo == "RREO03" and item == "RCL")', LOC[401]),
+                ('limit', 'if $poder == "L" then 6 else 54', LOC[402]),
+            ),
             at=LOC[69],
         ),
         Indicator(
@@ -4154,7 +4810,14 @@ PACKAGE = Package(
                 Measure('rcl', 'sum', (1,), 2),
             ),
             # limite: if $poder == "L" then 6 else 54
-            ratio=Ratio(0, 1, 2, lambda params: (lambda p_poder: (6 if (p_poder == 'L') else 54))(params['poder']), False, 'LRF (LC 101/2000) art. 20, III: 54% (Executivo) e 6% (Legislativo) da RCL', 'o RREO Anexo 03 (RCL) e o RGF Anexo 01 do mês armazenados no Betha Sapo («Armazenar dados para envio do siconfi»): registros do ledger siconfi', LOC[166]),
+            ratio=Ratio(0, 1, 2, lambda params: (lambda p_poder: (6 if (p_poder == 'L') else 54))(params['poder']), False, 'LRF (LC 101/2000) art. 20, III: 54% (Executivo) e 6% (Legislativo) da RCL', 'o RREO Anexo 03 (RCL) e o RGF Anexo 01 do mês armazenados no Betha Sapo («Armazenar dados para envio do siconfi»): registros do ledger siconfi', LOC[403]),
+            texts=(
+                ('filter', 'exercicio == $exercicio and mes <= $mes and (anexo == "RREO03" or anexo == "RGF01")', LOC[404]),
+                ('key:mes', 'mes', LOC[405]),
+                ('measure:pessoal', 'sum(valor where anexo == "RGF01" and item == "DESPESA_PESSOAL" and poder == $poder)', LOC[406]),
+                ('measure:rcl', 'sum(valor where anexo == "RREO03" and item == "RCL")', LOC[407]),
+                ('limit', 'if $poder == "L" then 6 else 54', LOC[408]),
+            ),
             at=LOC[70],
         ),
         Indicator(
@@ -4175,6 +4838,11 @@ PACKAGE = Package(
             inits=(0,),
             measures=(
                 Measure('servidores', 'count', (0,), None),
+            ),
+            texts=(
+                ('filter', 'situacao == "ATIVO" and enviada', LOC[409]),
+                ('key:categoria', 'categoria', LOC[410]),
+                ('measure:servidores', 'count()', LOC[411]),
             ),
             at=LOC[71],
         ),
@@ -4198,6 +4866,12 @@ PACKAGE = Package(
                 Measure('dias', 'sum', (0,), None),
                 Measure('afastamentos', 'count', (1,), None),
             ),
+            texts=(
+                ('filter', 'year(inicio) == $exercicio and month(inicio) <= $mes', LOC[412]),
+                ('key:motivo', 'motivo', LOC[413]),
+                ('measure:dias', 'sum(dias)', LOC[414]),
+                ('measure:afastamentos', 'count()', LOC[415]),
+            ),
             at=LOC[72],
         ),
         Indicator(
@@ -4219,10 +4893,17 @@ PACKAGE = Package(
             measures=(
                 Measure('aplicado', 'sum', (0,), 2),
                 Measure('base', 'sum', (1,), 2),
-                Measure('anexoAnterior', 'count', (2,), None, 'o RREO Anexo 12 (ASPS) do fim do bimestre anterior armazenado no Betha Sapo («Armazenar dados para envio do siconfi»): o valor do bimestre é o acumulado do mês menos o desse mês (registros RREO12 do ledger siconfi)', LOC[167]),
+                Measure('anexoAnterior', 'count', (2,), None, 'o RREO Anexo 12 (ASPS) do fim do bimestre anterior armazenado no Betha Sapo («Armazenar dados para envio do siconfi»): o valor do bimestre é o acumulado do mês menos o desse mês (registros RREO12 do ledger siconfi)', LOC[416]),
             ),
             # limite: 15
-            ratio=Ratio(0, 1, 2, lambda params: 15, True, 'LC 141/2012, art. 7º (ASPS: 15% da receita de impostos)', 'o RREO Anexo 12 (ASPS) do mês armazenado no Betha Sapo de forma consolidada («Armazenar dados para envio do siconfi»): registros RREO12 do ledger siconfi (itens RECEITA_BASE, DESPESA_EMPENHADA, DESPESA_LIQUIDADA, DESPESA_PAGA)', LOC[168]),
+            ratio=Ratio(0, 1, 2, lambda params: 15, True, 'LC 141/2012, art. 7º (ASPS: 15% da receita de impostos)', 'o RREO Anexo 12 (ASPS) do mês armazenado no Betha Sapo de forma consolidada («Armazenar dados para envio do siconfi»): registros RREO12 do ledger siconfi (itens RECEITA_BASE, DESPESA_EMPENHADA, DESPESA_LIQUIDADA, DESPESA_PAGA)', LOC[417]),
+            texts=(
+                ('filter', 'exercicio == $exercicio and anexo == "RREO12" and (mes == $mes or mes == 2 * bimestre(date($exercicio, $mes, 1)) - 2)', LOC[418]),
+                ('measure:aplicado', 'sum(if mes == $mes then valor else 0 - valor where item == "DESPESA_LIQUIDADA")', LOC[419]),
+                ('measure:base', 'sum(if mes == $mes then valor else 0 - valor where item == "RECEITA_BASE")', LOC[420]),
+                ('measure:anexoAnterior', 'count(valor where item == "RECEITA_BASE" and (mes < $mes or $mes <= 2))', LOC[421]),
+                ('limit', '15', LOC[422]),
+            ),
             at=LOC[73],
         ),
         Indicator(
@@ -4246,7 +4927,13 @@ PACKAGE = Package(
                 Measure('base', 'sum', (1,), 2),
             ),
             # limite: 15
-            ratio=Ratio(0, 1, 2, lambda params: 15, True, 'LC 141/2012, art. 7º (ASPS: 15% da receita de impostos)', 'o RREO Anexo 12 (ASPS) do mês armazenado no Betha Sapo de forma consolidada («Armazenar dados para envio do siconfi»): registros RREO12 do ledger siconfi (itens RECEITA_BASE, DESPESA_EMPENHADA, DESPESA_LIQUIDADA, DESPESA_PAGA)', LOC[169]),
+            ratio=Ratio(0, 1, 2, lambda params: 15, True, 'LC 141/2012, art. 7º (ASPS: 15% da receita de impostos)', 'o RREO Anexo 12 (ASPS) do mês armazenado no Betha Sapo de forma consolidada («Armazenar dados para envio do siconfi»): registros RREO12 do ledger siconfi (itens RECEITA_BASE, DESPESA_EMPENHADA, DESPESA_LIQUIDADA, DESPESA_PAGA)', LOC[423]),
+            texts=(
+                ('filter', 'exercicio == $exercicio and mes == $mes and anexo == "RREO12"', LOC[424]),
+                ('measure:aplicado', 'sum(valor where item == "DESPESA_LIQUIDADA")', LOC[425]),
+                ('measure:base', 'sum(valor where item == "RECEITA_BASE")', LOC[426]),
+                ('limit', '15', LOC[427]),
+            ),
             at=LOC[74],
         ),
         Indicator(
@@ -4268,7 +4955,13 @@ PACKAGE = Package(
             measures=(
                 Measure('aVencer', 'sum', (0,), 2),
                 Measure('empenhado', 'sum', (1,), 2),
-                Measure('anexoMes', 'count', (2,), None, 'o RREO Anexo 12 (ASPS) do mês armazenado no Betha Sapo de forma consolidada («Armazenar dados para envio do siconfi»): registros RREO12 do ledger siconfi (itens RECEITA_BASE, DESPESA_EMPENHADA, DESPESA_LIQUIDADA, DESPESA_PAGA)', LOC[170]),
+                Measure('anexoMes', 'count', (2,), None, 'o RREO Anexo 12 (ASPS) do mês armazenado no Betha Sapo de forma consolidada («Armazenar dados para envio do siconfi»): registros RREO12 do ledger siconfi (itens RECEITA_BASE, DESPESA_EMPENHADA, DESPESA_LIQUIDADA, DESPESA_PAGA)', LOC[428]),
+            ),
+            texts=(
+                ('filter', 'exercicio == $exercicio and mes == $mes and anexo == "RREO12"', LOC[429]),
+                ('measure:aVencer', 'sum(if item == "DESPESA_EMPENHADA" then valor else 0 - valor where item == "DESPESA_EMPENHADA" or item == "DESPESA_PAGA")', LOC[430]),
+                ('measure:empenhado', 'sum(valor where item == "DESPESA_EMPENHADA")', LOC[431]),
+                ('measure:anexoMes', 'count(valor where item == "DESPESA_EMPENHADA")', LOC[432]),
             ),
             at=LOC[75],
         ),
@@ -4291,6 +4984,11 @@ PACKAGE = Package(
             measures=(
                 Measure('minutos', 'avg', (0, 1), 1),
                 Measure('atendimentos', 'count', (2,), None),
+            ),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (agendado)', LOC[433]),
+                ('measure:minutos', 'avg(minutos)', LOC[434]),
+                ('measure:atendimentos', 'count()', LOC[435]),
             ),
             at=LOC[76],
         ),
@@ -4315,6 +5013,12 @@ PACKAGE = Package(
                 Measure('atendimentos', 'count', (2,), None),
             ),
             rank=Rank(0, True, 5, (0,)),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (agendado)', LOC[436]),
+                ('key:procedimento', 'procedimento', LOC[437]),
+                ('measure:minutos', 'avg(minutos)', LOC[438]),
+                ('measure:atendimentos', 'count()', LOC[439]),
+            ),
             at=LOC[77],
         ),
         Indicator(
@@ -4338,6 +5042,12 @@ PACKAGE = Package(
                 Measure('atendimentos', 'count', (2,), None),
             ),
             rank=Rank(0, False, 5, (0,)),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (agendado)', LOC[440]),
+                ('key:procedimento', 'procedimento', LOC[441]),
+                ('measure:minutos', 'avg(minutos)', LOC[442]),
+                ('measure:atendimentos', 'count()', LOC[443]),
+            ),
             at=LOC[78],
         ),
         Indicator(
@@ -4361,6 +5071,12 @@ PACKAGE = Package(
                 Measure('atendimentos', 'count', (2,), None),
             ),
             rank=Rank(0, True, 5, (0,)),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (agendado)', LOC[444]),
+                ('key:unidade', 'unidade', LOC[445]),
+                ('measure:minutos', 'avg(minutos)', LOC[446]),
+                ('measure:atendimentos', 'count()', LOC[447]),
+            ),
             at=LOC[79],
         ),
         Indicator(
@@ -4384,6 +5100,12 @@ PACKAGE = Package(
                 Measure('atendimentos', 'count', (2,), None),
             ),
             rank=Rank(0, False, 5, (0,)),
+            texts=(
+                ('filter', '(year(data) == $exercicio and month(data) <= $mes) and (agendado)', LOC[448]),
+                ('key:unidade', 'unidade', LOC[449]),
+                ('measure:minutos', 'avg(minutos)', LOC[450]),
+                ('measure:atendimentos', 'count()', LOC[451]),
+            ),
             at=LOC[80],
         ),
         Indicator(
@@ -4407,6 +5129,12 @@ PACKAGE = Package(
                 Measure('atendimentos', 'count', (2,), None),
             ),
             rank=Rank(0, False, 5, (0,)),
+            texts=(
+                ('filter', 'year(data) == $exercicio and month(data) <= $mes', LOC[452]),
+                ('key:procedimento', 'procedimento', LOC[453]),
+                ('measure:minutos', 'avg(minutos)', LOC[454]),
+                ('measure:atendimentos', 'count()', LOC[455]),
+            ),
             at=LOC[81],
         ),
     ),

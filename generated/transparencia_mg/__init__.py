@@ -38,19 +38,34 @@ LOC = (
     Loc('specs/transparencia_mg/dicionario_convenios.yaml', 4, 1, 18, 1),  # 4 transparencia_mg/dicionario_convenios
     Loc('specs/transparencia_mg/dicionario_despesa.yaml', 7, 1, 59, 1),  # 5 transparencia_mg/dicionario_despesa
     Loc('specs/transparencia_mg/dicionario_restos.yaml', 4, 1, 26, 1),  # 6 transparencia_mg/dicionario_restos
-    Loc('specs/transparencia_mg/dicionario_convenios.yaml', 9, 5, 15, 1),  # 7 transparencia_mg/dicionario_convenios/valor_repassado
-    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 12, 5, 16, 3),  # 8 transparencia_mg/dicionario_despesa/valor_pago
-    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 16, 5, 21, 3),  # 9 transparencia_mg/dicionario_despesa/empenhado_data
-    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 21, 5, 26, 3),  # 10 transparencia_mg/dicionario_despesa/empenhado_numero
-    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 26, 5, 31, 3),  # 11 transparencia_mg/dicionario_despesa/liquidado_data
-    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 31, 5, 36, 3),  # 12 transparencia_mg/dicionario_despesa/pago_data
-    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 36, 5, 41, 3),  # 13 transparencia_mg/dicionario_despesa/pago_numero
-    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 41, 5, 46, 3),  # 14 transparencia_mg/dicionario_despesa/formulario_liquidacao_data
-    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 46, 5, 51, 3),  # 15 transparencia_mg/dicionario_despesa/formulario_pagamento_data
-    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 51, 5, 56, 1),  # 16 transparencia_mg/dicionario_despesa/formulario_pagamento_situacao
-    Loc('specs/transparencia_mg/dicionario_restos.yaml', 9, 5, 13, 3),  # 17 transparencia_mg/dicionario_restos/valor_pago_no_ano
-    Loc('specs/transparencia_mg/dicionario_restos.yaml', 13, 5, 18, 3),  # 18 transparencia_mg/dicionario_restos/formulario_data
-    Loc('specs/transparencia_mg/dicionario_restos.yaml', 18, 5, 23, 1),  # 19 transparencia_mg/dicionario_restos/formulario_pagamento_situacao
+    Loc('specs/transparencia_mg/convenios.yaml', 16, 26, 16, 52),  # 7 transparencia_mg/convenios/explain
+    Loc('specs/transparencia_mg/convenios.yaml', 17, 24, 17, 48),  # 8 transparencia_mg/convenios/explain
+    Loc('specs/transparencia_mg/convenios.yaml', 18, 20, 18, 63),  # 9 transparencia_mg/convenios/explain
+    Loc('specs/transparencia_mg/convenios.yaml', 16, 26, 16, 52),  # 10 transparencia_mg/convenios_corrigido/explain
+    Loc('specs/transparencia_mg/convenios.yaml', 17, 24, 17, 48),  # 11 transparencia_mg/convenios_corrigido/explain
+    Loc('specs/transparencia_mg/convenios_corrigido.yaml', 10, 20, 10, 101),  # 12 transparencia_mg/convenios_corrigido/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 14, 28, 14, 51),  # 13 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 15, 8, 15, 27),  # 14 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 16, 27, 16, 49),  # 15 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 17, 18, 17, 31),  # 16 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 18, 26, 18, 47),  # 17 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 19, 24, 19, 43),  # 18 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 20, 16, 20, 27),  # 19 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 11, 3, 11, 8),  # 20 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/ordens.yaml', 12, 3, 12, 17),  # 21 transparencia_mg/ordens/explain
+    Loc('specs/transparencia_mg/dicionario_convenios.yaml', 9, 5, 15, 1),  # 22 transparencia_mg/dicionario_convenios/valor_repassado
+    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 12, 5, 16, 3),  # 23 transparencia_mg/dicionario_despesa/valor_pago
+    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 16, 5, 21, 3),  # 24 transparencia_mg/dicionario_despesa/empenhado_data
+    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 21, 5, 26, 3),  # 25 transparencia_mg/dicionario_despesa/empenhado_numero
+    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 26, 5, 31, 3),  # 26 transparencia_mg/dicionario_despesa/liquidado_data
+    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 31, 5, 36, 3),  # 27 transparencia_mg/dicionario_despesa/pago_data
+    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 36, 5, 41, 3),  # 28 transparencia_mg/dicionario_despesa/pago_numero
+    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 41, 5, 46, 3),  # 29 transparencia_mg/dicionario_despesa/formulario_liquidacao_data
+    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 46, 5, 51, 3),  # 30 transparencia_mg/dicionario_despesa/formulario_pagamento_data
+    Loc('specs/transparencia_mg/dicionario_despesa.yaml', 51, 5, 56, 1),  # 31 transparencia_mg/dicionario_despesa/formulario_pagamento_situacao
+    Loc('specs/transparencia_mg/dicionario_restos.yaml', 9, 5, 13, 3),  # 32 transparencia_mg/dicionario_restos/valor_pago_no_ano
+    Loc('specs/transparencia_mg/dicionario_restos.yaml', 13, 5, 18, 3),  # 33 transparencia_mg/dicionario_restos/formulario_data
+    Loc('specs/transparencia_mg/dicionario_restos.yaml', 18, 5, 23, 1),  # 34 transparencia_mg/dicionario_restos/formulario_pagamento_situacao
 )
 
 
@@ -145,6 +160,11 @@ PACKAGE = Package(
                 records=('situacao_op', 'valor_pago_financeiro', 'valor_pago_pendente'),
                 fields=('valor_repassado',),
             ),
+            texts=(
+                ('valor_pago_financeiro', 'sum(valor_pago_financeiro)', LOC[7]),
+                ('valor_pago_pendente', 'sum(valor_pago_pendente)', LOC[8]),
+                ('valor_repassado', 'valor_pago_financeiro - valor_pago_pendente', LOC[9]),
+            ),
             at=LOC[1],
         ),
         Derivation(
@@ -190,6 +210,11 @@ PACKAGE = Package(
                 changes='mudancas.csv',
                 records=('situacao_op', 'valor_pago_financeiro', 'valor_pago_pendente'),
                 fields=('valor_repassado',),
+            ),
+            texts=(
+                ('valor_pago_financeiro', 'sum(valor_pago_financeiro)', LOC[10]),
+                ('valor_pago_pendente', 'sum(valor_pago_pendente)', LOC[11]),
+                ('valor_repassado', 'valor_pago_financeiro - sum(valor_pago_pendente where valor_pago_financeiro != 0)', LOC[12]),
             ),
             at=LOC[2],
         ),
@@ -244,6 +269,17 @@ PACKAGE = Package(
                 ),
                 scope=('contrato_convenio_saida',),
             ),
+            texts=(
+                ('contrato_convenio_saida', 'contrato_convenio_saida', LOC[13]),
+                ('ano', 'year(data_registro)', LOC[14]),
+                ('numero_docto_pagamento', 'numero_docto_pagamento', LOC[15]),
+                ('data_registro', 'data_registro', LOC[16]),
+                ('valor_pago_financeiro', 'valor_pago_financeiro', LOC[17]),
+                ('valor_pago_pendente', 'valor_pago_pendente', LOC[18]),
+                ('situacao_op', 'situacao_op', LOC[19]),
+                ('classify:etapa', 'situacao_op[situacao_op].etapa', LOC[20]),
+                ('classify:etapa_pendente', 'situacao_op[situacao_op].pendente', LOC[21]),
+            ),
             at=LOC[3],
         ),
         Dictionary(
@@ -257,7 +293,7 @@ PACKAGE = Package(
                 Entry(id='valor_repassado', where='coluna Valor Repassado (tooltip) e formulário de detalhamento', label='Valor Repassado pelo Concedente/Órgão ou Entidade Estadual Parceiro',
                       replaces=None, tooltip='Valor financeiro repassado pelo concedente/órgão ou entidade estadual parceiro ao convenente / Organização da Sociedade Civil (OSC) parceria, referente ao(s) convênios(s)/ parceria(s) firmado(s) entre as partes por meio de pagamento via SIAFI. Abrange o valor do concedente / órgão ou entidade estadual parceiro, das emendas parlamentares e outras fontes. O efetivo pagamento pode estar sujeito a compensação bancária.',
                       after=None, note='(Valor Pago Financeiro - Valor Pago pendente =  Valor repassado) conforme campos do armazém BO.', value=(('convenios', 'convenios.csv', 'valor_repassado', 'valor_pago_financeiro - valor_pago_pendente'), ('convenios_corrigido', 'convenios.csv', 'valor_repassado', 'valor_pago_financeiro - sum(valor_pago_pendente where valor_pago_financeiro != 0)')),
-                      at=LOC[7]),
+                      at=LOC[22]),
             ),
             at=LOC[4],
         ),
@@ -272,47 +308,47 @@ PACKAGE = Package(
                 Entry(id='valor_pago', where='coluna Valor Pago (tooltip)', label='Valor Pago',
                       replaces=None, tooltip='Valor referente aos pagamentos efetuados através de movimentações bancárias, escriturais e apropriação contábil da despesa. O efetivo pagamento pode estar pendente de transmissão ao banco e/ou sujeito a compensação bancária.',
                       after=None, note=None, value=(),
-                      at=LOC[8]),
+                      at=LOC[23]),
                 # empenhado_data: Data de Registro
                 Entry(id='empenhado_data', where='Situação 1, ao clicar em Valor Empenhado (próximo nível)', label='Data de Registro',
                       replaces='Data', tooltip='Data de registro do documento de empenho.',
                       after=None, note=None, value=(),
-                      at=LOC[9]),
+                      at=LOC[24]),
                 # empenhado_numero: Número do Empenho
                 Entry(id='empenhado_numero', where='Situação 1, ao clicar em Valor Empenhado (próximo nível)', label='Número do Empenho',
                       replaces='Número Documento', tooltip='Número de identificação do documento de empenho.',
                       after=None, note=None, value=(),
-                      at=LOC[10]),
+                      at=LOC[25]),
                 # liquidado_data: Data do Registro
                 Entry(id='liquidado_data', where='Situação 2, ao clicar em Valor Liquidado (próximo nível)', label='Data do Registro',
                       replaces='Data', tooltip='Data de registro do documento de liquidação.',
                       after=None, note=None, value=(),
-                      at=LOC[11]),
+                      at=LOC[26]),
                 # pago_data: Data de Registro
                 Entry(id='pago_data', where='Situação 3, ao clicar em Valor Pago (próximo nível)', label='Data de Registro',
                       replaces='Data', tooltip='Data de registro da ordem de pagamento.',
                       after=None, note=None, value=(),
-                      at=LOC[12]),
+                      at=LOC[27]),
                 # pago_numero: Número da Ordem Pagamento
                 Entry(id='pago_numero', where='Situação 3, ao clicar em Valor Pago (próximo nível)', label='Número da Ordem Pagamento',
                       replaces='Número Documento', tooltip='Número de identificação do documento da ordem de pagamento.',
                       after=None, note=None, value=(),
-                      at=LOC[13]),
+                      at=LOC[28]),
                 # formulario_liquidacao_data: Data Registro
                 Entry(id='formulario_liquidacao_data', where='formulário de detalhamento de liquidação', label='Data Registro',
                       replaces='Data', tooltip=None,
                       after=None, note='sem alteração na extração de dados no Armazém', value=(),
-                      at=LOC[14]),
+                      at=LOC[29]),
                 # formulario_pagamento_data: Data Registro
                 Entry(id='formulario_pagamento_data', where='formulário de detalhamento de pagamento', label='Data Registro',
                       replaces='Data', tooltip=None,
                       after=None, note='sem alteração na extração de dados no Armazém', value=(),
-                      at=LOC[15]),
+                      at=LOC[30]),
                 # formulario_pagamento_situacao: Situação da Ordem de Pagamento
                 Entry(id='formulario_pagamento_situacao', where='formulário de detalhamento de pagamento', label='Situação da Ordem de Pagamento',
                       replaces=None, tooltip=None,
                       after='Data Registro', note='após a coluna data de registro', value=(),
-                      at=LOC[16]),
+                      at=LOC[31]),
             ),
             at=LOC[5],
         ),
@@ -327,17 +363,17 @@ PACKAGE = Package(
                 Entry(id='valor_pago_no_ano', where='coluna Valor Pago no Ano (tooltip)', label='Valor Pago no Ano',
                       replaces=None, tooltip='Soma do valor de restos a pagar processados e não processados referentes aos pagamentos efetuados através de movimentações bancárias, escriturais e apropriação contábil da despesa. O efetivo pagamento pode estar pendente de transmissão aos bancos e/ou sujeito a compensação bancária.',
                       after=None, note=None, value=(),
-                      at=LOC[17]),
+                      at=LOC[32]),
                 # formulario_data: Data Registro
                 Entry(id='formulario_data', where='formulário de detalhamento', label='Data Registro',
                       replaces='Data', tooltip=None,
                       after=None, note='sem alteração na extração de dados no Armazém', value=(),
-                      at=LOC[18]),
+                      at=LOC[33]),
                 # formulario_pagamento_situacao: Situação da Ordem de Pagamento
                 Entry(id='formulario_pagamento_situacao', where='formulário de detalhamento de pagamento', label='Situação da Ordem de Pagamento',
                       replaces=None, tooltip=None,
                       after='Data Registro', note='após a coluna data de registro', value=(),
-                      at=LOC[19]),
+                      at=LOC[34]),
             ),
             at=LOC[6],
         ),

@@ -15,6 +15,7 @@ from compiler.codegen.pyexpr import literal
 from compiler.codegen.pyscan import Lines
 from compiler.codegen.pyscan import accumulate
 from compiler.codegen.pyscan import comment
+from compiler.codegen.quoting import py_str
 from compiler.kinds.check import plan
 
 if TYPE_CHECKING:
@@ -110,6 +111,30 @@ def side(gen: ModuleGen, node: ir.Check, e: ir.Expr) -> str:
     raise AssertionError(e)  # the lowering allows nothing else (S0903)
 
 
+def terms(node: ir.Check, e: ir.Expr,
+          sign: int = 1) -> list[tuple[int, str, tuple[object, ...]]]:
+    """A side as its signed terms, for apura explain (runtime/explain_check.py): (sign, kind,
+    args) — ("cell", (layout, row index, column index)), ("sum", (index in the check's
+    accumulator, the sum as written)), ("total", (sheets id, column index, glob)),
+    ("const", (value as text,))."""
+    match e:
+        case ir.Const(value=v):
+            return [(sign, "const", (str(v),))]
+        case ir.CellRef(layout=lay, row=r, column=c):
+            return [(sign, "cell", (lay, r, c))]
+        case ir.Aggregate():
+            k = node.sums.index(e)
+            return [(sign, "sum", (k, node.sum_texts[k]))]
+        case ir.Call(func="total", args=(ir.Const(value=sheets), ir.Const(value=col),
+                                          ir.Const(value=pattern))):
+            return [(sign, "total", (sheets, col, pattern))]
+        case ir.Neg(operand=x):
+            return terms(node, x, -sign)
+        case ir.Binary(op=op, left=a, right=b):
+            return terms(node, a, sign) + terms(node, b, sign if op == ir.BinOp.ADD else -sign)
+    raise AssertionError(e)  # the lowering allows nothing else (S0903)
+
+
 def _reads_sums(a: ir.Assertion) -> bool:
     def walk(e: ir.Expr) -> bool:
         match e:
@@ -121,6 +146,19 @@ def _reads_sums(a: ir.Assertion) -> bool:
                 return walk(x) or walk(y)
         return False
     return walk(a.left) or walk(a.right)
+
+
+def _terms_text(node: ir.Check, a: ir.Assertion) -> str:
+    out = []
+    for side, e in (("left", a.left), ("right", a.right)):
+        for sign, kind, args in terms(node, e):
+            shown = "".join(f"{_arg(x)}, " for x in args).rstrip()
+            out.append(f"({py_str(side)}, {sign!r}, {py_str(kind)}, ({shown}))")
+    return "".join(f"{t}, " for t in out).rstrip()
+
+
+def _arg(x: object) -> str:
+    return py_str(x) if isinstance(x, str) else repr(x)
 
 
 class _CheckPython:
@@ -177,7 +215,8 @@ class _CheckPython:
             o(f"        Assertion({a.name!r}, {a.label!r}, {a.severity!r}, "
               f"D({str(a.tolerance)!r}), {a.left_text!r}, {a.right_text!r}, LOC[{at}], "
               f"{a.line_text!r}, {max(1, a.name_span.end_col - a.name_span.col)!r}, "
-              f"{a.reads!r}, {_reads_sums(a)!r}),")
+              f"{a.reads!r}, {_reads_sums(a)!r}, ")
+            o(f"            terms=({_terms_text(node, a)})),")
         o("    ),")
         o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")
         o("),")

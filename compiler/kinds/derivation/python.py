@@ -14,6 +14,7 @@ from compiler.codegen import names
 from compiler.codegen.pyexpr import PyExpr
 from compiler.codegen.pyscan import Lines
 from compiler.codegen.pyscan import comment
+from compiler.codegen.quoting import py_str
 from compiler.kinds.derivation.incremental import declaration as incremental_declaration
 from compiler.kinds.derivation.lower import rewrite
 from compiler.kinds.derivation.sqltext import derivation_sql
@@ -113,6 +114,17 @@ class _DerivationPython:
             gen.uses_import("from runtime.derivation_state import Incremental")
             for line in incremental_declaration(node.incremental, lambda e: _fn(gen, e)):
                 o(line)
+        where = f"{gen.pkg.id}/{node.id}/explain"  # runtime/explain_derivation.py shows them
+        o("    texts=(")
+        for f in node.fields:
+            o(f"        ({f.name!r}, {py_str(f.text)}, LOC[{gen.loc(f.span, where)}]),")
+        for c in node.classify:
+            o(f"        ({'classify:' + c.name!r}, {py_str(f'{c.map}[{c.key}].{c.value}')}, "
+              f"LOC[{gen.loc(c.span, where)}]),")
+        for r in node.related:
+            o(f"        ({'related:' + r.name!r}, {py_str(r.where_text)}, "
+              f"LOC[{gen.loc(r.span, where)}]),")
+        o("    ),")
         o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")
         o("),")
         return o.text()

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from compiler import scanplan
     from compiler.codegen.pymodule import ModuleGen
     from compiler.codegen.pyscan import ScanWriter
+    from compiler.source import Span
 
 
 @dataclass(slots=True)
@@ -92,6 +93,24 @@ def _limit(gen: ModuleGen, q: ir.Ratio) -> str:
     return f"lambda params: (lambda {bound}: {code})({args})"
 
 
+def _texts(gen: ModuleGen, o: Lines, node: ir.Indicator) -> None:
+    """`texts=`: what `apura explain` of a record shows (runtime/explain_indicator.py) — the
+    filter (the period's test included), each key and measure, the ratio's limit as written,
+    with their positions."""
+    where = f"{gen.pkg.id}/{node.id}/explain"
+    items: list[tuple[str, str, Span]] = []
+    if node.filter is not None:
+        items.append(("filter", node.filter_text, node.filter.span))
+    items += [(f"key:{k}", t, e.span) for k, e, t in node.keys]
+    items += [(f"measure:{m.name}", m.text, m.span) for m in node.measures]
+    if node.ratio is not None:
+        items.append(("limit", node.ratio.limit_text, node.ratio.span))
+    o("    texts=(")
+    for name, text, span in items:
+        o(f"        ({name!r}, {py_str(text)}, LOC[{gen.loc(span, where)}]),")
+    o("    ),")
+
+
 class _IndicatorPython:
     slot = "nodes"
 
@@ -147,6 +166,7 @@ class _IndicatorPython:
             o(f"    ratio=Ratio({q.numerator!r}, {q.denominator!r}, {q.places!r}, "
               f"{_limit(gen, q)}, {q.minimum!r}, {py_str(q.basis)}, {py_str(q.requires)}, "
               f"LOC[{gen.loc(q.span, f'{gen.pkg.id}/{node.id}/ratio')}]),")
+        _texts(gen, o, node)
         o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")
         o("),")
         return o.text()

@@ -1,0 +1,490 @@
+"""`apura explain` of one field of one output record of a `derivation` (memória de cálculo of a
+cell of `convenios.csv`, `ordens_pagamento.csv`, ...): the field's expression as written with
+its YAML position, and
+
+* per key (`per:`): the key's records (file:line), what each added to every aggregate the
+  field reads — 0 where the aggregate's `where` left it out — and, when the field is a sum of
+  them (a `+`/`−` of sums and counts: checked, not assumed), what each contributed to the
+  field, adding up to the value;
+* per record: the record's line and the fields the expression reads, the map entries its
+  classified fields came from (the table's file:line, runtime/origins.py), and each collection
+  it uses: the related records its keys reached (file:line), which the collection's `where`
+  kept (the window's bounds shown, an empty end open), their order, and which one
+  first/last/max_by/min_by picked and why.
+
+Lineage is recorded on demand: the package runs again on the Python back end computing only
+this node, then the node's own code (runtime/derivation.py, runtime/derivation_related.py)
+is evaluated again for the one record asked for, noting what it read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from runtime import catalog_explain_kinds as catalog
+from runtime.coverage import quoted
+from runtime.derivation import Derivation
+from runtime.derivation import _read
+from runtime.derivation import cell_text
+from runtime.derivation_related import OUTER
+from runtime.derivation_related import index
+from runtime.derivation_related import use_value
+from runtime.errors import RunFailed
+from runtime.explain_lineage import NodeTrace
+from runtime.explain_lineage import at_text
+from runtime.explain_lineage import exact
+from runtime.explain_lineage import glob_escape
+from runtime.explain_lineage import lookup_dict
+from runtime.explain_lineage import source
+from runtime.explain_lineage import total
+from runtime.explain_lineage import traced_node_run
+from runtime.explain_lineage import tree
+from runtime.model import LedgerInput
+from runtime.trace import Lookup
+
+PICKS = ("first", "last", "max_by", "min_by")
+USE = {"count": "contagem", "any": "algum", "all": "todos", "sum": "soma", "first": "primeiro",
+       "last": "último", "max_by": "maior por", "min_by": "menor por"}
+
+
+def _call(fn: Any, env: Mapping[str, Any]) -> Any:
+    return fn[0](*[env[f] for f in fn[1]])
+
+
+def _node(package: Any, node: str) -> Derivation:
+    got = [n for n in package.nodes if isinstance(n, Derivation)]
+    for n in got:
+        if n.id == node:
+            return n
+    raise RunFailed([catalog.unknown_node("derivação", node, [n.id for n in got])])
+
+
+def explain(program: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any], *,
+            node: str, part: str | None, locator: tuple[str, ...],
+            allow_rejects: bool = False, allow_unconfirmed: bool = False,
+            allow_gaps: bool = False) -> dict[str, Any]:
+    """The explanation tree (EXPLAIN.md) of one field of one output record of derivation
+    `node`: `locator` is the `per:` key values then the field, or (per record) the record's
+    1-based position in the output then the field. RunFailed with D1940 (unknown node),
+    D1941 (no such record), D1942 (no such field), or the run's data errors."""
+    prog = program.view_for(params)
+    pkg = prog.package
+    der = _node(pkg, node)
+    trace = NodeTrace(pkg, "", (), (), part)
+    _, found = traced_node_run(prog, ledgers, params, trace, glob_escape(der.id), part,
+                               allow_rejects=allow_rejects, allow_unconfirmed=allow_unconfirmed,
+                               allow_gaps=allow_gaps)
+    ctx = trace.ctx
+    assert ctx is not None
+    records, display = der.records_of(ctx, found)
+    assert records is not None  # an unmapped text failed the run (D1802)
+    width = len(der.per) if der.per else 1
+    names = der.names
+    if len(locator) != width + 1 or locator[-1] not in names:
+        asked = locator[width] if len(locator) > width else ""
+        raise RunFailed([catalog.unknown_field(der.id, asked, list(names))])
+    field = locator[-1]
+    texts = {what: (text, at) for what, text, at in der.texts}
+    text, at = texts.get(field, ("", None))
+    common = {"rule": {"text": text, "source": source(at)},
+              "params": {k: exact(v) for k, v in sorted(ctx.params.items())}}
+    if der.per:
+        out = _per_key(der, records, display, locator[:-1], field, found, pkg, common)
+    else:
+        out = _per_record(der, ctx, trace, records, display, locator[0], field, found, pkg,
+                          common)
+    out["spec"] = source(der.at)
+    out["field"] = field
+    out["output_file"] = der.file
+    return out
+
+
+# ---------------------------------------------------------------------- per key
+def _per_key(der: Derivation, records: list[dict[str, Any]], display: str,
+             key: tuple[str, ...], field: str, part: Any, pkg: Any,
+             common: dict[str, Any]) -> dict[str, Any]:
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for rec in records:
+        groups.setdefault(tuple(rec[k] for k in der.per), []).append(rec)
+    match = [k for k in groups
+             if all(cell_text(v) == want or str(v) == want for v, want in zip(k, key,
+                                                                               strict=True))]
+    if not match:
+        shown = [":".join(cell_text(v) for v in k) for k in groups]
+        raise RunFailed([catalog.unknown_record(der.id, ":".join(key), shown)])
+    got = match[0]
+    recs = groups[got]
+    env: dict[str, Any] = dict(zip(der.per, got, strict=True))
+    deltas: list[list[Any]] = [[] for _ in recs]
+    for i, (func, type_, arg, where) in enumerate(der.aggregates):
+        zero: Any = Decimal(0) if type_ == "decimal" else 0
+        env[f"_a{i}"] = _aggregate(func, zero, arg, where, recs, deltas)
+    fn = der.fields[der.field_names.index(field)] if field in der.field_names else None
+    key_shown = ", ".join(f"{k}={quoted(v)}" for k, v in zip(der.per, got, strict=True))
+    if fn is None:  # a key field: its value is the key
+        value = got[der.per.index(field)]
+        return tree("derivation", pkg, der.id, part,
+                    f"{der.id} [{key_shown}] · {field} (a chave)", exact(value), **common,
+                    records=[_rec(display, r, None, {field: exact(r[field])}) for r in recs])
+    value = _call(fn, env)
+    used = [int(name[2:]) for name in fn[1] if name.startswith("_a")]
+    reads = [_aggregate_tree(der, i, recs, deltas, display, env[f"_a{i}"], part, pkg)
+             for i in used]
+    contributions = _contributions(der, fn, env, used, deltas, value)
+    rows = []
+    for n, r in enumerate(recs):
+        fields = {f"_a{i}": exact(deltas[n][i]) for i in used}
+        rows.append(_rec(display, r, None if contributions is None else
+                         exact(contributions[n]), fields))
+    out = tree("derivation", pkg, der.id, part, f"{der.id} [{key_shown}] · {field}",
+               exact(value), **common, records=rows, reads=reads)
+    out["key"] = {k: exact(v) for k, v in zip(der.per, got, strict=True)}
+    out["aggregates"] = {f"_a{i}": _aggregate_text(der, i) for i in used}
+    if contributions is not None:
+        out["records_sum"] = exact(total(contributions))
+        out["decision"] = (f"o valor é uma soma sobre os {len(recs)} registro(s) da chave: "
+                           "cada um contribui o que a expressão dá com os seus próprios "
+                           "valores nos agregados")
+    else:
+        out["notes"].append("o valor não é uma soma dos registros (a expressão não é uma "
+                            "soma/diferença de somas e contagens): cada registro mostra o que "
+                            "somou a cada agregado")
+    return out
+
+
+def _aggregate(func: str, zero: Any, arg: Any, where: Any, recs: list[dict[str, Any]],
+               deltas: list[list[Any]]) -> Any:
+    """runtime/derivation._aggregate, noting per record what it added (0: left out by the
+    `where` or null; a min/max: its value, or None)."""
+    got = []
+    for n, r in enumerate(recs):
+        chosen = where is None or _call(where, r) is True
+        v = (1 if arg is None else _call(arg, r)) if chosen else None
+        if func in ("min", "max"):
+            deltas[n].append(v)
+        elif func == "count":
+            deltas[n].append(0 if v is None else 1)
+        else:
+            deltas[n].append(zero if v is None else v)
+        if v is not None:
+            got.append(v)
+    if func == "count":
+        return len(got)
+    if func == "sum":
+        return sum(got, start=zero)
+    if not got:
+        return None
+    return min(got) if func == "min" else max(got)
+
+
+def _contributions(der: Derivation, fn: Any, env: Mapping[str, Any], used: list[int],
+                   deltas: list[list[Any]], value: Any) -> list[Any] | None:
+    """What each record contributed to the field — the expression over that record's own
+    additions — when the field is a sum of them: its aggregates are sums and counts, it is
+    zero on zeros, doubles with them, and the contributions add up to the value."""
+    if not used or any(der.aggregates[i][0] not in ("sum", "count") for i in used):
+        return None
+    if not isinstance(value, int | Decimal) or isinstance(value, bool):
+        return None
+
+    def at(values: Mapping[int, Any]) -> Any:
+        return _call(fn, {**env, **{f"_a{i}": v for i, v in values.items()}})
+    try:
+        if at({i: deltas[0][i] * 0 if deltas else 0 for i in used}) != 0:
+            return None
+        out = [at({i: d[i] for i in used}) for d in deltas]
+        doubled = [at({i: d[i] * 2 for i in used}) for d in deltas]
+    except (TypeError, ArithmeticError):
+        return None
+    if any(b != 2 * a for a, b in zip(out, doubled, strict=True)) or total(out) != value:
+        return None
+    return out
+
+
+def _aggregate_text(der: Derivation, i: int) -> str:
+    func, _, arg, where = der.aggregates[i]
+    what = ", ".join(arg[1]) if arg is not None else ""
+    cond = f" onde a condição sobre {', '.join(where[1])} é verdadeira" if where else ""
+    return f"{func}({what}){cond}"
+
+
+def _aggregate_tree(der: Derivation, i: int, recs: list[dict[str, Any]],
+                    deltas: list[list[Any]], display: str, value: Any, part: Any,
+                    pkg: Any) -> dict[str, Any]:
+    func, _, arg, where = der.aggregates[i]
+    rows = []
+    for n, r in enumerate(recs):
+        fields = {f: exact(r[f]) for f in (*(arg[1] if arg else ()), *(where[1] if where
+                                                                       else ()))}
+        if where is not None:
+            fields["where"] = _call(where, r) is True
+        rows.append(_rec(display, r, exact(deltas[n][i]), fields))
+    t = tree("derivation", pkg, der.id, part, f"agregado _a{i}: {_aggregate_text(der, i)}",
+             exact(value), records=rows)
+    if func in ("sum", "count"):
+        t["records_sum"] = exact(total([d[i] for d in deltas]))
+    return t
+
+
+def _rec(display: str, r: Mapping[str, Any], contributed: Any,
+         fields: Mapping[str, Any]) -> dict[str, Any]:
+    return {"source": {"file": display, "line": r["_line"]}, "contributed": contributed,
+            "fields": dict(fields)}
+
+
+# ---------------------------------------------------------------------- per record
+def _per_record(der: Derivation, ctx: Any, trace: NodeTrace, records: list[dict[str, Any]],
+                display: str, position: str, field: str, part: Any, pkg: Any,
+                common: dict[str, Any]) -> dict[str, Any]:
+    if not position.isdigit() or not 1 <= int(position) <= len(records):
+        raise RunFailed([catalog.unknown_record(
+            der.id, position, [f"1 a {len(records)} (a posição do registro na saída)"])])
+    rec = records[int(position) - 1]
+    related = {led: _read(ctx, led) for led in dict.fromkeys(r[1] for r in der.related)}
+    rows = {led: [dict(zip(names, r, strict=False)) | {"_line": r[-1]} for r in got]
+            for led, (got, names, _) in related.items()}
+    classified = {c.name: (m, key, value) for c, (m, key, value) in
+                  zip(der.classify, der.classify_maps, strict=True)}
+    lookups = []
+    reads: list[dict[str, Any]] = []
+    if field in classified:
+        value = rec[field]
+        reads_fields: tuple[str, ...] = (classified[field][1],)
+        m, key, val = classified[field]
+        at = {what: loc for what, _, loc in der.texts}.get(f"classify:{field}")
+        common["rule"] = {"text": f"{m}[{key}].{val}", "source": source(at)}
+        used_maps = [field]
+        uses: list[int] = []
+    else:
+        fn = der.fields[der.field_names.index(field)]
+        reads_fields = tuple(f for f in fn[1] if not f.startswith("_c"))
+        used_maps = [f for f in fn[1] if f in classified]
+        uses = [int(f[2:]) for f in fn[1] if f.startswith("_c")]
+        env = dict(rec)
+        reads = [_collection(der, n, rec, rows, related, part, pkg, env) for n in uses]
+        value = _call(fn, env)
+    for name in used_maps:
+        m, key, val = classified[name]
+        rm = ctx.maps[m]
+        k = rec[key]
+        hit = None if k is None else rm.entries.get((k,))
+        lk = Lookup(map=m, key=tuple(zip(rm.spec.key, (k,), strict=True)),
+                    values=None if hit is None else tuple(zip(rm.spec.values, hit,
+                                                              strict=True)),
+                    at=trace.entry_at(rm, (k,)))
+        lookups.append({**lookup_dict(lk), "records": 1, "field": name})
+    fields = {f: exact(rec[f]) for f in dict.fromkeys((*reads_fields, *used_maps))}
+    out = tree("derivation", pkg, der.id, part,
+               f"{der.id} registro {position} ({display}:{rec['_line']}) · {field}",
+               exact(value), **common, lookups=lookups,
+               records=[_rec(display, rec, None, fields)])
+    out["position"] = int(position)
+    out["record"] = {"file": display, "line": rec["_line"]}
+    if uses:
+        out["reads"] = reads
+        single = [t for t in reads if t.get("records_sum") is not None]
+        fn = der.fields[der.field_names.index(field)]
+        if len(uses) == 1 and len(fn[1]) == 1 and single and _call(fn, {fn[1][0]: value}) \
+                == value:
+            out["records"] = single[0]["records"]
+            out["records_sum"] = single[0]["records_sum"]
+    return out
+
+
+def _collection(der: Derivation, n: int, rec: dict[str, Any],
+                rows: Mapping[str, list[dict[str, Any]]],
+                related: Mapping[str, tuple[Any, list[str], str]], part: Any, pkg: Any,
+                env: dict[str, Any]) -> dict[str, Any]:
+    """One use of a collection by this record: the related records its keys reached, which
+    the `where` kept (with the values it read), in the collection's order, and what the use
+    made of them (the pick and why, or each one's part of a count or sum)."""
+    _, rel, func, value_fn, pick_field, type_ = next(c for c in der.collects if c[0] == n)
+    name, led, on, where, order = next(r for r in der.related if r[0] == rel)
+    texts = {what: (text, at) for what, text, at in der.texts}
+    rdisplay = related[led][2]
+    outer = {f"{OUTER}{k}": v for k, v in rec.items()}
+    key = tuple(rec[mine] for _, mine in on)
+    reached = [] if None in key else index(rows[led], on, order).get(key, [])
+    kept = [r for r in reached if where is None or _call(where, {**r, **outer}) is True]
+    got = use_value(func, value_fn, pick_field, kept, outer, type_)
+    env[f"_c{n}"] = got
+    inner = tuple(f for f in (where[1] if where else ()) if not f.startswith(OUTER))
+    outside = tuple(f[len(OUTER):] for f in (where[1] if where else ()) if f.startswith(OUTER))
+    picked = _picked(func, value_fn, kept, outer)
+    listed = []
+    for pos, r in enumerate(reached, start=1):
+        fields: dict[str, Any] = {"ordem": pos, **{f: exact(r[f]) for f in inner}}
+        fields.update({f: exact(r[f]) for f, _ in order})
+        inside = r in kept
+        fields["na_colecao"] = inside
+        contributed = None
+        if value_fn is not None and inside:
+            v = _call(value_fn, {**r, **outer})
+            fields["valor_lido"] = exact(v)
+            if func == "sum":
+                contributed = exact(v if v is not None else 0)
+        if func == "count" and inside:
+            contributed = int(value_fn is None or _call(value_fn, {**r, **outer}) is True)
+        if picked is not None and r is picked:
+            fields["escolhido"] = True
+        if pick_field is not None:
+            fields[pick_field] = exact(r.get(pick_field))
+        listed.append({"source": {"file": rdisplay, "line": r["_line"]},
+                       "contributed": contributed, "fields": fields})
+    wtext, wat = texts.get(f"related:{name}", ("", None))
+    order_text = ", ".join(f"{f} {'decrescente' if desc else 'crescente'}"
+                           for f, desc in order)
+    order_text = (order_text + ", depois " if order_text else "") + \
+        "a ordem do arquivo (nulos por último)"
+    t = tree("derivation", pkg, der.id, part,
+             f"coleção {name} ({led}) · {USE.get(func, func)}"
+             + (f" .{pick_field}" if pick_field else ""), exact(got),
+             rule={"text": wtext, "source": source(wat)} if wtext else None, records=listed)
+    t["collection"] = {"name": name, "ledger": led,
+                       "on": {theirs: {"field": mine, "value": exact(rec[mine])}
+                              for theirs, mine in on},
+                       "order": order_text, "outer": {f: exact(rec[f]) for f in outside},
+                       "reached": len(reached), "kept": len(kept)}
+    t["decision"] = _why(func, pick_field, kept, picked, value_fn, outer, rdisplay)
+    if func in ("sum", "count"):
+        parts = [r["contributed"] for r in listed if r["contributed"] is not None]
+        t["records_sum"] = exact(total([Decimal(str(p)) if type_ == "decimal" else p
+                                        for p in parts]))
+    if None in key:
+        t["notes"].append("uma chave deste registro é nula: a coleção é vazia")
+    for f in outside:
+        t["notes"].append(f"{der.ledger}.{f} deste registro = {cell_text(rec[f]) or 'nulo'}")
+    if wtext and "within(" in wtext:
+        t["notes"].append("within(x, início, fim): um início ou fim nulo deixa esse lado "
+                          "aberto")
+    return t
+
+
+def _picked(func: str, value_fn: Any, kept: list[dict[str, Any]],
+            outer: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The record first/last/max_by/min_by took (runtime/derivation_related.use_value)."""
+    if func not in PICKS or not kept:
+        return None
+    if func in ("first", "last"):
+        return kept[0 if func == "first" else -1]
+    best, best_key = None, None
+    for r in kept:
+        k = _call(value_fn, {**r, **outer})
+        if k is None:
+            continue
+        if best is None or (k > best_key if func == "max_by" else k < best_key):
+            best, best_key = r, k
+    return best
+
+
+def _why(func: str, pick_field: str | None, kept: list[dict[str, Any]],
+         picked: dict[str, Any] | None, value_fn: Any, outer: Mapping[str, Any],
+         display: str) -> str:
+    if not kept:
+        return {"count": "coleção vazia: 0", "sum": "coleção vazia: 0",
+                "any": "coleção vazia: falso", "all": "coleção vazia: verdadeiro"}.get(
+                    func, "coleção vazia: nulo")
+    if func in ("first", "last"):
+        assert picked is not None
+        return (f"{'o primeiro' if func == 'first' else 'o último'} na ordem da coleção: "
+                f"{display}:{picked['_line']} ({pick_field} = "
+                f"{cell_text(picked.get(pick_field or '')) or 'nulo'})")
+    if func in ("max_by", "min_by"):
+        if picked is None:
+            return "nenhum registro da coleção tem a chave não nula: nulo"
+        best = _call(value_fn, {**picked, **outer})
+        ties = [r for r in kept if r is not picked and _call(value_fn, {**r, **outer}) == best]
+        text = (f"{'a maior' if func == 'max_by' else 'a menor'} chave não nula, "
+                f"{cell_text(best)}: {display}:{picked['_line']} ({pick_field} = "
+                f"{cell_text(picked.get(pick_field or '')) or 'nulo'})")
+        if ties:
+            text += ("; empate com " + ", ".join(f"{display}:{r['_line']}" for r in ties)
+                     + ": fica o primeiro na ordem da coleção")
+        return text
+    if func == "any":
+        return "verdadeiro se a condição vale para algum registro da coleção"
+    if func == "all":
+        return "verdadeiro se a condição vale para todos os registros da coleção"
+    return f"{USE[func]} sobre os {len(kept)} registro(s) da coleção"
+
+
+# ---------------------------------------------------------------------- text
+def render_text(t: Mapping[str, Any]) -> str:
+    """The memória de cálculo of one derived field as text (pt-BR)."""
+    part = f" · partição {t['partition']}" if t.get("partition") is not None else ""
+    out = [f"Memória de cálculo: pacote {t['package']} · derivação {t['node']}{part}",
+           f"{t['title']} = {_v(t['value'])}"]
+    if t.get("rule") and t["rule"]["text"]:
+        at = f" ({at_text(t['rule']['source'])})" if t["rule"]["source"] else ""
+        out.append(f"  campo {t.get('field')}{at}: {t['rule']['text']}")
+    for name, text in t.get("aggregates", {}).items():
+        out.append(f"  {name} = {text}")
+    for lk in t["lookups"]:
+        key = ", ".join(f"{k}={_v(v)}" for k, v in lk["key"].items())
+        hit = ("sem entrada" if lk["hit"] is None
+               else ", ".join(f"{k}={_v(v)}" for k, v in lk["hit"].items()))
+        at = f"  ({at_text(lk['source'])})" if lk["source"] else ""
+        out.append(f"  mapa {lk['map']}[{key}] → {hit}{at}")
+    _records(out, t, "  ")
+    for r in t["reads"]:
+        out.append(f"  ← {r['title']} = {_v(r['value'])}")
+        if r.get("rule"):
+            out.append(f"      onde ({at_text(r['rule']['source'])}): {r['rule']['text']}")
+        c = r.get("collection")
+        if c:
+            on = ", ".join(f"{k} = {_v(v['value'])}" for k, v in c["on"].items())
+            out.append(f"      chaves: {on}; ordem: {c['order']}; {c['reached']} "
+                       f"alcançado(s), {c['kept']} na coleção")
+        _records(out, r, "      ")
+        if r["decision"]:
+            out.append(f"      {r['decision']}")
+        for n in r["notes"]:
+            out.append(f"      nota: {n}")
+    if t["decision"]:
+        out.append(f"  decisão: {t['decision']}")
+    for n in t["notes"]:
+        out.append(f"  nota: {n}")
+    return "\n".join(out) + "\n"
+
+
+def _records(out: list[str], t: Mapping[str, Any], pad: str) -> None:
+    if not t["records"]:
+        return
+    out.append(f"{pad}registros ({len(t['records'])}; arquivo:linha  contribuição  campos):")
+    for r in t["records"]:
+        fields = "  ".join(f"{k}={_v(v)}" for k, v in r["fields"].items())
+        got = "" if r["contributed"] is None else f"  {_v(r['contributed'])}"
+        out.append(f"{pad}  {r['source']['file']}:{r['source']['line']}{got}  {fields}")
+    if t["records_sum"] is not None:
+        same = ("igual ao" if _same(t["records_sum"], t["value"]) else "DIFERENTE do")
+        out.append(f"{pad}soma dos {len(t['records'])} registro(s): {_v(t['records_sum'])} "
+                   f"({same} valor)")
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return Decimal(str(a)) == Decimal(str(b if b is not None else 0))
+    except ArithmeticError:
+        return False
+
+
+def _v(v: Any) -> str:
+    """A tree value as the text shows it; a text with a line break or a control character
+    quoted (runtime.coverage.quoted), so one item stays one line."""
+    if v is None:
+        return "nulo"
+    if isinstance(v, bool):
+        return "sim" if v else "não"
+    if isinstance(v, str) and any(ord(c) < 32 or c in "\x7f\u2028\u2029" for c in v):
+        return quoted(v)
+    if isinstance(v, str) and _DECIMAL.fullmatch(v):
+        return v.replace(".", ",")  # the tree's exact decimal, with a decimal comma
+    if isinstance(v, str) and _DATE.fullmatch(v):
+        return f"{v[8:10]}/{v[5:7]}/{v[:4]}"
+    return str(v)
+
+
+_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
