@@ -183,7 +183,9 @@ class Derivation:
     def records_of(self, ctx: Any, part: Any) -> tuple[list[dict[str, Any]] | None, str]:
         """The records the node computed from in this run (after `finish`), in the order its
         evaluators took them — the picture of the loads for an incremental node — with the
-        classified fields; for explain (runtime/explain_derivation.py)."""
+        classified fields and, for an incremental node, each record's `_file` and `_line`
+        (an OP kept from an earlier load: that load's file); for explain
+        (runtime/explain_derivation.py)."""
         rows, display = self._rows(ctx, part)
         where: Where = lambda n: (display, n)  # noqa: E731
         if self.incremental is not None:
@@ -191,7 +193,11 @@ class Derivation:
             if pic is None:
                 return None, display
             rows, where = pic.current, pic.where
-        return self._classify(ctx, rows, where, display, report=False), display
+        got = self._classify(ctx, rows, where, display, report=False)
+        if got is not None and self.incremental is not None:  # positions → the file's lines
+            for rec in got:
+                rec["_file"], rec["_line"] = where(rec["_line"])
+        return got, display
 
     def _compute(self, ctx: Any, records: list[dict[str, Any]], display: str,
                  related: dict[str, list[dict[str, Any]]]) -> list[tuple[Any, ...]]:

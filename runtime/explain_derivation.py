@@ -230,7 +230,8 @@ def _aggregate_tree(der: Derivation, i: int, recs: list[dict[str, Any]],
 
 def _rec(display: str, r: Mapping[str, Any], contributed: Any,
          fields: Mapping[str, Any]) -> dict[str, Any]:
-    return {"source": {"file": display, "line": r["_line"]}, "contributed": contributed,
+    return {"source": {"file": r.get("_file", display), "line": r["_line"]},
+            "contributed": contributed,
             "fields": dict(fields)}
 
 
@@ -277,11 +278,12 @@ def _per_record(der: Derivation, ctx: Any, trace: NodeTrace, records: list[dict[
         lookups.append({**lookup_dict(lk), "records": 1, "field": name})
     fields = {f: exact(rec[f]) for f in dict.fromkeys((*reads_fields, *used_maps))}
     out = tree("derivation", pkg, der.id, part,
-               f"{der.id} registro {position} ({display}:{rec['_line']}) · {field}",
+               f"{der.id} registro {position} ({rec.get('_file', display)}:{rec['_line']}) · "
+               f"{field}",
                exact(value), **common, lookups=lookups,
                records=[_rec(display, rec, None, fields)])
     out["position"] = int(position)
-    out["record"] = {"file": display, "line": rec["_line"]}
+    out["record"] = {"file": rec.get("_file", display), "line": rec["_line"]}
     if uses:
         out["reads"] = reads
         single = [t for t in reads if t.get("records_sum") is not None]

@@ -99,8 +99,9 @@ def test_a_ratio_against_its_limit(program: runtime.Program) -> None:
     assert (t["value"]["pessoal"], t["value"]["rcl"]) == ("660000.00", "1200000.00")
     pessoal, rcl = t["reads"]
     assert [r["contributed"] for r in pessoal["records"]] == ["0", "660000.00", "0"]
-    assert _lines(pessoal["records"]) == [("siconfi.csv", 5), ("siconfi.csv", 6),
-                                          ("siconfi.csv", 7)]
+    # June's RREO03 RCL, RGF01 E and L (the RREO12 rows of the month are not the LRF's)
+    assert _lines(pessoal["records"]) == [("siconfi.csv", 15), ("siconfi.csv", 16),
+                                          ("siconfi.csv", 17)]
     assert Decimal(pessoal["records_sum"]) == Decimal("660000.00")
     assert Decimal(rcl["records_sum"]) == Decimal("1200000.00")
     q = t["ratio"]

@@ -77,11 +77,20 @@ WITH "records" AS (
     "s"."$_on_66"
     AND (
       (
-        "s"."exercicio" = "s"."$exercicio"
-      ) AND (
-        "s"."mes" = "s"."$mes"
+        (
+          "s"."exercicio" = "s"."$exercicio"
+        ) AND (
+          "s"."mes" = "s"."$mes"
+        )
       )
-    ) AS "_f__pessoal_gastosprevistorealizadolrf", /* portal_gestor/pessoal/gastosprevistorealizadolrf/filter exercicio == $exercicio and mes == $mes */
+      AND (
+        (
+          "s"."anexo" = 'RREO03'
+        ) OR (
+          "s"."anexo" = 'RGF01'
+        )
+      )
+    ) AS "_f__pessoal_gastosprevistorealizadolrf", /* portal_gestor/pessoal/gastosprevistorealizadolrf/filter exercicio == $exercicio and mes == $mes and (anexo == "RREO03" or anexo == "RGF01") */
     "s"."$_on_67"
     AND (
       (
