@@ -283,10 +283,18 @@ def derivation_unknown_name(span: Span, *, what: str, name: str,
 
 
 def derivation_lookup(span: Span) -> Diagnostic:
-    return Diagnostic(code="S2004", message="uma derivação ainda não lê lookups nem "
-                      "parâmetros ($x) dentro de expressões", span=span,
+    return Diagnostic(code="S2004", message="uma derivação ainda não lê lookups dentro de "
+                      "expressões", span=span,
                       help="declare o campo em classify: {campo: {map: <mapa>, key: <campo do "
-                      "ledger>, value: <valor do mapa>}}")
+                      "ledger>, value: <valor do mapa>}}, ou leia a tabela como coleção "
+                      "(related: {c: {ledger: <tabela>, on: {...}}}, first(c).valor)")
+
+
+def derivation_file_name(span: Span, *, name: str, got: str) -> Diagnostic:
+    return Diagnostic(code="S2010", message=f"file_names: '{name}' é {got}; um nome de "
+                      "arquivo é um texto", span=span,
+                      help="liste em file_names: os campos de texto que são nomes de arquivo "
+                      "(concat(...), join_texts(...))")
 
 
 def derivation_classify(span: Span, *, problem: str) -> Diagnostic:

@@ -169,3 +169,4 @@ class Derivation:
     file_span: Span | None = None
     related: tuple[Related, ...] = ()
     collects: tuple[Collect, ...] = ()
+    file_names: tuple[str, ...] = ()  # fields holding file names (D1804 when unfit)

@@ -565,3 +565,14 @@ def derivation_warning(node: str, warn: str, message: str, record: str, *, file:
     return DataError(code="D1803", severity="aviso",
                      message=f"derivação '{node}' ({warn}): {message} — {record}",
                      file=file, line=line, col=1)
+
+
+def derivation_file_name(node: str, field: str, value: str, why: str, record: str, *,
+                         file: str, line: int) -> DataError:
+    """D1804 (a warning): a value of a `file_names:` field that no file system can hold (a
+    document's description carrying '/'): refused — the cell is written empty — not altered."""
+    return DataError(code="D1804", severity="aviso",
+                     message=f"derivação '{node}': o nome de arquivo {value!r} ({field}) {why} "
+                     f"— {record}", file=file, line=line, col=1,
+                     help="corrija o texto de origem (a descrição, o nome do relatório): "
+                     "apura não troca caracteres de um nome")

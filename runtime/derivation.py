@@ -24,6 +24,7 @@ from typing import Any
 
 from runtime import catalog
 from runtime.derivation_related import add_uses
+from runtime.file_names import file_name_problem
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
 from runtime.locations import Loc
@@ -33,6 +34,7 @@ from runtime.values import format_money
 Fn = tuple[Callable[..., Any], tuple[str, ...]]  # a lambda and the fields it takes, in order
 INPUT = "_apura_derivation_input"  # the relation the node's SQL reads (compiler sqltext.INPUT)
 RELATED = "_apura_related_"  # + n: the n-th related ledger (in order of first use)
+PARAM = "_param__"  # + name: a run parameter read as a field (compiler/kinds/derivation/params)
 
 
 def cell_text(value: Any) -> str:
@@ -91,6 +93,8 @@ class Derivation:
     alternative_of: str = ""
     depends_on: tuple[str, ...] = ()
     at: Loc | None = None
+    params: tuple[tuple[str, str], ...] = ()   # (name, type): read as the fields PARAM + name
+    file_names: tuple[str, ...] = ()           # fields holding file names (D1804 when unfit)
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -120,15 +124,19 @@ class Derivation:
         records, display = self._records(ctx, part)
         if records is None:
             return
+        given = {f"{PARAM}{name}": ctx.params[name] for name, _ in self.params}
+        for rec in records:
+            rec.update(given)
         related = {led: [dict(zip(names, r, strict=False)) | {"_line": r[-1]} for r in rows]
                    for led in dict.fromkeys(r[1] for r in self.related)
                    for rows, names, _ in (_read(ctx, led),)}
         if getattr(ctx, "backend", "python") == "python":
             if self.collects:
                 add_uses(self, records, related)
-            out = self._python(records)
+            out = self._python(records, given)
         else:
             out = self._sql(ctx, records, display, related)
+        out = self._file_names(ctx, out, display)
         self._check(ctx, out, display)
         ctx.acc[self.id][("outputs", part)] = {self.file: self._render(out)}
 
@@ -163,8 +171,10 @@ class Derivation:
                                                    line=lines[0], count=len(lines)))
         return (None if unmapped else out), display
 
-    def _python(self, records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        """(line, *values, *warning tests) per output record, by the generated lambdas."""
+    def _python(self, records: list[dict[str, Any]], given: dict[str, Any]
+                ) -> list[tuple[Any, ...]]:
+        """(line, *values, *warning tests) per output record, by the generated lambdas
+        (`given`: the parameters, as fields)."""
         out: list[tuple[Any, ...]] = []
         if not self.per:
             for rec in records:
@@ -176,7 +186,7 @@ class Derivation:
         for rec in records:
             groups.setdefault(tuple(rec[k] for k in self.per), []).append(rec)
         for key, recs in groups.items():
-            env = dict(zip(self.per, key, strict=True))
+            env = dict(zip(self.per, key, strict=True)) | given
             for i, (func, type_, arg, where) in enumerate(self.aggregates):
                 env[f"_a{i}"] = _aggregate(func, type_, arg, where, recs)
             vals = [_call(f, env) for f in self.fields]
@@ -190,7 +200,9 @@ class Derivation:
         from runtime.backends.duckdb import DuckDBEngine
 
         led = ctx.package.ledger(self.ledger)
-        shaped = replace(led, id=INPUT, fields=(*led.fields, *self.classify))
+        shaped = replace(led, id=INPUT, fields=(
+            *led.fields, *self.classify,
+            *(Field(f"{PARAM}{name}", type_, required=False) for name, type_ in self.params)))
         rows = [(*(rec[f.name] for f in shaped.fields), rec["_line"]) for rec in records]
         engine = DuckDBEngine()
         try:
@@ -206,6 +218,29 @@ class Derivation:
             engine.close()
         n = len(self.names) + 1
         return [(*r[:n], *(bool(x) for x in r[n:])) for r in got]
+
+    def _file_names(self, ctx: Any, out: list[tuple[Any, ...]], display: str
+                    ) -> list[tuple[Any, ...]]:
+        """The records with every `file_names` value a file system cannot hold emptied, each a
+        warning D1804 naming the record and why (the rule of the output files, S0502:
+        runtime/file_names) — made from the computed records, so alike on every back end."""
+        if not self.file_names:
+            return out
+        at = {name: i + 1 for i, name in enumerate(self.names)}
+        shown_by = self.per or self.unique or self.names[:1]
+        fixed = []
+        for r in out:
+            row = list(r)
+            for name in self.file_names:
+                value = row[at[name]]
+                why = None if value is None else file_name_problem(value)
+                if why is not None:
+                    record = ", ".join(f"{k}={cell_text(r[at[k]])}" for k in shown_by)
+                    ctx.report(catalog.derivation_file_name(self.id, name, value, why, record,
+                                                            file=display, line=r[0]))
+                    row[at[name]] = None
+            fixed.append(tuple(row))
+        return fixed
 
     def _check(self, ctx: Any, out: list[tuple[Any, ...]], display: str) -> None:
         names = self.names

@@ -179,6 +179,12 @@ class _Lowering:
                                     message=w.message.value, span=w.when.span))
         for k in spec.unique:
             self._own(lw, k, own, "a chave única")
+        for k in spec.file_names:
+            self._own(lw, k, own, "o nome de arquivo")
+            t = typed.get(k.value)
+            if t is not None and t.base not in ("str", "error"):
+                lw.diags.append(catalog.derivation_file_name(k.span, name=k.value,
+                                                             got=t.display()))
         columns = tuple(c.value for c in spec.columns) if spec.columns is not None else \
             tuple(own)
         for c in spec.columns or ():
@@ -195,6 +201,7 @@ class _Lowering:
             warnings=tuple(warnings), columns=columns, file=spec.file.value, span=spec.span,
             alternative_of=spec.alternative_of.value if spec.alternative_of else "",
             file_span=spec.file.span, related=tuple(colls.related.values()),
+            file_names=tuple(k.value for k in spec.file_names),
             collects=tuple(colls.uses))
 
     def finish(self, lw: Lowerer, nodes: Sequence[ir.PlanNode]) -> None:
@@ -221,7 +228,7 @@ class _Lowering:
     @staticmethod
     def _no_lookup(lw: Lowerer, e: ir.Expr) -> None:
         for n in walk(e):
-            if isinstance(n, ir.MapLookup | ir.ParamRef):
+            if isinstance(n, ir.MapLookup):
                 lw.diags.append(catalog.derivation_lookup(n.span))
                 return
 

@@ -15,6 +15,7 @@ from compiler.codegen.pyexpr import PyExpr
 from compiler.codegen.pyscan import Lines
 from compiler.codegen.pyscan import comment
 from compiler.kinds.derivation.lower import rewrite
+from compiler.kinds.derivation.params import lift_params
 from compiler.kinds.derivation.sqltext import derivation_sql
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class _DerivationPython:
 
     def declare(self, gen: ModuleGen, node: ir.PlanNode) -> str | None:
         assert isinstance(node, ir.Derivation)
+        node, params = lift_params(node)
         gen.uses_import("from runtime.derivation import Derivation")
         gen.uses_model("Field")
         aggs: list[ir.Aggregate] = []
@@ -104,7 +106,11 @@ class _DerivationPython:
             o(f"        ({u.index}, {u.related!r}, {u.func!r}, {value}, {u.field!r}, "
               f"{u.type.base!r}),")
         o("    ),")
-        o(f"    sql={derivation_sql(node, ledgers)!r},")
+        if params:
+            o(f"    params={params!r},")
+        if node.file_names:
+            o(f"    file_names={node.file_names!r},")
+        o(f"    sql={derivation_sql(node, ledgers, params)!r},")
         if node.alternative_of:
             o(f"    alternative_of={node.alternative_of!r},")
         o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")

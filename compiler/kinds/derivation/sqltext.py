@@ -22,6 +22,7 @@ from compiler import ir
 from compiler.codegen.sqlexpr import SqlExpr
 from compiler.codegen.sqlexpr import col
 from compiler.codegen.sqlexpr import lit
+from compiler.kinds.derivation.params import PARAM
 from compiler.kinds.derivation.related import OUTER
 from compiler.kinds.derivation.related import PICKS
 from compiler.kinds.derivation.related import USE
@@ -73,7 +74,9 @@ def _fn(name: str, *args: exp.Expr) -> exp.Expr:
 
 
 def derivation_sql(node: ir.Derivation, ledgers: dict[str, ir.Ledger],
-                   dialect: str = "duckdb") -> str:
+                   params: tuple[tuple[str, str], ...] = (), dialect: str = "duckdb") -> str:
+    """The node's SELECT; `params` (compiler/kinds/derivation/params.py) are columns of the
+    input relation, one value on every record, grouped by as keys in a per-key node."""
     led = ledgers[node.ledger]
     scale = {f.name: f.scale for f in led.fields}
     rel = {r.name: r for r in node.related}
@@ -122,7 +125,8 @@ def derivation_sql(node: ir.Derivation, ledgers: dict[str, ir.Ledger],
         q = q.join(exp.alias_(exp.to_table(f'"_g{j}"'), f"_g{j}", table=True, quoted=True),
                    on=exp.EQ(this=col(OWNER, f"_g{j}"), expression=line), join_type="left")
     if node.per:
-        q = q.group_by(*(col(k, "_s") for k in node.per))
+        q = q.group_by(*(col(k, "_s") for k in node.per),
+                       *(col(f"{PARAM}{name}", "_s") for name, _ in params))
     q = q.order_by(exp.Literal.number(1))
     return q.sql(dialect=dialect)
 
