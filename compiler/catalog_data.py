@@ -5,6 +5,8 @@ kind's planilhas (S15xx). compiler/catalog.py re-exports every function: callers
 
 from __future__ import annotations
 
+import difflib
+
 from compiler.diagnostics import Diagnostic
 from compiler.diagnostics import Label
 from compiler.source import Span
@@ -295,6 +297,13 @@ def derivation_file_name(span: Span, *, name: str, got: str) -> Diagnostic:
                       "arquivo é um texto", span=span,
                       help="liste em file_names: os campos de texto que são nomes de arquivo "
                       "(concat(...), join_texts(...))")
+
+
+def rows_unknown_column(span: Span, *, name: str, table: str, columns: list[str]) -> Diagnostic:
+    return Diagnostic(code="S2011", message=f"a coluna '{name}' não é declarada em columns: "
+                      f"da tabela '{table}'", span=span,
+                      help=_did_you_mean(difflib.get_close_matches(name, columns, n=1))
+                      or f"as colunas: {', '.join(columns)}")
 
 
 def derivation_classify(span: Span, *, problem: str) -> Diagnostic:

@@ -35,12 +35,16 @@ RANK = {
     "compiler.kinds": 4,
     # the table kind's CSV reading and checks (compiler/kinds/table), used by its lowering
     "compiler.kinds.table.data": 6,
+    # the rows of a table written in `rows` specs (compiler/kinds/rows), read with its CSV
+    "compiler.kinds.table.yamlrows": 6,
     # what the sheets kind can list of a planilha code (its lowering's S1503 check)
     "compiler.kinds.sheets.values": 9,
     # the SQL text of a derivation node, rendered into its runtime declaration
     "compiler.kinds.derivation.sqltext": 13,
     # the collections of a derivation (related:), checked by its lowering
     "compiler.kinds.derivation.related": 11,
+    # $param read as fields, when a derivation node is generated (python.py, sqltext.py)
+    "compiler.kinds.derivation.params": 13,
 }
 # A kind's stage modules (compiler/kinds/<kind>/<stage>.py) rank with their stage.
 STAGE_RANK = {"spec": 6, "lower": 11, "plan": 12, "python": 13, "sql": 13, "diff": 12,

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from compiler.kinds.base import PyEmitter
     from compiler.kinds.base import SqlEmitter
 
-KINDS: tuple[str, ...] = ("package", "ledger", "table", "map", "layout", "sheets", "check",
+KINDS: tuple[str, ...] = ("package", "ledger", "rows", "table", "map", "layout", "sheets", "check",
                           "coverage", "allocation", "indicator", "derivation")
 
 STAGES = ("spec", "lower", "plan", "python", "sql", "diff", "files")
