@@ -306,6 +306,13 @@ def rows_unknown_column(span: Span, *, name: str, table: str, columns: list[str]
                       or f"as colunas: {', '.join(columns)}")
 
 
+def derivation_each(span: Span, *, name: str, collections: list[str]) -> Diagnostic:
+    return Diagnostic(code="S2012", message=f"each: '{name}' não é uma coleção de related: "
+                      "desta derivação", span=span,
+                      help=_did_you_mean(difflib.get_close_matches(name, collections, n=1))
+                      or "declare a coleção em related: (numa derivação por registro)")
+
+
 def derivation_classify(span: Span, *, problem: str) -> Diagnostic:
     return Diagnostic(code="S2005", message=f"classify: {problem}", span=span,
                       help="classify: {campo: {map: <mapa de uma chave>, key: <campo do "

@@ -170,3 +170,4 @@ class Derivation:
     related: tuple[Related, ...] = ()
     collects: tuple[Collect, ...] = ()
     file_names: tuple[str, ...] = ()  # fields holding file names (D1804 when unfit)
+    each: str = ""                    # a collection: one output record per member

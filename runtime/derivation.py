@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime import catalog
+from runtime.derivation_each import expand
 from runtime.derivation_related import add_uses
 from runtime.file_names import file_name_problem
 from runtime.ledgers import Reader
@@ -95,6 +96,7 @@ class Derivation:
     at: Loc | None = None
     params: tuple[tuple[str, str], ...] = ()   # (name, type): read as the fields PARAM + name
     file_names: tuple[str, ...] = ()           # fields holding file names (D1804 when unfit)
+    each: str = ""                             # a collection: one output record per member
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -133,6 +135,8 @@ class Derivation:
         if getattr(ctx, "backend", "python") == "python":
             if self.collects:
                 add_uses(self, records, related)
+            if self.each:
+                records = expand(self, records, related)
             out = self._python(records, given)
         else:
             out = self._sql(ctx, records, display, related)

@@ -45,6 +45,8 @@ RANK = {
     "compiler.kinds.derivation.related": 11,
     # $param read as fields, when a derivation node is generated (python.py, sqltext.py)
     "compiler.kinds.derivation.params": 13,
+    # each: (one output record per member of a collection), named by its lowering
+    "compiler.kinds.derivation.each": 11,
 }
 # A kind's stage modules (compiler/kinds/<kind>/<stage>.py) rank with their stage.
 STAGE_RANK = {"spec": 6, "lower": 11, "plan": 12, "python": 13, "sql": 13, "diff": 12,

@@ -108,6 +108,8 @@ class _DerivationPython:
         o("    ),")
         if params:
             o(f"    params={params!r},")
+        if node.each:
+            o(f"    each={node.each!r},")
         if node.file_names:
             o(f"    file_names={node.file_names!r},")
         o(f"    sql={derivation_sql(node, ledgers, params)!r},")

@@ -48,6 +48,7 @@ class DerivationSpec(S.SpecBase):
     fields: tuple[tuple[S.Text, YScalar], ...]
     unique: tuple[S.Text, ...]
     file_names: tuple[S.Text, ...]
+    each: S.Text | None
     warnings: tuple[WarnSpec, ...]
     file: S.Text
     columns: tuple[S.Text, ...] | None
@@ -98,7 +99,7 @@ class _Derivation:
             **base, ledger=_t(root, "ledger"), per=S.texts(root.get("per")),
             related=tuple(related),
             classify=classify, fields=fields, unique=S.texts(root.get("unique")),
-            file_names=S.texts(root.get("file_names")),
+            file_names=S.texts(root.get("file_names")), each=S.text(root, "each"),
             warnings=tuple(warnings), file=_t(out, "file"),
             columns=S.texts(cols) if cols is not None else None,
             alternative_of=S.text(root, "alternative_of"))
