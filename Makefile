@@ -60,7 +60,8 @@ SNAPSHOT_TESTS := tests/golden/test_outputs.py tests/test_diagnostics_cases.py \
                   tests/golden/test_portal_gestor.py tests/unit/test_integracao_config.py \
                   tests/golden/test_transparencia_mg.py tests/golden/test_portal_lotes_run.py \
                   tests/golden/test_transparencia_dicionarios.py \
-                  tests/golden/test_transparencia_mg_cargas.py
+                  tests/golden/test_transparencia_mg_cargas.py \
+                  tests/golden/test_assinatura.py
 accept: $(STAMP)
 	$(BIN)/python -m pytest $(SNAPSHOT_TESTS) --snapshot-update $(if $(K),-k '$(K)')
 

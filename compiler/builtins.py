@@ -40,6 +40,9 @@ BUILTINS: dict[str, Builtin] = {b.name: b for b in (
             "os n primeiros caracteres do texto (n literal); todo o texto se for mais curto"),
     Builtin("concat", 2, 8, False, "concat(a, b, ...) -> str",
             "junta textos e inteiros (o inteiro em decimal); nulo se um deles for nulo"),
+    Builtin("join_texts", 2, 16, False, 'join_texts("; ", a, b, ...) -> str',
+            "os textos não nulos, na ordem, separados pelo primeiro (literal); nulo se todos "
+            "forem nulos"),
     Builtin("date_text", 2, 2, False, 'date_text(d, "AAAAMMDD") -> str',
             "a data como texto: AAAAMMDD, DDMMAAAA, AAAA-MM-DD, DD-MM-AAAA ou DD/MM/AAAA"),
     Builtin("within", 3, 3, False, "within(x, inicio, fim) -> bool",

@@ -5,6 +5,8 @@ kind's planilhas (S15xx). compiler/catalog.py re-exports every function: callers
 
 from __future__ import annotations
 
+import difflib
+
 from compiler.diagnostics import Diagnostic
 from compiler.diagnostics import Label
 from compiler.source import Span
@@ -283,10 +285,32 @@ def derivation_unknown_name(span: Span, *, what: str, name: str,
 
 
 def derivation_lookup(span: Span) -> Diagnostic:
-    return Diagnostic(code="S2004", message="uma derivação ainda não lê lookups nem "
-                      "parâmetros ($x) dentro de expressões", span=span,
+    return Diagnostic(code="S2004", message="uma derivação ainda não lê lookups dentro de "
+                      "expressões", span=span,
                       help="declare o campo em classify: {campo: {map: <mapa>, key: <campo do "
-                      "ledger>, value: <valor do mapa>}}")
+                      "ledger>, value: <valor do mapa>}}, ou leia a tabela como coleção "
+                      "(related: {c: {ledger: <tabela>, on: {...}}}, first(c).valor)")
+
+
+def derivation_file_name(span: Span, *, name: str, got: str) -> Diagnostic:
+    return Diagnostic(code="S2010", message=f"file_names: '{name}' é {got}; um nome de "
+                      "arquivo é um texto", span=span,
+                      help="liste em file_names: os campos de texto que são nomes de arquivo "
+                      "(concat(...), join_texts(...))")
+
+
+def rows_unknown_column(span: Span, *, name: str, table: str, columns: list[str]) -> Diagnostic:
+    return Diagnostic(code="S2011", message=f"a coluna '{name}' não é declarada em columns: "
+                      f"da tabela '{table}'", span=span,
+                      help=_did_you_mean(difflib.get_close_matches(name, columns, n=1))
+                      or f"as colunas: {', '.join(columns)}")
+
+
+def derivation_each(span: Span, *, name: str, collections: list[str]) -> Diagnostic:
+    return Diagnostic(code="S2012", message=f"each: '{name}' não é uma coleção de related: "
+                      "desta derivação", span=span,
+                      help=_did_you_mean(difflib.get_close_matches(name, collections, n=1))
+                      or "declare a coleção em related: (numa derivação por registro)")
 
 
 def derivation_classify(span: Span, *, problem: str) -> Diagnostic:

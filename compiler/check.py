@@ -459,6 +459,21 @@ class Checker:
         t = T.ERROR if self._errored(args) else T.STR.null(self._nullable(args))
         return ir.Call(func="concat", args=tuple(args), type=t, span=e.span)
 
+    def _join_texts(self, e: ast.Call, s: Scope, in_agg: bool) -> ir.Expr:
+        """join_texts(sep, a, b, ...): the texts that are not null, in order, `sep` (a text
+        literal) between them; null when every one is null — every reason of a refusal in one
+        cell (seed 001), as SQL's concat_ws (which skips nulls) on both engines."""
+        args = self._args(e, s, in_agg)
+        sep = args[0]
+        if not (isinstance(sep, ir.Const) and isinstance(sep.value, str)):
+            self.err(catalog.literal_required(e.args[0].span, func="join_texts", index=1,
+                                              expected='um texto literal (ex.: "; ")'))
+        for i in range(1, len(args)):
+            self._expect(e, args, i, lambda t: t.base == "str", "texto")
+        t = T.ERROR if self._errored(args) else \
+            T.STR.null(all(a.type.nullable for a in args[1:]))
+        return ir.Call(func="join_texts", args=tuple(args), type=t, span=e.span)
+
     def _date_text(self, e: ast.Call, s: Scope, in_agg: bool) -> ir.Expr:
         """date_text(d, "AAAAMMDD"): the pattern is a literal of DATE_TEXT, so both back ends
         build the same digits (zero-padded year, month and day)."""
@@ -512,6 +527,7 @@ _SCALARS: dict[str, Callable[[Checker, ast.Call, Scope, bool], ir.Expr]] = {
     "within": Checker._within,
     "concat": Checker._concat,
     "date_text": Checker._date_text,
+    "join_texts": Checker._join_texts,
     "date": _ints_to(T.DATE),
     "fim_bimestre": _ints_to(T.DATE),
     "year": Checker._date_part,

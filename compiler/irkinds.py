@@ -187,6 +187,8 @@ class Derivation:
     related: tuple[Related, ...] = ()
     collects: tuple[Collect, ...] = ()
     incremental: Incremental | None = None
+    file_names: tuple[str, ...] = ()  # fields holding file names (D1804 when unfit)
+    each: str = ""                    # a collection: one output record per member
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

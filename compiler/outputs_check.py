@@ -22,9 +22,8 @@ from compiler.chars import first_unsafe
 from compiler.diagnostics import Diagnostic
 from compiler.source import Span
 from compiler.specs import LayoutSpec
-from runtime.partitions import windows_problem
-
-MAX_FILE_NAME_BYTES = 255  # the limit of ext4, NTFS, APFS
+from runtime.file_names import MAX_FILE_NAME_BYTES as MAX_FILE_NAME_BYTES
+from runtime.file_names import file_name_problem as file_name_problem
 
 _WRITTEN = {"ref": "o 'ref' de uma linha (coluna 2 do IMPT)",
             "record_id": "o 'record_id' de uma linha (coluna 3 do IMPT)",
@@ -53,25 +52,6 @@ def _written(text: str, span: Span, key: str, diags: list[Diagnostic]) -> None:
     if at is not None:
         diags.append(catalog.unsafe_output_text(span, where=_WRITTEN[key], char=text[at],
                                                 index=at))
-
-
-def file_name_problem(name: str) -> str | None:
-    """Why `name` cannot be an output file name (pt-BR), or None when it can."""
-    if not name.strip():
-        return "está vazio"
-    if name.startswith("."):
-        return "não pode começar com '.' ('.' e '..' são pastas; '.nome' fica oculto)"
-    for sep in ("/", "\\"):
-        if sep in name:
-            return f"não pode conter '{sep}' (o arquivo iria para outra pasta)"
-    at = first_unsafe(name)
-    if at is not None:
-        return f"contém o caractere de controle U+{ord(name[at]):04X}"
-    if name != name.strip():
-        return "não pode começar nem terminar com espaço"
-    if len(name.encode("utf-8")) > MAX_FILE_NAME_BYTES:
-        return f"tem mais de {MAX_FILE_NAME_BYTES} bytes"
-    return windows_problem(name)
 
 
 def same_name(name: str) -> str:

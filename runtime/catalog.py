@@ -636,3 +636,14 @@ def as_of_without_state() -> DataError:
     return DataError(code="D1905", message="--as-of precisa do arquivo de estado com as "
                      "cargas", file="--as-of", line=0, col=0,
                      help="rode com --state (ou Program.run(..., state=PATH))")
+
+
+def derivation_file_name(node: str, field: str, value: str, why: str, record: str, *,
+                         file: str, line: int) -> DataError:
+    """D1804 (a warning): a value of a `file_names:` field that no file system can hold (a
+    document's description carrying '/'): refused — the cell is written empty — not altered."""
+    return DataError(code="D1804", severity="aviso",
+                     message=f"derivação '{node}': o nome de arquivo {value!r} ({field}) {why} "
+                     f"— {record}", file=file, line=line, col=1,
+                     help="corrija o texto de origem (a descrição, o nome do relatório): "
+                     "apura não troca caracteres de um nome")

@@ -27,8 +27,10 @@ from typing import Any
 
 from runtime import catalog
 from runtime import derivation_state
+from runtime.derivation_each import expand
 from runtime.derivation_related import add_uses
 from runtime.derivation_state import Incremental
+from runtime.file_names import file_name_problem
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
 from runtime.locations import Loc
@@ -39,6 +41,7 @@ Fn = tuple[Callable[..., Any], tuple[str, ...]]  # a lambda and the fields it ta
 Where = Callable[[int], tuple[str, int]]  # a record's `_line` → the file and line it came from
 INPUT = "_apura_derivation_input"  # the relation the node's SQL reads (compiler sqltext.INPUT)
 RELATED = "_apura_related_"  # + n: the n-th related ledger (in order of first use)
+PARAM = "_param__"  # + name: a run parameter read as a field (compiler/kinds/derivation/params)
 
 
 def cell_text(value: Any) -> str:
@@ -125,6 +128,9 @@ class Derivation:
     incremental: Incremental | None = None
     # (field name, "classify:<name>" or "related:<name>", text as written, where): explain
     texts: tuple[tuple[str, str, Loc | None], ...] = ()
+    params: tuple[tuple[str, str], ...] = ()   # (name, type): read as the fields PARAM + name
+    file_names: tuple[str, ...] = ()           # fields holding file names (D1804 when unfit)
+    each: str = ""                             # a collection: one output record per member
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -165,7 +171,7 @@ class Derivation:
         related = {led: [dict(zip(names, r, strict=False)) | {"_line": r[-1]} for r in rows]
                    for led in dict.fromkeys(r[1] for r in self.related)
                    for rows, names, _ in (_read(ctx, led),)}
-        out = self._compute(ctx, records, display, related)
+        out = self._file_names(ctx, self._compute(ctx, records, display, related), where)
         self._check(ctx, out, where)
         files = {self.file: self._render(out)}
         if pic is not None and self.incremental is not None:
@@ -175,7 +181,8 @@ class Derivation:
                 if pic.previous is not pic.current:  # the previous load, by the same rule
                     before = self._classify(ctx, pic.previous, where, display, report=False) \
                         or []
-                    was = self._compute(ctx, before, display, related)
+                    was = self._file_names(ctx, self._compute(ctx, before, display, related),
+                                           where, report=False)
                 files[self.incremental.changes] = derivation_state.changes(
                     self, pic, (before, records), (was, out))
         ctx.acc[self.id][("outputs", part)] = files
@@ -201,10 +208,15 @@ class Derivation:
 
     def _compute(self, ctx: Any, records: list[dict[str, Any]], display: str,
                  related: dict[str, list[dict[str, Any]]]) -> list[tuple[Any, ...]]:
+        given = {f"{PARAM}{name}": ctx.params[name] for name, _ in self.params}
+        for rec in records:  # the parameters, read as fields (compiler/kinds/derivation/params)
+            rec.update(given)
         if getattr(ctx, "backend", "python") == "python":
             if self.collects:
                 add_uses(self, records, related)
-            return self._python(records)
+            if self.each:
+                records = expand(self, records, related)
+            return self._python(records, given)
         return self._sql(ctx, records, display, related)
 
     def _rows(self, ctx: Any, part: Any) -> tuple[list[dict[str, Any]], str]:
@@ -250,8 +262,10 @@ class Derivation:
                                                    line=line, count=len(lines)))
         return None if unmapped else out
 
-    def _python(self, records: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-        """(line, *values, *warning tests) per output record, by the generated lambdas."""
+    def _python(self, records: list[dict[str, Any]], given: dict[str, Any]
+                ) -> list[tuple[Any, ...]]:
+        """(line, *values, *warning tests) per output record, by the generated lambdas
+        (`given`: the parameters, as fields)."""
         out: list[tuple[Any, ...]] = []
         fields = [_caller(f) for f in self.fields]
         warnings = [_caller(w[2]) for w in self.warnings]
@@ -265,7 +279,7 @@ class Derivation:
         for rec in records:
             groups.setdefault(tuple(rec[k] for k in self.per), []).append(rec)
         for key, recs in groups.items():
-            env = dict(zip(self.per, key, strict=True))
+            env = dict(zip(self.per, key, strict=True)) | given
             for i, (func, type_, arg, where) in enumerate(self.aggregates):
                 env[f"_a{i}"] = _aggregate(func, type_, arg, where, recs)
             out.append((recs[0]["_line"], *key, *[f(env) for f in fields],
@@ -286,7 +300,9 @@ class Derivation:
 
             engine, sql = DuckDBEngine(), self.sql
         led = ctx.package.ledger(self.ledger)
-        shaped = replace(led, id=INPUT, fields=(*led.fields, *self.classify))
+        shaped = replace(led, id=INPUT, fields=(
+            *led.fields, *self.classify,
+            *(Field(f"{PARAM}{name}", type_, required=False) for name, type_ in self.params)))
         rows = [(*(rec[f.name] for f in shaped.fields), rec["_line"]) for rec in records]
         try:
             engine.load_rows(shaped, rows, display, ReadStats(name=INPUT, path=display))
@@ -301,6 +317,31 @@ class Derivation:
             engine.close()
         n = len(self.names) + 1
         return [(*r[:n], *(bool(x) for x in r[n:])) for r in got]
+
+    def _file_names(self, ctx: Any, out: list[tuple[Any, ...]], where: Where,
+                    report: bool = True) -> list[tuple[Any, ...]]:
+        """The records with every `file_names` value a file system cannot hold emptied, each a
+        warning D1804 naming the record and why (the rule of the output files, S0502:
+        runtime/file_names) — made from the computed records, so alike on every back end."""
+        if not self.file_names:
+            return out
+        at = {name: i + 1 for i, name in enumerate(self.names)}
+        shown_by = self.per or self.unique or self.names[:1]
+        fixed = []
+        for r in out:
+            row = list(r)
+            for name in self.file_names:
+                value = row[at[name]]
+                why = None if value is None else file_name_problem(value)
+                if why is not None:
+                    if report:
+                        record = ", ".join(f"{k}={cell_text(r[at[k]])}" for k in shown_by)
+                        file, line = where(r[0])
+                        ctx.report(catalog.derivation_file_name(self.id, name, value, why,
+                                                                record, file=file, line=line))
+                    row[at[name]] = None
+            fixed.append(tuple(row))
+        return fixed
 
     def _check(self, ctx: Any, out: list[tuple[Any, ...]], where: Where) -> None:
         names = self.names

@@ -164,6 +164,12 @@ def concat(*parts: str | int | None) -> str | None:
     return "".join(str(p) for p in parts)
 
 
+def join_texts(sep: str, *parts: str | None) -> str | None:
+    """The parts that are not null joined by `sep`; null when none is (SQL's concat_ws)."""
+    got = [p for p in parts if p is not None]
+    return sep.join(got) if got else None
+
+
 def date_text(d: datetime.date | None, pattern: str) -> str | None:
     """The date as digits in the pattern's order (compiler/builtins.DATE_TEXT), zero-padded."""
     if d is None:

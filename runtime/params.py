@@ -10,6 +10,17 @@ from decimal import Decimal
 from typing import Any
 
 _PARAM_DECIMAL = re.compile(r"-?[0-9]+(?:[.,][0-9]+)?")
+TODAY = "hoje"  # a date parameter's text for the run's day, in Brazil's legal time
+TODAY_ZONE = "America/Sao_Paulo"
+
+
+def today() -> datetime.date:
+    """The day it is in America/Sao_Paulo (the zone of the schools' records, not the
+    machine's): what `hoje` means — `default: hoje` on a date parameter (seed 001's "data
+    atual" of a run). Tests pass the date instead, so their outputs do not move with the day."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.datetime.now(ZoneInfo(TODAY_ZONE)).date()
 
 
 def convert_param(kind: str, v: Any) -> Any:
@@ -44,5 +55,5 @@ def convert_param(kind: str, v: Any) -> Any:
             return False
         raise ValueError(v)
     if kind == "date":
-        return datetime.date.fromisoformat(v)
+        return today() if v == TODAY else datetime.date.fromisoformat(v)
     return v

@@ -16,7 +16,7 @@ RANK = {
     "compiler.diagnostics": 1,
     "compiler.catalog": 2, "compiler.catalog_data": 2, "compiler.catalog_package": 2,
     "compiler.catalog_indicator": 2, "compiler.catalog_dictionary": 2,
-    "compiler.catalog_indicator": 2, "compiler.catalog_derivation_state": 2,
+    "compiler.catalog_derivation_state": 2,
     "compiler.catalog_integracao": 2,
     "compiler.yamlnodes": 3, "compiler.schema": 4, "compiler.specs": 5,
     # the Portal do Gestor integration config (apura send --config): YAML + schema, no spec
@@ -36,6 +36,8 @@ RANK = {
     "compiler.kinds": 4,
     # the table kind's CSV reading and checks (compiler/kinds/table), used by its lowering
     "compiler.kinds.table.data": 6,
+    # the rows of a table written in `rows` specs (compiler/kinds/rows), read with its CSV
+    "compiler.kinds.table.yamlrows": 6,
     # what the sheets kind can list of a planilha code (its lowering's S1503 check)
     "compiler.kinds.sheets.values": 9,
     # the SQL text of a derivation node, rendered into its runtime declaration
@@ -45,6 +47,10 @@ RANK = {
     # a derivation's incremental: section as written (its spec), and its lowering
     "compiler.kinds.derivation.incremental_spec": 6,
     "compiler.kinds.derivation.incremental": 11,
+    # $param read as fields, when a derivation node is generated (python.py, sqltext.py)
+    "compiler.kinds.derivation.params": 13,
+    # each: (one output record per member of a collection), named by its lowering
+    "compiler.kinds.derivation.each": 11,
 }
 # A kind's stage modules (compiler/kinds/<kind>/<stage>.py) rank with their stage.
 STAGE_RANK = {"spec": 6, "lower": 11, "plan": 12, "python": 13, "sql": 13, "diff": 12,

@@ -24,7 +24,8 @@ _BIN_HELPER = {ir.BinOp.ADD: "add", ir.BinOp.SUB: "sub", ir.BinOp.MUL: "mul"}
 _CALLS = {"coalesce": "coalesce", "round": "round_", "round_half_up": "round_up",
           "abs": "abs_", "left": "left", "within": "within", "date": "date",
           "fim_bimestre": "fim_bimestre", "year": "year", "month": "month", "day": "day",
-          "bimestre": "bimestre", "concat": "concat", "date_text": "date_text"}
+          "bimestre": "bimestre", "concat": "concat", "date_text": "date_text",
+          "join_texts": "join_texts"}
 
 
 def _has_lookup(e: ir.Expr) -> bool:

@@ -419,8 +419,11 @@ def generate(pkg: ir.Package, folder: str) -> dict[str, str]:
     plan: dict[str, object] = {"format": 1, "ledgers": {}}
     ledgers_plan: dict[str, object] = {}
     plans = scanplan.build(pkg)
-    # a table (compiler/kinds/table) is read only as a map's source: none, no SQL
-    sources = {m.source for m in pkg.maps}
+    # a table (compiler/kinds/table) is read only as a map's source or a derivation's
+    # collection (related:, read again by the node at finish); otherwise no SQL
+    sources = {m.source for m in pkg.maps} | {r.ledger for n in pkg.nodes
+                                              if isinstance(n, ir.Derivation)
+                                              for r in n.related}
     read = [led for led in pkg.readable if not isinstance(led, ir.Table) or led.id in sources]
     for dialect in DIALECTS:
         for led in read:

@@ -344,6 +344,14 @@ class SqlExpr:
             text = exp.Concat(expressions=[cast(p, "VARCHAR") if a.type.base == "int" else p
                                            for p, a in zip(parts, args, strict=True)])
             return exp.Case(ifs=[exp.If(this=null, true=exp.Null())], default=text)
+        if f == "join_texts":
+            between, parts = self(args[0]), [self(a) for a in args[1:]]
+            none = exp.and_(*(exp.Is(this=paren(p.copy()), expression=exp.Null())
+                              for p in parts), copy=False)
+            return exp.Case(ifs=[exp.If(this=none, true=exp.Null())],
+                            # CONCAT_WS skips nulls on both engines (sqlglot's ConcatWs
+                            # would render a null-propagating CASE around it)
+                            default=exp.Anonymous(this="CONCAT_WS", expressions=[between, *parts]))
         if f == "date_text":
             d, pattern = self(args[0]), args[1]
             assert isinstance(pattern, ir.Const) and isinstance(pattern.value, str)

@@ -21,8 +21,9 @@ if TYPE_CHECKING:
     from compiler.kinds.base import PyEmitter
     from compiler.kinds.base import SqlEmitter
 
-KINDS: tuple[str, ...] = ("package", "ledger", "table", "map", "layout", "sheets", "check",
-                          "coverage", "allocation", "indicator", "derivation", "dictionary")
+KINDS: tuple[str, ...] = ("package", "ledger", "rows", "table", "map", "layout", "sheets",
+                          "check", "coverage", "allocation", "indicator", "derivation",
+                          "dictionary")
 
 STAGES = ("spec", "lower", "plan", "python", "sql", "diff", "files")
 

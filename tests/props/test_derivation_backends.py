@@ -5,6 +5,7 @@ values are those an oracle written here computes straight from the generated rec
   etapas by idturmadisc ordered by data_criacao desc (max_by/min_by ties, first/last, sum and
   count with a condition), coordenadores by codturma filtered by a date window whose end may be
   empty (open-ended) — with keys from small sets, so collections are often empty, often tied;
+* the same collection with `each:` (coordenadores.yaml): one row per coordinator, in order;
 * transparencia_mg: per key (convênio) sums under both rule versions.
 
 Cost: inputs written as CSV files, both back ends in-process; max_examples 40 and 30."""
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import example
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -74,7 +76,14 @@ def _money(x: Decimal | None) -> str:
     return "" if x is None else f"{x:.2f}".replace(".", ",")
 
 
+# each: coordinators ending on different days (desc), one open-ended (last)
+ORDERED = [("T1", "P1", "Ana", "Coordenador", D0, D0 + dt.timedelta(days=20), None),
+           ("T1", "P2", "Bia", "Coordenador", D0, D0 + dt.timedelta(days=30), None),
+           ("T1", "P3", "Çé", "Coordenador", D0, None, Decimal("1.00"))]
+
+
 @settings(max_examples=40, deadline=None)
+@example(ds=[(1, "T1", D0 + dt.timedelta(days=10), None, D0)], es=[], ps=ORDERED)
 @given(st.lists(diario, min_size=1, max_size=4), st.lists(etapa, max_size=8),
        st.lists(prof, max_size=6))
 def test_collections_agree_and_match_the_oracle(assinatura, ds, es, ps) -> None:  # type: ignore[no-untyped-def]
@@ -98,6 +107,19 @@ def test_collections_agree_and_match_the_oracle(assinatura, ds, es, ps) -> None:
     rows = list(csv.DictReader(io.StringIO(got[0]["assinatura_diario.csv"].decode("utf-8")),
                                delimiter=";"))
     assert len(rows) == len(ds)
+    # each: one row per coordinator of each diário (the count of its collection), in the
+    # diários' order, then data_termino desc (nulls last), codprofessor, the file's order
+    each = list(csv.DictReader(io.StringIO(got[0]["coordenadores.csv"].decode("utf-8")),
+                               delimiter=";"))
+    expect = []
+    for idt, turma, ref, _, _ in ds:
+        coords = [(n, p) for n, p in enumerate(ps) if p[0] == turma and p[3] == "Coordenador"
+                  and p[4] <= ref and (p[5] is None or ref <= p[5])]
+        coords.sort(key=lambda np: (np[1][5] is None, -(np[1][5] or D0).toordinal(),
+                                    np[1][1], np[0]))
+        expect += [[str(idt), p[1], p[2], _date(p[5]), _money(p[6]), str(len(coords))]
+                   for _, p in coords]
+    assert [list(r.values()) for r in each] == expect
     for row, (idt, turma, ref, fim, prev) in zip(rows, ds, strict=True):
         mine = [(i, e) for i, e in enumerate(es) if e[0] == idt]
         coords = sorted((p for p in ps if p[0] == turma and p[3] == "Coordenador"

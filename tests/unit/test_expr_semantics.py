@@ -41,6 +41,11 @@ CASES = [
     ('concat(s, "-", a) == "3.3.90.39-10"', [ROW], 1),   # an int as its decimal digits
     ('concat(s, "-", -a) == "3.3.90.39--10"', [ROW], 1),
     ('concat(s, "x") is null', [ROW_NULL, ROW], 1),      # null when a part is null
+    # join_texts: nulls skipped, the separator only between the texts that are there
+    ('join_texts("; ", s, "x") == "3.3.90.39; x"', [ROW], 1),
+    ('join_texts("; ", s, "x") == "x"', [ROW_NULL], 1),
+    ('join_texts("; ", s, s) is null', [ROW_NULL, ROW], 1),   # null when every part is
+    ('join_texts("", s, "") == "3.3.90.39"', [ROW], 1),       # an empty text is a text
     ('date_text(d, "AAAAMMDD") == "20200430"', [ROW], 1),
     ('date_text(d, "DD/MM/AAAA") == "30/04/2020"', [ROW], 1),
     ('date_text(d, "DD-MM-AAAA") == "30-04-2020"', [ROW], 1),

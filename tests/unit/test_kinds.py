@@ -27,23 +27,24 @@ PARAMS = {"exercicio": "2020", "bimestre": "2"}
 
 def test_the_registry_is_the_one_list_of_kinds() -> None:
     assert KINDS is kinds.KINDS
-    assert KINDS == ("package", "ledger", "table", "map", "layout", "sheets", "check",
+    assert KINDS == ("package", "ledger", "rows", "table", "map", "layout", "sheets", "check",
                      "coverage", "allocation", "indicator", "derivation", "dictionary")
     for kind in KINDS:
         assert (SCHEMA_DIR / f"{kind}.schema.json").is_file()
         assert kinds.front_end(kind).singleton == (kind == "package")
         assert kinds.lowering(kind) is None if kind == "package" else kinds.lowering(kind)
-    assert [k for k in KINDS if kinds.python(k) is None] == ["package"]
+    # rows have no node: their table reads them (compiler/kinds/table/yamlrows.py)
+    assert [k for k in KINDS if kinds.python(k) is None] == ["package", "rows"]
     # a derivation takes no part in the scans yet: it reads its inputs at finish
     # (runtime/derivation.py; its SQL runs there, on DuckDB or Spark); a dictionary reads
     # no ledger at all (runtime/dictionary.py: its files come from its declaration)
-    assert [k for k in KINDS if kinds.sql(k) is None] == ["package", "ledger", "table", "map",
-                                                         "derivation", "dictionary"]
+    assert [k for k in KINDS if kinds.sql(k) is None] == ["package", "ledger", "rows", "table",
+                                                         "map", "derivation", "dictionary"]
 
 
 def test_specs_are_held_by_kind_and_nodes_in_registry_order() -> None:
     loaded = load_package(ROOT / "specs" / "siops", ROOT, [])
-    assert set(loaded.by_kind) == {"ledger", "table", "map", "layout", "sheets", "check",
+    assert set(loaded.by_kind) == {"ledger", "rows", "table", "map", "layout", "sheets", "check",
                                    "coverage", "allocation", "indicator", "derivation",
                                    "dictionary"}
     assert loaded.specs_of("layout") is loaded.layouts

@@ -1,6 +1,6 @@
 """How two derivation nodes differ (`apura diff`): the ledger, the key, the classify maps, each
-field's expression (by name: added, removed, changed), the collections, the unique key, the
-warnings, the columns and the file."""
+field's expression (by name: added, removed, changed), the collections, `each:`, the unique
+key, the file-name fields, the warnings, the columns and the file."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def diff_derivation(old: ir.Derivation, new: ir.Derivation) -> Found:
         ("classify", tuple(f"{c.name}={c.map}[{c.key}].{c.value}" for c in old.classify),
          tuple(f"{c.name}={c.map}[{c.key}].{c.value}" for c in new.classify)),
         ("unique", old.unique, new.unique), ("columns", old.columns, new.columns),
+        ("each", old.each, new.each), ("file_names", old.file_names, new.file_names),
         ("output.file", old.file, new.file), ("alternative_of", old.alternative_of,
                                                new.alternative_of)]
     was = {f.name: f.text for f in old.fields}

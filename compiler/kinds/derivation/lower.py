@@ -26,6 +26,8 @@ from compiler import types as T
 from compiler.expr import ast
 from compiler.expr import printer
 from compiler.kinds.derivation import incremental
+from compiler.kinds.derivation.each import member_names
+from compiler.kinds.derivation.each import member_types
 from compiler.kinds.derivation.related import Collections
 from compiler.kinds.derivation.spec import DerivationSpec
 from compiler.outputs_check import file_name_problem
@@ -132,6 +134,19 @@ class _Lowering:
                     "por chave, os registros da chave já são a coleção (sum(x where c))"))
                 continue
             colls.declare(r, record_fields)
+        each = spec.each.value if spec.each is not None else ""
+        member: dict[str, T.Type] = {}
+        if spec.each is not None:
+            if each not in colls.related:
+                lw.diags.append(catalog.derivation_each(spec.each.span, name=each,
+                                                        collections=list(colls.related)))
+            else:
+                member = colls.fields[each]
+
+        def members(tree: ast.Expr) -> ast.Expr:
+            led_of = colls.related[each].ledger if member else ""
+            return member_names(lw, tree, each, member, led_of) if member else tree
+
         fields: list[ir.DerivedValue] = []
         typed: dict[str, T.Type] = {}
         exprs: dict[str, ir.Expr] = {}
@@ -146,9 +161,10 @@ class _Lowering:
             if spec.per:
                 e = self._per_key(lw, tree, where, led, record_fields, {**per, **typed})
             else:
-                tree = colls.lift(tree)
+                tree = members(colls.lift(tree))
                 scope = lw.scope(where, led, derived={})
-                scope.fields = {**record_fields, **typed, **colls.types}
+                scope.fields = {**record_fields, **typed, **colls.types,
+                                **member_types(member)}
                 e = lw.checker.scalar(tree, scope)
             if e is None:
                 continue
@@ -171,15 +187,21 @@ class _Lowering:
                 continue
             text = printer.show(tree)
             if not spec.per:
-                tree = colls.lift(tree)
+                tree = members(colls.lift(tree))
             scope = lw.scope(f"o aviso '{w.id.value}' da derivação '{spec.id}'", led, derived={})
-            scope.fields = {**visible, **colls.types}
+            scope.fields = {**visible, **colls.types, **member_types(member)}
             cond = substitute(lw.checker.condition(tree, scope), exprs)
             self._no_lookup(lw, cond)
             warnings.append(ir.Warn(id=w.id.value, cond=cond, text=text,
                                     message=w.message.value, span=w.when.span))
         for k in spec.unique:
             self._own(lw, k, own, "a chave única")
+        for k in spec.file_names:
+            self._own(lw, k, own, "o nome de arquivo")
+            t = typed.get(k.value)
+            if t is not None and t.base not in ("str", "error"):
+                lw.diags.append(catalog.derivation_file_name(k.span, name=k.value,
+                                                             got=t.display()))
         columns = tuple(c.value for c in spec.columns) if spec.columns is not None else \
             tuple(own)
         for c in spec.columns or ():
@@ -200,6 +222,7 @@ class _Lowering:
             warnings=tuple(warnings), columns=columns, file=spec.file.value, span=spec.span,
             alternative_of=spec.alternative_of.value if spec.alternative_of else "",
             file_span=spec.file.span, related=tuple(colls.related.values()),
+            file_names=tuple(k.value for k in spec.file_names), each=each,
             collects=tuple(colls.uses), incremental=inc)
 
     def finish(self, lw: Lowerer, nodes: Sequence[ir.PlanNode]) -> None:
@@ -226,7 +249,7 @@ class _Lowering:
     @staticmethod
     def _no_lookup(lw: Lowerer, e: ir.Expr) -> None:
         for n in walk(e):
-            if isinstance(n, ir.MapLookup | ir.ParamRef):
+            if isinstance(n, ir.MapLookup):
                 lw.diags.append(catalog.derivation_lookup(n.span))
                 return
 

@@ -17,6 +17,7 @@ from compiler.codegen.pyscan import comment
 from compiler.codegen.quoting import py_str
 from compiler.kinds.derivation.incremental import declaration as incremental_declaration
 from compiler.kinds.derivation.lower import rewrite
+from compiler.kinds.derivation.params import lift_params
 from compiler.kinds.derivation.sqltext import derivation_sql
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ class _DerivationPython:
 
     def declare(self, gen: ModuleGen, node: ir.PlanNode) -> str | None:
         assert isinstance(node, ir.Derivation)
+        node, params = lift_params(node)
         gen.uses_import("from runtime.derivation import Derivation")
         gen.uses_model("Field")
         aggs: list[ir.Aggregate] = []
@@ -106,8 +108,14 @@ class _DerivationPython:
             o(f"        ({u.index}, {u.related!r}, {u.func!r}, {value}, {u.field!r}, "
               f"{u.type.base!r}),")
         o("    ),")
-        o(f"    sql={derivation_sql(node, ledgers)!r},")
-        o(f"    sql_spark={derivation_sql(node, ledgers, 'spark')!r},")
+        if params:
+            o(f"    params={params!r},")
+        if node.each:
+            o(f"    each={node.each!r},")
+        if node.file_names:
+            o(f"    file_names={node.file_names!r},")
+        o(f"    sql={derivation_sql(node, ledgers, params)!r},")
+        o(f"    sql_spark={derivation_sql(node, ledgers, params, 'spark')!r},")
         if node.alternative_of:
             o(f"    alternative_of={node.alternative_of!r},")
         if node.incremental is not None:

@@ -1,9 +1,10 @@
 """The collections of a per-record derivation (`related:`) and their uses in its expressions.
 
-A collection is the records of a ledger reached by keys (`on:`), filtered by `where:`, in a
-declared `order:` (ties: input order). An expression reads it only through the collection
-functions — `count(c)`, `count(c, cond)`, `any(c, cond)`, `all(c, cond)`, `sum(c, value)`,
-`first(c).f`, `last(c).f`, `max_by(c, key).f`, `min_by(c, key).f` — which are lifted out of
+A collection is the records of a ledger (or of a table shipped with the specs) reached by keys
+(`on:`), filtered by `where:`, in a declared `order:` (ties: input order). An expression reads
+it only through the collection functions — `count(c)`, `count(c, cond)`, `any(c, cond)`,
+`all(c, cond)`, `sum(c, value)`, `first(c).f`, `last(c).f`, `max_by(c, key).f`,
+`min_by(c, key).f` — which are lifted out of
 the expression here (each use becomes the name `_c<n>`, typed, and an `ir.Collect`), so the
 checker and the back ends see a plain record expression. Inside a use (and in `where:`) bare
 names are the related record's fields; this record is `<its ledger id>.field`."""
@@ -69,10 +70,13 @@ class Collections:
     def declare(self, r: RelatedSpec, on_fields: dict[str, T.Type]) -> None:
         lw = self.lw
         led = r.ledger.value
-        if led not in lw.pkg.ledgers:
+        # a ledger (an input of the run) or a table shipped with the specs (a report's
+        # configuration: `first(c).f` over a collection `on:` its key is the lookup)
+        known = [*lw.pkg.ledgers, *lw.pkg.specs_of("table")]
+        if led not in known:
             lw.diags.append(catalog.unknown_spec(
                 r.ledger.span, kind="ledger", name=led,
-                candidates=difflib.get_close_matches(led, list(lw.pkg.ledgers), n=1)))
+                candidates=difflib.get_close_matches(led, known, n=1)))
             return
         fields = lw.field_types.get(led, {})
         ok = True

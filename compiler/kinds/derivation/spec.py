@@ -49,6 +49,8 @@ class DerivationSpec(S.SpecBase):
     classify: tuple[ClassifySpec, ...]
     fields: tuple[tuple[S.Text, YScalar], ...]
     unique: tuple[S.Text, ...]
+    file_names: tuple[S.Text, ...]
+    each: S.Text | None
     warnings: tuple[WarnSpec, ...]
     file: S.Text
     columns: tuple[S.Text, ...] | None
@@ -100,6 +102,7 @@ class _Derivation:
             **base, ledger=_t(root, "ledger"), per=S.texts(root.get("per")),
             related=tuple(related),
             classify=classify, fields=fields, unique=S.texts(root.get("unique")),
+            file_names=S.texts(root.get("file_names")), each=S.text(root, "each"),
             warnings=tuple(warnings), file=_t(out, "file"),
             columns=S.texts(cols) if cols is not None else None,
             alternative_of=S.text(root, "alternative_of"),

@@ -14,6 +14,7 @@ the defaults of runtime/derivation_related.py — 0, false, true, null)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from sqlglot import exp
@@ -22,6 +23,9 @@ from compiler import ir
 from compiler.codegen.sqlexpr import SqlExpr
 from compiler.codegen.sqlexpr import col
 from compiler.codegen.sqlexpr import lit
+from compiler.kinds.derivation.each import EACH
+from compiler.kinds.derivation.lower import rewrite
+from compiler.kinds.derivation.params import PARAM
 from compiler.kinds.derivation.related import OUTER
 from compiler.kinds.derivation.related import PICKS
 from compiler.kinds.derivation.related import USE
@@ -73,7 +77,9 @@ def _fn(name: str, *args: exp.Expr) -> exp.Expr:
 
 
 def derivation_sql(node: ir.Derivation, ledgers: dict[str, ir.Ledger],
-                   dialect: str = "duckdb") -> str:
+                   params: tuple[tuple[str, str], ...] = (), dialect: str = "duckdb") -> str:
+    """The node's SELECT; `params` (compiler/kinds/derivation/params.py) are columns of the
+    input relation, one value on every record, grouped by as keys in a per-key node."""
     led = ledgers[node.ledger]
     scale = {f.name: f.scale for f in led.fields}
     rel = {r.name: r for r in node.related}
@@ -82,7 +88,11 @@ def derivation_sql(node: ir.Derivation, ledgers: dict[str, ir.Ledger],
     used = list(dict.fromkeys(u.related for u in node.collects))
     rscale = {name: {f.name: f.scale for f in ledgers[rel[name].ledger].fields} for name in rel}
 
+    escale = rscale.get(node.each, {})
+
     def outer_scales(e: ir.Expr) -> tuple[int, int] | None:
+        if isinstance(e, ir.FieldRef) and e.name.startswith(EACH):
+            return LEDGER_PRECISION, escale.get(e.name[len(EACH):], 2)
         if isinstance(e, ir.FieldRef) and e.name in uses:
             u = uses[e.name]
             if u.func in PICKS:
@@ -95,6 +105,8 @@ def derivation_sql(node: ir.Derivation, ledgers: dict[str, ir.Ledger],
         return None
 
     def outer_resolve(e: ir.Expr) -> exp.Expr | None:
+        if isinstance(e, ir.FieldRef) and e.name.startswith(EACH):
+            return col(e.name[len(EACH):], "_e")
         if isinstance(e, ir.FieldRef) and e.name in uses:
             u = uses[e.name]
             got = col(f"{USE}{u.index}", f"_g{used.index(u.related)}")
@@ -121,10 +133,38 @@ def derivation_sql(node: ir.Derivation, ledgers: dict[str, ir.Ledger],
         q = q.with_(f"_k{j}", as_=k).with_(f"_g{j}", as_=g)
         q = q.join(exp.alias_(exp.to_table(f'"_g{j}"'), f"_g{j}", table=True, quoted=True),
                    on=exp.EQ(this=col(OWNER, f"_g{j}"), expression=line), join_type="left")
+    if node.each:
+        return _members(q, node, rel[node.each], rel_index[rel[node.each].ledger],
+                        main).sql(dialect=dialect)
     if node.per:
-        q = q.group_by(*(col(k, "_s") for k in node.per))
+        q = q.group_by(*(col(k, "_s") for k in node.per),
+                       *(col(f"{PARAM}{name}", "_s") for name, _ in params))
     q = q.order_by(exp.Literal.number(1))
     return q.sql(dialect=dialect)
+
+
+def _members(q: exp.Select, node: ir.Derivation, r: ir.Related, i: int,
+             main: _Render) -> exp.Select:
+    """`q` joined with the members of the `each:` collection `r` (RELATED<i>, alias `_e`), in
+    output order: the record's line, the collection's order (nulls last), the member's line.
+    Its `where:` reads this record's fields (OUTER + f) on `_s` and the member's on `_e`."""
+    def member(x: ir.Expr) -> ir.Expr | None:
+        if isinstance(x, ir.FieldRef):
+            name = x.name[len(OUTER):] if x.name.startswith(OUTER) else f"{EACH}{x.name}"
+            return dataclasses.replace(x, name=name)
+        return None
+
+    on: exp.Expr = exp.true()
+    for theirs, mine in r.on:
+        on = exp.And(this=on, expression=exp.EQ(this=col(theirs, "_e"),
+                                                 expression=col(mine, "_s")))
+    if r.where is not None:
+        on = exp.And(this=on, expression=exp.Paren(this=main.sx(rewrite(r.where, member))))
+    q = q.join(_table(f"{RELATED}{i}", "_e"), on=on, join_type="inner")
+    order: list[exp.Expr] = [exp.Ordered(this=col("_line", "_s"))]
+    order += [exp.Ordered(this=col(f, "_e"), desc=d, nulls_first=False) for f, d in r.order]
+    order.append(exp.Ordered(this=col("_line", "_e")))
+    return q.order_by(*order)
 
 
 def _collection(node: ir.Derivation, r: ir.Related, j: int, i: int, dialect: str,

@@ -22,6 +22,7 @@ from typing import Any
 from compiler import catalog
 from compiler import specs as S
 from compiler.diagnostics import Diagnostic
+from compiler.kinds.table import yamlrows
 from compiler.kinds.table.csvtext import Cell
 from compiler.kinds.table.csvtext import CsvSyntax
 from compiler.kinds.table.csvtext import Record
@@ -137,6 +138,17 @@ def read(pkg: LoadedPackage, spec: TableSpec, diags: list[Diagnostic]) -> Checke
     for src in srcs:
         assert src is not None
         _check_file(spec, src, convs, kidx, rows, diags)
+    bad: list[tuple[Span, str, str, str]] = []
+    identity = list(range(len(names)))
+    yaml_files = []
+    for src, rec in yamlrows.records(pkg, spec, diags):  # rows written in `rows` specs
+        row = _slow_row(spec, src, rec, identity, convs, bad)
+        yaml_files.append(src.path)
+        if row is not None:
+            rows.values.append(row)
+            rows.at.append((src, rec, kidx[0]))
+    for span, column, type_, reason in bad:
+        diags.append(catalog.table_bad_cell(span, column=column, type=type_, reason=reason))
     if len(diags) > before:
         return None
     keep = _keys(spec, rows, kidx, convs, diags)
@@ -146,7 +158,8 @@ def read(pkg: LoadedPackage, spec: TableSpec, diags: list[Diagnostic]) -> Checke
     lines = tuple((src.path, rec.line) for (src, rec, _), k in zip(rows.at, keep, strict=True)
                   if k)
     copy = _copy(spec, values)
-    return Checked(files=tuple(s.path for s in srcs if s is not None), rows=tuple(values),
+    files = tuple(dict.fromkeys([*(s.path for s in srcs if s is not None), *yaml_files]))
+    return Checked(files=files, rows=tuple(values),
                    lines=lines, copy=copy, sha256=hashlib.sha256(copy.encode("utf-8")).hexdigest())
 
 

@@ -48,8 +48,9 @@ class _Table:
         f = S.mapping(root.get("format"))
         fmt = format_spec(f)
         file, source = root.get("file"), S.text(root, "source")
-        assert file is not None and source is not None  # required by the schema
-        files = S.texts(file) if not isinstance(file, YScalar) else \
+        assert source is not None  # required by the schema
+        # no file: the table's rows are all in `rows` specs (compiler/kinds/rows)
+        files = () if file is None else S.texts(file) if not isinstance(file, YScalar) else \
             (S.Text(value=file.value, span=file.span),)
         resolve = []
         for item in S.sequence(root.get("resolve")):
