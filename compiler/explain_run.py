@@ -134,7 +134,8 @@ def run(ctx: click.Context, req: Request, fail: Fail, usage: Usage) -> int:
     options = {"allow_rejects": req.rejects is not None,
                "allow_unconfirmed": req.allow_unconfirmed, "allow_gaps": req.allow_gaps}
     if req.list_all:
-        return _list(program, ledgers, params, {**options, "select": select}, fail)
+        return _list(program, ledgers, params, {**options, "select": select,
+                                                "state": req.state}, fail)
     try:
         addressed = req.address is not None
         target = req.address if req.address is not None else _from_options(program, req)
