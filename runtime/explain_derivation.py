@@ -460,6 +460,32 @@ def _why(func: str, pick_field: str | None, kept: list[dict[str, Any]],
     return f"{USE[func]} sobre os {len(kept)} registro(s) da coleção"
 
 
+# ---------------------------------------------------------------------- listing
+def addresses(program: Any, result: Any, ctx: Any, node: Any) -> list[str]:
+    """`apura explain --list`: every value of the node's output file as the run wrote it —
+    per key, the `per:` values as the file shows them then each column that is not a key;
+    per record, the record's position then each column (runtime/explain_list.py). With
+    `--state` an incremental node's file is the picture of the loads."""
+    import csv
+    import io
+
+    from runtime.explain_address import address
+
+    out: list[str] = []
+    parts = result.partitions if program.package.partition is not None else [None]
+    for part in parts:
+        data = node.output_files(ctx, part).get(node.file)
+        if not data:
+            continue
+        header, *rows = csv.reader(io.StringIO(data.decode("utf-8")), delimiter=";")
+        shown = [c for c in header if c in node.names and c not in node.per]
+        for n, row in enumerate(rows, start=1):
+            values = dict(zip(header, row, strict=False))
+            loc = [values[k] for k in node.per] if node.per else [str(n)]
+            out.extend(address(node.id, part, *loc, c) for c in shown)
+    return out
+
+
 # ---------------------------------------------------------------------- text
 def render_text(t: Mapping[str, Any]) -> str:
     """The memória de cálculo of one derived field as text (pt-BR)."""

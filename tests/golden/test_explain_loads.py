@@ -166,3 +166,24 @@ def test_the_cli_needs_no_input(state: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert "carga 2 (" in text.output and "340000,00 → 170000,00  ← explicada" in text.output
     js = CliRunner().invoke(cli, [*args, "--format", "json"])
     assert json.loads(js.output)["load"]["load"] == 3
+
+
+def test_list_names_the_picture_of_the_loads(state: Path, monkeypatch: pytest.MonkeyPatch,
+                                             program: runtime.Program) -> None:
+    """After load 3 the picture holds the 4 convênios (1402500 absent from 3.csv keeps load
+    2's figures) and 7 OPs: 1295001's 1320/2020 and 1547 (1320/2019 removed), 1301777's 2201
+    and 2202, 1402500's 4100 (its 0 row replaced), 1500001's 3001 and 3002. So convenios
+    lists 4 × 3 values and ordens 7 × 8 columns; each convênio's valor_repassado address
+    explains to what load 3 stored."""
+    monkeypatch.chdir(ROOT)
+    got = CliRunner().invoke(cli, ["explain", str(GENERATED), "--list", "--state", str(state)])
+    assert got.exit_code == 0, got.output
+    lines = got.stdout.splitlines()
+    conv = [x for x in lines if x.startswith("convenios:")]
+    assert {x.split(":")[1] for x in conv} == {"1295001", "1301777", "1402500", "1500001"}
+    assert len(conv) == 12
+    assert len([x for x in lines if x.startswith("ordens:")]) == 56
+    for text in conv:
+        if text.endswith(":valor_repassado"):
+            t = _explain(program, state, "convenios", text.split(":")[1])
+            assert t["stored"] is not None and t["stored"]["same"], text
