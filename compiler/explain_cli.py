@@ -153,6 +153,9 @@ def explain(ctx: click.Context, package: str, where: str | None, address_opt: st
                                          "alocação)", param_hint=option)
     journal = run_id is not None or (state is not None and not given_inputs
                                      and not given_params)
+    if as_of is not None and list_all:
+        raise click.BadParameter("--list lista a imagem da última carga: não use --as-of com "
+                                 "ele", param_hint="--as-of")
     if as_of is not None and state is None:  # the loads are in the project's state
         state, journal = _default_state(ctx), not given_inputs and not given_params
     if select is not None and (not list_all or journal):

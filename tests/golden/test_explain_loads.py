@@ -187,3 +187,19 @@ def test_list_names_the_picture_of_the_loads(state: Path, monkeypatch: pytest.Mo
         if text.endswith(":valor_repassado"):
             t = _explain(program, state, "convenios", text.split(":")[1])
             assert t["stored"] is not None and t["stored"]["same"], text
+
+
+def test_as_of_of_a_value_without_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layout cell keeps no loads: D1923, exit 1, nothing on stdout; with --list, a usage
+    error (the list is of the last load's picture)."""
+    monkeypatch.chdir(ROOT)
+    small = ROOT / "fixtures" / "siops" / "small"
+    args = ["explain", "siops", "covid/77@3170206:9999999028:V1", "--input",
+            f"despesa={small / 'despesa.csv'}", "--input", f"receita={small / 'receita.csv'}",
+            "--input", f"equivalencia_recursos={small / 'equivalencia_recursos.csv'}",
+            "--param", "exercicio=2020", "--param", "bimestre=2", "--as-of", "1"]
+    got = CliRunner().invoke(cli, args)
+    assert got.exit_code == 1 and got.stdout == ""
+    assert "erro[D1923]" in got.stderr and "covid/77" in got.stderr
+    listed = CliRunner().invoke(cli, ["explain", "siops", "--list", "--as-of", "1"])
+    assert listed.exit_code == 2 and "--as-of" in listed.stderr
