@@ -78,6 +78,10 @@ def _default_state(ctx: click.Context) -> Path:
               help="O arquivo de estado (o de 'apura run'): sem --input/--param, as entradas "
               "e os parâmetros vêm da execução do diário (conferidos pelo sha256); numa "
               "alocação, o estado dela.")
+@click.option("--as-of", "as_of", default=None, metavar="N|DATA",
+              help="Numa derivação incremental (com --state): explica o valor que a carga N "
+              "gravou (ou a última carga até a data, DD/MM/AAAA ou AAAA-MM-DD), refeito das "
+              "versões guardadas no estado; padrão: a última carga.")
 @click.option("--run", "run_id", default=None, type=click.IntRange(min=1), metavar="N",
               help="A execução do diário (padrão: a última ok do pacote); implica --state "
               "(padrão: .apura/state.sqlite do projeto).")
@@ -99,7 +103,8 @@ def explain(ctx: click.Context, package: str, where: str | None, address_opt: st
             inputs: tuple[str, ...], params: tuple[str, ...], layout: str | None,
             partition: str | None, sheet: str | None, row: str | None, column: str, fmt: str,
             rejects: Path | None, payment: str | None, event: str | None,
-            state: Path | None, run_id: int | None, list_all: bool, select: str | None,
+            state: Path | None, as_of: str | None, run_id: int | None, list_all: bool,
+            select: str | None,
             rule: str | None,
             allow_unconfirmed: bool, allow_gaps: bool) -> None:
     """Mostra a memória de cálculo de um valor: a regra (arquivo:linha da spec e a expressão),
@@ -148,6 +153,11 @@ def explain(ctx: click.Context, package: str, where: str | None, address_opt: st
                                          "alocação)", param_hint=option)
     journal = run_id is not None or (state is not None and not given_inputs
                                      and not given_params)
+    if as_of is not None and list_all:
+        raise click.BadParameter("--list lista a imagem da última carga: não use --as-of com "
+                                 "ele", param_hint="--as-of")
+    if as_of is not None and state is None:  # the loads are in the project's state
+        state, journal = _default_state(ctx), not given_inputs and not given_params
     if select is not None and (not list_all or journal):
         raise click.BadParameter("vale só com --list e --input (com --state, vale o --select "
                                  "da execução)", param_hint="--select")
@@ -158,5 +168,5 @@ def explain(ctx: click.Context, package: str, where: str | None, address_opt: st
                   rule=rule, inputs=given_inputs, params=given_params, fmt=fmt,
                   rejects=rejects, state=state, journal=journal, run=run_id,
                   list_all=list_all, select=select, allow_unconfirmed=allow_unconfirmed,
-                  allow_gaps=allow_gaps)
+                  allow_gaps=allow_gaps, as_of=as_of)
     sys.exit(run(ctx, req, _fail, _usage))

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 import runtime
+from runtime import catalog
 from runtime.errors import RunFailed
 from runtime.explain_address import Address
 from runtime.trace import ExplainError
@@ -43,6 +44,7 @@ class Request:
     select: str | None
     allow_unconfirmed: bool
     allow_gaps: bool
+    as_of: str | None = None
 
 
 Fail = Callable[..., None]
@@ -88,9 +90,11 @@ def _reads_state(package: Any, req: Request) -> bool:
     if req.address is None:
         return False
     try:
-        _, module = find(package, req.address)
+        node, module = find(package, req.address)
     except (ExplainError, Unexplained):
         return False
+    if callable(getattr(module, "reads_state", None)):
+        return bool(module.reads_state(node))
     return "state" in inspect.signature(module.explain).parameters
 
 
@@ -130,7 +134,8 @@ def run(ctx: click.Context, req: Request, fail: Fail, usage: Usage) -> int:
     options = {"allow_rejects": req.rejects is not None,
                "allow_unconfirmed": req.allow_unconfirmed, "allow_gaps": req.allow_gaps}
     if req.list_all:
-        return _list(program, ledgers, params, {**options, "select": select}, fail)
+        return _list(program, ledgers, params, {**options, "select": select,
+                                                "state": req.state}, fail)
     try:
         addressed = req.address is not None
         target = req.address if req.address is not None else _from_options(program, req)
@@ -155,8 +160,14 @@ def _explain(program: Any, ledgers: dict[str, Path], params: dict[str, Any], tar
             and type(node).__name__ in ("Layout", "Sheets"):
         raise click.BadParameter(f"informe a partição ({program.package.partition}) no "
                                  "endereço: NÓ@PARTIÇÃO:...", param_hint="ENDEREÇO")
-    if "state" in inspect.signature(module.explain).parameters:
-        options["state"] = req.state  # the kind reads the state file itself (allocation)
+    accepted = inspect.signature(module.explain).parameters
+    if "state" in accepted:
+        options["state"] = req.state  # the kind reads the state file itself (allocation, loads)
+    if req.as_of is not None:
+        if "as_of" not in accepted:
+            fail([catalog.explain_as_of_not_incremental(node.id)])
+            return 1
+        options["as_of"] = req.as_of
     try:
         tree, module = explain(program, ledgers, params, target, **options)
     except RunFailed as exc:

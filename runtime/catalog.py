@@ -597,6 +597,15 @@ def explain_input_unrecorded(name: str, run: int) -> DataError:
                      line=0, col=0, help="informe --input/--param")
 
 
+def explain_as_of_not_incremental(node: str) -> DataError:
+    """D1923: `apura explain --as-of` of a value whose node keeps no loads (not an incremental
+    derivation): there is no load to replay."""
+    return DataError(code="D1923", message=f"--as-of: o nó '{node}' não é uma derivação "
+                     "incremental: não há cargas a refazer", file="--as-of", line=0, col=0,
+                     help="--as-of vale para os valores de uma derivação com incremental: "
+                     "(ex.: convenios de transparencia_mg), com --state")
+
+
 # --- D19xx: the loads of an incremental derivation (runtime/derivation_state.py)
 def as_of_unreadable(text: str) -> DataError:
     """D1901: --as-of is no load number and no date."""

@@ -81,7 +81,7 @@ def canon(value: Any) -> Any:
     return value
 
 
-def _dumps(value: Any) -> str:
+def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -154,7 +154,7 @@ class _Version:
     line: int
 
 
-class _State:
+class State:
     """The loads and record versions of one ledger in a state file (read-only)."""
 
     def __init__(self, path: str | Path | None, package: str, ledger: str,
@@ -199,7 +199,7 @@ _DATE_BR = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
 _DATE_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
-def resolve(text: str, state: _State) -> int | DataError:
+def resolve(text: str, state: State) -> int | DataError:
     """The load `--as-of` names: its number, or a date (DD/MM/YYYY or YYYY-MM-DD): the last
     load made on or before that day (UTC, as the journal dates runs) — of two loads of one day,
     the later."""
@@ -224,7 +224,7 @@ def resolve(text: str, state: _State) -> int | DataError:
     return made[-1] if made else catalog.as_of_no_load(text, shown, known)
 
 
-def _records(inc: Incremental, versions: dict[Key, _Version],
+def records_in_order(inc: Incremental, versions: dict[Key, _Version],
              ) -> tuple[list[dict[str, Any]], dict[int, tuple[str, int]], dict[int, Key]]:
     """The records in key order, with their positions."""
     out, origin, keys = [], {}, {}
@@ -247,7 +247,7 @@ def picture(node: Any, ctx: Any, rows: list[dict[str, Any]] | None,
     inc: Incremental = node.incremental
     led = ctx.package.ledger(node.ledger)
     names = [f.name for f in led.fields]
-    state = _State(ctx.state_file, ctx.package.id, node.ledger,
+    state = State(ctx.state_file, ctx.package.id, node.ledger,
                    {f.name: f.type for f in led.fields})
     pic = _as_of(ctx, inc, state) if ctx.as_of is not None else \
         _merge(ctx, node, inc, state, rows or [], names, display)
@@ -259,7 +259,7 @@ def _keyed(inc: Incremental, versions: dict[str, _Version]) -> dict[Key, _Versio
     return {inc.key_of(v.fields): v for v in versions.values()}
 
 
-def _as_of(ctx: Any, inc: Incremental, state: _State) -> Picture | None:
+def _as_of(ctx: Any, inc: Incremental, state: State) -> Picture | None:
     if ctx.state_file is None:
         ctx.report(catalog.as_of_without_state())
         return None
@@ -267,13 +267,13 @@ def _as_of(ctx: Any, inc: Incremental, state: _State) -> Picture | None:
     if isinstance(n, DataError):
         ctx.report(n)
         return None
-    cur, origin, keys = _records(inc, _keyed(inc, state.at(n)))
-    prev, _, prev_keys = _records(inc, _keyed(inc, state.at(n - 1)))
+    cur, origin, keys = records_in_order(inc, _keyed(inc, state.at(n)))
+    prev, _, prev_keys = records_in_order(inc, _keyed(inc, state.at(n - 1)))
     return Picture(load=n, current=cur, previous=prev, origin=origin, keys=keys,
                    previous_keys=prev_keys)
 
 
-def _merge(ctx: Any, node: Any, inc: Incremental, state: _State, rows: list[dict[str, Any]],
+def _merge(ctx: Any, node: Any, inc: Incremental, state: State, rows: list[dict[str, Any]],
            names: list[str], display: str) -> Picture | None:
     new: dict[Key, _Version] = {}
     for rec in rows:
@@ -294,18 +294,18 @@ def _merge(ctx: Any, node: Any, inc: Incremental, state: _State, rows: list[dict
                       key=sort_key):
         got, had = new.get(key), before.get(key)
         if got is not None and (had is None or had.fields != got.fields):
-            versions.append((_dumps([canon(v) for v in key]),
-                             _dumps([canon(v) for v in inc.scope_of(key)]),
-                             _dumps({f: canon(got.fields[f]) for f in names}),
+            versions.append((dumps([canon(v) for v in key]),
+                             dumps([canon(v) for v in inc.scope_of(key)]),
+                             dumps({f: canon(got.fields[f]) for f in names}),
                              got.file, got.line))
         elif got is None and had is not None:
-            versions.append((_dumps([canon(v) for v in key]),
-                             _dumps([canon(v) for v in inc.scope_of(key)]), None, "", 0))
-    cur, origin, keys = _records(inc, now)
+            versions.append((dumps([canon(v) for v in key]),
+                             dumps([canon(v) for v in inc.scope_of(key)]), None, "", 0))
+    cur, origin, keys = records_in_order(inc, now)
     if not versions:  # nothing changed: no load, no change to report
         return Picture(load=state.last, current=cur, previous=cur, origin=origin, keys=keys,
                        previous_keys=keys)
-    prev, _, prev_keys = _records(inc, before)
+    prev, _, prev_keys = records_in_order(inc, before)
     write = LoadWrite(package=ctx.package.id, ledger=node.ledger, load=state.last + 1,
                       file=display, records=len(now), versions=versions)
     ctx.state_writes.append(write)
@@ -328,8 +328,8 @@ def remember(node: Any, pic: Picture, out: list[tuple[Any, ...]]) -> None:
     for r in out:
         values = dict(zip(node.names, r[1:], strict=False))
         key = tuple(values[k] for k in node.per) if node.per else pic.keys[r[0]]
-        rows.append((_dumps([canon(v) for v in key]),
-                     _dumps({n: canon(values[n]) for n in node.names})))
+        rows.append((dumps([canon(v) for v in key]),
+                     dumps({n: canon(values[n]) for n in node.names})))
     pic.write.values[node.id] = rows
 
 

@@ -44,7 +44,9 @@ def explain(program: Any, ledgers: Mapping[str, Any], params: Mapping[str, Any],
     text = explain_text(program, state, payment=ident if what == "pagamento" else None,
                         event=ident if what == "evento" else None, rule=alloc.id)
     if what == "evento":
-        e = next(x for x in snap.events if x.id == ident)
+        e = next((x for x in snap.events if x.id == ident), None)
+        if e is None:
+            raise NotFound(f"o evento {ident} não está no estado da regra '{alloc.id}'")
         out = _event(program, alloc, snap.payments[e.payment], e)
     else:
         p = snap.payments.get(ident)
@@ -62,6 +64,28 @@ def explain(program: Any, ledgers: Mapping[str, Any], params: Mapping[str, Any],
     # the memória's own lines (open targets, what stays unlinked and why) say the decision
     out["notes"] = [line.strip() for line in text.splitlines()[1:]]
     out["_text"] = text
+    return out
+
+
+def reads_state(node: Any) -> bool:
+    """An allocation's discounts and events are read from `--state` (its whole history)."""
+    return True
+
+
+def addresses(program: Any, result: Any, ctx: Any, node: Any) -> list[str]:
+    """`apura explain --list`: every discount of the allocation's state (the run's
+    `--state`; none without one), in the order they were imported, each followed by its
+    events in the order they happened — what `apura descontos` and the event files name."""
+    snap = AllocationStore.read(ctx.state_file, state_key(program.package.id, node.id))
+    events: dict[str, list[Event]] = {}
+    for e in snap.events:
+        events.setdefault(e.payment, []).append(e)
+    out = []
+    for p in snap.payments.values():
+        out.append(address(node.id, None, "pagamento", p.id))
+        out.extend(address(node.id, None, "evento", e.id) for e in events.pop(p.id, []))
+    for rest in events.values():  # an event whose discount is not in the state (none expected)
+        out.extend(address(node.id, None, "evento", e.id) for e in rest)
     return out
 
 

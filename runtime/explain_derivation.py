@@ -21,9 +21,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from runtime import catalog_explain_kinds as catalog
+from runtime import explain_loads
 from runtime.coverage import quoted
 from runtime.derivation import Derivation
 from runtime.derivation import _read
@@ -61,21 +63,51 @@ def _node(package: Any, node: str) -> Derivation:
     raise RunFailed([catalog.unknown_node("derivação", node, [n.id for n in got])])
 
 
+def reads_state(node: Any) -> bool:
+    """An incremental derivation reads its loads from `--state` itself (so `--state` is not
+    the journal of a run to take the extract from: the state has the records)."""
+    return getattr(node, "incremental", None) is not None
+
+
 def explain(program: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any], *,
             node: str, part: str | None, locator: tuple[str, ...],
             allow_rejects: bool = False, allow_unconfirmed: bool = False,
-            allow_gaps: bool = False) -> dict[str, Any]:
+            allow_gaps: bool = False, state: Path | None = None,
+            as_of: str | None = None) -> dict[str, Any]:
     """The explanation tree (EXPLAIN.md) of one field of one output record of derivation
     `node`: `locator` is the `per:` key values then the field, or (per record) the record's
     1-based position in the output then the field. RunFailed with D1940 (unknown node),
-    D1941 (no such record), D1942 (no such field), or the run's data errors."""
+    D1941 (no such record), D1942 (no such field), or the run's data errors.
+
+    An incremental node with `state` is explained from the loads (runtime/explain_loads.py):
+    load `as_of` (default the last) replayed from its stored versions, its extract not read
+    (one given is compared with the state, in a note); `as_of` on another node is D1923."""
     prog = program.view_for(params)
     pkg = prog.package
     der = _node(pkg, node)
+    replay = der.incremental is not None and state is not None
+    if as_of is not None and not replay:
+        raise explain_loads.not_incremental(der.id, der.incremental is not None)
+    kw: dict[str, Any] = {"allow_rejects": allow_rejects,
+                          "allow_unconfirmed": allow_unconfirmed,
+          "allow_gaps": allow_gaps}
+    run_ledgers, load, st, notes = ledgers, 0, None, []
+    if replay:
+        assert state is not None
+        st = explain_loads.state_of(prog, der, state)
+        load = explain_loads.load_asked(st, as_of)
+        run_ledgers = {k: v for k, v in ledgers.items() if k != der.ledger}
+        if der.ledger in ledgers:  # the extract given: what a run of it would do, not stored
+            check = NodeTrace(pkg, "", (), (), part)
+            traced_node_run(prog, ledgers, params, check, glob_escape(der.id), part,
+                            state=state, **kw)
+            assert check.ctx is not None
+            pic = check.ctx.derivation_loads.get(der.ledger)
+            notes.append(explain_loads.input_note(ledgers[der.ledger], pic, st.last))
     trace = NodeTrace(pkg, "", (), (), part)
-    _, found = traced_node_run(prog, ledgers, params, trace, glob_escape(der.id), part,
-                               allow_rejects=allow_rejects, allow_unconfirmed=allow_unconfirmed,
-                               allow_gaps=allow_gaps)
+    _, found = traced_node_run(prog, run_ledgers, params, trace, glob_escape(der.id), part,
+                               state=state if replay else None,
+                               as_of=str(load) if replay else None, **kw)
     ctx = trace.ctx
     assert ctx is not None
     records, display = der.records_of(ctx, found)
@@ -98,6 +130,12 @@ def explain(program: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[st
     out["spec"] = source(der.at)
     out["field"] = field
     out["output_file"] = der.file
+    if replay:
+        assert state is not None
+        per_key = bool(der.per) and field in der.field_names
+        explain_loads.annotate(out, der, ctx, st, state, load, field, (
+            lambda recs: _evaluate(der, recs, out["_key"], field)[:2]) if per_key else None)
+    out["notes"].extend(notes)
     return out
 
 
@@ -116,23 +154,17 @@ def _per_key(der: Derivation, records: list[dict[str, Any]], display: str,
         raise RunFailed([catalog.unknown_record(der.id, ":".join(key), shown)])
     got = match[0]
     recs = groups[got]
-    env: dict[str, Any] = dict(zip(der.per, got, strict=True))
-    deltas: list[list[Any]] = [[] for _ in recs]
-    for i, (func, type_, arg, where) in enumerate(der.aggregates):
-        zero: Any = Decimal(0) if type_ == "decimal" else 0
-        env[f"_a{i}"] = _aggregate(func, zero, arg, where, recs, deltas)
-    fn = der.fields[der.field_names.index(field)] if field in der.field_names else None
     key_shown = ", ".join(f"{k}={quoted(v)}" for k, v in zip(der.per, got, strict=True))
-    if fn is None:  # a key field: its value is the key
+    if field not in der.field_names:  # a key field: its value is the key
         value = got[der.per.index(field)]
         return tree("derivation", pkg, der.id, part,
                     f"{der.id} [{key_shown}] · {field} (a chave)", exact(value), **common,
                     records=[_rec(display, r, None, {field: exact(r[field])}) for r in recs])
-    value = _call(fn, env)
+    value, contributions, env, deltas = _evaluate(der, recs, got, field)
+    fn = der.fields[der.field_names.index(field)]
     used = [int(name[2:]) for name in fn[1] if name.startswith("_a")]
     reads = [_aggregate_tree(der, i, recs, deltas, display, env[f"_a{i}"], part, pkg)
              for i in used]
-    contributions = _contributions(der, fn, env, used, deltas, value)
     rows = []
     for n, r in enumerate(recs):
         fields = {f"_a{i}": exact(deltas[n][i]) for i in used}
@@ -141,6 +173,7 @@ def _per_key(der: Derivation, records: list[dict[str, Any]], display: str,
     out = tree("derivation", pkg, der.id, part, f"{der.id} [{key_shown}] · {field}",
                exact(value), **common, records=rows, reads=reads)
     out["key"] = {k: exact(v) for k, v in zip(der.per, got, strict=True)}
+    out["_key"] = got
     out["aggregates"] = {f"_a{i}": _aggregate_text(der, i) for i in used}
     if contributions is not None:
         out["records_sum"] = exact(total(contributions))
@@ -152,6 +185,21 @@ def _per_key(der: Derivation, records: list[dict[str, Any]], display: str,
                             "soma/diferença de somas e contagens): cada registro mostra o que "
                             "somou a cada agregado")
     return out
+
+
+def _evaluate(der: Derivation, recs: list[dict[str, Any]], key: tuple[Any, ...], field: str,
+              ) -> tuple[Any, list[Any] | None, dict[str, Any], list[list[Any]]]:
+    """(the field's value over the key's records, what each contributed when it is a sum of
+    them, the aggregates' values, what each record added to each aggregate)."""
+    env: dict[str, Any] = dict(zip(der.per, key, strict=True))
+    deltas: list[list[Any]] = [[] for _ in recs]
+    for i, (func, type_, arg, where) in enumerate(der.aggregates):
+        zero: Any = Decimal(0) if type_ == "decimal" else 0
+        env[f"_a{i}"] = _aggregate(func, zero, arg, where, recs, deltas)
+    fn = der.fields[der.field_names.index(field)]
+    value = _call(fn, env)
+    used = [int(name[2:]) for name in fn[1] if name.startswith("_a")]
+    return value, _contributions(der, fn, env, used, deltas, value), env, deltas
 
 
 def _aggregate(func: str, zero: Any, arg: Any, where: Any, recs: list[dict[str, Any]],
@@ -412,6 +460,32 @@ def _why(func: str, pick_field: str | None, kept: list[dict[str, Any]],
     return f"{USE[func]} sobre os {len(kept)} registro(s) da coleção"
 
 
+# ---------------------------------------------------------------------- listing
+def addresses(program: Any, result: Any, ctx: Any, node: Any) -> list[str]:
+    """`apura explain --list`: every value of the node's output file as the run wrote it —
+    per key, the `per:` values as the file shows them then each column that is not a key;
+    per record, the record's position then each column (runtime/explain_list.py). With
+    `--state` an incremental node's file is the picture of the loads."""
+    import csv
+    import io
+
+    from runtime.explain_address import address
+
+    out: list[str] = []
+    parts = result.partitions if program.package.partition is not None else [None]
+    for part in parts:
+        data = node.output_files(ctx, part).get(node.file)
+        if not data:
+            continue
+        header, *rows = csv.reader(io.StringIO(data.decode("utf-8")), delimiter=";")
+        shown = [c for c in header if c in node.names and c not in node.per]
+        for n, row in enumerate(rows, start=1):
+            values = dict(zip(header, row, strict=False))
+            loc = [values[k] for k in node.per] if node.per else [str(n)]
+            out.extend(address(node.id, part, *loc, c) for c in shown)
+    return out
+
+
 # ---------------------------------------------------------------------- text
 def render_text(t: Mapping[str, Any]) -> str:
     """The memória de cálculo of one derived field as text (pt-BR)."""
@@ -423,6 +497,7 @@ def render_text(t: Mapping[str, Any]) -> str:
         out.append(f"  campo {t.get('field')}{at}: {t['rule']['text']}")
     for name, text in t.get("aggregates", {}).items():
         out.append(f"  {name} = {text}")
+    out.extend(explain_loads.render(t, _v))
     for lk in t["lookups"]:
         key = ", ".join(f"{k}={_v(v)}" for k, v in lk["key"].items())
         hit = ("sem entrada" if lk["hit"] is None

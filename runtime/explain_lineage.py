@@ -166,14 +166,18 @@ def traced_node_run(program: Any, ledgers: Mapping[str, LedgerInput],
                     params: Mapping[str, Any], trace: NodeTrace, select: str | None,
                     part: Any, *,
                     allow_rejects: bool = False, allow_unconfirmed: bool = False,
-                    allow_gaps: bool = False) -> tuple[Any, Any]:
+                    allow_gaps: bool = False, state: Any = None,
+                    as_of: str | None = None) -> tuple[Any, Any]:
     """Run `select` with `trace` on the Python back end: (the Result, the partition as the
-    run holds it). RunFailed on data errors; D0407 when the partition is not in the inputs."""
+    run holds it). RunFailed on data errors; D0407 when the partition is not in the inputs.
+    `state`/`as_of`: the state file a run reads (never writes: nothing is committed) and the
+    load it answers from (an incremental derivation replayed, runtime/explain_loads.py)."""
     trace.origins = program.table_origins()
     with decimal.localcontext(CONTEXT):
         result = program.run(ledgers, params, select=select, allow_rejects=allow_rejects,
                              backend="python", tracer=trace,
-                             allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps)
+                             allow_unconfirmed=allow_unconfirmed, allow_gaps=allow_gaps,
+                             allocation_state=state, as_of=as_of)
     pkg = program.package
     if pkg.partition is None:
         return result, None

@@ -24,16 +24,18 @@ from runtime.values import CONTEXT
 
 def listing(program: Any, ledgers: Mapping[str, Any], params: Mapping[str, Any], *,
             select: str | None = None, allow_rejects: bool = False, allow_unconfirmed: bool = False,
-            allow_gaps: bool = False) -> tuple[list[str], list[str]]:
+            allow_gaps: bool = False, state: Any = None) -> tuple[list[str], list[str]]:
     """(the addresses, the kinds of nodes whose explainer cannot list its values) of a run of
-    the nodes `select` matches (None: the package's default), as `apura run --select`."""
+    the nodes `select` matches (None: the package's default), as `apura run --select`.
+    `state`: the state file the run reads (never writes): an allocation's discounts and
+    events, an incremental derivation's loads."""
     pkg = program.package
     trace = Trace(pkg, (), None)  # lineage of nothing: only the run's context is wanted
     with decimal.localcontext(CONTEXT):
         result = program.run(ledgers, params, select=select, allow_rejects=allow_rejects,
                              backend="python",
                              tracer=trace, allow_unconfirmed=allow_unconfirmed,
-                             allow_gaps=allow_gaps)
+                             allow_gaps=allow_gaps, allocation_state=state)
     out: list[str] = []
     unlisted: list[str] = []
     assert trace.ctx is not None

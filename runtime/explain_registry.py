@@ -9,7 +9,10 @@ sheets, Allocation → allocation, Indicator → indicator, ...), and its explai
     render_text(tree: dict) -> str                 # the memória as text (pt-BR)
 
 An explainer may take more keyword options (allow_rejects, allow_unconfirmed, allow_gaps,
-state: the state file); only those its `explain` names are passed. `explain` here fills
+state: the state file, as_of: the load); only those its `explain` names are passed. One whose
+`reads_state(node)` is true reads its history from `--state` itself (an allocation, an
+incremental derivation), so `apura explain --state` does not take a run's inputs from the
+journal for it (compiler/explain_run.py). `explain` here fills
 `address`, `kind`, `package`, `node`, `partition` when the explainer left them out."""
 
 from __future__ import annotations

@@ -159,7 +159,8 @@ class SheetExplanation:
         return (f"{self.node.id} planilha {self.code} linha {self.masked_key} · {c.id} "
                 f"({c.label})")
 
-    def _body(self, out: list[str], pad: str) -> None:
+    def _body(self, out: list[str], pad: str, seen: set[str] | None = None) -> None:
+        seen = set() if seen is None else seen  # the derived fields already listed
         c = self.node.columns[self.column]
         if self.is_formula:
             at = self.node.columns_at[self.column] if self.node.columns_at else None
@@ -168,7 +169,7 @@ class SheetExplanation:
                 tc = t.node.columns[t.column]
                 out.append(f"{pad}{'+' if sign > 0 else '−'} {tc.id} ({tc.label}) = "
                            f"{format_money(t.value)}")
-                t._body(out, pad + "    ")
+                t._body(out, pad + "    ", seen)
             shown = " ".join(f"{'+' if sign > 0 else '−'} {format_money(t.value)}"
                              for sign, t in self.terms).removeprefix("+ ")
             out.append(f"{pad}fórmula: {shown} = {format_money(self.value)}")
@@ -186,6 +187,7 @@ class SheetExplanation:
                           for t, a in zip(src.sheet, src.sheet_at, strict=True))
         out.append(f"{pad}planilha: {code}")
         out.append(f"{pad}linha{f' ({src.row_at})' if src.row_at else ''}: {src.row}")
+        self._derived(out, pad, seen, text)
         minmax = c.func in ("min", "max")
         label = "valor corrente" if minmax else "valor"
         listed = "  campos" if names else ""
@@ -203,6 +205,22 @@ class SheetExplanation:
                                    rec.row_lookups)):
                 out.append(f"{pad}    {text}" + (":" if lookups else ""))
                 out.extend(f"{pad}      {lk.render()}" for lk in lookups)
+
+    def _derived(self, out: list[str], pad: str, seen: set[str], column: str) -> None:
+        """The part's ledger's derived fields (`derived:`) its filter, planilha and row
+        expressions and the column read (and those they read), each with its YAML
+        position; once per explanation (a formula's terms share them)."""
+        from runtime.explain_tree import derived_notes
+        from runtime.explain_tree import derived_used
+
+        src = self.source
+        assert src is not None
+        got = derived_used(self.package.ledger(src.source),
+                           [src.filter, *src.sheet, src.row, column])
+        for d, note in zip(got, derived_notes(got), strict=True):
+            if f"{src.source}:{d['name']}" not in seen:
+                seen.add(f"{src.source}:{d['name']}")
+                out.append(f"{pad}{note}")
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict[str, Any]:

@@ -323,7 +323,22 @@ class Explanation:
         if lay.filter:
             at = f" ({lay.filter_at})" if lay.filter_at else ""
             out.append(f"{pad}filtro do layout{at}: {lay.filter}")
-        out.append(f"{pad}coluna {col.id}: {col.value}")
+        at = f" ({col.at})" if col.at else ""
+        out.append(f"{pad}coluna {col.id}{at}: {col.value}")
+
+    def _derived(self, out: list[str], pad: str, shown: set[str]) -> None:
+        """The ledger's derived fields (`derived:`) the layout's filter, the row's rule and the
+        column read (and those they read), each with its YAML position — once per run."""
+        from runtime.explain_tree import derived_notes
+        from runtime.explain_tree import derived_used
+
+        lay, r = self.layout, self.layout.rows[self.row]
+        led = self.package.ledger(lay.source) if lay.source else None
+        texts = [lay.filter, lay.columns[self.column].value, r.rule if r.kind == "rule" else ""]
+        for d, note in zip(got := derived_used(led, texts), derived_notes(got), strict=True):
+            if f"derived:{lay.source}:{d['name']}" not in shown:
+                shown.add(f"derived:{lay.source}:{d['name']}")
+                out.append(f"{pad}{note}")
 
     def _body(self, out: list[str], pad: str, shown: set[str]) -> None:
         lay, r = self.layout, self.layout.rows[self.row]
@@ -336,6 +351,7 @@ class Explanation:
             else:
                 out.append(f"{pad}linha otherwise{where}: os registros do layout que não "
                            "casaram com nenhuma outra linha")
+            self._derived(out, pad, shown)
             used = _distinct_lookups(self.records)
             if used:
                 out.append(f"{pad}mapas consultados:")

@@ -260,7 +260,11 @@ def test_explain_prints_the_memoria_de_calculo(monkeypatch: pytest.MonkeyPatch) 
                         "Liquidadas) = 4250,25")
     assert "  linha otherwise (specs/siops/covid_77.yaml:89:5): os registros do layout que não " \
            "casaram com nenhuma outra linha" in lines
-    assert "  coluna V1: sum(liquidado - anulado_liquidacao)" in lines
+    # the column's `value:` is line 23 of covid_77.yaml, its expression at column 12
+    assert "  coluna V1 (specs/siops/covid_77.yaml:23:12): sum(liquidado - anulado_liquidacao)" \
+        in lines
+    assert "  campo derivado e_covid (specs/siops/despesa.yaml:38:12): covid or " \
+        "lookup(equivalencia, municipio, recurso).covid" in lines
     assert "    fixtures/siops/small/despesa.csv:16  3000,00" in lines
     assert "    fixtures/siops/small/despesa.csv:17  1250,25" in lines
     assert lines[-1] == ("soma dos 2 registro(s) de entrada: 4250,25 (igual ao valor da "

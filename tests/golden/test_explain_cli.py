@@ -283,6 +283,42 @@ def test_an_allocation_by_its_address(tmp_path: Path) -> None:
     assert [e["value"] for e in tree["reads"]] == ["300.00"]
 
 
+def test_list_gives_every_discount_and_event_of_an_allocation(tmp_path: Path) -> None:
+    """The hand fixture of debita after run 1 (fixtures/debita/hand/README.md): 11 discounts
+    imported (10 débitos, 1 multa: total_importado 2650,00) and 7 events (aplicado_regra_01
+    1620,00). `--list --state` names each one once — every discount followed by its events
+    (d2639932dba2efe5, line 10, by its one event of 300,00) — and each address explains, by
+    the registry, to a value: the discounts sum to 2650,00, the events to 1620,00."""
+    import runtime
+    from runtime import explain_registry
+    from runtime.explain_address import parse_address
+
+    hand = ROOT / "fixtures" / "debita" / "hand"
+    program = runtime.load(ROOT / "generated" / "debita")
+    state = tmp_path / "s.sqlite"
+    files = {"desconto": hand / "run1" / "desconto.csv", "imputacao": hand / "imputacao.csv",
+             "responsavel": hand / "responsavel.csv"}
+    program.run_to(tmp_path / "o1", files, {}, state=state, rejects=tmp_path / "rej.csv")
+    listed = invoke("explain", str(ROOT / "generated" / "debita"), "--list", "--state", state,
+                    "--rejects", tmp_path / "rej2.csv")
+    assert listed.exit_code == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert len(lines) == len(set(lines)) == 18
+    kinds = [x.split(":")[1] for x in lines]
+    assert kinds.count("pagamento") == 11 and kinds.count("evento") == 7
+    at = lines.index("regras_vigentes:pagamento:d2639932dba2efe5")
+    assert lines[at + 1] == "regras_vigentes:evento:5dedbdd099768ba7"
+    sums = {"pagamento": Decimal(0), "evento": Decimal(0)}
+    for text in lines:
+        tree, _ = explain_registry.explain(program, {}, {}, parse_address(text), state=state)
+        assert tree["address"] == text
+        sums[text.split(":")[1]] += Decimal(tree["value"])
+    assert sums == {"pagamento": Decimal("2650.00"), "evento": Decimal("1620.00")}
+    missing = invoke("explain", str(ROOT / "generated" / "debita"),
+                     "regras_vigentes:evento:0000", "--state", state)
+    assert missing.exit_code == 1 and "o evento 0000 não está no estado" in missing.stderr
+
+
 def test_list_gives_every_value_of_every_line_a_sheets_node_writes() -> None:
     """2021, 3rd bimester of the bimestre fixture: despesa/execucao writes three planilhas of
     one line each (the snapshots of tests/golden/test_siops_despesa.py: 10_13, 3_18, 4_12),

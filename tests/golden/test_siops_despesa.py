@@ -316,6 +316,13 @@ def test_the_explained_line_snapshot(siops_program, monkeypatch, snapshot) -> No
     text = exp.render()
     assert text.splitlines()[-1] == ("soma dos 3 registro(s) de entrada: 30000,00 (igual ao "
                                      "valor da célula)")
+    # V5 (empenhado − liquidado) reads two derived fields of despesa_movimento.yaml, lines 49
+    # and 50 (their expression after `  empenhado: ` / `  liquidado: `, column 14); the
+    # filter's no_periodo is line 47
+    derived = [x.split(": ", 1)[0].strip() for x in text.splitlines() if "campo derivado" in x]
+    assert derived == ["campo derivado no_periodo (specs/siops/despesa_movimento.yaml:47:15)",
+                       "campo derivado empenhado (specs/siops/despesa_movimento.yaml:49:14)",
+                       "campo derivado liquidado (specs/siops/despesa_movimento.yaml:50:14)"]
     assert text == snapshot.use_extension(DiagnosticsText)
 
 

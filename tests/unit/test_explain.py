@@ -219,6 +219,16 @@ def test_rendered_explanation(siops_program: runtime.Program, at_root: None,
     text = explain(siops_program, "covid/77", "9999999014").render()
     assert text.splitlines()[-1] == ("soma dos 1 registro(s) de entrada: 24500,50 (igual ao "
                                      "valor da célula)")
+    # the column's `value:` is line 19 of covid_77.yaml, its expression at column 12 (after
+    # `    value: `); the filter reads the derived e_covid, line 38 of despesa.yaml (after
+    # `  e_covid: `), listed once under the totalizer's one member row
+    lines = text.splitlines()
+    assert "  coluna V0 (specs/siops/covid_77.yaml:19:12): sum(empenhado - anulado_empenho)" \
+        in lines
+    derived = [x.strip() for x in lines if "campo derivado" in x]
+    assert "campo derivado e_covid (specs/siops/despesa.yaml:38:12): covid or " \
+        "lookup(equivalencia, municipio, recurso).covid" in derived
+    assert len(derived) == len(set(derived)) == 3  # no_periodo, recurso_siops, e_covid
     assert diag_snapshot == text
 
 
