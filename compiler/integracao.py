@@ -355,6 +355,7 @@ class _Checker:
     def _exercicio(self, system: str, node: YNode | None) -> int | None:
         if node is None:
             return None
+        self.spans[f"{system}.exercicio"] = node.span  # where a run's other exercício points
         text = _text(node)
         plain = isinstance(node, YScalar) and node.style is None
         if not (plain and len(text) == 4 and text.isascii() and text.isdigit()

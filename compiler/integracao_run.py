@@ -13,6 +13,10 @@ given to the run a second time.
 * **Sapo's Poder** (`sistemas.Sapo.poder`, which the config requires) is the run parameter
   `poder` when the run does not give it; a `--param poder` with another value is S1917 (the
   same value is accepted): the run never picks one of two answers silently.
+* **The exercício** each system's screen sets (`exercicio:`) is the exercício its data is sent
+  for: the run's `exercicio` (the records carry it, a run is one exercício) must be it — a run
+  of another exercício is S1917 at the first system that says otherwise; a run that does not
+  give it takes Sapo's.
 
 Both errors point at the config (file:line:col), as its own mistakes do."""
 
@@ -82,4 +86,15 @@ def against_run(loaded: Loaded, inputs: Collection[str],
         elif out[param] != value:
             diags.append(catalog.param_conflict(loaded.spans[f"{name}.{option}"], param=param,
                                                 given=out[param], config=value, system=name))
+    years = [(s.name, s.exercicio) for s in settings.systems if s.exercicio is not None]
+    if "exercicio" not in out:
+        sapo = settings.system("Sapo")
+        if sapo is not None and sapo.exercicio is not None:
+            out["exercicio"] = str(sapo.exercicio)
+    given = out.get("exercicio")
+    other = next(((n, y) for n, y in years if given is not None and given != str(y)), None)
+    if other is not None:
+        diags.append(catalog.param_conflict(loaded.spans[f"{other[0]}.exercicio"],
+                                            param="exercicio", given=str(given),
+                                            config=str(other[1]), system=other[0]))
     return out, diags

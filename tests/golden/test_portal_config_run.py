@@ -29,14 +29,15 @@ def invoke(*args: str | Path) -> tuple[int, str, str]:
 
 
 def run(out: Path, *, config: Path | None, events_file: bool, backend: str = "python",
-        more: tuple[str, ...] = ()) -> tuple[int, str, str]:
+        more: tuple[str, ...] = (), exercicio: str = "2019") -> tuple[int, str, str]:
     args: list[str | Path] = ["run", ROOT / "generated" / "portal_gestor"]
     for p in sorted(FIX.glob("*.csv")):
         if p.stem not in DERIVED or events_file:
             args += ["--input", f"{p.stem}={p}"]
     if config is not None:
         args += ["--config", config]
-    return invoke(*args, "--param", "exercicio=2019", "--param", "mes=6", *more, "--out", out,
+    return invoke(*args, "--param", f"exercicio={exercicio}", "--param", "mes=6", *more,
+                  "--out", out,
                   "--state", out.parent / f"{out.name}.sqlite", "--backend", backend)
 
 
@@ -144,3 +145,32 @@ def test_a_poder_param_against_sapo_is_refused(tmp_path: Path) -> None:
     assert f"integracao.yaml:{line}:12: erro[S1917]: --param poder=E não é o poder do " \
         "sistema Sapo na configuração (L)" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_of_another_exercicio_than_the_systems_is_refused(tmp_path: Path) -> None:
+    # every system of the example config sends 2019 (Sapo first): a 2020 run is S1917 at Sapo's
+    # `exercicio: 2019`; the run writes nothing
+    code, _, err = run(tmp_path / "out", config=CONFIG, events_file=False, exercicio="2020")
+    assert code == 1
+    lines = CONFIG.read_text("utf-8").splitlines()
+    sapo = next(n for n, t in enumerate(lines, start=1) if t.strip() == "Sapo:")
+    line = next(n for n, t in enumerate(lines, start=1)
+                if n > sapo and t.strip() == "exercicio: 2019")
+    assert f"integracao.yaml:{line}:16: erro[S1917]: --param exercicio=2020 não é o " \
+        "exercicio do sistema Sapo na configuração (2019)" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_system_of_another_exercicio_is_refused(tmp_path: Path) -> None:
+    # Sapo 2019 and the run 2019, but Folha's screen set to 2020: the Folha data would be sent
+    # for another exercício than the records carry — S1917 at Folha's exercicio
+    text = CONFIG.read_text("utf-8")
+    folha = text.index("  Folha:\n")
+    at = text.index("    exercicio: 2019\n", folha)
+    config = tmp_path / "integracao.yaml"
+    config.write_text(text[:at] + "    exercicio: 2020\n" + text[at + 20:], "utf-8")
+    code, _, err = run(tmp_path / "out", config=config, events_file=False)
+    assert code == 1
+    line = text[:at].count("\n") + 1
+    assert f"integracao.yaml:{line}:16: erro[S1917]: --param exercicio=2019 não é o " \
+        "exercicio do sistema Folha na configuração (2020)" in err
