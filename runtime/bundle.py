@@ -43,16 +43,15 @@ from runtime import catalog
 from runtime.contract import RUNTIME_ABI
 from runtime.errors import DataError
 from runtime.errors import RunFailed
+from runtime.file_names import file_name_problem
 from runtime.model import Bundle
 from runtime.model import LedgerInput
 from runtime.model import Package
 from runtime.model import Report
-from runtime.partitions import windows_problem
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: no clock in the bytes
 ZIP_MODE = 0o100644  # a regular file, rw-r--r--
 ZIP_UNIX = 3  # "made by" Unix, whatever the system that runs apura
-MAX_NAME_BYTES = 255
 MANIFEST_HEADER = ("arquivo", "linhas", "bytes", "sha256")
 PROVENANCE_HEADER = ("chave", "valor")
 
@@ -82,24 +81,10 @@ class Made:
 
 # ---------------------------------------------------------------- names
 def entry_problem(name: str) -> str | None:
-    """Why `name` cannot be a zip entry (pt-BR), or None: the output-file rule of the
-    compiler (compiler/outputs_check.file_name_problem, which a test keeps equal), checked
-    again here because a name reaching the zip could come from a future kind's data."""
-    if not name.strip():
-        return "está vazio"
-    if name.startswith("."):
-        return "começa com '.'"
-    for sep in ("/", "\\"):
-        if sep in name:
-            return f"contém '{sep}' (seria uma pasta dentro do zip)"
-    for ch in name:
-        if unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs") or ch in "\x1c\x1d\x1e\x85":
-            return f"contém o caractere de controle U+{ord(ch):04X}"
-    if name != name.strip():
-        return "começa ou termina com espaço"
-    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
-        return f"tem mais de {MAX_NAME_BYTES} bytes"
-    return windows_problem(name)
+    """Why `name` cannot be a zip entry (pt-BR), or None: the output-file rule
+    (runtime/file_names, S0502 at compile time), checked again here because a name reaching
+    the zip could come from a future kind's data."""
+    return file_name_problem(name)
 
 
 def _key(name: str) -> str:

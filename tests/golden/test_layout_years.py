@@ -1,8 +1,9 @@
 """Layout years end to end (compiler/years.py, runtime/views.py): the SIOPS package (layout
 years 2019 and 2021) with its COVID quadro 77 moved into the `2019/` folder and a covid/77 in
-`2021/` that `extends:` the 2019 one changing one rule. Each year's view compiles to generated/<pkg>/y<year>/; a run uses
-the latest layout year not after `exercicio`; the COVID quadros' `when:` keeps them out of
-2019; `apura diff` compares two year folders; a year before the first is a usage error."""
+`2021/` that `extends:` the 2019 one changing one rule. Each year's view compiles to
+generated/<pkg>/y<year>/; a run uses the latest layout year not after `exercicio`; the COVID
+quadros' `when:` keeps them out of 2019; `apura diff` compares two year folders; a year before
+the first is a usage error."""
 
 from __future__ import annotations
 

@@ -21,7 +21,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import runtime
-from compiler.outputs_check import file_name_problem
 from runtime import bundle
 from runtime.commit import Commit
 from runtime.errors import RunFailed
@@ -163,7 +162,8 @@ def test_a_partial_run_writes_no_bundle_and_removes_the_stale_one(
 
 def test_selecting_every_layout_is_a_complete_run(siops_program) -> None:  # type: ignore[no-untyped-def]
     full = siops_program.run(ledgers=SMALL_INPUTS, params=PARAMS)
-    every = siops_program.run(ledgers=SMALL_INPUTS, params=PARAMS, select="*")  # every node, by a glob
+    # every node, by a glob
+    every = siops_program.run(ledgers=SMALL_INPUTS, params=PARAMS, select="*")
     assert _zip(every) == _zip(full) and every.removes == []
     assert not [w for w in every.warnings if w.code == "D0901"]
 
@@ -222,15 +222,11 @@ def test_the_journal_holds_the_stamp(siops_program, tmp_path: Path) -> None:  # 
 
 
 # ---------------------------------------------------------------- names
-@given(st.text(max_size=40))
-def test_the_entry_guard_is_the_output_file_rule(name: str) -> None:
-    assert (bundle.entry_problem(name) is None) == (file_name_problem(name) is None)
-
-
 @given(st.text(min_size=1, max_size=30))
 def test_a_name_enters_the_zip_as_itself_or_not_at_all(name: str) -> None:
-    """Any text: refused (ValueError) unless it is a plain file name, which the zip then holds
-    exactly (UTF-8, no path), read back as one entry with that name."""
+    """Any text: refused (ValueError) unless it is a plain file name (the output-file rule,
+    runtime/file_names, which `entry_problem` applies), which the zip then holds exactly
+    (UTF-8, no path), read back as one entry with that name."""
     if bundle.entry_problem(name) is not None:
         with pytest.raises(ValueError):
             bundle.zip_bytes({name: b"x"})
