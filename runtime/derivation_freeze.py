@@ -1,0 +1,115 @@
+"""Frozen fields of an incremental derivation (`incremental.frozen:`,
+compiler/kinds/derivation/frozen.py): once a value meeting the field's `when` is written for
+a key, every later load writes that value again, whatever its inputs say. Seed 001 (TOTVS
+RM): documents "Fora do prazo de assinatura" "não terão mais atualizações relacionadas ao
+status das assinaturas".
+
+The memory is what the derivation wrote at each earlier load (`derivation_values` of the
+state file, runtime/derivation_state.remember): for each key, the first load whose stored
+record meets `when` is the load the field froze at, and the value stored there is the value
+written from then on — a key that left the picture and came back is still frozen (the
+freeze is the key's, not the record's). A run that freezes a key for the first time is a
+load even when no record changed (the same extract run on a later date): its values must be
+kept, or the next run would not know; so it adds an empty load (no record versions).
+
+Applied to the computed output records, after the back end and the file-name check, before
+`unique:`, the warnings and the file: the same on every back end. Each `since:` column
+(the load the value froze at; empty when not frozen) follows the derivation's own values in
+the output records: (line, *values, *since, *warning hits)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runtime.derivation_state import LoadWrite
+from runtime.derivation_state import Picture
+from runtime.derivation_state import _dumps
+from runtime.derivation_state import _typed
+from runtime.derivation_state import canon
+
+Fn = tuple[Callable[..., Any], tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Frozen:
+    """The runtime declaration of one frozen field."""
+
+    field: str
+    type: str
+    when: Fn                                  # over the output record's fields
+    since: str = ""                           # the output column of the freeze's load
+    reads: tuple[tuple[str, str], ...] = ()   # the fields `when` reads, with their types
+
+    def meets(self, values: dict[str, Any]) -> bool:
+        return self.when[0](*[values[f] for f in self.when[1]]) is True
+
+
+def stored(path: str | Path | None, package: str, node: str, upto: int
+           ) -> list[tuple[int, str, dict[str, Any]]]:
+    """What derivation `node` wrote at loads 1..`upto`: (load, key JSON, fields), by load."""
+    if path is None or not Path(path).is_file():
+        return []
+    db = sqlite3.connect(f"file:{Path(path).resolve().as_posix()}?mode=ro", uri=True)
+    try:
+        have = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "derivation_values" not in have:
+            return []
+        return [(int(r[0]), r[1], json.loads(r[2])) for r in db.execute(
+            "SELECT load, key, fields FROM derivation_values WHERE package = ? AND "
+            "derivation = ? AND load <= ? ORDER BY load, key", (package, node, upto))]
+    finally:
+        db.close()
+
+
+def freezes(node: Any, rows: list[tuple[int, str, dict[str, Any]]]
+            ) -> dict[str, dict[str, tuple[int, Any]]]:
+    """field → key JSON → (the load it froze at, the value frozen), from the stored loads."""
+    out: dict[str, dict[str, tuple[int, Any]]] = {}
+    for f in node.frozen:
+        got = out.setdefault(f.field, {})
+        for load, key, fields in rows:
+            if key in got or f.field not in fields:
+                continue
+            values = {n: _typed(t, fields.get(n)) for n, t in f.reads}
+            if f.meets(values):
+                got[key] = (load, _typed(f.type, fields[f.field]))
+    return out
+
+
+def apply(node: Any, ctx: Any, pic: Picture, out: list[tuple[Any, ...]]
+          ) -> list[tuple[Any, ...]]:
+    """The output records with every frozen field's value kept from its load and the since
+    columns added; a first freeze in a run that changed no record makes that run a load."""
+    names = node.names
+    at = {n: i + 1 for i, n in enumerate(names)}
+    done = freezes(node, stored(ctx.state_file, ctx.package.id, node.id, pic.load))
+    fresh = pic.load if pic.write is not None or ctx.as_of is not None else pic.load + 1
+    new = False
+    fixed = []
+    for r in out:
+        row = list(r[:len(names) + 1])
+        values = dict(zip(names, r[1:], strict=False))
+        key = tuple(values[k] for k in node.per) if node.per else pic.keys[r[0]]
+        text = _dumps([canon(v) for v in key])
+        since: list[Any] = []
+        for f in node.frozen:
+            hit = done[f.field].get(text)
+            if hit is not None:
+                row[at[f.field]] = hit[1]
+            elif f.meets(values):
+                hit, new = (fresh, values[f.field]), True
+            if f.since:
+                since.append(hit[0] if hit is not None else None)
+        fixed.append((*row, *since, *r[len(names) + 1:]))
+    if new and pic.write is None and ctx.as_of is None:
+        pic.write = LoadWrite(package=ctx.package.id, ledger=node.ledger, load=fresh,
+                              file=ctx.input_names.get(node.ledger, node.ledger),
+                              records=len(pic.current), versions=[])
+        pic.load = fresh
+        ctx.state_writes.append(pic.write)
+    return fixed
