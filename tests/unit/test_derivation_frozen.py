@@ -1,0 +1,55 @@
+"""`incremental.frozen:` on a per-key derivation (tests/cases/derivation/frozen): the general
+capability under the assinatura freeze — python and duckdb byte for byte, three extracts into
+one state file, `--as-of`, worked out by hand:
+
+* load 1 (1.csv): A = 80 → baixo; B = 150 → alto, frozen since 1;
+* load 2 (2.csv, both scopes): B = 50 → the rule says baixo, alto (1) kept — the total follows
+  the data; A = 80 + 30 = 110 → alto, since 2;
+* load 3 (3.csv, scope A only): A = 10 → baixo by the rule, alto (2) kept; B untouched: 50,
+  alto (1);
+* `--as-of 1`: load 1's picture and its freezes only: A 80 baixo, B 150 alto 1; `--as-of 2`:
+  A 110 alto 2, B 50 alto 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import compiler
+import runtime
+from tests.conftest import ROOT
+
+CASE = ROOT / "tests" / "cases" / "derivation" / "frozen"
+
+
+@pytest.fixture(scope="module")
+def program(tmp_path_factory: pytest.TempPathFactory) -> runtime.Program:
+    result = compiler.compile_package(CASE / "specs", base=CASE)
+    assert not result.errors, result.errors
+    pkg = tmp_path_factory.mktemp("gen") / "congelados"
+    for rel, text in result.files.items():
+        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / rel).write_text(text, "utf-8")
+    return runtime.load(pkg)
+
+
+def _lines(result: runtime.Result) -> list[str]:
+    return result.outputs["convenios.csv"].decode("utf-8").splitlines()
+
+
+@pytest.mark.parametrize("backend", ["python", "duckdb"])
+def test_a_frozen_band_per_key(program, tmp_path: Path, backend: str) -> None:  # type: ignore[no-untyped-def]
+    state = tmp_path / "state.sqlite"
+    got = [_lines(program.run_to(tmp_path / f"out{n}", {"pagamento": str(CASE / "data" /
+                                                                          f"{n}.csv")},
+                                 {}, state=state, backend=backend).result) for n in (1, 2, 3)]
+    header = "convenio;total;faixa;alto_desde"
+    assert got == [[header, "A;80,00;baixo;", "B;150,00;alto;1"],
+                   [header, "A;110,00;alto;2", "B;50,00;alto;1"],
+                   [header, "A;10,00;alto;2", "B;50,00;alto;1"]]
+    past = [_lines(program.run_to(tmp_path / f"asof{n}", {}, {}, state=state, backend=backend,
+                                  as_of=str(n)).result) for n in (1, 2)]
+    assert past == [[header, "A;80,00;baixo;", "B;150,00;alto;1"],
+                    [header, "A;110,00;alto;2", "B;50,00;alto;1"]]
