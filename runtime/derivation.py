@@ -194,6 +194,8 @@ class Derivation:
                         or []
                     was = self._file_names(ctx, self._compute(ctx, before, display, related),
                                            where, report=False)
+                    if self.frozen:
+                        was = derivation_freeze.previous(self, ctx, pic, was)
                 files[self.incremental.changes] = derivation_state.changes(
                     self, pic, (before, records), (was, out))
         ctx.acc[self.id][("outputs", part)] = files

@@ -81,31 +81,48 @@ def freezes(node: Any, rows: list[tuple[int, str, dict[str, Any]]]
     return out
 
 
-def apply(node: Any, ctx: Any, pic: Picture, out: list[tuple[Any, ...]]
-          ) -> list[tuple[Any, ...]]:
-    """The output records with every frozen field's value kept from its load and the since
-    columns added; a first freeze in a run that changed no record makes that run a load."""
+def previous(node: Any, ctx: Any, pic: Picture, was: list[tuple[Any, ...]]
+             ) -> list[tuple[Any, ...]]:
+    """The previous load's records (recomputed for the change report) with the freezes of
+    the loads before this one, so a kept value is no change."""
+    done = freezes(node, stored(ctx.state_file, ctx.package.id, node.id, pic.load - 1))
+    return _override(node, done, pic.previous_keys, was, None)[0]
+
+
+def _override(node: Any, done: dict[str, dict[str, tuple[int, Any]]], keys: dict[int, Any],
+              out: list[tuple[Any, ...]], fresh: int | None
+              ) -> tuple[list[tuple[Any, ...]], bool]:
+    """`out` with the frozen values of `done` and the since columns; with `fresh` (this
+    load), a value meeting `when` for the first time is frozen at it. Also: whether one was."""
     names = node.names
     at = {n: i + 1 for i, n in enumerate(names)}
-    done = freezes(node, stored(ctx.state_file, ctx.package.id, node.id, pic.load))
-    fresh = pic.load if pic.write is not None or ctx.as_of is not None else pic.load + 1
     new = False
     fixed = []
     for r in out:
         row = list(r[:len(names) + 1])
         values = dict(zip(names, r[1:], strict=False))
-        key = tuple(values[k] for k in node.per) if node.per else pic.keys[r[0]]
+        key = tuple(values[k] for k in node.per) if node.per else keys[r[0]]
         text = _dumps([canon(v) for v in key])
         since: list[Any] = []
         for f in node.frozen:
             hit = done[f.field].get(text)
             if hit is not None:
                 row[at[f.field]] = hit[1]
-            elif f.meets(values):
+            elif fresh is not None and f.meets(values):
                 hit, new = (fresh, values[f.field]), True
             if f.since:
                 since.append(hit[0] if hit is not None else None)
         fixed.append((*row, *since, *r[len(names) + 1:]))
+    return fixed, new
+
+
+def apply(node: Any, ctx: Any, pic: Picture, out: list[tuple[Any, ...]]
+          ) -> list[tuple[Any, ...]]:
+    """The output records with every frozen field's value kept from its load and the since
+    columns added; a first freeze in a run that changed no record makes that run a load."""
+    done = freezes(node, stored(ctx.state_file, ctx.package.id, node.id, pic.load))
+    fresh = pic.load if pic.write is not None or ctx.as_of is not None else pic.load + 1
+    fixed, new = _override(node, done, pic.keys, out, fresh)
     if new and pic.write is None and ctx.as_of is None:
         pic.write = LoadWrite(package=ctx.package.id, ledger=node.ledger, load=fresh,
                               file=ctx.input_names.get(node.ledger, node.ledger),
