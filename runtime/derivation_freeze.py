@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# the state file's own encoding (key JSON, typed values): the keys must match what
+# derivation_state.remember stored, so the same functions, not copies
 from runtime.derivation_state import LoadWrite
 from runtime.derivation_state import Picture
 from runtime.derivation_state import _dumps
