@@ -15,7 +15,9 @@ kept, or the next run would not know; so it adds an empty load (no record versio
 Applied to the computed output records, after the back end and the file-name check, before
 `unique:`, the warnings and the file: the same on every back end. Each `since:` column
 (the load the value froze at; empty when not frozen) follows the derivation's own values in
-the output records: (line, *values, *since, *warning hits)."""
+the output records: (line, *values, *since, *warning hits). `--as-of N` applies the freezes
+of loads 1..N and freezes nothing new: a value its date puts past the condition is written as
+the rule says, with no since."""
 
 from __future__ import annotations
 
@@ -123,9 +125,12 @@ def apply(node: Any, ctx: Any, pic: Picture, out: list[tuple[Any, ...]]
     """The output records with every frozen field's value kept from its load and the since
     columns added; a first freeze in a run that changed no record makes that run a load."""
     done = freezes(node, stored(ctx.state_file, ctx.package.id, node.id, pic.load))
-    fresh = pic.load if pic.write is not None or ctx.as_of is not None else pic.load + 1
+    # --as-of N answers load N: its freezes are the stored ones, a run dated later freezes
+    # nothing (it stores nothing)
+    fresh = None if ctx.as_of is not None else pic.load if pic.write is not None else \
+        pic.load + 1
     fixed, new = _override(node, done, pic.keys, out, fresh)
-    if new and pic.write is None and ctx.as_of is None:
+    if new and pic.write is None and fresh is not None:
         pic.write = LoadWrite(package=ctx.package.id, ledger=node.ledger, load=fresh,
                               file=ctx.input_names.get(node.ledger, node.ledger),
                               records=len(pic.current), versions=[])

@@ -23,6 +23,10 @@ Four runs into one state file, worked out by hand:
    new, assinado (deadline 10/06 passed, but signed — never frozen). Rows in key order
    F1..F5. Load 3: F1, F2, F4 changed, F5 added = 4 versions, 5 records.
 4. extract B again on 01/07 — nothing changed, nothing froze: no load, the same bytes.
+
+`--as-of 1` dated 01/07: load 1's picture (extract A) and its freezes — F1 and F3 since 1;
+F2's deadline 25/06 is past on 01/07, so the rule says fora do prazo, but an --as-of run
+freezes nothing: no since (it was not frozen at load 1).
 """
 
 from __future__ import annotations
@@ -123,6 +127,16 @@ def test_the_loads_stored(runs) -> None:  # type: ignore[no-untyped-def]
         assert frozen == [(1, '["F1"]'), (1, '["F3"]'), (2, '["F1"]'), (2, '["F2"]'),
                           (2, '["F3"]'), (3, '["F1"]'), (3, '["F2"]'), (3, '["F3"]')]
         db.close()
+
+
+def test_as_of_freezes_nothing_new(program, runs, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for backend in BACKENDS:
+        ledgers = {k: v for k, v in _ledgers("a").items() if k != "documento"}
+        result = program.run_to(tmp_path / backend, ledgers, {"data_base": "2024-07-01"},
+                                state=runs[backend][0], backend=backend, as_of="1").result
+        got = {d: v[:2] for d, v in _table(result).items()}
+        assert got == {"F1": ("fora do prazo", "1"), "F2": ("fora do prazo", ""),
+                       "F3": ("fora do prazo", "1"), "F4": ("pendente", "")}
 
 
 def test_without_state_a_run_is_load_1(program) -> None:  # type: ignore[no-untyped-def]
