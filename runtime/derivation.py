@@ -182,7 +182,10 @@ class Derivation:
                    for rows, names, _ in (_read(ctx, led),)}
         out = self._file_names(ctx, self._compute(ctx, records, display, related), where)
         if pic is not None and self.frozen:
-            out = derivation_freeze.apply(self, ctx, pic, out)
+            frozen = derivation_freeze.apply(self, ctx, pic, out)
+            if frozen is None:  # D1830: the state's memory does not read back
+                return
+            out = frozen
         self._check(ctx, out, where)
         files = {self.file: self._render(out)}
         if pic is not None and self.incremental is not None:

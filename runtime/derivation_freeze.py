@@ -28,12 +28,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# the state file's own encoding (key JSON, typed values): the keys must match what
-# derivation_state.remember stored, so the same functions, not copies
+from runtime import catalog
 from runtime.derivation_state import LoadWrite
 from runtime.derivation_state import Picture
-from runtime.derivation_state import _dumps
-from runtime.derivation_state import _typed
+from runtime.derivation_state import _dumps  # the state's own encoding: the keys must match
+from runtime.derivation_state import _typed  # what remember() stored, so not copies
 from runtime.derivation_state import canon
 
 Fn = tuple[Callable[..., Any], tuple[str, ...]]
@@ -54,8 +53,9 @@ class Frozen:
 
 
 def stored(path: str | Path | None, package: str, node: str, upto: int
-           ) -> list[tuple[int, str, dict[str, Any]]]:
-    """What derivation `node` wrote at loads 1..`upto`: (load, key JSON, fields), by load."""
+           ) -> list[tuple[int, str, str]]:
+    """What derivation `node` wrote at loads 1..`upto`: (load, key JSON, fields JSON), by
+    load."""
     if path is None or not Path(path).is_file():
         return []
     db = sqlite3.connect(f"file:{Path(path).resolve().as_posix()}?mode=ro", uri=True)
@@ -63,25 +63,43 @@ def stored(path: str | Path | None, package: str, node: str, upto: int
         have = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "derivation_values" not in have:
             return []
-        return [(int(r[0]), r[1], json.loads(r[2])) for r in db.execute(
+        return [(int(r[0]), r[1], r[2]) for r in db.execute(
             "SELECT load, key, fields FROM derivation_values WHERE package = ? AND "
             "derivation = ? AND load <= ? ORDER BY load, key", (package, node, upto))]
     finally:
         db.close()
 
 
-def freezes(node: Any, rows: list[tuple[int, str, dict[str, Any]]]
-            ) -> dict[str, dict[str, tuple[int, Any]]]:
-    """field → key JSON → (the load it froze at, the value frozen), from the stored loads."""
-    out: dict[str, dict[str, tuple[int, Any]]] = {}
-    for f in node.frozen:
-        got = out.setdefault(f.field, {})
-        for load, key, fields in rows:
-            if key in got or f.field not in fields:
-                continue
-            values = {n: _typed(t, fields.get(n)) for n, t in f.reads}
-            if f.meets(values):
-                got[key] = (load, _typed(f.type, fields[f.field]))
+def _read(kind: str, value: Any) -> Any:
+    """A stored value back as `kind`; TypeError/ValueError when it is not one (an edited
+    state file)."""
+    want = {"str": str, "int": int, "bool": bool}.get(kind)
+    if value is not None and want is not None and type(value) is not want:
+        raise TypeError(f"{value!r} não é {kind}")
+    return _typed(kind, value)
+
+
+def freezes(node: Any, ctx: Any, upto: int) -> dict[str, dict[str, tuple[int, Any]]] | None:
+    """field → key JSON → (the load it froze at, the value frozen), from the stored loads
+    1..`upto`; None after D1830 (a stored value that does not read back)."""
+    rows = stored(ctx.state_file, ctx.package.id, node.id, upto)
+    out: dict[str, dict[str, tuple[int, Any]]] = {f.field: {} for f in node.frozen}
+    for load, key, text in rows:
+        field = node.frozen[0].field if node.frozen else ""
+        try:
+            fields = json.loads(text)
+            for f in node.frozen:
+                field, got = f.field, out[f.field]
+                if key in got or f.field not in fields:
+                    continue
+                if f.meets({n: _read(t, fields.get(n)) for n, t in f.reads}):
+                    got[key] = (load, _read(f.type, fields[f.field]))
+        except (ValueError, TypeError, ArithmeticError, AttributeError) as e:
+            ctx.report(catalog.derivation_frozen_unreadable(
+                node.id, field, load, key, str(ctx.state_file),
+                "não é JSON" if isinstance(e, json.JSONDecodeError) else
+                f"um valor não é do tipo do campo ({e})"))
+            return None
     return out
 
 
@@ -89,8 +107,8 @@ def previous(node: Any, ctx: Any, pic: Picture, was: list[tuple[Any, ...]]
              ) -> list[tuple[Any, ...]]:
     """The previous load's records (recomputed for the change report) with the freezes of
     the loads before this one, so a kept value is no change."""
-    done = freezes(node, stored(ctx.state_file, ctx.package.id, node.id, pic.load - 1))
-    return _override(node, done, pic.previous_keys, was, None)[0]
+    done = freezes(node, ctx, pic.load - 1)
+    return was if done is None else _override(node, done, pic.previous_keys, was, None)[0]
 
 
 def _override(node: Any, done: dict[str, dict[str, tuple[int, Any]]], keys: dict[int, Any],
@@ -121,10 +139,13 @@ def _override(node: Any, done: dict[str, dict[str, tuple[int, Any]]], keys: dict
 
 
 def apply(node: Any, ctx: Any, pic: Picture, out: list[tuple[Any, ...]]
-          ) -> list[tuple[Any, ...]]:
+          ) -> list[tuple[Any, ...]] | None:
     """The output records with every frozen field's value kept from its load and the since
-    columns added; a first freeze in a run that changed no record makes that run a load."""
-    done = freezes(node, stored(ctx.state_file, ctx.package.id, node.id, pic.load))
+    columns added; a first freeze in a run that changed no record makes that run a load.
+    None after D1830."""
+    done = freezes(node, ctx, pic.load)
+    if done is None:
+        return None
     # --as-of N answers load N: its freezes are the stored ones, a run dated later freezes
     # nothing (it stores nothing)
     fresh = None if ctx.as_of is not None else pic.load if pic.write is not None else \

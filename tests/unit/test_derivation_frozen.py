@@ -12,17 +12,21 @@ one state file, `--as-of`, worked out by hand:
   row); load 3 only A total 110,00 → 10,00 — B's faixa, baixo by the rule on load 2's
   picture, was written alto: no change;
 * `--as-of 1`: load 1's picture and its freezes only: A 80 baixo, B 150 alto 1; `--as-of 2`:
-  A 110 alto 2, B 50 alto 1.
+  A 110 alto 2, B 50 alto 1;
+* a state file whose stored value no longer reads back (edited: not JSON, or a faixa that is
+  no text) fails the run with D1830, naming the load and the key.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 import compiler
 import runtime
+from runtime import RunFailed
 from tests.conftest import ROOT
 
 CASE = ROOT / "tests" / "cases" / "derivation" / "frozen"
@@ -63,3 +67,18 @@ def test_a_frozen_band_per_key(program, tmp_path: Path, backend: str) -> None:  
                                   as_of=str(n)).result) for n in (1, 2)]
     assert past == [[header, "A;80,00;baixo;", "B;150,00;alto;1"],
                     [header, "A;110,00;alto;2", "B;50,00;alto;1"]]
+
+
+@pytest.mark.parametrize("stored", ['{"total": 150', '{"total": "150.00", "faixa": 7}'])
+def test_a_damaged_memory_fails_the_run(program, tmp_path: Path, stored: str) -> None:  # type: ignore[no-untyped-def]
+    state = tmp_path / "state.sqlite"
+    data = {"pagamento": str(CASE / "data" / "1.csv")}
+    program.run_to(tmp_path / "out1", data, {}, state=state, backend="python")
+    db = sqlite3.connect(state)
+    with db:
+        db.execute("UPDATE derivation_values SET fields = ? WHERE key = '[\"B\"]'", (stored,))
+    db.close()
+    with pytest.raises(RunFailed) as info:
+        program.run_to(tmp_path / "out2", data, {}, state=state, backend="python")
+    (err,) = info.value.errors
+    assert err.code == "D1830" and "carga 1 (chave [\"B\"])" in err.message
