@@ -17,7 +17,8 @@ Applied to the computed output records, after the back end and the file-name che
 (the load the value froze at; empty when not frozen) follows the derivation's own values in
 the output records: (line, *values, *since, *warning hits). `--as-of N` applies the freezes
 of loads 1..N and freezes nothing new: a value its date puts past the condition is written as
-the rule says, with no since."""
+the rule says, with no since. A stored value that does not read back (an edited state file)
+is D1830: the run cannot know what froze."""
 
 from __future__ import annotations
 

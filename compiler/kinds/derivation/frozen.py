@@ -13,7 +13,7 @@ atualizações"):
 The runtime (runtime/derivation_freeze.py) reads what the derivation wrote at the earlier
 loads (`derivation_values`) and writes the frozen value again, whatever the inputs say, after
 the back end computed the fields — so alike on every back end. Here: the lowering with its
-checks at position (S2040–S2044, compiler/catalog_derivation_state.py) and the runtime
+checks at position (S2040–S2043, compiler/catalog_derivation_state.py) and the runtime
 declaration's lines.
 
 `when` reads the derivation's own output fields (keys, classified fields, fields), not the
