@@ -1,5 +1,6 @@
 """The diagnostics of a derivation's `incremental:` section (compiler/kinds/derivation/
-incremental.py): S2101–S2106. Re-exported by compiler/catalog."""
+incremental.py): S2101–S2106; of its `frozen:` fields (compiler/kinds/derivation/frozen.py):
+S2040–S2043. Re-exported by compiler/catalog."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from compiler.diagnostics import Diagnostic
 from compiler.diagnostics import Label
 from compiler.source import Span
 
-__all__ = ["incremental_disagree", "incremental_key_type", "incremental_nothing_tracked",
+__all__ = ["frozen_each", "frozen_param", "frozen_since_taken", "frozen_unknown",
+           "incremental_disagree", "incremental_key_type", "incremental_nothing_tracked",
            "incremental_partitioned", "incremental_same_file", "incremental_unknown"]
 
 
@@ -51,3 +53,31 @@ def incremental_partitioned(span: Span, *, partition: str) -> Diagnostic:
     return Diagnostic(code="S2106", message="incremental: ainda não num pacote com partição "
                       f"('{partition}'): as cargas guardam uma imagem por ledger", span=span,
                       help="tire a partição do pacote, ou a seção incremental: da derivação")
+
+
+def frozen_unknown(span: Span, *, name: str, candidates: list[str]) -> Diagnostic:
+    return Diagnostic(code="S2040", message=f"incremental.frozen: '{_visible(name)}' não é um "
+                      "campo de fields: da derivação", span=span,
+                      help=_did_you_mean(candidates) or "congele um campo declarado em fields:")
+
+
+def frozen_each(span: Span, *, each: str) -> Diagnostic:
+    return Diagnostic(code="S2041", message="incremental.frozen: numa derivação com each: "
+                      f"('{_visible(each)}') várias linhas têm a mesma chave de registro; o "
+                      "valor congelado é um por chave", span=span,
+                      help="congele o campo numa derivação de um registro por chave")
+
+
+def frozen_since_taken(span: Span, *, name: str) -> Diagnostic:
+    return Diagnostic(code="S2042", message=f"incremental.frozen: since '{_visible(name)}' já é "
+                      "um nome da derivação (ou de outro since)", span=span,
+                      help="dê à coluna da carga do congelamento um nome novo "
+                      "(ex.: congelado_desde)")
+
+
+def frozen_param(span: Span, *, name: str) -> Diagnostic:
+    return Diagnostic(code="S2043", message=f"incremental.frozen: when lê o parâmetro "
+                      f"'${_visible(name)}'; o congelamento se julga pelo que foi escrito, e uma "
+                      "carga guardada é julgada de novo pela mesma condição", span=span,
+                      help="leia o parâmetro num campo (situacao: if data_limite < $data_base "
+                      "...) e congele por esse campo")

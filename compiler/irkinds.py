@@ -168,6 +168,20 @@ class Incremental:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Frozen:
+    """A field whose value, once it meets `when` for a key, every later load writes again
+    (compiler/kinds/derivation/frozen.py); `since`: the output column giving that load."""
+
+    field: str
+    type: Type                      # the field's type (stored values are read back by it)
+    when: Expr                      # over the output record's fields, as written
+    text: str
+    reads: tuple[tuple[str, str], ...] = ()  # the fields `when` reads, with their types
+    since: str = ""
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Derivation:
     """Computed fields per record of `ledger`, or per key (`per`) over its records
     (compiler/kinds/derivation); written as a CSV file of `columns`."""
@@ -189,6 +203,7 @@ class Derivation:
     incremental: Incremental | None = None
     file_names: tuple[str, ...] = ()  # fields holding file names (D1804 when unfit)
     each: str = ""                    # a collection: one output record per member
+    frozen: tuple[Frozen, ...] = ()   # incremental.frozen: values kept across loads
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

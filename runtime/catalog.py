@@ -606,6 +606,17 @@ def explain_as_of_not_incremental(node: str) -> DataError:
                      "(ex.: convenios de transparencia_mg), com --state")
 
 
+def derivation_frozen_unreadable(node: str, field: str, load: int, key: str, state: str,
+                                 why: str) -> DataError:
+    """D1830: a value the state file kept for a frozen field (`derivation_values`) does not
+    read back as its type — the file was edited or damaged: the run cannot know what froze."""
+    return DataError(code="D1830", message=f"derivação '{node}': o valor guardado de "
+                     f"'{field}' na carga {load} (chave {key}) não se lê: {why}", file=state,
+                     line=0, col=0,
+                     help="o arquivo de estado foi alterado fora do apura: restaure uma cópia "
+                     "(o congelamento depende das cargas guardadas)")
+
+
 # --- D19xx: the loads of an incremental derivation (runtime/derivation_state.py)
 def as_of_unreadable(text: str) -> DataError:
     """D1901: --as-of is no load number and no date."""

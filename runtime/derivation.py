@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime import catalog
+from runtime import derivation_freeze
 from runtime import derivation_state
 from runtime.derivation_each import expand
 from runtime.derivation_related import add_uses
@@ -131,6 +132,8 @@ class Derivation:
     params: tuple[tuple[str, str], ...] = ()   # (name, type): read as the fields PARAM + name
     file_names: tuple[str, ...] = ()           # fields holding file names (D1804 when unfit)
     each: str = ""                             # a collection: one output record per member
+    # incremental.frozen: values kept across loads (runtime/derivation_freeze.py)
+    frozen: tuple[derivation_freeze.Frozen, ...] = ()
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -145,6 +148,12 @@ class Derivation:
         """The names of an output record, in the order the evaluators give them."""
         return (*self.per, *self.field_names) if self.per else \
             (*(c.name for c in self.classify), *self.field_names)
+
+    @property
+    def written(self) -> tuple[str, ...]:
+        """The names of an output record as written: `names`, then the frozen fields'
+        since columns."""
+        return (*self.names, *(f.since for f in self.frozen if f.since))
 
     def new_acc(self) -> dict[Any, Any]:
         return {}
@@ -172,6 +181,11 @@ class Derivation:
                    for led in dict.fromkeys(r[1] for r in self.related)
                    for rows, names, _ in (_read(ctx, led),)}
         out = self._file_names(ctx, self._compute(ctx, records, display, related), where)
+        if pic is not None and self.frozen:
+            frozen = derivation_freeze.apply(self, ctx, pic, out)
+            if frozen is None:  # D1830: the state's memory does not read back
+                return
+            out = frozen
         self._check(ctx, out, where)
         files = {self.file: self._render(out)}
         if pic is not None and self.incremental is not None:
@@ -183,6 +197,8 @@ class Derivation:
                         or []
                     was = self._file_names(ctx, self._compute(ctx, before, display, related),
                                            where, report=False)
+                    if self.frozen:
+                        was = derivation_freeze.previous(self, ctx, pic, was)
                 files[self.incremental.changes] = derivation_state.changes(
                     self, pic, (before, records), (was, out))
         ctx.acc[self.id][("outputs", part)] = files
@@ -344,7 +360,7 @@ class Derivation:
         return fixed
 
     def _check(self, ctx: Any, out: list[tuple[Any, ...]], where: Where) -> None:
-        names = self.names
+        names = self.written
         at = {name: i + 1 for i, name in enumerate(names)}
         if self.unique:
             seen: dict[tuple[Any, ...], int] = {}
@@ -369,7 +385,7 @@ class Derivation:
                                                           file=file, line=line))
 
     def _render(self, out: list[tuple[Any, ...]]) -> bytes:
-        at = {name: i + 1 for i, name in enumerate(self.names)}
+        at = {name: i + 1 for i, name in enumerate(self.written)}
         buf = io.StringIO()
         w = csv.writer(buf, delimiter=";", lineterminator="\n")
         w.writerow(self.columns)

@@ -27,6 +27,7 @@ from typing import Any
 from runtime import catalog_explain_kinds as catalog
 from runtime import explain_loads
 from runtime.coverage import quoted
+from runtime.derivation import PARAM
 from runtime.derivation import Derivation
 from runtime.derivation import _read
 from runtime.derivation import cell_text
@@ -127,6 +128,13 @@ def explain(program: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[st
     else:
         out = _per_record(der, ctx, trace, records, display, locator[0], field, found, pkg,
                           common)
+    for f in der.frozen:
+        if f.field == field:  # the file may hold the value frozen at an earlier load
+            out.setdefault("notes", []).append(
+                "campo congelado (incremental.frozen): escrito uma vez para a chave um valor "
+                "que cumpre a condição, as cargas seguintes escrevem esse valor, digam o que "
+                "disserem os dados; esta memória mostra a regra sobre os dados desta execução "
+                f"(a carga do congelamento: a coluna '{f.since or '—'}')")
     out["spec"] = source(der.at)
     out["field"] = field
     out["output_file"] = der.file
@@ -290,7 +298,8 @@ def _per_record(der: Derivation, ctx: Any, trace: NodeTrace, records: list[dict[
     if not position.isdigit() or not 1 <= int(position) <= len(records):
         raise RunFailed([catalog.unknown_record(
             der.id, position, [f"1 a {len(records)} (a posição do registro na saída)"])])
-    rec = records[int(position) - 1]
+    rec = records[int(position) - 1]  # with the parameters read as fields, as the run
+    rec = {**rec, **{f"{PARAM}{name}": ctx.params[name] for name, _ in der.params}}
     related = {led: _read(ctx, led) for led in dict.fromkeys(r[1] for r in der.related)}
     rows = {led: [dict(zip(names, r, strict=False)) | {"_line": r[-1]} for r in got]
             for led, (got, names, _) in related.items()}

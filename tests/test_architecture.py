@@ -47,6 +47,8 @@ RANK = {
     # a derivation's incremental: section as written (its spec), and its lowering
     "compiler.kinds.derivation.incremental_spec": 6,
     "compiler.kinds.derivation.incremental": 11,
+    # incremental.frozen: (values kept across loads), lowered with the derivation
+    "compiler.kinds.derivation.frozen": 11,
     # $param read as fields, when a derivation node is generated (python.py, sqltext.py)
     "compiler.kinds.derivation.params": 13,
     # each: (one output record per member of a collection), named by its lowering

@@ -23,6 +23,11 @@ branch checked against the value worked out by hand from the fixture (as-of 20/0
   (the seed's "posterior à data atual", read as a start date — README); D27 custom 01/06:
   shown, no limit; D26 not per etapa on turma/disciplina 200: etapa 2 has no data de término,
   so etapa 1 is the last (31/05), limit "nenhuma": shown.
+* $CODUSUARIO — only "Diário final" filters by it (relatorio.csv): D24, generated for
+  prof.ana, is hers alone (professor_portal); every other diário's is empty (any professor of
+  the turma/disciplina), an aluno's too.
+* freeze — a run without a state file is load 1: D09, fora do prazo, is frozen since 1; no
+  other status is (the runs across a state file: test_assinatura_execucoes.py).
 """
 
 from __future__ import annotations
@@ -56,8 +61,8 @@ def _rows(result: runtime.Result) -> dict[str, dict[str, str]]:
     lines = result.outputs["documentos.csv"].decode("utf-8").splitlines()
     header = lines[0].split(";")
     assert header == ["documento", "valido", "motivos", "arquivo", "arquivo_pendente",
-                      "situacao_plano", "etapa_portal", "inicio_portal", "limite_portal",
-                      "no_portal"]
+                      "situacao_plano", "congelado_desde", "etapa_portal", "inicio_portal",
+                      "limite_portal", "no_portal", "professor_portal"]
     out = {}
     for line in lines[1:]:
         # a reason list holds "; " and is quoted: split on the quotes first
@@ -117,6 +122,16 @@ def test_status_as_of_the_run(rows) -> None:  # type: ignore[no-untyped-def]
     got = {d: rows[d]["situacao_plano"] for d in ("D01", "D08", "D09", "D10", "D24")}
     assert got == {"D01": "pendente", "D08": "assinado", "D09": "fora do prazo",
                    "D10": "em assinatura", "D24": "em assinatura"}
+
+
+def test_codusuario_reports_are_their_users_only(rows) -> None:  # type: ignore[no-untyped-def]
+    assert {d: r["professor_portal"] for d, r in rows.items() if r["professor_portal"]} == {
+        "D24": "prof.ana"}
+
+
+def test_fora_do_prazo_is_frozen_since_the_load(rows) -> None:  # type: ignore[no-untyped-def]
+    assert {d: r["congelado_desde"] for d, r in rows.items() if r["congelado_desde"]} == {
+        "D09": "1"}
 
 
 def test_professor_portal_dates(rows) -> None:  # type: ignore[no-untyped-def]

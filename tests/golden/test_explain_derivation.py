@@ -19,6 +19,11 @@ and 4 both end on 30/06/2024, the latest; line 4 comes first in the order, so co
 Its coordenadores (turma T1, tipo Coordenador, vínculo on 15/06/2024): line 3 (Ana, ends 31/05)
 is out, lines 2 (Bruna, open end) and 5 (Davi, ends 30/06) in; by codprofessor the first is
 Bruna. sum(etapas, faltas) = 1 + 2 + 0 (null) + 3 = 6.
+
+The assinatura package (fixtures/assinatura/): D09, the 9th document (documento.csv:10),
+deadline 19/06/2024, em_assinatura: on 20/06 its status is "fora do prazo" — the rule reads
+the parameter data_base (the run's date) — and the field is frozen (incremental.frozen), so
+the memória says the file may hold the value of an earlier load.
 """
 
 from __future__ import annotations
@@ -140,6 +145,20 @@ def test_a_related_pick_with_a_tie(assinatura: runtime.Program) -> None:
     f = why("faltas")
     assert f["value"] == 6 and f["records_sum"] == 6
     assert [r["contributed"] for r in f["records"]] == [1, 2, 0, 3]
+
+
+def test_a_field_reading_a_parameter_and_frozen() -> None:
+    program = runtime.load(ROOT / "generated" / "assinatura")
+    data = ROOT / "fixtures" / "assinatura"
+    inputs = {n: str(data / f"{n}.csv") for n in ("documento", "documento_parametro",
+                                                  "relatorio", "etapa", "periodo_letivo")}
+    t = explain_derivation.explain(program, inputs, {"data_base": "2024-06-20"},
+                                   node="documentos", part=None,
+                                   locator=("9", "situacao_plano"))
+    assert t["value"] == "fora do prazo"
+    assert t["record"] == {"file": inputs["documento"], "line": 10}
+    assert t["records"][0]["fields"]["_param__data_base"] == "2024-06-20"
+    assert any("campo congelado" in n and "congelado_desde" in n for n in t["notes"])
 
 
 def test_unknown_record_and_field(tmg: runtime.Program) -> None:

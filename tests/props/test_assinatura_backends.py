@@ -5,6 +5,8 @@ byte-identical files, and what the seed says of every document holds —
 * a diário whose signature process has started (or finished) is shown on the portal whatever
   its dates; one that has not is shown only when the run's date lies within its portal
   dates; an aluno's document is never on the portal;
+* a valid diário whose report filters by $CODUSUARIO is its user's only (professor_portal),
+  and with no user on no professor's portal; any other has no professor_portal;
 * the portal etapa of a diário not per etapa (valid or not) is the last counted etapa: the
   greatest data de término among its "Faltas" etapas shown on the portal, ties → the latest
   created (an oracle written here from the generated records).
@@ -35,6 +37,9 @@ D0 = dt.date(2024, 6, 1)
 REPORTS = [line.split(";")[0] for line in
            (FIXTURES / "relatorio.csv").read_text("utf-8").splitlines()[1:]]
 PER_ETAPA = {"Diário por etapa", "Diário limite"}
+CODUSUARIO = {line.split(";")[0] for line in  # reports whose SQL filters by $CODUSUARIO
+              (FIXTURES / "relatorio.csv").read_text("utf-8").splitlines()[1:]
+              if line.split(";")[5] == "S"}
 
 day = st.integers(0, 30).map(lambda n: D0 + dt.timedelta(days=n))
 few = st.sampled_from([D0, D0 + dt.timedelta(days=10), D0 + dt.timedelta(days=20)])
@@ -46,7 +51,8 @@ documento = st.tuples(
     st.one_of(st.none(), st.integers(1, 3)), st.sampled_from([10, 20]), maybe,
     st.sampled_from(["nao_enviado", "em_assinatura", "assinado"]), maybe, maybe,
     st.sets(st.sampled_from(["CODCOLIGADA", "RA", "IDPERLET", "IDHABILITACAOFILIAL",
-                             "IDTURMADISC", "CODETAPA"])))
+                             "IDTURMADISC", "CODETAPA"])),
+    st.sampled_from(["", "prof.ana"]))
 # mostly counted etapas over two dates: ties on data de término (and on creation) are common
 etapa = st.tuples(st.sampled_from([1, 2]), st.integers(1, 3),
                   st.sampled_from(["Faltas", "Faltas", "Faltas", "Notas"]),
@@ -72,7 +78,7 @@ TIE = [(1, 1, "Faltas", True, D0, None, D0),  # two etapas end on D0; the second
 
 @settings(max_examples=30, deadline=None)
 @example([("DIARIO_DE_CLASSE", "Turma/Disciplina", "Diário final", 1, None, 10, None,
-           "nao_enviado", None, None, set())], TIE, [], D0)
+           "nao_enviado", None, None, set(), "")], TIE, [], D0)
 @given(st.lists(documento, min_size=1, max_size=6), st.lists(etapa, max_size=8),
        st.lists(periodo, max_size=2, unique_by=lambda p: p[0]), day)
 def test_documentos_agree_and_keep_the_seed(docs, etapas, periodos, base) -> None:  # type: ignore[no-untyped-def]
@@ -82,11 +88,11 @@ def test_documentos_agree_and_keep_the_seed(docs, etapas, periodos, base) -> Non
             "documento": _csv(t / "d.csv", [
                 ["documento", "tipo", "origem", "relatorio", "descricao", "ra", "idturmadisc",
                  "codetapa", "idperlet", "data_geracao", "data_limite", "situacao",
-                 "inicio_processo", "assinatura_professor"],
+                 "inicio_processo", "assinatura_professor", "usuario"],
                 *([f"D{i}", tipo, origem, rel, f"Doc {i}", "123", str(idt),
                    "" if cod is None else str(cod), str(per), _d(D0), _d(lim), sit, _d(ini),
-                   _d(ass)]
-                  for i, (tipo, origem, rel, idt, cod, per, lim, sit, ini, ass, _)
+                   _d(ass), usr]
+                  for i, (tipo, origem, rel, idt, cod, per, lim, sit, ini, ass, _, usr)
                   in enumerate(docs))]),
             "documento_parametro": _csv(t / "p.csv", [
                 ["documento", "parametro"],
@@ -106,7 +112,7 @@ def test_documentos_agree_and_keep_the_seed(docs, etapas, periodos, base) -> Non
     rows = list(csv.DictReader(io.StringIO(got[0]["documentos.csv"].decode("utf-8")),
                                delimiter=";"))
     assert len(rows) == len(docs)
-    for row, (tipo, _, rel, idt, _, _, _, sit, ini, _, _) in zip(rows, docs, strict=True):
+    for row, (tipo, _, rel, idt, _, _, _, sit, ini, _, _, usr) in zip(rows, docs, strict=True):
         assert (row["valido"] == "S") == (row["motivos"] == "")
         if tipo == "DIARIO_DE_CLASSE" and rel not in PER_ETAPA:  # valid or not
             counted = [(n, e) for n, e in enumerate(etapas) if e[0] == idt and e[2] == "Faltas"
@@ -123,6 +129,13 @@ def test_documentos_agree_and_keep_the_seed(docs, etapas, periodos, base) -> Non
             assert (row["no_portal"], row["etapa_portal"]) == ("N", "")
             continue
         started = ini is not None or sit in ("em_assinatura", "assinado")
+        if rel in CODUSUARIO:  # shown to its user only; no user: to no professor
+            assert row["professor_portal"] == usr
+            if not usr:
+                assert row["no_portal"] == "N"
+                continue
+        else:
+            assert row["professor_portal"] == ""
         if started:
             assert row["no_portal"] == "S"
         else:

@@ -1,6 +1,7 @@
 """How two derivation nodes differ (`apura diff`): the ledger, the key, the classify maps, each
 field's expression (by name: added, removed, changed), the collections, `each:`, the unique
-key, the file-name fields, the warnings, the columns and the file."""
+key, the file-name fields, the warnings, the columns, the file and `incremental:` (key, scope,
+changes, each frozen field)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ def diff_derivation(old: ir.Derivation, new: ir.Derivation) -> Found:
               ("incremental.scope", iold and iold.scope, inew and inew.scope),
               ("incremental.changes", iold and (iold.changes, iold.records, iold.fields),
                inew and (inew.changes, inew.records, inew.fields))]
+    fold = {f.field: f"when {f.text}" + (f", since {f.since}" if f.since else "")
+            for f in old.frozen}
+    fnew = {f.field: f"when {f.text}" + (f", since {f.since}" if f.since else "")
+            for f in new.frozen}
+    for name in dict.fromkeys([*fold, *fnew]):
+        pairs.append((f"incremental.frozen.{name}", fold.get(name), fnew.get(name)))
     wold = {w.id: f"{w.text} — {w.message}" for w in old.warnings}
     wnew = {w.id: f"{w.text} — {w.message}" for w in new.warnings}
     for wid in dict.fromkeys([*wold, *wnew]):

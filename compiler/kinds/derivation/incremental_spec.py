@@ -13,6 +13,16 @@ from compiler.yamlnodes import YScalar
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FrozenSpec:
+    """`frozen: {field: {when: condition, since: column}}` (compiler/kinds/derivation/
+    frozen.py)."""
+
+    field: S.Text
+    when: YScalar
+    since: S.Text | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IncrementalSpec:
     key: tuple[tuple[S.Text, YScalar], ...]
     scope: tuple[S.Text, ...]
@@ -20,6 +30,7 @@ class IncrementalSpec:
     records: tuple[S.Text, ...]
     fields: tuple[S.Text, ...]
     span: Span
+    frozen: tuple[FrozenSpec, ...] = ()
 
 
 def parse(node: YNode | None) -> IncrementalSpec | None:
@@ -29,7 +40,14 @@ def parse(node: YNode | None) -> IncrementalSpec | None:
     key = tuple((S.Text(value=k.value, span=k.span), v)
                 for k, v in S.mapping(node.get("key")).items if isinstance(v, YScalar))
     changes = S.mapping(node.get("changes"))
-    return IncrementalSpec(key=key, scope=S.texts(node.get("scope")),
+    frozen = []
+    for k, v in S.mapping(node.get("frozen")).items:
+        m = S.mapping(v)
+        when = S.scalar(m, "when")
+        assert when is not None  # the schema requires it
+        frozen.append(FrozenSpec(field=S.Text(value=k.value, span=k.span), when=when,
+                                 since=S.text(m, "since")))
+    return IncrementalSpec(frozen=tuple(frozen), key=key, scope=S.texts(node.get("scope")),
                            changes=S.text(changes, "file"),
                            records=S.texts(changes.get("records")),
                            fields=S.texts(changes.get("fields")), span=node.span)

@@ -25,6 +25,7 @@ from compiler import specs
 from compiler import types as T
 from compiler.expr import ast
 from compiler.expr import printer
+from compiler.kinds.derivation import frozen as frozen_fields
 from compiler.kinds.derivation import incremental
 from compiler.kinds.derivation.each import member_names
 from compiler.kinds.derivation.each import member_types
@@ -202,10 +203,11 @@ class _Lowering:
             if t is not None and t.base not in ("str", "error"):
                 lw.diags.append(catalog.derivation_file_name(k.span, name=k.value,
                                                              got=t.display()))
+        since = frozen_fields.since_names(spec.incremental.frozen) if spec.incremental else []
         columns = tuple(c.value for c in spec.columns) if spec.columns is not None else \
-            tuple(own)
+            (*own, *since)
         for c in spec.columns or ():
-            self._own(lw, c, own, "a coluna")
+            self._own(lw, c, [*own, *since], "a coluna")
         reason = file_name_problem(spec.file.value)
         if reason is not None:
             lw.diags.append(catalog.bad_output_file(spec.file.span, name=spec.file.value,
@@ -214,7 +216,13 @@ class _Lowering:
             lw, spec.incremental, node=spec.id, ledger=led, record_fields=record_fields,
             fields=[f.name for f in fields], output=spec.file.value,
             no_lookup=lambda e: self._no_lookup(lw, e))
-        if sum(d.is_error for d in lw.diags) > before:
+        frozen = () if spec.incremental is None else frozen_fields.lower(
+            lw, spec.incremental.frozen, node=spec.id, ledger=led,
+            own={n: visible[n] if n in visible else next(c.type for c in classify
+                                                           if c.name == n) for n in own},
+            fields=[f.name for f in fields], each=each,
+            no_lookup=lambda e: self._no_lookup(lw, e))
+        if sum(d.is_error for d in lw.diags) > before or frozen is None:
             return None
         return ir.Derivation(
             id=spec.id, ledger=led, per=tuple(per), classify=tuple(classify),
@@ -223,7 +231,7 @@ class _Lowering:
             alternative_of=spec.alternative_of.value if spec.alternative_of else "",
             file_span=spec.file.span, related=tuple(colls.related.values()),
             file_names=tuple(k.value for k in spec.file_names), each=each,
-            collects=tuple(colls.uses), incremental=inc)
+            collects=tuple(colls.uses), incremental=inc, frozen=frozen)
 
     def finish(self, lw: Lowerer, nodes: Sequence[ir.PlanNode]) -> None:
         incremental.check_shared(lw, nodes)

@@ -15,6 +15,7 @@ from compiler.codegen.pyexpr import PyExpr
 from compiler.codegen.pyscan import Lines
 from compiler.codegen.pyscan import comment
 from compiler.codegen.quoting import py_str
+from compiler.kinds.derivation.frozen import declaration as frozen_declaration
 from compiler.kinds.derivation.incremental import declaration as incremental_declaration
 from compiler.kinds.derivation.lower import rewrite
 from compiler.kinds.derivation.params import lift_params
@@ -121,6 +122,10 @@ class _DerivationPython:
         if node.incremental is not None:
             gen.uses_import("from runtime.derivation_state import Incremental")
             for line in incremental_declaration(node.incremental, lambda e: _fn(gen, e)):
+                o(line)
+        if node.frozen:
+            gen.uses_import("from runtime.derivation_freeze import Frozen")
+            for line in frozen_declaration(node.frozen, lambda e: _fn(gen, e)):
                 o(line)
         where = f"{gen.pkg.id}/{node.id}/explain"  # runtime/explain_derivation.py shows them
         o("    texts=(")

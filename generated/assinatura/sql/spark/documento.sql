@@ -20,6 +20,7 @@ SELECT
   `situacao`,
   `inicio_processo`,
   `assinatura_professor`,
+  `usuario`,
   `_width_ok`
   AND (
     NOT `t__documento` = ''
@@ -205,6 +206,8 @@ FROM (
           )
         END
       END
-    END AS `assinatura_professor`
+    END AS `assinatura_professor`,
+    `usuario` AS `t__usuario`,
+    NULLIF(`usuario`, '') AS `usuario`
   FROM `documento__cells`
 ) AS `c`;
