@@ -32,9 +32,9 @@ from typing import Any
 from runtime import catalog
 from runtime.derivation_state import LoadWrite
 from runtime.derivation_state import Picture
-from runtime.derivation_state import _dumps  # the state's own encoding: the keys must match
 from runtime.derivation_state import _typed  # what remember() stored, so not copies
 from runtime.derivation_state import canon
+from runtime.derivation_state import dumps  # the state's own encoding: the keys must match
 
 Fn = tuple[Callable[..., Any], tuple[str, ...]]
 
@@ -125,7 +125,7 @@ def _override(node: Any, done: dict[str, dict[str, tuple[int, Any]]], keys: dict
         row = list(r[:len(names) + 1])
         values = dict(zip(names, r[1:], strict=False))
         key = tuple(values[k] for k in node.per) if node.per else keys[r[0]]
-        text = _dumps([canon(v) for v in key])
+        text = dumps([canon(v) for v in key])
         since: list[Any] = []
         for f in node.frozen:
             hit = done[f.field].get(text)
