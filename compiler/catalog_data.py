@@ -342,3 +342,20 @@ def derivation_related(span: Span, *, problem: str) -> Diagnostic:
     return Diagnostic(code="S2009", message=f"related: {problem}", span=span,
                       help="related: {nome: {ledger: <ledger>, on: {campo dele: campo deste "
                       "registro}, where: <condição>, order: [campo, {key: campo, desc: true}]}}")
+
+
+def derivation_union(span: Span, *, problem: str, candidates: list[str]) -> Diagnostic:
+    """S2013: an `each:` union naming no collection, or a `with:` ledger that is none."""
+    return Diagnostic(code="S2013", message=f"each: {problem}", span=span,
+                      help=_did_you_mean(difflib.get_close_matches(
+                          problem.split("'")[1] if "'" in problem else "", candidates, n=1))
+                      or f"as opções: {', '.join(candidates)}")
+
+
+def derivation_union_post(span: Span, *, problem: str, candidates: list[str]) -> Diagnostic:
+    """S2014: an `each:` keep/dedupe/join naming no field of the derivation, or of a wrong
+    type."""
+    return Diagnostic(code="S2014", message=f"each: {problem}", span=span,
+                      help=_did_you_mean(difflib.get_close_matches(
+                          problem.split("'")[1] if "'" in problem else "", candidates, n=1))
+                      or f"os campos: {', '.join(candidates)}")

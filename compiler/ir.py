@@ -39,6 +39,7 @@ from compiler.irexpr import ParamRef as ParamRef
 from compiler.irkinds import Classify as Classify
 from compiler.irkinds import Collect as Collect
 from compiler.irkinds import Derivation as Derivation
+from compiler.irkinds import Union as Union
 from compiler.irkinds import DerivedValue as DerivedValue
 from compiler.irkinds import Dictionary as Dictionary
 from compiler.irkinds import Entry as Entry

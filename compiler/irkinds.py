@@ -189,6 +189,27 @@ class Derivation:
     incremental: Incremental | None = None
     file_names: tuple[str, ...] = ()  # fields holding file names (D1804 when unfit)
     each: str = ""                    # a collection: one output record per member
+    union: Union | None = None        # `each:` over several collections (its `as:` is `each`)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Union:
+    """`each:` over several collections, in order (compiler/kinds/derivation/union.py): the
+    members carry the fields every one of them has (same type) and `colecao`, the
+    collection's name; `with_ledger` adds, per member, the fields of its first record (by
+    line) there whose `with_on` fields (theirs, the member's) match; `keep` names a boolean
+    field (rows where it is not true are dropped); `dedupe` names fields whose equal non-null
+    values make one row per record (the first), `join` a text field listing every row's
+    value."""
+
+    collections: tuple[str, ...]
+    member: tuple[tuple[str, str], ...]      # (field, type base) of the union's members
+    with_ledger: str = ""
+    with_on: tuple[tuple[str, str], ...] = ()
+    with_fields: tuple[str, ...] = ()        # the member fields read from with_ledger
+    keep: str = ""
+    dedupe: tuple[str, ...] = ()
+    join: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -30,6 +30,9 @@ from runtime import derivation_state
 from runtime.derivation_each import expand
 from runtime.derivation_related import add_uses
 from runtime.derivation_state import Incremental
+from runtime.derivation_union import Union
+from runtime.derivation_union import expand as union_expand
+from runtime.derivation_union import post as union_post
 from runtime.file_names import file_name_problem
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
@@ -131,10 +134,17 @@ class Derivation:
     params: tuple[tuple[str, str], ...] = ()   # (name, type): read as the fields PARAM + name
     file_names: tuple[str, ...] = ()           # fields holding file names (D1804 when unfit)
     each: str = ""                             # a collection: one output record per member
+    union: Union | None = None                 # each: over several collections
 
     @property
     def sources(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((self.ledger, *(r[1] for r in self.related))))
+        return tuple(dict.fromkeys((self.ledger, *self._related_ledgers)))
+
+    @property
+    def _related_ledgers(self) -> tuple[str, ...]:
+        """The ledgers the collections read, then the `each:` union's `with:` one."""
+        with_ledger = (self.union.with_ledger,) if self.union and self.union.with_ledger else ()
+        return tuple(dict.fromkeys((*(r[1] for r in self.related), *with_ledger)))
 
     @property
     def maps(self) -> tuple[str, ...]:
@@ -169,7 +179,7 @@ class Derivation:
         if records is None:
             return
         related = {led: [dict(zip(names, r, strict=False)) | {"_line": r[-1]} for r in rows]
-                   for led in dict.fromkeys(r[1] for r in self.related)
+                   for led in self._related_ledgers
                    for rows, names, _ in (_read(ctx, led),)}
         out = self._file_names(ctx, self._compute(ctx, records, display, related), where)
         self._check(ctx, out, where)
@@ -214,10 +224,12 @@ class Derivation:
         if getattr(ctx, "backend", "python") == "python":
             if self.collects:
                 add_uses(self, records, related)
-            if self.each:
+            if self.union is not None:
+                records = union_expand(self, records, related)
+            elif self.each:
                 records = expand(self, records, related)
-            return self._python(records, given)
-        return self._sql(ctx, records, display, related)
+            return union_post(self, self._python(records, given))
+        return union_post(self, self._sql(ctx, records, display, related))
 
     def _rows(self, ctx: Any, part: Any) -> tuple[list[dict[str, Any]], str]:
         """The accepted records of the ledger (of partition `part`), as dicts with `_line`."""

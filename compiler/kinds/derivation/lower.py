@@ -26,6 +26,7 @@ from compiler import types as T
 from compiler.expr import ast
 from compiler.expr import printer
 from compiler.kinds.derivation import incremental
+from compiler.kinds.derivation import union
 from compiler.kinds.derivation.each import member_names
 from compiler.kinds.derivation.each import member_types
 from compiler.kinds.derivation.related import Collections
@@ -142,9 +143,16 @@ class _Lowering:
                                                         collections=list(colls.related)))
             else:
                 member = colls.fields[each]
+        union_ir = None
+        if spec.union is not None:  # each: over several collections (union.py)
+            declare(spec.union.name)
+            each = spec.union.name.value
+            got = union.members(lw, spec.union, colls)
+            if got is not None:
+                member, union_ir = got
 
         def members(tree: ast.Expr) -> ast.Expr:
-            led_of = colls.related[each].ledger if member else ""
+            led_of = (colls.related[each].ledger if union_ir is None else each) if member else ""
             return member_names(lw, tree, each, member, led_of) if member else tree
 
         fields: list[ir.DerivedValue] = []
@@ -202,6 +210,8 @@ class _Lowering:
             if t is not None and t.base not in ("str", "error"):
                 lw.diags.append(catalog.derivation_file_name(k.span, name=k.value,
                                                              got=t.display()))
+        if spec.union is not None and union_ir is not None:
+            union_ir = union.post(lw, spec.union, union_ir, typed)
         columns = tuple(c.value for c in spec.columns) if spec.columns is not None else \
             tuple(own)
         for c in spec.columns or ():
@@ -223,7 +233,7 @@ class _Lowering:
             alternative_of=spec.alternative_of.value if spec.alternative_of else "",
             file_span=spec.file.span, related=tuple(colls.related.values()),
             file_names=tuple(k.value for k in spec.file_names), each=each,
-            collects=tuple(colls.uses), incremental=inc)
+            collects=tuple(colls.uses), incremental=inc, union=union_ir)
 
     def finish(self, lw: Lowerer, nodes: Sequence[ir.PlanNode]) -> None:
         incremental.check_shared(lw, nodes)

@@ -112,6 +112,12 @@ class _DerivationPython:
             o(f"    params={params!r},")
         if node.each:
             o(f"    each={node.each!r},")
+        if node.union is not None:
+            un = node.union
+            gen.uses_import("from runtime.derivation_union import Union")
+            o(f"    union=Union({un.collections!r}, {tuple(f for f, _ in un.member)!r}, "
+              f"{un.with_ledger!r}, {un.with_on!r}, {un.with_fields!r}, {un.keep!r}, "
+              f"{un.dedupe!r}, {un.join!r}),")
         if node.file_names:
             o(f"    file_names={node.file_names!r},")
         o(f"    sql={derivation_sql(node, ledgers, params)!r},")

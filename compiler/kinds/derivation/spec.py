@@ -42,6 +42,31 @@ class WarnSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class UnionSpec:
+    """`each: {as:, union: [...], with:, keep:, dedupe:}` (compiler/kinds/derivation/union)."""
+
+    name: S.Text
+    collections: tuple[S.Text, ...]
+    with_ledger: S.Text | None
+    with_on: tuple[tuple[S.Text, S.Text], ...]
+    keep: S.Text | None
+    dedupe: tuple[S.Text, ...]
+    join: S.Text | None
+
+
+def _union(node: Any) -> UnionSpec | None:
+    if not isinstance(node, YMap):
+        return None
+    w, d = S.mapping(node.get("with")), S.mapping(node.get("dedupe"))
+    return UnionSpec(
+        name=_t(node, "as"), collections=S.texts(node.get("union")),
+        with_ledger=S.text(w, "ledger") if node.get("with") is not None else None,
+        with_on=tuple((S.Text(value=a.value, span=a.span), S.Text(value=b.value, span=b.span))
+                      for a, b in S.mapping(w.get("on")).items if isinstance(b, YScalar)),
+        keep=S.text(node, "keep"), dedupe=S.texts(d.get("key")), join=S.text(d, "join"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DerivationSpec(S.SpecBase):
     ledger: S.Text
     per: tuple[S.Text, ...]
@@ -56,6 +81,7 @@ class DerivationSpec(S.SpecBase):
     columns: tuple[S.Text, ...] | None
     alternative_of: S.Text | None
     incremental: IncrementalSpec | None = None
+    union: UnionSpec | None = None
 
 
 def _t(m: YMap, key: str) -> S.Text:
@@ -102,7 +128,9 @@ class _Derivation:
             **base, ledger=_t(root, "ledger"), per=S.texts(root.get("per")),
             related=tuple(related),
             classify=classify, fields=fields, unique=S.texts(root.get("unique")),
-            file_names=S.texts(root.get("file_names")), each=S.text(root, "each"),
+            file_names=S.texts(root.get("file_names")),
+            each=S.text(root, "each") if isinstance(root.get("each"), YScalar) else None,
+            union=_union(root.get("each")),
             warnings=tuple(warnings), file=_t(out, "file"),
             columns=S.texts(cols) if cols is not None else None,
             alternative_of=S.text(root, "alternative_of"),

@@ -1,0 +1,103 @@
+"""destinatarios.csv of the `assinatura` package (seed 001, issue 13) on its fixture
+(fixtures/assinatura/, as-of 20/06/2024): python = duckdb byte for byte, snapshotted, and each
+recipient rule checked against rows worked out by hand from the fixture files:
+
+* D01 (aluno, RA 12345, "Histórico Escolar": vinculados Observador 1, aluno Assinador 2, pai
+  and mae Testemunha 3, resp_academico Validador 4, resp_financeiro Certificado A1/A3 5):
+  linked P10 and P03 (documento_pessoa order); the aluno P01; Pai "P" P02; Mãe P03 — already
+  linked, so one recipient with the first source's Observador 1 and fontes "vinculados, mae";
+  P04 is "Tia" in filiacao (no source) but responsável acadêmico; CFO01 the responsável
+  financeiro, with no e-mail: kept, and a warning; P10 an Observador without login: a
+  warning (P03 has login maria: none).
+* D24 (diário, turma 100, "Diário final", the professor P06 started on 18/06, the window's
+  date): P06 first, order 0, Assinador — also linked: "professor, vinculados"; P05 linked
+  and Coordenador open-ended (vinculados first: Validador 2); P11's vínculo ended 17/06 and
+  P12's starts 19/06 (in force on the run's 20/06, not on the start date): neither; P07
+  comissão Coordenador, open mandate; P09 "Membro": not from the comissão; Secretário 1 P08
+  and Secretário 2 P09, both open-ended.
+* D26 (diário, turma 200, "Diário sem limite", all orders 0, not started: windows on 20/06):
+  P12 from 19/06 open; P11 ended 19/06: out; P07's mandate 01/01–30/06: in; P11's from 21/06:
+  out; Secretário 1 P08 from 01/07: out; Secretário 2 P09 01/01/2023–31/12/2024: in.
+* Reports with no destinatario_fonte rows (every other document) have no recipients.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import runtime
+from tests.conftest import ROOT
+
+FIXTURES = ROOT / "fixtures" / "assinatura"
+BACKENDS = ("python", "duckdb")
+HEADER = "documento;ordem;tipo;pessoa;nome;email;fontes"
+
+
+@pytest.fixture(scope="module")
+def program() -> runtime.Program:
+    return runtime.load(ROOT / "generated" / "assinatura")
+
+
+def _run(program: runtime.Program, backend: str) -> runtime.Result:
+    return program.run(ledgers={p.stem: str(p) for p in sorted(FIXTURES.glob("*.csv"))},
+                       params={"data_base": "2024-06-20"}, backend=backend)
+
+
+@pytest.fixture(scope="module")
+def results(program):  # type: ignore[no-untyped-def]
+    return {b: _run(program, b) for b in BACKENDS}
+
+
+def _lines(result: runtime.Result) -> list[str]:
+    return result.outputs["destinatarios.csv"].decode("utf-8").splitlines()
+
+
+def test_back_ends_agree_byte_for_byte(results, snapshot) -> None:  # type: ignore[no-untyped-def]
+    assert results["python"].outputs["destinatarios.csv"] == \
+        results["duckdb"].outputs["destinatarios.csv"]
+    assert results["python"].outputs["destinatarios.csv"] == snapshot
+
+
+def test_aluno_sources_and_the_dedupe(results) -> None:  # type: ignore[no-untyped-def]
+    got = [x for x in _lines(results["python"]) if x.startswith("D01;")]
+    assert got == [
+        "D01;1;Observador;P10;Otávio Observador;otavio@escola.br;vinculados",
+        "D01;1;Observador;P03;Maria Mãe;maria@casa.br;vinculados, mae",
+        "D01;2;Assinador;P01;Ana Aluna;ana@escola.br;aluno",
+        "D01;3;Testemunha;P02;Paulo Pai;paulo@casa.br;pai",
+        "D01;4;Validador;P04;Rita Responsável;rita@casa.br;resp_academico",
+        "D01;5;Assinar com Certificado digital A1/A3;CFO01;Financeira Ltda;;resp_financeiro"]
+
+
+def test_diario_professor_first_windows_on_the_start_date(results) -> None:  # type: ignore[no-untyped-def]
+    got = [x for x in _lines(results["python"]) if x.startswith("D24;")]
+    assert got == [
+        "D24;0;Assinador;P06;Pedro Professor;pedro@escola.br;professor, vinculados",
+        "D24;2;Validador;P05;Clara Coordenadora;clara@escola.br;vinculados, coord_turma",
+        "D24;3;Validador;P07;Carla Comissão;carla@escola.br;coord_comissao",
+        "D24;4;Testemunha;P08;Sandra Secretária;sandra@escola.br;secretario1",
+        "D24;4;Testemunha;P09;Saulo Secretário;saulo@escola.br;secretario2"]
+
+
+def test_diario_not_started_windows_on_the_run_date(results) -> None:  # type: ignore[no-untyped-def]
+    got = [x for x in _lines(results["python"]) if x.startswith("D26;")]
+    assert got == [
+        "D26;0;Assinador;P12;Nova Coordenadora;nova@escola.br;coord_turma",
+        "D26;0;Validador;P07;Carla Comissão;carla@escola.br;coord_comissao",
+        "D26;0;Testemunha;P09;Saulo Secretário;saulo@escola.br;secretario2"]
+
+
+def test_only_configured_reports_have_recipients(results) -> None:  # type: ignore[no-untyped-def]
+    lines = _lines(results["python"])
+    assert lines[0] == HEADER
+    assert {x.split(";")[0] for x in lines[1:]} == {"D01", "D24", "D26"}
+
+
+def test_missing_email_and_observador_without_login_are_reported(results) -> None:  # type: ignore[no-untyped-def]
+    for b in BACKENDS:
+        warns = sorted((w.code, w.line, w.message) for w in results[b].warnings
+                       if w.code == "D1803" and "destinatarios" in w.message)
+        assert len(warns) == 2, warns
+        assert any("sem e-mail" in m for _, _, m in warns)   # CFO01 on D01 (line 2)
+        assert any("login" in m for _, _, m in warns)        # P10 on D01 (line 2)
+        assert {line for _, line, _ in warns} == {2}
