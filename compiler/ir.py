@@ -39,7 +39,6 @@ from compiler.irexpr import ParamRef as ParamRef
 from compiler.irkinds import Classify as Classify
 from compiler.irkinds import Collect as Collect
 from compiler.irkinds import Derivation as Derivation
-from compiler.irkinds import Union as Union
 from compiler.irkinds import DerivedValue as DerivedValue
 from compiler.irkinds import Dictionary as Dictionary
 from compiler.irkinds import Entry as Entry
@@ -48,6 +47,7 @@ from compiler.irkinds import Measure as Measure
 from compiler.irkinds import Rank as Rank
 from compiler.irkinds import Ratio as Ratio
 from compiler.irkinds import Related as Related
+from compiler.irkinds import Union as Union
 from compiler.irkinds import Warn as Warn
 from compiler.source import Span
 from compiler.types import Type

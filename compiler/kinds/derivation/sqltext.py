@@ -23,7 +23,7 @@ from compiler import ir
 from compiler.codegen.sqlexpr import SqlExpr
 from compiler.codegen.sqlexpr import col
 from compiler.codegen.sqlexpr import lit
-from compiler.kinds.derivation import union
+from compiler.kinds.derivation import union_sql as union
 from compiler.kinds.derivation.each import EACH
 from compiler.kinds.derivation.lower import rewrite
 from compiler.kinds.derivation.params import PARAM
