@@ -43,6 +43,7 @@ from compiler.irkinds import DerivedValue as DerivedValue
 from compiler.irkinds import Dictionary as Dictionary
 from compiler.irkinds import Entry as Entry
 from compiler.irkinds import Indicator as Indicator
+from compiler.irkinds import JsonOut as JsonOut
 from compiler.irkinds import Measure as Measure
 from compiler.irkinds import Rank as Rank
 from compiler.irkinds import Ratio as Ratio

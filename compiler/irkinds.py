@@ -143,13 +143,16 @@ class Collect:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Warn:
-    """A per-record condition that, when true, is a warning naming the record (D1803)."""
+    """A per-record condition that, when true, is a warning naming the record (D1803, or
+    `code`, a spec-warning code of the catalog), by `show` fields when given."""
 
     id: str
     cond: Expr
     text: str
     message: str
     span: Span
+    code: str = ""
+    show: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,6 +193,7 @@ class Derivation:
     file_names: tuple[str, ...] = ()  # fields holding file names (D1804 when unfit)
     each: str = ""                    # a collection: one output record per member
     union: Union | None = None        # `each:` over several collections (its `as:` is `each`)
+    json: JsonOut | None = None       # output.json: one JSON file per output record
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -210,6 +214,25 @@ class Union:
     keep: str = ""
     dedupe: tuple[str, ...] = ()
     join: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JsonOut:
+    """`output.json:` (compiler/kinds/derivation/jsonout.py): per output record where `when`
+    holds, the file `<dir>/<name>.json` with `fields` and, as the list `items_as`, the
+    `items_fields` of the rows of derivation `items` whose `items_on` is the record's `name`
+    (in `items_order`, then their order)."""
+
+    dir: str
+    name: str
+    when: str
+    fields: tuple[str, ...]
+    items: str = ""
+    items_on: str = ""
+    items_as: str = ""
+    items_fields: tuple[str, ...] = ()
+    items_order: tuple[str, ...] = ()
+    span: Span | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

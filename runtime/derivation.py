@@ -28,6 +28,9 @@ from typing import Any
 from runtime import catalog
 from runtime import derivation_state
 from runtime.derivation_each import expand
+from runtime.derivation_json import JsonOut
+from runtime.derivation_json import check_names
+from runtime.derivation_json import files as json_files
 from runtime.derivation_related import add_uses
 from runtime.derivation_state import Incremental
 from runtime.derivation_union import Union
@@ -135,6 +138,9 @@ class Derivation:
     file_names: tuple[str, ...] = ()           # fields holding file names (D1804 when unfit)
     each: str = ""                             # a collection: one output record per member
     union: Union | None = None                 # each: over several collections
+    json: JsonOut | None = None                # output.json: a JSON per output record
+    # (warning id, its catalog code or "" for D1803, the fields naming the record)
+    warning_codes: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -161,7 +167,10 @@ class Derivation:
 
     def output_files(self, ctx: Any, part: Any) -> dict[str, bytes]:
         """The file `finish` rendered (a run that does not compute the node has none)."""
-        return dict(ctx.acc[self.id].get(("outputs", part), {}))
+        got = dict(ctx.acc[self.id].get(("outputs", part), {}))
+        if self.json is not None:  # after every node's finish: the items' rows are there
+            got |= json_files(self, ctx, part)
+        return got
 
     # ------------------------------------------------------------------ the run
     def finish(self, ctx: Any, part: Any) -> None:
@@ -183,6 +192,9 @@ class Derivation:
                    for rows, names, _ in (_read(ctx, led),)}
         out = self._file_names(ctx, self._compute(ctx, records, display, related), where)
         self._check(ctx, out, where)
+        ctx.acc[self.id][("rows", part)] = out  # read by output.json (this node's, another's)
+        if self.json is not None:
+            check_names(self, ctx, out, where)
         files = {self.file: self._render(out)}
         if pic is not None and self.incremental is not None:
             derivation_state.remember(self, pic, out)
@@ -372,13 +384,16 @@ class Derivation:
                     seen[key] = r[0]
         first = len(names) + 1
         shown_by = self.per or self.unique or names[:1]
+        coded = {wid: (code, show) for wid, code, show in self.warning_codes}
         for r in out:
             for (wid, message, _), hit in zip(self.warnings, r[first:], strict=True):
                 if hit:
-                    record = ", ".join(f"{k}={cell_text(r[at[k]])}" for k in shown_by)
+                    code, show = coded.get(wid, ("", ()))
+                    record = ", ".join(f"{k}={cell_text(r[at[k]])}"
+                                       for k in show or shown_by)
                     file, line = where(r[0])
-                    ctx.report(catalog.derivation_warning(self.id, wid, message, record,
-                                                          file=file, line=line))
+                    ctx.report(_warning(code, self.id, wid, message, record, file=file,
+                                        line=line))
 
     def _render(self, out: list[tuple[Any, ...]]) -> bytes:
         at = {name: i + 1 for i, name in enumerate(self.names)}
@@ -394,6 +409,16 @@ class Derivation:
                            [(_CELL.get(type(v)) or cell_text)(v) for v in values])
         w.writerows(zip(*columns, strict=True))
         return buf.getvalue().encode("utf-8")
+
+
+def _warning(code: str, node: str, warn: str, message: str, record: str, *, file: str,
+             line: int) -> Any:
+    """The warning of a `warnings:` entry: its `code:` (catalog.SPEC_WARNINGS), else D1803."""
+    if code == catalog.SPEC_WARNINGS[0]:
+        return catalog.recipient_incomplete(node, warn, message, record, file=file, line=line)
+    if code == catalog.SPEC_WARNINGS[1]:
+        return catalog.observer_without_login(node, warn, message, record, file=file, line=line)
+    return catalog.derivation_warning(node, warn, message, record, file=file, line=line)
 
 
 def _aggregate(func: str, type_: str, arg: Fn | None, where: Fn | None,

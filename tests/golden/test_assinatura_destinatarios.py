@@ -23,6 +23,9 @@ recipient rule checked against rows worked out by hand from the fixture files:
 
 from __future__ import annotations
 
+import json
+
+import jsonschema
 import pytest
 
 import runtime
@@ -94,10 +97,41 @@ def test_only_configured_reports_have_recipients(results) -> None:  # type: igno
 
 
 def test_missing_email_and_observador_without_login_are_reported(results) -> None:  # type: ignore[no-untyped-def]
+    """CFO01 (no e-mail) and P10 (an Observador, no login), both of D01 — line 2 of
+    documento.csv — each named with its document, person and sources."""
     for b in BACKENDS:
-        warns = sorted((w.code, w.line, w.message) for w in results[b].warnings
-                       if w.code == "D1803" and "destinatarios" in w.message)
-        assert len(warns) == 2, warns
-        assert any("sem e-mail" in m for _, _, m in warns)   # CFO01 on D01 (line 2)
-        assert any("login" in m for _, _, m in warns)        # P10 on D01 (line 2)
-        assert {line for _, line, _ in warns} == {2}
+        warns = sorted((w.code, w.line, w.message.split(" — ")[-1]) for w in results[b].warnings
+                       if w.code in ("D1806", "D1807"))
+        assert warns == [("D1806", 2, "documento=D01, pessoa=CFO01, fontes=resp_financeiro"),
+                         ("D1807", 2, "documento=D01, pessoa=P10, fontes=vinculados")]
+
+
+def test_every_plan_follows_the_shipped_schema(results) -> None:  # type: ignore[no-untyped-def]
+    """planos/<documento>.json: one per valid document (documentos.csv: valido S), each valid
+    against docs/schemas/assinatura_plano.schema.json, the same bytes on both back ends."""
+    schema = json.loads((ROOT / "docs" / "schemas" / "assinatura_plano.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    plans = {k: v for k, v in results["python"].outputs.items() if k.startswith("planos/")}
+    docs = results["python"].outputs["documentos.csv"].decode("utf-8").splitlines()[1:]
+    valid = {f"planos/{x.split(';')[0]}.json" for x in docs if x.split(";")[1] == "S"}
+    # 21 documents, 8 invalid: D02–D07, D28, D29 (test_assinatura.py)
+    assert set(plans) == valid and len(valid) == 13
+    for name, data in plans.items():
+        assert results["duckdb"].outputs[name] == data
+        errors = [e.message for e in validator.iter_errors(json.loads(data))]
+        assert errors == [], name
+
+
+def test_the_plan_lists_recipients_in_flow_order(results) -> None:  # type: ignore[no-untyped-def]
+    """D24's plan: the recipients by ordem (0 the professor, 2, 3, 4, 4 — ties in source
+    order); D01's: 1, 1, 2, 3, 4, 5; a document with no configured source has none (D08)."""
+    out = results["python"].outputs
+    d24 = json.loads(out["planos/D24.json"])
+    assert [(r["ordem"], r["pessoa"]) for r in d24["destinatarios"]] == [
+        (0, "P06"), (2, "P05"), (3, "P07"), (4, "P08"), (4, "P09")]
+    assert (d24["arquivo"], d24["situacao_plano"], d24["processo_iniciado"]) == (
+        "Diário final_2024-06-18.pdf", "em assinatura", "2024-06-18")
+    d01 = json.loads(out["planos/D01.json"])
+    assert [r["ordem"] for r in d01["destinatarios"]] == [1, 1, 2, 3, 4, 5]
+    assert json.loads(out["planos/D08.json"])["destinatarios"] == []

@@ -12,6 +12,8 @@ from compiler import specs as S
 from compiler.diagnostics import Diagnostic
 from compiler.kinds.derivation.incremental_spec import IncrementalSpec
 from compiler.kinds.derivation.incremental_spec import parse as parse_incremental
+from compiler.kinds.derivation.jsonout_spec import JsonSpec
+from compiler.kinds.derivation.jsonout_spec import parse as parse_json
 from compiler.source import SourceFile
 from compiler.yamlnodes import YMap
 from compiler.yamlnodes import YScalar
@@ -39,6 +41,8 @@ class WarnSpec:
     id: S.Text
     when: YScalar
     message: S.Text
+    code: S.Text | None = None         # a spec-warning code of the catalog (else D1803)
+    show: tuple[S.Text, ...] = ()      # the fields naming the record in the message
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,6 +86,7 @@ class DerivationSpec(S.SpecBase):
     alternative_of: S.Text | None
     incremental: IncrementalSpec | None = None
     union: UnionSpec | None = None
+    json: JsonSpec | None = None
 
 
 def _t(m: YMap, key: str) -> S.Text:
@@ -121,7 +126,8 @@ class _Derivation:
             m = S.mapping(item)
             when = S.scalar(m, "when")
             assert when is not None
-            warnings.append(WarnSpec(id=_t(m, "id"), when=when, message=_t(m, "message")))
+            warnings.append(WarnSpec(id=_t(m, "id"), when=when, message=_t(m, "message"),
+                                     code=S.text(m, "code"), show=S.texts(m.get("show"))))
         out = S.mapping(root.get("output"))
         cols = out.get("columns")
         return DerivationSpec(
@@ -130,7 +136,7 @@ class _Derivation:
             classify=classify, fields=fields, unique=S.texts(root.get("unique")),
             file_names=S.texts(root.get("file_names")),
             each=S.text(root, "each") if isinstance(root.get("each"), YScalar) else None,
-            union=_union(root.get("each")),
+            union=_union(root.get("each")), json=parse_json(out.get("json")),
             warnings=tuple(warnings), file=_t(out, "file"),
             columns=S.texts(cols) if cols is not None else None,
             alternative_of=S.text(root, "alternative_of"),
