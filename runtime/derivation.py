@@ -35,6 +35,7 @@ from runtime.derivation_related import add_uses
 from runtime.derivation_state import Incremental
 from runtime.derivation_union import Union
 from runtime.derivation_union import expand as union_expand
+from runtime.derivation_union import output_members
 from runtime.derivation_union import post as union_post
 from runtime.file_names import file_name_problem
 from runtime.ledgers import Reader
@@ -226,6 +227,15 @@ class Derivation:
         if got is not None and self.incremental is not None:  # positions → the file's lines
             for rec in got:
                 rec["_file"], rec["_line"] = where(rec["_line"])
+        if got is not None:  # the parameters, read as fields (as _compute gives them)
+            given = {f"{PARAM}{name}": ctx.params[name] for name, _ in self.params}
+            for rec in got:
+                rec.update(given)
+        if got is not None and self.each:  # one record per output row (each:, a union)
+            related = {led: [dict(zip(names, r, strict=False)) | {"_line": r[-1]}
+                             for r in rows]
+                       for led in self._related_ledgers for rows, names, _ in (_read(ctx, led),)}
+            got = output_members(self, got, related, lambda recs: self._python(recs, {}))
         return got, display
 
     def _compute(self, ctx: Any, records: list[dict[str, Any]], display: str,

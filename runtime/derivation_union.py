@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from runtime.derivation_each import expand as each_expand
 from runtime.derivation_related import OUTER
+from runtime.derivation_related import add_uses
 from runtime.derivation_related import index
 
 EACH = "_each__"     # compiler/kinds/derivation/each.EACH
@@ -97,3 +99,17 @@ def post(node: Any, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
             text = ", ".join(dict.fromkeys(str(v) for v in values if v is not None))
             out[i] = (*out[i][:j], text or None, *out[i][j + 1:])
     return out
+
+
+def output_members(node: Any, records: list[dict[str, Any]],
+                   related: dict[str, list[dict[str, Any]]], compute: Any
+                   ) -> list[dict[str, Any]]:
+    """For explain (runtime/explain_derivation.py): the records of an `each:` node as its
+    output rows — one per member, those `keep` and `dedupe` left — so a position in the
+    output file is a position here. `compute` gives a row per record (the python back end)."""
+    if node.collects:
+        add_uses(node, records, related)
+    expanded = expand(node, records, related) if node.union is not None else \
+        each_expand(node, records, related)
+    rows = [(*row, n) for n, row in enumerate(compute(expanded))]  # the member's index last
+    return [expanded[r[-1]] for r in post(node, rows)]

@@ -135,3 +135,24 @@ def test_the_plan_lists_recipients_in_flow_order(results) -> None:  # type: igno
     d01 = json.loads(out["planos/D01.json"])
     assert [r["ordem"] for r in d01["destinatarios"]] == [1, 1, 2, 3, 4, 5]
     assert json.loads(out["planos/D08.json"])["destinatarios"] == []
+
+
+def test_explain_a_recipient_by_its_row(program) -> None:  # type: ignore[no-untyped-def]
+    """`apura explain assinatura destinatarios:<row>:<field>`: the row is the output's (D01's
+    second recipient, P03 — row 2 — reached by vinculados then mae), read from D01's record
+    (documento.csv line 2) and D01's configuration of vinculados (Observador); a parameter
+    read by a field ($data_base in documentos' situacao_plano: D09, line 10) is explained
+    too (D09's deadline 19/06 < 20/06)."""
+    from runtime import explain_derivation
+
+    ledgers = {p.stem: str(p) for p in sorted(FIXTURES.glob("*.csv"))}
+    params = {"data_base": "2024-06-20"}
+    t = explain_derivation.explain(program, ledgers, params, node="destinatarios", part=None,
+                                   locator=("2", "tipo"))
+    assert (t["record"]["line"], t["value"]) == (2, "Observador")
+    e = explain_derivation.explain(program, ledgers, params, node="destinatarios", part=None,
+                                   locator=("2", "email"))
+    assert e["value"] == "maria@casa.br"
+    s = explain_derivation.explain(program, ledgers, params, node="documentos", part=None,
+                                   locator=("9", "situacao_plano"))
+    assert (s["record"]["line"], s["value"]) == (10, "fora do prazo")
