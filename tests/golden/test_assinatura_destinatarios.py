@@ -156,3 +156,20 @@ def test_explain_a_recipient_by_its_row(program) -> None:  # type: ignore[no-unt
     s = explain_derivation.explain(program, ledgers, params, node="documentos", part=None,
                                    locator=("9", "situacao_plano"))
     assert (s["record"]["line"], s["value"]) == (10, "fora do prazo")
+
+
+def test_a_plan_name_no_file_system_holds_is_not_written(program, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """D01 renamed "D/01" (documento.csv line 2, and its parameters, so it stays valid): its
+    plan would be planos/D/01.json — refused (D1805 at line 2), the other 12 plans written,
+    on both back ends alike."""
+    ledgers = {p.stem: str(p) for p in sorted(FIXTURES.glob("*.csv"))}
+    for name in ("documento", "documento_parametro"):
+        text = (FIXTURES / f"{name}.csv").read_text("utf-8").replace("\nD01;", "\nD/01;")
+        (tmp_path / f"{name}.csv").write_text(text, "utf-8")
+        ledgers[name] = str(tmp_path / f"{name}.csv")
+    for b in BACKENDS:
+        r = program.run(ledgers=ledgers, params={"data_base": "2024-06-20"}, backend=b)
+        assert [(w.code, w.line) for w in r.warnings if w.code == "D1805"] == [("D1805", 2)]
+        plans = sorted(k for k in r.outputs if k.startswith("planos/"))
+        assert len(plans) == 12 and not any("D/01" in k or k == "planos/D01.json"
+                                            for k in plans)
