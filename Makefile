@@ -53,6 +53,7 @@ lint: $(STAMP)
 # matching `pytest -k expr`; a run that is partial or fails never deletes other snapshots
 # (tests/conftest.py), a complete passing one also removes the snapshots no test uses.
 SNAPSHOT_TESTS := tests/golden/test_outputs.py tests/test_diagnostics_cases.py \
+                  tests/golden/test_assinatura_destinatarios.py \
                   tests/unit/test_explain.py tests/golden/test_extends.py tests/cli/test_diff.py \
                   tests/golden/test_siops_despesa.py tests/golden/test_layout_years.py \
                   tests/unit/test_checks_run.py tests/golden/test_siops_restos.py \

@@ -342,3 +342,40 @@ def derivation_related(span: Span, *, problem: str) -> Diagnostic:
     return Diagnostic(code="S2009", message=f"related: {problem}", span=span,
                       help="related: {nome: {ledger: <ledger>, on: {campo dele: campo deste "
                       "registro}, where: <condição>, order: [campo, {key: campo, desc: true}]}}")
+
+
+def derivation_union(span: Span, *, problem: str, candidates: list[str]) -> Diagnostic:
+    """S2013: an `each:` union naming no collection, or a `with:` ledger that is none."""
+    return Diagnostic(code="S2013", message=f"each: {problem}", span=span,
+                      help=_did_you_mean(difflib.get_close_matches(
+                          problem.split("'")[1] if "'" in problem else "", candidates, n=1))
+                      or f"as opções: {', '.join(candidates)}")
+
+
+def derivation_union_post(span: Span, *, problem: str, candidates: list[str]) -> Diagnostic:
+    """S2014: an `each:` keep/dedupe/join naming no field of the derivation, or of a wrong
+    type."""
+    return Diagnostic(code="S2014", message=f"each: {problem}", span=span,
+                      help=_did_you_mean(difflib.get_close_matches(
+                          problem.split("'")[1] if "'" in problem else "", candidates, n=1))
+                      or f"os campos: {', '.join(candidates)}")
+
+
+def derivation_json(span: Span, *, problem: str) -> Diagnostic:
+    """S2015: an `output.json` name field that is not text, or a `when` that is not boolean."""
+    return Diagnostic(code="S2015", message=f"output.json: {problem}", span=span,
+                      help="name: um campo de texto (o nome do arquivo); when: um booleano")
+
+
+def derivation_json_items(span: Span, *, problem: str, candidates: list[str]) -> Diagnostic:
+    """S2016: `output.json.items` naming no derivation of the package, or a field it lacks."""
+    return Diagnostic(code="S2016", message=f"output.json.items: {problem}", span=span,
+                      help=_did_you_mean(difflib.get_close_matches(
+                          problem.split("'")[1] if "'" in problem else "", candidates, n=1))
+                      or f"as opções: {', '.join(candidates)}")
+
+
+def derivation_warning_code(span: Span, *, code: str, codes: list[str]) -> Diagnostic:
+    """S2017: a `warnings:` code that is not a spec-warning code of the catalog."""
+    return Diagnostic(code="S2017", message=f"o código de aviso '{code}' não é um aviso de "
+                      "spec do catálogo", span=span, help=f"os códigos: {', '.join(codes)}")

@@ -43,10 +43,12 @@ from compiler.irkinds import DerivedValue as DerivedValue
 from compiler.irkinds import Dictionary as Dictionary
 from compiler.irkinds import Entry as Entry
 from compiler.irkinds import Indicator as Indicator
+from compiler.irkinds import JsonOut as JsonOut
 from compiler.irkinds import Measure as Measure
 from compiler.irkinds import Rank as Rank
 from compiler.irkinds import Ratio as Ratio
 from compiler.irkinds import Related as Related
+from compiler.irkinds import Union as Union
 from compiler.irkinds import Warn as Warn
 from compiler.source import Span
 from compiler.types import Type

@@ -143,13 +143,16 @@ class Collect:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Warn:
-    """A per-record condition that, when true, is a warning naming the record (D1803)."""
+    """A per-record condition that, when true, is a warning naming the record (D1803, or
+    `code`, a spec-warning code of the catalog), by `show` fields when given."""
 
     id: str
     cond: Expr
     text: str
     message: str
     span: Span
+    code: str = ""
+    show: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -204,6 +207,47 @@ class Derivation:
     file_names: tuple[str, ...] = ()  # fields holding file names (D1804 when unfit)
     each: str = ""                    # a collection: one output record per member
     frozen: tuple[Frozen, ...] = ()   # incremental.frozen: values kept across loads
+    union: Union | None = None        # `each:` over several collections (its `as:` is `each`)
+    json: JsonOut | None = None       # output.json: one JSON file per output record
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Union:
+    """`each:` over several collections, in order (compiler/kinds/derivation/union.py): the
+    members carry the fields every one of them has (same type) and `colecao`, the
+    collection's name; `with_ledger` adds, per member, the fields of its first record (by
+    line) there whose `with_on` fields (theirs, the member's) match; `keep` names a boolean
+    field (rows where it is not true are dropped); `dedupe` names fields whose equal non-null
+    values make one row per record (the first), `join` a text field listing every row's
+    value."""
+
+    collections: tuple[str, ...]
+    member: tuple[tuple[str, str], ...]      # (field, type base) of the union's members
+    with_ledger: str = ""
+    with_on: tuple[tuple[str, str], ...] = ()
+    with_fields: tuple[str, ...] = ()        # the member fields read from with_ledger
+    keep: str = ""
+    dedupe: tuple[str, ...] = ()
+    join: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JsonOut:
+    """`output.json:` (compiler/kinds/derivation/jsonout.py): per output record where `when`
+    holds, the file `<dir>/<name>.json` with `fields` and, as the list `items_as`, the
+    `items_fields` of the rows of derivation `items` whose `items_on` is the record's `name`
+    (in `items_order`, then their order)."""
+
+    dir: str
+    name: str
+    when: str
+    fields: tuple[str, ...]
+    items: str = ""
+    items_on: str = ""
+    items_as: str = ""
+    items_fields: tuple[str, ...] = ()
+    items_order: tuple[str, ...] = ()
+    span: Span | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -571,6 +571,31 @@ def derivation_warning(node: str, warn: str, message: str, record: str, *, file:
                      file=file, line=line, col=1)
 
 
+def recipient_incomplete(node: str, warn: str, message: str, record: str, *, file: str,
+                         line: int) -> DataError:
+    """D1806 (a warning, `warnings: code:`): a recipient without name or e-mail — the
+    signature service requires both (seed 001); the row stays."""
+    return DataError(code="D1806", severity="aviso",
+                     message=f"derivação '{node}' ({warn}): {message} — {record}",
+                     file=file, line=line, col=1,
+                     help="o serviço de assinatura exige nome e e-mail: corrija o cadastro")
+
+
+def observer_without_login(node: str, warn: str, message: str, record: str, *, file: str,
+                           line: int) -> DataError:
+    """D1807 (a warning, `warnings: code:`): an Observador recipient without a login — the
+    service "exige usuário e senha" (seed 001)."""
+    return DataError(code="D1807", severity="aviso",
+                     message=f"derivação '{node}' ({warn}): {message} — {record}",
+                     file=file, line=line, col=1,
+                     help="dê um usuário (login) à pessoa, ou outro tipo à fonte")
+
+
+# The codes a derivation's `warnings:` may name (`code:`), in the order runtime/derivation.py
+# dispatches them; any other warning is D1803.
+SPEC_WARNINGS = ("D1806", "D1807")
+
+
 # --- D192x: `apura explain` from the journal (runtime/explain_journal.py)
 def explain_input_changed(name: str, path: str, run: int, now: str, then: str) -> DataError:
     """D1920: an input of the run changed (or cannot be read) since the run: explaining it
@@ -667,3 +692,12 @@ def derivation_file_name(node: str, field: str, value: str, why: str, record: st
                      f"— {record}", file=file, line=line, col=1,
                      help="corrija o texto de origem (a descrição, o nome do relatório): "
                      "apura não troca caracteres de um nome")
+
+
+def derivation_json_name(node: str, value: str, why: str, *, file: str, line: int) -> DataError:
+    """D1805 (a warning): an `output.json` record whose name no file system can hold: its
+    JSON is not written (refused, not renamed)."""
+    return DataError(code="D1805", severity="aviso",
+                     message=f"derivação '{node}': o JSON {value!r} não é escrito: o nome {why}",
+                     file=file, line=line, col=1,
+                     help="corrija o texto de origem; apura não troca caracteres de um nome")

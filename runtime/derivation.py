@@ -29,8 +29,15 @@ from runtime import catalog
 from runtime import derivation_freeze
 from runtime import derivation_state
 from runtime.derivation_each import expand
+from runtime.derivation_json import JsonOut
+from runtime.derivation_json import check_names
+from runtime.derivation_json import files as json_files
 from runtime.derivation_related import add_uses
 from runtime.derivation_state import Incremental
+from runtime.derivation_union import Union
+from runtime.derivation_union import expand as union_expand
+from runtime.derivation_union import output_members
+from runtime.derivation_union import post as union_post
 from runtime.file_names import file_name_problem
 from runtime.ledgers import Reader
 from runtime.ledgers import ReadStats
@@ -134,10 +141,20 @@ class Derivation:
     each: str = ""                             # a collection: one output record per member
     # incremental.frozen: values kept across loads (runtime/derivation_freeze.py)
     frozen: tuple[derivation_freeze.Frozen, ...] = ()
+    union: Union | None = None                 # each: over several collections
+    json: JsonOut | None = None                # output.json: a JSON per output record
+    # (warning id, its catalog code or "" for D1803, the fields naming the record)
+    warning_codes: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     @property
     def sources(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((self.ledger, *(r[1] for r in self.related))))
+        return tuple(dict.fromkeys((self.ledger, *self._related_ledgers)))
+
+    @property
+    def _related_ledgers(self) -> tuple[str, ...]:
+        """The ledgers the collections read, then the `each:` union's `with:` one."""
+        with_ledger = (self.union.with_ledger,) if self.union and self.union.with_ledger else ()
+        return tuple(dict.fromkeys((*(r[1] for r in self.related), *with_ledger)))
 
     @property
     def maps(self) -> tuple[str, ...]:
@@ -160,7 +177,10 @@ class Derivation:
 
     def output_files(self, ctx: Any, part: Any) -> dict[str, bytes]:
         """The file `finish` rendered (a run that does not compute the node has none)."""
-        return dict(ctx.acc[self.id].get(("outputs", part), {}))
+        got = dict(ctx.acc[self.id].get(("outputs", part), {}))
+        if self.json is not None:  # after every node's finish: the items' rows are there
+            got |= json_files(self, ctx, part)
+        return got
 
     # ------------------------------------------------------------------ the run
     def finish(self, ctx: Any, part: Any) -> None:
@@ -178,7 +198,7 @@ class Derivation:
         if records is None:
             return
         related = {led: [dict(zip(names, r, strict=False)) | {"_line": r[-1]} for r in rows]
-                   for led in dict.fromkeys(r[1] for r in self.related)
+                   for led in self._related_ledgers
                    for rows, names, _ in (_read(ctx, led),)}
         out = self._file_names(ctx, self._compute(ctx, records, display, related), where)
         if pic is not None and self.frozen:
@@ -187,6 +207,9 @@ class Derivation:
                 return
             out = frozen
         self._check(ctx, out, where)
+        ctx.acc[self.id][("rows", part)] = out  # read by output.json (this node's, another's)
+        if self.json is not None:
+            check_names(self, ctx, out, where)
         files = {self.file: self._render(out)}
         if pic is not None and self.incremental is not None:
             derivation_state.remember(self, pic, out)
@@ -220,6 +243,15 @@ class Derivation:
         if got is not None and self.incremental is not None:  # positions → the file's lines
             for rec in got:
                 rec["_file"], rec["_line"] = where(rec["_line"])
+        if got is not None:  # the parameters, read as fields (as _compute gives them)
+            given = {f"{PARAM}{name}": ctx.params[name] for name, _ in self.params}
+            for rec in got:
+                rec.update(given)
+        if got is not None and self.each:  # one record per output row (each:, a union)
+            related = {led: [dict(zip(names, r, strict=False)) | {"_line": r[-1]}
+                             for r in rows]
+                       for led in self._related_ledgers for rows, names, _ in (_read(ctx, led),)}
+            got = output_members(self, got, related, lambda recs: self._python(recs, {}))
         return got, display
 
     def _compute(self, ctx: Any, records: list[dict[str, Any]], display: str,
@@ -230,10 +262,12 @@ class Derivation:
         if getattr(ctx, "backend", "python") == "python":
             if self.collects:
                 add_uses(self, records, related)
-            if self.each:
+            if self.union is not None:
+                records = union_expand(self, records, related)
+            elif self.each:
                 records = expand(self, records, related)
-            return self._python(records, given)
-        return self._sql(ctx, records, display, related)
+            return union_post(self, self._python(records, given))
+        return union_post(self, self._sql(ctx, records, display, related))
 
     def _rows(self, ctx: Any, part: Any) -> tuple[list[dict[str, Any]], str]:
         """The accepted records of the ledger (of partition `part`), as dicts with `_line`."""
@@ -376,13 +410,16 @@ class Derivation:
                     seen[key] = r[0]
         first = len(names) + 1
         shown_by = self.per or self.unique or names[:1]
+        coded = {wid: (code, show) for wid, code, show in self.warning_codes}
         for r in out:
             for (wid, message, _), hit in zip(self.warnings, r[first:], strict=True):
                 if hit:
-                    record = ", ".join(f"{k}={cell_text(r[at[k]])}" for k in shown_by)
+                    code, show = coded.get(wid, ("", ()))
+                    record = ", ".join(f"{k}={cell_text(r[at[k]])}"
+                                       for k in show or shown_by)
                     file, line = where(r[0])
-                    ctx.report(catalog.derivation_warning(self.id, wid, message, record,
-                                                          file=file, line=line))
+                    ctx.report(_warning(code, self.id, wid, message, record, file=file,
+                                        line=line))
 
     def _render(self, out: list[tuple[Any, ...]]) -> bytes:
         at = {name: i + 1 for i, name in enumerate(self.written)}
@@ -398,6 +435,16 @@ class Derivation:
                            [(_CELL.get(type(v)) or cell_text)(v) for v in values])
         w.writerows(zip(*columns, strict=True))
         return buf.getvalue().encode("utf-8")
+
+
+def _warning(code: str, node: str, warn: str, message: str, record: str, *, file: str,
+             line: int) -> Any:
+    """The warning of a `warnings:` entry: its `code:` (catalog.SPEC_WARNINGS), else D1803."""
+    if code == catalog.SPEC_WARNINGS[0]:
+        return catalog.recipient_incomplete(node, warn, message, record, file=file, line=line)
+    if code == catalog.SPEC_WARNINGS[1]:
+        return catalog.observer_without_login(node, warn, message, record, file=file, line=line)
+    return catalog.derivation_warning(node, warn, message, record, file=file, line=line)
 
 
 def _aggregate(func: str, type_: str, arg: Fn | None, where: Fn | None,

@@ -53,6 +53,12 @@ RANK = {
     "compiler.kinds.derivation.params": 13,
     # each: (one output record per member of a collection), named by its lowering
     "compiler.kinds.derivation.each": 11,
+    # each: over several collections — its lowering, and its SQL (with sqltext)
+    "compiler.kinds.derivation.union": 11,
+    "compiler.kinds.derivation.union_sql": 13,
+    # output.json: (one JSON per output record): as written, and its lowering
+    "compiler.kinds.derivation.jsonout_spec": 6,
+    "compiler.kinds.derivation.jsonout": 11,
 }
 # A kind's stage modules (compiler/kinds/<kind>/<stage>.py) rank with their stage.
 STAGE_RANK = {"spec": 6, "lower": 11, "plan": 12, "python": 13, "sql": 13, "diff": 12,

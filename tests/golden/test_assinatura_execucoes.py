@@ -93,8 +93,10 @@ def test_run_1_freezes_what_is_past_its_deadline(runs) -> None:  # type: ignore[
                               "F2": ("em assinatura", "", "N", ""),
                               "F3": ("fora do prazo", "1", "N", "prof.bia"),
                               "F4": ("pendente", "", "N", "")}
-    assert [(w.code, w.line) for w in result.warnings] == [("D1803", 5)]
-    assert "codusuario_sem_usuario" in result.warnings[0].message
+    # the recipients' inputs are not given here (D0801 for each: destinatarios.csv is empty)
+    warnings = [w for w in result.warnings if w.code != "D0801"]
+    assert [(w.code, w.line) for w in warnings] == [("D1803", 5)]
+    assert "codusuario_sem_usuario" in warnings[0].message
 
 
 def test_a_later_date_freezes_without_a_changed_record(runs) -> None:  # type: ignore[no-untyped-def]
@@ -111,7 +113,7 @@ def test_signed_or_moved_deadline_stays_frozen(runs) -> None:  # type: ignore[no
                                       "F3": ("fora do prazo", "1", "S", "prof.bia"),
                                       "F4": ("em assinatura", "", "S", "prof.caio"),
                                       "F5": ("assinado", "", "N", "")}
-        assert results[2].warnings == []
+        assert [w for w in results[2].warnings if w.code != "D0801"] == []
         assert results[3].outputs == results[2].outputs  # the same extract: the same file
 
 

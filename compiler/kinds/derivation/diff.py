@@ -20,6 +20,11 @@ def _related(r: ir.Related) -> str:
             + (f" order {order}" if order else ""))
 
 
+def _json(j: ir.JsonOut) -> tuple[object, ...]:
+    return (j.dir, j.name, j.when, j.fields, j.items, j.items_on, j.items_as, j.items_fields,
+            j.items_order)
+
+
 def diff_derivation(old: ir.Derivation, new: ir.Derivation) -> Found:
     pairs: list[tuple[str, object, object]] = [
         ("ledger", old.ledger, new.ledger), ("per", old.per, new.per),
@@ -48,8 +53,18 @@ def diff_derivation(old: ir.Derivation, new: ir.Derivation) -> Found:
             for f in new.frozen}
     for name in dict.fromkeys([*fold, *fnew]):
         pairs.append((f"incremental.frozen.{name}", fold.get(name), fnew.get(name)))
-    wold = {w.id: f"{w.text} — {w.message}" for w in old.warnings}
-    wnew = {w.id: f"{w.text} — {w.message}" for w in new.warnings}
+    uold, unew = old.union, new.union  # each: over several collections
+    pairs += [("each.union", uold and uold.collections, unew and unew.collections),
+              ("each.with", uold and (uold.with_ledger, uold.with_on),
+               unew and (unew.with_ledger, unew.with_on)),
+              ("each.keep", uold and uold.keep, unew and unew.keep),
+              ("each.dedupe", uold and (uold.dedupe, uold.join),
+               unew and (unew.dedupe, unew.join)),
+              ("output.json", old.json and _json(old.json), new.json and _json(new.json))]
+    wold = {w.id: f"{w.text} — {w.message}{f' [{w.code}]' if w.code else ''}"
+            for w in old.warnings}
+    wnew = {w.id: f"{w.text} — {w.message}{f' [{w.code}]' if w.code else ''}"
+            for w in new.warnings}
     for wid in dict.fromkeys([*wold, *wnew]):
         pairs.append((f"warnings.{wid}", wold.get(wid), wnew.get(wid)))
     return (attrs(pairs), ())  # type: ignore[arg-type]

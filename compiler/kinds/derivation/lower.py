@@ -27,12 +27,15 @@ from compiler.expr import ast
 from compiler.expr import printer
 from compiler.kinds.derivation import frozen as frozen_fields
 from compiler.kinds.derivation import incremental
+from compiler.kinds.derivation import jsonout
+from compiler.kinds.derivation import union
 from compiler.kinds.derivation.each import member_names
 from compiler.kinds.derivation.each import member_types
 from compiler.kinds.derivation.related import Collections
 from compiler.kinds.derivation.spec import DerivationSpec
 from compiler.outputs_check import file_name_problem
 from compiler.source import Span
+from runtime.catalog import SPEC_WARNINGS
 
 if TYPE_CHECKING:
     from compiler.lower import Lowerer
@@ -143,9 +146,16 @@ class _Lowering:
                                                         collections=list(colls.related)))
             else:
                 member = colls.fields[each]
+        union_ir = None
+        if spec.union is not None:  # each: over several collections (union.py)
+            declare(spec.union.name)
+            each = spec.union.name.value
+            got = union.members(lw, spec.union, colls)
+            if got is not None:
+                member, union_ir = got
 
         def members(tree: ast.Expr) -> ast.Expr:
-            led_of = colls.related[each].ledger if member else ""
+            led_of = (colls.related[each].ledger if union_ir is None else each) if member else ""
             return member_names(lw, tree, each, member, led_of) if member else tree
 
         fields: list[ir.DerivedValue] = []
@@ -193,8 +203,15 @@ class _Lowering:
             scope.fields = {**visible, **colls.types, **member_types(member)}
             cond = substitute(lw.checker.condition(tree, scope), exprs)
             self._no_lookup(lw, cond)
+            if w.code is not None and w.code.value not in SPEC_WARNINGS:
+                lw.diags.append(catalog.derivation_warning_code(
+                    w.code.span, code=w.code.value, codes=list(SPEC_WARNINGS)))
             warnings.append(ir.Warn(id=w.id.value, cond=cond, text=text,
-                                    message=w.message.value, span=w.when.span))
+                                    message=w.message.value, span=w.when.span,
+                                    code=w.code.value if w.code else "",
+                                    show=tuple(k.value for k in w.show)))
+        for k in (k for w in spec.warnings for k in w.show):
+            self._own(lw, k, own, "o campo do aviso")
         for k in spec.unique:
             self._own(lw, k, own, "a chave única")
         for k in spec.file_names:
@@ -204,6 +221,9 @@ class _Lowering:
                 lw.diags.append(catalog.derivation_file_name(k.span, name=k.value,
                                                              got=t.display()))
         since = frozen_fields.since_names(spec.incremental.frozen) if spec.incremental else []
+        json_ir = None if spec.json is None else jsonout.lower(lw, spec.json, own, typed)
+        if spec.union is not None and union_ir is not None:
+            union_ir = union.post(lw, spec.union, union_ir, typed)
         columns = tuple(c.value for c in spec.columns) if spec.columns is not None else \
             (*own, *since)
         for c in spec.columns or ():
@@ -231,10 +251,12 @@ class _Lowering:
             alternative_of=spec.alternative_of.value if spec.alternative_of else "",
             file_span=spec.file.span, related=tuple(colls.related.values()),
             file_names=tuple(k.value for k in spec.file_names), each=each,
-            collects=tuple(colls.uses), incremental=inc, frozen=frozen)
+            collects=tuple(colls.uses), incremental=inc, frozen=frozen, union=union_ir,
+            json=json_ir)
 
     def finish(self, lw: Lowerer, nodes: Sequence[ir.PlanNode]) -> None:
         incremental.check_shared(lw, nodes)
+        jsonout.check_items(lw, nodes)
 
     # ------------------------------------------------------------ helpers
     @staticmethod

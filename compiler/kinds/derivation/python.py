@@ -113,6 +113,21 @@ class _DerivationPython:
             o(f"    params={params!r},")
         if node.each:
             o(f"    each={node.each!r},")
+        if node.union is not None:
+            un = node.union
+            gen.uses_import("from runtime.derivation_union import Union")
+            o(f"    union=Union({un.collections!r}, {tuple(f for f, _ in un.member)!r}, "
+              f"{un.with_ledger!r}, {un.with_on!r}, {un.with_fields!r}, {un.keep!r}, "
+              f"{un.dedupe!r}, {un.join!r}),")
+        coded = tuple((w.id, w.code, w.show) for w in node.warnings if w.code or w.show)
+        if coded:
+            o(f"    warning_codes={coded!r},")
+        if node.json is not None:
+            js = node.json
+            gen.uses_import("from runtime.derivation_json import JsonOut")
+            o(f"    json=JsonOut({js.dir!r}, {js.name!r}, {js.when!r}, {js.fields!r}, "
+              f"{js.items!r}, {js.items_on!r}, {js.items_as!r}, {js.items_fields!r}, "
+              f"{js.items_order!r}),")
         if node.file_names:
             o(f"    file_names={node.file_names!r},")
         o(f"    sql={derivation_sql(node, ledgers, params)!r},")

@@ -12,6 +12,8 @@ from compiler import specs as S
 from compiler.diagnostics import Diagnostic
 from compiler.kinds.derivation.incremental_spec import IncrementalSpec
 from compiler.kinds.derivation.incremental_spec import parse as parse_incremental
+from compiler.kinds.derivation.jsonout_spec import JsonSpec
+from compiler.kinds.derivation.jsonout_spec import parse as parse_json
 from compiler.source import SourceFile
 from compiler.yamlnodes import YMap
 from compiler.yamlnodes import YScalar
@@ -39,6 +41,33 @@ class WarnSpec:
     id: S.Text
     when: YScalar
     message: S.Text
+    code: S.Text | None = None         # a spec-warning code of the catalog (else D1803)
+    show: tuple[S.Text, ...] = ()      # the fields naming the record in the message
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnionSpec:
+    """`each: {as:, union: [...], with:, keep:, dedupe:}` (compiler/kinds/derivation/union)."""
+
+    name: S.Text
+    collections: tuple[S.Text, ...]
+    with_ledger: S.Text | None
+    with_on: tuple[tuple[S.Text, S.Text], ...]
+    keep: S.Text | None
+    dedupe: tuple[S.Text, ...]
+    join: S.Text | None
+
+
+def _union(node: Any) -> UnionSpec | None:
+    if not isinstance(node, YMap):
+        return None
+    w, d = S.mapping(node.get("with")), S.mapping(node.get("dedupe"))
+    return UnionSpec(
+        name=_t(node, "as"), collections=S.texts(node.get("union")),
+        with_ledger=S.text(w, "ledger") if node.get("with") is not None else None,
+        with_on=tuple((S.Text(value=a.value, span=a.span), S.Text(value=b.value, span=b.span))
+                      for a, b in S.mapping(w.get("on")).items if isinstance(b, YScalar)),
+        keep=S.text(node, "keep"), dedupe=S.texts(d.get("key")), join=S.text(d, "join"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,6 +85,8 @@ class DerivationSpec(S.SpecBase):
     columns: tuple[S.Text, ...] | None
     alternative_of: S.Text | None
     incremental: IncrementalSpec | None = None
+    union: UnionSpec | None = None
+    json: JsonSpec | None = None
 
 
 def _t(m: YMap, key: str) -> S.Text:
@@ -95,14 +126,17 @@ class _Derivation:
             m = S.mapping(item)
             when = S.scalar(m, "when")
             assert when is not None
-            warnings.append(WarnSpec(id=_t(m, "id"), when=when, message=_t(m, "message")))
+            warnings.append(WarnSpec(id=_t(m, "id"), when=when, message=_t(m, "message"),
+                                     code=S.text(m, "code"), show=S.texts(m.get("show"))))
         out = S.mapping(root.get("output"))
         cols = out.get("columns")
         return DerivationSpec(
             **base, ledger=_t(root, "ledger"), per=S.texts(root.get("per")),
             related=tuple(related),
             classify=classify, fields=fields, unique=S.texts(root.get("unique")),
-            file_names=S.texts(root.get("file_names")), each=S.text(root, "each"),
+            file_names=S.texts(root.get("file_names")),
+            each=S.text(root, "each") if isinstance(root.get("each"), YScalar) else None,
+            union=_union(root.get("each")), json=parse_json(out.get("json")),
             warnings=tuple(warnings), file=_t(out, "file"),
             columns=S.texts(cols) if cols is not None else None,
             alternative_of=S.text(root, "alternative_of"),

@@ -23,6 +23,7 @@ from compiler import ir
 from compiler.codegen.sqlexpr import SqlExpr
 from compiler.codegen.sqlexpr import col
 from compiler.codegen.sqlexpr import lit
+from compiler.kinds.derivation import union_sql as union
 from compiler.kinds.derivation.each import EACH
 from compiler.kinds.derivation.lower import rewrite
 from compiler.kinds.derivation.params import PARAM
@@ -83,12 +84,14 @@ def derivation_sql(node: ir.Derivation, ledgers: dict[str, ir.Ledger],
     led = ledgers[node.ledger]
     scale = {f.name: f.scale for f in led.fields}
     rel = {r.name: r for r in node.related}
-    rel_index = {name: i for i, name in enumerate(dict.fromkeys(r.ledger for r in node.related))}
+    with_ledger = [node.union.with_ledger] if node.union and node.union.with_ledger else []
+    rel_index = {name: i for i, name in enumerate(dict.fromkeys(
+        [*(r.ledger for r in node.related), *with_ledger]))}
     uses = {f"{USE}{u.index}": u for u in node.collects}
     used = list(dict.fromkeys(u.related for u in node.collects))
     rscale = {name: {f.name: f.scale for f in ledgers[rel[name].ledger].fields} for name in rel}
 
-    escale = rscale.get(node.each, {})
+    escale = rscale.get(node.union.collections[0] if node.union else node.each, {})
 
     def outer_scales(e: ir.Expr) -> tuple[int, int] | None:
         if isinstance(e, ir.FieldRef) and e.name.startswith(EACH):
@@ -106,7 +109,8 @@ def derivation_sql(node: ir.Derivation, ledgers: dict[str, ir.Ledger],
 
     def outer_resolve(e: ir.Expr) -> exp.Expr | None:
         if isinstance(e, ir.FieldRef) and e.name.startswith(EACH):
-            return col(e.name[len(EACH):], "_e")
+            name = e.name[len(EACH):]
+            return union.member_col(node.union, name) if node.union else col(name, "_e")
         if isinstance(e, ir.FieldRef) and e.name in uses:
             u = uses[e.name]
             got = col(f"{USE}{u.index}", f"_g{used.index(u.related)}")
@@ -133,6 +137,10 @@ def derivation_sql(node: ir.Derivation, ledgers: dict[str, ir.Ledger],
         q = q.with_(f"_k{j}", as_=k).with_(f"_g{j}", as_=g)
         q = q.join(exp.alias_(exp.to_table(f'"_g{j}"'), f"_g{j}", table=True, quoted=True),
                    on=exp.EQ(this=col(OWNER, f"_g{j}"), expression=line), join_type="left")
+    if node.union is not None:
+        return union.join_members(
+            q, node, rel, rel_index,
+            lambda r: _inner(dialect, scale, rscale[r.name])).sql(dialect=dialect)
     if node.each:
         return _members(q, node, rel[node.each], rel_index[rel[node.each].ledger],
                         main).sql(dialect=dialect)
@@ -167,9 +175,9 @@ def _members(q: exp.Select, node: ir.Derivation, r: ir.Related, i: int,
     return q.order_by(*order)
 
 
-def _collection(node: ir.Derivation, r: ir.Related, j: int, i: int, dialect: str,
-                scale: dict[str, int], rscale: dict[str, int]) -> tuple[exp.Select, exp.Select]:
-    """The `_k<j>` and `_g<j>` CTEs of collection `r`."""
+def _inner(dialect: str, scale: dict[str, int], rscale: dict[str, int]) -> _Render:
+    """The renderer of a collection's expressions: the related record `_r`, this record
+    (OUTER + f) `_s`."""
     def scales(e: ir.Expr) -> tuple[int, int] | None:
         if isinstance(e, ir.FieldRef) and e.name.startswith(OUTER):
             return LEDGER_PRECISION, scale.get(e.name[len(OUTER):], 2)
@@ -184,7 +192,13 @@ def _collection(node: ir.Derivation, r: ir.Related, j: int, i: int, dialect: str
             return col(e.name, "_r")
         return None
 
-    inner = _Render(dialect, scales, resolve)
+    return _Render(dialect, scales, resolve)
+
+
+def _collection(node: ir.Derivation, r: ir.Related, j: int, i: int, dialect: str,
+                scale: dict[str, int], rscale: dict[str, int]) -> tuple[exp.Select, exp.Select]:
+    """The `_k<j>` and `_g<j>` CTEs of collection `r`."""
+    inner = _inner(dialect, scale, rscale)
     part = [col("_line", "_s")]
     order: list[exp.Expr] = [exp.Ordered(this=col(f, "_r"), desc=d, nulls_first=False)
                              for f, d in r.order]

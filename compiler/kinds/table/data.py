@@ -10,10 +10,12 @@ which the runtime reads with the ledger reader on every back end."""
 from __future__ import annotations
 
 import datetime
+import difflib
 import hashlib
 import operator
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -143,6 +145,8 @@ def read(pkg: LoadedPackage, spec: TableSpec, diags: list[Diagnostic]) -> Checke
     yaml_files = []
     for src, rec in yamlrows.records(pkg, spec, diags):  # rows written in `rows` specs
         row = _slow_row(spec, src, rec, identity, convs, bad)
+        if row is not None:
+            _vocabulary(spec, src, rec, identity, row, bad)
         yaml_files.append(src.path)
         if row is not None:
             rows.values.append(row)
@@ -204,6 +208,7 @@ def _check_file(spec: TableSpec, src: SourceFile, convs: list[Any], kidx: list[i
             if row is None:
                 continue
             values = list(row)
+        _vocabulary(spec, src, rec, order, values, bad)
         rows.values.append(tuple(values))
         rows.at.append((src, rec, first_key))
     shown = bad[:MAX_BAD_CELLS]
@@ -211,6 +216,20 @@ def _check_file(spec: TableSpec, src: SourceFile, convs: list[Any], kidx: list[i
         more = len(bad) - len(shown) if n == len(shown) else 0
         diags.append(catalog.table_bad_cell(span, column=column, type=type_, reason=reason,
                                             more=more))
+
+
+def _vocabulary(spec: TableSpec, src: SourceFile, rec: Record, order: list[int],
+                row: Sequence[Any], bad: list[tuple[Span, str, str, str]]) -> None:
+    """A cell of a column with `values:` that is none of them: S1008 at it (did-you-mean)."""
+    for name, allowed in spec.values:
+        n = next(i for i, c in enumerate(spec.columns) if c.name == name)
+        v = row[n]
+        if v is not None and v not in allowed:
+            near = difflib.get_close_matches(str(v), allowed, n=1)
+            bad.append((_span(src, rec.cell(order[n])), name, spec.columns[n].type,
+                        f"'{v}' não é um dos valores admitidos"
+                        + (f" (você quis dizer '{near[0]}'?)" if near else
+                           f" ({', '.join(allowed)})")))
 
 
 class _Empty(Exception):

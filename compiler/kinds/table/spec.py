@@ -39,6 +39,8 @@ class TableSpec(S.SpecBase):
     key: tuple[S.Text, ...]
     source: S.Text
     resolve: tuple[ResolveSpec, ...]
+    # (column, the texts it admits): a vocabulary an analyst's rows must keep to
+    values: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 class _Table:
@@ -64,7 +66,10 @@ class _Table:
         return TableSpec(**base, files=files, format=fmt,
                          quoting=S.string(f, "quoting", "minimal"),
                          columns=field_specs(root.get("columns")), key=S.texts(root.get("key")),
-                         source=source, resolve=tuple(resolve))
+                         source=source, resolve=tuple(resolve),
+                         values=tuple((k.value, tuple(t.value for t in S.texts(vs)))
+                                      for k, v in S.mapping(root.get("columns")).items
+                                      if (vs := S.mapping(v).get("values")) is not None))
 
     def check(self, specs: Sequence[S.SpecBase]) -> list[Diagnostic]:
         return []

@@ -1,0 +1,175 @@
+"""destinatarios.csv of the `assinatura` package (seed 001, issue 13) on its fixture
+(fixtures/assinatura/, as-of 20/06/2024): python = duckdb byte for byte, snapshotted, and each
+recipient rule checked against rows worked out by hand from the fixture files:
+
+* D01 (aluno, RA 12345, "Histórico Escolar": vinculados Observador 1, aluno Assinador 2, pai
+  and mae Testemunha 3, resp_academico Validador 4, resp_financeiro Certificado A1/A3 5):
+  linked P10 and P03 (documento_pessoa order); the aluno P01; Pai "P" P02; Mãe P03 — already
+  linked, so one recipient with the first source's Observador 1 and fontes "vinculados, mae";
+  P04 is "Tia" in filiacao (no source) but responsável acadêmico; CFO01 the responsável
+  financeiro, with no e-mail: kept, and a warning; P10 an Observador without login: a
+  warning (P03 has login maria: none).
+* D24 (diário, turma 100, "Diário final", the professor P06 started on 18/06, the window's
+  date): P06 first, order 0, Assinador — also linked: "professor, vinculados"; P05 linked
+  and Coordenador open-ended (vinculados first: Validador 2); P11's vínculo ended 17/06 and
+  P12's starts 19/06 (in force on the run's 20/06, not on the start date): neither; P07
+  comissão Coordenador, open mandate; P09 "Membro": not from the comissão; Secretário 1 P08
+  and Secretário 2 P09, both open-ended.
+* D26 (diário, turma 200, "Diário sem limite", all orders 0, not started: windows on 20/06):
+  P12 from 19/06 open; P11 ended 19/06: out; P07's mandate 01/01–30/06: in; P11's from 21/06:
+  out; Secretário 1 P08 from 01/07: out; Secretário 2 P09 01/01/2023–31/12/2024: in.
+* Reports with no destinatario_fonte rows (every other document) have no recipients.
+"""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+import runtime
+from tests.conftest import ROOT
+
+FIXTURES = ROOT / "fixtures" / "assinatura"
+BACKENDS = ("python", "duckdb")
+HEADER = "documento;ordem;tipo;pessoa;nome;email;fontes"
+
+
+@pytest.fixture(scope="module")
+def program() -> runtime.Program:
+    return runtime.load(ROOT / "generated" / "assinatura")
+
+
+def _run(program: runtime.Program, backend: str) -> runtime.Result:
+    return program.run(ledgers={p.stem: str(p) for p in sorted(FIXTURES.glob("*.csv"))},
+                       params={"data_base": "2024-06-20"}, backend=backend)
+
+
+@pytest.fixture(scope="module")
+def results(program):  # type: ignore[no-untyped-def]
+    return {b: _run(program, b) for b in BACKENDS}
+
+
+def _lines(result: runtime.Result) -> list[str]:
+    return result.outputs["destinatarios.csv"].decode("utf-8").splitlines()
+
+
+def test_back_ends_agree_byte_for_byte(results, snapshot) -> None:  # type: ignore[no-untyped-def]
+    assert results["python"].outputs["destinatarios.csv"] == \
+        results["duckdb"].outputs["destinatarios.csv"]
+    assert results["python"].outputs["destinatarios.csv"] == snapshot
+
+
+def test_aluno_sources_and_the_dedupe(results) -> None:  # type: ignore[no-untyped-def]
+    got = [x for x in _lines(results["python"]) if x.startswith("D01;")]
+    assert got == [
+        "D01;1;Observador;P10;Otávio Observador;otavio@escola.br;vinculados",
+        "D01;1;Observador;P03;Maria Mãe;maria@casa.br;vinculados, mae",
+        "D01;2;Assinador;P01;Ana Aluna;ana@escola.br;aluno",
+        "D01;3;Testemunha;P02;Paulo Pai;paulo@casa.br;pai",
+        "D01;4;Validador;P04;Rita Responsável;rita@casa.br;resp_academico",
+        "D01;5;Assinar com Certificado digital A1/A3;CFO01;Financeira Ltda;;resp_financeiro"]
+
+
+def test_diario_professor_first_windows_on_the_start_date(results) -> None:  # type: ignore[no-untyped-def]
+    got = [x for x in _lines(results["python"]) if x.startswith("D24;")]
+    assert got == [
+        "D24;0;Assinador;P06;Pedro Professor;pedro@escola.br;professor, vinculados",
+        "D24;2;Validador;P05;Clara Coordenadora;clara@escola.br;vinculados, coord_turma",
+        "D24;3;Validador;P07;Carla Comissão;carla@escola.br;coord_comissao",
+        "D24;4;Testemunha;P08;Sandra Secretária;sandra@escola.br;secretario1",
+        "D24;4;Testemunha;P09;Saulo Secretário;saulo@escola.br;secretario2"]
+
+
+def test_diario_not_started_windows_on_the_run_date(results) -> None:  # type: ignore[no-untyped-def]
+    got = [x for x in _lines(results["python"]) if x.startswith("D26;")]
+    assert got == [
+        "D26;0;Assinador;P12;Nova Coordenadora;nova@escola.br;coord_turma",
+        "D26;0;Validador;P07;Carla Comissão;carla@escola.br;coord_comissao",
+        "D26;0;Testemunha;P09;Saulo Secretário;saulo@escola.br;secretario2"]
+
+
+def test_only_configured_reports_have_recipients(results) -> None:  # type: ignore[no-untyped-def]
+    lines = _lines(results["python"])
+    assert lines[0] == HEADER
+    assert {x.split(";")[0] for x in lines[1:]} == {"D01", "D24", "D26"}
+
+
+def test_missing_email_and_observador_without_login_are_reported(results) -> None:  # type: ignore[no-untyped-def]
+    """CFO01 (no e-mail) and P10 (an Observador, no login), both of D01 — line 2 of
+    documento.csv — each named with its document, person and sources."""
+    for b in BACKENDS:
+        warns = sorted((w.code, w.line, w.message.split(" — ")[-1]) for w in results[b].warnings
+                       if w.code in ("D1806", "D1807"))
+        assert warns == [("D1806", 2, "documento=D01, pessoa=CFO01, fontes=resp_financeiro"),
+                         ("D1807", 2, "documento=D01, pessoa=P10, fontes=vinculados")]
+
+
+def test_every_plan_follows_the_shipped_schema(results) -> None:  # type: ignore[no-untyped-def]
+    """planos/<documento>.json: one per valid document (documentos.csv: valido S), each valid
+    against docs/schemas/assinatura_plano.schema.json, the same bytes on both back ends."""
+    schema = json.loads((ROOT / "docs" / "schemas" / "assinatura_plano.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    plans = {k: v for k, v in results["python"].outputs.items() if k.startswith("planos/")}
+    docs = results["python"].outputs["documentos.csv"].decode("utf-8").splitlines()[1:]
+    valid = {f"planos/{x.split(';')[0]}.json" for x in docs if x.split(";")[1] == "S"}
+    # 21 documents, 8 invalid: D02–D07, D28, D29 (test_assinatura.py)
+    assert set(plans) == valid and len(valid) == 13
+    for name, data in plans.items():
+        assert results["duckdb"].outputs[name] == data
+        errors = [e.message for e in validator.iter_errors(json.loads(data))]
+        assert errors == [], name
+
+
+def test_the_plan_lists_recipients_in_flow_order(results) -> None:  # type: ignore[no-untyped-def]
+    """D24's plan: the recipients by ordem (0 the professor, 2, 3, 4, 4 — ties in source
+    order); D01's: 1, 1, 2, 3, 4, 5; a document with no configured source has none (D08)."""
+    out = results["python"].outputs
+    d24 = json.loads(out["planos/D24.json"])
+    assert [(r["ordem"], r["pessoa"]) for r in d24["destinatarios"]] == [
+        (0, "P06"), (2, "P05"), (3, "P07"), (4, "P08"), (4, "P09")]
+    assert (d24["arquivo"], d24["situacao_plano"], d24["processo_iniciado"]) == (
+        "Diário final_2024-06-18.pdf", "em assinatura", "2024-06-18")
+    d01 = json.loads(out["planos/D01.json"])
+    assert [r["ordem"] for r in d01["destinatarios"]] == [1, 1, 2, 3, 4, 5]
+    assert json.loads(out["planos/D08.json"])["destinatarios"] == []
+
+
+def test_explain_a_recipient_by_its_row(program) -> None:  # type: ignore[no-untyped-def]
+    """`apura explain assinatura destinatarios:<row>:<field>`: the row is the output's (D01's
+    second recipient, P03 — row 2 — reached by vinculados then mae), read from D01's record
+    (documento.csv line 2) and D01's configuration of vinculados (Observador); a parameter
+    read by a field ($data_base in documentos' situacao_plano: D09, line 10) is explained
+    too (D09's deadline 19/06 < 20/06)."""
+    from runtime import explain_derivation
+
+    ledgers = {p.stem: str(p) for p in sorted(FIXTURES.glob("*.csv"))}
+    params = {"data_base": "2024-06-20"}
+    t = explain_derivation.explain(program, ledgers, params, node="destinatarios", part=None,
+                                   locator=("2", "tipo"))
+    assert (t["record"]["line"], t["value"]) == (2, "Observador")
+    e = explain_derivation.explain(program, ledgers, params, node="destinatarios", part=None,
+                                   locator=("2", "email"))
+    assert e["value"] == "maria@casa.br"
+    s = explain_derivation.explain(program, ledgers, params, node="documentos", part=None,
+                                   locator=("9", "situacao_plano"))
+    assert (s["record"]["line"], s["value"]) == (10, "fora do prazo")
+
+
+def test_a_plan_name_no_file_system_holds_is_not_written(program, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """D01 renamed "D/01" (documento.csv line 2, and its parameters, so it stays valid): its
+    plan would be planos/D/01.json — refused (D1805 at line 2), the other 12 plans written,
+    on both back ends alike."""
+    ledgers = {p.stem: str(p) for p in sorted(FIXTURES.glob("*.csv"))}
+    for name in ("documento", "documento_parametro"):
+        text = (FIXTURES / f"{name}.csv").read_text("utf-8").replace("\nD01;", "\nD/01;")
+        (tmp_path / f"{name}.csv").write_text(text, "utf-8")
+        ledgers[name] = str(tmp_path / f"{name}.csv")
+    for b in BACKENDS:
+        r = program.run(ledgers=ledgers, params={"data_base": "2024-06-20"}, backend=b)
+        assert [(w.code, w.line) for w in r.warnings if w.code == "D1805"] == [("D1805", 2)]
+        plans = sorted(k for k in r.outputs if k.startswith("planos/"))
+        assert len(plans) == 12 and not any("D/01" in k or k == "planos/D01.json"
+                                            for k in plans)

@@ -1,0 +1,146 @@
+"""destinatarios.csv on random school data (diários of "Diário final" and "Diário sem
+limite", fixtures' configurations): python and duckdb give byte-identical outputs, and what
+the seed says of the recipients holds —
+
+* the professor who started a diário's process is its first recipient, ordem 0, Assinador;
+* every (document, source, person) the file lists — each source of a row's `fontes` — is a
+  record of that source whose window contains the reference date (the day the process
+  started, else the run's date; an empty start or end is open), and every such record is
+  listed: an oracle written here from the generated records, per the configured sources
+  ("Diário sem limite" configures no `vinculados`);
+* one row per (document, e-mail): a person's e-mail is unique here, so a person reached twice
+  is one row; a person without e-mail is never merged.
+
+Random: six people (name or e-mail often missing), windows over a month with empty ends,
+coordinators and other tipos/funções/cargos, the run's date. Cost: both back ends
+in-process, max_examples 30."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+import runtime
+from tests.conftest import ROOT
+
+PROGRAM = runtime.load(ROOT / "generated" / "assinatura")
+FIXTURES = ROOT / "fixtures" / "assinatura"
+D0 = dt.date(2024, 6, 1)
+PEOPLE = [f"P{i}" for i in range(6)]
+# the sources each report configures (specs/assinatura/configuracoes/)
+CONFIGURED = {"Diário final": {"vinculados", "coord_turma", "coord_comissao", "secretario1",
+                               "secretario2"},
+              "Diário sem limite": {"coord_turma", "coord_comissao", "secretario1",
+                                    "secretario2"}}
+
+day = st.integers(0, 30).map(lambda n: D0 + dt.timedelta(days=n))
+maybe = st.one_of(st.none(), day)
+pessoa = st.sampled_from(PEOPLE)
+people = st.lists(st.tuples(st.booleans(), st.booleans()), min_size=6, max_size=6)
+doc = st.tuples(st.sampled_from(sorted(CONFIGURED)), st.sampled_from([1, 2]), maybe,
+                st.one_of(st.none(), pessoa))
+window = st.tuples(st.sampled_from([1, 2]), pessoa, maybe, maybe)
+turma = st.tuples(window, st.sampled_from(["Coordenador", "Titular"]))
+comissao = st.tuples(window, st.sampled_from(["Coordenador", "Membro"]))
+diretor = st.tuples(window, st.sampled_from(["Secretário 1", "Secretário 2", "Diretor"]))
+
+
+def _d(x: dt.date | None) -> str:
+    return "" if x is None else x.strftime("%d/%m/%Y")
+
+
+def _csv(path: Path, rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=";", lineterminator="\n").writerows(rows)
+    path.write_text(buf.getvalue(), "utf-8")
+    return str(path)
+
+
+def _within(x: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
+    return (start is None or start <= x) and (end is None or x <= end)
+
+
+@settings(max_examples=30, deadline=None)
+@given(people, st.lists(doc, min_size=1, max_size=4),
+       st.lists(st.tuples(st.integers(0, 3), pessoa), max_size=4),
+       st.lists(turma, max_size=6), st.lists(comissao, max_size=4),
+       st.lists(diretor, max_size=4), day)
+def test_recipients_agree_and_keep_the_seed(who, docs, linked, turmas, comissoes, diretores,
+                                            base) -> None:  # type: ignore[no-untyped-def]
+    linked = [(i, p) for i, p in linked if i < len(docs)]
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        inputs = {
+            "documento": _csv(t / "d.csv", [
+                ["documento", "tipo", "origem", "relatorio", "descricao", "ra", "idturmadisc",
+                 "codetapa", "idperlet", "data_geracao", "data_limite", "situacao",
+                 "inicio_processo", "assinatura_professor"],
+                *([f"D{i}", "DIARIO_DE_CLASSE", "Turma/Disciplina", rel, f"Doc {i}", "",
+                   str(idt), "", "10", _d(D0), "", "nao_enviado", _d(ini), ""]
+                  for i, (rel, idt, ini, _) in enumerate(docs))]),
+            "documento_parametro": _csv(t / "p.csv", [["documento", "parametro"]]),
+            "relatorio": str(FIXTURES / "relatorio.csv"),
+            "etapa": str(FIXTURES / "etapa.csv"),
+            "periodo_letivo": str(FIXTURES / "periodo_letivo.csv"),
+            "pessoa": _csv(t / "pe.csv", [
+                ["pessoa", "nome", "email", "login"],
+                *([p, f"Nome {p}" if n else "", f"{p.lower()}@escola.br" if e else "", ""]
+                  for p, (n, e) in zip(PEOPLE, who, strict=True))]),
+            "processo_professor": _csv(t / "pp.csv", [
+                ["documento", "pessoa"],
+                *([f"D{i}", prof] for i, (_, _, _, prof) in enumerate(docs) if prof)]),
+            "documento_pessoa": _csv(t / "dp.csv", [
+                ["documento", "pessoa"], *([f"D{i}", p] for i, p in linked)]),
+            "professor_turma": _csv(t / "pt.csv", [
+                ["idturmadisc", "pessoa", "tipo_professor", "data_inicio", "data_termino"],
+                *([str(i), p, tp, _d(a), _d(b)] for (i, p, a, b), tp in turmas)]),
+            "comissao_coordenadora": _csv(t / "cc.csv", [
+                ["idturmadisc", "pessoa", "funcao", "inicio_mandato", "termino_mandato"],
+                *([str(i), p, f, _d(a), _d(b)] for (i, p, a, b), f in comissoes)]),
+            "diretor_filial": _csv(t / "df.csv", [
+                ["idturmadisc", "pessoa", "cargo", "data_inicio", "data_fim"],
+                *([str(i), p, c, _d(a), _d(b)] for (i, p, a, b), c in diretores)])}
+        got = [PROGRAM.run(ledgers=inputs, params={"data_base": base.isoformat()},
+                           backend=b).outputs for b in ("python", "duckdb")]
+    assert got[0] == got[1]
+    rows = list(csv.DictReader(io.StringIO(got[0]["destinatarios.csv"].decode("utf-8")),
+                               delimiter=";"))
+    email = {p: f"{p.lower()}@escola.br" if e else "" for p, (_, e) in zip(PEOPLE, who,
+                                                                          strict=True)}
+    expected: set[tuple[str, str, str]] = set()
+    for i, (rel, idt, ini, prof) in enumerate(docs):
+        d = f"D{i}"
+        mine = [r for r in rows if r["documento"] == d]
+        if prof:  # the professor: first, ordem 0, Assinador
+            assert (mine[0]["pessoa"], mine[0]["ordem"], mine[0]["tipo"]) == (prof, "0",
+                                                                               "Assinador")
+            expected.add((d, "professor", prof))
+        ref = ini or base
+        sources = CONFIGURED[rel]
+        if "vinculados" in sources:
+            expected |= {(d, "vinculados", p) for j, p in linked if j == i}
+        for (k, p, a, b), tp in turmas:
+            if k == idt and tp == "Coordenador" and _within(ref, a, b):
+                expected.add((d, "coord_turma", p))
+        for (k, p, a, b), f in comissoes:
+            if k == idt and f == "Coordenador" and _within(ref, a, b):
+                expected.add((d, "coord_comissao", p))
+        for (k, p, a, b), c in diretores:
+            for cargo, src in (("Secretário 1", "secretario1"), ("Secretário 2", "secretario2")):
+                if k == idt and c == cargo and _within(ref, a, b):
+                    expected.add((d, src, p))
+        keys = [r["email"] for r in mine if r["email"]]
+        assert len(keys) == len(set(keys))  # one row per (document, e-mail)
+    listed = {(r["documento"], s, r["pessoa"]) for r in rows for s in r["fontes"].split(", ")}
+    # a merged row names its first source's person; the e-mail is the person's, so the
+    # merged sources reached that same person
+    assert listed == expected
+    for r in rows:
+        assert r["email"] == email[r["pessoa"]]
