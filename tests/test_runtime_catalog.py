@@ -1,5 +1,6 @@
 """The run-time catalogue (runtime/catalog.py, runtime/catalog_portal.py for the Portal do
-Gestor delivery's D16xx, runtime/catalog_explain_kinds.py for the explainers' D194x): one
+Gestor delivery's D16xx, runtime/catalog_explain_kinds.py for the explainers' D194x,
+runtime/catalog_derivation.py for the derivation kind's D18xx/D19xx): one
 function per D code, the only place a DataError is built, every function used, every code in
 the README's table."""
 
@@ -12,7 +13,8 @@ from tests.conftest import ROOT
 
 CATALOG = ROOT / "runtime" / "catalog.py"
 CATALOGS = (CATALOG, ROOT / "runtime" / "catalog_portal.py",
-            ROOT / "runtime" / "catalog_explain_kinds.py")
+            ROOT / "runtime" / "catalog_explain_kinds.py",
+            ROOT / "runtime" / "catalog_derivation.py")
 README = (ROOT / "README.md").read_text("utf-8")
 
 # Functions whose code comes from an argument, and the codes they may build.
