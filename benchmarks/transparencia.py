@@ -3,7 +3,8 @@
 `apura run transparencia_mg --select convenios,ordens` (per-key sums over each convênio's OPs,
 the per-record etapa, the unique payment key, the pending/zero warnings) against the
 hand-written loop (benchmarks/transparencia_baseline.py) on the same file, each a whole command
-in a fresh process, interleaved.
+in a fresh process, interleaved. apura's run is a first load into a new state file: it also
+stores the load (every OP's version, what each derivation wrote) and writes `mudancas.csv`.
 
 Usage:
     .venv/bin/python benchmarks/transparencia.py [--ops 1000000] [--repeat 3]
@@ -37,6 +38,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "benchmarks" / "transparencia_baseline.py"
 CONTENDERS = ("baseline", "apura", "apura_duckdb")
+# the files both sides write (apura also writes mudancas.csv: its first load's change report)
+COMPARED = ("convenios.csv", "ordens_pagamento.csv")
 SITUACOES = [("paga", 70), ("pendente de compensação bancária", 10),
              ("transmitida ao banco – pendente de Confirmação", 8),
              ("pendente de transmissão aos bancos", 6),
@@ -103,8 +106,8 @@ def run_one(name: str, src: Path, work: Path, corrigido: bool) -> dict[str, Any]
     if os.waitstatus_to_exitcode(status) != 0:
         report["error"] = log.read_text(encoding="utf-8", errors="replace")[-2000:]
         return report
-    report["outputs"] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-                         for p in sorted(out.iterdir()) if not p.name.startswith(".")}
+    report["outputs"] = {name: hashlib.sha256((out / name).read_bytes()).hexdigest()
+                         for name in COMPARED}
     return report
 
 

@@ -81,8 +81,13 @@ def canon(value: Any) -> Any:
     return value
 
 
+# one encoder for every value: json.dumps with options builds a new one per call (a third of
+# the state's cost at a million records: benchmarks/transparencia.py)
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(value)
 
 
 def _typed(kind: str, value: Any) -> Any:
@@ -342,6 +347,8 @@ def changes(node: Any, pic: Picture, records: tuple[list[dict[str, Any]], list[d
     a record or key only in this load is `incluído` (one row per field, anterior empty),
     only in the previous one `removido` (atual empty). Sorted by the key columns (ascending,
     empty first), the derivation's rows before the records', then the fields' order."""
+    from runtime.derivation import cell_text as cell  # derivation imports this module
+
     inc: Incremental = node.incremental
     cols = [*inc.names, *(p for p in node.per if p not in inc.names)]
     found: list[tuple[Any, ...]] = []
@@ -349,14 +356,17 @@ def changes(node: Any, pic: Picture, records: tuple[list[dict[str, Any]], list[d
     def emit(level: int, origin: str, key: dict[str, Any], old: dict[str, Any] | None,
              new: dict[str, Any] | None, tracked: tuple[str, ...]) -> None:
         move = 0 if old is None else 1 if new is None else 2
-        for i, f in enumerate(tracked):
+        rows = []  # in the fields' order: a key's rows are sorted as they come
+        for f in tracked:
             a = None if old is None else old.get(f)
             b = None if new is None else new.get(f)
             if move == 2 and a == b:
                 continue
+            rows.append((MOVES[move], f, "" if old is None else cell(a),
+                         "" if new is None else cell(b)))
+        if rows:
             values = tuple(key.get(c) for c in cols)
-            found.append((sort_key(values), level, i, values, origin, MOVES[move], f,
-                          "" if old is None else _cell(a), "" if new is None else _cell(b)))
+            found.append((sort_key(values), level, values, origin, rows))
 
     def by_key(out: list[tuple[Any, ...]], keys: dict[int, Key]) -> dict[Key, dict[str, Any]]:
         got = {}
@@ -381,8 +391,9 @@ def changes(node: Any, pic: Picture, records: tuple[list[dict[str, Any]], list[d
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\n")
     w.writerow(["carga", "origem", *cols, "mudanca", "campo", "anterior", "atual"])
-    for row in sorted(found, key=lambda r: r[:3]):
-        w.writerow([pic.load, row[4], *(_cell(v) for v in row[3]), *row[5:]])
+    for _, _, values, origin, rows in sorted(found, key=lambda r: r[:2]):  # one sort per key
+        head = [pic.load, origin, *(cell(v) for v in values)]
+        w.writerows([*head, *row] for row in rows)
     return buf.getvalue().encode("utf-8")
 
 
