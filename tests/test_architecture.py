@@ -28,6 +28,8 @@ RANK = {
     # The checker emits typed IR expressions directly (no side tables), so ir sits before check.
     "compiler.irexpr": 8, "compiler.irkinds": 8,
     "compiler.ir": 8, "compiler.check": 9, "compiler.graph": 9,
+    # the size and depth limits of an expression's SQL (E0202, E0203), read by the checker
+    "compiler.exprsize": 8,
     "compiler.lower": 11,
     # What a condition admits (regions) and the rows no record reaches (shadow), from the IR.
     "compiler.regions": 10, "compiler.shadow": 10,

@@ -20,12 +20,12 @@ from sqlglot import exp
 from compiler import check
 from compiler import compile_package
 from compiler import ir
-from compiler.check import MAX_INLINED_DEPTH
-from compiler.check import sql_size
 from compiler.codegen.sqlexpr import SqlExpr
 from compiler.codegen.sqlexpr import col
 from compiler.expr import MAX_DEPTH
 from compiler.expr import MAX_EXPR_CHARS
+from compiler.exprsize import MAX_INLINED_DEPTH
+from compiler.exprsize import sql_size
 from compiler.package import MAX_SPEC_BYTES
 from tests import exprkit
 from tests.conftest import ROOT

@@ -11,10 +11,10 @@ from compiler import graph
 from compiler import ir
 from compiler import specs
 from compiler import types as T
-from compiler.check import MAX_INLINED_DEPTH
-from compiler.check import inlined_depth
 from compiler.check import names_used
 from compiler.expr import printer
+from compiler.exprsize import MAX_INLINED_DEPTH
+from compiler.exprsize import inlined_depth
 
 if TYPE_CHECKING:
     from compiler.lower import Lowerer
