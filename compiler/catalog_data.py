@@ -345,7 +345,8 @@ def derivation_related(span: Span, *, problem: str) -> Diagnostic:
 
 
 def derivation_union(span: Span, *, problem: str, candidates: list[str]) -> Diagnostic:
-    """S2013: an `each:` union naming no collection, or a `with:` ledger that is none."""
+    """S2013: an `each:` union naming no collection, a `with:` ledger that is none, or a
+    `with.on` naming another record than this one."""
     return Diagnostic(code="S2013", message=f"each: {problem}", span=span,
                       help=_did_you_mean(difflib.get_close_matches(
                           problem.split("'")[1] if "'" in problem else "", candidates, n=1))
@@ -353,12 +354,13 @@ def derivation_union(span: Span, *, problem: str, candidates: list[str]) -> Diag
 
 
 def derivation_union_post(span: Span, *, problem: str, candidates: list[str]) -> Diagnostic:
-    """S2014: an `each:` keep/dedupe/join naming no field of the derivation, or of a wrong
-    type."""
+    """S2014: an `each:` keep/dedupe/join/next naming no field of the derivation, or of a
+    wrong type."""
     return Diagnostic(code="S2014", message=f"each: {problem}", span=span,
                       help=_did_you_mean(difflib.get_close_matches(
                           problem.split("'")[1] if "'" in problem else "", candidates, n=1))
-                      or f"os campos: {', '.join(candidates)}")
+                      or (f"os campos: {', '.join(candidates)}" if candidates else
+                          "nenhum campo da derivação serve aqui: declare um em fields:"))
 
 
 def derivation_json(span: Span, *, problem: str) -> Diagnostic:

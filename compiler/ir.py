@@ -50,6 +50,7 @@ from compiler.irkinds import Ratio as Ratio
 from compiler.irkinds import Related as Related
 from compiler.irkinds import Union as Union
 from compiler.irkinds import Warn as Warn
+from compiler.irkinds import With as With
 from compiler.source import Span
 from compiler.types import Type
 

@@ -212,23 +212,35 @@ class Derivation:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class With:
+    """One lookup of `each.with:`: per member, the `fields` of the first record (by line) of
+    `ledger` whose `on` fields (theirs, then the member's — a field of the union, of an
+    earlier lookup, or this record's as OUTER + name) match."""
+
+    ledger: str
+    on: tuple[tuple[str, str], ...]
+    fields: tuple[str, ...]                  # the member fields read from ledger
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Union:
     """`each:` over several collections, in order (compiler/kinds/derivation/union.py): the
     members carry the fields every one of them has (same type) and `colecao`, the
-    collection's name; `with_ledger` adds, per member, the fields of its first record (by
-    line) there whose `with_on` fields (theirs, the member's) match; `keep` names a boolean
-    field (rows where it is not true are dropped); `dedupe` names fields whose equal non-null
-    values make one row per record (the first), `join` a text field listing every row's
-    value."""
+    collection's name; each of `withs` adds, per member, the fields of a ledger's first
+    record (by line) whose keys match; `keep` names a boolean field (rows where it is not
+    true are dropped); `dedupe` names fields whose equal non-null values make one row per
+    record (the first), `join` a text field listing every row's value; `next_mark` a
+    boolean field left true, per record, only on the rows of least `next_order` among those
+    where it is true."""
 
     collections: tuple[str, ...]
     member: tuple[tuple[str, str], ...]      # (field, type base) of the union's members
-    with_ledger: str = ""
-    with_on: tuple[tuple[str, str], ...] = ()
-    with_fields: tuple[str, ...] = ()        # the member fields read from with_ledger
+    withs: tuple[With, ...] = ()
     keep: str = ""
     dedupe: tuple[str, ...] = ()
     join: str = ""
+    next_mark: str = ""
+    next_order: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

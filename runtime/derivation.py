@@ -152,9 +152,9 @@ class Derivation:
 
     @property
     def _related_ledgers(self) -> tuple[str, ...]:
-        """The ledgers the collections read, then the `each:` union's `with:` one."""
-        with_ledger = (self.union.with_ledger,) if self.union and self.union.with_ledger else ()
-        return tuple(dict.fromkeys((*(r[1] for r in self.related), *with_ledger)))
+        """The ledgers the collections read, then the `each:` union's `with:` ones."""
+        withs = tuple(w[0] for w in self.union.withs) if self.union else ()
+        return tuple(dict.fromkeys((*(r[1] for r in self.related), *withs)))
 
     @property
     def maps(self) -> tuple[str, ...]:

@@ -6,7 +6,9 @@ fields, `colecao` and the `with:` ledger's first record (by line) — the rows t
 orders by the record's line, the union's position, the member's place. `post` acts on the
 computed rows of every back end alike: drops those whose `keep` field is not true, then keeps,
 per record and non-null `dedupe` key, the first row, its `join` field listing every merged
-row's value (in row order, each once, joined by ", ")."""
+row's value (in row order, each once, joined by ", "), then leaves the `next` mark only on the
+rows of least order. Each `with:` lookup gives the member its ledger's first record whose keys
+— the member's fields, an earlier lookup's, or this record's (OUTER + name) — match."""
 
 from __future__ import annotations
 
@@ -22,18 +24,23 @@ EACH = "_each__"     # compiler/kinds/derivation/each.EACH
 SOURCE = "colecao"   # compiler/kinds/derivation/union.SOURCE
 
 
+# a `with:` lookup: (ledger, on: ((its field, the member's or OUTER + this record's), ...),
+# the member fields it gives)
+With = tuple[str, tuple[tuple[str, str], ...], tuple[str, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class Union:
     """The runtime declaration of an `each:` union (ir.Union)."""
 
     collections: tuple[str, ...]
     member: tuple[str, ...]                  # the member fields read from the collections
-    with_ledger: str = ""
-    with_on: tuple[tuple[str, str], ...] = ()
-    with_fields: tuple[str, ...] = ()
+    withs: tuple[With, ...] = ()
     keep: str = ""
     dedupe: tuple[str, ...] = ()
     join: str = ""
+    next_mark: str = ""                      # next: the rows of least next_order keep it
+    next_order: str = ""
 
 
 def expand(node: Any, records: list[dict[str, Any]],
@@ -45,9 +52,12 @@ def expand(node: Any, records: list[dict[str, Any]],
     for name in u.collections:
         _, led, on, _, order = decl[name]
         idx[name] = index(related[led], on, order)
-    people: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for r in related.get(u.with_ledger, []) if u.with_ledger else []:
-        people.setdefault(tuple(r[theirs] for theirs, _ in u.with_on), r)
+    firsts: list[dict[tuple[Any, ...], dict[str, Any]]] = []
+    for led, on, _ in u.withs:
+        first: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for r in related.get(led, []):
+            first.setdefault(tuple(r[theirs] for theirs, _ in on), r)
+        firsts.append(first)
     out: list[dict[str, Any]] = []
     for rec in records:
         outer = {f"{OUTER}{k}": v for k, v in rec.items()}
@@ -60,10 +70,11 @@ def expand(node: Any, records: list[dict[str, Any]],
                        if where[0](*[{**m, **outer}[f] for f in where[1]]) is True]
             for m in got:
                 row = {f: m.get(f) for f in u.member if f != SOURCE} | {SOURCE: name}
-                if u.with_ledger:
-                    k = tuple(row[mine] for _, mine in u.with_on)
-                    hit = people.get(k) if None not in k else None
-                    row |= {f: (hit or {}).get(f) for f in u.with_fields}
+                for (_, on_w, fields), first in zip(u.withs, firsts, strict=True):
+                    k = tuple(outer[mine] if mine.startswith(OUTER) else row[mine]
+                              for _, mine in on_w)
+                    hit = first.get(k) if None not in k else None
+                    row |= {f: (hit or {}).get(f) for f in fields}
                 out.append(rec | {f"{EACH}{k}": v for k, v in row.items()})
     return out
 
@@ -76,8 +87,34 @@ def post(node: Any, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     at = {name: i + 1 for i, name in enumerate(node.names)}
     if u.keep:
         rows = [r for r in rows if r[at[u.keep]] is True]
-    if not u.dedupe:
-        return rows
+    if u.dedupe:
+        rows = _dedupe(u, rows, at)
+    return _next(u, rows, at) if u.next_mark else rows
+
+
+def _next(u: Union, rows: list[tuple[Any, ...]], at: dict[str, int]
+          ) -> list[tuple[Any, ...]]:
+    """`next`: per record, `next_mark` stays true only on the rows of least `next_order`
+    (nulls last) among those where it is true — the next to sign (seed 001: "o próximo
+    destinatário ... após o destinatário atual realizar a assinatura"; all in one position:
+    all at once)."""
+    m, o = at[u.next_mark], at[u.next_order]
+    least: dict[Any, tuple[bool, Any]] = {}
+    for r in rows:
+        k = (r[o] is None, r[o])  # nulls last; two nulls are equal, never compared
+        if r[m] is True and (r[0] not in least or k < least[r[0]]):
+            least[r[0]] = k
+    out = []
+    for r in rows:
+        keep = r[m] is True and least.get(r[0]) == (r[o] is None, r[o])
+        out.append((*r[:m], keep, *r[m + 1:]))
+    return out
+
+
+def _dedupe(u: Union, rows: list[tuple[Any, ...]], at: dict[str, int]
+            ) -> list[tuple[Any, ...]]:
+    """Per record and non-null `dedupe` key, the first row, its `join` field listing every
+    merged row's value."""
     first: dict[tuple[Any, ...], int] = {}
     joined: dict[int, list[Any]] = {}
     out: list[tuple[Any, ...]] = []

@@ -19,6 +19,12 @@ recipient rule checked against rows worked out by hand from the fixture files:
   P12 from 19/06 open; P11 ended 19/06: out; P07's mandate 01/01–30/06: in; P11's from 21/06:
   out; Secretário 1 P08 from 01/07: out; Secretário 2 P09 01/01/2023–31/12/2024: in.
 * Reports with no destinatario_fonte rows (every other document) have no recipients.
+* Who signed (assinatura_destinatario.csv, by e-mail; the professor also by
+  documento.assinatura_professor) and the next to sign (`each.next`: unsigned, not an
+  Observador, the least ordem among those): D24 — P06 signed 18/06, P05 (ordem 2) 19/06, so
+  P07 (ordem 3) is next, not the secretários (4); D01 — nobody signed, the Observadores of
+  ordem 1 do not sign, so the aluno P01 (2) is next; D26 — all 0 (no ordering): all three at
+  once. The signature of D99 (no such document) reaches nobody.
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from tests.conftest import ROOT
 
 FIXTURES = ROOT / "fixtures" / "assinatura"
 BACKENDS = ("python", "duckdb")
-HEADER = "documento;ordem;tipo;pessoa;nome;email;fontes"
+HEADER = "documento;ordem;tipo;pessoa;nome;email;fontes;assinado_em;proximo"
 
 
 @pytest.fixture(scope="module")
@@ -64,30 +70,47 @@ def test_back_ends_agree_byte_for_byte(results, snapshot) -> None:  # type: igno
 def test_aluno_sources_and_the_dedupe(results) -> None:  # type: ignore[no-untyped-def]
     got = [x for x in _lines(results["python"]) if x.startswith("D01;")]
     assert got == [
-        "D01;1;Observador;P10;Otávio Observador;otavio@escola.br;vinculados",
-        "D01;1;Observador;P03;Maria Mãe;maria@casa.br;vinculados, mae",
-        "D01;2;Assinador;P01;Ana Aluna;ana@escola.br;aluno",
-        "D01;3;Testemunha;P02;Paulo Pai;paulo@casa.br;pai",
-        "D01;4;Validador;P04;Rita Responsável;rita@casa.br;resp_academico",
-        "D01;5;Assinar com Certificado digital A1/A3;CFO01;Financeira Ltda;;resp_financeiro"]
+        "D01;1;Observador;P10;Otávio Observador;otavio@escola.br;vinculados;;N",
+        "D01;1;Observador;P03;Maria Mãe;maria@casa.br;vinculados, mae;;N",
+        "D01;2;Assinador;P01;Ana Aluna;ana@escola.br;aluno;;S",
+        "D01;3;Testemunha;P02;Paulo Pai;paulo@casa.br;pai;;N",
+        "D01;4;Validador;P04;Rita Responsável;rita@casa.br;resp_academico;;N",
+        "D01;5;Assinar com Certificado digital A1/A3;CFO01;Financeira Ltda;;resp_financeiro;;N"]
 
 
 def test_diario_professor_first_windows_on_the_start_date(results) -> None:  # type: ignore[no-untyped-def]
     got = [x for x in _lines(results["python"]) if x.startswith("D24;")]
     assert got == [
-        "D24;0;Assinador;P06;Pedro Professor;pedro@escola.br;professor, vinculados",
-        "D24;2;Validador;P05;Clara Coordenadora;clara@escola.br;vinculados, coord_turma",
-        "D24;3;Validador;P07;Carla Comissão;carla@escola.br;coord_comissao",
-        "D24;4;Testemunha;P08;Sandra Secretária;sandra@escola.br;secretario1",
-        "D24;4;Testemunha;P09;Saulo Secretário;saulo@escola.br;secretario2"]
+        "D24;0;Assinador;P06;Pedro Professor;pedro@escola.br;professor, vinculados;18/06/2024;N",
+        "D24;2;Validador;P05;Clara Coordenadora;clara@escola.br;vinculados, coord_turma;"
+        "19/06/2024;N",
+        "D24;3;Validador;P07;Carla Comissão;carla@escola.br;coord_comissao;;S",
+        "D24;4;Testemunha;P08;Sandra Secretária;sandra@escola.br;secretario1;;N",
+        "D24;4;Testemunha;P09;Saulo Secretário;saulo@escola.br;secretario2;;N"]
 
 
 def test_diario_not_started_windows_on_the_run_date(results) -> None:  # type: ignore[no-untyped-def]
     got = [x for x in _lines(results["python"]) if x.startswith("D26;")]
     assert got == [
-        "D26;0;Assinador;P12;Nova Coordenadora;nova@escola.br;coord_turma",
-        "D26;0;Validador;P07;Carla Comissão;carla@escola.br;coord_comissao",
-        "D26;0;Testemunha;P09;Saulo Secretário;saulo@escola.br;secretario2"]
+        "D26;0;Assinador;P12;Nova Coordenadora;nova@escola.br;coord_turma;;S",
+        "D26;0;Validador;P07;Carla Comissão;carla@escola.br;coord_comissao;;S",
+        "D26;0;Testemunha;P09;Saulo Secretário;saulo@escola.br;secretario2;;S"]
+
+
+def test_the_next_signer_is_the_first_unsigned_in_order(results) -> None:  # type: ignore[no-untyped-def]
+    """Each back end: D24's next is P07 only; D01's the aluno P01; D26's all three (all 0);
+    D24's plan carries the signatures and the mark (the JSON of the same rows)."""
+    for b in BACKENDS:
+        rows = [x.split(";") for x in _lines(results[b])[1:]]
+        nxt = {(r[0], r[3]) for r in rows if r[8] == "S"}
+        assert nxt == {("D24", "P07"), ("D01", "P01"), ("D26", "P12"), ("D26", "P07"),
+                       ("D26", "P09")}, b
+        signed = {(r[0], r[3], r[7]) for r in rows if r[7]}
+        assert signed == {("D24", "P06", "18/06/2024"), ("D24", "P05", "19/06/2024")}, b
+    d24 = json.loads(results["python"].outputs["planos/D24.json"])["destinatarios"]
+    assert [(r["pessoa"], r["assinado_em"], r["proximo"]) for r in d24] == [
+        ("P06", "2024-06-18", False), ("P05", "2024-06-19", False), ("P07", None, True),
+        ("P08", None, False), ("P09", None, False)]
 
 
 def test_only_configured_reports_have_recipients(results) -> None:  # type: ignore[no-untyped-def]

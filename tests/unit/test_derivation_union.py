@@ -34,3 +34,16 @@ def test_dedupe_keeps_the_first_per_record_and_lists_every_source() -> None:
 def test_a_source_listed_twice_is_named_once() -> None:
     rows = [(1, "a", "x@e", True, "a"), (1, "a", "x@e", True, "a")]
     assert post(_node(dedupe=("email",), join="fontes"), rows) == [(1, "a", "x@e", True, "a")]
+
+
+def test_next_leaves_the_mark_on_the_least_order_of_the_marked() -> None:
+    """`next: {mark: incluir, order: fonte}` (fonte as the order here, a text): record 1's
+    marked rows have orders 'b', 'a', 'a' → the two 'a's stay true, 'b' false; an unmarked
+    'a' (None, False) stays false — never promoted; record 2 has one marked row with a null
+    order and one with 'c' → 'c' (nulls last); record 3's only marked order is null → it."""
+    rows = [(1, "b", "p", True, ""), (1, "a", "q", True, ""), (1, "a", "r", None, ""),
+            (1, "a", "s", True, ""), (1, "0", "t", False, ""),
+            (2, None, "u", True, ""), (2, "c", "v", True, ""), (3, None, "w", True, "")]
+    got = post(_node(next_mark="incluir", next_order="fonte"), rows)
+    assert [r[3] for r in got] == [False, True, False, True, False, False, True, True]
+    assert [r[:3] for r in got] == [r[:3] for r in rows]  # nothing else changes

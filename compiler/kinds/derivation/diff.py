@@ -55,8 +55,10 @@ def diff_derivation(old: ir.Derivation, new: ir.Derivation) -> Found:
         pairs.append((f"incremental.frozen.{name}", fold.get(name), fnew.get(name)))
     uold, unew = old.union, new.union  # each: over several collections
     pairs += [("each.union", uold and uold.collections, unew and unew.collections),
-              ("each.with", uold and (uold.with_ledger, uold.with_on),
-               unew and (unew.with_ledger, unew.with_on)),
+              ("each.with", uold and tuple((w.ledger, w.on) for w in uold.withs),
+               unew and tuple((w.ledger, w.on) for w in unew.withs)),
+              ("each.next", uold and (uold.next_mark, uold.next_order),
+               unew and (unew.next_mark, unew.next_order)),
               ("each.keep", uold and uold.keep, unew and unew.keep),
               ("each.dedupe", uold and (uold.dedupe, uold.join),
                unew and (unew.dedupe, unew.join)),

@@ -116,9 +116,10 @@ class _DerivationPython:
         if node.union is not None:
             un = node.union
             gen.uses_import("from runtime.derivation_union import Union")
+            withs = tuple((w.ledger, w.on, w.fields) for w in un.withs)
             o(f"    union=Union({un.collections!r}, {tuple(f for f, _ in un.member)!r}, "
-              f"{un.with_ledger!r}, {un.with_on!r}, {un.with_fields!r}, {un.keep!r}, "
-              f"{un.dedupe!r}, {un.join!r}),")
+              f"{withs!r}, {un.keep!r}, {un.dedupe!r}, {un.join!r}, {un.next_mark!r}, "
+              f"{un.next_order!r}),")
         coded = tuple((w.id, w.code, w.show) for w in node.warnings if w.code or w.show)
         if coded:
             o(f"    warning_codes={coded!r},")

@@ -17,6 +17,7 @@ from compiler.kinds.derivation.jsonout_spec import parse as parse_json
 from compiler.source import SourceFile
 from compiler.yamlnodes import YMap
 from compiler.yamlnodes import YScalar
+from compiler.yamlnodes import YSeq
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,28 +47,48 @@ class WarnSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class WithSpec:
+    """One lookup of `each.with:`: a ledger's first record whose `on:` fields (its, the
+    member's or `<ledger>.field` of this record) match."""
+
+    ledger: S.Text
+    on: tuple[tuple[S.Text, S.Text], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UnionSpec:
-    """`each: {as:, union: [...], with:, keep:, dedupe:}` (compiler/kinds/derivation/union)."""
+    """`each: {as:, union: [...], with:, keep:, dedupe:, next:}`
+    (compiler/kinds/derivation/union)."""
 
     name: S.Text
     collections: tuple[S.Text, ...]
-    with_ledger: S.Text | None
-    with_on: tuple[tuple[S.Text, S.Text], ...]
+    withs: tuple[WithSpec, ...]
     keep: S.Text | None
     dedupe: tuple[S.Text, ...]
     join: S.Text | None
+    next_mark: S.Text | None = None    # next: {mark:, order:} (union.py)
+    next_order: S.Text | None = None
+
+
+def _with(w: Any) -> WithSpec:
+    m = S.mapping(w)
+    return WithSpec(
+        ledger=_t(m, "ledger"),
+        on=tuple((S.Text(value=a.value, span=a.span), S.Text(value=b.value, span=b.span))
+                 for a, b in S.mapping(m.get("on")).items if isinstance(b, YScalar)))
 
 
 def _union(node: Any) -> UnionSpec | None:
     if not isinstance(node, YMap):
         return None
-    w, d = S.mapping(node.get("with")), S.mapping(node.get("dedupe"))
+    w, d, n = node.get("with"), S.mapping(node.get("dedupe")), node.get("next")
+    withs = () if w is None else tuple(_with(x) for x in (w.items if isinstance(w, YSeq)
+                                                          else [w]))
     return UnionSpec(
-        name=_t(node, "as"), collections=S.texts(node.get("union")),
-        with_ledger=S.text(w, "ledger") if node.get("with") is not None else None,
-        with_on=tuple((S.Text(value=a.value, span=a.span), S.Text(value=b.value, span=b.span))
-                      for a, b in S.mapping(w.get("on")).items if isinstance(b, YScalar)),
-        keep=S.text(node, "keep"), dedupe=S.texts(d.get("key")), join=S.text(d, "join"))
+        name=_t(node, "as"), collections=S.texts(node.get("union")), withs=withs,
+        keep=S.text(node, "keep"), dedupe=S.texts(d.get("key")), join=S.text(d, "join"),
+        next_mark=S.text(S.mapping(n), "mark") if n is not None else None,
+        next_order=S.text(S.mapping(n), "order") if n is not None else None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

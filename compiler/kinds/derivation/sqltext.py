@@ -84,9 +84,9 @@ def derivation_sql(node: ir.Derivation, ledgers: dict[str, ir.Ledger],
     led = ledgers[node.ledger]
     scale = {f.name: f.scale for f in led.fields}
     rel = {r.name: r for r in node.related}
-    with_ledger = [node.union.with_ledger] if node.union and node.union.with_ledger else []
+    with_ledgers = [w.ledger for w in node.union.withs] if node.union else []
     rel_index = {name: i for i, name in enumerate(dict.fromkeys(
-        [*(r.ledger for r in node.related), *with_ledger]))}
+        [*(r.ledger for r in node.related), *with_ledgers]))}
     uses = {f"{USE}{u.index}": u for u in node.collects}
     used = list(dict.fromkeys(u.related for u in node.collects))
     rscale = {name: {f.name: f.scale for f in ledgers[rel[name].ledger].fields} for name in rel}

@@ -1,8 +1,9 @@
 """The SQL of an `each:` union (compiler/kinds/derivation/union.py), DuckDB or Spark dialect:
 the members of every record as a UNION ALL of one join per collection (`_e`: this record's
 line, the union's position, the member's `row_number()` in the collection's order, the shared
-fields and `colecao` as a literal), joined to the record; the `with:` ledger (`_w`) at its
-first line per key, left-joined to the member. Rows come in the record's line, the union's
+fields and `colecao` as a literal), joined to the record; each `with:` ledger (`_w<i>`) at
+its first line per key, left-joined to the member in order (a key may read an earlier one's
+fields, or this record's). Rows come in the record's line, the union's
 position, the member's place — the order runtime/derivation_union.expand gives."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlglot import exp
 from compiler import ir
 from compiler.codegen.sqlexpr import col
 from compiler.codegen.sqlexpr import lit
+from compiler.kinds.derivation.related import OUTER
 from compiler.kinds.derivation.union import SOURCE
 
 INPUT = "_apura_derivation_input"  # sqltext.INPUT
@@ -62,33 +64,46 @@ def members_sql(node: ir.Derivation, rel: dict[str, ir.Related], index: dict[str
 
 def join_members(q: exp.Select, node: ir.Derivation, rel: dict[str, ir.Related],
                  index: dict[str, int], render: Callable[[ir.Related], Any]) -> exp.Select:
-    """`q` joined with the union's members (`_e`) and their `with:` record (`_w`), in output
+    """`q` joined with the union's members (`_e`) and their `with:` records (`_w<i>`), in output
     order: the record's line, the union's position, the member's place."""
     u = node.union
     assert u is not None
     line = col("_line", "_s")
     q = q.join(members_sql(node, rel, index, render),
                on=exp.EQ(this=col(OWNER, "_e"), expression=line), join_type="inner")
-    if u.with_ledger:
-        on: exp.Expr = exp.EQ(this=col(RN, "_w"), expression=exp.Literal.number(1))
-        for theirs, mine in u.with_on:
-            on = exp.And(this=on, expression=exp.EQ(this=col(theirs, "_w"),
-                                                     expression=col(mine, "_e")))
-        q = q.join(with_sql(u, index), on=on, join_type="left")
+    for i, w in enumerate(u.withs):
+        alias = f"_w{i}"
+        on: exp.Expr = exp.EQ(this=col(RN, alias), expression=exp.Literal.number(1))
+        for theirs, mine in w.on:
+            on = exp.And(this=on, expression=exp.EQ(this=col(theirs, alias),
+                                                     expression=_mine(u, mine)))
+        q = q.join(with_sql(w, alias, index), on=on, join_type="left")
     return q.order_by(exp.Ordered(this=line), exp.Ordered(this=col(U, "_e")),
                       exp.Ordered(this=col(RN, "_e")))
 
 
 def member_col(u: ir.Union, name: str) -> exp.Expr:
-    """A member field in the main SELECT: on `_w` when it comes from `with:`, else `_e`."""
-    return col(name, "_w" if name in u.with_fields else "_e")
+    """A member field in the main SELECT: on `_w<i>` when the i-th `with:` gives it, else
+    `_e`."""
+    for i, w in enumerate(u.withs):
+        if name in w.fields:
+            return col(name, f"_w{i}")
+    return col(name, "_e")
 
 
-def with_sql(u: ir.Union, index: dict[str, int]) -> exp.Expr:
-    """The `with:` ledger, its first record (by line) per `with_on` key (`_w`)."""
-    part = [col(theirs) for theirs, _ in u.with_on]
+def _mine(u: ir.Union, name: str) -> exp.Expr:
+    """The member's side of a `with.on` key: this record's field (`_s`) or a member's."""
+    if name.startswith(OUTER):
+        return col(name[len(OUTER):], "_s")
+    return member_col(u, name)
+
+
+def with_sql(w: ir.With, alias: str, index: dict[str, int]) -> exp.Expr:
+    """A `with:` ledger, its first record (by line) per `on` key (`alias`)."""
+    part = [col(theirs) for theirs, _ in w.on]
     rn = exp.Window(this=exp.RowNumber(), partition_by=part,
                     order=exp.Order(expressions=[exp.Ordered(this=col("_line"))]))
     q = exp.select(exp.Star(), exp.alias_(rn, RN, quoted=True)).from_(
-        exp.to_table(f'"{RELATED}{index[u.with_ledger]}"'))
-    return exp.Subquery(this=q, alias=exp.TableAlias(this=exp.to_identifier("_w", quoted=True)))
+        exp.to_table(f'"{RELATED}{index[w.ledger]}"'))
+    return exp.Subquery(this=q, alias=exp.TableAlias(this=exp.to_identifier(alias,
+                                                                              quoted=True)))
