@@ -21,19 +21,14 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
-import json
-import os
-import platform
 import random
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
+
+import wholerun  # benchmarks/wholerun.py: the script's folder is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "benchmarks" / "transparencia_baseline.py"
@@ -90,27 +85,6 @@ def command(name: str, src: Path, out: Path, state: Path, corrigido: bool) -> li
             "--backend", "duckdb" if name == "apura_duckdb" else "python"]
 
 
-def run_one(name: str, src: Path, work: Path, corrigido: bool) -> dict[str, Any]:
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    out = work / "out"
-    log = work / "stderr.txt"  # a file, not a pipe: the warnings' lines would fill one
-    with open(log, "wb") as err_fh:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(command(name, src, out, work / "state.sqlite", corrigido),
-                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err_fh)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - t0
-    report: dict[str, Any] = {"name": name, "seconds": seconds,
-                              "peak_rss_mib": usage.ru_maxrss / 1024}
-    if os.waitstatus_to_exitcode(status) != 0:
-        report["error"] = log.read_text(encoding="utf-8", errors="replace")[-2000:]
-        return report
-    report["outputs"] = {name: hashlib.sha256((out / name).read_bytes()).hexdigest()
-                         for name in COMPARED}
-    return report
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--ops", type=int, default=1_000_000)
@@ -120,54 +94,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corrigido", action="store_true")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
-    names = [n for n in args.only.split(",") if n]
-    unknown = sorted(set(names) - set(CONTENDERS))
-    if unknown:
-        ap.error(f"contendores desconhecidos: {', '.join(unknown)}")
-    if "baseline" not in names:
-        names.insert(0, "baseline")  # its files are the reference
+    names = wholerun.names_of(args.only, CONTENDERS, ap.error)
     tmp = Path(tempfile.mkdtemp(prefix="apura-transparencia-"))
     try:
         src = tmp / "convenio_pagamento.csv"
         generate(src, args.ops, args.seed)
         print(f"extrato: {args.ops} linhas, {src.stat().st_size / 2**20:.0f} MiB", flush=True)
-        runs = []
-        for i in range(args.repeat):
-            for name in names:
-                r = run_one(name, src, tmp / f"{name}-{i}", args.corrigido)
-                runs.append(r)
-                print(f"{name:13} {r['seconds']:7.2f} s {r['peak_rss_mib']:7.0f} MiB"
-                      + (f"  ERRO: {r['error']}" if "error" in r else ""), flush=True)
-        return report(runs, names, args)
+
+        def one(name: str, i: int) -> dict[str, Any]:
+            work = tmp / f"{name}-{i}"
+            cmd = command(name, src, work / "out", work / "state.sqlite", args.corrigido)
+            return wholerun.run_one(name, cmd, work, lambda out: [out / n for n in COMPARED])
+
+        runs = wholerun.rounds(names, args.repeat, one)
+        return wholerun.report(runs, names, args.json,
+                               {"ops": args.ops, "corrigido": args.corrigido})
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def report(runs: list[dict[str, Any]], names: list[str], args: argparse.Namespace) -> int:
-    failed = [r for r in runs if "error" in r]
-    ref = next((r["outputs"] for r in runs if r["name"] == "baseline" and "outputs" in r), None)
-    differ = sorted({r["name"] for r in runs if "outputs" in r and r["outputs"] != ref})
-    summary: dict[str, Any] = {}
-    for name in names:
-        secs = [r["seconds"] for r in runs if r["name"] == name and "error" not in r]
-        if secs:
-            summary[name] = {"median_s": statistics.median(secs), "min_s": min(secs),
-                             "peak_rss_mib": max(r["peak_rss_mib"] for r in runs
-                                                 if r["name"] == name)}
-    base = summary.get("baseline", {}).get("median_s")
-    for name, s in summary.items():
-        if base:
-            s["ratio"] = s["median_s"] / base
-        print(f"{name:13} mediana {s['median_s']:7.2f} s  mín {s['min_s']:7.2f} s  "
-              f"{s['peak_rss_mib']:6.0f} MiB" + (f"  {s['ratio']:.2f}×" if base else ""))
-    if args.json:
-        args.json.write_text(json.dumps({"ops": args.ops, "corrigido": args.corrigido,
-                                         "runs": runs, "summary": summary,
-                                         "machine": platform.platform(),
-                                         "cpus": os.cpu_count()}, indent=2), "utf-8")
-    if differ:
-        print(f"ARQUIVOS DIFERENTES dos do baseline: {', '.join(differ)}")
-    return 1 if failed or differ or ref is None else 0
 
 
 if __name__ == "__main__":
