@@ -36,6 +36,7 @@ from compiler.irexpr import Neg as Neg
 from compiler.irexpr import Not as Not
 from compiler.irexpr import Or as Or
 from compiler.irexpr import ParamRef as ParamRef
+from compiler.irkinds import Arm as Arm
 from compiler.irkinds import Classify as Classify
 from compiler.irkinds import Collect as Collect
 from compiler.irkinds import Derivation as Derivation
@@ -45,6 +46,7 @@ from compiler.irkinds import Entry as Entry
 from compiler.irkinds import Indicator as Indicator
 from compiler.irkinds import JsonOut as JsonOut
 from compiler.irkinds import Measure as Measure
+from compiler.irkinds import Part as Part
 from compiler.irkinds import Rank as Rank
 from compiler.irkinds import Ratio as Ratio
 from compiler.irkinds import Related as Related

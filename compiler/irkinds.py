@@ -40,6 +40,32 @@ class DerivedValue:
     expr: Expr
     text: str
     span: Span
+    # explain's if-branches (compiler/kinds/derivation/branches.py): the arms of the if-chain
+    # the expression is, or the if-arguments of the call it is (`join_texts(..., if ...)`)
+    arms: tuple[Arm, ...] = ()
+    call: str = ""                     # that call's function ("" when none)
+    parts: tuple[Part, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Arm:
+    """One arm of an if-chain as written: its condition (None: the final `else`) and value
+    texts, where the condition (the else: its value) is, and the if-chain its `then` is."""
+
+    cond: str | None
+    value: str
+    span: Span
+    inner: tuple[Arm, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Part:
+    """An argument of a call that is an if-chain: its 0-based position, text and arms."""
+
+    index: int
+    text: str
+    span: Span
+    arms: tuple[Arm, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -28,6 +28,7 @@ from typing import Any
 from runtime import catalog
 from runtime import derivation_freeze
 from runtime import derivation_state
+from runtime.derivation_branches import Branches
 from runtime.derivation_each import expand
 from runtime.derivation_json import JsonOut
 from runtime.derivation_json import check_names
@@ -145,6 +146,8 @@ class Derivation:
     json: JsonOut | None = None                # output.json: a JSON per output record
     # (warning id, its catalog code or "" for D1803, the fields naming the record)
     warning_codes: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    # the if-branches of the fields that are if-chains (runtime/derivation_branches.py): explain
+    branches: tuple[Branches, ...] = ()
 
     @property
     def sources(self) -> tuple[str, ...]:

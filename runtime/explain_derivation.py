@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime import catalog_explain_kinds as catalog
+from runtime import derivation_branches
 from runtime import explain_loads
 from runtime.coverage import quoted
 from runtime.derivation import PARAM
@@ -169,6 +170,7 @@ def _per_key(der: Derivation, records: list[dict[str, Any]], display: str,
                     f"{der.id} [{key_shown}] · {field} (a chave)", exact(value), **common,
                     records=[_rec(display, r, None, {field: exact(r[field])}) for r in recs])
     value, contributions, env, deltas = _evaluate(der, recs, got, field)
+    chosen = _branches(der, field, env, value)
     fn = der.fields[der.field_names.index(field)]
     used = [int(name[2:]) for name in fn[1] if name.startswith("_a")]
     reads = [_aggregate_tree(der, i, recs, deltas, display, env[f"_a{i}"], part, pkg)
@@ -181,6 +183,7 @@ def _per_key(der: Derivation, records: list[dict[str, Any]], display: str,
     out = tree("derivation", pkg, der.id, part, f"{der.id} [{key_shown}] · {field}",
                exact(value), **common, records=rows, reads=reads)
     out["key"] = {k: exact(v) for k, v in zip(der.per, got, strict=True)}
+    _with_branches(out, chosen)
     out["_key"] = got
     out["aggregates"] = {f"_a{i}": _aggregate_text(der, i) for i in used}
     if contributions is not None:
@@ -291,6 +294,22 @@ def _rec(display: str, r: Mapping[str, Any], contributed: Any,
             "fields": dict(fields)}
 
 
+def _branches(der: Derivation, field: str, env: Mapping[str, Any], value: Any
+              ) -> dict[str, Any] | None:
+    """The field's if-branches evaluated on the env its value was computed on (conditions
+    held or not, the branch taken: runtime/derivation_branches.py), None when it has none."""
+    for b in der.branches:
+        if b.field == field:
+            return derivation_branches.evaluate(b, env, value, exact, source)
+    return None
+
+
+def _with_branches(out: dict[str, Any], chosen: dict[str, Any] | None) -> None:
+    if chosen is not None:
+        out["branches"] = chosen
+        out["decision"] = out["decision"] or derivation_branches.decision(chosen)
+
+
 # ---------------------------------------------------------------------- per record
 def _per_record(der: Derivation, ctx: Any, trace: NodeTrace, records: list[dict[str, Any]],
                 display: str, position: str, field: str, part: Any, pkg: Any,
@@ -315,6 +334,7 @@ def _per_record(der: Derivation, ctx: Any, trace: NodeTrace, records: list[dict[
         common["rule"] = {"text": f"{m}[{key}].{val}", "source": source(at)}
         used_maps = [field]
         uses: list[int] = []
+        chosen = None
     else:
         fn = der.fields[der.field_names.index(field)]
         reads_fields = tuple(f for f in fn[1] if not f.startswith("_c"))
@@ -323,6 +343,7 @@ def _per_record(der: Derivation, ctx: Any, trace: NodeTrace, records: list[dict[
         env = dict(rec)
         reads = [_collection(der, n, rec, rows, related, part, pkg, env) for n in uses]
         value = _call(fn, env)
+        chosen = _branches(der, field, env, value)
     for name in used_maps:
         m, key, val = classified[name]
         rm = ctx.maps[m]
@@ -341,6 +362,7 @@ def _per_record(der: Derivation, ctx: Any, trace: NodeTrace, records: list[dict[
                records=[_rec(display, rec, None, fields)])
     out["position"] = int(position)
     out["record"] = {"file": rec.get("_file", display), "line": rec["_line"]}
+    _with_branches(out, chosen)
     if uses:
         out["reads"] = reads
         single = [t for t in reads if t.get("records_sum") is not None]
@@ -504,6 +526,8 @@ def render_text(t: Mapping[str, Any]) -> str:
     if t.get("rule") and t["rule"]["text"]:
         at = f" ({at_text(t['rule']['source'])})" if t["rule"]["source"] else ""
         out.append(f"  campo {t.get('field')}{at}: {t['rule']['text']}")
+    if t.get("branches"):
+        out.extend(derivation_branches.render(t["branches"], _v, at_text, "  "))
     for name, text in t.get("aggregates", {}).items():
         out.append(f"  {name} = {text}")
     out.extend(explain_loads.render(t, _v))

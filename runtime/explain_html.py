@@ -18,6 +18,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from runtime import derivation_branches
+from runtime.explain_render import HOLDS
+from runtime.explain_render import branch_title
 from runtime.explain_render import extras
 from runtime.explain_render import fields
 from runtime.explain_render import visible
@@ -41,6 +44,7 @@ code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.88rem}
 .src tr:target{background:#fff3bf}.src td.ln{color:#5b6770;text-align:right}
 .src code{white-space:pre}
 pre{background:#f1f3f5;padding:.5rem;overflow:auto}
+.branches tr.taken{background:#e6f4ea;font-weight:600}
 """
 
 
@@ -132,6 +136,8 @@ def _node(tree: dict[str, Any], sources: _Sources, level: int) -> Iterator[str]:
     for note in tree.get("notes") or []:
         rows.append(("nota", _e(note)))
     yield "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
+    if tree.get("branches"):
+        yield from _branches(tree["branches"], sources, h)
     if tree.get("lookups"):
         yield f"<h{h}>Mapas consultados</h{h}>"
         yield ("<table><tr><th>mapa</th><th>chave</th><th>entrada</th><th>onde</th>"
@@ -168,6 +174,29 @@ def _node(tree: dict[str, Any], sources: _Sources, level: int) -> Iterator[str]:
         yield f"<h{h}>← {_e(child.get('title'))}</h{h}>"
         yield from _node(child, sources, level + 1)
     yield "</section>"
+
+
+def _branches(b: dict[str, Any], sources: _Sources, h: int) -> Iterator[str]:
+    """The conditions of an if-chain tested, each linked to its YAML line, the taken branch
+    marked (runtime/derivation_branches.py)."""
+    yield f"<h{h}>{_e(branch_title(b))}</h{h}>"
+    args = "arguments" in b  # a call of if-chains: a column for the argument
+    yield ('<table class="branches"><tr>' + ("<th>argumento</th>" if args else "")
+           + "<th>#</th><th>condição</th><th>onde</th><th>vale</th><th>ramo tomado</th></tr>")
+    for r in derivation_branches.rows(b):
+        arg = f"<td>{_e(r['argument'])}</td>" if args else ""
+        if "skipped" in r:
+            yield (f'<tr>{arg}<td></td><td colspan="4">{_e(r["skipped"])} '
+                   "condição(ões) seguinte(s) não avaliada(s)</td></tr>")
+            continue
+        cond = "senão" if r["condition"] is None else f"<code>{_e(r['condition'])}</code>"
+        holds = "" if r["condition"] is None else HOLDS[r["holds"]]
+        cls = ' class="taken"' if r["taken"] else ""
+        taken = (f"<code>{_e(r['then'])}</code> = <strong>{_e(r['result'])}</strong>"
+                 if r["taken"] else "")
+        yield (f"<tr{cls}>{arg}<td>{_e(r['n'])}</td><td>{cond}</td>"
+               f"<td>{sources.link(r['source'])}</td><td>{_e(holds)}</td><td>{taken}</td></tr>")
+    yield "</table>"
 
 
 def _embedded(sources: _Sources, bases: Sequence[Path]) -> Iterator[str]:

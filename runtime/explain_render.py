@@ -12,6 +12,7 @@ import json
 import re
 from typing import Any
 
+from runtime import derivation_branches
 from runtime.explain_tree import COMMON
 from runtime.explain_tree import public
 
@@ -58,8 +59,38 @@ def fields(values: dict[str, Any] | None) -> str:
 
 
 def extras(tree: dict[str, Any]) -> dict[str, Any]:
-    """The kind's own keys (neither common nor private)."""
-    return {k: v for k, v in tree.items() if k not in COMMON and not k.startswith("_")}
+    """The kind's own keys (neither common nor private, nor `branches`: shown as a table)."""
+    return {k: v for k, v in tree.items()
+            if k not in COMMON and k != "branches" and not k.startswith("_")}
+
+
+HOLDS = {True: "verdadeiro", False: "falso", None: "nulo"}
+
+
+def branch_title(b: dict[str, Any]) -> str:
+    """The heading of a tree's `branches` (runtime/derivation_branches.py)."""
+    if "arguments" in b:
+        return f"Argumentos if de {b['call']} ({b['field']})"
+    return f"Ramos do if ({b['field']}): as condições na ordem, um nulo não é verdadeiro"
+
+
+def _md_branches(b: dict[str, Any], h: str) -> list[str]:
+    args = "arguments" in b  # a call of if-chains: a column for the argument
+    out = [f"{h} {md(branch_title(b))}", "",
+           ("| argumento " if args else "") + "| # | condição | onde | vale | ramo tomado |",
+           ("|---" if args else "") + "|---|---|---|---|---|"]
+    for r in derivation_branches.rows(b):
+        arg = f"| {md(r['argument'])} " if args else ""
+        if "skipped" in r:
+            out.append(f"{arg}| | {md(r['skipped'])} condição(ões) seguinte(s) não "
+                       "avaliada(s) | | | |")
+            continue
+        cond = "senão" if r["condition"] is None else f"`{md(r['condition'])}`"
+        holds = "" if r["condition"] is None else HOLDS[r["holds"]]
+        taken = f"**{md(r['then'])}** = {md(r['result'])}" if r["taken"] else ""
+        out.append(f"{arg}| {md(r['n'])} | {cond} | {md(where(r['source']))} | {holds} "
+                   f"| {taken} |")
+    return [*out, ""]
 
 
 def to_markdown(tree: dict[str, Any]) -> str:
@@ -85,6 +116,8 @@ def _md_node(tree: dict[str, Any], out: list[str], level: int) -> None:
         out.append(f"- decisão: {md(tree['decision'])}")
     out.extend(f"- {md(n)}" for n in tree.get("notes") or [])
     out.append("")
+    if tree.get("branches"):
+        out += _md_branches(tree["branches"], h)
     if tree.get("lookups"):
         out += [f"{h} Mapas consultados", "", "| mapa | chave | entrada | onde | registros |",
                 "|---|---|---|---|---|"]

@@ -61,6 +61,8 @@ RANK = {
     # output.json: (one JSON per output record): as written, and its lowering
     "compiler.kinds.derivation.jsonout_spec": 6,
     "compiler.kinds.derivation.jsonout": 11,
+    # explain's if-branches of a field, read from the expression as written by its lowering
+    "compiler.kinds.derivation.branches": 11,
 }
 # A kind's stage modules (compiler/kinds/<kind>/<stage>.py) rank with their stage.
 STAGE_RANK = {"spec": 6, "lower": 11, "plan": 12, "python": 13, "sql": 13, "diff": 12,

@@ -82,3 +82,48 @@ def test_the_page_loads_clean_and_each_link_lands_on_its_line(
     target = os.environ.get("EXPLAIN_SCREENSHOT")
     if target:
         shutil.copy(shot, Path(target).with_stem(Path(target).stem + address[6:8]))
+
+
+# each row of the if-branch table: [its #, the condition, its link's text, what it held, the
+# branch taken], and which rows are marked taken
+BRANCHES = """JSON.stringify([...document.querySelectorAll('table.branches tr')].slice(1).map(
+  r => [r.className, ...[...r.querySelectorAll('td')].map(td => td.textContent)]))"""
+
+
+def test_the_page_of_an_if_chain_marks_the_branch_taken(
+        browser: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """assinatura's D09 (documento.csv line 10: deadline 19/06, run on 20/06, em_assinatura):
+    `situacao_plano` tests `motivos is not null` (false: D09 is valid) and `situacao ==
+    "assinado"` (false), then `data_limite is not null and data_limite < $data_base` (true:
+    the "fora do prazo" branch, marked), the two arms after it not evaluated; each
+    condition's link lands on its own line of specs/assinatura/documentos.yaml (92, 93, 94:
+    the lines of the `>-` block as the file has them)."""
+    monkeypatch.chdir(ROOT)
+    inputs = [a for p in sorted((ROOT / "fixtures" / "assinatura").glob("*.csv"))
+              for a in ("--input", f"{p.stem}={p.relative_to(ROOT)}")]
+    got = CliRunner().invoke(cli, ["explain", "assinatura", "documentos:9:situacao_plano",
+                                   *inputs, "--param", "data_base=2024-06-20",
+                                   "--format", "html"])
+    assert got.exit_code == 0, got.stderr
+    file = tmp_path / "explain.html"
+    file.write_text(got.stdout, "utf-8")
+    page = Page(browser)
+    page.open(file.as_uri())
+    assert page.console_errors() == [] and page.requests() == [file.as_uri()]
+    rows = json.loads(page.evaluate(BRANCHES))
+    spec = "specs/assinatura/documentos.yaml"
+    assert rows == [
+        ["", "1", "motivos is not null", f"{spec}:92:8", "falso", ""],
+        ["", "2", 'situacao == "assinado"', f"{spec}:93:13", "falso", ""],
+        ["taken", "3", "data_limite is not null and data_limite < $data_base",
+         f"{spec}:94:13", "verdadeiro", '"fora do prazo" = fora do prazo'],
+        ["", "", "2 condição(ões) seguinte(s) não avaliada(s)"]]
+    lines = (ROOT / spec).read_text("utf-8").splitlines()
+    landed = {t: (line, shown) for t, _, line, shown, _ in json.loads(page.evaluate(LINKS))}
+    for n in (92, 93, 94):
+        assert landed[f"{spec}:{n}:{8 if n == 92 else 13}"] == (str(n), lines[n - 1])
+    shot = tmp_path / "branches.png"
+    page.screenshot(shot)
+    target = os.environ.get("EXPLAIN_SCREENSHOT")
+    if target:
+        shutil.copy(shot, Path(target).with_stem(Path(target).stem + "_ramos"))

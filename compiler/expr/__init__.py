@@ -8,13 +8,14 @@ from compiler.expr import ast
 from compiler.expr.build import Builder
 from compiler.expr.build import too_deep
 from compiler.expr.embed import embed
+from compiler.expr.embed import positioned
 from compiler.expr.errors import to_diagnostic
 from compiler.expr.grammar import UnexpectedInput
 from compiler.expr.grammar import parser
 from compiler.source import SourceFile
 from compiler.yamlnodes import YScalar
 
-__all__ = ["MAX_DEPTH", "MAX_EXPR_CHARS", "ast", "parse_expression"]
+__all__ = ["MAX_DEPTH", "MAX_EXPR_CHARS", "ast", "parse_expression", "positioned_expression"]
 
 # Nesting levels of one expression (an and/or chain is one level, whatever its length). Every
 # stage after the parser walks expressions recursively, and so do Python's own parser (about
@@ -41,3 +42,12 @@ def parse_expression(src: SourceFile, scalar: YScalar) -> tuple[ast.Expr | None,
         start = deep.meta.start_pos
         return None, [catalog.expr_too_deep(emb.span(start, start + 1), limit=MAX_DEPTH)]
     return Builder(emb).build(tree), []
+
+
+def positioned_expression(src: SourceFile, scalar: YScalar) -> ast.Expr | None:
+    """An expression `parse_expression` already accepted, parsed again with spans exact in a
+    folded block too (embed.positioned): the positions explain gives each if-branch."""
+    try:
+        return Builder(positioned(src, scalar)).build(parser().parse(scalar.value))
+    except UnexpectedInput:
+        return None

@@ -104,3 +104,26 @@ def _folded_plain_offsets(src: SourceFile, scalar: YScalar) -> tuple[int, ...] |
         out.append(pos)
         pos += 1
     return tuple(out) if out else None
+
+
+def positioned(src: SourceFile, scalar: YScalar) -> Embedding:
+    """`embed`, but exact for a folded block (`>`, `>-`) too, which `embed` leaves inexact
+    (every span the scalar's start — diagnostics keep that, tests/cases/diagnostics/E0101_*):
+    for explain's positions of each branch of an if-chain (compiler/kinds/derivation/
+    branches.py) the value is walked beside the file text from the line after the header, as
+    a folded plain scalar is."""
+    got = embed(src, scalar)
+    if got.exact or scalar.style != ">":
+        return got
+    text, raw = scalar.value, src.text
+    pos, out = src.offset(scalar.span.line + 1, 1), []
+    for ch in text:
+        while pos < scalar.span.end and raw[pos] != ch:
+            if raw[pos] not in " \t\r\n":
+                return got
+            pos += 1
+        if pos >= scalar.span.end:
+            return got
+        out.append(pos)
+        pos += 1
+    return Embedding(src, scalar, True, scalar.span.start, offsets=tuple(out)) if out else got

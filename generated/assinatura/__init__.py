@@ -43,6 +43,9 @@ from runtime.model import Package
 from runtime.model import Param
 from runtime.model import TableFile
 from runtime.derivation import Derivation
+from runtime.derivation_branches import Arm
+from runtime.derivation_branches import Branches
+from runtime.derivation_branches import Part
 from runtime.derivation_freeze import Frozen
 from runtime.derivation_json import JsonOut
 from runtime.derivation_state import Incremental
@@ -87,36 +90,140 @@ LOC = (
     Loc('specs/assinatura/destinatarios.yaml', 97, 3, 97, 21),  # 32 assinatura/destinatarios/explain
     Loc('specs/assinatura/destinatarios.yaml', 101, 3, 101, 18),  # 33 assinatura/destinatarios/explain
     Loc('specs/assinatura/destinatarios.yaml', 105, 3, 105, 18),  # 34 assinatura/destinatarios/explain
-    Loc('specs/assinatura/documentos.yaml', 29, 14, 29, 23),  # 35 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 30, 19, 30, 44),  # 36 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 31, 15, 31, 36),  # 37 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 32, 14, 32, 34),  # 38 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 33, 15, 33, 55),  # 39 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 34, 15, 34, 36),  # 40 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 35, 12, 74, 1),  # 41 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 74, 11, 74, 26),  # 42 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 77, 12, 88, 1),  # 43 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 88, 21, 91, 1),  # 44 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 91, 19, 97, 1),  # 45 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 98, 17, 98, 54),  # 46 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 99, 17, 102, 1),  # 47 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 102, 18, 109, 1),  # 48 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 109, 18, 115, 1),  # 49 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 117, 13, 117, 72),  # 50 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 118, 21, 118, 75),  # 51 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 121, 14, 126, 1),  # 52 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 127, 19, 127, 23),  # 53 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 128, 19, 128, 28),  # 54 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 129, 24, 129, 33),  # 55 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 130, 20, 130, 32),  # 56 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 131, 21, 131, 32),  # 57 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 132, 22, 132, 37),  # 58 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 7, 3, 7, 6),  # 59 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 10, 3, 10, 6),  # 60 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 13, 3, 13, 13),  # 61 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 16, 3, 16, 9),  # 62 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 21, 3, 21, 12),  # 63 assinatura/documentos/explain
-    Loc('specs/assinatura/documentos.yaml', 25, 3, 25, 10),  # 64 assinatura/documentos/explain
+    Loc('specs/assinatura/destinatarios.yaml', 122, 8, 122, 28),  # 35 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 123, 13, 123, 34),  # 36 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 124, 13, 124, 29),  # 37 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 125, 13, 125, 27),  # 38 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 126, 13, 126, 27),  # 39 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 127, 13, 127, 38),  # 40 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 128, 13, 128, 39),  # 41 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 129, 13, 129, 35),  # 42 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 130, 13, 130, 38),  # 43 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 131, 13, 131, 35),  # 44 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 132, 13, 132, 35),  # 45 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 133, 10, 133, 14),  # 46 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 135, 8, 135, 28),  # 47 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 136, 13, 136, 34),  # 48 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 137, 13, 137, 29),  # 49 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 138, 13, 138, 27),  # 50 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 139, 13, 139, 27),  # 51 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 140, 13, 140, 38),  # 52 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 141, 13, 141, 39),  # 53 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 142, 13, 142, 35),  # 54 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 143, 13, 143, 38),  # 55 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 144, 13, 144, 35),  # 56 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 145, 13, 145, 35),  # 57 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 146, 10, 146, 14),  # 58 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 156, 14, 156, 73),  # 59 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 156, 17, 156, 37),  # 60 assinatura/destinatarios/explain
+    Loc('specs/assinatura/destinatarios.yaml', 156, 69, 156, 73),  # 61 assinatura/destinatarios/explain
+    Loc('specs/assinatura/documentos.yaml', 29, 14, 29, 23),  # 62 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 30, 19, 30, 44),  # 63 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 31, 15, 31, 36),  # 64 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 32, 14, 32, 34),  # 65 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 33, 15, 33, 55),  # 66 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 34, 15, 34, 36),  # 67 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 35, 12, 74, 1),  # 68 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 74, 11, 74, 26),  # 69 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 77, 12, 88, 1),  # 70 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 88, 21, 91, 1),  # 71 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 91, 19, 97, 1),  # 72 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 98, 17, 98, 54),  # 73 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 99, 17, 102, 1),  # 74 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 102, 18, 109, 1),  # 75 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 109, 18, 115, 1),  # 76 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 117, 13, 117, 72),  # 77 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 118, 21, 118, 75),  # 78 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 121, 14, 126, 1),  # 79 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 127, 19, 127, 23),  # 80 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 128, 19, 128, 28),  # 81 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 129, 24, 129, 33),  # 82 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 130, 20, 130, 32),  # 83 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 131, 21, 131, 32),  # 84 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 132, 22, 132, 37),  # 85 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 7, 3, 7, 6),  # 86 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 10, 3, 10, 6),  # 87 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 13, 3, 13, 13),  # 88 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 16, 3, 16, 9),  # 89 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 21, 3, 21, 12),  # 90 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 25, 3, 25, 10),  # 91 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 37, 7, 38, 87),  # 92 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 37, 10, 37, 47),  # 93 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 38, 14, 38, 87),  # 94 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 39, 7, 40, 85),  # 95 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 39, 10, 39, 86),  # 96 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 40, 81, 40, 85),  # 97 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 41, 7, 42, 83),  # 98 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 41, 10, 41, 69),  # 99 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 42, 79, 42, 83),  # 100 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 43, 7, 43, 81),  # 101 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 43, 10, 43, 25),  # 102 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 43, 77, 43, 81),  # 103 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 44, 7, 44, 78),  # 104 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 44, 10, 44, 29),  # 105 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 44, 74, 44, 78),  # 106 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 45, 7, 48, 18),  # 107 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 45, 10, 46, 67),  # 108 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 48, 14, 48, 18),  # 109 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 49, 7, 51, 18),  # 110 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 49, 10, 49, 81),  # 111 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 51, 14, 51, 18),  # 112 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 52, 7, 54, 55),  # 113 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 52, 10, 53, 62),  # 114 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 54, 51, 54, 55),  # 115 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 55, 7, 57, 46),  # 116 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 55, 10, 56, 53),  # 117 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 57, 42, 57, 46),  # 118 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 58, 7, 59, 52),  # 119 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 58, 10, 58, 98),  # 120 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 59, 48, 59, 52),  # 121 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 60, 7, 62, 63),  # 122 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 60, 10, 61, 70),  # 123 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 62, 59, 62, 63),  # 124 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 63, 7, 65, 55),  # 125 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 63, 10, 64, 62),  # 126 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 65, 51, 65, 55),  # 127 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 66, 7, 68, 74),  # 128 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 66, 10, 67, 59),  # 129 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 68, 70, 68, 74),  # 130 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 69, 7, 69, 88),  # 131 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 69, 10, 69, 25),  # 132 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 69, 84, 69, 88),  # 133 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 70, 7, 73, 90),  # 134 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 70, 10, 72, 64),  # 135 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 73, 86, 73, 90),  # 136 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 78, 8, 78, 27),  # 137 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 79, 13, 79, 43),  # 138 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 81, 13, 81, 43),  # 139 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 83, 13, 83, 46),  # 140 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 85, 13, 85, 49),  # 141 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 87, 10, 87, 87),  # 142 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 89, 8, 89, 87),  # 143 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 90, 53, 90, 57),  # 144 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 92, 8, 92, 27),  # 145 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 93, 13, 93, 35),  # 146 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 94, 13, 94, 65),  # 147 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 95, 13, 95, 40),  # 148 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 96, 10, 96, 20),  # 149 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 100, 8, 100, 34),  # 150 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 101, 13, 101, 22),  # 151 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 101, 42, 101, 54),  # 152 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 103, 8, 103, 34),  # 153 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 104, 13, 104, 49),  # 154 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 105, 13, 105, 41),  # 155 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 106, 13, 106, 48),  # 156 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 107, 13, 107, 54),  # 157 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 108, 10, 108, 14),  # 158 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 110, 8, 110, 34),  # 159 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 111, 13, 111, 50),  # 160 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 113, 13, 113, 49),  # 161 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 114, 10, 114, 14),  # 162 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 118, 24, 118, 52),  # 163 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 118, 71, 118, 75),  # 164 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 122, 8, 122, 57),  # 165 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 123, 13, 123, 41),  # 166 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 124, 13, 124, 85),  # 167 assinatura/documentos/explain
+    Loc('specs/assinatura/documentos.yaml', 125, 10, 125, 88),  # 168 assinatura/documentos/explain
 )
 
 
@@ -543,6 +650,42 @@ PACKAGE = Package(
                 ('related:cfg_secretario1', 'fonte == "secretario1"', LOC[33]),
                 ('related:cfg_secretario2', 'fonte == "secretario2"', LOC[34]),
             ),
+            branches=(
+                Branches('tipo', (
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'professor'), ('_each__colecao',)), 'fonte == "professor"', '"Assinador"', LOC[35]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'vinculados'), ('_each__colecao',)), 'fonte == "vinculados"', 'first(cfg_vinculados).tipo', LOC[36]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'aluno'), ('_each__colecao',)), 'fonte == "aluno"', 'first(cfg_aluno).tipo', LOC[37]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'pai'), ('_each__colecao',)), 'fonte == "pai"', 'first(cfg_pai).tipo', LOC[38]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'mae'), ('_each__colecao',)), 'fonte == "mae"', 'first(cfg_mae).tipo', LOC[39]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'resp_academico'), ('_each__colecao',)), 'fonte == "resp_academico"', 'first(cfg_resp_academico).tipo', LOC[40]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'resp_financeiro'), ('_each__colecao',)), 'fonte == "resp_financeiro"', 'first(cfg_resp_financeiro).tipo', LOC[41]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'coord_turma'), ('_each__colecao',)), 'fonte == "coord_turma"', 'first(cfg_coord_turma).tipo', LOC[42]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'coord_comissao'), ('_each__colecao',)), 'fonte == "coord_comissao"', 'first(cfg_coord_comissao).tipo', LOC[43]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'secretario1'), ('_each__colecao',)), 'fonte == "secretario1"', 'first(cfg_secretario1).tipo', LOC[44]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'secretario2'), ('_each__colecao',)), 'fonte == "secretario2"', 'first(cfg_secretario2).tipo', LOC[45]),
+                    Arm(None, '', 'null', LOC[46]),
+                )),
+                Branches('ordem', (
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'professor'), ('_each__colecao',)), 'fonte == "professor"', '0', LOC[47]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'vinculados'), ('_each__colecao',)), 'fonte == "vinculados"', 'first(cfg_vinculados).ordem', LOC[48]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'aluno'), ('_each__colecao',)), 'fonte == "aluno"', 'first(cfg_aluno).ordem', LOC[49]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'pai'), ('_each__colecao',)), 'fonte == "pai"', 'first(cfg_pai).ordem', LOC[50]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'mae'), ('_each__colecao',)), 'fonte == "mae"', 'first(cfg_mae).ordem', LOC[51]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'resp_academico'), ('_each__colecao',)), 'fonte == "resp_academico"', 'first(cfg_resp_academico).ordem', LOC[52]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'resp_financeiro'), ('_each__colecao',)), 'fonte == "resp_financeiro"', 'first(cfg_resp_financeiro).ordem', LOC[53]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'coord_turma'), ('_each__colecao',)), 'fonte == "coord_turma"', 'first(cfg_coord_turma).ordem', LOC[54]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'coord_comissao'), ('_each__colecao',)), 'fonte == "coord_comissao"', 'first(cfg_coord_comissao).ordem', LOC[55]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'secretario1'), ('_each__colecao',)), 'fonte == "secretario1"', 'first(cfg_secretario1).ordem', LOC[56]),
+                    Arm((lambda f__each__colecao: (f__each__colecao == 'secretario2'), ('_each__colecao',)), 'fonte == "secretario2"', 'first(cfg_secretario2).ordem', LOC[57]),
+                    Arm(None, '', 'null', LOC[58]),
+                )),
+                Branches('assinado_em', (), 'coalesce', (
+                    Part(1, (lambda f__each__colecao, f_assinatura_professor: (f_assinatura_professor if (f__each__colecao == 'professor') else None), ('_each__colecao', 'assinatura_professor')), 'if fonte == "professor" then assinatura_professor else null', LOC[59], (
+                        Arm((lambda f__each__colecao: (f__each__colecao == 'professor'), ('_each__colecao',)), 'fonte == "professor"', 'assinatura_professor', LOC[60]),
+                        Arm(None, '', 'null', LOC[61]),
+                    )),
+                )),
+            ),
             at=LOC[0],
         ),
         Derivation(
@@ -693,36 +836,148 @@ PACKAGE = Package(
                 Frozen('situacao_plano', 'str', (lambda f_situacao_plano: (f_situacao_plano == 'fora do prazo'), ('situacao_plano',)), since='congelado_desde', reads=(('situacao_plano', 'str'),)),
             ),
             texts=(
-                ('documento', 'documento', LOC[35]),
-                ('tipo_relatorio', 'first(rel).tipo_relatorio', LOC[36]),
-                ('rm_reports', 'first(rel).rm_reports', LOC[37]),
-                ('por_etapa', 'first(rel).por_etapa', LOC[38]),
-                ('sturmadisc', 'first(rel).tabela_master == "STURMADISC"', LOC[39]),
-                ('regra_nome', 'first(cfg).regra_nome', LOC[40]),
-                ('motivos', 'join_texts("; ", if tipo in ["ALUNO", "DIARIO_DE_CLASSE"] then null else concat("tipo de documento \'", tipo, "\' não é ALUNO nem DIARIO_DE_CLASSE"), if tipo == "ALUNO" and not origem in ["Aluno", "Matrícula no Período Letivo"] then concat("a origem \'", origem, "\' não gera documento de aluno") else null, if tipo == "DIARIO_DE_CLASSE" and origem != "Turma/Disciplina" then concat("a origem \'", origem, "\' não gera diário de classe") else null, if count(rel) == 0 then "o relatório não está configurado no RM" else null, if rm_reports == false then "o relatório não é do RM Reports" else null, if tipo == "ALUNO" and not tipo_relatorio in ["Relatórios de Alunos", "Relatórios de Tesouraria", "Relatórios de Secretaria"] then concat("o tipo de relatório \'", tipo_relatorio, "\' não serve a documento de aluno") else null, if tipo == "DIARIO_DE_CLASSE" and tipo_relatorio != "Relatórios de Turmas" then concat("o tipo de relatório \'", tipo_relatorio, "\' não serve a diário de classe") else null, if (origem in ["Aluno", "Matrícula no Período Letivo"] or sturmadisc) and not any(parametros, parametro == "CODCOLIGADA") then "falta o parâmetro CODCOLIGADA" else null, if origem in ["Aluno", "Matrícula no Período Letivo"] and not any(parametros, parametro == "RA") then "falta o parâmetro RA" else null, if origem == "Matrícula no Período Letivo" and not any(parametros, parametro == "IDPERLET") then "falta o parâmetro IDPERLET" else null, if origem == "Matrícula no Período Letivo" and not any(parametros, parametro == "IDHABILITACAOFILIAL") then "falta o parâmetro IDHABILITACAOFILIAL" else null, if tipo == "DIARIO_DE_CLASSE" and sturmadisc and not any(parametros, parametro == "IDTURMADISC") then "falta o parâmetro IDTURMADISC" else null, if tipo == "DIARIO_DE_CLASSE" and sturmadisc and por_etapa and not any(parametros, parametro == "CODETAPA") then "falta o parâmetro CODETAPA (relatório por etapa)" else null, if count(cfg) == 0 then "o relatório não tem configuração de documento" else null, if tipo in ["ALUNO", "DIARIO_DE_CLASSE"] and regra_nome is not null and not (tipo == "ALUNO" and regra_nome in ["relatorio_data", "descricao_data", "descricao_ra_data"] or tipo == "DIARIO_DE_CLASSE" and regra_nome in ["relatorio_assinatura", "descricao_assinatura"]) then concat("a regra de nome \'", regra_nome, "\' não serve a este tipo") else null)', LOC[41]),
-                ('valido', 'motivos is null', LOC[42]),
-                ('arquivo', 'if motivos is not null then null else if regra_nome == "relatorio_data" then concat(relatorio, "_", date_text(data_geracao, "AAAA-MM-DD"), ".pdf") else if regra_nome == "descricao_data" then concat(descricao, "_", date_text(data_geracao, "AAAA-MM-DD"), ".pdf") else if regra_nome == "descricao_ra_data" then concat(descricao, "_", ra, "_", date_text(data_geracao, "AAAA-MM-DD"), ".pdf") else if regra_nome == "relatorio_assinatura" then concat(relatorio, "_", date_text(assinatura_professor, "AAAA-MM-DD"), ".pdf") else concat(descricao, "_", date_text(assinatura_professor, "AAAA-MM-DD"), ".pdf")', LOC[43]),
-                ('arquivo_pendente', 'if motivos is null and tipo == "DIARIO_DE_CLASSE" and assinatura_professor is null then "aguarda a assinatura do professor" else null', LOC[44]),
-                ('situacao_plano', 'if motivos is not null then "inválido" else if situacao == "assinado" then "assinado" else if data_limite is not null and data_limite < $data_base then "fora do prazo" else if situacao == "em_assinatura" then "em assinatura" else "pendente"', LOC[45]),
-                ('ultima_etapa', 'max_by(etapas, data_termino).codetapa', LOC[46]),
-                ('etapa_portal', 'if tipo != "DIARIO_DE_CLASSE" then null else if por_etapa then codetapa else ultima_etapa', LOC[47]),
-                ('inicio_portal', 'if tipo != "DIARIO_DE_CLASSE" then null else if first(cfg).inicio == "personalizada" then first(cfg).inicio_data else if etapa_portal == ultima_etapa then max_by(etapas, data_termino).data_termino else if first(cfg).inicio == "data_termino" then first(etapa_doc).data_termino else if first(cfg).inicio == "dt_limite_conteudo" then first(etapa_doc).dt_limite_conteudo else null', LOC[48]),
-                ('limite_portal', 'if tipo != "DIARIO_DE_CLASSE" then null else if first(cfg).limite == "periodo_letivo" then coalesce(first(periodo).data_termino, first(periodo).previsao_termino) else if first(cfg).limite == "personalizada" then first(cfg).limite_data else null', LOC[49]),
-                ('restrito', 'tipo == "DIARIO_DE_CLASSE" and first(rel).filtra_codusuario', LOC[50]),
-                ('professor_portal', 'if restrito and motivos is null then usuario else null', LOC[51]),
-                ('no_portal', 'if tipo != "DIARIO_DE_CLASSE" or motivos is not null then false else if restrito and usuario is null then false else if inicio_processo is not null or situacao in ["em_assinatura", "assinado"] then true else inicio_portal is not null and within($data_base, inicio_portal, limite_portal)', LOC[52]),
-                ('tipo_documento', 'tipo', LOC[53]),
-                ('nome_relatorio', 'relatorio', LOC[54]),
-                ('descricao_documento', 'descricao', LOC[55]),
-                ('data_da_geracao', 'data_geracao', LOC[56]),
-                ('prazo_assinatura', 'data_limite', LOC[57]),
-                ('processo_iniciado', 'inicio_processo', LOC[58]),
-                ('related:rel', '', LOC[59]),
-                ('related:cfg', '', LOC[60]),
-                ('related:parametros', '', LOC[61]),
-                ('related:etapas', 'tipo == "Faltas" and exibe_portal', LOC[62]),
-                ('related:etapa_doc', 'tipo == "Faltas" and exibe_portal', LOC[63]),
-                ('related:periodo', '', LOC[64]),
+                ('documento', 'documento', LOC[62]),
+                ('tipo_relatorio', 'first(rel).tipo_relatorio', LOC[63]),
+                ('rm_reports', 'first(rel).rm_reports', LOC[64]),
+                ('por_etapa', 'first(rel).por_etapa', LOC[65]),
+                ('sturmadisc', 'first(rel).tabela_master == "STURMADISC"', LOC[66]),
+                ('regra_nome', 'first(cfg).regra_nome', LOC[67]),
+                ('motivos', 'join_texts("; ", if tipo in ["ALUNO", "DIARIO_DE_CLASSE"] then null else concat("tipo de documento \'", tipo, "\' não é ALUNO nem DIARIO_DE_CLASSE"), if tipo == "ALUNO" and not origem in ["Aluno", "Matrícula no Período Letivo"] then concat("a origem \'", origem, "\' não gera documento de aluno") else null, if tipo == "DIARIO_DE_CLASSE" and origem != "Turma/Disciplina" then concat("a origem \'", origem, "\' não gera diário de classe") else null, if count(rel) == 0 then "o relatório não está configurado no RM" else null, if rm_reports == false then "o relatório não é do RM Reports" else null, if tipo == "ALUNO" and not tipo_relatorio in ["Relatórios de Alunos", "Relatórios de Tesouraria", "Relatórios de Secretaria"] then concat("o tipo de relatório \'", tipo_relatorio, "\' não serve a documento de aluno") else null, if tipo == "DIARIO_DE_CLASSE" and tipo_relatorio != "Relatórios de Turmas" then concat("o tipo de relatório \'", tipo_relatorio, "\' não serve a diário de classe") else null, if (origem in ["Aluno", "Matrícula no Período Letivo"] or sturmadisc) and not any(parametros, parametro == "CODCOLIGADA") then "falta o parâmetro CODCOLIGADA" else null, if origem in ["Aluno", "Matrícula no Período Letivo"] and not any(parametros, parametro == "RA") then "falta o parâmetro RA" else null, if origem == "Matrícula no Período Letivo" and not any(parametros, parametro == "IDPERLET") then "falta o parâmetro IDPERLET" else null, if origem == "Matrícula no Período Letivo" and not any(parametros, parametro == "IDHABILITACAOFILIAL") then "falta o parâmetro IDHABILITACAOFILIAL" else null, if tipo == "DIARIO_DE_CLASSE" and sturmadisc and not any(parametros, parametro == "IDTURMADISC") then "falta o parâmetro IDTURMADISC" else null, if tipo == "DIARIO_DE_CLASSE" and sturmadisc and por_etapa and not any(parametros, parametro == "CODETAPA") then "falta o parâmetro CODETAPA (relatório por etapa)" else null, if count(cfg) == 0 then "o relatório não tem configuração de documento" else null, if tipo in ["ALUNO", "DIARIO_DE_CLASSE"] and regra_nome is not null and not (tipo == "ALUNO" and regra_nome in ["relatorio_data", "descricao_data", "descricao_ra_data"] or tipo == "DIARIO_DE_CLASSE" and regra_nome in ["relatorio_assinatura", "descricao_assinatura"]) then concat("a regra de nome \'", regra_nome, "\' não serve a este tipo") else null)', LOC[68]),
+                ('valido', 'motivos is null', LOC[69]),
+                ('arquivo', 'if motivos is not null then null else if regra_nome == "relatorio_data" then concat(relatorio, "_", date_text(data_geracao, "AAAA-MM-DD"), ".pdf") else if regra_nome == "descricao_data" then concat(descricao, "_", date_text(data_geracao, "AAAA-MM-DD"), ".pdf") else if regra_nome == "descricao_ra_data" then concat(descricao, "_", ra, "_", date_text(data_geracao, "AAAA-MM-DD"), ".pdf") else if regra_nome == "relatorio_assinatura" then concat(relatorio, "_", date_text(assinatura_professor, "AAAA-MM-DD"), ".pdf") else concat(descricao, "_", date_text(assinatura_professor, "AAAA-MM-DD"), ".pdf")', LOC[70]),
+                ('arquivo_pendente', 'if motivos is null and tipo == "DIARIO_DE_CLASSE" and assinatura_professor is null then "aguarda a assinatura do professor" else null', LOC[71]),
+                ('situacao_plano', 'if motivos is not null then "inválido" else if situacao == "assinado" then "assinado" else if data_limite is not null and data_limite < $data_base then "fora do prazo" else if situacao == "em_assinatura" then "em assinatura" else "pendente"', LOC[72]),
+                ('ultima_etapa', 'max_by(etapas, data_termino).codetapa', LOC[73]),
+                ('etapa_portal', 'if tipo != "DIARIO_DE_CLASSE" then null else if por_etapa then codetapa else ultima_etapa', LOC[74]),
+                ('inicio_portal', 'if tipo != "DIARIO_DE_CLASSE" then null else if first(cfg).inicio == "personalizada" then first(cfg).inicio_data else if etapa_portal == ultima_etapa then max_by(etapas, data_termino).data_termino else if first(cfg).inicio == "data_termino" then first(etapa_doc).data_termino else if first(cfg).inicio == "dt_limite_conteudo" then first(etapa_doc).dt_limite_conteudo else null', LOC[75]),
+                ('limite_portal', 'if tipo != "DIARIO_DE_CLASSE" then null else if first(cfg).limite == "periodo_letivo" then coalesce(first(periodo).data_termino, first(periodo).previsao_termino) else if first(cfg).limite == "personalizada" then first(cfg).limite_data else null', LOC[76]),
+                ('restrito', 'tipo == "DIARIO_DE_CLASSE" and first(rel).filtra_codusuario', LOC[77]),
+                ('professor_portal', 'if restrito and motivos is null then usuario else null', LOC[78]),
+                ('no_portal', 'if tipo != "DIARIO_DE_CLASSE" or motivos is not null then false else if restrito and usuario is null then false else if inicio_processo is not null or situacao in ["em_assinatura", "assinado"] then true else inicio_portal is not null and within($data_base, inicio_portal, limite_portal)', LOC[79]),
+                ('tipo_documento', 'tipo', LOC[80]),
+                ('nome_relatorio', 'relatorio', LOC[81]),
+                ('descricao_documento', 'descricao', LOC[82]),
+                ('data_da_geracao', 'data_geracao', LOC[83]),
+                ('prazo_assinatura', 'data_limite', LOC[84]),
+                ('processo_iniciado', 'inicio_processo', LOC[85]),
+                ('related:rel', '', LOC[86]),
+                ('related:cfg', '', LOC[87]),
+                ('related:parametros', '', LOC[88]),
+                ('related:etapas', 'tipo == "Faltas" and exibe_portal', LOC[89]),
+                ('related:etapa_doc', 'tipo == "Faltas" and exibe_portal', LOC[90]),
+                ('related:periodo', '', LOC[91]),
+            ),
+            branches=(
+                Branches('motivos', (), 'join_texts', (
+                    Part(1, (lambda f_tipo: (None if (f_tipo in ('ALUNO', 'DIARIO_DE_CLASSE',)) else o.concat("tipo de documento '", f_tipo, "' não é ALUNO nem DIARIO_DE_CLASSE")), ('tipo',)), 'if tipo in ["ALUNO", "DIARIO_DE_CLASSE"] then null else concat("tipo de documento \'", tipo, "\' não é ALUNO nem DIARIO_DE_CLASSE")', LOC[92], (
+                        Arm((lambda f_tipo: (f_tipo in ('ALUNO', 'DIARIO_DE_CLASSE',)), ('tipo',)), 'tipo in ["ALUNO", "DIARIO_DE_CLASSE"]', 'null', LOC[93]),
+                        Arm(None, '', 'concat("tipo de documento \'", tipo, "\' não é ALUNO nem DIARIO_DE_CLASSE")', LOC[94]),
+                    )),
+                    Part(2, (lambda f_origem, f_tipo: (o.concat("a origem '", f_origem, "' não gera documento de aluno") if ((f_tipo == 'ALUNO') and (not (f_origem in ('Aluno', 'Matrícula no Período Letivo',)))) else None), ('origem', 'tipo')), 'if tipo == "ALUNO" and not origem in ["Aluno", "Matrícula no Período Letivo"] then concat("a origem \'", origem, "\' não gera documento de aluno") else null', LOC[95], (
+                        Arm((lambda f_origem, f_tipo: ((f_tipo == 'ALUNO') and (not (f_origem in ('Aluno', 'Matrícula no Período Letivo',)))), ('origem', 'tipo')), 'tipo == "ALUNO" and not origem in ["Aluno", "Matrícula no Período Letivo"]', 'concat("a origem \'", origem, "\' não gera documento de aluno")', LOC[96]),
+                        Arm(None, '', 'null', LOC[97]),
+                    )),
+                    Part(3, (lambda f_origem, f_tipo: (o.concat("a origem '", f_origem, "' não gera diário de classe") if ((f_tipo == 'DIARIO_DE_CLASSE') and (f_origem != 'Turma/Disciplina')) else None), ('origem', 'tipo')), 'if tipo == "DIARIO_DE_CLASSE" and origem != "Turma/Disciplina" then concat("a origem \'", origem, "\' não gera diário de classe") else null', LOC[98], (
+                        Arm((lambda f_origem, f_tipo: ((f_tipo == 'DIARIO_DE_CLASSE') and (f_origem != 'Turma/Disciplina')), ('origem', 'tipo')), 'tipo == "DIARIO_DE_CLASSE" and origem != "Turma/Disciplina"', 'concat("a origem \'", origem, "\' não gera diário de classe")', LOC[99]),
+                        Arm(None, '', 'null', LOC[100]),
+                    )),
+                    Part(4, (lambda f__c5: ('o relatório não está configurado no RM' if (f__c5 == 0) else None), ('_c5',)), 'if count(rel) == 0 then "o relatório não está configurado no RM" else null', LOC[101], (
+                        Arm((lambda f__c5: (f__c5 == 0), ('_c5',)), 'count(rel) == 0', '"o relatório não está configurado no RM"', LOC[102]),
+                        Arm(None, '', 'null', LOC[103]),
+                    )),
+                    Part(5, (lambda f__c1: ('o relatório não é do RM Reports' if o.eq(f__c1, False) else None), ('_c1',)), 'if rm_reports == false then "o relatório não é do RM Reports" else null', LOC[104], (
+                        Arm((lambda f__c1: o.eq(f__c1, False), ('_c1',)), 'rm_reports == false', '"o relatório não é do RM Reports"', LOC[105]),
+                        Arm(None, '', 'null', LOC[106]),
+                    )),
+                    Part(6, (lambda f__c0, f_tipo: (o.concat("o tipo de relatório '", f__c0, "' não serve a documento de aluno") if o.and3((f_tipo == 'ALUNO'), o.not3(o.in_(f__c0, ('Relatórios de Alunos', 'Relatórios de Tesouraria', 'Relatórios de Secretaria',)))) else None), ('_c0', 'tipo')), 'if tipo == "ALUNO" and not tipo_relatorio in ["Relatórios de Alunos", "Relatórios de Tesouraria", "Relatórios de Secretaria"] then concat("o tipo de relatório \'", tipo_relatorio, "\' não serve a documento de aluno") else null', LOC[107], (
+                        Arm((lambda f__c0, f_tipo: o.and3((f_tipo == 'ALUNO'), o.not3(o.in_(f__c0, ('Relatórios de Alunos', 'Relatórios de Tesouraria', 'Relatórios de Secretaria',)))), ('_c0', 'tipo')), 'tipo == "ALUNO" and not tipo_relatorio in ["Relatórios de Alunos", "Relatórios de Tesouraria", "Relatórios de Secretaria"]', 'concat("o tipo de relatório \'", tipo_relatorio, "\' não serve a documento de aluno")', LOC[108]),
+                        Arm(None, '', 'null', LOC[109]),
+                    )),
+                    Part(7, (lambda f__c0, f_tipo: (o.concat("o tipo de relatório '", f__c0, "' não serve a diário de classe") if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.ne(f__c0, 'Relatórios de Turmas')) else None), ('_c0', 'tipo')), 'if tipo == "DIARIO_DE_CLASSE" and tipo_relatorio != "Relatórios de Turmas" then concat("o tipo de relatório \'", tipo_relatorio, "\' não serve a diário de classe") else null', LOC[110], (
+                        Arm((lambda f__c0, f_tipo: o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.ne(f__c0, 'Relatórios de Turmas')), ('_c0', 'tipo')), 'tipo == "DIARIO_DE_CLASSE" and tipo_relatorio != "Relatórios de Turmas"', 'concat("o tipo de relatório \'", tipo_relatorio, "\' não serve a diário de classe")', LOC[111]),
+                        Arm(None, '', 'null', LOC[112]),
+                    )),
+                    Part(8, (lambda f__c3, f__c6, f_origem: ('falta o parâmetro CODCOLIGADA' if o.and3(o.or3((f_origem in ('Aluno', 'Matrícula no Período Letivo',)), o.eq(f__c3, 'STURMADISC')), (not f__c6)) else None), ('_c3', '_c6', 'origem')), 'if (origem in ["Aluno", "Matrícula no Período Letivo"] or sturmadisc) and not any(parametros, parametro == "CODCOLIGADA") then "falta o parâmetro CODCOLIGADA" else null', LOC[113], (
+                        Arm((lambda f__c3, f__c6, f_origem: o.and3(o.or3((f_origem in ('Aluno', 'Matrícula no Período Letivo',)), o.eq(f__c3, 'STURMADISC')), (not f__c6)), ('_c3', '_c6', 'origem')), '(origem in ["Aluno", "Matrícula no Período Letivo"] or sturmadisc) and not any(parametros, parametro == "CODCOLIGADA")', '"falta o parâmetro CODCOLIGADA"', LOC[114]),
+                        Arm(None, '', 'null', LOC[115]),
+                    )),
+                    Part(9, (lambda f__c7, f_origem: ('falta o parâmetro RA' if ((f_origem in ('Aluno', 'Matrícula no Período Letivo',)) and (not f__c7)) else None), ('_c7', 'origem')), 'if origem in ["Aluno", "Matrícula no Período Letivo"] and not any(parametros, parametro == "RA") then "falta o parâmetro RA" else null', LOC[116], (
+                        Arm((lambda f__c7, f_origem: ((f_origem in ('Aluno', 'Matrícula no Período Letivo',)) and (not f__c7)), ('_c7', 'origem')), 'origem in ["Aluno", "Matrícula no Período Letivo"] and not any(parametros, parametro == "RA")', '"falta o parâmetro RA"', LOC[117]),
+                        Arm(None, '', 'null', LOC[118]),
+                    )),
+                    Part(10, (lambda f__c8, f_origem: ('falta o parâmetro IDPERLET' if ((f_origem == 'Matrícula no Período Letivo') and (not f__c8)) else None), ('_c8', 'origem')), 'if origem == "Matrícula no Período Letivo" and not any(parametros, parametro == "IDPERLET") then "falta o parâmetro IDPERLET" else null', LOC[119], (
+                        Arm((lambda f__c8, f_origem: ((f_origem == 'Matrícula no Período Letivo') and (not f__c8)), ('_c8', 'origem')), 'origem == "Matrícula no Período Letivo" and not any(parametros, parametro == "IDPERLET")', '"falta o parâmetro IDPERLET"', LOC[120]),
+                        Arm(None, '', 'null', LOC[121]),
+                    )),
+                    Part(11, (lambda f__c9, f_origem: ('falta o parâmetro IDHABILITACAOFILIAL' if ((f_origem == 'Matrícula no Período Letivo') and (not f__c9)) else None), ('_c9', 'origem')), 'if origem == "Matrícula no Período Letivo" and not any(parametros, parametro == "IDHABILITACAOFILIAL") then "falta o parâmetro IDHABILITACAOFILIAL" else null', LOC[122], (
+                        Arm((lambda f__c9, f_origem: ((f_origem == 'Matrícula no Período Letivo') and (not f__c9)), ('_c9', 'origem')), 'origem == "Matrícula no Período Letivo" and not any(parametros, parametro == "IDHABILITACAOFILIAL")', '"falta o parâmetro IDHABILITACAOFILIAL"', LOC[123]),
+                        Arm(None, '', 'null', LOC[124]),
+                    )),
+                    Part(12, (lambda f__c10, f__c3, f_tipo: ('falta o parâmetro IDTURMADISC' if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.eq(f__c3, 'STURMADISC'), (not f__c10)) else None), ('_c10', '_c3', 'tipo')), 'if tipo == "DIARIO_DE_CLASSE" and sturmadisc and not any(parametros, parametro == "IDTURMADISC") then "falta o parâmetro IDTURMADISC" else null', LOC[125], (
+                        Arm((lambda f__c10, f__c3, f_tipo: o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.eq(f__c3, 'STURMADISC'), (not f__c10)), ('_c10', '_c3', 'tipo')), 'tipo == "DIARIO_DE_CLASSE" and sturmadisc and not any(parametros, parametro == "IDTURMADISC")', '"falta o parâmetro IDTURMADISC"', LOC[126]),
+                        Arm(None, '', 'null', LOC[127]),
+                    )),
+                    Part(13, (lambda f__c11, f__c2, f__c3, f_tipo: ('falta o parâmetro CODETAPA (relatório por etapa)' if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.eq(f__c3, 'STURMADISC'), f__c2, (not f__c11)) else None), ('_c11', '_c2', '_c3', 'tipo')), 'if tipo == "DIARIO_DE_CLASSE" and sturmadisc and por_etapa and not any(parametros, parametro == "CODETAPA") then "falta o parâmetro CODETAPA (relatório por etapa)" else null', LOC[128], (
+                        Arm((lambda f__c11, f__c2, f__c3, f_tipo: o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.eq(f__c3, 'STURMADISC'), f__c2, (not f__c11)), ('_c11', '_c2', '_c3', 'tipo')), 'tipo == "DIARIO_DE_CLASSE" and sturmadisc and por_etapa and not any(parametros, parametro == "CODETAPA")', '"falta o parâmetro CODETAPA (relatório por etapa)"', LOC[129]),
+                        Arm(None, '', 'null', LOC[130]),
+                    )),
+                    Part(14, (lambda f__c12: ('o relatório não tem configuração de documento' if (f__c12 == 0) else None), ('_c12',)), 'if count(cfg) == 0 then "o relatório não tem configuração de documento" else null', LOC[131], (
+                        Arm((lambda f__c12: (f__c12 == 0), ('_c12',)), 'count(cfg) == 0', '"o relatório não tem configuração de documento"', LOC[132]),
+                        Arm(None, '', 'null', LOC[133]),
+                    )),
+                    Part(15, (lambda f__c4, f_tipo: (o.concat("a regra de nome '", f__c4, "' não serve a este tipo") if o.and3((f_tipo in ('ALUNO', 'DIARIO_DE_CLASSE',)), (f__c4 is not None), o.not3(o.or3(o.and3((f_tipo == 'ALUNO'), o.in_(f__c4, ('relatorio_data', 'descricao_data', 'descricao_ra_data',))), o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.in_(f__c4, ('relatorio_assinatura', 'descricao_assinatura',)))))) else None), ('_c4', 'tipo')), 'if tipo in ["ALUNO", "DIARIO_DE_CLASSE"] and regra_nome is not null and not (tipo == "ALUNO" and regra_nome in ["relatorio_data", "descricao_data", "descricao_ra_data"] or tipo == "DIARIO_DE_CLASSE" and regra_nome in ["relatorio_assinatura", "descricao_assinatura"]) then concat("a regra de nome \'", regra_nome, "\' não serve a este tipo") else null', LOC[134], (
+                        Arm((lambda f__c4, f_tipo: o.and3((f_tipo in ('ALUNO', 'DIARIO_DE_CLASSE',)), (f__c4 is not None), o.not3(o.or3(o.and3((f_tipo == 'ALUNO'), o.in_(f__c4, ('relatorio_data', 'descricao_data', 'descricao_ra_data',))), o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.in_(f__c4, ('relatorio_assinatura', 'descricao_assinatura',)))))), ('_c4', 'tipo')), 'tipo in ["ALUNO", "DIARIO_DE_CLASSE"] and regra_nome is not null and not (tipo == "ALUNO" and regra_nome in ["relatorio_data", "descricao_data", "descricao_ra_data"] or tipo == "DIARIO_DE_CLASSE" and regra_nome in ["relatorio_assinatura", "descricao_assinatura"])', 'concat("a regra de nome \'", regra_nome, "\' não serve a este tipo")', LOC[135]),
+                        Arm(None, '', 'null', LOC[136]),
+                    )),
+                )),
+                Branches('arquivo', (
+                    Arm((lambda f__c0, f__c1, f__c10, f__c11, f__c12, f__c2, f__c3, f__c4, f__c5, f__c6, f__c7, f__c8, f__c9, f_origem, f_tipo: (o.join_texts('; ', (None if (f_tipo in ('ALUNO', 'DIARIO_DE_CLASSE',)) else o.concat("tipo de documento '", f_tipo, "' não é ALUNO nem DIARIO_DE_CLASSE")), (o.concat("a origem '", f_origem, "' não gera documento de aluno") if ((f_tipo == 'ALUNO') and (not (f_origem in ('Aluno', 'Matrícula no Período Letivo',)))) else None), (o.concat("a origem '", f_origem, "' não gera diário de classe") if ((f_tipo == 'DIARIO_DE_CLASSE') and (f_origem != 'Turma/Disciplina')) else None), ('o relatório não está configurado no RM' if (f__c5 == 0) else None), ('o relatório não é do RM Reports' if o.eq(f__c1, False) else None), (o.concat("o tipo de relatório '", f__c0, "' não serve a documento de aluno") if o.and3((f_tipo == 'ALUNO'), o.not3(o.in_(f__c0, ('Relatórios de Alunos', 'Relatórios de Tesouraria', 'Relatórios de Secretaria',)))) else None), (o.concat("o tipo de relatório '", f__c0, "' não serve a diário de classe") if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.ne(f__c0, 'Relatórios de Turmas')) else None), ('falta o parâmetro CODCOLIGADA' if o.and3(o.or3((f_origem in ('Aluno', 'Matrícula no Período Letivo',)), o.eq(f__c3, 'STURMADISC')), (not f__c6)) else None), ('falta o parâmetro RA' if ((f_origem in ('Aluno', 'Matrícula no Período Letivo',)) and (not f__c7)) else None), ('falta o parâmetro IDPERLET' if ((f_origem == 'Matrícula no Período Letivo') and (not f__c8)) else None), ('falta o parâmetro IDHABILITACAOFILIAL' if ((f_origem == 'Matrícula no Período Letivo') and (not f__c9)) else None), ('falta o parâmetro IDTURMADISC' if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.eq(f__c3, 'STURMADISC'), (not f__c10)) else None), ('falta o parâmetro CODETAPA (relatório por etapa)' if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.eq(f__c3, 'STURMADISC'), f__c2, (not f__c11)) else None), ('o relatório não tem configuração de documento' if (f__c12 == 0) else None), (o.concat("a regra de nome '", f__c4, "' não serve a este tipo") if o.and3((f_tipo in ('ALUNO', 'DIARIO_DE_CLASSE',)), (f__c4 is not None), o.not3(o.or3(o.and3((f_tipo == 'ALUNO'), o.in_(f__c4, ('relatorio_data', 'descricao_data', 'descricao_ra_data',))), o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.in_(f__c4, ('relatorio_assinatura', 'descricao_assinatura',)))))) else None)) is not None), ('_c0', '_c1', '_c10', '_c11', '_c12', '_c2', '_c3', '_c4', '_c5', '_c6', '_c7', '_c8', '_c9', 'origem', 'tipo')), 'motivos is not null', 'null', LOC[137]),
+                    Arm((lambda f__c4: o.eq(f__c4, 'relatorio_data'), ('_c4',)), 'regra_nome == "relatorio_data"', 'concat(relatorio, "_", date_text(data_geracao, "AAAA-MM-DD"), ".pdf")', LOC[138]),
+                    Arm((lambda f__c4: o.eq(f__c4, 'descricao_data'), ('_c4',)), 'regra_nome == "descricao_data"', 'concat(descricao, "_", date_text(data_geracao, "AAAA-MM-DD"), ".pdf")', LOC[139]),
+                    Arm((lambda f__c4: o.eq(f__c4, 'descricao_ra_data'), ('_c4',)), 'regra_nome == "descricao_ra_data"', 'concat(descricao, "_", ra, "_", date_text(data_geracao, "AAAA-MM-DD"), ".pdf")', LOC[140]),
+                    Arm((lambda f__c4: o.eq(f__c4, 'relatorio_assinatura'), ('_c4',)), 'regra_nome == "relatorio_assinatura"', 'concat(relatorio, "_", date_text(assinatura_professor, "AAAA-MM-DD"), ".pdf")', LOC[141]),
+                    Arm(None, '', 'concat(descricao, "_", date_text(assinatura_professor, "AAAA-MM-DD"), ".pdf")', LOC[142]),
+                )),
+                Branches('arquivo_pendente', (
+                    Arm((lambda f__c0, f__c1, f__c10, f__c11, f__c12, f__c2, f__c3, f__c4, f__c5, f__c6, f__c7, f__c8, f__c9, f_assinatura_professor, f_origem, f_tipo: ((o.join_texts('; ', (None if (f_tipo in ('ALUNO', 'DIARIO_DE_CLASSE',)) else o.concat("tipo de documento '", f_tipo, "' não é ALUNO nem DIARIO_DE_CLASSE")), (o.concat("a origem '", f_origem, "' não gera documento de aluno") if ((f_tipo == 'ALUNO') and (not (f_origem in ('Aluno', 'Matrícula no Período Letivo',)))) else None), (o.concat("a origem '", f_origem, "' não gera diário de classe") if ((f_tipo == 'DIARIO_DE_CLASSE') and (f_origem != 'Turma/Disciplina')) else None), ('o relatório não está configurado no RM' if (f__c5 == 0) else None), ('o relatório não é do RM Reports' if o.eq(f__c1, False) else None), (o.concat("o tipo de relatório '", f__c0, "' não serve a documento de aluno") if o.and3((f_tipo == 'ALUNO'), o.not3(o.in_(f__c0, ('Relatórios de Alunos', 'Relatórios de Tesouraria', 'Relatórios de Secretaria',)))) else None), (o.concat("o tipo de relatório '", f__c0, "' não serve a diário de classe") if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.ne(f__c0, 'Relatórios de Turmas')) else None), ('falta o parâmetro CODCOLIGADA' if o.and3(o.or3((f_origem in ('Aluno', 'Matrícula no Período Letivo',)), o.eq(f__c3, 'STURMADISC')), (not f__c6)) else None), ('falta o parâmetro RA' if ((f_origem in ('Aluno', 'Matrícula no Período Letivo',)) and (not f__c7)) else None), ('falta o parâmetro IDPERLET' if ((f_origem == 'Matrícula no Período Letivo') and (not f__c8)) else None), ('falta o parâmetro IDHABILITACAOFILIAL' if ((f_origem == 'Matrícula no Período Letivo') and (not f__c9)) else None), ('falta o parâmetro IDTURMADISC' if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.eq(f__c3, 'STURMADISC'), (not f__c10)) else None), ('falta o parâmetro CODETAPA (relatório por etapa)' if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.eq(f__c3, 'STURMADISC'), f__c2, (not f__c11)) else None), ('o relatório não tem configuração de documento' if (f__c12 == 0) else None), (o.concat("a regra de nome '", f__c4, "' não serve a este tipo") if o.and3((f_tipo in ('ALUNO', 'DIARIO_DE_CLASSE',)), (f__c4 is not None), o.not3(o.or3(o.and3((f_tipo == 'ALUNO'), o.in_(f__c4, ('relatorio_data', 'descricao_data', 'descricao_ra_data',))), o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.in_(f__c4, ('relatorio_assinatura', 'descricao_assinatura',)))))) else None)) is None) and (f_tipo == 'DIARIO_DE_CLASSE') and (f_assinatura_professor is None)), ('_c0', '_c1', '_c10', '_c11', '_c12', '_c2', '_c3', '_c4', '_c5', '_c6', '_c7', '_c8', '_c9', 'assinatura_professor', 'origem', 'tipo')), 'motivos is null and tipo == "DIARIO_DE_CLASSE" and assinatura_professor is null', '"aguarda a assinatura do professor"', LOC[143]),
+                    Arm(None, '', 'null', LOC[144]),
+                )),
+                Branches('situacao_plano', (
+                    Arm((lambda f__c0, f__c1, f__c10, f__c11, f__c12, f__c2, f__c3, f__c4, f__c5, f__c6, f__c7, f__c8, f__c9, f_origem, f_tipo: (o.join_texts('; ', (None if (f_tipo in ('ALUNO', 'DIARIO_DE_CLASSE',)) else o.concat("tipo de documento '", f_tipo, "' não é ALUNO nem DIARIO_DE_CLASSE")), (o.concat("a origem '", f_origem, "' não gera documento de aluno") if ((f_tipo == 'ALUNO') and (not (f_origem in ('Aluno', 'Matrícula no Período Letivo',)))) else None), (o.concat("a origem '", f_origem, "' não gera diário de classe") if ((f_tipo == 'DIARIO_DE_CLASSE') and (f_origem != 'Turma/Disciplina')) else None), ('o relatório não está configurado no RM' if (f__c5 == 0) else None), ('o relatório não é do RM Reports' if o.eq(f__c1, False) else None), (o.concat("o tipo de relatório '", f__c0, "' não serve a documento de aluno") if o.and3((f_tipo == 'ALUNO'), o.not3(o.in_(f__c0, ('Relatórios de Alunos', 'Relatórios de Tesouraria', 'Relatórios de Secretaria',)))) else None), (o.concat("o tipo de relatório '", f__c0, "' não serve a diário de classe") if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.ne(f__c0, 'Relatórios de Turmas')) else None), ('falta o parâmetro CODCOLIGADA' if o.and3(o.or3((f_origem in ('Aluno', 'Matrícula no Período Letivo',)), o.eq(f__c3, 'STURMADISC')), (not f__c6)) else None), ('falta o parâmetro RA' if ((f_origem in ('Aluno', 'Matrícula no Período Letivo',)) and (not f__c7)) else None), ('falta o parâmetro IDPERLET' if ((f_origem == 'Matrícula no Período Letivo') and (not f__c8)) else None), ('falta o parâmetro IDHABILITACAOFILIAL' if ((f_origem == 'Matrícula no Período Letivo') and (not f__c9)) else None), ('falta o parâmetro IDTURMADISC' if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.eq(f__c3, 'STURMADISC'), (not f__c10)) else None), ('falta o parâmetro CODETAPA (relatório por etapa)' if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.eq(f__c3, 'STURMADISC'), f__c2, (not f__c11)) else None), ('o relatório não tem configuração de documento' if (f__c12 == 0) else None), (o.concat("a regra de nome '", f__c4, "' não serve a este tipo") if o.and3((f_tipo in ('ALUNO', 'DIARIO_DE_CLASSE',)), (f__c4 is not None), o.not3(o.or3(o.and3((f_tipo == 'ALUNO'), o.in_(f__c4, ('relatorio_data', 'descricao_data', 'descricao_ra_data',))), o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.in_(f__c4, ('relatorio_assinatura', 'descricao_assinatura',)))))) else None)) is not None), ('_c0', '_c1', '_c10', '_c11', '_c12', '_c2', '_c3', '_c4', '_c5', '_c6', '_c7', '_c8', '_c9', 'origem', 'tipo')), 'motivos is not null', '"inválido"', LOC[145]),
+                    Arm((lambda f_situacao: (f_situacao == 'assinado'), ('situacao',)), 'situacao == "assinado"', '"assinado"', LOC[146]),
+                    Arm((lambda f__param__data_base, f_data_limite: o.and3((f_data_limite is not None), o.lt(f_data_limite, f__param__data_base)), ('_param__data_base', 'data_limite')), 'data_limite is not null and data_limite < $data_base', '"fora do prazo"', LOC[147]),
+                    Arm((lambda f_situacao: (f_situacao == 'em_assinatura'), ('situacao',)), 'situacao == "em_assinatura"', '"em assinatura"', LOC[148]),
+                    Arm(None, '', '"pendente"', LOC[149]),
+                )),
+                Branches('etapa_portal', (
+                    Arm((lambda f_tipo: (f_tipo != 'DIARIO_DE_CLASSE'), ('tipo',)), 'tipo != "DIARIO_DE_CLASSE"', 'null', LOC[150]),
+                    Arm((lambda f__c2: f__c2, ('_c2',)), 'por_etapa', 'codetapa', LOC[151]),
+                    Arm(None, '', 'ultima_etapa', LOC[152]),
+                )),
+                Branches('inicio_portal', (
+                    Arm((lambda f_tipo: (f_tipo != 'DIARIO_DE_CLASSE'), ('tipo',)), 'tipo != "DIARIO_DE_CLASSE"', 'null', LOC[153]),
+                    Arm((lambda f__c14: o.eq(f__c14, 'personalizada'), ('_c14',)), 'first(cfg).inicio == "personalizada"', 'first(cfg).inicio_data', LOC[154]),
+                    Arm((lambda f__c13, f__c2, f_codetapa, f_tipo: o.eq((None if (f_tipo != 'DIARIO_DE_CLASSE') else (f_codetapa if f__c2 else f__c13)), f__c13), ('_c13', '_c2', 'codetapa', 'tipo')), 'etapa_portal == ultima_etapa', 'max_by(etapas, data_termino).data_termino', LOC[155]),
+                    Arm((lambda f__c17: o.eq(f__c17, 'data_termino'), ('_c17',)), 'first(cfg).inicio == "data_termino"', 'first(etapa_doc).data_termino', LOC[156]),
+                    Arm((lambda f__c19: o.eq(f__c19, 'dt_limite_conteudo'), ('_c19',)), 'first(cfg).inicio == "dt_limite_conteudo"', 'first(etapa_doc).dt_limite_conteudo', LOC[157]),
+                    Arm(None, '', 'null', LOC[158]),
+                )),
+                Branches('limite_portal', (
+                    Arm((lambda f_tipo: (f_tipo != 'DIARIO_DE_CLASSE'), ('tipo',)), 'tipo != "DIARIO_DE_CLASSE"', 'null', LOC[159]),
+                    Arm((lambda f__c21: o.eq(f__c21, 'periodo_letivo'), ('_c21',)), 'first(cfg).limite == "periodo_letivo"', 'coalesce(first(periodo).data_termino, first(periodo).previsao_termino)', LOC[160]),
+                    Arm((lambda f__c24: o.eq(f__c24, 'personalizada'), ('_c24',)), 'first(cfg).limite == "personalizada"', 'first(cfg).limite_data', LOC[161]),
+                    Arm(None, '', 'null', LOC[162]),
+                )),
+                Branches('professor_portal', (
+                    Arm((lambda f__c0, f__c1, f__c10, f__c11, f__c12, f__c2, f__c26, f__c3, f__c4, f__c5, f__c6, f__c7, f__c8, f__c9, f_origem, f_tipo: o.and3(o.and3((f_tipo == 'DIARIO_DE_CLASSE'), f__c26), (o.join_texts('; ', (None if (f_tipo in ('ALUNO', 'DIARIO_DE_CLASSE',)) else o.concat("tipo de documento '", f_tipo, "' não é ALUNO nem DIARIO_DE_CLASSE")), (o.concat("a origem '", f_origem, "' não gera documento de aluno") if ((f_tipo == 'ALUNO') and (not (f_origem in ('Aluno', 'Matrícula no Período Letivo',)))) else None), (o.concat("a origem '", f_origem, "' não gera diário de classe") if ((f_tipo == 'DIARIO_DE_CLASSE') and (f_origem != 'Turma/Disciplina')) else None), ('o relatório não está configurado no RM' if (f__c5 == 0) else None), ('o relatório não é do RM Reports' if o.eq(f__c1, False) else None), (o.concat("o tipo de relatório '", f__c0, "' não serve a documento de aluno") if o.and3((f_tipo == 'ALUNO'), o.not3(o.in_(f__c0, ('Relatórios de Alunos', 'Relatórios de Tesouraria', 'Relatórios de Secretaria',)))) else None), (o.concat("o tipo de relatório '", f__c0, "' não serve a diário de classe") if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.ne(f__c0, 'Relatórios de Turmas')) else None), ('falta o parâmetro CODCOLIGADA' if o.and3(o.or3((f_origem in ('Aluno', 'Matrícula no Período Letivo',)), o.eq(f__c3, 'STURMADISC')), (not f__c6)) else None), ('falta o parâmetro RA' if ((f_origem in ('Aluno', 'Matrícula no Período Letivo',)) and (not f__c7)) else None), ('falta o parâmetro IDPERLET' if ((f_origem == 'Matrícula no Período Letivo') and (not f__c8)) else None), ('falta o parâmetro IDHABILITACAOFILIAL' if ((f_origem == 'Matrícula no Período Letivo') and (not f__c9)) else None), ('falta o parâmetro IDTURMADISC' if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.eq(f__c3, 'STURMADISC'), (not f__c10)) else None), ('falta o parâmetro CODETAPA (relatório por etapa)' if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.eq(f__c3, 'STURMADISC'), f__c2, (not f__c11)) else None), ('o relatório não tem configuração de documento' if (f__c12 == 0) else None), (o.concat("a regra de nome '", f__c4, "' não serve a este tipo") if o.and3((f_tipo in ('ALUNO', 'DIARIO_DE_CLASSE',)), (f__c4 is not None), o.not3(o.or3(o.and3((f_tipo == 'ALUNO'), o.in_(f__c4, ('relatorio_data', 'descricao_data', 'descricao_ra_data',))), o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.in_(f__c4, ('relatorio_assinatura', 'descricao_assinatura',)))))) else None)) is None)), ('_c0', '_c1', '_c10', '_c11', '_c12', '_c2', '_c26', '_c3', '_c4', '_c5', '_c6', '_c7', '_c8', '_c9', 'origem', 'tipo')), 'restrito and motivos is null', 'usuario', LOC[163]),
+                    Arm(None, '', 'null', LOC[164]),
+                )),
+                Branches('no_portal', (
+                    Arm((lambda f__c0, f__c1, f__c10, f__c11, f__c12, f__c2, f__c3, f__c4, f__c5, f__c6, f__c7, f__c8, f__c9, f_origem, f_tipo: ((f_tipo != 'DIARIO_DE_CLASSE') or (o.join_texts('; ', (None if (f_tipo in ('ALUNO', 'DIARIO_DE_CLASSE',)) else o.concat("tipo de documento '", f_tipo, "' não é ALUNO nem DIARIO_DE_CLASSE")), (o.concat("a origem '", f_origem, "' não gera documento de aluno") if ((f_tipo == 'ALUNO') and (not (f_origem in ('Aluno', 'Matrícula no Período Letivo',)))) else None), (o.concat("a origem '", f_origem, "' não gera diário de classe") if ((f_tipo == 'DIARIO_DE_CLASSE') and (f_origem != 'Turma/Disciplina')) else None), ('o relatório não está configurado no RM' if (f__c5 == 0) else None), ('o relatório não é do RM Reports' if o.eq(f__c1, False) else None), (o.concat("o tipo de relatório '", f__c0, "' não serve a documento de aluno") if o.and3((f_tipo == 'ALUNO'), o.not3(o.in_(f__c0, ('Relatórios de Alunos', 'Relatórios de Tesouraria', 'Relatórios de Secretaria',)))) else None), (o.concat("o tipo de relatório '", f__c0, "' não serve a diário de classe") if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.ne(f__c0, 'Relatórios de Turmas')) else None), ('falta o parâmetro CODCOLIGADA' if o.and3(o.or3((f_origem in ('Aluno', 'Matrícula no Período Letivo',)), o.eq(f__c3, 'STURMADISC')), (not f__c6)) else None), ('falta o parâmetro RA' if ((f_origem in ('Aluno', 'Matrícula no Período Letivo',)) and (not f__c7)) else None), ('falta o parâmetro IDPERLET' if ((f_origem == 'Matrícula no Período Letivo') and (not f__c8)) else None), ('falta o parâmetro IDHABILITACAOFILIAL' if ((f_origem == 'Matrícula no Período Letivo') and (not f__c9)) else None), ('falta o parâmetro IDTURMADISC' if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.eq(f__c3, 'STURMADISC'), (not f__c10)) else None), ('falta o parâmetro CODETAPA (relatório por etapa)' if o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.eq(f__c3, 'STURMADISC'), f__c2, (not f__c11)) else None), ('o relatório não tem configuração de documento' if (f__c12 == 0) else None), (o.concat("a regra de nome '", f__c4, "' não serve a este tipo") if o.and3((f_tipo in ('ALUNO', 'DIARIO_DE_CLASSE',)), (f__c4 is not None), o.not3(o.or3(o.and3((f_tipo == 'ALUNO'), o.in_(f__c4, ('relatorio_data', 'descricao_data', 'descricao_ra_data',))), o.and3((f_tipo == 'DIARIO_DE_CLASSE'), o.in_(f__c4, ('relatorio_assinatura', 'descricao_assinatura',)))))) else None)) is not None)), ('_c0', '_c1', '_c10', '_c11', '_c12', '_c2', '_c3', '_c4', '_c5', '_c6', '_c7', '_c8', '_c9', 'origem', 'tipo')), 'tipo != "DIARIO_DE_CLASSE" or motivos is not null', 'false', LOC[165]),
+                    Arm((lambda f__c26, f_tipo, f_usuario: o.and3(o.and3((f_tipo == 'DIARIO_DE_CLASSE'), f__c26), (f_usuario is None)), ('_c26', 'tipo', 'usuario')), 'restrito and usuario is null', 'false', LOC[166]),
+                    Arm((lambda f_inicio_processo, f_situacao: ((f_inicio_processo is not None) or (f_situacao in ('em_assinatura', 'assinado',))), ('inicio_processo', 'situacao')), 'inicio_processo is not null or situacao in ["em_assinatura", "assinado"]', 'true', LOC[167]),
+                    Arm(None, '', 'inicio_portal is not null and within($data_base, inicio_portal, limite_portal)', LOC[168]),
+                )),
             ),
             at=LOC[1],
         ),

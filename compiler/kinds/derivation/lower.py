@@ -24,7 +24,9 @@ from compiler import ir
 from compiler import specs
 from compiler import types as T
 from compiler.expr import ast
+from compiler.expr import positioned_expression
 from compiler.expr import printer
+from compiler.kinds.derivation import branches
 from compiler.kinds.derivation import frozen as frozen_fields
 from compiler.kinds.derivation import incremental
 from compiler.kinds.derivation import jsonout
@@ -169,6 +171,7 @@ class _Lowering:
                 continue
             where = f"o campo '{name.value}' da derivação '{spec.id}'"
             text = printer.show(tree)
+            arms, call, parts = self._branches(lw, tree, scalar)
             if spec.per:
                 e = self._per_key(lw, tree, where, led, record_fields, {**per, **typed})
             else:
@@ -188,7 +191,7 @@ class _Lowering:
             typed[name.value] = e.type
             exprs[name.value] = e
             fields.append(ir.DerivedValue(name=name.value, expr=e, text=text,
-                                          span=scalar.span))
+                                          span=scalar.span, arms=arms, call=call, parts=parts))
         visible = {**(per if spec.per else record_fields), **typed}
         own = [*per, *typed] if spec.per else [*(c.name for c in classify), *typed]
         warnings = []
@@ -275,6 +278,15 @@ class _Lowering:
             lw.diags.append(catalog.derivation_unknown_name(
                 name.span, what=what, name=name.value,
                 candidates=difflib.get_close_matches(name.value, own, n=1)))
+
+    @staticmethod
+    def _branches(lw: Lowerer, tree: ast.Expr, scalar: Any
+                  ) -> tuple[tuple[ir.Arm, ...], str, tuple[ir.Part, ...]]:
+        """explain's if-branches of a field (branches.py), positioned in the YAML."""
+        if not isinstance(tree, ast.If | ast.Call):
+            return (), "", ()
+        exact = positioned_expression(lw.pkg.sources[scalar.span.file], scalar)
+        return branches.shape(tree if exact is None else exact)
 
     @staticmethod
     def _no_lookup(lw: Lowerer, e: ir.Expr) -> None:

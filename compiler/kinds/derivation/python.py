@@ -6,6 +6,7 @@ ends compute from one declaration."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,6 +21,7 @@ from compiler.kinds.derivation.incremental import declaration as incremental_dec
 from compiler.kinds.derivation.lower import rewrite
 from compiler.kinds.derivation.params import lift_params
 from compiler.kinds.derivation.sqltext import derivation_sql
+from compiler.source import Span
 
 if TYPE_CHECKING:
     from compiler.codegen.pymodule import ModuleGen
@@ -33,6 +35,46 @@ def _fn(gen: ModuleGen, e: ir.Expr) -> str:
     gen.absorb(px, finish=False)
     fields = tuple(sorted(px.fields))
     return f"(lambda {', '.join(names.field_var(f) for f in fields)}: {code}, {fields!r})"
+
+
+def _branches(field: ir.DerivedValue, e: ir.Expr, fn: Callable[[ir.Expr], str],
+                loc: Callable[[Span], str], pad: str) -> list[str]:
+    """explain's if-branches (branches.py): the lines of `Branches(...)` for `field` (its
+    typed expression `e`, the aggregates and parameters lifted as the field's own are), or
+    none when it has no branches."""
+    if field.arms:
+        o = [f"{pad}Branches({field.name!r}, ("]
+        o += _chain(field.arms, e, fn, loc, pad + "    ")
+        return [*o, f"{pad})),"]
+    if not field.parts or not isinstance(e, ir.Call) or e.func != field.call \
+            or len(e.args) <= max(p.index for p in field.parts):
+        return []  # a builtin the checker makes into something else than its call
+    o = [f"{pad}Branches({field.name!r}, (), {field.call!r}, ("]
+    for p in field.parts:
+        arg = e.args[p.index]
+        o.append(f"{pad}    Part({p.index}, {fn(arg)}, {py_str(p.text)}, {loc(p.span)}, (")
+        o += _chain(p.arms, arg, fn, loc, pad + "        ")
+        o.append(f"{pad}    )),")
+    return [*o, f"{pad})),"]
+
+
+def _chain(arms: tuple[ir.Arm, ...], e: ir.Expr, fn: Callable[[ir.Expr], str],
+           loc: Callable[[Span], str], pad: str) -> list[str]:
+    o = []
+    for arm in arms:
+        if arm.cond is None:
+            o.append(f"{pad}Arm(None, '', {py_str(arm.value)}, {loc(arm.span)}),")
+            break
+        assert isinstance(e, ir.If), "an if as written is an if typed"
+        head = f"{pad}Arm({fn(e.cond)}, {py_str(arm.cond)}, {py_str(arm.value)}, {loc(arm.span)}"
+        if arm.inner:
+            o.append(f"{head}, (")
+            o += _chain(arm.inner, e.then, fn, loc, pad + "    ")
+            o.append(f"{pad})),")
+        else:
+            o.append(f"{head}),")
+        e = e.other
+    return o
 
 
 class _DerivationPython:
@@ -154,6 +196,18 @@ class _DerivationPython:
             o(f"        ({'related:' + r.name!r}, {py_str(r.where_text)}, "
               f"LOC[{gen.loc(r.span, where)}]),")
         o("    ),")
+        arms = [line for f, e in fields
+                for line in _branches(f, e, lambda x: _fn(gen, x),
+                                      lambda span: f"LOC[{gen.loc(span, where)}]", " " * 8)]
+        if arms:
+            gen.uses_import("from runtime.derivation_branches import Arm")
+            gen.uses_import("from runtime.derivation_branches import Branches")
+            if any(f.parts for f in node.fields):
+                gen.uses_import("from runtime.derivation_branches import Part")
+            o("    branches=(")
+            for line in arms:
+                o(line)
+            o("    ),")
         o(f"    at=LOC[{gen.loc(node.span, f'{gen.pkg.id}/{node.id}')}],")
         o("),")
         return o.text()
