@@ -22,6 +22,8 @@ from runtime.derivation_related import index
 
 EACH = "_each__"     # compiler/kinds/derivation/each.EACH
 SOURCE = "colecao"   # compiler/kinds/derivation/union.SOURCE
+ROW = "_row__"       # output_members: the member's row as written
+NEXT = "_next__"     # output_members: (the mark before `next`, the record's candidates)
 
 
 # a `with:` lookup: (ledger, on: ((its field, the member's or OUTER + this record's), ...),
@@ -79,8 +81,10 @@ def expand(node: Any, records: list[dict[str, Any]],
     return out
 
 
-def post(node: Any, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """`rows` ((line, *values, *warning tests)) after `keep` and `dedupe`."""
+def post(node: Any, rows: list[tuple[Any, ...]], step_next: bool = True
+         ) -> list[tuple[Any, ...]]:
+    """`rows` ((line, *values, *warning tests)) after `keep`, `dedupe` and (with
+    `step_next`) `next`."""
     u: Union | None = node.union
     if u is None:
         return rows
@@ -89,7 +93,7 @@ def post(node: Any, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         rows = [r for r in rows if r[at[u.keep]] is True]
     if u.dedupe:
         rows = _dedupe(u, rows, at)
-    return _next(u, rows, at) if u.next_mark else rows
+    return _next(u, rows, at) if u.next_mark and step_next else rows
 
 
 def _next(u: Union, rows: list[tuple[Any, ...]], at: dict[str, int]
@@ -143,10 +147,31 @@ def output_members(node: Any, records: list[dict[str, Any]],
                    ) -> list[dict[str, Any]]:
     """For explain (runtime/explain_derivation.py): the records of an `each:` node as its
     output rows — one per member, those `keep` and `dedupe` left — so a position in the
-    output file is a position here. `compute` gives a row per record (the python back end)."""
+    output file is a position here. `compute` gives a row per record (the python back end).
+    A union's member also carries ROW, its row as written (a `join` and the `next` mark are
+    made of several rows), and, with `next`, NEXT: the mark before the step and the record's
+    candidates (position, order)."""
     if node.collects:
         add_uses(node, records, related)
     expanded = expand(node, records, related) if node.union is not None else \
         each_expand(node, records, related)
     rows = [(*row, n) for n, row in enumerate(compute(expanded))]  # the member's index last
-    return [expanded[r[-1]] for r in post(node, rows)]
+    if node.union is None:
+        return [expanded[r[-1]] for r in post(node, rows)]
+    u: Union = node.union
+    kept = post(node, rows, step_next=False)
+    at = {name: i + 1 for i, name in enumerate(node.names)}
+    final = _next(u, kept, at) if u.next_mark else kept
+    candidates: dict[Any, list[tuple[int, Any]]] = {}
+    if u.next_mark:
+        for pos, r in enumerate(kept, start=1):
+            if r[at[u.next_mark]] is True:
+                candidates.setdefault(r[0], []).append((pos, r[at[u.next_order]]))
+    out = []
+    for before, r in zip(kept, final, strict=True):
+        rec = dict(expanded[r[-1]])
+        rec[ROW] = dict(zip(node.names, r[1:], strict=False))
+        if u.next_mark:
+            rec[NEXT] = (before[at[u.next_mark]], candidates.get(r[0], []))
+        out.append(rec)
+    return out

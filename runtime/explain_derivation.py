@@ -18,7 +18,6 @@ is evaluated again for the one record asked for, noting what it read."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any
 from runtime import catalog_explain_kinds as catalog
 from runtime import derivation_branches
 from runtime import explain_loads
+from runtime import explain_union
 from runtime.coverage import quoted
 from runtime.derivation import PARAM
 from runtime.derivation import Derivation
@@ -36,8 +36,8 @@ from runtime.derivation_related import OUTER
 from runtime.derivation_related import index
 from runtime.derivation_related import use_value
 from runtime.errors import RunFailed
+from runtime.explain_derivation_text import render_text as render_text
 from runtime.explain_lineage import NodeTrace
-from runtime.explain_lineage import at_text
 from runtime.explain_lineage import exact
 from runtime.explain_lineage import glob_escape
 from runtime.explain_lineage import lookup_dict
@@ -354,6 +354,8 @@ def _per_record(der: Derivation, ctx: Any, trace: NodeTrace, records: list[dict[
                                                               strict=True)),
                     at=trace.entry_at(rm, (k,)))
         lookups.append({**lookup_dict(lk), "records": 1, "field": name})
+    value, step, step_notes = explain_union.written(der, rec, field, value)
+    reads += explain_union.with_reads(der, rec, lambda led: _read(ctx, led), pkg, part)
     fields = {f: exact(rec[f]) for f in dict.fromkeys((*reads_fields, *used_maps))}
     out = tree("derivation", pkg, der.id, part,
                f"{der.id} registro {position} ({rec.get('_file', display)}:{rec['_line']}) · "
@@ -363,8 +365,10 @@ def _per_record(der: Derivation, ctx: Any, trace: NodeTrace, records: list[dict[
     out["position"] = int(position)
     out["record"] = {"file": rec.get("_file", display), "line": rec["_line"]}
     _with_branches(out, chosen)
+    out["notes"] += step_notes
+    out["decision"] = step or out["decision"]
+    out["reads"] = reads
     if uses:
-        out["reads"] = reads
         single = [t for t in reads if t.get("records_sum") is not None]
         fn = der.fields[der.field_names.index(field)]
         if len(uses) == 1 and len(fn[1]) == 1 and single and _call(fn, {fn[1][0]: value}) \
@@ -515,86 +519,3 @@ def addresses(program: Any, result: Any, ctx: Any, node: Any) -> list[str]:
             loc = [values[k] for k in node.per] if node.per else [str(n)]
             out.extend(address(node.id, part, *loc, c) for c in shown)
     return out
-
-
-# ---------------------------------------------------------------------- text
-def render_text(t: Mapping[str, Any]) -> str:
-    """The memória de cálculo of one derived field as text (pt-BR)."""
-    part = f" · partição {t['partition']}" if t.get("partition") is not None else ""
-    out = [f"Memória de cálculo: pacote {t['package']} · derivação {t['node']}{part}",
-           f"{t['title']} = {_v(t['value'])}"]
-    if t.get("rule") and t["rule"]["text"]:
-        at = f" ({at_text(t['rule']['source'])})" if t["rule"]["source"] else ""
-        out.append(f"  campo {t.get('field')}{at}: {t['rule']['text']}")
-    if t.get("branches"):
-        out.extend(derivation_branches.render(t["branches"], _v, at_text, "  "))
-    for name, text in t.get("aggregates", {}).items():
-        out.append(f"  {name} = {text}")
-    out.extend(explain_loads.render(t, _v))
-    for lk in t["lookups"]:
-        key = ", ".join(f"{k}={_v(v)}" for k, v in lk["key"].items())
-        hit = ("sem entrada" if lk["hit"] is None
-               else ", ".join(f"{k}={_v(v)}" for k, v in lk["hit"].items()))
-        at = f"  ({at_text(lk['source'])})" if lk["source"] else ""
-        out.append(f"  mapa {lk['map']}[{key}] → {hit}{at}")
-    _records(out, t, "  ")
-    for r in t["reads"]:
-        out.append(f"  ← {r['title']} = {_v(r['value'])}")
-        if r.get("rule"):
-            out.append(f"      onde ({at_text(r['rule']['source'])}): {r['rule']['text']}")
-        c = r.get("collection")
-        if c:
-            on = ", ".join(f"{k} = {_v(v['value'])}" for k, v in c["on"].items())
-            out.append(f"      chaves: {on}; ordem: {c['order']}; {c['reached']} "
-                       f"alcançado(s), {c['kept']} na coleção")
-        _records(out, r, "      ")
-        if r["decision"]:
-            out.append(f"      {r['decision']}")
-        for n in r["notes"]:
-            out.append(f"      nota: {n}")
-    if t["decision"]:
-        out.append(f"  decisão: {t['decision']}")
-    for n in t["notes"]:
-        out.append(f"  nota: {n}")
-    return "\n".join(out) + "\n"
-
-
-def _records(out: list[str], t: Mapping[str, Any], pad: str) -> None:
-    if not t["records"]:
-        return
-    out.append(f"{pad}registros ({len(t['records'])}; arquivo:linha  contribuição  campos):")
-    for r in t["records"]:
-        fields = "  ".join(f"{k}={_v(v)}" for k, v in r["fields"].items())
-        got = "" if r["contributed"] is None else f"  {_v(r['contributed'])}"
-        out.append(f"{pad}  {r['source']['file']}:{r['source']['line']}{got}  {fields}")
-    if t["records_sum"] is not None:
-        same = ("igual ao" if _same(t["records_sum"], t["value"]) else "DIFERENTE do")
-        out.append(f"{pad}soma dos {len(t['records'])} registro(s): {_v(t['records_sum'])} "
-                   f"({same} valor)")
-
-
-def _same(a: Any, b: Any) -> bool:
-    try:
-        return Decimal(str(a)) == Decimal(str(b if b is not None else 0))
-    except ArithmeticError:
-        return False
-
-
-def _v(v: Any) -> str:
-    """A tree value as the text shows it; a text with a line break or a control character
-    quoted (runtime.coverage.quoted), so one item stays one line."""
-    if v is None:
-        return "nulo"
-    if isinstance(v, bool):
-        return "sim" if v else "não"
-    if isinstance(v, str) and any(ord(c) < 32 or c in "\x7f\u2028\u2029" for c in v):
-        return quoted(v)
-    if isinstance(v, str) and _DECIMAL.fullmatch(v):
-        return v.replace(".", ",")  # the tree's exact decimal, with a decimal comma
-    if isinstance(v, str) and _DATE.fullmatch(v):
-        return f"{v[8:10]}/{v[5:7]}/{v[:4]}"
-    return str(v)
-
-
-_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -196,3 +196,37 @@ def test_a_plan_name_no_file_system_holds_is_not_written(program, tmp_path) -> N
         plans = sorted(k for k in r.outputs if k.startswith("planos/"))
         assert len(plans) == 12 and not any("D/01" in k or k == "planos/D01.json"
                                             for k in plans)
+
+
+def test_explain_a_row_made_of_several(program) -> None:  # type: ignore[no-untyped-def]
+    """Explain gives the value the file holds where steps over several rows made it: D24's
+    rows are 7–11 (P06, P05, P07, P08, P09). Row 10 (P08, ordem 4): its expression says
+    unsigned and no Observador, but `next` keeps the least order of the candidates 9 (3),
+    10 (4), 11 (4) — so false, and the decision says so; row 7's fontes lists both merged
+    rows (professor, vinculados); row 8's assinado_em reads its signature record
+    (assinatura_destinatario.csv line 2, D24 and clara@escola.br) and its person
+    (pessoa.csv line 6)."""
+    from runtime import explain_derivation
+
+    ledgers = {p.stem: str(p) for p in sorted(FIXTURES.glob("*.csv"))}
+    params = {"data_base": "2024-06-20"}
+
+    def ex(row: str, field: str) -> dict:  # type: ignore[type-arg]
+        return explain_derivation.explain(program, ledgers, params, node="destinatarios",
+                                          part=None, locator=(row, field))
+
+    p08 = ex("10", "proximo")
+    assert p08["value"] is False
+    assert "9 (ordem 3), 10 (ordem 4), 11 (ordem 4)" in p08["decision"]
+    assert "menor ordem (3)" in p08["decision"] and "vem depois" in p08["decision"]
+    assert ex("9", "proximo")["value"] is True
+    f = ex("7", "fontes")
+    assert f["value"] == "professor, vinculados"
+    assert any("dedupe" in n for n in f["notes"])
+    a = ex("8", "assinado_em")
+    assert a["value"] == "2024-06-19"
+    withs = {t["title"].split(" (")[0]: t["records"] for t in a["reads"]
+             if t["title"].startswith("with ")}
+    assert [r["source"] for r in withs["with assinatura_destinatario"]] == [
+        {"file": str(FIXTURES / "assinatura_destinatario.csv"), "line": 2}]
+    assert [r["source"]["line"] for r in withs["with pessoa"]] == [6]
