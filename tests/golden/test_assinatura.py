@@ -22,7 +22,8 @@ branch checked against the value worked out by hand from the fixture (as-of 20/0
   professor started on 18/06: shown; D25 custom start 25/06, after the run's day: not shown
   (the seed's "posterior à data atual", read as a start date — README); D27 custom 01/06:
   shown, no limit; D26 not per etapa on turma/disciplina 200: etapa 2 has no data de término,
-  so etapa 1 is the last (31/05), limit "nenhuma": shown.
+  so etapa 1 is the last (31/05), limit "nenhuma": shown; D30 and D31 (the same report, turmas
+  300 and 400, each with one etapa ending 31/05): the same, shown.
 * $CODUSUARIO — only "Diário final" filters by it (relatorio.csv): D24, generated for
   prof.ana, is hers alone (professor_portal); every other diário's is empty (any professor of
   the turma/disciplina), an aluno's too.
@@ -137,7 +138,7 @@ def test_fora_do_prazo_is_frozen_since_the_load(rows) -> None:  # type: ignore[n
 def test_professor_portal_dates(rows) -> None:  # type: ignore[no-untyped-def]
     got = {d: (rows[d]["etapa_portal"], rows[d]["inicio_portal"], rows[d]["limite_portal"],
                rows[d]["no_portal"]) for d in ("D20", "D21", "D22", "D23", "D24", "D25",
-                                               "D26", "D27")}
+                                               "D26", "D27", "D30", "D31")}
     assert got == {
         "D20": ("1", "30/04/2024", "31/12/2024", "S"),
         "D21": ("3", "30/06/2024", "31/12/2024", "N"),
@@ -147,6 +148,8 @@ def test_professor_portal_dates(rows) -> None:  # type: ignore[no-untyped-def]
         "D25": ("3", "25/06/2024", "30/07/2024", "N"),
         "D26": ("1", "31/05/2024", "", "S"),
         "D27": ("1", "01/06/2024", "", "S"),
+        "D30": ("1", "31/05/2024", "", "S"),
+        "D31": ("1", "31/05/2024", "", "S"),
     }
     assert rows["D01"]["no_portal"] == "N"  # an aluno's document is not on the portal
 

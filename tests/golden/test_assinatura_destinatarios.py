@@ -13,11 +13,19 @@ recipient rule checked against rows worked out by hand from the fixture files:
   date): P06 first, order 0, Assinador — also linked: "professor, vinculados"; P05 linked
   and Coordenador open-ended (vinculados first: Validador 2); P11's vínculo ended 17/06 and
   P12's starts 19/06 (in force on the run's 20/06, not on the start date): neither; P07
-  comissão Coordenador, open mandate; P09 "Membro": not from the comissão; Secretário 1 P08
-  and Secretário 2 P09, both open-ended.
+  Coordenador of the comissão of matriz aplicada 10, open mandate; P09 "Membro": not from the
+  comissão; Secretário 1 P08 and Secretário 2 P09 of filial 1 (coligada 1), both open-ended.
 * D26 (diário, turma 200, "Diário sem limite", all orders 0, not started: windows on 20/06):
-  P12 from 19/06 open; P11 ended 19/06: out; P07's mandate 01/01–30/06: in; P11's from 21/06:
-  out; Secretário 1 P08 from 01/07: out; Secretário 2 P09 01/01/2023–31/12/2024: in.
+  P12 from 19/06 open; P11 ended 19/06: out; P07's mandate 01/01–30/06 (matriz aplicada 20):
+  in; P11's from 21/06: out; Secretário 1 P08 of filial 1/2 from 01/07: out; Secretário 2 P09
+  01/01/2023–31/12/2024: in.
+* The keys (the comissão by the diário's matriz aplicada, the diretores by its coligada +
+  filial): D30 (turma 300, "Diário sem limite", not started) shares matriz aplicada 10 and
+  filial 1/1 with D24's turma 100, and no comissão or diretor record names turma 300: the
+  same comissão as D24 — P07 Coordenador (P09 is a Membro) — and the same secretários P08,
+  P09, all ordem 0 (Validador, Testemunha, Testemunha). D31 (turma 400, coligada 2, filial 1,
+  matriz 40 with no comissão): only P13, Secretário 1 of 2/1 — not P08/P09 of filial 1 of
+  coligada 1, the same CODFILIAL of another coligada.
 * Reports with no destinatario_fonte rows (every other document) have no recipients.
 * Who signed (assinatura_destinatario.csv, by e-mail; the professor also by
   documento.assinatura_professor) and the next to sign (`each.next`: unsigned, not an
@@ -98,13 +106,15 @@ def test_diario_not_started_windows_on_the_run_date(results) -> None:  # type: i
 
 
 def test_the_next_signer_is_the_first_unsigned_in_order(results) -> None:  # type: ignore[no-untyped-def]
-    """Each back end: D24's next is P07 only; D01's the aluno P01; D26's all three (all 0);
+    """Each back end: D24's next is P07 only; D01's the aluno P01; D26's, D30's and D31's
+    every recipient (all 0, nobody signed);
     D24's plan carries the signatures and the mark (the JSON of the same rows)."""
     for b in BACKENDS:
         rows = [x.split(";") for x in _lines(results[b])[1:]]
         nxt = {(r[0], r[3]) for r in rows if r[8] == "S"}
         assert nxt == {("D24", "P07"), ("D01", "P01"), ("D26", "P12"), ("D26", "P07"),
-                       ("D26", "P09")}, b
+                       ("D26", "P09"), ("D30", "P07"), ("D30", "P08"), ("D30", "P09"),
+                       ("D31", "P13")}, b
         signed = {(r[0], r[3], r[7]) for r in rows if r[7]}
         assert signed == {("D24", "P06", "18/06/2024"), ("D24", "P05", "19/06/2024")}, b
     d24 = json.loads(results["python"].outputs["planos/D24.json"])["destinatarios"]
@@ -113,10 +123,23 @@ def test_the_next_signer_is_the_first_unsigned_in_order(results) -> None:  # typ
         ("P08", None, False), ("P09", None, False)]
 
 
+def test_the_comissao_by_the_matriz_the_secretarios_by_the_filial(results) -> None:  # type: ignore[no-untyped-def]
+    """D30 (another turma, D24's matriz aplicada and filial) gets D24's comissão and
+    secretários; D31 (filial 1 of coligada 2) only that filial's Secretário 1 (docstring)."""
+    for b in BACKENDS:
+        lines = _lines(results[b])
+        assert [x for x in lines if x.startswith("D30;")] == [
+            "D30;0;Validador;P07;Carla Comissão;carla@escola.br;coord_comissao;;S",
+            "D30;0;Testemunha;P08;Sandra Secretária;sandra@escola.br;secretario1;;S",
+            "D30;0;Testemunha;P09;Saulo Secretário;saulo@escola.br;secretario2;;S"]
+        assert [x for x in lines if x.startswith("D31;")] == [
+            "D31;0;Testemunha;P13;Sílvia Secretária;silvia@outra.br;secretario1;;S"]
+
+
 def test_only_configured_reports_have_recipients(results) -> None:  # type: ignore[no-untyped-def]
     lines = _lines(results["python"])
     assert lines[0] == HEADER
-    assert {x.split(";")[0] for x in lines[1:]} == {"D01", "D24", "D26"}
+    assert {x.split(";")[0] for x in lines[1:]} == {"D01", "D24", "D26", "D30", "D31"}
 
 
 def test_missing_email_and_observador_without_login_are_reported(results) -> None:  # type: ignore[no-untyped-def]
@@ -138,8 +161,8 @@ def test_every_plan_follows_the_shipped_schema(results) -> None:  # type: ignore
     plans = {k: v for k, v in results["python"].outputs.items() if k.startswith("planos/")}
     docs = results["python"].outputs["documentos.csv"].decode("utf-8").splitlines()[1:]
     valid = {f"planos/{x.split(';')[0]}.json" for x in docs if x.split(";")[1] == "S"}
-    # 21 documents, 8 invalid: D02–D07, D28, D29 (test_assinatura.py)
-    assert set(plans) == valid and len(valid) == 13
+    # 23 documents, 8 invalid: D02–D07, D28, D29 (test_assinatura.py)
+    assert set(plans) == valid and len(valid) == 15
     for name, data in plans.items():
         assert results["duckdb"].outputs[name] == data
         errors = [e.message for e in validator.iter_errors(json.loads(data))]
@@ -183,7 +206,7 @@ def test_explain_a_recipient_by_its_row(program) -> None:  # type: ignore[no-unt
 
 def test_a_plan_name_no_file_system_holds_is_not_written(program, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """D01 renamed "D/01" (documento.csv line 2, and its parameters, so it stays valid): its
-    plan would be planos/D/01.json — refused (D1805 at line 2), the other 12 plans written,
+    plan would be planos/D/01.json — refused (D1805 at line 2), the other 14 plans written,
     on both back ends alike."""
     ledgers = {p.stem: str(p) for p in sorted(FIXTURES.glob("*.csv"))}
     for name in ("documento", "documento_parametro"):
@@ -194,7 +217,7 @@ def test_a_plan_name_no_file_system_holds_is_not_written(program, tmp_path) -> N
         r = program.run(ledgers=ledgers, params={"data_base": "2024-06-20"}, backend=b)
         assert [(w.code, w.line) for w in r.warnings if w.code == "D1805"] == [("D1805", 2)]
         plans = sorted(k for k in r.outputs if k.startswith("planos/"))
-        assert len(plans) == 12 and not any("D/01" in k or k == "planos/D01.json"
+        assert len(plans) == 14 and not any("D/01" in k or k == "planos/D01.json"
                                             for k in plans)
 
 

@@ -87,9 +87,10 @@ def test_documentos_agree_and_keep_the_seed(docs, etapas, periodos, base) -> Non
         inputs = {
             "documento": _csv(t / "d.csv", [
                 ["documento", "tipo", "origem", "relatorio", "descricao", "ra", "idturmadisc",
-                 "codetapa", "idperlet", "data_geracao", "data_limite", "situacao",
-                 "inicio_processo", "assinatura_professor", "usuario"],
-                *([f"D{i}", tipo, origem, rel, f"Doc {i}", "123", str(idt),
+                 "codcoligada", "codfilial", "idmatrizaplicada", "codetapa", "idperlet",
+                 "data_geracao", "data_limite", "situacao", "inicio_processo",
+                 "assinatura_professor", "usuario"],
+                *([f"D{i}", tipo, origem, rel, f"Doc {i}", "123", str(idt), "1", "1", "10",
                    "" if cod is None else str(cod), str(per), _d(D0), _d(lim), sit, _d(ini),
                    _d(ass), usr]
                   for i, (tipo, origem, rel, idt, cod, per, lim, sit, ini, ass, _, usr)

@@ -12,7 +12,10 @@ the seed says of the recipients holds —
   is one row; a person without e-mail is never merged.
 
 Random: six people (name or e-mail often missing), windows over a month with empty ends,
-coordinators and other tipos/funções/cargos, the run's date. Cost: both back ends
+coordinators and other tipos/funções/cargos, the run's date; each diário's turma/disciplina,
+matriz aplicada and coligada + filial drawn apart (two turmas share a matriz or a filial,
+one filial number in two coligadas; a key left empty reaches nobody), the comissão keyed by
+the matriz, the diretores by coligada + filial. Cost: both back ends
 in-process, max_examples 30."""
 
 from __future__ import annotations
@@ -44,12 +47,18 @@ day = st.integers(0, 30).map(lambda n: D0 + dt.timedelta(days=n))
 maybe = st.one_of(st.none(), day)
 pessoa = st.sampled_from(PEOPLE)
 people = st.lists(st.tuples(st.booleans(), st.booleans()), min_size=6, max_size=6)
-doc = st.tuples(st.sampled_from(sorted(CONFIGURED)), st.sampled_from([1, 2]), maybe,
-                st.one_of(st.none(), pessoa))
-window = st.tuples(st.sampled_from([1, 2]), pessoa, maybe, maybe)
-turma = st.tuples(window, st.sampled_from(["Coordenador", "Titular"]))
-comissao = st.tuples(window, st.sampled_from(["Coordenador", "Membro"]))
-diretor = st.tuples(window, st.sampled_from(["Secretário 1", "Secretário 2", "Diretor"]))
+key = st.sampled_from([1, 2])
+# (turma/disciplina, matriz aplicada, (coligada, filial)): drawn apart, so the same matriz or
+# filial serves two turmas; an empty matriz or coligada/filial cell matches no record
+doc = st.tuples(st.sampled_from(sorted(CONFIGURED)),
+                st.tuples(key, st.one_of(st.none(), key),
+                          st.one_of(st.none(), st.tuples(key, key))),
+                maybe, st.one_of(st.none(), pessoa))
+window = st.tuples(pessoa, maybe, maybe)
+turma = st.tuples(key, window, st.sampled_from(["Coordenador", "Titular"]))
+comissao = st.tuples(key, window, st.sampled_from(["Coordenador", "Membro"]))
+diretor = st.tuples(st.tuples(key, key), window,
+                    st.sampled_from(["Secretário 1", "Secretário 2", "Diretor"]))
 
 
 def _d(x: dt.date | None) -> str:
@@ -61,6 +70,10 @@ def _csv(path: Path, rows: list[list[str]]) -> str:
     csv.writer(buf, delimiter=";", lineterminator="\n").writerows(rows)
     path.write_text(buf.getvalue(), "utf-8")
     return str(path)
+
+
+def _s(x: int | None) -> str:
+    return "" if x is None else str(x)
 
 
 def _within(x: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
@@ -80,11 +93,13 @@ def test_recipients_agree_and_keep_the_seed(who, docs, linked, turmas, comissoes
         inputs = {
             "documento": _csv(t / "d.csv", [
                 ["documento", "tipo", "origem", "relatorio", "descricao", "ra", "idturmadisc",
-                 "codetapa", "idperlet", "data_geracao", "data_limite", "situacao",
-                 "inicio_processo", "assinatura_professor"],
+                 "codcoligada", "codfilial", "idmatrizaplicada", "codetapa", "idperlet",
+                 "data_geracao", "data_limite", "situacao", "inicio_processo",
+                 "assinatura_professor"],
                 *([f"D{i}", "DIARIO_DE_CLASSE", "Turma/Disciplina", rel, f"Doc {i}", "",
-                   str(idt), "", "10", _d(D0), "", "nao_enviado", _d(ini), ""]
-                  for i, (rel, idt, ini, _) in enumerate(docs))]),
+                   str(idt), *(("", "") if fil is None else map(str, fil)), _s(mat), "", "10",
+                   _d(D0), "", "nao_enviado", _d(ini), ""]
+                  for i, (rel, (idt, mat, fil), ini, _) in enumerate(docs))]),
             "documento_parametro": _csv(t / "p.csv", [["documento", "parametro"]]),
             "relatorio": str(FIXTURES / "relatorio.csv"),
             "etapa": str(FIXTURES / "etapa.csv"),
@@ -100,13 +115,14 @@ def test_recipients_agree_and_keep_the_seed(who, docs, linked, turmas, comissoes
                 ["documento", "pessoa"], *([f"D{i}", p] for i, p in linked)]),
             "professor_turma": _csv(t / "pt.csv", [
                 ["idturmadisc", "pessoa", "tipo_professor", "data_inicio", "data_termino"],
-                *([str(i), p, tp, _d(a), _d(b)] for (i, p, a, b), tp in turmas)]),
+                *([str(i), p, tp, _d(a), _d(b)] for i, (p, a, b), tp in turmas)]),
             "comissao_coordenadora": _csv(t / "cc.csv", [
-                ["idturmadisc", "pessoa", "funcao", "inicio_mandato", "termino_mandato"],
-                *([str(i), p, f, _d(a), _d(b)] for (i, p, a, b), f in comissoes)]),
+                ["idmatrizaplicada", "pessoa", "funcao", "inicio_mandato", "termino_mandato"],
+                *([str(m), p, f, _d(a), _d(b)] for m, (p, a, b), f in comissoes)]),
             "diretor_filial": _csv(t / "df.csv", [
-                ["idturmadisc", "pessoa", "cargo", "data_inicio", "data_fim"],
-                *([str(i), p, c, _d(a), _d(b)] for (i, p, a, b), c in diretores)])}
+                ["codcoligada", "codfilial", "pessoa", "cargo", "data_inicio", "data_fim"],
+                *([str(c), str(f), p, cargo, _d(a), _d(b)]
+                  for (c, f), (p, a, b), cargo in diretores)])}
         got = [PROGRAM.run(ledgers=inputs, params={"data_base": base.isoformat()},
                            backend=b).outputs for b in ("python", "duckdb")]
     assert got[0] == got[1]
@@ -115,7 +131,7 @@ def test_recipients_agree_and_keep_the_seed(who, docs, linked, turmas, comissoes
     email = {p: f"{p.lower()}@escola.br" if e else "" for p, (_, e) in zip(PEOPLE, who,
                                                                           strict=True)}
     expected: set[tuple[str, str, str]] = set()
-    for i, (rel, idt, ini, prof) in enumerate(docs):
+    for i, (rel, (idt, mat, fil), ini, prof) in enumerate(docs):
         d = f"D{i}"
         mine = [r for r in rows if r["documento"] == d]
         if prof:  # the professor: first, ordem 0, Assinador
@@ -126,15 +142,15 @@ def test_recipients_agree_and_keep_the_seed(who, docs, linked, turmas, comissoes
         sources = CONFIGURED[rel]
         if "vinculados" in sources:
             expected |= {(d, "vinculados", p) for j, p in linked if j == i}
-        for (k, p, a, b), tp in turmas:
+        for k, (p, a, b), tp in turmas:  # the turma/disciplina's
             if k == idt and tp == "Coordenador" and _within(ref, a, b):
                 expected.add((d, "coord_turma", p))
-        for (k, p, a, b), f in comissoes:
-            if k == idt and f == "Coordenador" and _within(ref, a, b):
+        for m, (p, a, b), f in comissoes:  # the matriz aplicada's (none: nobody)
+            if m == mat and f == "Coordenador" and _within(ref, a, b):
                 expected.add((d, "coord_comissao", p))
-        for (k, p, a, b), c in diretores:
+        for k, (p, a, b), c in diretores:  # the filial's, coligada + filial (none: nobody)
             for cargo, src in (("Secretário 1", "secretario1"), ("Secretário 2", "secretario2")):
-                if k == idt and c == cargo and _within(ref, a, b):
+                if k == fil and c == cargo and _within(ref, a, b):
                     expected.add((d, src, p))
         keys = [r["email"] for r in mine if r["email"]]
         assert len(keys) == len(set(keys))  # one row per (document, e-mail)

@@ -37,8 +37,9 @@ PROGRAM = runtime.load(ROOT / "generated" / "assinatura")
 FIXTURES = ROOT / "fixtures" / "assinatura"
 D0 = dt.date(2024, 6, 1)
 HEADER = ["documento", "tipo", "origem", "relatorio", "descricao", "ra", "idturmadisc",
-          "codetapa", "idperlet", "data_geracao", "data_limite", "situacao", "inicio_processo",
-          "assinatura_professor", "usuario"]
+          "codcoligada", "codfilial", "idmatrizaplicada", "codetapa", "idperlet",
+          "data_geracao", "data_limite", "situacao", "inicio_processo", "assinatura_professor",
+          "usuario"]
 
 day = st.integers(0, 29).map(lambda n: D0 + dt.timedelta(days=n))
 doc = st.tuples(st.one_of(st.none(), day),
@@ -56,7 +57,7 @@ def _inputs(t: Path, n: int, docs: dict[str, tuple[Any, str]]) -> dict[str, str]
     w = csv.writer(buf, delimiter=";", lineterminator="\n")
     w.writerow(HEADER)
     for d, (limit, sit) in docs.items():
-        w.writerow([d, "ALUNO", "Aluno", "Boletim", "Boletim", "1", "", "", "", _d(D0),
+        w.writerow([d, "ALUNO", "Aluno", "Boletim", "Boletim", "1", *[""] * 6, _d(D0),
                     _d(limit), sit, "", "", ""])
     (t / f"d{n}.csv").write_text(buf.getvalue(), "utf-8")
     params = t / "p.csv"

@@ -72,10 +72,11 @@ def test_the_next_signers_are_the_unsigned_of_least_order(docs, linked, coords,
             "documento": _csv(t / "d.csv", [
                 ["documento", "tipo", "origem", "relatorio", "descricao", "ra", "idturmadisc",
                  "codetapa", "idperlet", "data_geracao", "data_limite", "situacao",
-                 "inicio_processo", "assinatura_professor"],
+                 "inicio_processo", "assinatura_professor", "codcoligada", "codfilial",
+                 "idmatrizaplicada"],
                 *([f"D{i}", "DIARIO_DE_CLASSE", "Turma/Disciplina", rel, f"Doc {i}", "", "1",
                    "", "10", _d(D0), "", "em_assinatura" if prof else "nao_enviado",
-                   _d(D0) if prof else "", _d(sig) if prof else ""]
+                   _d(D0) if prof else "", _d(sig) if prof else "", "1", "1", "10"]
                   for i, (rel, prof, sig) in enumerate(docs))]),
             "documento_parametro": _csv(t / "p.csv", [["documento", "parametro"]]),
             "relatorio": str(FIXTURES / "relatorio.csv"),

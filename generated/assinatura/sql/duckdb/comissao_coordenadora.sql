@@ -6,14 +6,15 @@
 -- text cells → typed values; _ok is false where runtime/ledgers.py might reject the row
 SELECT
   "_line",
-  "idturmadisc",
+  "idmatrizaplicada",
   "pessoa",
   "funcao",
   "inicio_mandato",
   "termino_mandato",
   "_width_ok"
   AND (
-    REGEXP_MATCHES("t__idturmadisc", '^-?[0-9]+$') AND NOT "idturmadisc" IS NULL
+    REGEXP_MATCHES("t__idmatrizaplicada", '^-?[0-9]+$')
+    AND NOT "idmatrizaplicada" IS NULL
   )
   AND (
     NOT "t__pessoa" = ''
@@ -39,8 +40,8 @@ FROM (
   SELECT
     "_line",
     "_width_ok",
-    "idturmadisc" AS "t__idturmadisc",
-    TRY_CAST("idturmadisc" AS BIGINT) AS "idturmadisc",
+    "idmatrizaplicada" AS "t__idmatrizaplicada",
+    TRY_CAST("idmatrizaplicada" AS BIGINT) AS "idmatrizaplicada",
     "pessoa" AS "t__pessoa",
     "pessoa" AS "pessoa",
     "funcao" AS "t__funcao",

@@ -13,6 +13,9 @@ SELECT
   "descricao",
   "ra",
   "idturmadisc",
+  "codcoligada",
+  "codfilial",
+  "idmatrizaplicada",
   "codetapa",
   "idperlet",
   "data_geracao",
@@ -41,6 +44,25 @@ SELECT
     "t__idturmadisc" = ''
     OR (
       REGEXP_MATCHES("t__idturmadisc", '^-?[0-9]+$') AND NOT "idturmadisc" IS NULL
+    )
+  )
+  AND (
+    "t__codcoligada" = ''
+    OR (
+      REGEXP_MATCHES("t__codcoligada", '^-?[0-9]+$') AND NOT "codcoligada" IS NULL
+    )
+  )
+  AND (
+    "t__codfilial" = ''
+    OR (
+      REGEXP_MATCHES("t__codfilial", '^-?[0-9]+$') AND NOT "codfilial" IS NULL
+    )
+  )
+  AND (
+    "t__idmatrizaplicada" = ''
+    OR (
+      REGEXP_MATCHES("t__idmatrizaplicada", '^-?[0-9]+$')
+      AND NOT "idmatrizaplicada" IS NULL
     )
   )
   AND (
@@ -101,6 +123,16 @@ FROM (
     NULLIF("ra", '') AS "ra",
     "idturmadisc" AS "t__idturmadisc",
     CASE WHEN "idturmadisc" = '' THEN NULL ELSE TRY_CAST("idturmadisc" AS BIGINT) END AS "idturmadisc",
+    "codcoligada" AS "t__codcoligada",
+    CASE WHEN "codcoligada" = '' THEN NULL ELSE TRY_CAST("codcoligada" AS BIGINT) END AS "codcoligada",
+    "codfilial" AS "t__codfilial",
+    CASE WHEN "codfilial" = '' THEN NULL ELSE TRY_CAST("codfilial" AS BIGINT) END AS "codfilial",
+    "idmatrizaplicada" AS "t__idmatrizaplicada",
+    CASE
+      WHEN "idmatrizaplicada" = ''
+      THEN NULL
+      ELSE TRY_CAST("idmatrizaplicada" AS BIGINT)
+    END AS "idmatrizaplicada",
     "codetapa" AS "t__codetapa",
     CASE WHEN "codetapa" = '' THEN NULL ELSE TRY_CAST("codetapa" AS BIGINT) END AS "codetapa",
     "idperlet" AS "t__idperlet",

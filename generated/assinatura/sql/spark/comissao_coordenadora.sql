@@ -6,14 +6,14 @@
 -- text cells → typed values; _ok is false where runtime/ledgers.py might reject the row
 SELECT
   `_line`,
-  `idturmadisc`,
+  `idmatrizaplicada`,
   `pessoa`,
   `funcao`,
   `inicio_mandato`,
   `termino_mandato`,
   `_width_ok`
   AND (
-    `t__idturmadisc` RLIKE '^-?[0-9]+$' AND NOT `idturmadisc` IS NULL
+    `t__idmatrizaplicada` RLIKE '^-?[0-9]+$' AND NOT `idmatrizaplicada` IS NULL
   )
   AND (
     NOT `t__pessoa` = ''
@@ -39,8 +39,8 @@ FROM (
   SELECT
     `_line`,
     `_width_ok`,
-    `idturmadisc` AS `t__idturmadisc`,
-    TRY_CAST(`idturmadisc` AS BIGINT) AS `idturmadisc`,
+    `idmatrizaplicada` AS `t__idmatrizaplicada`,
+    TRY_CAST(`idmatrizaplicada` AS BIGINT) AS `idmatrizaplicada`,
     `pessoa` AS `t__pessoa`,
     `pessoa` AS `pessoa`,
     `funcao` AS `t__funcao`,

@@ -6,14 +6,18 @@
 -- text cells → typed values; _ok is false where runtime/ledgers.py might reject the row
 SELECT
   `_line`,
-  `idturmadisc`,
+  `codcoligada`,
+  `codfilial`,
   `pessoa`,
   `cargo`,
   `data_inicio`,
   `data_fim`,
   `_width_ok`
   AND (
-    `t__idturmadisc` RLIKE '^-?[0-9]+$' AND NOT `idturmadisc` IS NULL
+    `t__codcoligada` RLIKE '^-?[0-9]+$' AND NOT `codcoligada` IS NULL
+  )
+  AND (
+    `t__codfilial` RLIKE '^-?[0-9]+$' AND NOT `codfilial` IS NULL
   )
   AND (
     NOT `t__pessoa` = ''
@@ -38,8 +42,10 @@ FROM (
   SELECT
     `_line`,
     `_width_ok`,
-    `idturmadisc` AS `t__idturmadisc`,
-    TRY_CAST(`idturmadisc` AS BIGINT) AS `idturmadisc`,
+    `codcoligada` AS `t__codcoligada`,
+    TRY_CAST(`codcoligada` AS BIGINT) AS `codcoligada`,
+    `codfilial` AS `t__codfilial`,
+    TRY_CAST(`codfilial` AS BIGINT) AS `codfilial`,
     `pessoa` AS `t__pessoa`,
     `pessoa` AS `pessoa`,
     `cargo` AS `t__cargo`,
