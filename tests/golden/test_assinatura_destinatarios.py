@@ -253,3 +253,28 @@ def test_explain_a_row_made_of_several(program) -> None:  # type: ignore[no-unty
     assert [r["source"] for r in withs["with assinatura_destinatario"]] == [
         {"file": str(FIXTURES / "assinatura_destinatario.csv"), "line": 2}]
     assert [r["source"]["line"] for r in withs["with pessoa"]] == [6]
+
+
+def test_a_diario_without_matriz_or_filial_is_reported(program, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """D30 (documento.csv line 23 — the 22nd document) with its idmatrizaplicada and codfilial
+    emptied: its comissão and secretários cannot be reached (D30 then has no recipients) and
+    the run says so — one D1803 at line 23 naming D30, on both back ends; the fixture as
+    shipped has none."""
+    ledgers = {p.stem: str(p) for p in sorted(FIXTURES.glob("*.csv"))}
+    lines = (FIXTURES / "documento.csv").read_text("utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(";")
+    at = [i for i, line in enumerate(lines) if line.startswith("D30;")]
+    assert at == [22]
+    cells = lines[22].rstrip("\n").split(";")
+    for col in ("idmatrizaplicada", "codfilial"):
+        cells[header.index(col)] = ""
+    lines[22] = ";".join(cells) + "\n"
+    (tmp_path / "documento.csv").write_text("".join(lines), "utf-8")
+    for b in BACKENDS:
+        shipped = program.run(ledgers=ledgers, params={"data_base": "2024-06-20"}, backend=b)
+        assert not [w for w in shipped.warnings if "diario_sem_matriz_ou_filial" in w.message]
+        r = program.run(ledgers={**ledgers, "documento": str(tmp_path / "documento.csv")},
+                        params={"data_base": "2024-06-20"}, backend=b)
+        got = [(w.code, w.line) for w in r.warnings if "diario_sem_matriz_ou_filial" in w.message]
+        assert got == [("D1803", 23)], b
+        assert not [x for x in _lines(r) if x.startswith("D30;")]
