@@ -25,6 +25,7 @@ from typing import Any
 
 from runtime import catalog_explain_kinds as catalog
 from runtime import derivation_branches
+from runtime import explain_frozen
 from runtime import explain_loads
 from runtime import explain_union
 from runtime.coverage import quoted
@@ -129,13 +130,15 @@ def explain(program: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[st
     else:
         out = _per_record(der, ctx, trace, records, display, locator[0], field, found, pkg,
                           common)
-    for f in der.frozen:
-        if f.field == field:  # the file may hold the value frozen at an earlier load
-            out.setdefault("notes", []).append(
-                "campo congelado (incremental.frozen): escrito uma vez para a chave um valor "
-                "que cumpre a condição, as cargas seguintes escrevem esse valor, digam o que "
-                "disserem os dados; esta memória mostra a regra sobre os dados desta execução "
-                f"(a carga do congelamento: a coluna '{f.since or '—'}')")
+    if any(f.field == field for f in der.frozen):  # the file holds the frozen value
+        if not replay:
+            out["notes"].append(explain_frozen.NO_STATE)
+        else:
+            assert state is not None and der.incremental is not None
+            key = out["_key"] if der.per else \
+                der.incremental.key_of(records[int(locator[0]) - 1])
+            explain_frozen.annotate(out, der, ctx, state, load, key, field, lambda since, p: (
+                _at_load(program, run_ledgers, p, der, part, key, field, state, since, kw)))
     out["spec"] = source(der.at)
     out["field"] = field
     out["output_file"] = der.file
@@ -146,6 +149,29 @@ def explain(program: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[st
             lambda recs: _evaluate(der, recs, out["_key"], field)[:2]) if per_key else None)
     out["notes"].extend(notes)
     return out
+
+
+def _at_load(program: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[str, Any],
+             der: Derivation, part: str | None, key: tuple[Any, ...], field: str,
+             state: Path, load: int, kw: dict[str, Any]) -> dict[str, Any] | None:
+    """The explanation of the record of incremental `key` at load `load` (with that load's
+    run parameters): where a frozen value was decided (runtime/explain_frozen.py)."""
+    if der.per:
+        locator: tuple[str, ...] = (*(cell_text(v) for v in key), field)
+    else:
+        prog = program.view_for(params)
+        trace = NodeTrace(prog.package, "", (), (), part)
+        _, found = traced_node_run(prog, ledgers, params, trace, glob_escape(der.id), part,
+                                   state=state, as_of=str(load), **kw)
+        assert trace.ctx is not None and der.incremental is not None
+        recs, _ = der.records_of(trace.ctx, found)
+        pos = next((i for i, r in enumerate(recs or [], start=1)
+                    if der.incremental.key_of(r) == key), None)
+        if pos is None:
+            return None
+        locator = (str(pos), field)
+    return explain(program, ledgers, params, node=der.id, part=part, locator=locator,
+                   state=state, as_of=str(load), **kw)
 
 
 # ---------------------------------------------------------------------- per key

@@ -19,29 +19,29 @@ def render_text(t: Mapping[str, Any]) -> str:
     """The memória de cálculo of one derived field as text (pt-BR)."""
     part = f" · partição {t['partition']}" if t.get("partition") is not None else ""
     out = [f"Memória de cálculo: pacote {t['package']} · derivação {t['node']}{part}",
-           f"{t['title']} = {_v(t['value'])}"]
+           f"{t['title']} = {value_text(t['value'])}"]
     if t.get("rule") and t["rule"]["text"]:
         at = f" ({at_text(t['rule']['source'])})" if t["rule"]["source"] else ""
         out.append(f"  campo {t.get('field')}{at}: {t['rule']['text']}")
     if t.get("branches"):
-        out.extend(derivation_branches.render(t["branches"], _v, at_text, "  "))
+        out.extend(derivation_branches.render(t["branches"], value_text, at_text, "  "))
     for name, text in t.get("aggregates", {}).items():
         out.append(f"  {name} = {text}")
-    out.extend(explain_loads.render(t, _v))
+    out.extend(explain_loads.render(t, value_text))
     for lk in t["lookups"]:
-        key = ", ".join(f"{k}={_v(v)}" for k, v in lk["key"].items())
+        key = ", ".join(f"{k}={value_text(v)}" for k, v in lk["key"].items())
         hit = ("sem entrada" if lk["hit"] is None
-               else ", ".join(f"{k}={_v(v)}" for k, v in lk["hit"].items()))
+               else ", ".join(f"{k}={value_text(v)}" for k, v in lk["hit"].items()))
         at = f"  ({at_text(lk['source'])})" if lk["source"] else ""
         out.append(f"  mapa {lk['map']}[{key}] → {hit}{at}")
     _records(out, t, "  ")
     for r in t["reads"]:
-        out.append(f"  ← {r['title']} = {_v(r['value'])}")
+        out.append(f"  ← {r['title']} = {value_text(r['value'])}")
         if r.get("rule"):
             out.append(f"      onde ({at_text(r['rule']['source'])}): {r['rule']['text']}")
         c = r.get("collection")
         if c:
-            on = ", ".join(f"{k} = {_v(v['value'])}" for k, v in c["on"].items())
+            on = ", ".join(f"{k} = {value_text(v['value'])}" for k, v in c["on"].items())
             out.append(f"      chaves: {on}; ordem: {c['order']}; {c['reached']} "
                        f"alcançado(s), {c['kept']} na coleção")
         _records(out, r, "      ")
@@ -61,12 +61,12 @@ def _records(out: list[str], t: Mapping[str, Any], pad: str) -> None:
         return
     out.append(f"{pad}registros ({len(t['records'])}; arquivo:linha  contribuição  campos):")
     for r in t["records"]:
-        fields = "  ".join(f"{k}={_v(v)}" for k, v in r["fields"].items())
-        got = "" if r["contributed"] is None else f"  {_v(r['contributed'])}"
+        fields = "  ".join(f"{k}={value_text(v)}" for k, v in r["fields"].items())
+        got = "" if r["contributed"] is None else f"  {value_text(r['contributed'])}"
         out.append(f"{pad}  {r['source']['file']}:{r['source']['line']}{got}  {fields}")
     if t["records_sum"] is not None:
         same = ("igual ao" if _same(t["records_sum"], t["value"]) else "DIFERENTE do")
-        out.append(f"{pad}soma dos {len(t['records'])} registro(s): {_v(t['records_sum'])} "
+        out.append(f"{pad}soma dos {len(t['records'])} registro(s): {value_text(t['records_sum'])} "
                    f"({same} valor)")
 
 
@@ -77,7 +77,7 @@ def _same(a: Any, b: Any) -> bool:
         return False
 
 
-def _v(v: Any) -> str:
+def value_text(v: Any) -> str:
     """A tree value as the text shows it; a text with a line break or a control character
     quoted (runtime.coverage.quoted), so one item stays one line."""
     if v is None:

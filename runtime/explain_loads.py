@@ -48,7 +48,7 @@ def load_asked(st: Any, as_of: str | None) -> int:
     return got
 
 
-def _loads(state: str | Path, package: str, ledger: str) -> dict[int, tuple[str, str, Any]]:
+def loads_of(state: str | Path, package: str, ledger: str) -> dict[int, tuple[str, str, Any]]:
     """load → (loaded_at, the extract's file as the load was given it, its run id)."""
     db = sqlite3.connect(f"file:{Path(state).resolve().as_posix()}?mode=ro", uri=True)
     try:
@@ -97,7 +97,7 @@ def key_records(der: Any, ctx: Any, st: Any, load: int,
 def history(der: Any, ctx: Any, st: Any, state: str | Path, key: tuple[Any, ...], field: str,
             evaluate: Evaluate) -> list[dict[str, Any]]:
     """The value at `key` after every load: old → new and the records each load moved."""
-    loads = _loads(state, ctx.package.id, der.ledger)
+    loads = loads_of(state, ctx.package.id, der.ledger)
     names = [f.name for f in ctx.package.ledger(der.ledger).fields]
     out: list[dict[str, Any]] = []
     before: dict[ds.Key, dict[str, Any]] = {}
@@ -149,7 +149,7 @@ def annotate(out: dict[str, Any], der: Any, ctx: Any, st: Any, state: str | Path
     """Add the load to the tree and, of a per-key value (`evaluate` given), its check against
     `derivation_values` and its history (a record's position moves between loads: a
     per-record value has neither)."""
-    loads = _loads(state, ctx.package.id, der.ledger)
+    loads = loads_of(state, ctx.package.id, der.ledger)
     at, file, run = loads.get(load, ("", "", None))
     out["load"] = {"load": load, "loaded_at": at, "file": file, "run": run, "of": st.last}
     if evaluate is None:

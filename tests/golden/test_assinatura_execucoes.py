@@ -147,3 +147,43 @@ def test_without_state_a_run_is_load_1(program) -> None:  # type: ignore[no-unty
     got = _table(result)
     # no memory: F1 is assinado by its rule, F2's deadline moved: em assinatura
     assert (got["F1"], got["F2"]) == (("assinado", "", "N", ""), ("em assinatura", "", "N", ""))
+
+
+def test_explain_a_frozen_status_from_the_state(program, runs) -> None:  # type: ignore[no-untyped-def]
+    """`apura explain ... --state` after run 4 (last load 3, extract B dated 01/07): the value
+    is the file's, not the rule's on load 3, and the freeze's load is explained with the
+    parameters of the run that made it.
+
+    * F1 (row 1): signed in B, so the rule on load 3 says assinado; the file says fora do
+      prazo since load 1 — explained at load 1 (run 1, data_base 20/06): the third test,
+      `data_limite < $data_base`, on documento_a.csv line 2 (deadline 19/06).
+    * F2 (row 2): frozen at load 2, the empty load of run 2 — data_base 26/06, its deadline
+      25/06 — on A's line 3, kept since (B moved its deadline to 31/07: em assinatura now).
+    * F5 (row 5): assinado, never frozen: the rule's value, a note says so.
+    """
+    from runtime import explain_derivation
+
+    state = runs["python"][0]
+    ledgers = {k: v for k, v in _ledgers("b").items() if k != "documento"}
+
+    def ex(row: str) -> dict:  # type: ignore[type-arg]
+        return explain_derivation.explain(program, ledgers, {"data_base": "2024-07-01"},
+                                          node="documentos", part=None,
+                                          locator=(row, "situacao_plano"), state=state)
+
+    f1 = ex("1")
+    assert (f1["value"], f1["frozen"]["since"], f1["frozen"]["rule_value"]) == (
+        "fora do prazo", 1, "assinado")
+    assert f1["decision"].startswith("congelado desde a carga 1")
+    then = f1["frozen"]["at_load"]
+    assert then["params"]["data_base"] == "2024-06-20"
+    assert (Path(then["record"]["file"]).name, then["record"]["line"]) == ("documento_a.csv", 2)
+    assert "data_limite < $data_base" in then["decision"] and "3º" in then["decision"]
+    f2 = ex("2")
+    assert (f2["value"], f2["frozen"]["since"], f2["frozen"]["rule_value"]) == (
+        "fora do prazo", 2, "em assinatura")
+    assert f2["frozen"]["at_load"]["params"]["data_base"] == "2024-06-26"
+    assert f2["frozen"]["at_load"]["record"]["line"] == 3
+    f5 = ex("5")
+    assert f5["value"] == "assinado" and "frozen" not in f5
+    assert any("não cumpriu a condição" in n for n in f5["notes"])
