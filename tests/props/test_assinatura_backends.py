@@ -30,6 +30,8 @@ from hypothesis import strategies as st
 
 import runtime
 from tests.conftest import ROOT
+from tests.props.school import day_text
+from tests.props.school import write_csv
 
 PROGRAM = runtime.load(ROOT / "generated" / "assinatura")
 FIXTURES = ROOT / "fixtures" / "assinatura"
@@ -61,17 +63,6 @@ etapa = st.tuples(st.sampled_from([1, 2]), st.integers(1, 3),
 periodo = st.tuples(st.sampled_from([10, 20]), maybe, maybe)
 
 
-def _d(x: dt.date | None) -> str:
-    return "" if x is None else x.strftime("%d/%m/%Y")
-
-
-def _csv(path: Path, rows: list[list[str]]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, delimiter=";", lineterminator="\n").writerows(rows)
-    path.write_text(buf.getvalue(), "utf-8")
-    return str(path)
-
-
 TIE = [(1, 1, "Faltas", True, D0, None, D0),  # two etapas end on D0; the second is newer
        (1, 2, "Faltas", True, D0, None, D0 + dt.timedelta(days=10))]
 
@@ -85,28 +76,28 @@ def test_documentos_agree_and_keep_the_seed(docs, etapas, periodos, base) -> Non
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         inputs = {
-            "documento": _csv(t / "d.csv", [
+            "documento": write_csv(t / "d.csv", [
                 ["documento", "tipo", "origem", "relatorio", "descricao", "ra", "idturmadisc",
                  "codcoligada", "codfilial", "idmatrizaplicada", "codetapa", "idperlet",
                  "data_geracao", "data_limite", "situacao", "inicio_processo",
                  "assinatura_professor", "usuario"],
                 *([f"D{i}", tipo, origem, rel, f"Doc {i}", "123", str(idt), "1", "1", "10",
-                   "" if cod is None else str(cod), str(per), _d(D0), _d(lim), sit, _d(ini),
-                   _d(ass), usr]
+                   "" if cod is None else str(cod), str(per), day_text(D0), day_text(lim), sit,
+                   day_text(ini), day_text(ass), usr]
                   for i, (tipo, origem, rel, idt, cod, per, lim, sit, ini, ass, _, usr)
                   in enumerate(docs))]),
-            "documento_parametro": _csv(t / "p.csv", [
+            "documento_parametro": write_csv(t / "p.csv", [
                 ["documento", "parametro"],
                 *([f"D{i}", p] for i, d in enumerate(docs) for p in sorted(d[10]))]),
             "relatorio": str(FIXTURES / "relatorio.csv"),
-            "etapa": _csv(t / "e.csv", [
+            "etapa": write_csv(t / "e.csv", [
                 ["idturmadisc", "codetapa", "tipo", "exibe_portal", "data_termino",
                  "dt_limite_conteudo", "data_criacao"],
-                *([str(a), str(b), c, "S" if e else "N", _d(f), _d(g), _d(h)]
+                *([str(a), str(b), c, "S" if e else "N", day_text(f), day_text(g), day_text(h)]
                   for a, b, c, e, f, g, h in etapas)]),
-            "periodo_letivo": _csv(t / "l.csv", [
+            "periodo_letivo": write_csv(t / "l.csv", [
                 ["idperlet", "data_termino", "previsao_termino"],
-                *([str(a), _d(b), _d(c)] for a, b, c in periodos)])}
+                *([str(a), day_text(b), day_text(c)] for a, b, c in periodos)])}
         got = [PROGRAM.run(ledgers=inputs, params={"data_base": base.isoformat()},
                            backend=b).outputs for b in ("python", "duckdb")]
     assert got[0] == got[1]

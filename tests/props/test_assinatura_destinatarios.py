@@ -32,6 +32,8 @@ from hypothesis import strategies as st
 
 import runtime
 from tests.conftest import ROOT
+from tests.props.school import day_text
+from tests.props.school import write_csv
 
 PROGRAM = runtime.load(ROOT / "generated" / "assinatura")
 FIXTURES = ROOT / "fixtures" / "assinatura"
@@ -61,17 +63,6 @@ diretor = st.tuples(st.tuples(key, key), window,
                     st.sampled_from(["Secretário 1", "Secretário 2", "Diretor"]))
 
 
-def _d(x: dt.date | None) -> str:
-    return "" if x is None else x.strftime("%d/%m/%Y")
-
-
-def _csv(path: Path, rows: list[list[str]]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, delimiter=";", lineterminator="\n").writerows(rows)
-    path.write_text(buf.getvalue(), "utf-8")
-    return str(path)
-
-
 def _s(x: int | None) -> str:
     return "" if x is None else str(x)
 
@@ -91,37 +82,37 @@ def test_recipients_agree_and_keep_the_seed(who, docs, linked, turmas, comissoes
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         inputs = {
-            "documento": _csv(t / "d.csv", [
+            "documento": write_csv(t / "d.csv", [
                 ["documento", "tipo", "origem", "relatorio", "descricao", "ra", "idturmadisc",
                  "codcoligada", "codfilial", "idmatrizaplicada", "codetapa", "idperlet",
                  "data_geracao", "data_limite", "situacao", "inicio_processo",
                  "assinatura_professor"],
                 *([f"D{i}", "DIARIO_DE_CLASSE", "Turma/Disciplina", rel, f"Doc {i}", "",
                    str(idt), *(("", "") if fil is None else map(str, fil)), _s(mat), "", "10",
-                   _d(D0), "", "nao_enviado", _d(ini), ""]
+                   day_text(D0), "", "nao_enviado", day_text(ini), ""]
                   for i, (rel, (idt, mat, fil), ini, _) in enumerate(docs))]),
-            "documento_parametro": _csv(t / "p.csv", [["documento", "parametro"]]),
+            "documento_parametro": write_csv(t / "p.csv", [["documento", "parametro"]]),
             "relatorio": str(FIXTURES / "relatorio.csv"),
             "etapa": str(FIXTURES / "etapa.csv"),
             "periodo_letivo": str(FIXTURES / "periodo_letivo.csv"),
-            "pessoa": _csv(t / "pe.csv", [
+            "pessoa": write_csv(t / "pe.csv", [
                 ["pessoa", "nome", "email", "login"],
                 *([p, f"Nome {p}" if n else "", f"{p.lower()}@escola.br" if e else "", ""]
                   for p, (n, e) in zip(PEOPLE, who, strict=True))]),
-            "processo_professor": _csv(t / "pp.csv", [
+            "processo_professor": write_csv(t / "pp.csv", [
                 ["documento", "pessoa"],
                 *([f"D{i}", prof] for i, (_, _, _, prof) in enumerate(docs) if prof)]),
-            "documento_pessoa": _csv(t / "dp.csv", [
+            "documento_pessoa": write_csv(t / "dp.csv", [
                 ["documento", "pessoa"], *([f"D{i}", p] for i, p in linked)]),
-            "professor_turma": _csv(t / "pt.csv", [
+            "professor_turma": write_csv(t / "pt.csv", [
                 ["idturmadisc", "pessoa", "tipo_professor", "data_inicio", "data_termino"],
-                *([str(i), p, tp, _d(a), _d(b)] for i, (p, a, b), tp in turmas)]),
-            "comissao_coordenadora": _csv(t / "cc.csv", [
+                *([str(i), p, tp, day_text(a), day_text(b)] for i, (p, a, b), tp in turmas)]),
+            "comissao_coordenadora": write_csv(t / "cc.csv", [
                 ["idmatrizaplicada", "pessoa", "funcao", "inicio_mandato", "termino_mandato"],
-                *([str(m), p, f, _d(a), _d(b)] for m, (p, a, b), f in comissoes)]),
-            "diretor_filial": _csv(t / "df.csv", [
+                *([str(m), p, f, day_text(a), day_text(b)] for m, (p, a, b), f in comissoes)]),
+            "diretor_filial": write_csv(t / "df.csv", [
                 ["codcoligada", "codfilial", "pessoa", "cargo", "data_inicio", "data_fim"],
-                *([str(c), str(f), p, cargo, _d(a), _d(b)]
+                *([str(c), str(f), p, cargo, day_text(a), day_text(b)]
                   for (c, f), (p, a, b), cargo in diretores)])}
         got = [PROGRAM.run(ledgers=inputs, params={"data_base": base.isoformat()},
                            backend=b).outputs for b in ("python", "duckdb")]

@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 
 import runtime
 from tests.conftest import ROOT
+from tests.props.school import day_text
 
 PROGRAM = runtime.load(ROOT / "generated" / "assinatura")
 FIXTURES = ROOT / "fixtures" / "assinatura"
@@ -48,17 +49,13 @@ extract = st.dictionaries(st.sampled_from(["D1", "D2", "D3"]), doc, min_size=1, 
 run = st.tuples(extract, day)
 
 
-def _d(x: dt.date | None) -> str:
-    return "" if x is None else x.strftime("%d/%m/%Y")
-
-
 def _inputs(t: Path, n: int, docs: dict[str, tuple[Any, str]]) -> dict[str, str]:
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\n")
     w.writerow(HEADER)
     for d, (limit, sit) in docs.items():
-        w.writerow([d, "ALUNO", "Aluno", "Boletim", "Boletim", "1", *[""] * 6, _d(D0),
-                    _d(limit), sit, "", "", ""])
+        w.writerow([d, "ALUNO", "Aluno", "Boletim", "Boletim", "1", *[""] * 6, day_text(D0),
+                    day_text(limit), sit, "", "", ""])
     (t / f"d{n}.csv").write_text(buf.getvalue(), "utf-8")
     params = t / "p.csv"
     params.write_text("documento;parametro\n" + "".join(

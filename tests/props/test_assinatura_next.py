@@ -29,6 +29,8 @@ from hypothesis import strategies as st
 
 import runtime
 from tests.conftest import ROOT
+from tests.props.school import day_text
+from tests.props.school import write_csv
 
 PROGRAM = runtime.load(ROOT / "generated" / "assinatura")
 FIXTURES = ROOT / "fixtures" / "assinatura"
@@ -41,17 +43,6 @@ pessoa = st.sampled_from(PEOPLE)
 # (relatório, professor, the professor's signature)
 doc = st.tuples(st.sampled_from(["Diário final", "Diário sem limite"]),
                 st.one_of(st.none(), pessoa), maybe)
-
-
-def _d(x: dt.date | None) -> str:
-    return "" if x is None else x.strftime("%d/%m/%Y")
-
-
-def _csv(path: Path, rows: list[list[str]]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, delimiter=";", lineterminator="\n").writerows(rows)
-    path.write_text(buf.getvalue(), "utf-8")
-    return str(path)
 
 
 def _email(p: str) -> str:
@@ -69,32 +60,32 @@ def test_the_next_signers_are_the_unsigned_of_least_order(docs, linked, coords,
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         inputs = {
-            "documento": _csv(t / "d.csv", [
+            "documento": write_csv(t / "d.csv", [
                 ["documento", "tipo", "origem", "relatorio", "descricao", "ra", "idturmadisc",
                  "codetapa", "idperlet", "data_geracao", "data_limite", "situacao",
                  "inicio_processo", "assinatura_professor", "codcoligada", "codfilial",
                  "idmatrizaplicada"],
                 *([f"D{i}", "DIARIO_DE_CLASSE", "Turma/Disciplina", rel, f"Doc {i}", "", "1",
-                   "", "10", _d(D0), "", "em_assinatura" if prof else "nao_enviado",
-                   _d(D0) if prof else "", _d(sig) if prof else "", "1", "1", "10"]
+                   "", "10", day_text(D0), "", "em_assinatura" if prof else "nao_enviado",
+                   day_text(D0) if prof else "", day_text(sig) if prof else "", "1", "1", "10"]
                   for i, (rel, prof, sig) in enumerate(docs))]),
-            "documento_parametro": _csv(t / "p.csv", [["documento", "parametro"]]),
+            "documento_parametro": write_csv(t / "p.csv", [["documento", "parametro"]]),
             "relatorio": str(FIXTURES / "relatorio.csv"),
             "etapa": str(FIXTURES / "etapa.csv"),
             "periodo_letivo": str(FIXTURES / "periodo_letivo.csv"),
-            "pessoa": _csv(t / "pe.csv", [["pessoa", "nome", "email", "login"],
+            "pessoa": write_csv(t / "pe.csv", [["pessoa", "nome", "email", "login"],
                                           *([p, f"Nome {p}", _email(p), ""] for p in PEOPLE)]),
-            "processo_professor": _csv(t / "pp.csv", [
+            "processo_professor": write_csv(t / "pp.csv", [
                 ["documento", "pessoa"],
                 *([f"D{i}", prof] for i, (_, prof, _) in enumerate(docs) if prof)]),
-            "documento_pessoa": _csv(t / "dp.csv", [
+            "documento_pessoa": write_csv(t / "dp.csv", [
                 ["documento", "pessoa"], *([f"D{i}", p] for i, p in linked)]),
-            "professor_turma": _csv(t / "pt.csv", [
+            "professor_turma": write_csv(t / "pt.csv", [
                 ["idturmadisc", "pessoa", "tipo_professor", "data_inicio", "data_termino"],
                 *(["1", p, "Coordenador", "", ""] for p in coords)]),
-            "assinatura_destinatario": _csv(t / "ad.csv", [
+            "assinatura_destinatario": write_csv(t / "ad.csv", [
                 ["documento", "email", "assinado_em"],
-                *([f"D{i}", _email(p), _d(when)] for i, p, when in signed)])}
+                *([f"D{i}", _email(p), day_text(when)] for i, p, when in signed)])}
         got = [PROGRAM.run(ledgers=inputs, params={"data_base": "2024-06-25"},
                            backend=b).outputs for b in ("python", "duckdb")]
     assert got[0] == got[1]
@@ -110,7 +101,7 @@ def test_the_next_signers_are_the_unsigned_of_least_order(docs, linked, coords,
             want = first_sig.get((d, r["email"]))
             if want is None and prof is not None and r["pessoa"] == prof:
                 want = sig
-            assert r["assinado_em"] == _d(want), (d, r)
+            assert r["assinado_em"] == day_text(want), (d, r)
         waiting = [r for r in mine if not r["assinado_em"] and r["tipo"] != "Observador"]
         least = min((int(r["ordem"]) for r in waiting), default=None)
         assert {r["pessoa"] for r in mine if r["proximo"] == "S"} == \
