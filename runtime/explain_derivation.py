@@ -130,9 +130,10 @@ def explain(program: Any, ledgers: Mapping[str, LedgerInput], params: Mapping[st
     else:
         out = _per_record(der, ctx, trace, records, display, locator[0], field, found, pkg,
                           common)
-    if any(f.field == field for f in der.frozen):  # the file holds the frozen value
+    frozen = [f for f in der.frozen if f.field == field]
+    if frozen:  # the file holds the frozen value
         if not replay:
-            out["notes"].append(explain_frozen.NO_STATE)
+            out["notes"].append(explain_frozen.no_state(frozen[0].since))
         else:
             assert state is not None and der.incremental is not None
             key = out["_key"] if der.per else \

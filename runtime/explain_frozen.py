@@ -25,10 +25,14 @@ from runtime.derivation_state import dumps
 from runtime.explain_derivation_text import value_text
 from runtime.explain_lineage import exact
 
-NO_STATE = ("campo congelado (incremental.frozen): escrito uma vez para a chave um valor que "
+
+def no_state(since: str) -> str:
+    """The note of a frozen field explained without `--state` (`since`: its since column)."""
+    return ("campo congelado (incremental.frozen): escrito uma vez para a chave um valor que "
             "cumpre a condição, as cargas seguintes escrevem esse valor, digam o que disserem "
             "os dados; sem --state esta memória mostra a regra sobre os dados desta execução "
-            "(com o estado, o valor congelado e a carga do congelamento)")
+            f"(com o estado, o valor congelado e a carga do congelamento: a coluna "
+            f"'{since or '—'}')")
 
 
 def run_params(state: str | Path, run: Any) -> dict[str, str] | None:
