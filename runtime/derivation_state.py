@@ -28,7 +28,9 @@ canonical JSON (money `1234.56`, dates ISO) and read back by the ledger's field 
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 import json
 import re
 import sqlite3
@@ -42,7 +44,6 @@ from typing import Any
 
 from runtime import catalog
 from runtime import state_json
-from runtime.csv_line import join
 from runtime.errors import DataError
 
 Fn = tuple[Callable[..., Any], tuple[str, ...]]
@@ -439,18 +440,17 @@ def changes(node: Any, pic: Picture, records: tuple[list[dict[str, Any]], list[d
 
     def emit(level: int, origin: str, values: Key, old: dict[str, Any] | None,
              new: dict[str, Any] | None, tracked: tuple[str, ...]) -> None:
-        # in the fields' order: a key's rows are sorted as they come; each row's part of its
-        # line (mudanca;campo;anterior;atual) joined here
+        # in the fields' order: a key's rows are sorted as they come
         if old is None:
-            rows = [join((included, f, "", cell(new.get(f)))) for f in tracked]  # type: ignore[union-attr]
+            rows = [(included, f, "", cell(new.get(f))) for f in tracked]  # type: ignore[union-attr]
         elif new is None:
-            rows = [join((removed, f, cell(old.get(f)), "")) for f in tracked]
+            rows = [(removed, f, cell(old.get(f)), "") for f in tracked]
         else:
             rows = []
             for f in tracked:
                 a, b = old.get(f), new.get(f)
                 if a != b:
-                    rows.append(join((altered, f, cell(a), cell(b))))
+                    rows.append((altered, f, cell(a), cell(b)))
         if rows:
             found.append((order_key(values), level, values, origin, rows))
 
@@ -474,12 +474,18 @@ def changes(node: Any, pic: Picture, records: tuple[list[dict[str, Any]], list[d
         for key in was.keys() | now.keys():
             emit(1, node.ledger, shown(key), was.get(key), now.get(key), inc.records)
     found.sort(key=lambda r: r[:2])  # one sort per key; no two share (values, level)
-    load = str(pic.load)
-    lines = [join(["carga", "origem", *cols, "mudanca", "campo", "anterior", "atual"]) + "\n"]
-    for _, _, values, origin, rows in found:
-        head = join((load, origin, *map(cell, values))) + ";"
-        lines.extend([head + row + "\n" for row in rows])
-    return "".join(lines).encode("utf-8")
+
+    def lines() -> Any:
+        for _, _, values, origin, rows in found:
+            head = (pic.load, origin, *map(cell, values))
+            for row in rows:
+                yield head + row
+
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\n")
+    w.writerow(["carga", "origem", *cols, "mudanca", "campo", "anterior", "atual"])
+    w.writerows(lines())
+    return buf.getvalue().encode("utf-8")
 
 
 def as_of_inputs(package: Any, ledgers: Mapping[str, Any], computed: Mapping[str, Any],
