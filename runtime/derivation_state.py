@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime import catalog
+from runtime import state_json
 from runtime.errors import DataError
 
 Fn = tuple[Callable[..., Any], tuple[str, ...]]
@@ -70,6 +71,14 @@ class Incremental:
     def scope_of(self, key: Key) -> Key:
         at = self.names
         return tuple(key[at.index(s)] for s in self.scope)
+
+    def scope_getter(self) -> Callable[[Key], Key]:
+        """`scope_of` with the positions found once (a merge takes two scopes per record)."""
+        at = tuple(self.names.index(s) for s in self.scope)
+        if len(at) == 1:
+            (i,) = at
+            return lambda key: (key[i],)
+        return lambda key: tuple(key[i] for i in at)
 
 
 def canon(value: Any) -> Any:
@@ -103,6 +112,40 @@ def _typed(kind: str, value: Any) -> Any:
 def sort_key(key: Key) -> tuple[tuple[bool, Any], ...]:
     """Ascending, nulls first."""
     return tuple((v is not None, v) for v in key)
+
+
+class _Low:
+    """Below every value, equal only to itself: a null in `order_key`."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return other is self
+
+    def __lt__(self, other: object) -> bool:
+        return other is not self
+
+    def __le__(self, other: object) -> bool:
+        return True
+
+    def __gt__(self, other: object) -> bool:
+        return False
+
+    def __ge__(self, other: object) -> bool:
+        return other is self
+
+    def __hash__(self) -> int:
+        return 0
+
+
+_LOW = _Low()
+
+
+def order_key(key: Key) -> Key:
+    """The order of `sort_key` at a fraction of its cost: a key with no null is its own sort
+    key (two values compare as their (True, value) pairs do); a null becomes `_LOW`. Sorting a
+    first load's keys by `sort_key` was a tenth of its merge (benchmarks/transparencia.py)."""
+    return key if None not in key else tuple(_LOW if v is None else v for v in key)
 
 
 @dataclass(slots=True)
@@ -147,9 +190,19 @@ class Picture:
     keys: dict[int, Key]
     previous_keys: dict[int, Key]
     write: LoadWrite | None = None
+    # position → its key's JSON as the state stores it: encoded once for the load's versions
+    # and again for what each derivation wrote (`remember`), so kept
+    texts: dict[int, str] = field(default_factory=dict)
 
     def where(self, line: int) -> tuple[str, int]:
         return self.origin[line]
+
+    def key_text(self, line: int) -> str:
+        """The stored JSON of the key of the current record at position `line`."""
+        got = self.texts.get(line)
+        if got is None:
+            got = self.texts[line] = state_json.list_text(self.keys[line])
+        return got
 
 
 @dataclass(slots=True)
@@ -230,10 +283,12 @@ def resolve(text: str, state: State) -> int | DataError:
 
 
 def records_in_order(inc: Incremental, versions: dict[Key, _Version],
-             ) -> tuple[list[dict[str, Any]], dict[int, tuple[str, int]], dict[int, Key]]:
-    """The records in key order, with their positions."""
+                     order: list[Key] | None = None,
+                     ) -> tuple[list[dict[str, Any]], dict[int, tuple[str, int]], dict[int, Key]]:
+    """The records in key order, with their positions (`order`: the keys already sorted)."""
     out, origin, keys = [], {}, {}
-    for i, key in enumerate(sorted(versions, key=sort_key), start=1):
+    for i, key in enumerate(sorted(versions, key=order_key) if order is None else order,
+                            start=1):
         v = versions[key]
         out.append({**v.fields, "_line": i})
         origin[i], keys[i] = (v.file, v.line), key
@@ -292,21 +347,35 @@ def _merge(ctx: Any, node: Any, inc: Incremental, state: State, rows: list[dict[
     if len(new) < len(rows):
         return None
     before = _keyed(inc, state.at(state.last))
-    scopes = {inc.scope_of(k) for k in new}
-    now = {k: v for k, v in before.items() if inc.scope_of(k) not in scopes} | new
+    scope_of = inc.scope_getter()
+    scopes = {scope_of(k) for k in new}
+    # one sort for the versions and the current picture: the keys of both, in key order
+    order = sorted(new.keys() | before.keys(), key=order_key)
+    now: dict[Key, _Version] = {}
+    texts: dict[int, str] = {}   # the current positions' key JSON, for Picture.texts
+    scope_texts: dict[Key, str] = {}
+    fields_text = state_json.object_text(names)
     versions: list[tuple[str, str, str | None, str, int]] = []
-    for key in sorted(set(new) | {k for k in before if inc.scope_of(k) in scopes},
-                      key=sort_key):
+    for key in order:
         got, had = new.get(key), before.get(key)
-        if got is not None and (had is None or had.fields != got.fields):
-            versions.append((dumps([canon(v) for v in key]),
-                             dumps([canon(v) for v in inc.scope_of(key)]),
-                             dumps({f: canon(got.fields[f]) for f in names}),
-                             got.file, got.line))
-        elif got is None and had is not None:
-            versions.append((dumps([canon(v) for v in key]),
-                             dumps([canon(v) for v in inc.scope_of(key)]), None, "", 0))
-    cur, origin, keys = records_in_order(inc, now)
+        scope = scope_of(key)
+        if got is None and scope not in scopes:  # a scope the extract lacks: kept
+            now[key] = had  # type: ignore[assignment]  # in `order`, so in one of the two
+            continue
+        if got is not None:
+            now[key] = got
+            if had is not None and had.fields == got.fields:
+                continue
+        text = state_json.list_text(key)
+        if got is not None:
+            texts[len(now)] = text
+        scoped = scope_texts.get(scope)
+        if scoped is None:
+            scoped = scope_texts[scope] = state_json.list_text(scope)
+        versions.append((text, scoped, None, "", 0) if got is None else
+                        (text, scoped, fields_text([got.fields[f] for f in names]),
+                         got.file, got.line))
+    cur, origin, keys = records_in_order(inc, now, list(now))
     if not versions:  # nothing changed: no load, no change to report
         return Picture(load=state.last, current=cur, previous=cur, origin=origin, keys=keys,
                        previous_keys=keys)
@@ -315,7 +384,7 @@ def _merge(ctx: Any, node: Any, inc: Incremental, state: State, rows: list[dict[
                       file=display, records=len(now), versions=versions)
     ctx.state_writes.append(write)
     return Picture(load=write.load, current=cur, previous=prev, origin=origin, keys=keys,
-                   previous_keys=prev_keys, write=write)
+                   previous_keys=prev_keys, write=write, texts=texts)
 
 
 def _cell(value: Any) -> str:
@@ -329,12 +398,15 @@ def remember(node: Any, pic: Picture, out: list[tuple[Any, ...]]) -> None:
     """Keep what `node` wrote at this load (its output records by key) with the load."""
     if pic.write is None:
         return
-    rows = []
-    for r in out:
-        values = dict(zip(node.names, r[1:], strict=False))
-        key = tuple(values[k] for k in node.per) if node.per else pic.keys[r[0]]
-        rows.append((dumps([canon(v) for v in key]),
-                     dumps({n: canon(values[n]) for n in node.names})))
+    names = node.names
+    n = len(names) + 1
+    fields_text = state_json.object_text(names)
+    if node.per:  # keyed by its `per:` values (the names' first ones)
+        at = [names.index(k) + 1 for k in node.per]
+        rows = [(state_json.list_text([r[i] for i in at]), fields_text(r[1:n])) for r in out]
+    else:  # per record: the record's key, encoded once per load
+        key_text = pic.key_text
+        rows = [(key_text(r[0]), fields_text(r[1:n])) for r in out]
     pic.write.values[node.id] = rows
 
 
@@ -347,26 +419,40 @@ def changes(node: Any, pic: Picture, records: tuple[list[dict[str, Any]], list[d
     a record or key only in this load is `incluído` (one row per field, anterior empty),
     only in the previous one `removido` (atual empty). Sorted by the key columns (ascending,
     empty first), the derivation's rows before the records', then the fields' order."""
-    from runtime.derivation import cell_text as cell  # derivation imports this module
+    from runtime.derivation import _CELL  # derivation imports this module
+    from runtime.derivation import cell_text
+
+    def cell(v: Any) -> str:  # cell_text by the value's exact type, as the outputs do
+        return (_CELL.get(type(v)) or cell_text)(v)
 
     inc: Incremental = node.incremental
     cols = [*inc.names, *(p for p in node.per if p not in inc.names)]
     found: list[tuple[Any, ...]] = []
+    included, removed, altered = MOVES
 
-    def emit(level: int, origin: str, key: dict[str, Any], old: dict[str, Any] | None,
+    def project(names: tuple[str, ...]) -> Callable[[Key], Key]:
+        """A key over `names` → its values in the key columns (None where it has none)."""
+        at = [names.index(c) if c in names else -1 for c in cols]
+        if at == list(range(len(names))) + [-1] * (len(cols) - len(names)):
+            pad = (None,) * (len(cols) - len(names))
+            return lambda key: key + pad
+        return lambda key: tuple(None if i < 0 else key[i] for i in at)
+
+    def emit(level: int, origin: str, values: Key, old: dict[str, Any] | None,
              new: dict[str, Any] | None, tracked: tuple[str, ...]) -> None:
-        move = 0 if old is None else 1 if new is None else 2
-        rows = []  # in the fields' order: a key's rows are sorted as they come
-        for f in tracked:
-            a = None if old is None else old.get(f)
-            b = None if new is None else new.get(f)
-            if move == 2 and a == b:
-                continue
-            rows.append((MOVES[move], f, "" if old is None else cell(a),
-                         "" if new is None else cell(b)))
+        # in the fields' order: a key's rows are sorted as they come
+        if old is None:
+            rows = [(included, f, "", cell(new.get(f))) for f in tracked]  # type: ignore[union-attr]
+        elif new is None:
+            rows = [(removed, f, cell(old.get(f)), "") for f in tracked]
+        else:
+            rows = []
+            for f in tracked:
+                a, b = old.get(f), new.get(f)
+                if a != b:
+                    rows.append((altered, f, cell(a), cell(b)))
         if rows:
-            values = tuple(key.get(c) for c in cols)
-            found.append((sort_key(values), level, values, origin, rows))
+            found.append((order_key(values), level, values, origin, rows))
 
     def by_key(out: list[tuple[Any, ...]], keys: dict[int, Key]) -> dict[Key, dict[str, Any]]:
         got = {}
@@ -378,22 +464,27 @@ def changes(node: Any, pic: Picture, records: tuple[list[dict[str, Any]], list[d
 
     if inc.fields:
         was, now = by_key(outs[0], pic.previous_keys), by_key(outs[1], pic.keys)
-        names = node.per or inc.names
-        for key in set(was) | set(now):
-            emit(0, node.id, dict(zip(names, key, strict=True)), was.get(key), now.get(key),
-                 inc.fields)
+        shown = project(node.per or inc.names)
+        for key in was.keys() | now.keys():
+            emit(0, node.id, shown(key), was.get(key), now.get(key), inc.fields)
     if inc.records:
         was = {pic.previous_keys[r["_line"]]: r for r in records[0]}
         now = {pic.keys[r["_line"]]: r for r in records[1]}
-        for key in set(was) | set(now):
-            emit(1, node.ledger, dict(zip(inc.names, key, strict=True)), was.get(key),
-                 now.get(key), inc.records)
+        shown = project(inc.names)
+        for key in was.keys() | now.keys():
+            emit(1, node.ledger, shown(key), was.get(key), now.get(key), inc.records)
+    found.sort(key=lambda r: r[:2])  # one sort per key; no two share (values, level)
+
+    def lines() -> Any:
+        for _, _, values, origin, rows in found:
+            head = (pic.load, origin, *map(cell, values))
+            for row in rows:
+                yield head + row
+
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=";", lineterminator="\n")
     w.writerow(["carga", "origem", *cols, "mudanca", "campo", "anterior", "atual"])
-    for _, _, values, origin, rows in sorted(found, key=lambda r: r[:2]):  # one sort per key
-        head = [pic.load, origin, *(cell(v) for v in values)]
-        w.writerows([*head, *row] for row in rows)
+    w.writerows(lines())
     return buf.getvalue().encode("utf-8")
 
 
