@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-import compiler
 import runtime
+from tests.buildkit import build
 from tests.conftest import ROOT
 
 CASE = ROOT / "tests" / "cases" / "derivation" / "assinatura"
@@ -30,13 +30,7 @@ def test_spark_writes_the_transparencia_files_of_python(select: str | None) -> N
 
 
 def test_spark_writes_the_collections_of_python(tmp_path: Path) -> None:
-    result = compiler.compile_package(CASE / "specs", base=CASE)
-    assert not result.errors, result.errors
-    pkg = tmp_path / "assinatura"
-    for rel, text in result.files.items():
-        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
-        (pkg / rel).write_text(text, "utf-8")
-    program = runtime.load(pkg)
+    program = build(CASE / "specs", CASE, tmp_path / "assinatura")
     inputs = {p.stem: str(p) for p in (CASE / "data").glob("*.csv")}
     got = [program.run(ledgers=inputs, params={}, backend=b).outputs
            for b in ("python", "spark")]

@@ -39,11 +39,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-import compiler
 import runtime
 from compiler.cli import cli
 from runtime import explain_derivation
 from runtime.explain_render import to_markdown
+from tests.buildkit import build
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "fixtures" / "assinatura"
@@ -222,13 +222,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[runtime.Program, Pa
     for name, text in PACKAGE.items():
         (base / "specs" / name).write_text(text, "utf-8")
     (base / "pessoa.csv").write_text(DATA, "utf-8")
-    result = compiler.compile_package(base / "specs", base=base)
-    assert not result.errors, result.errors
-    pkg = base / "gen" / "ramos"
-    for rel, text in result.files.items():
-        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
-        (pkg / rel).write_text(text, "utf-8")
-    return runtime.load(pkg), base / "pessoa.csv"
+    return build(base / "specs", base, base / "gen" / "ramos"), base / "pessoa.csv"
 
 
 def _small(built: tuple[runtime.Program, Path], node: str, *locator: str) -> dict[str, Any]:

@@ -34,10 +34,10 @@ from pathlib import Path
 
 import pytest
 
-import compiler
 import runtime
 from runtime import explain_derivation
 from runtime.errors import RunFailed
+from tests.buildkit import build
 from tests.conftest import ROOT
 
 FIXTURE = ROOT / "fixtures" / "transparencia_mg" / "convenio_pagamento.csv"
@@ -53,13 +53,7 @@ def tmg() -> runtime.Program:
 
 @pytest.fixture(scope="module")
 def assinatura(tmp_path_factory: pytest.TempPathFactory) -> runtime.Program:
-    result = compiler.compile_package(CASE / "specs", base=CASE)
-    assert not result.errors, result.errors
-    pkg = tmp_path_factory.mktemp("gen") / "assinatura"
-    for rel, text in result.files.items():
-        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
-        (pkg / rel).write_text(text, "utf-8")
-    got = runtime.load(pkg)
+    got = build(CASE / "specs", CASE, tmp_path_factory.mktemp("gen") / "assinatura")
     assert isinstance(got, runtime.Program)
     return got
 

@@ -33,10 +33,12 @@ from hypothesis import strategies as st
 import runtime
 from tests.conftest import ROOT
 from tests.props.school import day_text
+from tests.props.school import diario
+from tests.props.school import documentos
+from tests.props.school import shipped
 from tests.props.school import write_csv
 
 PROGRAM = runtime.load(ROOT / "generated" / "assinatura")
-FIXTURES = ROOT / "fixtures" / "assinatura"
 D0 = dt.date(2024, 6, 1)
 PEOPLE = [f"P{i}" for i in range(6)]
 # the sources each report configures (specs/assinatura/configuracoes/)
@@ -82,19 +84,14 @@ def test_recipients_agree_and_keep_the_seed(who, docs, linked, turmas, comissoes
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         inputs = {
-            "documento": write_csv(t / "d.csv", [
-                ["documento", "tipo", "origem", "relatorio", "descricao", "ra", "idturmadisc",
-                 "codcoligada", "codfilial", "idmatrizaplicada", "codetapa", "idperlet",
-                 "data_geracao", "data_limite", "situacao", "inicio_processo",
-                 "assinatura_professor"],
-                *([f"D{i}", "DIARIO_DE_CLASSE", "Turma/Disciplina", rel, f"Doc {i}", "",
-                   str(idt), *(("", "") if fil is None else map(str, fil)), _s(mat), "", "10",
-                   day_text(D0), "", "nao_enviado", day_text(ini), ""]
-                  for i, (rel, (idt, mat, fil), ini, _) in enumerate(docs))]),
+            "documento": documentos(t / "d.csv", [
+                diario(i, rel, D0, idturmadisc=str(idt), idmatrizaplicada=_s(mat),
+                       inicio_processo=day_text(ini),
+                       **({} if fil is None else {"codcoligada": str(fil[0]),
+                                                  "codfilial": str(fil[1])}))
+                for i, (rel, (idt, mat, fil), ini, _) in enumerate(docs)]),
             "documento_parametro": write_csv(t / "p.csv", [["documento", "parametro"]]),
-            "relatorio": str(FIXTURES / "relatorio.csv"),
-            "etapa": str(FIXTURES / "etapa.csv"),
-            "periodo_letivo": str(FIXTURES / "periodo_letivo.csv"),
+            **shipped("relatorio", "etapa", "periodo_letivo"),
             "pessoa": write_csv(t / "pe.csv", [
                 ["pessoa", "nome", "email", "login"],
                 *([p, f"Nome {p}" if n else "", f"{p.lower()}@escola.br" if e else "", ""]

@@ -30,10 +30,12 @@ from hypothesis import strategies as st
 import runtime
 from tests.conftest import ROOT
 from tests.props.school import day_text
+from tests.props.school import diario
+from tests.props.school import documentos
+from tests.props.school import shipped
 from tests.props.school import write_csv
 
 PROGRAM = runtime.load(ROOT / "generated" / "assinatura")
-FIXTURES = ROOT / "fixtures" / "assinatura"
 D0 = dt.date(2024, 6, 1)
 PEOPLE = [f"P{i}" for i in range(5)]
 
@@ -60,19 +62,15 @@ def test_the_next_signers_are_the_unsigned_of_least_order(docs, linked, coords,
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
         inputs = {
-            "documento": write_csv(t / "d.csv", [
-                ["documento", "tipo", "origem", "relatorio", "descricao", "ra", "idturmadisc",
-                 "codetapa", "idperlet", "data_geracao", "data_limite", "situacao",
-                 "inicio_processo", "assinatura_professor", "codcoligada", "codfilial",
-                 "idmatrizaplicada"],
-                *([f"D{i}", "DIARIO_DE_CLASSE", "Turma/Disciplina", rel, f"Doc {i}", "", "1",
-                   "", "10", day_text(D0), "", "em_assinatura" if prof else "nao_enviado",
-                   day_text(D0) if prof else "", day_text(sig) if prof else "", "1", "1", "10"]
-                  for i, (rel, prof, sig) in enumerate(docs))]),
+            "documento": documentos(t / "d.csv", [
+                diario(i, rel, D0, idturmadisc="1", codcoligada="1", codfilial="1",
+                       idmatrizaplicada="10",
+                       **({} if not prof else {"situacao": "em_assinatura",
+                                               "inicio_processo": day_text(D0),
+                                               "assinatura_professor": day_text(sig)}))
+                for i, (rel, prof, sig) in enumerate(docs)]),
             "documento_parametro": write_csv(t / "p.csv", [["documento", "parametro"]]),
-            "relatorio": str(FIXTURES / "relatorio.csv"),
-            "etapa": str(FIXTURES / "etapa.csv"),
-            "periodo_letivo": str(FIXTURES / "periodo_letivo.csv"),
+            **shipped("relatorio", "etapa", "periodo_letivo"),
             "pessoa": write_csv(t / "pe.csv", [["pessoa", "nome", "email", "login"],
                                           *([p, f"Nome {p}", _email(p), ""] for p in PEOPLE)]),
             "processo_professor": write_csv(t / "pp.csv", [

@@ -26,8 +26,8 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-import compiler
 import runtime
+from tests.buildkit import build
 from tests.conftest import ROOT
 
 CASE = ROOT / "tests" / "cases" / "derivation" / "assinatura"
@@ -36,13 +36,7 @@ D0 = dt.date(2024, 1, 1)
 
 @pytest.fixture(scope="module")
 def assinatura(tmp_path_factory: pytest.TempPathFactory) -> runtime.Program:
-    result = compiler.compile_package(CASE / "specs", base=CASE)
-    assert not result.errors, result.errors
-    pkg = tmp_path_factory.mktemp("gen") / "assinatura"
-    for rel, text in result.files.items():
-        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
-        (pkg / rel).write_text(text, "utf-8")
-    return runtime.load(pkg)
+    return build(CASE / "specs", CASE, tmp_path_factory.mktemp("gen") / "assinatura")
 
 
 def _date(d: dt.date | None) -> str:

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import compiler
 import runtime
+from tests.buildkit import write_files
 from tests.props.test_hostile_specs import assert_positioned
 from tests.props.test_hostile_specs import hostile
 from tests.props.test_hostile_specs import yaml_str
@@ -68,11 +69,7 @@ def test_hostile_text_is_refused_or_runs_safely(slot: str, text: str, names: lis
             assert_positioned(result)
             return
         event("compiled")
-        pkg = t / "gen" / "hostil"
-        for rel, body in result.files.items():
-            (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
-            (pkg / rel).write_text(body, "utf-8")
-        program = runtime.load(pkg)
+        program = runtime.load(write_files(result, t / "gen" / "hostil"))
         rows = [*names, values["LIT"]] if "\n" not in values["LIT"] else names
         src = t / "registro.csv"
         buf = io.StringIO()

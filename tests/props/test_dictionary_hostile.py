@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 
 import compiler
 import runtime
+from tests.buildkit import write_files
 from tests.props.test_hostile_specs import assert_positioned
 from tests.props.test_hostile_specs import hostile
 from tests.props.test_hostile_specs import yaml_str
@@ -84,11 +85,7 @@ def test_hostile_text_is_refused_or_written_exactly(slot: str, text: str) -> Non
             assert_positioned(result)
             return
         event("compiled")
-        pkg = t / "gen" / "hostil"
-        for rel, body in result.files.items():
-            (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
-            (pkg / rel).write_text(body, "utf-8")
-        program = runtime.load(pkg)
+        program = runtime.load(write_files(result, t / "gen" / "hostil"))
         outs = [program.run(ledgers={}, params={}, backend=b).outputs
                 for b in ("python", "duckdb")]
         assert outs[0] == outs[1]

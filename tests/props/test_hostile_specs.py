@@ -38,6 +38,7 @@ from compiler.codegen.quoting import sql_comment
 from compiler.codegen.sqlexpr import DIALECTS
 from compiler.diagnostics import render
 from runtime.backends.plan import split_statements
+from tests.buildkit import write_files
 from tests.conftest import ROOT
 
 # Every string the specs below hold; {X} slots are filled with yaml_str(value).
@@ -214,10 +215,7 @@ def compile_to_folder(tmp: Path) -> tuple[compiler.CompileResult, Path]:
     result = compiler.compile_package(tmp / "specs", base=tmp)
     pkg_dir = tmp / "generated" / "pkg"
     if not result.errors:
-        for rel, text in result.files.items():
-            path = pkg_dir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, "utf-8")
+        write_files(result, pkg_dir)
     return result, pkg_dir
 
 
@@ -391,10 +389,7 @@ def alternatives(tmp: Path, group_b: str | None) -> tuple[compiler.CompileResult
         text = text.replace('alternative_of: "quadro_1"', f'alternative_of: "{group_b}"')
     (specs / "quadro_2.yaml").write_text(text, "utf-8")
     result = compiler.compile_package(specs, base=tmp / "one")
-    for rel, body in result.files.items():
-        path = pkg_dir / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(body, "utf-8")
+    write_files(result, pkg_dir)
     return result, pkg_dir
 
 

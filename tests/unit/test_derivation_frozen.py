@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 
-import compiler
 import runtime
 from runtime import RunFailed
+from tests.buildkit import build
 from tests.conftest import ROOT
 
 CASE = ROOT / "tests" / "cases" / "derivation" / "frozen"
@@ -34,13 +34,7 @@ CASE = ROOT / "tests" / "cases" / "derivation" / "frozen"
 
 @pytest.fixture(scope="module")
 def program(tmp_path_factory: pytest.TempPathFactory) -> runtime.Program:
-    result = compiler.compile_package(CASE / "specs", base=CASE)
-    assert not result.errors, result.errors
-    pkg = tmp_path_factory.mktemp("gen") / "congelados"
-    for rel, text in result.files.items():
-        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
-        (pkg / rel).write_text(text, "utf-8")
-    return runtime.load(pkg)
+    return build(CASE / "specs", CASE, tmp_path_factory.mktemp("gen") / "congelados")
 
 
 def _lines(result: runtime.Result) -> list[str]:

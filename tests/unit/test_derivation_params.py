@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-import compiler
 import runtime
+from tests.buildkit import build
 from tests.conftest import ROOT
 
 CASE = ROOT / "tests" / "cases" / "derivation" / "params"
@@ -29,13 +29,7 @@ CASE = ROOT / "tests" / "cases" / "derivation" / "params"
 
 @pytest.fixture(scope="module")
 def program(tmp_path_factory: pytest.TempPathFactory) -> runtime.Program:
-    result = compiler.compile_package(CASE / "specs", base=CASE)
-    assert not result.errors, result.errors
-    pkg = tmp_path_factory.mktemp("gen") / "params_derivacao"
-    for rel, text in result.files.items():
-        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
-        (pkg / rel).write_text(text, "utf-8")
-    return runtime.load(pkg)
+    return build(CASE / "specs", CASE, tmp_path_factory.mktemp("gen") / "params_derivacao")
 
 
 def _run(program: runtime.Program, backend: str, params: dict[str, str]) -> dict[str, bytes]:
